@@ -1,0 +1,3 @@
+"""Palsy Grader application: Qt GUI, camera sources, records, reports and the `palsy` CLI."""
+
+__version__ = "0.1.0"

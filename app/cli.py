@@ -1,0 +1,50 @@
+"""The `palsy` command line (DESIGN §8, a contract).
+
+Exit 0 on success; exit 2 with one clear line on stderr for a user's mistake, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.commands import COMMAND_MODULES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="palsy",
+        description="Palsy Grader: House-Brackmann facial palsy grading (decision support, not a diagnosis).",
+    )
+    parser.add_argument("--version", action="version", version=f"palsy {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `palsy` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    from models.errors import PalsyError
+
+    try:
+        return int(args.handler(args) or 0)
+    except PalsyError as exc:
+        print(f"palsy: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("palsy: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The cascaded network: E1 (face parsing, yields z) -> E2 (grading conditioned on z)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from models.config import CascadeConfig, get_config
+from models.encoders import GradingEncoder, ParsingEncoder
+
+
+class CascadeNet(nn.Module):
+    """E1 + E2 with named outputs.
+
+    `forward` returns a dict: `logits` (parsing, B x classes x H x W), `z`, `attention`
+    (B x M x H x W display maps in [0, 1], names in `attention_names`) and `grade_logits`
+    (B x 6). `predict` adds `probabilities`, `mask` and runs in inference mode.
+    """
+
+    def __init__(self, config: CascadeConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.e1 = ParsingEncoder(config)
+        self.e2 = GradingEncoder(config, self.e1.z_channels)
+        self.attention_names = self.e1.attention_names
+        self._e1_frozen = False
+
+    # -- cascaded training ------------------------------------------------------------
+    @property
+    def e1_frozen(self) -> bool:
+        return self._e1_frozen
+
+    def freeze_e1(self) -> None:
+        """Stage 2 of cascaded training: E1 gets no gradients and keeps BatchNorm in eval."""
+        self._e1_frozen = True
+        for p in self.e1.parameters():
+            p.requires_grad_(False)
+        self.e1.eval()
+
+    def unfreeze_e1(self) -> None:
+        """End-to-end training: E1 trains with E2."""
+        self._e1_frozen = False
+        for p in self.e1.parameters():
+            p.requires_grad_(True)
+        self.e1.train(self.training)
+
+    def train(self, mode: bool = True) -> CascadeNet:
+        super().train(mode)
+        if self._e1_frozen:
+            self.e1.eval()
+        return self
+
+    # -- forward ----------------------------------------------------------------------
+    def check_input(self, images: torch.Tensor) -> None:
+        """Raise ValueError with a hint when `images` is not a batch the network accepts."""
+        if images.dim() != 4 or images.shape[1] != 3:
+            raise ValueError(
+                f"expected a batch of RGB images shaped (B, 3, H, W), got {tuple(images.shape)}; "
+                "add a batch dimension with images[None] or convert greyscale to RGB"
+            )
+        if not images.is_floating_point():
+            raise ValueError("expected float images in [0, 1]; divide uint8 images by 255")
+        h, w = images.shape[-2:]
+        if h % 32 or w % 32:
+            raise ValueError(f"image size {h}x{w} must be a multiple of 32; resize to {self.config.input_size}x{self.config.input_size}")
+
+    def forward(self, images: torch.Tensor, with_attention: bool = True) -> dict[str, torch.Tensor]:
+        self.check_input(images)
+        if self._e1_frozen:
+            with torch.no_grad():
+                out = self.e1(images, with_attention=with_attention)
+        else:
+            out = self.e1(images, with_attention=with_attention)
+        out["grade_logits"] = self.e2(images, out["z"])
+        return out
+
+    def forward_parsing(self, images: torch.Tensor, with_attention: bool = False) -> dict[str, torch.Tensor]:
+        """E1 alone (stage 1 training and parsing evaluation)."""
+        self.check_input(images)
+        return self.e1(images, with_attention=with_attention)
+
+    def predict(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Inference: eval mode, no autograd; adds `probabilities` (B x 6) and `mask` (B x H x W)."""
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.inference_mode():
+                out = self.forward(images)
+                out["probabilities"] = torch.softmax(out["grade_logits"].float(), dim=1)
+                out["mask"] = out["logits"].argmax(dim=1)
+        finally:
+            self.train(was_training)
+        return out
+
+
+def build_model(config: CascadeConfig | str = "compact", seed: int | None = None) -> CascadeNet:
+    """A freshly initialised cascade for a config object or name; `seed` makes it reproducible."""
+    if isinstance(config, str):
+        config = get_config(config)
+    if seed is not None:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return CascadeNet(config)
+    return CascadeNet(config)

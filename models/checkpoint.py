@@ -1,0 +1,206 @@
+"""Checkpoints (DESIGN §5, a contract): one `.pt` file holding a plain dict.
+
+Keys: format, format_version, config, classes, grades, expressions, state_dict,
+training (data summary, recipe), metrics, created. Loading always uses
+`torch.load(..., weights_only=True)`, so a pickle payload is refused, never executed.
+Shipped weights are listed with their sha256 in `resources/weights/manifest.json`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from models.cascade import CascadeNet
+from models.config import CascadeConfig
+from models.errors import CheckpointError
+from models.labels import CLASSES, EXPRESSIONS, GRADES
+from models.resources import weights_dir
+
+FORMAT = "palsy-grader-checkpoint"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save_checkpoint(
+    model: CascadeNet,
+    path: str | os.PathLike,
+    training: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+    half: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Write a checkpoint atomically (temporary file, fsync, rename); returns its sha256.
+
+    `half=True` stores floating tensors as fp16 (half the size; loading restores fp32).
+    `extra` holds further plain entries (e.g. optimizer state for resuming training).
+    """
+    state = {}
+    for key, tensor in model.state_dict().items():
+        tensor = tensor.detach().cpu()
+        state[key] = tensor.half() if half and tensor.is_floating_point() else tensor.clone()
+    payload: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "config": model.config.to_dict(),
+        "classes": list(CLASSES),
+        "grades": list(GRADES),
+        "expressions": list(EXPRESSIONS),
+        "state_dict": state,
+        "training": training or {},
+        "metrics": metrics or {},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    if extra:
+        payload.update(extra)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(payload, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return sha256_of(path)
+
+
+def read_manifest(folder: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The shipped weights manifest (`{"files": {name: {"sha256": ...}}}`), or an empty one."""
+    manifest = Path(folder or weights_dir()) / MANIFEST
+    if not manifest.is_file():
+        return {"files": {}}
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"weights manifest {manifest} is unreadable ({exc}); reinstall the application") from exc
+
+
+def expected_sha256(path: Path) -> str | None:
+    """The sha256 the manifest beside `path` lists for it, if any."""
+    entry = read_manifest(path.parent).get("files", {}).get(path.name)
+    return entry.get("sha256") if entry else None
+
+
+def read_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> dict[str, Any]:
+    """Load and validate a checkpoint dict without building a network.
+
+    The sha256 is checked against `sha256` when given, else against the manifest beside
+    the file when it lists the file. Raises CheckpointError with a clear message.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"weights file not found: {path}; choose an existing .pt file (Settings or --weights)")
+    expected = sha256 or expected_sha256(path)
+    if expected is not None:
+        actual = sha256_of(path)
+        if actual != expected:
+            raise CheckpointError(
+                f"weights file {path.name} failed its checksum (expected sha256 {expected[:12]}..., got {actual[:12]}...); "
+                "the file is damaged or was modified - reinstall or retrain it"
+            )
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise CheckpointError(
+            f"refused {path.name}: it holds a pickled Python object, not plain weights; it was not executed. "
+            "Use a checkpoint written by Palsy Grader"
+        ) from exc
+    except (RuntimeError, EOFError, OSError, ValueError) as exc:
+        raise CheckpointError(f"weights file {path.name} is not a readable PyTorch checkpoint ({exc.__class__.__name__})") from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"{path.name} is not a Palsy Grader checkpoint (no '{FORMAT}' format tag)")
+    if payload.get("format_version", 0) > FORMAT_VERSION:
+        raise CheckpointError(f"{path.name} was written by a newer Palsy Grader (format {payload['format_version']}); update the application")
+    if list(payload.get("classes", [])) != list(CLASSES) or list(payload.get("grades", [])) != list(GRADES):
+        raise CheckpointError(f"{path.name} uses a different label set or grade list than this application")
+    return payload
+
+
+def model_from_payload(payload: dict[str, Any], name: str = "checkpoint") -> CascadeNet:
+    """Build the network a checkpoint describes and load its weights (fp16 stored -> fp32)."""
+    try:
+        config = CascadeConfig.from_dict(payload["config"])
+        model = CascadeNet(config)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{name}: its configuration is invalid ({exc})") from exc
+    reference = model.state_dict()
+    state = {}
+    for key, tensor in payload.get("state_dict", {}).items():
+        if key in reference and reference[key].is_floating_point() and isinstance(tensor, torch.Tensor):
+            tensor = tensor.to(reference[key].dtype)
+        state[key] = tensor
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        first = str(exc).splitlines()[0:2]
+        raise CheckpointError(f"{name}: the weights do not fit the '{config.name}' configuration ({' '.join(first)})") from exc
+    model.eval()
+    return model
+
+
+def load_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> tuple[CascadeNet, dict[str, Any]]:
+    """(model in eval mode, the checkpoint dict without its state_dict)."""
+    payload = read_checkpoint(path, sha256)
+    model = model_from_payload(payload, Path(path).name)
+    meta = {k: v for k, v in payload.items() if k != "state_dict"}
+    meta["sha256"] = sha256_of(path)
+    meta["path"] = str(path)
+    return model, meta
+
+
+def load_pretrained_backbone(module: nn.Module, path: str | os.PathLike) -> dict[str, list[str]]:
+    """Load a torchvision state dict (e.g. resnet101 or vgg16_bn) from a local file.
+
+    Nothing is downloaded. Keys that do not exist in `module` (such as the ImageNet `fc`
+    layer) are skipped; a file whose tensors do not fit the module's shapes is refused.
+    Returns {"loaded": [...], "skipped": [...]}.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"pretrained weights not found: {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise CheckpointError(f"refused {path.name}: it holds a pickled Python object, not a state dict") from exc
+    except (RuntimeError, EOFError, OSError) as exc:
+        raise CheckpointError(f"{path.name} is not a readable PyTorch state dict ({exc.__class__.__name__})") from exc
+    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path.name} does not hold a state dict")
+    own = module.state_dict()
+    loaded, skipped, wrong = [], [], []
+    for key, tensor in state.items():
+        if key not in own:
+            skipped.append(key)
+        elif own[key].shape != tensor.shape:
+            wrong.append(f"{key} {tuple(tensor.shape)} vs {tuple(own[key].shape)}")
+        else:
+            loaded.append(key)
+    if wrong or not loaded:
+        detail = wrong[0] if wrong else "no matching parameter names"
+        raise CheckpointError(f"{path.name} does not fit this backbone ({detail}); use the torchvision weights of the same architecture")
+    module.load_state_dict({k: state[k] for k in loaded}, strict=False)
+    return {"loaded": loaded, "skipped": skipped}

@@ -1,0 +1,13 @@
+"""Errors a user can cause. The CLI prints their message on one line and exits 2."""
+
+
+class PalsyError(Exception):
+    """Base class for user-facing errors: the message says what is wrong and what to do."""
+
+
+class CheckpointError(PalsyError):
+    """A weights file is missing, damaged, tampered with, unsafe or does not fit the network."""
+
+
+class InputError(PalsyError):
+    """An input (image, folder, data set) cannot be used."""

@@ -1,0 +1,19 @@
+"""Where shipped resources live, both from a source checkout and inside a PyInstaller bundle."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    """The `resources/` folder: under sys._MEIPASS when frozen, else beside the packages."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def weights_dir() -> Path:
+    """Folder of shipped weights, their manifest.json and model cards."""
+    return resources_dir() / "weights"
