@@ -1,0 +1,1 @@
+"""Data sets (parsing layout, patient layout) and augmentation; numpy + OpenCV only."""
