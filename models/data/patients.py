@@ -3,7 +3,8 @@
 `ROOT/labels.csv` with `patient_id,grade,side[,split]`, photos `ROOT/PATIENT_ID/EXPRESSION.jpg|png`
 (or `EXPRESSION_N.*`), optional masks `ROOT/PATIENT_ID/masks/EXPRESSION[_N].png` in the
 project label set. Splits are by patient, never by image: the `split` column when present,
-else a deterministic 2/3 : 1/6 : 1/6 train/val/test split stratified by grade.
+else a deterministic 2/3 : 1/6 : 1/6 train/val/test split stratified by grade
+(`assign_splits`).
 """
 
 from __future__ import annotations
@@ -48,23 +49,24 @@ def _stable_key(seed: int, text: str) -> str:
     return hashlib.sha256(f"{seed}:{text}".encode()).hexdigest()
 
 
-def assign_splits(patients: dict[str, int], seed: int = 0) -> dict[str, str]:
-    """Deterministic subject-wise split: per grade, 2/3 train, 1/6 val, 1/6 test.
+_CYCLE = ("train", "train", "train", "train", "val", "test")
 
-    Patients are ordered by a seeded hash of their id, so the split does not depend on the
-    order of labels.csv. Small grade groups fill test and val first so every part sees them.
+
+def assign_splits(patients: dict[str, int], seed: int = 0) -> dict[str, str]:
+    """Deterministic subject-wise split, 2/3 train, 1/6 val, 1/6 test, stratified by grade.
+
+    Within a grade, patients are ordered by a seeded hash of their id (independent of the
+    order of labels.csv) and take the cycle train x4, val, test, started at an offset that
+    depends on the grade, so that even small grade groups add up to the 4:1:1 proportions.
     """
     result: dict[str, str] = {}
     by_grade: dict[int, list[str]] = {}
     for pid, grade in patients.items():
         by_grade.setdefault(grade, []).append(pid)
-    for ids in by_grade.values():
+    for grade, ids in by_grade.items():
         ids.sort(key=lambda pid: _stable_key(seed, pid))
-        n = len(ids)
-        n_test = round(n / 6)
-        n_val = round(n / 6)
-        for i, pid in enumerate(ids):
-            result[pid] = "test" if i < n_test else "val" if i < n_test + n_val else "train"
+        for rank, pid in enumerate(ids):
+            result[pid] = _CYCLE[(rank + grade) % len(_CYCLE)]
     return result
 
 
