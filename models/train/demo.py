@@ -28,7 +28,7 @@ from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
 from models.errors import InputError
 from models.resources import weights_dir as default_weights_dir
 from models.train.card import write_card
-from models.train.evaluation import evaluate_grading, evaluate_parsing
+from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.stages import DataSpec, train_grading, train_parsing
 
@@ -158,9 +158,10 @@ def run_demo(
     # 4. evaluation of the shipped model
     if not state.done("metrics"):
         model, _ = load_checkpoint(stage2)
+        grading = grading_reports(model, eval_dir, "all", device)
         metrics = {
-            "synthetic_grading_patient": evaluate_grading(model, eval_dir, "all", device, "patient"),
-            "synthetic_grading_photo": evaluate_grading(model, eval_dir, "all", device, "photo"),
+            "synthetic_grading_patient": grading["patient"],
+            "synthetic_grading_photo": grading["photo"],
             "synthetic_parsing": evaluate_parsing(model, eval_dir, "all", device),
             "fasseg_val": evaluate_parsing(model, data / "fasseg", "val", device),
             "lfw_parts_val": evaluate_parsing(model, data / "lfw_parts", "val", device),
@@ -182,8 +183,8 @@ def run_demo(
             batch_size=recipe.batch_size, init=stage1 if cascaded else None, patient_ids=few, progress=progress,
             log_path=work / f"{key}.jsonl",
         )
-        summary["patient_level"] = evaluate_grading(model, eval_dir, "all", device, "patient")
-        summary["photo_level"] = evaluate_grading(model, eval_dir, "all", device, "photo")
+        grading = grading_reports(model, eval_dir, "all", device)
+        summary["patient_level"], summary["photo_level"] = grading["patient"], grading["photo"]
         state.record(key, summary)
         _say(f"{key}: accuracy {summary['patient_level']['accuracy']:.3f} (patients), {summary['photo_level']['accuracy']:.3f} (photos)")
 

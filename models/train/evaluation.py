@@ -94,23 +94,35 @@ def grade_probabilities(
     return [s.patient_id for s in samples], np.array([s.grade for s in samples]), np.concatenate(probabilities)
 
 
-def evaluate_grading(
-    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, level: str = "patient"
-) -> dict:
-    """DESIGN §8 grading report; `level` 'patient' (fused expressions) or 'photo'."""
+def _fuse(ids: list[str], probs: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Per patient: the mean of its photos' probabilities (DESIGN §7)."""
+    unique = sorted(set(ids))
+    index = {pid: i for i, pid in enumerate(unique)}
+    fused = np.zeros((len(unique), probs.shape[1]))
+    counts = np.zeros(len(unique))
+    np.add.at(fused, [index[p] for p in ids], probs)
+    np.add.at(counts, [index[p] for p in ids], 1)
+    return unique, fused / counts[:, None]
+
+
+def grading_reports(model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None) -> dict:
+    """{'patient': report, 'photo': report} from one pass over the photos."""
     device = device or torch.device("cpu")
     patients = PatientDataset(data)
     split = "all" if split == "auto" else split
     ids, truth, probs = grade_probabilities(model, patients, split, device)
-    if level == "photo":
-        pred = probs.argmax(1)
-    elif level == "patient":
-        unique = sorted(set(ids))
-        index = {pid: i for i, pid in enumerate(unique)}
-        fused = np.zeros((len(unique), NUM_GRADES))
-        np.add.at(fused, [index[p] for p in ids], probs)
-        pred = fused.argmax(1)
-        truth = np.array([patients.patients[p].grade for p in unique])
-    else:
+    unique, fused = _fuse(ids, probs)
+    patient_truth = np.array([patients.patients[p].grade for p in unique])
+    return {
+        "patient": grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),
+        "photo": grading_report(confusion_matrix(truth, probs.argmax(1), NUM_GRADES)),
+    }
+
+
+def evaluate_grading(
+    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, level: str = "patient"
+) -> dict:
+    """DESIGN §8 grading report; `level` 'patient' (fused expressions) or 'photo'."""
+    if level not in ("patient", "photo"):
         raise InputError(f"unknown --level {level!r}; use patient or photo")
-    return grading_report(confusion_matrix(truth, pred, NUM_GRADES))
+    return grading_reports(model, data, split, device)[level]
