@@ -45,7 +45,7 @@ IRIS_RGB: dict[str, tuple[int, int, int]] = {
     "blue": (78, 118, 168),
     "grey": (116, 128, 138),
 }
-HAIR_STYLES: tuple[str, ...] = ("bald", "buzz", "short", "medium", "long", "fringe")
+HAIR_STYLES: tuple[str, ...] = ("bald", "buzz", "short", "slicked", "medium", "long", "curtain", "fringe", "curly")
 BACKGROUND_RGB: tuple[tuple[int, int, int], ...] = (
     (205, 208, 210),
     (178, 190, 204),
@@ -108,6 +108,7 @@ class FaceParams:
     hairline_y: float
     hair_recession: float
     hair_volume: float
+    hair_part: float  # x of the parting (face units)
     # Small natural asymmetries (per side): brow height, eye size factor, commissure height
     natural_brow_dy: tuple[float, float]
     natural_eye_scale: tuple[float, float]
@@ -116,6 +117,7 @@ class FaceParams:
     clothing_rgb: tuple[int, int, int]
     background_rgb: tuple[int, int, int]
     stubble: float  # 0 none .. 1 visible stubble shading (men only)
+    blush: float  # redness of the cheeks, 0 .. 1
 
 
 def skin_colour(fitzpatrick: float) -> np.ndarray:
@@ -165,10 +167,11 @@ def sample_face(rng: np.random.Generator) -> FaceParams:
         lip = lip * 0.5 + np.array([170, 50, 70]) * 0.5  # lipstick
     hair_name = _hair_colour_name(rng, fitz, age)
     hair = np.array(HAIR_RGB[hair_name], dtype=np.float32) * rng.uniform(0.85, 1.15)
+    curly = 0.1 + (0.3 if fitz >= 4.5 else 0.0)
     style_weights = (
-        {"bald": 0.12 + 0.2 * age, "buzz": 0.2, "short": 0.45, "medium": 0.12, "long": 0.03, "fringe": 0.08}
+        {"bald": 0.1 + 0.2 * age, "buzz": 0.18, "short": 0.32, "slicked": 0.1, "medium": 0.08, "long": 0.02, "fringe": 0.06, "curly": curly}
         if male
-        else {"bald": 0.0, "buzz": 0.02, "short": 0.12, "medium": 0.28, "long": 0.4, "fringe": 0.18}
+        else {"buzz": 0.02, "short": 0.08, "slicked": 0.08, "medium": 0.2, "long": 0.22, "curtain": 0.2, "fringe": 0.12, "curly": curly}
     )
     style = _pick(rng, style_weights)
     brow = hair * 0.8 if hair_name not in ("blonde", "white", "grey") else hair * 0.6
@@ -216,11 +219,13 @@ def sample_face(rng: np.random.Generator) -> FaceParams:
         hair_rgb=tuple(int(v) for v in np.clip(hair, 8, 235)),
         hairline_y=hairline,
         hair_recession=float(rng.uniform(0.0, 0.25) * (1.5 if male else 0.4)),
-        hair_volume=float(rng.uniform(0.04, 0.16)),
+        hair_volume=float(rng.uniform(0.04, 0.16) if style != "curly" else rng.uniform(0.18, 0.32)),
+        hair_part=float(rng.choice([-1.0, 1.0]) * rng.uniform(0.0, 0.35)),
         natural_brow_dy=(float(rng.normal(0, 0.004)), float(rng.normal(0, 0.004))),
         natural_eye_scale=(float(rng.uniform(0.98, 1.02)), float(rng.uniform(0.98, 1.02))),
         natural_mouth_dy=(float(rng.normal(0, 0.003)), float(rng.normal(0, 0.003))),
         clothing_rgb=tuple(int(v) for v in rng.integers(30, 220, size=3)),
         background_rgb=BACKGROUND_RGB[int(rng.integers(len(BACKGROUND_RGB)))],
         stubble=float(rng.uniform(0.0, 1.0)) if male and rng.random() < 0.35 else 0.0,
+        blush=float(rng.uniform(0.2, 1.0) * (1.0 - 0.12 * (fitz - 1.0))),
     )

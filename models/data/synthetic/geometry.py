@@ -62,11 +62,13 @@ class FaceGeometry:
     ears: tuple[np.ndarray, np.ndarray]
     back_hair: np.ndarray | None
     hair_cap: np.ndarray | None
+    hair_part: np.ndarray | None
     eyes: tuple[EyeShape, EyeShape]
     brows: tuple[np.ndarray, np.ndarray]
     nose: np.ndarray
     nostrils: tuple[np.ndarray, np.ndarray]  # centre (x, y, z) per side
     nostril_size: tuple[float, float]
+    ala_creases: tuple[np.ndarray, np.ndarray]
     upper_lip: np.ndarray
     lower_lip: np.ndarray
     inner_mouth: np.ndarray | None
@@ -88,7 +90,7 @@ def _lower_half_width(face: FaceParams, y: np.ndarray, chin_y: float, puff: tupl
     t = np.clip((y + 0.1) / (chin_y + 0.1), 0.0, 1.0)
     n = face.jaw_power
     w = (1.0 - t**n) ** (1.0 / n) * (1.0 - face.chin_taper * t**2)
-    bulge = CHEEK_PUFF * puff[side] * np.exp(-(((y - (face.mouth_y - 0.12)) / 0.24) ** 2))
+    bulge = CHEEK_PUFF * puff[side] * np.exp(-(((y - (face.mouth_y - 0.08)) / 0.3) ** 2))
     return w + bulge
 
 
@@ -110,7 +112,7 @@ def _ear(face: FaceParams, side: int, chin_y: float) -> np.ndarray:
     yc = 0.5 * (face.ear_top + face.ear_bottom)
     ry = 0.5 * (face.ear_bottom - face.ear_top)
     wface = float(_lower_half_width(face, np.array([yc]), chin_y, (0.0, 0.0), side)[0]) if yc > -0.1 else 1.0
-    xc = s * (wface + 0.25 * face.ear_width)
+    xc = s * (wface + 0.38 * face.ear_width)
     a = np.linspace(0, 2 * np.pi, 28, endpoint=False)
     # Wider at the top (helix) than at the lobe.
     rx = face.ear_width * 0.5 * (1.0 - 0.25 * np.clip(np.sin(a), 0, 1))
@@ -186,8 +188,9 @@ def _brow(face: FaceParams, acts: Actions, rest: RestAsymmetry, side: int) -> np
     return _with_z(np.vstack([top, bottom]))
 
 
-def _nose(face: FaceParams, acts: Actions, rest: RestAsymmetry) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[float, float]]:
+def _nose(face: FaceParams, acts: Actions, rest: RestAsymmetry):
     halves = []
+    creases = []
     nostrils = []
     sizes = []
     nb = face.nose_bottom
@@ -210,12 +213,14 @@ def _nose(face: FaceParams, acts: Actions, rest: RestAsymmetry) -> tuple[np.ndar
             (s * 0.06, nb + 0.035 - 0.3 * lift),
         ]
         halves.append(np.array(pts))
+        centre = np.array([s * aw * 0.6, nb - 0.05 - lift])
+        creases.append(_with_z(centre + (np.array(pts[2:7]) - centre) * 0.85))
         nostrils.append(np.array([s * (aw * 0.5 + 0.3 * widen), nb - 0.005 - 0.85 * lift]))
         sizes.append(0.05 + 0.2 * widen)
     right, left = halves
     poly = np.vstack([left, [[0.0, nb + 0.04 - 0.15 * (acts.get("nose_wrinkle", 0) + acts.get("nose_wrinkle", 1)) * ALA_LIFT]], right[::-1]])
     nostril_pts = tuple(_with_z(n[None, :])[0] for n in nostrils)
-    return _with_z(poly), nostril_pts, (sizes[0], sizes[1])
+    return _with_z(poly), nostril_pts, (sizes[0], sizes[1]), (creases[0], creases[1])
 
 
 def _mouth(face: FaceParams, acts: Actions, rest: RestAsymmetry):
@@ -268,45 +273,57 @@ def _mouth(face: FaceParams, acts: Actions, rest: RestAsymmetry):
     return _with_z(upper_lip), _with_z(lower_lip), inner, teeth, mouth_line, corners, chin_shift
 
 
-def _hair(face: FaceParams) -> tuple[np.ndarray | None, np.ndarray | None]:
+def _hair(face: FaceParams) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """(hair behind the head, hair cap over the skull, parting line) for the face's style."""
     style = face.hair_style
     if style == "bald":
-        return None, None
-    vol = face.hair_volume if style not in ("buzz",) else 0.015
-    theta = np.linspace(0.0, np.pi, 40)
+        return None, None, None
+    vol = {"buzz": 0.015, "slicked": min(face.hair_volume, 0.06)}.get(style, face.hair_volume)
+    theta = np.linspace(0.0, np.pi, 48)
     top = face.skull_top - vol
-    wid = 1.0 + vol
+    wid = 1.0 + vol * (1.0 if style == "curly" else 0.6)
     arc = np.column_stack([wid * np.cos(theta), -0.1 - (-0.1 - top) * np.sin(theta)])  # right -> left over the top
-    hl = face.hairline_y
+    hl = face.hairline_y - (0.05 if style == "slicked" else 0.0)
     rec = face.hair_recession
-    temple_y = -0.28 if style != "buzz" else -0.32
-    hairline = [
-        (-1.0 - 0.02, temple_y),
-        (-0.9, temple_y - 0.06),
-        (-0.84, -0.62),
-        (-0.55, hl + rec),
-        (-0.25, hl + 0.35 * rec + 0.02),
-        (0.0, hl),
-        (0.25, hl + 0.35 * rec + 0.02),
-        (0.55, hl + rec),
-        (0.84, -0.62),
-        (0.9, temple_y - 0.06),
-        (1.0 + 0.02, temple_y),
-    ]
+    part = face.hair_part
+    temple_y = {"buzz": -0.34, "curly": -0.26}.get(style, -0.3)
     if style == "fringe":
         hairline = [(-1.02, temple_y), (-0.88, -0.6), (-0.6, hl + 0.02), (-0.2, hl - 0.01), (0.15, hl + 0.03), (0.55, hl - 0.06), (0.86, -0.64), (1.02, temple_y)]
-    # Cap = the arc over the skull (image-right -> image-left), then the hairline back.
-    cap = np.vstack([arc, np.array(hairline)])
+    elif style == "curtain":
+        hairline = [(-1.02, temple_y), (-0.92, -0.55), (-0.62, -0.76), (part, hl - 0.05), (0.62, -0.76), (0.92, -0.55), (1.02, temple_y)]
+    else:
+        hairline = [
+            (-1.02, temple_y),
+            (-0.9, temple_y - 0.06),
+            (-0.84, -0.62),
+            (-0.55, hl + rec),
+            (-0.25, hl + 0.35 * rec + 0.02),
+            (0.0, hl),
+            (0.25, hl + 0.35 * rec + 0.02),
+            (0.55, hl + rec),
+            (0.84, -0.62),
+            (0.9, temple_y - 0.06),
+            (1.02, temple_y),
+        ]
+    line = np.array(hairline)
+    cap = np.vstack([arc, line])  # the arc over the skull, then the hairline back
+    part_line = None
+    if style in ("short", "slicked", "medium", "long", "curtain"):
+        y0 = float(np.interp(part, line[:, 0], line[:, 1]))
+        part_line = _with_z(np.array([[part, y0 - 0.01], [part * 0.8, 0.5 * (y0 + top)], [part * 0.4, top + 0.2]]), 0.3)
     back = None
-    if style in ("short", "medium", "long", "fringe"):
-        length = {"short": -0.05, "fringe": 0.55, "medium": 0.75, "long": 2.6}[style]
-        spread = {"short": 0.06, "fringe": 0.16, "medium": 0.18, "long": 0.25}[style]
-        y_side = np.linspace(-0.1, length, 10)
-        w_side = wid + spread * np.clip((y_side + 0.1) / 0.6, 0, 1) * (1 if style != "long" else 1.3)
+    lengths = {"short": -0.05, "fringe": 0.55, "medium": 0.75, "long": 2.6, "curtain": 2.6, "curly": 0.35}
+    if style in lengths:
+        length = lengths[style]
+        spread = {"short": 0.06, "fringe": 0.16, "medium": 0.18, "long": 0.3, "curtain": 0.3, "curly": 0.12}[style]
+        y_side = np.linspace(-0.1, length, 12)
+        w_side = wid + spread * np.clip((y_side + 0.1) / 0.6, 0, 1)
+        if style == "curly":
+            w_side = wid * np.sqrt(np.clip(1.0 - ((y_side + 0.1) / (length + 0.3)) ** 2, 0.3, 1.0)) + 0.05
         down = np.column_stack([w_side, y_side])
         up = np.column_stack([-w_side, y_side])[::-1]
         back = np.vstack([arc[::-1], down, up])
-    return (_with_z(back, -0.5) if back is not None else None), _with_z(cap, 0.25)
+    return (_with_z(back, -0.5) if back is not None else None), _with_z(cap, 0.25), part_line
 
 
 def build_geometry(face: FaceParams, acts: Actions, rest: RestAsymmetry, bell: tuple[float, float] = (0.0, 0.0)) -> FaceGeometry:
@@ -320,8 +337,8 @@ def build_geometry(face: FaceParams, acts: Actions, rest: RestAsymmetry, bell: t
     clothing = np.array(
         [[-4.0, 4.0], [-4.0, 2.25], [-1.5, 1.98], [-nw - 0.12, 1.78], [0.0, 2.05 + 0.2 * (face.sex == "female")], [nw + 0.12, 1.78], [1.5, 1.98], [4.0, 2.25], [4.0, 4.0]]
     )
-    back_hair, cap = _hair(face)
-    nose, nostrils, nostril_size = _nose(face, acts, rest)
+    back_hair, cap, part_line = _hair(face)
+    nose, nostrils, nostril_size, ala_creases = _nose(face, acts, rest)
     folds = []
     strengths = []
     for side in (0, 1):
@@ -342,11 +359,13 @@ def build_geometry(face: FaceParams, acts: Actions, rest: RestAsymmetry, bell: t
         ears=(_ear(face, 0, chin_y), _ear(face, 1, chin_y)),
         back_hair=back_hair,
         hair_cap=cap,
+        hair_part=part_line,
         eyes=(_eye(face, acts, rest, 0, bell[0]), _eye(face, acts, rest, 1, bell[1])),
         brows=(_brow(face, acts, rest, 0), _brow(face, acts, rest, 1)),
         nose=nose,
         nostrils=nostrils,
         nostril_size=nostril_size,
+        ala_creases=ala_creases,
         upper_lip=upper_lip,
         lower_lip=lower_lip,
         inner_mouth=inner,

@@ -48,6 +48,7 @@ class _Canvas:
         self.label = np.zeros((size, size), np.uint8)
         self.soft = np.zeros((size, size), np.float32)  # broad shadows/highlights (log gain)
         self.fine = np.zeros((size, size), np.float32)  # lines: creases, wrinkles
+        self.tint = np.zeros((max(16, size // 4),) * 2, np.float32)  # redness, quarter resolution
         self.unit = camera.px_per_unit
 
     def _pts(self, pts3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -83,6 +84,13 @@ class _Canvas:
         ax = (max(1, int(axes[0] * self.unit)), max(1, int(axes[1] * self.unit)))
         ang = angle_deg + np.rad2deg(self.camera.frame.roll)
         cv2.ellipse(self.soft, (int(round(c[0])), int(round(c[1]))), ax, ang, 0, 360, float(gain), -1)
+
+    def tint_blob(self, centre: tuple[float, float], axes: tuple[float, float], amount: float) -> None:
+        """A soft reddening of the skin (cheeks)."""
+        k = self.tint.shape[0] / self.size
+        c = (self.camera.project(np.array([[centre[0], centre[1], 0.6]]))[0] + 0.5) * k - 0.5
+        ax = (max(1, int(axes[0] * self.unit * k)), max(1, int(axes[1] * self.unit * k)))
+        cv2.ellipse(self.tint, (int(round(c[0])), int(round(c[1]))), ax, 0, 0, 360, float(amount), -1)
 
     def shade_poly(self, pts3: np.ndarray, gain: float) -> None:
         """Fill a polygon into the soft shading layer."""
@@ -155,13 +163,15 @@ def _draw_nose(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
         ax = geom.nostril_size[side] * cv.unit * SUPERSAMPLE
         ang = np.rad2deg(cv.camera.frame.roll) + s * 25
         cv2.ellipse(cv.colour, (int(pb[0, 0] / _ONE), int(pb[0, 1] / _ONE)), (max(1, int(ax * 0.6)), max(1, int(ax * 0.28))), ang, 0, 360, _bgr(_scaled(skin, 0.35)), -1, cv2.LINE_AA)
-        # Shadow along the side of the bridge, away from the light.
+        # Shadow along the side of the bridge, deeper on the side away from the light.
+        away = max(0.0, -s * cv.camera.frame.light_dir[0])
         cv.shade_poly(
-            _z([(s * face.bridge_half_width * 0.6, face.eye_y + 0.05), (s * face.bridge_half_width * 1.3, face.eye_y + 0.05), (s * face.ala_half_width * 0.9, nb - 0.12), (s * face.ala_half_width * 0.5, nb - 0.1)]),
-            -0.08,
+            _z([(s * face.bridge_half_width * 0.7, face.eye_y + 0.02), (s * face.bridge_half_width * 1.6, face.eye_y + 0.02), (s * face.ala_half_width * 1.05, nb - 0.1), (s * face.ala_half_width * 0.55, nb - 0.1)]),
+            -0.1 - 0.35 * away,
         )
+        cv.shade_line(geom.ala_creases[side], -0.35, 0.016)
     cv.shade_blob((0.0, nb + 0.07), (face.ala_half_width * 0.8, 0.035), 0, -0.22)  # under the nose
-    cv.shade_blob((0.0, nb - 0.08), (0.05, 0.04), 0, 0.12)  # tip highlight
+    cv.shade_blob((0.0, nb - 0.07), (0.06, 0.045), 0, 0.16)  # tip highlight
     cv.shade_blob((0.0, (face.eye_y + nb) * 0.5), (0.03, 0.16), 0, 0.08)  # bridge highlight
     for k in range(3):
         y = face.eye_y + 0.05 + 0.04 * k
@@ -178,6 +188,9 @@ def _draw_mouth(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None
     cv.fill(geom.lower_lip, lip, LOWER_LIP)
     if geom.inner_mouth is None:
         cv.line(geom.mouth_line, _scaled(lip, 0.45), 0.01)
+    top = float(geom.upper_lip[:, 1].min())
+    for k in (-1, 1):
+        cv.shade_line(_z([(0.035 * k, face.nose_bottom + 0.05), (0.045 * k, top + 0.005)]), -0.12, 0.012)
     ly = float(geom.lower_lip[:, 1].mean())
     cv.shade_blob((0.0, ly + 0.01), (face.mouth_half_width * 0.45, 0.025), 0, 0.12)  # lower-lip sheen
     cv.shade_blob((0.0, ly + face.lower_lip * 0.9 + 0.04), (face.mouth_half_width * 0.6, 0.04), 0, -0.14)
@@ -195,12 +208,12 @@ def _draw_brows_and_wrinkles(cv: _Canvas, face: FaceParams, geom: FaceGeometry) 
             y = top - 0.09 - 0.075 * k
             xs = np.linspace(0.0, 0.62, 8) * s
             pts = _z(np.column_stack([xs, y - 0.02 * np.sin(np.linspace(0, np.pi, 8))]))
-            cv.shade_line(pts, -0.32 * geom.forehead_lines[side], 0.012)
+            cv.shade_line(pts, -0.32 * geom.forehead_lines[side] - 0.12 * face.age, 0.012)
         cf = geom.crows_feet[side]
         xc = s * (face.eye_x + face.eye_half_width + 0.04)
         for k in (-1, 0, 1):
             pts = _z([(xc, face.eye_y + 0.03 * k), (xc + s * 0.08, face.eye_y + 0.06 * k)])
-            cv.shade_line(pts, -0.3 * cf, 0.01)
+            cv.shade_line(pts, -0.3 * cf - 0.1 * face.age, 0.01)
     for k in (-1, 1):
         x = 0.04 * k
         cv.shade_line(_z([(x, face.eye_y - face.brow_gap + 0.02), (x * 1.3, face.eye_y - 0.06)]), -0.3 * geom.glabella, 0.012)
@@ -240,8 +253,32 @@ _FACE_SHADE = _lut({c: 1.0 for c in range(1, 10)})
 _BACKGROUND = _lut({0: 1.0})
 
 
-def _smooth_gain(camera: Camera, face: FaceParams, frame: FrameParams, chin_y: float, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Low-frequency gains (lit object, background) computed at a quarter resolution."""
+def _hair_texture(face: FaceParams, fx: np.ndarray, fy: np.ndarray, pores: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Relative brightness of hair: strands fanning from above the crown (or curls), a sheen.
+
+    `fx`, `fy` are face coordinates on a coarse grid; the smooth angle and distance fields
+    are computed there and enlarged, only the strand lookup runs at full resolution.
+    """
+    size = pores.shape[0]
+    full = (size, size)
+    cx, cy = 0.5 * face.hair_part, face.skull_top - 0.6
+    dx, dy = fx - cx, fy - cy
+    dist = np.sqrt(dx * dx + dy * dy)
+    sheen = cv2.resize(0.22 * np.exp(-(((dist - 0.95) / 0.18) ** 2)), full, interpolation=cv2.INTER_LINEAR)
+    if face.hair_style == "curly":
+        curls = cv2.resize(noise(rng, max(4, size // 3), max(4, size // 3)), full, interpolation=cv2.INTER_CUBIC)
+        return 0.28 * curls + 0.1 * pores + 0.5 * sheen - 0.1
+    k = 1024
+    angle = cv2.resize(np.arctan2(dx, dy).astype(np.float32), full, interpolation=cv2.INTER_LINEAR)
+    idx = ((angle + np.pi) * (k / (2 * np.pi))).astype(np.int32) % k
+    fine = noise(rng, 1, k)[0]
+    coarse = cv2.resize(noise(rng, 1, k // 16), (k, 1), interpolation=cv2.INTER_LINEAR)[0]
+    return 0.13 * fine[idx] + 0.12 * coarse[idx] + 0.04 * pores + sheen - 0.06
+
+
+def _smooth_gain(face: FaceParams, frame: FrameParams, chin_y: float, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Low-frequency gains (lit object, background) computed at a quarter resolution, and
+    the face coordinates (x, y) of that coarse grid."""
     lo = max(16, size // 4)
     fx, fy = Camera(frame, lo).unproject_grid()
     lx, ly = frame.light_dir
@@ -267,6 +304,8 @@ def _smooth_gain(camera: Camera, face: FaceParams, frame: FrameParams, chin_y: f
     return (
         cv2.resize(lit.astype(np.float32), up, interpolation=cv2.INTER_LINEAR),
         cv2.resize(bg.astype(np.float32), up, interpolation=cv2.INTER_LINEAR),
+        fx,
+        fy,
     )
 
 
@@ -274,19 +313,20 @@ def _shading(cv: _Canvas, face: FaceParams, frame: FrameParams, geom: FaceGeomet
     """Per-pixel gain for the output image (H x W float32)."""
     size = cv.size
     label = cv.label
-    lit, bg = _smooth_gain(cv.camera, face, frame, geom.chin_y, size)
+    lit, bg, fx_lo, fy_lo = _smooth_gain(face, frame, geom.chin_y, size)
     back = _BACKGROUND[label]
     gain = lit + (bg - lit) * back
     # Texture: skin blotches and pores, hair strands, stubble.
-    small = max(4, size // 12)
+    small = max(4, size // 16)
     blotch = cv2.resize(noise(rng, small, small), (size, size), interpolation=cv2.INTER_CUBIC)
     pores = noise(rng, size, size)
-    strands = cv2.resize(noise(rng, max(4, size // 20), size), (size, size), interpolation=cv2.INTER_LINEAR)
-    tex = _SKIN_TEXTURE[label] * (0.02 * blotch + 0.016 * pores)
-    tex += _HAIR_TEXTURE[label] * (0.2 * strands) + _BROW_TEXTURE[label] * (0.15 * strands.T)
+    brow_strands = cv2.resize(noise(rng, size, max(4, size // 20)), (size, size), interpolation=cv2.INTER_LINEAR)
+    tex = _SKIN_TEXTURE[label] * (0.014 * blotch + 0.014 * pores) + _BROW_TEXTURE[label] * (0.18 * brow_strands)
+    if geom.hair_cap is not None or geom.back_hair is not None:
+        tex += _HAIR_TEXTURE[label] * _hair_texture(face, fx_lo, fy_lo, pores, rng)
     gain *= 1.0 + tex
     if face.stubble > 0:
-        _, fy = cv.camera.unproject_grid()
+        fy = cv2.resize(fy_lo, (size, size), interpolation=cv2.INTER_LINEAR)
         jaw = np.clip((fy - face.nose_bottom) / 0.3, 0.0, 1.0) * (fy < geom.chin_y + 0.05)
         gain *= 1.0 - (label == SKIN) * jaw * face.stubble * (0.12 + 0.06 * pores)
     k_soft = max(3, int(0.1 * cv.unit) | 1)
@@ -294,6 +334,14 @@ def _shading(cv: _Canvas, face: FaceParams, frame: FrameParams, geom: FaceGeomet
     shade = cv2.GaussianBlur(cv.soft, (k_soft, k_soft), 0) + cv2.GaussianBlur(cv.fine, (k_fine, k_fine), 0)
     gain *= np.exp(shade * _FACE_SHADE[label])
     return gain
+
+
+def _redness(cv: _Canvas) -> np.ndarray:
+    """Blurred blush layer restricted to skin, as an RGB offset image."""
+    k = max(3, int(0.3 * cv.unit * cv.tint.shape[0] / cv.size) | 1)
+    red = cv2.resize(cv2.GaussianBlur(cv.tint, (k, k), 0), (cv.size, cv.size), interpolation=cv2.INTER_LINEAR)
+    red *= _SKIN_TEXTURE[cv.label]
+    return red[:, :, None] * np.array([2.0, -10.0, -8.0], np.float32)
 
 
 def render_geometry(geom: FaceGeometry, face: FaceParams, frame: FrameParams, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -319,6 +367,7 @@ def render_geometry(geom: FaceGeometry, face: FaceParams, frame: FrameParams, si
         cv.shade_blob((s * 0.55, 0.12), (0.22, 0.13), -s * 20, 0.07)
         cv.shade_blob((s * 0.72, face.mouth_y - 0.12), (0.16, 0.2), 0, 0.1 * geom.cheek_puff[side])
         cv.shade_blob((s * 0.8, face.mouth_y + 0.25), (0.25, 0.3), 0, -0.08)
+        cv.tint_blob((s * 0.55, 0.25), (0.2, 0.14), face.blush)
     cv.shade_blob((0.0, face.mouth_y + 0.35), (0.18, 0.1), 0, 0.06)  # chin
     for side in (0, 1):
         _draw_eye(cv, face, geom, side, skin)
@@ -327,12 +376,15 @@ def render_geometry(geom: FaceGeometry, face: FaceParams, frame: FrameParams, si
     _draw_mouth(cv, face, geom, skin)
     if geom.hair_cap is not None:
         cv.fill(geom.hair_cap, face.hair_rgb, HAIR)
+        if geom.hair_part is not None:
+            cv.line(geom.hair_part, _mix(face.hair_rgb, skin, 0.35), 0.012)
         if face.hair_style != "buzz":
             # Hairline shadow on the forehead.
             cv.shade_poly(geom.hair_cap, -0.12)
     gain = _shading(cv, face, frame, geom, rng)
     image = cv2.resize(cv.colour, (size, size), interpolation=cv2.INTER_AREA).astype(np.float32)
     wb = np.asarray(frame.white_balance, np.float32) * frame.exposure
+    image += _redness(cv)
     image *= gain[:, :, None]
     image *= wb[None, None, :]
     if frame.blur_sigma > 0:
