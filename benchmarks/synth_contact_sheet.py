@@ -15,13 +15,13 @@ from models.data.synthetic.contact_sheet import contact_sheet
 
 # Seeds picked to span skin tones, hair styles, sexes, grades and both sides.
 SHEET = (
-    (21, "I", None),
-    (2, "II", "left"),
-    (3, "III", "right"),
-    (4, "IV", "left"),
-    (5, "V", "right"),
-    (6, "VI", "left"),
-    (7, "IV", "right"),
+    (17, "I", None),
+    (33, "II", "left"),
+    (15, "III", "left"),
+    (35, "III", "right"),
+    (39, "IV", "right"),
+    (27, "V", "right"),
+    (20, "VI", "left"),
     (8, "VI", "right"),
 )
 

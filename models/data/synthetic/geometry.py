@@ -21,7 +21,7 @@ ALA_WIDEN = 0.035
 SMILE_LATERAL = 0.12
 SMILE_LIFT = 0.08
 JAW_GAP = 0.2
-CHEEK_PUFF = 0.15
+CHEEK_PUFF = 0.18
 
 
 def surface_z(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -94,11 +94,20 @@ def _lower_half_width(face: FaceParams, y: np.ndarray, chin_y: float, puff: tupl
     return w + bulge
 
 
+def _dome(width: float, top: float, n: int = 40) -> np.ndarray:
+    """The skull's upper outline from (width, -0.1) over `top` to (-width, -0.1): a
+    super-ellipse, fuller than an ellipse, as a cranium is."""
+    theta = np.linspace(0.0, np.pi, n)
+    c, s = np.cos(theta), np.sin(theta)
+    x = width * np.sign(c) * np.abs(c) ** 0.8
+    y = -0.1 - (-0.1 - top) * s**0.75
+    return np.column_stack([x, y])
+
+
 def _outline(face: FaceParams, chin_y: float, puff: tuple[float, float]) -> np.ndarray:
-    theta = np.linspace(0.0, np.pi, 40)
-    top = face.skull_top
-    ux = np.cos(theta) * (1.0 - (1.0 - face.temple_width) * np.sin(theta) ** 2 * 0.6)
-    uy = -0.1 - (-0.1 - top) * np.sin(theta)
+    dome = _dome(1.0, face.skull_top)
+    ux = dome[:, 0] * (1.0 - (1.0 - face.temple_width) * np.clip(-0.1 - dome[:, 1], 0, 1) * 0.6)
+    uy = dome[:, 1]
     ys = np.linspace(-0.1, chin_y, 36)
     down = -_lower_half_width(face, ys, chin_y, puff, 0)  # image-left side (subject's right)
     up = _lower_half_width(face, ys[::-1], chin_y, puff, 1)  # image-right side, back up
@@ -277,12 +286,13 @@ def _hair(face: FaceParams) -> tuple[np.ndarray | None, np.ndarray | None, np.nd
     """(hair behind the head, hair cap over the skull, parting line) for the face's style."""
     style = face.hair_style
     if style == "bald":
-        return None, None, None
+        # A rim of hair above and behind the ears; the face hides its middle.
+        rim = np.array([[-1.05, -0.05], [-1.06, -0.45], [-0.97, -0.72], [0.97, -0.72], [1.06, -0.45], [1.05, -0.05]])
+        return _with_z(rim, -0.5), None, None
     vol = {"buzz": 0.015, "slicked": min(face.hair_volume, 0.06)}.get(style, face.hair_volume)
-    theta = np.linspace(0.0, np.pi, 48)
     top = face.skull_top - vol
     wid = 1.0 + vol * (1.0 if style == "curly" else 0.6)
-    arc = np.column_stack([wid * np.cos(theta), -0.1 - (-0.1 - top) * np.sin(theta)])  # right -> left over the top
+    arc = _dome(wid, top, 48)  # image-right -> image-left over the top
     hl = face.hairline_y - (0.05 if style == "slicked" else 0.0)
     rec = face.hair_recession
     part = face.hair_part

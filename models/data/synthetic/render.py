@@ -46,7 +46,9 @@ class _Canvas:
         self.colour = np.empty((big, big, 3), np.uint8)
         cv2.rectangle(self.colour, (0, 0), (big - 1, big - 1), _bgr(background), -1)
         self.label = np.zeros((size, size), np.uint8)
-        self.soft = np.zeros((size, size), np.float32)  # broad shadows/highlights (log gain)
+        self.lo = max(16, size // 4)
+        self.broad = np.zeros((self.lo, self.lo), np.float32)  # large shadows/highlights, quarter res
+        self.soft = np.zeros((size, size), np.float32)  # small shadows/highlights (log gain)
         self.fine = np.zeros((size, size), np.float32)  # lines: creases, wrinkles
         self.tint = np.zeros((max(16, size // 4),) * 2, np.float32)  # redness, quarter resolution
         self.unit = camera.px_per_unit
@@ -78,12 +80,15 @@ class _Canvas:
         r = int(round(radius_units * self.unit * SUPERSAMPLE * _ONE))
         cv2.circle(self.colour, (int(pb[0, 0]), int(pb[0, 1])), max(r, 1), _bgr(rgb), -1, cv2.LINE_AA, _SHIFT)
 
-    def shade_blob(self, centre: tuple[float, float], axes: tuple[float, float], angle_deg: float, gain: float) -> None:
-        """A soft elliptical shadow (gain < 0) or highlight (gain > 0) in face units."""
-        c = self.camera.project(np.array([[centre[0], centre[1], 0.6]]))[0]
-        ax = (max(1, int(axes[0] * self.unit)), max(1, int(axes[1] * self.unit)))
+    def shade_blob(self, centre: tuple[float, float], axes: tuple[float, float], angle_deg: float, gain: float, broad: bool = False) -> None:
+        """A soft elliptical shadow (gain < 0) or highlight (gain > 0) in face units;
+        `broad` blobs are blurred much more (cheeks, jaw, eye sockets)."""
+        layer = self.broad if broad else self.soft
+        k = layer.shape[0] / self.size
+        c = (self.camera.project(np.array([[centre[0], centre[1], 0.6]]))[0] + 0.5) * k - 0.5
+        ax = (max(1, int(axes[0] * self.unit * k)), max(1, int(axes[1] * self.unit * k)))
         ang = angle_deg + np.rad2deg(self.camera.frame.roll)
-        cv2.ellipse(self.soft, (int(round(c[0])), int(round(c[1]))), ax, ang, 0, 360, float(gain), -1)
+        cv2.ellipse(layer, (int(round(c[0])), int(round(c[1]))), ax, ang, 0, 360, float(gain), -1)
 
     def tint_blob(self, centre: tuple[float, float], axes: tuple[float, float], amount: float) -> None:
         """A soft reddening of the skin (cheeks)."""
@@ -147,8 +152,12 @@ def _draw_eye(cv: _Canvas, face: FaceParams, geom: FaceGeometry, side: int, skin
         cv.line(eye.lower_lid, _scaled(skin, 0.75), 0.006)
     # Eye socket shadow under the brow and the lid crease.
     ex = s * face.eye_x
-    cv.shade_blob((ex, face.eye_y - 0.07), (face.eye_half_width * 1.25, 0.12), 0, -0.16)
-    cv.shade_blob((ex - s * 0.05, face.eye_y + 0.12), (face.eye_half_width * 1.0, 0.05), 0, -0.08)
+    cv.shade_blob((ex, face.eye_y - 0.05), (face.eye_half_width * 1.3, 0.13), 0, -0.22, broad=True)
+    cv.shade_blob((ex - s * 0.03, face.eye_y + 0.1), (face.eye_half_width * 0.9, 0.04), 0, -0.06 - 0.1 * face.age)
+    if eye.opening is not None:
+        # The upper lid shades the top of the eyeball.
+        top = float(eye.upper_lid[:, 1].mean())
+        cv.shade_blob((ex, top), (face.eye_half_width * 0.9, 0.025), 0, -0.25)
     cv.shade_line(eye.crease, -0.35 * (1 - 0.5 * eye.closure), 0.012)
 
 
@@ -165,17 +174,20 @@ def _draw_nose(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
         cv2.ellipse(cv.colour, (int(pb[0, 0] / _ONE), int(pb[0, 1] / _ONE)), (max(1, int(ax * 0.6)), max(1, int(ax * 0.28))), ang, 0, 360, _bgr(_scaled(skin, 0.35)), -1, cv2.LINE_AA)
         # Shadow along the side of the bridge, deeper on the side away from the light.
         away = max(0.0, -s * cv.camera.frame.light_dir[0])
+        crease = geom.ala_creases[side]
+        outer = crease[1] + np.array([s * 0.06, 0.0, 0.0])
         cv.shade_poly(
-            _z([(s * face.bridge_half_width * 0.7, face.eye_y + 0.02), (s * face.bridge_half_width * 1.6, face.eye_y + 0.02), (s * face.ala_half_width * 1.05, nb - 0.1), (s * face.ala_half_width * 0.55, nb - 0.1)]),
-            -0.1 - 0.35 * away,
+            np.vstack([_z([(s * face.bridge_half_width * 0.7, face.eye_y + 0.02)]), crease[:2], outer[None, :], _z([(s * face.bridge_half_width * 1.8, face.eye_y + 0.02)])]),
+            -0.08 - 0.3 * away,
         )
         cv.shade_line(geom.ala_creases[side], -0.35, 0.016)
     cv.shade_blob((0.0, nb + 0.07), (face.ala_half_width * 0.8, 0.035), 0, -0.22)  # under the nose
     cv.shade_blob((0.0, nb - 0.07), (0.06, 0.045), 0, 0.16)  # tip highlight
     cv.shade_blob((0.0, (face.eye_y + nb) * 0.5), (0.03, 0.16), 0, 0.08)  # bridge highlight
-    for k in range(3):
-        y = face.eye_y + 0.05 + 0.04 * k
-        cv.shade_line(_z([(-0.07, y), (-0.02, y - 0.012), (0.02, y - 0.012), (0.07, y)]), -0.3 * geom.nose_wrinkles, 0.012)
+    for k in range(4):
+        y = face.eye_y + 0.03 + 0.035 * k
+        w = face.bridge_half_width * (1.6 + 0.25 * k)
+        cv.shade_line(_z([(-w, y + 0.01), (-0.3 * w, y - 0.01), (0.3 * w, y - 0.01), (w, y + 0.01)]), -0.5 * geom.nose_wrinkles, 0.012)
 
 
 def _draw_mouth(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
@@ -195,7 +207,7 @@ def _draw_mouth(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None
     cv.shade_blob((0.0, ly + 0.01), (face.mouth_half_width * 0.45, 0.025), 0, 0.12)  # lower-lip sheen
     cv.shade_blob((0.0, ly + face.lower_lip * 0.9 + 0.04), (face.mouth_half_width * 0.6, 0.04), 0, -0.14)
     for side in (0, 1):
-        cv.shade_line(geom.folds[side], -0.3 * geom.fold_strength[side], 0.022)
+        cv.shade_line(geom.folds[side], -0.32 * geom.fold_strength[side], 0.024)
 
 
 def _draw_brows_and_wrinkles(cv: _Canvas, face: FaceParams, geom: FaceGeometry) -> None:
@@ -328,10 +340,16 @@ def _shading(cv: _Canvas, face: FaceParams, frame: FrameParams, geom: FaceGeomet
     if face.stubble > 0:
         fy = cv2.resize(fy_lo, (size, size), interpolation=cv2.INTER_LINEAR)
         jaw = np.clip((fy - face.nose_bottom) / 0.3, 0.0, 1.0) * (fy < geom.chin_y + 0.05)
-        gain *= 1.0 - (label == SKIN) * jaw * face.stubble * (0.12 + 0.06 * pores)
-    k_soft = max(3, int(0.1 * cv.unit) | 1)
-    k_fine = max(3, int(0.025 * cv.unit) | 1)
-    shade = cv2.GaussianBlur(cv.soft, (k_soft, k_soft), 0) + cv2.GaussianBlur(cv.fine, (k_fine, k_fine), 0)
+        gain *= 1.0 - (label == SKIN) * jaw * face.stubble * (0.08 + 0.015 * pores)
+    u = cv.unit
+    lo_u = u * cv.lo / size
+    broad = cv2.GaussianBlur(cv.broad, (0, 0), 0.09 * lo_u)
+    # Ambient occlusion: the face darkens towards its silhouette.
+    solid = _FACE_SHADE[label[:: size // cv.lo, :: size // cv.lo][: cv.lo, : cv.lo]]
+    broad += 0.3 * (cv2.GaussianBlur(solid, (0, 0), 0.07 * lo_u) - 1.0)
+    shade = cv2.resize(broad, (size, size), interpolation=cv2.INTER_LINEAR)
+    shade += cv2.GaussianBlur(cv.soft, (0, 0), 0.025 * u)
+    shade += cv2.GaussianBlur(cv.fine, (0, 0), max(0.5, 0.007 * u))
     gain *= np.exp(shade * _FACE_SHADE[label])
     return gain
 
@@ -364,11 +382,13 @@ def render_geometry(geom: FaceGeometry, face: FaceParams, frame: FrameParams, si
     # Cheekbone highlights and soft jaw shadow, cheek puff highlights.
     for side in (0, 1):
         s = SIDE_SIGN[side]
-        cv.shade_blob((s * 0.55, 0.12), (0.22, 0.13), -s * 20, 0.07)
-        cv.shade_blob((s * 0.72, face.mouth_y - 0.12), (0.16, 0.2), 0, 0.1 * geom.cheek_puff[side])
-        cv.shade_blob((s * 0.8, face.mouth_y + 0.25), (0.25, 0.3), 0, -0.08)
+        cv.shade_blob((s * 0.55, 0.1), (0.22, 0.12), -s * 20, 0.08, broad=True)
+        cv.shade_blob((s * 0.7, face.mouth_y - 0.1), (0.18, 0.22), 0, 0.14 * geom.cheek_puff[side], broad=True)
+        cv.shade_blob((s * 0.85, face.mouth_y + 0.2), (0.25, 0.35), 0, -0.12, broad=True)
+        cv.shade_blob((s * 0.75, -0.05), (0.12, 0.25), 0, -0.08, broad=True)  # temples/cheek hollows
         cv.tint_blob((s * 0.55, 0.25), (0.2, 0.14), face.blush)
-    cv.shade_blob((0.0, face.mouth_y + 0.35), (0.18, 0.1), 0, 0.06)  # chin
+    cv.shade_blob((0.0, face.mouth_y + 0.38), (0.16, 0.09), 0, 0.08, broad=True)  # chin
+    cv.shade_blob((0.0, -0.62), (0.35, 0.15), 0, 0.08, broad=True)  # forehead
     for side in (0, 1):
         _draw_eye(cv, face, geom, side, skin)
     _draw_nose(cv, face, geom, skin)
