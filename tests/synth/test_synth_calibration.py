@@ -15,7 +15,7 @@ from models.data.synthetic.mask_measures import (
 )
 from models.labels import CLASS_INDEX, GRADES
 
-SIZE = 160
+SIZE = 192
 SEEDS = (101, 102, 103, 104)
 MOVES = ("close_eyes", "raise_eyebrows", "open_mouth", "wrinkle_nose", "puff_cheeks")
 _cache: dict[tuple[int, str, str, str], np.ndarray] = {}

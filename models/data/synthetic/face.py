@@ -160,8 +160,10 @@ def sample_face(rng: np.random.Generator) -> FaceParams:
     skin = skin_colour(fitz) * rng.uniform(0.95, 1.04, size=3)
     skin = np.clip(skin, 20, 252)
     # Lips: the skin tone pulled towards a red-brown, darker for deeper skin tones.
-    lip_target = np.array([168, 82, 86]) if fitz < 3.5 else np.array([112, 58, 56])
-    lip = skin * 0.45 + lip_target * 0.55
+    if fitz < 3.5:
+        lip = skin * 0.45 + np.array([168, 82, 86]) * 0.55
+    else:
+        lip = skin * 0.3 + np.array([138, 68, 74]) * 0.7
     lip *= rng.uniform(0.9, 1.05)
     if not male and rng.random() < 0.35:
         lip = lip * 0.5 + np.array([170, 50, 70]) * 0.5  # lipstick
@@ -205,12 +207,12 @@ def sample_face(rng: np.random.Generator) -> FaceParams:
         brow_arch=float(rng.uniform(0.02, 0.05) if male else rng.uniform(0.04, 0.08)),
         brow_rgb=tuple(int(v) for v in np.clip(brow, 10, 230)),
         nose_bottom=float(rng.uniform(0.3, 0.4)),
-        ala_half_width=float(rng.uniform(0.15, 0.2) + 0.03 * max(0.0, fitz - 4.0) / 2.0),
+        ala_half_width=float(rng.uniform(0.17, 0.22) + 0.03 * max(0.0, fitz - 4.0) / 2.0),
         bridge_half_width=float(rng.uniform(0.055, 0.08)),
         mouth_y=float(rng.uniform(0.64, 0.72)),
         mouth_half_width=float(rng.uniform(0.29, 0.36)),
-        upper_lip=float(rng.uniform(0.045, 0.07) * (1.0 - 0.3 * age) + (0.01 if not male else 0.0)),
-        lower_lip=float(rng.uniform(0.065, 0.095) * (1.0 - 0.25 * age) + (0.012 if not male else 0.0)),
+        upper_lip=float(rng.uniform(0.05, 0.08) * (1.0 - 0.3 * age) + (0.01 if not male else 0.0)),
+        lower_lip=float(rng.uniform(0.07, 0.105) * (1.0 - 0.25 * age) + (0.012 if not male else 0.0)),
         cupid_bow=float(rng.uniform(0.15, 0.45)),
         ear_top=float(rng.uniform(-0.3, -0.2)),
         ear_bottom=float(rng.uniform(0.22, 0.32)),

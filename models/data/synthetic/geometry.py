@@ -20,7 +20,7 @@ ALA_LIFT = 0.1
 ALA_WIDEN = 0.035
 SMILE_LATERAL = 0.12
 SMILE_LIFT = 0.08
-JAW_GAP = 0.2
+JAW_GAP = 0.22
 CHEEK_PUFF = 0.18
 
 
@@ -275,7 +275,7 @@ def _mouth(face: FaceParams, acts: Actions, rest: RestAsymmetry):
     if float(gap.max()) > 0.004:
         inner = _with_z(np.vstack([np.column_stack([x, upper_inner]), np.column_stack([x, lower_inner])[::-1]]))
         k = np.abs(t) < 0.8
-        tooth_edge = upper_inner + np.minimum(0.055, 0.75 * gap)
+        tooth_edge = upper_inner + np.minimum(0.06, 0.7 * gap)
         teeth = _with_z(np.vstack([np.column_stack([x[k], upper_inner[k]]), np.column_stack([x[k], tooth_edge[k]])[::-1]]))
     mouth_line = _with_z(np.column_stack([x, line + 0.5 * (drop - lift)]))
     chin_shift = float(np.mean(drops))

@@ -97,10 +97,12 @@ class _Canvas:
         ax = (max(1, int(axes[0] * self.unit * k)), max(1, int(axes[1] * self.unit * k)))
         cv2.ellipse(self.tint, (int(round(c[0])), int(round(c[1]))), ax, 0, 0, 360, float(amount), -1)
 
-    def shade_poly(self, pts3: np.ndarray, gain: float) -> None:
-        """Fill a polygon into the soft shading layer."""
-        p1, _ = self._pts(pts3)
-        cv2.fillPoly(self.soft, [p1], float(gain), cv2.LINE_8, _SHIFT)
+    def shade_poly(self, pts3: np.ndarray, gain: float, broad: bool = False) -> None:
+        """Fill a polygon into the soft (or broad) shading layer."""
+        layer = self.broad if broad else self.soft
+        k = layer.shape[0] / self.size
+        p = (self.camera.project(pts3) + 0.5) * k - 0.5
+        cv2.fillPoly(layer, [np.round(p * _ONE).astype(np.int32)], float(gain), cv2.LINE_8, _SHIFT)
 
     def shade_line(self, pts3: np.ndarray, gain: float, width_units: float) -> None:
         """A crease or wrinkle in the fine shading layer."""
@@ -184,10 +186,10 @@ def _draw_nose(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
     cv.shade_blob((0.0, nb + 0.07), (face.ala_half_width * 0.8, 0.035), 0, -0.22)  # under the nose
     cv.shade_blob((0.0, nb - 0.07), (0.06, 0.045), 0, 0.16)  # tip highlight
     cv.shade_blob((0.0, (face.eye_y + nb) * 0.5), (0.03, 0.16), 0, 0.08)  # bridge highlight
-    for k in range(4):
-        y = face.eye_y + 0.03 + 0.035 * k
-        w = face.bridge_half_width * (1.6 + 0.25 * k)
-        cv.shade_line(_z([(-w, y + 0.01), (-0.3 * w, y - 0.01), (0.3 * w, y - 0.01), (w, y + 0.01)]), -0.5 * geom.nose_wrinkles, 0.012)
+    for k in range(3):
+        y = face.eye_y + 0.03 + 0.05 * k
+        w = face.bridge_half_width * (1.6 + 0.3 * k)
+        cv.shade_line(_z([(-w, y + 0.012), (-0.3 * w, y - 0.008), (0.3 * w, y - 0.008), (w, y + 0.012)]), -0.4 * geom.nose_wrinkles, 0.01)
 
 
 def _draw_mouth(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
@@ -196,6 +198,10 @@ def _draw_mouth(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None
         cv.fill(geom.inner_mouth, (70, 22, 28), INNER_MOUTH)
         if geom.teeth is not None:
             cv.fill(geom.teeth, (228, 222, 206), None)
+            n = len(geom.teeth) // 2
+            top, bottom = geom.teeth[:n], geom.teeth[n:][::-1]
+            for i in range(2, n - 1, 3):
+                cv.line(np.vstack([top[i], bottom[i]]), (196, 188, 172), 0.006)
     cv.fill(geom.upper_lip, _scaled(lip, 0.9), UPPER_LIP)
     cv.fill(geom.lower_lip, lip, LOWER_LIP)
     if geom.inner_mouth is None:
@@ -299,16 +305,15 @@ def _smooth_gain(face: FaceParams, frame: FrameParams, chin_y: float, size: int)
     nx = fx / 1.05
     ny = (fy + 0.15) / 1.7
     nz = np.sqrt(np.clip(1.0 - nx * nx - ny * ny, 0.02, 1.0))
-    below = fy > chin_y
+    # Blend from head to neck over a band around the chin so no seam shows on the neck.
+    below = np.clip((fy - chin_y + 0.05) / 0.25, 0.0, 1.0)
     cyl_x = np.clip(fx / (face.neck_width * 1.4), -0.99, 0.99)
-    nx = np.where(below, cyl_x, nx * 1.3)
-    ny = np.where(below, 0.0, ny * 1.3)
-    nz = np.where(below, np.sqrt(1.0 - cyl_x * cyl_x), nz)
+    nx = below * cyl_x + (1.0 - below) * nx * 1.3
+    ny = (1.0 - below) * ny * 1.3
+    nz = below * np.sqrt(1.0 - cyl_x * cyl_x) + (1.0 - below) * nz
     norm = np.sqrt(nx * nx + ny * ny + nz * nz)
     lambert = np.clip((nx * lx + ny * ly + nz) / (norm * lnorm), 0.0, 1.0)
     lit = (frame.ambient + (1.0 - frame.ambient) * lambert) / (frame.ambient + (1.0 - frame.ambient) / lnorm)
-    # The head's shadow on the neck.
-    lit *= 1.0 - np.clip(1.0 - (fy - chin_y) / 0.35, 0.0, 1.0) * below * 0.35
     gx, gy = frame.background_gradient
     idx = np.linspace(-0.5, 0.5, lo, dtype=np.float32)
     bg = 1.0 + gx * idx[None, :] + gy * idx[:, None] - 0.25 * (idx[None, :] ** 2 + idx[:, None] ** 2)
@@ -379,6 +384,9 @@ def render_geometry(geom: FaceGeometry, face: FaceParams, frame: FrameParams, si
         inner[:, 0] += SIDE_SIGN[side] * 0.01
         cv.fill(inner, _scaled(skin, 0.82), None)
     cv.fill(geom.outline, skin, SKIN)
+    # The head's shadow on the neck: the outline moved down, minus the face itself.
+    cv.shade_poly(geom.outline + np.array([0.0, 0.16, 0.0]), -0.35, broad=True)
+    cv.shade_poly(geom.outline, 0.0, broad=True)
     # Cheekbone highlights and soft jaw shadow, cheek puff highlights.
     for side in (0, 1):
         s = SIDE_SIGN[side]
