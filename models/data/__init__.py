@@ -1,1 +1,1 @@
-"""Data sets (parsing layout, patient layout) and augmentation; numpy + OpenCV only."""
+"""Data: readers for the parsing and patient data sets, augmentation, synthetic patients."""
