@@ -102,8 +102,16 @@ def grading_step(batcher: GradingBatcher) -> StepFn:
 
     def step(model: CascadeNet, rng: Any, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
         images, grades, _ = batcher(rng)
-        grades = grades.to(device)
-        logits = model(images.to(device), with_attention=False)["grade_logits"]
+        images, grades = images.to(device), grades.to(device)
+        model.check_input(images)
+        # E2 needs only z: skip E1's attention head and pixel classifier (they do not touch
+        # the grade), which saves a third of a frozen-E1 step on the CPU.
+        if model.e1_frozen:
+            with torch.no_grad():
+                z = model.e1.encode(images)
+        else:
+            z = model.e1.encode(images)
+        logits = model.e2(images, z)
         accuracy = float((logits.argmax(1) == grades).float().mean())
         return F.cross_entropy(logits, grades), {"batch_accuracy": accuracy}
 
