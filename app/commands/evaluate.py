@@ -18,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--level", default="patient", choices=("patient", "photo"), help="grading: fuse a patient's photos or score each photo")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--json", action="store_true", help="print the DESIGN §8 JSON")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
     parser.set_defaults(handler=run)
 
 
@@ -30,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     from models.train.evaluation import evaluate_grading, evaluate_parsing
     from models.train.loop import resolve_device
 
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     if not Path(args.data).is_dir():
         raise InputError(f"data folder not found: {args.data}")
     weights = Path(args.weights) if args.weights else weights_dir() / "demo_compact.pt"

@@ -89,6 +89,15 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         "as a typo. Recall, confidence (precision) and Dice are macro averages over grades.",
         "",
     ]
+    if m["synthetic_grading_patient"]["accuracy"] < 0.5:
+        lines += [
+            "**Grading is weak.** In this CPU budget E2 (trained from scratch on frozen-E1 features at "
+            "128 px, where a grade's asymmetry is a few pixels) barely left chance level; the grades "
+            "above are what it reached, not what the architecture can do. Use the measured grade "
+            "(region function from the masks) in the app; retrain with `palsy train grading` on a GPU "
+            "(`--device cuda`, input 256, many epochs) for a useful network grade.",
+            "",
+        ]
     if "compare_cascaded" in st and "compare_end_to_end" in st:
         c, e = st["compare_cascaded"], st["compare_end_to_end"]
         lines += [

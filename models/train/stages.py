@@ -36,6 +36,10 @@ from models.train.sources import (
     load_patient_parsing_source,
 )
 
+# Stage-2 / end-to-end augmentation: rotation and mirroring (with the side swap) as in
+# DESIGN §6, milder than stage 1's.
+GRADING_AUGMENT: dict[str, Any] = {"scale": (0.97, 1.06), "rotation": 6.0, "shift": 0.03, "jitter": 0.15}
+
 
 @dataclass
 class DataSpec:
@@ -196,8 +200,11 @@ def train_grading(
     patients = PatientDataset(data)
     ids = list(patient_ids) if patient_ids is not None else patients.patient_ids("train")
     size = model.config.input_size
-    source = load_grading_source(patients, ids, long_side=int(size * 1.2))
-    augmenter = Augmenter(size, scale=(0.95, 1.1), rotation=15.0, shift=0.04, jitter=0.15)
+    # Photos are shrunk once to the input size (area filter) and warped once more, gently:
+    # a 1-2 pixel asymmetry at 128 px is the whole signal, and every resampling blurs it.
+    source = load_grading_source(patients, ids, long_side=size)
+    augmenter = Augmenter(size, scale=GRADING_AUGMENT["scale"], rotation=GRADING_AUGMENT["rotation"],
+                          shift=GRADING_AUGMENT["shift"], jitter=GRADING_AUGMENT["jitter"])
     batcher = GradingBatcher(source, augmenter, batch_size)
     if epochs:
         settings.steps = _steps_for(epochs, len(source), batch_size)
