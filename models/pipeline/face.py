@@ -37,8 +37,8 @@ class FaceCropSettings:
     """How faces are searched for and cropped. Ranges are checked on construction."""
 
     crop_scale: float = 2.0  # crop side / detected box side, 1.2 .. 3.0
-    detect_max_side: int = 480  # frames are downscaled to this longest side to detect, 160 .. 2000
-    min_face_fraction: float = 0.12  # smallest face side / shorter frame side searched, 0.05 .. 0.9
+    detect_max_side: int = 320  # frames are downscaled to this longest side to detect, 160 .. 2000
+    min_face_fraction: float = 0.15  # smallest face side / shorter frame side searched, 0.05 .. 0.9
     min_neighbors: int = 5  # Haar cascade votes, 1 .. 20
     min_skin_fraction: float = 0.25  # fallback criterion, 0 .. 1
     min_texture_std: float = 8.0  # fallback criterion, 0 .. 128

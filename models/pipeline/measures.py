@@ -171,10 +171,34 @@ def _side_mask(shape: tuple[int, int], midline_px: float, side: str) -> np.ndarr
     return np.broadcast_to(xs > midline_px if side == "left" else xs < midline_px, shape)
 
 
+def _largest_component(hit: np.ndarray) -> np.ndarray:
+    """The largest 8-connected blob of a boolean image (speckle elsewhere dropped)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(hit.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return hit
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return labels == biggest
+
+
+def clean_parts(canon: np.ndarray) -> np.ndarray:
+    """Keep only the largest blob of each brow, eye, the nose and the mouth (lips + inner
+    mouth together); stray pixels become skin. A network's speckle would otherwise move
+    an extreme point such as the mouth corner."""
+    out = canon.copy()
+    groups = [(CLASS_INDEX[n],) for n in ("left_brow", "right_brow", "left_eye", "right_eye", "nose")] + [MOUTH]
+    for classes in groups:
+        hit = np.isin(canon, classes)
+        if not hit.any():
+            continue
+        out[hit & ~_largest_component(hit)] = SKIN
+    return out
+
+
 def features(canon: np.ndarray, band: tuple[float, float] | None = None) -> FaceFeatures:
     """Read the measured quantities from a canonical mask. `band` (D units, y range) is the
     mouth-level band for the cheek; by default derived from this mask."""
     d = FRAME_EYE_DISTANCE
+    canon = clean_parts(canon)
     nose_px = _centroid(canon, CLASS_INDEX["nose"])
     midline_px = nose_px[0] if nose_px else FRAME_SIZE / 2.0
     out = FaceFeatures(midline_px / d, {}, {}, {}, {}, {}, None, None)
