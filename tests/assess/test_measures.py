@@ -143,3 +143,41 @@ def test_healthy_asymmetry_maps_to_grade_one_or_two() -> None:
     for _ in range(8):
         function = (float(rng.uniform(0.8, 1.0)), float(rng.uniform(0.8, 1.0)))
         assert measure_function(paint_patient(function)).grade in ("I", "II")
+
+
+# -- synthetic patients (models.data.synthetic renders exact masks) --------------------
+
+
+def _synthetic_measure(seed: int, grade: str, side: str | None = None):
+    from models.data.synthetic import make_patient, render_patient
+
+    patient = make_patient(seed, grade=grade, side=side)
+    rendered = render_patient(patient, size=192, frame_seed=0)
+    return patient, measure_function({e: mask for e, (_, mask) in rendered.items()})
+
+
+def test_synthetic_grade_one_measures_near_full_function() -> None:
+    results = [_synthetic_measure(seed, "I")[1] for seed in range(100, 108)]
+    assert all(m.grade in ("I", "II") for m in results)
+    assert float(np.median([m.function_percent for m in results])) >= 88.0
+    for m in results:
+        assert m.regions["brow"].percent >= 65.0 and m.regions["eye"].percent >= 65.0
+        assert m.regions["commissure"].percent >= 50.0
+
+
+def test_synthetic_function_falls_with_grade() -> None:
+    medians = []
+    for grade in ("I", "III", "V"):
+        medians.append(float(np.median([_synthetic_measure(seed, grade)[1].function_percent for seed in range(200, 205)])))
+    assert medians[0] > medians[1] > medians[2]
+    assert medians[2] < 30.0
+
+
+def test_synthetic_affected_side_found_for_grades_three_to_six() -> None:
+    correct = 0
+    seeds = range(300, 330)
+    for seed in seeds:
+        grade = ("III", "IV", "V", "VI")[seed % 4]
+        patient, m = _synthetic_measure(seed, grade)
+        correct += m.affected_side == patient.side
+    assert correct / len(seeds) >= 0.95
