@@ -164,3 +164,20 @@ def test_no_shipped_weights(capsys, patient_dir: Path, tmp_path: Path, monkeypat
     code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"))
     assert code == 2
     assert "no weights available" in _error_line(err)
+
+
+def test_demo_renders_and_assesses_a_synthetic_patient(capsys, small_weights: Path, tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    code, stdout, err = run_cli(capsys, "demo", "--out", str(out), "--weights", str(small_weights), "--grade", "IV", "--side", "right")
+    assert code == 0, err
+    assert "true grade IV, right side" in stdout
+    assert sorted(p.stem for p in (out / "patient").glob("*.png")) == sorted(EXPRESSIONS)
+    body = json.loads((out / "assessment.json").read_text())
+    assert set(body["expressions"]) == set(EXPRESSIONS)
+    assert (out / "report.pdf").stat().st_size > 10_000
+
+
+def test_demo_rejects_an_unknown_grade(capsys, tmp_path: Path, small_weights: Path) -> None:
+    code, _, err = run_cli(capsys, "demo", "--out", str(tmp_path / "d"), "--weights", str(small_weights), "--grade", "VII")
+    assert code == 2
+    assert "unknown House-Brackmann grade 'VII'" in _error_line(err)
