@@ -492,7 +492,15 @@ class Store:
     def load_capture(self, assessment_id: int, expression: str) -> bytes:
         """The photo's bytes, verified against its sha256 (ChecksumError when damaged)."""
         capture = self.get_capture(assessment_id, expression)
-        return read_verified(self.capture_path(capture), capture.sha256)
+        try:
+            return read_verified(self.capture_path(capture), capture.sha256)
+        except StorageError:
+            # A retake in another thread/process may have replaced the row and deleted the
+            # file between our two reads: read the row again once before reporting a loss.
+            fresh = self.get_capture(assessment_id, expression)
+            if fresh.file_name == capture.file_name and fresh.sha256 == capture.sha256:
+                raise
+            return read_verified(self.capture_path(fresh), fresh.sha256)
 
     def load_capture_image(self, assessment_id: int, expression: str) -> Any:
         """The verified photo as an RGB uint8 array."""
