@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -435,15 +435,12 @@ class Store:
         relative = f"photos/{aid:06d}/{aid:06d}_{expr}_{digest[:12]}.{ext}"
         target = self.layout.resolve(relative)
         ensure_private_dir(target.parent)
-        atomic_write(target, data)
         stamp = captured_at or validate.now_iso()
-        with self.db.write() as conn:
-            # The file is on disk; if this transaction fails, remove it unless a row uses it.
+        with self._new_file(target, data) as cleanup, self.db.write() as conn:
+            self.db.after_rollback(cleanup)
             old = conn.execute(
                 "SELECT * FROM captures WHERE assessment_id = ? AND expression = ?", (aid, expr)
             ).fetchone()
-            if old is None or old["file_name"] != relative:
-                self.db.after_rollback(lambda: remove_file(target))
             current = self._assessment_row(conn, aid)  # re-check under the write lock
             self._require_status(current, ("draft",), "add photos to", "start a new assessment.")
             if old is None:
@@ -465,6 +462,28 @@ class Store:
             conn.execute("UPDATE assessments SET updated_at = ? WHERE id = ?", (stamp, aid))
         log.debug("capture %s saved for assessment %d (patient %s)", expr, aid, row["patient_id"])
         return self.get_capture(aid, expr)
+
+    @contextmanager
+    def _new_file(self, target: Path, data: bytes) -> Iterator[Callable[[], None]]:
+        """Write `target` atomically before its row; remove it again if the row is not committed.
+
+        Yields the cleanup to register with `after_rollback` (for an enclosing transaction); a
+        failure before or at this block's own commit (e.g. BEGIN refused) cleans up at once.
+        A file that already existed (same content, same name: a row may use it) is kept.
+        """
+        existed = target.exists()
+        atomic_write(target, data)
+
+        def cleanup() -> None:
+            if not existed:
+                remove_file(target)
+
+        try:
+            yield cleanup
+        except BaseException:
+            if not self.db.in_transaction():
+                cleanup()
+            raise
 
     @staticmethod
     def _captures(conn: sqlite3.Connection, assessment_id: int) -> list[Capture]:
@@ -519,12 +538,11 @@ class Store:
         relative = f"reports/{aid:06d}/{aid:06d}_report_{digest[:12]}.pdf"
         target = self.layout.resolve(relative)
         ensure_private_dir(target.parent)
-        atomic_write(target, data)
         stamp = validate.now_iso()
-        with self.db.write() as conn:
+        with self._new_file(target, data) as cleanup, self.db.write() as conn:
+            self.db.after_rollback(cleanup)
             existing = conn.execute("SELECT id FROM reports WHERE file_name = ?", (relative,)).fetchone()
             if existing is None:
-                self.db.after_rollback(lambda: remove_file(target))
                 cur = conn.execute(
                     "INSERT INTO reports(assessment_id, file_name, sha256, created_at) VALUES (?, ?, ?, ?)",
                     (aid, relative, digest, stamp),
