@@ -9,11 +9,10 @@ import threading
 import time
 from pathlib import Path
 
-from records_helpers import tiny_png
-
 from app.records import Store
 from app.records.files import sha256_bytes
 from models.labels import EXPRESSIONS
+from tests.records.records_helpers import tiny_png
 
 REPO = Path(__file__).resolve().parents[2]
 

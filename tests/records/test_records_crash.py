@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from records_helpers import temp_files
 
 from app.records import Store
 from app.records.recovery import orphan_files, remove_orphans
+from tests.records.records_helpers import temp_files
 
 REPO = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("records_crash_child.py")

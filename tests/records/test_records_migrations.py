@@ -6,11 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from records_helpers import tiny_png
 
 from app.records import Store
 from app.records.files import atomic_write
 from app.records.migrations import LATEST_VERSION, MIGRATIONS, migrate, schema_version
+from tests.records.records_helpers import tiny_png
 
 
 def _build_v1(folder: Path) -> None:

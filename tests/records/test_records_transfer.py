@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from records_helpers import temp_files, tiny_png
 
 from app.records import ChecksumError, DuplicateRecordError, StorageError, Store
 from app.records.transfer import MANIFEST, export_patient, import_patient
 from models.errors import InputError
+from tests.records.records_helpers import temp_files, tiny_png
 
 NAME, DOB = "Ignaz Semmelweis", "1918-07-01"
 
