@@ -138,6 +138,10 @@ class Store:
         """Close all connections. The store cannot be used afterwards."""
         self.db.close()
 
+    def release_thread(self) -> None:
+        """Close the calling thread's connection; worker threads call this before they end."""
+        self.db.release_thread()
+
     def __enter__(self) -> Store:
         return self
 

@@ -51,6 +51,7 @@ def test_concurrent_readers_while_one_writer_records(tmp_path: Path) -> None:
         except BaseException as exc:  # reported to the main thread
             errors.append(exc)
         finally:
+            store.release_thread()
             done.set()
 
     def reader() -> None:
@@ -68,6 +69,8 @@ def test_concurrent_readers_while_one_writer_records(tmp_path: Path) -> None:
                 assert len(store.search_patients("conc")) == 3
         except BaseException as exc:
             errors.append(exc)
+        finally:
+            store.release_thread()
 
     env = dict(os.environ, PYTHONPATH=str(REPO))
     process = subprocess.Popen(
@@ -82,6 +85,7 @@ def test_concurrent_readers_while_one_writer_records(tmp_path: Path) -> None:
         t.join(timeout=60)
     out, err = process.communicate(timeout=60)
     assert not any(t.is_alive() for t in threads)
+    assert store.db.open_connections() == 1  # workers released theirs; the main thread's remains
     assert errors == [], errors
     assert process.returncode == 0, err
     assert reads[0] > 0 and int(out.strip()) > 0
