@@ -181,3 +181,12 @@ def test_demo_rejects_an_unknown_grade(capsys, tmp_path: Path, small_weights: Pa
     code, _, err = run_cli(capsys, "demo", "--out", str(tmp_path / "d"), "--weights", str(small_weights), "--grade", "VII")
     assert code == 2
     assert "unknown House-Brackmann grade 'VII'" in _error_line(err)
+
+
+def test_cuda_asked_for_without_cuda(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights), "--device", "cuda")
+    assert code == 2
+    assert "--device cuda was asked for but no CUDA GPU is available" in _error_line(err)

@@ -157,3 +157,15 @@ def test_loader_caches_by_path_and_checksum(small_weights: Path, tmp_path: Path)
     with pytest.raises(CheckpointError, match="not found"):
         load_model(tmp_path / "missing.pt", "cpu")
     clear_model_cache()
+
+
+def test_without_a_cascade_every_photo_uses_the_centre_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    import models.pipeline.face as face
+
+    monkeypatch.setattr(face, "_cascade", lambda name: None)
+    crop = crop_face(cartoon_photo(paint_face()), 64, name="rest.png")
+    assert not crop.detected
+    assert crop.warning == "rest.png: face detector unavailable; used the centre of the frame - check the crop"
+    from models.pipeline.quality import roll_from_eyes
+
+    assert roll_from_eyes(cartoon_photo(paint_face()), (40, 40, 170, 170)) is None
