@@ -26,7 +26,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     Image,
     KeepTogether,
-    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -180,12 +179,13 @@ def write_report(
     story += _grade_section(assessment, context, s, width)
     story += _measured_section(assessment, s, width)
     story += _flags_section(assessment, s)
-    story.append(PageBreak())
-    story += _hb_section(_shown_grade(assessment, context), s, width)
+    story.append(KeepTogether(_hb_section(_shown_grade(assessment, context), s, width)))
     if context.history:
-        story.append(Paragraph("Grade history", s["h2"]))
-        story.append(history_chart(list(context.history), width=width, height=160))
-        story.append(_history_table(context.history, s, width))
+        story.append(KeepTogether([
+            Paragraph("Grade history", s["h2"]),
+            history_chart(list(context.history), width=width, height=160),
+            _history_table(context.history, s, width),
+        ]))
     story.append(Paragraph("Notes", s["h2"]))
     story.append(_p(context.notes or "No notes.", s["body"]))
     story += _model_section(model, s, width)
@@ -348,7 +348,7 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
     expressions = [e for e in EXPRESSIONS if e in a.get("expressions", {})]
     if not expressions:
         return []
-    out: list = [PageBreak(), Paragraph("Expression photos, segmentation and attention", s["h2"])]
+    out: list = [Paragraph("Expression photos, segmentation and attention", s["h2"])]
     # Photo, segmentation (with its legend panel, wider by LEGEND_WIDTH) and attention at one scale.
     seg_ratio = (256 + LEGEND_WIDTH) / 256
     cell = (width - 8 * mm) / (2 + seg_ratio)
