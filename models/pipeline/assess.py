@@ -28,6 +28,7 @@ from models.pipeline.quality import QualityReport, QualityThresholds, check_qual
 SCHEMA = "palsy-grader/assessment/1"
 LOW_CONFIDENCE = 0.5  # top fused probability below this is flagged
 DISAGREEMENT = 2  # network vs measured grades this many grades apart are flagged
+MAX_BATCH = 8  # frames per forward pass
 
 Image = np.ndarray
 Photos = Mapping[str, "Image | Sequence[Image]"]
@@ -185,18 +186,23 @@ def assess(
 
     # 2. E1 then E2 on every frame in one batch.
     flat = [(e, c) for e in order for c in crops[e]]
-    batch = _to_batch([c.image for _, c in flat], device)
-    checkpoint(progress, 0.35, "parsing faces (E1)")
     net.eval()
+    masks_parts, attention_parts, prob_parts = [], [], []
+    chunks = range(0, len(flat), MAX_BATCH)
     with torch.inference_mode():
-        with _Timer(timings, "e1"):
-            e1_out = net.e1(batch, with_attention=True)
-            masks_t = e1_out["logits"].argmax(dim=1).to(torch.uint8).cpu()
-            attention_t = e1_out["attention"].float().cpu()
-        checkpoint(progress, 0.65, "grading (E2)")
-        with _Timer(timings, "e2"):
-            probs_t = torch.softmax(net.e2(batch, e1_out["z"]).float(), dim=1).cpu()
-    probabilities = probs_t.numpy()
+        for n, start in enumerate(chunks):
+            # Six photos are one batch; many frames go in chunks to bound memory.
+            batch = _to_batch([c.image for _, c in flat[start : start + MAX_BATCH]], device)
+            checkpoint(progress, 0.35 + 0.5 * n / len(chunks), "parsing faces (E1)")
+            with _Timer(timings, "e1"):
+                e1_out = net.e1(batch, with_attention=True)
+                masks_parts.append(e1_out["logits"].argmax(dim=1).to(torch.uint8).cpu())
+                attention_parts.append(e1_out["attention"].float().cpu())
+            checkpoint(progress, 0.35 + 0.5 * (n + 0.6) / len(chunks), "grading (E2)")
+            with _Timer(timings, "e2"):
+                prob_parts.append(torch.softmax(net.e2(batch, e1_out["z"]).float(), dim=1).cpu())
+    masks_t, attention_t = torch.cat(masks_parts), torch.cat(attention_parts)
+    probabilities = torch.cat(prob_parts).numpy()
 
     results: dict[str, ExpressionResult] = {}
     first_index = {}
@@ -221,7 +227,7 @@ def assess(
         )
 
     # 3. Measured function from the masks.
-    checkpoint(progress, 0.85, "measuring regional function")
+    checkpoint(progress, 0.9, "measuring regional function")
     with _Timer(timings, "measures"):
         measured = measure_function({e: r.mask for e, r in results.items()})
     fused = np.mean([r.probabilities for r in results.values()], axis=0)

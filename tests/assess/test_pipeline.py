@@ -169,3 +169,12 @@ def test_without_a_cascade_every_photo_uses_the_centre_with_a_warning(monkeypatc
     from models.pipeline.quality import roll_from_eyes
 
     assert roll_from_eyes(cartoon_photo(paint_face()), (40, 40, 170, 170)) is None
+
+
+def test_many_frames_run_in_chunks() -> None:
+    from models.pipeline import assess as assess_module
+
+    photos = {"rest": [cartoon_photo(paint_face("rest"))] * (assess_module.MAX_BATCH + 2)}
+    result = assess(photos, wrap_model(OracleNet()))
+    assert result.expressions["rest"].frames == assess_module.MAX_BATCH + 2
+    assert result.expressions["rest"].probabilities.argmax() == 1
