@@ -181,3 +181,13 @@ def test_synthetic_affected_side_found_for_grades_three_to_six() -> None:
         patient, m = _synthetic_measure(seed, grade)
         correct += m.affected_side == patient.side
     assert correct / len(seeds) >= 0.95
+
+
+def test_mirrored_rest_mask_is_reported() -> None:
+    masks = paint_patient((0.5, 1.0))
+    rest = masks["rest"].copy()
+    left, right = rest == 4, rest == 5
+    rest[left], rest[right] = 5, 4  # eye labels swapped, as in a mirrored photo
+    masks["rest"] = rest
+    m = measure_function(masks)
+    assert m.grade is None and "swapped" in m.notes[0]
