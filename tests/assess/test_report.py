@@ -51,8 +51,12 @@ def test_report_with_confirmation_history_and_notes(oracle_assessment, tmp_path:
 
 
 def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -> None:
+    from models.pipeline.overlays import save_png
+
     body = oracle_assessment.to_dict()
-    path = write_report(tmp_path / "r.pdf", body, ReportContext(assessment_date="2026-11-24"))
+    logo = save_png(np.full((40, 120, 3), (20, 90, 160), np.uint8), tmp_path / "logo.png")
+    path = write_report(tmp_path / "r.pdf", body, ReportContext(assessment_date="2026-11-24", clinic_logo=str(logo)))
+    assert len(PdfReader(str(path)).pages[0].images) == 1  # the logo
     pages, text = _text(path)
     assert pages == 2  # no photos given: placeholders only
     assert "Model's grade (not yet confirmed)" in text and "review and confirm before use" in text
