@@ -178,3 +178,11 @@ def test_many_frames_run_in_chunks() -> None:
     result = assess(photos, wrap_model(OracleNet()))
     assert result.expressions["rest"].frames == assess_module.MAX_BATCH + 2
     assert result.expressions["rest"].probabilities.argmax() == 1
+
+
+def test_crop_stays_inside_the_frame() -> None:
+    from models.pipeline.face import keep_inside
+
+    assert keep_inside((-30, 10, 200, 200), 400, 300) == (0, 10, 200, 200)
+    assert keep_inside((250, 150, 200, 200), 400, 300) == (200, 100, 200, 200)
+    assert keep_inside((-50, -50, 500, 500), 400, 300) == (0, 0, 300, 300)
