@@ -71,3 +71,17 @@ def test_cli_refuses_bad_input(tmp_path: Path, capsys) -> None:
     assert main(["synth", "--out", str(out), "--patients", "1", "--seed", "1", "--size", "32"]) == 0
     assert main(["synth", "--out", str(out), "--patients", "1", "--seed", "1", "--size", "32"]) == 2
     assert "already holds" in capsys.readouterr().err
+
+
+def test_samples_give_random_access_to_the_planned_photos(tmp_path: Path) -> None:
+    from models.data.synthetic.dataset import SyntheticSamples
+
+    entries = plan_patients(3, seed=2)
+    samples = SyntheticSamples(entries, size=40, frames=2, expressions=("rest", "open_mouth"))
+    assert len(samples) == 3 * 2 * 2
+    rgb, mask, entry, expression, frame = samples[7]
+    assert (entry, expression, frame) == (entries[1], "open_mouth", 1)
+    assert rgb.shape == (40, 40, 3) and mask.shape == (40, 40)
+    assert main(["synth", "--out", str(tmp_path / "s"), "--patients", "3", "--seed", "2", "--size", "40", "--frames", "2"]) == 0
+    stored = cv2.imread(str(tmp_path / "s" / entry.patient_id / "masks" / "open_mouth_2.png"), cv2.IMREAD_UNCHANGED)
+    assert np.array_equal(stored, mask)

@@ -93,3 +93,14 @@ def test_photo_edges_follow_mask_edges() -> None:
         edge = cv2.dilate(mask, kernel) != cv2.erode(mask, kernel)
         far = cv2.dilate(edge.astype(np.uint8), np.ones((7, 7), np.uint8)) == 0
         assert grad[edge].mean() > 2.0 * grad[far].mean(), seed
+
+
+def test_hair_never_hides_a_brow() -> None:
+    # A receding or low hairline must stay above the brows even when they are raised.
+    for seed in range(40):
+        patient = make_patient(seed)
+        _, rest = render_expression(patient, "rest", 64, neutral=True)
+        _, raised = render_expression(patient, "raise_eyebrows", 64, neutral=True)
+        for name in ("left_brow", "right_brow"):
+            c = CLASS_INDEX[name]
+            assert (raised == c).sum() >= 0.8 * (rest == c).sum(), (seed, name, patient.face.hair_style)

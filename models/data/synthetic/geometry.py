@@ -282,6 +282,19 @@ def _mouth(face: FaceParams, acts: Actions, rest: RestAsymmetry):
     return _with_z(upper_lip), _with_z(lower_lip), inner, teeth, mouth_line, corners, chin_shift
 
 
+def _highest_brow(face: FaceParams) -> float:
+    """The highest y any brow point can reach (fully raised, with natural asymmetry)."""
+    return (
+        face.eye_y
+        - face.brow_gap
+        - face.brow_arch
+        - abs(face.eye_tilt) * 0.5
+        - BROW_RAISE * 1.15
+        - face.brow_thickness / 2
+        - max(abs(v) for v in face.natural_brow_dy)
+    )
+
+
 def _hair(face: FaceParams) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """(hair behind the head, hair cap over the skull, parting line) for the face's style."""
     style = face.hair_style
@@ -306,16 +319,19 @@ def _hair(face: FaceParams) -> tuple[np.ndarray | None, np.ndarray | None, np.nd
             (-1.02, temple_y),
             (-0.9, temple_y - 0.06),
             (-0.84, -0.62),
-            (-0.55, hl + rec),
-            (-0.25, hl + 0.35 * rec + 0.02),
+            (-0.55, hl - rec),
+            (-0.25, hl - 0.35 * rec + 0.02),
             (0.0, hl),
-            (0.25, hl + 0.35 * rec + 0.02),
-            (0.55, hl + rec),
+            (0.25, hl - 0.35 * rec + 0.02),
+            (0.55, hl - rec),
             (0.84, -0.62),
             (0.9, temple_y - 0.06),
             (1.02, temple_y),
         ]
     line = np.array(hairline)
+    # Hair never hides a brow, even fully raised: keep the hairline above the brows' reach.
+    over_brows = np.abs(line[:, 0]) <= 0.85
+    line[over_brows, 1] = np.minimum(line[over_brows, 1], _highest_brow(face) - 0.05)
     cap = np.vstack([arc, line])  # the arc over the skull, then the hairline back
     part_line = None
     if style in ("short", "slicked", "medium", "long", "curtain"):
