@@ -128,7 +128,8 @@ class SyntheticSamples:
 
 def _write_png(path: Path, array: np.ndarray) -> None:
     image = cv2.cvtColor(array, cv2.COLOR_RGB2BGR) if array.ndim == 3 else array
-    if not cv2.imwrite(str(path), image):
+    # Fast compression: sensor noise makes photos nearly incompressible anyway.
+    if not cv2.imwrite(str(path), image, [cv2.IMWRITE_PNG_COMPRESSION, 1]):
         raise OSError(f"could not write {path}")
 
 

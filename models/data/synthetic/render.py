@@ -284,8 +284,8 @@ def _hair_texture(face: FaceParams, fx: np.ndarray, fy: np.ndarray, pores: np.nd
     dist = np.sqrt(dx * dx + dy * dy)
     sheen = cv2.resize(0.22 * np.exp(-(((dist - 0.95) / 0.18) ** 2)), full, interpolation=cv2.INTER_LINEAR)
     if face.hair_style == "curly":
-        curls = cv2.resize(noise(rng, max(4, size // 3), max(4, size // 3)), full, interpolation=cv2.INTER_CUBIC)
-        return 0.28 * curls + 0.1 * pores + 0.5 * sheen - 0.1
+        curls = cv2.resize(noise(rng, max(4, size // 2), max(4, size // 2)), full, interpolation=cv2.INTER_CUBIC)
+        return 0.18 * curls + 0.08 * pores + 0.5 * sheen - 0.08
     k = 1024
     angle = cv2.resize(np.arctan2(dx, dy).astype(np.float32), full, interpolation=cv2.INTER_LINEAR)
     idx = ((angle + np.pi) * (k / (2 * np.pi))).astype(np.int32) % k
