@@ -339,6 +339,7 @@ def _shading(cv: _Canvas, face: FaceParams, frame: FrameParams, geom: FaceGeomet
     pores = noise(rng, size, size)
     brow_strands = cv2.resize(noise(rng, size, max(4, size // 20)), (size, size), interpolation=cv2.INTER_LINEAR)
     tex = _SKIN_TEXTURE[label] * (0.014 * blotch + 0.014 * pores) + _BROW_TEXTURE[label] * (0.18 * brow_strands)
+    tex += _BACKGROUND[label] * (0.012 * blotch)  # a wall is never perfectly even
     if geom.hair_cap is not None or geom.back_hair is not None:
         tex += _HAIR_TEXTURE[label] * _hair_texture(face, fx_lo, fy_lo, pores, rng)
     gain *= 1.0 + tex
