@@ -8,4 +8,5 @@ Heavy imports (torch, Qt) happen inside the handlers so `palsy --help` stays fas
 COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.info",
     "app.commands.synth",
+    "app.commands.records",
 )
