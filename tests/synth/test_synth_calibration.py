@@ -129,3 +129,24 @@ def test_open_mouth_shows_inner_mouth_and_puff_widens_cheeks() -> None:
     assert (_mask(seed, "I", "none", "open_mouth") == CLASS_INDEX["inner_mouth"]).sum() > 20
     right, left = movement(_mask(seed, "I", "none", "rest"), _mask(seed, "I", "none", "puff_cheeks"), "puff_cheeks")
     assert right > 1.0 and left > 1.0
+
+
+def test_synkinesis_moves_only_the_affected_side_from_grade_three() -> None:
+    # Closing the eye lifts the affected mouth corner; smiling narrows the affected eye.
+    from models.data.synthetic.mask_measures import eye_area
+
+    for grade, expect in (("I", False), ("III", True)):
+        for seed in SEEDS:
+            side = _side_of(grade, seed)
+            patient = make_patient(seed, grade, side)
+            rest, closed, smile = (render_expression(patient, e, 256, neutral=True)[1] for e in ("rest", "close_eyes", "open_mouth"))
+            ref = rest_reference(rest)
+            before, after = commissures(rest, ref), commissures(closed, ref)
+            shift = [float(np.linalg.norm(after[i] - before[i])) for i in (0, 1)]
+            narrowing = [1.0 - s / r for s, r in zip(eye_area(smile), eye_area(rest), strict=True)]
+            if not expect:
+                assert max(shift) == 0 and max(narrowing) < 0.01, (seed, shift, narrowing)
+                continue
+            a = 1 if side == "left" else 0
+            assert shift[a] >= 1.0 and shift[1 - a] == 0, (seed, shift)
+            assert narrowing[a] > 0.04 and narrowing[1 - a] < 0.01, (seed, narrowing)
