@@ -25,11 +25,15 @@ def main() -> None:
         patient = make_patient(seed)
         for expression in EXPRESSIONS:
             rgb, _ = render_expression(patient, expression, 256, frame_seed=1)
-            grey = cv2.copyMakeBorder(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), 64, 64, 96, 96, cv2.BORDER_REPLICATE)
+            grey = cv2.copyMakeBorder(
+                cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), 64, 64, 96, 96, cv2.BORDER_REPLICATE
+            )
             faces = cascade.detectMultiScale(grey, 1.1, 5, minSize=(60, 60))
             hits += len(faces) == 1
             total += 1
-    print(f"Haar found exactly one face in {hits}/{total} synthetic photos ({100 * hits / total:.0f} %)")
+    print(
+        f"Haar found exactly one face in {hits}/{total} synthetic photos ({100 * hits / total:.0f} %)"
+    )
 
 
 if __name__ == "__main__":

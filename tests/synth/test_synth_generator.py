@@ -74,7 +74,9 @@ def test_subject_left_classes_lie_on_the_image_right() -> None:
 def test_affected_left_eye_stays_open_on_the_image_right() -> None:
     # Grade V: incomplete closure on the affected (subject's left = image right) side.
     for seed in range(3):
-        _, mask = render_expression(make_patient(seed, "V", "left"), "close_eyes", 128, neutral=True)
+        _, mask = render_expression(
+            make_patient(seed, "V", "left"), "close_eyes", 128, neutral=True
+        )
         right_area, left_area = eye_area(mask)
         assert right_area == 0 and left_area > 0
         ys, xs = np.nonzero(mask == CLASS_INDEX["left_eye"])
@@ -86,7 +88,9 @@ def test_photo_edges_follow_mask_edges() -> None:
     import cv2
 
     for seed in range(3):
-        rgb, mask = render_expression(make_patient(seed, "III", "right"), "open_mouth", 192, neutral=True)
+        rgb, mask = render_expression(
+            make_patient(seed, "III", "right"), "open_mouth", 192, neutral=True
+        )
         grey = rgb.astype(np.float32).mean(axis=2)
         grad = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
         kernel = np.ones((3, 3), np.uint8)
@@ -103,4 +107,8 @@ def test_hair_never_hides_a_brow() -> None:
         _, raised = render_expression(patient, "raise_eyebrows", 64, neutral=True)
         for name in ("left_brow", "right_brow"):
             c = CLASS_INDEX[name]
-            assert (raised == c).sum() >= 0.8 * (rest == c).sum(), (seed, name, patient.face.hair_style)
+            assert (raised == c).sum() >= 0.8 * (rest == c).sum(), (
+                seed,
+                name,
+                patient.face.hair_style,
+            )

@@ -102,7 +102,9 @@ class SyntheticSamples:
             raise ValueError("frames must be at least 1")
         unknown = set(expressions) - set(EXPRESSIONS)
         if unknown:
-            raise ValueError(f"unknown expressions {sorted(unknown)}; expected some of {', '.join(EXPRESSIONS)}")
+            raise ValueError(
+                f"unknown expressions {sorted(unknown)}; expected some of {', '.join(EXPRESSIONS)}"
+            )
         self.entries = list(entries)
         self.size = size
         self.frames = frames

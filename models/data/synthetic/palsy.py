@@ -85,7 +85,9 @@ def sample_palsy(rng: np.random.Generator, grade: str, side: str) -> PalsyProfil
     if grade not in GRADE_FUNCTION_RANGE:
         raise ValueError(f"unknown grade {grade!r}; expected one of {', '.join(GRADES)}")
     if (grade == "I") != (side == "none") or side not in ("left", "right", "none"):
-        raise ValueError(f"grade {grade} needs side {'none' if grade == 'I' else 'left or right'}, got {side!r}")
+        raise ValueError(
+            f"grade {grade} needs side {'none' if grade == 'I' else 'left or right'}, got {side!r}"
+        )
     lo, hi = GRADE_FUNCTION_RANGE[grade]
     base = float(rng.uniform(lo, hi))
     function: dict[str, tuple[float, float]] = {}
@@ -124,7 +126,10 @@ def apply_palsy(actions: Actions, profile: PalsyProfile, expression: str) -> Act
         pair = [1.0, 1.0]
         if profile.side != "none":
             i = SIDE_INDEX[profile.side]
-            pair[i] = eye_closure(profile.grade, profile.function["eye"][i]) * actions.side["eye_close"][i]
+            pair[i] = (
+                eye_closure(profile.grade, profile.function["eye"][i])
+                * actions.side["eye_close"][i]
+            )
         side["eye_close"] = (pair[0], pair[1])
         if profile.grade == "III" and expression == "close_eyes":
             # "Complete closure with effort": the whole orbicularis squeezes.

@@ -77,11 +77,19 @@ def render_expression(
     measuring the calibration).
     """
     if expression not in EXPRESSIONS:
-        raise ValueError(f"unknown expression {expression!r}; expected one of {', '.join(EXPRESSIONS)}")
+        raise ValueError(
+            f"unknown expression {expression!r}; expected one of {', '.join(EXPRESSIONS)}"
+        )
     if not MIN_SIZE <= int(size) <= MAX_SIZE:
         raise ValueError(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {size}")
-    frame_ss, texture_ss = np.random.SeedSequence([patient.seed, EXPRESSIONS.index(expression), int(frame_seed)]).spawn(2)
-    frame = neutral_frame(patient.rig) if neutral else sample_frame(np.random.default_rng(frame_ss), patient.rig)
+    frame_ss, texture_ss = np.random.SeedSequence(
+        [patient.seed, EXPRESSIONS.index(expression), int(frame_seed)]
+    ).spawn(2)
+    frame = (
+        neutral_frame(patient.rig)
+        if neutral
+        else sample_frame(np.random.default_rng(frame_ss), patient.rig)
+    )
     actions = apply_palsy(expression_actions(expression, frame.effort), patient.palsy, expression)
     bell = (0.0, 0.0)
     if expression == "close_eyes":

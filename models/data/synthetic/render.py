@@ -47,7 +47,9 @@ class _Canvas:
         cv2.rectangle(self.colour, (0, 0), (big - 1, big - 1), _bgr(background), -1)
         self.label = np.zeros((size, size), np.uint8)
         self.lo = max(16, size // 4)
-        self.broad = np.zeros((self.lo, self.lo), np.float32)  # large shadows/highlights, quarter res
+        self.broad = np.zeros(
+            (self.lo, self.lo), np.float32
+        )  # large shadows/highlights, quarter res
         self.soft = np.zeros((size, size), np.float32)  # small shadows/highlights (log gain)
         self.fine = np.zeros((size, size), np.float32)  # lines: creases, wrinkles
         self.tint = np.zeros((max(16, size // 4),) * 2, np.float32)  # redness, quarter resolution
@@ -78,9 +80,24 @@ class _Canvas:
         """An antialiased filled circle on the colour image only."""
         _, pb = self._pts(centre3[None, :])
         r = int(round(radius_units * self.unit * SUPERSAMPLE * _ONE))
-        cv2.circle(self.colour, (int(pb[0, 0]), int(pb[0, 1])), max(r, 1), _bgr(rgb), -1, cv2.LINE_AA, _SHIFT)
+        cv2.circle(
+            self.colour,
+            (int(pb[0, 0]), int(pb[0, 1])),
+            max(r, 1),
+            _bgr(rgb),
+            -1,
+            cv2.LINE_AA,
+            _SHIFT,
+        )
 
-    def shade_blob(self, centre: tuple[float, float], axes: tuple[float, float], angle_deg: float, gain: float, broad: bool = False) -> None:
+    def shade_blob(
+        self,
+        centre: tuple[float, float],
+        axes: tuple[float, float],
+        angle_deg: float,
+        gain: float,
+        broad: bool = False,
+    ) -> None:
         """A soft elliptical shadow (gain < 0) or highlight (gain > 0) in face units;
         `broad` blobs are blurred much more (cheeks, jaw, eye sockets)."""
         layer = self.broad if broad else self.soft
@@ -90,12 +107,16 @@ class _Canvas:
         ang = angle_deg + np.rad2deg(self.camera.frame.roll)
         cv2.ellipse(layer, (int(round(c[0])), int(round(c[1]))), ax, ang, 0, 360, float(gain), -1)
 
-    def tint_blob(self, centre: tuple[float, float], axes: tuple[float, float], amount: float) -> None:
+    def tint_blob(
+        self, centre: tuple[float, float], axes: tuple[float, float], amount: float
+    ) -> None:
         """A soft reddening of the skin (cheeks)."""
         k = self.tint.shape[0] / self.size
         c = (self.camera.project(np.array([[centre[0], centre[1], 0.6]]))[0] + 0.5) * k - 0.5
         ax = (max(1, int(axes[0] * self.unit * k)), max(1, int(axes[1] * self.unit * k)))
-        cv2.ellipse(self.tint, (int(round(c[0])), int(round(c[1]))), ax, 0, 0, 360, float(amount), -1)
+        cv2.ellipse(
+            self.tint, (int(round(c[0])), int(round(c[1]))), ax, 0, 0, 360, float(amount), -1
+        )
 
     def shade_poly(self, pts3: np.ndarray, gain: float, broad: bool = False) -> None:
         """Fill a polygon into the soft (or broad) shading layer."""
@@ -155,7 +176,12 @@ def _draw_eye(cv: _Canvas, face: FaceParams, geom: FaceGeometry, side: int, skin
     # Eye socket shadow under the brow and the lid crease.
     ex = s * face.eye_x
     cv.shade_blob((ex, face.eye_y - 0.05), (face.eye_half_width * 1.3, 0.13), 0, -0.22, broad=True)
-    cv.shade_blob((ex - s * 0.03, face.eye_y + 0.1), (face.eye_half_width * 0.9, 0.04), 0, -0.06 - 0.1 * face.age)
+    cv.shade_blob(
+        (ex - s * 0.03, face.eye_y + 0.1),
+        (face.eye_half_width * 0.9, 0.04),
+        0,
+        -0.06 - 0.1 * face.age,
+    )
     if eye.opening is not None:
         # The upper lid shades the top of the eyeball.
         top = float(eye.upper_lid[:, 1].mean())
@@ -173,13 +199,30 @@ def _draw_nose(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
         _, pb = cv._pts(n[None, :])
         ax = geom.nostril_size[side] * cv.unit * SUPERSAMPLE
         ang = np.rad2deg(cv.camera.frame.roll) + s * 25
-        cv2.ellipse(cv.colour, (int(pb[0, 0] / _ONE), int(pb[0, 1] / _ONE)), (max(1, int(ax * 0.6)), max(1, int(ax * 0.28))), ang, 0, 360, _bgr(_scaled(skin, 0.35)), -1, cv2.LINE_AA)
+        cv2.ellipse(
+            cv.colour,
+            (int(pb[0, 0] / _ONE), int(pb[0, 1] / _ONE)),
+            (max(1, int(ax * 0.6)), max(1, int(ax * 0.28))),
+            ang,
+            0,
+            360,
+            _bgr(_scaled(skin, 0.35)),
+            -1,
+            cv2.LINE_AA,
+        )
         # Shadow along the side of the bridge, deeper on the side away from the light.
         away = max(0.0, -s * cv.camera.frame.light_dir[0])
         crease = geom.ala_creases[side]
         outer = crease[1] + np.array([s * 0.06, 0.0, 0.0])
         cv.shade_poly(
-            np.vstack([_z([(s * face.bridge_half_width * 0.7, face.eye_y + 0.02)]), crease[:2], outer[None, :], _z([(s * face.bridge_half_width * 1.8, face.eye_y + 0.02)])]),
+            np.vstack(
+                [
+                    _z([(s * face.bridge_half_width * 0.7, face.eye_y + 0.02)]),
+                    crease[:2],
+                    outer[None, :],
+                    _z([(s * face.bridge_half_width * 1.8, face.eye_y + 0.02)]),
+                ]
+            ),
             -0.08 - 0.3 * away,
         )
         cv.shade_line(geom.ala_creases[side], -0.35, 0.016)
@@ -189,7 +232,11 @@ def _draw_nose(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
     for k in range(3):
         y = face.eye_y + 0.03 + 0.05 * k
         w = face.bridge_half_width * (1.6 + 0.3 * k)
-        cv.shade_line(_z([(-w, y + 0.012), (-0.3 * w, y - 0.008), (0.3 * w, y - 0.008), (w, y + 0.012)]), -0.4 * geom.nose_wrinkles, 0.01)
+        cv.shade_line(
+            _z([(-w, y + 0.012), (-0.3 * w, y - 0.008), (0.3 * w, y - 0.008), (w, y + 0.012)]),
+            -0.4 * geom.nose_wrinkles,
+            0.01,
+        )
 
 
 def _draw_mouth(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
@@ -208,10 +255,16 @@ def _draw_mouth(cv: _Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None
         cv.line(geom.mouth_line, _scaled(lip, 0.45), 0.01)
     top = float(geom.upper_lip[:, 1].min())
     for k in (-1, 1):
-        cv.shade_line(_z([(0.035 * k, face.nose_bottom + 0.05), (0.045 * k, top + 0.005)]), -0.12, 0.012)
+        cv.shade_line(
+            _z([(0.035 * k, face.nose_bottom + 0.05), (0.045 * k, top + 0.005)]), -0.12, 0.012
+        )
     ly = float(geom.lower_lip[:, 1].mean())
-    cv.shade_blob((0.0, ly + 0.01), (face.mouth_half_width * 0.45, 0.025), 0, 0.12)  # lower-lip sheen
-    cv.shade_blob((0.0, ly + face.lower_lip * 0.9 + 0.04), (face.mouth_half_width * 0.6, 0.04), 0, -0.14)
+    cv.shade_blob(
+        (0.0, ly + 0.01), (face.mouth_half_width * 0.45, 0.025), 0, 0.12
+    )  # lower-lip sheen
+    cv.shade_blob(
+        (0.0, ly + face.lower_lip * 0.9 + 0.04), (face.mouth_half_width * 0.6, 0.04), 0, -0.14
+    )
     for side in (0, 1):
         cv.shade_line(geom.folds[side], -0.32 * geom.fold_strength[side], 0.024)
 
@@ -234,7 +287,11 @@ def _draw_brows_and_wrinkles(cv: _Canvas, face: FaceParams, geom: FaceGeometry) 
             cv.shade_line(pts, -0.3 * cf - 0.1 * face.age, 0.01)
     for k in (-1, 1):
         x = 0.04 * k
-        cv.shade_line(_z([(x, face.eye_y - face.brow_gap + 0.02), (x * 1.3, face.eye_y - 0.06)]), -0.3 * geom.glabella, 0.012)
+        cv.shade_line(
+            _z([(x, face.eye_y - face.brow_gap + 0.02), (x * 1.3, face.eye_y - 0.06)]),
+            -0.3 * geom.glabella,
+            0.012,
+        )
 
 
 _BANK_ROWS, _BANK_COLS = 1024, 3072
@@ -251,7 +308,9 @@ def noise(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
     if rows > _BANK_ROWS or cols > _BANK_COLS:
         return rng.standard_normal((rows, cols), dtype=np.float32)
     if _bank is None:
-        _bank = np.random.default_rng(20261124).standard_normal((_BANK_ROWS, _BANK_COLS), dtype=np.float32)
+        _bank = np.random.default_rng(20261124).standard_normal(
+            (_BANK_ROWS, _BANK_COLS), dtype=np.float32
+        )
     r = int(rng.integers(0, _BANK_ROWS - rows + 1))
     c = int(rng.integers(0, _BANK_COLS - cols + 1))
     return _bank[r : r + rows, c : c + cols]
@@ -271,7 +330,9 @@ _FACE_SHADE = _lut({c: 1.0 for c in range(1, 10)})
 _BACKGROUND = _lut({0: 1.0})
 
 
-def _hair_texture(face: FaceParams, fx: np.ndarray, fy: np.ndarray, pores: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _hair_texture(
+    face: FaceParams, fx: np.ndarray, fy: np.ndarray, pores: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Relative brightness of hair: strands fanning from above the crown (or curls), a sheen.
 
     `fx`, `fy` are face coordinates on a coarse grid; the smooth angle and distance fields
@@ -282,9 +343,13 @@ def _hair_texture(face: FaceParams, fx: np.ndarray, fy: np.ndarray, pores: np.nd
     cx, cy = 0.5 * face.hair_part, face.skull_top - 0.6
     dx, dy = fx - cx, fy - cy
     dist = np.sqrt(dx * dx + dy * dy)
-    sheen = cv2.resize(0.22 * np.exp(-(((dist - 0.95) / 0.18) ** 2)), full, interpolation=cv2.INTER_LINEAR)
+    sheen = cv2.resize(
+        0.22 * np.exp(-(((dist - 0.95) / 0.18) ** 2)), full, interpolation=cv2.INTER_LINEAR
+    )
     if face.hair_style == "curly":
-        curls = cv2.resize(noise(rng, max(4, size // 2), max(4, size // 2)), full, interpolation=cv2.INTER_CUBIC)
+        curls = cv2.resize(
+            noise(rng, max(4, size // 2), max(4, size // 2)), full, interpolation=cv2.INTER_CUBIC
+        )
         return 0.18 * curls + 0.08 * pores + 0.5 * sheen - 0.08
     k = 1024
     angle = cv2.resize(np.arctan2(dx, dy).astype(np.float32), full, interpolation=cv2.INTER_LINEAR)
@@ -294,7 +359,9 @@ def _hair_texture(face: FaceParams, fx: np.ndarray, fy: np.ndarray, pores: np.nd
     return 0.13 * fine[idx] + 0.12 * coarse[idx] + 0.04 * pores + sheen - 0.06
 
 
-def _smooth_gain(face: FaceParams, frame: FrameParams, chin_y: float, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _smooth_gain(
+    face: FaceParams, frame: FrameParams, chin_y: float, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Low-frequency gains (lit object, background) computed at a quarter resolution, and
     the face coordinates (x, y) of that coarse grid."""
     lo = max(16, size // 4)
@@ -313,10 +380,14 @@ def _smooth_gain(face: FaceParams, frame: FrameParams, chin_y: float, size: int)
     nz = below * np.sqrt(1.0 - cyl_x * cyl_x) + (1.0 - below) * nz
     norm = np.sqrt(nx * nx + ny * ny + nz * nz)
     lambert = np.clip((nx * lx + ny * ly + nz) / (norm * lnorm), 0.0, 1.0)
-    lit = (frame.ambient + (1.0 - frame.ambient) * lambert) / (frame.ambient + (1.0 - frame.ambient) / lnorm)
+    lit = (frame.ambient + (1.0 - frame.ambient) * lambert) / (
+        frame.ambient + (1.0 - frame.ambient) / lnorm
+    )
     gx, gy = frame.background_gradient
     idx = np.linspace(-0.5, 0.5, lo, dtype=np.float32)
-    bg = 1.0 + gx * idx[None, :] + gy * idx[:, None] - 0.25 * (idx[None, :] ** 2 + idx[:, None] ** 2)
+    bg = (
+        1.0 + gx * idx[None, :] + gy * idx[:, None] - 0.25 * (idx[None, :] ** 2 + idx[:, None] ** 2)
+    )
     up = (size, size)
     return (
         cv2.resize(lit.astype(np.float32), up, interpolation=cv2.INTER_LINEAR),
@@ -326,7 +397,9 @@ def _smooth_gain(face: FaceParams, frame: FrameParams, chin_y: float, size: int)
     )
 
 
-def _shading(cv: _Canvas, face: FaceParams, frame: FrameParams, geom: FaceGeometry, rng: np.random.Generator) -> np.ndarray:
+def _shading(
+    cv: _Canvas, face: FaceParams, frame: FrameParams, geom: FaceGeometry, rng: np.random.Generator
+) -> np.ndarray:
     """Per-pixel gain for the output image (H x W float32)."""
     size = cv.size
     label = cv.label
@@ -337,8 +410,12 @@ def _shading(cv: _Canvas, face: FaceParams, frame: FrameParams, geom: FaceGeomet
     small = max(4, size // 16)
     blotch = cv2.resize(noise(rng, small, small), (size, size), interpolation=cv2.INTER_CUBIC)
     pores = noise(rng, size, size)
-    brow_strands = cv2.resize(noise(rng, size, max(4, size // 20)), (size, size), interpolation=cv2.INTER_LINEAR)
-    tex = _SKIN_TEXTURE[label] * (0.014 * blotch + 0.014 * pores) + _BROW_TEXTURE[label] * (0.18 * brow_strands)
+    brow_strands = cv2.resize(
+        noise(rng, size, max(4, size // 20)), (size, size), interpolation=cv2.INTER_LINEAR
+    )
+    tex = _SKIN_TEXTURE[label] * (0.014 * blotch + 0.014 * pores) + _BROW_TEXTURE[label] * (
+        0.18 * brow_strands
+    )
     tex += _BACKGROUND[label] * (0.012 * blotch)  # a wall is never perfectly even
     if geom.hair_cap is not None or geom.back_hair is not None:
         tex += _HAIR_TEXTURE[label] * _hair_texture(face, fx_lo, fy_lo, pores, rng)
@@ -363,12 +440,16 @@ def _shading(cv: _Canvas, face: FaceParams, frame: FrameParams, geom: FaceGeomet
 def _redness(cv: _Canvas) -> np.ndarray:
     """Blurred blush layer restricted to skin, as an RGB offset image."""
     k = max(3, int(0.3 * cv.unit * cv.tint.shape[0] / cv.size) | 1)
-    red = cv2.resize(cv2.GaussianBlur(cv.tint, (k, k), 0), (cv.size, cv.size), interpolation=cv2.INTER_LINEAR)
+    red = cv2.resize(
+        cv2.GaussianBlur(cv.tint, (k, k), 0), (cv.size, cv.size), interpolation=cv2.INTER_LINEAR
+    )
     red *= _SKIN_TEXTURE[cv.label]
     return red[:, :, None] * np.array([2.0, -10.0, -8.0], np.float32)
 
 
-def render_geometry(geom: FaceGeometry, face: FaceParams, frame: FrameParams, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def render_geometry(
+    geom: FaceGeometry, face: FaceParams, frame: FrameParams, size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Draw `geom` seen through `frame`: (RGB uint8 size x size x 3, mask uint8 size x size)."""
     camera = Camera(frame, size)
     cv = _Canvas(camera, size, face.background_rgb)
@@ -392,9 +473,13 @@ def render_geometry(geom: FaceGeometry, face: FaceParams, frame: FrameParams, si
     for side in (0, 1):
         s = SIDE_SIGN[side]
         cv.shade_blob((s * 0.55, 0.1), (0.22, 0.12), -s * 20, 0.08, broad=True)
-        cv.shade_blob((s * 0.7, face.mouth_y - 0.1), (0.18, 0.22), 0, 0.14 * geom.cheek_puff[side], broad=True)
+        cv.shade_blob(
+            (s * 0.7, face.mouth_y - 0.1), (0.18, 0.22), 0, 0.14 * geom.cheek_puff[side], broad=True
+        )
         cv.shade_blob((s * 0.85, face.mouth_y + 0.2), (0.25, 0.35), 0, -0.12, broad=True)
-        cv.shade_blob((s * 0.75, -0.05), (0.12, 0.25), 0, -0.08, broad=True)  # temples/cheek hollows
+        cv.shade_blob(
+            (s * 0.75, -0.05), (0.12, 0.25), 0, -0.08, broad=True
+        )  # temples/cheek hollows
         cv.tint_blob((s * 0.55, 0.25), (0.2, 0.14), face.blush)
     cv.shade_blob((0.0, face.mouth_y + 0.38), (0.16, 0.09), 0, 0.08, broad=True)  # chin
     cv.shade_blob((0.0, -0.62), (0.35, 0.15), 0, 0.08, broad=True)  # forehead
