@@ -73,6 +73,7 @@ class FaceGeometry:
     lower_lip: np.ndarray
     inner_mouth: np.ndarray | None
     teeth: np.ndarray | None
+    inner_details: list[tuple[str, np.ndarray]]  # ("tongue" | "lower_teeth", polygon), colour only
     mouth_line: np.ndarray
     chin_y: float
     folds: tuple[np.ndarray, np.ndarray]
@@ -316,6 +317,7 @@ def _mouth(face: FaceParams, acts: Actions, rest: RestAsymmetry):
     gap = lower_inner - upper_inner
     inner = None
     teeth = None
+    inner_extra: list[tuple[str, np.ndarray]] = []
     if float(gap.max()) > 0.004:
         inner = _with_z(
             np.vstack([np.column_stack([x, upper_inner]), np.column_stack([x, lower_inner])[::-1]])
@@ -330,9 +332,37 @@ def _mouth(face: FaceParams, acts: Actions, rest: RestAsymmetry):
                 ]
             )
         )
+        # Tongue and lower teeth show behind a wide opening (colour only: inner mouth).
+        k = (np.abs(t) < 0.55) & (gap > 0.08)
+        if k.sum() >= 3:
+            rise = np.minimum(0.05, 0.35 * gap[k])
+            tongue = np.vstack(
+                [
+                    np.column_stack([x[k], lower_inner[k]]),
+                    np.column_stack([x[k], lower_inner[k] - rise])[::-1],
+                ]
+            )
+            inner_extra = [("tongue", _with_z(tongue))]
+            rise = np.minimum(0.03, 0.2 * gap[k])
+            low = np.vstack(
+                [
+                    np.column_stack([x[k], lower_inner[k]]),
+                    np.column_stack([x[k], lower_inner[k] - rise])[::-1],
+                ]
+            )
+            inner_extra.append(("lower_teeth", _with_z(low)))
     mouth_line = _with_z(np.column_stack([x, line + 0.5 * (drop - lift)]))
     chin_shift = float(np.mean(drops))
-    return _with_z(upper_lip), _with_z(lower_lip), inner, teeth, mouth_line, corners, chin_shift
+    return (
+        _with_z(upper_lip),
+        _with_z(lower_lip),
+        inner,
+        teeth,
+        inner_extra,
+        mouth_line,
+        corners,
+        chin_shift,
+    )
 
 
 def _highest_brow(face: FaceParams) -> float:
@@ -455,7 +485,9 @@ def build_geometry(
     face: FaceParams, acts: Actions, rest: RestAsymmetry, bell: tuple[float, float] = (0.0, 0.0)
 ) -> FaceGeometry:
     """Place every shape of `face` performing `acts` with the rest asymmetry `rest`."""
-    upper_lip, lower_lip, inner, teeth, mouth_line, corners, chin_shift = _mouth(face, acts, rest)
+    upper_lip, lower_lip, inner, teeth, inner_extra, mouth_line, corners, chin_shift = _mouth(
+        face, acts, rest
+    )
     chin_y = face.chin_y + 0.75 * chin_shift
     puff = (acts.get("cheek_puff", 0), acts.get("cheek_puff", 1))
     outline = _outline(face, chin_y, puff)
@@ -521,6 +553,7 @@ def build_geometry(
         lower_lip=lower_lip,
         inner_mouth=inner,
         teeth=teeth,
+        inner_details=inner_extra,
         mouth_line=mouth_line,
         chin_y=chin_y,
         folds=(folds[0], folds[1]),

@@ -130,6 +130,8 @@ def _draw_mouth(cv: Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
     lip = face.lip_rgb
     if geom.inner_mouth is not None:
         cv.fill(geom.inner_mouth, (70, 22, 28), INNER_MOUTH)
+        for name, poly in geom.inner_details:
+            cv.fill(poly, (150, 62, 68) if name == "tongue" else (205, 198, 182), None)
         if geom.teeth is not None:
             cv.fill(geom.teeth, (228, 222, 206), None)
             n = len(geom.teeth) // 2
