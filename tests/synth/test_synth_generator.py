@@ -112,3 +112,19 @@ def test_hair_never_hides_a_brow() -> None:
                 name,
                 patient.face.hair_style,
             )
+
+
+def test_every_hair_style_renders_with_face_regions_intact() -> None:
+    from dataclasses import replace
+
+    from models.data.synthetic.expressions import EXPRESSION_ACTIONS
+    from models.data.synthetic.face import HAIR_STYLES
+
+    assert set(EXPRESSION_ACTIONS) == set(EXPRESSIONS)
+    base = make_patient(30, "II", "left")
+    for style in HAIR_STYLES:
+        patient = replace(base, face=replace(base.face, hair_style=style))
+        _, mask = render_expression(patient, "raise_eyebrows", 96, neutral=True)
+        assert (mask == CLASS_INDEX["hair"]).sum() > 0, style  # bald keeps a rim at the sides
+        for name in ("left_brow", "right_brow", "left_eye", "right_eye", "nose", "upper_lip"):
+            assert (mask == CLASS_INDEX[name]).sum() > 0, (style, name)

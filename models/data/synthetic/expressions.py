@@ -42,7 +42,6 @@ EXPRESSION_ACTIONS: dict[str, dict[str, float]] = {
     "puff_cheeks": {"cheek_puff": 1.0, "purse": 1.0},
 }
 EXPRESSION_JAW: dict[str, float] = {"open_mouth": 1.0}
-assert set(EXPRESSION_ACTIONS) == set(EXPRESSIONS)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Every shape is an (N, 3) array of x, y and depth z (towards the camera); the cam
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -84,7 +84,6 @@ class FaceGeometry:
     nose_wrinkles: float = 0.0
     glabella: float = 0.0
     cheek_puff: tuple[float, float] = (0.0, 0.0)
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def _lower_half_width(
