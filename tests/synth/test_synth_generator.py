@@ -7,7 +7,7 @@ import pytest
 
 from models.data.synthetic import make_patient, render_expression
 from models.data.synthetic.mask_measures import centroid, eye_area
-from models.labels import CLASS_INDEX, EXPRESSIONS, NUM_CLASSES
+from models.labels import CLASS_INDEX, EXPRESSIONS, GRADES, NUM_CLASSES
 
 SIZE = 96
 
@@ -34,9 +34,14 @@ def test_face_does_not_depend_on_requested_grade() -> None:
 
 
 def test_grade_and_side_drawn_from_seed_are_valid() -> None:
-    for seed in range(12):
+    grades = set()
+    for seed in range(24):
         p = make_patient(seed)
+        grades.add(p.grade)
         assert (p.grade == "I") == (p.side == "none")
+        assert make_patient(seed, side="left").grade != "I"
+        assert make_patient(seed, side="none").grade == "I"
+    assert grades == set(GRADES)
 
 
 def test_bad_grade_or_side_is_refused() -> None:
