@@ -170,7 +170,7 @@ def test_demo_renders_and_assesses_a_synthetic_patient(capsys, small_weights: Pa
     out = tmp_path / "demo"
     code, stdout, err = run_cli(capsys, "demo", "--out", str(out), "--weights", str(small_weights), "--grade", "IV", "--side", "right")
     assert code == 0, err
-    assert "true grade IV, right side" in stdout
+    assert "true grade IV, affected side right" in stdout
     assert sorted(p.stem for p in (out / "patient").glob("*.png")) == sorted(EXPRESSIONS)
     body = json.loads((out / "assessment.json").read_text())
     assert set(body["expressions"]) == set(EXPRESSIONS)
