@@ -84,6 +84,8 @@ def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: Re
     report = write_report(folder / "report.pdf", body, context, images)
     assessment.timings_ms["pdf"] = 1000.0 * (time.perf_counter() - t0)
 
+    # "total" is the assess() call; "end_to_end" adds the overlays and the report.
+    assessment.timings_ms["end_to_end"] = sum(assessment.timings_ms.get(k, 0.0) for k in ("total", "overlays", "pdf"))
     body["timing_ms"] = {k: round(v, 1) for k, v in assessment.timings_ms.items()}
     json_path = folder / "assessment.json"
     _atomic_write_text(json_path, json.dumps(body, indent=2) + "\n")

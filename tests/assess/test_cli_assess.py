@@ -61,7 +61,8 @@ def test_assess_writes_json_pdf_and_overlays(capsys, patient_dir: Path, small_we
     assert all(set(f) == {"code", "message", "expression"} for f in body["flags"])
     assert body["model"]["name"] == "tiny" and len(body["model"]["sha256"]) == 64
     assert body["model"]["training_data"] == "none (untrained test network)"
-    assert set(body["timing_ms"]) >= {"crop", "e1", "e2", "measures", "overlays", "pdf"}
+    assert set(body["timing_ms"]) >= {"crop", "e1", "e2", "measures", "overlays", "pdf", "total", "end_to_end"}
+    assert body["timing_ms"]["end_to_end"] >= body["timing_ms"]["total"] + body["timing_ms"]["pdf"] - 0.2
 
     # The report: grade page, HB table, photos; model checksum and disclaimer.
     reader = PdfReader(str(out / "report.pdf"))
