@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         patient_id=f"DEMO-{args.seed}", patient_name="Demo patient (synthetic)",
         notes=f"Synthetic demo patient rendered with grade {args.grade.upper()}, affected side {side}.",
     )
-    summary = assess_and_write(photos, loaded, out, context, {e: p[0].name for e, p in paths.items()}, quiet=args.quiet)
+    summary = assess_and_write(photos, loaded, out, context, {e: [f.name for f in p] for e, p in paths.items()}, quiet=args.quiet)
     if not args.quiet:
         print(f"demo patient (true grade {args.grade.upper()}, affected side {side}) in {patient}")
         print(summary)

@@ -129,6 +129,13 @@ def _to_batch(crops: list[np.ndarray], device: torch.device) -> torch.Tensor:
     return batch.to(device)
 
 
+def _frame_name(names: Mapping[str, str | Sequence[str]], expression: str, index: int) -> str:
+    given = names.get(expression, expression)
+    if isinstance(given, str):
+        return given if index == 0 else f"{given} (frame {index + 1})"
+    return given[index] if index < len(given) else f"{expression} (frame {index + 1})"
+
+
 class _Timer:
     def __init__(self, timings: dict[str, float], name: str) -> None:
         self.timings, self.name = timings, name
@@ -146,12 +153,12 @@ def assess(
     progress: Progress | None = None,
     thresholds: QualityThresholds | None = None,
     face_settings: FaceCropSettings | None = None,
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, str | Sequence[str]] | None = None,
 ) -> Assessment:
     """Grade one patient from expression photos (full RGB uint8 frames).
 
     `photos` maps expression names (models.labels.EXPRESSIONS) to a frame or a list of
-    frames. `names` optionally maps an expression to its file name for messages. Raises
+    frames. `names` optionally maps an expression to its file name(s) for messages. Raises
     InputError for unknown expressions or photos without a face; Cancelled when
     `progress.cancelled()` turns true between steps.
     """
@@ -176,13 +183,10 @@ def assess(
     for i, expression in enumerate(order):
         with _Timer(timings, "crop"):
             crops[expression] = [
-                crop_face(frame, size, face_settings, name=names.get(expression, expression)) for frame in frames_of[expression]
+                crop_face(frame, size, face_settings, name=_frame_name(names, expression, k))
+                for k, frame in enumerate(frames_of[expression])
             ]
         checkpoint(progress, 0.3 * (i + 1) / len(order), f"face found: {expression}")
-    with _Timer(timings, "quality"):
-        frame_quality = {
-            e: check_quality(frames_of[e][0], crops[e][0].faces, thresholds, estimate_roll=False) for e in order
-        }
 
     # 2. E1 then E2 on every frame in one batch.
     flat = [(e, c) for e in order for c in crops[e]]
@@ -212,9 +216,11 @@ def assess(
         rows = [i for i, (e, _) in enumerate(flat) if e == expression]
         first = first_index[expression]
         mask = masks_t[first].numpy()
-        quality = check_quality(
-            frames_of[expression][0], crops[expression][0].faces, thresholds, roll_degrees=roll_from_mask(mask), estimate_roll=False
-        ) if crops[expression][0].faces else frame_quality[expression]
+        with _Timer(timings, "quality"):
+            # Roll from the mask's eye centroids: the crop is a similarity of the frame.
+            quality = check_quality(
+                frames_of[expression][0], crops[expression][0].faces, thresholds, roll_degrees=roll_from_mask(mask), estimate_roll=False
+            )
         results[expression] = ExpressionResult(
             name=expression,
             photo=crops[expression][0].image,

@@ -191,3 +191,15 @@ def test_cuda_asked_for_without_cuda(capsys, patient_dir: Path, small_weights: P
     code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights), "--device", "cuda")
     assert code == 2
     assert "--device cuda was asked for but no CUDA GPU is available" in _error_line(err)
+
+
+def test_no_face_in_a_later_frame_names_that_file(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    import shutil as sh
+
+    sh.copy(patient_dir / "rest.png", patient_dir / "rest_1.png")
+    (patient_dir / "rest.png").unlink()
+    noise = np.random.default_rng(1).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    write_rgb(patient_dir / "rest_2.png", noise)
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights))
+    assert code == 2
+    assert "no face found in rest_2.png" in _error_line(err)
