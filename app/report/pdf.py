@@ -351,6 +351,10 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
     out: list = [Paragraph("Expression photos, segmentation and attention", s["h2"])]
     # Photo, segmentation (with its legend panel, wider by LEGEND_WIDTH) and attention at one scale.
     seg_ratio = (256 + LEGEND_WIDTH) / 256
+    first = images.get(expressions[0], {})
+    if first.get("photo") and first.get("segmentation") and Path(first["segmentation"]).is_file():
+        seg_shape = cv2.imread(str(first["segmentation"]), cv2.IMREAD_UNCHANGED).shape
+        seg_ratio = seg_shape[1] / seg_shape[0]
     cell = (width - 8 * mm) / (2 + seg_ratio)
     for e in expressions:
         info = a["expressions"][e]

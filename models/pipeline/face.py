@@ -111,7 +111,26 @@ def detect_faces(rgb: np.ndarray, settings: FaceCropSettings | None = None) -> l
     min_side = max(20, int(settings.min_face_fraction * min(grey.shape)))
     found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=settings.min_neighbors, minSize=(min_side, min_side))
     boxes = [tuple(int(round(v / scale)) for v in box) for box in (found if len(found) else [])]
-    return sorted(boxes, key=lambda b: b[2] * b[3], reverse=True)
+    return _plausible(sorted(boxes, key=lambda b: b[2] * b[3], reverse=True))
+
+
+SECONDARY_MIN_RATIO = 0.5  # a second face counts only if its side is >= half the largest's
+
+
+def _plausible(boxes: list[Box]) -> list[Box]:
+    """Drop boxes nested in a larger one (the same face found twice) and boxes under half
+    the largest face's side: with the sensitive settings above those are the cascade's false
+    alarms (an eye, a shoulder) in rig photos, not a second person."""
+    kept: list[Box] = []
+    for box in boxes:
+        x, y, w, h = box
+        cx, cy = x + w / 2.0, y + h / 2.0
+        if kept and w < SECONDARY_MIN_RATIO * kept[0][2]:
+            continue
+        if any(kx <= cx <= kx + kw and ky <= cy <= ky + kh for kx, ky, kw, kh in kept):
+            continue
+        kept.append(box)
+    return kept
 
 
 def skin_fraction(rgb: np.ndarray) -> float:

@@ -186,3 +186,12 @@ def test_crop_stays_inside_the_frame() -> None:
     assert keep_inside((-30, 10, 200, 200), 400, 300) == (0, 10, 200, 200)
     assert keep_inside((250, 150, 200, 200), 400, 300) == (200, 100, 200, 200)
     assert keep_inside((-50, -50, 500, 500), 400, 300) == (0, 0, 300, 300)
+
+
+def test_nested_and_tiny_false_detections_are_dropped() -> None:
+    from models.pipeline.face import _plausible
+
+    big = (80, 70, 230, 230)
+    assert _plausible([big, (95, 80, 113, 113)]) == [big]  # nested: the same face
+    assert _plausible([big, (16, 182, 91, 91)]) == [big]  # far smaller: a false alarm
+    assert _plausible([big, (320, 60, 200, 200)]) == [big, (320, 60, 200, 200)]  # a second person
