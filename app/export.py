@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 from app.analysis import AnalysisResult
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.settings import Settings
@@ -25,17 +23,29 @@ def export_report(
     """Write the report PDF (into the records folder unless `out` is given); returns its path."""
     if assessment.status != "confirmed" or not assessment.confirmed_grade:
         raise InputError("the assessment has no confirmed grade; confirm or override it before exporting a report")
-    path = Path(out) if out else gateway.report_path(assessment.assessment_id)
+    pdf = _simple_pdf(assessment, patient, result, settings)
+    if out is not None:
+        path = Path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+        return path
+    saver = getattr(gateway, "save_report", None)
+    if callable(saver):
+        return Path(saver(assessment.assessment_id, pdf))
+    path = gateway.report_path(assessment.assessment_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _simple_pdf(path, assessment, patient, result, settings)
+    path.write_bytes(pdf)
     return path
 
 
-def _simple_pdf(path: Path, assessment: AssessmentInfo, patient: PatientInfo, result: AnalysisResult, settings: Settings) -> Any:
+def _simple_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: AnalysisResult, settings: Settings) -> bytes:
+    import io
+
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    c = canvas.Canvas(str(path), pagesize=A4)
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=A4)
     y = A4[1] - 60
     for line in (
         settings.clinic.clinic_name or "Palsy Grader",
@@ -51,3 +61,4 @@ def _simple_pdf(path: Path, assessment: AssessmentInfo, patient: PatientInfo, re
         y -= 20
     c.showPage()
     c.save()
+    return buffer.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -14,13 +13,9 @@ def data_folder(configured: str) -> Path:
     """Settings' data folder, else PALSY_HOME, else the platform's application-data folder."""
     if configured:
         return Path(configured)
-    try:
-        from app.records.paths import data_dir
+    from app.records.paths import default_data_dir
 
-        return Path(data_dir())
-    except ImportError:
-        home = os.environ.get("PALSY_HOME")
-        return Path(home) if home else Path.home() / ".local" / "share" / "palsy-grader"
+    return default_data_dir()
 
 
 def build_window(settings_path: str | None = None, data: str | None = None):  # noqa: ANN201 - Qt types imported lazily

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.result: Any = None
         self.last_report: Path | None = None
         self._threads: list[QThread] = []
+        self._workers: dict[int, FunctionWorker] = {}
         self._analysis_worker: FunctionWorker | None = None
         self._load_model_on_show = load_model_on_show
         self._shown_once = False
@@ -215,12 +216,15 @@ class MainWindow(QMainWindow):
 
     def _run(self, worker: FunctionWorker) -> QThread:
         thread = start_worker(worker)
+        # keep the Python wrappers alive until the thread ends, or PySide deletes them early
         self._threads.append(thread)
+        self._workers[id(thread)] = worker
         thread.finished.connect(self._thread_done)
         return thread
 
     def _thread_done(self) -> None:
         thread = self.sender()
+        self._workers.pop(id(thread), None)
         if thread in self._threads:
             self._threads.remove(thread)
 

@@ -29,7 +29,7 @@ class PreviewWidget(QWidget):
     def show_frame(self, rgb: np.ndarray, face_box: tuple[int, int, int, int] | None, guide_ok: bool) -> None:
         """Display a frame (copied into a QImage here, on the GUI thread)."""
         image = rgb_to_qimage(rgb)
-        self._image = image.mirrored(True, False) if self.mirror else image
+        self._image = image.flipped(Qt.Orientation.Horizontal) if self.mirror else image
         self._frame_size = (rgb.shape[1], rgb.shape[0])
         self._face_box = face_box
         self._guide_ok = guide_ok
