@@ -20,7 +20,6 @@ def make_window(qtbot: Any, folder: Path, weights: Path, source_factory: Any = N
     gateway = open_gateway(folder)
     factory = source_factory or (lambda: DemoPatientSource(grade=4, side="left", seed=3, frame_size=(320, 240)))
     window = MainWindow(Services(settings=settings, gateway=gateway, source_factory=factory, export=export_report, **services))
-    qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.model_handle is not None or bool(window.model_error), timeout=WAIT_MS)
     assert window.model_handle is not None, window.model_error
