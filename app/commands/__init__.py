@@ -8,4 +8,6 @@ Heavy imports (torch, Qt) happen inside the handlers so `palsy --help` stays fas
 COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.info",
     "app.commands.gui",
+    "app.commands.assess",
+    "app.commands.demo",
 )
