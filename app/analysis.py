@@ -1,20 +1,19 @@
-"""Headless analysis for the GUI: load a model once, analyse six photos with progress/cancel.
+"""Headless analysis for the GUI over the assessment pipeline (`models.pipeline`; no Qt).
 
-No Qt. `run_analysis(photos, handle, progress)` is the plain long-running function the
-analysis worker wraps. It returns an `AnalysisResult` made of numpy arrays and plain
-values, which the results page renders and the records store keeps (as JSON).
+`load_model(weights, device)` loads (and caches) the network; `run_analysis(photos, handle,
+progress)` is the plain long-running function the analysis worker wraps. It returns an
+`AnalysisResult` of numpy arrays and plain values for the results page; `to_json()` is the
+assessment.json body (DESIGN §8) that the records store keeps.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from models.errors import CheckpointError
 from models.labels import EXPRESSIONS, GRADES
 
 DEMO_WEIGHTS = "demo_compact.pt"
@@ -64,6 +63,8 @@ class RegionRow:
     right: float | None
     percent: float | None
     note: str = ""
+    unit: str = ""
+    judged: bool = True
 
 
 @dataclass
@@ -91,7 +92,9 @@ class AnalysisResult:
     raw: Any = None  # the pipeline's own result object, for the PDF report
 
     def to_json(self) -> dict[str, Any]:
-        """Plain, JSON-able summary (no arrays)."""
+        """The assessment.json body (the pipeline's own when available); no arrays."""
+        if self.raw is not None:
+            return self.raw.to_dict()
         return {
             "schema": "palsy-grader/gui-assessment/1",
             "grade": self.grade,
@@ -103,7 +106,7 @@ class AnalysisResult:
                 "regions": {r.region: {"left": r.left, "right": r.right, "percent": r.percent, "note": r.note} for r in self.regions},
             },
             "expressions": {
-                name: {"probabilities": dict(zip(GRADES, map(float, e.probabilities)))} for name, e in self.expressions.items()
+                name: {"probabilities": dict(zip(GRADES, map(float, e.probabilities), strict=True))} for name, e in self.expressions.items()
             },
             "flags": [{"code": f.code, "text": f.text} for f in self.flags],
             "model": self.model,
@@ -111,42 +114,36 @@ class AnalysisResult:
         }
 
 
-def resolve_device(device: str) -> str:
-    """'auto' -> 'cuda' when available, else 'cpu'; 'cuda' without a GPU is an error."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise CheckpointError("device 'cuda' was chosen but no CUDA GPU is available; choose 'auto' or 'cpu' in Settings")
-    return device
-
-
 def default_weights() -> Path:
     """The shipped demo weights file."""
-    from models.resources import weights_dir
+    from models.pipeline.loader import default_weights_path
 
-    return weights_dir() / DEMO_WEIGHTS
+    return default_weights_path()
 
 
 def load_model(weights_path: str | Path | None, device: str = "auto") -> ModelHandle:
-    """Load a checkpoint (the shipped demo weights when `weights_path` is empty)."""
-    from models.checkpoint import load_checkpoint
+    """Load a checkpoint once (cached by path + sha256 + device); the shipped demo weights
+    when `weights_path` is empty. CheckpointError with a hint when nothing is usable."""
+    from models.pipeline.loader import load_model as pipeline_load
 
-    path = Path(weights_path) if weights_path else default_weights()
-    if not path.is_file():
-        raise CheckpointError(f"no weights file at {path}; choose a weights file in Settings")
-    model, meta = load_checkpoint(path)
-    resolved = resolve_device(device)
-    model.to(resolved)
-    config = meta.get("config", {})
-    is_demo = path.name == DEMO_WEIGHTS or bool(meta.get("training", {}).get("demo"))
-    name = f"{config.get('name', 'model')} ({path.name})"
-    return ModelHandle(model, name, meta["sha256"], str(path), resolved, is_demo, int(config.get("input_size", 256)), meta)
+    loaded = pipeline_load(weights_path or None, device)
+    info = loaded.info
+    path = Path(info.path or "")
+    is_demo = path.name == DEMO_WEIGHTS or "demo" in path.stem.lower()
+    return ModelHandle(
+        model=loaded,
+        name=f"{info.name} ({info.config})",
+        sha256=info.sha256 or "",
+        path=str(path),
+        device=str(loaded.device),
+        is_demo=is_demo,
+        input_size=int(loaded.model.config.input_size),
+        meta=info.to_dict(),
+    )
 
 
 def centre_crop(rgb: np.ndarray, size: int) -> np.ndarray:
-    """Square centre crop resized to `size` (used when no face detector is available)."""
+    """Square centre crop resized to `size` (display of stored photos)."""
     import cv2
 
     h, w = rgb.shape[:2]
@@ -156,56 +153,41 @@ def centre_crop(rgb: np.ndarray, size: int) -> np.ndarray:
     return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
 
 
-def _analyse_one(handle: ModelHandle, crop: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    import torch
-
-    tensor = torch.from_numpy(crop).permute(2, 0, 1).float().div(255.0)[None].to(handle.device)
-    out = handle.model.predict(tensor)
-    mask = out["mask"][0].to(torch.uint8).cpu().numpy()
-    names = list(getattr(handle.model, "attention_names", []))
-    attention = {}
-    if "attention" in out:
-        maps = out["attention"][0].float().cpu().numpy()
-        for i, name in enumerate(names or [f"map{i}" for i in range(maps.shape[0])]):
-            attention[name] = maps[i].astype(np.float32)
-    return mask, attention, out["probabilities"][0].float().cpu().numpy()
+def result_from_assessment(assessment: Any) -> AnalysisResult:
+    """Convert the pipeline's Assessment into what the results page shows."""
+    measured = assessment.measured
+    regions = [
+        RegionRow(r.label or name, r.left, r.right, r.percent,
+                  r.note or ("" if r.judged else "movement too small to judge"), r.unit, r.judged)
+        for name, r in measured.regions.items()
+    ]
+    expressions = {
+        name: ExpressionResult(name, r.photo, r.mask, dict(r.attention), np.asarray(r.probabilities, float))
+        for name, r in assessment.expressions.items()
+    }
+    return AnalysisResult(
+        grade=assessment.grade,
+        probabilities=dict(zip(GRADES, map(float, assessment.probabilities), strict=True)),
+        affected_side=assessment.affected_side,
+        measured_grade=measured.grade,
+        function_percent=measured.function_percent,
+        regions=regions,
+        flags=[Flag(f.code, f.message) for f in assessment.flags],
+        expressions=expressions,
+        model=dict(assessment.model),
+        timing_ms=dict(assessment.timings_ms),
+        raw=assessment,
+    )
 
 
 def run_analysis(photos: dict[str, np.ndarray], handle: ModelHandle, progress: Progress) -> AnalysisResult:
-    """Analyse the captured photos; checks `progress` between expressions (raises Cancelled)."""
-    order = [e for e in EXPRESSIONS if e in photos]
+    """Analyse the captured photos with the pipeline; raises Cancelled between steps when
+    `progress.cancelled()` turns true."""
+    from models.pipeline.assess import assess
+
+    order = {e: photos[e] for e in EXPRESSIONS if e in photos}
     if not order:
         from models.errors import InputError
 
         raise InputError("no photos to analyse; capture the six expressions first")
-    timing: dict[str, float] = {}
-    results: dict[str, ExpressionResult] = {}
-    for i, expression in enumerate(order):
-        progress.check()
-        progress.report(i / len(order), f"analysing {expression.replace('_', ' ')}")
-        start = time.perf_counter()
-        crop = centre_crop(photos[expression], handle.input_size)
-        mask, attention, probs = _analyse_one(handle, crop)
-        results[expression] = ExpressionResult(expression, crop, mask, attention, probs)
-        timing[expression] = (time.perf_counter() - start) * 1000
-    progress.check()
-    mean = np.mean([r.probabilities for r in results.values()], axis=0)
-    grade = GRADES[int(mean.argmax())]
-    flags = []
-    if float(mean.max()) < 0.5:
-        flags.append(Flag("low_confidence", f"The model is not confident: its top grade has only {mean.max():.0%} probability. Review the photos carefully."))
-    if "rest" not in results:
-        flags.append(Flag("missing_rest", "No rest photo: the measured function cannot be compared with the baseline."))
-    progress.report(1.0, "done")
-    return AnalysisResult(
-        grade=grade,
-        probabilities=dict(zip(GRADES, map(float, mean))),
-        affected_side="unknown",
-        measured_grade=None,
-        function_percent=None,
-        regions=[],
-        flags=flags,
-        expressions=results,
-        model={"name": handle.name, "sha256": handle.sha256},
-        timing_ms=timing,
-    )
+    return result_from_assessment(assess(order, handle.model, progress))

@@ -1,14 +1,63 @@
-"""Export the PDF report of a confirmed assessment (no Qt)."""
+"""Export the PDF report of a confirmed assessment (no Qt).
+
+The report itself is the pipeline's (`app.report`): overlays, the HB table, history, model
+checksum and the decision-support statement. The PDF is then kept by the records store
+(atomic, checksummed) beside the assessment.
+"""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+
 from app.analysis import AnalysisResult
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.settings import Settings
 from models.errors import InputError
 
-STATEMENT = "This software supports, and does not replace, the clinician's judgement."
+
+def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings, history: list[AssessmentInfo]):  # noqa: ANN201
+    """The ReportContext: clinic, patient, clinician, confirmed grade, notes, grade history."""
+    from app.report.charts import HistoryPoint
+    from app.report.pdf import ReportContext
+
+    points = []
+    for past in sorted(history, key=lambda a: (a.created, a.assessment_id)):
+        grade = past.confirmed_grade or past.model_grade
+        if not grade:
+            continue
+        measured = (past.result or {}).get("measured") or {}
+        points.append(HistoryPoint(past.created[:10], grade, measured.get("function_percent")))
+    return ReportContext(
+        clinic_name=settings.clinic.clinic_name or "Palsy Grader",
+        clinic_logo=settings.clinic.logo_path or None,
+        patient_id=patient.patient_id,
+        patient_name=patient.name,
+        date_of_birth=patient.birth_date,
+        sex=patient.sex,
+        clinician=assessment.clinician,
+        assessment_date=assessment.created[:10],
+        confirmed_grade=assessment.confirmed_grade,
+        notes=assessment.notes,
+        history=points,
+    )
+
+
+def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: AnalysisResult, settings: Settings,
+               history: list[AssessmentInfo]) -> bytes:
+    """The report as PDF bytes."""
+    from app.report.outputs import write_outputs
+    from app.report.pdf import write_report
+
+    context = report_context(assessment, patient, settings, history)
+    with tempfile.TemporaryDirectory(prefix="palsy-report-") as tmp:
+        folder = Path(tmp)
+        if result.raw is not None:
+            path = write_outputs(result.raw, folder, context).report_pdf
+        else:  # reopened from the store: the stored assessment.json and the stored photos
+            images = {name: {"photo": photo} for name, photo in assessment.captures.items()}
+            path = write_report(folder / "report.pdf", assessment.result, context, images)
+        return path.read_bytes()
 
 
 def export_report(
@@ -20,10 +69,10 @@ def export_report(
     history: list[AssessmentInfo],
     out: Path | None = None,
 ) -> Path:
-    """Write the report PDF (into the records folder unless `out` is given); returns its path."""
+    """Write the report; kept by the store (or written to `out`); returns its path."""
     if assessment.status != "confirmed" or not assessment.confirmed_grade:
         raise InputError("the assessment has no confirmed grade; confirm or override it before exporting a report")
-    pdf = _simple_pdf(assessment, patient, result, settings)
+    pdf = render_pdf(assessment, patient, result, settings, history)
     if out is not None:
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,29 +85,3 @@ def export_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
     return path
-
-
-def _simple_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: AnalysisResult, settings: Settings) -> bytes:
-    import io
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    c = canvas.Canvas(buffer, pagesize=A4)
-    y = A4[1] - 60
-    for line in (
-        settings.clinic.clinic_name or "Palsy Grader",
-        f"Patient: {patient.name} ({patient.patient_id})",
-        f"Clinician: {assessment.clinician}",
-        f"Confirmed grade: {assessment.confirmed_grade}   Model grade: {result.grade}",
-        "Probabilities: " + ", ".join(f"{g} {p:.2f}" for g, p in result.probabilities.items()),
-        f"Notes: {assessment.notes}",
-        f"Model: {result.model.get('name', '')} sha256 {result.model.get('sha256', '')[:16]}",
-        STATEMENT,
-    ):
-        c.drawString(50, y, line)
-        y -= 20
-    c.showPage()
-    c.save()
-    return buffer.getvalue()

@@ -1,8 +1,8 @@
 """Progress / cancel object handed to long-running plain functions (no Qt).
 
 A long task is a plain function `run(..., progress)`; it calls `progress.report(fraction,
-message)` and checks `progress.cancelled()` between steps (raising `Cancelled`). The
-worker thread only wraps it.
+message)` and asks `progress.cancelled()` between steps, raising `Cancelled` (the
+pipeline's exception, so the worker recognises both). The worker thread only wraps it.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from models.pipeline.progress import Cancelled
 
-class Cancelled(Exception):
-    """Raised by a long task when its progress object says it was cancelled."""
+__all__ = ["Cancelled", "ProgressState"]
 
 
 class ProgressState:
@@ -42,4 +42,4 @@ class ProgressState:
     def check(self) -> None:
         """Raise Cancelled when cancelled (call between steps)."""
         if self._cancel.is_set():
-            raise Cancelled()
+            raise Cancelled("cancelled")

@@ -36,7 +36,8 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         )
     measured = data.get("measured") or {}
     regions = [
-        RegionRow(name, values.get("left"), values.get("right"), values.get("percent"), values.get("note", ""))
+        RegionRow(values.get("label") or name, values.get("left"), values.get("right"), values.get("percent"),
+                  values.get("note", ""), values.get("unit", ""), bool(values.get("judged", True)))
         for name, values in (measured.get("regions") or {}).items()
     ]
     return AnalysisResult(
@@ -46,7 +47,7 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         measured_grade=measured.get("grade"),
         function_percent=measured.get("function_percent"),
         regions=regions,
-        flags=[Flag(f.get("code", ""), f.get("text", "")) for f in data.get("flags", [])],
+        flags=[Flag(f.get("code", ""), f.get("message") or f.get("text", "")) for f in data.get("flags", [])],
         expressions=expressions,
         model=data.get("model", {}),
         timing_ms=data.get("timing_ms", {}),

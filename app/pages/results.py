@@ -34,6 +34,7 @@ from app.pages.results_logic import (
     class_label,
     grade_label,
     heat_lut,
+    movement_text,
     percent_text,
     review_decision,
     segmentation_lut,
@@ -221,7 +222,9 @@ class ResultsPage(QWidget):
         )
         self.regions.setRowCount(len(result.regions))
         for row, region in enumerate(result.regions):
-            values = (region.region.replace("_", " "), percent_text(region.left), percent_text(region.right), percent_text(region.percent))
+            values = (region.region.replace("_", " "), movement_text(region.left, region.unit),
+                      movement_text(region.right, region.unit),
+                      percent_text(region.percent) if region.judged else "too small")
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 if region.note:

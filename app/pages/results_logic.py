@@ -52,6 +52,13 @@ def grade_label(grade: str) -> str:
     return f"{grade} \u2013 {names.get(grade, '')}"
 
 
+def movement_text(value: float | None, unit: str = "") -> str:
+    """A measured movement with its unit ('–' when not measured)."""
+    if value is None:
+        return "–"
+    return f"{value:.2f} {unit}".strip()
+
+
 def percent_text(value: float | None) -> str:
     return "\u2013" if value is None else f"{value:.0f} %"
 
