@@ -10,4 +10,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.gui",
     "app.commands.assess",
     "app.commands.demo",
+    "app.commands.synth",
 )
