@@ -52,7 +52,7 @@ class CameraSettings:
     auto_capture: bool = False
     demo_grade: int = _ranged(3, 1, 6)
     demo_side: str = _choice("left", DEMO_SIDES)
-    demo_seed: int = _ranged(7, 0, 1_000_000)
+    demo_seed: int = _ranged(3, 0, 1_000_000)
 
 
 @dataclass(frozen=True)

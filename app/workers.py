@@ -113,11 +113,64 @@ class LatestFrame:
             self._packet = None
 
 
+class _Analyser:
+    """Runs `analyse(frame)` on a helper thread over the newest frame, so slow checks (face
+    and eye detection) neither stall the GUI thread nor the camera's frame rate."""
+
+    def __init__(self, analyse: Callable[[np.ndarray], Any], every_s: float) -> None:
+        self._analyse = analyse
+        self._every_s = every_s
+        self._pending: np.ndarray | None = None
+        self._result: Any = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="quality-checks", daemon=True)
+        self.error: str | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def offer(self, frame: np.ndarray) -> None:
+        with self._lock:
+            self._pending = frame
+        self._wake.set()
+
+    @property
+    def result(self) -> Any:
+        with self._lock:
+            return self._result
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(0.5)
+            self._wake.clear()
+            with self._lock:
+                frame, self._pending = self._pending, None
+            if frame is None:
+                continue
+            started = time.monotonic()
+            try:
+                result = self._analyse(frame)
+            except Exception as exc:  # noqa: BLE001 - a failing check must not kill the preview
+                log.warning("live quality check failed: %s", exc)
+                self.error = str(exc)
+                result = None
+            with self._lock:
+                self._result = result
+            self._stop.wait(max(0.0, self._every_s - (time.monotonic() - started)))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(5.0)
+
+
 class CameraWorker(QObject):
     """Reads a FrameSource in a loop on its own thread until stopped or the source fails.
 
-    `analyse(frame) -> quality` (optional) runs on this thread every `analyse_every_s`
-    seconds so live checks never cost the GUI thread.
+    `analyse(frame) -> quality` (optional) runs on a helper thread over the newest frame,
+    at most every `analyse_every_s` seconds; packets carry the latest result.
     """
 
     failed = Signal(str)
@@ -152,24 +205,25 @@ class CameraWorker(QObject):
     @Slot()
     def work(self) -> None:
         opened = False
+        analyser = _Analyser(self._analyse, self._analyse_every_s) if self._analyse is not None else None
         try:
             self.source.open()
             opened = True
             self.opened.emit(self.source.name)
+            if analyser is not None:
+                analyser.start()
             index = 0
-            quality: Any = None
-            last_analysis = 0.0
             while not self._stop.is_set():
                 with self._expression_lock:
                     expression, self._expression = self._expression, None
                 if expression is not None:
                     set_expression_hint(self.source, expression)
                 frame = self.source.read()
-                now = time.monotonic()
-                if self._analyse is not None and now - last_analysis >= self._analyse_every_s:
-                    quality = self._analyse(frame)
-                    last_analysis = now
-                self.mailbox.put(FramePacket(frame=frame, index=index, timestamp=now, quality=quality))
+                quality = None
+                if analyser is not None:
+                    analyser.offer(frame)
+                    quality = analyser.result
+                self.mailbox.put(FramePacket(frame=frame, index=index, timestamp=time.monotonic(), quality=quality))
                 index += 1
         except CameraError as exc:
             self.failed.emit(str(exc))
@@ -177,6 +231,8 @@ class CameraWorker(QObject):
             log.error("camera thread failed: %s", traceback.format_exc())
             self.failed.emit(f"camera failed: {exc.__class__.__name__}: {exc}")
         finally:
+            if analyser is not None:
+                analyser.stop()
             if opened:
                 try:
                     self.source.close()

@@ -23,22 +23,57 @@ LEVELS = 9  # pre-rendered intensity levels per expression
 
 
 def _synthetic_renderer(grade: int, side: str, seed: int, size: int) -> Callable[[str, float], np.ndarray] | None:
-    """A renderer over the synthetic generator, or None when it is not available."""
+    """A renderer over the synthetic generator, or None when it is not available.
+
+    Intensity is the patient's effort: the generator's frame carries an `effort` that scales
+    every action, so partial expressions are real faces, not cross-fades. Should those
+    internals change, it falls back to blending rest and peak photos.
+    """
     try:
         from models.data.synthetic import make_patient, render_expression
     except ImportError:
         return None
     patient = make_patient(seed, grade=GRADES[grade - 1], side=None if side == "none" else side)
+    effort_render = _effort_renderer(patient, size)
 
     def render(expression: str, intensity: float) -> np.ndarray:
-        try:
-            rgb, _mask = render_expression(patient, expression, size=size, frame_seed=0, intensity=intensity)
-        except TypeError:  # generator without an intensity parameter: blend rest and peak
-            peak, _ = render_expression(patient, expression, size=size, frame_seed=0)
-            rest, _ = render_expression(patient, "rest", size=size, frame_seed=0)
-            rgb = (rest * (1 - intensity) + peak * intensity).astype(np.uint8)
-        return rgb
+        if effort_render is not None:
+            return effort_render("rest" if intensity <= 0.0 else expression, max(intensity, 1.0 if expression == "rest" else 0.0))
+        if expression == "rest" or intensity <= 0.0:
+            return render_expression(patient, "rest", size=size, frame_seed=0)[0]
+        peak, _ = render_expression(patient, expression, size=size, frame_seed=0)
+        rest, _ = render_expression(patient, "rest", size=size, frame_seed=0)
+        return (rest * (1 - intensity) + peak * intensity).astype(np.uint8)
 
+    return render
+
+
+def _effort_renderer(patient: object, size: int) -> Callable[[str, float], np.ndarray] | None:
+    try:
+        from dataclasses import replace
+
+        from models.data.synthetic.camera import sample_frame
+        from models.data.synthetic.expressions import expression_actions
+        from models.data.synthetic.geometry import build_geometry
+        from models.data.synthetic.palsy import apply_palsy
+        from models.data.synthetic.render import render_geometry
+    except ImportError:
+        return None
+    base = sample_frame(np.random.default_rng(patient.seed), patient.rig)
+
+    def render(expression: str, intensity: float) -> np.ndarray:
+        frame = replace(base, effort=float(max(0.05, min(1.0, intensity))))
+        actions = apply_palsy(expression_actions(expression, frame.effort), patient.palsy, expression)
+        bell = (0.0, 0.0)
+        if expression == "close_eyes":
+            bell = tuple(1.0 - actions.get("eye_close", i) for i in (0, 1))
+        geom = build_geometry(patient.face, actions, patient.palsy.rest, bell)
+        return render_geometry(geom, patient.face, frame, size, np.random.default_rng(patient.seed))[0]
+
+    try:
+        render("open_mouth", 0.5)
+    except (TypeError, AttributeError, ValueError, KeyError):
+        return None
     return render
 
 
@@ -129,11 +164,13 @@ class DemoPatientSource:
         level = round(self.intensity_at(now - self._t0) * (LEVELS - 1))
         face = self._face(level)
         width, height = self.frame_size
-        frame = np.empty((height, width, 3), np.uint8)
-        frame[:] = face[:, :1].mean(axis=(0, 1)).astype(np.uint8)
-        x0 = (width - face.shape[1]) // 2
-        frame[:, x0 : x0 + face.shape[1]] = face
-        return frame
+        if face.shape[1] == width:
+            return face.copy()
+        import cv2
+
+        left = (width - face.shape[1]) // 2
+        # widen the square render to the camera's aspect by repeating its edge columns
+        return cv2.copyMakeBorder(face, 0, 0, left, width - face.shape[1] - left, cv2.BORDER_REPLICATE)
 
     def close(self) -> None:
         self._open = False

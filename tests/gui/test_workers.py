@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shiboken6
 
 from app.analysis import load_model, run_analysis
 from app.camera.source import CameraError
@@ -66,9 +67,10 @@ def test_function_worker_returns_errors_and_cancels(qtbot) -> None:
         worker.errored.connect(lambda m: results.__setitem__(key, "error: " + m))
         worker.cancelled.connect(lambda: results.__setitem__(key, "cancelled"))
         thread = start_worker(worker)
-        with qtbot.waitSignal(thread.finished, timeout=WAIT_MS):
-            if key == "cancel":
-                worker.cancel()
+        if key == "cancel":
+            worker.cancel()
+        qtbot.waitUntil(lambda: key in results, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: not shiboken6.isValid(thread) or thread.isFinished(), timeout=WAIT_MS)
         return worker
 
     def slow(progress: ProgressState) -> int:
@@ -106,11 +108,12 @@ class ThreadRecordingSource:
 def test_camera_is_opened_and_released_on_its_own_thread(qtbot) -> None:
     source, mailbox = ThreadRecordingSource(), LatestFrame()
     worker = CameraWorker(source, mailbox, analyse=lambda frame: "ok", analyse_every_s=0.0)
-    with qtbot.waitSignal(worker.opened, timeout=WAIT_MS):
-        thread = start_worker(worker)
+    # (pytest-qt's waitSignal on a worker-thread signal runs its slot on that thread in
+    # PySide6, so wait on state instead)
+    thread = start_worker(worker)
     qtbot.waitUntil(lambda: getattr(mailbox.take(), "quality", None) == "ok", timeout=WAIT_MS)
-    with qtbot.waitSignal(thread.finished, timeout=WAIT_MS):
-        worker.stop()
+    worker.stop()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(thread) or thread.isFinished(), timeout=WAIT_MS)
     main = threading.get_ident()
     assert source.opened_on is not None and source.opened_on != main
     assert source.closed_on == source.opened_on
