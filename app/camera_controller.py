@@ -51,6 +51,14 @@ class CameraController(QObject):
         if self._worker is not None and shiboken6.isValid(self._worker):
             self._worker.request_expression(expression)
 
+    def set_checks_enabled(self, enabled: bool) -> None:
+        """Pause or resume the live quality checks (they compete with an analysis for CPU)."""
+        if self._worker is not None and shiboken6.isValid(self._worker):
+            if enabled:
+                self._worker.checks_enabled.set()
+            else:
+                self._worker.checks_enabled.clear()
+
     def take(self) -> FramePacket | None:
         """The newest frame not yet shown, or None."""
         return self.mailbox.take()

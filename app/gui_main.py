@@ -33,10 +33,17 @@ def build_window(settings_path: str | None = None, data: str | None = None):  # 
     return MainWindow(services)
 
 
+def configure_runtime() -> None:
+    """Hand the GIL over more often (1 ms instead of 5 ms) so the GUI thread is not kept
+    waiting while the camera, quality and analysis threads run Python code."""
+    sys.setswitchinterval(0.001)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the application until its window closes."""
     from PySide6.QtWidgets import QApplication
 
+    configure_runtime()
     app = QApplication.instance() or QApplication(sys.argv[:1] + list(argv or []))
     app.setApplicationName("Palsy Grader")
     window = build_window()

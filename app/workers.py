@@ -190,6 +190,8 @@ class CameraWorker(QObject):
         self._analyse = analyse
         self._analyse_every_s = analyse_every_s
         self._stop = threading.Event()
+        self.checks_enabled = threading.Event()
+        self.checks_enabled.set()
         self._expression_lock = threading.Lock()
         self._expression: str | None = None
 
@@ -221,7 +223,8 @@ class CameraWorker(QObject):
                 frame = self.source.read()
                 quality = None
                 if analyser is not None:
-                    analyser.offer(frame)
+                    if self.checks_enabled.is_set():  # paused while an analysis needs the CPU
+                        analyser.offer(frame)
                     quality = analyser.result
                 self.mailbox.put(FramePacket(frame=frame, index=index, timestamp=time.monotonic(), quality=quality))
                 index += 1

@@ -286,6 +286,8 @@ class CapturePage(QWidget):
 
     def set_analysing(self, running: bool, fraction: float = 0.0, message: str = "") -> None:
         """Show or hide the progress bar and Cancel button."""
+        if running != self._analysing:
+            self.camera.set_checks_enabled(not running)
         self._analysing = running
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)

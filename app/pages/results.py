@@ -3,6 +3,8 @@ review (confirm or override), Export PDF."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -231,7 +233,7 @@ class ResultsPage(QWidget):
                     item.setToolTip(region.note)
                 self.regions.setItem(row, col, item)
         if result.flags:
-            items = "".join(f"<li>{f.text}</li>" for f in result.flags)
+            items = "".join(f"<li>{html.escape(f.text)}</li>" for f in result.flags)
             self.flags.setText(f"<b style='color:#b9770e'>Review carefully:</b><ul style='margin:0'>{items}</ul>")
         else:
             self.flags.setText("<span style='color:#2e8b57'>No flags: results are consistent.</span>")
