@@ -163,7 +163,8 @@ class _Analyser:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        self._thread.join(5.0)
+        if self._thread.is_alive():
+            self._thread.join(5.0)
 
 
 class CameraWorker(QObject):

@@ -114,6 +114,45 @@ def test_draft_is_offered_and_resumed_after_a_crash(qtbot, data_folder: Path, ti
         close_window(window)
 
 
+def test_demo_weights_show_the_banner_and_status(qtbot, data_folder: Path, tiny_weights: Path, tmp_path: Path) -> None:
+    demo = tmp_path / "demo_compact.pt"
+    demo.write_bytes(tiny_weights.read_bytes())
+    window = make_window(qtbot, data_folder, demo)
+    try:
+        assert window.banner.isVisible() and "NOT FOR DIAGNOSIS" in window.banner.text()
+        assert "demo_compact" in window.model_label.text() and window.device_label.text() == "device: cpu"
+    finally:
+        close_window(window)
+
+
+def test_auto_capture_takes_the_photo_when_the_checks_pass(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        window.capture.auto_box.setChecked(True)
+        qtbot.waitUntil(lambda: "rest" in window.capture.session.photos, timeout=WAIT_MS)
+        assert "rest" in window.gateway.assessment(window.assessment_id).captures
+        stored_quality = window.capture.session.photos["rest"].quality
+        assert stored_quality["passed"] and stored_quality["checks"]["one_face"]["passed"]
+    finally:
+        close_window(window)
+
+
+def test_a_camera_that_cannot_open_shows_the_message(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    from app.camera.opencv_source import OpenCVSource
+
+    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: OpenCVSource(index=15))
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        qtbot.waitUntil(lambda: window.capture.error_box.isVisible(), timeout=WAIT_MS)
+        assert "could not be opened" in window.capture.error_label.text()
+        assert not window.capture.capture_now()
+    finally:
+        close_window(window)
+
+
 def test_keyboard_shortcuts_capture_retake_and_step(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
@@ -149,5 +188,8 @@ def test_full_capture_then_history_and_read_only_reopen(qtbot, data_folder: Path
         assert window.stack.currentWidget() is window.results
         assert window.results.read_only and not window.results.confirm_button.isEnabled()
         assert window.results.expression_combo.count() == 6
+        # masks are not stored: they are recomputed from the stored photos in the background
+        qtbot.waitUntil(lambda: window.result.expressions["rest"].attention != {}, timeout=WAIT_MS)
+        assert window.results.attention_combo.count() == 5  # None + 3 spatial + channel
     finally:
         close_window(window)
