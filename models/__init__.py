@@ -2,16 +2,16 @@
 
 This package never imports Qt. `app` may import `models`, never the reverse.
 
-The names below are loaded lazily (PEP 562): importing `models.labels` must not import
-torch, or the GUI could not show its window within its launch budget.
+The names below load lazily (PEP 562), so `import models.errors` or `models.labels` does not
+pull in torch: the CLI's error handling and the record store stay fast to import.
 """
 
 from __future__ import annotations
 
-import importlib
+from importlib import import_module
 from typing import Any
 
-_LAZY = {
+_LAZY: dict[str, str] = {
     "CascadeNet": "models.cascade",
     "build_model": "models.cascade",
     "CONFIGS": "models.config",
@@ -29,4 +29,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'models' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    return getattr(import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))

@@ -11,4 +11,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.assess",
     "app.commands.demo",
     "app.commands.synth",
+    "app.commands.records",
 )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from app.records.errors import (
     RecordNotFoundError,
     RecordStateError,
     StorageError,
+    storage_error_from_sqlite,
 )
 from app.records.files import atomic_write, read_verified, remove_file, sha256_bytes
 from app.records.imaging import PDF_MAGIC, decode_image, to_image_bytes
@@ -122,8 +123,6 @@ class Store:
             applied = migrate(conn)
         except sqlite3.Error as exc:
             db.close()
-            from app.records.errors import storage_error_from_sqlite
-
             raise storage_error_from_sqlite(exc, layout.db_path) from exc
         except BaseException:
             db.close()
@@ -138,6 +137,10 @@ class Store:
     def close(self) -> None:
         """Close all connections. The store cannot be used afterwards."""
         self.db.close()
+
+    def release_thread(self) -> None:
+        """Close the calling thread's connection; worker threads call this before they end."""
+        self.db.release_thread()
 
     def __enter__(self) -> Store:
         return self
@@ -245,21 +248,36 @@ class Store:
     def search_patients(self, prefix: str, limit: int = SEARCH_LIMIT) -> list[Patient]:
         """Patients whose ID, full name or any name word starts with `prefix` (case-insensitive).
 
-        An empty prefix lists the most recently updated patients.
+        ID matches come first (by ID), then name matches (by the matching name term). Both
+        walk an index in order and stop at `limit`, so a one-letter prefix on a large clinic
+        costs no more than a precise one. An empty prefix lists the most recently updated.
         """
         key = validate.search_key(prefix)
+        if limit <= 0:
+            return []
         if not key:
             rows = self.db.query("SELECT * FROM patients ORDER BY updated_at DESC LIMIT ?", (limit,))
             return [Patient.from_row(r) for r in rows]
         low, high = _prefix_range(key)
-        rows = self.db.query(
-            "SELECT p.* FROM patients p WHERE p.id IN ("
-            " SELECT id FROM patients WHERE id_key >= :low AND id_key < :high"
-            " UNION SELECT patient_ref FROM patient_terms WHERE term >= :low AND term < :high)"
-            " ORDER BY p.id_key LIMIT :limit",
-            {"low": low, "high": high, "limit": limit},
-        )
-        return [Patient.from_row(r) for r in rows]
+        with self.db.read() as conn:
+            found = {
+                r["id"]: r
+                for r in conn.execute(
+                    "SELECT * FROM patients WHERE id_key >= ? AND id_key < ? ORDER BY id_key LIMIT ?",
+                    (low, high, limit),
+                )
+            }
+            if len(found) < limit:
+                cursor = conn.execute(
+                    "SELECT p.* FROM patient_terms t JOIN patients p ON p.id = t.patient_ref"
+                    " WHERE t.term >= ? AND t.term < ? ORDER BY t.term, t.patient_ref",
+                    (low, high),
+                )
+                for row in cursor:  # streamed in index order: stop as soon as enough
+                    found.setdefault(row["id"], row)
+                    if len(found) >= limit:
+                        break
+        return [Patient.from_row(r) for r in found.values()]
 
     def count_patients(self) -> int:
         """Number of patients."""
@@ -435,15 +453,12 @@ class Store:
         relative = f"photos/{aid:06d}/{aid:06d}_{expr}_{digest[:12]}.{ext}"
         target = self.layout.resolve(relative)
         ensure_private_dir(target.parent)
-        atomic_write(target, data)
         stamp = captured_at or validate.now_iso()
-        with self.db.write() as conn:
-            # The file is on disk; if this transaction fails, remove it unless a row uses it.
+        with self._new_file(target, data) as cleanup, self.db.write() as conn:
+            self.db.after_rollback(cleanup)
             old = conn.execute(
                 "SELECT * FROM captures WHERE assessment_id = ? AND expression = ?", (aid, expr)
             ).fetchone()
-            if old is None or old["file_name"] != relative:
-                self.db.after_rollback(lambda: remove_file(target))
             current = self._assessment_row(conn, aid)  # re-check under the write lock
             self._require_status(current, ("draft",), "add photos to", "start a new assessment.")
             if old is None:
@@ -465,6 +480,28 @@ class Store:
             conn.execute("UPDATE assessments SET updated_at = ? WHERE id = ?", (stamp, aid))
         log.debug("capture %s saved for assessment %d (patient %s)", expr, aid, row["patient_id"])
         return self.get_capture(aid, expr)
+
+    @contextmanager
+    def _new_file(self, target: Path, data: bytes) -> Iterator[Callable[[], None]]:
+        """Write `target` atomically before its row; remove it again if the row is not committed.
+
+        Yields the cleanup to register with `after_rollback` (for an enclosing transaction); a
+        failure before or at this block's own commit (e.g. BEGIN refused) cleans up at once.
+        A file that already existed (same content, same name: a row may use it) is kept.
+        """
+        existed = target.exists()
+        atomic_write(target, data)
+
+        def cleanup() -> None:
+            if not existed:
+                remove_file(target)
+
+        try:
+            yield cleanup
+        except BaseException:
+            if not self.db.in_transaction():
+                cleanup()
+            raise
 
     @staticmethod
     def _captures(conn: sqlite3.Connection, assessment_id: int) -> list[Capture]:
@@ -492,7 +529,15 @@ class Store:
     def load_capture(self, assessment_id: int, expression: str) -> bytes:
         """The photo's bytes, verified against its sha256 (ChecksumError when damaged)."""
         capture = self.get_capture(assessment_id, expression)
-        return read_verified(self.capture_path(capture), capture.sha256)
+        try:
+            return read_verified(self.capture_path(capture), capture.sha256)
+        except StorageError:
+            # A retake in another thread/process may have replaced the row and deleted the
+            # file between our two reads: read the row again once before reporting a loss.
+            fresh = self.get_capture(assessment_id, expression)
+            if fresh.file_name == capture.file_name and fresh.sha256 == capture.sha256:
+                raise
+            return read_verified(self.capture_path(fresh), fresh.sha256)
 
     def load_capture_image(self, assessment_id: int, expression: str) -> Any:
         """The verified photo as an RGB uint8 array."""
@@ -511,12 +556,11 @@ class Store:
         relative = f"reports/{aid:06d}/{aid:06d}_report_{digest[:12]}.pdf"
         target = self.layout.resolve(relative)
         ensure_private_dir(target.parent)
-        atomic_write(target, data)
         stamp = validate.now_iso()
-        with self.db.write() as conn:
+        with self._new_file(target, data) as cleanup, self.db.write() as conn:
+            self.db.after_rollback(cleanup)
             existing = conn.execute("SELECT id FROM reports WHERE file_name = ?", (relative,)).fetchone()
             if existing is None:
-                self.db.after_rollback(lambda: remove_file(target))
                 cur = conn.execute(
                     "INSERT INTO reports(assessment_id, file_name, sha256, created_at) VALUES (?, ?, ?, ?)",
                     (aid, relative, digest, stamp),
