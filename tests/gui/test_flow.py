@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gui_helpers import WAIT_MS, capture_all, close_window, make_window
 from pypdf import PdfReader
 
 from app.records import Store
+from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
 
 
 def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Path, tiny_weights: Path) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from gui_helpers import WAIT_MS, capture_all, close_window, make_window
 from PySide6.QtCore import Qt
 
 from app.analysis import run_analysis
 from app.camera.demo_source import DemoPatientSource
 from app.records_gateway import PatientInfo
+from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
 
 
 def _new_patient(window, patient_id: str = "MRN-1") -> None:
