@@ -458,7 +458,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the camera and every worker thread and wait for them (no dangling QThreads)."""
         self.capture.timer.stop()
-        self.capture.camera.stop()
+        self.capture.camera.stop(wait=True)
         if self._analysis_worker is not None and shiboken6.isValid(self._analysis_worker):
             self._analysis_worker.cancel()
         for thread in list(self._threads):

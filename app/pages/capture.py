@@ -206,10 +206,11 @@ class CapturePage(QWidget):
             self.camera.request_expression(self.session.expression)
         self.timer.start()
 
-    def stop_camera(self) -> None:
-        """Stop pulling and release the camera (closed on its own thread; waits for it)."""
+    def stop_camera(self, wait: bool = False) -> None:
+        """Stop pulling and release the camera (closed on its own thread; `wait` blocks until
+        it is released)."""
         self.timer.stop()
-        self.camera.stop()
+        self.camera.stop(wait=wait)
         self.preview.clear("Camera stopped")
         self.refresh()
 
@@ -224,7 +225,7 @@ class CapturePage(QWidget):
 
     def _on_camera_failed(self, message: str) -> None:
         self.timer.stop()
-        self.camera.stop()
+        self.camera.stop(wait=False)
         self.error_label.setText(f"The camera stopped: {message}")
         self.error_box.show()
         self.preview.clear("No camera \u2013 press Retry")
