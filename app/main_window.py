@@ -341,8 +341,16 @@ class MainWindow(QMainWindow):
         except PalsyError as exc:
             self.notify(f"Results could not be saved: {exc}")
         self.result = result
+        # show the page in the next event-loop turn: the store write and the page's first
+        # paint then run as two short slices instead of one long stall
+        QTimer.singleShot(0, self._show_new_result)
+
+    def _show_new_result(self) -> None:
+        if self.result is None or self.patient_id is None or self.stack.currentWidget() is not self.capture:
+            return
         self.stack.setCurrentWidget(self.results)
-        self.results.show_result(result, self._patient_label(self.patient_id), "analysed", clinician=self.settings.clinic.clinician)
+        self.results.show_result(self.result, self._patient_label(self.patient_id), "analysed",
+                                 clinician=self.settings.clinic.clinician)
 
     # -- review and report ----------------------------------------------------------------
     def confirm_review(self, decision: ReviewDecision) -> None:

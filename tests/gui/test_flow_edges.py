@@ -180,7 +180,7 @@ def test_full_capture_then_history_and_read_only_reopen(qtbot, data_folder: Path
         window.start_assessment("MRN-1")
         capture_all(qtbot, window)
         window.start_analysis()
-        qtbot.waitUntil(lambda: window.result is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
         window.show_history("MRN-1")
         assert window.history.table.rowCount() == 1
         assert window.history.table.item(0, 1).text() == "analysed"
