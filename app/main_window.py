@@ -7,6 +7,7 @@ runs through `FunctionWorker`s on QThreads; the camera has its own thread.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -135,7 +136,7 @@ class MainWindow(QMainWindow):
         self.next_action = action("Ne&xt step", self.capture.next_step, "Right")
         self.analyse_action = action("&Analyse", self.start_analysis, "Ctrl+Return")
         self.cancel_action = action("Cancel analysis", self.cancel_analysis, "Escape")
-        self.export_action = action("&Export PDF\u2026", self.export_pdf, "Ctrl+E")
+        self.export_action = action("&Export PDF", self.export_pdf, "Ctrl+E")
         for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action):
             menu.addAction(a)
         menu.addSeparator()
@@ -199,6 +200,10 @@ class MainWindow(QMainWindow):
         self._run(worker)
 
     def _model_loaded(self, handle: Any) -> None:
+        # torch brought ~10^5 long-lived objects; move them out of the collector's way so a
+        # full collection during an analysis does not stall the GUI thread
+        gc.collect()
+        gc.freeze()
         self.model_handle = handle
         self.model_error = ""
         self.model_label.setText(f"model: {handle.name}")

@@ -163,7 +163,7 @@ class ResultsPage(QWidget):
         self.review_error.setWordWrap(True)
         self.confirm_button = QPushButton("Confirm grade")
         self.confirm_button.clicked.connect(self.confirm)
-        self.export_button = QPushButton("Export PDF\u2026")
+        self.export_button = QPushButton("Export PDF")
         self.export_button.clicked.connect(self.export_requested)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)

@@ -193,3 +193,41 @@ def test_full_capture_then_history_and_read_only_reopen(qtbot, data_folder: Path
         assert window.results.attention_combo.count() == 5  # None + 3 spatial + channel
     finally:
         close_window(window)
+
+
+def test_edit_patient_and_search(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window, "MRN-77")
+        _new_patient(window, "ABC-1")
+        window.patients.search.setText("mrn")
+        assert window.patients.table.rowCount() == 1
+        window.patients.select("MRN-77")
+        dialog = window.patients.open_dialog("MRN-77")
+        assert dialog.id_edit.isReadOnly()
+        dialog.name_edit.setText("")
+        dialog.accept()
+        assert dialog.isVisible() and "Name is required" in dialog.error_label.text()
+        dialog.name_edit.setText("Renamed Person")
+        dialog.accept()
+        assert window.gateway.get_patient("MRN-77").name == "Renamed Person"
+        window.patients.search.setText("renamed")
+        assert window.patients.table.rowCount() == 1
+    finally:
+        close_window(window)
+
+
+def test_settings_dialog_from_the_window_saves_and_reloads_the_model(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    saved = []
+    window = make_window(qtbot, data_folder, tiny_weights, save_settings=saved.append)
+    try:
+        dialog = window.open_settings()
+        dialog.clinic.setText("Clinic X")
+        dialog.weights.setText(str(tiny_weights.parent / "missing.pt"))
+        dialog.accept()
+        assert saved and saved[-1].clinic.clinic_name == "Clinic X"
+        assert window.settings.model.weights_path.endswith("missing.pt")
+        qtbot.waitUntil(lambda: window.model_handle is None and "not found" in window.model_error, timeout=WAIT_MS)
+        assert window.banner.isVisible() and "No model loaded" in window.banner.text()
+    finally:
+        close_window(window)
