@@ -20,7 +20,6 @@ def data_folder(configured: str) -> Path:
 
 def build_window(settings_path: str | None = None, data: str | None = None):  # noqa: ANN201 - Qt types imported lazily
     """The configured main window (not shown)."""
-    from app.export import export_report
     from app.gateway_store import open_gateway
     from app.main_window import MainWindow, Services
     from app.settings_store import load_settings, open_qsettings, save_settings
@@ -28,7 +27,7 @@ def build_window(settings_path: str | None = None, data: str | None = None):  # 
     qsettings = open_qsettings(settings_path)
     settings = load_settings(qsettings)
     gateway = open_gateway(Path(data) if data else data_folder(settings.clinic.data_folder))
-    services = Services(settings=settings, gateway=gateway, export=export_report,
+    services = Services(settings=settings, gateway=gateway,
                         save_settings=lambda s: save_settings(qsettings, s))
     return MainWindow(services)
 

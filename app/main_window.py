@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, 
 from app import analysis as analysis_module
 from app.camera.factory import make_source
 from app.camera.source import FrameSource
+from app.export import render_pdf, store_report
 from app.pages.capture import CapturePage
 from app.pages.capture_logic import CapturedPhoto, CaptureSession
 from app.pages.history import HistoryPage
@@ -47,7 +48,7 @@ class Services:
     source_factory: Callable[[], FrameSource] | None = None
     load_model: Callable[[str, str], Any] = analysis_module.load_model
     analyse: Callable[..., Any] = analysis_module.run_analysis
-    export: Callable[..., Path] | None = None
+    render_report: Callable[..., bytes] | None = render_pdf
     save_settings: Callable[[Settings], None] | None = None
     extra: dict = field(default_factory=dict)
 
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.assessment_id: int | None = None
         self.result: Any = None
         self.last_report: Path | None = None
+        self._export_id: int | None = None
         self._threads: list[QThread] = []
         self._workers: dict[int, FunctionWorker] = {}
         self._analysis_worker: FunctionWorker | None = None
@@ -371,29 +373,41 @@ class MainWindow(QMainWindow):
         verb = "overridden" if decision.is_override else "confirmed"
         self.notify(f"Grade {decision.grade} {verb} by {decision.clinician}")
 
-    def export_pdf(self) -> Path | None:
-        """Write the PDF of the confirmed assessment into the records folder."""
-        if self.assessment_id is None or self.result is None or self.services.export is None:
-            return None
+    def export_pdf(self) -> None:
+        """Render the PDF of the confirmed assessment on a worker; the store keeps it."""
+        if self.assessment_id is None or self.result is None or self.services.render_report is None:
+            return
         info = self.gateway.assessment(self.assessment_id)
         if info.status != "confirmed":
             self.notify("Confirm the grade first: a report needs a confirmed grade")
-            return None
+            return
+        if self._export_id is not None:
+            return  # one report at a time
+        render, result, settings = self.services.render_report, self.result, self.settings
+        patient, history = self.gateway.get_patient(info.patient_id), self.gateway.history(info.patient_id)
+        worker = FunctionWorker(lambda progress: render(info, patient, result, settings, history))
+        worker.returned.connect(self._report_rendered)
+        worker.errored.connect(self._report_failed)
+        self._export_id = info.assessment_id
+        self.results.export_button.setEnabled(False)
+        self.notify("Writing the report\u2026")
+        self._run(worker)
+
+    def _report_rendered(self, pdf: bytes) -> None:
+        assessment_id, self._export_id = self._export_id, None
+        self.results.update_status(self.results.status)
         try:
-            path = self.services.export(
-                gateway=self.gateway,
-                assessment=info,
-                patient=self.gateway.get_patient(info.patient_id),
-                result=self.result,
-                settings=self.settings,
-                history=self.gateway.history(info.patient_id),
-            )
+            path = store_report(self.gateway, assessment_id, pdf)
         except PalsyError as exc:
-            self.notify(f"Report failed: {exc}")
-            return None
+            self.notify(f"Report could not be saved: {exc}")
+            return
         self.last_report = path
         self.notify(f"Report saved: {path}")
-        return path
+
+    def _report_failed(self, message: str) -> None:
+        self._export_id = None
+        self.results.update_status(self.results.status)
+        self.notify(f"Report failed: {message}")
 
     # -- history --------------------------------------------------------------------------
     def show_history(self, patient_id: str) -> None:

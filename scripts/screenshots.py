@@ -64,7 +64,6 @@ def main() -> int:
     from dataclasses import replace
 
     from app.camera.demo_source import DemoPatientSource
-    from app.export import export_report
     from app.gateway_store import open_gateway
     from app.main_window import MainWindow, Services
     from app.records_gateway import PatientInfo
@@ -83,7 +82,7 @@ def main() -> int:
         store.record_results(a.id, {"grade": model, "measured": {"function_percent": pct, "regions": {}}}, model_grade=model)
         store.confirm_grade(a.id, confirmed, "Dr. A. Example", "follow-up")
 
-    services = Services(settings=settings, gateway=gateway, export=export_report,
+    services = Services(settings=settings, gateway=gateway,
                         source_factory=lambda: DemoPatientSource(args.grade, args.side, args.seed, frame_size=(640, 480)))
     window = MainWindow(services)
     window.resize(1400, 880)
@@ -143,6 +142,7 @@ def main() -> int:
     results.notes_edit.setPlainText("Brow and commissure weaker on the left; reviewed with the patient.")
     results.confirm_button.click()
     results.export_button.click()
+    wait_for(app, lambda: window.last_report is not None, 120)
     shot("08_results_confirmed")
     window.show_history("MRN-2041")
     shot("09_history")

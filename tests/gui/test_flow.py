@@ -38,6 +38,7 @@ def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Pa
         window.results.confirm_button.click()
         assert window.results.export_button.isEnabled()
         window.results.export_button.click()
+        qtbot.waitUntil(lambda: window.last_report is not None, timeout=WAIT_MS)
         pdf = window.last_report
         assert pdf is not None and pdf.is_file()
         text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
