@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.result: Any = None
         self.last_report: Path | None = None
         self._export_id: int | None = None
+        self._closed = False  # results arriving after shutdown are dropped
         self._threads: list[QThread] = []
         self._workers: dict[int, FunctionWorker] = {}
         self._analysis_worker: FunctionWorker | None = None
@@ -202,6 +203,8 @@ class MainWindow(QMainWindow):
         self._run(worker)
 
     def _model_loaded(self, handle: Any) -> None:
+        if self._closed:
+            return
         # torch brought ~10^5 long-lived objects; move them out of the collector's way so a
         # full collection during an analysis does not stall the GUI thread
         gc.collect()
@@ -341,6 +344,8 @@ class MainWindow(QMainWindow):
         self.notify(f"Analysis failed: {message}")
 
     def _analysis_done(self, result: Any) -> None:
+        if self._closed:
+            return
         self.capture.set_analysing(False)
         assert self.assessment_id is not None and self.patient_id is not None
         try:
@@ -353,6 +358,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._show_new_result)
 
     def _show_new_result(self) -> None:
+        if self._closed:
+            return
         if self.result is None or self.patient_id is None or self.stack.currentWidget() is not self.capture:
             return
         self.stack.setCurrentWidget(self.results)
@@ -394,6 +401,8 @@ class MainWindow(QMainWindow):
         self._run(worker)
 
     def _report_rendered(self, pdf: bytes) -> None:
+        if self._closed:
+            return
         assessment_id, self._export_id = self._export_id, None
         self.results.update_status(self.results.status)
         try:
@@ -451,6 +460,8 @@ class MainWindow(QMainWindow):
         self._run(worker)
 
     def _overlays_recomputed(self, fresh: Any) -> None:
+        if self._closed:
+            return
         if self.result is None or self.assessment_id != getattr(self, "_reopen_id", None) or not self.results.read_only:
             return
         for name, expression in fresh.expressions.items():
@@ -484,6 +495,7 @@ class MainWindow(QMainWindow):
     # -- shutdown -------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop the camera and every worker thread and wait for them (no dangling QThreads)."""
+        self._closed = True
         self.capture.timer.stop()
         self.capture.camera.stop(wait=True)
         if self._analysis_worker is not None and shiboken6.isValid(self._analysis_worker):
