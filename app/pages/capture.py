@@ -181,7 +181,7 @@ class CapturePage(QWidget):
         self.instruction.setText(INSTRUCTIONS[expression])
         self.illustration.setPixmap(expression_icon(expression, 120))
         taken = expression in s.photos
-        self.capture_button.setEnabled(not self.read_only and not taken and self.camera.running)
+        self.capture_button.setEnabled(not self.read_only and not taken and self.camera.running and self._last_packet is not None)
         self.retake_button.setEnabled(not self.read_only and taken)
         self.prev_button.setEnabled(s.current > 0)
         self.next_button.setEnabled(s.current < len(s.steps) - 1)
@@ -211,6 +211,7 @@ class CapturePage(QWidget):
         it is released)."""
         self.timer.stop()
         self.camera.stop(wait=wait)
+        self._forget_frame()
         self.preview.clear("Camera stopped")
         self.refresh()
 
@@ -219,6 +220,12 @@ class CapturePage(QWidget):
         self.start_camera()
         self.refresh()
 
+    def _forget_frame(self) -> None:
+        """No stale frame may be captured, and no stale check shown, once the camera stops."""
+        self._last_packet = None
+        self._quality = None
+        self.badges.show_quality(None)
+
     def _on_camera_opened(self, name: str) -> None:
         self.error_box.hide()
         self.refresh()
@@ -226,6 +233,7 @@ class CapturePage(QWidget):
     def _on_camera_failed(self, message: str) -> None:
         self.timer.stop()
         self.camera.stop(wait=False)
+        self._forget_frame()
         self.error_label.setText(f"The camera stopped: {message}")
         self.error_box.show()
         self.preview.clear("No camera \u2013 press Retry")

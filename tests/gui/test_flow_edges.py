@@ -70,6 +70,8 @@ def test_camera_dying_mid_capture_shows_retry_and_recovers(qtbot, data_folder: P
         qtbot.waitUntil(lambda: page.error_box.isVisible(), timeout=WAIT_MS)
         assert "disconnected" in page.error_label.text()
         assert not page.capture_button.isEnabled()
+        assert not page.capture_now()  # no stale frame can be captured
+        assert all(label.property("passed") is None for label in page.badges.labels.values())
         assert not page.camera.running
         qtbot.waitUntil(lambda: not made[0]._open, timeout=WAIT_MS)  # closed on the camera thread
         page.retry_button.click()
