@@ -233,3 +233,23 @@ def test_settings_dialog_from_the_window_saves_and_reloads_the_model(qtbot, data
         assert window.banner.isVisible() and "No model loaded" in window.banner.text()
     finally:
         close_window(window)
+
+
+def test_results_go_to_the_analysed_assessment_even_after_moving_on(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights, analyse=slow_analysis)
+    try:
+        _new_patient(window, "MRN-A")
+        _new_patient(window, "MRN-B")
+        window.start_assessment("MRN-A")
+        capture_all(qtbot, window)
+        first = window.assessment_id
+        window.start_analysis()
+        window.show_patients()
+        window.start_assessment("MRN-B")  # a new draft while the first is still analysed
+        second = window.assessment_id
+        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+        assert window.gateway.assessment(first).status == "analysed"
+        assert window.gateway.assessment(second).status == "draft"
+        assert window.stack.currentWidget() is window.capture and window.result is None
+    finally:
+        close_window(window)
