@@ -253,3 +253,64 @@ def test_results_go_to_the_analysed_assessment_even_after_moving_on(qtbot, data_
         assert window.stack.currentWidget() is window.capture and window.result is None
     finally:
         close_window(window)
+
+
+def test_photo_folder_source_feeds_each_step_its_own_photo(qtbot, data_folder: Path, tiny_weights: Path, tmp_path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from app.camera.file_sources import PhotoFolderSource
+    from models.labels import EXPRESSIONS
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    source = DemoPatientSource(grade=3, side="right", seed=3, frame_size=(320, 240), clock=lambda: 1000.0)
+    source.open()
+    for expression in EXPRESSIONS:
+        source.set_expression(expression)
+        Image.fromarray(source.read()).save(folder / f"{expression}.png")
+    source.close()
+
+    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: PhotoFolderSource(folder))
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        page = window.capture
+        for expression in EXPRESSIONS:
+            expected = np.asarray(Image.open(folder / f"{expression}.png").convert("RGB"))
+            # the camera thread switches to the step's photo; wait until the preview shows it
+            qtbot.waitUntil(lambda e=expected: page._last_packet is not None and np.array_equal(page._last_packet.frame, e), timeout=WAIT_MS)
+            assert page.capture_now()
+        stored = window.gateway.load_photo(window.assessment_id, "open_mouth")
+        assert np.array_equal(stored, np.asarray(Image.open(folder / "open_mouth.png").convert("RGB")))
+    finally:
+        close_window(window)
+
+
+def test_results_overlay_controls(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        capture_all(qtbot, window)
+        window.start_analysis()
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        page = window.results
+        overlay = page.overlay
+        assert overlay.photo.zValue() < overlay.segmentation.zValue() < overlay.heat.zValue()
+        assert overlay.segmentation.image.shape == overlay.photo.image.shape[:2]  # same pixel grid
+        assert overlay.segmentation.lut[1, 3] > 0 and overlay.segmentation.lut[0, 3] == 0
+        page.class_boxes[1].setChecked(False)  # hide skin
+        assert overlay.segmentation.lut[1, 3] == 0 and overlay.segmentation.lut[10, 3] > 0
+        page.attention_combo.setCurrentIndex(page.attention_combo.findText("Channel"))
+        page.opacity.setValue(100)
+        full = int(overlay.heat.lut[255, 3])
+        page.opacity.setValue(50)
+        assert int(overlay.heat.lut[255, 3]) < full
+        page.attention_combo.setCurrentIndex(0)  # None
+        assert overlay.heat.image is None
+        page.expression_combo.setCurrentIndex(5)
+        assert page.current_expression() == "puff_cheeks"
+        assert page.bars.opts["height"].sum() > 0.99
+    finally:
+        close_window(window)
