@@ -56,7 +56,7 @@ def sample_rig(rng: np.random.Generator) -> Rig:
         background_gradient=(float(rng.uniform(-0.25, 0.25)), float(rng.uniform(-0.2, 0.2))),
         white_balance=tuple(float(v) for v in rng.uniform(0.94, 1.06, size=3)),
         exposure=float(rng.uniform(0.92, 1.1)),
-        face_scale=float(rng.uniform(0.245, 0.275)),
+        face_scale=float(rng.uniform(0.27, 0.3)),
     )
 
 
@@ -66,8 +66,11 @@ def sample_frame(rng: np.random.Generator, rig: Rig) -> FrameParams:
         yaw=float(np.deg2rad(rng.uniform(-MAX_YAW_DEG, MAX_YAW_DEG))),
         roll=float(np.deg2rad(rng.uniform(-MAX_ROLL_DEG, MAX_ROLL_DEG))),
         scale=float(rig.face_scale * rng.uniform(0.96, 1.04)),
-        centre=(float(0.5 + rng.uniform(-0.025, 0.025)), float(0.45 + rng.uniform(-0.025, 0.025))),
-        light_dir=(rig.light_dir[0] + float(rng.normal(0, 0.04)), rig.light_dir[1] + float(rng.normal(0, 0.04))),
+        centre=(float(0.5 + rng.uniform(-0.025, 0.025)), float(0.47 + rng.uniform(-0.02, 0.02))),
+        light_dir=(
+            rig.light_dir[0] + float(rng.normal(0, 0.04)),
+            rig.light_dir[1] + float(rng.normal(0, 0.04)),
+        ),
         ambient=float(np.clip(rig.ambient + rng.normal(0, 0.02), 0.3, 0.6)),
         background_gradient=rig.background_gradient,
         white_balance=tuple(float(v * rng.uniform(0.99, 1.01)) for v in rig.white_balance),
@@ -85,7 +88,7 @@ def neutral_frame(rig: Rig) -> FrameParams:
         yaw=0.0,
         roll=0.0,
         scale=rig.face_scale,
-        centre=(0.5, 0.45),
+        centre=(0.5, 0.47),
         light_dir=rig.light_dir,
         ambient=rig.ambient,
         background_gradient=rig.background_gradient,

@@ -24,10 +24,12 @@ _SIGN = (-1.0, 1.0)
 
 @dataclass(frozen=True)
 class RestReference:
-    """Where to measure, taken from the rest photo: the midline and the cheek rows."""
+    """Where to measure, taken from the rest photo: the midline, the cheek rows and the
+    rows of the lower nose (alae)."""
 
     midline_x: float
     cheek_rows: tuple[int, int]
+    ala_rows: tuple[int, int]
 
 
 def centroid(mask: np.ndarray, cls: int) -> tuple[float, float] | None:
@@ -44,9 +46,14 @@ def rest_reference(rest: np.ndarray) -> RestReference:
     lips_y = np.nonzero(np.isin(rest, _LIPS))[0]
     if len(xs) == 0 or len(lips_y) == 0:
         raise ValueError("the rest mask needs a nose and lips")
-    top = int(ys.max())
+    nose_top, nose_bottom = int(ys.min()), int(ys.max())
+    ala_top = nose_bottom - int(round(0.45 * (nose_bottom - nose_top)))
     bottom = int(lips_y.max())
-    return RestReference(midline_x=float(xs.mean()), cheek_rows=(top, max(top + 1, bottom)))
+    return RestReference(
+        midline_x=float(xs.mean()),
+        cheek_rows=(nose_bottom, max(nose_bottom + 1, bottom)),
+        ala_rows=(ala_top, nose_bottom + 1),
+    )
 
 
 def brow_height(mask: np.ndarray) -> tuple[float, float]:
@@ -78,17 +85,16 @@ def commissures(mask: np.ndarray, ref: RestReference) -> tuple[np.ndarray, np.nd
 
 
 def ala_height(mask: np.ndarray, ref: RestReference) -> tuple[float, float]:
-    """Height (above the image bottom) of the lateral part of each half of the nose."""
-    ys, xs = np.nonzero(mask == CLASS_INDEX["nose"])
+    """Height (above the image bottom) of each half of the lower nose: the centroid of the
+    nose pixels in the rest photo's ala rows, per side of the midline. A lifting ala moves
+    its pixels up through these rows."""
+    top, bottom = ref.ala_rows
+    ys, xs = np.nonzero(mask[top:bottom] == CLASS_INDEX["nose"])
+    ys = ys + top
     out = []
     for sign in _SIGN:
-        d = (xs - ref.midline_x) * sign
-        half = d > 0
-        if not half.any():
-            out.append(float("nan"))
-            continue
-        lateral = half & (d >= 0.6 * d[half].max())
-        out.append(float(mask.shape[0] - ys[lateral].mean()))
+        half = (xs - ref.midline_x) * sign > 0
+        out.append(float(mask.shape[0] - ys[half].mean()) if half.any() else float("nan"))
     return out[0], out[1]
 
 
