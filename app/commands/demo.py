@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     from app.commands.assess import assess_and_write
     from app.report.pdf import ReportContext
+    from models.errors import InputError
     from models.labels import grade_index
     from models.pipeline.demo_patient import render_demo_patient
     from models.pipeline.loader import load_model
@@ -35,19 +36,23 @@ def run(args: argparse.Namespace) -> int:
     try:
         grade_index(args.grade)
     except ValueError as exc:
-        from models.errors import InputError
-
         raise InputError(str(exc)) from None
+    side = "none" if args.grade.upper() == "I" else args.side
     out = Path(args.out)
-    patient = render_demo_patient(out / "patient", grade=args.grade.upper(), side=args.side, seed=args.seed)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder for the demo")
+    try:
+        patient = render_demo_patient(out / "patient", grade=args.grade.upper(), side=args.side, seed=args.seed)
+    except OSError as exc:
+        raise InputError(f"cannot write the demo patient to {out} ({exc.strerror or exc}); choose another --out folder") from exc
     loaded = load_model(args.weights, args.device)
     photos, paths = load_patient_photos(patient)
     context = ReportContext(
         patient_id=f"DEMO-{args.seed}", patient_name="Demo patient (synthetic)",
-        notes=f"Synthetic demo patient rendered with grade {args.grade.upper()}, affected side {args.side}.",
+        notes=f"Synthetic demo patient rendered with grade {args.grade.upper()}, affected side {side}.",
     )
-    summary = assess_and_write(photos, loaded, out, context, {e: p[0].name for e, p in paths.items()}, quiet=args.quiet)
+    summary = assess_and_write(photos, loaded, out, context, {e: [f.name for f in p] for e, p in paths.items()}, quiet=args.quiet)
     if not args.quiet:
-        print(f"demo patient (true grade {args.grade.upper()}, {args.side} side) in {patient}")
+        print(f"demo patient (true grade {args.grade.upper()}, affected side {side}) in {patient}")
         print(summary)
     return 0

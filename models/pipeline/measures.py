@@ -13,9 +13,9 @@ Each expression is compared with `rest`, side by side:
 |------------|-----------------|------------------------------------------------------------|
 | brow       | raise_eyebrows  | rise of the brow centroid (D)                              |
 | eye        | close_eyes      | closed fraction of the rest eye opening (0..1)             |
-| commissure | open_mouth      | displacement of the mouth corner (D)                       |
+| commissure | open_mouth      | lateral + upward travel of the mouth corner (D)            |
 | ala        | wrinkle_nose    | rise of the lateral half of the nose (D)                   |
-| cheek      | puff_cheeks     | outward growth of the face outline at mouth level (D)      |
+| cheek      | puff_cheeks     | outward growth of the face outline at mouth level, relative to the outline at eye level (D) |
 
 Per region: ratio = weaker / stronger movement (negative movement counts as 0), percent
 function = 100 x ratio. A region whose stronger side moved less than its `min_movement`
@@ -130,6 +130,8 @@ def face_frame(mask: np.ndarray, fallback: FaceFrame | None = None) -> FaceFrame
         eye_canvas = np.array([FRAME_SIZE / 2.0, FRAME_SIZE * FRAME_EYE_Y, 1.0])
         mid_fb = inverse @ eye_canvas
         mid = (mid_fb[0] + nose[0] - fallback.nose[0], mid_fb[1] + nose[1] - fallback.nose[1])
+    elif left is not None and right is not None:
+        raise FrameError("the left and right eyes are swapped in the mask (is the photo mirrored?)")
     else:
         raise FrameError("both eyes must be visible in the rest mask")
     if distance < 2.0:
@@ -237,8 +239,16 @@ def features(canon: np.ndarray, band: tuple[float, float] | None = None) -> Face
         else:
             out.ala_y[side] = None
     lo, hi = band if band else _cheek_band(out)
+    # Reference rows around the eye line: no puff reaches them, but a turn of the head
+    # (yaw) moves the outline there as at the cheek, so the difference cancels it.
+    eye_line = FRAME_SIZE * FRAME_EYE_Y / d
     for side in ("left", "right"):
-        out.cheek_extent[side] = _cheek_extent(canon, midline_px, side, lo, hi) if lo is not None else None
+        if lo is None:
+            out.cheek_extent[side] = None
+            continue
+        cheek = _cheek_extent(canon, midline_px, side, lo, hi)
+        reference = _cheek_extent(canon, midline_px, side, eye_line - 0.1, eye_line + 0.1)
+        out.cheek_extent[side] = None if cheek is None or reference is None else cheek - reference
     return out
 
 
@@ -333,8 +343,9 @@ def _movement(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures, side: st
         a, b = rest.commissure[side], expr.commissure[side]
         if a is None or b is None:
             return None
-        # Measured from the eye-midpoint-anchored frame: lateral and vertical shift.
-        return math.hypot(b[0] - a[0], b[1] - a[1])
+        # Lateral and upward travel of the corner (the smile's pull). Downward travel is
+        # left out: the jaw opens both corners alike whatever the facial nerve does.
+        return math.hypot(max(b[0] - a[0], 0.0), max(a[1] - b[1], 0.0))
     if spec.name == "ala":
         a, b = rest.ala_y[side], expr.ala_y[side]
         return None if a is None or b is None else a - b

@@ -30,13 +30,17 @@ def paint_face(
     # Subject's left is the image's right (+x).
     sign = {"left": 1, "right": -1}
     cheek = {side: (12 * s * move[side] if expression == "puff_cheeks" else 0.0) for side in move}
-    # Face outline: two half ellipses so each cheek can puff on its own.
+    # Face outline: an ellipse; a puffed cheek adds a half ellipse below the nose per side.
+    cv2.ellipse(mask, (int(cx), int(cy + 10 * s)), (int(62 * s), int(88 * s)), 0, 0, 360, C["skin"], -1)
+    cols = np.arange(size)[None, :]
+    rows = np.arange(size)[:, None]
     for side in ("left", "right"):
+        if cheek[side] <= 0:
+            continue
         half = np.zeros_like(mask)
         cv2.ellipse(half, (int(cx), int(cy + 10 * s)), (int(62 * s + cheek[side]), int(88 * s)), 0, 0, 360, 1, -1)
-        cols = np.arange(size)
-        keep = cols >= cx if side == "left" else cols < cx
-        mask[(half == 1) & keep[None, :]] = C["skin"]
+        keep = (cols >= cx if side == "left" else cols < cx) & (rows > cy + 12 * s) & (rows < cy + 80 * s)
+        mask[(half == 1) & keep] = C["skin"]
     cv2.ellipse(mask, (int(cx), int(cy - 70 * s)), (int(66 * s), int(30 * s)), 0, 180, 360, C["hair"], -1)
     for side in ("left", "right"):
         x = cx + sign[side] * 30 * s
