@@ -490,11 +490,15 @@ class MainWindow(QMainWindow):
         if settings is None:
             return
         reload_model = settings.model != self.settings.model
+        camera_changed = settings.camera != self.settings.camera
         self.settings = self.services.settings = settings
         if self.services.save_settings is not None:
             self.services.save_settings(settings)
         if reload_model:
             self.load_model()
+        if camera_changed and self.stack.currentWidget() is self.capture and not self.capture.read_only:
+            self.capture.preview.mirror = settings.camera.mirror_preview
+            self.capture.retry_camera()  # reopen with the new source
         self.notify("Settings saved")
 
     # -- shutdown -------------------------------------------------------------------------
