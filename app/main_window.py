@@ -507,6 +507,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.capture.timer.stop()
         self.capture.camera.stop(wait=True)
+        self.capture.shutdown_saver()
         if self._analysis_worker is not None and shiboken6.isValid(self._analysis_worker):
             self._analysis_worker.cancel()
         for thread in list(self._threads):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
@@ -57,10 +58,17 @@ class CapturePage(QWidget):
         self._quality: LiveQuality | None = None
         self.display_frames = 0
         self.read_only = False
+        self._thumbs: dict[str, tuple[object, QIcon]] = {}
 
         self.timer = QTimer(self)
         self.timer.setInterval(DISPLAY_INTERVAL_MS)
         self.timer.timeout.connect(self._pull_frame)
+        # Photos are encoded and written (atomic file + fsync + row) on one saver thread, in
+        # order, so a capture never freezes the preview; a timer settles finished saves.
+        self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-saver")
+        self.save_timer = QTimer(self)
+        self.save_timer.setInterval(30)
+        self.save_timer.timeout.connect(self._poll_saves)
 
         self.steps = QListWidget()
         self.steps.setIconSize(QSize(THUMB, THUMB))
@@ -151,7 +159,10 @@ class CapturePage(QWidget):
 
     def begin(self, session: CaptureSession, source_factory: Callable[[], FrameSource], read_only: bool = False) -> None:
         """Show `session` and start the camera (unless read-only or already complete)."""
+        if self.session is not None and self.session is not session:
+            self.session.wait_for_saves(10.0)
         self.session = session
+        session.submit = self._saver.submit
         session.on_change = self.refresh
         self._source_factory = source_factory
         self.read_only = read_only
@@ -169,8 +180,11 @@ class CapturePage(QWidget):
             item = self.steps.item(row)
             photo = s.photos.get(expression)
             if photo is not None:
-                item.setIcon(QIcon(rgb_to_pixmap(photo.rgb, THUMB)))
-                item.setText(f"{TITLES[expression]}\n\u2713 taken")
+                if self._thumbs.get(expression, (None,))[0] is not photo:  # scale each photo once
+                    self._thumbs[expression] = (photo, QIcon(rgb_to_pixmap(photo.rgb, THUMB)))
+                item.setIcon(self._thumbs[expression][1])
+                state = "saving\u2026" if s.saving(expression) else "\u2713 taken"
+                item.setText(f"{TITLES[expression]}\n{state}")
             else:
                 item.setIcon(QIcon(expression_icon(expression, THUMB)))
                 item.setText(f"{TITLES[expression]}\nnot taken")
@@ -255,7 +269,8 @@ class CapturePage(QWidget):
             self.capture_button.setEnabled(True)
         if self.auto_box.isChecked() and self.session is not None and quality is not None:
             try:
-                self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic())
+                if self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic()):
+                    self.save_timer.start()
             except PalsyError as exc:
                 self.notify.emit(f"Could not save the photo: {exc}")
 
@@ -272,7 +287,27 @@ class CapturePage(QWidget):
         except PalsyError as exc:
             self.notify.emit(f"Could not save the photo: {exc}")
             return False
+        self.save_timer.start()
         return True
+
+    def _poll_saves(self) -> None:
+        if self.session is None:
+            self.save_timer.stop()
+            return
+        for expression, error in self.session.poll_saves():
+            self.notify.emit(f"The {TITLES[expression]} photo could not be saved ({error}); take it again")
+        if not self.session.pending:
+            self.save_timer.stop()
+
+    def shutdown_saver(self) -> None:
+        """Finish pending saves, release the saver thread's store connection, stop the thread."""
+        self.save_timer.stop()
+        if self.session is not None:
+            self.session.wait_for_saves(30.0)
+            release = getattr(self.session.sink, "release_thread", None)
+            if callable(release):
+                self._saver.submit(release).result(10.0)
+        self._saver.shutdown(wait=True)
 
     def retake(self) -> None:
         if self.session is not None and not self.read_only:

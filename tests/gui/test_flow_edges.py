@@ -78,6 +78,7 @@ def test_camera_dying_mid_capture_shows_retry_and_recovers(qtbot, data_folder: P
         qtbot.waitUntil(lambda: page.capture_button.isEnabled(), timeout=WAIT_MS)
         assert not page.error_box.isVisible()
         assert page.capture_now()
+        qtbot.waitUntil(lambda: not page.session.pending, timeout=WAIT_MS)
         assert "rest" in window.gateway.assessment(window.assessment_id).captures
     finally:
         close_window(window)
@@ -107,11 +108,11 @@ def test_draft_is_offered_and_resumed_after_a_crash(qtbot, data_folder: Path, ti
         assert window.assessment_id == draft_id
         assert sorted(session.photos) == ["close_eyes", "raise_eyebrows", "rest"]
         assert session.expression == "open_mouth"
-        capture_all_remaining = 3
-        for _ in range(capture_all_remaining):
+        for _ in range(3):
             qtbot.waitUntil(lambda: window.capture.capture_button.isEnabled() and window.capture._last_packet is not None, timeout=WAIT_MS)
             assert window.capture.capture_now()
-        assert session.complete
+        qtbot.waitUntil(lambda: session.complete, timeout=WAIT_MS)
+        assert len(window.gateway.assessment(draft_id).captures) == 6
     finally:
         close_window(window)
 
@@ -133,7 +134,7 @@ def test_auto_capture_takes_the_photo_when_the_checks_pass(qtbot, data_folder: P
         _new_patient(window)
         window.start_assessment("MRN-1")
         window.capture.auto_box.setChecked(True)
-        qtbot.waitUntil(lambda: "rest" in window.capture.session.photos, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "rest" in window.capture.session.photos and not window.capture.session.pending, timeout=WAIT_MS)
         assert "rest" in window.gateway.assessment(window.assessment_id).captures
         stored_quality = window.capture.session.photos["rest"].quality
         assert stored_quality["passed"] and stored_quality["checks"]["one_face"]["passed"]
@@ -281,6 +282,7 @@ def test_photo_folder_source_feeds_each_step_its_own_photo(qtbot, data_folder: P
             # the camera thread switches to the step's photo; wait until the preview shows it
             qtbot.waitUntil(lambda e=expected: page._last_packet is not None and np.array_equal(page._last_packet.frame, e), timeout=WAIT_MS)
             assert page.capture_now()
+        qtbot.waitUntil(lambda: not page.session.pending, timeout=WAIT_MS)
         stored = window.gateway.load_photo(window.assessment_id, "open_mouth")
         assert np.array_equal(stored, np.asarray(Image.open(folder / "open_mouth.png").convert("RGB")))
     finally:
