@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -59,6 +59,8 @@ class CapturePage(QWidget):
         self.display_frames = 0
         self.read_only = False
         self._thumbs: dict[str, tuple[object, QIcon]] = {}
+        self._icons: dict[str, QIcon] = {}
+        self._illustrations: dict[str, QPixmap] = {}
 
         self.timer = QTimer(self)
         self.timer.setInterval(DISPLAY_INTERVAL_MS)
@@ -157,6 +159,16 @@ class CapturePage(QWidget):
             self.steps.addItem(item)
         self.steps.blockSignals(False)
 
+    def _icon(self, expression: str) -> QIcon:
+        if expression not in self._icons:  # drawn once per page, owned by it
+            self._icons[expression] = QIcon(expression_icon(expression, THUMB))
+        return self._icons[expression]
+
+    def _illustration(self, expression: str) -> QPixmap:
+        if expression not in self._illustrations:
+            self._illustrations[expression] = expression_icon(expression, 120)
+        return self._illustrations[expression]
+
     def begin(self, session: CaptureSession, source_factory: Callable[[], FrameSource], read_only: bool = False) -> None:
         """Show `session` and start the camera (unless read-only or already complete)."""
         if self.session is not None and self.session is not session:
@@ -186,14 +198,14 @@ class CapturePage(QWidget):
                 state = "saving\u2026" if s.saving(expression) else "\u2713 taken"
                 item.setText(f"{TITLES[expression]}\n{state}")
             else:
-                item.setIcon(QIcon(expression_icon(expression, THUMB)))
+                item.setIcon(self._icon(expression))
                 item.setText(f"{TITLES[expression]}\nnot taken")
         self.steps.setCurrentRow(s.current)
         self.steps.blockSignals(False)
         expression = s.expression
         self.title.setText(f"Step {s.current + 1} of {len(s.steps)}: {TITLES[expression]}")
         self.instruction.setText(INSTRUCTIONS[expression])
-        self.illustration.setPixmap(expression_icon(expression, 120))
+        self.illustration.setPixmap(self._illustration(expression))
         taken = expression in s.photos
         self.capture_button.setEnabled(not self.read_only and not taken and self.camera.running and self._last_packet is not None)
         self.retake_button.setEnabled(not self.read_only and taken)
