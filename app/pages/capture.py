@@ -68,6 +68,7 @@ class CapturePage(QWidget):
         # Photos are encoded and written (atomic file + fsync + row) on one saver thread, in
         # order, so a capture never freezes the preview; a timer settles finished saves.
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-saver")
+        self._saver_stopped = False
         self.save_timer = QTimer(self)
         self.save_timer.setInterval(30)
         self.save_timer.timeout.connect(self._poll_saves)
@@ -289,7 +290,7 @@ class CapturePage(QWidget):
     # -- actions -----------------------------------------------------------------------
     def capture_now(self) -> bool:
         """Take the newest frame for the current step (saved through the store at once)."""
-        if self.session is None or self.read_only or self._last_packet is None:
+        if self.session is None or self.read_only or self._last_packet is None or self._saver_stopped:
             return False
         if self.session.expression in self.session.photos:
             return False
@@ -314,6 +315,9 @@ class CapturePage(QWidget):
     def shutdown_saver(self) -> None:
         """Finish pending saves, release the saver thread's store connection, stop the thread."""
         self.save_timer.stop()
+        if self._saver_stopped:
+            return
+        self._saver_stopped = True
         if self.session is not None:
             self.session.wait_for_saves(30.0)
             release = getattr(self.session.sink, "release_thread", None)
