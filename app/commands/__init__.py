@@ -7,8 +7,9 @@ Heavy imports (torch, Qt) happen inside the handlers so `palsy --help` stays fas
 # Order is the order in `palsy --help`.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.info",
-    "app.commands.synth",
+    "app.commands.gui",
     "app.commands.assess",
     "app.commands.demo",
+    "app.commands.synth",
     "app.commands.records",
 )
