@@ -41,7 +41,10 @@ def main() -> None:
                 row.append(affected / healthy)
             ratios.append(row)
         r = np.array(ratios)
-        cells = [f"{m:.2f} ({lo:.2f}–{hi:.2f})" for m, lo, hi in zip(r.mean(0), r.min(0), r.max(0), strict=True)]
+        cells = [
+            f"{m:.2f} ({lo:.2f}–{hi:.2f})"
+            for m, lo, hi in zip(r.mean(0), r.min(0), r.max(0), strict=True)
+        ]
         print(f"| {grade} | " + " | ".join(cells) + " |")
 
 

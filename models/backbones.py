@@ -50,7 +50,7 @@ class DilatedBasicResNet(nn.Module):
         # (stride, dilation) per stage: stride 4 after the stem, 8 after layer2, then atrous.
         plan = ((1, 1), (2, 1), (1, 2), (1, 4))
         self.layer1, self.layer2, self.layer3, self.layer4 = (
-            self._stage(w, d, s, dil) for w, d, (s, dil) in zip(widths, depths, plan)
+            self._stage(w, d, s, dil) for w, d, (s, dil) in zip(widths, depths, plan, strict=True)
         )
         self.out_channels = widths[-1]
         for m in self.modules():

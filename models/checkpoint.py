@@ -13,6 +13,7 @@ import json
 import os
 import pickle
 import tempfile
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,31 @@ def expected_sha256(path: Path) -> str | None:
     return entry.get("sha256") if entry else None
 
 
+def _looks_like_pickle(path: Path) -> bool:
+    """True for a raw pickle (protocol byte first) or a torch.save zip archive."""
+    with open(path, "rb") as handle:
+        first = handle.read(1)
+    return first == b"\x80" or zipfile.is_zipfile(path)
+
+
+def _safe_load(path: Path, what: str) -> Any:
+    """torch.load with weights_only=True; unsafe or unreadable files become CheckpointError."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        # The weights-only unpickler stops at the first object it does not allow, so
+        # nothing ran. A file that is a pickle (raw, or torch's zip with data.pkl) and
+        # still fails holds more than plain tensors; anything else is not a checkpoint.
+        if _looks_like_pickle(path):
+            raise CheckpointError(
+                f"refused {path.name}: it holds a pickled Python object, not plain weights; it was not executed. "
+                "Use a checkpoint written by Palsy Grader"
+            ) from exc
+        raise CheckpointError(f"{path.name} is not a readable PyTorch {what} (damaged or not a .pt file)") from exc
+    except (RuntimeError, EOFError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{path.name} is not a readable PyTorch {what} ({exc.__class__.__name__})") from exc
+
+
 def read_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> dict[str, Any]:
     """Load and validate a checkpoint dict without building a network.
 
@@ -120,15 +146,7 @@ def read_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> dict[
                 f"weights file {path.name} failed its checksum (expected sha256 {expected[:12]}..., got {actual[:12]}...); "
                 "the file is damaged or was modified - reinstall or retrain it"
             )
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise CheckpointError(
-            f"refused {path.name}: it holds a pickled Python object, not plain weights; it was not executed. "
-            "Use a checkpoint written by Palsy Grader"
-        ) from exc
-    except (RuntimeError, EOFError, OSError, ValueError) as exc:
-        raise CheckpointError(f"weights file {path.name} is not a readable PyTorch checkpoint ({exc.__class__.__name__})") from exc
+    payload = _safe_load(path, "checkpoint")
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path.name} is not a Palsy Grader checkpoint (no '{FORMAT}' format tag)")
     if payload.get("format_version", 0) > FORMAT_VERSION:
@@ -170,22 +188,20 @@ def load_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> tuple
     return model, meta
 
 
-def load_pretrained_backbone(module: nn.Module, path: str | os.PathLike) -> dict[str, list[str]]:
+def load_pretrained_backbone(
+    module: nn.Module, path: str | os.PathLike, prefixes: tuple[str, ...] | None = None
+) -> dict[str, list[str]]:
     """Load a torchvision state dict (e.g. resnet101 or vgg16_bn) from a local file.
 
-    Nothing is downloaded. Keys that do not exist in `module` (such as the ImageNet `fc`
-    layer) are skipped; a file whose tensors do not fit the module's shapes is refused.
-    Returns {"loaded": [...], "skipped": [...]}.
+    Nothing is downloaded. Only keys starting with one of `prefixes` are considered (all
+    when None; use ("features.",) for VGG so its ImageNet classifier is left out); keys
+    that do not exist in `module` (such as ResNet's `fc`) are skipped; a file whose tensors
+    do not fit the module's shapes is refused. Returns {"loaded": [...], "skipped": [...]}.
     """
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"pretrained weights not found: {path}")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise CheckpointError(f"refused {path.name}: it holds a pickled Python object, not a state dict") from exc
-    except (RuntimeError, EOFError, OSError) as exc:
-        raise CheckpointError(f"{path.name} is not a readable PyTorch state dict ({exc.__class__.__name__})") from exc
+    state = _safe_load(path, "state dict")
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     if not isinstance(state, dict):
@@ -193,7 +209,7 @@ def load_pretrained_backbone(module: nn.Module, path: str | os.PathLike) -> dict
     own = module.state_dict()
     loaded, skipped, wrong = [], [], []
     for key, tensor in state.items():
-        if key not in own:
+        if key not in own or (prefixes and not key.startswith(prefixes)):
             skipped.append(key)
         elif own[key].shape != tensor.shape:
             wrong.append(f"{key} {tuple(tensor.shape)} vs {tuple(own[key].shape)}")
@@ -204,3 +220,13 @@ def load_pretrained_backbone(module: nn.Module, path: str | os.PathLike) -> dict
         raise CheckpointError(f"{path.name} does not fit this backbone ({detail}); use the torchvision weights of the same architecture")
     module.load_state_dict({k: state[k] for k in loaded}, strict=False)
     return {"loaded": loaded, "skipped": skipped}
+
+
+def load_pretrained(model: CascadeNet, resnet: str | os.PathLike | None = None, vgg: str | os.PathLike | None = None) -> dict[str, int]:
+    """Initialise E1's backbone and/or E2's VGG layers from local torchvision weight files."""
+    counts = {}
+    if resnet:
+        counts["e1_backbone"] = len(load_pretrained_backbone(model.e1.backbone, resnet)["loaded"])
+    if vgg:
+        counts["e2_features"] = len(load_pretrained_backbone(model.e2, vgg, prefixes=("features.",))["loaded"])
+    return counts

@@ -7,7 +7,11 @@ Heavy imports (torch, Qt) happen inside the handlers so `palsy --help` stays fas
 # Order is the order in `palsy --help`.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.info",
+    "app.commands.gui",
+    "app.commands.assess",
+    "app.commands.demo",
     "app.commands.synth",
+    "app.commands.records",
     "app.commands.train",
     "app.commands.evaluate",
 )

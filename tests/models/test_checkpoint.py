@@ -1,0 +1,160 @@
+"""Checkpoints: round trip, fp16 storage, and every refused case (DESIGN §5)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+import torch
+
+from models import build_model, get_config
+from models.checkpoint import (
+    FORMAT,
+    load_checkpoint,
+    load_pretrained_backbone,
+    read_checkpoint,
+    save_checkpoint,
+    sha256_of,
+)
+from models.errors import CheckpointError
+
+
+def tiny_model():
+    return build_model(get_config("compact").with_input_size(64), seed=0)
+
+
+def test_round_trip_reproduces_outputs_exactly(tmp_path: Path) -> None:
+    model = tiny_model().eval()
+    digest = save_checkpoint(model, tmp_path / "m.pt", training={"data": ["unit test"]}, metrics={"accuracy": 0.5})
+    assert digest == sha256_of(tmp_path / "m.pt")
+    loaded, meta = load_checkpoint(tmp_path / "m.pt")
+    x = torch.rand(1, 3, 64, 64)
+    assert torch.equal(model.predict(x)["grade_logits"], loaded.predict(x)["grade_logits"])
+    assert meta["config"]["input_size"] == 64 and meta["training"] == {"data": ["unit test"]}
+    assert meta["metrics"]["accuracy"] == 0.5 and meta["sha256"] == digest
+    assert "state_dict" not in meta and not loaded.training
+
+
+def test_checkpoint_is_a_plain_dict_loadable_with_weights_only(tmp_path: Path) -> None:
+    save_checkpoint(tiny_model(), tmp_path / "m.pt")
+    payload = torch.load(tmp_path / "m.pt", weights_only=True)
+    assert payload["format"] == FORMAT and isinstance(payload["config"], dict)
+    assert payload["classes"][10] == "hair" and payload["grades"][0] == "I"
+
+
+def test_half_storage_halves_size_and_stays_close(tmp_path: Path) -> None:
+    model = tiny_model().eval()
+    save_checkpoint(model, tmp_path / "full.pt")
+    save_checkpoint(model, tmp_path / "half.pt", half=True)
+    assert (tmp_path / "half.pt").stat().st_size < 0.6 * (tmp_path / "full.pt").stat().st_size
+    loaded, _ = load_checkpoint(tmp_path / "half.pt")
+    assert next(loaded.parameters()).dtype == torch.float32
+    x = torch.rand(1, 3, 64, 64)
+    assert torch.allclose(model.predict(x)["probabilities"], loaded.predict(x)["probabilities"], atol=1e-2)
+
+
+def test_missing_file_is_refused_clearly(tmp_path: Path) -> None:
+    with pytest.raises(CheckpointError, match="not found"):
+        load_checkpoint(tmp_path / "nope.pt")
+
+
+def test_manifest_checksum_mismatch_is_refused(tmp_path: Path) -> None:
+    save_checkpoint(tiny_model(), tmp_path / "w.pt")
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": {"w.pt": {"sha256": "0" * 64}}}))
+    with pytest.raises(CheckpointError, match="checksum"):
+        load_checkpoint(tmp_path / "w.pt")
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": {"w.pt": {"sha256": sha256_of(tmp_path / "w.pt")}}}))
+    load_checkpoint(tmp_path / "w.pt")
+
+
+def test_tampered_file_fails_an_explicit_checksum(tmp_path: Path) -> None:
+    digest = save_checkpoint(tiny_model(), tmp_path / "w.pt")
+    data = bytearray((tmp_path / "w.pt").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / "w.pt").write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="checksum"):
+        load_checkpoint(tmp_path / "w.pt", sha256=digest)
+
+
+class Payload:
+    """Unpickling this would create a marker file: it must never happen."""
+
+    marker: Path
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_pickle_payload_is_refused_and_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "executed"
+    evil = Payload()
+    evil.marker = marker
+    with open(tmp_path / "evil.pt", "wb") as handle:
+        pickle.dump({"format": FORMAT, "state_dict": evil}, handle)
+    torch.save({"format": FORMAT, "hook": evil}, tmp_path / "evil2.pt")
+    for name in ("evil.pt", "evil2.pt"):
+        with pytest.raises(CheckpointError, match="pickled Python object"):
+            load_checkpoint(tmp_path / name)
+    assert not marker.exists()
+
+
+def test_not_a_checkpoint_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "junk.pt").write_bytes(b"\x00garbage" * 100)
+    with pytest.raises(CheckpointError, match="not a readable"):
+        load_checkpoint(tmp_path / "junk.pt")
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match="not a Palsy Grader checkpoint"):
+        load_checkpoint(tmp_path / "other.pt")
+
+
+def test_weights_that_do_not_fit_the_config_are_refused(tmp_path: Path) -> None:
+    save_checkpoint(tiny_model(), tmp_path / "w.pt")
+    payload = torch.load(tmp_path / "w.pt", weights_only=True)
+    payload["config"]["backbone_widths"] = [16, 32, 64, 128]
+    torch.save(payload, tmp_path / "mismatch.pt")
+    with pytest.raises(CheckpointError, match="do not fit"):
+        load_checkpoint(tmp_path / "mismatch.pt")
+    payload["config"]["no_such_key"] = 1
+    torch.save(payload, tmp_path / "badcfg.pt")
+    with pytest.raises(CheckpointError, match="configuration is invalid"):
+        load_checkpoint(tmp_path / "badcfg.pt")
+
+
+def test_other_label_set_is_refused(tmp_path: Path) -> None:
+    save_checkpoint(tiny_model(), tmp_path / "w.pt")
+    payload = torch.load(tmp_path / "w.pt", weights_only=True)
+    payload["classes"] = payload["classes"][:-1]
+    torch.save(payload, tmp_path / "labels.pt")
+    with pytest.raises(CheckpointError, match="label set"):
+        read_checkpoint(tmp_path / "labels.pt")
+
+
+def test_local_pretrained_backbone_loads_by_path(tmp_path: Path) -> None:
+    from torchvision.models import resnet101, vgg16_bn
+
+    torch.save(resnet101(weights=None).state_dict(), tmp_path / "resnet101.pth")
+    torch.save(vgg16_bn(weights=None).state_dict(), tmp_path / "vgg16_bn.pth")
+    model = build_model("paper", seed=0)
+    report = load_pretrained_backbone(model.e1.backbone, tmp_path / "resnet101.pth")
+    assert len(report["loaded"]) == len(model.e1.backbone.state_dict())
+    assert "fc.weight" in report["skipped"]
+    report = load_pretrained_backbone(model.e2, tmp_path / "vgg16_bn.pth", prefixes=("features.",))
+    assert sum(k.startswith("features.") for k in report["loaded"]) == 13 * 7  # conv w/b + bn w/b/mean/var/count
+    with pytest.raises(CheckpointError, match="does not fit"):
+        load_pretrained_backbone(model.e1.backbone, tmp_path / "vgg16_bn.pth")
+
+
+def test_load_pretrained_initialises_both_encoders(tmp_path: Path) -> None:
+    from torchvision.models import resnet101, vgg16_bn
+
+    from models.checkpoint import load_pretrained
+
+    reference = resnet101(weights=None)
+    torch.save(reference.state_dict(), tmp_path / "r.pth")
+    torch.save(vgg16_bn(weights=None).state_dict(), tmp_path / "v.pth")
+    model = build_model("paper", seed=1)
+    counts = load_pretrained(model, resnet=tmp_path / "r.pth", vgg=tmp_path / "v.pth")
+    assert counts == {"e1_backbone": len(model.e1.backbone.state_dict()), "e2_features": 91}
+    assert torch.equal(model.e1.backbone.layer4[2].conv3.weight, reference.layer4[2].conv3.weight)

@@ -1,0 +1,165 @@
+"""Cascade network: shapes, attention identity at init, gradients, freezing, golden output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from models import build_model, get_config
+from models.attention import MultiScaleAttentionHead
+from models.cascade import CascadeNet
+
+GOLDEN = Path(__file__).with_name("golden_compact.json")
+
+
+def small(name: str, size: int) -> CascadeNet:
+    return build_model(get_config(name).with_input_size(size), seed=0)
+
+
+@pytest.mark.parametrize("name,size", [("compact", 64), ("paper", 64)])
+def test_output_shapes(name: str, size: int) -> None:
+    model = small(name, size)
+    out = model(torch.rand(2, 3, size, size))
+    z_channels = 2048 if name == "paper" else 256
+    assert out["logits"].shape == (2, 11, size, size)
+    assert out["z"].shape == (2, z_channels, size // 8, size // 8)  # output stride 8
+    assert out["attention"].shape == (2, 4, size, size)
+    assert out["grade_logits"].shape == (2, 6)
+    assert model.attention_names == ("spatial_3", "spatial_5", "spatial_7", "channel")
+
+
+def test_paper_config_is_the_papers_network() -> None:
+    cfg = get_config("paper")
+    assert cfg.input_size == 512 and cfg.backbone == "resnet101" and cfg.attention_kernels == (3, 5, 7)
+    model = CascadeNet(cfg)
+    # Dilated: the last two stages keep resolution with atrous convolutions.
+    assert model.e1.backbone.layer4[0].conv2.dilation == (2, 2)
+    assert model.e1.backbone.layer4[1].conv2.dilation == (4, 4)
+    assert model.e1.backbone.layer3[1].conv2.stride == (1, 1)
+    # E2 is VGG16's convolutional layout: 13 convolutions.
+    assert sum(isinstance(m, torch.nn.Conv2d) for m in model.e2.features) == 13
+
+
+def test_attention_head_is_identity_at_initialisation() -> None:
+    torch.manual_seed(0)
+    head = MultiScaleAttentionHead(z_channels=32, channels=16, kernels=(3, 5, 7), qk_ratio=8, value_ratio=1)
+    head.train()
+    z = torch.randn(2, 32, 8, 8)
+    out, heat = head(z)
+    assert torch.equal(out, z)
+    assert heat.shape == (2, 4, 8, 8)
+    for attention in head.spatial:
+        assert attention.scale.item() == 0.0
+    assert head.channel.scale.item() == 0.0
+
+
+def test_attention_changes_features_once_lambda_is_learnt() -> None:
+    torch.manual_seed(0)
+    head = MultiScaleAttentionHead(32, 16, (3, 5, 7), 8, 1)
+    with torch.no_grad():
+        head.channel.scale.fill_(0.5)
+        for attention in head.spatial:
+            attention.scale.fill_(0.5)
+    z = torch.randn(1, 32, 8, 8)
+    out, _ = head(z)
+    assert not torch.allclose(out, z)
+
+
+def test_spatial_attention_rows_are_distributions() -> None:
+    torch.manual_seed(0)
+    head = MultiScaleAttentionHead(32, 16, (3,), 8, 1).eval()
+    x = head.reduce(torch.randn(1, 32, 6, 6))
+    _, received = head.spatial[0](x)
+    # Attention received, averaged over the querying positions, sums to 1 over positions.
+    assert torch.allclose(received.sum(), torch.tensor(1.0), atol=1e-5)
+
+
+def _loss(out: dict) -> torch.Tensor:
+    target = torch.randint(0, 11, out["logits"].shape[:1] + out["logits"].shape[2:], generator=torch.Generator().manual_seed(1))
+    return F.cross_entropy(out["logits"], target) + F.cross_entropy(out["grade_logits"], torch.tensor([0, 3]))
+
+
+def test_gradients_reach_every_trainable_parameter() -> None:
+    model = small("compact", 64)
+    with torch.no_grad():  # with lambda = 0 the Q/K/V weights would get exactly zero gradient
+        for attention in model.e1.head.spatial:
+            attention.scale.fill_(0.3)
+        model.e1.head.channel.scale.fill_(0.3)
+    model.train()
+    _loss(model(torch.rand(2, 3, 64, 64))).backward()
+    missing = [n for n, p in model.named_parameters() if p.grad is None or not torch.any(p.grad != 0)]
+    assert missing == []
+
+
+def test_lambda_gets_gradient_at_initialisation() -> None:
+    model = small("compact", 64).train()
+    _loss(model(torch.rand(2, 3, 64, 64))).backward()
+    for attention in model.e1.head.spatial:
+        assert attention.scale.grad is not None and attention.scale.grad.abs().item() > 0
+    assert model.e1.head.channel.scale.grad.abs().item() > 0
+
+
+def test_frozen_e1_gets_no_gradient_and_keeps_batchnorm_statistics() -> None:
+    model = small("compact", 64)
+    model.freeze_e1()
+    model.train()
+    assert model.e1.training is False and model.e2.training is True
+    bn = model.e1.backbone.bn1
+    before = bn.running_mean.clone()
+    out = model(torch.rand(2, 3, 64, 64))
+    F.cross_entropy(out["grade_logits"], torch.tensor([1, 2])).backward()
+    assert all(p.grad is None for p in model.e1.parameters())
+    assert all(not p.requires_grad for p in model.e1.parameters())
+    assert any(p.grad is not None and torch.any(p.grad != 0) for p in model.e2.parameters())
+    assert torch.equal(bn.running_mean, before)
+    model.unfreeze_e1()
+    assert all(p.requires_grad for p in model.e1.parameters())
+
+
+def test_predict_uses_inference_mode_and_restores_training() -> None:
+    model = small("compact", 64).train()
+    out = model.predict(torch.rand(1, 3, 64, 64))
+    assert model.training is True
+    assert torch.allclose(out["probabilities"].sum(dim=1), torch.ones(1))
+    assert out["mask"].shape == (1, 64, 64) and out["mask"].dtype == torch.int64
+    assert float(out["attention"].min()) >= 0.0 and float(out["attention"].max()) <= 1.0
+
+
+@pytest.mark.parametrize(
+    "bad,hint",
+    [
+        (torch.rand(3, 64, 64), "batch"),
+        (torch.rand(1, 1, 64, 64), "RGB"),
+        (torch.randint(0, 255, (1, 3, 64, 64), dtype=torch.uint8), "float"),
+        (torch.rand(1, 3, 60, 64), "multiple of 32"),
+    ],
+)
+def test_bad_input_shapes_say_what_to_do(bad: torch.Tensor, hint: str) -> None:
+    with pytest.raises(ValueError, match=hint):
+        small("compact", 64).predict(bad)
+
+
+def golden_outputs() -> dict[str, list[float]]:
+    model = small("compact", 64)
+    x = torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(123))
+    out = model.predict(x)
+    return {
+        "grade_logits": [round(v, 5) for v in out["grade_logits"][0].tolist()],
+        "logits_corner": [round(v, 5) for v in out["logits"][0, :, 0, 0].tolist()],
+        "z_mean": [round(float(out["z"].mean()), 6)],
+    }
+
+
+def test_golden_output_for_a_fixed_seed() -> None:
+    expected = json.loads(GOLDEN.read_text())
+    actual = golden_outputs()
+    for key, values in expected.items():
+        assert actual[key] == pytest.approx(values, abs=2e-4), key
+
+
+if __name__ == "__main__":  # regenerate the golden file deliberately: python tests/models/test_network.py
+    GOLDEN.write_text(json.dumps(golden_outputs(), indent=1))
