@@ -49,9 +49,13 @@ def run(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     if args.mode == "demo":
+        from dataclasses import replace
+
         from models.train.demo import DemoRecipe, run_demo
 
         recipe = DemoRecipe(seed=args.seed)
+        if args.data:  # the folder holding fasseg/, fasseg_fine/, lfw_parts/, lfw_parts_fine/
+            recipe = replace(recipe, data_root=args.data[0])
         if args.minutes:
             recipe = recipe.scaled_to(args.minutes)
         out = Path(args.out) if args.out else None

@@ -15,10 +15,11 @@ from the last finished stage. CelebAMask samples are never used (their licence f
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,14 @@ WEIGHTS_NAME = "demo_compact.pt"
 CARD_NAME = "demo_compact.md"
 
 
+def default_data_root() -> str:
+    """`../shared/data` beside the checkout; the PALSY_SHARED_DATA variable overrides it."""
+    override = os.environ.get("PALSY_SHARED_DATA")
+    if override:
+        return override
+    return str(Path(__file__).resolve().parents[3] / "shared" / "data")
+
+
 @dataclass(frozen=True)
 class DemoRecipe:
     """Everything that decides the demo weights; stored in the checkpoint and the card."""
@@ -44,7 +53,7 @@ class DemoRecipe:
     config: str = "compact"
     input_size: int = 128
     seed: int = 0
-    data_root: str = "/work/shared/data"
+    data_root: str = field(default_factory=lambda: default_data_root())
     work: str = "runs/demo"
     train_patients: int = 400
     train_seed: int = 1
