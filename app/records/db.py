@@ -1,0 +1,178 @@
+"""SQLite connections: one per thread, WAL journal, foreign keys, explicit transactions.
+
+Thread-safety: a `Database` (and the `Store` over it) may be shared by threads; each thread
+gets its own `sqlite3.Connection`, opened on first use and kept in thread-local storage, so
+no connection is ever used by two threads. WAL lets readers run while one writer writes;
+writers queue on SQLite's lock (busy timeout). Other processes may open the same folder.
+
+`write()` opens `BEGIN IMMEDIATE` (the write lock is taken at once, so two writers never
+deadlock upgrading a read lock) and commits at the end; nested `write()` blocks join the
+outermost transaction. Callbacks registered with `after_commit`/`after_rollback` run when
+the outermost transaction ends: file cleanup that must follow the database's fate.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from app.records.errors import storage_error_from_sqlite
+
+BUSY_TIMEOUT_S = 10.0
+
+
+class _ThreadState(threading.local):
+    def __init__(self) -> None:
+        self.conn: sqlite3.Connection | None = None
+        self.depth = 0
+        self.on_commit: list[Callable[[], None]] = []
+        self.on_rollback: list[Callable[[], None]] = []
+
+
+class Database:
+    """A SQLite file opened with one connection per thread."""
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+        self.path = path
+        self.busy_timeout_s = busy_timeout_s
+        self._local = _ThreadState()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        if self._closed:
+            raise RuntimeError("the record store is closed")
+        conn = self._local.conn
+        if conn is not None:
+            return conn
+        try:
+            conn = sqlite3.connect(
+                self.path,
+                timeout=self.busy_timeout_s,
+                isolation_level=None,  # autocommit; transactions are explicit
+                check_same_thread=False,  # only so close() may close it from another thread
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise sqlite3.OperationalError(f"cannot switch the database to WAL mode (got {mode})")
+            # FULL: a committed capture survives a power cut, not only a crash.
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error as exc:
+            raise storage_error_from_sqlite(exc, self.path) from exc
+        with self._lock:
+            self._all.append(conn)
+        self._local.conn = conn
+        return conn
+
+    def in_transaction(self) -> bool:
+        """True inside a `write()` block on this thread."""
+        return self._local.depth > 0
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the outermost transaction commits (at once when none is open)."""
+        if self._local.depth == 0:
+            callback()
+        else:
+            self._local.on_commit.append(callback)
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run `callback` if the outermost transaction rolls back."""
+        if self._local.depth > 0:
+            self._local.on_rollback.append(callback)
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; SQLite errors become StorageError, IntegrityError passes through."""
+        state = self._local
+        conn = self.connection()
+        if state.depth > 0:
+            state.depth += 1
+            try:
+                yield conn
+            finally:
+                state.depth -= 1
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise storage_error_from_sqlite(exc, self.path) from exc
+        state.depth = 1
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            state.depth = 0
+            self._rollback(conn)
+            callbacks, state.on_rollback, state.on_commit = state.on_rollback, [], []
+            for callback in reversed(callbacks):
+                callback()
+            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                raise storage_error_from_sqlite(exc, self.path) from exc
+            raise
+        state.depth = 0
+        callbacks, state.on_commit, state.on_rollback = state.on_commit, [], []
+        for callback in callbacks:
+            callback()
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                # SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing to undo.
+                pass
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for several queries (joins the write transaction if one is open)."""
+        conn = self.connection()
+        if self._local.depth > 0 or conn.in_transaction:
+            yield conn
+            return
+        try:
+            conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise storage_error_from_sqlite(exc, self.path) from exc
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            self._rollback(conn)
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise
+            raise storage_error_from_sqlite(exc, self.path) from exc
+        except BaseException:
+            self._rollback(conn)
+            raise
+        else:
+            self._rollback(conn)  # read-only: ending it either way releases the snapshot
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        """Run one read query and return all rows (StorageError on failure)."""
+        try:
+            return self.connection().execute(sql, params).fetchall()
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as exc:
+            raise storage_error_from_sqlite(exc, self.path) from exc
+
+    def close(self) -> None:
+        """Close every thread's connection (checkpointing the WAL when this is the last user)."""
+        with self._lock:
+            conns, self._all = self._all, []
+            self._closed = True
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._local.conn = None

@@ -1,0 +1,91 @@
+"""Errors of the record store. All are PalsyError, so the CLI prints one line and exits 2."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from pathlib import Path
+
+from models.errors import PalsyError
+
+_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+# SQLite primary result codes (https://sqlite.org/rescode.html).
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR = 3, 8, 10
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+
+_NOTHING_LOST = "nothing saved before was lost"
+
+
+class StorageError(PalsyError):
+    """The data folder cannot be written or read: disk full, read-only, damaged, locked."""
+
+
+class ChecksumError(StorageError):
+    """A stored file does not match the sha256 recorded for it (damaged or tampered with)."""
+
+
+class RecordNotFoundError(PalsyError):
+    """A patient, assessment or capture that was asked for does not exist."""
+
+
+class DuplicateRecordError(PalsyError):
+    """A record with the same identity (patient ID/MRN, export folder) already exists."""
+
+
+class RecordStateError(PalsyError):
+    """The operation does not fit the assessment's status (e.g. a capture on a confirmed one)."""
+
+
+def storage_error_from_os(exc: OSError, action: str, path: Path | str) -> StorageError:
+    """A StorageError with a clear message and hint for an OSError met while `action`-ing `path`."""
+    code = exc.errno
+    if code in _FULL_ERRNOS:
+        return StorageError(
+            f"cannot {action} {path}: the disk is full; {_NOTHING_LOST}. "
+            "Free some disk space (or choose another data folder) and try again."
+        )
+    if code in _READ_ONLY_ERRNOS:
+        return StorageError(
+            f"cannot {action} {path}: the data folder is read-only or not writable by this user; "
+            f"{_NOTHING_LOST}. Check the folder's permissions or set PALSY_HOME to a writable folder."
+        )
+    if isinstance(exc, FileNotFoundError):
+        return StorageError(f"cannot {action} {path}: the file or folder does not exist.")
+    reason = exc.strerror or str(exc)
+    return StorageError(f"cannot {action} {path}: {reason}.")
+
+
+def storage_error_from_sqlite(exc: sqlite3.Error, db_path: Path | str) -> StorageError:
+    """A StorageError for a SQLite failure, by its result code (message text as a fallback)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    if primary == _SQLITE_FULL or "disk is full" in text:
+        return StorageError(
+            f"cannot save to the database {db_path}: the disk is full; {_NOTHING_LOST}. "
+            "Free some disk space and try again."
+        )
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text or "read-only" in text:
+        return StorageError(
+            f"cannot save to the database {db_path}: it is read-only; {_NOTHING_LOST}. "
+            "Check the data folder's permissions or set PALSY_HOME to a writable folder."
+        )
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+        return StorageError(
+            f"the database {db_path} is damaged ({exc}). Restore it from a backup "
+            "(the *.bak files beside it are copies taken before each upgrade)."
+        )
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
+        return StorageError(
+            f"the database {db_path} is busy (locked by another program for too long); try again."
+        )
+    if primary == _SQLITE_CANTOPEN or "unable to open" in text:
+        return StorageError(
+            f"cannot open the database {db_path}: check that the data folder exists and is writable."
+        )
+    if primary == _SQLITE_IOERR or "disk i/o" in text:
+        return StorageError(f"the disk failed while using the database {db_path} ({exc}).")
+    return StorageError(f"database error in {db_path}: {exc}")

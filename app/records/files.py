@@ -1,0 +1,170 @@
+"""Atomic, verified file writes and checksummed reads.
+
+A write goes to a temporary file in the same folder, is fsynced, renamed over the target and
+the folder is fsynced, so a crash leaves either the old file or the complete new one, never a
+half-written file under the real name. Temporary names carry the writer's process ID so the
+next start can delete those left by a process that died (see `recovery`). After the rename the
+file is read back and its sha256 compared with what was meant to be written.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+from app.records.errors import ChecksumError, StorageError, storage_error_from_os
+from app.records.paths import FILE_MODE
+
+TEMP_MARK = ".partial-"
+_CHUNK = 1 << 20
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of `data`."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's content, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def temp_path_for(target: Path) -> Path:
+    """A fresh temporary name beside `target`: `.NAME.partial-PID-RANDOM`."""
+    return target.parent / f".{target.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def temp_owner_pid(path: Path) -> int | None:
+    """The process ID written into a temporary file's name, or None when it is not one of ours."""
+    name = path.name
+    if not name.startswith(".") or TEMP_MARK not in name:
+        return None
+    pid_text = name.rsplit(TEMP_MARK, 1)[1].split("-", 1)[0]
+    return int(pid_text) if pid_text.isdigit() else None
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entry list to disk so a rename survives a power cut (no-op on Windows)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        # Some file systems cannot fsync a directory; the data themselves are already synced.
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view[:_CHUNK])
+        view = view[written:]
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        # Cleanup of a temporary file is best effort; the next start removes leftovers.
+        pass
+
+
+def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
+    """Write `data` to `target` atomically (temp file, fsync, rename, fsync folder); return its sha256.
+
+    Raises StorageError (disk full, read-only folder...) with no temporary file left behind and
+    the previous content of `target`, if any, untouched; ChecksumError when the file does not
+    read back identically (failing disk), in which case the bad file is removed.
+    """
+    digest = sha256_bytes(data)
+    temp = temp_path_for(target)
+    fd: int | None = None
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+        _write_all(fd, data)
+        os.fsync(fd)
+        os.close(fd)
+        fd = None
+        os.replace(temp, target)
+        fsync_dir(target.parent)
+    except OSError as exc:
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _remove_quietly(temp)
+        raise storage_error_from_os(exc, "write", target) from exc
+    if verify:
+        try:
+            actual = sha256_file(target)
+        except OSError as exc:
+            raise storage_error_from_os(exc, "read back", target) from exc
+        if actual != digest:
+            _remove_quietly(target)
+            raise ChecksumError(
+                f"{target} did not read back as written (sha256 {actual[:12]}... instead of "
+                f"{digest[:12]}...); the disk may be failing. Check it and try again."
+            )
+    return digest
+
+
+def read_verified(path: Path, expected_sha256: str) -> bytes:
+    """The bytes of `path`, after checking them against the recorded sha256.
+
+    Raises StorageError when the file is missing or unreadable and ChecksumError when its content
+    does not match: a damaged photo is reported, never silently used.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise StorageError(
+            f"{path} is missing from the data folder. Restore it from a backup or retake the photo."
+        ) from exc
+    except OSError as exc:
+        raise storage_error_from_os(exc, "read", path) from exc
+    actual = sha256_bytes(data)
+    if actual != expected_sha256:
+        raise ChecksumError(
+            f"{path} is damaged: its sha256 {actual[:12]}... does not match the recorded "
+            f"{expected_sha256[:12]}.... Restore it from a backup or retake the photo."
+        )
+    return data
+
+
+def remove_file(path: Path) -> bool:
+    """Delete `path` if present and fsync its folder; False (no error) when that fails."""
+    try:
+        os.unlink(path)
+        fsync_dir(path.parent)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+__all__ = [
+    "TEMP_MARK",
+    "atomic_write",
+    "fsync_dir",
+    "read_verified",
+    "remove_file",
+    "sha256_bytes",
+    "sha256_file",
+    "temp_owner_pid",
+    "temp_path_for",
+]

@@ -1,0 +1,243 @@
+"""Schema versions of the record database, applied in order from version 1 upwards.
+
+The version lives in `PRAGMA user_version` and each applied step is listed in the
+`schema_migrations` table. A migration, once released, is never edited: a change is a new
+step appended to MIGRATIONS. Each step runs in its own transaction (the version bump
+included), so a crash mid-upgrade leaves the previous version intact. `Store.open` copies
+the database to `palsy.db.vN.bak` before upgrading from version N.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from app.records.errors import StorageError
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+    # Steps that rebuild a table referenced by foreign keys need enforcement off meanwhile
+    # (SQLite's documented 12-step ALTER procedure); `PRAGMA foreign_key_check` runs after.
+    foreign_keys_off: bool = False
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Execute SQL statements one by one inside the caller's transaction.
+
+    (`executescript` would COMMIT the open transaction first, breaking the one-step-one-
+    transaction rule.) Statements are split where SQLite says one is complete, so trigger
+    bodies with inner semicolons stay whole.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]}")
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE schema_migrations (
+            version INTEGER PRIMARY KEY,
+            description TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        );
+        CREATE TABLE patients (
+            id INTEGER PRIMARY KEY,
+            patient_id TEXT NOT NULL UNIQUE,
+            id_key TEXT NOT NULL UNIQUE,      -- case-folded patient_id: search, uniqueness
+            name TEXT NOT NULL DEFAULT '',
+            birth_date TEXT,                  -- ISO date YYYY-MM-DD
+            sex TEXT,
+            affected_side TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE assessments (
+            id INTEGER PRIMARY KEY,
+            patient_ref INTEGER NOT NULL REFERENCES patients(id) ON DELETE RESTRICT,
+            status TEXT NOT NULL CHECK (status IN ('draft', 'analysed', 'confirmed')),
+            model_grade TEXT,
+            confirmed_grade TEXT,
+            clinician TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            result_json TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX assessments_by_patient ON assessments(patient_ref, created_at);
+        CREATE INDEX assessments_by_status ON assessments(status);
+        CREATE TABLE captures (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            expression TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            quality_json TEXT NOT NULL DEFAULT '{}',
+            captured_at TEXT NOT NULL,
+            UNIQUE (assessment_id, expression)
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT,
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_by_entity ON audit(entity, entity_id);
+        """
+    )
+
+
+def _name_terms(name: str) -> set[str]:
+    """Search terms of a name: the whole name and each word, case-folded."""
+    from app.records.validate import name_terms
+
+    return name_terms(name)
+
+
+def _v2_name_search_and_measured_grade(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE patient_terms (
+            term TEXT NOT NULL,
+            patient_ref INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            PRIMARY KEY (term, patient_ref)
+        ) WITHOUT ROWID;
+        CREATE INDEX patient_terms_by_patient ON patient_terms(patient_ref);
+        ALTER TABLE assessments ADD COLUMN measured_grade TEXT;
+        """
+    )
+    rows = conn.execute("SELECT id, name FROM patients").fetchall()
+    conn.executemany(
+        "INSERT OR IGNORE INTO patient_terms(term, patient_ref) VALUES (?, ?)",
+        [(term, row[0]) for row in rows for term in _name_terms(row[1])],
+    )
+
+
+def _v3_reports_discarded_append_only_audit(conn: sqlite3.Connection) -> None:
+    # A 'discarded' status needs a new CHECK constraint: SQLite rebuilds the table for that.
+    _run_script(
+        conn,
+        """
+        CREATE TABLE assessments_new (
+            id INTEGER PRIMARY KEY,
+            patient_ref INTEGER NOT NULL REFERENCES patients(id) ON DELETE RESTRICT,
+            status TEXT NOT NULL CHECK (status IN ('draft', 'analysed', 'confirmed', 'discarded')),
+            model_grade TEXT,
+            measured_grade TEXT,
+            confirmed_grade TEXT,
+            clinician TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            result_json TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        INSERT INTO assessments_new (id, patient_ref, status, model_grade, measured_grade,
+                                     confirmed_grade, clinician, notes, result_json,
+                                     created_at, updated_at)
+            SELECT id, patient_ref, status, model_grade, measured_grade, confirmed_grade,
+                   clinician, notes, result_json, created_at, updated_at FROM assessments;
+        DROP TABLE assessments;
+        ALTER TABLE assessments_new RENAME TO assessments;
+        CREATE INDEX assessments_by_patient ON assessments(patient_ref, created_at);
+        CREATE INDEX assessments_by_status ON assessments(status);
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            file_name TEXT NOT NULL UNIQUE,
+            sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX reports_by_assessment ON reports(assessment_id);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "patients, assessments, captures, audit trail", _v1_initial),
+    Migration(2, "name search terms; measured grade", _v2_name_search_and_measured_grade),
+    Migration(
+        3,
+        "reports; 'discarded' status; append-only audit trail",
+        _v3_reports_discarded_append_only_audit,
+        foreign_keys_off=True,
+    ),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The database's schema version (0 for a new, empty file)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]:
+    """Apply the pending migrations up to `target` on an autocommit connection; return those applied.
+
+    Safe against another process upgrading at the same time: each step re-reads the version
+    after taking the write lock. A database newer than this program is refused.
+    """
+    if target > LATEST_VERSION or target < 0:
+        raise ValueError(f"unknown schema version {target}; latest is {LATEST_VERSION}")
+    current = schema_version(conn)
+    if current > LATEST_VERSION:
+        raise StorageError(
+            f"the database has schema version {current}, newer than this program's "
+            f"{LATEST_VERSION}; install the newer Palsy Grader that created it."
+        )
+    applied: list[int] = []
+    for step in MIGRATIONS:
+        if step.version > target:
+            break
+        if step.foreign_keys_off:
+            conn.execute("PRAGMA foreign_keys = OFF")  # ignored inside a transaction: set before
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if schema_version(conn) >= step.version:
+                    conn.execute("ROLLBACK")
+                    continue
+                step.apply(conn)
+                problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise StorageError(
+                        f"upgrading the database to version {step.version} would break "
+                        f"{len(problems)} references; nothing was changed."
+                    )
+                conn.execute(
+                    "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?, ?, ?)",
+                    (step.version, step.description, datetime.now(timezone.utc).isoformat(timespec="milliseconds")),
+                )
+                conn.execute(f"PRAGMA user_version = {step.version}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            if step.foreign_keys_off:
+                conn.execute("PRAGMA foreign_keys = ON")
+        applied.append(step.version)
+    return applied

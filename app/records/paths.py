@@ -1,0 +1,100 @@
+"""Where patient data live: the platform's application-data folder, or `PALSY_HOME`.
+
+Folders are created with user-only permissions (0o700), files with 0o600: the data are
+medical records. Layout under the data folder:
+
+    palsy.db (+ -wal, -shm)     SQLite database
+    photos/NNNNNN/...           captured photos, one folder per assessment
+    reports/NNNNNN/...          PDF reports, one folder per assessment
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.records.errors import StorageError, storage_error_from_os
+
+APP_FOLDER = "PalsyGrader"
+ENV_VAR = "PALSY_HOME"
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+DB_NAME = "palsy.db"
+
+
+def default_data_dir() -> Path:
+    """The data folder: `PALSY_HOME` when set, else the platform's application-data location."""
+    override = os.environ.get(ENV_VAR, "").strip()
+    if override:
+        return Path(override).expanduser()
+    home = Path.home()
+    if sys.platform.startswith("win"):
+        base = os.environ.get("LOCALAPPDATA") or os.environ.get("APPDATA")
+        return Path(base) / APP_FOLDER if base else home / "AppData" / "Local" / APP_FOLDER
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / APP_FOLDER
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(xdg) if xdg else home / ".local" / "share") / APP_FOLDER.lower()
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) if needed and make it user-only (0o700); StorageError if not possible."""
+    try:
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        if os.name == "posix" and (path.stat().st_mode & 0o777) != DIR_MODE:
+            os.chmod(path, DIR_MODE)
+    except OSError as exc:
+        raise storage_error_from_os(exc, "create the folder", path) from exc
+    return path
+
+
+def ensure_private_file(path: Path) -> Path:
+    """Create an empty file with mode 0o600 if it is missing; tighten its mode if it exists."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+        os.close(fd)
+        if os.name == "posix" and (path.stat().st_mode & 0o777) != FILE_MODE:
+            os.chmod(path, FILE_MODE)
+    except OSError as exc:
+        raise storage_error_from_os(exc, "create", path) from exc
+    return path
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    """Absolute paths of one data folder."""
+
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def photos_dir(self) -> Path:
+        return self.root / "photos"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @classmethod
+    def create(cls, folder: Path | str | None = None) -> DataLayout:
+        """The layout of `folder` (default: `default_data_dir()`), with its folders created privately."""
+        root = Path(folder).expanduser() if folder is not None else default_data_dir()
+        layout = cls(root.resolve())
+        for path in (layout.root, layout.photos_dir, layout.reports_dir):
+            ensure_private_dir(path)
+        return layout
+
+    def resolve(self, relative: str) -> Path:
+        """Absolute path of a file name stored in the database (always relative, '/'-separated)."""
+        path = (self.root / relative).resolve()
+        if self.root not in path.parents:
+            raise StorageError(
+                f"the database names a file outside the data folder ({relative!r}); "
+                "the database may have been tampered with."
+            )
+        return path

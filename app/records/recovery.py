@@ -1,0 +1,108 @@
+"""Clean-up after a crash: temporary files of dead writers and photos never recorded.
+
+A writer killed between `open(temp)` and `rename` leaves `.NAME.partial-PID-XXXX`; one killed
+after the rename but before its row committed leaves a complete photo no row names (an
+orphan). Temporary files are removed when their process is gone (or after a day, in case the
+PID was reused). Orphans are only listed by default: deleting them is safe only when no other
+process is mid-capture, so `remove_orphans` takes a minimum age.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.records.files import remove_file, temp_owner_pid
+from app.records.paths import DataLayout
+
+log = logging.getLogger("palsy.records")
+STALE_TEMP_AGE_S = 24 * 3600.0
+
+
+@dataclass
+class RecoveryReport:
+    """What `recover` did at start-up."""
+
+    removed_temp_files: list[Path] = field(default_factory=list)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # no cheap check: rely on the age rule
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _file_folders(layout: DataLayout) -> list[Path]:
+    return [layout.root, layout.photos_dir, layout.reports_dir]
+
+
+def _walk_files(layout: DataLayout) -> list[Path]:
+    files: list[Path] = []
+    for folder in _file_folders(layout):
+        if not folder.is_dir():
+            continue
+        depth_one = folder == layout.root
+        for dirpath, dirnames, filenames in os.walk(folder):
+            files.extend(Path(dirpath) / name for name in filenames)
+            if depth_one:
+                dirnames.clear()
+    return files
+
+
+def recover(layout: DataLayout, *, now: float | None = None) -> RecoveryReport:
+    """Remove temporary files whose writer died (or older than a day); return what was removed."""
+    report = RecoveryReport()
+    now = time.time() if now is None else now
+    for path in _walk_files(layout):
+        pid = temp_owner_pid(path)
+        if pid is None:
+            continue
+        try:
+            age = now - path.stat().st_mtime
+        except OSError:
+            continue
+        if (not _process_alive(pid) or age > STALE_TEMP_AGE_S) and remove_file(path):
+            report.removed_temp_files.append(path)
+    if report.removed_temp_files:
+        log.info("removed %d unfinished temporary file(s) left by a crash", len(report.removed_temp_files))
+    return report
+
+
+def orphan_files(layout: DataLayout, conn: sqlite3.Connection) -> list[Path]:
+    """Complete photo/report files that no database row names (left by a crash before commit)."""
+    recorded = {
+        str(layout.resolve(r[0]))
+        for r in conn.execute("SELECT file_name FROM captures UNION SELECT file_name FROM reports")
+    }
+    return [
+        p for p in _walk_files(layout)
+        if p.parent != layout.root and temp_owner_pid(p) is None and str(p) not in recorded
+    ]
+
+
+def remove_orphans(layout: DataLayout, conn: sqlite3.Connection, *, min_age_s: float = 3600.0) -> list[Path]:
+    """Delete orphan files older than `min_age_s` (young ones may belong to a capture in progress)."""
+    now = time.time()
+    removed = []
+    for path in orphan_files(layout, conn):
+        try:
+            old_enough = now - path.stat().st_mtime >= min_age_s
+        except OSError:
+            continue
+        if old_enough and remove_file(path):
+            removed.append(path)
+    if removed:
+        log.info("removed %d unrecorded file(s) left by a crash", len(removed))
+    return removed

@@ -1,0 +1,151 @@
+"""Checks and normalisation of what users type: IDs, names, dates, grades, expressions."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+from models.errors import InputError
+from models.labels import EXPRESSIONS, GRADES, SIDES
+
+SEXES: tuple[str, ...] = ("female", "male", "other")
+MAX_ID_LEN = 64
+MAX_TEXT_LEN = 10_000
+_WORD_SPLIT = re.compile(r"[\s\-,.'’]+")
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601 with milliseconds (sortable as text)."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+
+
+def patient_id(value: Any) -> str:
+    """A patient ID/MRN: 1-64 printable characters, surrounding spaces removed."""
+    text = str(value or "").strip()
+    if not text:
+        raise InputError("the patient ID (MRN) is empty; type the ID from the hospital record.")
+    if len(text) > MAX_ID_LEN or _has_control(text):
+        raise InputError(
+            f"the patient ID must be 1-{MAX_ID_LEN} printable characters; check what was typed."
+        )
+    return text
+
+
+def id_key(value: str) -> str:
+    """The case-folded form used for patient-ID search and uniqueness (MRN 'ab1' == 'AB1')."""
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
+def search_key(prefix: str) -> str:
+    """Normalise a search prefix the way IDs and name terms are stored."""
+    return unicodedata.normalize("NFKC", prefix.strip()).casefold()
+
+
+def name_terms(name: str) -> set[str]:
+    """Search terms of a name: the whole name and each of its words, case-folded."""
+    folded = search_key(name)
+    if not folded:
+        return set()
+    terms = {" ".join(folded.split())}
+    terms.update(word for word in _WORD_SPLIT.split(folded) if word)
+    return terms
+
+
+def text(value: Any, what: str, *, max_len: int = MAX_TEXT_LEN) -> str:
+    """Free text (names, notes): stripped, bounded length."""
+    result = str(value or "").strip()
+    if len(result) > max_len:
+        raise InputError(f"the {what} is longer than {max_len} characters; shorten it.")
+    return result
+
+
+def birth_date(value: Any) -> str | None:
+    """A date of birth as 'YYYY-MM-DD' (None when unknown); refuses dates in the future."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        parsed = value
+    else:
+        try:
+            parsed = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InputError(
+                f"the date of birth {value!r} is not a date; write it as YYYY-MM-DD."
+            ) from None
+    if parsed > date.today():
+        raise InputError("the date of birth is in the future; check the year.")
+    return parsed.isoformat()
+
+
+def choice(value: Any, allowed: tuple[str, ...], what: str) -> str | None:
+    """One of `allowed` (case-insensitive) or None when empty."""
+    if value is None or value == "":
+        return None
+    folded = str(value).strip().lower()
+    if folded not in allowed:
+        raise InputError(f"unknown {what} {value!r}; expected one of {', '.join(allowed)}.")
+    return folded
+
+
+def sex(value: Any) -> str | None:
+    """'female', 'male', 'other' or None."""
+    return choice(value, SEXES, "sex")
+
+
+def side(value: Any) -> str | None:
+    """Affected side 'left', 'right', 'none' (subject's anatomical side) or None when unknown."""
+    return choice(value, SIDES, "affected side")
+
+
+def grade(value: Any, what: str = "grade") -> str:
+    """A House-Brackmann grade name 'I'..'VI' (case-insensitive input)."""
+    folded = str(value or "").strip().upper()
+    if folded not in GRADES:
+        raise InputError(f"unknown {what} {value!r}; expected one of {', '.join(GRADES)}.")
+    return folded
+
+
+def optional_grade(value: Any, what: str) -> str | None:
+    """A grade name or None."""
+    return None if value is None or value == "" else grade(value, what)
+
+
+def expression(value: Any) -> str:
+    """One of the six expression names."""
+    name = str(value or "").strip().lower()
+    if name not in EXPRESSIONS:
+        raise InputError(f"unknown expression {value!r}; expected one of {', '.join(EXPRESSIONS)}.")
+    return name
+
+
+def json_text(value: Mapping[str, Any] | None, what: str) -> str:
+    """Compact JSON of a mapping; NaN/inf and non-JSON values are refused."""
+    if value is None:
+        return "{}"
+    if not isinstance(value, Mapping):
+        raise InputError(f"the {what} must be a mapping (dict), not {type(value).__name__}.")
+    try:
+        return json.dumps(_plain(value), allow_nan=False, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"the {what} cannot be stored as JSON ({exc}).") from None
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars/arrays and tuples to plain JSON types (non-finite floats then fail in dumps)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist") and callable(value.tolist):
+        return _plain(value.tolist())
+    return value

@@ -1,0 +1,27 @@
+"""Helpers shared by the record store tests (a unique module name: no clash with other suites)."""
+
+from __future__ import annotations
+
+import os
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+
+def tiny_png(seed: int, size: int = 8) -> bytes:
+    """A small valid PNG whose pixels depend on `seed` (no Pillow needed)."""
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    raw = b"".join(b"\x00" + pixels[y].tobytes() for y in range(size))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+    header = size.to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def temp_files(root: Path) -> list[Path]:
+    """Leftover temporary files anywhere under `root`."""
+    return [Path(d) / f for d, _, files in os.walk(root) for f in files if ".partial-" in f]
