@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 LOG_NAME = "palsy.log"
+CONSOLE_LOG_NAME = "console.log"  # what a windowed build would have printed
 LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
 SELF_TEST_FLAG = "--self-test"
@@ -34,10 +35,10 @@ def log_dir() -> Path:
 
 
 def _open_log_stream(folder: Path) -> TextIO:
-    """An append-mode text stream on the log file, or os.devnull when the folder is unusable."""
+    """An append-mode text stream on the console log, or os.devnull when the folder is unusable."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return open(folder / LOG_NAME, "a", encoding="utf-8", buffering=1)
+        return open(folder / CONSOLE_LOG_NAME, "a", encoding="utf-8", buffering=1)
     except OSError:
         return open(os.devnull, "w", encoding="utf-8")
 
@@ -71,7 +72,7 @@ def ensure_streams(folder: Path | None = None, want_console: bool = False) -> Pa
         sys.stdout = stream
     if sys.stderr is None:
         sys.stderr = stream
-    return folder / LOG_NAME
+    return folder / CONSOLE_LOG_NAME
 
 
 def _safe_log_dir() -> Path:
@@ -106,6 +107,16 @@ def _clean_argv(argv: Sequence[str]) -> list[str]:
     return [arg for arg in argv if not arg.startswith("-psn_")]
 
 
+def _run_self_test(args: list[str]) -> int:
+    """The self-test; even a broken installation (a module missing from the bundle) gives one line."""
+    try:
+        from app.selftest import main as self_test_main
+    except Exception as exc:  # any import failure is the answer the self-test exists to give
+        print(f"PalsyGrader self-test FAILED at step 'imports': {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 1
+    return self_test_main(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch the executable's arguments; returns the exit status."""
     args = _clean_argv(sys.argv[1:] if argv is None else argv)
@@ -117,9 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         multiprocessing.freeze_support()
     configure_logging()
     if self_test:
-        from app.selftest import main as self_test_main
-
-        return self_test_main(args[1:])
+        return _run_self_test(args[1:])
     from app.cli import main as cli_main
 
     return cli_main(args or ["gui"])

@@ -191,18 +191,24 @@ def run_self_test(
 
     current = "imports"
     try:
-        from app.report.outputs import write_outputs
-        from app.report.pdf import ReportContext
         from models.pipeline.assess import assess
         from models.pipeline.demo_patient import render_demo_patient
+        from models.pipeline.face import face_detector_available
         from models.pipeline.loader import DEFAULT_WEIGHTS, load_model
         from models.pipeline.patient_dir import load_patient_photos
         from models.pipeline.progress import NullProgress
+
+        from app.report.outputs import write_outputs
+        from app.report.pdf import ReportContext
         from models.resources import weights_dir
 
         folder = Path(weights_folder) if weights_folder is not None else weights_dir()
         with tempfile.TemporaryDirectory(prefix="palsy-selftest-") as tmp:
             root = Path(work) if work is not None else Path(tmp)
+            current = "face detector"
+            if not face_detector_available():
+                raise SelfTestError("OpenCV's Haar face cascade is missing from this installation (cv2/data)")
+
             current = "weights"
             checked = step(current, lambda: verify_weights(folder, DEFAULT_WEIGHTS))
             result.weights, result.sha256 = checked.path.name, checked.sha256

@@ -134,11 +134,18 @@ def _matches(name: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(base, pattern) for pattern in patterns)
 
 
+# torch's wheel ships C++ test executables and their data (torch/test, torch/bin): ~130 MB.
+# torch_shm_manager stays (torch's shared-memory tensors need it).
+TORCH_KEEP_IN_BIN: tuple[str, ...] = ("torch_shm_manager*",)
+
+
 def drop_binary(dest_name: str, cpu_only: bool) -> bool:
-    """True when a collected binary should not ship (CUDA libraries in a CPU build, torch's test libraries)."""
-    if _matches(dest_name, TORCH_TEST_LIBRARIES):
-        return True
+    """True when a collected file should not ship (CUDA libraries in a CPU build, torch's tests)."""
     normalized = "/" + dest_name.replace("\\", "/")
+    if _matches(dest_name, TORCH_TEST_LIBRARIES) or normalized.startswith("/torch/test/"):
+        return True
+    if normalized.startswith("/torch/bin/") and not _matches(dest_name, TORCH_KEEP_IN_BIN):
+        return True
     if cpu_only and ("/nvidia/" in normalized or _matches(dest_name, CUDA_LIBRARY_PATTERNS)):
         return True
     return False
@@ -159,10 +166,11 @@ def filter_toc(entries: Iterable[tuple], cpu_only: bool, torchvision_ops_broken:
     """Keep the TOC entries (dest_name, src, kind) that belong in the bundle."""
     kept = []
     for entry in entries:
-        dest = entry[0]
+        dest, src = entry[0], str(entry[1] or "").replace("\\", "/")
         if drop_binary(dest, cpu_only):
             continue
-        if torchvision_ops_broken and drop_torchvision_ops(dest):
+        # The libraries the dropped ops needed land at the top level; their source says where from.
+        if torchvision_ops_broken and (drop_torchvision_ops(dest) or "/torchvision.libs/" in src):
             continue
         if "celebamask" in dest.lower():
             continue
