@@ -7,5 +7,6 @@ Heavy imports (torch, Qt) happen inside the handlers so `palsy --help` stays fas
 # Order is the order in `palsy --help`.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.info",
+    "app.commands.records",
     "app.commands.selftest",
 )

@@ -165,6 +165,24 @@ class Database:
         except sqlite3.Error as exc:
             raise storage_error_from_sqlite(exc, self.path) from exc
 
+    def release_thread(self) -> None:
+        """Close this thread's connection (call at the end of a worker thread; reopened on next use)."""
+        conn, self._local.conn = self._local.conn, None
+        if conn is None:
+            return
+        with self._lock:
+            if conn in self._all:
+                self._all.remove(conn)
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+
+    def open_connections(self) -> int:
+        """How many thread connections are open (for tests and diagnostics)."""
+        with self._lock:
+            return len(self._all)
+
     def close(self) -> None:
         """Close every thread's connection (checkpointing the WAL when this is the last user)."""
         with self._lock:

@@ -35,6 +35,7 @@ from app.records.errors import (
     RecordNotFoundError,
     RecordStateError,
     StorageError,
+    storage_error_from_sqlite,
 )
 from app.records.files import atomic_write, read_verified, remove_file, sha256_bytes
 from app.records.imaging import PDF_MAGIC, decode_image, to_image_bytes
@@ -122,8 +123,6 @@ class Store:
             applied = migrate(conn)
         except sqlite3.Error as exc:
             db.close()
-            from app.records.errors import storage_error_from_sqlite
-
             raise storage_error_from_sqlite(exc, layout.db_path) from exc
         except BaseException:
             db.close()
@@ -138,6 +137,10 @@ class Store:
     def close(self) -> None:
         """Close all connections. The store cannot be used afterwards."""
         self.db.close()
+
+    def release_thread(self) -> None:
+        """Close the calling thread's connection; worker threads call this before they end."""
+        self.db.release_thread()
 
     def __enter__(self) -> Store:
         return self
@@ -245,21 +248,36 @@ class Store:
     def search_patients(self, prefix: str, limit: int = SEARCH_LIMIT) -> list[Patient]:
         """Patients whose ID, full name or any name word starts with `prefix` (case-insensitive).
 
-        An empty prefix lists the most recently updated patients.
+        ID matches come first (by ID), then name matches (by the matching name term). Both
+        walk an index in order and stop at `limit`, so a one-letter prefix on a large clinic
+        costs no more than a precise one. An empty prefix lists the most recently updated.
         """
         key = validate.search_key(prefix)
+        if limit <= 0:
+            return []
         if not key:
             rows = self.db.query("SELECT * FROM patients ORDER BY updated_at DESC LIMIT ?", (limit,))
             return [Patient.from_row(r) for r in rows]
         low, high = _prefix_range(key)
-        rows = self.db.query(
-            "SELECT p.* FROM patients p WHERE p.id IN ("
-            " SELECT id FROM patients WHERE id_key >= :low AND id_key < :high"
-            " UNION SELECT patient_ref FROM patient_terms WHERE term >= :low AND term < :high)"
-            " ORDER BY p.id_key LIMIT :limit",
-            {"low": low, "high": high, "limit": limit},
-        )
-        return [Patient.from_row(r) for r in rows]
+        with self.db.read() as conn:
+            found = {
+                r["id"]: r
+                for r in conn.execute(
+                    "SELECT * FROM patients WHERE id_key >= ? AND id_key < ? ORDER BY id_key LIMIT ?",
+                    (low, high, limit),
+                )
+            }
+            if len(found) < limit:
+                cursor = conn.execute(
+                    "SELECT p.* FROM patient_terms t JOIN patients p ON p.id = t.patient_ref"
+                    " WHERE t.term >= ? AND t.term < ? ORDER BY t.term, t.patient_ref",
+                    (low, high),
+                )
+                for row in cursor:  # streamed in index order: stop as soon as enough
+                    found.setdefault(row["id"], row)
+                    if len(found) >= limit:
+                        break
+        return [Patient.from_row(r) for r in found.values()]
 
     def count_patients(self) -> int:
         """Number of patients."""

@@ -93,7 +93,10 @@ def export_patient(
     final = dest_root / _safe_folder_name(export_id)
     if final.exists():
         raise DuplicateRecordError(f"{final} already exists; choose another destination folder.")
-    ensure_private_dir(dest_root)
+    try:
+        dest_root.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing folder keeps its mode
+    except OSError as exc:
+        raise storage_error_from_os(exc, "create the folder", dest_root) from exc
     staging = dest_root / f".{final.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
     try:
         ensure_private_dir(staging / "photos")

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from records_helpers import tiny_png
 
 from app.records import Store
+from tests.records.records_helpers import tiny_png
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from records_helpers import temp_files, tiny_png
 
 from app.records import ChecksumError, StorageError, Store
 from app.records import files as files_module
+from tests.records.records_helpers import temp_files, tiny_png
 
 
 def _snapshot(store: Store, aid: int) -> dict[str, bytes]:

@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from records_helpers import temp_files
 
 from app.records import files
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import atomic_write, read_verified, sha256_bytes, temp_owner_pid
+from tests.records.records_helpers import temp_files
 
 
 def test_atomic_write_writes_private_file_and_returns_sha(tmp_path: Path) -> None:

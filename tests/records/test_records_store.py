@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from records_helpers import tiny_png
 
 from app.records import (
     DuplicateRecordError,
@@ -20,6 +19,7 @@ from app.records import (
 from app.records.files import sha256_bytes
 from models.errors import InputError
 from models.labels import EXPRESSIONS
+from tests.records.records_helpers import tiny_png
 
 
 def test_data_folder_and_files_are_user_only(tmp_path: Path) -> None:

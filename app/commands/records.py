@@ -1,0 +1,69 @@
+"""`palsy records`: check the data folder, list unfinished assessments, export/import a patient."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("records", help="check, export or import patient records")
+    parser.add_argument("--data", metavar="DIR", help="data folder (default: PALSY_HOME or the platform folder)")
+    actions = parser.add_subparsers(dest="records_action", metavar="ACTION", required=True)
+    check = actions.add_parser("check", help="verify the database and every photo's sha256")
+    check.add_argument("--json", action="store_true", help="print JSON")
+    drafts = actions.add_parser("drafts", help="list unfinished assessments (offered for resumption)")
+    drafts.add_argument("--json", action="store_true", help="print JSON")
+    export = actions.add_parser("export", help="export one patient as a folder (JSON + photos + reports)")
+    export.add_argument("patient_id")
+    export.add_argument("--out", required=True, metavar="DIR", help="destination folder")
+    export.add_argument("--deidentify", action="store_true", help="no name, date of birth, notes or reports")
+    export.add_argument("--pseudonym", help="patient ID to use in a de-identified export")
+    imp = actions.add_parser("import", help="import a patient folder made by `records export`")
+    imp.add_argument("folder")
+    imp.add_argument("--actor", default="", help="name recorded in the audit trail")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.records import Store
+    from app.records.transfer import export_patient, import_patient
+
+    with Store.open(args.data) as store:
+        if args.records_action == "check":
+            report = {
+                "data_folder": str(store.root),
+                "patients": store.count_patients(),
+                "database_problems": store.integrity_problems(),
+                "file_problems": [p.__dict__ for p in store.verify_files()],
+            }
+            print(json.dumps(report, indent=2) if args.json else
+                  f"{report['patients']} patients in {report['data_folder']}: "
+                  f"{len(report['database_problems'])} database and {len(report['file_problems'])} file problem(s)")
+            if not args.json:
+                for problem in report["database_problems"]:
+                    print(f"database: {problem}")
+                for problem in report["file_problems"]:
+                    print(f"{problem['problem']}: {problem['detail']}")
+            return 1 if report["database_problems"] or report["file_problems"] else 0
+        if args.records_action == "drafts":
+            items = [
+                {"assessment": d.assessment.id, "patient_id": d.assessment.patient_id,
+                 "updated_at": d.assessment.updated_at, "captured": [c.expression for c in d.captures],
+                 "missing": list(d.missing)}
+                for d in store.unfinished_assessments()
+            ]
+            if args.json:
+                print(json.dumps(items, indent=2))
+            for item in [] if args.json else items:
+                print(f"assessment {item['assessment']} patient {item['patient_id']} "
+                      f"({len(item['captured'])}/6 photos, last change {item['updated_at']})")
+            return 0
+        if args.records_action == "export":
+            folder = export_patient(store, args.patient_id, args.out, deidentify=args.deidentify,
+                                    pseudonym=args.pseudonym)
+            print(folder)
+            return 0
+        patient = import_patient(store, args.folder, actor=args.actor)
+        print(f"imported patient {patient.patient_id}")
+        return 0

@@ -1,0 +1,137 @@
+"""Export/import of one patient as a folder, plain and de-identified."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from app.records import ChecksumError, DuplicateRecordError, StorageError, Store
+from app.records.transfer import MANIFEST, export_patient, import_patient
+from models.errors import InputError
+from tests.records.records_helpers import temp_files, tiny_png
+
+NAME, DOB = "Ignaz Semmelweis", "1918-07-01"
+
+
+@pytest.fixture
+def full_patient(store: Store) -> tuple[Store, int, int]:
+    store.create_patient("EXP-9", name=NAME, birth_date=DOB, sex="male", affected_side="right",
+                         notes="call Semmelweis family", actor="nurse")
+    done = store.start_assessment("EXP-9").id
+    for i, expression in enumerate(("rest", "close_eyes", "open_mouth")):
+        store.save_capture(done, expression, tiny_png(60 + i), {"sharpness": 0.5 + i / 10})
+    store.record_results(done, {"grade": "III", "source": "/clinic/EXP-9/photos", "who": NAME}, model_grade="III",
+                         measured_grade="IV")
+    store.confirm_grade(done, "IV", "Dr Kim", notes="Semmelweis asked for a copy")
+    store.save_report(done, b"%PDF-1.4 " + NAME.encode())
+    draft = store.start_assessment("EXP-9").id
+    store.save_capture(draft, "rest", tiny_png(70))
+    return store, done, draft
+
+
+def _all_text(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def test_round_trip_keeps_everything(full_patient: tuple[Store, int, int], tmp_path: Path) -> None:
+    source, done, draft = full_patient
+    folder = export_patient(source, "EXP-9", tmp_path / "usb")
+    assert folder == (tmp_path / "usb" / "EXP-9").resolve()
+    assert temp_files(tmp_path / "usb") == []
+    with Store.open(tmp_path / "station2") as target:
+        patient = import_patient(target, folder, actor="admin")
+        assert (patient.name, patient.birth_date, patient.affected_side, patient.notes) == (
+            NAME, DOB, "right", "call Semmelweis family")
+        first, second = target.history("EXP-9")
+        original = source.get_assessment(done)
+        for field in ("status", "model_grade", "measured_grade", "confirmed_grade", "clinician", "notes",
+                      "result", "created_at"):
+            assert getattr(first, field) == getattr(original, field), field
+        assert second.status == "draft"
+        assert [d.assessment.id for d in target.unfinished_assessments()] == [second.id]
+        for capture in source.captures(done):
+            assert target.load_capture(first.id, capture.expression) == source.load_capture(done, capture.expression)
+        assert target.get_capture(first.id, "close_eyes").quality == {"sharpness": 0.6}
+        [report] = target.reports(first.id)
+        assert target.load_report(report) == b"%PDF-1.4 " + NAME.encode()
+        overrides = [(e.actor, e.new_value, e.reason) for e in target.audit_trail("assessment", first.id)
+                     if e.field == "confirmed_grade"]
+        assert overrides == [("Dr Kim", "IV", "override of model grade III")]
+        assert any(e.new_value == "imported" for e in target.audit_trail("patient", "EXP-9"))
+        assert target.verify_files() == [] and target.integrity_problems() == []
+        with pytest.raises(DuplicateRecordError):
+            import_patient(target, folder)
+    with pytest.raises(DuplicateRecordError):
+        export_patient(source, "EXP-9", tmp_path / "usb")
+
+
+def test_deidentified_export_has_no_name_or_birth_date(full_patient: tuple[Store, int, int], tmp_path: Path) -> None:
+    source, done, _ = full_patient
+    folder = export_patient(source, "EXP-9", tmp_path / "out", deidentify=True, pseudonym="STUDY-001")
+    blob = _all_text(folder)
+    for secret in (b"Semmelweis", b"Ignaz", DOB.encode(), b"EXP-9", b"1918"):
+        assert secret not in blob, secret
+    manifest = json.loads((folder / MANIFEST).read_text())
+    assert manifest["deidentified"] is True and manifest["patient"]["patient_id"] == "STUDY-001"
+    assert manifest["patient"]["name"] == "" and manifest["patient"]["birth_date"] is None
+    photos = sorted(p.name for p in (folder / "photos").iterdir())
+    assert len(photos) == 4  # photos kept
+    assert list((folder / "reports").iterdir()) == []  # PDFs print the name: left out
+    with Store.open(tmp_path / "research") as target:
+        imported = import_patient(target, folder)
+        assert (imported.patient_id, imported.name, imported.birth_date, imported.sex) == ("STUDY-001", "", None, "male")
+        [first, _] = target.history("STUDY-001")
+        assert first.confirmed_grade == "IV" and first.result["source"] == "/clinic/STUDY-001/photos"
+        assert target.load_capture(first.id, "rest") == source.load_capture(done, "rest")
+
+
+def test_damaged_export_is_refused_and_store_unchanged(full_patient: tuple[Store, int, int], tmp_path: Path) -> None:
+    source, _, _ = full_patient
+    folder = export_patient(source, "EXP-9", tmp_path / "usb")
+    photo = next((folder / "photos").iterdir())
+    photo.write_bytes(photo.read_bytes()[:-3] + b"xyz")
+    with Store.open(tmp_path / "station2") as target:
+        with pytest.raises(ChecksumError, match="damaged"):
+            import_patient(target, folder)
+        assert target.count_patients() == 0
+        assert [p for p in target.layout.photos_dir.rglob("*") if p.is_file()] == []
+    (folder / MANIFEST).write_text("{}")
+    with Store.open(tmp_path / "station3") as target, pytest.raises(InputError, match="not a Palsy Grader"):
+        import_patient(target, folder)
+
+
+def test_export_of_damaged_photo_stops_and_leaves_no_partial_folder(full_patient: tuple[Store, int, int], tmp_path: Path) -> None:
+    source, done, _ = full_patient
+    path = source.capture_path(source.get_capture(done, "rest"))
+    os.chmod(path, 0o600)
+    path.write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+    with pytest.raises(ChecksumError):
+        export_patient(source, "EXP-9", tmp_path / "usb")
+    assert list((tmp_path / "usb").iterdir()) == []
+
+
+def test_failed_import_midway_rolls_back_files_and_rows(full_patient: tuple[Store, int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.records import transfer
+
+    source, _, _ = full_patient
+    folder = export_patient(source, "EXP-9", tmp_path / "usb")
+    calls = {"n": 0}
+    real = transfer.atomic_write
+
+    def fail_third(target: Path, data: bytes, **kw: object) -> str:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            import errno
+
+            raise transfer.storage_error_from_os(OSError(errno.ENOSPC, "full"), "write", target)
+        return real(target, data, **kw)
+
+    monkeypatch.setattr(transfer, "atomic_write", fail_third)
+    with Store.open(tmp_path / "station2") as target:
+        with pytest.raises(StorageError, match="disk is full"):
+            import_patient(target, folder)
+        assert target.count_patients() == 0 and target.audit_trail() == []
+        assert [p for p in target.layout.photos_dir.rglob("*") if p.is_file()] == []
