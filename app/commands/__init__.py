@@ -8,5 +8,6 @@ Heavy imports (torch, Qt) happen inside the handlers so `palsy --help` stays fas
 COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.info",
     "app.commands.records",
+    "app.commands.synth",
     "app.commands.selftest",
 )

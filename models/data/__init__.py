@@ -1,0 +1,1 @@
+"""Data: readers for the parsing and patient data sets, augmentation, synthetic patients."""

@@ -1,0 +1,125 @@
+"""Sets of synthetic patients: balanced grades, subject-wise splits, the on-disk layout.
+
+The layout is the patient data set of DESIGN §4: `ROOT/labels.csv`
+(`patient_id,grade,side,split`), `ROOT/PATIENT_ID/EXPRESSION.png` and
+`ROOT/PATIENT_ID/masks/EXPRESSION.png`; with several frames per expression the files are
+`EXPRESSION_1.png`, `EXPRESSION_2.png`, ... (masks alike).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from models.data.synthetic.patient import SyntheticPatient, make_patient, render_expression
+from models.labels import EXPRESSIONS, GRADES
+
+# Within each grade, patients take splits in this repeating order: 2/3 train, 1/6 val, 1/6 test.
+_SPLIT_CYCLE: tuple[str, ...] = ("train", "train", "train", "train", "val", "test")
+
+
+@dataclass(frozen=True)
+class PatientEntry:
+    """One patient of a synthetic set: its ID, split and generator seed."""
+
+    patient_id: str
+    grade: str
+    side: str
+    split: str
+    seed: int
+
+
+def patient_seed(set_seed: int, index: int) -> int:
+    """The generator seed of patient `index` of the set made with `set_seed`."""
+    return int(np.random.SeedSequence([int(set_seed), int(index)]).generate_state(1)[0])
+
+
+def plan_patients(n: int, seed: int) -> list[PatientEntry]:
+    """`n` patients with grades balanced (counts differ by at most one), sides alternating
+    per grade, and subject-wise train/val/test splits stratified by grade."""
+    if n < 1:
+        raise ValueError("a synthetic set needs at least one patient")
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x6B]))
+    grades = [GRADES[i % len(GRADES)] for i in range(n)]
+    order = rng.permutation(n)
+    grades = [grades[i] for i in order]
+    seen = dict.fromkeys(GRADES, 0)
+    entries = []
+    for index, grade in enumerate(grades):
+        k = seen[grade]
+        seen[grade] += 1
+        side = "none" if grade == "I" else ("left", "right")[(k + int(seed)) % 2]
+        split = _SPLIT_CYCLE[(k + GRADES.index(grade)) % len(_SPLIT_CYCLE)]
+        entries.append(
+            PatientEntry(
+                patient_id=f"syn{int(seed)}_{index:05d}",
+                grade=grade,
+                side=side,
+                split=split,
+                seed=patient_seed(seed, index),
+            )
+        )
+    return entries
+
+
+def entry_patient(entry: PatientEntry) -> SyntheticPatient:
+    """The synthetic patient an entry stands for."""
+    return make_patient(entry.seed, entry.grade, entry.side)
+
+
+def iter_samples(
+    entries: list[PatientEntry], size: int = 256, frames: int = 1
+) -> Iterator[tuple[PatientEntry, str, int, np.ndarray, np.ndarray]]:
+    """Render on the fly: yields (entry, expression, frame, rgb, mask) for every photo."""
+    for entry in entries:
+        patient = entry_patient(entry)
+        for expression in EXPRESSIONS:
+            for frame in range(frames):
+                rgb, mask = render_expression(patient, expression, size, frame_seed=frame)
+                yield entry, expression, frame, rgb, mask
+
+
+def _write_png(path: Path, array: np.ndarray) -> None:
+    image = cv2.cvtColor(array, cv2.COLOR_RGB2BGR) if array.ndim == 3 else array
+    if not cv2.imwrite(str(path), image):
+        raise OSError(f"could not write {path}")
+
+
+def write_patient_dataset(
+    out: Path,
+    patients: int,
+    seed: int,
+    size: int = 256,
+    frames: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[PatientEntry]:
+    """Render a synthetic patient data set into `out` (DESIGN §4 layout) and return its plan."""
+    out = Path(out)
+    entries = plan_patients(patients, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for done, entry in enumerate(entries):
+        folder = out / entry.patient_id
+        (folder / "masks").mkdir(parents=True, exist_ok=True)
+        patient = entry_patient(entry)
+        for expression in EXPRESSIONS:
+            for frame in range(frames):
+                rgb, mask = render_expression(patient, expression, size, frame_seed=frame)
+                name = expression if frames == 1 else f"{expression}_{frame + 1}"
+                _write_png(folder / f"{name}.png", rgb)
+                _write_png(folder / "masks" / f"{name}.png", mask)
+        if progress is not None:
+            progress(done + 1, len(entries))
+    # labels.csv last: a set without it is visibly incomplete.
+    tmp = out / "labels.csv.tmp"
+    with tmp.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["patient_id", "grade", "side", "split"])
+        for entry in entries:
+            writer.writerow([entry.patient_id, entry.grade, entry.side, entry.split])
+    tmp.replace(out / "labels.csv")
+    return entries
