@@ -9,5 +9,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.info",
     "app.commands.records",
     "app.commands.synth",
+    "app.commands.assess",
+    "app.commands.demo",
     "app.commands.selftest",
 )

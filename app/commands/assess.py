@@ -1,0 +1,73 @@
+"""`palsy assess PATIENT_DIR --out OUT [--weights W] [--device auto|cpu|cuda]`.
+
+Writes OUT/assessment.json, OUT/report.pdf and OUT/overlays/*.png (DESIGN §8). Bad input
+(missing folder, no recognised photos, damaged or oversized images, no face, unusable
+weights) exits 2 with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "assess", help="grade a patient from a folder of expression photos",
+        description="Grade a patient from PATIENT_DIR/EXPRESSION.jpg|png (rest, close_eyes, raise_eyebrows, "
+        "open_mouth, wrinkle_nose, puff_cheeks; EXPRESSION_N.* for several frames).",
+    )
+    parser.add_argument("patient_dir", metavar="PATIENT_DIR", help="folder with the expression photos")
+    parser.add_argument("--out", required=True, metavar="OUT", help="output folder (created if needed)")
+    parser.add_argument("--weights", metavar="W", default=None, help="checkpoint .pt (default: the shipped demo_compact.pt)")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="compute device (default auto)")
+    parser.add_argument("--patient-id", default="", help="patient ID printed on the report")
+    parser.add_argument("--clinic", default="Palsy Grader", help="clinic name for the report header")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.report.pdf import ReportContext
+    from models.pipeline.loader import load_model
+    from models.pipeline.patient_dir import load_patient_photos
+
+    photos, paths = load_patient_photos(args.patient_dir)
+    loaded = load_model(args.weights, args.device)
+    context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id)
+    result = assess_and_write(photos, loaded, args.out, context, {e: p[0].name for e, p in paths.items()}, quiet=args.quiet)
+    if not args.quiet:
+        print(result)
+    return 0
+
+
+def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = False) -> str:  # noqa: ANN001
+    """Run the assessment and write its outputs; returns a one-paragraph summary."""
+    from app.report.outputs import write_outputs
+    from models.pipeline.assess import assess
+    from models.pipeline.progress import NullProgress
+
+    # Progress goes to a terminal only, so a failing run prints exactly one error line.
+    progress = _StderrProgress() if not quiet and sys.stderr.isatty() else NullProgress()
+    assessment = assess(photos, loaded, progress, names=names)
+    outputs = write_outputs(assessment, out, context)
+    m = assessment.measured
+    lines = [
+        f"grade {assessment.grade} (network, top probability {assessment.top_probability:.0%}); "
+        f"measured {m.grade or '-'}"
+        + (f" ({m.function_percent:.0f} % function)" if m.function_percent is not None else "")
+        + f"; affected side {assessment.affected_side}",
+    ]
+    lines += [f"flag {f.code}: {f.message}" for f in assessment.flags]
+    lines.append(f"wrote {outputs.assessment_json}, {outputs.report_pdf} and {outputs.folder / 'overlays'}")
+    return "\n".join(lines)
+
+
+class _StderrProgress:
+    """Progress lines on stderr so stdout stays the summary."""
+
+    def report(self, fraction: float, message: str) -> None:
+        print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+
+    def cancelled(self) -> bool:
+        return False

@@ -1,0 +1,1 @@
+"""PDF reports (ReportLab) and their charts; headless, never imports Qt."""

@@ -1,0 +1,90 @@
+"""Write an Assessment to a folder (DESIGN §8): OUT/overlays/*.png, OUT/report.pdf and
+OUT/assessment.json. Headless; the CLI and the GUI's export both call `write_outputs`."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.report.pdf import ReportContext, write_report
+from models.pipeline.assess import Assessment
+from models.pipeline.overlays import attention_overlay, save_png, segmentation_overlay
+
+REPORT_ATTENTION = "spatial_5"  # the attention map the PDF shows (all are saved as PNG)
+
+
+@dataclass
+class OutputPaths:
+    """Where write_outputs put things."""
+
+    folder: Path
+    assessment_json: Path
+    report_pdf: Path
+    overlays: dict[str, dict[str, str]]  # expression -> kind -> path relative to folder
+
+
+def write_overlays(assessment: Assessment, folder: Path) -> dict[str, dict]:
+    """Save the crop, segmentation overlay and every attention overlay of each expression.
+
+    Returns {expression: {"photo": rel, "segmentation": rel, "attention": {name: rel}}}.
+    """
+    out: dict[str, dict] = {}
+    for name, r in assessment.expressions.items():
+        entry: dict = {
+            "photo": save_png(r.photo, folder / "overlays" / f"{name}_photo.png"),
+            "segmentation": save_png(segmentation_overlay(r.photo, r.mask), folder / "overlays" / f"{name}_segmentation.png"),
+            "attention": {
+                map_name: save_png(attention_overlay(r.photo, heat, map_name), folder / "overlays" / f"{name}_attention_{map_name}.png")
+                for map_name, heat in r.attention.items()
+            },
+        }
+        out[name] = {
+            "photo": entry["photo"].relative_to(folder).as_posix(),
+            "segmentation": entry["segmentation"].relative_to(folder).as_posix(),
+            "attention": {k: v.relative_to(folder).as_posix() for k, v in entry["attention"].items()},
+        }
+    return out
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: ReportContext | None = None) -> OutputPaths:
+    """Overlays, then the PDF, then assessment.json (whose timing_ms includes both)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    overlays = write_overlays(assessment, folder)
+    assessment.timings_ms["overlays"] = 1000.0 * (time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    body = assessment.to_dict(overlays)
+    images = {}
+    for name, paths in overlays.items():
+        attention = paths["attention"].get(REPORT_ATTENTION) or next(iter(paths["attention"].values()), None)
+        images[name] = {
+            "photo": folder / paths["photo"],
+            "segmentation": folder / paths["segmentation"],
+            "attention": folder / attention if attention else None,
+        }
+    report = write_report(folder / "report.pdf", body, context, images)
+    assessment.timings_ms["pdf"] = 1000.0 * (time.perf_counter() - t0)
+
+    body["timing_ms"] = {k: round(v, 1) for k, v in assessment.timings_ms.items()}
+    json_path = folder / "assessment.json"
+    _atomic_write_text(json_path, json.dumps(body, indent=2) + "\n")
+    return OutputPaths(folder, json_path, report, overlays)

@@ -1,0 +1,262 @@
+"""From expression photos to an Assessment (DESIGN §7): a plain function the GUI worker wraps.
+
+    result = assess({"rest": rgb, "close_eyes": rgb, ...}, load_model(), progress)
+
+Steps (each timed, with a cancel check between them): face crop + quality, E1 (parsing,
+attention), E2 (grade probabilities), measured function. The patient grade is the argmax of
+the mean of the expressions' probabilities. Flags mark what a clinician must look at.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from models.cascade import CascadeNet
+from models.errors import InputError
+from models.labels import EXPRESSIONS, GRADES
+from models.pipeline.face import FaceCrop, FaceCropSettings, crop_face
+from models.pipeline.loader import LoadedModel, wrap_model
+from models.pipeline.measures import MeasuredFunction, measure_function
+from models.pipeline.progress import NullProgress, Progress, checkpoint
+from models.pipeline.quality import QualityReport, QualityThresholds, check_quality, roll_from_mask
+
+SCHEMA = "palsy-grader/assessment/1"
+LOW_CONFIDENCE = 0.5  # top fused probability below this is flagged
+DISAGREEMENT = 2  # network vs measured grades this many grades apart are flagged
+
+Image = np.ndarray
+Photos = Mapping[str, "Image | Sequence[Image]"]
+
+
+@dataclass
+class Flag:
+    """Something the clinician should review. `code` is stable; `message` is for people."""
+
+    code: str
+    message: str
+    expression: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "expression": self.expression}
+
+
+@dataclass
+class ExpressionResult:
+    """The network's view of one expression (its first frame for mask and attention)."""
+
+    name: str
+    photo: np.ndarray  # the face crop the network saw, RGB uint8
+    probabilities: np.ndarray  # (6,), mean over the expression's frames
+    mask: np.ndarray  # (H, W) uint8 class indices
+    attention: dict[str, np.ndarray]  # name -> (H, W) float32 in [0, 1]
+    quality: QualityReport
+    crop: FaceCrop
+    frames: int = 1
+
+    @property
+    def grade(self) -> str:
+        return GRADES[int(np.argmax(self.probabilities))]
+
+
+@dataclass
+class Assessment:
+    """Everything `assess` found; `to_dict` gives the assessment.json body (DESIGN §8)."""
+
+    grade: str
+    probabilities: np.ndarray
+    expressions: dict[str, ExpressionResult]
+    measured: MeasuredFunction
+    flags: list[Flag]
+    timings_ms: dict[str, float]
+    model: dict
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def affected_side(self) -> str:
+        return self.measured.affected_side
+
+    @property
+    def top_probability(self) -> float:
+        return float(self.probabilities.max())
+
+    def to_dict(self, overlay_paths: Mapping[str, Mapping[str, str]] | None = None) -> dict:
+        """JSON-ready dict; `overlay_paths` = {expression: {kind: relative path}}."""
+        overlay_paths = overlay_paths or {}
+        return {
+            "schema": SCHEMA,
+            "grade": self.grade,
+            "probabilities": _by_grade(self.probabilities),
+            "affected_side": self.affected_side,
+            "measured": self.measured.to_dict(),
+            "expressions": {
+                name: {
+                    "grade": r.grade,
+                    "probabilities": _by_grade(r.probabilities),
+                    "frames": r.frames,
+                    "face_detected": r.crop.detected,
+                    "quality": r.quality.to_dict(),
+                    "overlays": dict(overlay_paths.get(name, {})),
+                }
+                for name, r in self.expressions.items()
+            },
+            "flags": [f.to_dict() for f in self.flags],
+            "model": dict(self.model),
+            "timing_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+
+
+def _by_grade(p: np.ndarray) -> dict[str, float]:
+    return {g: round(float(v), 4) for g, v in zip(GRADES, p, strict=True)}
+
+
+def _frames(value: Image | Sequence[Image]) -> list[Image]:
+    if isinstance(value, np.ndarray):
+        return [value]
+    frames = list(value)
+    if not frames:
+        raise InputError("an expression was given with no photo")
+    return frames
+
+
+def _to_batch(crops: list[np.ndarray], device: torch.device) -> torch.Tensor:
+    batch = torch.from_numpy(np.stack(crops)).permute(0, 3, 1, 2).float().div_(255.0)
+    return batch.to(device)
+
+
+class _Timer:
+    def __init__(self, timings: dict[str, float], name: str) -> None:
+        self.timings, self.name = timings, name
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timings[self.name] = self.timings.get(self.name, 0.0) + 1000.0 * (time.perf_counter() - self.start)
+
+
+def assess(
+    photos: Photos,
+    model: LoadedModel | CascadeNet,
+    progress: Progress | None = None,
+    thresholds: QualityThresholds | None = None,
+    face_settings: FaceCropSettings | None = None,
+    names: Mapping[str, str] | None = None,
+) -> Assessment:
+    """Grade one patient from expression photos (full RGB uint8 frames).
+
+    `photos` maps expression names (models.labels.EXPRESSIONS) to a frame or a list of
+    frames. `names` optionally maps an expression to its file name for messages. Raises
+    InputError for unknown expressions or photos without a face; Cancelled when
+    `progress.cancelled()` turns true between steps.
+    """
+    progress = progress or NullProgress()
+    loaded = model if isinstance(model, LoadedModel) else wrap_model(model, device=next(model.parameters()).device)
+    net, device = loaded.model, loaded.device
+    unknown = sorted(set(photos) - set(EXPRESSIONS))
+    if unknown:
+        raise InputError(f"unknown expression(s) {', '.join(unknown)}; expected {', '.join(EXPRESSIONS)}")
+    if not photos:
+        raise InputError(f"no expression photos given; expected some of {', '.join(EXPRESSIONS)}")
+    order = [e for e in EXPRESSIONS if e in photos]
+    names = names or {}
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    size = net.config.input_size
+
+    # 1. Face crop and frame quality.
+    checkpoint(progress, 0.0, "finding faces")
+    crops: dict[str, list[FaceCrop]] = {}
+    frames_of: dict[str, list[Image]] = {e: _frames(photos[e]) for e in order}
+    for i, expression in enumerate(order):
+        with _Timer(timings, "crop"):
+            crops[expression] = [
+                crop_face(frame, size, face_settings, name=names.get(expression, expression)) for frame in frames_of[expression]
+            ]
+        checkpoint(progress, 0.3 * (i + 1) / len(order), f"face found: {expression}")
+    with _Timer(timings, "quality"):
+        frame_quality = {
+            e: check_quality(frames_of[e][0], crops[e][0].faces, thresholds, estimate_roll=False) for e in order
+        }
+
+    # 2. E1 then E2 on every frame in one batch.
+    flat = [(e, c) for e in order for c in crops[e]]
+    batch = _to_batch([c.image for _, c in flat], device)
+    checkpoint(progress, 0.35, "parsing faces (E1)")
+    net.eval()
+    with torch.inference_mode():
+        with _Timer(timings, "e1"):
+            e1_out = net.e1(batch, with_attention=True)
+            masks_t = e1_out["logits"].argmax(dim=1).to(torch.uint8).cpu()
+            attention_t = e1_out["attention"].float().cpu()
+        checkpoint(progress, 0.65, "grading (E2)")
+        with _Timer(timings, "e2"):
+            probs_t = torch.softmax(net.e2(batch, e1_out["z"]).float(), dim=1).cpu()
+    probabilities = probs_t.numpy()
+
+    results: dict[str, ExpressionResult] = {}
+    first_index = {}
+    for index, (expression, _) in enumerate(flat):
+        first_index.setdefault(expression, index)
+    for expression in order:
+        rows = [i for i, (e, _) in enumerate(flat) if e == expression]
+        first = first_index[expression]
+        mask = masks_t[first].numpy()
+        quality = check_quality(
+            frames_of[expression][0], crops[expression][0].faces, thresholds, roll_degrees=roll_from_mask(mask), estimate_roll=False
+        ) if crops[expression][0].faces else frame_quality[expression]
+        results[expression] = ExpressionResult(
+            name=expression,
+            photo=crops[expression][0].image,
+            probabilities=probabilities[rows].mean(axis=0),
+            mask=mask,
+            attention={n: attention_t[first, k].numpy() for k, n in enumerate(net.attention_names)},
+            quality=quality,
+            crop=crops[expression][0],
+            frames=len(rows),
+        )
+
+    # 3. Measured function from the masks.
+    checkpoint(progress, 0.85, "measuring regional function")
+    with _Timer(timings, "measures"):
+        measured = measure_function({e: r.mask for e, r in results.items()})
+    fused = np.mean([r.probabilities for r in results.values()], axis=0)
+    grade = GRADES[int(np.argmax(fused))]
+    flags = build_flags(grade, fused, results, measured)
+    warnings = [c.warning for e in order for c in crops[e] if c.warning]
+    timings["total"] = 1000.0 * (time.perf_counter() - started)
+    progress.report(1.0, "assessment ready")
+    return Assessment(grade, fused, results, measured, flags, timings, loaded.info.to_dict(), warnings)
+
+
+def build_flags(
+    grade: str, fused: np.ndarray, results: Mapping[str, ExpressionResult], measured: MeasuredFunction
+) -> list[Flag]:
+    """The review flags (DESIGN §7): low confidence, network vs measured disagreement,
+    missing rest or expressions, failed quality, face not detected, no measured grade."""
+    flags: list[Flag] = []
+    top = float(fused.max())
+    if top < LOW_CONFIDENCE:
+        flags.append(Flag("low_confidence", f"the network's top probability is {top:.0%} (< {LOW_CONFIDENCE:.0%}): review carefully"))
+    if measured.grade is not None and abs(GRADES.index(measured.grade) - GRADES.index(grade)) >= DISAGREEMENT:
+        flags.append(Flag(
+            "grade_disagreement",
+            f"the network's grade {grade} and the measured grade {measured.grade} differ by two grades or more",
+        ))
+    if "rest" not in results:
+        flags.append(Flag("missing_rest", "no rest photo: the measured function is unavailable; the network grade is given alone"))
+    missing = [e for e in EXPRESSIONS if e not in results and e != "rest"]
+    if missing:
+        flags.append(Flag("missing_expressions", f"not photographed: {', '.join(missing)}"))
+    if "rest" in results and measured.grade is None:
+        flags.append(Flag("no_measured_grade", "the measured grade could not be computed: " + "; ".join(measured.notes[-1:])))
+    for name, r in results.items():
+        if not r.quality.passed:
+            flags.append(Flag("failed_quality", f"{name}: quality check(s) failed: {', '.join(r.quality.failed)}", name))
+        if not r.crop.detected:
+            flags.append(Flag("face_not_detected", r.crop.warning or f"{name}: no face detected", name))
+    return flags

@@ -1,0 +1,106 @@
+"""Safe image loading: every photo becomes an RGB uint8 array, or an InputError naming the file.
+
+- The pixel count is read from the header and checked BEFORE any pixel is decoded, so a
+  decompression bomb (a small file that expands to gigapixels) is refused cheaply.
+- EXIF orientation is applied (phones store portrait photos sideways plus a tag).
+- Greyscale, 16-bit, float, palette, CMYK and alpha images are converted to RGB uint8;
+  alpha is composited over white.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from models.errors import InputError
+
+# 40 megapixels: far above any camera the rig uses (a 24 MP DSLR is 6000 x 4000), far below
+# what would exhaust memory (RGB uint8 at 40 MP is 120 MB).
+MAX_PIXELS = 40_000_000
+IMAGE_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+
+class ImageTooLargeError(InputError):
+    """The image's header declares more pixels than MAX_PIXELS."""
+
+
+def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Read a photo as an H x W x 3 RGB uint8 array, upright per its EXIF orientation.
+
+    Raises InputError (with the file name) for a missing, empty, corrupt or non-image file,
+    and ImageTooLargeError when the header declares more than `max_pixels` pixels.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise InputError(f"image not found: {path}")
+    if path.stat().st_size == 0:
+        raise InputError(f"{name} is an empty file (0 bytes); retake or copy the photo again")
+    try:
+        with warnings.catch_warnings():
+            # Our own limit below replaces Pillow's DecompressionBombWarning.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size  # header only: nothing decoded yet
+                if width * height > max_pixels:
+                    raise ImageTooLargeError(
+                        f"{name} is too large ({width} x {height} = {width * height / 1e6:.0f} megapixels, "
+                        f"limit {max_pixels / 1e6:.0f}); resize it below the limit before assessing"
+                    )
+                image.load()
+                return to_rgb_array(ImageOps.exif_transpose(image))
+    except InputError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(f"{name} is too large to decode safely ({exc}); resize it first") from exc
+    except UnidentifiedImageError as exc:
+        raise InputError(f"{name} is not an image file Palsy Grader can read (use JPEG or PNG)") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        # Truncated or damaged data surfaces as OSError/SyntaxError/ValueError from the decoders.
+        raise InputError(f"{name} is damaged or truncated and cannot be decoded ({exc.__class__.__name__}: {exc})") from exc
+
+
+def to_rgb_array(image: Image.Image) -> np.ndarray:
+    """Convert any Pillow image mode to an H x W x 3 RGB uint8 array."""
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        return _grey_to_rgb(_high_depth_to_uint8(np.asarray(image)))
+    if mode == "1":
+        return _grey_to_rgb(np.asarray(image.convert("L")))
+    if mode == "L":
+        return _grey_to_rgb(np.asarray(image))
+    if mode == "P":
+        image = image.convert("RGBA") if "transparency" in image.info else image.convert("RGB")
+        mode = image.mode
+    if mode in ("LA", "La", "PA", "RGBA", "RGBa"):
+        rgba = np.asarray(image.convert("RGBA")).astype(np.float32)
+        alpha = rgba[..., 3:4] / 255.0
+        rgb = rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)
+        return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    if mode != "RGB":
+        image = image.convert("RGB")
+    return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
+
+
+def _high_depth_to_uint8(values: np.ndarray) -> np.ndarray:
+    """16-bit / 32-bit integer or float greyscale to uint8 by the type's range.
+
+    Integer data (16-bit files, and the 'I' mode Pillow opens many 16-bit PNGs in) is scaled
+    by 65535 unless it exceeds that; floats are taken as 0..1 (or 0..255 when above 1).
+    """
+    is_float = values.dtype.kind == "f"
+    values = values.astype(np.float64)
+    top = float(values.max()) if values.size else 0.0
+    if is_float:
+        scale = 1.0 if top <= 1.0 else 255.0 if top <= 255.0 else top
+    else:
+        scale = 65535.0 if top <= 65535.0 else top
+    return np.clip(values / scale * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _grey_to_rgb(grey: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.repeat(grey[..., None], 3, axis=2).astype(np.uint8))

@@ -1,0 +1,121 @@
+"""Load the grading model once and reuse it; pick the compute device."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from models.cascade import CascadeNet
+from models.checkpoint import load_checkpoint, sha256_of
+from models.errors import CheckpointError, PalsyError
+from models.resources import weights_dir
+
+DEFAULT_WEIGHTS = "demo_compact.pt"
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
+
+
+@dataclass
+class ModelInfo:
+    """What the report and assessment.json say about the model."""
+
+    name: str
+    sha256: str | None
+    path: str | None
+    config: str
+    training_data: Any = None
+    metrics: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "config": self.config,
+            "sha256": self.sha256,
+            "path": self.path,
+            "training_data": self.training_data,
+        }
+
+
+@dataclass
+class LoadedModel:
+    """A network in eval mode on its device, with its description."""
+
+    model: CascadeNet
+    info: ModelInfo
+    device: torch.device
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """'auto' -> cuda when available else cpu; 'cuda' without CUDA is a user error."""
+    if name not in DEVICES:
+        raise PalsyError(f"unknown device {name!r}; choose one of {', '.join(DEVICES)}")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise PalsyError("--device cuda was asked for but no CUDA GPU is available; use --device auto or cpu")
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def default_weights_path() -> Path:
+    """The shipped weights file (it may not exist yet in a source checkout)."""
+    return weights_dir() / DEFAULT_WEIGHTS
+
+
+def wrap_model(model: CascadeNet, name: str = "untrained", device: str | torch.device = "cpu") -> LoadedModel:
+    """Wrap an in-memory network (tests, benchmarks) the way `load_model` returns one."""
+    device = resolve_device(device) if isinstance(device, str) else device
+    model = model.to(device).eval()
+    return LoadedModel(model, ModelInfo(name, None, None, model.config.name, None), device)
+
+
+_CACHE: dict[tuple[str, str, str], LoadedModel] = {}
+_LOCK = threading.Lock()
+
+
+def load_model(path: str | os.PathLike | None = None, device: str = "auto") -> LoadedModel:
+    """Load a checkpoint (default: the shipped weights) once per (path, sha256, device).
+
+    A second call with the same file returns the cached network; a changed file (new
+    sha256) is loaded afresh. Raises CheckpointError with a hint when nothing is usable.
+    """
+    target = resolve_device(device)
+    if path is None:
+        path = default_weights_path()
+        if not path.is_file():
+            raise CheckpointError(
+                f"no weights available: the shipped {DEFAULT_WEIGHTS} is not installed in {path.parent}; "
+                "run `palsy train demo` or pass --weights FILE"
+            )
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise CheckpointError(f"weights file not found: {path}; pass an existing .pt file with --weights")
+    digest = sha256_of(path)
+    key = (str(path), digest, str(target))
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+        model, meta = load_checkpoint(path)
+        model = model.to(target).eval()
+        training = meta.get("training") or {}
+        info = ModelInfo(
+            name=path.stem,
+            sha256=digest,
+            path=str(path),
+            config=model.config.name,
+            training_data=training.get("data", training) if isinstance(training, dict) else training,
+            metrics=meta.get("metrics") or {},
+        )
+        loaded = LoadedModel(model, info, target)
+        _CACHE[key] = loaded
+        return loaded
+
+
+def clear_model_cache() -> None:
+    """Forget every cached network (tests; freeing memory after a weights change)."""
+    with _LOCK:
+        _CACHE.clear()

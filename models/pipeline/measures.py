@@ -1,0 +1,431 @@
+"""Measured function from parsing masks (DESIGN §7 step 4): interpretable, weight-free
+beyond E1.
+
+Each mask is first warped into a canonical face frame: the eye centroids are levelled,
+their distance D becomes `FRAME_EYE_DISTANCE` pixels, and the midline is the vertical
+through the nose centroid. All distances are reported in units of D (inter-eye-centroid
+distance), so photos taken at different distances compare. Left/right are the subject's
+sides (in an unmirrored photo the subject's left is on the image's right).
+
+Each expression is compared with `rest`, side by side:
+
+| region     | expression      | movement per side                                          |
+|------------|-----------------|------------------------------------------------------------|
+| brow       | raise_eyebrows  | rise of the brow centroid (D)                              |
+| eye        | close_eyes      | closed fraction of the rest eye opening (0..1)             |
+| commissure | open_mouth      | lateral + upward travel of the mouth corner (D)            |
+| ala        | wrinkle_nose    | rise of the lateral half of the nose (D)                   |
+| cheek      | puff_cheeks     | outward growth of the face outline at mouth level, relative to the outline at eye level (D) |
+
+Per region: ratio = weaker / stronger movement (negative movement counts as 0), percent
+function = 100 x ratio. A region whose stronger side moved less than its `min_movement`
+is "too small to judge" and left out of every summary.
+
+House's measure (brow + commissure): each side's total movement, with each region
+normalised by its `typical_movement` (a full healthy movement) so the brow's millimetres
+and the mouth's centimetres carry comparable weight: function = weaker total / stronger
+total. Summing before dividing weighs each region by how far the stronger side moved, so a
+barely raised brow cannot swing the result. The grade mapping keeps House's bands but
+tolerates healthy asymmetry (healthy volunteers measure 79-100 %):
+
+    >= 90 % -> I,  75-90 % -> II,  50-75 % -> III,  25-50 % -> IV,  5-25 % -> V,  < 5 % -> VI
+
+The affected side is the weaker side of the weighted total over all judged regions; it is
+"none" when the measured grade is I.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import cv2
+import numpy as np
+
+from models.labels import CLASS_INDEX, GRADES
+
+FRAME_EYE_DISTANCE = 64.0  # pixels per D in the canonical frame
+FRAME_SIZE = 320  # canonical canvas, 5 D wide
+FRAME_EYE_Y = 0.38  # eye line height in the canvas (fraction)
+MIN_PIXELS = 4  # fewer pixels of a part than this = part not found
+
+BG, SKIN, HAIR = CLASS_INDEX["background"], CLASS_INDEX["skin"], CLASS_INDEX["hair"]
+MOUTH = (CLASS_INDEX["upper_lip"], CLASS_INDEX["inner_mouth"], CLASS_INDEX["lower_lip"])
+SIDE_CLASSES = {
+    "left": {"brow": CLASS_INDEX["left_brow"], "eye": CLASS_INDEX["left_eye"]},
+    "right": {"brow": CLASS_INDEX["right_brow"], "eye": CLASS_INDEX["right_eye"]},
+}
+
+
+@dataclass(frozen=True)
+class RegionSpec:
+    """A measured region: which expression moves it, how much movement is judgeable/typical."""
+
+    name: str
+    expression: str
+    unit: str
+    min_movement: float
+    typical_movement: float
+    label: str
+
+
+REGIONS: tuple[RegionSpec, ...] = (
+    RegionSpec("brow", "raise_eyebrows", "D", 0.03, 0.15, "Brow elevation"),
+    RegionSpec("eye", "close_eyes", "fraction", 0.15, 0.9, "Eye closure"),
+    RegionSpec("commissure", "open_mouth", "D", 0.04, 0.25, "Commissure excursion"),
+    RegionSpec("ala", "wrinkle_nose", "D", 0.02, 0.08, "Nasal ala lift"),
+    RegionSpec("cheek", "puff_cheeks", "D", 0.02, 0.10, "Cheek lateral extent"),
+)
+REGION_BY_NAME: dict[str, RegionSpec] = {r.name: r for r in REGIONS}
+HOUSE_REGIONS: tuple[str, ...] = ("brow", "commissure")
+# Lower bounds (percent) of grades I..V; below the last one is VI.
+GRADE_BOUNDS: tuple[float, ...] = (90.0, 75.0, 50.0, 25.0, 5.0)
+
+
+class FrameError(ValueError):
+    """A mask lacks the eyes or nose needed to place the face frame."""
+
+
+@dataclass(frozen=True)
+class FaceFrame:
+    """Similarity transform from mask pixels to the canonical frame."""
+
+    matrix: np.ndarray  # 2 x 3 affine, mask -> canonical canvas
+    eye_distance_px: float  # D in the mask's own pixels
+    roll_degrees: float
+    nose: tuple[float, float]  # nose centroid in mask pixels
+
+
+def _centroid(mask: np.ndarray, classes: int | tuple[int, ...]) -> tuple[float, float] | None:
+    hit = np.isin(mask, classes) if isinstance(classes, tuple) else mask == classes
+    ys, xs = np.nonzero(hit)
+    if len(xs) < MIN_PIXELS:
+        return None
+    return float(xs.mean()), float(ys.mean())
+
+
+def face_frame(mask: np.ndarray, fallback: FaceFrame | None = None) -> FaceFrame:
+    """The frame of one mask from its eye and nose centroids.
+
+    Without both eyes (closed eyes can vanish from a mask) the `fallback` frame's roll and
+    scale are reused, translated by how far the nose moved; without a fallback, FrameError.
+    """
+    nose = _centroid(mask, CLASS_INDEX["nose"])
+    left = _centroid(mask, CLASS_INDEX["left_eye"])
+    right = _centroid(mask, CLASS_INDEX["right_eye"])
+    if nose is None:
+        if fallback is None:
+            raise FrameError("the nose is not visible in the mask")
+        nose = fallback.nose
+    if left is not None and right is not None and left[0] > right[0]:
+        dx, dy = left[0] - right[0], left[1] - right[1]
+        distance = math.hypot(dx, dy)
+        angle = math.atan2(dy, dx)
+        mid = ((left[0] + right[0]) / 2.0, (left[1] + right[1]) / 2.0)
+    elif fallback is not None:
+        distance = fallback.eye_distance_px
+        angle = math.radians(fallback.roll_degrees)
+        # Eye midpoint of the fallback, moved with the nose.
+        inverse = cv2.invertAffineTransform(fallback.matrix)
+        eye_canvas = np.array([FRAME_SIZE / 2.0, FRAME_SIZE * FRAME_EYE_Y, 1.0])
+        mid_fb = inverse @ eye_canvas
+        mid = (mid_fb[0] + nose[0] - fallback.nose[0], mid_fb[1] + nose[1] - fallback.nose[1])
+    else:
+        raise FrameError("both eyes must be visible in the rest mask")
+    if distance < 2.0:
+        raise FrameError("the eyes are too close together in the mask")
+    scale = FRAME_EYE_DISTANCE / distance
+    cos, sin = math.cos(-angle) * scale, math.sin(-angle) * scale
+    # Rotate by -angle about the eye midpoint, scale, then move it to the canvas eye point.
+    tx = FRAME_SIZE / 2.0 - (cos * mid[0] - sin * mid[1])
+    ty = FRAME_SIZE * FRAME_EYE_Y - (sin * mid[0] + cos * mid[1])
+    matrix = np.array([[cos, -sin, tx], [sin, cos, ty]], dtype=np.float64)
+    return FaceFrame(matrix, distance, math.degrees(angle), nose)
+
+
+def to_canonical(mask: np.ndarray, frame: FaceFrame) -> np.ndarray:
+    """Warp a label mask into the canonical frame (nearest neighbour, background outside)."""
+    return cv2.warpAffine(
+        mask.astype(np.uint8), frame.matrix, (FRAME_SIZE, FRAME_SIZE),
+        flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=BG,
+    )
+
+
+@dataclass
+class FaceFeatures:
+    """Per-side positions and sizes read from one canonical mask (units: D; y grows down)."""
+
+    midline: float
+    brow_y: dict[str, float | None]
+    eye_open: dict[str, float | None]
+    commissure: dict[str, tuple[float, float] | None]
+    ala_y: dict[str, float | None]
+    cheek_extent: dict[str, float | None]
+    mouth_y: float | None
+    nose_bottom: float | None
+
+
+def _side_mask(shape: tuple[int, int], midline_px: float, side: str) -> np.ndarray:
+    xs = np.arange(shape[1])[None, :]
+    # Subject's left is the image's right.
+    return np.broadcast_to(xs > midline_px if side == "left" else xs < midline_px, shape)
+
+
+def _largest_component(hit: np.ndarray) -> np.ndarray:
+    """The largest 8-connected blob of a boolean image (speckle elsewhere dropped)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(hit.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return hit
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return labels == biggest
+
+
+def clean_parts(canon: np.ndarray) -> np.ndarray:
+    """Keep only the largest blob of each brow, eye, the nose and the mouth (lips + inner
+    mouth together); stray pixels become skin. A network's speckle would otherwise move
+    an extreme point such as the mouth corner."""
+    out = canon.copy()
+    groups = [(CLASS_INDEX[n],) for n in ("left_brow", "right_brow", "left_eye", "right_eye", "nose")] + [MOUTH]
+    for classes in groups:
+        hit = np.isin(canon, classes)
+        if not hit.any():
+            continue
+        out[hit & ~_largest_component(hit)] = SKIN
+    return out
+
+
+def features(canon: np.ndarray, band: tuple[float, float] | None = None) -> FaceFeatures:
+    """Read the measured quantities from a canonical mask. `band` (D units, y range) is the
+    mouth-level band for the cheek; by default derived from this mask."""
+    d = FRAME_EYE_DISTANCE
+    canon = clean_parts(canon)
+    nose_px = _centroid(canon, CLASS_INDEX["nose"])
+    midline_px = nose_px[0] if nose_px else FRAME_SIZE / 2.0
+    out = FaceFeatures(midline_px / d, {}, {}, {}, {}, {}, None, None)
+    mouth = np.isin(canon, MOUTH)
+    ys, xs = np.nonzero(mouth)
+    out.mouth_y = float(ys.mean()) / d if len(ys) >= MIN_PIXELS else None
+    nose = canon == CLASS_INDEX["nose"]
+    nys, nxs = np.nonzero(nose)
+    out.nose_bottom = float(np.percentile(nys, 95)) / d if len(nys) >= MIN_PIXELS else None
+    for side in ("left", "right"):
+        classes = SIDE_CLASSES[side]
+        brow = _centroid(canon, classes["brow"])
+        out.brow_y[side] = brow[1] / d if brow else None
+        eye = canon == classes["eye"]
+        columns = np.count_nonzero(eye, axis=0)
+        width = np.count_nonzero(columns)
+        # Mean height over the eye's columns: robust to the eye's outline noise.
+        out.eye_open[side] = float(columns.sum() / width) / d if width >= 2 else 0.0
+        sided = _side_mask(canon.shape, midline_px, side)
+        # Commissure: the mouth pixels within 1.5 px of the most lateral one on this side.
+        m = mouth & sided
+        mys, mxs = np.nonzero(m)
+        if len(mxs) >= MIN_PIXELS:
+            lateral = np.abs(mxs - midline_px)
+            keep = lateral >= lateral.max() - 1.5
+            out.commissure[side] = (float(np.abs(mxs[keep] - midline_px).mean()) / d, float(mys[keep].mean()) / d)
+        else:
+            out.commissure[side] = None
+        # Ala: the lateral half of this side's nose.
+        n = nose & sided
+        ays, axs = np.nonzero(n)
+        if len(axs) >= MIN_PIXELS:
+            lateral = np.abs(axs - midline_px)
+            keep = lateral >= 0.5 * lateral.max()
+            out.ala_y[side] = float(ays[keep].mean()) / d
+        else:
+            out.ala_y[side] = None
+    lo, hi = band if band else _cheek_band(out)
+    # Reference rows around the eye line: no puff reaches them, but a turn of the head
+    # (yaw) moves the outline there as at the cheek, so the difference cancels it.
+    eye_line = FRAME_SIZE * FRAME_EYE_Y / d
+    for side in ("left", "right"):
+        if lo is None:
+            out.cheek_extent[side] = None
+            continue
+        cheek = _cheek_extent(canon, midline_px, side, lo, hi)
+        reference = _cheek_extent(canon, midline_px, side, eye_line - 0.1, eye_line + 0.1)
+        out.cheek_extent[side] = None if cheek is None or reference is None else cheek - reference
+    return out
+
+
+def _cheek_band(f: FaceFeatures) -> tuple[float | None, float | None]:
+    """Rows between the bottom of the nose and the mouth centre (the cheek's widest part)."""
+    if f.nose_bottom is None or f.mouth_y is None or f.mouth_y <= f.nose_bottom:
+        return None, None
+    return f.nose_bottom, f.mouth_y
+
+
+def _cheek_extent(canon: np.ndarray, midline_px: float, side: str, lo: float, hi: float) -> float | None:
+    """Mean distance from the midline to the face outline over the band rows (D units).
+
+    Per row, the face is the run of non-background, non-hair pixels that starts at the
+    midline; its far end is the outline (so a stray blob further out does not count).
+    """
+    d = FRAME_EYE_DISTANCE
+    r0, r1 = int(round(lo * d)), int(round(hi * d))
+    mid = int(round(midline_px))
+    rows = range(max(0, r0), min(canon.shape[0], r1 + 1))
+    extents = []
+    for r in rows:
+        row = canon[r, mid:] if side == "left" else canon[r, : mid + 1][::-1]
+        outside = np.nonzero((row == BG) | (row == HAIR))[0]
+        extents.append(outside[0] if len(outside) else len(row))
+    return float(np.mean(extents)) / d if extents else None
+
+
+@dataclass
+class RegionResult:
+    """One region's comparison with rest. Movements in the region's unit."""
+
+    name: str
+    label: str
+    expression: str
+    unit: str
+    left: float | None
+    right: float | None
+    ratio: float | None
+    percent: float | None
+    weaker_side: str | None
+    judged: bool
+    note: str
+
+    def to_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+@dataclass
+class MeasuredFunction:
+    """The measured (interpretable) assessment."""
+
+    grade: str | None
+    function_percent: float | None
+    affected_side: str
+    weaker_side: str | None
+    regions: dict[str, RegionResult] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "grade": self.grade,
+            "function_percent": None if self.function_percent is None else round(self.function_percent, 1),
+            "affected_side": self.affected_side,
+            "weaker_side": self.weaker_side,
+            "method": "House (brow + commissure), regions weighted by the stronger side's movement; "
+            "bands >=90 I, 75-90 II, 50-75 III, 25-50 IV, 5-25 V, <5 VI",
+            "regions": {name: r.to_dict() for name, r in self.regions.items()},
+            "notes": list(self.notes),
+        }
+
+
+def grade_from_percent(percent: float) -> str:
+    """House-Brackmann grade of a percent function with the tolerant bands above."""
+    for grade, bound in zip(GRADES[:-1], GRADE_BOUNDS, strict=True):
+        if percent >= bound:
+            return grade
+    return GRADES[-1]
+
+
+def _movement(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures, side: str) -> float | None:
+    """Movement of one side for one region (positive = the expression's intended direction)."""
+    if spec.name == "brow":
+        a, b = rest.brow_y[side], expr.brow_y[side]
+        return None if a is None or b is None else a - b
+    if spec.name == "eye":
+        a, b = rest.eye_open[side], expr.eye_open[side]
+        if not a:
+            return None
+        return float(np.clip((a - (b or 0.0)) / a, -1.0, 1.0))
+    if spec.name == "commissure":
+        a, b = rest.commissure[side], expr.commissure[side]
+        if a is None or b is None:
+            return None
+        # Lateral and upward travel of the corner (the smile's pull). Downward travel is
+        # left out: the jaw opens both corners alike whatever the facial nerve does.
+        return math.hypot(max(b[0] - a[0], 0.0), max(a[1] - b[1], 0.0))
+    if spec.name == "ala":
+        a, b = rest.ala_y[side], expr.ala_y[side]
+        return None if a is None or b is None else a - b
+    if spec.name == "cheek":
+        a, b = rest.cheek_extent[side], expr.cheek_extent[side]
+        return None if a is None or b is None else b - a
+    raise KeyError(spec.name)
+
+
+def compare_region(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures) -> RegionResult:
+    """Left/right movement, ratio and percent function of one region."""
+    left, right = _movement(spec, rest, expr, "left"), _movement(spec, rest, expr, "right")
+    result = RegionResult(spec.name, spec.label, spec.expression, spec.unit, left, right, None, None, None, False, "")
+    if left is None or right is None:
+        result.note = "part not found in the mask"
+        return result
+    lpos, rpos = max(left, 0.0), max(right, 0.0)
+    stronger = max(lpos, rpos)
+    if stronger < spec.min_movement:
+        result.note = f"movement too small to judge (stronger side {stronger:.3f} < {spec.min_movement:g} {spec.unit})"
+        return result
+    result.ratio = min(lpos, rpos) / stronger
+    result.percent = 100.0 * result.ratio
+    result.weaker_side = "left" if lpos < rpos else "right" if rpos < lpos else None
+    result.judged = True
+    return result
+
+
+def measure_function(masks: dict[str, np.ndarray]) -> MeasuredFunction:
+    """Compare every expression's mask with `rest` and summarise (see the module doc).
+
+    Without `rest`, or when rest lacks the eyes or nose, nothing can be measured: the result
+    has grade None and a note saying why.
+    """
+    if "rest" not in masks:
+        return MeasuredFunction(None, None, "none", None, notes=["no rest photo: measured function needs the rest baseline"])
+    try:
+        rest_frame = face_frame(masks["rest"])
+    except FrameError as exc:
+        return MeasuredFunction(None, None, "none", None, notes=[f"rest photo: {exc}; measured function unavailable"])
+    rest = features(to_canonical(masks["rest"], rest_frame))
+    band = _cheek_band(rest)
+    notes: list[str] = []
+    regions: dict[str, RegionResult] = {}
+    for spec in REGIONS:
+        mask = masks.get(spec.expression)
+        if mask is None:
+            notes.append(f"{spec.label}: no {spec.expression} photo")
+            continue
+        try:
+            frame = face_frame(mask, fallback=rest_frame)
+        except FrameError as exc:
+            notes.append(f"{spec.label}: {exc}")
+            continue
+        expr = features(to_canonical(mask, frame), band=band if band[0] is not None else None)
+        regions[spec.name] = compare_region(spec, rest, expr)
+        if not regions[spec.name].judged:
+            notes.append(f"{spec.label}: {regions[spec.name].note}")
+
+    house = _weighted_function([regions[n] for n in HOUSE_REGIONS if n in regions and regions[n].judged])
+    overall = _weighted_function([r for r in regions.values() if r.judged])
+    if house is None:
+        notes.append("House's measure needs a judgeable brow or commissure movement; no measured grade")
+        return MeasuredFunction(None, None, "none", overall[1] if overall else None, regions, notes)
+    percent, weaker = house
+    grade = grade_from_percent(percent)
+    side_source = overall if overall is not None else house
+    affected = "none" if grade == GRADES[0] else (side_source[1] or "none")
+    return MeasuredFunction(grade, percent, affected, side_source[1], regions, notes)
+
+
+def _weighted_function(results: list[RegionResult]) -> tuple[float, str | None] | None:
+    """(percent, weaker side) of the sum of typical-normalised movements per side."""
+    if not results:
+        return None
+    totals = {"left": 0.0, "right": 0.0}
+    for r in results:
+        typical = REGION_BY_NAME[r.name].typical_movement
+        totals["left"] += max(r.left or 0.0, 0.0) / typical
+        totals["right"] += max(r.right or 0.0, 0.0) / typical
+    stronger = max(totals.values())
+    if stronger <= 0:
+        return None
+    weaker_side = "left" if totals["left"] < totals["right"] else "right" if totals["right"] < totals["left"] else None
+    return 100.0 * min(totals.values()) / stronger, weaker_side

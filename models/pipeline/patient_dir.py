@@ -1,0 +1,52 @@
+"""A patient folder of expression photos (DESIGN §4): `EXPRESSION.jpg|png` or
+`EXPRESSION_N.*` for several frames of one expression."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from models.errors import InputError
+from models.labels import EXPRESSIONS
+from models.pipeline.images import IMAGE_SUFFIXES, MAX_PIXELS, load_image
+
+_NAME = re.compile(r"^(?P<expression>[a-z_]+?)(?:_(?P<index>\d+))?$")
+
+
+def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
+    """{expression: [photo paths, frame order]} for the recognised files in `folder`.
+
+    Raises InputError when the folder is missing or holds no recognised photo.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise InputError(f"patient folder not found: {folder}")
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a folder; pass the folder that holds the expression photos")
+    found: dict[str, list[tuple[int, Path]]] = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        match = _NAME.match(path.stem.lower())
+        if not match or match["expression"] not in EXPRESSIONS:
+            continue
+        index = int(match["index"]) if match["index"] else 0
+        found.setdefault(match["expression"], []).append((index, path))
+    if not found:
+        raise InputError(
+            f"no expression photos found in {folder}; name them {', '.join(EXPRESSIONS)} "
+            "(.jpg or .png, or EXPRESSION_N.* for several frames)"
+        )
+    return {e: [p for _, p in sorted(found[e])] for e in EXPRESSIONS if e in found}
+
+
+def load_patient_photos(
+    folder: str | os.PathLike, max_pixels: int = MAX_PIXELS
+) -> tuple[dict[str, list[np.ndarray]], dict[str, list[Path]]]:
+    """Load every recognised photo (RGB uint8); InputError names the first bad file."""
+    paths = find_expression_photos(folder)
+    photos = {e: [load_image(p, max_pixels) for p in files] for e, files in paths.items()}
+    return photos, paths

@@ -1,0 +1,207 @@
+"""Capture quality checks as data (DESIGN §1 step 2): one face, size, centring, sharpness,
+exposure and head roll. The capture wizard shows them as badges; `assess` records them.
+
+Each check gives its measured value, the threshold it was compared with and whether it
+passed. Thresholds live in `QualityThresholds`, a frozen dataclass with declared ranges.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+import cv2
+import numpy as np
+
+from models.labels import CLASS_INDEX
+from models.pipeline.face import Box, detect_faces, to_grey
+
+# Declared (low, high) range of each threshold; the GUI's Settings page uses them too.
+THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
+    "min_face_fraction": (0.05, 0.9),
+    "max_face_fraction": (0.2, 1.0),
+    "max_centre_offset": (0.02, 0.5),
+    "min_sharpness": (0.0, 2000.0),
+    "min_brightness": (0.0, 128.0),
+    "max_brightness": (128.0, 255.0),
+    "max_clipped_fraction": (0.0, 1.0),
+    "max_roll_degrees": (1.0, 45.0),
+}
+
+
+@dataclass(frozen=True)
+class QualityThresholds:
+    """Limits for the capture checks; construction fails outside THRESHOLD_RANGES."""
+
+    min_face_fraction: float = 0.25  # face box side / shorter frame side
+    max_face_fraction: float = 0.85
+    max_centre_offset: float = 0.15  # face centre distance from frame centre / shorter side
+    min_sharpness: float = 20.0  # variance of the Laplacian of the face at 256 px wide (LFW median 51, sigma-2 blur 17)
+    min_brightness: float = 50.0  # mean grey of the face
+    max_brightness: float = 210.0
+    max_clipped_fraction: float = 0.05  # share of face pixels at 0-4 or 251-255
+    max_roll_degrees: float = 8.0  # tilt of the line through the eyes
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            low, high = THRESHOLD_RANGES[f.name]
+            value = getattr(self, f.name)
+            if not low <= value <= high:
+                raise ValueError(f"quality threshold {f.name}={value} is outside its range {low}..{high}")
+        if self.min_face_fraction >= self.max_face_fraction:
+            raise ValueError("min_face_fraction must be below max_face_fraction")
+        if self.min_brightness >= self.max_brightness:
+            raise ValueError("min_brightness must be below max_brightness")
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """One check: the measured value (None when it could not be measured) against its threshold."""
+
+    name: str
+    value: float | None
+    threshold: str  # human-readable, e.g. "== 1", ">= 40", "0.25 .. 0.85"
+    passed: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """All checks of one frame, in display order."""
+
+    checks: tuple[QualityCheck, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failed(self) -> list[str]:
+        return [c.name for c in self.checks if not c.passed]
+
+    def get(self, name: str) -> QualityCheck:
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(name)
+
+    def to_dict(self) -> dict:
+        """JSON form: {"passed": bool, "checks": {name: {value, threshold, passed, message}}}."""
+        return {
+            "passed": self.passed,
+            "checks": {c.name: {k: v for k, v in asdict(c).items() if k != "name"} for c in self.checks},
+        }
+
+
+def sharpness(grey_face: np.ndarray) -> float:
+    """Variance of the Laplacian, computed at a fixed 256 px width so it is scale-free."""
+    h, w = grey_face.shape[:2]
+    if w == 0 or h == 0:
+        return 0.0
+    resized = cv2.resize(grey_face, (256, max(1, round(h * 256 / w))), interpolation=cv2.INTER_AREA)
+    return float(cv2.Laplacian(resized, cv2.CV_64F).var())
+
+
+def roll_from_mask(mask: np.ndarray) -> float | None:
+    """Head roll in degrees from the eye centroids of a parsing mask (None without both eyes).
+
+    Positive means the subject's left eye (image right) is lower than the right eye.
+    """
+    centres = []
+    for name in ("right_eye", "left_eye"):
+        ys, xs = np.nonzero(mask == CLASS_INDEX[name])
+        if len(xs) < 3:
+            return None
+        centres.append((xs.mean(), ys.mean()))
+    (xr, yr), (xl, yl) = centres
+    if xl <= xr:  # eyes swapped or merged: the frame is not usable for roll
+        return None
+    return math.degrees(math.atan2(yl - yr, xl - xr))
+
+
+def roll_from_eyes(rgb: np.ndarray, face: Box) -> float | None:
+    """Head roll in degrees from Haar eye detections in the upper face (None if not two eyes)."""
+    if not hasattr(cv2, "CascadeClassifier"):
+        return None
+    from models.pipeline.face import _cascade
+
+    cascade = _cascade("haarcascade_eye.xml")
+    if cascade is None:
+        return None
+    x, y, w, h = face
+    upper = to_grey(rgb)[max(0, y) : max(0, y) + h // 2, max(0, x) : max(0, x) + w]
+    if upper.size == 0:
+        return None
+    eyes = cascade.detectMultiScale(upper, 1.1, 5, minSize=(max(8, w // 10),) * 2)
+    if len(eyes) < 2:
+        return None
+    eyes = sorted(eyes, key=lambda e: e[2] * e[3], reverse=True)[:2]
+    (x1, y1), (x2, y2) = sorted((ex + ew / 2, ey + eh / 2) for ex, ey, ew, eh in eyes)
+    return math.degrees(math.atan2(y2 - y1, x2 - x1))
+
+
+def check_quality(
+    rgb: np.ndarray,
+    faces: list[Box] | None = None,
+    thresholds: QualityThresholds | None = None,
+    roll_degrees: float | None = None,
+    estimate_roll: bool = True,
+) -> QualityReport:
+    """Run every check on a full RGB frame.
+
+    `faces` are the frame's detections (detected here when None). `roll_degrees` may come
+    from the parsing mask (`roll_from_mask`); otherwise, with `estimate_roll`, it is
+    estimated from Haar eye detections. An unmeasurable roll passes with a note.
+    """
+    t = thresholds or QualityThresholds()
+    if faces is None:
+        faces = detect_faces(rgb)
+    h, w = rgb.shape[:2]
+    short = float(min(h, w))
+    checks = [
+        QualityCheck(
+            "one_face", float(len(faces)), "== 1", len(faces) == 1,
+            "one face" if len(faces) == 1 else ("no face found" if not faces else f"{len(faces)} faces found: only the patient in view"),
+        )
+    ]
+    if not faces:
+        for name in ("face_size", "centring", "sharpness", "exposure", "head_roll"):
+            checks.append(QualityCheck(name, None, "needs a face", False, "no face to measure"))
+        return QualityReport(tuple(checks))
+    x, y, fw, fh = faces[0]
+    size = max(fw, fh) / short
+    checks.append(QualityCheck(
+        "face_size", round(size, 3), f"{t.min_face_fraction:g} .. {t.max_face_fraction:g}",
+        t.min_face_fraction <= size <= t.max_face_fraction,
+        "good size" if t.min_face_fraction <= size <= t.max_face_fraction else ("move closer" if size < t.min_face_fraction else "move back"),
+    ))
+    offset = math.hypot(x + fw / 2 - w / 2, y + fh / 2 - h / 2) / short
+    checks.append(QualityCheck(
+        "centring", round(offset, 3), f"<= {t.max_centre_offset:g}", offset <= t.max_centre_offset,
+        "centred" if offset <= t.max_centre_offset else "centre the face in the guide",
+    ))
+    face_grey = to_grey(rgb)[max(0, y) : y + fh, max(0, x) : x + fw]
+    sharp = sharpness(face_grey)
+    checks.append(QualityCheck(
+        "sharpness", round(sharp, 1), f">= {t.min_sharpness:g}", sharp >= t.min_sharpness,
+        "sharp" if sharp >= t.min_sharpness else "blurred: hold still and check the focus",
+    ))
+    mean = float(face_grey.mean()) if face_grey.size else 0.0
+    clipped = float(((face_grey <= 4) | (face_grey >= 251)).mean()) if face_grey.size else 1.0
+    exposure_ok = t.min_brightness <= mean <= t.max_brightness and clipped <= t.max_clipped_fraction
+    checks.append(QualityCheck(
+        "exposure", round(mean, 1),
+        f"{t.min_brightness:g} .. {t.max_brightness:g}, clipped <= {t.max_clipped_fraction:.0%}", exposure_ok,
+        "well exposed" if exposure_ok else ("too dark: add light" if mean < t.min_brightness else "too bright or clipped: reduce light"),
+    ))
+    if roll_degrees is None and estimate_roll:
+        roll_degrees = roll_from_eyes(rgb, faces[0])
+    if roll_degrees is None:
+        checks.append(QualityCheck("head_roll", None, f"<= {t.max_roll_degrees:g} deg", True, "roll not measurable (eyes not found)"))
+    else:
+        ok = abs(roll_degrees) <= t.max_roll_degrees
+        checks.append(QualityCheck(
+            "head_roll", round(roll_degrees, 1), f"<= {t.max_roll_degrees:g} deg", ok,
+            "head level" if ok else "head tilted: keep the eyes level",
+        ))
+    return QualityReport(tuple(checks))

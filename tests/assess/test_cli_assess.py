@@ -1,0 +1,166 @@
+"""`palsy assess` in-process: outputs, assessment.json schema, PDF content, bad input -> exit 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from app.cli import main
+from models.labels import EXPRESSIONS, GRADES
+from tests.assess.conftest import write_rgb
+
+
+def run_cli(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one error line, got: {err!r}"
+    assert lines[0].startswith("palsy: error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_assess_writes_json_pdf_and_overlays(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(out), "--weights", str(small_weights), "--device", "cpu")
+    assert code == 0, err
+    assert "grade" in stdout and "assessment.json" in stdout
+    body = json.loads((out / "assessment.json").read_text())
+
+    # Schema (DESIGN §8).
+    assert body["schema"] == "palsy-grader/assessment/1"
+    assert body["grade"] in GRADES
+    assert list(body["probabilities"]) == list(GRADES)
+    assert sum(body["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert body["affected_side"] in ("left", "right", "none")
+    measured = body["measured"]
+    assert set(measured) >= {"grade", "function_percent", "regions", "affected_side"}
+    for region in measured["regions"].values():
+        assert set(region) >= {"left", "right", "ratio", "percent", "judged", "note"}
+    assert set(body["expressions"]) == set(EXPRESSIONS)
+    for name, entry in body["expressions"].items():
+        assert list(entry["probabilities"]) == list(GRADES)
+        assert set(entry["quality"]["checks"]) == {"one_face", "face_size", "centring", "sharpness", "exposure", "head_roll"}
+        for check in entry["quality"]["checks"].values():
+            assert set(check) == {"value", "threshold", "passed", "message"}
+        overlays = entry["overlays"]
+        assert (out / overlays["segmentation"]).is_file() and (out / overlays["photo"]).is_file()
+        assert set(overlays["attention"]) == {"spatial_3", "spatial_5", "spatial_7", "channel"}
+        assert all((out / p).is_file() for p in overlays["attention"].values()), name
+    assert all(set(f) == {"code", "message", "expression"} for f in body["flags"])
+    assert body["model"]["name"] == "tiny" and len(body["model"]["sha256"]) == 64
+    assert body["model"]["training_data"] == "none (untrained test network)"
+    assert set(body["timing_ms"]) >= {"crop", "e1", "e2", "measures", "overlays", "pdf"}
+
+    # The report: grade page, HB table, photos; model checksum and disclaimer.
+    reader = PdfReader(str(out / "report.pdf"))
+    assert len(reader.pages) >= 3
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    for needle in (
+        "Facial palsy assessment", "Network grade", "Measured regional function", "Review flags",
+        "House-Brackmann grading system", "Moderate severe dysfunction", "Total paralysis",
+        "Expression photos", "Raise eyebrows", "Puff cheeks", body["model"]["sha256"],
+        "does not replace the clinician's judgement",
+    ):
+        assert needle in text, needle
+    assert len(list((out / "overlays").glob("*.png"))) == 6 * 6
+
+
+def test_missing_folder(capsys, tmp_path: Path, small_weights: Path) -> None:
+    code, _, err = run_cli(capsys, "assess", str(tmp_path / "nobody"), "--out", str(tmp_path / "o"), "--weights", str(small_weights))
+    assert code == 2
+    assert "patient folder not found" in _error_line(err)
+
+
+def test_no_recognised_photos(capsys, tmp_path: Path, small_weights: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("hello")
+    write_rgb(folder / "holiday.png", np.zeros((20, 20, 3), np.uint8))
+    code, _, err = run_cli(capsys, "assess", str(folder), "--out", str(tmp_path / "o"), "--weights", str(small_weights))
+    assert code == 2
+    assert "no expression photos found" in _error_line(err)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "rest.jpg is an empty file"),
+        (b"\xff\xd8\xff\xe0 definitely not a jpeg body", "rest.jpg is"),
+        (b"GIF? no, plain text", "rest.jpg is not an image"),
+    ],
+)
+def test_bad_image_files(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path, content: bytes, message: str) -> None:
+    (patient_dir / "rest.png").unlink()
+    (patient_dir / "rest.jpg").write_bytes(content)
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights))
+    assert code == 2
+    assert message in _error_line(err)
+
+
+def test_image_too_large(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 30_000, 30_000, 8, 2, 0, 0, 0)
+    (patient_dir / "open_mouth.png").write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 32)) + chunk(b"IEND", b"")
+    )
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights))
+    assert code == 2
+    assert "open_mouth.png is too large" in _error_line(err)
+
+
+def test_no_face(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    noise = np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    write_rgb(patient_dir / "close_eyes.png", noise)
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights))
+    assert code == 2
+    assert "no face found in close_eyes.png" in _error_line(err)
+
+
+def test_unreadable_weights(capsys, patient_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"not a checkpoint at all")
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(bad))
+    assert code == 2
+    # models.checkpoint reports a non-zip file as a (refused) legacy pickle; either way one line.
+    line = _error_line(err)
+    assert "bad.pt" in line and ("refused" in line or "not a readable" in line)
+
+
+def test_tampered_weights(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "shipped"
+    folder.mkdir()
+    weights = folder / "tiny.pt"
+    shutil.copy(small_weights, weights)
+    (folder / "manifest.json").write_text(json.dumps({"files": {"tiny.pt": {"sha256": "0" * 64}}}))
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(weights))
+    assert code == 2
+    assert "failed its checksum" in _error_line(err)
+
+
+def test_missing_weights_file(capsys, patient_dir: Path, tmp_path: Path) -> None:
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(tmp_path / "none.pt"))
+    assert code == 2
+    assert "weights file not found" in _error_line(err)
+
+
+def test_no_shipped_weights(capsys, patient_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import models.pipeline.loader as loader
+
+    monkeypatch.setattr(loader, "weights_dir", lambda: tmp_path / "empty")
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert "no weights available" in _error_line(err)

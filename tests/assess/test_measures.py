@@ -1,0 +1,183 @@
+"""Measured function on hand-made masks with known per-side movement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.labels import GRADES
+from models.pipeline.measures import (
+    GRADE_BOUNDS,
+    REGIONS,
+    face_frame,
+    grade_from_percent,
+    measure_function,
+)
+from tests.assess.masks import paint_face, paint_patient
+
+
+def test_healthy_face_is_grade_one_with_full_function_both_sides() -> None:
+    m = measure_function(paint_patient((1.0, 1.0)))
+    assert m.grade == "I"
+    assert m.function_percent == pytest.approx(100.0, abs=5.0)
+    assert m.affected_side == "none"
+    assert set(m.regions) == {r.name for r in REGIONS}
+    for region in m.regions.values():
+        assert region.judged
+        assert region.percent > 80.0
+        assert region.left == pytest.approx(region.right, rel=0.25)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_function_falls_with_weakness_on_the_affected_side(side: str) -> None:
+    percents = []
+    for strength in (1.0, 0.7, 0.4, 0.1):
+        function = (strength, 1.0) if side == "left" else (1.0, strength)
+        m = measure_function(paint_patient(function))
+        percents.append(m.function_percent)
+        if strength < 0.7:
+            assert m.affected_side == side
+            for region in m.regions.values():
+                weak = region.left if side == "left" else region.right
+                strong = region.right if side == "left" else region.left
+                assert weak < strong
+    assert percents == sorted(percents, reverse=True)
+    assert percents[0] > 90 and percents[-1] < 25
+
+
+def test_grades_follow_the_measured_percent() -> None:
+    grades = [measure_function(paint_patient((s, 1.0))).grade for s in (1.0, 0.6, 0.35, 0.0)]
+    assert grades[0] == "I"
+    assert grades[-1] == "VI"
+    assert [GRADES.index(g) for g in grades] == sorted(GRADES.index(g) for g in grades)
+    assert len(set(grades)) == 4
+
+
+def test_frame_removes_shift_roll_and_scale() -> None:
+    plain = measure_function(paint_patient((0.5, 1.0)))
+    moved = measure_function({
+        e: paint_face(e, (0.5, 1.0), size=320, shift=(9, -6), roll_degrees=7.0) for e in paint_patient((1, 1))
+    })
+    assert moved.affected_side == plain.affected_side == "left"
+    assert moved.function_percent == pytest.approx(plain.function_percent, abs=10.0)
+    frame = face_frame(paint_face("rest", roll_degrees=7.0))
+    assert abs(frame.roll_degrees) == pytest.approx(7.0, abs=1.5)
+
+
+def test_missing_rest_gives_no_measured_grade() -> None:
+    masks = paint_patient((0.5, 1.0))
+    del masks["rest"]
+    m = measure_function(masks)
+    assert m.grade is None and m.function_percent is None
+    assert "rest" in m.notes[0]
+
+
+def test_rest_without_eyes_is_reported() -> None:
+    masks = paint_patient((0.5, 1.0))
+    masks["rest"] = np.zeros_like(masks["rest"])
+    m = measure_function(masks)
+    assert m.grade is None
+    assert "rest photo" in m.notes[0]
+
+
+def test_movement_too_small_to_judge_is_flagged_and_left_out() -> None:
+    masks = paint_patient((1.0, 1.0))
+    # The patient barely raised the brows: use rest-like brows at 10 % effort.
+    masks["raise_eyebrows"] = paint_face("raise_eyebrows", (0.1, 0.1))
+    m = measure_function(masks)
+    brow = m.regions["brow"]
+    assert not brow.judged and brow.ratio is None
+    assert "too small to judge" in brow.note
+    assert m.grade == "I"  # judged on the commissure alone
+    assert any("Brow elevation" in n for n in m.notes)
+
+
+def test_missing_expression_is_noted() -> None:
+    masks = paint_patient((1.0, 1.0))
+    del masks["puff_cheeks"]
+    m = measure_function(masks)
+    assert "cheek" not in m.regions
+    assert any("puff_cheeks" in n for n in m.notes)
+
+
+def test_closed_eye_that_vanishes_from_the_mask_counts_as_closed() -> None:
+    masks = paint_patient((1.0, 1.0))
+    closed = masks["close_eyes"].copy()
+    closed[np.isin(closed, (4, 5))] = 1  # both eyes fully closed: no eye pixels at all
+    masks["close_eyes"] = closed
+    eye = measure_function(masks).regions["eye"]
+    assert eye.judged and eye.left == pytest.approx(1.0) and eye.right == pytest.approx(1.0)
+
+
+def test_grade_bands() -> None:
+    assert [grade_from_percent(p) for p in (100, 90, 89.9, 75, 74.9, 50, 49.9, 25, 24.9, 5, 4.9, 0)] == [
+        "I", "I", "II", "II", "III", "III", "IV", "IV", "V", "V", "VI", "VI"
+    ]
+    assert len(GRADE_BOUNDS) == len(GRADES) - 1
+
+
+def test_affected_side_correct_for_most_random_patients() -> None:
+    """Grades III and worse (affected side at most 60 % of the healthy side's movement),
+    random effort, head position, roll and speckle: the weaker side is found >= 95 %."""
+    rng = np.random.default_rng(3)
+    correct, total = 0, 40
+    for _ in range(total):
+        side = str(rng.choice(["left", "right"]))
+        healthy = float(rng.uniform(0.7, 1.0))
+        weak = healthy * float(rng.uniform(0.0, 0.6))
+        function = (weak, healthy) if side == "left" else (healthy, weak)
+        shift = (int(rng.integers(-10, 11)), int(rng.integers(-10, 11)))
+        roll = float(rng.uniform(-6, 6))
+        masks = {}
+        for e in paint_patient((1, 1)):
+            mask = paint_face(e, function, shift=shift, roll_degrees=roll)
+            speckle = rng.random(mask.shape) < 0.002
+            mask[speckle] = rng.integers(0, 11, int(speckle.sum()))
+            masks[e] = mask
+        correct += measure_function(masks).affected_side == side
+    assert correct / total >= 0.95
+
+
+def test_healthy_asymmetry_maps_to_grade_one_or_two() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(8):
+        function = (float(rng.uniform(0.8, 1.0)), float(rng.uniform(0.8, 1.0)))
+        assert measure_function(paint_patient(function)).grade in ("I", "II")
+
+
+# -- synthetic patients (models.data.synthetic renders exact masks) --------------------
+
+
+def _synthetic_measure(seed: int, grade: str, side: str | None = None):
+    from models.data.synthetic import make_patient, render_patient
+
+    patient = make_patient(seed, grade=grade, side=side)
+    rendered = render_patient(patient, size=192, frame_seed=0)
+    return patient, measure_function({e: mask for e, (_, mask) in rendered.items()})
+
+
+def test_synthetic_grade_one_measures_near_full_function() -> None:
+    results = [_synthetic_measure(seed, "I")[1] for seed in range(100, 108)]
+    assert all(m.grade in ("I", "II") for m in results)
+    assert float(np.median([m.function_percent for m in results])) >= 88.0
+    for m in results:
+        assert m.regions["brow"].percent >= 65.0 and m.regions["eye"].percent >= 65.0
+        assert m.regions["commissure"].percent >= 50.0
+
+
+def test_synthetic_function_falls_with_grade() -> None:
+    medians = []
+    for grade in ("I", "III", "V"):
+        medians.append(float(np.median([_synthetic_measure(seed, grade)[1].function_percent for seed in range(200, 205)])))
+    assert medians[0] > medians[1] > medians[2]
+    assert medians[2] < 30.0
+
+
+def test_synthetic_affected_side_found_for_grades_three_to_six() -> None:
+    correct = 0
+    seeds = range(300, 330)
+    for seed in seeds:
+        grade = ("III", "IV", "V", "VI")[seed % 4]
+        patient, m = _synthetic_measure(seed, grade)
+        correct += m.affected_side == patient.side
+    assert correct / len(seeds) >= 0.95

@@ -1,0 +1,159 @@
+"""`assess`: fusion, flags, progress/cancel, quality, face crop and the model loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.errors import CheckpointError, InputError
+from models.labels import EXPRESSIONS, GRADES
+from models.pipeline.assess import SCHEMA, assess
+from models.pipeline.face import FaceCropSettings, NoFaceError, crop_face
+from models.pipeline.loader import clear_model_cache, load_model, wrap_model
+from models.pipeline.progress import Cancelled, RecordingProgress
+from models.pipeline.quality import QualityThresholds, check_quality, roll_from_mask, sharpness
+from tests.assess.fakes import OracleNet, cartoon_photo
+from tests.assess.masks import paint_face, paint_patient
+
+
+def _photos(function=(0.35, 1.0)) -> dict[str, np.ndarray]:
+    return {e: cartoon_photo(m) for e, m in paint_patient(function).items()}
+
+
+def test_oracle_pipeline_measures_the_painted_patient() -> None:
+    result = assess(_photos((0.35, 1.0)), wrap_model(OracleNet()))
+    assert result.grade == "II"  # the oracle's E2 always prefers II
+    assert result.probabilities.shape == (6,) and result.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    assert result.measured.grade in ("IV", "V")
+    assert result.affected_side == "left"
+    assert {f.code for f in result.flags} >= {"grade_disagreement"}
+    for name, r in result.expressions.items():
+        assert r.mask.shape == (256, 256) and r.mask.dtype == np.uint8
+        assert set(r.attention) == {"spatial_3", "spatial_5", "spatial_7", "channel"}
+        assert r.quality.get("one_face").passed, name
+    assert set(result.timings_ms) >= {"crop", "e1", "e2", "measures", "total"}
+
+
+def test_fusion_is_the_mean_of_expression_probabilities() -> None:
+    net = OracleNet(grade_logits=(0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
+    result = assess(_photos(), wrap_model(net))
+    assert np.allclose(result.probabilities, 1.0 / 6.0, atol=1e-6)
+    assert any(f.code == "low_confidence" for f in result.flags)
+
+
+def test_missing_rest_still_grades_and_flags() -> None:
+    photos = _photos()
+    del photos["rest"]
+    result = assess(photos, wrap_model(OracleNet()))
+    assert result.grade == "II"
+    assert result.measured.grade is None
+    codes = [f.code for f in result.flags]
+    assert "missing_rest" in codes and "grade_disagreement" not in codes
+
+
+def test_several_frames_per_expression_are_averaged() -> None:
+    photos = {"rest": [cartoon_photo(paint_face("rest"))] * 2, "open_mouth": cartoon_photo(paint_face("open_mouth"))}
+    result = assess(photos, wrap_model(OracleNet()))
+    assert result.expressions["rest"].frames == 2
+    assert any(f.code == "missing_expressions" for f in result.flags)
+
+
+def test_progress_is_reported_and_cancel_stops_between_steps() -> None:
+    progress = RecordingProgress()
+    assess(_photos(), wrap_model(OracleNet()), progress)
+    fractions = [f for f, _ in progress.reports]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+    with pytest.raises(Cancelled):
+        assess(_photos(), wrap_model(OracleNet()), RecordingProgress(cancel_after=3))
+
+
+def test_unknown_expression_is_refused() -> None:
+    with pytest.raises(InputError, match="unknown expression"):
+        assess({"smile": cartoon_photo(paint_face())}, wrap_model(OracleNet()))
+
+
+def test_untrained_network_gives_a_complete_assessment() -> None:
+    from models.cascade import build_model
+    from models.config import COMPACT
+
+    net = build_model(COMPACT.with_input_size(64), seed=0)
+    result = assess(_photos(), wrap_model(net))
+    body = result.to_dict()
+    assert body["schema"] == SCHEMA
+    assert body["grade"] in GRADES
+    assert set(body["expressions"]) == set(EXPRESSIONS)
+    assert result.expressions["rest"].mask.shape == (64, 64)
+
+
+def test_face_crop_on_a_cartoon_and_refusal_of_noise() -> None:
+    photo = np.zeros((300, 400, 3), np.uint8)
+    photo[22:278, 72:328] = cartoon_photo(paint_face())
+    crop = crop_face(photo, 128)
+    assert crop.detected and crop.image.shape == (128, 128, 3)
+    x, y, w, h = crop.box
+    assert abs((x + w / 2) - 200) < 20 and abs((y + h / 2) - 150) < 30
+    noise = np.random.default_rng(0).integers(0, 255, (200, 200, 3), dtype=np.uint8)
+    with pytest.raises(NoFaceError, match="no face found in noise.png"):
+        crop_face(noise, 128, name="noise.png")
+    with pytest.raises(NoFaceError):
+        crop_face(np.full((200, 200, 3), (230, 190, 150), np.uint8), 128)
+
+
+def test_face_crop_falls_back_to_the_centre_on_skin_with_texture() -> None:
+    rng = np.random.default_rng(1)
+    skin = np.full((240, 320, 3), (205, 160, 130), np.int16) + rng.integers(-25, 25, (240, 320, 1))
+    crop = crop_face(np.clip(skin, 0, 255).astype(np.uint8), 64)
+    assert not crop.detected and "used the centre" in crop.warning
+    assert crop.crop_box == (40, 0, 240, 240)
+
+
+def test_settings_ranges_are_enforced() -> None:
+    with pytest.raises(ValueError, match="crop_scale"):
+        FaceCropSettings(crop_scale=9.0)
+    with pytest.raises(ValueError, match="max_roll_degrees"):
+        QualityThresholds(max_roll_degrees=90.0)
+    with pytest.raises(ValueError, match="min_brightness must be below"):
+        QualityThresholds(min_brightness=128.0, max_brightness=128.0)
+
+
+def test_quality_checks_catch_blur_darkness_offset_and_roll() -> None:
+    import cv2
+
+    frame = np.zeros((400, 400, 3), np.uint8)
+    face = cv2.resize(cartoon_photo(paint_face()), (200, 200), interpolation=cv2.INTER_NEAREST)
+    rng = np.random.default_rng(0)
+    frame[100:300, 100:300] = np.clip(face.astype(int) + rng.integers(-30, 30, face.shape), 0, 255)
+    box = [(110, 110, 180, 180)]
+    good = check_quality(frame, box, estimate_roll=False)
+    assert good.get("sharpness").passed and good.get("centring").passed and good.get("face_size").passed
+    blurred = check_quality(cv2.GaussianBlur(frame, (0, 0), 6), box, estimate_roll=False)
+    assert not blurred.get("sharpness").passed
+    assert sharpness(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)) > blurred.get("sharpness").value
+    dark = check_quality((frame // 6).astype(np.uint8), box, estimate_roll=False)
+    assert not dark.get("exposure").passed and "too dark" in dark.get("exposure").message
+    off = check_quality(frame, [(0, 0, 180, 180)], estimate_roll=False)
+    assert not off.get("centring").passed
+    none = check_quality(frame, [], estimate_roll=False)
+    assert not none.passed and none.failed[0] == "one_face"
+    two = check_quality(frame, box * 2, estimate_roll=False)
+    assert not two.get("one_face").passed
+    tilted = roll_from_mask(paint_face(roll_degrees=-12.0))  # OpenCV's positive angle is anticlockwise
+    assert tilted == pytest.approx(12.0, abs=2.0)
+    rolled = check_quality(frame, box, roll_degrees=tilted)
+    assert not rolled.get("head_roll").passed
+    assert rolled.to_dict()["checks"]["head_roll"]["value"] == pytest.approx(tilted, abs=0.1)
+
+
+def test_loader_caches_by_path_and_checksum(small_weights: Path, tmp_path: Path) -> None:
+    clear_model_cache()
+    first = load_model(small_weights, "cpu")
+    assert load_model(small_weights, "cpu") is first
+    assert first.info.sha256 and first.info.config == "compact"
+    copy = tmp_path / "copy.pt"
+    copy.write_bytes(small_weights.read_bytes())
+    assert load_model(copy, "cpu") is not first
+    with pytest.raises(CheckpointError, match="not found"):
+        load_model(tmp_path / "missing.pt", "cpu")
+    clear_model_cache()

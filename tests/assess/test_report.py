@@ -1,0 +1,75 @@
+"""The PDF report: pages and text for a confirmed assessment with history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from app.report.charts import HistoryPoint
+from app.report.outputs import write_outputs
+from app.report.pdf import DISCLAIMER, ReportContext, write_report
+from models.pipeline.assess import assess
+from models.pipeline.loader import wrap_model
+from models.pipeline.overlays import attention_overlay, segmentation_overlay
+from tests.assess.fakes import OracleNet, cartoon_photo
+from tests.assess.masks import paint_face, paint_patient
+
+
+def _text(path: Path) -> tuple[int, str]:
+    reader = PdfReader(str(path))
+    return len(reader.pages), " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+
+@pytest.fixture(scope="module")
+def oracle_assessment():
+    return assess({e: cartoon_photo(m) for e, m in paint_patient((0.35, 1.0)).items()}, wrap_model(OracleNet()))
+
+
+def test_report_with_confirmation_history_and_notes(oracle_assessment, tmp_path: Path) -> None:
+    context = ReportContext(
+        clinic_name="Riverside ENT Clinic", patient_id="P-0042", patient_name="Jane Roe", date_of_birth="1970-01-01",
+        sex="F", clinician="Dr A. Example", assessment_date="2026-11-24", confirmed_grade="IV",
+        notes="Mild synkinesis at the mouth on eye closure.",
+        history=[HistoryPoint("2026-01-10", "V", 15.0), HistoryPoint("2026-04-02", "IV", 31.0), HistoryPoint("2026-11-24", "IV", 38.0)],
+    )
+    outputs = write_outputs(oracle_assessment, tmp_path / "out", context)
+    pages, text = _text(outputs.report_pdf)
+    assert pages == 4  # summary, HB table + history + model, two pages of photos
+    for needle in (
+        "Riverside ENT Clinic", "P-0042", "Jane Roe", "1970-01-01", "Dr A. Example", "2026-11-24",
+        "Confirmed grade", "by Dr A. Example", "Clinician override", "network said II, clinician confirmed IV",
+        "Measured grade", "Brow elevation", "Commissure excursion", "Eye closure", "Nasal ala lift", "Cheek lateral extent",
+        "weaker: left", "left (patient's)", "grade_disagreement",
+        "Highlighted: grade IV", "Grade history", "2026-01-10", "31 %",
+        "Mild synkinesis at the mouth on eye closure.", "untrained", "Rest: network grade II",
+    ):
+        assert needle in text, needle
+    assert " ".join(DISCLAIMER.split()) in text
+
+
+def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -> None:
+    body = oracle_assessment.to_dict()
+    path = write_report(tmp_path / "r.pdf", body, ReportContext(assessment_date="2026-11-24"))
+    pages, text = _text(path)
+    assert pages >= 3
+    assert "Model's grade (not yet confirmed)" in text and "review and confirm before use" in text
+    assert "Grade history" not in text
+    assert "Highlighted: grade II" in text
+    assert "(photo not available)" in text  # no image files were given
+
+
+def test_overlays_have_legend_and_heat() -> None:
+    mask = paint_face()
+    photo = cartoon_photo(mask)
+    seg = segmentation_overlay(photo, mask)
+    assert seg.shape[0] == 256 and seg.shape[1] > 256  # legend panel to the right
+    assert np.array_equal(seg[0, 0], photo[0, 0])  # background left clear
+    heat = np.zeros((32, 32), np.float32)
+    heat[:, 16:] = 1.0
+    att = attention_overlay(photo, heat)
+    assert att.shape == photo.shape
+    # JET: hot (red) on the right half, cold (blue) on the left.
+    assert att[128, 250, 0] > att[128, 250, 2] and att[128, 5, 2] > att[128, 5, 0]
