@@ -11,5 +11,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.synth",
     "app.commands.assess",
     "app.commands.demo",
+    "app.commands.gui",
     "app.commands.selftest",
 )

@@ -1,0 +1,193 @@
+"""Headless analysis for the GUI over the assessment pipeline (`models.pipeline`; no Qt).
+
+`load_model(weights, device)` loads (and caches) the network; `run_analysis(photos, handle,
+progress)` is the plain long-running function the analysis worker wraps. It returns an
+`AnalysisResult` of numpy arrays and plain values for the results page; `to_json()` is the
+assessment.json body (DESIGN §8) that the records store keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from models.labels import EXPRESSIONS, GRADES
+
+DEMO_WEIGHTS = "demo_compact.pt"
+
+
+class Progress(Protocol):
+    """What a long task needs from its caller (see app.progress.ProgressState)."""
+
+    def report(self, fraction: float, message: str = "") -> None: ...
+
+    def cancelled(self) -> bool: ...
+
+    def check(self) -> None: ...
+
+
+@dataclass
+class ModelHandle:
+    """A loaded network and what the status bar and reports say about it."""
+
+    model: Any
+    name: str
+    sha256: str
+    path: str
+    device: str
+    is_demo: bool
+    input_size: int
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class ExpressionResult:
+    """One expression: the analysed crop, its mask, attention maps and grade probabilities."""
+
+    expression: str
+    photo: np.ndarray  # RGB uint8, the network's input crop
+    mask: np.ndarray  # uint8 class index, same size as photo
+    attention: dict[str, np.ndarray]  # name -> float32 0..1, same size as photo
+    probabilities: np.ndarray  # 6 grades
+
+
+@dataclass
+class RegionRow:
+    """One line of the regional function table."""
+
+    region: str
+    left: float | None
+    right: float | None
+    percent: float | None
+    note: str = ""
+    unit: str = ""
+    judged: bool = True
+
+
+@dataclass
+class Flag:
+    """A reason for careful review, in words."""
+
+    code: str
+    text: str
+
+
+@dataclass
+class AnalysisResult:
+    """Everything the results page shows; `to_json` is what the records store keeps."""
+
+    grade: str
+    probabilities: dict[str, float]
+    affected_side: str
+    measured_grade: str | None
+    function_percent: float | None
+    regions: list[RegionRow]
+    flags: list[Flag]
+    expressions: dict[str, ExpressionResult]
+    model: dict
+    timing_ms: dict[str, float]
+    raw: Any = None  # the pipeline's own result object, for the PDF report
+
+    def to_json(self) -> dict[str, Any]:
+        """The assessment.json body (the pipeline's own when available); no arrays."""
+        if self.raw is not None:
+            return self.raw.to_dict()
+        return {
+            "schema": "palsy-grader/gui-assessment/1",
+            "grade": self.grade,
+            "probabilities": self.probabilities,
+            "affected_side": self.affected_side,
+            "measured": {
+                "grade": self.measured_grade,
+                "function_percent": self.function_percent,
+                "regions": {r.region: {"left": r.left, "right": r.right, "percent": r.percent, "note": r.note} for r in self.regions},
+            },
+            "expressions": {
+                name: {"probabilities": dict(zip(GRADES, map(float, e.probabilities), strict=True))} for name, e in self.expressions.items()
+            },
+            "flags": [{"code": f.code, "text": f.text} for f in self.flags],
+            "model": self.model,
+            "timing_ms": self.timing_ms,
+        }
+
+
+def default_weights() -> Path:
+    """The shipped demo weights file."""
+    from models.pipeline.loader import default_weights_path
+
+    return default_weights_path()
+
+
+def load_model(weights_path: str | Path | None, device: str = "auto") -> ModelHandle:
+    """Load a checkpoint once (cached by path + sha256 + device); the shipped demo weights
+    when `weights_path` is empty. CheckpointError with a hint when nothing is usable."""
+    from models.pipeline.loader import load_model as pipeline_load
+
+    loaded = pipeline_load(weights_path or None, device)
+    info = loaded.info
+    path = Path(info.path or "")
+    is_demo = path.name == DEMO_WEIGHTS or "demo" in path.stem.lower()
+    return ModelHandle(
+        model=loaded,
+        name=f"{info.name} ({info.config})",
+        sha256=info.sha256 or "",
+        path=str(path),
+        device=str(loaded.device),
+        is_demo=is_demo,
+        input_size=int(loaded.model.config.input_size),
+        meta=info.to_dict(),
+    )
+
+
+def centre_crop(rgb: np.ndarray, size: int) -> np.ndarray:
+    """Square centre crop resized to `size` (display of stored photos)."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    side = min(h, w)
+    y0, x0 = (h - side) // 2, (w - side) // 2
+    crop = np.ascontiguousarray(rgb[y0 : y0 + side, x0 : x0 + side])
+    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def result_from_assessment(assessment: Any) -> AnalysisResult:
+    """Convert the pipeline's Assessment into what the results page shows."""
+    measured = assessment.measured
+    regions = [
+        RegionRow(r.label or name, r.left, r.right, r.percent,
+                  r.note or ("" if r.judged else "movement too small to judge"), r.unit, r.judged)
+        for name, r in measured.regions.items()
+    ]
+    expressions = {
+        name: ExpressionResult(name, r.photo, r.mask, dict(r.attention), np.asarray(r.probabilities, float))
+        for name, r in assessment.expressions.items()
+    }
+    return AnalysisResult(
+        grade=assessment.grade,
+        probabilities=dict(zip(GRADES, map(float, assessment.probabilities), strict=True)),
+        affected_side=assessment.affected_side,
+        measured_grade=measured.grade,
+        function_percent=measured.function_percent,
+        regions=regions,
+        flags=[Flag(f.code, f.message) for f in assessment.flags],
+        expressions=expressions,
+        model=dict(assessment.model),
+        timing_ms=dict(assessment.timings_ms),
+        raw=assessment,
+    )
+
+
+def run_analysis(photos: dict[str, np.ndarray], handle: ModelHandle, progress: Progress) -> AnalysisResult:
+    """Analyse the captured photos with the pipeline; raises Cancelled between steps when
+    `progress.cancelled()` turns true."""
+    from models.pipeline.assess import assess
+
+    order = {e: photos[e] for e in EXPRESSIONS if e in photos}
+    if not order:
+        from models.errors import InputError
+
+        raise InputError("no photos to analyse; capture the six expressions first")
+    return result_from_assessment(assess(order, handle.model, progress))

@@ -1,0 +1,1 @@
+"""Camera sources behind one interface (`source.FrameSource`); no Qt in this package."""

@@ -1,0 +1,110 @@
+"""Sources over files: a video file (looped) and a folder of photos (one per expression)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from app.camera.source import CameraError
+from models.labels import EXPRESSIONS
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+
+
+class VideoFileSource:
+    """Frames of a video file, restarting at the end so the preview never runs dry."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.name = f"video {self.path.name}"
+        self._capture = None
+
+    def open(self) -> None:
+        import cv2
+
+        if not self.path.is_file():
+            raise CameraError(f"video file not found: {self.path}; choose a file in Settings")
+        capture = cv2.VideoCapture(str(self.path))
+        if not capture.isOpened():
+            capture.release()
+            raise CameraError(f"{self.path.name} is not a video OpenCV can read; try an .mp4 or .avi file")
+        self._capture = capture
+
+    def read(self) -> np.ndarray:
+        import cv2
+
+        if self._capture is None:
+            raise CameraError(f"{self.name} is not open")
+        ok, frame = self._capture.read()
+        if not ok:
+            self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, frame = self._capture.read()
+        if not ok or frame is None:
+            raise CameraError(f"{self.path.name} has no readable frames")
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+def _load_rgb(path: Path) -> np.ndarray:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return np.asarray(ImageOps.exif_transpose(image).convert("RGB")).copy()
+    except (OSError, UnidentifiedImageError) as exc:
+        raise CameraError(f"{path.name} is not a readable image ({exc.__class__.__name__})") from exc
+
+
+class PhotoFolderSource:
+    """A folder of existing photos: shows the photo named after the requested expression.
+
+    Files are matched by stem (`rest.jpg`, `close_eyes_1.png`, ...); a folder without such
+    names is shown photo by photo in name order, advancing with each expression.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.name = f"photos in {self.folder.name}"
+        self._photos: list[Path] = []
+        self._by_expression: dict[str, Path] = {}
+        self._current: np.ndarray | None = None
+        self._expression = EXPRESSIONS[0]
+
+    def open(self) -> None:
+        if not self.folder.is_dir():
+            raise CameraError(f"photo folder not found: {self.folder}; choose a folder in Settings")
+        self._photos = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not self._photos:
+            raise CameraError(f"no photos ({', '.join(IMAGE_SUFFIXES)}) in {self.folder}")
+        for photo in self._photos:
+            stem = photo.stem.lower()
+            for expression in EXPRESSIONS:
+                if (stem == expression or stem.startswith(expression + "_")) and expression not in self._by_expression:
+                    self._by_expression[expression] = photo
+        self._current = None
+
+    def set_expression(self, expression: str) -> None:
+        """Switch to the photo of `expression` (the wizard calls this at each step)."""
+        if expression != self._expression:
+            self._expression = expression
+            self._current = None
+
+    def read(self) -> np.ndarray:
+        if not self._photos:
+            raise CameraError(f"{self.name} is not open")
+        if self._current is None:
+            path = self._by_expression.get(self._expression)
+            if path is None:
+                position = EXPRESSIONS.index(self._expression) if self._expression in EXPRESSIONS else 0
+                path = self._photos[position % len(self._photos)]
+            self._current = _load_rgb(path)
+        return self._current
+
+    def close(self) -> None:
+        self._photos = []
+        self._current = None

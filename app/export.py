@@ -1,0 +1,87 @@
+"""Export the PDF report of a confirmed assessment (no Qt).
+
+The report itself is the pipeline's (`app.report`): overlays, the HB table, history, model
+checksum and the decision-support statement. The PDF is then kept by the records store
+(atomic, checksummed) beside the assessment.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from app.analysis import AnalysisResult
+from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
+from app.settings import Settings
+from models.errors import InputError
+
+
+def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings, history: list[AssessmentInfo]):  # noqa: ANN201
+    """The ReportContext: clinic, patient, clinician, confirmed grade, notes, grade history."""
+    from app.report.charts import HistoryPoint
+    from app.report.pdf import ReportContext
+
+    points = []
+    for past in sorted(history, key=lambda a: (a.created, a.assessment_id)):
+        grade = past.confirmed_grade or past.model_grade
+        if not grade:
+            continue
+        measured = (past.result or {}).get("measured") or {}
+        points.append(HistoryPoint(past.created[:10], grade, measured.get("function_percent")))
+    return ReportContext(
+        clinic_name=settings.clinic.clinic_name or "Palsy Grader",
+        clinic_logo=settings.clinic.logo_path or None,
+        patient_id=patient.patient_id,
+        patient_name=patient.name,
+        date_of_birth=patient.birth_date,
+        sex=patient.sex,
+        clinician=assessment.clinician,
+        assessment_date=assessment.created[:10],
+        confirmed_grade=assessment.confirmed_grade,
+        notes=assessment.notes,
+        history=points,
+    )
+
+
+def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: AnalysisResult, settings: Settings,
+               history: list[AssessmentInfo]) -> bytes:
+    """The report as PDF bytes."""
+    from app.report.outputs import write_outputs
+    from app.report.pdf import write_report
+
+    context = report_context(assessment, patient, settings, history)
+    with tempfile.TemporaryDirectory(prefix="palsy-report-") as tmp:
+        folder = Path(tmp)
+        if result.raw is not None:
+            path = write_outputs(result.raw, folder, context).report_pdf
+        else:  # reopened from the store: the stored assessment.json and the stored photos
+            images = {name: {"photo": photo} for name, photo in assessment.captures.items()}
+            path = write_report(folder / "report.pdf", assessment.result, context, images)
+        return path.read_bytes()
+
+
+def export_report(
+    gateway: RecordsGateway,
+    assessment: AssessmentInfo,
+    patient: PatientInfo,
+    result: AnalysisResult,
+    settings: Settings,
+    history: list[AssessmentInfo],
+    out: Path | None = None,
+) -> Path:
+    """Write the report; kept by the store (or written to `out`); returns its path."""
+    if assessment.status != "confirmed" or not assessment.confirmed_grade:
+        raise InputError("the assessment has no confirmed grade; confirm or override it before exporting a report")
+    pdf = render_pdf(assessment, patient, result, settings, history)
+    if out is not None:
+        path = Path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+        return path
+    saver = getattr(gateway, "save_report", None)
+    if callable(saver):
+        return Path(saver(assessment.assessment_id, pdf))
+    path = gateway.report_path(assessment.assessment_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pdf)
+    return path

@@ -1,0 +1,96 @@
+"""`RecordsGateway` over the SQLite records store (`app.records.Store`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.records import Store
+from app.records.rows import Assessment
+from app.records_gateway import AssessmentInfo, AuditEntry, PatientInfo
+
+_SIDE_UNKNOWN = "unknown"
+
+
+def _patient_info(p: Any) -> PatientInfo:
+    return PatientInfo(p.patient_id, p.name or "", p.birth_date or "", p.sex or "", p.affected_side or _SIDE_UNKNOWN, p.notes or "")
+
+
+class StoreGateway:
+    """The GUI's view of the store. `actor` names who makes changes in the audit trail."""
+
+    def __init__(self, store: Store, actor: str = "gui") -> None:
+        self.store = store
+        self.actor = actor
+        self.folder = Path(store.root)
+
+    # patients
+    def search_patients(self, text: str) -> list[PatientInfo]:
+        return [_patient_info(p) for p in self.store.search_patients(text)]
+
+    def get_patient(self, patient_id: str) -> PatientInfo:
+        return _patient_info(self.store.get_patient(patient_id))
+
+    def save_patient(self, info: PatientInfo, is_new: bool) -> PatientInfo:
+        side = None if info.affected_side == _SIDE_UNKNOWN else info.affected_side
+        fields = {"name": info.name, "birth_date": info.birth_date or None, "sex": info.sex or None,
+                  "affected_side": side, "notes": info.notes}
+        if is_new:
+            return _patient_info(self.store.create_patient(info.patient_id, actor=self.actor, **fields))
+        return _patient_info(self.store.update_patient(info.patient_id, actor=self.actor, **fields))
+
+    # assessments
+    def start_assessment(self, patient_id: str) -> int:
+        return self.store.start_assessment(patient_id, actor=self.actor).id
+
+    def save_capture(self, assessment_id: int, expression: str, rgb: np.ndarray, quality: dict) -> Any:
+        return self.store.save_capture(assessment_id, expression, np.ascontiguousarray(rgb), quality, actor=self.actor)
+
+    def load_photo(self, assessment_id: int, expression: str) -> np.ndarray:
+        return np.asarray(self.store.load_capture_image(assessment_id, expression))
+
+    def _info(self, a: Assessment) -> AssessmentInfo:
+        captures = {c.expression: str(self.store.capture_path(c)) for c in self.store.captures(a.id)}
+        return AssessmentInfo(a.id, a.patient_id, a.status, a.created_at, a.model_grade, a.measured_grade,
+                              a.confirmed_grade, a.clinician or "", a.notes or "", a.result or {}, captures)
+
+    def assessment(self, assessment_id: int) -> AssessmentInfo:
+        return self._info(self.store.get_assessment(assessment_id))
+
+    def unfinished(self) -> list[AssessmentInfo]:
+        drafts = self.store.unfinished_assessments()  # newest first
+        return [self._info(d.assessment) for d in reversed(drafts)]
+
+    def discard(self, assessment_id: int) -> None:
+        self.store.discard_assessment(assessment_id, actor=self.actor, reason="discarded at resumption")
+
+    def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:
+        self.store.record_results(assessment_id, result, model_grade=model_grade, measured_grade=measured_grade)
+
+    def confirm(self, assessment_id: int, grade: str, clinician: str, notes: str) -> None:
+        self.store.confirm_grade(assessment_id, grade, clinician, notes)
+
+    def history(self, patient_id: str) -> list[AssessmentInfo]:
+        return [self._info(a) for a in self.store.history(patient_id)]
+
+    def audit(self, assessment_id: int) -> list[AuditEntry]:
+        entries = self.store.audit_trail("assessment", assessment_id)
+        return [AuditEntry(e.actor, e.at, e.field, e.old_value, e.new_value) for e in entries]
+
+    def save_report(self, assessment_id: int, pdf: bytes) -> Path:
+        """Store the PDF through the records store (atomic, checksummed) and return its path."""
+        report = self.store.save_report(assessment_id, pdf, actor=self.actor)
+        return self.store.layout.resolve(report.file_name)
+
+    def report_path(self, assessment_id: int) -> Path:
+        return self.folder / "reports" / f"{assessment_id:06d}_report.pdf"
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_gateway(folder: Path | None) -> StoreGateway:
+    """Open (creating) the store in `folder` (None: PALSY_HOME or the platform default)."""
+    return StoreGateway(Store.open(folder))

@@ -1,0 +1,46 @@
+"""Start the GUI: QApplication, settings, records store, main window (torch loads later)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+LAUNCH_T0 = time.perf_counter()
+
+
+def data_folder(configured: str) -> Path:
+    """Settings' data folder, else PALSY_HOME, else the platform's application-data folder."""
+    if configured:
+        return Path(configured)
+    from app.records.paths import default_data_dir
+
+    return default_data_dir()
+
+
+def build_window(settings_path: str | None = None, data: str | None = None):  # noqa: ANN201 - Qt types imported lazily
+    """The configured main window (not shown)."""
+    from app.export import export_report
+    from app.gateway_store import open_gateway
+    from app.main_window import MainWindow, Services
+    from app.settings_store import load_settings, open_qsettings, save_settings
+
+    qsettings = open_qsettings(settings_path)
+    settings = load_settings(qsettings)
+    gateway = open_gateway(Path(data) if data else data_folder(settings.clinic.data_folder))
+    services = Services(settings=settings, gateway=gateway, export=export_report,
+                        save_settings=lambda s: save_settings(qsettings, s))
+    return MainWindow(services)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the application until its window closes."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1] + list(argv or []))
+    app.setApplicationName("Palsy Grader")
+    window = build_window()
+    window.show()
+    code = app.exec()
+    window.gateway.close()
+    return int(code)

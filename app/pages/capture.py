@@ -1,0 +1,296 @@
+"""Capture wizard page: six steps, live preview with guide and quality badges, thumbnails.
+
+A thin widget over `capture_logic.CaptureSession`. The camera runs on its own thread
+(`CameraController`); a QTimer pulls the newest frame at display rate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.camera.source import FrameSource
+from app.camera_controller import CameraController
+from app.pages.capture_logic import CaptureSession
+from app.pages.instructions import INSTRUCTIONS, TITLES
+from app.pages.quality_logic import LiveQuality, check_frame
+from app.widgets.illustration import expression_icon
+from app.widgets.preview import PreviewWidget
+from app.widgets.qimage import rgb_to_pixmap
+from app.widgets.quality_badges import QualityBadges
+from models.errors import PalsyError
+
+DISPLAY_INTERVAL_MS = 30  # ~33 Hz pull from the camera mailbox
+THUMB = 88
+
+
+class CapturePage(QWidget):
+    """The capture wizard. Emits `analyse_requested` when all six photos are in."""
+
+    analyse_requested = Signal()
+    cancel_requested = Signal()
+    notify = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session: CaptureSession | None = None
+        self.camera = CameraController(self)
+        self.camera.failed.connect(self._on_camera_failed)
+        self.camera.opened.connect(self._on_camera_opened)
+        self._source_factory: Callable[[], FrameSource] | None = None
+        self._last_packet = None
+        self._quality: LiveQuality | None = None
+        self.display_frames = 0
+        self.read_only = False
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(DISPLAY_INTERVAL_MS)
+        self.timer.timeout.connect(self._pull_frame)
+
+        self.steps = QListWidget()
+        self.steps.setIconSize(QSize(THUMB, THUMB))
+        self.steps.setFixedWidth(THUMB + 150)
+        self.steps.setSpacing(2)
+        self.steps.currentRowChanged.connect(self._on_step_clicked)
+
+        self.title = QLabel()
+        self.title.setObjectName("stepTitle")
+        self.title.setStyleSheet("#stepTitle { font-size: 18px; font-weight: 700; }")
+        self.preview = PreviewWidget()
+        self.badges = QualityBadges()
+        self.error_box = QFrame()
+        self.error_box.setStyleSheet("QFrame { background: #fdecea; border: 1px solid #c0392b; border-radius: 4px; } QLabel { color: #7b1f16; border: none; }")
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.clicked.connect(self.retry_camera)
+        error_layout = QHBoxLayout(self.error_box)
+        error_layout.addWidget(self.error_label, 1)
+        error_layout.addWidget(self.retry_button)
+        self.error_box.hide()
+
+        centre = QVBoxLayout()
+        centre.addWidget(self.title)
+        centre.addWidget(self.error_box)
+        centre.addWidget(self.preview, 1)
+        centre.addWidget(self.badges)
+
+        self.illustration = QLabel()
+        self.illustration.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.illustration.setMinimumHeight(130)
+        self.instruction = QLabel()
+        self.instruction.setWordWrap(True)
+        self.instruction.setMinimumWidth(220)
+        self.auto_box = QCheckBox("Auto-capture at peak expression")
+        self.capture_button = QPushButton("Capture  [Space]")
+        self.capture_button.clicked.connect(self.capture_now)
+        self.retake_button = QPushButton("Retake  [R]")
+        self.retake_button.clicked.connect(self.retake)
+        self.prev_button = QPushButton("\u2190 Previous")
+        self.prev_button.clicked.connect(self.previous_step)
+        self.next_button = QPushButton("Next \u2192")
+        self.next_button.clicked.connect(self.next_step)
+        nav = QHBoxLayout()
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.next_button)
+        self.analyse_button = QPushButton("Analyse")
+        self.analyse_button.setStyleSheet("QPushButton:enabled { font-weight: 700; }")
+        self.analyse_button.clicked.connect(self.analyse_requested)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress_label = QLabel()
+        self.progress_label.setWordWrap(True)
+        self.cancel_button = QPushButton("Cancel analysis")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.set_analysing(False)
+
+        side = QVBoxLayout()
+        side.addWidget(self.illustration)
+        side.addWidget(self.instruction)
+        side.addSpacing(8)
+        side.addWidget(self.auto_box)
+        side.addWidget(self.capture_button)
+        side.addWidget(self.retake_button)
+        side.addLayout(nav)
+        side.addStretch(1)
+        side.addWidget(self.analyse_button)
+        side.addWidget(self.progress_label)
+        side.addWidget(self.progress)
+        side.addWidget(self.cancel_button)
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.steps)
+        layout.addLayout(centre, 1)
+        layout.addLayout(side)
+        self._build_step_items()
+
+    # -- session -----------------------------------------------------------------------
+    def _build_step_items(self) -> None:
+        self.steps.blockSignals(True)
+        self.steps.clear()
+        for expression in TITLES:
+            item = QListWidgetItem(QIcon(expression_icon(expression, THUMB)), f"{TITLES[expression]}\nnot taken")
+            item.setSizeHint(QSize(THUMB + 130, THUMB + 8))
+            self.steps.addItem(item)
+        self.steps.blockSignals(False)
+
+    def begin(self, session: CaptureSession, source_factory: Callable[[], FrameSource], read_only: bool = False) -> None:
+        """Show `session` and start the camera (unless read-only or already complete)."""
+        self.session = session
+        session.on_change = self.refresh
+        self._source_factory = source_factory
+        self.read_only = read_only
+        self.refresh()
+        if not read_only:
+            self.start_camera()
+
+    def refresh(self) -> None:
+        """Re-render step list, title, instructions and button states from the session."""
+        s = self.session
+        if s is None:
+            return
+        self.steps.blockSignals(True)
+        for row, expression in enumerate(s.steps):
+            item = self.steps.item(row)
+            photo = s.photos.get(expression)
+            if photo is not None:
+                item.setIcon(QIcon(rgb_to_pixmap(photo.rgb, THUMB)))
+                item.setText(f"{TITLES[expression]}\n\u2713 taken")
+            else:
+                item.setIcon(QIcon(expression_icon(expression, THUMB)))
+                item.setText(f"{TITLES[expression]}\nnot taken")
+        self.steps.setCurrentRow(s.current)
+        self.steps.blockSignals(False)
+        expression = s.expression
+        self.title.setText(f"Step {s.current + 1} of {len(s.steps)}: {TITLES[expression]}")
+        self.instruction.setText(INSTRUCTIONS[expression])
+        self.illustration.setPixmap(expression_icon(expression, 120))
+        taken = expression in s.photos
+        self.capture_button.setEnabled(not self.read_only and not taken and self.camera.running)
+        self.retake_button.setEnabled(not self.read_only and taken)
+        self.prev_button.setEnabled(s.current > 0)
+        self.next_button.setEnabled(s.current < len(s.steps) - 1)
+        self.analyse_button.setEnabled(s.complete and not self.read_only and not self._analysing)
+        self.analyse_button.setToolTip("" if s.complete else "Missing: " + ", ".join(TITLES[e] for e in s.missing))
+        self.camera.request_expression(expression)
+
+    # -- camera ------------------------------------------------------------------------
+    def start_camera(self) -> None:
+        """Open the source on the camera thread and start pulling frames."""
+        if self._source_factory is None:
+            return
+        self.error_box.hide()
+        try:
+            source = self._source_factory()
+        except PalsyError as exc:
+            self._on_camera_failed(str(exc))
+            return
+        self.preview.clear("Opening camera\u2026")
+        self.camera.start(source, analyse=check_frame)
+        if self.session is not None:
+            self.camera.request_expression(self.session.expression)
+        self.timer.start()
+
+    def stop_camera(self) -> None:
+        """Stop pulling and release the camera (closed on its own thread; waits for it)."""
+        self.timer.stop()
+        self.camera.stop()
+        self.preview.clear("Camera stopped")
+        self.refresh()
+
+    def retry_camera(self) -> None:
+        self.stop_camera()
+        self.start_camera()
+        self.refresh()
+
+    def _on_camera_opened(self, name: str) -> None:
+        self.error_box.hide()
+        self.refresh()
+
+    def _on_camera_failed(self, message: str) -> None:
+        self.timer.stop()
+        self.camera.stop()
+        self.error_label.setText(f"The camera stopped: {message}")
+        self.error_box.show()
+        self.preview.clear("No camera \u2013 press Retry")
+        self.capture_button.setEnabled(False)
+        self.notify.emit(f"Camera problem: {message}")
+
+    def _pull_frame(self) -> None:
+        packet = self.camera.take()
+        if packet is None:
+            return
+        self._last_packet = packet
+        quality = packet.quality if isinstance(packet.quality, LiveQuality) else None
+        self._quality = quality
+        box = quality.face_box if quality else None
+        self.preview.show_frame(packet.frame, box, bool(quality and quality.passed))
+        self.badges.show_quality(quality)
+        self.display_frames += 1
+        if not self.capture_button.isEnabled() and self.session and self.session.expression not in self.session.photos and not self.read_only:
+            self.capture_button.setEnabled(True)
+        if self.auto_box.isChecked() and self.session is not None and quality is not None:
+            try:
+                self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic())
+            except PalsyError as exc:
+                self.notify.emit(f"Could not save the photo: {exc}")
+
+    # -- actions -----------------------------------------------------------------------
+    def capture_now(self) -> bool:
+        """Take the newest frame for the current step (saved through the store at once)."""
+        if self.session is None or self.read_only or self._last_packet is None:
+            return False
+        if self.session.expression in self.session.photos:
+            return False
+        quality = self._quality.to_dict() if self._quality else {}
+        try:
+            self.session.capture(self._last_packet.frame, quality)
+        except PalsyError as exc:
+            self.notify.emit(f"Could not save the photo: {exc}")
+            return False
+        return True
+
+    def retake(self) -> None:
+        if self.session is not None and not self.read_only:
+            self.session.retake()
+
+    def next_step(self) -> None:
+        if self.session is not None:
+            self.session.next()
+
+    def previous_step(self) -> None:
+        if self.session is not None:
+            self.session.previous()
+
+    def _on_step_clicked(self, row: int) -> None:
+        if self.session is not None and row >= 0:
+            self.session.go_to(row)
+
+    # -- analysis state ----------------------------------------------------------------
+    _analysing = False
+
+    def set_analysing(self, running: bool, fraction: float = 0.0, message: str = "") -> None:
+        """Show or hide the progress bar and Cancel button."""
+        self._analysing = running
+        self.progress.setVisible(running)
+        self.cancel_button.setVisible(running)
+        self.progress_label.setVisible(running or bool(message))
+        self.progress.setValue(int(fraction * 100))
+        self.progress_label.setText(message)
+        if self.session is not None:
+            self.analyse_button.setEnabled(self.session.complete and not running and not self.read_only)

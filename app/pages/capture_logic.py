@@ -1,0 +1,175 @@
+"""Headless logic of the capture wizard: six steps, capture/retake, auto-capture of the peak.
+
+No Qt. The widget (`capture.py`) feeds frames and live quality in and renders the state;
+every photo goes to the records store the moment it is taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from models.labels import EXPRESSIONS
+
+
+class CaptureSink(Protocol):
+    """Where a captured photo is persisted (the records gateway)."""
+
+    def save_capture(self, assessment_id: int, expression: str, rgb: np.ndarray, quality: dict) -> Any:
+        """Persist atomically; a retake replaces the earlier photo."""
+
+
+@dataclass
+class CapturedPhoto:
+    """A photo taken for one step."""
+
+    expression: str
+    rgb: np.ndarray
+    quality: dict
+    intensity: float = 0.0
+
+
+def expression_intensity(frame: np.ndarray, reference: np.ndarray | None) -> float:
+    """How far `frame` moved from the `rest` reference: mean absolute grey difference (0..1)
+    over the central face area, computed on a 64 x 64 thumbnail so it is cheap."""
+    if reference is None:
+        return 0.0
+    return float(np.abs(_thumb(frame) - _thumb(reference)).mean())
+
+
+def _thumb(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    h, w = rgb.shape[:2]
+    side = min(h, w)
+    y0, x0 = (h - side) // 2, (w - side) // 2
+    crop = rgb[y0 : y0 + side, x0 : x0 + side]
+    grey = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY)
+    return cv2.resize(grey, (64, 64), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+
+
+@dataclass
+class AutoCapture:
+    """Keep the frame of peak expression intensity while the quality checks pass.
+
+    A window opens at the first frame that passes; it closes after `window_s`, and the
+    best frame seen in it is returned. For `rest` (no movement expected) the first frame
+    that stayed passing for the whole window is taken.
+    """
+
+    window_s: float = 1.5
+    _start: float | None = None
+    _best: tuple[float, np.ndarray, dict] | None = None
+
+    def reset(self) -> None:
+        self._start = None
+        self._best = None
+
+    def feed(self, frame: np.ndarray, passed: bool, intensity: float, quality: dict, now: float) -> tuple[np.ndarray, dict, float] | None:
+        """Offer a frame; returns (frame, quality, intensity) when the window closes."""
+        if not passed:
+            return None
+        if self._start is None:
+            self._start = now
+        if self._best is None or intensity > self._best[0]:
+            self._best = (intensity, frame, quality)
+        if now - self._start >= self.window_s:
+            intensity_best, best, best_quality = self._best
+            self.reset()
+            return best, best_quality, intensity_best
+        return None
+
+
+@dataclass
+class CaptureSession:
+    """State of one assessment's capture wizard."""
+
+    assessment_id: int
+    sink: CaptureSink
+    steps: tuple[str, ...] = EXPRESSIONS
+    current: int = 0
+    photos: dict[str, CapturedPhoto] = field(default_factory=dict)
+    auto: AutoCapture = field(default_factory=AutoCapture)
+    on_change: Callable[[], None] | None = None
+
+    @property
+    def expression(self) -> str:
+        """The expression of the current step."""
+        return self.steps[self.current]
+
+    @property
+    def complete(self) -> bool:
+        """True when every step has a photo (the Analyse button is enabled only then)."""
+        return all(step in self.photos for step in self.steps)
+
+    @property
+    def missing(self) -> list[str]:
+        return [step for step in self.steps if step not in self.photos]
+
+    def reference(self) -> np.ndarray | None:
+        """The rest photo, the baseline for expression intensity."""
+        rest = self.photos.get("rest")
+        return rest.rgb if rest is not None else None
+
+    def go_to(self, index: int) -> None:
+        """Jump to a step (clamped)."""
+        self.current = max(0, min(len(self.steps) - 1, index))
+        self.auto.reset()
+        self._changed()
+
+    def next(self) -> None:
+        self.go_to(self.current + 1)
+
+    def previous(self) -> None:
+        self.go_to(self.current - 1)
+
+    def capture(self, frame: np.ndarray, quality: dict | None = None, intensity: float | None = None) -> CapturedPhoto:
+        """Save `frame` for the current step through the sink (at once), then move on to the
+        next step without a photo. Raises whatever the sink raises (nothing is marked taken)."""
+        quality = dict(quality or {})
+        if intensity is None:
+            intensity = expression_intensity(frame, self.reference())
+        photo = CapturedPhoto(self.expression, np.ascontiguousarray(frame).copy(), quality, intensity)
+        self.sink.save_capture(self.assessment_id, self.expression, photo.rgb, quality)
+        self.photos[self.expression] = photo
+        self.auto.reset()
+        remaining = [i for i, step in enumerate(self.steps) if step not in self.photos]
+        if remaining:
+            later = [i for i in remaining if i > self.current]
+            self.current = later[0] if later else remaining[0]
+        self._changed()
+        return photo
+
+    def retake(self, expression: str | None = None) -> None:
+        """Discard the current (or named) step's photo and go to it; the store replaces the
+        file when the new photo is taken."""
+        expression = expression or self.expression
+        self.photos.pop(expression, None)
+        self.current = self.steps.index(expression)
+        self.auto.reset()
+        self._changed()
+
+    def restore(self, photos: dict[str, CapturedPhoto]) -> None:
+        """Resume a draft: take its saved photos and go to the first missing step."""
+        self.photos = dict(photos)
+        missing = [i for i, step in enumerate(self.steps) if step not in self.photos]
+        self.current = missing[0] if missing else len(self.steps) - 1
+        self._changed()
+
+    def offer_frame(self, frame: np.ndarray, passed: bool, quality: dict, now: float) -> CapturedPhoto | None:
+        """Auto-capture: feed a live frame; captures when the peak window closes."""
+        if self.expression in self.photos:
+            return None
+        intensity = expression_intensity(frame, self.reference())
+        chosen = self.auto.feed(frame, passed, intensity, quality, now)
+        if chosen is None:
+            return None
+        best, best_quality, best_intensity = chosen
+        return self.capture(best, best_quality, best_intensity)
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()

@@ -1,0 +1,111 @@
+"""History page: all assessments of a patient, grade and regional function over time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.pages.history_logic import grade_number, history_points, history_row
+from app.records_gateway import AssessmentInfo
+from models.labels import GRADES
+
+REGION_PENS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+class HistoryPage(QWidget):
+    """Table of assessments and a plot; Open shows one read-only."""
+
+    open_requested = Signal(int)
+    back_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("History")
+        self.title.setStyleSheet("font-size: 18px; font-weight: 700;")
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(["Date", "Status", "Model", "Measured", "Confirmed", "Clinician"])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.doubleClicked.connect(lambda _i: self._open())
+        self.grade_plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
+        self.grade_plot.setLabel("left", "House-Brackmann grade")
+        self.grade_plot.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(GRADES)]])
+        self.grade_plot.setYRange(0.5, 6.5)
+        self.grade_plot.showGrid(y=True, alpha=0.3)
+        self.function_plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
+        self.function_plot.setLabel("left", "function %")
+        self.function_plot.setYRange(0, 105)
+        self.function_plot.addLegend(offset=(-10, 10))
+        self.open_button = QPushButton("Open read-only")
+        self.open_button.clicked.connect(self._open)
+        self.back_button = QPushButton("Back to patients")
+        self.back_button.clicked.connect(self.back_requested)
+        self.empty = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        plots = QHBoxLayout()
+        plots.addWidget(self.grade_plot)
+        plots.addWidget(self.function_plot)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addLayout(plots, 1)
+        layout.addLayout(buttons)
+        self.assessments: list[AssessmentInfo] = []
+
+    def show_history(self, patient_label: str, assessments: list[AssessmentInfo]) -> None:
+        """Fill table and plots."""
+        self.title.setText(f"History \u2013 {patient_label}")
+        self.assessments = sorted(assessments, key=lambda a: (a.created, a.assessment_id), reverse=True)
+        self.table.setRowCount(len(self.assessments))
+        for row, a in enumerate(self.assessments):
+            for col, text in enumerate(history_row(a)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, a.assessment_id)
+                self.table.setItem(row, col, item)
+        if self.assessments:
+            self.table.selectRow(0)
+        self.empty.setText("" if self.assessments else "No assessments yet.")
+        points = history_points(assessments)
+        self.grade_plot.clear()
+        self.function_plot.clear()
+        graded = [(p.when.timestamp(), grade_number(p.grade), p.confirmed) for p in points if p.grade]
+        if graded:
+            x = np.array([g[0] for g in graded])
+            y = np.array([g[1] for g in graded])
+            self.grade_plot.plot(x, y, pen=pg.mkPen("#4a7bd0", width=2), symbol="o", symbolSize=10,
+                                 symbolBrush=["#2e8b57" if g[2] else "#bbbbbb" for g in graded])
+        series: dict[str, list[tuple[float, float]]] = {}
+        for p in points:
+            if p.function_percent is not None:
+                series.setdefault("House (brow + mouth)", []).append((p.when.timestamp(), p.function_percent))
+            for name, value in p.regions.items():
+                if value is not None:
+                    series.setdefault(name.replace("_", " "), []).append((p.when.timestamp(), value))
+        for i, (name, values) in enumerate(series.items()):
+            x = np.array([v[0] for v in values])
+            y = np.array([v[1] for v in values])
+            self.function_plot.plot(x, y, pen=pg.mkPen(REGION_PENS[i % len(REGION_PENS)], width=2), symbol="o", symbolSize=7, name=name)
+        self.open_button.setEnabled(bool(self.assessments))
+
+    def _open(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.open_requested.emit(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))

@@ -1,0 +1,51 @@
+"""Headless logic of the history page: time series and table rows from past assessments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.records_gateway import AssessmentInfo
+from models.labels import GRADES
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One assessment on the time axis."""
+
+    assessment_id: int
+    when: datetime
+    grade: str | None  # confirmed grade, else the model's
+    confirmed: bool
+    function_percent: float | None
+    regions: dict[str, float | None]
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.fromtimestamp(0)
+
+
+def history_points(assessments: list[AssessmentInfo]) -> list[HistoryPoint]:
+    """Assessments with a grade, oldest first."""
+    points = []
+    for a in assessments:
+        grade = a.confirmed_grade or a.model_grade
+        measured = (a.result or {}).get("measured", {}) or {}
+        regions = {name: (values or {}).get("percent") for name, values in (measured.get("regions") or {}).items()}
+        points.append(HistoryPoint(a.assessment_id, _parse_time(a.created), grade, a.confirmed_grade is not None,
+                                   measured.get("function_percent"), regions))
+    return sorted(points, key=lambda p: (p.when, p.assessment_id))
+
+
+def grade_number(grade: str | None) -> float | None:
+    """'I'..'VI' -> 1..6 for plotting."""
+    return float(GRADES.index(grade) + 1) if grade in GRADES else None
+
+
+def history_row(a: AssessmentInfo) -> tuple[str, str, str, str, str, str]:
+    """Table columns: date, status, model grade, measured grade, confirmed grade, clinician."""
+    return (a.created.replace("T", " ")[:16], a.status, a.model_grade or "\u2013", a.measured_grade or "\u2013",
+            a.confirmed_grade or "\u2013", a.clinician or "\u2013")

@@ -1,0 +1,232 @@
+"""Patient page: search, list, new/edit dialog, start an assessment, open history."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.pages.patient_logic import SEXES, SIDES, PatientFormError, patient_row, validate_patient
+from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
+from models.errors import PalsyError
+
+
+class PatientDialog(QDialog):
+    """New / edit patient form; Save is refused with the reason shown until the form is valid."""
+
+    def __init__(self, gateway: RecordsGateway, existing: PatientInfo | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gateway = gateway
+        self.existing = existing
+        self.saved: PatientInfo | None = None
+        self.setWindowTitle("Edit patient" if existing else "New patient")
+        self.id_edit = QLineEdit(existing.patient_id if existing else "")
+        self.id_edit.setReadOnly(existing is not None)
+        self.name_edit = QLineEdit(existing.name if existing else "")
+        self.dob_edit = QDateEdit()
+        self.dob_edit.setDisplayFormat("yyyy-MM-dd")
+        self.dob_edit.setCalendarPopup(True)
+        self.dob_edit.setMinimumDate(QDate(1900, 1, 1))
+        self.dob_edit.setMaximumDate(QDate.currentDate())
+        self.dob_edit.setSpecialValueText("unknown")
+        self.dob_edit.setDate(QDate.fromString(existing.birth_date, "yyyy-MM-dd") if existing and existing.birth_date else self.dob_edit.minimumDate())
+        self.sex_combo = QComboBox()
+        self.sex_combo.addItems([s or "not recorded" for s in SEXES])
+        self.side_combo = QComboBox()
+        self.side_combo.addItems(list(SIDES))
+        if existing:
+            self.sex_combo.setCurrentIndex(SEXES.index(existing.sex) if existing.sex in SEXES else 0)
+            self.side_combo.setCurrentIndex(SIDES.index(existing.affected_side) if existing.affected_side in SIDES else 0)
+        self.notes_edit = QPlainTextEdit(existing.notes if existing else "")
+        self.notes_edit.setFixedHeight(70)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #c0392b;")
+        self.error_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Patient ID / MRN", self.id_edit)
+        form.addRow("Name", self.name_edit)
+        form.addRow("Date of birth", self.dob_edit)
+        form.addRow("Sex", self.sex_combo)
+        form.addRow("Affected side (if known)", self.side_combo)
+        form.addRow("Notes", self.notes_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        birth = "" if self.dob_edit.date() == self.dob_edit.minimumDate() else self.dob_edit.date().toString("yyyy-MM-dd")
+        try:
+            info = validate_patient(
+                self.id_edit.text(),
+                self.name_edit.text(),
+                birth,
+                SEXES[self.sex_combo.currentIndex()],
+                SIDES[self.side_combo.currentIndex()],
+                self.notes_edit.toPlainText(),
+            )
+            self.saved = self.gateway.save_patient(info, is_new=self.existing is None)
+        except PatientFormError as exc:
+            self.error_label.setText(str(exc))
+            return
+        except PalsyError as exc:
+            self.error_label.setText(str(exc))
+            return
+        super().accept()
+
+
+class PatientPage(QWidget):
+    """List and search patients; start an assessment or open the history."""
+
+    start_assessment = Signal(str)
+    open_history = Signal(str)
+    resume_requested = Signal(int)
+    discard_requested = Signal(int)
+    patient_saved = Signal(str)
+
+    def __init__(self, gateway: RecordsGateway, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gateway = gateway
+        self.dialog: PatientDialog | None = None
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by patient ID or name\u2026")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.refresh)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Patient ID", "Name", "Date of birth", "Affected side"])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(lambda _index: self._start())
+        self.new_button = QPushButton("New patient\u2026")
+        self.new_button.clicked.connect(lambda: self.open_dialog(None))
+        self.edit_button = QPushButton("Edit\u2026")
+        self.edit_button.clicked.connect(lambda: self.open_dialog(self.selected()))
+        self.start_button = QPushButton("Start assessment")
+        self.start_button.setStyleSheet("QPushButton:enabled { font-weight: 700; }")
+        self.start_button.clicked.connect(self._start)
+        self.history_button = QPushButton("History")
+        self.history_button.clicked.connect(lambda: self.selected() and self.open_history.emit(self.selected()))
+
+        self.resume_box = QFrame()
+        self.resume_box.setStyleSheet("QFrame { background: #fff4d6; border: 1px solid #e0a800; border-radius: 4px; } QLabel { border: none; }")
+        self.resume_label = QLabel()
+        self.resume_label.setWordWrap(True)
+        self.resume_button = QPushButton("Resume")
+        self.discard_button = QPushButton("Discard")
+        self._resume_id: int | None = None
+        self.resume_button.clicked.connect(lambda: self._resume_id is not None and self.resume_requested.emit(self._resume_id))
+        self.discard_button.clicked.connect(lambda: self._resume_id is not None and self.discard_requested.emit(self._resume_id))
+        resume_layout = QHBoxLayout(self.resume_box)
+        resume_layout.addWidget(self.resume_label, 1)
+        resume_layout.addWidget(self.resume_button)
+        resume_layout.addWidget(self.discard_button)
+        self.resume_box.hide()
+
+        buttons = QHBoxLayout()
+        for b in (self.new_button, self.edit_button, self.history_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.start_button)
+        title = QLabel("Patients")
+        title.setStyleSheet("font-size: 18px; font-weight: 700;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.resume_box)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-run the search and refill the table, keeping the selection when possible."""
+        keep = self.selected()
+        patients = self.gateway.search_patients(self.search.text())
+        self.table.setRowCount(len(patients))
+        for row, info in enumerate(patients):
+            for col, text in enumerate(patient_row(info)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, info.patient_id)
+                self.table.setItem(row, col, item)
+            if info.patient_id == keep:
+                self.table.selectRow(row)
+        self._update_buttons()
+
+    def selected(self) -> str | None:
+        """The selected patient's ID."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+
+    def select(self, patient_id: str) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == patient_id:
+                self.table.selectRow(row)
+                return
+
+    def _update_buttons(self) -> None:
+        has = self.selected() is not None
+        for b in (self.edit_button, self.start_button, self.history_button):
+            b.setEnabled(has)
+
+    def _start(self) -> None:
+        patient_id = self.selected()
+        if patient_id:
+            self.start_assessment.emit(patient_id)
+
+    def open_dialog(self, patient_id: str | None) -> PatientDialog:
+        """Open the new/edit dialog (window-modal, non-blocking); returns it (tests fill it)."""
+        existing = self.gateway.get_patient(patient_id) if patient_id else None
+        self.dialog = PatientDialog(self.gateway, existing, self)
+        self.dialog.accepted.connect(self._dialog_saved)
+        self.dialog.open()
+        return self.dialog
+
+    def _dialog_saved(self) -> None:
+        dialog = self.dialog
+        if dialog is None or dialog.saved is None:
+            return
+        self.search.clear()
+        self.refresh()
+        self.select(dialog.saved.patient_id)
+        self.patient_saved.emit(dialog.saved.patient_id)
+        dialog.deleteLater()
+        self.dialog = None
+
+    def show_unfinished(self, drafts: list[AssessmentInfo]) -> None:
+        """Offer the newest unfinished assessment for resumption (after a crash)."""
+        if not drafts:
+            self._resume_id = None
+            self.resume_box.hide()
+            return
+        draft = drafts[-1]
+        self._resume_id = draft.assessment_id
+        more = f" ({len(drafts) - 1} more)" if len(drafts) > 1 else ""
+        self.resume_label.setText(
+            f"An unfinished assessment of patient {draft.patient_id} from {draft.created} "
+            f"({len(draft.captures)} of 6 photos) was found{more}. Resume it?"
+        )
+        self.resume_box.show()

@@ -1,0 +1,49 @@
+"""Headless logic of the patient page: validate the patient form, format list rows."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from app.records_gateway import PatientInfo
+from models.errors import InputError
+
+SEXES: tuple[str, ...] = ("", "female", "male", "other")
+SIDES: tuple[str, ...] = ("unknown", "left", "right", "none")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+class PatientFormError(InputError):
+    """A patient form field is invalid; `field` names it so the dialog can focus it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affected_side: str, notes: str) -> PatientInfo:
+    """A PatientInfo from raw form values, or PatientFormError saying what to fix."""
+    patient_id = patient_id.strip()
+    if not _ID.match(patient_id):
+        raise PatientFormError("patient_id", "Patient ID / MRN: 1-40 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    name = " ".join(name.split())
+    if not name:
+        raise PatientFormError("name", "Name is required")
+    birth_date = birth_date.strip()
+    if birth_date:
+        try:
+            born = date.fromisoformat(birth_date)
+        except ValueError:
+            raise PatientFormError("birth_date", "Date of birth must be YYYY-MM-DD") from None
+        if born > date.today() or born.year < 1900:
+            raise PatientFormError("birth_date", "Date of birth must lie between 1900 and today")
+    if sex not in SEXES:
+        raise PatientFormError("sex", f"Sex must be one of {', '.join(s or 'blank' for s in SEXES)}")
+    if affected_side not in SIDES:
+        raise PatientFormError("affected_side", f"Affected side must be one of {', '.join(SIDES)}")
+    return PatientInfo(patient_id, name, birth_date, sex, affected_side, notes.strip())
+
+
+def patient_row(info: PatientInfo) -> tuple[str, str, str, str]:
+    """Columns of the patient list: ID, name, date of birth, affected side."""
+    return (info.patient_id, info.name, info.birth_date or "\u2013", info.affected_side)

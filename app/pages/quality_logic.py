@@ -1,0 +1,71 @@
+"""Live quality checks for the capture preview, as data (no Qt).
+
+The checks and thresholds are the pipeline's (`models.pipeline.quality`); this module turns
+them into `Badge`s for the preview and a plain dict stored with each capture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+LABELS: dict[str, str] = {
+    "one_face": "One face",
+    "face_size": "Face size",
+    "centring": "Centred",
+    "sharpness": "Sharp",
+    "exposure": "Exposure",
+    "head_roll": "Head level",
+}
+
+
+@dataclass(frozen=True)
+class Badge:
+    """One named check for the preview: green when passed."""
+
+    name: str
+    label: str
+    passed: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class LiveQuality:
+    """All checks of one frame, the face box (x, y, w, h) in frame pixels if found."""
+
+    badges: tuple[Badge, ...]
+    face_box: tuple[int, int, int, int] | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.badges) and all(b.passed for b in self.badges)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form stored with the capture."""
+        return {
+            "passed": self.passed,
+            "checks": {b.name: {"passed": b.passed, "detail": b.detail} for b in self.badges},
+            "face_box": list(self.face_box) if self.face_box else None,
+        }
+
+
+def live_quality(report: Any, face_box: tuple[int, int, int, int] | None) -> LiveQuality:
+    """Badges from the pipeline's QualityReport (names as in `LABELS`)."""
+    badges = tuple(
+        Badge(c.name, LABELS.get(c.name, c.name.replace("_", " ").capitalize()), bool(c.passed), c.message)
+        for c in report.checks
+    )
+    return LiveQuality(badges, face_box)
+
+
+def check_frame(frame: np.ndarray) -> LiveQuality:
+    """Live checks of one frame with the pipeline's thresholds (runs on the camera thread)."""
+    from models.pipeline.face import detect_faces
+    from models.pipeline.quality import check_quality
+
+    faces = detect_faces(frame)
+    box = tuple(int(v) for v in faces[0]) if faces else None
+    return live_quality(check_quality(frame, faces), box)

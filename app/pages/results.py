@@ -1,0 +1,281 @@
+"""Results and review page: overlays per expression, probabilities, regional function, flags,
+review (confirm or override), Export PDF."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.analysis import AnalysisResult
+from app.pages.instructions import TITLES
+from app.pages.results_logic import (
+    attention_label,
+    class_label,
+    grade_label,
+    heat_lut,
+    movement_text,
+    percent_text,
+    review_decision,
+    segmentation_lut,
+)
+from models.errors import InputError
+from models.labels import CLASS_COLOURS, CLASSES, GRADES
+
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+
+class OverlayView(pg.GraphicsLayoutWidget):
+    """Photo, segmentation and attention heat as ImageItems stacked by Z in one ViewBox."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMouse=True)
+        self.photo = pg.ImageItem()
+        self.segmentation = pg.ImageItem()
+        self.heat = pg.ImageItem()
+        for z, item in enumerate((self.photo, self.segmentation, self.heat)):
+            item.setZValue(z)
+            self.view.addItem(item)
+
+    def display(self, photo: np.ndarray, mask: np.ndarray, heat: np.ndarray | None, seg_lut: np.ndarray, heat_table: np.ndarray) -> None:
+        """Show one expression: photo under its mask and heat map (same pixel grid)."""
+        self.photo.setImage(photo, levels=(0, 255))
+        self.segmentation.setImage(mask, levels=(0, 255), lut=seg_lut)
+        if heat is None:
+            self.heat.clear()
+        else:
+            self.heat.setImage((np.clip(heat, 0, 1) * 255).astype(np.uint8), levels=(0, 255), lut=heat_table)
+        self.view.autoRange(padding=0.01)
+
+
+class ResultsPage(QWidget):
+    """Shows an AnalysisResult; the review form confirms or overrides the grade."""
+
+    confirm_requested = Signal(object)  # ReviewDecision
+    export_requested = Signal()
+    back_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.result: AnalysisResult | None = None
+        self.read_only = False
+        self.status = "analysed"
+
+        self.title = QLabel("Results")
+        self.title.setStyleSheet("font-size: 18px; font-weight: 700;")
+        self.expression_combo = QComboBox()
+        self.expression_combo.currentIndexChanged.connect(self._render_overlay)
+        self.attention_combo = QComboBox()
+        self.attention_combo.currentIndexChanged.connect(self._render_overlay)
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(60)
+        self.opacity.valueChanged.connect(self._render_overlay)
+        self.segmentation_box = QCheckBox("Segmentation")
+        self.segmentation_box.setChecked(True)
+        self.segmentation_box.toggled.connect(self._render_overlay)
+        self.overlay = OverlayView()
+        self.overlay.setMinimumSize(360, 360)
+
+        self.class_boxes: dict[int, QCheckBox] = {}
+        legend = QGroupBox("Classes")
+        grid = QGridLayout(legend)
+        grid.setVerticalSpacing(2)
+        for index in range(1, len(CLASSES)):
+            box = QCheckBox(class_label(index))
+            r, g, b = CLASS_COLOURS[index]
+            box.setStyleSheet(
+                f"QCheckBox::indicator {{ width: 13px; height: 13px; border: 1px solid #333; }}"
+                f"QCheckBox::indicator:checked {{ background: rgb({r},{g},{b}); }}"
+                "QCheckBox::indicator:unchecked { background: white; }"
+            )
+            box.setChecked(True)
+            box.toggled.connect(self._render_overlay)
+            self.class_boxes[index] = box
+            grid.addWidget(box, (index - 1) // 2, (index - 1) % 2)
+
+        controls = QFormLayout()
+        controls.addRow("Expression", self.expression_combo)
+        controls.addRow("Attention", self.attention_combo)
+        controls.addRow("Heat opacity", self.opacity)
+        controls.addRow("", self.segmentation_box)
+        left = QVBoxLayout()
+        left.addLayout(controls)
+        left.addWidget(self.overlay, 1)
+        left.addWidget(legend)
+
+        self.chart = pg.PlotWidget(background="w")
+        self.chart.setMinimumHeight(170)
+        self.chart.setMouseEnabled(False, False)
+        self.chart.setYRange(0, 1)
+        self.chart.setLabel("left", "probability")
+        self.chart.getAxis("bottom").setTicks([[(i, g) for i, g in enumerate(GRADES)]])
+        self.bars = pg.BarGraphItem(x=np.arange(6), height=np.zeros(6), width=0.6, brush="#4a7bd0")
+        self.chart.addItem(self.bars)
+        self.grade_label = QLabel()
+        self.grade_label.setWordWrap(True)
+        self.grade_label.setStyleSheet("font-size: 15px;")
+        self.regions = QTableWidget(0, 4)
+        self.regions.setHorizontalHeaderLabels(["Region", "Left", "Right", "Function"])
+        self.regions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.regions.verticalHeader().setVisible(False)
+        self.regions.setMinimumHeight(120)
+        self.flags = QLabel()
+        self.flags.setWordWrap(True)
+        self.flags.setTextFormat(Qt.TextFormat.RichText)
+
+        review = QGroupBox("Review")
+        self.grade_buttons = QButtonGroup(self)
+        grade_row = QHBoxLayout()
+        for i, grade in enumerate(GRADES):
+            button = QRadioButton(grade)
+            self.grade_buttons.addButton(button, i)
+            grade_row.addWidget(button)
+        self.clinician_edit = QLineEdit()
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setFixedHeight(60)
+        self.review_error = QLabel()
+        self.review_error.setStyleSheet("color: #c0392b;")
+        self.review_error.setWordWrap(True)
+        self.confirm_button = QPushButton("Confirm grade")
+        self.confirm_button.clicked.connect(self.confirm)
+        self.export_button = QPushButton("Export PDF\u2026")
+        self.export_button.clicked.connect(self.export_requested)
+        self.back_button = QPushButton("Back to patients")
+        self.back_button.clicked.connect(self.back_requested)
+        review_form = QFormLayout(review)
+        review_form.addRow("Confirmed grade", grade_row)
+        review_form.addRow("Clinician", self.clinician_edit)
+        review_form.addRow("Notes", self.notes_edit)
+        review_form.addRow(self.review_error)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.confirm_button)
+        buttons.addWidget(self.export_button)
+        review_form.addRow(buttons)
+
+        right = QVBoxLayout()
+        right.addWidget(self.grade_label)
+        right.addWidget(self.chart)
+        right.addWidget(QLabel("Measured regional function"))
+        right.addWidget(self.regions)
+        right.addWidget(self.flags)
+        right.addWidget(review)
+        right.addWidget(self.back_button)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 3)
+        body.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(body, 1)
+
+    # -- showing a result ---------------------------------------------------------------
+    def show_result(self, result: AnalysisResult, patient_label: str, status: str, confirmed: str | None = None,
+                    clinician: str = "", notes: str = "", read_only: bool = False) -> None:
+        """Render `result`; `status` decides whether Export is enabled."""
+        self.result = result
+        self.read_only = read_only
+        self.status = status
+        self.title.setText(f"Results \u2013 {patient_label}" + ("  (read-only)" if read_only else ""))
+        self.expression_combo.blockSignals(True)
+        self.expression_combo.clear()
+        for name in result.expressions:
+            self.expression_combo.addItem(TITLES.get(name, name), name)
+        self.expression_combo.blockSignals(False)
+        self.attention_combo.blockSignals(True)
+        self.attention_combo.clear()
+        self.attention_combo.addItem("None", None)
+        first = next(iter(result.expressions.values()), None)
+        for name in first.attention if first else {}:
+            self.attention_combo.addItem(attention_label(name), name)
+        self.attention_combo.setCurrentIndex(1 if self.attention_combo.count() > 1 else 0)
+        self.attention_combo.blockSignals(False)
+        probs = np.array([result.probabilities.get(g, 0.0) for g in GRADES])
+        brushes = ["#d9822b" if g == result.grade else "#4a7bd0" for g in GRADES]
+        self.bars.setOpts(height=probs, brushes=brushes)
+        measured = f"; measured: <b>{result.measured_grade}</b> ({percent_text(result.function_percent)})" if result.measured_grade else ""
+        self.grade_label.setText(
+            f"Model grade: <b>{grade_label(result.grade)}</b> ({result.probabilities.get(result.grade, 0):.0%}){measured}"
+            f"<br>Affected side: {result.affected_side}"
+        )
+        self.regions.setRowCount(len(result.regions))
+        for row, region in enumerate(result.regions):
+            values = (region.region.replace("_", " "), movement_text(region.left, region.unit),
+                      movement_text(region.right, region.unit),
+                      percent_text(region.percent) if region.judged else "too small")
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if region.note:
+                    item.setToolTip(region.note)
+                self.regions.setItem(row, col, item)
+        if result.flags:
+            items = "".join(f"<li>{f.text}</li>" for f in result.flags)
+            self.flags.setText(f"<b style='color:#b9770e'>Review carefully:</b><ul style='margin:0'>{items}</ul>")
+        else:
+            self.flags.setText("<span style='color:#2e8b57'>No flags: results are consistent.</span>")
+        chosen = confirmed or result.grade
+        self.grade_buttons.button(GRADES.index(chosen)).setChecked(True)
+        self.clinician_edit.setText(clinician)
+        self.notes_edit.setPlainText(notes)
+        self.review_error.clear()
+        for widget in (self.clinician_edit, self.notes_edit, self.confirm_button, *self.grade_buttons.buttons()):
+            widget.setEnabled(not read_only)
+        self.update_status(status)
+        self._render_overlay()
+
+    def update_status(self, status: str) -> None:
+        self.status = status
+        self.export_button.setEnabled(status == "confirmed")
+        self.export_button.setToolTip("" if status == "confirmed" else "Confirm the grade first: a report needs a confirmed grade")
+
+    def current_expression(self) -> str | None:
+        return self.expression_combo.currentData()
+
+    def _render_overlay(self) -> None:
+        if self.result is None or not self.result.expressions:
+            return
+        name = self.current_expression() or next(iter(self.result.expressions))
+        expr = self.result.expressions[name]
+        enabled = {i for i, box in self.class_boxes.items() if box.isChecked()} if self.segmentation_box.isChecked() else set()
+        attention = self.attention_combo.currentData()
+        heat = expr.attention.get(attention) if attention else None
+        self.overlay.display(expr.photo, expr.mask, heat, segmentation_lut(enabled), heat_lut(self.opacity.value() / 100))
+
+    # -- review ---------------------------------------------------------------------------
+    def selected_grade(self) -> str | None:
+        index = self.grade_buttons.checkedId()
+        return GRADES[index] if index >= 0 else None
+
+    def confirm(self) -> None:
+        """Validate the review form and ask the window to store it."""
+        if self.result is None or self.read_only:
+            return
+        try:
+            decision = review_decision(self.selected_grade() or "", self.clinician_edit.text(), self.notes_edit.toPlainText(), self.result.grade)
+        except InputError as exc:
+            self.review_error.setText(str(exc))
+            return
+        self.review_error.clear()
+        self.confirm_requested.emit(decision)

@@ -1,0 +1,92 @@
+"""Headless logic of the results and review page (no Qt): lookup tables, labels, review rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.errors import InputError
+from models.labels import CLASS_COLOURS, CLASSES, GRADES
+
+SEGMENTATION_ALPHA = 150
+
+
+def segmentation_lut(enabled: set[int] | None = None, alpha: int = SEGMENTATION_ALPHA) -> np.ndarray:
+    """256 x 4 RGBA lookup table for a class-index mask: class colours, transparent background,
+    classes outside `enabled` (default: all but background) transparent too."""
+    if enabled is None:
+        enabled = set(range(1, len(CLASSES)))
+    lut = np.zeros((256, 4), np.uint8)
+    for index, colour in enumerate(CLASS_COLOURS):
+        lut[index, :3] = colour
+        lut[index, 3] = alpha if index in enabled and index != 0 else 0
+    return lut
+
+
+def heat_lut(opacity: float) -> np.ndarray:
+    """256 x 4 RGBA 'hot' colormap whose alpha rises with the heat, scaled by `opacity` (0..1):
+    cold areas stay see-through so the face remains visible."""
+    t = np.linspace(0.0, 1.0, 256)
+    r = np.clip(3 * t, 0, 1)
+    g = np.clip(3 * t - 1, 0, 1)
+    b = np.clip(3 * t - 2, 0, 1)
+    a = np.clip(t * 1.4, 0, 1) * float(np.clip(opacity, 0.0, 1.0))
+    return (np.stack([r, g, b, a], axis=1) * 255).round().astype(np.uint8)
+
+
+def attention_label(name: str) -> str:
+    """'spatial_5' -> 'Spatial 5\u00d75', 'channel' -> 'Channel'."""
+    if name.startswith("spatial_"):
+        k = name.split("_", 1)[1]
+        return f"Spatial {k}\u00d7{k}"
+    return name.replace("_", " ").capitalize()
+
+
+def class_label(index: int) -> str:
+    return CLASSES[index].replace("_", " ")
+
+
+def grade_label(grade: str) -> str:
+    names = {"I": "normal", "II": "slight", "III": "moderate", "IV": "moderately severe", "V": "severe", "VI": "total paralysis"}
+    return f"{grade} \u2013 {names.get(grade, '')}"
+
+
+def movement_text(value: float | None, unit: str = "") -> str:
+    """A measured movement with its unit ('–' when not measured)."""
+    if value is None:
+        return "–"
+    return f"{value:.2f} {unit}".strip()
+
+
+def percent_text(value: float | None) -> str:
+    return "\u2013" if value is None else f"{value:.0f} %"
+
+
+@dataclass
+class ReviewDecision:
+    """What the clinician signs: the confirmed grade, whether it overrides the model, notes."""
+
+    grade: str
+    clinician: str
+    notes: str
+    model_grade: str
+
+    @property
+    def is_override(self) -> bool:
+        return self.grade != self.model_grade
+
+
+def review_decision(grade: str, clinician: str, notes: str, model_grade: str) -> ReviewDecision:
+    """Validate the review form; a grade and the clinician's name are required."""
+    if grade not in GRADES:
+        raise InputError("Choose the confirmed House-Brackmann grade (I-VI) before confirming")
+    clinician = " ".join(clinician.split())
+    if not clinician:
+        raise InputError("Enter the clinician's name to sign the assessment")
+    return ReviewDecision(grade, clinician, notes.strip(), model_grade)
+
+
+def can_export(status: str) -> bool:
+    """A report needs a confirmed grade."""
+    return status == "confirmed"

@@ -1,0 +1,204 @@
+"""Settings dialog: camera, weights (with checksum), device, clinic, data folder."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.settings import (
+    DEMO_SIDES,
+    DEVICES,
+    SOURCE_KINDS,
+    CameraSettings,
+    ClinicSettings,
+    ModelSettings,
+    Settings,
+    SettingsError,
+    declared_range,
+    update_group,
+)
+from app.weights_info import weights_info
+
+SOURCE_LABELS = {"demo": "Demo patient (synthetic)", "camera": "Camera (OpenCV)", "video": "Video file", "folder": "Folder of photos"}
+
+
+def _spin(group: type, name: str, value: int) -> QSpinBox:
+    box = QSpinBox()
+    declared = declared_range(group, name)
+    if declared is not None:
+        box.setRange(int(declared.low), int(declared.high))
+    box.setValue(value)
+    return box
+
+
+def _path_row(edit: QLineEdit, pick) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    button = QPushButton("Browse\u2026")
+    button.clicked.connect(pick)
+    layout.addWidget(edit, 1)
+    layout.addWidget(button)
+    return row
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; `result_settings` holds the validated values after Save."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(620)
+        self.original = settings
+        self.result_settings: Settings | None = None
+        c, m, k = settings.camera, settings.model, settings.clinic
+
+        self.source = QComboBox()
+        for kind in SOURCE_KINDS:
+            self.source.addItem(SOURCE_LABELS[kind], kind)
+        self.source.setCurrentIndex(SOURCE_KINDS.index(c.source))
+        self.index = _spin(CameraSettings, "index", c.index)
+        self.width_spin = _spin(CameraSettings, "width", c.width)
+        self.height_spin = _spin(CameraSettings, "height", c.height)
+        self.fps = _spin(CameraSettings, "fps", c.fps)
+        self.video = QLineEdit(c.video_path)
+        self.folder = QLineEdit(c.folder_path)
+        self.mirror = QCheckBox("Mirror the preview (photos are never mirrored)")
+        self.mirror.setChecked(c.mirror_preview)
+        self.auto = QCheckBox("Auto-capture the peak-intensity frame")
+        self.auto.setChecked(c.auto_capture)
+        self.demo_grade = _spin(CameraSettings, "demo_grade", c.demo_grade)
+        self.demo_side = QComboBox()
+        self.demo_side.addItems(list(DEMO_SIDES))
+        self.demo_side.setCurrentIndex(DEMO_SIDES.index(c.demo_side))
+        self.demo_seed = _spin(CameraSettings, "demo_seed", c.demo_seed)
+        camera_box = QGroupBox("Camera")
+        cf = QFormLayout(camera_box)
+        cf.addRow("Source", self.source)
+        cf.addRow("Camera index", self.index)
+        size = QHBoxLayout()
+        size.addWidget(self.width_spin)
+        size.addWidget(QLabel("\u00d7"))
+        size.addWidget(self.height_spin)
+        size.addWidget(QLabel("at"))
+        size.addWidget(self.fps)
+        size.addWidget(QLabel("fps"))
+        cf.addRow("Resolution", size)
+        cf.addRow("Video file", _path_row(self.video, self._pick_video))
+        cf.addRow("Photo folder", _path_row(self.folder, self._pick_folder))
+        demo = QHBoxLayout()
+        demo.addWidget(QLabel("grade"))
+        demo.addWidget(self.demo_grade)
+        demo.addWidget(QLabel("side"))
+        demo.addWidget(self.demo_side)
+        demo.addWidget(QLabel("seed"))
+        demo.addWidget(self.demo_seed)
+        cf.addRow("Demo patient", demo)
+        cf.addRow("", self.mirror)
+        cf.addRow("", self.auto)
+
+        self.weights = QLineEdit(m.weights_path)
+        self.weights.setPlaceholderText("shipped demonstration weights")
+        self.weights.textChanged.connect(self._update_checksum)
+        self.checksum = QLabel()
+        self.checksum.setWordWrap(True)
+        self.checksum.setStyleSheet("font-family: monospace; font-size: 11px;")
+        self.device = QComboBox()
+        self.device.addItems(list(DEVICES))
+        self.device.setCurrentIndex(DEVICES.index(m.device))
+        model_box = QGroupBox("Model")
+        mf = QFormLayout(model_box)
+        mf.addRow("Weights file", _path_row(self.weights, self._pick_weights))
+        mf.addRow("Checksum", self.checksum)
+        mf.addRow("Compute device", self.device)
+
+        self.clinic = QLineEdit(k.clinic_name)
+        self.logo = QLineEdit(k.logo_path)
+        self.clinician = QLineEdit(k.clinician)
+        self.data_folder = QLineEdit(k.data_folder)
+        self.data_folder.setPlaceholderText("default application-data folder (or PALSY_HOME)")
+        clinic_box = QGroupBox("Clinic and storage")
+        kf = QFormLayout(clinic_box)
+        kf.addRow("Clinic name", self.clinic)
+        kf.addRow("Logo for reports", _path_row(self.logo, self._pick_logo))
+        kf.addRow("Default clinician", self.clinician)
+        kf.addRow("Data folder", _path_row(self.data_folder, self._pick_data))
+
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for w in (camera_box, model_box, clinic_box, self.error, buttons):
+            layout.addWidget(w)
+        self._update_checksum()
+
+    def _update_checksum(self) -> None:
+        self.checksum.setText(weights_info(self.weights.text().strip()).summary())
+
+    def _pick_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Video file", self.video.text(), "Videos (*.mp4 *.avi *.mov *.mkv)")
+        if path:
+            self.video.setText(path)
+
+    def _pick_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Folder of photos", self.folder.text())
+        if path:
+            self.folder.setText(path)
+
+    def _pick_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Weights file", self.weights.text(), "Palsy Grader weights (*.pt)")
+        if path:
+            self.weights.setText(path)
+
+    def _pick_logo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Clinic logo", self.logo.text(), "Images (*.png *.jpg *.jpeg)")
+        if path:
+            self.logo.setText(path)
+
+    def _pick_data(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Data folder", self.data_folder.text())
+        if path:
+            self.data_folder.setText(path)
+
+    def collect(self) -> Settings:
+        """The edited settings, validated (SettingsError on a bad value)."""
+        camera = update_group(self.original.camera, {
+            "source": self.source.currentData(), "index": self.index.value(), "width": self.width_spin.value(),
+            "height": self.height_spin.value(), "fps": self.fps.value(), "video_path": self.video.text().strip(),
+            "folder_path": self.folder.text().strip(), "mirror_preview": self.mirror.isChecked(),
+            "auto_capture": self.auto.isChecked(), "demo_grade": self.demo_grade.value(),
+            "demo_side": self.demo_side.currentText(), "demo_seed": self.demo_seed.value(),
+        })
+        model: ModelSettings = update_group(self.original.model, {"weights_path": self.weights.text().strip(), "device": self.device.currentText()})
+        clinic: ClinicSettings = update_group(self.original.clinic, {
+            "clinic_name": self.clinic.text().strip(), "logo_path": self.logo.text().strip(),
+            "clinician": self.clinician.text().strip(), "data_folder": self.data_folder.text().strip(),
+        })
+        return replace(self.original, camera=camera, model=model, clinic=clinic)
+
+    def accept(self) -> None:
+        try:
+            self.result_settings = self.collect()
+        except SettingsError as exc:
+            self.error.setText(str(exc))
+            return
+        super().accept()

@@ -1,0 +1,166 @@
+"""What the GUI needs from the records store, as a Protocol and plain dataclasses (no Qt).
+
+`StoreGateway` adapts `app.records.store.Store`; tests of headless logic may use
+`MemoryRecords`. Keeping the GUI on this narrow interface means a change in the store's
+API touches one adapter, not every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from models.errors import InputError
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    """A patient as the GUI edits it."""
+
+    patient_id: str
+    name: str = ""
+    birth_date: str = ""
+    sex: str = ""
+    affected_side: str = "unknown"
+    notes: str = ""
+
+
+@dataclass
+class AssessmentInfo:
+    """An assessment with its captures (expression -> photo path) and stored result."""
+
+    assessment_id: int
+    patient_id: str
+    status: str  # draft / analysed / confirmed
+    created: str
+    model_grade: str | None = None
+    measured_grade: str | None = None
+    confirmed_grade: str | None = None
+    clinician: str = ""
+    notes: str = ""
+    result: dict = field(default_factory=dict)
+    captures: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    who: str
+    when: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+class RecordsGateway(Protocol):
+    """The store as the GUI uses it."""
+
+    folder: Path
+
+    def search_patients(self, text: str) -> list[PatientInfo]: ...
+
+    def get_patient(self, patient_id: str) -> PatientInfo: ...
+
+    def save_patient(self, info: PatientInfo, is_new: bool) -> PatientInfo: ...
+
+    def start_assessment(self, patient_id: str) -> int: ...
+
+    def save_capture(self, assessment_id: int, expression: str, rgb: np.ndarray, quality: dict) -> Any: ...
+
+    def load_photo(self, assessment_id: int, expression: str) -> np.ndarray: ...
+
+    def assessment(self, assessment_id: int) -> AssessmentInfo: ...
+
+    def unfinished(self) -> list[AssessmentInfo]: ...
+
+    def discard(self, assessment_id: int) -> None: ...
+
+    def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None: ...
+
+    def confirm(self, assessment_id: int, grade: str, clinician: str, notes: str) -> None: ...
+
+    def history(self, patient_id: str) -> list[AssessmentInfo]: ...
+
+    def audit(self, assessment_id: int) -> list[AuditEntry]: ...
+
+    def report_path(self, assessment_id: int) -> Path: ...
+
+    def close(self) -> None: ...
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class MemoryRecords:
+    """In-memory gateway for tests of headless logic (nothing is persisted)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = Path(folder or ".")
+        self.patients: dict[str, PatientInfo] = {}
+        self.assessments: dict[int, AssessmentInfo] = {}
+        self.photos: dict[tuple[int, str], np.ndarray] = {}
+        self.audits: dict[int, list[AuditEntry]] = {}
+
+    def search_patients(self, text: str) -> list[PatientInfo]:
+        text = text.strip().lower()
+        return [p for p in self.patients.values() if p.patient_id.lower().startswith(text) or p.name.lower().startswith(text)]
+
+    def get_patient(self, patient_id: str) -> PatientInfo:
+        try:
+            return self.patients[patient_id]
+        except KeyError:
+            raise InputError(f"no patient {patient_id!r}") from None
+
+    def save_patient(self, info: PatientInfo, is_new: bool) -> PatientInfo:
+        if is_new and info.patient_id in self.patients:
+            raise InputError(f"patient ID {info.patient_id!r} already exists; choose another ID")
+        self.patients[info.patient_id] = info
+        return info
+
+    def start_assessment(self, patient_id: str) -> int:
+        self.get_patient(patient_id)
+        new_id = len(self.assessments) + 1
+        self.assessments[new_id] = AssessmentInfo(new_id, patient_id, "draft", _now())
+        return new_id
+
+    def save_capture(self, assessment_id: int, expression: str, rgb: np.ndarray, quality: dict) -> Any:
+        self.photos[(assessment_id, expression)] = np.array(rgb)
+        self.assessments[assessment_id].captures[expression] = f"memory:{assessment_id}/{expression}"
+        return expression
+
+    def load_photo(self, assessment_id: int, expression: str) -> np.ndarray:
+        return self.photos[(assessment_id, expression)]
+
+    def assessment(self, assessment_id: int) -> AssessmentInfo:
+        return self.assessments[assessment_id]
+
+    def unfinished(self) -> list[AssessmentInfo]:
+        return [a for a in self.assessments.values() if a.status == "draft"]
+
+    def discard(self, assessment_id: int) -> None:
+        self.assessments[assessment_id].status = "discarded"
+
+    def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:
+        a = self.assessments[assessment_id]
+        a.model_grade, a.measured_grade, a.result, a.status = model_grade, measured_grade, result, "analysed"
+
+    def confirm(self, assessment_id: int, grade: str, clinician: str, notes: str) -> None:
+        a = self.assessments[assessment_id]
+        self.audits.setdefault(assessment_id, []).append(AuditEntry(clinician, _now(), "confirmed_grade", a.confirmed_grade, grade))
+        self.assessments[assessment_id] = replace(a, confirmed_grade=grade, clinician=clinician, notes=notes, status="confirmed")
+
+    def history(self, patient_id: str) -> list[AssessmentInfo]:
+        return [a for a in self.assessments.values() if a.patient_id == patient_id and a.status != "discarded"]
+
+    def audit(self, assessment_id: int) -> list[AuditEntry]:
+        return list(self.audits.get(assessment_id, []))
+
+    def report_path(self, assessment_id: int) -> Path:
+        return self.folder / f"report_{assessment_id}.pdf"
+
+    def close(self) -> None:
+        pass

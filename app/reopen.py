@@ -1,0 +1,54 @@
+"""Rebuild an AnalysisResult from a stored assessment (for read-only reopening; no Qt).
+
+The store keeps the results as JSON and the photos as files; masks and attention maps
+are not stored, so a reopened assessment shows the photos with the stored numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.analysis import AnalysisResult, ExpressionResult, Flag, RegionRow, centre_crop
+from app.records_gateway import AssessmentInfo, RecordsGateway
+from models.errors import PalsyError
+from models.labels import EXPRESSIONS, GRADES
+
+DISPLAY_SIZE = 256
+
+
+def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> AnalysisResult | None:
+    """The stored result with the stored photos, or None when it was never analysed."""
+    data = info.result or {}
+    if not data.get("grade"):
+        return None
+    expressions = {}
+    stored = data.get("expressions", {})
+    for name in EXPRESSIONS:
+        if name not in info.captures:
+            continue
+        try:
+            photo = centre_crop(gateway.load_photo(info.assessment_id, name), DISPLAY_SIZE)
+        except PalsyError:
+            continue
+        probs = stored.get(name, {}).get("probabilities", {})
+        expressions[name] = ExpressionResult(
+            name, photo, np.zeros(photo.shape[:2], np.uint8), {}, np.array([float(probs.get(g, 0.0)) for g in GRADES])
+        )
+    measured = data.get("measured") or {}
+    regions = [
+        RegionRow(values.get("label") or name, values.get("left"), values.get("right"), values.get("percent"),
+                  values.get("note", ""), values.get("unit", ""), bool(values.get("judged", True)))
+        for name, values in (measured.get("regions") or {}).items()
+    ]
+    return AnalysisResult(
+        grade=data["grade"],
+        probabilities={g: float(data.get("probabilities", {}).get(g, 0.0)) for g in GRADES},
+        affected_side=data.get("affected_side", "unknown"),
+        measured_grade=measured.get("grade"),
+        function_percent=measured.get("function_percent"),
+        regions=regions,
+        flags=[Flag(f.get("code", ""), f.get("message") or f.get("text", "")) for f in data.get("flags", [])],
+        expressions=expressions,
+        model=data.get("model", {}),
+        timing_ms=data.get("timing_ms", {}),
+    )

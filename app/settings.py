@@ -1,0 +1,175 @@
+"""Application settings as typed dataclasses with declared ranges (no Qt).
+
+Persistence lives in `app/settings_store.py` (QSettings); this module only knows values,
+their ranges and how to validate them, so it is tested without Qt. Unknown keys are
+rejected, never silently kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from models.errors import InputError
+
+SOURCE_KINDS: tuple[str, ...] = ("demo", "camera", "video", "folder")
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
+DEMO_SIDES: tuple[str, ...] = ("left", "right", "none")
+
+
+class SettingsError(InputError):
+    """A settings value is out of range, of the wrong type, or an unknown key."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """Inclusive numeric range declared for an int/float setting."""
+
+    low: float
+    high: float
+
+
+def _ranged(default: Any, low: float, high: float) -> Any:
+    return field(default=default, metadata={"range": Range(low, high)})
+
+
+def _choice(default: str, choices: tuple[str, ...]) -> Any:
+    return field(default=default, metadata={"choices": choices})
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    """Where frames come from."""
+
+    source: str = _choice("demo", SOURCE_KINDS)
+    index: int = _ranged(0, 0, 16)
+    width: int = _ranged(1280, 160, 4096)
+    height: int = _ranged(720, 120, 4096)
+    fps: int = _ranged(30, 1, 120)
+    video_path: str = ""
+    folder_path: str = ""
+    mirror_preview: bool = True
+    auto_capture: bool = False
+    demo_grade: int = _ranged(3, 1, 6)
+    demo_side: str = _choice("left", DEMO_SIDES)
+    demo_seed: int = _ranged(3, 0, 1_000_000)
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Which weights to load and where to run them."""
+
+    weights_path: str = ""  # empty = the shipped demo weights
+    device: str = _choice("auto", DEVICES)
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    """What goes on reports and where records live."""
+
+    clinic_name: str = ""
+    logo_path: str = ""
+    clinician: str = ""
+    data_folder: str = ""  # empty = platform default (or PALSY_HOME)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings; each group is persisted under its own QSettings prefix."""
+
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    clinic: ClinicSettings = field(default_factory=ClinicSettings)
+
+    def to_flat(self) -> dict[str, Any]:
+        """{'group/key': value} for persistence."""
+        flat: dict[str, Any] = {}
+        for group in fields(self):
+            for key, value in asdict(getattr(self, group.name)).items():
+                flat[f"{group.name}/{key}"] = value
+        return flat
+
+    @classmethod
+    def from_flat(cls, flat: dict[str, Any]) -> Settings:
+        """Inverse of `to_flat`; values are coerced to the declared types and validated.
+
+        Missing keys take their defaults; unknown keys raise SettingsError.
+        """
+        groups: dict[str, dict[str, Any]] = {g.name: {} for g in fields(cls)}
+        for name, value in flat.items():
+            group, _, key = name.partition("/")
+            if group not in groups or not key:
+                raise SettingsError(f"unknown setting {name!r}; reset settings or remove the key")
+            groups[group][key] = value
+        defaults = cls()
+        built = {name: update_group(getattr(defaults, name), values) for name, values in groups.items()}
+        return cls(**built)
+
+
+def _coerce(kind: type, value: Any, name: str) -> Any:
+    try:
+        if kind is bool:
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered in ("true", "1", "yes"):
+                    return True
+                if lowered in ("false", "0", "no", ""):
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        if kind is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            return int(value)
+        if kind is float:
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {name!r} must be {kind.__name__}, got {value!r}") from None
+
+
+def validate_group(group: Any) -> None:
+    """Raise SettingsError when a value lies outside its declared range or choices."""
+    for f in fields(group):
+        value = getattr(group, f.name)
+        declared = f.metadata.get("range")
+        if declared is not None and not declared.low <= value <= declared.high:
+            raise SettingsError(
+                f"setting {f.name!r} = {value} is outside {declared.low:g}..{declared.high:g}; choose a value in range"
+            )
+        choices = f.metadata.get("choices")
+        if choices is not None and value not in choices:
+            raise SettingsError(f"setting {f.name!r} = {value!r}; choose one of {', '.join(choices)}")
+
+
+def update_group(group: Any, values: dict[str, Any]) -> Any:
+    """A copy of a settings group with `values` applied, coerced and validated."""
+    known = {f.name: f for f in fields(group)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise SettingsError(f"unknown setting(s) {', '.join(unknown)} in {type(group).__name__}")
+    types = {"int": int, "float": float, "bool": bool, "str": str}
+    coerced = {}
+    for key, value in values.items():
+        declared = known[key].type
+        kind = types.get(declared if isinstance(declared, str) else declared.__name__, str)
+        coerced[key] = _coerce(kind, value, key)
+    updated = replace(group, **coerced)
+    validate_group(updated)
+    return updated
+
+
+def declared_range(group: type | Any, name: str) -> Range | None:
+    """The declared range of a numeric setting (for spin boxes), or None."""
+    for f in fields(group):
+        if f.name == name:
+            return f.metadata.get("range")
+    raise KeyError(name)
+
+
+def declared_choices(group: type | Any, name: str) -> tuple[str, ...] | None:
+    """The declared choices of a string setting (for combo boxes), or None."""
+    for f in fields(group):
+        if f.name == name:
+            return f.metadata.get("choices")
+    raise KeyError(name)

@@ -1,0 +1,58 @@
+"""What the Settings dialog shows about a weights file, without importing torch."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.resources import weights_dir
+
+DEMO_WEIGHTS = "demo_compact.pt"
+
+
+@dataclass(frozen=True)
+class WeightsInfo:
+    path: Path
+    exists: bool
+    sha256: str | None
+    manifest_sha256: str | None
+    is_demo: bool
+
+    @property
+    def verified(self) -> bool | None:
+        """True/False when the manifest lists the file, None when it does not."""
+        if self.manifest_sha256 is None or self.sha256 is None:
+            return None
+        return self.sha256 == self.manifest_sha256
+
+    def summary(self) -> str:
+        if not self.exists:
+            return f"not found: {self.path}"
+        check = {True: "matches the manifest", False: "DOES NOT match the manifest", None: "not in a manifest"}[self.verified]
+        return f"sha256 {self.sha256} ({check})"
+
+
+def resolve_weights(path: str) -> Path:
+    """The configured weights, or the shipped demo weights when empty."""
+    return Path(path) if path else weights_dir() / DEMO_WEIGHTS
+
+
+def weights_info(path: str) -> WeightsInfo:
+    """Checksum of the file and the sha256 its folder's manifest.json lists, if any."""
+    resolved = resolve_weights(path)
+    if not resolved.is_file():
+        return WeightsInfo(resolved, False, None, None, resolved.name == DEMO_WEIGHTS)
+    digest = hashlib.sha256()
+    with open(resolved, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    listed = None
+    manifest = resolved.parent / "manifest.json"
+    if manifest.is_file():
+        try:
+            listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", {}).get(resolved.name, {}).get("sha256")
+        except (OSError, json.JSONDecodeError, AttributeError):
+            listed = None
+    return WeightsInfo(resolved, True, digest.hexdigest(), listed, resolved.name == DEMO_WEIGHTS)

@@ -1,0 +1,76 @@
+"""Live camera preview: paints the newest frame with the face-position guide."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.widgets.qimage import rgb_to_qimage
+
+
+class PreviewWidget(QWidget):
+    """Shows frames scaled to fit, optionally mirrored (display only: stored photos never are),
+    with an oval guide where the face should be and the detected face box."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(320, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._image: QImage | None = None
+        self._frame_size = (0, 0)
+        self._face_box: tuple[int, int, int, int] | None = None
+        self._guide_ok = False
+        self.mirror = True
+        self.message = "No camera"
+        self.frames_shown = 0
+
+    def show_frame(self, rgb: np.ndarray, face_box: tuple[int, int, int, int] | None, guide_ok: bool) -> None:
+        """Display a frame (copied into a QImage here, on the GUI thread)."""
+        image = rgb_to_qimage(rgb)
+        self._image = image.flipped(Qt.Orientation.Horizontal) if self.mirror else image
+        self._frame_size = (rgb.shape[1], rgb.shape[0])
+        self._face_box = face_box
+        self._guide_ok = guide_ok
+        self.frames_shown += 1
+        self.update()
+
+    def clear(self, message: str = "No camera") -> None:
+        self._image = None
+        self.message = message
+        self.update()
+
+    def _target(self) -> QRectF:
+        w, h = self._frame_size
+        if not w or not h:
+            return QRectF(self.rect())
+        scale = min(self.width() / w, self.height() / h)
+        tw, th = w * scale, h * scale
+        return QRectF((self.width() - tw) / 2, (self.height() - th) / 2, tw, th)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(30, 30, 34))
+        if self._image is None:
+            painter.setPen(QColor(220, 220, 220))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            return
+        target = self._target()
+        painter.drawImage(target, self._image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor(60, 200, 90) if self._guide_ok else QColor(240, 170, 40)
+        pen = QPen(colour, 3, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        # guide: an upright oval, 55 % of the frame height, centred
+        gh = target.height() * 0.78
+        gw = gh * 0.72
+        painter.drawEllipse(QRectF(target.center().x() - gw / 2, target.center().y() - gh / 2, gw, gh))
+        if self._face_box is not None:
+            x, y, w, h = self._face_box
+            scale = target.width() / self._frame_size[0]
+            if self.mirror:
+                x = self._frame_size[0] - x - w
+            painter.setPen(QPen(colour, 2))
+            painter.drawRect(QRectF(target.left() + x * scale, target.top() + y * scale, w * scale, h * scale))
+        painter.end()

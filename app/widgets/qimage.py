@@ -1,0 +1,25 @@
+"""numpy RGB -> QImage/QPixmap on the GUI thread, always copying the buffer."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QImage, QPixmap
+
+
+def rgb_to_qimage(rgb: np.ndarray) -> QImage:
+    """A QImage that owns a copy of `rgb` (H x W x 3 uint8), safe after the array dies."""
+    array = np.ascontiguousarray(rgb, dtype=np.uint8)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise ValueError(f"expected an RGB image H x W x 3, got shape {array.shape}")
+    h, w = array.shape[:2]
+    return QImage(array.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def rgb_to_pixmap(rgb: np.ndarray, max_side: int | None = None) -> QPixmap:
+    """A pixmap of `rgb`, scaled down to `max_side` when given."""
+    pixmap = QPixmap.fromImage(rgb_to_qimage(rgb))
+    if max_side is not None:
+        from PySide6.QtCore import Qt
+
+        pixmap = pixmap.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return pixmap

@@ -1,0 +1,241 @@
+"""Worker objects on QThreads (the napari/superqt pattern).
+
+A `FunctionWorker` wraps a plain function `fn(progress)` and is moved to a QThread:
+`thread.started -> worker.work`, `worker.finished -> thread.quit`, and both are deleted
+with deleteLater. Cancel only sets a flag the function checks between steps. Workers emit
+numpy arrays and dataclasses; QImages are built on the GUI thread only.
+
+`CameraWorker` owns a frame source on its own thread: it opens, reads and closes it
+there (the camera is released on the thread that owns it) and keeps only the newest
+frame, which the GUI pulls with a QTimer at display rate.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.camera.source import CameraError, FrameSource, set_expression_hint
+from app.progress import Cancelled, ProgressState
+from models.errors import PalsyError
+
+log = logging.getLogger(__name__)
+
+
+class FunctionWorker(QObject):
+    """Runs `fn(progress)` once on its thread; emits progressed/returned/errored/cancelled, then finished."""
+
+    progressed = Signal(float, str)
+    returned = Signal(object)
+    errored = Signal(str)
+    cancelled = Signal()
+    finished = Signal()
+
+    def __init__(self, fn: Callable[[ProgressState], Any]) -> None:
+        super().__init__()
+        self._fn = fn
+        self.progress = ProgressState(on_report=self.progressed.emit)
+
+    def cancel(self) -> None:
+        """Ask the function to stop at its next check (thread-safe)."""
+        self.progress.cancel()
+
+    @Slot()
+    def work(self) -> None:
+        try:
+            result = self._fn(self.progress)
+        except Cancelled:
+            self.cancelled.emit()
+        except PalsyError as exc:
+            self.errored.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - shown to the user, logged with its traceback
+            log.error("worker failed: %s", traceback.format_exc())
+            self.errored.emit(f"{exc.__class__.__name__}: {exc}")
+        else:
+            if self.progress.cancelled():
+                self.cancelled.emit()
+            else:
+                self.returned.emit(result)
+        finally:
+            self.finished.emit()
+
+
+def start_worker(worker: QObject, parent: QObject | None = None) -> QThread:
+    """Move `worker` to a new QThread wired for self-cleanup, start it, return the thread."""
+    thread = QThread(parent)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.work)
+    worker.finished.connect(thread.quit)
+    worker.finished.connect(worker.deleteLater)
+    thread.finished.connect(thread.deleteLater)
+    thread.start()
+    return thread
+
+
+@dataclass
+class FramePacket:
+    """The newest frame and what the camera thread measured on it."""
+
+    frame: np.ndarray
+    index: int
+    timestamp: float
+    quality: Any = None
+    extras: dict = field(default_factory=dict)
+
+
+class LatestFrame:
+    """A one-slot mailbox: the camera thread overwrites, the GUI thread takes the newest."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._packet: FramePacket | None = None
+
+    def put(self, packet: FramePacket) -> None:
+        with self._lock:
+            self._packet = packet
+
+    def take(self) -> FramePacket | None:
+        """The newest packet not yet taken, else None."""
+        with self._lock:
+            packet, self._packet = self._packet, None
+            return packet
+
+    def clear(self) -> None:
+        with self._lock:
+            self._packet = None
+
+
+class _Analyser:
+    """Runs `analyse(frame)` on a helper thread over the newest frame, so slow checks (face
+    and eye detection) neither stall the GUI thread nor the camera's frame rate."""
+
+    def __init__(self, analyse: Callable[[np.ndarray], Any], every_s: float) -> None:
+        self._analyse = analyse
+        self._every_s = every_s
+        self._pending: np.ndarray | None = None
+        self._result: Any = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="quality-checks", daemon=True)
+        self.error: str | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def offer(self, frame: np.ndarray) -> None:
+        with self._lock:
+            self._pending = frame
+        self._wake.set()
+
+    @property
+    def result(self) -> Any:
+        with self._lock:
+            return self._result
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(0.5)
+            self._wake.clear()
+            with self._lock:
+                frame, self._pending = self._pending, None
+            if frame is None:
+                continue
+            started = time.monotonic()
+            try:
+                result = self._analyse(frame)
+            except Exception as exc:  # noqa: BLE001 - a failing check must not kill the preview
+                log.warning("live quality check failed: %s", exc)
+                self.error = str(exc)
+                result = None
+            with self._lock:
+                self._result = result
+            self._stop.wait(max(0.0, self._every_s - (time.monotonic() - started)))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(5.0)
+
+
+class CameraWorker(QObject):
+    """Reads a FrameSource in a loop on its own thread until stopped or the source fails.
+
+    `analyse(frame) -> quality` (optional) runs on a helper thread over the newest frame,
+    at most every `analyse_every_s` seconds; packets carry the latest result.
+    """
+
+    failed = Signal(str)
+    opened = Signal(str)
+    finished = Signal()
+
+    def __init__(
+        self,
+        source: FrameSource,
+        mailbox: LatestFrame,
+        analyse: Callable[[np.ndarray], Any] | None = None,
+        analyse_every_s: float = 0.2,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.mailbox = mailbox
+        self._analyse = analyse
+        self._analyse_every_s = analyse_every_s
+        self._stop = threading.Event()
+        self._expression_lock = threading.Lock()
+        self._expression: str | None = None
+
+    def stop(self) -> None:
+        """Ask the loop to end; the source is closed on the camera thread (thread-safe)."""
+        self._stop.set()
+
+    def request_expression(self, expression: str) -> None:
+        """Forward the wizard's step to sources that act on it (applied on the camera thread)."""
+        with self._expression_lock:
+            self._expression = expression
+
+    @Slot()
+    def work(self) -> None:
+        opened = False
+        analyser = _Analyser(self._analyse, self._analyse_every_s) if self._analyse is not None else None
+        try:
+            self.source.open()
+            opened = True
+            self.opened.emit(self.source.name)
+            if analyser is not None:
+                analyser.start()
+            index = 0
+            while not self._stop.is_set():
+                with self._expression_lock:
+                    expression, self._expression = self._expression, None
+                if expression is not None:
+                    set_expression_hint(self.source, expression)
+                frame = self.source.read()
+                quality = None
+                if analyser is not None:
+                    analyser.offer(frame)
+                    quality = analyser.result
+                self.mailbox.put(FramePacket(frame=frame, index=index, timestamp=time.monotonic(), quality=quality))
+                index += 1
+        except CameraError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a broken driver must not crash the app
+            log.error("camera thread failed: %s", traceback.format_exc())
+            self.failed.emit(f"camera failed: {exc.__class__.__name__}: {exc}")
+        finally:
+            if analyser is not None:
+                analyser.stop()
+            if opened:
+                try:
+                    self.source.close()
+                except Exception:  # noqa: BLE001 - closing must not mask the original error
+                    log.warning("closing %s failed", self.source.name, exc_info=True)
+            self.finished.emit()

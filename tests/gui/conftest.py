@@ -1,0 +1,69 @@
+"""GUI test fixtures: offscreen Qt, isolated settings and data, a tiny untrained model.
+
+Every test fails if it leaves a QThread running or a top-level widget alive.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+import shiboken6  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QThread  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+TINY_SIZE = 64
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_leaks(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Record every QThread started during the test; fail if one still runs at the end, or if
+    a top-level widget created by the test is still alive after deferred deletes ran."""
+    started: list[QThread] = []
+    original_start = QThread.start
+
+    def tracking_start(self: QThread, *args: object) -> None:
+        started.append(self)
+        original_start(self, *args)
+
+    monkeypatch.setattr(QThread, "start", tracking_start)
+    before = {id(w) for w in QApplication.topLevelWidgets()}
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+    running = [t for t in started if shiboken6.isValid(t) and t.isRunning()]
+    for thread in running:  # stop them so one failure does not cascade
+        thread.quit()
+        thread.wait(5000)
+    assert not running, f"test leaked {len(running)} running QThread(s)"
+    leaked = [w for w in QApplication.topLevelWidgets() if id(w) not in before and shiboken6.isValid(w)
+              and w.isVisible()]
+    assert not leaked, f"test leaked top-level widgets: {[type(w).__name__ for w in leaked]}"
+
+
+@pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An untrained compact network at 64 px saved as a checkpoint (fast on CPU)."""
+    from models.cascade import build_model
+    from models.checkpoint import save_checkpoint
+    from models.config import get_config
+
+    model = build_model(get_config("compact").with_input_size(TINY_SIZE), seed=0)
+    path = tmp_path_factory.mktemp("weights") / "tiny.pt"
+    save_checkpoint(model, path, training={"note": "untrained test network"})
+    return path
+
+
+@pytest.fixture
+def data_folder(tmp_path: Path) -> Path:
+    return tmp_path / "records"
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> str:
+    """An INI file for QSettings so tests never touch the user's settings."""
+    return str(tmp_path / "settings.ini")

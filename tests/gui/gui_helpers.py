@@ -1,0 +1,44 @@
+"""Helpers for GUI tests: build a window over a real store, drive the capture wizard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.camera.demo_source import DemoPatientSource
+from app.export import export_report
+from app.gateway_store import open_gateway
+from app.main_window import MainWindow, Services
+from app.settings import ModelSettings, Settings
+
+WAIT_MS = 20000
+
+
+def make_window(qtbot: Any, folder: Path, weights: Path, source_factory: Any = None, **services: Any) -> MainWindow:
+    """A shown main window over a fresh store in `folder`, the demo camera and `weights`."""
+    settings = Settings(model=ModelSettings(weights_path=str(weights), device="cpu"))
+    gateway = open_gateway(folder)
+    factory = source_factory or (lambda: DemoPatientSource(grade=4, side="left", seed=3, frame_size=(320, 240)))
+    window = MainWindow(Services(settings=settings, gateway=gateway, source_factory=factory, export=export_report, **services))
+    window.show()
+    qtbot.waitUntil(lambda: window.model_handle is not None or bool(window.model_error), timeout=WAIT_MS)
+    assert window.model_handle is not None, window.model_error
+    return window
+
+
+def close_window(window: MainWindow) -> None:
+    """Close the window, stop its threads and release the store."""
+    window.close()
+    window.gateway.close()
+    window.deleteLater()
+
+
+def capture_all(qtbot: Any, window: MainWindow) -> None:
+    """Take the six photos with the capture button, waiting for live frames each time."""
+    page = window.capture
+    for _ in range(6):
+        expression = page.session.expression
+        qtbot.waitUntil(lambda: page.capture_button.isEnabled(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
+        assert page.capture_now(), f"capture of {expression} failed"
+    assert page.session.complete

@@ -1,0 +1,93 @@
+"""Headless capture wizard logic: steps, capture, retake, resume, auto-capture of the peak."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.pages.capture_logic import AutoCapture, CapturedPhoto, CaptureSession, expression_intensity
+from app.records_gateway import MemoryRecords, PatientInfo
+from models.errors import InputError
+from models.labels import EXPRESSIONS
+
+
+def frame(value: int) -> np.ndarray:
+    return np.full((48, 64, 3), value, np.uint8)
+
+
+@pytest.fixture
+def session() -> CaptureSession:
+    records = MemoryRecords()
+    records.save_patient(PatientInfo("P1", "A"), is_new=True)
+    return CaptureSession(records.start_assessment("P1"), records)
+
+
+def test_capture_saves_at_once_and_moves_to_the_next_missing_step(session: CaptureSession) -> None:
+    records = session.sink
+    session.capture(frame(10), {"passed": True})
+    assert (session.assessment_id, "rest") in records.photos
+    assert session.expression == "close_eyes"
+    session.go_to(3)
+    session.capture(frame(20))
+    assert session.expression == "wrinkle_nose"
+    assert session.missing == ["close_eyes", "raise_eyebrows", "wrinkle_nose", "puff_cheeks"]
+    assert not session.complete
+
+
+def test_after_the_last_step_capture_returns_to_the_first_missing(session: CaptureSession) -> None:
+    session.go_to(5)
+    session.capture(frame(1))
+    assert session.expression == "rest"
+
+
+def test_retake_removes_the_photo_and_the_next_capture_replaces_it(session: CaptureSession) -> None:
+    for i in range(6):
+        session.capture(frame(i * 10))
+    assert session.complete
+    session.retake("raise_eyebrows")
+    assert not session.complete and session.expression == "raise_eyebrows"
+    session.capture(frame(99))
+    assert session.complete
+    assert session.sink.photos[(session.assessment_id, "raise_eyebrows")][0, 0, 0] == 99
+
+
+def test_a_failed_save_does_not_mark_the_step_taken(session: CaptureSession) -> None:
+    class FullDisk:
+        def save_capture(self, *args: object) -> None:
+            raise InputError("disk full")
+
+    session.sink = FullDisk()
+    with pytest.raises(InputError):
+        session.capture(frame(5))
+    assert "rest" not in session.photos and session.expression == "rest"
+
+
+def test_restore_goes_to_the_first_missing_step(session: CaptureSession) -> None:
+    session.restore({e: CapturedPhoto(e, frame(1), {}) for e in EXPRESSIONS[:2]})
+    assert session.expression == "raise_eyebrows"
+
+
+def test_intensity_grows_with_the_difference_from_rest() -> None:
+    rest = frame(100)
+    assert expression_intensity(rest, None) == 0.0
+    assert expression_intensity(rest, rest) == 0.0
+    assert expression_intensity(frame(150), rest) > expression_intensity(frame(120), rest) > 0
+
+
+def test_auto_capture_keeps_the_peak_frame_of_the_window() -> None:
+    auto = AutoCapture(window_s=1.0)
+    assert auto.feed(frame(1), False, 0.9, {}, now=0.0) is None  # failing checks are ignored
+    assert auto.feed(frame(2), True, 0.2, {}, now=0.1) is None
+    assert auto.feed(frame(3), True, 0.8, {"q": 3}, now=0.5) is None
+    assert auto.feed(frame(4), True, 0.4, {}, now=0.9) is None
+    best, quality, intensity = auto.feed(frame(5), True, 0.1, {}, now=1.2)
+    assert best[0, 0, 0] == 3 and quality == {"q": 3} and intensity == 0.8
+
+
+def test_offer_frame_auto_captures_the_peak(session: CaptureSession) -> None:
+    session.capture(frame(100))  # rest
+    taken = None
+    for t, value in enumerate([110, 140, 180, 150, 120, 105]):
+        taken = session.offer_frame(frame(value), True, {}, now=t * 0.4) or taken
+    assert taken is not None and taken.rgb[0, 0, 0] == 180
+    assert "close_eyes" in session.photos

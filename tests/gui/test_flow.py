@@ -1,0 +1,59 @@
+"""The whole flow through the real window: patient -> capture -> analyse -> override -> PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gui_helpers import WAIT_MS, capture_all, close_window, make_window
+from pypdf import PdfReader
+
+from app.records import Store
+
+
+def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        dialog = window.patients.open_dialog(None)
+        dialog.id_edit.setText("MRN-100")
+        dialog.name_edit.setText("Grace Hopper")
+        dialog.side_combo.setCurrentText("left")
+        dialog.accept()
+        assert window.patients.selected() == "MRN-100"
+
+        window.patients.start_button.click()
+        assert window.stack.currentWidget() is window.capture
+        capture_all(qtbot, window)
+        # each photo was stored the moment it was taken
+        assert len(window.gateway.assessment(window.assessment_id).captures) == 6
+
+        window.capture.analyse_button.click()
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        model_grade = window.result.grade
+        override = "VI" if model_grade != "VI" else "I"
+        assert not window.results.export_button.isEnabled()  # a report needs a confirmed grade
+
+        window.results.grade_buttons.button(["I", "II", "III", "IV", "V", "VI"].index(override)).setChecked(True)
+        window.results.clinician_edit.setText("Dr. Test")
+        window.results.notes_edit.setPlainText("override in test")
+        window.results.confirm_button.click()
+        assert window.results.export_button.isEnabled()
+        window.results.export_button.click()
+        pdf = window.last_report
+        assert pdf is not None and pdf.is_file()
+        text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+        assert "MRN-100" in text and override in text
+        assessment_id = window.assessment_id
+    finally:
+        close_window(window)
+
+    store = Store.open(data_folder)
+    try:
+        stored = store.get_assessment(assessment_id)
+        assert stored.status == "confirmed"
+        assert stored.confirmed_grade == override
+        assert stored.model_grade == model_grade
+        entries = [e for e in store.audit_trail("assessment", assessment_id) if e.field == "confirmed_grade"]
+        assert entries and entries[-1].new_value == override and entries[-1].actor == "Dr. Test"
+        assert "override" in entries[-1].reason
+    finally:
+        store.close()

@@ -1,0 +1,83 @@
+"""Headless logic of the patient, results and history pages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.pages.history_logic import grade_number, history_points, history_row
+from app.pages.patient_logic import PatientFormError, validate_patient
+from app.pages.results_logic import (
+    attention_label,
+    can_export,
+    heat_lut,
+    review_decision,
+    segmentation_lut,
+)
+from app.records_gateway import AssessmentInfo
+from models.errors import InputError
+from models.labels import CLASS_COLOURS, CLASS_INDEX
+
+
+def test_patient_form_validation() -> None:
+    info = validate_patient(" MRN-1 ", "  Ada   Lovelace ", "1980-12-10", "female", "left", " note ")
+    assert (info.patient_id, info.name, info.notes) == ("MRN-1", "Ada Lovelace", "note")
+    for args, field in [
+        (("", "A", "", "", "unknown", ""), "patient_id"),
+        (("bad id!", "A", "", "", "unknown", ""), "patient_id"),
+        (("P1", " ", "", "", "unknown", ""), "name"),
+        (("P1", "A", "10/12/1980", "", "unknown", ""), "birth_date"),
+        (("P1", "A", "2999-01-01", "", "unknown", ""), "birth_date"),
+        (("P1", "A", "", "robot", "unknown", ""), "sex"),
+    ]:
+        with pytest.raises(PatientFormError) as err:
+            validate_patient(*args)
+        assert err.value.field == field
+
+
+def test_segmentation_lut_background_and_disabled_classes_are_transparent() -> None:
+    lut = segmentation_lut({CLASS_INDEX["skin"], CLASS_INDEX["nose"]})
+    assert lut.shape == (256, 4)
+    assert lut[0, 3] == 0
+    assert lut[CLASS_INDEX["nose"], 3] > 0 and tuple(lut[CLASS_INDEX["nose"], :3]) == CLASS_COLOURS[CLASS_INDEX["nose"]]
+    assert lut[CLASS_INDEX["hair"], 3] == 0
+    assert segmentation_lut(set())[:, 3].max() == 0
+
+
+def test_heat_lut_alpha_follows_heat_and_opacity() -> None:
+    half, full = heat_lut(0.5), heat_lut(1.0)
+    assert full[0, 3] == 0 and full[255, 3] == 255
+    assert np.all(np.diff(full[:, 3].astype(int)) >= 0)
+    assert half[255, 3] == 128
+    assert heat_lut(0.0)[:, 3].max() == 0
+
+
+def test_attention_labels() -> None:
+    assert attention_label("spatial_7") == "Spatial 7\u00d77"
+    assert attention_label("channel") == "Channel"
+
+
+def test_review_requires_grade_and_clinician() -> None:
+    with pytest.raises(InputError, match="grade"):
+        review_decision("", "Dr A", "", "III")
+    with pytest.raises(InputError, match="clinician"):
+        review_decision("IV", "  ", "", "III")
+    decision = review_decision("IV", " Dr  A ", " n ", "III")
+    assert decision.is_override and decision.clinician == "Dr A" and decision.notes == "n"
+    assert not review_decision("III", "Dr A", "", "III").is_override
+    assert can_export("confirmed") and not can_export("analysed")
+
+
+def test_history_points_are_sorted_and_prefer_the_confirmed_grade() -> None:
+    later = AssessmentInfo(2, "P", "confirmed", "2026-03-01T10:00:00+00:00", "III", "II", "IV", "Dr", "",
+                           {"measured": {"function_percent": 40.0, "regions": {"brow": {"percent": 30.0}}}})
+    earlier = AssessmentInfo(1, "P", "analysed", "2026-01-01T10:00:00+00:00", "V")
+    draft = AssessmentInfo(3, "P", "draft", "2026-04-01T10:00:00+00:00")
+    points = history_points([later, earlier, draft])
+    assert [p.assessment_id for p in points] == [1, 2, 3]
+    assert points[1].grade == "IV" and points[1].confirmed and points[1].function_percent == 40.0
+    assert points[1].regions == {"brow": 30.0}
+    assert points[0].grade == "V" and not points[0].confirmed
+    assert points[2].grade is None
+    assert grade_number("IV") == 4.0 and grade_number(None) is None
+    assert history_row(later)[4] == "IV"

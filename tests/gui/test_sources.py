@@ -1,0 +1,91 @@
+"""Camera sources without Qt: demo patient, photo folder, video file, factory errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.camera.demo_source import CYCLE_S, DemoPatientSource
+from app.camera.factory import make_source
+from app.camera.file_sources import PhotoFolderSource, VideoFileSource
+from app.camera.source import CameraError, FrameSource
+from app.settings import CameraSettings
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_demo_source_animates_the_requested_expression() -> None:
+    clock = FakeClock()
+    source = DemoPatientSource(grade=3, side="left", seed=1, frame_size=(160, 120), clock=clock)
+    assert isinstance(source, FrameSource)
+    source.open()
+    rest = source.read()
+    assert rest.shape == (120, 160, 3) and rest.dtype == np.uint8
+    source.set_expression("open_mouth")
+    start = source.read()
+    clock.t += CYCLE_S * 0.5  # the hold phase: peak intensity
+    peak = source.read()
+    assert source.intensity_at(CYCLE_S * 0.5) == 1.0 and source.intensity_at(0.0) == 0.0
+    assert np.abs(peak.astype(int) - start.astype(int)).mean() > np.abs(start.astype(int) - rest.astype(int)).mean()
+    source.close()
+    with pytest.raises(CameraError):
+        source.read()
+
+
+def test_demo_source_can_simulate_a_disconnect() -> None:
+    source = DemoPatientSource(frame_size=(64, 48), clock=FakeClock(), fail_after=2)
+    source.open()
+    source.read()
+    source.read()
+    with pytest.raises(CameraError, match="disconnected"):
+        source.read()
+
+
+def test_photo_folder_shows_the_photo_of_each_expression(tmp_path: Path) -> None:
+    for value, name in ((10, "rest.png"), (200, "open_mouth_1.jpg")):
+        Image.fromarray(np.full((20, 30, 3), value, np.uint8)).save(tmp_path / name)
+    source = PhotoFolderSource(tmp_path)
+    source.open()
+    assert source.read()[0, 0, 0] == 10
+    source.set_expression("open_mouth")
+    assert abs(int(source.read()[0, 0, 0]) - 200) < 4
+
+
+def test_photo_folder_errors(tmp_path: Path) -> None:
+    with pytest.raises(CameraError, match="not found"):
+        PhotoFolderSource(tmp_path / "missing").open()
+    with pytest.raises(CameraError, match="no photos"):
+        PhotoFolderSource(tmp_path).open()
+
+
+def test_video_file_loops_and_converts_to_rgb(tmp_path: Path) -> None:
+    import cv2
+
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (32, 24))
+    for _ in range(3):
+        writer.write(np.dstack([np.full((24, 32), 250, np.uint8), np.zeros((24, 32), np.uint8), np.zeros((24, 32), np.uint8)]))  # BGR blue
+    writer.release()
+    source = VideoFileSource(path)
+    source.open()
+    frames = [source.read() for _ in range(5)]  # more than the file holds: it loops
+    assert all(f.shape == (24, 32, 3) for f in frames)
+    assert frames[0][..., 2].mean() > 200 and frames[0][..., 0].mean() < 50  # blue in RGB
+    source.close()
+
+
+def test_factory_explains_missing_paths() -> None:
+    with pytest.raises(CameraError, match="no video file"):
+        make_source(CameraSettings(source="video"))
+    with pytest.raises(CameraError, match="no photo folder"):
+        make_source(CameraSettings(source="folder"))
+    assert isinstance(make_source(CameraSettings(source="demo", demo_grade=5)), DemoPatientSource)

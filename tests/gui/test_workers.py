@@ -1,0 +1,119 @@
+"""Worker threads and the headless analysis function."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shiboken6
+
+from app.analysis import load_model, run_analysis
+from app.camera.source import CameraError
+from app.progress import Cancelled, ProgressState
+from app.workers import CameraWorker, FunctionWorker, LatestFrame, start_worker
+from models.labels import EXPRESSIONS, GRADES
+
+WAIT_MS = 10000
+
+
+def _photos() -> dict[str, np.ndarray]:
+    """Frames of the demo patient at the peak of each expression."""
+    from app.camera.demo_source import CYCLE_S, DemoPatientSource
+
+    now = [0.0]
+    source = DemoPatientSource(grade=3, side="left", seed=2, frame_size=(160, 120), clock=lambda: now[0])
+    source.open()
+    photos = {}
+    for expression in EXPRESSIONS:
+        source.set_expression(expression)
+        now[0] += CYCLE_S * 10 + CYCLE_S * 0.5
+        photos[expression] = source.read()
+    source.close()
+    return photos
+
+
+def test_run_analysis_returns_arrays_for_every_expression(tiny_weights: Path) -> None:
+    handle = load_model(str(tiny_weights), "cpu")
+    assert not handle.is_demo and handle.input_size == 64 and len(handle.sha256) == 64
+    reports: list[tuple[float, str]] = []
+    result = run_analysis(_photos(), handle, ProgressState(on_report=lambda f, m: reports.append((f, m))))
+    assert set(result.expressions) == set(EXPRESSIONS)
+    first = result.expressions["rest"]
+    assert first.photo.shape == (64, 64, 3) and first.mask.shape == (64, 64)
+    assert set(first.attention) == {"spatial_3", "spatial_5", "spatial_7", "channel"}
+    assert abs(sum(result.probabilities.values()) - 1.0) < 1e-4 and result.grade in GRADES
+    assert reports[-1][0] == 1.0 and all(b[0] >= a[0] for a, b in zip(reports, reports[1:], strict=False))
+    body = result.to_json()
+    assert body["grade"] == result.grade and set(body["expressions"]) == set(EXPRESSIONS)
+
+
+def test_run_analysis_stops_when_cancelled(tiny_weights: Path) -> None:
+    handle = load_model(str(tiny_weights), "cpu")
+    progress = ProgressState()
+    progress.cancel()
+    with pytest.raises(Cancelled):
+        run_analysis(_photos(), handle, progress)
+
+
+def test_function_worker_returns_errors_and_cancels(qtbot) -> None:
+    results: dict[str, object] = {}
+
+    def run(fn, key):  # noqa: ANN001, ANN202
+        worker = FunctionWorker(fn)
+        worker.returned.connect(lambda v: results.__setitem__(key, v))
+        worker.errored.connect(lambda m: results.__setitem__(key, "error: " + m))
+        worker.cancelled.connect(lambda: results.__setitem__(key, "cancelled"))
+        thread = start_worker(worker)
+        if key == "cancel":
+            worker.cancel()
+        qtbot.waitUntil(lambda: key in results, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: not shiboken6.isValid(thread) or thread.isFinished(), timeout=WAIT_MS)
+        return worker
+
+    def slow(progress: ProgressState) -> int:
+        for _ in range(500):
+            progress.check()
+            time.sleep(0.01)
+        return 1
+
+    def broken(progress: ProgressState) -> None:
+        raise CameraError("no camera")
+
+    run(lambda p: 42, "ok")
+    run(broken, "bad")
+    run(slow, "cancel")
+    assert results == {"ok": 42, "bad": "error: no camera", "cancel": "cancelled"}
+
+
+class ThreadRecordingSource:
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.opened_on = self.closed_on = None
+
+    def open(self) -> None:
+        self.opened_on = threading.get_ident()
+
+    def read(self) -> np.ndarray:
+        time.sleep(0.005)
+        return np.zeros((8, 8, 3), np.uint8)
+
+    def close(self) -> None:
+        self.closed_on = threading.get_ident()
+
+
+def test_camera_is_opened_and_released_on_its_own_thread(qtbot) -> None:
+    source, mailbox = ThreadRecordingSource(), LatestFrame()
+    worker = CameraWorker(source, mailbox, analyse=lambda frame: "ok", analyse_every_s=0.0)
+    # (pytest-qt's waitSignal on a worker-thread signal runs its slot on that thread in
+    # PySide6, so wait on state instead)
+    thread = start_worker(worker)
+    qtbot.waitUntil(lambda: getattr(mailbox.take(), "quality", None) == "ok", timeout=WAIT_MS)
+    worker.stop()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(thread) or thread.isFinished(), timeout=WAIT_MS)
+    main = threading.get_ident()
+    assert source.opened_on is not None and source.opened_on != main
+    assert source.closed_on == source.opened_on
