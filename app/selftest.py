@@ -191,15 +191,14 @@ def run_self_test(
 
     current = "imports"
     try:
+        from app.report.outputs import write_outputs
+        from app.report.pdf import ReportContext
         from models.pipeline.assess import assess
         from models.pipeline.demo_patient import render_demo_patient
         from models.pipeline.face import face_detector_available
         from models.pipeline.loader import DEFAULT_WEIGHTS, load_model
         from models.pipeline.patient_dir import load_patient_photos
         from models.pipeline.progress import NullProgress
-
-        from app.report.outputs import write_outputs
-        from app.report.pdf import ReportContext
         from models.resources import weights_dir
 
         folder = Path(weights_folder) if weights_folder is not None else weights_dir()
