@@ -190,6 +190,7 @@ def run_self_test(
             result.steps_ms[name] = round(1000.0 * (time.perf_counter() - t0), 1)
 
     current = "imports"
+    t_imports = time.perf_counter()
     try:
         from app.report.outputs import write_outputs
         from app.report.pdf import ReportContext
@@ -201,6 +202,7 @@ def run_self_test(
         from models.pipeline.progress import NullProgress
         from models.resources import weights_dir
 
+        result.steps_ms["imports"] = round(1000.0 * (time.perf_counter() - t_imports), 1)
         folder = Path(weights_folder) if weights_folder is not None else weights_dir()
         with tempfile.TemporaryDirectory(prefix="palsy-selftest-") as tmp:
             root = Path(work) if work is not None else Path(tmp)

@@ -71,10 +71,12 @@ if "$VENV/bin/python" -m PyInstaller --noconfirm --clean --log-level WARN \
     else
         home=$(mktemp -d)
         t2=$(now)
-        if summary=$(QT_QPA_PLATFORM=offscreen PALSY_HOME="$home" "$DIST/PalsyGrader" --self-test \
+        if output=$(QT_QPA_PLATFORM=offscreen PALSY_HOME="$home" "$DIST/PalsyGrader" --self-test \
                 --json build/selftest.json 2>&1); then
             status=passed
         fi
+        printf '%s\n' "$output" > build/selftest.log
+        summary=$(printf '%s\n' "$output" | tail -n 1)
         t3=$(now)
         rm -rf "$home"
     fi

@@ -108,5 +108,6 @@ def test_forbidden_files_in_a_built_folder(tmp_path: Path) -> None:
 def test_spec_uses_the_rules_and_the_macos_camera_string() -> None:
     spec = (Path(__file__).resolve().parents[2] / "build.spec").read_text(encoding="utf-8")
     for needle in ("rules.resource_datas", "rules.filter_toc", "rules.EXCLUDED_MODULES", "NSCameraUsageDescription",
-                   "installer\" / \"entry.py", "console=IS_LINUX", "upx=False"):
+                   "installer\" / \"entry.py", "console=IS_LINUX", "upx=False",
+                   "haarcascade_*.xml"):
         assert needle in spec, needle
