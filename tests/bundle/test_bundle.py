@@ -25,13 +25,18 @@ MAX_BYTES = int(1.5 * 2**30)
 
 
 def _env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PALSY_HOME=str(tmp / "home"))
-    env.pop("DISPLAY", None)
-    return env
+    """A bare environment, as on a fresh clinic PC: no venv, no PYTHONPATH, a new home folder."""
+    home = tmp / "user"
+    home.mkdir(exist_ok=True)
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "PALSY_HOME": str(tmp / "data"), "QT_QPA_PLATFORM": "offscreen"}
 
 
 @pytest.fixture(scope="module")
 def bundle() -> Path:
+    manifest = ROOT / "resources" / "weights" / "manifest.json"
+    assert manifest.is_file() and "demo_compact.pt" in manifest.read_text(encoding="utf-8"), (
+        "the bundle ships resources/weights/demo_compact.pt and its manifest: train or add them first"
+    )
     if os.environ.get("PALSY_BUNDLE_REUSE") != "1" or not EXE.is_file():
         proc = subprocess.run(["bash", "installer/build_bundle.sh"], cwd=ROOT, capture_output=True, text=True, timeout=3600)
         assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
@@ -41,7 +46,7 @@ def bundle() -> Path:
 
 def test_bundle_self_test_passes(bundle: Path, tmp_path: Path) -> None:
     report = tmp_path / "selftest.json"
-    proc = subprocess.run([str(EXE), "--self-test", "--json", str(report)], env=_env(tmp_path),
+    proc = subprocess.run([str(EXE), "--self-test", "--json", str(report)], env=_env(tmp_path), cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().splitlines()[-1].startswith("PalsyGrader self-test passed")
@@ -58,14 +63,15 @@ def test_bundle_refuses_tampered_weights(bundle: Path, tmp_path: Path) -> None:
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0xFF
     target.write_bytes(bytes(data))
-    proc = subprocess.run([str(EXE), "--self-test", "--weights-dir", str(weights)], env=_env(tmp_path),
+    proc = subprocess.run([str(EXE), "--self-test", "--weights-dir", str(weights)], env=_env(tmp_path), cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1
     assert "self-test FAILED at step 'weights'" in proc.stderr and "checksum" in proc.stderr
 
 
 def test_bundle_runs_cli_commands(bundle: Path, tmp_path: Path) -> None:
-    proc = subprocess.run([str(EXE), "info", "--json"], env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([str(EXE), "info", "--json"], env=_env(tmp_path), cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "demo_compact.pt" in json.loads(proc.stdout)["shipped_weights"]
 
