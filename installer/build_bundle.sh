@@ -51,9 +51,11 @@ make_venv() {
     touch "$STAMP"
 }
 
+v0=$(now)
 if [ ! -f "$STAMP" ] || [ installer/requirements-bundle.txt -nt "$STAMP" ]; then
     make_venv
 fi
+v1=$(now)
 "$VENV/bin/python" -c 'import torch; print("[bundle] torch", torch.__version__, "CUDA", torch.version.cuda)'
 
 mkdir -p build
@@ -86,12 +88,19 @@ else
 fi
 log "$summary"
 
-"$VENV/bin/python" - "$RECORD" "$status" "$t0" "$t1" "$t2" "$t3" "$DIST" "$summary" <<'PYEOF'
+archive=""
+if [ "$status" = passed ] && [ "${BUNDLE_ARCHIVE:-0}" = 1 ]; then
+    # What IT copies to the clinic PCs (BUNDLE_ARCHIVE=1): dist/PalsyGrader-<os>-<arch>.tar.gz
+    archive=$("$VENV/bin/python" -c 'import platform, shutil; print(shutil.make_archive(f"dist/PalsyGrader-{platform.system().lower()}-{platform.machine()}", "gztar", "dist", "PalsyGrader"))')
+    log "archive: $archive"
+fi
+
+"$VENV/bin/python" - "$RECORD" "$status" "$t0" "$t1" "$t2" "$t3" "$DIST" "$summary" "$v0" "$v1" "$archive" <<'PYEOF'
 import json, os, platform, sys, time
 from pathlib import Path
 
-record, status, t0, t1, t2, t3, dist, summary = sys.argv[1:]
-build_s, selftest_s = float(t1) - float(t0), float(t3) - float(t2)
+record, status, t0, t1, t2, t3, dist, summary, v0, v1, archive = sys.argv[1:]
+build_s, selftest_s, venv_s = float(t1) - float(t0), float(t3) - float(t2), float(v1) - float(v0)
 dist = Path(dist)
 
 def size(path: Path) -> int:
@@ -112,10 +121,13 @@ data = {
     "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     "host": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
     "torch": torch.__version__,
+    "venv_seconds": round(venv_s, 1),
     "build_seconds": round(float(build_s), 1),
     "selftest_seconds": round(float(selftest_s), 1),
     "size_bytes": size(dist) if dist.exists() else 0,
     "largest_parts_mb": {k: round(v / 2**20, 1) for k, v in sorted(parts.items(), key=lambda kv: -kv[1])[:15]},
+    "archive": archive or None,
+    "archive_bytes": Path(archive).stat().st_size if archive else None,
     "summary": summary,
 }
 Path(record).write_text(json.dumps(data, indent=2), encoding="utf-8")
