@@ -17,10 +17,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", required=True, type=Path, help="output folder")
     parser.add_argument("--patients", required=True, type=int, help="number of patients")
-    parser.add_argument("--seed", required=True, type=int, help="seed of the set (same seed, same set)")
+    parser.add_argument(
+        "--seed", required=True, type=int, help="seed of the set (same seed, same set)"
+    )
     parser.add_argument("--size", type=int, default=256, help="image size in pixels (default 256)")
     parser.add_argument("--frames", type=int, default=1, help="photos per expression (default 1)")
-    parser.add_argument("--force", action="store_true", help="write into a folder that already holds a set")
+    parser.add_argument(
+        "--force", action="store_true", help="write into a folder that already holds a set"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -41,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file; name a folder")
     if (out / "labels.csv").exists() and not args.force:
-        raise InputError(f"{out} already holds a data set (labels.csv); choose another --out or add --force")
+        raise InputError(
+            f"{out} already holds a data set (labels.csv); choose another --out or add --force"
+        )
 
     start = time.perf_counter()
 
@@ -50,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"\rrendered {done}/{total} patients", end="", file=sys.stderr, flush=True)
 
     try:
-        entries = write_patient_dataset(out, args.patients, args.seed, args.size, args.frames, progress)
+        entries = write_patient_dataset(
+            out, args.patients, args.seed, args.size, args.frames, progress
+        )
     except OSError as exc:
         raise InputError(f"cannot write the data set into {out}: {exc}") from exc
     print(file=sys.stderr)

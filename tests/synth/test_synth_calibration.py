@@ -15,7 +15,7 @@ from models.data.synthetic.mask_measures import (
 )
 from models.labels import CLASS_INDEX, GRADES
 
-SIZE = 160
+SIZE = 192
 SEEDS = (101, 102, 103, 104)
 MOVES = ("close_eyes", "raise_eyebrows", "open_mouth", "wrinkle_nose", "puff_cheeks")
 _cache: dict[tuple[int, str, str, str], np.ndarray] = {}
@@ -24,7 +24,9 @@ _cache: dict[tuple[int, str, str, str], np.ndarray] = {}
 def _mask(seed: int, grade: str, side: str, expression: str) -> np.ndarray:
     key = (seed, grade, side, expression)
     if key not in _cache:
-        _cache[key] = render_expression(make_patient(seed, grade, side), expression, SIZE, neutral=True)[1]
+        _cache[key] = render_expression(
+            make_patient(seed, grade, side), expression, SIZE, neutral=True
+        )[1]
     return _cache[key]
 
 
@@ -35,7 +37,9 @@ def _side_of(grade: str, seed: int) -> str:
 def _ratio(seed: int, grade: str, expression: str) -> float:
     """Affected-side movement over healthy-side movement (grade I: right over left)."""
     side = _side_of(grade, seed)
-    right, left = movement(_mask(seed, grade, side, "rest"), _mask(seed, grade, side, expression), expression)
+    right, left = movement(
+        _mask(seed, grade, side, "rest"), _mask(seed, grade, side, expression), expression
+    )
     affected, healthy = (left, right) if side == "left" else (right, left)
     assert healthy > 0, (seed, grade, expression)
     return affected / healthy
@@ -44,11 +48,15 @@ def _ratio(seed: int, grade: str, expression: str) -> float:
 @pytest.mark.parametrize("expression", MOVES)
 def test_grade_one_moves_both_sides_alike(expression: str) -> None:
     for seed in SEEDS:
-        right, left = movement(_mask(seed, "I", "none", "rest"), _mask(seed, "I", "none", expression), expression)
+        right, left = movement(
+            _mask(seed, "I", "none", "rest"), _mask(seed, "I", "none", expression), expression
+        )
         assert min(right, left) / max(right, left) > 0.8, (seed, right, left)
 
 
-@pytest.mark.parametrize("expression", ("raise_eyebrows", "open_mouth", "wrinkle_nose", "puff_cheeks"))
+@pytest.mark.parametrize(
+    "expression", ("raise_eyebrows", "open_mouth", "wrinkle_nose", "puff_cheeks")
+)
 def test_affected_side_moves_less_as_grade_rises(expression: str) -> None:
     means = [float(np.mean([_ratio(seed, g, expression) for seed in SEEDS])) for g in GRADES]
     assert all(a > b for a, b in zip(means, means[1:], strict=False)), means
@@ -127,5 +135,31 @@ def test_open_mouth_shows_inner_mouth_and_puff_widens_cheeks() -> None:
     seed = SEEDS[0]
     assert (_mask(seed, "I", "none", "rest") == CLASS_INDEX["inner_mouth"]).sum() == 0
     assert (_mask(seed, "I", "none", "open_mouth") == CLASS_INDEX["inner_mouth"]).sum() > 20
-    right, left = movement(_mask(seed, "I", "none", "rest"), _mask(seed, "I", "none", "puff_cheeks"), "puff_cheeks")
+    right, left = movement(
+        _mask(seed, "I", "none", "rest"), _mask(seed, "I", "none", "puff_cheeks"), "puff_cheeks"
+    )
     assert right > 1.0 and left > 1.0
+
+
+def test_synkinesis_moves_only_the_affected_side_from_grade_three() -> None:
+    # Closing the eye lifts the affected mouth corner; smiling narrows the affected eye.
+    from models.data.synthetic.mask_measures import eye_area
+
+    for grade, expect in (("I", False), ("III", True)):
+        for seed in SEEDS:
+            side = _side_of(grade, seed)
+            patient = make_patient(seed, grade, side)
+            rest, closed, smile = (
+                render_expression(patient, e, 256, neutral=True)[1]
+                for e in ("rest", "close_eyes", "open_mouth")
+            )
+            ref = rest_reference(rest)
+            before, after = commissures(rest, ref), commissures(closed, ref)
+            shift = [float(np.linalg.norm(after[i] - before[i])) for i in (0, 1)]
+            narrowing = [1.0 - s / r for s, r in zip(eye_area(smile), eye_area(rest), strict=True)]
+            if not expect:
+                assert max(shift) == 0 and max(narrowing) < 0.01, (seed, shift, narrowing)
+                continue
+            a = 1 if side == "left" else 0
+            assert shift[a] >= 1.0 and shift[1 - a] == 0, (seed, shift)
+            assert narrowing[a] > 0.04 and narrowing[1 - a] < 0.01, (seed, narrowing)

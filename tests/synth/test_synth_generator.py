@@ -7,7 +7,7 @@ import pytest
 
 from models.data.synthetic import make_patient, render_expression
 from models.data.synthetic.mask_measures import centroid, eye_area
-from models.labels import CLASS_INDEX, EXPRESSIONS, NUM_CLASSES
+from models.labels import CLASS_INDEX, EXPRESSIONS, GRADES, NUM_CLASSES
 
 SIZE = 96
 
@@ -34,9 +34,14 @@ def test_face_does_not_depend_on_requested_grade() -> None:
 
 
 def test_grade_and_side_drawn_from_seed_are_valid() -> None:
-    for seed in range(12):
+    grades = set()
+    for seed in range(24):
         p = make_patient(seed)
+        grades.add(p.grade)
         assert (p.grade == "I") == (p.side == "none")
+        assert make_patient(seed, side="left").grade != "I"
+        assert make_patient(seed, side="none").grade == "I"
+    assert grades == set(GRADES)
 
 
 def test_bad_grade_or_side_is_refused() -> None:
@@ -74,7 +79,9 @@ def test_subject_left_classes_lie_on_the_image_right() -> None:
 def test_affected_left_eye_stays_open_on_the_image_right() -> None:
     # Grade V: incomplete closure on the affected (subject's left = image right) side.
     for seed in range(3):
-        _, mask = render_expression(make_patient(seed, "V", "left"), "close_eyes", 128, neutral=True)
+        _, mask = render_expression(
+            make_patient(seed, "V", "left"), "close_eyes", 128, neutral=True
+        )
         right_area, left_area = eye_area(mask)
         assert right_area == 0 and left_area > 0
         ys, xs = np.nonzero(mask == CLASS_INDEX["left_eye"])
@@ -86,10 +93,43 @@ def test_photo_edges_follow_mask_edges() -> None:
     import cv2
 
     for seed in range(3):
-        rgb, mask = render_expression(make_patient(seed, "III", "right"), "open_mouth", 192, neutral=True)
+        rgb, mask = render_expression(
+            make_patient(seed, "III", "right"), "open_mouth", 192, neutral=True
+        )
         grey = rgb.astype(np.float32).mean(axis=2)
         grad = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
         kernel = np.ones((3, 3), np.uint8)
         edge = cv2.dilate(mask, kernel) != cv2.erode(mask, kernel)
         far = cv2.dilate(edge.astype(np.uint8), np.ones((7, 7), np.uint8)) == 0
         assert grad[edge].mean() > 2.0 * grad[far].mean(), seed
+
+
+def test_hair_never_hides_a_brow() -> None:
+    # A receding or low hairline must stay above the brows even when they are raised.
+    for seed in range(40):
+        patient = make_patient(seed)
+        _, rest = render_expression(patient, "rest", 64, neutral=True)
+        _, raised = render_expression(patient, "raise_eyebrows", 64, neutral=True)
+        for name in ("left_brow", "right_brow"):
+            c = CLASS_INDEX[name]
+            assert (raised == c).sum() >= 0.8 * (rest == c).sum(), (
+                seed,
+                name,
+                patient.face.hair_style,
+            )
+
+
+def test_every_hair_style_renders_with_face_regions_intact() -> None:
+    from dataclasses import replace
+
+    from models.data.synthetic.expressions import EXPRESSION_ACTIONS
+    from models.data.synthetic.face import HAIR_STYLES
+
+    assert set(EXPRESSION_ACTIONS) == set(EXPRESSIONS)
+    base = make_patient(30, "II", "left")
+    for style in HAIR_STYLES:
+        patient = replace(base, face=replace(base.face, hair_style=style))
+        _, mask = render_expression(patient, "raise_eyebrows", 96, neutral=True)
+        assert (mask == CLASS_INDEX["hair"]).sum() > 0, style  # bald keeps a rim at the sides
+        for name in ("left_brow", "right_brow", "left_eye", "right_eye", "nose", "upper_lip"):
+            assert (mask == CLASS_INDEX[name]).sum() > 0, (style, name)

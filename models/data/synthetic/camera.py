@@ -67,7 +67,10 @@ def sample_frame(rng: np.random.Generator, rig: Rig) -> FrameParams:
         roll=float(np.deg2rad(rng.uniform(-MAX_ROLL_DEG, MAX_ROLL_DEG))),
         scale=float(rig.face_scale * rng.uniform(0.96, 1.04)),
         centre=(float(0.5 + rng.uniform(-0.025, 0.025)), float(0.47 + rng.uniform(-0.02, 0.02))),
-        light_dir=(rig.light_dir[0] + float(rng.normal(0, 0.04)), rig.light_dir[1] + float(rng.normal(0, 0.04))),
+        light_dir=(
+            rig.light_dir[0] + float(rng.normal(0, 0.04)),
+            rig.light_dir[1] + float(rng.normal(0, 0.04)),
+        ),
         ambient=float(np.clip(rig.ambient + rng.normal(0, 0.02), 0.3, 0.6)),
         background_gradient=rig.background_gradient,
         white_balance=tuple(float(v * rng.uniform(0.99, 1.01)) for v in rig.white_balance),

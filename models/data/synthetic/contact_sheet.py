@@ -20,7 +20,9 @@ def overlay(rgb: np.ndarray, mask: np.ndarray, alpha: float = 0.55) -> np.ndarra
     return out.astype(np.uint8)
 
 
-def contact_sheet(patients: list[SyntheticPatient], size: int = 192, overlay_rows: tuple[int, ...] = (0,)) -> np.ndarray:
+def contact_sheet(
+    patients: list[SyntheticPatient], size: int = 192, overlay_rows: tuple[int, ...] = (0,)
+) -> np.ndarray:
     """RGB sheet: a header row of expression names, then each patient's six photos; rows in
     `overlay_rows` are repeated with the mask drawn over the photo."""
     pad = 4
@@ -28,7 +30,16 @@ def contact_sheet(patients: list[SyntheticPatient], size: int = 192, overlay_row
     rows = []
     header = np.full((28, label_w + len(EXPRESSIONS) * (size + pad), 3), 255, np.uint8)
     for j, e in enumerate(EXPRESSIONS):
-        cv2.putText(header, e, (label_w + j * (size + pad) + 4, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(
+            header,
+            e,
+            (label_w + j * (size + pad) + 4, 20),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.5,
+            (0, 0, 0),
+            1,
+            cv2.LINE_AA,
+        )
     rows.append(header)
     for i, patient in enumerate(patients):
         shots = [render_expression(patient, e, size, frame_seed=i) for e in EXPRESSIONS]
@@ -37,9 +48,23 @@ def contact_sheet(patients: list[SyntheticPatient], size: int = 192, overlay_row
             variants.append(("masks", [overlay(*s) for s in shots]))
         for kind, images in variants:
             row = np.full((size + pad, header.shape[1], 3), 255, np.uint8)
-            text = [f"grade {patient.grade}", f"side {patient.side}", f"type {patient.face.fitzpatrick:.1f}", kind]
+            text = [
+                f"grade {patient.grade}",
+                f"side {patient.side}",
+                f"type {patient.face.fitzpatrick:.1f}",
+                kind,
+            ]
             for k, t in enumerate(text):
-                cv2.putText(row, t, (4, 20 + 18 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+                cv2.putText(
+                    row,
+                    t,
+                    (4, 20 + 18 * k),
+                    cv2.FONT_HERSHEY_SIMPLEX,
+                    0.45,
+                    (0, 0, 0),
+                    1,
+                    cv2.LINE_AA,
+                )
             for j, img in enumerate(images):
                 x = label_w + j * (size + pad)
                 row[:size, x : x + size] = img

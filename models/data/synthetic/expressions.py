@@ -33,11 +33,15 @@ EXPRESSION_ACTIONS: dict[str, dict[str, float]] = {
     "close_eyes": {"eye_close": 1.0, "brow_lower": 0.15},
     "raise_eyebrows": {"brow_raise": 1.0, "eye_widen": 0.35},
     "open_mouth": {"smile": 0.8, "lip_depress": 1.0, "upper_lip_raise": 0.35},
-    "wrinkle_nose": {"nose_wrinkle": 1.0, "upper_lip_raise": 0.45, "brow_lower": 0.45, "squint": 0.3},
+    "wrinkle_nose": {
+        "nose_wrinkle": 1.0,
+        "upper_lip_raise": 0.45,
+        "brow_lower": 0.45,
+        "squint": 0.3,
+    },
     "puff_cheeks": {"cheek_puff": 1.0, "purse": 1.0},
 }
 EXPRESSION_JAW: dict[str, float] = {"open_mouth": 1.0}
-assert set(EXPRESSION_ACTIONS) == set(EXPRESSIONS)
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,9 @@ class Actions:
 def expression_actions(expression: str, effort: float = 1.0) -> Actions:
     """Symmetric actions of a healthy face performing `expression` with `effort` in (0, 1]."""
     if expression not in EXPRESSION_ACTIONS:
-        raise ValueError(f"unknown expression {expression!r}; expected one of {', '.join(EXPRESSIONS)}")
+        raise ValueError(
+            f"unknown expression {expression!r}; expected one of {', '.join(EXPRESSIONS)}"
+        )
     amounts = EXPRESSION_ACTIONS[expression]
     side = {name: (amount * effort, amount * effort) for name, amount in amounts.items()}
     # Eyelid closure is all-or-nothing for a healthy face: the eye closes fully at any effort.

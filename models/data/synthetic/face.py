@@ -45,7 +45,17 @@ IRIS_RGB: dict[str, tuple[int, int, int]] = {
     "blue": (78, 118, 168),
     "grey": (116, 128, 138),
 }
-HAIR_STYLES: tuple[str, ...] = ("bald", "buzz", "short", "slicked", "medium", "long", "curtain", "fringe", "curly")
+HAIR_STYLES: tuple[str, ...] = (
+    "bald",
+    "buzz",
+    "short",
+    "slicked",
+    "medium",
+    "long",
+    "curtain",
+    "fringe",
+    "curly",
+)
 BACKGROUND_RGB: tuple[tuple[int, int, int], ...] = (
     (205, 208, 210),
     (178, 190, 204),
@@ -142,13 +152,25 @@ def _hair_colour_name(rng: np.random.Generator, fitz: float, age: float) -> str:
         return _pick(rng, {"black": 0.7, "dark_brown": 0.3})
     if fitz >= 3.0:
         return _pick(rng, {"black": 0.4, "dark_brown": 0.4, "brown": 0.2})
-    return _pick(rng, {"black": 0.1, "dark_brown": 0.3, "brown": 0.25, "auburn": 0.12, "blonde": 0.23})
+    return _pick(
+        rng, {"black": 0.1, "dark_brown": 0.3, "brown": 0.25, "auburn": 0.12, "blonde": 0.23}
+    )
 
 
 def _iris_name(rng: np.random.Generator, fitz: float) -> str:
     if fitz >= 3.5:
         return _pick(rng, {"dark_brown": 0.8, "brown": 0.2})
-    return _pick(rng, {"dark_brown": 0.15, "brown": 0.25, "hazel": 0.15, "green": 0.12, "blue": 0.23, "grey": 0.1})
+    return _pick(
+        rng,
+        {
+            "dark_brown": 0.15,
+            "brown": 0.25,
+            "hazel": 0.15,
+            "green": 0.12,
+            "blue": 0.23,
+            "grey": 0.1,
+        },
+    )
 
 
 def sample_face(rng: np.random.Generator) -> FaceParams:
@@ -160,8 +182,10 @@ def sample_face(rng: np.random.Generator) -> FaceParams:
     skin = skin_colour(fitz) * rng.uniform(0.95, 1.04, size=3)
     skin = np.clip(skin, 20, 252)
     # Lips: the skin tone pulled towards a red-brown, darker for deeper skin tones.
-    lip_target = np.array([168, 82, 86]) if fitz < 3.5 else np.array([112, 58, 56])
-    lip = skin * 0.45 + lip_target * 0.55
+    if fitz < 3.5:
+        lip = skin * 0.45 + np.array([168, 82, 86]) * 0.55
+    else:
+        lip = skin * 0.3 + np.array([138, 68, 74]) * 0.7
     lip *= rng.uniform(0.9, 1.05)
     if not male and rng.random() < 0.35:
         lip = lip * 0.5 + np.array([170, 50, 70]) * 0.5  # lipstick
@@ -169,9 +193,27 @@ def sample_face(rng: np.random.Generator) -> FaceParams:
     hair = np.array(HAIR_RGB[hair_name], dtype=np.float32) * rng.uniform(0.85, 1.15)
     curly = 0.1 + (0.3 if fitz >= 4.5 else 0.0)
     style_weights = (
-        {"bald": 0.1 + 0.2 * age, "buzz": 0.18, "short": 0.32, "slicked": 0.1, "medium": 0.08, "long": 0.02, "fringe": 0.06, "curly": curly}
+        {
+            "bald": 0.1 + 0.2 * age,
+            "buzz": 0.18,
+            "short": 0.32,
+            "slicked": 0.1,
+            "medium": 0.08,
+            "long": 0.02,
+            "fringe": 0.06,
+            "curly": curly,
+        }
         if male
-        else {"buzz": 0.02, "short": 0.08, "slicked": 0.08, "medium": 0.2, "long": 0.22, "curtain": 0.2, "fringe": 0.12, "curly": curly}
+        else {
+            "buzz": 0.02,
+            "short": 0.08,
+            "slicked": 0.08,
+            "medium": 0.2,
+            "long": 0.22,
+            "curtain": 0.2,
+            "fringe": 0.12,
+            "curly": curly,
+        }
     )
     style = _pick(rng, style_weights)
     brow = hair * 0.8 if hair_name not in ("blonde", "white", "grey") else hair * 0.6
@@ -205,12 +247,14 @@ def sample_face(rng: np.random.Generator) -> FaceParams:
         brow_arch=float(rng.uniform(0.02, 0.05) if male else rng.uniform(0.04, 0.08)),
         brow_rgb=tuple(int(v) for v in np.clip(brow, 10, 230)),
         nose_bottom=float(rng.uniform(0.3, 0.4)),
-        ala_half_width=float(rng.uniform(0.15, 0.2) + 0.03 * max(0.0, fitz - 4.0) / 2.0),
+        ala_half_width=float(rng.uniform(0.17, 0.22) + 0.03 * max(0.0, fitz - 4.0) / 2.0),
         bridge_half_width=float(rng.uniform(0.055, 0.08)),
         mouth_y=float(rng.uniform(0.64, 0.72)),
         mouth_half_width=float(rng.uniform(0.29, 0.36)),
-        upper_lip=float(rng.uniform(0.045, 0.07) * (1.0 - 0.3 * age) + (0.01 if not male else 0.0)),
-        lower_lip=float(rng.uniform(0.065, 0.095) * (1.0 - 0.25 * age) + (0.012 if not male else 0.0)),
+        upper_lip=float(rng.uniform(0.05, 0.08) * (1.0 - 0.3 * age) + (0.01 if not male else 0.0)),
+        lower_lip=float(
+            rng.uniform(0.07, 0.105) * (1.0 - 0.25 * age) + (0.012 if not male else 0.0)
+        ),
         cupid_bow=float(rng.uniform(0.15, 0.45)),
         ear_top=float(rng.uniform(-0.3, -0.2)),
         ear_bottom=float(rng.uniform(0.22, 0.32)),

@@ -6,7 +6,7 @@ Every shape is an (N, 3) array of x, y and depth z (towards the camera); the cam
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,7 +20,7 @@ ALA_LIFT = 0.1
 ALA_WIDEN = 0.035
 SMILE_LATERAL = 0.12
 SMILE_LIFT = 0.08
-JAW_GAP = 0.2
+JAW_GAP = 0.22
 CHEEK_PUFF = 0.18
 
 
@@ -73,6 +73,7 @@ class FaceGeometry:
     lower_lip: np.ndarray
     inner_mouth: np.ndarray | None
     teeth: np.ndarray | None
+    inner_details: list[tuple[str, np.ndarray]]  # ("tongue" | "lower_teeth", polygon), colour only
     mouth_line: np.ndarray
     chin_y: float
     folds: tuple[np.ndarray, np.ndarray]
@@ -83,10 +84,11 @@ class FaceGeometry:
     nose_wrinkles: float = 0.0
     glabella: float = 0.0
     cheek_puff: tuple[float, float] = (0.0, 0.0)
-    extra: dict[str, float] = field(default_factory=dict)
 
 
-def _lower_half_width(face: FaceParams, y: np.ndarray, chin_y: float, puff: tuple[float, float], side: int) -> np.ndarray:
+def _lower_half_width(
+    face: FaceParams, y: np.ndarray, chin_y: float, puff: tuple[float, float], side: int
+) -> np.ndarray:
     t = np.clip((y + 0.1) / (chin_y + 0.1), 0.0, 1.0)
     n = face.jaw_power
     w = (1.0 - t**n) ** (1.0 / n) * (1.0 - face.chin_taper * t**2)
@@ -120,7 +122,11 @@ def _ear(face: FaceParams, side: int, chin_y: float) -> np.ndarray:
     s = SIDE_SIGN[side]
     yc = 0.5 * (face.ear_top + face.ear_bottom)
     ry = 0.5 * (face.ear_bottom - face.ear_top)
-    wface = float(_lower_half_width(face, np.array([yc]), chin_y, (0.0, 0.0), side)[0]) if yc > -0.1 else 1.0
+    wface = (
+        float(_lower_half_width(face, np.array([yc]), chin_y, (0.0, 0.0), side)[0])
+        if yc > -0.1
+        else 1.0
+    )
     xc = s * (wface + 0.38 * face.ear_width)
     a = np.linspace(0, 2 * np.pi, 28, endpoint=False)
     # Wider at the top (helix) than at the lobe.
@@ -137,7 +143,14 @@ def _eye(face: FaceParams, acts: Actions, rest: RestAsymmetry, side: int, bell: 
     widen = acts.get("eye_widen", side)
     squint = acts.get("squint", side)
     closure = float(np.clip(acts.get("eye_close", side), 0.0, 1.0))
-    h_up = face.eye_half_height * 1.25 * scale * (1 + rest.eye_widen[side]) * (1 + 0.4 * widen) * (1 - 0.35 * squint)
+    h_up = (
+        face.eye_half_height
+        * 1.25
+        * scale
+        * (1 + rest.eye_widen[side])
+        * (1 + 0.4 * widen)
+        * (1 - 0.35 * squint)
+    )
     h_lo = face.eye_half_height * 0.8 * scale * (1 + rest.lid_sag[side]) * (1 - 0.3 * squint)
     u = np.linspace(-1.0, 1.0, 25)  # medial -> lateral
     x = ex + s * hw * u
@@ -191,7 +204,11 @@ def _brow(face: FaceParams, acts: Actions, rest: RestAsymmetry, side: int) -> np
         - BROW_RAISE * raise_ * (0.85 + 0.3 * np.sin(np.pi * u))
         + 0.04 * lower * (1.0 - u)
     )
-    th = face.brow_thickness * (1.0 - 0.55 * u**1.5) * (0.75 + 0.25 * np.sqrt(np.clip(u / 0.08, 0, 1)))
+    th = (
+        face.brow_thickness
+        * (1.0 - 0.55 * u**1.5)
+        * (0.75 + 0.25 * np.sqrt(np.clip(u / 0.08, 0, 1)))
+    )
     top = np.column_stack([x, yc - th / 2])
     bottom = np.column_stack([x, yc + th / 2])[::-1]
     return _with_z(np.vstack([top, bottom]))
@@ -227,7 +244,20 @@ def _nose(face: FaceParams, acts: Actions, rest: RestAsymmetry):
         nostrils.append(np.array([s * (aw * 0.5 + 0.3 * widen), nb - 0.005 - 0.85 * lift]))
         sizes.append(0.05 + 0.2 * widen)
     right, left = halves
-    poly = np.vstack([left, [[0.0, nb + 0.04 - 0.15 * (acts.get("nose_wrinkle", 0) + acts.get("nose_wrinkle", 1)) * ALA_LIFT]], right[::-1]])
+    poly = np.vstack(
+        [
+            left,
+            [
+                [
+                    0.0,
+                    nb
+                    + 0.04
+                    - 0.15 * (acts.get("nose_wrinkle", 0) + acts.get("nose_wrinkle", 1)) * ALA_LIFT,
+                ]
+            ],
+            right[::-1],
+        ]
+    )
     nostril_pts = tuple(_with_z(n[None, :])[0] for n in nostrils)
     return _with_z(poly), nostril_pts, (sizes[0], sizes[1]), (creases[0], creases[1])
 
@@ -247,8 +277,14 @@ def _mouth(face: FaceParams, acts: Actions, rest: RestAsymmetry):
         s = SIDE_SIGN[side]
         smile = acts.get("smile", side)
         pu = acts.get("purse", side)
-        cx = s * (face.mouth_half_width * (1 - 0.14 * pu) + SMILE_LATERAL * smile - 0.3 * rest.mouth_droop[side])
-        cy = face.mouth_y - SMILE_LIFT * smile + rest.mouth_droop[side] + face.natural_mouth_dy[side]
+        cx = s * (
+            face.mouth_half_width * (1 - 0.14 * pu)
+            + SMILE_LATERAL * smile
+            - 0.3 * rest.mouth_droop[side]
+        )
+        cy = (
+            face.mouth_y - SMILE_LIFT * smile + rest.mouth_droop[side] + face.natural_mouth_dy[side]
+        )
         corners.append((cx, cy))
         upper_lift.append(0.025 * acts.get("upper_lip_raise", side) + 0.012 * smile)
         drops.append(JAW_GAP * acts.jaw * (0.45 + 0.55 * acts.get("lip_depress", side)))
@@ -260,26 +296,85 @@ def _mouth(face: FaceParams, acts: Actions, rest: RestAsymmetry):
     lift = blend(*upper_lift) * (1 - t**2) ** 0.8
     drop = blend(*drops) * (1 - t**2) ** 0.75
     cb = face.cupid_bow
-    bow = 1 + cb * 0.45 * np.exp(-(((np.abs(t) - 0.28) / 0.14) ** 2)) - cb * 0.6 * np.exp(-((t / 0.1) ** 2))
+    bow = (
+        1
+        + cb * 0.45 * np.exp(-(((np.abs(t) - 0.28) / 0.14) ** 2))
+        - cb * 0.6 * np.exp(-((t / 0.1) ** 2))
+    )
     ut = face.upper_lip * (1 + 0.35 * pu)
     lt = face.lower_lip * (1 + 0.3 * pu) * (1 - 0.35 * np.clip(drop / JAW_GAP, 0, 1))
     upper_inner = line - lift
     upper_outer = upper_inner - ut * (1 - t**2) ** 0.5 * bow
     lower_inner = line + drop
     lower_outer = lower_inner + lt * (1 - t**2) ** 0.55
-    upper_lip = np.vstack([np.column_stack([x, upper_outer]), np.column_stack([x, upper_inner])[::-1]])
-    lower_lip = np.vstack([np.column_stack([x, lower_inner]), np.column_stack([x, lower_outer])[::-1]])
+    upper_lip = np.vstack(
+        [np.column_stack([x, upper_outer]), np.column_stack([x, upper_inner])[::-1]]
+    )
+    lower_lip = np.vstack(
+        [np.column_stack([x, lower_inner]), np.column_stack([x, lower_outer])[::-1]]
+    )
     gap = lower_inner - upper_inner
     inner = None
     teeth = None
+    inner_extra: list[tuple[str, np.ndarray]] = []
     if float(gap.max()) > 0.004:
-        inner = _with_z(np.vstack([np.column_stack([x, upper_inner]), np.column_stack([x, lower_inner])[::-1]]))
+        inner = _with_z(
+            np.vstack([np.column_stack([x, upper_inner]), np.column_stack([x, lower_inner])[::-1]])
+        )
         k = np.abs(t) < 0.8
-        tooth_edge = upper_inner + np.minimum(0.055, 0.75 * gap)
-        teeth = _with_z(np.vstack([np.column_stack([x[k], upper_inner[k]]), np.column_stack([x[k], tooth_edge[k]])[::-1]]))
+        tooth_edge = upper_inner + np.minimum(0.06, 0.7 * gap)
+        teeth = _with_z(
+            np.vstack(
+                [
+                    np.column_stack([x[k], upper_inner[k]]),
+                    np.column_stack([x[k], tooth_edge[k]])[::-1],
+                ]
+            )
+        )
+        # Tongue and lower teeth show behind a wide opening (colour only: inner mouth).
+        k = (np.abs(t) < 0.55) & (gap > 0.08)
+        if k.sum() >= 3:
+            rise = np.minimum(0.05, 0.35 * gap[k])
+            tongue = np.vstack(
+                [
+                    np.column_stack([x[k], lower_inner[k]]),
+                    np.column_stack([x[k], lower_inner[k] - rise])[::-1],
+                ]
+            )
+            inner_extra = [("tongue", _with_z(tongue))]
+            rise = np.minimum(0.03, 0.2 * gap[k])
+            low = np.vstack(
+                [
+                    np.column_stack([x[k], lower_inner[k]]),
+                    np.column_stack([x[k], lower_inner[k] - rise])[::-1],
+                ]
+            )
+            inner_extra.append(("lower_teeth", _with_z(low)))
     mouth_line = _with_z(np.column_stack([x, line + 0.5 * (drop - lift)]))
     chin_shift = float(np.mean(drops))
-    return _with_z(upper_lip), _with_z(lower_lip), inner, teeth, mouth_line, corners, chin_shift
+    return (
+        _with_z(upper_lip),
+        _with_z(lower_lip),
+        inner,
+        teeth,
+        inner_extra,
+        mouth_line,
+        corners,
+        chin_shift,
+    )
+
+
+def _highest_brow(face: FaceParams) -> float:
+    """The highest y any brow point can reach (fully raised, with natural asymmetry)."""
+    return (
+        face.eye_y
+        - face.brow_gap
+        - face.brow_arch
+        - abs(face.eye_tilt) * 0.5
+        - BROW_RAISE * 1.15
+        - face.brow_thickness / 2
+        - max(abs(v) for v in face.natural_brow_dy)
+    )
 
 
 def _hair(face: FaceParams) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
@@ -287,7 +382,16 @@ def _hair(face: FaceParams) -> tuple[np.ndarray | None, np.ndarray | None, np.nd
     style = face.hair_style
     if style == "bald":
         # A rim of hair above and behind the ears; the face hides its middle.
-        rim = np.array([[-1.05, -0.05], [-1.06, -0.45], [-0.97, -0.72], [0.97, -0.72], [1.06, -0.45], [1.05, -0.05]])
+        rim = np.array(
+            [
+                [-1.05, -0.05],
+                [-1.06, -0.45],
+                [-0.97, -0.72],
+                [0.97, -0.72],
+                [1.06, -0.45],
+                [1.05, -0.05],
+            ]
+        )
         return _with_z(rim, -0.5), None, None
     vol = {"buzz": 0.015, "slicked": min(face.hair_volume, 0.06)}.get(style, face.hair_volume)
     top = face.skull_top - vol
@@ -298,54 +402,117 @@ def _hair(face: FaceParams) -> tuple[np.ndarray | None, np.ndarray | None, np.nd
     part = face.hair_part
     temple_y = {"buzz": -0.34, "curly": -0.26}.get(style, -0.3)
     if style == "fringe":
-        hairline = [(-1.02, temple_y), (-0.88, -0.6), (-0.6, hl + 0.02), (-0.2, hl - 0.01), (0.15, hl + 0.03), (0.55, hl - 0.06), (0.86, -0.64), (1.02, temple_y)]
+        hairline = [
+            (-1.02, temple_y),
+            (-0.88, -0.6),
+            (-0.6, hl + 0.02),
+            (-0.2, hl - 0.01),
+            (0.15, hl + 0.03),
+            (0.55, hl - 0.06),
+            (0.86, -0.64),
+            (1.02, temple_y),
+        ]
     elif style == "curtain":
-        hairline = [(-1.02, temple_y), (-0.92, -0.55), (-0.62, -0.76), (part, hl - 0.05), (0.62, -0.76), (0.92, -0.55), (1.02, temple_y)]
+        hairline = [
+            (-1.02, temple_y),
+            (-0.92, -0.55),
+            (-0.62, -0.76),
+            (part, hl - 0.05),
+            (0.62, -0.76),
+            (0.92, -0.55),
+            (1.02, temple_y),
+        ]
     else:
         hairline = [
             (-1.02, temple_y),
             (-0.9, temple_y - 0.06),
             (-0.84, -0.62),
-            (-0.55, hl + rec),
-            (-0.25, hl + 0.35 * rec + 0.02),
+            (-0.55, hl - rec),
+            (-0.25, hl - 0.35 * rec + 0.02),
             (0.0, hl),
-            (0.25, hl + 0.35 * rec + 0.02),
-            (0.55, hl + rec),
+            (0.25, hl - 0.35 * rec + 0.02),
+            (0.55, hl - rec),
             (0.84, -0.62),
             (0.9, temple_y - 0.06),
             (1.02, temple_y),
         ]
     line = np.array(hairline)
+    # Hair never hides a brow, even fully raised: keep the hairline above the brows' reach.
+    over_brows = np.abs(line[:, 0]) <= 0.85
+    line[over_brows, 1] = np.minimum(line[over_brows, 1], _highest_brow(face) - 0.05)
     cap = np.vstack([arc, line])  # the arc over the skull, then the hairline back
     part_line = None
     if style in ("short", "slicked", "medium", "long", "curtain"):
         y0 = float(np.interp(part, line[:, 0], line[:, 1]))
-        part_line = _with_z(np.array([[part, y0 - 0.01], [part * 0.8, 0.5 * (y0 + top)], [part * 0.4, top + 0.2]]), 0.3)
+        part_line = _with_z(
+            np.array([[part, y0 - 0.01], [part * 0.8, 0.5 * (y0 + top)], [part * 0.4, top + 0.2]]),
+            0.3,
+        )
     back = None
-    lengths = {"short": -0.05, "fringe": 0.55, "medium": 0.75, "long": 2.6, "curtain": 2.6, "curly": 0.35}
+    lengths = {
+        "short": -0.05,
+        "fringe": 0.55,
+        "medium": 0.75,
+        "long": 2.6,
+        "curtain": 2.6,
+        "curly": 0.35,
+    }
     if style in lengths:
         length = lengths[style]
-        spread = {"short": 0.06, "fringe": 0.16, "medium": 0.18, "long": 0.3, "curtain": 0.3, "curly": 0.12}[style]
+        spread = {
+            "short": 0.06,
+            "fringe": 0.16,
+            "medium": 0.18,
+            "long": 0.3,
+            "curtain": 0.3,
+            "curly": 0.12,
+        }[style]
         y_side = np.linspace(-0.1, length, 12)
         w_side = wid + spread * np.clip((y_side + 0.1) / 0.6, 0, 1)
         if style == "curly":
-            w_side = wid * np.sqrt(np.clip(1.0 - ((y_side + 0.1) / (length + 0.3)) ** 2, 0.3, 1.0)) + 0.05
+            w_side = (
+                wid * np.sqrt(np.clip(1.0 - ((y_side + 0.1) / (length + 0.3)) ** 2, 0.3, 1.0))
+                + 0.05
+            )
         down = np.column_stack([w_side, y_side])
         up = np.column_stack([-w_side, y_side])[::-1]
         back = np.vstack([arc[::-1], down, up])
     return (_with_z(back, -0.5) if back is not None else None), _with_z(cap, 0.25), part_line
 
 
-def build_geometry(face: FaceParams, acts: Actions, rest: RestAsymmetry, bell: tuple[float, float] = (0.0, 0.0)) -> FaceGeometry:
+def build_geometry(
+    face: FaceParams, acts: Actions, rest: RestAsymmetry, bell: tuple[float, float] = (0.0, 0.0)
+) -> FaceGeometry:
     """Place every shape of `face` performing `acts` with the rest asymmetry `rest`."""
-    upper_lip, lower_lip, inner, teeth, mouth_line, corners, chin_shift = _mouth(face, acts, rest)
+    upper_lip, lower_lip, inner, teeth, inner_extra, mouth_line, corners, chin_shift = _mouth(
+        face, acts, rest
+    )
     chin_y = face.chin_y + 0.75 * chin_shift
     puff = (acts.get("cheek_puff", 0), acts.get("cheek_puff", 1))
     outline = _outline(face, chin_y, puff)
     nw = face.neck_width
-    neck = np.array([[-nw, 0.6], [nw, 0.6], [nw * 1.02, 1.6], [nw * 1.15, 2.4], [-nw * 1.15, 2.4], [-nw * 1.02, 1.6]])
+    neck = np.array(
+        [
+            [-nw, 0.6],
+            [nw, 0.6],
+            [nw * 1.02, 1.6],
+            [nw * 1.15, 2.4],
+            [-nw * 1.15, 2.4],
+            [-nw * 1.02, 1.6],
+        ]
+    )
     clothing = np.array(
-        [[-4.0, 4.0], [-4.0, 2.25], [-1.5, 1.98], [-nw - 0.12, 1.78], [0.0, 2.05 + 0.2 * (face.sex == "female")], [nw + 0.12, 1.78], [1.5, 1.98], [4.0, 2.25], [4.0, 4.0]]
+        [
+            [-4.0, 4.0],
+            [-4.0, 2.25],
+            [-1.5, 1.98],
+            [-nw - 0.12, 1.78],
+            [0.0, 2.05 + 0.2 * (face.sex == "female")],
+            [nw + 0.12, 1.78],
+            [1.5, 1.98],
+            [4.0, 2.25],
+            [4.0, 4.0],
+        ]
     )
     back_hair, cap, part_line = _hair(face)
     nose, nostrils, nostril_size, ala_creases = _nose(face, acts, rest)
@@ -354,7 +521,12 @@ def build_geometry(face: FaceParams, acts: Actions, rest: RestAsymmetry, bell: t
     for side in (0, 1):
         s = SIDE_SIGN[side]
         cx, cy = corners[side]
-        start = np.array([s * (face.ala_half_width + 0.03), face.nose_bottom - 0.06 - ALA_LIFT * acts.get("nose_wrinkle", side)])
+        start = np.array(
+            [
+                s * (face.ala_half_width + 0.03),
+                face.nose_bottom - 0.06 - ALA_LIFT * acts.get("nose_wrinkle", side),
+            ]
+        )
         end = np.array([cx + s * 0.06, cy + 0.07])
         mid = 0.5 * (start + end) + np.array([s * 0.05, 0.0])
         k = np.linspace(0, 1, 12)[:, None]
@@ -380,12 +552,16 @@ def build_geometry(face: FaceParams, acts: Actions, rest: RestAsymmetry, bell: t
         lower_lip=lower_lip,
         inner_mouth=inner,
         teeth=teeth,
+        inner_details=inner_extra,
         mouth_line=mouth_line,
         chin_y=chin_y,
         folds=(folds[0], folds[1]),
         fold_strength=(strengths[0], strengths[1]),
         forehead_lines=(acts.get("brow_raise", 0), acts.get("brow_raise", 1)),
-        crows_feet=(acts.get("squint", 0) + 0.3 * acts.get("eye_close", 0), acts.get("squint", 1) + 0.3 * acts.get("eye_close", 1)),
+        crows_feet=(
+            acts.get("squint", 0) + 0.3 * acts.get("eye_close", 0),
+            acts.get("squint", 1) + 0.3 * acts.get("eye_close", 1),
+        ),
         nose_wrinkles=0.5 * (acts.get("nose_wrinkle", 0) + acts.get("nose_wrinkle", 1)),
         glabella=0.5 * (acts.get("brow_lower", 0) + acts.get("brow_lower", 1)),
         cheek_puff=puff,

@@ -28,6 +28,16 @@ GRADE_FUNCTION_RANGE: dict[str, tuple[float, float]] = {
 REGIONS: tuple[str, ...] = ("forehead", "eye", "nose", "mouth", "cheek")
 # A healthy side is not a perfect 100 %: effort and anatomy vary a little between sides.
 HEALTHY_FUNCTION_RANGE: tuple[float, float] = (0.97, 1.0)
+# Synkinesis per grade (Table 1, "gross"): very slight (II), noticeable (III), present but
+# masked by weakness (IV), barely (V), none without movement (VI).
+SYNKINESIS_RANGE: dict[str, tuple[float, float]] = {
+    "I": (0.0, 0.0),
+    "II": (0.0, 0.15),
+    "III": (0.15, 0.4),
+    "IV": (0.1, 0.35),
+    "V": (0.0, 0.1),
+    "VI": (0.0, 0.0),
+}
 # Largest lid closure of an eye that cannot close (grade IV at the top of its range).
 INCOMPLETE_CLOSURE_MAX = 0.75
 
@@ -52,6 +62,7 @@ class PalsyProfile:
     side: str  # "left", "right" or "none"
     function: dict[str, tuple[float, float]]  # region -> (subject's right, left) in [0, 1]
     rest: RestAsymmetry
+    synkinesis: float = 0.0  # involuntary co-movement on the affected side (0..1)
 
     @property
     def affected_function(self) -> float:
@@ -74,7 +85,9 @@ def sample_palsy(rng: np.random.Generator, grade: str, side: str) -> PalsyProfil
     if grade not in GRADE_FUNCTION_RANGE:
         raise ValueError(f"unknown grade {grade!r}; expected one of {', '.join(GRADES)}")
     if (grade == "I") != (side == "none") or side not in ("left", "right", "none"):
-        raise ValueError(f"grade {grade} needs side {'none' if grade == 'I' else 'left or right'}, got {side!r}")
+        raise ValueError(
+            f"grade {grade} needs side {'none' if grade == 'I' else 'left or right'}, got {side!r}"
+        )
     lo, hi = GRADE_FUNCTION_RANGE[grade]
     base = float(rng.uniform(lo, hi))
     function: dict[str, tuple[float, float]] = {}
@@ -100,7 +113,8 @@ def sample_palsy(rng: np.random.Generator, grade: str, side: str) -> PalsyProfil
             ala_droop=one(0.015 * k),
             fold_flatten=one(k),
         )
-    return PalsyProfile(grade=grade, side=side, function=function, rest=rest)
+    synkinesis = float(rng.uniform(*SYNKINESIS_RANGE[grade]))
+    return PalsyProfile(grade=grade, side=side, function=function, rest=rest, synkinesis=synkinesis)
 
 
 def apply_palsy(actions: Actions, profile: PalsyProfile, expression: str) -> Actions:
@@ -112,7 +126,10 @@ def apply_palsy(actions: Actions, profile: PalsyProfile, expression: str) -> Act
         pair = [1.0, 1.0]
         if profile.side != "none":
             i = SIDE_INDEX[profile.side]
-            pair[i] = eye_closure(profile.grade, profile.function["eye"][i]) * actions.side["eye_close"][i]
+            pair[i] = (
+                eye_closure(profile.grade, profile.function["eye"][i])
+                * actions.side["eye_close"][i]
+            )
         side["eye_close"] = (pair[0], pair[1])
         if profile.grade == "III" and expression == "close_eyes":
             # "Complete closure with effort": the whole orbicularis squeezes.
@@ -121,4 +138,18 @@ def apply_palsy(actions: Actions, profile: PalsyProfile, expression: str) -> Act
             squint[h] = 0.8
             side["squint"] = (squint[0], squint[1])
             side["brow_lower"] = (0.5, 0.5)
+    if profile.synkinesis > 0 and profile.side != "none":
+        # Aberrant regrowth of the nerve: closing the eye lifts the mouth corner
+        # (oculo-oral), smiling narrows the eye (oral-ocular), on the affected side only.
+        i = SIDE_INDEX[profile.side]
+
+        def add(name: str, amount: float) -> None:
+            pair = list(side.get(name, (0.0, 0.0)))
+            pair[i] += amount
+            side[name] = (pair[0], pair[1])
+
+        if expression == "close_eyes":
+            add("smile", 0.8 * profile.synkinesis)
+        elif expression == "open_mouth":
+            add("squint", 1.0 * profile.synkinesis)
     return Actions(side=side, jaw=out.jaw)

@@ -33,8 +33,9 @@ class SyntheticPatient:
 def make_patient(seed: int, grade: str | None = None, side: str | None = None) -> SyntheticPatient:
     """Create patient `seed`; a grade or side left as None is drawn from the seed.
 
-    Grade I always has side "none"; other grades get "left" or "right". The face and the
-    camera rig depend on the seed only, not on the grade asked for.
+    Grade I always has side "none"; other grades get "left" or "right" (a side given
+    without a grade draws a grade that fits it). The face and the camera rig depend on
+    the seed only, not on the grade asked for.
     """
     if grade is not None and grade not in GRADES:
         raise ValueError(f"unknown grade {grade!r}; expected one of {', '.join(GRADES)}")
@@ -43,8 +44,14 @@ def make_patient(seed: int, grade: str | None = None, side: str | None = None) -
     face_ss, palsy_ss, rig_ss, choice_ss = np.random.SeedSequence(int(seed)).spawn(4)
     choice = np.random.default_rng(choice_ss)
     drawn_grade = GRADES[int(choice.integers(len(GRADES)))]
+    drawn_palsy = GRADES[1 + int(choice.integers(len(GRADES) - 1))]
     drawn_side = "left" if choice.random() < 0.5 else "right"
-    grade = grade or drawn_grade
+    if grade is None:
+        # A side asked for without a grade constrains the draw: "none" means grade I,
+        # "left"/"right" a palsy grade II-VI.
+        grade = {"none": "I", "left": drawn_palsy, "right": drawn_palsy}.get(
+            side or "", drawn_grade
+        )
     if grade == "I":
         if side not in (None, "none"):
             raise ValueError("grade I has no affected side: use side 'none'")
@@ -77,11 +84,19 @@ def render_expression(
     measuring the calibration).
     """
     if expression not in EXPRESSIONS:
-        raise ValueError(f"unknown expression {expression!r}; expected one of {', '.join(EXPRESSIONS)}")
+        raise ValueError(
+            f"unknown expression {expression!r}; expected one of {', '.join(EXPRESSIONS)}"
+        )
     if not MIN_SIZE <= int(size) <= MAX_SIZE:
         raise ValueError(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels, got {size}")
-    frame_ss, texture_ss = np.random.SeedSequence([patient.seed, EXPRESSIONS.index(expression), int(frame_seed)]).spawn(2)
-    frame = neutral_frame(patient.rig) if neutral else sample_frame(np.random.default_rng(frame_ss), patient.rig)
+    frame_ss, texture_ss = np.random.SeedSequence(
+        [patient.seed, EXPRESSIONS.index(expression), int(frame_seed)]
+    ).spawn(2)
+    frame = (
+        neutral_frame(patient.rig)
+        if neutral
+        else sample_frame(np.random.default_rng(frame_ss), patient.rig)
+    )
     actions = apply_palsy(expression_actions(expression, frame.effort), patient.palsy, expression)
     bell = (0.0, 0.0)
     if expression == "close_eyes":

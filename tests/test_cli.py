@@ -1,0 +1,33 @@
+"""The `palsy` command line: help, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from app.cli import main
+
+
+def test_info_lists_configs(capsys) -> None:
+    assert main(["info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["configs"]["paper"] == {"input_size": 512, "backbone": "resnet101"}
+    assert info["configs"]["compact"]["input_size"] == 256
+
+
+def test_no_command_prints_help_and_exits_2(capsys) -> None:
+    assert main([]) == 2
+    assert "usage: palsy" in capsys.readouterr().out
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = subprocess.run([sys.executable, "-m", "app.cli", "frobnicate"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_does_not_import_torch() -> None:
+    code = "import sys; from app.cli import build_parser; build_parser(); print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
