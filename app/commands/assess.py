@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     photos, paths = load_patient_photos(args.patient_dir)
     loaded = load_model(args.weights, args.device)
     context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id)
-    result = assess_and_write(photos, loaded, args.out, context, {e: p[0].name for e, p in paths.items()}, quiet=args.quiet)
+    result = assess_and_write(photos, loaded, args.out, context, {e: [f.name for f in p] for e, p in paths.items()}, quiet=args.quiet)
     if not args.quiet:
         print(result)
     return 0

@@ -38,16 +38,17 @@ def run(args: argparse.Namespace) -> int:
         from models.errors import InputError
 
         raise InputError(str(exc)) from None
+    side = "none" if args.grade.upper() == "I" else args.side
     out = Path(args.out)
     patient = render_demo_patient(out / "patient", grade=args.grade.upper(), side=args.side, seed=args.seed)
     loaded = load_model(args.weights, args.device)
     photos, paths = load_patient_photos(patient)
     context = ReportContext(
         patient_id=f"DEMO-{args.seed}", patient_name="Demo patient (synthetic)",
-        notes=f"Synthetic demo patient rendered with grade {args.grade.upper()}, affected side {args.side}.",
+        notes=f"Synthetic demo patient rendered with grade {args.grade.upper()}, affected side {side}.",
     )
-    summary = assess_and_write(photos, loaded, out, context, {e: p[0].name for e, p in paths.items()}, quiet=args.quiet)
+    summary = assess_and_write(photos, loaded, out, context, {e: [f.name for f in p] for e, p in paths.items()}, quiet=args.quiet)
     if not args.quiet:
-        print(f"demo patient (true grade {args.grade.upper()}, {args.side} side) in {patient}")
+        print(f"demo patient (true grade {args.grade.upper()}, affected side {side}) in {patient}")
         print(summary)
     return 0

@@ -10,11 +10,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
+import numpy as np
+
 from app.report.pdf import ReportContext, write_report
 from models.pipeline.assess import Assessment
 from models.pipeline.overlays import attention_overlay, save_png, segmentation_overlay
 
 REPORT_ATTENTION = "spatial_5"  # the attention map the PDF shows (all are saved as PNG)
+DISPLAY_SIZE = 256  # overlays are at least this many pixels square
 
 
 @dataclass
@@ -27,6 +31,19 @@ class OutputPaths:
     overlays: dict[str, dict[str, str]]  # expression -> kind -> path relative to folder
 
 
+def _for_display(photo: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Networks with small inputs (128 px) give small crops: enlarge to DISPLAY_SIZE for
+    readable overlays and legends (mask by nearest neighbour, so classes stay exact)."""
+    size = photo.shape[0]
+    if size >= DISPLAY_SIZE:
+        return photo, mask
+    shape = (DISPLAY_SIZE, DISPLAY_SIZE)
+    return (
+        cv2.resize(photo, shape, interpolation=cv2.INTER_CUBIC),
+        cv2.resize(mask, shape, interpolation=cv2.INTER_NEAREST),
+    )
+
+
 def write_overlays(assessment: Assessment, folder: Path) -> dict[str, dict]:
     """Save the crop, segmentation overlay and every attention overlay of each expression.
 
@@ -34,11 +51,12 @@ def write_overlays(assessment: Assessment, folder: Path) -> dict[str, dict]:
     """
     out: dict[str, dict] = {}
     for name, r in assessment.expressions.items():
+        photo, mask = _for_display(r.photo, r.mask)
         entry: dict = {
-            "photo": save_png(r.photo, folder / "overlays" / f"{name}_photo.png"),
-            "segmentation": save_png(segmentation_overlay(r.photo, r.mask), folder / "overlays" / f"{name}_segmentation.png"),
+            "photo": save_png(photo, folder / "overlays" / f"{name}_photo.png"),
+            "segmentation": save_png(segmentation_overlay(photo, mask), folder / "overlays" / f"{name}_segmentation.png"),
             "attention": {
-                map_name: save_png(attention_overlay(r.photo, heat, map_name), folder / "overlays" / f"{name}_attention_{map_name}.png")
+                map_name: save_png(attention_overlay(photo, heat, map_name), folder / "overlays" / f"{name}_attention_{map_name}.png")
                 for map_name, heat in r.attention.items()
             },
         }
@@ -84,6 +102,8 @@ def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: Re
     report = write_report(folder / "report.pdf", body, context, images)
     assessment.timings_ms["pdf"] = 1000.0 * (time.perf_counter() - t0)
 
+    # "total" is the assess() call; "end_to_end" adds the overlays and the report.
+    assessment.timings_ms["end_to_end"] = sum(assessment.timings_ms.get(k, 0.0) for k in ("total", "overlays", "pdf"))
     body["timing_ms"] = {k: round(v, 1) for k, v in assessment.timings_ms.items()}
     json_path = folder / "assessment.json"
     _atomic_write_text(json_path, json.dumps(body, indent=2) + "\n")

@@ -28,6 +28,7 @@ from models.pipeline.quality import QualityReport, QualityThresholds, check_qual
 SCHEMA = "palsy-grader/assessment/1"
 LOW_CONFIDENCE = 0.5  # top fused probability below this is flagged
 DISAGREEMENT = 2  # network vs measured grades this many grades apart are flagged
+MAX_BATCH = 8  # frames per forward pass
 
 Image = np.ndarray
 Photos = Mapping[str, "Image | Sequence[Image]"]
@@ -128,6 +129,13 @@ def _to_batch(crops: list[np.ndarray], device: torch.device) -> torch.Tensor:
     return batch.to(device)
 
 
+def _frame_name(names: Mapping[str, str | Sequence[str]], expression: str, index: int) -> str:
+    given = names.get(expression, expression)
+    if isinstance(given, str):
+        return given if index == 0 else f"{given} (frame {index + 1})"
+    return given[index] if index < len(given) else f"{expression} (frame {index + 1})"
+
+
 class _Timer:
     def __init__(self, timings: dict[str, float], name: str) -> None:
         self.timings, self.name = timings, name
@@ -145,12 +153,12 @@ def assess(
     progress: Progress | None = None,
     thresholds: QualityThresholds | None = None,
     face_settings: FaceCropSettings | None = None,
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, str | Sequence[str]] | None = None,
 ) -> Assessment:
     """Grade one patient from expression photos (full RGB uint8 frames).
 
     `photos` maps expression names (models.labels.EXPRESSIONS) to a frame or a list of
-    frames. `names` optionally maps an expression to its file name for messages. Raises
+    frames. `names` optionally maps an expression to its file name(s) for messages. Raises
     InputError for unknown expressions or photos without a face; Cancelled when
     `progress.cancelled()` turns true between steps.
     """
@@ -175,28 +183,30 @@ def assess(
     for i, expression in enumerate(order):
         with _Timer(timings, "crop"):
             crops[expression] = [
-                crop_face(frame, size, face_settings, name=names.get(expression, expression)) for frame in frames_of[expression]
+                crop_face(frame, size, face_settings, name=_frame_name(names, expression, k))
+                for k, frame in enumerate(frames_of[expression])
             ]
         checkpoint(progress, 0.3 * (i + 1) / len(order), f"face found: {expression}")
-    with _Timer(timings, "quality"):
-        frame_quality = {
-            e: check_quality(frames_of[e][0], crops[e][0].faces, thresholds, estimate_roll=False) for e in order
-        }
 
     # 2. E1 then E2 on every frame in one batch.
     flat = [(e, c) for e in order for c in crops[e]]
-    batch = _to_batch([c.image for _, c in flat], device)
-    checkpoint(progress, 0.35, "parsing faces (E1)")
     net.eval()
+    masks_parts, attention_parts, prob_parts = [], [], []
+    chunks = range(0, len(flat), MAX_BATCH)
     with torch.inference_mode():
-        with _Timer(timings, "e1"):
-            e1_out = net.e1(batch, with_attention=True)
-            masks_t = e1_out["logits"].argmax(dim=1).to(torch.uint8).cpu()
-            attention_t = e1_out["attention"].float().cpu()
-        checkpoint(progress, 0.65, "grading (E2)")
-        with _Timer(timings, "e2"):
-            probs_t = torch.softmax(net.e2(batch, e1_out["z"]).float(), dim=1).cpu()
-    probabilities = probs_t.numpy()
+        for n, start in enumerate(chunks):
+            # Six photos are one batch; many frames go in chunks to bound memory.
+            batch = _to_batch([c.image for _, c in flat[start : start + MAX_BATCH]], device)
+            checkpoint(progress, 0.35 + 0.5 * n / len(chunks), "parsing faces (E1)")
+            with _Timer(timings, "e1"):
+                e1_out = net.e1(batch, with_attention=True)
+                masks_parts.append(e1_out["logits"].argmax(dim=1).to(torch.uint8).cpu())
+                attention_parts.append(e1_out["attention"].float().cpu())
+            checkpoint(progress, 0.35 + 0.5 * (n + 0.6) / len(chunks), "grading (E2)")
+            with _Timer(timings, "e2"):
+                prob_parts.append(torch.softmax(net.e2(batch, e1_out["z"]).float(), dim=1).cpu())
+    masks_t, attention_t = torch.cat(masks_parts), torch.cat(attention_parts)
+    probabilities = torch.cat(prob_parts).numpy()
 
     results: dict[str, ExpressionResult] = {}
     first_index = {}
@@ -206,9 +216,11 @@ def assess(
         rows = [i for i, (e, _) in enumerate(flat) if e == expression]
         first = first_index[expression]
         mask = masks_t[first].numpy()
-        quality = check_quality(
-            frames_of[expression][0], crops[expression][0].faces, thresholds, roll_degrees=roll_from_mask(mask), estimate_roll=False
-        ) if crops[expression][0].faces else frame_quality[expression]
+        with _Timer(timings, "quality"):
+            # Roll from the mask's eye centroids: the crop is a similarity of the frame.
+            quality = check_quality(
+                frames_of[expression][0], crops[expression][0].faces, thresholds, roll_degrees=roll_from_mask(mask), estimate_roll=False
+            )
         results[expression] = ExpressionResult(
             name=expression,
             photo=crops[expression][0].image,
@@ -221,7 +233,7 @@ def assess(
         )
 
     # 3. Measured function from the masks.
-    checkpoint(progress, 0.85, "measuring regional function")
+    checkpoint(progress, 0.9, "measuring regional function")
     with _Timer(timings, "measures"):
         measured = measure_function({e: r.mask for e, r in results.items()})
     fused = np.mean([r.probabilities for r in results.values()], axis=0)

@@ -3,7 +3,9 @@
 Detection uses OpenCV's bundled Haar cascade (frontal face 'alt2'; the rig keeps heads
 frontal), on a copy downscaled to 320 px, faces of at least 20 % of the shorter side.
 The crop is a square of `crop_scale` x the detected box side, centred on the box; with the
-default 2.0 a face fills about half the crop, the framing of the LFW parsing photos.
+default 2.0 a face fills about half the crop, the framing of the LFW parsing photos. A square
+larger than the frame is shrunk to the frame's shorter side, and a square crossing an edge
+slides back inside, so the crop holds no padding unless the frame is smaller than the face.
 
 When no face is found the photo may still be a rig photo the cascade missed (strong
 lighting, a hand near the face, a synthetic demo face): the crop falls back to the frame
@@ -109,7 +111,26 @@ def detect_faces(rgb: np.ndarray, settings: FaceCropSettings | None = None) -> l
     min_side = max(20, int(settings.min_face_fraction * min(grey.shape)))
     found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=settings.min_neighbors, minSize=(min_side, min_side))
     boxes = [tuple(int(round(v / scale)) for v in box) for box in (found if len(found) else [])]
-    return sorted(boxes, key=lambda b: b[2] * b[3], reverse=True)
+    return _plausible(sorted(boxes, key=lambda b: b[2] * b[3], reverse=True))
+
+
+SECONDARY_MIN_RATIO = 0.5  # a second face counts only if its side is >= half the largest's
+
+
+def _plausible(boxes: list[Box]) -> list[Box]:
+    """Drop boxes nested in a larger one (the same face found twice) and boxes under half
+    the largest face's side: with the sensitive settings above those are the cascade's false
+    alarms (an eye, a shoulder) in rig photos, not a second person."""
+    kept: list[Box] = []
+    for box in boxes:
+        x, y, w, h = box
+        cx, cy = x + w / 2.0, y + h / 2.0
+        if kept and w < SECONDARY_MIN_RATIO * kept[0][2]:
+            continue
+        if any(kx <= cx <= kx + kw and ky <= cy <= ky + kh for kx, ky, kw, kh in kept):
+            continue
+        kept.append(box)
+    return kept
 
 
 def skin_fraction(rgb: np.ndarray) -> float:
@@ -145,6 +166,16 @@ def square_around(box: Box, scale: float) -> Box:
     return int(round(cx - side / 2.0)), int(round(cy - side / 2.0)), side, side
 
 
+def keep_inside(square: Box, width: int, height: int) -> Box:
+    """Shrink the square to the frame's shorter side if needed and slide it inside the frame,
+    so the network sees photo, not padding (training photos have no black borders)."""
+    x, y, side, _ = square
+    side = min(side, width, height)
+    x = min(max(x, 0), width - side)
+    y = min(max(y, 0), height - side)
+    return x, y, side, side
+
+
 def cut_square(rgb: np.ndarray, square: Box, size: int) -> np.ndarray:
     """Cut `square` from the frame (zero padding outside it) and resize to size x size."""
     x, y, side, _ = square
@@ -167,7 +198,7 @@ def crop_face(rgb: np.ndarray, size: int, settings: FaceCropSettings | None = No
     settings = settings or FaceCropSettings()
     faces = detect_faces(rgb, settings)
     if faces:
-        square = square_around(faces[0], settings.crop_scale)
+        square = keep_inside(square_around(faces[0], settings.crop_scale), rgb.shape[1], rgb.shape[0])
         return FaceCrop(cut_square(rgb, square, size), faces[0], square, faces)
     ok, skin, texture = looks_like_face_region(rgb, settings)
     if not ok:

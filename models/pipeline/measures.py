@@ -130,6 +130,8 @@ def face_frame(mask: np.ndarray, fallback: FaceFrame | None = None) -> FaceFrame
         eye_canvas = np.array([FRAME_SIZE / 2.0, FRAME_SIZE * FRAME_EYE_Y, 1.0])
         mid_fb = inverse @ eye_canvas
         mid = (mid_fb[0] + nose[0] - fallback.nose[0], mid_fb[1] + nose[1] - fallback.nose[1])
+    elif left is not None and right is not None:
+        raise FrameError("the left and right eyes are swapped in the mask (is the photo mirrored?)")
     else:
         raise FrameError("both eyes must be visible in the rest mask")
     if distance < 2.0:

@@ -192,7 +192,10 @@ def check_quality(
     checks.append(QualityCheck(
         "exposure", round(mean, 1),
         f"{t.min_brightness:g} .. {t.max_brightness:g}, clipped <= {t.max_clipped_fraction:.0%}", exposure_ok,
-        "well exposed" if exposure_ok else ("too dark: add light" if mean < t.min_brightness else "too bright or clipped: reduce light"),
+        "well exposed" if exposure_ok
+        else "too dark: add light" if mean < t.min_brightness
+        else "too bright: reduce light" if mean > t.max_brightness
+        else f"{clipped:.0%} of the face is clipped to black or white: even out the light",
     ))
     if roll_degrees is None and estimate_roll:
         roll_degrees = roll_from_eyes(rgb, faces[0])

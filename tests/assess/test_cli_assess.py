@@ -61,7 +61,8 @@ def test_assess_writes_json_pdf_and_overlays(capsys, patient_dir: Path, small_we
     assert all(set(f) == {"code", "message", "expression"} for f in body["flags"])
     assert body["model"]["name"] == "tiny" and len(body["model"]["sha256"]) == 64
     assert body["model"]["training_data"] == "none (untrained test network)"
-    assert set(body["timing_ms"]) >= {"crop", "e1", "e2", "measures", "overlays", "pdf"}
+    assert set(body["timing_ms"]) >= {"crop", "e1", "e2", "measures", "overlays", "pdf", "total", "end_to_end"}
+    assert body["timing_ms"]["end_to_end"] >= body["timing_ms"]["total"] + body["timing_ms"]["pdf"] - 0.2
 
     # The report: grade page, HB table, photos; model checksum and disclaimer.
     reader = PdfReader(str(out / "report.pdf"))
@@ -164,3 +165,41 @@ def test_no_shipped_weights(capsys, patient_dir: Path, tmp_path: Path, monkeypat
     code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"))
     assert code == 2
     assert "no weights available" in _error_line(err)
+
+
+def test_demo_renders_and_assesses_a_synthetic_patient(capsys, small_weights: Path, tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    code, stdout, err = run_cli(capsys, "demo", "--out", str(out), "--weights", str(small_weights), "--grade", "IV", "--side", "right")
+    assert code == 0, err
+    assert "true grade IV, affected side right" in stdout
+    assert sorted(p.stem for p in (out / "patient").glob("*.png")) == sorted(EXPRESSIONS)
+    body = json.loads((out / "assessment.json").read_text())
+    assert set(body["expressions"]) == set(EXPRESSIONS)
+    assert (out / "report.pdf").stat().st_size > 10_000
+
+
+def test_demo_rejects_an_unknown_grade(capsys, tmp_path: Path, small_weights: Path) -> None:
+    code, _, err = run_cli(capsys, "demo", "--out", str(tmp_path / "d"), "--weights", str(small_weights), "--grade", "VII")
+    assert code == 2
+    assert "unknown House-Brackmann grade 'VII'" in _error_line(err)
+
+
+def test_cuda_asked_for_without_cuda(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights), "--device", "cuda")
+    assert code == 2
+    assert "--device cuda was asked for but no CUDA GPU is available" in _error_line(err)
+
+
+def test_no_face_in_a_later_frame_names_that_file(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    import shutil as sh
+
+    sh.copy(patient_dir / "rest.png", patient_dir / "rest_1.png")
+    (patient_dir / "rest.png").unlink()
+    noise = np.random.default_rng(1).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    write_rgb(patient_dir / "rest_2.png", noise)
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights))
+    assert code == 2
+    assert "no face found in rest_2.png" in _error_line(err)

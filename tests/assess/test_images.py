@@ -120,3 +120,16 @@ def test_truncated_jpeg(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="image not found"):
         load_image(tmp_path / "nope.png")
+
+
+def test_patient_folder_recognises_expressions_and_frames(tmp_path: Path) -> None:
+    from models.pipeline.patient_dir import find_expression_photos
+
+    for name in ("rest.jpg", "Close_Eyes_2.PNG", "close_eyes_1.png", "close_eyes_10.png", "open_mouth.jpeg",
+                 "smile.jpg", "rest.txt", "notes.md", "wrinkle_nose_x.png"):
+        (tmp_path / name).write_bytes(b"x")
+    found = find_expression_photos(tmp_path)
+    assert list(found) == ["rest", "close_eyes", "open_mouth"]
+    assert [p.name for p in found["close_eyes"]] == ["close_eyes_1.png", "Close_Eyes_2.PNG", "close_eyes_10.png"]
+    with pytest.raises(InputError, match="is not a folder"):
+        find_expression_photos(tmp_path / "rest.jpg")

@@ -120,7 +120,7 @@ def test_affected_side_correct_for_most_random_patients() -> None:
     """Grades III and worse (affected side at most 60 % of the healthy side's movement),
     random effort, head position, roll and speckle: the weaker side is found >= 95 %."""
     rng = np.random.default_rng(3)
-    correct, total = 0, 40
+    correct, total = 0, 20
     for _ in range(total):
         side = str(rng.choice(["left", "right"]))
         healthy = float(rng.uniform(0.7, 1.0))
@@ -152,12 +152,12 @@ def _synthetic_measure(seed: int, grade: str, side: str | None = None):
     from models.data.synthetic import make_patient, render_patient
 
     patient = make_patient(seed, grade=grade, side=side)
-    rendered = render_patient(patient, size=192, frame_seed=0)
+    rendered = render_patient(patient, size=160, frame_seed=0)
     return patient, measure_function({e: mask for e, (_, mask) in rendered.items()})
 
 
 def test_synthetic_grade_one_measures_near_full_function() -> None:
-    results = [_synthetic_measure(seed, "I")[1] for seed in range(100, 108)]
+    results = [_synthetic_measure(seed, "I")[1] for seed in range(100, 106)]
     assert all(m.grade in ("I", "II") for m in results)
     assert float(np.median([m.function_percent for m in results])) >= 88.0
     for m in results:
@@ -168,16 +168,26 @@ def test_synthetic_grade_one_measures_near_full_function() -> None:
 def test_synthetic_function_falls_with_grade() -> None:
     medians = []
     for grade in ("I", "III", "V"):
-        medians.append(float(np.median([_synthetic_measure(seed, grade)[1].function_percent for seed in range(200, 205)])))
+        medians.append(float(np.median([_synthetic_measure(seed, grade)[1].function_percent for seed in range(200, 204)])))
     assert medians[0] > medians[1] > medians[2]
     assert medians[2] < 30.0
 
 
 def test_synthetic_affected_side_found_for_grades_three_to_six() -> None:
     correct = 0
-    seeds = range(300, 330)
+    seeds = range(300, 320)
     for seed in seeds:
         grade = ("III", "IV", "V", "VI")[seed % 4]
         patient, m = _synthetic_measure(seed, grade)
         correct += m.affected_side == patient.side
     assert correct / len(seeds) >= 0.95
+
+
+def test_mirrored_rest_mask_is_reported() -> None:
+    masks = paint_patient((0.5, 1.0))
+    rest = masks["rest"].copy()
+    left, right = rest == 4, rest == 5
+    rest[left], rest[right] = 5, 4  # eye labels swapped, as in a mirrored photo
+    masks["rest"] = rest
+    m = measure_function(masks)
+    assert m.grade is None and "swapped" in m.notes[0]

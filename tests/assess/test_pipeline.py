@@ -157,3 +157,41 @@ def test_loader_caches_by_path_and_checksum(small_weights: Path, tmp_path: Path)
     with pytest.raises(CheckpointError, match="not found"):
         load_model(tmp_path / "missing.pt", "cpu")
     clear_model_cache()
+
+
+def test_without_a_cascade_every_photo_uses_the_centre_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    import models.pipeline.face as face
+
+    monkeypatch.setattr(face, "_cascade", lambda name: None)
+    crop = crop_face(cartoon_photo(paint_face()), 64, name="rest.png")
+    assert not crop.detected
+    assert crop.warning == "rest.png: face detector unavailable; used the centre of the frame - check the crop"
+    from models.pipeline.quality import roll_from_eyes
+
+    assert roll_from_eyes(cartoon_photo(paint_face()), (40, 40, 170, 170)) is None
+
+
+def test_many_frames_run_in_chunks() -> None:
+    from models.pipeline import assess as assess_module
+
+    photos = {"rest": [cartoon_photo(paint_face("rest"))] * (assess_module.MAX_BATCH + 2)}
+    result = assess(photos, wrap_model(OracleNet()))
+    assert result.expressions["rest"].frames == assess_module.MAX_BATCH + 2
+    assert result.expressions["rest"].probabilities.argmax() == 1
+
+
+def test_crop_stays_inside_the_frame() -> None:
+    from models.pipeline.face import keep_inside
+
+    assert keep_inside((-30, 10, 200, 200), 400, 300) == (0, 10, 200, 200)
+    assert keep_inside((250, 150, 200, 200), 400, 300) == (200, 100, 200, 200)
+    assert keep_inside((-50, -50, 500, 500), 400, 300) == (0, 0, 300, 300)
+
+
+def test_nested_and_tiny_false_detections_are_dropped() -> None:
+    from models.pipeline.face import _plausible
+
+    big = (80, 70, 230, 230)
+    assert _plausible([big, (95, 80, 113, 113)]) == [big]  # nested: the same face
+    assert _plausible([big, (16, 182, 91, 91)]) == [big]  # far smaller: a false alarm
+    assert _plausible([big, (320, 60, 200, 200)]) == [big, (320, 60, 200, 200)]  # a second person

@@ -37,7 +37,7 @@ def test_report_with_confirmation_history_and_notes(oracle_assessment, tmp_path:
     )
     outputs = write_outputs(oracle_assessment, tmp_path / "out", context)
     pages, text = _text(outputs.report_pdf)
-    assert pages == 4  # summary, HB table + history + model, two pages of photos
+    assert pages == 3  # summary + HB table; history, notes, model + photos; photos
     for needle in (
         "Riverside ENT Clinic", "P-0042", "Jane Roe", "1970-01-01", "Dr A. Example", "2026-11-24",
         "Confirmed grade", "by Dr A. Example", "Clinician override", "network said II, clinician confirmed IV",
@@ -51,10 +51,14 @@ def test_report_with_confirmation_history_and_notes(oracle_assessment, tmp_path:
 
 
 def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -> None:
+    from models.pipeline.overlays import save_png
+
     body = oracle_assessment.to_dict()
-    path = write_report(tmp_path / "r.pdf", body, ReportContext(assessment_date="2026-11-24"))
+    logo = save_png(np.full((40, 120, 3), (20, 90, 160), np.uint8), tmp_path / "logo.png")
+    path = write_report(tmp_path / "r.pdf", body, ReportContext(assessment_date="2026-11-24", clinic_logo=str(logo)))
+    assert len(PdfReader(str(path)).pages[0].images) == 1  # the logo
     pages, text = _text(path)
-    assert pages >= 3
+    assert pages == 2  # no photos given: placeholders only
     assert "Model's grade (not yet confirmed)" in text and "review and confirm before use" in text
     assert "Grade history" not in text
     assert "Highlighted: grade II" in text
