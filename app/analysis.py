@@ -121,11 +121,25 @@ def default_weights() -> Path:
     return default_weights_path()
 
 
+def reserve_a_core_for_the_gui() -> int:
+    """Let torch use all cores but one, so the GUI thread (preview, heartbeat) is never starved
+    by the analysis' worker threads; returns the thread count."""
+    import os
+
+    import torch
+
+    threads = max(1, (os.cpu_count() or 2) - 1)
+    if torch.get_num_threads() > threads:
+        torch.set_num_threads(threads)
+    return torch.get_num_threads()
+
+
 def load_model(weights_path: str | Path | None, device: str = "auto") -> ModelHandle:
     """Load a checkpoint once (cached by path + sha256 + device); the shipped demo weights
     when `weights_path` is empty. CheckpointError with a hint when nothing is usable."""
     from models.pipeline.loader import load_model as pipeline_load
 
+    reserve_a_core_for_the_gui()
     loaded = pipeline_load(weights_path or None, device)
     info = loaded.info
     path = Path(info.path or "")

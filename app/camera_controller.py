@@ -25,6 +25,7 @@ class CameraController(QObject):
         self.mailbox = LatestFrame()
         self._worker: CameraWorker | None = None
         self._thread: QThread | None = None
+        self._retiring: list[tuple[CameraWorker, QThread]] = []  # stopping, not yet finished
         self.source_name = ""
 
     @property
@@ -32,8 +33,9 @@ class CameraController(QObject):
         return self._thread is not None and shiboken6.isValid(self._thread) and self._thread.isRunning()
 
     def start(self, source: FrameSource, analyse: Callable[[np.ndarray], Any] | None = None) -> None:
-        """Stop any running source, then open `source` on a fresh thread."""
-        self.stop()
+        """Stop any running source, then open `source` on a fresh thread (after the previous
+        one released the device, so a real camera is never opened twice)."""
+        self.stop(wait=True)
         self.mailbox.clear()
         worker = CameraWorker(source, self.mailbox, analyse)
         worker.failed.connect(self.failed)
@@ -51,16 +53,36 @@ class CameraController(QObject):
         if self._worker is not None and shiboken6.isValid(self._worker):
             self._worker.request_expression(expression)
 
+    def set_checks_enabled(self, enabled: bool) -> None:
+        """Pause or resume the live quality checks (they compete with an analysis for CPU)."""
+        if self._worker is not None and shiboken6.isValid(self._worker):
+            if enabled:
+                self._worker.checks_enabled.set()
+            else:
+                self._worker.checks_enabled.clear()
+
     def take(self) -> FramePacket | None:
         """The newest frame not yet shown, or None."""
         return self.mailbox.take()
 
-    def stop(self, timeout_ms: int = 3000) -> None:
-        """Ask the camera loop to end and wait until its thread (which closes the source) quits."""
+    def stop(self, wait: bool = True, timeout_ms: int = 3000) -> None:
+        """Ask the camera loop to end; its thread closes the source. With `wait`, block until
+        every camera thread has quit (shutdown, restart); without, return at once so the GUI
+        never stalls on a slow driver or a running quality check."""
         worker, thread = self._worker, self._thread
         self._worker = self._thread = None
         if worker is not None and shiboken6.isValid(worker):
             worker.stop()
         if thread is not None and shiboken6.isValid(thread):
             thread.quit()
-            thread.wait(timeout_ms)
+            self._retiring.append((worker, thread))
+        still = []
+        for old_worker, old_thread in self._retiring:
+            if not shiboken6.isValid(old_thread) or old_thread.isFinished():
+                continue
+            if wait:
+                old_thread.quit()
+                old_thread.wait(timeout_ms)
+            else:
+                still.append((old_worker, old_thread))
+        self._retiring = still

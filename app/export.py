@@ -45,7 +45,9 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
 
 def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: AnalysisResult, settings: Settings,
                history: list[AssessmentInfo]) -> bytes:
-    """The report as PDF bytes."""
+    """The report as PDF bytes (pure: safe on a worker thread)."""
+    if assessment.status != "confirmed" or not assessment.confirmed_grade:
+        raise InputError("the assessment has no confirmed grade; confirm or override it before exporting a report")
     from app.report.outputs import write_outputs
     from app.report.pdf import write_report
 
@@ -78,10 +80,15 @@ def export_report(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pdf)
         return path
+    return store_report(gateway, assessment.assessment_id, pdf)
+
+
+def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes) -> Path:
+    """Keep the PDF with the records (atomic and checksummed when the store offers it)."""
     saver = getattr(gateway, "save_report", None)
     if callable(saver):
-        return Path(saver(assessment.assessment_id, pdf))
-    path = gateway.report_path(assessment.assessment_id)
+        return Path(saver(assessment_id, pdf))
+    path = gateway.report_path(assessment_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
     return path

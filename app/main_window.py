@@ -7,6 +7,7 @@ runs through `FunctionWorker`s on QThreads; the camera has its own thread.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, 
 from app import analysis as analysis_module
 from app.camera.factory import make_source
 from app.camera.source import FrameSource
+from app.export import render_pdf, store_report
 from app.pages.capture import CapturePage
 from app.pages.capture_logic import CapturedPhoto, CaptureSession
 from app.pages.history import HistoryPage
@@ -46,7 +48,7 @@ class Services:
     source_factory: Callable[[], FrameSource] | None = None
     load_model: Callable[[str, str], Any] = analysis_module.load_model
     analyse: Callable[..., Any] = analysis_module.run_analysis
-    export: Callable[..., Path] | None = None
+    render_report: Callable[..., bytes] | None = render_pdf
     save_settings: Callable[[Settings], None] | None = None
     extra: dict = field(default_factory=dict)
 
@@ -66,6 +68,8 @@ class MainWindow(QMainWindow):
         self.assessment_id: int | None = None
         self.result: Any = None
         self.last_report: Path | None = None
+        self._export_id: int | None = None
+        self._closed = False  # results arriving after shutdown are dropped
         self._threads: list[QThread] = []
         self._workers: dict[int, FunctionWorker] = {}
         self._analysis_worker: FunctionWorker | None = None
@@ -135,7 +139,7 @@ class MainWindow(QMainWindow):
         self.next_action = action("Ne&xt step", self.capture.next_step, "Right")
         self.analyse_action = action("&Analyse", self.start_analysis, "Ctrl+Return")
         self.cancel_action = action("Cancel analysis", self.cancel_analysis, "Escape")
-        self.export_action = action("&Export PDF\u2026", self.export_pdf, "Ctrl+E")
+        self.export_action = action("&Export PDF", self.export_pdf, "Ctrl+E")
         for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action):
             menu.addAction(a)
         menu.addSeparator()
@@ -199,6 +203,12 @@ class MainWindow(QMainWindow):
         self._run(worker)
 
     def _model_loaded(self, handle: Any) -> None:
+        if self._closed:
+            return
+        # torch brought ~10^5 long-lived objects; move them out of the collector's way so a
+        # full collection during an analysis does not stall the GUI thread
+        gc.collect()
+        gc.freeze()
         self.model_handle = handle
         self.model_error = ""
         self.model_label.setText(f"model: {handle.name}")
@@ -334,6 +344,8 @@ class MainWindow(QMainWindow):
         self.notify(f"Analysis failed: {message}")
 
     def _analysis_done(self, result: Any) -> None:
+        if self._closed:
+            return
         self.capture.set_analysing(False)
         assert self.assessment_id is not None and self.patient_id is not None
         try:
@@ -341,8 +353,18 @@ class MainWindow(QMainWindow):
         except PalsyError as exc:
             self.notify(f"Results could not be saved: {exc}")
         self.result = result
+        # show the page in the next event-loop turn: the store write and the page's first
+        # paint then run as two short slices instead of one long stall
+        QTimer.singleShot(0, self._show_new_result)
+
+    def _show_new_result(self) -> None:
+        if self._closed:
+            return
+        if self.result is None or self.patient_id is None or self.stack.currentWidget() is not self.capture:
+            return
         self.stack.setCurrentWidget(self.results)
-        self.results.show_result(result, self._patient_label(self.patient_id), "analysed", clinician=self.settings.clinic.clinician)
+        self.results.show_result(self.result, self._patient_label(self.patient_id), "analysed",
+                                 clinician=self.settings.clinic.clinician)
 
     # -- review and report ----------------------------------------------------------------
     def confirm_review(self, decision: ReviewDecision) -> None:
@@ -358,29 +380,43 @@ class MainWindow(QMainWindow):
         verb = "overridden" if decision.is_override else "confirmed"
         self.notify(f"Grade {decision.grade} {verb} by {decision.clinician}")
 
-    def export_pdf(self) -> Path | None:
-        """Write the PDF of the confirmed assessment into the records folder."""
-        if self.assessment_id is None or self.result is None or self.services.export is None:
-            return None
+    def export_pdf(self) -> None:
+        """Render the PDF of the confirmed assessment on a worker; the store keeps it."""
+        if self.assessment_id is None or self.result is None or self.services.render_report is None:
+            return
         info = self.gateway.assessment(self.assessment_id)
         if info.status != "confirmed":
             self.notify("Confirm the grade first: a report needs a confirmed grade")
-            return None
+            return
+        if self._export_id is not None:
+            return  # one report at a time
+        render, result, settings = self.services.render_report, self.result, self.settings
+        patient, history = self.gateway.get_patient(info.patient_id), self.gateway.history(info.patient_id)
+        worker = FunctionWorker(lambda progress: render(info, patient, result, settings, history))
+        worker.returned.connect(self._report_rendered)
+        worker.errored.connect(self._report_failed)
+        self._export_id = info.assessment_id
+        self.results.export_button.setEnabled(False)
+        self.notify("Writing the report\u2026")
+        self._run(worker)
+
+    def _report_rendered(self, pdf: bytes) -> None:
+        if self._closed:
+            return
+        assessment_id, self._export_id = self._export_id, None
+        self.results.update_status(self.results.status)
         try:
-            path = self.services.export(
-                gateway=self.gateway,
-                assessment=info,
-                patient=self.gateway.get_patient(info.patient_id),
-                result=self.result,
-                settings=self.settings,
-                history=self.gateway.history(info.patient_id),
-            )
+            path = store_report(self.gateway, assessment_id, pdf)
         except PalsyError as exc:
-            self.notify(f"Report failed: {exc}")
-            return None
+            self.notify(f"Report could not be saved: {exc}")
+            return
         self.last_report = path
         self.notify(f"Report saved: {path}")
-        return path
+
+    def _report_failed(self, message: str) -> None:
+        self._export_id = None
+        self.results.update_status(self.results.status)
+        self.notify(f"Report failed: {message}")
 
     # -- history --------------------------------------------------------------------------
     def show_history(self, patient_id: str) -> None:
@@ -399,8 +435,41 @@ class MainWindow(QMainWindow):
             return
         self.patient_id, self.assessment_id, self.result = info.patient_id, assessment_id, result
         self.stack.setCurrentWidget(self.results)
+        self._show_read_only(info, result)
+        self._recompute_overlays(info)
+
+    def _show_read_only(self, info: Any, result: Any) -> None:
         self.results.show_result(result, self._patient_label(info.patient_id), info.status, info.confirmed_grade,
                                  info.clinician, info.notes, read_only=True)
+
+    def _recompute_overlays(self, info: Any) -> None:
+        """Masks and attention maps are not stored: recompute them from the stored photos on a
+        worker (the stored grades and measurements are what is shown)."""
+        if self.model_handle is None or not info.captures:
+            return
+        try:
+            photos = {name: self.gateway.load_photo(info.assessment_id, name) for name in info.captures}
+        except PalsyError as exc:
+            self.notify(f"Stored photos could not be read: {exc}")
+            return
+        handle, analyse = self.model_handle, self.services.analyse
+        self._reopen_id = info.assessment_id
+        worker = FunctionWorker(lambda progress: analyse(photos, handle, progress))
+        worker.returned.connect(self._overlays_recomputed)
+        worker.errored.connect(self.notify)
+        self._run(worker)
+
+    def _overlays_recomputed(self, fresh: Any) -> None:
+        if self._closed:
+            return
+        if self.result is None or self.assessment_id != getattr(self, "_reopen_id", None) or not self.results.read_only:
+            return
+        for name, expression in fresh.expressions.items():
+            stored = self.result.expressions.get(name)
+            if stored is not None:
+                stored.photo, stored.mask, stored.attention = expression.photo, expression.mask, expression.attention
+        self._show_read_only(self.gateway.assessment(self.assessment_id), self.result)
+        self.notify("Overlays recomputed from the stored photos with the current model")
 
     # -- settings -------------------------------------------------------------------------
     def open_settings(self) -> Any:
@@ -426,8 +495,9 @@ class MainWindow(QMainWindow):
     # -- shutdown -------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop the camera and every worker thread and wait for them (no dangling QThreads)."""
+        self._closed = True
         self.capture.timer.stop()
-        self.capture.camera.stop()
+        self.capture.camera.stop(wait=True)
         if self._analysis_worker is not None and shiboken6.isValid(self._analysis_worker):
             self._analysis_worker.cancel()
         for thread in list(self._threads):

@@ -163,7 +163,8 @@ class _Analyser:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        self._thread.join(5.0)
+        if self._thread.is_alive():
+            self._thread.join(5.0)
 
 
 class CameraWorker(QObject):
@@ -190,6 +191,8 @@ class CameraWorker(QObject):
         self._analyse = analyse
         self._analyse_every_s = analyse_every_s
         self._stop = threading.Event()
+        self.checks_enabled = threading.Event()
+        self.checks_enabled.set()
         self._expression_lock = threading.Lock()
         self._expression: str | None = None
 
@@ -221,7 +224,8 @@ class CameraWorker(QObject):
                 frame = self.source.read()
                 quality = None
                 if analyser is not None:
-                    analyser.offer(frame)
+                    if self.checks_enabled.is_set():  # paused while an analysis needs the CPU
+                        analyser.offer(frame)
                     quality = analyser.result
                 self.mailbox.put(FramePacket(frame=frame, index=index, timestamp=time.monotonic(), quality=quality))
                 index += 1

@@ -169,8 +169,8 @@ class DemoPatientSource:
         import cv2
 
         left = (width - face.shape[1]) // 2
-        # widen the square render to the camera's aspect by repeating its edge columns
-        return cv2.copyMakeBorder(face, 0, 0, left, width - face.shape[1] - left, cv2.BORDER_REPLICATE)
+        # widen the square render to the camera's aspect by mirroring its edge columns
+        return cv2.copyMakeBorder(face, 0, 0, left, width - face.shape[1] - left, cv2.BORDER_REFLECT_101)
 
     def close(self) -> None:
         self._open = False

@@ -3,6 +3,8 @@ review (confirm or override), Export PDF."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -161,7 +163,7 @@ class ResultsPage(QWidget):
         self.review_error.setWordWrap(True)
         self.confirm_button = QPushButton("Confirm grade")
         self.confirm_button.clicked.connect(self.confirm)
-        self.export_button = QPushButton("Export PDF\u2026")
+        self.export_button = QPushButton("Export PDF")
         self.export_button.clicked.connect(self.export_requested)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
@@ -231,7 +233,7 @@ class ResultsPage(QWidget):
                     item.setToolTip(region.note)
                 self.regions.setItem(row, col, item)
         if result.flags:
-            items = "".join(f"<li>{f.text}</li>" for f in result.flags)
+            items = "".join(f"<li>{html.escape(f.text)}</li>" for f in result.flags)
             self.flags.setText(f"<b style='color:#b9770e'>Review carefully:</b><ul style='margin:0'>{items}</ul>")
         else:
             self.flags.setText("<span style='color:#2e8b57'>No flags: results are consistent.</span>")

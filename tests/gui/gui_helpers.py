@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from app.camera.demo_source import DemoPatientSource
-from app.export import export_report
 from app.gateway_store import open_gateway
 from app.main_window import MainWindow, Services
 from app.settings import ModelSettings, Settings
@@ -19,7 +18,7 @@ def make_window(qtbot: Any, folder: Path, weights: Path, source_factory: Any = N
     settings = Settings(model=ModelSettings(weights_path=str(weights), device="cpu"))
     gateway = open_gateway(folder)
     factory = source_factory or (lambda: DemoPatientSource(grade=4, side="left", seed=3, frame_size=(320, 240)))
-    window = MainWindow(Services(settings=settings, gateway=gateway, source_factory=factory, export=export_report, **services))
+    window = MainWindow(Services(settings=settings, gateway=gateway, source_factory=factory, **services))
     window.show()
     qtbot.waitUntil(lambda: window.model_handle is not None or bool(window.model_error), timeout=WAIT_MS)
     assert window.model_handle is not None, window.model_error

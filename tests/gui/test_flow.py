@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gui_helpers import WAIT_MS, capture_all, close_window, make_window
 from pypdf import PdfReader
 
 from app.records import Store
+from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
 
 
 def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Path, tiny_weights: Path) -> None:
@@ -38,11 +38,20 @@ def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Pa
         window.results.confirm_button.click()
         assert window.results.export_button.isEnabled()
         window.results.export_button.click()
+        qtbot.waitUntil(lambda: window.last_report is not None, timeout=WAIT_MS)
         pdf = window.last_report
         assert pdf is not None and pdf.is_file()
         text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
         assert "MRN-100" in text and override in text
         assessment_id = window.assessment_id
+
+        # reopen it read-only from the history and export again from the stored record
+        window.show_history("MRN-100")
+        window.history.open_button.click()
+        assert window.results.read_only and window.results.export_button.isEnabled()
+        window.results.export_button.click()
+        qtbot.waitUntil(lambda: window.last_report != pdf, timeout=WAIT_MS)
+        assert window.last_report.is_file() and window.last_report.read_bytes().startswith(b"%PDF")
     finally:
         close_window(window)
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from gui_helpers import WAIT_MS, capture_all, close_window, make_window
 from PySide6.QtCore import Qt
 
 from app.analysis import run_analysis
 from app.camera.demo_source import DemoPatientSource
 from app.records_gateway import PatientInfo
+from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
 
 
 def _new_patient(window, patient_id: str = "MRN-1") -> None:
@@ -70,8 +70,8 @@ def test_camera_dying_mid_capture_shows_retry_and_recovers(qtbot, data_folder: P
         qtbot.waitUntil(lambda: page.error_box.isVisible(), timeout=WAIT_MS)
         assert "disconnected" in page.error_label.text()
         assert not page.capture_button.isEnabled()
-        assert not page.camera.running  # the camera thread ended and closed the source
-        assert not made[0]._open
+        assert not page.camera.running
+        qtbot.waitUntil(lambda: not made[0]._open, timeout=WAIT_MS)  # closed on the camera thread
         page.retry_button.click()
         qtbot.waitUntil(lambda: page.capture_button.isEnabled(), timeout=WAIT_MS)
         assert not page.error_box.isVisible()
@@ -114,6 +114,45 @@ def test_draft_is_offered_and_resumed_after_a_crash(qtbot, data_folder: Path, ti
         close_window(window)
 
 
+def test_demo_weights_show_the_banner_and_status(qtbot, data_folder: Path, tiny_weights: Path, tmp_path: Path) -> None:
+    demo = tmp_path / "demo_compact.pt"
+    demo.write_bytes(tiny_weights.read_bytes())
+    window = make_window(qtbot, data_folder, demo)
+    try:
+        assert window.banner.isVisible() and "NOT FOR DIAGNOSIS" in window.banner.text()
+        assert "demo_compact" in window.model_label.text() and window.device_label.text() == "device: cpu"
+    finally:
+        close_window(window)
+
+
+def test_auto_capture_takes_the_photo_when_the_checks_pass(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        window.capture.auto_box.setChecked(True)
+        qtbot.waitUntil(lambda: "rest" in window.capture.session.photos, timeout=WAIT_MS)
+        assert "rest" in window.gateway.assessment(window.assessment_id).captures
+        stored_quality = window.capture.session.photos["rest"].quality
+        assert stored_quality["passed"] and stored_quality["checks"]["one_face"]["passed"]
+    finally:
+        close_window(window)
+
+
+def test_a_camera_that_cannot_open_shows_the_message(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    from app.camera.opencv_source import OpenCVSource
+
+    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: OpenCVSource(index=15))
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        qtbot.waitUntil(lambda: window.capture.error_box.isVisible(), timeout=WAIT_MS)
+        assert "could not be opened" in window.capture.error_label.text()
+        assert not window.capture.capture_now()
+    finally:
+        close_window(window)
+
+
 def test_keyboard_shortcuts_capture_retake_and_step(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
@@ -141,7 +180,7 @@ def test_full_capture_then_history_and_read_only_reopen(qtbot, data_folder: Path
         window.start_assessment("MRN-1")
         capture_all(qtbot, window)
         window.start_analysis()
-        qtbot.waitUntil(lambda: window.result is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
         window.show_history("MRN-1")
         assert window.history.table.rowCount() == 1
         assert window.history.table.item(0, 1).text() == "analysed"
@@ -149,5 +188,46 @@ def test_full_capture_then_history_and_read_only_reopen(qtbot, data_folder: Path
         assert window.stack.currentWidget() is window.results
         assert window.results.read_only and not window.results.confirm_button.isEnabled()
         assert window.results.expression_combo.count() == 6
+        # masks are not stored: they are recomputed from the stored photos in the background
+        qtbot.waitUntil(lambda: window.result.expressions["rest"].attention != {}, timeout=WAIT_MS)
+        assert window.results.attention_combo.count() == 5  # None + 3 spatial + channel
+    finally:
+        close_window(window)
+
+
+def test_edit_patient_and_search(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window, "MRN-77")
+        _new_patient(window, "ABC-1")
+        window.patients.search.setText("mrn")
+        assert window.patients.table.rowCount() == 1
+        window.patients.select("MRN-77")
+        dialog = window.patients.open_dialog("MRN-77")
+        assert dialog.id_edit.isReadOnly()
+        dialog.name_edit.setText("")
+        dialog.accept()
+        assert dialog.isVisible() and "Name is required" in dialog.error_label.text()
+        dialog.name_edit.setText("Renamed Person")
+        dialog.accept()
+        assert window.gateway.get_patient("MRN-77").name == "Renamed Person"
+        window.patients.search.setText("renamed")
+        assert window.patients.table.rowCount() == 1
+    finally:
+        close_window(window)
+
+
+def test_settings_dialog_from_the_window_saves_and_reloads_the_model(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    saved = []
+    window = make_window(qtbot, data_folder, tiny_weights, save_settings=saved.append)
+    try:
+        dialog = window.open_settings()
+        dialog.clinic.setText("Clinic X")
+        dialog.weights.setText(str(tiny_weights.parent / "missing.pt"))
+        dialog.accept()
+        assert saved and saved[-1].clinic.clinic_name == "Clinic X"
+        assert window.settings.model.weights_path.endswith("missing.pt")
+        qtbot.waitUntil(lambda: window.model_handle is None and "not found" in window.model_error, timeout=WAIT_MS)
+        assert window.banner.isVisible() and "No model loaded" in window.banner.text()
     finally:
         close_window(window)

@@ -98,3 +98,23 @@ def test_settings_dialog_round_trip(qtbot, settings_path: str, tmp_path) -> None
     assert result.model == ModelSettings(weights_path=str(weights), device="cpu")
     save_settings(open_qsettings(settings_path), result)
     assert load_settings(open_qsettings(settings_path)) == result
+
+
+def test_build_window_uses_isolated_settings_and_data(qtbot, settings_path: str, tmp_path, monkeypatch) -> None:
+    """The `palsy gui` path: settings from the INI file, the store in the data folder."""
+    from app.cli import build_parser
+    from app.gui_main import build_window
+
+    args = build_parser().parse_args(["gui"])
+    assert args.handler.__module__ == "app.commands.gui"
+    q = open_qsettings(settings_path)
+    save_settings(q, replace(Settings(), clinic=replace(Settings().clinic, clinic_name="Isolated Clinic")))
+    window = build_window(settings_path=settings_path, data=str(tmp_path / "records"))
+    try:
+        assert window.settings.clinic.clinic_name == "Isolated Clinic"
+        assert (tmp_path / "records").is_dir()
+        assert window.stack.currentWidget() is window.patients
+    finally:
+        window.close()
+        window.gateway.close()
+        window.deleteLater()

@@ -1,0 +1,201 @@
+"""GUI responsiveness benchmark (issue 5 targets).
+
+    python benchmarks/gui.py --json [--weights W] [--runs 3]
+
+- launch_to_window_s: from starting a fresh Python process to the main window shown
+  (target <= 3 s; torch is imported only after the window shows);
+- preview_fps_idle / preview_fps_during_analysis: frames the capture preview painted per
+  second with the demo patient (target >= 20 while the model runs);
+- gui_max_stall_ms: the longest gap between ticks of a 10 ms heartbeat QTimer on the GUI
+  thread while a six-photo analysis runs on its worker thread (target <= 100 ms).
+
+Runs offscreen unless QT_QPA_PLATFORM is set. Weights: --weights, else the shipped demo
+weights, else an untrained compact network at 256 px (same cost as the trained one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHILD_FLAG = "--launch-child"
+
+
+def launch_child() -> int:
+    """Runs in the child process: build and show the window, print when it is exposed."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    from app.gui_main import build_window
+
+    tmp = Path(tempfile.mkdtemp(prefix="palsy-launch-"))
+    window = build_window(settings_path=str(tmp / "settings.ini"), data=str(tmp / "records"))
+
+    def shown() -> None:
+        print(f"SHOWN {time.time():.6f}", flush=True)
+        window.close()
+        app.quit()
+
+    window.show()
+    QTimer.singleShot(0, shown)
+    app.exec()
+    window.gateway.close()
+    return 0
+
+
+def measure_launch(runs: int) -> list[float]:
+    times = []
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    for _ in range(runs):
+        start = time.time()
+        out = subprocess.run([sys.executable, __file__, CHILD_FLAG], capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+        line = next((ln for ln in out.stdout.splitlines() if ln.startswith("SHOWN ")), None)
+        if line is None:
+            raise RuntimeError(f"launch child failed: {out.stderr[-2000:]}")
+        times.append(float(line.split()[1]) - start)
+    return times
+
+
+def measure_analysis(weights: str) -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from app.gui_main import configure_runtime
+
+    configure_runtime()
+    from app.analysis import default_weights
+    from app.camera.demo_source import DemoPatientSource
+    from app.gateway_store import open_gateway
+    from app.main_window import MainWindow, Services
+    from app.records_gateway import PatientInfo
+    from app.settings import ModelSettings, Settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="palsy-bench-"))
+    if not weights:
+        if default_weights().is_file():
+            weights = str(default_weights())
+        else:
+            from models.cascade import build_model
+            from models.checkpoint import save_checkpoint
+
+            weights = str(tmp / "untrained_compact.pt")
+            save_checkpoint(build_model("compact", seed=0), weights)
+    gateway = open_gateway(tmp / "records")
+    gateway.save_patient(PatientInfo("BENCH-1", "Bench Mark"), is_new=True)
+    services = Services(settings=Settings(model=ModelSettings(weights_path=weights, device="cpu")), gateway=gateway,
+                        source_factory=lambda: DemoPatientSource(4, "left", 3, frame_size=(640, 480)))
+    window = MainWindow(services)
+    window.resize(1400, 880)
+    window.show()
+
+    def pump_until(condition, timeout: float) -> None:  # noqa: ANN001
+        end = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > end:
+                raise TimeoutError("benchmark state not reached")
+            app.processEvents()
+            time.sleep(0.002)
+
+    pump_until(lambda: window.model_handle is not None or bool(window.model_error), 120)
+    if window.model_handle is None:
+        raise RuntimeError(window.model_error)
+    page = window.capture
+
+    def capture_six() -> None:
+        window.start_assessment("BENCH-1")
+        for _ in range(6):
+            pump_until(lambda: page.capture_button.isEnabled() and page._last_packet is not None, 30)
+            page.capture_now()
+
+    gaps: list[float] = []
+    stamps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        stamps.append(now)
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+    idle_fps = None
+    results = []
+    for _ in range(3):
+        capture_six()
+        if idle_fps is None:  # preview rate with nothing else running, over 2 s
+            f0, idle_start = page.display_frames, time.monotonic()
+            pump_until(lambda start=idle_start: time.monotonic() - start >= 2.0, 5)
+            idle_fps = (page.display_frames - f0) / (time.monotonic() - idle_start)
+        gaps.clear()
+        stamps.clear()
+        f0 = page.display_frames
+        last[0] = time.perf_counter()
+        heartbeat.start()
+        t0 = time.monotonic()
+        t_start = time.perf_counter()
+        window.start_analysis()
+        # count preview frames until the results page replaces the capture page
+        pump_until(lambda: window.stack.currentWidget() is window.results or (not window.analysing and window.result is None), 300)
+        elapsed = time.monotonic() - t0
+        frames = page.display_frames - f0
+        # keep the heartbeat through the results page's first paint
+        shown_at = time.monotonic()
+        pump_until(lambda start=shown_at: time.monotonic() - start > 0.15, 5)
+        heartbeat.stop()
+        worst = max(range(len(gaps)), key=gaps.__getitem__) if gaps else 0
+        results.append({"analysis_s": elapsed, "fps": frames / elapsed, "max_stall_ms": 1000 * max(gaps) if gaps else None,
+                        "worst_at_s": round(stamps[worst] - t_start, 3) if gaps else None,
+                        "top5_ms": sorted((round(1000 * g) for g in gaps), reverse=True)[:5]})
+    window.close()
+    gateway.close()
+    return {
+        "weights": Path(weights).name,
+        "device": "cpu",
+        "preview_fps_idle": round(idle_fps, 1),
+        "preview_fps_during_analysis": round(min(r["fps"] for r in results), 1),
+        "gui_max_stall_ms": round(max(r["max_stall_ms"] for r in results), 1),
+        "analysis_s": [round(r["analysis_s"], 2) for r in results],
+        "runs": results,
+    }
+
+
+def main() -> int:
+    if CHILD_FLAG in sys.argv:
+        return launch_child()
+    parser = argparse.ArgumentParser(description="GUI responsiveness benchmark")
+    parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument("--weights", default="")
+    parser.add_argument("--runs", type=int, default=3, help="launch measurements")
+    args = parser.parse_args()
+    launches = measure_launch(args.runs)
+    report = {"launch_to_window_s": round(max(launches), 2), "launch_runs_s": [round(t, 2) for t in launches]}
+    report.update(measure_analysis(args.weights))
+    report["targets"] = {"launch_to_window_s": 3.0, "preview_fps_during_analysis": 20, "gui_max_stall_ms": 100}
+    report["meets_targets"] = (report["launch_to_window_s"] <= 3.0 and report["preview_fps_during_analysis"] >= 20
+                               and report["gui_max_stall_ms"] <= 100)
+    if not os.environ.get("PALSY_BENCH_DETAIL"):
+        report.pop("runs")
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
