@@ -12,6 +12,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.assess",
     "app.commands.demo",
     "app.commands.gui",
-    "app.commands.records",
     "app.commands.selftest",
 )
