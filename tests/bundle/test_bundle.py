@@ -86,3 +86,20 @@ def test_bundle_contents(bundle: Path) -> None:
     names = {p.name for p in INTERNAL.rglob("*")}
     assert not [n for n in names if n.startswith(("libtorch_cuda", "libcudart", "libcublas", "libcudnn"))]
     assert not (INTERNAL / "torch" / "test").exists()
+
+
+def test_torchvision_hook_is_needed_and_enough(bundle: Path) -> None:
+    """In the build venv (CPU torch + PyPI torchvision), torchvision imports only with the runtime hook."""
+    python = ROOT / ".venv-bundle" / "bin" / "python"
+    hook = ROOT / "installer" / "rthook_torchvision_cpu.py"
+    check = "import torch, torchvision.models; from models.cascade import build_model; build_model('compact', seed=0)"
+    with_hook = subprocess.run([str(python), "-c", f"exec(open({str(hook)!r}).read()); {check}"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert with_hook.returncode == 0, with_hook.stderr
+    without = subprocess.run([str(python), "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    # build.spec logs whether it found that pairing and so bundled the hook.
+    hooked = "CUDA torchvision ops dropped: True" in (ROOT / "build" / "pyinstaller.log").read_text(encoding="utf-8")
+    if hooked:
+        assert without.returncode != 0 and "torchvision::nms does not exist" in without.stderr
+    else:
+        assert without.returncode == 0, without.stderr
