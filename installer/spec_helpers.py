@@ -23,6 +23,8 @@ RESOURCE_SUFFIXES: frozenset[str] = frozenset(
 # does not allow redistribution (CelebAMask-HQ) and development leftovers.
 FORBIDDEN_PATTERNS: tuple[str, ...] = (
     "*celebamask*",
+    # Documentation pictures (docs/gui.md) are not read by the app.
+    "/resources/screenshots/*",
     "*/runs/*",
     "*/__pycache__/*",
     "*.pyc",

@@ -28,6 +28,7 @@ def _resources(tmp_path: Path) -> Path:
     _touch(res / "icons" / "__pycache__" / "x.pyc")
     _touch(res / "icons" / ".DS_Store")
     _touch(res / "icons" / "notes.docx")
+    _touch(res / "screenshots" / "01_patients.png")
     return res
 
 
