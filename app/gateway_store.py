@@ -87,6 +87,10 @@ class StoreGateway:
     def report_path(self, assessment_id: int) -> Path:
         return self.folder / "reports" / f"{assessment_id:06d}_report.pdf"
 
+    def release_thread(self) -> None:
+        """Close the calling (worker) thread's database connection."""
+        self.store.release_thread()
+
     def close(self) -> None:
         self.store.close()
 

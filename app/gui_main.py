@@ -22,14 +22,24 @@ def build_window(settings_path: str | None = None, data: str | None = None):  # 
     """The configured main window (not shown)."""
     from app.gateway_store import open_gateway
     from app.main_window import MainWindow, Services
+    from app.settings import Settings, SettingsError
     from app.settings_store import load_settings, open_qsettings, save_settings
 
     qsettings = open_qsettings(settings_path)
-    settings = load_settings(qsettings)
+    problem = ""
+    try:
+        settings = load_settings(qsettings)
+    except SettingsError as exc:  # rejected, not fatal: defaults until the user saves
+        settings, problem = Settings(), f"Settings file {qsettings.fileName()} was not used: {exc}"
     gateway = open_gateway(Path(data) if data else data_folder(settings.clinic.data_folder))
     services = Services(settings=settings, gateway=gateway,
                         save_settings=lambda s: save_settings(qsettings, s))
-    return MainWindow(services)
+    window = MainWindow(services)
+    if problem:
+        window.banner.setText(problem)
+        window.banner.show()
+        window.notify(problem, 0)
+    return window
 
 
 def configure_runtime() -> None:

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.result: Any = None
         self.last_report: Path | None = None
         self._export_id: int | None = None
+        self._analysed_id: int | None = None
         self._closed = False  # results arriving after shutdown are dropped
         self._threads: list[QThread] = []
         self._workers: dict[int, FunctionWorker] = {}
@@ -313,6 +314,7 @@ class MainWindow(QMainWindow):
             return
         photos = {name: photo.rgb for name, photo in self.session.photos.items()}
         handle, analyse = self.model_handle, self.services.analyse
+        self._analysed_id = self.session.assessment_id  # results go here even if the user moves on
         worker = FunctionWorker(lambda progress: analyse(photos, handle, progress))
         worker.progressed.connect(self._analysis_progress)
         worker.returned.connect(self._analysis_done)
@@ -347,11 +349,14 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.capture.set_analysing(False)
-        assert self.assessment_id is not None and self.patient_id is not None
+        analysed_id = self._analysed_id
         try:
-            self.gateway.record_results(self.assessment_id, result.grade, result.measured_grade, result.to_json())
+            self.gateway.record_results(analysed_id, result.grade, result.measured_grade, result.to_json())
         except PalsyError as exc:
             self.notify(f"Results could not be saved: {exc}")
+        if analysed_id != self.assessment_id:  # the user started something else meanwhile
+            self.notify(f"Assessment {analysed_id} analysed; open it from the patient's history")
+            return
         self.result = result
         # show the page in the next event-loop turn: the store write and the page's first
         # paint then run as two short slices instead of one long stall
@@ -485,11 +490,15 @@ class MainWindow(QMainWindow):
         if settings is None:
             return
         reload_model = settings.model != self.settings.model
+        camera_changed = settings.camera != self.settings.camera
         self.settings = self.services.settings = settings
         if self.services.save_settings is not None:
             self.services.save_settings(settings)
         if reload_model:
             self.load_model()
+        if camera_changed and self.stack.currentWidget() is self.capture and not self.capture.read_only:
+            self.capture.preview.mirror = settings.camera.mirror_preview
+            self.capture.retry_camera()  # reopen with the new source
         self.notify("Settings saved")
 
     # -- shutdown -------------------------------------------------------------------------
@@ -498,6 +507,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.capture.timer.stop()
         self.capture.camera.stop(wait=True)
+        self.capture.shutdown_saver()
         if self._analysis_worker is not None and shiboken6.isValid(self._analysis_worker):
             self._analysis_worker.cancel()
         for thread in list(self._threads):

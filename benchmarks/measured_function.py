@@ -1,7 +1,9 @@
 """How the measured function (models/pipeline/measures.py) agrees with synthetic patients'
-true grades, on the generator's exact masks.
+true grades: on the generator's exact masks, or (--weights) on the masks a network parses
+from the rendered photos through the whole pipeline (face crop, E1).
 
     python benchmarks/measured_function.py --patients 150 --json
+    python benchmarks/measured_function.py --patients 30 --weights W --first-seed 1000 --json
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=150)
     parser.add_argument("--size", type=int, default=256, help="rendered photo side")
+    parser.add_argument("--weights", default=None, help="measure from this network's masks instead of the exact ones")
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -28,11 +32,20 @@ def main(argv: list[str] | None = None) -> int:
     from models.labels import GRADES
     from models.pipeline.measures import measure_function
 
+    loaded = None
+    if args.weights:
+        from models.pipeline.assess import assess
+        from models.pipeline.loader import load_model
+
+        loaded = load_model(args.weights, "cpu")
     rows = []
-    for seed in range(args.patients):
+    for seed in range(args.first_seed, args.first_seed + args.patients):
         patient = make_patient(seed)
         rendered = render_patient(patient, size=args.size, frame_seed=0)
-        m = measure_function({e: mask for e, (_, mask) in rendered.items()})
+        if loaded is None:
+            m = measure_function({e: mask for e, (_, mask) in rendered.items()})
+        else:
+            m = assess({e: rgb for e, (rgb, _) in rendered.items()}, loaded).measured
         rows.append((patient.grade, patient.side, m.grade, m.function_percent, m.affected_side))
     per_grade = {}
     for g in GRADES:
@@ -41,10 +54,12 @@ def main(argv: list[str] | None = None) -> int:
             "n": len(values),
             "function_percent_min_median_max": [round(float(v), 1) for v in np.percentile(values, [0, 50, 100])] if values else None,
         }
-    graded = [(g, mg) for g, _, mg, _, _ in rows]
-    side_rows = [(s, ms) for g, s, _, _, ms in rows if g in ("III", "IV", "V", "VI")]
+    graded = [(g, mg) for g, _, mg, _, _ in rows if mg is not None]
+    side_rows = [(s, ms) for g, s, mg, _, ms in rows if g in ("III", "IV", "V", "VI") and mg is not None]
     report = {
         "patients": args.patients,
+        "masks": f"network {args.weights}" if args.weights else "exact (generator)",
+        "measured_available": len(graded),
         "exact": round(float(np.mean([g == mg for g, mg in graded])), 3),
         "within_one": round(float(np.mean([mg is not None and abs(GRADES.index(g) - GRADES.index(mg)) <= 1 for g, mg in graded])), 3),
         "side_correct_grades_III_VI": [sum(s == ms for s, ms in side_rows), len(side_rows)],

@@ -149,6 +149,11 @@ def main() -> int:
     settings_dialog = window.open_settings()
     shot("10_settings", settings_dialog)
     settings_dialog.reject()
+    # a camera that dies mid-capture: message and Retry, no crash
+    services.source_factory = lambda: DemoPatientSource(args.grade, args.side, args.seed, frame_size=(640, 480), fail_after=40)
+    window.start_assessment("MRN-2042")
+    wait_for(app, lambda: window.capture.error_box.isVisible(), 60)
+    shot("11_camera_failed")
     print("report:", window.last_report)
     window.close()
     gateway.close()

@@ -7,10 +7,10 @@ Heavy imports (torch, Qt) happen inside the handlers so `palsy --help` stays fas
 # Order is the order in `palsy --help`.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.info",
-    "app.commands.records",
-    "app.commands.synth",
+    "app.commands.gui",
     "app.commands.assess",
     "app.commands.demo",
-    "app.commands.gui",
+    "app.commands.synth",
+    "app.commands.records",
     "app.commands.selftest",
 )

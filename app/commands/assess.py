@@ -28,10 +28,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from app.report.pdf import ReportContext
+    from models.errors import InputError
     from models.pipeline.loader import load_model
     from models.pipeline.patient_dir import load_patient_photos
 
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise InputError(f"--out {args.out} is a file; give a folder for the results")
     photos, paths = load_patient_photos(args.patient_dir)
     loaded = load_model(args.weights, args.device)
     context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id)
@@ -44,13 +49,17 @@ def run(args: argparse.Namespace) -> int:
 def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = False) -> str:  # noqa: ANN001
     """Run the assessment and write its outputs; returns a one-paragraph summary."""
     from app.report.outputs import write_outputs
+    from models.errors import InputError
     from models.pipeline.assess import assess
     from models.pipeline.progress import NullProgress
 
     # Progress goes to a terminal only, so a failing run prints exactly one error line.
     progress = _StderrProgress() if not quiet and sys.stderr.isatty() else NullProgress()
     assessment = assess(photos, loaded, progress, names=names)
-    outputs = write_outputs(assessment, out, context)
+    try:
+        outputs = write_outputs(assessment, out, context)
+    except OSError as exc:
+        raise InputError(f"cannot write the results to {out} ({exc.strerror or exc}); choose another --out folder") from exc
     m = assessment.measured
     lines = [
         f"grade {assessment.grade} (network, top probability {assessment.top_probability:.0%}); "

@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     from app.commands.assess import assess_and_write
     from app.report.pdf import ReportContext
+    from models.errors import InputError
     from models.labels import grade_index
     from models.pipeline.demo_patient import render_demo_patient
     from models.pipeline.loader import load_model
@@ -35,12 +36,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         grade_index(args.grade)
     except ValueError as exc:
-        from models.errors import InputError
-
         raise InputError(str(exc)) from None
     side = "none" if args.grade.upper() == "I" else args.side
     out = Path(args.out)
-    patient = render_demo_patient(out / "patient", grade=args.grade.upper(), side=args.side, seed=args.seed)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder for the demo")
+    try:
+        patient = render_demo_patient(out / "patient", grade=args.grade.upper(), side=args.side, seed=args.seed)
+    except OSError as exc:
+        raise InputError(f"cannot write the demo patient to {out} ({exc.strerror or exc}); choose another --out folder") from exc
     loaded = load_model(args.weights, args.device)
     photos, paths = load_patient_photos(patient)
     context = ReportContext(

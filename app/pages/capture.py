@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -57,10 +58,20 @@ class CapturePage(QWidget):
         self._quality: LiveQuality | None = None
         self.display_frames = 0
         self.read_only = False
+        self._thumbs: dict[str, tuple[object, QIcon]] = {}
+        self._icons: dict[str, QIcon] = {}
+        self._illustrations: dict[str, QPixmap] = {}
 
         self.timer = QTimer(self)
         self.timer.setInterval(DISPLAY_INTERVAL_MS)
         self.timer.timeout.connect(self._pull_frame)
+        # Photos are encoded and written (atomic file + fsync + row) on one saver thread, in
+        # order, so a capture never freezes the preview; a timer settles finished saves.
+        self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-saver")
+        self._saver_stopped = False
+        self.save_timer = QTimer(self)
+        self.save_timer.setInterval(30)
+        self.save_timer.timeout.connect(self._poll_saves)
 
         self.steps = QListWidget()
         self.steps.setIconSize(QSize(THUMB, THUMB))
@@ -149,9 +160,22 @@ class CapturePage(QWidget):
             self.steps.addItem(item)
         self.steps.blockSignals(False)
 
+    def _icon(self, expression: str) -> QIcon:
+        if expression not in self._icons:  # drawn once per page, owned by it
+            self._icons[expression] = QIcon(expression_icon(expression, THUMB))
+        return self._icons[expression]
+
+    def _illustration(self, expression: str) -> QPixmap:
+        if expression not in self._illustrations:
+            self._illustrations[expression] = expression_icon(expression, 120)
+        return self._illustrations[expression]
+
     def begin(self, session: CaptureSession, source_factory: Callable[[], FrameSource], read_only: bool = False) -> None:
         """Show `session` and start the camera (unless read-only or already complete)."""
+        if self.session is not None and self.session is not session:
+            self.session.wait_for_saves(10.0)
         self.session = session
+        session.submit = self._saver.submit
         session.on_change = self.refresh
         self._source_factory = source_factory
         self.read_only = read_only
@@ -169,19 +193,22 @@ class CapturePage(QWidget):
             item = self.steps.item(row)
             photo = s.photos.get(expression)
             if photo is not None:
-                item.setIcon(QIcon(rgb_to_pixmap(photo.rgb, THUMB)))
-                item.setText(f"{TITLES[expression]}\n\u2713 taken")
+                if self._thumbs.get(expression, (None,))[0] is not photo:  # scale each photo once
+                    self._thumbs[expression] = (photo, QIcon(rgb_to_pixmap(photo.rgb, THUMB)))
+                item.setIcon(self._thumbs[expression][1])
+                state = "saving\u2026" if s.saving(expression) else "\u2713 taken"
+                item.setText(f"{TITLES[expression]}\n{state}")
             else:
-                item.setIcon(QIcon(expression_icon(expression, THUMB)))
+                item.setIcon(self._icon(expression))
                 item.setText(f"{TITLES[expression]}\nnot taken")
         self.steps.setCurrentRow(s.current)
         self.steps.blockSignals(False)
         expression = s.expression
         self.title.setText(f"Step {s.current + 1} of {len(s.steps)}: {TITLES[expression]}")
         self.instruction.setText(INSTRUCTIONS[expression])
-        self.illustration.setPixmap(expression_icon(expression, 120))
+        self.illustration.setPixmap(self._illustration(expression))
         taken = expression in s.photos
-        self.capture_button.setEnabled(not self.read_only and not taken and self.camera.running)
+        self.capture_button.setEnabled(not self.read_only and not taken and self.camera.running and self._last_packet is not None)
         self.retake_button.setEnabled(not self.read_only and taken)
         self.prev_button.setEnabled(s.current > 0)
         self.next_button.setEnabled(s.current < len(s.steps) - 1)
@@ -211,6 +238,7 @@ class CapturePage(QWidget):
         it is released)."""
         self.timer.stop()
         self.camera.stop(wait=wait)
+        self._forget_frame()
         self.preview.clear("Camera stopped")
         self.refresh()
 
@@ -219,6 +247,12 @@ class CapturePage(QWidget):
         self.start_camera()
         self.refresh()
 
+    def _forget_frame(self) -> None:
+        """No stale frame may be captured, and no stale check shown, once the camera stops."""
+        self._last_packet = None
+        self._quality = None
+        self.badges.show_quality(None)
+
     def _on_camera_opened(self, name: str) -> None:
         self.error_box.hide()
         self.refresh()
@@ -226,6 +260,7 @@ class CapturePage(QWidget):
     def _on_camera_failed(self, message: str) -> None:
         self.timer.stop()
         self.camera.stop(wait=False)
+        self._forget_frame()
         self.error_label.setText(f"The camera stopped: {message}")
         self.error_box.show()
         self.preview.clear("No camera \u2013 press Retry")
@@ -247,14 +282,15 @@ class CapturePage(QWidget):
             self.capture_button.setEnabled(True)
         if self.auto_box.isChecked() and self.session is not None and quality is not None:
             try:
-                self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic())
+                if self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic()):
+                    self.save_timer.start()
             except PalsyError as exc:
                 self.notify.emit(f"Could not save the photo: {exc}")
 
     # -- actions -----------------------------------------------------------------------
     def capture_now(self) -> bool:
         """Take the newest frame for the current step (saved through the store at once)."""
-        if self.session is None or self.read_only or self._last_packet is None:
+        if self.session is None or self.read_only or self._last_packet is None or self._saver_stopped:
             return False
         if self.session.expression in self.session.photos:
             return False
@@ -264,7 +300,30 @@ class CapturePage(QWidget):
         except PalsyError as exc:
             self.notify.emit(f"Could not save the photo: {exc}")
             return False
+        self.save_timer.start()
         return True
+
+    def _poll_saves(self) -> None:
+        if self.session is None:
+            self.save_timer.stop()
+            return
+        for expression, error in self.session.poll_saves():
+            self.notify.emit(f"The {TITLES[expression]} photo could not be saved ({error}); take it again")
+        if not self.session.pending:
+            self.save_timer.stop()
+
+    def shutdown_saver(self) -> None:
+        """Finish pending saves, release the saver thread's store connection, stop the thread."""
+        self.save_timer.stop()
+        if self._saver_stopped:
+            return
+        self._saver_stopped = True
+        if self.session is not None:
+            self.session.wait_for_saves(30.0)
+            release = getattr(self.session.sink, "release_thread", None)
+            if callable(release):
+                self._saver.submit(release).result(10.0)
+        self._saver.shutdown(wait=True)
 
     def retake(self) -> None:
         if self.session is not None and not self.read_only:

@@ -7,6 +7,7 @@ every photo goes to the records store the moment it is taken.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -94,6 +95,10 @@ class CaptureSession:
     photos: dict[str, CapturedPhoto] = field(default_factory=dict)
     auto: AutoCapture = field(default_factory=AutoCapture)
     on_change: Callable[[], None] | None = None
+    # Where saves run: None = synchronously in `capture`; else an Executor.submit-like
+    # callable (one worker, so saves and retakes reach the store in order).
+    submit: Callable[..., Future] | None = None
+    pending: dict[str, tuple[CapturedPhoto, Future]] = field(default_factory=dict)
 
     @property
     def expression(self) -> str:
@@ -102,8 +107,12 @@ class CaptureSession:
 
     @property
     def complete(self) -> bool:
-        """True when every step has a photo (the Analyse button is enabled only then)."""
-        return all(step in self.photos for step in self.steps)
+        """True when every step has a photo and every photo is stored (Analyse needs both)."""
+        return all(step in self.photos for step in self.steps) and not self.pending
+
+    def saving(self, expression: str) -> bool:
+        """True while the photo of `expression` is being written to the store."""
+        return expression in self.pending
 
     @property
     def missing(self) -> list[str]:
@@ -127,14 +136,24 @@ class CaptureSession:
         self.go_to(self.current - 1)
 
     def capture(self, frame: np.ndarray, quality: dict | None = None, intensity: float | None = None) -> CapturedPhoto:
-        """Save `frame` for the current step through the sink (at once), then move on to the
-        next step without a photo. Raises whatever the sink raises (nothing is marked taken)."""
+        """Save `frame` for the current step through the sink at once, then move on to the
+        next step without a photo.
+
+        Synchronous (no `submit`): raises whatever the sink raises and nothing is marked
+        taken. With `submit`, the photo shows as taken while it is written; `poll_saves`
+        reports the outcome and takes a failed photo back.
+        """
         quality = dict(quality or {})
         if intensity is None:
             intensity = expression_intensity(frame, self.reference())
-        photo = CapturedPhoto(self.expression, np.ascontiguousarray(frame).copy(), quality, intensity)
-        self.sink.save_capture(self.assessment_id, self.expression, photo.rgb, quality)
-        self.photos[self.expression] = photo
+        expression = self.expression
+        photo = CapturedPhoto(expression, np.ascontiguousarray(frame).copy(), quality, intensity)
+        if self.submit is None:
+            self.sink.save_capture(self.assessment_id, expression, photo.rgb, quality)
+        else:
+            future = self.submit(self.sink.save_capture, self.assessment_id, expression, photo.rgb, quality)
+            self.pending[expression] = (photo, future)
+        self.photos[expression] = photo
         self.auto.reset()
         remaining = [i for i, step in enumerate(self.steps) if step not in self.photos]
         if remaining:
@@ -142,6 +161,36 @@ class CaptureSession:
             self.current = later[0] if later else remaining[0]
         self._changed()
         return photo
+
+    def poll_saves(self) -> list[tuple[str, BaseException]]:
+        """Settle finished background saves; returns (expression, error) for each failure.
+        A failed photo is taken back (unless a retake already replaced it) and its step
+        becomes the current one."""
+        failures = []
+        settled = 0
+        for expression, (photo, future) in list(self.pending.items()):
+            if not future.done():
+                continue
+            settled += 1
+            del self.pending[expression]
+            error = future.exception()
+            if error is not None:
+                failures.append((expression, error))
+                if self.photos.get(expression) is photo:
+                    del self.photos[expression]
+                    self.current = self.steps.index(expression)
+        if settled:
+            self._changed()
+        return failures
+
+    def wait_for_saves(self, timeout: float | None = None) -> list[tuple[str, BaseException]]:
+        """Block until every pending save finished (shutdown, tests); then settle them."""
+        for _photo, future in list(self.pending.values()):
+            try:
+                future.result(timeout)
+            except Exception:  # noqa: BLE001 - reported by poll_saves below
+                pass
+        return self.poll_saves()
 
     def retake(self, expression: str | None = None) -> None:
         """Discard the current (or named) step's photo and go to it; the store replaces the

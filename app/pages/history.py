@@ -21,7 +21,7 @@ from app.pages.history_logic import grade_number, history_points, history_row
 from app.records_gateway import AssessmentInfo
 from models.labels import GRADES
 
-REGION_PENS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+REGION_PENS = ("#222222", "#1f77b4", "#2ca02c", "#9467bd", "#d62728", "#e377c2", "#17becf")  # first: House measure
 
 
 class HistoryPage(QWidget):
@@ -51,7 +51,7 @@ class HistoryPage(QWidget):
         self.function_plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
         self.function_plot.setLabel("left", "function %")
         self.function_plot.setYRange(0, 105)
-        self.function_plot.addLegend(offset=(-10, 10))
+        self.function_plot.addLegend(offset=(10, 10))  # top left: the newest points are on the right
         self.function_plot.setTitle("Measured function over time")
         self.function_plot.setXLink(self.grade_plot)
         self.open_button = QPushButton("Open read-only")
@@ -70,7 +70,7 @@ class HistoryPage(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
-        layout.addLayout(plots, 1)
+        layout.addLayout(plots, 2)
         layout.addLayout(buttons)
         self.assessments: list[AssessmentInfo] = []
 
@@ -106,7 +106,9 @@ class HistoryPage(QWidget):
         for i, (name, values) in enumerate(series.items()):
             x = np.array([v[0] for v in values])
             y = np.array([v[1] for v in values])
-            self.function_plot.plot(x, y, pen=pg.mkPen(REGION_PENS[i % len(REGION_PENS)], width=2), symbol="o", symbolSize=7, name=name)
+            colour = REGION_PENS[i % len(REGION_PENS)]
+            self.function_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=8,
+                                    symbolBrush=colour, symbolPen=colour, name=name)
         self.open_button.setEnabled(bool(self.assessments))
 
     def _open(self) -> None:

@@ -129,7 +129,8 @@ class ResultsPage(QWidget):
         left.addWidget(legend)
 
         self.chart = pg.PlotWidget(background="w")
-        self.chart.setMinimumHeight(170)
+        self.chart.setMinimumHeight(150)
+        self.chart.setMaximumHeight(230)
         self.chart.setMouseEnabled(False, False)
         self.chart.setYRange(0, 1)
         self.chart.setLabel("left", "probability")
@@ -232,6 +233,10 @@ class ResultsPage(QWidget):
                 if region.note:
                     item.setToolTip(region.note)
                 self.regions.setItem(row, col, item)
+        # tall enough for every region: nothing hides behind a scroll bar
+        self.regions.resizeRowsToContents()
+        rows = sum(self.regions.rowHeight(r) for r in range(self.regions.rowCount()))
+        self.regions.setFixedHeight(self.regions.horizontalHeader().height() + max(rows, 60) + 2 * self.regions.frameWidth() + 2)
         if result.flags:
             items = "".join(f"<li>{html.escape(f.text)}</li>" for f in result.flags)
             self.flags.setText(f"<b style='color:#b9770e'>Review carefully:</b><ul style='margin:0'>{items}</ul>")

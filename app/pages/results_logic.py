@@ -53,9 +53,11 @@ def grade_label(grade: str) -> str:
 
 
 def movement_text(value: float | None, unit: str = "") -> str:
-    """A measured movement with its unit ('–' when not measured)."""
+    """A measured movement with its unit (a dash when not measured)."""
     if value is None:
-        return "–"
+        return "\u2013"
+    if abs(value) < 0.005:  # no "-0.00"
+        value = 0.0
     return f"{value:.2f} {unit}".strip()
 
 

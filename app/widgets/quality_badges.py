@@ -41,6 +41,8 @@ class QualityBadges(QWidget):
             label.setVisible(True)
         for name, label in self.labels.items():
             if name not in seen:
+                label.setText(LABELS[name])
+                label.setToolTip("no frame checked")
                 label.setVisible(quality is None)
                 label.setStyleSheet(_STYLE.format(bg=GREY))
                 label.setProperty("passed", None)

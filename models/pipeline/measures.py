@@ -2,8 +2,9 @@
 beyond E1.
 
 Each mask is first warped into a canonical face frame: the eye centroids are levelled,
-their distance D becomes `FRAME_EYE_DISTANCE` pixels, and the midline is the vertical
-through the nose centroid. All distances are reported in units of D (inter-eye-centroid
+their distance D becomes `FRAME_EYE_DISTANCE` pixels, and the midline is the perpendicular
+bisector of the eye centroids (more stable than the nose under small head turns; the nose
+anchors the frame only when an expression's mask lacks an eye). All distances are reported in units of D (inter-eye-centroid
 distance), so photos taken at different distances compare. Left/right are the subject's
 sides (in an unmirrored photo the subject's left is on the image's right).
 
@@ -201,8 +202,11 @@ def features(canon: np.ndarray, band: tuple[float, float] | None = None) -> Face
     mouth-level band for the cheek; by default derived from this mask."""
     d = FRAME_EYE_DISTANCE
     canon = clean_parts(canon)
-    nose_px = _centroid(canon, CLASS_INDEX["nose"])
-    midline_px = nose_px[0] if nose_px else FRAME_SIZE / 2.0
+    # Midline: the perpendicular bisector of the eye centroids (x = FRAME_SIZE / 2 in the
+    # canonical frame). The nose protrudes, so a small turn of the head between two photos
+    # moves its centroid sideways: on 150 synthetic patients a nose midline matched the true
+    # grade in 79 % against 89 % for the eye bisector (benchmarks/measured_function.py).
+    midline_px = FRAME_SIZE / 2.0
     out = FaceFeatures(midline_px / d, {}, {}, {}, {}, {}, None, None)
     mouth = np.isin(canon, MOUTH)
     ys, xs = np.nonzero(mouth)

@@ -203,3 +203,18 @@ def test_no_face_in_a_later_frame_names_that_file(capsys, patient_dir: Path, sma
     code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights))
     assert code == 2
     assert "no face found in rest_2.png" in _error_line(err)
+
+
+def test_out_is_a_file(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("x")
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "taken"), "--weights", str(small_weights))
+    assert code == 2
+    assert "is a file; give a folder" in _error_line(err)
+
+
+def test_out_cannot_be_written(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("x")
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(blocked / "sub"), "--weights", str(small_weights))
+    assert code == 2
+    assert "cannot write the results to" in _error_line(err)

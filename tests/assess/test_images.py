@@ -133,3 +133,15 @@ def test_patient_folder_recognises_expressions_and_frames(tmp_path: Path) -> Non
     assert [p.name for p in found["close_eyes"]] == ["close_eyes_1.png", "Close_Eyes_2.PNG", "close_eyes_10.png"]
     with pytest.raises(InputError, match="is not a folder"):
         find_expression_photos(tmp_path / "rest.jpg")
+
+
+def test_16_bit_colour_png_and_cmyk_jpeg(tmp_path: Path) -> None:
+    import cv2
+
+    bgr16 = np.zeros((4, 4, 3), np.uint16)
+    bgr16[..., 2], bgr16[..., 1] = 65535, 32768
+    assert cv2.imwrite(str(tmp_path / "rgb16.png"), bgr16)
+    assert load_image(tmp_path / "rgb16.png")[0, 0].tolist() == [255, 128, 0]
+    Image.new("CMYK", (4, 4), (0, 255, 255, 0)).save(tmp_path / "cmyk.jpg")
+    red = load_image(tmp_path / "cmyk.jpg")[0, 0]
+    assert red[0] > 240 and red[1] < 15 and red[2] < 15

@@ -40,4 +40,5 @@ def capture_all(qtbot: Any, window: MainWindow) -> None:
         qtbot.waitUntil(lambda: page.capture_button.isEnabled(), timeout=WAIT_MS)
         qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
         assert page.capture_now(), f"capture of {expression} failed"
+    qtbot.waitUntil(lambda: not page.session.pending, timeout=WAIT_MS)  # written by the saver thread
     assert page.session.complete

@@ -91,3 +91,33 @@ def test_offer_frame_auto_captures_the_peak(session: CaptureSession) -> None:
         taken = session.offer_frame(frame(value), True, {}, now=t * 0.4) or taken
     assert taken is not None and taken.rgb[0, 0, 0] == 180
     assert "close_eyes" in session.photos
+
+
+def test_background_saves_settle_in_order_and_failures_are_taken_back(session: CaptureSession) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    saved: list[str] = []
+
+    class FlakySink:
+        def save_capture(self, assessment_id: int, expression: str, rgb: np.ndarray, quality: dict) -> None:
+            if expression == "close_eyes":
+                raise InputError("disk full")
+            saved.append(expression)
+
+    changes: list[int] = []
+    session.sink = FlakySink()
+    session.on_change = lambda: changes.append(1)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        session.submit = pool.submit
+        session.capture(frame(1))  # rest
+        session.capture(frame(2))  # close_eyes: will fail
+        session.capture(frame(3))  # raise_eyebrows
+        assert session.saving("rest") or "rest" in saved  # shown as taken at once
+        assert "close_eyes" in session.photos
+        failures = session.wait_for_saves(5.0)
+    assert saved == ["rest", "raise_eyebrows"]
+    assert [(e, str(err)) for e, err in failures] == [("close_eyes", "disk full")]
+    assert "close_eyes" not in session.photos and session.expression == "close_eyes"
+    assert not session.pending and not session.complete
+    n = len(changes)
+    assert session.poll_saves() == [] and len(changes) == n  # nothing settled: no refresh

@@ -70,12 +70,15 @@ def test_camera_dying_mid_capture_shows_retry_and_recovers(qtbot, data_folder: P
         qtbot.waitUntil(lambda: page.error_box.isVisible(), timeout=WAIT_MS)
         assert "disconnected" in page.error_label.text()
         assert not page.capture_button.isEnabled()
+        assert not page.capture_now()  # no stale frame can be captured
+        assert all(label.property("passed") is None for label in page.badges.labels.values())
         assert not page.camera.running
         qtbot.waitUntil(lambda: not made[0]._open, timeout=WAIT_MS)  # closed on the camera thread
         page.retry_button.click()
         qtbot.waitUntil(lambda: page.capture_button.isEnabled(), timeout=WAIT_MS)
         assert not page.error_box.isVisible()
         assert page.capture_now()
+        qtbot.waitUntil(lambda: not page.session.pending, timeout=WAIT_MS)
         assert "rest" in window.gateway.assessment(window.assessment_id).captures
     finally:
         close_window(window)
@@ -105,11 +108,11 @@ def test_draft_is_offered_and_resumed_after_a_crash(qtbot, data_folder: Path, ti
         assert window.assessment_id == draft_id
         assert sorted(session.photos) == ["close_eyes", "raise_eyebrows", "rest"]
         assert session.expression == "open_mouth"
-        capture_all_remaining = 3
-        for _ in range(capture_all_remaining):
+        for _ in range(3):
             qtbot.waitUntil(lambda: window.capture.capture_button.isEnabled() and window.capture._last_packet is not None, timeout=WAIT_MS)
             assert window.capture.capture_now()
-        assert session.complete
+        qtbot.waitUntil(lambda: session.complete, timeout=WAIT_MS)
+        assert len(window.gateway.assessment(draft_id).captures) == 6
     finally:
         close_window(window)
 
@@ -131,7 +134,7 @@ def test_auto_capture_takes_the_photo_when_the_checks_pass(qtbot, data_folder: P
         _new_patient(window)
         window.start_assessment("MRN-1")
         window.capture.auto_box.setChecked(True)
-        qtbot.waitUntil(lambda: "rest" in window.capture.session.photos, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "rest" in window.capture.session.photos and not window.capture.session.pending, timeout=WAIT_MS)
         assert "rest" in window.gateway.assessment(window.assessment_id).captures
         stored_quality = window.capture.session.photos["rest"].quality
         assert stored_quality["passed"] and stored_quality["checks"]["one_face"]["passed"]
@@ -229,5 +232,87 @@ def test_settings_dialog_from_the_window_saves_and_reloads_the_model(qtbot, data
         assert window.settings.model.weights_path.endswith("missing.pt")
         qtbot.waitUntil(lambda: window.model_handle is None and "not found" in window.model_error, timeout=WAIT_MS)
         assert window.banner.isVisible() and "No model loaded" in window.banner.text()
+    finally:
+        close_window(window)
+
+
+def test_results_go_to_the_analysed_assessment_even_after_moving_on(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights, analyse=slow_analysis)
+    try:
+        _new_patient(window, "MRN-A")
+        _new_patient(window, "MRN-B")
+        window.start_assessment("MRN-A")
+        capture_all(qtbot, window)
+        first = window.assessment_id
+        window.start_analysis()
+        window.show_patients()
+        window.start_assessment("MRN-B")  # a new draft while the first is still analysed
+        second = window.assessment_id
+        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+        assert window.gateway.assessment(first).status == "analysed"
+        assert window.gateway.assessment(second).status == "draft"
+        assert window.stack.currentWidget() is window.capture and window.result is None
+    finally:
+        close_window(window)
+
+
+def test_photo_folder_source_feeds_each_step_its_own_photo(qtbot, data_folder: Path, tiny_weights: Path, tmp_path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from app.camera.file_sources import PhotoFolderSource
+    from models.labels import EXPRESSIONS
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    source = DemoPatientSource(grade=3, side="right", seed=3, frame_size=(320, 240), clock=lambda: 1000.0)
+    source.open()
+    for expression in EXPRESSIONS:
+        source.set_expression(expression)
+        Image.fromarray(source.read()).save(folder / f"{expression}.png")
+    source.close()
+
+    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: PhotoFolderSource(folder))
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        page = window.capture
+        for expression in EXPRESSIONS:
+            expected = np.asarray(Image.open(folder / f"{expression}.png").convert("RGB"))
+            # the camera thread switches to the step's photo; wait until the preview shows it
+            qtbot.waitUntil(lambda e=expected: page._last_packet is not None and np.array_equal(page._last_packet.frame, e), timeout=WAIT_MS)
+            assert page.capture_now()
+        qtbot.waitUntil(lambda: not page.session.pending, timeout=WAIT_MS)
+        stored = window.gateway.load_photo(window.assessment_id, "open_mouth")
+        assert np.array_equal(stored, np.asarray(Image.open(folder / "open_mouth.png").convert("RGB")))
+    finally:
+        close_window(window)
+
+
+def test_results_overlay_controls(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        capture_all(qtbot, window)
+        window.start_analysis()
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        page = window.results
+        overlay = page.overlay
+        assert overlay.photo.zValue() < overlay.segmentation.zValue() < overlay.heat.zValue()
+        assert overlay.segmentation.image.shape == overlay.photo.image.shape[:2]  # same pixel grid
+        assert overlay.segmentation.lut[1, 3] > 0 and overlay.segmentation.lut[0, 3] == 0
+        page.class_boxes[1].setChecked(False)  # hide skin
+        assert overlay.segmentation.lut[1, 3] == 0 and overlay.segmentation.lut[10, 3] > 0
+        page.attention_combo.setCurrentIndex(page.attention_combo.findText("Channel"))
+        page.opacity.setValue(100)
+        full = int(overlay.heat.lut[255, 3])
+        page.opacity.setValue(50)
+        assert int(overlay.heat.lut[255, 3]) < full
+        page.attention_combo.setCurrentIndex(0)  # None
+        assert overlay.heat.image is None
+        page.expression_combo.setCurrentIndex(5)
+        assert page.current_expression() == "puff_cheeks"
+        assert page.bars.opts["height"].sum() > 0.99
     finally:
         close_window(window)

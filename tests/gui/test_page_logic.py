@@ -81,3 +81,12 @@ def test_history_points_are_sorted_and_prefer_the_confirmed_grade() -> None:
     assert points[2].grade is None
     assert grade_number("IV") == 4.0 and grade_number(None) is None
     assert history_row(later)[4] == "IV"
+
+
+def test_movement_and_percent_text() -> None:
+    from app.pages.results_logic import movement_text, percent_text
+
+    assert movement_text(-0.004, "D") == "0.00 D"
+    assert movement_text(0.274, "D") == "0.27 D"
+    assert movement_text(None) == "\u2013" and percent_text(None) == "\u2013"
+    assert percent_text(51.6) == "52 %"

@@ -118,3 +118,20 @@ def test_build_window_uses_isolated_settings_and_data(qtbot, settings_path: str,
         window.close()
         window.gateway.close()
         window.deleteLater()
+
+
+def test_a_settings_file_with_unknown_keys_is_not_used_and_says_so(qtbot, settings_path: str, tmp_path) -> None:
+    from app.gui_main import build_window
+
+    q = open_qsettings(settings_path)
+    q.setValue("camera/zoom", 3)
+    q.setValue("clinic/clinic_name", "Should not load")
+    q.sync()
+    window = build_window(settings_path=settings_path, data=str(tmp_path / "records"))
+    try:
+        assert window.settings == Settings()
+        assert "zoom" in window.banner.text() and not window.banner.isHidden()
+    finally:
+        window.close()
+        window.gateway.close()
+        window.deleteLater()
