@@ -18,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=7, help="random seed of the demo patient")
     parser.add_argument("--weights", metavar="W", default=None, help="checkpoint .pt (default: the shipped weights)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--threads", type=int, default=None, metavar="N", help="CPU threads for the network")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.set_defaults(handler=run)
 
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from app.commands.assess import assess_and_write
+    from app.commands.assess import assess_and_write, set_threads
     from app.report.pdf import ReportContext
     from models.errors import InputError
     from models.labels import grade_index
@@ -37,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         grade_index(args.grade)
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    set_threads(args.threads)
     side = "none" if args.grade.upper() == "I" else args.side
     out = Path(args.out)
     if out.exists() and not out.is_dir():

@@ -278,6 +278,8 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
         "Movements in units of the inter-eye distance (eye closure: closed share of the rest opening); "
         "ratio = weaker side / stronger side. "
         "Left and right are the patient's sides. " + str(measured.get("method", "")), s["small"]))
+    for note in measured.get("notes", []):
+        out.append(_p("Note: " + note, s["small"]))
     return out
 
 

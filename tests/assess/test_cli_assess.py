@@ -218,3 +218,9 @@ def test_out_cannot_be_written(capsys, patient_dir: Path, small_weights: Path, t
     code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(blocked / "sub"), "--weights", str(small_weights))
     assert code == 2
     assert "cannot write the results to" in _error_line(err)
+
+
+def test_threads_must_be_positive(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights), "--threads", "0")
+    assert code == 2
+    assert "--threads must be 1 or more" in _error_line(err)

@@ -195,3 +195,10 @@ def test_nested_and_tiny_false_detections_are_dropped() -> None:
     assert _plausible([big, (95, 80, 113, 113)]) == [big]  # nested: the same face
     assert _plausible([big, (16, 182, 91, 91)]) == [big]  # far smaller: a false alarm
     assert _plausible([big, (320, 60, 200, 200)]) == [big, (320, 60, 200, 200)]  # a second person
+
+
+def test_measured_function_from_a_small_network_is_marked_approximate() -> None:
+    small = assess(_photos(), wrap_model(OracleNet(size=128)))
+    assert any("approximate" in n for n in small.measured.notes)
+    full = assess(_photos(), wrap_model(OracleNet(size=256)))
+    assert not any("approximate" in n for n in full.measured.notes)
