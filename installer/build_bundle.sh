@@ -112,7 +112,8 @@ parts = {}
 internal = dist / "_internal"
 if internal.is_dir():
     for child in internal.iterdir():
-        parts[child.name] = size(child)
+        if not child.is_symlink():  # PyInstaller links some libraries to the top level
+            parts[child.name] = size(child)
     for child in (internal / "torch" / "lib").glob("*") if (internal / "torch" / "lib").is_dir() else []:
         parts[f"torch/lib/{child.name}"] = size(child)
 import torch
