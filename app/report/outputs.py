@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from app.records.files import atomic_write
 from app.report.pdf import ReportContext, write_report
 from models.pipeline.assess import Assessment
 from models.pipeline.overlays import attention_overlay, save_png, segmentation_overlay
@@ -68,19 +68,6 @@ def write_overlays(assessment: Assessment, folder: Path) -> dict[str, dict]:
     return out
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: ReportContext | None = None) -> OutputPaths:
     """Overlays, then the PDF, then assessment.json (whose timing_ms includes both)."""
     folder = Path(folder)
@@ -106,5 +93,5 @@ def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: Re
     assessment.timings_ms["end_to_end"] = sum(assessment.timings_ms.get(k, 0.0) for k in ("total", "overlays", "pdf"))
     body["timing_ms"] = {k: round(v, 1) for k, v in assessment.timings_ms.items()}
     json_path = folder / "assessment.json"
-    _atomic_write_text(json_path, json.dumps(body, indent=2) + "\n")
+    atomic_write(json_path, (json.dumps(body, indent=2) + "\n").encode("utf-8"), verify=False)
     return OutputPaths(folder, json_path, report, overlays)

@@ -186,9 +186,8 @@ def write_report(
             history_chart(list(context.history), width=width, height=160),
             _history_table(context.history, s, width),
         ]))
-    story.append(Paragraph("Notes", s["h2"]))
-    story.append(_p(context.notes or "No notes.", s["body"]))
-    story += _model_section(model, s, width)
+    story.append(KeepTogether([Paragraph("Notes", s["h2"]), _p(context.notes or "No notes.", s["body"])]))
+    story.append(KeepTogether(_model_section(model, s, width)))
     story += _photo_section(assessment, images, s, width)
     page = _Page(context, str(model.get("name", "")))
     doc.build(story, onFirstPage=page, onLaterPages=page)
@@ -278,8 +277,10 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
         "Movements in units of the inter-eye distance (eye closure: closed share of the rest opening); "
         "ratio = weaker side / stronger side. "
         "Left and right are the patient's sides. " + str(measured.get("method", "")), s["small"]))
+    shown = {r.get("label") for r in regions.values()}
     for note in measured.get("notes", []):
-        out.append(_p("Note: " + note, s["small"]))
+        if note.split(":")[0] not in shown:  # region notes are already in the table
+            out.append(_p("Note: " + note, s["small"]))
     return out
 
 
