@@ -12,5 +12,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.demo",
     "app.commands.synth",
     "app.commands.records",
+    "app.commands.train",
+    "app.commands.evaluate",
     "app.commands.selftest",
 )

@@ -1,0 +1,58 @@
+"""`palsy evaluate parsing|grading --data DIR --weights W [--json]` (DESIGN §8)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("evaluate", help="score weights on a parsing or patient data set")
+    parser.add_argument("task", choices=("parsing", "grading"))
+    parser.add_argument("--data", required=True, help="parsing-layout folder, or patient-layout folder (labels.csv)")
+    parser.add_argument("--weights", default=None, help="checkpoint (default: the shipped demo weights)")
+    parser.add_argument(
+        "--split", default="auto",
+        help="train/val/test/all; auto = a parsing set's val part if it has one, else everything",
+    )
+    parser.add_argument("--level", default="patient", choices=("patient", "photo"), help="grading: fuse a patient's photos or score each photo")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--json", action="store_true", help="print the DESIGN §8 JSON")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from models.checkpoint import load_checkpoint
+    from models.errors import InputError
+    from models.resources import weights_dir
+    from models.train.evaluation import evaluate_grading, evaluate_parsing
+    from models.train.loop import resolve_device
+
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    if not Path(args.data).is_dir():
+        raise InputError(f"data folder not found: {args.data}")
+    weights = Path(args.weights) if args.weights else weights_dir() / "demo_compact.pt"
+    model, _ = load_checkpoint(weights)
+    device = resolve_device(args.device)
+    if args.task == "parsing":
+        report = evaluate_parsing(model, args.data, args.split, device)
+    else:
+        if not (Path(args.data) / "labels.csv").is_file():
+            raise InputError(f"{args.data} is not a patient data set (labels.csv missing); grading needs graded patients")
+        report = evaluate_grading(model, args.data, args.split, device, args.level)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    elif args.task == "parsing":
+        for name, scores in report["classes"].items():
+            print(f"{name:12s} F1 {scores['f1']:.3f}  IoU {scores['iou']:.3f}")
+        print(f"mean F1 {report['mean_f1']:.3f}  mIoU {report['miou']:.3f} (background excluded)")
+    else:
+        for key in ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one"):
+            print(f"{key:16s} {report[key]:.3f}")
+    return 0

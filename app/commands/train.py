@@ -1,0 +1,89 @@
+"""`palsy train parsing|grading|end-to-end|demo` (DESIGN §6, §8)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+MODES = ("parsing", "grading", "end-to-end", "demo")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train the network (stage 1 parsing, stage 2 grading, end-to-end baseline, or the demo recipe)",
+        description="Train the cascade. Budgets are --epochs and/or --minutes (wall clock); checkpoints are resumable.",
+    )
+    parser.add_argument("mode", choices=MODES, help="what to train")
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="DIR[:WEIGHT]",
+        help="training data folder (parsing layout or patient layout); repeat for a mixture with sampling weights",
+    )
+    parser.add_argument("--config", default="compact", help="network configuration: compact or paper (default compact)")
+    parser.add_argument("--input-size", type=int, default=None, help="train at this input size (multiple of 32) instead of the config's")
+    parser.add_argument("--epochs", type=float, default=None, help="passes over the training images")
+    parser.add_argument("--minutes", type=float, default=None, help="wall-clock budget; the poly LR follows the time spent")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--lr", type=float, default=2e-4, help="base learning rate of the poly schedule (default 2e-4)")
+    parser.add_argument("--out", default=None, help="checkpoint to write (default runs/<mode>.pt; demo: resources/weights)")
+    parser.add_argument("--resume", default=None, help="continue from a checkpoint written by palsy train")
+    parser.add_argument("--init", default=None, help="start from this checkpoint (for grading: the stage-1 parsing checkpoint)")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from models.errors import InputError
+    from models.train.loop import LoopSettings, PrintProgress, resolve_device
+    from models.train.stages import DataSpec, train_grading, train_parsing
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    if args.mode == "demo":
+        from models.train.demo import DemoRecipe, run_demo
+
+        recipe = DemoRecipe(seed=args.seed)
+        if args.minutes:
+            recipe = recipe.scaled_to(args.minutes)
+        out = Path(args.out) if args.out else None
+        run_demo(recipe, device=device, weights_dir=out, render=_render_patients)
+        return 0
+    if not args.data and not args.resume:
+        raise InputError(f"palsy train {args.mode} needs --data DIR (or --resume CHECKPOINT)")
+    if args.batch_size < 1:
+        raise InputError("--batch-size must be at least 1")
+    out = Path(args.out or f"runs/{args.mode}.pt")
+    log = Path(args.log) if args.log else out.with_suffix(".jsonl")
+    settings = LoopSettings(stage=args.mode, minutes=args.minutes, lr=args.lr, seed=args.seed, steps=None if not args.epochs else 1)
+    specs = [DataSpec.parse(text) for text in args.data]
+    common = dict(
+        out=out, settings=settings, device=device, config=args.config, input_size=args.input_size, epochs=args.epochs,
+        batch_size=args.batch_size, init=args.init, resume=args.resume, progress=PrintProgress(), log_path=log,
+    )
+    if args.mode == "parsing":
+        _, summary = train_parsing(specs, **common)
+    else:
+        if len(specs) != 1:
+            raise InputError(f"palsy train {args.mode} takes one patient data folder (--data DIR)")
+        _, summary = train_grading(specs[0].path, cascaded=args.mode == "grading", **common)
+    print(f"wrote {out} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s (log {log})")
+    return 0
+
+
+def _render_patients(out: Path, patients: int, seed: int) -> None:
+    """Render a synthetic patient set through the `palsy synth` command (its CLI contract)."""
+    from app.cli import main
+    from models.errors import InputError
+
+    status = main(["synth", "--out", str(out), "--patients", str(patients), "--seed", str(seed)])
+    if status != 0:
+        raise InputError(f"palsy synth failed (exit {status}) while rendering {out}")

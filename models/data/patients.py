@@ -1,0 +1,134 @@
+"""Reader for the patient data set layout (DESIGN §4, a contract).
+
+`ROOT/labels.csv` with `patient_id,grade,side[,split]`, photos `ROOT/PATIENT_ID/EXPRESSION.jpg|png`
+(or `EXPRESSION_N.*`), optional masks `ROOT/PATIENT_ID/masks/EXPRESSION[_N].png` in the
+project label set. Splits are by patient, never by image: the `split` column when present,
+else a deterministic 2/3 : 1/6 : 1/6 train/val/test split stratified by grade
+(`assign_splits`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.data.parsing import IMAGE_SUFFIXES
+from models.errors import InputError
+from models.labels import EXPRESSIONS, SIDES, grade_index
+
+SPLITS = ("train", "val", "test")
+_PHOTO = re.compile(r"^(?P<expr>[a-z_]+?)(?:_(?P<n>\d+))?$")
+
+
+@dataclass(frozen=True)
+class Patient:
+    """One row of labels.csv."""
+
+    patient_id: str
+    grade: int  # class index 0-5 (grade I-VI)
+    side: str  # left / right / none
+    split: str
+
+
+@dataclass(frozen=True)
+class PatientSample:
+    """One expression photo labelled with its patient's grade (a stage-2 sample)."""
+
+    patient_id: str
+    expression: str
+    image: Path
+    mask: Path | None
+    grade: int
+    side: str
+
+
+def _stable_key(seed: int, text: str) -> str:
+    return hashlib.sha256(f"{seed}:{text}".encode()).hexdigest()
+
+
+_CYCLE = ("train", "train", "train", "train", "val", "test")
+
+
+def assign_splits(patients: dict[str, int], seed: int = 0) -> dict[str, str]:
+    """Deterministic subject-wise split, 2/3 train, 1/6 val, 1/6 test, stratified by grade.
+
+    Within a grade, patients are ordered by a seeded hash of their id (independent of the
+    order of labels.csv) and take the cycle train x4, val, test, started at an offset that
+    depends on the grade, so that even small grade groups add up to the 4:1:1 proportions.
+    """
+    result: dict[str, str] = {}
+    by_grade: dict[int, list[str]] = {}
+    for pid, grade in patients.items():
+        by_grade.setdefault(grade, []).append(pid)
+    for grade, ids in by_grade.items():
+        ids.sort(key=lambda pid: _stable_key(seed, pid))
+        for rank, pid in enumerate(ids):
+            result[pid] = _CYCLE[(rank + grade) % len(_CYCLE)]
+    return result
+
+
+class PatientDataset:
+    """A patient folder; `samples(split)` lists the expression photos of that split's patients."""
+
+    def __init__(self, root: str | Path, split_seed: int = 0) -> None:
+        self.root = Path(root)
+        labels = self.root / "labels.csv"
+        if not labels.is_file():
+            raise InputError(f"{self.root} is not a patient data set: labels.csv is missing (see DESIGN §4)")
+        rows = []
+        with labels.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"patient_id", "grade", "side"} - set(reader.fieldnames or [])
+            if missing:
+                raise InputError(f"{labels} lacks the columns {sorted(missing)}; expected patient_id,grade,side[,split]")
+            for line, row in enumerate(reader, start=2):
+                try:
+                    grade = grade_index(row["grade"])
+                except ValueError as exc:
+                    raise InputError(f"{labels} line {line}: {exc}") from None
+                side = (row.get("side") or "none").strip().lower()
+                if side not in SIDES:
+                    raise InputError(f"{labels} line {line}: side {side!r} is not one of {', '.join(SIDES)}")
+                split = (row.get("split") or "").strip().lower()
+                if split and split not in SPLITS:
+                    raise InputError(f"{labels} line {line}: split {split!r} is not one of {', '.join(SPLITS)}")
+                rows.append((row["patient_id"].strip(), grade, side, split))
+        if not rows:
+            raise InputError(f"{labels} lists no patients")
+        auto = assign_splits({pid: g for pid, g, _, _ in rows}, split_seed)
+        has_column = any(split for *_, split in rows)
+        self.patients = {
+            pid: Patient(pid, grade, side, (split or "train") if has_column else auto[pid])
+            for pid, grade, side, split in rows
+        }
+
+    def patient_ids(self, split: str = "all") -> list[str]:
+        """Patient ids of `split` ('train', 'val', 'test' or 'all'), sorted."""
+        return sorted(p.patient_id for p in self.patients.values() if split == "all" or p.split == split)
+
+    def photos(self, patient_id: str) -> list[tuple[str, Path, Path | None]]:
+        """(expression, image path, mask path or None) for each photo of a patient."""
+        folder = self.root / patient_id
+        found = []
+        for path in sorted(folder.glob("*")):
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            m = _PHOTO.match(path.stem)
+            if not m or m.group("expr") not in EXPRESSIONS:
+                continue
+            mask = folder / "masks" / f"{path.stem}.png"
+            found.append((m.group("expr"), path, mask if mask.is_file() else None))
+        return found
+
+    def samples(self, split: str = "all", patient_ids: list[str] | None = None) -> list[PatientSample]:
+        """Every expression photo of the chosen patients, each labelled with the patient's grade."""
+        ids = patient_ids if patient_ids is not None else self.patient_ids(split)
+        out = []
+        for pid in ids:
+            patient = self.patients[pid]
+            for expression, image, mask in self.photos(pid):
+                out.append(PatientSample(pid, expression, image, mask, patient.grade, patient.side))
+        return out

@@ -1,0 +1,111 @@
+"""Confusion-matrix based metrics for parsing and grading (paper eq. 5-8, DESIGN §4, §8).
+
+Accuracy is the standard (correct / all). The paper's eq. 5 reads (TP - FN) / ..., which
+we treat as a typo. Recall, confidence (= precision) and Dice (= F1 = 2TP / (2TP+FP+FN))
+are macro averages over the grades that occur in the ground truth or the predictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from models.labels import GRADES, IGNORE_INDEX
+
+
+def confusion_matrix(target: np.ndarray, pred: np.ndarray, n: int, ignore_index: int = IGNORE_INDEX) -> np.ndarray:
+    """(n x n) int64 counts, rows = ground truth, columns = prediction; ignore_index skipped."""
+    target = np.asarray(target).ravel().astype(np.int64)
+    pred = np.asarray(pred).ravel().astype(np.int64)
+    keep = target != ignore_index
+    target, pred = target[keep], pred[keep]
+    if target.size and (target.max() >= n or pred.max() >= n or min(target.min(), pred.min()) < 0):
+        raise ValueError(f"labels must lie in 0..{n - 1}")
+    return np.bincount(target * n + pred, minlength=n * n).reshape(n, n)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.zeros_like(num, dtype=np.float64), where=den > 0)
+
+
+def per_class_scores(conf: np.ndarray) -> dict[str, np.ndarray]:
+    """Per class: tp, fp, fn, support, precision, recall, f1, iou (0 where undefined)."""
+    conf = np.asarray(conf, dtype=np.float64)
+    tp = np.diag(conf)
+    fp = conf.sum(axis=0) - tp
+    fn = conf.sum(axis=1) - tp
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "support": conf.sum(axis=1),
+        "precision": _ratio(tp, tp + fp),
+        "recall": _ratio(tp, tp + fn),
+        "f1": _ratio(2 * tp, 2 * tp + fp + fn),
+        "iou": _ratio(tp, tp + fp + fn),
+    }
+
+
+def parsing_report(conf: np.ndarray, class_names: Sequence[str], exclude: Sequence[str] = ("background",)) -> dict:
+    """DESIGN §8 parsing JSON: {"classes": {name: {"f1", "iou"}}, "mean_f1", "miou"}.
+
+    Means are over the classes not in `exclude` (background is excluded by the contract).
+    """
+    scores = per_class_scores(conf)
+    classes = {name: {"f1": float(scores["f1"][i]), "iou": float(scores["iou"][i])} for i, name in enumerate(class_names)}
+    scored = [i for i, name in enumerate(class_names) if name not in exclude]
+    return {
+        "classes": classes,
+        "mean_f1": float(np.mean(scores["f1"][scored])) if scored else 0.0,
+        "miou": float(np.mean(scores["iou"][scored])) if scored else 0.0,
+    }
+
+
+def quadratic_weighted_kappa(conf: np.ndarray) -> float:
+    """Cohen's kappa with quadratic weights from a square confusion matrix (1.0 = perfect)."""
+    conf = np.asarray(conf, dtype=np.float64)
+    n = conf.shape[0]
+    total = conf.sum()
+    if total == 0:
+        return 0.0
+    idx = np.arange(n)
+    weights = (idx[:, None] - idx[None, :]) ** 2 / max((n - 1) ** 2, 1)
+    expected = np.outer(conf.sum(axis=1), conf.sum(axis=0)) / total
+    denominator = (weights * expected).sum()
+    if denominator == 0:
+        return 1.0 if (weights * conf).sum() == 0 else 0.0
+    return float(1.0 - (weights * conf).sum() / denominator)
+
+
+def grading_report(conf: np.ndarray, grade_names: Sequence[str] = GRADES) -> dict:
+    """DESIGN §8 grading JSON: accuracy, recall, confidence, dice, quadratic_kappa, within_one,
+    per_grade, confusion (rows = true grade, columns = predicted grade)."""
+    conf = np.asarray(conf, dtype=np.int64)
+    total = conf.sum()
+    scores = per_class_scores(conf)
+    present = (conf.sum(axis=1) + conf.sum(axis=0)) > 0
+    idx = np.arange(conf.shape[0])
+    near = np.abs(idx[:, None] - idx[None, :]) <= 1
+
+    def macro(key: str) -> float:
+        return float(np.mean(scores[key][present])) if present.any() else 0.0
+
+    return {
+        "accuracy": float(np.trace(conf) / total) if total else 0.0,
+        "recall": macro("recall"),
+        "confidence": macro("precision"),
+        "dice": macro("f1"),
+        "quadratic_kappa": quadratic_weighted_kappa(conf),
+        "within_one": float(conf[near].sum() / total) if total else 0.0,
+        "per_grade": {
+            name: {
+                "support": int(scores["support"][i]),
+                "recall": float(scores["recall"][i]),
+                "confidence": float(scores["precision"][i]),
+                "dice": float(scores["f1"][i]),
+            }
+            for i, name in enumerate(grade_names)
+        },
+        "confusion": conf.tolist(),
+    }

@@ -1,0 +1,1 @@
+"""Training: partial-label loss, the loop, the stages and the one-command demo recipe."""

@@ -1,0 +1,128 @@
+"""Scoring a checkpoint on a parsing set or a patient set (DESIGN §4, §8).
+
+Parsing: each photo is letterboxed to the network's input (padding ignored), the predicted
+project classes are mapped back to the data set's classes (`project_to_dataset`, the
+DESIGN §4 rule for coarse sets) and scored there at input resolution, background excluded
+from the means. Grading: by default per patient, the grade from the mean of the expression
+photos' probabilities (DESIGN §7 fusion); `level="photo"` scores every photo alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from models.cascade import CascadeNet
+from models.data.augment import fit_square
+from models.data.parsing import ParsingDataset, read_image, read_mask
+from models.data.patients import PatientDataset
+from models.errors import InputError
+from models.labels import CLASSES, NUM_GRADES
+from models.metrics import confusion_matrix, grading_report, parsing_report
+from models.train.sources import to_tensor
+
+
+def _batches(items: Sequence, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _predict_masks(model: CascadeNet, images: list[np.ndarray], device: torch.device) -> np.ndarray:
+    model.eval()
+    with torch.inference_mode():
+        logits = model.forward_parsing(to_tensor(images).to(device))["logits"]
+    return logits.argmax(1).cpu().numpy()
+
+
+def default_split(path: str | Path) -> str:
+    """'auto' resolved: a parsing set's val part when it has one, else every image/patient."""
+    if (Path(path) / "labels.csv").is_file():
+        return "all"
+    dataset = ParsingDataset.open(path)
+    return "val" if dataset.has_split else "all"
+
+
+def evaluate_parsing(
+    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, batch_size: int = 8
+) -> dict:
+    """DESIGN §8 parsing report on a parsing set (its classes) or a patient set with masks (project classes)."""
+    device = device or torch.device("cpu")
+    model.to(device)
+    size = model.config.input_size
+    split = default_split(data) if split == "auto" else split
+    if (Path(data) / "labels.csv").is_file():
+        patients = PatientDataset(data)
+        pairs = [(s.image, s.mask) for s in patients.samples(split) if s.mask is not None]
+        if not pairs:
+            raise InputError(f"{data}: no {split} photos with masks to score parsing on")
+        loader = [lambda p=p: (read_image(p[0]), read_mask(p[1])) for p in pairs]
+        names, back = list(CLASSES), np.arange(len(CLASSES))
+    else:
+        dataset = ParsingDataset.open(data)
+        chosen = dataset.split_names(split)
+        if not chosen:
+            raise InputError(f"{data}: no images in split {split!r}")
+        loader = [lambda n=n: dataset.load(n) for n in chosen]
+        names, back = dataset.classes, dataset.project_to_dataset()
+    conf = np.zeros((len(names), len(names)), dtype=np.int64)
+    for chunk in _batches(loader, batch_size):
+        images, masks = zip(*(fit_square(*load(), size) for load in chunk), strict=True)
+        predicted = back[_predict_masks(model, list(images), device)]
+        conf += confusion_matrix(np.stack(masks), predicted, len(names))
+    report = parsing_report(conf, names)
+    return report
+
+
+def grade_probabilities(
+    model: CascadeNet, patients: PatientDataset, split: str, device: torch.device, batch_size: int = 8
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(patient id per photo, true grade per photo, probabilities per photo (N x 6))."""
+    samples = patients.samples(split)
+    if not samples:
+        raise InputError(f"{patients.root}: no {split} patients with expression photos")
+    size = model.config.input_size
+    model.to(device).eval()
+    probabilities = []
+    for chunk in _batches(samples, batch_size):
+        images = [fit_square(read_image(s.image), None, size)[0] for s in chunk]
+        with torch.inference_mode():
+            logits = model(to_tensor(images).to(device), with_attention=False)["grade_logits"]
+        probabilities.append(torch.softmax(logits.float(), 1).cpu().numpy())
+    return [s.patient_id for s in samples], np.array([s.grade for s in samples]), np.concatenate(probabilities)
+
+
+def _fuse(ids: list[str], probs: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Per patient: the mean of its photos' probabilities (DESIGN §7)."""
+    unique = sorted(set(ids))
+    index = {pid: i for i, pid in enumerate(unique)}
+    fused = np.zeros((len(unique), probs.shape[1]))
+    counts = np.zeros(len(unique))
+    np.add.at(fused, [index[p] for p in ids], probs)
+    np.add.at(counts, [index[p] for p in ids], 1)
+    return unique, fused / counts[:, None]
+
+
+def grading_reports(model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None) -> dict:
+    """{'patient': report, 'photo': report} from one pass over the photos."""
+    device = device or torch.device("cpu")
+    patients = PatientDataset(data)
+    split = "all" if split == "auto" else split
+    ids, truth, probs = grade_probabilities(model, patients, split, device)
+    unique, fused = _fuse(ids, probs)
+    patient_truth = np.array([patients.patients[p].grade for p in unique])
+    return {
+        "patient": grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),
+        "photo": grading_report(confusion_matrix(truth, probs.argmax(1), NUM_GRADES)),
+    }
+
+
+def evaluate_grading(
+    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, level: str = "patient"
+) -> dict:
+    """DESIGN §8 grading report; `level` 'patient' (fused expressions) or 'photo'."""
+    if level not in ("patient", "photo"):
+        raise InputError(f"unknown --level {level!r}; use patient or photo")
+    return grading_reports(model, data, split, device)[level]

@@ -1,0 +1,218 @@
+"""The three training recipes (paper §IV, DESIGN §6).
+
+- stage 1, parsing: E1 alone (`forward_parsing`) with the partial-label cross-entropy on a
+  mixture of parsing sets and patient photos with masks;
+- stage 2, grading: `freeze_e1()`, then E2 + classifier on patient photos (one expression
+  photo = one sample labelled with the patient's grade);
+- end-to-end baseline: both encoders trained on patient photos with the grade loss only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from models.cascade import CascadeNet, build_model
+from models.checkpoint import load_checkpoint
+from models.config import CascadeConfig, get_config
+from models.data.augment import Augmenter
+from models.data.parsing import ParsingDataset
+from models.data.patients import PatientDataset
+from models.errors import InputError
+from models.train.loop import LoopSettings, Progress, StepFn, load_for_resume, train
+from models.train.losses import LabelSpace, partial_label_cross_entropy
+from models.train.sources import (
+    GradingBatcher,
+    ParsingBatcher,
+    ParsingSource,
+    load_grading_source,
+    load_parsing_source,
+    load_patient_parsing_source,
+)
+
+# Stage-2 / end-to-end augmentation: rotation and mirroring (with the side swap) as in
+# DESIGN §6, milder than stage 1's.
+GRADING_AUGMENT: dict[str, Any] = {"scale": (0.97, 1.06), "rotation": 6.0, "shift": 0.03, "jitter": 0.15}
+
+
+@dataclass
+class DataSpec:
+    """One training data folder: a parsing set or a patient set, its split and sampling weight."""
+
+    path: Path
+    weight: float = 1.0
+    split: str = "train"
+
+    @classmethod
+    def parse(cls, text: str) -> DataSpec:
+        """'DIR' or 'DIR:WEIGHT' (the CLI's --data)."""
+        path, sep, weight = text.rpartition(":")
+        if sep:
+            try:
+                value = float(weight)
+            except ValueError:
+                return cls(Path(text))
+            if value <= 0:
+                raise InputError(f"bad --data value {text!r}: the weight must be positive")
+            return cls(Path(path), value)
+        return cls(Path(text))
+
+
+def is_patient_set(path: Path) -> bool:
+    """A folder in the patient layout (labels.csv) rather than the parsing layout."""
+    return (Path(path) / "labels.csv").is_file()
+
+
+def build_parsing_sources(specs: Sequence[DataSpec], long_side: int) -> tuple[list[ParsingSource], list[float], LabelSpace, dict]:
+    """Load every spec's training part into memory; returns sources, weights, label space, summary."""
+    space = LabelSpace()
+    sources, weights, summary = [], [], {}
+    for spec in specs:
+        if not Path(spec.path).is_dir():
+            raise InputError(f"training data folder not found: {spec.path}")
+        if is_patient_set(spec.path):
+            patients = PatientDataset(spec.path)
+            source = load_patient_parsing_source(patients, patients.patient_ids(spec.split), long_side, Path(spec.path).name)
+        else:
+            dataset = ParsingDataset.open(spec.path)
+            source = load_parsing_source(dataset, dataset.split_names(spec.split), space, long_side)
+        if not len(source):
+            raise InputError(f"{spec.path}: no {spec.split} images with masks to train on")
+        sources.append(source)
+        weights.append(spec.weight)
+        summary[source.name] = {"images": len(source), "split": spec.split, "weight": spec.weight}
+    return sources, weights, space, summary
+
+
+def parsing_step(batcher: ParsingBatcher, allowed: torch.Tensor) -> StepFn:
+    """Stage-1 step: E1 forward and the partial-label loss."""
+
+    def step(model: CascadeNet, rng: Any, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
+        images, masks = batcher(rng)
+        logits = model.forward_parsing(images.to(device))["logits"]
+        return partial_label_cross_entropy(logits, masks.to(device), allowed), {}
+
+    return step
+
+
+def grading_step(batcher: GradingBatcher) -> StepFn:
+    """Stage-2 / end-to-end step: the full cascade and cross-entropy over the six grades."""
+
+    def step(model: CascadeNet, rng: Any, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
+        images, grades, _ = batcher(rng)
+        images, grades = images.to(device), grades.to(device)
+        model.check_input(images)
+        # E2 needs only z: skip E1's attention head and pixel classifier (they do not touch
+        # the grade), which saves a third of a frozen-E1 step on the CPU.
+        if model.e1_frozen:
+            with torch.no_grad():
+                z = model.e1.encode(images)
+        else:
+            z = model.e1.encode(images)
+        logits = model.e2(images, z)
+        accuracy = float((logits.argmax(1) == grades).float().mean())
+        return F.cross_entropy(logits, grades), {"batch_accuracy": accuracy}
+
+    return step
+
+
+def _steps_for(epochs: float | None, n_samples: int, batch_size: int) -> int | None:
+    return math.ceil(epochs * n_samples / batch_size) if epochs else None
+
+
+def _model_for(config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None) -> CascadeNet:
+    if init:
+        model, _ = load_checkpoint(init)
+        if input_size and input_size != model.config.input_size:
+            raise InputError(f"--init {init} was trained at {model.config.input_size} px; drop --input-size or use the same size")
+        return model
+    config = get_config(config) if isinstance(config, str) else config
+    if input_size:
+        if input_size % 32:
+            raise InputError(f"--input-size {input_size} must be a multiple of 32")
+        config = config.with_input_size(input_size)
+    return build_model(config, seed=seed)
+
+
+def train_parsing(
+    specs: Sequence[DataSpec],
+    out: str | Path,
+    settings: LoopSettings,
+    device: torch.device,
+    config: CascadeConfig | str = "compact",
+    input_size: int | None = None,
+    epochs: float | None = None,
+    batch_size: int = 8,
+    init: str | Path | None = None,
+    resume: str | Path | None = None,
+    progress: Progress | None = None,
+    log_path: str | Path | None = None,
+) -> tuple[CascadeNet, dict[str, Any]]:
+    """Stage 1: train E1 for face parsing; returns the model and the loop summary."""
+    resume_state = None
+    if resume:
+        model, resume_state = load_for_resume(resume)
+    else:
+        model = _model_for(config, input_size, settings.seed, init)
+    size = model.config.input_size
+    sources, weights, space, summary = build_parsing_sources(specs, long_side=int(size * 1.4))
+    batcher = ParsingBatcher(sources, weights, Augmenter(size, swap_table=space.swap_table), batch_size)
+    if epochs:
+        settings.steps = _steps_for(epochs, sum(len(s) for s in sources), batch_size)
+    model.unfreeze_e1()
+    info = {"data": summary, "batch_size": batch_size, "input_size": size, "label_sets": [list(s) for s in space.sets]}
+    result = train(model, parsing_step(batcher, space.allowed_tensor()), settings, out, device, progress, resume_state, log_path, info)
+    return model, {**result, "data": summary}
+
+
+def train_grading(
+    data: str | Path,
+    out: str | Path,
+    settings: LoopSettings,
+    device: torch.device,
+    cascaded: bool = True,
+    config: CascadeConfig | str = "compact",
+    input_size: int | None = None,
+    epochs: float | None = None,
+    batch_size: int = 8,
+    init: str | Path | None = None,
+    resume: str | Path | None = None,
+    patient_ids: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    log_path: str | Path | None = None,
+) -> tuple[CascadeNet, dict[str, Any]]:
+    """Stage 2 (`cascaded=True`: E1 frozen, needs a stage-1 `init`) or the end-to-end baseline."""
+    resume_state = None
+    if resume:
+        model, resume_state = load_for_resume(resume)
+    else:
+        if cascaded and not init:
+            raise InputError("cascaded grading trains E2 on a frozen, trained E1: give the stage-1 checkpoint with --init")
+        model = _model_for(config, input_size, settings.seed, init)
+    if not is_patient_set(Path(data)):
+        raise InputError(f"{data} is not a patient data set (labels.csv missing); grading needs graded patients")
+    patients = PatientDataset(data)
+    ids = list(patient_ids) if patient_ids is not None else patients.patient_ids("train")
+    size = model.config.input_size
+    # Photos are shrunk once to the input size (area filter) and warped once more, gently:
+    # a 1-2 pixel asymmetry at 128 px is the whole signal, and every resampling blurs it.
+    source = load_grading_source(patients, ids, long_side=size)
+    augmenter = Augmenter(size, scale=GRADING_AUGMENT["scale"], rotation=GRADING_AUGMENT["rotation"],
+                          shift=GRADING_AUGMENT["shift"], jitter=GRADING_AUGMENT["jitter"])
+    batcher = GradingBatcher(source, augmenter, batch_size)
+    if epochs:
+        settings.steps = _steps_for(epochs, len(source), batch_size)
+    if cascaded:
+        model.freeze_e1()
+    else:
+        model.unfreeze_e1()
+    summary = {"patients": len(ids), "photos": len(source), "folder": Path(data).name}
+    info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded}
+    result = train(model, grading_step(batcher), settings, out, device, progress, resume_state, log_path, info)
+    return model, {**result, "data": summary}

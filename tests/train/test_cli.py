@@ -1,0 +1,76 @@
+"""`palsy train` and `palsy evaluate` through the command line (DESIGN §8 JSON keys, exit codes)."""
+
+import json
+
+import pytest
+import torch
+
+from app.cli import main
+from models.cascade import build_model
+from models.checkpoint import save_checkpoint
+from models.config import get_config
+
+
+@pytest.fixture
+def tiny_weights(tmp_path):
+    path = tmp_path / "tiny.pt"
+    save_checkpoint(build_model(get_config("compact").with_input_size(64), seed=0), path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_evaluate_grading_json_keys(tiny_patients, tiny_weights, capsys):
+    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one", "per_grade", "confusion"}
+    assert sum(map(sum, report["confusion"])) == 18  # one fused grade per patient
+    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json", "--level", "photo"]) == 0
+    assert sum(map(sum, json.loads(capsys.readouterr().out)["confusion"])) == 18 * 6
+
+
+def test_evaluate_parsing_json_on_patients_and_on_fasseg(tiny_patients, tiny_weights, shared_data, capsys):
+    assert main(["evaluate", "parsing", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"classes", "mean_f1", "miou"} and len(report["classes"]) == 11
+    assert main(["evaluate", "parsing", "--data", str(shared_data / "fasseg"), "--weights", str(tiny_weights), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert list(report["classes"]) == ["background", "skin", "hair", "eyes", "nose", "mouth"]
+    assert 0.0 <= report["mean_f1"] <= 1.0
+
+
+def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):
+    out = tmp_path / "run.pt"
+    args = ["train", "parsing", "--data", f"{tiny_patients}:1", "--input-size", "64", "--epochs", "0.05", "--out", str(out)]
+    assert main(args + ["--batch-size", "4"]) == 0
+    assert out.is_file() and out.with_suffix(".jsonl").is_file()
+    args = ["train", "grading", "--data", str(tiny_patients), "--init", str(out), "--epochs", "0.05", "--out", str(tmp_path / "g.pt")]
+    assert main(args) == 0
+    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tmp_path / "g.pt"), "--split", "test"]) == 0
+    assert "quadratic_kappa" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["evaluate", "grading", "--data", "/nonexistent", "--weights", "x.pt"], "not found"),
+        (["train", "parsing", "--minutes", "1"], "--data"),
+        (["train", "grading", "--data", "/work/shared/data/fasseg", "--minutes", "1"], "--init"),
+        (["train", "parsing", "--data", "/nonexistent", "--minutes", "1"], "not found"),
+    ],
+)
+def test_user_mistakes_exit_2_with_one_line(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_evaluate_grading_on_a_parsing_set_is_refused(tiny_weights, shared_data, capsys):
+    assert main(["evaluate", "grading", "--data", str(shared_data / "fasseg"), "--weights", str(tiny_weights)]) == 2
+    assert "labels.csv" in capsys.readouterr().err

@@ -1,0 +1,124 @@
+"""Tiny training runs: the loss goes down, resuming continues exactly, stage 2 freezes E1."""
+
+import json
+
+import pytest
+import torch
+
+from models.checkpoint import read_checkpoint
+from models.errors import InputError
+from models.train.loop import LoopSettings, load_for_resume, resolve_device
+from models.train.stages import DataSpec, train_grading, train_parsing
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # deterministic and fair on the shared CPU
+    yield
+    torch.set_num_threads(before)
+
+
+class CancelAfter:
+    """A progress object that asks the loop to stop after `steps` steps."""
+
+    def __init__(self, steps: int) -> None:
+        self.steps, self.asked = steps, 0
+
+    def update(self, stage, step, fraction, metrics) -> None:
+        pass
+
+    def cancelled(self) -> bool:
+        self.asked += 1
+        return self.asked > self.steps
+
+
+def _records(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if '"loss"' in line]
+
+
+def test_tiny_parsing_run_lowers_the_loss(tiny_patients, tmp_path):
+    settings = LoopSettings(stage="parsing", steps=30, lr=2e-3, log_every=5, seed=0)
+    log = tmp_path / "log.jsonl"
+    _, summary = train_parsing(
+        [DataSpec(tiny_patients, split="all")], tmp_path / "p.pt", settings, CPU, input_size=64, batch_size=4, log_path=log
+    )
+    losses = [r["loss"] for r in _records(log)]
+    assert summary["steps"] == 30 and len(losses) == 6
+    assert losses[-1] < 0.7 * losses[0]
+    payload = read_checkpoint(tmp_path / "p.pt")
+    assert payload["config"]["input_size"] == 64 and payload["train_state"]["step"] == 30
+
+
+def test_resume_continues_exactly(tiny_patients, tmp_path):
+    spec = [DataSpec(tiny_patients, split="all")]
+    straight, _ = train_parsing(spec, tmp_path / "a.pt", LoopSettings("parsing", steps=4, seed=1), CPU, input_size=64, batch_size=2)
+    # Cancelled after two of four steps, then resumed with the same budget.
+    _, first = train_parsing(
+        spec, tmp_path / "b.pt", LoopSettings("parsing", steps=4, seed=1), CPU, input_size=64, batch_size=2, progress=CancelAfter(2)
+    )
+    assert first["cancelled"] and first["steps"] == 2
+    payload = read_checkpoint(tmp_path / "b.pt")
+    assert payload["train_state"]["step"] == 2
+    resumed, summary = train_parsing(
+        spec, tmp_path / "b.pt", LoopSettings("parsing", steps=4, seed=1), CPU, batch_size=2, resume=tmp_path / "b.pt"
+    )
+    assert summary["steps"] == 4
+    for (name, a), (_, b) in zip(straight.state_dict().items(), resumed.state_dict().items(), strict=True):
+        assert torch.allclose(a.float(), b.float(), atol=1e-5), name
+
+
+def test_resume_needs_a_training_state(tmp_path):
+    from models.cascade import build_model
+    from models.checkpoint import save_checkpoint
+
+    save_checkpoint(build_model("compact"), tmp_path / "final.pt")
+    with pytest.raises(InputError, match="training state"):
+        load_for_resume(tmp_path / "final.pt")
+
+
+def test_stage2_freezes_e1_and_trains_e2(tiny_patients, tmp_path):
+    spec = [DataSpec(tiny_patients, split="all")]
+    stage1, _ = train_parsing(spec, tmp_path / "s1.pt", LoopSettings("parsing", steps=2), CPU, input_size=64, batch_size=2)
+    e1_before = {k: v.clone() for k, v in stage1.e1.state_dict().items()}
+    e2_before = {k: v.clone() for k, v in stage1.e2.state_dict().items()}
+    model, summary = train_grading(
+        tiny_patients, tmp_path / "s2.pt", LoopSettings("grading", steps=3), CPU, init=tmp_path / "s1.pt", batch_size=4
+    )
+    assert summary["data"]["patients"] == 12  # the train split only
+    for k, v in model.e1.state_dict().items():
+        assert torch.equal(v, e1_before[k]), k  # BatchNorm statistics included
+    assert any(not torch.equal(v, e2_before[k]) for k, v in model.e2.state_dict().items())
+
+
+def test_cascaded_grading_requires_init(tiny_patients, tmp_path):
+    with pytest.raises(InputError, match="--init"):
+        train_grading(tiny_patients, tmp_path / "x.pt", LoopSettings("grading", steps=1), CPU)
+
+
+def test_end_to_end_trains_both_encoders(tiny_patients, tmp_path):
+    from models.cascade import build_model
+
+    reference = build_model(__import__("models.config", fromlist=["x"]).get_config("compact").with_input_size(64), seed=0)
+    model, _ = train_grading(
+        tiny_patients, tmp_path / "e.pt", LoopSettings("end-to-end", steps=2), CPU, cascaded=False, input_size=64, batch_size=4
+    )
+    changed = [k for k, v in model.e1.state_dict().items() if not torch.equal(v, reference.e1.state_dict()[k])]
+    assert changed
+
+
+def test_budget_and_device_errors():
+    with pytest.raises(InputError, match="budget"):
+        LoopSettings(stage="parsing")
+    assert resolve_device("cpu") == CPU
+    with pytest.raises(InputError):
+        resolve_device("tpu")
+
+
+def test_data_spec_parsing(tmp_path):
+    assert DataSpec.parse(f"{tmp_path}:2.5").weight == 2.5
+    assert DataSpec.parse(str(tmp_path)).path == tmp_path
+    with pytest.raises(InputError):
+        DataSpec.parse(f"{tmp_path}:0")
