@@ -35,5 +35,11 @@ bench: $(STAMP)
 demo-weights: $(STAMP)
 	$(VENV)/bin/palsy train demo
 
+# Clinic bundle dist/PalsyGrader/ in its own venv (.venv-bundle, CPU-only torch), then its
+# --self-test under QT_QPA_PLATFORM=offscreen; result, size and timings in
+# build/bundle-record.json (docs/bundle.md). Minutes of CPU: not part of `make test`.
+bundle:
+	PY=$(PY) bash installer/build_bundle.sh
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) .venv-bundle build dist .pytest_cache

@@ -14,4 +14,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.commands.records",
     "app.commands.train",
     "app.commands.evaluate",
+    "app.commands.selftest",
 )

@@ -1,0 +1,301 @@
+"""`PalsyGrader --self-test` / `palsy self-test`: prove an installation works, headless.
+
+Steps, each timed: verify every shipped weights file against manifest.json (sha256),
+render the synthetic demo patient, load the default weights, assess the six photos, write
+the outputs (overlays, report.pdf, assessment.json) to a temporary folder and check them
+(the PDF opens, has pages, names the verified checksum and carries the disclaimer).
+Nothing here imports Qt: a clinic PC with no display can run it, and it proves that the
+bundle's headless path does not depend on widgets. Prints one summary line; exit 0 when
+every step passed, 1 with the failing step and its reason otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from models.errors import PalsyError
+
+DISCLAIMER_PHRASE = "does not replace"
+DEFAULT_GRADE = "III"
+DEFAULT_SIDE = "left"
+DEFAULT_SEED = 7
+QT_WIDGET_MODULES = ("PySide6.QtWidgets", "PyQt5.QtWidgets", "PyQt6.QtWidgets")
+
+T = TypeVar("T")
+
+
+class SelfTestError(PalsyError):
+    """A self-test step failed; the message says which check and why."""
+
+
+@dataclass
+class WeightsCheck:
+    """The verified default weights file."""
+
+    path: Path
+    sha256: str
+    verified: list[str]
+
+
+@dataclass
+class SelfTestResult:
+    """What the self-test found; `ok` is False with `failed_step` and `error` set on failure."""
+
+    ok: bool = False
+    failed_step: str | None = None
+    error: str | None = None
+    steps_ms: dict[str, float] = field(default_factory=dict)
+    total_s: float = 0.0
+    weights: str | None = None
+    sha256: str | None = None
+    demo: dict[str, Any] = field(default_factory=dict)
+    grade: str | None = None
+    top_probability: float | None = None
+    measured_grade: str | None = None
+    pdf_pages: int = 0
+    pdf_bytes: int = 0
+    output_folder: str | None = None
+
+    def summary(self) -> str:
+        """The one line the executable prints."""
+        if not self.ok:
+            return f"PalsyGrader self-test FAILED at step '{self.failed_step}': {self.error}"
+        sha = (self.sha256 or "")[:12]
+        prob = f"{self.top_probability:.2f}" if self.top_probability is not None else "?"
+        return (
+            f"PalsyGrader self-test passed in {self.total_s:.1f} s: weights {self.weights} sha256 {sha}... verified; "
+            f"demo patient (grade {self.demo.get('grade')}, {self.demo.get('side')} side) graded {self.grade} "
+            f"by the network (p={prob}), measured {self.measured_grade or '-'}; "
+            f"report.pdf {self.pdf_pages} pages, {self.pdf_bytes // 1024} kB"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for --json and the bundle build record)."""
+        out = asdict(self)
+        out["summary"] = self.summary()
+        return out
+
+
+def verify_weights(folder: Path, default_name: str) -> WeightsCheck:
+    """Check every file the manifest lists against its sha256; return the default one.
+
+    Unlike loading (which checks a file only when the manifest lists it), the self-test
+    insists that the manifest exists and lists the default weights.
+    """
+    from models.checkpoint import MANIFEST, read_manifest, sha256_of
+
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise SelfTestError(f"no weights manifest at {manifest_path}; reinstall the application")
+    files = read_manifest(folder).get("files", {})
+    if default_name not in files:
+        raise SelfTestError(f"{MANIFEST} does not list the default weights {default_name}; reinstall the application")
+    verified: list[str] = []
+    for name, entry in sorted(files.items()):
+        expected = (entry or {}).get("sha256")
+        path = folder / name
+        if not expected:
+            raise SelfTestError(f"{MANIFEST} gives no sha256 for {name}")
+        if not path.is_file():
+            raise SelfTestError(f"weights file {path} listed in {MANIFEST} is missing; reinstall the application")
+        actual = sha256_of(path)
+        if actual != expected:
+            raise SelfTestError(
+                f"weights file {name} failed its checksum (manifest {expected[:12]}..., file {actual[:12]}...); "
+                "it is damaged or was replaced without updating manifest.json"
+            )
+        verified.append(name)
+    return WeightsCheck(folder / default_name, files[default_name]["sha256"], verified)
+
+
+def check_pdf(path: Path, sha256: str) -> int:
+    """The report opens, has pages, names the weights' checksum and carries the disclaimer."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not path.is_file() or path.stat().st_size == 0:
+        raise SelfTestError(f"no report was written at {path}")
+    try:
+        reader = PdfReader(str(path))
+        pages = len(reader.pages)
+        text = " ".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, OSError, ValueError) as exc:
+        raise SelfTestError(f"report.pdf does not open as a PDF ({exc})") from exc
+    if pages < 1:
+        raise SelfTestError("report.pdf has no pages")
+    flat = " ".join(text.split())
+    if DISCLAIMER_PHRASE not in flat:
+        raise SelfTestError("report.pdf lacks the statement that the software does not replace the clinician")
+    if sha256 not in "".join(text.split()):
+        raise SelfTestError("report.pdf does not name the checksum of the weights that were verified")
+    return pages
+
+
+def check_assessment(folder: Path, sha256: str) -> dict[str, Any]:
+    """assessment.json is complete (DESIGN §8) and was made with the verified weights."""
+    from models.labels import EXPRESSIONS, GRADES
+
+    path = folder / "assessment.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SelfTestError(f"assessment.json is missing or unreadable ({exc})") from exc
+    if data.get("grade") not in GRADES:
+        raise SelfTestError(f"assessment.json has no valid grade (got {data.get('grade')!r})")
+    probabilities = data.get("probabilities") or {}
+    if set(probabilities) != set(GRADES) or not math.isclose(sum(probabilities.values()), 1.0, abs_tol=1e-3):
+        raise SelfTestError("assessment.json's grade probabilities do not cover I-VI and sum to 1")
+    missing = [e for e in EXPRESSIONS if e not in (data.get("expressions") or {})]
+    if missing:
+        raise SelfTestError(f"assessment.json lacks the expressions {', '.join(missing)}")
+    model_sha = (data.get("model") or {}).get("sha256")
+    if model_sha != sha256:
+        raise SelfTestError(f"the assessment used weights with sha256 {str(model_sha)[:12]}..., not the verified file")
+    overlays = sorted((folder / "overlays").glob("*.png")) if (folder / "overlays").is_dir() else []
+    if len(overlays) < len(EXPRESSIONS):
+        raise SelfTestError(f"only {len(overlays)} overlay images were written for {len(EXPRESSIONS)} expressions")
+    return data
+
+
+def _qt_widgets_loaded() -> list[str]:
+    return [name for name in QT_WIDGET_MODULES if name in sys.modules]
+
+
+def run_self_test(
+    weights_folder: Path | None = None,
+    work: Path | None = None,
+    grade: str = DEFAULT_GRADE,
+    side: str = DEFAULT_SIDE,
+    seed: int = DEFAULT_SEED,
+    device: str = "cpu",
+) -> SelfTestResult:
+    """Run every step; never raises for a failed check (the result says what failed)."""
+    result = SelfTestResult(demo={"grade": grade, "side": side, "seed": seed})
+    start = time.perf_counter()
+
+    def step(name: str, action: Callable[[], T]) -> T:
+        t0 = time.perf_counter()
+        try:
+            return action()
+        finally:
+            result.steps_ms[name] = round(1000.0 * (time.perf_counter() - t0), 1)
+
+    current = "imports"
+    t_imports = time.perf_counter()
+    try:
+        from app.report.outputs import write_outputs
+        from app.report.pdf import ReportContext
+        from models.pipeline.assess import assess
+        from models.pipeline.demo_patient import render_demo_patient
+        from models.pipeline.face import face_detector_available
+        from models.pipeline.loader import DEFAULT_WEIGHTS, load_model
+        from models.pipeline.patient_dir import load_patient_photos
+        from models.pipeline.progress import NullProgress
+        from models.resources import weights_dir
+
+        result.steps_ms["imports"] = round(1000.0 * (time.perf_counter() - t_imports), 1)
+        folder = Path(weights_folder) if weights_folder is not None else weights_dir()
+        with tempfile.TemporaryDirectory(prefix="palsy-selftest-") as tmp:
+            root = Path(work) if work is not None else Path(tmp)
+            current = "face detector"
+            if not face_detector_available():
+                raise SelfTestError("OpenCV's Haar face cascade is missing from this installation (cv2/data)")
+
+            current = "weights"
+            checked = step(current, lambda: verify_weights(folder, DEFAULT_WEIGHTS))
+            result.weights, result.sha256 = checked.path.name, checked.sha256
+
+            current = "render demo patient"
+            patient = step(current, lambda: render_demo_patient(root / "patient", grade=grade, side=side, seed=seed))
+            photos, paths = load_patient_photos(patient)
+
+            current = "load model"
+            loaded = step(current, lambda: load_model(checked.path, device))
+            if loaded.info.sha256 != checked.sha256:
+                raise SelfTestError("the loaded weights are not the file whose checksum was verified")
+
+            current = "assess"
+            names = {expression: files[0].name for expression, files in paths.items()}
+            assessment = step(current, lambda: assess(photos, loaded, NullProgress(), names=names))
+
+            current = "write report"
+            context = ReportContext(
+                clinic_name="Palsy Grader self-test",
+                patient_id=f"SELFTEST-{seed}",
+                patient_name="Demo patient (synthetic)",
+                notes=f"Installation self-test: synthetic patient rendered with grade {grade}, affected side {side}.",
+            )
+            out = root / "out"
+            step(current, lambda: write_outputs(assessment, out, context))
+
+            current = "check outputs"
+            data = step(current, lambda: check_assessment(out, checked.sha256))
+            current = "check pdf"
+            result.pdf_pages = step(current, lambda: check_pdf(out / "report.pdf", checked.sha256))
+            result.pdf_bytes = (out / "report.pdf").stat().st_size
+            result.grade = data["grade"]
+            result.top_probability = max(data["probabilities"].values())
+            result.measured_grade = (data.get("measured") or {}).get("grade")
+            result.output_folder = str(out) if work is not None else None
+
+            current = "headless"
+            widgets = _qt_widgets_loaded()
+            if widgets:
+                raise SelfTestError(f"the headless path imported {', '.join(widgets)}")
+        result.ok = True
+    except PalsyError as exc:
+        result.failed_step, result.error = current, str(exc)
+    except Exception as exc:  # any other failure is reported as a reason, never a traceback
+        result.failed_step, result.error = current, f"{exc.__class__.__name__}: {exc}"
+    result.total_s = round(time.perf_counter() - start, 2)
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Options shared by `PalsyGrader --self-test` and `palsy self-test`."""
+    parser = argparse.ArgumentParser(prog="PalsyGrader --self-test", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the self-test's options to a parser."""
+    parser.add_argument("--weights-dir", metavar="DIR", default=None,
+                        help="folder with manifest.json and the weights (default: the installed ones)")
+    parser.add_argument("--keep", metavar="DIR", default=None,
+                        help="write the demo patient and outputs here and keep them (default: a temporary folder)")
+    parser.add_argument("--json", metavar="FILE", default=None, help="also write the result as JSON to FILE")
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """Run with parsed options, print the summary line, return the exit status."""
+    import logging
+
+    result = run_self_test(
+        weights_folder=Path(args.weights_dir) if args.weights_dir else None,
+        work=Path(args.keep) if args.keep else None,
+    )
+    line = result.summary()
+    logging.getLogger("palsy.selftest").log(logging.INFO if result.ok else logging.ERROR, line)
+    print(line, file=sys.stdout if result.ok else sys.stderr, flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    return 0 if result.ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`PalsyGrader --self-test [options]`."""
+    return run_from_args(build_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
