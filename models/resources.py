@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,3 +18,14 @@ def resources_dir() -> Path:
 def weights_dir() -> Path:
     """Folder of shipped weights, their manifest.json and model cards."""
     return resources_dir() / "weights"
+
+
+def shared_data_dir() -> Path:
+    """The development face-parsing data, `../shared/data` beside the checkout.
+
+    Never bundled (its licences are research-only). PALSY_SHARED_DATA overrides it.
+    """
+    override = os.environ.get("PALSY_SHARED_DATA")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"

@@ -15,7 +15,6 @@ from the last finished stage. CelebAMask samples are never used (their licence f
 from __future__ import annotations
 
 import json
-import os
 import platform
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ import torch
 
 from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
 from models.errors import InputError
+from models.resources import shared_data_dir
 from models.resources import weights_dir as default_weights_dir
 from models.train.card import write_card
 from models.train.evaluation import evaluate_parsing, grading_reports
@@ -38,14 +38,6 @@ WEIGHTS_NAME = "demo_compact.pt"
 CARD_NAME = "demo_compact.md"
 
 
-def default_data_root() -> str:
-    """`../shared/data` beside the checkout; the PALSY_SHARED_DATA variable overrides it."""
-    override = os.environ.get("PALSY_SHARED_DATA")
-    if override:
-        return override
-    return str(Path(__file__).resolve().parents[3] / "shared" / "data")
-
-
 @dataclass(frozen=True)
 class DemoRecipe:
     """Everything that decides the demo weights; stored in the checkpoint and the card."""
@@ -53,7 +45,7 @@ class DemoRecipe:
     config: str = "compact"
     input_size: int = 128
     seed: int = 0
-    data_root: str = field(default_factory=lambda: default_data_root())
+    data_root: str = field(default_factory=lambda: str(shared_data_dir()))
     work: str = "runs/demo"
     train_patients: int = 400
     train_seed: int = 1
