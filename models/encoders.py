@@ -55,7 +55,8 @@ class GradingEncoder(nn.Module):
 
     z is reduced by a 1x1 convolution, concatenated with the VGG features after the third
     pool (stride 8, the same stride as z) and fused back to the VGG width by a 1x1
-    convolution; the remaining VGG stages, global pooling and the FC classifier follow.
+    convolution; the remaining VGG stages, VGG's pooling to a small grid (`e2_pool`) and
+    the FC classifier follow.
     This is our reading of "imported along with the input image"; it lives here alone so
     another reading can replace it.
     """
@@ -82,7 +83,8 @@ class GradingEncoder(nn.Module):
             nn.ReLU(inplace=True),
         )
         head: list[nn.Module] = []
-        width = [v for v in layers if v != "M"][-1]
+        self.pool = config.e2_pool
+        width = [v for v in layers if v != "M"][-1] * self.pool * self.pool
         for hidden in config.e2_hidden:
             head += [nn.Linear(width, hidden), nn.ReLU(inplace=True), nn.Dropout(config.e2_dropout)]
             width = hidden
@@ -99,4 +101,4 @@ class GradingEncoder(nn.Module):
             zr = F.interpolate(zr, size=x.shape[-2:], mode="bilinear", align_corners=False)
         x = self.z_fuse(torch.cat([x, zr], dim=1))
         x = self.features[self.split :](x)
-        return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+        return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, self.pool), 1))

@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         from models.train.demo import DemoRecipe, run_demo
 
         recipe = DemoRecipe(seed=args.seed)
+        if args.threads:
+            recipe = replace(recipe, threads=args.threads)
         if args.data:  # the folder holding fasseg/, fasseg_fine/, lfw_parts/, lfw_parts_fine/
             recipe = replace(recipe, data_root=args.data[0])
         if args.minutes:

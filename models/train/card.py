@@ -58,11 +58,13 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"{recipe['w_synthetic']}, lfw_parts_fine {recipe['w_lfw_fine']}, fasseg_fine {recipe['w_fasseg_fine']}, "
         f"lfw_parts {recipe['w_lfw']}, fasseg {recipe['w_fasseg']}. Ran {st['stage1']['steps']} steps in "
         f"{st['stage1']['elapsed_s']:.0f} s.",
-        f"- Stage 2 (grading): E1 frozen; E2 + classifier on every expression photo of the training patients "
+        f"- Stage 2 (grading): E1 frozen; E2 (last feature map pooled to {results['meta_config'].get('e2_pool', 1)} x "
+        f"{results['meta_config'].get('e2_pool', 1)} and flattened, so left and right stay apart) + classifier "
+        "on every expression photo of the training patients "
         f"(grade-balanced sampling, rotation, mirroring with side swap, mild jitter), poly LR from {recipe['stage2_lr']:g}, "
         f"{recipe['stage2_minutes']:.1f} "
         f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s.",
-        f"- Wall time on the shared 2-core CPU: rendering {st['render']['seconds']:.0f} s, training "
+        f"- Wall time on the 2-core CPU ({recipe['threads']} torch threads): rendering {st['render']['seconds']:.0f} s, training "
         f"{results['training_wall_s'] / 60:.1f} min, whole `palsy train demo` run (with evaluation and the "
         f"comparison below) {results['run_wall_s'] / 60:.1f} min.",
         "",
@@ -91,9 +93,10 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
     ]
     if m["synthetic_grading_patient"]["accuracy"] < 0.5:
         lines += [
-            "**Grading is weak.** In this CPU budget E2 (trained from scratch on frozen-E1 features at "
-            "128 px, where a grade's asymmetry is a few pixels) barely left chance level; the grades "
-            "above are what it reached, not what the architecture can do. Use the measured grade "
+            f"**Grading is weak** (chance is 0.167). In this CPU budget E2, trained from scratch on "
+            f"frozen-E1 features at {recipe['input_size']} px where one grade step moves a brow or a mouth "
+            "corner by about a pixel, reached the figures above; they are what this budget bought, "
+            "not what the architecture can do. Use the measured grade "
             "(region function from the masks) in the app; retrain with `palsy train grading` on a GPU "
             "(`--device cuda`, input 256, many epochs) for a useful network grade.",
             "",

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from models import build_model, get_config
 from models.attention import MultiScaleAttentionHead
 from models.cascade import CascadeNet
+from models.config import CascadeConfig
 
 GOLDEN = Path(__file__).with_name("golden_compact.json")
 
@@ -101,6 +102,36 @@ def test_lambda_gets_gradient_at_initialisation() -> None:
     for attention in model.e1.head.spatial:
         assert attention.scale.grad is not None and attention.scale.grad.abs().item() > 0
     assert model.e1.head.channel.scale.grad.abs().item() > 0
+
+
+def _e2_logits_for_final_map(model: CascadeNet, final_map: torch.Tensor) -> torch.Tensor:
+    """E2's classifier applied to a given last feature map (what follows the VGG stages)."""
+    e2 = model.e2.eval()
+    with torch.no_grad():
+        return e2.classifier(torch.flatten(F.adaptive_avg_pool2d(final_map, e2.pool), 1))
+
+
+def test_e2_head_keeps_left_and_right_apart() -> None:
+    # Grading compares the face's sides: the compact E2 pools to 4 x 4 (VGG16 to 7 x 7), so a
+    # feature on the left and the same feature on the right reach the FC layers differently.
+    compact, paper = small("compact", 128), small("paper", 64)
+    assert compact.e2.pool == 4 and compact.e2.classifier[0].in_features == 128 * 4 * 4
+    assert paper.e2.pool == 7 and paper.e2.classifier[0].in_features == 512 * 7 * 7
+    left = torch.zeros(1, 128, 4, 4)
+    left[0, :, 1, 0] = 1.0
+    right = left.flip(-1)
+    assert not torch.allclose(_e2_logits_for_final_map(compact, left), _e2_logits_for_final_map(compact, right))
+    # Global pooling (e2_pool=1, the configuration of checkpoints from before the field
+    # existed) cannot tell the two apart.
+    old_config = CascadeConfig.from_dict(get_config("compact").with_input_size(128).to_dict() | {"e2_pool": 1})
+    old = build_model(old_config, seed=0)
+    assert torch.allclose(_e2_logits_for_final_map(old, left), _e2_logits_for_final_map(old, right))
+
+
+def test_config_without_e2_pool_loads_as_global_pooling() -> None:
+    data = get_config("compact").to_dict()
+    del data["e2_pool"]
+    assert CascadeConfig.from_dict(data).e2_pool == 1
 
 
 def test_frozen_e1_gets_no_gradient_and_keeps_batchnorm_statistics() -> None:
