@@ -63,6 +63,10 @@ class StoreGateway:
         drafts = self.store.unfinished_assessments()  # newest first
         return [self._info(d.assessment) for d in reversed(drafts)]
 
+    def recovered_files(self) -> list[Path]:
+        report = self.store.recovery
+        return [target for _, target in report.recovered_orphans] if report else []
+
     def discard(self, assessment_id: int) -> None:
         self.store.discard_assessment(assessment_id, actor=self.actor, reason="discarded at resumption")
 

@@ -112,6 +112,13 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect_pages()
         self.patients.show_unfinished(self.gateway.unfinished())
+        recovered = self.gateway.recovered_files()
+        if recovered:
+            self.notify(
+                f"{len(recovered)} photo(s) from an interrupted session were never recorded; "
+                f"they were kept in {self.gateway.folder / 'recovered'}",
+                30000,
+            )
         self._page_changed(0)
 
     # -- construction ---------------------------------------------------------------------

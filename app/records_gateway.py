@@ -76,6 +76,10 @@ class RecordsGateway(Protocol):
 
     def unfinished(self) -> list[AssessmentInfo]: ...
 
+    def recovered_files(self) -> list[Path]:
+        """Unrecorded photos a crash left behind, moved aside when the store opened."""
+        ...
+
     def discard(self, assessment_id: int) -> None: ...
 
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None: ...
@@ -140,6 +144,9 @@ class MemoryRecords:
 
     def unfinished(self) -> list[AssessmentInfo]:
         return [a for a in self.assessments.values() if a.status == "draft"]
+
+    def recovered_files(self) -> list[Path]:
+        return []
 
     def discard(self, assessment_id: int) -> None:
         self.assessments[assessment_id].status = "discarded"

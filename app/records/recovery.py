@@ -3,8 +3,10 @@
 A writer killed between `open(temp)` and `rename` leaves `.NAME.partial-PID-XXXX`; one killed
 after the rename but before its row committed leaves a complete photo no row names (an
 orphan). Temporary files are removed when their process is gone (or after a day, in case the
-PID was reused). Orphans are only listed by default: deleting them is safe only when no other
-process is mid-capture, so `remove_orphans` takes a minimum age.
+PID was reused). Orphans older than an hour (younger ones may belong to a capture in
+progress in another process) are moved, never deleted, to `recovered/` in the data folder
+at start-up, keeping their relative path, so the photo tree holds only recorded files and
+nothing a crash left behind is lost. `remove_orphans` deletes them instead (tools, tests).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.records.files import remove_file, temp_owner_pid
+from app.records.files import fsync_dir, remove_file, temp_owner_pid
 from app.records.paths import DataLayout
 
 log = logging.getLogger("palsy.records")
 STALE_TEMP_AGE_S = 24 * 3600.0
+ORPHAN_MIN_AGE_S = 3600.0
+RECOVERED_DIR = "recovered"
 
 
 @dataclass
@@ -28,6 +32,8 @@ class RecoveryReport:
     """What `recover` did at start-up."""
 
     removed_temp_files: list[Path] = field(default_factory=list)
+    # (where the orphan was, where it is now)
+    recovered_orphans: list[tuple[Path, Path]] = field(default_factory=list)
 
 
 def _process_alive(pid: int) -> bool:
@@ -97,12 +103,47 @@ def remove_orphans(layout: DataLayout, conn: sqlite3.Connection, *, min_age_s: f
     now = time.time()
     removed = []
     for path in orphan_files(layout, conn):
-        try:
-            old_enough = now - path.stat().st_mtime >= min_age_s
-        except OSError:
-            continue
-        if old_enough and remove_file(path):
+        if _old_enough(path, now, min_age_s) and remove_file(path):
             removed.append(path)
     if removed:
         log.info("removed %d unrecorded file(s) left by a crash", len(removed))
     return removed
+
+
+def _old_enough(path: Path, now: float, min_age_s: float) -> bool:
+    try:
+        return now - path.stat().st_mtime >= min_age_s
+    except OSError:
+        return False
+
+
+def quarantine_orphans(
+    layout: DataLayout, conn: sqlite3.Connection, *, min_age_s: float = ORPHAN_MIN_AGE_S, now: float | None = None
+) -> list[tuple[Path, Path]]:
+    """Move orphan files older than `min_age_s` to `recovered/` (same relative path); never delete.
+
+    A name already taken there gets a numeric suffix. Files that cannot be moved stay where
+    they are (logged); the next start tries again.
+    """
+    now = time.time() if now is None else now
+    moved: list[tuple[Path, Path]] = []
+    for path in orphan_files(layout, conn):
+        if not _old_enough(path, now, min_age_s):
+            continue
+        target = layout.root / RECOVERED_DIR / path.relative_to(layout.root)
+        n = 1
+        while target.exists():
+            target = target.with_name(f"{path.stem}.{n}{path.suffix}")
+            n += 1
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.replace(path, target)
+            fsync_dir(path.parent)
+            fsync_dir(target.parent)
+        except OSError as exc:
+            log.warning("could not move an unrecorded file to %s: %s", RECOVERED_DIR, exc.strerror or exc)
+            continue
+        moved.append((path, target))
+    if moved:
+        log.info("moved %d unrecorded file(s) left by a crash to %s/", len(moved), RECOVERED_DIR)
+    return moved

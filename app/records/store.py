@@ -41,7 +41,7 @@ from app.records.files import atomic_write, read_verified, remove_file, sha256_b
 from app.records.imaging import PDF_MAGIC, decode_image, to_image_bytes
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
 from app.records.paths import DataLayout, ensure_private_dir, ensure_private_file
-from app.records.recovery import RecoveryReport, recover
+from app.records.recovery import RecoveryReport, quarantine_orphans, recover
 from app.records.rows import (
     Assessment,
     AuditEntry,
@@ -110,7 +110,8 @@ class Store:
         """Open (creating or upgrading as needed) the store in `folder` (default: data folder).
 
         Upgrading first copies the database to `palsy.db.vN.bak`. With `recover_files`, the
-        temporary files of writers that died are deleted (see `recovery`).
+        temporary files of writers that died are deleted and photos no row names (a crash
+        between writing and recording) are moved to `recovered/` (see `recovery`).
         """
         layout = DataLayout.create(folder)
         ensure_private_file(layout.db_path)  # SQLite gives -wal/-shm the same 0o600 mode
@@ -132,6 +133,7 @@ class Store:
         store = cls(layout, db)
         if recover_files:
             store.recovery = recover(layout)
+            store.recovery.recovered_orphans = quarantine_orphans(layout, db.connection())
         return store
 
     def close(self) -> None:

@@ -3,6 +3,7 @@ keyboard shortcuts."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -97,9 +98,16 @@ def test_draft_is_offered_and_resumed_after_a_crash(qtbot, data_folder: Path, ti
     finally:
         # a crash: the window goes away without finishing or discarding the assessment
         close_window(window)
+    # ... one that also left a photo written but never recorded, two hours ago
+    orphan = data_folder / "photos" / "crashed_open_mouth.png"
+    orphan.write_bytes(b"\x89PNG not recorded")
+    os.utime(orphan, (time.time() - 7200, time.time() - 7200))
 
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
+        assert not orphan.exists() and (data_folder / "recovered" / "photos" / orphan.name).is_file()
+        assert "never recorded" in window.statusBar().currentMessage()
+        assert str(data_folder / "recovered") in window.statusBar().currentMessage()
         assert window.patients.resume_box.isVisible()
         assert "MRN-CRASH" in window.patients.resume_label.text()
         window.patients.resume_button.click()

@@ -14,7 +14,7 @@ import pytest
 
 from app.records import Store
 from app.records.recovery import orphan_files, remove_orphans
-from tests.records.records_helpers import temp_files
+from tests.records.records_helpers import temp_files, tiny_png
 
 REPO = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("records_crash_child.py")
@@ -92,3 +92,33 @@ def test_sigkill_mid_capture_never_loses_recorded_photos(tmp_path: Path) -> None
         assert store.verify_files() == []
     print(f"{KILLS} kills, {total_saved} acknowledged captures, {interrupted_writes} interrupted "
           f"writes cleaned, {len(orphans)} unrecorded photos")
+
+
+def test_reopening_moves_old_unrecorded_photos_to_recovered_and_keeps_recorded_ones(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.create_patient("MRN-9")
+        aid = store.start_assessment("MRN-9").id
+        store.save_capture(aid, "rest", tiny_png(3))
+        recorded = store.layout.resolve(store.get_capture(aid, "rest").file_name)
+        folder = recorded.parent
+    # What a crash between the photo's rename and its row's commit leaves: complete files.
+    old, young = folder / "open_mouth-crashed.png", folder / "close_eyes-in-progress.png"
+    old.write_bytes(tiny_png(4))
+    young.write_bytes(tiny_png(5))
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    with Store.open(data) as store:
+        moved = store.recovery.recovered_orphans
+        assert [src for src, _ in moved] == [old]
+        target = moved[0][1]
+        assert target == data / "recovered" / old.relative_to(data)
+        assert target.read_bytes() == tiny_png(4) and not old.exists()
+        assert young.exists()  # may belong to a capture still being recorded by another process
+        assert recorded.exists() and store.verify_files() == []
+    # A second crash leaving the same name again keeps both copies.
+    old.write_bytes(tiny_png(6))
+    os.utime(old, (hours_ago, hours_ago))
+    with Store.open(data) as store:
+        (_, second), = store.recovery.recovered_orphans
+        assert second != target and second.read_bytes() == tiny_png(6) and target.read_bytes() == tiny_png(4)
