@@ -140,6 +140,15 @@ def _model_for(config: CascadeConfig | str, input_size: int | None, seed: int, i
     return build_model(config, seed=seed)
 
 
+def _start(
+    resume: str | Path | None, config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None
+) -> tuple[CascadeNet, dict[str, Any] | None]:
+    """The model to train and, when resuming, the loop state to go on from."""
+    if resume:
+        return load_for_resume(resume)
+    return _model_for(config, input_size, seed, init), None
+
+
 def train_parsing(
     specs: Sequence[DataSpec],
     out: str | Path,
@@ -155,11 +164,7 @@ def train_parsing(
     log_path: str | Path | None = None,
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 1: train E1 for face parsing; returns the model and the loop summary."""
-    resume_state = None
-    if resume:
-        model, resume_state = load_for_resume(resume)
-    else:
-        model = _model_for(config, input_size, settings.seed, init)
+    model, resume_state = _start(resume, config, input_size, settings.seed, init)
     size = model.config.input_size
     sources, weights, space, summary = build_parsing_sources(specs, long_side=int(size * 1.4))
     batcher = ParsingBatcher(sources, weights, Augmenter(size, swap_table=space.swap_table), batch_size)
@@ -188,13 +193,9 @@ def train_grading(
     log_path: str | Path | None = None,
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 2 (`cascaded=True`: E1 frozen, needs a stage-1 `init`) or the end-to-end baseline."""
-    resume_state = None
-    if resume:
-        model, resume_state = load_for_resume(resume)
-    else:
-        if cascaded and not init:
-            raise InputError("cascaded grading trains E2 on a frozen, trained E1: give the stage-1 checkpoint with --init")
-        model = _model_for(config, input_size, settings.seed, init)
+    if cascaded and not init and not resume:
+        raise InputError("cascaded grading trains E2 on a frozen, trained E1: give the stage-1 checkpoint with --init")
+    model, resume_state = _start(resume, config, input_size, settings.seed, init)
     if not is_patient_set(Path(data)):
         raise InputError(f"{data} is not a patient data set (labels.csv missing); grading needs graded patients")
     patients = PatientDataset(data)
