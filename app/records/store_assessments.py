@@ -1,0 +1,146 @@
+"""Assessments in the store: start, record results, confirm, discard, history, drafts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from app.records import validate
+from app.records.rows import Assessment, Draft
+from app.records.store_base import _ASSESSMENT_SELECT, StoreBase, _audit
+from models.errors import InputError
+
+log = logging.getLogger("palsy.records")
+
+
+class AssessmentsMixin(StoreBase):
+    """`Store` methods that move an assessment through draft, analysed, confirmed, discarded."""
+
+    def start_assessment(self, patient_id: str, *, actor: str = "", created_at: str | None = None) -> Assessment:
+        """A new draft assessment for the patient."""
+        stamp = created_at or validate.now_iso()
+        with self.db.write() as conn:
+            row = self._patient_row(conn, patient_id)
+            cur = conn.execute(
+                "INSERT INTO assessments(patient_ref, status, created_at, updated_at) VALUES (?, 'draft', ?, ?)",
+                (row["id"], stamp, stamp),
+            )
+            aid = int(cur.lastrowid)
+            _audit(conn, actor, "assessment", aid, "status", None, "draft", f"patient {row['patient_id']}", at=stamp)
+        log.info("assessment %d started for patient %s", aid, row["patient_id"])
+        return self.get_assessment(aid)
+
+    def get_assessment(self, assessment_id: int) -> Assessment:
+        """The assessment with this number; RecordNotFoundError if none."""
+        return Assessment.from_row(self._assessment_row(self.db.connection(), assessment_id))
+
+    def record_results(
+        self,
+        assessment_id: int,
+        result: Mapping[str, Any],
+        *,
+        model_grade: str | None,
+        measured_grade: str | None = None,
+        actor: str = "model",
+    ) -> Assessment:
+        """Store the analysis (assessment.json) and grades; the assessment becomes 'analysed'."""
+        model = validate.optional_grade(model_grade, "model grade")
+        measured = validate.optional_grade(measured_grade, "measured grade")
+        payload = validate.json_text(result, "analysis result")
+        with self.db.write() as conn:
+            row = self._assessment_row(conn, assessment_id)
+            self._require_status(
+                row, ("draft", "analysed"), "store results for",
+                "start a new assessment to analyse again after confirmation.",
+            )
+            stamp = validate.now_iso()
+            conn.execute(
+                "UPDATE assessments SET status = 'analysed', model_grade = ?, measured_grade = ?,"
+                " result_json = ?, updated_at = ? WHERE id = ?",
+                (model, measured, payload, stamp, row["id"]),
+            )
+            for field, new in (("status", "analysed"), ("model_grade", model), ("measured_grade", measured)):
+                if row[field] != new:
+                    _audit(conn, actor, "assessment", row["id"], field, row[field], new, at=stamp)
+        log.info("assessment %d analysed (patient %s)", row["id"], row["patient_id"])
+        return self.get_assessment(row["id"])
+
+    def confirm_grade(
+        self, assessment_id: int, grade: str, clinician: str, notes: str | None = None
+    ) -> Assessment:
+        """The clinician confirms or overrides the grade and signs; every change is audited.
+
+        Allowed on analysed assessments and again on confirmed ones (a later change is
+        audited the same way). The audit reason says whether it overrides the model's grade.
+        """
+        confirmed = validate.grade(grade, "confirmed grade")
+        signer = validate.text(clinician, "clinician name", max_len=200)
+        if not signer:
+            raise InputError("the clinician's name is required to confirm a grade; type your name to sign.")
+        with self.db.write() as conn:
+            row = self._assessment_row(conn, assessment_id)
+            self._require_status(
+                row, ("analysed", "confirmed"), "confirm a grade for", "analyse it first."
+            )
+            new_notes = row["notes"] if notes is None else validate.text(notes, "notes")
+            stamp = validate.now_iso()
+            model = row["model_grade"]
+            if model and confirmed != model:
+                reason = f"override of model grade {model}"
+            elif model:
+                reason = f"agrees with model grade {model}"
+            else:
+                reason = "no model grade"
+            changes = {
+                "confirmed_grade": confirmed,
+                "clinician": signer,
+                "notes": new_notes,
+                "status": "confirmed",
+            }
+            for field, new in changes.items():
+                if row[field] != new:
+                    _audit(conn, signer, "assessment", row["id"], field, row[field], new,
+                           reason if field == "confirmed_grade" else "", at=stamp)
+            conn.execute(
+                "UPDATE assessments SET confirmed_grade = ?, clinician = ?, notes = ?, status = 'confirmed',"
+                " updated_at = ? WHERE id = ?",
+                (confirmed, signer, new_notes, stamp, row["id"]),
+            )
+        log.info("assessment %d confirmed as %s (%s)", row["id"], confirmed, reason)
+        return self.get_assessment(row["id"])
+
+    def discard_assessment(self, assessment_id: int, *, actor: str, reason: str = "") -> Assessment:
+        """Mark an unconfirmed assessment discarded (not offered for resumption); files are kept."""
+        with self.db.write() as conn:
+            row = self._assessment_row(conn, assessment_id)
+            self._require_status(row, ("draft", "analysed"), "discard", "confirmed assessments are kept.")
+            stamp = validate.now_iso()
+            conn.execute(
+                "UPDATE assessments SET status = 'discarded', updated_at = ? WHERE id = ?", (stamp, row["id"])
+            )
+            _audit(conn, actor, "assessment", row["id"], "status", row["status"], "discarded",
+                   validate.text(reason, "reason", max_len=500), at=stamp)
+        log.info("assessment %d discarded", row["id"])
+        return self.get_assessment(row["id"])
+
+    def history(self, patient_id: str, *, include_discarded: bool = False) -> list[Assessment]:
+        """Every assessment of the patient, oldest first (for the history view and plot)."""
+        with self.db.read() as conn:
+            ref = self._patient_row(conn, patient_id)["id"]
+            sql = _ASSESSMENT_SELECT + " WHERE a.patient_ref = ?"
+            if not include_discarded:
+                sql += " AND a.status != 'discarded'"
+            rows = conn.execute(sql + " ORDER BY a.created_at, a.id", (ref,)).fetchall()
+        return [Assessment.from_row(r) for r in rows]
+
+    def unfinished_assessments(self) -> list[Draft]:
+        """Drafts (capture not finished or not analysed), newest first, with their photos."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                _ASSESSMENT_SELECT + " WHERE a.status = 'draft' ORDER BY a.updated_at DESC, a.id DESC"
+            ).fetchall()
+            drafts = [
+                Draft(Assessment.from_row(r), tuple(self._captures(conn, r["id"]))) for r in rows
+            ]
+        return drafts

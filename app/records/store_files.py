@@ -1,0 +1,179 @@
+"""Photo and report files in the store: written atomically before their rows, read verified.
+
+A new file is removed again when its row is not committed; a replaced photo is deleted only
+after the new row commits (see `_new_file` and `db.after_commit`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from app.records import validate
+from app.records.errors import RecordNotFoundError, StorageError
+from app.records.files import atomic_write, read_verified, remove_file, sha256_bytes
+from app.records.imaging import PDF_MAGIC, decode_image, to_image_bytes
+from app.records.paths import ensure_private_dir
+from app.records.rows import Capture, Report
+from app.records.store_base import StoreBase, _audit
+from models.errors import InputError
+
+log = logging.getLogger("palsy.records")
+
+
+class FilesMixin(StoreBase):
+    """`Store` methods for captured photos and PDF reports."""
+
+    # ----------------------------------------------------------------- captures
+    def save_capture(
+        self,
+        assessment_id: int,
+        expression: str,
+        image: Any,
+        quality: Mapping[str, Any] | None = None,
+        *,
+        actor: str = "",
+        captured_at: str | None = None,
+    ) -> Capture:
+        """Save a photo the moment it is taken: file first (atomic, verified), then its row.
+
+        `image`: PNG/JPEG bytes or an RGB uint8 array. A retake of the same expression
+        replaces the previous photo (audited; the old file is deleted after the commit).
+        Only drafts take photos. StorageError leaves the earlier photos and rows untouched.
+        """
+        expr = validate.expression(expression)
+        quality_text = validate.json_text(quality, "quality record")
+        data, ext = to_image_bytes(image)
+        conn = self.db.connection()
+        row = self._assessment_row(conn, assessment_id)
+        self._require_status(row, ("draft",), "add photos to", "start a new assessment to take new photos.")
+        aid = int(row["id"])
+        digest = sha256_bytes(data)
+        relative = f"photos/{aid:06d}/{aid:06d}_{expr}_{digest[:12]}.{ext}"
+        target = self.layout.resolve(relative)
+        ensure_private_dir(target.parent)
+        stamp = captured_at or validate.now_iso()
+        with self._new_file(target, data) as cleanup, self.db.write() as conn:
+            self.db.after_rollback(cleanup)
+            old = conn.execute(
+                "SELECT * FROM captures WHERE assessment_id = ? AND expression = ?", (aid, expr)
+            ).fetchone()
+            current = self._assessment_row(conn, aid)  # re-check under the write lock
+            self._require_status(current, ("draft",), "add photos to", "start a new assessment.")
+            if old is None:
+                conn.execute(
+                    "INSERT INTO captures(assessment_id, expression, file_name, sha256, quality_json,"
+                    " captured_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (aid, expr, relative, digest, quality_text, stamp),
+                )
+            else:
+                conn.execute(
+                    "UPDATE captures SET file_name = ?, sha256 = ?, quality_json = ?, captured_at = ?"
+                    " WHERE id = ?",
+                    (relative, digest, quality_text, stamp, old["id"]),
+                )
+                _audit(conn, actor, "capture", aid, expr, old["sha256"], digest, "retake", at=stamp)
+                if old["file_name"] != relative:
+                    old_path = self.layout.resolve(old["file_name"])
+                    self.db.after_commit(lambda: remove_file(old_path))
+            conn.execute("UPDATE assessments SET updated_at = ? WHERE id = ?", (stamp, aid))
+        log.debug("capture %s saved for assessment %d (patient %s)", expr, aid, row["patient_id"])
+        return self.get_capture(aid, expr)
+
+    @contextmanager
+    def _new_file(self, target: Path, data: bytes) -> Iterator[Callable[[], None]]:
+        """Write `target` atomically before its row; remove it again if the row is not committed.
+
+        Yields the cleanup to register with `after_rollback` (for an enclosing transaction); a
+        failure before or at this block's own commit (e.g. BEGIN refused) cleans up at once.
+        A file that already existed (same content, same name: a row may use it) is kept.
+        """
+        existed = target.exists()
+        atomic_write(target, data)
+
+        def cleanup() -> None:
+            if not existed:
+                remove_file(target)
+
+        try:
+            yield cleanup
+        except BaseException:
+            if not self.db.in_transaction():
+                cleanup()
+            raise
+
+    def captures(self, assessment_id: int) -> list[Capture]:
+        """The assessment's photos in wizard order."""
+        return self._captures(self.db.connection(), int(assessment_id))
+
+    def get_capture(self, assessment_id: int, expression: str) -> Capture:
+        """One capture; RecordNotFoundError when that expression was not taken."""
+        rows = self.db.query(
+            "SELECT * FROM captures WHERE assessment_id = ? AND expression = ?",
+            (int(assessment_id), validate.expression(expression)),
+        )
+        if not rows:
+            raise RecordNotFoundError(f"assessment {assessment_id} has no {expression} photo; capture it first.")
+        return Capture.from_row(rows[0])
+
+    def capture_path(self, capture: Capture) -> Path:
+        """Absolute path of a capture's photo."""
+        return self.layout.resolve(capture.file_name)
+
+    def load_capture(self, assessment_id: int, expression: str) -> bytes:
+        """The photo's bytes, verified against its sha256 (ChecksumError when damaged)."""
+        capture = self.get_capture(assessment_id, expression)
+        try:
+            return read_verified(self.capture_path(capture), capture.sha256)
+        except StorageError:
+            # A retake in another thread/process may have replaced the row and deleted the
+            # file between our two reads: read the row again once before reporting a loss.
+            fresh = self.get_capture(assessment_id, expression)
+            if fresh.file_name == capture.file_name and fresh.sha256 == capture.sha256:
+                raise
+            return read_verified(self.capture_path(fresh), fresh.sha256)
+
+    def load_capture_image(self, assessment_id: int, expression: str) -> Any:
+        """The verified photo as an RGB uint8 array."""
+        return decode_image(self.load_capture(assessment_id, expression))
+
+    # ----------------------------------------------------------------- reports
+    def save_report(self, assessment_id: int, pdf: bytes, *, actor: str = "") -> Report:
+        """Store a PDF report of a confirmed assessment (atomic, checksummed); earlier ones stay."""
+        data = bytes(pdf)
+        if not data.startswith(PDF_MAGIC):
+            raise InputError("the report is not a PDF file.")
+        row = self._assessment_row(self.db.connection(), assessment_id)
+        self._require_status(row, ("confirmed",), "save a report for", "the clinician must confirm the grade first.")
+        aid = int(row["id"])
+        digest = sha256_bytes(data)
+        relative = f"reports/{aid:06d}/{aid:06d}_report_{digest[:12]}.pdf"
+        target = self.layout.resolve(relative)
+        ensure_private_dir(target.parent)
+        stamp = validate.now_iso()
+        with self._new_file(target, data) as cleanup, self.db.write() as conn:
+            self.db.after_rollback(cleanup)
+            existing = conn.execute("SELECT id FROM reports WHERE file_name = ?", (relative,)).fetchone()
+            if existing is None:
+                cur = conn.execute(
+                    "INSERT INTO reports(assessment_id, file_name, sha256, created_at) VALUES (?, ?, ?, ?)",
+                    (aid, relative, digest, stamp),
+                )
+                report_id = int(cur.lastrowid)
+                _audit(conn, actor, "report", aid, "report", None, digest, at=stamp)
+            else:
+                report_id = int(existing["id"])
+        log.info("report saved for assessment %d", aid)
+        return Report.from_row(self.db.query("SELECT * FROM reports WHERE id = ?", (report_id,))[0])
+
+    def reports(self, assessment_id: int) -> list[Report]:
+        """The assessment's saved reports, oldest first."""
+        rows = self.db.query("SELECT * FROM reports WHERE assessment_id = ? ORDER BY id", (int(assessment_id),))
+        return [Report.from_row(r) for r in rows]
+
+    def load_report(self, report: Report) -> bytes:
+        """A report's PDF bytes, verified against its sha256."""
+        return read_verified(self.layout.resolve(report.file_name), report.sha256)

@@ -1,0 +1,142 @@
+"""Patients in the store: create, update, look up, search and count (with audit rows)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from app.records import validate
+from app.records.errors import DuplicateRecordError
+from app.records.rows import Patient
+from app.records.store_base import StoreBase, _audit
+
+log = logging.getLogger("palsy.records")
+
+_PATIENT_FIELDS = ("name", "birth_date", "sex", "affected_side", "notes")
+SEARCH_LIMIT = 50
+
+
+def _prefix_range(prefix: str) -> tuple[str, str]:
+    """[low, high) bounds matching every string that starts with `prefix` (index-friendly)."""
+    return prefix, prefix + "\U0010ffff"
+
+
+class PatientsMixin(StoreBase):
+    """`Store` methods for patient rows and the name search index."""
+
+    def create_patient(
+        self,
+        patient_id: str,
+        *,
+        name: str = "",
+        birth_date: Any = None,
+        sex: str | None = None,
+        affected_side: str | None = None,
+        notes: str = "",
+        actor: str = "",
+        created_at: str | None = None,
+    ) -> Patient:
+        """Add a patient; DuplicateRecordError when the ID (case-insensitive) exists."""
+        pid = validate.patient_id(patient_id)
+        values = {
+            "name": validate.text(name, "name", max_len=200),
+            "birth_date": validate.birth_date(birth_date),
+            "sex": validate.sex(sex),
+            "affected_side": validate.side(affected_side),
+            "notes": validate.text(notes, "notes"),
+        }
+        stamp = created_at or validate.now_iso()
+        try:
+            with self.db.write() as conn:
+                cur = conn.execute(
+                    "INSERT INTO patients(patient_id, id_key, name, birth_date, sex, affected_side,"
+                    " notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (pid, validate.id_key(pid), *values.values(), stamp, stamp),
+                )
+                self._set_terms(conn, cur.lastrowid, values["name"])
+                _audit(conn, actor, "patient", pid, "record", None, "created", at=stamp)
+        except sqlite3.IntegrityError:
+            raise DuplicateRecordError(
+                f"a patient with ID {pid} already exists; open it from the search instead."
+            ) from None
+        log.info("patient %s created", pid)
+        return self.get_patient(pid)
+
+    @staticmethod
+    def _set_terms(conn: sqlite3.Connection, ref: int, name: str) -> None:
+        conn.execute("DELETE FROM patient_terms WHERE patient_ref = ?", (ref,))
+        conn.executemany(
+            "INSERT OR IGNORE INTO patient_terms(term, patient_ref) VALUES (?, ?)",
+            [(term, ref) for term in validate.name_terms(name)],
+        )
+
+    def update_patient(self, patient_id: str, *, actor: str, **changes: Any) -> Patient:
+        """Change name, birth_date, sex, affected_side or notes; each change is audited."""
+        unknown = set(changes) - set(_PATIENT_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown patient field(s): {', '.join(sorted(unknown))}")
+        cleaners = {
+            "name": lambda v: validate.text(v, "name", max_len=200),
+            "birth_date": validate.birth_date,
+            "sex": validate.sex,
+            "affected_side": validate.side,
+            "notes": lambda v: validate.text(v, "notes"),
+        }
+        clean = {key: cleaners[key](value) for key, value in changes.items()}
+        with self.db.write() as conn:
+            row = self._patient_row(conn, patient_id)
+            stamp = validate.now_iso()
+            changed = {k: v for k, v in clean.items() if row[k] != v}
+            for key, value in changed.items():
+                conn.execute(f"UPDATE patients SET {key} = ? WHERE id = ?", (value, row["id"]))
+                _audit(conn, actor, "patient", row["patient_id"], key, row[key], value, at=stamp)
+            if changed:
+                conn.execute("UPDATE patients SET updated_at = ? WHERE id = ?", (stamp, row["id"]))
+            if "name" in changed:
+                self._set_terms(conn, row["id"], changed["name"])
+        if changed:
+            log.info("patient %s updated: %s", row["patient_id"], ", ".join(sorted(changed)))
+        return self.get_patient(row["patient_id"])
+
+    def get_patient(self, patient_id: str) -> Patient:
+        """The patient with this ID (case-insensitive); RecordNotFoundError if none."""
+        return Patient.from_row(self._patient_row(self.db.connection(), patient_id))
+
+    def search_patients(self, prefix: str, limit: int = SEARCH_LIMIT) -> list[Patient]:
+        """Patients whose ID, full name or any name word starts with `prefix` (case-insensitive).
+
+        ID matches come first (by ID), then name matches (by the matching name term). Both
+        walk an index in order and stop at `limit`, so a one-letter prefix on a large clinic
+        costs no more than a precise one. An empty prefix lists the most recently updated.
+        """
+        key = validate.search_key(prefix)
+        if limit <= 0:
+            return []
+        if not key:
+            rows = self.db.query("SELECT * FROM patients ORDER BY updated_at DESC LIMIT ?", (limit,))
+            return [Patient.from_row(r) for r in rows]
+        low, high = _prefix_range(key)
+        with self.db.read() as conn:
+            found = {
+                r["id"]: r
+                for r in conn.execute(
+                    "SELECT * FROM patients WHERE id_key >= ? AND id_key < ? ORDER BY id_key LIMIT ?",
+                    (low, high, limit),
+                )
+            }
+            if len(found) < limit:
+                cursor = conn.execute(
+                    "SELECT p.* FROM patient_terms t JOIN patients p ON p.id = t.patient_ref"
+                    " WHERE t.term >= ? AND t.term < ? ORDER BY t.term, t.patient_ref",
+                    (low, high),
+                )
+                for row in cursor:  # streamed in index order: stop as soon as enough
+                    found.setdefault(row["id"], row)
+                    if len(found) >= limit:
+                        break
+        return [Patient.from_row(r) for r in found.values()]
+
+    def count_patients(self) -> int:
+        """Number of patients."""
+        return int(self.db.query("SELECT COUNT(*) FROM patients")[0][0])
