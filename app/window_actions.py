@@ -1,0 +1,67 @@
+"""The main window's menus and keyboard shortcuts, and which of them each page enables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QAction, QKeySequence
+
+
+class WindowActionsMixin:
+    """Builds the QActions (kept on the window: `capture_action`, `export_action`, ...).
+
+    Mixed into `MainWindow`, which provides the pages and the slots the actions call.
+    """
+
+    def _build_actions(self) -> None:
+        def action(text: str, slot: Callable[[], Any], shortcut: str | QKeySequence | None = None) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_patient_action = action("&New patient\u2026", self.new_patient, QKeySequence.StandardKey.New)
+        self.settings_action = action("&Settings\u2026", self.open_settings, QKeySequence.StandardKey.Preferences)
+        self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        for a in (self.new_patient_action, self.settings_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        menu = self.menuBar().addMenu("&Assessment")
+        self.capture_action = action("&Capture", self.capture.capture_now, "Space")
+        self.retake_action = action("&Retake", self.capture.retake, "R")
+        self.prev_action = action("&Previous step", self.capture.previous_step, "Left")
+        self.next_action = action("Ne&xt step", self.capture.next_step, "Right")
+        self.analyse_action = action("&Analyse", self.start_analysis, "Ctrl+Return")
+        self.cancel_action = action("Cancel analysis", self.cancel_analysis, "Escape")
+        self.export_action = action("&Export PDF", self.export_pdf, "Ctrl+E")
+        for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action):
+            menu.addAction(a)
+        menu.addSeparator()
+        for a in (self.analyse_action, self.cancel_action, self.export_action):
+            menu.addAction(a)
+
+        view = self.menuBar().addMenu("&View")
+        self.patients_action = action("&Patients", self.show_patients, "Ctrl+1")
+        view.addAction(self.patients_action)
+        self.history_action = action("&History", lambda: self.patient_id and self.show_history(self.patient_id), "Ctrl+H")
+        view.addAction(self.history_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(action("&About", self._about))
+
+    def _page_changed(self, index: int) -> None:
+        """The capture-step actions work on the capture page only; leaving it stops the camera."""
+        on_capture = self.stack.currentWidget() is self.capture
+        for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action):
+            a.setEnabled(on_capture)
+        if not on_capture and self.capture.camera.running:
+            self.capture.stop_camera()
+
+    def _about(self) -> None:
+        self.notify("Palsy Grader supports, and does not replace, the clinician's judgement.")

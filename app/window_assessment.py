@@ -1,0 +1,59 @@
+"""Opening the capture wizard: a new draft assessment, or one resumed after a crash;
+discarding a draft."""
+
+from __future__ import annotations
+
+from app.camera.factory import make_source
+from app.camera.source import FrameSource
+from app.pages.capture_logic import CapturedPhoto, CaptureSession
+from models.errors import PalsyError
+
+
+class WindowAssessmentMixin:
+    """Sets the window's current `patient_id`, `assessment_id` and capture `session`.
+
+    Mixed into `MainWindow`, which owns the gateway, the settings and the capture page.
+    """
+
+    def _source_factory(self) -> FrameSource:
+        if self.services.source_factory is not None:
+            return self.services.source_factory()
+        return make_source(self.settings.camera)
+
+    def start_assessment(self, patient_id: str) -> None:
+        """Create a draft assessment and open the capture wizard."""
+        try:
+            assessment_id = self.gateway.start_assessment(patient_id)
+        except PalsyError as exc:
+            self.notify(str(exc))
+            return
+        self._open_capture(patient_id, assessment_id, {})
+
+    def _open_capture(self, patient_id: str, assessment_id: int, photos: dict[str, CapturedPhoto]) -> None:
+        self.patient_id, self.assessment_id, self.result = patient_id, assessment_id, None
+        self.session = CaptureSession(assessment_id, self.gateway)
+        if photos:
+            self.session.restore(photos)
+        self.capture.preview.mirror = self.settings.camera.mirror_preview
+        self.capture.auto_box.setChecked(self.settings.camera.auto_capture)
+        self.stack.setCurrentWidget(self.capture)
+        self._page_changed(self.stack.currentIndex())
+        self.capture.begin(self.session, self._source_factory)
+        self.setWindowTitle(f"Palsy Grader \u2013 {self._patient_label(patient_id)}")
+
+    def resume_assessment(self, assessment_id: int) -> None:
+        """Reopen a draft left by a crash, with the photos it already has."""
+        info = self.gateway.assessment(assessment_id)
+        photos = {}
+        for expression in info.captures:
+            try:
+                rgb = self.gateway.load_photo(assessment_id, expression)
+            except PalsyError as exc:
+                self.notify(f"Photo of {expression} could not be read ({exc}); retake it")
+                continue
+            photos[expression] = CapturedPhoto(expression, rgb, {})
+        self._open_capture(info.patient_id, assessment_id, photos)
+
+    def discard_assessment(self, assessment_id: int) -> None:
+        self.gateway.discard(assessment_id)
+        self.patients.show_unfinished(self.gateway.unfinished())

@@ -1,0 +1,48 @@
+"""Loading the model on a worker thread, and what the status bar and banner say about it."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+from app.workers import FunctionWorker
+
+DEMO_BANNER = "DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS. Grades come from demo weights trained on synthetic faces."
+
+
+class WindowModelMixin:
+    """`load_model` and its two outcomes: `model_handle` set, or `model_error` with the reason.
+
+    Mixed into `MainWindow`, which owns the labels, the banner and `_run` (the worker threads).
+    """
+
+    def load_model(self) -> None:
+        """Load the configured weights on a worker thread (torch is imported there)."""
+        weights, device = self.settings.model.weights_path, self.settings.model.device
+        self.model_label.setText("model: loading\u2026")
+        worker = FunctionWorker(lambda progress: self.services.load_model(weights, device))
+        worker.returned.connect(self._model_loaded)
+        worker.errored.connect(self._model_failed)
+        self._run(worker)
+
+    def _model_loaded(self, handle: Any) -> None:
+        if self._closed:
+            return
+        # torch brought ~10^5 long-lived objects; move them out of the collector's way so a
+        # full collection during an analysis does not stall the GUI thread
+        gc.collect()
+        gc.freeze()
+        self.model_handle = handle
+        self.model_error = ""
+        self.model_label.setText(f"model: {handle.name}")
+        self.model_label.setToolTip(f"sha256 {handle.sha256}")
+        self.device_label.setText(f"device: {handle.device}")
+        self.banner.setText(DEMO_BANNER)
+        self.banner.setVisible(bool(handle.is_demo))
+
+    def _model_failed(self, message: str) -> None:
+        self.model_handle = None
+        self.model_error = message
+        self.model_label.setText("model: not loaded")
+        self.banner.setText(f"No model loaded: {message}")
+        self.banner.show()
