@@ -12,6 +12,12 @@ trained from scratch on synthetic patients and small public research face-parsin
 No real palsy patient was seen in training; grading real patients with them is meaningless.
 """
 
+NO_GRADE_SIGNAL = (
+    "**In this run the network grade carries no information**: kappa is about 0, i.e. E2 gives "
+    "(nearly) the same grade to every photo; stage 2 did not leave its starting loss (see the "
+    "stage-2 log, `runs/demo/stage2.jsonl`, and `docs/train.md`)."
+)
+
 
 def _grading_row(name: str, r: dict[str, Any]) -> str:
     return (
@@ -101,6 +107,8 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
             "(`--device cuda`, input 256, many epochs) for a useful network grade.",
             "",
         ]
+    if m["synthetic_grading_patient"]["quadratic_kappa"] <= 0.05:
+        lines += [NO_GRADE_SIGNAL, ""]
     if "compare_cascaded" in st and "compare_end_to_end" in st:
         c, e = st["compare_cascaded"], st["compare_end_to_end"]
         lines += [
