@@ -32,6 +32,7 @@ from app.pages.capture_logic import CaptureSession
 from app.pages.history import HistoryPage
 from app.pages.patient import PatientPage
 from app.pages.results import ResultsPage
+from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
 from app.settings import Settings
 from app.window_actions import WindowActionsMixin
@@ -130,7 +131,7 @@ class MainWindow(
         if recovered:
             self.notify(
                 f"{len(recovered)} photo(s) from an interrupted session were never recorded; "
-                f"they were kept in {self.gateway.folder / 'recovered'}",
+                f"they were kept in {self.gateway.folder / RECOVERED_DIR}",
                 30000,
             )
         self._page_changed(0)

@@ -100,5 +100,8 @@ class GradingEncoder(nn.Module):
         if zr.shape[-2:] != x.shape[-2:]:
             zr = F.interpolate(zr, size=x.shape[-2:], mode="bilinear", align_corners=False)
         x = self.z_fuse(torch.cat([x, zr], dim=1))
-        x = self.features[self.split :](x)
-        return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, self.pool), 1))
+        return self.head(self.features[self.split :](x))
+
+    def head(self, features: torch.Tensor) -> torch.Tensor:
+        """Grade logits from the last VGG feature map: pooled to `pool` x `pool`, flattened, FC."""
+        return self.classifier(torch.flatten(F.adaptive_avg_pool2d(features, self.pool), 1))

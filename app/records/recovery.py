@@ -67,11 +67,13 @@ def _walk_files(layout: DataLayout) -> list[Path]:
     return files
 
 
-def recover(layout: DataLayout, *, now: float | None = None) -> RecoveryReport:
-    """Remove temporary files whose writer died (or older than a day); return what was removed."""
+def recover(layout: DataLayout, conn: sqlite3.Connection | None = None, *, now: float | None = None) -> RecoveryReport:
+    """Remove temporary files whose writer died (or older than a day); with `conn`, also move
+    old orphans to `recovered/` (`quarantine_orphans`). One walk over the files serves both."""
     report = RecoveryReport()
     now = time.time() if now is None else now
-    for path in _walk_files(layout):
+    files = _walk_files(layout)
+    for path in files:
         pid = temp_owner_pid(path)
         if pid is None:
             continue
@@ -83,22 +85,27 @@ def recover(layout: DataLayout, *, now: float | None = None) -> RecoveryReport:
             report.removed_temp_files.append(path)
     if report.removed_temp_files:
         log.info("removed %d unfinished temporary file(s) left by a crash", len(report.removed_temp_files))
+    if conn is not None:
+        report.recovered_orphans = quarantine_orphans(layout, conn, now=now, files=files)
     return report
 
 
-def orphan_files(layout: DataLayout, conn: sqlite3.Connection) -> list[Path]:
-    """Complete photo/report files that no database row names (left by a crash before commit)."""
+def orphan_files(layout: DataLayout, conn: sqlite3.Connection, files: list[Path] | None = None) -> list[Path]:
+    """Complete photo/report files that no database row names (left by a crash before commit).
+
+    `files`: the data folder's files when the caller has just walked it (else walked here).
+    """
     recorded = {
         str(layout.resolve(r[0]))
         for r in conn.execute("SELECT file_name FROM captures UNION SELECT file_name FROM reports")
     }
     return [
-        p for p in _walk_files(layout)
+        p for p in (_walk_files(layout) if files is None else files)
         if p.parent != layout.root and temp_owner_pid(p) is None and str(p) not in recorded
     ]
 
 
-def remove_orphans(layout: DataLayout, conn: sqlite3.Connection, *, min_age_s: float = 3600.0) -> list[Path]:
+def remove_orphans(layout: DataLayout, conn: sqlite3.Connection, *, min_age_s: float = ORPHAN_MIN_AGE_S) -> list[Path]:
     """Delete orphan files older than `min_age_s` (young ones may belong to a capture in progress)."""
     now = time.time()
     removed = []
@@ -118,7 +125,12 @@ def _old_enough(path: Path, now: float, min_age_s: float) -> bool:
 
 
 def quarantine_orphans(
-    layout: DataLayout, conn: sqlite3.Connection, *, min_age_s: float = ORPHAN_MIN_AGE_S, now: float | None = None
+    layout: DataLayout,
+    conn: sqlite3.Connection,
+    *,
+    min_age_s: float = ORPHAN_MIN_AGE_S,
+    now: float | None = None,
+    files: list[Path] | None = None,
 ) -> list[tuple[Path, Path]]:
     """Move orphan files older than `min_age_s` to `recovered/` (same relative path); never delete.
 
@@ -127,7 +139,7 @@ def quarantine_orphans(
     """
     now = time.time() if now is None else now
     moved: list[tuple[Path, Path]] = []
-    for path in orphan_files(layout, conn):
+    for path in orphan_files(layout, conn, files):
         if not _old_enough(path, now, min_age_s):
             continue
         target = layout.root / RECOVERED_DIR / path.relative_to(layout.root)

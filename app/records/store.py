@@ -34,7 +34,7 @@ from app.records.db import Database
 from app.records.errors import storage_error_from_sqlite
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
 from app.records.paths import DataLayout, ensure_private_file
-from app.records.recovery import RecoveryReport, quarantine_orphans, recover
+from app.records.recovery import RecoveryReport, recover
 from app.records.store_assessments import AssessmentsMixin
 from app.records.store_base import _audit as _audit  # re-exported: transfer.py imports it from here
 from app.records.store_checks import ChecksMixin
@@ -81,8 +81,7 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             log.info("database schema upgraded to version %d (applied %s)", LATEST_VERSION, applied)
         store = cls(layout, db)
         if recover_files:
-            store.recovery = recover(layout)
-            store.recovery.recovered_orphans = quarantine_orphans(layout, db.connection())
+            store.recovery = recover(layout, db.connection())
         return store
 
     def close(self) -> None:

@@ -108,7 +108,7 @@ def _e2_logits_for_final_map(model: CascadeNet, final_map: torch.Tensor) -> torc
     """E2's classifier applied to a given last feature map (what follows the VGG stages)."""
     e2 = model.e2.eval()
     with torch.no_grad():
-        return e2.classifier(torch.flatten(F.adaptive_avg_pool2d(final_map, e2.pool), 1))
+        return e2.head(final_map)
 
 
 def test_e2_head_keeps_left_and_right_apart() -> None:
