@@ -51,10 +51,7 @@ class FilesMixin(StoreBase):
         row = self._assessment_row(conn, assessment_id)
         self._require_status(row, ("draft",), "add photos to", "start a new assessment to take new photos.")
         aid = int(row["id"])
-        digest = sha256_bytes(data)
-        relative = f"photos/{aid:06d}/{aid:06d}_{expr}_{digest[:12]}.{ext}"
-        target = self.layout.resolve(relative)
-        ensure_private_dir(target.parent)
+        digest, relative, target = self._file_place("photos", aid, expr, data, ext)
         stamp = captured_at or validate.now_iso()
         with self._new_file(target, data) as cleanup, self.db.write() as conn:
             self.db.after_rollback(cleanup)
@@ -82,6 +79,15 @@ class FilesMixin(StoreBase):
             conn.execute("UPDATE assessments SET updated_at = ? WHERE id = ?", (stamp, aid))
         log.debug("capture %s saved for assessment %d (patient %s)", expr, aid, row["patient_id"])
         return self.get_capture(aid, expr)
+
+    def _file_place(self, folder: str, aid: int, name: str, data: bytes, ext: str) -> tuple[str, str, Path]:
+        """(sha256, relative file name, absolute path with its folder created) of a new file:
+        FOLDER/AID/AID_NAME_HASH12.EXT, so a retake or a new report never overwrites a file."""
+        digest = sha256_bytes(data)
+        relative = f"{folder}/{aid:06d}/{aid:06d}_{name}_{digest[:12]}.{ext}"
+        target = self.layout.resolve(relative)
+        ensure_private_dir(target.parent)
+        return digest, relative, target
 
     @contextmanager
     def _new_file(self, target: Path, data: bytes) -> Iterator[Callable[[], None]]:
@@ -149,10 +155,7 @@ class FilesMixin(StoreBase):
         row = self._assessment_row(self.db.connection(), assessment_id)
         self._require_status(row, ("confirmed",), "save a report for", "the clinician must confirm the grade first.")
         aid = int(row["id"])
-        digest = sha256_bytes(data)
-        relative = f"reports/{aid:06d}/{aid:06d}_report_{digest[:12]}.pdf"
-        target = self.layout.resolve(relative)
-        ensure_private_dir(target.parent)
+        digest, relative, target = self._file_place("reports", aid, "report", data, "pdf")
         stamp = validate.now_iso()
         with self._new_file(target, data) as cleanup, self.db.write() as conn:
             self.db.after_rollback(cleanup)
