@@ -38,7 +38,7 @@ from models.train.sources import (
 
 # Stage-2 / end-to-end augmentation: rotation and mirroring (with the side swap) as in
 # DESIGN §6, milder than stage 1's.
-GRADING_AUGMENT: dict[str, Any] = {"scale": (0.97, 1.06), "rotation": 6.0, "shift": 0.03, "jitter": 0.15}
+GRADING_AUGMENT: dict[str, Any] = {"scale": (0.97, 1.06), "rotation": 2.0, "shift": 0.03, "jitter": 0.15}
 
 
 @dataclass
