@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from models.train.stages import GRADING_AUGMENT
+
 CARD_HEADER = """# Palsy Grader demo weights: `demo_compact.pt`
 
 **For demonstration only. NOT for diagnosis or any clinical decision.** These weights were
@@ -67,7 +69,8 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"- Stage 2 (grading): E1 frozen; E2 (last feature map pooled to {results['meta_config'].get('e2_pool', 1)} x "
         f"{results['meta_config'].get('e2_pool', 1)} and flattened, so left and right stay apart) + classifier "
         "on every expression photo of the training patients "
-        f"(grade-balanced sampling, rotation, mirroring with side swap, mild jitter), poly LR from {recipe['stage2_lr']:g}, "
+        f"(grade-balanced sampling, rotation ±{GRADING_AUGMENT['rotation']:g}°, mirroring with side swap, mild jitter), "
+        f"poly LR from {recipe['stage2_lr']:g}, "
         f"{recipe['stage2_minutes']:.1f} "
         f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s.",
         f"- Wall time on the 2-core CPU ({recipe['threads']} torch threads): rendering {st['render']['seconds']:.0f} s, training "
