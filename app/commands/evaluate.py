@@ -15,7 +15,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--split", default="auto",
         help="train/val/test/all; auto = a parsing set's val part if it has one, else everything",
     )
-    parser.add_argument("--level", default="patient", choices=("patient", "photo"), help="grading: fuse a patient's photos or score each photo")
+    parser.add_argument(
+        "--level", default="patient", choices=("patient", "photo", "measured", "measured-exact"),
+        help="grading: the network grade per patient (fused photos) or per photo; the measured grade "
+        "from E1's masks; or the measure on the set's own masks at the network's input size",
+    )
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--json", action="store_true", help="print the DESIGN §8 JSON")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
@@ -55,4 +59,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         for key in ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one"):
             print(f"{key:16s} {report[key]:.3f}")
+        if "unmeasured" in report:
+            print(f"{'unmeasured':16s} {report['unmeasured']} patient(s) without a measured grade")
     return 0

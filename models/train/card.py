@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from models.train.stages import GRADING_AUGMENT
-
 CARD_HEADER = """# Palsy Grader demo weights: `demo_compact.pt`
 
 **For demonstration only. NOT for diagnosis or any clinical decision.** These weights were
@@ -31,6 +29,55 @@ def _grading_row(name: str, r: dict[str, Any]) -> str:
 def _parsing_rows(name: str, r: dict[str, Any]) -> str:
     per_class = ", ".join(f"{k} {v['f1']:.3f}" for k, v in r["classes"].items() if k != "background")
     return f"| {name} | {r['mean_f1']:.3f} | {r['miou']:.3f} | {per_class} |"
+
+
+def _rotation(stage2: dict[str, Any]) -> str:
+    """Stage 2's rotation range as the run recorded it (runs before the evening of 2026-11-30 did not)."""
+    augment = stage2.get("augment")
+    if not augment:
+        return "rotation range not recorded by this run"
+    return f"rotation ±{augment['rotation']:g}°"
+
+
+def _measured_rows(m: dict[str, Any], size: int) -> list[str]:
+    rows = []
+    if "synthetic_measured" in m:
+        rows.append(_grading_row("synthetic, measured grade from E1's masks", m["synthetic_measured"]))
+    if "synthetic_measured_exact" in m:
+        rows.append(_grading_row(f"synthetic, measured grade from the exact masks at {size} px (no network)", m["synthetic_measured_exact"]))
+    if rows:
+        rows += [
+            "",
+            "The measured grade is the app's interpretable grade (House's brow + commissure measure "
+            "from the masks, DESIGN §7 step 4); on the exact masks it shows what the measure itself "
+            "can do at this input size, so the gap between the two rows is the parsing's.",
+        ]
+    return rows
+
+
+def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
+    """Which of the app's two grades did better here, in numbers, not as a rule."""
+    if "synthetic_measured" not in m:
+        return []
+    net, measured = m["synthetic_grading_patient"], m["synthetic_measured"]
+    text = (
+        f"In the app, the measured grade from these weights' masks scored accuracy {measured['accuracy']:.3f} "
+        f"(kappa {measured['quadratic_kappa']:.3f}, within one {measured['within_one']:.3f}) against the network "
+        f"grade's {net['accuracy']:.3f} ({net['quadratic_kappa']:.3f}, {net['within_one']:.3f}): "
+    )
+    if measured["quadratic_kappa"] > net["quadratic_kappa"] + 0.05:
+        text += "prefer the measured grade, and read neither as a diagnosis."
+    elif net["quadratic_kappa"] > measured["quadratic_kappa"] + 0.05:
+        text += "the network grade is the better of two weak grades; read neither as a diagnosis."
+    else:
+        text += "neither is the better guide; read both as demonstrations only."
+    if "synthetic_measured_exact" in m:
+        text += (
+            f" With exact masks the same measure reaches {m['synthetic_measured_exact']['accuracy']:.3f} "
+            f"(kappa {m['synthetic_measured_exact']['quadratic_kappa']:.3f}) at {size} px: sharper parsing of "
+            "brows and lips is what it lacks."
+        )
+    return [text, ""]
 
 
 def write_card(path: Path, results: dict[str, Any]) -> None:
@@ -69,7 +116,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"- Stage 2 (grading): E1 frozen; E2 (last feature map pooled to {results['meta_config'].get('e2_pool', 1)} x "
         f"{results['meta_config'].get('e2_pool', 1)} and flattened, so left and right stay apart) + classifier "
         "on every expression photo of the training patients "
-        f"(grade-balanced sampling, rotation ±{GRADING_AUGMENT['rotation']:g}°, mirroring with side swap, mild jitter), "
+        f"(grade-balanced sampling, {_rotation(st['stage2'])}, mirroring with side swap, mild jitter), "
         f"poly LR from {recipe['stage2_lr']:g}, "
         f"{recipe['stage2_minutes']:.1f} "
         f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s.",
@@ -84,6 +131,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         "|---|---|---|---|---|---|---|",
         _grading_row("synthetic, per patient", m["synthetic_grading_patient"]),
         _grading_row("synthetic, per photo", m["synthetic_grading_photo"]),
+        *_measured_rows(m, recipe["input_size"]),
         "",
         "Parsing, mean F1 / mIoU over the set's classes without background (coarse sets: each predicted "
         "project class is mapped back to the set's class that holds it):",
@@ -105,11 +153,11 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
             f"**Grading is weak** (chance is 0.167). In this CPU budget E2, trained from scratch on "
             f"frozen-E1 features at {recipe['input_size']} px where one grade step moves a brow or a mouth "
             "corner by about a pixel, reached the figures above; they are what this budget bought, "
-            "not what the architecture can do. Use the measured grade "
-            "(region function from the masks) in the app; retrain with `palsy train grading` on a GPU "
+            "not what the architecture can do. Retrain with `palsy train grading` on a GPU "
             "(`--device cuda`, input 256, many epochs) for a useful network grade.",
             "",
         ]
+        lines += _measured_advice(m, recipe["input_size"])
     if m["synthetic_grading_patient"]["quadratic_kappa"] <= 0.05:
         lines += [NO_GRADE_SIGNAL, ""]
     if "compare_cascaded" in st and "compare_end_to_end" in st:

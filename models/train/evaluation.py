@@ -4,7 +4,12 @@ Parsing: each photo is letterboxed to the network's input (padding ignored), the
 project classes are mapped back to the data set's classes (`project_to_dataset`, the
 DESIGN §4 rule for coarse sets) and scored there at input resolution, background excluded
 from the means. Grading: by default per patient, the grade from the mean of the expression
-photos' probabilities (DESIGN §7 fusion); `level="photo"` scores every photo alone.
+photos' probabilities (DESIGN §7 fusion); `level="photo"` scores every photo alone;
+`level="measured"` scores the measured grade (DESIGN §7 step 4) computed from E1's masks,
+and `level="measured-exact"` the same measure on the set's exact masks brought to the
+network's input size: the ceiling of the measure at that resolution, no network involved.
+A patient whose measure gives no grade is left out of the measured matrices and counted
+under `unmeasured`.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ import torch
 from models.cascade import CascadeNet
 from models.data.augment import fit_square
 from models.data.parsing import ParsingDataset, read_image, read_mask
-from models.data.patients import PatientDataset
+from models.data.patients import PatientDataset, PatientSample
 from models.errors import InputError
-from models.labels import CLASSES, NUM_GRADES
+from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report, parsing_report
+from models.pipeline.measures import measure_function
 from models.train.sources import to_tensor
 
 
@@ -80,18 +86,62 @@ def grade_probabilities(
     model: CascadeNet, patients: PatientDataset, split: str, device: torch.device, batch_size: int = 8
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(patient id per photo, true grade per photo, probabilities per photo (N x 6))."""
-    samples = patients.samples(split)
+    ids, truth, probs, _ = _grade_photos(model, patients.samples(split), patients, split, device, batch_size)
+    return ids, truth, probs
+
+
+def _grade_photos(
+    model: CascadeNet, samples: list[PatientSample], patients: PatientDataset, split: str, device: torch.device, batch_size: int = 8
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over the photos: ids, true grades, probabilities and E1's masks (N x size x size)."""
     if not samples:
         raise InputError(f"{patients.root}: no {split} patients with expression photos")
     size = model.config.input_size
     model.to(device).eval()
-    probabilities = []
+    probabilities, masks = [], []
     for chunk in _batches(samples, batch_size):
         images = [fit_square(read_image(s.image), None, size)[0] for s in chunk]
         with torch.inference_mode():
-            logits = model(to_tensor(images).to(device), with_attention=False)["grade_logits"]
-        probabilities.append(torch.softmax(logits.float(), 1).cpu().numpy())
-    return [s.patient_id for s in samples], np.array([s.grade for s in samples]), np.concatenate(probabilities)
+            out = model(to_tensor(images).to(device), with_attention=False)
+        probabilities.append(torch.softmax(out["grade_logits"].float(), 1).cpu().numpy())
+        masks.append(out["logits"].argmax(1).to(torch.uint8).cpu().numpy())
+    ids = [s.patient_id for s in samples]
+    return ids, np.array([s.grade for s in samples]), np.concatenate(probabilities), np.concatenate(masks)
+
+
+def exact_masks(samples: list[PatientSample], size: int) -> list[np.ndarray] | None:
+    """The set's own masks letterboxed like the photos to `size` (padding as background);
+    None when any photo lacks its mask."""
+    if any(s.mask is None for s in samples):
+        return None
+    out = []
+    for s in samples:
+        _, mask = fit_square(read_image(s.image), read_mask(s.mask), size)
+        out.append(np.where(mask == IGNORE_INDEX, 0, mask).astype(np.uint8))
+    return out
+
+
+def measured_report(samples: list[PatientSample], masks: Sequence[np.ndarray], patients: PatientDataset) -> dict:
+    """Grading report of the measured grade (DESIGN §7 step 4) from one mask per photo.
+
+    Patients for whom the measure gives no grade are left out of the matrix and counted in
+    `unmeasured`; `coverage` is the measured fraction.
+    """
+    by_patient: dict[str, dict[str, np.ndarray]] = {}
+    for sample, mask in zip(samples, masks, strict=True):
+        by_patient.setdefault(sample.patient_id, {}).setdefault(sample.expression, mask)
+    truth, predicted, unmeasured = [], [], 0
+    for pid in sorted(by_patient):
+        grade = measure_function(by_patient[pid]).grade
+        if grade is None:
+            unmeasured += 1
+            continue
+        truth.append(patients.patients[pid].grade)
+        predicted.append(GRADES.index(grade))
+    report = grading_report(confusion_matrix(np.array(truth, dtype=np.int64), np.array(predicted, dtype=np.int64), NUM_GRADES))
+    report["unmeasured"] = unmeasured
+    report["coverage"] = len(truth) / len(by_patient) if by_patient else 0.0
+    return report
 
 
 def _fuse(ids: list[str], probs: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -106,23 +156,37 @@ def _fuse(ids: list[str], probs: np.ndarray) -> tuple[list[str], np.ndarray]:
 
 
 def grading_reports(model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None) -> dict:
-    """{'patient': report, 'photo': report} from one pass over the photos."""
+    """{'patient', 'photo', 'measured'[, 'measured_exact']: report} from one pass over the photos
+    ('measured_exact' only when every photo has its mask)."""
     device = device or torch.device("cpu")
     patients = PatientDataset(data)
     split = "all" if split == "auto" else split
-    ids, truth, probs = grade_probabilities(model, patients, split, device)
+    samples = patients.samples(split)
+    ids, truth, probs, masks = _grade_photos(model, samples, patients, split, device)
     unique, fused = _fuse(ids, probs)
     patient_truth = np.array([patients.patients[p].grade for p in unique])
-    return {
+    reports = {
         "patient": grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),
         "photo": grading_report(confusion_matrix(truth, probs.argmax(1), NUM_GRADES)),
+        "measured": measured_report(samples, list(masks), patients),
     }
+    exact = exact_masks(samples, model.config.input_size)
+    if exact is not None:
+        reports["measured_exact"] = measured_report(samples, exact, patients)
+    return reports
+
+
+LEVELS = {"patient": "patient", "photo": "photo", "measured": "measured", "measured-exact": "measured_exact"}
 
 
 def evaluate_grading(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, level: str = "patient"
 ) -> dict:
-    """DESIGN §8 grading report; `level` 'patient' (fused expressions) or 'photo'."""
-    if level not in ("patient", "photo"):
-        raise InputError(f"unknown --level {level!r}; use patient or photo")
-    return grading_reports(model, data, split, device)[level]
+    """DESIGN §8 grading report; `level` 'patient' (fused expressions), 'photo', 'measured'
+    (the measured grade from E1's masks) or 'measured-exact' (the measure on the set's masks)."""
+    if level not in LEVELS:
+        raise InputError(f"unknown --level {level!r}; use {', '.join(LEVELS)}")
+    reports = grading_reports(model, data, split, device)
+    if LEVELS[level] not in reports:
+        raise InputError(f"{data}: --level {level} needs a mask for every photo (masks/EXPRESSION.png)")
+    return reports[LEVELS[level]]

@@ -217,6 +217,7 @@ def train_grading(
     else:
         model.unfreeze_e1()
     summary = {"patients": len(ids), "photos": len(source), "folder": Path(data).name}
-    info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded}
+    augment = dict(GRADING_AUGMENT)
+    info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment}
     result = train(model, grading_step(batcher), settings, out, device, progress, resume_state, log_path, info)
-    return model, {**result, "data": summary}
+    return model, {**result, "data": summary, "augment": augment}

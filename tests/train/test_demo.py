@@ -9,6 +9,7 @@ import torch
 from models.checkpoint import load_checkpoint, read_checkpoint, sha256_of
 from models.data.parsing import ParsingDataset
 from models.train.demo import DemoRecipe, run_demo
+from models.train.stages import GRADING_AUGMENT
 
 from .conftest import draw_patients
 
@@ -58,7 +59,24 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     card = (weights / "demo_compact.md").read_text()
     assert "NOT for diagnosis" in card and "celebamask" in card.lower() and "end-to-end" in card
     assert results["state"]["compare_end_to_end"]["patient_level"]["confusion"]
-    # A rerun finds every stage done and only rewrites the shipped files.
+    # The measured grade is scored too: from E1's masks and from the exact masks.
+    metrics = results["state"]["metrics"]
+    for key in ("synthetic_measured", "synthetic_measured_exact"):
+        assert sum(map(sum, metrics[key]["confusion"])) + metrics[key]["unmeasured"] == 6
+    assert metrics["synthetic_measured_exact"]["unmeasured"] == 6  # the cartoon faces never move
+    assert "measured grade from E1's masks" in card and "measured grade from the exact masks at 64 px" in card
+    # Stage 2's augmentation is the one the run recorded, not whatever the code says later.
+    assert results["state"]["stage2"]["augment"]["rotation"] == GRADING_AUGMENT["rotation"]
+    assert f"rotation ±{GRADING_AUGMENT['rotation']:g}°" in card
+    # A rerun finds every stage done and only rewrites the shipped files; a run that finished
+    # before the measured-grade step existed gains it, and the run's wall time is kept.
+    state_path = tmp_path / "work" / "state.json"
+    state = json.loads(state_path.read_text())
+    del state["metrics"]["synthetic_measured"], state["metrics"]["synthetic_measured_exact"]
+    state["run_wall_s"] = 4321.0
+    state_path.write_text(json.dumps(state))
     again = run_demo(recipe, torch.device("cpu"), weights_dir=weights, render=render)
     assert rendered == [recipe.train_seed, recipe.eval_seed]
     assert again["state"]["stage1"] == results["state"]["stage1"]
+    assert again["state"]["metrics"]["synthetic_measured_exact"] == metrics["synthetic_measured_exact"]
+    assert again["run_wall_s"] == 4321.0 and "comparison below) 72.0 min" in (weights / "demo_compact.md").read_text()

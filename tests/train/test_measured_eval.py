@@ -1,0 +1,66 @@
+"""The measured grade (DESIGN §7 step 4) scored by `palsy evaluate grading --level measured[-exact]`."""
+
+import json
+
+import pytest
+import torch
+
+from app.cli import main
+from models.cascade import build_model
+from models.checkpoint import save_checkpoint
+from models.config import get_config
+from models.data.synthetic.dataset import write_patient_dataset
+from models.labels import GRADES
+from models.train.evaluation import grading_reports
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _weights(tmp_path, size):
+    path = tmp_path / f"untrained{size}.pt"
+    save_checkpoint(build_model(get_config("compact").with_input_size(size), seed=0), path)
+    return path
+
+
+def test_measure_on_exact_masks_grades_synthetic_patients(tmp_path):
+    # One patient per grade (plan_patients balances grades), rendered at 256 px.
+    entries = write_patient_dataset(tmp_path / "syn", patients=6, seed=3, size=256)
+    assert sorted(e.grade for e in entries) == sorted(GRADES)
+    model = build_model(get_config("compact").with_input_size(256), seed=0)
+    reports = grading_reports(model, tmp_path / "syn", "all")
+    exact = reports["measured_exact"]
+    assert exact["unmeasured"] == 0 and exact["coverage"] == 1.0
+    assert sum(map(sum, exact["confusion"])) == 6
+    # The generator's palsy is what the measure reads: within one grade for every patient.
+    assert exact["within_one"] == 1.0 and exact["quadratic_kappa"] > 0.8
+    # An untrained E1's masks: every patient is either graded or counted as unmeasured.
+    measured = reports["measured"]
+    assert sum(map(sum, measured["confusion"])) + measured["unmeasured"] == 6
+    assert measured["coverage"] == (6 - measured["unmeasured"]) / 6
+
+
+def test_cli_levels_and_patients_without_movement(tiny_patients, tmp_path, capsys):
+    weights = _weights(tmp_path, 64)
+    argv = ["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(weights), "--json"]
+    assert main(argv + ["--level", "measured-exact"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # The cartoon patients make the same face for every expression: nothing moves, so the
+    # measure gives no grade and every patient is counted as unmeasured.
+    assert report["unmeasured"] == 18 and report["coverage"] == 0.0
+    assert sum(map(sum, report["confusion"])) == 0
+    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(weights), "--level", "measured"]) == 0
+    assert "unmeasured" in capsys.readouterr().out
+
+
+def test_measured_exact_needs_every_mask(tiny_patients, tmp_path, capsys):
+    next(tiny_patients.glob("*/masks/rest.png")).unlink()
+    argv = ["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(_weights(tmp_path, 64)), "--level", "measured-exact"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "needs a mask for every photo" in err and len(err.splitlines()) == 1
