@@ -80,6 +80,27 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
     return [text, ""]
 
 
+def _sizes(recipe: dict[str, Any], st: dict[str, Any]) -> str:
+    if "stage1_fine" not in st:
+        return ""
+    return f" (trained at {recipe['base_size']} px, then fine-tuned at {recipe['input_size']} px: progressive resizing)"
+
+
+def _at_first(recipe: dict[str, Any], st: dict[str, Any]) -> str:
+    return f" at {recipe['base_size']} px" if "stage1_fine" in st else ""
+
+
+def _fine(recipe: dict[str, Any], st: dict[str, Any], key: str, lr_key: str) -> str:
+    """The fine-tuning sentence of a stage that went on at the shipped input size."""
+    if key not in st:
+        return ""
+    return (
+        f" Then {recipe[key + '_minutes']:.1f} minutes at {recipe['input_size']} px from those weights "
+        f"(same data and augmentation, poly LR from {recipe[lr_key]:g}): {st[key]['steps']} steps in "
+        f"{st[key]['elapsed_s']:.0f} s."
+    )
+
+
 def write_card(path: Path, results: dict[str, Any]) -> None:
     """Write the card from `run_demo`'s results (recipe, per-stage summaries, metrics)."""
     recipe, st = results["recipe"], results["state"]
@@ -88,7 +109,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
     lines += [
         "## Files",
         f"- `demo_compact.pt`: sha256 `{results['sha256']}`, {results['size_mb']} MB (fp16 storage), "
-        f"config `{recipe['config']}` trained at input {recipe['input_size']} px "
+        f"config `{recipe['config']}` at input {recipe['input_size']} px{_sizes(recipe, st)} "
         "(the checkpoint stores this config; the app resizes to it).",
         "- Reproduce: `palsy train demo` (same seeds; CPU thread scheduling makes runs close, not bit-identical).",
         "",
@@ -112,14 +133,15 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         "mirroring with left/right swap, colour jitter. Mixture weights: synthetic "
         f"{recipe['w_synthetic']}, lfw_parts_fine {recipe['w_lfw_fine']}, fasseg_fine {recipe['w_fasseg_fine']}, "
         f"lfw_parts {recipe['w_lfw']}, fasseg {recipe['w_fasseg']}. Ran {st['stage1']['steps']} steps in "
-        f"{st['stage1']['elapsed_s']:.0f} s.",
+        f"{st['stage1']['elapsed_s']:.0f} s{_at_first(recipe, st)}.{_fine(recipe, st, 'stage1_fine', 'stage1_fine_lr')}",
         f"- Stage 2 (grading): E1 frozen; E2 (last feature map pooled to {results['meta_config'].get('e2_pool', 1)} x "
         f"{results['meta_config'].get('e2_pool', 1)} and flattened, so left and right stay apart) + classifier "
         "on every expression photo of the training patients "
         f"(grade-balanced sampling, {_rotation(st['stage2'])}, mirroring with side swap, mild jitter), "
         f"poly LR from {recipe['stage2_lr']:g}, "
         f"{recipe['stage2_minutes']:.1f} "
-        f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s.",
+        f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(recipe, st)}."
+        f"{_fine(recipe, st, 'stage2_fine', 'stage2_lr')}",
         f"- Wall time on the 2-core CPU ({recipe['threads']} torch threads): rendering {st['render']['seconds']:.0f} s, training "
         f"{results['training_wall_s'] / 60:.1f} min, whole `palsy train demo` run (with evaluation and the "
         f"comparison below) {results['run_wall_s'] / 60:.1f} min.",

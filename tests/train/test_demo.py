@@ -34,9 +34,11 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     torch.set_num_threads(1)
     for name in SETS:
         _mini_copy(shared_data / name, tmp_path / "data" / name)
+    # Progressive resizing as the real recipe does it: stages at 32 px, fine-tuned at 64 px.
     recipe = DemoRecipe(
-        input_size=64, data_root=str(tmp_path / "data"), work=str(tmp_path / "work"), train_patients=6,
-        eval_patients=6, compare_patients=3, batch_size=2, stage1_minutes=0.02, stage2_minutes=0.02, compare_minutes=0.01,
+        input_size=64, base_size=32, data_root=str(tmp_path / "data"), work=str(tmp_path / "work"), train_patients=6,
+        eval_patients=6, compare_patients=3, batch_size=2, stage1_minutes=0.02, stage1_fine_minutes=0.02,
+        stage2_minutes=0.02, stage2_fine_minutes=0.02, compare_minutes=0.01,
     )
     rendered = []
 
@@ -56,8 +58,18 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert payload["metrics"]["fasseg_val"]["classes"].keys() == {"background", "skin", "hair", "eyes", "nose", "mouth"}
     model, meta = load_checkpoint(weights / "demo_compact.pt")
     assert model.config.input_size == 64 and meta["training"]["command"] == "palsy train demo"
+    # The shipped network is the 64-px fine-tune; stage 1, stage 2 and the comparison ran at 32 px.
+    state = results["state"]
+    assert {"stage1_fine", "stage2_fine"} <= state.keys() and state["stage2_fine"]["steps"] > 0
+    assert load_checkpoint(tmp_path / "work" / "stage1.pt")[0].config.input_size == 32
+    assert load_checkpoint(tmp_path / "work" / "compare_end_to_end.pt")[0].config.input_size == 32
+    fine_e2 = load_checkpoint(tmp_path / "work" / "stage2_fine.pt")[0].e2.state_dict()
+    assert all(torch.equal(fine_e2[k].half().float(), v.float()) for k, v in model.e2.state_dict().items())
+    e1_fine = load_checkpoint(tmp_path / "work" / "stage1_fine.pt")[0].e1.state_dict()
+    assert all(torch.equal(e1_fine[k].half().float(), v.float()) for k, v in model.e1.state_dict().items())  # E1 frozen in stage 2
     card = (weights / "demo_compact.md").read_text()
     assert "NOT for diagnosis" in card and "celebamask" in card.lower() and "end-to-end" in card
+    assert "trained at 32 px, then fine-tuned at 64 px" in card and card.count("minutes at 64 px from those weights") == 2
     assert results["state"]["compare_end_to_end"]["patient_level"]["confusion"]
     # The measured grade is scored too: from E1's masks and from the exact masks.
     metrics = results["state"]["metrics"]
