@@ -80,6 +80,12 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
     return [text, ""]
 
 
+def _grade_step(size: int) -> str:
+    """How far one grade step moves a brow or a mouth corner at `size` px (about 1 px at 128)."""
+    pixels = size / 128
+    return "about a pixel" if pixels < 1.5 else f"about {pixels:.0f} pixels"
+
+
 def _sizes(recipe: dict[str, Any], st: dict[str, Any]) -> str:
     if "stage1_fine" not in st:
         return ""
@@ -174,9 +180,9 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         lines += [
             f"**Grading is weak** (chance is 0.167). In this CPU budget E2, trained from scratch on "
             f"frozen-E1 features at {recipe['input_size']} px where one grade step moves a brow or a mouth "
-            "corner by about a pixel, reached the figures above; they are what this budget bought, "
-            "not what the architecture can do. Retrain with `palsy train grading` on a GPU "
-            "(`--device cuda`, input 256, many epochs) for a useful network grade.",
+            f"corner by {_grade_step(recipe['input_size'])}, reached the figures above; they are what this budget "
+            "bought, not what the architecture can do. Retrain with `palsy train grading` on a GPU "
+            "(`--device cuda`, input 256-512, many epochs) for a useful network grade.",
             "",
         ]
         lines += _measured_advice(m, recipe["input_size"])
@@ -186,7 +192,8 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         c, e = st["compare_cascaded"], st["compare_end_to_end"]
         lines += [
             f"## Cascaded vs end-to-end with {recipe['compare_patients']} training patients (paper Fig. 7 / Table 3)",
-            f"Both trained {recipe['compare_minutes']:.1f} minutes on the same {recipe['compare_patients']} synthetic "
+            f"Both trained {recipe['compare_minutes']:.1f} minutes at "
+            f"{min(recipe.get('base_size', recipe['input_size']), recipe['input_size'])} px on the same {recipe['compare_patients']} synthetic "
             "patients and scored on the same held-out patients. Cascaded = the stage-1 E1 frozen, E2 trained; "
             "end-to-end = E1 and E2 from scratch on the patient photos with the grade loss only. Short runs: "
             "a comparison at equal wall time, not at convergence.",

@@ -1,6 +1,6 @@
 """Model-card sentences that depend on the run's numbers and records."""
 
-from models.train.card import _measured_advice, _rotation
+from models.train.card import _grade_step, _measured_advice, _rotation
 
 
 def _grading(acc, kappa, within):
@@ -24,3 +24,9 @@ def test_measured_advice_follows_the_numbers():
     assert "network grade is the better of two weak grades" in worse
     exact = {"synthetic_grading_patient": net, "synthetic_measured": _grading(0.31, 0.71, 0.83), "synthetic_measured_exact": _grading(0.69, 0.95, 1.0)}
     assert "exact masks the same measure reaches 0.690 (kappa 0.950) at 128 px" in _measured_advice(exact, 128)[0]
+
+
+def test_grade_step_scales_with_the_input():
+    assert _grade_step(128) == "about a pixel"
+    assert _grade_step(256) == "about 2 pixels"
+    assert _grade_step(512) == "about 4 pixels"
