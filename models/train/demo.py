@@ -158,55 +158,37 @@ def run_demo(
         state.record("render", {"seconds": round(time.monotonic() - t0, 1)})
         _say(f"rendered patients in {state.data['render']['seconds']} s")
 
-    # 2. stage 1
-    stage1 = work / "stage1.pt"
-    if not state.done("stage1"):
-        settings = LoopSettings(stage="parsing", minutes=recipe.stage1_minutes, lr=recipe.stage1_lr, seed=recipe.seed)
-        resume = stage1 if stage1.is_file() else None
-        _, summary = train_parsing(
-            _stage1_specs(recipe, train_dir), stage1, settings, device, recipe.config, recipe.first_size, batch_size=recipe.batch_size,
-            resume=resume, progress=progress, log_path=work / "stage1.jsonl",
-        )
-        state.record("stage1", summary)
-        _say(f"stage 1 done: {summary['steps']} steps in {summary['elapsed_s']} s")
+    # 2. stage 1, at base_size and then (progressive resizing) at input_size
+    def loop(stage: str, minutes: float, lr: float) -> LoopSettings:
+        return LoopSettings(stage=stage, minutes=minutes, lr=lr, seed=recipe.seed)
+
+    specs = _stage1_specs(recipe, train_dir)
+    stage1 = _run_stage(state, work, "stage1", "stage 1", lambda out, resume, log: train_parsing(
+        specs, out, loop("parsing", recipe.stage1_minutes, recipe.stage1_lr), device, recipe.config, recipe.first_size,
+        batch_size=recipe.batch_size, resume=resume, progress=progress, log_path=log,
+    )[1])
     e1_final = stage1
     if recipe.resizes:
-        e1_final = work / "stage1_fine.pt"
-        if not state.done("stage1_fine"):
-            settings = LoopSettings(stage="parsing_fine", minutes=recipe.stage1_fine_minutes, lr=recipe.stage1_fine_lr, seed=recipe.seed)
-            resume = e1_final if e1_final.is_file() else None
-            init = None if resume else write_resized(work / "stage1_fine_init.pt", stage1, recipe.input_size)
-            _, summary = train_parsing(
-                _stage1_specs(recipe, train_dir), e1_final, settings, device, batch_size=recipe.batch_size, init=init,
-                resume=resume, progress=progress, log_path=work / "stage1_fine.jsonl",
-            )
-            state.record("stage1_fine", summary)
-            _say(f"stage 1 at {recipe.input_size} px done: {summary['steps']} steps in {summary['elapsed_s']} s")
+        e1_final = _run_stage(state, work, "stage1_fine", f"stage 1 at {recipe.input_size} px", lambda out, resume, log: train_parsing(
+            specs, out, loop("parsing_fine", recipe.stage1_fine_minutes, recipe.stage1_fine_lr), device,
+            batch_size=recipe.batch_size, init=None if resume else write_resized(work / "stage1_fine_init.pt", stage1, recipe.input_size),
+            resume=resume, progress=progress, log_path=log,
+        )[1])
 
-    # 3. stage 2
-    stage2 = work / "stage2.pt"
-    if not state.done("stage2"):
-        settings = LoopSettings(stage="grading", minutes=recipe.stage2_minutes, lr=recipe.stage2_lr, seed=recipe.seed)
-        resume = stage2 if stage2.is_file() else None
-        _, summary = train_grading(
-            train_dir, stage2, settings, device, cascaded=True, batch_size=recipe.batch_size, init=None if resume else stage1,
-            resume=resume, patient_ids=_all_ids(train_dir), progress=progress, log_path=work / "stage2.jsonl",
-        )
-        state.record("stage2", summary)
-        _say(f"stage 2 done: {summary['steps']} steps in {summary['elapsed_s']} s")
+    # 3. stage 2, the same way
+    ids = _all_ids(train_dir)
+    stage2 = _run_stage(state, work, "stage2", "stage 2", lambda out, resume, log: train_grading(
+        train_dir, out, loop("grading", recipe.stage2_minutes, recipe.stage2_lr), device, cascaded=True,
+        batch_size=recipe.batch_size, init=None if resume else stage1, resume=resume, patient_ids=ids, progress=progress, log_path=log,
+    )[1])
     final = stage2
     if recipe.resizes:
-        final = work / "stage2_fine.pt"
-        if not state.done("stage2_fine"):
-            settings = LoopSettings(stage="grading_fine", minutes=recipe.stage2_fine_minutes, lr=recipe.stage2_lr, seed=recipe.seed)
-            resume = final if final.is_file() else None
-            init = None if resume else write_resized(work / "stage2_fine_init.pt", e1_final, recipe.input_size, e2_source=stage2)
-            _, summary = train_grading(
-                train_dir, final, settings, device, cascaded=True, batch_size=recipe.batch_size, init=init, resume=resume,
-                patient_ids=_all_ids(train_dir), progress=progress, log_path=work / "stage2_fine.jsonl",
-            )
-            state.record("stage2_fine", summary)
-            _say(f"stage 2 at {recipe.input_size} px done: {summary['steps']} steps in {summary['elapsed_s']} s")
+        final = _run_stage(state, work, "stage2_fine", f"stage 2 at {recipe.input_size} px", lambda out, resume, log: train_grading(
+            train_dir, out, loop("grading_fine", recipe.stage2_fine_minutes, recipe.stage2_lr), device, cascaded=True,
+            batch_size=recipe.batch_size,
+            init=None if resume else write_resized(work / "stage2_fine_init.pt", e1_final, recipe.input_size, e2_source=stage2),
+            resume=resume, patient_ids=ids, progress=progress, log_path=log,
+        )[1])
 
     # 4. evaluation of the shipped model
     if not state.done("metrics"):
@@ -241,14 +223,13 @@ def run_demo(
         )
 
     # 5. cascaded vs end-to-end with few patients
-    few = _all_ids(train_dir)[: recipe.compare_patients]
+    few = ids[: recipe.compare_patients]
     for key, cascaded in (("compare_cascaded", True), ("compare_end_to_end", False)):
         if state.done(key):
             continue
         out = work / f"{key}.pt"
-        settings = LoopSettings(stage=key, minutes=recipe.compare_minutes, lr=recipe.stage2_lr, seed=recipe.seed)
         model, summary = train_grading(
-            train_dir, out, settings, device, cascaded=cascaded, config=recipe.config, input_size=recipe.first_size,
+            train_dir, out, loop(key, recipe.compare_minutes, recipe.stage2_lr), device, cascaded=cascaded, config=recipe.config, input_size=recipe.first_size,
             batch_size=recipe.batch_size, init=stage1 if cascaded else None, patient_ids=few, progress=progress,
             log_path=work / f"{key}.jsonl",
         )
@@ -294,6 +275,22 @@ def run_demo(
     assert sha256_of(target / WEIGHTS_NAME) == sha
     _say(f"wrote {target / WEIGHTS_NAME} ({results['size_mb']} MB), manifest and {CARD_NAME}")
     return results
+
+
+def _run_stage(
+    state: _State, work: Path, key: str, label: str, train: Callable[[Path, Path | None, Path], dict[str, Any]]
+) -> Path:
+    """Train stage `key` into `work/key.pt` unless `state` records it finished.
+
+    `train(out, resume, log)` runs the stage and returns its loop summary; `resume` is the
+    checkpoint an interrupted run left behind (None for a fresh start).
+    """
+    out = work / f"{key}.pt"
+    if not state.done(key):
+        summary = train(out, out if out.is_file() else None, work / f"{key}.jsonl")
+        state.record(key, summary)
+        _say(f"{label} done: {summary['steps']} steps in {summary['elapsed_s']} s")
+    return out
 
 
 def _stage1_specs(recipe: DemoRecipe, train_dir: Path) -> list[DataSpec]:

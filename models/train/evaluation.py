@@ -15,6 +15,7 @@ under `unmeasured`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -82,43 +83,40 @@ def evaluate_parsing(
     return report
 
 
-def grade_probabilities(
-    model: CascadeNet, patients: PatientDataset, split: str, device: torch.device, batch_size: int = 8
-) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(patient id per photo, true grade per photo, probabilities per photo (N x 6))."""
-    ids, truth, probs, _ = _grade_photos(model, patients.samples(split), patients, split, device, batch_size)
-    return ids, truth, probs
+@dataclass
+class PhotoPass:
+    """What one pass over a patient set's photos yields, one entry per photo."""
+
+    ids: list[str]  # patient id
+    truth: np.ndarray  # true grade index
+    probabilities: np.ndarray  # N x 6
+    masks: np.ndarray  # E1's masks, N x size x size
+    exact_masks: list[np.ndarray] | None  # the set's masks letterboxed alike; None when one is missing
 
 
 def _grade_photos(
     model: CascadeNet, samples: list[PatientSample], patients: PatientDataset, split: str, device: torch.device, batch_size: int = 8
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """One pass over the photos: ids, true grades, probabilities and E1's masks (N x size x size)."""
+) -> PhotoPass:
+    """Run the cascade over the photos, each read once; its own mask (when every photo has one)
+    is letterboxed with it, padding counted as background."""
     if not samples:
         raise InputError(f"{patients.root}: no {split} patients with expression photos")
     size = model.config.input_size
+    with_masks = all(s.mask is not None for s in samples)
     model.to(device).eval()
-    probabilities, masks = [], []
+    probabilities, masks, exact = [], [], []
     for chunk in _batches(samples, batch_size):
-        images = [fit_square(read_image(s.image), None, size)[0] for s in chunk]
+        fitted = [fit_square(read_image(s.image), read_mask(s.mask) if with_masks else None, size) for s in chunk]
         with torch.inference_mode():
-            out = model(to_tensor(images).to(device), with_attention=False)
+            out = model(to_tensor([image for image, _ in fitted]).to(device), with_attention=False)
         probabilities.append(torch.softmax(out["grade_logits"].float(), 1).cpu().numpy())
         masks.append(out["logits"].argmax(1).to(torch.uint8).cpu().numpy())
-    ids = [s.patient_id for s in samples]
-    return ids, np.array([s.grade for s in samples]), np.concatenate(probabilities), np.concatenate(masks)
-
-
-def exact_masks(samples: list[PatientSample], size: int) -> list[np.ndarray] | None:
-    """The set's own masks letterboxed like the photos to `size` (padding as background);
-    None when any photo lacks its mask."""
-    if any(s.mask is None for s in samples):
-        return None
-    out = []
-    for s in samples:
-        _, mask = fit_square(read_image(s.image), read_mask(s.mask), size)
-        out.append(np.where(mask == IGNORE_INDEX, 0, mask).astype(np.uint8))
-    return out
+        if with_masks:
+            exact += [np.where(mask == IGNORE_INDEX, 0, mask).astype(np.uint8) for _, mask in fitted]
+    return PhotoPass(
+        [s.patient_id for s in samples], np.array([s.grade for s in samples]), np.concatenate(probabilities),
+        np.concatenate(masks), exact if with_masks else None,
+    )
 
 
 def measured_report(samples: list[PatientSample], masks: Sequence[np.ndarray], patients: PatientDataset) -> dict:
@@ -162,21 +160,20 @@ def grading_reports(model: CascadeNet, data: str | Path, split: str = "auto", de
     patients = PatientDataset(data)
     split = "all" if split == "auto" else split
     samples = patients.samples(split)
-    ids, truth, probs, masks = _grade_photos(model, samples, patients, split, device)
-    unique, fused = _fuse(ids, probs)
+    photos = _grade_photos(model, samples, patients, split, device)
+    unique, fused = _fuse(photos.ids, photos.probabilities)
     patient_truth = np.array([patients.patients[p].grade for p in unique])
     reports = {
         "patient": grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),
-        "photo": grading_report(confusion_matrix(truth, probs.argmax(1), NUM_GRADES)),
-        "measured": measured_report(samples, list(masks), patients),
+        "photo": grading_report(confusion_matrix(photos.truth, photos.probabilities.argmax(1), NUM_GRADES)),
+        "measured": measured_report(samples, list(photos.masks), patients),
     }
-    exact = exact_masks(samples, model.config.input_size)
-    if exact is not None:
-        reports["measured_exact"] = measured_report(samples, exact, patients)
+    if photos.exact_masks is not None:
+        reports["measured_exact"] = measured_report(samples, photos.exact_masks, patients)
     return reports
 
 
-LEVELS = {"patient": "patient", "photo": "photo", "measured": "measured", "measured-exact": "measured_exact"}
+LEVELS = ("patient", "photo", "measured", "measured-exact")  # report keys, with "_" for "-"
 
 
 def evaluate_grading(
@@ -186,7 +183,7 @@ def evaluate_grading(
     (the measured grade from E1's masks) or 'measured-exact' (the measure on the set's masks)."""
     if level not in LEVELS:
         raise InputError(f"unknown --level {level!r}; use {', '.join(LEVELS)}")
-    reports = grading_reports(model, data, split, device)
-    if LEVELS[level] not in reports:
+    reports, key = grading_reports(model, data, split, device), level.replace("-", "_")
+    if key not in reports:
         raise InputError(f"{data}: --level {level} needs a mask for every photo (masks/EXPRESSION.png)")
-    return reports[LEVELS[level]]
+    return reports[key]

@@ -8,7 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+import torch
 
+from models.cascade import build_model
+from models.checkpoint import save_checkpoint
+from models.config import get_config
 from models.labels import CLASS_INDEX, EXPRESSIONS, GRADES
 
 SHARED_DATA = Path("/work/shared/data")
@@ -71,3 +75,20 @@ def shared_data() -> Path:
     """The project's real parsing data (required: these tests read it)."""
     assert SHARED_DATA.is_dir(), f"{SHARED_DATA} is missing"
     return SHARED_DATA
+
+
+@pytest.fixture
+def tiny_weights(tmp_path: Path) -> Path:
+    """An untrained compact checkpoint at 64 px (seed 0)."""
+    path = tmp_path / "tiny.pt"
+    save_checkpoint(build_model(get_config("compact").with_input_size(64), seed=0), path)
+    return path
+
+
+@pytest.fixture
+def one_thread():
+    """One torch thread for the test (restored after); modules opt in with usefixtures."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -3,27 +3,10 @@
 import json
 
 import pytest
-import torch
 
 from app.cli import main
-from models.cascade import build_model
-from models.checkpoint import save_checkpoint
-from models.config import get_config
 
-
-@pytest.fixture
-def tiny_weights(tmp_path):
-    path = tmp_path / "tiny.pt"
-    save_checkpoint(build_model(get_config("compact").with_input_size(64), seed=0), path)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_evaluate_grading_json_keys(tiny_patients, tiny_weights, capsys):

@@ -3,29 +3,15 @@
 import json
 
 import pytest
-import torch
 
 from app.cli import main
 from models.cascade import build_model
-from models.checkpoint import save_checkpoint
 from models.config import get_config
 from models.data.synthetic.dataset import write_patient_dataset
 from models.labels import GRADES
 from models.train.evaluation import grading_reports
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def _weights(tmp_path, size):
-    path = tmp_path / f"untrained{size}.pt"
-    save_checkpoint(build_model(get_config("compact").with_input_size(size), seed=0), path)
-    return path
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_measure_on_exact_masks_grades_synthetic_patients(tmp_path):
@@ -45,22 +31,21 @@ def test_measure_on_exact_masks_grades_synthetic_patients(tmp_path):
     assert measured["coverage"] == (6 - measured["unmeasured"]) / 6
 
 
-def test_cli_levels_and_patients_without_movement(tiny_patients, tmp_path, capsys):
-    weights = _weights(tmp_path, 64)
-    argv = ["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(weights), "--json"]
+def test_cli_levels_and_patients_without_movement(tiny_patients, tiny_weights, capsys):
+    argv = ["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json"]
     assert main(argv + ["--level", "measured-exact"]) == 0
     report = json.loads(capsys.readouterr().out)
     # The cartoon patients make the same face for every expression: nothing moves, so the
     # measure gives no grade and every patient is counted as unmeasured.
     assert report["unmeasured"] == 18 and report["coverage"] == 0.0
     assert sum(map(sum, report["confusion"])) == 0
-    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(weights), "--level", "measured"]) == 0
+    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--level", "measured"]) == 0
     assert "unmeasured" in capsys.readouterr().out
 
 
-def test_measured_exact_needs_every_mask(tiny_patients, tmp_path, capsys):
+def test_measured_exact_needs_every_mask(tiny_patients, tiny_weights, capsys):
     next(tiny_patients.glob("*/masks/rest.png")).unlink()
-    argv = ["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(_weights(tmp_path, 64)), "--level", "measured-exact"]
+    argv = ["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--level", "measured-exact"]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert "needs a mask for every photo" in err and len(err.splitlines()) == 1
