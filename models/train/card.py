@@ -153,6 +153,8 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"comparison below) {results['run_wall_s'] / 60:.1f} min.",
         "",
         "## Measured (held-out data, `palsy evaluate`)",
+        "Scored on the shipped file itself (fp16 weights, as `palsy evaluate` loads them).",
+        "",
         "Grading on held-out synthetic patients (patient = mean of its expressions' probabilities; photo = each photo alone):",
         "",
         "| set | accuracy | recall | confidence | Dice | quadratic kappa | within one |",

@@ -9,6 +9,7 @@ import torch
 from models.checkpoint import load_checkpoint, read_checkpoint, sha256_of
 from models.data.parsing import ParsingDataset
 from models.train.demo import DemoRecipe, run_demo
+from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.stages import GRADING_AUGMENT
 
 from .conftest import draw_patients
@@ -77,18 +78,24 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
         assert sum(map(sum, metrics[key]["confusion"])) + metrics[key]["unmeasured"] == 6
     assert metrics["synthetic_measured_exact"]["unmeasured"] == 6  # the cartoon faces never move
     assert "measured grade from E1's masks" in card and "measured grade from the exact masks at 64 px" in card
+    # The metrics are those of the file as shipped (fp16), scored by `palsy evaluate`'s code.
+    assert metrics["scored"] == "fp16 as shipped"
+    reports = grading_reports(model, tmp_path / "work" / "patients_eval", "all")
+    assert metrics["synthetic_grading_patient"] == reports["patient"] and metrics["synthetic_measured"] == reports["measured"]
+    assert metrics["fasseg_val"] == evaluate_parsing(model, tmp_path / "data" / "fasseg", "val")
     # Stage 2's augmentation is the one the run recorded, not whatever the code says later.
     assert results["state"]["stage2"]["augment"]["rotation"] == GRADING_AUGMENT["rotation"]
     assert f"rotation ±{GRADING_AUGMENT['rotation']:g}°" in card
-    # A rerun finds every stage done and only rewrites the shipped files; a run that finished
-    # before the measured-grade step existed gains it, and the run's wall time is kept.
+    # A rerun finds every stage done and only rewrites the shipped files; metrics recorded
+    # before they were scored as shipped (older runs scored the fp32 stage checkpoint, without
+    # the measured grade) are scored again, and the run's wall time is kept.
     state_path = tmp_path / "work" / "state.json"
     state = json.loads(state_path.read_text())
-    del state["metrics"]["synthetic_measured"], state["metrics"]["synthetic_measured_exact"]
+    del state["metrics"]["scored"], state["metrics"]["synthetic_measured"], state["metrics"]["synthetic_measured_exact"]
     state["run_wall_s"] = 4321.0
     state_path.write_text(json.dumps(state))
     again = run_demo(recipe, torch.device("cpu"), weights_dir=weights, render=render)
     assert rendered == [recipe.train_seed, recipe.eval_seed]
     assert again["state"]["stage1"] == results["state"]["stage1"]
-    assert again["state"]["metrics"]["synthetic_measured_exact"] == metrics["synthetic_measured_exact"]
+    assert again["state"]["metrics"] == metrics
     assert again["run_wall_s"] == 4321.0 and "comparison below) 72.0 min" in (weights / "demo_compact.md").read_text()
