@@ -87,12 +87,11 @@ COMPACT = CascadeConfig(
     # 4 x 4 against 0.13-0.22 with global pooling.
     e2_pool=4,
     e2_hidden=(128, 64),
-    # No dropout in the narrow head: with 0.3, E2 sat at loss ln 6 (uniform output) for the
-    # first ~1300 steps of stage 2 and never left it in 6-minute probes; without it, it left
-    # the plateau after ~900 steps. Probe 2026-12-01, frozen 128-px demo E1, 600 patients,
-    # 6 min on one thread, held-out patient accuracy / kappa: 0.167 / 0.03 with dropout 0.3,
-    # 0.342 / 0.58 without (0.158 vs 0.283 with Kaiming-initialised FC layers instead).
-    e2_dropout=0.0,
+    # Dropout 0.3 stays. Without it E2 leaves stage 2's ln 6 plateau sooner (6-min probes:
+    # after ~900 steps, held-out accuracy 0.34 against 0.17 still on the plateau), but a
+    # whole `palsy train demo` run with 0.0 (2026-12-01) ended no better: network grade
+    # 0.417 / kappa 0.742 against 0.442 / 0.768 (docs/train.md, "Dropout in E2's head").
+    e2_dropout=0.3,
 )
 
 CONFIGS: dict[str, CascadeConfig] = {c.name: c for c in (PAPER, COMPACT)}
