@@ -234,7 +234,7 @@ def run_demo(
     # 6. shipped files
     target = Path(weights_dir or default_weights_dir())
     target.mkdir(parents=True, exist_ok=True)
-    model, meta = load_checkpoint(shipped)
+    model, meta = load_checkpoint(final)  # stored as fp16 below: the weights step 4 scored
     stages = ("render", "stage1", "stage1_fine", "stage2", "stage2_fine")
     wall_s = sum(float(state.data[k].get("elapsed_s", state.data[k].get("seconds", 0.0))) for k in stages if k in state.data)
     training = {

@@ -99,3 +99,8 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert again["state"]["stage1"] == results["state"]["stage1"]
     assert again["state"]["metrics"] == metrics
     assert again["run_wall_s"] == 4321.0 and "comparison below) 72.0 min" in (weights / "demo_compact.md").read_text()
+    # With the metrics scored, a rerun only writes the files: it needs no derived file of the run.
+    (tmp_path / "work" / "shipped_fp16.pt").unlink()
+    third = run_demo(recipe, torch.device("cpu"), weights_dir=weights, render=render)
+    assert third["state"]["metrics"] == metrics and not (tmp_path / "work" / "shipped_fp16.pt").exists()
+    assert read_checkpoint(weights / "demo_compact.pt")["metrics"] == metrics
