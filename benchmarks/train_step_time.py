@@ -1,11 +1,17 @@
-"""Time stage-1 training steps of a configuration on this machine (DESIGN §5: measure first).
+"""Time training steps of a configuration on this machine (DESIGN §5: measure first); prints JSON.
 
-    PYTHONPATH=. python benchmarks/train_step_time.py --size 128 --batch 8 --threads 1
+    PYTHONPATH=. python benchmarks/train_step_time.py --size 128 --batch 8 --threads 2 --precision bf16
+    PYTHONPATH=. python benchmarks/train_step_time.py --stage grading --size 256 --precision fp32
+
+Stage `parsing` times a stage-1 step (E1 forward, loss, backward, Adam); `grading` a stage-2
+step (E1 frozen, E2 trained). Steps run under the training loop's precision helpers, so the
+timings are those `palsy train --precision` gets.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 
@@ -14,32 +20,50 @@ import torch.nn.functional as F
 
 from models.cascade import build_model
 from models.config import get_config
+from models.train.precision import PRECISIONS, autocast, prepare_model, resolve_precision
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="compact")
+    parser.add_argument("--stage", choices=("parsing", "grading"), default="parsing")
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--steps", type=int, default=12)
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
-    model = build_model(get_config(args.config).with_input_size(args.size), seed=0).train()
-    optimizer = torch.optim.Adam(model.parameters(), 2e-4)
+    device = torch.device("cpu")
+    precision = resolve_precision(args.precision, device)
+    model = build_model(get_config(args.config).with_input_size(args.size), seed=0)
+    if args.stage == "grading":
+        model.freeze_e1()
+    model = prepare_model(model.train(), precision)
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], 2e-4)
     images = torch.rand(args.batch, 3, args.size, args.size)
     target = torch.randint(0, model.config.num_classes, (args.batch, args.size, args.size))
+    grades = torch.randint(0, model.config.num_grades, (args.batch,))
     times = []
     for _ in range(args.steps):
         start = time.perf_counter()
-        loss = F.cross_entropy(model.forward_parsing(images)["logits"], target)
+        with autocast(precision, device):
+            if args.stage == "parsing":
+                loss = F.cross_entropy(model.forward_parsing(images)["logits"].float(), target)
+            else:
+                with torch.no_grad():
+                    z = model.e1.encode(images)
+                loss = F.cross_entropy(model.e2(images, z).float(), grades)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         times.append(time.perf_counter() - start)
-    print(f"{args.config} {args.size}px batch {args.batch} threads {args.threads}: "
-          f"median {statistics.median(times[2:]):.3f} s/step over {args.steps - 2} steps")
+    print(json.dumps({
+        "benchmark": "train_step_time", "config": args.config, "stage": args.stage, "size": args.size,
+        "batch": args.batch, "threads": args.threads, "precision": precision, "steps_timed": args.steps - 2,
+        "median_s_per_step": round(statistics.median(times[2:]), 4), "torch": torch.__version__,
+    }))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument(
+        "--precision", default="auto", choices=("auto", "fp32", "bf16"),
+        help="forward pass in fp32 or bf16 autocast (weights stay fp32); auto = bf16 where the CPU or GPU runs it "
+        "natively (AMX / AVX-512 BF16, Ampere or later), else fp32",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -43,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     from models.errors import InputError
     from models.train.loop import LoopSettings, PrintProgress, resolve_device
+    from models.train.precision import resolve_precision
     from models.train.stages import DataSpec, train_grading, train_parsing
 
     if args.threads:
@@ -53,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
         from models.train.demo import DemoRecipe, run_demo
 
-        recipe = DemoRecipe(seed=args.seed)
+        recipe = DemoRecipe(seed=args.seed, precision=args.precision)
         if args.threads:
             recipe = replace(recipe, threads=args.threads)
         if args.data:  # the folder holding fasseg/, fasseg_fine/, lfw_parts/, lfw_parts_fine/
@@ -69,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--batch-size must be at least 1")
     out = Path(args.out or f"runs/{args.mode}.pt")
     log = Path(args.log) if args.log else out.with_suffix(".jsonl")
-    settings = LoopSettings(stage=args.mode, minutes=args.minutes, lr=args.lr, seed=args.seed, steps=None if not args.epochs else 1)
+    settings = LoopSettings(stage=args.mode, minutes=args.minutes, lr=args.lr, seed=args.seed, steps=None if not args.epochs else 1,
+                            precision=resolve_precision(args.precision, device))
     specs = [DataSpec.parse(text) for text in args.data]
     common = dict(
         out=out, settings=settings, device=device, config=args.config, input_size=args.input_size, epochs=args.epochs,

@@ -107,6 +107,13 @@ def _fine(recipe: dict[str, Any], st: dict[str, Any], key: str, lr_key: str) -> 
     )
 
 
+def _precision(precision: str) -> str:
+    if precision == "bf16":
+        return ("forward passes in bf16 (torch autocast on the CPU's AMX units, channels-last weights); weights, "
+                "optimizer and losses in fp32; the file stores fp16. Scored in fp32 from that file.")
+    return "fp32 throughout; the file stores fp16. Scored in fp32 from that file."
+
+
 def write_card(path: Path, results: dict[str, Any]) -> None:
     """Write the card from `run_demo`'s results (recipe, per-stage summaries, metrics)."""
     recipe, st = results["recipe"], results["state"]
@@ -151,6 +158,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"- Wall time on the 2-core CPU ({recipe['threads']} torch threads): rendering {st['render']['seconds']:.0f} s, training "
         f"{results['training_wall_s'] / 60:.1f} min, whole `palsy train demo` run (with evaluation and the "
         f"comparison below) {results['run_wall_s'] / 60:.1f} min.",
+        f"- Precision: {_precision(results['precision'])}",
         "",
         "## Measured (held-out data, `palsy evaluate`)",
         "Scored on the shipped file itself (fp16 weights, as `palsy evaluate` loads them).",

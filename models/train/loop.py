@@ -24,6 +24,7 @@ import torch
 from models.cascade import CascadeNet
 from models.checkpoint import model_from_payload, read_checkpoint, save_checkpoint
 from models.errors import InputError
+from models.train.precision import autocast, prepare_model, restore_layout
 
 StepFn = Callable[[CascadeNet, np.random.Generator, torch.device], tuple[torch.Tensor, dict[str, float]]]
 
@@ -69,10 +70,15 @@ class LoopSettings:
     seed: int = 0
     log_every: int = 10
     checkpoint_every_s: float = 300.0
+    # "fp32" or "bf16" (forward pass under bf16 autocast; `precision.resolve_precision`
+    # turns the CLI's "auto" into one of the two before a run starts).
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
         if not self.steps and not self.minutes:
             raise InputError("give a training budget: --epochs/steps or --minutes")
+        if self.precision not in ("fp32", "bf16"):
+            raise InputError(f"training precision must be fp32 or bf16, got {self.precision!r}")
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -125,7 +131,7 @@ def train(
         log_file.parent.mkdir(parents=True, exist_ok=True)
     # Denormals in late training can slow CPU steps several-fold; flushing them is harmless.
     torch.set_flush_denormal(True)
-    model.to(device).train()
+    prepare_model(model.to(device), settings.precision).train()
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
     step, spent = 0, 0.0
@@ -156,7 +162,8 @@ def train(
             group["lr"] = settings.lr * (1.0 - fraction_done()) ** settings.power
         torch.manual_seed(settings.seed * 1_000_003 + step)
         rng = np.random.default_rng((settings.seed, step))
-        loss, metrics = step_fn(model, rng, device)
+        with autocast(settings.precision, device):
+            loss, metrics = step_fn(model, rng, device)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -177,6 +184,7 @@ def train(
         if time.monotonic() - last_save > settings.checkpoint_every_s:
             write_checkpoint()
             last_save = time.monotonic()
+    restore_layout(model)
     write_checkpoint()
     elapsed = time.monotonic() - start
     summary = {"stage": settings.stage, "steps": step, "elapsed_s": round(elapsed, 1), "cancelled": cancelled}

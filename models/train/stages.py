@@ -120,7 +120,7 @@ def grading_step(batcher: GradingBatcher) -> StepFn:
             z = model.e1.encode(images)
         logits = model.e2(images, z)
         accuracy = float((logits.argmax(1) == grades).float().mean())
-        return F.cross_entropy(logits, grades), {"batch_accuracy": accuracy}
+        return F.cross_entropy(logits.float(), grades), {"batch_accuracy": accuracy}
 
     return step
 

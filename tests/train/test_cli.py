@@ -5,6 +5,7 @@ import json
 import pytest
 
 from app.cli import main
+from models.checkpoint import read_checkpoint
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -34,7 +35,9 @@ def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):
     assert main(args + ["--batch-size", "4"]) == 0
     assert out.is_file() and out.with_suffix(".jsonl").is_file()
     args = ["train", "grading", "--data", str(tiny_patients), "--init", str(out), "--epochs", "0.05", "--out", str(tmp_path / "g.pt")]
-    assert main(args) == 0
+    assert main(args + ["--precision", "bf16"]) == 0
+    assert read_checkpoint(tmp_path / "g.pt")["training"]["settings"]["precision"] == "bf16"
+    assert read_checkpoint(out)["training"]["settings"]["precision"] in ("fp32", "bf16")  # --precision auto, resolved
     assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tmp_path / "g.pt"), "--split", "test"]) == 0
     assert "quadratic_kappa" in capsys.readouterr().out
 
