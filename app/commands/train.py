@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--precision", default="auto", choices=("auto", "fp32", "bf16"),
         help="forward pass in fp32 or bf16 autocast (weights stay fp32); auto = bf16 where the CPU or GPU runs it "
-        "natively (AMX / AVX-512 BF16, Ampere or later), else fp32",
+        "natively (AMX / AVX-512 BF16, Ampere or later), else fp32. For demo: stage 1 only (stage 2 stays fp32)",
     )
     parser.set_defaults(handler=run)
 

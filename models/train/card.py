@@ -107,11 +107,12 @@ def _fine(recipe: dict[str, Any], st: dict[str, Any], key: str, lr_key: str) -> 
     )
 
 
-def _precision(precision: str) -> str:
-    if precision == "bf16":
-        return ("forward passes in bf16 (torch autocast on the CPU's AMX units, channels-last weights); weights, "
-                "optimizer and losses in fp32; the file stores fp16. Scored in fp32 from that file.")
-    return "fp32 throughout; the file stores fp16. Scored in fp32 from that file."
+def _precision(precision: dict[str, str]) -> str:
+    def one(name: str) -> str:
+        return "bf16 forward passes (torch autocast, channels-last)" if name == "bf16" else "fp32"
+
+    return (f"stage 1 {one(precision['parsing'])}; stage 2 and the comparison runs {one(precision['grading'])}. "
+            "Weights, optimizer and losses stay fp32 in training; the file stores fp16 and is scored in fp32 from it.")
 
 
 def write_card(path: Path, results: dict[str, Any]) -> None:

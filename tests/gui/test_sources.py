@@ -89,3 +89,70 @@ def test_factory_explains_missing_paths() -> None:
     with pytest.raises(CameraError, match="no photo folder"):
         make_source(CameraSettings(source="folder"))
     assert isinstance(make_source(CameraSettings(source="demo", demo_grade=5)), DemoPatientSource)
+
+
+class FakeCapture:
+    """cv2.VideoCapture stand-in: opens or not, then delivers `frames` BGR frames and dies."""
+
+    def __init__(self, opens: bool, frames: int) -> None:
+        self.opens, self.frames_left, self.released, self.props = opens, frames, False, {}
+
+    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
+        return self.opens
+
+    def set(self, prop: int, value: float) -> bool:
+        self.props[prop] = value
+        return True
+
+    def read(self):
+        if self.frames_left == 0:
+            return False, None
+        self.frames_left -= 1
+        frame = np.zeros((4, 6, 3), np.uint8)
+        frame[..., 0] = 200  # blue in OpenCV's BGR order
+        return True, frame
+
+    def release(self) -> None:
+        self.released = True
+
+
+def _fake_cv2(monkeypatch, capture: FakeCapture) -> list[int]:
+    import cv2
+
+    opened: list[int] = []
+
+    def video_capture(index: int) -> FakeCapture:
+        opened.append(index)
+        return capture
+
+    monkeypatch.setattr(cv2, "VideoCapture", video_capture)
+    return opened
+
+
+def test_opencv_camera_unplugged_mid_session_raises_a_clear_error(monkeypatch) -> None:
+    from app.camera.opencv_source import OpenCVSource
+
+    capture = FakeCapture(opens=True, frames=2)
+    opened = _fake_cv2(monkeypatch, capture)
+    source = OpenCVSource(index=3, width=640, height=480, fps=15)
+    source.open()
+    assert opened == [3] and sorted(capture.props.values()) == [15, 480, 640]
+    first = source.read()
+    assert first.shape == (4, 6, 3) and first[0, 0].tolist() == [0, 0, 200]  # BGR turned into RGB
+    source.read()
+    with pytest.raises(CameraError, match="camera 3 stopped delivering frames; check the cable"):
+        source.read()
+    source.close()
+    assert capture.released
+    with pytest.raises(CameraError, match="is not open"):
+        source.read()
+
+
+def test_opencv_camera_that_cannot_open_is_released_and_explained(monkeypatch) -> None:
+    from app.camera.opencv_source import OpenCVSource
+
+    capture = FakeCapture(opens=False, frames=0)
+    _fake_cv2(monkeypatch, capture)
+    with pytest.raises(CameraError, match="camera 0 could not be opened; check that it is connected"):
+        OpenCVSource().open()
+    assert capture.released
