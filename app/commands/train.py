@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--precision", default="auto", choices=("auto", "fp32", "bf16"),
         help="forward pass in fp32 or bf16 autocast (weights stay fp32); auto = bf16 where the CPU or GPU runs it "
-        "natively (AMX / AVX-512 BF16, Ampere or later), else fp32. For demo: stage 1 only (stage 2 stays fp32)",
+        "natively (AMX / AVX-512 BF16, Ampere or later), else fp32; grading and end-to-end: auto = fp32. "
+        "For demo: stage 1 only (stage 2 stays fp32)",
     )
     parser.set_defaults(handler=run)
 
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or f"runs/{args.mode}.pt")
     log = Path(args.log) if args.log else out.with_suffix(".jsonl")
     settings = LoopSettings(stage=args.mode, minutes=args.minutes, lr=args.lr, seed=args.seed, steps=None if not args.epochs else 1,
-                            precision=resolve_precision(args.precision, device))
+                            precision=resolve_precision(args.precision, device, grading=args.mode != "parsing"))
     specs = [DataSpec.parse(text) for text in args.data]
     common = dict(
         out=out, settings=settings, device=device, config=args.config, input_size=args.input_size, epochs=args.epochs,

@@ -174,7 +174,7 @@ def run_demo(
 
     # 2. stage 1, at base_size and then (progressive resizing) at input_size
     precision = resolve_precision(recipe.precision, device)
-    grading_precision = resolve_precision(recipe.grading_precision, device)
+    grading_precision = resolve_precision(recipe.grading_precision, device, grading=True)
 
     def loop(stage: str, minutes: float, lr: float, grading: bool = False) -> LoopSettings:
         chosen = grading_precision if grading else precision

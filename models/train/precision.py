@@ -37,12 +37,18 @@ def cpu_has_bf16() -> bool:
     return False
 
 
-def resolve_precision(name: str, device: torch.device) -> str:
-    """'auto' -> 'bf16' where the device runs it natively, else 'fp32'; checks explicit names."""
+def resolve_precision(name: str, device: torch.device, grading: bool = False) -> str:
+    """'auto' -> 'bf16' where the device runs it natively, else 'fp32'; checks explicit names.
+
+    For grading (stage 2, end-to-end) 'auto' is fp32: in bf16 a whole stage 2 never left the
+    loss plateau at ln 6 (docs/train.md, "Mixed precision"). An explicit 'bf16' is obeyed.
+    """
     if name not in PRECISIONS:
         raise InputError(f"unknown precision {name!r}; use one of {', '.join(PRECISIONS)}")
     if name != "auto":
         return name
+    if grading:
+        return "fp32"
     if device.type == "cuda":
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
     return "bf16" if cpu_has_bf16() else "fp32"

@@ -6,6 +6,7 @@ import pytest
 
 from app.cli import main
 from models.checkpoint import read_checkpoint
+from models.train.precision import cpu_has_bf16
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -37,7 +38,9 @@ def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):
     args = ["train", "grading", "--data", str(tiny_patients), "--init", str(out), "--epochs", "0.05", "--out", str(tmp_path / "g.pt")]
     assert main(args + ["--precision", "bf16"]) == 0
     assert read_checkpoint(tmp_path / "g.pt")["training"]["settings"]["precision"] == "bf16"
-    assert read_checkpoint(out)["training"]["settings"]["precision"] in ("fp32", "bf16")  # --precision auto, resolved
+    assert read_checkpoint(out)["training"]["settings"]["precision"] == ("bf16" if cpu_has_bf16() else "fp32")  # auto
+    assert main(args + ["--out", str(tmp_path / "g2.pt")]) == 0
+    assert read_checkpoint(tmp_path / "g2.pt")["training"]["settings"]["precision"] == "fp32"  # auto, grading
     assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tmp_path / "g.pt"), "--split", "test"]) == 0
     assert "quadratic_kappa" in capsys.readouterr().out
 

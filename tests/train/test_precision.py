@@ -29,6 +29,12 @@ def test_auto_follows_the_cpu(monkeypatch, native, expected):
     assert precision.resolve_precision("auto", CPU) == expected
 
 
+def test_auto_is_fp32_for_grading_even_on_bf16_hardware(monkeypatch):
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)
+    assert precision.resolve_precision("auto", CPU, grading=True) == "fp32"
+    assert precision.resolve_precision("bf16", CPU, grading=True) == "bf16"
+
+
 def test_cpu_probe_survives_a_torch_without_the_private_checks(monkeypatch):
     monkeypatch.delattr(torch.cpu, "_is_amx_tile_supported", raising=False)
     monkeypatch.delattr(torch.cpu, "_is_avx512_bf16_supported", raising=False)
