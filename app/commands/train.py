@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-MODES = ("parsing", "grading", "end-to-end", "demo")
+MODES = ("parsing", "grading", "end-to-end", "demo", "clinic")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lr", type=float, default=2e-4, help="base learning rate of the poly schedule (default 2e-4)")
     parser.add_argument("--out", default=None, help="checkpoint to write (default runs/<mode>.pt; demo: resources/weights)")
     parser.add_argument("--resume", default=None, help="continue from a checkpoint written by palsy train")
-    parser.add_argument("--init", default=None, help="start from this checkpoint (for grading: the stage-1 parsing checkpoint)")
+    parser.add_argument("--init", default=None, help="start from this checkpoint (for grading: the stage-1 parsing checkpoint; "
+                        "for clinic: default the shipped demo weights)")
+    parser.add_argument("--from-scratch", action="store_true", help="clinic: start from random weights instead of --init")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
@@ -70,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else None
         run_demo(recipe, device=device, weights_dir=out, render=_render_patients)
         return 0
+    if args.mode == "clinic":
+        return _run_clinic(args, device)
+    if args.from_scratch:
+        raise InputError("--from-scratch is for palsy train clinic; the other modes start from scratch unless --init is given")
     if not args.data and not args.resume:
         raise InputError(f"palsy train {args.mode} needs --data DIR (or --resume CHECKPOINT)")
     if args.batch_size < 1:
@@ -90,6 +96,28 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"palsy train {args.mode} takes one patient data folder (--data DIR)")
         _, summary = train_grading(specs[0].path, cascaded=args.mode == "grading", **common)
     print(f"wrote {out} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s (log {log})")
+    return 0
+
+
+def _run_clinic(args: argparse.Namespace, device) -> int:
+    """`palsy train clinic --data PATIENTS [--data PARSING[:W] ...] [--minutes M] [--out DIR]`."""
+    from models.errors import InputError
+    from models.train.clinic import SHIPPED, ClinicRecipe, run_clinic
+
+    if not args.data:
+        raise InputError("palsy train clinic needs --data PATIENT_DIR (the graded patients), then optional parsing sets")
+    if args.epochs or args.resume:
+        raise InputError("palsy train clinic takes a --minutes budget and resumes by itself (rerun the same command)")
+    if args.from_scratch and args.init:
+        raise InputError("give either --init or --from-scratch, not both")
+    recipe = ClinicRecipe(
+        patients=args.data[0], parsing=tuple(args.data[1:]), init=None if args.from_scratch else (args.init or SHIPPED),
+        work=args.out or "runs/clinic", minutes=args.minutes or 120.0, config=args.config, input_size=args.input_size,
+        batch_size=args.batch_size, seed=args.seed, precision=args.precision,
+    )
+    results = run_clinic(recipe, device)
+    print(f"wrote {Path(recipe.work) / 'clinic.pt'} (model card {Path(recipe.work) / 'clinic.md'}); "
+          f"{results['patients']['test']} test patients")
     return 0
 
 

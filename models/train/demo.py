@@ -36,6 +36,7 @@ from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.precision import resolve_precision
 from models.train.resize import write_resized
+from models.train.run_state import RunState, run_stage, say
 from models.train.stages import DataSpec, train_grading, train_parsing
 
 Render = Callable[[Path, int, int], None]
@@ -121,25 +122,6 @@ class DemoRecipe:
         return replace(self, **{n: getattr(self, n) * k for n in names})
 
 
-class _State:
-    """Finished stages and their results, persisted as JSON after every stage."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.data: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
-
-    def done(self, key: str) -> bool:
-        return key in self.data
-
-    def record(self, key: str, value: Any) -> None:
-        self.data[key] = value
-        self.path.write_text(json.dumps(self.data, indent=2))
-
-
-def _say(message: str) -> None:
-    print(f"[demo {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
 def run_demo(
     recipe: DemoRecipe,
     device: torch.device,
@@ -152,9 +134,9 @@ def run_demo(
     torch.set_num_threads(recipe.threads)
     work = Path(recipe.work)
     work.mkdir(parents=True, exist_ok=True)
-    state = _State(work / "state.json")
+    state = RunState(work / "state.json")
     if state.data.get("recipe", asdict(recipe)) != asdict(recipe):
-        _say(f"{work} holds a run with another recipe: finished stages are kept, the rest follows the new recipe")
+        say(f"{work} holds a run with another recipe: finished stages are kept, the rest follows the new recipe")
     state.record("recipe", asdict(recipe))
     if not state.done("first_start"):
         state.record("first_start", time.time())
@@ -170,7 +152,7 @@ def run_demo(
             if not (folder / "labels.csv").is_file():  # labels.csv is written last: its presence means complete
                 render(folder, count, seed)
         state.record("render", {"seconds": round(time.monotonic() - t0, 1)})
-        _say(f"rendered patients in {state.data['render']['seconds']} s")
+        say(f"rendered patients in {state.data['render']['seconds']} s")
 
     # 2. stage 1, at base_size and then (progressive resizing) at input_size
     precision = resolve_precision(recipe.precision, device)
@@ -181,13 +163,13 @@ def run_demo(
         return LoopSettings(stage=stage, minutes=minutes, lr=lr, seed=recipe.seed, precision=chosen)
 
     specs = _stage1_specs(recipe, train_dir)
-    stage1 = _run_stage(state, work, "stage1", "stage 1", lambda out, resume, log: train_parsing(
+    stage1 = run_stage(state, work, "stage1", "stage 1", lambda out, resume, log: train_parsing(
         specs, out, loop("parsing", recipe.stage1_minutes, recipe.stage1_lr), device, recipe.config, recipe.first_size,
         batch_size=recipe.batch_size, resume=resume, progress=progress, log_path=log,
     )[1])
     e1_final = stage1
     if recipe.resizes:
-        e1_final = _run_stage(state, work, "stage1_fine", f"stage 1 at {recipe.input_size} px", lambda out, resume, log: train_parsing(
+        e1_final = run_stage(state, work, "stage1_fine", f"stage 1 at {recipe.input_size} px", lambda out, resume, log: train_parsing(
             specs, out, loop("parsing_fine", recipe.stage1_fine_minutes, recipe.stage1_fine_lr), device,
             batch_size=recipe.batch_size, init=None if resume else write_resized(work / "stage1_fine_init.pt", stage1, recipe.input_size),
             resume=resume, progress=progress, log_path=log,
@@ -195,13 +177,13 @@ def run_demo(
 
     # 3. stage 2, the same way
     ids = _all_ids(train_dir)
-    stage2 = _run_stage(state, work, "stage2", "stage 2", lambda out, resume, log: train_grading(
+    stage2 = run_stage(state, work, "stage2", "stage 2", lambda out, resume, log: train_grading(
         train_dir, out, loop("grading", recipe.stage2_minutes, recipe.stage2_lr, grading=True), device, cascaded=True,
         batch_size=recipe.batch_size, init=None if resume else stage1, resume=resume, patient_ids=ids, progress=progress, log_path=log,
     )[1])
     final = stage2
     if recipe.resizes:
-        final = _run_stage(state, work, "stage2_fine", f"stage 2 at {recipe.input_size} px", lambda out, resume, log: train_grading(
+        final = run_stage(state, work, "stage2_fine", f"stage 2 at {recipe.input_size} px", lambda out, resume, log: train_grading(
             train_dir, out, loop("grading_fine", recipe.stage2_fine_minutes, recipe.stage2_lr, grading=True), device, cascaded=True,
             batch_size=recipe.batch_size,
             init=None if resume else write_resized(work / "stage2_fine_init.pt", e1_final, recipe.input_size, e2_source=stage2),
@@ -228,7 +210,7 @@ def run_demo(
             "lfw_parts_fine_val": evaluate_parsing(model, data / "lfw_parts_fine", "val", device),
         }
         state.record("metrics", metrics)
-        _say("evaluation: " + _headline(metrics))
+        say("evaluation: " + _headline(metrics))
 
     # 5. cascaded vs end-to-end with few patients
     few = ids[: recipe.compare_patients]
@@ -244,7 +226,7 @@ def run_demo(
         grading = grading_reports(model, eval_dir, "all", device)
         summary["patient_level"], summary["photo_level"] = grading["patient"], grading["photo"]
         state.record(key, summary)
-        _say(f"{key}: accuracy {summary['patient_level']['accuracy']:.3f} (patients), {summary['photo_level']['accuracy']:.3f} (photos)")
+        say(f"{key}: accuracy {summary['patient_level']['accuracy']:.3f} (patients), {summary['photo_level']['accuracy']:.3f} (photos)")
 
     # 6. shipped files
     target = Path(weights_dir or default_weights_dir())
@@ -283,24 +265,8 @@ def run_demo(
     }
     write_card(target / CARD_NAME, results)
     assert sha256_of(target / WEIGHTS_NAME) == sha
-    _say(f"wrote {target / WEIGHTS_NAME} ({results['size_mb']} MB), manifest and {CARD_NAME}")
+    say(f"wrote {target / WEIGHTS_NAME} ({results['size_mb']} MB), manifest and {CARD_NAME}")
     return results
-
-
-def _run_stage(
-    state: _State, work: Path, key: str, label: str, train: Callable[[Path, Path | None, Path], dict[str, Any]]
-) -> Path:
-    """Train stage `key` into `work/key.pt` unless `state` records it finished.
-
-    `train(out, resume, log)` runs the stage and returns its loop summary; `resume` is the
-    checkpoint an interrupted run left behind (None for a fresh start).
-    """
-    out = work / f"{key}.pt"
-    if not state.done(key):
-        summary = train(out, out if out.is_file() else None, work / f"{key}.jsonl")
-        state.record(key, summary)
-        _say(f"{label} done: {summary['steps']} steps in {summary['elapsed_s']} s")
-    return out
 
 
 def _stage1_specs(recipe: DemoRecipe, train_dir: Path) -> list[DataSpec]:

@@ -1,0 +1,49 @@
+"""Bookkeeping of multi-stage recipes (`palsy train demo`, `palsy train clinic`): which stages
+finished, with what result, so a rerun after a crash or a kill goes on from the last one."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+class RunState:
+    """Finished stages and their results, persisted as JSON (atomically) after every stage."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
+
+    def done(self, key: str) -> bool:
+        return key in self.data
+
+    def record(self, key: str, value: Any) -> None:
+        self.data[key] = value
+        temp = self.path.with_name(f".{self.path.name}.partial-{os.getpid()}")
+        temp.write_text(json.dumps(self.data, indent=2))
+        os.replace(temp, self.path)  # a crash leaves the previous state, never half a file
+
+
+def say(message: str, tag: str = "demo") -> None:
+    print(f"[{tag} {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run_stage(
+    state: RunState, work: Path, key: str, label: str, train: Callable[[Path, Path | None, Path], dict[str, Any]],
+    tag: str = "demo",
+) -> Path:
+    """Train stage `key` into `work/key.pt` unless `state` records it finished.
+
+    `train(out, resume, log)` runs the stage and returns its loop summary; `resume` is the
+    checkpoint an interrupted run left behind (None for a fresh start).
+    """
+    out = work / f"{key}.pt"
+    if not state.done(key):
+        summary = train(out, out if out.is_file() else None, work / f"{key}.jsonl")
+        state.record(key, summary)
+        say(f"{label} done: {summary['steps']} steps in {summary['elapsed_s']} s", tag)
+    return out

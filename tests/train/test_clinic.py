@@ -1,0 +1,78 @@
+"""`palsy train clinic`: one command from a clinic's graded patients to weights and a card."""
+
+import json
+import shutil
+
+import pytest
+
+from app.cli import main
+from models.checkpoint import load_checkpoint, sha256_of
+from models.errors import InputError
+from models.train.clinic import ClinicRecipe, run_clinic
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+CPU = __import__("torch").device("cpu")
+
+
+def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny_patients, tiny_weights, tmp_path, capsys):
+    work = tmp_path / "clinic"
+    recipe = ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=3, batch_size=2)
+    results = run_clinic(recipe, CPU)
+    state = json.loads((work / "state.json").read_text())
+    # The patients have masks, so stage 1 fine-tunes E1 on them before stage 2.
+    assert state["stage1"]["steps"] == 3 and state["stage2"]["steps"] == 3
+    model, meta = load_checkpoint(work / "clinic.pt")
+    assert model.config.input_size == 64 and meta["training"]["command"] == "palsy train clinic"
+    assert results["sha256"] == sha256_of(work / "clinic.pt")
+    metrics = json.loads((work / "metrics.json").read_text())
+    confusion = metrics["grading"]["patient"]["confusion"]
+    assert sum(map(sum, confusion)) == results["patients"]["test"] == 3  # 18 patients, 2/3 : 1/6 : 1/6
+    assert "parsing" in metrics and 0.0 <= metrics["parsing"]["mean_f1"] <= 1.0
+    card = (work / "clinic.md").read_text()
+    assert "not for diagnosis" in card and "12 train / 3 val / 3 test patients" in card
+    assert f"Started from: {tiny_weights}" in card and results["sha256"] in card
+    # A rerun finds every stage done: nothing is trained again.
+    before = (work / "stage2.pt").stat().st_mtime_ns
+    again = run_clinic(recipe, CPU)
+    assert (work / "stage2.pt").stat().st_mtime_ns == before and again["state"]["stage2"] == state["stage2"]
+    # Another recipe in the same folder is refused rather than mixed in.
+    with pytest.raises(InputError, match="another recipe"):
+        run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=4), CPU)
+
+
+def test_clinic_without_anything_to_parse_needs_a_start(tiny_patients, tiny_weights, tmp_path):
+    bare = tmp_path / "bare"
+    shutil.copytree(tiny_patients, bare, ignore=shutil.ignore_patterns("masks"))
+    with pytest.raises(InputError, match="needs face-parsing data"):
+        run_clinic(ClinicRecipe(patients=str(bare), init=None, work=str(tmp_path / "w"), steps=1), CPU)
+    # With a start checkpoint it skips stage 1 and trains E2 alone.
+    results = run_clinic(ClinicRecipe(patients=str(bare), init=str(tiny_weights), work=str(tmp_path / "w2"), steps=2, batch_size=2), CPU)
+    assert "stage1" not in results["state"] and results["state"]["stage2"]["steps"] == 2
+    assert "parsing" not in results["state"]["metrics"]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "clinic"], "needs --data PATIENT_DIR"),
+        (["train", "clinic", "--data", "/work/shared/data/fasseg"], "not a patient data set"),
+        (["train", "clinic", "--data", "{patients}", "--init", "/nonexistent.pt"], "not found"),
+        (["train", "clinic", "--data", "{patients}", "--from-scratch", "--init", "x.pt"], "either --init or --from-scratch"),
+        (["train", "clinic", "--data", "{patients}", "--epochs", "2"], "--minutes budget"),
+        (["train", "parsing", "--data", "{patients}", "--from-scratch", "--minutes", "1"], "for palsy train clinic"),
+    ],
+)
+def test_clinic_mistakes_exit_2_with_one_line(argv, message, tiny_patients, capsys):
+    argv = [a.replace("{patients}", str(tiny_patients)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_clinic_cli_writes_weights_and_card(tiny_patients, tiny_weights, tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["train", "clinic", "--data", str(tiny_patients), "--init", str(tiny_weights), "--minutes", "0.02", "--out", str(out),
+            "--batch-size", "2"]
+    assert main(argv) == 0
+    assert "3 test patients" in capsys.readouterr().out
+    assert (out / "clinic.pt").is_file() and (out / "clinic.md").is_file() and (out / "metrics.json").is_file()
