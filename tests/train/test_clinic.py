@@ -4,6 +4,7 @@ import json
 import shutil
 
 import pytest
+import torch
 
 from app.cli import main
 from models.checkpoint import load_checkpoint, sha256_of
@@ -11,7 +12,7 @@ from models.errors import InputError
 from models.train.clinic import ClinicRecipe, run_clinic
 
 pytestmark = pytest.mark.usefixtures("one_thread")
-CPU = __import__("torch").device("cpu")
+CPU = torch.device("cpu")
 
 
 def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny_patients, tiny_weights, tmp_path, capsys):
@@ -35,6 +36,7 @@ def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny
     before = (work / "stage2.pt").stat().st_mtime_ns
     again = run_clinic(recipe, CPU)
     assert (work / "stage2.pt").stat().st_mtime_ns == before and again["state"]["stage2"] == state["stage2"]
+    assert again["wall_s"] == results["wall_s"]  # the run's own wall time, not the time until the rerun
     # Another recipe in the same folder is refused rather than mixed in.
     with pytest.raises(InputError, match="another recipe"):
         run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=4), CPU)
