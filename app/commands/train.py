@@ -33,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--init", default=None, help="start from this checkpoint (for grading: the stage-1 parsing checkpoint; "
                         "for clinic: default the shipped demo weights)")
     parser.add_argument("--from-scratch", action="store_true", help="clinic: start from random weights instead of --init")
+    parser.add_argument("--ordinal-weight", type=float, default=0.0,
+                        help="grading / end-to-end: add this weight x an ordinal loss term (grade > k) to the cross-entropy "
+                        "(default 0, the paper's loss; 5 left stage 2's plateau sooner in a probe, docs/train.md)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
@@ -94,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         if len(specs) != 1:
             raise InputError(f"palsy train {args.mode} takes one patient data folder (--data DIR)")
-        _, summary = train_grading(specs[0].path, cascaded=args.mode == "grading", **common)
+        _, summary = train_grading(specs[0].path, cascaded=args.mode == "grading", ordinal_weight=args.ordinal_weight, **common)
     print(f"wrote {out} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s (log {log})")
     return 0
 

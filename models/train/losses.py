@@ -77,3 +77,18 @@ def partial_label_cross_entropy(
     mask = allowed.to(logits.device)[safe].permute(0, 3, 1, 2)  # B, C, H, W
     log_sum = torch.logsumexp(log_p.masked_fill(~mask, float("-inf")), dim=1)
     return -(log_sum[valid]).mean()
+
+
+def ordinal_grade_loss(logits: torch.Tensor, grades: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy of the cumulative answers "grade > k" (k = I..V), read off the
+    softmax over the six grades, averaged over the five thresholds.
+
+    An auxiliary term for stage 2 (`--ordinal-weight`): the grades are ordered, and the
+    easy thresholds (V/VI against the rest) give E2 a signal while it cannot yet tell the
+    grades apart. The network and its softmax output are unchanged.
+    """
+    probabilities = torch.softmax(logits.float(), dim=1)
+    above = (1.0 - torch.cumsum(probabilities, dim=1)[:, :-1]).clamp(1e-6, 1.0 - 1e-6)
+    thresholds = torch.arange(above.shape[1], device=grades.device)
+    target = (grades[:, None] > thresholds[None, :]).float()
+    return F.binary_cross_entropy(above, target)

@@ -26,7 +26,7 @@ from models.data.parsing import ParsingDataset
 from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.train.loop import LoopSettings, Progress, StepFn, load_for_resume, train
-from models.train.losses import LabelSpace, partial_label_cross_entropy
+from models.train.losses import LabelSpace, ordinal_grade_loss, partial_label_cross_entropy
 from models.train.sources import (
     GradingBatcher,
     ParsingBatcher,
@@ -104,8 +104,9 @@ def parsing_step(batcher: ParsingBatcher, allowed: torch.Tensor) -> StepFn:
     return step
 
 
-def grading_step(batcher: GradingBatcher) -> StepFn:
-    """Stage-2 / end-to-end step: the full cascade and cross-entropy over the six grades."""
+def grading_step(batcher: GradingBatcher, ordinal_weight: float = 0.0) -> StepFn:
+    """Stage-2 / end-to-end step: the full cascade and cross-entropy over the six grades,
+    plus `ordinal_weight` x the ordinal term (`ordinal_grade_loss`) when it is positive."""
 
     def step(model: CascadeNet, rng: Any, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
         images, grades, _ = batcher(rng)
@@ -120,7 +121,10 @@ def grading_step(batcher: GradingBatcher) -> StepFn:
             z = model.e1.encode(images)
         logits = model.e2(images, z)
         accuracy = float((logits.argmax(1) == grades).float().mean())
-        return F.cross_entropy(logits.float(), grades), {"batch_accuracy": accuracy}
+        loss = F.cross_entropy(logits.float(), grades)
+        if ordinal_weight > 0:
+            loss = loss + ordinal_weight * ordinal_grade_loss(logits, grades)
+        return loss, {"batch_accuracy": accuracy}
 
     return step
 
@@ -194,8 +198,12 @@ def train_grading(
     patient_ids: Sequence[str] | None = None,
     progress: Progress | None = None,
     log_path: str | Path | None = None,
+    ordinal_weight: float = 0.0,
 ) -> tuple[CascadeNet, dict[str, Any]]:
-    """Stage 2 (`cascaded=True`: E1 frozen, needs a stage-1 `init`) or the end-to-end baseline."""
+    """Stage 2 (`cascaded=True`: E1 frozen, needs a stage-1 `init`) or the end-to-end baseline.
+    `ordinal_weight` > 0 adds the ordinal term to the loss (docs/train.md, "Ordinal term")."""
+    if ordinal_weight < 0:
+        raise InputError("--ordinal-weight must be 0 or more")
     if cascaded and not init and not resume:
         raise InputError("cascaded grading trains E2 on a frozen, trained E1: give the stage-1 checkpoint with --init")
     model, resume_state = _start(resume, config, input_size, settings.seed, init)
@@ -218,6 +226,7 @@ def train_grading(
         model.unfreeze_e1()
     summary = {"patients": len(ids), "photos": len(source), "folder": Path(data).name}
     augment = dict(GRADING_AUGMENT)
-    info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment}
-    result = train(model, grading_step(batcher), settings, out, device, progress, resume_state, log_path, info)
+    info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment,
+            "ordinal_weight": ordinal_weight}
+    result = train(model, grading_step(batcher, ordinal_weight), settings, out, device, progress, resume_state, log_path, info)
     return model, {**result, "data": summary, "augment": augment}

@@ -41,6 +41,9 @@ def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):
     assert read_checkpoint(out)["training"]["settings"]["precision"] == ("bf16" if cpu_has_bf16() else "fp32")  # auto
     assert main(args + ["--out", str(tmp_path / "g2.pt")]) == 0
     assert read_checkpoint(tmp_path / "g2.pt")["training"]["settings"]["precision"] == "fp32"  # auto, grading
+    assert read_checkpoint(tmp_path / "g2.pt")["training"]["ordinal_weight"] == 0.0  # the paper's loss by default
+    assert main(args + ["--out", str(tmp_path / "g3.pt"), "--ordinal-weight", "5"]) == 0
+    assert read_checkpoint(tmp_path / "g3.pt")["training"]["ordinal_weight"] == 5.0
     assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tmp_path / "g.pt"), "--split", "test"]) == 0
     assert "quadratic_kappa" in capsys.readouterr().out
 

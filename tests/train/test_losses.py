@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from models.labels import CLASS_INDEX, IGNORE_INDEX, NUM_CLASSES
-from models.train.losses import LabelSpace, partial_label_cross_entropy
+from models.train.losses import LabelSpace, ordinal_grade_loss, partial_label_cross_entropy
 
 
 def _one_pixel(logits: list[float]) -> torch.Tensor:
@@ -73,3 +73,23 @@ def test_asymmetric_set_gets_a_mirrored_partner():
     partner = space.swap_table[label]
     assert partner != label
     assert space.sets[partner] == (CLASS_INDEX["skin"], CLASS_INDEX["right_eye"])
+
+
+def test_ordinal_term_on_uniform_logits_matches_hand_computation():
+    # Uniform softmax: P(grade > k) = (5 - k) / 6 for k = 0..4; true grade I -> every target 0.
+    loss = ordinal_grade_loss(torch.zeros(1, 6), torch.tensor([0]))
+    expected = -sum(math.log(1 - (5 - k) / 6) for k in range(5)) / 5
+    assert math.isclose(float(loss), expected, rel_tol=1e-5)
+    # True grade VI -> every target 1.
+    loss = ordinal_grade_loss(torch.zeros(1, 6), torch.tensor([5]))
+    assert math.isclose(float(loss), -sum(math.log((5 - k) / 6) for k in range(5)) / 5, rel_tol=1e-5)
+
+
+def test_ordinal_term_grows_with_the_distance_of_a_confident_answer():
+    truth = torch.tensor([0])
+    costs = [float(ordinal_grade_loss(F.one_hot(torch.tensor([g]), 6).float() * 20, truth)) for g in range(6)]
+    assert costs[0] < 1e-3
+    assert all(a < b for a, b in zip(costs, costs[1:], strict=False))
+    # Cross-entropy alone charges every wrong grade the same.
+    ce = [float(F.cross_entropy(F.one_hot(torch.tensor([g]), 6).float() * 20, truth)) for g in range(1, 6)]
+    assert max(ce) - min(ce) < 1e-4
