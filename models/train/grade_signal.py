@@ -21,18 +21,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 
 from models.data.parsing import read_mask
 from models.data.patients import PatientDataset
-from models.data.synthetic.mask_measures import brow_height, commissures, eye_area, rest_reference
+from models.data.synthetic.mask_measures import (
+    LIP_CLASSES,
+    RestReference,
+    brow_height,
+    commissures,
+    eye_area,
+    rest_reference,
+)
 from models.errors import InputError
-from models.labels import CLASS_INDEX, EXPRESSIONS, NUM_GRADES
+from models.labels import EXPRESSIONS, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report
+from models.train.sources import shrink_mask
 
-_LIPS = [CLASS_INDEX[k] for k in ("upper_lip", "inner_mouth", "lower_lip")]
 MEASURES = ("brow_height", "log_eye_area", "mouth_corner_y", "log_lip_area")
 
 
@@ -46,10 +52,10 @@ class MaskMeasures:
     skipped: int  # patients without a mask for every expression
 
 
-def photo_measures(mask: np.ndarray, midline_x: float, ref) -> np.ndarray:
+def photo_measures(mask: np.ndarray, ref: RestReference) -> np.ndarray:
     """(measures x 2) left/right pairs of one mask; NaN where a part is missing."""
-    lips = np.isin(mask, _LIPS)
-    xs = np.nonzero(lips)[1]
+    xs = np.nonzero(np.isin(mask, LIP_CLASSES))[1]
+    midline_x = ref.midline_x
     right, left = commissures(mask, ref)
     return np.array([
         brow_height(mask),
@@ -73,9 +79,9 @@ def load_measures(folder: str | Path, split: str = "all", size: int | None = Non
         if any(e not in paths for e in EXPRESSIONS):
             skipped += 1
             continue
-        masks = {e: _shrunk(read_mask(paths[e]), size) for e in EXPRESSIONS}
+        masks = {e: read_mask(paths[e]) if size is None else shrink_mask(read_mask(paths[e]), size) for e in EXPRESSIONS}
         ref = rest_reference(masks["rest"])
-        values.append(np.stack([photo_measures(masks[e], ref.midline_x, ref) for e in EXPRESSIONS]))
+        values.append(np.stack([photo_measures(masks[e], ref) for e in EXPRESSIONS]))
         grades.append(dataset.patients[pid].grade)
         ids.append(pid)
     if not values:
@@ -83,26 +89,22 @@ def load_measures(folder: str | Path, split: str = "all", size: int | None = Non
     return MaskMeasures(np.nan_to_num(np.stack(values)), np.array(grades), ids, skipped)
 
 
-def _shrunk(mask: np.ndarray, size: int | None) -> np.ndarray:
-    if size is None or max(mask.shape) <= size:
-        return mask
-    k = size / max(mask.shape)
-    return cv2.resize(mask, (max(1, round(mask.shape[1] * k)), max(1, round(mask.shape[0] * k))), interpolation=cv2.INTER_NEAREST)
+def _asymmetry(values: np.ndarray) -> np.ndarray:
+    """|right - left| of every pair."""
+    return np.abs(values[..., 0] - values[..., 1])
 
 
 def photo_features(values: np.ndarray) -> np.ndarray:
     """(patients x expressions x (measures + expressions)): |right - left| and the expression."""
-    asym = np.abs(values[..., 0] - values[..., 1])
     onehot = np.broadcast_to(np.eye(len(EXPRESSIONS)), (len(values), len(EXPRESSIONS), len(EXPRESSIONS)))
-    return np.concatenate([asym, onehot], axis=-1)
+    return np.concatenate([_asymmetry(values), onehot], axis=-1)
 
 
 def rest_features(values: np.ndarray) -> np.ndarray:
     """(patients x features): photo asymmetries plus the movements from rest per side."""
     moved = np.abs(values - values[:, :1])
-    asym = np.abs(moved[..., 0] - moved[..., 1])
     share = moved.min(-1) / (moved.max(-1) + 1e-3)
-    flat = [np.abs(values[..., 0] - values[..., 1]), asym[:, 1:], share[:, 1:]]
+    flat = [_asymmetry(values), _asymmetry(moved)[:, 1:], share[:, 1:]]
     return np.concatenate([f.reshape(len(values), -1) for f in flat], axis=1)
 
 

@@ -21,17 +21,28 @@ from models.labels import IGNORE_INDEX, SIDES
 from models.train.losses import LabelSpace
 
 
-def shrink(image: np.ndarray, mask: np.ndarray | None, long_side: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """Resize so the longer side is at most `long_side` (area filter; nearest for masks)."""
-    h, w = image.shape[:2]
+def _shrunk_size(shape: tuple[int, ...], long_side: int) -> tuple[int, int] | None:
+    """(width, height) with the longer side `long_side`, or None when it is that small already."""
+    h, w = shape[:2]
     factor = long_side / max(h, w)
     if factor >= 1.0:
+        return None
+    return max(1, round(w * factor)), max(1, round(h * factor))
+
+
+def shrink_mask(mask: np.ndarray, long_side: int) -> np.ndarray:
+    """A label mask resized (nearest) so the longer side is at most `long_side`."""
+    size = _shrunk_size(mask.shape, long_side)
+    return mask if size is None else cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST)
+
+
+def shrink(image: np.ndarray, mask: np.ndarray | None, long_side: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Resize so the longer side is at most `long_side` (area filter; nearest for masks)."""
+    size = _shrunk_size(image.shape, long_side)
+    if size is None:
         return image, mask
-    size = (max(1, round(w * factor)), max(1, round(h * factor)))
     image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    if mask is not None:
-        mask = cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST)
-    return image, mask
+    return image, None if mask is None else shrink_mask(mask, long_side)
 
 
 def to_tensor(images: Sequence[np.ndarray]) -> torch.Tensor:

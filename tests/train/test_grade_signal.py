@@ -8,7 +8,13 @@ import pytest
 
 from models.errors import InputError
 from models.labels import EXPRESSIONS
-from models.train.grade_signal import MEASURES, grade_signal, load_measures, photo_features
+from models.train.grade_signal import (
+    MEASURES,
+    MaskMeasures,
+    grade_signal,
+    load_measures,
+    photo_features,
+)
 from tests.train.conftest import draw_patients
 
 
@@ -33,7 +39,7 @@ def test_probe_grades_held_out_cartoons_and_fails_on_shuffled_grades(tmp_path):
     assert np.array(result["photo_level"]["confusion"]).sum() == 18 * len(EXPRESSIONS)
     # The same probe learns nothing when the grades no longer follow the faces.
     rng = np.random.default_rng(0)
-    shuffled = type(train)(train.values, rng.permutation(train.grades), train.patient_ids, 0)
+    shuffled = MaskMeasures(train.values, rng.permutation(train.grades), train.patient_ids, 0)
     assert grade_signal(shuffled, test, steps=400)["photo"]["accuracy"] < result["photo"]["accuracy"] - 0.3
 
 

@@ -98,16 +98,15 @@ def test_cascaded_grading_requires_init(tiny_patients, tmp_path):
         train_grading(tiny_patients, tmp_path / "x.pt", LoopSettings("grading", steps=1), CPU)
 
 
-def test_grading_with_the_ordinal_term_records_its_weight(tiny_patients, tmp_path):
+def test_grading_with_the_ordinal_term_records_its_weight(tiny_patients, tiny_weights, tmp_path):
     from models.checkpoint import load_checkpoint
 
-    train_parsing([DataSpec(tiny_patients)], tmp_path / "s1.pt", LoopSettings("parsing", steps=1), CPU, input_size=64, batch_size=2)
-    train_grading(tiny_patients, tmp_path / "s2.pt", LoopSettings("grading", steps=2), CPU, init=tmp_path / "s1.pt",
+    train_grading(tiny_patients, tmp_path / "s2.pt", LoopSettings("grading", steps=2), CPU, init=tiny_weights,
                   batch_size=4, ordinal_weight=5.0)
     _, meta = load_checkpoint(tmp_path / "s2.pt")
     assert meta["training"]["ordinal_weight"] == 5.0
     with pytest.raises(InputError, match="ordinal-weight"):
-        train_grading(tiny_patients, tmp_path / "x.pt", LoopSettings("grading", steps=1), CPU, init=tmp_path / "s1.pt",
+        train_grading(tiny_patients, tmp_path / "x.pt", LoopSettings("grading", steps=1), CPU, init=tiny_weights,
                       ordinal_weight=-1.0)
 
 

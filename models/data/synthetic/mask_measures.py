@@ -18,7 +18,7 @@ _SIDE_CLASSES = {
     "brow": (CLASS_INDEX["right_brow"], CLASS_INDEX["left_brow"]),
     "eye": (CLASS_INDEX["right_eye"], CLASS_INDEX["left_eye"]),
 }
-_LIPS = (CLASS_INDEX["upper_lip"], CLASS_INDEX["inner_mouth"], CLASS_INDEX["lower_lip"])
+LIP_CLASSES = (CLASS_INDEX["upper_lip"], CLASS_INDEX["inner_mouth"], CLASS_INDEX["lower_lip"])
 _SIGN = (-1.0, 1.0)
 
 
@@ -43,7 +43,7 @@ def centroid(mask: np.ndarray, cls: int) -> tuple[float, float] | None:
 def rest_reference(rest: np.ndarray) -> RestReference:
     """Midline through the nose and the rows between the nose and the mouth at rest."""
     ys, xs = np.nonzero(rest == CLASS_INDEX["nose"])
-    lips_y = np.nonzero(np.isin(rest, _LIPS))[0]
+    lips_y = np.nonzero(np.isin(rest, LIP_CLASSES))[0]
     if len(xs) == 0 or len(lips_y) == 0:
         raise ValueError("the rest mask needs a nose and lips")
     nose_top, nose_bottom = int(ys.min()), int(ys.max())
@@ -72,7 +72,7 @@ def eye_area(mask: np.ndarray) -> tuple[float, float]:
 
 def commissures(mask: np.ndarray, ref: RestReference) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) of the most lateral lip pixel on each side."""
-    ys, xs = np.nonzero(np.isin(mask, _LIPS))
+    ys, xs = np.nonzero(np.isin(mask, LIP_CLASSES))
     out = []
     for sign in _SIGN:
         d = (xs - ref.midline_x) * sign
