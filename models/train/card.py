@@ -115,6 +115,14 @@ def _precision(precision: dict[str, str]) -> str:
             "Weights, optimizer and losses stay fp32 in training; the file stores fp16 and is scored in fp32 from it.")
 
 
+def _grading_loss(recipe: dict[str, Any]) -> str:
+    """Stage 2's loss in words; recipes from before the ordinal term used cross-entropy alone."""
+    weight = float(recipe.get("stage2_ordinal_weight", 0.0))
+    if weight <= 0:
+        return "cross-entropy (the paper's)"
+    return f"cross-entropy + {weight:g} x the ordinal term (mean BCE of P(grade > k); docs/train.md, \"Ordinal term\")"
+
+
 def write_card(path: Path, results: dict[str, Any]) -> None:
     """Write the card from `run_demo`'s results (recipe, per-stage summaries, metrics)."""
     recipe, st = results["recipe"], results["state"]
@@ -152,7 +160,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"{results['meta_config'].get('e2_pool', 1)} and flattened, so left and right stay apart) + classifier "
         "on every expression photo of the training patients "
         f"(grade-balanced sampling, {_rotation(st['stage2'])}, mirroring with side swap, mild jitter), "
-        f"poly LR from {recipe['stage2_lr']:g}, "
+        f"loss {_grading_loss(recipe)}, poly LR from {recipe['stage2_lr']:g}, "
         f"{recipe['stage2_minutes']:.1f} "
         f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(recipe, st)}."
         f"{_fine(recipe, st, 'stage2_fine', 'stage2_lr')}",
@@ -206,7 +214,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
             f"Both trained {recipe['compare_minutes']:.1f} minutes at "
             f"{min(recipe.get('base_size', recipe['input_size']), recipe['input_size'])} px on the same {recipe['compare_patients']} synthetic "
             "patients and scored on the same held-out patients. Cascaded = the stage-1 E1 frozen, E2 trained; "
-            "end-to-end = E1 and E2 from scratch on the patient photos with the grade loss only. Short runs: "
+            f"end-to-end = E1 and E2 from scratch on the patient photos with the grade loss only ({_grading_loss(recipe)}). Short runs: "
             "a comparison at equal wall time, not at convergence.",
             "",
             "| training | accuracy | recall | confidence | Dice | quadratic kappa | within one |",

@@ -68,7 +68,11 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert all(torch.equal(fine_e2[k].half().float(), v.float()) for k, v in model.e2.state_dict().items())
     e1_fine = load_checkpoint(tmp_path / "work" / "stage1_fine.pt")[0].e1.state_dict()
     assert all(torch.equal(e1_fine[k].half().float(), v.float()) for k, v in model.e1.state_dict().items())  # E1 frozen in stage 2
+    # Stage 2 and both comparison runs train with the recipe's ordinal term.
+    for name in ("stage2", "stage2_fine", "compare_cascaded", "compare_end_to_end"):
+        assert load_checkpoint(tmp_path / "work" / f"{name}.pt")[1]["training"]["ordinal_weight"] == recipe.stage2_ordinal_weight > 0
     card = (weights / "demo_compact.md").read_text()
+    assert f"cross-entropy + {recipe.stage2_ordinal_weight:g} x the ordinal term" in card
     assert "NOT for diagnosis" in card and "celebamask" in card.lower() and "end-to-end" in card
     assert "trained at 32 px, then fine-tuned at 64 px" in card and card.count("minutes at 64 px from those weights") == 2
     assert results["state"]["compare_end_to_end"]["patient_level"]["confusion"]
