@@ -33,9 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--init", default=None, help="start from this checkpoint (for grading: the stage-1 parsing checkpoint; "
                         "for clinic: default the shipped demo weights)")
     parser.add_argument("--from-scratch", action="store_true", help="clinic: start from random weights instead of --init")
-    parser.add_argument("--ordinal-weight", type=float, default=0.0,
-                        help="grading / end-to-end: add this weight x an ordinal loss term (grade > k) to the cross-entropy "
-                        "(default 0, the paper's loss; 5 left stage 2's plateau sooner in a probe, docs/train.md)")
+    parser.add_argument("--ordinal-weight", type=float, default=None,
+                        help="grading / end-to-end / demo: add this weight x an ordinal loss term (grade > k) to the "
+                        "cross-entropy (grading and end-to-end default 0, the paper's loss; the demo recipe uses 5, "
+                        "which left stage 2's plateau sooner in a probe, docs/train.md)")
+    parser.add_argument("--e1-from", default=None, metavar="CHECKPOINT",
+                        help="demo: take E1 from this checkpoint instead of training stage 1 (stage 2 and the "
+                        "comparison train a fresh E2 on it; the card says where E1 came from)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
@@ -70,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
             recipe = replace(recipe, threads=args.threads)
         if args.data:  # the folder holding fasseg/, fasseg_fine/, lfw_parts/, lfw_parts_fine/
             recipe = replace(recipe, data_root=args.data[0])
+        if args.ordinal_weight is not None:
+            recipe = replace(recipe, stage2_ordinal_weight=args.ordinal_weight)
+        if args.e1_from:
+            recipe = replace(recipe, e1_from=args.e1_from)
         if args.minutes:
             recipe = recipe.scaled_to(args.minutes)
         out = Path(args.out) if args.out else None
@@ -77,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.mode == "clinic":
         return _run_clinic(args, device)
+    if args.e1_from:
+        raise InputError("--e1-from is for palsy train demo; for stage 2 on a trained E1 use palsy train grading --init")
     if args.from_scratch:
         raise InputError("--from-scratch is for palsy train clinic; the other modes start from scratch unless --init is given")
     if not args.data and not args.resume:
@@ -97,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         if len(specs) != 1:
             raise InputError(f"palsy train {args.mode} takes one patient data folder (--data DIR)")
-        _, summary = train_grading(specs[0].path, cascaded=args.mode == "grading", ordinal_weight=args.ordinal_weight, **common)
+        _, summary = train_grading(specs[0].path, cascaded=args.mode == "grading", ordinal_weight=args.ordinal_weight or 0.0, **common)
     print(f"wrote {out} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s (log {log})")
     return 0
 

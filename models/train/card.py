@@ -115,6 +115,23 @@ def _precision(precision: dict[str, str]) -> str:
             "Weights, optimizer and losses stay fp32 in training; the file stores fp16 and is scored in fp32 from it.")
 
 
+def _reused(st: dict[str, Any]) -> str:
+    """'' when this run trained stage 1; else where its E1 came from (`--e1-from`)."""
+    s1 = st["stage1"]
+    if "reused_from" not in s1:
+        return ""
+    return (f", not retrained by this run: E1 taken from `{Path(s1['reused_from']).name}` (sha256 "
+            f"`{s1['reused_sha256'][:16]}...`), which an earlier run trained on {s1.get('source_machine') or 'an unrecorded machine'} as follows")
+
+
+def _reproduce(recipe: dict[str, Any], st: dict[str, Any]) -> str:
+    if "reused_from" not in st["stage1"]:
+        return "- Reproduce: `palsy train demo` (same seeds; CPU thread scheduling makes runs close, not bit-identical)."
+    return ("- Reproduce: `palsy train demo --e1-from FILE` with the earlier weights named above (stage 2 and the comparison "
+            "on that E1), or `palsy train demo` for the whole recipe, stage 1 included (same seeds; CPU thread "
+            "scheduling makes runs close, not bit-identical).")
+
+
 def _grading_loss(recipe: dict[str, Any]) -> str:
     """Stage 2's loss in words; recipes from before the ordinal term used cross-entropy alone."""
     weight = float(recipe.get("stage2_ordinal_weight", 0.0))
@@ -127,13 +144,14 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
     """Write the card from `run_demo`'s results (recipe, per-stage summaries, metrics)."""
     recipe, st = results["recipe"], results["state"]
     m = st["metrics"]
+    r1 = st["stage1"].get("source_recipe") or recipe  # the recipe that trained E1
     lines = [CARD_HEADER]
     lines += [
         "## Files",
         f"- `demo_compact.pt`: sha256 `{results['sha256']}`, {results['size_mb']} MB (fp16 storage), "
         f"config `{recipe['config']}` at input {recipe['input_size']} px{_sizes(recipe, st)} "
         "(the checkpoint stores this config; the app resizes to it).",
-        "- Reproduce: `palsy train demo` (same seeds; CPU thread scheduling makes runs close, not bit-identical).",
+        _reproduce(recipe, st),
         "",
         "## Data",
         f"- Synthetic patients from `palsy synth`: {recipe['train_patients']} training patients "
@@ -148,14 +166,14 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         "non-commercial use; so are these weights.",
         "",
         "## Recipe",
-        f"- Stage 1 (parsing, E1 from scratch): Adam, poly LR from {recipe['stage1_lr']:g} (power 0.9; the paper's 2e-4 "
+        f"- Stage 1 (parsing, E1 from scratch){_reused(st)}: Adam, poly LR from {r1['stage1_lr']:g} (power 0.9; the paper's 2e-4 "
         "learned too little from scratch in this CPU budget) over a "
-        f"{recipe['stage1_minutes']:.1f}-minute "
-        f"wall-clock budget, batch {recipe['batch_size']}, partial-label cross-entropy, scale/crop, rotation ±15°, "
+        f"{r1['stage1_minutes']:.1f}-minute "
+        f"wall-clock budget, batch {r1['batch_size']}, partial-label cross-entropy, scale/crop, rotation ±15°, "
         "mirroring with left/right swap, colour jitter. Mixture weights: synthetic "
-        f"{recipe['w_synthetic']}, lfw_parts_fine {recipe['w_lfw_fine']}, fasseg_fine {recipe['w_fasseg_fine']}, "
-        f"lfw_parts {recipe['w_lfw']}, fasseg {recipe['w_fasseg']}. Ran {st['stage1']['steps']} steps in "
-        f"{st['stage1']['elapsed_s']:.0f} s{_at_first(recipe, st)}.{_fine(recipe, st, 'stage1_fine', 'stage1_fine_lr')}",
+        f"{r1['w_synthetic']}, lfw_parts_fine {r1['w_lfw_fine']}, fasseg_fine {r1['w_fasseg_fine']}, "
+        f"lfw_parts {r1['w_lfw']}, fasseg {r1['w_fasseg']}. Ran {st['stage1']['steps']} steps in "
+        f"{st['stage1']['elapsed_s']:.0f} s{_at_first(r1, st)}.{_fine(r1, st, 'stage1_fine', 'stage1_fine_lr')}",
         f"- Stage 2 (grading): E1 frozen; E2 (last feature map pooled to {results['meta_config'].get('e2_pool', 1)} x "
         f"{results['meta_config'].get('e2_pool', 1)} and flattened, so left and right stay apart) + classifier "
         "on every expression photo of the training patients "
@@ -164,8 +182,10 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"{recipe['stage2_minutes']:.1f} "
         f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(recipe, st)}."
         f"{_fine(recipe, st, 'stage2_fine', 'stage2_lr')}",
-        f"- Wall time on the 2-core CPU ({recipe['threads']} torch threads): rendering {st['render']['seconds']:.0f} s, training "
-        f"{results['training_wall_s'] / 60:.1f} min, whole `palsy train demo` run (with evaluation and the "
+        f"- Wall time on the 2-core CPU ({results.get('machine') or str(recipe['threads']) + ' torch threads'}): "
+        f"rendering {st['render']['seconds']:.0f} s, training "
+        f"{results['training_wall_s'] / 60:.1f} min{' (stage 2; stage 1 ran in the earlier run)' if _reused(st) else ''}, "
+        "whole `palsy train demo` run (with evaluation and the "
         f"comparison below) {results['run_wall_s'] / 60:.1f} min.",
         f"- Precision: {_precision(results['precision'])}",
         "",

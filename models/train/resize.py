@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.cascade import CascadeNet
+from models.cascade import CascadeNet, build_model
 from models.checkpoint import load_checkpoint, save_checkpoint
 from models.errors import InputError
 
@@ -33,4 +33,16 @@ def resized_model(e1_source: str | Path, size: int, e2_source: str | Path | None
 def write_resized(out: str | Path, e1_source: str | Path, size: int, e2_source: str | Path | None = None) -> Path:
     """`resized_model` saved as a checkpoint (the `init` of a fine-tuning stage)."""
     save_checkpoint(resized_model(e1_source, size, e2_source), out)
+    return Path(out)
+
+
+def write_reused_e1(out: str | Path, e1_source: str | Path, size: int, seed: int) -> Path:
+    """A cascade at `size` px with the trained E1 of `e1_source` and a fresh E2 (initialised
+    from `seed`, as stage 1 would have left it): the start of stage 2 on an E1 trained before."""
+    if size % 32:
+        raise InputError(f"input size {size} must be a multiple of 32")
+    first, _ = load_checkpoint(e1_source)
+    model = build_model(first.config.with_input_size(size), seed=seed)
+    model.e1.load_state_dict(first.e1.state_dict())
+    save_checkpoint(model, out)
     return Path(out)

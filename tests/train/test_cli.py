@@ -55,6 +55,9 @@ def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):
         (["train", "parsing", "--minutes", "1"], "--data"),
         (["train", "grading", "--data", "/work/shared/data/fasseg", "--minutes", "1"], "--init"),
         (["train", "parsing", "--data", "/nonexistent", "--minutes", "1"], "not found"),
+        (["train", "grading", "--data", "/nonexistent", "--e1-from", "x.pt"], "--e1-from is for palsy train demo"),
+        (["train", "demo", "--e1-from", "/nonexistent/demo.pt"], "no such checkpoint file"),
+        (["train", "demo", "--ordinal-weight", "-1"], "0 or more"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(argv, message, capsys):

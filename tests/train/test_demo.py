@@ -2,10 +2,12 @@
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 
+from models.cascade import build_model
 from models.checkpoint import load_checkpoint, read_checkpoint, sha256_of
 from models.data.parsing import ParsingDataset
 from models.train.demo import DemoRecipe, run_demo
@@ -108,3 +110,21 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     third = run_demo(recipe, torch.device("cpu"), weights_dir=weights, render=render)
     assert third["state"]["metrics"] == metrics and not (tmp_path / "work" / "shipped_fp16.pt").exists()
     assert read_checkpoint(weights / "demo_compact.pt")["metrics"] == metrics
+
+    # --e1-from: a second run takes E1 from the shipped file instead of training stage 1; the
+    # card tells where E1 came from and how that earlier run trained it.
+    again = replace(recipe, work=str(tmp_path / "work2"), e1_from=str(weights / "demo_compact.pt"), compare_minutes=0.005)
+    second = run_demo(again, torch.device("cpu"), weights_dir=tmp_path / "weights2", render=render)
+    st2 = second["state"]
+    assert not (tmp_path / "work2" / "stage1.jsonl").exists() and not (tmp_path / "work2" / "stage1_fine.jsonl").exists()
+    assert st2["stage1"]["reused_sha256"] == sha256_of(weights / "demo_compact.pt")
+    assert st2["stage1"]["steps"] == state["stage1"]["steps"] and st2["stage1_fine"]["steps"] == state["stage1_fine"]["steps"]
+    fresh_e2 = build_model(model.config.with_input_size(32), seed=recipe.seed).e2.state_dict()
+    reused = load_checkpoint(tmp_path / "work2" / "stage1.pt")[0]
+    assert reused.config.input_size == 32 and all(torch.equal(fresh_e2[k], v) for k, v in reused.e2.state_dict().items())
+    model2, meta2 = load_checkpoint(tmp_path / "weights2" / "demo_compact.pt")
+    assert all(torch.equal(model.e1.state_dict()[k], v) for k, v in model2.e1.state_dict().items())  # the same E1 ships
+    assert meta2["training"]["command"] == f"palsy train demo --e1-from {again.e1_from}"
+    card2 = (tmp_path / "weights2" / "demo_compact.md").read_text()
+    assert "not retrained by this run: E1 taken from `demo_compact.pt`" in card2 and "palsy train demo --e1-from FILE" in card2
+    assert f"Ran {state['stage1']['steps']} steps" in card2 and "stage 1 ran in the earlier run" in card2
