@@ -35,8 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--from-scratch", action="store_true", help="clinic: start from random weights instead of --init")
     parser.add_argument("--ordinal-weight", type=float, default=None,
                         help="grading / end-to-end / demo: add this weight x an ordinal loss term (grade > k) to the "
-                        "cross-entropy (grading and end-to-end default 0, the paper's loss; the demo recipe uses 5, "
-                        "which left stage 2's plateau sooner in a probe, docs/train.md)")
+                        "cross-entropy (default 0, the paper's loss; 5 left stage 2's plateau sooner in a short probe "
+                        "but scored lower over the demo's whole stage 2, docs/train.md)")
     parser.add_argument("--e1-from", default=None, metavar="CHECKPOINT",
                         help="demo: take E1 from this checkpoint instead of training stage 1 (stage 2 and the "
                         "comparison train a fresh E2 on it; the card says where E1 came from)")

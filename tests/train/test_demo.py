@@ -41,7 +41,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     recipe = DemoRecipe(
         input_size=64, base_size=32, data_root=str(tmp_path / "data"), work=str(tmp_path / "work"), train_patients=6,
         eval_patients=6, compare_patients=3, batch_size=2, stage1_minutes=0.02, stage1_fine_minutes=0.02,
-        stage2_minutes=0.02, stage2_fine_minutes=0.02, compare_minutes=0.01,
+        stage2_minutes=0.02, stage2_fine_minutes=0.02, compare_minutes=0.01, stage2_ordinal_weight=5.0,
     )
     rendered = []
 
@@ -70,7 +70,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert all(torch.equal(fine_e2[k].half().float(), v.float()) for k, v in model.e2.state_dict().items())
     e1_fine = load_checkpoint(tmp_path / "work" / "stage1_fine.pt")[0].e1.state_dict()
     assert all(torch.equal(e1_fine[k].half().float(), v.float()) for k, v in model.e1.state_dict().items())  # E1 frozen in stage 2
-    # Stage 2 and both comparison runs train with the recipe's ordinal term.
+    # Stage 2 and both comparison runs train with the recipe's ordinal term (0 by default; 5 here).
     for name in ("stage2", "stage2_fine", "compare_cascaded", "compare_end_to_end"):
         assert load_checkpoint(tmp_path / "work" / f"{name}.pt")[1]["training"]["ordinal_weight"] == recipe.stage2_ordinal_weight > 0
     card = (weights / "demo_compact.md").read_text()
