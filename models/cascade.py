@@ -7,6 +7,7 @@ from torch import nn
 
 from models.config import CascadeConfig, get_config
 from models.encoders import GradingEncoder, ParsingEncoder
+from models.mirror_parsing import parse_masks
 
 
 class CascadeNet(nn.Module):
@@ -80,14 +81,15 @@ class CascadeNet(nn.Module):
         return self.e1(images, with_attention=with_attention)
 
     def predict(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Inference: eval mode, no autograd; adds `probabilities` (B x 6) and `mask` (B x H x W)."""
+        """Inference: eval mode, no autograd; adds `probabilities` (B x 6) and `mask` (B x H x W, E1's
+        mirror-averaged parse as the app makes it, `models.mirror_parsing`)."""
         was_training = self.training
         self.eval()
         try:
             with torch.inference_mode():
                 out = self.forward(images)
                 out["probabilities"] = torch.softmax(out["grade_logits"].float(), dim=1)
-                out["mask"] = out["logits"].argmax(dim=1)
+                out["mask"] = parse_masks(self.e1, images, out["logits"]).long()
         finally:
             self.train(was_training)
         return out

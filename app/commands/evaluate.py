@@ -20,6 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="grading: the network grade per patient (fused photos) or per photo; the measured grade "
         "from E1's masks; or the measure on the set's own masks at the network's input size",
     )
+    parser.add_argument(
+        "--single-pass", action="store_true",
+        help="score E1's masks from one pass over each photo (default: mirror-averaged, as the app makes them)",
+    )
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--json", action="store_true", help="print the DESIGN §8 JSON")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
@@ -45,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
     model, _ = load_checkpoint(weights)
     device = resolve_device(args.device)
     if args.task == "parsing":
-        report = evaluate_parsing(model, args.data, args.split, device)
+        report = evaluate_parsing(model, args.data, args.split, device, mirror=not args.single_pass)
     else:
         if not (Path(args.data) / "labels.csv").is_file():
             raise InputError(f"{args.data} is not a patient data set (labels.csv missing); grading needs graded patients")
-        report = evaluate_grading(model, args.data, args.split, device, args.level)
+        report = evaluate_grading(model, args.data, args.split, device, args.level, mirror=not args.single_pass)
     if args.json:
         print(json.dumps(report, indent=2))
     elif args.task == "parsing":

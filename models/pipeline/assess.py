@@ -3,7 +3,8 @@
     result = assess({"rest": rgb, "close_eyes": rgb, ...}, load_model(), progress)
 
 Steps (each timed, with a cancel check between them): face crop + quality, E1 (parsing,
-attention), E2 (grade probabilities), measured function. The patient grade is the argmax of
+attention; masks mirror-averaged, `models.mirror_parsing`), E2 (grade probabilities),
+measured function. The patient grade is the argmax of
 the mean of the expressions' probabilities. Flags mark what a clinician must look at.
 """
 
@@ -19,6 +20,7 @@ import torch
 from models.cascade import CascadeNet
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
+from models.mirror_parsing import parse_masks
 from models.pipeline.face import FaceCrop, FaceCropSettings, crop_face
 from models.pipeline.loader import LoadedModel, wrap_model
 from models.pipeline.measures import MeasuredFunction, measure_function
@@ -157,11 +159,14 @@ def assess(
     thresholds: QualityThresholds | None = None,
     face_settings: FaceCropSettings | None = None,
     names: Mapping[str, str | Sequence[str]] | None = None,
+    mirror: bool = True,
 ) -> Assessment:
     """Grade one patient from expression photos (full RGB uint8 frames).
 
     `photos` maps expression names (models.labels.EXPRESSIONS) to a frame or a list of
-    frames. `names` optionally maps an expression to its file name(s) for messages. Raises
+    frames. `names` optionally maps an expression to its file name(s) for messages.
+    `mirror=False` takes the masks from E1's single pass (half E1's time; the measured grade
+    then carries E1's left/right bias, `models.mirror_parsing`). Raises
     InputError for unknown expressions or photos without a face; Cancelled when
     `progress.cancelled()` turns true between steps.
     """
@@ -203,7 +208,7 @@ def assess(
             checkpoint(progress, 0.35 + 0.5 * n / len(chunks), "parsing faces (E1)")
             with _Timer(timings, "e1"):
                 e1_out = net.e1(batch, with_attention=True)
-                masks_parts.append(e1_out["logits"].argmax(dim=1).to(torch.uint8).cpu())
+                masks_parts.append(parse_masks(net.e1, batch, e1_out["logits"], mirror).cpu())
                 attention_parts.append(e1_out["attention"].float().cpu())
             checkpoint(progress, 0.35 + 0.5 * (n + 0.6) / len(chunks), "grading (E2)")
             with _Timer(timings, "e2"):

@@ -42,7 +42,7 @@ def _rotation(stage2: dict[str, Any]) -> str:
 def _measured_rows(m: dict[str, Any], size: int) -> list[str]:
     rows = []
     if "synthetic_measured" in m:
-        rows.append(_grading_row("synthetic, measured grade from E1's masks", m["synthetic_measured"]))
+        rows.append(_grading_row("synthetic, measured grade from E1's masks (mirror-averaged)", m["synthetic_measured"]))
     if "synthetic_measured_exact" in m:
         rows.append(_grading_row(f"synthetic, measured grade from the exact masks at {size} px (no network)", m["synthetic_measured_exact"]))
     if rows:

@@ -1,7 +1,8 @@
 """Scoring a checkpoint on a parsing set or a patient set (DESIGN §4, §8).
 
-Parsing: each photo is letterboxed to the network's input (padding ignored), the predicted
-project classes are mapped back to the data set's classes (`project_to_dataset`, the
+E1's masks are mirror-averaged as the app makes them (`models.mirror_parsing`; `mirror=False`
+scores E1's single pass). Parsing: each photo is letterboxed to the network's input (padding
+ignored), the predicted project classes are mapped back to the data set's classes (`project_to_dataset`, the
 DESIGN §4 rule for coarse sets) and scored there at input resolution, background excluded
 from the means. Grading: by default per patient, the grade from the mean of the expression
 photos' probabilities (DESIGN §7 fusion); `level="photo"` scores every photo alone;
@@ -28,6 +29,7 @@ from models.data.patients import PatientDataset, PatientSample
 from models.errors import InputError
 from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report, parsing_report
+from models.mirror_parsing import parse_masks
 from models.pipeline.measures import measure_function
 from models.train.sources import to_tensor
 
@@ -37,11 +39,12 @@ def _batches(items: Sequence, size: int):
         yield items[i : i + size]
 
 
-def _predict_masks(model: CascadeNet, images: list[np.ndarray], device: torch.device) -> np.ndarray:
+def _predict_masks(model: CascadeNet, images: list[np.ndarray], device: torch.device, mirror: bool) -> np.ndarray:
     model.eval()
     with torch.inference_mode():
-        logits = model.forward_parsing(to_tensor(images).to(device))["logits"]
-    return logits.argmax(1).cpu().numpy()
+        batch = to_tensor(images).to(device)
+        model.check_input(batch)
+        return parse_masks(model.e1, batch, mirror=mirror).long().cpu().numpy()
 
 
 def default_split(path: str | Path) -> str:
@@ -53,9 +56,11 @@ def default_split(path: str | Path) -> str:
 
 
 def evaluate_parsing(
-    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, batch_size: int = 8
+    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, batch_size: int = 8,
+    mirror: bool = True,
 ) -> dict:
-    """DESIGN §8 parsing report on a parsing set (its classes) or a patient set with masks (project classes)."""
+    """DESIGN §8 parsing report on a parsing set (its classes) or a patient set with masks (project classes);
+    masks mirror-averaged as the app makes them (`models.mirror_parsing`), or E1's single pass."""
     device = device or torch.device("cpu")
     model.to(device)
     size = model.config.input_size
@@ -77,7 +82,7 @@ def evaluate_parsing(
     conf = np.zeros((len(names), len(names)), dtype=np.int64)
     for chunk in _batches(loader, batch_size):
         images, masks = zip(*(fit_square(*load(), size) for load in chunk), strict=True)
-        predicted = back[_predict_masks(model, list(images), device)]
+        predicted = back[_predict_masks(model, list(images), device, mirror)]
         conf += confusion_matrix(np.stack(masks), predicted, len(names))
     report = parsing_report(conf, names)
     return report
@@ -95,10 +100,11 @@ class PhotoPass:
 
 
 def _grade_photos(
-    model: CascadeNet, samples: list[PatientSample], patients: PatientDataset, split: str, device: torch.device, batch_size: int = 8
+    model: CascadeNet, samples: list[PatientSample], patients: PatientDataset, split: str, device: torch.device,
+    batch_size: int = 8, mirror: bool = True,
 ) -> PhotoPass:
-    """Run the cascade over the photos, each read once; its own mask (when every photo has one)
-    is letterboxed with it, padding counted as background."""
+    """Run the cascade over the photos, each read once; E1's masks as `parse_masks` makes them; the
+    photo's own mask (when every photo has one) is letterboxed with it, padding counted as background."""
     if not samples:
         raise InputError(f"{patients.root}: no {split} patients with expression photos")
     size = model.config.input_size
@@ -108,9 +114,10 @@ def _grade_photos(
     for chunk in _batches(samples, batch_size):
         fitted = [fit_square(read_image(s.image), read_mask(s.mask) if with_masks else None, size) for s in chunk]
         with torch.inference_mode():
-            out = model(to_tensor([image for image, _ in fitted]).to(device), with_attention=False)
+            batch = to_tensor([image for image, _ in fitted]).to(device)
+            out = model(batch, with_attention=False)
+            masks.append(parse_masks(model.e1, batch, out["logits"], mirror).cpu().numpy())
         probabilities.append(torch.softmax(out["grade_logits"].float(), 1).cpu().numpy())
-        masks.append(out["logits"].argmax(1).to(torch.uint8).cpu().numpy())
         if with_masks:
             exact += [np.where(mask == IGNORE_INDEX, 0, mask).astype(np.uint8) for _, mask in fitted]
     return PhotoPass(
@@ -153,14 +160,16 @@ def _fuse(ids: list[str], probs: np.ndarray) -> tuple[list[str], np.ndarray]:
     return unique, fused / counts[:, None]
 
 
-def grading_reports(model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None) -> dict:
+def grading_reports(
+    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, mirror: bool = True
+) -> dict:
     """{'patient', 'photo', 'measured'[, 'measured_exact']: report} from one pass over the photos
-    ('measured_exact' only when every photo has its mask)."""
+    ('measured_exact' only when every photo has its mask); `mirror` as in `evaluate_parsing`."""
     device = device or torch.device("cpu")
     patients = PatientDataset(data)
     split = "all" if split == "auto" else split
     samples = patients.samples(split)
-    photos = _grade_photos(model, samples, patients, split, device)
+    photos = _grade_photos(model, samples, patients, split, device, mirror=mirror)
     unique, fused = _fuse(photos.ids, photos.probabilities)
     patient_truth = np.array([patients.patients[p].grade for p in unique])
     reports = {
@@ -177,13 +186,14 @@ LEVELS = ("patient", "photo", "measured", "measured-exact")  # report keys, with
 
 
 def evaluate_grading(
-    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, level: str = "patient"
+    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, level: str = "patient",
+    mirror: bool = True,
 ) -> dict:
     """DESIGN §8 grading report; `level` 'patient' (fused expressions), 'photo', 'measured'
     (the measured grade from E1's masks) or 'measured-exact' (the measure on the set's masks)."""
     if level not in LEVELS:
         raise InputError(f"unknown --level {level!r}; use {', '.join(LEVELS)}")
-    reports, key = grading_reports(model, data, split, device), level.replace("-", "_")
+    reports, key = grading_reports(model, data, split, device, mirror), level.replace("-", "_")
     if key not in reports:
         raise InputError(f"{data}: --level {level} needs a mask for every photo (masks/EXPRESSION.png)")
     return reports[key]

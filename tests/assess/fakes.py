@@ -8,12 +8,15 @@ import torch
 from torch import nn
 
 from models.config import COMPACT
-from models.labels import GRADES, NUM_CLASSES
+from models.labels import CLASS_INDEX, GRADES, NUM_CLASSES
 from models.pipeline.overlays import PALETTE, colour_mask
 
 
 class OracleNet(nn.Module):
-    """E1 maps each pixel to the class of the nearest CLASS_COLOURS entry; E2 returns
+    """E1 maps each pixel to the class of the nearest CLASS_COLOURS entry, its side (left/right
+    classes) from where it lies, as a parser of real faces must: the subject's left is on the
+    image's right of the face's centre. So the oracle reads a mirrored photo as a mirrored face,
+    and mirror averaging (`models.mirror_parsing`) returns its masks unchanged. E2 returns
     `grade_logits` for every image."""
 
     def __init__(self, grade_logits: tuple[float, ...] = (0.0, 3.0, 0.0, 0.0, 0.0, 0.0), size: int = 256) -> None:
@@ -34,7 +37,7 @@ class _OracleE1(nn.Module):
     def forward(self, images: torch.Tensor, with_attention: bool = True) -> dict[str, torch.Tensor]:
         palette = self._owner[0].palette  # (K, 3)
         pixels = images.permute(0, 2, 3, 1)[..., None, :]  # B H W 1 3
-        labels = ((pixels - palette) ** 2).sum(-1).argmin(-1)  # B H W
+        labels = _sides_by_position(((pixels - palette) ** 2).sum(-1).argmin(-1))  # B H W
         logits = torch.nn.functional.one_hot(labels, NUM_CLASSES).permute(0, 3, 1, 2).float() * 10.0
         b, _, h, w = images.shape
         out = {"logits": logits, "z": torch.zeros(b, 8, h // 8, w // 8)}
@@ -42,6 +45,20 @@ class _OracleE1(nn.Module):
             ramp = torch.linspace(0, 1, w).expand(b, 4, h, w).clone()
             out["attention"] = ramp
         return out
+
+
+def _sides_by_position(labels: torch.Tensor) -> torch.Tensor:
+    """Left/right classes reassigned by position: image-right of the face's centre is the subject's left."""
+    face = labels != CLASS_INDEX["background"]
+    xs = torch.arange(labels.shape[-1], dtype=torch.float32).expand_as(labels)
+    centre = (xs * face).sum((1, 2)) / face.sum((1, 2)).clamp(min=1)
+    subject_left = xs > centre[:, None, None]
+    for name, left in CLASS_INDEX.items():
+        if name.startswith("left_"):
+            right = CLASS_INDEX["right_" + name[len("left_"):]]
+            pair = (labels == left) | (labels == right)
+            labels = torch.where(pair & subject_left, left, torch.where(pair, right, labels))
+    return labels
 
 
 class _OracleE2(nn.Module):

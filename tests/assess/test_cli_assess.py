@@ -223,3 +223,18 @@ def test_threads_must_be_positive(capsys, patient_dir: Path, small_weights: Path
     code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights), "--threads", "0")
     assert code == 2
     assert "--threads must be 1 or more" in _error_line(err)
+
+
+def test_single_pass_writes_other_segmentations(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
+    """Default masks are mirror-averaged; --single-pass keeps E1's one pass (the untrained E1 is side-biased)."""
+    import cv2
+
+    segmentations = {}
+    for flag in ((), ("--single-pass",)):
+        out = tmp_path / ("single" if flag else "mirror")
+        code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(out), "--weights", str(small_weights), "--device", "cpu", *flag)
+        assert code == 0, err
+        body = json.loads((out / "assessment.json").read_text())
+        segmentations[bool(flag)] = cv2.imread(str(out / body["expressions"]["rest"]["overlays"]["segmentation"]))
+    assert segmentations[True].shape == segmentations[False].shape
+    assert not np.array_equal(segmentations[True], segmentations[False])

@@ -85,6 +85,17 @@ def test_untrained_network_gives_a_complete_assessment() -> None:
     assert body["grade"] in GRADES
     assert set(body["expressions"]) == set(EXPRESSIONS)
     assert result.expressions["rest"].mask.shape == (64, 64)
+    # Its masks are the mirror-averaged ones, E1 run on the crop and on its mirror (batch sizes
+    # differ here, so allow a pixel of float noise).
+    import torch
+
+    from models.mirror_parsing import parse_masks
+
+    rest = result.expressions["rest"]
+    crop = torch.from_numpy(rest.photo).permute(2, 0, 1)[None].float() / 255.0
+    with torch.inference_mode():
+        assert (rest.mask != parse_masks(net.e1, crop)[0].numpy()).sum() <= 1
+        assert (rest.mask != parse_masks(net.e1, crop, mirror=False)[0].numpy()).sum() > 500
 
 
 def test_face_crop_on_a_cartoon_and_refusal_of_noise() -> None:

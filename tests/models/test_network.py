@@ -13,6 +13,7 @@ from models import build_model, get_config
 from models.attention import MultiScaleAttentionHead
 from models.cascade import CascadeNet
 from models.config import CascadeConfig
+from models.mirror_parsing import parse_masks
 
 GOLDEN = Path(__file__).with_name("golden_compact.json")
 
@@ -153,11 +154,15 @@ def test_frozen_e1_gets_no_gradient_and_keeps_batchnorm_statistics() -> None:
 
 def test_predict_uses_inference_mode_and_restores_training() -> None:
     model = small("compact", 64).train()
-    out = model.predict(torch.rand(1, 3, 64, 64))
+    x = torch.rand(1, 3, 64, 64)
+    out = model.predict(x)
     assert model.training is True
     assert torch.allclose(out["probabilities"].sum(dim=1), torch.ones(1))
     assert out["mask"].shape == (1, 64, 64) and out["mask"].dtype == torch.int64
     assert float(out["attention"].min()) >= 0.0 and float(out["attention"].max()) <= 1.0
+    with torch.inference_mode():  # the mask is the mirror-averaged parse, not the logits' argmax
+        assert torch.equal(out["mask"], parse_masks(model.eval().e1, x).long())
+        assert not torch.equal(out["mask"], out["logits"].argmax(1))
 
 
 @pytest.mark.parametrize(

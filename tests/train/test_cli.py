@@ -5,7 +5,8 @@ import json
 import pytest
 
 from app.cli import main
-from models.checkpoint import read_checkpoint
+from models.checkpoint import load_checkpoint, read_checkpoint
+from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.precision import cpu_has_bf16
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -28,6 +29,22 @@ def test_evaluate_parsing_json_on_patients_and_on_fasseg(tiny_patients, tiny_wei
     report = json.loads(capsys.readouterr().out)
     assert list(report["classes"]) == ["background", "skin", "hair", "eyes", "nose", "mouth"]
     assert 0.0 <= report["mean_f1"] <= 1.0
+
+
+def test_evaluate_scores_mirror_averaged_masks_unless_single_pass(tiny_patients, tiny_weights, capsys):
+    model, _ = load_checkpoint(tiny_weights)
+    reports = {}
+    for flag in ([], ["--single-pass"]):
+        assert main(["evaluate", "parsing", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json", *flag]) == 0
+        reports[bool(flag)] = json.loads(capsys.readouterr().out)
+    assert reports[False] == json.loads(json.dumps(evaluate_parsing(model, tiny_patients, mirror=True)))
+    assert reports[True] == json.loads(json.dumps(evaluate_parsing(model, tiny_patients, mirror=False)))
+    assert reports[True] != reports[False]  # the untrained E1 is not mirror-equivariant
+    for level, single in (("measured", False), ("measured", True), ("patient", True)):
+        args = ["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json", "--level", level]
+        assert main(args + (["--single-pass"] if single else [])) == 0
+        expected = grading_reports(model, tiny_patients, mirror=not single)[level]
+        assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(expected))
 
 
 def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):
