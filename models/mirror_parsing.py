@@ -39,8 +39,7 @@ def parse_masks(
     e1: nn.Module, images: torch.Tensor, logits: torch.Tensor | None = None, mirror: bool = True
 ) -> torch.Tensor:
     """(B, H, W) uint8 label masks: mirror-averaged, or E1's single pass when `mirror` is False."""
-    if not mirror:
-        if logits is None:
-            logits = e1(images, with_attention=False)["logits"]
-        return logits.argmax(dim=1).to(torch.uint8)
-    return mirror_averaged_probabilities(e1, images, logits).argmax(dim=1).to(torch.uint8)
+    if logits is None:
+        logits = e1(images, with_attention=False)["logits"]
+    scores = mirror_averaged_probabilities(e1, images, logits) if mirror else logits
+    return scores.argmax(dim=1).to(torch.uint8)

@@ -2,8 +2,8 @@
 
 E1's masks are mirror-averaged as the app makes them (`models.mirror_parsing`; `mirror=False`
 scores E1's single pass). Parsing: each photo is letterboxed to the network's input (padding
-ignored), the predicted project classes are mapped back to the data set's classes (`project_to_dataset`, the
-DESIGN §4 rule for coarse sets) and scored there at input resolution, background excluded
+ignored), the predicted project classes are mapped back to the data set's classes
+(`project_to_dataset`, the DESIGN §4 rule for coarse sets) and scored there at input resolution, background excluded
 from the means. Grading: by default per patient, the grade from the mean of the expression
 photos' probabilities (DESIGN §7 fusion); `level="photo"` scores every photo alone;
 `level="measured"` scores the measured grade (DESIGN §7 step 4) computed from E1's masks,
@@ -43,8 +43,8 @@ def _predict_masks(model: CascadeNet, images: list[np.ndarray], device: torch.de
     model.eval()
     with torch.inference_mode():
         batch = to_tensor(images).to(device)
-        model.check_input(batch)
-        return parse_masks(model.e1, batch, mirror=mirror).long().cpu().numpy()
+        logits = model.forward_parsing(batch)["logits"]
+        return parse_masks(model.e1, batch, logits, mirror).cpu().numpy()
 
 
 def default_split(path: str | Path) -> str:

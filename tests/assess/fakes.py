@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from models.config import COMPACT
-from models.labels import CLASS_INDEX, GRADES, NUM_CLASSES
+from models.labels import CLASS_INDEX, CLASSES, GRADES, LEFT_RIGHT_SWAP, NUM_CLASSES
 from models.pipeline.overlays import PALETTE, colour_mask
 
 
@@ -52,13 +52,11 @@ def _sides_by_position(labels: torch.Tensor) -> torch.Tensor:
     face = labels != CLASS_INDEX["background"]
     xs = torch.arange(labels.shape[-1], dtype=torch.float32).expand_as(labels)
     centre = (xs * face).sum((1, 2)) / face.sum((1, 2)).clamp(min=1)
-    subject_left = xs > centre[:, None, None]
-    for name, left in CLASS_INDEX.items():
-        if name.startswith("left_"):
-            right = CLASS_INDEX["right_" + name[len("left_"):]]
-            pair = (labels == left) | (labels == right)
-            labels = torch.where(pair & subject_left, left, torch.where(pair, right, labels))
-    return labels
+    swap = torch.as_tensor(LEFT_RIGHT_SWAP[:NUM_CLASSES].astype(np.int64))
+    is_left = torch.tensor([name.startswith("left_") for name in CLASSES])
+    left_of_pair = torch.where(is_left[labels], labels, swap[labels])  # the pair's left class
+    sided = torch.where(xs > centre[:, None, None], left_of_pair, swap[left_of_pair])
+    return torch.where(swap[labels] != labels, sided, labels)
 
 
 class _OracleE2(nn.Module):
