@@ -41,6 +41,7 @@ class ModelHandle:
     is_demo: bool
     input_size: int
     meta: dict = field(default_factory=dict)
+    mirror_parsing: bool = True  # E1 averaged over the photo and its mirror (`assess(mirror=)`)
 
 
 @dataclass
@@ -134,9 +135,10 @@ def reserve_a_core_for_the_gui() -> int:
     return torch.get_num_threads()
 
 
-def load_model(weights_path: str | Path | None, device: str = "auto") -> ModelHandle:
+def load_model(weights_path: str | Path | None, device: str = "auto", mirror_parsing: bool = True) -> ModelHandle:
     """Load a checkpoint once (cached by path + sha256 + device); the shipped demo weights
-    when `weights_path` is empty. CheckpointError with a hint when nothing is usable."""
+    when `weights_path` is empty. CheckpointError with a hint when nothing is usable.
+    `mirror_parsing` travels with the handle to `run_analysis` (ModelSettings)."""
     from models.pipeline.loader import load_model as pipeline_load
 
     reserve_a_core_for_the_gui()
@@ -153,6 +155,7 @@ def load_model(weights_path: str | Path | None, device: str = "auto") -> ModelHa
         is_demo=is_demo,
         input_size=int(loaded.model.config.input_size),
         meta=info.to_dict(),
+        mirror_parsing=mirror_parsing,
     )
 
 
@@ -204,4 +207,4 @@ def run_analysis(photos: dict[str, np.ndarray], handle: ModelHandle, progress: P
         from models.errors import InputError
 
         raise InputError("no photos to analyse; capture the six expressions first")
-    return result_from_assessment(assess(order, handle.model, progress))
+    return result_from_assessment(assess(order, handle.model, progress, mirror=handle.mirror_parsing))

@@ -53,7 +53,7 @@ class Services:
     settings: Settings
     gateway: RecordsGateway
     source_factory: Callable[[], FrameSource] | None = None
-    load_model: Callable[[str, str], Any] = analysis_module.load_model
+    load_model: Callable[[str, str, bool], Any] = analysis_module.load_model
     analyse: Callable[..., Any] = analysis_module.run_analysis
     render_report: Callable[..., bytes] | None = render_pdf
     save_settings: Callable[[Settings], None] | None = None

@@ -61,6 +61,9 @@ class ModelSettings:
 
     weights_path: str = ""  # empty = the shipped demo weights
     device: str = _choice("auto", DEVICES)
+    # Parse each photo and its mirror and average (docs/assess.md): a steadier measured
+    # grade for a second E1 pass per photo. Off = one pass (half E1's time).
+    mirror_parsing: bool = True
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ class WindowModelMixin:
     def load_model(self) -> None:
         """Load the configured weights on a worker thread (torch is imported there)."""
         weights, device = self.settings.model.weights_path, self.settings.model.device
+        mirror = self.settings.model.mirror_parsing
         self.model_label.setText("model: loading\u2026")
-        worker = FunctionWorker(lambda progress: self.services.load_model(weights, device))
+        worker = FunctionWorker(lambda progress: self.services.load_model(weights, device, mirror))
         worker.returned.connect(self._model_loaded)
         worker.errored.connect(self._model_failed)
         self._run(worker)

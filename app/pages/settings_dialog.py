@@ -122,11 +122,14 @@ class SettingsDialog(QDialog):
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.device.setCurrentIndex(DEVICES.index(m.device))
+        self.mirror_parsing = QCheckBox("Parse each photo and its mirror (steadier measured grade; about twice the parsing time)")
+        self.mirror_parsing.setChecked(m.mirror_parsing)
         model_box = QGroupBox("Model")
         mf = QFormLayout(model_box)
         mf.addRow("Weights file", _path_row(self.weights, self._pick_weights))
         mf.addRow("Checksum", self.checksum)
         mf.addRow("Compute device", self.device)
+        mf.addRow("", self.mirror_parsing)
 
         self.clinic = QLineEdit(k.clinic_name)
         self.logo = QLineEdit(k.logo_path)
@@ -188,7 +191,10 @@ class SettingsDialog(QDialog):
             "auto_capture": self.auto.isChecked(), "demo_grade": self.demo_grade.value(),
             "demo_side": self.demo_side.currentText(), "demo_seed": self.demo_seed.value(),
         })
-        model: ModelSettings = update_group(self.original.model, {"weights_path": self.weights.text().strip(), "device": self.device.currentText()})
+        model: ModelSettings = update_group(self.original.model, {
+            "weights_path": self.weights.text().strip(), "device": self.device.currentText(),
+            "mirror_parsing": self.mirror_parsing.isChecked(),
+        })
         clinic: ClinicSettings = update_group(self.original.clinic, {
             "clinic_name": self.clinic.text().strip(), "logo_path": self.logo.text().strip(),
             "clinician": self.clinician.text().strip(), "data_folder": self.data_folder.text().strip(),

@@ -37,6 +37,7 @@ from app.report.charts import ACCENT, HIGHLIGHT, HistoryPoint, history_chart, pr
 from app.report.hb_table import HB_TABLE
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.overlays import LEGEND_WIDTH
+from models.pipeline.training_summary import describe_training
 
 # Without ReportLab's C accelerator, ASCII85-encoding the photos in pure Python took
 # 2.2 s of a 2.6 s report; binary streams are valid PDF and cost nothing.
@@ -323,18 +324,10 @@ def _model_section(model: Mapping, s: dict, width: float) -> list:
     rows = [
         ["Model", f"{model.get('name', '-')} (configuration {model.get('config', '-')})"],
         ["SHA-256", model.get("sha256") or "not from a file (untrained or in-memory network)"],
-        ["Training data", _p(_describe(training), s["cell"])],
+        ["Training data", _p(describe_training(training), s["cell"])],
     ]
     table = _table(rows, [28 * mm, width - 28 * mm], header=False, extra=[("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("BACKGROUND", (0, 0), (0, -1), LIGHT)])
     return [Paragraph("Model", s["h2"]), table, Spacer(1, 6), _p(DISCLAIMER, s["body"])]
-
-
-def _describe(training: object) -> str:
-    if not training:
-        return "not recorded"
-    if isinstance(training, Mapping):
-        return "; ".join(f"{k}: {v}" for k, v in list(training.items())[:8])
-    return str(training)
 
 
 def _as_jpeg(path: Path) -> io.BytesIO | str:

@@ -54,6 +54,11 @@ def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -
     from models.pipeline.overlays import save_png
 
     body = oracle_assessment.to_dict()
+    body["model"]["training_data"] = {
+        "command": "palsy train demo",
+        "stage2": {"stage": "grading", "steps": 4845, "data": {"patients": 600, "photos": 3600}},
+        "recipe": {"train_patients": 600},
+    }
     logo = save_png(np.full((40, 120, 3), (20, 90, 160), np.uint8), tmp_path / "logo.png")
     path = write_report(tmp_path / "r.pdf", body, ReportContext(assessment_date="2026-11-24", clinic_logo=str(logo)))
     assert len(PdfReader(str(path)).pages[0].images) == 1  # the logo
@@ -63,6 +68,9 @@ def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -
     assert "Grade history" not in text
     assert "Highlighted: grade II" in text
     assert "(photo not available)" in text  # no image files were given
+    # The checkpoint's training record reads as sentences, not as a raw dictionary.
+    assert "Trained with 'palsy train demo'. grading (E1 frozen) (4845 steps): 600 patients (3600 photos)." in text
+    assert "train_patients" not in text
 
 
 def test_overlays_have_legend_and_heat() -> None:

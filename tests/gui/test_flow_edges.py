@@ -244,6 +244,26 @@ def test_settings_dialog_from_the_window_saves_and_reloads_the_model(qtbot, data
         close_window(window)
 
 
+def test_the_parsing_setting_reaches_the_model_handle(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    from app.analysis import load_model
+
+    calls: list[bool] = []
+
+    def spying_load(weights, device, mirror):  # noqa: ANN001, ANN202
+        calls.append(mirror)
+        return load_model(weights, device, mirror)
+
+    window = make_window(qtbot, data_folder, tiny_weights, load_model=spying_load)
+    try:
+        assert calls == [True] and window.model_handle.mirror_parsing is True
+        dialog = window.open_settings()
+        dialog.mirror_parsing.setChecked(False)
+        dialog.accept()
+        qtbot.waitUntil(lambda: calls == [True, False] and not window.model_handle.mirror_parsing, timeout=WAIT_MS)
+    finally:
+        close_window(window)
+
+
 def test_results_go_to_the_analysed_assessment_even_after_moving_on(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights, analyse=slow_analysis)
     try:

@@ -22,6 +22,7 @@ def test_defaults_are_valid_and_flat_round_trip() -> None:
     settings = Settings()
     assert Settings.from_flat(settings.to_flat()) == settings
     assert settings.camera.source == "demo" and settings.model.device == "auto"
+    assert settings.model.mirror_parsing is True  # the app parses photo and mirror by default
 
 
 def test_values_are_coerced_from_qsettings_strings() -> None:
@@ -62,7 +63,7 @@ def test_qsettings_round_trip(settings_path: str) -> None:
     changed = replace(
         Settings(),
         camera=replace(CameraSettings(), source="camera", index=1, width=640, height=480, fps=15, mirror_preview=False, auto_capture=True),
-        model=ModelSettings(weights_path="/tmp/w.pt", device="cpu"),
+        model=ModelSettings(weights_path="/tmp/w.pt", device="cpu", mirror_parsing=False),
     )
     save_settings(open_qsettings(settings_path), changed)
     assert load_settings(open_qsettings(settings_path)) == changed
@@ -91,11 +92,13 @@ def test_settings_dialog_round_trip(qtbot, settings_path: str, tmp_path) -> None
     dialog.weights.setText(str(weights))
     assert "sha256 " in dialog.checksum.text() and "not in a manifest" in dialog.checksum.text()
     dialog.clinic.setText("Test Clinic")
+    assert dialog.mirror_parsing.isChecked()
+    dialog.mirror_parsing.setChecked(False)
     dialog.accept()
     result = dialog.result_settings
     assert result is not None
     assert (result.camera.source, result.camera.index, result.camera.fps) == ("camera", 3, 24)
-    assert result.model == ModelSettings(weights_path=str(weights), device="cpu")
+    assert result.model == ModelSettings(weights_path=str(weights), device="cpu", mirror_parsing=False)
     save_settings(open_qsettings(settings_path), result)
     assert load_settings(open_qsettings(settings_path)) == result
 

@@ -50,6 +50,24 @@ def test_run_analysis_returns_arrays_for_every_expression(tiny_weights: Path) ->
     assert body["grade"] == result.grade and set(body["expressions"]) == set(EXPRESSIONS)
 
 
+def test_run_analysis_parses_single_pass_when_the_handle_says_so(tiny_weights: Path, monkeypatch) -> None:
+    import models.pipeline.assess as assess_module
+
+    seen: list[bool] = []
+    real = assess_module.assess
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen.append(kwargs["mirror"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(assess_module, "assess", spy)
+    photos = _photos()
+    assert load_model(str(tiny_weights), "cpu").mirror_parsing is True
+    run_analysis(photos, load_model(str(tiny_weights), "cpu"), ProgressState())
+    run_analysis(photos, load_model(str(tiny_weights), "cpu", mirror_parsing=False), ProgressState())
+    assert seen == [True, False]
+
+
 def test_run_analysis_stops_when_cancelled(tiny_weights: Path) -> None:
     handle = load_model(str(tiny_weights), "cpu")
     progress = ProgressState()

@@ -1,0 +1,47 @@
+"""The report's "Training data" sentences from the training records checkpoints keep."""
+
+from models.pipeline.training_summary import describe_training
+
+DEMO = {
+    "recipe": {"config": "compact", "train_patients": 600},
+    "command": "palsy train demo",
+    "stage1": {
+        "stage": "parsing",
+        "steps": 7478,
+        "elapsed_s": 1800.4,
+        "data": {
+            "patients_train": {"images": 3600, "split": "all", "weight": 3.0},
+            "fasseg": {"images": 167, "split": "train", "weight": 1.0},
+        },
+    },
+    "stage2": {"stage": "grading", "steps": 4845, "elapsed_s": 960.1, "data": {"patients": 600, "photos": 3600, "folder": "patients_train"}},
+    "data_licences": "research / non-commercial (FASSEG)",
+    "excluded": "celebamask_samples (licence forbids redistribution)",
+    "machine": "x86_64 2 threads",
+}
+
+
+def test_demo_record_reads_as_sentences_not_a_dict():
+    text = describe_training(DEMO)
+    assert text.startswith("Trained with 'palsy train demo'.")
+    assert "face parsing (7478 steps, 30 min): patients_train (3600 images), fasseg (167 images, train part)." in text
+    assert "grading (E1 frozen) (4845 steps, 16 min): 600 patients (3600 photos) from patients_train." in text
+    assert "Licences: research / non-commercial (FASSEG)." in text
+    assert "Not used: celebamask_samples" in text
+    # The recipe's and the machine's raw entries stay out of the clinician's report.
+    assert "{" not in text and "train_patients" not in text and "x86_64" not in text
+
+
+def test_single_stage_data_mapping_and_stage_record():
+    data = {"lfw_parts": {"images": 1500, "split": "train", "weight": 1.0}}
+    assert describe_training(data) == "lfw_parts (1500 images, train part)"
+    stage = {"stage": "end_to_end", "steps": 1, "settings": {"lr": 2e-4}, "data": {"patients": 1, "photos": 6}}
+    assert describe_training(stage) == "grading, end to end (1 step): 1 patient (6 photos)."
+
+
+def test_missing_and_unrecognised_records():
+    assert describe_training(None) == "not recorded"
+    assert describe_training({}) == "not recorded"
+    assert describe_training("none (untrained test network)") == "none (untrained test network)"
+    long = describe_training("x" * 1000)
+    assert len(long) == 400 and long.endswith("…")
