@@ -49,15 +49,20 @@ def describe_data(data: object) -> str:
     return ", ".join(parts) if parts else "none"
 
 
-def _stage_line(stage: Mapping) -> str:
+def _stage_line(stage: Mapping, previous: Mapping | None = None) -> str:
     name = STAGE_NAMES.get(str(stage.get("stage")), str(stage.get("stage", "stage")))
+    name = name[:1].upper() + name[1:]
     bits = []
     if "steps" in stage:
         bits.append(_count(stage["steps"], "step"))
     if isinstance(stage.get("elapsed_s"), (int, float)):
         bits.append(f"{stage['elapsed_s'] / 60:.0f} min")
     head = name + (f" ({', '.join(bits)})" if bits else "")
-    return f"{head}: {describe_data(stage['data'])}" if "data" in stage else head
+    if "data" not in stage:
+        return head
+    if previous is not None and previous.get("data") == stage["data"]:
+        return f"{head}: the same data"
+    return f"{head}: {describe_data(stage['data'])}"
 
 
 def describe_training(training: Any) -> str:
@@ -75,7 +80,7 @@ def describe_training(training: Any) -> str:
     elif not stages and not lines:
         # A bare data mapping (the `data` entry of a single-stage checkpoint).
         return _shorten(describe_data(training))
-    lines += [_shorten(_stage_line(stage)) + "." for stage in stages]
+    lines += [_shorten(_stage_line(stage, before)) + "." for before, stage in zip([None, *stages], stages)]
     for key, label in (("data_licences", "Licences"), ("excluded", "Not used")):
         if training.get(key):
             lines.append(f"{label}: {_shorten(str(training[key]))}.")

@@ -69,7 +69,7 @@ def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -
     assert "Highlighted: grade II" in text
     assert "(photo not available)" in text  # no image files were given
     # The checkpoint's training record reads as sentences, not as a raw dictionary.
-    assert "Trained with 'palsy train demo'. grading (E1 frozen) (4845 steps): 600 patients (3600 photos)." in text
+    assert "Trained with 'palsy train demo'. Grading (E1 frozen) (4845 steps): 600 patients (3600 photos)." in text
     assert "train_patients" not in text
 
 

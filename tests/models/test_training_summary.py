@@ -14,6 +14,14 @@ DEMO = {
             "fasseg": {"images": 167, "split": "train", "weight": 1.0},
         },
     },
+    "stage1_fine": {
+        "stage": "parsing_fine",
+        "steps": 912,
+        "data": {
+            "patients_train": {"images": 3600, "split": "all", "weight": 3.0},
+            "fasseg": {"images": 167, "split": "train", "weight": 1.0},
+        },
+    },
     "stage2": {"stage": "grading", "steps": 4845, "elapsed_s": 960.1, "data": {"patients": 600, "photos": 3600, "folder": "patients_train"}},
     "data_licences": "research / non-commercial (FASSEG)",
     "excluded": "celebamask_samples (licence forbids redistribution)",
@@ -24,8 +32,9 @@ DEMO = {
 def test_demo_record_reads_as_sentences_not_a_dict():
     text = describe_training(DEMO)
     assert text.startswith("Trained with 'palsy train demo'.")
-    assert "face parsing (7478 steps, 30 min): patients_train (3600 images), fasseg (167 images, train part)." in text
-    assert "grading (E1 frozen) (4845 steps, 16 min): 600 patients (3600 photos) from patients_train." in text
+    assert "Face parsing (7478 steps, 30 min): patients_train (3600 images), fasseg (167 images, train part)." in text
+    assert "Face parsing, fine-tune (912 steps): the same data." in text
+    assert "Grading (E1 frozen) (4845 steps, 16 min): 600 patients (3600 photos) from patients_train." in text
     assert "Licences: research / non-commercial (FASSEG)." in text
     assert "Not used: celebamask_samples" in text
     # The recipe's and the machine's raw entries stay out of the clinician's report.
@@ -36,7 +45,7 @@ def test_single_stage_data_mapping_and_stage_record():
     data = {"lfw_parts": {"images": 1500, "split": "train", "weight": 1.0}}
     assert describe_training(data) == "lfw_parts (1500 images, train part)"
     stage = {"stage": "end_to_end", "steps": 1, "settings": {"lr": 2e-4}, "data": {"patients": 1, "photos": 6}}
-    assert describe_training(stage) == "grading, end to end (1 step): 1 patient (6 photos)."
+    assert describe_training(stage) == "Grading, end to end (1 step): 1 patient (6 photos)."
 
 
 def test_missing_and_unrecognised_records():
