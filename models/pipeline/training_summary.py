@@ -80,7 +80,7 @@ def describe_training(training: Any) -> str:
     elif not stages and not lines:
         # A bare data mapping (the `data` entry of a single-stage checkpoint).
         return _shorten(describe_data(training))
-    lines += [_shorten(_stage_line(stage, before)) + "." for before, stage in zip([None, *stages], stages)]
+    lines += [_shorten(_stage_line(stage, stages[i - 1] if i else None)) + "." for i, stage in enumerate(stages)]
     for key, label in (("data_licences", "Licences"), ("excluded", "Not used")):
         if training.get(key):
             lines.append(f"{label}: {_shorten(str(training[key]))}.")
