@@ -16,7 +16,7 @@ STAGE_NAMES = {
     "parsing_fine": "face parsing, fine-tune",
     "grading": "grading (E1 frozen)",
     "grading_fine": "grading, fine-tune",
-    "end_to_end": "grading, end to end",
+    "end-to-end": "grading, end to end",  # `palsy train end-to-end` records its mode
 }
 MAX_CHARS = 400
 
@@ -84,4 +84,4 @@ def describe_training(training: Any) -> str:
     for key, label in (("data_licences", "Licences"), ("excluded", "Not used")):
         if training.get(key):
             lines.append(f"{label}: {_shorten(str(training[key]))}.")
-    return " ".join(lines) if lines else _shorten(str(dict(training)))
+    return " ".join(lines)

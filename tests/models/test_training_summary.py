@@ -44,7 +44,7 @@ def test_demo_record_reads_as_sentences_not_a_dict():
 def test_single_stage_data_mapping_and_stage_record():
     data = {"lfw_parts": {"images": 1500, "split": "train", "weight": 1.0}}
     assert describe_training(data) == "lfw_parts (1500 images, train part)"
-    stage = {"stage": "end_to_end", "steps": 1, "settings": {"lr": 2e-4}, "data": {"patients": 1, "photos": 6}}
+    stage = {"stage": "end-to-end", "steps": 1, "settings": {"lr": 2e-4}, "data": {"patients": 1, "photos": 6}}
     assert describe_training(stage) == "Grading, end to end (1 step): 1 patient (6 photos)."
 
 
