@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from models.config import CascadeConfig, get_config
@@ -67,13 +70,34 @@ class CascadeNet(nn.Module):
 
     def forward(self, images: torch.Tensor, with_attention: bool = True) -> dict[str, torch.Tensor]:
         self.check_input(images)
-        if self._e1_frozen:
-            with torch.no_grad():
-                out = self.e1(images, with_attention=with_attention)
-        else:
+        with self._e1_grad():
             out = self.e1(images, with_attention=with_attention)
-        out["grade_logits"] = self.e2(images, out["z"])
+        out["grade_logits"] = self.grade(images, out["z"])
         return out
+
+    def _e1_grad(self) -> contextlib.AbstractContextManager:
+        return torch.no_grad() if self._e1_frozen else contextlib.nullcontext()
+
+    def grade(self, images: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
+        """E2's grade logits (B x 6) for a batch at the input size. `z` is E1's z of these
+        images when the caller has it; E1's backbone runs (again) when E2 grades at another
+        size (`grading_input`) or no z is given. Every caller of E2 goes through here."""
+        small = self.grading_input(images)
+        if z is None or small is not images:
+            with self._e1_grad():
+                z = self.e1.encode(small)
+        return self.e2(small, z)
+
+    def grading_input(self, images: torch.Tensor) -> torch.Tensor:
+        """The batch E2 grades: `images` itself, or resized (area) to the config's
+        `grading_size` when that is set and smaller than the batch."""
+        size = self.config.grading_size
+        h, w = images.shape[-2:]
+        if not size or max(h, w) <= size:
+            return images
+        scale = size / max(h, w)
+        shape = tuple(max(32, round(s * scale / 32) * 32) for s in (h, w))
+        return F.interpolate(images, size=shape, mode="area")
 
     def forward_parsing(self, images: torch.Tensor, with_attention: bool = False) -> dict[str, torch.Tensor]:
         """E1 alone (stage 1 training and parsing evaluation)."""

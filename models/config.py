@@ -35,6 +35,12 @@ class CascadeConfig:
     e2_pool: int = 1
     e2_hidden: tuple[int, ...] = (512, 256)
     e2_dropout: float = 0.5
+    # E2's input side in px; 0 = `input_size`. When set and smaller, E2 grades the photo
+    # resized to it (area) and is conditioned on the z of a second E1 backbone pass at that
+    # size, while E1's masks and attention stay at `input_size`. Stage 2 can then train at
+    # a cheap size and ship without a fine-tune at the full one: on the CPU, E2 moved from
+    # 128 to 256 px starts at chance again (docs/train.md, "Grading at the base size").
+    grading_size: int = 0
     num_classes: int = NUM_CLASSES
     num_grades: int = NUM_GRADES
     extra: dict = field(default_factory=dict)
@@ -56,6 +62,15 @@ class CascadeConfig:
     def with_input_size(self, size: int) -> CascadeConfig:
         """Same architecture at another input size (must be a multiple of 32)."""
         return CascadeConfig.from_dict({**self.to_dict(), "input_size": size})
+
+    def with_grading_size(self, size: int) -> CascadeConfig:
+        """Same architecture with E2 grading at `size` px (0 or `input_size`: at the input)."""
+        return CascadeConfig.from_dict({**self.to_dict(), "grading_size": 0 if size == self.input_size else size})
+
+    @property
+    def e2_size(self) -> int:
+        """The input side E2 grades at."""
+        return self.grading_size or self.input_size
 
 
 PAPER = CascadeConfig(

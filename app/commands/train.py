@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--e1-from", default=None, metavar="CHECKPOINT",
                         help="demo: take E1 from this checkpoint instead of training stage 1 (stage 2 and the "
                         "comparison train a fresh E2 on it; the card says where E1 came from)")
+    parser.add_argument("--grading-at", default=None, choices=("base", "input"),
+                        help="demo: E2 trains and grades at the base size (128 px, default) or goes on at the input "
+                        "size (256 px; stage 2's minutes split 16 + 8 as before 2026-12-02)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
@@ -78,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
             recipe = replace(recipe, stage2_ordinal_weight=args.ordinal_weight)
         if args.e1_from:
             recipe = replace(recipe, e1_from=args.e1_from)
+        if args.grading_at == "input":
+            recipe = recipe.grading_at_input()
         if args.minutes:
             recipe = recipe.scaled_to(args.minutes)
         out = Path(args.out) if args.out else None
@@ -85,8 +90,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.mode == "clinic":
         return _run_clinic(args, device)
-    if args.e1_from:
-        raise InputError("--e1-from is for palsy train demo; for stage 2 on a trained E1 use palsy train grading --init")
+    if args.e1_from or args.grading_at:
+        raise InputError("--e1-from and --grading-at are for palsy train demo; for stage 2 on a trained E1 use "
+                         "palsy train grading --init")
     if args.from_scratch:
         raise InputError("--from-scratch is for palsy train clinic; the other modes start from scratch unless --init is given")
     if not args.data and not args.resume:

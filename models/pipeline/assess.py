@@ -212,7 +212,7 @@ def assess(
                 attention_parts.append(e1_out["attention"].float().cpu())
             checkpoint(progress, 0.35 + 0.5 * (n + 0.6) / len(chunks), "grading (E2)")
             with _Timer(timings, "e2"):
-                prob_parts.append(torch.softmax(net.e2(batch, e1_out["z"]).float(), dim=1).cpu())
+                prob_parts.append(torch.softmax(net.grade(batch, e1_out["z"]).float(), dim=1).cpu())
     masks_t, attention_t = torch.cat(masks_parts), torch.cat(attention_parts)
     probabilities = torch.cat(prob_parts).numpy()
 

@@ -57,6 +57,8 @@ def _stage_line(stage: Mapping, previous: Mapping | None = None) -> str:
         bits.append(_count(stage["steps"], "step"))
     if isinstance(stage.get("elapsed_s"), (int, float)):
         bits.append(f"{stage['elapsed_s'] / 60:.0f} min")
+    if stage.get("reused_from"):  # `palsy train demo --e1-from`: trained by an earlier run
+        bits.append("in an earlier run")
     head = name + (f" ({', '.join(bits)})" if bits else "")
     if "data" not in stage:
         return head

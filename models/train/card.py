@@ -92,6 +92,22 @@ def _sizes(recipe: dict[str, Any], st: dict[str, Any]) -> str:
     return f" (trained at {recipe['base_size']} px, then fine-tuned at {recipe['input_size']} px: progressive resizing)"
 
 
+def _e2_size(results: dict[str, Any]) -> int:
+    """The side the shipped E2 grades at (`CascadeConfig.grading_size`, else the input)."""
+    return int(results["meta_config"].get("grading_size") or results["recipe"]["input_size"])
+
+
+def _grading_size(results: dict[str, Any]) -> str:
+    """The sentence on where the shipped E2 grades, when that is not the input size."""
+    size, full = _e2_size(results), results["recipe"]["input_size"]
+    if size == full:
+        return ""
+    return (f" The shipped cascade grades at {size} px, where stage 2 trained: E2 sees the photo resized to "
+            f"{size} px and the z of a second E1 pass at that size; E1's masks and attention maps are made at "
+            f"{full} px. Stage 2 is not fine-tuned at {full} px: on the CPU that fine-tune undid what E2 had "
+            "learnt (docs/train.md).")
+
+
 def _at_first(recipe: dict[str, Any], st: dict[str, Any]) -> str:
     return f" at {recipe['base_size']} px" if "stage1_fine" in st else ""
 
@@ -149,7 +165,8 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
     lines += [
         "## Files",
         f"- `demo_compact.pt`: sha256 `{results['sha256']}`, {results['size_mb']} MB (fp16 storage), "
-        f"config `{recipe['config']}` at input {recipe['input_size']} px{_sizes(recipe, st)} "
+        f"config `{recipe['config']}` at input {recipe['input_size']} px{_sizes(recipe, st)}"
+        f"{'' if _e2_size(results) == recipe['input_size'] else f', E2 grading at {_e2_size(results)} px'} "
         "(the checkpoint stores this config; the app resizes to it).",
         _reproduce(recipe, st),
         "",
@@ -181,7 +198,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"loss {_grading_loss(recipe)}, poly LR from {recipe['stage2_lr']:g}, "
         f"{recipe['stage2_minutes']:.1f} "
         f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(recipe, st)}."
-        f"{_fine(recipe, st, 'stage2_fine', 'stage2_lr')}",
+        f"{_fine(recipe, st, 'stage2_fine', 'stage2_lr')}{_grading_size(results)}",
         f"- Wall time on the 2-core CPU ({results.get('machine') or str(recipe['threads']) + ' torch threads'}): "
         f"rendering {st['render']['seconds']:.0f} s, training "
         f"{results['training_wall_s'] / 60:.1f} min{' (stage 2; stage 1 ran in the earlier run)' if _reused(st) else ''}, "
@@ -218,8 +235,8 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
     if m["synthetic_grading_patient"]["accuracy"] < 0.5:
         lines += [
             f"**Grading is weak** (chance is 0.167). In this CPU budget E2, trained from scratch on "
-            f"frozen-E1 features at {recipe['input_size']} px where one grade step moves a brow or a mouth "
-            f"corner by {_grade_step(recipe['input_size'])}, reached the figures above; they are what this budget "
+            f"frozen-E1 features at {_e2_size(results)} px where one grade step moves a brow or a mouth "
+            f"corner by {_grade_step(_e2_size(results))}, reached the figures above; they are what this budget "
             "bought, not what the architecture can do. Retrain with `palsy train grading` on a GPU "
             "(`--device cuda`, input 256-512, many epochs) for a useful network grade.",
             "",

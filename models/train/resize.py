@@ -8,6 +8,7 @@ to parse (docs/train.md, "Progressive resizing").
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from models.cascade import CascadeNet, build_model
@@ -15,24 +16,34 @@ from models.checkpoint import load_checkpoint, save_checkpoint
 from models.errors import InputError
 
 
-def resized_model(e1_source: str | Path, size: int, e2_source: str | Path | None = None) -> CascadeNet:
-    """A cascade at `size` px with E1 (and E2, unless `e2_source` is given) from `e1_source`."""
-    if size % 32:
-        raise InputError(f"input size {size} must be a multiple of 32")
+def resized_model(
+    e1_source: str | Path, size: int, e2_source: str | Path | None = None, grading_size: int | None = None
+) -> CascadeNet:
+    """A cascade at `size` px with E1 (and E2, unless `e2_source` is given) from `e1_source`;
+    `grading_size` sets where E2 grades (`CascadeConfig.grading_size`; None keeps the source's)."""
+    for side in (size, grading_size or size):
+        if side % 32:
+            raise InputError(f"input size {side} must be a multiple of 32")
     first, _ = load_checkpoint(e1_source)
-    model = CascadeNet(first.config.with_input_size(size))
+    config = first.config.with_input_size(size)
+    if grading_size is not None:
+        config = config.with_grading_size(grading_size)
+    model = CascadeNet(config)
     model.load_state_dict(first.state_dict())
     if e2_source is not None:
         second, _ = load_checkpoint(e2_source)
-        if second.config.with_input_size(size) != model.config:
+        if replace(second.config, input_size=size, grading_size=0) != replace(config, grading_size=0):
             raise InputError(f"{e2_source} has another architecture than {e1_source}; cannot combine their encoders")
         model.e2.load_state_dict(second.e2.state_dict())
     return model
 
 
-def write_resized(out: str | Path, e1_source: str | Path, size: int, e2_source: str | Path | None = None) -> Path:
-    """`resized_model` saved as a checkpoint (the `init` of a fine-tuning stage)."""
-    save_checkpoint(resized_model(e1_source, size, e2_source), out)
+def write_resized(
+    out: str | Path, e1_source: str | Path, size: int, e2_source: str | Path | None = None, grading_size: int | None = None
+) -> Path:
+    """`resized_model` saved as a checkpoint (the `init` of a fine-tuning stage, or the
+    shipped cascade of E1 at its size and E2 at its own)."""
+    save_checkpoint(resized_model(e1_source, size, e2_source, grading_size), out)
     return Path(out)
 
 

@@ -113,13 +113,10 @@ def grading_step(batcher: GradingBatcher, ordinal_weight: float = 0.0) -> StepFn
         images, grades = images.to(device), grades.to(device)
         model.check_input(images)
         # E2 needs only z: skip E1's attention head and pixel classifier (they do not touch
-        # the grade), which saves a third of a frozen-E1 step on the CPU.
-        if model.e1_frozen:
-            with torch.no_grad():
-                z = model.e1.encode(images)
-        else:
-            z = model.e1.encode(images)
-        logits = model.e2(images, z)
+        # the grade), which saves a third of a frozen-E1 step on the CPU. `grade` runs E1's
+        # backbone at the size E2 grades at (`CascadeConfig.grading_size`), without gradient
+        # when E1 is frozen.
+        logits = model.grade(images)
         accuracy = float((logits.argmax(1) == grades).float().mean())
         loss = F.cross_entropy(logits.float(), grades)
         if ordinal_weight > 0:

@@ -28,6 +28,10 @@ class OracleNet(nn.Module):
         self.e1 = _OracleE1(self)
         self.e2 = _OracleE2(self)
 
+    def grade(self, images: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
+        """As `CascadeNet.grade`: E2's logits for a batch (the oracle's fixed ones)."""
+        return self.e2(images, z)
+
 
 class _OracleE1(nn.Module):
     def __init__(self, owner: OracleNet) -> None:

@@ -98,6 +98,27 @@ def test_untrained_network_gives_a_complete_assessment() -> None:
         assert (rest.mask != parse_masks(net.e1, crop, mirror=False)[0].numpy()).sum() > 500
 
 
+def test_a_network_grading_at_its_own_size_is_assessed_at_that_size() -> None:
+    import torch
+
+    from models.cascade import CascadeNet, build_model
+    from models.config import COMPACT
+
+    full = build_model(COMPACT.with_input_size(64), seed=0)
+    net = CascadeNet(full.config.with_grading_size(32))
+    net.load_state_dict(full.state_dict())
+    result = assess(_photos(), wrap_model(net))
+    rest = result.expressions["rest"]
+    assert rest.mask.shape == (64, 64)  # E1 parses at the input size
+    crop = torch.from_numpy(rest.photo).permute(2, 0, 1)[None].float() / 255.0
+    with torch.inference_mode():
+        small = torch.nn.functional.interpolate(crop, size=(32, 32), mode="area")
+        expected = torch.softmax(net.e2(small, net.e1.encode(small)), 1)[0].numpy()
+        at_input = torch.softmax(full.eval().e2(crop, full.e1.encode(crop)), 1)[0].numpy()
+    assert np.allclose(rest.probabilities, expected, atol=1e-4)
+    assert np.abs(rest.probabilities - at_input).max() > 10 * np.abs(rest.probabilities - expected).max()
+
+
 def test_face_crop_on_a_cartoon_and_refusal_of_noise() -> None:
     photo = np.zeros((300, 400, 3), np.uint8)
     photo[22:278, 72:328] = cartoon_photo(paint_face())

@@ -135,6 +135,40 @@ def test_config_without_e2_pool_loads_as_global_pooling() -> None:
     assert CascadeConfig.from_dict(data).e2_pool == 1
 
 
+def test_e2_grades_at_its_own_size_while_e1_parses_at_the_input() -> None:
+    full = small("compact", 64)
+    config = full.config.with_grading_size(32)
+    assert config.grading_size == 32 and config.e2_size == 32 and full.config.e2_size == 64
+    assert full.config.with_grading_size(64).grading_size == 0  # the input size is the default
+    model = CascadeNet(config).eval()
+    model.load_state_dict(full.state_dict())  # same weights: grading size is no architecture
+    x = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        out = model(x)
+        small_x = F.interpolate(x, size=(32, 32), mode="area")
+        expected = model.e2(small_x, model.e1.encode(small_x))
+        assert out["logits"].shape == (2, 11, 64, 64) and out["z"].shape[-1] == 8  # E1 at the input
+        assert torch.allclose(out["grade_logits"], expected, atol=1e-5)
+        at_input = full.eval()(x)["grade_logits"]
+        assert (out["grade_logits"] - at_input).abs().max() > 100 * (out["grade_logits"] - expected).abs().max()
+        # A batch already at the grading size is graded on E1's own z.
+        assert torch.allclose(model(small_x)["grade_logits"], expected, atol=1e-5)
+        # `grade` is E2 as forward runs it, with or without E1's z at the input (the path
+        # of assess and of the training step).
+        assert torch.allclose(model.grade(x), expected, atol=1e-5)
+        assert torch.allclose(model.grade(x, out["z"]), expected, atol=1e-5)
+        assert torch.allclose(full.grade(x), at_input, atol=1e-5)
+    # Frozen E1 (stage 2): gradients reach E2 only, through the second pass too.
+    model.train().freeze_e1()
+    F.cross_entropy(model(x)["grade_logits"], torch.tensor([1, 2])).backward()
+    assert all(p.grad is None for p in model.e1.parameters())
+    assert all(p.grad is not None for p in model.e2.parameters() if p.requires_grad)
+    # Configs saved before the field load as grading at the input size.
+    data = full.config.to_dict()
+    del data["grading_size"]
+    assert CascadeConfig.from_dict(data).e2_size == 64
+
+
 def test_frozen_e1_gets_no_gradient_and_keeps_batchnorm_statistics() -> None:
     model = small("compact", 64)
     model.freeze_e1()

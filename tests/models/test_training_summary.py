@@ -41,6 +41,14 @@ def test_demo_record_reads_as_sentences_not_a_dict():
     assert "{" not in text and "train_patients" not in text and "x86_64" not in text
 
 
+def test_a_reused_stage_says_an_earlier_run_trained_it():
+    record = {**DEMO, "command": "palsy train demo --e1-from old.pt",
+              "stage1": {**DEMO["stage1"], "reused_from": "old.pt", "reused_sha256": "557e"}}
+    text = describe_training(record)
+    assert "Face parsing (7478 steps, 30 min, in an earlier run): patients_train" in text
+    assert "Grading (E1 frozen) (4845 steps, 16 min): 600 patients" in text  # this run's own stage
+
+
 def test_single_stage_data_mapping_and_stage_record():
     data = {"lfw_parts": {"images": 1500, "split": "train", "weight": 1.0}}
     assert describe_training(data) == "lfw_parts (1500 images, train part)"

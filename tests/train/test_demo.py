@@ -42,6 +42,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
         input_size=64, base_size=32, data_root=str(tmp_path / "data"), work=str(tmp_path / "work"), train_patients=6,
         eval_patients=6, compare_patients=3, batch_size=2, stage1_minutes=0.02, stage1_fine_minutes=0.02,
         stage2_minutes=0.02, stage2_fine_minutes=0.02, compare_minutes=0.01, stage2_ordinal_weight=5.0,
+        grading_at="input",  # the default, "base", is the --e1-from run's below
     )
     rendered = []
 
@@ -113,7 +114,8 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
 
     # --e1-from: a second run takes E1 from the shipped file instead of training stage 1; the
     # card tells where E1 came from and how that earlier run trained it.
-    again = replace(recipe, work=str(tmp_path / "work2"), e1_from=str(weights / "demo_compact.pt"), compare_minutes=0.005)
+    again = replace(recipe, work=str(tmp_path / "work2"), e1_from=str(weights / "demo_compact.pt"), compare_minutes=0.005,
+                    grading_at=DemoRecipe.grading_at)
     second = run_demo(again, torch.device("cpu"), weights_dir=tmp_path / "weights2", render=render)
     st2 = second["state"]
     assert not (tmp_path / "work2" / "stage1.jsonl").exists() and not (tmp_path / "work2" / "stage1_fine.jsonl").exists()
@@ -128,3 +130,13 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     card2 = (tmp_path / "weights2" / "demo_compact.md").read_text()
     assert "not retrained by this run: E1 taken from `demo_compact.pt`" in card2 and "palsy train demo --e1-from FILE" in card2
     assert f"Ran {state['stage1']['steps']} steps" in card2 and "stage 1 ran in the earlier run" in card2
+    # That run grades at the base size (the recipe's default, "base"): no stage-2 fine-tune; the shipped
+    # cascade parses at 64 px with E2 from stage 2 grading at 32 px, and is scored so.
+    assert "stage2_fine" not in st2 and not (tmp_path / "work2" / "stage2_fine.jsonl").exists()
+    assert (model2.config.input_size, model2.config.grading_size, model2.config.e2_size) == (64, 32, 32)
+    stage2_e2 = load_checkpoint(tmp_path / "work2" / "stage2.pt")[0].e2.state_dict()
+    assert all(torch.equal(stage2_e2[k].half().float(), v.float()) for k, v in model2.e2.state_dict().items())
+    assert "The shipped cascade grades at 32 px" in card2 and "at input 64 px" in card2 and "E2 grading at 32 px" in card2
+    assert "E2 grading at" not in card
+    assert "The shipped cascade grades" not in card and "minutes at 64 px from those weights" in card2  # stage 1's
+    assert st2["metrics"]["synthetic_grading_patient"] == grading_reports(model2, tmp_path / "work" / "patients_eval", "all")["patient"]

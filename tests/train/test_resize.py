@@ -1,5 +1,7 @@
 """Progressive resizing: the same weights at another input size, and the recipe's time budget."""
 
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -26,6 +28,21 @@ def test_resized_model_keeps_the_weights_and_combines_encoders(tmp_path):
     assert out["mask"].shape == (1, 96, 96) and out["probabilities"].shape == (1, 6)
 
 
+def test_resized_model_sets_where_e2_grades(tmp_path):
+    save_checkpoint(build_model(get_config("compact").with_input_size(64), seed=1), tmp_path / "a.pt")
+    save_checkpoint(build_model(get_config("compact").with_input_size(64), seed=2), tmp_path / "b.pt")
+    shipped = resized_model(tmp_path / "a.pt", 96, e2_source=tmp_path / "b.pt", grading_size=64)
+    assert shipped.config.input_size == 96 and shipped.config.grading_size == 64
+    save_checkpoint(shipped, tmp_path / "c.pt")
+    # The grading size travels in the checkpoint and is kept (or reset) on the next resize.
+    assert resized_model(tmp_path / "c.pt", 128).config.grading_size == 64
+    assert resized_model(tmp_path / "c.pt", 128, grading_size=128).config.grading_size == 0
+    # E2 of a checkpoint that grades elsewhere still combines: grading size is no architecture.
+    assert resized_model(tmp_path / "a.pt", 96, e2_source=tmp_path / "c.pt").config.grading_size == 0
+    with pytest.raises(InputError, match="multiple of 32"):
+        resized_model(tmp_path / "a.pt", 96, grading_size=50)
+
+
 def test_resizing_refuses_bad_sizes_and_other_architectures(tmp_path):
     save_checkpoint(build_model(get_config("compact").with_input_size(64), seed=1), tmp_path / "a.pt")
     with pytest.raises(InputError, match="multiple of 32"):
@@ -41,5 +58,15 @@ def test_recipe_sizes_and_scaled_budget():
     assert not DemoRecipe(data_root=".", base_size=256).resizes
     total = lambda r: r.stage1_minutes + r.stage1_fine_minutes + r.stage2_minutes + r.stage2_fine_minutes + 2 * r.compare_minutes  # noqa: E731
     assert total(recipe) == pytest.approx(76.0)  # + rendering and evaluation: 82 min measured
+    # E2 grades at the base size by default, so stage 2 needs no fine-tune; grading at the
+    # input splits stage 2's minutes as the recipe did before, and then needs the fine-tune.
+    assert recipe.e2_size == 128 and not recipe.fine_tunes_e2 and recipe.stage2_fine_minutes == 0
+    at_input = recipe.grading_at_input()
+    assert at_input.e2_size == 256 and at_input.fine_tunes_e2 and total(at_input) == pytest.approx(76.0)
+    assert (at_input.stage2_minutes, at_input.stage2_fine_minutes) == pytest.approx((16.0, 8.0))
+    with pytest.raises(InputError, match="fine-tuning minutes"):
+        replace(recipe, grading_at="input").check()
+    with pytest.raises(InputError, match="base or input"):
+        replace(recipe, grading_at="middle").check()
     half = recipe.scaled_to(40)
     assert total(half) == pytest.approx(40.0) and half.stage1_fine_minutes == pytest.approx(recipe.stage1_fine_minutes * 40 / 76)

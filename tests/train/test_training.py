@@ -134,3 +134,21 @@ def test_data_spec_parsing(tmp_path):
     assert DataSpec.parse(str(tmp_path)).path == tmp_path
     with pytest.raises(InputError):
         DataSpec.parse(f"{tmp_path}:0")
+
+
+def test_the_grading_step_trains_e2_at_the_size_it_grades_at():
+    from models.cascade import CascadeNet
+    from models.config import get_config
+    from models.train.stages import grading_step
+
+    net = CascadeNet(get_config("compact").with_input_size(64).with_grading_size(32))
+    net.freeze_e1()
+    net.train()
+    seen = []
+    net.e2.register_forward_pre_hook(lambda module, args: seen.append(tuple(args[0].shape[-2:]) + tuple(args[1].shape[-2:])))
+    loss, metrics = grading_step(lambda rng: (torch.rand(2, 3, 64, 64), torch.tensor([0, 5]), None))(net, None, CPU)
+    loss.backward()
+    assert seen == [(32, 32, 4, 4)]  # the photo at 32 px and z of E1 at 32 px (stride 8), as `assess` grades
+    assert all(p.grad is None for p in net.e1.parameters())
+    assert all(p.grad is not None for p in net.e2.parameters())
+    assert 0.0 <= metrics["batch_accuracy"] <= 1.0
