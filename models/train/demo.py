@@ -234,7 +234,8 @@ def run_demo(
         final = run_stage(state, work, "stage2_fine", f"stage 2 at {recipe.input_size} px", lambda out, resume, log: train_grading(
             train_dir, out, loop("grading_fine", recipe.stage2_fine_minutes, recipe.stage2_lr, grading=True), device, cascaded=True,
             batch_size=recipe.batch_size,
-            init=None if resume else write_resized(work / "stage2_fine_init.pt", e1_final, recipe.input_size, e2_source=stage2),
+            init=None if resume else write_resized(work / "stage2_fine_init.pt", e1_final, recipe.input_size, e2_source=stage2,
+                                                  grading_size=recipe.input_size),
             resume=resume, patient_ids=ids, progress=progress, log_path=log, ordinal_weight=recipe.stage2_ordinal_weight,
         )[1])
 

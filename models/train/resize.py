@@ -53,7 +53,8 @@ def write_reused_e1(out: str | Path, e1_source: str | Path, size: int, seed: int
     if size % 32:
         raise InputError(f"input size {size} must be a multiple of 32")
     first, _ = load_checkpoint(e1_source)
-    model = build_model(first.config.with_input_size(size), seed=seed)
+    # A fresh E2 trains, and so grades, at the stage's own size, wherever the source's E2 graded.
+    model = build_model(first.config.with_input_size(size).with_grading_size(size), seed=seed)
     model.e1.load_state_dict(first.e1.state_dict())
     save_checkpoint(model, out)
     return Path(out)

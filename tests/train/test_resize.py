@@ -6,11 +6,11 @@ import pytest
 import torch
 
 from models.cascade import build_model
-from models.checkpoint import save_checkpoint
+from models.checkpoint import load_checkpoint, save_checkpoint
 from models.config import get_config
 from models.errors import InputError
 from models.train.demo import DemoRecipe
-from models.train.resize import resized_model
+from models.train.resize import resized_model, write_reused_e1
 
 
 def test_resized_model_keeps_the_weights_and_combines_encoders(tmp_path):
@@ -41,6 +41,8 @@ def test_resized_model_sets_where_e2_grades(tmp_path):
     assert resized_model(tmp_path / "a.pt", 96, e2_source=tmp_path / "c.pt").config.grading_size == 0
     with pytest.raises(InputError, match="multiple of 32"):
         resized_model(tmp_path / "a.pt", 96, grading_size=50)
+    # `--e1-from` such a checkpoint: the fresh E2 of the next stage grades at that stage's size.
+    assert load_checkpoint(write_reused_e1(tmp_path / "d.pt", tmp_path / "c.pt", 96, seed=0))[0].config.grading_size == 0
 
 
 def test_resizing_refuses_bad_sizes_and_other_architectures(tmp_path):
