@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from models.config import CascadeConfig
+
 CARD_HEADER = """# Palsy Grader demo weights: `demo_compact.pt`
 
 **For demonstration only. NOT for diagnosis or any clinical decision.** These weights were
@@ -93,8 +95,14 @@ def _sizes(recipe: dict[str, Any], st: dict[str, Any]) -> str:
 
 
 def _e2_size(results: dict[str, Any]) -> int:
-    """The side the shipped E2 grades at (`CascadeConfig.grading_size`, else the input)."""
-    return int(results["meta_config"].get("grading_size") or results["recipe"]["input_size"])
+    """The side the shipped E2 grades at, from the checkpoint's config."""
+    return CascadeConfig.from_dict(results["meta_config"]).e2_size
+
+
+def _grading_size_note(results: dict[str, Any]) -> str:
+    """', E2 grading at N px' for the Files line, when E2 does not grade at the input size."""
+    size = _e2_size(results)
+    return "" if size == results["recipe"]["input_size"] else f", E2 grading at {size} px"
 
 
 def _grading_size(results: dict[str, Any]) -> str:
@@ -165,8 +173,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
     lines += [
         "## Files",
         f"- `demo_compact.pt`: sha256 `{results['sha256']}`, {results['size_mb']} MB (fp16 storage), "
-        f"config `{recipe['config']}` at input {recipe['input_size']} px{_sizes(recipe, st)}"
-        f"{'' if _e2_size(results) == recipe['input_size'] else f', E2 grading at {_e2_size(results)} px'} "
+        f"config `{recipe['config']}` at input {recipe['input_size']} px{_sizes(recipe, st)}{_grading_size_note(results)} "
         "(the checkpoint stores this config; the app resizes to it).",
         _reproduce(recipe, st),
         "",

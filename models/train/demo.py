@@ -230,7 +230,7 @@ def run_demo(
     if recipe.e2_size != recipe.input_size:
         # The shipped cascade: E1 at the input size, E2 as stage 2 left it, grading at its size.
         final = write_resized(work / "cascade.pt", e1_final, recipe.input_size, e2_source=stage2, grading_size=recipe.e2_size)
-    elif recipe.resizes:
+    elif recipe.fine_tunes_e2:
         final = run_stage(state, work, "stage2_fine", f"stage 2 at {recipe.input_size} px", lambda out, resume, log: train_grading(
             train_dir, out, loop("grading_fine", recipe.stage2_fine_minutes, recipe.stage2_lr, grading=True), device, cascaded=True,
             batch_size=recipe.batch_size,
