@@ -32,6 +32,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--precision", choices=PRECISIONS, default="fp32")
+    parser.add_argument("--layout", choices=("auto", "default", "channels_last"), default="auto",
+                        help="memory layout of weights and batch (auto: what the training loop uses)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
@@ -40,7 +42,10 @@ def main() -> None:
     model = build_model(get_config(args.config).with_input_size(args.size), seed=0)
     if args.stage == "grading":
         model.freeze_e1()
-    model = prepare_model(model.train(), precision)
+    # auto: the layout the training loop picks (channels-last for grading, `train_grading`)
+    channels_last = {"auto": None if args.stage == "parsing" else True, "default": False, "channels_last": True}[args.layout]
+    model = prepare_model(model.train(), precision, channels_last)
+    layout = "channels_last" if model.e2.features[0].weight.is_contiguous(memory_format=torch.channels_last) else "default"
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], 2e-4)
     images = torch.rand(args.batch, 3, args.size, args.size)
     target = torch.randint(0, model.config.num_classes, (args.batch, args.size, args.size))
@@ -61,7 +66,7 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     print(json.dumps({
         "benchmark": "train_step_time", "config": args.config, "stage": args.stage, "size": args.size,
-        "batch": args.batch, "threads": args.threads, "precision": precision, "steps_timed": args.steps - 2,
+        "batch": args.batch, "threads": args.threads, "precision": precision, "layout": layout, "steps_timed": args.steps - 2,
         "median_s_per_step": round(statistics.median(times[2:]), 4), "torch": torch.__version__,
     }))
 

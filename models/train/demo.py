@@ -358,9 +358,12 @@ def _reuse_e1(recipe: DemoRecipe, state: RunState, work: Path) -> tuple[Path, Pa
         if not state.done(key):
             write_reused_e1(outs[key], source, size, recipe.seed)
             summary = dict(earlier.get(key) or {"steps": 0, "elapsed_s": 0.0})
-            state.record(key, {**summary, "reused_from": str(source), "reused_sha256": meta["sha256"],
-                               "source_recipe": earlier.get("recipe"), "source_machine": earlier.get("machine"),
-                               "source_precision": (earlier.get("precision") or {}).get("parsing")})
+            # A source that itself reused E1 passes on the run that trained it, not its own.
+            origin = {"source_recipe": earlier.get("recipe"), "source_machine": earlier.get("machine"),
+                      "source_precision": (earlier.get("precision") or {}).get("parsing")}
+            if "reused_from" in summary:
+                origin = {k: summary.get(k) for k in origin}
+            state.record(key, {**summary, "reused_from": str(source), "reused_sha256": meta["sha256"], **origin})
             say(f"{key}: E1 reused from {source} (sha256 {meta['sha256'][:12]}), E2 fresh at {size} px")
     return outs["stage1"], outs.get("stage1_fine", outs["stage1"])
 

@@ -54,9 +54,12 @@ def resolve_precision(name: str, device: torch.device, grading: bool = False) ->
     return "bf16" if cpu_has_bf16() else "fp32"
 
 
-def prepare_model(model: nn.Module, precision: str) -> nn.Module:
-    """bf16: channels-last 4-D weights (oneDNN's fast layout); fp32: the default layout."""
-    fmt = torch.channels_last if precision == "bf16" else torch.contiguous_format
+def prepare_model(model: nn.Module, precision: str, channels_last: bool | None = None) -> nn.Module:
+    """Channels-last 4-D weights (oneDNN's fast layout) or the default layout. `channels_last`
+    None follows the precision: channels-last for bf16, the default layout for fp32."""
+    if channels_last is None:
+        channels_last = precision == "bf16"
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
     return model.to(memory_format=fmt)
 
 

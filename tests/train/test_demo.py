@@ -140,3 +140,15 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert "E2 grading at" not in card
     assert "The shipped cascade grades" not in card and "minutes at 64 px from those weights" in card2  # stage 1's
     assert st2["metrics"]["synthetic_grading_patient"] == grading_reports(model2, tmp_path / "work" / "patients_eval", "all")["patient"]
+    # --e1-from a file that itself reused E1 names the run that trained E1, not the one that reused it.
+    st2_path = tmp_path / "work2" / "state.json"
+    moved = json.loads(st2_path.read_text())
+    moved["stage1"]["source_machine"] = "the machine that trained E1"
+    st2_path.write_text(json.dumps(moved))
+    run_demo(again, torch.device("cpu"), weights_dir=tmp_path / "weights2", render=render)  # rewrites the shipped files
+    chain_recipe = replace(again, work=str(tmp_path / "work3"), e1_from=str(tmp_path / "weights2" / "demo_compact.pt"))
+    chained = run_demo(chain_recipe, torch.device("cpu"), weights_dir=tmp_path / "weights3", render=render)
+    assert chained["state"]["stage1"]["source_machine"] == "the machine that trained E1" != second["machine"]
+    assert chained["state"]["stage1"]["source_recipe"] == state["recipe"]  # the first run's, without e1_from
+    assert chained["state"]["stage1"]["reused_sha256"] == sha256_of(tmp_path / "weights2" / "demo_compact.pt")
+    assert "which an earlier run trained on the machine that trained E1" in (tmp_path / "weights3" / "demo_compact.md").read_text()
