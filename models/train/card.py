@@ -67,10 +67,10 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
         f"(kappa {measured['quadratic_kappa']:.3f}, within one {measured['within_one']:.3f}) against the network "
         f"grade's {net['accuracy']:.3f} ({net['quadratic_kappa']:.3f}, {net['within_one']:.3f}): "
     )
-    if measured["quadratic_kappa"] > net["quadratic_kappa"] + 0.05:
+    if _leads(measured, net):
         text += "prefer the measured grade, and read neither as a diagnosis."
-    elif net["quadratic_kappa"] > measured["quadratic_kappa"] + 0.05:
-        text += "the network grade is the better of two weak grades; read neither as a diagnosis."
+    elif _leads(net, measured):
+        text += "the network grade did better here; read neither as a diagnosis."
     else:
         text += "neither is the better guide; read both as demonstrations only."
     if "synthetic_measured_exact" in m:
@@ -80,6 +80,31 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
             "brows and lips is what it lacks."
         )
     return [text, ""]
+
+
+# The issue's targets for the network grade on held-out synthetic patients.
+GRADE_TARGETS = {"accuracy": 0.90, "quadratic_kappa": 0.95, "within_one": 0.99}
+
+
+def _grading_verdict(net: dict[str, Any], e2_size: int) -> list[str]:
+    """How the network grade stands: weak below accuracy 0.5, else against the targets."""
+    budget = (f"In this CPU budget E2, trained from scratch on frozen-E1 features at {e2_size} px where one grade "
+              f"step moves a brow or a mouth corner by {_grade_step(e2_size)}, reached the figures above; they are "
+              "what this budget bought, not what the architecture can do. Retrain with `palsy train grading` on a "
+              "GPU (`--device cuda`, input 256-512, many epochs) for a better network grade.")
+    if net["accuracy"] < 0.5:
+        return [f"**Grading is weak** (chance is 0.167). {budget}", ""]
+    shown = " / ".join(f"{net[k]:.3f}" for k in GRADE_TARGETS)
+    targets = " / ".join(f"{v:.2f}" for v in GRADE_TARGETS.values())
+    verdict = "meets" if all(net[k] >= v for k, v in GRADE_TARGETS.items()) else "is below"
+    return [f"**The network grade {verdict} the project's targets** (accuracy / kappa / within one {shown} per "
+            f"patient against {targets}), and on synthetic faces only. {budget}", ""]
+
+
+def _leads(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Grade a did clearly better than b: kappa higher by 0.05, or accuracy higher by 0.05 at no lower kappa."""
+    kappa, accuracy = a["quadratic_kappa"] - b["quadratic_kappa"], a["accuracy"] - b["accuracy"]
+    return kappa > 0.05 or (kappa >= 0 and accuracy > 0.05)
 
 
 def _grade_step(size: int) -> str:
@@ -239,16 +264,8 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         "as a typo. Recall, confidence (precision) and Dice are macro averages over grades.",
         "",
     ]
-    if m["synthetic_grading_patient"]["accuracy"] < 0.5:
-        lines += [
-            f"**Grading is weak** (chance is 0.167). In this CPU budget E2, trained from scratch on "
-            f"frozen-E1 features at {_e2_size(results)} px where one grade step moves a brow or a mouth "
-            f"corner by {_grade_step(_e2_size(results))}, reached the figures above; they are what this budget "
-            "bought, not what the architecture can do. Retrain with `palsy train grading` on a GPU "
-            "(`--device cuda`, input 256-512, many epochs) for a useful network grade.",
-            "",
-        ]
-        lines += _measured_advice(m, recipe["input_size"])
+    lines += _grading_verdict(m["synthetic_grading_patient"], _e2_size(results))
+    lines += _measured_advice(m, recipe["input_size"])
     if m["synthetic_grading_patient"]["quadratic_kappa"] <= 0.05:
         lines += [NO_GRADE_SIGNAL, ""]
     if "compare_cascaded" in st and "compare_end_to_end" in st:

@@ -8,7 +8,8 @@ a stage-1 step 0.45 -> 0.24 s at 128 px and 2.05 -> 0.78 s at 256 px; a stage-2 
 fp32; only the forward pass runs in bf16 (torch.autocast), so a run's result stays close to
 an fp32 run's at the same step while taking about twice as many steps in the same minutes.
 On a CPU without bf16 units autocast would emulate it and be slower, so `auto` picks fp32
-there.
+there. The layout is a separate choice (`prepare_model(..., channels_last=)`): grading
+steps run channels-last in fp32 too (docs/train.md, "Mixed precision").
 """
 
 from __future__ import annotations
