@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from models.cascade import build_model
 from models.config import get_config
 from models.train.precision import PRECISIONS, autocast, prepare_model, resolve_precision
+from models.train.stages import GRADING_CHANNELS_LAST
 
 
 def main() -> None:
@@ -42,8 +43,9 @@ def main() -> None:
     model = build_model(get_config(args.config).with_input_size(args.size), seed=0)
     if args.stage == "grading":
         model.freeze_e1()
-    # auto: the layout the training loop picks (channels-last for grading, `train_grading`)
-    channels_last = {"auto": None if args.stage == "parsing" else True, "default": False, "channels_last": True}[args.layout]
+    # auto: the layout the training loop picks (the precision's for parsing, `train_grading`'s for grading)
+    auto = None if args.stage == "parsing" else GRADING_CHANNELS_LAST
+    channels_last = {"auto": auto, "default": False, "channels_last": True}[args.layout]
     model = prepare_model(model.train(), precision, channels_last)
     layout = "channels_last" if model.e2.features[0].weight.is_contiguous(memory_format=torch.channels_last) else "default"
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], 2e-4)

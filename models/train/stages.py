@@ -43,6 +43,13 @@ from models.train.sources import (
 # thread), ±2° left the ln 6 plateau near step 1000 and ended at 1.27 after 2228 (two threads).
 GRADING_AUGMENT: dict[str, Any] = {"scale": (0.97, 1.06), "rotation": 2.0, "shift": 0.03, "jitter": 0.15}
 
+# Grading steps (stage 2, end-to-end, a clinic's) train channels-last in every precision: in
+# fp32 a step is 13-25 % faster (AMD EPYC, 2 threads, batch 8: 0.18-0.20 -> 0.15-0.17 s at
+# 128 px, 0.90-0.96 -> 0.66-0.71 s at 256 px; `benchmarks/train_step_time.py --stage grading
+# --layout`); a stage-1 step is not (0.34-0.36 -> 0.36-0.37 s at 128 px), so parsing keeps
+# the precision's layout (`prepare_model`).
+GRADING_CHANNELS_LAST = True
+
 
 @dataclass
 class DataSpec:
@@ -218,11 +225,7 @@ def train_grading(
     if epochs:
         settings.steps = _steps_for(epochs, len(source), batch_size)
     if settings.channels_last is None:
-        # A grading step in fp32 is 13-25 % faster with channels-last weights (AMD EPYC, 2
-        # threads, batch 8: 0.18-0.20 -> 0.15-0.17 s at 128 px, 0.90-0.96 -> 0.66-0.71 s at
-        # 256 px; `benchmarks/train_step_time.py --stage grading --layout`); a stage-1 step
-        # is not (0.34-0.36 -> 0.36-0.37 s at 128 px), so parsing keeps the default layout.
-        settings.channels_last = True
+        settings.channels_last = GRADING_CHANNELS_LAST
     if cascaded:
         model.freeze_e1()
     else:
