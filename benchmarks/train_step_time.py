@@ -4,7 +4,8 @@
     PYTHONPATH=. python benchmarks/train_step_time.py --stage grading --size 256 --precision fp32
 
 Stage `parsing` times a stage-1 step (E1 forward, loss, backward, Adam); `grading` a stage-2
-step (E1 frozen, E2 trained). Steps run under the training loop's precision helpers, so the
+step (E1 frozen, E2 trained); `grading_cached` a stage-2 step on cached E1 features
+(`--cache-variants`, models/train/feature_cache.py: z computed once, outside the timing). Steps run under the training loop's precision helpers, so the
 timings are those `palsy train --precision` gets.
 """
 
@@ -27,7 +28,7 @@ from models.train.stages import GRADING_CHANNELS_LAST
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="compact")
-    parser.add_argument("--stage", choices=("parsing", "grading"), default="parsing")
+    parser.add_argument("--stage", choices=("parsing", "grading", "grading_cached"), default="parsing")
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1)
@@ -41,10 +42,11 @@ def main() -> None:
     device = torch.device("cpu")
     precision = resolve_precision(args.precision, device)
     model = build_model(get_config(args.config).with_input_size(args.size), seed=0)
-    if args.stage == "grading":
+    grading = args.stage != "parsing"
+    if grading:
         model.freeze_e1()
     # auto: the layout the training loop picks (the precision's for parsing, `train_grading`'s for grading)
-    auto = None if args.stage == "parsing" else GRADING_CHANNELS_LAST
+    auto = GRADING_CHANNELS_LAST if grading else None
     channels_last = {"auto": auto, "default": False, "channels_last": True}[args.layout]
     model = prepare_model(model.train(), precision, channels_last)
     layout = "channels_last" if model.e2.features[0].weight.is_contiguous(memory_format=torch.channels_last) else "default"
@@ -52,6 +54,8 @@ def main() -> None:
     images = torch.rand(args.batch, 3, args.size, args.size)
     target = torch.randint(0, model.config.num_classes, (args.batch, args.size, args.size))
     grades = torch.randint(0, model.config.num_grades, (args.batch,))
+    with torch.no_grad(), autocast(precision, device):
+        cached_z = model.e1.encode(images)
     times = []
     for _ in range(args.steps):
         start = time.perf_counter()
@@ -59,8 +63,11 @@ def main() -> None:
             if args.stage == "parsing":
                 loss = F.cross_entropy(model.forward_parsing(images)["logits"].float(), target)
             else:
-                with torch.no_grad():
-                    z = model.e1.encode(images)
+                if args.stage == "grading_cached":
+                    z = cached_z
+                else:
+                    with torch.no_grad():
+                        z = model.e1.encode(images)
                 loss = F.cross_entropy(model.e2(images, z).float(), grades)
         optimizer.zero_grad()
         loss.backward()

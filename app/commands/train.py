@@ -37,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="grading / end-to-end / demo: add this weight x an ordinal loss term (grade > k) to the "
                         "cross-entropy (default 0, the paper's loss; 5 left stage 2's plateau sooner in a short probe "
                         "but scored lower over the demo's whole stage 2, docs/train.md)")
+    parser.add_argument("--cache-variants", type=int, default=None, metavar="K",
+                        help="grading / demo / clinic: E1 is frozen, so compute its features once for K augmented copies of "
+                        "each photo (half mirrored) and train E2 on those; fewer distinct augmentations, faster steps "
+                        "(default 0: a fresh augmentation and E1 pass per draw, as the shipped weights were trained; "
+                        "4 gave stage 2 1.3x the steps but scored lower in the one run measured, docs/train.md)")
     parser.add_argument("--e1-from", default=None, metavar="CHECKPOINT",
                         help="demo: take E1 from this checkpoint instead of training stage 1 (stage 2 and the "
                         "comparison train a fresh E2 on it; the card says where E1 came from)")
@@ -81,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             recipe = replace(recipe, stage2_ordinal_weight=args.ordinal_weight)
         if args.e1_from:
             recipe = replace(recipe, e1_from=args.e1_from)
+        if args.cache_variants is not None:
+            recipe = replace(recipe, stage2_cache_variants=args.cache_variants)
         if args.grading_at == "input":
             recipe = recipe.grading_at_input()
         if args.minutes:
@@ -113,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         if len(specs) != 1:
             raise InputError(f"palsy train {args.mode} takes one patient data folder (--data DIR)")
-        _, summary = train_grading(specs[0].path, cascaded=args.mode == "grading", ordinal_weight=args.ordinal_weight or 0.0, **common)
+        _, summary = train_grading(specs[0].path, cascaded=args.mode == "grading", ordinal_weight=args.ordinal_weight or 0.0,
+                                   cache_variants=args.cache_variants or 0, **common)
     print(f"wrote {out} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s (log {log})")
     return 0
 
@@ -133,6 +141,7 @@ def _run_clinic(args: argparse.Namespace, device) -> int:
         patients=args.data[0], parsing=tuple(args.data[1:]), init=None if args.from_scratch else (args.init or SHIPPED),
         work=args.out or "runs/clinic", minutes=args.minutes or 120.0, config=args.config, input_size=args.input_size,
         batch_size=args.batch_size, seed=args.seed, precision=args.precision,
+        **({} if args.cache_variants is None else {"cache_variants": args.cache_variants}),
     )
     results = run_clinic(recipe, device)
     print(f"wrote {Path(recipe.work) / 'clinic.pt'} (model card {Path(recipe.work) / 'clinic.md'}); "

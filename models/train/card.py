@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from models.config import CascadeConfig
+from models.train.feature_cache import cache_note
 
 CARD_HEADER = """# Palsy Grader demo weights: `demo_compact.pt`
 
@@ -229,7 +230,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"(grade-balanced sampling, {_rotation(st['stage2'])}, mirroring with side swap, mild jitter), "
         f"loss {_grading_loss(recipe)}, poly LR from {recipe['stage2_lr']:g}, "
         f"{recipe['stage2_minutes']:.1f} "
-        f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(recipe, st)}."
+        f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(recipe, st)}.{cache_note(st['stage2'])}"
         f"{_fine(recipe, st, 'stage2_fine', 'stage2_lr')}{_grading_size(results)}",
         f"- Wall time on the 2-core CPU ({results.get('machine') or str(recipe['threads']) + ' torch threads'}): "
         f"rendering {st['render']['seconds']:.0f} s, training "
@@ -276,7 +277,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
             f"{min(recipe.get('base_size', recipe['input_size']), recipe['input_size'])} px on the same {recipe['compare_patients']} synthetic "
             "patients and scored on the same held-out patients. Cascaded = the stage-1 E1 frozen, E2 trained; "
             f"end-to-end = E1 and E2 from scratch on the patient photos with the grade loss only ({_grading_loss(recipe)}). Short runs: "
-            "a comparison at equal wall time, not at convergence.",
+            f"a comparison at equal wall time, not at convergence.{cache_note(c)}",
             "",
             "| training | accuracy | recall | confidence | Dice | quadratic kappa | within one |",
             "|---|---|---|---|---|---|---|",

@@ -29,6 +29,7 @@ from models.errors import InputError
 from models.labels import GRADES
 from models.resources import weights_dir
 from models.train.evaluation import evaluate_parsing, grading_reports
+from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.precision import resolve_precision
 from models.train.run_state import RunState, run_stage, say
@@ -59,6 +60,9 @@ class ClinicRecipe:
     stage1_lr: float | None = None
     stage2_lr: float = 2e-4
     steps: int | None = None  # a fixed step budget per stage instead of the minutes (tests, scripts)
+    # Stage 2 on cached E1 features, this many augmented copies per photo (0: live, as the demo
+    # recipe; `DemoRecipe.stage2_cache_variants`, models/train/feature_cache.py).
+    cache_variants: int = 0
 
     def init_path(self) -> Path | None:
         if self.init is None:
@@ -121,6 +125,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     final = run_stage(state, work, "stage2", "stage 2 (grading)", lambda out, resume, log: train_grading(
         recipe.patients, out, loop("grading", grading_minutes, recipe.stage2_lr, True), device, cascaded=True,
         batch_size=recipe.batch_size, init=None if resume else e1_source, resume=resume, progress=progress, log_path=log,
+        cache_variants=recipe.cache_variants,
     )[1], tag="clinic")
 
     target = work / WEIGHTS_NAME
@@ -192,7 +197,7 @@ def clinic_card(results: dict[str, Any]) -> str:
         lines.append(f"- Stage 1 (parsing): {st['stage1']['steps']} steps in {st['stage1']['elapsed_s']:.0f} s.")
     lines += [
         f"- Stage 2 (grading, E1 frozen): {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s, "
-        f"poly LR from {recipe['stage2_lr']:g}, batch {recipe['batch_size']}.",
+        f"poly LR from {recipe['stage2_lr']:g}, batch {recipe['batch_size']}.{cache_note(st['stage2'])}",
         f"- Whole run: {results['wall_s'] / 60:.1f} min. File sha256 `{results['sha256']}`.",
         "",
         "## Test patients (`palsy evaluate grading --split test`)",

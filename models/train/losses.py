@@ -92,3 +92,12 @@ def ordinal_grade_loss(logits: torch.Tensor, grades: torch.Tensor) -> torch.Tens
     thresholds = torch.arange(above.shape[1], device=grades.device)
     target = (grades[:, None] > thresholds[None, :]).float()
     return F.binary_cross_entropy(above, target)
+
+
+def grading_loss(logits: torch.Tensor, grades: torch.Tensor, ordinal_weight: float = 0.0) -> tuple[torch.Tensor, dict[str, float]]:
+    """The stage-2 / end-to-end loss: cross-entropy over the six grades (the paper's), plus
+    `ordinal_weight` x `ordinal_grade_loss` when it is positive; and the batch accuracy."""
+    loss = F.cross_entropy(logits.float(), grades)
+    if ordinal_weight > 0:
+        loss = loss + ordinal_weight * ordinal_grade_loss(logits, grades)
+    return loss, {"batch_accuracy": float((logits.argmax(1) == grades).float().mean())}

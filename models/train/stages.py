@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from models.cascade import CascadeNet, build_model
 from models.checkpoint import load_checkpoint
@@ -25,10 +25,19 @@ from models.data.augment import Augmenter
 from models.data.parsing import ParsingDataset
 from models.data.patients import PatientDataset
 from models.errors import InputError
+from models.train.feature_cache import (
+    DEFAULT_CACHE_LIMIT_GB,
+    GradingFeatureCache,
+    bytes_per_copy,
+    cached_grading_step,
+    variants_that_fit,
+)
 from models.train.loop import LoopSettings, Progress, StepFn, load_for_resume, train
-from models.train.losses import LabelSpace, ordinal_grade_loss, partial_label_cross_entropy
+from models.train.losses import LabelSpace, grading_loss, partial_label_cross_entropy
+from models.train.precision import prepare_model
 from models.train.sources import (
     GradingBatcher,
+    GradingSource,
     ParsingBatcher,
     ParsingSource,
     load_grading_source,
@@ -123,12 +132,7 @@ def grading_step(batcher: GradingBatcher, ordinal_weight: float = 0.0) -> StepFn
         # the grade), which saves a third of a frozen-E1 step on the CPU. `grade` runs E1's
         # backbone at the size E2 grades at (`CascadeConfig.grading_size`), without gradient
         # when E1 is frozen.
-        logits = model.grade(images)
-        accuracy = float((logits.argmax(1) == grades).float().mean())
-        loss = F.cross_entropy(logits.float(), grades)
-        if ordinal_weight > 0:
-            loss = loss + ordinal_weight * ordinal_grade_loss(logits, grades)
-        return loss, {"batch_accuracy": accuracy}
+        return grading_loss(model.grade(images), grades, ordinal_weight)
 
     return step
 
@@ -203,11 +207,17 @@ def train_grading(
     progress: Progress | None = None,
     log_path: str | Path | None = None,
     ordinal_weight: float = 0.0,
+    cache_variants: int = 0,
+    cache_limit_gb: float = DEFAULT_CACHE_LIMIT_GB,
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 2 (`cascaded=True`: E1 frozen, needs a stage-1 `init`) or the end-to-end baseline.
-    `ordinal_weight` > 0 adds the ordinal term to the loss (docs/train.md, "Ordinal term")."""
+    `ordinal_weight` > 0 adds the ordinal term to the loss (docs/train.md, "Ordinal term").
+    `cache_variants` > 0 (cascaded only) trains E2 on that many cached augmented copies of each
+    photo with E1's z computed once (`feature_cache`); the caching time counts in `minutes`."""
     if ordinal_weight < 0:
         raise InputError("--ordinal-weight must be 0 or more")
+    if cache_variants and not cascaded:
+        raise InputError("--cache-variants needs a frozen E1 (palsy train grading); the end-to-end baseline trains E1 too")
     if cascaded and not init and not resume:
         raise InputError("cascaded grading trains E2 on a frozen, trained E1: give the stage-1 checkpoint with --init")
     model, resume_state = _start(resume, config, input_size, settings.seed, init)
@@ -232,7 +242,43 @@ def train_grading(
         model.unfreeze_e1()
     summary = {"patients": len(ids), "photos": len(source), "folder": Path(data).name}
     augment = dict(GRADING_AUGMENT)
+    step = grading_step(batcher, ordinal_weight)
+    cache = _feature_cache(model, source, augmenter, cache_variants, cache_limit_gb, settings, device, progress) if cascaded else None
+    if cache is not None:
+        step = cached_grading_step(cache, batch_size, ordinal_weight)
+        augment["cached"] = cache.summary()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment,
             "ordinal_weight": ordinal_weight}
-    result = train(model, grading_step(batcher, ordinal_weight), settings, out, device, progress, resume_state, log_path, info)
+    result = train(model, step, settings, out, device, progress, resume_state, log_path, info)
+    if cache is not None:  # the stage's wall time includes building the cache
+        result["elapsed_s"] = round(result["elapsed_s"] + cache.build_s, 1)
     return model, {**result, "data": summary, "augment": augment}
+
+
+def _feature_cache(
+    model: CascadeNet, source: GradingSource, augmenter: Augmenter, variants: int, limit_gb: float,
+    settings: LoopSettings, device: torch.device, progress: Progress | None,
+) -> GradingFeatureCache | None:
+    """The stage-2 feature cache, or None (asked for none, or not one copy per photo fits in
+    `limit_gb`). Its build time comes off the run's minutes, so the stage keeps its budget."""
+    if not variants:
+        return None
+    fit = variants_that_fit(variants, len(source), bytes_per_copy(model, model.config.input_size), limit_gb)
+    if fit < variants:
+        print(f"[{settings.stage}] feature cache: {fit} of {variants} copies per photo fit in {limit_gb:g} GB"
+              + ("; training without the cache" if not fit else ""), file=sys.stderr, flush=True)
+    if not fit:
+        return None
+
+    def report(fraction: float) -> bool:
+        if progress is None:
+            return False
+        progress.update(f"{settings.stage} (caching E1 features)", 0, fraction, {})
+        return progress.cancelled()
+
+    # The loop's layout, set now: E1's backbone encodes ~15 % faster channels-last.
+    prepare_model(model.to(device), settings.precision, settings.channels_last)
+    cache = GradingFeatureCache.build(model, source, augmenter, fit, settings.seed, device, settings.precision, report=report)
+    if settings.minutes:
+        settings.minutes = max(settings.minutes - cache.build_s / 60.0, 1e-3)
+    return cache

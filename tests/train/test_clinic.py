@@ -22,6 +22,7 @@ def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny
     state = json.loads((work / "state.json").read_text())
     # The patients have masks, so stage 1 fine-tunes E1 on them before stage 2.
     assert state["stage1"]["steps"] == 3 and state["stage2"]["steps"] == 3
+    assert "cached" not in state["stage2"]["augment"]  # stage 2 live by default, as the demo recipe
     model, meta = load_checkpoint(work / "clinic.pt")
     assert model.config.input_size == 64 and meta["training"]["command"] == "palsy train clinic"
     assert results["sha256"] == sha256_of(work / "clinic.pt")
@@ -32,6 +33,7 @@ def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny
     card = (work / "clinic.md").read_text()
     assert "not for diagnosis" in card and "12 train / 3 val / 3 test patients" in card
     assert f"Started from: {tiny_weights}" in card and results["sha256"] in card
+    assert "cached E1 features" not in card
     # A rerun finds every stage done: nothing is trained again.
     before = (work / "stage2.pt").stat().st_mtime_ns
     again = run_clinic(recipe, CPU)

@@ -41,7 +41,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     recipe = DemoRecipe(
         input_size=64, base_size=32, data_root=str(tmp_path / "data"), work=str(tmp_path / "work"), train_patients=6,
         eval_patients=6, compare_patients=3, batch_size=2, stage1_minutes=0.02, stage1_fine_minutes=0.02,
-        stage2_minutes=0.02, stage2_fine_minutes=0.02, compare_minutes=0.01, stage2_ordinal_weight=5.0,
+        stage2_minutes=0.02, stage2_fine_minutes=0.02, compare_minutes=0.01, stage2_ordinal_weight=5.0, stage2_cache_variants=4,
         grading_at="input",  # the default, "base", is the --e1-from run's below
     )
     rendered = []
@@ -93,6 +93,12 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     # Stage 2's augmentation is the one the run recorded, not whatever the code says later.
     assert results["state"]["stage2"]["augment"]["rotation"] == GRADING_AUGMENT["rotation"]
     assert f"rotation ±{GRADING_AUGMENT['rotation']:g}°" in card
+    # With --cache-variants, stage 2 and the cascaded comparison train on cached E1 features;
+    # end-to-end cannot.
+    for name in ("stage2", "stage2_fine", "compare_cascaded"):
+        assert results["state"][name]["augment"]["cached"]["variants"] == recipe.stage2_cache_variants == 4
+    assert "cached" not in results["state"]["compare_end_to_end"]["augment"]
+    assert card.count("E2 trained on cached E1 features: 4 augmented copies") == 2
     # A rerun finds every stage done and only rewrites the shipped files; metrics recorded
     # before they were scored as shipped (older runs scored the fp32 stage checkpoint, without
     # the measured grade) are scored again, and the run's wall time is kept.
@@ -115,7 +121,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     # --e1-from: a second run takes E1 from the shipped file instead of training stage 1; the
     # card tells where E1 came from and how that earlier run trained it.
     again = replace(recipe, work=str(tmp_path / "work2"), e1_from=str(weights / "demo_compact.pt"), compare_minutes=0.005,
-                    grading_at=DemoRecipe.grading_at)
+                    grading_at=DemoRecipe.grading_at, stage2_cache_variants=DemoRecipe.stage2_cache_variants)
     second = run_demo(again, torch.device("cpu"), weights_dir=tmp_path / "weights2", render=render)
     st2 = second["state"]
     assert not (tmp_path / "work2" / "stage1.jsonl").exists() and not (tmp_path / "work2" / "stage1_fine.jsonl").exists()
@@ -128,6 +134,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert all(torch.equal(model.e1.state_dict()[k], v) for k, v in model2.e1.state_dict().items())  # the same E1 ships
     assert meta2["training"]["command"] == f"palsy train demo --e1-from {again.e1_from}"
     card2 = (tmp_path / "weights2" / "demo_compact.md").read_text()
+    assert "cached" not in st2["stage2"]["augment"] and "cached E1 features" not in card2  # the recipe's default: live
     assert "not retrained by this run: E1 taken from `demo_compact.pt`" in card2 and "palsy train demo --e1-from FILE" in card2
     assert f"Ran {state['stage1']['steps']} steps" in card2 and "stage 1 ran in the earlier run" in card2
     # That run grades at the base size (the recipe's default, "base"): no stage-2 fine-tune; the shipped

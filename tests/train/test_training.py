@@ -152,3 +152,27 @@ def test_the_grading_step_trains_e2_at_the_size_it_grades_at():
     assert all(p.grad is None for p in net.e1.parameters())
     assert all(p.grad is not None for p in net.e2.parameters())
     assert 0.0 <= metrics["batch_accuracy"] <= 1.0
+
+
+@pytest.mark.parametrize("cache_variants", [0, 2])
+def test_grading_trains_channels_last_and_saves_the_default_layout(tiny_patients, tiny_weights, tmp_path, monkeypatch, cache_variants):
+    import models.train.stages as stages
+
+    layouts = []
+    name = "cached_grading_step" if cache_variants else "grading_step"
+    original = getattr(stages, name)
+
+    def recording(*args, **kwargs):
+        step = original(*args, **kwargs)
+
+        def wrapped(model, rng, device):
+            layouts.append(model.e2.features[0].weight.is_contiguous(memory_format=torch.channels_last))
+            return step(model, rng, device)
+
+        return wrapped
+
+    monkeypatch.setattr(stages, name, recording)
+    model, _ = train_grading(tiny_patients, tmp_path / "s2.pt", LoopSettings("grading", steps=2), CPU, init=tiny_weights,
+                             batch_size=2, cache_variants=cache_variants)
+    assert stages.GRADING_CHANNELS_LAST and layouts == [True, True]  # fp32, yet channels-last while training
+    assert model.e2.features[0].weight.is_contiguous()  # and back to the default layout afterwards
