@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="grading / demo / clinic: E1 is frozen, so compute its features once for K augmented copies of "
                         "each photo (half mirrored) and train E2 on those; fewer distinct augmentations, faster steps "
                         "(default 0: a fresh augmentation and E1 pass per draw, as the shipped weights were trained; "
-                        "4 gave stage 2 1.3x the steps but scored lower in the one run measured, docs/train.md)")
+                        "4 gave stage 2 1.3-1.6x the steps but scored lower with both seeds tried, docs/train.md)")
     parser.add_argument("--e1-from", default=None, metavar="CHECKPOINT",
                         help="demo: take E1 from this checkpoint instead of training stage 1 (stage 2 and the "
                         "comparison train a fresh E2 on it; the card says where E1 came from)")

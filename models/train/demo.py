@@ -115,10 +115,10 @@ class DemoRecipe:
     # Stage 2 (and the cascaded comparison run) on cached E1 features: this many augmented
     # copies of each training photo, half mirrored, z computed once (`feature_cache`); the
     # caching time counts in the stage's minutes. 0 = a fresh augmentation and E1 pass per draw,
-    # as the shipped weights were trained. With 4, stage 2 on the shipped E1 ran 9755 steps in
-    # its 24 minutes (live: 7528) yet scored 0.567 / 0.882 / 0.933 per patient against the
-    # shipped 0.692 / 0.915 / 0.942 (docs/train.md, "Stage 2 on cached E1 features"), so the
-    # recipe stays live.
+    # as the shipped weights were trained. With 4, stage 2 on the shipped E1 ran 30-60 % more
+    # steps in its 24 minutes yet scored lower per patient with both seeds tried (seed 0:
+    # 0.567 against the shipped 0.692; seed 1: 0.383 against 0.433; docs/train.md, "Stage 2
+    # on cached E1 features"), so the recipe stays live.
     stage2_cache_variants: int = 0
     # Stage 1's fine-tune at input_size starts from a trained E1: a quarter of stage 1's rate.
     stage1_fine_lr: float = 5e-4

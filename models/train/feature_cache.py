@@ -81,8 +81,9 @@ class GradingFeatureCache:
         balance: bool = True,
         report: Callable[[float], bool] | None = None,
     ) -> GradingFeatureCache:
-        """Augment, encode (E1's backbone under the run's `precision`) and keep. `report(fraction)` is called after each batch and stops
-        the build (InputError) when it returns True (a cancel)."""
+        """Augment, encode (E1's backbone under the run's `precision`) and keep. `report(fraction)`
+        is called after each batch and stops the build (InputError) when it returns True (a
+        cancel: nothing is trained yet, so no checkpoint is written)."""
         if variants < 1:
             raise InputError("the feature cache needs at least one copy per photo")
         if not len(source):
