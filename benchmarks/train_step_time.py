@@ -5,8 +5,9 @@
 
 Stage `parsing` times a stage-1 step (E1 forward, loss, backward, Adam); `grading` a stage-2
 step (E1 frozen, E2 trained); `grading_cached` a stage-2 step on cached E1 features
-(`--cache-variants`, models/train/feature_cache.py: z computed once, outside the timing). Steps run under the training loop's precision helpers, so the
-timings are those `palsy train --precision` gets.
+(`--cache-variants`, models/train/feature_cache.py: z computed once, outside the timing).
+Steps run under the training loop's precision helpers, so the timings are those `palsy
+train --precision` gets.
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ def main() -> None:
     images = torch.rand(args.batch, 3, args.size, args.size)
     target = torch.randint(0, model.config.num_classes, (args.batch, args.size, args.size))
     grades = torch.randint(0, model.config.num_grades, (args.batch,))
-    with torch.no_grad(), autocast(precision, device):
-        cached_z = model.e1.encode(images)
+    cached_z = None
+    if args.stage == "grading_cached":
+        with torch.no_grad(), autocast(precision, device):
+            cached_z = model.e1.encode(images)
     times = []
     for _ in range(args.steps):
         start = time.perf_counter()
@@ -63,9 +66,8 @@ def main() -> None:
             if args.stage == "parsing":
                 loss = F.cross_entropy(model.forward_parsing(images)["logits"].float(), target)
             else:
-                if args.stage == "grading_cached":
-                    z = cached_z
-                else:
+                z = cached_z
+                if z is None:
                     with torch.no_grad():
                         z = model.e1.encode(images)
                 loss = F.cross_entropy(model.e2(images, z).float(), grades)

@@ -26,7 +26,7 @@ from models.data.augment import Augmenter
 from models.errors import InputError
 from models.train.losses import grading_loss
 from models.train.precision import autocast
-from models.train.sources import GradingSource
+from models.train.sources import GradingSource, sampling_weights, to_tensor
 
 # Memory the cache may take by default (photos as uint8, z as fp16). 600 patients x 6
 # photos x 4 copies at 128 px take ~2.6 GB; a larger set gets fewer copies per photo.
@@ -36,8 +36,9 @@ DEFAULT_CACHE_LIMIT_GB = 4.0
 _CACHE_STREAM = 7_919
 
 
-def bytes_per_copy(model: CascadeNet, size: int) -> int:
-    """Memory of one cached copy: the photo at E2's size (uint8) and its z (fp16)."""
+def bytes_per_copy(model: CascadeNet) -> int:
+    """Memory of one cached copy: the photo at the size E2 grades at (uint8) and its z (fp16)."""
+    size = model.config.input_size
     side = min(size, model.config.grading_size or size)
     z_side = -(-side // 8)  # E1's backbone has stride 8
     return 3 * side * side + 2 * model.e1.z_channels * z_side * z_side
@@ -99,7 +100,7 @@ class GradingFeatureCache:
         try:
             for first in range(0, len(jobs), batch_size):
                 chunk = [(i, aug(source.images[i], None, source.sides[i], rng)[0]) for i, aug in jobs[first: first + batch_size]]
-                batch = torch.from_numpy(np.stack([image for _, image in chunk])).permute(0, 3, 1, 2).float().div_(255.0)
+                batch = to_tensor([image for _, image in chunk])
                 with torch.no_grad(), autocast(precision, device):
                     small = model.grading_input(batch.to(device))
                     z = model.e1.encode(small)
@@ -110,11 +111,8 @@ class GradingFeatureCache:
                     raise InputError("cancelled while caching E1's features")
         finally:
             model.e1.train(was_training)
-        graded = np.array(grades)
-        counts = np.bincount(graded, minlength=6).astype(np.float64)
-        weights = 1.0 / counts[graded] if balance else np.ones(len(graded))
         return cls(
-            images=torch.cat(images), z=torch.cat(zs), grades=torch.tensor(grades), p=weights / weights.sum(),
+            images=torch.cat(images), z=torch.cat(zs), grades=torch.tensor(grades), p=sampling_weights(grades, balance),
             variants=variants, build_s=round(time.monotonic() - start, 1),
         )
 

@@ -139,6 +139,15 @@ class ParsingBatcher:
         return to_tensor(images), torch.from_numpy(np.stack(masks)).long()
 
 
+def sampling_weights(grades: Sequence[int], balance: bool = True) -> np.ndarray:
+    """Draw probabilities of samples with these grade indices: every grade equally often
+    (`balance`), or every sample equally often."""
+    graded = np.asarray(grades)
+    counts = np.bincount(graded, minlength=6).astype(np.float64)
+    weights = 1.0 / counts[graded] if balance else np.ones(len(graded))
+    return weights / weights.sum()
+
+
 class GradingBatcher:
     """Draws augmented (images, grades, sides) batches, grades balanced by default."""
 
@@ -148,10 +157,7 @@ class GradingBatcher:
         self.source = source
         self.augmenter = augmenter
         self.batch_size = batch_size
-        grades = np.array(source.grades)
-        counts = np.bincount(grades, minlength=6).astype(np.float64)
-        weights = 1.0 / counts[grades] if balance else np.ones(len(grades))
-        self.p = weights / weights.sum()
+        self.p = sampling_weights(source.grades, balance)
 
     def __call__(self, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         images, grades, sides = [], [], []

@@ -242,9 +242,11 @@ def train_grading(
         model.unfreeze_e1()
     summary = {"patients": len(ids), "photos": len(source), "folder": Path(data).name}
     augment = dict(GRADING_AUGMENT)
-    step = grading_step(batcher, ordinal_weight)
-    cache = _feature_cache(model, source, augmenter, cache_variants, cache_limit_gb, settings, device, progress) if cascaded else None
-    if cache is not None:
+    # Only a cascaded run gets here with cache_variants > 0 (checked above).
+    cache = _feature_cache(model, source, augmenter, cache_variants, cache_limit_gb, settings, device, progress)
+    if cache is None:
+        step = grading_step(batcher, ordinal_weight)
+    else:
         step = cached_grading_step(cache, batch_size, ordinal_weight)
         augment["cached"] = cache.summary()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment,
@@ -263,7 +265,7 @@ def _feature_cache(
     `limit_gb`). Its build time comes off the run's minutes, so the stage keeps its budget."""
     if not variants:
         return None
-    fit = variants_that_fit(variants, len(source), bytes_per_copy(model, model.config.input_size), limit_gb)
+    fit = variants_that_fit(variants, len(source), bytes_per_copy(model), limit_gb)
     if fit < variants:
         print(f"[{settings.stage}] feature cache: {fit} of {variants} copies per photo fit in {limit_gb:g} GB"
               + ("; training without the cache" if not fit else ""), file=sys.stderr, flush=True)

@@ -80,7 +80,7 @@ def test_the_cache_holds_photos_at_the_size_e2_grades_at():
     net = _net(grading_size=32)
     cache = GradingFeatureCache.build(net, _source(), PLAIN, variants=1, seed=0, device=CPU)
     assert tuple(cache.images.shape[1:]) == (32, 32, 3) and tuple(cache.z.shape[-2:]) == (4, 4)
-    assert bytes_per_copy(net, 64) == 3 * 32 * 32 + 2 * net.e1.z_channels * 4 * 4
+    assert bytes_per_copy(net) == 3 * 32 * 32 + 2 * net.e1.z_channels * 4 * 4
 
 
 def test_draws_balance_the_grades_and_are_deterministic():
