@@ -10,7 +10,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal
 
 from app.camera.source import FrameSource
-from app.workers import CameraWorker, FramePacket, LatestFrame, start_worker
+from app.workers import CameraWorker, FramePacket, LatestFrame, retire_worker, start_worker
 
 
 class CameraController(QObject):
@@ -78,11 +78,8 @@ class CameraController(QObject):
             self._retiring.append((worker, thread))
         still = []
         for old_worker, old_thread in self._retiring:
-            if not shiboken6.isValid(old_thread) or old_thread.isFinished():
-                continue
-            if wait:
+            if wait and shiboken6.isValid(old_thread):
                 old_thread.quit()
-                old_thread.wait(timeout_ms)
-            else:
-                still.append((old_worker, old_thread))
+            if not retire_worker(old_worker, old_thread, timeout_ms if wait else 0):
+                still.append((old_worker, old_thread))  # deleting a running thread would abort
         self._retiring = still

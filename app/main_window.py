@@ -41,7 +41,7 @@ from app.window_assessment import WindowAssessmentMixin
 from app.window_history import WindowHistoryMixin
 from app.window_model import DEMO_BANNER, WindowModelMixin
 from app.window_report import WindowReportMixin
-from app.workers import FunctionWorker, start_worker
+from app.workers import FunctionWorker, retire_worker, start_worker
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,7 @@ class MainWindow(
         self._export_id: int | None = None
         self._analysed_id: int | None = None
         self._closed = False  # results arriving after shutdown are dropped
-        self._threads: list[QThread] = []
-        self._workers: dict[int, FunctionWorker] = {}
+        self._threads: list[tuple[QThread, FunctionWorker]] = []  # running, or ended and not yet retired
         self._analysis_worker: FunctionWorker | None = None
         self._load_model_on_show = load_model_on_show
         self._shown_once = False
@@ -167,17 +166,26 @@ class MainWindow(
 
     def _run(self, worker: FunctionWorker) -> QThread:
         thread = start_worker(worker)
-        # keep the Python wrappers alive until the thread ends, or PySide deletes them early
-        self._threads.append(thread)
-        self._workers[id(thread)] = worker
+        # Python owns both; they are deleted here, on the GUI thread, once the thread has ended
+        self._threads.append((thread, worker))
         thread.finished.connect(self._thread_done)
         return thread
 
     def _thread_done(self) -> None:
-        thread = self.sender()
-        self._workers.pop(id(thread), None)
-        if thread in self._threads:
-            self._threads.remove(thread)
+        """The sender's thread ended (or is ending): delete it and its worker."""
+        self._retire_threads(ended=self.sender())
+
+    def _retire_threads(self, ended: object = None, quit_running: bool = False) -> None:
+        """Retire `ended` and every finished thread; with `quit_running`, stop and wait for all.
+        A thread still running after the wait is kept (deleting it would abort)."""
+        still = []
+        for thread, worker in self._threads:
+            if quit_running and shiboken6.isValid(thread):
+                thread.quit()
+            due = quit_running or thread is ended or not shiboken6.isValid(thread) or thread.isFinished()
+            if not (due and retire_worker(worker, thread)):
+                still.append((thread, worker))
+        self._threads = still
 
     # -- patients -------------------------------------------------------------------------
     def new_patient(self) -> None:
@@ -227,11 +235,9 @@ class MainWindow(
         self.capture.shutdown_saver()
         if self._analysis_worker is not None and shiboken6.isValid(self._analysis_worker):
             self._analysis_worker.cancel()
-        for thread in list(self._threads):
-            if shiboken6.isValid(thread):
-                thread.quit()
-                thread.wait(10000)
-        self._threads.clear()
+        self._retire_threads(quit_running=True)
+        if self._threads:
+            log.warning("%d worker thread(s) still running at shutdown", len(self._threads))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.shutdown()

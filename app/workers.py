@@ -1,8 +1,9 @@
 """Worker objects on QThreads (the napari/superqt pattern).
 
 A `FunctionWorker` wraps a plain function `fn(progress)` and is moved to a QThread:
-`thread.started -> worker.work`, `worker.finished -> thread.quit`, and both are deleted
-with deleteLater. Cancel only sets a flag the function checks between steps. Workers emit
+`thread.started -> worker.work`, `worker.finished -> thread.quit`. Python owns both
+objects and only `retire_worker` deletes them, on the GUI thread, after the thread has
+ended (see `start_worker`). Cancel only sets a flag the function checks between steps. Workers emit
 numpy arrays and dataclasses; QImages are built on the GUI thread only.
 
 `CameraWorker` owns a frame source on its own thread: it opens, reads and closes it
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from app.camera.source import CameraError, FrameSource, set_expression_hint
 from app.progress import Cancelled, ProgressState
@@ -69,15 +71,35 @@ class FunctionWorker(QObject):
 
 
 def start_worker(worker: QObject, parent: QObject | None = None) -> QThread:
-    """Move `worker` to a new QThread wired for self-cleanup, start it, return the thread."""
+    """Move `worker` to a new QThread, start it and return the thread.
+
+    The caller keeps both until the thread has ended, then calls `retire_worker` on the
+    GUI thread. Nothing is deleted with deleteLater: a worker deleted by its own thread as
+    it ended, while the GUI thread (or the garbage collector, on any thread) dropped the
+    last Python reference, was deleted twice now and then (a segfault at window close).
+    """
     thread = QThread(parent)
     worker.moveToThread(thread)
     thread.started.connect(worker.work)
-    worker.finished.connect(thread.quit)
-    worker.finished.connect(worker.deleteLater)
-    thread.finished.connect(thread.deleteLater)
+    # direct: quit() is thread-safe, and the loop ends even while the GUI thread waits for it
+    worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     thread.start()
     return thread
+
+
+def retire_worker(worker: QObject | None, thread: QThread, timeout_ms: int = 10000) -> bool:
+    """Delete `worker` and `thread` on the calling thread once `thread` has ended.
+
+    Returns False, deleting nothing, while the thread still runs after `timeout_ms`: keep
+    the references and retire them later (deleting a running QThread aborts the process).
+    """
+    if shiboken6.isValid(thread):
+        if not thread.wait(timeout_ms):
+            return False
+        shiboken6.delete(thread)
+    if worker is not None and shiboken6.isValid(worker):
+        shiboken6.delete(worker)
+    return True
 
 
 @dataclass

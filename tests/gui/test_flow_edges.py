@@ -325,6 +325,8 @@ def test_results_overlay_controls(qtbot, data_folder: Path, tiny_weights: Path) 
         capture_all(qtbot, window)
         window.start_analysis()
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        # the model-loading and analysis threads have ended and were deleted on the GUI thread
+        qtbot.waitUntil(lambda: not window._threads, timeout=WAIT_MS)
         page = window.results
         overlay = page.overlay
         assert overlay.photo.zValue() < overlay.segmentation.zValue() < overlay.heat.zValue()

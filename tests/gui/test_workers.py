@@ -12,8 +12,9 @@ import shiboken6
 
 from app.analysis import load_model, run_analysis
 from app.camera.source import CameraError
+from app.camera_controller import CameraController
 from app.progress import Cancelled, ProgressState
-from app.workers import CameraWorker, FunctionWorker, LatestFrame, start_worker
+from app.workers import CameraWorker, FunctionWorker, LatestFrame, retire_worker, start_worker
 from models.labels import EXPRESSIONS, GRADES
 
 WAIT_MS = 10000
@@ -88,8 +89,8 @@ def test_function_worker_returns_errors_and_cancels(qtbot) -> None:
         if key == "cancel":
             worker.cancel()
         qtbot.waitUntil(lambda: key in results, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: not shiboken6.isValid(thread) or thread.isFinished(), timeout=WAIT_MS)
-        return worker
+        assert retire_worker(worker, thread)
+        assert not shiboken6.isValid(worker) and not shiboken6.isValid(thread)
 
     def slow(progress: ProgressState) -> int:
         for _ in range(500):
@@ -131,7 +132,50 @@ def test_camera_is_opened_and_released_on_its_own_thread(qtbot) -> None:
     thread = start_worker(worker)
     qtbot.waitUntil(lambda: getattr(mailbox.take(), "quality", None) == "ok", timeout=WAIT_MS)
     worker.stop()
-    qtbot.waitUntil(lambda: not shiboken6.isValid(thread) or thread.isFinished(), timeout=WAIT_MS)
+    assert retire_worker(worker, thread, WAIT_MS)
     main = threading.get_ident()
     assert source.opened_on is not None and source.opened_on != main
     assert source.closed_on == source.opened_on
+
+
+def test_retire_worker_never_deletes_a_running_thread(qtbot) -> None:
+    """Python owns a worker and its thread; they are deleted on the calling thread, and only
+    once the thread has ended (deleting a running QThread aborts the process)."""
+    release = threading.Event()
+    worker = FunctionWorker(lambda progress: release.wait(WAIT_MS / 1000))
+    thread = start_worker(worker)
+    qtbot.waitUntil(thread.isRunning, timeout=WAIT_MS)
+    assert not retire_worker(worker, thread, timeout_ms=50)
+    assert shiboken6.isValid(worker) and shiboken6.isValid(thread) and thread.isRunning()
+    release.set()
+    assert retire_worker(worker, thread, timeout_ms=WAIT_MS)
+    assert not shiboken6.isValid(worker) and not shiboken6.isValid(thread)
+    assert retire_worker(worker, thread, timeout_ms=0)  # retiring twice is harmless
+
+
+def test_ended_worker_threads_stay_alive_until_retired(qtbot) -> None:
+    """No deleteLater: a finished worker and thread are still valid objects (nothing deletes
+    them behind Python's back, on the worker thread) until the owner retires them."""
+    worker = FunctionWorker(lambda progress: 7)
+    thread = start_worker(worker)
+    qtbot.waitUntil(thread.isFinished, timeout=WAIT_MS)
+    for _ in range(3):
+        qtbot.wait(20)  # deferred deletes and queued signals get every chance to run
+    assert shiboken6.isValid(worker) and shiboken6.isValid(thread)
+    assert retire_worker(worker, thread)
+
+
+def test_camera_controller_retires_its_threads(qtbot) -> None:
+    controller = CameraController()
+    controller.start(ThreadRecordingSource())
+    qtbot.waitUntil(lambda: controller.take() is not None, timeout=WAIT_MS)
+    worker, thread = controller._worker, controller._thread
+    controller.start(ThreadRecordingSource())  # a restart stops and retires the first thread
+    assert not shiboken6.isValid(worker) and not shiboken6.isValid(thread)
+    assert controller.running
+    worker, thread = controller._worker, controller._thread
+    controller.stop(wait=False)  # returns at once; the ending thread is kept until it has ended
+    assert controller._retiring == [] or controller._retiring == [(worker, thread)]
+    controller.stop(wait=True)
+    assert controller._retiring == []
+    assert not shiboken6.isValid(worker) and not shiboken6.isValid(thread)
