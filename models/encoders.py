@@ -86,7 +86,8 @@ class GradingEncoder(nn.Module):
         self.pool = config.e2_pool
         width = [v for v in layers if v != "M"][-1] * self.pool * self.pool
         for hidden in config.e2_hidden:
-            head += [nn.Linear(width, hidden), nn.ReLU(inplace=True), nn.Dropout(config.e2_dropout)]
+            act = nn.LeakyReLU(config.e2_negative_slope, inplace=True) if config.e2_negative_slope else nn.ReLU(inplace=True)
+            head += [nn.Linear(width, hidden), act, nn.Dropout(config.e2_dropout)]
             width = hidden
         head.append(nn.Linear(width, config.num_grades))
         self.classifier = nn.Sequential(*head)

@@ -142,6 +142,12 @@ def _grading_size(results: dict[str, Any]) -> str:
             "learnt (docs/train.md).")
 
 
+def _head_activation(config: dict) -> str:
+    """How E2's FC layers are activated, for the card (checkpoints without the field: ReLU)."""
+    slope = config.get("e2_negative_slope", 0.0)
+    return f"LeakyReLU {slope:g} between its FC layers" if slope else "ReLU between its FC layers"
+
+
 def _at_first(recipe: dict[str, Any], st: dict[str, Any]) -> str:
     return f" at {recipe['base_size']} px" if "stage1_fine" in st else ""
 
@@ -226,7 +232,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"{st['stage1']['elapsed_s']:.0f} s{_at_first(r1, st)}.{_fine(r1, st, 'stage1_fine', 'stage1_fine_lr')}",
         f"- Stage 2 (grading): E1 frozen; E2 (last feature map pooled to {results['meta_config'].get('e2_pool', 1)} x "
         f"{results['meta_config'].get('e2_pool', 1)} and flattened, so left and right stay apart) + classifier "
-        "on every expression photo of the training patients "
+        f"({_head_activation(results['meta_config'])}) on every expression photo of the training patients "
         f"(grade-balanced sampling, {_rotation(st['stage2'])}, mirroring with side swap, mild jitter), "
         f"loss {_grading_loss(recipe)}, poly LR from {recipe['stage2_lr']:g}, "
         f"{recipe['stage2_minutes']:.1f} "

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from models.cascade import CascadeNet, build_model
 from models.checkpoint import load_checkpoint, save_checkpoint
+from models.config import CONFIGS
 from models.errors import InputError
 
 
@@ -53,8 +54,12 @@ def write_reused_e1(out: str | Path, e1_source: str | Path, size: int, seed: int
     if size % 32:
         raise InputError(f"input size {size} must be a multiple of 32")
     first, _ = load_checkpoint(e1_source)
-    # A fresh E2 trains, and so grades, at the stage's own size, wherever the source's E2 graded.
-    model = build_model(first.config.with_input_size(size).with_grading_size(size), seed=seed)
+    config = first.config.with_input_size(size).with_grading_size(size)
+    # A fresh E2 trains, and so grades, at the stage's own size, wherever the source's E2 graded,
+    # and is the E2 the named configuration defines now (not the one the source was made with).
+    if config.name in CONFIGS:
+        config = config.with_e2_of(CONFIGS[config.name])
+    model = build_model(config, seed=seed)
     model.e1.load_state_dict(first.e1.state_dict())
     save_checkpoint(model, out)
     return Path(out)

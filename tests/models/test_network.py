@@ -135,6 +135,34 @@ def test_config_without_e2_pool_loads_as_global_pooling() -> None:
     assert CascadeConfig.from_dict(data).e2_pool == 1
 
 
+def test_e2_head_activation_keeps_silent_units_learning() -> None:
+    # The compact head uses LeakyReLU 0.1 between its FC layers: a unit whose input went
+    # negative (the ReLUs of the head fall silent on stage 2's plateau) still passes a gradient
+    # to the layer before it. The paper config keeps VGG16's ReLU, which passes none.
+    compact, paper = small("compact", 64), small("paper", 64)
+    assert [m.negative_slope for m in compact.e2.classifier if isinstance(m, torch.nn.LeakyReLU)] == [0.1, 0.1]
+    assert not any(isinstance(m, torch.nn.LeakyReLU) for m in paper.e2.classifier)
+    for model, passes in ((compact, True), (paper, False)):
+        first = model.e2.classifier[0]
+        with torch.no_grad():
+            first.bias.fill_(-100.0)  # every unit of the first hidden layer silent
+        model.e2.eval()
+        features = torch.rand(2, first.in_features // (model.e2.pool ** 2), model.e2.pool, model.e2.pool)
+        model.e2.head(features).sum().backward()
+        assert (first.weight.grad.abs().sum() > 0) == passes
+
+
+def test_config_without_e2_negative_slope_loads_as_relu() -> None:
+    data = get_config("compact").to_dict()
+    del data["e2_negative_slope"]
+    old = CascadeConfig.from_dict(data)
+    assert old.e2_negative_slope == 0.0
+    assert not any(isinstance(m, torch.nn.LeakyReLU) for m in build_model(old.with_input_size(64), seed=0).e2.classifier)
+    # ... and with_e2_of gives it another configuration's E2, E1 untouched
+    assert old.with_e2_of(get_config("compact")) == get_config("compact")
+    assert old.with_e2_of(get_config("paper")).backbone_widths == old.backbone_widths
+
+
 def test_e2_grades_at_its_own_size_while_e1_parses_at_the_input() -> None:
     full = small("compact", 64)
     config = full.config.with_grading_size(32)
