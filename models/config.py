@@ -36,10 +36,8 @@ class CascadeConfig:
     e2_hidden: tuple[int, ...] = (512, 256)
     e2_dropout: float = 0.5
     # Activation between E2's FC layers: ReLU (0.0, as VGG16, and checkpoints from before the
-    # field) or LeakyReLU with this negative slope. On the ln 6 plateau stage 2 starts on, the
-    # ReLUs of the head fall silent (positive share 0.49 -> 0.10 in 400 steps) and the head
-    # only leaves it when a seed is lucky (docs/train.md, "Stage 2's plateau and the head's
-    # ReLUs").
+    # field) or LeakyReLU with this negative slope, which keeps head units that fell silent on
+    # stage 2's ln 6 plateau learning (docs/train.md, "Stage 2's plateau and the head's ReLUs").
     e2_negative_slope: float = 0.0
     # E2's input side in px; 0 = `input_size`. When set and smaller, E2 grades the photo
     # resized to it (area) and is conditioned on the z of a second E1 backbone pass at that
@@ -118,9 +116,9 @@ COMPACT = CascadeConfig(
     # whole `palsy train demo` run with 0.0 (2026-12-01) ended no better: network grade
     # 0.417 / kappa 0.742 against 0.442 / 0.768 (docs/train.md, "Dropout in E2's head").
     e2_dropout=0.3,
-    # LeakyReLU 0.1 in the head: plateau probes (2026-12-03, docs/train.md) left ln 6 at
-    # ~800 steps with seeds that sat there for 2000-3600 steps with ReLU.
-    e2_negative_slope=0.1,
+    # e2_negative_slope stays 0 (ReLU): LeakyReLU 0.1 left the plateau sooner in cached-feature
+    # probes, but not in the live loop of a whole stage 2, and scored lower (docs/train.md,
+    # "Stage 2's plateau and the head's ReLUs").
 )
 
 CONFIGS: dict[str, CascadeConfig] = {c.name: c for c in (PAPER, COMPACT)}

@@ -136,13 +136,16 @@ def test_config_without_e2_pool_loads_as_global_pooling() -> None:
 
 
 def test_e2_head_activation_keeps_silent_units_learning() -> None:
-    # The compact head uses LeakyReLU 0.1 between its FC layers: a unit whose input went
-    # negative (the ReLUs of the head fall silent on stage 2's plateau) still passes a gradient
-    # to the layer before it. The paper config keeps VGG16's ReLU, which passes none.
-    compact, paper = small("compact", 64), small("paper", 64)
-    assert [m.negative_slope for m in compact.e2.classifier if isinstance(m, torch.nn.LeakyReLU)] == [0.1, 0.1]
-    assert not any(isinstance(m, torch.nn.LeakyReLU) for m in paper.e2.classifier)
-    for model, passes in ((compact, True), (paper, False)):
+    # With e2_negative_slope the head's FC layers are joined by LeakyReLUs: a unit whose input
+    # went negative (the ReLUs of the head fall silent on stage 2's plateau) still passes a
+    # gradient to the layer before it. The named configs keep VGG16's ReLU, which passes none.
+    compact = get_config("compact").with_input_size(64)
+    leaky = build_model(CascadeConfig.from_dict(compact.to_dict() | {"e2_negative_slope": 0.1}), seed=0)
+    plain = small("compact", 64)
+    assert [m.negative_slope for m in leaky.e2.classifier if isinstance(m, torch.nn.LeakyReLU)] == [0.1, 0.1]
+    assert not any(isinstance(m, torch.nn.LeakyReLU) for m in plain.e2.classifier)
+    assert not any(isinstance(m, torch.nn.LeakyReLU) for m in small("paper", 64).e2.classifier)
+    for model, passes in ((leaky, True), (plain, False)):
         first = model.e2.classifier[0]
         with torch.no_grad():
             first.bias.fill_(-100.0)  # every unit of the first hidden layer silent
@@ -153,13 +156,14 @@ def test_e2_head_activation_keeps_silent_units_learning() -> None:
 
 
 def test_config_without_e2_negative_slope_loads_as_relu() -> None:
-    data = get_config("compact").to_dict()
+    data = get_config("compact").to_dict() | {"e2_negative_slope": 0.1}
     del data["e2_negative_slope"]
     old = CascadeConfig.from_dict(data)
     assert old.e2_negative_slope == 0.0
-    assert not any(isinstance(m, torch.nn.LeakyReLU) for m in build_model(old.with_input_size(64), seed=0).e2.classifier)
-    # ... and with_e2_of gives it another configuration's E2, E1 untouched
-    assert old.with_e2_of(get_config("compact")) == get_config("compact")
+    # with_e2_of gives a configuration another one's E2 (every e2_* field), E1 untouched
+    leaky = CascadeConfig.from_dict(get_config("compact").to_dict() | {"e2_negative_slope": 0.1, "e2_dropout": 0.0})
+    mixed = get_config("compact").with_e2_of(leaky)
+    assert mixed.e2_negative_slope == 0.1 and mixed.e2_dropout == 0.0 and mixed.backbone_widths == (32, 64, 128, 256)
     assert old.with_e2_of(get_config("paper")).backbone_widths == old.backbone_widths
 
 

@@ -75,20 +75,21 @@ def test_recipe_sizes_and_scaled_budget():
 
 
 def test_reused_e1_gets_the_e2_the_named_config_defines_now(tmp_path):
-    # `--e1-from` a checkpoint made before the head's LeakyReLU: E1's weights are kept, and the
-    # fresh E2 is today's compact one; the shipped cascade then combines the two stage-1 files.
-    old_config = get_config("compact").with_input_size(64)
-    old_config = type(old_config).from_dict({**old_config.to_dict(), "e2_negative_slope": 0.0})
+    # `--e1-from` a checkpoint whose E2 differs from today's named config (here a LeakyReLU
+    # head): E1's weights are kept, the fresh E2 is today's compact one, and the shipped
+    # cascade then combines the two stage-1 files.
+    base = get_config("compact").with_input_size(64)
+    old_config = type(base).from_dict({**base.to_dict(), "e2_negative_slope": 0.1})
     old = build_model(old_config, seed=1)
     save_checkpoint(old, tmp_path / "old.pt")
     small_path = write_reused_e1(tmp_path / "s.pt", tmp_path / "old.pt", 64, seed=0)
     big_path = write_reused_e1(tmp_path / "b.pt", tmp_path / "old.pt", 96, seed=0)
     fresh = load_checkpoint(small_path)[0]
-    assert fresh.config.e2_negative_slope == get_config("compact").e2_negative_slope == 0.1
+    assert fresh.config.e2_negative_slope == get_config("compact").e2_negative_slope == 0.0
     assert all(torch.equal(v, old.e1.state_dict()[k]) for k, v in fresh.e1.state_dict().items())
-    assert resized_model(big_path, 96, e2_source=small_path, grading_size=64).config.e2_negative_slope == 0.1
+    assert resized_model(big_path, 96, e2_source=small_path, grading_size=64).config.e2_negative_slope == 0.0
     # a configuration of its own (not a named one) keeps its E2
     custom = type(old_config).from_dict({**old_config.to_dict(), "name": "clinic-custom"})
     save_checkpoint(build_model(custom, seed=1), tmp_path / "custom.pt")
     kept = load_checkpoint(write_reused_e1(tmp_path / "c.pt", tmp_path / "custom.pt", 64, seed=0))[0]
-    assert kept.config.e2_negative_slope == 0.0
+    assert kept.config.e2_negative_slope == 0.1
