@@ -38,8 +38,7 @@ _CACHE_STREAM = 7_919
 
 def bytes_per_copy(model: CascadeNet) -> int:
     """Memory of one cached copy: the photo at the size E2 grades at (uint8) and its z (fp16)."""
-    size = model.config.input_size
-    side = min(size, model.config.grading_size or size)
+    side = min(model.config.input_size, model.config.e2_size)
     z_side = -(-side // 8)  # E1's backbone has stride 8
     return 3 * side * side + 2 * model.e1.z_channels * z_side * z_side
 

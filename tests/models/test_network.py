@@ -156,7 +156,7 @@ def test_e2_head_activation_keeps_silent_units_learning() -> None:
 
 
 def test_config_without_e2_negative_slope_loads_as_relu() -> None:
-    data = get_config("compact").to_dict() | {"e2_negative_slope": 0.1}
+    data = get_config("compact").to_dict()
     del data["e2_negative_slope"]
     old = CascadeConfig.from_dict(data)
     assert old.e2_negative_slope == 0.0
