@@ -1,9 +1,12 @@
 """Checkpoints (DESIGN §5, a contract): one `.pt` file holding a plain dict.
 
 Keys: format, format_version, config, classes, grades, expressions, state_dict,
-training (data summary, recipe), metrics, created. Loading always uses
+training (data summary, recipe), metrics, created, state_sha256. Loading always uses
 `torch.load(..., weights_only=True)`, so a pickle payload is refused, never executed.
 Shipped weights are listed with their sha256 in `resources/weights/manifest.json`.
+Every checkpoint also carries `state_sha256`, a digest of its weights (names, dtypes,
+shapes, bytes), so a damaged or edited file is refused even where no manifest lists it
+(a clinic's own weights); checkpoints written before the field existed load without it.
 """
 
 from __future__ import annotations
@@ -41,6 +44,21 @@ def sha256_of(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def state_sha256(state: dict[str, Any]) -> str:
+    """Hex sha256 over a state dict's names, dtypes, shapes and bytes, in name order.
+
+    Raises CheckpointError when an entry is not a tensor (a damaged or foreign file)."""
+    digest = hashlib.sha256()
+    for key in sorted(state):
+        tensor = state[key]
+        if not isinstance(tensor, torch.Tensor):
+            raise CheckpointError(f"state_dict entry {key!r} is not a tensor")
+        tensor = tensor.detach().cpu().contiguous().reshape(-1)
+        digest.update(f"{key}|{tensor.dtype}|{tuple(state[key].shape)}|".encode())
+        digest.update(tensor.view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
+
+
 def save_checkpoint(
     model: CascadeNet,
     path: str | os.PathLike,
@@ -69,6 +87,7 @@ def save_checkpoint(
         "training": training or {},
         "metrics": metrics or {},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "state_sha256": state_sha256(state),
     }
     if extra:
         payload.update(extra)
@@ -113,19 +132,20 @@ def _looks_like_pickle(path: Path) -> bool:
 
 def _safe_load(path: Path, what: str) -> Any:
     """torch.load with weights_only=True; unsafe or unreadable files become CheckpointError."""
+    if not _looks_like_pickle(path):
+        # torch's legacy reader would unpickle any bytes and fail with whatever error the
+        # garbage happens to raise (KeyError, struct.error, ...).
+        raise CheckpointError(f"{path.name} is not a readable PyTorch {what} (damaged or not a .pt file)")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         # The weights-only unpickler stops at the first object it does not allow, so
-        # nothing ran. A file that is a pickle (raw, or torch's zip with data.pkl) and
-        # still fails holds more than plain tensors; anything else is not a checkpoint.
-        if _looks_like_pickle(path):
-            raise CheckpointError(
-                f"refused {path.name}: it holds a pickled Python object, not plain weights; it was not executed. "
-                "Use a checkpoint written by Palsy Grader"
-            ) from exc
-        raise CheckpointError(f"{path.name} is not a readable PyTorch {what} (damaged or not a .pt file)") from exc
-    except (RuntimeError, EOFError, OSError, ValueError) as exc:
+        # nothing ran: the file (a pickle, raw or in torch's zip) holds more than plain tensors.
+        raise CheckpointError(
+            f"refused {path.name}: it holds a pickled Python object, not plain weights; it was not executed. "
+            "Use a checkpoint written by Palsy Grader"
+        ) from exc
+    except Exception as exc:  # a damaged archive or pickle can raise almost anything
         raise CheckpointError(f"{path.name} is not a readable PyTorch {what} ({exc.__class__.__name__})") from exc
 
 
@@ -153,7 +173,27 @@ def read_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> dict[
         raise CheckpointError(f"{path.name} was written by a newer Palsy Grader (format {payload['format_version']}); update the application")
     if list(payload.get("classes", [])) != list(CLASSES) or list(payload.get("grades", [])) != list(GRADES):
         raise CheckpointError(f"{path.name} uses a different label set or grade list than this application")
+    _check_state_digest(path, payload)
     return payload
+
+
+def _check_state_digest(path: Path, payload: dict[str, Any]) -> None:
+    """Refuse a checkpoint whose weights no longer match the digest written with them."""
+    recorded = payload.get("state_sha256")
+    if recorded is None:
+        return  # written before the field existed
+    state = payload.get("state_dict")
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path.name} is damaged (its state_dict is missing)")
+    try:
+        actual = state_sha256(state)
+    except CheckpointError as exc:
+        raise CheckpointError(f"{path.name} is damaged ({exc})") from exc
+    if actual != recorded:
+        raise CheckpointError(
+            f"{path.name} is damaged or was modified: its weights no longer match the digest written with them "
+            f"(state_sha256 {str(recorded)[:12]}..., now {actual[:12]}...); retrain it or restore a copy"
+        )
 
 
 def model_from_payload(payload: dict[str, Any], name: str = "checkpoint") -> CascadeNet:

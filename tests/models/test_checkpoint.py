@@ -78,6 +78,36 @@ def test_tampered_file_fails_an_explicit_checksum(tmp_path: Path) -> None:
         load_checkpoint(tmp_path / "w.pt", sha256=digest)
 
 
+def test_edited_weights_fail_the_embedded_digest_without_a_manifest(tmp_path: Path) -> None:
+    save_checkpoint(tiny_model(), tmp_path / "w.pt")
+    payload = torch.load(tmp_path / "w.pt", weights_only=True)
+    assert len(payload["state_sha256"]) == 64
+    key = next(k for k, v in payload["state_dict"].items() if v.is_floating_point() and v.numel() > 1)
+    payload["state_dict"][key][0] += 0.5
+    torch.save(payload, tmp_path / "edited.pt")
+    with pytest.raises(CheckpointError, match="damaged or was modified"):
+        load_checkpoint(tmp_path / "edited.pt")
+    # A flipped byte in the file's weights: no manifest lists it, the digest catches it.
+    data = bytearray((tmp_path / "w.pt").read_bytes())
+    weights = torch.load(tmp_path / "w.pt", weights_only=True)["state_dict"][key].numpy().tobytes()
+    start = data.find(weights)
+    assert start > 0
+    data[start + len(weights) // 2] ^= 0x40
+    (tmp_path / "flipped.pt").write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="damaged"):
+        load_checkpoint(tmp_path / "flipped.pt")
+
+
+def test_checkpoint_without_a_digest_still_loads(tmp_path: Path) -> None:
+    model = tiny_model()
+    save_checkpoint(model, tmp_path / "w.pt")
+    payload = torch.load(tmp_path / "w.pt", weights_only=True)
+    del payload["state_sha256"]  # as written before the field existed
+    torch.save(payload, tmp_path / "old.pt")
+    loaded, _ = load_checkpoint(tmp_path / "old.pt")
+    assert torch.equal(loaded.state_dict()[next(iter(model.state_dict()))], next(iter(model.state_dict().values())))
+
+
 class Payload:
     """Unpickling this would create a marker file: it must never happen."""
 
@@ -101,9 +131,13 @@ def test_pickle_payload_is_refused_and_never_executed(tmp_path: Path) -> None:
 
 
 def test_not_a_checkpoint_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "junk.pt").write_bytes(b"\x00garbage" * 100)
-    with pytest.raises(CheckpointError, match="not a readable"):
-        load_checkpoint(tmp_path / "junk.pt")
+    # Text, zeros, and random bytes behind a pickle protocol byte (torch's legacy reader
+    # unpickles those and used to fail with a KeyError or struct.error).
+    junk = {"junk.pt": b"\x00garbage" * 100, "text.pt": b"hello\n", "noise.pt": b"\x80\x02" + bytes(range(256)) * 8}
+    for name, data in junk.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(CheckpointError, match="not a readable|pickled Python object"):
+            load_checkpoint(tmp_path / name)
     torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
     with pytest.raises(CheckpointError, match="not a Palsy Grader checkpoint"):
         load_checkpoint(tmp_path / "other.pt")
