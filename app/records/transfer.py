@@ -185,6 +185,9 @@ def _export_assessment(
 
 
 def _load_manifest(folder: Path) -> dict[str, Any]:
+    if not folder.is_dir():
+        what = "does not exist" if not folder.exists() else "is a file"
+        raise InputError(f"{folder} {what}; give the folder that `palsy records export` (or the app's Export) wrote.")
     path = folder / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))

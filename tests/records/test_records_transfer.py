@@ -103,6 +103,15 @@ def test_damaged_export_is_refused_and_store_unchanged(full_patient: tuple[Store
         import_patient(target, folder)
 
 
+def test_import_of_a_file_or_missing_folder_says_what_to_give(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "patient.zip").write_bytes(b"PK not really")
+    with pytest.raises(InputError, match="is a file; give the folder"):
+        import_patient(store, tmp_path / "patient.zip")
+    with pytest.raises(InputError, match="does not exist; give the folder"):
+        import_patient(store, tmp_path / "nowhere")
+    assert store.count_patients() == 0
+
+
 def test_export_of_damaged_photo_stops_and_leaves_no_partial_folder(full_patient: tuple[Store, int, int], tmp_path: Path) -> None:
     source, done, _ = full_patient
     path = source.capture_path(source.get_capture(done, "rest"))
