@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from models.labels import EXPRESSIONS
 
 STATUSES: tuple[str, ...] = ("draft", "analysed", "confirmed", "discarded")
+
+
+def _from_row(cls: type, row: sqlite3.Row, **decoded: Any) -> Any:
+    """`cls` built from the row's columns of the same names; `decoded` replaces the fields
+    whose column holds JSON (named differently in the table)."""
+    return cls(**{f.name: decoded[f.name] if f.name in decoded else row[f.name] for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -29,16 +35,7 @@ class Patient:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Patient:
-        return cls(
-            patient_id=row["patient_id"],
-            name=row["name"],
-            birth_date=row["birth_date"],
-            sex=row["sex"],
-            affected_side=row["affected_side"],
-            notes=row["notes"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
+        return _from_row(cls, row)
 
 
 @dataclass(frozen=True)
@@ -68,19 +65,7 @@ class Assessment:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Assessment:
         raw = row["result_json"]
-        return cls(
-            id=row["id"],
-            patient_id=row["patient_id"],
-            status=row["status"],
-            model_grade=row["model_grade"],
-            measured_grade=row["measured_grade"],
-            confirmed_grade=row["confirmed_grade"],
-            clinician=row["clinician"],
-            notes=row["notes"],
-            result=json.loads(raw) if raw else None,
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
+        return _from_row(cls, row, result=json.loads(raw) if raw else None)
 
 
 @dataclass(frozen=True)
@@ -95,15 +80,7 @@ class Capture:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Capture:
-        return cls(
-            id=row["id"],
-            assessment_id=row["assessment_id"],
-            expression=row["expression"],
-            file_name=row["file_name"],
-            sha256=row["sha256"],
-            quality=json.loads(row["quality_json"] or "{}"),
-            captured_at=row["captured_at"],
-        )
+        return _from_row(cls, row, quality=json.loads(row["quality_json"] or "{}"))
 
 
 @dataclass(frozen=True)
@@ -116,7 +93,7 @@ class Report:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Report:
-        return cls(row["id"], row["assessment_id"], row["file_name"], row["sha256"], row["created_at"])
+        return _from_row(cls, row)
 
 
 @dataclass(frozen=True)
@@ -133,10 +110,7 @@ class AuditEntry:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> AuditEntry:
-        return cls(
-            row["id"], row["at"], row["actor"], row["entity"], row["entity_id"],
-            row["field"], row["old_value"], row["new_value"], row["reason"],
-        )
+        return _from_row(cls, row)
 
 
 @dataclass(frozen=True)
