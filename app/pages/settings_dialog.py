@@ -34,6 +34,7 @@ from app.settings import (
     update_group,
 )
 from app.weights_info import weights_info
+from models.labels import GRADES
 
 SOURCE_LABELS = {"demo": "Demo patient (synthetic)", "camera": "Camera (OpenCV)", "video": "Video file", "folder": "Folder of photos"}
 
@@ -83,7 +84,9 @@ class SettingsDialog(QDialog):
         self.mirror.setChecked(c.mirror_preview)
         self.auto = QCheckBox("Auto-capture the peak-intensity frame")
         self.auto.setChecked(c.auto_capture)
-        self.demo_grade = _spin(CameraSettings, "demo_grade", c.demo_grade)
+        self.demo_grade = QComboBox()  # House-Brackmann I-VI; the setting stores 1-6
+        self.demo_grade.addItems(list(GRADES))
+        self.demo_grade.setCurrentIndex(c.demo_grade - 1)
         self.demo_side = QComboBox()
         self.demo_side.addItems(list(DEMO_SIDES))
         self.demo_side.setCurrentIndex(DEMO_SIDES.index(c.demo_side))
@@ -188,7 +191,7 @@ class SettingsDialog(QDialog):
             "source": self.source.currentData(), "index": self.index.value(), "width": self.width_spin.value(),
             "height": self.height_spin.value(), "fps": self.fps.value(), "video_path": self.video.text().strip(),
             "folder_path": self.folder.text().strip(), "mirror_preview": self.mirror.isChecked(),
-            "auto_capture": self.auto.isChecked(), "demo_grade": self.demo_grade.value(),
+            "auto_capture": self.auto.isChecked(), "demo_grade": self.demo_grade.currentIndex() + 1,
             "demo_side": self.demo_side.currentText(), "demo_seed": self.demo_seed.value(),
         })
         model: ModelSettings = update_group(self.original.model, {

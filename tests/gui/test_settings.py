@@ -94,10 +94,13 @@ def test_settings_dialog_round_trip(qtbot, settings_path: str, tmp_path) -> None
     dialog.clinic.setText("Test Clinic")
     assert dialog.mirror_parsing.isChecked()
     dialog.mirror_parsing.setChecked(False)
+    assert dialog.demo_grade.currentText() == "III"  # the default demo_grade 3, shown as an HB grade
+    dialog.demo_grade.setCurrentText("V")
     dialog.accept()
     result = dialog.result_settings
     assert result is not None
     assert (result.camera.source, result.camera.index, result.camera.fps) == ("camera", 3, 24)
+    assert result.camera.demo_grade == 5
     assert result.model == ModelSettings(weights_path=str(weights), device="cpu", mirror_parsing=False)
     save_settings(open_qsettings(settings_path), result)
     assert load_settings(open_qsettings(settings_path)) == result
