@@ -2,6 +2,7 @@
 
     PYTHONPATH=. python benchmarks/train_step_time.py --size 128 --batch 8 --threads 2 --precision bf16
     PYTHONPATH=. python benchmarks/train_step_time.py --stage grading --size 256 --precision fp32
+    PYTHONPATH=. python benchmarks/train_step_time.py --device cuda --config paper --size 512 --precision bf16
 
 Stage `parsing` times a stage-1 step (E1 forward, loss, backward, Adam); `grading` a stage-2
 step (E1 frozen, E2 trained); `grading_cached` a stage-2 step on cached E1 features
@@ -35,12 +36,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--precision", choices=PRECISIONS, default="fp32")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--layout", choices=("auto", "default", "channels_last"), default="auto",
                         help="memory layout of weights and batch (auto: what the training loop uses)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
-    device = torch.device("cpu")
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: no CUDA GPU is available")
     precision = resolve_precision(args.precision, device)
     model = build_model(get_config(args.config).with_input_size(args.size), seed=0)
     grading = args.stage != "parsing"
@@ -49,18 +53,23 @@ def main() -> None:
     # auto: the layout the training loop picks (the precision's for parsing, `train_grading`'s for grading)
     auto = GRADING_CHANNELS_LAST if grading else None
     channels_last = {"auto": auto, "default": False, "channels_last": True}[args.layout]
-    model = prepare_model(model.train(), precision, channels_last)
+    model = prepare_model(model.to(device).train(), precision, channels_last)
     layout = "channels_last" if model.e2.features[0].weight.is_contiguous(memory_format=torch.channels_last) else "default"
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], 2e-4)
-    images = torch.rand(args.batch, 3, args.size, args.size)
-    target = torch.randint(0, model.config.num_classes, (args.batch, args.size, args.size))
-    grades = torch.randint(0, model.config.num_grades, (args.batch,))
+    images = torch.rand(args.batch, 3, args.size, args.size, device=device)
+    target = torch.randint(0, model.config.num_classes, (args.batch, args.size, args.size), device=device)
+    grades = torch.randint(0, model.config.num_grades, (args.batch,), device=device)
     cached_z = None
     if args.stage == "grading_cached":
         with torch.no_grad(), autocast(precision, device):
             cached_z = model.e1.encode(images)
     times = []
+    def sync() -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
     for _ in range(args.steps):
+        sync()
         start = time.perf_counter()
         with autocast(precision, device):
             if args.stage == "parsing":
@@ -74,10 +83,11 @@ def main() -> None:
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        sync()
         times.append(time.perf_counter() - start)
     print(json.dumps({
         "benchmark": "train_step_time", "config": args.config, "stage": args.stage, "size": args.size,
-        "batch": args.batch, "threads": args.threads, "precision": precision, "layout": layout, "steps_timed": args.steps - 2,
+        "batch": args.batch, "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu", "threads": args.threads, "precision": precision, "layout": layout, "steps_timed": args.steps - 2,
         "median_s_per_step": round(statistics.median(times[2:]), 4), "torch": torch.__version__,
     }))
 
