@@ -67,17 +67,15 @@ def plan(device: str, quick: bool, work: Path) -> list[tuple[str, list[str], flo
 
     palsy = [py, "-m", "app"]
     if quick:
-        loop_minutes = "0.05"
-        steps = [
+        return [
             ("env", [py, "-c", ENV_CODE], 60),
             ("latency_fp32", [py, f"{bench}/latency.py", "--json", "--device", device, "--quick", "--repeats", "1"], 120),
             ("step_compact_parsing", step_time("compact", "parsing", 64, 2, "fp32"), 120),
             ("synth", palsy + ["synth", "--out", patients, "--patients", "6", "--seed", "1", "--size", "128"], 120),
             ("loop_compact_end_to_end", palsy + ["train", "end-to-end", "--data", patients, "--input-size", "64",
-                                                 "--minutes", loop_minutes, "--device", device, "--batch-size", "2",
+                                                 "--minutes", "0.05", "--device", device, "--batch-size", "2",
                                                  "--out", str(work / "e2e.pt"), "--log", str(work / "loop_compact_end_to_end.jsonl")], 180),
         ]
-        return steps
     loop_minutes = "1.0"
     return [
         ("env", [py, "-c", ENV_CODE], 60),

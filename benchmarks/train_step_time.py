@@ -63,11 +63,11 @@ def main() -> None:
     if args.stage == "grading_cached":
         with torch.no_grad(), autocast(precision, device):
             cached_z = model.e1.encode(images)
-    times = []
     def sync() -> None:
         if device.type == "cuda":
             torch.cuda.synchronize()
 
+    times = []
     for _ in range(args.steps):
         sync()
         start = time.perf_counter()
