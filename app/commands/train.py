@@ -45,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--e1-from", default=None, metavar="CHECKPOINT",
                         help="demo: take E1 from this checkpoint instead of training stage 1 (stage 2 and the "
                         "comparison train a fresh E2 on it; the card says where E1 came from)")
+    parser.add_argument("--keep-e2", action="store_true",
+                        help="demo, with --e1-from: keep that checkpoint's E2 too instead of training stage 2 "
+                        "(for a run that only trains E1 on with --e1-polish-minutes)")
+    parser.add_argument("--e1-polish-minutes", type=float, default=None, metavar="M",
+                        help="demo: train the whole E1 on for M more minutes at the input size after stage 1 "
+                        "(E2 reads only z and is not retrained; default 0)")
     parser.add_argument("--grading-at", default=None, choices=("base", "input"),
                         help="demo: E2 trains and grades at the base size (128 px, default) or goes on at the input "
                         "size (256 px; stage 2's minutes split 16 + 8 as before 2026-12-02)")
@@ -86,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
             recipe = replace(recipe, stage2_ordinal_weight=args.ordinal_weight)
         if args.e1_from:
             recipe = replace(recipe, e1_from=args.e1_from)
+        if args.keep_e2:
+            recipe = replace(recipe, keep_e2=True)
+        if args.e1_polish_minutes is not None:
+            recipe = replace(recipe, e1_polish_minutes=args.e1_polish_minutes)
         if args.cache_variants is not None:
             recipe = replace(recipe, stage2_cache_variants=args.cache_variants)
         if args.grading_at == "input":
@@ -97,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.mode == "clinic":
         return _run_clinic(args, device)
-    if args.e1_from or args.grading_at:
-        raise InputError("--e1-from and --grading-at are for palsy train demo; for stage 2 on a trained E1 use "
+    if args.e1_from or args.grading_at or args.keep_e2 or args.e1_polish_minutes is not None:
+        raise InputError("--e1-from, --keep-e2, --e1-polish-minutes and --grading-at are for palsy train demo; for stage 2 on a trained E1 use "
                          "palsy train grading --init")
     if args.from_scratch:
         raise InputError("--from-scratch is for palsy train clinic; the other modes start from scratch unless --init is given")

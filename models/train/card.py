@@ -180,12 +180,55 @@ def _reused(st: dict[str, Any]) -> str:
             f"`{s1['reused_sha256'][:16]}...`), which an earlier run trained on {s1.get('source_machine') or 'an unrecorded machine'} as follows")
 
 
+def demo_command(recipe: dict[str, Any]) -> str:
+    """The `palsy train demo` command line of a recipe's reuse and polish options."""
+    parts = ["palsy train demo"]
+    if recipe.get("e1_from"):
+        parts.append(f"--e1-from {recipe['e1_from']}")
+    if recipe.get("keep_e2"):
+        parts.append("--keep-e2")
+    if recipe.get("e1_polish_minutes"):
+        parts.append(f"--e1-polish-minutes {recipe['e1_polish_minutes']:g}")
+    return " ".join(parts)
+
+
 def _reproduce(recipe: dict[str, Any], st: dict[str, Any]) -> str:
     if "reused_from" not in st["stage1"]:
-        return "- Reproduce: `palsy train demo` (same seeds; CPU thread scheduling makes runs close, not bit-identical)."
-    return ("- Reproduce: `palsy train demo --e1-from FILE` with the earlier weights named above (stage 2 and the comparison "
-            "on that E1), or `palsy train demo` for the whole recipe, stage 1 included (same seeds; CPU thread "
-            "scheduling makes runs close, not bit-identical).")
+        return f"- Reproduce: `{demo_command(recipe)}` (same seeds; CPU thread scheduling makes runs close, not bit-identical)."
+    command = demo_command({**recipe, "e1_from": "FILE"})
+    what = "the E1 polish on that E1 and E2" if recipe.get("keep_e2") else "stage 2 and the comparison on that E1"
+    return (f"- Reproduce: `{command}` with the earlier weights named above ({what}), or `palsy train demo` for the "
+            "whole recipe, stage 1 included (same seeds; CPU thread scheduling makes runs close, not bit-identical).")
+
+
+def _polish(recipe: dict[str, Any], st: dict[str, Any]) -> list[str]:
+    """The E1-polish line of the recipe, when the run had one."""
+    if "stage1_polish" not in st:
+        return []
+    p = st["stage1_polish"]
+    return [f"- E1 polish: the whole E1 trained on for {recipe['e1_polish_minutes']:.1f} minutes at {recipe['input_size']} px "
+            f"(stage 1's data, augmentation and loss, poly LR from {recipe['e1_polish_lr']:g}): {p['steps']} steps in "
+            f"{p['elapsed_s']:.0f} s. E2 reads only the backbone's z and was not retrained after it."]
+
+
+def _kept_e2(st: dict[str, Any]) -> str:
+    """'' when this run trained stage 2; else where its E2 came from (`--keep-e2`)."""
+    s2 = st["stage2"]
+    if "reused_from" not in s2:
+        return ""
+    return (f", not retrained by this run: E2 kept from `{Path(s2['reused_from']).name}` (sha256 "
+            f"`{s2['reused_sha256'][:16]}...`), which an earlier run trained on "
+            f"{s2.get('source_machine') or 'an unrecorded machine'} as follows")
+
+
+def _trained_here(st: dict[str, Any]) -> str:
+    """Which training stages this run's training minutes paid for, when some ran elsewhere."""
+    earlier = [name for key, name in (("stage1", "stage 1"), ("stage2", "stage 2")) if "reused_from" in st.get(key, {})]
+    if not earlier:
+        return ""
+    ran = [name for key, name in (("stage1", "stage 1"), ("stage1_polish", "E1 polish"), ("stage2", "stage 2"))
+           if key in st and "reused_from" not in st[key]]
+    return f" ({', '.join(ran) or 'no training'}; {' and '.join(earlier)} ran in {'the earlier run' if len(earlier) == 1 else 'earlier runs'})"
 
 
 def _grading_loss(recipe: dict[str, Any]) -> str:
@@ -201,6 +244,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
     recipe, st = results["recipe"], results["state"]
     m = st["metrics"]
     r1 = st["stage1"].get("source_recipe") or recipe  # the recipe that trained E1
+    r2 = st["stage2"].get("source_recipe") or recipe  # the recipe that trained E2
     lines = [CARD_HEADER]
     lines += [
         "## Files",
@@ -230,17 +274,18 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"{r1['w_synthetic']}, lfw_parts_fine {r1['w_lfw_fine']}, fasseg_fine {r1['w_fasseg_fine']}, "
         f"lfw_parts {r1['w_lfw']}, fasseg {r1['w_fasseg']}. Ran {st['stage1']['steps']} steps in "
         f"{st['stage1']['elapsed_s']:.0f} s{_at_first(r1, st)}.{_fine(r1, st, 'stage1_fine', 'stage1_fine_lr')}",
-        f"- Stage 2 (grading): E1 frozen; E2 (last feature map pooled to {results['meta_config'].get('e2_pool', 1)} x "
+        *_polish(recipe, st),
+        f"- Stage 2 (grading){_kept_e2(st)}: E1 frozen; E2 (last feature map pooled to {results['meta_config'].get('e2_pool', 1)} x "
         f"{results['meta_config'].get('e2_pool', 1)} and flattened, so left and right stay apart) + classifier "
         f"({_head_activation(results['meta_config'])}) on every expression photo of the training patients "
         f"(grade-balanced sampling, {_rotation(st['stage2'])}, mirroring with side swap, mild jitter), "
-        f"loss {_grading_loss(recipe)}, poly LR from {recipe['stage2_lr']:g}, "
-        f"{recipe['stage2_minutes']:.1f} "
-        f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(recipe, st)}.{cache_note(st['stage2'])}"
+        f"loss {_grading_loss(r2)}, poly LR from {r2['stage2_lr']:g}, "
+        f"{r2['stage2_minutes']:.1f} "
+        f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(r2, st)}.{cache_note(st['stage2'])}"
         f"{_fine(recipe, st, 'stage2_fine', 'stage2_lr')}{_grading_size(results)}",
         f"- Wall time on the 2-core CPU ({results.get('machine') or str(recipe['threads']) + ' torch threads'}): "
         f"rendering {st['render']['seconds']:.0f} s, training "
-        f"{results['training_wall_s'] / 60:.1f} min{' (stage 2; stage 1 ran in the earlier run)' if _reused(st) else ''}, "
+        f"{results['training_wall_s'] / 60:.1f} min{_trained_here(st)}, "
         "whole `palsy train demo` run (with evaluation and the "
         f"comparison below) {results['run_wall_s'] / 60:.1f} min.",
         f"- Precision: {_precision(results['precision'])}",

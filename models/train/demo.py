@@ -32,7 +32,7 @@ from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
 from models.errors import InputError
 from models.resources import shared_data_dir
 from models.resources import weights_dir as default_weights_dir
-from models.train.card import write_card
+from models.train.card import demo_command, write_card
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.precision import resolve_precision
@@ -126,6 +126,18 @@ class DemoRecipe:
     # stage 1 is not run, its figures in the card are the source run's, and stage 2 and the
     # comparison train a fresh E2 on it. Empty: stage 1 trains from scratch.
     e1_from: str = ""
+    # With `e1_from`: keep that checkpoint's trained E2 (and the size it grades at) instead of
+    # training stage 2 (`palsy train demo --e1-from FILE --keep-e2`): a run that only trains E1 on
+    # (`e1_polish_minutes`), rescored and shipped with the card saying where E2 came from.
+    keep_e2: bool = False
+    # The whole E1 trains on at `input_size` for this many minutes after stage 1 (and its
+    # fine-tune): the same mixture, poly LR from `e1_polish_lr`. E2 reads only the backbone's z
+    # and is not retrained. Probe of 2026-12-03 (docs/train.md, "E1 after stage 2"): 20 minutes
+    # on the shipped E1, shipped E2 kept, raised every parsing figure (synthetic 0.891 -> 0.899,
+    # FASSEG 0.849 -> 0.852, LFW 0.901 -> 0.906) and the measured grade (0.550 -> 0.575) at the
+    # same network grade. 0 in the whole recipe, which spends its 90 minutes elsewhere.
+    e1_polish_minutes: float = 0.0
+    e1_polish_lr: float = 2.5e-4
     # Sampling weights of the stage-1 mixture.
     w_synthetic: float = 3.0
     w_lfw_fine: float = 2.0
@@ -165,6 +177,12 @@ class DemoRecipe:
             raise InputError("the ordinal weight must be 0 or more")
         if self.stage2_cache_variants < 0:
             raise InputError("the number of cached copies per photo must be 0 (no cache) or more")
+        if self.keep_e2 and not self.e1_from:
+            raise InputError("keeping E2 needs the checkpoint it comes from: give --e1-from FILE with --keep-e2")
+        if self.keep_e2 and self.fine_tunes_e2:
+            raise InputError("--keep-e2 keeps the source's E2 as it is; it cannot also fine-tune E2 at the input size")
+        if self.e1_polish_minutes < 0:
+            raise InputError("the E1 polish minutes must be 0 or more")
         if self.grading_at not in GRADING_AT:
             raise InputError(f"grading at {self.grading_at!r}: choose {' or '.join(GRADING_AT)}")
         if self.fine_tunes_e2 and self.stage2_fine_minutes <= 0:
@@ -173,7 +191,8 @@ class DemoRecipe:
 
     def scaled_to(self, minutes: float) -> DemoRecipe:
         """The same recipe with its training minutes scaled to a total of `minutes`."""
-        names = ("stage1_minutes", "stage1_fine_minutes", "stage2_minutes", "stage2_fine_minutes", "compare_minutes")
+        names = ("stage1_minutes", "stage1_fine_minutes", "e1_polish_minutes", "stage2_minutes", "stage2_fine_minutes",
+                 "compare_minutes")
         total = sum(getattr(self, n) for n in names) + self.compare_minutes
         k = minutes / total
         return replace(self, **{n: getattr(self, n) * k for n in names})
@@ -229,15 +248,18 @@ def run_demo(
     else:
         stage1, e1_final = _train_e1(recipe, state, work, train_dir, loop, device, progress)
 
-    # 3. stage 2, the same way
+    if recipe.e1_polish_minutes > 0:
+        e1_final = _polish_e1(recipe, state, work, train_dir, e1_final, loop, device, progress)
+
+    # 3. stage 2, the same way (or the source's E2, kept)
     ids = _all_ids(train_dir)
-    stage2 = run_stage(state, work, "stage2", "stage 2", lambda out, resume, log: train_grading(
+    stage2 = _kept_e2(recipe, state) if recipe.keep_e2 else run_stage(state, work, "stage2", "stage 2", lambda out, resume, log: train_grading(
         train_dir, out, loop("grading", recipe.stage2_minutes, recipe.stage2_lr, grading=True), device, cascaded=True,
         batch_size=recipe.batch_size, init=None if resume else stage1, resume=resume, patient_ids=ids, progress=progress, log_path=log,
         ordinal_weight=recipe.stage2_ordinal_weight, cache_variants=recipe.stage2_cache_variants,
     )[1])
     final = stage2
-    if recipe.e2_size != recipe.input_size:
+    if recipe.e2_size != recipe.input_size or (not recipe.fine_tunes_e2 and e1_final != stage1):
         # The shipped cascade: E1 at the input size, E2 as stage 2 left it, grading at its size.
         final = write_resized(work / "cascade.pt", e1_final, recipe.input_size, e2_source=stage2, grading_size=recipe.e2_size)
     elif recipe.fine_tunes_e2:
@@ -293,14 +315,14 @@ def run_demo(
     target = Path(weights_dir or default_weights_dir())
     target.mkdir(parents=True, exist_ok=True)
     model, meta = load_checkpoint(final)  # stored as fp16 below: the weights step 4 scored
-    stages = ("render", "stage1", "stage1_fine", "stage2", "stage2_fine")
+    stages = ("render", "stage1", "stage1_fine", "stage1_polish", "stage2", "stage2_fine")
     # This run's own training time: a reused stage 1 was paid for by the run that trained it.
     wall_s = sum(float(state.data[k].get("elapsed_s", state.data[k].get("seconds", 0.0)))
                  for k in stages if k in state.data and "reused_from" not in state.data[k])
     machine = f"{platform.machine()} {cpu_name()}, {torch.get_num_threads()} threads, torch {torch.__version__}"
     training = {
         "recipe": asdict(recipe),
-        "command": "palsy train demo" + (f" --e1-from {recipe.e1_from}" if recipe.e1_from else ""),
+        "command": demo_command(asdict(recipe)),
         **{k: state.data[k] for k in stages[1:] if k in state.data},
         "data_licences": "research / non-commercial (FASSEG, LFW Part Labels); synthetic patients generated by this project",
         "excluded": "celebamask_samples (licence forbids redistribution)",
@@ -378,6 +400,33 @@ def _reuse_e1(recipe: DemoRecipe, state: RunState, work: Path) -> tuple[Path, Pa
             state.record(key, {**summary, "reused_from": str(source), "reused_sha256": meta["sha256"], **origin})
             say(f"{key}: E1 reused from {source} (sha256 {meta['sha256'][:12]}), E2 fresh at {size} px")
     return outs["stage1"], outs.get("stage1_fine", outs["stage1"])
+
+
+def _polish_e1(recipe: DemoRecipe, state: RunState, work: Path, train_dir: Path, e1_final: Path,
+               loop: Callable[..., LoopSettings], device: torch.device, progress: Progress) -> Path:
+    """The whole E1 trained on at `input_size` from `e1_final` (stage 1's mixture); its E2 is
+    untouched (no gradient reaches it), and the shipped cascade takes E2 from stage 2."""
+    return run_stage(state, work, "stage1_polish", f"E1 polish at {recipe.input_size} px", lambda out, resume, log: train_parsing(
+        _stage1_specs(recipe, train_dir), out, loop("parsing_polish", recipe.e1_polish_minutes, recipe.e1_polish_lr), device,
+        batch_size=recipe.batch_size, init=None if resume else e1_final, resume=resume, progress=progress, log_path=log,
+    )[1])
+
+
+def _kept_e2(recipe: DemoRecipe, state: RunState) -> Path:
+    """`--keep-e2`: the E2 of `recipe.e1_from` stands in for stage 2. The state records the
+    source run's stage-2 summary and recipe, so the card can say how that E2 was trained."""
+    source = Path(recipe.e1_from)
+    model, meta = load_checkpoint(source)
+    if model.config.e2_size != recipe.e2_size:
+        raise InputError(f"--keep-e2: the E2 of {source} grades at {model.config.e2_size} px, the recipe's at {recipe.e2_size} px")
+    if not state.done("stage2"):
+        earlier = meta.get("training") or {}
+        summary = dict(earlier.get("stage2") or {"steps": 0, "elapsed_s": 0.0})
+        if "reused_from" not in summary:
+            summary.update(source_recipe=earlier.get("recipe"), source_machine=earlier.get("machine"))
+        state.record("stage2", {**summary, "reused_from": str(source), "reused_sha256": meta["sha256"]})
+        say(f"stage 2: E2 kept from {source} (sha256 {meta['sha256'][:12]})")
+    return source
 
 
 def cpu_name() -> str:

@@ -5,11 +5,13 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 import torch
 
 from models.cascade import build_model
 from models.checkpoint import load_checkpoint, read_checkpoint, sha256_of
 from models.data.parsing import ParsingDataset
+from models.errors import InputError
 from models.train.demo import DemoRecipe, run_demo
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.stages import GRADING_AUGMENT
@@ -159,3 +161,28 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert chained["state"]["stage1"]["source_recipe"] == state["recipe"]  # the first run's, without e1_from
     assert chained["state"]["stage1"]["reused_sha256"] == sha256_of(tmp_path / "weights2" / "demo_compact.pt")
     assert "which an earlier run trained on the machine that trained E1" in (tmp_path / "weights3" / "demo_compact.md").read_text()
+    # --e1-from FILE --keep-e2 --e1-polish-minutes M: stage 1 and stage 2 come from the file; the
+    # whole E1 trains on at the input size; E2 ships unchanged; the card says all three.
+    source = tmp_path / "weights2" / "demo_compact.pt"  # grades at 32 px, as the recipe does
+    polish = replace(again, work=str(tmp_path / "work4"), e1_from=str(source), keep_e2=True, e1_polish_minutes=0.02)
+    fourth = run_demo(polish, torch.device("cpu"), weights_dir=tmp_path / "weights4", render=render)
+    st4 = fourth["state"]
+    assert st4["stage1_polish"]["steps"] > 0 and (tmp_path / "work4" / "stage1_polish.jsonl").exists()
+    assert st4["stage2"]["reused_sha256"] == sha256_of(source) and not (tmp_path / "work4" / "stage2.jsonl").exists()
+    assert st4["stage2"]["steps"] == st2["stage2"]["steps"] and st4["stage2"]["source_machine"] == second["machine"]
+    model4, meta4 = load_checkpoint(tmp_path / "weights4" / "demo_compact.pt")
+    assert (model4.config.input_size, model4.config.e2_size) == (64, 32)
+    assert all(torch.equal(model2.e2.state_dict()[k], v) for k, v in model4.e2.state_dict().items())  # E2 as shipped before
+    assert any(not torch.equal(model2.e1.state_dict()[k], v) for k, v in model4.e1.state_dict().items())  # E1 trained on
+    polished = load_checkpoint(tmp_path / "work4" / "stage1_polish.pt")[0].e1.state_dict()
+    assert all(torch.equal(polished[k].half().float(), v.float()) for k, v in model4.e1.state_dict().items())
+    assert meta4["training"]["command"] == f"palsy train demo --e1-from {polish.e1_from} --keep-e2 --e1-polish-minutes 0.02"
+    card4 = (tmp_path / "weights4" / "demo_compact.md").read_text()
+    assert "- E1 polish: the whole E1 trained on for 0.0 minutes at 64 px" in card4
+    assert "not retrained by this run: E2 kept from `demo_compact.pt`" in card4
+    assert "palsy train demo --e1-from FILE --keep-e2 --e1-polish-minutes 0.02" in card4
+    assert "(E1 polish; stage 1 and stage 2 ran in earlier runs)" in card4
+    assert f"{st2['stage2']['steps']} steps" in card4
+    # --keep-e2 needs the file it keeps E2 from.
+    with pytest.raises(InputError, match="--e1-from FILE with --keep-e2"):
+        run_demo(replace(recipe, keep_e2=True), torch.device("cpu"), weights_dir=tmp_path / "w5", render=render)
