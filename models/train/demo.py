@@ -191,9 +191,13 @@ class DemoRecipe:
                              "stage 2 needs fine-tuning minutes at the input size")
 
     def scaled_to(self, minutes: float) -> DemoRecipe:
-        """The same recipe with its training minutes scaled to a total of `minutes`."""
-        names = ("stage1_minutes", "stage1_fine_minutes", "e1_polish_minutes", "stage2_minutes", "stage2_fine_minutes",
-                 "compare_minutes")
+        """The same recipe with the training minutes of the stages it runs scaled to a total of
+        `minutes` (stage 1 does not run with `e1_from`, stage 2 not with `keep_e2`)."""
+        names = ("e1_polish_minutes", "compare_minutes")
+        if not self.e1_from:
+            names += ("stage1_minutes", "stage1_fine_minutes")
+        if not self.keep_e2:
+            names += ("stage2_minutes", "stage2_fine_minutes")
         total = sum(getattr(self, n) for n in names) + self.compare_minutes
         k = minutes / total
         return replace(self, **{n: getattr(self, n) * k for n in names})

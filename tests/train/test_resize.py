@@ -72,6 +72,12 @@ def test_recipe_sizes_and_scaled_budget():
         replace(recipe, grading_at="middle").check()
     half = recipe.scaled_to(40)
     assert total(half) == pytest.approx(40.0) and half.stage1_fine_minutes == pytest.approx(recipe.stage1_fine_minutes * 40 / 76)
+    # Only the stages that run share the minutes: with --e1-from stage 1 does not, with --keep-e2 stage 2 does not.
+    polish = replace(recipe, e1_from="x.pt", keep_e2=True, e1_polish_minutes=20.0).scaled_to(14)
+    assert polish.e1_polish_minutes + 2 * polish.compare_minutes == pytest.approx(14.0)
+    assert (polish.e1_polish_minutes, polish.compare_minutes) == pytest.approx((10.0, 2.0))
+    reuse = replace(recipe, e1_from="x.pt").scaled_to(16)
+    assert reuse.stage2_minutes + 2 * reuse.compare_minutes == pytest.approx(16.0) and reuse.stage1_minutes == recipe.stage1_minutes
 
 
 def test_reused_e1_gets_the_e2_the_named_config_defines_now(tmp_path):
