@@ -171,13 +171,18 @@ def _precision(precision: dict[str, str]) -> str:
             "Weights, optimizer and losses stay fp32 in training; the file stores fp16 and is scored in fp32 from it.")
 
 
+def _from_earlier_run(summary: dict[str, Any], taken: str) -> str:
+    """'' when this run trained the stage; else ', not retrained by this run: {taken} `FILE` ...'."""
+    if "reused_from" not in summary:
+        return ""
+    return (f", not retrained by this run: {taken} `{Path(summary['reused_from']).name}` (sha256 "
+            f"`{summary['reused_sha256'][:16]}...`), which an earlier run trained on "
+            f"{summary.get('source_machine') or 'an unrecorded machine'} as follows")
+
+
 def _reused(st: dict[str, Any]) -> str:
     """'' when this run trained stage 1; else where its E1 came from (`--e1-from`)."""
-    s1 = st["stage1"]
-    if "reused_from" not in s1:
-        return ""
-    return (f", not retrained by this run: E1 taken from `{Path(s1['reused_from']).name}` (sha256 "
-            f"`{s1['reused_sha256'][:16]}...`), which an earlier run trained on {s1.get('source_machine') or 'an unrecorded machine'} as follows")
+    return _from_earlier_run(st["stage1"], "E1 taken from")
 
 
 def demo_command(recipe: dict[str, Any]) -> str:
@@ -213,12 +218,7 @@ def _polish(recipe: dict[str, Any], st: dict[str, Any]) -> list[str]:
 
 def _kept_e2(st: dict[str, Any]) -> str:
     """'' when this run trained stage 2; else where its E2 came from (`--keep-e2`)."""
-    s2 = st["stage2"]
-    if "reused_from" not in s2:
-        return ""
-    return (f", not retrained by this run: E2 kept from `{Path(s2['reused_from']).name}` (sha256 "
-            f"`{s2['reused_sha256'][:16]}...`), which an earlier run trained on "
-            f"{s2.get('source_machine') or 'an unrecorded machine'} as follows")
+    return _from_earlier_run(st["stage2"], "E2 kept from")
 
 
 def _trained_here(st: dict[str, Any]) -> str:

@@ -264,8 +264,9 @@ def run_demo(
         ordinal_weight=recipe.stage2_ordinal_weight, cache_variants=recipe.stage2_cache_variants,
     )[1])
     final = stage2
-    if recipe.e2_size != recipe.input_size or (not recipe.fine_tunes_e2 and e1_final != stage1):
-        # The shipped cascade: E1 at the input size, E2 as stage 2 left it, grading at its size.
+    if not recipe.fine_tunes_e2 and e1_final != stage1:
+        # The shipped cascade: the E1 that stage 2 did not train on (fine-tuned at the input
+        # size, polished, or both) with E2 as stage 2 left it, grading at its size.
         final = write_resized(work / "cascade.pt", e1_final, recipe.input_size, e2_source=stage2, grading_size=recipe.e2_size)
     elif recipe.fine_tunes_e2:
         final = run_stage(state, work, "stage2_fine", f"stage 2 at {recipe.input_size} px", lambda out, resume, log: train_grading(
@@ -388,7 +389,6 @@ def _reuse_e1(recipe: DemoRecipe, state: RunState, work: Path) -> tuple[Path, Pa
     _, meta = load_checkpoint(source)
     if meta["config"].get("name") != recipe.config:
         raise InputError(f"{source} holds a {meta['config'].get('name')!r} network; the recipe trains {recipe.config!r}")
-    earlier = meta.get("training") or {}
     outs = {}
     for key, size in (("stage1", recipe.first_size), ("stage1_fine", recipe.input_size)):
         if key == "stage1_fine" and not recipe.resizes:
@@ -396,15 +396,23 @@ def _reuse_e1(recipe: DemoRecipe, state: RunState, work: Path) -> tuple[Path, Pa
         outs[key] = work / f"{key}.pt"
         if not state.done(key):
             write_reused_e1(outs[key], source, size, recipe.seed)
-            summary = dict(earlier.get(key) or {"steps": 0, "elapsed_s": 0.0})
-            # A source that itself reused E1 passes on the run that trained it, not its own.
-            origin = {"source_recipe": earlier.get("recipe"), "source_machine": earlier.get("machine"),
-                      "source_precision": (earlier.get("precision") or {}).get("parsing")}
-            if "reused_from" in summary:
-                origin = {k: summary.get(k) for k in origin}
-            state.record(key, {**summary, "reused_from": str(source), "reused_sha256": meta["sha256"], **origin})
+            state.record(key, _earlier_stage(meta, key, "parsing", source))
             say(f"{key}: E1 reused from {source} (sha256 {meta['sha256'][:12]}), E2 fresh at {size} px")
     return outs["stage1"], outs.get("stage1_fine", outs["stage1"])
+
+
+def _earlier_stage(meta: dict[str, Any], key: str, precision: str, source: Path) -> dict[str, Any]:
+    """The state record of a stage taken from the checkpoint `source` (its `meta`): the source
+    run's own summary of `key`, the file and its sha256, and the recipe, machine and `precision`
+    ("parsing" or "grading") of the run that trained the stage."""
+    earlier = meta.get("training") or {}
+    summary = dict(earlier.get(key) or {"steps": 0, "elapsed_s": 0.0})
+    # A source that itself reused the stage passes on the run that trained it, not its own.
+    origin = {"source_recipe": earlier.get("recipe"), "source_machine": earlier.get("machine"),
+              "source_precision": (earlier.get("precision") or {}).get(precision)}
+    if "reused_from" in summary:
+        origin = {k: summary.get(k) for k in origin}
+    return {**summary, "reused_from": str(source), "reused_sha256": meta["sha256"], **origin}
 
 
 def _polish_e1(recipe: DemoRecipe, state: RunState, work: Path, train_dir: Path, e1_final: Path,
@@ -425,11 +433,7 @@ def _kept_e2(recipe: DemoRecipe, state: RunState) -> Path:
     if model.config.e2_size != recipe.e2_size:
         raise InputError(f"--keep-e2: the E2 of {source} grades at {model.config.e2_size} px, the recipe's at {recipe.e2_size} px")
     if not state.done("stage2"):
-        earlier = meta.get("training") or {}
-        summary = dict(earlier.get("stage2") or {"steps": 0, "elapsed_s": 0.0})
-        if "reused_from" not in summary:
-            summary.update(source_recipe=earlier.get("recipe"), source_machine=earlier.get("machine"))
-        state.record("stage2", {**summary, "reused_from": str(source), "reused_sha256": meta["sha256"]})
+        state.record("stage2", _earlier_stage(meta, "stage2", "grading", source))
         say(f"stage 2: E2 kept from {source} (sha256 {meta['sha256'][:12]})")
     return source
 
