@@ -51,6 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--e1-polish-minutes", type=float, default=None, metavar="M",
                         help="demo: train the whole E1 on for M more minutes at the input size after stage 1 "
                         "(E2 reads only z and is not retrained; default 0)")
+    parser.add_argument("--glasses", type=float, default=None, metavar="P",
+                        help="parsing / demo: draw wire-rim glasses around the labelled eyes of this fraction of the "
+                        "training faces (default 0; docs/train.md)")
     parser.add_argument("--grading-at", default=None, choices=("base", "input"),
                         help="demo: E2 trains and grades at the base size (128 px, default) or goes on at the input "
                         "size (256 px; stage 2's minutes split 16 + 8 as before 2026-12-02)")
@@ -98,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
             recipe = replace(recipe, e1_polish_minutes=args.e1_polish_minutes)
         if args.cache_variants is not None:
             recipe = replace(recipe, stage2_cache_variants=args.cache_variants)
+        if args.glasses is not None:
+            recipe = replace(recipe, glasses_p=args.glasses)
         if args.grading_at == "input":
             recipe = recipe.grading_at_input()
         if args.minutes:
@@ -105,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else None
         run_demo(recipe, device=device, weights_dir=out, render=_render_patients)
         return 0
+    if args.glasses is not None and args.mode != "parsing":
+        raise InputError("--glasses is for palsy train parsing and palsy train demo (it draws glasses on parsing training faces)")
     if args.mode == "clinic":
         return _run_clinic(args, device)
     if args.e1_from or args.grading_at or args.keep_e2 or args.e1_polish_minutes is not None:
@@ -126,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size, init=args.init, resume=args.resume, progress=PrintProgress(), log_path=log,
     )
     if args.mode == "parsing":
-        _, summary = train_parsing(specs, **common)
+        _, summary = train_parsing(specs, glasses_p=args.glasses or 0.0, **common)
     else:
         if len(specs) != 1:
             raise InputError(f"palsy train {args.mode} takes one patient data folder (--data DIR)")

@@ -194,6 +194,8 @@ def demo_command(recipe: dict[str, Any]) -> str:
         parts.append("--keep-e2")
     if recipe.get("e1_polish_minutes"):
         parts.append(f"--e1-polish-minutes {recipe['e1_polish_minutes']:g}")
+    if recipe.get("glasses_p"):
+        parts.append(f"--glasses {recipe['glasses_p']:g}")
     return " ".join(parts)
 
 
@@ -206,14 +208,24 @@ def _reproduce(recipe: dict[str, Any], st: dict[str, Any]) -> str:
             "whole recipe, stage 1 included (same seeds; CPU thread scheduling makes runs close, not bit-identical).")
 
 
+def _glasses(p: float | None) -> str:
+    """The glasses augmentation in words ('' without it; recipes from before it had none)."""
+    return f", wire-rim glasses drawn around the eyes of {p:.0%} of the training faces" if p else ""
+
+
 def _polish(recipe: dict[str, Any], st: dict[str, Any]) -> list[str]:
-    """The E1-polish line of the recipe, when the run had one."""
-    if "stage1_polish" not in st:
-        return []
-    p = st["stage1_polish"]
-    return [f"- E1 polish: the whole E1 trained on for {recipe['e1_polish_minutes']:.1f} minutes at {recipe['input_size']} px "
-            f"(stage 1's data, augmentation and loss, poly LR from {recipe['e1_polish_lr']:g}): {p['steps']} steps in "
-            f"{p['elapsed_s']:.0f} s. E2 reads only the backbone's z and was not retrained after it."]
+    """The E1-polish lines: those of earlier runs that the reused E1 went through, then this run's."""
+    lines = [f"- E1 polish in an earlier run (on {p.get('machine') or 'an unrecorded machine'}; its result: "
+             f"`{p['written_to']}`, sha256 `{p['sha256'][:16]}...`): the whole E1 trained on for {p['minutes']:.1f} minutes "
+             f"at {p['input_size']} px (stage 1's data, augmentation and loss{_glasses(p.get('glasses_p'))}, poly LR from {p['lr']:g}): {p['steps']} steps "
+             f"in {p['elapsed_s']:.0f} s." for p in st.get("e1_earlier_polishes", [])]
+    if "stage1_polish" in st:
+        p = st["stage1_polish"]
+        lines.append(f"- E1 polish{' in this run' if lines else ''}: the whole E1 trained on for {recipe['e1_polish_minutes']:.1f} "
+                     f"minutes at {recipe['input_size']} px (stage 1's data, augmentation and loss{_glasses(recipe.get('glasses_p'))}, poly LR from "
+                     f"{recipe['e1_polish_lr']:g}): {p['steps']} steps in {p['elapsed_s']:.0f} s. E2 reads only the "
+                     "backbone's z and was not retrained after it.")
+    return lines
 
 
 def _kept_e2(st: dict[str, Any]) -> str:
@@ -224,11 +236,15 @@ def _kept_e2(st: dict[str, Any]) -> str:
 def _trained_here(st: dict[str, Any]) -> str:
     """Which training stages this run's training minutes paid for, when some ran elsewhere."""
     earlier = [name for key, name in (("stage1", "stage 1"), ("stage2", "stage 2")) if "reused_from" in st.get(key, {})]
+    polishes = len(st.get("e1_earlier_polishes", []))
+    if polishes:
+        earlier.insert(1, "an earlier E1 polish" if polishes == 1 else f"{polishes} earlier E1 polishes")
     if not earlier:
         return ""
     ran = [name for key, name in (("stage1", "stage 1"), ("stage1_polish", "E1 polish"), ("stage2", "stage 2"))
            if key in st and "reused_from" not in st[key]]
-    return f" ({', '.join(ran) or 'no training'}; {' and '.join(earlier)} ran in {'the earlier run' if len(earlier) == 1 else 'earlier runs'})"
+    named = earlier[0] if len(earlier) == 1 else f"{', '.join(earlier[:-1])} and {earlier[-1]}"
+    return f" ({', '.join(ran) or 'no training'}; {named} ran in {'the earlier run' if len(earlier) == 1 else 'earlier runs'})"
 
 
 def _grading_loss(recipe: dict[str, Any]) -> str:
@@ -270,7 +286,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         "learned too little from scratch in this CPU budget) over a "
         f"{r1['stage1_minutes']:.1f}-minute "
         f"wall-clock budget, batch {r1['batch_size']}, partial-label cross-entropy, scale/crop, rotation ±15°, "
-        "mirroring with left/right swap, colour jitter. Mixture weights: synthetic "
+        f"mirroring with left/right swap, colour jitter{_glasses(r1.get('glasses_p'))}. Mixture weights: synthetic "
         f"{r1['w_synthetic']}, lfw_parts_fine {r1['w_lfw_fine']}, fasseg_fine {r1['w_fasseg_fine']}, "
         f"lfw_parts {r1['w_lfw']}, fasseg {r1['w_fasseg']}. Ran {st['stage1']['steps']} steps in "
         f"{st['stage1']['elapsed_s']:.0f} s{_at_first(r1, st)}.{_fine(r1, st, 'stage1_fine', 'stage1_fine_lr')}",

@@ -9,6 +9,8 @@ loss equals ordinary cross-entropy.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -52,6 +54,11 @@ class LabelSpace:
         for u, classes in enumerate(self.sets):
             table[u] = self.sets.index(tuple(sorted(int(LEFT_RIGHT_SWAP[c]) for c in classes)))
         return table
+
+    def labels_within(self, classes: Iterable[int]) -> np.ndarray:
+        """The labels whose allowed classes all lie in `classes` (say, every label that means an eye)."""
+        wanted = set(classes)
+        return np.array([u for u, allowed in enumerate(self.sets) if set(allowed) <= wanted], dtype=np.int64)
 
     def allowed_tensor(self) -> torch.Tensor:
         """(n_sets x NUM_CLASSES) bool tensor for `partial_label_cross_entropy`."""

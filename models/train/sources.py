@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from models.data.augment import Augmenter
+from models.data.glasses import draw_glasses
 from models.data.parsing import ParsingDataset, read_image, read_mask
 from models.data.patients import PatientDataset
 from models.labels import IGNORE_INDEX, SIDES
@@ -118,7 +119,13 @@ def load_grading_source(dataset: PatientDataset, patient_ids: Sequence[str], lon
 class ParsingBatcher:
     """Draws augmented parsing batches from several sources with given sampling weights."""
 
-    def __init__(self, sources: Sequence[ParsingSource], weights: Sequence[float], augmenter: Augmenter, batch_size: int) -> None:
+    def __init__(self, sources: Sequence[ParsingSource], weights: Sequence[float], augmenter: Augmenter, batch_size: int,
+                 glasses_p: float = 0.0, eye_labels: np.ndarray | None = None) -> None:
+        """`glasses_p` of the draws get wire-rim glasses around their `eye_labels` pixels
+        (`models.data.glasses`) before the augmentation; 0 draws nothing extra from the rng."""
+        if glasses_p > 0 and eye_labels is None:
+            raise ValueError("glasses need the labels that mean an eye")
+        self.glasses_p, self.eye_labels = glasses_p, eye_labels
         kept = [(s, w) for s, w in zip(sources, weights, strict=True) if len(s) and w > 0]
         if not kept:
             raise ValueError("no parsing training data: every source is empty")
@@ -133,7 +140,10 @@ class ParsingBatcher:
         for _ in range(self.batch_size):
             source = self.sources[rng.choice(len(self.sources), p=self.weights)]
             i = int(rng.integers(len(source)))
-            image, mask, _ = self.augmenter(source.images[i], source.masks[i], "none", rng)
+            image, mask = source.images[i], source.masks[i]
+            if self.glasses_p > 0 and rng.random() < self.glasses_p:
+                image = draw_glasses(image, mask, self.eye_labels, rng)
+            image, mask, _ = self.augmenter(image, mask, "none", rng)
             images.append(image)
             masks.append(mask)
         return to_tensor(images), torch.from_numpy(np.stack(masks)).long()

@@ -25,6 +25,7 @@ from models.data.augment import Augmenter
 from models.data.parsing import ParsingDataset
 from models.data.patients import PatientDataset
 from models.errors import InputError
+from models.labels import CLASS_INDEX
 from models.train.feature_cache import (
     DEFAULT_CACHE_LIMIT_GB,
     GradingFeatureCache,
@@ -177,16 +178,22 @@ def train_parsing(
     resume: str | Path | None = None,
     progress: Progress | None = None,
     log_path: str | Path | None = None,
+    glasses_p: float = 0.0,
 ) -> tuple[CascadeNet, dict[str, Any]]:
-    """Stage 1: train E1 for face parsing; returns the model and the loop summary."""
+    """Stage 1: train E1 for face parsing; returns the model and the loop summary. `glasses_p`
+    of the training faces get wire-rim glasses drawn around their eyes (`models.data.glasses`)."""
+    if not 0.0 <= glasses_p <= 1.0:
+        raise InputError(f"--glasses {glasses_p:g} must be a fraction from 0 to 1")
     model, resume_state = _start(resume, config, input_size, settings.seed, init)
     size = model.config.input_size
     sources, weights, space, summary = build_parsing_sources(specs, long_side=int(size * 1.4))
-    batcher = ParsingBatcher(sources, weights, Augmenter(size, swap_table=space.swap_table), batch_size)
+    eyes = space.labels_within((CLASS_INDEX["left_eye"], CLASS_INDEX["right_eye"]))
+    batcher = ParsingBatcher(sources, weights, Augmenter(size, swap_table=space.swap_table), batch_size, glasses_p, eyes)
     if epochs:
         settings.steps = _steps_for(epochs, sum(len(s) for s in sources), batch_size)
     model.unfreeze_e1()
-    info = {"data": summary, "batch_size": batch_size, "input_size": size, "label_sets": [list(s) for s in space.sets]}
+    info = {"data": summary, "batch_size": batch_size, "input_size": size, "label_sets": [list(s) for s in space.sets],
+            "glasses_p": glasses_p}
     result = train(model, parsing_step(batcher, space.allowed_tensor()), settings, out, device, progress, resume_state, log_path, info)
     return model, {**result, "data": summary}
 

@@ -183,6 +183,23 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert "palsy train demo --e1-from FILE --keep-e2 --e1-polish-minutes 0.02" in card4
     assert "(E1 polish; stage 1 and stage 2 ran in earlier runs)" in card4
     assert f"{st2['stage2']['steps']} steps" in card4
+    assert st4["e1_earlier_polishes"] == [] and "E1 polish in an earlier run" not in card4
+    # Polishing that file again: its polish is passed on, and the card lists it before this run's.
+    shipped4 = tmp_path / "weights4" / "demo_compact.pt"
+    fifth = run_demo(replace(polish, work=str(tmp_path / "work5"), e1_from=str(shipped4), glasses_p=0.5), torch.device("cpu"),
+                     weights_dir=tmp_path / "weights5", render=render)
+    earlier = fifth["state"]["e1_earlier_polishes"]
+    assert [(p["steps"], p["sha256"], p["machine"]) for p in earlier] == [(st4["stage1_polish"]["steps"], sha256_of(shipped4), fourth["machine"])]
+    assert load_checkpoint(tmp_path / "weights5" / "demo_compact.pt")[1]["training"]["e1_earlier_polishes"] == earlier
+    card5 = (tmp_path / "weights5" / "demo_compact.md").read_text()
+    assert (f"- E1 polish in an earlier run (on {fourth['machine']}; its result: `demo_compact.pt`, sha256 "
+            f"`{sha256_of(shipped4)[:16]}...`): the whole E1 trained on for 0.0 minutes at 64 px") in card5
+    assert card5.index("E1 polish in an earlier run") < card5.index("- E1 polish in this run: the whole E1 trained on")
+    assert "(E1 polish; stage 1, an earlier E1 polish and stage 2 ran in earlier runs)" in card5
+    glasses = "augmentation and loss, wire-rim glasses drawn around the eyes of 50% of the training faces, poly LR"
+    assert card5.count(glasses) == 1 and card5.index(glasses) > card5.index("- E1 polish in this run")
+    assert fifth["state"]["recipe"]["glasses_p"] == 0.5 and "glasses" not in card4
+    assert "`palsy train demo --e1-from FILE --keep-e2 --e1-polish-minutes 0.02 --glasses 0.5`" in card5
     # --keep-e2 needs the file it keeps E2 from.
     with pytest.raises(InputError, match="--e1-from FILE with --keep-e2"):
         run_demo(replace(recipe, keep_e2=True), torch.device("cpu"), weights_dir=tmp_path / "w5", render=render)
