@@ -11,9 +11,17 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from models.errors import InputError
+
 MIN_EYE_PIXELS = 4
 # Frame colours (RGB): black, dark brown, gunmetal, silver, gold.
 FRAME_COLOURS = ((25, 25, 28), (70, 45, 30), (90, 92, 98), (175, 178, 182), (185, 155, 90))
+
+
+def check_glasses_fraction(p: float) -> None:
+    """InputError unless `p` (the `--glasses` fraction of training faces) lies in [0, 1]."""
+    if not 0.0 <= p <= 1.0:
+        raise InputError(f"--glasses {p:g} must be a fraction from 0 to 1")
 
 
 def _eye_centres(eyes: np.ndarray) -> list[tuple[np.ndarray, float]]:

@@ -213,18 +213,24 @@ def _glasses(p: float | None) -> str:
     return f", wire-rim glasses drawn around the eyes of {p:.0%} of the training faces" if p else ""
 
 
+def polish_record(summary: dict[str, Any], recipe: dict[str, Any]) -> dict[str, Any]:
+    """A run's E1 polish (its `stage1_polish` summary) with the recipe figures that made it."""
+    return {**summary, "minutes": recipe.get("e1_polish_minutes"), "lr": recipe.get("e1_polish_lr"),
+            "input_size": recipe.get("input_size"), "glasses_p": recipe.get("glasses_p", 0.0)}
+
+
+def _polish_text(p: dict[str, Any]) -> str:
+    return (f"the whole E1 trained on for {p['minutes']:.1f} minutes at {p['input_size']} px (stage 1's data, augmentation "
+            f"and loss{_glasses(p.get('glasses_p'))}, poly LR from {p['lr']:g}): {p['steps']} steps in {p['elapsed_s']:.0f} s")
+
+
 def _polish(recipe: dict[str, Any], st: dict[str, Any]) -> list[str]:
     """The E1-polish lines: those of earlier runs that the reused E1 went through, then this run's."""
     lines = [f"- E1 polish in an earlier run (on {p.get('machine') or 'an unrecorded machine'}; its result: "
-             f"`{p['written_to']}`, sha256 `{p['sha256'][:16]}...`): the whole E1 trained on for {p['minutes']:.1f} minutes "
-             f"at {p['input_size']} px (stage 1's data, augmentation and loss{_glasses(p.get('glasses_p'))}, poly LR from {p['lr']:g}): {p['steps']} steps "
-             f"in {p['elapsed_s']:.0f} s." for p in st.get("e1_earlier_polishes", [])]
+             f"`{p['written_to']}`, sha256 `{p['sha256'][:16]}...`): {_polish_text(p)}." for p in st.get("e1_earlier_polishes", [])]
     if "stage1_polish" in st:
-        p = st["stage1_polish"]
-        lines.append(f"- E1 polish{' in this run' if lines else ''}: the whole E1 trained on for {recipe['e1_polish_minutes']:.1f} "
-                     f"minutes at {recipe['input_size']} px (stage 1's data, augmentation and loss{_glasses(recipe.get('glasses_p'))}, poly LR from "
-                     f"{recipe['e1_polish_lr']:g}): {p['steps']} steps in {p['elapsed_s']:.0f} s. E2 reads only the "
-                     "backbone's z and was not retrained after it.")
+        lines.append(f"- E1 polish{' in this run' if lines else ''}: {_polish_text(polish_record(st['stage1_polish'], recipe))}. "
+                     "E2 reads only the backbone's z and was not retrained after it.")
     return lines
 
 

@@ -29,10 +29,11 @@ from typing import Any
 import torch
 
 from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
+from models.data.glasses import check_glasses_fraction
 from models.errors import InputError
 from models.resources import shared_data_dir
 from models.resources import weights_dir as default_weights_dir
-from models.train.card import demo_command, write_card
+from models.train.card import demo_command, polish_record, write_card
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.precision import resolve_precision
@@ -188,8 +189,7 @@ class DemoRecipe:
             raise InputError("keeping E2 needs the checkpoint it comes from: give --e1-from FILE with --keep-e2")
         if self.keep_e2 and self.fine_tunes_e2:
             raise InputError("--keep-e2 keeps the source's E2 as it is; it cannot also fine-tune E2 at the input size")
-        if not 0.0 <= self.glasses_p <= 1.0:
-            raise InputError(f"--glasses {self.glasses_p:g} must be a fraction from 0 to 1")
+        check_glasses_fraction(self.glasses_p)
         if self.e1_polish_minutes < 0:
             raise InputError("the E1 polish minutes must be 0 or more")
         if self.grading_at not in GRADING_AT:
@@ -419,9 +419,7 @@ def _earlier_polishes(meta: dict[str, Any], source: Path) -> list[dict[str, Any]
     polishes = list(earlier.get("e1_earlier_polishes") or [])
     own = earlier.get("stage1_polish")
     if own:
-        recipe = earlier.get("recipe") or {}
-        polishes.append({**own, "minutes": recipe.get("e1_polish_minutes"), "lr": recipe.get("e1_polish_lr"),
-                         "input_size": recipe.get("input_size"), "glasses_p": recipe.get("glasses_p", 0.0), "machine": earlier.get("machine"),
+        polishes.append({**polish_record(own, earlier.get("recipe") or {}), "machine": earlier.get("machine"),
                          "written_to": source.name, "sha256": meta["sha256"]})
     return polishes
 

@@ -22,6 +22,7 @@ from models.cascade import CascadeNet, build_model
 from models.checkpoint import load_checkpoint
 from models.config import CascadeConfig, get_config
 from models.data.augment import Augmenter
+from models.data.glasses import check_glasses_fraction
 from models.data.parsing import ParsingDataset
 from models.data.patients import PatientDataset
 from models.errors import InputError
@@ -182,8 +183,7 @@ def train_parsing(
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 1: train E1 for face parsing; returns the model and the loop summary. `glasses_p`
     of the training faces get wire-rim glasses drawn around their eyes (`models.data.glasses`)."""
-    if not 0.0 <= glasses_p <= 1.0:
-        raise InputError(f"--glasses {glasses_p:g} must be a fraction from 0 to 1")
+    check_glasses_fraction(glasses_p)
     model, resume_state = _start(resume, config, input_size, settings.seed, init)
     size = model.config.input_size
     sources, weights, space, summary = build_parsing_sources(specs, long_side=int(size * 1.4))
