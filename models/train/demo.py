@@ -34,6 +34,7 @@ from models.errors import InputError
 from models.resources import shared_data_dir
 from models.resources import weights_dir as default_weights_dir
 from models.train.card import demo_command, polish_record, write_card
+from models.train.comparison import compare_run
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.precision import resolve_precision
@@ -313,15 +314,12 @@ def run_demo(
     for key, cascaded in (("compare_cascaded", True), ("compare_end_to_end", False)):
         if state.done(key):
             continue
-        out = work / f"{key}.pt"
-        model, summary = train_grading(
-            train_dir, out, loop(key, recipe.compare_minutes, recipe.stage2_lr, grading=True), device, cascaded=cascaded, config=recipe.config, input_size=recipe.first_size,
-            batch_size=recipe.batch_size, init=stage1 if cascaded else None, patient_ids=few, progress=progress,
-            log_path=work / f"{key}.jsonl", ordinal_weight=recipe.stage2_ordinal_weight,
-            cache_variants=recipe.stage2_cache_variants if cascaded else 0,
+        summary = compare_run(
+            train_dir, eval_dir, work / f"{key}.pt", loop(key, recipe.compare_minutes, recipe.stage2_lr, grading=True), device,
+            cascaded, few, stage1, config=recipe.config, input_size=recipe.first_size, batch_size=recipe.batch_size,
+            progress=progress, log_path=work / f"{key}.jsonl", ordinal_weight=recipe.stage2_ordinal_weight,
+            cache_variants=recipe.stage2_cache_variants,
         )
-        grading = grading_reports(model, eval_dir, "all", device)
-        summary["patient_level"], summary["photo_level"] = grading["patient"], grading["photo"]
         state.record(key, summary)
         say(f"{key}: accuracy {summary['patient_level']['accuracy']:.3f} (patients), {summary['photo_level']['accuracy']:.3f} (photos)")
 
