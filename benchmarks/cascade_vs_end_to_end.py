@@ -25,7 +25,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models.data.patients import PatientDataset  # noqa: E402
-from models.resources import weights_dir  # noqa: E402
+from models.pipeline.loader import default_weights_path  # noqa: E402
 from models.train.comparison import compare_run  # noqa: E402
 from models.train.loop import LoopSettings, resolve_device  # noqa: E402
 from models.train.resize import write_reused_e1  # noqa: E402
@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--eval", required=True, help="held-out patient set to score on")
     parser.add_argument("--patients", type=int, nargs="+", default=[60], help="training patient counts")
     parser.add_argument("--minutes", type=float, default=12.0, help="wall clock per arm and count")
-    parser.add_argument("--e1", default=str(weights_dir() / "demo_compact.pt"), help="checkpoint whose E1 the cascaded arm freezes")
+    parser.add_argument("--e1", default=str(default_weights_path()), help="checkpoint whose E1 the cascaded arm freezes")
     parser.add_argument("--input-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     from models.checkpoint import load_checkpoint
     from models.errors import InputError
-    from models.resources import weights_dir
+    from models.pipeline.loader import default_weights_path
     from models.train.evaluation import evaluate_grading, evaluate_parsing
     from models.train.loop import resolve_device
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     if not Path(args.data).is_dir():
         raise InputError(f"data folder not found: {args.data}")
-    weights = Path(args.weights) if args.weights else weights_dir() / "demo_compact.pt"
+    weights = Path(args.weights) if args.weights else default_weights_path()
     model, _ = load_checkpoint(weights)
     device = resolve_device(args.device)
     if args.task == "parsing":

@@ -27,7 +27,7 @@ from models.checkpoint import load_checkpoint, save_checkpoint
 from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.labels import GRADES
-from models.resources import weights_dir
+from models.pipeline.loader import default_weights_path
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress
@@ -67,7 +67,7 @@ class ClinicRecipe:
     def init_path(self) -> Path | None:
         if self.init is None:
             return None
-        return weights_dir() / "demo_compact.pt" if self.init == SHIPPED else Path(self.init)
+        return default_weights_path() if self.init == SHIPPED else Path(self.init)
 
 
 def _check(recipe: ClinicRecipe) -> tuple[PatientDataset, list[DataSpec], Path | None]:
