@@ -15,8 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from models.labels import EXPRESSIONS, GRADES
-
-DEMO_WEIGHTS = "demo_compact.pt"
+from models.resources import DEMO_WEIGHTS
 
 
 class Progress(Protocol):

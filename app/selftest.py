@@ -197,10 +197,10 @@ def run_self_test(
         from models.pipeline.assess import assess
         from models.pipeline.demo_patient import render_demo_patient
         from models.pipeline.face import face_detector_available
-        from models.pipeline.loader import DEFAULT_WEIGHTS, load_model
+        from models.pipeline.loader import load_model
         from models.pipeline.patient_dir import load_patient_photos
         from models.pipeline.progress import NullProgress
-        from models.resources import weights_dir
+        from models.resources import DEMO_WEIGHTS, weights_dir
 
         result.steps_ms["imports"] = round(1000.0 * (time.perf_counter() - t_imports), 1)
         folder = Path(weights_folder) if weights_folder is not None else weights_dir()
@@ -211,7 +211,7 @@ def run_self_test(
                 raise SelfTestError("OpenCV's Haar face cascade is missing from this installation (cv2/data)")
 
             current = "weights"
-            checked = step(current, lambda: verify_weights(folder, DEFAULT_WEIGHTS))
+            checked = step(current, lambda: verify_weights(folder, DEMO_WEIGHTS))
             result.weights, result.sha256 = checked.path.name, checked.sha256
 
             current = "render demo patient"

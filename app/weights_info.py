@@ -7,9 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.resources import weights_dir
-
-DEMO_WEIGHTS = "demo_compact.pt"
+from models.resources import DEMO_WEIGHTS, weights_dir
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,11 @@ import os
 import sys
 from pathlib import Path
 
+# The shipped demo weights and their model card in `weights_dir()` (written by `palsy train demo`,
+# loaded by default by the app, the CLI and the bundle's self-test).
+DEMO_WEIGHTS = "demo_compact.pt"
+DEMO_CARD = "demo_compact.md"
+
 
 def resources_dir() -> Path:
     """The `resources/` folder: under sys._MEIPASS when frozen, else beside the packages."""

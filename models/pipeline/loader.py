@@ -13,9 +13,8 @@ import torch
 from models.cascade import CascadeNet
 from models.checkpoint import load_checkpoint, sha256_of
 from models.errors import CheckpointError, PalsyError
-from models.resources import weights_dir
+from models.resources import DEMO_WEIGHTS, weights_dir
 
-DEFAULT_WEIGHTS = "demo_compact.pt"
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 
 
@@ -62,7 +61,7 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 def default_weights_path() -> Path:
     """The shipped weights file (it may not exist yet in a source checkout)."""
-    return weights_dir() / DEFAULT_WEIGHTS
+    return weights_dir() / DEMO_WEIGHTS
 
 
 def wrap_model(model: CascadeNet, name: str = "untrained", device: str | torch.device = "cpu") -> LoadedModel:
@@ -87,7 +86,7 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto") -> L
         path = default_weights_path()
         if not path.is_file():
             raise CheckpointError(
-                f"no weights available: the shipped {DEFAULT_WEIGHTS} is not installed in {path.parent}; "
+                f"no weights available: the shipped {DEMO_WEIGHTS} is not installed in {path.parent}; "
                 "run `palsy train demo` or pass --weights FILE"
             )
     path = Path(path).resolve()

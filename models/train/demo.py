@@ -31,7 +31,7 @@ import torch
 from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
 from models.data.glasses import check_glasses_fraction
 from models.errors import InputError
-from models.resources import shared_data_dir
+from models.resources import DEMO_CARD, DEMO_WEIGHTS, shared_data_dir
 from models.resources import weights_dir as default_weights_dir
 from models.train.card import demo_command, polish_record, write_card
 from models.train.comparison import compare_run
@@ -43,8 +43,6 @@ from models.train.run_state import RunState, run_stage, say
 from models.train.stages import DataSpec, train_grading, train_parsing
 
 Render = Callable[[Path, int, int], None]
-WEIGHTS_NAME = "demo_compact.pt"
-CARD_NAME = "demo_compact.md"
 # How the recorded metrics were scored; metrics recorded otherwise (older runs scored the
 # fp32 stage checkpoint) are scored again on a rerun.
 SCORED = "fp16 as shipped"
@@ -341,10 +339,10 @@ def run_demo(
         "machine": machine,
         "precision": {**precisions, "weights": "fp32 in training, fp16 shipped"},
     }
-    sha = save_checkpoint(model, target / WEIGHTS_NAME, training=training, metrics=state.data["metrics"], half=True)
+    sha = save_checkpoint(model, target / DEMO_WEIGHTS, training=training, metrics=state.data["metrics"], half=True)
     manifest_path = target / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"files": {}}
-    manifest.setdefault("files", {})[WEIGHTS_NAME] = {"sha256": sha, "config": recipe.config, "card": CARD_NAME}
+    manifest.setdefault("files", {})[DEMO_WEIGHTS] = {"sha256": sha, "config": recipe.config, "card": DEMO_CARD}
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     if not state.done("run_wall_s"):
         # Measured once, when the run first gets here; a later rerun that only rewrites the
@@ -355,16 +353,16 @@ def run_demo(
         "recipe": asdict(recipe),
         "state": state.data,
         "sha256": sha,
-        "size_mb": round((target / WEIGHTS_NAME).stat().st_size / 1e6, 2),
+        "size_mb": round((target / DEMO_WEIGHTS).stat().st_size / 1e6, 2),
         "training_wall_s": round(wall_s, 1),
         "run_wall_s": round(total_s, 1),
         "meta_config": meta["config"],
         "machine": machine,
         "precision": precisions,
     }
-    write_card(target / CARD_NAME, results)
-    assert sha256_of(target / WEIGHTS_NAME) == sha
-    say(f"wrote {target / WEIGHTS_NAME} ({results['size_mb']} MB), manifest and {CARD_NAME}")
+    write_card(target / DEMO_CARD, results)
+    assert sha256_of(target / DEMO_WEIGHTS) == sha
+    say(f"wrote {target / DEMO_WEIGHTS} ({results['size_mb']} MB), manifest and {DEMO_CARD}")
     return results
 
 
