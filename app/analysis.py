@@ -114,13 +114,6 @@ class AnalysisResult:
         }
 
 
-def default_weights() -> Path:
-    """The shipped demo weights file."""
-    from models.pipeline.loader import default_weights_path
-
-    return default_weights_path()
-
-
 def reserve_a_core_for_the_gui() -> int:
     """Let torch use all cores but one, so the GUI thread (preview, heartbeat) is never starved
     by the analysis' worker threads; returns the thread count."""

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.resources import DEMO_WEIGHTS, weights_dir
+from models.resources import DEMO_WEIGHTS, default_weights_path
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class WeightsInfo:
 
 def resolve_weights(path: str) -> Path:
     """The configured weights, or the shipped demo weights when empty."""
-    return Path(path) if path else weights_dir() / DEMO_WEIGHTS
+    return Path(path) if path else default_weights_path()
 
 
 def weights_info(path: str) -> WeightsInfo:

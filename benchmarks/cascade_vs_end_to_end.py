@@ -25,7 +25,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models.data.patients import PatientDataset  # noqa: E402
-from models.pipeline.loader import default_weights_path  # noqa: E402
+from models.resources import default_weights_path  # noqa: E402
 from models.train.comparison import compare_run  # noqa: E402
 from models.train.loop import LoopSettings, resolve_device  # noqa: E402
 from models.train.resize import write_reused_e1  # noqa: E402

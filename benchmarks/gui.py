@@ -77,17 +77,17 @@ def measure_analysis(weights: str) -> dict:
     from app.gui_main import configure_runtime
 
     configure_runtime()
-    from app.analysis import default_weights
     from app.camera.demo_source import DemoPatientSource
     from app.gateway_store import open_gateway
     from app.main_window import MainWindow, Services
     from app.records_gateway import PatientInfo
     from app.settings import ModelSettings, Settings
+    from models.resources import default_weights_path
 
     tmp = Path(tempfile.mkdtemp(prefix="palsy-bench-"))
     if not weights:
-        if default_weights().is_file():
-            weights = str(default_weights())
+        if default_weights_path().is_file():
+            weights = str(default_weights_path())
         else:
             from models.cascade import build_model
             from models.checkpoint import save_checkpoint

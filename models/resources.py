@@ -25,6 +25,11 @@ def weights_dir() -> Path:
     return resources_dir() / "weights"
 
 
+def default_weights_path() -> Path:
+    """The shipped weights file (it may not exist yet in a source checkout)."""
+    return weights_dir() / DEMO_WEIGHTS
+
+
 def shared_data_dir() -> Path:
     """The development face-parsing data, `../shared/data` beside the checkout.
 

@@ -51,9 +51,9 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp(prefix="palsy-shots-"))
     weights = args.weights
-    from app.analysis import default_weights
+    from models.resources import default_weights_path
 
-    if not weights and not default_weights().is_file():
+    if not weights and not default_weights_path().is_file():
         from models.cascade import build_model
         from models.checkpoint import save_checkpoint
 

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     from models.checkpoint import load_checkpoint
     from models.errors import InputError
-    from models.pipeline.loader import default_weights_path
+    from models.resources import default_weights_path
     from models.train.evaluation import evaluate_grading, evaluate_parsing
     from models.train.loop import resolve_device
 

@@ -13,7 +13,7 @@ import torch
 from models.cascade import CascadeNet
 from models.checkpoint import load_checkpoint, sha256_of
 from models.errors import CheckpointError, PalsyError
-from models.resources import DEMO_WEIGHTS, weights_dir
+from models.resources import DEMO_WEIGHTS, default_weights_path
 
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 
@@ -57,11 +57,6 @@ def resolve_device(name: str = "auto") -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
-
-
-def default_weights_path() -> Path:
-    """The shipped weights file (it may not exist yet in a source checkout)."""
-    return weights_dir() / DEMO_WEIGHTS
 
 
 def wrap_model(model: CascadeNet, name: str = "untrained", device: str | torch.device = "cpu") -> LoadedModel:

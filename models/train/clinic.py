@@ -27,7 +27,7 @@ from models.checkpoint import load_checkpoint, save_checkpoint
 from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.labels import GRADES
-from models.pipeline.loader import default_weights_path
+from models.resources import default_weights_path
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress

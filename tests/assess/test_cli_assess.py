@@ -158,9 +158,9 @@ def test_missing_weights_file(capsys, patient_dir: Path, tmp_path: Path) -> None
 
 
 def test_no_shipped_weights(capsys, patient_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import models.pipeline.loader as loader
+    import models.resources as resources
 
-    monkeypatch.setattr(loader, "weights_dir", lambda: tmp_path / "empty")
+    monkeypatch.setattr(resources, "weights_dir", lambda: tmp_path / "empty")
     code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"))
     assert code == 2
     assert "no weights available" in _error_line(err)
