@@ -21,8 +21,10 @@ written to OUT/summary.json):
 - `synth`, `loop_*`: real training loops (`palsy train`) for a fixed number of minutes on
   freshly rendered synthetic patients, their step counts read from the JSON-lines logs:
   the paper config end to end at 512 px, and the compact stage 2 as the demo recipe runs it
-  (shipped E1 frozen). Against the `step_*` figures these say how much the data pipeline
-  (augmentation on the CPU, in the loop's thread) holds the GPU back.
+  (shipped E1 frozen), with batches drawn ahead on threads (`--loader-threads`, default on a
+  GPU) and, `loop_compact_stage2_inline`, without (drawn in the loop's thread). Against the
+  `step_*` figures these say how much the data pipeline (augmentation on the CPU) holds the
+  GPU back.
 
 `--device cpu --quick` runs the same plumbing on the CPU with tiny budgets and the compact
 config only (what the test suite checks); its timings mean nothing.
@@ -94,6 +96,10 @@ def plan(device: str, quick: bool, work: Path) -> list[tuple[str, list[str], flo
         ("loop_compact_stage2", palsy + ["train", "grading", "--data", patients, "--init", str(SHIPPED),
                                          "--minutes", loop_minutes, "--device", device, "--out", str(work / "stage2.pt"),
                                          "--log", str(work / "loop_compact_stage2.jsonl")], 240),
+        ("loop_compact_stage2_inline", palsy + ["train", "grading", "--data", patients, "--init", str(SHIPPED),
+                                                "--minutes", loop_minutes, "--device", device, "--loader-threads", "0",
+                                                "--out", str(work / "stage2_inline.pt"),
+                                                "--log", str(work / "loop_compact_stage2_inline.jsonl")], 240),
     ]
 
 

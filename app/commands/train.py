@@ -61,6 +61,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument("--loader-threads", type=int, default=None, metavar="N",
+                        help="parsing / grading / end-to-end: threads that draw and augment batches ahead of the "
+                        "training step (the same batches either way; default: none on a CPU, up to 8 on a GPU; "
+                        "demo and clinic use the default)")
     parser.add_argument(
         "--precision", default="auto", choices=("auto", "fp32", "bf16"),
         help="forward pass in fp32 or bf16 autocast (weights stay fp32); auto = bf16 where the CPU or GPU runs it "
@@ -81,6 +85,9 @@ def run(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
+    if args.loader_threads is not None and args.mode in ("demo", "clinic"):
+        raise InputError(f"--loader-threads is for palsy train parsing, grading and end-to-end; palsy train {args.mode} "
+                         "draws batches ahead by itself on a GPU (none on a CPU)")
     if args.mode == "demo":
         from dataclasses import replace
 
@@ -126,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or f"runs/{args.mode}.pt")
     log = Path(args.log) if args.log else out.with_suffix(".jsonl")
     settings = LoopSettings(stage=args.mode, minutes=args.minutes, lr=args.lr, seed=args.seed, steps=None if not args.epochs else 1,
-                            precision=resolve_precision(args.precision, device, grading=args.mode != "parsing"))
+                            precision=resolve_precision(args.precision, device, grading=args.mode != "parsing"),
+                            loader_threads=args.loader_threads)
     specs = [DataSpec.parse(text) for text in args.data]
     common = dict(
         out=out, settings=settings, device=device, config=args.config, input_size=args.input_size, epochs=args.epochs,

@@ -4,7 +4,8 @@ Adam with a poly learning rate (base 2e-4, power 0.9) over the run's budget. The
 steps, minutes or both; with minutes the poly schedule follows the fraction of the wall
 time spent, so a run cut short by the clock still ends with a decayed rate. Every step
 draws its batch from an RNG seeded by (seed, step), so a resumed run sees the same batches
-as an uninterrupted one. Checkpoints carry the optimizer state and the step (`train_state`);
+as an uninterrupted one, and a `Step`'s batches can be drawn ahead on threads
+(`LoopSettings.loader_threads`, `prefetch`) without changing them. Checkpoints carry the optimizer state and the step (`train_state`);
 a JSON-lines log records losses, learning rate and evaluations.
 """
 
@@ -25,8 +26,22 @@ from models.cascade import CascadeNet
 from models.checkpoint import model_from_payload, read_checkpoint, save_checkpoint
 from models.errors import InputError
 from models.train.precision import autocast, prepare_model, restore_layout
+from models.train.prefetch import BatchPrefetcher, auto_threads, batch_rng
 
 StepFn = Callable[[CascadeNet, np.random.Generator, torch.device], tuple[torch.Tensor, dict[str, float]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step in two parts, so its batches can be drawn ahead (`prefetch.BatchPrefetcher`):
+    `draw(rng)` makes the batch on the CPU from the step's RNG alone (thread-safe), and
+    `compute(model, batch, device)` returns (loss, metrics). Called like a `StepFn`."""
+
+    draw: Callable[[np.random.Generator], Any]
+    compute: Callable[[CascadeNet, Any, torch.device], tuple[torch.Tensor, dict[str, float]]]
+
+    def __call__(self, model: CascadeNet, rng: np.random.Generator, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
+        return self.compute(model, self.draw(rng), device)
 
 
 class Progress(Protocol):
@@ -76,12 +91,17 @@ class LoopSettings:
     # Weight layout while training: None follows the precision (`prepare_model`); the
     # grading recipes ask for channels-last, faster in fp32 too (`train_grading`).
     channels_last: bool | None = None
+    # Threads that draw batches ahead of the step (`prefetch`; only for a `Step`): None is
+    # `prefetch.auto_threads` (none on a CPU, up to 8 on a GPU). The batches stay the same.
+    loader_threads: int | None = None
 
     def __post_init__(self) -> None:
         if not self.steps and not self.minutes:
             raise InputError("give a training budget: --epochs/steps or --minutes")
         if self.precision not in ("fp32", "bf16"):
             raise InputError(f"training precision must be fp32 or bf16, got {self.precision!r}")
+        if self.loader_threads is not None and self.loader_threads < 0:
+            raise InputError("--loader-threads must be 0 or more")
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -154,39 +174,47 @@ def train(
         state = {"optimizer": optimizer.state_dict(), "step": step, "elapsed_s": time.monotonic() - start, "stage": settings.stage}
         save_checkpoint(model, out, training=info, extra={"train_state": state})
 
+    threads = settings.loader_threads if settings.loader_threads is not None else auto_threads(device)
+    prefetcher = BatchPrefetcher(step_fn.draw, settings.seed, threads) if threads and isinstance(step_fn, Step) else None
     last_save = time.monotonic()
     running: list[float] = []
     cancelled = False
-    while fraction_done() < 1.0:
-        if progress.cancelled():
-            cancelled = True
-            break
-        for group in optimizer.param_groups:
-            group["lr"] = settings.lr * (1.0 - fraction_done()) ** settings.power
-        torch.manual_seed(settings.seed * 1_000_003 + step)
-        rng = np.random.default_rng((settings.seed, step))
-        with autocast(settings.precision, device):
-            loss, metrics = step_fn(model, rng, device)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step += 1
-        running.append(float(loss.detach()))
-        if step % settings.log_every == 0:
-            record = {
-                "stage": settings.stage,
-                "step": step,
-                "loss": float(np.mean(running)),
-                "lr": optimizer.param_groups[0]["lr"],
-                "elapsed_s": round(time.monotonic() - start, 1),
-                **metrics,
-            }
-            running.clear()
-            _log(log_file, record)
-            progress.update(settings.stage, step, fraction_done(), {"loss": record["loss"], "lr": record["lr"]})
-        if time.monotonic() - last_save > settings.checkpoint_every_s:
-            write_checkpoint()
-            last_save = time.monotonic()
+    try:
+        while fraction_done() < 1.0:
+            if progress.cancelled():
+                cancelled = True
+                break
+            for group in optimizer.param_groups:
+                group["lr"] = settings.lr * (1.0 - fraction_done()) ** settings.power
+            torch.manual_seed(settings.seed * 1_000_003 + step)
+            with autocast(settings.precision, device):
+                if prefetcher is not None:
+                    loss, metrics = step_fn.compute(model, prefetcher.get(step), device)
+                else:
+                    loss, metrics = step_fn(model, batch_rng(settings.seed, step), device)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            running.append(float(loss.detach()))
+            if step % settings.log_every == 0:
+                record = {
+                    "stage": settings.stage,
+                    "step": step,
+                    "loss": float(np.mean(running)),
+                    "lr": optimizer.param_groups[0]["lr"],
+                    "elapsed_s": round(time.monotonic() - start, 1),
+                    **metrics,
+                }
+                running.clear()
+                _log(log_file, record)
+                progress.update(settings.stage, step, fraction_done(), {"loss": record["loss"], "lr": record["lr"]})
+            if time.monotonic() - last_save > settings.checkpoint_every_s:
+                write_checkpoint()
+                last_save = time.monotonic()
+    finally:
+        if prefetcher is not None:
+            prefetcher.close()
     restore_layout(model)
     write_checkpoint()
     elapsed = time.monotonic() - start

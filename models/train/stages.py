@@ -34,7 +34,7 @@ from models.train.feature_cache import (
     cached_grading_step,
     variants_that_fit,
 )
-from models.train.loop import LoopSettings, Progress, StepFn, load_for_resume, train
+from models.train.loop import LoopSettings, Progress, Step, load_for_resume, train
 from models.train.losses import LabelSpace, grading_loss, partial_label_cross_entropy
 from models.train.precision import prepare_model
 from models.train.sources import (
@@ -111,24 +111,24 @@ def build_parsing_sources(specs: Sequence[DataSpec], long_side: int) -> tuple[li
     return sources, weights, space, summary
 
 
-def parsing_step(batcher: ParsingBatcher, allowed: torch.Tensor) -> StepFn:
+def parsing_step(batcher: ParsingBatcher, allowed: torch.Tensor) -> Step:
     """Stage-1 step: E1 forward and the partial-label loss."""
 
-    def step(model: CascadeNet, rng: Any, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
-        images, masks = batcher(rng)
-        logits = model.forward_parsing(images.to(device))["logits"]
-        return partial_label_cross_entropy(logits, masks.to(device), allowed), {}
+    def compute(model: CascadeNet, batch: tuple[torch.Tensor, torch.Tensor], device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
+        images, masks = batch
+        logits = model.forward_parsing(images.to(device, non_blocking=True))["logits"]
+        return partial_label_cross_entropy(logits, masks.to(device, non_blocking=True), allowed), {}
 
-    return step
+    return Step(batcher, compute)
 
 
-def grading_step(batcher: GradingBatcher, ordinal_weight: float = 0.0) -> StepFn:
+def grading_step(batcher: GradingBatcher, ordinal_weight: float = 0.0) -> Step:
     """Stage-2 / end-to-end step: the full cascade and cross-entropy over the six grades,
     plus `ordinal_weight` x the ordinal term (`ordinal_grade_loss`) when it is positive."""
 
-    def step(model: CascadeNet, rng: Any, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
-        images, grades, _ = batcher(rng)
-        images, grades = images.to(device), grades.to(device)
+    def compute(model: CascadeNet, batch: tuple[torch.Tensor, ...], device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
+        images, grades, _ = batch
+        images, grades = images.to(device, non_blocking=True), grades.to(device, non_blocking=True)
         model.check_input(images)
         # E2 needs only z: skip E1's attention head and pixel classifier (they do not touch
         # the grade), which saves a third of a frozen-E1 step on the CPU. `grade` runs E1's
@@ -136,7 +136,7 @@ def grading_step(batcher: GradingBatcher, ordinal_weight: float = 0.0) -> StepFn
         # when E1 is frozen.
         return grading_loss(model.grade(images), grades, ordinal_weight)
 
-    return step
+    return Step(batcher, compute)
 
 
 def _steps_for(epochs: float | None, n_samples: int, batch_size: int) -> int | None:

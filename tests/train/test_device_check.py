@@ -26,6 +26,9 @@ def test_full_plan_times_the_paper_config_on_cuda(check, tmp_path: Path) -> None
             "synth", "loop_paper_end_to_end", "loop_compact_stage2"} <= set(steps)
     loop = steps["loop_paper_end_to_end"]
     assert loop[loop.index("--config") + 1] == "paper" and loop[loop.index("--device") + 1] == "cuda"
+    # the compact stage 2 once with batches drawn ahead (the GPU default) and once without
+    inline = steps["loop_compact_stage2_inline"]
+    assert "--loader-threads" not in steps["loop_compact_stage2"] and inline[inline.index("--loader-threads") + 1] == "0"
     # every loop logs where run_step looks for its end record
     for name, argv in steps.items():
         if name.startswith("loop_"):

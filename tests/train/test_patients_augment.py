@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from models.data.augment import Augmenter, fit_square, mirror
+from models.data.augment import Augmenter, colour_jitter, fit_square, mirror
 from models.data.patients import PatientDataset, assign_splits
 from models.errors import InputError
 from models.labels import CLASS_INDEX, EXPRESSIONS, IGNORE_INDEX
@@ -88,3 +88,27 @@ def test_augmenter_rotation_and_jitter_change_the_photo():
     image = rng.integers(0, 255, (40, 40, 3)).astype(np.uint8)
     out, _, _ = Augmenter(32, rotation=15.0, jitter=0.3)(image, None, "none", np.random.default_rng(1))
     assert out.shape == (32, 32, 3) and out.dtype == np.uint8
+
+
+def _jitter_step_by_step(image, rng, strength):
+    """The colour jitter as separate float steps: gain, contrast, brightness, saturation."""
+    img = image.astype(np.float32) * (1.0 + rng.uniform(-strength / 3, strength / 3, size=3))
+    mean = img.mean()
+    img = (img - mean) * (1.0 + rng.uniform(-strength, strength)) + mean
+    img = img + rng.uniform(-strength, strength) * 128.0
+    grey = img.mean(axis=2, keepdims=True)
+    img = grey + (img - grey) * (1.0 + rng.uniform(-strength, strength))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_colour_jitter_is_the_step_by_step_jitter_as_one_colour_matrix(seed):
+    image = np.random.default_rng(seed).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    image[:5] = 255  # clipped highlights and shadows as well
+    image[5:10] = 0
+    fast = colour_jitter(image, np.random.default_rng(seed), 0.3).astype(int)
+    slow = _jitter_step_by_step(image, np.random.default_rng(seed), 0.3).astype(int)
+    assert fast.shape == image.shape
+    assert np.abs(fast - slow).max() <= 1  # float rounding of the step-by-step version
+    assert (fast == slow).mean() > 0.9
+    assert np.abs(fast - image.astype(int)).mean() > 3  # it did change the colours
