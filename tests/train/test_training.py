@@ -12,13 +12,8 @@ from models.train.stages import DataSpec, train_grading, train_parsing
 
 CPU = torch.device("cpu")
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # deterministic and fair on the shared CPU
-    yield
-    torch.set_num_threads(before)
+# one torch thread: deterministic and fair on the shared CPU
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 class CancelAfter:

@@ -1,0 +1,103 @@
+"""How fast the training loops' batches are drawn and augmented on the CPU.
+
+    PYTHONPATH=. python benchmarks/batch_speed.py [--sizes 128,256,512] [--threads 0,1,2,4] [--batch 8]
+
+Renders a few synthetic patients, then times `GradingBatcher` (the stage-2 / end-to-end
+augmentation: warp, mirror, colour jitter, tensor) per batch at each input size, the colour
+jitter alone per photo, and the batches per second that `BatchPrefetcher` delivers with each
+number of drawing threads at the largest size. Prints one JSON object. On a GPU machine the
+batch rate is what the training loop can reach at most (docs/gpu.md); on a 2-core CPU the
+training step itself needs the cores, so the loops draw inline there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from models.data.augment import Augmenter, colour_jitter
+from models.data.synthetic.patient import make_patient, render_expression
+from models.labels import EXPRESSIONS, GRADES
+from models.train.prefetch import BatchPrefetcher, batch_rng
+from models.train.sources import GradingBatcher, GradingSource
+from models.train.stages import GRADING_AUGMENT
+
+
+def _source(size: int, patients: int) -> GradingSource:
+    source = GradingSource()
+    for seed in range(patients):
+        patient = make_patient(500 + seed)
+        for expression in EXPRESSIONS:
+            image, _ = render_expression(patient, expression, size)
+            source.images.append(image)
+            source.grades.append(GRADES.index(patient.grade))
+            source.sides.append(patient.side)
+    return source
+
+
+def _batcher(source: GradingSource, size: int, batch: int) -> GradingBatcher:
+    augmenter = Augmenter(size, scale=GRADING_AUGMENT["scale"], rotation=GRADING_AUGMENT["rotation"],
+                          shift=GRADING_AUGMENT["shift"], jitter=GRADING_AUGMENT["jitter"])
+    return GradingBatcher(source, augmenter, batch)
+
+
+def _median_ms(fn, repeats: int) -> float:
+    fn(0)  # warm-up
+    times = []
+    for k in range(1, repeats + 1):
+        start = time.perf_counter()
+        fn(k)
+        times.append(time.perf_counter() - start)
+    return round(1000 * statistics.median(times), 2)
+
+
+def _prefetch_rate(batcher: GradingBatcher, threads: int, batches: int) -> float:
+    """Batches per second handed out in order, as the training loop asks for them."""
+    start = time.perf_counter()
+    if threads == 0:
+        for step in range(batches):
+            batcher(batch_rng(0, step))
+    else:
+        with BatchPrefetcher(batcher, seed=0, threads=threads) as prefetch:
+            for step in range(batches):
+                prefetch.get(step)
+    return round(batches / (time.perf_counter() - start), 1)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="128,256,512")
+    parser.add_argument("--threads", default="0,1,2,4", help="drawing threads to compare (0: inline)")
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--patients", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--batches", type=int, default=40, help="batches per prefetch measurement")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    result: dict = {"benchmark": "batch_speed", "batch": args.batch, "cpus": os.cpu_count(), "per_size": {}}
+    for size in sizes:
+        source = _source(size, args.patients)
+        batcher = _batcher(source, size, args.batch)
+        image = source.images[0]
+        result["per_size"][size] = {
+            "batch_ms": _median_ms(lambda k, b=batcher: b(batch_rng(1, k)), args.repeats),
+            "jitter_ms_per_photo": _median_ms(lambda k, im=image: colour_jitter(im, np.random.default_rng(k), 0.25), args.repeats),
+        }
+    largest = _batcher(_source(max(sizes), args.patients), max(sizes), args.batch)
+    result["prefetch_batches_per_s"] = {
+        "size": max(sizes),
+        **{str(t): _prefetch_rate(largest, t, args.batches) for t in (int(x) for x in args.threads.split(","))},
+    }
+    print(json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""benchmarks/batch_speed.py: batch draw times and prefetch rates, at toy scale."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "batch_speed.py"
+
+
+def test_batch_speed_reports_each_size_and_thread_count(capsys) -> None:
+    spec = importlib.util.spec_from_file_location("batch_speed", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.main(["--sizes", "32,64", "--threads", "0,2", "--patients", "1", "--repeats", "2", "--batches", "4",
+                          "--batch", "2"])
+    assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(result))
+    assert set(result["per_size"]) == {32, 64}
+    for timing in result["per_size"].values():
+        assert timing["batch_ms"] > 0 and timing["jitter_ms_per_photo"] >= 0
+    rates = result["prefetch_batches_per_s"]
+    assert rates["size"] == 64 and rates["0"] > 0 and rates["2"] > 0
