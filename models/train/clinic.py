@@ -31,6 +31,7 @@ from models.resources import default_weights_path
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress
+from models.train.machine import describe_machine
 from models.train.precision import resolve_precision
 from models.train.run_state import RunState, run_stage, say
 from models.train.stages import DataSpec, is_patient_set, train_grading, train_parsing
@@ -107,6 +108,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     state.record("recipe", _plain(recipe))
     if not state.done("first_start"):
         state.record("first_start", time.time())
+        state.record("machine", describe_machine(device))
     stage1_lr = recipe.stage1_lr or (2e-4 if init else 2e-3)
     grading_minutes = recipe.minutes * (1.0 - recipe.stage1_share) if specs else recipe.minutes
 
@@ -148,7 +150,8 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     results = {"recipe": _plain(recipe), "state": state.data, "sha256": sha, "init": str(init) if init else None,
                "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},
-               "grades": _grade_counts(patients), "wall_s": float(state.data["run_wall_s"])}
+               "grades": _grade_counts(patients), "wall_s": float(state.data["run_wall_s"]),
+               "machine": state.data.get("machine")}
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
     g = metrics["grading"]["patient"]
     say(f"wrote {target} and {CARD_NAME}: test accuracy {g['accuracy']:.3f}, kappa {g['quadratic_kappa']:.3f}", "clinic")
@@ -198,7 +201,8 @@ def clinic_card(results: dict[str, Any]) -> str:
     lines += [
         f"- Stage 2 (grading, E1 frozen): {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s, "
         f"poly LR from {recipe['stage2_lr']:g}, batch {recipe['batch_size']}.{cache_note(st['stage2'])}",
-        f"- Whole run: {results['wall_s'] / 60:.1f} min. File sha256 `{results['sha256']}`.",
+        f"- Whole run: {results['wall_s'] / 60:.1f} min on {results.get('machine') or 'an unrecorded machine'}. "
+        f"File sha256 `{results['sha256']}`.",
         "",
         "## Test patients (`palsy evaluate grading --split test`)",
         "",

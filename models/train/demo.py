@@ -19,7 +19,6 @@ from the last finished stage. CelebAMask samples are never used (their licence f
 from __future__ import annotations
 
 import json
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -37,6 +36,7 @@ from models.train.card import demo_command, polish_record, write_card
 from models.train.comparison import compare_run
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.loop import LoopSettings, PrintProgress, Progress
+from models.train.machine import describe_machine
 from models.train.precision import resolve_precision
 from models.train.resize import write_resized, write_reused_e1
 from models.train.run_state import RunState, run_stage, say
@@ -329,7 +329,7 @@ def run_demo(
     # This run's own training time: a reused stage 1 was paid for by the run that trained it.
     wall_s = sum(float(state.data[k].get("elapsed_s", state.data[k].get("seconds", 0.0)))
                  for k in stages if k in state.data and "reused_from" not in state.data[k])
-    machine = f"{platform.machine()} {cpu_name()}, {torch.get_num_threads()} threads, torch {torch.__version__}"
+    machine = describe_machine(device)
     training = {
         "recipe": asdict(recipe),
         "command": demo_command(asdict(recipe)),
@@ -455,17 +455,6 @@ def _kept_e2(recipe: DemoRecipe, state: RunState) -> Path:
         state.record("stage2", _earlier_stage(meta, "stage2", "grading", source))
         say(f"stage 2: E2 kept from {source} (sha256 {meta['sha256'][:12]})")
     return source
-
-
-def cpu_name() -> str:
-    """The CPU's model name (/proc/cpuinfo on Linux; the platform's answer elsewhere)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def _stage1_specs(recipe: DemoRecipe, train_dir: Path) -> list[DataSpec]:

@@ -10,6 +10,7 @@ from app.cli import main
 from models.checkpoint import load_checkpoint, sha256_of
 from models.errors import InputError
 from models.train.clinic import ClinicRecipe, run_clinic
+from models.train.machine import describe_machine
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 CPU = torch.device("cpu")
@@ -34,6 +35,7 @@ def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny
     assert "not for diagnosis" in card and "12 train / 3 val / 3 test patients" in card
     assert f"Started from: {tiny_weights}" in card and results["sha256"] in card
     assert "cached E1 features" not in card
+    assert f"on {describe_machine(torch.device('cpu'))}" in card and state["machine"].endswith(f"torch {torch.__version__}")
     # A rerun finds every stage done: nothing is trained again.
     before = (work / "stage2.pt").stat().st_mtime_ns
     again = run_clinic(recipe, CPU)
@@ -80,3 +82,9 @@ def test_clinic_cli_writes_weights_and_card(tiny_patients, tiny_weights, tmp_pat
     assert main(argv) == 0
     assert "3 test patients" in capsys.readouterr().out
     assert (out / "clinic.pt").is_file() and (out / "clinic.md").is_file() and (out / "metrics.json").is_file()
+
+
+def test_the_card_names_a_gpu_by_its_name(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+    assert describe_machine(torch.device("cuda")).startswith("NVIDIA H200 (CUDA ")
+    assert describe_machine(CPU).endswith(f", 1 thread, torch {torch.__version__}")  # one_thread
