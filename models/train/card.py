@@ -305,7 +305,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"{r2['stage2_minutes']:.1f} "
         f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(r2, st)}.{cache_note(st['stage2'])}"
         f"{_fine(recipe, st, 'stage2_fine', 'stage2_lr')}{_grading_size(results)}",
-        f"- Wall time on the 2-core CPU ({results.get('machine') or str(recipe['threads']) + ' torch threads'}): "
+        f"- Wall time on {results.get('machine') or 'the CPU, ' + str(recipe['threads']) + ' torch threads'}: "
         f"rendering {st['render']['seconds']:.0f} s, training "
         f"{results['training_wall_s'] / 60:.1f} min{_trained_here(st)}, "
         "whole `palsy train demo` run (with evaluation and the "

@@ -14,6 +14,7 @@ from models.data.parsing import ParsingDataset
 from models.errors import InputError
 from models.train.demo import DemoRecipe, run_demo
 from models.train.evaluation import evaluate_parsing, grading_reports
+from models.train.machine import describe_machine
 from models.train.stages import GRADING_AUGMENT
 
 from .conftest import draw_patients
@@ -79,6 +80,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     card = (weights / "demo_compact.md").read_text()
     assert f"cross-entropy + {recipe.stage2_ordinal_weight:g} x the ordinal term" in card
     assert "NOT for diagnosis" in card and "celebamask" in card.lower() and "end-to-end" in card
+    assert f"- Wall time on {describe_machine(torch.device('cpu'))}: rendering" in card
     assert "trained at 32 px, then fine-tuned at 64 px" in card and card.count("minutes at 64 px from those weights") == 2
     assert results["state"]["compare_end_to_end"]["patient_level"]["confusion"]
     # The measured grade is scored too: from E1's masks and from the exact masks.
