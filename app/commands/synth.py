@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,7 +26,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--force", action="store_true", help="write into a folder that already holds a set"
     )
+    parser.add_argument(
+        "--workers", type=int, default=None,
+        help="processes that render patients in parallel (the same files as one; default: one "
+        "per CPU, at most 8, and at least 8 patients each)",
+    )
     parser.set_defaults(handler=run)
+
+
+def default_workers(patients: int) -> int:
+    """One process per CPU, at most 8, each with at least 8 patients (a process costs about a
+    second to start)."""
+    return max(1, min(os.cpu_count() or 1, 8, patients // 8))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--frames must be at least 1, got {args.frames}")
     if args.seed < 0:
         raise InputError(f"--seed must be 0 or more, got {args.seed}")
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers must be at least 1, got {args.workers}")
+    workers = args.workers or default_workers(args.patients)
     out: Path = args.out
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file; name a folder")
@@ -57,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         entries = write_patient_dataset(
-            out, args.patients, args.seed, args.size, args.frames, progress
+            out, args.patients, args.seed, args.size, args.frames, progress, workers
         )
     except OSError as exc:
         raise InputError(f"cannot write the data set into {out}: {exc}") from exc

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from app.cli import main
-from models.data.synthetic.dataset import plan_patients
+from app.commands.synth import default_workers
+from models.data.synthetic.dataset import plan_patients, write_patient_dataset
 from models.labels import EXPRESSIONS, GRADES, NUM_CLASSES
 
 
@@ -136,3 +138,32 @@ def test_samples_give_random_access_to_the_planned_photos(tmp_path: Path) -> Non
         str(tmp_path / "s" / entry.patient_id / "masks" / "open_mouth_2.png"), cv2.IMREAD_UNCHANGED
     )
     assert np.array_equal(stored, mask)
+
+
+def test_parallel_rendering_writes_the_same_files_as_one_process(tmp_path: Path) -> None:
+    serial = write_patient_dataset(tmp_path / "one", patients=5, seed=11, size=48, workers=1)
+    done: list[tuple[int, int]] = []
+    parallel = write_patient_dataset(tmp_path / "two", patients=5, seed=11, size=48, workers=2,
+                                     progress=lambda d, n: done.append((d, n)))
+    assert serial == parallel and done[-1] == (5, 5) and len(done) == 5
+    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    two = sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*") if p.is_file())
+    assert one == two and len(one) == 5 * 2 * len(EXPRESSIONS) + 1
+    for rel in one:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
+
+
+def test_a_worker_that_cannot_write_fails_the_set_without_a_labels_file(tmp_path: Path) -> None:
+    out = tmp_path / "set"
+    out.mkdir()
+    (out / plan_patients(4, seed=2)[2].patient_id).write_text("a file where a patient folder goes")
+    with pytest.raises(OSError):
+        write_patient_dataset(out, patients=4, seed=2, size=40, workers=2)
+    assert not (out / "labels.csv").exists()
+
+
+def test_workers_default_and_bad_values(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 16)
+    assert [default_workers(n) for n in (1, 15, 16, 40, 600)] == [1, 1, 2, 5, 8]
+    assert main(["synth", "--out", str(tmp_path / "x"), "--patients", "2", "--seed", "1", "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err
