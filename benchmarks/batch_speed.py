@@ -21,12 +21,12 @@ import time
 import numpy as np
 import torch
 
-from models.data.augment import Augmenter, colour_jitter
+from models.data.augment import colour_jitter
 from models.data.synthetic.patient import make_patient, render_expression
 from models.labels import EXPRESSIONS, GRADES
 from models.train.prefetch import BatchPrefetcher, batch_rng
 from models.train.sources import GradingBatcher, GradingSource
-from models.train.stages import GRADING_AUGMENT
+from models.train.stages import grading_augmenter
 
 
 def _source(size: int, patients: int) -> GradingSource:
@@ -42,9 +42,7 @@ def _source(size: int, patients: int) -> GradingSource:
 
 
 def _batcher(source: GradingSource, size: int, batch: int) -> GradingBatcher:
-    augmenter = Augmenter(size, scale=GRADING_AUGMENT["scale"], rotation=GRADING_AUGMENT["rotation"],
-                          shift=GRADING_AUGMENT["shift"], jitter=GRADING_AUGMENT["jitter"])
-    return GradingBatcher(source, augmenter, batch)
+    return GradingBatcher(source, grading_augmenter(size), batch)
 
 
 def _median_ms(fn, repeats: int) -> float:

@@ -26,16 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models.data.patients import PatientDataset  # noqa: E402
 from models.resources import default_weights_path  # noqa: E402
-from models.train.comparison import compare_run  # noqa: E402
+from models.train.comparison import brief, compare_run  # noqa: E402
 from models.train.loop import LoopSettings, resolve_device  # noqa: E402
 from models.train.resize import write_reused_e1  # noqa: E402
-
-HEADLINE = ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one")
-
-
-def brief(report: dict) -> dict:
-    """The headline figures of a grading report (rounded) and its confusion matrix."""
-    return {**{k: round(report[k], 3) for k in HEADLINE}, "confusion": report["confusion"]}
 
 
 def main() -> None:

@@ -37,13 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from models.data.patients import PatientDataset  # noqa: E402
 from models.data.synthetic.dataset import write_patient_dataset  # noqa: E402
 from models.resources import default_weights_path  # noqa: E402
-from models.train.comparison import compare_run  # noqa: E402
+from models.train.comparison import brief, compare_run  # noqa: E402
 from models.train.demo import DemoRecipe  # noqa: E402
 from models.train.loop import LoopSettings, resolve_device  # noqa: E402
 from models.train.machine import describe_machine  # noqa: E402
 from models.train.resize import write_reused_e1  # noqa: E402
-
-HEADLINE = ("accuracy", "quadratic_kappa", "within_one")
 
 
 def render_sets(work: Path, quick: bool) -> tuple[Path, Path, dict]:
@@ -69,11 +67,9 @@ def probe_size(size: int, train_dir: Path, eval_dir: Path, e1: Path, minutes: fl
     ids = PatientDataset(train_dir).patient_ids("all")
     result = compare_run(train_dir, eval_dir, work / f"e2_{size}.pt", settings, device, cascaded=True, patient_ids=ids,
                          init=start, input_size=size, log_path=out / f"e2_{size}.jsonl")
-    patient = result["patient_level"]
     return {"size": size, "steps": result["steps"], "elapsed_s": result["elapsed_s"],
             "steps_per_s": round(result["steps"] / max(result["elapsed_s"], 1e-9), 2),
-            **{k: round(patient[k], 3) for k in HEADLINE}, "confusion": patient["confusion"],
-            "photo_accuracy": round(result["photo_level"]["accuracy"], 3)}
+            **brief(result["patient_level"]), "photo_accuracy": round(result["photo_level"]["accuracy"], 3)}
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -150,8 +150,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     results = {"recipe": _plain(recipe), "state": state.data, "sha256": sha, "init": str(init) if init else None,
                "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},
-               "grades": _grade_counts(patients), "wall_s": float(state.data["run_wall_s"]),
-               "machine": state.data.get("machine")}
+               "grades": _grade_counts(patients), "wall_s": float(state.data["run_wall_s"])}
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
     g = metrics["grading"]["patient"]
     say(f"wrote {target} and {CARD_NAME}: test accuracy {g['accuracy']:.3f}, kappa {g['quadratic_kappa']:.3f}", "clinic")
@@ -201,7 +200,7 @@ def clinic_card(results: dict[str, Any]) -> str:
     lines += [
         f"- Stage 2 (grading, E1 frozen): {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s, "
         f"poly LR from {recipe['stage2_lr']:g}, batch {recipe['batch_size']}.{cache_note(st['stage2'])}",
-        f"- Whole run: {results['wall_s'] / 60:.1f} min on {results.get('machine') or 'an unrecorded machine'}. "
+        f"- Whole run: {results['wall_s'] / 60:.1f} min on {st.get('machine') or 'an unrecorded machine'}. "
         f"File sha256 `{results['sha256']}`.",
         "",
         "## Test patients (`palsy evaluate grading --split test`)",

@@ -47,3 +47,11 @@ def compare_run(
     )
     grading = grading_reports(model, eval_dir, "all", device)
     return {**summary, "patient_level": grading["patient"], "photo_level": grading["photo"]}
+
+
+HEADLINE = ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one")
+
+
+def brief(report: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of a grading report (rounded) and its confusion matrix."""
+    return {**{k: round(report[k], 3) for k in HEADLINE}, "confusion": report["confusion"]}

@@ -5,8 +5,9 @@ steps, minutes or both; with minutes the poly schedule follows the fraction of t
 time spent, so a run cut short by the clock still ends with a decayed rate. Every step
 draws its batch from an RNG seeded by (seed, step), so a resumed run sees the same batches
 as an uninterrupted one, and a `Step`'s batches can be drawn ahead on threads
-(`LoopSettings.loader_threads`, `prefetch`) without changing them. Checkpoints carry the optimizer state and the step (`train_state`);
-a JSON-lines log records losses, learning rate and evaluations.
+(`LoopSettings.loader_threads`, `prefetch`) without changing them. Checkpoints carry the
+optimizer state and the step (`train_state`); a JSON-lines log records losses, learning rate
+and evaluations.
 """
 
 from __future__ import annotations

@@ -111,13 +111,19 @@ def build_parsing_sources(specs: Sequence[DataSpec], long_side: int) -> tuple[li
     return sources, weights, space, summary
 
 
+def grading_augmenter(size: int) -> Augmenter:
+    """Stage 2's and end-to-end's augmentation (`GRADING_AUGMENT`) to `size` x `size`."""
+    return Augmenter(size, scale=GRADING_AUGMENT["scale"], rotation=GRADING_AUGMENT["rotation"],
+                     shift=GRADING_AUGMENT["shift"], jitter=GRADING_AUGMENT["jitter"])
+
+
 def parsing_step(batcher: ParsingBatcher, allowed: torch.Tensor) -> Step:
     """Stage-1 step: E1 forward and the partial-label loss."""
 
     def compute(model: CascadeNet, batch: tuple[torch.Tensor, torch.Tensor], device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
         images, masks = batch
-        logits = model.forward_parsing(images.to(device, non_blocking=True))["logits"]
-        return partial_label_cross_entropy(logits, masks.to(device, non_blocking=True), allowed), {}
+        logits = model.forward_parsing(images.to(device))["logits"]
+        return partial_label_cross_entropy(logits, masks.to(device), allowed), {}
 
     return Step(batcher, compute)
 
@@ -128,7 +134,7 @@ def grading_step(batcher: GradingBatcher, ordinal_weight: float = 0.0) -> Step:
 
     def compute(model: CascadeNet, batch: tuple[torch.Tensor, ...], device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
         images, grades, _ = batch
-        images, grades = images.to(device, non_blocking=True), grades.to(device, non_blocking=True)
+        images, grades = images.to(device), grades.to(device)
         model.check_input(images)
         # E2 needs only z: skip E1's attention head and pixel classifier (they do not touch
         # the grade), which saves a third of a frozen-E1 step on the CPU. `grade` runs E1's
@@ -236,8 +242,7 @@ def train_grading(
     # Photos are shrunk once to the input size (area filter) and warped once more, gently:
     # a 1-2 pixel asymmetry at 128 px is the whole signal, and every resampling blurs it.
     source = load_grading_source(patients, ids, long_side=size)
-    augmenter = Augmenter(size, scale=GRADING_AUGMENT["scale"], rotation=GRADING_AUGMENT["rotation"],
-                          shift=GRADING_AUGMENT["shift"], jitter=GRADING_AUGMENT["jitter"])
+    augmenter = grading_augmenter(size)
     batcher = GradingBatcher(source, augmenter, batch_size)
     if epochs:
         settings.steps = _steps_for(epochs, len(source), batch_size)

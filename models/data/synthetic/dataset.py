@@ -12,6 +12,7 @@ import csv
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,20 +171,19 @@ def write_patient_dataset(
     out = Path(out)
     entries = plan_patients(patients, seed)
     out.mkdir(parents=True, exist_ok=True)
-    if workers == 1 or len(entries) == 1:
-        for done, entry in enumerate(entries):
-            _write_patient(out, entry, size, frames)
-            if progress is not None:
-                progress(done + 1, len(entries))
-    else:
-        # spawn, not fork: a fresh interpreter is safe whatever threads the caller runs.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(entries)), mp_context=context) as pool:
+    with ExitStack() as stack:
+        if workers == 1 or len(entries) == 1:
+            finished = (_write_patient(out, entry, size, frames) for entry in entries)
+        else:
+            # spawn, not fork: a fresh interpreter is safe whatever threads the caller runs.
+            pool = stack.enter_context(ProcessPoolExecutor(
+                max_workers=min(workers, len(entries)), mp_context=multiprocessing.get_context("spawn")))
             futures = [pool.submit(_write_patient, out, entry, size, frames) for entry in entries]
-            for done, future in enumerate(as_completed(futures)):
-                future.result()  # a worker's error (a full disk, say) surfaces here
-                if progress is not None:
-                    progress(done + 1, len(entries))
+            # .result() raises a worker's error (a full disk, say) here
+            finished = (future.result() for future in as_completed(futures))
+        for done, _ in enumerate(finished, start=1):
+            if progress is not None:
+                progress(done, len(entries))
     # labels.csv last: a set without it is visibly incomplete.
     tmp = out / "labels.csv.tmp"
     with tmp.open("w", newline="") as fh:
