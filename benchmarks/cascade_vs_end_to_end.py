@@ -7,8 +7,9 @@ and patient counts than the demo recipe's 60 patients x 4 minutes. Prints JSON.
 For each count N in --patients: the first N training patients (the demo recipe's order);
 cascaded = a fresh E2 on the frozen E1 of --e1 (default: the shipped weights), resized to
 --input-size; end-to-end = E1 and E2 from scratch on the same photos with the grade loss
-only. Both get --minutes of wall clock (fp32, poly LR from 2e-4, seed --seed) and are scored
-on every patient of --eval, per patient (the app's fusion of the expressions) and per photo.
+only (--arms picks either or both). Both get --minutes of wall clock (fp32, poly LR from 2e-4, seed --seed) and are scored
+on every patient of --eval (the cascaded arm on --cache-variants cached E1 passes per photo
+when asked, as `palsy train demo` can), per patient (the app's fusion of the expressions) and per photo.
 Checkpoints and JSONL logs go to --work (default runs/compare).
 """
 
@@ -30,6 +31,8 @@ from models.train.comparison import brief, compare_run  # noqa: E402
 from models.train.loop import LoopSettings, resolve_device  # noqa: E402
 from models.train.resize import write_reused_e1  # noqa: E402
 
+ARMS = ("cascaded", "end_to_end")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -43,6 +46,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--work", default="runs/compare")
+    parser.add_argument("--cache-variants", type=int, default=0,
+                        help="cascaded arm on K cached E1 passes per photo (`--cache-variants` of palsy train); 0 = live")
+    parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS), help="which arms to train")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -58,18 +64,20 @@ def main() -> None:
     runs = []
     for count in args.patients:
         row: dict = {"patients": count}
-        for name, cascaded in (("cascaded", True), ("end_to_end", False)):
+        for name in args.arms:
+            cascaded = name == "cascaded"
             key = f"{name}_{count}"
             settings = LoopSettings(stage=key, minutes=args.minutes, lr=2e-4, seed=args.seed, precision="fp32")
             summary = compare_run(args.train, args.eval, work / f"{key}.pt", settings, device, cascaded, ids[:count], e1,
-                                  input_size=args.input_size, log_path=work / f"{key}.jsonl")
-            row[name] = {"steps": summary["steps"], "elapsed_s": summary["elapsed_s"],
+                                  input_size=args.input_size, log_path=work / f"{key}.jsonl",
+                                  cache_variants=args.cache_variants)
+            row[name] = {"steps": summary["steps"], "elapsed_s": summary["elapsed_s"], "cache": summary["augment"].get("cached"),
                          "patient": brief(summary["patient_level"]), "photo": brief(summary["photo_level"])}
             print(f"{key}: {row[name]['patient']['accuracy']} per patient", file=sys.stderr, flush=True)
         runs.append(row)
     print(json.dumps({
         "e1": str(args.e1), "minutes_per_arm": args.minutes, "input_size": args.input_size, "seed": args.seed,
-        "device": str(device), "threads": torch.get_num_threads(), "eval_patients": len(PatientDataset(args.eval).patient_ids("all")),
+        "cache_variants": args.cache_variants, "device": str(device), "threads": torch.get_num_threads(), "eval_patients": len(PatientDataset(args.eval).patient_ids("all")),
         "runs": runs, "seconds": round(time.monotonic() - t0, 1),
     }, indent=2))
 

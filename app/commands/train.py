@@ -57,6 +57,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--grading-at", default=None, choices=("base", "input"),
                         help="demo: E2 trains and grades at the base size (128 px, default) or goes on at the input "
                         "size (256 px; stage 2's minutes split 16 + 8 as before 2026-12-02)")
+    parser.add_argument("--base-size", type=int, default=None, metavar="PX",
+                        help="demo: the size stages 1 and 2 and the comparison train at before the input size "
+                        "(default 128); the input size itself (256) trains every stage there, E2 included, "
+                        "which suits a GPU")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
@@ -110,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
             recipe = replace(recipe, stage2_cache_variants=args.cache_variants)
         if args.glasses is not None:
             recipe = replace(recipe, glasses_p=args.glasses)
+        if args.base_size is not None:
+            recipe = _with_base_size(recipe, args.base_size)
+            if args.grading_at and not recipe.resizes:
+                raise InputError(f"--grading-at is for a base size below the input size; at --base-size {args.base_size} "
+                                 "E2 trains and grades at the input size")
         if args.grading_at == "input":
             recipe = recipe.grading_at_input()
         if args.minutes:
@@ -121,8 +130,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--glasses is for palsy train parsing and palsy train demo (it draws glasses on parsing training faces)")
     if args.mode == "clinic":
         return _run_clinic(args, device)
-    if args.e1_from or args.grading_at or args.keep_e2 or args.e1_polish_minutes is not None:
-        raise InputError("--e1-from, --keep-e2, --e1-polish-minutes and --grading-at are for palsy train demo; for stage 2 on a trained E1 use "
+    if args.e1_from or args.grading_at or args.keep_e2 or args.e1_polish_minutes is not None or args.base_size is not None:
+        raise InputError("--e1-from, --keep-e2, --e1-polish-minutes, --grading-at and --base-size are for palsy train demo; "
+                         "for stage 2 on a trained E1 use "
                          "palsy train grading --init")
     if args.from_scratch:
         raise InputError("--from-scratch is for palsy train clinic; the other modes start from scratch unless --init is given")
@@ -172,6 +182,17 @@ def _run_clinic(args: argparse.Namespace, device) -> int:
     print(f"wrote {Path(recipe.work) / 'clinic.pt'} (model card {Path(recipe.work) / 'clinic.md'}); "
           f"{results['patients']['test']} test patients")
     return 0
+
+
+def _with_base_size(recipe, size: int):
+    """The demo recipe with stages 1 and 2 at `size` px before the input size, or all at it."""
+    from dataclasses import replace
+
+    from models.errors import InputError
+
+    if size < 32 or size % 32 or size > recipe.input_size:
+        raise InputError(f"--base-size {size}: give a multiple of 32 from 32 to the input size ({recipe.input_size})")
+    return recipe.at_one_size() if size == recipe.input_size else replace(recipe, base_size=size)
 
 
 def _render_patients(out: Path, patients: int, seed: int) -> None:

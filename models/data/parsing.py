@@ -161,10 +161,16 @@ class ParsingDataset:
             )
         return matrix.argmax(axis=0).astype(np.int64)
 
+    def image_path(self, name: str) -> Path:
+        return self._images[name]
+
+    def mask_path(self, name: str) -> Path:
+        return self.root / "masks" / f"{name}.png"
+
     def load(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(RGB uint8 image, uint8 mask of data set class indices; ignore_index kept)."""
-        image = read_image(self._images[name])
-        mask = read_mask(self.root / "masks" / f"{name}.png")
+        image = read_image(self.image_path(name))
+        mask = read_mask(self.mask_path(name))
         if mask.shape != image.shape[:2]:
             raise InputError(f"{self.root.name}/{name}: mask {mask.shape} and image {image.shape[:2]} differ in size")
         return image, mask

@@ -89,10 +89,11 @@ GRADE_TARGETS = {"accuracy": 0.90, "quadratic_kappa": 0.95, "within_one": 0.99}
 
 def _grading_verdict(net: dict[str, Any], e2_size: int) -> list[str]:
     """How the network grade stands: weak below accuracy 0.5, else against the targets."""
-    budget = (f"In this CPU budget E2, trained from scratch on frozen-E1 features at {e2_size} px where one grade "
+    budget = (f"In this run's budget E2, trained from scratch on frozen-E1 features at {e2_size} px where one grade "
               f"step moves a brow or a mouth corner by {_grade_step(e2_size)}, reached the figures above; they are "
-              "what this budget bought, not what the architecture can do. Retrain with `palsy train grading` on a "
-              "GPU (`--device cuda`, input 256-512, many epochs) for a better network grade.")
+              "what this budget bought, not what the architecture can do. For a better network grade, train E2 on a "
+              "GPU at a larger input: `palsy train demo --e1-from FILE --base-size 256 --device cuda` (stage 2 at "
+              "256 px on this E1), or `palsy train grading --device cuda` at 256-512 px for many epochs.")
     if net["accuracy"] < 0.5:
         return [f"**Grading is weak** (chance is 0.167). {budget}", ""]
     shown = " / ".join(f"{net[k]:.3f}" for k in GRADE_TARGETS)
@@ -196,6 +197,12 @@ def demo_command(recipe: dict[str, Any]) -> str:
         parts.append(f"--e1-polish-minutes {recipe['e1_polish_minutes']:g}")
     if recipe.get("glasses_p"):
         parts.append(f"--glasses {recipe['glasses_p']:g}")
+    from models.train.demo import DemoRecipe  # here: demo.py imports this module
+
+    if recipe.get("base_size", DemoRecipe.base_size) != DemoRecipe.base_size:
+        parts.append(f"--base-size {recipe['base_size']}")
+    if recipe.get("grading_at") == "input" and recipe.get("base_size", DemoRecipe.base_size) < recipe.get("input_size", 0):
+        parts.append("--grading-at input")
     return " ".join(parts)
 
 

@@ -178,6 +178,14 @@ class DemoRecipe:
         total = self.stage2_minutes + self.stage2_fine_minutes
         return replace(self, grading_at="input", stage2_minutes=total * 2 / 3, stage2_fine_minutes=total / 3)
 
+    def at_one_size(self) -> DemoRecipe:
+        """The same recipe with every stage at `input_size` (`palsy train demo --base-size` = the
+        input size): no progressive resizing, each stage's fine-tuning minutes added to its own.
+        For a GPU, where a 256-px step is cheap; E2 then trains and grades at the input size."""
+        return replace(self, base_size=self.input_size, stage1_minutes=self.stage1_minutes + self.stage1_fine_minutes,
+                       stage1_fine_minutes=0.0, stage2_minutes=self.stage2_minutes + self.stage2_fine_minutes,
+                       stage2_fine_minutes=0.0)
+
     def check(self) -> None:
         """InputError for a recipe that cannot run."""
         if self.stage2_ordinal_weight < 0:

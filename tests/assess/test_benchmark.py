@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "assess.py"
+from tests.scripts import load_script
 
 
 def test_benchmark_reports_each_step(capsys) -> None:
-    spec = importlib.util.spec_from_file_location("bench_assess", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("benchmarks/assess.py")
     assert module.main(["--json", "--runs", "1", "--input-size", "64", "--photo-size", "160"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["input_size"] == 64 and report["photos"] == 6

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "batch_speed.py"
+from tests.scripts import load_script
 
 
 def test_batch_speed_reports_each_size_and_thread_count(capsys) -> None:
-    spec = importlib.util.spec_from_file_location("batch_speed", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("benchmarks/batch_speed.py")
     result = module.main(["--sizes", "32,64", "--threads", "0,2", "--patients", "1", "--repeats", "2", "--batches", "4",
                           "--batch", "2"])
     assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(result))

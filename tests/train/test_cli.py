@@ -65,6 +65,9 @@ def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):
     assert "quadratic_kappa" in capsys.readouterr().out
 
 
+DEMO_ONLY = "--e1-from, --keep-e2, --e1-polish-minutes, --grading-at and --base-size are for palsy train demo"
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -72,12 +75,16 @@ def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):
         (["train", "parsing", "--minutes", "1"], "--data"),
         (["train", "grading", "--data", "/work/shared/data/fasseg", "--minutes", "1"], "--init"),
         (["train", "parsing", "--data", "/nonexistent", "--minutes", "1"], "not found"),
-        (["train", "grading", "--data", "/nonexistent", "--e1-from", "x.pt"], "--e1-from, --keep-e2, --e1-polish-minutes and --grading-at are for palsy train demo"),
-        (["train", "grading", "--data", "/nonexistent", "--grading-at", "base"], "--e1-from, --keep-e2, --e1-polish-minutes and --grading-at are for palsy train demo"),
-        (["train", "parsing", "--data", "/nonexistent", "--keep-e2"], "--e1-from, --keep-e2, --e1-polish-minutes and --grading-at are for palsy train demo"),
-        (["train", "parsing", "--data", "/nonexistent", "--e1-polish-minutes", "5"], "--e1-from, --keep-e2, --e1-polish-minutes and --grading-at are for palsy train demo"),
+        (["train", "grading", "--data", "/nonexistent", "--e1-from", "x.pt"], DEMO_ONLY),
+        (["train", "grading", "--data", "/nonexistent", "--grading-at", "base"], DEMO_ONLY),
+        (["train", "parsing", "--data", "/nonexistent", "--keep-e2"], DEMO_ONLY),
+        (["train", "parsing", "--data", "/nonexistent", "--e1-polish-minutes", "5"], DEMO_ONLY),
         (["train", "demo", "--e1-from", "/nonexistent/demo.pt"], "no such checkpoint file"),
         (["train", "demo", "--ordinal-weight", "-1"], "0 or more"),
+        (["train", "grading", "--data", "/nonexistent", "--base-size", "256"], DEMO_ONLY),
+        (["train", "demo", "--base-size", "100"], "--base-size 100: give a multiple of 32 from 32 to the input size (256)"),
+        (["train", "demo", "--base-size", "512"], "--base-size 512: give a multiple of 32"),
+        (["train", "demo", "--base-size", "256", "--grading-at", "input"], "--grading-at is for a base size below the input size"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(argv, message, capsys):
@@ -89,3 +96,18 @@ def test_user_mistakes_exit_2_with_one_line(argv, message, capsys):
 def test_evaluate_grading_on_a_parsing_set_is_refused(tiny_weights, shared_data, capsys):
     assert main(["evaluate", "grading", "--data", str(shared_data / "fasseg"), "--weights", str(tiny_weights)]) == 2
     assert "labels.csv" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "extra, base, stage2, fine",
+    [([], 128, 24.0, 0.0), (["--base-size", "256"], 256, 24.0, 0.0), (["--base-size", "64", "--grading-at", "input"], 64, 16.0, 8.0)],
+)
+def test_demo_base_size_reaches_the_recipe(extra, base, stage2, fine, monkeypatch, tmp_path):
+    import models.train.demo as demo
+
+    seen = []
+    monkeypatch.setattr(demo, "run_demo", lambda recipe, **kwargs: seen.append(recipe))
+    assert main(["train", "demo", "--e1-from", "x.pt", "--out", str(tmp_path), *extra]) == 0
+    (recipe,) = seen
+    assert (recipe.base_size, recipe.input_size, recipe.stage2_minutes, recipe.stage2_fine_minutes) == (base, 256, stage2, fine)
+    assert recipe.e2_size == (256 if base == 256 or "--grading-at" in extra else base)

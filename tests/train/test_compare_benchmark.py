@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 
 from models.checkpoint import load_checkpoint
+from tests.scripts import load_script
 from tests.train.conftest import draw_patients
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "cascade_vs_end_to_end.py"
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _run(monkeypatch, capsys, *argv: str) -> dict:
-    spec = importlib.util.spec_from_file_location("cascade_vs_end_to_end", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("benchmarks/cascade_vs_end_to_end.py")
     monkeypatch.setattr(sys, "argv", ["cascade_vs_end_to_end.py", *argv])
     module.main()
     return json.loads(capsys.readouterr().out)
@@ -44,6 +40,7 @@ def test_both_arms_per_count_on_the_same_held_out_patients(tmp_path, monkeypatch
             assert sum(map(sum, row[arm]["patient"]["confusion"])) == 6  # every held-out patient, once
             assert sum(map(sum, row[arm]["photo"]["confusion"])) == 36  # and each of their six photos
             assert 0.0 <= row[arm]["patient"]["accuracy"] <= 1.0
+            assert row[arm]["cache"] is None  # live by default
     source, _ = load_checkpoint(tiny_weights)
     cascaded, _ = load_checkpoint(work / "cascaded_3.pt")
     end_to_end, _ = load_checkpoint(work / "end_to_end_3.pt")
@@ -61,3 +58,15 @@ def test_more_patients_than_the_set_holds_is_refused(tmp_path, monkeypatch, caps
     err = capsys.readouterr().err
     assert "--patients 19" in err and "has 18 patients" in err
     assert not (tmp_path / "w").exists()  # refused before anything was written
+
+
+def test_one_arm_on_cached_features(tmp_path, monkeypatch, capsys, tiny_patients, tiny_weights) -> None:
+    work = tmp_path / "work"
+    result = _run(monkeypatch, capsys, "--train", str(tiny_patients), "--eval", str(tiny_patients), "--patients", "6",
+                  "--minutes", "0.01", "--e1", str(tiny_weights), "--input-size", "64", "--work", str(work),
+                  "--arms", "cascaded", "--cache-variants", "2")
+    assert result["cache_variants"] == 2
+    assert list(result["runs"][0]) == ["patients", "cascaded"]  # the end-to-end arm was not trained
+    assert not (work / "end_to_end_6.pt").exists()
+    assert result["runs"][0]["cascaded"]["cache"]["variants"] == 2  # trained on 2 cached copies a photo
+    assert result["runs"][0]["cascaded"]["cache"]["copies"] == 2 * 6 * 6

@@ -205,3 +205,40 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     # --keep-e2 needs the file it keeps E2 from.
     with pytest.raises(InputError, match="--e1-from FILE with --keep-e2"):
         run_demo(replace(recipe, keep_e2=True), torch.device("cpu"), weights_dir=tmp_path / "w5", render=render)
+
+
+def test_one_size_recipe_folds_the_fine_tuning_minutes_into_each_stage():
+    recipe = DemoRecipe().at_one_size()  # `palsy train demo --base-size 256`
+    assert recipe.base_size == recipe.input_size == recipe.first_size == recipe.e2_size == 256
+    assert not recipe.resizes and not recipe.fine_tunes_e2
+    assert (recipe.stage1_minutes, recipe.stage1_fine_minutes) == (DemoRecipe.stage1_minutes + DemoRecipe.stage1_fine_minutes, 0.0)
+    assert (recipe.stage2_minutes, recipe.stage2_fine_minutes) == (DemoRecipe.stage2_minutes + DemoRecipe.stage2_fine_minutes, 0.0)
+    recipe.check()
+    # --e1-from FILE --base-size 256 --minutes 5: stage 2 and the two comparison arms share the 5 minutes.
+    scaled = replace(recipe, e1_from="x.pt").scaled_to(5.0)
+    assert scaled.stage2_minutes + 2 * scaled.compare_minutes == pytest.approx(5.0)
+    assert scaled.stage2_minutes / scaled.compare_minutes == pytest.approx(DemoRecipe.stage2_minutes / DemoRecipe.compare_minutes)
+
+
+def test_demo_at_one_size_trains_and_ships_e2_at_the_input_size(shared_data, tmp_path, tiny_weights):
+    torch.set_num_threads(1)
+    for name in SETS:
+        _mini_copy(shared_data / name, tmp_path / "data" / name)
+    recipe = DemoRecipe(input_size=64, data_root=str(tmp_path / "data"), work=str(tmp_path / "work"), train_patients=6,
+                        eval_patients=6, compare_patients=3, batch_size=2, stage2_minutes=0.02, compare_minutes=0.005,
+                        e1_from=str(tiny_weights)).at_one_size()
+    results = run_demo(recipe, torch.device("cpu"), weights_dir=tmp_path / "weights",
+                       render=lambda out, n, seed: draw_patients(out, n, seed))
+    state = results["state"]
+    assert "stage1_fine" not in state and "stage2_fine" not in state
+    assert load_checkpoint(tmp_path / "work" / "stage2.pt")[0].config.input_size == 64  # stage 2 at the input size
+    assert load_checkpoint(tmp_path / "work" / "compare_cascaded.pt")[0].config.input_size == 64
+    model, meta = load_checkpoint(tmp_path / "weights" / "demo_compact.pt")
+    assert (model.config.input_size, model.config.grading_size, model.config.e2_size) == (64, 0, 64)
+    stage2_e2 = load_checkpoint(tmp_path / "work" / "stage2.pt")[0].e2.state_dict()
+    assert all(torch.equal(stage2_e2[k].half().float(), v.float()) for k, v in model.e2.state_dict().items())
+    assert meta["training"]["command"] == f"palsy train demo --e1-from {tiny_weights} --base-size 64"
+    card = (tmp_path / "weights" / "demo_compact.md").read_text()
+    assert "`palsy train demo --e1-from FILE --base-size 64`" in card
+    assert "E2 grading at" not in card and "The shipped cascade grades" not in card and "progressive resizing" not in card
+    assert "trained 0.0 minutes at 64 px on the same 3 synthetic patients" in card  # the comparison, at the input size

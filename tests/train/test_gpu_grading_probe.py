@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "gpu_grading_probe.py"
+from tests.scripts import load_script
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_quick_cpu_probe_renders_trains_each_size_and_scores_it(tmp_path: Path, capsys) -> None:
-    spec = importlib.util.spec_from_file_location("gpu_grading_probe", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("benchmarks/gpu_grading_probe.py")
     out = tmp_path / "out"
     summary = module.main(["--device", "cpu", "--quick", "--sizes", "64", "--minutes", "0.02", "--out", str(out)])
     assert json.loads(capsys.readouterr().out) == summary == json.loads((out / "summary.json").read_text())
