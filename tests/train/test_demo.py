@@ -64,7 +64,8 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert all(t.dtype != torch.float32 for t in payload["state_dict"].values())  # fp16 storage
     assert payload["metrics"]["fasseg_val"]["classes"].keys() == {"background", "skin", "hair", "eyes", "nose", "mouth"}
     model, meta = load_checkpoint(weights / "demo_compact.pt")
-    assert model.config.input_size == 64 and meta["training"]["command"] == "palsy train demo"
+    # The toy recipe's sizes are not the defaults, so the command line names them.
+    assert model.config.input_size == 64 and meta["training"]["command"] == "palsy train demo --base-size 32 --grading-at input"
     # The shipped network is the 64-px fine-tune; stage 1, stage 2 and the comparison ran at 32 px.
     state = results["state"]
     assert {"stage1_fine", "stage2_fine"} <= state.keys() and state["stage2_fine"]["steps"] > 0
@@ -136,7 +137,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert reused.config.input_size == 32 and all(torch.equal(fresh_e2[k], v) for k, v in reused.e2.state_dict().items())
     model2, meta2 = load_checkpoint(tmp_path / "weights2" / "demo_compact.pt")
     assert all(torch.equal(model.e1.state_dict()[k], v) for k, v in model2.e1.state_dict().items())  # the same E1 ships
-    assert meta2["training"]["command"] == f"palsy train demo --e1-from {again.e1_from}"
+    assert meta2["training"]["command"] == f"palsy train demo --e1-from {again.e1_from} --base-size 32"
     card2 = (tmp_path / "weights2" / "demo_compact.md").read_text()
     assert "cached" not in st2["stage2"]["augment"] and "cached E1 features" not in card2  # the recipe's default: live
     assert "not retrained by this run: E1 taken from `demo_compact.pt`" in card2 and "palsy train demo --e1-from FILE" in card2
@@ -178,7 +179,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert any(not torch.equal(model2.e1.state_dict()[k], v) for k, v in model4.e1.state_dict().items())  # E1 trained on
     polished = load_checkpoint(tmp_path / "work4" / "stage1_polish.pt")[0].e1.state_dict()
     assert all(torch.equal(polished[k].half().float(), v.float()) for k, v in model4.e1.state_dict().items())
-    assert meta4["training"]["command"] == f"palsy train demo --e1-from {polish.e1_from} --keep-e2 --e1-polish-minutes 0.02"
+    assert meta4["training"]["command"] == f"palsy train demo --e1-from {polish.e1_from} --keep-e2 --e1-polish-minutes 0.02 --base-size 32"
     card4 = (tmp_path / "weights4" / "demo_compact.md").read_text()
     assert "- E1 polish: the whole E1 trained on for 0.0 minutes at 64 px" in card4
     assert "not retrained by this run: E2 kept from `demo_compact.pt`" in card4
@@ -201,7 +202,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     glasses = "augmentation and loss, wire-rim glasses drawn around the eyes of 50% of the training faces, poly LR"
     assert card5.count(glasses) == 1 and card5.index(glasses) > card5.index("- E1 polish in this run")
     assert fifth["state"]["recipe"]["glasses_p"] == 0.5 and "glasses" not in card4
-    assert "`palsy train demo --e1-from FILE --keep-e2 --e1-polish-minutes 0.02 --glasses 0.5`" in card5
+    assert "`palsy train demo --e1-from FILE --keep-e2 --e1-polish-minutes 0.02 --glasses 0.5 --base-size 32`" in card5
     # --keep-e2 needs the file it keeps E2 from.
     with pytest.raises(InputError, match="--e1-from FILE with --keep-e2"):
         run_demo(replace(recipe, keep_e2=True), torch.device("cpu"), weights_dir=tmp_path / "w5", render=render)
