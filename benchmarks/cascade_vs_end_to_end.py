@@ -7,9 +7,10 @@ and patient counts than the demo recipe's 60 patients x 4 minutes. Prints JSON.
 For each count N in --patients: the first N training patients (the demo recipe's order);
 cascaded = a fresh E2 on the frozen E1 of --e1 (default: the shipped weights), resized to
 --input-size; end-to-end = E1 and E2 from scratch on the same photos with the grade loss
-only (--arms picks either or both). Both get --minutes of wall clock (fp32, poly LR from 2e-4, seed --seed) and are scored
-on every patient of --eval (the cascaded arm on --cache-variants cached E1 passes per photo
-when asked, as `palsy train demo` can), per patient (the app's fusion of the expressions) and per photo.
+only (--arms picks either or both). Both get --minutes of wall clock (fp32, poly LR from 2e-4,
+seed --seed; the cascaded arm on --cache-variants cached E1 passes per photo when asked, as
+`palsy train demo` can) and are scored on every patient of --eval, per patient (the app's
+fusion of the expressions) and per photo.
 Checkpoints and JSONL logs go to --work (default runs/compare).
 """
 
@@ -77,7 +78,8 @@ def main() -> None:
         runs.append(row)
     print(json.dumps({
         "e1": str(args.e1), "minutes_per_arm": args.minutes, "input_size": args.input_size, "seed": args.seed,
-        "cache_variants": args.cache_variants, "device": str(device), "threads": torch.get_num_threads(), "eval_patients": len(PatientDataset(args.eval).patient_ids("all")),
+        "cache_variants": args.cache_variants, "device": str(device), "threads": torch.get_num_threads(),
+        "eval_patients": len(PatientDataset(args.eval).patient_ids("all")),
         "runs": runs, "seconds": round(time.monotonic() - t0, 1),
     }, indent=2))
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from models.train.demo import DemoRecipe
 
 MODES = ("parsing", "grading", "end-to-end", "demo", "clinic")
 
@@ -184,7 +188,7 @@ def _run_clinic(args: argparse.Namespace, device) -> int:
     return 0
 
 
-def _with_base_size(recipe, size: int):
+def _with_base_size(recipe: DemoRecipe, size: int) -> DemoRecipe:
     """The demo recipe with stages 1 and 2 at `size` px before the input size, or all at it."""
     from dataclasses import replace
 
