@@ -1,15 +1,26 @@
 """How much grade signal a patient set's masks hold, independent of any trained network.
 
-Each photo's exact mask is reduced to four left/right pairs: brow height, log eye area,
-mouth-corner height and log lip area either side of the rest photo's midline. A small
-classifier (one hidden layer) learns the grade from them on one patient set and is scored
-on another, at two levels:
+Two sets of measures are read from each patient's exact masks:
 
-- `photo`: one photo at a time, |right - left| of the pairs plus the expression, with the
-  photos' probabilities averaged per patient as the app fuses E2's answers. This is E2's
+- four left/right pairs in image pixels (brow height, log eye area, mouth-corner height and
+  log lip area either side of the rest photo's midline);
+- the app's own measures (models/pipeline/measures.py, DESIGN §7 step 4): each mask warped
+  into the face frame (eyes levelled, distances in eye spacings, so roll and framing cancel),
+  six left/right pairs per photo (brow height, eye opening, ala height, cheek extent,
+  mouth-corner x and y), and per patient the five regions' movements from rest.
+
+A small classifier (one hidden layer) learns the grade from them on one patient set and is
+scored on another, at these levels:
+
+- `photo`: one photo at a time, |right - left| of the pixel pairs plus the expression, with
+  the photos' probabilities averaged per patient as the app fuses E2's answers. This is E2's
   task (one expression photo, no rest photo to compare with) with perfect parsing.
 - `rest`: per patient, the photo features plus each side's movement from the rest photo
   (the asymmetry of the movements and the weaker side's share of the stronger's).
+- `frame_photo`: `photo` with the face-frame pairs (|right - left| and right + left).
+- `frame_rest`: per patient, the five measured regions (each side's movement from rest
+  over the region's typical movement, weaker, stronger and their ratio) and House's
+  percent function: the app's measured grade with the bands learnt instead of House's.
 
 The scores bound what a grader built on these mask measures can reach on that data; a
 network that sees pixels can in principle use more (lid shape, folds), but E2 at 128 px sees
@@ -37,19 +48,32 @@ from models.data.synthetic.mask_measures import (
 from models.errors import InputError
 from models.labels import EXPRESSIONS, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report
+from models.pipeline.measures import (
+    REGIONS,
+    FaceFrame,
+    face_frame,
+    features,
+    measure_function,
+    to_canonical,
+)
 from models.train.sources import shrink_mask
 
 MEASURES = ("brow_height", "log_eye_area", "mouth_corner_y", "log_lip_area")
+FRAME_MEASURES = ("brow_y", "eye_open", "ala_y", "cheek_extent", "corner_x", "corner_y")
+REGION_FEATURES = tuple(f"{r.name}_{k}" for r in REGIONS for k in ("weaker", "stronger", "ratio")) + ("house_function",)
 
 
 @dataclass(frozen=True)
 class MaskMeasures:
-    """`values` (patients x expressions x measures x (subject's right, left)), grades, ids."""
+    """Per patient: `values` (expressions x MEASURES x (subject's right, left)), `frame_values`
+    (expressions x FRAME_MEASURES x pair), `regions` (REGION_FEATURES); grades, ids."""
 
     values: np.ndarray
     grades: np.ndarray
     patient_ids: list[str]
-    skipped: int  # patients without a mask for every expression
+    skipped: int  # patients without a mask for every expression, or whose rest mask has no face frame
+    frame_values: np.ndarray
+    regions: np.ndarray
 
 
 def photo_measures(mask: np.ndarray, ref: RestReference) -> np.ndarray:
@@ -65,6 +89,31 @@ def photo_measures(mask: np.ndarray, ref: RestReference) -> np.ndarray:
     ], dtype=np.float64)
 
 
+def frame_measures(mask: np.ndarray, fallback: FaceFrame) -> np.ndarray:
+    """(FRAME_MEASURES x 2) pairs of one mask in the app's face frame (eye spacings); NaN
+    where a part is missing. `fallback` places the frame when the eyes are closed."""
+    found = features(to_canonical(mask, face_frame(mask, fallback=fallback)))
+    sides = ("right", "left")
+    rows = [[getattr(found, name)[side] for side in sides] for name in FRAME_MEASURES[:4]]
+    corners = [found.commissure[side] for side in sides]
+    rows += [[None if c is None else c[k] for c in corners] for k in (0, 1)]
+    return np.array(rows, dtype=np.float64)
+
+
+def region_features(masks: dict[str, np.ndarray]) -> np.ndarray:
+    """REGION_FEATURES of one patient: `measure_function`'s movements from rest, each side over
+    the region's typical movement (weaker, stronger, ratio), and House's percent / 100."""
+    measured = measure_function(masks)
+    out: list[float] = []
+    for spec in REGIONS:
+        region = measured.regions.get(spec.name)
+        moves = (None, None) if region is None else (region.left, region.right)
+        weaker, stronger = sorted(max(m or 0.0, 0.0) / spec.typical_movement for m in moves)
+        out += [weaker, stronger, weaker / (stronger + 1e-3)]
+    out.append((measured.function_percent or 0.0) / 100.0)
+    return np.array(out, dtype=np.float64)
+
+
 def load_measures(folder: str | Path, split: str = "all", size: int | None = None) -> MaskMeasures:
     """Measures of every patient in `folder` (patient layout) with all six masks; `size`
     shrinks each mask first (nearest neighbour, long side = size), as a network input would."""
@@ -73,20 +122,28 @@ def load_measures(folder: str | Path, split: str = "all", size: int | None = Non
     for sample in dataset.samples(split):
         if sample.mask is not None:
             by_patient.setdefault(sample.patient_id, {}).setdefault(sample.expression, sample.mask)
-    values, grades, ids, skipped = [], [], [], 0
+    values, frames, regions, grades, ids, skipped = [], [], [], [], [], 0
     for pid in dataset.patient_ids(split):
         paths = by_patient.get(pid, {})
         if any(e not in paths for e in EXPRESSIONS):
             skipped += 1
             continue
         masks = {e: read_mask(paths[e]) if size is None else shrink_mask(read_mask(paths[e]), size) for e in EXPRESSIONS}
-        ref = rest_reference(masks["rest"])
+        try:  # FrameError is a ValueError: no eyes or nose at rest
+            ref, rest_frame = rest_reference(masks["rest"]), face_frame(masks["rest"])
+        except ValueError:
+            skipped += 1
+            continue
         values.append(np.stack([photo_measures(masks[e], ref) for e in EXPRESSIONS]))
+        frames.append(np.stack([frame_measures(masks[e], rest_frame) for e in EXPRESSIONS]))
+        regions.append(region_features(masks))
         grades.append(dataset.patients[pid].grade)
         ids.append(pid)
     if not values:
-        raise InputError(f"{folder}: no patient has a mask for every expression ({', '.join(EXPRESSIONS)})")
-    return MaskMeasures(np.nan_to_num(np.stack(values)), np.array(grades), ids, skipped)
+        raise InputError(f"{folder}: no patient has a face-frame-able mask for every expression ({', '.join(EXPRESSIONS)})")
+    return MaskMeasures(
+        np.nan_to_num(np.stack(values)), np.array(grades), ids, skipped, np.nan_to_num(np.stack(frames)), np.stack(regions),
+    )
 
 
 def _asymmetry(values: np.ndarray) -> np.ndarray:
@@ -94,10 +151,11 @@ def _asymmetry(values: np.ndarray) -> np.ndarray:
     return np.abs(values[..., 0] - values[..., 1])
 
 
-def photo_features(values: np.ndarray) -> np.ndarray:
-    """(patients x expressions x (measures + expressions)): |right - left| and the expression."""
+def photo_features(values: np.ndarray, with_sums: bool = False) -> np.ndarray:
+    """(patients x expressions x features): |right - left| (then right + left with `with_sums`)
+    and the expression one-hot."""
     onehot = np.broadcast_to(np.eye(len(EXPRESSIONS)), (len(values), len(EXPRESSIONS), len(EXPRESSIONS)))
-    return np.concatenate([_asymmetry(values), onehot], axis=-1)
+    return np.concatenate([_asymmetry(values), *([values.sum(-1)] if with_sums else []), onehot], axis=-1)
 
 
 def rest_features(values: np.ndarray) -> np.ndarray:
@@ -126,17 +184,39 @@ def _fit_predict(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, s
         return torch.softmax(net(b), dim=1).numpy()
 
 
-def grade_signal(train: MaskMeasures, test: MaskMeasures, seed: int = 0, steps: int = 2000) -> dict:
-    """DESIGN §8 grading reports of the two probes (`photo`, `rest`) on `test`."""
+def _report(truth: np.ndarray, probabilities: np.ndarray) -> dict:
+    return grading_report(confusion_matrix(truth, probabilities.argmax(1), NUM_GRADES))
+
+
+def _photo_probe(xa: np.ndarray, train: MaskMeasures, xb: np.ndarray, test: MaskMeasures, seed: int, steps: int) -> tuple[dict, dict]:
+    """(per photo, fused per patient by the mean) reports of a classifier on photo features."""
     n_expr = len(EXPRESSIONS)
-    xa, xb = photo_features(train.values), photo_features(test.values)
     per_photo = _fit_predict(xa.reshape(-1, xa.shape[-1]), np.repeat(train.grades, n_expr), xb.reshape(-1, xb.shape[-1]), seed, steps)
     fused = per_photo.reshape(len(test.grades), n_expr, NUM_GRADES).mean(1)
-    with_rest = _fit_predict(rest_features(train.values), train.grades, rest_features(test.values), seed, steps)
-    return {
-        "photo_level": grading_report(confusion_matrix(np.repeat(test.grades, n_expr), per_photo.argmax(1), NUM_GRADES)),
-        "photo": grading_report(confusion_matrix(test.grades, fused.argmax(1), NUM_GRADES)),
-        "rest": grading_report(confusion_matrix(test.grades, with_rest.argmax(1), NUM_GRADES)),
+    return _report(np.repeat(test.grades, n_expr), per_photo), _report(test.grades, fused)
+
+
+PROBES = ("photo", "rest", "frame_photo", "frame_rest")
+
+
+def grade_signal(train: MaskMeasures, test: MaskMeasures, seed: int = 0, steps: int = 2000, probes: tuple[str, ...] = PROBES) -> dict:
+    """DESIGN §8 grading reports of the `probes` on `test` (the two photo probes add their
+    per-photo report as `<probe>_level`)."""
+    unknown = set(probes) - set(PROBES)
+    if unknown:
+        raise ValueError(f"unknown probes {sorted(unknown)}; expected some of {', '.join(PROBES)}")
+    out: dict = {}
+    if "photo" in probes:
+        out["photo_level"], out["photo"] = _photo_probe(photo_features(train.values), train, photo_features(test.values), test, seed, steps)
+    if "rest" in probes:
+        out["rest"] = _report(test.grades, _fit_predict(rest_features(train.values), train.grades, rest_features(test.values), seed, steps))
+    if "frame_photo" in probes:
+        out["frame_photo_level"], out["frame_photo"] = _photo_probe(
+            photo_features(train.frame_values, with_sums=True), train, photo_features(test.frame_values, with_sums=True), test, seed, steps,
+        )
+    if "frame_rest" in probes:
+        out["frame_rest"] = _report(test.grades, _fit_predict(train.regions, train.grades, test.regions, seed, steps))
+    return out | {
         "train_patients": len(train.grades),
         "test_patients": len(test.grades),
         "skipped": {"train": train.skipped, "test": test.skipped},
