@@ -99,7 +99,7 @@ class PhotoPass:
     exact_masks: list[np.ndarray] | None  # the set's masks letterboxed alike; None when one is missing
 
 
-def _grade_photos(
+def grade_photos(
     model: CascadeNet, samples: list[PatientSample], patients: PatientDataset, split: str, device: torch.device,
     batch_size: int = 8, mirror: bool = True,
 ) -> PhotoPass:
@@ -169,7 +169,7 @@ def grading_reports(
     patients = PatientDataset(data)
     split = "all" if split == "auto" else split
     samples = patients.samples(split)
-    photos = _grade_photos(model, samples, patients, split, device, mirror=mirror)
+    photos = grade_photos(model, samples, patients, split, device, mirror=mirror)
     unique, fused = _fuse(photos.ids, photos.probabilities)
     patient_truth = np.array([patients.patients[p].grade for p in unique])
     reports = {

@@ -21,6 +21,9 @@ scored on another, at these levels:
 - `frame_rest`: per patient, the five measured regions (each side's movement from rest
   over the region's typical movement, weaker, stronger and their ratio) and House's
   percent function: the app's measured grade with the bands learnt instead of House's.
+- `frame_rest_network`: `frame_rest` with E2's fused grade probabilities beside the regions
+  (measures taken with a checkpoint: `load_measures(..., model=...)` reads E1's masks and
+  E2's answers instead of the set's masks).
 
 The scores bound what a grader built on these mask measures can reach on that data; a
 network that sees pixels can in principle use more (lid shape, folds), but E2 at 128 px sees
@@ -35,8 +38,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from models.cascade import CascadeNet
 from models.data.parsing import read_mask
-from models.data.patients import PatientDataset
+from models.data.patients import PatientDataset, PatientSample
 from models.data.synthetic.mask_measures import (
     LIP_CLASSES,
     RestReference,
@@ -56,6 +60,7 @@ from models.pipeline.measures import (
     measure_function,
     to_canonical,
 )
+from models.train.evaluation import grade_photos
 from models.train.sources import shrink_mask
 
 MEASURES = ("brow_height", "log_eye_area", "mouth_corner_y", "log_lip_area")
@@ -66,7 +71,8 @@ REGION_FEATURES = tuple(f"{r.name}_{k}" for r in REGIONS for k in ("weaker", "st
 @dataclass(frozen=True)
 class MaskMeasures:
     """Per patient: `values` (expressions x MEASURES x (subject's right, left)), `frame_values`
-    (expressions x FRAME_MEASURES x pair), `regions` (REGION_FEATURES); grades, ids."""
+    (expressions x FRAME_MEASURES x pair), `regions` (REGION_FEATURES); grades, ids; and with a
+    model, `network`."""
 
     values: np.ndarray
     grades: np.ndarray
@@ -74,6 +80,7 @@ class MaskMeasures:
     skipped: int  # patients without a mask for every expression, or whose rest mask has no face frame
     frame_values: np.ndarray
     regions: np.ndarray
+    network: np.ndarray | None = None  # E2's fused grade probabilities (patients x grades), when measured with a model
 
 
 def photo_measures(mask: np.ndarray, ref: RestReference) -> np.ndarray:
@@ -114,35 +121,55 @@ def region_features(masks: dict[str, np.ndarray]) -> np.ndarray:
     return np.array(out, dtype=np.float64)
 
 
-def load_measures(folder: str | Path, split: str = "all", size: int | None = None) -> MaskMeasures:
+def load_measures(
+    folder: str | Path, split: str = "all", size: int | None = None, model: CascadeNet | None = None,
+    device: torch.device | None = None,
+) -> MaskMeasures:
     """Measures of every patient in `folder` (patient layout) with all six masks; `size`
-    shrinks each mask first (nearest neighbour, long side = size), as a network input would."""
+    shrinks each mask first (nearest neighbour, long side = size), as a network input would.
+
+    With `model`, the masks measured are E1's (mirror-averaged, at the model's input size, as
+    `palsy evaluate` makes them) instead of the set's, and `network` holds E2's grade
+    probabilities per patient (the mean over its photos, DESIGN §7 fusion)."""
     dataset = PatientDataset(folder)
-    by_patient: dict[str, dict[str, Path]] = {}
+    samples: dict[str, dict[str, PatientSample]] = {}
     for sample in dataset.samples(split):
-        if sample.mask is not None:
-            by_patient.setdefault(sample.patient_id, {}).setdefault(sample.expression, sample.mask)
-    values, frames, regions, grades, ids, skipped = [], [], [], [], [], 0
-    for pid in dataset.patient_ids(split):
-        paths = by_patient.get(pid, {})
-        if any(e not in paths for e in EXPRESSIONS):
-            skipped += 1
-            continue
-        masks = {e: read_mask(paths[e]) if size is None else shrink_mask(read_mask(paths[e]), size) for e in EXPRESSIONS}
+        if sample.mask is not None or model is not None:
+            samples.setdefault(sample.patient_id, {}).setdefault(sample.expression, sample)
+    complete = [pid for pid in dataset.patient_ids(split) if all(e in samples.get(pid, {}) for e in EXPRESSIONS)]
+    network: dict[str, np.ndarray] = {}
+    if model is None:
+        def masks_of(pid: str) -> dict[str, np.ndarray]:
+            read = {e: read_mask(samples[pid][e].mask) for e in EXPRESSIONS}
+            return read if size is None else {e: shrink_mask(m, size) for e, m in read.items()}
+    else:
+        ordered = [samples[pid][e] for pid in complete for e in EXPRESSIONS]
+        photos = grade_photos(model, ordered, dataset, split, device or torch.device("cpu"))
+        n = len(EXPRESSIONS)
+        by_pid = {pid: i for i, pid in enumerate(complete)}
+        network = {pid: photos.probabilities[i * n:(i + 1) * n].mean(0) for pid, i in by_pid.items()}
+
+        def masks_of(pid: str) -> dict[str, np.ndarray]:
+            i = by_pid[pid] * n
+            return dict(zip(EXPRESSIONS, photos.masks[i:i + n], strict=True))
+    values, frames, regions, probabilities, grades, ids = [], [], [], [], [], []
+    for pid in complete:
+        masks = masks_of(pid)
         try:  # FrameError is a ValueError: no eyes or nose at rest
             ref, rest_frame = rest_reference(masks["rest"]), face_frame(masks["rest"])
         except ValueError:
-            skipped += 1
             continue
         values.append(np.stack([photo_measures(masks[e], ref) for e in EXPRESSIONS]))
         frames.append(np.stack([frame_measures(masks[e], rest_frame) for e in EXPRESSIONS]))
         regions.append(region_features(masks))
+        probabilities.append(network.get(pid))
         grades.append(dataset.patients[pid].grade)
         ids.append(pid)
     if not values:
         raise InputError(f"{folder}: no patient has a face-frame-able mask for every expression ({', '.join(EXPRESSIONS)})")
     return MaskMeasures(
-        np.nan_to_num(np.stack(values)), np.array(grades), ids, skipped, np.nan_to_num(np.stack(frames)), np.stack(regions),
+        np.nan_to_num(np.stack(values)), np.array(grades), ids, len(dataset.patient_ids(split)) - len(ids),
+        np.nan_to_num(np.stack(frames)), np.stack(regions), np.stack(probabilities) if model is not None else None,
     )
 
 
@@ -196,15 +223,24 @@ def _photo_probe(xa: np.ndarray, train: MaskMeasures, xb: np.ndarray, test: Mask
     return _report(np.repeat(test.grades, n_expr), per_photo), _report(test.grades, fused)
 
 
-PROBES = ("photo", "rest", "frame_photo", "frame_rest")
+PROBES = ("photo", "rest", "frame_photo", "frame_rest", "frame_rest_network")
 
 
-def grade_signal(train: MaskMeasures, test: MaskMeasures, seed: int = 0, steps: int = 2000, probes: tuple[str, ...] = PROBES) -> dict:
+def grade_signal(
+    train: MaskMeasures, test: MaskMeasures, seed: int = 0, steps: int = 2000, probes: tuple[str, ...] | None = None,
+) -> dict:
     """DESIGN §8 grading reports of the `probes` on `test` (the two photo probes add their
-    per-photo report as `<probe>_level`)."""
+    per-photo report as `<probe>_level`). `frame_rest_network` is `frame_rest` with E2's fused
+    probabilities beside the regions and needs measures taken with a model; by default every
+    probe the measures allow runs. With a model, `network` reports E2's own fused grade."""
+    with_network = train.network is not None and test.network is not None
+    if probes is None:
+        probes = PROBES if with_network else PROBES[:-1]
     unknown = set(probes) - set(PROBES)
     if unknown:
         raise ValueError(f"unknown probes {sorted(unknown)}; expected some of {', '.join(PROBES)}")
+    if "frame_rest_network" in probes and not with_network:
+        raise ValueError("the frame_rest_network probe needs measures taken with a model (E2's probabilities)")
     out: dict = {}
     if "photo" in probes:
         out["photo_level"], out["photo"] = _photo_probe(photo_features(train.values), train, photo_features(test.values), test, seed, steps)
@@ -216,6 +252,11 @@ def grade_signal(train: MaskMeasures, test: MaskMeasures, seed: int = 0, steps: 
         )
     if "frame_rest" in probes:
         out["frame_rest"] = _report(test.grades, _fit_predict(train.regions, train.grades, test.regions, seed, steps))
+    if "frame_rest_network" in probes:
+        joined = [np.concatenate([m.regions, m.network], axis=1) for m in (train, test)]
+        out["frame_rest_network"] = _report(test.grades, _fit_predict(joined[0], train.grades, joined[1], seed, steps))
+    if test.network is not None:
+        out["network"] = _report(test.grades, test.network)
     return out | {
         "train_patients": len(train.grades),
         "test_patients": len(test.grades),

@@ -12,9 +12,12 @@ import cv2
 import numpy as np
 import pytest
 
+import models.train.grade_signal as grade_signal_module
+from models.data.parsing import read_mask
 from models.data.synthetic.dataset import write_patient_dataset
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
+from models.train.evaluation import PhotoPass
 from models.train.grade_signal import (
     FRAME_MEASURES,
     MEASURES,
@@ -138,4 +141,35 @@ def test_benchmark_prints_the_chosen_probes_for_each_seed(tmp_path, monkeypatch,
     assert result["test_patients"] == 6 and result["mask_size"] == "as stored"
     assert set(result["by_seed"]) == {"0", "1"}
     first = result["by_seed"]["0"]
-    assert set(first) == {"photo", "rest"} and first["photo"][0] == round(result["photo"]["accuracy"], 3)
+    assert set(first) == {"photo", "photo_level", "rest"} and first["photo"][0] == round(result["photo"]["accuracy"], 3)
+
+
+def test_measures_from_a_model_use_its_masks_and_fuse_its_answers(tmp_path, monkeypatch):
+    """The model path with a stand-in for the cascade pass: it returns each photo's exact mask
+    and a probability vector that names the patient's grade on its rest photo only."""
+    root = tmp_path / "set"
+    write_patient_dataset(root, patients=6, seed=6, size=128)
+    calls = []
+
+    def fake_pass(model, samples, patients, split, device):
+        calls.append(len(samples))
+        masks = np.stack([read_mask(s.mask) for s in samples])
+        probabilities = np.full((len(samples), len(GRADES)), 0.1)
+        for i, sample in enumerate(samples):
+            probabilities[i, sample.grade] += 0.5 * (sample.expression == "rest")
+        return PhotoPass([s.patient_id for s in samples], np.array([s.grade for s in samples]), probabilities, masks, None)
+
+    monkeypatch.setattr(grade_signal_module, "grade_photos", fake_pass)
+    from_files, from_model = load_measures(root), load_measures(root, model=object())
+    assert calls == [6 * len(EXPRESSIONS)]  # one pass over every photo
+    assert from_files.network is None and from_model.patient_ids == from_files.patient_ids
+    assert np.array_equal(from_model.frame_values, from_files.frame_values)
+    assert np.array_equal(from_model.regions, from_files.regions)
+    expected = np.full((6, len(GRADES)), 0.1)
+    expected[np.arange(6), from_model.grades] += 0.5 / len(EXPRESSIONS)  # the mean over the six photos
+    assert np.allclose(from_model.network, expected)
+    result = grade_signal(from_model, from_model, steps=100, probes=("frame_rest_network",))
+    assert result["network"]["accuracy"] == 1.0 and set(result) >= {"frame_rest_network", "network"}
+    with pytest.raises(ValueError, match="needs measures taken with a model"):
+        grade_signal(from_files, from_files, probes=("frame_rest_network",))
+    assert "frame_rest_network" not in grade_signal(from_files, from_files, steps=10, probes=None)
