@@ -90,9 +90,12 @@ GRADE_TARGETS = {"accuracy": 0.90, "quadratic_kappa": 0.95, "within_one": 0.99}
 def _grading_verdict(net: dict[str, Any], e2_size: int) -> list[str]:
     """How the network grade stands: weak below accuracy 0.5, else against the targets."""
     budget = (f"In this run's budget E2, trained from scratch on frozen-E1 features at {e2_size} px where one grade "
-              f"step moves a brow or a mouth corner by {_grade_step(e2_size)}, reached the figures above; they are "
-              "what this budget bought, not what the architecture can do. For a better network grade, train E2 on a "
-              "GPU at a larger input: `palsy train demo --e1-from FILE --base-size 256 --device cuda` (stage 2 at "
+              f"step moves a brow or a mouth corner by {_grade_step(e2_size)}, reached the figures above. Training "
+              "alone will not carry it to the accuracy target: E2 grades one photo at a time and the patient grade is "
+              "the mean over the photos (DESIGN §7), and on the demo's synthetic patients a classifier on one photo's "
+              "exact masks, fused the same way, stays well below 0.90 even at 512 px, while one that compares each "
+              "expression with the rest photo comes close (`benchmarks/grade_signal.py`; docs/train.md, \"What the "
+              "synthetic patients hold\"). For a better network grade, train E2 on a GPU at a larger input: `palsy train demo --e1-from FILE --base-size 256 --device cuda` (stage 2 at "
               "256 px on this E1), or `palsy train grading --device cuda` at 256-512 px for many epochs.")
     if net["accuracy"] < 0.5:
         return [f"**Grading is weak** (chance is 0.167). {budget}", ""]
