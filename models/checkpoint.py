@@ -16,6 +16,7 @@ import json
 import os
 import pickle
 import tempfile
+import warnings
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -137,7 +138,11 @@ def _safe_load(path: Path, what: str) -> Any:
         # garbage happens to raise (KeyError, struct.error, ...).
         raise CheckpointError(f"{path.name} is not a readable PyTorch {what} (damaged or not a .pt file)")
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            # A plain pickle (protocol 4, say) makes torch warn before it refuses the file;
+            # the CheckpointError below says what matters, so the warning is not shown too.
+            warnings.filterwarnings("ignore", message="Detected pickle protocol", category=UserWarning)
+            return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         # The weights-only unpickler stops at the first object it does not allow, so
         # nothing ran: the file (a pickle, raw or in torch's zip) holds more than plain tensors.
