@@ -1,4 +1,5 @@
-"""How much grade signal the exact masks of a patient set hold (no network involved).
+"""How much grade signal the masks of a patient set hold: its exact masks (no network), or a
+checkpoint's E1 masks and E2's answers (--weights).
 
     PYTHONPATH=. python benchmarks/grade_signal.py --train runs/demo/patients_train \
         --test runs/demo/patients_eval [--size 128] [--steps 2000] [--seed 0 [1 ...]] [--probes ...] \

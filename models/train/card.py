@@ -95,8 +95,9 @@ def _grading_verdict(net: dict[str, Any], e2_size: int) -> list[str]:
               "the mean over the photos (DESIGN §7), and on the demo's synthetic patients a classifier on one photo's "
               "exact masks, fused the same way, stays well below 0.90 even at 512 px, while one that compares each "
               "expression with the rest photo comes close (`benchmarks/grade_signal.py`; docs/train.md, \"What the "
-              "synthetic patients hold\"). For a better network grade, train E2 on a GPU at a larger input: `palsy train demo --e1-from FILE --base-size 256 --device cuda` (stage 2 at "
-              "256 px on this E1), or `palsy train grading --device cuda` at 256-512 px for many epochs.")
+              "synthetic patients hold\"). For a better network grade, train E2 on a GPU at a larger input: "
+              "`palsy train demo --e1-from FILE --base-size 256 --device cuda` (stage 2 at 256 px on this E1), or "
+              "`palsy train grading --device cuda` at 256-512 px for many epochs.")
     if net["accuracy"] < 0.5:
         return [f"**Grading is weak** (chance is 0.167). {budget}", ""]
     shown = " / ".join(f"{net[k]:.3f}" for k in GRADE_TARGETS)

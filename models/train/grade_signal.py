@@ -1,6 +1,7 @@
-"""How much grade signal a patient set's masks hold, independent of any trained network.
+"""How much grade signal a patient set's masks hold: the set's exact masks (no network), or
+a checkpoint's E1 masks with E2's answers beside them (`load_measures(..., model=...)`).
 
-Two sets of measures are read from each patient's exact masks:
+Two sets of measures are read from each patient's masks:
 
 - four left/right pairs in image pixels (brow height, log eye area, mouth-corner height and
   log lip area either side of the rest photo's midline);
