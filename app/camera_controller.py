@@ -17,6 +17,7 @@ class CameraController(QObject):
     """Starts a source on its own QThread; `failed` carries a message for the Retry banner."""
 
     failed = Signal(str)
+    step_failed = Signal(str, str)  # expression, message: only that step has no frame
     opened = Signal(str)
     stopped = Signal()
 
@@ -39,6 +40,7 @@ class CameraController(QObject):
         self.mailbox.clear()
         worker = CameraWorker(source, self.mailbox, analyse)
         worker.failed.connect(self.failed)
+        worker.step_failed.connect(self.step_failed)
         worker.opened.connect(self._on_opened)
         worker.finished.connect(self.stopped)
         self._worker = worker

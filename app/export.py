@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from app.analysis import AnalysisResult
+from app.local_time import local_date
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.settings import Settings
 from models.errors import InputError
@@ -27,7 +28,7 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
         if not grade:
             continue
         measured = (past.result or {}).get("measured") or {}
-        points.append(HistoryPoint(past.created[:10], grade, measured.get("function_percent")))
+        points.append(HistoryPoint(local_date(past.created), grade, measured.get("function_percent")))
     return ReportContext(
         clinic_name=settings.clinic.clinic_name or "Palsy Grader",
         clinic_logo=settings.clinic.logo_path or None,
@@ -36,7 +37,7 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
         date_of_birth=patient.birth_date,
         sex=patient.sex,
         clinician=assessment.clinician,
-        assessment_date=assessment.created[:10],
+        assessment_date=local_date(assessment.created),
         confirmed_grade=assessment.confirmed_grade,
         notes=assessment.notes,
         history=points,

@@ -22,6 +22,7 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
     if not data.get("grade"):
         return None
     expressions = {}
+    unreadable = []
     stored = data.get("expressions", {})
     for name in EXPRESSIONS:
         if name not in info.captures:
@@ -29,6 +30,7 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         try:
             photo = centre_crop(gateway.load_photo(info.assessment_id, name), DISPLAY_SIZE)
         except PalsyError:
+            unreadable.append(name.replace("_", " "))
             continue
         probs = stored.get(name, {}).get("probabilities", {})
         expressions[name] = ExpressionResult(
@@ -47,7 +49,9 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         measured_grade=measured.get("grade"),
         function_percent=measured.get("function_percent"),
         regions=regions,
-        flags=[Flag(f.get("code", ""), f.get("message") or f.get("text", "")) for f in data.get("flags", [])],
+        flags=[Flag(f.get("code", ""), f.get("message") or f.get("text", "")) for f in data.get("flags", [])]
+        + ([Flag("photos_unreadable", f"Stored photos missing or damaged: {', '.join(unreadable)}; "
+                 "the grade and measures shown are the stored ones")] if unreadable else []),
         expressions=expressions,
         model=data.get("model", {}),
         timing_ms=data.get("timing_ms", {}),

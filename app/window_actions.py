@@ -35,6 +35,8 @@ class WindowActionsMixin:
         menu = self.menuBar().addMenu("&Assessment")
         self.capture_action = action("&Capture", self.capture.capture_now, "Space")
         self.retake_action = action("&Retake", self.capture.retake, "R")
+        for a in (self.capture_action, self.retake_action):
+            a.setAutoRepeat(False)  # a held key takes one photo, not one per repeat
         self.prev_action = action("&Previous step", self.capture.previous_step, "Left")
         self.next_action = action("Ne&xt step", self.capture.next_step, "Right")
         self.analyse_action = action("&Analyse", self.start_analysis, "Ctrl+Return")

@@ -1,5 +1,6 @@
-"""A patient's history in the main window, and reopening a past assessment read-only
-(its overlays recomputed from the stored photos on a worker thread)."""
+"""A patient's history in the main window, and reopening a past assessment: read-only once
+confirmed, for review while it awaits one (its overlays recomputed from the stored photos on
+a worker thread)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ class WindowHistoryMixin:
         self.stack.setCurrentWidget(self.history)
 
     def open_read_only(self, assessment_id: int) -> None:
-        """Show a past assessment as it was stored (no editing)."""
+        """Show a past assessment as it was stored. A confirmed one is read-only; one that was
+        analysed but never confirmed opens for review (confirm, then export), since nothing
+        else leads back to it."""
         from app.reopen import result_from_record
 
         info = self.gateway.assessment(assessment_id)
@@ -32,12 +35,13 @@ class WindowHistoryMixin:
             return
         self.patient_id, self.assessment_id, self.result = info.patient_id, assessment_id, result
         self.stack.setCurrentWidget(self.results)
-        self._show_read_only(info, result)
-        self._recompute_overlays(info)
-
-    def _show_read_only(self, info: Any, result: Any) -> None:
+        review = info.status == "analysed"
         self.results.show_result(result, self._patient_label(info.patient_id), info.status, info.confirmed_grade,
-                                 info.clinician, info.notes, read_only=True)
+                                 info.clinician or (self.settings.clinic.clinician if review else ""), info.notes,
+                                 read_only=not review)
+        if review:
+            self.notify("This assessment awaits review: confirm or override the grade")
+        self._recompute_overlays(info)
 
     def _recompute_overlays(self, info: Any) -> None:
         """Masks and attention maps are not stored: recompute them from the stored photos on a
@@ -53,17 +57,24 @@ class WindowHistoryMixin:
         self._reopen_id = info.assessment_id
         worker = FunctionWorker(lambda progress: analyse(photos, handle, progress))
         worker.returned.connect(self._overlays_recomputed)
-        worker.errored.connect(self.notify)
+        worker.errored.connect(self._overlays_failed)
+        worker.cancelled.connect(lambda: self.results.set_overlays_pending(False))
+        self.results.set_overlays_pending(True)  # a report made now would lack them
         self._run(worker)
+
+    def _overlays_failed(self, message: str) -> None:
+        self.results.set_overlays_pending(False)
+        self.notify(f"Overlays could not be recomputed: {message}")
 
     def _overlays_recomputed(self, fresh: Any) -> None:
         if self._closed:
             return
-        if self.result is None or self.assessment_id != getattr(self, "_reopen_id", None) or not self.results.read_only:
+        self.results.set_overlays_pending(False)
+        if self.result is None or self.assessment_id != getattr(self, "_reopen_id", None) or self.results.result is not self.result:
             return
         for name, expression in fresh.expressions.items():
             stored = self.result.expressions.get(name)
             if stored is not None:
                 stored.photo, stored.mask, stored.attention = expression.photo, expression.mask, expression.attention
-        self._show_read_only(self.gateway.assessment(self.assessment_id), self.result)
+        self.results.show_images(self.result)  # the review form keeps what the clinician typed
         self.notify("Overlays recomputed from the stored photos with the current model")

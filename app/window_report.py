@@ -4,7 +4,7 @@ exporting the PDF of a confirmed assessment on a worker thread."""
 from __future__ import annotations
 
 from app.export import store_report
-from app.pages.results_logic import ReviewDecision
+from app.pages.results_logic import ReviewDecision, export_blocker
 from app.workers import FunctionWorker
 from models.errors import PalsyError
 
@@ -24,7 +24,7 @@ class WindowReportMixin:
         except PalsyError as exc:
             self.results.review_error.setText(str(exc))
             return
-        self.results.update_status("confirmed")
+        self.results.mark_confirmed(decision.grade, decision.clinician, decision.notes)
         verb = "overridden" if decision.is_override else "confirmed"
         self.notify(f"Grade {decision.grade} {verb} by {decision.clinician}")
 
@@ -33,8 +33,9 @@ class WindowReportMixin:
         if self.assessment_id is None or self.result is None or self.services.render_report is None:
             return
         info = self.gateway.assessment(self.assessment_id)
-        if info.status != "confirmed":
-            self.notify("Confirm the grade first: a report needs a confirmed grade")
+        why = export_blocker(info.status, self.results.review_edited(), self.results.overlays_pending)
+        if why:  # the Ctrl+E shortcut is refused for the same reasons as the button
+            self.notify(why)
             return
         if self._export_id is not None:
             return  # one report at a time

@@ -25,7 +25,7 @@ import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from app.camera.source import CameraError, FrameSource, set_expression_hint
+from app.camera.source import CameraError, FrameSource, StepUnavailable, set_expression_hint
 from app.progress import Cancelled, ProgressState
 from models.errors import PalsyError
 
@@ -111,6 +111,7 @@ class FramePacket:
     timestamp: float
     quality: Any = None
     extras: dict = field(default_factory=dict)
+    expression: str | None = None  # the step the source was asked for when it read the frame
 
 
 class LatestFrame:
@@ -197,6 +198,7 @@ class CameraWorker(QObject):
     """
 
     failed = Signal(str)
+    step_failed = Signal(str, str)  # expression, message: the source runs on, this step has no frame
     opened = Signal(str)
     finished = Signal()
 
@@ -238,18 +240,29 @@ class CameraWorker(QObject):
             if analyser is not None:
                 analyser.start()
             index = 0
+            current: str | None = None  # the expression last asked of the source
+            unavailable = False  # the source has no frame for `current`: wait for another step
             while not self._stop.is_set():
                 with self._expression_lock:
                     expression, self._expression = self._expression, None
                 if expression is not None:
                     set_expression_hint(self.source, expression)
-                frame = self.source.read()
+                    current, unavailable = expression, False
+                if unavailable:
+                    self._stop.wait(0.05)
+                    continue
+                try:
+                    frame = self.source.read()
+                except StepUnavailable as exc:
+                    unavailable = True
+                    self.step_failed.emit(current or "", str(exc))
+                    continue
                 quality = None
                 if analyser is not None:
                     if self.checks_enabled.is_set():  # paused while an analysis needs the CPU
                         analyser.offer(frame)
                     quality = analyser.result
-                self.mailbox.put(FramePacket(frame=frame, index=index, timestamp=time.monotonic(), quality=quality))
+                self.mailbox.put(FramePacket(frame=frame, index=index, timestamp=time.monotonic(), quality=quality, expression=current))
                 index += 1
         except CameraError as exc:
             self.failed.emit(str(exc))

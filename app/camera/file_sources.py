@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.camera.source import CameraError
+from app.camera.source import CameraError, StepUnavailable
 from models.labels import EXPRESSIONS
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
@@ -57,14 +57,18 @@ def _load_rgb(path: Path) -> np.ndarray:
         with Image.open(path) as image:
             return np.asarray(ImageOps.exif_transpose(image).convert("RGB")).copy()
     except (OSError, UnidentifiedImageError) as exc:
-        raise CameraError(f"{path.name} is not a readable image ({exc.__class__.__name__})") from exc
+        raise StepUnavailable(
+            f"{path.name} is not a readable image ({exc.__class__.__name__}); replace the file and press Retry"
+        ) from exc
 
 
 class PhotoFolderSource:
     """A folder of existing photos: shows the photo named after the requested expression.
 
     Files are matched by stem (`rest.jpg`, `close_eyes_1.png`, ...); a folder without such
-    names is shown photo by photo in name order, advancing with each expression.
+    names is shown photo by photo in name order, advancing with each expression. In a folder
+    with expression names, a missing or damaged photo is `StepUnavailable` for its step
+    only: another expression's photo is never shown in its place.
     """
 
     def __init__(self, folder: str | Path) -> None:
@@ -99,6 +103,11 @@ class PhotoFolderSource:
             raise CameraError(f"{self.name} is not open")
         if self._current is None:
             path = self._by_expression.get(self._expression)
+            if path is None and self._by_expression:
+                raise StepUnavailable(
+                    f"no {self._expression} photo in {self.folder.name} (a file named {self._expression}.jpg "
+                    "or .png); add it and press Retry, or take this step with a camera"
+                )
             if path is None:
                 position = EXPRESSIONS.index(self._expression) if self._expression in EXPRESSIONS else 0
                 path = self._photos[position % len(self._photos)]

@@ -18,6 +18,12 @@ class CameraError(PalsyError):
     """The source cannot be opened or stopped delivering frames."""
 
 
+class StepUnavailable(CameraError):
+    """The source works but has no usable frame for the requested expression (a photo
+    folder without that expression's photo, or with a damaged one). The camera keeps
+    running; other steps still get their frames."""
+
+
 @runtime_checkable
 class FrameSource(Protocol):
     """Anything that yields RGB frames."""

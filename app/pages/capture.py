@@ -52,9 +52,12 @@ class CapturePage(QWidget):
         self.session: CaptureSession | None = None
         self.camera = CameraController(self)
         self.camera.failed.connect(self._on_camera_failed)
+        self.camera.step_failed.connect(self._on_step_failed)
         self.camera.opened.connect(self._on_camera_opened)
         self._source_factory: Callable[[], FrameSource] | None = None
         self._last_packet = None
+        self._shown_expression: str | None = None  # the step whose frames are on screen
+        self._step_errors: dict[str, str] = {}  # steps the source has no frame for, until Retry
         self._quality: LiveQuality | None = None
         self.display_frames = 0
         self.read_only = False
@@ -204,12 +207,20 @@ class CapturePage(QWidget):
         self.steps.setCurrentRow(s.current)
         self.steps.blockSignals(False)
         expression = s.expression
+        if expression != self._shown_expression:
+            # a frame of the step before may be the newest one for a moment: never capture it
+            self._shown_expression = expression
+            self._forget_frame()
+            self._show_step_error()
         self.title.setText(f"Step {s.current + 1} of {len(s.steps)}: {TITLES[expression]}")
         self.instruction.setText(INSTRUCTIONS[expression])
         self.illustration.setPixmap(self._illustration(expression))
         taken = expression in s.photos
-        self.capture_button.setEnabled(not self.read_only and not taken and self.camera.running and self._last_packet is not None)
-        self.retake_button.setEnabled(not self.read_only and taken)
+        # the photos are frozen while an analysis reads them: its grade must be of these photos
+        editable = not self.read_only and not self._analysing
+        self.capture_button.setEnabled(editable and not taken and self.camera.running and self._last_packet is not None)
+        self.retake_button.setEnabled(editable and taken)
+        self.retake_button.setToolTip("Photos cannot change while the analysis runs" if self._analysing else "")
         self.prev_button.setEnabled(s.current > 0)
         self.next_button.setEnabled(s.current < len(s.steps) - 1)
         self.analyse_button.setEnabled(s.complete and not self.read_only and not self._analysing)
@@ -222,6 +233,7 @@ class CapturePage(QWidget):
         if self._source_factory is None:
             return
         self.error_box.hide()
+        self._step_errors.clear()
         try:
             source = self._source_factory()
         except PalsyError as exc:
@@ -257,6 +269,28 @@ class CapturePage(QWidget):
         self.error_box.hide()
         self.refresh()
 
+    def _on_step_failed(self, expression: str, message: str) -> None:
+        """The source runs on but has no frame for `expression` (a folder without its photo)."""
+        self._step_errors[expression] = message
+        if self.session is not None and self.session.expression == expression:
+            self._forget_frame()
+            self._show_step_error()
+            self.refresh()
+            self.notify.emit(f"{TITLES.get(expression, expression)}: {message}")
+
+    def _show_step_error(self) -> None:
+        """Show the current step's source problem, or hide the box when it has none (a
+        stopped camera keeps its own message)."""
+        if self.session is None or not self.camera.running:
+            return
+        message = self._step_errors.get(self.session.expression)
+        if message is None:
+            self.error_box.hide()
+            return
+        self.error_label.setText(f"No picture for this step: {message}")
+        self.error_box.show()
+        self.preview.clear("No picture for this step – see above")
+
     def _on_camera_failed(self, message: str) -> None:
         self.timer.stop()
         self.camera.stop(wait=False)
@@ -271,6 +305,11 @@ class CapturePage(QWidget):
         packet = self.camera.take()
         if packet is None:
             return
+        if self.session is not None and packet.expression != self.session.expression:
+            return  # read before the source switched to this step
+        if packet.expression in self._step_errors:  # the photo is there now (replaced on disk)
+            del self._step_errors[packet.expression]
+            self.error_box.hide()
         self._last_packet = packet
         quality = packet.quality if isinstance(packet.quality, LiveQuality) else None
         self._quality = quality
@@ -278,6 +317,8 @@ class CapturePage(QWidget):
         self.preview.show_frame(packet.frame, box, bool(quality and quality.passed))
         self.badges.show_quality(quality)
         self.display_frames += 1
+        if self._analysing:
+            return  # no photo may change while an analysis reads them
         if not self.capture_button.isEnabled() and self.session and self.session.expression not in self.session.photos and not self.read_only:
             self.capture_button.setEnabled(True)
         if self.auto_box.isChecked() and self.session is not None and quality is not None:
@@ -290,7 +331,7 @@ class CapturePage(QWidget):
     # -- actions -----------------------------------------------------------------------
     def capture_now(self) -> bool:
         """Take the newest frame for the current step (saved through the store at once)."""
-        if self.session is None or self.read_only or self._last_packet is None or self._saver_stopped:
+        if self.session is None or self.read_only or self._analysing or self._last_packet is None or self._saver_stopped:
             return False
         if self.session.expression in self.session.photos:
             return False
@@ -326,7 +367,7 @@ class CapturePage(QWidget):
         self._saver.shutdown(wait=True)
 
     def retake(self) -> None:
-        if self.session is not None and not self.read_only:
+        if self.session is not None and not self.read_only and not self._analysing:
             self.session.retake()
 
     def next_step(self) -> None:
@@ -345,8 +386,10 @@ class CapturePage(QWidget):
     _analysing = False
 
     def set_analysing(self, running: bool, fraction: float = 0.0, message: str = "") -> None:
-        """Show or hide the progress bar and Cancel button."""
-        if running != self._analysing:
+        """Show or hide the progress bar and Cancel button; Capture and Retake are off while
+        an analysis runs, so its grade is always of the photos on record."""
+        changed = running != self._analysing
+        if changed:
             self.camera.set_checks_enabled(not running)
         self._analysing = running
         self.progress.setVisible(running)
@@ -354,5 +397,5 @@ class CapturePage(QWidget):
         self.progress_label.setVisible(running or bool(message))
         self.progress.setValue(int(fraction * 100))
         self.progress_label.setText(message)
-        if self.session is not None:
-            self.analyse_button.setEnabled(self.session.complete and not running and not self.read_only)
+        if changed and self.session is not None:
+            self.refresh()

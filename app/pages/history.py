@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.pages.history_logic import grade_number, history_points, history_row
+from app.pages.history_logic import grade_number, history_points, history_row, time_axis_range
 from app.records_gateway import AssessmentInfo
 from models.labels import GRADES
 
@@ -25,7 +25,8 @@ REGION_PENS = ("#222222", "#1f77b4", "#2ca02c", "#9467bd", "#d62728", "#e377c2",
 
 
 class HistoryPage(QWidget):
-    """Table of assessments and a plot; Open shows one read-only."""
+    """Table of assessments and a plot; Open shows one (read-only once confirmed, for review
+    while it awaits one)."""
 
     open_requested = Signal(int)
     back_requested = Signal()
@@ -54,7 +55,8 @@ class HistoryPage(QWidget):
         self.function_plot.addLegend(offset=(10, 10))  # top left: the newest points are on the right
         self.function_plot.setTitle("Measured function over time")
         self.function_plot.setXLink(self.grade_plot)
-        self.open_button = QPushButton("Open read-only")
+        self.open_button = QPushButton("Open")
+        self.open_button.setToolTip("Show the selected assessment: confirmed ones read-only, analysed ones for review")
         self.open_button.clicked.connect(self._open)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
@@ -109,6 +111,9 @@ class HistoryPage(QWidget):
             colour = REGION_PENS[i % len(REGION_PENS)]
             self.function_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=8,
                                     symbolBrush=colour, symbolPen=colour, name=name)
+        span = time_axis_range([p.when.timestamp() for p in points])
+        if span is not None:  # the function plot follows: the x axes are linked
+            self.grade_plot.setXRange(*span, padding=0)
         self.open_button.setEnabled(bool(self.assessments))
 
     def _open(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.local_time import local_minute, parse_stamp
 from app.records_gateway import AssessmentInfo
 from models.labels import GRADES
 
@@ -22,10 +23,7 @@ class HistoryPoint:
 
 
 def _parse_time(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.fromtimestamp(0)
+    return parse_stamp(text) or datetime.fromtimestamp(0)
 
 
 def history_points(assessments: list[AssessmentInfo]) -> list[HistoryPoint]:
@@ -47,5 +45,23 @@ def grade_number(grade: str | None) -> float | None:
 
 def history_row(a: AssessmentInfo) -> tuple[str, str, str, str, str, str]:
     """Table columns: date, status, model grade, measured grade, confirmed grade, clinician."""
-    return (a.created.replace("T", " ")[:16], a.status, a.model_grade or "\u2013", a.measured_grade or "\u2013",
+    return (local_minute(a.created), a.status, a.model_grade or "\u2013", a.measured_grade or "\u2013",
             a.confirmed_grade or "\u2013", a.clinician or "\u2013")
+
+
+DAY_S = 86400.0
+
+
+def time_axis_range(timestamps: list[float], min_span_days: float = 14.0) -> tuple[float, float] | None:
+    """The x range of the history plots: every point with a margin, and at least
+    `min_span_days` wide, so that one visit (or several on one day) reads as dates, not as
+    fractions of a second."""
+    if not timestamps:
+        return None
+    lo, hi = min(timestamps), max(timestamps)
+    margin = max((hi - lo) * 0.05, DAY_S)
+    lo, hi = lo - margin, hi + margin
+    if hi - lo < min_span_days * DAY_S:
+        centre = (lo + hi) / 2
+        lo, hi = centre - min_span_days * DAY_S / 2, centre + min_span_days * DAY_S / 2
+    return lo, hi

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.local_time import local_minute
 from app.pages.patient_logic import SEXES, SIDES, PatientFormError, patient_row, validate_patient
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from models.errors import PalsyError
@@ -226,7 +227,7 @@ class PatientPage(QWidget):
         self._resume_id = draft.assessment_id
         more = f" ({len(drafts) - 1} more)" if len(drafts) > 1 else ""
         self.resume_label.setText(
-            f"An unfinished assessment of patient {draft.patient_id} from {draft.created} "
+            f"An unfinished assessment of patient {draft.patient_id} from {local_minute(draft.created)} "
             f"({len(draft.captures)} of 6 photos) was found{more}. Resume it?"
         )
         self.resume_box.show()

@@ -34,6 +34,7 @@ from app.pages.instructions import TITLES
 from app.pages.results_logic import (
     attention_label,
     class_label,
+    export_blocker,
     grade_label,
     heat_lut,
     movement_text,
@@ -60,9 +61,13 @@ class OverlayView(pg.GraphicsLayoutWidget):
         for z, item in enumerate((self.photo, self.segmentation, self.heat)):
             item.setZValue(z)
             self.view.addItem(item)
+        self.placeholder = pg.TextItem(anchor=(0.5, 0.5), color="#555555")
+        self.view.addItem(self.placeholder)
+        self.placeholder.hide()
 
     def display(self, photo: np.ndarray, mask: np.ndarray, heat: np.ndarray | None, seg_lut: np.ndarray, heat_table: np.ndarray) -> None:
         """Show one expression: photo under its mask and heat map (same pixel grid)."""
+        self.placeholder.hide()
         self.photo.setImage(photo, levels=(0, 255))
         self.segmentation.setImage(mask, levels=(0, 255), lut=seg_lut)
         if heat is None:
@@ -70,6 +75,15 @@ class OverlayView(pg.GraphicsLayoutWidget):
         else:
             self.heat.setImage((np.clip(heat, 0, 1) * 255).astype(np.uint8), levels=(0, 255), lut=heat_table)
         self.view.autoRange(padding=0.01)
+
+    def show_message(self, text: str) -> None:
+        """No photo to show: clear every layer (nothing of an earlier patient stays) and say why."""
+        for item in (self.photo, self.segmentation, self.heat):
+            item.clear()
+        self.placeholder.setText(text)
+        self.placeholder.setPos(0, 0)
+        self.placeholder.show()
+        self.view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
 
 
 class ResultsPage(QWidget):
@@ -84,6 +98,8 @@ class ResultsPage(QWidget):
         self.result: AnalysisResult | None = None
         self.read_only = False
         self.status = "analysed"
+        self._stored_review: tuple[str, str, str] | None = None  # (grade, clinician, notes) on record
+        self.overlays_pending = False  # a reopened assessment's overlays are being recomputed
 
         self.title = QLabel("Results")
         self.title.setStyleSheet("font-size: 18px; font-weight: 700;")
@@ -168,6 +184,9 @@ class ResultsPage(QWidget):
         self.export_button.clicked.connect(self.export_requested)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
+        self.grade_buttons.idToggled.connect(lambda *_: self._refresh_export())
+        self.clinician_edit.textChanged.connect(self._refresh_export)
+        self.notes_edit.textChanged.connect(self._refresh_export)
         review_form = QFormLayout(review)
         review_form.addRow("Confirmed grade", grade_row)
         review_form.addRow("Clinician", self.clinician_edit)
@@ -197,24 +216,12 @@ class ResultsPage(QWidget):
     # -- showing a result ---------------------------------------------------------------
     def show_result(self, result: AnalysisResult, patient_label: str, status: str, confirmed: str | None = None,
                     clinician: str = "", notes: str = "", read_only: bool = False) -> None:
-        """Render `result`; `status` decides whether Export is enabled."""
+        """Render `result`; `status` and the review form decide whether Export is enabled."""
         self.result = result
         self.read_only = read_only
         self.status = status
         self.title.setText(f"Results \u2013 {patient_label}" + ("  (read-only)" if read_only else ""))
-        self.expression_combo.blockSignals(True)
-        self.expression_combo.clear()
-        for name in result.expressions:
-            self.expression_combo.addItem(TITLES.get(name, name), name)
-        self.expression_combo.blockSignals(False)
-        self.attention_combo.blockSignals(True)
-        self.attention_combo.clear()
-        self.attention_combo.addItem("None", None)
-        first = next(iter(result.expressions.values()), None)
-        for name in first.attention if first else {}:
-            self.attention_combo.addItem(attention_label(name), name)
-        self.attention_combo.setCurrentIndex(1 if self.attention_combo.count() > 1 else 0)
-        self.attention_combo.blockSignals(False)
+        self._populate_views(result)
         probs = np.array([result.probabilities.get(g, 0.0) for g in GRADES])
         brushes = ["#d9822b" if g == result.grade else "#4a7bd0" for g in GRADES]
         self.bars.setOpts(height=probs, brushes=brushes)
@@ -242,26 +249,78 @@ class ResultsPage(QWidget):
             self.flags.setText(f"<b style='color:#b9770e'>Review carefully:</b><ul style='margin:0'>{items}</ul>")
         else:
             self.flags.setText("<span style='color:#2e8b57'>No flags: results are consistent.</span>")
-        chosen = confirmed or result.grade
-        self.grade_buttons.button(GRADES.index(chosen)).setChecked(True)
+        self._stored_review = None  # while the form is filled in, nothing counts as edited
+        # read-only shows only a decision that was made; a review starts from the model's grade
+        chosen = confirmed or (None if read_only else result.grade)
+        self.grade_buttons.setExclusive(False)
+        for index, button in enumerate(self.grade_buttons.buttons()):
+            button.setChecked(chosen is not None and GRADES[index] == chosen)
+        self.grade_buttons.setExclusive(True)
         self.clinician_edit.setText(clinician)
         self.notes_edit.setPlainText(notes)
         self.review_error.clear()
         for widget in (self.clinician_edit, self.notes_edit, self.confirm_button, *self.grade_buttons.buttons()):
             widget.setEnabled(not read_only)
+        self._stored_review = (confirmed, clinician.strip(), notes.strip()) if confirmed else None
         self.update_status(status)
         self._render_overlay()
 
+    def _populate_views(self, result: AnalysisResult) -> None:
+        """The expression and attention choices of `result` (its photos and heat maps)."""
+        self.expression_combo.blockSignals(True)
+        self.expression_combo.clear()
+        for name in result.expressions:
+            self.expression_combo.addItem(TITLES.get(name, name), name)
+        self.expression_combo.blockSignals(False)
+        self.attention_combo.blockSignals(True)
+        self.attention_combo.clear()
+        self.attention_combo.addItem("None", None)
+        first = next(iter(result.expressions.values()), None)
+        for name in first.attention if first else {}:
+            self.attention_combo.addItem(attention_label(name), name)
+        self.attention_combo.setCurrentIndex(1 if self.attention_combo.count() > 1 else 0)
+        self.attention_combo.blockSignals(False)
+
+    def show_images(self, result: AnalysisResult) -> None:
+        """Show `result`'s photos and overlays again (recomputed ones) without touching the
+        review form, which may hold the clinician's typing."""
+        self.result = result
+        self._populate_views(result)
+        self._render_overlay()
+
+    def mark_confirmed(self, grade: str, clinician: str, notes: str) -> None:
+        """The store now holds this decision: Export may use it."""
+        self._stored_review = (grade, clinician.strip(), notes.strip())
+        self.update_status("confirmed")
+
+    def set_overlays_pending(self, pending: bool) -> None:
+        self.overlays_pending = pending
+        self._refresh_export()
+
+    def review_edited(self) -> bool:
+        """The form differs from the confirmed decision on record (a report would not show it)."""
+        if self._stored_review is None:
+            return False
+        form = (self.selected_grade(), self.clinician_edit.text().strip(), self.notes_edit.toPlainText().strip())
+        return form != self._stored_review
+
     def update_status(self, status: str) -> None:
         self.status = status
-        self.export_button.setEnabled(status == "confirmed")
-        self.export_button.setToolTip("" if status == "confirmed" else "Confirm the grade first: a report needs a confirmed grade")
+        self._refresh_export()
+
+    def _refresh_export(self) -> None:
+        why = export_blocker(self.status, self.review_edited(), self.overlays_pending)
+        self.export_button.setEnabled(not why)
+        self.export_button.setToolTip(why or "Write the signed PDF report (Ctrl+E)")
 
     def current_expression(self) -> str | None:
         return self.expression_combo.currentData()
 
     def _render_overlay(self) -> None:
-        if self.result is None or not self.result.expressions:
+        if self.result is None:
+            return
+        if not self.result.expressions:
+            self.overlay.show_message("The stored photos could not be read")
             return
         name = self.current_expression() or next(iter(self.result.expressions))
         expr = self.result.expressions[name]

@@ -92,3 +92,16 @@ def review_decision(grade: str, clinician: str, notes: str, model_grade: str) ->
 def can_export(status: str) -> bool:
     """A report needs a confirmed grade."""
     return status == "confirmed"
+
+
+def export_blocker(status: str, review_edited: bool, overlays_pending: bool) -> str:
+    """Why Export is off, in words, or "" when a report may be made: it needs a confirmed
+    grade, the review form as it was confirmed (a report shows the stored decision), and
+    the overlays on screen (a reopened assessment recomputes them)."""
+    if not can_export(status):
+        return "Confirm the grade first: a report needs a confirmed grade"
+    if review_edited:
+        return "The review was changed after it was confirmed: press Confirm grade again to save it"
+    if overlays_pending:
+        return "Wait for the overlays to be recomputed from the stored photos"
+    return ""

@@ -48,7 +48,11 @@ def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Pa
         # reopen it read-only from the history and export again from the stored record
         window.show_history("MRN-100")
         window.history.open_button.click()
-        assert window.results.read_only and window.results.export_button.isEnabled()
+        assert window.results.read_only
+        # a report made before the overlays are recomputed from the stored photos would lack them
+        assert window.results.overlays_pending and not window.results.export_button.isEnabled()
+        qtbot.waitUntil(lambda: window.results.export_button.isEnabled(), timeout=WAIT_MS)
+        assert not window.results.overlays_pending
         window.results.export_button.click()
         qtbot.waitUntil(lambda: window.last_report != pdf, timeout=WAIT_MS)
         assert window.last_report.is_file() and window.last_report.read_bytes().startswith(b"%PDF")

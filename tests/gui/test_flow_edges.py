@@ -184,7 +184,7 @@ def test_keyboard_shortcuts_capture_retake_and_step(qtbot, data_folder: Path, ti
         close_window(window)
 
 
-def test_full_capture_then_history_and_read_only_reopen(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_full_capture_then_history_review_and_read_only_reopen(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
         _new_patient(window)
@@ -192,16 +192,30 @@ def test_full_capture_then_history_and_read_only_reopen(qtbot, data_folder: Path
         capture_all(qtbot, window)
         window.start_analysis()
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        assessment_id, model_grade = window.assessment_id, window.result.grade
         window.show_history("MRN-1")
         assert window.history.table.rowCount() == 1
         assert window.history.table.item(0, 1).text() == "analysed"
+        # analysed but never confirmed: it opens for review, the only road back to it
         window.history.open_button.click()
         assert window.stack.currentWidget() is window.results
-        assert window.results.read_only and not window.results.confirm_button.isEnabled()
+        assert not window.results.read_only and window.results.confirm_button.isEnabled()
         assert window.results.expression_combo.count() == 6
+        window.results.notes_edit.setPlainText("typed while the overlays are recomputed")
         # masks are not stored: they are recomputed from the stored photos in the background
         qtbot.waitUntil(lambda: window.result.expressions["rest"].attention != {}, timeout=WAIT_MS)
         assert window.results.attention_combo.count() == 5  # None + 3 spatial + channel
+        assert window.results.notes_edit.toPlainText() == "typed while the overlays are recomputed"
+        window.results.clinician_edit.setText("Dr. Review")
+        window.results.confirm_button.click()
+        assert window.gateway.assessment(assessment_id).status == "confirmed"
+        assert window.results.export_button.isEnabled()
+        # once confirmed it reopens read-only, with the decision ticked
+        window.show_history("MRN-1")
+        window.history.open_button.click()
+        assert window.results.read_only and not window.results.confirm_button.isEnabled()
+        assert window.results.selected_grade() == model_grade
+        assert window.results.notes_edit.toPlainText() == "typed while the overlays are recomputed"
     finally:
         close_window(window)
 

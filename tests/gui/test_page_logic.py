@@ -5,11 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.pages.history_logic import grade_number, history_points, history_row
+from app.local_time import local_date, local_minute, parse_stamp
+from app.pages.history_logic import (
+    DAY_S,
+    grade_number,
+    history_points,
+    history_row,
+    time_axis_range,
+)
 from app.pages.patient_logic import PatientFormError, validate_patient
 from app.pages.results_logic import (
     attention_label,
     can_export,
+    export_blocker,
     heat_lut,
     review_decision,
     segmentation_lut,
@@ -90,3 +98,35 @@ def test_movement_and_percent_text() -> None:
     assert movement_text(0.274, "D") == "0.27 D"
     assert movement_text(None) == "\u2013" and percent_text(None) == "\u2013"
     assert percent_text(51.6) == "52 %"
+
+
+def test_stored_utc_times_are_shown_in_local_time() -> None:
+    from datetime import timedelta, timezone
+
+    auckland = timezone(timedelta(hours=13))
+    stamp = "2026-12-04T22:51:58.930+00:00"  # as the store writes it
+    assert local_date(stamp, auckland) == "2026-12-05" and local_minute(stamp, auckland) == "2026-12-05 11:51"
+    assert local_minute(stamp, timezone.utc) == "2026-12-04 22:51"
+    assert local_date("2026-12-04T22:51:58", auckland) == "2026-12-05"  # naive: taken as UTC
+    assert parse_stamp("not a time") is None and local_date("garbage-ish", auckland) == "garbage-is"
+    row = history_row(AssessmentInfo(1, "P", "analysed", stamp, "III"))
+    assert row[0] == local_minute(stamp)
+
+
+def test_history_time_axis_spans_days_for_a_single_visit() -> None:
+    one = 1_800_000_000.0
+    lo, hi = time_axis_range([one])
+    assert lo < one < hi and hi - lo >= 14 * DAY_S
+    lo, hi = time_axis_range([one, one + 3600])  # two visits on one day
+    assert hi - lo >= 14 * DAY_S
+    year = [one, one + 365 * DAY_S]
+    lo, hi = time_axis_range(year)
+    assert lo < one and hi > one + 365 * DAY_S and hi - lo < 1.2 * 365 * DAY_S
+    assert time_axis_range([]) is None
+
+
+def test_export_blocker_says_why_in_order() -> None:
+    assert "Confirm the grade first" in export_blocker("analysed", False, False)
+    assert "changed after it was confirmed" in export_blocker("confirmed", True, True)
+    assert "overlays" in export_blocker("confirmed", False, True)
+    assert export_blocker("confirmed", False, False) == ""

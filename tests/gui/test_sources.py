@@ -11,7 +11,7 @@ from PIL import Image
 from app.camera.demo_source import CYCLE_S, DemoPatientSource
 from app.camera.factory import make_source
 from app.camera.file_sources import PhotoFolderSource, VideoFileSource
-from app.camera.source import CameraError, FrameSource
+from app.camera.source import CameraError, FrameSource, StepUnavailable
 from app.settings import CameraSettings
 
 
@@ -58,6 +58,33 @@ def test_photo_folder_shows_the_photo_of_each_expression(tmp_path: Path) -> None
     assert source.read()[0, 0, 0] == 10
     source.set_expression("open_mouth")
     assert abs(int(source.read()[0, 0, 0]) - 200) < 4
+
+
+def test_photo_folder_never_shows_another_expressions_photo(tmp_path: Path) -> None:
+    """A named folder without an expression's photo, or with a damaged one, fails that step
+    only (StepUnavailable); an unnamed folder is still shown photo by photo."""
+    Image.fromarray(np.full((20, 30, 3), 10, np.uint8)).save(tmp_path / "rest.png")
+    (tmp_path / "open_mouth.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    source = PhotoFolderSource(tmp_path)
+    source.open()
+    assert source.read()[0, 0, 0] == 10
+    source.set_expression("puff_cheeks")
+    with pytest.raises(StepUnavailable, match="no puff_cheeks photo"):
+        source.read()
+    source.set_expression("open_mouth")
+    with pytest.raises(StepUnavailable, match="open_mouth.png is not a readable image"):
+        source.read()
+    source.set_expression("rest")  # the source itself still works
+    assert source.read()[0, 0, 0] == 10
+
+    unnamed = tmp_path / "unnamed"
+    unnamed.mkdir()
+    for value, name in ((30, "a.png"), (60, "b.png")):
+        Image.fromarray(np.full((20, 30, 3), value, np.uint8)).save(unnamed / name)
+    source = PhotoFolderSource(unnamed)
+    source.open()
+    source.set_expression("close_eyes")  # the second step: the second photo
+    assert source.read()[0, 0, 0] == 60
 
 
 def test_photo_folder_errors(tmp_path: Path) -> None:

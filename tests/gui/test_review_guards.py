@@ -1,0 +1,67 @@
+"""The report shows what is on record: Export waits for a confirmed, unedited review and for
+the recomputed overlays; a reopened assessment never shows another patient's photos."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from app.records_gateway import PatientInfo
+from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
+
+
+def _analysed(qtbot, window, patient_id: str) -> int:
+    window.gateway.save_patient(PatientInfo(patient_id, f"Person {patient_id}"), is_new=True)
+    window.patients.refresh()
+    window.start_assessment(patient_id)
+    capture_all(qtbot, window)
+    window.start_analysis()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results and window.result is not None, timeout=WAIT_MS)
+    return window.assessment_id
+
+
+def test_export_waits_until_a_changed_review_is_confirmed_again(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        assessment_id = _analysed(qtbot, window, "MRN-1")
+        page = window.results
+        page.clinician_edit.setText("Dr. Test")
+        page.confirm_button.click()
+        assert page.export_button.isEnabled() and not page.review_edited()
+        page.notes_edit.setPlainText("changed my mind")
+        assert page.review_edited() and not page.export_button.isEnabled()
+        assert "Confirm grade again" in page.export_button.toolTip()
+        window.export_pdf()  # the shortcut is refused too: the report would not show the change
+        assert window._export_id is None and "Confirm grade again" in window.statusBar().currentMessage()
+        page.notes_edit.setPlainText("")  # back to what is on record
+        assert page.export_button.isEnabled()
+        page.notes_edit.setPlainText("changed my mind")
+        page.confirm_button.click()
+        assert page.export_button.isEnabled()
+        assert window.gateway.assessment(assessment_id).notes == "changed my mind"
+    finally:
+        close_window(window)
+
+
+def test_reopening_without_its_photos_shows_none_of_another_patients(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        first = _analysed(qtbot, window, "MRN-1")
+        window.results.clinician_edit.setText("Dr. Test")
+        window.results.confirm_button.click()
+        window.show_patients()
+        _analysed(qtbot, window, "MRN-2")  # its photos are now on screen
+        overlay = window.results.overlay
+        assert overlay.photo.image is not None
+        for folder in data_folder.rglob("*"):
+            if folder.is_dir() and folder.name == f"{first:06d}":
+                shutil.rmtree(folder)
+        window.show_history("MRN-1")
+        window.history.open_button.click()
+        assert window.results.result.expressions == {}
+        assert overlay.photo.image is None and overlay.segmentation.image is None
+        assert overlay.placeholder.isVisible() and "could not be read" in overlay.placeholder.textItem.toPlainText()
+        assert "missing or damaged" in window.results.flags.text()
+        assert window.results.expression_combo.count() == 0
+    finally:
+        close_window(window)
