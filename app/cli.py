@@ -41,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PalsyError as exc:
         print(f"palsy: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a read-only or missing folder met mid-command
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"palsy: error: {exc.strerror or exc}{where}; free space or choose another folder", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("palsy: interrupted", file=sys.stderr)
         return 130

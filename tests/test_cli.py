@@ -31,3 +31,16 @@ def test_help_does_not_import_torch() -> None:
     code = "import sys; from app.cli import build_parser; build_parser(); print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_an_os_error_mid_command_is_one_line_not_a_traceback(capsys, monkeypatch) -> None:
+    import app.commands.info as info
+
+    def disk_full(args) -> int:
+        raise OSError(28, "No space left on device", "/clinic/out/run.jsonl")
+
+    monkeypatch.setattr(info, "run", disk_full)
+    assert main(["info"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("palsy: error: No space left on device (/clinic/out/run.jsonl)")

@@ -34,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from app.report.outputs import check_writable
     from app.report.pdf import ReportContext
     from models.errors import InputError
     from models.pipeline.loader import load_model
@@ -42,6 +43,10 @@ def run(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise InputError(f"--out {args.out} is a file; give a folder for the results")
+    try:  # before the photos are read and the network runs, not after
+        check_writable(args.out)
+    except OSError as exc:
+        raise InputError(f"cannot write the results to {args.out} ({exc.strerror or exc}); choose another --out folder") from exc
     photos, paths = load_patient_photos(args.patient_dir)
     loaded = load_model(args.weights, args.device)
     context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id)

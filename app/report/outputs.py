@@ -1,10 +1,20 @@
 """Write an Assessment to a folder (DESIGN §8): OUT/overlays/*.png, OUT/report.pdf and
-OUT/assessment.json. Headless; the CLI and the GUI's export both call `write_outputs`."""
+OUT/assessment.json. Headless; the CLI and the GUI's export both call `write_outputs`.
+
+Everything is first written into a hidden staging folder inside OUT, then moved in:
+the old assessment.json goes first, the overlays and the PDF follow, the new
+assessment.json comes last. So a crash, a kill or a full disk never leaves a cut-off file
+under a final name, and when OUT holds an assessment.json, the files beside it are of
+that same run.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,10 +78,59 @@ def write_overlays(assessment: Assessment, folder: Path) -> dict[str, dict]:
     return out
 
 
+STAGING_PREFIX = ".palsy-partial-"
+STALE_STAGING_S = 3600.0  # a staging folder this old was left by a killed run
+
+
 def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: ReportContext | None = None) -> OutputPaths:
-    """Overlays, then the PDF, then assessment.json (whose timing_ms includes both)."""
+    """Overlays, then the PDF, then assessment.json (whose timing_ms includes both), staged
+    and then moved into `folder` (module docstring). Errors leave no staging folder behind."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(folder)
+    stage = folder / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    stage.mkdir()
+    try:
+        paths = _write_into(assessment, stage, context)
+        _move_in(stage, folder)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return OutputPaths(folder, folder / paths.assessment_json.name, folder / paths.report_pdf.name, paths.overlays)
+
+
+def check_writable(folder: str | os.PathLike) -> Path:
+    """Create `folder` and make sure a file can be written there (before minutes of work);
+    OSError otherwise. Leaves nothing behind but the folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f"{STAGING_PREFIX}probe-{os.getpid()}-{secrets.token_hex(4)}"
+    probe.write_bytes(b"")
+    probe.unlink()
+    return folder
+
+
+def _remove_stale_staging(folder: Path) -> None:
+    now = time.time()
+    for old in folder.glob(STAGING_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if old.is_dir() and now - old.stat().st_mtime > STALE_STAGING_S:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _move_in(stage: Path, folder: Path) -> None:
+    """Replace the previous outputs: its assessment.json first (from then on the folder
+    claims no complete result), then the overlays and the PDF, the new assessment.json last."""
+    (folder / "assessment.json").unlink(missing_ok=True)
+    overlays = folder / "overlays"
+    if overlays.is_dir():
+        os.replace(overlays, stage / "previous-overlays")  # removed with the staging folder
+    os.replace(stage / "overlays", overlays)
+    os.replace(stage / "report.pdf", folder / "report.pdf")
+    os.replace(stage / "assessment.json", folder / "assessment.json")
+
+
+def _write_into(assessment: Assessment, folder: Path, context: ReportContext | None) -> OutputPaths:
+    (folder / "overlays").mkdir()
     t0 = time.perf_counter()
     overlays = write_overlays(assessment, folder)
     assessment.timings_ms["overlays"] = 1000.0 * (time.perf_counter() - t0)

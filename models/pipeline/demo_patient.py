@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import cv2
-
 from models.errors import InputError
 from models.labels import GRADES
+from models.pipeline.images import write_png
 
 DEMO_SIZE = 384  # rendered photo side in pixels
 
@@ -23,6 +22,5 @@ def render_demo_patient(folder: str | os.PathLike, grade: str = "III", side: str
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for expression, (rgb, _mask) in render_patient(patient, size=DEMO_SIZE, frame_seed=0).items():
-        if not cv2.imwrite(str(folder / f"{expression}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
-            raise OSError(f"could not write {folder / expression}.png")
+        write_png(folder / f"{expression}.png", rgb)
     return folder

@@ -1,4 +1,5 @@
-"""Safe image loading: every photo becomes an RGB uint8 array, or an InputError naming the file.
+"""Safe image loading (every photo becomes an RGB uint8 array, or an InputError naming the
+file) and PNG writing.
 
 - The pixel count is read from the header and checked BEFORE any pixel is decoded, so a
   decompression bomb (a small file that expands to gigapixels) is refused cheaply.
@@ -9,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -104,3 +106,30 @@ def _high_depth_to_uint8(values: np.ndarray) -> np.ndarray:
 
 def _grey_to_rgb(grey: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.repeat(grey[..., None], 3, axis=2).astype(np.uint8))
+
+
+def write_png(path: str | os.PathLike, array: np.ndarray, compression: int = 3) -> Path:
+    """Write an RGB (H x W x 3) or single-channel uint8 array as PNG; returns the path.
+
+    Encoded in memory and written by Python through a temporary file renamed over the
+    target: any path works (OpenCV's imwrite crashed on a non-UTF-8 folder name), a full
+    disk is an OSError without libpng printing to stderr, and a crash leaves the old file or
+    the new one, never half of one.
+    """
+    import cv2
+
+    path = Path(path)
+    image = cv2.cvtColor(array, cv2.COLOR_RGB2BGR) if array.ndim == 3 else array
+    ok, encoded = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, compression])
+    if not ok:
+        raise OSError(f"could not encode {path.name} as PNG")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(encoded.tobytes())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return path

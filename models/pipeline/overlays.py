@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from models.labels import CLASS_COLOURS, CLASSES
+from models.pipeline.images import write_png
 
 PALETTE = np.array(CLASS_COLOURS, dtype=np.uint8)
 LEGEND_WIDTH = 150
@@ -85,6 +86,4 @@ def save_png(image: np.ndarray, path: str | os.PathLike) -> Path:
     """Write an RGB uint8 array as PNG (creating the folder); returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
-        raise OSError(f"could not write {path}")
-    return path
+    return write_png(path, image)

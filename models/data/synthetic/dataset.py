@@ -16,11 +16,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from models.data.synthetic.patient import SyntheticPatient, make_patient, render_expression
 from models.labels import EXPRESSIONS, GRADES
+from models.pipeline.images import write_png
 
 # Within each grade, patients take splits in this repeating order: 2/3 train, 1/6 val, 1/6 test.
 _SPLIT_CYCLE: tuple[str, ...] = ("train", "train", "train", "train", "val", "test")
@@ -132,10 +132,8 @@ class SyntheticSamples:
 
 
 def _write_png(path: Path, array: np.ndarray) -> None:
-    image = cv2.cvtColor(array, cv2.COLOR_RGB2BGR) if array.ndim == 3 else array
     # Fast compression: sensor noise makes photos nearly incompressible anyway.
-    if not cv2.imwrite(str(path), image, [cv2.IMWRITE_PNG_COMPRESSION, 1]):
-        raise OSError(f"could not write {path}")
+    write_png(path, array, compression=1)
 
 
 def _write_patient(out: Path, entry: PatientEntry, size: int, frames: int) -> str:

@@ -1,0 +1,79 @@
+"""`palsy assess` outputs survive a crash or a full disk: staged, then moved in, the old
+assessment.json first and the new one last; PNGs written through Python, any path."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import app.report.outputs as outputs_module
+from app.report.outputs import STAGING_PREFIX, check_writable, write_outputs
+from models.pipeline.assess import assess
+from models.pipeline.images import load_image, write_png
+from models.pipeline.loader import wrap_model
+from tests.assess.fakes import OracleNet, cartoon_photo
+from tests.assess.masks import paint_patient
+
+
+@pytest.fixture(scope="module")
+def assessment():
+    return assess({e: cartoon_photo(m) for e, m in paint_patient((0.35, 1.0)).items()}, wrap_model(OracleNet()))
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_run_failing_midway_leaves_the_previous_outputs_whole(assessment, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    write_outputs(assessment, out)
+    before = _snapshot(out)
+    assert {"assessment.json", "report.pdf"} <= set(before) and any(k.startswith("overlays/") for k in before)
+    real = outputs_module.write_report
+
+    def disk_full_in_the_pdf(path, *args, **kwargs):
+        Path(path).write_bytes(b"%PDF-1.4 cut off")  # what a full disk leaves of a PDF
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs_module, "write_report", disk_full_in_the_pdf)
+    with pytest.raises(OSError):
+        write_outputs(assessment, out)
+    assert _snapshot(out) == before  # nothing half-written under a final name, no staging left
+    assert not list(out.glob(STAGING_PREFIX + "*"))
+    monkeypatch.setattr(outputs_module, "write_report", real)
+    paths = write_outputs(assessment, out)
+    assert paths.report_pdf == out / "report.pdf" and paths.report_pdf.read_bytes().startswith(b"%PDF")
+    assert (out / "overlays" / "rest_photo.png").is_file() and not list(out.glob(STAGING_PREFIX + "*"))
+
+
+def test_a_killed_runs_staging_folder_is_cleared_later(assessment, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stale, fresh = out / f"{STAGING_PREFIX}111-aaaa", out / f"{STAGING_PREFIX}222-bbbb"
+    for folder in (stale, fresh):
+        (folder / "overlays").mkdir(parents=True)
+    hours_ago = time.time() - 2 * 3600
+    os.utime(stale, (hours_ago, hours_ago))
+    write_outputs(assessment, out)
+    assert not stale.exists() and fresh.exists()  # a fresh one may be another run's
+
+
+def test_png_written_to_any_path_and_read_back(tmp_path: Path) -> None:
+    folder = tmp_path / os.fsdecode(b"M\xfcller")  # not UTF-8: OpenCV's imwrite crashed on it
+    folder.mkdir()
+    rgb = np.zeros((8, 10, 3), np.uint8)
+    rgb[..., 0] = 200
+    path = write_png(folder / "photo.png", rgb)
+    assert np.array_equal(load_image(path), rgb)
+    assert [p.name for p in folder.iterdir()] == ["photo.png"]  # no temporary file left
+
+
+def test_check_writable(tmp_path: Path) -> None:
+    assert check_writable(tmp_path / "new" / "out").is_dir()
+    assert list((tmp_path / "new" / "out").iterdir()) == []
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError):
+        check_writable(tmp_path / "file" / "out")
