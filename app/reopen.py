@@ -12,6 +12,7 @@ from app.analysis import AnalysisResult, ExpressionResult, Flag, RegionRow, cent
 from app.records_gateway import AssessmentInfo, RecordsGateway
 from models.errors import PalsyError
 from models.labels import EXPRESSIONS, GRADES
+from models.pipeline.measures import REGIONS
 
 DISPLAY_SIZE = 256
 
@@ -37,10 +38,12 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
             name, photo, np.zeros(photo.shape[:2], np.uint8), {}, np.array([float(probs.get(g, 0.0)) for g in GRADES])
         )
     measured = data.get("measured") or {}
+    order = {spec.name: i for i, spec in enumerate(REGIONS)}  # the live view's order (the store sorts keys)
+    stored_regions = sorted((measured.get("regions") or {}).items(), key=lambda item: order.get(item[0], len(order)))
     regions = [
         RegionRow(values.get("label") or name, values.get("left"), values.get("right"), values.get("percent"),
                   values.get("note", ""), values.get("unit", ""), bool(values.get("judged", True)))
-        for name, values in (measured.get("regions") or {}).items()
+        for name, values in stored_regions
     ]
     return AnalysisResult(
         grade=data["grade"],

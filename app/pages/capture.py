@@ -115,6 +115,8 @@ class CapturePage(QWidget):
         self.capture_button.clicked.connect(self.capture_now)
         self.retake_button = QPushButton("Retake  [R]")
         self.retake_button.clicked.connect(self.retake)
+        self.capture_button.setToolTip("Take the live frame as this step's photo (auto-capture takes it at the peak)")
+        self.retake_button.setToolTip("Discard this step's photo and take it again")
         self.prev_button = QPushButton("\u2190 Previous")
         self.prev_button.clicked.connect(self.previous_step)
         self.next_button = QPushButton("Next \u2192")
@@ -122,14 +124,15 @@ class CapturePage(QWidget):
         nav = QHBoxLayout()
         nav.addWidget(self.prev_button)
         nav.addWidget(self.next_button)
-        self.analyse_button = QPushButton("Analyse")
+        self.analyse_button = QPushButton("Analyse  [Ctrl+Enter]")
         self.analyse_button.setStyleSheet("QPushButton:enabled { font-weight: 700; }")
         self.analyse_button.clicked.connect(self.analyse_requested)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress_label = QLabel()
         self.progress_label.setWordWrap(True)
-        self.cancel_button = QPushButton("Cancel analysis")
+        self.cancel_button = QPushButton("Cancel analysis  [Esc]")
+        self.cancel_button.setToolTip("Stop the analysis; the photos are kept")
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.set_analysing(False)
 
@@ -224,7 +227,8 @@ class CapturePage(QWidget):
         self.prev_button.setEnabled(s.current > 0)
         self.next_button.setEnabled(s.current < len(s.steps) - 1)
         self.analyse_button.setEnabled(s.complete and not self.read_only and not self._analysing)
-        self.analyse_button.setToolTip("" if s.complete else "Missing: " + ", ".join(TITLES[e] for e in s.missing))
+        self.analyse_button.setToolTip("Grade the six photos with the model" if s.complete
+                                       else "Missing: " + ", ".join(TITLES[e] for e in s.missing))
         self.camera.request_expression(expression)
 
     # -- camera ------------------------------------------------------------------------

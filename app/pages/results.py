@@ -45,7 +45,7 @@ from app.pages.results_logic import (
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 
-pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, foreground="#333333")  # readable axes on white
 
 
 class OverlayView(pg.GraphicsLayoutWidget):
@@ -179,8 +179,9 @@ class ResultsPage(QWidget):
         self.review_error.setStyleSheet("color: #c0392b;")
         self.review_error.setWordWrap(True)
         self.confirm_button = QPushButton("Confirm grade")
+        self.confirm_button.setToolTip("Sign the ticked grade with your name (an override of the model is audited as one)")
         self.confirm_button.clicked.connect(self.confirm)
-        self.export_button = QPushButton("Export PDF")
+        self.export_button = QPushButton("Export PDF  [Ctrl+E]")
         self.export_button.clicked.connect(self.export_requested)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
@@ -225,9 +226,11 @@ class ResultsPage(QWidget):
         probs = np.array([result.probabilities.get(g, 0.0) for g in GRADES])
         brushes = ["#d9822b" if g == result.grade else "#4a7bd0" for g in GRADES]
         self.bars.setOpts(height=probs, brushes=brushes)
-        measured = f"; measured: <b>{result.measured_grade}</b> ({percent_text(result.function_percent)})" if result.measured_grade else ""
+        top = percent_text(100.0 * result.probabilities.get(result.grade, 0.0))
+        measured = (f"<br>Measured grade: <b>{grade_label(result.measured_grade)}</b> "
+                    f"({percent_text(result.function_percent)} function)") if result.measured_grade else ""
         self.grade_label.setText(
-            f"Model grade: <b>{grade_label(result.grade)}</b> ({result.probabilities.get(result.grade, 0):.0%}){measured}"
+            f"Model grade: <b>{grade_label(result.grade)}</b> (probability {top}){measured}"
             f"<br>Affected side: {result.affected_side}"
         )
         self.regions.setRowCount(len(result.regions))
@@ -246,7 +249,7 @@ class ResultsPage(QWidget):
         self.regions.setFixedHeight(self.regions.horizontalHeader().height() + max(rows, 60) + 2 * self.regions.frameWidth() + 2)
         if result.flags:
             items = "".join(f"<li>{html.escape(f.text)}</li>" for f in result.flags)
-            self.flags.setText(f"<b style='color:#b9770e'>Review carefully:</b><ul style='margin:0'>{items}</ul>")
+            self.flags.setText(f"<b style='color:#b9770e'>Flags for review:</b><ul style='margin:0'>{items}</ul>")
         else:
             self.flags.setText("<span style='color:#2e8b57'>No flags: results are consistent.</span>")
         self._stored_review = None  # while the form is filled in, nothing counts as edited

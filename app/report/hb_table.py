@@ -19,7 +19,7 @@ HB_TABLE: tuple[tuple[str, str, str, str, str], ...] = (
         "Forehead - slight to moderate movement; Eye - complete closure with effort; Mouth - slightly weak with maximum effort.",
     ),
     (
-        "IV", "Moderate severe dysfunction",
+        "IV", "Moderately severe dysfunction",
         "Obvious weakness and/or disfiguring asymmetry.",
         "Normal symmetry and tone.",
         "Forehead - none; Eye - incomplete closure; Mouth - asymmetric with maximum effort.",

@@ -60,7 +60,7 @@ def legend_panel(height: int, classes: list[int]) -> np.ndarray:
         colour = tuple(int(c) for c in CLASS_COLOURS[index])
         cv2.rectangle(panel, (6, y + 2), (6 + row - 4, y + row - 2), colour, -1)
         cv2.rectangle(panel, (6, y + 2), (6 + row - 4, y + row - 2), (90, 90, 90), 1)
-        cv2.putText(panel, CLASSES[index], (row + 6, y + row - 5), FONT, scale, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(panel, CLASSES[index].replace("_", " "), (row + 6, y + row - 5), FONT, scale, (0, 0, 0), 1, cv2.LINE_AA)
     return panel
 
 

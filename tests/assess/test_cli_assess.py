@@ -70,7 +70,7 @@ def test_assess_writes_json_pdf_and_overlays(capsys, patient_dir: Path, small_we
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     for needle in (
         "Facial palsy assessment", "Network grade", "Measured regional function", "Review flags",
-        "House-Brackmann grading system", "Moderate severe dysfunction", "Total paralysis",
+        "House-Brackmann grading system", "Moderately severe dysfunction", "Total paralysis",
         "Expression photos", "Raise eyebrows", "Puff cheeks", body["model"]["sha256"],
         "does not replace the clinician's judgement",
     ):

@@ -1,0 +1,43 @@
+"""Rebuilding a stored assessment for the results page (no Qt)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.records.errors import StorageError
+from app.records_gateway import AssessmentInfo
+from app.reopen import result_from_record
+from models.labels import EXPRESSIONS
+from models.pipeline.measures import REGIONS
+
+
+class PhotoShelf:
+    """The gateway's load_photo over a dict; a name missing from it is a damaged file."""
+
+    def __init__(self, photos: dict[str, np.ndarray]) -> None:
+        self.photos = photos
+
+    def load_photo(self, assessment_id: int, expression: str) -> np.ndarray:
+        if expression not in self.photos:
+            raise StorageError(f"photo {expression} of assessment {assessment_id} is damaged")
+        return self.photos[expression]
+
+
+def _stored_result() -> dict:
+    names = [spec.name for spec in REGIONS]
+    regions = {name: {"label": name, "left": 0.1, "right": 0.2, "percent": 50.0} for name in sorted(names)}
+    return {"grade": "III", "probabilities": {"III": 0.6}, "measured": {"grade": "III", "regions": regions}}
+
+
+def test_regions_keep_the_live_order_and_unreadable_photos_are_flagged() -> None:
+    info = AssessmentInfo(7, "P", "confirmed", "2026-12-04T10:00:00+00:00", "III", "III", "III", "Dr", "",
+                          _stored_result(), captures={e: f"{e}.png" for e in EXPRESSIONS})
+    shelf = PhotoShelf({e: np.full((300, 300, 3), 90, np.uint8) for e in EXPRESSIONS if e not in ("open_mouth", "rest")})
+    result = result_from_record(info, shelf)
+    assert [row.region for row in result.regions] == [spec.name for spec in REGIONS]
+    assert sorted(spec.name for spec in REGIONS) != [spec.name for spec in REGIONS]  # the test can tell
+    assert set(result.expressions) == set(EXPRESSIONS) - {"open_mouth", "rest"}
+    (flag,) = [f for f in result.flags if f.code == "photos_unreadable"]
+    assert "rest" in flag.text and "open mouth" in flag.text
+    whole = result_from_record(info, PhotoShelf({e: np.zeros((300, 300, 3), np.uint8) for e in EXPRESSIONS}))
+    assert not [f for f in whole.flags if f.code == "photos_unreadable"]
