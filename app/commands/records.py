@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.records import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("records", help="check, export or import patient records")
     parser.add_argument("--data", metavar="DIR", help="data folder (default: PALSY_HOME or the platform folder)")
     actions = parser.add_subparsers(dest="records_action", metavar="ACTION", required=True)
-    check = actions.add_parser("check", help="verify the database and every photo's sha256")
+    check = actions.add_parser(
+        "check", help="verify the database, every photo's sha256 and that no file is unrecorded (changes nothing)"
+    )
     check.add_argument("--json", action="store_true", help="print JSON")
     drafts = actions.add_parser("drafts", help="list unfinished assessments (offered for resumption)")
     drafts.add_argument("--json", action="store_true", help="print JSON")
@@ -29,23 +35,11 @@ def run(args: argparse.Namespace) -> int:
     from app.records import Store
     from app.records.transfer import export_patient, import_patient
 
+    if args.records_action == "check":
+        # Read-only: a check creates, upgrades and moves nothing (a mistyped --data stays an error).
+        with Store.open_existing(args.data) as store:
+            return _check(store, args.json)
     with Store.open(args.data) as store:
-        if args.records_action == "check":
-            report = {
-                "data_folder": str(store.root),
-                "patients": store.count_patients(),
-                "database_problems": store.integrity_problems(),
-                "file_problems": [p.__dict__ for p in store.verify_files()],
-            }
-            print(json.dumps(report, indent=2) if args.json else
-                  f"{report['patients']} patients in {report['data_folder']}: "
-                  f"{len(report['database_problems'])} database and {len(report['file_problems'])} file problem(s)")
-            if not args.json:
-                for problem in report["database_problems"]:
-                    print(f"database: {problem}")
-                for problem in report["file_problems"]:
-                    print(f"{problem['problem']}: {problem['detail']}")
-            return 1 if report["database_problems"] or report["file_problems"] else 0
         if args.records_action == "drafts":
             items = [
                 {"assessment": d.assessment.id, "patient_id": d.assessment.patient_id,
@@ -67,3 +61,22 @@ def run(args: argparse.Namespace) -> int:
         patient = import_patient(store, args.folder, actor=args.actor)
         print(f"imported patient {patient.patient_id}")
         return 0
+
+
+def _check(store: Store, as_json: bool) -> int:
+    """Print the check report; 1 when there are problems, else 0."""
+    report = {
+        "data_folder": str(store.root),
+        "patients": store.count_patients(),
+        "database_problems": store.integrity_problems(),
+        "file_problems": [p.__dict__ for p in store.verify_files() + store.unrecorded_files()],
+    }
+    print(json.dumps(report, indent=2) if as_json else
+          f"{report['patients']} patients in {report['data_folder']}: "
+          f"{len(report['database_problems'])} database and {len(report['file_problems'])} file problem(s)")
+    if not as_json:
+        for problem in report["database_problems"]:
+            print(f"database: {problem}")
+        for problem in report["file_problems"]:
+            print(f"{problem['problem']}: {problem['detail']}")
+    return 1 if report["database_problems"] or report["file_problems"] else 0

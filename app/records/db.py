@@ -36,9 +36,11 @@ class _ThreadState(threading.local):
 class Database:
     """A SQLite file opened with one connection per thread."""
 
-    def __init__(self, path: Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+    def __init__(self, path: Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S, read_only: bool = False) -> None:
         self.path = path
         self.busy_timeout_s = busy_timeout_s
+        # Read-only: SQLite refuses every write, and a missing file is an error, not a new database.
+        self.read_only = read_only
         self._local = _ThreadState()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -53,19 +55,21 @@ class Database:
             return conn
         try:
             conn = sqlite3.connect(
-                self.path,
+                f"{self.path.absolute().as_uri()}?mode=ro" if self.read_only else self.path,
                 timeout=self.busy_timeout_s,
                 isolation_level=None,  # autocommit; transactions are explicit
                 check_same_thread=False,  # only so close() may close it from another thread
+                uri=self.read_only,
             )
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise sqlite3.OperationalError(f"cannot switch the database to WAL mode (got {mode})")
-            # FULL: a committed capture survives a power cut, not only a crash.
-            conn.execute("PRAGMA synchronous = FULL")
+            if not self.read_only:  # a reader takes the journal mode the file has
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise sqlite3.OperationalError(f"cannot switch the database to WAL mode (got {mode})")
+                # FULL: a committed capture survives a power cut, not only a crash.
+                conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             raise storage_error_from_sqlite(exc, self.path) from exc
         with self._lock:

@@ -81,10 +81,15 @@ class DataLayout:
         return self.root / "reports"
 
     @classmethod
+    def locate(cls, folder: Path | str | None = None) -> DataLayout:
+        """The layout of `folder` (default: `default_data_dir()`); nothing is created."""
+        root = Path(folder).expanduser() if folder is not None else default_data_dir()
+        return cls(root.resolve())
+
+    @classmethod
     def create(cls, folder: Path | str | None = None) -> DataLayout:
         """The layout of `folder` (default: `default_data_dir()`), with its folders created privately."""
-        root = Path(folder).expanduser() if folder is not None else default_data_dir()
-        layout = cls(root.resolve())
+        layout = cls.locate(folder)
         for path in (layout.root, layout.photos_dir, layout.reports_dir):
             ensure_private_dir(path)
         return layout

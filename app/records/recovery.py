@@ -54,7 +54,8 @@ def _file_folders(layout: DataLayout) -> list[Path]:
     return [layout.root, layout.photos_dir, layout.reports_dir]
 
 
-def _walk_files(layout: DataLayout) -> list[Path]:
+def walk_data_files(layout: DataLayout) -> list[Path]:
+    """Files directly in the data folder and anywhere under photos/ and reports/."""
     files: list[Path] = []
     for folder in _file_folders(layout):
         if not folder.is_dir():
@@ -72,7 +73,7 @@ def recover(layout: DataLayout, conn: sqlite3.Connection | None = None, *, now: 
     old orphans to `recovered/` (`quarantine_orphans`). One walk over the files serves both."""
     report = RecoveryReport()
     now = time.time() if now is None else now
-    files = _walk_files(layout)
+    files = walk_data_files(layout)
     for path in files:
         pid = temp_owner_pid(path)
         if pid is None:
@@ -100,7 +101,7 @@ def orphan_files(layout: DataLayout, conn: sqlite3.Connection, files: list[Path]
         for r in conn.execute("SELECT file_name FROM captures UNION SELECT file_name FROM reports")
     }
     return [
-        p for p in (_walk_files(layout) if files is None else files)
+        p for p in (walk_data_files(layout) if files is None else files)
         if p.parent != layout.root and temp_owner_pid(p) is None and str(p) not in recorded
     ]
 

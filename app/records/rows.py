@@ -129,8 +129,8 @@ class Draft:
 
 @dataclass(frozen=True)
 class FileProblem:
-    """A recorded file that is missing or does not match its sha256."""
+    """A recorded file that is missing or does not match its sha256, or a file no row names."""
 
     file_name: str
-    problem: str  # 'missing' or 'checksum' or 'unreadable'
+    problem: str  # 'missing', 'checksum', 'unreadable' or 'unrecorded'
     detail: str

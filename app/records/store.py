@@ -17,6 +17,9 @@ deleted only after the new row commits; every change of a grade, note, status or
 field is written to the append-only audit trail in the same transaction. Logs carry patient
 IDs and assessment numbers, never names. See `db` for the threading rules.
 
+`Store.open_existing` opens a store read-only for `palsy records check`: it creates, upgrades
+and moves nothing, and refuses a missing folder or database instead of making a new one.
+
 This module opens and closes the store and groups calls in transactions; the methods live in
 the parts `Store` combines: `store_patients`, `store_assessments`, `store_files` (photos and
 reports) and `store_checks` (audit trail, integrity, file checksums), on `store_base`.
@@ -31,10 +34,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.records.db import Database
-from app.records.errors import storage_error_from_sqlite
+from app.records.errors import StorageError, storage_error_from_sqlite
+from app.records.files import temp_owner_pid
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
-from app.records.paths import DataLayout, ensure_private_file
-from app.records.recovery import RecoveryReport, recover
+from app.records.paths import ENV_VAR, DataLayout, ensure_private_file
+from app.records.recovery import RecoveryReport, recover, walk_data_files
 from app.records.store_assessments import AssessmentsMixin
 from app.records.store_base import _audit as _audit  # re-exported: transfer.py imports it from here
 from app.records.store_checks import ChecksMixin
@@ -83,6 +87,38 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         if recover_files:
             store.recovery = recover(layout, db.connection())
         return store
+
+    @classmethod
+    def open_existing(cls, folder: Path | str | None = None) -> Store:
+        """Open the store in `folder` read-only, for checking: nothing is created, upgraded or moved.
+
+        StorageError (naming the path) when the folder or its database is missing, or the
+        database is empty: a check must not mistake a wrong or damaged folder for a new store.
+        """
+        layout = DataLayout.locate(folder)
+        if not layout.root.is_dir():
+            raise StorageError(
+                f"there is no data folder {layout.root}; nothing was created. "
+                f"Check the folder given with --data or in {ENV_VAR}."
+            )
+        stray = sum(1 for p in walk_data_files(layout) if p.parent != layout.root and temp_owner_pid(p) is None)
+        held = f"; {stray} photo or report file(s) beside it are recorded nowhere" if stray else ""
+        restore = f"Restore {layout.db_path.name} from a backup, or check the folder given with --data."
+        if not layout.db_path.is_file():
+            raise StorageError(f"the database {layout.db_path} is missing{held}; nothing was created. {restore}")
+        db = Database(layout.db_path, read_only=True)
+        try:
+            version = schema_version(db.connection())
+        except sqlite3.Error as exc:
+            db.close()
+            raise storage_error_from_sqlite(exc, layout.db_path) from exc
+        except BaseException:
+            db.close()
+            raise
+        if version == 0:
+            db.close()
+            raise StorageError(f"the database {layout.db_path} is empty (it holds no records){held}. {restore}")
+        return cls(layout, db)
 
     def close(self) -> None:
         """Close all connections. The store cannot be used afterwards."""

@@ -1,11 +1,14 @@
-"""Read-only checks of the store: the audit trail, SQLite integrity and file checksums."""
+"""Read-only checks of the store: the audit trail, SQLite integrity, file checksums and files
+that no row names."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from app.records.errors import ChecksumError, StorageError
-from app.records.files import read_verified
+from app.records.files import read_verified, temp_owner_pid
+from app.records.recovery import walk_data_files
 from app.records.rows import AuditEntry, FileProblem
 from app.records.store_base import StoreBase
 
@@ -32,13 +35,17 @@ class ChecksMixin(StoreBase):
         problems += [f"broken reference in {r[0]} row {r[1]}" for r in conn.execute("PRAGMA foreign_key_check")]
         return problems
 
+    def _file_rows(self) -> list[sqlite3.Row]:
+        """file_name and sha256 of every recorded photo and report. `check` does not upgrade an
+        old database, and the reports table only exists from schema version 3."""
+        tables = {r[0] for r in self.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        parts = [f"SELECT file_name, sha256 FROM {t}" for t in ("captures", "reports") if t in tables]
+        return self.db.query(" UNION ALL ".join(parts)) if parts else []
+
     def verify_files(self) -> list[FileProblem]:
         """Check every recorded photo and report against its sha256."""
-        rows = self.db.query(
-            "SELECT file_name, sha256 FROM captures UNION ALL SELECT file_name, sha256 FROM reports"
-        )
         problems: list[FileProblem] = []
-        for row in rows:
+        for row in self._file_rows():
             try:
                 read_verified(self.layout.resolve(row["file_name"]), row["sha256"])
             except StorageError as exc:
@@ -49,3 +56,20 @@ class ChecksMixin(StoreBase):
                     kind = "unreadable" if path.exists() else "missing"
                 problems.append(FileProblem(row["file_name"], kind, str(exc)))
         return problems
+
+    def unrecorded_files(self) -> list[FileProblem]:
+        """Photo and report files that no row names: left by a crash before its commit, or
+        beside a database that was lost or replaced. Nothing is moved (`Store.open` moves old
+        ones to recovered/); temporary files of writers are not counted."""
+        files = walk_data_files(self.layout)  # before the rows: a photo recorded meanwhile is not reported
+        recorded = {self.layout.resolve(r["file_name"]) for r in self._file_rows()}
+        return [
+            FileProblem(
+                path.relative_to(self.layout.root).as_posix(),
+                "unrecorded",
+                f"{path} is recorded in no database row (left by a crash, or the database was lost "
+                "or replaced); restore the database from a backup, or re-import the patient's export.",
+            )
+            for path in files
+            if path.parent != self.layout.root and temp_owner_pid(path) is None and path not in recorded
+        ]

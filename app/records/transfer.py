@@ -9,8 +9,11 @@ Folder layout (a contract for other stations):
         reports/*.pdf     PDF reports (not in de-identified exports)
 
 The export is written to a hidden `.NAME.partial-*` folder and renamed when complete, so a
-half-written export never looks finished. Import verifies every file's sha256 before it
-touches the store and then records everything in one transaction (photos written first).
+half-written export never looks finished. Import checks the manifest's structure and every
+file's sha256 before it touches the store and then records everything in one transaction
+(photos written first). A file already at its place in the data folder (one whose database was
+lost) is reused when identical and refused when not; a failed import removes only the files
+it wrote.
 
 De-identified export: the patient ID becomes a pseudonym; name, date of birth and all free-text
 notes are dropped (notes may name people); the patient's own audit entries (which hold old
@@ -26,12 +29,23 @@ import logging
 import os
 import secrets
 import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from app.records import validate
 from app.records.errors import DuplicateRecordError, storage_error_from_os
-from app.records.files import TEMP_MARK, atomic_write, fsync_dir, read_verified, remove_file
+from app.records.files import (
+    TEMP_MARK,
+    atomic_write,
+    fsync_dir,
+    read_verified,
+    remove_file,
+    sha256_bytes,
+    sha256_file,
+)
 from app.records.migrations import LATEST_VERSION
 from app.records.paths import ensure_private_dir
 from app.records.rows import STATUSES, Assessment, Patient
@@ -202,7 +216,61 @@ def _load_manifest(folder: Path) -> dict[str, Any]:
             f"{path} has export version {manifest.get('version')}; this program reads version "
             f"{EXPORT_VERSION}. Update Palsy Grader on this station."
         )
+    _check_structure(manifest, path)
     return manifest
+
+
+# Fields of each part of the manifest that must be text when present (the import stores some
+# of them as they are), and those that must be present.
+_TEXT_FIELDS = {
+    "patient": ("patient_id", "name", "birth_date", "sex", "affected_side", "notes", "created_at", "updated_at"),
+    "assessment": ("status", "model_grade", "measured_grade", "confirmed_grade", "clinician", "notes",
+                   "created_at", "updated_at"),
+    "capture": ("expression", "file", "sha256", "captured_at"),
+    "report": ("file", "sha256", "created_at"),
+    "audit": ("at", "actor", "entity", "field", "reason"),
+}
+_REQUIRED = {"capture": ("expression", "file", "sha256"), "report": ("file", "sha256")}
+
+
+def _check_structure(manifest: dict[str, Any], path: Path) -> None:
+    """Refuse (InputError naming the field) a manifest whose parts are not what export writes,
+    or that lists a photo or report twice, before anything is read into the store."""
+
+    def damaged(where: str, expected: str) -> InputError:
+        return InputError(f"{path} is damaged: {where} should be {expected}. Export the patient again.")
+
+    def record(value: Any, where: str, kind: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise damaged(where, "an object")
+        for key in _TEXT_FIELDS[kind]:
+            field = value.get(key)
+            if (field is not None and not isinstance(field, str)) or (not field and key in _REQUIRED.get(kind, ())):
+                raise damaged(f"{where}.{key}", "text")
+        return value
+
+    def records(value: Any, where: str, kind: str) -> list[dict[str, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise damaged(where, "a list")
+        return [record(v, f"{where}[{i}]", kind) for i, v in enumerate(value)]
+
+    patient = record(manifest.get("patient"), "patient", "patient")
+    records(patient.get("audit"), "patient.audit", "audit")
+    for i, item in enumerate(records(manifest.get("assessments"), "assessments", "assessment")):
+        where = f"assessments[{i}]"
+        records(item.get("audit"), f"{where}.audit", "audit")
+        captures = records(item.get("captures"), f"{where}.captures", "capture")
+        expressions = [validate.expression(c["expression"]) for c in captures]
+        reports = [r["sha256"] for r in records(item.get("reports"), f"{where}.reports", "report")]
+        twice = next((f"the {e} photo" for e in expressions if expressions.count(e) > 1), None)
+        twice = twice or next(("a report" for r in reports if reports.count(r) > 1), None)
+        if twice:
+            raise InputError(
+                f"{path} lists {twice} of assessment {item.get('number', i + 1)} twice; the export is "
+                "damaged. Export the patient again."
+            )
 
 
 def _export_file(folder: Path, entry: dict[str, Any]) -> tuple[bytes, str]:
@@ -234,7 +302,7 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
             blobs[str(entry["file"])], _ = _export_file(root, entry)
     stamp = validate.now_iso()
     actor = actor or "import"
-    with store.db.write() as conn:
+    with _refuse_clashes(root / MANIFEST), store.db.write() as conn:
         existing = conn.execute("SELECT 1 FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone()
         if existing:
             raise DuplicateRecordError(
@@ -263,6 +331,18 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
                f"from export of {manifest.get('exported_at', '?')}", at=stamp)
     log.info("patient %s imported with %d assessment(s)", pid, len(assessments))
     return store.get_patient(patient.patient_id)
+
+
+@contextmanager
+def _refuse_clashes(manifest_path: Path) -> Iterator[None]:
+    """An IntegrityError (the import was rolled back) as an InputError about the export."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise InputError(
+            f"{manifest_path} lists a record twice, or one that clashes with another ({exc}); "
+            "nothing was imported. Export the patient again."
+        ) from None
 
 
 def _copy_audit(conn: Any, entry: dict[str, Any], entity_id: Any) -> None:
@@ -312,7 +392,24 @@ def _import_assessment(store: Store, conn: Any, ref: int, item: dict[str, Any], 
 
 
 def _write_into_store(store: Store, relative: str, data: bytes) -> None:
+    """Write an imported file; a rollback removes it again only if this import created it.
+
+    A file already there (a data folder whose database was lost still holds its photos) is
+    kept as it is when it holds the same bytes and refused when it does not: its bytes are
+    never lost.
+    """
     target = store.layout.resolve(relative)
+    if target.exists():
+        try:
+            same = sha256_file(target) == sha256_bytes(data)
+        except OSError as exc:
+            raise storage_error_from_os(exc, "read", target) from exc
+        if same:
+            return
+        raise DuplicateRecordError(
+            f"{target} already holds a different file; nothing was imported. Move that file out of "
+            "the data folder (run `palsy records check` to see whether it is recorded) and import again."
+        )
     ensure_private_dir(target.parent)
     atomic_write(target, data)
     store.db.after_rollback(lambda: remove_file(target))

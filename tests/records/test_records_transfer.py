@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,88 @@ def test_failed_import_midway_rolls_back_files_and_rows(full_patient: tuple[Stor
     monkeypatch.setattr(transfer, "atomic_write", fail_third)
     with Store.open(tmp_path / "station2") as target:
         with pytest.raises(StorageError, match="disk is full"):
+            import_patient(target, folder)
+        assert target.count_patients() == 0 and target.audit_trail() == []
+        assert [p for p in target.layout.photos_dir.rglob("*") if p.is_file()] == []
+
+
+def _lost_database_folder(tmp_path: Path, with_report: bool = True) -> tuple[Path, Path, dict[Path, bytes]]:
+    """An export of one confirmed assessment (photos + report), and a data folder that still
+    holds its files but whose database was lost (replaced by a new, empty one)."""
+    with Store.open(tmp_path / "old") as source:
+        source.create_patient("LOST-1", name=NAME)
+        aid = source.start_assessment("LOST-1").id
+        for i, expression in enumerate(("rest", "close_eyes")):
+            source.save_capture(aid, expression, tiny_png(80 + i))
+        source.record_results(aid, {"grade": "II"}, model_grade="II")
+        source.confirm_grade(aid, "II", "Dr Kim")
+        source.save_report(aid, b"%PDF-1.4 lost")
+        folder = export_patient(source, "LOST-1", tmp_path / "usb")
+    data = tmp_path / "data"
+    data.mkdir()
+    for part in ("photos", "reports") if with_report else ("photos",):
+        shutil.copytree(tmp_path / "old" / part, data / part)
+    Store.open(data).close()  # the new, empty database
+    before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file() and p.parent.name == "000001"}
+    assert len(before) == (3 if with_report else 2)
+    return folder, data, before
+
+
+def test_import_into_a_folder_that_lost_its_database_reuses_the_files(tmp_path: Path) -> None:
+    folder, data, before = _lost_database_folder(tmp_path)
+    with Store.open(data) as target:
+        import_patient(target, folder)
+        assert target.verify_files() == [] and target.unrecorded_files() == []
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_failed_import_keeps_the_files_that_were_there_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from app.records import transfer
+
+    folder, data, before = _lost_database_folder(tmp_path, with_report=False)
+    real = transfer.atomic_write
+
+    def full_at_report(target: Path, payload: bytes, **kw: object) -> str:
+        if target.parent.parent.name == "reports":
+            raise transfer.storage_error_from_os(OSError(errno.ENOSPC, "full"), "write", target)
+        return real(target, payload, **kw)
+
+    monkeypatch.setattr(transfer, "atomic_write", full_at_report)
+    with Store.open(data) as target:
+        with pytest.raises(StorageError, match="nothing saved before was lost"):
+            import_patient(target, folder)
+        assert target.count_patients() == 0 and target.audit_trail() == []
+    assert {p: p.read_bytes() for p in before if p.exists()} == before
+
+
+def test_import_refuses_to_overwrite_a_different_file(tmp_path: Path) -> None:
+    folder, data, before = _lost_database_folder(tmp_path)
+    photo = next(p for p in before if "_rest_" in p.name)
+    photo.write_bytes(b"\x89PNG\r\n\x1a\nsomething else")
+    before[photo] = photo.read_bytes()
+    with Store.open(data) as target:
+        with pytest.raises(DuplicateRecordError, match="already holds a different file"):
+            import_patient(target, folder)
+        assert target.count_patients() == 0
+    assert {p: p.read_bytes() for p in before if p.exists()} == before
+
+
+def test_a_clash_in_the_database_is_an_input_error_and_rolls_back(full_patient: tuple[Store, int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from app.records import transfer
+
+    source, _, _ = full_patient
+    folder = export_patient(source, "EXP-9", tmp_path / "usb")
+
+    def clash(*args: object) -> None:
+        raise sqlite3.IntegrityError("UNIQUE constraint failed: reports.file_name")
+
+    monkeypatch.setattr(transfer, "_copy_audit", clash)
+    with Store.open(tmp_path / "station2") as target:
+        with pytest.raises(InputError, match="lists a record twice"):
             import_patient(target, folder)
         assert target.count_patients() == 0 and target.audit_trail() == []
         assert [p for p in target.layout.photos_dir.rglob("*") if p.is_file()] == []
