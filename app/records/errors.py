@@ -39,18 +39,21 @@ class RecordStateError(PalsyError):
     """The operation does not fit the assessment's status (e.g. a capture on a confirmed one)."""
 
 
-def storage_error_from_os(exc: OSError, action: str, path: Path | str) -> StorageError:
-    """A StorageError with a clear message and hint for an OSError met while `action`-ing `path`."""
+def storage_error_from_os(exc: OSError, action: str, path: Path | str, *, destination: bool = False) -> StorageError:
+    """A StorageError with a clear message and hint for an OSError met while `action`-ing `path`;
+    `destination`: `path` is a folder the user chose to write to (an export), not the data folder."""
     code = exc.errno
+    folder = "the destination folder" if destination else "the data folder"
     if code in _FULL_ERRNOS:
         return StorageError(
             f"cannot {action} {path}: the disk is full; {_NOTHING_LOST}. "
-            "Free some disk space (or choose another data folder) and try again."
+            f"Free some disk space (or choose another {folder.removeprefix('the ')}) and try again."
         )
     if code in _READ_ONLY_ERRNOS:
+        hint = "choose another destination" if destination else "set PALSY_HOME to a writable folder"
         return StorageError(
-            f"cannot {action} {path}: the data folder is read-only or not writable by this user; "
-            f"{_NOTHING_LOST}. Check the folder's permissions or set PALSY_HOME to a writable folder."
+            f"cannot {action} {path}: {folder} is read-only or not writable by this user; "
+            f"{_NOTHING_LOST}. Check the folder's permissions or {hint}."
         )
     if isinstance(exc, FileNotFoundError):
         return StorageError(f"cannot {action} {path}: the file or folder does not exist.")

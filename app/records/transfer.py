@@ -107,11 +107,12 @@ def export_patient(
     final = dest_root / _safe_folder_name(export_id)
     if final.exists():
         raise DuplicateRecordError(f"{final} already exists; choose another destination folder.")
+    staging = dest_root / f".{final.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
     try:
         dest_root.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing folder keeps its mode
+        os.mkdir(staging, 0o700)  # a read-only destination fails here, named as the destination
     except OSError as exc:
-        raise storage_error_from_os(exc, "create the folder", dest_root) from exc
-    staging = dest_root / f".{final.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+        raise storage_error_from_os(exc, "export to", dest_root, destination=True) from exc
     try:
         ensure_private_dir(staging / "photos")
         ensure_private_dir(staging / "reports")
@@ -147,7 +148,7 @@ def export_patient(
         fsync_dir(dest_root)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise storage_error_from_os(exc, "export to", dest_root) from exc
+        raise storage_error_from_os(exc, "export to", dest_root, destination=True) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -123,6 +123,27 @@ def test_export_of_damaged_photo_stops_and_leaves_no_partial_folder(full_patient
     assert list((tmp_path / "usb").iterdir()) == []
 
 
+def test_export_to_a_read_only_destination_names_the_destination(full_patient: tuple[Store, int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from app.records import transfer
+
+    source, _, _ = full_patient
+    usb = tmp_path / "usb"
+    usb.mkdir()
+
+    def read_only(path: object, mode: int = 0o777) -> None:  # as root, chmod cannot make it so
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    monkeypatch.setattr(transfer.os, "mkdir", read_only)
+    with pytest.raises(StorageError) as info:
+        export_patient(source, "EXP-9", usb)
+    message = str(info.value)
+    assert "the destination folder is read-only" in message and "choose another destination" in message
+    assert "PALSY_HOME" not in message and "data folder" not in message
+    assert list(usb.iterdir()) == []
+
+
 def test_failed_import_midway_rolls_back_files_and_rows(full_patient: tuple[Store, int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.records import transfer
 
