@@ -147,7 +147,7 @@ class MainWindow(
         self.capture.camera.opened.connect(lambda name: self.source_label.setText(f"source: {name}"))
         self.results.confirm_requested.connect(self.confirm_review)
         self.results.export_requested.connect(self.export_pdf)
-        self.results.back_requested.connect(self.show_patients)
+        self.results.back_requested.connect(self._leave_results)
         self.history.open_requested.connect(self.open_read_only)
         self.history.back_requested.connect(self.show_patients)
 
@@ -191,6 +191,13 @@ class MainWindow(
     def new_patient(self) -> None:
         self.show_patients()
         self.patients.open_dialog(None)
+
+    def _leave_results(self) -> None:
+        """Back to the patients; an assessment left unconfirmed is said to wait in the history."""
+        waiting = not self.results.read_only and self.results.status == "analysed" and self.patient_id
+        self.show_patients()
+        if waiting:
+            self.notify(f"Not confirmed yet: open it from {self.patient_id}'s history to confirm the grade")
 
     def show_patients(self) -> None:
         self.patients.refresh()

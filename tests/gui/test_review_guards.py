@@ -65,3 +65,14 @@ def test_reopening_without_its_photos_shows_none_of_another_patients(qtbot, data
         assert window.results.expression_combo.count() == 0
     finally:
         close_window(window)
+
+
+def test_leaving_an_unconfirmed_result_says_where_it_waits(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _analysed(qtbot, window, "MRN-5")
+        window.results.back_button.click()
+        assert window.stack.currentWidget() is window.patients
+        assert "Not confirmed yet" in window.statusBar().currentMessage() and "MRN-5" in window.statusBar().currentMessage()
+    finally:
+        close_window(window)
