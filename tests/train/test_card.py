@@ -48,3 +48,12 @@ def test_grading_verdict_against_the_targets():
     assert "one photo at a time" in below and "benchmarks/grade_signal.py" in below and "What the synthetic patients hold" in below
     assert "meets" in _grading_verdict(_grading(0.91, 0.96, 0.99), 256)[0]
     assert "is below" in _grading_verdict(_grading(0.95, 0.96, 0.98), 256)[0]  # every target must hold
+
+
+def test_comparison_note_only_when_both_arms_are_at_chance():
+    from models.train.card import _comparison_note
+
+    chance, learnt = {"quadratic_kappa": 0.03}, {"quadratic_kappa": 0.63}
+    (note, blank) = _comparison_note(chance, {"quadratic_kappa": -0.04})
+    assert "near chance" in note and "cascade_vs_end_to_end.py" in note and blank == ""
+    assert _comparison_note(learnt, chance) == [] and _comparison_note(chance, learnt) == []
