@@ -7,6 +7,10 @@ Shipped weights are listed with their sha256 in `resources/weights/manifest.json
 Every checkpoint also carries `state_sha256`, a digest of its weights (names, dtypes,
 shapes, bytes), so a damaged or edited file is refused even where no manifest lists it
 (a clinic's own weights); checkpoints written before the field existed load without it.
+`config_sha256`, a digest of the configuration (`config_sha256()`), does the same for the
+architecture and input size, which decide the grade as much as the weights do; files
+written before it existed (the shipped weights among them) load without it. Every other
+field is type-checked on reading, so an edited file is refused with a CheckpointError.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from torch import nn
 
 from models.cascade import CascadeNet
 from models.config import CascadeConfig
-from models.errors import CheckpointError
+from models.errors import CheckpointError, InputError
 from models.labels import CLASSES, EXPRESSIONS, GRADES
 from models.resources import weights_dir
 
@@ -60,6 +64,17 @@ def state_sha256(state: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
+def config_sha256(config: dict[str, Any]) -> str:
+    """Hex sha256 of a configuration dict as canonical JSON (sorted keys, no spaces).
+
+    Raises CheckpointError when the configuration holds something JSON cannot write."""
+    try:
+        text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"the configuration cannot be written as JSON ({exc})") from exc
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
 def save_checkpoint(
     model: CascadeNet,
     path: str | os.PathLike,
@@ -77,10 +92,11 @@ def save_checkpoint(
     for key, tensor in model.state_dict().items():
         tensor = tensor.detach().cpu()
         state[key] = tensor.half() if half and tensor.is_floating_point() else tensor.clone()
+    config = model.config.to_dict()
     payload: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "config": model.config.to_dict(),
+        "config": config,
         "classes": list(CLASSES),
         "grades": list(GRADES),
         "expressions": list(EXPRESSIONS),
@@ -89,6 +105,7 @@ def save_checkpoint(
         "metrics": metrics or {},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "state_sha256": state_sha256(state),
+        "config_sha256": config_sha256(config),
     }
     if extra:
         payload.update(extra)
@@ -174,12 +191,62 @@ def read_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> dict[
     payload = _safe_load(path, "checkpoint")
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path.name} is not a Palsy Grader checkpoint (no '{FORMAT}' format tag)")
+    _check_types(path, payload)
     if payload.get("format_version", 0) > FORMAT_VERSION:
         raise CheckpointError(f"{path.name} was written by a newer Palsy Grader (format {payload['format_version']}); update the application")
     if list(payload.get("classes", [])) != list(CLASSES) or list(payload.get("grades", [])) != list(GRADES):
         raise CheckpointError(f"{path.name} uses a different label set or grade list than this application")
     _check_state_digest(path, payload)
+    _check_config_digest(path, payload)
     return payload
+
+
+def _damaged(path: Path, detail: str) -> CheckpointError:
+    return CheckpointError(f"{path.name} is damaged or was modified: {detail}; retrain it or restore a copy")
+
+
+def _kind(value: Any) -> str:
+    return type(value).__name__
+
+
+def _check_types(path: Path, payload: dict[str, Any]) -> None:
+    """Refuse fields of the wrong type before anything compares or builds with them."""
+    version = payload.get("format_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise _damaged(path, f"format_version has type {_kind(version)} ({str(version)[:20]!r}), not a whole number")
+    if version < 0:
+        raise _damaged(path, f"format_version is {version}, below 0")
+    if not isinstance(payload.get("config"), dict):
+        raise _damaged(path, f"config has type {_kind(payload.get('config'))}, not a mapping")
+    if not isinstance(payload.get("state_dict"), dict):
+        raise _damaged(path, f"state_dict has type {_kind(payload.get('state_dict'))}, not a mapping of tensors")
+    for key in ("classes", "grades", "expressions"):
+        value = payload.get(key, [])
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise _damaged(path, f"{key} has type {_kind(value)}, not a list of names")
+    for key in ("training", "metrics"):
+        if not isinstance(payload.get(key, {}), dict):
+            raise _damaged(path, f"{key} has type {_kind(payload[key])}, not a mapping")
+    for key in ("state_sha256", "config_sha256"):
+        if key in payload and not isinstance(payload[key], str):
+            raise _damaged(path, f"{key} has type {_kind(payload[key])}, not a hex digest")
+
+
+def _check_config_digest(path: Path, payload: dict[str, Any]) -> None:
+    """Refuse a checkpoint whose configuration no longer matches the digest written with it."""
+    recorded = payload.get("config_sha256")
+    if recorded is None:
+        return  # written before the field existed
+    try:
+        actual = config_sha256(payload["config"])
+    except CheckpointError as exc:
+        raise _damaged(path, str(exc)) from exc
+    if actual != recorded:
+        raise _damaged(
+            path,
+            f"its configuration no longer matches the digest written with it "
+            f"(config_sha256 {recorded[:12]}..., now {actual[:12]}...)",
+        )
 
 
 def _check_state_digest(path: Path, payload: dict[str, Any]) -> None:
@@ -202,15 +269,31 @@ def _check_state_digest(path: Path, payload: dict[str, Any]) -> None:
 
 
 def model_from_payload(payload: dict[str, Any], name: str = "checkpoint") -> CascadeNet:
-    """Build the network a checkpoint describes and load its weights (fp16 stored -> fp32)."""
+    """Build the network a checkpoint describes and load its weights (fp16 stored -> fp32).
+
+    The network is first built on the meta device (no memory) and its shapes compared with
+    the stored weights, so an edited configuration cannot make it allocate gigabytes: the
+    real network is never larger than the weights the file holds."""
+    stored = payload.get("state_dict", {})
+    if not isinstance(stored, dict):
+        raise CheckpointError(f"{name} is damaged or was modified: state_dict has type {_kind(stored)}, not a mapping of tensors")
     try:
         config = CascadeConfig.from_dict(payload["config"])
-        model = CascadeNet(config)
-    except (KeyError, TypeError, ValueError) as exc:
+        with torch.device("meta"):
+            skeleton = CascadeNet(config)
+    except (KeyError, TypeError, ValueError, AttributeError, InputError) as exc:
         raise CheckpointError(f"{name}: its configuration is invalid ({exc})") from exc
+    except (RuntimeError, MemoryError) as exc:
+        raise CheckpointError(f"{name}: its configuration cannot be built ({str(exc).splitlines()[0][:200]})") from exc
+    _check_shapes(name, config, skeleton.state_dict(), stored)
+    del skeleton
+    try:
+        model = CascadeNet(config)
+    except (RuntimeError, MemoryError) as exc:
+        raise CheckpointError(f"{name}: its configuration cannot be built ({str(exc).splitlines()[0][:200]})") from exc
     reference = model.state_dict()
     state = {}
-    for key, tensor in payload.get("state_dict", {}).items():
+    for key, tensor in stored.items():
         if key in reference and reference[key].is_floating_point() and isinstance(tensor, torch.Tensor):
             tensor = tensor.to(reference[key].dtype)
         state[key] = tensor
@@ -221,6 +304,24 @@ def model_from_payload(payload: dict[str, Any], name: str = "checkpoint") -> Cas
         raise CheckpointError(f"{name}: the weights do not fit the '{config.name}' configuration ({' '.join(first)})") from exc
     model.eval()
     return model
+
+
+def _check_shapes(name: str, config: CascadeConfig, reference: dict[str, torch.Tensor], stored: dict[str, Any]) -> None:
+    """Refuse weights whose names or shapes differ from the network `config` describes."""
+    missing = sorted(set(reference) - set(stored))
+    unexpected = sorted(set(stored) - set(reference))
+    wrong = []
+    for key in sorted(set(reference) & set(stored)):
+        tensor = stored[key]
+        if not isinstance(tensor, torch.Tensor):
+            wrong.append(f"{key} has type {_kind(tensor)}, not a tensor")
+        elif tensor.shape != reference[key].shape:
+            wrong.append(f"{key} {tuple(tensor.shape)} vs {tuple(reference[key].shape)}")
+    if missing or unexpected or wrong:
+        detail = (
+            f"missing {missing[0]}" if missing else f"unexpected {unexpected[0]}" if unexpected else f"size of {wrong[0]}"
+        )
+        raise CheckpointError(f"{name}: the weights do not fit the '{config.name}' configuration ({detail})")
 
 
 def load_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> tuple[CascadeNet, dict[str, Any]]:

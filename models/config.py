@@ -1,10 +1,24 @@
-"""Named network configurations (DESIGN §5). A config is saved inside every checkpoint."""
+"""Named network configurations (DESIGN §5). A config is saved inside every checkpoint;
+its types and ranges are checked on construction (InputError), so an edited one is refused."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from models.errors import InputError
 from models.labels import NUM_CLASSES, NUM_GRADES
+
+# The network downsamples by 32 (E2's five VGG pools), so sides are multiples of it.
+STRIDE = 32
+# Input and grading sides, px: beyond 2048 a single photo's crop, activations and
+# attention maps no longer fit sensible memory; the paper grades at 512.
+MIN_SIZE, MAX_SIZE = STRIDE, 2048
+# Any channel width or FC width; ResNet-101's widest layer is 2048. A larger number is a
+# damaged or edited configuration, and building it would ask for gigabytes.
+MAX_CHANNELS = 8192
+MAX_DEPTH = 64  # blocks per backbone stage (ResNet-101's widest stage has 23)
+MAX_KERNEL = 15  # attention kernel side (the configs use 3, 5, 7)
+MAX_POOL = 16  # E2's pooled grid side (VGG16 uses 7)
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,35 @@ class CascadeConfig:
     num_grades: int = NUM_GRADES
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Check types and ranges, so a damaged configuration is refused before a network is
+        built from it (InputError, one line naming the field)."""
+        _check_text("name", self.name)
+        _check_text("backbone", self.backbone)
+        _check_side("input_size", self.input_size)
+        if self.grading_size != 0:
+            _check_side("grading_size", self.grading_size, "0 or ")
+        _check_ints("backbone_widths", self.backbone_widths, 1, MAX_CHANNELS, length=4)
+        _check_ints("backbone_depths", self.backbone_depths, 1, MAX_DEPTH, length=4)
+        _check_int("attention_channels", self.attention_channels, 1, MAX_CHANNELS)
+        _check_int("qk_ratio", self.qk_ratio, 1, self.attention_channels)
+        _check_int("value_ratio", self.value_ratio, 1, self.attention_channels)
+        _check_ints("attention_kernels", self.attention_kernels, 1, MAX_KERNEL)
+        if any(k % 2 == 0 for k in self.attention_kernels):
+            raise InputError(f"configuration attention_kernels={list(self.attention_kernels)}: kernels must be odd")
+        if not isinstance(self.e2_layers, tuple) or not self.e2_layers:
+            raise InputError(f"configuration e2_layers={self.e2_layers!r}: expected a list of widths and 'M'")
+        _check_ints("e2_layers", tuple(v for v in self.e2_layers if v != "M"), 1, MAX_CHANNELS)
+        _check_int("e2_z_channels", self.e2_z_channels, 1, MAX_CHANNELS)
+        _check_int("e2_pool", self.e2_pool, 1, MAX_POOL)
+        _check_ints("e2_hidden", self.e2_hidden, 1, MAX_CHANNELS, allow_empty=True)
+        _check_float("e2_dropout", self.e2_dropout, 0.0, 1.0)
+        _check_float("e2_negative_slope", self.e2_negative_slope, 0.0, 1.0)
+        _check_int("num_classes", self.num_classes, 1, MAX_CHANNELS)
+        _check_int("num_grades", self.num_grades, 1, MAX_CHANNELS)
+        if not isinstance(self.extra, dict):
+            raise InputError(f"configuration extra={self.extra!r}: expected a mapping")
+
     def to_dict(self) -> dict:
         """Plain-dict form for checkpoints (tuples become lists)."""
         return asdict(self)
@@ -64,7 +107,7 @@ class CascadeConfig:
         return cls(**values)
 
     def with_input_size(self, size: int) -> CascadeConfig:
-        """Same architecture at another input size (must be a multiple of 32)."""
+        """Same architecture at another input size (a multiple of 32, 32 to 2048)."""
         return CascadeConfig.from_dict({**self.to_dict(), "input_size": size})
 
     def with_grading_size(self, size: int) -> CascadeConfig:
@@ -80,6 +123,39 @@ class CascadeConfig:
     def e2_size(self) -> int:
         """The input side E2 grades at."""
         return self.grading_size or self.input_size
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_text(name: str, value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InputError(f"configuration {name}={value!r}: expected a non-empty name")
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> None:
+    if not _is_int(value) or not low <= value <= high:
+        raise InputError(f"configuration {name}={value!r}: expected a whole number from {low} to {high}")
+
+
+def _check_ints(name: str, values: object, low: int, high: int, length: int | None = None, allow_empty: bool = False) -> None:
+    ok = isinstance(values, tuple) and (allow_empty or values) and (length is None or len(values) == length)
+    if not ok or not all(_is_int(v) and low <= v <= high for v in values):
+        count = f"{length} " if length else ""
+        raise InputError(f"configuration {name}={values!r}: expected a list of {count}whole numbers from {low} to {high}")
+
+
+def _check_float(name: str, value: object, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise InputError(f"configuration {name}={value!r}: expected a number from {low} to {high}")
+
+
+def _check_side(name: str, value: object, prefix: str = "") -> None:
+    if not _is_int(value) or not MIN_SIZE <= value <= MAX_SIZE or value % STRIDE:
+        raise InputError(
+            f"configuration {name}={value!r}: expected {prefix}a multiple of {STRIDE} from {MIN_SIZE} to {MAX_SIZE} px"
+        )
 
 
 PAPER = CascadeConfig(

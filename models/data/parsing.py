@@ -84,10 +84,10 @@ class ParsingDataset:
         if not spec_path.is_file():
             raise InputError(f"{root} is not a parsing data set: classes.json is missing (see DESIGN §4)")
         try:
-            spec = json.loads(spec_path.read_text(encoding="utf-8"))
+            spec = json.loads(spec_path.read_text(encoding="utf-8-sig"))  # a BOM (Windows editors) is fine
             classes = [str(c) for c in spec["classes"]]
             maps_to = {str(k): [str(x) for x in v] for k, v in spec.get("maps_to", {}).items()}
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
             raise InputError(f"{spec_path} is malformed ({exc}); it needs 'classes' and 'maps_to'") from exc
         for name in classes:
             targets = maps_to.setdefault(name, [name])
@@ -103,9 +103,15 @@ class ParsingDataset:
         splits: dict[str, str] = {}
         split_file = root / "splits.csv"
         if split_file.is_file():
-            with split_file.open(newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    splits[row["name"]] = row["split"].strip()
+            try:
+                with split_file.open(newline="", encoding="utf-8-sig") as handle:  # Excel's BOM is fine
+                    for line, row in enumerate(csv.DictReader(handle), start=2):
+                        name, split = row.get("name"), row.get("split")
+                        if name is None or split is None:
+                            raise InputError(f"{split_file} line {line}: needs the columns name,split")
+                        splits[name.strip()] = split.strip()
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{split_file} is not UTF-8 text; save it as CSV UTF-8") from exc
         else:
             for name in images:
                 rule = fasseg_split(name)

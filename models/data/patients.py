@@ -4,7 +4,7 @@
 (or `EXPRESSION_N.*`), optional masks `ROOT/PATIENT_ID/masks/EXPRESSION[_N].png` in the
 project label set. Splits are by patient, never by image: the `split` column when present,
 else a deterministic 2/3 : 1/6 : 1/6 train/val/test split stratified by grade
-(`assign_splits`).
+(`assign_splits`). labels.csv is UTF-8 text, with or without the byte-order mark Excel writes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from models.errors import InputError
 from models.labels import EXPRESSIONS, SIDES, grade_index
 
 SPLITS = ("train", "val", "test")
+REQUIRED = frozenset({"patient_id", "grade", "side"})  # labels.csv columns
 _PHOTO = re.compile(r"^(?P<expr>[a-z_]+?)(?:_(?P<n>\d+))?$")
 
 
@@ -70,6 +71,47 @@ def assign_splits(patients: dict[str, int], seed: int = 0) -> dict[str, str]:
     return result
 
 
+def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row by column name) of each data row of labels.csv.
+
+    Read as UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8" writes one, which
+    would otherwise stick to the first column's name); header names are stripped and
+lower-cased; rows of empty fields are skipped; a row too short to reach the patient_id,
+grade and side columns is an InputError naming its line. Any
+    other encoding (Excel's plain "CSV" is cp1252) is an InputError that says how to save it.
+    """
+    try:
+        with labels.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = [name.strip().lower() for name in next(reader, [])]
+            missing = REQUIRED - set(header)
+            if missing:
+                # Excel in many locales separates with semicolons.
+                hint = "; it is separated by semicolons, save it with commas" if any(";" in h for h in header) else ""
+                raise InputError(
+                    f"{labels} lacks the columns {sorted(missing)}; expected patient_id,grade,side[,split]{hint}"
+                )
+            rows = []
+            for fields in reader:
+                if not any(field.strip() for field in fields):
+                    continue  # a blank line (Excel adds some at the end)
+                row = dict(zip(header, fields, strict=False))
+                if not REQUIRED <= set(row):
+                    raise InputError(
+                        f"{labels} line {reader.line_num}: {len(fields)} field(s) where {len(header)} columns are named; "
+                        "expected patient_id,grade,side[,split]"
+                    )
+                rows.append((reader.line_num, row))
+            return rows
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{labels} is not UTF-8 text (byte {exc.start}); save it as \"CSV UTF-8\" "
+            "(in Excel: Save As > CSV UTF-8 (Comma delimited))"
+        ) from None
+    except csv.Error as exc:
+        raise InputError(f"{labels} is not a readable CSV file ({exc})") from None
+
+
 class PatientDataset:
     """A patient folder; `samples(split)` lists the expression photos of that split's patients."""
 
@@ -79,23 +121,21 @@ class PatientDataset:
         if not labels.is_file():
             raise InputError(f"{self.root} is not a patient data set: labels.csv is missing (see DESIGN §4)")
         rows = []
-        with labels.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"patient_id", "grade", "side"} - set(reader.fieldnames or [])
-            if missing:
-                raise InputError(f"{labels} lacks the columns {sorted(missing)}; expected patient_id,grade,side[,split]")
-            for line, row in enumerate(reader, start=2):
-                try:
-                    grade = grade_index(row["grade"])
-                except ValueError as exc:
-                    raise InputError(f"{labels} line {line}: {exc}") from None
-                side = (row.get("side") or "none").strip().lower()
-                if side not in SIDES:
-                    raise InputError(f"{labels} line {line}: side {side!r} is not one of {', '.join(SIDES)}")
-                split = (row.get("split") or "").strip().lower()
-                if split and split not in SPLITS:
-                    raise InputError(f"{labels} line {line}: split {split!r} is not one of {', '.join(SPLITS)}")
-                rows.append((row["patient_id"].strip(), grade, side, split))
+        for line, row in _read_labels(labels):
+            patient_id = row["patient_id"].strip()
+            if not patient_id:
+                raise InputError(f"{labels} line {line}: the patient_id is empty")
+            try:
+                grade = grade_index(row["grade"])
+            except ValueError as exc:
+                raise InputError(f"{labels} line {line}: {exc}") from None
+            side = (row.get("side") or "none").strip().lower()
+            if side not in SIDES:
+                raise InputError(f"{labels} line {line}: side {side!r} is not one of {', '.join(SIDES)}")
+            split = (row.get("split") or "").strip().lower()
+            if split and split not in SPLITS:
+                raise InputError(f"{labels} line {line}: split {split!r} is not one of {', '.join(SPLITS)}")
+            rows.append((patient_id, grade, side, split))
         if not rows:
             raise InputError(f"{labels} lists no patients")
         auto = assign_splits({pid: g for pid, g, _, _ in rows}, split_seed)

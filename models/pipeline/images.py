@@ -23,6 +23,9 @@ from models.errors import InputError
 # 40 megapixels: far above any camera the rig uses (a 24 MP DSLR is 6000 x 4000), far below
 # what would exhaust memory (RGB uint8 at 40 MP is 120 MB).
 MAX_PIXELS = 40_000_000
+# A patient photo needs some pixels: below this on the shorter side (a thumbnail, a strip)
+# it cannot show a face the network or the measures could read.
+MIN_PHOTO_SIDE = 64
 IMAGE_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
@@ -30,11 +33,12 @@ class ImageTooLargeError(InputError):
     """The image's header declares more pixels than MAX_PIXELS."""
 
 
-def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS, min_side: int = 0) -> np.ndarray:
     """Read a photo as an H x W x 3 RGB uint8 array, upright per its EXIF orientation.
 
     Raises InputError (with the file name) for a missing, empty, corrupt or non-image file,
-    and ImageTooLargeError when the header declares more than `max_pixels` pixels.
+    or one whose shorter side is below `min_side` (patient photos: MIN_PHOTO_SIDE), and
+    ImageTooLargeError when the header declares more than `max_pixels` pixels.
     """
     path = Path(path)
     name = path.name
@@ -52,6 +56,11 @@ def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> np.ndar
                     raise ImageTooLargeError(
                         f"{name} is too large ({width} x {height} = {width * height / 1e6:.0f} megapixels, "
                         f"limit {max_pixels / 1e6:.0f}); resize it below the limit before assessing"
+                    )
+                if min(width, height) < min_side:
+                    raise InputError(
+                        f"{name} is too small ({width} x {height} pixels; at least {min_side} on each side): "
+                        "use the camera's full-size photo, not a thumbnail"
                     )
                 image.load()
                 return to_rgb_array(ImageOps.exif_transpose(image))

@@ -11,7 +11,7 @@ import numpy as np
 
 from models.errors import InputError
 from models.labels import EXPRESSIONS
-from models.pipeline.images import IMAGE_SUFFIXES, MAX_PIXELS, load_image
+from models.pipeline.images import IMAGE_SUFFIXES, MAX_PIXELS, MIN_PHOTO_SIDE, load_image
 
 _NAME = re.compile(r"^(?P<expression>[a-z_]+?)(?:_(?P<index>\d+))?$")
 
@@ -48,5 +48,5 @@ def load_patient_photos(
 ) -> tuple[dict[str, list[np.ndarray]], dict[str, list[Path]]]:
     """Load every recognised photo (RGB uint8); InputError names the first bad file."""
     paths = find_expression_photos(folder)
-    photos = {e: [load_image(p, max_pixels) for p in files] for e, files in paths.items()}
+    photos = {e: [load_image(p, max_pixels, MIN_PHOTO_SIDE) for p in files] for e, files in paths.items()}
     return photos, paths

@@ -145,3 +145,18 @@ def test_16_bit_colour_png_and_cmyk_jpeg(tmp_path: Path) -> None:
     Image.new("CMYK", (4, 4), (0, 255, 255, 0)).save(tmp_path / "cmyk.jpg")
     red = load_image(tmp_path / "cmyk.jpg")[0, 0]
     assert red[0] > 240 and red[1] < 15 and red[2] < 15
+
+
+def test_patient_photos_must_not_be_thumbnails(tmp_path: Path) -> None:
+    from models.pipeline.images import MIN_PHOTO_SIDE
+    from models.pipeline.patient_dir import load_patient_photos
+
+    folder = tmp_path / "patient"
+    folder.mkdir()
+    Image.new("RGB", (100_000 // 1000, MIN_PHOTO_SIDE - 1)).save(folder / "rest.png")  # a strip
+    with pytest.raises(InputError, match=r"rest.png is too small \(100 x 63 pixels"):
+        load_patient_photos(folder)
+    Image.new("RGB", (MIN_PHOTO_SIDE, MIN_PHOTO_SIDE)).save(folder / "rest.png")
+    photos, _ = load_patient_photos(folder)
+    assert photos["rest"][0].shape == (MIN_PHOTO_SIDE, MIN_PHOTO_SIDE, 3)
+    assert load_image(folder / "rest.png", min_side=0).shape[0] == MIN_PHOTO_SIDE  # generic reads are not limited

@@ -151,6 +151,7 @@ def test_not_a_checkpoint_is_refused(tmp_path: Path) -> None:
 def test_weights_that_do_not_fit_the_config_are_refused(tmp_path: Path) -> None:
     save_checkpoint(tiny_model(), tmp_path / "w.pt")
     payload = torch.load(tmp_path / "w.pt", weights_only=True)
+    payload.pop("config_sha256", None)  # as written before the field existed: only the shapes catch it
     payload["config"]["backbone_widths"] = [16, 32, 64, 128]
     torch.save(payload, tmp_path / "mismatch.pt")
     with pytest.raises(CheckpointError, match="do not fit"):
@@ -197,3 +198,134 @@ def test_load_pretrained_initialises_both_encoders(tmp_path: Path) -> None:
     counts = load_pretrained(model, resnet=tmp_path / "r.pth", vgg=tmp_path / "v.pth")
     assert counts == {"e1_backbone": len(model.e1.backbone.state_dict()), "e2_features": 91}
     assert torch.equal(model.e1.backbone.layer4[2].conv3.weight, reference.layer4[2].conv3.weight)
+
+
+def _edited(tmp_path: Path, name: str, edit, digest: bool = True) -> Path:
+    """A copy of a fresh checkpoint with `edit(payload)` applied; `digest=False` drops the
+    config digest first, as in files written before it existed (the shipped weights)."""
+    source = tmp_path / "source.pt"
+    if not source.exists():
+        save_checkpoint(tiny_model(), source)
+    payload = torch.load(source, weights_only=True)
+    if not digest:
+        payload.pop("config_sha256", None)
+    edit(payload)
+    torch.save(payload, tmp_path / name)
+    return tmp_path / name
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("format_version", "2"),
+        ("format_version", 1.0),
+        ("format_version", True),
+        ("classes", 5),
+        ("grades", "I II III IV V VI"),
+        ("config", [1, 2]),
+        ("state_dict", "weights"),
+        ("training", "notes"),
+        ("state_sha256", 7),
+        ("config_sha256", None),
+    ],
+)
+def test_fields_of_the_wrong_type_are_refused_as_damaged(tmp_path: Path, field: str, value) -> None:
+    path = _edited(tmp_path, "typed.pt", lambda p: p.__setitem__(field, value))
+    with pytest.raises(CheckpointError, match=rf"typed.pt is damaged or was modified: {field} has type") as caught:
+        load_checkpoint(path)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "hint"),
+    [
+        ("input_size", 0, "multiple of 32"),
+        ("input_size", -64, "multiple of 32"),
+        ("input_size", 33, "multiple of 32"),
+        ("input_size", 20000, "from 32 to 2048"),
+        ("input_size", "64", "multiple of 32"),
+        ("grading_size", 48, "0 or a multiple of 32"),
+        ("attention_channels", 10**7, "attention_channels"),
+        ("attention_channels", 0, "attention_channels"),
+        ("backbone_widths", [32, 64, 128], "4 whole numbers"),
+        ("backbone_widths", [32, 64, -128, 256], "backbone_widths"),
+        ("e2_layers", [16, "M", 10**9, "M"], "e2_layers"),
+        ("e2_hidden", 128, "e2_hidden"),
+        ("e2_dropout", 2.0, "e2_dropout"),
+        ("attention_kernels", [3, 4], "odd"),
+        ("num_classes", [5], "num_classes"),
+        ("name", 5, "name"),
+    ],
+)
+def test_out_of_range_configuration_is_refused_without_building_it(tmp_path: Path, field: str, value, hint: str) -> None:
+    # Without a config digest (an older file) the ranges refuse it; with one, the digest does.
+    path = _edited(tmp_path, "old.pt", lambda p: p["config"].__setitem__(field, value), digest=False)
+    with pytest.raises(CheckpointError, match="configuration is invalid") as caught:
+        load_checkpoint(path)
+    assert hint in str(caught.value) and "\n" not in str(caught.value)
+    path = _edited(tmp_path, "new.pt", lambda p: p["config"].__setitem__(field, value))
+    with pytest.raises(CheckpointError, match="new.pt is damaged or was modified: its configuration no longer matches"):
+        load_checkpoint(path)
+
+
+def test_a_large_configuration_within_range_is_refused_before_allocating(tmp_path: Path, monkeypatch) -> None:
+    # Widths within range that the weights do not have: checked on the meta device, so the
+    # 1.3 GB these FC layers would take is never asked for.
+    from models import checkpoint
+
+    def edit(p):
+        p["config"].update(e2_hidden=[8192, 8192], e2_pool=16)
+
+    path = _edited(tmp_path, "wide.pt", edit, digest=False)
+    built = []
+    real = checkpoint.CascadeNet
+
+    def counting(config):
+        built.append(torch.get_default_device())
+        return real(config)
+
+    monkeypatch.setattr(checkpoint, "CascadeNet", counting)
+    with pytest.raises(CheckpointError, match="do not fit"):
+        load_checkpoint(path)
+    assert built == [torch.device("meta")]
+
+
+def test_a_network_that_cannot_be_built_is_a_checkpoint_error(tmp_path: Path, monkeypatch) -> None:
+    from models import checkpoint
+
+    def refuse(config):
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] DefaultCPUAllocator: not enough memory\nmore")
+
+    save_checkpoint(tiny_model(), tmp_path / "w.pt")
+    monkeypatch.setattr(checkpoint, "CascadeNet", refuse)
+    with pytest.raises(CheckpointError, match="cannot be built .*not enough memory") as caught:
+        load_checkpoint(tmp_path / "w.pt")
+    assert "\n" not in str(caught.value)
+
+
+def test_input_size_edit_changes_nothing_silently(tmp_path: Path) -> None:
+    # 33 is refused by range; 96 is a valid size, so only the config digest can catch it.
+    path = _edited(tmp_path, "resized.pt", lambda p: p["config"].__setitem__("input_size", 96))
+    with pytest.raises(CheckpointError, match="configuration no longer matches the digest"):
+        load_checkpoint(path)
+
+
+def test_config_digest_is_written_and_canonical(tmp_path: Path) -> None:
+    from models.checkpoint import config_sha256
+
+    model = tiny_model()
+    save_checkpoint(model, tmp_path / "w.pt")
+    payload = torch.load(tmp_path / "w.pt", weights_only=True)
+    assert payload["config_sha256"] == config_sha256(model.config.to_dict())
+    # Key order and tuple-versus-list do not change it (the file stores lists or tuples).
+    config = model.config.to_dict()
+    reordered = {k: list(v) if isinstance(v, tuple) else v for k, v in reversed(config.items())}
+    assert config_sha256(reordered) == config_sha256(config)
+    with pytest.raises(CheckpointError, match="JSON"):
+        config_sha256({"bad": object()})
+
+
+def test_checkpoint_without_a_config_digest_still_loads(tmp_path: Path) -> None:
+    path = _edited(tmp_path, "old.pt", lambda p: None, digest=False)
+    model, meta = load_checkpoint(path)
+    assert "config_sha256" not in meta and model.config.input_size == 64

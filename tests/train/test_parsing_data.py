@@ -82,3 +82,31 @@ def test_fasseg_split_rule_on_names():
 def test_missing_classes_json_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="classes.json"):
         ParsingDataset.open(tmp_path)
+
+
+def _tiny_set(root, classes_json: bytes, splits_csv: bytes):
+    from PIL import Image
+
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    for name in ("a", "b"):
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(root / "images" / f"{name}.png")
+        Image.fromarray(np.zeros((8, 8), np.uint8)).save(root / "masks" / f"{name}.png")
+    (root / "classes.json").write_bytes(classes_json)
+    (root / "splits.csv").write_bytes(splits_csv)
+    return root
+
+
+def test_files_saved_by_windows_tools_with_a_bom_are_read(tmp_path):
+    bom = b"\xef\xbb\xbf"
+    root = _tiny_set(tmp_path / "set", bom + b'{"classes": ["background", "skin"]}', bom + b"name,split\r\na,train\r\nb,val\r\n")
+    data = ParsingDataset.open(root)
+    assert data.splits == {"a": "train", "b": "val"}
+
+
+def test_bad_splits_csv_is_a_clear_error(tmp_path):
+    spec = b'{"classes": ["background", "skin"]}'
+    with pytest.raises(InputError, match="line 2: needs the columns name,split"):
+        ParsingDataset.open(_tiny_set(tmp_path / "short", spec, b"name;split\na;train\n"))
+    with pytest.raises(InputError, match="save it as CSV UTF-8"):
+        ParsingDataset.open(_tiny_set(tmp_path / "latin", spec, "name,split\nMüller,train\n".encode("cp1252")))
