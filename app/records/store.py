@@ -49,6 +49,19 @@ from app.records.store_patients import PatientsMixin
 log = logging.getLogger("palsy.records")
 
 
+@contextmanager
+def _closed_on_error(db: Database) -> Iterator[None]:
+    """Close `db` when the block fails; a SQLite failure becomes a StorageError naming the file."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        db.close()
+        raise storage_error_from_sqlite(exc, db.path) from exc
+    except BaseException:
+        db.close()
+        raise
+
+
 class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
     """Patients, assessments, captures, reports and the audit trail in one data folder."""
 
@@ -69,18 +82,12 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         layout = DataLayout.create(folder)
         ensure_private_file(layout.db_path)  # SQLite gives -wal/-shm the same 0o600 mode
         db = Database(layout.db_path)
-        try:
+        with _closed_on_error(db):
             conn = db.connection()
             version = schema_version(conn)
             if 0 < version < LATEST_VERSION:
                 _backup(conn, layout.root / f"{layout.db_path.name}.v{version}.bak")
             applied = migrate(conn)
-        except sqlite3.Error as exc:
-            db.close()
-            raise storage_error_from_sqlite(exc, layout.db_path) from exc
-        except BaseException:
-            db.close()
-            raise
         if applied:
             log.info("database schema upgraded to version %d (applied %s)", LATEST_VERSION, applied)
         store = cls(layout, db)
@@ -107,14 +114,8 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         if not layout.db_path.is_file():
             raise StorageError(f"the database {layout.db_path} is missing{held}; nothing was created. {restore}")
         db = Database(layout.db_path, read_only=True)
-        try:
+        with _closed_on_error(db):
             version = schema_version(db.connection())
-        except sqlite3.Error as exc:
-            db.close()
-            raise storage_error_from_sqlite(exc, layout.db_path) from exc
-        except BaseException:
-            db.close()
-            raise
         if version == 0:
             db.close()
             raise StorageError(f"the database {layout.db_path} is empty (it holds no records){held}. {restore}")
