@@ -84,6 +84,7 @@ class MainWindow(
         self.result: Any = None
         self.last_report: Path | None = None
         self._export_id: int | None = None
+        self._reopen_id: int | None = None  # the reopened assessment whose overlays are being recomputed
         self._analysed_id: int | None = None
         self._closed = False  # results arriving after shutdown are dropped
         self._threads: list[tuple[QThread, FunctionWorker]] = []  # running, or ended and not yet retired

@@ -56,21 +56,24 @@ class WindowHistoryMixin:
         handle, analyse = self.model_handle, self.services.analyse
         self._reopen_id = info.assessment_id
         worker = FunctionWorker(lambda progress: analyse(photos, handle, progress))
-        worker.returned.connect(self._overlays_recomputed)
-        worker.errored.connect(self._overlays_failed)
-        worker.cancelled.connect(lambda: self.results.set_overlays_pending(False))
+        reopened = info.assessment_id  # a later reopen makes this worker's answer stale
+        worker.returned.connect(lambda fresh: self._overlays_recomputed(fresh, reopened))
+        worker.errored.connect(lambda message: self._overlays_failed(message, reopened))
+        worker.cancelled.connect(lambda: self._overlays_failed("cancelled", reopened))
         self.results.set_overlays_pending(True)  # a report made now would lack them
         self._run(worker)
 
-    def _overlays_failed(self, message: str) -> None:
+    def _overlays_failed(self, message: str, reopened: int) -> None:
+        if self._closed or reopened != self._reopen_id:
+            return
         self.results.set_overlays_pending(False)
         self.notify(f"Overlays could not be recomputed: {message}")
 
-    def _overlays_recomputed(self, fresh: Any) -> None:
-        if self._closed:
-            return
+    def _overlays_recomputed(self, fresh: Any, reopened: int) -> None:
+        if self._closed or reopened != self._reopen_id:
+            return  # another assessment was opened since; its own worker will answer
         self.results.set_overlays_pending(False)
-        if self.result is None or self.assessment_id != getattr(self, "_reopen_id", None) or self.results.result is not self.result:
+        if self.result is None or self.assessment_id != reopened or self.results.result is not self.result:
             return
         for name, expression in fresh.expressions.items():
             stored = self.result.expressions.get(name)

@@ -76,3 +76,22 @@ def test_leaving_an_unconfirmed_result_says_where_it_waits(qtbot, data_folder: P
         assert "Not confirmed yet" in window.statusBar().currentMessage() and "MRN-5" in window.statusBar().currentMessage()
     finally:
         close_window(window)
+
+
+def test_a_stale_overlay_worker_does_not_release_export(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        first = _analysed(qtbot, window, "MRN-6")
+        window.results.clinician_edit.setText("Dr. Test")
+        window.results.confirm_button.click()
+        window.show_history("MRN-6")
+        window.history.open_button.click()
+        assert window.results.overlays_pending
+        # answers of a worker started for an assessment opened before this one are ignored
+        window._overlays_recomputed(None, first + 1000)
+        window._overlays_failed("boom", first + 1000)
+        assert window.results.overlays_pending and not window.results.export_button.isEnabled()
+        qtbot.waitUntil(lambda: not window.results.overlays_pending, timeout=WAIT_MS)
+        assert window.results.export_button.isEnabled()
+    finally:
+        close_window(window)
