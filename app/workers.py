@@ -247,7 +247,8 @@ class CameraWorker(QObject):
                     expression, self._expression = self._expression, None
                 if expression is not None:
                     set_expression_hint(self.source, expression)
-                    current, unavailable = expression, False
+                    if expression != current:  # the page asks again on every refresh: only a new step retries
+                        current, unavailable = expression, False
                 if unavailable:
                     self._stop.wait(0.05)
                     continue

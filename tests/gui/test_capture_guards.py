@@ -47,7 +47,10 @@ def test_a_folder_without_a_steps_photo_blocks_that_step_only(qtbot, data_folder
         assert page.session.expression == "puff_cheeks"
         qtbot.waitUntil(lambda: page.error_box.isVisible(), timeout=WAIT_MS)
         assert "no puff_cheeks photo" in page.error_label.text()
+        reports: list[str] = []
+        page.camera.step_failed.connect(lambda expression, message: reports.append(expression))
         qtbot.wait(300)
+        assert reports == []  # said once per visit to the step, not over and over
         # nothing to capture: no other expression's photo stands in for it
         assert page._last_packet is None and not page.capture_button.isEnabled() and not page.capture_now()
         assert page.camera.running  # the source runs on for the other steps
