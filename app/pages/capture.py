@@ -181,6 +181,7 @@ class CapturePage(QWidget):
         if self.session is not None and self.session is not session:
             self.session.wait_for_saves(10.0)
         self.session = session
+        self._shown_expression = None  # no frame from before this session may be taken
         session.submit = self._saver.submit
         session.on_change = self.refresh
         self._source_factory = source_factory
