@@ -156,6 +156,7 @@ class MainWindow(
         """A message in the status bar (no modal boxes: the flow must never block)."""
         log.info("notice: %s", message)
         self.statusBar().showMessage(message, timeout_ms)
+        self.statusBar().setToolTip(message)  # a long message cut off by the labels on the right reads in full here
 
     # -- model loading and worker threads -------------------------------------------------
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override

@@ -74,6 +74,7 @@ def test_leaving_an_unconfirmed_result_says_where_it_waits(qtbot, data_folder: P
         window.results.back_button.click()
         assert window.stack.currentWidget() is window.patients
         assert "Not confirmed yet" in window.statusBar().currentMessage() and "MRN-5" in window.statusBar().currentMessage()
+        assert window.statusBar().toolTip() == window.statusBar().currentMessage()  # read in full when cut off
     finally:
         close_window(window)
 
