@@ -15,8 +15,11 @@ MODES = ("parsing", "grading", "end-to-end", "demo", "clinic")
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train",
-        help="train the network (stage 1 parsing, stage 2 grading, end-to-end baseline, or the demo recipe)",
-        description="Train the cascade. Budgets are --epochs and/or --minutes (wall clock); checkpoints are resumable.",
+        help="train the network (stage 1 parsing, stage 2 grading, end-to-end baseline, the demo recipe, or a clinic's "
+        "own patients)",
+        description="Train the cascade. Budgets are --epochs and/or --minutes (wall clock); checkpoints are resumable. "
+        "clinic: one command on a clinic's graded patients (--minutes only, default 120; --out is a folder, default "
+        "runs/clinic; rerun the same command to resume).",
     )
     parser.add_argument("mode", choices=MODES, help="what to train")
     parser.add_argument(
@@ -26,13 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR[:WEIGHT]",
         help="training data folder (parsing layout or patient layout); repeat for a mixture with sampling weights",
     )
-    parser.add_argument("--config", default="compact", help="network configuration: compact or paper (default compact)")
+    parser.add_argument("--config", default=None,
+                        help="network configuration: compact or paper (default compact; clinic: only with --from-scratch)")
     parser.add_argument("--input-size", type=int, default=None, help="train at this input size (multiple of 32) instead of the config's")
     parser.add_argument("--epochs", type=float, default=None, help="passes over the training images")
     parser.add_argument("--minutes", type=float, default=None, help="wall-clock budget; the poly LR follows the time spent")
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=2e-4, help="base learning rate of the poly schedule (default 2e-4)")
-    parser.add_argument("--out", default=None, help="checkpoint to write (default runs/<mode>.pt; demo: resources/weights)")
+    parser.add_argument("--lr", type=float, default=None, help="base learning rate of the poly schedule (default 2e-4; "
+                        "demo and clinic use their recipes' rates)")
+    parser.add_argument("--out", default=None, help="checkpoint to write (default runs/<mode>.pt; demo: resources/weights; "
+                        "clinic: a folder, default runs/clinic)")
     parser.add_argument("--resume", default=None, help="continue from a checkpoint written by palsy train")
     parser.add_argument("--init", default=None, help="start from this checkpoint (for grading: the stage-1 parsing checkpoint; "
                         "for clinic: default the shipped demo weights)")
@@ -146,12 +152,12 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--batch-size must be at least 1")
     out = Path(args.out or f"runs/{args.mode}.pt")
     log = Path(args.log) if args.log else out.with_suffix(".jsonl")
-    settings = LoopSettings(stage=args.mode, minutes=args.minutes, lr=args.lr, seed=args.seed, steps=None if not args.epochs else 1,
+    settings = LoopSettings(stage=args.mode, minutes=args.minutes, lr=2e-4 if args.lr is None else args.lr, seed=args.seed, steps=None if not args.epochs else 1,
                             precision=resolve_precision(args.precision, device, grading=args.mode != "parsing"),
                             loader_threads=args.loader_threads)
     specs = [DataSpec.parse(text) for text in args.data]
     common = dict(
-        out=out, settings=settings, device=device, config=args.config, input_size=args.input_size, epochs=args.epochs,
+        out=out, settings=settings, device=device, config=args.config or "compact", input_size=args.input_size, epochs=args.epochs,
         batch_size=args.batch_size, init=args.init, resume=args.resume, progress=PrintProgress(), log_path=log,
     )
     if args.mode == "parsing":
@@ -176,9 +182,20 @@ def _run_clinic(args: argparse.Namespace, device) -> int:
         raise InputError("palsy train clinic takes a --minutes budget and resumes by itself (rerun the same command)")
     if args.from_scratch and args.init:
         raise InputError("give either --init or --from-scratch, not both")
+    if not args.from_scratch and (args.config or args.input_size):
+        raise InputError("--config and --input-size are for palsy train clinic --from-scratch; a run started from "
+                         "weights keeps their network and size")
+    ignored = [flag for flag, value in (("--lr", args.lr), ("--ordinal-weight", args.ordinal_weight), ("--log", args.log))
+               if value is not None]
+    if ignored:
+        raise InputError(f"palsy train clinic does not take {', '.join(ignored)}: it follows its recipe "
+                         "(docs/train.md) and logs into the --out folder")
+    if args.batch_size < 1:
+        raise InputError("--batch-size must be at least 1")
     recipe = ClinicRecipe(
         patients=args.data[0], parsing=tuple(args.data[1:]), init=None if args.from_scratch else (args.init or SHIPPED),
-        work=args.out or "runs/clinic", minutes=args.minutes or 120.0, config=args.config, input_size=args.input_size,
+        work=args.out or "runs/clinic", minutes=120.0 if args.minutes is None else args.minutes,
+        config=args.config or "compact", input_size=args.input_size,
         batch_size=args.batch_size, seed=args.seed, precision=args.precision,
         **({} if args.cache_variants is None else {"cache_variants": args.cache_variants}),
     )

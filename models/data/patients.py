@@ -121,6 +121,7 @@ class PatientDataset:
         if not labels.is_file():
             raise InputError(f"{self.root} is not a patient data set: labels.csv is missing (see DESIGN §4)")
         rows = []
+        seen: dict[str, tuple[int, tuple[int, str, str]]] = {}  # patient id -> (line, its values)
         for line, row in _read_labels(labels):
             patient_id = row["patient_id"].strip()
             if not patient_id:
@@ -135,7 +136,13 @@ class PatientDataset:
             split = (row.get("split") or "").strip().lower()
             if split and split not in SPLITS:
                 raise InputError(f"{labels} line {line}: split {split!r} is not one of {', '.join(SPLITS)}")
-            rows.append((patient_id, grade, side, split))
+            earlier = seen.get(patient_id)
+            if earlier is not None and earlier[1] != (grade, side, split):
+                raise InputError(f"{labels} line {line}: patient {patient_id} is already listed on line {earlier[0]} "
+                                 "with another grade, side or split; keep one row per patient")
+            if earlier is None:
+                seen[patient_id] = (line, (grade, side, split))
+                rows.append((patient_id, grade, side, split))
         if not rows:
             raise InputError(f"{labels} lists no patients")
         auto = assign_splits({pid: g for pid, g, _, _ in rows}, split_seed)
@@ -156,7 +163,7 @@ class PatientDataset:
         for path in sorted(folder.glob("*")):
             if path.suffix.lower() not in IMAGE_SUFFIXES:
                 continue
-            m = _PHOTO.match(path.stem)
+            m = _PHOTO.match(path.stem.lower())  # REST.JPG as `palsy assess` reads it
             if not m or m.group("expr") not in EXPRESSIONS:
                 continue
             mask = folder / "masks" / f"{path.stem}.png"

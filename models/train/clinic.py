@@ -15,6 +15,7 @@ recorded in `OUT/state.json`, so a rerun goes on from the last finished one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -77,6 +78,11 @@ def _check(recipe: ClinicRecipe) -> tuple[PatientDataset, list[DataSpec], Path |
         raise InputError(f"{recipe.patients} is not a patient data set (labels.csv missing); "
                          "the first --data of `palsy train clinic` is the graded patients' folder")
     patients = PatientDataset(recipe.patients)
+    without = [pid for pid in patients.patient_ids() if not patients.photos(pid)]
+    if without:
+        raise InputError(f"{len(without)} patient(s) of {recipe.patients}/labels.csv have no expression photos, first "
+                         f"{without[0]} (expected {Path(recipe.patients) / without[0]}/rest.jpg ...); add the folder or "
+                         "remove the row")
     for split in ("train", "test"):
         if not patients.patient_ids(split):
             raise InputError(f"{recipe.patients} has no {split} patients; grade more patients or set the split column "
@@ -103,9 +109,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     work = Path(recipe.work)
     work.mkdir(parents=True, exist_ok=True)
     state = RunState(work / "state.json")
-    if state.data.get("recipe", _plain(recipe)) != _plain(recipe):
-        raise InputError(f"{work} holds a run with another recipe; choose another --out or delete {work / 'state.json'}")
-    state.record("recipe", _plain(recipe))
+    _same_run(state, work, recipe, _data_fingerprint(patients))
     if not state.done("first_start"):
         state.record("first_start", time.time())
         state.record("machine", describe_machine(device))
@@ -157,14 +161,59 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     return results
 
 
+def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, fingerprint: str) -> None:
+    """Record the recipe and the data at the first start; a rerun resumes only the same run.
+
+    Before any stage has finished a changed command simply replaces the recipe (a start that
+    failed on a wrong option must not block its folder). After that, another recipe or
+    changed patients (labels.csv, photos) are refused: the stages done would not match the
+    card, and a relabelled patient can move others between train and test.
+    """
+    started = state.done("stage1") or state.done("stage2")
+    old = state.data.get("recipe")
+    new = _plain(recipe)
+    if started and old is not None and old != new:
+        keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        raise InputError(f"{work} holds a run with another recipe (differs in {', '.join(keys)}); rerun it with the "
+                         f"same options, or choose another --out")
+    if started and state.data.get("data", fingerprint) != fingerprint:
+        raise InputError(f"the patients in {recipe.patients} changed since this run started in {work} (labels.csv or "
+                         "the photos): its stages would not match them; choose another --out for a new run")
+    state.record("recipe", new)
+    state.record("data", fingerprint)
+
+
+def _data_fingerprint(patients: PatientDataset) -> str:
+    """sha256 over labels.csv and every listed patient's photo and mask names and sizes."""
+    digest = hashlib.sha256((patients.root / "labels.csv").read_bytes())
+    for pid in patients.patient_ids():
+        for _, image, mask in patients.photos(pid):
+            for path in (image, mask):
+                if path is not None:
+                    digest.update(f"{pid}/{path.name}:{path.stat().st_size}\n".encode())
+    return digest.hexdigest()
+
+
 def _has_masks(patients: PatientDataset, split: str) -> bool:
     return any(s.mask is not None for s in patients.samples(split))
 
 
 def _plain(recipe: ClinicRecipe) -> dict[str, Any]:
+    """The recipe as stored; folders as absolute paths, so `--data clinic/` from another
+    directory is the same run."""
     data = asdict(recipe)
-    data["parsing"] = list(recipe.parsing)
+    data["patients"] = str(Path(recipe.patients).resolve())
+    data["work"] = str(Path(recipe.work).resolve())
+    if recipe.init not in (None, SHIPPED):
+        data["init"] = str(Path(recipe.init).resolve())
+    data["parsing"] = [_resolved_spec(text) for text in recipe.parsing]
     return data
+
+
+def _resolved_spec(text: str) -> str:
+    """A parsing set "DIR" or "DIR:WEIGHT" as "ABSOLUTE_DIR:WEIGHT"."""
+    spec = DataSpec.parse(text)
+    return f"{spec.path.resolve()}:{spec.weight:g}"
 
 
 def _grade_counts(patients: PatientDataset) -> dict[str, dict[str, int]]:

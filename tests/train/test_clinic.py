@@ -8,7 +8,7 @@ import torch
 
 from app.cli import main
 from models.checkpoint import load_checkpoint, sha256_of
-from models.errors import InputError
+from models.errors import CheckpointError, InputError
 from models.train.clinic import ClinicRecipe, run_clinic
 from models.train.machine import describe_machine
 
@@ -66,6 +66,10 @@ def test_clinic_without_anything_to_parse_needs_a_start(tiny_patients, tiny_weig
         (["train", "clinic", "--data", "{patients}", "--from-scratch", "--init", "x.pt"], "either --init or --from-scratch"),
         (["train", "clinic", "--data", "{patients}", "--epochs", "2"], "--minutes budget"),
         (["train", "parsing", "--data", "{patients}", "--from-scratch", "--minutes", "1"], "for palsy train clinic"),
+        (["train", "clinic", "--data", "{patients}", "--batch-size", "0"], "--batch-size must be at least 1"),
+        (["train", "clinic", "--data", "{patients}", "--minutes", "0"], "positive --minutes budget"),
+        (["train", "clinic", "--data", "{patients}", "--lr", "0.01", "--log", "x.jsonl"], "does not take --lr, --log"),
+        (["train", "clinic", "--data", "{patients}", "--config", "paper"], "are for palsy train clinic --from-scratch"),
     ],
 )
 def test_clinic_mistakes_exit_2_with_one_line(argv, message, tiny_patients, capsys):
@@ -88,3 +92,42 @@ def test_the_card_names_a_gpu_by_its_name(monkeypatch):
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
     assert describe_machine(torch.device("cuda")).startswith("NVIDIA H200 (CUDA ")
     assert describe_machine(CPU).endswith(f", 1 thread, torch {torch.__version__}")  # one_thread
+
+
+def test_a_clinic_run_resumes_only_on_the_same_data(tiny_patients, tiny_weights, tmp_path, monkeypatch):
+    data = tmp_path / "clinic_patients"
+    shutil.copytree(tiny_patients, data)
+    work = tmp_path / "run"
+    recipe = ClinicRecipe(patients=str(data), init=str(tiny_weights), work=str(work), steps=2, batch_size=2)
+    run_clinic(recipe, CPU)
+    # the same run named another way (trailing slash, relative from elsewhere) resumes
+    monkeypatch.chdir(tmp_path)
+    same = ClinicRecipe(patients="clinic_patients/", init=str(tiny_weights), work="run", steps=2, batch_size=2)
+    assert run_clinic(same, CPU)["state"]["stage2"]["steps"] == 2
+    with pytest.raises(InputError, match=r"another recipe \(differs in steps\)"):
+        run_clinic(ClinicRecipe(patients=str(data), init=str(tiny_weights), work=str(work), steps=5, batch_size=2), CPU)
+    # a corrected grade after the stages ran: the card and the split would no longer match them
+    labels = data / "labels.csv"
+    lines = labels.read_text().splitlines()
+    pid, grade, *rest = lines[1].split(",")
+    lines[1] = ",".join([pid, "VI" if grade != "VI" else "I", *rest])
+    labels.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match="changed since this run started"):
+        run_clinic(recipe, CPU)
+
+
+def test_a_start_that_failed_does_not_block_its_folder(tiny_patients, tiny_weights, tmp_path):
+    work = tmp_path / "run"
+    with pytest.raises(CheckpointError):  # a wrong --init: refused before any stage ran
+        run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_patients / "labels.csv"), work=str(work), steps=1), CPU)
+    results = run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=2, batch_size=2), CPU)
+    assert results["state"]["stage2"]["steps"] == 2
+
+
+def test_a_listed_patient_without_photos_is_refused(tiny_patients, tiny_weights, tmp_path):
+    data = tmp_path / "clinic_patients"
+    shutil.copytree(tiny_patients, data)
+    with (data / "labels.csv").open("a") as handle:
+        handle.write("ghost_001,I,none,test\n")
+    with pytest.raises(InputError, match="have no expression photos, first ghost_001"):
+        run_clinic(ClinicRecipe(patients=str(data), init=str(tiny_weights), work=str(tmp_path / "run"), steps=1), CPU)

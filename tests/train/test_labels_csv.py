@@ -82,3 +82,22 @@ def test_excel_labels_reach_evaluate_as_one_line(tmp_path, tiny_weights, capsys)
         assert main(["evaluate", "grading", "--data", str(root), "--weights", str(tiny_weights)]) == 2
         err = capsys.readouterr().err.strip()
         assert message in err and len(err.splitlines()) == 1
+
+
+def test_a_patient_listed_twice_with_other_values_is_refused(tmp_path):
+    root = _labels(tmp_path / "twice", (HEADER + "P1,I,none,train\r\nP2,II,left,train\r\nP1,VI,none,test\r\n").encode())
+    with pytest.raises(InputError, match="line 4: patient P1 is already listed on line 2"):
+        PatientDataset(root)
+    same = _labels(tmp_path / "same", (HEADER + "P1,I,none,train\r\nP1,I,none,train\r\n").encode())
+    assert PatientDataset(same).patient_ids() == ["P1"]  # an identical copy of a row is harmless
+
+
+def test_photo_names_are_matched_whatever_their_case(tmp_path):
+    from PIL import Image
+
+    root = _labels(tmp_path / "set", (HEADER + "P1,II,left,train\r\n").encode())
+    (root / "P1").mkdir()
+    for name in ("REST.JPG", "Close_Eyes_1.jpg", "open_mouth.png", "notes.jpg"):
+        Image.new("RGB", (64, 64)).save(root / "P1" / name)
+    found = sorted(expression for expression, _, _ in PatientDataset(root).photos("P1"))
+    assert found == ["close_eyes", "open_mouth", "rest"]  # as `palsy assess` reads the same folder
