@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"palsy: error: {exc.strerror or exc}{where}; free space or choose another folder", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("palsy: interrupted", file=sys.stderr)
+        print("palsy: interrupted (palsy train keeps the steps done: run the same command again to resume)", file=sys.stderr)
         return 130
 
 

@@ -146,7 +146,8 @@ def train(
     """Run the loop; writes `out` (resumable checkpoint) and returns a summary dict.
 
     `step_fn(model, rng, device)` returns (loss, metrics for the log). Stops when the step
-    or time budget is spent or `progress.cancelled()`; the checkpoint is written either way.
+    or time budget is spent or `progress.cancelled()`; the checkpoint is written either way,
+    and on Ctrl-C (KeyboardInterrupt, raised again after the checkpoint).
     """
     progress = progress or PrintProgress()
     out = Path(out)
@@ -213,6 +214,12 @@ def train(
             if time.monotonic() - last_save > settings.checkpoint_every_s:
                 write_checkpoint()
                 last_save = time.monotonic()
+    except KeyboardInterrupt:
+        # Ctrl-C keeps the steps done, not only the last timed save: a rerun resumes here.
+        restore_layout(model)
+        write_checkpoint()
+        _log(log_file, {"event": "interrupted", "stage": settings.stage, "steps": step})
+        raise
     finally:
         if prefetcher is not None:
             prefetcher.close()

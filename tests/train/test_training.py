@@ -171,3 +171,29 @@ def test_grading_trains_channels_last_and_saves_the_default_layout(tiny_patients
                              batch_size=2, cache_variants=cache_variants)
     assert stages.GRADING_CHANNELS_LAST and layouts == [True, True]  # fp32, yet channels-last while training
     assert model.e2.features[0].weight.is_contiguous()  # and back to the default layout afterwards
+
+
+class InterruptAt:
+    """A progress object that raises KeyboardInterrupt (Ctrl-C) when the loop reports `step`."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def update(self, stage, step, fraction, metrics) -> None:
+        if step == self.step:
+            raise KeyboardInterrupt
+
+    def cancelled(self) -> bool:
+        return False
+
+
+def test_ctrl_c_keeps_the_steps_done(tiny_patients, tmp_path):
+    spec = [DataSpec(tiny_patients, split="all")]
+    settings = LoopSettings("parsing", steps=6, seed=1, log_every=1, checkpoint_every_s=3600)
+    with pytest.raises(KeyboardInterrupt):
+        train_parsing(spec, tmp_path / "c.pt", settings, CPU, input_size=64, batch_size=2, progress=InterruptAt(3),
+                      log_path=tmp_path / "c.jsonl")
+    assert read_checkpoint(tmp_path / "c.pt")["train_state"]["step"] == 3  # not lost until the next timed save
+    assert '"interrupted"' in (tmp_path / "c.jsonl").read_text()
+    _, summary = train_parsing(spec, tmp_path / "c.pt", settings, CPU, batch_size=2, resume=tmp_path / "c.pt")
+    assert summary["steps"] == 6
