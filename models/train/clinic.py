@@ -164,12 +164,13 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
 def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, fingerprint: str) -> None:
     """Record the recipe and the data at the first start; a rerun resumes only the same run.
 
-    Before any stage has finished a changed command simply replaces the recipe (a start that
-    failed on a wrong option must not block its folder). After that, another recipe or
-    changed patients (labels.csv, photos) are refused: the stages done would not match the
-    card, and a relabelled patient can move others between train and test.
+    Before any stage has trained a step a changed command simply replaces the recipe (a
+    start that failed on a wrong option must not block its folder). After that (a stage
+    finished, or an interrupted one left its checkpoint), another recipe or changed patients
+    (labels.csv, photos) are refused: the stages would not match the card, and a relabelled
+    patient can move others between train and test.
     """
-    started = state.done("stage1") or state.done("stage2")
+    started = any(state.done(key) or (work / f"{key}.pt").is_file() for key in ("stage1", "stage2"))
     old = state.data.get("recipe")
     new = _plain(recipe)
     if started and old is not None and old != new:

@@ -131,3 +131,15 @@ def test_a_listed_patient_without_photos_is_refused(tiny_patients, tiny_weights,
         handle.write("ghost_001,I,none,test\n")
     with pytest.raises(InputError, match="have no expression photos, first ghost_001"):
         run_clinic(ClinicRecipe(patients=str(data), init=str(tiny_weights), work=str(tmp_path / "run"), steps=1), CPU)
+
+
+def test_an_interrupted_stage_keeps_its_run(tiny_patients, tiny_weights, tmp_path):
+    work = tmp_path / "run"
+    run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=2, batch_size=2), CPU)
+    state = json.loads((work / "state.json").read_text())
+    for key in ("stage1", "stage2", "metrics", "run_wall_s"):  # as if killed during stage 1: only its checkpoint is there
+        state.pop(key, None)
+    (work / "state.json").write_text(json.dumps(state))
+    (work / "stage2.pt").unlink()
+    with pytest.raises(InputError, match="another recipe"):
+        run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=5, batch_size=2), CPU)
