@@ -329,3 +329,15 @@ def test_checkpoint_without_a_config_digest_still_loads(tmp_path: Path) -> None:
     path = _edited(tmp_path, "old.pt", lambda p: None, digest=False)
     model, meta = load_checkpoint(path)
     assert "config_sha256" not in meta and model.config.input_size == 64
+
+
+def test_saved_weights_are_readable_by_other_accounts(tmp_path: Path) -> None:
+    import stat
+
+    from models.cascade import build_model
+    from models.checkpoint import save_checkpoint
+    from models.config import COMPACT
+
+    path = tmp_path / "w.pt"
+    save_checkpoint(build_model(COMPACT.with_input_size(64), seed=0), path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # mkstemp's 0600 would lock out the app's user
