@@ -147,6 +147,7 @@ class PatientDataset:
             raise InputError(f"{labels} lists no patients")
         auto = assign_splits({pid: g for pid, g, _, _ in rows}, split_seed)
         has_column = any(split for *_, split in rows)
+        self.split_source = "the split column of labels.csv" if has_column else "automatic: 2/3 : 1/6 : 1/6 by grade"
         self.patients = {
             pid: Patient(pid, grade, side, (split or "train") if has_column else auto[pid])
             for pid, grade, side, split in rows

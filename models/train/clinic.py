@@ -154,7 +154,8 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     results = {"recipe": _plain(recipe), "state": state.data, "sha256": sha, "init": str(init) if init else None,
                "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},
-               "grades": _grade_counts(patients), "wall_s": float(state.data["run_wall_s"])}
+               "grades": _grade_counts(patients), "wall_s": float(state.data["run_wall_s"]),
+               "split_source": patients.split_source, "photos": _photo_counts(patients)}
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
     g = metrics["grading"]["patient"]
     say(f"wrote {target} and {CARD_NAME}: test accuracy {g['accuracy']:.3f}, kappa {g['quadratic_kappa']:.3f}", "clinic")
@@ -217,6 +218,15 @@ def _resolved_spec(text: str) -> str:
     return f"{spec.path.resolve()}:{spec.weight:g}"
 
 
+def _photo_counts(patients: PatientDataset) -> dict[str, tuple[int, int]]:
+    """(photos, photos with a mask) of each split: what the stages actually read."""
+    counts = {}
+    for split in ("train", "val", "test"):
+        samples = patients.samples(split)
+        counts[split] = (len(samples), sum(s.mask is not None for s in samples))
+    return counts
+
+
 def _grade_counts(patients: PatientDataset) -> dict[str, dict[str, int]]:
     counts = {s: dict.fromkeys(GRADES, 0) for s in ("train", "val", "test")}
     for p in patients.patients.values():
@@ -237,7 +247,9 @@ def clinic_card(results: dict[str, Any]) -> str:
         "",
         "## Data",
         f"- Graded patients: `{recipe['patients']}`: {results['patients']['train']} train / {results['patients']['val']} val / "
-        f"{results['patients']['test']} test patients (split by patient).",
+        f"{results['patients']['test']} test patients (split by patient; {results.get('split_source', 'split')}).",
+        "- Expression photos per split (with masks): " + "; ".join(
+            f"{s} {n} ({m})" for s, (n, m) in results.get("photos", {}).items()) + ".",
         "- Grades per split: " + "; ".join(
             f"{s} " + ", ".join(f"{k} {v}" for k, v in results["grades"][s].items()) for s in ("train", "val", "test")),
         f"- Further face-parsing sets: {', '.join(f'`{p}`' for p in recipe['parsing']) or 'none'}.",

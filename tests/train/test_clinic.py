@@ -33,6 +33,7 @@ def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny
     assert "parsing" in metrics and 0.0 <= metrics["parsing"]["mean_f1"] <= 1.0
     card = (work / "clinic.md").read_text()
     assert "not for diagnosis" in card and "12 train / 3 val / 3 test patients" in card
+    assert "Expression photos per split (with masks): train 72 (72); val 18 (18); test 18 (18)." in card
     assert f"Started from: {tiny_weights}" in card and results["sha256"] in card
     assert "cached E1 features" not in card
     assert f"on {describe_machine(torch.device('cpu'))}" in card and state["machine"].endswith(f"torch {torch.__version__}")
