@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:  # before the photos are read and the network runs, not after
         check_writable(args.out)
     except OSError as exc:
-        raise InputError(f"cannot write the results to {args.out} ({exc.strerror or exc}); choose another --out folder") from exc
+        raise _unwritable(args.out, exc) from exc
     photos, paths = load_patient_photos(args.patient_dir)
     loaded = load_model(args.weights, args.device)
     context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id)
@@ -60,7 +60,6 @@ def run(args: argparse.Namespace) -> int:
 def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = False, mirror: bool = True) -> str:  # noqa: ANN001
     """Run the assessment and write its outputs; returns a one-paragraph summary. `mirror` as in `assess`."""
     from app.report.outputs import write_outputs
-    from models.errors import InputError
     from models.pipeline.assess import assess
     from models.pipeline.progress import NullProgress
 
@@ -70,7 +69,7 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
     try:
         outputs = write_outputs(assessment, out, context)
     except OSError as exc:
-        raise InputError(f"cannot write the results to {out} ({exc.strerror or exc}); choose another --out folder") from exc
+        raise _unwritable(out, exc) from exc
     m = assessment.measured
     lines = [
         f"grade {assessment.grade} (network, top probability {assessment.top_probability:.0%}); "
@@ -81,6 +80,12 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
     lines += [f"flag {f.code}: {f.message}" for f in assessment.flags]
     lines.append(f"wrote {outputs.assessment_json}, {outputs.report_pdf} and {outputs.folder / 'overlays'}")
     return "\n".join(lines)
+
+
+def _unwritable(out, exc: OSError) -> Exception:  # noqa: ANN001
+    from models.errors import InputError
+
+    return InputError(f"cannot write the results to {out} ({exc.strerror or exc}); choose another --out folder")
 
 
 def set_threads(threads: int | None) -> None:
