@@ -269,11 +269,14 @@ class ResultsPage(QWidget):
         self._render_overlay()
 
     def _populate_views(self, result: AnalysisResult) -> None:
-        """The expression and attention choices of `result` (its photos and heat maps)."""
+        """The expression and attention choices of `result` (its photos and heat maps); the
+        expression on screen stays chosen when `result` has it."""
+        shown = self.expression_combo.currentData()
         self.expression_combo.blockSignals(True)
         self.expression_combo.clear()
         for name in result.expressions:
             self.expression_combo.addItem(TITLES.get(name, name), name)
+        self.expression_combo.setCurrentIndex(max(0, self.expression_combo.findData(shown)))
         self.expression_combo.blockSignals(False)
         self.attention_combo.blockSignals(True)
         self.attention_combo.clear()

@@ -202,8 +202,11 @@ def test_full_capture_then_history_review_and_read_only_reopen(qtbot, data_folde
         assert not window.results.read_only and window.results.confirm_button.isEnabled()
         assert window.results.expression_combo.count() == 6
         window.results.notes_edit.setPlainText("typed while the overlays are recomputed")
+        combo = window.results.expression_combo
+        combo.setCurrentIndex(combo.findData("open_mouth"))  # looked at while they are recomputed
         # masks are not stored: they are recomputed from the stored photos in the background
         qtbot.waitUntil(lambda: window.result.expressions["rest"].attention != {}, timeout=WAIT_MS)
+        assert combo.currentData() == "open_mouth"  # the view stays on it
         assert window.results.attention_combo.count() == 5  # None + 3 spatial + channel
         assert window.results.notes_edit.toPlainText() == "typed while the overlays are recomputed"
         window.results.clinician_edit.setText("Dr. Review")
