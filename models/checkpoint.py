@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 import warnings
 import zipfile
 from datetime import datetime, timezone
@@ -29,6 +28,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from models.atomic_files import replace_when_done
 from models.cascade import CascadeNet
 from models.config import CascadeConfig
 from models.errors import CheckpointError, InputError
@@ -111,18 +111,10 @@ def save_checkpoint(
         payload.update(extra)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates 0600; weights are no secret, and the app may run as another user
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replace_when_done(path, fsync=True) as handle:
+        torch.save(payload, handle)
+        # weights are no secret, and the app may run as another user than the training
+        os.chmod(handle.name, 0o644)
     return sha256_of(path)
 
 

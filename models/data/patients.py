@@ -76,9 +76,9 @@ def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:
 
     Read as UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8" writes one, which
     would otherwise stick to the first column's name); header names are stripped and
-lower-cased; rows of empty fields are skipped; a row too short to reach the patient_id,
-grade and side columns is an InputError naming its line. Any
-    other encoding (Excel's plain "CSV" is cp1252) is an InputError that says how to save it.
+    lower-cased; rows of empty fields are skipped; a row too short to reach the patient_id,
+    grade and side columns is an InputError naming its line. Any other encoding (Excel's
+    plain "CSV" is cp1252) is an InputError that says how to save it.
     """
     try:
         with labels.open(newline="", encoding="utf-8-sig") as handle:

@@ -10,7 +10,6 @@ file) and PNG writing.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from models.atomic_files import replace_when_done
 from models.errors import InputError
 
 # 40 megapixels: far above any camera the rig uses (a 24 MP DSLR is 6000 x 4000), far below
@@ -132,13 +132,6 @@ def write_png(path: str | os.PathLike, array: np.ndarray, compression: int = 3) 
     ok, encoded = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, compression])
     if not ok:
         raise OSError(f"could not encode {path.name} as PNG")
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(encoded.tobytes())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with replace_when_done(path) as handle:
+        handle.write(encoded.tobytes())
     return path

@@ -4,11 +4,12 @@ finished, with what result, so a rerun after a crash or a kill goes on from the 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from models.atomic_files import replace_when_done
 
 
 class RunState:
@@ -23,9 +24,8 @@ class RunState:
 
     def record(self, key: str, value: Any) -> None:
         self.data[key] = value
-        temp = self.path.with_name(f".{self.path.name}.partial-{os.getpid()}")
-        temp.write_text(json.dumps(self.data, indent=2))
-        os.replace(temp, self.path)  # a crash leaves the previous state, never half a file
+        with replace_when_done(self.path) as handle:  # a crash leaves the previous state, never half a file
+            handle.write(json.dumps(self.data, indent=2).encode())
 
 
 def say(message: str, tag: str = "demo") -> None:

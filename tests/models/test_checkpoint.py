@@ -341,3 +341,17 @@ def test_saved_weights_are_readable_by_other_accounts(tmp_path: Path) -> None:
     path = tmp_path / "w.pt"
     save_checkpoint(build_model(COMPACT.with_input_size(64), seed=0), path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644  # mkstemp's 0600 would lock out the app's user
+
+
+def test_replace_when_done_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+    from models.atomic_files import replace_when_done
+
+    path = tmp_path / "state.json"
+    path.write_bytes(b"old")
+    with pytest.raises(OSError), replace_when_done(path) as handle:
+        handle.write(b"half of the ne")
+        raise OSError(28, "No space left on device")
+    assert path.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["state.json"]
+    with replace_when_done(path, fsync=True) as handle:
+        handle.write(b"new")
+    assert path.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["state.json"]

@@ -9,6 +9,7 @@ The layout is the patient data set of DESIGN §4: `ROOT/labels.csv`
 from __future__ import annotations
 
 import csv
+import io
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.atomic_files import replace_when_done
 from models.data.synthetic.patient import SyntheticPatient, make_patient, render_expression
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.images import write_png
@@ -183,11 +185,11 @@ def write_patient_dataset(
             if progress is not None:
                 progress(done, len(entries))
     # labels.csv last: a set without it is visibly incomplete.
-    tmp = out / "labels.csv.tmp"
-    with tmp.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["patient_id", "grade", "side", "split"])
-        for entry in entries:
-            writer.writerow([entry.patient_id, entry.grade, entry.side, entry.split])
-    tmp.replace(out / "labels.csv")
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["patient_id", "grade", "side", "split"])
+    for entry in entries:
+        writer.writerow([entry.patient_id, entry.grade, entry.side, entry.split])
+    with replace_when_done(out / "labels.csv") as handle:
+        handle.write(text.getvalue().encode())
     return entries
