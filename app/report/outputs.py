@@ -22,8 +22,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from app.records.files import atomic_write
 from app.report.pdf import ReportContext, write_report
+from models.atomic_files import replace_when_done
 from models.pipeline.assess import Assessment
 from models.pipeline.overlays import attention_overlay, save_png, segmentation_overlay
 
@@ -152,5 +152,7 @@ def _write_into(assessment: Assessment, folder: Path, context: ReportContext | N
     assessment.timings_ms["end_to_end"] = sum(assessment.timings_ms.get(k, 0.0) for k in ("total", "overlays", "pdf"))
     body["timing_ms"] = {k: round(v, 1) for k, v in assessment.timings_ms.items()}
     json_path = folder / "assessment.json"
-    atomic_write(json_path, (json.dumps(body, indent=2) + "\n").encode("utf-8"), verify=False)
+    # Created with the umask like the PNGs and the PDF beside it (the records store's writer makes 0600 files).
+    with replace_when_done(json_path, fsync=True) as handle:
+        handle.write((json.dumps(body, indent=2) + "\n").encode("utf-8"))
     return OutputPaths(folder, json_path, report, overlays)

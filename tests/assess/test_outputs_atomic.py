@@ -61,6 +61,17 @@ def test_a_killed_runs_staging_folder_is_cleared_later(assessment, tmp_path: Pat
     assert not stale.exists() and fresh.exists()  # a fresh one may be another run's
 
 
+def test_outputs_share_one_file_mode(assessment, tmp_path: Path) -> None:
+    # assessment.json was 0600 beside 0644 PNGs and PDF: another account could open the report, not the JSON
+    old = os.umask(0o022)
+    try:
+        paths = write_outputs(assessment, tmp_path / "out")
+    finally:
+        os.umask(old)
+    files = [paths.assessment_json, paths.report_pdf, *sorted((tmp_path / "out" / "overlays").glob("*.png"))]
+    assert {f.stat().st_mode & 0o777 for f in files} == {0o644}
+
+
 def test_png_written_to_any_path_and_read_back(tmp_path: Path) -> None:
     folder = tmp_path / os.fsdecode(b"M\xfcller")  # not UTF-8: OpenCV's imwrite crashed on it
     folder.mkdir()
