@@ -15,8 +15,16 @@ from app import __version__
 from app.commands import COMMAND_MODULES
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (exit 2), like every other bad input;
+    the subcommands' parsers are of this class too (`add_subparsers` takes the parent's)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="palsy",
         description="Palsy Grader: House-Brackmann facial palsy grading (decision support, not a diagnosis).",
     )

@@ -25,6 +25,21 @@ def test_unknown_command_is_a_usage_error() -> None:
     result = subprocess.run([sys.executable, "-m", "app.cli", "frobnicate"], capture_output=True, text=True)
     assert result.returncode == 2
     assert "invalid choice" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("palsy: error:")
+
+
+def test_a_usage_mistake_in_a_subcommand_is_one_line(capsys) -> None:
+    for argv, words in ((["assess"], "required: PATIENT_DIR, --out"), (["synth", "--out", "x", "--patients", "many"], "invalid int"),
+                        (["records", "frobnicate"], "invalid choice")):
+        try:
+            main(argv)
+        except SystemExit as stop:
+            assert stop.code == 2
+        else:
+            raise AssertionError(f"{argv} was accepted")
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and words in err and "--help` lists the options" in err, err
+        assert err.startswith("palsy " + argv[0])
 
 
 def test_help_does_not_import_torch() -> None:
