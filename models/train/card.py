@@ -7,6 +7,7 @@ from typing import Any
 
 from models.config import CascadeConfig
 from models.train.feature_cache import cache_note
+from models.train.run_state import starts_note
 
 CARD_HEADER = """# Palsy Grader demo weights: `demo_compact.pt`
 
@@ -337,7 +338,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"rendering {st['render']['seconds']:.0f} s, training "
         f"{results['training_wall_s'] / 60:.1f} min{_trained_here(st)}, "
         "whole `palsy train demo` run (with evaluation and the "
-        f"comparison below) {results['run_wall_s'] / 60:.1f} min.",
+        f"comparison below) {results['run_wall_s'] / 60:.1f} min{starts_note(st)}.",
         f"- Precision: {_precision(results['precision'])}",
         "",
         "## Measured (held-out data, `palsy evaluate`)",

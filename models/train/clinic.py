@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.machine import describe_machine
 from models.train.precision import resolve_precision
-from models.train.run_state import RunState, run_stage, say
+from models.train.run_state import RunState, run_stage, say, starts_note
 from models.train.stages import DataSpec, is_patient_set, train_grading, train_parsing
 
 WEIGHTS_NAME = "clinic.pt"
@@ -110,9 +109,9 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     work.mkdir(parents=True, exist_ok=True)
     state = RunState(work / "state.json")
     _same_run(state, work, recipe, _data_fingerprint(patients))
-    if not state.done("first_start"):
-        state.record("first_start", time.time())
+    if not state.done("machine"):
         state.record("machine", describe_machine(device))
+    state.start_attempt()
     stage1_lr = recipe.stage1_lr or (2e-4 if init else 2e-3)
     grading_minutes = recipe.minutes * (1.0 - recipe.stage1_share) if specs else recipe.minutes
 
@@ -143,10 +142,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
             metrics["parsing"] = evaluate_parsing(model, recipe.patients, "test", device)
         state.record("metrics", metrics)
     metrics = state.data["metrics"]
-    if not state.done("run_wall_s"):
-        # Measured once, when the run first gets here: a rerun that only rewrites the files
-        # keeps the run's own wall time (as the demo recipe does).
-        state.record("run_wall_s", round(time.time() - float(state.data["first_start"]), 1))
+    wall_s = state.run_wall_s()
     model, _ = load_checkpoint(final)
     training = {"recipe": _plain(recipe), "command": "palsy train clinic",
                 **{k: state.data[k] for k in ("stage1", "stage2") if k in state.data}}
@@ -154,7 +150,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     results = {"recipe": _plain(recipe), "state": state.data, "sha256": sha, "init": str(init) if init else None,
                "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},
-               "grades": _grade_counts(patients), "wall_s": float(state.data["run_wall_s"]),
+               "grades": _grade_counts(patients), "wall_s": wall_s,
                "split_source": patients.split_source, "photos": _photo_counts(patients)}
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
     g = metrics["grading"]["patient"]
@@ -262,7 +258,7 @@ def clinic_card(results: dict[str, Any]) -> str:
     lines += [
         f"- Stage 2 (grading, E1 frozen): {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s, "
         f"poly LR from {recipe['stage2_lr']:g}, batch {recipe['batch_size']}.{cache_note(st['stage2'])}",
-        f"- Whole run: {results['wall_s'] / 60:.1f} min on {st.get('machine') or 'an unrecorded machine'}. "
+        f"- Whole run: {results['wall_s'] / 60:.1f} min{starts_note(st)} on {st.get('machine') or 'an unrecorded machine'}. "
         f"File sha256 `{results['sha256']}`.",
         "",
         "## Test patients (`palsy evaluate grading --split test`)",

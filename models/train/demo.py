@@ -237,8 +237,7 @@ def run_demo(
     if state.data.get("recipe", asdict(recipe)) != asdict(recipe):
         say(f"{work} holds a run with another recipe: finished stages are kept, the rest follows the new recipe")
     state.record("recipe", asdict(recipe))
-    if not state.done("first_start"):
-        state.record("first_start", time.time())
+    state.start_attempt()
     data = Path(recipe.data_root)
     train_dir, eval_dir = work / "patients_train", work / "patients_eval"
 
@@ -352,11 +351,7 @@ def run_demo(
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"files": {}}
     manifest.setdefault("files", {})[DEMO_WEIGHTS] = {"sha256": sha, "config": recipe.config, "card": DEMO_CARD}
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
-    if not state.done("run_wall_s"):
-        # Measured once, when the run first gets here; a later rerun that only rewrites the
-        # files (say, after a new evaluation step) keeps the run's own wall time.
-        state.record("run_wall_s", round(time.time() - float(state.data["first_start"]), 1))
-    total_s = float(state.data["run_wall_s"])
+    total_s = state.run_wall_s()
     results = {
         "recipe": asdict(recipe),
         "state": state.data,

@@ -27,6 +27,27 @@ class RunState:
         with replace_when_done(self.path) as handle:  # a crash leaves the previous state, never half a file
             handle.write(json.dumps(self.data, indent=2).encode())
 
+    def start_attempt(self) -> None:
+        """Stamp the run's first start, and count the starts until it ends (an interrupted run
+        resumed later is one run over several starts, its wall time taken from the first)."""
+        if not self.done("first_start"):
+            self.record("first_start", time.time())
+        if not self.done("run_wall_s"):
+            self.record("starts", int(self.data.get("starts", 0)) + 1)
+
+    def run_wall_s(self) -> float:
+        """Seconds from the first start to the end, measured once when the run first gets there:
+        a later rerun that only rewrites the files keeps the run's own wall time."""
+        if not self.done("run_wall_s"):
+            self.record("run_wall_s", round(time.time() - float(self.data["first_start"]), 1))
+        return float(self.data["run_wall_s"])
+
+
+def starts_note(state: dict[str, Any]) -> str:
+    """For a card's wall time: '' for a run done in one start, else how many starts it took."""
+    starts = int(state.get("starts", 1))
+    return f" from its first start to its end, over {starts} starts (the pauses between them included)" if starts > 1 else ""
+
 
 def say(message: str, tag: str = "demo") -> None:
     print(f"[{tag} {time.strftime('%H:%M:%S')}] {message}", flush=True)

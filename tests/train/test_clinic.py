@@ -144,3 +144,8 @@ def test_an_interrupted_stage_keeps_its_run(tiny_patients, tiny_weights, tmp_pat
     (work / "stage2.pt").unlink()
     with pytest.raises(InputError, match="another recipe"):
         run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=5, batch_size=2), CPU)
+    # Resumed with its own options: one run over two starts (the refused one is not counted), and
+    # the card says its wall time includes the pause between them.
+    results = run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=2, batch_size=2), CPU)
+    assert results["state"]["starts"] == 2
+    assert "from its first start to its end, over 2 starts (the pauses between them included)" in (work / "clinic.md").read_text()
