@@ -23,12 +23,14 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
     from app.report.pdf import ReportContext
 
     points = []
+    this_visit = (assessment.created, assessment.assessment_id)
     for past in sorted(history, key=lambda a: (a.created, a.assessment_id)):
-        grade = past.confirmed_grade or past.model_grade
-        if not grade:
+        # The clinician's grades up to this visit: a network grade nobody confirmed is not a
+        # grade of the record, and a report dated today says nothing of later visits.
+        if past.status != "confirmed" or not past.confirmed_grade or (past.created, past.assessment_id) > this_visit:
             continue
         measured = (past.result or {}).get("measured") or {}
-        points.append(HistoryPoint(local_date(past.created), grade, measured.get("function_percent")))
+        points.append(HistoryPoint(local_date(past.created), past.confirmed_grade, measured.get("function_percent")))
     return ReportContext(
         clinic_name=settings.clinic.clinic_name or "Palsy Grader",
         clinic_logo=settings.clinic.logo_path or None,
@@ -49,7 +51,7 @@ def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: Analysi
     """The report as PDF bytes (pure: safe on a worker thread)."""
     if assessment.status != "confirmed" or not assessment.confirmed_grade:
         raise InputError("the assessment has no confirmed grade; confirm or override it before exporting a report")
-    from app.report.outputs import write_outputs
+    from app.report.outputs import report_images, write_outputs, write_overlays
     from app.report.pdf import write_report
 
     context = report_context(assessment, patient, settings, history)
@@ -57,31 +59,13 @@ def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: Analysi
         folder = Path(tmp)
         if result.raw is not None:
             path = write_outputs(result.raw, folder, context).report_pdf
-        else:  # reopened from the store: the stored assessment.json and the stored photos
-            images = {name: {"photo": photo} for name, photo in assessment.captures.items()}
+        else:  # reopened from the store: the stored assessment.json, the overlays recomputed from the stored photos
+            recomputed = {name: e for name, e in result.expressions.items() if e.attention}
+            (folder / "overlays").mkdir()
+            images: dict = {name: {"photo": photo} for name, photo in assessment.captures.items()}
+            images.update(report_images(write_overlays(recomputed, folder), folder))
             path = write_report(folder / "report.pdf", assessment.result, context, images)
         return path.read_bytes()
-
-
-def export_report(
-    gateway: RecordsGateway,
-    assessment: AssessmentInfo,
-    patient: PatientInfo,
-    result: AnalysisResult,
-    settings: Settings,
-    history: list[AssessmentInfo],
-    out: Path | None = None,
-) -> Path:
-    """Write the report; kept by the store (or written to `out`); returns its path."""
-    if assessment.status != "confirmed" or not assessment.confirmed_grade:
-        raise InputError("the assessment has no confirmed grade; confirm or override it before exporting a report")
-    pdf = render_pdf(assessment, patient, result, settings, history)
-    if out is not None:
-        path = Path(out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pdf)
-        return path
-    return store_report(gateway, assessment.assessment_id, pdf)
 
 
 def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes) -> Path:

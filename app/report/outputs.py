@@ -16,8 +16,10 @@ import os
 import secrets
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -54,13 +56,14 @@ def _for_display(photo: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
     )
 
 
-def write_overlays(assessment: Assessment, folder: Path) -> dict[str, dict]:
-    """Save the crop, segmentation overlay and every attention overlay of each expression.
+def write_overlays(expressions: Mapping[str, Any], folder: Path) -> dict[str, dict]:
+    """Save the crop, segmentation overlay and every attention overlay of each expression
+    (anything with `photo`, `mask` and `attention`: the pipeline's results, or the GUI's).
 
     Returns {expression: {"photo": rel, "segmentation": rel, "attention": {name: rel}}}.
     """
     out: dict[str, dict] = {}
-    for name, r in assessment.expressions.items():
+    for name, r in expressions.items():
         photo, mask = _for_display(r.photo, r.mask)
         entry: dict = {
             "photo": save_png(photo, folder / "overlays" / f"{name}_photo.png"),
@@ -76,6 +79,20 @@ def write_overlays(assessment: Assessment, folder: Path) -> dict[str, dict]:
             "attention": {k: v.relative_to(folder).as_posix() for k, v in entry["attention"].items()},
         }
     return out
+
+
+def report_images(overlays: dict[str, dict], folder: Path) -> dict[str, dict[str, Path | None]]:
+    """What the PDF shows per expression, from `write_overlays`' answer: the crop, the
+    segmentation overlay and the REPORT_ATTENTION map (or the first one there is)."""
+    images = {}
+    for name, paths in overlays.items():
+        attention = paths["attention"].get(REPORT_ATTENTION) or next(iter(paths["attention"].values()), None)
+        images[name] = {
+            "photo": folder / paths["photo"],
+            "segmentation": folder / paths["segmentation"],
+            "attention": folder / attention if attention else None,
+        }
+    return images
 
 
 STAGING_PREFIX = ".palsy-partial-"
@@ -132,20 +149,12 @@ def _move_in(stage: Path, folder: Path) -> None:
 def _write_into(assessment: Assessment, folder: Path, context: ReportContext | None) -> OutputPaths:
     (folder / "overlays").mkdir()
     t0 = time.perf_counter()
-    overlays = write_overlays(assessment, folder)
+    overlays = write_overlays(assessment.expressions, folder)
     assessment.timings_ms["overlays"] = 1000.0 * (time.perf_counter() - t0)
 
     t0 = time.perf_counter()
     body = assessment.to_dict(overlays)
-    images = {}
-    for name, paths in overlays.items():
-        attention = paths["attention"].get(REPORT_ATTENTION) or next(iter(paths["attention"].values()), None)
-        images[name] = {
-            "photo": folder / paths["photo"],
-            "segmentation": folder / paths["segmentation"],
-            "attention": folder / attention if attention else None,
-        }
-    report = write_report(folder / "report.pdf", body, context, images)
+    report = write_report(folder / "report.pdf", body, context, report_images(overlays, folder))
     assessment.timings_ms["pdf"] = 1000.0 * (time.perf_counter() - t0)
 
     # "total" is the assess() call; "end_to_end" adds the overlays and the report.

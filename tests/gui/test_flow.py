@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from app.records import Store
 from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
+
+
+def _images_drawn(pdf: Path) -> int:
+    """Images drawn on the pages (ReportLab stores identical images once and draws them again)."""
+    return sum(len(re.findall(rb"/FormXob\.\w+ Do", page.get_contents().get_data())) for page in PdfReader(str(pdf)).pages)
 
 
 def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Path, tiny_weights: Path) -> None:
@@ -43,6 +49,8 @@ def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Pa
         assert pdf is not None and pdf.is_file()
         text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
         assert "MRN-100" in text and override in text
+        live_images = _images_drawn(pdf)
+        assert live_images == 18  # each expression: crop, segmentation and attention
         assessment_id = window.assessment_id
 
         # reopen it read-only from the history and export again from the stored record
@@ -56,6 +64,10 @@ def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Pa
         window.results.export_button.click()
         qtbot.waitUntil(lambda: window.last_report != pdf, timeout=WAIT_MS)
         assert window.last_report.is_file() and window.last_report.read_bytes().startswith(b"%PDF")
+        # with the overlays recomputed from the stored photos, as the live report had them
+        # (it used to show the stored photos only, "segmentation not available")
+        assert _images_drawn(window.last_report) == live_images
+        assert "not available" not in "".join(page.extract_text() for page in PdfReader(str(window.last_report)).pages)
     finally:
         close_window(window)
 
