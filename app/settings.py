@@ -8,6 +8,7 @@ rejected, never silently kept.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
@@ -143,6 +144,21 @@ def validate_group(group: Any) -> None:
         choices = f.metadata.get("choices")
         if choices is not None and value not in choices:
             raise SettingsError(f"setting {f.name!r} = {value!r}; choose one of {', '.join(choices)}")
+
+
+def check_logo(path: str) -> None:
+    """SettingsError unless `path` is empty or an image file the report can show."""
+    if not path:
+        return
+    from PIL import Image, UnidentifiedImageError  # ReportLab's own image reader
+
+    if not Path(path).is_file():
+        raise SettingsError(f"logo file not found: {path}")
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        raise SettingsError(f"the logo {path} is not an image Palsy Grader can read; choose a PNG or JPEG file") from None
 
 
 def update_group(group: Any, values: dict[str, Any]) -> Any:

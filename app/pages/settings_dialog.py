@@ -30,6 +30,7 @@ from app.settings import (
     ModelSettings,
     Settings,
     SettingsError,
+    check_logo,
     declared_range,
     update_group,
 )
@@ -202,6 +203,7 @@ class SettingsDialog(QDialog):
             "clinic_name": self.clinic.text().strip(), "logo_path": self.logo.text().strip(),
             "clinician": self.clinician.text().strip(), "data_folder": self.data_folder.text().strip(),
         })
+        check_logo(clinic.logo_path)
         return replace(self.original, camera=camera, model=model, clinic=clinic)
 
     def accept(self) -> None:

@@ -106,6 +106,27 @@ def test_settings_dialog_round_trip(qtbot, settings_path: str, tmp_path) -> None
     assert load_settings(open_qsettings(settings_path)) == result
 
 
+def test_a_logo_that_is_not_an_image_is_refused_in_the_dialog(qtbot, tmp_path) -> None:
+    # it was accepted as free text, and every later export failed with ReportLab's UnidentifiedImageError
+    import cv2
+    import numpy as np
+
+    from app.pages.settings_dialog import SettingsDialog
+
+    bad, good = tmp_path / "logo.png", tmp_path / "real.png"
+    bad.write_bytes(b"GIF87a not an image at all")
+    cv2.imwrite(str(good), np.full((20, 40, 3), 200, np.uint8))
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    for path, words in ((bad, "is not an image Palsy Grader can read"), (tmp_path / "gone.png", "logo file not found")):
+        dialog.logo.setText(str(path))
+        dialog.accept()
+        assert dialog.result_settings is None and words in dialog.error.text()
+    dialog.logo.setText(str(good))
+    dialog.accept()
+    assert dialog.result_settings is not None and dialog.result_settings.clinic.logo_path == str(good)
+
+
 def test_build_window_uses_isolated_settings_and_data(qtbot, settings_path: str, tmp_path, monkeypatch) -> None:
     """The `palsy gui` path: settings from the INI file, the store in the data folder."""
     from app.cli import build_parser
