@@ -83,7 +83,7 @@ class AssessmentsMixin(StoreBase):
             self._require_status(
                 row, ("analysed", "confirmed"), "confirm a grade for", "analyse it first."
             )
-            new_notes = row["notes"] if notes is None else validate.text(notes, "notes")
+            new_notes = row["notes"] if notes is None else validate.text(notes, "notes", multiline=True)
             stamp = validate.now_iso()
             model = row["model_grade"]
             if model and confirmed != model:

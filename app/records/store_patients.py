@@ -44,7 +44,7 @@ class PatientsMixin(StoreBase):
             "birth_date": validate.birth_date(birth_date),
             "sex": validate.sex(sex),
             "affected_side": validate.side(affected_side),
-            "notes": validate.text(notes, "notes"),
+            "notes": validate.text(notes, "notes", multiline=True),
         }
         stamp = created_at or validate.now_iso()
         try:
@@ -81,7 +81,7 @@ class PatientsMixin(StoreBase):
             "birth_date": validate.birth_date,
             "sex": validate.sex,
             "affected_side": validate.side,
-            "notes": lambda v: validate.text(v, "notes"),
+            "notes": lambda v: validate.text(v, "notes", multiline=True),
         }
         clean = {key: cleaners[key](value) for key, value in changes.items()}
         with self.db.write() as conn:

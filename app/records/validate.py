@@ -59,11 +59,16 @@ def name_terms(name: str) -> set[str]:
     return terms
 
 
-def text(value: Any, what: str, *, max_len: int = MAX_TEXT_LEN) -> str:
-    """Free text (names, notes): stripped, bounded length."""
+def text(value: Any, what: str, *, max_len: int = MAX_TEXT_LEN, multiline: bool = False) -> str:
+    """Free text (names, notes): stripped, bounded length, no control characters (NUL, ESC,
+    a pasted tab in a name...); `multiline` text (notes) keeps its line breaks and tabs."""
     result = str(value or "").strip()
     if len(result) > max_len:
         raise InputError(f"the {what} is longer than {max_len} characters; shorten it.")
+    allowed = "\n\r\t" if multiline else ""
+    bad = next((c for c in result if unicodedata.category(c) == "Cc" and c not in allowed), None)
+    if bad is not None:
+        raise InputError(f"the {what} contains a control character (U+{ord(bad):04X}); remove it.")
     return result
 
 

@@ -71,6 +71,8 @@ def test_patient_create_get_update_with_audit(store: Store) -> None:
         ({"patient_id": "P", "birth_date": "2999-01-01"}, "future"),
         ({"patient_id": "P", "affected_side": "both"}, "affected side"),
         ({"patient_id": "P", "sex": "x"}, "sex"),
+        ({"patient_id": "P", "name": "Ada\tLovelace"}, r"control character \(U\+0009\)"),  # a pasted tab
+        ({"patient_id": "P", "notes": "one\x1b[31m"}, r"control character \(U\+001B\)"),
     ],
 )
 def test_bad_patient_input_is_refused(store: Store, kwargs: dict, message: str) -> None:
@@ -133,7 +135,9 @@ def test_results_confirmation_and_every_override_is_audited(patient_with_draft: 
     store.record_results(aid, {"grade": "II", "probabilities": {"II": 0.7}}, model_grade="II", measured_grade="III")
     with pytest.raises(InputError, match="clinician"):
         store.confirm_grade(aid, "II", "  ")
-    store.confirm_grade(aid, "IV", "Dr A", notes="asymmetric smile")
+    with pytest.raises(InputError, match="control character"):
+        store.confirm_grade(aid, "IV", "Dr\x00A")
+    store.confirm_grade(aid, "IV", "Dr A", notes="asymmetric smile\n\tat rest too")  # notes keep lines and tabs
     store.confirm_grade(aid, "II", "Dr B")
     final = store.confirm_grade(aid, "V", "Dr A")
     assert (final.status, final.confirmed_grade, final.model_grade, final.measured_grade) == ("confirmed", "V", "II", "III")
