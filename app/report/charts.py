@@ -4,37 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from reportlab.pdfbase import pdfmetrics
 
+from app.local_time import parse_stamp
+from app.report.fonts import FONT, clean_text, register_fonts
 from models.labels import GRADES
 
 ACCENT = colors.HexColor("#1f5f99")
 HIGHLIGHT = colors.HexColor("#e07b00")
+MAX_DATE_LABELS = 8  # on the history chart's time axis
 
 
 @dataclass(frozen=True)
 class HistoryPoint:
     """One earlier (or the current) assessment of the patient."""
 
-    date: str  # ISO date, shown as is
+    date: str  # ISO date (a timestamp is shown as its local date)
     grade: str  # I..VI
     function_percent: float | None = None
 
 
 def probability_chart(probabilities: Mapping[str, float], highlight: str | None = None, width: float = 220, height: float = 110) -> Drawing:
     """Bar chart of the six grade probabilities (percent); the `highlight` grade in orange."""
+    register_fonts()
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 30, 20
     chart.width, chart.height = width - 40, height - 35
     chart.data = [[100.0 * float(probabilities.get(g, 0.0)) for g in GRADES]]
     chart.categoryAxis.categoryNames = list(GRADES)
+    chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 25
+    chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.labelTextFormat = "%d%%"
     chart.bars[0].fillColor = ACCENT
@@ -42,34 +51,106 @@ def probability_chart(probabilities: Mapping[str, float], highlight: str | None 
     if highlight in GRADES:
         chart.bars[(0, GRADES.index(highlight))].fillColor = HIGHLIGHT
     chart.barLabelFormat = "%.0f"
+    chart.barLabels.fontName = FONT
     chart.barLabels.fontSize = 7
     chart.barLabels.nudge = 6
     drawing.add(chart)
-    drawing.add(String(width / 2, height - 10, "Network grade probabilities", fontSize=8, textAnchor="middle"))
+    drawing.add(String(width / 2, height - 10, "Network grade probabilities", fontName=FONT, fontSize=8, textAnchor="middle"))
     return drawing
 
 
+def visit_day(text: str) -> date | None:
+    """The calendar day of a history date: a plain ISO date as it is, a timestamp (stored
+    UTC) in local time; None for text that is neither."""
+    text = (text or "").strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        moment = parse_stamp(text)
+        return moment.astimezone().date() if moment else None
+
+
+def history_positions(history: Sequence[HistoryPoint]) -> list[float]:
+    """The x value of each visit: days since the first when every date is readable (so a
+    week and eleven months look different), else the visit's number."""
+    days = [visit_day(p.date) for p in history]
+    if days and all(d is not None for d in days):
+        first = min(days)
+        return [float((d - first).days) for d in days]
+    return [float(i) for i in range(len(history))]
+
+
+def _thin_labels(xs: Sequence[float], min_gap: float) -> list[int]:
+    """Indexes of the positions (sorted, in points) that get a label: the first and the
+    last, and those between at least `min_gap` from their labelled neighbours."""
+    if not xs:
+        return []
+    chosen = [0]
+    last = len(xs) - 1
+    for i in range(1, last):
+        if xs[i] - xs[chosen[-1]] >= min_gap and xs[last] - xs[i] >= min_gap:
+            chosen.append(i)
+    if last > 0 and xs[last] - xs[chosen[-1]] >= min_gap:
+        chosen.append(last)
+    return chosen
+
+
 def history_chart(history: Sequence[HistoryPoint], width: float = 440, height: float = 150) -> Drawing:
-    """Grade over time (I at the top, VI at the bottom), one point per assessment."""
+    """Grade over time (I at the top, VI at the bottom), one point per assessment.
+
+    The x axis is proportional to time; at most MAX_DATE_LABELS dates are written, none
+    overlapping. Visits without a known grade are left out of the chart (the table lists them).
+    """
+    register_fonts()
     drawing = Drawing(width, height)
-    chart = HorizontalLineChart()
-    chart.x, chart.y = 40, 30
-    chart.width, chart.height = width - 60, height - 50
-    # Plot 7 - grade index so grade I sits at the top.
-    chart.data = [[float(len(GRADES) - GRADES.index(p.grade)) for p in history]]
-    chart.categoryAxis.categoryNames = [p.date for p in history]
-    chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.angle = 30 if len(history) > 6 else 0
-    chart.categoryAxis.labels.boxAnchor = "ne" if len(history) > 6 else "n"
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 1, 6, 1
-    chart.valueAxis.labels.fontSize = 8
-    chart.valueAxis.labelTextFormat = lambda v: GRADES[len(GRADES) - int(round(v))] if 1 <= v <= 6 else ""
+    chart = LinePlot()
+    chart.x, chart.y = 40, 22
+    chart.width, chart.height = width - 60, height - 42
+    xs = history_positions(history)
+    days = [visit_day(p.date) for p in history]
+    # (x, 7 - grade number, date label) so that grade I sits at the top.
+    points = sorted(
+        ((x, float(len(GRADES) - GRADES.index(p.grade)), d.isoformat() if d else clean_text(p.date)[:16])
+         for x, p, d in zip(xs, history, days, strict=True)
+         if p.grade in GRADES),
+        key=lambda point: point[0],  # stable: visits of one day keep their order
+    )
+    if not points:
+        drawing.add(String(width / 2, height / 2, "No graded visits to plot.", fontName=FONT, fontSize=8, textAnchor="middle"))
+        return drawing
+    low, high = points[0][0], points[-1][0]
+    pad = (high - low) * 0.03 or 1.0  # keep the first and last markers off the axes
+    low, high = low - pad, high + pad
+    scale = chart.width / (high - low)
+    # One label per distinct x, thinned so that they neither overlap nor exceed the limit.
+    label_x: dict[float, str] = {}
+    for x, _, label in points:
+        label_x.setdefault(x, label)
+    distinct = sorted(label_x)
+    size = 7
+    widest = max(pdfmetrics.stringWidth(label, FONT, size) for label in label_x.values())
+    min_gap = max(widest + 8, chart.width / (MAX_DATE_LABELS - 1))
+    shown = [distinct[i] for i in _thin_labels([(x - low) * scale for x in distinct], min_gap)]
+
+    chart.data = [[(x, y) for x, y, _ in points]]
+    chart.xValueAxis.valueMin, chart.xValueAxis.valueMax = low, high
+    chart.xValueAxis.valueSteps = shown
+    chart.xValueAxis.labelTextFormat = lambda v: label_x.get(v, "")
+    chart.xValueAxis.labels.fontName = FONT
+    chart.xValueAxis.labels.fontSize = size
+    chart.xValueAxis.labels.boxAnchor = "n"
+    chart.yValueAxis.valueMin, chart.yValueAxis.valueMax = 0.6, 6.4
+    chart.yValueAxis.valueSteps = [1, 2, 3, 4, 5, 6]
+    chart.yValueAxis.labels.fontName = FONT
+    chart.yValueAxis.labels.fontSize = 8
+    chart.yValueAxis.labelTextFormat = lambda v: GRADES[len(GRADES) - int(round(v))] if 1 <= round(v) <= 6 else ""
+    chart.yValueAxis.visibleGrid = True
+    chart.yValueAxis.gridStrokeColor = colors.HexColor("#e3e8ee")
+    chart.yValueAxis.gridStrokeWidth = 0.5
     chart.lines[0].strokeColor = ACCENT
     chart.lines[0].strokeWidth = 1.5
-    from reportlab.graphics.widgets.markers import makeMarker
-
-    chart.lines[0].symbol = makeMarker("FilledCircle", size=5)
+    chart.lines[0].symbol = makeMarker("FilledCircle", size=5 if len(points) <= 24 else 3.5)
     chart.lines[0].symbol.fillColor = ACCENT
     drawing.add(chart)
-    drawing.add(String(width / 2, height - 12, "House-Brackmann grade over time", fontSize=9, textAnchor="middle"))
+    drawing.add(String(width / 2, height - 12, "House-Brackmann grade over time", fontName=FONT, fontSize=9, textAnchor="middle"))
     return drawing

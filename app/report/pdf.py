@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-import cv2
+from PIL import Image as PILImage
 from reportlab import rl_config
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -34,7 +34,18 @@ from reportlab.platypus import (
 )
 
 from app.report.charts import ACCENT, HIGHLIGHT, HistoryPoint, history_chart, probability_chart
+from app.report.fonts import (
+    FONT,
+    FONT_BOLD,
+    clean_text,
+    draw_text,
+    fit_text,
+    markup,
+    register_fonts,
+    text_width,
+)
 from app.report.hb_table import HB_TABLE
+from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.overlays import LEGEND_WIDTH
 from models.pipeline.training_summary import describe_training
@@ -60,6 +71,8 @@ PAGE_W, PAGE_H = A4
 MARGIN = 16 * mm
 LIGHT = colors.HexColor("#f2f5f9")
 GRID = colors.HexColor("#b8c4d0")
+HEADER_SIZE = 8
+HEADER_GAP = 6 * mm  # between the clinic name and the patient on the running header
 
 
 @dataclass
@@ -80,21 +93,29 @@ class ReportContext:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
     base = getSampleStyleSheet()
+
+    def style(name: str, parent: str, bold: bool = False, **kw: object) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base[parent], fontName=FONT_BOLD if bold else FONT, **kw)
+
     return {
-        "title": ParagraphStyle("title", parent=base["Title"], fontSize=16, leading=19, spaceAfter=2, alignment=0),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontSize=11.5, leading=14, spaceBefore=8, spaceAfter=4, textColor=ACCENT),
-        "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=8.5, leading=10.5),
-        "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=7, leading=8.5, textColor=colors.HexColor("#444444")),
-        "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=7.2, leading=8.6),
-        "cellb": ParagraphStyle("cellb", parent=base["BodyText"], fontSize=7.2, leading=8.6, fontName="Helvetica-Bold"),
-        "big": ParagraphStyle("big", parent=base["BodyText"], fontSize=22, leading=26, fontName="Helvetica-Bold", alignment=TA_CENTER),
-        "caption": ParagraphStyle("caption", parent=base["BodyText"], fontSize=7.5, leading=9, alignment=TA_CENTER),
+        "title": style("title", "Title", True, fontSize=16, leading=19, spaceAfter=2, alignment=0),
+        "h2": style("h2", "Heading2", True, fontSize=11.5, leading=14, spaceBefore=8, spaceAfter=4, textColor=ACCENT),
+        "body": style("body", "BodyText", fontSize=8.5, leading=10.5),
+        "small": style("small", "BodyText", fontSize=7, leading=8.5, textColor=colors.HexColor("#444444")),
+        "cell": style("cell", "BodyText", fontSize=7.2, leading=8.6),
+        "cellb": style("cellb", "BodyText", True, fontSize=7.2, leading=8.6),
+        "value": style("value", "BodyText", fontSize=7.5, leading=9),  # text cells that may wrap
+        "label": style("label", "BodyText", True, fontSize=7.5, leading=9),
+        "big": style("big", "BodyText", True, fontSize=22, leading=26, alignment=TA_CENTER),
+        "caption": style("caption", "BodyText", fontSize=7.5, leading=9, alignment=TA_CENTER),
     }
 
 
-def _p(text: object, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(str(text)), style)
+def _p(text: object, style: ParagraphStyle, multiline: bool = False) -> Paragraph:
+    """A paragraph that prints `text` literally (cleaned, escaped; see fonts.markup)."""
+    return Paragraph(markup(text, multiline), style)
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -110,12 +131,13 @@ def _table(rows: list[list], widths: Sequence[float], header: bool = True, extra
     style = [
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("FONTSIZE", (0, 0), (-1, -1), 7.5),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     if header:
-        style += [("BACKGROUND", (0, 0), (-1, 0), LIGHT), ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold")]
+        style += [("BACKGROUND", (0, 0), (-1, 0), LIGHT), ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD)]
     table.setStyle(TableStyle(style + list(extra)))
     return table
 
@@ -131,19 +153,48 @@ class _Page:
         canvas.setStrokeColor(ACCENT)
         canvas.setLineWidth(0.8)
         canvas.line(MARGIN, PAGE_H - 12 * mm, PAGE_W - MARGIN, PAGE_H - 12 * mm)
-        canvas.setFont("Helvetica-Bold", 8)
-        canvas.drawString(MARGIN, PAGE_H - 10.5 * mm, self.context.clinic_name)
-        canvas.setFont("Helvetica", 8)
-        who = " ".join(x for x in (self.context.patient_id, self.context.patient_name) if x)
-        canvas.drawRightString(PAGE_W - MARGIN, PAGE_H - 10.5 * mm, f"{who}  {self.context.assessment_date}".strip())
-        canvas.setFont("Helvetica-Oblique", 6.8)
+        c = self.context
+        left, right = header_line(c.clinic_name, f"{c.patient_id} {c.patient_name}", c.assessment_date, PAGE_W - 2 * MARGIN)
+        draw_text(canvas, MARGIN, PAGE_H - 10.5 * mm, left, HEADER_SIZE, bold=True)
+        draw_text(canvas, PAGE_W - MARGIN, PAGE_H - 10.5 * mm, right, HEADER_SIZE, align="right")
+        canvas.setFont(FONT, 6.8)
         canvas.setFillColor(colors.HexColor("#555555"))
-        first, rest = _split_to_width(DISCLAIMER, PAGE_W - 2 * MARGIN - 15 * mm, canvas, "Helvetica-Oblique", 6.8)
+        first, rest = _split_to_width(DISCLAIMER, PAGE_W - 2 * MARGIN - 15 * mm, canvas, FONT, 6.8)
         canvas.drawString(MARGIN, 9 * mm, first)
         canvas.drawString(MARGIN, 6.2 * mm, rest)
-        canvas.setFont("Helvetica", 7)
+        canvas.setFont(FONT, 7)
         canvas.drawRightString(PAGE_W - MARGIN, 6.2 * mm, f"page {doc.page}")
         canvas.restoreState()
+
+
+def header_line(clinic: str, who: str, day: str, width: float, size: float = HEADER_SIZE) -> tuple[str, str]:
+    """The running header's left (clinic, bold) and right (patient and date) texts, each
+    shortened with an ellipsis so that both fit `width` points with a gap between them.
+
+    A side that is short keeps its length and leaves the rest to the other; when both are
+    long each gets half. The date stays whole; the patient is shortened before it.
+    """
+    left = clean_text(clinic).strip()
+    who, day = " ".join(clean_text(who).split()), clean_text(day).strip()
+    right = f"{who}  {day}".strip()
+    room = width - HEADER_GAP
+    left_w, right_w = text_width(left, size, bold=True), text_width(right, size)
+    if left_w + right_w <= room:
+        return left, right
+    if left_w <= room / 2:
+        left_room = left_w
+    elif right_w <= room / 2:
+        left_room = room - right_w
+    else:
+        left_room = room / 2
+    right_room = room - left_room
+    left = fit_text(left, left_room, size, bold=True)
+    day_w = text_width(f"  {day}", size)
+    if who and day and day_w < right_room:
+        right = f"{fit_text(who, right_room - day_w, size)}  {day}".strip()
+    else:
+        right = fit_text(right, right_room, size)
+    return left, right
 
 
 def _split_to_width(text: str, width: float, canvas, font: str, size: float) -> tuple[str, str]:  # noqa: ANN001
@@ -171,7 +222,7 @@ def write_report(
     model = assessment.get("model", {})
     doc = SimpleDocTemplate(
         str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm, bottomMargin=15 * mm,
-        title=f"Facial palsy assessment {context.patient_id}".strip(), author=context.clinic_name,
+        title=clean_text(f"Facial palsy assessment {context.patient_id}").strip(), author=clean_text(context.clinic_name),
         subject="House-Brackmann facial palsy assessment", creator="Palsy Grader",
     )
     width = PAGE_W - 2 * MARGIN
@@ -187,7 +238,7 @@ def write_report(
             history_chart(list(context.history), width=width, height=160),
             _history_table(context.history, s, width),
         ]))
-    story.append(KeepTogether([Paragraph("Notes", s["h2"]), _p(context.notes or "No notes.", s["body"])]))
+    story.append(KeepTogether([Paragraph("Notes", s["h2"]), _p(context.notes if (context.notes or "").strip() else "No notes.", s["body"], multiline=True)]))
     story.append(KeepTogether(_model_section(model, s, width)))
     story += _photo_section(assessment, images, s, width)
     page = _Page(context, str(model.get("name", "")))
@@ -199,26 +250,59 @@ def _shown_grade(assessment: Mapping, context: ReportContext) -> str:
     return context.confirmed_grade or assessment.get("grade", "")
 
 
+def _decodes(path: Path) -> bool:
+    """True when the image file decodes completely (a truncated JPEG or PNG does not)."""
+    try:
+        with PILImage.open(path) as image:
+            image.load()
+        return True
+    except (OSError, ValueError, PILImage.DecompressionBombError):  # UnidentifiedImageError is an OSError
+        return False
+
+
+def _logo(path_text: str | None) -> Image | None:
+    """The clinic logo scaled into 40 x 18 mm; None when no logo file is set.
+
+    The path is typed in Settings: a file that is not a readable image stops the report
+    with a message naming it, rather than with ReportLab's error from inside the build.
+    """
+    if not path_text or not Path(path_text).is_file():
+        return None
+    if not _decodes(Path(path_text)):
+        raise InputError(
+            f"the clinic logo {path_text} cannot be read as an image (damaged, or not a PNG or JPEG file); "
+            "choose another logo in Settings."
+        )
+    logo = Image(str(path_text))
+    scale = min(18 * mm / logo.imageHeight, 40 * mm / logo.imageWidth)
+    logo.drawHeight, logo.drawWidth = logo.imageHeight * scale, logo.imageWidth * scale
+    return logo
+
+
 def _header(context: ReportContext, s: dict, width: float) -> list:
-    title = [Paragraph(escape(context.clinic_name), s["title"]), _p("Facial palsy assessment (House-Brackmann)", s["body"])]
-    if context.clinic_logo and Path(context.clinic_logo).is_file():
-        logo = Image(str(context.clinic_logo))
-        scale = min(18 * mm / logo.imageHeight, 40 * mm / logo.imageWidth)
-        logo.drawHeight, logo.drawWidth = logo.imageHeight * scale, logo.imageWidth * scale
+    title = [_p(context.clinic_name, s["title"]), _p("Facial palsy assessment (House-Brackmann)", s["body"])]
+    logo = _logo(context.clinic_logo)
+    if logo is not None:
         head = Table([[title, logo]], colWidths=[width - 45 * mm, 45 * mm])
         head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
         out: list = [head]
     else:
         out = list(title)
+
+    def value(text: str, empty: str) -> Paragraph:  # user text: wraps inside its cell
+        return _p(text or empty, s["value"])
+
+    def label(text: str) -> Paragraph:
+        return _p(text, s["label"])
+
     rows = [
-        ["Patient ID", context.patient_id or "-", "Name", context.patient_name or "-"],
-        ["Date of birth", context.date_of_birth or "-", "Sex", context.sex or "-"],
-        ["Clinician", context.clinician or "(not signed)", "Assessment date", context.assessment_date],
+        [label("Patient ID"), value(context.patient_id, "-"), label("Name"), value(context.patient_name, "-")],
+        [label("Date of birth"), value(context.date_of_birth, "-"), label("Sex"), value(context.sex, "-")],
+        [label("Clinician"), value(context.clinician, "(not signed)"), label("Assessment date"), value(context.assessment_date, "-")],
     ]
     w = width / 4
     out += [Spacer(1, 4), _table(rows, [w * 0.7, w * 1.3, w * 0.8, w * 1.2], header=False, extra=[
         ("BACKGROUND", (0, 0), (0, -1), LIGHT), ("BACKGROUND", (2, 0), (2, -1), LIGHT),
-        ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("FONTNAME", (2, 0), (2, -1), "Helvetica-Bold"),
     ])]
     return out
 
@@ -265,12 +349,12 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
     for r in regions.values():
         percent = r.get("percent")
         rows.append([
-            r.get("label", r.get("name")), EXPRESSION_TITLES.get(r.get("expression"), r.get("expression")),
+            _p(r.get("label", r.get("name")), s["value"]), _p(EXPRESSION_TITLES.get(r.get("expression"), r.get("expression")), s["value"]),
             _fmt(r.get("left")), _fmt(r.get("right")), _fmt(r.get("ratio")),
             "-" if percent is None else f"{percent:.0f} %",
             _p(r.get("note") or ("weaker: " + r["weaker_side"] if r.get("weaker_side") else ""), s["cell"]),
         ])
-    widths = [30 * mm, 26 * mm, 15 * mm, 15 * mm, 24 * mm, 17 * mm]
+    widths = [35 * mm, 25 * mm, 14 * mm, 14 * mm, 17 * mm, 17 * mm]
     widths.append(width - sum(widths))
     out.append(_table(rows, widths))
     out.append(Spacer(1, 3))
@@ -291,7 +375,7 @@ def _flags_section(a: Mapping, s: dict) -> list:
     if not flags:
         out.append(_p("None.", s["body"]))
     for f in flags:
-        out.append(Paragraph(f"<b>{escape(f.get('code', ''))}</b>: {escape(f.get('message', ''))}", s["body"]))
+        out.append(Paragraph(f"<b>{markup(f.get('code', ''))}</b>: {markup(f.get('message', ''))}", s["body"]))
     return out
 
 
@@ -315,56 +399,90 @@ def _hb_section(grade: str, s: dict, width: float) -> list:
 
 def _history_table(history: Sequence[HistoryPoint], s: dict, width: float) -> Table:
     rows = [["Date", "Grade", "Measured function"]]
-    rows += [[p.date, p.grade, "-" if p.function_percent is None else f"{p.function_percent:.0f} %"] for p in history]
+    rows += [[_p(p.date, s["value"]), _p(p.grade or "-", s["value"]),
+              _p("-" if p.function_percent is None else f"{p.function_percent:.0f} %", s["value"])] for p in history]
     return _table(rows, [35 * mm, 20 * mm, 35 * mm])
 
 
 def _model_section(model: Mapping, s: dict, width: float) -> list:
     training = model.get("training_data")
     rows = [
-        ["Model", f"{model.get('name', '-')} (configuration {model.get('config', '-')})"],
-        ["SHA-256", model.get("sha256") or "not from a file (untrained or in-memory network)"],
+        ["Model", _p(f"{model.get('name', '-')} (configuration {model.get('config', '-')})", s["cell"])],
+        ["SHA-256", _p(model.get("sha256") or "not from a file (untrained or in-memory network)", s["cell"])],
         ["Training data", _p(describe_training(training), s["cell"])],
     ]
-    table = _table(rows, [28 * mm, width - 28 * mm], header=False, extra=[("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("BACKGROUND", (0, 0), (0, -1), LIGHT)])
+    table = _table(rows, [28 * mm, width - 28 * mm], header=False, extra=[("FONTNAME", (0, 0), (0, -1), FONT_BOLD), ("BACKGROUND", (0, 0), (0, -1), LIGHT)])
     return [Paragraph("Model", s["h2"]), table, Spacer(1, 6), _p(DISCLAIMER, s["body"])]
 
 
-def _as_jpeg(path: Path) -> io.BytesIO | str:
-    """The image as in-memory JPEG: ReportLab embeds JPEG as is, while PNG pixels are
-    zlib-compressed again (about 12 ms per photo on the 2-core machine)."""
-    if path.suffix.lower() in (".jpg", ".jpeg"):
-        return str(path)
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    ok, data = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90]) if bgr is not None else (False, None)
-    return io.BytesIO(data.tobytes()) if ok else str(path)
+def _as_jpeg(path: Path) -> io.BytesIO | str | None:
+    """The image as JPEG (a path or in-memory), or None when it cannot be decoded.
+
+    ReportLab embeds JPEG as is, while PNG pixels are zlib-compressed again (about 12 ms per
+    photo on the 2-core machine). The file is decoded completely first: a stored photo
+    damaged on disk (a truncated JPEG or PNG) must not abort the report from inside the build.
+    """
+    try:
+        with PILImage.open(path) as image:
+            image.load()
+            if image.format == "JPEG" and image.mode in ("RGB", "L"):
+                return str(path)
+            rgb = image.convert("RGB")
+    except (OSError, ValueError, PILImage.DecompressionBombError):  # UnidentifiedImageError is an OSError
+        return None
+    data = io.BytesIO()
+    rgb.save(data, "JPEG", quality=90)
+    data.seek(0)
+    return data
+
+
+def _unreadable(kind: str, width: float, height: float) -> Drawing:
+    """Grey box standing in for an image file that exists but cannot be decoded."""
+    box = Drawing(width, height)
+    box.add(Rect(0, 0, width, height, fillColor=colors.HexColor("#d9d9d9"), strokeColor=colors.HexColor("#9a9a9a"), strokeWidth=0.6))
+    box.add(String(width / 2, height / 2 - 3, f"{kind} unreadable", fontName=FONT, fontSize=8, fillColor=colors.HexColor("#444444"), textAnchor="middle"))
+    return box
+
+
+def _aspect(path: str | os.PathLike | None) -> float | None:
+    """Width / height of an image file from its header, or None."""
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        with PILImage.open(path) as image:
+            w, h = image.size
+    except (OSError, ValueError, PILImage.DecompressionBombError):
+        return None
+    return w / h if w > 0 and h > 0 else None
 
 
 def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
     expressions = [e for e in EXPRESSIONS if e in a.get("expressions", {})]
     if not expressions:
         return []
-    out: list = [Paragraph("Expression photos, segmentation and attention", s["h2"])]
+    heading = Paragraph("Expression photos, segmentation and attention", s["h2"])
     # Photo, segmentation (with its legend panel, wider by LEGEND_WIDTH) and attention at one scale.
-    seg_ratio = (256 + LEGEND_WIDTH) / 256
     first = images.get(expressions[0], {})
-    if first.get("photo") and first.get("segmentation") and Path(first["segmentation"]).is_file():
-        seg_shape = cv2.imread(str(first["segmentation"]), cv2.IMREAD_UNCHANGED).shape
-        seg_ratio = seg_shape[1] / seg_shape[0]
+    seg_ratio = (first.get("photo") and _aspect(first.get("segmentation"))) or (256 + LEGEND_WIDTH) / 256
     cell = (width - 8 * mm) / (2 + seg_ratio)
+    out: list = []
     for e in expressions:
         info = a["expressions"][e]
         files = images.get(e, {})
         row = []
         for kind, w in (("photo", cell), ("segmentation", cell * seg_ratio), ("attention", cell)):
             f = files.get(kind)
-            if f and Path(f).is_file():
-                img = Image(_as_jpeg(Path(f)))
-                ratio = img.imageHeight / img.imageWidth
-                img.drawWidth, img.drawHeight = w, w * ratio
-                row.append(img)
-            else:
+            if not (f and Path(f).is_file()):
                 row.append(_p(f"({kind} not available)", s["caption"]))
+                continue
+            source = _as_jpeg(Path(f))
+            if source is None:
+                row.append(_unreadable(kind, w, cell))
+                continue
+            img = Image(source)
+            ratio = img.imageHeight / img.imageWidth
+            img.drawWidth, img.drawHeight = w, w * ratio
+            row.append(img)
         probs = info.get("probabilities", {})
         top = max(probs, key=probs.get) if probs else "-"
         q = info.get("quality", {})
@@ -375,5 +493,7 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
         )
         grid = Table([row], colWidths=[cell + 2 * mm, cell * seg_ratio + 2 * mm, cell + 2 * mm])
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
-        out.append(KeepTogether([_p(caption, s["body"]), grid, Spacer(1, 5)]))
+        block = [_p(caption, s["body"]), grid, Spacer(1, 5)]
+        # The heading travels with the first block, never alone at the foot of a page.
+        out.append(KeepTogether([heading, *block] if not out else block))
     return out

@@ -1,0 +1,180 @@
+"""Fonts of the PDF report and the cleaning of user text before it is drawn.
+
+ReportLab's standard Helvetica covers Latin-1 only: a Polish, Turkish, Cyrillic, Greek,
+Arabic or Chinese name printed as black boxes. The report therefore draws all text in the
+bundled DejaVu Sans (resources/fonts, Bitstream Vera licence), and runs of CJK characters,
+which DejaVu lacks, in ReportLab's built-in CID fonts (not embedded: PDF readers supply
+them). Control and format characters are removed and characters no font covers become
+"?", so nothing is drawn as a box.
+
+ReportLab neither shapes nor reorders right-to-left scripts: Arabic and Hebrew print with
+their letters unjoined and in left-to-right order (readable glyphs, not boxes).
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+
+from models.errors import InputError
+from models.resources import resources_dir
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+CJK_FONT = "STSong-Light"  # Adobe-GB1: Han ideographs, kana, CJK punctuation, full-width forms
+HANGUL_FONT = "HYSMyeongJo-Medium"  # Adobe-Korea1
+PLACEHOLDER = "?"
+ELLIPSIS = "\u2026"
+
+# (first, last) code points drawn with a CID font when DejaVu lacks them.
+_CID_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x1100, 0x11FF, HANGUL_FONT),  # Hangul Jamo
+    (0x3000, 0x30FF, CJK_FONT),  # CJK symbols and punctuation, Hiragana, Katakana
+    (0x3100, 0x312F, CJK_FONT),  # Bopomofo
+    (0x3130, 0x318F, HANGUL_FONT),  # Hangul compatibility Jamo
+    (0x3400, 0x4DBF, CJK_FONT),  # CJK Unified Ideographs Extension A
+    (0x4E00, 0x9FFF, CJK_FONT),  # CJK Unified Ideographs
+    (0xAC00, 0xD7AF, HANGUL_FONT),  # Hangul syllables
+    (0xF900, 0xFAFF, CJK_FONT),  # CJK Compatibility Ideographs
+    (0xFF00, 0xFFEF, CJK_FONT),  # Half-width and full-width forms
+)
+_LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\x0b": "\n", "\x0c": "\n"}
+
+
+def fonts_dir() -> Path:
+    """Folder of the bundled report fonts (under sys._MEIPASS when frozen)."""
+    return resources_dir() / "fonts"
+
+
+@functools.cache
+def register_fonts() -> None:
+    """Register DejaVu Sans (regular, bold) and the CID fonts with ReportLab, once."""
+    for name, file in FONT_FILES.items():
+        path = fonts_dir() / file
+        if not path.is_file():
+            raise InputError(f"the report font {path} is missing; reinstall Palsy Grader.")
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    # <b> in Paragraph markup needs the family; there is no italic face, so it stays upright.
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    for name in (CJK_FONT, HANGUL_FONT):
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
+
+
+@functools.cache
+def _dejavu_coverage() -> frozenset[int]:
+    """Code points both DejaVu faces have a glyph for, in the Basic Multilingual Plane:
+    ReportLab writes a wrong ToUnicode entry for characters beyond it (DejaVu's few emoji
+    would extract from the PDF as other letters)."""
+    register_fonts()
+    regular, bold = (pdfmetrics.getFont(name).face.charToGlyph for name in (FONT, FONT_BOLD))
+    return frozenset(code for code in regular.keys() & bold.keys() if code <= 0xFFFF)
+
+
+def _cid_font(char: str) -> str | None:
+    code = ord(char)
+    for first, last, name in _CID_RANGES:
+        if first <= code <= last:
+            return name
+    return None
+
+
+def clean_text(text: object, multiline: bool = False) -> str:
+    """User text as the report can draw it.
+
+    NFC-composed; tab -> space; line breaks kept when `multiline`, else spaces; other
+    control and format characters (NUL, ESC, zero-width space, bidi overrides) removed;
+    characters no report font covers (most emoji) replaced by "?".
+    """
+    text = unicodedata.normalize("NFC", "" if text is None else str(text))
+    for old, new in _LINE_BREAKS.items():
+        text = text.replace(old, new)
+    covered = _dejavu_coverage()
+    out = []
+    for char in text:
+        if char == "\n":
+            out.append("\n" if multiline else " ")
+        elif char == "\t":
+            out.append(" ")
+        elif unicodedata.category(char) in ("Cc", "Cf"):
+            continue
+        elif ord(char) in covered or _cid_font(char):
+            out.append(char)
+        else:
+            out.append(PLACEHOLDER)
+    return "".join(out)
+
+
+def font_runs(text: str) -> list[tuple[str | None, str]]:
+    """Split cleaned text into (CID font name, or None for DejaVu, text) runs."""
+    covered = _dejavu_coverage()
+    runs: list[tuple[str | None, str]] = []
+    for char in text:
+        font = None if ord(char) in covered else _cid_font(char)
+        if runs and runs[-1][0] == font:
+            runs[-1] = (font, runs[-1][1] + char)
+        else:
+            runs.append((font, char))
+    return runs
+
+
+def _paragraph_lines(text: str) -> list[str]:
+    """Lines of multi-line text; a run of blank lines becomes one (a paragraph gap), and
+    blank lines at either end are dropped."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if line.strip() or (lines and lines[-1].strip()):
+            lines.append(line)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
+def markup(text: object, multiline: bool = False) -> str:
+    """Paragraph markup that prints `text` literally: cleaned, escaped (so "<b>" or "&" in a
+    name stays text), CJK runs in their CID font, and line breaks as <br/> when `multiline`
+    (blank lines kept as paragraph gaps)."""
+    cleaned = clean_text(text, multiline)
+    lines = _paragraph_lines(cleaned) if multiline else [cleaned]
+    return "<br/>".join(
+        "".join(escape(run) if font is None else f'<font name="{font}">{escape(run)}</font>' for font, run in font_runs(line))
+        for line in lines
+    )
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width in points of cleaned text drawn with `draw_text`."""
+    base = FONT_BOLD if bold else FONT
+    return sum(pdfmetrics.stringWidth(run, font or base, size) for font, run in font_runs(text))
+
+
+def fit_text(text: str, width: float, size: float, bold: bool = False) -> str:
+    """Cleaned single-line text, shortened with an ellipsis so it fits `width` points."""
+    text = clean_text(text)
+    if text_width(text, size, bold) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits with the ellipsis
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text_width(text[:middle].rstrip() + ELLIPSIS, size, bold) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS if low else ""
+
+
+def draw_text(canvas, x: float, y: float, text: str, size: float, bold: bool = False, align: str = "left") -> None:  # noqa: ANN001
+    """Draw cleaned single-line text run by run (CJK in its CID font); `align` left or right."""
+    if align == "right":
+        x -= text_width(text, size, bold)
+    base = FONT_BOLD if bold else FONT
+    for font, run in font_runs(text):
+        canvas.setFont(font or base, size)
+        canvas.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, font or base, size)
