@@ -54,8 +54,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"palsy: error: {exc.strerror or exc}{where}; free space or choose another folder", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("palsy: interrupted (palsy train keeps the steps done: run the same command again to resume)", file=sys.stderr)
+        print(f"palsy: interrupted{interrupted_hint(args)}", file=sys.stderr)
         return 130
+
+
+def interrupted_hint(args: argparse.Namespace) -> str:
+    """What Ctrl-C leaves to do: the recipes resume when run again; a single training mode
+    resumes only with --resume (run again without it, it would start over)."""
+    if args.command != "train":
+        return ""
+    if args.mode in ("demo", "clinic"):
+        return " (the steps done are kept: run the same command again to resume)"
+    out = args.out or f"runs/{args.mode}.pt"
+    return f" (the steps done are in {out}: add --resume {out} to the same command to go on from there)"
 
 
 if __name__ == "__main__":

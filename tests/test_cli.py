@@ -59,3 +59,38 @@ def test_an_os_error_mid_command_is_one_line_not_a_traceback(capsys, monkeypatch
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith("palsy: error: No space left on device (/clinic/out/run.jsonl)")
+
+
+def test_ctrl_c_says_how_to_go_on(capsys, monkeypatch) -> None:
+    # it told every command "run the same command again to resume", which for palsy train
+    # parsing started over from step 0 and overwrote the interrupted checkpoint
+    import app.commands.info as info
+    import app.commands.train as train
+
+    def interrupted(args) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "run", interrupted)
+    monkeypatch.setattr(info, "run", interrupted)
+    assert main(["train", "parsing", "--out", "runs/p.pt"]) == 130
+    assert "add --resume runs/p.pt to the same command" in capsys.readouterr().err
+    assert main(["train", "grading"]) == 130
+    assert "--resume runs/grading.pt" in capsys.readouterr().err
+    assert main(["train", "clinic"]) == 130
+    assert "run the same command again to resume" in capsys.readouterr().err
+    assert main(["info"]) == 130
+    assert capsys.readouterr().err == "palsy: interrupted\n"
+
+
+def test_bad_numbers_are_usage_errors_before_anything_runs(capsys) -> None:
+    for argv, words in ((["evaluate", "parsing", "--data", "x", "--threads", "-1"], "--threads: must be 1 or more, got -1"),
+                        (["demo", "--out", "x", "--seed", "-1"], "--seed: must be 0 to 4294967295, got -1"),
+                        (["assess", "p", "--out", "o", "--threads", "two"], "--threads: not a whole number: 'two'")):
+        try:
+            main(argv)
+        except SystemExit as stop:
+            assert stop.code == 2
+        else:
+            raise AssertionError(f"{argv} was accepted")
+        err = capsys.readouterr().err
+        assert words in err and err.count("\n") == 1, err

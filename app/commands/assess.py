@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.commands import arg_types
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -23,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="compute device (default auto)")
     parser.add_argument("--patient-id", default="", help="patient ID printed on the report")
     parser.add_argument("--clinic", default="Palsy Grader", help="clinic name for the report header")
-    parser.add_argument("--threads", type=int, default=None, metavar="N",
+    parser.add_argument("--threads", type=arg_types.threads, default=None, metavar="N",
                         help="CPU threads for the network (default: torch's choice; 1 is faster on a busy machine)")
     parser.add_argument("--single-pass", action="store_true",
                         help="parse each photo once instead of mirror-averaged (half E1's time; a less even measured grade)")

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import argparse
 
+from app.commands import arg_types
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="assess a synthetic demo patient (no camera needed)")
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
     parser.add_argument("--grade", default="III", help="the demo patient's House-Brackmann grade (default III)")
     parser.add_argument("--side", choices=("left", "right"), default="left", help="the demo patient's affected side")
-    parser.add_argument("--seed", type=int, default=7, help="random seed of the demo patient")
+    parser.add_argument("--seed", type=arg_types.seed, default=7, help="random seed of the demo patient")
     parser.add_argument("--weights", metavar="W", default=None, help="checkpoint .pt (default: the shipped weights)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    parser.add_argument("--threads", type=int, default=None, metavar="N", help="CPU threads for the network")
+    parser.add_argument("--threads", type=arg_types.threads, default=None, metavar="N", help="CPU threads for the network")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.set_defaults(handler=run)
 

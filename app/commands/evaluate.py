@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from app.commands import arg_types
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("evaluate", help="score weights on a parsing or patient data set")
@@ -26,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--json", action="store_true", help="print the DESIGN §8 JSON")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument("--threads", type=arg_types.threads, default=None, help="CPU threads for torch (default: torch's choice)")
     parser.set_defaults(handler=run)
 
 

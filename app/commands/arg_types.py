@@ -1,0 +1,43 @@
+"""argparse types shared by the commands: a bad number is argparse's one-line usage error
+(exit 2) before anything runs, never a traceback from torch or numpy later."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+MAX_SEED = 2**32 - 1  # numpy's seeds
+
+
+def threads(text: str) -> int:
+    """--threads: CPU threads for torch, 1 or more."""
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def seed(text: str) -> int:
+    """--seed: 0 to 2**32 - 1, as numpy takes it."""
+    value = _int(text)
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be 0 to {MAX_SEED}, got {value}")
+    return value
+
+
+def positive_number(text: str) -> float:
+    """A finite number above 0 (learning rates, minutes, epochs)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
