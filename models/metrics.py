@@ -50,11 +50,15 @@ def per_class_scores(conf: np.ndarray) -> dict[str, np.ndarray]:
 def parsing_report(conf: np.ndarray, class_names: Sequence[str], exclude: Sequence[str] = ("background",)) -> dict:
     """DESIGN §8 parsing JSON: {"classes": {name: {"f1", "iou"}}, "mean_f1", "miou"}.
 
-    Means are over the classes not in `exclude` (background is excluded by the contract).
+    Means are over the classes not in `exclude` (background is excluded by the contract). A
+    class neither in the truth nor predicted (its F1 undefined, not 0) is left out of both:
+    "over the classes the data set has".
     """
     scores = per_class_scores(conf)
-    classes = {name: {"f1": float(scores["f1"][i]), "iou": float(scores["iou"][i])} for i, name in enumerate(class_names)}
-    scored = [i for i, name in enumerate(class_names) if name not in exclude]
+    conf = np.asarray(conf)
+    present = [i for i in range(len(class_names)) if conf[i, :].sum() + conf[:, i].sum() > 0]
+    classes = {class_names[i]: {"f1": float(scores["f1"][i]), "iou": float(scores["iou"][i])} for i in present}
+    scored = [i for i in present if class_names[i] not in exclude]
     return {
         "classes": classes,
         "mean_f1": float(np.mean(scores["f1"][scored])) if scored else 0.0,

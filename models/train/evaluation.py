@@ -70,22 +70,40 @@ def evaluate_parsing(
         pairs = [(s.image, s.mask) for s in patients.samples(split) if s.mask is not None]
         if not pairs:
             raise InputError(f"{data}: no {split} photos with masks to score parsing on")
-        loader = [lambda p=p: (read_image(p[0]), read_mask(p[1])) for p in pairs]
+        items = [(p[1], lambda p=p: (read_image(p[0]), read_mask(p[1]))) for p in pairs]
         names, back = list(CLASSES), np.arange(len(CLASSES))
     else:
         dataset = ParsingDataset.open(data)
         chosen = dataset.split_names(split)
         if not chosen:
             raise InputError(f"{data}: no images in split {split!r}")
-        loader = [lambda n=n: dataset.load(n) for n in chosen]
+        items = [(Path(data) / "masks" / f"{n}.png", lambda n=n: _with_ignore(dataset.load(n), dataset.ignore_index))
+                 for n in chosen]
         names, back = dataset.classes, dataset.project_to_dataset()
     conf = np.zeros((len(names), len(names)), dtype=np.int64)
-    for chunk in _batches(loader, batch_size):
-        images, masks = zip(*(fit_square(*load(), size) for load in chunk), strict=True)
+    for chunk in _batches(items, batch_size):
+        images, masks = zip(*(fit_square(*_checked(load(), where, len(names)), size) for where, load in chunk), strict=True)
         predicted = back[_predict_masks(model, list(images), device, mirror)]
         conf += confusion_matrix(np.stack(masks), predicted, len(names))
-    report = parsing_report(conf, names)
-    return report
+    return parsing_report(conf, names)
+
+
+def _with_ignore(pair: tuple[np.ndarray, np.ndarray], ignore_index: int) -> tuple[np.ndarray, np.ndarray]:
+    """A set's own ignore value (classes.json "ignore_index") as the project's IGNORE_INDEX."""
+    image, mask = pair
+    if ignore_index != IGNORE_INDEX:
+        mask = np.where(mask == ignore_index, IGNORE_INDEX, mask).astype(mask.dtype)
+    return image, mask
+
+
+def _checked(pair: tuple[np.ndarray, np.ndarray], where: Path, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pair, once its mask holds only class indices and the ignore value (InputError naming it)."""
+    mask = pair[1]
+    bad = mask[(mask >= n_classes) & (mask != IGNORE_INDEX)]
+    if bad.size:
+        raise InputError(f"{where}: mask value {int(bad[0])} is not a class of this set (0..{n_classes - 1}, "
+                         f"{IGNORE_INDEX} = ignore); fix the mask or the set's classes.json")
+    return pair
 
 
 @dataclass

@@ -37,6 +37,16 @@ def test_parsing_report_by_hand():
     assert set(report) == {"classes", "mean_f1", "miou"}
 
 
+def test_a_class_nowhere_in_truth_or_prediction_is_not_scored():
+    # it counted as F1 0 and halved the mean of a set without hair
+    conf = np.array([[50, 5, 0], [10, 30, 0], [0, 0, 0]])
+    report = parsing_report(conf, ["background", "skin", "hair"])
+    assert set(report["classes"]) == {"background", "skin"} and math.isclose(report["mean_f1"], 60 / 75)  # skin alone
+    # predicted where the truth has none: a real miss, scored 0
+    conf[1, 2] = 5
+    assert parsing_report(conf, ["background", "skin", "hair"])["classes"]["hair"] == {"f1": 0.0, "iou": 0.0}
+
+
 def test_quadratic_kappa_by_hand():
     # 3 grades. observed, weights (i-j)^2/4.
     conf = np.array([[2, 1, 0], [0, 2, 1], [1, 0, 3]])
