@@ -28,18 +28,24 @@ def test_unknown_command_is_a_usage_error() -> None:
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("palsy: error:")
 
 
+def _usage_error(argv: list[str], capsys) -> str:
+    """argparse's refusal of `argv`: exit 2 and one line on stderr, returned."""
+    try:
+        main(argv)
+    except SystemExit as stop:
+        assert stop.code == 2
+    else:
+        raise AssertionError(f"{argv} was accepted")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    return err
+
+
 def test_a_usage_mistake_in_a_subcommand_is_one_line(capsys) -> None:
     for argv, words in ((["assess"], "required: PATIENT_DIR, --out"), (["synth", "--out", "x", "--patients", "many"], "invalid int"),
                         (["records", "frobnicate"], "invalid choice")):
-        try:
-            main(argv)
-        except SystemExit as stop:
-            assert stop.code == 2
-        else:
-            raise AssertionError(f"{argv} was accepted")
-        err = capsys.readouterr().err
-        assert err.count("\n") == 1 and words in err and "--help` lists the options" in err, err
-        assert err.startswith("palsy " + argv[0])
+        err = _usage_error(argv, capsys)
+        assert words in err and "--help` lists the options" in err and err.startswith("palsy " + argv[0]), err
 
 
 def test_help_does_not_import_torch() -> None:
@@ -86,11 +92,4 @@ def test_bad_numbers_are_usage_errors_before_anything_runs(capsys) -> None:
     for argv, words in ((["evaluate", "parsing", "--data", "x", "--threads", "-1"], "--threads: must be 1 or more, got -1"),
                         (["demo", "--out", "x", "--seed", "-1"], "--seed: must be 0 to 4294967295, got -1"),
                         (["assess", "p", "--out", "o", "--threads", "two"], "--threads: not a whole number: 'two'")):
-        try:
-            main(argv)
-        except SystemExit as stop:
-            assert stop.code == 2
-        else:
-            raise AssertionError(f"{argv} was accepted")
-        err = capsys.readouterr().err
-        assert words in err and err.count("\n") == 1, err
+        assert words in _usage_error(argv, capsys)
