@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from app.commands import arg_types
 
 if TYPE_CHECKING:
     from models.train.demo import DemoRecipe
+    from models.train.stages import DataSpec
 
 MODES = ("parsing", "grading", "end-to-end", "demo", "clinic")
+# Defaults of the options a resumed run takes from its checkpoint when they are not given.
+DEFAULT_SEED, DEFAULT_BATCH_SIZE, DEFAULT_LR = 0, 8, 2e-4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,14 +38,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", default=None,
                         help="network configuration: compact or paper (default compact; clinic: only with --from-scratch)")
     parser.add_argument("--input-size", type=int, default=None, help="train at this input size (multiple of 32) instead of the config's")
-    parser.add_argument("--epochs", type=float, default=None, help="passes over the training images")
-    parser.add_argument("--minutes", type=float, default=None, help="wall-clock budget; the poly LR follows the time spent")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=None, help="base learning rate of the poly schedule (default 2e-4; "
-                        "demo and clinic use their recipes' rates)")
+    parser.add_argument("--epochs", type=arg_types.positive_number, default=None, help="passes over the training images")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="wall-clock budget; the poly LR follows the time spent")
+    parser.add_argument("--batch-size", type=int, default=None, help=f"default {DEFAULT_BATCH_SIZE}")
+    parser.add_argument("--lr", type=arg_types.positive_number, default=None, help="base learning rate of the poly schedule "
+                        "(default 2e-4; demo and clinic use their recipes' rates)")
     parser.add_argument("--out", default=None, help="checkpoint to write (default runs/<mode>.pt; demo: resources/weights; "
                         "clinic: a folder, default runs/clinic)")
-    parser.add_argument("--resume", default=None, help="continue from a checkpoint written by palsy train")
+    parser.add_argument("--resume", default=None, help="continue from a checkpoint written by palsy train (the options "
+                        "left out are the run's own: data, budget, seed, batch size, learning rate)")
     parser.add_argument("--init", default=None, help="start from this checkpoint (for grading: the stage-1 parsing checkpoint; "
                         "for clinic: default the shipped demo weights)")
     parser.add_argument("--from-scratch", action="store_true", help="clinic: start from random weights instead of --init")
@@ -72,9 +80,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(default 128); the input size itself (256) trains every stage there, E2 included, "
                         "which suits a GPU")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=arg_types.seed, default=None, help=f"default {DEFAULT_SEED}")
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument("--threads", type=arg_types.threads, default=None, help="CPU threads for torch (default: torch's choice)")
     parser.add_argument("--loader-threads", type=int, default=None, metavar="N",
                         help="parsing / grading / end-to-end: threads that draw and augment batches ahead of the "
                         "training step (the same batches either way; default: none on a CPU, up to 8 on a GPU; "
@@ -91,14 +99,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from models.config import CONFIGS
     from models.errors import InputError
-    from models.train.loop import LoopSettings, PrintProgress, resolve_device
-    from models.train.precision import resolve_precision
-    from models.train.stages import DataSpec, train_grading, train_parsing
+    from models.train.loop import resolve_device
 
+    if args.config is not None and args.config not in CONFIGS:
+        raise InputError(f"--config {args.config}: unknown configuration; choose one of {', '.join(CONFIGS)}")
     if args.threads:
         torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
+    # --minutes is checked here rather than by its argparse type: `palsy train clinic --minutes 0`
+    # has always answered with this line (and exit 2) from the command, not a usage error.
+    if args.minutes is not None and not (math.isfinite(args.minutes) and args.minutes > 0):
+        raise InputError(f"give a positive --minutes budget: a finite number above 0, got {args.minutes}")
+    if args.ordinal_weight is not None and not (math.isfinite(args.ordinal_weight) and args.ordinal_weight >= 0):
+        raise InputError(f"--ordinal-weight must be a finite number, 0 or more, got {args.ordinal_weight}")
+    if args.cache_variants is not None and args.cache_variants < 0:
+        raise InputError(f"--cache-variants must be 0 or more, got {args.cache_variants}")
     if args.loader_threads is not None and args.mode in ("demo", "clinic"):
         raise InputError(f"--loader-threads is for palsy train parsing, grading and end-to-end; palsy train {args.mode} "
                          "draws batches ahead by itself on a GPU (none on a CPU)")
@@ -107,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
 
         from models.train.demo import DemoRecipe, run_demo
 
-        recipe = DemoRecipe(seed=args.seed, precision=args.precision)
+        recipe = DemoRecipe(seed=DEFAULT_SEED if args.seed is None else args.seed, precision=args.precision)
         if args.threads:
             recipe = replace(recipe, threads=args.threads)
         if args.data:  # the folder holding fasseg/, fasseg_fine/, lfw_parts/, lfw_parts_fine/
@@ -146,29 +163,157 @@ def run(args: argparse.Namespace) -> int:
                          "palsy train grading --init")
     if args.from_scratch:
         raise InputError("--from-scratch is for palsy train clinic; the other modes start from scratch unless --init is given")
+    return _run_single(args, device)
+
+
+def _run_single(args: argparse.Namespace, device) -> int:
+    """`palsy train parsing|grading|end-to-end`: every option checked before data is read or a
+    step is taken; a resumed run takes the options left out from its checkpoint and refuses
+    ones that differ from it."""
+    from models.config import MAX_SIZE, MIN_SIZE, STRIDE
+    from models.errors import InputError
+    from models.train.loop import LoopSettings, PrintProgress, check_output_paths, unfinished_step
+    from models.train.precision import resolve_precision
+    from models.train.stages import DataSpec, train_grading, train_parsing
+
+    mode = args.mode
+    _refuse_other_modes_options(args)
     if not args.data and not args.resume:
-        raise InputError(f"palsy train {args.mode} needs --data DIR (or --resume CHECKPOINT)")
-    if args.batch_size < 1:
+        raise InputError(f"palsy train {mode} needs --data DIR (or --resume CHECKPOINT)")
+    if args.batch_size is not None and args.batch_size < 1:
         raise InputError("--batch-size must be at least 1")
-    out = Path(args.out or f"runs/{args.mode}.pt")
+    if args.input_size is not None and (not MIN_SIZE <= args.input_size <= MAX_SIZE or args.input_size % STRIDE):
+        raise InputError(f"--input-size {args.input_size}: give a multiple of {STRIDE} from {MIN_SIZE} to {MAX_SIZE}")
+    # A resumed run goes on writing the checkpoint it continues unless --out says otherwise.
+    out = Path(args.out or args.resume or f"runs/{mode}.pt")
+    args.out = str(out)  # what app.cli's Ctrl-C line names
     log = Path(args.log) if args.log else out.with_suffix(".jsonl")
-    settings = LoopSettings(stage=args.mode, minutes=args.minutes, lr=2e-4 if args.lr is None else args.lr, seed=args.seed, steps=None if not args.epochs else 1,
-                            precision=resolve_precision(args.precision, device, grading=args.mode != "parsing"),
-                            loader_threads=args.loader_threads)
+    check_output_paths(out, log)
     specs = [DataSpec.parse(text) for text in args.data]
+    steps = None
+    if args.resume:
+        specs, steps = _resumed_options(args, specs)
+    if not args.resume or Path(args.resume).resolve() != out.resolve():
+        step = unfinished_step(out, mode)
+        if step is not None:
+            raise InputError(f"{out} holds an interrupted {mode} run (step {step}); add --resume {out} to go on, "
+                             "or choose another --out")
+    if not args.resume and args.config and args.init:
+        _check_init_config(args.config, args.init)
+    if mode != "parsing" and len(specs) != 1:
+        raise InputError(f"palsy train {mode} takes one patient data folder (--data DIR)")
+    if args.epochs:
+        steps = 1  # replaced by the steps of that many epochs once the data is counted
+    settings = LoopSettings(stage=mode, minutes=args.minutes, steps=steps, lr=_given(args.lr, DEFAULT_LR),
+                            seed=_given(args.seed, DEFAULT_SEED),
+                            precision=resolve_precision(args.precision, device, grading=mode != "parsing"),
+                            loader_threads=args.loader_threads)
     common = dict(
         out=out, settings=settings, device=device, config=args.config or "compact", input_size=args.input_size, epochs=args.epochs,
-        batch_size=args.batch_size, init=args.init, resume=args.resume, progress=PrintProgress(), log_path=log,
+        batch_size=_given(args.batch_size, DEFAULT_BATCH_SIZE), init=args.init, resume=args.resume, progress=PrintProgress(),
+        log_path=log,
     )
-    if args.mode == "parsing":
+    if mode == "parsing":
         _, summary = train_parsing(specs, glasses_p=args.glasses or 0.0, **common)
     else:
-        if len(specs) != 1:
-            raise InputError(f"palsy train {args.mode} takes one patient data folder (--data DIR)")
-        _, summary = train_grading(specs[0].path, cascaded=args.mode == "grading", ordinal_weight=args.ordinal_weight or 0.0,
+        _, summary = train_grading(specs[0].path, cascaded=mode == "grading", ordinal_weight=args.ordinal_weight or 0.0,
                                    cache_variants=args.cache_variants or 0, **common)
     print(f"wrote {out} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s (log {log})")
     return 0
+
+
+def _given(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _refuse_other_modes_options(args: argparse.Namespace) -> None:
+    """Options that `palsy train parsing` or `end-to-end` would silently ignore."""
+    from models.errors import InputError
+
+    if args.mode == "parsing":
+        for flag, value, what in (
+            ("--ordinal-weight", args.ordinal_weight, "grading, end-to-end and demo (a term of the grade loss)"),
+            ("--cache-variants", args.cache_variants, "grading, demo and clinic (stage 2 on cached E1 features)"),
+        ):
+            if value is not None:
+                raise InputError(f"{flag} is for palsy train {what}; palsy train parsing trains E1 alone")
+    if args.mode == "end-to-end" and args.cache_variants:
+        raise InputError("--cache-variants needs a frozen E1 (palsy train grading); the end-to-end baseline trains E1 too")
+
+
+def _check_init_config(config: str, init: str) -> None:
+    """`--config` with `--init`: the run trains the --init checkpoint's network, so they must agree."""
+    from models.checkpoint import read_checkpoint
+    from models.errors import InputError
+
+    name = read_checkpoint(init)["config"].get("name")
+    if name != config:
+        raise InputError(f"--config {config}, but --init {init} holds a {name!r} network; drop --config or give a {config} checkpoint")
+
+
+def _resumed_options(args: argparse.Namespace, specs: list[DataSpec]) -> tuple[list[DataSpec], int | None]:
+    """Check a resume against what its checkpoint recorded and fill in the options left out.
+
+    Returns the data (the given --data, or the recorded folders) and the step budget to use
+    when neither --epochs nor --minutes is given (the run's own). Raises InputError naming
+    every option that differs from the run being continued, or a stage that is not this mode."""
+    from models.checkpoint import read_checkpoint, sha256_of
+    from models.errors import InputError
+    from models.train.loop import check_resume_stage, train_state_of
+    from models.train.stages import DataSpec, data_record
+
+    payload = read_checkpoint(args.resume)
+    state = train_state_of(payload, args.resume)
+    check_resume_stage(state, args.mode, args.resume)
+    training = payload.get("training") or {}
+    settings = training.get("settings") if isinstance(training.get("settings"), dict) else {}
+    recorded: dict[str, Any] = {
+        "--config": payload["config"].get("name"),
+        "--input-size": payload["config"].get("input_size"),
+        "--seed": settings.get("seed"),
+        "--lr": settings.get("lr"),
+        "--batch-size": training.get("batch_size"),
+    }
+    given: dict[str, Any] = {"--config": args.config, "--input-size": args.input_size, "--seed": args.seed, "--lr": args.lr,
+                             "--batch-size": args.batch_size}
+    if args.mode == "parsing":
+        recorded["--glasses"], given["--glasses"] = training.get("glasses_p"), args.glasses
+    else:
+        recorded["--ordinal-weight"], given["--ordinal-weight"] = training.get("ordinal_weight"), args.ordinal_weight
+        recorded["--cache-variants"], given["--cache-variants"] = training.get("cache_variants"), args.cache_variants
+    differ = [f"{flag} {given[flag]} (the run used {recorded[flag]})" for flag in given
+              if given[flag] is not None and recorded[flag] is not None and given[flag] != recorded[flag]]
+    data = state.get("data")
+    if specs and data is not None:
+        wanted = [(d["path"], d["weight"]) for d in data_record(specs)]
+        used = [(d.get("path"), d.get("weight")) for d in data if isinstance(d, dict)]
+        if wanted != used:
+            differ.append("--data " + " --data ".join(f"{p}:{w:g}" for p, w in wanted)
+                          + " (the run used " + ", ".join(f"{p}:{w:g}" for p, w in used) + ")")
+    init = (training.get("init") or {}) if isinstance(training.get("init"), dict) else {}
+    if args.init and init.get("sha256") and Path(args.init).is_file() and sha256_of(args.init) != init["sha256"]:
+        differ.append(f"--init {args.init} (the run started from {init.get('file')}, another file)")
+    if differ:
+        raise InputError(f"--resume {args.resume} continues a run with other options: {'; '.join(differ)}; "
+                         "leave them out (the run's own are used) or start a new run with another --out")
+    for flag, attribute in (("--seed", "seed"), ("--lr", "lr"), ("--batch-size", "batch_size"), ("--glasses", "glasses"),
+                            ("--ordinal-weight", "ordinal_weight"), ("--cache-variants", "cache_variants")):
+        if getattr(args, attribute) is None and recorded.get(flag) is not None:
+            setattr(args, attribute, recorded[flag])
+    if not specs:
+        if not data:
+            raise InputError(f"{args.resume} does not record its data folders (written before they were recorded); "
+                             "give the --data of the run it continues")
+        specs = [DataSpec(Path(d["path"]), float(d["weight"]), str(d.get("split", "train"))) for d in data]
+    budget = None
+    if not args.epochs and not args.minutes:
+        # The run's own budget: its step count (from --epochs), or its minutes.
+        steps, minutes = settings.get("steps"), settings.get("minutes")
+        if isinstance(minutes, (int, float)) and minutes > 0:
+            args.minutes = float(minutes)
+        if isinstance(steps, int) and steps > 0:
+            budget = steps
+    return specs, budget
 
 
 def _run_clinic(args: argparse.Namespace, device) -> int:
@@ -190,13 +335,13 @@ def _run_clinic(args: argparse.Namespace, device) -> int:
     if ignored:
         raise InputError(f"palsy train clinic does not take {', '.join(ignored)}: it follows its recipe "
                          "(docs/train.md) and logs into the --out folder")
-    if args.batch_size < 1:
+    if args.batch_size is not None and args.batch_size < 1:
         raise InputError("--batch-size must be at least 1")
     recipe = ClinicRecipe(
         patients=args.data[0], parsing=tuple(args.data[1:]), init=None if args.from_scratch else (args.init or SHIPPED),
         work=args.out or "runs/clinic", minutes=120.0 if args.minutes is None else args.minutes,
         config=args.config or "compact", input_size=args.input_size,
-        batch_size=args.batch_size, seed=args.seed, precision=args.precision,
+        batch_size=_given(args.batch_size, DEFAULT_BATCH_SIZE), seed=_given(args.seed, DEFAULT_SEED), precision=args.precision,
         **({} if args.cache_variants is None else {"cache_variants": args.cache_variants}),
     )
     results = run_clinic(recipe, device)

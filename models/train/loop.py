@@ -6,17 +6,25 @@ time spent, so a run cut short by the clock still ends with a decayed rate. Ever
 draws its batch from an RNG seeded by (seed, step), so a resumed run sees the same batches
 as an uninterrupted one, and a `Step`'s batches can be drawn ahead on threads
 (`LoopSettings.loader_threads`, `prefetch`) without changing them. Checkpoints carry the
-optimizer state and the step (`train_state`); a JSON-lines log records losses, learning rate
-and evaluations.
+optimizer state, the step, whether the budget was spent (`finished`) and the data the run
+reads (`train_state`); a JSON-lines log records each start, losses, learning rate and
+evaluations. Ctrl-C saves the state as of the last completed step, so a resumed run is the
+straight run bit for bit, batch-norm statistics included.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,7 +33,7 @@ import torch
 
 from models.cascade import CascadeNet
 from models.checkpoint import model_from_payload, read_checkpoint, save_checkpoint
-from models.errors import InputError
+from models.errors import CheckpointError, InputError
 from models.train.precision import autocast, prepare_model, restore_layout
 from models.train.prefetch import BatchPrefetcher, auto_threads, batch_rng
 
@@ -97,12 +105,30 @@ class LoopSettings:
     loader_threads: int | None = None
 
     def __post_init__(self) -> None:
-        if not self.steps and not self.minutes:
+        # A negative or NaN budget never ends (the fraction done stays below 1), so it is
+        # refused here for every caller, not only by the CLI's argument types.
+        if self.steps is None and self.minutes is None:
             raise InputError("give a training budget: --epochs/steps or --minutes")
+        if self.steps is not None and (isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1):
+            raise InputError(f"the step budget must be a whole number of 1 or more, got {self.steps!r}")
+        if self.minutes is not None and not _finite_above_zero(self.minutes):
+            raise InputError(f"--minutes must be a finite number above 0, got {self.minutes!r}")
+        if not _finite_above_zero(self.lr):
+            raise InputError(f"--lr must be a finite number above 0, got {self.lr!r}")
         if self.precision not in ("fp32", "bf16"):
             raise InputError(f"training precision must be fp32 or bf16, got {self.precision!r}")
         if self.loader_threads is not None and self.loader_threads < 0:
             raise InputError("--loader-threads must be 0 or more")
+
+
+def _finite_above_zero(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+def check_epochs(epochs: float | None) -> None:
+    """An --epochs budget is a finite number above 0 (or None: none given)."""
+    if epochs is not None and not _finite_above_zero(epochs):
+        raise InputError(f"--epochs must be a finite number above 0, got {epochs!r}")
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -118,11 +144,102 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 def load_for_resume(path: str | Path) -> tuple[CascadeNet, dict[str, Any]]:
     """Model and `train_state` (optimizer, step, elapsed) of a checkpoint written by `train`."""
+    model, state, _ = resume_checkpoint(path)
+    return model, state
+
+
+def resume_checkpoint(path: str | Path) -> tuple[CascadeNet, dict[str, Any], dict[str, Any]]:
+    """Model, checked `train_state` and training record of a checkpoint written by `train`."""
     payload = read_checkpoint(path)
+    state = train_state_of(payload, path)
+    return model_from_payload(payload, Path(path).name), state, payload.get("training") or {}
+
+
+def train_state_of(payload: dict[str, Any], path: str | Path) -> dict[str, Any]:
+    """A checkpoint's `train_state`, its fields type-checked (an edited file is one
+    CheckpointError, not a KeyError or ValueError deep in the loop)."""
     state = payload.get("train_state")
     if not isinstance(state, dict):
         raise InputError(f"{path} holds no training state (it is a final or shipped checkpoint); train anew with --init instead")
-    return model_from_payload(payload, Path(path).name), state
+
+    def damaged(detail: str) -> CheckpointError:
+        return CheckpointError(f"{Path(path).name} is damaged or was modified: train_state {detail}; "
+                               "resume from another checkpoint or train anew")
+
+    optimizer = state.get("optimizer")
+    if not isinstance(optimizer, dict) or not isinstance(optimizer.get("state"), dict) \
+            or not isinstance(optimizer.get("param_groups"), list):
+        raise damaged("has no optimizer state" if optimizer is None else "optimizer is not an optimizer state")
+    step = state.get("step")
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        raise damaged(f"step is {str(step)[:20]!r}, not a whole number of 0 or more")
+    elapsed = state.get("elapsed_s", 0.0)
+    if isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or not math.isfinite(elapsed) or elapsed < 0:
+        raise damaged(f"elapsed_s is {str(elapsed)[:20]!r}, not a number of seconds")
+    for key, kind in (("stage", str), ("finished", bool), ("data", list)):
+        if key in state and not isinstance(state[key], kind):
+            raise damaged(f"{key} has type {type(state[key]).__name__}, not {kind.__name__}")
+    for entry in state.get("data", []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not isinstance(entry.get("split", ""), str) \
+                or not _finite_above_zero(entry.get("weight")):
+            raise damaged(f"data entry {str(entry)[:60]!r} is not a folder with a weight")
+    return state
+
+
+def check_resume_stage(state: dict[str, Any], stage: str, path: str | Path | None = None) -> None:
+    """Refuse to go on from another stage's checkpoint (its optimizer holds other parameters,
+    and its weights were trained for another job)."""
+    recorded = state.get("stage")
+    if recorded is not None and recorded != stage:
+        where = f"--resume {path}" if path else "the checkpoint to resume"
+        init = f"--init {path}" if path else "--init"
+        raise InputError(f"{where} holds a checkpoint of palsy train {recorded}, not {stage}; resume it with palsy train {recorded}, "
+                         f"or start {stage} from its weights with {init}")
+
+
+def unfinished_step(path: str | Path, stage: str) -> int | None:
+    """The step at which an interrupted `stage` run left the checkpoint `path`, or None (no
+    file, not a readable checkpoint, another stage's, or a run that spent its budget)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        payload = read_checkpoint(path)
+        state = train_state_of(payload, path)
+    except (CheckpointError, InputError):
+        return None
+    if state.get("stage") != stage:
+        return None
+    if "finished" in state:
+        return None if state["finished"] else state["step"]
+    # Written before `finished` was recorded: compare with the recorded budget.
+    settings = (payload.get("training") or {}).get("settings") or {}
+    steps, minutes = settings.get("steps"), settings.get("minutes")
+    if isinstance(steps, int) and steps > 0 and state["step"] >= steps:
+        return None
+    if isinstance(minutes, (int, float)) and minutes > 0 and float(state.get("elapsed_s", 0.0)) >= minutes * 60.0:
+        return None
+    return state["step"]
+
+
+def check_output_paths(out: str | Path, log: str | Path | None = None) -> None:
+    """Refuse a checkpoint or log path that cannot be written, before any training: an
+    existing folder, a path under a file, a folder that is not writable, or both the same."""
+    named = [("--out", Path(out))] + ([("--log", Path(log))] if log else [])
+    if log and Path(out).resolve() == Path(log).resolve():
+        raise InputError(f"--out and --log both name {out}; give the log another file")
+    for option, path in named:
+        if path.is_dir():
+            raise InputError(f"{option} {path} is a folder; give a file path (such as {path / 'run.pt' if option == '--out' else path / 'run.jsonl'})")
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise InputError(f"{option} {path}: {parent} is a file, not a folder; choose another path")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputError(f"{option} {path}: the folder {parent} is not writable; choose another path")
+        if path.exists() and not os.access(path, os.W_OK) and option == "--log":
+            raise InputError(f"--log {path} is not writable; choose another path")
 
 
 def _log(path: Path | None, record: dict[str, Any]) -> None:
@@ -130,6 +247,40 @@ def _log(path: Path | None, record: dict[str, Any]) -> None:
         return
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record) + "\n")
+
+
+@torch.no_grad()
+def _copy_all(targets: list[torch.Tensor], sources: list[torch.Tensor]) -> None:
+    """targets[i] <- sources[i], in one call where torch has it (a kernel per buffer on a GPU otherwise)."""
+    if not targets:
+        return
+    if hasattr(torch, "_foreach_copy_"):
+        torch._foreach_copy_(targets, sources)
+    else:
+        for target, source in zip(targets, sources, strict=True):
+            target.copy_(source)
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Ctrl-C inside the block takes effect when it ends: the optimizer's update of the
+    parameters and its moments is never left half done (only in the main thread, where
+    Python delivers SIGINT; a handler that is not Python's own is left alone)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if not callable(previous):
+        yield
+        return
+    caught: list[tuple[int, Any]] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append((signum, frame)))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        previous(*caught[0])  # Python's default handler raises KeyboardInterrupt here
 
 
 def train(
@@ -142,16 +293,21 @@ def train(
     resume_state: dict[str, Any] | None = None,
     log_path: str | Path | None = None,
     training_info: dict[str, Any] | None = None,
+    run_record: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run the loop; writes `out` (resumable checkpoint) and returns a summary dict.
 
     `step_fn(model, rng, device)` returns (loss, metrics for the log). Stops when the step
     or time budget is spent or `progress.cancelled()`; the checkpoint is written either way,
-    and on Ctrl-C (KeyboardInterrupt, raised again after the checkpoint).
+    and on Ctrl-C (KeyboardInterrupt, raised again after the checkpoint), as of the last
+    completed step. `run_record` (say, the data folders) is stored in `train_state` for a resume.
     """
     progress = progress or PrintProgress()
     out = Path(out)
     log_file = Path(log_path) if log_path else None
+    check_output_paths(out, log_file)
+    if resume_state:
+        check_resume_stage(resume_state, settings.stage)
     if log_file:
         log_file.parent.mkdir(parents=True, exist_ok=True)
     # Denormals in late training can slow CPU steps several-fold; flushing them is harmless.
@@ -161,26 +317,56 @@ def train(
     optimizer = torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
     step, spent = 0, 0.0
     if resume_state:
-        optimizer.load_state_dict(resume_state["optimizer"])
+        try:
+            optimizer.load_state_dict(resume_state["optimizer"])
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise CheckpointError(f"the optimizer state of the checkpoint does not fit this {settings.stage} run's parameters "
+                                  f"({str(exc).splitlines()[0][:120]}); resume with the mode that wrote it") from exc
         step, spent = int(resume_state["step"]), float(resume_state.get("elapsed_s", 0.0))
     budget_s = settings.minutes * 60.0 if settings.minutes else None
     start = time.monotonic() - spent
+    done_at = time.monotonic()  # when the last completed step ended
     info = {"stage": settings.stage, "settings": asdict(settings), **(training_info or {})}
+    _log(log_file, {"event": "start", "stage": settings.stage, "step": step, "resumed": bool(resume_state),
+                    "time": datetime.now(timezone.utc).isoformat(timespec="seconds")})
 
     def fraction_done() -> float:
         by_steps = step / settings.steps if settings.steps else 0.0
         by_time = (time.monotonic() - start) / budget_s if budget_s else 0.0
         return min(1.0, max(by_steps, by_time))
 
-    def write_checkpoint() -> None:
-        state = {"optimizer": optimizer.state_dict(), "step": step, "elapsed_s": time.monotonic() - start, "stage": settings.stage}
+    def write_checkpoint(finished: bool = False) -> None:
+        state = {"optimizer": optimizer.state_dict(), "step": step, "elapsed_s": done_at - start, "stage": settings.stage,
+                 "finished": finished, **(run_record or {})}
         save_checkpoint(model, out, training=info, extra={"train_state": state})
+
+    def log_block(report: bool = True) -> None:
+        """The mean loss of the steps since the last record (every `log_every`, and the rest at the end)."""
+        if not running:
+            return
+        record = {
+            "stage": settings.stage,
+            "step": step,
+            "loss": float(np.mean(running)),
+            "lr": optimizer.param_groups[0]["lr"],
+            "elapsed_s": round(done_at - start, 1),
+            **last_metrics,
+        }
+        running.clear()
+        _log(log_file, record)
+        if report:
+            progress.update(settings.stage, step, fraction_done(), {"loss": record["loss"], "lr": record["lr"]})
 
     threads = settings.loader_threads if settings.loader_threads is not None else auto_threads(device)
     prefetcher = BatchPrefetcher(step_fn.draw, settings.seed, threads) if threads and isinstance(step_fn, Step) else None
+    # Batch norm updates its running statistics in the forward pass: a step cut short by
+    # Ctrl-C must not leave them in the checkpoint, or the resumed run counts that batch twice.
+    saved = [b.detach().clone() for b in model.buffers()]
     last_save = time.monotonic()
     running: list[float] = []
+    last_metrics: dict[str, float] = {}
     cancelled = False
+    in_step = False
     try:
         while fraction_done() < 1.0:
             if progress.cancelled():
@@ -188,6 +374,8 @@ def train(
                 break
             for group in optimizer.param_groups:
                 group["lr"] = settings.lr * (1.0 - fraction_done()) ** settings.power
+            _copy_all(saved, list(model.buffers()))
+            in_step = True
             torch.manual_seed(settings.seed * 1_000_003 + step)
             with autocast(settings.precision, device):
                 if prefetcher is not None:
@@ -196,35 +384,35 @@ def train(
                     loss, metrics = step_fn(model, batch_rng(settings.seed, step), device)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            optimizer.step()
-            step += 1
+            with _sigint_deferred():
+                optimizer.step()
+                step += 1
+                in_step = False
+            done_at = time.monotonic()
             running.append(float(loss.detach()))
+            last_metrics = metrics
             if step % settings.log_every == 0:
-                record = {
-                    "stage": settings.stage,
-                    "step": step,
-                    "loss": float(np.mean(running)),
-                    "lr": optimizer.param_groups[0]["lr"],
-                    "elapsed_s": round(time.monotonic() - start, 1),
-                    **metrics,
-                }
-                running.clear()
-                _log(log_file, record)
-                progress.update(settings.stage, step, fraction_done(), {"loss": record["loss"], "lr": record["lr"]})
+                log_block()
             if time.monotonic() - last_save > settings.checkpoint_every_s:
                 write_checkpoint()
                 last_save = time.monotonic()
     except KeyboardInterrupt:
-        # Ctrl-C keeps the steps done, not only the last timed save: a rerun resumes here.
+        # Ctrl-C keeps the steps done, not only the last timed save: a rerun resumes here,
+        # from the state after the last completed step (the parameters are untouched until
+        # the optimizer's update, which Ctrl-C does not cut in two).
+        if in_step:
+            _copy_all(list(model.buffers()), saved)
         restore_layout(model)
         write_checkpoint()
+        log_block(report=False)
         _log(log_file, {"event": "interrupted", "stage": settings.stage, "steps": step})
         raise
     finally:
         if prefetcher is not None:
             prefetcher.close()
     restore_layout(model)
-    write_checkpoint()
+    write_checkpoint(finished=not cancelled)
+    log_block(report=False)
     elapsed = time.monotonic() - start
     summary = {"stage": settings.stage, "steps": step, "elapsed_s": round(elapsed, 1), "cancelled": cancelled}
     _log(log_file, {"event": "end", **summary})

@@ -18,7 +18,8 @@ from models.data.augment import Augmenter
 from models.data.glasses import draw_glasses
 from models.data.parsing import ParsingDataset, read_image, read_mask
 from models.data.patients import PatientDataset
-from models.labels import IGNORE_INDEX, SIDES
+from models.errors import InputError
+from models.labels import CLASSES, IGNORE_INDEX, NUM_CLASSES, SIDES
 from models.train.losses import LabelSpace
 
 
@@ -82,12 +83,21 @@ def load_parsing_source(
 def load_patient_parsing_source(
     dataset: PatientDataset, patient_ids: Sequence[str], long_side: int, name: str = "patients"
 ) -> ParsingSource:
-    """Expression photos that have masks (project label set, so no translation is needed)."""
+    """Expression photos that have masks (project label set, so no translation is needed).
+
+    A mask value outside the label set (0 to NUM_CLASSES - 1, or 255 = ignore) is refused with
+    the file named: it would either crash the loss or, once coarse label sets are registered,
+    silently stand for one of them; a mask in another convention is better fixed than guessed."""
     source = ParsingSource(name)
     for sample in dataset.samples(patient_ids=list(patient_ids)):
         if sample.mask is None:
             continue
-        image, mask = shrink(read_image(sample.image), read_mask(sample.mask), long_side)
+        mask = read_mask(sample.mask)
+        unknown = mask[(mask >= NUM_CLASSES) & (mask != IGNORE_INDEX)]
+        if unknown.size:
+            raise InputError(f"{sample.mask}: mask value {int(unknown.max())} is not a class of the label set "
+                             f"(0-{NUM_CLASSES - 1}: {', '.join(CLASSES)}; {IGNORE_INDEX} = ignore); fix the mask or remove it")
+        image, mask = shrink(read_image(sample.image), mask, long_side)
         source.images.append(image)
         source.masks.append(mask)
     return source

@@ -34,7 +34,15 @@ from models.train.feature_cache import (
     cached_grading_step,
     variants_that_fit,
 )
-from models.train.loop import LoopSettings, Progress, Step, load_for_resume, train
+from models.train.loop import (
+    LoopSettings,
+    Progress,
+    Step,
+    check_epochs,
+    check_resume_stage,
+    resume_checkpoint,
+    train,
+)
 from models.train.losses import LabelSpace, grading_loss, partial_label_cross_entropy
 from models.train.precision import prepare_model
 from models.train.sources import (
@@ -79,8 +87,8 @@ class DataSpec:
                 value = float(weight)
             except ValueError:
                 return cls(Path(text))
-            if value <= 0:
-                raise InputError(f"bad --data value {text!r}: the weight must be positive")
+            if not math.isfinite(value) or value <= 0:
+                raise InputError(f"bad --data value {text!r}: the weight must be a finite number above 0")
             return cls(Path(path), value)
         return cls(Path(text))
 
@@ -90,19 +98,37 @@ def is_patient_set(path: Path) -> bool:
     return (Path(path) / "labels.csv").is_file()
 
 
+def data_record(specs: Sequence[DataSpec]) -> list[dict[str, Any]]:
+    """The data folders of a run as its checkpoint records them for a resume (absolute paths)."""
+    return [{"path": str(Path(spec.path).resolve()), "weight": float(spec.weight), "split": spec.split} for spec in specs]
+
+
+def unique_names(paths: Sequence[Path]) -> list[str]:
+    """A name per folder for the training record: its own name, with its parent folders (then
+    its position) added where two folders share a name (lfw_small and dup/lfw_small)."""
+    names = [Path(p).name for p in paths]
+    full = [Path(p).resolve() for p in paths]
+    for depth in (2, 3):
+        if len(set(names)) == len(names):
+            break
+        names = ["/".join(f.parts[-depth:]) if names.count(n) > 1 else n for f, n in zip(full, names, strict=True)]
+    return [n if names.count(n) == 1 else f"{n}#{i + 1}" for i, n in enumerate(names)]
+
+
 def build_parsing_sources(specs: Sequence[DataSpec], long_side: int) -> tuple[list[ParsingSource], list[float], LabelSpace, dict]:
     """Load every spec's training part into memory; returns sources, weights, label space, summary."""
     space = LabelSpace()
     sources, weights, summary = [], [], {}
-    for spec in specs:
+    names = unique_names([Path(spec.path) for spec in specs])
+    for spec, name in zip(specs, names, strict=True):
         if not Path(spec.path).is_dir():
             raise InputError(f"training data folder not found: {spec.path}")
         if is_patient_set(spec.path):
             patients = PatientDataset(spec.path)
-            source = load_patient_parsing_source(patients, patients.patient_ids(spec.split), long_side, Path(spec.path).name)
+            source = load_patient_parsing_source(patients, patients.patient_ids(spec.split), long_side, name)
         else:
             dataset = ParsingDataset.open(spec.path)
-            source = load_parsing_source(dataset, dataset.split_names(spec.split), space, long_side)
+            source = load_parsing_source(dataset, dataset.split_names(spec.split), space, long_side, name)
         if not len(source):
             raise InputError(f"{spec.path}: no {spec.split} images with masks to train on")
         sources.append(source)
@@ -146,30 +172,47 @@ def grading_step(batcher: GradingBatcher, ordinal_weight: float = 0.0) -> Step:
 
 
 def _steps_for(epochs: float | None, n_samples: int, batch_size: int) -> int | None:
+    check_epochs(epochs)
     return math.ceil(epochs * n_samples / batch_size) if epochs else None
 
 
-def _model_for(config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None) -> CascadeNet:
+def _model_for(
+    config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None
+) -> tuple[CascadeNet, dict[str, Any] | None]:
+    """The network to start from and, for `init`, the record of that checkpoint (file, sha256)."""
     if init:
-        model, _ = load_checkpoint(init)
-        if input_size and input_size != model.config.input_size:
+        model, meta = load_checkpoint(init)
+        if input_size is not None and input_size != model.config.input_size:
             raise InputError(f"--init {init} was trained at {model.config.input_size} px; drop --input-size or use the same size")
-        return model
-    config = get_config(config) if isinstance(config, str) else config
-    if input_size:
+        return model, {"file": Path(init).name, "sha256": meta["sha256"]}
+    if isinstance(config, str):
+        try:
+            config = get_config(config)
+        except ValueError as exc:  # an unknown name: say which exist
+            raise InputError(f"--config {config}: {exc}") from None
+    if input_size is not None:
         if input_size % 32:
             raise InputError(f"--input-size {input_size} must be a multiple of 32")
         config = config.with_input_size(input_size)
-    return build_model(config, seed=seed)
+    return build_model(config, seed=seed), None
 
 
 def _start(
-    resume: str | Path | None, config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None
-) -> tuple[CascadeNet, dict[str, Any] | None]:
-    """The model to train and, when resuming, the loop state to go on from."""
+    resume: str | Path | None, config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None,
+    stage: str,
+) -> tuple[CascadeNet, dict[str, Any] | None, dict[str, Any] | None]:
+    """The model to train, when resuming the loop state to go on from, and the record of the
+    checkpoint the run started from (`init`; a resumed run keeps its run's record)."""
     if resume:
-        return load_for_resume(resume)
-    return _model_for(config, input_size, seed, init), None
+        model, state, training = resume_checkpoint(resume)
+        check_resume_stage(state, stage, resume)
+        if input_size is not None and input_size != model.config.input_size:
+            raise InputError(f"--resume {resume} trains at {model.config.input_size} px; drop --input-size {input_size} "
+                             "or start a new run")
+        init_record = training.get("init")
+        return model, state, init_record if isinstance(init_record, dict) else None
+    model, init_record = _model_for(config, input_size, seed, init)
+    return model, None, init_record
 
 
 def train_parsing(
@@ -190,7 +233,7 @@ def train_parsing(
     """Stage 1: train E1 for face parsing; returns the model and the loop summary. `glasses_p`
     of the training faces get wire-rim glasses drawn around their eyes (`models.data.glasses`)."""
     check_glasses_fraction(glasses_p)
-    model, resume_state = _start(resume, config, input_size, settings.seed, init)
+    model, resume_state, init_record = _start(resume, config, input_size, settings.seed, init, settings.stage)
     size = model.config.input_size
     sources, weights, space, summary = build_parsing_sources(specs, long_side=int(size * 1.4))
     eyes = space.labels_within((CLASS_INDEX["left_eye"], CLASS_INDEX["right_eye"]))
@@ -199,8 +242,9 @@ def train_parsing(
         settings.steps = _steps_for(epochs, sum(len(s) for s in sources), batch_size)
     model.unfreeze_e1()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "label_sets": [list(s) for s in space.sets],
-            "glasses_p": glasses_p}
-    result = train(model, parsing_step(batcher, space.allowed_tensor()), settings, out, device, progress, resume_state, log_path, info)
+            "glasses_p": glasses_p, **({"init": init_record} if init_record else {})}
+    result = train(model, parsing_step(batcher, space.allowed_tensor()), settings, out, device, progress, resume_state, log_path, info,
+                   run_record={"data": data_record(specs)})
     return model, {**result, "data": summary}
 
 
@@ -227,17 +271,25 @@ def train_grading(
     `ordinal_weight` > 0 adds the ordinal term to the loss (docs/train.md, "Ordinal term").
     `cache_variants` > 0 (cascaded only) trains E2 on that many cached augmented copies of each
     photo with E1's z computed once (`feature_cache`); the caching time counts in `minutes`."""
-    if ordinal_weight < 0:
-        raise InputError("--ordinal-weight must be 0 or more")
+    if not math.isfinite(ordinal_weight) or ordinal_weight < 0:
+        raise InputError(f"--ordinal-weight must be a finite number of 0 or more, got {ordinal_weight!r}")
     if cache_variants and not cascaded:
         raise InputError("--cache-variants needs a frozen E1 (palsy train grading); the end-to-end baseline trains E1 too")
     if cascaded and not init and not resume:
         raise InputError("cascaded grading trains E2 on a frozen, trained E1: give the stage-1 checkpoint with --init")
-    model, resume_state = _start(resume, config, input_size, settings.seed, init)
+    if not Path(data).is_dir():
+        raise InputError(f"training data folder not found: {data}")
     if not is_patient_set(Path(data)):
         raise InputError(f"{data} is not a patient data set (labels.csv missing); grading needs graded patients")
     patients = PatientDataset(data)
     ids = list(patient_ids) if patient_ids is not None else patients.patient_ids("train")
+    if not ids:
+        raise InputError(f"{data} has no training patients (the train split is empty); grade more patients or set "
+                         "the split column of labels.csv (train / val / test)")
+    if not patients.samples(patient_ids=ids):
+        raise InputError(f"{data}: the {len(ids)} training patient(s) have no expression photos to train on "
+                         f"(expected {Path(data) / ids[0]}/rest.jpg ...)")
+    model, resume_state, init_record = _start(resume, config, input_size, settings.seed, init, settings.stage)
     size = model.config.input_size
     # Photos are shrunk once to the input size (area filter) and warped once more, gently:
     # a 1-2 pixel asymmetry at 128 px is the whole signal, and every resampling blurs it.
@@ -262,8 +314,9 @@ def train_grading(
         step = cached_grading_step(cache, batch_size, ordinal_weight)
         augment["cached"] = cache.summary()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment,
-            "ordinal_weight": ordinal_weight}
-    result = train(model, step, settings, out, device, progress, resume_state, log_path, info)
+            "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **({"init": init_record} if init_record else {})}
+    result = train(model, step, settings, out, device, progress, resume_state, log_path, info,
+                   run_record={"data": data_record([DataSpec(Path(data))])})
     if cache is not None:  # the stage's wall time includes building the cache
         result["elapsed_s"] = round(result["elapsed_s"] + cache.build_s, 1)
     return model, {**result, "data": summary, "augment": augment}
