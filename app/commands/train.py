@@ -124,6 +124,15 @@ def run(args: argparse.Namespace) -> int:
 
         from models.train.demo import DemoRecipe, run_demo
 
+        ignored = [flag for flag, value in (("--lr", args.lr), ("--config", args.config), ("--input-size", args.input_size),
+                                            ("--epochs", args.epochs), ("--batch-size", args.batch_size),
+                                            ("--resume", args.resume), ("--init", args.init), ("--log", args.log),
+                                            ("--from-scratch", args.from_scratch or None))
+                   if value is not None]
+        if ignored:
+            raise InputError(f"palsy train demo does not take {', '.join(ignored)}: it follows its recipe (docs/train.md; "
+                             "--minutes scales it, --e1-from starts from a trained E1), logs into runs/demo and resumes "
+                             "when run again")
         recipe = DemoRecipe(seed=DEFAULT_SEED if args.seed is None else args.seed, precision=args.precision)
         if args.threads:
             recipe = replace(recipe, threads=args.threads)

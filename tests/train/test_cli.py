@@ -81,6 +81,8 @@ DEMO_ONLY = "--e1-from, --keep-e2, --e1-polish-minutes, --grading-at and --base-
         (["train", "parsing", "--data", "/nonexistent", "--e1-polish-minutes", "5"], DEMO_ONLY),
         (["train", "demo", "--e1-from", "/nonexistent/demo.pt"], "no such checkpoint file"),
         (["train", "demo", "--ordinal-weight", "-1"], "0 or more"),
+        (["train", "demo", "--lr", "1e-3", "--epochs", "2"], "palsy train demo does not take --lr, --epochs: it follows its recipe"),
+        (["train", "demo", "--init", "x.pt"], "palsy train demo does not take --init"),
         (["train", "grading", "--data", "/nonexistent", "--base-size", "256"], DEMO_ONLY),
         (["train", "demo", "--base-size", "100"], "--base-size 100: give a multiple of 32 from 32 to the input size (256)"),
         (["train", "demo", "--base-size", "512"], "--base-size 512: give a multiple of 32"),
