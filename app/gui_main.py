@@ -5,6 +5,10 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 LAUNCH_T0 = time.perf_counter()
 
@@ -42,6 +46,27 @@ def build_window(settings_path: str | None = None, data: str | None = None):  # 
     return window
 
 
+def app_icon_path() -> Path:
+    """The window and taskbar icon (scripts/make_icon.py draws it), found like every resource:
+    under sys._MEIPASS in the bundle, beside the packages in a checkout."""
+    from models.resources import resources_dir
+
+    return resources_dir() / "icons" / "app.png"
+
+
+def apply_app_icon(app: QApplication) -> bool:
+    """Give every window of `app` the application icon; False (no icon, not an error) when the
+    file is missing or unreadable."""
+    from PySide6.QtGui import QIcon
+
+    path = app_icon_path()
+    icon = QIcon(str(path)) if path.is_file() else QIcon()
+    if icon.isNull():
+        return False
+    app.setWindowIcon(icon)
+    return True
+
+
 def configure_runtime() -> None:
     """Hand the GIL over more often (1 ms instead of 5 ms) so the GUI thread is not kept
     waiting while the camera, quality and analysis threads run Python code."""
@@ -55,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_runtime()
     app = QApplication.instance() or QApplication(sys.argv[:1] + list(argv or []))
     app.setApplicationName("Palsy Grader")
+    apply_app_icon(app)
     window = build_window()
     window.show()
     code = app.exec()

@@ -285,7 +285,12 @@ def run_from_args(args: argparse.Namespace) -> int:
         work=Path(args.keep) if args.keep else None,
     )
     line = result.summary()
-    logging.getLogger("palsy.selftest").log(logging.INFO if result.ok else logging.ERROR, line)
+    log = logging.getLogger("palsy.selftest")
+    # The bundle logs to a file (app/frozen_main.py), where IT finds the line later. With no
+    # handler configured (`palsy self-test` from source) logging's last-resort handler would
+    # print the line on stderr a second time, so it is only printed.
+    if log.hasHandlers():
+        log.log(logging.INFO if result.ok else logging.ERROR, line)
     print(line, file=sys.stdout if result.ok else sys.stderr, flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")

@@ -1,13 +1,15 @@
 """How often OpenCV's bundled Haar face detector finds a synthetic face (pipeline step 1).
 
-    python benchmarks/synth_haar.py [--patients 40]
+    python benchmarks/synth_haar.py [--patients 40] [--json]
 
-Each photo is padded like a wider camera frame; a hit is exactly one detection.
+Each photo is padded like a wider camera frame; a hit is exactly one detection. `--json`
+prints the counts as one JSON object instead of a sentence.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 
 import cv2
 
@@ -15,10 +17,19 @@ from models.data.synthetic import make_patient, render_expression
 from models.labels import EXPRESSIONS
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--patients", type=int, default=40)
-    args = parser.parse_args()
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"give 1 or more, got {value}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=positive_int, default=40, help="patients, six photos each (default 40)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
     cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
     hits = total = 0
     for seed in range(args.patients):
@@ -31,9 +42,12 @@ def main() -> None:
             faces = cascade.detectMultiScale(grey, 1.1, 5, minSize=(60, 60))
             hits += len(faces) == 1
             total += 1
-    print(
-        f"Haar found exactly one face in {hits}/{total} synthetic photos ({100 * hits / total:.0f} %)"
-    )
+    report = {"benchmark": "synth_haar", "photos": total, "one_face": hits, "rate": round(hits / total, 3)}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"Haar found exactly one face in {hits}/{total} synthetic photos ({100 * hits / total:.0f} %)")
+    return report
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
 """Rendering speed of the synthetic patient generator.
 
-    python benchmarks/synth_speed.py [--size 256] [--patients 12]
+    python benchmarks/synth_speed.py [--size 256] [--patients 12] [--json]
 
 Prints the median wall time and the median CPU time (this process) per photo; the CPU
-time is the better figure on a machine shared with other jobs.
+time is the better figure on a machine shared with other jobs. `--json` prints them as one
+JSON object instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 
@@ -16,11 +18,20 @@ from models.data.synthetic import make_patient, render_expression
 from models.labels import EXPRESSIONS
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--patients", type=int, default=12)
-    args = parser.parse_args()
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"give 1 or more, got {value}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=positive_int, default=256, help="photo side in px (default 256)")
+    parser.add_argument("--patients", type=positive_int, default=12, help="patients, six photos each (default 12)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
     render_expression(make_patient(0), "rest", args.size)  # warm-up (noise bank, imports)
     wall, cpu = [], []
     for seed in range(args.patients):
@@ -30,10 +41,17 @@ def main() -> None:
             render_expression(patient, expression, args.size, frame_seed=frame)
             wall.append(time.perf_counter() - w0)
             cpu.append(time.process_time() - c0)
-    print(
-        f"{len(wall)} photos at {args.size} px: median wall {1000 * statistics.median(wall):.1f} ms, "
-        f"median CPU {1000 * statistics.median(cpu):.1f} ms per photo"
-    )
+    report = {
+        "benchmark": "synth_speed", "size": args.size, "photos": len(wall),
+        "median_wall_ms": round(1000 * statistics.median(wall), 1),
+        "median_cpu_ms": round(1000 * statistics.median(cpu), 1),
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{report['photos']} photos at {args.size} px: median wall {report['median_wall_ms']:.1f} ms, "
+              f"median CPU {report['median_cpu_ms']:.1f} ms per photo")
+    return report
 
 
 if __name__ == "__main__":

@@ -21,25 +21,41 @@ import time
 import torch
 import torch.nn.functional as F
 
+from app.cli import OneLineParser
 from models.cascade import build_model
 from models.config import get_config
 from models.train.precision import PRECISIONS, autocast, prepare_model, resolve_precision
 from models.train.stages import GRADING_CHANNELS_LAST
 
+WARMUP_STEPS = 2  # left out of the median: the first steps allocate and tune kernels
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+
+def timed_steps(text: str) -> int:
+    """--steps: the warm-up steps plus at least one timed step."""
+    try:
+        steps = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if steps <= WARMUP_STEPS:
+        raise argparse.ArgumentTypeError(
+            f"{steps}: give at least {WARMUP_STEPS + 1} (the first {WARMUP_STEPS} are warm-up and not timed)")
+    return steps
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = OneLineParser(description=__doc__.splitlines()[0])  # a bad option is one line, exit 2
     parser.add_argument("--config", default="compact")
     parser.add_argument("--stage", choices=("parsing", "grading", "grading_cached"), default="parsing")
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=12)
+    parser.add_argument("--steps", type=timed_steps, default=12,
+                        help=f"steps to run, the first {WARMUP_STEPS} untimed (default 12, at least {WARMUP_STEPS + 1})")
     parser.add_argument("--precision", choices=PRECISIONS, default="fp32")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--layout", choices=("auto", "default", "channels_last"), default="auto",
                         help="memory layout of weights and batch (auto: what the training loop uses)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
     device = torch.device(args.device)
@@ -87,8 +103,8 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     print(json.dumps({
         "benchmark": "train_step_time", "config": args.config, "stage": args.stage, "size": args.size,
-        "batch": args.batch, "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu", "threads": args.threads, "precision": precision, "layout": layout, "steps_timed": args.steps - 2,
-        "median_s_per_step": round(statistics.median(times[2:]), 4), "torch": torch.__version__,
+        "batch": args.batch, "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu", "threads": args.threads, "precision": precision, "layout": layout, "steps_timed": args.steps - WARMUP_STEPS,
+        "median_s_per_step": round(statistics.median(times[WARMUP_STEPS:]), 4), "torch": torch.__version__,
     }))
 
 

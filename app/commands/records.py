@@ -39,28 +39,57 @@ def run(args: argparse.Namespace) -> int:
         # Read-only: a check creates, upgrades and moves nothing (a mistyped --data stays an error).
         with Store.open_existing(args.data) as store:
             return _check(store, args.json)
-    with Store.open(args.data) as store:
-        if args.records_action == "drafts":
-            items = [
-                {"assessment": d.assessment.id, "patient_id": d.assessment.patient_id,
-                 "updated_at": d.assessment.updated_at, "captured": [c.expression for c in d.captures],
-                 "missing": list(d.missing)}
-                for d in store.unfinished_assessments()
-            ]
-            if args.json:
-                print(json.dumps(items, indent=2))
-            for item in [] if args.json else items:
-                print(f"assessment {item['assessment']} patient {item['patient_id']} "
-                      f"({len(item['captured'])}/6 photos, last change {item['updated_at']})")
-            return 0
-        if args.records_action == "export":
+    if args.records_action == "drafts":
+        # A listing: a mistyped --data or PALSY_HOME is an error, never a new empty data folder.
+        with _open_for_reading(args.data) as store:
+            return _drafts(store, args.json)
+    if args.records_action == "export":
+        # Reads the store only: a mistyped --data is an error, not a new empty data folder.
+        with _open_for_reading(args.data) as store:
             folder = export_patient(store, args.patient_id, args.out, deidentify=args.deidentify,
                                     pseudonym=args.pseudonym)
-            print(folder)
-            return 0
+        print(folder)
+        return 0
+    with Store.open(args.data) as store:  # an import may start a new data folder
         patient = import_patient(store, args.folder, actor=args.actor)
         print(f"imported patient {patient.patient_id}")
         return 0
+
+
+def _open_for_reading(folder: str | None) -> Store:
+    """The store in an existing data folder, read-only (`Store.open_existing`: a missing folder or
+    database is a StorageError naming it). A database of another schema version goes through
+    `Store.open` as in the app: an older one is upgraded (after its `.vN.bak` copy), since the
+    queries read the current schema; a newer one is refused with a message."""
+    from app.records import Store
+    from app.records.migrations import LATEST_VERSION, schema_version
+
+    store = Store.open_existing(folder)
+    try:
+        current = schema_version(store.db.connection()) == LATEST_VERSION
+    except BaseException:
+        store.close()
+        raise
+    if current:
+        return store
+    store.close()
+    return Store.open(folder, recover_files=False)
+
+
+def _drafts(store: Store, as_json: bool) -> int:
+    """Print the unfinished assessments, newest first."""
+    items = [
+        {"assessment": d.assessment.id, "patient_id": d.assessment.patient_id,
+         "updated_at": d.assessment.updated_at, "captured": [c.expression for c in d.captures],
+         "missing": list(d.missing)}
+        for d in store.unfinished_assessments()
+    ]
+    if as_json:
+        print(json.dumps(items, indent=2))
+    for item in [] if as_json else items:
+        print(f"assessment {item['assessment']} patient {item['patient_id']} "
+              f"({len(item['captured'])}/6 photos, last change {item['updated_at']})")
+    return 0
 
 
 def _check(store: Store, as_json: bool) -> int:

@@ -165,3 +165,25 @@ def test_summary_line_names_the_failed_step() -> None:
     result = selftest.SelfTestResult(failed_step="render demo patient", error="disk full")
     assert result.summary() == "PalsyGrader self-test FAILED at step 'render demo patient': disk full"
     assert "\n" not in result.summary()
+
+
+def test_failure_is_one_line_on_stderr_from_source(tmp_path: Path) -> None:
+    """`palsy self-test` with no logging configured: the FAILED line once, not again from logging's last resort."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.cli", "self-test", "--weights-dir", str(tmp_path / "nonexistent")],
+        cwd=ROOT, env=_headless_env(tmp_path / "home"), capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("PalsyGrader self-test FAILED at step 'weights'"), proc.stderr
+
+
+def test_the_line_goes_to_a_configured_log_as_well(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bundle logs to a file (app/frozen_main.py): there the line is logged and printed once."""
+    with caplog.at_level("INFO", logger="palsy.selftest"):
+        assert selftest.main(["--weights-dir", str(tmp_path / "nonexistent")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("PalsyGrader self-test FAILED at step 'weights'")
+    assert [r.getMessage() for r in caplog.records if r.name == "palsy.selftest"] == err

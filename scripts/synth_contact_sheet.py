@@ -1,6 +1,6 @@
 """Write docs/images/synthetic_contact_sheet.png (several patients x the six expressions).
 
-python benchmarks/synth_contact_sheet.py [--out PATH] [--size 192]
+    PYTHONPATH=. python scripts/synth_contact_sheet.py [--out PATH] [--size 192]
 """
 
 from __future__ import annotations

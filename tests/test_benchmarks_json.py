@@ -1,0 +1,67 @@
+"""The benchmarks print JSON (README, Layout): the synthetic-patient ones with --json, in their
+quickest mode; train_step_time refuses a step count that leaves nothing to time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import torch
+
+from tests.scripts import load_script
+
+QUICKEST = {
+    "benchmarks/synth_speed.py": ["--patients", "1", "--size", "64"],
+    "benchmarks/synth_haar.py": ["--patients", "1"],
+    "benchmarks/synth_calibration.py": ["--patients", "1", "--size", "128"],
+}
+
+
+@pytest.fixture()
+def torch_threads() -> Iterator[None]:
+    """train_step_time sets torch's thread count for the process: put it back."""
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("script", sorted(QUICKEST))
+def test_synth_benchmark_prints_one_json_object(script: str, capsys: pytest.CaptureFixture[str]) -> None:
+    report = load_script(script).main([*QUICKEST[script], "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == report and printed["benchmark"] == script.split("/")[1].removesuffix(".py")
+
+
+def test_synth_benchmarks_json_holds_their_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    speed = load_script("benchmarks/synth_speed.py").main([*QUICKEST["benchmarks/synth_speed.py"], "--json"])
+    assert speed["photos"] == 6 and speed["median_wall_ms"] > 0 and speed["median_cpu_ms"] >= 0
+    haar = load_script("benchmarks/synth_haar.py").main([*QUICKEST["benchmarks/synth_haar.py"], "--json"])
+    assert haar["photos"] == 6 and 0 <= haar["one_face"] <= 6 and haar["rate"] == round(haar["one_face"] / 6, 3)
+    calibration = load_script("benchmarks/synth_calibration.py").main([*QUICKEST["benchmarks/synth_calibration.py"], "--json"])
+    assert list(calibration["grades"]) == ["I", "II", "III", "IV", "V", "VI"]
+    brow = calibration["grades"]["I"]["raise_eyebrows"]
+    assert brow["min"] <= brow["mean"] <= brow["max"]
+    assert calibration["grades"]["VI"]["raise_eyebrows"]["mean"] < calibration["grades"]["I"]["raise_eyebrows"]["mean"]
+    capsys.readouterr()
+
+
+def test_synth_benchmark_refuses_zero_patients(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        load_script("benchmarks/synth_haar.py").main(["--patients", "0"])
+    assert exc.value.code == 2 and "give 1 or more" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("steps", ["2", "0", "-1"])
+def test_train_step_time_needs_a_timed_step(steps: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        load_script("benchmarks/train_step_time.py").main(["--steps", steps])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and len(err.strip().splitlines()) == 1
+    assert "give at least 3" in err and "Traceback" not in err
+
+
+def test_train_step_time_with_three_steps_times_one(torch_threads: None, capsys: pytest.CaptureFixture[str]) -> None:
+    load_script("benchmarks/train_step_time.py").main(["--steps", "3", "--size", "32", "--batch", "2"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["steps_timed"] == 1 and report["median_s_per_step"] > 0
