@@ -220,9 +220,13 @@ def test_out_cannot_be_written(capsys, patient_dir: Path, small_weights: Path, t
 
 
 def test_threads_must_be_positive(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
-    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights), "--threads", "0")
-    assert code == 2
-    assert "--threads must be 1 or more" in _error_line(err)
+    # refused by argparse before anything runs: one line, exit 2
+    with pytest.raises(SystemExit) as stop:
+        main(["assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(small_weights), "--threads", "0"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("palsy assess: error: argument --threads: must be 1 or more, got 0")
+    assert not (tmp_path / "o").exists()
 
 
 def test_single_pass_writes_other_segmentations(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path) -> None:
