@@ -14,6 +14,7 @@ import json
 
 import numpy as np
 
+from app.commands import arg_types
 from models.data.synthetic import make_patient, render_expression
 from models.data.synthetic.mask_measures import movement
 from models.labels import GRADES
@@ -21,13 +22,6 @@ from models.labels import GRADES
 MOVES = ("raise_eyebrows", "close_eyes", "open_mouth", "wrinkle_nose", "puff_cheeks")
 HEADERS = ("brow raise", "eye closure", "commissure", "ala lift", "cheek extent")
 
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"give 1 or more, got {value}")
-    return value
 
 
 def grade_ratios(grade: str, seeds: range, size: int) -> np.ndarray:
@@ -49,8 +43,8 @@ def grade_ratios(grade: str, seeds: range, size: int) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=positive_int, default=12, help="patients per grade (default 12)")
-    parser.add_argument("--size", type=positive_int, default=256, help="photo side in px (default 256)")
+    parser.add_argument("--patients", type=arg_types.count, default=12, help="patients per grade (default 12)")
+    parser.add_argument("--size", type=arg_types.count, default=256, help="photo side in px (default 256)")
     parser.add_argument("--first-seed", type=int, default=200)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args(argv)

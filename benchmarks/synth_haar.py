@@ -13,21 +13,14 @@ import json
 
 import cv2
 
+from app.commands import arg_types
 from models.data.synthetic import make_patient, render_expression
 from models.labels import EXPRESSIONS
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"give 1 or more, got {value}")
-    return value
-
-
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=positive_int, default=40, help="patients, six photos each (default 40)")
+    parser.add_argument("--patients", type=arg_types.count, default=40, help="patients, six photos each (default 40)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")

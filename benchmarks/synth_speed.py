@@ -14,22 +14,15 @@ import json
 import statistics
 import time
 
+from app.commands import arg_types
 from models.data.synthetic import make_patient, render_expression
 from models.labels import EXPRESSIONS
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"give 1 or more, got {value}")
-    return value
-
-
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=positive_int, default=256, help="photo side in px (default 256)")
-    parser.add_argument("--patients", type=positive_int, default=12, help="patients, six photos each (default 12)")
+    parser.add_argument("--size", type=arg_types.count, default=256, help="photo side in px (default 256)")
+    parser.add_argument("--patients", type=arg_types.count, default=12, help="patients, six photos each (default 12)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     render_expression(make_patient(0), "rest", args.size)  # warm-up (noise bank, imports)

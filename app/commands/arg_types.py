@@ -17,6 +17,14 @@ def threads(text: str) -> int:
     return value
 
 
+def count(text: str) -> int:
+    """A whole number of 1 or more (patients, steps, runs)."""
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"give 1 or more, got {value}")
+    return value
+
+
 def seed(text: str) -> int:
     """--seed: 0 to 2**32 - 1, as numpy takes it."""
     value = _int(text)

@@ -17,24 +17,13 @@ from models.checkpoint import read_checkpoint
 from models.errors import CheckpointError, InputError
 from models.train.loop import LoopSettings, check_output_paths, unfinished_step
 from models.train.stages import DataSpec, train_grading, train_parsing
+from tests.train.loop_helpers import CancelAfter
 
 CPU = torch.device("cpu")
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-class CancelAfter:
-    """A progress object that asks the loop to stop after `steps` steps."""
-
-    def __init__(self, steps: int) -> None:
-        self.steps, self.asked = steps, 0
-
-    def update(self, stage, step, fraction, metrics) -> None:
-        pass
-
-    def cancelled(self) -> bool:
-        self.asked += 1
-        return self.asked > self.steps
 
 
 def _settings(**kwargs) -> LoopSettings:

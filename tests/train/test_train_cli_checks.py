@@ -17,22 +17,13 @@ from app.cli import main
 from models.checkpoint import read_checkpoint
 from models.train.loop import LoopSettings
 from models.train.stages import DataSpec, train_parsing
+from tests.train.loop_helpers import CancelAfter
 
 CPU = torch.device("cpu")
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-class CancelAfter:
-    def __init__(self, steps: int) -> None:
-        self.steps, self.asked = steps, 0
-
-    def update(self, stage, step, fraction, metrics) -> None:
-        pass
-
-    def cancelled(self) -> bool:
-        self.asked += 1
-        return self.asked > self.steps
 
 
 def _refused(argv: list[str], capsys) -> str:
