@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         for name, scores in report["classes"].items():
             print(f"{name:12s} F1 {scores['f1']:.3f}  IoU {scores['iou']:.3f}")
         print(f"mean F1 {report['mean_f1']:.3f}  mIoU {report['miou']:.3f} (background excluded)")
+    elif report.get("coverage") == 0:
+        print(f"no patient could be measured ({report['unmeasured']} without a measured grade): nothing to score")
     else:
         for key in ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one"):
             print(f"{key:16s} {report[key]:.3f}")
