@@ -55,15 +55,28 @@ class WindowHistoryMixin:
             return
         handle, analyse = self.model_handle, self.services.analyse
         self._reopen_id = info.assessment_id
-        worker = FunctionWorker(lambda progress: analyse(photos, handle, progress))
         reopened = info.assessment_id  # a later reopen makes this worker's answer stale
-        worker.returned.connect(lambda fresh: self._overlays_recomputed(fresh, reopened))
-        worker.errored.connect(lambda message: self._overlays_failed(message, reopened))
-        worker.cancelled.connect(lambda: self._overlays_failed("cancelled", reopened))
+        worker = FunctionWorker(lambda progress: (reopened, analyse(photos, handle, progress)))
+        worker.reopen_id = reopened
+        # Bound methods of the window, not lambdas: PySide6 runs a lambda slot in the thread
+        # that emits (the worker's), while a window method is queued to the GUI thread.
+        worker.returned.connect(self._overlays_returned)
+        worker.errored.connect(self._overlays_errored)
+        worker.cancelled.connect(self._overlays_cancelled)
         self.results.set_overlays_pending(True)  # a report made now would lack them
         self._run(worker)
 
-    def _overlays_failed(self, message: str, reopened: int) -> None:
+    def _overlays_returned(self, answer: tuple[int, Any]) -> None:
+        reopened, fresh = answer
+        self._overlays_recomputed(fresh, reopened)
+
+    def _overlays_errored(self, message: str) -> None:
+        self._overlays_failed(message, getattr(self.sender(), "reopen_id", None))
+
+    def _overlays_cancelled(self) -> None:
+        self._overlays_failed("cancelled", getattr(self.sender(), "reopen_id", None))
+
+    def _overlays_failed(self, message: str, reopened: int | None) -> None:
         if self._closed or reopened != self._reopen_id:
             return
         self.results.set_overlays_pending(False)

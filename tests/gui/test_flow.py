@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from pypdf import PdfReader
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication
 
 from app.records import Store
 from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
@@ -55,12 +57,18 @@ def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Pa
 
         # reopen it read-only from the history and export again from the stored record
         window.show_history("MRN-100")
+        # the recomputed overlays reach the page on the GUI thread (a lambda slot ran them on the worker's)
+        threads = []
+        real_show_images = window.results.show_images
+        window.results.show_images = lambda result: (threads.append(QThread.currentThread()), real_show_images(result))
         window.history.open_button.click()
         assert window.results.read_only
         # a report made before the overlays are recomputed from the stored photos would lack them
         assert window.results.overlays_pending and not window.results.export_button.isEnabled()
         qtbot.waitUntil(lambda: window.results.export_button.isEnabled(), timeout=WAIT_MS)
         assert not window.results.overlays_pending
+        qtbot.waitUntil(lambda: bool(threads), timeout=WAIT_MS)
+        assert all(thread is QApplication.instance().thread() for thread in threads)
         window.results.export_button.click()
         qtbot.waitUntil(lambda: window.last_report != pdf, timeout=WAIT_MS)
         assert window.last_report.is_file() and window.last_report.read_bytes().startswith(b"%PDF")
