@@ -84,6 +84,7 @@ class MainWindow(
         self.result: Any = None
         self.last_report: Path | None = None
         self._export_id: int | None = None
+        self._export_thread = None  # the QThread writing it
         self._reopen_id: int | None = None  # the reopened assessment whose overlays are being recomputed
         self._analysed_id: int | None = None
         self._closed = False  # results arriving after shutdown are dropped
@@ -237,7 +238,10 @@ class MainWindow(
 
     # -- shutdown -------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop the camera and every worker thread and wait for them (no dangling QThreads)."""
+        """Stop the camera and every worker thread and wait for them (no dangling QThreads); a
+        report being written is finished and kept first."""
+        if not self._closed:
+            self.finish_export()
         self._closed = True
         self.capture.timer.stop()
         self.capture.camera.stop(wait=True)

@@ -3,6 +3,9 @@ exporting the PDF of a confirmed assessment on a worker thread."""
 
 from __future__ import annotations
 
+import shiboken6
+from PySide6.QtCore import QCoreApplication
+
 from app.export import store_report
 from app.pages.results_logic import ReviewDecision, export_blocker
 from app.workers import FunctionWorker
@@ -47,7 +50,17 @@ class WindowReportMixin:
         self._export_id = info.assessment_id
         self.results.export_button.setEnabled(False)
         self.notify("Writing the report\u2026")
-        self._run(worker)
+        self._export_thread = self._run(worker)
+
+    def finish_export(self, timeout_ms: int = 60000) -> None:
+        """At close: let a report being written finish and keep it (it was dropped, unsaved).
+        Waits for the worker, then delivers its queued answer to `_report_rendered`."""
+        thread = getattr(self, "_export_thread", None)
+        if self._export_id is None or thread is None or not shiboken6.isValid(thread):
+            return
+        self.notify("Saving the report before closing\u2026")
+        if thread.wait(timeout_ms):
+            QCoreApplication.sendPostedEvents(self)  # returned/errored, queued to this window
 
     def _report_rendered(self, pdf: bytes) -> None:
         if self._closed:

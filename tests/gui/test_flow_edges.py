@@ -363,3 +363,33 @@ def test_results_overlay_controls(qtbot, data_folder: Path, tiny_weights: Path) 
         assert page.bars.opts["height"].sum() > 0.99
     finally:
         close_window(window)
+
+
+def test_closing_while_a_report_is_written_keeps_the_report(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # the window closed at once and the report being written was dropped, unsaved
+    from app.export import render_pdf
+    from app.records import Store
+
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        capture_all(qtbot, window)
+        window.start_analysis()
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        window.results.clinician_edit.setText("Dr. Test")
+        window.results.confirm_button.click()
+        assessment_id = window.assessment_id
+
+        def slow_render(*args):
+            time.sleep(0.5)
+            return render_pdf(*args)
+
+        window.services.render_report = slow_render
+        window.results.export_button.click()
+        assert window.last_report is None
+    finally:
+        close_window(window)
+    with Store.open(data_folder) as store:
+        reports = store.db.query("SELECT * FROM reports WHERE assessment_id = ?", (assessment_id,))
+    assert len(reports) == 1 and (data_folder / reports[0]["file_name"]).is_file()
