@@ -13,6 +13,7 @@ from pathlib import Path
 from app.analysis import AnalysisResult
 from app.local_time import local_date
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
+from app.reopen import in_live_order
 from app.settings import Settings
 from models.errors import InputError
 
@@ -64,7 +65,7 @@ def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: Analysi
             (folder / "overlays").mkdir()
             images: dict = {name: {"photo": photo} for name, photo in assessment.captures.items()}
             images.update(report_images(write_overlays(recomputed, folder), folder))
-            path = write_report(folder / "report.pdf", assessment.result, context, images)
+            path = write_report(folder / "report.pdf", in_live_order(assessment.result), context, images)
         return path.read_bytes()
 
 

@@ -37,9 +37,8 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         expressions[name] = ExpressionResult(
             name, photo, np.zeros(photo.shape[:2], np.uint8), {}, np.array([float(probs.get(g, 0.0)) for g in GRADES])
         )
-    measured = data.get("measured") or {}
-    order = {spec.name: i for i, spec in enumerate(REGIONS)}  # the live view's order (the store sorts keys)
-    stored_regions = sorted((measured.get("regions") or {}).items(), key=lambda item: order.get(item[0], len(order)))
+    measured = in_live_order(data).get("measured") or {}
+    stored_regions = (measured.get("regions") or {}).items()
     regions = [
         RegionRow(values.get("label") or name, values.get("left"), values.get("right"), values.get("percent"),
                   values.get("note", ""), values.get("unit", ""), bool(values.get("judged", True)))
@@ -59,3 +58,15 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         model=data.get("model", {}),
         timing_ms=data.get("timing_ms", {}),
     )
+
+
+def in_live_order(stored: dict) -> dict:
+    """The stored result with its measured regions in the live report's order (the store
+    keeps JSON with sorted keys: Ala, Brow, Cheek... instead of Brow, Eye, Commissure...)."""
+    measured = stored.get("measured") or {}
+    regions = measured.get("regions")
+    if not isinstance(regions, dict):
+        return stored
+    order = {spec.name: i for i, spec in enumerate(REGIONS)}
+    ordered = dict(sorted(regions.items(), key=lambda item: order.get(item[0], len(order))))
+    return {**stored, "measured": {**measured, "regions": ordered}}

@@ -261,13 +261,15 @@ def _decodes(path: Path) -> bool:
 
 
 def _logo(path_text: str | None) -> Image | None:
-    """The clinic logo scaled into 40 x 18 mm; None when no logo file is set.
+    """The clinic logo scaled into 40 x 18 mm; None when no logo is set.
 
     The path is typed in Settings: a file that is not a readable image stops the report
     with a message naming it, rather than with ReportLab's error from inside the build.
     """
-    if not path_text or not Path(path_text).is_file():
+    if not path_text:
         return None
+    if not Path(path_text).is_file():  # chosen in Settings, then moved or deleted
+        raise InputError(f"the clinic logo {path_text} is missing; choose it again in Settings, or clear the logo there.")
     if not _decodes(Path(path_text)):
         raise InputError(
             f"the clinic logo {path_text} cannot be read as an image (damaged, or not a PNG or JPEG file); "

@@ -196,6 +196,9 @@ def test_unreadable_logo_is_a_clear_error(tmp_path: Path) -> None:
     truncated.write_bytes(good.read_bytes()[:60])
     with pytest.raises(InputError, match="truncated.png"):
         _report(tmp_path, clinic_logo=str(truncated))
+    # set in Settings, then deleted: it was left out without a word
+    with pytest.raises(InputError, match="gone.png is missing; choose it again in Settings"):
+        _report(tmp_path, clinic_logo=str(tmp_path / "gone.png"))
 
 
 @pytest.mark.parametrize("suffix", [".png", ".jpg"])

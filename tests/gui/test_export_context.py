@@ -24,3 +24,26 @@ def test_history_holds_the_confirmed_grades_up_to_the_reported_visit() -> None:
     assert [(p.grade, p.function_percent) for p in context.history] == [("IV", 41.0), ("III", 43.0)]
     # the first visit's report shows that visit alone
     assert [p.grade for p in report_context(visits[0], PatientInfo("MRN-1"), Settings(), visits).history] == ["IV"]
+
+
+def test_a_reopened_report_lists_the_regions_in_the_live_order(tmp_path) -> None:
+    # the store keeps JSON with sorted keys: the re-exported table read Ala, Brow, Cheek, Commissure, Eye
+    from pypdf import PdfReader
+
+    from app.analysis import AnalysisResult
+    from app.export import render_pdf
+    from models.pipeline.measures import REGIONS
+
+    regions = {spec.name: {"label": spec.name.replace("_", " "), "left": 0.1, "right": 0.2, "ratio": 0.5, "percent": 50.0}
+               for spec in sorted(REGIONS, key=lambda spec: spec.name)}
+    stored = {"grade": "III", "probabilities": {"III": 0.6}, "measured": {"grade": "III", "function_percent": 50.0,
+                                                                          "regions": regions}}
+    info = AssessmentInfo(1, "MRN-1", "confirmed", "2024-01-10T09:00:00+00:00", model_grade="III", confirmed_grade="III",
+                          clinician="Dr", result=stored)
+    result = AnalysisResult("III", {"III": 0.6}, "left", "III", 50.0, [], [], {}, {}, {})
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(render_pdf(info, PatientInfo("MRN-1"), result, Settings(), [info]))
+    text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    labels = [spec.name.replace("_", " ") for spec in REGIONS]
+    assert sorted(labels) != labels  # the test can tell
+    assert [text.index(label) for label in labels] == sorted(text.index(label) for label in labels)
