@@ -51,7 +51,7 @@ class WindowActionsMixin:
         view = self.menuBar().addMenu("&View")
         self.patients_action = action("&Patients", self.show_patients, "Ctrl+1")
         view.addAction(self.patients_action)
-        self.history_action = action("&History", lambda: self.patient_id and self.show_history(self.patient_id), "Ctrl+H")
+        self.history_action = action("&History", self._history_shortcut, "Ctrl+H")
         view.addAction(self.history_action)
 
         help_menu = self.menuBar().addMenu("&Help")
@@ -64,6 +64,21 @@ class WindowActionsMixin:
             a.setEnabled(on_capture)
         if not on_capture and self.capture.camera.running:
             self.capture.stop_camera()
+
+    def _history_shortcut(self) -> None:
+        """Ctrl+H: the history of the patient selected on the patients page (there), else of the
+        patient being worked on; says so in the status bar when there is none."""
+        if self.stack.currentWidget() is self.patients:
+            patient_id = self.patients.selected()
+            if not patient_id:
+                self.notify("Select a patient to show their history")
+                return
+        else:
+            patient_id = self.patient_id
+            if not patient_id:
+                self.notify("No patient to show the history of: choose one on the patients page")
+                return
+        self.show_history(patient_id)
 
     def _about(self) -> None:
         self.notify("Palsy Grader supports, and does not replace, the clinician's judgement.")

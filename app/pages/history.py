@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.pages.history_logic import grade_number, history_points, history_row, time_axis_range
+from app.pages.patient import on_return
 from app.records_gateway import AssessmentInfo
 from models.labels import GRADES
 
@@ -41,7 +42,9 @@ class HistoryPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between rows
         self.table.doubleClicked.connect(lambda _i: self._open())
+        on_return(self.table, self._open)
         self.grade_plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
         self.grade_plot.setLabel("left", "House-Brackmann grade")
         self.grade_plot.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(GRADES)]])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +31,21 @@ from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from models.errors import PalsyError
 
 
+def typed_birth_date(text: str) -> str:
+    """A typed date of birth as the form validates it: 8 digits become YYYY-MM-DD, anything
+    else is passed on stripped (blank = unknown; validate_patient refuses what is not a date)."""
+    text = text.strip()
+    if len(text) == 8 and text.isdigit():
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return text
+
+
+def on_return(view: QAbstractItemView, slot: Callable[[], object]) -> None:
+    """Return / Enter on `view` (while it has the focus) calls `slot`, as a double-click does."""
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        QShortcut(QKeySequence(key), view, slot, context=Qt.ShortcutContext.WidgetShortcut)
+
+
 class PatientDialog(QDialog):
     """New / edit patient form; Save is refused with the reason shown until the form is valid."""
 
@@ -41,13 +58,10 @@ class PatientDialog(QDialog):
         self.id_edit = QLineEdit(existing.patient_id if existing else "")
         self.id_edit.setReadOnly(existing is not None)
         self.name_edit = QLineEdit(existing.name if existing else "")
-        self.dob_edit = QDateEdit()
-        self.dob_edit.setDisplayFormat("yyyy-MM-dd")
-        self.dob_edit.setCalendarPopup(True)
-        self.dob_edit.setMinimumDate(QDate(1900, 1, 1))
-        self.dob_edit.setMaximumDate(QDate.currentDate())
-        self.dob_edit.setSpecialValueText("unknown")
-        self.dob_edit.setDate(QDate.fromString(existing.birth_date, "yyyy-MM-dd") if existing and existing.birth_date else self.dob_edit.minimumDate())
+        # a plain text field: typed as YYYY-MM-DD (or 8 digits), blank when unknown; checked on Save
+        self.dob_edit = QLineEdit(existing.birth_date if existing else "")
+        self.dob_edit.setPlaceholderText("YYYY-MM-DD (blank if unknown)")
+        self.dob_edit.setMaxLength(10)
         self.sex_combo = QComboBox()
         self.sex_combo.addItems([s or "not recorded" for s in SEXES])
         self.side_combo = QComboBox()
@@ -57,6 +71,7 @@ class PatientDialog(QDialog):
             self.side_combo.setCurrentIndex(SIDES.index(existing.affected_side) if existing.affected_side in SIDES else 0)
         self.notes_edit = QPlainTextEdit(existing.notes if existing else "")
         self.notes_edit.setFixedHeight(70)
+        self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Save instead of typing a tab
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #c0392b;")
         self.error_label.setWordWrap(True)
@@ -76,7 +91,7 @@ class PatientDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
-        birth = "" if self.dob_edit.date() == self.dob_edit.minimumDate() else self.dob_edit.date().toString("yyyy-MM-dd")
+        birth = typed_birth_date(self.dob_edit.text())
         try:
             info = validate_patient(
                 self.id_edit.text(),
@@ -89,6 +104,8 @@ class PatientDialog(QDialog):
             self.saved = self.gateway.save_patient(info, is_new=self.existing is None)
         except PatientFormError as exc:
             self.error_label.setText(str(exc))
+            if exc.field == "birth_date":
+                self.dob_edit.setFocus()
             return
         except PalsyError as exc:
             self.error_label.setText(str(exc))
@@ -120,7 +137,9 @@ class PatientPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between rows
         self.table.doubleClicked.connect(lambda _index: self._start())
+        on_return(self.table, self._start)
         self.new_button = QPushButton("New patient\u2026")
         self.new_button.clicked.connect(lambda: self.open_dialog(None))
         self.edit_button = QPushButton("Edit\u2026")

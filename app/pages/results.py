@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -161,6 +162,8 @@ class ResultsPage(QWidget):
         self.regions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.regions.verticalHeader().setVisible(False)
         self.regions.setMinimumHeight(120)
+        self.regions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # measurements, not a form
+        self.regions.setTabKeyNavigation(False)  # Tab leaves the table
         self.flags = QLabel()
         self.flags.setWordWrap(True)
         self.flags.setTextFormat(Qt.TextFormat.RichText)
@@ -175,6 +178,7 @@ class ResultsPage(QWidget):
         self.clinician_edit = QLineEdit()
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setFixedHeight(60)
+        self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Confirm instead of typing a tab
         self.review_error = QLabel()
         self.review_error.setStyleSheet("color: #c0392b;")
         self.review_error.setWordWrap(True)
