@@ -58,10 +58,14 @@ class WindowActionsMixin:
         help_menu.addAction(action("&About", self._about))
 
     def _page_changed(self, index: int) -> None:
-        """The capture-step actions work on the capture page only; leaving it stops the camera."""
+        """The capture-step actions (and Analyse, Esc = cancel analysis) work on the capture page
+        only, Ctrl+E on the results page only (Esc in the patients' search field cancelled an
+        analysis nobody saw); leaving the capture page stops the camera."""
         on_capture = self.stack.currentWidget() is self.capture
-        for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action):
+        for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action, self.analyse_action,
+                  self.cancel_action):
             a.setEnabled(on_capture)
+        self.export_action.setEnabled(self.stack.currentWidget() is self.results)
         if not on_capture and self.capture.camera.running:
             self.capture.stop_camera()
 

@@ -85,7 +85,11 @@ class WindowAnalysisMixin:
     def _show_new_result(self) -> None:
         if self._closed:
             return
-        if self.result is None or self.patient_id is None or self.stack.currentWidget() is not self.capture:
+        if self.result is None or self.patient_id is None:
+            return
+        if self.stack.currentWidget() is not self.capture:  # the user moved on while it ran
+            self.notify(f"Analysis of {self.patient_id} done (grade {self.result.grade}); it awaits review in the "
+                        "patient's history")
             return
         self.stack.setCurrentWidget(self.results)
         self.results.show_result(self.result, self._patient_label(self.patient_id), "analysed",

@@ -393,3 +393,26 @@ def test_closing_while_a_report_is_written_keeps_the_report(qtbot, data_folder: 
     with Store.open(data_folder) as store:
         reports = store.db.query("SELECT * FROM reports WHERE assessment_id = ?", (assessment_id,))
     assert len(reports) == 1 and (data_folder / reports[0]["file_name"]).is_file()
+
+
+def test_an_analysis_left_running_is_not_cancelled_from_another_page_and_says_when_done(
+    qtbot, data_folder: Path, tiny_weights: Path
+) -> None:
+    # Esc in the patients' search field cancelled the unseen analysis, and one that finished
+    # while the user was away said nothing
+    window = make_window(qtbot, data_folder, tiny_weights, analyse=slow_analysis)
+    try:
+        _new_patient(window)
+        window.start_assessment("MRN-1")
+        capture_all(qtbot, window)
+        assessment_id = window.assessment_id
+        window.start_analysis()
+        window.show_patients()
+        assert not window.cancel_action.isEnabled() and not window.export_action.isEnabled()
+        window.cancel_action.trigger()  # what Esc does: nothing here
+        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+        assert window.gateway.assessment(assessment_id).status == "analysed"
+        qtbot.waitUntil(lambda: "awaits review" in window.statusBar().currentMessage(), timeout=WAIT_MS)
+        assert window.stack.currentWidget() is window.patients
+    finally:
+        close_window(window)
