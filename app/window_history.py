@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.local_time import local_date
 from app.workers import FunctionWorker
 from models.errors import PalsyError
 
@@ -36,7 +37,9 @@ class WindowHistoryMixin:
         self.patient_id, self.assessment_id, self.result = info.patient_id, assessment_id, result
         self.stack.setCurrentWidget(self.results)
         review = info.status == "analysed"
-        self.results.show_result(result, self._patient_label(info.patient_id), info.status, info.confirmed_grade,
+        # the visit's date in the title: with several visits, which one is open
+        label = f"{self._patient_label(info.patient_id)}, visit of {local_date(info.created)}"
+        self.results.show_result(result, label, info.status, info.confirmed_grade,
                                  info.clinician or (self.settings.clinic.clinician if review else ""), info.notes,
                                  read_only=not review)
         if review:
