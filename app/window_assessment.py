@@ -55,5 +55,10 @@ class WindowAssessmentMixin:
         self._open_capture(info.patient_id, assessment_id, photos)
 
     def discard_assessment(self, assessment_id: int) -> None:
-        self.gateway.discard(assessment_id)
+        try:
+            self.gateway.discard(assessment_id)
+        except PalsyError as exc:
+            self.notify(f"Could not discard assessment {assessment_id}: {exc}")
+            return
         self.patients.show_unfinished(self.gateway.unfinished())
+        self.notify(f"Assessment {assessment_id} discarded (no longer offered; its photos stay in the data folder)")

@@ -416,3 +416,19 @@ def test_an_analysis_left_running_is_not_cancelled_from_another_page_and_says_wh
         assert window.stack.currentWidget() is window.patients
     finally:
         close_window(window)
+
+
+def test_discarding_a_draft_says_so(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window, "MRN-D")
+        window.start_assessment("MRN-D")
+        draft_id = window.assessment_id
+        window.show_patients()
+        window.discard_assessment(draft_id)
+        assert window.gateway.assessment(draft_id).status == "discarded"
+        assert f"Assessment {draft_id} discarded" in window.statusBar().currentMessage()
+        window.discard_assessment(draft_id)  # twice: the store refuses, the window says why
+        assert f"Could not discard assessment {draft_id}" in window.statusBar().currentMessage()
+    finally:
+        close_window(window)
