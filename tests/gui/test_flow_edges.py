@@ -20,6 +20,15 @@ def _new_patient(window, patient_id: str = "MRN-1") -> None:
     window.patients.refresh()
 
 
+def _analysed_patient(qtbot, window) -> None:
+    """A new patient MRN-1 with the six photos taken and analysed, the results page shown."""
+    _new_patient(window)
+    window.start_assessment("MRN-1")
+    capture_all(qtbot, window)
+    window.start_analysis()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+
+
 def slow_analysis(photos, handle, progress):
     """The real analysis after 300 cancellable steps of 10 ms (so a test can cancel it)."""
     for i in range(300):
@@ -187,11 +196,7 @@ def test_keyboard_shortcuts_capture_retake_and_step(qtbot, data_folder: Path, ti
 def test_full_capture_then_history_review_and_read_only_reopen(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        _new_patient(window)
-        window.start_assessment("MRN-1")
-        capture_all(qtbot, window)
-        window.start_analysis()
-        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        _analysed_patient(qtbot, window)
         assessment_id, model_grade = window.assessment_id, window.result.grade
         window.show_history("MRN-1")
         assert window.history.table.rowCount() == 1
@@ -337,11 +342,7 @@ def test_photo_folder_source_feeds_each_step_its_own_photo(qtbot, data_folder: P
 def test_results_overlay_controls(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        _new_patient(window)
-        window.start_assessment("MRN-1")
-        capture_all(qtbot, window)
-        window.start_analysis()
-        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        _analysed_patient(qtbot, window)
         # the model-loading and analysis threads have ended and were deleted on the GUI thread
         qtbot.waitUntil(lambda: not window._threads, timeout=WAIT_MS)
         page = window.results
@@ -372,11 +373,7 @@ def test_closing_while_a_report_is_written_keeps_the_report(qtbot, data_folder: 
 
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        _new_patient(window)
-        window.start_assessment("MRN-1")
-        capture_all(qtbot, window)
-        window.start_analysis()
-        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        _analysed_patient(qtbot, window)
         window.results.clinician_edit.setText("Dr. Test")
         window.results.confirm_button.click()
         assessment_id = window.assessment_id
