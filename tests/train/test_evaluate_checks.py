@@ -50,14 +50,3 @@ def test_a_stray_mask_value_is_one_line_naming_the_file(tiny_weights, shared_dat
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and first.name in err and "mask value 7 is not a class of this set (0..2" in err
 
-
-def test_no_patient_measured_is_said_not_scored_as_zero(tiny_patients, tiny_weights, monkeypatch, capsys):
-    # the text output printed accuracy 0.000, kappa 0.000 when the measure graded no patient
-    import models.train.evaluation as evaluation
-
-    report = {"accuracy": 0.0, "recall": 0.0, "confidence": 0.0, "dice": 0.0, "quadratic_kappa": 0.0, "within_one": 0.0,
-              "per_grade": {}, "confusion": [], "unmeasured": 3, "coverage": 0.0}
-    monkeypatch.setattr(evaluation, "evaluate_grading", lambda *args, **kwargs: report)
-    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--level", "measured"]) == 0
-    out = capsys.readouterr().out
-    assert "no patient could be measured (3 without a measured grade)" in out and "accuracy" not in out
