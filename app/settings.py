@@ -150,14 +150,13 @@ def check_logo(path: str) -> None:
     """SettingsError unless `path` is empty or an image file the report can show."""
     if not path:
         return
-    from PIL import Image, UnidentifiedImageError  # ReportLab's own image reader
+    from models.pipeline.images import load_image  # the reader the report's check uses too
 
     if not Path(path).is_file():
         raise SettingsError(f"logo file not found: {path}")
     try:
-        with Image.open(path) as image:
-            image.verify()
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        load_image(path)
+    except InputError:
         raise SettingsError(f"the logo {path} is not an image Palsy Grader can read; choose a PNG or JPEG file") from None
 
 

@@ -47,6 +47,7 @@ from app.report.fonts import (
 from app.report.hb_table import HB_TABLE
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
+from models.pipeline.images import load_image
 from models.pipeline.overlays import LEGEND_WIDTH
 from models.pipeline.training_summary import describe_training
 
@@ -250,16 +251,6 @@ def _shown_grade(assessment: Mapping, context: ReportContext) -> str:
     return context.confirmed_grade or assessment.get("grade", "")
 
 
-def _decodes(path: Path) -> bool:
-    """True when the image file decodes completely (a truncated JPEG or PNG does not)."""
-    try:
-        with PILImage.open(path) as image:
-            image.load()
-        return True
-    except (OSError, ValueError, PILImage.DecompressionBombError):  # UnidentifiedImageError is an OSError
-        return False
-
-
 def _logo(path_text: str | None) -> Image | None:
     """The clinic logo scaled into 40 x 18 mm; None when no logo is set.
 
@@ -270,11 +261,13 @@ def _logo(path_text: str | None) -> Image | None:
         return None
     if not Path(path_text).is_file():  # chosen in Settings, then moved or deleted
         raise InputError(f"the clinic logo {path_text} is missing; choose it again in Settings, or clear the logo there.")
-    if not _decodes(Path(path_text)):
+    try:
+        load_image(path_text)  # decoded completely, as a patient photo is (a truncated file fails here)
+    except InputError:
         raise InputError(
             f"the clinic logo {path_text} cannot be read as an image (damaged, or not a PNG or JPEG file); "
             "choose another logo in Settings."
-        )
+        ) from None
     logo = Image(str(path_text))
     scale = min(18 * mm / logo.imageHeight, 40 * mm / logo.imageWidth)
     logo.drawHeight, logo.drawWidth = logo.imageHeight * scale, logo.imageWidth * scale
