@@ -91,13 +91,9 @@ def _unwritable(out, exc: OSError) -> Exception:  # noqa: ANN001
 
 
 def set_threads(threads: int | None) -> None:
-    """Apply --threads (None leaves torch's default)."""
+    """Apply --threads, already checked by its argparse type (None leaves torch's default)."""
     if threads is None:
         return
-    if threads < 1:
-        from models.errors import InputError
-
-        raise InputError(f"--threads must be 1 or more, got {threads}")
     import torch
 
     torch.set_num_threads(threads)

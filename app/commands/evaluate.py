@@ -35,16 +35,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from app.commands.assess import set_threads
     from models.checkpoint import load_checkpoint
     from models.errors import InputError
     from models.resources import default_weights_path
     from models.train.evaluation import evaluate_grading, evaluate_parsing
     from models.train.loop import resolve_device
 
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     if not Path(args.data).is_dir():
         raise InputError(f"data folder not found: {args.data}")
     weights = Path(args.weights) if args.weights else default_weights_path()

@@ -97,16 +97,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
 
+    from app.commands.assess import set_threads
     from models.config import CONFIGS
     from models.errors import InputError
     from models.train.loop import resolve_device
 
     if args.config is not None and args.config not in CONFIGS:
         raise InputError(f"--config {args.config}: unknown configuration; choose one of {', '.join(CONFIGS)}")
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     device = resolve_device(args.device)
     # --minutes is checked here rather than by its argparse type: `palsy train clinic --minutes 0`
     # has always answered with this line (and exit 2) from the command, not a usage error.
