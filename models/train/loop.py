@@ -142,12 +142,6 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def load_for_resume(path: str | Path) -> tuple[CascadeNet, dict[str, Any]]:
-    """Model and `train_state` (optimizer, step, elapsed) of a checkpoint written by `train`."""
-    model, state, _ = resume_checkpoint(path)
-    return model, state
-
-
 def resume_checkpoint(path: str | Path) -> tuple[CascadeNet, dict[str, Any], dict[str, Any]]:
     """Model, checked `train_state` and training record of a checkpoint written by `train`."""
     payload = read_checkpoint(path)

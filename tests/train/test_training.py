@@ -7,7 +7,7 @@ import torch
 
 from models.checkpoint import read_checkpoint
 from models.errors import InputError
-from models.train.loop import LoopSettings, load_for_resume, resolve_device
+from models.train.loop import LoopSettings, resolve_device, resume_checkpoint
 from models.train.stages import DataSpec, train_grading, train_parsing
 from tests.train.loop_helpers import CancelAfter
 
@@ -60,7 +60,7 @@ def test_resume_needs_a_training_state(tmp_path):
 
     save_checkpoint(build_model("compact"), tmp_path / "final.pt")
     with pytest.raises(InputError, match="training state"):
-        load_for_resume(tmp_path / "final.pt")
+        resume_checkpoint(tmp_path / "final.pt")
 
 
 def test_stage2_freezes_e1_and_trains_e2(tiny_patients, tmp_path):
