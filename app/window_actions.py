@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
 
@@ -33,16 +34,24 @@ class WindowActionsMixin:
         file_menu.addAction(self.quit_action)
 
         menu = self.menuBar().addMenu("&Assessment")
-        self.capture_action = action("&Capture", self.capture.capture_now, "Space")
+        # Space presses a focused button or box of the capture page, as anywhere in Qt; else it captures
+        self.capture_action = action("&Capture", self.capture.space_pressed, "Space")
         self.retake_action = action("&Retake", self.capture.retake, "R")
         for a in (self.capture_action, self.retake_action):
             a.setAutoRepeat(False)  # a held key takes one photo, not one per repeat
         self.prev_action = action("&Previous step", self.capture.previous_step, "Left")
         self.next_action = action("Ne&xt step", self.capture.next_step, "Right")
+        self.auto_capture_action = action(
+            "A&uto-capture at peak", lambda: self.capture.auto_box.setChecked(self.auto_capture_action.isChecked()), "A")
+        self.auto_capture_action.setCheckable(True)  # mirrors the page's box, both ways
+        self.capture.auto_box.toggled.connect(self.auto_capture_action.setChecked)
+        self.reconnect_action = action("Reconnect &camera", self.capture.retry_camera, "F5")
         self.analyse_action = action("&Analyse", self.start_analysis, "Ctrl+Return")
+        self.analyse_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])  # keypad Enter too
         self.cancel_action = action("Cancel analysis", self.cancel_analysis, "Escape")
         self.export_action = action("&Export PDF", self.export_pdf, "Ctrl+E")
-        for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action):
+        for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action, self.auto_capture_action,
+                  self.reconnect_action):
             menu.addAction(a)
         menu.addSeparator()
         for a in (self.analyse_action, self.cancel_action, self.export_action):
@@ -63,11 +72,21 @@ class WindowActionsMixin:
         analysis nobody saw); leaving the capture page stops the camera."""
         on_capture = self.stack.currentWidget() is self.capture
         for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action, self.analyse_action,
-                  self.cancel_action):
+                  self.cancel_action, self.auto_capture_action, self.reconnect_action):
             a.setEnabled(on_capture)
         self.export_action.setEnabled(self.stack.currentWidget() is self.results)
         if not on_capture and self.capture.camera.running:
             self.capture.stop_camera()
+        # the keyboard starts on the new page (not on a widget of the page just hidden); after
+        # this event-loop turn, once the page shows what it was switched to show
+        QTimer.singleShot(0, self, self._focus_page)  # dropped if the window is gone
+
+    def _focus_page(self) -> None:
+        if self._closed:
+            return
+        widget = self.stack.currentWidget().initial_focus()
+        if widget is not None and not widget.hasFocus():
+            widget.setFocus()
 
     def _history_shortcut(self) -> None:
         """Ctrl+H: the history of the patient selected on the patients page (there), else of the

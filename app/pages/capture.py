@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -91,7 +93,7 @@ class CapturePage(QWidget):
         self.error_box.setStyleSheet("QFrame { background: #fdecea; border: 1px solid #c0392b; border-radius: 4px; } QLabel { color: #7b1f16; border: none; }")
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.retry_button = QPushButton("Retry")
+        self.retry_button = QPushButton("Retry  [F5]")
         self.retry_button.clicked.connect(self.retry_camera)
         error_layout = QHBoxLayout(self.error_box)
         error_layout.addWidget(self.error_label, 1)
@@ -110,7 +112,7 @@ class CapturePage(QWidget):
         self.instruction = QLabel()
         self.instruction.setWordWrap(True)
         self.instruction.setMinimumWidth(220)
-        self.auto_box = QCheckBox("Auto-capture at peak expression")
+        self.auto_box = QCheckBox("Auto-capture at peak expression  [A]")
         self.capture_button = QPushButton("Capture  [Space]")
         self.capture_button.clicked.connect(self.capture_now)
         self.retake_button = QPushButton("Retake  [R]")
@@ -334,6 +336,19 @@ class CapturePage(QWidget):
                 self.notify.emit(f"Could not save the photo: {exc}")
 
     # -- actions -----------------------------------------------------------------------
+    def initial_focus(self) -> QWidget:
+        """Where the keyboard starts on this page: the steps (arrows move between them)."""
+        return self.steps
+
+    def space_pressed(self) -> bool:
+        """Space: a focused button or box of this page is pressed (Space on the Auto-capture box
+        ticks it, as everywhere in Qt); otherwise the live frame is captured."""
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QAbstractButton) and focus is not self.capture_button and self.isAncestorOf(focus):
+            focus.click()  # not animateClick: its delayed second click would undo a ticked box
+            return False
+        return self.capture_now()
+
     def capture_now(self) -> bool:
         """Take the newest frame for the current step (saved through the store at once)."""
         if self.session is None or self.read_only or self._analysing or self._last_packet is None or self._saver_stopped:

@@ -119,6 +119,10 @@ class HistoryPage(QWidget):
             self.grade_plot.setXRange(*span, padding=0)
         self.open_button.setEnabled(bool(self.assessments))
 
+    def initial_focus(self) -> QWidget:
+        """Where the keyboard starts: the visits (arrows choose, Return opens)."""
+        return self.table
+
     def _open(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:

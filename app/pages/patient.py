@@ -194,6 +194,11 @@ class PatientPage(QWidget):
                 self.table.selectRow(row)
         self._update_buttons()
 
+    def initial_focus(self) -> QWidget:
+        """Where the keyboard starts: the list when a patient is selected (Return starts their
+        assessment), else the search field."""
+        return self.table if self.selected() else self.search
+
     def selected(self) -> str | None:
         """The selected patient's ID."""
         rows = self.table.selectionModel().selectedRows()
@@ -232,6 +237,7 @@ class PatientPage(QWidget):
         self.search.clear()
         self.refresh()
         self.select(dialog.saved.patient_id)
+        self.table.setFocus()  # Return now starts the new patient's assessment
         self.patient_saved.emit(dialog.saved.patient_id)
         dialog.deleteLater()
         self.dialog = None

@@ -340,6 +340,12 @@ class ResultsPage(QWidget):
         self.overlay.display(expr.photo, expr.mask, heat, segmentation_lut(enabled), heat_lut(self.opacity.value() / 100))
 
     # -- review ---------------------------------------------------------------------------
+    def initial_focus(self) -> QWidget:
+        """Where the keyboard starts: the ticked grade of a review (arrows choose another, Tab
+        goes on to the clinician, notes and Confirm); the photo choice when read-only."""
+        checked = self.grade_buttons.checkedButton()
+        return checked if checked is not None and checked.isEnabled() else self.expression_combo
+
     def selected_grade(self) -> str | None:
         index = self.grade_buttons.checkedId()
         return GRADES[index] if index >= 0 else None

@@ -117,6 +117,7 @@ class PatientDataset:
 
     def __init__(self, root: str | Path, split_seed: int = 0) -> None:
         self.root = Path(root)
+        self._photos: dict[str, list[tuple[str, Path, Path | None]]] = {}  # folder listings, read once
         labels = self.root / "labels.csv"
         if not labels.is_file():
             raise InputError(f"{self.root} is not a patient data set: labels.csv is missing (see DESIGN §4)")
@@ -158,7 +159,10 @@ class PatientDataset:
         return sorted(p.patient_id for p in self.patients.values() if split == "all" or p.split == split)
 
     def photos(self, patient_id: str) -> list[tuple[str, Path, Path | None]]:
-        """(expression, image path, mask path or None) for each photo of a patient."""
+        """(expression, image path, mask path or None) for each photo of a patient (the folder
+        is listed once: a clinic's start asks for it several times)."""
+        if patient_id in self._photos:
+            return list(self._photos[patient_id])
         folder = self.root / patient_id
         found = []
         for path in sorted(folder.glob("*")):
@@ -169,7 +173,8 @@ class PatientDataset:
                 continue
             mask = folder / "masks" / f"{path.stem}.png"
             found.append((m.group("expr"), path, mask if mask.is_file() else None))
-        return found
+        self._photos[patient_id] = found
+        return list(found)
 
     def samples(self, split: str = "all", patient_ids: list[str] | None = None) -> list[PatientSample]:
         """Every expression photo of the chosen patients, each labelled with the patient's grade."""

@@ -101,3 +101,22 @@ def test_photo_names_are_matched_whatever_their_case(tmp_path):
         Image.new("RGB", (64, 64)).save(root / "P1" / name)
     found = sorted(expression for expression, _, _ in PatientDataset(root).photos("P1"))
     assert found == ["close_eyes", "open_mouth", "rest"]  # as `palsy assess` reads the same folder
+
+
+def test_a_patient_folder_is_listed_once(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from PIL import Image
+
+    root = _labels(tmp_path / "set", (HEADER + "P1,II,left,train\r\n").encode())
+    (root / "P1").mkdir()
+    Image.new("RGB", (64, 64)).save(root / "P1" / "rest.png")
+    dataset = PatientDataset(root)
+    listed = []
+    real_glob = Path.glob
+    monkeypatch.setattr(Path, "glob", lambda self, *a, **k: (listed.append(self), real_glob(self, *a, **k))[1])
+    first = dataset.photos("P1")
+    first.clear()  # a caller's copy: the dataset's own list is untouched
+    assert [e for e, _, _ in dataset.photos("P1")] == ["rest"]
+    assert [s.expression for s in dataset.samples()] == ["rest"]
+    assert listed == [root / "P1"]  # a clinic run asked four times and listed the folder four times
