@@ -37,6 +37,17 @@ def resolve_weights(path: str) -> Path:
     return Path(path) if path else default_weights_path()
 
 
+def model_card(path: str) -> tuple[Path, str | None]:
+    """The model card written beside the configured weights (`demo_compact.pt` ->
+    `demo_compact.md`, `clinic.pt` -> `clinic.md`) and its text, or None when there is none
+    or it cannot be read."""
+    card = resolve_weights(path).with_suffix(".md")
+    try:
+        return card, card.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return card, None
+
+
 def weights_info(path: str) -> WeightsInfo:
     """Checksum of the file and the sha256 its folder's manifest.json lists, if any."""
     resolved = resolve_weights(path)

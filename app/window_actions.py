@@ -7,6 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog
+
+from app.help_dialogs import model_card_window, shortcuts_window
 
 
 class WindowActionsMixin:
@@ -64,7 +67,10 @@ class WindowActionsMixin:
         view.addAction(self.history_action)
 
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(action("&About", self._about))
+        self.card_action = action("&Model card\u2026", self.show_model_card)
+        self.shortcuts_action = action("&Keyboard shortcuts\u2026", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
+        for a in (self.card_action, self.shortcuts_action, action("&About", self._about)):
+            help_menu.addAction(a)
 
     def _page_changed(self, index: int) -> None:
         """The capture-step actions (and Analyse, Esc = cancel analysis) work on the capture page
@@ -102,6 +108,18 @@ class WindowActionsMixin:
                 self.notify("No patient to show the history of: choose one on the patients page")
                 return
         self.show_history(patient_id)
+
+    def show_model_card(self) -> QDialog:
+        """What the configured weights were trained on and how they measured (the card beside them)."""
+        dialog = model_card_window(self, self.settings.model.weights_path)
+        dialog.open()
+        return dialog
+
+    def show_shortcuts(self) -> QDialog:
+        menus = [top.menu() for top in self.menuBar().actions() if top.menu() is not None]
+        dialog = shortcuts_window(self, [a for menu in menus for a in menu.actions()])
+        dialog.open()
+        return dialog
 
     def _about(self) -> None:
         self.notify("Palsy Grader supports, and does not replace, the clinician's judgement.")

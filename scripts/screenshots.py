@@ -149,6 +149,12 @@ def main() -> int:
     settings_dialog = window.open_settings()
     shot("10_settings", settings_dialog)
     settings_dialog.reject()
+    card = window.show_model_card()
+    shot("12_model_card", card)
+    card.reject()
+    keys = window.show_shortcuts()
+    shot("13_keyboard_shortcuts", keys)
+    keys.reject()
     # a camera that dies mid-capture: message and Retry, no crash
     services.source_factory = lambda: DemoPatientSource(args.grade, args.side, args.seed, frame_size=(640, 480), fail_after=40)
     window.start_assessment("MRN-2042")

@@ -1,0 +1,59 @@
+"""Help menu windows: the loaded weights' model card and the keyboard shortcuts (both built
+from what is there: the card file beside the weights, the window's own actions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from app.weights_info import model_card
+
+
+def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
+    """(what it does, its keys) for every action with a shortcut, in menu order; the menu's
+    mnemonic '&' and trailing '…' are dropped, several keys are joined with ' or '."""
+    rows = []
+    for action in actions:
+        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
+        if keys:
+            rows.append((action.text().replace("&", "").rstrip("\u2026"), " or ".join(keys)))
+    return rows
+
+
+def _text_window(parent: QWidget, title: str, markdown: str) -> QDialog:
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    browser = QTextBrowser()
+    browser.setOpenExternalLinks(False)  # offline product: nothing opens a browser
+    browser.setMarkdown(markdown)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(browser)
+    layout.addWidget(buttons)
+    dialog.resize(760, 640)
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.browser = browser  # for tests
+    return dialog
+
+
+def model_card_window(parent: QWidget, weights_path: str) -> QDialog:
+    """The model card of the configured weights, or why there is none to show."""
+    card, text = model_card(weights_path)
+    if text is None:
+        text = (f"# No model card\n\nNo readable model card was found beside the weights: `{card}`.\n\n"
+                "Ask whoever trained these weights what they were trained on and how they were measured "
+                "before relying on a grade. `palsy train` writes the card beside every checkpoint it ships.")
+    return _text_window(parent, "Model card", text)
+
+
+def shortcuts_window(parent: QWidget, actions: Iterable[QAction]) -> QDialog:
+    rows = "\n".join(f"| {what} | {keys} |" for what, keys in shortcut_rows(actions))
+    text = ("# Keyboard shortcuts\n\n| action | keys |\n|---|---|\n" + rows + "\n\n"
+            "Tab moves between controls and leaves every table and notes box; Return on a selected "
+            "row starts the patient's assessment or opens the visit. Capture, Retake, the steps, "
+            "Auto-capture, Reconnect, Analyse and Cancel work on the capture page, Export on the "
+            "results page.")
+    return _text_window(parent, "Keyboard shortcuts", text)
