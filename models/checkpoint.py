@@ -287,10 +287,16 @@ def model_from_payload(payload: dict[str, Any], name: str = "checkpoint") -> Cas
         raise CheckpointError(f"{name}: its configuration cannot be built ({str(exc).splitlines()[0][:200]})") from exc
     reference = model.state_dict()
     state = {}
+    broken = []
     for key, tensor in stored.items():
         if key in reference and reference[key].is_floating_point() and isinstance(tensor, torch.Tensor):
             tensor = tensor.to(reference[key].dtype)
+            if not bool(torch.isfinite(tensor).all()):
+                broken.append(key)
         state[key] = tensor
+    if broken:  # a diverged training run leaves such weights; they grade every face "I" with NaN probabilities
+        raise CheckpointError(f"{name}: {len(broken)} weight tensor(s) hold NaN or infinite values (first: {broken[0]}); "
+                              "the training run that wrote it diverged or the file was damaged: use other weights")
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from models.cascade import CascadeNet
-from models.errors import InputError
+from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.mirror_parsing import parse_masks
 from models.pipeline.face import FaceCrop, FaceCropSettings, crop_face
@@ -215,6 +215,9 @@ def assess(
                 prob_parts.append(torch.softmax(net.grade(batch, e1_out["z"]).float(), dim=1).cpu())
     masks_t, attention_t = torch.cat(masks_parts), torch.cat(attention_parts)
     probabilities = torch.cat(prob_parts).numpy()
+    if not (np.isfinite(probabilities).all() and bool(torch.isfinite(attention_t).all())):
+        raise CheckpointError("the model's output holds NaN or infinite values (its weights are damaged or overflow "
+                              f"on {device}); no grade is given: choose other weights")
 
     results: dict[str, ExpressionResult] = {}
     first_index = {}

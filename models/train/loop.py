@@ -376,6 +376,20 @@ def train(
                     loss, metrics = step_fn.compute(model, prefetcher.get(step), device)
                 else:
                     loss, metrics = step_fn(model, batch_rng(settings.seed, step), device)
+            value = float(loss.detach())  # the step's one device sync (it was after the update)
+            if not math.isfinite(value):
+                # Diverged: the update would write NaN into every weight. Keep the state after
+                # the last good step (this forward pass's batch-norm statistics undone) and stop.
+                _copy_all(list(model.buffers()), saved)
+                in_step = False
+                restore_layout(model)
+                write_checkpoint()
+                log_block(report=False)
+                _log(log_file, {"event": "diverged", "stage": settings.stage, "steps": step, "loss": str(value)})
+                raise InputError(
+                    f"training diverged at step {step + 1}: the loss became {value} (learning rate "
+                    f"{optimizer.param_groups[0]['lr']:.3g}); {out} keeps the weights after step {step}, but the same "
+                    "run would diverge again: start a new run with a lower --lr")
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             with _sigint_deferred():
@@ -383,7 +397,7 @@ def train(
                 step += 1
                 in_step = False
             done_at = time.monotonic()
-            running.append(float(loss.detach()))
+            running.append(value)
             last_metrics = metrics
             if step % settings.log_every == 0:
                 log_block()

@@ -74,6 +74,15 @@ def test_unknown_expression_is_refused() -> None:
         assess({"smile": cartoon_photo(paint_face())}, wrap_model(OracleNet()))
 
 
+
+@pytest.mark.parametrize("logit", [float("nan"), float("inf")])
+def test_non_finite_network_output_gives_no_grade(logit: float) -> None:
+    # NaN probabilities were graded "I" (argmax of NaN) with no low-confidence flag (NaN < 0.5 is False)
+    net = OracleNet(grade_logits=(logit, 0.0, 0.0, 0.0, 0.0, 0.0))
+    with pytest.raises(CheckpointError, match="NaN or infinite values .*no grade is given"):
+        assess(_photos(), wrap_model(net))
+
+
 def test_untrained_network_gives_a_complete_assessment() -> None:
     from models.cascade import build_model
     from models.config import COMPACT

@@ -109,6 +109,20 @@ def test_checkpoint_without_a_digest_still_loads(tmp_path: Path) -> None:
     assert torch.equal(loaded.state_dict()[next(iter(model.state_dict()))], next(iter(model.state_dict().values())))
 
 
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_weights_with_nan_or_infinity_are_refused(tmp_path: Path, value: float) -> None:
+    # A diverged training run writes such a file through save_checkpoint (digest and all): it
+    # loaded, and every photo was graded "I" with NaN probabilities and no flag.
+    model = tiny_model()
+    with torch.no_grad():
+        model.e2.classifier[-1].weight[0, 0] = value
+    save_checkpoint(model, tmp_path / "diverged.pt", half=True)
+    with pytest.raises(CheckpointError, match=r"diverged.pt: 1 weight tensor\(s\) hold NaN or infinite values "
+                                              r"\(first: e2\.classifier\..*weight\)"):
+        load_checkpoint(tmp_path / "diverged.pt")
+
+
 class Payload:
     """Unpickling this would create a marker file: it must never happen."""
 

@@ -97,6 +97,34 @@ def test_ctrl_c_during_the_optimizer_update_waits_for_it(spec, straight, tmp_pat
     _assert_same_state(straight, resumed)
 
 
+
+def test_a_diverged_step_stops_the_run_with_the_last_good_weights(spec, straight, tmp_path, monkeypatch):
+    # The loss of step 4 is NaN (as a too-high learning rate makes it): the update would write
+    # NaN into every weight and the file would grade every face "I". The run stops in one line
+    # and its checkpoint holds the weights after step 3, equal to the straight run's there.
+    original = stages.partial_label_cross_entropy
+    calls = []
+
+    def nan_at_step_4(*args, **kwargs):
+        calls.append(1)
+        loss = original(*args, **kwargs)
+        return loss * math.nan if len(calls) == 4 else loss
+
+    monkeypatch.setattr(stages, "partial_label_cross_entropy", nan_at_step_4)
+    out, log = tmp_path / "diverged.pt", tmp_path / "diverged.jsonl"
+    with pytest.raises(InputError, match=r"training diverged at step 4: the loss became nan .*weights after step 3.*lower --lr"):
+        train_parsing(spec, out, _settings(), CPU, input_size=64, batch_size=2, log_path=log)
+    monkeypatch.undo()
+    payload = read_checkpoint(out)
+    assert payload["train_state"]["step"] == 3 and payload["train_state"]["finished"] is False
+    assert all(torch.isfinite(t).all() for t in payload["state_dict"].values() if t.is_floating_point())
+    assert json.loads(log.read_text().splitlines()[-1])["event"] == "diverged"
+    # exactly the straight run's step 3 (the NaN step's batch-norm statistics undone): going on
+    # from it without the NaN gives the straight run bit for bit
+    resumed, _ = train_parsing(spec, out, _settings(), CPU, batch_size=2, resume=out)
+    _assert_same_state(straight, resumed)
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
