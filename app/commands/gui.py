@@ -11,6 +11,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.display_check import missing_display
+    from models.errors import InputError
+
+    reason = missing_display()
+    if reason:
+        raise InputError(reason)
     from app.gui_main import main
 
     return main([])
