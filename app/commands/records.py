@@ -1,4 +1,5 @@
-"""`palsy records`: check the data folder, list unfinished assessments, export/import a patient."""
+"""`palsy records`: check the data folder, list the patients or the unfinished assessments,
+export/import a patient."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check", help="verify the database, every photo's sha256 and that no file is unrecorded (changes nothing)"
     )
     check.add_argument("--json", action="store_true", help="print JSON")
+    patients = actions.add_parser("patients", help="list every patient ID with its visits (no names)")
+    patients.add_argument("--json", action="store_true", help="print JSON")
     drafts = actions.add_parser("drafts", help="list unfinished assessments (offered for resumption)")
     drafts.add_argument("--json", action="store_true", help="print JSON")
     export = actions.add_parser("export", help="export one patient as a folder (JSON + photos + reports)")
@@ -39,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
         # Read-only: a check creates, upgrades and moves nothing (a mistyped --data stays an error).
         with Store.open_existing(args.data) as store:
             return _check(store, args.json)
+    if args.records_action == "patients":
+        with _open_for_reading(args.data) as store:  # a listing: never a new empty data folder
+            return _patients(store, args.json)
     if args.records_action == "drafts":
         # A listing: a mistyped --data or PALSY_HOME is an error, never a new empty data folder.
         with _open_for_reading(args.data) as store:
@@ -74,6 +80,19 @@ def _open_for_reading(folder: str | None) -> Store:
         return store
     store.close()
     return Store.open(folder, recover_files=False)
+
+
+def _patients(store: Store, as_json: bool) -> int:
+    """Print every patient ID with its visits (for exports, backups checks, uninstalling)."""
+    items = store.patient_summaries()
+    if as_json:
+        print(json.dumps(items, indent=2))
+        return 0
+    for item in items:
+        last = f", last {item['last_visit'][:10]}" if item["last_visit"] else ""
+        print(f"{item['patient_id']}\t{item['visits']} visit(s), {item['confirmed']} confirmed{last}")
+    print(f"{len(items)} patient(s) in {store.root}")
+    return 0
 
 
 def _drafts(store: Store, as_json: bool) -> int:

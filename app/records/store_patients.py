@@ -137,6 +137,18 @@ class PatientsMixin(StoreBase):
                         break
         return [Patient.from_row(r) for r in found.values()]
 
+    def patient_summaries(self) -> list[dict[str, Any]]:
+        """Every patient by ID: visits (assessments not discarded), the last visit's date and
+        the number confirmed; no name or other identifying field (`palsy records patients`)."""
+        rows = self.db.query(
+            "SELECT p.patient_id, COUNT(a.id) AS visits, SUM(a.status = 'confirmed') AS confirmed,"
+            " MAX(a.created_at) AS last_visit FROM patients p"
+            " LEFT JOIN assessments a ON a.patient_ref = p.id AND a.status != 'discarded'"
+            " GROUP BY p.id ORDER BY p.id_key"
+        )
+        return [{"patient_id": r["patient_id"], "visits": int(r["visits"]), "confirmed": int(r["confirmed"] or 0),
+                 "last_visit": r["last_visit"]} for r in rows]
+
     def count_patients(self) -> int:
         """Number of patients."""
         return int(self.db.query("SELECT COUNT(*) FROM patients")[0][0])
