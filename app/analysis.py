@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from models.labels import EXPRESSIONS, GRADES
-from models.resources import DEMO_WEIGHTS
+from models.resources import is_demo_weights
+
+if TYPE_CHECKING:
+    from models.pipeline.loader import Wording  # imports torch: only when the model loads
 
 
 class Progress(Protocol):
@@ -127,6 +130,17 @@ def reserve_a_core_for_the_gui() -> int:
     return torch.get_num_threads()
 
 
+def gui_wording() -> Wording:
+    """The model errors' advice in the GUI's words: Settings, never a CLI option."""
+    from models.pipeline.loader import Wording
+
+    return Wording(
+        choose_weights="choose an existing weights file (.pt) in Settings",
+        no_default_weights="reinstall the application or choose a weights file (.pt) in Settings",
+        cuda_missing="the cuda device is chosen in Settings but no CUDA GPU is available; choose auto or cpu there",
+    )
+
+
 def load_model(weights_path: str | Path | None, device: str = "auto", mirror_parsing: bool = True) -> ModelHandle:
     """Load a checkpoint once (cached by path + sha256 + device); the shipped demo weights
     when `weights_path` is empty. CheckpointError with a hint when nothing is usable.
@@ -134,10 +148,11 @@ def load_model(weights_path: str | Path | None, device: str = "auto", mirror_par
     from models.pipeline.loader import load_model as pipeline_load
 
     reserve_a_core_for_the_gui()
-    loaded = pipeline_load(weights_path or None, device)
+    loaded = pipeline_load(weights_path or None, device, gui_wording())
     info = loaded.info
     path = Path(info.path or "")
-    is_demo = path.name == DEMO_WEIGHTS or "demo" in path.stem.lower()
+    # the digest the loader took of the file: the shipped demo weights under any name are demo
+    is_demo = is_demo_weights(path, info.sha256)
     return ModelHandle(
         model=loaded,
         name=f"{info.name} ({info.config})",

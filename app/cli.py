@@ -1,13 +1,14 @@
 """The `palsy` command line (DESIGN §8, a contract).
 
 Exit 0 on success; exit 2 with one clear line on stderr for a user's mistake, never a
-traceback.
+traceback; exit 1 and nothing on stderr when the reader of stdout has gone (`| head -1`).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -45,7 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from models.errors import PalsyError
 
     try:
-        return int(args.handler(args) or 0)
+        status = int(args.handler(args) or 0)
+        sys.stdout.flush()  # output a closed pipe refuses fails here, not at exit
+        return status
+    except BrokenPipeError:  # `palsy records drafts | head -1`: the reader has all it wanted
+        return _stdout_gone()
     except PalsyError as exc:
         print(f"palsy: error: {exc}", file=sys.stderr)
         return 2
@@ -56,6 +61,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"palsy: interrupted{interrupted_hint(args)}", file=sys.stderr)
         return 130
+
+
+def _stdout_gone() -> int:
+    """End quietly after stdout's reader went away, as the Python docs advise (signal module,
+    "Note on SIGPIPE"): point stdout at devnull so the flush at exit cannot fail again, and
+    exit 1, the status Python itself gives for EPIPE."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (tests, pythonw)
+        pass
+    return 1
 
 
 def interrupted_hint(args: argparse.Namespace) -> str:

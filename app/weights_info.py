@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.resources import DEMO_WEIGHTS, default_weights_path
+from models.resources import default_weights_path, is_demo_weights
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ class WeightsInfo:
         if not self.exists:
             return f"not found: {self.path}"
         check = {True: "matches the manifest", False: "DOES NOT match the manifest", None: "not in a manifest"}[self.verified]
-        return f"sha256 {self.sha256} ({check})"
+        demo = "; demonstration weights, not for diagnosis" if self.is_demo else ""
+        return f"sha256 {self.sha256} ({check}{demo})"
 
 
 def resolve_weights(path: str) -> Path:
@@ -52,7 +53,7 @@ def weights_info(path: str) -> WeightsInfo:
     """Checksum of the file and the sha256 its folder's manifest.json lists, if any."""
     resolved = resolve_weights(path)
     if not resolved.is_file():
-        return WeightsInfo(resolved, False, None, None, resolved.name == DEMO_WEIGHTS)
+        return WeightsInfo(resolved, False, None, None, is_demo_weights(resolved, None))
     digest = hashlib.sha256()
     with open(resolved, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -64,4 +65,6 @@ def weights_info(path: str) -> WeightsInfo:
             listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", {}).get(resolved.name, {}).get("sha256")
         except (OSError, json.JSONDecodeError, AttributeError):
             listed = None
-    return WeightsInfo(resolved, True, digest.hexdigest(), listed, resolved.name == DEMO_WEIGHTS)
+    sha256 = digest.hexdigest()
+    # the same rule as the GUI's red banner (app.analysis.load_model): demo by name or by bytes
+    return WeightsInfo(resolved, True, sha256, listed, is_demo_weights(resolved, sha256))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 # loaded by default by the app, the CLI and the bundle's self-test).
 DEMO_WEIGHTS = "demo_compact.pt"
 DEMO_CARD = "demo_compact.md"
+# The shipped weights' checksums, `{"files": {name: {"sha256": ...}}}`, in `weights_dir()`.
+WEIGHTS_MANIFEST = "manifest.json"
 
 
 def resources_dir() -> Path:
@@ -28,6 +31,29 @@ def weights_dir() -> Path:
 def default_weights_path() -> Path:
     """The shipped weights file (it may not exist yet in a source checkout)."""
     return weights_dir() / DEMO_WEIGHTS
+
+
+def demo_weights_sha256() -> str | None:
+    """The sha256 the shipped manifest.json lists for the demo weights, or None when the
+    manifest is missing, unreadable or does not list them (read with json only: no torch)."""
+    try:
+        files = json.loads((weights_dir() / WEIGHTS_MANIFEST).read_text(encoding="utf-8")).get("files", {})
+        digest = files.get(DEMO_WEIGHTS, {}).get("sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return digest.lower() if isinstance(digest, str) and digest else None
+
+
+def is_demo_weights(path: str | os.PathLike, sha256: str | None) -> bool:
+    """Whether a weights file is the demonstration model (not for diagnosis): its bytes are
+    the shipped demo weights' (`sha256`, the file's digest, equals the one the shipped
+    manifest lists), whatever the file is called, or its name says demo (`demo_compact.pt`,
+    `my_demo.pt`). The GUI's red banner and Settings both ask this."""
+    file = Path(path)
+    if file.name == DEMO_WEIGHTS or "demo" in file.stem.lower():
+        return True
+    shipped = demo_weights_sha256()
+    return bool(sha256) and shipped is not None and sha256.lower() == shipped
 
 
 def shared_data_dir() -> Path:

@@ -93,3 +93,29 @@ def test_bad_numbers_are_usage_errors_before_anything_runs(capsys) -> None:
                         (["demo", "--out", "x", "--seed", "-1"], "--seed: must be 0 to 4294967295, got -1"),
                         (["assess", "p", "--out", "o", "--threads", "two"], "--threads: not a whole number: 'two'")):
         assert words in _usage_error(argv, capsys)
+
+
+def test_a_closed_pipe_ends_quietly_with_exit_1(capsys, monkeypatch) -> None:
+    # `palsy records drafts | head -1` said "Broken pipe; free space or choose another folder", exit 2
+    import app.commands.info as info
+
+    def reader_gone(args) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(info, "run", reader_gone)
+    assert main(["info"]) == 1
+    assert capsys.readouterr().err == ""
+
+
+def test_output_into_a_closed_pipe_is_not_an_error(tmp_path) -> None:
+    """The real thing: stdout is a pipe whose reader has already gone, as after `| head -1`.
+    The docs' recipe (signal module, "Note on SIGPIPE"): nothing on stderr, exit 1."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([sys.executable, "-m", "app", "info"], stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert result.stderr == "" and result.returncode == 1

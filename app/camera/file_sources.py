@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 
 from app.camera.source import CameraError, StepUnavailable
 from models.labels import EXPRESSIONS
+from models.pipeline.images import IMAGE_SUFFIXES  # the suffixes `palsy assess` reads
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+log = logging.getLogger(__name__)
 
 
 class VideoFileSource:
@@ -51,12 +53,20 @@ class VideoFileSource:
 
 
 def _load_rgb(path: Path) -> np.ndarray:
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """The photo as `palsy assess` reads it (`models.pipeline.images.load_image`: 16-bit and
+    float scaled, alpha over white, EXIF upright, over 40 MP or under 64 px refused before
+    decoding). A file that cannot be used is StepUnavailable: that step's error, never the
+    camera's."""
+    from models.errors import InputError
+    from models.pipeline.images import MIN_PHOTO_SIDE, load_image
 
     try:
-        with Image.open(path) as image:
-            return np.asarray(ImageOps.exif_transpose(image).convert("RGB")).copy()
-    except (OSError, UnidentifiedImageError) as exc:
+        return load_image(path, min_side=MIN_PHOTO_SIDE)
+    except (InputError, OSError) as exc:  # OSError: unreadable (permissions, a vanished disk)
+        detail = str(exc) if isinstance(exc, InputError) else f"{path.name} cannot be read ({exc.strerror or exc})"
+        raise StepUnavailable(f"{detail}; replace the file and press Retry") from exc
+    except Exception as exc:  # a damaged file can make a decoder raise almost anything
+        log.warning("reading %s failed", path, exc_info=True)
         raise StepUnavailable(
             f"{path.name} is not a readable image ({exc.__class__.__name__}); replace the file and press Retry"
         ) from exc

@@ -5,7 +5,8 @@ Everything is first written into a hidden staging folder inside OUT, then moved 
 the old assessment.json goes first, the overlays and the PDF follow, the new
 assessment.json comes last. So a crash, a kill or a full disk never leaves a cut-off file
 under a final name, and when OUT holds an assessment.json, the files beside it are of
-that same run.
+that same run. Only the files this module writes are replaced: a file of the user's in
+OUT/overlays/ (any name but the overlays' own, `OVERLAY_NAME`) is kept.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import time
@@ -26,6 +28,7 @@ import numpy as np
 
 from app.report.pdf import ReportContext, write_report
 from models.atomic_files import replace_when_done
+from models.labels import EXPRESSIONS
 from models.pipeline.assess import Assessment
 from models.pipeline.overlays import attention_overlay, save_png, segmentation_overlay
 
@@ -134,14 +137,34 @@ def _remove_stale_staging(folder: Path) -> None:
                 shutil.rmtree(old, ignore_errors=True)
 
 
+def _overlay_name_pattern() -> re.Pattern[str]:
+    expressions = "|".join(map(re.escape, EXPRESSIONS))
+    return re.compile(rf"(?:{expressions})_(?:photo|segmentation|attention_[A-Za-z0-9_]+)\.png")
+
+
+# The names `write_overlays` gives its PNGs (`rest_photo.png`, `rest_attention_spatial_5.png`):
+# in an existing OUT/overlays/ only these are replaced or removed, any other file is the user's.
+OVERLAY_NAME = _overlay_name_pattern()
+
+
 def _move_in(stage: Path, folder: Path) -> None:
     """Replace the previous outputs: its assessment.json first (from then on the folder
-    claims no complete result), then the overlays and the PDF, the new assessment.json last."""
+    claims no complete result), then the overlays and the PDF, the new assessment.json last.
+
+    An existing overlays/ folder is kept: the overlays an earlier run wrote (OVERLAY_NAME)
+    and this one did not are removed, this run's are moved in file by file, and any other
+    file there (the user's notes, say) is left alone."""
     (folder / "assessment.json").unlink(missing_ok=True)
-    overlays = folder / "overlays"
+    overlays, fresh = folder / "overlays", stage / "overlays"
     if overlays.is_dir():
-        os.replace(overlays, stage / "previous-overlays")  # removed with the staging folder
-    os.replace(stage / "overlays", overlays)
+        written = {path.name for path in fresh.iterdir()}
+        for old in overlays.iterdir():
+            if old.name not in written and OVERLAY_NAME.fullmatch(old.name) and (old.is_file() or old.is_symlink()):
+                old.unlink()
+        for path in sorted(fresh.iterdir()):
+            os.replace(path, overlays / path.name)
+    else:
+        os.replace(fresh, overlays)
     os.replace(stage / "report.pdf", folder / "report.pdf")
     os.replace(stage / "assessment.json", folder / "assessment.json")
 

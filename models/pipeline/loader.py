@@ -48,12 +48,30 @@ class LoadedModel:
     device: torch.device
 
 
-def resolve_device(name: str = "auto") -> torch.device:
+@dataclass(frozen=True)
+class Wording:
+    """How the user chooses the weights and the device where an error is shown: the CLI's
+    options (`CLI_WORDING`, the default) or the GUI's Settings (`app.analysis.gui_wording()`),
+    so the GUI never tells the user to pass a command-line option."""
+
+    choose_weights: str  # the advice after a missing path, or a folder given as weights
+    no_default_weights: str  # the advice when the shipped demo weights are not installed
+    cuda_missing: str  # the whole message: CUDA was asked for, there is none
+
+
+CLI_WORDING = Wording(
+    choose_weights="pass an existing .pt file with --weights",
+    no_default_weights="run `palsy train demo` or pass --weights FILE",
+    cuda_missing="--device cuda was asked for but no CUDA GPU is available; use --device auto or cpu",
+)
+
+
+def resolve_device(name: str = "auto", wording: Wording = CLI_WORDING) -> torch.device:
     """'auto' -> cuda when available else cpu; 'cuda' without CUDA is a user error."""
     if name not in DEVICES:
         raise PalsyError(f"unknown device {name!r}; choose one of {', '.join(DEVICES)}")
     if name == "cuda" and not torch.cuda.is_available():
-        raise PalsyError("--device cuda was asked for but no CUDA GPU is available; use --device auto or cpu")
+        raise PalsyError(wording.cuda_missing)
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
@@ -70,23 +88,27 @@ _CACHE: dict[tuple[str, str, str], LoadedModel] = {}
 _LOCK = threading.Lock()
 
 
-def load_model(path: str | os.PathLike | None = None, device: str = "auto") -> LoadedModel:
+def load_model(path: str | os.PathLike | None = None, device: str = "auto", wording: Wording = CLI_WORDING) -> LoadedModel:
     """Load a checkpoint (default: the shipped weights) once per (path, sha256, device).
 
     A second call with the same file returns the cached network; a changed file (new
-    sha256) is loaded afresh. Raises CheckpointError with a hint when nothing is usable.
+    sha256) is loaded afresh. Raises CheckpointError with a hint when nothing is usable;
+    `wording` says how to choose other weights or another device where the message is shown
+    (the CLI's options by default, the GUI passes its Settings wording).
     """
-    target = resolve_device(device)
+    target = resolve_device(device, wording)
     if path is None:
         path = default_weights_path()
         if not path.is_file():
             raise CheckpointError(
                 f"no weights available: the shipped {DEMO_WEIGHTS} is not installed in {path.parent}; "
-                "run `palsy train demo` or pass --weights FILE"
+                f"{wording.no_default_weights}"
             )
     path = Path(path).resolve()
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a folder, not a weights file; {wording.choose_weights}")
     if not path.is_file():
-        raise CheckpointError(f"weights file not found: {path}; pass an existing .pt file with --weights")
+        raise CheckpointError(f"weights file not found: {path}; {wording.choose_weights}")
     digest = sha256_of(path)
     key = (str(path), digest, str(target))
     with _LOCK:

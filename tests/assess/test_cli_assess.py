@@ -157,6 +157,15 @@ def test_missing_weights_file(capsys, patient_dir: Path, tmp_path: Path) -> None
     assert "weights file not found" in _error_line(err)
 
 
+def test_a_folder_as_weights_is_called_a_folder(capsys, patient_dir: Path, tmp_path: Path) -> None:
+    # it said "weights file not found" of a folder that is there
+    folder = tmp_path / "dir.pt"
+    folder.mkdir()
+    code, _, err = run_cli(capsys, "assess", str(patient_dir), "--out", str(tmp_path / "o"), "--weights", str(folder))
+    assert code == 2
+    assert _error_line(err) == f"palsy: error: {folder} is a folder, not a weights file; pass an existing .pt file with --weights"
+
+
 def test_no_shipped_weights(capsys, patient_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import models.resources as resources
 

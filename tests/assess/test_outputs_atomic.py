@@ -72,6 +72,33 @@ def test_outputs_share_one_file_mode(assessment, tmp_path: Path) -> None:
     assert {f.stat().st_mode & 0o777 for f in files} == {0o644}
 
 
+def test_a_second_run_replaces_only_the_files_palsy_writes(assessment, tmp_path: Path) -> None:
+    """The whole old overlays/ folder was moved away and deleted, with the user's files in it:
+    now the run's own PNGs are replaced, an earlier run's PNG this one did not write goes,
+    anything else in overlays/ stays."""
+    out = tmp_path / "out"
+    write_outputs(assessment, out)
+    fresh_run = sorted(p.name for p in (out / "overlays").iterdir())
+    overlays = out / "overlays"
+    (overlays / "notes.txt").write_text("my precious notes")
+    (overlays / "my_photo.png").write_bytes(b"not palsy's")
+    (overlays / "keep").mkdir()
+    (overlays / "keep" / "rest_photo.png").write_bytes(b"in a folder of my own")
+    stale = overlays / "rest_attention_spatial_9.png"  # an overlay an earlier run wrote and this one does not
+    stale.write_bytes(b"old")
+    (overlays / "rest_photo.png").write_bytes(b"an earlier run's crop")
+
+    paths = write_outputs(assessment, out)
+    assert (overlays / "notes.txt").read_text() == "my precious notes"
+    assert (overlays / "my_photo.png").read_bytes() == b"not palsy's"
+    assert (overlays / "keep" / "rest_photo.png").read_bytes() == b"in a folder of my own"
+    assert not stale.exists()
+    assert load_image(overlays / "rest_photo.png").ndim == 3  # this run's crop
+    ours = sorted(p.name for p in overlays.iterdir() if outputs_module.OVERLAY_NAME.fullmatch(p.name))
+    assert ours == fresh_run and all((out / rel).is_file() for rel in paths.overlays["rest"]["attention"].values())
+    assert (out / "assessment.json").is_file() and not list(out.glob(STAGING_PREFIX + "*"))
+
+
 def test_png_written_to_any_path_and_read_back(tmp_path: Path) -> None:
     folder = tmp_path / os.fsdecode(b"M\xfcller")  # not UTF-8: OpenCV's imwrite crashed on it
     folder.mkdir()

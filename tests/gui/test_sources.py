@@ -14,6 +14,8 @@ from app.camera.file_sources import PhotoFolderSource, VideoFileSource
 from app.camera.source import CameraError, FrameSource, StepUnavailable
 from app.settings import CameraSettings
 
+PHOTO_H, PHOTO_W = 80, 96  # above the 64 px a patient photo needs on its shorter side
+
 
 class FakeClock:
     def __init__(self) -> None:
@@ -52,7 +54,7 @@ def test_demo_source_can_simulate_a_disconnect() -> None:
 
 def test_photo_folder_shows_the_photo_of_each_expression(tmp_path: Path) -> None:
     for value, name in ((10, "rest.png"), (200, "open_mouth_1.jpg")):
-        Image.fromarray(np.full((20, 30, 3), value, np.uint8)).save(tmp_path / name)
+        Image.fromarray(np.full((PHOTO_H, PHOTO_W, 3), value, np.uint8)).save(tmp_path / name)
     source = PhotoFolderSource(tmp_path)
     source.open()
     assert source.read()[0, 0, 0] == 10
@@ -63,7 +65,7 @@ def test_photo_folder_shows_the_photo_of_each_expression(tmp_path: Path) -> None
 def test_photo_folder_never_shows_another_expressions_photo(tmp_path: Path) -> None:
     """A named folder without an expression's photo, or with a damaged one, fails that step
     only (StepUnavailable); an unnamed folder is still shown photo by photo."""
-    Image.fromarray(np.full((20, 30, 3), 10, np.uint8)).save(tmp_path / "rest.png")
+    Image.fromarray(np.full((PHOTO_H, PHOTO_W, 3), 10, np.uint8)).save(tmp_path / "rest.png")
     (tmp_path / "open_mouth.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
     source = PhotoFolderSource(tmp_path)
     source.open()
@@ -72,7 +74,7 @@ def test_photo_folder_never_shows_another_expressions_photo(tmp_path: Path) -> N
     with pytest.raises(StepUnavailable, match="no puff_cheeks photo"):
         source.read()
     source.set_expression("open_mouth")
-    with pytest.raises(StepUnavailable, match="open_mouth.png is not a readable image"):
+    with pytest.raises(StepUnavailable, match="open_mouth.png is not an image file .*; replace the file and press Retry"):
         source.read()
     source.set_expression("rest")  # the source itself still works
     assert source.read()[0, 0, 0] == 10
@@ -80,11 +82,70 @@ def test_photo_folder_never_shows_another_expressions_photo(tmp_path: Path) -> N
     unnamed = tmp_path / "unnamed"
     unnamed.mkdir()
     for value, name in ((30, "a.png"), (60, "b.png")):
-        Image.fromarray(np.full((20, 30, 3), value, np.uint8)).save(unnamed / name)
+        Image.fromarray(np.full((PHOTO_H, PHOTO_W, 3), value, np.uint8)).save(unnamed / name)
     source = PhotoFolderSource(unnamed)
     source.open()
     source.set_expression("close_eyes")  # the second step: the second photo
     assert source.read()[0, 0, 0] == 60
+
+
+def _rest_photo_of(folder: Path, image: Image.Image, name: str = "rest.png") -> np.ndarray:
+    """What the folder source shows for `image` saved as the rest photo (an expression name,
+    so a bad file is that step's error)."""
+    folder.mkdir()
+    image.save(folder / name)
+    source = PhotoFolderSource(folder)
+    source.open()
+    source.set_expression("rest")
+    return source.read()
+
+
+def _png_header(path: Path, width: int, height: int) -> None:
+    """A PNG whose header declares width x height RGB pixels, with no pixel data: a
+    decompression bomb as Pillow sees it when it opens the file."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+
+def test_photo_folder_converts_like_palsy_assess(tmp_path: Path) -> None:
+    """16-bit, float and transparent photos were shown white, black or with the alpha
+    dropped (plain Pillow `convert("RGB")`); they are read as `load_image` reads them."""
+    grey16 = _rest_photo_of(tmp_path / "a", Image.fromarray(np.full((PHOTO_H, PHOTO_W), 40000, np.uint16)))
+    assert grey16.shape == (PHOTO_H, PHOTO_W, 3) and grey16.dtype == np.uint8
+    assert abs(int(grey16[0, 0, 0]) - round(40000 / 65535 * 255)) <= 1  # was 255: all white
+
+    grey_float = _rest_photo_of(tmp_path / "b", Image.fromarray(np.full((PHOTO_H, PHOTO_W), 0.5, np.float32)), "rest.tif")
+    assert abs(int(grey_float[0, 0, 0]) - 128) <= 1  # was 0: all black
+
+    rgba = np.zeros((PHOTO_H, PHOTO_W, 4), np.uint8)
+    rgba[..., 3] = 128  # black at half opacity over white: mid grey
+    over_white = _rest_photo_of(tmp_path / "c", Image.fromarray(rgba, "RGBA"))
+    assert abs(int(over_white[0, 0, 0]) - 127) <= 1  # was 0: alpha dropped
+
+
+def test_photo_folder_refuses_what_palsy_assess_refuses_on_that_step_only(tmp_path: Path) -> None:
+    """Over 40 MP, a decompression bomb (it escaped as DecompressionBombError and failed the
+    whole camera) and a thumbnail are StepUnavailable for their step; the others go on."""
+    Image.fromarray(np.full((PHOTO_H, PHOTO_W, 3), 10, np.uint8)).save(tmp_path / "rest.png")
+    Image.new("1", (7000, 6000), 1).save(tmp_path / "close_eyes.png")  # 42 MP, a small file
+    _png_header(tmp_path / "open_mouth.png", 20000, 20000)  # 400 MP declared
+    Image.fromarray(np.full((32, 32, 3), 90, np.uint8)).save(tmp_path / "puff_cheeks.png")
+    source = PhotoFolderSource(tmp_path)
+    source.open()
+    for expression, words in (("close_eyes", "close_eyes.png is too large .*42 megapixels, limit 40"),
+                              ("open_mouth", "open_mouth.png is too large"),
+                              ("puff_cheeks", "puff_cheeks.png is too small")):
+        source.set_expression(expression)
+        with pytest.raises(StepUnavailable, match=words):
+            source.read()
+        source.set_expression("rest")  # the source itself still works
+        assert source.read()[0, 0, 0] == 10
 
 
 def test_photo_folder_errors(tmp_path: Path) -> None:
