@@ -9,10 +9,15 @@ writers queue on SQLite's lock (busy timeout). Other processes may open the same
 deadlock upgrading a read lock) and commits at the end; nested `write()` blocks join the
 outermost transaction. Callbacks registered with `after_commit`/`after_rollback` run when
 the outermost transaction ends: file cleanup that must follow the database's fate.
+
+A read-only `Database` (`palsy records check`, `drafts`) opens with SQLite's `mode=ro`. On
+read-only media a WAL database's `-shm` cannot be created; when no `-wal` holds pending changes
+it is then read with `immutable=1` (the main file alone), else a StorageError says why not.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -20,9 +25,26 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from app.records.errors import storage_error_from_sqlite
+from app.records.errors import StorageError, storage_error_from_sqlite
 
+log = logging.getLogger("palsy.records")
 BUSY_TIMEOUT_S = 10.0
+# SQLite primary result codes of a read-only open that cannot make the -shm/-wal it wants.
+_SIDE_FILE_FAILURES = {8, 14}  # SQLITE_READONLY (..._CANTINIT, ..._RECOVERY), SQLITE_CANTOPEN
+
+
+def _journal_files(path: Path) -> list[Path]:
+    """The side files that may hold changes the main database file does not have yet."""
+    return [path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-journal")]
+
+
+def _non_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: assume it holds something
 
 
 class _ThreadState(threading.local):
@@ -41,6 +63,8 @@ class Database:
         self.busy_timeout_s = busy_timeout_s
         # Read-only: SQLite refuses every write, and a missing file is an error, not a new database.
         self.read_only = read_only
+        # Set when a read-only open could not create its side files (read-only media): _open_read_only.
+        self.immutable = False
         self._local = _ThreadState()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -54,16 +78,7 @@ class Database:
         if conn is not None:
             return conn
         try:
-            conn = sqlite3.connect(
-                f"{self.path.absolute().as_uri()}?mode=ro" if self.read_only else self.path,
-                timeout=self.busy_timeout_s,
-                isolation_level=None,  # autocommit; transactions are explicit
-                check_same_thread=False,  # only so close() may close it from another thread
-                uri=self.read_only,
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
+            conn = self._open_read_only() if self.read_only else self._open(str(self.path))
             if not self.read_only:  # a reader takes the journal mode the file has
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
@@ -71,11 +86,58 @@ class Database:
                 # FULL: a committed capture survives a power cut, not only a crash.
                 conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
-            raise storage_error_from_sqlite(exc, self.path) from exc
+            raise storage_error_from_sqlite(exc, self.path, reading=self.read_only) from exc
         with self._lock:
             self._all.append(conn)
         self._local.conn = conn
         return conn
+
+    def _open(self, target: str, *, uri: bool = False) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            target,
+            timeout=self.busy_timeout_s,
+            isolation_level=None,  # autocommit; transactions are explicit
+            check_same_thread=False,  # only so close() may close it from another thread
+            uri=uri,
+        )
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A `mode=ro` connection; on read-only media, where SQLite cannot create the WAL index
+        (-shm) a WAL database needs, an `immutable=1` one, which reads the main file alone. That is
+        only right when no -wal (or rollback -journal) file holds changes the main file lacks:
+        then the database cannot be read without write access, and the StorageError says so."""
+        uri = self.path.absolute().as_uri()
+        if not self.immutable:
+            conn = self._open(f"{uri}?mode=ro", uri=True)
+            try:
+                conn.execute("PRAGMA user_version").fetchone()  # the first read opens the -shm
+                return conn
+            except sqlite3.Error as exc:
+                conn.close()
+                code = getattr(exc, "sqlite_errorcode", None)
+                if not isinstance(code, int) or (code & 0xFF) not in _SIDE_FILE_FAILURES:
+                    raise
+                pending = [p for p in _journal_files(self.path) if _non_empty(p)]
+                if pending:
+                    raise StorageError(
+                        f"cannot read the database {self.path}: SQLite cannot create its side files "
+                        f"there (read-only media or folder), and {pending[0].name} beside it holds "
+                        "changes not yet written into the database (the program was running or "
+                        "stopped abruptly when this copy was made); nothing was changed. Copy the whole "
+                        "data folder to a writable disk and run the command on the copy."
+                    ) from exc
+                # Nothing outside the main file: reading it as it is, without side files, is exact.
+                log.info("%s: its folder cannot be written; reading it as immutable", self.path)
+                self.immutable = True
+        return self._open(f"{uri}?immutable=1", uri=True)
 
     def in_transaction(self) -> bool:
         """True inside a `write()` block on this thread."""

@@ -61,8 +61,9 @@ def storage_error_from_os(exc: OSError, action: str, path: Path | str, *, destin
     return StorageError(f"cannot {action} {path}: {reason}.")
 
 
-def storage_error_from_sqlite(exc: sqlite3.Error, db_path: Path | str) -> StorageError:
-    """A StorageError for a SQLite failure, by its result code (message text as a fallback)."""
+def storage_error_from_sqlite(exc: sqlite3.Error, db_path: Path | str, *, reading: bool = False) -> StorageError:
+    """A StorageError for a SQLite failure, by its result code (message text as a fallback);
+    `reading`: the database was opened read-only, so a failure to open it is not about writing."""
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(exc).lower()
@@ -86,6 +87,11 @@ def storage_error_from_sqlite(exc: sqlite3.Error, db_path: Path | str) -> Storag
             f"the database {db_path} is busy (locked by another program for too long); try again."
         )
     if primary == _SQLITE_CANTOPEN or "unable to open" in text:
+        if reading:
+            return StorageError(
+                f"cannot open the database {db_path} for reading: check that it exists and that "
+                "this user may read it and its folder."
+            )
         return StorageError(
             f"cannot open the database {db_path}: check that the data folder exists and is writable."
         )

@@ -62,6 +62,20 @@ def ensure_private_file(path: Path) -> Path:
     return path
 
 
+def create_private_file(path: Path) -> bool:
+    """Like `ensure_private_file`; True when this call created `path` (it did not exist before)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        ensure_private_file(path)
+        return False
+    except OSError as exc:
+        raise storage_error_from_os(exc, "create", path) from exc
+    os.close(fd)
+    ensure_private_file(path)  # the umask may have narrowed the mode further: set it exactly
+    return True
+
+
 @dataclass(frozen=True)
 class DataLayout:
     """Absolute paths of one data folder."""

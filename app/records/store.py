@@ -27,7 +27,9 @@ reports) and `store_checks` (audit trail, integrity, file checksums), on `store_
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,9 +37,9 @@ from pathlib import Path
 
 from app.records.db import Database
 from app.records.errors import StorageError, storage_error_from_sqlite
-from app.records.files import temp_owner_pid
+from app.records.files import fsync_dir, temp_owner_pid, temp_path_for
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
-from app.records.paths import ENV_VAR, DataLayout, ensure_private_file
+from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
 from app.records.recovery import RecoveryReport, recover, walk_data_files
 from app.records.store_assessments import AssessmentsMixin
 from app.records.store_base import _audit as _audit  # re-exported: transfer.py imports it from here
@@ -75,19 +77,29 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
     def open(cls, folder: Path | str | None = None, *, recover_files: bool = True) -> Store:
         """Open (creating or upgrading as needed) the store in `folder` (default: data folder).
 
-        Upgrading first copies the database to `palsy.db.vN.bak`. With `recover_files`, the
-        temporary files of writers that died are deleted and photos no row names (a crash
-        between writing and recording) are moved to `recovered/` (see `recovery`).
+        Upgrading first copies the database to `palsy.db.vN.bak` (see `_backup`). With
+        `recover_files`, the temporary files of writers that died are deleted and photos no row
+        names (a crash between writing and recording) are moved to `recovered/` (see `recovery`).
+        A first open that fails (a full disk) removes the database it created while that still
+        holds nothing, and the empty folders it made: no empty store that looks damaged is left.
         """
-        layout = DataLayout.create(folder)
-        ensure_private_file(layout.db_path)  # SQLite gives -wal/-shm the same 0o600 mode
-        db = Database(layout.db_path)
-        with _closed_on_error(db):
-            conn = db.connection()
-            version = schema_version(conn)
-            if 0 < version < LATEST_VERSION:
-                _backup(conn, layout.root / f"{layout.db_path.name}.v{version}.bak")
-            applied = migrate(conn)
+        located = DataLayout.locate(folder)
+        new_folders = [p for p in (located.root, located.photos_dir, located.reports_dir) if not p.exists()]
+        created = False
+        try:
+            layout = DataLayout.create(folder)
+            # Created 0o600 before SQLite opens it: SQLite gives -wal/-shm the same mode.
+            created = create_private_file(layout.db_path)
+            db = Database(layout.db_path)
+            with _closed_on_error(db):
+                conn = db.connection()
+                version = schema_version(conn)
+                if 0 < version < LATEST_VERSION:
+                    _backup(conn, layout.root / f"{layout.db_path.name}.v{version}.bak", version)
+                applied = migrate(conn)
+        except BaseException:
+            _remove_unused_new_store(located.db_path if created else None, new_folders)
+            raise
         if applied:
             log.info("database schema upgraded to version %d (applied %s)", LATEST_VERSION, applied)
         store = cls(layout, db)
@@ -147,13 +159,156 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             yield
 
 
-def _backup(conn: sqlite3.Connection, target: Path) -> None:
-    """Copy the live database to `target` (0o600) with SQLite's online backup."""
-    if target.exists():
+_BACKUP_ACTION = "write the backup copy"
+
+
+def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
+    """Copy the live database (at schema `version`) to `target` (0o600) before an upgrade.
+
+    An existing `target` is kept only when it is a complete copy (`_copy_version`); anything else
+    (a 0-byte or half-written file left by a full disk or a crash) is replaced. The copy is made
+    with SQLite's online backup into a temporary file beside `target` (named like every temporary
+    file of the store, so a crash leaves nothing the next start does not clean up), switched to a
+    plain rollback journal so it is one self-contained file, fsynced, checked, then renamed over
+    `target` and the folder fsynced. A failure is a StorageError naming `target`; the database
+    is then not upgraded.
+    """
+    if _copy_version(target) == version:
         return
-    ensure_private_file(target)
-    dest = sqlite3.connect(target)
+    page_count, page_size = (conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
+    size_mb = max(1, -(-page_count * page_size // 1_000_000))
+    if target.exists():
+        log.warning("%s is not a complete copy of the version-%d database; taking it again", target.name, version)
+    temp = temp_path_for(target)
     try:
-        conn.backup(dest)
-    finally:
-        dest.close()
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+        os.close(fd)
+        dest = sqlite3.connect(temp, isolation_level=None)
+        try:
+            conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")  # no -wal/-shm: the copy is one file
+        finally:
+            dest.close()
+        fd = os.open(temp, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        copied = _copy_version(temp)
+        if copied != version:
+            if copied is not None and copied > version:
+                # Another process upgraded meanwhile, after taking this backup itself.
+                _remove_with_side_files(temp)
+                return
+            raise StorageError(
+                f"the backup copy {target} taken before upgrading the database did not read back as "
+                "a complete database; the database was not upgraded. The disk may be failing: check "
+                "it and try again."
+            )
+        for side in _side_files(target):  # a stale journal must never be applied to the new copy
+            side.unlink(missing_ok=True)
+        os.replace(temp, target)
+        fsync_dir(target.parent)
+    except BaseException as exc:
+        _remove_with_side_files(temp)
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            raise _backup_error(exc, target, size_mb) from exc
+        raise
+
+
+def _backup_error(exc: OSError | sqlite3.Error, target: Path, size_mb: int) -> StorageError:
+    """The StorageError for a failure while writing the backup copy `target` (`size_mb` large)."""
+    if isinstance(exc, OSError):
+        full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+        refused = exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    else:
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        text = str(exc).lower()
+        full = primary == 13 or "disk is full" in text  # SQLITE_FULL
+        refused = primary in (3, 8) or "readonly" in text  # SQLITE_PERM, SQLITE_READONLY
+    what = f"cannot {_BACKUP_ACTION} {target} that is taken before upgrading the database"
+    kept = "the database was not upgraded and nothing saved before was lost"
+    if full:
+        return StorageError(
+            f"{what}: the disk is full; {kept}. Free some disk space (the copy needs about "
+            f"{size_mb} MB) and try again."
+        )
+    if refused:
+        return StorageError(
+            f"{what}: the data folder is read-only or not writable by this user; {kept}. "
+            "Check the folder's permissions or set PALSY_HOME to a writable folder."
+        )
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return StorageError(f"{what} ({reason}); {kept}.")
+
+
+def _side_files(path: Path) -> list[Path]:
+    return [path.with_name(f"{path.name}{suffix}") for suffix in ("-journal", "-wal", "-shm")]
+
+
+def _remove_with_side_files(path: Path) -> None:
+    """Best-effort removal of a SQLite file and its journals (the next start cleans up the rest)."""
+    for p in (path, *_side_files(path)):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _read_alone(path: Path) -> sqlite3.Connection:
+    """A connection that reads the file `path` exactly as it is: no locks, no side files made or
+    read (`immutable=1`). Callers make sure no journal beside it holds changes."""
+    return sqlite3.connect(f"{path.absolute().as_uri()}?immutable=1", uri=True)
+
+
+def _copy_version(path: Path) -> int | None:
+    """The schema version of the SQLite file `path` when it is a complete, sound database on its
+    own (opens, passes `PRAGMA integrity_check`, no journal beside it holds changes); else None."""
+    try:
+        if not path.is_file() or any(p.stat().st_size for p in _side_files(path)[:2] if p.exists()):
+            return None
+        conn = _read_alone(path)
+        try:
+            if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
+                return None
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return None
+
+
+def _remove_unused_new_store(db_path: Path | None, new_folders: list[Path]) -> None:
+    """After a failed first open: remove the database this call created (`db_path`, None when it
+    created none) and the folders it made, while they hold nothing. Best effort: anything that
+    might hold data is left alone.
+
+    The database counts as unused when no -wal or -journal beside it holds anything and the file
+    is empty or holds no schema at all (version 0, no tables): SQLite writes its header page
+    before the first table exists.
+    """
+    try:
+        if db_path is not None:
+            wal, journal, shm = (db_path.with_name(f"{db_path.name}{s}") for s in ("-wal", "-journal", "-shm"))
+            if any(p.exists() and p.stat().st_size > 0 for p in (wal, journal)):
+                return
+            if db_path.stat().st_size > 0:
+                conn = _read_alone(db_path)
+                try:
+                    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                    objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                finally:
+                    conn.close()
+                if version or objects:
+                    return
+            for p in (db_path, wal, journal, shm):
+                p.unlink(missing_ok=True)
+            log.info("removed the unused new database %s after a failed open", db_path)
+        for folder in reversed(new_folders):  # children first; rmdir refuses a folder that is not empty
+            folder.rmdir()
+        anchor = new_folders[0] if new_folders else db_path
+        if anchor is not None:  # the removals survive a power cut
+            fsync_dir(next(p for p in anchor.parents if p.exists()))
+    except (OSError, sqlite3.Error):
+        log.warning("could not remove all of the unused new store after a failed open")

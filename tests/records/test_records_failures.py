@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,117 @@ def test_damaged_database_file_is_a_storage_error(tmp_path: Path) -> None:
     (folder / "palsy.db").write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError, match="damaged"):
         Store.open(folder)
+
+
+# ------------------------------------------------------------- a first open on a full disk
+def _sqlite_disk_full(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """SQLite answers "disk is full": when opening the file, or once its header page is written
+    (the first table does not fit)."""
+    real = sqlite3.connect
+
+    def connect(database: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if where == "open":
+            raise sqlite3.OperationalError("database or disk is full")
+        conn = real(database, *args, **kwargs)
+        conn.execute("PRAGMA max_page_count = 1")
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+
+
+@pytest.mark.parametrize("where", ["open", "schema"])
+def test_first_open_on_a_full_disk_leaves_no_empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    folder = tmp_path / "home"
+    _sqlite_disk_full(monkeypatch, where)
+    with pytest.raises(StorageError, match="disk is full"):
+        Store.open(folder)
+    monkeypatch.undo()
+    assert not folder.exists()  # neither the empty palsy.db nor the folders this open made
+    with pytest.raises(StorageError, match="there is no data folder") as info:
+        Store.open_existing(folder)  # `records check`: not "restore palsy.db from a backup"
+    assert "backup" not in str(info.value)
+    with Store.open(folder) as store:  # space freed
+        store.create_patient("MRN-1")
+        assert store.count_patients() == 1
+
+
+def test_first_open_failure_keeps_what_it_did_not_create_or_what_holds_a_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An empty palsy.db that was there before this open is not this open's to remove.
+    mine = tmp_path / "given"
+    mine.mkdir()
+    (mine / "palsy.db").write_bytes(b"")
+    _sqlite_disk_full(monkeypatch, "open")
+    with pytest.raises(StorageError, match="disk is full"):
+        Store.open(mine)
+    monkeypatch.undo()
+    assert (mine / "palsy.db").is_file()
+    # A new store whose first schema step committed before a later one failed holds a usable schema.
+    from app.records import migrations
+
+    def broken(conn: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    steps = list(migrations.MIGRATIONS)
+    steps[1] = migrations.Migration(2, "broken", broken)
+    monkeypatch.setattr(migrations, "MIGRATIONS", tuple(steps))
+    with pytest.raises(StorageError, match="disk is full"):
+        Store.open(tmp_path / "half")
+    monkeypatch.undo()
+    conn = sqlite3.connect(tmp_path / "half" / "palsy.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+    with Store.open(tmp_path / "half") as store:
+        assert store.count_patients() == 0
+
+
+# ------------------------------------------------------------------- read-only media
+def _shm_cannot_be_created(root: Path, tmp_path: Path) -> None:
+    """What read-only media do to SQLite: it cannot create the WAL index palsy.db-shm. (As root,
+    chmod does not stop writes, so the name is taken by a link into a folder that does not exist.)"""
+    try:
+        (root / "palsy.db-shm").symlink_to(tmp_path / "no-such-folder" / "shm")
+    except OSError as exc:  # Windows without the symlink privilege
+        pytest.skip(f"cannot make a symbolic link here: {exc}")
+
+
+def test_check_and_drafts_read_a_store_on_read_only_media(
+        patient_with_draft: tuple[Store, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    store, aid = patient_with_draft
+    root = store.root
+    store.close()
+    assert not (root / "palsy.db-wal").exists()  # closed cleanly: everything is in palsy.db
+    _shm_cannot_be_created(root, tmp_path)
+    with Store.open_existing(root) as reader:
+        assert reader.count_patients() == 1 and reader.db.immutable
+        assert reader.integrity_problems() == [] and reader.verify_files() == [] and reader.unrecorded_files() == []
+        [draft] = reader.unfinished_assessments()
+        assert draft.assessment.id == aid and reader.load_capture(aid, "rest") == tiny_png(1)
+    capsys.readouterr()
+    assert main(["records", "--data", str(root), "check"]) == 0
+    assert "1 patients" in capsys.readouterr().out
+    assert main(["records", "--data", str(root), "drafts", "--json"]) == 0
+    assert '"assessment": ' + str(aid) in capsys.readouterr().out
+
+
+def test_read_only_media_with_unwritten_changes_is_refused_saying_why(tmp_path: Path) -> None:
+    import shutil
+
+    with Store.open(tmp_path / "live") as store:
+        store.create_patient("MRN-9")
+        shutil.copytree(store.root, tmp_path / "copy")  # a copy taken while the program ran
+    copy = tmp_path / "copy"
+    assert (copy / "palsy.db-wal").stat().st_size > 0  # the patient is only in the -wal
+    (copy / "palsy.db-shm").unlink()
+    _shm_cannot_be_created(copy, tmp_path)
+    with pytest.raises(StorageError, match="palsy.db-wal") as info:
+        Store.open_existing(copy)
+    assert "read-only" in str(info.value) and "writable disk" in str(info.value)
+
+
+def test_read_only_open_of_a_writable_folder_sees_other_writers(store: Store) -> None:
+    with Store.open_existing(store.root) as reader:
+        assert reader.count_patients() == 0
+        store.create_patient("MRN-1")
+        assert reader.count_patients() == 1 and not reader.db.immutable

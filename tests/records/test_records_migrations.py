@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from app.records import Store
-from app.records.files import atomic_write
+from app.records import StorageError, Store
+from app.records.files import TEMP_MARK, atomic_write
 from app.records.migrations import LATEST_VERSION, MIGRATIONS, migrate, schema_version
 from tests.records.records_helpers import tiny_png
 
@@ -103,3 +105,106 @@ def test_a_failing_step_leaves_the_previous_version(tmp_path: Path, monkeypatch:
     monkeypatch.undo()
     with Store.open(folder) as store:
         assert store.count_patients() == 2
+
+
+# --------------------------------------------------------------- the backup before an upgrade
+def _backup_disk_full(monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """Make writing the backup copy fail as on a full disk: SQLite answers SQLITE_FULL after two
+    pages of the copy, or the fsync of the copy gets ENOSPC."""
+    if how == "sqlite_full":
+        real = sqlite3.connect
+
+        def connect(database: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+            conn = real(database, *args, **kwargs)
+            if ".bak" in str(database):
+                conn.execute("PRAGMA max_page_count = 2")
+            return conn
+
+        monkeypatch.setattr(sqlite3, "connect", connect)
+    else:
+        def no_space(fd: int) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(os, "fsync", no_space)
+
+
+def _backup_state(path: Path) -> tuple[int, int, str]:
+    """(user_version, patients, integrity check) of a backup file, read without touching it."""
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?immutable=1", uri=True)
+    try:
+        return (conn.execute("PRAGMA user_version").fetchone()[0],
+                conn.execute("SELECT COUNT(*) FROM patients").fetchone()[0],
+                conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("how", ["sqlite_full", "fsync_enospc"])
+def test_backup_on_a_full_disk_names_the_backup_and_leaves_no_partial_copy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    folder = tmp_path / "data"
+    _build_v1(folder)
+    _backup_disk_full(monkeypatch, how)
+    with pytest.raises(StorageError) as info:
+        Store.open(folder)
+    monkeypatch.undo()
+    message = str(info.value)
+    assert f"{folder / 'palsy.db.v1.bak'} " in message and "disk is full" in message
+    assert "Free some disk space" in message and "was not upgraded" in message
+    assert "database /" not in message  # not "cannot save to the database .../palsy.db"
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == ["palsy.db"]  # no .bak, no temp file
+    conn = sqlite3.connect(folder / "palsy.db")
+    assert schema_version(conn) == 1
+    conn.close()
+    # Space freed: the next open takes a complete copy, then upgrades.
+    with Store.open(folder) as store:
+        assert schema_version(store.db.connection()) == LATEST_VERSION and store.count_patients() == 2
+    backup = folder / "palsy.db.v1.bak"
+    assert _backup_state(backup) == (1, 2, "ok")
+    assert os.name != "posix" or backup.stat().st_mode & 0o777 == 0o600
+    assert not [p for p in folder.iterdir() if TEMP_MARK in p.name or p.name.startswith("palsy.db.v1.bak-")]
+
+
+@pytest.mark.parametrize("kind", ["empty", "truncated", "not_sqlite", "other_version", "hot_journal"])
+def test_an_incomplete_backup_is_taken_again_before_upgrading(tmp_path: Path, kind: str) -> None:
+    folder = tmp_path / "data"
+    _build_v1(folder)
+    backup = folder / "palsy.db.v1.bak"
+    copy = sqlite3.connect(backup)
+    sqlite3.connect(folder / "palsy.db").backup(copy)
+    copy.execute("PRAGMA journal_mode = DELETE")
+    copy.close()
+    whole = backup.read_bytes()
+    if kind == "empty":  # what a full disk left before
+        backup.write_bytes(b"")
+    elif kind == "truncated":  # a crash in the middle of the copy
+        backup.write_bytes(whole[: len(whole) // 2])
+    elif kind == "not_sqlite":
+        backup.write_bytes(b"not a database" * 100)
+    elif kind == "other_version":
+        conn = sqlite3.connect(backup)
+        conn.execute("PRAGMA user_version = 2")
+        conn.close()
+    else:  # a complete-looking file beside a journal SQLite would roll back
+        (folder / "palsy.db.v1.bak-journal").write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + bytes(504))
+    with Store.open(folder) as store:
+        assert schema_version(store.db.connection()) == LATEST_VERSION
+    assert _backup_state(backup) == (1, 2, "ok")
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(("palsy.db.v1", ".palsy.db.v1"))) == [
+        "palsy.db.v1.bak"]
+
+
+def test_a_complete_backup_is_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    _build_v1(folder)
+    backup = folder / "palsy.db.v1.bak"
+    live = sqlite3.connect(folder / "palsy.db", isolation_level=None)
+    copy = sqlite3.connect(backup)
+    live.backup(copy)
+    copy.close()
+    live.execute("INSERT INTO patients(patient_id, id_key, created_at, updated_at) VALUES ('NEW-3', 'new-3', 't', 't')")
+    live.close()
+    before = backup.read_bytes()
+    with Store.open(folder) as store:
+        assert store.count_patients() == 3
+    assert backup.read_bytes() == before  # the copy taken first is not overwritten
