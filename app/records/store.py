@@ -131,6 +131,10 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         if version == 0:
             db.close()
             raise StorageError(f"the database {layout.db_path} is empty (it holds no records){held}. {restore}")
+        if version > LATEST_VERSION:  # this program cannot judge it: a check would report "0 problems"
+            db.close()
+            raise StorageError(f"the database {layout.db_path} has schema version {version}, newer than this program's "
+                               f"{LATEST_VERSION}; check it with the newer Palsy Grader that wrote it.")
         return cls(layout, db)
 
     def close(self) -> None:

@@ -127,6 +127,9 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(StorageError, match="newer"):
         Store.open(tmp_path / "d")
+    # `records check` too: it reported "0 problems" for a database this program cannot judge
+    with pytest.raises(StorageError, match="schema version 99, newer than this program's .*newer Palsy Grader"):
+        Store.open_existing(tmp_path / "d")
 
 
 def test_damaged_database_file_is_a_storage_error(tmp_path: Path) -> None:
