@@ -8,6 +8,13 @@
 Windowed builds (Windows, macOS) start with sys.stdout/sys.stderr set to None: anything that
 prints would crash, so both are pointed at the log file before anything else runs. No Qt
 import happens here; only the GUI command loads it.
+
+Logs go to `<data folder>/logs` only when the data folder already exists, or for the GUI
+start in the platform's folder (which the GUI makes anyway on a first run): `--help`,
+`--version`, the self-test and `records check` on a mistyped PALSY_HOME create nothing, and
+log to stderr only. A GUI start whose PALSY_HOME is missing defers the file log: the GUI asks
+before making that folder, then calls `start_deferred_log()`. Log files are created 0600; an
+uncaught exception is logged with its traceback.
 """
 
 from __future__ import annotations
@@ -18,13 +25,21 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TextIO
 
 LOG_NAME = "palsy.log"
 CONSOLE_LOG_NAME = "console.log"  # what a windowed build would have printed
 LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
+CONSOLE_LOG_BYTES = LOG_BYTES  # console.log over this at start is moved to console.log.1
+LOG_DIR_MODE = 0o700
+LOG_FILE_MODE = 0o600  # the logs name patient IDs
 SELF_TEST_FLAG = "--self-test"
+GUI_COMMAND = "gui"
+INFO_FLAGS = ("-h", "--help", "--version")  # answered by argparse, never create anything
+
+_deferred_log: Path | None = None  # set by main() for a GUI start whose PALSY_HOME is missing
 
 
 def log_dir() -> Path:
@@ -34,13 +49,89 @@ def log_dir() -> Path:
     return default_data_dir() / "logs"
 
 
-def _open_log_stream(folder: Path) -> TextIO:
-    """An append-mode text stream on the console log, or os.devnull when the folder is unusable."""
+def is_gui_start(args: Sequence[str]) -> bool:
+    """True for the GUI start (no arguments, or `gui`), which opens, and may make, its data folder."""
+    if any(arg in INFO_FLAGS for arg in args):
+        return False
+    return not args or args[0] == GUI_COMMAND
+
+
+def _home_named() -> bool:
+    from app.records.paths import ENV_VAR
+
+    return bool(os.environ.get(ENV_VAR, "").strip())
+
+
+def file_log_dir(args: Sequence[str]) -> Path | None:
+    """Where this run logs: `<data folder>/logs` when the data folder exists, or for the GUI
+    start in the platform's folder (made anyway on a first run); None (stderr only) otherwise,
+    so a mistyped PALSY_HOME (an unmounted drive) or a `--help` on a fresh PC creates nothing."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return open(folder / CONSOLE_LOG_NAME, "a", encoding="utf-8", buffering=1)
+        folder = log_dir()
+        if folder.parent.is_dir() or (is_gui_start(args) and not _home_named()):
+            return folder
+    except (ImportError, OSError, RuntimeError):  # no home folder to name the data folder by
+        pass
+    return None
+
+
+def start_deferred_log() -> Path | None:
+    """Start the file log a GUI start deferred because PALSY_HOME named a missing folder; the
+    GUI calls it once it has made that folder at the user's request. None when nothing was
+    deferred (every other run, and `palsy gui` from source) or the log cannot be written."""
+    global _deferred_log
+    folder, _deferred_log = _deferred_log, None
+    if folder is None or not folder.parent.is_dir():
+        return None
+    return configure_logging(folder)
+
+
+def _private_opener(path: str, flags: int) -> int:
+    return os.open(path, flags, LOG_FILE_MODE)
+
+
+def _make_private(path: Path) -> None:
+    """Tighten a log file to 0600 (one created by an older version, or under an odd umask)."""
+    if os.name != "posix":
+        return
+    try:
+        if path.stat().st_mode & 0o777 != LOG_FILE_MODE:
+            os.chmod(path, LOG_FILE_MODE)
     except OSError:
-        return open(os.devnull, "w", encoding="utf-8")
+        pass
+
+
+def _make_log_folder(folder: Path) -> None:
+    """`folder` (the logs) and the data folder above it, user-only when this call creates them."""
+    folder.parent.mkdir(mode=LOG_DIR_MODE, parents=True, exist_ok=True)
+    folder.mkdir(mode=LOG_DIR_MODE, exist_ok=True)
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A RotatingFileHandler whose files (the first and each one after a rollover) are 0600."""
+
+    def _open(self):  # -> the text stream logging writes to
+        stream = open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+                      opener=_private_opener)
+        _make_private(Path(self.baseFilename))
+        return stream
+
+
+def _open_log_stream(folder: Path | None) -> TextIO:
+    """An append-mode text stream on the console log (0600; moved to console.log.1 first when it
+    has grown past CONSOLE_LOG_BYTES), or os.devnull when there is no usable log folder."""
+    if folder is not None:
+        path = folder / CONSOLE_LOG_NAME
+        try:
+            _make_log_folder(folder)
+            if path.is_file() and path.stat().st_size > CONSOLE_LOG_BYTES:
+                os.replace(path, path.with_name(CONSOLE_LOG_NAME + ".1"))
+            stream = open(path, "a", encoding="utf-8", buffering=1, opener=_private_opener)
+            _make_private(path)
+            return stream
+        except OSError:
+            pass
+    return open(os.devnull, "w", encoding="utf-8")
 
 
 def _attach_windows_console() -> None:
@@ -57,49 +148,60 @@ def _attach_windows_console() -> None:
         pass
 
 
-def ensure_streams(folder: Path | None = None, want_console: bool = False) -> Path | None:
-    """Give sys.stdout/sys.stderr a target when the process has none (windowed builds).
+def ensure_streams(folder: Path | None, want_console: bool = False) -> Path | None:
+    """Give sys.stdout/sys.stderr a target when the process has none (windowed builds):
+    `folder/console.log`, or os.devnull when `folder` is None (no log folder this run).
 
-    Returns the log file used for a missing stream, or None when both streams exist.
+    Returns the file used for a missing stream, or None when both streams exist.
     """
     if want_console and (sys.stdout is None or sys.stderr is None):
         _attach_windows_console()
     if sys.stdout is not None and sys.stderr is not None:
         return None
-    folder = folder if folder is not None else _safe_log_dir()
     stream = _open_log_stream(folder)
     if sys.stdout is None:
         sys.stdout = stream
     if sys.stderr is None:
         sys.stderr = stream
-    return folder / CONSOLE_LOG_NAME
-
-
-def _safe_log_dir() -> Path:
-    """log_dir(), or the temporary folder when even the data folder cannot be named."""
-    try:
-        return log_dir()
-    except (ImportError, OSError, RuntimeError):
-        import tempfile
-
-        return Path(tempfile.gettempdir()) / "PalsyGrader-logs"
+    return Path(stream.name)
 
 
 def configure_logging(folder: Path | None = None, level: int = logging.INFO) -> Path | None:
-    """A rotating log file in the logs folder (no patient names are ever logged); None if unwritable."""
-    folder = folder if folder is not None else _safe_log_dir()
+    """A rotating log file (0600) in `folder` (default: log_dir(), created if missing) and the
+    uncaught-exception hook; no patient names are ever logged. None if it cannot be written."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        folder = folder if folder is not None else log_dir()
+        _make_log_folder(folder)
+        handler = PrivateRotatingFileHandler(
             folder / LOG_NAME, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
         )
-    except OSError:
+    except (ImportError, OSError, RuntimeError):
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
+    install_excepthook()
     return folder / LOG_NAME
+
+
+def install_excepthook() -> None:
+    """Log an uncaught exception with its traceback, then hand it to the previous hook (which
+    prints it as before). Installed once; Ctrl-C is only passed on."""
+    previous = sys.excepthook
+    if getattr(previous, "palsy_logs_it", False):
+        return
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if not issubclass(kind, KeyboardInterrupt):
+            try:
+                logging.getLogger("palsy").critical("uncaught exception", exc_info=(kind, exc, tb))
+            except Exception:  # the traceback must still reach the previous hook
+                pass
+        previous(kind, exc, tb)
+
+    hook.palsy_logs_it = True  # type: ignore[attr-defined]
+    sys.excepthook = hook
 
 
 def _clean_argv(argv: Sequence[str]) -> list[str]:
@@ -121,12 +223,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch the executable's arguments; returns the exit status."""
     args = _clean_argv(sys.argv[1:] if argv is None else argv)
     self_test = bool(args) and args[0] == SELF_TEST_FLAG
-    ensure_streams(want_console=self_test or bool(args))
+    folder = file_log_dir(args)
+    global _deferred_log
+    _deferred_log = log_dir() if folder is None and is_gui_start(args) and _home_named() else None
+    ensure_streams(folder, want_console=self_test or bool(args))
     if getattr(sys, "frozen", False):
         import multiprocessing
 
         multiprocessing.freeze_support()
-    configure_logging()
+    if folder is not None:
+        configure_logging(folder)
     if self_test:
         return _run_self_test(args[1:])
     from app.cli import main as cli_main

@@ -2,48 +2,177 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from models.errors import PalsyError
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
 LAUNCH_T0 = time.perf_counter()
+START_FAILED = 2  # the exit status when the window does not open (as the CLI's one-line errors)
+
+log = logging.getLogger(__name__)
+
+
+class StartError(PalsyError):
+    """The window could not be built; `folder` is the data folder it was opening (None when
+    not known yet). The cause is chained (`__cause__`)."""
+
+    def __init__(self, message: str, folder: Path | None = None) -> None:
+        super().__init__(message)
+        self.folder = folder
+
+
+class StartDeclined(StartError):
+    """The user chose to quit rather than have a new, empty data folder made."""
 
 
 def data_folder(configured: str) -> Path:
     """Settings' data folder, else PALSY_HOME, else the platform's application-data folder."""
-    if configured:
-        return Path(configured)
-    from app.records.paths import default_data_dir
+    from app.settings import resolve_data_folder
 
-    return default_data_dir()
+    return resolve_data_folder(configured)
 
 
-def build_window(settings_path: str | None = None, data: str | None = None):  # noqa: ANN201 - Qt types imported lazily
-    """The configured main window (not shown)."""
-    from app.gateway_store import open_gateway
-    from app.main_window import MainWindow, Services
-    from app.settings import Settings, SettingsError
-    from app.settings_store import load_settings, open_qsettings, save_settings
+def missing_store_reason(folder: Path, explicit: bool) -> str | None:
+    """Why opening `folder` would make a new, empty store the user did not ask for, or None.
+
+    None when the folder holds a database, or on the first run in the platform's default folder
+    (not `explicit`: neither Settings nor PALSY_HOME named it) while it holds nothing (a `logs`
+    folder at most). A folder named in Settings or PALSY_HOME that is missing or empty is often
+    a network or removable drive that is not connected: it is never made silently.
+    """
+    from app.records.paths import DB_NAME
+
+    if (folder / DB_NAME).exists():
+        return None
+    if not folder.exists():
+        return f"The data folder {folder} does not exist." if explicit else None
+    if not folder.is_dir():
+        return None  # opening it names the problem
+    try:
+        names = {p.name for p in folder.iterdir()} - {"logs"}  # logging may have made logs/ first
+    except OSError:
+        return None  # opening it names the problem
+    if not names:
+        return f"The data folder {folder} is empty: it holds no Palsy Grader records." if explicit else None
+    return f"The data folder {folder} holds files but no Palsy Grader database ({DB_NAME})."
+
+
+def ask_new_data_folder(folder: Path, reason: str) -> bool:
+    """Ask whether to make a new, empty data folder at `folder` (True) or quit (False)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    answer = QMessageBox.question(
+        None,
+        "Palsy Grader: data folder not found",
+        f"{reason}\n\nIf the records are on a network or removable drive, choose No, connect the "
+        f"drive and start Palsy Grader again.\n\nYes: create a new, empty data folder at {folder}.\n"
+        "No: quit.",
+        buttons,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def build_window(
+    settings_path: str | None = None,
+    data: str | None = None,
+    confirm_new_folder: Callable[[Path, str], bool] = ask_new_data_folder,
+):  # noqa: ANN201 - Qt types imported lazily
+    """The configured main window (not shown).
+
+    The data folder is `data` when given (tests, benchmarks: made without asking), else the
+    one in Settings, else PALSY_HOME, else the platform's folder; `confirm_new_folder` is asked
+    before a new, empty one is made where Settings or PALSY_HOME named one (StartDeclined if it
+    says no). Any failure to open the store or build the window is a StartError naming the folder.
+    """
+    from app.records.paths import ENV_VAR
+    from app.settings_store import load_settings, open_qsettings
 
     qsettings = open_qsettings(settings_path)
+    settings, problems = load_settings(qsettings)
     problem = ""
+    if problems:
+        problem = (f"Settings file {qsettings.fileName()}: {'; '.join(problems)}. "
+                   "Saving Settings rewrites the file without them.")
+        log.warning("%s", problem)
+    folder: Path | None = None
+    reason: str | None = None
     try:
-        settings = load_settings(qsettings)
-    except SettingsError as exc:  # rejected, not fatal: defaults until the user saves
-        settings, problem = Settings(), f"Settings file {qsettings.fileName()} was not used: {exc}"
-    gateway = open_gateway(Path(data) if data else data_folder(settings.clinic.data_folder))
-    services = Services(settings=settings, gateway=gateway,
-                        save_settings=lambda s: save_settings(qsettings, s))
-    window = MainWindow(services)
+        if data:
+            folder = Path(data)
+        else:
+            folder = data_folder(settings.clinic.data_folder)
+            explicit = bool(settings.clinic.data_folder) or bool(os.environ.get(ENV_VAR, "").strip())
+            reason = missing_store_reason(folder, explicit)
+            if reason and not confirm_new_folder(folder, reason):
+                raise StartDeclined(f"{reason} Not started, and no new database was made there: connect the drive "
+                                    "or correct the folder in Settings or PALSY_HOME, then start again.", folder)
+        window = _open_window(settings, qsettings, folder)
+        if not data and reason:
+            from app.frozen_main import start_deferred_log
+
+            start_deferred_log()  # the bundle put off its file log until this folder existed
+            log.info("new data folder made at the user's request: %s", folder)
+    except StartError:
+        raise
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, PalsyError) and str(exc) else f"{type(exc).__name__}: {exc}"
+        raise StartError(message, folder) from exc
+    log.info("data folder in use: %s", folder)
     if problem:
-        window.banner.setText(problem)
-        window.banner.show()
+        window.set_notice("settings", problem)
         window.notify(problem, 0)
     return window
+
+
+def _open_window(settings, qsettings, folder: Path):  # noqa: ANN001, ANN202 - Qt types imported lazily
+    from app.gateway_store import open_gateway
+    from app.main_window import MainWindow, Services
+    from app.settings_store import save_settings
+
+    gateway = open_gateway(folder)
+    try:
+        services = Services(settings=settings, gateway=gateway, save_settings=lambda s: save_settings(qsettings, s))
+        return MainWindow(services)
+    except BaseException:
+        gateway.close()
+        raise
+
+
+def log_file() -> Path | None:
+    """The file the root logger writes to (app/frozen_main.py configures it), or None."""
+    for handler in logging.getLogger().handlers:
+        name = getattr(handler, "baseFilename", None)
+        if name and name != os.devnull:
+            return Path(name)
+    return None
+
+
+def report_start_failure(exc: StartError) -> None:
+    """A start-up failure: logged with its traceback, one line on stderr, and a message box
+    (a windowed build has no console, so the box is all a therapist sees)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    folder = str(exc.folder) if exc.folder is not None else "not known yet"
+    if log.hasHandlers():  # else logging's last resort would print the traceback on stderr
+        log.error("the window could not open: %s (data folder: %s)", exc, folder, exc_info=exc.__cause__ or exc)
+    if sys.stderr is not None:
+        print(f"palsy: error: {exc}", file=sys.stderr)
+    details = [f"Data folder: {folder}"]
+    logged = log_file()
+    if logged is not None:
+        details.append(f"Log: {logged}")
+    QMessageBox.critical(None, "Palsy Grader cannot start", f"{exc}\n\n" + "\n".join(details))
 
 
 def app_icon_path() -> Path:
@@ -73,15 +202,25 @@ def configure_runtime() -> None:
     sys.setswitchinterval(0.001)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the application until its window closes."""
+def main(argv: list[str] | None = None, settings_path: str | None = None) -> int:
+    """Run the application until its window closes; START_FAILED (2) when it cannot open (said
+    in a message box, on stderr and in the log) or the user would not have a new data folder made."""
     from PySide6.QtWidgets import QApplication
 
     configure_runtime()
     app = QApplication.instance() or QApplication(sys.argv[:1] + list(argv or []))
     app.setApplicationName("Palsy Grader")
     apply_app_icon(app)
-    window = build_window()
+    try:
+        window = build_window(settings_path)
+    except StartDeclined as exc:  # the user has just answered; no second box
+        log.info("not started: %s", exc)  # the user has just chosen this; stderr gets the line below
+        if sys.stderr is not None:
+            print(f"palsy: {exc}", file=sys.stderr)
+        return START_FAILED
+    except StartError as exc:
+        report_start_failure(exc)
+        return START_FAILED
     window.show()
     code = app.exec()
     window.gateway.close()

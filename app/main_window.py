@@ -1,5 +1,6 @@
 """The main window: patient list, capture wizard, results and review, history; menus,
-shortcuts, status bar and the demonstration-model banner.
+shortcuts, status bar (with the data folder in use), the demonstration-model banner and the
+notice of settings problems and changes awaiting a restart.
 
 It only wires pages together. Headless work (model loading, analysis, report export)
 runs through `FunctionWorker`s on QThreads; the camera has its own thread.
@@ -20,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QThread, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import Qt, QThread, QTimer
+from PySide6.QtGui import QCloseEvent, QFontMetrics
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app import analysis as analysis_module
@@ -34,7 +35,7 @@ from app.pages.patient import PatientPage
 from app.pages.results import ResultsPage
 from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
-from app.settings import Settings
+from app.settings import Settings, resolve_data_folder
 from app.window_actions import WindowActionsMixin
 from app.window_analysis import WindowAnalysisMixin
 from app.window_assessment import WindowAssessmentMixin
@@ -44,6 +45,8 @@ from app.window_report import WindowReportMixin
 from app.workers import FunctionWorker, retire_worker, start_worker
 
 log = logging.getLogger(__name__)
+
+DATA_LABEL_WIDTH = 320  # px of the status bar for the data folder; the tooltip has it in full
 
 
 @dataclass
@@ -100,6 +103,16 @@ class MainWindow(
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("#demoBanner { background: #b03a2e; color: white; font-weight: 700; padding: 6px 10px; }")
         self.banner.hide()
+        # what the user must know until it is dealt with (a settings file with keys not used, a
+        # data folder that takes effect at the next start): never replaced by the model's banner
+        self.notice = QLabel()
+        self.notice.setObjectName("settingsNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.setStyleSheet("#settingsNotice { background: #fcf3cf; color: #4d3800; border: 1px solid #d4ac0d; "
+                                  "padding: 6px 10px; }")
+        self.notice.hide()
+        self._notices: dict[str, str] = {}
 
         self.patients = PatientPage(self.gateway)
         self.capture = CapturePage()
@@ -114,13 +127,17 @@ class MainWindow(
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
+        layout.addWidget(self.notice)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
         self.device_label = QLabel("device: \u2013")
         self.model_label = QLabel("model: loading\u2026")
         self.source_label = QLabel("")
+        self.data_label = QLabel()
+        self._show_data_folder(Path(self.gateway.folder))
         bar = self.statusBar()
+        bar.addPermanentWidget(self.data_label)
         bar.addPermanentWidget(self.source_label)
         bar.addPermanentWidget(self.model_label)
         bar.addPermanentWidget(self.device_label)
@@ -158,6 +175,22 @@ class MainWindow(
         log.info("notice: %s", message)
         self.statusBar().showMessage(message, timeout_ms)
         self.statusBar().setToolTip(message)  # a long message cut off by the labels on the right reads in full here
+
+    def set_notice(self, key: str, text: str) -> None:
+        """Set (or clear, with "") one line of the notice above the pages; shown while any is set."""
+        if text:
+            self._notices[key] = text
+        else:
+            self._notices.pop(key, None)
+        self.notice.setText("\n".join(self._notices.values()))
+        self.notice.setVisible(bool(self._notices))
+
+    def _show_data_folder(self, folder: Path) -> None:
+        """The data folder in use, in the status bar (shortened in the middle; in full as the tooltip)."""
+        text = f"data: {folder}"
+        self.data_label.setText(QFontMetrics(self.data_label.font()).elidedText(text, Qt.TextElideMode.ElideMiddle,
+                                                                                  DATA_LABEL_WIDTH))
+        self.data_label.setToolTip(f"Data folder in use: {folder}")
 
     # -- model loading and worker threads -------------------------------------------------
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
@@ -215,7 +248,7 @@ class MainWindow(
     def open_settings(self) -> Any:
         from app.pages.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, folder_in_use=Path(self.gateway.folder))
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -226,15 +259,33 @@ class MainWindow(
             return
         reload_model = settings.model != self.settings.model
         camera_changed = settings.camera != self.settings.camera
+        folder_changed = settings.clinic.data_folder != self.settings.clinic.data_folder
         self.settings = self.services.settings = settings
         if self.services.save_settings is not None:
             self.services.save_settings(settings)
+            self.set_notice("settings", "")  # the file now holds known, valid keys only
         if reload_model:
             self.load_model()
         if camera_changed and self.stack.currentWidget() is self.capture and not self.capture.read_only:
             self.capture.preview.mirror = settings.camera.mirror_preview
             self.capture.retry_camera()  # reopen with the new source
-        self.notify("Settings saved")
+        later = self._data_folder_notice(settings) if folder_changed else ""
+        self.notify(f"Settings saved. {later}" if later else "Settings saved", 30000 if later else 8000)
+
+    def _data_folder_notice(self, settings: Settings) -> str:
+        """The records stay in the folder opened at start (drafts, photos being written and
+        the database belong to it); a changed data folder is used from the next start, and the
+        notice says so until then. "" when the chosen folder is the one in use."""
+        chosen = resolve_data_folder(settings.clinic.data_folder)
+        in_use = Path(self.gateway.folder)
+        if chosen.resolve() == in_use.resolve():
+            self.set_notice("data_folder", "")
+            return ""
+        missing = "" if chosen.is_dir() else " It does not exist yet: Palsy Grader will ask before making it."
+        text = (f"The data folder {chosen} is used from the next start of Palsy Grader; until then records "
+                f"are kept in {in_use}.{missing}")
+        self.set_notice("data_folder", text)
+        return text
 
     # -- shutdown -------------------------------------------------------------------------
     def shutdown(self) -> None:

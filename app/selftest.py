@@ -6,7 +6,9 @@ the outputs (overlays, report.pdf, assessment.json) to a temporary folder and ch
 (the PDF opens, has pages, names the verified checksum and carries the disclaimer).
 Nothing here imports Qt: a clinic PC with no display can run it, and it proves that the
 bundle's headless path does not depend on widgets. Prints one summary line; exit 0 when
-every step passed, 1 with the failing step and its reason otherwise.
+every step passed, 1 with the failing step and its reason otherwise. A `--json FILE` that
+cannot be written is refused before the test runs (one line, exit 2); the file is replaced
+atomically.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ T = TypeVar("T")
 
 class SelfTestError(PalsyError):
     """A self-test step failed; the message says which check and why."""
+
+
+class ReportFileError(PalsyError):
+    """The `--json FILE` cannot be written (a usage mistake: one line, exit 2)."""
 
 
 @dataclass
@@ -276,30 +282,93 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", default=None, help="also write the result as JSON to FILE")
 
 
-def run_from_args(args: argparse.Namespace) -> int:
-    """Run with parsed options, print the summary line, return the exit status."""
+def check_report_path(path: Path) -> None:
+    """Refuse, before the test runs, a `--json FILE` whose folder is missing or cannot be written."""
+    folder = path.parent
+    if path.is_dir():
+        raise ReportFileError(f"--json {path} is a folder; give a file name")
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ReportFileError(f"cannot write --json {path}: the folder {folder} {what}")
+    try:  # a real probe: permissions, ACLs and read-only mounts alike
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".palsy-selftest-", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        raise ReportFileError(
+            f"cannot write --json {path}: the folder {folder} cannot be written by this user ({exc.strerror or exc})"
+        ) from exc
+
+
+def write_report(path: Path, result: SelfTestResult) -> None:
+    """The result as JSON in `path`: the old file or the whole new one, never half of one."""
+    from models.atomic_files import replace_when_done
+
+    with replace_when_done(path) as handle:
+        handle.write(json.dumps(result.to_dict(), indent=2).encode("utf-8"))
+
+
+def _log(line: str, ok: bool) -> None:
+    """Log `line` where the bundle logs to a file (app/frozen_main.py), for IT to find later.
+
+    With no handler configured (`palsy self-test` from source) logging's last-resort handler
+    would print the line on stderr a second time, so then it is only printed (by `_say`).
+    """
     import logging
 
+    log = logging.getLogger("palsy.selftest")
+    if log.hasHandlers():
+        log.log(logging.INFO if ok else logging.ERROR, line)
+
+
+def _say(line: str, ok: bool) -> None:
+    """Log `line`, and print it on stdout when ok, else on stderr."""
+    _log(line, ok)
+    print(line, file=sys.stdout if ok else sys.stderr, flush=True)
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """Run with parsed options, print the summary line, return the exit status.
+
+    ReportFileError (one line, exit 2 in both callers) when `--json FILE` cannot be written:
+    before the test when its folder is missing or read-only, after it when the write itself
+    fails; then no "passed" line is printed, the error says the test passed but left no report.
+    """
+    report = Path(args.json) if args.json else None
+    if report is not None:
+        try:
+            check_report_path(report)
+        except ReportFileError as exc:  # the caller prints it (`palsy: error: ...`)
+            _log(f"self-test: {exc}", ok=False)
+            raise
     result = run_self_test(
         weights_folder=Path(args.weights_dir) if args.weights_dir else None,
         work=Path(args.keep) if args.keep else None,
     )
-    line = result.summary()
-    log = logging.getLogger("palsy.selftest")
-    # The bundle logs to a file (app/frozen_main.py), where IT finds the line later. With no
-    # handler configured (`palsy self-test` from source) logging's last-resort handler would
-    # print the line on stderr a second time, so it is only printed.
-    if log.hasHandlers():
-        log.log(logging.INFO if result.ok else logging.ERROR, line)
-    print(line, file=sys.stdout if result.ok else sys.stderr, flush=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    if report is not None:
+        try:
+            write_report(report, result)
+        except OSError as exc:
+            problem = f"cannot write --json {report}: {exc.strerror or exc}"
+            if result.ok:
+                problem += "; the self-test passed but left no report"
+                _log(result.summary(), ok=True)
+                _log(f"self-test: {problem}", ok=False)
+                raise ReportFileError(problem) from exc
+            _say(result.summary(), ok=False)
+            _say(f"PalsyGrader self-test: {problem}", ok=False)
+            return 1
+    _say(result.summary(), result.ok)
     return 0 if result.ok else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`PalsyGrader --self-test [options]`."""
-    return run_from_args(build_parser().parse_args(argv))
+    parser = build_parser()
+    try:
+        return run_from_args(parser.parse_args(argv))
+    except ReportFileError as exc:  # already logged
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr, flush=True)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Application settings as typed dataclasses with declared ranges (no Qt).
 
 Persistence lives in `app/settings_store.py` (QSettings); this module only knows values,
-their ranges and how to validate them, so it is tested without Qt. Unknown keys are
-rejected, never silently kept.
+their ranges and how to validate them, so it is tested without Qt. Unknown keys are never
+silently kept: `from_flat` rejects them, and `from_flat_lenient` (reading the settings file)
+drops them one by one and names each, keeping every other valid setting.
 """
 
 from __future__ import annotations
@@ -109,6 +110,31 @@ class Settings:
         built = {name: update_group(getattr(defaults, name), values) for name, values in groups.items()}
         return cls(**built)
 
+    @classmethod
+    def from_flat_lenient(cls, flat: dict[str, Any]) -> tuple[Settings, list[str]]:
+        """Like `from_flat`, but one bad key costs only itself: an unknown key is ignored and a
+        known key with a bad value takes its default. Returns the settings and one problem line
+        for each key not used ([] when the file was clean), so that a stale key left by another
+        version, or a typo, never discards the data folder with it."""
+        groups: dict[str, dict[str, Any]] = {g.name: {} for g in fields(cls)}
+        unknown: list[str] = []
+        for name, value in flat.items():
+            group, _, key = name.partition("/")
+            if group in groups and key:
+                groups[group][key] = value
+            else:
+                unknown.append(name)
+        defaults = cls()
+        built, problems = {}, []
+        for name, values in groups.items():
+            group = getattr(defaults, name)
+            built[name], group_unknown, bad = _update_group_lenient(group, values)
+            unknown += [f"{name}/{key}" for key in group_unknown]
+            problems += [f"{name}/{key}: {reason}; the default {getattr(group, key)!r} is used" for key, reason in bad]
+        if unknown:
+            problems.insert(0, f"unknown setting(s) {', '.join(sorted(unknown))} ignored")
+        return cls(**built), problems
+
 
 def _coerce(kind: type, value: Any, name: str) -> Any:
     try:
@@ -160,21 +186,90 @@ def check_logo(path: str) -> None:
         raise SettingsError(f"the logo {path} is not an image Palsy Grader can read; choose a PNG or JPEG file") from None
 
 
+def resolve_data_folder(configured: str) -> Path:
+    """The data folder the GUI opens: the one chosen in Settings, else PALSY_HOME, else the
+    platform's application-data folder."""
+    if configured:
+        return Path(configured).expanduser()
+    from app.records.paths import default_data_dir  # lazily: settings stay importable alone
+
+    return default_data_dir()
+
+
+def check_data_folder(path: str) -> None:
+    """SettingsError unless `path` is empty (the default folder), an existing folder, or a
+    folder that can be made there: a full path whose parent folder exists (a path on a drive
+    that is not connected is refused, never created as a new empty data folder)."""
+    if not path:
+        return
+    folder = Path(path).expanduser()
+    if not folder.is_absolute():
+        raise SettingsError(f"the data folder {path} is not a full path; choose the folder with Browse\u2026")
+    if folder.exists():
+        if not folder.is_dir():
+            raise SettingsError(f"the data folder {path} is a file, not a folder; choose a folder")
+        return
+    if not folder.parent.is_dir():
+        raise SettingsError(
+            f"the data folder {path} cannot be made: the folder above it, {folder.parent}, does not exist "
+            "(is a drive not connected?); choose an existing folder"
+        )
+
+
+_TYPES = {"int": int, "float": float, "bool": bool, "str": str}
+
+
+def _kind(f: Any) -> type:
+    declared = f.type
+    return _TYPES.get(declared if isinstance(declared, str) else declared.__name__, str)
+
+
 def update_group(group: Any, values: dict[str, Any]) -> Any:
     """A copy of a settings group with `values` applied, coerced and validated."""
     known = {f.name: f for f in fields(group)}
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise SettingsError(f"unknown setting(s) {', '.join(unknown)} in {type(group).__name__}")
-    types = {"int": int, "float": float, "bool": bool, "str": str}
-    coerced = {}
-    for key, value in values.items():
-        declared = known[key].type
-        kind = types.get(declared if isinstance(declared, str) else declared.__name__, str)
-        coerced[key] = _coerce(kind, value, key)
+    coerced = {key: _coerce(_kind(known[key]), value, key) for key, value in values.items()}
     updated = replace(group, **coerced)
     validate_group(updated)
     return updated
+
+
+_KIND_WORDS = {int: "a whole number", float: "a number", bool: "true or false"}
+
+
+def _outside(f: Any, value: Any) -> str | None:
+    """Why `value` lies outside the declared range or choices of field `f`, or None."""
+    declared = f.metadata.get("range")
+    if declared is not None and not declared.low <= value <= declared.high:
+        return f"{value} is outside {declared.low:g}..{declared.high:g}"
+    choices = f.metadata.get("choices")
+    if choices is not None and value not in choices:
+        return f"{value!r} is not one of {', '.join(choices)}"
+    return None
+
+
+def _update_group_lenient(group: Any, values: dict[str, Any]) -> tuple[Any, list[str], list[tuple[str, str]]]:
+    """`group` with each valid value of `values` applied; also the unknown keys, and the known
+    keys whose value was refused, each with the reason (those keep the group's value)."""
+    known = {f.name: f for f in fields(group)}
+    unknown = sorted(set(values) - set(known))
+    bad: list[tuple[str, str]] = []
+    applied: dict[str, Any] = {}
+    for key in sorted(set(values) & set(known)):
+        kind = _kind(known[key])
+        try:
+            value = _coerce(kind, values[key], key)
+        except SettingsError:
+            bad.append((key, f"{values[key]!r} is not {_KIND_WORDS.get(kind, 'text')}"))
+            continue
+        reason = _outside(known[key], value)
+        if reason:
+            bad.append((key, reason))
+        else:
+            applied[key] = value
+    return replace(group, **applied), unknown, bad
 
 
 def declared_range(group: type | Any, name: str) -> Range | None:

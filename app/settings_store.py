@@ -17,14 +17,21 @@ def open_qsettings(path: str | None = None) -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
 
 
-def load_settings(qsettings: QSettings) -> Settings:
-    """Read settings; keys never written take their defaults; unknown keys raise SettingsError."""
+def load_settings(qsettings: QSettings) -> tuple[Settings, list[str]]:
+    """Read settings: keys never written take their defaults; an unknown key is ignored and a
+    bad value of a known key takes that key's default, each named in the returned problem lines
+    (empty when the file was clean). One stale key never costs the other settings."""
     flat = {key: qsettings.value(key) for key in qsettings.allKeys()}
-    return Settings.from_flat(flat)
+    return Settings.from_flat_lenient(flat)
 
 
 def save_settings(qsettings: QSettings, settings: Settings) -> None:
-    """Write every setting and flush to disk."""
-    for key, value in settings.to_flat().items():
+    """Write every setting, remove keys this version does not know (a stale or mistyped key is
+    never carried on), and flush to disk."""
+    flat = settings.to_flat()
+    for key in qsettings.allKeys():
+        if key not in flat:
+            qsettings.remove(key)
+    for key, value in flat.items():
         qsettings.setValue(key, value)
     qsettings.sync()

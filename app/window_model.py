@@ -38,7 +38,7 @@ class WindowModelMixin:
         self.model_label.setText(f"model: {handle.name}")
         self.model_label.setToolTip(f"sha256 {handle.sha256}")
         self.device_label.setText(f"device: {handle.device}")
-        self.banner.setText(DEMO_BANNER)
+        self.banner.setText(DEMO_BANNER)  # the model's own line: settings problems are in `notice`
         self.banner.setVisible(bool(handle.is_demo))
 
     def _model_failed(self, message: str) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,8 +32,10 @@ from app.settings import (
     ModelSettings,
     Settings,
     SettingsError,
+    check_data_folder,
     check_logo,
     declared_range,
+    resolve_data_folder,
     update_group,
 )
 from app.weights_info import weights_info
@@ -63,7 +67,7 @@ def _path_row(edit: QLineEdit, pick) -> QWidget:
 class SettingsDialog(QDialog):
     """Edits a copy of the settings; `result_settings` holds the validated values after Save."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, folder_in_use: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(620)
@@ -139,13 +143,20 @@ class SettingsDialog(QDialog):
         self.logo = QLineEdit(k.logo_path)
         self.clinician = QLineEdit(k.clinician)
         self.data_folder = QLineEdit(k.data_folder)
-        self.data_folder.setPlaceholderText("default application-data folder (or PALSY_HOME)")
+        self.data_folder.setPlaceholderText(f"the default: {resolve_data_folder('')}")
+        # the folder this session's records go to; a new one is used from the next start
+        self.folder_in_use = QLabel(f"In use now: {folder_in_use} (a change takes effect at the next start)"
+                                    if folder_in_use is not None else "")
+        self.folder_in_use.setWordWrap(True)
+        self.folder_in_use.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_in_use.setVisible(folder_in_use is not None)
         clinic_box = QGroupBox("Clinic and storage")
         kf = QFormLayout(clinic_box)
         kf.addRow("Clinic name", self.clinic)
         kf.addRow("Logo for reports", _path_row(self.logo, self._pick_logo))
         kf.addRow("Default clinician", self.clinician)
         kf.addRow("Data folder", _path_row(self.data_folder, self._pick_data))
+        kf.addRow("", self.folder_in_use)
 
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
@@ -204,6 +215,8 @@ class SettingsDialog(QDialog):
             "clinician": self.clinician.text().strip(), "data_folder": self.data_folder.text().strip(),
         })
         check_logo(clinic.logo_path)
+        if clinic.data_folder != self.original.clinic.data_folder:  # the one in use is not refused again
+            check_data_folder(clinic.data_folder)
         return replace(self.original, camera=camera, model=model, clinic=clinic)
 
     def accept(self) -> None:

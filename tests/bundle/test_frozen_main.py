@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture()
 def palsy_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private data folder; log handlers the entry point adds are removed afterwards."""
+    """A private data folder (not created); log handlers and the exception hook the entry point
+    adds are removed afterwards."""
     monkeypatch.setenv("PALSY_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     before = list(logging.getLogger().handlers)
     yield tmp_path / "home"
     for handler in logging.getLogger().handlers:
@@ -77,8 +79,10 @@ def test_commands_pass_through_to_the_cli(palsy_home: Path, capsys: pytest.Captu
 
 
 def test_windowed_self_test_failure_is_one_logged_line(tmp_path: Path) -> None:
-    """A windowed build (no stdout/stderr) whose self-test fails: exit 1, the reason in the log."""
+    """A windowed build (no stdout/stderr) whose self-test fails: exit 1, the reason in the log
+    (the data folder exists: the logs go to its logs/)."""
     home, empty = tmp_path / "home", tmp_path / "no-weights"
+    home.mkdir()
     empty.mkdir()
     code = (
         "import sys; sys.stdout = None; sys.stderr = None\n"

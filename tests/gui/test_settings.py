@@ -1,14 +1,18 @@
-"""Settings: typed values with ranges, unknown keys rejected, QSettings round trip."""
+"""Settings: typed values with ranges, unknown keys rejected (strict) or ignored one by one
+(the settings file), QSettings round trip, the data folder checked in the dialog."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QSettings
 
 from app.settings import (
     CameraSettings,
+    ClinicSettings,
     ModelSettings,
     Settings,
     SettingsError,
@@ -66,16 +70,39 @@ def test_qsettings_round_trip(settings_path: str) -> None:
         model=ModelSettings(weights_path="/tmp/w.pt", device="cpu", mirror_parsing=False),
     )
     save_settings(open_qsettings(settings_path), changed)
-    assert load_settings(open_qsettings(settings_path)) == changed
+    assert load_settings(open_qsettings(settings_path)) == (changed, [])
 
 
-def test_unknown_key_in_the_settings_file_is_refused(settings_path: str) -> None:
+def test_an_unknown_key_costs_only_itself_and_a_bad_value_only_its_own_key() -> None:
+    # one stale key threw away every setting, the data folder with them (audit D1)
+    flat = {"clinic/data_folder": "/srv/palsy", "clinic/clinic_name": "North", "camera/old_key": "1",
+            "camera/fps": "500", "camera/index": "2", "model/device": "tpu", "model/mirror_parsing": "false",
+            "legacy": "x", "misc/thing": "y"}
+    settings, problems = Settings.from_flat_lenient(flat)
+    assert settings.clinic == ClinicSettings(clinic_name="North", data_folder="/srv/palsy")
+    assert (settings.camera.index, settings.camera.fps) == (2, CameraSettings().fps)
+    assert settings.model == ModelSettings(device="auto", mirror_parsing=False)
+    assert problems[0] == "unknown setting(s) camera/old_key, legacy, misc/thing ignored"
+    assert any(p.startswith("camera/fps:") and "outside 1..120" in p and "the default 30 is used" in p for p in problems)
+    assert any(p.startswith("model/device:") and "'tpu' is not one of auto, cpu, cuda; the default 'auto' is used" in p for p in problems)
+    assert len(problems) == 3
+    assert Settings.from_flat_lenient(Settings().to_flat()) == (Settings(), [])
+
+
+def test_the_settings_file_keeps_its_valid_keys_and_saving_drops_the_stale_ones(settings_path: str) -> None:
     q = open_qsettings(settings_path)
     save_settings(q, Settings())
     q.setValue("camera/zoom", 3)
+    q.setValue("clinic/data_folder", "/srv/palsy")
+    q.setValue("camera/width", "wide")
     q.sync()
-    with pytest.raises(SettingsError, match="zoom"):
-        load_settings(QSettings(settings_path, QSettings.Format.IniFormat))
+    settings, problems = load_settings(QSettings(settings_path, QSettings.Format.IniFormat))
+    assert settings.clinic.data_folder == "/srv/palsy" and settings.camera.width == CameraSettings().width
+    assert "zoom" in problems[0] and "camera/width: 'wide' is not a whole number; the default 1280 is used" in problems
+    save_settings(open_qsettings(settings_path), settings)  # Settings -> Save rewrites the file
+    text = Path(settings_path).read_text()
+    assert "zoom" not in text and "wide" not in text and "/srv/palsy" in text
+    assert load_settings(open_qsettings(settings_path)) == (settings, [])
 
 
 def test_settings_dialog_round_trip(qtbot, settings_path: str, tmp_path) -> None:
@@ -103,7 +130,7 @@ def test_settings_dialog_round_trip(qtbot, settings_path: str, tmp_path) -> None
     assert result.camera.demo_grade == 5
     assert result.model == ModelSettings(weights_path=str(weights), device="cpu", mirror_parsing=False)
     save_settings(open_qsettings(settings_path), result)
-    assert load_settings(open_qsettings(settings_path)) == result
+    assert load_settings(open_qsettings(settings_path)) == (result, [])
 
 
 def test_a_logo_that_is_not_an_image_is_refused_in_the_dialog(qtbot, tmp_path) -> None:
@@ -147,17 +174,94 @@ def test_build_window_uses_isolated_settings_and_data(qtbot, settings_path: str,
         window.deleteLater()
 
 
-def test_a_settings_file_with_unknown_keys_is_not_used_and_says_so(qtbot, settings_path: str, tmp_path) -> None:
+def test_a_settings_file_with_an_unknown_key_keeps_the_data_folder_and_says_so(qtbot, settings_path: str, tmp_path,
+                                                                                monkeypatch) -> None:
+    # [clinic] data_folder=... plus [camera] old_key=1 opened the default folder, empty (audit D1)
+    from app.gateway_store import open_gateway
     from app.gui_main import build_window
+    from app.records_gateway import PatientInfo
+    from app.window_model import DEMO_BANNER
 
-    q = open_qsettings(settings_path)
-    q.setValue("camera/zoom", 3)
-    q.setValue("clinic/clinic_name", "Should not load")
-    q.sync()
-    window = build_window(settings_path=settings_path, data=str(tmp_path / "records"))
+    monkeypatch.setenv("PALSY_HOME", str(tmp_path / "default_home"))
+    store = tmp_path / "store1"
+    gateway = open_gateway(store)
+    gateway.save_patient(PatientInfo("MRN-001", "Zebedee Quixotic", "1970-01-01", "male", "left"), is_new=True)
+    gateway.close()
+    Path(settings_path).write_text(f"[clinic]\ndata_folder={store}\nclinic_name=North\n[camera]\nold_key=1\nfps=500\n")
+    window = build_window(settings_path=settings_path)
     try:
-        assert window.settings == Settings()
-        assert "zoom" in window.banner.text() and not window.banner.isHidden()
+        assert window.gateway.folder == store and not (tmp_path / "default_home").exists()
+        assert window.patients.table.rowCount() == 1
+        assert window.settings.clinic.clinic_name == "North" and window.settings.camera.fps == CameraSettings().fps
+        text = window.notice.text()
+        assert "camera/old_key" in text and "camera/fps" in text and not window.notice.isHidden()
+        # the model's banner no longer replaces it, loaded (demo) or not
+        window._model_loaded(SimpleNamespace(name="demo_compact.pt", sha256="0" * 64, device="cpu", is_demo=True))
+        assert window.banner.text() == DEMO_BANNER and not window.banner.isHidden()
+        assert "camera/old_key" in window.notice.text() and not window.notice.isHidden()
+        window._model_failed("weights file not found")
+        assert "camera/old_key" in window.notice.text() and not window.notice.isHidden()
+        # saving Settings rewrites the file with known keys only, and the notice goes
+        window.apply_settings(window.settings)
+        assert window.notice.isHidden()
+        assert "old_key" not in Path(settings_path).read_text()
+    finally:
+        window.close()
+        window.gateway.close()
+        window.deleteLater()
+
+
+@pytest.mark.parametrize("kind", ["file", "no_parent", "relative"])
+def test_the_dialog_refuses_a_data_folder_that_cannot_be_one(qtbot, tmp_path, kind: str) -> None:
+    from app.pages.settings_dialog import SettingsDialog
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    path, words = {"file": (str(a_file), "is a file, not a folder"),
+                   "no_parent": (str(tmp_path / "unmounted_nas" / "palsy"), "does not exist (is a drive not connected?)"),
+                   "relative": ("palsy-data", "is not a full path")}[kind]
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.data_folder.setText(path)
+    dialog.accept()
+    assert dialog.result_settings is None and words in dialog.error.text()
+    for good in (tmp_path, tmp_path / "new_store", ""):  # existing, made at the next start, the default
+        dialog.data_folder.setText(str(good) if good else "")
+        dialog.accept()
+        assert dialog.result_settings is not None and dialog.result_settings.clinic.data_folder == (str(good) if good else "")
+        dialog.result_settings = None
+
+
+def test_the_dialog_shows_the_folder_in_use(qtbot, tmp_path, monkeypatch) -> None:
+    from app.pages.settings_dialog import SettingsDialog
+
+    monkeypatch.setenv("PALSY_HOME", str(tmp_path / "home"))
+    dialog = SettingsDialog(Settings(), folder_in_use=tmp_path / "store1")
+    qtbot.addWidget(dialog)
+    assert f"In use now: {tmp_path / 'store1'}" in dialog.folder_in_use.text() and not dialog.folder_in_use.isHidden()
+    assert str(tmp_path / "home") in dialog.data_folder.placeholderText()
+
+
+def test_a_changed_data_folder_is_said_to_take_effect_at_the_next_start(qtbot, tmp_path, monkeypatch) -> None:
+    # "Settings saved", while the records still went to the old folder until a restart (audit D4)
+    from app.gateway_store import open_gateway
+    from app.main_window import MainWindow, Services
+
+    monkeypatch.setenv("PALSY_HOME", str(tmp_path / "home"))
+    saved: list[Settings] = []
+    window = MainWindow(Services(settings=Settings(), gateway=open_gateway(tmp_path / "store1"), save_settings=saved.append),
+                        load_model_on_show=False)
+    try:
+        moved = tmp_path / "moved_store"
+        window.apply_settings(replace(window.settings, clinic=replace(window.settings.clinic, data_folder=str(moved))))
+        message = window.statusBar().currentMessage()
+        assert message.startswith("Settings saved.") and "used from the next start" in message and str(moved) in message
+        assert "Palsy Grader will ask before making it" in message
+        assert window.gateway.folder == tmp_path / "store1" and saved[-1].clinic.data_folder == str(moved)
+        assert "used from the next start" in window.notice.text() and not window.notice.isHidden()
+        back = replace(window.settings, clinic=replace(window.settings.clinic, data_folder=str(tmp_path / "store1")))
+        window.apply_settings(back)  # back to the folder in use: nothing waits for a restart
+        assert window.statusBar().currentMessage() == "Settings saved" and window.notice.isHidden()
     finally:
         window.close()
         window.gateway.close()
