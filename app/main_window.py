@@ -35,7 +35,7 @@ from app.pages.patient import PatientPage
 from app.pages.results import ResultsPage
 from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
-from app.settings import Settings, resolve_data_folder
+from app.settings import Settings, SettingsError, resolve_data_folder
 from app.window_actions import WindowActionsMixin
 from app.window_analysis import WindowAnalysisMixin
 from app.window_assessment import WindowAssessmentMixin
@@ -261,15 +261,23 @@ class MainWindow(
         camera_changed = settings.camera != self.settings.camera
         folder_changed = settings.clinic.data_folder != self.settings.clinic.data_folder
         self.settings = self.services.settings = settings
+        unsaved = ""
         if self.services.save_settings is not None:
-            self.services.save_settings(settings)
-            self.set_notice("settings", "")  # the file now holds known, valid keys only
+            try:
+                self.services.save_settings(settings)
+                self.set_notice("settings", "")  # the file now holds known, valid keys only
+            except SettingsError as exc:
+                unsaved = f"Settings NOT saved: {exc}."
+                self.set_notice("settings", unsaved)
         if reload_model:
             self.load_model()
         if camera_changed and self.stack.currentWidget() is self.capture and not self.capture.read_only:
             self.capture.preview.mirror = settings.camera.mirror_preview
             self.capture.retry_camera()  # reopen with the new source
         later = self._data_folder_notice(settings) if folder_changed else ""
+        if unsaved:
+            self.notify(unsaved, 30000)
+            return
         self.notify(f"Settings saved. {later}" if later else "Settings saved", 30000 if later else 8000)
 
     def _data_folder_notice(self, settings: Settings) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
-from app.settings import Settings
+from app.settings import Settings, SettingsError
 
 ORGANISATION = "PalsyGrader"
 APPLICATION = "PalsyGrader"
@@ -35,3 +35,6 @@ def save_settings(qsettings: QSettings, settings: Settings) -> None:
     for key, value in flat.items():
         qsettings.setValue(key, value)
     qsettings.sync()
+    if qsettings.status() != QSettings.Status.NoError:  # a read-only file or folder, a full disk
+        raise SettingsError(f"the settings could not be written to {qsettings.fileName()} "
+                            "(read-only or full disk); they apply to this session only")

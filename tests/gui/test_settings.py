@@ -266,3 +266,25 @@ def test_a_changed_data_folder_is_said_to_take_effect_at_the_next_start(qtbot, t
         window.close()
         window.gateway.close()
         window.deleteLater()
+
+
+def test_settings_that_cannot_be_written_are_said_not_saved(qtbot, tmp_path: Path, data_folder: Path,
+                                                          tiny_weights: Path) -> None:
+    # a read-only settings file or folder (here: a file where its folder should be) said "Settings saved"
+    (tmp_path / "not_a_folder").write_text("x")
+    unwritable = open_qsettings(str(tmp_path / "not_a_folder" / "PalsyGrader.ini"))
+    with pytest.raises(SettingsError, match="could not be written to .*PalsyGrader.ini .*this session only"):
+        save_settings(unwritable, Settings())
+
+    from tests.gui.gui_helpers import close_window, make_window
+
+    window = make_window(qtbot, data_folder, tiny_weights, save_settings=lambda s: save_settings(unwritable, s))
+    try:
+        chosen = replace(window.settings, clinic=replace(window.settings.clinic, clinician="Dr. New"))
+        window.apply_settings(chosen)
+        message = window.statusBar().currentMessage()
+        assert message.startswith("Settings NOT saved: the settings could not be written")
+        assert window.settings.clinic.clinician == "Dr. New"  # used in this session all the same
+        assert "NOT saved" in window.notice.text() and window.notice.isVisible()
+    finally:
+        close_window(window)
