@@ -13,6 +13,7 @@ _READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 # SQLite primary result codes (https://sqlite.org/rescode.html).
 _SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR = 3, 8, 10
+_SQLITE_IOERR_SHMSIZE = _SQLITE_IOERR | (19 << 8)  # extended code 4874
 _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
@@ -67,7 +68,9 @@ def storage_error_from_sqlite(exc: sqlite3.Error, db_path: Path | str, *, readin
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(exc).lower()
-    if primary == _SQLITE_FULL or "disk is full" in text:
+    # SQLITE_IOERR_SHMSIZE: the WAL index (-shm) could not be sized, which on a first open
+    # means a full disk (it said "the disk failed")
+    if primary == _SQLITE_FULL or code == _SQLITE_IOERR_SHMSIZE or "disk is full" in text:
         return StorageError(
             f"cannot save to the database {db_path}: the disk is full; {_NOTHING_LOST}. "
             "Free some disk space and try again."

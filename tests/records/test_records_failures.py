@@ -252,3 +252,17 @@ def test_read_only_open_of_a_writable_folder_sees_other_writers(store: Store) ->
         assert reader.count_patients() == 0
         store.create_patient("MRN-1")
         assert reader.count_patients() == 1 and not reader.db.immutable
+
+
+def test_a_wal_index_that_cannot_be_sized_is_a_full_disk(tmp_path: Path) -> None:
+    # on a first open with a few KB free, SQLite fails to size the -shm (SQLITE_IOERR_SHMSIZE):
+    # it was reported as "the disk failed"
+    import sqlite3
+
+    from app.records.errors import storage_error_from_sqlite
+
+    exc = sqlite3.OperationalError("disk I/O error")
+    exc.sqlite_errorcode = sqlite3.SQLITE_IOERR_SHMSIZE
+    assert "the disk is full" in str(storage_error_from_sqlite(exc, tmp_path / "palsy.db"))
+    exc.sqlite_errorcode = sqlite3.SQLITE_IOERR_READ  # another I/O error stays one
+    assert "the disk failed" in str(storage_error_from_sqlite(exc, tmp_path / "palsy.db"))
