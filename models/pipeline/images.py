@@ -70,6 +70,8 @@ def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS, min_side: 
         raise ImageTooLargeError(f"{name} is too large to decode safely ({exc}); resize it first") from exc
     except UnidentifiedImageError as exc:
         raise InputError(f"{name} is not an image file Palsy Grader can read (use JPEG or PNG)") from exc
+    except PermissionError as exc:  # an OSError too, but the file may be perfectly good
+        raise InputError(f"{name} cannot be opened: permission denied; check the file's permissions") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         # Truncated or damaged data surfaces as OSError/SyntaxError/ValueError from the decoders.
         raise InputError(f"{name} is damaged or truncated and cannot be decoded ({exc.__class__.__name__}: {exc})") from exc

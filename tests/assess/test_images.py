@@ -117,6 +117,22 @@ def test_truncated_jpeg(tmp_path: Path) -> None:
         load_image(tmp_path / "cut.jpg")
 
 
+
+def test_a_photo_the_user_may_not_read_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # it said "damaged or truncated" for a good file (tests run as root: chmod blocks nothing,
+    # so the refusal is simulated where Pillow opens the file)
+    import PIL.Image
+
+    Image.new("RGB", (80, 80)).save(tmp_path / "rest.png")
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "rest.png"))
+
+    monkeypatch.setattr(PIL.Image, "open", refused)
+    with pytest.raises(InputError, match=r"^rest.png cannot be opened: permission denied"):
+        load_image(tmp_path / "rest.png")
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="image not found"):
         load_image(tmp_path / "nope.png")
