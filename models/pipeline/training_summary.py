@@ -33,7 +33,9 @@ def describe_data(data: object) -> str:
     """One stage's data: patients and photos, or parsing sets with their image counts."""
     if not isinstance(data, Mapping):
         return _shorten(str(data))
-    if "patients" in data:
+    # a patient set's record counts its patients; a parsing record maps set names (which may be
+    # "patients", a clinic's folder) to their image counts
+    if isinstance(data.get("patients"), int) and not isinstance(data.get("patients"), bool):
         text = _count(data["patients"], "patient")
         if "photos" in data:
             text += f" ({_count(data['photos'], 'photo')})"

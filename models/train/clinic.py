@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 
-from models.checkpoint import load_checkpoint, save_checkpoint
+from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
 from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.labels import GRADES
@@ -143,10 +143,17 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
         state.record("metrics", metrics)
     metrics = state.data["metrics"]
     wall_s = state.run_wall_s()
-    model, _ = load_checkpoint(final)
-    training = {"recipe": _plain(recipe), "command": "palsy train clinic",
-                **{k: state.data[k] for k in ("stage1", "stage2") if k in state.data}}
-    sha = save_checkpoint(model, target, training=training, metrics=metrics, half=True)
+    # A rerun of a finished run leaves the weights file (and the sha256 reports cite) as it was,
+    # as long as it is still the one written from this very stage-2 checkpoint.
+    written, source = state.data.get("final") or {}, sha256_of(final)
+    if written.get("from") == source and target.is_file() and sha256_of(target) == written.get("sha256"):
+        sha = written["sha256"]
+    else:
+        model, _ = load_checkpoint(final)
+        training = {"recipe": _plain(recipe), "command": "palsy train clinic",
+                    **{k: state.data[k] for k in ("stage1", "stage2") if k in state.data}}
+        sha = save_checkpoint(model, target, training=training, metrics=metrics, half=True)
+        state.record("final", {"sha256": sha, "from": source})
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     results = {"recipe": _plain(recipe), "state": state.data, "sha256": sha, "init": str(init) if init else None,
                "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},

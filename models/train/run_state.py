@@ -64,7 +64,9 @@ def run_stage(
     """
     out = work / f"{key}.pt"
     if not state.done(key):
-        summary = train(out, out if out.is_file() else None, work / f"{key}.jsonl")
+        resume = out if out.is_file() else None
+        say(f"{label}: {'resuming the interrupted stage from ' + out.name if resume else 'starting'}", tag)
+        summary = train(out, resume, work / f"{key}.jsonl")
         state.record(key, summary)
         say(f"{label} done: {summary['steps']} steps in {summary['elapsed_s']} s", tag)
     return out

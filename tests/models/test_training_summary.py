@@ -62,3 +62,9 @@ def test_missing_and_unrecognised_records():
     assert describe_training("none (untrained test network)") == "none (untrained test network)"
     long = describe_training("x" * 1000)
     assert len(long) == 400 and long.endswith("…")
+
+
+def test_a_parsing_set_called_patients_is_a_set_not_a_patient_count():
+    # a clinic's folder named "patients" (the README's example) printed a raw dict in the PDF
+    stage = {"stage": "parsing", "steps": 32, "data": {"patients": {"images": 96, "split": "train", "weight": 1.0}}}
+    assert describe_training(stage) == "Face parsing (32 steps): patients (96 images, train part)."

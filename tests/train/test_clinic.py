@@ -39,9 +39,15 @@ def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny
     assert f"on {describe_machine(torch.device('cpu'))}" in card and state["machine"].endswith(f"torch {torch.__version__}")
     # A rerun finds every stage done: nothing is trained again.
     before = (work / "stage2.pt").stat().st_mtime_ns
+    weights_written = (work / "clinic.pt").stat().st_mtime_ns
     again = run_clinic(recipe, CPU)
     assert (work / "stage2.pt").stat().st_mtime_ns == before and again["state"]["stage2"] == state["stage2"]
     assert again["wall_s"] == results["wall_s"]  # the run's own wall time, not the time until the rerun
+    # and the weights file is left as it was: reports made with it cite its sha256 (a rerun
+    # used to write it again with a new time stamp, a new sha256 and a card to match)
+    assert again["sha256"] == results["sha256"] == sha256_of(work / "clinic.pt")
+    assert (work / "clinic.pt").stat().st_mtime_ns == weights_written
+    assert results["sha256"] in (work / "clinic.md").read_text()
     # Another recipe in the same folder is refused rather than mixed in.
     with pytest.raises(InputError, match="another recipe"):
         run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=4), CPU)
@@ -148,4 +154,7 @@ def test_an_interrupted_stage_keeps_its_run(tiny_patients, tiny_weights, tmp_pat
     # the card says its wall time includes the pause between them.
     results = run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=2, batch_size=2), CPU)
     assert results["state"]["starts"] == 2
+    # the weights file is written again from the retrained stage 2 (not kept as a finished run's)
+    assert results["state"]["final"]["from"] == sha256_of(work / "stage2.pt")
+    assert results["sha256"] == sha256_of(work / "clinic.pt")
     assert "from its first start to its end, over 2 starts (the pauses between them included)" in (work / "clinic.md").read_text()
