@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 
-from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
+from models.checkpoint import load_checkpoint, save_checkpoint
 from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.labels import GRADES
@@ -33,7 +33,7 @@ from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.machine import describe_machine
 from models.train.precision import resolve_precision
-from models.train.run_state import RunState, run_stage, say, starts_note
+from models.train.run_state import RunState, keep_or_write_final, run_stage, say, starts_note
 from models.train.stages import DataSpec, is_patient_set, train_grading, train_parsing
 
 WEIGHTS_NAME = "clinic.pt"
@@ -143,17 +143,10 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
         state.record("metrics", metrics)
     metrics = state.data["metrics"]
     wall_s = state.run_wall_s()
-    # A rerun of a finished run leaves the weights file (and the sha256 reports cite) as it was,
-    # as long as it is still the one written from this very stage-2 checkpoint.
-    written, source = state.data.get("final") or {}, sha256_of(final)
-    if written.get("from") == source and target.is_file() and sha256_of(target) == written.get("sha256"):
-        sha = written["sha256"]
-    else:
-        model, _ = load_checkpoint(final)
-        training = {"recipe": _plain(recipe), "command": "palsy train clinic",
-                    **{k: state.data[k] for k in ("stage1", "stage2") if k in state.data}}
-        sha = save_checkpoint(model, target, training=training, metrics=metrics, half=True)
-        state.record("final", {"sha256": sha, "from": source})
+    training = {"recipe": _plain(recipe), "command": "palsy train clinic",
+                **{k: state.data[k] for k in ("stage1", "stage2") if k in state.data}}
+    sha = keep_or_write_final(state, final, target, [training, metrics], lambda: save_checkpoint(
+        load_checkpoint(final)[0], target, training=training, metrics=metrics, half=True))
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     results = {"recipe": _plain(recipe), "state": state.data, "sha256": sha, "init": str(init) if init else None,
                "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},

@@ -39,7 +39,7 @@ from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.machine import describe_machine
 from models.train.precision import resolve_precision
 from models.train.resize import write_resized, write_reused_e1
-from models.train.run_state import RunState, run_stage, say
+from models.train.run_state import RunState, keep_or_write_final, run_stage, say
 from models.train.stages import DataSpec, train_grading, train_parsing
 
 Render = Callable[[Path, int, int], None]
@@ -346,7 +346,8 @@ def run_demo(
         "machine": machine,
         "precision": {**precisions, "weights": "fp32 in training, fp16 shipped"},
     }
-    sha = save_checkpoint(model, target / DEMO_WEIGHTS, training=training, metrics=state.data["metrics"], half=True)
+    sha = keep_or_write_final(state, Path(final), target / DEMO_WEIGHTS, [training, state.data["metrics"]], lambda: save_checkpoint(
+        model, target / DEMO_WEIGHTS, training=training, metrics=state.data["metrics"], half=True))
     manifest_path = target / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"files": {}}
     manifest.setdefault("files", {})[DEMO_WEIGHTS] = {"sha256": sha, "config": recipe.config, "card": DEMO_CARD}

@@ -70,3 +70,21 @@ def run_stage(
         state.record(key, summary)
         say(f"{label} done: {summary['steps']} steps in {summary['elapsed_s']} s", tag)
     return out
+
+
+def keep_or_write_final(state: RunState, source: Path, target: Path, record: Any, write: Callable[[], str]) -> str:
+    """The sha256 of the recipe's final weights file `target`, written by `write()` (which
+    returns it) unless a rerun of a finished run finds it as written before from this very
+    `source` checkpoint with the same `record` (training record and metrics): then the file,
+    and the sha256 its reports and manifest cite, stay as they are."""
+    import hashlib
+
+    from models.checkpoint import sha256_of
+
+    made_from = hashlib.sha256((sha256_of(source) + json.dumps(record, sort_keys=True, default=str)).encode()).hexdigest()
+    written = state.data.get("final") or {}
+    if written.get("from") == made_from and target.is_file() and sha256_of(target) == written.get("sha256"):
+        return str(written["sha256"])
+    sha = write()
+    state.record("final", {"sha256": sha, "from": made_from})
+    return sha

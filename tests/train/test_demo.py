@@ -119,8 +119,11 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert again["run_wall_s"] == 4321.0 and "comparison below) 72.0 min" in (weights / "demo_compact.md").read_text()
     # With the metrics scored, a rerun only writes the files: it needs no derived file of the run.
     (tmp_path / "work" / "shipped_fp16.pt").unlink()
+    shipped_at = (weights / "demo_compact.pt").stat().st_mtime_ns
     third = run_demo(recipe, torch.device("cpu"), weights_dir=weights, render=render)
     assert third["state"]["metrics"] == metrics and not (tmp_path / "work" / "shipped_fp16.pt").exists()
+    # nothing changed since: the shipped file and the sha256 its manifest and card cite stay
+    assert (weights / "demo_compact.pt").stat().st_mtime_ns == shipped_at and third["sha256"] == again["sha256"]
     assert read_checkpoint(weights / "demo_compact.pt")["metrics"] == metrics
 
     # --e1-from: a second run takes E1 from the shipped file instead of training stage 1; the
