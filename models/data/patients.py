@@ -133,10 +133,10 @@ class PatientDataset:
                 raise InputError(f"{labels} line {line}: {exc}") from None
             side = (row.get("side") or "none").strip().lower()
             if side not in SIDES:
-                raise InputError(f"{labels} line {line}: side {side!r} is not one of {', '.join(SIDES)}")
+                raise InputError(f"{labels} line {line}: side {row.get('side', '').strip()!r} is not one of {', '.join(SIDES)}")
             split = (row.get("split") or "").strip().lower()
             if split and split not in SPLITS:
-                raise InputError(f"{labels} line {line}: split {split!r} is not one of {', '.join(SPLITS)}")
+                raise InputError(f"{labels} line {line}: split {row.get('split', '').strip()!r} is not one of {', '.join(SPLITS)}")
             earlier = seen.get(patient_id)
             if earlier is not None and earlier[1] != (grade, side, split):
                 raise InputError(f"{labels} line {line}: patient {patient_id} is already listed on line {earlier[0]} "

@@ -120,3 +120,11 @@ def test_a_patient_folder_is_listed_once(tmp_path, monkeypatch):
     assert [e for e, _, _ in dataset.photos("P1")] == ["rest"]
     assert [s.expression for s in dataset.samples()] == ["rest"]
     assert listed == [root / "P1"]  # a clinic run asked four times and listed the folder four times
+
+
+@pytest.mark.parametrize("row, quoted", [("P1,II,R,train", "side 'R'"), ("P1,II,left,Training", "split 'Training'")])
+def test_a_refused_value_is_quoted_as_written(tmp_path, row, quoted):
+    # it was quoted lower-cased ('r'), not as the clinic's file has it
+    root = _labels(tmp_path / "set", (HEADER + row + "\r\n").encode())
+    with pytest.raises(InputError, match=f"line 2: {quoted} is not one of"):
+        PatientDataset(root)
