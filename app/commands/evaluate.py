@@ -63,8 +63,19 @@ def run(args: argparse.Namespace) -> int:
     elif report.get("coverage") == 0:
         print(f"no patient could be measured ({report['unmeasured']} without a measured grade): nothing to score")
     else:
+        print(scored_line(report, args.split, args.level))
         for key in ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one"):
             print(f"{key:16s} {report[key]:.3f}")
         if "unmeasured" in report:
             print(f"{'unmeasured':16s} {report['unmeasured']} patient(s) without a measured grade")
     return 0
+
+
+def scored_line(report: dict, split: str, level: str) -> str:
+    """What the grading figures are of: how many patients (or photos), and which part of the
+    set; a set scored whole is said to include its training patients."""
+    n = sum(map(sum, report["confusion"]))
+    unit = "photo" if level == "photo" else "patient"
+    part = (f"the {split} split" if split not in ("auto", "all")
+            else "every patient of the set, training patients included (--split test: the held-out ones)")
+    return f"scored {n} {unit}{'' if n == 1 else 's'}: {part}"

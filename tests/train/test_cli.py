@@ -61,8 +61,13 @@ def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):
     assert read_checkpoint(tmp_path / "g2.pt")["training"]["ordinal_weight"] == 0.0  # the paper's loss by default
     assert main(args + ["--out", str(tmp_path / "g3.pt"), "--ordinal-weight", "5"]) == 0
     assert read_checkpoint(tmp_path / "g3.pt")["training"]["ordinal_weight"] == 5.0
+    capsys.readouterr()
     assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tmp_path / "g.pt"), "--split", "test"]) == 0
-    assert "quadratic_kappa" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("scored 3 patients: the test split\n") and "quadratic_kappa" in out
+    # scored whole, the figures are said to include the training patients
+    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tmp_path / "g.pt")]) == 0
+    assert capsys.readouterr().out.startswith("scored 18 patients: every patient of the set, training patients included")
 
 
 DEMO_ONLY = "--e1-from, --keep-e2, --e1-polish-minutes, --grading-at and --base-size are for palsy train demo"
