@@ -148,9 +148,13 @@ class PatientDataset:
             raise InputError(f"{labels} lists no patients")
         auto = assign_splits({pid: g for pid, g, _, _ in rows}, split_seed)
         has_column = any(split for *_, split in rows)
+        blank = [pid for pid, *_, split in rows if not split]
+        if has_column and blank:  # read as train, they silently left the test split
+            raise InputError(f"{labels}: {len(blank)} patient(s) have an empty split while others have one, first "
+                             f"{blank[0]}; give each train, val or test, or empty the whole column for the automatic split")
         self.split_source = "the split column of labels.csv" if has_column else "automatic: 2/3 : 1/6 : 1/6 by grade"
         self.patients = {
-            pid: Patient(pid, grade, side, (split or "train") if has_column else auto[pid])
+            pid: Patient(pid, grade, side, split if has_column else auto[pid])
             for pid, grade, side, split in rows
         }
 

@@ -128,3 +128,12 @@ def test_a_refused_value_is_quoted_as_written(tmp_path, row, quoted):
     root = _labels(tmp_path / "set", (HEADER + row + "\r\n").encode())
     with pytest.raises(InputError, match=f"line 2: {quoted} is not one of"):
         PatientDataset(root)
+
+
+def test_a_split_column_with_gaps_is_refused(tmp_path):
+    # empty cells were read as train: a test patient left blank silently left the test split
+    root = _labels(tmp_path / "gaps", (HEADER + "P1,I,none,train\r\nP2,II,left,\r\nP3,III,left,test\r\n").encode())
+    with pytest.raises(InputError, match=r"1 patient\(s\) have an empty split while others have one, first P2"):
+        PatientDataset(root)
+    whole = _labels(tmp_path / "whole", (HEADER + "P1,I,none,\r\nP2,II,left,\r\n").encode())
+    assert PatientDataset(whole).split_source.startswith("automatic")  # an empty column: the automatic split
