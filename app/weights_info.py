@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.resources import default_weights_path, is_demo_weights
+from models.resources import default_weights_path, is_demo_weights, listed_sha256
 
 
 @dataclass(frozen=True)
@@ -58,13 +57,7 @@ def weights_info(path: str) -> WeightsInfo:
     with open(resolved, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    listed = None
-    manifest = resolved.parent / "manifest.json"
-    if manifest.is_file():
-        try:
-            listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", {}).get(resolved.name, {}).get("sha256")
-        except (OSError, json.JSONDecodeError, AttributeError):
-            listed = None
+    listed = listed_sha256(resolved)
     sha256 = digest.hexdigest()
     # the same rule as the GUI's red banner (app.analysis.load_model): demo by name or by bytes
     return WeightsInfo(resolved, True, sha256, listed, is_demo_weights(resolved, sha256))

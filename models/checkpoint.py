@@ -33,11 +33,11 @@ from models.cascade import CascadeNet
 from models.config import CascadeConfig
 from models.errors import CheckpointError, InputError
 from models.labels import CLASSES, EXPRESSIONS, GRADES
-from models.resources import weights_dir
+from models.resources import WEIGHTS_MANIFEST, weights_dir
 
 FORMAT = "palsy-grader-checkpoint"
 FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
+MANIFEST = WEIGHTS_MANIFEST  # the shipped weights' checksums, beside them
 
 
 def sha256_of(path: str | os.PathLike) -> str:

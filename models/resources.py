@@ -33,15 +33,23 @@ def default_weights_path() -> Path:
     return weights_dir() / DEMO_WEIGHTS
 
 
-def demo_weights_sha256() -> str | None:
-    """The sha256 the shipped manifest.json lists for the demo weights, or None when the
-    manifest is missing, unreadable or does not list them (read with json only: no torch)."""
+def listed_sha256(weights: str | os.PathLike) -> str | None:
+    """The sha256 the manifest.json beside `weights` lists for it, or None when the manifest is
+    missing, unreadable or does not list it (read with json only: no torch; loading refuses an
+    unreadable manifest, `models.checkpoint.read_manifest`, this only informs)."""
+    file = Path(weights)
     try:
-        files = json.loads((weights_dir() / WEIGHTS_MANIFEST).read_text(encoding="utf-8")).get("files", {})
-        digest = files.get(DEMO_WEIGHTS, {}).get("sha256")
+        files = json.loads((file.parent / WEIGHTS_MANIFEST).read_text(encoding="utf-8")).get("files", {})
+        digest = files.get(file.name, {}).get("sha256")
     except (OSError, ValueError, AttributeError):
         return None
-    return digest.lower() if isinstance(digest, str) and digest else None
+    return digest if isinstance(digest, str) and digest else None
+
+
+def demo_weights_sha256() -> str | None:
+    """The sha256 the shipped manifest.json lists for the demo weights (lower case), or None."""
+    digest = listed_sha256(default_weights_path())
+    return digest.lower() if digest else None
 
 
 def is_demo_weights(path: str | os.PathLike, sha256: str | None) -> bool:
