@@ -34,13 +34,6 @@ class StartDeclined(StartError):
     """The user chose to quit rather than have a new, empty data folder made."""
 
 
-def data_folder(configured: str) -> Path:
-    """Settings' data folder, else PALSY_HOME, else the platform's application-data folder."""
-    from app.settings import resolve_data_folder
-
-    return resolve_data_folder(configured)
-
-
 def missing_store_reason(folder: Path, explicit: bool) -> str | None:
     """Why opening `folder` would make a new, empty store the user did not ask for, or None.
 
@@ -96,6 +89,7 @@ def build_window(
     says no). Any failure to open the store or build the window is a StartError naming the folder.
     """
     from app.records.paths import ENV_VAR
+    from app.settings import resolve_data_folder
     from app.settings_store import load_settings, open_qsettings
 
     qsettings = open_qsettings(settings_path)
@@ -111,7 +105,7 @@ def build_window(
         if data:
             folder = Path(data)
         else:
-            folder = data_folder(settings.clinic.data_folder)
+            folder = resolve_data_folder(settings.clinic.data_folder)
             explicit = bool(settings.clinic.data_folder) or bool(os.environ.get(ENV_VAR, "").strip())
             reason = missing_store_reason(folder, explicit)
             if reason and not confirm_new_folder(folder, reason):
