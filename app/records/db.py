@@ -33,9 +33,19 @@ BUSY_TIMEOUT_S = 10.0
 _SIDE_FILE_FAILURES = {8, 14}  # SQLITE_READONLY (..._CANTINIT, ..._RECOVERY), SQLITE_CANTOPEN
 
 
-def _journal_files(path: Path) -> list[Path]:
+def journal_files(path: Path) -> list[Path]:
     """The side files that may hold changes the main database file does not have yet."""
     return [path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-journal")]
+
+
+def side_files(path: Path) -> list[Path]:
+    """Every side file SQLite may keep beside the database `path`: the journals and the WAL index."""
+    return [*journal_files(path), path.with_name(f"{path.name}-shm")]
+
+
+def pending_changes(path: Path) -> list[Path]:
+    """The journals beside `path` that hold something (changes the main file may lack)."""
+    return [p for p in journal_files(path) if _non_empty(p)]
 
 
 def _non_empty(path: Path) -> bool:
@@ -125,7 +135,7 @@ class Database:
                 code = getattr(exc, "sqlite_errorcode", None)
                 if not isinstance(code, int) or (code & 0xFF) not in _SIDE_FILE_FAILURES:
                     raise
-                pending = [p for p in _journal_files(self.path) if _non_empty(p)]
+                pending = pending_changes(self.path)
                 if pending:
                     raise StorageError(
                         f"cannot read the database {self.path}: SQLite cannot create its side files "

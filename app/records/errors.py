@@ -40,17 +40,34 @@ class RecordStateError(PalsyError):
     """The operation does not fit the assessment's status (e.g. a capture on a confirmed one)."""
 
 
+def failure_kind(exc: OSError | sqlite3.Error) -> str | None:
+    """"full" (no space or quota), "read-only" (not writable here) or None, for an OSError (by
+    its errno) or a SQLite error (by its result code, message text as a fallback)."""
+    if isinstance(exc, OSError):
+        return "full" if exc.errno in _FULL_ERRNOS else "read-only" if exc.errno in _READ_ONLY_ERRNOS else None
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    # SQLITE_IOERR_SHMSIZE: the WAL index (-shm) could not be sized, which on a first open
+    # means a full disk (it said "the disk failed")
+    if primary == _SQLITE_FULL or code == _SQLITE_IOERR_SHMSIZE or "disk is full" in text:
+        return "full"
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text or "read-only" in text:
+        return "read-only"
+    return None
+
+
 def storage_error_from_os(exc: OSError, action: str, path: Path | str, *, destination: bool = False) -> StorageError:
     """A StorageError with a clear message and hint for an OSError met while `action`-ing `path`;
     `destination`: `path` is a folder the user chose to write to (an export), not the data folder."""
-    code = exc.errno
+    kind = failure_kind(exc)
     folder = "the destination folder" if destination else "the data folder"
-    if code in _FULL_ERRNOS:
+    if kind == "full":
         return StorageError(
             f"cannot {action} {path}: the disk is full; {_NOTHING_LOST}. "
             f"Free some disk space (or choose another {folder.removeprefix('the ')}) and try again."
         )
-    if code in _READ_ONLY_ERRNOS:
+    if kind == "read-only":
         hint = "choose another destination" if destination else "set PALSY_HOME to a writable folder"
         return StorageError(
             f"cannot {action} {path}: {folder} is read-only or not writable by this user; "
@@ -68,14 +85,13 @@ def storage_error_from_sqlite(exc: sqlite3.Error, db_path: Path | str, *, readin
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(exc).lower()
-    # SQLITE_IOERR_SHMSIZE: the WAL index (-shm) could not be sized, which on a first open
-    # means a full disk (it said "the disk failed")
-    if primary == _SQLITE_FULL or code == _SQLITE_IOERR_SHMSIZE or "disk is full" in text:
+    kind = failure_kind(exc)
+    if kind == "full":
         return StorageError(
             f"cannot save to the database {db_path}: the disk is full; {_NOTHING_LOST}. "
             "Free some disk space and try again."
         )
-    if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text or "read-only" in text:
+    if kind == "read-only":
         return StorageError(
             f"cannot save to the database {db_path}: it is read-only; {_NOTHING_LOST}. "
             "Check the data folder's permissions or set PALSY_HOME to a writable folder."

@@ -27,7 +27,6 @@ reports) and `store_checks` (audit trail, integrity, file checksums), on `store_
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import sqlite3
@@ -35,8 +34,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.records.db import Database
-from app.records.errors import StorageError, storage_error_from_sqlite
+from app.records.db import Database, pending_changes, side_files
+from app.records.errors import StorageError, failure_kind, storage_error_from_sqlite
 from app.records.files import fsync_dir, temp_owner_pid, temp_path_for
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
 from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
@@ -209,7 +208,7 @@ def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
                 "a complete database; the database was not upgraded. The disk may be failing: check "
                 "it and try again."
             )
-        for side in _side_files(target):  # a stale journal must never be applied to the new copy
+        for side in side_files(target):  # a stale journal must never be applied to the new copy
             side.unlink(missing_ok=True)
         os.replace(temp, target)
         fsync_dir(target.parent)
@@ -222,23 +221,15 @@ def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
 
 def _backup_error(exc: OSError | sqlite3.Error, target: Path, size_mb: int) -> StorageError:
     """The StorageError for a failure while writing the backup copy `target` (`size_mb` large)."""
-    if isinstance(exc, OSError):
-        full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-        refused = exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
-    else:
-        code = getattr(exc, "sqlite_errorcode", None)
-        primary = code & 0xFF if isinstance(code, int) else None
-        text = str(exc).lower()
-        full = primary == 13 or "disk is full" in text  # SQLITE_FULL
-        refused = primary in (3, 8) or "readonly" in text  # SQLITE_PERM, SQLITE_READONLY
+    kind = failure_kind(exc)
     what = f"cannot {_BACKUP_ACTION} {target} that is taken before upgrading the database"
     kept = "the database was not upgraded and nothing saved before was lost"
-    if full:
+    if kind == "full":
         return StorageError(
             f"{what}: the disk is full; {kept}. Free some disk space (the copy needs about "
             f"{size_mb} MB) and try again."
         )
-    if refused:
+    if kind == "read-only":
         return StorageError(
             f"{what}: the data folder is read-only or not writable by this user; {kept}. "
             "Check the folder's permissions or set PALSY_HOME to a writable folder."
@@ -247,13 +238,9 @@ def _backup_error(exc: OSError | sqlite3.Error, target: Path, size_mb: int) -> S
     return StorageError(f"{what} ({reason}); {kept}.")
 
 
-def _side_files(path: Path) -> list[Path]:
-    return [path.with_name(f"{path.name}{suffix}") for suffix in ("-journal", "-wal", "-shm")]
-
-
 def _remove_with_side_files(path: Path) -> None:
     """Best-effort removal of a SQLite file and its journals (the next start cleans up the rest)."""
-    for p in (path, *_side_files(path)):
+    for p in (path, *side_files(path)):
         try:
             p.unlink(missing_ok=True)
         except OSError:
@@ -270,7 +257,7 @@ def _copy_version(path: Path) -> int | None:
     """The schema version of the SQLite file `path` when it is a complete, sound database on its
     own (opens, passes `PRAGMA integrity_check`, no journal beside it holds changes); else None."""
     try:
-        if not path.is_file() or any(p.stat().st_size for p in _side_files(path)[:2] if p.exists()):
+        if not path.is_file() or pending_changes(path):
             return None
         conn = _read_alone(path)
         try:
@@ -294,8 +281,7 @@ def _remove_unused_new_store(db_path: Path | None, new_folders: list[Path]) -> N
     """
     try:
         if db_path is not None:
-            wal, journal, shm = (db_path.with_name(f"{db_path.name}{s}") for s in ("-wal", "-journal", "-shm"))
-            if any(p.exists() and p.stat().st_size > 0 for p in (wal, journal)):
+            if pending_changes(db_path):
                 return
             if db_path.stat().st_size > 0:
                 conn = _read_alone(db_path)
@@ -306,7 +292,7 @@ def _remove_unused_new_store(db_path: Path | None, new_folders: list[Path]) -> N
                     conn.close()
                 if version or objects:
                     return
-            for p in (db_path, wal, journal, shm):
+            for p in (db_path, *side_files(db_path)):
                 p.unlink(missing_ok=True)
             log.info("removed the unused new database %s after a failed open", db_path)
         for folder in reversed(new_folders):  # children first; rmdir refuses a folder that is not empty
