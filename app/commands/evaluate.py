@@ -6,6 +6,7 @@ import argparse
 import json
 
 from app.commands import arg_types
+from models.counted import counted
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -78,4 +79,4 @@ def scored_line(report: dict, split: str, level: str) -> str:
     unit = "photo" if level == "photo" else "patient"
     part = (f"the {split} split" if split not in ("auto", "all")
             else "every patient of the set, training patients included (--split test: the held-out ones)")
-    return f"scored {n} {unit}{'' if n == 1 else 's'}: {part}"
+    return f"scored {counted(n, unit)}: {part}"

@@ -7,6 +7,8 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from models.counted import counted
+
 if TYPE_CHECKING:
     from app.records import Store
 
@@ -120,8 +122,8 @@ def _check(store: Store, as_json: bool) -> int:
         "file_problems": [p.__dict__ for p in store.verify_files() + store.unrecorded_files()],
     }
     print(json.dumps(report, indent=2) if as_json else
-          f"{report['patients']} patients in {report['data_folder']}: "
-          f"{len(report['database_problems'])} database and {len(report['file_problems'])} file problem(s)")
+          f"{counted(report['patients'], 'patient')} in {report['data_folder']}: "
+          f"{len(report['database_problems'])} database and {counted(len(report['file_problems']), 'file problem')}")
     if not as_json:
         for problem in report["database_problems"]:
             print(f"database: {problem}")

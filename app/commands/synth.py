@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from models.counted import counted
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     splits = {s: sum(e.split == s for e in entries) for s in ("train", "val", "test")}
     print(
-        f"wrote {len(entries)} patients x 6 expressions x {args.frames} frame(s) to {out} "
+        f"wrote {counted(len(entries), 'patient')} x 6 expressions x {counted(args.frames, 'frame')} to {out} "
         f"(train {splits['train']}, val {splits['val']}, test {splits['test']}) "
         f"in {time.perf_counter() - start:.1f} s"
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.commands import arg_types
+from models.counted import counted
 
 if TYPE_CHECKING:
     from models.train.demo import DemoRecipe
@@ -226,7 +227,7 @@ def _run_single(args: argparse.Namespace, device) -> int:
     else:
         _, summary = train_grading(specs[0].path, cascaded=mode == "grading", ordinal_weight=args.ordinal_weight or 0.0,
                                    cache_variants=args.cache_variants or 0, **common)
-    print(f"wrote {out} after {summary['steps']} steps in {summary['elapsed_s']:.0f} s (log {log})")
+    print(f"wrote {out} after {counted(summary['steps'], 'step')} in {summary['elapsed_s']:.0f} s (log {log})")
     return 0
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from models.counted import counted
+
 STAGE_NAMES = {
     "parsing": "face parsing",
     "parsing_fine": "face parsing, fine-tune",
@@ -25,10 +27,6 @@ def _shorten(text: str, limit: int = MAX_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _count(n: object, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def describe_data(data: object) -> str:
     """One stage's data: patients and photos, or parsing sets with their image counts."""
     if not isinstance(data, Mapping):
@@ -36,15 +34,15 @@ def describe_data(data: object) -> str:
     # a patient set's record counts its patients; a parsing record maps set names (which may be
     # "patients", a clinic's folder) to their image counts
     if isinstance(data.get("patients"), int) and not isinstance(data.get("patients"), bool):
-        text = _count(data["patients"], "patient")
+        text = counted(data["patients"], "patient")
         if "photos" in data:
-            text += f" ({_count(data['photos'], 'photo')})"
+            text += f" ({counted(data['photos'], 'photo')})"
         return text + (f" from {data['folder']}" if data.get("folder") else "")
     parts = []
     for name, info in data.items():
         if isinstance(info, Mapping) and "images" in info:
             split = info.get("split")
-            detail = _count(info["images"], "image") + (f", {split} part" if split and split != "all" else "")
+            detail = counted(info["images"], "image") + (f", {split} part" if split and split != "all" else "")
             parts.append(f"{name} ({detail})")
         else:
             parts.append(f"{name}: {info}")
@@ -56,7 +54,7 @@ def _stage_line(stage: Mapping, previous: Mapping | None = None) -> str:
     name = name[:1].upper() + name[1:]
     bits = []
     if "steps" in stage:
-        bits.append(_count(stage["steps"], "step"))
+        bits.append(counted(stage["steps"], "step"))
     if isinstance(stage.get("elapsed_s"), (int, float)):
         bits.append(f"{stage['elapsed_s'] / 60:.0f} min")
     if stage.get("reused_from"):  # `palsy train demo --e1-from`: trained by an earlier run

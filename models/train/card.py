@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from models.config import CascadeConfig
+from models.counted import counted
 from models.train.feature_cache import cache_note
 from models.train.run_state import starts_note
 
@@ -181,7 +182,7 @@ def _fine(recipe: dict[str, Any], st: dict[str, Any], key: str, lr_key: str) -> 
         return ""
     return (
         f" Then {recipe[key + '_minutes']:.1f} minutes at {recipe['input_size']} px from those weights "
-        f"(same data and augmentation, poly LR from {recipe[lr_key]:g}): {st[key]['steps']} steps in "
+        f"(same data and augmentation, poly LR from {recipe[lr_key]:g}): {counted(st[key]['steps'], 'step')} in "
         f"{st[key]['elapsed_s']:.0f} s."
     )
 
@@ -250,7 +251,7 @@ def polish_record(summary: dict[str, Any], recipe: dict[str, Any]) -> dict[str, 
 
 def _polish_text(p: dict[str, Any]) -> str:
     return (f"the whole E1 trained on for {p['minutes']:.1f} minutes at {p['input_size']} px (stage 1's data, augmentation "
-            f"and loss{_glasses(p.get('glasses_p'))}, poly LR from {p['lr']:g}): {p['steps']} steps in {p['elapsed_s']:.0f} s")
+            f"and loss{_glasses(p.get('glasses_p'))}, poly LR from {p['lr']:g}): {counted(p['steps'], 'step')} in {p['elapsed_s']:.0f} s")
 
 
 def _polish(recipe: dict[str, Any], st: dict[str, Any]) -> list[str]:
@@ -323,7 +324,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"wall-clock budget, batch {r1['batch_size']}, partial-label cross-entropy, scale/crop, rotation ±15°, "
         f"mirroring with left/right swap, colour jitter{_glasses(r1.get('glasses_p'))}. Mixture weights: synthetic "
         f"{r1['w_synthetic']}, lfw_parts_fine {r1['w_lfw_fine']}, fasseg_fine {r1['w_fasseg_fine']}, "
-        f"lfw_parts {r1['w_lfw']}, fasseg {r1['w_fasseg']}. Ran {st['stage1']['steps']} steps in "
+        f"lfw_parts {r1['w_lfw']}, fasseg {r1['w_fasseg']}. Ran {counted(st['stage1']['steps'], 'step')} in "
         f"{st['stage1']['elapsed_s']:.0f} s{_at_first(r1, st)}.{_fine(r1, st, 'stage1_fine', 'stage1_fine_lr')}",
         *_polish(recipe, st),
         f"- Stage 2 (grading){_kept_e2(st)}: E1 frozen; E2 (last feature map pooled to {results['meta_config'].get('e2_pool', 1)} x "
@@ -332,7 +333,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         f"(grade-balanced sampling, {_rotation(st['stage2'])}, mirroring with side swap, mild jitter), "
         f"loss {_grading_loss(r2)}, poly LR from {r2['stage2_lr']:g}, "
         f"{r2['stage2_minutes']:.1f} "
-        f"minutes: {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s{_at_first(r2, st)}.{cache_note(st['stage2'])}"
+        f"minutes: {counted(st['stage2']['steps'], 'step')} in {st['stage2']['elapsed_s']:.0f} s{_at_first(r2, st)}.{cache_note(st['stage2'])}"
         f"{_fine(recipe, st, 'stage2_fine', 'stage2_lr')}{_grading_size(results)}",
         f"- Wall time on {results.get('machine') or 'the CPU, ' + str(recipe['threads']) + ' torch threads'}: "
         f"rendering {st['render']['seconds']:.0f} s, training "
@@ -383,8 +384,8 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
             "",
             "| training | accuracy | recall | confidence | Dice | quadratic kappa | within one |",
             "|---|---|---|---|---|---|---|",
-            _grading_row(f"cascaded, per patient ({c['steps']} steps)", c["patient_level"]),
-            _grading_row(f"end-to-end, per patient ({e['steps']} steps)", e["patient_level"]),
+            _grading_row(f"cascaded, per patient ({counted(c['steps'], 'step')})", c["patient_level"]),
+            _grading_row(f"end-to-end, per patient ({counted(e['steps'], 'step')})", e["patient_level"]),
             _grading_row("cascaded, per photo", c["photo_level"]),
             _grading_row("end-to-end, per photo", e["photo_level"]),
             "",

@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 from models.checkpoint import load_checkpoint, save_checkpoint
+from models.counted import counted
 from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.labels import GRADES
@@ -254,9 +255,9 @@ def clinic_card(results: dict[str, Any]) -> str:
         "## Recipe",
     ]
     if "stage1" in st:
-        lines.append(f"- Stage 1 (parsing): {st['stage1']['steps']} steps in {st['stage1']['elapsed_s']:.0f} s.")
+        lines.append(f"- Stage 1 (parsing): {counted(st['stage1']['steps'], 'step')} in {st['stage1']['elapsed_s']:.0f} s.")
     lines += [
-        f"- Stage 2 (grading, E1 frozen): {st['stage2']['steps']} steps in {st['stage2']['elapsed_s']:.0f} s, "
+        f"- Stage 2 (grading, E1 frozen): {counted(st['stage2']['steps'], 'step')} in {st['stage2']['elapsed_s']:.0f} s, "
         f"poly LR from {recipe['stage2_lr']:g}, batch {recipe['batch_size']}.{cache_note(st['stage2'])}",
         f"- Whole run: {results['wall_s'] / 60:.1f} min{starts_note(st)} on {st.get('machine') or 'an unrecorded machine'}. "
         f"File sha256 `{results['sha256']}`.",

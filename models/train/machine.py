@@ -7,6 +7,8 @@ from pathlib import Path
 
 import torch
 
+from models.counted import counted
+
 
 def cpu_name() -> str:
     """The CPU's model name (/proc/cpuinfo on Linux; the platform's answer elsewhere)."""
@@ -24,4 +26,4 @@ def describe_machine(device: torch.device) -> str:
     if device.type == "cuda":
         return f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda}), torch {torch.__version__}"
     threads = torch.get_num_threads()
-    return f"{platform.machine()} {cpu_name()}, {threads} thread{'' if threads == 1 else 's'}, torch {torch.__version__}"
+    return f"{platform.machine()} {cpu_name()}, {counted(threads, 'thread')}, torch {torch.__version__}"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from models.atomic_files import replace_when_done
+from models.counted import counted
 
 
 class RunState:
@@ -68,7 +69,7 @@ def run_stage(
         say(f"{label}: {'resuming the interrupted stage from ' + out.name if resume else 'starting'}", tag)
         summary = train(out, resume, work / f"{key}.jsonl")
         state.record(key, summary)
-        say(f"{label} done: {summary['steps']} steps in {summary['elapsed_s']} s", tag)
+        say(f"{label} done: {counted(summary['steps'], 'step')} in {summary['elapsed_s']} s", tag)
     return out
 
 

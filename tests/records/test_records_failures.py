@@ -227,7 +227,7 @@ def test_check_and_drafts_read_a_store_on_read_only_media(
         assert draft.assessment.id == aid and reader.load_capture(aid, "rest") == tiny_png(1)
     capsys.readouterr()
     assert main(["records", "--data", str(root), "check"]) == 0
-    assert "1 patients" in capsys.readouterr().out
+    assert "1 patient in " in capsys.readouterr().out
     assert main(["records", "--data", str(root), "drafts", "--json"]) == 0
     assert '"assessment": ' + str(aid) in capsys.readouterr().out
 

@@ -10,6 +10,7 @@ import torch
 
 from models.cascade import build_model
 from models.checkpoint import load_checkpoint, read_checkpoint, sha256_of
+from models.counted import counted
 from models.data.parsing import ParsingDataset
 from models.errors import InputError
 from models.train.demo import DemoRecipe, run_demo
@@ -144,7 +145,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     card2 = (tmp_path / "weights2" / "demo_compact.md").read_text()
     assert "cached" not in st2["stage2"]["augment"] and "cached E1 features" not in card2  # the recipe's default: live
     assert "not retrained by this run: E1 taken from `demo_compact.pt`" in card2 and "palsy train demo --e1-from FILE" in card2
-    assert f"Ran {state['stage1']['steps']} steps" in card2 and "stage 1 ran in the earlier run" in card2
+    assert f"Ran {counted(state['stage1']['steps'], 'step')} in" in card2 and "stage 1 ran in the earlier run" in card2
     # That run grades at the base size (the recipe's default, "base"): no stage-2 fine-tune; the shipped
     # cascade parses at 64 px with E2 from stage 2 grading at 32 px, and is scored so.
     assert "stage2_fine" not in st2 and not (tmp_path / "work2" / "stage2_fine.jsonl").exists()
@@ -188,7 +189,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert "not retrained by this run: E2 kept from `demo_compact.pt`" in card4
     assert "palsy train demo --e1-from FILE --keep-e2 --e1-polish-minutes 0.02" in card4
     assert "(E1 polish; stage 1 and stage 2 ran in earlier runs)" in card4
-    assert f"{st2['stage2']['steps']} steps" in card4
+    assert f"{counted(st2['stage2']['steps'], 'step')} in" in card4
     assert st4["e1_earlier_polishes"] == [] and "E1 polish in an earlier run" not in card4
     # Polishing that file again: its polish is passed on, and the card lists it before this run's.
     shipped4 = tmp_path / "weights4" / "demo_compact.pt"
