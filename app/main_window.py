@@ -90,6 +90,7 @@ class MainWindow(
         self._export_thread = None  # the QThread writing it
         self._reopen_id: int | None = None  # the reopened assessment whose overlays are being recomputed
         self._analysed_id: int | None = None
+        self._analysed_patient: str | None = None
         self._closed = False  # results arriving after shutdown are dropped
         self._threads: list[tuple[QThread, FunctionWorker]] = []  # running, or ended and not yet retired
         self._analysis_worker: FunctionWorker | None = None

@@ -34,7 +34,8 @@ class WindowAnalysisMixin:
             return
         photos = {name: photo.rgb for name, photo in self.session.photos.items()}
         handle, analyse = self.model_handle, self.services.analyse
-        self._analysed_id = self.session.assessment_id  # results go here even if the user moves on
+        # results go to this assessment and patient even if the user moves on meanwhile
+        self._analysed_id, self._analysed_patient = self.session.assessment_id, self.patient_id
         worker = FunctionWorker(lambda progress: analyse(photos, handle, progress))
         worker.progressed.connect(self._analysis_progress)
         worker.returned.connect(self._analysis_done)
@@ -75,7 +76,7 @@ class WindowAnalysisMixin:
         except PalsyError as exc:
             self.notify(f"Results could not be saved: {exc}")
         if analysed_id != self.assessment_id:  # the user started something else meanwhile
-            self.notify(f"Assessment {analysed_id} analysed; open it from the patient's history")
+            self.notify(f"Assessment {analysed_id} of {self._analysed_patient} analysed; open it from the patient's history")
             return
         self.result = result
         # show the page in the next event-loop turn: the store write and the page's first
@@ -85,11 +86,12 @@ class WindowAnalysisMixin:
     def _show_new_result(self) -> None:
         if self._closed:
             return
-        if self.result is None or self.patient_id is None:
+        if self.result is None or self._analysed_patient is None:
             return
         if self.stack.currentWidget() is not self.capture:  # the user moved on while it ran
-            self.notify(f"Analysis of {self.patient_id} done (grade {self.result.grade}); it awaits review in the "
-                        "patient's history")
+            # the analysed patient, not the one the window shows now (another's history, say)
+            self.notify(f"Analysis of {self._analysed_patient} done (grade {self.result.grade}); it awaits review in "
+                        "that patient's history")
             return
         self.stack.setCurrentWidget(self.results)
         self.results.show_result(self.result, self._patient_label(self.patient_id), "analysed",

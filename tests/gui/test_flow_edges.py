@@ -415,6 +415,26 @@ def test_an_analysis_left_running_is_not_cancelled_from_another_page_and_says_wh
         close_window(window)
 
 
+def test_an_analysis_done_while_another_patients_history_is_open_names_the_analysed_patient(
+    qtbot, data_folder: Path, tiny_weights: Path
+) -> None:
+    # it named the patient whose history was open, where the results were not
+    window = make_window(qtbot, data_folder, tiny_weights, analyse=slow_analysis)
+    try:
+        _new_patient(window, "MRN-1")
+        _new_patient(window, "MRN-2")
+        window.start_assessment("MRN-1")
+        capture_all(qtbot, window)
+        window.start_analysis()
+        window.show_history("MRN-2")
+        qtbot.waitUntil(lambda: "awaits review" in window.statusBar().currentMessage(), timeout=WAIT_MS)
+        message = window.statusBar().currentMessage()
+        assert "MRN-1" in message and "MRN-2" not in message
+        assert [a.status for a in window.gateway.history("MRN-1")] == ["analysed"]
+    finally:
+        close_window(window)
+
+
 def test_discarding_a_draft_says_so(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
