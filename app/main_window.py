@@ -36,6 +36,7 @@ from app.pages.results import ResultsPage
 from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
 from app.settings import Settings, SettingsError, resolve_data_folder
+from app.widgets.ask import ask_yes_no
 from app.window_actions import WindowActionsMixin
 from app.window_analysis import WindowAnalysisMixin
 from app.window_assessment import WindowAssessmentMixin
@@ -60,6 +61,7 @@ class Services:
     analyse: Callable[..., Any] = analysis_module.run_analysis
     render_report: Callable[..., bytes] | None = render_pdf
     save_settings: Callable[[Settings], None] | None = None
+    ask: Callable[[Any, str, str], bool] = ask_yes_no  # (parent, title, text) -> Yes?
     extra: dict = field(default_factory=dict)
 
 
@@ -227,16 +229,39 @@ class MainWindow(
     # -- patients -------------------------------------------------------------------------
     def new_patient(self) -> None:
         self.show_patients()
-        self.patients.open_dialog(None)
+        if self.stack.currentWidget() is self.patients:  # not when the user chose to stay
+            self.patients.open_dialog(None)
 
     def _leave_results(self) -> None:
         """Back to the patients; an assessment left unconfirmed is said to wait in the history."""
         waiting = not self.results.read_only and self.results.status == "analysed" and self.patient_id
+        if not self.may_leave_results():
+            return
         self.show_patients()
         if waiting:
             self.notify(f"Not confirmed yet: open it from {self.patient_id}'s history to confirm the grade")
 
+    def may_leave_results(self) -> bool:
+        """Leaving the results page drops a review changed after it was confirmed (the store
+        keeps the confirmed one): ask first. True when nothing would be lost or the user
+        chose to leave."""
+        if self.stack.currentWidget() is not self.results or not self.results.review_edited():
+            return True
+        stored = self.results.confirmed_grade()
+        leave = self.services.ask(
+            self,
+            "Leave without saving the change?",
+            f"The review was changed after grade {stored} was confirmed, and the change is not saved.\n\n"
+            f"Yes: leave; grade {stored} as confirmed stays on record.\n"
+            "No: stay, and press Confirm grade to save the change.",
+        )
+        if not leave:
+            self.results.initial_focus().setFocus()
+        return leave
+
     def show_patients(self) -> None:
+        if not self.may_leave_results():
+            return
         self.patients.refresh()
         self.patients.show_unfinished(self.gateway.unfinished())
         self.stack.setCurrentWidget(self.patients)
@@ -313,5 +338,8 @@ class MainWindow(
             log.warning("%d worker thread(s) still running at shutdown", len(self._threads))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._closed and not self.may_leave_results():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)

@@ -19,6 +19,8 @@ class WindowHistoryMixin:
     """
 
     def show_history(self, patient_id: str) -> None:
+        if not self.may_leave_results():
+            return
         self.patient_id = patient_id
         self.history.show_history(self._patient_label(patient_id), self.gateway.history(patient_id))
         self.stack.setCurrentWidget(self.history)

@@ -307,6 +307,10 @@ class ResultsPage(QWidget):
         self.overlays_pending = pending
         self._refresh_export()
 
+    def confirmed_grade(self) -> str | None:
+        """The grade on record for this assessment (None before it is confirmed)."""
+        return self._stored_review[0] if self._stored_review is not None else None
+
     def review_edited(self) -> bool:
         """The form differs from the confirmed decision on record (a report would not show it)."""
         if self._stored_review is None:

@@ -80,13 +80,18 @@ class ReviewDecision:
 
 
 def review_decision(grade: str, clinician: str, notes: str, model_grade: str) -> ReviewDecision:
-    """Validate the review form; a grade and the clinician's name are required."""
+    """Validate the review form: a grade and the clinician's name are required, and an
+    override of the model's grade needs its reason in the notes (the report and the audit
+    trail then say why the clinician disagreed)."""
     if grade not in GRADES:
         raise InputError("Choose the confirmed House-Brackmann grade (I-VI) before confirming")
     clinician = " ".join(clinician.split())
     if not clinician:
         raise InputError("Enter the clinician's name to sign the assessment")
-    return ReviewDecision(grade, clinician, notes.strip(), model_grade)
+    decision = ReviewDecision(grade, clinician, notes.strip(), model_grade)
+    if decision.is_override and not decision.notes:
+        raise InputError(f"Grade {grade} overrides the model's grade {model_grade}: write the reason in Notes")
+    return decision
 
 
 def can_export(status: str) -> bool:

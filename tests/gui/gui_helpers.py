@@ -18,7 +18,11 @@ def make_window(qtbot: Any, folder: Path, weights: Path, source_factory: Any = N
     settings = Settings(model=ModelSettings(weights_path=str(weights), device="cpu"))
     gateway = open_gateway(folder)
     factory = source_factory or (lambda: DemoPatientSource(grade=4, side="left", seed=3, frame_size=(320, 240)))
+    asked: list[str] = []
+    # a real message box would wait for a click: questions are answered Yes and kept in window.asked
+    services.setdefault("ask", lambda parent, title, text: asked.append(title) or True)
     window = MainWindow(Services(settings=settings, gateway=gateway, source_factory=factory, **services))
+    window.asked = asked
     window.show()
     qtbot.waitUntil(lambda: window.model_handle is not None or bool(window.model_error), timeout=WAIT_MS)
     assert window.model_handle is not None, window.model_error

@@ -76,6 +76,14 @@ def test_review_requires_grade_and_clinician() -> None:
     assert can_export("confirmed") and not can_export("analysed")
 
 
+def test_an_override_needs_its_reason_in_the_notes() -> None:
+    # an override was signed with no word on why the clinician disagreed
+    with pytest.raises(InputError, match="overrides the model's grade III: write the reason in Notes"):
+        review_decision("IV", "Dr A", "  \n ", "III")
+    assert review_decision("IV", "Dr A", "brow weaker on effort", "III").notes == "brow weaker on effort"
+    assert review_decision("III", "Dr A", "", "III").notes == ""  # agreeing needs no reason
+
+
 def test_history_points_are_sorted_and_prefer_the_confirmed_grade() -> None:
     later = AssessmentInfo(2, "P", "confirmed", "2026-03-01T10:00:00+00:00", "III", "II", "IV", "Dr", "",
                            {"measured": {"function_percent": 40.0, "regions": {"brow": {"percent": 30.0}}}})

@@ -79,6 +79,46 @@ def test_leaving_an_unconfirmed_result_says_where_it_waits(qtbot, data_folder: P
         close_window(window)
 
 
+def test_leaving_a_review_changed_after_confirming_asks_first(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # a grade ticked after confirming was dropped without a word by Back, Ctrl+1, the history
+    # or closing the window
+    answers: list[bool] = []
+    asked: list[str] = []
+
+    def ask(parent, title, text):
+        asked.append(text)
+        return answers.pop(0)
+
+    window = make_window(qtbot, data_folder, tiny_weights, ask=ask)
+    try:
+        _analysed(qtbot, window, "MRN-1")
+        page = window.results
+        page.clinician_edit.setText("Dr. Test")
+        page.confirm_button.click()
+        page.back_button.click()  # nothing changed since confirming: no question
+        assert window.stack.currentWidget() is window.patients and asked == []
+
+        assessment_id = _analysed(qtbot, window, "MRN-2")
+        page.clinician_edit.setText("Dr. Test")
+        page.confirm_button.click()
+        confirmed = window.gateway.assessment(assessment_id).confirmed_grade
+        next(b for b in page.grade_buttons.buttons() if not b.isChecked()).setChecked(True)
+        assert page.review_edited() and page.selected_grade() != confirmed
+        answers[:] = [False] * 4  # No: stay, each time
+        page.back_button.click()
+        window.patients_action.trigger()
+        window.show_history("MRN-2")
+        window.close()
+        assert window.stack.currentWidget() is window.results and window.isVisible() and page.review_edited()
+        assert len(asked) == 4 and f"after grade {confirmed} was confirmed" in asked[0]
+        answers[:] = [True]
+        window.patients_action.trigger()  # Yes: leave; the store keeps the confirmed grade
+        assert window.stack.currentWidget() is window.patients and answers == []
+        assert window.gateway.assessment(assessment_id).confirmed_grade == confirmed
+    finally:
+        close_window(window)
+
+
 def test_a_stale_overlay_worker_does_not_release_export(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
