@@ -298,7 +298,7 @@ class MainWindow(
         if reload_model:
             self.load_model()
         if camera_changed and self.stack.currentWidget() is self.capture and not self.capture.read_only:
-            self.capture.preview.mirror = settings.camera.mirror_preview
+            self.capture.preview.mirror = settings.camera.preview_mirrored
             self.capture.retry_camera()  # reopen with the new source
         later = self._data_folder_notice(settings) if folder_changed else ""
         if unsaved:

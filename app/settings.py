@@ -15,6 +15,7 @@ from typing import Any
 from models.errors import InputError
 
 SOURCE_KINDS: tuple[str, ...] = ("demo", "camera", "video", "folder")
+LIVE_SOURCES: tuple[str, ...] = ("demo", "camera")  # a person in front of a (simulated) camera
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 DEMO_SIDES: tuple[str, ...] = ("left", "right", "none")
 
@@ -55,6 +56,13 @@ class CameraSettings:
     demo_grade: int = _ranged(3, 1, 6)
     demo_side: str = _choice("left", DEMO_SIDES)
     demo_seed: int = _ranged(3, 0, 1_000_000)
+
+    @property
+    def preview_mirrored(self) -> bool:
+        """Whether the preview shows a mirror image: only of a live camera, where it helps the
+        patient and therapist line up; a stored photo or video is shown as it is, so a raised
+        brow stays on the side it is in the file and on the results page."""
+        return self.mirror_preview and self.source in LIVE_SOURCES
 
 
 @dataclass(frozen=True)

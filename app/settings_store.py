@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import os
+
 from PySide6.QtCore import QSettings
 
 from app.settings import Settings, SettingsError
 
 ORGANISATION = "PalsyGrader"
 APPLICATION = "PalsyGrader"
+
+log = logging.getLogger(__name__)
 
 
 def open_qsettings(path: str | None = None) -> QSettings:
@@ -38,3 +43,15 @@ def save_settings(qsettings: QSettings, settings: Settings) -> None:
     if qsettings.status() != QSettings.Status.NoError:  # a read-only file or folder, a full disk
         raise SettingsError(f"the settings could not be written to {qsettings.fileName()} "
                             "(read-only or full disk); they apply to this session only")
+    _owner_only(qsettings.fileName())
+
+
+def _owner_only(path: str) -> None:
+    """The settings name the clinician and the data and photo folders: readable by the user
+    alone (0600), like the data folder's files. QSettings writes a new file with the umask's
+    mode on each save, so this runs after every save; where modes mean nothing (Windows, some
+    network drives) it changes nothing."""
+    try:
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        log.warning("could not make %s readable by its owner only: %s", path, exc)

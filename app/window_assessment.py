@@ -34,7 +34,7 @@ class WindowAssessmentMixin:
         self.session = CaptureSession(assessment_id, self.gateway)
         if photos:
             self.session.restore(photos)
-        self.capture.preview.mirror = self.settings.camera.mirror_preview
+        self.capture.preview.mirror = self.settings.camera.preview_mirrored
         self.capture.auto_box.setChecked(self.settings.camera.auto_capture)
         self.stack.setCurrentWidget(self.capture)
         self._page_changed(self.stack.currentIndex())

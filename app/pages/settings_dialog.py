@@ -85,7 +85,7 @@ class SettingsDialog(QDialog):
         self.fps = _spin(CameraSettings, "fps", c.fps)
         self.video = QLineEdit(c.video_path)
         self.folder = QLineEdit(c.folder_path)
-        self.mirror = QCheckBox("Mirror the preview (photos are never mirrored)")
+        self.mirror = QCheckBox("Mirror the live camera preview (photos are never mirrored)")
         self.mirror.setChecked(c.mirror_preview)
         self.auto = QCheckBox("Auto-capture the peak-intensity frame")
         self.auto.setChecked(c.auto_capture)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -71,6 +73,18 @@ def test_qsettings_round_trip(settings_path: str) -> None:
     )
     save_settings(open_qsettings(settings_path), changed)
     assert load_settings(open_qsettings(settings_path)) == (changed, [])
+
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_the_settings_file_is_readable_by_its_owner_only(settings_path: str) -> None:
+    # it was 0644: the clinician's name and the data and photo folders for every local user
+    old = os.umask(0o022)
+    try:
+        save_settings(open_qsettings(settings_path), Settings())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(settings_path).st_mode) == 0o600
 
 
 def test_an_unknown_key_costs_only_itself_and_a_bad_value_only_its_own_key() -> None:
@@ -288,3 +302,11 @@ def test_settings_that_cannot_be_written_are_said_not_saved(qtbot, tmp_path: Pat
         assert "NOT saved" in window.notice.text() and window.notice.isVisible()
     finally:
         close_window(window)
+
+
+def test_only_a_live_camera_preview_is_mirrored() -> None:
+    # a photo folder's raised brow showed on the other side in the preview than in the file
+    # and on the results page
+    assert CameraSettings(source="camera").preview_mirrored and CameraSettings(source="demo").preview_mirrored
+    assert not CameraSettings(source="folder").preview_mirrored and not CameraSettings(source="video").preview_mirrored
+    assert not CameraSettings(source="camera", mirror_preview=False).preview_mirrored
