@@ -68,6 +68,7 @@ class RegionRow:
     note: str = ""
     unit: str = ""
     judged: bool = True
+    expression: str = ""  # the photo it was measured on (with rest)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class Flag:
 
     code: str
     text: str
+    expression: str | None = None  # the photo it is about, when one
 
 
 @dataclass
@@ -182,7 +184,7 @@ def result_from_assessment(assessment: Any) -> AnalysisResult:
     measured = assessment.measured
     regions = [
         RegionRow(r.label or name, r.left, r.right, r.percent,
-                  r.note or ("" if r.judged else "movement too small to judge"), r.unit, r.judged)
+                  r.note or ("" if r.judged else "movement too small to judge"), r.unit, r.judged, r.expression)
         for name, r in measured.regions.items()
     ]
     expressions = {
@@ -196,7 +198,7 @@ def result_from_assessment(assessment: Any) -> AnalysisResult:
         measured_grade=measured.grade,
         function_percent=measured.function_percent,
         regions=regions,
-        flags=[Flag(f.code, f.message) for f in assessment.flags],
+        flags=[Flag(f.code, f.message, f.expression) for f in assessment.flags],
         expressions=expressions,
         model=dict(assessment.model),
         timing_ms=dict(assessment.timings_ms),

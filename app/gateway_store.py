@@ -9,7 +9,7 @@ import numpy as np
 
 from app.records import Store
 from app.records.rows import Assessment
-from app.records_gateway import AssessmentInfo, AuditEntry, PatientInfo
+from app.records_gateway import DISCARD_REASON, AssessmentInfo, AuditEntry, PatientInfo
 
 _SIDE_UNKNOWN = "unknown"
 
@@ -67,8 +67,8 @@ class StoreGateway:
         report = self.store.recovery
         return [target for _, target in report.recovered_orphans] if report else []
 
-    def discard(self, assessment_id: int) -> None:
-        self.store.discard_assessment(assessment_id, actor=self.actor, reason="discarded at resumption")
+    def discard(self, assessment_id: int, reason: str = DISCARD_REASON) -> None:
+        self.store.discard_assessment(assessment_id, actor=self.actor, reason=reason)
 
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:
         self.store.record_results(assessment_id, result, model_grade=model_grade, measured_grade=measured_grade)

@@ -270,6 +270,9 @@ class MainWindow(
         info = self.gateway.get_patient(patient_id)
         return f"{info.name} ({info.patient_id})"
 
+    def _registered_side(self, patient_id: str) -> str:
+        return self.gateway.get_patient(patient_id).affected_side
+
     # -- settings -------------------------------------------------------------------------
     def open_settings(self) -> Any:
         from app.pages.settings_dialog import SettingsDialog
@@ -327,6 +330,7 @@ class MainWindow(
         report being written is finished and kept first."""
         if not self._closed:
             self.finish_export()
+            self.drop_empty_draft()
         self._closed = True
         self.capture.timer.stop()
         self.capture.camera.stop(wait=True)

@@ -16,6 +16,9 @@ import numpy as np
 
 from models.errors import InputError
 
+DISCARD_REASON = "discarded at resumption"  # the Discard button of the unfinished-assessment bar
+EMPTY_DRAFT_REASON = "left before any photo was taken"
+
 
 @dataclass(frozen=True)
 class PatientInfo:
@@ -80,7 +83,7 @@ class RecordsGateway(Protocol):
         """Unrecorded photos a crash left behind, moved aside when the store opened."""
         ...
 
-    def discard(self, assessment_id: int) -> None: ...
+    def discard(self, assessment_id: int, reason: str = DISCARD_REASON) -> None: ...
 
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None: ...
 
@@ -148,7 +151,7 @@ class MemoryRecords:
     def recovered_files(self) -> list[Path]:
         return []
 
-    def discard(self, assessment_id: int) -> None:
+    def discard(self, assessment_id: int, reason: str = DISCARD_REASON) -> None:
         self.assessments[assessment_id].status = "discarded"
 
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:

@@ -41,7 +41,8 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
     stored_regions = (measured.get("regions") or {}).items()
     regions = [
         RegionRow(values.get("label") or name, values.get("left"), values.get("right"), values.get("percent"),
-                  values.get("note", ""), values.get("unit", ""), bool(values.get("judged", True)))
+                  values.get("note", ""), values.get("unit", ""), bool(values.get("judged", True)),
+                  values.get("expression", ""))
         for name, values in stored_regions
     ]
     return AnalysisResult(
@@ -51,7 +52,8 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         measured_grade=measured.get("grade"),
         function_percent=measured.get("function_percent"),
         regions=regions,
-        flags=[Flag(f.get("code", ""), f.get("message") or f.get("text", "")) for f in data.get("flags", [])]
+        flags=[Flag(f.get("code", ""), f.get("message") or f.get("text", ""), f.get("expression"))
+               for f in data.get("flags", [])]
         + ([Flag("photos_unreadable", f"Stored photos missing or damaged: {', '.join(unreadable)}; "
                  "the grade and measures shown are the stored ones")] if unreadable else []),
         expressions=expressions,

@@ -83,6 +83,8 @@ class WindowActionsMixin:
         self.export_action.setEnabled(self.stack.currentWidget() is self.results)
         if not on_capture and self.capture.camera.running:
             self.capture.stop_camera()
+        if not on_capture:
+            self.drop_empty_draft()
         # the keyboard starts on the new page (not on a widget of the page just hidden); after
         # this event-loop turn, once the page shows what it was switched to show
         QTimer.singleShot(0, self, self._focus_page)  # dropped if the window is gone

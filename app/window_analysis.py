@@ -95,4 +95,4 @@ class WindowAnalysisMixin:
             return
         self.stack.setCurrentWidget(self.results)
         self.results.show_result(self.result, self._patient_label(self.patient_id), "analysed",
-                                 clinician=self.settings.clinic.clinician)
+                                 clinician=self.settings.clinic.clinician, registered_side=self._registered_side(self.patient_id))

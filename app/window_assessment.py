@@ -3,10 +3,15 @@ discarding a draft."""
 
 from __future__ import annotations
 
+import logging
+
 from app.camera.factory import make_source
 from app.camera.source import FrameSource
-from app.pages.capture_logic import CapturedPhoto, CaptureSession
+from app.pages.capture_logic import CapturedPhoto, CaptureSession, capture_line
+from app.records_gateway import EMPTY_DRAFT_REASON
 from models.errors import PalsyError
+
+log = logging.getLogger(__name__)
 
 
 class WindowAssessmentMixin:
@@ -38,7 +43,7 @@ class WindowAssessmentMixin:
         self.capture.auto_box.setChecked(self.settings.camera.auto_capture)
         self.stack.setCurrentWidget(self.capture)
         self._page_changed(self.stack.currentIndex())
-        self.capture.begin(self.session, self._source_factory)
+        self.capture.begin(self.session, self._source_factory, who=capture_line(self._patient_label(patient_id), self.settings.camera))
         self.setWindowTitle(f"Palsy Grader \u2013 {self._patient_label(patient_id)}")
 
     def resume_assessment(self, assessment_id: int) -> None:
@@ -53,6 +58,19 @@ class WindowAssessmentMixin:
                 continue
             photos[expression] = CapturedPhoto(expression, rgb, {})
         self._open_capture(info.patient_id, assessment_id, photos)
+
+    def drop_empty_draft(self) -> None:
+        """Discard the assessment being captured when it has no photo yet: one left that way
+        holds nothing to resume, and it was offered at the next start as "0 of 6 photos",
+        in place of a real unfinished one."""
+        session = self.session
+        if session is None or session.photos or self.analysing:
+            return
+        self.session = None
+        try:
+            self.gateway.discard(session.assessment_id, EMPTY_DRAFT_REASON)
+        except PalsyError as exc:  # it stays a draft, offered at the next start
+            log.warning("empty assessment %d not discarded: %s", session.assessment_id, exc)
 
     def discard_assessment(self, assessment_id: int) -> None:
         try:

@@ -43,7 +43,7 @@ class WindowHistoryMixin:
         label = f"{self._patient_label(info.patient_id)}, visit of {local_date(info.created)}"
         self.results.show_result(result, label, info.status, info.confirmed_grade,
                                  info.clinician or (self.settings.clinic.clinician if review else ""), info.notes,
-                                 read_only=not review)
+                                 read_only=not review, registered_side=self._registered_side(info.patient_id))
         if review:
             self.notify("This assessment awaits review: confirm or override the grade")
         self._recompute_overlays(info)

@@ -32,6 +32,7 @@ from app.camera_controller import CameraController
 from app.pages.capture_logic import CaptureSession
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveQuality, check_frame
+from app.widgets.elided_label import ElidedLabel
 from app.widgets.illustration import expression_icon
 from app.widgets.preview import PreviewWidget
 from app.widgets.qimage import rgb_to_pixmap
@@ -84,6 +85,11 @@ class CapturePage(QWidget):
         self.steps.setSpacing(2)
         self.steps.currentRowChanged.connect(self._on_step_clicked)
 
+        # whose photos these are, and where they come from: the page is reached from several
+        # patients in a day, and a photo folder is one setting for all of them
+        self.patient_line = ElidedLabel()
+        self.patient_line.setObjectName("capturePatient")
+        self.patient_line.setStyleSheet("#capturePatient { color: #444; }")
         self.title = QLabel()
         self.title.setObjectName("stepTitle")
         self.title.setStyleSheet("#stepTitle { font-size: 18px; font-weight: 700; }")
@@ -101,6 +107,7 @@ class CapturePage(QWidget):
         self.error_box.hide()
 
         centre = QVBoxLayout()
+        centre.addWidget(self.patient_line)
         centre.addWidget(self.title)
         centre.addWidget(self.error_box)
         centre.addWidget(self.preview, 1)
@@ -178,8 +185,11 @@ class CapturePage(QWidget):
             self._illustrations[expression] = expression_icon(expression, 120)
         return self._illustrations[expression]
 
-    def begin(self, session: CaptureSession, source_factory: Callable[[], FrameSource], read_only: bool = False) -> None:
-        """Show `session` and start the camera (unless read-only or already complete)."""
+    def begin(self, session: CaptureSession, source_factory: Callable[[], FrameSource], read_only: bool = False,
+              who: str = "") -> None:
+        """Show `session` (`who`: the patient and where the photos come from, one line) and
+        start the camera (unless read-only or already complete)."""
+        self.patient_line.setText(who)
         if self.session is not None and self.session is not session:
             self.session.wait_for_saves(10.0)
         self.session = session

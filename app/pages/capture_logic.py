@@ -16,6 +16,19 @@ import numpy as np
 from models.labels import EXPRESSIONS
 
 
+def capture_line(patient: str, camera: Any) -> str:
+    """The capture page's first line: whose photos are being taken and where they come from
+    (`camera`: the CameraSettings). A photo folder or video is one setting for every patient,
+    so its name is shown where the therapist can see that it is this patient's."""
+    where = {
+        "folder": f"photos from the folder {camera.folder_path}",
+        "video": f"frames from the video {camera.video_path}",
+        "camera": f"camera {camera.index}",
+        "demo": "the synthetic demo patient (no camera)",
+    }.get(camera.source, camera.source)
+    return f"Patient: {patient} \u2013 {where}"
+
+
 class CaptureSink(Protocol):
     """Where a captured photo is persisted (the records gateway)."""
 

@@ -17,9 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.pages.history_logic import grade_number, history_points, history_row, time_axis_range
+from app.pages.history_logic import (
+    HOUSE_MEASURE,
+    REGION_LABELS,
+    grade_number,
+    history_points,
+    history_row,
+    time_axis_range,
+)
 from app.pages.patient import on_return
 from app.records_gateway import AssessmentInfo
+from app.widgets.elided_label import ElidedLabel
 from models.labels import GRADES
 
 REGION_PENS = ("#222222", "#1f77b4", "#2ca02c", "#9467bd", "#d62728", "#e377c2", "#17becf")  # first: House measure
@@ -34,7 +42,7 @@ class HistoryPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel("History")
+        self.title = ElidedLabel("History")
         self.title.setStyleSheet("font-size: 18px; font-weight: 700;")
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels(["Date", "Status", "Model", "Measured", "Confirmed", "Clinician"])
@@ -54,8 +62,11 @@ class HistoryPage(QWidget):
         self.grade_plot.showGrid(y=True, alpha=0.3)
         self.function_plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
         self.function_plot.setLabel("left", "function %")
-        self.function_plot.setYRange(0, 105)
-        self.function_plot.addLegend(offset=(10, 10))  # top left: the newest points are on the right
+        # the legend, three entries a row, sits above the 100 % line, where no point can be
+        # (in the plot it hid a region at 100 %)
+        self.function_plot.setYRange(0, 135, padding=0)
+        self.function_plot.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])
+        self.function_plot.addLegend(offset=(10, 5), colCount=3)
         self.function_plot.setTitle("Measured function over time")
         self.function_plot.setXLink(self.grade_plot)
         self.open_button = QPushButton("Open")
@@ -104,19 +115,18 @@ class HistoryPage(QWidget):
         series: dict[str, list[tuple[float, float]]] = {}
         for p in points:
             if p.function_percent is not None:
-                series.setdefault("House (brow + mouth)", []).append((p.when.timestamp(), p.function_percent))
+                series.setdefault(HOUSE_MEASURE, []).append((p.when.timestamp(), p.function_percent))
             for name, value in p.regions.items():
                 if value is not None:
-                    series.setdefault(name.replace("_", " "), []).append((p.when.timestamp(), value))
+                    series.setdefault(REGION_LABELS.get(name, name.replace("_", " ")), []).append((p.when.timestamp(), value))
         for i, (name, values) in enumerate(series.items()):
             x = np.array([v[0] for v in values])
             y = np.array([v[1] for v in values])
             colour = REGION_PENS[i % len(REGION_PENS)]
             self.function_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=8,
                                     symbolBrush=colour, symbolPen=colour, name=name)
-        span = time_axis_range([p.when.timestamp() for p in points])
-        if span is not None:  # the function plot follows: the x axes are linked
-            self.grade_plot.setXRange(*span, padding=0)
+        # the function plot follows: the x axes are linked
+        self.grade_plot.setXRange(*time_axis_range([p.when.timestamp() for p in points]), padding=0)
         self.open_button.setEnabled(bool(self.assessments))
 
     def initial_focus(self) -> QWidget:

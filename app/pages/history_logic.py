@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from app.local_time import local_minute, parse_stamp
 from app.records_gateway import AssessmentInfo
 from models.labels import GRADES
+from models.pipeline.measures import REGIONS
+
+# the names the history plot's legend shows: the results table's and the report's
+HOUSE_MEASURE = "House (brow + commissure)"
+REGION_LABELS = {spec.name: spec.label for spec in REGIONS}
 
 
 @dataclass(frozen=True)
@@ -52,12 +58,14 @@ def history_row(a: AssessmentInfo) -> tuple[str, str, str, str, str, str]:
 DAY_S = 86400.0
 
 
-def time_axis_range(timestamps: list[float], min_span_days: float = 14.0) -> tuple[float, float] | None:
+def time_axis_range(timestamps: list[float], min_span_days: float = 14.0, now: float | None = None) -> tuple[float, float]:
     """The x range of the history plots: every point with a margin, and at least
     `min_span_days` wide, so that one visit (or several on one day) reads as dates, not as
-    fractions of a second."""
+    fractions of a second; with no visit, the `min_span_days` up to `now` (the axis showed
+    "00.100 ... 00.900" around 1970)."""
     if not timestamps:
-        return None
+        end = time.time() if now is None else now
+        return end - min_span_days * DAY_S, end
     lo, hi = min(timestamps), max(timestamps)
     margin = max((hi - lo) * 0.05, DAY_S)
     lo, hi = lo - margin, hi + margin

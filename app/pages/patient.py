@@ -192,6 +192,8 @@ class PatientPage(QWidget):
                 self.table.setItem(row, col, item)
             if info.patient_id == keep:
                 self.table.selectRow(row)
+        if len(patients) == 1 and self.search.text().strip() and not self.selected():
+            self.table.selectRow(0)  # the one match: Return starts its assessment, Ctrl+H its history
         self._update_buttons()
 
     def initial_focus(self) -> QWidget:
@@ -248,7 +250,8 @@ class PatientPage(QWidget):
             self._resume_id = None
             self.resume_box.hide()
             return
-        draft = drafts[-1]
+        # the newest with photos: an empty one (left before the first photo) hid a real one
+        draft = max(drafts, key=lambda d: (bool(d.captures), d.created))
         self._resume_id = draft.assessment_id
         more = f" ({len(drafts) - 1} more)" if len(drafts) > 1 else ""
         self.resume_label.setText(

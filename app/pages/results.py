@@ -8,6 +8,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -33,8 +34,11 @@ from PySide6.QtWidgets import (
 from app.analysis import AnalysisResult
 from app.pages.instructions import TITLES
 from app.pages.results_logic import (
+    DOUBTFUL_NOTE,
+    REGION_UNITS,
     attention_label,
     class_label,
+    doubtful_photos,
     export_blocker,
     grade_label,
     heat_lut,
@@ -42,7 +46,9 @@ from app.pages.results_logic import (
     percent_text,
     review_decision,
     segmentation_lut,
+    side_text,
 )
+from app.widgets.elided_label import ElidedLabel
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 
@@ -102,7 +108,7 @@ class ResultsPage(QWidget):
         self._stored_review: tuple[str, str, str] | None = None  # (grade, clinician, notes) on record
         self.overlays_pending = False  # a reopened assessment's overlays are being recomputed
 
-        self.title = QLabel("Results")
+        self.title = ElidedLabel("Results")
         self.title.setStyleSheet("font-size: 18px; font-weight: 700;")
         self.expression_combo = QComboBox()
         self.expression_combo.currentIndexChanged.connect(self._render_overlay)
@@ -158,7 +164,7 @@ class ResultsPage(QWidget):
         self.grade_label.setWordWrap(True)
         self.grade_label.setStyleSheet("font-size: 15px;")
         self.regions = QTableWidget(0, 4)
-        self.regions.setHorizontalHeaderLabels(["Region", "Left", "Right", "Function"])
+        self.regions.setHorizontalHeaderLabels(["Region", "Patient's left", "Patient's right", "Function"])
         self.regions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.regions.verticalHeader().setVisible(False)
         self.regions.setMinimumHeight(120)
@@ -205,7 +211,11 @@ class ResultsPage(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.grade_label)
         right.addWidget(self.chart)
-        right.addWidget(QLabel("Measured regional function"))
+        caption = QLabel("Measured regional function")
+        # the PDF explains the units below its table; here the caption's tooltip does
+        caption.setToolTip(REGION_UNITS)
+        self.regions.setToolTip(REGION_UNITS)
+        right.addWidget(caption)
         right.addWidget(self.regions)
         right.addWidget(self.flags)
         right.addWidget(review)
@@ -220,8 +230,10 @@ class ResultsPage(QWidget):
 
     # -- showing a result ---------------------------------------------------------------
     def show_result(self, result: AnalysisResult, patient_label: str, status: str, confirmed: str | None = None,
-                    clinician: str = "", notes: str = "", read_only: bool = False) -> None:
-        """Render `result`; `status` and the review form decide whether Export is enabled."""
+                    clinician: str = "", notes: str = "", read_only: bool = False, registered_side: str = "unknown") -> None:
+        """Render `result`; `status` and the review form decide whether Export is enabled;
+        `registered_side` is the affected side entered for the patient, shown beside the
+        measured one."""
         self.result = result
         self.read_only = read_only
         self.status = status
@@ -235,17 +247,24 @@ class ResultsPage(QWidget):
                     f"({percent_text(result.function_percent)} function)") if result.measured_grade else ""
         self.grade_label.setText(
             f"Model grade: <b>{grade_label(result.grade)}</b> (probability {top}){measured}"
-            f"<br>Affected side: {result.affected_side}"
+            f"<br>{html.escape(side_text(result.affected_side, registered_side))}"
         )
         self.regions.setRowCount(len(result.regions))
+        doubtful = doubtful_photos(result.flags)
         for row, region in enumerate(result.regions):
-            values = (region.region.replace("_", " "), movement_text(region.left, region.unit),
+            values = [region.region.replace("_", " "), movement_text(region.left, region.unit),
                       movement_text(region.right, region.unit),
-                      percent_text(region.percent) if region.judged else "too small")
+                      percent_text(region.percent) if region.judged else "too small"]
+            note = region.note
+            if region.expression in doubtful:
+                values[3] += " \u26a0"
+                note = "; ".join(filter(None, (DOUBTFUL_NOTE, note)))
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
-                if region.note:
-                    item.setToolTip(region.note)
+                if note:
+                    item.setToolTip(note)
+                if region.expression in doubtful:
+                    item.setBackground(QColor("#fdebd0"))
                 self.regions.setItem(row, col, item)
         # tall enough for every region: nothing hides behind a scroll bar
         self.regions.resizeRowsToContents()

@@ -61,6 +61,38 @@ def movement_text(value: float | None, unit: str = "") -> str:
     return f"{value:.2f} {unit}".strip()
 
 
+REGION_UNITS = ("Movements are in D, the distance between the eye centres at rest; eye closure is the closed "
+                "share of the rest eye opening. Function is the weaker side's movement as a percentage of the "
+                "stronger side's.")
+
+
+DOUBTFUL_PHOTO_FLAGS = ("failed_quality", "face_not_detected")
+DOUBTFUL_NOTE = "measured on a photo that failed the quality check or showed no face: check that photo or retake it"
+
+
+def doubtful_photos(flags: list) -> set[str]:
+    """The expressions whose photo failed a quality check or showed no face: measurements
+    from them are marked in the table, beside the numbers they put in doubt."""
+    return {f.expression for f in flags if f.code in DOUBTFUL_PHOTO_FLAGS and f.expression}
+
+
+def sides_disagree(measured: str, registered: str) -> bool:
+    """The measured weaker side is the other one than the side registered for the patient
+    (both named: "none" and "unknown" disagree with nothing)."""
+    return {measured, registered} == {"left", "right"}
+
+
+def side_text(measured: str, registered: str) -> str:
+    """The results page's side line: the measured side, the registered one beside it, and a
+    warning when they are opposite (a mirrored photo, a mix-up, or a recovery worth a look)."""
+    text = f"Affected side (patient's): {measured} (measured)"
+    if registered in ("left", "right", "none"):
+        text += f", {registered} (registered)"
+    if sides_disagree(measured, registered):
+        text += " \u2013 they differ: check the photos and the patient's record"
+    return text
+
+
 def percent_text(value: float | None) -> str:
     return "\u2013" if value is None else f"{value:.0f} %"
 

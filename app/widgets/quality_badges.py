@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from app.pages.quality_logic import LABELS, LiveQuality
 
 _STYLE = "QLabel {{ background: {bg}; color: white; border-radius: 9px; padding: 3px 9px; font-weight: 600; }}"
 GREEN, RED, GREY = "#2e8b57", "#c0392b", "#7f8c8d"
+PER_ROW = 3
 
 
 class QualityBadges(QWidget):
@@ -15,15 +16,17 @@ class QualityBadges(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
+        # rows of three: six badges in one row made the capture page, and so the window,
+        # wider than a 1024-pixel screen
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.labels: dict[str, QLabel] = {}
-        for name, text in LABELS.items():
+        for i, (name, text) in enumerate(LABELS.items()):
             label = QLabel(text)
             label.setStyleSheet(_STYLE.format(bg=GREY))
-            layout.addWidget(label)
+            layout.addWidget(label, i // PER_ROW, i % PER_ROW)
             self.labels[name] = label
-        layout.addStretch(1)
+        layout.setColumnStretch(PER_ROW, 1)
 
     def show_quality(self, quality: LiveQuality | None) -> None:
         """Colour the badges; checks the quality does not carry are hidden."""

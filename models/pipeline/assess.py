@@ -23,7 +23,7 @@ from models.labels import EXPRESSIONS, GRADES
 from models.mirror_parsing import parse_masks
 from models.pipeline.face import FaceCrop, FaceCropSettings, crop_face
 from models.pipeline.loader import LoadedModel, wrap_model
-from models.pipeline.measures import MeasuredFunction, measure_function
+from models.pipeline.measures import MeasuredFunction, house_basis, measure_function
 from models.pipeline.progress import NullProgress, Progress, checkpoint
 from models.pipeline.quality import QualityReport, QualityThresholds, check_quality, roll_from_mask
 
@@ -282,6 +282,9 @@ def build_flags(
         flags.append(Flag("missing_expressions", f"not photographed: {', '.join(missing)}"))
     if "rest" in results and measured.grade is None:
         flags.append(Flag("no_measured_grade", "the measured grade could not be computed: " + "; ".join(measured.notes[-1:])))
+    partial = house_basis(measured)
+    if measured.grade is not None and partial:
+        flags.append(Flag("partial_measure", partial))
     for name, r in results.items():
         if not r.quality.passed:
             flags.append(Flag("failed_quality", f"{name}: quality check(s) failed: {', '.join(r.quality.failed)}", name))

@@ -421,6 +421,18 @@ def measure_function(masks: dict[str, np.ndarray]) -> MeasuredFunction:
     return MeasuredFunction(grade, percent, affected, side_source[1], regions, notes)
 
 
+def house_basis(measured: MeasuredFunction) -> str:
+    """"" when House's measure rests on both the brow and the commissure, else which one it
+    rests on alone and why (a measured grade from one region reads like any other)."""
+    judged = [n for n in HOUSE_REGIONS if n in measured.regions and measured.regions[n].judged]
+    if len(judged) != 1:
+        return ""
+    missing = next(n for n in HOUSE_REGIONS if n not in judged)
+    why = "was not measured" if missing not in measured.regions else "moved too little to judge"
+    return (f"the measured grade rests on {REGION_BY_NAME[judged[0]].label.lower()} alone: "
+            f"{REGION_BY_NAME[missing].label.lower()} {why}")
+
+
 def _weighted_function(results: list[RegionResult]) -> tuple[float, str | None] | None:
     """(percent, weaker side) of the sum of typical-normalised movements per side."""
     if not results:

@@ -8,9 +8,13 @@ import pytest
 from models.labels import GRADES
 from models.pipeline.measures import (
     GRADE_BOUNDS,
+    REGION_BY_NAME,
     REGIONS,
+    MeasuredFunction,
+    RegionResult,
     face_frame,
     grade_from_percent,
+    house_basis,
     measure_function,
 )
 from tests.assess.masks import paint_face, paint_patient
@@ -191,3 +195,20 @@ def test_mirrored_rest_mask_is_reported() -> None:
     masks["rest"] = rest
     m = measure_function(masks)
     assert m.grade is None and "swapped" in m.notes[0]
+
+
+def _region(name: str, judged: bool) -> RegionResult:
+    spec = REGION_BY_NAME[name]
+    return RegionResult(name, spec.label, spec.expression, spec.unit, 0.1, 0.05, 0.5, 50.0 if judged else None,
+                        "right", judged, "" if judged else "movement too small to judge")
+
+
+def test_a_measured_grade_from_one_house_region_says_so() -> None:
+    # "III (54 % function)" read like any measured grade while the commissure was too small
+    # to judge: 54 % was the brow alone
+    both = MeasuredFunction("III", 54.0, "right", "right", {"brow": _region("brow", True), "commissure": _region("commissure", True)})
+    assert house_basis(both) == ""
+    small = MeasuredFunction("III", 54.0, "right", "right", {"brow": _region("brow", True), "commissure": _region("commissure", False)})
+    assert house_basis(small) == "the measured grade rests on brow elevation alone: commissure excursion moved too little to judge"
+    unmeasured = MeasuredFunction("III", 54.0, "right", "right", {"commissure": _region("commissure", True)})
+    assert house_basis(unmeasured) == "the measured grade rests on commissure excursion alone: brow elevation was not measured"

@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.pages.capture_logic import AutoCapture, CapturedPhoto, CaptureSession, expression_intensity
+from app.pages.capture_logic import (
+    AutoCapture,
+    CapturedPhoto,
+    CaptureSession,
+    capture_line,
+    expression_intensity,
+)
 from app.records_gateway import MemoryRecords, PatientInfo
+from app.settings import CameraSettings
 from models.errors import InputError
 from models.labels import EXPRESSIONS
 
@@ -121,3 +128,12 @@ def test_background_saves_settle_in_order_and_failures_are_taken_back(session: C
     assert not session.pending and not session.complete
     n = len(changes)
     assert session.poll_saves() == [] and len(changes) == n  # nothing settled: no refresh
+
+
+def test_the_capture_line_names_the_patient_and_the_photo_source() -> None:
+    # the page said only "Step 1 of 6: Rest": a photo folder left from the last patient went
+    # unnoticed
+    line = capture_line("Ana Lima (MRN-2)", CameraSettings(source="folder", folder_path="/photos/syn7_00003"))
+    assert line.startswith("Patient: Ana Lima (MRN-2)") and "/photos/syn7_00003" in line
+    assert "camera 1" in capture_line("A (B)", CameraSettings(source="camera", index=1))
+    assert "/v.mp4" in capture_line("A (B)", CameraSettings(source="video", video_path="/v.mp4"))

@@ -64,7 +64,7 @@ def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Pa
         window.results.show_images = lambda result: (threads.append(QThread.currentThread()), real_show_images(result))
         window.history.open_button.click()
         assert window.results.read_only
-        assert f"visit of {local_date(window.gateway.assessment(assessment_id).created)}" in window.results.title.text()
+        assert f"visit of {local_date(window.gateway.assessment(assessment_id).created)}" in window.results.title.full_text()
         # a report made before the overlays are recomputed from the stored photos would lack them
         assert window.results.overlays_pending and not window.results.export_button.isEnabled()
         qtbot.waitUntil(lambda: window.results.export_button.isEnabled(), timeout=WAIT_MS)

@@ -7,10 +7,12 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt
 
 from app.analysis import run_analysis
 from app.camera.demo_source import DemoPatientSource
+from app.records import Store
 from app.records_gateway import PatientInfo
 from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
 
@@ -235,6 +237,9 @@ def test_edit_patient_and_search(qtbot, data_folder: Path, tiny_weights: Path) -
         _new_patient(window, "ABC-1")
         window.patients.search.setText("mrn")
         assert window.patients.table.rowCount() == 1
+        assert window.patients.selected() == "MRN-77"  # the one match is selected: Return starts it
+        window.patients.search.setText("")
+        assert window.patients.table.rowCount() == 2 and window.patients.selected() == "MRN-77"  # kept
         window.patients.select("MRN-77")
         dialog = window.patients.open_dialog("MRN-77")
         assert dialog.id_edit.isReadOnly()
@@ -369,7 +374,6 @@ def test_results_overlay_controls(qtbot, data_folder: Path, tiny_weights: Path) 
 def test_closing_while_a_report_is_written_keeps_the_report(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     # the window closed at once and the report being written was dropped, unsaved
     from app.export import render_pdf
-    from app.records import Store
 
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
@@ -435,11 +439,19 @@ def test_an_analysis_done_while_another_patients_history_is_open_names_the_analy
         close_window(window)
 
 
+def _take_one_photo(qtbot, window) -> None:
+    page = window.capture
+    qtbot.waitUntil(lambda: page.capture_button.isEnabled() and page._last_packet is not None, timeout=WAIT_MS)
+    assert page.capture_now()
+    qtbot.waitUntil(lambda: not page.session.pending, timeout=WAIT_MS)
+
+
 def test_discarding_a_draft_says_so(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
         _new_patient(window, "MRN-D")
         window.start_assessment("MRN-D")
+        _take_one_photo(qtbot, window)  # a draft with no photo is dropped on leaving
         draft_id = window.assessment_id
         window.show_patients()
         window.discard_assessment(draft_id)
@@ -447,5 +459,49 @@ def test_discarding_a_draft_says_so(qtbot, data_folder: Path, tiny_weights: Path
         assert f"Assessment {draft_id} discarded" in window.statusBar().currentMessage()
         window.discard_assessment(draft_id)  # twice: the store refuses, the window says why
         assert f"Could not discard assessment {draft_id}" in window.statusBar().currentMessage()
+    finally:
+        close_window(window)
+
+
+def test_an_assessment_left_before_any_photo_is_dropped_and_a_real_draft_is_offered(
+    qtbot, data_folder: Path, tiny_weights: Path
+) -> None:
+    # Start assessment then Back left a "0 of 6 photos" draft, offered at the next start in
+    # place of the real unfinished one
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window, "MRN-1")
+        _new_patient(window, "MRN-2")
+        window.start_assessment("MRN-1")
+        _take_one_photo(qtbot, window)
+        kept = window.assessment_id
+        window.show_patients()  # one photo: kept for resumption
+        window.start_assessment("MRN-2")
+        empty = window.assessment_id
+        window.show_patients()  # none: dropped
+        assert [d.assessment_id for d in window.gateway.unfinished()] == [kept]
+        assert window.gateway.assessment(empty).status == "discarded"
+        assert window.patients._resume_id == kept
+        window.start_assessment("MRN-2")
+        closing = window.assessment_id
+    finally:
+        close_window(window)
+    with Store.open(data_folder) as store:  # closing the window on an empty capture drops it too
+        assert store.get_assessment(closing).status == "discarded"
+        assert [d.assessment.id for d in store.unfinished_assessments()] == [kept]
+
+
+def test_the_offer_prefers_the_newest_draft_with_photos(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # an empty draft made before this version (or left by a crash) hid the one with photos
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _new_patient(window, "MRN-1")
+        _new_patient(window, "MRN-2")
+        with_photo = window.gateway.start_assessment("MRN-1")
+        window.gateway.save_capture(with_photo, "rest", np.full((96, 96, 3), 128, np.uint8), {})
+        window.gateway.start_assessment("MRN-2")  # newer, empty
+        window.show_patients()
+        assert window.patients._resume_id == with_photo
+        assert "MRN-1" in window.patients.resume_label.text() and "(1 more)" in window.patients.resume_label.text()
     finally:
         close_window(window)

@@ -184,14 +184,14 @@ def test_ctrl_h_shows_the_selected_patients_history(qtbot, data_folder: Path, ti
         window.patients.select("H-2")  # fresh launch, a patient selected
         window.history_action.trigger()
         assert window.stack.currentWidget() is window.history
-        assert "H-2" in window.history.title.text()
+        assert "H-2" in window.history.title.full_text()
 
         window.show_patients()  # H-2 was the last worked on; H-1 is selected now
         window.patients.select("H-1")
         window.history_action.trigger()
-        assert "H-1" in window.history.title.text()
+        assert "H-1" in window.history.title.full_text()
 
         window.history_action.trigger()  # elsewhere: the current patient
-        assert window.stack.currentWidget() is window.history and "H-1" in window.history.title.text()
+        assert window.stack.currentWidget() is window.history and "H-1" in window.history.title.full_text()
     finally:
         close_window(window)

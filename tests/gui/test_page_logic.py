@@ -8,6 +8,8 @@ import pytest
 from app.local_time import local_date, local_minute, parse_stamp
 from app.pages.history_logic import (
     DAY_S,
+    HOUSE_MEASURE,
+    REGION_LABELS,
     grade_number,
     history_points,
     history_row,
@@ -21,6 +23,8 @@ from app.pages.results_logic import (
     heat_lut,
     review_decision,
     segmentation_lut,
+    side_text,
+    sides_disagree,
 )
 from app.records_gateway import AssessmentInfo
 from models.errors import InputError
@@ -130,7 +134,13 @@ def test_history_time_axis_spans_days_for_a_single_visit() -> None:
     year = [one, one + 365 * DAY_S]
     lo, hi = time_axis_range(year)
     assert lo < one and hi > one + 365 * DAY_S and hi - lo < 1.2 * 365 * DAY_S
-    assert time_axis_range([]) is None
+    # no visit yet: the two weeks up to now (the axis showed fractions of a second around 1970)
+    assert time_axis_range([], now=one) == (one - 14 * DAY_S, one)
+
+
+def test_the_history_legend_names_regions_as_the_results_table_does() -> None:
+    assert REGION_LABELS["ala"] == "Nasal ala lift" and REGION_LABELS["brow"] == "Brow elevation"
+    assert "commissure" in HOUSE_MEASURE
 
 
 def test_export_blocker_says_why_in_order() -> None:
@@ -138,3 +148,13 @@ def test_export_blocker_says_why_in_order() -> None:
     assert "changed after it was confirmed" in export_blocker("confirmed", True, True)
     assert "overlays" in export_blocker("confirmed", False, True)
     assert export_blocker("confirmed", False, False) == ""
+
+
+def test_the_side_line_shows_both_sides_and_warns_when_they_are_opposite() -> None:
+    # the side registered for the patient was never shown beside the measured one
+    assert side_text("right", "left").endswith("they differ: check the photos and the patient's record")
+    assert "right (measured), left (registered)" in side_text("right", "left")
+    assert side_text("left", "left") == "Affected side (patient's): left (measured), left (registered)"
+    assert side_text("none", "left") == "Affected side (patient's): none (measured), left (registered)"
+    assert side_text("left", "unknown") == "Affected side (patient's): left (measured)"
+    assert sides_disagree("left", "right") and not sides_disagree("none", "right") and not sides_disagree("left", "unknown")

@@ -41,3 +41,26 @@ def test_regions_keep_the_live_order_and_unreadable_photos_are_flagged() -> None
     assert "rest" in flag.text and "open mouth" in flag.text
     whole = result_from_record(info, PhotoShelf({e: np.zeros((300, 300, 3), np.uint8) for e in EXPRESSIONS}))
     assert not [f for f in whole.flags if f.code == "photos_unreadable"]
+
+
+def test_a_region_measured_on_a_failed_photo_is_marked_live_and_reopened(qtbot) -> None:
+    # "Eye closure 1.00 / 1.00, 100 %" read as a normal result although its photo was dark:
+    # the quality flag was only in the list below
+    from app.pages.results import ResultsPage
+    from app.pages.results_logic import DOUBTFUL_NOTE, doubtful_photos
+
+    stored = _stored_result()
+    for name, values in stored["measured"]["regions"].items():
+        values["expression"] = next(spec.expression for spec in REGIONS if spec.name == name)
+    stored["flags"] = [{"code": "failed_quality", "message": "close_eyes: too dark", "expression": "close_eyes"}]
+    info = AssessmentInfo(7, "P", "confirmed", "2026-12-04T10:00:00+00:00", "III", "III", "III", "Dr", "",
+                          stored, captures={})
+    result = result_from_record(info, PhotoShelf({}))
+    assert doubtful_photos(result.flags) == {"close_eyes"}
+    page = ResultsPage()
+    qtbot.addWidget(page)
+    page.show_result(result, "P (P)", "confirmed", "III", "Dr", "", read_only=True)
+    rows = {page.regions.item(r, 0).text(): r for r in range(page.regions.rowCount())}
+    eye, brow = rows["eye"], rows["brow"]
+    assert page.regions.item(eye, 3).text().endswith("\u26a0") and DOUBTFUL_NOTE in page.regions.item(eye, 3).toolTip()
+    assert not page.regions.item(brow, 3).text().endswith("\u26a0") and DOUBTFUL_NOTE not in page.regions.item(brow, 3).toolTip()
