@@ -29,7 +29,11 @@ class WindowActionsMixin:
 
         file_menu = self.menuBar().addMenu("&File")
         self.new_patient_action = action("&New patient\u2026", self.new_patient, QKeySequence.StandardKey.New)
-        self.settings_action = action("&Settings\u2026", self.open_settings, QKeySequence.StandardKey.Preferences)
+        # the platform's Preferences key (Cmd+, on macOS) where it has one; Linux and Windows
+        # have none, so Ctrl+, there
+        preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
+        self.settings_action = action("&Settings\u2026", self.open_settings,
+                                      preferences if not preferences.isEmpty() else QKeySequence("Ctrl+,"))
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         for a in (self.new_patient_action, self.settings_action):
             file_menu.addAction(a)

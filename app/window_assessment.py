@@ -36,6 +36,7 @@ class WindowAssessmentMixin:
 
     def _open_capture(self, patient_id: str, assessment_id: int, photos: dict[str, CapturedPhoto]) -> None:
         self.patient_id, self.assessment_id, self.result = patient_id, assessment_id, None
+        self.statusBar().clearMessage()  # the last patient's news ("Overlays recomputed...") is not this one's
         self.session = CaptureSession(assessment_id, self.gateway)
         if photos:
             self.session.restore(photos)

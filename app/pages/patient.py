@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -26,7 +27,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.local_time import local_minute
-from app.pages.patient_logic import SEXES, SIDES, PatientFormError, patient_row, validate_patient
+from app.pages.patient_logic import (
+    SEXES,
+    SIDES,
+    PatientFormError,
+    as_sentence,
+    empty_list_hint,
+    patient_row,
+    validate_patient,
+)
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from models.errors import PalsyError
 
@@ -108,7 +117,7 @@ class PatientDialog(QDialog):
                 self.dob_edit.setFocus()
             return
         except PalsyError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(as_sentence(str(exc)))  # the store's one-line errors start lower case
             return
         super().accept()
 
@@ -177,7 +186,16 @@ class PatientPage(QWidget):
         layout.addWidget(self.resume_box)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
+        self.empty_hint = QLabel()
+        self.empty_hint.setStyleSheet("color: #555;")
+        layout.addWidget(self.empty_hint)
         layout.addLayout(buttons)
+        # Tab goes top to bottom as the page reads: the unfinished-assessment bar first
+        # (it was reached after New patient, at the bottom)
+        chain = (self.resume_button, self.discard_button, self.search, self.table, self.new_button,
+                 self.edit_button, self.history_button, self.start_button)
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
         self.refresh()
 
     def refresh(self) -> None:
@@ -218,6 +236,10 @@ class PatientPage(QWidget):
         has = self.selected() is not None
         for b in (self.edit_button, self.start_button, self.history_button):
             b.setEnabled(has)
+            b.setToolTip("" if has else "Select a patient in the list first")
+        searching = bool(self.search.text().strip())
+        self.empty_hint.setText(empty_list_hint(self.table.rowCount(), searching))
+        self.empty_hint.setVisible(bool(self.empty_hint.text()))
 
     def _start(self) -> None:
         patient_id = self.selected()

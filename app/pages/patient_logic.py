@@ -47,3 +47,18 @@ def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affe
 def patient_row(info: PatientInfo) -> tuple[str, str, str, str]:
     """Columns of the patient list: ID, name, date of birth, affected side."""
     return (info.patient_id, info.name, info.birth_date or "\u2013", info.affected_side)
+
+
+def empty_list_hint(rows: int, searching: bool) -> str:
+    """What the patients page says under an empty list: how to add the first patient on a
+    first start, or that the search found nobody; "" when the list has rows."""
+    if rows:
+        return ""
+    if searching:
+        return "No patient matches: search by the start of the patient ID or of a name."
+    return "No patients yet: press New patient\u2026 (Ctrl+N) to add the first one."
+
+
+def as_sentence(message: str) -> str:
+    """`message` with a capital first letter, for a dialog (one-line errors start lower case)."""
+    return message[:1].upper() + message[1:]

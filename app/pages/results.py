@@ -38,6 +38,7 @@ from app.pages.results_logic import (
     REGION_UNITS,
     attention_label,
     class_label,
+    decision_text,
     doubtful_photos,
     export_blocker,
     grade_label,
@@ -198,7 +199,13 @@ class ResultsPage(QWidget):
         self.grade_buttons.idToggled.connect(lambda *_: self._refresh_export())
         self.clinician_edit.textChanged.connect(self._refresh_export)
         self.notes_edit.textChanged.connect(self._refresh_export)
+        # the decision on record, in words: after Confirm the form looks as before, and a
+        # read-only form shows it only as a greyed-out radio button
+        self.decision_label = QLabel()
+        self.decision_label.setWordWrap(True)
+        self.decision_label.setStyleSheet("color: #1e6b3a; font-weight: 700;")
         review_form = QFormLayout(review)
+        review_form.addRow(self.decision_label)
         review_form.addRow("Confirmed grade", grade_row)
         review_form.addRow("Clinician", self.clinician_edit)
         review_form.addRow("Notes", self.notes_edit)
@@ -340,6 +347,12 @@ class ResultsPage(QWidget):
     def update_status(self, status: str) -> None:
         self.status = status
         self._refresh_export()
+        self._show_decision()
+
+    def _show_decision(self) -> None:
+        stored = self._stored_review if self.status == "confirmed" else None
+        self.decision_label.setText(decision_text(*stored, self.result.grade if self.result else None) if stored else "")
+        self.decision_label.setVisible(stored is not None)
 
     def _refresh_export(self) -> None:
         why = export_blocker(self.status, self.review_edited(), self.overlays_pending)

@@ -126,6 +126,12 @@ def review_decision(grade: str, clinician: str, notes: str, model_grade: str) ->
     return decision
 
 
+def decision_text(grade: str, clinician: str, notes: str, model_grade: str | None) -> str:
+    """The decision on record, in one line for the review box."""
+    how = f", overriding the model's grade {model_grade}" if model_grade and grade != model_grade else ""
+    return f"\u2713 Confirmed: grade {grade} (House-Brackmann), signed by {clinician}{how}"
+
+
 def can_export(status: str) -> bool:
     """A report needs a confirmed grade."""
     return status == "confirmed"

@@ -195,3 +195,39 @@ def test_ctrl_h_shows_the_selected_patients_history(qtbot, data_folder: Path, ti
         assert window.stack.currentWidget() is window.history and "H-1" in window.history.title.full_text()
     finally:
         close_window(window)
+
+
+def test_the_patients_page_guides_a_first_start_and_tabs_top_to_bottom(qtbot, gateway) -> None:
+    # an empty list said nothing, the disabled buttons gave no reason, and Tab reached the
+    # unfinished-assessment bar at the top only after New patient at the bottom
+    page = PatientPage(gateway)
+    _show(qtbot, page)
+    try:
+        assert "No patients yet" in page.empty_hint.text() and page.empty_hint.isVisible()
+        assert page.start_button.toolTip() == "Select a patient in the list first"
+        gateway.save_patient(PatientInfo("P-1", "Ana"), is_new=True)
+        page.refresh()
+        assert page.empty_hint.isHidden()
+        page.search.setText("zz")
+        assert "No patient matches" in page.empty_hint.text()
+        page.search.setText("p-1")
+        assert page.start_button.isEnabled() and page.start_button.toolTip() == ""
+        assert page.resume_button.nextInFocusChain() is page.discard_button
+        assert page.discard_button.nextInFocusChain() is page.search
+        page.open_dialog(None)
+        dialog = page.dialog
+        dialog.id_edit.setText("p-1")
+        dialog.name_edit.setText("Other")
+        dialog.accept()
+        assert dialog.error_label.text().startswith("A patient with ID")  # the store's line, as a sentence
+        dialog.reject()
+    finally:
+        page.close()
+
+
+def test_settings_has_a_shortcut_on_every_platform(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        assert not window.settings_action.shortcut().isEmpty()  # Preferences is empty on Linux and Windows
+    finally:
+        close_window(window)

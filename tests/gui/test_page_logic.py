@@ -19,6 +19,7 @@ from app.pages.patient_logic import PatientFormError, validate_patient
 from app.pages.results_logic import (
     attention_label,
     can_export,
+    decision_text,
     export_blocker,
     heat_lut,
     review_decision,
@@ -158,3 +159,8 @@ def test_the_side_line_shows_both_sides_and_warns_when_they_are_opposite() -> No
     assert side_text("none", "left") == "Affected side (patient's): none (measured), left (registered)"
     assert side_text("left", "unknown") == "Affected side (patient's): left (measured)"
     assert sides_disagree("left", "right") and not sides_disagree("none", "right") and not sides_disagree("left", "unknown")
+
+
+def test_the_decision_line_says_grade_signer_and_override() -> None:
+    assert decision_text("IV", "Dr A", "", "IV") == "\u2713 Confirmed: grade IV (House-Brackmann), signed by Dr A"
+    assert decision_text("V", "Dr A", "worse on effort", "IV").endswith("signed by Dr A, overriding the model's grade IV")
