@@ -50,6 +50,14 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def left_by_a_dead_writer(pid: int, age_s: float) -> bool:
+    """The rule for a temporary file or folder named after its writer's process: it was left
+    behind (safe to remove) when that process is gone or it is older than STALE_TEMP_AGE_S;
+    otherwise it may be a write in progress. Used by the cleanup at open, `records check`
+    and the export's staging sweep."""
+    return not _process_alive(pid) or age_s > STALE_TEMP_AGE_S
+
+
 def _file_folders(layout: DataLayout) -> list[Path]:
     return [layout.root, layout.photos_dir, layout.reports_dir]
 
@@ -82,7 +90,7 @@ def recover(layout: DataLayout, conn: sqlite3.Connection | None = None, *, now: 
             age = now - path.stat().st_mtime
         except OSError:
             continue
-        if (not _process_alive(pid) or age > STALE_TEMP_AGE_S) and remove_file(path):
+        if left_by_a_dead_writer(pid, age) and remove_file(path):
             report.removed_temp_files.append(path)
     if report.removed_temp_files:
         log.info("removed %d unfinished temporary file(s) left by a crash", len(report.removed_temp_files))

@@ -132,5 +132,5 @@ class FileProblem:
     """A recorded file that is missing or does not match its sha256, or a file no row names."""
 
     file_name: str
-    problem: str  # 'missing', 'checksum', 'unreadable' or 'unrecorded'
+    problem: str  # 'missing', 'checksum', 'unreadable', 'unrecorded' or 'partial' (left by an interrupted write)
     detail: str

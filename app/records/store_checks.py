@@ -1,16 +1,19 @@
-"""Read-only checks of the store: the audit trail, SQLite integrity, file checksums and files
-that no row names."""
+"""Read-only checks of the store: the audit trail, SQLite integrity, file checksums, files
+that no row names and temporary files left by an interrupted write."""
 
 from __future__ import annotations
 
 import sqlite3
+import time
+from pathlib import Path
 from typing import Any
 
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import read_verified, temp_owner_pid
-from app.records.recovery import walk_data_files
+from app.records.recovery import left_by_a_dead_writer, walk_data_files
 from app.records.rows import AuditEntry, FileProblem
 from app.records.store_base import StoreBase
+from app.records.store_files import read_verified_report
 
 
 class ChecksMixin(StoreBase):
@@ -36,20 +39,25 @@ class ChecksMixin(StoreBase):
         return problems
 
     def _file_rows(self) -> list[sqlite3.Row]:
-        """file_name and sha256 of every recorded photo and report. `check` does not upgrade an
-        old database, and the reports table only exists from schema version 3."""
+        """file_name, sha256 and kind ('photo' or 'report') of every recorded file. `check` does
+        not upgrade an old database, and the reports table only exists from schema version 3."""
         tables = {r[0] for r in self.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        parts = [f"SELECT file_name, sha256 FROM {t}" for t in ("captures", "reports") if t in tables]
+        parts = [
+            f"SELECT file_name, sha256, '{kind}' AS kind FROM {table}"
+            for table, kind in (("captures", "photo"), ("reports", "report"))
+            if table in tables
+        ]
         return self.db.query(" UNION ALL ".join(parts)) if parts else []
 
     def verify_files(self) -> list[FileProblem]:
         """Check every recorded photo and report against its sha256."""
         problems: list[FileProblem] = []
         for row in self._file_rows():
+            path = self.layout.resolve(row["file_name"])
+            read = read_verified_report if row["kind"] == "report" else read_verified
             try:
-                read_verified(self.layout.resolve(row["file_name"]), row["sha256"])
+                read(path, row["sha256"])
             except StorageError as exc:
-                path = self.layout.resolve(row["file_name"])
                 if isinstance(exc, ChecksumError):
                     kind = "checksum"
                 else:
@@ -58,12 +66,13 @@ class ChecksMixin(StoreBase):
         return problems
 
     def unrecorded_files(self) -> list[FileProblem]:
-        """Photo and report files that no row names: left by a crash before its commit, or
-        beside a database that was lost or replaced. Nothing is moved (`Store.open` moves old
-        ones to recovered/); temporary files of writers are not counted."""
+        """Files that should not be in the data folder: photo and report files that no row
+        names ('unrecorded': left by a crash before its commit, or beside a database that was
+        lost or replaced), and temporary files whose writer is gone ('partial', see
+        `_leftover_temp_files`). Nothing is moved or deleted (`Store.open` does that)."""
         files = walk_data_files(self.layout)  # before the rows: a photo recorded meanwhile is not reported
         recorded = {self.layout.resolve(r["file_name"]) for r in self._file_rows()}
-        return [
+        unrecorded = [
             FileProblem(
                 path.relative_to(self.layout.root).as_posix(),
                 "unrecorded",
@@ -73,3 +82,29 @@ class ChecksMixin(StoreBase):
             for path in files
             if path.parent != self.layout.root and temp_owner_pid(path) is None and path not in recorded
         ]
+        return unrecorded + self._leftover_temp_files(files)
+
+    def _leftover_temp_files(self, files: list[Path]) -> list[FileProblem]:
+        """Temporary files (`.NAME.partial-PID-XXXX`) that the next normal open removes: their
+        writing process is gone or they are older than a day (the rule of `recovery.recover`).
+        A younger one of a live process is a write in progress, not a problem."""
+        now = time.time()
+        problems = []
+        for path in files:
+            pid = temp_owner_pid(path)
+            if pid is None:
+                continue
+            try:
+                age = now - path.stat().st_mtime
+            except OSError:
+                continue  # removed meanwhile: its write finished
+            if not left_by_a_dead_writer(pid, age):
+                continue
+            problems.append(FileProblem(
+                path.relative_to(self.layout.root).as_posix(),
+                "partial",
+                f"{path} was left by an interrupted write (a program stopped while saving); it "
+                "holds nothing recorded and is removed at the next normal open (the app, or "
+                "`palsy records import`).",
+            ))
+        return problems

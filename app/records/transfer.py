@@ -3,23 +3,38 @@
 Folder layout (a contract for other stations):
 
     <dest>/<patient ID or pseudonym>/
-        patient.json      format "palsy-patient-export", version 1: patient, assessments
-                          (grades, results, captures, reports, audit trail), sha256 of each file
+        patient.json      format "palsy-patient-export", version 1: schema_version, exported_at,
+                          deidentified, dates_shifted, patient, assessments (grades, results,
+                          captures, reports, audit trail), sha256 of each file
         photos/*.png|jpg  captured photos as stored
         reports/*.pdf     PDF reports (not in de-identified exports)
 
-The export is written to a hidden `.NAME.partial-*` folder and renamed when complete, so a
-half-written export never looks finished. Import checks the manifest's structure and every
-file's sha256 before it touches the store and then records everything in one transaction
-(photos written first). A file already at its place in the data folder (one whose database was
-lost) is reused when identical and refused when not; a failed import removes only the files
-it wrote.
+The export is written to a hidden `.NAME.partial-PID-XXXXXXXX` folder and renamed when
+complete, so a half-written export never looks finished. Such a folder left by a killed export
+is removed by the next export to the same destination once its process is gone (or after a
+day), the rule the store applies to its own temporary files (`recovery`).
 
-De-identified export: the patient ID becomes a pseudonym; name, date of birth and all free-text
-notes are dropped (notes may name people); the patient's own audit entries (which hold old
-names) are dropped; occurrences of the ID or name inside results are replaced; reports are
-left out because the PDFs print name and date of birth. Photos are kept (the face is the data).
-Photos given to the store as JPEG bytes keep whatever metadata the camera wrote.
+Import refuses, before it touches the store: a manifest from a newer Palsy Grader, one whose
+structure is not what export writes, times that are not ISO date-times or lie in the future,
+and any listed file that is not a regular file (a pipe would block the read), is larger than
+MAX_FILE_BYTES, does not match its sha256, or is not what the store itself accepts (a photo
+must be PNG/JPEG named .png/.jpg/.jpeg, a report a PDF named .pdf). Files are read one at a
+time, never all at once. Everything is then recorded in one transaction (photos written
+first). A file already at its place in the data folder (one whose database was lost) is reused
+when identical and refused when not; a failed import removes only the files it wrote. The
+audit entries copied from the export keep their time and actor but their reason starts with
+IMPORTED_MARK (this station did not see those changes happen), and a last entry "record
+imported" names the export folder, its date and the sha256 of its patient.json.
+
+De-identified export: the patient ID becomes a pseudonym; name, date of birth, every free-text
+note and every audit reason are dropped; the patient's own audit entries (which hold old names)
+are dropped, and of the assessments' only coded changes are kept (status, grades, clinician,
+photo and report checksums); clinician and other staff names become STAFF-1, STAFF-2...
+(program actors such as "model" stay); every date and time is moved back by one random number
+of days (1-365) per export, so intervals are kept but calendar dates are not; the ID, each
+word of the name and the date of birth are removed wherever they occur inside results;
+reports are left out because the PDFs print name and date of birth. Photos are kept (the face
+is the data). Photos given to the store as JPEG bytes keep whatever metadata the camera wrote.
 """
 
 from __future__ import annotations
@@ -27,16 +42,25 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import sqlite3
+import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from app.records import validate
-from app.records.errors import DuplicateRecordError, storage_error_from_os
+from app.records.errors import (
+    ChecksumError,
+    DuplicateRecordError,
+    StorageError,
+    storage_error_from_os,
+)
 from app.records.files import (
     TEMP_MARK,
     atomic_write,
@@ -46,9 +70,11 @@ from app.records.files import (
     sha256_bytes,
     sha256_file,
 )
+from app.records.imaging import PDF_MAGIC, image_format
 from app.records.migrations import LATEST_VERSION
 from app.records.paths import ensure_private_dir
-from app.records.rows import STATUSES, Assessment, Patient
+from app.records.recovery import left_by_a_dead_writer
+from app.records.rows import STATUSES, Assessment, AuditEntry, Patient
 from app.records.store import Store, _audit
 from models.errors import InputError
 
@@ -56,19 +82,19 @@ log = logging.getLogger("palsy.records")
 EXPORT_FORMAT = "palsy-patient-export"
 EXPORT_VERSION = 1
 MANIFEST = "patient.json"
-
-
-def _scrub(value: Any, replacements: dict[str, str]) -> Any:
-    """Replace identifying strings anywhere inside nested JSON values."""
-    if isinstance(value, str):
-        for old, new in replacements.items():
-            value = value.replace(old, new)
-        return value
-    if isinstance(value, dict):
-        return {k: _scrub(v, replacements) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, replacements) for v in value]
-    return value
+# The largest photo, report or patient.json an import reads. The biggest frame the camera
+# settings allow (4096 x 4096 RGBA) is 64 MiB even as an uncompressed PNG; reports are a few MB.
+MAX_FILE_BYTES = 100 * 2**20
+# Starts the reason of every audit entry an import copies: the change was recorded elsewhere.
+IMPORTED_MARK = "[imported]"
+_PHOTO_SUFFIXES = {"png": ("png",), "jpg": ("jpg", "jpeg")}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# `.NAME.partial-PID-XXXXXXXX`: the staging folder of an export (see `export_patient`).
+_STAGING = re.compile(rf"\..+{re.escape(TEMP_MARK)}(\d+)-[0-9a-f]{{8}}")
+# Audit actors that are the program, not a person: kept in a de-identified export.
+_PROGRAM_ACTORS = frozenset({"model", "import", "unknown"})
+# Assessment fields whose audit values are codes (no free text, no names).
+_CODED_FIELDS = frozenset({"status", "model_grade", "measured_grade", "confirmed_grade"})
 
 
 def _safe_folder_name(text: str) -> str:
@@ -76,11 +102,76 @@ def _safe_folder_name(text: str) -> str:
     return cleaned or "patient"
 
 
-def _audit_dict(entry: Any) -> dict[str, Any]:
+def _audit_dict(entry: AuditEntry) -> dict[str, Any]:
     return {
         "at": entry.at, "actor": entry.actor, "entity": entry.entity, "field": entry.field,
         "old_value": entry.old_value, "new_value": entry.new_value, "reason": entry.reason,
     }
+
+
+class _Redactor:
+    """What a de-identified export changes (module docstring). Made without a patient, for a
+    plain export, it passes every value through unchanged."""
+
+    def __init__(self, patient: Patient | None = None, export_id: str = "") -> None:
+        self.active = patient is not None
+        self._shift = timedelta(days=secrets.randbelow(365) + 1)
+        self._staff: dict[str, str] = {}
+        self._identifiers: dict[str, str] = {}  # search_key(text) -> its replacement
+        if patient is not None:
+            self._identifiers[validate.search_key(patient.patient_id)] = export_id
+            for term in validate.name_terms(patient.name):
+                if len(term) > 1:  # single letters (initials) would cut every word they start
+                    self._identifiers.setdefault(term, "")
+            if patient.birth_date:
+                self._identifiers[patient.birth_date] = ""
+        # Whole words only: letters or digits on neither side ('_' and '/' separate words).
+        alternatives = "|".join(map(re.escape, sorted(self._identifiers, key=len, reverse=True)))
+        self._pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE) if alternatives else None
+
+    def text(self, value: Any) -> Any:
+        """`value` (nested JSON) with the patient's ID, name words and birth date replaced."""
+        if self._pattern is None:
+            return value
+        if isinstance(value, str):
+            return self._pattern.sub(lambda m: self._identifiers.get(validate.search_key(m.group(0)), ""), value)
+        if isinstance(value, dict):
+            return {k: self.text(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.text(v) for v in value]
+        return value
+
+    def when(self, stamp: str | None) -> str | None:
+        """A stored time, moved back by this export's shift (None when it cannot be read)."""
+        if not self.active or stamp is None:
+            return stamp
+        try:
+            return (datetime.fromisoformat(stamp) - self._shift).isoformat(timespec="milliseconds")
+        except ValueError:
+            return None
+
+    def person(self, name: str | None) -> str | None:
+        """A staff name as STAFF-n (the same n for the same name within this export)."""
+        if not self.active or not name or name in _PROGRAM_ACTORS:
+            return name
+        return self._staff.setdefault(name.strip().casefold(), f"STAFF-{len(self._staff) + 1}")
+
+    def audit(self, entry: AuditEntry) -> dict[str, Any] | None:
+        """An assessment's audit entry as exported; None when a de-identified export drops it
+        (notes and any other field whose values may be free text)."""
+        item = _audit_dict(entry)
+        if not self.active:
+            return item
+        values = [entry.old_value, entry.new_value]
+        if entry.entity == "assessment" and entry.field == "clinician":
+            values = [self.person(v) for v in values]
+        elif entry.entity == "assessment":
+            if entry.field not in _CODED_FIELDS:
+                return None
+        else:  # photo and report entries: their values are sha256 checksums
+            values = [v if v is None or _SHA256.fullmatch(v) else None for v in values]
+        return {**item, "at": self.when(entry.at), "actor": self.person(entry.actor),
+                "old_value": values[0], "new_value": values[1], "reason": ""}
 
 
 def export_patient(
@@ -94,17 +185,15 @@ def export_patient(
     """Write one patient's records to a new folder under `dest`; return that folder.
 
     With `deidentify`, `pseudonym` (default: 'ANON-' + random hex) replaces the patient ID.
-    Damaged photos stop the export with ChecksumError rather than being copied.
+    Damaged photos stop the export with ChecksumError rather than being copied. Staging
+    folders that earlier, killed exports left in `dest` are removed first.
     """
     patient = store.get_patient(patient_id)
     export_id = validate.patient_id(pseudonym or f"ANON-{secrets.token_hex(4).upper()}") if deidentify else patient.patient_id
-    replacements: dict[str, str] = {}
-    if deidentify:
-        replacements[patient.patient_id] = export_id
-        if patient.name:
-            replacements[patient.name] = ""
+    redact = _Redactor(patient, export_id) if deidentify else _Redactor()
     dest_root = Path(dest).expanduser().resolve()
     final = dest_root / _safe_folder_name(export_id)
+    _remove_stale_staging(dest_root)
     if final.exists():
         raise DuplicateRecordError(f"{final} already exists; choose another destination folder.")
     staging = dest_root / f".{final.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
@@ -117,7 +206,7 @@ def export_patient(
         ensure_private_dir(staging / "photos")
         ensure_private_dir(staging / "reports")
         assessments = [
-            _export_assessment(store, a, staging, deidentify, replacements)
+            _export_assessment(store, a, staging, redact)
             for a in store.history(patient.patient_id, include_discarded=True)
         ]
         patient_audit = [] if deidentify else [
@@ -127,8 +216,9 @@ def export_patient(
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
             "schema_version": LATEST_VERSION,
-            "exported_at": validate.now_iso(),
+            "exported_at": redact.when(validate.now_iso()),  # shifted too: it would reveal the shift
             "deidentified": deidentify,
+            "dates_shifted": deidentify,
             "patient": {
                 "patient_id": export_id,
                 "name": "" if deidentify else patient.name,
@@ -136,8 +226,8 @@ def export_patient(
                 "sex": patient.sex,
                 "affected_side": patient.affected_side,
                 "notes": "" if deidentify else patient.notes,
-                "created_at": patient.created_at,
-                "updated_at": patient.updated_at,
+                "created_at": redact.when(patient.created_at),
+                "updated_at": redact.when(patient.updated_at),
                 "audit": patient_audit,
             },
             "assessments": assessments,
@@ -157,9 +247,33 @@ def export_patient(
     return final
 
 
-def _export_assessment(
-    store: Store, assessment: Assessment, staging: Path, deidentify: bool, replacements: dict[str, str]
-) -> dict[str, Any]:
+def _remove_stale_staging(dest_root: Path) -> None:
+    """Remove the staging folders (`_STAGING`) that killed exports left in `dest_root`: those
+    whose process is gone or that are older than a day (a PID may have been reused). A live
+    export's folder is left alone. Best effort: what cannot be removed stays."""
+    now = time.time()
+    removed = 0
+    try:
+        entries = list(os.scandir(dest_root))
+    except OSError:
+        return  # no destination yet (or unreadable: the export itself will say so)
+    for entry in entries:
+        match = _STAGING.fullmatch(entry.name)
+        try:
+            if match is None or not entry.is_dir(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if not left_by_a_dead_writer(int(match.group(1)), age):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed += not os.path.lexists(entry.path)
+    if removed:
+        log.info("removed %d unfinished export folder(s) left by an interrupted export", removed)
+
+
+def _export_assessment(store: Store, assessment: Assessment, staging: Path, redact: _Redactor) -> dict[str, Any]:
     captures = []
     for capture in store.captures(assessment.id):
         data = read_verified(store.capture_path(capture), capture.sha256)
@@ -167,48 +281,88 @@ def _export_assessment(
         atomic_write(staging / name, data)
         captures.append({
             "expression": capture.expression, "file": name, "sha256": capture.sha256,
-            "quality": _scrub(capture.quality, replacements), "captured_at": capture.captured_at,
+            "quality": redact.text(capture.quality), "captured_at": redact.when(capture.captured_at),
         })
     reports = []
-    if not deidentify:
+    if not redact.active:
         for report in store.reports(assessment.id):
             name = f"reports/{Path(report.file_name).name}"
             atomic_write(staging / name, store.load_report(report))
             reports.append({"file": name, "sha256": report.sha256, "created_at": report.created_at})
     audit = [
-        _audit_dict(e)
+        item
         for entity in ("assessment", "capture", "report")
-        for e in store.audit_trail(entity, assessment.id)
-        if not (deidentify and e.field == "notes")
+        for item in map(redact.audit, store.audit_trail(entity, assessment.id))
+        if item is not None
     ]
-    audit.sort(key=lambda e: e["at"])
-    return _scrub({
+    audit.sort(key=lambda e: e["at"] or "")
+    return {
         "number": assessment.id,
         "status": assessment.status,
         "model_grade": assessment.model_grade,
         "measured_grade": assessment.measured_grade,
         "confirmed_grade": assessment.confirmed_grade,
-        "clinician": assessment.clinician,
-        "notes": "" if deidentify else assessment.notes,
-        "result": assessment.result,
-        "created_at": assessment.created_at,
-        "updated_at": assessment.updated_at,
+        "clinician": redact.person(assessment.clinician),
+        "notes": "" if redact.active else assessment.notes,
+        "result": redact.text(assessment.result),
+        "created_at": redact.when(assessment.created_at),
+        "updated_at": redact.when(assessment.updated_at),
         "captures": captures,
         "reports": reports,
         "audit": audit,
-    }, replacements)
+    }
 
 
-def _load_manifest(folder: Path) -> dict[str, Any]:
+# ----------------------------------------------------------------------------- import
+def _check_regular(info: os.stat_result, path: Path) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"{path} in the export is not a regular file (a pipe, device or folder); nothing was "
+            "imported. Export the patient again."
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_large(path, info.st_size)
+
+
+def _too_large(path: Path, size: int) -> InputError:
+    return InputError(
+        f"{path} in the export is {size / 2**20:.0f} MiB or more, more than the "
+        f"{MAX_FILE_BYTES // 2**20} MiB a photo, report or {MANIFEST} may have; nothing was imported."
+    )
+
+
+def _read_regular(path: Path, missing: str) -> bytes:
+    """The bytes of the regular file `path` (at most MAX_FILE_BYTES). Anything else (a FIFO,
+    whose read would wait forever, a device, a folder) is refused before it is opened; the
+    open itself does not block or follow a link, and what it opened is checked again."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        _check_regular(os.stat(path), path)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            _check_regular(info, path)  # replaced between stat and open
+            data = handle.read(info.st_size)  # one allocation of the file's size, no more
+            if handle.read(1):
+                raise InputError(f"{path} in the export grew while it was read; nothing was imported. "
+                                 "Import again when no program writes to the export.")
+    except FileNotFoundError:
+        raise InputError(missing) from None
+    except OSError as exc:
+        raise StorageError(f"cannot read {path} in the export: {exc.strerror or exc}.") from exc
+    return data
+
+
+def _load_manifest(folder: Path) -> tuple[dict[str, Any], str]:
+    """The export's checked manifest and the sha256 of its bytes."""
     if not folder.is_dir():
         what = "does not exist" if not folder.exists() else "is a file"
         raise InputError(f"{folder} {what}; give the folder that `palsy records export` (or the app's Export) wrote.")
     path = folder / MANIFEST
+    raw = _read_regular(path, f"{folder} is not a patient export: {MANIFEST} is missing.")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{folder} is not a patient export: {MANIFEST} is missing.") from None
-    except (OSError, ValueError) as exc:
+        manifest = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError
         raise InputError(f"{path} cannot be read as JSON ({exc}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != EXPORT_FORMAT:
         raise InputError(f"{path} is not a Palsy Grader patient export.")
@@ -217,8 +371,17 @@ def _load_manifest(folder: Path) -> dict[str, Any]:
             f"{path} has export version {manifest.get('version')}; this program reads version "
             f"{EXPORT_VERSION}. Update Palsy Grader on this station."
         )
+    schema = manifest.get("schema_version")
+    if schema is not None and (type(schema) is not int or schema < 1):
+        raise InputError(f"{path} is damaged: schema_version should be a number. Export the patient again.")
+    if schema is not None and schema > LATEST_VERSION:
+        raise InputError(
+            f"{path} was made by a newer Palsy Grader (records schema version {schema}; this one "
+            f"knows up to {LATEST_VERSION}); nothing was imported. Update Palsy Grader on this station."
+        )
     _check_structure(manifest, path)
-    return manifest
+    _check_values(manifest, path)
+    return manifest, sha256_bytes(raw)
 
 
 # Fields of each part of the manifest that must be text when present (the import stores some
@@ -229,9 +392,10 @@ _TEXT_FIELDS = {
                    "created_at", "updated_at"),
     "capture": ("expression", "file", "sha256", "captured_at"),
     "report": ("file", "sha256", "created_at"),
-    "audit": ("at", "actor", "entity", "field", "reason"),
+    "audit": ("at", "actor", "entity", "field", "old_value", "new_value", "reason"),
 }
-_REQUIRED = {"capture": ("expression", "file", "sha256"), "report": ("file", "sha256")}
+_REQUIRED = {"capture": ("expression", "file", "sha256"), "report": ("file", "sha256"),
+             "audit": ("at", "entity", "field")}
 
 
 def _check_structure(manifest: dict[str, Any], path: Path) -> None:
@@ -248,6 +412,8 @@ def _check_structure(manifest: dict[str, Any], path: Path) -> None:
             field = value.get(key)
             if (field is not None and not isinstance(field, str)) or (not field and key in _REQUIRED.get(kind, ())):
                 raise damaged(f"{where}.{key}", "text")
+        if "sha256" in value and not _SHA256.fullmatch(value["sha256"]):
+            raise damaged(f"{where}.sha256", "64 hexadecimal digits")
         return value
 
     def records(value: Any, where: str, kind: str) -> list[dict[str, Any]]:
@@ -274,35 +440,101 @@ def _check_structure(manifest: dict[str, Any], path: Path) -> None:
             )
 
 
-def _export_file(folder: Path, entry: dict[str, Any]) -> tuple[bytes, str]:
-    relative = str(entry.get("file", ""))
-    path = (folder / relative).resolve()
-    if folder not in path.parents:
+def _check_values(manifest: dict[str, Any], path: Path) -> None:
+    """Refuse (InputError naming the field) what the store's own writes would never hold: times
+    that are not ISO date-times or lie in the future, unknown statuses, audit entries about
+    another kind of record or with control characters in their actor, field or reason."""
+
+    def refuse(problem: object) -> InputError:
+        return InputError(f"{path} is damaged or was altered: {problem} Export the patient again.")
+
+    def check(clean: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            clean(*args, **kwargs)
+        except InputError as exc:
+            raise refuse(exc) from None
+
+    def times(part: dict[str, Any], where: str, keys: tuple[str, ...]) -> None:
+        for key in keys:
+            if part.get(key) is not None:
+                check(validate.timestamp, part[key], f"{where}.{key}")
+
+    def audit(entries: list[dict[str, Any]] | None, where: str, entities: tuple[str, ...]) -> None:
+        for i, entry in enumerate(entries or []):
+            here = f"{where}[{i}]"
+            times(entry, here, ("at",))
+            if entry["entity"] not in entities:
+                raise refuse(f"{here}.entity is {entry['entity']!r}, not {' or '.join(entities)}.")
+            check(validate.text, entry.get("actor"), f"{here}.actor", max_len=200)
+            check(validate.text, entry.get("field"), f"{here}.field", max_len=200)
+            check(validate.text, entry.get("reason"), f"{here}.reason")
+
+    if manifest.get("exported_at") is None:
+        raise refuse("exported_at is missing.")
+    check(validate.timestamp, manifest["exported_at"], "exported_at")
+    patient = manifest["patient"]
+    times(patient, "patient", ("created_at", "updated_at"))
+    audit(patient.get("audit"), "patient.audit", ("patient",))
+    for i, item in enumerate(manifest.get("assessments") or []):
+        where = f"assessments[{i}]"
+        if item.get("status") not in STATUSES:
+            raise refuse(f"{where}.status {item.get('status')!r} is not one of {', '.join(STATUSES)}.")
+        times(item, where, ("created_at", "updated_at"))
+        for j, capture in enumerate(item.get("captures") or []):
+            times(capture, f"{where}.captures[{j}]", ("captured_at",))
+        for j, report in enumerate(item.get("reports") or []):
+            times(report, f"{where}.reports[{j}]", ("created_at",))
+        audit(item.get("audit"), f"{where}.audit", ("assessment", "capture", "report"))
+
+
+def _read_export_file(root: Path, entry: dict[str, Any], kind: str) -> tuple[bytes, str]:
+    """(bytes, extension in the store) of a photo or report the manifest lists, after the
+    checks the store's own writes make (`save_capture`, `save_report`) and its sha256."""
+    relative = str(entry["file"])
+    path = (root / relative).resolve()
+    if root not in path.parents:
         raise InputError(f"the export names a file outside its folder ({relative!r}); refusing it.")
-    digest = str(entry.get("sha256", ""))
-    return read_verified(path, digest), digest
+    data = _read_regular(path, f"{path} is missing from the export; nothing was imported. Export the patient again.")
+    if sha256_bytes(data) != entry["sha256"]:
+        raise ChecksumError(
+            f"{path} in the export is damaged: it does not match the sha256 {MANIFEST} records for "
+            "it; nothing was imported. Export the patient again."
+        )
+    suffix = Path(relative).suffix.lower().lstrip(".")
+    if kind == "report":
+        if not data.startswith(PDF_MAGIC) or suffix != "pdf":
+            raise InputError(f"{path} in the export is not a PDF report named .pdf; nothing was imported.")
+        return data, "pdf"
+    found = image_format(data)
+    if found is None or suffix not in _PHOTO_SUFFIXES[found]:
+        raise InputError(
+            f"{path} in the export is not a PNG or JPEG photo named .png, .jpg or .jpeg; nothing was imported."
+        )
+    return data, found
+
+
+def _listed_files(assessments: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], str]]:
+    for item in assessments:
+        yield from ((entry, "photo") for entry in item.get("captures") or [])
+        yield from ((entry, "report") for entry in item.get("reports") or [])
 
 
 def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Patient:
     """Add the patient exported in `folder` to `store`; every file is verified first.
 
     Refuses (DuplicateRecordError) a patient ID that already exists. All or nothing: on any
-    error the store is left as it was.
+    error the store is left as it was. The copied audit entries are marked IMPORTED_MARK.
     """
     root = Path(folder).expanduser().resolve()
-    manifest = _load_manifest(root)
-    info = manifest.get("patient") or {}
+    manifest, manifest_sha = _load_manifest(root)
+    info = manifest["patient"]
     pid = validate.patient_id(info.get("patient_id"))
-    # Verify every file before touching the store (ChecksumError names the damaged one).
+    actor = validate.text(actor, "actor", max_len=200) or "import"
     assessments = manifest.get("assessments") or []
-    blobs: dict[str, bytes] = {}
-    for item in assessments:
-        if item.get("status") not in STATUSES:
-            raise InputError(f"assessment {item.get('number')} in the export has an unknown status.")
-        for entry in list(item.get("captures") or []) + list(item.get("reports") or []):
-            blobs[str(entry["file"])], _ = _export_file(root, entry)
+    # Verify every file before touching the store, one at a time (each is dropped at once).
+    for entry, kind in _listed_files(assessments):
+        _read_export_file(root, entry, kind)
     stamp = validate.now_iso()
-    actor = actor or "import"
     with _refuse_clashes(root / MANIFEST), store.db.write() as conn:
         existing = conn.execute("SELECT 1 FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone()
         if existing:
@@ -310,8 +542,7 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
                 f"patient {pid} already exists on this station; nothing was imported. "
                 "Rename or remove the local record first."
             )
-        audit = list(info.get("audit") or [])
-        created = [e for e in audit if e.get("field") == "record" and e.get("new_value") == "created"]
+        # Created here and now by `actor` (its audit entry says so); the row keeps its dates.
         patient = store.create_patient(
             pid,
             name=info.get("name", ""),
@@ -319,17 +550,25 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
             sex=info.get("sex"),
             affected_side=info.get("affected_side"),
             notes=info.get("notes", ""),
-            actor=created[0].get("actor", actor) if created else actor,
-            created_at=info.get("created_at"),
+            actor=actor,
+            created_at=stamp,
         )
         ref = conn.execute("SELECT id FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone()[0]
-        for entry in audit:
-            if entry not in created:  # create_patient wrote the creation entry again
-                _copy_audit(conn, entry, pid)
+        conn.execute(
+            "UPDATE patients SET created_at = COALESCE(?, created_at), updated_at = COALESCE(?, updated_at)"
+            " WHERE id = ?",
+            (info.get("created_at"), info.get("updated_at"), ref),
+        )
+        copied = 0
+        for entry in info.get("audit") or []:
+            _copy_audit(conn, entry, pid)
+            copied += 1
         for item in assessments:
-            _import_assessment(store, conn, ref, item, blobs)
+            copied += _import_assessment(store, conn, ref, item, root)
+        kind = "de-identified export" if manifest.get("deidentified") else "export"
         _audit(conn, actor, "patient", pid, "record", None, "imported",
-               f"from export of {manifest.get('exported_at', '?')}", at=stamp)
+               f"from {kind} {root} of {manifest['exported_at']} ({MANIFEST} sha256 {manifest_sha[:16]}); "
+               f"its {copied} audit entries are copied, marked {IMPORTED_MARK}", at=stamp)
     log.info("patient %s imported with %d assessment(s)", pid, len(assessments))
     return store.get_patient(patient.patient_id)
 
@@ -347,11 +586,15 @@ def _refuse_clashes(manifest_path: Path) -> Iterator[None]:
 
 
 def _copy_audit(conn: Any, entry: dict[str, Any], entity_id: Any) -> None:
-    _audit(conn, entry.get("actor", ""), entry.get("entity", "patient"), entity_id, entry.get("field", ""),
-           entry.get("old_value"), entry.get("new_value"), entry.get("reason", ""), at=entry.get("at"))
+    """Copy one audit entry of the export with its time and actor, its reason marked: another
+    station recorded that change, this one only copied it."""
+    reason = validate.text(entry.get("reason"), "audit reason")
+    _audit(conn, validate.text(entry.get("actor"), "audit actor"), entry["entity"], entity_id, entry["field"],
+           entry.get("old_value"), entry.get("new_value"), f"{IMPORTED_MARK} {reason}".rstrip(), at=entry["at"])
 
 
-def _import_assessment(store: Store, conn: Any, ref: int, item: dict[str, Any], blobs: dict[str, bytes]) -> None:
+def _import_assessment(store: Store, conn: Any, ref: int, item: dict[str, Any], root: Path) -> int:
+    """Insert one assessment with its files; return the number of audit entries copied."""
     result = item.get("result")
     cur = conn.execute(
         "INSERT INTO assessments(patient_ref, status, model_grade, measured_grade, confirmed_grade,"
@@ -371,10 +614,7 @@ def _import_assessment(store: Store, conn: Any, ref: int, item: dict[str, Any], 
     aid = int(cur.lastrowid)
     for capture in item.get("captures") or []:
         expr = validate.expression(capture.get("expression"))
-        data = blobs[str(capture["file"])]
-        ext = Path(str(capture["file"])).suffix.lstrip(".") or "png"
-        relative = f"photos/{aid:06d}/{aid:06d}_{expr}_{capture['sha256'][:12]}.{ext}"
-        _write_into_store(store, relative, data)
+        relative = _import_file(store, root, capture, "photo", f"photos/{aid:06d}/{aid:06d}_{expr}")
         conn.execute(
             "INSERT INTO captures(assessment_id, expression, file_name, sha256, quality_json, captured_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -382,14 +622,24 @@ def _import_assessment(store: Store, conn: Any, ref: int, item: dict[str, Any], 
              capture.get("captured_at") or validate.now_iso()),
         )
     for report in item.get("reports") or []:
-        relative = f"reports/{aid:06d}/{aid:06d}_report_{report['sha256'][:12]}.pdf"
-        _write_into_store(store, relative, blobs[str(report["file"])])
+        relative = _import_file(store, root, report, "report", f"reports/{aid:06d}/{aid:06d}_report")
         conn.execute(
             "INSERT INTO reports(assessment_id, file_name, sha256, created_at) VALUES (?, ?, ?, ?)",
             (aid, relative, report["sha256"], report.get("created_at") or validate.now_iso()),
         )
-    for entry in item.get("audit") or []:
+    entries = item.get("audit") or []
+    for entry in entries:
         _copy_audit(conn, entry, aid)
+    return len(entries)
+
+
+def _import_file(store: Store, root: Path, entry: dict[str, Any], kind: str, stem: str) -> str:
+    """Read (checked again: it may have changed since the first pass) and write one listed file
+    into the store as `STEM_SHA12.EXT`; return that relative name. Only this file is in memory."""
+    data, ext = _read_export_file(root, entry, kind)
+    relative = f"{stem}_{entry['sha256'][:12]}.{ext}"
+    _write_into_store(store, relative, data)
+    return relative
 
 
 def _write_into_store(store: Store, relative: str, data: bytes) -> None:

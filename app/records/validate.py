@@ -6,7 +6,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from models.errors import InputError
@@ -16,6 +16,14 @@ SEXES: tuple[str, ...] = ("female", "male", "other")
 MAX_ID_LEN = 64
 MAX_TEXT_LEN = 10_000
 _WORD_SPLIT = re.compile(r"[\s\-,.'’]+")
+# Times up to this far ahead of this computer's clock are accepted from elsewhere (an import):
+# another station's clock may be off, or a naive time written in a zone east of UTC.
+CLOCK_SKEW = timedelta(days=1)
+# Invisible formatting characters (Unicode category Cf) refused in one-line text: a
+# RIGHT-TO-LEFT OVERRIDE (U+202E) makes a name display other than it is stored, a BOM
+# (U+FEFF) or soft hyphen makes two equal-looking names differ. ZERO WIDTH NON-JOINER (U+200C)
+# and ZERO WIDTH JOINER (U+200D) stay allowed: Persian, Indic scripts and emoji need them.
+_JOINERS = frozenset("\u200c\u200d")
 
 
 def now_iso() -> str:
@@ -61,7 +69,12 @@ def name_terms(name: str) -> set[str]:
 
 def text(value: Any, what: str, *, max_len: int = MAX_TEXT_LEN, multiline: bool = False) -> str:
     """Free text (names, notes): stripped, bounded length, no control characters (NUL, ESC,
-    a pasted tab in a name...); `multiline` text (notes) keeps its line breaks and tabs."""
+    a pasted tab in a name...); `multiline` text (notes) keeps its line breaks and tabs.
+
+    One-line text (names, clinician, reasons) also refuses invisible formatting characters
+    (`_JOINERS` excepted); notes keep them, being prose pasted from other documents (soft
+    hyphens, direction marks in mixed-script text) that never names or finds a record.
+    """
     result = str(value or "").strip()
     if len(result) > max_len:
         raise InputError(f"the {what} is longer than {max_len} characters; shorten it.")
@@ -69,6 +82,11 @@ def text(value: Any, what: str, *, max_len: int = MAX_TEXT_LEN, multiline: bool 
     bad = next((c for c in result if unicodedata.category(c) == "Cc" and c not in allowed), None)
     if bad is not None:
         raise InputError(f"the {what} contains a control character (U+{ord(bad):04X}); remove it.")
+    if not multiline:
+        hidden = next((c for c in result if unicodedata.category(c) == "Cf" and c not in _JOINERS), None)
+        if hidden is not None:
+            label = " ".join(filter(None, (f"U+{ord(hidden):04X}", unicodedata.name(hidden, ""))))
+            raise InputError(f"the {what} contains an invisible formatting character ({label}); remove it.")
     return result
 
 
@@ -90,6 +108,29 @@ def birth_date(value: Any) -> str | None:
     if parsed > date.today():
         raise InputError("the date of birth is in the future; check the year.")
     return parsed.isoformat()
+
+
+def timestamp(value: Any, what: str, *, now: datetime | None = None) -> str:
+    """A date and time as the store writes them (ISO 8601, `now_iso`), returned as given.
+
+    Refuses text that is not an ISO date and time (a date alone included) and times more
+    than CLOCK_SKEW ahead of `now` (default: this computer's clock); a time without a zone
+    counts as UTC, as the store writes UTC.
+    """
+    raw = value.strip() if isinstance(value, str) else ""
+    try:
+        parsed = datetime.fromisoformat(raw) if len(raw) > 10 else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise InputError(
+            f"the {what} ({value!r}) is not an ISO 8601 date and time such as 2024-05-01T09:30:00+00:00."
+        )
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    if parsed > (now or datetime.now(timezone.utc)) + CLOCK_SKEW:
+        raise InputError(f"the {what} ({raw}) lies in the future; check the clock of the computer that wrote it.")
+    return raw
 
 
 def choice(value: Any, allowed: tuple[str, ...], what: str) -> str | None:

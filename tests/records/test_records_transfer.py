@@ -60,8 +60,9 @@ def test_round_trip_keeps_everything(full_patient: tuple[Store, int, int], tmp_p
         assert target.load_report(report) == b"%PDF-1.4 " + NAME.encode()
         overrides = [(e.actor, e.new_value, e.reason) for e in target.audit_trail("assessment", first.id)
                      if e.field == "confirmed_grade"]
-        assert overrides == [("Dr Kim", "IV", "override of model grade III")]
+        assert overrides == [("Dr Kim", "IV", "[imported] override of model grade III")]
         assert any(e.new_value == "imported" for e in target.audit_trail("patient", "EXP-9"))
+        assert target.get_patient("EXP-9").created_at == source.get_patient("EXP-9").created_at
         assert target.verify_files() == [] and target.integrity_problems() == []
         with pytest.raises(DuplicateRecordError):
             import_patient(target, folder)
@@ -248,3 +249,39 @@ def test_a_clash_in_the_database_is_an_input_error_and_rolls_back(full_patient: 
             import_patient(target, folder)
         assert target.count_patients() == 0 and target.audit_trail() == []
         assert [p for p in target.layout.photos_dir.rglob("*") if p.is_file()] == []
+
+
+def _dead_pid() -> int:
+    """The process ID of a process that has ended (a fresh one is not reused at once)."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_later_export_removes_staging_folders_left_by_killed_exports(full_patient: tuple[Store, int, int], tmp_path: Path) -> None:
+    import time
+
+    source, _, _ = full_patient
+    usb = tmp_path / "usb"
+
+    def staging(name: str, pid: int, age_s: float = 0.0) -> Path:
+        folder = usb / f".{name}.partial-{pid}-{os.urandom(4).hex()}"
+        (folder / "photos").mkdir(parents=True)
+        (folder / "photos" / "000001_rest_abc.png").write_bytes(b"a patient's face")
+        if age_s:
+            old = time.time() - age_s
+            os.utime(folder, (old, old))
+        return folder
+
+    killed = staging("EXP-9", _dead_pid())  # a killed export of this patient
+    other = staging("MRN-1", _dead_pid())  # ...and of another one: the same pattern
+    old = staging("EXP-9", os.getpid(), age_s=2 * 86400)  # a live PID two days on: reused
+    live = staging("EXP-9", os.getpid())  # an export running now
+    users = usb / ".EXP-9.partial-notes"  # not the pattern: the user's
+    users.mkdir()
+    folder = export_patient(source, "EXP-9", usb)
+    assert sorted(p.name for p in usb.iterdir()) == sorted([folder.name, live.name, users.name])
+    assert not (killed.exists() or other.exists() or old.exists())

@@ -1,0 +1,83 @@
+"""A de-identified export holds no free text, no staff names and no real calendar dates."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from app.records import Store
+from app.records.transfer import MANIFEST, export_patient, import_patient
+from app.records.validate import now_iso
+from tests.records.records_helpers import tiny_png
+
+SECRETS = ("Otto", "Lilienthal", "Anklam", "Dr Kim", "Kim", "nurse Ann", "1948-05-23", "unwell", "glider")
+
+
+def _patient(store: Store) -> tuple[int, int]:
+    """A patient with a confirmed assessment, free text wherever the store takes it, and a
+    draft discarded with a reason that names the patient."""
+    store.create_patient("DEID-1", name="Otto Lilienthal", birth_date="1948-05-23", sex="male",
+                         notes="from Anklam", actor="nurse Ann")
+    store.update_patient("DEID-1", actor="nurse Ann", notes="glider pilot")
+    done = store.start_assessment("DEID-1", actor="nurse Ann", created_at="2024-03-01T09:00:00.000+00:00").id
+    store.save_capture(done, "rest", tiny_png(1), {"note": "Otto blinked", "sharpness": 0.7})
+    store.save_capture(done, "rest", tiny_png(2), {"sharpness": 0.8}, actor="nurse Ann")  # a retake
+    store.record_results(done, {"grade": "III", "folder": "/photos/Lilienthal_Otto/DEID-1"}, model_grade="III")
+    store.confirm_grade(done, "IV", "Dr Kim", notes="Otto glider accident")
+    store.confirm_grade(done, "III", "Dr Kim", notes="second look")
+    later = store.start_assessment("DEID-1", actor="nurse Ann", created_at="2024-03-15T09:00:00.000+00:00").id
+    store.discard_assessment(later, actor="nurse Ann", reason="Otto felt unwell")
+    return done, later
+
+
+def test_deidentified_export_drops_free_text_and_staff_names(store: Store, tmp_path: Path) -> None:
+    done, _ = _patient(store)
+    folder = export_patient(store, "DEID-1", tmp_path / "out", deidentify=True, pseudonym="STUDY-7")
+    text = (folder / MANIFEST).read_text()
+    for secret in SECRETS:
+        assert secret.lower() not in text.lower(), secret
+    manifest = json.loads(text)
+    first, discarded = manifest["assessments"]
+    assert first["clinician"] == "STAFF-2" and first["confirmed_grade"] == "III"
+    assert first["result"]["folder"] == "/photos/_/STUDY-7"
+    assert first["captures"][0]["quality"] == {"sharpness": 0.8}
+    fields = [(e["actor"], e["field"], e["old_value"], e["new_value"]) for e in first["audit"]]
+    assert ("STAFF-2", "confirmed_grade", "IV", "III") in fields  # coded changes are kept...
+    assert ("STAFF-2", "clinician", "", "STAFF-2") in fields  # ...with staff as STAFF-n
+    assert ("model", "model_grade", None, "III") in fields  # the program stays itself
+    assert "notes" not in {f for _, f, _, _ in fields}  # free text is not
+    assert all(e["reason"] == "" for a in manifest["assessments"] for e in a["audit"])
+    assert [(e["field"], e["new_value"]) for e in discarded["audit"]] == [("status", "draft"), ("status", "discarded")]
+    assert manifest["patient"]["audit"] == [] and manifest["patient"]["notes"] == ""
+    with Store.open(tmp_path / "research") as target:  # and it imports
+        import_patient(target, folder)
+        assert target.history("STUDY-7", include_discarded=True)[0].clinician == "STAFF-2"
+
+
+def test_deidentified_export_moves_every_date_by_one_shift(store: Store, tmp_path: Path) -> None:
+    done, later = _patient(store)
+    folder = export_patient(store, "DEID-1", tmp_path / "out", deidentify=True)
+    manifest = json.loads((folder / MANIFEST).read_text())
+    assert manifest["dates_shifted"] is True
+    first, second = manifest["assessments"]
+    original = datetime.fromisoformat(store.get_assessment(done).created_at)
+    shifted = datetime.fromisoformat(first["created_at"])
+    shift = original - shifted
+    assert shift.days >= 1 and shift.days <= 365 and shift.seconds == 0
+    assert datetime.fromisoformat(second["created_at"]) == datetime.fromisoformat(
+        store.get_assessment(later).created_at) - shift  # intervals are kept
+    stamps = [manifest["exported_at"], manifest["patient"]["created_at"], first["captures"][0]["captured_at"],
+              *(e["at"] for a in manifest["assessments"] for e in a["audit"])]
+    for stamp in stamps:
+        assert datetime.fromisoformat(stamp) <= datetime.fromisoformat(now_iso()) - shift
+    assert "2024-03-01" not in json.dumps(manifest) and "2024-03-15" not in json.dumps(manifest)
+
+
+def test_plain_export_keeps_text_names_and_dates(store: Store, tmp_path: Path) -> None:
+    done, _ = _patient(store)
+    manifest = json.loads((export_patient(store, "DEID-1", tmp_path / "out") / MANIFEST).read_text())
+    assert manifest["dates_shifted"] is False
+    first, discarded = manifest["assessments"]
+    assert first["clinician"] == "Dr Kim" and first["created_at"] == store.get_assessment(done).created_at
+    assert "Otto felt unwell" in [e["reason"] for e in discarded["audit"]]

@@ -1,0 +1,221 @@
+"""`import_patient` applies the store's own checks to what an export folder holds: file kinds,
+sizes, regular files, dates, the schema version; copied audit entries are marked imported."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.records import Store
+from app.records.transfer import (
+    IMPORTED_MARK,
+    MANIFEST,
+    MAX_FILE_BYTES,
+    export_patient,
+    import_patient,
+)
+from models.errors import InputError
+from models.labels import EXPRESSIONS
+from tests.records.records_helpers import tiny_png
+
+
+@pytest.fixture
+def exported(tmp_path: Path) -> Path:
+    """An export of one confirmed assessment with two photos and a report."""
+    with Store.open(tmp_path / "source") as source:
+        source.create_patient("IMP-1", name="Otto Lilienthal", actor="nurse")
+        aid = source.start_assessment("IMP-1", actor="nurse").id
+        source.save_capture(aid, "rest", tiny_png(1))
+        source.save_capture(aid, "close_eyes", tiny_png(2))
+        source.record_results(aid, {"grade": "II"}, model_grade="II")
+        source.confirm_grade(aid, "II", "Dr Kim")
+        source.save_report(aid, b"%PDF-1.4 report")
+        return export_patient(source, "IMP-1", tmp_path / "usb")
+
+
+def _edit(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    manifest = json.loads((folder / MANIFEST).read_text())
+    change(manifest)
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
+def _list_as_photo(folder: Path, name: str, data: bytes) -> Path:
+    """Put `data` in the export as photos/NAME and list it (with its sha256) as the rest photo."""
+    path = folder / "photos" / name
+    path.write_bytes(data)
+    _edit(folder, lambda m: m["assessments"][0]["captures"][0].update(
+        file=f"photos/{name}", sha256=hashlib.sha256(data).hexdigest()))
+    return path
+
+
+def _refused(tmp_path: Path, folder: Path, match: str) -> None:
+    """The import fails with an InputError matching `match` and leaves the store empty."""
+    with Store.open(tmp_path / "station2") as target:
+        with pytest.raises(InputError, match=match) as info:
+            import_patient(target, folder)
+        assert "\n" not in str(info.value)
+        assert target.count_patients() == 0 and target.audit_trail() == []
+        assert [p for p in target.root.rglob("*") if p.is_file() and "palsy.db" not in p.name] == []
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("evil.sh", b"#!/bin/sh\necho pwned\n"),  # a script, with its own extension
+    ("evil.png", b"#!/bin/sh\necho pwned\n"),  # a script named as a photo
+    ("photo.sh", tiny_png(9)),  # a real PNG that would be stored as .sh
+    ("photo.jpg", tiny_png(9)),  # PNG content under a JPEG name
+])
+def test_a_photo_that_is_not_a_png_or_jpeg_so_named_is_refused(tmp_path: Path, exported: Path, name: str, data: bytes) -> None:
+    path = _list_as_photo(exported, name, data)
+    _refused(tmp_path, exported, rf"{path}.* not a PNG or JPEG photo")
+
+
+def test_a_jpeg_photo_is_imported_under_the_jpg_extension(tmp_path: Path, exported: Path) -> None:
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(64)  # the store checks the signature, as save_capture does
+    _list_as_photo(exported, "photo.jpeg", jpeg)
+    with Store.open(tmp_path / "station2") as target:
+        import_patient(target, exported)
+        [first] = target.history("IMP-1")
+        assert target.get_capture(first.id, "rest").file_name.endswith(".jpg")
+        assert target.load_capture(first.id, "rest") == jpeg
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("r.html", b"<html><script>alert(1)</script></html>"),
+    ("r.pdf", b"<html><script>alert(1)</script></html>"),
+    ("r.html", b"%PDF-1.4 a PDF under another name"),
+])
+def test_a_report_that_is_not_a_pdf_so_named_is_refused(tmp_path: Path, exported: Path, name: str, data: bytes) -> None:
+    path = exported / "reports" / name
+    path.write_bytes(data)
+    _edit(exported, lambda m: m["assessments"][0]["reports"][0].update(
+        file=f"reports/{name}", sha256=hashlib.sha256(data).hexdigest()))
+    _refused(tmp_path, exported, rf"{path}.* not a PDF report")
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path, exported: Path) -> None:
+    path = exported / "photos" / "huge.png"
+    with open(path, "wb") as handle:  # sparse: costs no disk and, refused by its size, no reading
+        handle.truncate(MAX_FILE_BYTES + 1)
+    _edit(exported, lambda m: m["assessments"][0]["captures"][0].update(file="photos/huge.png", sha256="0" * 64))
+    _refused(tmp_path, exported, rf"{path} in the export is 100 MiB or more, more than the 100 MiB")
+
+
+def test_an_oversized_manifest_is_refused_unread(tmp_path: Path, exported: Path) -> None:
+    with open(exported / MANIFEST, "r+b") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)
+    _refused(tmp_path, exported, rf"{MANIFEST} in the export is 100 MiB or more")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("what", ["photo", "manifest"])
+def test_a_fifo_in_the_export_is_refused_without_blocking(tmp_path: Path, exported: Path, what: str) -> None:
+    if what == "photo":
+        fifo = exported / "photos" / "fifo.png"
+        os.mkfifo(fifo)
+        _edit(exported, lambda m: m["assessments"][0]["captures"][0].update(file="photos/fifo.png", sha256="0" * 64))
+    else:
+        fifo = exported / MANIFEST
+        fifo.unlink()
+        os.mkfifo(fifo)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        with Store.open(tmp_path / "station2") as target:
+            try:
+                import_patient(target, exported)
+                outcome.append(None)
+            except BaseException as exc:  # handed to the test thread
+                outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    blocked = worker.is_alive()
+    if blocked:  # unblock the reader (a writer opens and closes the FIFO) so no thread leaks
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=20)
+    assert not blocked, "import blocked on a FIFO"
+    assert isinstance(outcome[0], InputError) and f"{fifo} in the export is not a regular file" in str(outcome[0])
+
+
+def test_files_are_read_one_at_a_time(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    size = 1_000_000
+    with Store.open(tmp_path / "source") as source:
+        source.create_patient("BIG-1")
+        aid = source.start_assessment("BIG-1").id
+        for expression in EXPRESSIONS:
+            noise = rng.integers(0, 256, size - 8, dtype=np.uint8).tobytes()  # incompressible
+            source.save_capture(aid, expression, b"\x89PNG\r\n\x1a\n" + noise)
+        folder = export_patient(source, "BIG-1", tmp_path / "usb")
+    with Store.open(tmp_path / "station2") as target:
+        tracemalloc.start()
+        try:
+            import_patient(target, folder)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert len(target.captures(target.history("BIG-1")[0].id)) == len(EXPRESSIONS)
+    # One photo in memory, plus the store's own write of it (atomic_write reads it back in
+    # chunks); all six at once would be more than twice that.
+    assert peak < 4 * size, f"peak {peak} bytes for {len(EXPRESSIONS)} photos of {size} bytes"
+
+
+def test_an_export_of_a_newer_schema_is_refused(tmp_path: Path, exported: Path) -> None:
+    _edit(exported, lambda m: m.update(schema_version=99))
+    _refused(tmp_path, exported, r"made by a newer Palsy Grader \(records schema version 99; this one knows up to \d+\)")
+
+
+def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def change(m: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        part: Any = m
+        for key in parents:
+            part = part[int(key)] if key.isdigit() else part[key]
+        part[last] = value
+    return change
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    ("assessments.0.created_at", "not a date", r"assessments\[0\].created_at \('not a date'\) is not an ISO 8601 date and time"),
+    ("patient.created_at", "3000-01-01", r"patient.created_at \('3000-01-01'\) is not an ISO 8601 date and time"),
+    ("patient.created_at", "3000-01-01T00:00:00+00:00", r"patient.created_at \(3000-01-01T00:00:00\+00:00\) lies in the future"),
+    ("assessments.0.audit.0.at", "3000-01-01T00:00:00", r"assessments\[0\].audit\[0\].at .* lies in the future"),
+    ("assessments.0.captures.0.captured_at", "yesterday", r"captures\[0\].captured_at \('yesterday'\) is not"),
+    ("exported_at", "2999-12-31T23:59:59.000+00:00", r"exported_at .* lies in the future"),
+    ("assessments.0.audit.0.entity", "patient", r"assessments\[0\].audit\[0\].entity is 'patient', not assessment or capture or report"),
+    ("assessments.0.audit.0.actor", "Dr\u202eKim", r"assessments\[0\].audit\[0\].actor contains an invisible formatting character"),
+    ("assessments.0.status", "signed", r"assessments\[0\].status 'signed' is not one of"),
+])
+def test_forged_times_and_audit_entries_are_refused(tmp_path: Path, exported: Path, path: str, value: str, message: str) -> None:
+    _edit(exported, _set(path, value))
+    _refused(tmp_path, exported, message)
+
+
+def test_copied_audit_entries_are_marked_imported_and_the_import_names_its_source(tmp_path: Path, exported: Path) -> None:
+    backdated = {"at": "1999-01-01T00:00:00", "actor": "Dr Forged", "entity": "assessment", "field": "confirmed_grade",
+                 "old_value": None, "new_value": "I", "reason": "looks fine"}
+    _edit(exported, lambda m: m["assessments"][0]["audit"].append(backdated))
+    digest = hashlib.sha256((exported / MANIFEST).read_bytes()).hexdigest()
+    with Store.open(tmp_path / "station2") as target:
+        import_patient(target, exported, actor="admin")
+        aid = target.history("IMP-1")[0].id
+        copied = target.audit_trail("assessment", aid)
+        assert copied and all(e.reason.startswith(IMPORTED_MARK) for e in copied)
+        [forged] = [e for e in copied if e.actor == "Dr Forged"]
+        assert (forged.at, forged.reason) == ("1999-01-01T00:00:00", "[imported] looks fine")
+        created, original, imported = target.audit_trail("patient", "IMP-1")
+        assert (created.actor, created.new_value, created.reason) == ("admin", "created", "")
+        assert (original.actor, original.new_value, original.reason) == ("nurse", "created", IMPORTED_MARK)
+        assert (imported.actor, imported.new_value, imported.at) == ("admin", "imported", created.at)
+        assert str(exported) in imported.reason and digest[:16] in imported.reason
+        assert f"marked {IMPORTED_MARK}" in imported.reason
