@@ -76,12 +76,10 @@ def walk_data_files(layout: DataLayout) -> list[Path]:
     return files
 
 
-def recover(layout: DataLayout, conn: sqlite3.Connection | None = None, *, now: float | None = None) -> RecoveryReport:
-    """Remove temporary files whose writer died (or older than a day); with `conn`, also move
-    old orphans to `recovered/` (`quarantine_orphans`). One walk over the files serves both."""
-    report = RecoveryReport()
-    now = time.time() if now is None else now
-    files = walk_data_files(layout)
+def abandoned_temp_files(files: list[Path], now: float) -> list[Path]:
+    """The temporary files (`.NAME.partial-PID-XXXX`) among `files` that their writer left
+    (`left_by_a_dead_writer`); one removed meanwhile finished its write and is not listed."""
+    abandoned = []
     for path in files:
         pid = temp_owner_pid(path)
         if pid is None:
@@ -90,7 +88,19 @@ def recover(layout: DataLayout, conn: sqlite3.Connection | None = None, *, now: 
             age = now - path.stat().st_mtime
         except OSError:
             continue
-        if left_by_a_dead_writer(pid, age) and remove_file(path):
+        if left_by_a_dead_writer(pid, age):
+            abandoned.append(path)
+    return abandoned
+
+
+def recover(layout: DataLayout, conn: sqlite3.Connection | None = None, *, now: float | None = None) -> RecoveryReport:
+    """Remove temporary files whose writer died (or older than a day); with `conn`, also move
+    old orphans to `recovered/` (`quarantine_orphans`). One walk over the files serves both."""
+    report = RecoveryReport()
+    now = time.time() if now is None else now
+    files = walk_data_files(layout)
+    for path in abandoned_temp_files(files, now):
+        if remove_file(path):
             report.removed_temp_files.append(path)
     if report.removed_temp_files:
         log.info("removed %d unfinished temporary file(s) left by a crash", len(report.removed_temp_files))

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import read_verified, temp_owner_pid
-from app.records.recovery import left_by_a_dead_writer, walk_data_files
+from app.records.recovery import abandoned_temp_files, walk_data_files
 from app.records.rows import AuditEntry, FileProblem
 from app.records.store_base import StoreBase
 from app.records.store_files import read_verified_report
@@ -88,23 +88,13 @@ class ChecksMixin(StoreBase):
         """Temporary files (`.NAME.partial-PID-XXXX`) that the next normal open removes: their
         writing process is gone or they are older than a day (the rule of `recovery.recover`).
         A younger one of a live process is a write in progress, not a problem."""
-        now = time.time()
-        problems = []
-        for path in files:
-            pid = temp_owner_pid(path)
-            if pid is None:
-                continue
-            try:
-                age = now - path.stat().st_mtime
-            except OSError:
-                continue  # removed meanwhile: its write finished
-            if not left_by_a_dead_writer(pid, age):
-                continue
-            problems.append(FileProblem(
+        return [
+            FileProblem(
                 path.relative_to(self.layout.root).as_posix(),
                 "partial",
                 f"{path} was left by an interrupted write (a program stopped while saving); it "
                 "holds nothing recorded and is removed at the next normal open (the app, or "
                 "`palsy records import`).",
-            ))
-        return problems
+            )
+            for path in abandoned_temp_files(files, time.time())
+        ]
