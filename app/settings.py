@@ -167,17 +167,12 @@ def _coerce(kind: type, value: Any, name: str) -> Any:
 
 
 def validate_group(group: Any) -> None:
-    """Raise SettingsError when a value lies outside its declared range or choices."""
+    """Raise SettingsError when a value lies outside its declared range or choices (the
+    rule `_outside` states for the lenient reading too)."""
     for f in fields(group):
-        value = getattr(group, f.name)
-        declared = f.metadata.get("range")
-        if declared is not None and not declared.low <= value <= declared.high:
-            raise SettingsError(
-                f"setting {f.name!r} = {value} is outside {declared.low:g}..{declared.high:g}; choose a value in range"
-            )
-        choices = f.metadata.get("choices")
-        if choices is not None and value not in choices:
-            raise SettingsError(f"setting {f.name!r} = {value!r}; choose one of {', '.join(choices)}")
+        why = _outside(f, getattr(group, f.name))
+        if why is not None:
+            raise SettingsError(f"setting {f.name!r}: {why}; choose another value")
 
 
 def check_logo(path: str) -> None:
