@@ -3,11 +3,21 @@
 The report itself is the pipeline's (`app.report`): overlays, the HB table, history, model
 checksum and the decision-support statement. The PDF is then kept by the records store
 (atomic, checksummed) beside the assessment.
+
+The overlays and photos the PDF is made of are rendered in a private staging folder inside
+the data folder (`DATA/tmp/.palsy-partial-*`, 0700), never in the system's temp folder: a
+crash mid-render leaves patient images only where the records already are, and the next
+export removes such leftovers once they are an hour old (`app.report.outputs`' rule).
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.analysis import AnalysisResult
@@ -17,11 +27,15 @@ from app.reopen import in_live_order
 from app.settings import Settings
 from models.errors import InputError
 
+# DATA/tmp/: where reports are rendered (unknown to `palsy records check`, which looks at
+# photos/ and reports/ only).
+STAGING_DIR = "tmp"
+
 
 def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings, history: list[AssessmentInfo]):  # noqa: ANN201
     """The ReportContext: clinic, patient, clinician, confirmed grade, notes, grade history."""
     from app.report.charts import HistoryPoint
-    from app.report.pdf import ReportContext
+    from app.report.pdf import ReportContext, is_demo_record
 
     points = []
     this_visit = (assessment.created, assessment.assessment_id)
@@ -44,20 +58,28 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
         confirmed_grade=assessment.confirmed_grade,
         notes=assessment.notes,
         history=points,
+        registered_side=patient.affected_side,
+        demo_model=is_demo_record((assessment.result or {}).get("model")),
+        assessment_id=assessment.assessment_id,
     )
 
 
 def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: AnalysisResult, settings: Settings,
-               history: list[AssessmentInfo]) -> bytes:
-    """The report as PDF bytes (pure: safe on a worker thread)."""
+               history: list[AssessmentInfo], data_folder: Path | None = None) -> bytes:
+    """The report as PDF bytes (pure: safe on a worker thread), rendered in `data_folder`'s
+    private staging folder (`staging_folder`); without one (tests, tools), in a private
+    system temp folder."""
     if assessment.status != "confirmed" or not assessment.confirmed_grade:
         raise InputError("the assessment has no confirmed grade; confirm or override it before exporting a report")
+    from dataclasses import replace
+
     from app.report.outputs import report_images, write_outputs, write_overlays
-    from app.report.pdf import write_report
+    from app.report.pdf import is_demo_record, write_report
 
     context = report_context(assessment, patient, settings, history)
-    with tempfile.TemporaryDirectory(prefix="palsy-report-") as tmp:
-        folder = Path(tmp)
+    if is_demo_record(result.model):  # the live result's model: the weights that made these numbers
+        context = replace(context, demo_model=True)
+    with staging_folder(data_folder) as folder:
         if result.raw is not None:
             path = write_outputs(result.raw, folder, context).report_pdf
         else:  # reopened from the store: the stored assessment.json, the overlays recomputed from the stored photos
@@ -67,6 +89,28 @@ def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: Analysi
             images.update(report_images(write_overlays(recomputed, folder), folder))
             path = write_report(folder / "report.pdf", in_live_order(assessment.result), context, images)
         return path.read_bytes()
+
+
+@contextmanager
+def staging_folder(data_folder: Path | None) -> Iterator[Path]:
+    """A private folder to render one report in, removed afterwards: DATA/tmp/.palsy-partial-*
+    (0700), after removing the ones a crash left there over an hour ago; without a data
+    folder, a private (0700) system temp folder."""
+    if data_folder is None:
+        with tempfile.TemporaryDirectory(prefix="palsy-report-") as tmp:
+            yield Path(tmp)
+        return
+    from app.records.paths import ensure_private_dir
+    from app.report.outputs import STAGING_PREFIX, remove_stale_staging
+
+    parent = ensure_private_dir(Path(data_folder) / STAGING_DIR)  # StorageError (with a hint) when it cannot
+    remove_stale_staging(parent)
+    stage = parent / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    stage.mkdir(mode=0o700)
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes) -> Path:

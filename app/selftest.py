@@ -3,7 +3,8 @@
 Steps, each timed: verify every shipped weights file against manifest.json (sha256),
 render the synthetic demo patient, load the default weights, assess the six photos, write
 the outputs (overlays, report.pdf, assessment.json) to a temporary folder and check them
-(the PDF opens, has pages, names the verified checksum and carries the disclaimer).
+(the PDF opens, has pages, names the verified checksum, carries the disclaimer and, made
+with the demo weights, the "demonstration model, not for diagnosis" warning).
 Nothing here imports Qt: a clinic PC with no display can run it, and it proves that the
 bundle's headless path does not depend on widgets. Prints one summary line; exit 0 when
 every step passed, 1 with the failing step and its reason otherwise. A `--json FILE` that
@@ -27,6 +28,7 @@ from typing import Any, TypeVar
 from models.errors import PalsyError
 
 DISCLAIMER_PHRASE = "does not replace"
+DEMO_PHRASE = "NOT FOR DIAGNOSIS"
 DEFAULT_GRADE = "III"
 DEFAULT_SIDE = "left"
 DEFAULT_SEED = 7
@@ -123,8 +125,9 @@ def verify_weights(folder: Path, default_name: str) -> WeightsCheck:
     return WeightsCheck(folder / default_name, files[default_name]["sha256"], verified)
 
 
-def check_pdf(path: Path, sha256: str) -> int:
-    """The report opens, has pages, names the weights' checksum and carries the disclaimer."""
+def check_pdf(path: Path, sha256: str, demo: bool = False) -> int:
+    """The report opens, has pages, names the weights' checksum and carries the disclaimer;
+    with `demo`, also the demonstration-model warning."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -143,6 +146,8 @@ def check_pdf(path: Path, sha256: str) -> int:
         raise SelfTestError("report.pdf lacks the statement that the software does not replace the clinician")
     if sha256 not in "".join(text.split()):
         raise SelfTestError("report.pdf does not name the checksum of the weights that were verified")
+    if demo and DEMO_PHRASE not in flat:
+        raise SelfTestError("report.pdf of the demo weights lacks the warning that they are not for diagnosis")
     return pages
 
 
@@ -199,7 +204,7 @@ def run_self_test(
     t_imports = time.perf_counter()
     try:
         from app.report.outputs import write_outputs
-        from app.report.pdf import ReportContext
+        from app.report.pdf import ReportContext, is_demo_record
         from models.pipeline.assess import assess
         from models.pipeline.demo_patient import render_demo_patient
         from models.pipeline.face import face_detector_available
@@ -246,7 +251,8 @@ def run_self_test(
             current = "check outputs"
             data = step(current, lambda: check_assessment(out, checked.sha256))
             current = "check pdf"
-            result.pdf_pages = step(current, lambda: check_pdf(out / "report.pdf", checked.sha256))
+            demo = is_demo_record(assessment.model)
+            result.pdf_pages = step(current, lambda: check_pdf(out / "report.pdf", checked.sha256, demo))
             result.pdf_bytes = (out / "report.pdf").stat().st_size
             result.grade = data["grade"]
             result.top_probability = max(data["probabilities"].values())

@@ -44,7 +44,9 @@ class WindowReportMixin:
             return  # one report at a time
         render, result, settings = self.services.render_report, self.result, self.settings
         patient, history = self.gateway.get_patient(info.patient_id), self.gateway.history(info.patient_id)
-        worker = FunctionWorker(lambda progress: render(info, patient, result, settings, history))
+        # rendered in the data folder's private staging folder, never in the system's temp folder
+        folder = getattr(self.gateway, "folder", None)
+        worker = FunctionWorker(lambda progress: render(info, patient, result, settings, history, folder))
         worker.returned.connect(self._report_rendered)
         worker.errored.connect(self._report_failed)
         self._export_id = info.assessment_id

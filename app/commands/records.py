@@ -1,20 +1,23 @@
 """`palsy records`: check the data folder, list the patients or the unfinished assessments,
-export/import a patient."""
+export/import a patient, tell whether a PDF is a report stored there."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.counted import counted
 
 if TYPE_CHECKING:
     from app.records import Store
+    from app.records.rows import Assessment, Report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("records", help="check, export or import patient records")
+    parser = subparsers.add_parser("records", help="check, export or import patient records; verify a report PDF")
     parser.add_argument("--data", metavar="DIR", help="data folder (default: PALSY_HOME or the platform folder)")
     actions = parser.add_subparsers(dest="records_action", metavar="ACTION", required=True)
     check = actions.add_parser(
@@ -30,6 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--out", required=True, metavar="DIR", help="destination folder")
     export.add_argument("--deidentify", action="store_true", help="no name, date of birth, notes or reports")
     export.add_argument("--pseudonym", help="patient ID to use in a de-identified export")
+    verify = actions.add_parser(
+        "verify", help="tell whether a PDF is a report stored in the data folder, unaltered (by its sha256)"
+    )
+    verify.add_argument("file", metavar="FILE.pdf", help="the report PDF to look up")
+    verify.add_argument("--json", action="store_true", help="print JSON")
     imp = actions.add_parser("import", help="import a patient folder made by `records export`")
     imp.add_argument("folder")
     imp.add_argument("--actor", default="", help="name recorded in the audit trail")
@@ -51,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
         # A listing: a mistyped --data or PALSY_HOME is an error, never a new empty data folder.
         with _open_for_reading(args.data) as store:
             return _drafts(store, args.json)
+    if args.records_action == "verify":
+        digest = pdf_sha256(Path(args.file))  # a wrong file is refused before the store is opened
+        with _open_for_reading(args.data) as store:  # reads only: never a new empty data folder
+            return _verify(store, args.file, digest, args.json)
     if args.records_action == "export":
         # Reads the store only: a mistyped --data is an error, not a new empty data folder.
         with _open_for_reading(args.data) as store:
@@ -130,3 +142,71 @@ def _check(store: Store, as_json: bool) -> int:
         for problem in report["file_problems"]:
             print(f"{problem['problem']}: {problem['detail']}")
     return 1 if report["database_problems"] or report["file_problems"] else 0
+
+
+def pdf_sha256(path: Path) -> str:
+    """The sha256 of a PDF file; InputError (exit 2) when it is missing, a folder, unreadable
+    or not a PDF."""
+    from app.records.imaging import PDF_MAGIC
+    from models.errors import InputError
+
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give the report's PDF file")
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            if not handle.read(len(PDF_MAGIC)).startswith(PDF_MAGIC):
+                raise InputError(f"{path} is not a PDF file; give a report PDF exported by Palsy Grader")
+            handle.seek(0)
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise InputError(f"{path} not found; give the path of the report PDF to check") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path} ({exc.strerror or exc}); check the file and its permissions") from None
+    return digest.hexdigest()
+
+
+def find_report(store: Store, sha256: str) -> tuple[Assessment, Report] | None:
+    """The stored report whose recorded sha256 is `sha256`, with its assessment; None when no
+    report of this data folder has it."""
+    report = store.report_with_sha256(sha256)
+    return None if report is None else (store.get_assessment(report.assessment_id), report)
+
+
+def confirmation_when_stored(store: Store, assessment: Assessment, report: Report) -> tuple[str, str]:
+    """(confirmed grade, clinician) as they were when the report was stored: the audit trail's
+    last values up to then (a grade confirmed again later is not the one the PDF shows)."""
+    values = {"confirmed_grade": assessment.confirmed_grade or "", "clinician": assessment.clinician or ""}
+    for entry in store.audit_trail("assessment", assessment.id):  # oldest first
+        if entry.field in values and entry.at <= report.created_at and entry.new_value is not None:
+            values[entry.field] = entry.new_value
+    return values["confirmed_grade"], values["clinician"]
+
+
+def _verify(store: Store, file: str, sha256: str, as_json: bool) -> int:
+    """Print whether `file` is a report stored in `store`; 0 when it is, 1 when not."""
+    from app.local_time import local_date, local_minute
+
+    found = find_report(store, sha256)
+    item: dict = {"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": found is not None}
+    if found is not None:
+        assessment, report = found
+        grade, clinician = confirmation_when_stored(store, assessment, report)
+        item.update({
+            "patient_id": assessment.patient_id, "assessment": assessment.id,
+            "assessment_date": local_date(assessment.created_at), "confirmed_grade": grade, "clinician": clinician,
+            "stored_at": local_minute(report.created_at), "report_file": report.file_name,
+        })
+        later = (assessment.confirmed_grade, assessment.clinician) != (grade, clinician)
+        item["confirmed_again_later"] = later
+    if as_json:
+        print(json.dumps(item, indent=2))
+    elif found is None:
+        print(f"{file}: not a report stored in {store.root} (altered, or from another data folder)")
+    else:
+        again = (f"; confirmed again later as {assessment.confirmed_grade} by {assessment.clinician}"
+                 if item["confirmed_again_later"] else "")
+        print(f"{file}: stored report of patient {item['patient_id']}, assessment {item['assessment']} of "
+              f"{item['assessment_date']}, grade {grade} confirmed by {clinician}, stored {item['stored_at']}{again}")
+    return 0 if found is not None else 1

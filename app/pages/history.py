@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.pages.history_logic import (
-    HOUSE_MEASURE,
     REGION_LABELS,
     grade_number,
     history_points,
@@ -29,6 +28,7 @@ from app.pages.patient import on_return
 from app.records_gateway import AssessmentInfo
 from app.widgets.elided_label import ElidedLabel
 from models.labels import GRADES
+from models.pipeline.measures import HOUSE_MEASURE
 
 REGION_PENS = ("#222222", "#1f77b4", "#2ca02c", "#9467bd", "#d62728", "#e377c2", "#17becf")  # first: House measure
 

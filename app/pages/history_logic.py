@@ -12,7 +12,6 @@ from models.labels import GRADES
 from models.pipeline.measures import REGIONS
 
 # the names the history plot's legend shows: the results table's and the report's
-HOUSE_MEASURE = "House (brow + commissure)"
 REGION_LABELS = {spec.name: spec.label for spec in REGIONS}
 
 

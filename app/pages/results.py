@@ -52,6 +52,7 @@ from app.pages.results_logic import (
 from app.widgets.elided_label import ElidedLabel
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
+from models.pipeline.flag_wording import worded_flags
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, foreground="#333333")  # readable axes on white
 
@@ -190,7 +191,7 @@ class ResultsPage(QWidget):
         self.review_error.setStyleSheet("color: #c0392b;")
         self.review_error.setWordWrap(True)
         self.confirm_button = QPushButton("Confirm grade")
-        self.confirm_button.setToolTip("Sign the ticked grade with your name (an override of the model is audited as one)")
+        self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the model needs its reason in Notes and is audited as one)")
         self.confirm_button.clicked.connect(self.confirm)
         self.export_button = QPushButton("Export PDF  [Ctrl+E]")
         self.export_button.clicked.connect(self.export_requested)
@@ -278,7 +279,9 @@ class ResultsPage(QWidget):
         rows = sum(self.regions.rowHeight(r) for r in range(self.regions.rowCount()))
         self.regions.setFixedHeight(self.regions.horizontalHeader().height() + max(rows, 60) + 2 * self.regions.frameWidth() + 2)
         if result.flags:
-            items = "".join(f"<li>{html.escape(f.text)}</li>" for f in result.flags)
+            # in the report's words (flag_wording), not the pipeline's codes
+            items = "".join(f"<li><b>{html.escape(title)}</b>: {html.escape(detail)}</li>" if detail
+                            else f"<li><b>{html.escape(title)}</b></li>" for title, detail in worded_flags(result.flags))
             self.flags.setText(f"<b style='color:#b9770e'>Flags for review:</b><ul style='margin:0'>{items}</ul>")
         else:
             self.flags.setText("<span style='color:#2e8b57'>No flags: results are consistent.</span>")
@@ -357,7 +360,7 @@ class ResultsPage(QWidget):
     def _refresh_export(self) -> None:
         why = export_blocker(self.status, self.review_edited(), self.overlays_pending)
         self.export_button.setEnabled(not why)
-        self.export_button.setToolTip(why or "Write the signed PDF report (Ctrl+E)")
+        self.export_button.setToolTip(why or "Write and store the PDF report of the confirmed grade (Ctrl+E)")
 
     def current_expression(self) -> str | None:
         return self.expression_combo.currentData()

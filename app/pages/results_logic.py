@@ -8,6 +8,7 @@ import numpy as np
 
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
+from models.pipeline.flag_wording import side_disagreement
 
 SEGMENTATION_ALPHA = 150
 
@@ -76,19 +77,13 @@ def doubtful_photos(flags: list) -> set[str]:
     return {f.expression for f in flags if f.code in DOUBTFUL_PHOTO_FLAGS and f.expression}
 
 
-def sides_disagree(measured: str, registered: str) -> bool:
-    """The measured weaker side is the other one than the side registered for the patient
-    (both named: "none" and "unknown" disagree with nothing)."""
-    return {measured, registered} == {"left", "right"}
-
-
 def side_text(measured: str, registered: str) -> str:
     """The results page's side line: the measured side, the registered one beside it, and a
     warning when they are opposite (a mirrored photo, a mix-up, or a recovery worth a look)."""
     text = f"Affected side (patient's): {measured} (measured)"
     if registered in ("left", "right", "none"):
         text += f", {registered} (registered)"
-    if sides_disagree(measured, registered):
+    if side_disagreement(registered, measured):  # the report's rule
         text += " \u2013 they differ: check the photos and the patient's record"
     return text
 
@@ -99,7 +94,7 @@ def percent_text(value: float | None) -> str:
 
 @dataclass
 class ReviewDecision:
-    """What the clinician signs: the confirmed grade, whether it overrides the model, notes."""
+    """What the clinician confirms under their name: the confirmed grade, whether it overrides the model, notes."""
 
     grade: str
     clinician: str
@@ -119,7 +114,7 @@ def review_decision(grade: str, clinician: str, notes: str, model_grade: str) ->
         raise InputError("Choose the confirmed House-Brackmann grade (I-VI) before confirming")
     clinician = " ".join(clinician.split())
     if not clinician:
-        raise InputError("Enter the clinician's name to sign the assessment")
+        raise InputError("Enter the clinician's name to confirm the grade under it")
     decision = ReviewDecision(grade, clinician, notes.strip(), model_grade)
     if decision.is_override and not decision.notes:
         raise InputError(f"Grade {grade} overrides the model's grade {model_grade}: write the reason in Notes")
@@ -129,7 +124,7 @@ def review_decision(grade: str, clinician: str, notes: str, model_grade: str) ->
 def decision_text(grade: str, clinician: str, notes: str, model_grade: str | None) -> str:
     """The decision on record, in one line for the review box."""
     how = f", overriding the model's grade {model_grade}" if model_grade and grade != model_grade else ""
-    return f"\u2713 Confirmed: grade {grade} (House-Brackmann), signed by {clinician}{how}"
+    return f"\u2713 Confirmed: grade {grade} (House-Brackmann), confirmed by {clinician}{how}"
 
 
 def can_export(status: str) -> bool:

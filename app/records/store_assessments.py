@@ -69,7 +69,7 @@ class AssessmentsMixin(StoreBase):
     def confirm_grade(
         self, assessment_id: int, grade: str, clinician: str, notes: str | None = None
     ) -> Assessment:
-        """The clinician confirms or overrides the grade and signs; every change is audited.
+        """The clinician confirms or overrides the grade under their name; every change is audited.
 
         Allowed on analysed assessments and again on confirmed ones (a later change is
         audited the same way). The audit reason says whether it overrides the model's grade.
@@ -77,7 +77,7 @@ class AssessmentsMixin(StoreBase):
         confirmed = validate.grade(grade, "confirmed grade")
         signer = validate.text(clinician, "clinician name", max_len=200)
         if not signer:
-            raise InputError("the clinician's name is required to confirm a grade; type your name to sign.")
+            raise InputError("the clinician's name is required to confirm a grade; type your name.")
         with self.db.write() as conn:
             row = self._assessment_row(conn, assessment_id)
             self._require_status(

@@ -195,6 +195,12 @@ class FilesMixin(StoreBase):
         rows = self.db.query("SELECT * FROM reports WHERE assessment_id = ? ORDER BY id", (int(assessment_id),))
         return [Report.from_row(r) for r in rows]
 
+    def report_with_sha256(self, sha256: str) -> Report | None:
+        """The stored report whose recorded sha256 is `sha256` (the first stored, if the same
+        bytes were stored twice), or None; `palsy records verify` looks a PDF up with it."""
+        rows = self.db.query("SELECT * FROM reports WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256.lower(),))
+        return Report.from_row(rows[0]) if rows else None
+
     def load_report(self, report: Report) -> bytes:
         """A report's PDF bytes, verified against its sha256."""
         return read_verified_report(self.layout.resolve(report.file_name), report.sha256)

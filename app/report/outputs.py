@@ -107,7 +107,7 @@ def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: Re
     and then moved into `folder` (module docstring). Errors leave no staging folder behind."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    _remove_stale_staging(folder)
+    remove_stale_staging(folder)
     stage = folder / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     stage.mkdir()
     try:
@@ -129,7 +129,9 @@ def check_writable(folder: str | os.PathLike) -> Path:
     return folder
 
 
-def _remove_stale_staging(folder: Path) -> None:
+def remove_stale_staging(folder: Path) -> None:
+    """Remove the `STAGING_PREFIX` folders in `folder` that a killed run left over an hour
+    ago (a younger one may be another run's, still at work)."""
     now = time.time()
     for old in folder.glob(STAGING_PREFIX + "*"):
         with contextlib.suppress(OSError):

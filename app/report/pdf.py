@@ -47,9 +47,19 @@ from app.report.fonts import (
 from app.report.hb_table import HB_TABLE
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
+from models.pipeline.flag_wording import (
+    EXPRESSION_LABELS,
+    SIDE_DISAGREEMENT,
+    check_list,
+    flag_title,
+    side_disagreement,
+    worded_flags,
+)
 from models.pipeline.images import load_image
+from models.pipeline.measures import HOUSE_MEASURE
 from models.pipeline.overlays import LEGEND_WIDTH
 from models.pipeline.training_summary import describe_training
+from models.resources import is_demo_weights
 
 # Without ReportLab's C accelerator, ASCII85-encoding the photos in pure Python took
 # 2.2 s of a 2.6 s report; binary streams are valid PDF and cost nothing.
@@ -59,14 +69,15 @@ DISCLAIMER = (
     "This software supports and does not replace the clinician's judgement. The grade is a "
     "decision aid computed from photographs; the clinician confirms or overrides it."
 )
-EXPRESSION_TITLES = {
-    "rest": "Rest",
-    "close_eyes": "Close eyes",
-    "raise_eyebrows": "Raise eyebrows",
-    "open_mouth": "Open mouth",
-    "wrinkle_nose": "Wrinkle nose",
-    "puff_cheeks": "Puff cheeks",
-}
+DEMO_TITLE = "DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS"
+DEMO_TEXT = (
+    "These weights were trained on synthetic faces only. The grades, measurements and overlays "
+    "in this report demonstrate the software and must not inform a diagnosis or treatment."
+)
+# The one name of the measured grade's method, here and on the screens (DESIGN §7 step 4);
+# the method line under the regions table says what it sums (brow + commissure).
+_METHOD_NAME = "House (brow + commissure)"  # how measures.py's `method` text named it before 2026-12-05 (stored records)
+EXPRESSION_TITLES = EXPRESSION_LABELS
 SIDE_WORDS = {"left": "left (patient's)", "right": "right (patient's)", "none": "none"}
 PAGE_W, PAGE_H = A4
 MARGIN = 16 * mm
@@ -74,6 +85,8 @@ LIGHT = colors.HexColor("#f2f5f9")
 GRID = colors.HexColor("#b8c4d0")
 HEADER_SIZE = 8
 HEADER_GAP = 6 * mm  # between the clinic name and the patient on the running header
+WARNING_RED = colors.HexColor("#b00020")
+WARNING_FILL = colors.HexColor("#fdecee")
 
 
 @dataclass
@@ -91,6 +104,18 @@ class ReportContext:
     confirmed_grade: str | None = None
     notes: str = ""
     history: Sequence[HistoryPoint] = ()
+    registered_side: str = "unknown"  # the patient form's affected side: unknown, left, right, none
+    demo_model: bool = False  # the caller knows the weights are the demo's (the record is asked too)
+    assessment_id: int | None = None  # its number in the data folder (None: not stored, `palsy assess`)
+
+
+def is_demo_record(model: Mapping | None) -> bool:
+    """Whether an assessment's model record (assessment.json "model": path, sha256) names the
+    demonstration weights, by the GUI banner's rule (`models.resources.is_demo_weights`)."""
+    if not isinstance(model, Mapping):
+        return False
+    path, sha256 = model.get("path"), model.get("sha256")
+    return is_demo_weights(str(path) if path else "", sha256 if isinstance(sha256, str) else None)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -111,6 +136,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "label": style("label", "BodyText", True, fontSize=7.5, leading=9),
         "big": style("big", "BodyText", True, fontSize=22, leading=26, alignment=TA_CENTER),
         "caption": style("caption", "BodyText", fontSize=7.5, leading=9, alignment=TA_CENTER),
+        "warning_title": style("warning_title", "BodyText", True, fontSize=10, leading=12.5, textColor=WARNING_RED),
+        "warning": style("warning", "BodyText", fontSize=8, leading=10, textColor=WARNING_RED),
     }
 
 
@@ -146,8 +173,8 @@ def _table(rows: list[list], widths: Sequence[float], header: bool = True, extra
 class _Page:
     """Header line and footer (disclaimer, page number) drawn on every page."""
 
-    def __init__(self, context: ReportContext, model_name: str) -> None:
-        self.context, self.model_name = context, model_name
+    def __init__(self, context: ReportContext, model_name: str, demo: bool = False) -> None:
+        self.context, self.model_name, self.demo = context, model_name, demo
 
     def __call__(self, canvas, doc) -> None:  # noqa: ANN001 - ReportLab callback signature
         canvas.saveState()
@@ -165,6 +192,10 @@ class _Page:
         canvas.drawString(MARGIN, 6.2 * mm, rest)
         canvas.setFont(FONT, 7)
         canvas.drawRightString(PAGE_W - MARGIN, 6.2 * mm, f"page {doc.page}")
+        if self.demo:  # a page printed or copied alone still says it
+            canvas.setFillColor(WARNING_RED)
+            canvas.setFont(FONT_BOLD, 6.8)
+            canvas.drawCentredString(PAGE_W / 2, PAGE_H - 15 * mm, DEMO_TITLE)
         canvas.restoreState()
 
 
@@ -221,17 +252,21 @@ def write_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     s = _styles()
     model = assessment.get("model", {})
+    demo = context.demo_model or is_demo_record(model)
+    subject, keywords = _record_info(context)
     doc = SimpleDocTemplate(
         str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm, bottomMargin=15 * mm,
         title=clean_text(f"Facial palsy assessment {context.patient_id}").strip(), author=clean_text(context.clinic_name),
-        subject="House-Brackmann facial palsy assessment", creator="Palsy Grader",
+        subject=subject, keywords=keywords, creator="Palsy Grader",
     )
     width = PAGE_W - 2 * MARGIN
     story: list = []
-    story += _header(context, s, width)
+    story += _header(context, assessment, s, width)
+    if demo:
+        story += [Spacer(1, 5), _demo_warning(s, width)]
     story += _grade_section(assessment, context, s, width)
     story += _measured_section(assessment, s, width)
-    story += _flags_section(assessment, s)
+    story += _flags_section(assessment, context, s)
     story.append(KeepTogether(_hb_section(_shown_grade(assessment, context), s, width)))
     if context.history:
         story.append(KeepTogether([
@@ -240,11 +275,41 @@ def write_report(
             _history_table(context.history, s, width),
         ]))
     story.append(KeepTogether([Paragraph("Notes", s["h2"]), _p(context.notes if (context.notes or "").strip() else "No notes.", s["body"], multiline=True)]))
-    story.append(KeepTogether(_model_section(model, s, width)))
+    story.append(KeepTogether(_model_section(model, context, s, width)))
     story += _photo_section(assessment, images, s, width)
-    page = _Page(context, str(model.get("name", "")))
+    page = _Page(context, str(model.get("name", "")), demo)
     doc.build(story, onFirstPage=page, onLaterPages=page)
     return path
+
+
+def _record_info(context: ReportContext) -> tuple[str, str]:
+    """The PDF's subject and keywords: the assessment's number in the records, so that a
+    person holding a copy (File > Properties) can find its record."""
+    subject = "House-Brackmann facial palsy assessment"
+    if context.assessment_id is None:
+        return subject, "Palsy Grader, House-Brackmann"
+    patient = clean_text(context.patient_id).strip()
+    subject += f"; Palsy Grader assessment {context.assessment_id}" + (f", patient {patient}" if patient else "")
+    return subject, f"Palsy Grader, House-Brackmann, assessment {context.assessment_id}"
+
+
+def _demo_warning(s: dict, width: float) -> Table:
+    """The red-bordered box that says the demonstration weights made this report."""
+    box = Table([[_p(DEMO_TITLE, s["warning_title"])], [_p(DEMO_TEXT, s["warning"])]], colWidths=[width])
+    box.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 1.6, WARNING_RED),
+        ("BACKGROUND", (0, 0), (-1, -1), WARNING_FILL),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (0, 0), 5), ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+    ]))
+    return box
+
+
+def _sides(registered: str | None, measured: str | None) -> str:
+    """"left (registered), right (measured)": the patient form's side and the photos'."""
+    first = f"{registered} (registered)" if registered in ("left", "right", "none") else "not registered"
+    second = f"{measured} (measured)" if measured in ("left", "right", "none") else "not measured"
+    return f"{first}, {second}"
 
 
 def _shown_grade(assessment: Mapping, context: ReportContext) -> str:
@@ -274,7 +339,7 @@ def _logo(path_text: str | None) -> Image | None:
     return logo
 
 
-def _header(context: ReportContext, s: dict, width: float) -> list:
+def _header(context: ReportContext, assessment: Mapping, s: dict, width: float) -> list:
     title = [_p(context.clinic_name, s["title"]), _p("Facial palsy assessment (House-Brackmann)", s["body"])]
     logo = _logo(context.clinic_logo)
     if logo is not None:
@@ -293,7 +358,9 @@ def _header(context: ReportContext, s: dict, width: float) -> list:
     rows = [
         [label("Patient ID"), value(context.patient_id, "-"), label("Name"), value(context.patient_name, "-")],
         [label("Date of birth"), value(context.date_of_birth, "-"), label("Sex"), value(context.sex, "-")],
-        [label("Clinician"), value(context.clinician, "(not signed)"), label("Assessment date"), value(context.assessment_date, "-")],
+        [label("Clinician"), value(context.clinician, "(not confirmed)"), label("Assessment date"), value(context.assessment_date, "-")],
+        [label("Affected side"), value(_sides(context.registered_side, assessment.get("affected_side")), "-"),
+         label("Record"), value("" if context.assessment_id is None else f"assessment {context.assessment_id}", "not stored")],
     ]
     w = width / 4
     out += [Spacer(1, 4), _table(rows, [w * 0.7, w * 1.3, w * 0.8, w * 1.2], header=False, extra=[
@@ -316,8 +383,8 @@ def _grade_section(a: Mapping, context: ReportContext, s: dict, width: float) ->
     mf = measured.get("function_percent")
     summary = [
         ["Network grade", f"{a.get('grade', '-')} ({100 * top:.0f} %)"],
-        ["Measured grade", f"{measured.get('grade') or '-'}" + (f" ({mf:.0f} % function, House's measure)" if mf is not None else "")],
-        ["Affected side", SIDE_WORDS.get(a.get("affected_side", "none"), str(a.get("affected_side")))],
+        ["Measured grade", f"{measured.get('grade') or '-'}" + (f": {mf:.0f} % function by {HOUSE_MEASURE}" if mf is not None else "")],
+        ["Measured side", SIDE_WORDS.get(a.get("affected_side", "none"), str(a.get("affected_side")))],
     ]
     if confirmed and confirmed != a.get("grade"):
         summary.append(["Clinician override", f"network said {a.get('grade')}, clinician confirmed {confirmed}"])
@@ -356,7 +423,7 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
     out.append(_p(
         "Movements in units of the inter-eye distance (eye closure: closed share of the rest opening); "
         "ratio = weaker side / stronger side. "
-        "Left and right are the patient's sides. " + str(measured.get("method", "")), s["small"]))
+        "Left and right are the patient's sides. " + _method(measured.get("method")), s["small"]))
     shown = {r.get("label") for r in regions.values()}
     for note in measured.get("notes", []):
         if note.split(":")[0] not in shown:  # region notes are already in the table
@@ -364,13 +431,23 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
     return out
 
 
-def _flags_section(a: Mapping, s: dict) -> list:
-    flags = a.get("flags", [])
+def _method(text: object) -> str:
+    """The measure's method text, naming House's measure as the rest of the report does."""
+    return str(text or "").replace(_METHOD_NAME, f"{HOUSE_MEASURE} (brow + commissure)")
+
+
+def _flags_section(a: Mapping, context: ReportContext, s: dict) -> list:
+    """The pipeline's flags in words, and whether the patient record's affected side differs
+    from the measured one."""
+    flags = worded_flags(f for f in a.get("flags", []) if isinstance(f, Mapping))
+    sides = side_disagreement(context.registered_side, a.get("affected_side"))
+    if sides:
+        flags.append((flag_title(SIDE_DISAGREEMENT), sides))
     out: list = [Paragraph("Review flags", s["h2"])]
     if not flags:
         out.append(_p("None.", s["body"]))
-    for f in flags:
-        out.append(Paragraph(f"<b>{markup(f.get('code', ''))}</b>: {markup(f.get('message', ''))}", s["body"]))
+    for title, detail in flags:
+        out.append(Paragraph(f"<b>{markup(title)}</b>: {markup(detail)}", s["body"]))
     return out
 
 
@@ -399,7 +476,7 @@ def _history_table(history: Sequence[HistoryPoint], s: dict, width: float) -> Ta
     return _table(rows, [35 * mm, 20 * mm, 35 * mm])
 
 
-def _model_section(model: Mapping, s: dict, width: float) -> list:
+def _model_section(model: Mapping, context: ReportContext, s: dict, width: float) -> list:
     training = model.get("training_data")
     rows = [
         ["Model", _p(f"{model.get('name', '-')} (configuration {model.get('config', '-')})", s["cell"])],
@@ -407,7 +484,20 @@ def _model_section(model: Mapping, s: dict, width: float) -> list:
         ["Training data", _p(describe_training(training), s["cell"])],
     ]
     table = _table(rows, [28 * mm, width - 28 * mm], header=False, extra=[("FONTNAME", (0, 0), (0, -1), FONT_BOLD), ("BACKGROUND", (0, 0), (0, -1), LIGHT)])
-    return [Paragraph("Model", s["h2"]), table, Spacer(1, 6), _p(DISCLAIMER, s["body"])]
+    out = [Paragraph("Model", s["h2"]), table, Spacer(1, 6), _p(DISCLAIMER, s["body"])]
+    if context.confirmed_grade and context.clinician and context.assessment_id is not None:
+        out += [Spacer(1, 3), _p(confirmation_statement(context), s["small"])]
+    return out
+
+
+def confirmation_statement(context: ReportContext) -> str:
+    """What "confirmed by" means on this report: a typed name, not a signature."""
+    return (
+        f"Confirmed by {context.clinician}: the name typed when confirming the grade in Palsy Grader, not a "
+        "handwritten or digital signature. The confirmation is in the records' audit trail, and the records keep "
+        f"this file's SHA-256 with assessment {context.assessment_id}; \"palsy records verify FILE.pdf\" tells "
+        "whether a copy is that stored report."
+    )
 
 
 def _as_jpeg(path: Path) -> io.BytesIO | str | None:
@@ -481,11 +571,9 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
         probs = info.get("probabilities", {})
         top = max(probs, key=probs.get) if probs else "-"
         q = info.get("quality", {})
-        failed = [k for k, c in q.get("checks", {}).items() if not c.get("passed")]
-        caption = (
-            f"{EXPRESSION_TITLES.get(e, e)}: network grade {top} ({100 * probs.get(top, 0):.0f} %); "
-            f"quality {'passed' if q.get('passed') else 'failed: ' + ', '.join(failed)}"
-        )
+        failed = check_list(k for k, c in q.get("checks", {}).items() if not c.get("passed"))
+        verdict = "not recorded" if not q else "passed" if q.get("passed") else "check not met: " + failed
+        caption = f"{EXPRESSION_TITLES.get(e, e)}: network grade {top} ({100 * probs.get(top, 0):.0f} %); quality {verdict}"
         grid = Table([row], colWidths=[cell + 2 * mm, cell * seg_ratio + 2 * mm, cell + 2 * mm])
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
         block = [_p(caption, s["body"]), grid, Spacer(1, 5)]

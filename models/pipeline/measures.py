@@ -79,6 +79,7 @@ REGIONS: tuple[RegionSpec, ...] = (
 )
 REGION_BY_NAME: dict[str, RegionSpec] = {r.name: r for r in REGIONS}
 HOUSE_REGIONS: tuple[str, ...] = ("brow", "commissure")
+HOUSE_MEASURE = "House's measure"  # its name on screen, in the report and in `method`
 # Lower bounds (percent) of grades I..V; below the last one is VI.
 GRADE_BOUNDS: tuple[float, ...] = (90.0, 75.0, 50.0, 25.0, 5.0)
 
@@ -318,7 +319,7 @@ class MeasuredFunction:
             "function_percent": None if self.function_percent is None else round(self.function_percent, 1),
             "affected_side": self.affected_side,
             "weaker_side": self.weaker_side,
-            "method": "House (brow + commissure), regions weighted by the stronger side's movement; "
+            "method": f"{HOUSE_MEASURE} (brow + commissure), regions weighted by the stronger side's movement; "
             "bands >=90 I, 75-90 II, 50-75 III, 25-50 IV, 5-25 V, <5 VI",
             "regions": {name: r.to_dict() for name, r in self.regions.items()},
             "notes": list(self.notes),

@@ -42,7 +42,7 @@ def test_report_with_confirmation_history_and_notes(oracle_assessment, tmp_path:
         "Riverside ENT Clinic", "P-0042", "Jane Roe", "1970-01-01", "Dr A. Example", "2026-11-24",
         "Confirmed grade", "by Dr A. Example", "Clinician override", "network said II, clinician confirmed IV",
         "Measured grade", "Brow elevation", "Commissure excursion", "Eye closure", "Nasal ala lift", "Cheek lateral extent",
-        "weaker: left", "left (patient's)", "grade_disagreement",
+        "weaker: left", "left (patient's)", "Network and measured grades disagree",
         "Highlighted: grade IV", "Grade history", "2026-01-10", "31 %",
         "Mild synkinesis at the mouth on eye closure.", "untrained", "Rest: network grade II",
     ):

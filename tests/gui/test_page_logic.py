@@ -8,7 +8,6 @@ import pytest
 from app.local_time import local_date, local_minute, parse_stamp
 from app.pages.history_logic import (
     DAY_S,
-    HOUSE_MEASURE,
     REGION_LABELS,
     grade_number,
     history_points,
@@ -25,11 +24,11 @@ from app.pages.results_logic import (
     review_decision,
     segmentation_lut,
     side_text,
-    sides_disagree,
 )
 from app.records_gateway import AssessmentInfo
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASS_INDEX
+from models.pipeline.measures import HOUSE_MEASURE
 
 
 def test_patient_form_validation() -> None:
@@ -141,7 +140,7 @@ def test_history_time_axis_spans_days_for_a_single_visit() -> None:
 
 def test_the_history_legend_names_regions_as_the_results_table_does() -> None:
     assert REGION_LABELS["ala"] == "Nasal ala lift" and REGION_LABELS["brow"] == "Brow elevation"
-    assert "commissure" in HOUSE_MEASURE
+    assert HOUSE_MEASURE == "House's measure"  # as the report names it
 
 
 def test_export_blocker_says_why_in_order() -> None:
@@ -158,9 +157,8 @@ def test_the_side_line_shows_both_sides_and_warns_when_they_are_opposite() -> No
     assert side_text("left", "left") == "Affected side (patient's): left (measured), left (registered)"
     assert side_text("none", "left") == "Affected side (patient's): none (measured), left (registered)"
     assert side_text("left", "unknown") == "Affected side (patient's): left (measured)"
-    assert sides_disagree("left", "right") and not sides_disagree("none", "right") and not sides_disagree("left", "unknown")
 
 
 def test_the_decision_line_says_grade_signer_and_override() -> None:
-    assert decision_text("IV", "Dr A", "", "IV") == "\u2713 Confirmed: grade IV (House-Brackmann), signed by Dr A"
-    assert decision_text("V", "Dr A", "worse on effort", "IV").endswith("signed by Dr A, overriding the model's grade IV")
+    assert decision_text("IV", "Dr A", "", "IV") == "\u2713 Confirmed: grade IV (House-Brackmann), confirmed by Dr A"
+    assert decision_text("V", "Dr A", "worse on effort", "IV").endswith("confirmed by Dr A, overriding the model's grade IV")

@@ -31,7 +31,7 @@ def test_export_waits_until_a_changed_review_is_confirmed_again(qtbot, data_fold
         assert page.export_button.isEnabled() and not page.review_edited()
         # the decision on record stays in view (only an 8-second status message said so)
         assert page.decision_label.isVisible() and "Confirmed: grade" in page.decision_label.text()
-        assert "signed by Dr. Test" in page.decision_label.text()
+        assert "confirmed by Dr. Test" in page.decision_label.text()
         page.notes_edit.setPlainText("changed my mind")
         assert page.review_edited() and not page.export_button.isEnabled()
         assert "Confirm grade again" in page.export_button.toolTip()

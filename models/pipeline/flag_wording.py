@@ -1,0 +1,141 @@
+"""Review flags and quality checks in plain clinical English (no Qt, no torch).
+
+The pipeline names its flags and checks with stable codes (`low_confidence`,
+`failed_quality`, `head_roll`): assessment.json keeps them, people should not have to read
+them. The PDF report and the results screen both word them here, so they say the same.
+
+    flag_title("failed_quality")                        -> "Photo failed the quality check"
+    flag_detail("failed_quality", "close_eyes: quality check(s) failed: centring, head_roll",
+                "close_eyes")                           -> "Close eyes: check not met: face centred, head level"
+    check_label("one_face")                             -> "one face in view"
+    worded_flags(assessment_json["flags"])              -> [(title, detail), ...]
+
+A code this module does not know reads as the code with spaces for underscores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# Every flag the pipeline (`models.pipeline.assess.build_flags`), the reopened record
+# (`app.reopen`) and the report (`SIDE_DISAGREEMENT`) can raise.
+FLAG_TITLES: dict[str, str] = {
+    "low_confidence": "Low network confidence",
+    "grade_disagreement": "Network and measured grades disagree",
+    "missing_rest": "No rest photo",
+    "missing_expressions": "Expressions not photographed",
+    "no_measured_grade": "No measured grade",
+    "partial_measure": "Measured grade from one region only",
+    "failed_quality": "Photo failed the quality check",
+    "face_not_detected": "No face found",
+    "photos_unreadable": "Stored photos missing or damaged",
+    "side_disagreement": "Affected side differs from the patient record",
+}
+SIDE_DISAGREEMENT = "side_disagreement"
+
+# Every check of `models.pipeline.quality.check_quality`, worded as what a good photo has.
+CHECK_LABELS: dict[str, str] = {
+    "one_face": "one face in view",
+    "face_size": "face the right size",
+    "centring": "face centred",
+    "sharpness": "photo sharp",
+    "exposure": "face well lit",
+    "head_roll": "head level",
+}
+
+EXPRESSION_LABELS: dict[str, str] = {
+    "rest": "Rest",
+    "close_eyes": "Close eyes",
+    "raise_eyebrows": "Raise eyebrows",
+    "open_mouth": "Open mouth",
+    "wrinkle_nose": "Wrinkle nose",
+    "puff_cheeks": "Puff cheeks",
+}
+
+# An expression code inside a message, but not inside a file name ("close_eyes.jpg").
+_EXPRESSION_CODE = re.compile(
+    r"(?<![\w./\\-])(" + "|".join(k for k in EXPRESSION_LABELS if "_" in k) + r")(?![\w.])"
+)
+_FAILED_LIST = "quality check(s) failed: "
+
+
+def _spaced(code: str) -> str:
+    return str(code).replace("_", " ").strip()
+
+
+def flag_title(code: str) -> str:
+    """The flag's name for people ("Low network confidence")."""
+    return FLAG_TITLES.get(code, _spaced(code).capitalize() or "Flag")
+
+
+def check_label(name: str) -> str:
+    """A quality check as what the photo needs ("face centred")."""
+    return CHECK_LABELS.get(name, _spaced(name))
+
+
+def check_list(names: Iterable[str]) -> str:
+    """Several checks, comma-separated, in words."""
+    return ", ".join(check_label(n.strip()) for n in names if n and n.strip())
+
+
+def expression_label(name: str) -> str:
+    """An expression's title ("Close eyes")."""
+    return EXPRESSION_LABELS.get(name, _spaced(name).capitalize())
+
+
+def flag_detail(code: str, message: str, expression: str | None = None) -> str:
+    """The flag's message with the pipeline's internal names put into words.
+
+    `failed_quality` names its expression and the checks not met; other messages keep their
+    wording, with expression codes ("close_eyes") spelled out.
+    """
+    message = str(message or "")
+    if code == "failed_quality" and _FAILED_LIST in message:
+        prefix, _, names = message.partition(_FAILED_LIST)
+        where = expression or prefix.strip().rstrip(":").strip()
+        return f"{expression_label(where)}: check not met: {check_list(names.split(','))}"
+    return _EXPRESSION_CODE.sub(lambda m: expression_label(m.group(1)).lower(), message)
+
+
+def _field(flag: Mapping | object, name: str) -> Any:
+    return flag.get(name) if isinstance(flag, Mapping) else getattr(flag, name, None)
+
+
+def worded_flags(flags: Iterable[Mapping | object]) -> list[tuple[str, str]]:
+    """(title, detail) of each flag, in order: assessment.json's dicts or flag objects
+    (`code`, `message` or `text`, `expression`: the pipeline's and the GUI's `Flag`). The
+    expressions that failed the same quality checks share one line ("Rest, Close eyes: check
+    not met: face well lit"), at the first one's place."""
+    out: list[tuple[str, str]] = []
+    quality_line: dict[str, int] = {}  # checks not met -> index of its line in `out`
+    quality_where: dict[str, list[str]] = {}
+    for flag in flags:
+        code = str(_field(flag, "code") or "")
+        message = str(_field(flag, "message") or _field(flag, "text") or "")
+        expression = _field(flag, "expression")
+        detail = flag_detail(code, message, expression)
+        where, sep, checks = detail.partition(": check not met: ")
+        if code != "failed_quality" or not sep:
+            out.append((flag_title(code), detail))
+            continue
+        if checks not in quality_line:
+            quality_line[checks], quality_where[checks] = len(out), []
+            out.append(("", ""))
+        quality_where[checks].append(where)
+        out[quality_line[checks]] = (flag_title(code), f"{', '.join(quality_where[checks])}: check not met: {checks}")
+    return out
+
+
+def side_disagreement(registered: str | None, measured: str | None) -> str | None:
+    """The sentence for a patient record whose affected side (entered in the patient form)
+    is not the side the photos measured weaker, or None when they agree or either is not
+    a side (unknown, none)."""
+    sides = ("left", "right")
+    if registered not in sides or measured not in sides or registered == measured:
+        return None
+    return (
+        f"the patient record says the {registered} side is affected, the photos measured the {measured} "
+        "side weaker: check the patient record and whether the photos were mirrored"
+    )
