@@ -376,6 +376,8 @@ class ResultsPage(QWidget):
         enabled = {i for i, box in self.class_boxes.items() if box.isChecked()} if self.segmentation_box.isChecked() else set()
         attention = self.attention_combo.currentData()
         heat = expr.attention.get(attention) if attention else None
+        self.opacity.setEnabled(heat is not None)  # nothing to fade with Attention: None
+        self.opacity.setToolTip(f"{self.opacity.value()} %" if heat is not None else "Choose an attention map first")
         self.overlay.display(expr.photo, expr.mask, heat, segmentation_lut(enabled), heat_lut(self.opacity.value() / 100))
 
     # -- review ---------------------------------------------------------------------------

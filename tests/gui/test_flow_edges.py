@@ -362,8 +362,10 @@ def test_results_overlay_controls(qtbot, data_folder: Path, tiny_weights: Path) 
         full = int(overlay.heat.lut[255, 3])
         page.opacity.setValue(50)
         assert int(overlay.heat.lut[255, 3]) < full
+        assert page.opacity.isEnabled() and page.opacity.toolTip() == "50 %"
         page.attention_combo.setCurrentIndex(0)  # None
         assert overlay.heat.image is None
+        assert not page.opacity.isEnabled()  # it faded nothing and looked usable
         page.expression_combo.setCurrentIndex(5)
         assert page.current_expression() == "puff_cheeks"
         assert page.bars.opts["height"].sum() > 0.99
