@@ -120,6 +120,16 @@ class SettingsDialog(QDialog):
         cf.addRow("Demo patient", demo)
         cf.addRow("", self.mirror)
         cf.addRow("", self.auto)
+        # only the chosen source's fields are shown (all of them at once read as all needed)
+        self._camera_form = cf
+        self._source_rows = {
+            "camera": (self.index, self.width_spin, self.mirror),
+            "video": (self.video,),
+            "folder": (self.folder,),
+            "demo": (self.demo_grade, self.mirror),
+        }
+        self.source.currentIndexChanged.connect(self._show_source_rows)
+        self._show_source_rows()
 
         self.weights = QLineEdit(m.weights_path)
         self.weights.setPlaceholderText("shipped demonstration weights")
@@ -171,6 +181,28 @@ class SettingsDialog(QDialog):
 
     def _update_checksum(self) -> None:
         self.checksum.setText(weights_info(self.weights.text().strip()).summary())
+
+    def _row_of(self, widget: QWidget) -> int:
+        """The camera form's row holding `widget` (directly, or in a row's layout)."""
+        form = self._camera_form
+        for row in range(form.rowCount()):
+            item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if item is None:
+                continue
+            held = item.widget()
+            if held is not None and (held is widget or held.isAncestorOf(widget)):
+                return row
+            layout = item.layout()
+            if layout is not None and any(layout.itemAt(i).widget() is widget for i in range(layout.count())):
+                return row
+        raise LookupError(widget)
+
+    def _show_source_rows(self) -> None:
+        chosen = self.source.currentData()
+        rows = {self._row_of(w): kind for kind, widgets in self._source_rows.items() for w in widgets}
+        shown = {self._row_of(w) for w in self._source_rows.get(chosen, ())}
+        for row in rows:
+            self._camera_form.setRowVisible(row, row in shown)
 
     def _pick_video(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Video file", self.video.text(), "Videos (*.mp4 *.avi *.mov *.mkv)")

@@ -310,3 +310,20 @@ def test_only_a_live_camera_preview_is_mirrored() -> None:
     assert CameraSettings(source="camera").preview_mirrored and CameraSettings(source="demo").preview_mirrored
     assert not CameraSettings(source="folder").preview_mirrored and not CameraSettings(source="video").preview_mirrored
     assert not CameraSettings(source="camera", mirror_preview=False).preview_mirrored
+
+
+def test_the_settings_dialog_shows_only_the_chosen_sources_fields(qtbot) -> None:
+    # every source's fields were shown at once (camera index, video file, demo patient...)
+    from app.pages.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(replace(Settings(), camera=CameraSettings(source="folder")))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    visible = lambda w: w.isVisibleTo(dialog)  # noqa: E731
+    assert visible(dialog.folder) and not visible(dialog.video) and not visible(dialog.index) and not visible(dialog.demo_seed)
+    assert not visible(dialog.mirror)  # a stored photo is never mirrored
+    dialog.source.setCurrentIndex(dialog.source.findData("camera"))
+    assert visible(dialog.index) and visible(dialog.fps) and visible(dialog.mirror) and not visible(dialog.folder)
+    dialog.source.setCurrentIndex(dialog.source.findData("demo"))
+    assert visible(dialog.demo_seed) and not visible(dialog.index)
+    assert visible(dialog.auto)  # auto-capture serves every source
