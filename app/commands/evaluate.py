@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from app.commands import arg_types
 from models.counted import counted
@@ -19,9 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train/val/test/all; auto = a parsing set's val part if it has one, else everything",
     )
     parser.add_argument(
-        "--level", default="patient", choices=("patient", "photo", "measured", "measured-exact"),
-        help="grading: the network grade per patient (fused photos) or per photo; the measured grade "
-        "from E1's masks; or the measure on the set's own masks at the network's input size",
+        "--level", default=None, choices=("patient", "photo", "measured", "measured-exact"),
+        help="grading only (default patient): the network grade per patient (fused photos) or per photo; the measured "
+        "grade from E1's masks; or the measure on the set's own masks at the network's input size",
     )
     parser.add_argument(
         "--single-pass", action="store_true",
@@ -34,37 +35,47 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from app.commands.assess import set_threads
     from models.checkpoint import load_checkpoint
+    from models.data.patients import PatientDataset
     from models.errors import InputError
+    from models.pipeline.loader import check_grading_trained
     from models.resources import default_weights_path
     from models.train.evaluation import evaluate_grading, evaluate_parsing
     from models.train.loop import resolve_device
 
     set_threads(args.threads)
+    if args.task == "parsing" and args.level is not None:
+        raise InputError(f"--level is for palsy evaluate grading; palsy evaluate parsing scores E1's masks "
+                         f"(drop --level {args.level})")
+    level = args.level or "patient"
     if not Path(args.data).is_dir():
         raise InputError(f"data folder not found: {args.data}")
+    patient_set = (Path(args.data) / "labels.csv").is_file()
+    if args.task == "grading" and not patient_set:
+        raise InputError(f"{args.data} is not a patient data set (labels.csv missing); grading needs graded patients")
+    if patient_set:  # a listed patient without photos would silently leave the figures
+        PatientDataset(args.data).check_photos()
     weights = Path(args.weights) if args.weights else default_weights_path()
-    model, _ = load_checkpoint(weights)
+    model, meta = load_checkpoint(weights)
+    if args.task == "grading" and level in ("patient", "photo"):  # the measured levels read E1's masks only
+        check_grading_trained(model, meta, weights)
     device = resolve_device(args.device)
     if args.task == "parsing":
         report = evaluate_parsing(model, args.data, args.split, device, mirror=not args.single_pass)
     else:
-        if not (Path(args.data) / "labels.csv").is_file():
-            raise InputError(f"{args.data} is not a patient data set (labels.csv missing); grading needs graded patients")
-        report = evaluate_grading(model, args.data, args.split, device, args.level, mirror=not args.single_pass)
+        report = evaluate_grading(model, args.data, args.split, device, level, mirror=not args.single_pass)
     if args.json:
         print(json.dumps(report, indent=2))
     elif args.task == "parsing":
+        print(parsing_scored_line(args.data, args.split))
         for name, scores in report["classes"].items():
             print(f"{name:12s} F1 {scores['f1']:.3f}  IoU {scores['iou']:.3f}")
         print(f"mean F1 {report['mean_f1']:.3f}  mIoU {report['miou']:.3f} (background excluded)")
     elif report.get("coverage") == 0:
         print(f"no patient could be measured ({report['unmeasured']} without a measured grade): nothing to score")
     else:
-        print(scored_line(report, args.split, args.level))
+        print(scored_line(report, args.split, level))
         for key in ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one"):
             print(f"{key:16s} {report[key]:.3f}")
         if "unmeasured" in report:
@@ -79,4 +90,25 @@ def scored_line(report: dict, split: str, level: str) -> str:
     unit = "photo" if level == "photo" else "patient"
     part = (f"the {split} split" if split not in ("auto", "all")
             else "every patient of the set, training patients included (--split test: the held-out ones)")
+    return f"scored {counted(n, unit)}: {part}"
+
+
+def parsing_scored_line(data: str | Path, split: str) -> str:
+    """What the parsing figures are of: how many images (photos with masks, for a patient set)
+    and which part of the set; a set scored whole, having no held-out part, is said to include
+    the images a network may have trained on."""
+    from models.data.parsing import ParsingDataset
+    from models.data.patients import PatientDataset
+    from models.train.evaluation import default_split
+
+    used = default_split(data) if split == "auto" else split
+    if (Path(data) / "labels.csv").is_file():
+        n = sum(s.mask is not None for s in PatientDataset(data).samples(used))
+        unit, whole = "photo", "every photo with a mask, training patients included (--split test: the held-out ones)"
+    else:
+        n = len(ParsingDataset.open(data).split_names(used))
+        unit = "image"
+        whole = ("every image of the set, training images included (it has no held-out part: no splits.csv with val "
+                 "or test rows)" if split == "auto" else "every image of the set, training images included")
+    part = whole if used == "all" else f"the {used} split"
     return f"scored {counted(n, unit)}: {part}"

@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--size", type=int, default=256, help="image size in pixels (default 256)")
     parser.add_argument("--frames", type=int, default=1, help="photos per expression (default 1)")
     parser.add_argument(
-        "--force", action="store_true", help="write into a folder that already holds a set"
+        "--force", action="store_true",
+        help="replace the set already in the folder: the patient folders its labels.csv lists are "
+        "removed first (nothing else in the folder is touched)",
     )
     parser.add_argument(
         "--workers", type=int, default=None,
@@ -61,10 +63,13 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file; name a folder")
-    if (out / "labels.csv").exists() and not args.force:
-        raise InputError(
-            f"{out} already holds a data set (labels.csv); choose another --out or add --force"
-        )
+    if (out / "labels.csv").exists():
+        if not args.force:
+            raise InputError(
+                f"{out} already holds a data set (labels.csv); choose another --out or add --force"
+            )
+        removed = remove_old_set(out)
+        print(f"removed the {counted(removed, 'patient folder')} of the set that was in {out}", file=sys.stderr)
 
     start = time.perf_counter()
 
@@ -86,3 +91,36 @@ def run(args: argparse.Namespace) -> int:
         f"in {time.perf_counter() - start:.1f} s"
     )
     return 0
+
+
+def remove_old_set(out: Path) -> int:
+    """Remove the set in `out` before `--force` writes another: the folders its labels.csv lists
+    (plain folder names directly in `out`; a link is removed, not what it points to), then the
+    labels.csv. Nothing else is touched. Left in place, a larger old set's patients would stay
+    beside the new set's, and an old patient's extra frames (`rest_2.png`) inside a new one's
+    folder. Returns the number of folders removed; InputError when labels.csv cannot be read."""
+    import shutil
+
+    from models.data.patients import is_plain_folder_name, listed_patient_ids
+    from models.errors import InputError
+
+    labels = out / "labels.csv"
+    try:
+        ids = listed_patient_ids(labels)
+    except InputError as exc:
+        raise InputError(f"--force replaces the set in {out}, but its patients cannot be read: {exc}; "
+                         "fix or delete that labels.csv first") from None
+    removed = 0
+    for pid in ids:
+        if not is_plain_folder_name(pid):
+            continue  # not a folder of this set (`../x`): never followed
+        folder = out / pid
+        if folder.is_symlink():
+            folder.unlink()
+        elif folder.is_dir():
+            shutil.rmtree(folder)
+        else:
+            continue
+        removed += 1
+    labels.unlink()  # after the folders: an interrupted removal still needs --force to go on
+    return removed

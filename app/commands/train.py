@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", default=None,
                         help="network configuration: compact or paper (default compact; clinic: only with --from-scratch)")
     parser.add_argument("--input-size", type=int, default=None, help="train at this input size (multiple of 32) instead of the config's")
-    parser.add_argument("--epochs", type=arg_types.positive_number, default=None, help="passes over the training images")
+    parser.add_argument("--epochs", type=arg_types.positive_number, default=None, help="budget in epochs' worth of samples: E x the training images (photos for grading), drawn at random "
+                        "with replacement, so an epoch need not show every image once")
     parser.add_argument("--minutes", type=float, default=None,
                         help="wall-clock budget; the poly LR follows the time spent")
     parser.add_argument("--batch-size", type=int, default=None, help=f"default {DEFAULT_BATCH_SIZE}")
@@ -199,6 +200,11 @@ def _run_single(args: argparse.Namespace, device) -> int:
     log = Path(args.log) if args.log else out.with_suffix(".jsonl")
     check_output_paths(out, log)
     specs = [DataSpec.parse(text) for text in args.data]
+    if mode != "parsing":
+        for text, spec in zip(args.data, specs, strict=True):
+            if spec.path != Path(text):  # DIR:WEIGHT; a sampling weight means nothing for one folder
+                raise InputError(f"--data {text}: a sampling weight is for palsy train parsing (a mixture of folders); "
+                                 f"palsy train {mode} trains on one patient folder, give --data {spec.path}")
     steps = None
     if args.resume:
         specs, steps = _resumed_options(args, specs)

@@ -13,6 +13,7 @@ that `fasseg/` and `fasseg_fine/` (same stems) keep the very same photos out of 
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from models.errors import InputError
 from models.labels import CLASS_INDEX, CLASSES, IGNORE_INDEX, NUM_CLASSES
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+SPLITS = ("train", "val", "test")  # the parts a splits.csv or labels.csv may name
 
 # Held-out FASSEG photos: V3 person 04 (both series, all 13 pans = 26 photos) and the V2
 # frontal images 03, 08 and 13. Chosen once, by person for V3 so that no face seen in
@@ -64,6 +66,132 @@ def read_mask(path: Path) -> np.ndarray:
     return data
 
 
+def _integer(value: object) -> int | None:
+    """`value` as an int when it is a whole number (JSON 255 or 255.0), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _names(value: object) -> list[str] | None:
+    """A JSON list of strings as a list, else None (a bare string is not a list of one)."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def _read_spec(spec: object, spec_path: Path) -> tuple[list[str], dict[str, list[str]], int]:
+    """(classes, maps_to with every class filled in, ignore_index) of a classes.json, each
+    checked: a typo in a key or a class name would otherwise train a class under another
+    meaning without a word, and a bad ignore value would crash the loss mid-run."""
+    if not isinstance(spec, dict):
+        raise InputError(f"{spec_path} is malformed (a {type(spec).__name__}, not an object); it needs 'classes' and 'maps_to'")
+    classes = _names(spec.get("classes"))
+    if not classes:
+        raise InputError(f"{spec_path}: 'classes' must be a non-empty list of class names in index order")
+    if len(classes) > 255:
+        raise InputError(f"{spec_path}: {len(classes)} classes do not fit 8-bit masks (255 at most)")
+    seen: set[str] = set()
+    for name in classes:
+        if name in seen:
+            raise InputError(f"{spec_path}: class {name!r} is listed twice in 'classes'; give each class one index")
+        seen.add(name)
+    raw_maps = spec.get("maps_to", {})
+    if not isinstance(raw_maps, dict):
+        raise InputError(f"{spec_path}: 'maps_to' must be an object {{\"data set class\": [\"project class\", ...]}}")
+    maps_to: dict[str, list[str]] = {}
+    for key, value in raw_maps.items():
+        if key not in seen:
+            close = difflib.get_close_matches(key, classes, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(f"{spec_path}: maps_to key {key!r} is not one of its classes {classes}{hint}")
+        targets = _names(value)
+        if targets is None:
+            raise InputError(f"{spec_path}: maps_to[{key!r}] must be a list of project class names, got {json.dumps(value)[:60]}")
+        if not targets:
+            raise InputError(f"{spec_path}: maps_to[{key!r}] is an empty list; name the project classes it stands for "
+                             f"({', '.join(CLASSES)})")
+        maps_to[key] = targets
+    for name in classes:
+        targets = maps_to.setdefault(name, [name])
+        unknown = [t for t in targets if t not in CLASS_INDEX]
+        if unknown:
+            raise InputError(f"{spec_path}: class {name!r} maps to unknown project classes {unknown}"
+                             + ("" if name in raw_maps else "; give it a maps_to entry"))
+    raw_ignore = spec.get("ignore_index", IGNORE_INDEX)
+    ignore_index = _integer(raw_ignore)
+    if ignore_index is None or not 0 <= ignore_index <= 255:
+        raise InputError(f"{spec_path}: ignore_index {json.dumps(raw_ignore)[:40]} is not an integer from 0 to 255 "
+                         "(the mask value of unlabelled pixels; 255 is usual)")
+    if ignore_index < len(classes):
+        raise InputError(f"{spec_path}: ignore_index {ignore_index} is the index of class {classes[ignore_index]!r}; "
+                         f"give a value no class uses ({len(classes)} to 255; 255 is usual)")
+    return classes, maps_to, ignore_index
+
+
+def _pairs(root: Path) -> tuple[dict[str, Path], dict[str, Path], list[Path]]:
+    """(image by name, mask by name, images without a mask). A mask is found whatever the case
+    of its stem and extension (images/REST.JPG with masks/rest.png or masks/REST.PNG), as
+    photos are; a mask of the exact name wins over one that differs in case."""
+    exact: dict[str, Path] = {}
+    folded: dict[str, Path] = {}
+    masks_dir = root / "masks"
+    if masks_dir.is_dir():
+        for path in sorted(masks_dir.iterdir()):
+            if path.suffix.lower() == ".png" and path.is_file():
+                exact.setdefault(path.stem, path)
+                folded.setdefault(path.stem.lower(), path)
+    images: dict[str, Path] = {}
+    masks: dict[str, Path] = {}
+    without: list[Path] = []
+    for path in sorted((root / "images").glob("*")):
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        mask = exact.get(path.stem) or folded.get(path.stem.lower())
+        if mask is None:
+            without.append(path)
+            continue
+        images[path.stem] = path
+        masks[path.stem] = mask
+    return images, masks, without
+
+
+def _read_splits(split_file: Path) -> dict[str, str]:
+    """name -> split of a splits.csv; headers and values are read whatever their case and
+    surrounding spaces (as labels.csv is), and a split other than train, val or test is refused
+    with its line: `validation` or a typo would otherwise leave those images out of every part."""
+    splits: dict[str, str] = {}
+    try:
+        with split_file.open(newline="", encoding="utf-8-sig") as handle:  # Excel's BOM is fine
+            reader = csv.reader(handle)
+            header = [h.strip().lower() for h in next(reader, [])]
+            if "name" not in header or "split" not in header:
+                hint = "; it is separated by semicolons, save it with commas" if any(";" in h for h in header) else ""
+                raise InputError(f"{split_file} line 1: needs the columns name,split{hint}")
+            at_name, at_split = header.index("name"), header.index("split")
+            for fields in reader:
+                if not any(f.strip() for f in fields):
+                    continue  # a blank line
+                line = reader.line_num
+                if len(fields) <= max(at_name, at_split):
+                    raise InputError(f"{split_file} line {line}: needs the columns name,split")
+                raw = fields[at_split]
+                split = raw.strip().lower()
+                if split not in SPLITS:
+                    raise InputError(f"{split_file} line {line}: split {raw.strip()!r} of {fields[at_name].strip()!r} "
+                                     f"is not one of {', '.join(SPLITS)}")
+                splits[fields[at_name].strip()] = split
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{split_file} is not UTF-8 text; save it as CSV UTF-8") from exc
+    except csv.Error as exc:
+        raise InputError(f"{split_file} is not a readable CSV file ({exc})") from None
+    return splits
+
+
 @dataclass
 class ParsingDataset:
     """One folder in the parsing layout. Use `ParsingDataset.open(root)`."""
@@ -75,6 +203,7 @@ class ParsingDataset:
     names: list[str]
     splits: dict[str, str] = field(default_factory=dict)
     _images: dict[str, Path] = field(default_factory=dict, repr=False)
+    _masks: dict[str, Path] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, root: str | Path) -> ParsingDataset:
@@ -85,33 +214,17 @@ class ParsingDataset:
             raise InputError(f"{root} is not a parsing data set: classes.json is missing (see DESIGN §4)")
         try:
             spec = json.loads(spec_path.read_text(encoding="utf-8-sig"))  # a BOM (Windows editors) is fine
-            classes = [str(c) for c in spec["classes"]]
-            maps_to = {str(k): [str(x) for x in v] for k, v in spec.get("maps_to", {}).items()}
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"{spec_path} is malformed ({exc}); it needs 'classes' and 'maps_to'") from exc
-        for name in classes:
-            targets = maps_to.setdefault(name, [name])
-            unknown = [t for t in targets if t not in CLASS_INDEX]
-            if unknown:
-                raise InputError(f"{spec_path}: class {name!r} maps to unknown project classes {unknown}")
-        images = {}
-        for path in sorted((root / "images").glob("*")):
-            if path.suffix.lower() in IMAGE_SUFFIXES and (root / "masks" / (path.stem + ".png")).is_file():
-                images[path.stem] = path
+        classes, maps_to, ignore_index = _read_spec(spec, spec_path)
+        images, masks, without = _pairs(root)
         if not images:
-            raise InputError(f"{root} holds no image/mask pairs (images/NAME.jpg with masks/NAME.png)")
+            example = f"images/{without[0].name} has no masks/{without[0].stem}.png" if without else "images/ holds no photo"
+            raise InputError(f"{root} holds no image/mask pairs ({example}; expected images/NAME.jpg|png with masks/NAME.png)")
         splits: dict[str, str] = {}
         split_file = root / "splits.csv"
         if split_file.is_file():
-            try:
-                with split_file.open(newline="", encoding="utf-8-sig") as handle:  # Excel's BOM is fine
-                    for line, row in enumerate(csv.DictReader(handle), start=2):
-                        name, split = row.get("name"), row.get("split")
-                        if name is None or split is None:
-                            raise InputError(f"{split_file} line {line}: needs the columns name,split")
-                        splits[name.strip()] = split.strip()
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{split_file} is not UTF-8 text; save it as CSV UTF-8") from exc
+            splits = _read_splits(split_file)
         else:
             for name in images:
                 rule = fasseg_split(name)
@@ -121,10 +234,11 @@ class ParsingDataset:
             root=root,
             classes=classes,
             maps_to=maps_to,
-            ignore_index=int(spec.get("ignore_index", IGNORE_INDEX)),
+            ignore_index=ignore_index,
             names=sorted(images),
             splits=splits,
             _images=images,
+            _masks=masks,
         )
 
     @property
@@ -171,12 +285,21 @@ class ParsingDataset:
         return self._images[name]
 
     def mask_path(self, name: str) -> Path:
-        return self.root / "masks" / f"{name}.png"
+        return self._masks.get(name, self.root / "masks" / f"{name}.png")
 
     def load(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(RGB uint8 image, uint8 mask of data set class indices; ignore_index kept)."""
+        """(RGB uint8 image, uint8 mask of data set class indices; ignore_index kept).
+
+        A mask value that is neither a class of classes.json nor an ignore value (its
+        ignore_index, or 255) is an InputError naming the mask, in training as in evaluation:
+        no guess is made about what it stands for."""
         image = read_image(self.image_path(name))
         mask = read_mask(self.mask_path(name))
         if mask.shape != image.shape[:2]:
             raise InputError(f"{self.root.name}/{name}: mask {mask.shape} and image {image.shape[:2]} differ in size")
+        bad = mask[(mask >= len(self.classes)) & (mask != self.ignore_index) & (mask != IGNORE_INDEX)]
+        if bad.size:
+            ignore = IGNORE_INDEX if self.ignore_index == IGNORE_INDEX else f"{self.ignore_index} or {IGNORE_INDEX}"
+            raise InputError(f"{self.mask_path(name)}: mask value {int(bad[0])} is not a class of this set "
+                             f"(0..{len(self.classes) - 1}, {ignore} = ignore); fix the mask or the set's classes.json")
         return image, mask

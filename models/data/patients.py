@@ -12,14 +12,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from models.data.parsing import IMAGE_SUFFIXES
+from models.data.parsing import IMAGE_SUFFIXES, SPLITS
 from models.errors import InputError
 from models.labels import EXPRESSIONS, SIDES, grade_index
 
-SPLITS = ("train", "val", "test")
 REQUIRED = frozenset({"patient_id", "grade", "side"})  # labels.csv columns
 _PHOTO = re.compile(r"^(?P<expr>[a-z_]+?)(?:_(?P<n>\d+))?$")
 
@@ -59,6 +60,8 @@ def assign_splits(patients: dict[str, int], seed: int = 0) -> dict[str, str]:
     Within a grade, patients are ordered by a seeded hash of their id (independent of the
     order of labels.csv) and take the cycle train x4, val, test, started at an offset that
     depends on the grade, so that even small grade groups add up to the 4:1:1 proportions.
+    A set of 3 patients or more gets at least one patient in every split (`fill_empty_splits`):
+    the cycle alone can leave a small set without a test patient (6 patients: 5 / 1 / 0).
     """
     result: dict[str, str] = {}
     by_grade: dict[int, list[str]] = {}
@@ -68,7 +71,47 @@ def assign_splits(patients: dict[str, int], seed: int = 0) -> dict[str, str]:
         ids.sort(key=lambda pid: _stable_key(seed, pid))
         for rank, pid in enumerate(ids):
             result[pid] = _CYCLE[(rank + grade) % len(_CYCLE)]
+    return fill_empty_splits(result, patients, order=lambda pid: _stable_key(seed, pid))
+
+
+def fill_empty_splits(splits: dict[str, str], grades: dict[str, int], order: Callable[[str], Any]) -> dict[str, str]:
+    """`splits` (patient id -> split) with each empty split (train, then val, then test) given one
+    patient of the largest split, when there are 3 patients or more: of that split's most common
+    grade (`grades`: id -> grade index; the lowest grade on a tie), the patient last in `order`.
+    A set whose splits are all taken is returned unchanged: every set of more than a handful
+    of patients, so large sets keep their 2/3 : 1/6 : 1/6 proportions."""
+    if len(splits) < len(SPLITS):
+        return dict(splits)
+    result = dict(splits)
+    for empty in SPLITS:
+        members = {s: [pid for pid in result if result[pid] == s] for s in SPLITS}
+        if members[empty]:
+            continue
+        donor = max(SPLITS, key=lambda s: (len(members[s]), -SPLITS.index(s)))
+        counts: dict[int, int] = {}
+        for pid in members[donor]:
+            counts[grades[pid]] = counts.get(grades[pid], 0) + 1
+        grade = max(counts, key=lambda g: (counts[g], -g))
+        result[max((pid for pid in members[donor] if grades[pid] == grade), key=order)] = empty
     return result
+
+
+def is_plain_folder_name(name: str) -> bool:
+    """Whether `name` names a folder directly inside another: no path separator, not `.` or
+    `..` (a patient_id `../x` would read photos from outside the data set)."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
+
+
+def _masks_by_stem(folder: Path) -> dict[str, Path]:
+    """The PNG masks of a folder by stem, each also under its lower-cased stem (an exact
+    name wins over one that differs in case only)."""
+    if not folder.is_dir():
+        return {}
+    masks = [path for path in sorted(folder.iterdir()) if path.suffix.lower() == ".png" and path.is_file()]
+    found = {path.stem: path for path in masks}
+    for path in masks:
+        found.setdefault(path.stem.lower(), path)
+    return found
 
 
 def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:
@@ -112,6 +155,12 @@ def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:
         raise InputError(f"{labels} is not a readable CSV file ({exc})") from None
 
 
+def listed_patient_ids(labels: Path) -> list[str]:
+    """The patient ids of a labels.csv in row order, each once (InputError when it cannot be read)."""
+    ids = [row["patient_id"].strip() for _, row in _read_labels(labels)]
+    return list(dict.fromkeys(pid for pid in ids if pid))
+
+
 class PatientDataset:
     """A patient folder; `samples(split)` lists the expression photos of that split's patients."""
 
@@ -127,6 +176,9 @@ class PatientDataset:
             patient_id = row["patient_id"].strip()
             if not patient_id:
                 raise InputError(f"{labels} line {line}: the patient_id is empty")
+            if not is_plain_folder_name(patient_id):
+                raise InputError(f"{labels} line {line}: patient_id {patient_id!r} is not a plain folder name (no / or \\, "
+                                 f"not . or ..); each patient's photos are in a folder of that name inside {self.root}")
             try:
                 grade = grade_index(row["grade"])
             except ValueError as exc:
@@ -164,10 +216,12 @@ class PatientDataset:
 
     def photos(self, patient_id: str) -> list[tuple[str, Path, Path | None]]:
         """(expression, image path, mask path or None) for each photo of a patient (the folder
-        is listed once: a clinic's start asks for it several times)."""
+        is listed once: a clinic's start asks for it several times). Photo and mask names are
+        matched whatever their case (REST.JPG with masks/rest.png), as `palsy assess` reads them."""
         if patient_id in self._photos:
             return list(self._photos[patient_id])
         folder = self.root / patient_id
+        masks = _masks_by_stem(folder / "masks")
         found = []
         for path in sorted(folder.glob("*")):
             if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -175,10 +229,20 @@ class PatientDataset:
             m = _PHOTO.match(path.stem.lower())  # REST.JPG as `palsy assess` reads it
             if not m or m.group("expr") not in EXPRESSIONS:
                 continue
-            mask = folder / "masks" / f"{path.stem}.png"
-            found.append((m.group("expr"), path, mask if mask.is_file() else None))
+            mask = masks.get(path.stem) or masks.get(path.stem.lower())
+            found.append((m.group("expr"), path, mask))
         self._photos[patient_id] = found
         return list(found)
+
+    def check_photos(self) -> None:
+        """InputError when a patient of labels.csv has no expression photos (no folder, or none
+        in it): the first one is named, rather than the patient silently dropped from training
+        or from the figures (the rule `palsy train clinic` applies, docs/train.md)."""
+        without = [pid for pid in self.patient_ids() if not self.photos(pid)]
+        if without:
+            raise InputError(f"{len(without)} patient(s) of {self.root}/labels.csv have no expression photos, first "
+                             f"{without[0]} (expected {self.root / without[0]}/rest.jpg ...); add the folder or "
+                             "remove the row")
 
     def samples(self, split: str = "all", patient_ids: list[str] | None = None) -> list[PatientSample]:
         """Every expression photo of the chosen patients, each labelled with the patient's grade."""

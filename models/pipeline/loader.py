@@ -84,6 +84,31 @@ def wrap_model(model: CascadeNet, name: str = "untrained", device: str | torch.d
     return LoadedModel(model, ModelInfo(name, None, None, model.config.name, None), device)
 
 
+def grading_never_trained(model: CascadeNet, meta: dict[str, Any]) -> bool:
+    """Whether a checkpoint holds face parsing only: its training record names a stage-1 run
+    (`palsy train parsing`, the demo's `parsing_fine` / `parsing_polish`) and its E2 has never
+    seen a training batch (every batch-norm layer of E2 counted none; stage 1 runs E1 alone).
+
+    A stage-1 run started with `--init` from graded weights keeps their trained E2 and is not
+    refused; checkpoints without a training record (tests' untrained networks, a cascade
+    assembled by the demo recipe) are not judged."""
+    training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
+    state = meta.get("train_state") if isinstance(meta.get("train_state"), dict) else {}
+    stage = training.get("stage") or state.get("stage")
+    if not (isinstance(stage, str) and stage.startswith("parsing")):
+        return False
+    counts = [int(buffer) for name, buffer in model.e2.named_buffers() if name.endswith("num_batches_tracked")]
+    return not any(counts)
+
+
+def check_grading_trained(model: CascadeNet, meta: dict[str, Any], weights: str | os.PathLike) -> None:
+    """CheckpointError when the weights would grade with an E2 that was never trained
+    (`grading_never_trained`): such weights give a confident-looking grade that means nothing."""
+    if grading_never_trained(model, meta):
+        raise CheckpointError(f"{weights} holds face parsing only (stage 1): its grading network was never trained; "
+                              f"train stage 2 with `palsy train grading --init {weights}`")
+
+
 _CACHE: dict[tuple[str, str, str], LoadedModel] = {}
 _LOCK = threading.Lock()
 
@@ -92,7 +117,8 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
     """Load a checkpoint (default: the shipped weights) once per (path, sha256, device).
 
     A second call with the same file returns the cached network; a changed file (new
-    sha256) is loaded afresh. Raises CheckpointError with a hint when nothing is usable;
+    sha256) is loaded afresh. Weights that hold face parsing only (stage 1, E2 never trained)
+    are refused: everything loaded here grades. Raises CheckpointError with a hint when nothing is usable;
     `wording` says how to choose other weights or another device where the message is shown
     (the CLI's options by default, the GUI passes its Settings wording).
     """
@@ -104,6 +130,7 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
                 f"no weights available: the shipped {DEMO_WEIGHTS} is not installed in {path.parent}; "
                 f"{wording.no_default_weights}"
             )
+    given = path
     path = Path(path).resolve()
     if path.is_dir():
         raise CheckpointError(f"{path} is a folder, not a weights file; {wording.choose_weights}")
@@ -116,6 +143,7 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
         if cached is not None:
             return cached
         model, meta = load_checkpoint(path)
+        check_grading_trained(model, meta, given)
         model = model.to(target).eval()
         training = meta.get("training") or {}
         info = ModelInfo(

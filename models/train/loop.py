@@ -8,8 +8,8 @@ as an uninterrupted one, and a `Step`'s batches can be drawn ahead on threads
 (`LoopSettings.loader_threads`, `prefetch`) without changing them. Checkpoints carry the
 optimizer state, the step, whether the budget was spent (`finished`) and the data the run
 reads (`train_state`); a JSON-lines log records each start, losses, learning rate and
-evaluations. Ctrl-C saves the state as of the last completed step, so a resumed run is the
-straight run bit for bit, batch-norm statistics included.
+evaluations. Ctrl-C or SIGTERM saves the state as of the last completed step, so a resumed
+run is the straight run bit for bit, batch-norm statistics included.
 """
 
 from __future__ import annotations
@@ -255,26 +255,78 @@ def _copy_all(targets: list[torch.Tensor], sources: list[torch.Tensor]) -> None:
             target.copy_(source)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during training (`kill PID`, a job scheduler's stop, a container shutting down):
+    handled as Ctrl-C is, so the steps done are saved and `--resume` goes on from them."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated(f"signal {signum}")
+
+
+_SIGTERM = getattr(signal, "SIGTERM", None)  # the platforms that have it
+
+
 @contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Ctrl-C inside the block takes effect when it ends: the optimizer's update of the
-    parameters and its moments is never left half done (only in the main thread, where
-    Python delivers SIGINT; a handler that is not Python's own is left alone)."""
-    if threading.current_thread() is not threading.main_thread():
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Inside the block SIGTERM raises `Terminated`; the previous handler is put back after.
+    Only in the main thread (where Python delivers signals) and only over the default action:
+    a handler the caller installed, or SIG_IGN, is left alone."""
+    if _SIGTERM is None or threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(_SIGTERM) is not signal.SIG_DFL:
         yield
         return
-    previous = signal.getsignal(signal.SIGINT)
-    if not callable(previous):
-        yield
-        return
-    caught: list[tuple[int, Any]] = []
-    signal.signal(signal.SIGINT, lambda signum, frame: caught.append((signum, frame)))
+    signal.signal(_SIGTERM, _raise_terminated)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(_SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Ctrl-C (or SIGTERM, see `_sigterm_as_interrupt`) inside the block takes effect when it
+    ends: the optimizer's update of the parameters and its moments is never left half done,
+    nor the save after an interruption (only in the main thread, where Python delivers
+    signals; a handler that is not a Python function is left alone)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    numbers = [n for n in (signal.SIGINT, _SIGTERM) if n is not None and callable(signal.getsignal(n))]
+    previous = {n: signal.getsignal(n) for n in numbers}
+    caught: list[tuple[int, Any]] = []
+    for number in numbers:
+        signal.signal(number, lambda signum, frame: caught.append((signum, frame)))
+    try:
+        yield
+    finally:
+        for number in numbers:
+            signal.signal(number, previous[number])
     if caught:
-        previous(*caught[0])  # Python's default handler raises KeyboardInterrupt here
+        signum, frame = caught[0]
+        previous[signum](signum, frame)  # Python's SIGINT handler raises KeyboardInterrupt here, ours Terminated
+
+
+def superseded_records(log: Path | None, step: int) -> int:
+    """How many step records the log holds, since its last `start`, of a step above `step`:
+    the steps of a run killed (kill -9, a power cut) after its last checkpoint, which a run
+    resumed from that checkpoint at `step` trains again."""
+    if log is None or not log.is_file():
+        return 0
+    count = 0
+    with log.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by the kill
+            if not isinstance(record, dict):
+                continue
+            if record.get("event") == "start":
+                count = 0
+            elif "event" not in record and isinstance(record.get("step"), int) and record["step"] > step:
+                count += 1
+    return count
 
 
 def train(
@@ -293,8 +345,8 @@ def train(
 
     `step_fn(model, rng, device)` returns (loss, metrics for the log). Stops when the step
     or time budget is spent or `progress.cancelled()`; the checkpoint is written either way,
-    and on Ctrl-C (KeyboardInterrupt, raised again after the checkpoint), as of the last
-    completed step. `run_record` (say, the data folders) is stored in `train_state` for a resume.
+    and on Ctrl-C or SIGTERM (KeyboardInterrupt or its subclass `Terminated`, raised again
+    after the checkpoint), as of the last completed step. `run_record` (say, the data folders) is stored in `train_state` for a resume.
     """
     progress = progress or PrintProgress()
     out = Path(out)
@@ -321,7 +373,10 @@ def train(
     start = time.monotonic() - spent
     done_at = time.monotonic()  # when the last completed step ended
     info = {"stage": settings.stage, "settings": asdict(settings), **(training_info or {})}
-    _log(log_file, {"event": "start", "stage": settings.stage, "step": step, "resumed": bool(resume_state),
+    # A resumed run's start names the step its checkpoint held: records of later steps logged
+    # before it (a run killed after its last save) are superseded, and counted.
+    resumed = {"superseded": superseded_records(log_file, step)} if resume_state else {}
+    _log(log_file, {"event": "start", "stage": settings.stage, "step": step, "resumed": bool(resume_state), **resumed,
                     "time": datetime.now(timezone.utc).isoformat(timespec="seconds")})
 
     def fraction_done() -> float:
@@ -361,63 +416,66 @@ def train(
     last_metrics: dict[str, float] = {}
     cancelled = False
     in_step = False
-    try:
-        while fraction_done() < 1.0:
-            if progress.cancelled():
-                cancelled = True
-                break
-            for group in optimizer.param_groups:
-                group["lr"] = settings.lr * (1.0 - fraction_done()) ** settings.power
-            _copy_all(saved, list(model.buffers()))
-            in_step = True
-            torch.manual_seed(settings.seed * 1_000_003 + step)
-            with autocast(settings.precision, device):
-                if prefetcher is not None:
-                    loss, metrics = step_fn.compute(model, prefetcher.get(step), device)
-                else:
-                    loss, metrics = step_fn(model, batch_rng(settings.seed, step), device)
-            value = float(loss.detach())  # the step's one device sync (it was after the update)
-            if not math.isfinite(value):
-                # Diverged: the update would write NaN into every weight. Keep the state after
-                # the last good step (this forward pass's batch-norm statistics undone) and stop.
-                _copy_all(list(model.buffers()), saved)
-                in_step = False
+    with _sigterm_as_interrupt():  # `kill PID` saves the steps done, as Ctrl-C does
+        try:
+            while fraction_done() < 1.0:
+                if progress.cancelled():
+                    cancelled = True
+                    break
+                for group in optimizer.param_groups:
+                    group["lr"] = settings.lr * (1.0 - fraction_done()) ** settings.power
+                _copy_all(saved, list(model.buffers()))
+                in_step = True
+                torch.manual_seed(settings.seed * 1_000_003 + step)
+                with autocast(settings.precision, device):
+                    if prefetcher is not None:
+                        loss, metrics = step_fn.compute(model, prefetcher.get(step), device)
+                    else:
+                        loss, metrics = step_fn(model, batch_rng(settings.seed, step), device)
+                value = float(loss.detach())  # the step's one device sync (it was after the update)
+                if not math.isfinite(value):
+                    # Diverged: the update would write NaN into every weight. Keep the state after
+                    # the last good step (this forward pass's batch-norm statistics undone) and stop.
+                    _copy_all(list(model.buffers()), saved)
+                    in_step = False
+                    restore_layout(model)
+                    write_checkpoint()
+                    log_block(report=False)
+                    _log(log_file, {"event": "diverged", "stage": settings.stage, "steps": step, "loss": str(value)})
+                    raise InputError(
+                        f"training diverged at step {step + 1}: the loss became {value} (learning rate "
+                        f"{optimizer.param_groups[0]['lr']:.3g}); {out} keeps the weights after step {step}, but the same "
+                        "run would diverge again: start a new run with a lower --lr")
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                with _signals_deferred():
+                    optimizer.step()
+                    step += 1
+                    in_step = False
+                done_at = time.monotonic()
+                running.append(value)
+                last_metrics = metrics
+                if step % settings.log_every == 0:
+                    log_block()
+                if time.monotonic() - last_save > settings.checkpoint_every_s:
+                    write_checkpoint()
+                    last_save = time.monotonic()
+        except KeyboardInterrupt as exc:
+            # Ctrl-C or SIGTERM keeps the steps done, not only the last timed save: a rerun
+            # resumes here, from the state after the last completed step (the parameters are
+            # untouched until the optimizer's update, which a signal does not cut in two).
+            with _signals_deferred():  # a second signal waits for the save
+                if in_step:
+                    _copy_all(list(model.buffers()), saved)
                 restore_layout(model)
                 write_checkpoint()
                 log_block(report=False)
-                _log(log_file, {"event": "diverged", "stage": settings.stage, "steps": step, "loss": str(value)})
-                raise InputError(
-                    f"training diverged at step {step + 1}: the loss became {value} (learning rate "
-                    f"{optimizer.param_groups[0]['lr']:.3g}); {out} keeps the weights after step {step}, but the same "
-                    "run would diverge again: start a new run with a lower --lr")
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            with _sigint_deferred():
-                optimizer.step()
-                step += 1
-                in_step = False
-            done_at = time.monotonic()
-            running.append(value)
-            last_metrics = metrics
-            if step % settings.log_every == 0:
-                log_block()
-            if time.monotonic() - last_save > settings.checkpoint_every_s:
-                write_checkpoint()
-                last_save = time.monotonic()
-    except KeyboardInterrupt:
-        # Ctrl-C keeps the steps done, not only the last timed save: a rerun resumes here,
-        # from the state after the last completed step (the parameters are untouched until
-        # the optimizer's update, which Ctrl-C does not cut in two).
-        if in_step:
-            _copy_all(list(model.buffers()), saved)
-        restore_layout(model)
-        write_checkpoint()
-        log_block(report=False)
-        _log(log_file, {"event": "interrupted", "stage": settings.stage, "steps": step})
-        raise
-    finally:
-        if prefetcher is not None:
-            prefetcher.close()
+                _log(log_file, {"event": "interrupted", "stage": settings.stage, "steps": step,
+                                **({"signal": "SIGTERM"} if isinstance(exc, Terminated) else {})})
+            raise
+        finally:
+            if prefetcher is not None:
+                prefetcher.close()
     restore_layout(model)
     write_checkpoint(finished=not cancelled)
     log_block(report=False)

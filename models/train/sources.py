@@ -67,7 +67,9 @@ class ParsingSource:
 def load_parsing_source(
     dataset: ParsingDataset, names: Sequence[str], space: LabelSpace, long_side: int, name: str | None = None
 ) -> ParsingSource:
-    """Decode `names` of a parsing data set, translate masks into `space`, shrink to `long_side`."""
+    """Decode `names` of a parsing data set, translate masks into `space`, shrink to `long_side`.
+    A mask value outside the set's classes and ignore values is refused with the file named
+    (`ParsingDataset.load`), as `palsy evaluate` refuses it, rather than trained as unlabelled."""
     table = space.register(dataset.allowed_matrix())
     if dataset.ignore_index != IGNORE_INDEX:
         table[dataset.ignore_index] = IGNORE_INDEX
@@ -87,7 +89,9 @@ def load_patient_parsing_source(
 
     A mask value outside the label set (0 to NUM_CLASSES - 1, or 255 = ignore) is refused with
     the file named: it would either crash the loss or, once coarse label sets are registered,
-    silently stand for one of them; a mask in another convention is better fixed than guessed."""
+    silently stand for one of them; a mask in another convention is better fixed than guessed.
+    A patient of labels.csv without photos is refused too (`PatientDataset.check_photos`)."""
+    dataset.check_photos()
     source = ParsingSource(name)
     for sample in dataset.samples(patient_ids=list(patient_ids)):
         if sample.mask is None:
@@ -116,7 +120,9 @@ class GradingSource:
 
 
 def load_grading_source(dataset: PatientDataset, patient_ids: Sequence[str], long_side: int) -> GradingSource:
-    """Every expression photo of the given patients, labelled with the patient's grade."""
+    """Every expression photo of the given patients, labelled with the patient's grade; a
+    patient of labels.csv without photos is refused (`PatientDataset.check_photos`), not dropped."""
+    dataset.check_photos()
     source = GradingSource()
     for sample in dataset.samples(patient_ids=list(patient_ids)):
         image, _ = shrink(read_image(sample.image), None, long_side)
