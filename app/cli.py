@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    from models.errors import PalsyError
+    from models.errors import PalsyError, Terminated
 
     try:
         status = int(args.handler(args) or 0)
@@ -58,9 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"palsy: error: {exc.strerror or exc}{where}; free space or choose another folder", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM in training (models.errors.Terminated)
         print(f"palsy: interrupted{interrupted_hint(args)}", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
 
 
 def _stdout_gone() -> int:

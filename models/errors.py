@@ -11,3 +11,9 @@ class CheckpointError(PalsyError):
 
 class InputError(PalsyError):
     """An input (image, folder, data set) cannot be used."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during training (`kill PID`, a job scheduler's stop, a container shutting down):
+    handled as Ctrl-C is, so the steps done are saved and `--resume` goes on from them; the
+    command then exits 143 (128 + SIGTERM), as a program stopped by SIGTERM conventionally does."""

@@ -78,11 +78,7 @@ def _check(recipe: ClinicRecipe) -> tuple[PatientDataset, list[DataSpec], Path |
         raise InputError(f"{recipe.patients} is not a patient data set (labels.csv missing); "
                          "the first --data of `palsy train clinic` is the graded patients' folder")
     patients = PatientDataset(recipe.patients)
-    without = [pid for pid in patients.patient_ids() if not patients.photos(pid)]
-    if without:
-        raise InputError(f"{len(without)} patient(s) of {recipe.patients}/labels.csv have no expression photos, first "
-                         f"{without[0]} (expected {Path(recipe.patients) / without[0]}/rest.jpg ...); add the folder or "
-                         "remove the row")
+    patients.check_photos()
     for split in ("train", "test"):
         if not patients.patient_ids(split):
             raise InputError(f"{recipe.patients} has no {split} patients; grade more patients or set the split column "

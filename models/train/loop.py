@@ -33,7 +33,7 @@ import torch
 
 from models.cascade import CascadeNet
 from models.checkpoint import model_from_payload, read_checkpoint, save_checkpoint
-from models.errors import CheckpointError, InputError
+from models.errors import CheckpointError, InputError, Terminated
 from models.train.precision import autocast, prepare_model, restore_layout
 from models.train.prefetch import BatchPrefetcher, auto_threads, batch_rng
 
@@ -253,11 +253,6 @@ def _copy_all(targets: list[torch.Tensor], sources: list[torch.Tensor]) -> None:
     else:
         for target, source in zip(targets, sources, strict=True):
             target.copy_(source)
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM during training (`kill PID`, a job scheduler's stop, a container shutting down):
-    handled as Ctrl-C is, so the steps done are saved and `--resume` goes on from them."""
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:

@@ -167,3 +167,13 @@ def test_workers_default_and_bad_values(tmp_path: Path, capsys, monkeypatch) -> 
     assert [default_workers(n) for n in (1, 15, 16, 40, 600)] == [1, 1, 2, 5, 8]
     assert main(["synth", "--out", str(tmp_path / "x"), "--patients", "2", "--seed", "1", "--workers", "0"]) == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def test_a_small_synthetic_set_gets_every_split_and_large_ones_keep_their_proportions() -> None:
+    # 3 patients were planned 3 / 0 / 0: no patient to validate or test on
+    from collections import Counter
+
+    assert Counter(e.split for e in plan_patients(3, seed=1)) == {"train": 1, "val": 1, "test": 1}
+    assert Counter(e.split for e in plan_patients(4, seed=2)) == {"train": 2, "val": 1, "test": 1}
+    assert Counter(e.split for e in plan_patients(600, seed=1)) == {"train": 400, "val": 100, "test": 100}
+    assert [e.split for e in plan_patients(2, seed=1)] == ["train", "train"]  # too few to split
