@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import argparse
-import math
+
+from models.numbers import finite_above_zero
 
 MAX_SEED = 2**32 - 1  # numpy's seeds
 
@@ -39,7 +40,7 @@ def positive_number(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
+    if not finite_above_zero(value):
         raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
     return value
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.commands import arg_types
 from models.counted import counted
+from models.numbers import finite_above_zero
 
 if TYPE_CHECKING:
     from models.train.demo import DemoRecipe
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     # --minutes is checked here rather than by its argparse type: `palsy train clinic --minutes 0`
     # has always answered with this line (and exit 2) from the command, not a usage error.
-    if args.minutes is not None and not (math.isfinite(args.minutes) and args.minutes > 0):
+    if args.minutes is not None and not finite_above_zero(args.minutes):
         raise InputError(f"give a positive --minutes budget: a finite number above 0, got {args.minutes}")
     if args.ordinal_weight is not None and not (math.isfinite(args.ordinal_weight) and args.ordinal_weight >= 0):
         raise InputError(f"--ordinal-weight must be a finite number, 0 or more, got {args.ordinal_weight}")

@@ -34,6 +34,7 @@ import torch
 from models.cascade import CascadeNet
 from models.checkpoint import model_from_payload, read_checkpoint, save_checkpoint
 from models.errors import CheckpointError, InputError, Terminated
+from models.numbers import finite_above_zero
 from models.train.precision import autocast, prepare_model, restore_layout
 from models.train.prefetch import BatchPrefetcher, auto_threads, batch_rng
 
@@ -111,9 +112,9 @@ class LoopSettings:
             raise InputError("give a training budget: --epochs/steps or --minutes")
         if self.steps is not None and (isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1):
             raise InputError(f"the step budget must be a whole number of 1 or more, got {self.steps!r}")
-        if self.minutes is not None and not _finite_above_zero(self.minutes):
+        if self.minutes is not None and not finite_above_zero(self.minutes):
             raise InputError(f"--minutes must be a finite number above 0, got {self.minutes!r}")
-        if not _finite_above_zero(self.lr):
+        if not finite_above_zero(self.lr):
             raise InputError(f"--lr must be a finite number above 0, got {self.lr!r}")
         if self.precision not in ("fp32", "bf16"):
             raise InputError(f"training precision must be fp32 or bf16, got {self.precision!r}")
@@ -121,13 +122,9 @@ class LoopSettings:
             raise InputError("--loader-threads must be 0 or more")
 
 
-def _finite_above_zero(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
-
-
 def check_epochs(epochs: float | None) -> None:
     """An --epochs budget is a finite number above 0 (or None: none given)."""
-    if epochs is not None and not _finite_above_zero(epochs):
+    if epochs is not None and not finite_above_zero(epochs):
         raise InputError(f"--epochs must be a finite number above 0, got {epochs!r}")
 
 
@@ -175,7 +172,7 @@ def train_state_of(payload: dict[str, Any], path: str | Path) -> dict[str, Any]:
             raise damaged(f"{key} has type {type(state[key]).__name__}, not {kind.__name__}")
     for entry in state.get("data", []):
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not isinstance(entry.get("split", ""), str) \
-                or not _finite_above_zero(entry.get("weight")):
+                or not finite_above_zero(entry.get("weight")):
             raise damaged(f"data entry {str(entry)[:60]!r} is not a folder with a weight")
     return state
 

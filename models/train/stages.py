@@ -27,6 +27,7 @@ from models.data.parsing import ParsingDataset
 from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.labels import CLASS_INDEX
+from models.numbers import finite_above_zero
 from models.train.feature_cache import (
     DEFAULT_CACHE_LIMIT_GB,
     GradingFeatureCache,
@@ -87,7 +88,7 @@ class DataSpec:
                 value = float(weight)
             except ValueError:
                 return cls(Path(text))
-            if not math.isfinite(value) or value <= 0:
+            if not finite_above_zero(value):
                 raise InputError(f"bad --data value {text!r}: the weight must be a finite number above 0")
             return cls(Path(path), value)
         return cls(Path(text))
