@@ -235,10 +235,8 @@ class MainWindow(
     def _leave_results(self) -> None:
         """Back to the patients; an assessment left unconfirmed is said to wait in the history."""
         waiting = not self.results.read_only and self.results.status == "analysed" and self.patient_id
-        if not self.may_leave_results():
-            return
-        self.show_patients()
-        if waiting:
+        self.show_patients()  # asks first when a confirmed review was changed (may_leave_results)
+        if waiting and self.stack.currentWidget() is self.patients:
             self.notify(f"Not confirmed yet: open it from {self.patient_id}'s history to confirm the grade")
 
     def may_leave_results(self) -> bool:

@@ -116,8 +116,8 @@ def test_leaving_a_review_changed_after_confirming_asks_first(qtbot, data_folder
         assert window.stack.currentWidget() is window.results and window.isVisible() and page.review_edited()
         assert len(asked) == 4 and f"after grade {confirmed} was confirmed" in asked[0]
         answers[:] = [True]
-        window.patients_action.trigger()  # Yes: leave; the store keeps the confirmed grade
-        assert window.stack.currentWidget() is window.patients and answers == []
+        page.back_button.click()  # Yes: leave, asked once (Back asked twice, and a second No kept the page)
+        assert window.stack.currentWidget() is window.patients and answers == [] and len(asked) == 5
         assert window.gateway.assessment(assessment_id).confirmed_grade == confirmed
     finally:
         close_window(window)
