@@ -133,25 +133,45 @@ def _read_spec(spec: object, spec_path: Path) -> tuple[list[str], dict[str, list
     return classes, maps_to, ignore_index
 
 
+def masks_by_stem(folder: Path) -> dict[str, Path]:
+    """The PNG masks of a folder by stem, each also under its lower-cased stem, for
+    `find_mask` (a parsing set's masks/, a patient's masks/)."""
+    if not folder.is_dir():
+        return {}
+    masks = [path for path in sorted(folder.iterdir()) if path.suffix.lower() == ".png" and path.is_file()]
+    found = {path.stem: path for path in masks}
+    for path in masks:
+        found.setdefault(path.stem.lower(), path)
+    return found
+
+
+def find_mask(masks: dict[str, Path], stem: str) -> Path | None:
+    """The mask of an image or photo named `stem`, whatever the case of its stem and
+    extension (images/REST.JPG with masks/rest.png or masks/REST.PNG), as photos are found;
+    a mask of the exact name wins over one that differs in case."""
+    return masks.get(stem) or masks.get(stem.lower())
+
+
+def check_mask_values(mask: np.ndarray, where: Path, n_classes: int, ignore: tuple[int, ...] = (IGNORE_INDEX,),
+                      fix: str = "fix the mask or the set's classes.json") -> None:
+    """InputError naming `where` when the mask holds a value that is neither a class index
+    (0..n_classes-1) nor one of the `ignore` values: no guess is made about what it stands for."""
+    bad = mask[(mask >= n_classes) & ~np.isin(mask, ignore)]
+    if bad.size:
+        raise InputError(f"{where}: mask value {int(bad[0])} is not a class of this set (0..{n_classes - 1}, "
+                         f"{' or '.join(map(str, ignore))} = ignore); {fix}")
+
+
 def _pairs(root: Path) -> tuple[dict[str, Path], dict[str, Path], list[Path]]:
-    """(image by name, mask by name, images without a mask). A mask is found whatever the case
-    of its stem and extension (images/REST.JPG with masks/rest.png or masks/REST.PNG), as
-    photos are; a mask of the exact name wins over one that differs in case."""
-    exact: dict[str, Path] = {}
-    folded: dict[str, Path] = {}
-    masks_dir = root / "masks"
-    if masks_dir.is_dir():
-        for path in sorted(masks_dir.iterdir()):
-            if path.suffix.lower() == ".png" and path.is_file():
-                exact.setdefault(path.stem, path)
-                folded.setdefault(path.stem.lower(), path)
+    """(image by name, mask by name, images without a mask; masks found by `find_mask`)."""
+    found = masks_by_stem(root / "masks")
     images: dict[str, Path] = {}
     masks: dict[str, Path] = {}
     without: list[Path] = []
     for path in sorted((root / "images").glob("*")):
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             continue
-        mask = exact.get(path.stem) or folded.get(path.stem.lower())
+        mask = find_mask(found, path.stem)
         if mask is None:
             without.append(path)
             continue
@@ -297,9 +317,6 @@ class ParsingDataset:
         mask = read_mask(self.mask_path(name))
         if mask.shape != image.shape[:2]:
             raise InputError(f"{self.root.name}/{name}: mask {mask.shape} and image {image.shape[:2]} differ in size")
-        bad = mask[(mask >= len(self.classes)) & (mask != self.ignore_index) & (mask != IGNORE_INDEX)]
-        if bad.size:
-            ignore = IGNORE_INDEX if self.ignore_index == IGNORE_INDEX else f"{self.ignore_index} or {IGNORE_INDEX}"
-            raise InputError(f"{self.mask_path(name)}: mask value {int(bad[0])} is not a class of this set "
-                             f"(0..{len(self.classes) - 1}, {ignore} = ignore); fix the mask or the set's classes.json")
+        ignore = tuple(dict.fromkeys((self.ignore_index, IGNORE_INDEX)))
+        check_mask_values(mask, self.mask_path(name), len(self.classes), ignore)
         return image, mask

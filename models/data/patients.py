@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.data.parsing import IMAGE_SUFFIXES, SPLITS
+from models.data.parsing import IMAGE_SUFFIXES, SPLITS, find_mask, masks_by_stem
 from models.errors import InputError
 from models.labels import EXPRESSIONS, SIDES, grade_index
 
@@ -100,18 +100,6 @@ def is_plain_folder_name(name: str) -> bool:
     """Whether `name` names a folder directly inside another: no path separator, not `.` or
     `..` (a patient_id `../x` would read photos from outside the data set)."""
     return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
-
-
-def _masks_by_stem(folder: Path) -> dict[str, Path]:
-    """The PNG masks of a folder by stem, each also under its lower-cased stem (an exact
-    name wins over one that differs in case only)."""
-    if not folder.is_dir():
-        return {}
-    masks = [path for path in sorted(folder.iterdir()) if path.suffix.lower() == ".png" and path.is_file()]
-    found = {path.stem: path for path in masks}
-    for path in masks:
-        found.setdefault(path.stem.lower(), path)
-    return found
 
 
 def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:
@@ -221,7 +209,7 @@ class PatientDataset:
         if patient_id in self._photos:
             return list(self._photos[patient_id])
         folder = self.root / patient_id
-        masks = _masks_by_stem(folder / "masks")
+        masks = masks_by_stem(folder / "masks")
         found = []
         for path in sorted(folder.glob("*")):
             if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -229,7 +217,7 @@ class PatientDataset:
             m = _PHOTO.match(path.stem.lower())  # REST.JPG as `palsy assess` reads it
             if not m or m.group("expr") not in EXPRESSIONS:
                 continue
-            mask = masks.get(path.stem) or masks.get(path.stem.lower())
+            mask = find_mask(masks, path.stem)
             found.append((m.group("expr"), path, mask))
         self._photos[patient_id] = found
         return list(found)

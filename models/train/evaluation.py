@@ -24,7 +24,7 @@ import torch
 
 from models.cascade import CascadeNet
 from models.data.augment import fit_square
-from models.data.parsing import ParsingDataset, read_image, read_mask
+from models.data.parsing import ParsingDataset, check_mask_values, read_image, read_mask
 from models.data.patients import PatientDataset, PatientSample
 from models.errors import InputError
 from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
@@ -70,19 +70,19 @@ def evaluate_parsing(
         pairs = [(s.image, s.mask) for s in patients.samples(split) if s.mask is not None]
         if not pairs:
             raise InputError(f"{data}: no {split} photos with masks to score parsing on")
-        items = [(p[1], lambda p=p: (read_image(p[0]), read_mask(p[1]))) for p in pairs]
+        items = [lambda p=p: _patient_pair(*p) for p in pairs]
         names, back = list(CLASSES), np.arange(len(CLASSES))
     else:
         dataset = ParsingDataset.open(data)
         chosen = dataset.split_names(split)
         if not chosen:
             raise InputError(f"{data}: no images in split {split!r}")
-        items = [(Path(data) / "masks" / f"{n}.png", lambda n=n: _with_ignore(dataset.load(n), dataset.ignore_index))
-                 for n in chosen]
+        # ParsingDataset.load refuses mask values outside the set's classes
+        items = [lambda n=n: _with_ignore(dataset.load(n), dataset.ignore_index) for n in chosen]
         names, back = dataset.classes, dataset.project_to_dataset()
     conf = np.zeros((len(names), len(names)), dtype=np.int64)
     for chunk in _batches(items, batch_size):
-        images, masks = zip(*(fit_square(*_checked(load(), where, len(names)), size) for where, load in chunk), strict=True)
+        images, masks = zip(*(fit_square(*load(), size) for load in chunk), strict=True)
         predicted = back[_predict_masks(model, list(images), device, mirror)]
         conf += confusion_matrix(np.stack(masks), predicted, len(names))
     return parsing_report(conf, names)
@@ -96,14 +96,12 @@ def _with_ignore(pair: tuple[np.ndarray, np.ndarray], ignore_index: int) -> tupl
     return image, mask
 
 
-def _checked(pair: tuple[np.ndarray, np.ndarray], where: Path, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    """The pair, once its mask holds only class indices and the ignore value (InputError naming it)."""
-    mask = pair[1]
-    bad = mask[(mask >= n_classes) & (mask != IGNORE_INDEX)]
-    if bad.size:
-        raise InputError(f"{where}: mask value {int(bad[0])} is not a class of this set (0..{n_classes - 1}, "
-                         f"{IGNORE_INDEX} = ignore); fix the mask or the set's classes.json")
-    return pair
+def _patient_pair(image: Path, mask_path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A patient photo and its mask in the project's classes (InputError naming a mask value
+    outside them)."""
+    mask = read_mask(mask_path)
+    check_mask_values(mask, mask_path, len(CLASSES), fix="fix the mask or remove it")
+    return read_image(image), mask
 
 
 @dataclass

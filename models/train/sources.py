@@ -16,9 +16,8 @@ import torch
 
 from models.data.augment import Augmenter
 from models.data.glasses import draw_glasses
-from models.data.parsing import ParsingDataset, read_image, read_mask
+from models.data.parsing import ParsingDataset, check_mask_values, read_image, read_mask
 from models.data.patients import PatientDataset
-from models.errors import InputError
 from models.labels import CLASSES, IGNORE_INDEX, NUM_CLASSES, SIDES
 from models.train.losses import LabelSpace
 
@@ -97,10 +96,7 @@ def load_patient_parsing_source(
         if sample.mask is None:
             continue
         mask = read_mask(sample.mask)
-        unknown = mask[(mask >= NUM_CLASSES) & (mask != IGNORE_INDEX)]
-        if unknown.size:
-            raise InputError(f"{sample.mask}: mask value {int(unknown.max())} is not a class of the label set "
-                             f"(0-{NUM_CLASSES - 1}: {', '.join(CLASSES)}; {IGNORE_INDEX} = ignore); fix the mask or remove it")
+        check_mask_values(mask, sample.mask, NUM_CLASSES, fix=f"the project's classes are {', '.join(CLASSES)}; fix the mask or remove it")
         image, mask = shrink(read_image(sample.image), mask, long_side)
         source.images.append(image)
         source.masks.append(mask)

@@ -225,7 +225,7 @@ def test_a_mask_value_outside_the_label_set_names_the_file(tiny_patients, tmp_pa
     mask[0, 0] = 20
     cv2.imwrite(str(mask_path), mask)
     err = _refused(_parsing(data, tmp_path / "x.pt", "--epochs", "1"), capsys)
-    assert f"{mask_path}: mask value 20 is not a class of the label set" in err
+    assert f"{mask_path}: mask value 20 is not a class of this set (0..10, 255 = ignore)" in err
 
 
 def test_two_data_folders_with_one_name_keep_two_entries(tiny_patients, tmp_path):
