@@ -180,35 +180,51 @@ def _pairs(root: Path) -> tuple[dict[str, Path], dict[str, Path], list[Path]]:
     return images, masks, without
 
 
-def _read_splits(split_file: Path) -> dict[str, str]:
-    """name -> split of a splits.csv; headers and values are read whatever their case and
-    surrounding spaces (as labels.csv is), and a split other than train, val or test is refused
-    with its line: `validation` or a typo would otherwise leave those images out of every part."""
-    splits: dict[str, str] = {}
+def read_csv_rows(path: Path, required: frozenset[str], expected: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row by column name) of each data row of a CSV file the user made
+    (labels.csv, splits.csv): read as UTF-8 with or without a byte-order mark (Excel's "CSV
+    UTF-8" writes one, which would otherwise stick to the first column's name); header names
+    stripped and lower-cased; rows of empty fields skipped. A header without the `required`
+    columns (with a hint when it is separated by semicolons, as Excel writes in many
+    locales), a row too short to reach them, another encoding (Excel's plain "CSV" is
+    cp1252) or a broken CSV is an InputError naming the file and line; `expected` spells
+    the columns for the message."""
     try:
-        with split_file.open(newline="", encoding="utf-8-sig") as handle:  # Excel's BOM is fine
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
-            header = [h.strip().lower() for h in next(reader, [])]
-            if "name" not in header or "split" not in header:
+            header = [name.strip().lower() for name in next(reader, [])]
+            missing = required - set(header)
+            if missing:
                 hint = "; it is separated by semicolons, save it with commas" if any(";" in h for h in header) else ""
-                raise InputError(f"{split_file} line 1: needs the columns name,split{hint}")
-            at_name, at_split = header.index("name"), header.index("split")
+                raise InputError(f"{path} line 1: lacks the columns {sorted(missing)}; expected {expected}{hint}")
+            rows = []
             for fields in reader:
-                if not any(f.strip() for f in fields):
-                    continue  # a blank line
-                line = reader.line_num
-                if len(fields) <= max(at_name, at_split):
-                    raise InputError(f"{split_file} line {line}: needs the columns name,split")
-                raw = fields[at_split]
-                split = raw.strip().lower()
-                if split not in SPLITS:
-                    raise InputError(f"{split_file} line {line}: split {raw.strip()!r} of {fields[at_name].strip()!r} "
-                                     f"is not one of {', '.join(SPLITS)}")
-                splits[fields[at_name].strip()] = split
+                if not any(field.strip() for field in fields):
+                    continue  # a blank line (Excel adds some at the end)
+                row = dict(zip(header, fields, strict=False))
+                if not required <= set(row):
+                    raise InputError(f"{path} line {reader.line_num}: {len(fields)} field(s) where {len(header)} columns "
+                                     f"are named; expected {expected}")
+                rows.append((reader.line_num, row))
+            return rows
     except UnicodeDecodeError as exc:
-        raise InputError(f"{split_file} is not UTF-8 text; save it as CSV UTF-8") from exc
+        raise InputError(f"{path} is not UTF-8 text (byte {exc.start}); save it as \"CSV UTF-8\" "
+                         "(in Excel: Save As > CSV UTF-8 (Comma delimited))") from None
     except csv.Error as exc:
-        raise InputError(f"{split_file} is not a readable CSV file ({exc})") from None
+        raise InputError(f"{path} is not a readable CSV file ({exc})") from None
+
+
+def _read_splits(split_file: Path) -> dict[str, str]:
+    """name -> split of a splits.csv (read as `read_csv_rows` reads it); a split other than
+    train, val or test, whatever its case and spaces, is refused with its line: `validation`
+    or a typo would otherwise leave those images out of every part."""
+    splits: dict[str, str] = {}
+    for line, row in read_csv_rows(split_file, frozenset({"name", "split"}), "name,split"):
+        raw = row["split"].strip()
+        if raw.lower() not in SPLITS:
+            raise InputError(f"{split_file} line {line}: split {raw!r} of {row['name'].strip()!r} "
+                             f"is not one of {', '.join(SPLITS)}")
+        splits[row["name"].strip()] = raw.lower()
     return splits
 
 

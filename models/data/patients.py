@@ -9,7 +9,6 @@ else a deterministic 2/3 : 1/6 : 1/6 train/val/test split stratified by grade
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.data.parsing import IMAGE_SUFFIXES, SPLITS, find_mask, masks_by_stem
+from models.data.parsing import IMAGE_SUFFIXES, SPLITS, find_mask, masks_by_stem, read_csv_rows
 from models.errors import InputError
 from models.labels import EXPRESSIONS, SIDES, grade_index
 
@@ -103,44 +102,8 @@ def is_plain_folder_name(name: str) -> bool:
 
 
 def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row by column name) of each data row of labels.csv.
-
-    Read as UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8" writes one, which
-    would otherwise stick to the first column's name); header names are stripped and
-    lower-cased; rows of empty fields are skipped; a row too short to reach the patient_id,
-    grade and side columns is an InputError naming its line. Any other encoding (Excel's
-    plain "CSV" is cp1252) is an InputError that says how to save it.
-    """
-    try:
-        with labels.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = [name.strip().lower() for name in next(reader, [])]
-            missing = REQUIRED - set(header)
-            if missing:
-                # Excel in many locales separates with semicolons.
-                hint = "; it is separated by semicolons, save it with commas" if any(";" in h for h in header) else ""
-                raise InputError(
-                    f"{labels} lacks the columns {sorted(missing)}; expected patient_id,grade,side[,split]{hint}"
-                )
-            rows = []
-            for fields in reader:
-                if not any(field.strip() for field in fields):
-                    continue  # a blank line (Excel adds some at the end)
-                row = dict(zip(header, fields, strict=False))
-                if not REQUIRED <= set(row):
-                    raise InputError(
-                        f"{labels} line {reader.line_num}: {len(fields)} field(s) where {len(header)} columns are named; "
-                        "expected patient_id,grade,side[,split]"
-                    )
-                rows.append((reader.line_num, row))
-            return rows
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{labels} is not UTF-8 text (byte {exc.start}); save it as \"CSV UTF-8\" "
-            "(in Excel: Save As > CSV UTF-8 (Comma delimited))"
-        ) from None
-    except csv.Error as exc:
-        raise InputError(f"{labels} is not a readable CSV file ({exc})") from None
+    """(line number, row by column name) of each data row of labels.csv (`read_csv_rows`)."""
+    return read_csv_rows(labels, REQUIRED, "patient_id,grade,side[,split]")
 
 
 def listed_patient_ids(labels: Path) -> list[str]:
