@@ -4,7 +4,6 @@ export/import a patient, tell whether a PDF is a report stored there."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -147,24 +146,21 @@ def _check(store: Store, as_json: bool) -> int:
 def pdf_sha256(path: Path) -> str:
     """The sha256 of a PDF file; InputError (exit 2) when it is missing, a folder, unreadable
     or not a PDF."""
+    from app.records.files import sha256_file
     from app.records.imaging import PDF_MAGIC
     from models.errors import InputError
 
     if path.is_dir():
         raise InputError(f"{path} is a folder; give the report's PDF file")
-    digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
             if not handle.read(len(PDF_MAGIC)).startswith(PDF_MAGIC):
                 raise InputError(f"{path} is not a PDF file; give a report PDF exported by Palsy Grader")
-            handle.seek(0)
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
+        return sha256_file(path)
     except FileNotFoundError:
         raise InputError(f"{path} not found; give the path of the report PDF to check") from None
     except OSError as exc:
         raise InputError(f"cannot read {path} ({exc.strerror or exc}); check the file and its permissions") from None
-    return digest.hexdigest()
 
 
 def find_report(store: Store, sha256: str) -> tuple[Assessment, Report] | None:

@@ -122,25 +122,28 @@ def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
     return digest
 
 
-def read_verified(path: Path, expected_sha256: str) -> bytes:
+PHOTO_HINT = "Restore it from a backup or retake the photo."
+REPORT_HINT = "Restore it from a backup, or export the report again from its assessment."
+
+
+def read_verified(path: Path, expected_sha256: str, hint: str = PHOTO_HINT) -> bytes:
     """The bytes of `path`, after checking them against the recorded sha256.
 
     Raises StorageError when the file is missing or unreadable and ChecksumError when its content
-    does not match: a damaged photo is reported, never silently used.
+    does not match: a damaged photo is reported, never silently used. `hint` says what to do
+    about it (a photo is retaken, a report exported again: REPORT_HINT).
     """
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise StorageError(
-            f"{path} is missing from the data folder. Restore it from a backup or retake the photo."
-        ) from exc
+        raise StorageError(f"{path} is missing from the data folder. {hint}") from exc
     except OSError as exc:
         raise storage_error_from_os(exc, "read", path) from exc
     actual = sha256_bytes(data)
     if actual != expected_sha256:
         raise ChecksumError(
             f"{path} is damaged: its sha256 {actual[:12]}... does not match the recorded "
-            f"{expected_sha256[:12]}.... Restore it from a backup or retake the photo."
+            f"{expected_sha256[:12]}.... {hint}"
         )
     return data
 

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from app.records.errors import ChecksumError, StorageError
-from app.records.files import read_verified, temp_owner_pid
+from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, temp_owner_pid
 from app.records.recovery import abandoned_temp_files, walk_data_files
 from app.records.rows import AuditEntry, FileProblem
 from app.records.store_base import StoreBase
-from app.records.store_files import read_verified_report
 
 
 class ChecksMixin(StoreBase):
@@ -54,9 +53,9 @@ class ChecksMixin(StoreBase):
         problems: list[FileProblem] = []
         for row in self._file_rows():
             path = self.layout.resolve(row["file_name"])
-            read = read_verified_report if row["kind"] == "report" else read_verified
+            hint = REPORT_HINT if row["kind"] == "report" else PHOTO_HINT
             try:
-                read(path, row["sha256"])
+                read_verified(path, row["sha256"], hint)
             except StorageError as exc:
                 if isinstance(exc, ChecksumError):
                     kind = "checksum"

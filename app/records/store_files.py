@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from app.records import validate
-from app.records.errors import ChecksumError, RecordNotFoundError, StorageError
-from app.records.files import atomic_write, read_verified, remove_file, sha256_bytes
+from app.records.errors import RecordNotFoundError, StorageError
+from app.records.files import REPORT_HINT, atomic_write, read_verified, remove_file, sha256_bytes
 from app.records.imaging import PDF_MAGIC, decode_image, to_image_bytes
 from app.records.paths import ensure_private_dir
 from app.records.rows import Capture, Report
@@ -22,26 +22,6 @@ from app.records.store_base import StoreBase, _audit
 from models.errors import InputError
 
 log = logging.getLogger("palsy.records")
-# What to do about a damaged or missing report (`read_verified` says what fits a photo).
-REPORT_HINT = "Restore it from a backup, or export the report again from its assessment."
-
-
-def read_verified_report(path: Path, expected_sha256: str) -> bytes:
-    """`read_verified` for a PDF report: the same checks, with the hint that fits a report
-    (a report is exported again from its confirmed assessment, not retaken)."""
-    try:
-        return read_verified(path, expected_sha256)
-    except ChecksumError as exc:
-        raise ChecksumError(
-            f"{path} is damaged: it does not match the sha256 recorded for it "
-            f"({expected_sha256[:12]}...). {REPORT_HINT}"
-        ) from exc
-    except StorageError as exc:
-        if isinstance(exc.__cause__, FileNotFoundError):
-            raise StorageError(f"{path} is missing from the data folder. {REPORT_HINT}") from exc
-        raise
-
-
 class FilesMixin(StoreBase):
     """`Store` methods for captured photos and PDF reports."""
 
@@ -203,4 +183,4 @@ class FilesMixin(StoreBase):
 
     def load_report(self, report: Report) -> bytes:
         """A report's PDF bytes, verified against its sha256."""
-        return read_verified_report(self.layout.resolve(report.file_name), report.sha256)
+        return read_verified(self.layout.resolve(report.file_name), report.sha256, REPORT_HINT)

@@ -69,11 +69,12 @@ from app.records.files import (
     remove_file,
     sha256_bytes,
     sha256_file,
+    temp_path_for,
 )
 from app.records.imaging import PDF_MAGIC, image_format
 from app.records.migrations import LATEST_VERSION
 from app.records.paths import ensure_private_dir
-from app.records.recovery import left_by_a_dead_writer
+from app.records.recovery import abandoned_temp_files
 from app.records.rows import STATUSES, Assessment, AuditEntry, Patient
 from app.records.store import Store, _audit
 from models.errors import InputError
@@ -196,7 +197,7 @@ def export_patient(
     _remove_stale_staging(dest_root)
     if final.exists():
         raise DuplicateRecordError(f"{final} already exists; choose another destination folder.")
-    staging = dest_root / f".{final.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    staging = temp_path_for(final)
     try:
         dest_root.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing folder keeps its mode
         os.mkdir(staging, 0o700)  # a read-only destination fails here, named as the destination
@@ -251,24 +252,15 @@ def _remove_stale_staging(dest_root: Path) -> None:
     """Remove the staging folders (`_STAGING`) that killed exports left in `dest_root`: those
     whose process is gone or that are older than a day (a PID may have been reused). A live
     export's folder is left alone. Best effort: what cannot be removed stays."""
-    now = time.time()
     removed = 0
     try:
-        entries = list(os.scandir(dest_root))
+        folders = [Path(e.path) for e in os.scandir(dest_root)
+                   if _STAGING.fullmatch(e.name) and e.is_dir(follow_symlinks=False)]
     except OSError:
         return  # no destination yet (or unreadable: the export itself will say so)
-    for entry in entries:
-        match = _STAGING.fullmatch(entry.name)
-        try:
-            if match is None or not entry.is_dir(follow_symlinks=False):
-                continue
-            age = now - entry.stat(follow_symlinks=False).st_mtime
-        except OSError:
-            continue
-        if not left_by_a_dead_writer(int(match.group(1)), age):
-            continue
-        shutil.rmtree(entry.path, ignore_errors=True)
-        removed += not os.path.lexists(entry.path)
+    for folder in abandoned_temp_files(folders, time.time()):  # the store's own rule
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += not os.path.lexists(folder)
     if removed:
         log.info("removed %d unfinished export folder(s) left by an interrupted export", removed)
 
