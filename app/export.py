@@ -35,7 +35,7 @@ STAGING_DIR = "tmp"
 def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings, history: list[AssessmentInfo]):  # noqa: ANN201
     """The ReportContext: clinic, patient, clinician, confirmed grade, notes, grade history."""
     from app.report.charts import HistoryPoint
-    from app.report.pdf import ReportContext, is_demo_record
+    from app.report.pdf import ReportContext
 
     points = []
     this_visit = (assessment.created, assessment.assessment_id)
@@ -59,7 +59,6 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
         notes=assessment.notes,
         history=points,
         registered_side=patient.affected_side,
-        demo_model=is_demo_record((assessment.result or {}).get("model")),
         assessment_id=assessment.assessment_id,
     )
 
@@ -71,14 +70,12 @@ def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: Analysi
     system temp folder."""
     if assessment.status != "confirmed" or not assessment.confirmed_grade:
         raise InputError("the assessment has no confirmed grade; confirm or override it before exporting a report")
-    from dataclasses import replace
-
     from app.report.outputs import report_images, write_outputs, write_overlays
-    from app.report.pdf import is_demo_record, write_report
+    from app.report.pdf import write_report
 
+    # the report's "not for diagnosis" box follows the model record of the body it prints (live
+    # or stored): the weights that made these numbers
     context = report_context(assessment, patient, settings, history)
-    if is_demo_record(result.model):  # the live result's model: the weights that made these numbers
-        context = replace(context, demo_model=True)
     with staging_folder(data_folder) as folder:
         if result.raw is not None:
             path = write_outputs(result.raw, folder, context).report_pdf

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.report.outputs import check_writable
-    from app.report.pdf import ReportContext, is_demo_record
+    from app.report.pdf import ReportContext
     from models.errors import InputError
     from models.pipeline.loader import load_model
     from models.pipeline.patient_dir import load_patient_photos
@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
         raise _unwritable(args.out, exc) from exc
     photos, paths = load_patient_photos(args.patient_dir)
     loaded = load_model(args.weights, args.device)
-    # the demo weights (by the GUI banner's rule) put the "not for diagnosis" box on the report
-    context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id, demo_model=is_demo_record(loaded.info.to_dict()))
+    # the report puts its "not for diagnosis" box on by the assessment's own model record
+    context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id)
     result = assess_and_write(photos, loaded, args.out, context, {e: [f.name for f in p] for e, p in paths.items()}, quiet=args.quiet,
                               mirror=not args.single_pass)
     if not args.quiet:

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.commands.assess import assess_and_write, set_threads
-    from app.report.pdf import ReportContext, is_demo_record
+    from app.report.pdf import ReportContext
     from models.errors import InputError
     from models.labels import grade_index
     from models.pipeline.demo_patient import render_demo_patient
@@ -55,7 +55,6 @@ def run(args: argparse.Namespace) -> int:
         patient_id=f"DEMO-{args.seed}", patient_name="Demo patient (synthetic)",
         notes=f"Synthetic demo patient rendered with grade {args.grade.upper()}, affected side {side}.",
         registered_side=side,  # the rendered patient's side, as the patient form would hold it
-        demo_model=is_demo_record(loaded.info.to_dict()),
     )
     summary = assess_and_write(photos, loaded, out, context, {e: [f.name for f in p] for e, p in paths.items()}, quiet=args.quiet)
     if not args.quiet:
