@@ -12,9 +12,6 @@ export removes such leftovers once they are an hour old (`app.report.outputs`' r
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,16 +95,11 @@ def staging_folder(data_folder: Path | None) -> Iterator[Path]:
             yield Path(tmp)
         return
     from app.records.paths import ensure_private_dir
-    from app.report.outputs import STAGING_PREFIX, remove_stale_staging
+    from app.report.outputs import private_stage
 
     parent = ensure_private_dir(Path(data_folder) / STAGING_DIR)  # StorageError (with a hint) when it cannot
-    remove_stale_staging(parent)
-    stage = parent / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-    stage.mkdir(mode=0o700)
-    try:
+    with private_stage(parent, 0o700) as stage:
         yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
 
 
 def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes) -> Path:

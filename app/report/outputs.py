@@ -18,7 +18,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,19 +102,28 @@ STAGING_PREFIX = ".palsy-partial-"
 STALE_STAGING_S = 3600.0  # a staging folder this old was left by a killed run
 
 
+@contextlib.contextmanager
+def private_stage(parent: Path, mode: int = 0o777) -> Iterator[Path]:
+    """A fresh staging folder `.palsy-partial-PID-XXXX` in `parent` (made with `mode`, less the
+    umask), removed when the block ends, however it ends; the ones killed runs left in
+    `parent` over an hour ago are removed first (`remove_stale_staging`)."""
+    remove_stale_staging(parent)
+    stage = parent / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    stage.mkdir(mode=mode)
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: ReportContext | None = None) -> OutputPaths:
     """Overlays, then the PDF, then assessment.json (whose timing_ms includes both), staged
     and then moved into `folder` (module docstring). Errors leave no staging folder behind."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(folder)
-    stage = folder / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-    stage.mkdir()
-    try:
+    with private_stage(folder) as stage:
         paths = _write_into(assessment, stage, context)
         _move_in(stage, folder)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
     return OutputPaths(folder, folder / paths.assessment_json.name, folder / paths.report_pdf.name, paths.overlays)
 
 
