@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.settings import (
     DEMO_SIDES,
     DEVICES,
+    LIVE_SOURCES,
     SOURCE_KINDS,
     CameraSettings,
     ClinicSettings,
@@ -108,8 +109,9 @@ class SettingsDialog(QDialog):
         size.addWidget(self.fps)
         size.addWidget(QLabel("fps"))
         cf.addRow("Resolution", size)
-        cf.addRow("Video file", _path_row(self.video, self._pick_video))
-        cf.addRow("Photo folder", _path_row(self.folder, self._pick_folder))
+        video_row, folder_row = _path_row(self.video, self._pick_video), _path_row(self.folder, self._pick_folder)
+        cf.addRow("Video file", video_row)
+        cf.addRow("Photo folder", folder_row)
         demo = QHBoxLayout()
         demo.addWidget(QLabel("grade"))
         demo.addWidget(self.demo_grade)
@@ -121,15 +123,18 @@ class SettingsDialog(QDialog):
         cf.addRow("", self.mirror)
         cf.addRow("", self.auto)
         # only the chosen source's fields are shown (all of them at once read as all needed)
-        self._camera_form = cf
-        self._source_rows = {
-            "camera": (self.index, self.width_spin, self.mirror),
-            "video": (self.video,),
-            "folder": (self.folder,),
-            "demo": (self.demo_grade, self.mirror),
-        }
-        self.source.currentIndexChanged.connect(self._show_source_rows)
-        self._show_source_rows()
+        # (each row's field: QFormLayout.setRowVisible takes the widget or layout of a row)
+        rows = {"camera": (self.index, size), "video": (video_row,), "folder": (folder_row,), "demo": (demo,)}
+
+        def show_source_rows() -> None:
+            chosen = self.source.currentData()
+            for kind, fields in rows.items():
+                for field in fields:
+                    cf.setRowVisible(field, kind == chosen)
+            cf.setRowVisible(self.mirror, chosen in LIVE_SOURCES)  # a stored photo is never mirrored
+
+        self.source.currentIndexChanged.connect(show_source_rows)
+        show_source_rows()
 
         self.weights = QLineEdit(m.weights_path)
         self.weights.setPlaceholderText("shipped demonstration weights")
@@ -181,28 +186,6 @@ class SettingsDialog(QDialog):
 
     def _update_checksum(self) -> None:
         self.checksum.setText(weights_info(self.weights.text().strip()).summary())
-
-    def _row_of(self, widget: QWidget) -> int:
-        """The camera form's row holding `widget` (directly, or in a row's layout)."""
-        form = self._camera_form
-        for row in range(form.rowCount()):
-            item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if item is None:
-                continue
-            held = item.widget()
-            if held is not None and (held is widget or held.isAncestorOf(widget)):
-                return row
-            layout = item.layout()
-            if layout is not None and any(layout.itemAt(i).widget() is widget for i in range(layout.count())):
-                return row
-        raise LookupError(widget)
-
-    def _show_source_rows(self) -> None:
-        chosen = self.source.currentData()
-        rows = {self._row_of(w): kind for kind, widgets in self._source_rows.items() for w in widgets}
-        shown = {self._row_of(w) for w in self._source_rows.get(chosen, ())}
-        for row in rows:
-            self._camera_form.setRowVisible(row, row in shown)
 
     def _pick_video(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Video file", self.video.text(), "Videos (*.mp4 *.avi *.mov *.mkv)")
