@@ -103,8 +103,8 @@ def _patients(store: Store, as_json: bool) -> int:
         return 0
     for item in items:
         last = f", last {item['last_visit'][:10]}" if item["last_visit"] else ""
-        print(f"{item['patient_id']}\t{item['visits']} visit(s), {item['confirmed']} confirmed{last}")
-    print(f"{len(items)} patient(s) in {store.root}")
+        print(f"{item['patient_id']}\t{counted(item['visits'], 'visit')}, {item['confirmed']} confirmed{last}")
+    print(f"{counted(len(items), 'patient')} in {store.root}")
     return 0
 
 

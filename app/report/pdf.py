@@ -77,7 +77,6 @@ DEMO_TEXT = (
 # The one name of the measured grade's method, here and on the screens (DESIGN §7 step 4);
 # the method line under the regions table says what it sums (brow + commissure).
 _METHOD_NAME = "House (brow + commissure)"  # how measures.py's `method` text named it before 2026-12-05 (stored records)
-EXPRESSION_TITLES = EXPRESSION_LABELS
 SIDE_WORDS = {"left": "left (patient's)", "right": "right (patient's)", "none": "none"}
 PAGE_W, PAGE_H = A4
 MARGIN = 16 * mm
@@ -411,7 +410,7 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
     for r in regions.values():
         percent = r.get("percent")
         rows.append([
-            _p(r.get("label", r.get("name")), s["value"]), _p(EXPRESSION_TITLES.get(r.get("expression"), r.get("expression")), s["value"]),
+            _p(r.get("label", r.get("name")), s["value"]), _p(EXPRESSION_LABELS.get(r.get("expression"), r.get("expression")), s["value"]),
             _fmt(r.get("left")), _fmt(r.get("right")), _fmt(r.get("ratio")),
             "-" if percent is None else f"{percent:.0f} %",
             _p(r.get("note") or ("weaker: " + r["weaker_side"] if r.get("weaker_side") else ""), s["cell"]),
@@ -573,7 +572,7 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
         q = info.get("quality", {})
         failed = check_list(k for k, c in q.get("checks", {}).items() if not c.get("passed"))
         verdict = "not recorded" if not q else "passed" if q.get("passed") else "check not met: " + failed
-        caption = f"{EXPRESSION_TITLES.get(e, e)}: network grade {top} ({100 * probs.get(top, 0):.0f} %); quality {verdict}"
+        caption = f"{EXPRESSION_LABELS.get(e, e)}: network grade {top} ({100 * probs.get(top, 0):.0f} %); quality {verdict}"
         grid = Table([row], colWidths=[cell + 2 * mm, cell * seg_ratio + 2 * mm, cell + 2 * mm])
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
         block = [_p(caption, s["body"]), grid, Spacer(1, 5)]

@@ -32,8 +32,8 @@ def test_patients_lists_ids_and_visits_without_names(tmp_path: Path, capsys: pyt
     ]
     assert main(["records", "--data", str(data), "patients"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines() == ["A-1\t2 visit(s), 1 confirmed, last 2026-03-01", "b-2\t0 visit(s), 0 confirmed",
-                                "C-3\t0 visit(s), 0 confirmed", f"3 patient(s) in {data}"]
+    assert out.splitlines() == ["A-1\t2 visits, 1 confirmed, last 2026-03-01", "b-2\t0 visits, 0 confirmed",
+                                "C-3\t0 visits, 0 confirmed", f"3 patients in {data}"]
     assert "Ada" not in out and "Grace" not in out
 
 
