@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from app.weights_info import model_card
+from app.widgets.screen_fit import opening_size
 
 
 def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
@@ -33,7 +34,7 @@ def _text_window(parent: QWidget, title: str, markdown: str) -> QDialog:
     layout = QVBoxLayout(dialog)
     layout.addWidget(browser)
     layout.addWidget(buttons)
-    dialog.resize(760, 640)
+    dialog.resize(opening_size(dialog.screen(), 760, 640))  # the Close button stays on a small screen
     dialog.finished.connect(dialog.deleteLater)
     dialog.browser = browser  # for tests
     return dialog

@@ -23,7 +23,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtGui import QCloseEvent, QFontMetrics
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from app import analysis as analysis_module
 from app.camera.source import FrameSource
@@ -37,6 +37,8 @@ from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
 from app.settings import Settings, SettingsError, resolve_data_folder
 from app.widgets.ask import ask_yes_no
+from app.widgets.page_stack import PageStack
+from app.widgets.screen_fit import opening_size
 from app.window_actions import WindowActionsMixin
 from app.window_analysis import WindowAnalysisMixin
 from app.window_assessment import WindowAssessmentMixin
@@ -99,7 +101,7 @@ class MainWindow(
         self._load_model_on_show = load_model_on_show
         self._shown_once = False
         self.setWindowTitle("Palsy Grader")
-        self.resize(1360, 860)
+        self.resize(opening_size(self.screen(), 1360, 860))
 
         self.banner = QLabel(DEMO_BANNER)
         self.banner.setObjectName("demoBanner")
@@ -121,9 +123,9 @@ class MainWindow(
         self.capture = CapturePage()
         self.results = ResultsPage()
         self.history = HistoryPage()
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # each page scrolls on a screen smaller than it needs
         for page in (self.patients, self.capture, self.results, self.history):
-            self.stack.addWidget(page)
+            self.stack.add_page(page)
         self.stack.currentChanged.connect(self._page_changed)
 
         central = QWidget()

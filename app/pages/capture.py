@@ -33,6 +33,7 @@ from app.pages.capture_logic import CaptureSession
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveQuality, check_frame
 from app.widgets.elided_label import ElidedLabel
+from app.widgets.fonts import HEADING, scale_font
 from app.widgets.illustration import expression_icon
 from app.widgets.preview import PreviewWidget
 from app.widgets.qimage import rgb_to_pixmap
@@ -82,6 +83,7 @@ class CapturePage(QWidget):
         self.steps = QListWidget()
         self.steps.setIconSize(QSize(THUMB, THUMB))
         self.steps.setFixedWidth(THUMB + 150)
+        self.steps.setAccessibleName("Capture steps")
         self.steps.setSpacing(2)
         self.steps.currentRowChanged.connect(self._on_step_clicked)
 
@@ -92,7 +94,7 @@ class CapturePage(QWidget):
         self.patient_line.setStyleSheet("#capturePatient { color: #444; }")
         self.title = QLabel()
         self.title.setObjectName("stepTitle")
-        self.title.setStyleSheet("#stepTitle { font-size: 18px; font-weight: 700; }")
+        scale_font(self.title, HEADING, bold=True)
         self.preview = PreviewWidget()
         self.badges = QualityBadges()
         self.error_box = QFrame()

@@ -27,10 +27,14 @@ from app.pages.history_logic import (
 from app.pages.patient import on_return
 from app.records_gateway import AssessmentInfo
 from app.widgets.elided_label import ElidedLabel
+from app.widgets.fonts import HEADING, scale_font
 from models.labels import GRADES
 from models.pipeline.measures import HOUSE_MEASURE
 
 REGION_PENS = ("#222222", "#1f77b4", "#2ca02c", "#9467bd", "#d62728", "#e377c2", "#17becf")  # first: House measure
+# each series has its own marker too: the lines do not differ by colour alone (red and green
+# ones, brow and commissure, look alike to a red-green colour-blind reader)
+REGION_SYMBOLS = ("o", "s", "t", "d", "x", "star", "+")
 
 
 class HistoryPage(QWidget):
@@ -43,9 +47,10 @@ class HistoryPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = ElidedLabel("History")
-        self.title.setStyleSheet("font-size: 18px; font-weight: 700;")
+        scale_font(self.title, HEADING, bold=True)
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels(["Date", "Status", "Model", "Measured", "Confirmed", "Clinician"])
+        self.table.setAccessibleName("Assessments of this patient")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -123,7 +128,7 @@ class HistoryPage(QWidget):
             x = np.array([v[0] for v in values])
             y = np.array([v[1] for v in values])
             colour = REGION_PENS[i % len(REGION_PENS)]
-            self.function_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=8,
+            self.function_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol=REGION_SYMBOLS[i % len(REGION_SYMBOLS)], symbolSize=9,
                                     symbolBrush=colour, symbolPen=colour, name=name)
         # the function plot follows: the x axes are linked
         self.grade_plot.setXRange(*time_axis_range([p.when.timestamp() for p in points]), padding=0)

@@ -37,6 +37,7 @@ from app.pages.patient_logic import (
     validate_patient,
 )
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
+from app.widgets.fonts import HEADING, scale_font
 from models.errors import PalsyError
 
 
@@ -137,10 +138,12 @@ class PatientPage(QWidget):
         self.dialog: PatientDialog | None = None
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by patient ID or name\u2026")
+        self.search.setAccessibleName("Search patients by ID or name")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.refresh)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Patient ID", "Name", "Date of birth", "Affected side"])
+        self.table.setAccessibleName("Patients")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -180,7 +183,7 @@ class PatientPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.start_button)
         title = QLabel("Patients")
-        title.setStyleSheet("font-size: 18px; font-weight: 700;")
+        scale_font(title, HEADING, bold=True)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.resume_box)

@@ -50,6 +50,7 @@ from app.pages.results_logic import (
     side_text,
 )
 from app.widgets.elided_label import ElidedLabel
+from app.widgets.fonts import EMPHASIS, HEADING, scale_font
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 from models.pipeline.flag_wording import worded_flags
@@ -111,7 +112,7 @@ class ResultsPage(QWidget):
         self.overlays_pending = False  # a reopened assessment's overlays are being recomputed
 
         self.title = ElidedLabel("Results")
-        self.title.setStyleSheet("font-size: 18px; font-weight: 700;")
+        scale_font(self.title, HEADING, bold=True)
         self.expression_combo = QComboBox()
         self.expression_combo.currentIndexChanged.connect(self._render_overlay)
         self.attention_combo = QComboBox()
@@ -125,6 +126,9 @@ class ResultsPage(QWidget):
         self.segmentation_box.toggled.connect(self._render_overlay)
         self.overlay = OverlayView()
         self.overlay.setMinimumSize(360, 360)
+        # pictures, not controls: Tab passes them by (it stopped on them with no focus mark)
+        self.overlay.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.overlay.setAccessibleName("Photo with the segmentation and attention overlays")
 
         self.class_boxes: dict[int, QCheckBox] = {}
         legend = QGroupBox("Classes")
@@ -154,6 +158,8 @@ class ResultsPage(QWidget):
         left.addWidget(legend)
 
         self.chart = pg.PlotWidget(background="w")
+        self.chart.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.chart.setAccessibleName("Network grade probabilities")
         self.chart.setMinimumHeight(150)
         self.chart.setMaximumHeight(230)
         self.chart.setMouseEnabled(False, False)
@@ -164,13 +170,14 @@ class ResultsPage(QWidget):
         self.chart.addItem(self.bars)
         self.grade_label = QLabel()
         self.grade_label.setWordWrap(True)
-        self.grade_label.setStyleSheet("font-size: 15px;")
+        scale_font(self.grade_label, EMPHASIS)
         self.regions = QTableWidget(0, 4)
         self.regions.setHorizontalHeaderLabels(["Region", "Patient's left", "Patient's right", "Function"])
         self.regions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.regions.verticalHeader().setVisible(False)
         self.regions.setMinimumHeight(120)
         self.regions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # measurements, not a form
+        self.regions.setAccessibleName("Measured regional function")
         self.regions.setTabKeyNavigation(False)  # Tab leaves the table
         self.flags = QLabel()
         self.flags.setWordWrap(True)

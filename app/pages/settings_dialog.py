@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +41,7 @@ from app.settings import (
     update_group,
 )
 from app.weights_info import weights_info
+from app.widgets.fonts import SMALL, scale_font
 from models.labels import GRADES
 
 SOURCE_LABELS = {"demo": "Demo patient (synthetic)", "camera": "Camera (OpenCV)", "video": "Video file", "folder": "Folder of photos"}
@@ -71,7 +73,6 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None, folder_in_use: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(620)
         self.original = settings
         self.result_settings: Settings | None = None
         c, m, k = settings.camera, settings.model, settings.clinic
@@ -141,7 +142,11 @@ class SettingsDialog(QDialog):
         self.weights.textChanged.connect(self._update_checksum)
         self.checksum = QLabel()
         self.checksum.setWordWrap(True)
-        self.checksum.setStyleSheet("font-family: monospace; font-size: 11px;")
+        scale_font(self.checksum, SMALL)
+        mono = self.checksum.font()
+        mono.setFamily("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.checksum.setFont(mono)
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.device.setCurrentIndex(DEVICES.index(m.device))

@@ -1,0 +1,97 @@
+"""The window on small and scaled screens (a 1366×768 laptop at 125 % draws on 1093×614): the
+pages scroll instead of pushing Confirm and Capture off the screen, the window opens within
+the screen, headings follow the application font, charts are not Tab stops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
+
+from app.widgets.fonts import HEADING, scale_font
+from app.widgets.screen_fit import opening_size
+from tests.gui.gui_helpers import close_window, make_window
+
+
+class FakeScreen:
+    def __init__(self, width: int, height: int) -> None:
+        self.rect = QRect(0, 0, width, height)
+
+    def availableGeometry(self) -> QRect:  # noqa: N802 - Qt naming
+        return self.rect
+
+
+def test_the_window_opens_within_the_screen() -> None:
+    assert opening_size(FakeScreen(1093, 614), 1360, 860) == QSize(1005, 564)  # 1366×768 at 125 %
+    assert opening_size(FakeScreen(2560, 1400), 1360, 860) == QSize(1360, 860)
+    assert opening_size(None, 1360, 860) == QSize(1360, 860)
+
+
+def test_pages_scroll_so_the_window_fits_a_small_screen(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # the window's minimum height was the tallest page's (726, 790 after Confirm): taller than
+    # 614, with Confirm, Export and Capture off the bottom and nothing to scroll
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        assert window.minimumSizeHint().height() < 600
+        for page in (window.patients, window.capture, window.results, window.history):
+            assert isinstance(page.parent().parent(), QScrollArea)  # the page sits in a scroll area's viewport
+        window.stack.setCurrentWidget(window.results)
+        assert window.stack.currentWidget() is window.results  # callers still compare pages
+        assert window.stack.indexOf(window.results) == window.stack.currentIndex()
+        assert window.stack.widget(window.stack.currentIndex()) is window.results
+    finally:
+        close_window(window)
+
+
+def test_headings_follow_the_application_font(qtbot) -> None:
+    # they were 18 px: smaller than the body text under a 14 pt system font
+    app = QApplication.instance()
+    old = app.font()
+    try:
+        big = app.font()
+        big.setPointSizeF(14)
+        app.setFont(big)
+        label = QLabel("Results")
+        qtbot.addWidget(label)
+        scale_font(label, HEADING, bold=True)
+        assert label.font().pointSizeF() == 14 * HEADING and label.font().bold()
+    finally:
+        app.setFont(old)
+
+
+def test_the_results_charts_are_not_tab_stops(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # Tab stopped on the overlay and the probability chart with no focus mark
+    from PySide6.QtCore import Qt
+
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        assert window.results.overlay.focusPolicy() == Qt.FocusPolicy.NoFocus
+        assert window.results.chart.focusPolicy() == Qt.FocusPolicy.NoFocus
+        assert window.patients.search.accessibleName() and window.results.regions.accessibleName()
+    finally:
+        close_window(window)
+
+
+def test_a_page_fills_the_view_or_scrolls_at_its_minimum(qtbot) -> None:
+    # QScrollArea's own resizing gave a page with wrapped labels its preferred height: the
+    # results page scrolled on a 1400×880 window with room for its minimum
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from app.widgets.page_stack import PageArea
+
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    label = QLabel("a long wrapped line " * 20)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    page.setMinimumSize(300, 200)
+    area = PageArea(page)
+    qtbot.addWidget(area)
+    area.resize(800, 600)
+    area.show()
+    qtbot.waitExposed(area)
+    assert page.size() == area.viewport().size()  # room for it: no scrolling
+    area.resize(200, 150)
+    qtbot.waitUntil(lambda: page.width() >= 300 and page.height() >= 200)
+    assert area.verticalScrollBar().maximum() > 0  # smaller than its minimum: it scrolls
