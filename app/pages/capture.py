@@ -82,7 +82,10 @@ class CapturePage(QWidget):
 
         self.steps = QListWidget()
         self.steps.setIconSize(QSize(THUMB, THUMB))
-        self.steps.setFixedWidth(THUMB + 150)
+        # wide enough for the longest step name in the font in use (a larger system font cut
+        # "Raise eyebr…" with a fixed 150 px)
+        longest = max(self.steps.fontMetrics().horizontalAdvance(title) for title in TITLES.values())
+        self.steps.setFixedWidth(THUMB + max(150, longest + 40))
         self.steps.setAccessibleName("Capture steps")
         self.steps.setSpacing(2)
         self.steps.currentRowChanged.connect(self._on_step_clicked)
@@ -173,7 +176,7 @@ class CapturePage(QWidget):
         self.steps.clear()
         for expression in TITLES:
             item = QListWidgetItem(QIcon(expression_icon(expression, THUMB)), f"{TITLES[expression]}\nnot taken")
-            item.setSizeHint(QSize(THUMB + 130, THUMB + 8))
+            item.setSizeHint(QSize(self.steps.width() - 20, THUMB + 8))
             self.steps.addItem(item)
         self.steps.blockSignals(False)
 

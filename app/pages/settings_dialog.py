@@ -87,6 +87,10 @@ class SettingsDialog(QDialog):
         self.fps = _spin(CameraSettings, "fps", c.fps)
         self.video = QLineEdit(c.video_path)
         self.folder = QLineEdit(c.folder_path)
+        # the form's labels name the rows around these fields (with their Browse buttons), so
+        # a screen reader would announce them unnamed
+        self.video.setAccessibleName("Video file")
+        self.folder.setAccessibleName("Photo folder")
         self.mirror = QCheckBox("Mirror the live camera preview (photos are never mirrored)")
         self.mirror.setChecked(c.mirror_preview)
         self.auto = QCheckBox("Auto-capture the peak-intensity frame")
@@ -138,6 +142,7 @@ class SettingsDialog(QDialog):
         show_source_rows()
 
         self.weights = QLineEdit(m.weights_path)
+        self.weights.setAccessibleName("Weights file")
         self.weights.setPlaceholderText("shipped demonstration weights")
         self.weights.textChanged.connect(self._update_checksum)
         self.checksum = QLabel()
@@ -161,8 +166,10 @@ class SettingsDialog(QDialog):
 
         self.clinic = QLineEdit(k.clinic_name)
         self.logo = QLineEdit(k.logo_path)
+        self.logo.setAccessibleName("Logo for reports")
         self.clinician = QLineEdit(k.clinician)
         self.data_folder = QLineEdit(k.data_folder)
+        self.data_folder.setAccessibleName("Data folder")
         self.data_folder.setPlaceholderText(f"the default: {resolve_data_folder('')}")
         # the folder this session's records go to; a new one is used from the next start
         self.folder_in_use = QLabel(f"In use now: {folder_in_use} (a change takes effect at the next start)"

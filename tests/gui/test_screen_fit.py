@@ -95,3 +95,32 @@ def test_a_page_fills_the_view_or_scrolls_at_its_minimum(qtbot) -> None:
     area.resize(200, 150)
     qtbot.waitUntil(lambda: page.width() >= 300 and page.height() >= 200)
     assert area.verticalScrollBar().maximum() > 0  # smaller than its minimum: it scrolls
+
+
+def test_step_names_fit_their_list_under_a_large_font(qtbot) -> None:
+    # a fixed 150 px cut "Raise eyebr..." under a 14 pt font
+    from app.pages.capture import THUMB, CapturePage
+    from app.pages.instructions import TITLES
+
+    app = QApplication.instance()
+    old = app.font()
+    try:
+        big = app.font()
+        big.setPointSizeF(14)
+        app.setFont(big)
+        page = CapturePage()
+        qtbot.addWidget(page)
+        longest = max(page.steps.fontMetrics().horizontalAdvance(t) for t in TITLES.values())
+        assert page.steps.width() >= THUMB + longest + 40
+    finally:
+        app.setFont(old)
+
+
+def test_settings_path_fields_have_names_a_screen_reader_reads(qtbot) -> None:
+    from app.pages.settings_dialog import SettingsDialog
+    from app.settings import Settings
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    names = {w.accessibleName() for w in (dialog.weights, dialog.logo, dialog.data_folder, dialog.video, dialog.folder)}
+    assert names == {"Weights file", "Logo for reports", "Data folder", "Video file", "Photo folder"}
