@@ -4,8 +4,10 @@ the screen, headings follow the application font, charts are not Tab stops."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
@@ -44,20 +46,24 @@ def test_pages_scroll_so_the_window_fits_a_small_screen(qtbot, data_folder: Path
         close_window(window)
 
 
-def test_headings_follow_the_application_font(qtbot) -> None:
-    # they were 18 px: smaller than the body text under a 14 pt system font
+@pytest.fixture
+def font_14pt() -> Iterator[None]:
+    """The application font at 14 pt (a clinic's large system font), put back after."""
     app = QApplication.instance()
     old = app.font()
-    try:
-        big = app.font()
-        big.setPointSizeF(14)
-        app.setFont(big)
-        label = QLabel("Results")
-        qtbot.addWidget(label)
-        scale_font(label, HEADING, bold=True)
-        assert label.font().pointSizeF() == 14 * HEADING and label.font().bold()
-    finally:
-        app.setFont(old)
+    big = app.font()
+    big.setPointSizeF(14)
+    app.setFont(big)
+    yield
+    app.setFont(old)
+
+
+def test_headings_follow_the_application_font(qtbot, font_14pt) -> None:
+    # they were 18 px: smaller than the body text under a 14 pt system font
+    label = QLabel("Results")
+    qtbot.addWidget(label)
+    scale_font(label, HEADING, bold=True)
+    assert label.font().pointSizeF() == 14 * HEADING and label.font().bold()
 
 
 def test_the_results_charts_are_not_tab_stops(qtbot, data_folder: Path, tiny_weights: Path) -> None:
@@ -97,23 +103,15 @@ def test_a_page_fills_the_view_or_scrolls_at_its_minimum(qtbot) -> None:
     assert area.verticalScrollBar().maximum() > 0  # smaller than its minimum: it scrolls
 
 
-def test_step_names_fit_their_list_under_a_large_font(qtbot) -> None:
+def test_step_names_fit_their_list_under_a_large_font(qtbot, font_14pt) -> None:
     # a fixed 150 px cut "Raise eyebr..." under a 14 pt font
     from app.pages.capture import THUMB, CapturePage
     from app.pages.instructions import TITLES
 
-    app = QApplication.instance()
-    old = app.font()
-    try:
-        big = app.font()
-        big.setPointSizeF(14)
-        app.setFont(big)
-        page = CapturePage()
-        qtbot.addWidget(page)
-        longest = max(page.steps.fontMetrics().horizontalAdvance(t) for t in TITLES.values())
-        assert page.steps.width() >= THUMB + longest + 40
-    finally:
-        app.setFont(old)
+    page = CapturePage()
+    qtbot.addWidget(page)
+    longest = max(page.steps.fontMetrics().horizontalAdvance(t) for t in TITLES.values())
+    assert page.steps.width() >= THUMB + longest + 40
 
 
 def test_settings_path_fields_have_names_a_screen_reader_reads(qtbot) -> None:

@@ -17,7 +17,7 @@ from models.checkpoint import read_checkpoint
 from models.errors import CheckpointError, InputError
 from models.train.loop import LoopSettings, check_output_paths, unfinished_step
 from models.train.stages import DataSpec, train_grading, train_parsing
-from tests.train.loop_helpers import CancelAfter
+from tests.train.loop_helpers import CancelAfter, adam_signalling_at
 
 CPU = torch.device("cpu")
 
@@ -76,17 +76,7 @@ def test_ctrl_c_inside_a_step_keeps_the_last_completed_step(spec, straight, tmp_
 def test_ctrl_c_during_the_optimizer_update_waits_for_it(spec, straight, tmp_path, monkeypatch):
     # SIGINT arrives while Adam updates the parameters of step 3: the update and the step
     # count finish first, so the checkpoint is step 3 exactly (not step 2 with step 3's weights).
-    calls = []
-
-    class SignalledAdam(torch.optim.Adam):
-        def step(self, closure=None):
-            result = super().step(closure)
-            calls.append(1)
-            if len(calls) == 3:
-                signal.raise_signal(signal.SIGINT)  # Ctrl-C as the update ends, before the loop counts it
-            return result
-
-    monkeypatch.setattr(torch.optim, "Adam", SignalledAdam)
+    monkeypatch.setattr(torch.optim, "Adam", adam_signalling_at(3, signal.SIGINT))  # Ctrl-C as update 3 ends
     out = tmp_path / "cut.pt"
     with pytest.raises(KeyboardInterrupt):
         train_parsing(spec, out, _settings(), CPU, input_size=64, batch_size=2)

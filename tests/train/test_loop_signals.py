@@ -5,7 +5,6 @@ record names the step it resumes from and counts the records of a killed run it 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from models.checkpoint import read_checkpoint
 from models.errors import Terminated
 from models.train.loop import LoopSettings, unfinished_step
 from models.train.stages import DataSpec, train_parsing
-from tests.train.loop_helpers import CancelAfter
+from tests.train.loop_helpers import CancelAfter, SignalAfter, adam_signalling_at
 
 CPU = torch.device("cpu")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,22 +36,6 @@ def spec(tiny_patients):
     return [DataSpec(tiny_patients, split="all")]
 
 
-class TermAfter:
-    """A progress object that sends this process SIGTERM when the loop asks about step `steps`."""
-
-    def __init__(self, steps: int) -> None:
-        self.steps, self.asked = steps, 0
-
-    def update(self, stage, step, fraction, metrics) -> None:
-        pass
-
-    def cancelled(self) -> bool:
-        self.asked += 1
-        if self.asked == self.steps + 1:
-            os.kill(os.getpid(), signal.SIGTERM)
-        return False
-
-
 def _records(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines()]
 
@@ -62,7 +45,7 @@ def test_sigterm_saves_the_steps_done_and_the_resumed_run_is_the_straight_run(sp
     out, log = tmp_path / "cut.pt", tmp_path / "cut.jsonl"
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     with pytest.raises(Terminated):
-        train_parsing(spec, out, _settings(), CPU, input_size=64, batch_size=2, progress=TermAfter(2), log_path=log)
+        train_parsing(spec, out, _settings(), CPU, input_size=64, batch_size=2, progress=SignalAfter(2, signal.SIGTERM), log_path=log)
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the loop's handler is gone again
     state = read_checkpoint(out)["train_state"]
     assert state["step"] == 2 and state["finished"] is False
@@ -74,17 +57,7 @@ def test_sigterm_saves_the_steps_done_and_the_resumed_run_is_the_straight_run(sp
 
 
 def test_sigterm_during_the_optimizer_update_waits_for_it(spec, tmp_path, monkeypatch):
-    calls = []
-
-    class SignalledAdam(torch.optim.Adam):
-        def step(self, closure=None):
-            result = super().step(closure)
-            calls.append(1)
-            if len(calls) == 3:
-                signal.raise_signal(signal.SIGTERM)  # as the update ends, before the loop counts it
-            return result
-
-    monkeypatch.setattr(torch.optim, "Adam", SignalledAdam)
+    monkeypatch.setattr(torch.optim, "Adam", adam_signalling_at(3, signal.SIGTERM))  # as update 3 ends
     out = tmp_path / "cut.pt"
     with pytest.raises(Terminated):
         train_parsing(spec, out, _settings(), CPU, input_size=64, batch_size=2)
@@ -100,7 +73,7 @@ def test_a_sigterm_handler_the_caller_installed_is_left_alone(spec, tmp_path):
     previous = signal.signal(signal.SIGTERM, mine)
     try:
         _, summary = train_parsing(spec, tmp_path / "p.pt", _settings(steps=4), CPU, input_size=64, batch_size=2,
-                                   progress=TermAfter(2))
+                                   progress=SignalAfter(2, signal.SIGTERM))
         assert summary["steps"] == 4 and seen == [signal.SIGTERM]
         assert signal.getsignal(signal.SIGTERM) is mine
     finally:
