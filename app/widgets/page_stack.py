@@ -30,10 +30,6 @@ class PageArea(QScrollArea):
             self.fit_page()
         return False
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self.fit_page()
-
     def fit_page(self) -> None:
         page = self.widget()
         if page is None:
