@@ -25,6 +25,10 @@ class Migration:
     # Steps that rebuild a table referenced by foreign keys need enforcement off meanwhile
     # (SQLite's documented 12-step ALTER procedure); `PRAGMA foreign_key_check` runs after.
     foreign_keys_off: bool = False
+    # False for a step that changes only how records are found (an index), not what a record
+    # holds: an export (which carries RECORD_FIELDS_VERSION) then still imports into a station
+    # one step behind.
+    changes_records: bool = True
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -175,6 +179,18 @@ def _v3_reports_discarded_append_only_audit(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4_name_search_without_accents(conn: sqlite3.Connection) -> None:
+    # The search index's terms lose their accents ('elodie' finds 'Élodie'): rebuilt from the names.
+    from app.records.validate import name_search_terms
+
+    conn.execute("DELETE FROM patient_terms")
+    rows = conn.execute("SELECT id, name FROM patients").fetchall()
+    conn.executemany(
+        "INSERT OR IGNORE INTO patient_terms(term, patient_ref) VALUES (?, ?)",
+        [(term, row[0]) for row in rows for term in name_search_terms(row[1])],
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "patients, assessments, captures, audit trail", _v1_initial),
     Migration(2, "name search terms; measured grade", _v2_name_search_and_measured_grade),
@@ -184,8 +200,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         _v3_reports_discarded_append_only_audit,
         foreign_keys_off=True,
     ),
+    Migration(4, "name search without accents", _v4_name_search_without_accents, changes_records=False),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
+# The last step that changed what a record holds: the schema version an export declares.
+RECORD_FIELDS_VERSION = max(step.version for step in MIGRATIONS if step.changes_records)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

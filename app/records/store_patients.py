@@ -68,7 +68,7 @@ class PatientsMixin(StoreBase):
         conn.execute("DELETE FROM patient_terms WHERE patient_ref = ?", (ref,))
         conn.executemany(
             "INSERT OR IGNORE INTO patient_terms(term, patient_ref) VALUES (?, ?)",
-            [(term, ref) for term in validate.name_terms(name)],
+            [(term, ref) for term in validate.name_search_terms(name)],
         )
 
     def update_patient(self, patient_id: str, *, actor: str, **changes: Any) -> Patient:
@@ -104,7 +104,8 @@ class PatientsMixin(StoreBase):
         return Patient.from_row(self._patient_row(self.db.connection(), patient_id))
 
     def search_patients(self, prefix: str, limit: int = SEARCH_LIMIT) -> list[Patient]:
-        """Patients whose ID, full name or any name word starts with `prefix` (case-insensitive).
+        """Patients whose ID, full name or any name word starts with `prefix` (case-insensitive;
+        for names accent-insensitive too: 'elodie' and 'élo' find 'Élodie', `name_search_terms`).
 
         ID matches come first (by ID), then name matches (by the matching name term). Both
         walk an index in order and stop at `limit`, so a one-letter prefix on a large clinic
@@ -129,7 +130,7 @@ class PatientsMixin(StoreBase):
                 cursor = conn.execute(
                     "SELECT p.* FROM patient_terms t JOIN patients p ON p.id = t.patient_ref"
                     " WHERE t.term >= ? AND t.term < ? ORDER BY t.term, t.patient_ref",
-                    (low, high),
+                    _prefix_range(validate.without_accents(key)),
                 )
                 for row in cursor:  # streamed in index order: stop as soon as enough
                     found.setdefault(row["id"], row)

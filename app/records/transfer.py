@@ -3,7 +3,8 @@
 Folder layout (a contract for other stations):
 
     <dest>/<patient ID or pseudonym>/
-        patient.json      format "palsy-patient-export", version 1: schema_version, exported_at,
+        patient.json      format "palsy-patient-export", version 1: schema_version (the
+                          records' RECORD_FIELDS_VERSION, migrations.py), exported_at,
                           deidentified, dates_shifted, patient, assessments (grades, results,
                           captures, reports, audit trail), sha256 of each file
         photos/*.png|jpg  captured photos as stored
@@ -72,7 +73,7 @@ from app.records.files import (
     temp_path_for,
 )
 from app.records.imaging import PDF_MAGIC, image_format
-from app.records.migrations import LATEST_VERSION
+from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.paths import ensure_private_dir
 from app.records.recovery import abandoned_temp_files
 from app.records.rows import STATUSES, Assessment, AuditEntry, Patient
@@ -121,9 +122,9 @@ class _Redactor:
         self._identifiers: dict[str, str] = {}  # search_key(text) -> its replacement
         if patient is not None:
             self._identifiers[validate.search_key(patient.patient_id)] = export_id
-            for term in validate.name_terms(patient.name):
+            for term in validate.name_terms(patient.name) | validate.name_search_terms(patient.name):
                 if len(term) > 1:  # single letters (initials) would cut every word they start
-                    self._identifiers.setdefault(term, "")
+                    self._identifiers.setdefault(term, "")  # 'Élodie' and 'Elodie' alike
             if patient.birth_date:
                 self._identifiers[patient.birth_date] = ""
         # Whole words only: letters or digits on neither side ('_' and '/' separate words).
@@ -216,7 +217,7 @@ def export_patient(
         manifest = {
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
-            "schema_version": LATEST_VERSION,
+            "schema_version": RECORD_FIELDS_VERSION,  # not LATEST_VERSION: an index step changes no record
             "exported_at": redact.when(validate.now_iso()),  # shifted too: it would reveal the shift
             "deidentified": deidentify,
             "dates_shifted": deidentify,

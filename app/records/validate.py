@@ -16,6 +16,9 @@ SEXES: tuple[str, ...] = ("female", "male", "other")
 MAX_ID_LEN = 64
 MAX_TEXT_LEN = 10_000
 _WORD_SPLIT = re.compile(r"[\s\-,.'’]+")
+# Lower-case letters with no Unicode decomposition, spelt as a search without accents would
+# type them (after casefold: 'ß' is already 'ss').
+_PLAIN_LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
 # Times up to this far ahead of this computer's clock are accepted from elsewhere (an import):
 # another station's clock may be off, or a naive time written in a zone east of UTC.
 CLOCK_SKEW = timedelta(days=1)
@@ -65,6 +68,23 @@ def name_terms(name: str) -> set[str]:
     terms = {" ".join(folded.split())}
     terms.update(word for word in _WORD_SPLIT.split(folded) if word)
     return terms
+
+
+def without_accents(folded: str) -> str:
+    """`folded` (a `search_key`) with Latin, Greek and Cyrillic accents dropped and the
+    letters that have no decomposition spelt plainly: 'élodie' -> 'elodie', 'łukasz' ->
+    'lukasz', 'søren' -> 'soren'. Only the combining marks of U+0300-U+036F go, so scripts
+    whose marks carry meaning (kana voicing, Indic vowel signs, Hebrew points) keep them."""
+    decomposed = unicodedata.normalize("NFKD", folded)
+    kept = "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f")
+    return unicodedata.normalize("NFC", kept).translate(_PLAIN_LETTERS)
+
+
+def name_search_terms(name: str) -> set[str]:
+    """The terms the patient search index stores for a name: `name_terms` without accents,
+    so that 'elodie', 'Elo' and 'élodie' all find 'Élodie Müller' (the search drops the
+    accents of what is typed the same way, `search_patients`)."""
+    return {without_accents(term) for term in name_terms(name)}
 
 
 def text(value: Any, what: str, *, max_len: int = MAX_TEXT_LEN, multiline: bool = False) -> str:

@@ -55,6 +55,15 @@ def test_deidentified_export_drops_free_text_and_staff_names(store: Store, tmp_p
         assert target.history("STUDY-7", include_discarded=True)[0].clinician == "STAFF-2"
 
 
+def test_deidentified_export_removes_a_name_spelt_without_its_accents(store: Store, tmp_path: Path) -> None:
+    store.create_patient("DEID-2", name="Zoë Łukasiewicz", actor="nurse Ann")
+    done = store.start_assessment("DEID-2", actor="nurse Ann").id
+    store.record_results(done, {"folder": "/photos/Zoe_Lukasiewicz/ZOË"}, model_grade="II")
+    folder = export_patient(store, "DEID-2", tmp_path / "out", deidentify=True, pseudonym="STUDY-8")
+    [assessment] = json.loads((folder / MANIFEST).read_text())["assessments"]
+    assert assessment["result"]["folder"] == "/photos/_/"
+
+
 def test_deidentified_export_moves_every_date_by_one_shift(store: Store, tmp_path: Path) -> None:
     done, later = _patient(store)
     folder = export_patient(store, "DEID-1", tmp_path / "out", deidentify=True)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from app.records import Store
+from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.transfer import (
     IMPORTED_MARK,
     MANIFEST,
@@ -173,6 +174,16 @@ def test_files_are_read_one_at_a_time(tmp_path: Path) -> None:
 def test_an_export_of_a_newer_schema_is_refused(tmp_path: Path, exported: Path) -> None:
     _edit(exported, lambda m: m.update(schema_version=99))
     _refused(tmp_path, exported, r"made by a newer Palsy Grader \(records schema version 99; this one knows up to \d+\)")
+
+
+def test_exports_declare_the_last_record_changing_schema_step(tmp_path: Path, exported: Path) -> None:
+    # An index-only step (4: search without accents) changes no record: exports still say 3,
+    # so a station one step behind imports them; a station at the latest imports either.
+    manifest = json.loads((exported / MANIFEST).read_text())
+    assert manifest["schema_version"] == RECORD_FIELDS_VERSION == 3 < LATEST_VERSION
+    _edit(exported, lambda m: m.update(schema_version=LATEST_VERSION))
+    with Store.open(tmp_path / "station2") as target:
+        assert import_patient(target, exported).patient_id == "IMP-1"
 
 
 def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:

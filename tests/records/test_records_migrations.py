@@ -81,6 +81,26 @@ def test_upgrade_from_version_1_keeps_all_data(tmp_path: Path) -> None:
     backup.close()
 
 
+def test_upgrade_to_version_4_rebuilds_the_name_index_without_accents(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    _build_v1(folder)
+    conn = sqlite3.connect(folder / "palsy.db", isolation_level=None)
+    migrate(conn, target=3)
+    conn.execute("UPDATE patients SET name = 'Élodie Müller' WHERE id = 2")
+    conn.execute("DELETE FROM patient_terms WHERE patient_ref = 2")
+    conn.execute("INSERT INTO patient_terms(term, patient_ref) VALUES ('élodie müller', 2), ('élodie', 2), ('müller', 2)")
+    conn.close()
+    with Store.open(folder) as store:
+        assert [x.patient_id for x in store.search_patients("elodie")] == ["OLD-2"]
+        assert [x.patient_id for x in store.search_patients("Müll")] == ["OLD-2"]
+        assert [x.patient_id for x in store.search_patients("florence")] == ["OLD-1"]
+        terms = {r[0] for r in store.db.query("SELECT term FROM patient_terms WHERE patient_ref = 2")}
+        assert terms == {"elodie muller", "elodie", "muller"}
+    backup = sqlite3.connect(folder / "palsy.db.v3.bak")
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == 3
+    backup.close()
+
+
 def test_a_failing_step_leaves_the_previous_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "data"
     _build_v1(folder)

@@ -98,6 +98,26 @@ def test_search_by_id_prefix_and_any_name_word(store: Store) -> None:
     assert ids("love") == [] and ids("king") == ["XY-300"]
 
 
+def test_name_search_ignores_accents_both_ways(store: Store) -> None:
+    store.create_patient("A-1", name="Élodie Müller")
+    store.create_patient("A-2", name="Łukasz Żółć")
+    store.create_patient("A-3", name="Søren Kierkegaard")
+    store.create_patient("A-4", name="Elodine Mull")
+    store.create_patient("A-5", name="がくと")
+    ids = lambda prefix: [p.patient_id for p in store.search_patients(prefix)]  # noqa: E731
+    assert ids("elodie") == ids("ÉLODIE") == ids("Élodie") == ["A-1"]
+    assert ids("elod") == ["A-1", "A-4"]
+    assert ids("muller") == ids("müller") == ["A-1"]
+    assert ids("müll") == ids("mull") == ["A-4", "A-1"]  # by the matching term: 'mull' < 'muller'
+    assert ids("elodie muller") == ["A-1"]
+    assert ids("lukasz") == ids("łuk") == ["A-2"] and ids("zolc") == ["A-2"]
+    assert ids("soren") == ids("sø") == ["A-3"]
+    # Only Latin/Greek/Cyrillic accents go: kana voicing marks tell sounds apart.
+    assert ids("が") == ["A-5"] and ids("か") == []
+    store.update_patient("A-1", actor="nurse", name="Hélène Dubois")
+    assert ids("elodie") == [] and ids("helene") == ["A-1"]
+
+
 def test_capture_sequence_retake_and_draft_listing(patient_with_draft: tuple[Store, int]) -> None:
     store, aid = patient_with_draft
     first = store.get_capture(aid, "rest")
