@@ -22,6 +22,7 @@ from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.mirror_parsing import parse_masks
 from models.pipeline.face import FaceCrop, FaceCropSettings, crop_face
+from models.pipeline.fusion import expression_means, patient_probabilities
 from models.pipeline.loader import LoadedModel, wrap_model
 from models.pipeline.measures import MeasuredFunction, house_basis, measure_function
 from models.pipeline.progress import NullProgress, Progress, checkpoint
@@ -220,6 +221,7 @@ def assess(
                               f"on {device}); no grade is given: choose other weights")
 
     results: dict[str, ExpressionResult] = {}
+    per_expression = expression_means([e for e, _ in flat], probabilities)
     first_index = {}
     for index, (expression, _) in enumerate(flat):
         first_index.setdefault(expression, index)
@@ -235,7 +237,7 @@ def assess(
         results[expression] = ExpressionResult(
             name=expression,
             photo=crops[expression][0].image,
-            probabilities=probabilities[rows].mean(axis=0),
+            probabilities=per_expression[expression],
             mask=mask,
             attention={n: attention_t[first, k].numpy() for k, n in enumerate(net.attention_names)},
             quality=quality,
@@ -252,7 +254,7 @@ def assess(
             f"approximate: the network parses faces at {size} px, where brows and mouth corners span a few "
             f"pixels (reliable from {MEASURE_MIN_INPUT} px)"
         )
-    fused = np.mean([r.probabilities for r in results.values()], axis=0)
+    fused = patient_probabilities({e: r.probabilities for e, r in results.items()})
     grade = GRADES[int(np.argmax(fused))]
     flags = build_flags(grade, fused, results, measured)
     warnings = [c.warning for e in order for c in crops[e] if c.warning]

@@ -4,8 +4,9 @@ E1's masks are mirror-averaged as the app makes them (`models.mirror_parsing`; `
 scores E1's single pass). Parsing: each photo is letterboxed to the network's input (padding
 ignored), the predicted project classes are mapped back to the data set's classes
 (`project_to_dataset`, the DESIGN §4 rule for coarse sets) and scored there at input resolution, background excluded
-from the means. Grading: by default per patient, the grade from the mean of the expression
-photos' probabilities (DESIGN §7 fusion); `level="photo"` scores every photo alone;
+from the means. Grading: by default per patient, the grade from the mean of the expressions'
+probabilities, each expression's frames averaged first, as the app fuses them (DESIGN §7,
+`models.pipeline.fusion`); `level="photo"` scores every photo alone;
 `level="measured"` scores the measured grade (DESIGN §7 step 4) computed from E1's masks,
 and `level="measured-exact"` the same measure on the set's exact masks brought to the
 network's input size: the ceiling of the measure at that resolution, no network involved.
@@ -30,6 +31,7 @@ from models.errors import InputError
 from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report, parsing_report
 from models.mirror_parsing import parse_masks
+from models.pipeline.fusion import fuse_patients
 from models.pipeline.measures import measure_function
 from models.train.sources import to_tensor
 
@@ -113,6 +115,7 @@ class PhotoPass:
     probabilities: np.ndarray  # N x 6
     masks: np.ndarray  # E1's masks, N x size x size
     exact_masks: list[np.ndarray] | None  # the set's masks letterboxed alike; None when one is missing
+    expressions: list[str]  # the photo's expression
 
 
 def grade_photos(
@@ -138,7 +141,7 @@ def grade_photos(
             exact += [np.where(mask == IGNORE_INDEX, 0, mask).astype(np.uint8) for _, mask in fitted]
     return PhotoPass(
         [s.patient_id for s in samples], np.array([s.grade for s in samples]), np.concatenate(probabilities),
-        np.concatenate(masks), exact if with_masks else None,
+        np.concatenate(masks), exact if with_masks else None, [s.expression for s in samples],
     )
 
 
@@ -165,17 +168,6 @@ def measured_report(samples: list[PatientSample], masks: Sequence[np.ndarray], p
     return report
 
 
-def _fuse(ids: list[str], probs: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Per patient: the mean of its photos' probabilities (DESIGN §7)."""
-    unique = sorted(set(ids))
-    index = {pid: i for i, pid in enumerate(unique)}
-    fused = np.zeros((len(unique), probs.shape[1]))
-    counts = np.zeros(len(unique))
-    np.add.at(fused, [index[p] for p in ids], probs)
-    np.add.at(counts, [index[p] for p in ids], 1)
-    return unique, fused / counts[:, None]
-
-
 def grading_reports(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, mirror: bool = True
 ) -> dict:
@@ -186,7 +178,7 @@ def grading_reports(
     split = "all" if split == "auto" else split
     samples = patients.samples(split)
     photos = grade_photos(model, samples, patients, split, device, mirror=mirror)
-    unique, fused = _fuse(photos.ids, photos.probabilities)
+    unique, fused = fuse_patients(photos.ids, photos.expressions, photos.probabilities)
     patient_truth = np.array([patients.patients[p].grade for p in unique])
     reports = {
         "patient": grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),

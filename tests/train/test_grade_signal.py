@@ -157,7 +157,8 @@ def test_measures_from_a_model_use_its_masks_and_fuse_its_answers(tmp_path, monk
         probabilities = np.full((len(samples), len(GRADES)), 0.1)
         for i, sample in enumerate(samples):
             probabilities[i, sample.grade] += 0.5 * (sample.expression == "rest")
-        return PhotoPass([s.patient_id for s in samples], np.array([s.grade for s in samples]), probabilities, masks, None)
+        return PhotoPass([s.patient_id for s in samples], np.array([s.grade for s in samples]), probabilities, masks, None,
+                         [s.expression for s in samples])
 
     monkeypatch.setattr(grade_signal_module, "grade_photos", fake_pass)
     from_files, from_model = load_measures(root), load_measures(root, model=object())
