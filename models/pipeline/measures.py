@@ -27,9 +27,11 @@ normalised by its `typical_movement` (a full healthy movement) so the brow's mil
 and the mouth's centimetres carry comparable weight: function = weaker total / stronger
 total. Summing before dividing weighs each region by how far the stronger side moved, so a
 barely raised brow cannot swing the result. The grade mapping keeps House's bands but
-tolerates healthy asymmetry (healthy volunteers measure 79-100 %):
+tolerates healthy asymmetry (healthy volunteers measure 79-100 %). The percent is kept to one
+decimal and graded in whole percent, rounded as every screen and report prints it (`:.0f`), so
+a shown "75 %" is always grade II and a shown "74 %" always III:
 
-    >= 90 % -> I,  75-90 % -> II,  50-75 % -> III,  25-50 % -> IV,  5-25 % -> V,  < 5 % -> VI
+    >= 90 % -> I,  75-89 % -> II,  50-74 % -> III,  25-49 % -> IV,  5-24 % -> V,  < 5 % -> VI
 
 The affected side is the weaker side of the weighted total over all judged regions; it is
 "none" when the measured grade is I.
@@ -82,6 +84,7 @@ HOUSE_REGIONS: tuple[str, ...] = ("brow", "commissure")
 HOUSE_MEASURE = "House's measure"  # its name on screen, in the report and in `method`
 # Lower bounds (percent) of grades I..V; below the last one is VI.
 GRADE_BOUNDS: tuple[float, ...] = (90.0, 75.0, 50.0, 25.0, 5.0)
+BANDS_TEXT = ">=90 I, 75-89 II, 50-74 III, 25-49 IV, 5-24 V, <5 VI"
 
 
 class FrameError(ValueError):
@@ -320,16 +323,18 @@ class MeasuredFunction:
             "affected_side": self.affected_side,
             "weaker_side": self.weaker_side,
             "method": f"{HOUSE_MEASURE} (brow + commissure), regions weighted by the stronger side's movement; "
-            "bands >=90 I, 75-90 II, 50-75 III, 25-50 IV, 5-25 V, <5 VI",
+            f"whole percent as shown: {BANDS_TEXT}",
             "regions": {name: r.to_dict() for name, r in self.regions.items()},
             "notes": list(self.notes),
         }
 
 
 def grade_from_percent(percent: float) -> str:
-    """House-Brackmann grade of a percent function with the tolerant bands above."""
+    """House-Brackmann grade of a percent function with the tolerant bands above, graded in
+    whole percent as `f"{percent:.0f}"` prints it (74.5 -> "74" -> III, 74.6 -> "75" -> II)."""
+    shown = float(f"{percent:.0f}")
     for grade, bound in zip(GRADES[:-1], GRADE_BOUNDS, strict=True):
-        if percent >= bound:
+        if shown >= bound:
             return grade
     return GRADES[-1]
 
@@ -415,7 +420,7 @@ def measure_function(masks: dict[str, np.ndarray]) -> MeasuredFunction:
     if house is None:
         notes.append("House's measure needs a judgeable brow or commissure movement; no measured grade")
         return MeasuredFunction(None, None, "none", overall[1] if overall else None, regions, notes)
-    percent, weaker = house
+    percent = round(house[0], 1)  # as stored (to_dict) and reopened: one value behind every figure
     grade = grade_from_percent(percent)
     side_source = overall if overall is not None else house
     affected = "none" if grade == GRADES[0] else (side_source[1] or "none")

@@ -114,10 +114,19 @@ def test_closed_eye_that_vanishes_from_the_mask_counts_as_closed() -> None:
 
 
 def test_grade_bands() -> None:
-    assert [grade_from_percent(p) for p in (100, 90, 89.9, 75, 74.9, 50, 49.9, 25, 24.9, 5, 4.9, 0)] == [
+    assert [grade_from_percent(p) for p in (100, 90, 89.4, 75, 74.4, 50, 49.4, 25, 24.4, 5, 4.4, 0)] == [
         "I", "I", "II", "II", "III", "III", "IV", "IV", "V", "V", "VI", "VI"
     ]
     assert len(GRADE_BOUNDS) == len(GRADES) - 1
+
+
+@pytest.mark.parametrize("percent", [89.5, 89.4, 75.0, 74.6, 74.5, 74.4, 50.4, 49.6, 25.5, 24.5, 5.4, 4.6, 4.4, 0.4])
+def test_the_grade_is_the_one_of_the_percent_as_shown(percent: float) -> None:
+    """A shown "75 %" is grade II and a shown "74 %" grade III, whatever the decimals behind it."""
+    shown = int(f"{percent:.0f}")
+    assert grade_from_percent(percent) == grade_from_percent(shown)
+    expected = next((g for g, bound in zip(GRADES[:-1], GRADE_BOUNDS, strict=True) if shown >= bound), "VI")
+    assert grade_from_percent(percent) == expected
 
 
 def test_affected_side_correct_for_most_random_patients() -> None:
