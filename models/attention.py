@@ -60,8 +60,10 @@ class ChannelAttention(nn.Module):
         b, c, h, w = z.shape
         flat = z.flatten(2)  # B, C, D
         energy = torch.bmm(flat, flat.transpose(1, 2))  # B, C(j), C(i)
-        # DANet's stabilisation: subtracting the row max before softmax changes nothing
-        # mathematically but keeps exp() finite for large activations.
+        # Subtracting the row max before softmax changes nothing mathematically (softmax is
+        # shift-invariant) but keeps exp() finite for large activations. This is the paper's
+        # eq. 3, softmax(energy); it is not DANet's CAM, whose softmax(max - energy) equals
+        # softmax(-energy) and so favours the least similar channels.
         energy = energy - energy.amax(dim=-1, keepdim=True)
         attn = torch.softmax(energy, dim=-1)
         out = torch.bmm(attn, flat).view(b, c, h, w)

@@ -264,6 +264,15 @@ def _polish(recipe: dict[str, Any], st: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _e1_moved_after_e2(st: dict[str, Any]) -> list[str]:
+    """A Limits line when E1 was trained on after E2 learnt from its z (an E1 polish)."""
+    if "stage1_polish" not in st:
+        return []
+    return ["- E2 was trained on the z of an earlier E1: E1 was polished afterwards (Recipe) and E2 not retrained, so "
+            "this is not the paper's cascade with E1 fixed throughout. The network grade was measured on the "
+            "shipped pair (above); docs/train.md compares it with the pair before the polish."]
+
+
 def _kept_e2(st: dict[str, Any]) -> str:
     """'' when this run trained stage 2; else where its E2 came from (`--keep-e2`)."""
     return _from_earlier_run(st["stage2"], "E2 kept from")
@@ -365,7 +374,9 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         _parsing_rows("lfw_parts_fine val (landmark-derived parts)", m["lfw_parts_fine_val"]),
         "",
         "Accuracy is the standard one (correct / all); the paper's eq. 5 reads (TP - FN)/..., which we treat "
-        "as a typo. Recall, confidence (precision) and Dice are macro averages over grades.",
+        "as a typo. Recall, confidence (precision) and Dice are macro averages over the grades that occur in the "
+        "truth or the predictions (a grade never predicted counts confidence 0); Dice is the mean of the per-grade "
+        "Dice (eq. 8), where the paper's Table 3 reports 2RC/(R+C) of its averaged recall R and confidence C.",
         "",
     ]
     lines += _grading_verdict(m["synthetic_grading_patient"], _e2_size(results))
@@ -395,6 +406,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         "## Limits",
         "- Synthetic patients are drawings of faces, not photographs; real palsy looks different.",
         "- The fine parts on real faces (brows, eyes, lips) are scored against landmark polygons, not human labels.",
+        *_e1_moved_after_e2(st),
         "- Research / non-commercial data licences apply. Demonstration only, not a medical device.",
         "",
     ]

@@ -1,6 +1,12 @@
 """Model-card sentences that depend on the run's numbers and records."""
 
-from models.train.card import _grade_step, _grading_verdict, _measured_advice, _rotation
+from models.train.card import (
+    _e1_moved_after_e2,
+    _grade_step,
+    _grading_verdict,
+    _measured_advice,
+    _rotation,
+)
 
 
 def _grading(acc, kappa, within):
@@ -57,3 +63,9 @@ def test_comparison_note_only_when_both_arms_are_at_chance():
     (note, blank) = _comparison_note(chance, {"quadratic_kappa": -0.04})
     assert "near chance" in note and "cascade_vs_end_to_end.py" in note and blank == ""
     assert _comparison_note(learnt, chance) == [] and _comparison_note(chance, learnt) == []
+
+
+def test_limits_say_when_e1_moved_after_e2_learnt_from_it():
+    assert _e1_moved_after_e2({"stage1": {}, "stage2": {}}) == []
+    [line] = _e1_moved_after_e2({"stage1_polish": {"steps": 930}})
+    assert "earlier E1" in line and "not the paper's cascade" in line

@@ -78,6 +78,10 @@ def test_grading_report_by_hand():
     assert math.isclose(report["recall"], 1.75 / 5)
     assert math.isclose(report["confidence"], 2 / 5)
     assert math.isclose(report["dice"], (1 + 6 / 7) / 5)
+    # Undefined per-grade values are null: V never true nor predicted, IV never true, VI never predicted.
+    assert report["per_grade"]["V"] == {"support": 0, "recall": None, "confidence": None, "dice": None}
+    assert report["per_grade"]["IV"] == {"support": 0, "recall": None, "confidence": 0.0, "dice": 0.0}
+    assert report["per_grade"]["VI"] == {"support": 2, "recall": 0.0, "confidence": None, "dice": 0.0}
     assert report["per_grade"]["II"] == {"support": 4, "recall": 0.75, "confidence": 1.0, "dice": 6 / 7}
     assert report["confusion"][5][3] == 2
     assert set(report) == {"accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one", "per_grade", "confusion"}
