@@ -6,7 +6,9 @@ no connection is ever used by two threads. WAL lets readers run while one writer
 writers queue on SQLite's lock (busy timeout). Other processes may open the same folder.
 
 `write()` opens `BEGIN IMMEDIATE` (the write lock is taken at once, so two writers never
-deadlock upgrading a read lock) and commits at the end; nested `write()` blocks join the
+deadlock upgrading a read lock), then refuses with a StorageError when the database file is no
+longer the one first opened (the data folder was moved or deleted while the program ran) or its
+schema is newer than `newest_schema` (another station upgraded it), and commits at the end; nested `write()` blocks join the
 outermost transaction. Callbacks registered with `after_commit`/`after_rollback` run when
 the outermost transaction ends: file cleanup that must follow the database's fate.
 
@@ -18,6 +20,7 @@ it is then read with `immutable=1` (the main file alone), else a StorageError sa
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from app.records.errors import StorageError, storage_error_from_sqlite
+from app.records.paths import data_folder_gone
 
 log = logging.getLogger("palsy.records")
 BUSY_TIMEOUT_S = 10.0
@@ -68,8 +72,17 @@ class _ThreadState(threading.local):
 class Database:
     """A SQLite file opened with one connection per thread."""
 
-    def __init__(self, path: Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S, read_only: bool = False,
+        newest_schema: int | None = None,
+    ) -> None:
         self.path = path
+        # Writes are refused once the file's schema version is above this (another station
+        # upgraded the folder while this program had it open); None: not checked.
+        self.newest_schema = newest_schema
+        # (device, inode) of the file when first opened: a write to a database file that was
+        # since moved, deleted or replaced would be lost (`_check_before_writing`).
+        self._identity: tuple[int, int] | None = None
         self.busy_timeout_s = busy_timeout_s
         # Read-only: SQLite refuses every write, and a missing file is an error, not a new database.
         self.read_only = read_only
@@ -99,8 +112,33 @@ class Database:
             raise storage_error_from_sqlite(exc, self.path, reading=self.read_only) from exc
         with self._lock:
             self._all.append(conn)
+            if self._identity is None and not self.read_only:
+                self._identity = self._file_identity()
         self._local.conn = conn
         return conn
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _check_before_writing(self, conn: sqlite3.Connection) -> None:
+        """Inside a fresh write transaction: refuse when the database file is no longer the one
+        opened (the data folder was moved or deleted: SQLite would write into an unlinked file
+        and the work would vanish at exit), or when another program upgraded its schema beyond
+        this one's (this program would write records in the older form)."""
+        if self._identity is not None and self._file_identity() != self._identity:
+            raise StorageError(data_folder_gone(self.path.parent))
+        if self.newest_schema is not None:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > self.newest_schema:
+                raise StorageError(
+                    f"the data folder {self.path.parent} was upgraded by a newer Palsy Grader (records schema "
+                    f"version {version}; this one knows up to {self.newest_schema}) while this program had it "
+                    "open; nothing more was saved. Update Palsy Grader on this station and restart it."
+                )
 
     def _open(self, target: str, *, uri: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -181,6 +219,11 @@ class Database:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise storage_error_from_sqlite(exc, self.path) from exc
+        try:
+            self._check_before_writing(conn)
+        except BaseException:
+            self._rollback(conn)
+            raise
         state.depth = 1
         try:
             yield conn

@@ -216,7 +216,9 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]
     """Apply the pending migrations up to `target` on an autocommit connection; return those applied.
 
     Safe against another process upgrading at the same time: each step re-reads the version
-    after taking the write lock. A database newer than this program is refused.
+    after taking the write lock. A step already applied takes no lock at all, so opening an
+    up-to-date database does not wait for another program's write. A database newer than this
+    program is refused.
     """
     if target > LATEST_VERSION or target < 0:
         raise ValueError(f"unknown schema version {target}; latest is {LATEST_VERSION}")
@@ -230,6 +232,8 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]
     for step in MIGRATIONS:
         if step.version > target:
             break
+        if schema_version(conn) >= step.version:
+            continue  # read without the write lock: opening an up-to-date store never waits on a writer
         if step.foreign_keys_off:
             conn.execute("PRAGMA foreign_keys = OFF")  # ignored inside a transaction: set before
         try:

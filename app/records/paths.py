@@ -39,8 +39,14 @@ def default_data_dir() -> Path:
     return (Path(xdg) if xdg else home / ".local" / "share") / APP_FOLDER.lower()
 
 
-def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) if needed and make it user-only (0o700); StorageError if not possible."""
+def ensure_private_dir(path: Path, *, inside: Path | None = None) -> Path:
+    """Create `path` (and parents) if needed and make it user-only (0o700); StorageError if not possible.
+
+    `inside`: a folder that must already exist (the data folder): when it has gone (moved or
+    deleted while the program runs) nothing is created, so a photo never lands in a silently
+    re-created folder tree without its database."""
+    if inside is not None and not inside.is_dir():
+        raise StorageError(data_folder_gone(inside))
     try:
         path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         if os.name == "posix" and (path.stat().st_mode & 0o777) != DIR_MODE:
@@ -48,6 +54,12 @@ def ensure_private_dir(path: Path) -> Path:
     except OSError as exc:
         raise storage_error_from_os(exc, "create the folder", path) from exc
     return path
+
+
+def data_folder_gone(root: Path) -> str:
+    """The message for a data folder that was moved or deleted while the program had it open."""
+    return (f"the data folder {root} was moved or deleted while Palsy Grader had it open; nothing "
+            "more was saved. Put the folder back (or choose it in Settings) and restart Palsy Grader.")
 
 
 def ensure_private_file(path: Path) -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -114,13 +115,17 @@ def orphan_files(layout: DataLayout, conn: sqlite3.Connection, files: list[Path]
 
     `files`: the data folder's files when the caller has just walked it (else walked here).
     """
+    # The stored names are compared as text with the walked files' names relative to the root:
+    # resolving each stored name (a realpath per row) made opening a large clinic's store take
+    # seconds (5 s of 8.7 s for 75,000 photos). Stored names are '/'-separated and relative.
     recorded = {
-        str(layout.resolve(r[0]))
+        posixpath.normpath(r[0])
         for r in conn.execute("SELECT file_name FROM captures UNION SELECT file_name FROM reports")
     }
     return [
         p for p in (walk_data_files(layout) if files is None else files)
-        if p.parent != layout.root and temp_owner_pid(p) is None and str(p) not in recorded
+        if p.parent != layout.root and temp_owner_pid(p) is None
+        and p.relative_to(layout.root).as_posix() not in recorded
     ]
 
 

@@ -89,7 +89,7 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             layout = DataLayout.create(folder)
             # Created 0o600 before SQLite opens it: SQLite gives -wal/-shm the same mode.
             created = create_private_file(layout.db_path)
-            db = Database(layout.db_path)
+            db = Database(layout.db_path, newest_schema=LATEST_VERSION)
             with _closed_on_error(db):
                 conn = db.connection()
                 version = schema_version(conn)

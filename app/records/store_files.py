@@ -84,7 +84,7 @@ class FilesMixin(StoreBase):
         digest = sha256_bytes(data)
         relative = f"{folder}/{aid:06d}/{aid:06d}_{name}_{digest[:12]}.{ext}"
         target = self.layout.resolve(relative)
-        ensure_private_dir(target.parent)
+        ensure_private_dir(target.parent, inside=self.layout.root)
         return digest, relative, target
 
     @contextmanager
