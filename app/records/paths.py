@@ -70,7 +70,7 @@ def ensure_private_file(path: Path) -> Path:
         if os.name == "posix" and (path.stat().st_mode & 0o777) != FILE_MODE:
             os.chmod(path, FILE_MODE)
     except OSError as exc:
-        raise storage_error_from_os(exc, "create", path) from exc
+        raise storage_error_from_os(exc, "write" if path.exists() else "create", path) from exc
     return path
 
 
@@ -82,6 +82,8 @@ def create_private_file(path: Path) -> bool:
         ensure_private_file(path)
         return False
     except OSError as exc:
+        if path.exists():  # read-only media may answer EROFS before EEXIST
+            raise storage_error_from_os(exc, "write", path) from exc
         raise storage_error_from_os(exc, "create", path) from exc
     os.close(fd)
     ensure_private_file(path)  # the umask may have narrowed the mode further: set it exactly

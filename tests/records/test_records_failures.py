@@ -71,6 +71,21 @@ def test_read_only_data_folder_at_open_is_a_storage_error(tmp_path: Path, monkey
         Store.open(tmp_path / "nowhere")
 
 
+def test_an_existing_database_on_read_only_media_is_not_said_to_be_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Store.open(tmp_path / "data").close()
+    real_open = os.open
+
+    def read_only_media(path: object, flags: int, *args: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", read_only_media)
+    with pytest.raises(StorageError, match=r"cannot write .*palsy\.db: the data folder is read-only") as info:
+        Store.open(tmp_path / "data")
+    assert "cannot create" not in str(info.value)
+
+
 def test_read_only_database_gives_storage_error(patient_with_draft: tuple[Store, int]) -> None:
     store, aid = patient_with_draft
     before = _snapshot(store, aid)
