@@ -10,7 +10,8 @@ Folder layout (a contract for other stations):
         photos/*.png|jpg  captured photos as stored
         reports/*.pdf     PDF reports (not in de-identified exports)
 
-The export is written to a hidden `.NAME.partial-PID-XXXXXXXX` folder and renamed when
+A photo retaken while the export runs (its row replaced, the old file deleted) is exported as
+the row names it when read, with that row's sha256. The export is written to a hidden `.NAME.partial-PID-XXXXXXXX` folder and renamed when
 complete, so a half-written export never looks finished. Such a folder left by a killed export
 is removed by the next export to the same destination once its process is gone (or after a
 day), the rule the store applies to its own temporary files (`recovery`).
@@ -19,10 +20,15 @@ Import refuses, before it touches the store: a manifest from a newer Palsy Grade
 structure is not what export writes, times that are not ISO date-times or lie in the future,
 and any listed file that is not a regular file (a pipe would block the read), is larger than
 MAX_FILE_BYTES, does not match its sha256, or is not what the store itself accepts (a photo
-must be PNG/JPEG named .png/.jpg/.jpeg, a report a PDF named .pdf). Files are read one at a
-time, never all at once. Everything is then recorded in one transaction (photos written
-first). A file already at its place in the data folder (one whose database was lost) is reused
-when identical and refused when not; a failed import removes only the files it wrote. The
+must be PNG/JPEG named .png/.jpg/.jpeg, a report a PDF named .pdf), and a patient ID this
+station already has. Files are read one at a time, never all at once. They are written (and
+fsynced) into the data folder before the write transaction, named for the assessment numbers
+the import will take, and then every row is recorded in one short transaction, so the app
+and other programs can save while the files are copied (if another program takes one of
+those numbers meanwhile, the files are written again for the next ones; after three such
+tries, under the write lock). A file already at its place in the data folder (one whose
+database was lost) is reused when identical and refused when not; a failed import removes
+exactly the files it wrote, never one it reused. The
 audit entries copied from the export keep their time and actor but their reason starts with
 IMPORTED_MARK (this station did not see those changes happen), and a last entry "record
 imported" names the export folder, its date and the sha256 of its patient.json.
@@ -59,6 +65,7 @@ from app.records import validate
 from app.records.errors import (
     ChecksumError,
     DuplicateRecordError,
+    RecordNotFoundError,
     StorageError,
     storage_error_from_os,
 )
@@ -76,7 +83,7 @@ from app.records.imaging import PDF_MAGIC, image_format
 from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.paths import ensure_private_dir
 from app.records.recovery import abandoned_temp_files
-from app.records.rows import STATUSES, Assessment, AuditEntry, Patient
+from app.records.rows import STATUSES, Assessment, AuditEntry, Capture, Patient
 from app.records.store import Store, _audit
 from models.errors import InputError
 
@@ -249,6 +256,27 @@ def export_patient(
     return final
 
 
+def _read_capture(store: Store, capture: Capture) -> tuple[Capture, bytes]:
+    """The capture as its row stands when its photo is read, and the photo's verified bytes.
+
+    A retake (the app or another program) may replace the row and delete the listed file
+    between the listing and the read: the row is read again once, as `Store.load_capture`
+    does, and the photo it names now is exported with that row's checksum and details. A file
+    missing or damaged while its row is unchanged stops the export (StorageError/ChecksumError).
+    """
+    try:
+        return capture, read_verified(store.capture_path(capture), capture.sha256)
+    except StorageError as exc:
+        failure = exc
+    try:
+        fresh = store.get_capture(capture.assessment_id, capture.expression)
+    except RecordNotFoundError:
+        fresh = capture  # no row to read instead: the read's own error stands
+    if (fresh.file_name, fresh.sha256) == (capture.file_name, capture.sha256):
+        raise failure
+    return fresh, read_verified(store.capture_path(fresh), fresh.sha256)
+
+
 def _remove_stale_staging(dest_root: Path) -> None:
     """Remove the staging folders (`_STAGING`) that killed exports left in `dest_root`: those
     whose process is gone or that are older than a day (a PID may have been reused). A live
@@ -268,8 +296,8 @@ def _remove_stale_staging(dest_root: Path) -> None:
 
 def _export_assessment(store: Store, assessment: Assessment, staging: Path, redact: _Redactor) -> dict[str, Any]:
     captures = []
-    for capture in store.captures(assessment.id):
-        data = read_verified(store.capture_path(capture), capture.sha256)
+    for listed in store.captures(assessment.id):
+        capture, data = _read_capture(store, listed)
         name = f"photos/{Path(capture.file_name).name}"
         atomic_write(staging / name, data)
         captures.append({
@@ -512,58 +540,121 @@ def _listed_files(assessments: list[dict[str, Any]]) -> Iterator[tuple[dict[str,
         yield from ((entry, "report") for entry in item.get("reports") or [])
 
 
+# Tries of an import whose files are written before its transaction (`import_patient`). A
+# program that starts an assessment during each of them gets a last try that writes the files
+# under the write lock, as every import did before: it always finishes.
+_UNLOCKED_TRIES = 3
+
+
+class _PlanOutdated(Exception):
+    """The assessment numbers an import's files were named for were taken meanwhile (another
+    window or program started an assessment), or a file it placed is gone: try again."""
+
+
 def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Patient:
     """Add the patient exported in `folder` to `store`; every file is verified first.
 
     Refuses (DuplicateRecordError) a patient ID that already exists. All or nothing: on any
     error the store is left as it was. The copied audit entries are marked IMPORTED_MARK.
+
+    The photos and reports are written (and fsynced) before the write transaction, named for
+    the assessment numbers the import is going to take, as `save_capture` writes its file
+    before its row; the rows then follow in one short transaction, so other windows and
+    programs can keep saving while a large import copies its files to a slow disk. When
+    another program takes one of those numbers meanwhile, the files this try wrote are removed
+    and written again for the next free numbers (`_UNLOCKED_TRIES`, then once under the lock).
     """
     root = Path(folder).expanduser().resolve()
     manifest, manifest_sha = _load_manifest(root)
-    info = manifest["patient"]
-    pid = validate.patient_id(info.get("patient_id"))
+    pid = validate.patient_id(manifest["patient"].get("patient_id"))
     actor = validate.text(actor, "actor", max_len=200) or "import"
     assessments = manifest.get("assessments") or []
     # Verify every file before touching the store, one at a time (each is dropped at once).
     for entry, kind in _listed_files(assessments):
         _read_export_file(root, entry, kind)
+    _refuse_existing(store.db.connection(), pid)  # before any file is written; again under the lock
     stamp = validate.now_iso()
-    with _refuse_clashes(root / MANIFEST), store.db.write() as conn:
-        existing = conn.execute("SELECT 1 FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone()
-        if existing:
-            raise DuplicateRecordError(
-                f"patient {pid} already exists on this station; nothing was imported. "
-                "Rename or remove the local record first."
-            )
-        # Created here and now by `actor` (its audit entry says so); the row keeps its dates.
-        patient = store.create_patient(
-            pid,
-            name=info.get("name", ""),
-            birth_date=info.get("birth_date"),
-            sex=info.get("sex"),
-            affected_side=info.get("affected_side"),
-            notes=info.get("notes", ""),
-            actor=actor,
-            created_at=stamp,
-        )
-        ref = conn.execute("SELECT id FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone()[0]
-        conn.execute(
-            "UPDATE patients SET created_at = COALESCE(?, created_at), updated_at = COALESCE(?, updated_at)"
-            " WHERE id = ?",
-            (info.get("created_at"), info.get("updated_at"), ref),
-        )
-        copied = 0
-        for entry in info.get("audit") or []:
-            _copy_audit(conn, entry, pid)
-            copied += 1
-        for item in assessments:
-            copied += _import_assessment(store, conn, ref, item, root)
-        kind = "de-identified export" if manifest.get("deidentified") else "export"
-        _audit(conn, actor, "patient", pid, "record", None, "imported",
-               f"from {kind} {root} of {manifest['exported_at']} ({MANIFEST} sha256 {manifest_sha[:16]}); "
-               f"its {copied} audit entries are copied, marked {IMPORTED_MARK}", at=stamp)
+    for attempt in range(_UNLOCKED_TRIES + 1):
+        try:
+            _record_import(store, root, manifest, manifest_sha, pid, actor, stamp,
+                           under_lock=attempt == _UNLOCKED_TRIES)
+        except _PlanOutdated:
+            log.info("assessment numbers were taken while patient %s was imported; writing its files again", pid)
+            continue
+        break
     log.info("patient %s imported with %d assessment(s)", pid, len(assessments))
-    return store.get_patient(patient.patient_id)
+    return store.get_patient(pid)
+
+
+def _refuse_existing(conn: sqlite3.Connection, pid: str) -> None:
+    if conn.execute("SELECT 1 FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone():
+        raise DuplicateRecordError(
+            f"patient {pid} already exists on this station; nothing was imported. "
+            "Rename or remove the local record first."
+        )
+
+
+def _next_assessment_id(conn: sqlite3.Connection) -> int:
+    """The number SQLite gives the next assessment row (one above the highest: no AUTOINCREMENT)."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM assessments").fetchone()[0])
+
+
+def _record_import(
+    store: Store, root: Path, manifest: dict[str, Any], manifest_sha: str, pid: str, actor: str, stamp: str,
+    *, under_lock: bool,
+) -> None:
+    """One try of `import_patient`: place the files, then record every row in one transaction.
+
+    Unless `under_lock`, the files are written before the transaction and _PlanOutdated is
+    raised (the files this try wrote removed) when their assessment numbers were taken
+    meanwhile. Whatever ends the transaction without a commit removes exactly the files this
+    try wrote, never an identical one that was already in place and reused.
+    """
+    info = manifest["patient"]
+    assessments = manifest.get("assessments") or []
+    placed = None if under_lock else _place_files(store, root, assessments, _next_assessment_id(store.db.connection()))
+    began = False
+    try:
+        with _refuse_clashes(root / MANIFEST), store.db.write() as conn:
+            began = True
+            if placed is None:
+                placed = _place_files(store, root, assessments, _next_assessment_id(conn))
+            store.db.after_rollback(placed.remove_written)  # runs once the lock is released
+            if not under_lock and not placed.still_valid(conn):
+                raise _PlanOutdated
+            _refuse_existing(conn, pid)
+            # Created here and now by `actor` (its audit entry says so); the row keeps its dates.
+            store.create_patient(
+                pid,
+                name=info.get("name", ""),
+                birth_date=info.get("birth_date"),
+                sex=info.get("sex"),
+                affected_side=info.get("affected_side"),
+                notes=info.get("notes", ""),
+                actor=actor,
+                created_at=stamp,
+            )
+            ref = conn.execute("SELECT id FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone()[0]
+            conn.execute(
+                "UPDATE patients SET created_at = COALESCE(?, created_at), updated_at = COALESCE(?, updated_at)"
+                " WHERE id = ?",
+                (info.get("created_at"), info.get("updated_at"), ref),
+            )
+            copied = 0
+            for entry in info.get("audit") or []:
+                _copy_audit(conn, entry, pid)
+                copied += 1
+            for offset, item in enumerate(assessments):
+                copied += _import_assessment(conn, ref, placed.first_id + offset, item,
+                                             placed.photos[offset], placed.reports[offset])
+            kind = "de-identified export" if manifest.get("deidentified") else "export"
+            _audit(conn, actor, "patient", pid, "record", None, "imported",
+                   f"from {kind} {root} of {manifest['exported_at']} ({MANIFEST} sha256 {manifest_sha[:16]}); "
+                   f"its {copied} audit entries are copied, marked {IMPORTED_MARK}", at=stamp)
+    except BaseException:
+        if placed is not None and not began:  # BEGIN refused (busy, folder gone): no rollback ran
+            placed.remove_written()
+        raise
 
 
 @contextmanager
@@ -586,14 +677,18 @@ def _copy_audit(conn: Any, entry: dict[str, Any], entity_id: Any) -> None:
            entry.get("old_value"), entry.get("new_value"), f"{IMPORTED_MARK} {reason}".rstrip(), at=entry["at"])
 
 
-def _import_assessment(store: Store, conn: Any, ref: int, item: dict[str, Any], root: Path) -> int:
-    """Insert one assessment with its files; return the number of audit entries copied."""
+def _import_assessment(
+    conn: Any, ref: int, aid: int, item: dict[str, Any], photos: list[str], reports: list[str]
+) -> int:
+    """Insert one assessment as number `aid` with the rows of its files, already in place
+    under the relative names `photos` and `reports` (the manifest's order); return the number
+    of audit entries copied."""
     result = item.get("result")
-    cur = conn.execute(
-        "INSERT INTO assessments(patient_ref, status, model_grade, measured_grade, confirmed_grade,"
-        " clinician, notes, result_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.execute(
+        "INSERT INTO assessments(id, patient_ref, status, model_grade, measured_grade, confirmed_grade,"
+        " clinician, notes, result_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            ref, item["status"],
+            aid, ref, item["status"],
             validate.optional_grade(item.get("model_grade"), "model grade"),
             validate.optional_grade(item.get("measured_grade"), "measured grade"),
             validate.optional_grade(item.get("confirmed_grade"), "confirmed grade"),
@@ -604,18 +699,15 @@ def _import_assessment(store: Store, conn: Any, ref: int, item: dict[str, Any], 
             item.get("updated_at") or validate.now_iso(),
         ),
     )
-    aid = int(cur.lastrowid)
-    for capture in item.get("captures") or []:
-        expr = validate.expression(capture.get("expression"))
-        relative = _import_file(store, root, capture, "photo", f"photos/{aid:06d}/{aid:06d}_{expr}")
+    for capture, relative in zip(item.get("captures") or [], photos, strict=True):
         conn.execute(
             "INSERT INTO captures(assessment_id, expression, file_name, sha256, quality_json, captured_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (aid, expr, relative, capture["sha256"], validate.json_text(capture.get("quality"), "quality record"),
+            (aid, validate.expression(capture.get("expression")), relative, capture["sha256"],
+             validate.json_text(capture.get("quality"), "quality record"),
              capture.get("captured_at") or validate.now_iso()),
         )
-    for report in item.get("reports") or []:
-        relative = _import_file(store, root, report, "report", f"reports/{aid:06d}/{aid:06d}_report")
+    for report, relative in zip(item.get("reports") or [], reports, strict=True):
         conn.execute(
             "INSERT INTO reports(assessment_id, file_name, sha256, created_at) VALUES (?, ?, ?, ?)",
             (aid, relative, report["sha256"], report.get("created_at") or validate.now_iso()),
@@ -626,21 +718,73 @@ def _import_assessment(store: Store, conn: Any, ref: int, item: dict[str, Any], 
     return len(entries)
 
 
-def _import_file(store: Store, root: Path, entry: dict[str, Any], kind: str, stem: str) -> str:
-    """Read (checked again: it may have changed since the first pass) and write one listed file
-    into the store as `STEM_SHA12.EXT`; return that relative name. Only this file is in memory."""
-    data, ext = _read_export_file(root, entry, kind)
-    relative = f"{stem}_{entry['sha256'][:12]}.{ext}"
-    _write_into_store(store, relative, data)
-    return relative
+class _PlacedFiles:
+    """Where one try of an import put the listed files: the number of its first assessment,
+    the relative names of each assessment's photos and reports (the manifest's order), and the
+    files this try wrote, as opposed to identical ones already in place that it reuses."""
+
+    def __init__(self, store: Store, first_id: int) -> None:
+        self.store = store
+        self.first_id = first_id
+        self.photos: list[list[str]] = []
+        self.reports: list[list[str]] = []
+        self.written: list[Path] = []
+
+    def put(self, root: Path, entry: dict[str, Any], kind: str, stem: str) -> str:
+        """Read one listed file (checked again: it may have changed since the first pass; only
+        this file is in memory) and place it in the store as `STEM_SHA12.EXT`; return that name."""
+        data, ext = _read_export_file(root, entry, kind)
+        relative = f"{stem}_{entry['sha256'][:12]}.{ext}"
+        written = _write_into_store(self.store, relative, data)
+        if written is not None:
+            self.written.append(written)
+        return relative
+
+    def still_valid(self, conn: sqlite3.Connection) -> bool:
+        """Under the write lock: no assessment took a number the files are named for, and each
+        file is still in place (an old one reused may have been moved to `recovered/` meanwhile
+        by another program's start-up)."""
+        if conn.execute("SELECT 1 FROM assessments WHERE id >= ? LIMIT 1", (self.first_id,)).fetchone():
+            return False
+        root = self.store.layout.root
+        return all(os.path.isfile(root / name) for names in (*self.photos, *self.reports) for name in names)
+
+    def remove_written(self) -> None:
+        """Remove the files this try wrote (best effort: what remains is an unrecorded file
+        that `palsy records check` lists and the next start moves to `recovered/`)."""
+        for path in self.written:
+            remove_file(path)
+        self.written = []
 
 
-def _write_into_store(store: Store, relative: str, data: bytes) -> None:
-    """Write an imported file; a rollback removes it again only if this import created it.
+def _place_files(store: Store, root: Path, assessments: list[dict[str, Any]], first_id: int) -> _PlacedFiles:
+    """Write every listed file into the data folder, named for assessment numbers from
+    `first_id` on, one at a time. On failure the files written so far are removed again."""
+    placed = _PlacedFiles(store, first_id)
+    try:
+        for offset, item in enumerate(assessments):
+            aid = first_id + offset
+            placed.photos.append([
+                placed.put(root, capture, "photo",
+                           f"photos/{aid:06d}/{aid:06d}_{validate.expression(capture.get('expression'))}")
+                for capture in item.get("captures") or []
+            ])
+            placed.reports.append([
+                placed.put(root, report, "report", f"reports/{aid:06d}/{aid:06d}_report")
+                for report in item.get("reports") or []
+            ])
+    except BaseException:
+        placed.remove_written()
+        raise
+    return placed
+
+
+def _write_into_store(store: Store, relative: str, data: bytes) -> Path | None:
+    """Write an imported file and return its path; None when it was already there.
 
     A file already there (a data folder whose database was lost still holds its photos) is
     kept as it is when it holds the same bytes and refused when it does not: its bytes are
-    never lost.
+    never lost, and a failed import never removes it.
     """
     target = store.layout.resolve(relative)
     if target.exists():
@@ -649,11 +793,11 @@ def _write_into_store(store: Store, relative: str, data: bytes) -> None:
         except OSError as exc:
             raise storage_error_from_os(exc, "read", target) from exc
         if same:
-            return
+            return None
         raise DuplicateRecordError(
             f"{target} already holds a different file; nothing was imported. Move that file out of "
             "the data folder (run `palsy records check` to see whether it is recorded) and import again."
         )
-    ensure_private_dir(target.parent)
+    ensure_private_dir(target.parent, inside=store.layout.root)
     atomic_write(target, data)
-    store.db.after_rollback(lambda: remove_file(target))
+    return target
