@@ -82,6 +82,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="demo: the size stages 1 and 2 and the comparison train at before the input size "
                         "(default 128); the input size itself (256) trains every stage there, E2 included, "
                         "which suits a GPU")
+    parser.add_argument("--pretrained-resnet", default=None, metavar="FILE",
+                        help="parsing / end-to-end: start E1's backbone from this local torchvision resnet101 state dict "
+                             "(config paper; nothing is downloaded)")
+    parser.add_argument("--pretrained-vgg", default=None, metavar="FILE",
+                        help="grading / end-to-end: start E2's convolutional layers from this local torchvision vgg16_bn "
+                             "state dict (config paper; nothing is downloaded)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--seed", type=arg_types.seed, default=None, help=f"default {DEFAULT_SEED}")
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
@@ -129,7 +135,9 @@ def run(args: argparse.Namespace) -> int:
         ignored = [flag for flag, value in (("--lr", args.lr), ("--config", args.config), ("--input-size", args.input_size),
                                             ("--epochs", args.epochs), ("--batch-size", args.batch_size),
                                             ("--resume", args.resume), ("--init", args.init), ("--log", args.log),
-                                            ("--from-scratch", args.from_scratch or None))
+                                            ("--from-scratch", args.from_scratch or None),
+                                            ("--pretrained-resnet", args.pretrained_resnet),
+                                            ("--pretrained-vgg", args.pretrained_vgg))
                    if value is not None]
         if ignored:
             raise InputError(f"palsy train demo does not take {', '.join(ignored)}: it follows its recipe (docs/train.md; "
@@ -167,6 +175,9 @@ def run(args: argparse.Namespace) -> int:
     if args.glasses is not None and args.mode != "parsing":
         raise InputError("--glasses is for palsy train parsing and palsy train demo (it draws glasses on parsing training faces)")
     if args.mode == "clinic":
+        if args.pretrained_resnet or args.pretrained_vgg:
+            raise InputError("palsy train clinic starts from the shipped cascade (or --init / --from-scratch); for "
+                             "pretrained backbones train the stages with palsy train parsing and grading")
         return _run_clinic(args, device)
     if args.e1_from or args.grading_at or args.keep_e2 or args.e1_polish_minutes is not None or args.base_size is not None:
         raise InputError("--e1-from, --keep-e2, --e1-polish-minutes, --grading-at and --base-size are for palsy train demo; "
@@ -185,7 +196,7 @@ def _run_single(args: argparse.Namespace, device) -> int:
     from models.errors import InputError
     from models.train.loop import LoopSettings, PrintProgress, check_output_paths, unfinished_step
     from models.train.precision import resolve_precision
-    from models.train.stages import DataSpec, train_grading, train_parsing
+    from models.train.stages import DataSpec, Pretrained, train_grading, train_parsing
 
     mode = args.mode
     _refuse_other_modes_options(args)
@@ -227,7 +238,7 @@ def _run_single(args: argparse.Namespace, device) -> int:
     common = dict(
         out=out, settings=settings, device=device, config=args.config or "compact", input_size=args.input_size, epochs=args.epochs,
         batch_size=_given(args.batch_size, DEFAULT_BATCH_SIZE), init=args.init, resume=args.resume, progress=PrintProgress(),
-        log_path=log,
+        log_path=log, pretrained=Pretrained(args.pretrained_resnet, args.pretrained_vgg),
     )
     if mode == "parsing":
         _, summary = train_parsing(specs, glasses_p=args.glasses or 0.0, **common)

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from models.cascade import CascadeNet, build_model
-from models.checkpoint import load_checkpoint
+from models.checkpoint import load_checkpoint, load_pretrained, sha256_of
 from models.config import CascadeConfig, get_config
 from models.data.augment import Augmenter
 from models.data.glasses import check_glasses_fraction
@@ -198,6 +198,45 @@ def _model_for(
     return build_model(config, seed=seed), None
 
 
+@dataclass(frozen=True)
+class Pretrained:
+    """Local torchvision weight files to start the backbones from; nothing is downloaded. They
+    fit the `paper` configuration: `resnet` a resnet101 state dict for E1's backbone, `vgg` a
+    vgg16_bn one for E2's convolutional layers (its classifier is left out)."""
+
+    resnet: str | Path | None = None
+    vgg: str | Path | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.resnet or self.vgg)
+
+
+def _apply_pretrained(
+    model: CascadeNet, pretrained: Pretrained | None, *, stage: str, resume: str | Path | None, init: str | Path | None,
+) -> dict[str, Any] | None:
+    """Load the `pretrained` files into a new run's model; the record of what was loaded (file,
+    sha256, tensors) for the checkpoint's training record, None when nothing was given.
+
+    Refused where the file would be ignored or would overwrite trained weights: a resumed run
+    (its weights come from its checkpoint), a ResNet over an `--init` E1, and VGG weights for
+    stage 1 (parsing trains E1 alone)."""
+    if not pretrained:
+        return None
+    if resume:
+        raise InputError("--pretrained-resnet/--pretrained-vgg start a new run; a resumed run goes on from its own weights")
+    if pretrained.resnet and init:
+        raise InputError("--pretrained-resnet would overwrite the E1 of --init; give one or the other")
+    if pretrained.vgg and stage == "parsing":
+        raise InputError("--pretrained-vgg initialises E2, which palsy train parsing does not train; "
+                         "use it with palsy train grading or end-to-end")
+    counts = load_pretrained(model, resnet=pretrained.resnet, vgg=pretrained.vgg)
+    record = {}
+    for key, path, part in (("resnet", pretrained.resnet, "e1_backbone"), ("vgg", pretrained.vgg, "e2_features")):
+        if path:
+            record[key] = {"file": Path(path).name, "sha256": sha256_of(path), "tensors": counts[part]}
+    return record
+
+
 def _start(
     resume: str | Path | None, config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None,
     stage: str,
@@ -230,11 +269,14 @@ def train_parsing(
     progress: Progress | None = None,
     log_path: str | Path | None = None,
     glasses_p: float = 0.0,
+    pretrained: Pretrained | None = None,
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 1: train E1 for face parsing; returns the model and the loop summary. `glasses_p`
-    of the training faces get wire-rim glasses drawn around their eyes (`models.data.glasses`)."""
+    of the training faces get wire-rim glasses drawn around their eyes (`models.data.glasses`).
+    `pretrained`: E1's backbone starts from a local torchvision ResNet file (`Pretrained`)."""
     check_glasses_fraction(glasses_p)
     model, resume_state, init_record = _start(resume, config, input_size, settings.seed, init, settings.stage)
+    pretrained_record = _apply_pretrained(model, pretrained, stage="parsing", resume=resume, init=init)
     size = model.config.input_size
     sources, weights, space, summary = build_parsing_sources(specs, long_side=int(size * 1.4))
     eyes = space.labels_within((CLASS_INDEX["left_eye"], CLASS_INDEX["right_eye"]))
@@ -243,7 +285,8 @@ def train_parsing(
         settings.steps = _steps_for(epochs, sum(len(s) for s in sources), batch_size)
     model.unfreeze_e1()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "label_sets": [list(s) for s in space.sets],
-            "glasses_p": glasses_p, **({"init": init_record} if init_record else {})}
+            "glasses_p": glasses_p, **({"init": init_record} if init_record else {}),
+            **({"pretrained": pretrained_record} if pretrained_record else {})}
     result = train(model, parsing_step(batcher, space.allowed_tensor()), settings, out, device, progress, resume_state, log_path, info,
                    run_record={"data": data_record(specs)})
     return model, {**result, "data": summary}
@@ -267,11 +310,14 @@ def train_grading(
     ordinal_weight: float = 0.0,
     cache_variants: int = 0,
     cache_limit_gb: float = DEFAULT_CACHE_LIMIT_GB,
+    pretrained: Pretrained | None = None,
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 2 (`cascaded=True`: E1 frozen, needs a stage-1 `init`) or the end-to-end baseline.
     `ordinal_weight` > 0 adds the ordinal term to the loss (docs/train.md, "Ordinal term").
     `cache_variants` > 0 (cascaded only) trains E2 on that many cached augmented copies of each
-    photo with E1's z computed once (`feature_cache`); the caching time counts in `minutes`."""
+    photo with E1's z computed once (`feature_cache`); the caching time counts in `minutes`.
+    `pretrained`: E2's VGG layers (and, end-to-end, E1's backbone) start from local torchvision
+    files (`Pretrained`)."""
     if not math.isfinite(ordinal_weight) or ordinal_weight < 0:
         raise InputError(f"--ordinal-weight must be a finite number of 0 or more, got {ordinal_weight!r}")
     if cache_variants and not cascaded:
@@ -291,6 +337,7 @@ def train_grading(
         raise InputError(f"{data}: the {len(ids)} training patient(s) have no expression photos to train on "
                          f"(expected {Path(data) / ids[0]}/rest.jpg ...)")
     model, resume_state, init_record = _start(resume, config, input_size, settings.seed, init, settings.stage)
+    pretrained_record = _apply_pretrained(model, pretrained, stage=settings.stage, resume=resume, init=init)
     size = model.config.input_size
     # Photos are shrunk once to the input size (area filter) and warped once more, gently:
     # a 1-2 pixel asymmetry at 128 px is the whole signal, and every resampling blurs it.
@@ -315,7 +362,8 @@ def train_grading(
         step = cached_grading_step(cache, batch_size, ordinal_weight)
         augment["cached"] = cache.summary()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment,
-            "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **({"init": init_record} if init_record else {})}
+            "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **({"init": init_record} if init_record else {}),
+            **({"pretrained": pretrained_record} if pretrained_record else {})}
     result = train(model, step, settings, out, device, progress, resume_state, log_path, info,
                    run_record={"data": data_record([DataSpec(Path(data))])})
     if cache is not None:  # the stage's wall time includes building the cache
