@@ -24,7 +24,7 @@ STEPS = ("load", "crop", "quality", "e1", "e2", "measures", "overlays", "pdf")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--weights", default=None, help="checkpoint (default: untrained compact)")
     parser.add_argument("--input-size", type=int, default=None, help="network input size for the untrained network (default: the config's)")

@@ -69,7 +69,7 @@ def _prefetch_rate(batcher: GradingBatcher, threads: int, batches: int) -> float
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="128,256,512")
     parser.add_argument("--threads", default="0,1,2,4", help="drawing threads to compare (0: inline)")
     parser.add_argument("--batch", type=int, default=8)

@@ -147,7 +147,7 @@ def run_step(name: str, argv: list[str], limit: float, out: Path, work: Path) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT") or "device_check_out"),
                         help="folder for the summary and each step's output (default $OUT)")
     parser.add_argument("--device", choices=("cuda", "cpu"), default="cuda")

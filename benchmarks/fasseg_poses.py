@@ -44,7 +44,7 @@ def pose_group(name: str, data_set: str, pose: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--weights", required=True)
     parser.add_argument("--data", default=None, help="the fasseg folder (default ../shared/data/fasseg)")
     parser.add_argument("--single-pass", action="store_true", help="one E1 pass per photo, no mirror average")

@@ -78,7 +78,7 @@ def probe_size(size: int, train_dir: Path, eval_dir: Path, e1: Path, minutes: fl
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT") or "gpu_grading_probe_out"))
     parser.add_argument("--sizes", default=None, help="E2 input sizes to compare (multiples of 32; default 128,256, "
                         "with --quick 64)")

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--patients", type=int, default=150)
     parser.add_argument("--size", type=int, default=256, help="rendered photo side")
     parser.add_argument("--weights", default=None, help="measure from this network's masks instead of the exact ones")

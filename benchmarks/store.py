@@ -95,7 +95,7 @@ def timed(fn: Callable[[], object], repeats: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--assessments", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=300)

@@ -42,7 +42,7 @@ def grade_ratios(grade: str, seeds: range, size: int) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--patients", type=arg_types.count, default=12, help="patients per grade (default 12)")
     parser.add_argument("--size", type=arg_types.count, default=256, help="photo side in px (default 256)")
     parser.add_argument("--first-seed", type=int, default=200)

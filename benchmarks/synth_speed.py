@@ -20,7 +20,7 @@ from models.labels import EXPRESSIONS
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=arg_types.count, default=256, help="photo side in px (default 256)")
     parser.add_argument("--patients", type=arg_types.count, default=12, help="patients, six photos each (default 12)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

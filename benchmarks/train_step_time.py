@@ -43,7 +43,7 @@ def timed_steps(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = OneLineParser(description=__doc__.splitlines()[0])  # a bad option is one line, exit 2
+    parser = OneLineParser(description=__doc__.split("\n\n")[0])  # a bad option is one line, exit 2
     parser.add_argument("--config", default="compact")
     parser.add_argument("--stage", choices=("parsing", "grading", "grading_cached"), default="parsing")
     parser.add_argument("--size", type=int, default=128)

@@ -11,6 +11,7 @@ file) and PNG writing.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -67,7 +68,13 @@ def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS, min_side: 
     except InputError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageTooLargeError(f"{name} is too large to decode safely ({exc}); resize it first") from exc
+        # Pillow refuses far larger images (over twice its own limit) in Image.open, before our
+        # check sees the size: the same words, from the pixel count its message gives.
+        found = re.search(r"(\d+) pixels", str(exc))
+        size = f"{int(found.group(1)) / 1e6:.0f} megapixels" if found else "too many pixels to decode safely"
+        raise ImageTooLargeError(
+            f"{name} is too large ({size}, limit {max_pixels / 1e6:.0f}); resize it below the limit before assessing"
+        ) from exc
     except UnidentifiedImageError as exc:
         raise InputError(f"{name} is not an image file Palsy Grader can read (use JPEG or PNG)") from exc
     except PermissionError as exc:  # an OSError too, but the file may be perfectly good

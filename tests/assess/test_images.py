@@ -85,8 +85,16 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
 
 def test_decompression_bomb_refused_before_decoding(tmp_path: Path) -> None:
     path = _png_header_only(tmp_path / "bomb.png", 20_000, 20_000)
-    with pytest.raises(ImageTooLargeError, match="bomb.png is too large"):
+    with pytest.raises(ImageTooLargeError, match=r"bomb.png is too large \(400 megapixels, limit 40\); resize it"):
         load_image(path)
+
+
+def test_an_image_pillow_itself_refuses_gets_the_same_words(tmp_path: Path) -> None:
+    """Over twice Pillow's own limit (179 MP), Image.open refuses before our check sees the size."""
+    path = _png_header_only(tmp_path / "huge.png", 30_000, 30_000)
+    with pytest.raises(ImageTooLargeError, match=r"huge.png is too large \(900 megapixels, limit 40\); resize it") as info:
+        load_image(path)
+    assert "bomb" not in str(info.value) and "DOS" not in str(info.value)
 
 
 def test_custom_pixel_limit(tmp_path: Path) -> None:
