@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.records import Store
 from app.records.rows import Assessment
 from app.records_gateway import DISCARD_REASON, AssessmentInfo, AuditEntry, PatientInfo
+
+if TYPE_CHECKING:
+    from app.instance_lock import InstanceLock
 
 _SIDE_UNKNOWN = "unknown"
 
@@ -19,16 +22,20 @@ def _patient_info(p: Any) -> PatientInfo:
 
 
 class StoreGateway:
-    """The GUI's view of the store. `actor` names who makes changes in the audit trail."""
+    """The GUI's view of the store. `actor` names who makes changes in the audit trail; `lock`,
+    the data folder's instance lock the GUI holds (`app.instance_lock`), is released by close()."""
 
-    def __init__(self, store: Store, actor: str = "gui") -> None:
+    def __init__(self, store: Store, actor: str = "gui", lock: InstanceLock | None = None) -> None:
         self.store = store
         self.actor = actor
         self.folder = Path(store.root)
+        self.lock = lock
 
     # patients
-    def search_patients(self, text: str) -> list[PatientInfo]:
-        return [_patient_info(p) for p in self.store.search_patients(text)]
+    def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
+        """Up to `limit` patients (None: the store's SEARCH_LIMIT) whose ID or name starts with `text`."""
+        found = self.store.search_patients(text) if limit is None else self.store.search_patients(text, limit=limit)
+        return [_patient_info(p) for p in found]
 
     def get_patient(self, patient_id: str) -> PatientInfo:
         return _patient_info(self.store.get_patient(patient_id))
@@ -96,9 +103,14 @@ class StoreGateway:
         self.store.release_thread()
 
     def close(self) -> None:
-        self.store.close()
+        try:
+            self.store.close()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
 
-def open_gateway(folder: Path | None) -> StoreGateway:
-    """Open (creating) the store in `folder` (None: PALSY_HOME or the platform default)."""
-    return StoreGateway(Store.open(folder))
+def open_gateway(folder: Path | None, lock: InstanceLock | None = None) -> StoreGateway:
+    """Open (creating) the store in `folder` (None: PALSY_HOME or the platform default);
+    `lock`, held or to be taken by the caller, is released when the gateway closes."""
+    return StoreGateway(Store.open(folder), lock=lock)

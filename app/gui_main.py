@@ -34,6 +34,11 @@ class StartDeclined(StartError):
     """The user chose to quit rather than have a new, empty data folder made."""
 
 
+class FolderLocked(StartError):
+    """Another Palsy Grader has this data folder open (`app.instance_lock`): a second window
+    would offer its capture in progress as an unfinished assessment, and could discard it."""
+
+
 def missing_store_reason(folder: Path, explicit: bool) -> str | None:
     """Why opening `folder` would make a new, empty store the user did not ask for, or None.
 
@@ -86,8 +91,10 @@ def build_window(
     The data folder is `data` when given (tests, benchmarks: made without asking), else the
     one in Settings, else PALSY_HOME, else the platform's folder; `confirm_new_folder` is asked
     before a new, empty one is made where Settings or PALSY_HOME named one (StartDeclined if it
-    says no). Any failure to open the store or build the window is a StartError naming the folder.
+    says no). Another Palsy Grader holding the folder's lock is FolderLocked (naming its process
+    and host). Any failure to open the store or build the window is a StartError naming the folder.
     """
+    from app.instance_lock import FolderInUse
     from app.records.paths import ENV_VAR
     from app.settings import resolve_data_folder
     from app.settings_store import load_settings, open_qsettings
@@ -119,6 +126,8 @@ def build_window(
             log.info("new data folder made at the user's request: %s", folder)
     except StartError:
         raise
+    except FolderInUse as exc:
+        raise FolderLocked(str(exc), folder) from exc
     except Exception as exc:
         message = str(exc) if isinstance(exc, PalsyError) and str(exc) else f"{type(exc).__name__}: {exc}"
         raise StartError(message, folder) from exc
@@ -130,16 +139,30 @@ def build_window(
 
 
 def _open_window(settings, qsettings, folder: Path):  # noqa: ANN001, ANN202 - Qt types imported lazily
+    """The window over the store in `folder`, holding the folder's instance lock (released when
+    the gateway closes). The lock is taken before the store opens; where the folder does not
+    exist yet, just after the store has made it."""
     from app.gateway_store import open_gateway
+    from app.instance_lock import InstanceLock
     from app.main_window import MainWindow, Services
     from app.settings_store import save_settings
 
-    gateway = open_gateway(folder)
+    lock = InstanceLock(folder)
+    existed = folder.is_dir()
+    if existed:
+        lock.acquire()  # FolderInUse: another window has it; nothing opened
     try:
+        gateway = open_gateway(folder, lock=lock)
+    except BaseException:
+        lock.release()
+        raise
+    try:
+        if not existed:
+            lock.acquire()
         services = Services(settings=settings, gateway=gateway, save_settings=lambda s: save_settings(qsettings, s))
         return MainWindow(services)
     except BaseException:
-        gateway.close()
+        gateway.close()  # and the lock
         raise
 
 
@@ -158,15 +181,18 @@ def report_start_failure(exc: StartError) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     folder = str(exc.folder) if exc.folder is not None else "not known yet"
+    locked = isinstance(exc, FolderLocked)  # not a fault: no traceback
     if log.hasHandlers():  # else logging's last resort would print the traceback on stderr
-        log.error("the window could not open: %s (data folder: %s)", exc, folder, exc_info=exc.__cause__ or exc)
+        log.error("the window could not open: %s (data folder: %s)", exc, folder,
+                  exc_info=None if locked else exc.__cause__ or exc)
     if sys.stderr is not None:
         print(f"palsy: error: {exc}", file=sys.stderr)
     details = [f"Data folder: {folder}"]
     logged = log_file()
     if logged is not None:
         details.append(f"Log: {logged}")
-    QMessageBox.critical(None, "Palsy Grader cannot start", f"{exc}\n\n" + "\n".join(details))
+    title = "Palsy Grader is already open" if locked else "Palsy Grader cannot start"
+    QMessageBox.critical(None, title, f"{exc}\n\n" + "\n".join(details))
 
 
 def app_icon_path() -> Path:
@@ -198,7 +224,8 @@ def configure_runtime() -> None:
 
 def main(argv: list[str] | None = None, settings_path: str | None = None) -> int:
     """Run the application until its window closes; START_FAILED (2) when it cannot open (said
-    in a message box, on stderr and in the log) or the user would not have a new data folder made."""
+    in a message box, on stderr and in the log: among the reasons, another Palsy Grader open on
+    the data folder) or the user would not have a new data folder made."""
     from PySide6.QtWidgets import QApplication
 
     configure_runtime()

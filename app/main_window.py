@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 from app import analysis as analysis_module
 from app.camera.source import FrameSource
 from app.export import render_pdf
+from app.instance_lock import folder_in_use
 from app.pages.capture import CapturePage
 from app.pages.capture_logic import CaptureSession
 from app.pages.history import HistoryPage
@@ -311,14 +312,21 @@ class MainWindow(
 
     def _data_folder_notice(self, settings: Settings) -> str:
         """The records stay in the folder opened at start (drafts, photos being written and
-        the database belong to it); a changed data folder is used from the next start, and the
-        notice says so until then. "" when the chosen folder is the one in use."""
+        the database belong to it, and so does its instance lock); a changed data folder is used
+        from the next start, and the notice says so until then, and whether another Palsy
+        Grader has it open now (the next start would be refused there). "" when the chosen
+        folder is the one in use."""
         chosen = resolve_data_folder(settings.clinic.data_folder)
         in_use = Path(self.gateway.folder)
         if chosen.resolve() == in_use.resolve():
             self.set_notice("data_folder", "")
             return ""
         missing = "" if chosen.is_dir() else " It does not exist yet: Palsy Grader will ask before making it."
+        other = folder_in_use(chosen)  # another window there now would refuse the next start
+        if other is not None:
+            who = f" (process {other.holder.pid} on {other.holder.host})" if other.holder else ""
+            missing += (f" Another Palsy Grader has it open now{who}: close that one before starting again, "
+                        "or this one will not start there.")
         text = (f"The data folder {chosen} is used from the next start of Palsy Grader; until then records "
                 f"are kept in {in_use}.{missing}")
         self.set_notice("data_folder", text)

@@ -63,7 +63,9 @@ class RecordsGateway(Protocol):
 
     folder: Path
 
-    def search_patients(self, text: str) -> list[PatientInfo]: ...
+    def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
+        """Patients whose ID or name starts with `text`, at most `limit` (None: the store's cap)."""
+        ...
 
     def get_patient(self, patient_id: str) -> PatientInfo: ...
 
@@ -112,9 +114,10 @@ class MemoryRecords:
         self.photos: dict[tuple[int, str], np.ndarray] = {}
         self.audits: dict[int, list[AuditEntry]] = {}
 
-    def search_patients(self, text: str) -> list[PatientInfo]:
+    def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
         text = text.strip().lower()
-        return [p for p in self.patients.values() if p.patient_id.lower().startswith(text) or p.name.lower().startswith(text)]
+        found = [p for p in self.patients.values() if p.patient_id.lower().startswith(text) or p.name.lower().startswith(text)]
+        return found if limit is None else found[:limit]
 
     def get_patient(self, patient_id: str) -> PatientInfo:
         try:

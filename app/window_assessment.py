@@ -7,6 +7,7 @@ import logging
 
 from app.camera.factory import make_source
 from app.camera.source import FrameSource
+from app.local_time import local_minute
 from app.pages.capture_logic import CapturedPhoto, CaptureSession, capture_line
 from app.records_gateway import EMPTY_DRAFT_REASON
 from models.errors import PalsyError
@@ -74,6 +75,11 @@ class WindowAssessmentMixin:
             log.warning("empty assessment %d not discarded: %s", session.assessment_id, exc)
 
     def discard_assessment(self, assessment_id: int) -> None:
+        """Discard an unfinished assessment (the Discard of the patients page's bar) once the
+        user has said Yes: one click must not drop a draft (No keeps it, still offered)."""
+        if not self._confirm_discard(assessment_id):
+            self.notify(f"Assessment {assessment_id} kept: Resume reopens it")
+            return
         try:
             self.gateway.discard(assessment_id)
         except PalsyError as exc:
@@ -81,3 +87,20 @@ class WindowAssessmentMixin:
             return
         self.patients.show_unfinished(self.gateway.unfinished())
         self.notify(f"Assessment {assessment_id} discarded (no longer offered; its photos stay in the data folder)")
+
+    def _confirm_discard(self, assessment_id: int) -> bool:
+        try:
+            info = self.gateway.assessment(assessment_id)
+        except PalsyError:
+            what = f"Unfinished assessment {assessment_id}"
+        else:
+            what = (f"The unfinished assessment of patient {info.patient_id} from {local_minute(info.created)} "
+                    f"({len(info.captures)} of 6 photos)")
+        return self.services.ask(
+            self,
+            "Discard the unfinished assessment?",
+            f"{what} will no longer be offered for resumption. Its photos stay in the data folder, and the "
+            "audit trail records the discard.\n\n"
+            "Yes: discard it.\n"
+            "No: keep it; Resume reopens it with its photos.",
+        )

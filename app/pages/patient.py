@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 
 from app.local_time import local_minute
 from app.pages.patient_logic import (
+    LIST_LIMIT,
     SEXES,
     SIDES,
     PatientFormError,
     as_sentence,
-    empty_list_hint,
+    list_hint,
     patient_row,
     validate_patient,
 )
@@ -189,8 +190,11 @@ class PatientPage(QWidget):
         layout.addWidget(self.resume_box)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
-        self.empty_hint = QLabel()
+        self.empty_hint = QLabel()  # an empty list's hint, or that the list is cut at LIST_LIMIT
+        self.empty_hint.setObjectName("listHint")
+        self.empty_hint.setWordWrap(True)
         self.empty_hint.setStyleSheet("color: #555;")
+        self._more = False  # the store held more matches than the list shows
         layout.addWidget(self.empty_hint)
         layout.addLayout(buttons)
         # Tab goes top to bottom as the page reads: the unfinished-assessment bar first
@@ -204,7 +208,10 @@ class PatientPage(QWidget):
     def refresh(self) -> None:
         """Re-run the search and refill the table, keeping the selection when possible."""
         keep = self.selected()
-        patients = self.gateway.search_patients(self.search.text())
+        # one more than is shown: whether the list is cut (the hint under it says so)
+        patients = self.gateway.search_patients(self.search.text(), limit=LIST_LIMIT + 1)
+        self._more = len(patients) > LIST_LIMIT
+        patients = patients[:LIST_LIMIT]
         self.table.setRowCount(len(patients))
         for row, info in enumerate(patients):
             for col, text in enumerate(patient_row(info)):
@@ -241,7 +248,7 @@ class PatientPage(QWidget):
             b.setEnabled(has)
             b.setToolTip("" if has else "Select a patient in the list first")
         searching = bool(self.search.text().strip())
-        self.empty_hint.setText(empty_list_hint(self.table.rowCount(), searching))
+        self.empty_hint.setText(list_hint(self.table.rowCount(), searching, self._more))
         self.empty_hint.setVisible(bool(self.empty_hint.text()))
 
     def _start(self) -> None:

@@ -11,6 +11,7 @@ from models.errors import InputError
 SEXES: tuple[str, ...] = ("", "female", "male", "other")
 SIDES: tuple[str, ...] = ("unknown", "left", "right", "none")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+LIST_LIMIT = 50  # rows the patients list shows; the page asks the store for one more to know there are more
 
 
 class PatientFormError(InputError):
@@ -57,6 +58,19 @@ def empty_list_hint(rows: int, searching: bool) -> str:
     if searching:
         return "No patient matches: search by the start of the patient ID or of a name."
     return "No patients yet: press New patient\u2026 (Ctrl+N) to add the first one."
+
+
+def list_hint(rows: int, searching: bool, more: bool) -> str:
+    """What the patients page says under its list: `empty_list_hint` when it is empty, and when
+    the store held more patients than the LIST_LIMIT shown (`more`), that the list is cut and
+    how to find the rest; "" when the list shows every match."""
+    if not rows:
+        return empty_list_hint(rows, searching)
+    if not more:
+        return ""
+    if searching:
+        return f"First {rows} shown; type more of the name or ID to narrow the search."
+    return f"The {rows} most recently updated patients; search to find others."
 
 
 def as_sentence(message: str) -> str:

@@ -1,0 +1,123 @@
+"""One Palsy Grader window per data folder: a lock file, `palsy-gui.lock`, in the data folder.
+
+Two windows on one folder each offered the other's capture in progress as an "unfinished
+assessment", and one click on Discard there broke the other's next photo (audit F3). The GUI
+takes this lock before it opens its data folder and holds it until it closes; a second
+instance is refused with the holder's process and host (`FolderInUse`).
+
+`QLockFile` (QtCore, no widgets) does the work on every platform: the file names the holder's
+process ID, program and host; one left by a process that is gone (a crash, a power cut) is
+taken over. The age rule is off (`setStaleLockTime(0)`): a window open all day keeps its lock.
+A lock left by another computer (a data folder on a network drive) cannot be checked from
+here and stays until that computer's Palsy Grader closes or someone deletes the file.
+
+The command line (`palsy records ...`) takes no lock: the store is safe for several processes;
+the lock is about one person's capture wizard and another's unfinished-assessment bar.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile
+
+from models.errors import PalsyError
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "palsy-gui.lock"
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds a lock, as its file says."""
+
+    pid: int
+    host: str
+    program: str = ""
+
+
+class FolderInUse(PalsyError):  # noqa: N818 - the name says what the user is told
+    """Another live Palsy Grader holds the data folder's lock; `holder` names it (None when its
+    file could not be read)."""
+
+    def __init__(self, folder: Path, holder: LockHolder | None) -> None:
+        self.folder = folder
+        self.holder = holder
+        super().__init__(in_use_message(folder, holder))
+
+
+def in_use_message(folder: Path, holder: LockHolder | None) -> str:
+    """What the second instance says: who has the folder open and what to do."""
+    who = f" (process {holder.pid} on {holder.host or 'an unknown computer'})" if holder else ""
+    return (f"Palsy Grader is already open on this data folder{who}. Close it first, or choose another "
+            f"data folder. If that Palsy Grader is no longer running (it was on another computer that "
+            f"stopped), delete {Path(folder) / LOCK_NAME} and start again.")
+
+
+class InstanceLock:
+    """The lock of one data folder. `acquire` takes it or raises FolderInUse; `release` (also
+    safe when not held) gives it back and removes the file."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / LOCK_NAME
+        self._lock = QLockFile(str(self.path))
+        self._lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+
+    @property
+    def held(self) -> bool:
+        return self._lock.isLocked()
+
+    def acquire(self) -> bool:
+        """Take the lock: True when held now; False when the file cannot be made at all (a
+        read-only or missing folder: opening the store then names the problem). FolderInUse
+        when another live process holds it."""
+        if self._lock.isLocked():
+            return True
+        if self._lock.tryLock(0):
+            log.info("holding %s", self.path)
+            return True
+        if self._lock.error() == QLockFile.LockError.LockFailedError:
+            raise FolderInUse(self.folder, self.holder())
+        log.warning("could not make the lock file %s (%s); another Palsy Grader on this folder would not be "
+                    "noticed", self.path, self._lock.error().name)
+        return False
+
+    def holder(self) -> LockHolder | None:
+        """Who the lock file names (None: no file, or not readable)."""
+        return read_holder(self.path)
+
+    def release(self) -> None:
+        if self._lock.isLocked():
+            self._lock.unlock()
+            log.info("released %s", self.path)
+
+
+def read_holder(path: Path) -> LockHolder | None:
+    """The holder a lock file names, or None when there is none or it cannot be read."""
+    info = QLockFile(str(path)).getLockInfo()  # (pid, host, program); (0, "", "") when unreadable
+    try:
+        pid, host, program = info
+        pid = int(pid)
+    except (TypeError, ValueError):
+        return None
+    return LockHolder(pid, str(host or ""), str(program or "")) if pid > 0 else None
+
+
+def folder_in_use(folder: Path | str) -> FolderInUse | None:
+    """FolderInUse (naming the holder) when another live Palsy Grader holds `folder` now, else
+    None. Takes nothing: a free lock is taken and given back at once. For Settings' notice."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    probe = InstanceLock(folder)
+    try:
+        probe.acquire()
+    except FolderInUse as exc:
+        return exc
+    finally:
+        probe.release()
+    return None
