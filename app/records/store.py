@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,6 +95,7 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
                 conn = db.connection()
                 version = schema_version(conn)
                 if 0 < version < LATEST_VERSION:
+                    _check_room_to_upgrade(conn, layout.root, version)
                     _backup(conn, layout.root / f"{layout.db_path.name}.v{version}.bak", version)
                 applied = migrate(conn)
         except BaseException:
@@ -217,6 +219,25 @@ def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise _backup_error(exc, target, size_mb) from exc
         raise
+
+
+def _check_room_to_upgrade(conn: sqlite3.Connection, root: Path, version: int) -> None:
+    """StorageError before anything is written when the disk cannot hold an upgrade: the backup
+    copy (the database's size) and the steps' write-ahead log (up to about the size again, for a
+    step that rebuilds a table). A step that met a full disk left the database at its last
+    complete version, but said only "free some disk space", without how much."""
+    page_count, page_size = (conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
+    needed = 2 * page_count * page_size + 16 * 1024 * 1024
+    try:
+        free = shutil.disk_usage(root).free
+    except OSError:
+        return  # cannot tell: the backup's own checks stand
+    if free < needed:
+        raise StorageError(
+            f"upgrading the database in {root} from schema version {version} needs about "
+            f"{-(-needed // 1_000_000)} MB free (a backup copy and room to rebuild its tables); "
+            f"{free // 1_000_000} MB are free. Nothing was changed; free some disk space and start again."
+        )
 
 
 def _backup_error(exc: OSError | sqlite3.Error, target: Path, size_mb: int) -> StorageError:

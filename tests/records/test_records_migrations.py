@@ -101,6 +101,29 @@ def test_upgrade_to_version_4_rebuilds_the_name_index_without_accents(tmp_path: 
     backup.close()
 
 
+def test_an_upgrade_without_room_for_it_says_how_much_and_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "data"
+    _build_v1(folder)
+    from app.records import store as store_module
+
+    monkeypatch.setattr(store_module.shutil, "disk_usage", lambda path: shutil_usage(free=3_000_000))
+    with pytest.raises(StorageError, match=r"from schema version 1 needs about \d+ MB free .*; 3 MB are free\. Nothing was changed"):
+        Store.open(folder)
+    conn = sqlite3.connect(folder / "palsy.db")
+    assert schema_version(conn) == 1 and conn.execute("SELECT COUNT(*) FROM patients").fetchone()[0] == 2
+    conn.close()
+    assert not (folder / "palsy.db.v1.bak").exists()
+    monkeypatch.undo()
+    with Store.open(folder) as store:  # with room, it upgrades
+        assert schema_version(store.db.connection()) == LATEST_VERSION
+
+
+def shutil_usage(free: int) -> object:
+    import shutil
+
+    return shutil._ntuple_diskusage(total=10 * free, used=9 * free, free=free)  # type: ignore[attr-defined]
+
+
 def test_a_failing_step_leaves_the_previous_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "data"
     _build_v1(folder)
