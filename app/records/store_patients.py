@@ -126,11 +126,16 @@ class PatientsMixin(StoreBase):
                     (low, high, limit),
                 )
             }
-            if len(found) < limit:
+            # The accent-free terms; then, when what was typed has accents, the typed form too: a
+            # release from before schema step 4, left open while another station upgraded the
+            # folder, stored its new patients' terms with their accents.
+            for term in dict.fromkeys((validate.without_accents(key), key)):
+                if len(found) >= limit:
+                    break
                 cursor = conn.execute(
                     "SELECT p.* FROM patient_terms t JOIN patients p ON p.id = t.patient_ref"
                     " WHERE t.term >= ? AND t.term < ? ORDER BY t.term, t.patient_ref",
-                    _prefix_range(validate.without_accents(key)),
+                    _prefix_range(term),
                 )
                 for row in cursor:  # streamed in index order: stop as soon as enough
                     found.setdefault(row["id"], row)

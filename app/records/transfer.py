@@ -55,7 +55,7 @@ import shutil
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -118,6 +118,11 @@ def _audit_dict(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+# A word for de-identification: letters and digits with the combining accents (U+0300-U+036F)
+# that decomposed text carries after its letters.
+_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+
+
 class _Redactor:
     """What a de-identified export changes (module docstring). Made without a patient, for a
     plain export, it passes every value through unchanged."""
@@ -134,21 +139,29 @@ class _Redactor:
                     self._identifiers.setdefault(term, "")  # 'Élodie' and 'Elodie' alike
             if patient.birth_date:
                 self._identifiers[patient.birth_date] = ""
-        # Whole words only: letters or digits on neither side ('_' and '/' separate words).
+        # Whole words only: letters or digits on neither side ('_' and '/' separate words), and no
+        # combining accent after (the word pass below takes 'Zoe' + U+0308 whole).
         alternatives = "|".join(map(re.escape, sorted(self._identifiers, key=len, reverse=True)))
-        self._pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE) if alternatives else None
+        self._pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_]|[\u0300-\u036f])", re.IGNORECASE) if alternatives else None
+        # Then every word whose accent-free form is a name word: 'Zoë' for a name typed 'Zoe',
+        # and decomposed text ('E' + U+0301, as macOS file names are) that the literal pass misses.
+        self._name_words = {t for t in validate.name_search_terms(patient.name) if " " not in t and len(t) > 1} if patient else set()
 
     def text(self, value: Any) -> Any:
         """`value` (nested JSON) with the patient's ID, name words and birth date replaced."""
         if self._pattern is None:
             return value
         if isinstance(value, str):
-            return self._pattern.sub(lambda m: self._identifiers.get(validate.search_key(m.group(0)), ""), value)
+            value = self._pattern.sub(lambda m: self._identifiers.get(validate.search_key(m.group(0)), ""), value)
+            return _WORD.sub(lambda m: "" if self._is_name_word(m.group(0)) else m.group(0), value) if self._name_words else value
         if isinstance(value, dict):
             return {k: self.text(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.text(v) for v in value]
         return value
+
+    def _is_name_word(self, word: str) -> bool:
+        return validate.without_accents(validate.search_key(word)) in self._name_words
 
     def when(self, stamp: str | None) -> str | None:
         """A stored time, moved back by this export's shift (None when it cannot be read)."""
@@ -615,13 +628,15 @@ def _record_import(
     placed = None if under_lock else _place_files(store, root, assessments, _next_assessment_id(store.db.connection()))
     began = False
     try:
-        with _refuse_clashes(root / MANIFEST), store.db.write() as conn:
+        with _refuse_clashes(root / MANIFEST), store.db.write() as conn, _removed_unless_recorded(lambda: placed, conn):
             began = True
             if placed is None:
                 placed = _place_files(store, root, assessments, _next_assessment_id(conn))
-            store.db.after_rollback(placed.remove_written)  # runs once the lock is released
-            if not under_lock and not placed.still_valid(conn):
+            elif not placed.still_valid(conn):
                 raise _PlanOutdated
+            # From here every row naming a placed file is this try's own: its numbers were free
+            # under the lock (or the files were written under it).
+            placed.numbers_free = True
             _refuse_existing(conn, pid)
             # Created here and now by `actor` (its audit entry says so); the row keeps its dates.
             store.create_patient(
@@ -652,8 +667,8 @@ def _record_import(
                    f"from {kind} {root} of {manifest['exported_at']} ({MANIFEST} sha256 {manifest_sha[:16]}); "
                    f"its {copied} audit entries are copied, marked {IMPORTED_MARK}", at=stamp)
     except BaseException:
-        if placed is not None and not began:  # BEGIN refused (busy, folder gone): no rollback ran
-            placed.remove_written()
+        if placed is not None and not began:  # BEGIN refused (busy, folder gone): the lock is not held
+            placed.remove_written(store.db.connection())
         raise
 
 
@@ -729,6 +744,9 @@ class _PlacedFiles:
         self.photos: list[list[str]] = []
         self.reports: list[list[str]] = []
         self.written: list[Path] = []
+        # Set once the write lock is held and the numbers are known to be free: a failure then
+        # removes every written file (any row naming one is this try's own, uncommitted).
+        self.numbers_free = False
 
     def put(self, root: Path, entry: dict[str, Any], kind: str, stem: str) -> str:
         """Read one listed file (checked again: it may have changed since the first pass; only
@@ -749,17 +767,49 @@ class _PlacedFiles:
         root = self.store.layout.root
         return all(os.path.isfile(root / name) for names in (*self.photos, *self.reports) for name in names)
 
-    def remove_written(self) -> None:
-        """Remove the files this try wrote (best effort: what remains is an unrecorded file
-        that `palsy records check` lists and the next start moves to `recovered/`)."""
+    def remove_written(self, conn: sqlite3.Connection | None = None) -> None:
+        """Remove the files this try wrote, except those a committed row names: another import
+        of the same photos, numbered alike, may have reused one of them and committed first
+        (its rows then name the file, which must stay). With `conn` inside this import's write
+        transaction, the lock makes that check exact; `conn` None removes them all. Best effort: what remains is an
+        unrecorded file that `palsy records check` lists and the next start moves to `recovered/`.
+        Outside the write lock (`conn` a plain connection) the check is a read: good enough
+        where the lock could not be had at all."""
+        root = self.store.layout.root
         for path in self.written:
+            if conn is not None and not self.numbers_free and _named_by_a_row(conn, path.relative_to(root).as_posix()):
+                continue
             remove_file(path)
         self.written = []
 
 
+def _named_by_a_row(conn: sqlite3.Connection, relative: str) -> bool:
+    return conn.execute("SELECT 1 FROM captures WHERE file_name = ? UNION ALL SELECT 1 FROM reports WHERE file_name = ?"
+                        " LIMIT 1", (relative, relative)).fetchone() is not None
+
+
+@contextmanager
+def _removed_unless_recorded(placed: Callable[[], _PlacedFiles | None], conn: sqlite3.Connection) -> Iterator[None]:
+    """Inside an import's write transaction: when the try fails (its numbers were taken, a
+    duplicate, any error), remove the files it wrote that no committed row names, while the
+    write lock is still held, so no other import can commit a row naming one of them between
+    the check and the removal. (After a rollback the lock is gone: removing then deleted photos
+    another import of the same export had reused and committed.) A failed COMMIT leaves them:
+    unrecorded files that `records check` lists and recovery moves to `recovered/`."""
+    try:
+        yield
+    except BaseException:
+        files = placed()
+        if files is not None:
+            files.remove_written(conn)
+        raise
+
+
 def _place_files(store: Store, root: Path, assessments: list[dict[str, Any]], first_id: int) -> _PlacedFiles:
     """Write every listed file into the data folder, named for assessment numbers from
-    `first_id` on, one at a time. On failure the files written so far are removed again."""
+    `first_id` on, one at a time. On failure the files written so far are removed again, under
+    the write lock and only where no row names them (another import of the same photos may have
+    reused one and be committing it); when the lock cannot be had they stay as unrecorded files."""
     placed = _PlacedFiles(store, first_id)
     try:
         for offset, item in enumerate(assessments):
@@ -774,7 +824,11 @@ def _place_files(store: Store, root: Path, assessments: list[dict[str, Any]], fi
                 for report in item.get("reports") or []
             ])
     except BaseException:
-        placed.remove_written()
+        try:
+            with store.db.write() as conn:
+                placed.remove_written(conn)
+        except StorageError:
+            log.warning("an import's placed files stay unrecorded (the database is busy); recovery moves them later")
         raise
     return placed
 
@@ -793,6 +847,10 @@ def _write_into_store(store: Store, relative: str, data: bytes) -> Path | None:
         except OSError as exc:
             raise storage_error_from_os(exc, "read", target) from exc
         if same:
+            try:  # young again: crash recovery at another program's start moves old unrecorded files away
+                os.utime(target)
+            except OSError:
+                pass
             return None
         raise DuplicateRecordError(
             f"{target} already holds a different file; nothing was imported. Move that file out of "

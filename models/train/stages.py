@@ -213,19 +213,22 @@ class Pretrained:
 
 def _apply_pretrained(
     model: CascadeNet, pretrained: Pretrained | None, *, stage: str, resume: str | Path | None, init: str | Path | None,
-) -> dict[str, Any] | None:
-    """Load the `pretrained` files into a new run's model; the record of what was loaded (file,
-    sha256, tensors) for the checkpoint's training record, None when nothing was given.
+) -> dict[str, Any]:
+    """Load the `pretrained` files into a new run's model; {"pretrained": what was loaded (file,
+    sha256, tensors)} for the checkpoint's training record, {} when nothing was given.
 
     Refused where the file would be ignored or would overwrite trained weights: a resumed run
     (its weights come from its checkpoint), a ResNet over an `--init` E1, and VGG weights for
     stage 1 (parsing trains E1 alone)."""
     if not pretrained:
-        return None
+        return {}
     if resume:
         raise InputError("--pretrained-resnet/--pretrained-vgg start a new run; a resumed run goes on from its own weights")
     if pretrained.resnet and init:
         raise InputError("--pretrained-resnet would overwrite the E1 of --init; give one or the other")
+    if pretrained.vgg and init and any(int(b) for n, b in model.e2.named_buffers() if n.endswith("num_batches_tracked")):
+        raise InputError(f"--pretrained-vgg would overwrite the trained E2 of --init {Path(init).name}; give it with "
+                         "a stage-1 (parsing) checkpoint, whose E2 is untrained")
     if pretrained.vgg and stage == "parsing":
         raise InputError("--pretrained-vgg initialises E2, which palsy train parsing does not train; "
                          "use it with palsy train grading or end-to-end")
@@ -234,25 +237,25 @@ def _apply_pretrained(
     for key, path, part in (("resnet", pretrained.resnet, "e1_backbone"), ("vgg", pretrained.vgg, "e2_features")):
         if path:
             record[key] = {"file": Path(path).name, "sha256": sha256_of(path), "tensors": counts[part]}
-    return record
+    return {"pretrained": record}
 
 
 def _start(
     resume: str | Path | None, config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None,
     stage: str,
-) -> tuple[CascadeNet, dict[str, Any] | None, dict[str, Any] | None]:
-    """The model to train, when resuming the loop state to go on from, and the record of the
-    checkpoint the run started from (`init`; a resumed run keeps its run's record)."""
+) -> tuple[CascadeNet, dict[str, Any] | None, dict[str, Any]]:
+    """The model to train, when resuming the loop state to go on from, and the records of what
+    the run started from: `init` (the checkpoint) and `pretrained` (torchvision files, added by
+    `_apply_pretrained` for a new run); a resumed run keeps its run's records."""
     if resume:
         model, state, training = resume_checkpoint(resume)
         check_resume_stage(state, stage, resume)
         if input_size is not None and input_size != model.config.input_size:
             raise InputError(f"--resume {resume} trains at {model.config.input_size} px; drop --input-size {input_size} "
                              "or start a new run")
-        init_record = training.get("init")
-        return model, state, init_record if isinstance(init_record, dict) else None
+        return model, state, {key: training[key] for key in ("init", "pretrained") if isinstance(training.get(key), dict)}
     model, init_record = _model_for(config, input_size, seed, init)
-    return model, None, init_record
+    return model, None, ({"init": init_record} if init_record else {})
 
 
 def train_parsing(
@@ -275,8 +278,8 @@ def train_parsing(
     of the training faces get wire-rim glasses drawn around their eyes (`models.data.glasses`).
     `pretrained`: E1's backbone starts from a local torchvision ResNet file (`Pretrained`)."""
     check_glasses_fraction(glasses_p)
-    model, resume_state, init_record = _start(resume, config, input_size, settings.seed, init, settings.stage)
-    pretrained_record = _apply_pretrained(model, pretrained, stage="parsing", resume=resume, init=init)
+    model, resume_state, origin = _start(resume, config, input_size, settings.seed, init, settings.stage)
+    origin.update(_apply_pretrained(model, pretrained, stage="parsing", resume=resume, init=init))
     size = model.config.input_size
     sources, weights, space, summary = build_parsing_sources(specs, long_side=int(size * 1.4))
     eyes = space.labels_within((CLASS_INDEX["left_eye"], CLASS_INDEX["right_eye"]))
@@ -285,8 +288,7 @@ def train_parsing(
         settings.steps = _steps_for(epochs, sum(len(s) for s in sources), batch_size)
     model.unfreeze_e1()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "label_sets": [list(s) for s in space.sets],
-            "glasses_p": glasses_p, **({"init": init_record} if init_record else {}),
-            **({"pretrained": pretrained_record} if pretrained_record else {})}
+            "glasses_p": glasses_p, **origin}
     result = train(model, parsing_step(batcher, space.allowed_tensor()), settings, out, device, progress, resume_state, log_path, info,
                    run_record={"data": data_record(specs)})
     return model, {**result, "data": summary}
@@ -336,8 +338,8 @@ def train_grading(
     if not patients.samples(patient_ids=ids):
         raise InputError(f"{data}: the {len(ids)} training patient(s) have no expression photos to train on "
                          f"(expected {Path(data) / ids[0]}/rest.jpg ...)")
-    model, resume_state, init_record = _start(resume, config, input_size, settings.seed, init, settings.stage)
-    pretrained_record = _apply_pretrained(model, pretrained, stage=settings.stage, resume=resume, init=init)
+    model, resume_state, origin = _start(resume, config, input_size, settings.seed, init, settings.stage)
+    origin.update(_apply_pretrained(model, pretrained, stage=settings.stage, resume=resume, init=init))
     size = model.config.input_size
     # Photos are shrunk once to the input size (area filter) and warped once more, gently:
     # a 1-2 pixel asymmetry at 128 px is the whole signal, and every resampling blurs it.
@@ -362,8 +364,7 @@ def train_grading(
         step = cached_grading_step(cache, batch_size, ordinal_weight)
         augment["cached"] = cache.summary()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment,
-            "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **({"init": init_record} if init_record else {}),
-            **({"pretrained": pretrained_record} if pretrained_record else {})}
+            "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **origin}
     result = train(model, step, settings, out, device, progress, resume_state, log_path, info,
                    run_record={"data": data_record([DataSpec(Path(data))])})
     if cache is not None:  # the stage's wall time includes building the cache

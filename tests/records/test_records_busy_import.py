@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.records import StorageError, Store, transfer
+from app.records import DuplicateRecordError, StorageError, Store, transfer
 from app.records.transfer import export_patient, import_patient
 from tests.records.records_helpers import temp_files, tiny_png
 
@@ -200,3 +200,44 @@ def test_a_station_that_keeps_starting_assessments_gets_a_last_try_under_the_loc
         assert [a.id for a in target.history("BUSY-1")] == [first, first + 1]
         assert target.verify_files() == [] and target.unrecorded_files() == []
         assert len(_files(data)) == 5 and temp_files(data) == []
+
+
+@pytest.mark.parametrize("second", ["same export", "de-identified export"])
+def test_two_imports_of_the_same_photos_at_once_lose_no_committed_photo(tmp_path: Path, second: str) -> None:
+    """Import A places its files for the next number; before it takes the lock, import B of the
+    same photos (numbered alike, so it reuses A's files) runs whole and commits. A's failed try
+    (number taken, or the patient now exists) must not delete the files B's rows name."""
+    with Store.open(tmp_path / "source") as source:
+        source.create_patient("RACE-1", name="Ada Race")
+        aid = source.start_assessment("RACE-1").id
+        for i, expression in enumerate(("rest", "close_eyes")):
+            source.save_capture(aid, expression, tiny_png(40 + i))
+        plain = export_patient(source, "RACE-1", tmp_path / "usb")
+        other = plain if second == "same export" else export_patient(
+            source, "RACE-1", tmp_path / "usb", deidentify=True, pseudonym="ANON-1")
+    data = tmp_path / "station"
+    with Store.open(data) as store_a, Store.open(data) as store_b:
+        real_place = transfer._place_files
+        state = {"b_done": False}
+
+        def place(store, root, assessments, first_id):
+            placed = real_place(store, root, assessments, first_id)
+            if store is store_a and not state["b_done"]:
+                state["b_done"] = True
+                import_patient(store_b, other)  # B, whole, between A's placement and A's lock
+            return placed
+
+        transfer._place_files = place
+        try:
+            if second == "same export":
+                with pytest.raises(DuplicateRecordError):
+                    import_patient(store_a, plain)
+            else:
+                assert import_patient(store_a, plain).patient_id == "RACE-1"
+        finally:
+            transfer._place_files = real_place
+    with Store.open(data) as store:
+        assert store.verify_files() == []  # every recorded photo is there and intact
+        assert store.unrecorded_files() == []  # and A left nothing behind
+        patients = sorted(p.patient_id for p in store.search_patients(""))
+        assert patients == (["RACE-1"] if second == "same export" else ["ANON-1", "RACE-1"])

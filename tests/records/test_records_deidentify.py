@@ -64,6 +64,18 @@ def test_deidentified_export_removes_a_name_spelt_without_its_accents(store: Sto
     assert assessment["result"]["folder"] == "/photos/_/"
 
 
+def test_deidentified_export_removes_other_spellings_of_the_name(store: Store, tmp_path: Path) -> None:
+    """A name recorded without accents but written with them, and decomposed text (a letter
+    followed by a combining accent, as macOS file names are) go too; other words stay."""
+    store.create_patient("DEID-3", name="Zoe Muller", actor="nurse Ann")
+    done = store.start_assessment("DEID-3", actor="nurse Ann").id
+    store.record_results(done, {"a": "/photos/Zoë_Quixote/x.jpg", "b": "/Users/dr/Zoe\u0308_Mu\u0308ller/x.jpg",
+                                "c": "Zoological Mullerian"}, model_grade="II")
+    folder = export_patient(store, "DEID-3", tmp_path / "out", deidentify=True, pseudonym="STUDY-9")
+    [assessment] = json.loads((folder / MANIFEST).read_text())["assessments"]
+    assert assessment["result"] == {"a": "/photos/_Quixote/x.jpg", "b": "/Users/dr/_/x.jpg", "c": "Zoological Mullerian"}
+
+
 def test_deidentified_export_moves_every_date_by_one_shift(store: Store, tmp_path: Path) -> None:
     done, later = _patient(store)
     folder = export_patient(store, "DEID-1", tmp_path / "out", deidentify=True)

@@ -64,3 +64,16 @@ def test_opening_an_up_to_date_store_does_not_wait_for_a_writer(tmp_path: Path) 
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_a_name_an_older_release_indexed_with_accents_is_still_found_as_typed(tmp_path: Path) -> None:
+    """A release from before schema step 4, open while another station upgraded the folder,
+    stores accented terms (it has no guard). Typing the name with its accents finds it."""
+    with Store.open(tmp_path / "data") as store:
+        store.create_patient("OLD-W", name="Élodie Durand")
+        conn = store.db.connection()
+        conn.execute("DELETE FROM patient_terms")
+        conn.executemany("INSERT INTO patient_terms(term, patient_ref) VALUES (?, 1)",
+                         [("élodie durand",), ("élodie",), ("durand",)])
+        assert [p.patient_id for p in store.search_patients("Élodie")] == ["OLD-W"]
+        assert [p.patient_id for p in store.search_patients("durand")] == ["OLD-W"]

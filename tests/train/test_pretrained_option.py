@@ -70,6 +70,29 @@ def test_combinations_that_would_ignore_or_overwrite_are_refused(tiny_patients, 
     assert calls == [(None, vgg)]
 
 
+def test_a_resumed_run_keeps_the_record_of_its_pretrained_start(tiny_patients, tmp_path, files):
+    resnet, _, _ = files
+    spec = [DataSpec(tiny_patients, split="all")]
+    train_parsing(spec, tmp_path / "p.pt", LoopSettings("parsing", steps=1), CPU, input_size=64, batch_size=2,
+                  pretrained=Pretrained(resnet=resnet))
+    first = read_checkpoint(tmp_path / "p.pt")["training"]["pretrained"]
+    train_parsing(spec, tmp_path / "p.pt", LoopSettings("parsing", steps=2), CPU, batch_size=2, resume=tmp_path / "p.pt")
+    assert read_checkpoint(tmp_path / "p.pt")["training"]["pretrained"] == first == {
+        "resnet": {"file": "r.pth", "sha256": hashlib.sha256(b"resnet").hexdigest(), "tensors": 7}}
+
+
+def test_vgg_over_an_init_whose_e2_was_trained_is_refused(tiny_patients, tmp_path, files):
+    _, vgg, calls = files
+    spec = [DataSpec(tiny_patients, split="all")]
+    train_parsing(spec, tmp_path / "s1.pt", LoopSettings("parsing", steps=1), CPU, input_size=64, batch_size=2)
+    train_grading(tiny_patients, tmp_path / "s2.pt", LoopSettings("grading", steps=1), CPU, init=tmp_path / "s1.pt",
+                  batch_size=2)
+    with pytest.raises(InputError, match="would overwrite the trained E2 of --init s2.pt"):
+        train_grading(tiny_patients, tmp_path / "s3.pt", LoopSettings("grading", steps=1), CPU, init=tmp_path / "s2.pt",
+                      batch_size=2, pretrained=Pretrained(vgg=vgg))
+    assert calls == []
+
+
 @pytest.mark.parametrize("mode", ["demo", "clinic"])
 def test_demo_and_clinic_refuse_the_options(mode, tmp_path, capsys):
     assert main(["train", mode, "--pretrained-vgg", str(tmp_path / "v.pth"), "--out", str(tmp_path / "o")]) == 2
