@@ -46,3 +46,21 @@ def capture_all(qtbot: Any, window: MainWindow) -> None:
         assert page.capture_now(), f"capture of {expression} failed"
     qtbot.waitUntil(lambda: not page.session.pending, timeout=WAIT_MS)  # written by the saver thread
     assert page.session.complete
+
+
+def draft_with_photos(folder: Path, patient_id: str, name: str) -> int:
+    """A new patient's unfinished assessment with three of its six photos, written through the
+    app's gateway and closed again (as a crash or another window leaves it); its number."""
+    import numpy as np
+
+    from app.records_gateway import PatientInfo
+
+    gateway = open_gateway(folder)
+    try:
+        gateway.save_patient(PatientInfo(patient_id, name), is_new=True)
+        draft = gateway.start_assessment(patient_id)
+        for expression in ("rest", "close_eyes", "raise_eyebrows"):
+            gateway.save_capture(draft, expression, np.full((32, 32, 3), len(expression), np.uint8), {})
+        return draft
+    finally:
+        gateway.close()

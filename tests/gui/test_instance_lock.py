@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QSysInfo
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.gateway_store import open_gateway
 from app.gui_main import START_FAILED, FolderLocked, build_window, main
 from app.instance_lock import LOCK_NAME, FolderInUse, InstanceLock, folder_in_use
-from app.records_gateway import PatientInfo
+from tests.gui.gui_helpers import draft_with_photos
 
 REPO = Path(__file__).resolve().parents[2]
 HOLDER = """
@@ -90,18 +89,6 @@ def boxes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return calls
 
 
-def _draft_with_photos(folder: Path) -> int:
-    gateway = open_gateway(folder)
-    try:
-        gateway.save_patient(PatientInfo("MRN-A", "Ada Capture"), is_new=True)
-        draft = gateway.start_assessment("MRN-A")
-        for expression in ("rest", "close_eyes", "raise_eyebrows"):
-            gateway.save_capture(draft, expression, np.full((32, 32, 3), len(expression), np.uint8), {})
-        return draft
-    finally:
-        gateway.close()
-
-
 # -- the lock itself (QtCore only) -----------------------------------------------------------
 
 def test_a_second_lock_on_the_folder_fails_naming_the_holder_until_released(tmp_path: Path) -> None:
@@ -162,7 +149,7 @@ def test_a_second_gui_on_the_folder_is_refused_with_the_holder_and_exit_2(
 
     monkeypatch.setattr(QApplication, "exec", no_event_loop)
     folder = tmp_path / "records"
-    draft = _draft_with_photos(folder)
+    draft = draft_with_photos(folder, "MRN-A", "Ada Capture")
     child = holder(folder)  # the first Palsy Grader, capturing
     Path(settings_path).write_text(f"[clinic]\ndata_folder={folder}\n")
     assert main([], settings_path=settings_path) == START_FAILED

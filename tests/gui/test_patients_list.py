@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from app.gateway_store import open_gateway
 from app.pages.patient import PatientPage
 from app.pages.patient_logic import LIST_LIMIT, empty_list_hint, list_hint
 from app.records_gateway import PatientInfo, RecordsGateway
-from tests.gui.gui_helpers import close_window, make_window
+from tests.gui.gui_helpers import close_window, draft_with_photos, make_window
 
 FIRST_SHOWN = f"First {LIST_LIMIT} shown; type more of the name or ID to narrow the search."
 RECENT_SHOWN = f"The {LIST_LIMIT} most recently updated patients; search to find others."
@@ -66,20 +65,8 @@ def test_a_list_cut_at_50_rows_says_so_and_one_that_is_not_says_nothing(qtbot, g
 
 # -- Discard asks first ---------------------------------------------------------------------------
 
-def _draft(folder: Path) -> int:
-    gateway = open_gateway(folder)
-    try:
-        gateway.save_patient(PatientInfo("MRN-D", "Dora Draft"), is_new=True)
-        draft = gateway.start_assessment("MRN-D")
-        for expression in ("rest", "close_eyes", "raise_eyebrows"):
-            gateway.save_capture(draft, expression, np.full((32, 32, 3), len(expression), np.uint8), {})
-        return draft
-    finally:
-        gateway.close()
-
-
 def test_discard_asks_and_no_keeps_the_draft(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    draft = _draft(data_folder)
+    draft = draft_with_photos(data_folder, "MRN-D", "Dora Draft")
     questions: list[tuple[str, str]] = []
     window = make_window(qtbot, data_folder, tiny_weights,
                          ask=lambda parent, title, text: questions.append((title, text)) and False)
@@ -98,7 +85,7 @@ def test_discard_asks_and_no_keeps_the_draft(qtbot, data_folder: Path, tiny_weig
 
 
 def test_discard_after_yes_discards(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    draft = _draft(data_folder)
+    draft = draft_with_photos(data_folder, "MRN-D", "Dora Draft")
     window = make_window(qtbot, data_folder, tiny_weights)  # answers Yes, records the titles
     try:
         window.patients.discard_button.click()
