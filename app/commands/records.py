@@ -126,19 +126,24 @@ def _drafts(store: Store, as_json: bool) -> int:
 
 def _check(store: Store, as_json: bool) -> int:
     """Print the check report; 1 when there are problems, else 0."""
+    found = store.verify_files() + store.unrecorded_files()
     report = {
         "data_folder": str(store.root),
         "patients": store.count_patients(),
         "database_problems": store.integrity_problems(),
-        "file_problems": [p.__dict__ for p in store.verify_files() + store.unrecorded_files()],
+        "file_problems": [p.__dict__ for p in found if p.is_problem],
+        # Unrecorded files younger than an hour: a save or an import in progress, not problems.
+        "recent_files": [p.__dict__ for p in found if not p.is_problem],
     }
+    recent = report["recent_files"]
     print(json.dumps(report, indent=2) if as_json else
           f"{counted(report['patients'], 'patient')} in {report['data_folder']}: "
-          f"{len(report['database_problems'])} database and {counted(len(report['file_problems']), 'file problem')}")
+          f"{len(report['database_problems'])} database and {counted(len(report['file_problems']), 'file problem')}"
+          + (f" ({counted(len(recent), 'recent file')} not recorded yet, listed below: not counted)" if recent else ""))
     if not as_json:
         for problem in report["database_problems"]:
             print(f"database: {problem}")
-        for problem in report["file_problems"]:
+        for problem in report["file_problems"] + recent:
             print(f"{problem['problem']}: {problem['detail']}")
     return 1 if report["database_problems"] or report["file_problems"] else 0
 

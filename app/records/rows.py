@@ -127,10 +127,20 @@ class Draft:
         return tuple(e for e in EXPRESSIONS if e not in done)
 
 
+RECENT = "recent"
+
+
 @dataclass(frozen=True)
 class FileProblem:
     """A recorded file that is missing or does not match its sha256, or a file no row names."""
 
     file_name: str
-    problem: str  # 'missing', 'checksum', 'unreadable', 'unrecorded' or 'partial' (left by an interrupted write)
+    # 'missing', 'checksum', 'unreadable', 'unrecorded', 'partial' (left by an interrupted write),
+    # or 'recent': unrecorded but younger than crash recovery's hour (a save or an import may
+    # still be in progress): listed, not a problem (`is_problem`).
+    problem: str
     detail: str
+
+    @property
+    def is_problem(self) -> bool:
+        return self.problem != RECENT

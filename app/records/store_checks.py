@@ -12,8 +12,8 @@ from typing import Any
 
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, temp_owner_pid
-from app.records.recovery import abandoned_temp_files, walk_data_files
-from app.records.rows import AuditEntry, FileProblem
+from app.records.recovery import ORPHAN_MIN_AGE_S, abandoned_temp_files, walk_data_files
+from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.store_base import StoreBase
 
 
@@ -22,6 +22,13 @@ def _may_leave_the_folder(name: str) -> bool:
     leading '..', the folder itself, or a Windows drive or backslash (never in names the store
     writes)."""
     return posixpath.isabs(name) or name in (".", "..") or name.startswith("../") or "\\" in name or ":" in name
+
+
+def _age_s(path: Path, now: float) -> float:
+    try:
+        return now - path.stat().st_mtime
+    except OSError:
+        return ORPHAN_MIN_AGE_S  # gone or unreadable meanwhile: judged as an old file
 
 
 class ChecksMixin(StoreBase):
@@ -123,12 +130,20 @@ class ChecksMixin(StoreBase):
         if stray:
             recorded = self._recorded_names()  # fresh rows, then the files: a retake deletes after its commit
             stray = [path for path in stray if relative(path) not in recorded and os.path.lexists(path)]
+        now = time.time()
         unrecorded = [
             FileProblem(
                 relative(path),
                 "unrecorded",
                 f"{path} is recorded in no database row (left by a crash, or the database was lost "
                 "or replaced); restore the database from a backup, or re-import the patient's export.",
+            ) if _age_s(path, now) >= ORPHAN_MIN_AGE_S else FileProblem(
+                relative(path),
+                RECENT,
+                f"{path} was written {_age_s(path, now):.0f} s ago and no row names it yet: a save or an "
+                "import may still be in progress (an import writes its photos before recording them). "
+                "Not a problem now; if it is still unrecorded after an hour, the next start moves it to "
+                "recovered/ and check reports it.",
             )
             for path in stray
         ]
