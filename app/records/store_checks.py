@@ -31,6 +31,12 @@ def _age_s(path: Path, now: float) -> float:
         return ORPHAN_MIN_AGE_S  # gone or unreadable meanwhile: judged as an old file
 
 
+def _written_lately(path: Path, now: float) -> bool:
+    """Written within crash recovery's hour: a save or an import in progress. A time in the
+    future (a folder copied from a computer whose clock was ahead) is not "lately"."""
+    return 0 <= _age_s(path, now) < ORPHAN_MIN_AGE_S
+
+
 class ChecksMixin(StoreBase):
     """`Store` methods behind the "check data" button and `palsy records check`."""
 
@@ -137,7 +143,7 @@ class ChecksMixin(StoreBase):
                 "unrecorded",
                 f"{path} is recorded in no database row (left by a crash, or the database was lost "
                 "or replaced); restore the database from a backup, or re-import the patient's export.",
-            ) if _age_s(path, now) >= ORPHAN_MIN_AGE_S else FileProblem(
+            ) if not _written_lately(path, now) else FileProblem(
                 relative(path),
                 RECENT,
                 f"{path} was written {_age_s(path, now):.0f} s ago and no row names it yet: a save or an "
