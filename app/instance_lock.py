@@ -18,6 +18,7 @@ the lock is about one person's capture wizard and another's unfinished-assessmen
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from models.errors import PalsyError
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "palsy-gui.lock"
+# A lock file naming no process (empty or garbled) older than this is taken over.
+UNREADABLE_LOCK_AGE_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,24 @@ class InstanceLock:
             log.info("holding %s", self.path)
             return True
         if self._lock.error() == QLockFile.LockError.LockFailedError:
-            raise FolderInUse(self.folder, self.holder())
+            holder = self.holder()
+            if holder is None and self._unreadable_and_old() and self._lock.removeStaleLockFile() and self._lock.tryLock(0):
+                # An empty or garbled file names nobody Qt could check, so it never went stale
+                # (a power cut just after the file was made): taken over once it is a minute old.
+                log.warning("took over %s, which named no process", self.path)
+                return True
+            raise FolderInUse(self.folder, holder)
         log.warning("could not make the lock file %s (%s); another Palsy Grader on this folder would not be "
                     "noticed", self.path, self._lock.error().name)
         return False
+
+    def _unreadable_and_old(self) -> bool:
+        """The lock file exists, is over UNREADABLE_LOCK_AGE_S old, and names no holder (a
+        writer in the middle of making it has it for milliseconds)."""
+        try:
+            return time.time() - self.path.stat().st_mtime > UNREADABLE_LOCK_AGE_S
+        except OSError:
+            return False
 
     def holder(self) -> LockHolder | None:
         """Who the lock file names (None: no file, or not readable)."""

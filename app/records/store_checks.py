@@ -24,6 +24,9 @@ def _may_leave_the_folder(name: str) -> bool:
     return posixpath.isabs(name) or name in (".", "..") or name.startswith("../") or "\\" in name or ":" in name
 
 
+CLOCK_AHEAD_S = 300.0
+
+
 def _age_s(path: Path, now: float) -> float:
     try:
         return now - path.stat().st_mtime
@@ -32,9 +35,10 @@ def _age_s(path: Path, now: float) -> float:
 
 
 def _written_lately(path: Path, now: float) -> bool:
-    """Written within crash recovery's hour: a save or an import in progress. A time in the
-    future (a folder copied from a computer whose clock was ahead) is not "lately"."""
-    return 0 <= _age_s(path, now) < ORPHAN_MIN_AGE_S
+    """Written within crash recovery's hour: a save or an import in progress. Up to
+    CLOCK_AHEAD_S in the future counts too (a file server whose clock runs a little ahead);
+    further (a folder copied from a computer whose clock was hours ahead) is not "lately"."""
+    return -CLOCK_AHEAD_S <= _age_s(path, now) < ORPHAN_MIN_AGE_S
 
 
 class ChecksMixin(StoreBase):

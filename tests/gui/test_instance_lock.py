@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -128,6 +129,21 @@ def test_a_stale_lock_left_by_a_dead_process_is_taken_over(tmp_path: Path, holde
     assert lock.holder().pid == child.pid and (tmp_path / LOCK_NAME).is_file()
     assert lock.acquire()
     assert lock.holder().pid == os.getpid()
+    lock.release()
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00garbled\xff"])
+def test_a_lock_file_naming_nobody_is_taken_over_once_a_minute_old(tmp_path: Path, content: bytes) -> None:
+    """An empty or garbled file (a power cut just after it was made) names no process Qt could
+    check: refused while young (a writer may be making it), taken over once a minute old."""
+    path = tmp_path / LOCK_NAME
+    path.write_bytes(content)
+    with pytest.raises(FolderInUse):
+        InstanceLock(tmp_path).acquire()
+    old = time.time() - 120
+    os.utime(path, (old, old))
+    lock = InstanceLock(tmp_path)
+    assert lock.acquire() and lock.holder().pid == os.getpid()
     lock.release()
 
 
