@@ -72,6 +72,7 @@ class SelfTestResult:
     pdf_pages: int = 0
     pdf_bytes: int = 0
     output_folder: str | None = None
+    installed_weights: str | None = None  # with --weights: the installed demo file, verified too
 
     def summary(self) -> str:
         """The one line the executable prints."""
@@ -79,8 +80,10 @@ class SelfTestResult:
             return f"PalsyGrader self-test FAILED at step '{self.failed_step}': {self.error}"
         sha = (self.sha256 or "")[:12]
         prob = f"{self.top_probability:.2f}" if self.top_probability is not None else "?"
+        which = (f"installed weights {self.installed_weights} verified; weights {self.weights} sha256 {sha}... loaded"
+                 if self.installed_weights else f"weights {self.weights} sha256 {sha}... verified")
         return (
-            f"PalsyGrader self-test passed in {self.total_s:.1f} s: weights {self.weights} sha256 {sha}... verified; "
+            f"PalsyGrader self-test passed in {self.total_s:.1f} s: {which}; "
             f"demo patient (grade {self.demo.get('grade')}, {self.demo.get('side')} side) graded {self.grade} "
             f"by the network (p={prob}), measured {self.measured_grade or '-'}; "
             f"report.pdf {self.pdf_pages} pages, {self.pdf_bytes // 1024} kB"
@@ -184,12 +187,19 @@ def _qt_widgets_loaded() -> list[str]:
 def run_self_test(
     weights_folder: Path | None = None,
     work: Path | None = None,
+    weights_file: Path | None = None,
     grade: str = DEFAULT_GRADE,
     side: str = DEFAULT_SIDE,
     seed: int = DEFAULT_SEED,
     device: str = "cpu",
 ) -> SelfTestResult:
-    """Run every step; never raises for a failed check (the result says what failed)."""
+    """Run every step; never raises for a failed check (the result says what failed).
+
+    `weights_file`: grade the demo patient with these weights (a clinic's own, from `palsy
+    train clinic`, or a file Settings names) instead of the installed demo weights, which are
+    still verified against the manifest first: the installation and the weights in use are
+    both checked. Such a file is checked as loading checks it (its digest, and the manifest
+    when one beside it lists it)."""
     result = SelfTestResult(demo={"grade": grade, "side": side, "seed": seed})
     start = time.perf_counter()
 
@@ -230,9 +240,15 @@ def run_self_test(
             photos, paths = load_patient_photos(patient)
 
             current = "load model"
-            loaded = step(current, lambda: load_model(checked.path, device))
-            if loaded.info.sha256 != checked.sha256:
-                raise SelfTestError("the loaded weights are not the file whose checksum was verified")
+            if weights_file is not None:
+                current = f"load model {Path(weights_file).name}"
+                loaded = step("load model", lambda: load_model(Path(weights_file), device))
+                result.weights, result.sha256, result.installed_weights = (
+                    Path(weights_file).name, loaded.info.sha256, checked.path.name)
+            else:
+                loaded = step(current, lambda: load_model(checked.path, device))
+                if loaded.info.sha256 != checked.sha256:
+                    raise SelfTestError("the loaded weights are not the file whose checksum was verified")
 
             current = "assess"
             names = {expression: files[0].name for expression, files in paths.items()}
@@ -249,10 +265,10 @@ def run_self_test(
             step(current, lambda: write_outputs(assessment, out, context))
 
             current = "check outputs"
-            data = step(current, lambda: check_assessment(out, checked.sha256))
+            data = step(current, lambda: check_assessment(out, result.sha256))
             current = "check pdf"
             demo = is_demo_record(assessment.model)
-            result.pdf_pages = step(current, lambda: check_pdf(out / "report.pdf", checked.sha256, demo))
+            result.pdf_pages = step(current, lambda: check_pdf(out / "report.pdf", result.sha256, demo))
             result.pdf_bytes = (out / "report.pdf").stat().st_size
             result.grade = data["grade"]
             result.top_probability = max(data["probabilities"].values())
@@ -283,6 +299,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the self-test's options to a parser."""
     parser.add_argument("--weights-dir", metavar="DIR", default=None,
                         help="folder with manifest.json and the weights (default: the installed ones)")
+    parser.add_argument("--weights", metavar="FILE", default=None,
+                        help="grade the demo patient with these weights (e.g. a clinic's own) after verifying the "
+                             "installed ones (default: the installed demo weights)")
     parser.add_argument("--keep", metavar="DIR", default=None,
                         help="write the demo patient and outputs here and keep them (default: a temporary folder)")
     parser.add_argument("--json", metavar="FILE", default=None, help="also write the result as JSON to FILE")
@@ -349,6 +368,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     result = run_self_test(
         weights_folder=Path(args.weights_dir) if args.weights_dir else None,
         work=Path(args.keep) if args.keep else None,
+        weights_file=Path(args.weights) if args.weights else None,
     )
     if report is not None:
         try:

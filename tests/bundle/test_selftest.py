@@ -85,6 +85,32 @@ def test_self_test_passes_headless_from_source(weights: Path, tmp_path: Path) ->
     assert (keep / "out" / "report.pdf").is_file() and (keep / "out" / "assessment.json").is_file()
 
 
+def test_a_clinics_own_weights_are_graded_with_after_the_installed_ones_are_verified(
+    weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--weights FILE` (a clinic's own, not in the manifest): the installation is verified,
+    then the demo patient is graded with that file; a broken file fails at loading it."""
+    own = _tiny_weights(tmp_path / "clinic") / DEFAULT
+    clinic = own.rename(own.with_name("clinic.pt"))
+    (clinic.parent / "manifest.json").unlink()  # a clinic's file comes without the shipped manifest
+    report = tmp_path / "result.json"
+    proc = subprocess.run(  # a fresh process: the headless check fails where pytest-qt loaded QtWidgets
+        [sys.executable, "-m", "app.cli", "self-test", "--weights-dir", str(weights), "--weights", str(clinic),
+         "--json", str(report)],
+        cwd=ROOT, env=_headless_env(tmp_path / "home"), capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads(report.read_text(encoding="utf-8"))
+    from models.checkpoint import sha256_of
+
+    assert (result["weights"], result["sha256"], result["installed_weights"]) == ("clinic.pt", sha256_of(clinic), DEFAULT)
+    assert result["summary"].startswith("PalsyGrader self-test passed") and "weights clinic.pt sha256" in result["summary"]
+    assert f"installed weights {DEFAULT} verified" in proc.stdout
+    clinic.write_bytes(clinic.read_bytes()[:1000])  # damaged
+    assert selftest.main(["--weights-dir", str(weights), "--weights", str(clinic)]) == 1
+    assert "FAILED at step 'load model clinic.pt'" in capsys.readouterr().err
+
+
 def test_tampered_weights_fail_at_the_weights_step(weights_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = weights_copy / DEFAULT
     data = bytearray(target.read_bytes())
