@@ -104,10 +104,6 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         if applied:
             log.info("database schema upgraded to version %d (applied %s)", LATEST_VERSION, applied)
         store = cls(layout, db)
-        try:
-            store.reindex_accented_terms()
-        except StorageError as exc:  # busy: the search still finds them with their accents typed
-            log.warning("name index not refreshed: %s", exc)
         if recover_files:
             store.recovery = recover(layout, db.connection())
         return store

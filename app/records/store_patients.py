@@ -71,24 +71,6 @@ class PatientsMixin(StoreBase):
             [(term, ref) for term in validate.name_search_terms(name)],
         )
 
-    def reindex_accented_terms(self) -> int:
-        """Rebuild the name terms of patients whose index still holds accented terms (written by
-        a release from before schema step 4 that stayed open while another station upgraded the
-        folder: its patients were found only when the accents were typed). Returns how many
-        patients were re-indexed. Reads only non-ASCII terms, so a clinic's start pays a scan of
-        the term index and nothing more."""
-        candidates = self.db.query("SELECT DISTINCT patient_ref, term FROM patient_terms WHERE term GLOB '*[^ -~]*'")
-        refs = sorted({r["patient_ref"] for r in candidates if validate.without_accents(r["term"]) != r["term"]})
-        if not refs:
-            return 0
-        with self.db.write() as conn:
-            for ref in refs:
-                row = conn.execute("SELECT name FROM patients WHERE id = ?", (ref,)).fetchone()
-                if row is not None:
-                    self._set_terms(conn, ref, row["name"])
-        log.info("re-indexed the names of %d patient(s) written by an older release", len(refs))
-        return len(refs)
-
     def update_patient(self, patient_id: str, *, actor: str, **changes: Any) -> Patient:
         """Change name, birth_date, sex, affected_side or notes; each change is audited."""
         unknown = set(changes) - set(_PATIENT_FIELDS)
