@@ -150,7 +150,7 @@ class ChecksMixin(StoreBase):
             ) if not _written_lately(path, now) else FileProblem(
                 relative(path),
                 RECENT,
-                f"{path} was written {_age_s(path, now):.0f} s ago and no row names it yet: a save or an "
+                f"{path} was written {max(0.0, _age_s(path, now)):.0f} s ago and no row names it yet: a save or an "
                 "import may still be in progress (an import writes its photos before recording them). "
                 "Not a problem now; if it is still unrecorded after an hour, the next start moves it to "
                 "recovered/ and check reports it.",
