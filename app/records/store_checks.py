@@ -11,8 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from app.records.errors import ChecksumError, StorageError
-from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, temp_owner_pid
-from app.records.recovery import ORPHAN_MIN_AGE_S, abandoned_temp_files, walk_data_files
+from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified
+from app.records.recovery import (
+    ORPHAN_MIN_AGE_S,
+    abandoned_temp_files,
+    unnamed_files,
+    walk_data_files,
+)
 from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.store_base import StoreBase
 
@@ -24,6 +29,9 @@ def _may_leave_the_folder(name: str) -> bool:
     return posixpath.isabs(name) or name in (".", "..") or name.startswith("../") or "\\" in name or ":" in name
 
 
+# An unrecorded file younger than crash recovery's hour is 'recent' (a save or an import in
+# progress), as is one up to this far in the future (a file server whose clock runs a little
+# ahead); further ahead (a folder copied from a computer whose clock was hours ahead) it is not.
 CLOCK_AHEAD_S = 300.0
 
 
@@ -32,13 +40,6 @@ def _age_s(path: Path, now: float) -> float:
         return now - path.stat().st_mtime
     except OSError:
         return ORPHAN_MIN_AGE_S  # gone or unreadable meanwhile: judged as an old file
-
-
-def _written_lately(path: Path, now: float) -> bool:
-    """Written within crash recovery's hour: a save or an import in progress. Up to
-    CLOCK_AHEAD_S in the future counts too (a file server whose clock runs a little ahead);
-    further (a folder copied from a computer whose clock was hours ahead) is not "lately"."""
-    return -CLOCK_AHEAD_S <= _age_s(path, now) < ORPHAN_MIN_AGE_S
 
 
 class ChecksMixin(StoreBase):
@@ -126,37 +127,26 @@ class ChecksMixin(StoreBase):
         still do not name it and it still exists: a photo whose row was committed after the
         first read (a capture in progress), or an old photo that a retake deleted after
         replacing its row, is not a problem."""
-        root = self.layout.root
         files = walk_data_files(self.layout)  # before the rows: a photo recorded meanwhile is not reported
-
-        def relative(path: Path) -> str:
-            return path.relative_to(root).as_posix()
-
-        recorded = self._recorded_names()
-        stray = [
-            path for path in files
-            if path.parent != root and temp_owner_pid(path) is None and relative(path) not in recorded
-        ]
-        if stray:
-            recorded = self._recorded_names()  # fresh rows, then the files: a retake deletes after its commit
-            stray = [path for path in stray if relative(path) not in recorded and os.path.lexists(path)]
+        stray = unnamed_files(self.layout, files, self._recorded_names())
+        if stray:  # fresh rows, then the files: a retake deletes after its commit
+            stray = [path for path in unnamed_files(self.layout, stray, self._recorded_names()) if os.path.lexists(path)]
         now = time.time()
-        unrecorded = [
-            FileProblem(
-                relative(path),
-                "unrecorded",
-                f"{path} is recorded in no database row (left by a crash, or the database was lost "
-                "or replaced); restore the database from a backup, or re-import the patient's export.",
-            ) if not _written_lately(path, now) else FileProblem(
-                relative(path),
-                RECENT,
-                f"{path} was written {max(0.0, _age_s(path, now)):.0f} s ago and no row names it yet: a save or an "
-                "import may still be in progress (an import writes its photos before recording them). "
-                "Not a problem now; if it is still unrecorded after an hour, the next start moves it to "
-                "recovered/ and check reports it.",
-            )
-            for path in stray
-        ]
+        unrecorded = []
+        for path in stray:
+            name, age = path.relative_to(self.layout.root).as_posix(), _age_s(path, now)
+            if -CLOCK_AHEAD_S <= age < ORPHAN_MIN_AGE_S:  # written lately: a save or an import in progress
+                unrecorded.append(FileProblem(
+                    name, RECENT,
+                    f"{path} was written {max(0.0, age):.0f} s ago and no row names it yet: a save or an "
+                    "import may still be in progress (an import writes its photos before recording them). "
+                    "Not a problem now; if it is still unrecorded after an hour, the next start moves it to "
+                    "recovered/ and check reports it."))
+            else:
+                unrecorded.append(FileProblem(
+                    name, "unrecorded",
+                    f"{path} is recorded in no database row (left by a crash, or the database was lost "
+                    "or replaced); restore the database from a backup, or re-import the patient's export."))
         return unrecorded + self._leftover_temp_files(files)
 
     def _leftover_temp_files(self, files: list[Path]) -> list[FileProblem]:
