@@ -141,14 +141,20 @@ def test_a_refused_begin_removes_the_files_the_import_wrote(tmp_path: Path, monk
         assert _files(data) == set() and temp_files(data) == []
 
 
+def _station_with_a_patient(tmp_path: Path) -> Path:
+    """The importing station's data folder, holding patient LOCAL-1 (who gets assessments
+    while an import runs)."""
+    data = tmp_path / "station2"
+    with Store.open(data) as setup:
+        setup.create_patient("LOCAL-1")
+    return data
+
+
 def test_numbers_taken_during_the_import_are_written_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A station starts an assessment (and takes a photo) while the import writes the files it
     named for that number: the import writes them again for the next numbers, removes its
     first copies and leaves the other station's photo alone."""
-    folder = _export(tmp_path)
-    data = tmp_path / "station2"
-    with Store.open(data) as setup:
-        setup.create_patient("LOCAL-1")
+    folder, data = _export(tmp_path), _station_with_a_patient(tmp_path)
     real = transfer.atomic_write
     station: list[int] = []
 
@@ -174,10 +180,7 @@ def test_numbers_taken_during_the_import_are_written_again(tmp_path: Path, monke
 def test_a_station_that_keeps_starting_assessments_gets_a_last_try_under_the_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = _export(tmp_path)
-    data = tmp_path / "station2"
-    with Store.open(data) as setup:
-        setup.create_patient("LOCAL-1")
+    folder, data = _export(tmp_path), _station_with_a_patient(tmp_path)
     real = transfer.atomic_write
     started: list[int] = []
     under_lock: list[Path] = []
