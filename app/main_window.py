@@ -37,7 +37,7 @@ from app.pages.results import ResultsPage
 from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
 from app.settings import Settings, SettingsError, resolve_data_folder
-from app.widgets.ask import ask_yes_no
+from app.widgets.ask import ask_choice, ask_yes_no
 from app.widgets.page_stack import PageStack
 from app.widgets.screen_fit import opening_size
 from app.window_actions import WindowActionsMixin
@@ -65,6 +65,8 @@ class Services:
     render_report: Callable[..., bytes] | None = render_pdf
     save_settings: Callable[[Settings], None] | None = None
     ask: Callable[[Any, str, str], bool] = ask_yes_no  # (parent, title, text) -> Yes?
+    # (parent, title, text, choices) -> the choice, None for Cancel; the first is the default
+    choose: Callable[[Any, str, str, tuple[str, ...]], str | None] = ask_choice
     extra: dict = field(default_factory=dict)
 
 
@@ -173,6 +175,7 @@ class MainWindow(
         self.results.confirm_requested.connect(self.confirm_review)
         self.results.export_requested.connect(self.export_pdf)
         self.results.back_requested.connect(self._leave_results)
+        self.capture.back_requested.connect(self.show_patients)
         self.history.open_requested.connect(self.open_read_only)
         self.history.back_requested.connect(self.show_patients)
 
@@ -237,15 +240,34 @@ class MainWindow(
 
     def _leave_results(self) -> None:
         """Back to the patients; an assessment left unconfirmed is said to wait in the history."""
-        waiting = not self.results.read_only and self.results.status == "analysed" and self.patient_id
-        self.show_patients()  # asks first when a confirmed review was changed (may_leave_results)
+        waiting = self.awaiting_confirmation() and self.patient_id
+        self.show_patients()  # asks first (may_leave_results)
         if waiting and self.stack.currentWidget() is self.patients:
             self.notify(f"Not confirmed yet: open it from {self.patient_id}'s history to confirm the grade")
 
+    def awaiting_confirmation(self) -> bool:
+        """The results page shows an analysed assessment whose grade nobody has confirmed yet
+        (not a read-only one): the review typed there is lost when the page is left."""
+        return (self.stack.currentWidget() is self.results and self.results.result is not None
+                and not self.results.read_only and self.results.status == "analysed")
+
     def may_leave_results(self) -> bool:
-        """Leaving the results page drops a review changed after it was confirmed (the store
-        keeps the confirmed one): ask first. True when nothing would be lost or the user
-        chose to leave."""
+        """Leaving the results page drops a review typed but not confirmed, or one changed
+        after it was confirmed (the store keeps the confirmed one): ask first, whichever way
+        out (Back, Ctrl+1, Ctrl+N, a history, closing the window). True when nothing would be
+        lost or the user chose to leave."""
+        if self.awaiting_confirmation():
+            leave = self.services.ask(
+                self,
+                "Leave without confirming the grade?",
+                "The grade is not confirmed yet. Leave anyway? The assessment stays in the patient's history "
+                "as 'analysed'.\n\n"
+                "Yes: leave; open it from the history to confirm the grade later.\n"
+                "No: stay, and press Confirm grade.",
+            )
+            if not leave:
+                self.results.initial_focus().setFocus()
+            return leave
         if self.stack.currentWidget() is not self.results or not self.results.review_edited():
             return True
         stored = self.results.confirmed_grade()
@@ -264,8 +286,15 @@ class MainWindow(
         if not self.may_leave_results():
             return
         self.patients.refresh()
+        if self.patient_id and not self.patients.selected():
+            self.patients.select(self.patient_id)  # the patient just worked on: Edit and History stay at hand
         self.patients.show_unfinished(self.gateway.unfinished())
         self.stack.setCurrentWidget(self.patients)
+
+    def show_patient_title(self, patient_id: str | None) -> None:
+        """The window title names the patient on screen, and nobody on the patients page (a
+        shared station: the last patient's name stayed in the title bar)."""
+        self.setWindowTitle(f"Palsy Grader \u2013 {self._patient_label(patient_id)}" if patient_id else "Palsy Grader")
 
     def _patient_label(self, patient_id: str) -> str:
         info = self.gateway.get_patient(patient_id)
@@ -349,8 +378,15 @@ class MainWindow(
         if self._threads:
             log.warning("%d worker thread(s) still running at shutdown", len(self._threads))
 
+    def may_quit_analysis(self) -> bool:
+        """Closing the window stops an analysis that is running: ask first (No by default)."""
+        if not self.analysing:
+            return True
+        return self.services.ask(self, "Quit during the analysis?",
+                                 "An analysis is running; quit anyway? The photos are kept.")
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self._closed and not self.may_leave_results():
+        if not self._closed and not (self.may_leave_results() and self.may_quit_analysis()):
             event.ignore()
             return
         self.shutdown()

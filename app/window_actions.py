@@ -89,6 +89,8 @@ class WindowActionsMixin:
             self.capture.stop_camera()
         if not on_capture:
             self.drop_empty_draft()
+        if self.stack.currentWidget() is self.patients:
+            self.show_patient_title(None)
         # the keyboard starts on the new page (not on a widget of the page just hidden); after
         # this event-loop turn, once the page shows what it was switched to show
         QTimer.singleShot(0, self, self._focus_page)  # dropped if the window is gone

@@ -94,5 +94,6 @@ class WindowAnalysisMixin:
                         "that patient's history")
             return
         self.stack.setCurrentWidget(self.results)
+        self.show_patient_title(self.patient_id)
         self.results.show_result(self.result, self._patient_label(self.patient_id), "analysed",
                                  clinician=self.settings.clinic.clinician, registered_side=self._registered_side(self.patient_id))

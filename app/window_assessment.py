@@ -4,6 +4,7 @@ discarding a draft."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from app.camera.factory import make_source
 from app.camera.source import FrameSource
@@ -13,6 +14,8 @@ from app.records_gateway import EMPTY_DRAFT_REASON
 from models.errors import PalsyError
 
 log = logging.getLogger(__name__)
+
+RESUME, START_NEW = "Resume", "Start new"  # the answers to "Resume the unfinished assessment?"
 
 
 class WindowAssessmentMixin:
@@ -27,13 +30,40 @@ class WindowAssessmentMixin:
         return make_source(self.settings.camera)
 
     def start_assessment(self, patient_id: str) -> None:
-        """Create a draft assessment and open the capture wizard."""
+        """Create a draft assessment and open the capture wizard; when the patient has an
+        unfinished one, ask first whether to resume it (the default) or start a new one (a
+        second draft silently hid the first)."""
+        draft = self._unfinished_of(patient_id)
+        if draft is not None:
+            answer = self.services.choose(
+                self,
+                "Resume the unfinished assessment?",
+                f"Resume the unfinished assessment of {local_minute(draft.created)} ({len(draft.captures)} of 6 photos), "
+                "or start a new one?\n\n"
+                "Resume: take the missing photos.\n"
+                "Start new: a new assessment; the unfinished one stays offered on the patients page.",
+                (RESUME, START_NEW),
+            )
+            if answer == RESUME:
+                self.resume_assessment(draft.assessment_id)
+                return
+            if answer != START_NEW:  # Cancel or Esc: nothing happens
+                return
         try:
             assessment_id = self.gateway.start_assessment(patient_id)
         except PalsyError as exc:
             self.notify(str(exc))
             return
         self._open_capture(patient_id, assessment_id, {})
+
+    def _unfinished_of(self, patient_id: str) -> Any:
+        """The patient's unfinished assessment to offer (the newest with photos), or None."""
+        try:
+            drafts = [d for d in self.gateway.unfinished() if d.patient_id == patient_id]
+        except PalsyError as exc:
+            log.warning("unfinished assessments not read: %s", exc)
+            return None
+        return max(drafts, key=lambda d: (bool(d.captures), d.created)) if drafts else None
 
     def _open_capture(self, patient_id: str, assessment_id: int, photos: dict[str, CapturedPhoto]) -> None:
         self.patient_id, self.assessment_id, self.result = patient_id, assessment_id, None
@@ -46,10 +76,12 @@ class WindowAssessmentMixin:
         self.stack.setCurrentWidget(self.capture)
         self._page_changed(self.stack.currentIndex())
         self.capture.begin(self.session, self._source_factory, who=capture_line(self._patient_label(patient_id), self.settings.camera))
-        self.setWindowTitle(f"Palsy Grader \u2013 {self._patient_label(patient_id)}")
+        self.show_patient_title(patient_id)
 
     def resume_assessment(self, assessment_id: int) -> None:
         """Reopen a draft left by a crash, with the photos it already has."""
+        if self.session is not None:
+            self.session.wait_for_saves(10.0)  # the photos just taken are on record before they are read back
         info = self.gateway.assessment(assessment_id)
         photos = {}
         for expression in info.captures:

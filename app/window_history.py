@@ -24,6 +24,7 @@ class WindowHistoryMixin:
         self.patient_id = patient_id
         self.history.show_history(self._patient_label(patient_id), self.gateway.history(patient_id))
         self.stack.setCurrentWidget(self.history)
+        self.show_patient_title(patient_id)
 
     def open_read_only(self, assessment_id: int) -> None:
         """Show a past assessment as it was stored. A confirmed one is read-only; one that was
@@ -38,6 +39,7 @@ class WindowHistoryMixin:
             return
         self.patient_id, self.assessment_id, self.result = info.patient_id, assessment_id, result
         self.stack.setCurrentWidget(self.results)
+        self.show_patient_title(info.patient_id)
         review = info.status == "analysed"
         # the visit's date in the title: with several visits, which one is open
         label = f"{self._patient_label(info.patient_id)}, visit of {local_date(info.created)}"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.camera.source import FrameSource
 from app.camera_controller import CameraController
-from app.pages.capture_logic import CaptureSession
+from app.pages.capture_logic import NO_MOVEMENT_NOTE, CaptureSession
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveQuality, check_frame
 from app.widgets.elided_label import ElidedLabel
@@ -42,6 +42,7 @@ from models.errors import PalsyError
 
 DISPLAY_INTERVAL_MS = 16  # pull the newest frame at ~60 Hz display rate (cheap when none is new)
 THUMB = 88
+AMBER = "#fdebd0"  # a step whose photo shows no movement against rest
 
 
 class CapturePage(QWidget):
@@ -49,6 +50,7 @@ class CapturePage(QWidget):
 
     analyse_requested = Signal()
     cancel_requested = Signal()
+    back_requested = Signal()  # to the patients page, as View > Patients (Ctrl+1)
     notify = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -149,6 +151,9 @@ class CapturePage(QWidget):
         self.cancel_button.setToolTip("Stop the analysis; the photos are kept")
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.set_analysing(False)
+        self.back_button = QPushButton("Back to patients")
+        self.back_button.setToolTip("The photos taken so far are kept: Resume on the patients page goes on (Ctrl+1)")
+        self.back_button.clicked.connect(self.back_requested)
 
         side = QVBoxLayout()
         side.addWidget(self.illustration)
@@ -163,6 +168,7 @@ class CapturePage(QWidget):
         side.addWidget(self.progress_label)
         side.addWidget(self.progress)
         side.addWidget(self.cancel_button)
+        side.addWidget(self.back_button)
 
         layout = QHBoxLayout(self)
         layout.addWidget(self.steps)
@@ -213,18 +219,23 @@ class CapturePage(QWidget):
         if s is None:
             return
         self.steps.blockSignals(True)
+        still = s.still_photos()  # an expression photo no different from rest: say so on its step
         for row, expression in enumerate(s.steps):
             item = self.steps.item(row)
             photo = s.photos.get(expression)
+            warn = expression in still
             if photo is not None:
                 if self._thumbs.get(expression, (None,))[0] is not photo:  # scale each photo once
                     self._thumbs[expression] = (photo, QIcon(rgb_to_pixmap(photo.rgb, THUMB)))
                 item.setIcon(self._thumbs[expression][1])
-                state = "saving\u2026" if s.saving(expression) else "\u2713 taken"
+                state = "saving\u2026" if s.saving(expression) else "\u26a0 no movement\nagainst rest \u2013 retake?" if warn else "\u2713 taken"
                 item.setText(f"{TITLES[expression]}\n{state}")
             else:
                 item.setIcon(self._icon(expression))
                 item.setText(f"{TITLES[expression]}\nnot taken")
+            item.setBackground(QBrush(QColor(AMBER)) if warn else QBrush())
+            item.setToolTip(f"{NO_MOVEMENT_NOTE[:1].upper()}{NO_MOVEMENT_NOTE[1:]}: this photo barely differs from the "
+                            "rest photo. Select the step and press Retake (R)." if warn else "")
         self.steps.setCurrentRow(s.current)
         self.steps.blockSignals(False)
         expression = s.expression
@@ -345,8 +356,10 @@ class CapturePage(QWidget):
             self.capture_button.setEnabled(True)
         if self.auto_box.isChecked() and self.session is not None and quality is not None:
             try:
-                if self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic()):
+                photo = self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic())
+                if photo is not None:
                     self.save_timer.start()
+                    self._say_if_still(photo.expression)
             except PalsyError as exc:
                 self.notify.emit(f"Could not save the photo: {exc}")
 
@@ -372,12 +385,18 @@ class CapturePage(QWidget):
             return False
         quality = self._quality.to_dict() if self._quality else {}
         try:
-            self.session.capture(self._last_packet.frame, quality)
+            photo = self.session.capture(self._last_packet.frame, quality)
         except PalsyError as exc:
             self.notify.emit(f"Could not save the photo: {exc}")
             return False
         self.save_timer.start()
+        self._say_if_still(photo.expression)
         return True
+
+    def _say_if_still(self, expression: str) -> None:
+        """The photo just taken shows no movement against rest: say so now (its step says so too)."""
+        if self.session is not None and expression in self.session.still_photos():
+            self.notify.emit(f"{TITLES[expression]}: {NO_MOVEMENT_NOTE}")
 
     def _poll_saves(self) -> None:
         if self.session is None:
@@ -404,6 +423,7 @@ class CapturePage(QWidget):
     def retake(self) -> None:
         if self.session is not None and not self.read_only and not self._analysing:
             self.session.retake()
+            self.set_analysing(False)  # "Analysis cancelled; the photos are kept." is no longer so
 
     def next_step(self) -> None:
         if self.session is not None:

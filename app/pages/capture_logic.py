@@ -54,6 +54,34 @@ def expression_intensity(frame: np.ndarray, reference: np.ndarray | None) -> flo
     return float(np.abs(_thumb(frame) - _thumb(reference)).mean())
 
 
+# Below this, an expression photo shows no movement against the rest photo: the same photo
+# taken twice, a copied file, a patient who did not move. The largest change of one block of a
+# 16 x 16 grid over the face: camera noise (sigma 4 grey levels) gives about 0.004, the weakest
+# full expression of the demo patients (wrinkle nose, grade VI) about 0.015.
+NO_MOVEMENT = 0.008
+NO_MOVEMENT_NOTE = "no movement against rest \u2013 retake?"
+
+
+def movement_against_rest(frame: np.ndarray, rest: np.ndarray) -> float:
+    """The largest change between `frame` and the rest photo in one block of a 16 x 16 grid
+    over the face (0..1). Unlike the mean (`expression_intensity`), a movement confined to the
+    eyes or the nose is not averaged away by the face that stays still."""
+    import cv2
+
+    def blocks(rgb: np.ndarray) -> np.ndarray:
+        return cv2.resize(_thumb(rgb), (16, 16), interpolation=cv2.INTER_AREA)
+
+    return float(np.abs(blocks(frame) - blocks(rest)).max())
+
+
+def shows_no_movement(expression: str, photo: np.ndarray, rest: np.ndarray | None) -> bool:
+    """True when the photo of `expression` (not `rest`) barely differs from the rest photo:
+    worth a retake, since a grade from it would read as paralysis."""
+    if expression == "rest" or rest is None:
+        return False
+    return movement_against_rest(photo, rest) < NO_MOVEMENT
+
+
 def _thumb(rgb: np.ndarray) -> np.ndarray:
     import cv2
 
@@ -135,6 +163,12 @@ class CaptureSession:
         """The rest photo, the baseline for expression intensity."""
         rest = self.photos.get("rest")
         return rest.rgb if rest is not None else None
+
+    def still_photos(self) -> list[str]:
+        """The expression photos that show no movement against the rest photo (each compared
+        with the rest photo now on record, so a retaken rest photo counts)."""
+        rest = self.reference()
+        return [name for name, photo in self.photos.items() if shows_no_movement(name, photo.rgb, rest)]
 
     def go_to(self, index: int) -> None:
         """Jump to a step (clamped)."""

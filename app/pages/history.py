@@ -74,6 +74,8 @@ class HistoryPage(QWidget):
         self.function_plot.addLegend(offset=(10, 5), colCount=3)
         self.function_plot.setTitle("Measured function over time")
         self.function_plot.setXLink(self.grade_plot)
+        for plot in (self.grade_plot, self.function_plot):
+            plot.getPlotItem().hideButtons()  # pyqtgraph's "A" (auto-range) button: a control nobody needs here
         self.open_button = QPushButton("Open")
         self.open_button.setToolTip("Show the selected assessment: confirmed ones read-only, analysed ones for review")
         self.open_button.clicked.connect(self._open)

@@ -287,7 +287,15 @@ class PatientPage(QWidget):
         self._resume_id = draft.assessment_id
         more = f" ({len(drafts) - 1} more)" if len(drafts) > 1 else ""
         self.resume_label.setText(
-            f"An unfinished assessment of patient {draft.patient_id} from {local_minute(draft.created)} "
+            f"An unfinished assessment of {self._who(draft.patient_id)} from {local_minute(draft.created)} "
             f"({len(draft.captures)} of 6 photos) was found{more}. Resume it?"
         )
         self.resume_box.show()
+
+    def _who(self, patient_id: str) -> str:
+        """The patient's name with their ID ("Dora Draft (MRN-D)"); the ID alone if the record
+        cannot be read."""
+        try:
+            return f"{self.gateway.get_patient(patient_id).name} ({patient_id})"
+        except PalsyError:
+            return f"patient {patient_id}"

@@ -10,6 +10,7 @@ from models.errors import InputError
 
 SEXES: tuple[str, ...] = ("", "female", "male", "other")
 SIDES: tuple[str, ...] = ("unknown", "left", "right", "none")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 LIST_LIMIT = 50  # rows the patients list shows; the page asks the store for one more to know there are more
 
@@ -32,10 +33,12 @@ def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affe
         raise PatientFormError("name", "Name is required")
     birth_date = birth_date.strip()
     if birth_date:
+        if not _DATE.match(birth_date):
+            raise PatientFormError("birth_date", "Date of birth must be YYYY-MM-DD")
         try:
             born = date.fromisoformat(birth_date)
-        except ValueError:
-            raise PatientFormError("birth_date", "Date of birth must be YYYY-MM-DD") from None
+        except ValueError:  # the right shape, but no such day (1975-13-40, 2023-02-30)
+            raise PatientFormError("birth_date", f"Date of birth {birth_date} is not a valid date (YYYY-MM-DD)") from None
         if born > date.today() or born.year < 1900:
             raise PatientFormError("birth_date", "Date of birth must lie between 1900 and today")
     if sex not in SEXES:

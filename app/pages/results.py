@@ -163,6 +163,7 @@ class ResultsPage(QWidget):
         self.chart.setMinimumHeight(150)
         self.chart.setMaximumHeight(230)
         self.chart.setMouseEnabled(False, False)
+        self.chart.getPlotItem().hideButtons()  # no "A" (auto-range) button on a fixed chart
         self.chart.setYRange(0, 1)
         self.chart.setLabel("left", "probability")
         self.chart.getAxis("bottom").setTicks([[(i, g) for i, g in enumerate(GRADES)]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -65,6 +66,15 @@ def _path_row(edit: QLineEdit, pick) -> QWidget:
     layout.addWidget(edit, 1)
     layout.addWidget(button)
     return row
+
+
+def data_folder_placeholder() -> str:
+    """What the empty data-folder field stands for: the folder PALSY_HOME names when it is set
+    (it said "the default", which it is not), else the platform's default folder."""
+    from app.records.paths import ENV_VAR
+
+    folder = resolve_data_folder("")
+    return f"from {ENV_VAR}: {folder}" if os.environ.get(ENV_VAR, "").strip() else f"the default: {folder}"
 
 
 class SettingsDialog(QDialog):
@@ -170,7 +180,7 @@ class SettingsDialog(QDialog):
         self.clinician = QLineEdit(k.clinician)
         self.data_folder = QLineEdit(k.data_folder)
         self.data_folder.setAccessibleName("Data folder")
-        self.data_folder.setPlaceholderText(f"the default: {resolve_data_folder('')}")
+        self.data_folder.setPlaceholderText(data_folder_placeholder())
         # the folder this session's records go to; a new one is used from the next start
         self.folder_in_use = QLabel(f"In use now: {folder_in_use} (a change takes effect at the next start)"
                                     if folder_in_use is not None else "")

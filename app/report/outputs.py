@@ -33,6 +33,19 @@ from models.pipeline.assess import Assessment
 from models.pipeline.overlays import attention_overlay, save_png, segmentation_overlay
 
 REPORT_ATTENTION = "spatial_5"  # the attention map the PDF shows (all are saved as PNG)
+
+
+def attention_title(name: str) -> str:
+    """The title written on an attention overlay, for people: 'spatial_5' -> 'Spatial attention
+    5x5', 'channel' -> 'Channel attention' (the GUI's names; 'x' for '\u00d7', which OpenCV's
+    font cannot draw). The report printed the code name 'spatial_5'."""
+    if name.startswith("spatial_"):
+        k = name.split("_", 1)[1]
+        return f"Spatial attention {k}x{k}"
+    words = name.replace("_", " ").strip().capitalize() or "Attention"
+    return words if "attention" in words.lower() else f"{words} attention"
+
+
 DISPLAY_SIZE = 256  # overlays are at least this many pixels square
 
 
@@ -72,7 +85,7 @@ def write_overlays(expressions: Mapping[str, Any], folder: Path) -> dict[str, di
             "photo": save_png(photo, folder / "overlays" / f"{name}_photo.png"),
             "segmentation": save_png(segmentation_overlay(photo, mask), folder / "overlays" / f"{name}_segmentation.png"),
             "attention": {
-                map_name: save_png(attention_overlay(photo, heat, map_name), folder / "overlays" / f"{name}_attention_{map_name}.png")
+                map_name: save_png(attention_overlay(photo, heat, attention_title(map_name)), folder / "overlays" / f"{name}_attention_{map_name}.png")
                 for map_name, heat in r.attention.items()
             },
         }
@@ -159,13 +172,16 @@ OVERLAY_NAME = _overlay_name_pattern()
 
 
 def _move_in(stage: Path, folder: Path) -> None:
-    """Replace the previous outputs: its assessment.json first (from then on the folder
-    claims no complete result), then the overlays and the PDF, the new assessment.json last.
+    """Replace the previous outputs: its assessment.json and report.pdf first (from then on
+    the folder claims no complete result, and a run killed while moving in leaves no earlier
+    report beside this run's overlays), then the overlays and the PDF, the new
+    assessment.json last.
 
     An existing overlays/ folder is kept: the overlays an earlier run wrote (OVERLAY_NAME)
     and this one did not are removed, this run's are moved in file by file, and any other
     file there (the user's notes, say) is left alone."""
     (folder / "assessment.json").unlink(missing_ok=True)
+    (folder / "report.pdf").unlink(missing_ok=True)
     overlays, fresh = folder / "overlays", stage / "overlays"
     if overlays.is_dir():
         written = {path.name for path in fresh.iterdir()}

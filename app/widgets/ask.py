@@ -1,4 +1,5 @@
-"""A yes/no question in a message box whose default answer is No (the cautious one)."""
+"""Questions in a message box: yes/no with No as the default answer (the cautious one), and a
+choice between named buttons with the first as the default and Esc as Cancel."""
 
 from __future__ import annotations
 
@@ -9,3 +10,16 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     """True when the user answers Yes; No, Esc and closing the box answer False."""
     buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
     return QMessageBox.question(parent, title, text, buttons, QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
+
+
+def ask_choice(parent: QWidget | None, title: str, text: str, choices: tuple[str, ...]) -> str | None:
+    """One of `choices` (a button each, the first the default, pressed by Return), or None for
+    Cancel, Esc or closing the box."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent)
+    buttons = [box.addButton(choice, QMessageBox.ButtonRole.AcceptRole) for choice in choices]
+    box.setDefaultButton(buttons[0])
+    box.setEscapeButton(box.button(QMessageBox.StandardButton.Cancel))
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    return choices[buttons.index(clicked)] if clicked in buttons else None

@@ -6,7 +6,7 @@ of their scroll areas, so callers compare pages as before."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QStackedWidget, QWidget
 
 
@@ -19,6 +19,7 @@ class PageArea(QScrollArea):
     def __init__(self, page: QWidget) -> None:
         super().__init__()
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # it draws no focus mark: Tab goes to the page's controls
         self.setWidget(page)
         page.installEventFilter(self)  # its minimum changes (a decision line, a long flag list)
         self.viewport().installEventFilter(self)  # a scroll bar coming or going resizes the view
@@ -36,6 +37,13 @@ class PageArea(QScrollArea):
             return
         need = page.minimumSizeHint().expandedTo(page.minimumSize())
         view = self.viewport().size()
+        # word-wrapped labels (the review flags, the decision line) take more lines on a narrow
+        # view than the minimum size hint counts: the layout's minimum height for the width the
+        # page gets, or the review form's widgets are drawn over each other
+        layout = page.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            width = max(need.width(), view.width())
+            need.setHeight(max(need.height(), layout.totalMinimumHeightForWidth(width)))
         size = need.expandedTo(view)
         if page.size() != size:
             page.resize(size)

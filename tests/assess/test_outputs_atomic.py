@@ -50,6 +50,26 @@ def test_a_run_failing_midway_leaves_the_previous_outputs_whole(assessment, tmp_
     assert (out / "overlays" / "rest_photo.png").is_file() and not list(out.glob(STAGING_PREFIX + "*"))
 
 
+def test_a_run_killed_while_moving_in_leaves_no_earlier_report(assessment, tmp_path: Path, monkeypatch) -> None:
+    """Killed among the renames: the old report.pdf stayed beside this run's overlays, a folder
+    whose report did not match its pictures. Both of the old run's result files go first."""
+    out = tmp_path / "out"
+    write_outputs(assessment, out)
+    real, moved_in = os.replace, []
+
+    def killed_at_the_second_overlay_moved_in(src, dst):
+        if Path(dst).parent == out / "overlays":
+            moved_in.append(dst)
+            if len(moved_in) == 2:
+                raise KeyboardInterrupt  # as kill -9 here: nothing after it runs
+        real(src, dst)
+
+    monkeypatch.setattr(outputs_module.os, "replace", killed_at_the_second_overlay_moved_in)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(assessment, out)
+    assert not (out / "assessment.json").exists() and not (out / "report.pdf").exists()
+
+
 def test_a_killed_runs_staging_folder_is_cleared_later(assessment, tmp_path: Path) -> None:
     out = tmp_path / "out"
     stale, fresh = out / f"{STAGING_PREFIX}111-aaaa", out / f"{STAGING_PREFIX}222-bbbb"

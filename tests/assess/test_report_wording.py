@@ -122,6 +122,25 @@ def test_gui_flags_stored_with_text_are_printed(tmp_path: Path) -> None:
     assert "Low network confidence: review carefully" in text
 
 
+def test_the_attention_panel_is_titled_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the PDF's attention picture was titled with the code name "spatial_5"
+    from types import SimpleNamespace
+
+    from app.report import outputs
+
+    assert outputs.attention_title("spatial_5") == "Spatial attention 5x5"  # OpenCV's font has no "\u00d7"
+    assert outputs.attention_title("channel") == "Channel attention"
+    titles: list[str] = []
+    real = outputs.attention_overlay
+    monkeypatch.setattr(outputs, "attention_overlay", lambda photo, heat, name="": titles.append(name) or real(photo, heat, name))
+    photo = np.full((64, 64, 3), 128, np.uint8)
+    expression = SimpleNamespace(photo=photo, mask=np.zeros((64, 64), np.uint8),
+                                 attention={"spatial_5": np.zeros((8, 8), np.float32), "channel": np.ones((8, 8), np.float32)})
+    paths = outputs.write_overlays({"rest": expression}, tmp_path)
+    assert titles == ["Spatial attention 5x5", "Channel attention"]
+    assert outputs.report_images(paths, tmp_path)["rest"]["attention"].name == "rest_attention_spatial_5.png"
+
+
 def test_house_measure_has_one_name(tmp_path: Path) -> None:
     text = _text(write_report(tmp_path / "r.pdf", _body(), ReportContext()))
     assert HOUSE_MEASURE == "House's measure"

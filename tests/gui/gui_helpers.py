@@ -21,6 +21,8 @@ def make_window(qtbot: Any, folder: Path, weights: Path, source_factory: Any = N
     asked: list[str] = []
     # a real message box would wait for a click: questions are answered Yes and kept in window.asked
     services.setdefault("ask", lambda parent, title, text: asked.append(title) or True)
+    # "Resume the unfinished assessment, or start a new one?": Start new (kept in window.asked too)
+    services.setdefault("choose", lambda parent, title, text, choices: asked.append(title) or choices[-1])
     window = MainWindow(Services(settings=settings, gateway=gateway, source_factory=factory, **services))
     window.asked = asked
     window.show()

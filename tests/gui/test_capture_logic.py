@@ -137,3 +137,26 @@ def test_the_capture_line_names_the_patient_and_the_photo_source() -> None:
     assert line.startswith("Patient: Ana Lima (MRN-2)") and "/photos/syn7_00003" in line
     assert "camera 1" in capture_line("A (B)", CameraSettings(source="camera", index=1))
     assert "/v.mp4" in capture_line("A (B)", CameraSettings(source="video", video_path="/v.mp4"))
+
+
+def test_an_expression_photo_without_movement_against_rest_is_named(session: CaptureSession) -> None:
+    # an expression photo identical (or nearly) to the rest photo was accepted like any other
+    from app.pages.capture_logic import NO_MOVEMENT, movement_against_rest, shows_no_movement
+
+    rng = np.random.default_rng(0)
+    rest = rng.integers(60, 200, (120, 160, 3)).astype(np.uint8)
+    noisy = np.clip(rest + rng.normal(0, 3, rest.shape), 0, 255).astype(np.uint8)  # camera noise only
+    moved = rest.copy()
+    moved[40:60, 60:100] = 20  # eyes closed: one region changes, the rest of the face does not
+    assert movement_against_rest(rest, rest) == 0.0
+    assert movement_against_rest(noisy, rest) < NO_MOVEMENT < movement_against_rest(moved, rest)
+    assert shows_no_movement("close_eyes", noisy, rest) and not shows_no_movement("close_eyes", moved, rest)
+    assert not shows_no_movement("rest", rest, rest) and not shows_no_movement("close_eyes", rest, None)
+
+    session.capture(rest)
+    session.capture(noisy)  # close eyes
+    session.capture(moved)  # raise eyebrows
+    assert session.still_photos() == ["close_eyes"]
+    session.retake("rest")
+    session.capture(moved)  # a new rest photo: each is compared with the one on record
+    assert session.still_photos() == ["raise_eyebrows"]

@@ -92,6 +92,17 @@ def test_history_table_tab_leaves_and_return_opens_the_selected_assessment(qtbot
         page.close()
 
 
+def test_the_plots_show_no_auto_range_button(qtbot) -> None:
+    # pyqtgraph's "A" button sat in the corner of the history's grade plot
+    from app.pages.results import ResultsPage
+
+    history, results = HistoryPage(), ResultsPage()
+    for page in (history, results):
+        qtbot.addWidget(page)
+    for plot in (history.grade_plot, history.function_plot, results.chart):
+        assert plot.getPlotItem().buttonsHidden and not plot.getPlotItem().autoBtn.isVisible()
+
+
 def test_results_regions_table_is_read_only_and_notes_pass_tab_on(qtbot) -> None:
     page = ResultsPage()
     _fill(page.regions, [(None, ["brow", "80", "40", "50 %"]), (None, ["mouth", "70", "35", "50 %"])])

@@ -162,3 +162,15 @@ def test_the_side_line_shows_both_sides_and_warns_when_they_are_opposite() -> No
 def test_the_decision_line_says_grade_signer_and_override() -> None:
     assert decision_text("IV", "Dr A", "", "IV") == "\u2713 Confirmed: grade IV (House-Brackmann), confirmed by Dr A"
     assert decision_text("V", "Dr A", "worse on effort", "IV").endswith("confirmed by Dr A, overriding the model's grade IV")
+
+
+def test_a_birth_date_of_no_real_day_is_said_to_be_no_valid_date() -> None:
+    # "1975-13-40" is YYYY-MM-DD: the message told the user to type what they had typed
+    for typed in ("1975-13-40", "2023-02-30"):
+        with pytest.raises(PatientFormError) as err:
+            validate_patient("P1", "A", typed, "", "unknown", "")
+        assert err.value.field == "birth_date" and f"{typed} is not a valid date" in str(err.value)
+    with pytest.raises(PatientFormError, match="must be YYYY-MM-DD"):
+        validate_patient("P1", "A", "10/12/1980", "", "unknown", "")
+    with pytest.raises(PatientFormError, match="must be YYYY-MM-DD"):
+        validate_patient("P1", "A", "19801210", "", "unknown", "")  # the dialog turns 8 digits into a date first

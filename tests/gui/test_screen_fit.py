@@ -122,3 +122,67 @@ def test_settings_path_fields_have_names_a_screen_reader_reads(qtbot) -> None:
     qtbot.addWidget(dialog)
     names = {w.accessibleName() for w in (dialog.weights, dialog.logo, dialog.data_folder, dialog.video, dialog.folder)}
     assert names == {"Weights file", "Logo for reports", "Data folder", "Video file", "Photo folder"}
+
+
+def test_the_review_form_does_not_overlap_with_long_flags_on_a_small_window(
+    qtbot, data_folder: Path, tiny_weights: Path
+) -> None:
+    # at 1366×768 (and smaller) Confirm and Export were drawn over the Notes box and the
+    # confirmation line was cut: the page was sized from its minimum size hint, which does not
+    # count the extra lines of word-wrapped flags at the width the page gets
+    from PySide6.QtWidgets import QWidget
+
+    from app.records_gateway import PatientInfo
+    from models.pipeline.assess import Flag
+    from tests.gui.gui_helpers import WAIT_MS, capture_all
+
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        window.gateway.save_patient(PatientInfo("MRN-1", "Ada Lovelace"), is_new=True)
+        window.start_assessment("MRN-1")
+        capture_all(qtbot, window)
+        window.start_analysis()
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results and window.result is not None,
+                        timeout=WAIT_MS)
+        page = window.results
+        result = window.result
+        long = " because the network and the measurement do not agree and the clinician must look closely" * 2
+        result.flags = [*result.flags, Flag("low_confidence", "top probability 0.21 is below 0.5" + long),
+                        Flag("grade_disagreement", "network grade II and measured grade IV differ" + long),
+                        Flag("partial_measure", "the measured grade rests on the brow alone" + long),
+                        Flag("failed_quality", "close_eyes: quality check(s) failed: centring, head_roll", "close_eyes")]
+        page.show_result(result, "Ada Lovelace (MRN-1)", "analysed", clinician="Dr. Ana Physio")
+        page.notes_edit.setPlainText("Override: brow weaker on the left at rest and on elevation.")
+        page.confirm_button.click()  # the confirmation line above the form, word-wrapped too
+        assert page.decision_label.isVisible()
+        review = page.confirm_button.parentWidget()
+        area = page.parent().parent()
+        for size in ((1366, 768), (1005, 564)):
+            window.resize(*size)
+            qtbot.wait(50)
+            QApplication.processEvents()
+            kids = [w for w in review.findChildren(QWidget) if w.parentWidget() is review and w.isVisible()]
+            assert len(kids) >= 8
+            for i, first in enumerate(kids):
+                for second in kids[i + 1:]:
+                    assert not first.geometry().intersects(second.geometry()), (size, first, second)
+            for w in kids:
+                need = w.heightForWidth(w.width()) if w.hasHeightForWidth() else w.sizeHint().height()
+                need = min(max(need, w.minimumHeight()), w.maximumHeight())  # the Notes box has a fixed height
+                assert w.height() >= need, (size, w, w.height(), need)
+            assert review.geometry().bottom() < page.back_button.geometry().top()
+            assert area.verticalScrollBar().maximum() > 0  # the page scrolls to the form instead
+    finally:
+        close_window(window)
+
+
+def test_a_page_area_is_no_tab_stop(qtbot) -> None:
+    # Tab stopped on the scroll area, which draws no focus mark
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWidget
+
+    from app.widgets.page_stack import PageArea
+
+    area = PageArea(QWidget())
+    qtbot.addWidget(area)
+    assert area.focusPolicy() == Qt.FocusPolicy.NoFocus

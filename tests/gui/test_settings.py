@@ -256,6 +256,21 @@ def test_the_dialog_shows_the_folder_in_use(qtbot, tmp_path, monkeypatch) -> Non
     assert str(tmp_path / "home") in dialog.data_folder.placeholderText()
 
 
+def test_the_data_folder_placeholder_says_where_its_folder_comes_from(qtbot, tmp_path, monkeypatch) -> None:
+    # it said "the default: ..." for a folder PALSY_HOME named
+    from app.pages.settings_dialog import SettingsDialog
+
+    monkeypatch.setenv("PALSY_HOME", str(tmp_path / "home"))
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert dialog.data_folder.placeholderText() == f"from PALSY_HOME: {tmp_path / 'home'}"
+    monkeypatch.delenv("PALSY_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    other = SettingsDialog(Settings())
+    qtbot.addWidget(other)
+    assert other.data_folder.placeholderText().startswith("the default: ")
+
+
 def test_a_changed_data_folder_is_said_to_take_effect_at_the_next_start(qtbot, tmp_path, monkeypatch) -> None:
     # "Settings saved", while the records still went to the old folder until a restart (audit D4)
     from app.gateway_store import open_gateway
@@ -327,3 +342,21 @@ def test_the_settings_dialog_shows_only_the_chosen_sources_fields(qtbot) -> None
     dialog.source.setCurrentIndex(dialog.source.findData("demo"))
     assert visible(dialog.demo_seed) and not visible(dialog.index)
     assert visible(dialog.auto)  # auto-capture serves every source
+
+
+def _printable(line: str) -> bool:
+    return line.isprintable() and "\ufffd" not in line
+
+
+@pytest.mark.parametrize("content", [
+    bytes(range(256)) * 12,  # random-looking bytes: control characters, invalid UTF-8
+    b"\0" * 500,
+    b"[camera]\nsource=\x01\x02demo\x7f\xff\nunknown\x1b[31m=1\n",
+], ids=["bytes", "nul", "control-characters"])
+def test_a_damaged_settings_file_gives_printable_problem_lines(settings_path: str, content: bytes) -> None:
+    # audit: a settings file of random bytes gave a problem line of raw bytes and control characters
+    Path(settings_path).write_bytes(content)
+    settings, problems = load_settings(open_qsettings(settings_path))
+    assert problems and all(_printable(line) for line in problems), problems
+    assert all(len(line) < 400 for line in problems)
+    assert settings.clinic == Settings().clinic  # the defaults stand in for what the file could not give
