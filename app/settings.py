@@ -140,8 +140,19 @@ class Settings:
             unknown += [f"{name}/{key}" for key in group_unknown]
             problems += [f"{name}/{key}: {reason}; the default {getattr(group, key)!r} is used" for key, reason in bad]
         if unknown:
-            problems.insert(0, f"unknown setting(s) {', '.join(sorted(unknown))} ignored")
+            names = sorted(shown_text(n, 40) for n in unknown)
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            problems.insert(0, f"unknown setting(s) {', '.join(names[:5])}{more} ignored")
         return cls(**built), problems
+
+
+def shown_text(value: Any, limit: int = 60) -> str:
+    """`value` for a problem line: printable characters only (control characters, raw bytes read
+    from a damaged file and other unprintables escaped as \\xNN / \\uNNNN), at most `limit` of
+    them; the settings file may hold anything."""
+    text = value if isinstance(value, str) else repr(value)
+    escaped = "".join(c if c.isprintable() and c != "\ufffd" else ascii(c)[1:-1] for c in text)
+    return escaped if len(escaped) <= limit else escaped[: limit - 3] + "..."
 
 
 def _coerce(kind: type, value: Any, name: str) -> Any:
@@ -249,7 +260,7 @@ def _outside(f: Any, value: Any) -> str | None:
         return f"{value} is outside {declared.low:g}..{declared.high:g}"
     choices = f.metadata.get("choices")
     if choices is not None and value not in choices:
-        return f"{value!r} is not one of {', '.join(choices)}"
+        return f"'{shown_text(value)}' is not one of {', '.join(choices)}"
     return None
 
 
@@ -265,7 +276,7 @@ def _update_group_lenient(group: Any, values: dict[str, Any]) -> tuple[Any, list
         try:
             value = _coerce(kind, values[key], key)
         except SettingsError:
-            bad.append((key, f"{values[key]!r} is not {_KIND_WORDS.get(kind, 'text')}"))
+            bad.append((key, f"'{shown_text(values[key])}' is not {_KIND_WORDS.get(kind, 'text')}"))
             continue
         reason = _outside(known[key], value)
         if reason:

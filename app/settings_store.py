@@ -27,7 +27,11 @@ def load_settings(qsettings: QSettings) -> tuple[Settings, list[str]]:
     bad value of a known key takes that key's default, each named in the returned problem lines
     (empty when the file was clean). One stale key never costs the other settings."""
     flat = {key: qsettings.value(key) for key in qsettings.allKeys()}
-    return Settings.from_flat_lenient(flat)
+    settings, problems = Settings.from_flat_lenient(flat)
+    if qsettings.status() == QSettings.Status.FormatError:  # random bytes, a binary file
+        problems.insert(0, f"the settings file {qsettings.fileName()} is damaged (not a settings file); "
+                           "the defaults are used for what it could not give")
+    return settings, problems
 
 
 def save_settings(qsettings: QSettings, settings: Settings) -> None:

@@ -25,7 +25,13 @@ import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from app.camera.source import CameraError, FrameSource, StepUnavailable, set_expression_hint
+from app.camera.source import (
+    CameraError,
+    FrameSource,
+    StepUnavailable,
+    checked_frame,
+    set_expression_hint,
+)
 from app.progress import Cancelled, ProgressState
 from models.errors import PalsyError
 
@@ -258,6 +264,8 @@ class CameraWorker(QObject):
                     unavailable = True
                     self.step_failed.emit(current or "", str(exc))
                     continue
+                # grey made RGB; anything else a CameraError here, never a failure on every display tick
+                frame = checked_frame(frame, self.source.name)
                 quality = None
                 if analyser is not None:
                     if self.checks_enabled.is_set():  # paused while an analysis needs the CPU

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
+import pickle
 import sys
+import threading
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # The shipped demo weights and their model card in `weights_dir()` (written by `palsy train demo`,
 # loaded by default by the app, the CLI and the bundle's self-test).
@@ -52,16 +60,181 @@ def demo_weights_sha256() -> str | None:
     return digest.lower() if digest else None
 
 
-def is_demo_weights(path: str | os.PathLike, sha256: str | None) -> bool:
-    """Whether a weights file is the demonstration model (not for diagnosis): its bytes are
-    the shipped demo weights' (`sha256`, the file's digest, equals the one the shipped
-    manifest lists), whatever the file is called, or its name says demo (`demo_compact.pt`,
-    `my_demo.pt`). The GUI's red banner and Settings both ask this."""
+# The recorded training command of the shipped demo weights and of every reproduction of them
+# (`palsy train demo ...`, models/train/demo.py). `palsy train clinic` records "palsy train clinic".
+DEMO_COMMAND = "palsy train demo"
+
+
+@dataclass(frozen=True)
+class CheckpointSummary:
+    """What a weights file records about itself, read without torch (`read_checkpoint_summary`):
+    the digest of its weights (`state_sha256`, None in files written before the field existed)
+    and the training command (`training.command`, None when none is recorded)."""
+
+    state_sha256: str | None
+    command: str | None
+
+
+def summary_of(meta: Mapping[str, Any] | None) -> CheckpointSummary:
+    """The summary of a loaded checkpoint's dict (with or without its state_dict)."""
+    if not isinstance(meta, Mapping):
+        return CheckpointSummary(None, None)
+    digest = meta.get("state_sha256")
+    training = meta.get("training")
+    command = training.get("command") if isinstance(training, Mapping) else None
+    return CheckpointSummary(
+        digest.lower() if isinstance(digest, str) and digest else None,
+        command if isinstance(command, str) else None,
+    )
+
+
+class _Stub:
+    """What a tensor or storage in a checkpoint's pickle becomes when only its metadata is read."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def __setstate__(self, state: object) -> None:
+        pass
+
+
+def _stub(*args: object, **kwargs: object) -> _Stub:
+    return _Stub()
+
+
+class _MetadataUnpickler(pickle.Unpickler):
+    """Reads a torch checkpoint's dict without torch and without executing anything: tensors and
+    storages become `_Stub`s, the only other global allowed is OrderedDict (read as a dict)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "collections" and name == "OrderedDict":
+            return dict
+        if module == "torch" or module.startswith("torch."):
+            return _Stub if name.endswith("Storage") else _stub
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a checkpoint")
+
+    def persistent_load(self, pid: object) -> Any:
+        return None  # tensor data lives outside the pickle: never read here
+
+
+_SUMMARY_LIMIT = 64 * 2**20  # a checkpoint's pickle (without its tensor data) is kilobytes
+
+
+def read_checkpoint_summary(path: str | os.PathLike) -> CheckpointSummary | None:
+    """The digest of the weights and the training command a checkpoint file records, read
+    without torch (its zip's data.pkl, or a legacy torch.save pickle stream) and without
+    running any code it holds; None when the file is missing or not a readable checkpoint."""
+    file = Path(path)
+    try:
+        if zipfile.is_zipfile(file):
+            with zipfile.ZipFile(file) as archive:
+                names = [n for n in archive.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
+                if len(names) != 1 or archive.getinfo(names[0]).file_size > _SUMMARY_LIMIT:
+                    return None
+                payload = _MetadataUnpickler(io.BytesIO(archive.read(names[0]))).load()
+        else:
+            with open(file, "rb") as handle:  # legacy format: magic, protocol, sys info, then the object
+                unpickler = _MetadataUnpickler(handle)
+                for _ in range(3):
+                    unpickler.load()
+                payload = unpickler.load()
+    except Exception:  # noqa: BLE001 - a damaged or foreign file can raise almost anything; loading says why
+        return None
+    return summary_of(payload) if isinstance(payload, dict) else None
+
+
+_SUMMARIES: dict[tuple[str, int, int], tuple[str, CheckpointSummary | None]] = {}
+_VERDICTS: dict[str, bool] = {}  # file sha256 -> demo by its contents, for files read in this process
+_SUMMARY_LOCK = threading.Lock()
+
+
+def _file_summary(file: Path) -> tuple[str, CheckpointSummary | None] | None:
+    """(sha256 of the file, its summary), cached by path, size and modification time; None when
+    the file cannot be read."""
+    try:
+        info = file.stat()
+        key = (str(file.resolve()), info.st_size, info.st_mtime_ns)
+    except OSError:
+        return None
+    with _SUMMARY_LOCK:
+        cached = _SUMMARIES.get(key)
+    if cached is not None:
+        return cached
+    digest = hashlib.sha256()
+    try:
+        with open(file, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    found = (digest.hexdigest(), read_checkpoint_summary(file))
+    with _SUMMARY_LOCK:
+        _SUMMARIES[key] = found
+    return found
+
+
+def demo_state_sha256() -> str | None:
+    """The digest of the shipped demo weights' state dict (the `state_sha256` recorded in the
+    shipped file, or listed beside its sha256 in manifest.json), or None when neither says."""
+    default = default_weights_path()
+    try:
+        listed = json.loads((default.parent / WEIGHTS_MANIFEST).read_text(encoding="utf-8"))["files"][default.name]
+        digest = listed.get("state_sha256")
+        if isinstance(digest, str) and digest:
+            return digest.lower()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    found = _file_summary(default) if default.is_file() else None
+    return found[1].state_sha256 if found and found[1] else None
+
+
+def is_demo_checkpoint(summary: CheckpointSummary | Mapping[str, Any] | None) -> bool:
+    """Whether a checkpoint's contents make it the demonstration model, whatever its file is
+    called or however it was saved again: its weights are the shipped demo's (the same
+    `state_sha256`), or its recorded training command is `palsy train demo ...` (a reproduction
+    of the demo, or the demo with its configuration edited). A `palsy train clinic` run starts
+    from the demo weights but records its own command and changes the weights, so its output is
+    the clinic's model; only while it still holds the demo's weights unchanged is it demo."""
+    if not isinstance(summary, CheckpointSummary):
+        summary = summary_of(summary)
+    command = (summary.command or "").strip()
+    if command == DEMO_COMMAND or command.startswith(DEMO_COMMAND + " "):
+        return True
+    if summary.state_sha256 is None:
+        return False
+    shipped = demo_state_sha256()
+    return shipped is not None and summary.state_sha256 == shipped
+
+
+def is_demo_weights(path: str | os.PathLike, sha256: str | None, meta: Mapping[str, Any] | None = None) -> bool:
+    """Whether a weights file is the demonstration model (not for diagnosis). Any one says so:
+
+    - its name says demo (`demo_compact.pt`, `my_demo.pt`);
+    - its bytes are the shipped demo weights' (`sha256`, the file's digest, equals the one the
+      shipped manifest lists), whatever the file is called;
+    - its contents are the demo's (`is_demo_checkpoint`): the loaded checkpoint's dict `meta`
+      when the caller has it, else what the file at `path` records, read when its bytes are
+      still `sha256` (or `sha256` is not given), else what this process read earlier from a
+      file with those bytes.
+
+    The GUI's red banner, Settings, the report's warning and the self-test all ask this."""
     file = Path(path)
     if file.name == DEMO_WEIGHTS or "demo" in file.stem.lower():
         return True
     shipped = demo_weights_sha256()
-    return bool(sha256) and shipped is not None and sha256.lower() == shipped
+    wanted = sha256.lower() if isinstance(sha256, str) and sha256 else None
+    if wanted is not None and shipped is not None and wanted == shipped:
+        return True
+    if meta is not None:
+        return is_demo_checkpoint(meta)
+    found = _file_summary(file) if str(path) and file.is_file() else None
+    if found is not None and (wanted is None or found[0] == wanted):
+        verdict = found[1] is not None and is_demo_checkpoint(found[1])
+        with _SUMMARY_LOCK:
+            _VERDICTS[found[0]] = verdict
+        return verdict
+    with _SUMMARY_LOCK:
+        return bool(wanted and _VERDICTS.get(wanted))
 
 
 def shared_data_dir() -> Path:

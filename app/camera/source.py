@@ -45,3 +45,37 @@ def set_expression_hint(source: FrameSource, expression: str) -> None:
     setter = getattr(source, "set_expression", None)
     if callable(setter):
         setter(expression)
+
+
+def checked_frame(frame: object, source_name: str) -> np.ndarray:
+    """`frame` as the contiguous RGB uint8 H x W x 3 array the preview and the store expect.
+
+    A grey frame (H x W, or H x W x 1, uint8) is made RGB: nothing is guessed. Anything else
+    (no frame, another type, float or 16-bit values, another channel count, no pixels) is a
+    CameraError: the camera thread stops and the page offers Retry, where such a frame used to
+    reach the display and fail on every tick."""
+    what = _frame_problem(frame)
+    if what is not None:
+        raise CameraError(f"The camera stopped: {source_name} delivered {what} instead of a colour image "
+                          "(8-bit RGB); check the camera and press Retry")
+    array: np.ndarray = frame  # type: ignore[assignment]  # checked by _frame_problem
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)
+    return np.ascontiguousarray(array)
+
+
+def _frame_problem(frame: object) -> str | None:
+    """What is wrong with a frame, in words, or None when it is (or can simply be made) RGB uint8."""
+    if frame is None:
+        return "no image"
+    if not isinstance(frame, np.ndarray):
+        return f"a {type(frame).__name__}"
+    if frame.dtype != np.uint8:
+        return f"{frame.dtype} values"
+    if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (1, 3)):
+        return f"an array of shape {frame.shape}"
+    if frame.size == 0:
+        return "an empty image"
+    return None

@@ -24,6 +24,11 @@ class StorageError(PalsyError):
     """The data folder cannot be written or read: disk full, read-only, damaged, locked."""
 
 
+class DatabaseDamagedError(StorageError):
+    """SQLite reports the database file damaged (malformed, not a database): a check found a
+    problem (`records check` exits 1), not a user's mistake; nothing is moved while it lasts."""
+
+
 class ChecksumError(StorageError):
     """A stored file does not match the sha256 recorded for it (damaged or tampered with)."""
 
@@ -65,7 +70,8 @@ def storage_error_from_os(exc: OSError, action: str, path: Path | str, *, destin
     if kind == "full":
         return StorageError(
             f"cannot {action} {path}: the disk is full; {_NOTHING_LOST}. "
-            f"Free some disk space (or choose another {folder.removeprefix('the ')}) and try again."
+            f"Free some disk space (or choose {'another destination' if destination else 'another data folder'}) "
+            "and try again."
         )
     if kind == "read-only":
         hint = "choose another destination" if destination else "set PALSY_HOME to a writable folder"
@@ -77,6 +83,19 @@ def storage_error_from_os(exc: OSError, action: str, path: Path | str, *, destin
         return StorageError(f"cannot {action} {path}: the file or folder does not exist.")
     reason = exc.strerror or str(exc)
     return StorageError(f"cannot {action} {path}: {reason}.")
+
+
+def damaged_database_error(db_path: Path | str, detail: str) -> DatabaseDamagedError:
+    """The error for a damaged database file: its path, SQLite's words and what to do; the
+    `*.bak` copies beside it (taken before each upgrade) are named only when there are some."""
+    path = Path(db_path)
+    try:
+        backups = sorted(p.name for p in path.parent.glob(f"{path.name}*.bak"))
+    except OSError:
+        backups = []
+    where = (f" ({', '.join(backups[:3])}{', ...' if len(backups) > 3 else ''} beside it "
+             f"{'is a copy' if len(backups) == 1 else 'are copies'} taken before an upgrade)") if backups else ""
+    return DatabaseDamagedError(f"the database {path} is damaged ({detail}). Restore it from a backup{where}.")
 
 
 def storage_error_from_sqlite(exc: sqlite3.Error, db_path: Path | str, *, reading: bool = False) -> StorageError:
@@ -97,10 +116,7 @@ def storage_error_from_sqlite(exc: sqlite3.Error, db_path: Path | str, *, readin
             "Check the data folder's permissions or set PALSY_HOME to a writable folder."
         )
     if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
-        return StorageError(
-            f"the database {db_path} is damaged ({exc}). Restore it from a backup "
-            "(the *.bak files beside it are copies taken before each upgrade)."
-        )
+        return damaged_database_error(db_path, str(exc))
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
         return StorageError(
             f"the database {db_path} is busy (locked by another program for too long); try again."

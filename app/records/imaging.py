@@ -32,6 +32,7 @@ def to_image_bytes(image: Any) -> tuple[bytes, str]:
         kind = image_format(data)
         if kind is None:
             raise InputError("the photo is neither a PNG nor a JPEG file; capture it again.")
+        check_photo_pixels(data, "the photo", "it was not saved; resize it below the limit or capture it again.")
         return data, kind
     import numpy as np
 
@@ -49,13 +50,58 @@ def to_image_bytes(image: Any) -> tuple[bytes, str]:
     return buffer.getvalue(), "png"
 
 
-def decode_image(data: bytes) -> Any:
-    """An H x W x 3 uint8 RGB numpy array from PNG/JPEG bytes."""
-    import numpy as np
-    from PIL import Image, UnidentifiedImageError
+def photo_pixels(data: bytes) -> tuple[int, int] | None:
+    """(width, height) a PNG/JPEG's header declares, read without decoding a pixel; None when
+    Pillow cannot read the header (the signature checks and the decoding judge such a file)."""
+    import warnings
 
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                return img.size
+    except Image.DecompressionBombError as exc:  # Pillow refuses far larger headers itself
+        return _pixels_from_bomb_error(exc)
+    except Exception:  # noqa: BLE001 - a damaged header can raise anything; decoding says why
+        return None
+
+
+def _pixels_from_bomb_error(exc: Exception) -> tuple[int, int]:
+    """(pixels, 1) from Pillow's DecompressionBombError message ("... (N pixels) exceeds ...")."""
+    import re
+
+    found = re.search(r"(\d+) pixels", str(exc))
+    return (int(found.group(1)) if found else 2**62, 1)
+
+
+def check_photo_pixels(data: bytes, name: str, advice: str) -> None:
+    """InputError naming `name` when the photo's header declares more pixels than `palsy assess`
+    accepts (models.pipeline.images.MAX_PIXELS), before anything is decoded; `advice` ends it."""
+    from models.pipeline.images import MAX_PIXELS, ImageTooLargeError
+
+    size = photo_pixels(data)
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        shown = f"{size[0]} x {size[1]} = " if size[1] > 1 else ""
+        raise ImageTooLargeError(
+            f"{name} is too large ({shown}{size[0] * size[1] / 1e6:.0f} megapixels, limit {MAX_PIXELS / 1e6:.0f}); {advice}"
+        )
+
+
+def decode_image(data: bytes, name: str = "the stored photo") -> Any:
+    """An H x W x 3 uint8 RGB numpy array from PNG/JPEG bytes; InputError naming `name` (the
+    file's path) when the header declares more pixels than assessing accepts (checked before
+    decoding) or the bytes cannot be decoded (damaged, truncated, not an image)."""
+    import numpy as np
+    from PIL import Image
+
+    check_photo_pixels(data, name, "it cannot be shown or analysed.")
     try:
         with Image.open(io.BytesIO(data)) as img:
             return np.asarray(img.convert("RGB"))
-    except (UnidentifiedImageError, OSError) as exc:
-        raise InputError(f"the stored photo cannot be decoded ({exc}).") from None
+    except Image.DecompressionBombError as exc:
+        raise InputError(f"{name} is too large to decode safely ({exc}).") from None
+    except Exception as exc:  # noqa: BLE001 - damaged data raises OSError, SyntaxError, ValueError, ...
+        raise InputError(f"{name} cannot be decoded: it is damaged or not a PNG/JPEG photo "
+                         f"({exc.__class__.__name__}: {exc}).") from None

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.records.errors import damaged_database_error
 from app.records.files import fsync_dir, remove_file, temp_owner_pid
 from app.records.paths import DataLayout
 
@@ -139,12 +140,38 @@ def unnamed_files(layout: DataLayout, files: list[Path], recorded: set[str]) -> 
     return unnamed
 
 
+def database_problems(conn: sqlite3.Connection) -> list[str]:
+    """SQLite's `PRAGMA quick_check` (the structure of every table and index, not the contents
+    of indexes): empty when the database is sound. A check that cannot even run (the file is
+    too damaged to read) is a problem too."""
+    try:
+        found = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    if found == ["ok"]:
+        return []
+    # one problem a line; SQLite heads them with "*** in database main ***"
+    return [line.strip() for row in found for line in row.splitlines() if line.strip() and not line.startswith("***")]
+
+
+def require_sound_database(layout: DataLayout, conn: sqlite3.Connection) -> None:
+    """DatabaseDamagedError (naming the database and what to do) unless `database_problems` is empty."""
+    problems = database_problems(conn)
+    if problems:
+        more = f"; {len(problems) - 1} more problem(s)" if len(problems) > 1 else ""
+        raise damaged_database_error(layout.db_path, f"{problems[0][:200]}{more}")
+
+
 def remove_orphans(layout: DataLayout, conn: sqlite3.Connection, *, min_age_s: float = ORPHAN_MIN_AGE_S) -> list[Path]:
-    """Delete orphan files older than `min_age_s` (young ones may belong to a capture in progress)."""
+    """Delete orphan files older than `min_age_s` (young ones may belong to a capture in progress);
+    nothing while the database reports damage (DatabaseDamagedError)."""
     now = time.time()
     removed = []
-    for path in orphan_files(layout, conn):
-        if _old_enough(path, now, min_age_s) and remove_file(path):
+    candidates = [path for path in orphan_files(layout, conn) if _old_enough(path, now, min_age_s)]
+    if candidates:
+        require_sound_database(layout, conn)
+    for path in candidates:
+        if remove_file(path):
             removed.append(path)
     if removed:
         log.info("removed %d unrecorded file(s) left by a crash", len(removed))
@@ -169,13 +196,18 @@ def quarantine_orphans(
     """Move orphan files older than `min_age_s` to `recovered/` (same relative path); never delete.
 
     A name already taken there gets a numeric suffix. Files that cannot be moved stay where
-    they are (logged); the next start tries again.
+    they are (logged); the next start tries again. Nothing is moved while the database reports
+    damage (`PRAGMA quick_check`): DatabaseDamagedError instead.
     """
     now = time.time() if now is None else now
     moved: list[tuple[Path, Path]] = []
-    for path in orphan_files(layout, conn, files):
-        if not _old_enough(path, now, min_age_s):
-            continue
+    candidates = [path for path in orphan_files(layout, conn, files) if _old_enough(path, now, min_age_s)]
+    if candidates:
+        # A damaged database can return too few rows without an error: a recorded photo would
+        # then look unrecorded and be moved. Checked only when something is to move (a crash
+        # left a file behind), so the normal start pays nothing.
+        require_sound_database(layout, conn)
+    for path in candidates:
         target = layout.root / RECOVERED_DIR / path.relative_to(layout.root)
         n = 1
         while target.exists():

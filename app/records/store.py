@@ -105,7 +105,10 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             log.info("database schema upgraded to version %d (applied %s)", LATEST_VERSION, applied)
         store = cls(layout, db)
         if recover_files:
-            store.recovery = recover(layout, db.connection())
+            # A damaged database fails here first (the rows crash recovery compares the files
+            # with): a StorageError naming it, the store closed, no file moved.
+            with _closed_on_error(db):
+                store.recovery = recover(layout, db.connection())
         return store
 
     @classmethod

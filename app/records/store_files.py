@@ -142,7 +142,8 @@ class FilesMixin(StoreBase):
 
     def load_capture_image(self, assessment_id: int, expression: str) -> Any:
         """The verified photo as an RGB uint8 array."""
-        return decode_image(self.load_capture(assessment_id, expression))
+        capture = self.get_capture(assessment_id, expression)
+        return decode_image(self.load_capture(assessment_id, expression), str(self.capture_path(capture)))
 
     # ----------------------------------------------------------------- reports
     def save_report(self, assessment_id: int, pdf: bytes, *, actor: str = "") -> Report:

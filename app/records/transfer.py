@@ -79,7 +79,7 @@ from app.records.files import (
     sha256_file,
     temp_path_for,
 )
-from app.records.imaging import PDF_MAGIC, image_format
+from app.records.imaging import PDF_MAGIC, check_photo_pixels, image_format
 from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.paths import ensure_private_dir
 from app.records.recovery import abandoned_temp_files
@@ -225,8 +225,8 @@ def export_patient(
     except OSError as exc:
         raise storage_error_from_os(exc, "export to", dest_root, destination=True) from exc
     try:
-        ensure_private_dir(staging / "photos")
-        ensure_private_dir(staging / "reports")
+        for folder in (staging / "photos", staging / "reports"):
+            _write_export_file(folder, None, dest_root)
         assessments = [
             _export_assessment(store, a, staging, redact)
             for a in store.history(patient.patient_id, include_discarded=True)
@@ -255,7 +255,7 @@ def export_patient(
             "assessments": assessments,
         }
         text = json.dumps(manifest, indent=2, ensure_ascii=False, allow_nan=False)
-        atomic_write(staging / MANIFEST, text.encode("utf-8"))
+        _write_export_file(staging / MANIFEST, text.encode("utf-8"), dest_root)
         os.replace(staging, final)
         fsync_dir(dest_root)
     except OSError as exc:
@@ -307,12 +307,27 @@ def _remove_stale_staging(dest_root: Path) -> None:
         log.info("removed %d unfinished export folder(s) left by an interrupted export", removed)
 
 
+def _write_export_file(path: Path, data: bytes | None, dest_root: Path) -> None:
+    """Write `data` atomically to `path` in an export's staging folder (`None`: make `path` a
+    private folder). A failure names the destination the user chose, not the data folder: the
+    store's writers word their errors for the data folder ("choose another data folder")."""
+    try:
+        if data is None:
+            ensure_private_dir(path)
+        else:
+            atomic_write(path, data)
+    except StorageError as exc:
+        if isinstance(exc.__cause__, OSError):
+            raise storage_error_from_os(exc.__cause__, "export to", dest_root, destination=True) from exc.__cause__
+        raise
+
+
 def _export_assessment(store: Store, assessment: Assessment, staging: Path, redact: _Redactor) -> dict[str, Any]:
     captures = []
     for listed in store.captures(assessment.id):
         capture, data = _read_capture(store, listed)
         name = f"photos/{Path(capture.file_name).name}"
-        atomic_write(staging / name, data)
+        _write_export_file(staging / name, data, staging.parent)
         captures.append({
             "expression": capture.expression, "file": name, "sha256": capture.sha256,
             "quality": redact.text(capture.quality), "captured_at": redact.when(capture.captured_at),
@@ -321,7 +336,7 @@ def _export_assessment(store: Store, assessment: Assessment, staging: Path, reda
     if not redact.active:
         for report in store.reports(assessment.id):
             name = f"reports/{Path(report.file_name).name}"
-            atomic_write(staging / name, store.load_report(report))
+            _write_export_file(staging / name, store.load_report(report), staging.parent)
             reports.append({"file": name, "sha256": report.sha256, "created_at": report.created_at})
     audit = [
         item
@@ -544,6 +559,10 @@ def _read_export_file(root: Path, entry: dict[str, Any], kind: str) -> tuple[byt
         raise InputError(
             f"{path} in the export is not a PNG or JPEG photo named .png, .jpg or .jpeg; nothing was imported."
         )
+    # The header's size, as `palsy assess` checks it: a stored photo over the limit could never
+    # be shown or analysed again (and decoding 900 megapixels exhausts memory).
+    check_photo_pixels(data, f"{path} in the export",
+                       "nothing was imported: a photo this large could never be shown or analysed.")
     return data, found
 
 

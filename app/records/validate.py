@@ -97,7 +97,8 @@ def text(value: Any, what: str, *, max_len: int = MAX_TEXT_LEN, multiline: bool 
     """
     result = str(value or "").strip()
     if len(result) > max_len:
-        raise InputError(f"the {what} is longer than {max_len} characters; shorten it.")
+        verb = "are" if what == "notes" else "is"  # the one plural of the names given here
+        raise InputError(f"the {what} {verb} longer than {max_len} characters; shorten {'them' if verb == 'are' else 'it'}.")
     allowed = "\n\r\t" if multiline else ""
     bad = next((c for c in result if unicodedata.category(c) == "Cc" and c not in allowed), None)
     if bad is not None:

@@ -24,6 +24,7 @@ import numpy as np
 
 from models.errors import InputError
 from models.labels import CLASS_INDEX, CLASSES, IGNORE_INDEX, NUM_CLASSES
+from models.pipeline.images import load_image
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 SPLITS = ("train", "val", "test")  # the parts a splits.csv or labels.csv may name
@@ -49,11 +50,12 @@ def fasseg_split(name: str) -> str | None:
 
 
 def read_image(path: Path) -> np.ndarray:
-    """An RGB uint8 image; InputError when it cannot be decoded."""
-    data = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if data is None:
-        raise InputError(f"cannot read image {path}; is it a valid JPEG/PNG file?")
-    return cv2.cvtColor(data, cv2.COLOR_BGR2RGB)
+    """An RGB uint8 image, upright per its EXIF orientation (as OpenCV's IMREAD_COLOR turned it
+    before: the masks beside it were drawn on that view). The assessment's checks apply
+    (`models.pipeline.images.load_image`): a header that declares more than MAX_PIXELS is refused
+    before any pixel is decoded, and a truncated or damaged file is refused, never graded half
+    grey; InputError naming the file."""
+    return load_image(path, label=str(path), purpose="training or evaluating with it")
 
 
 def read_mask(path: Path) -> np.ndarray:

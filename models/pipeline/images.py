@@ -34,15 +34,24 @@ class ImageTooLargeError(InputError):
     """The image's header declares more pixels than MAX_PIXELS."""
 
 
-def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS, min_side: int = 0) -> np.ndarray:
+def load_image(
+    path: str | os.PathLike,
+    max_pixels: int = MAX_PIXELS,
+    min_side: int = 0,
+    *,
+    label: str | None = None,
+    purpose: str = "assessing",
+) -> np.ndarray:
     """Read a photo as an H x W x 3 RGB uint8 array, upright per its EXIF orientation.
 
-    Raises InputError (with the file name) for a missing, empty, corrupt or non-image file,
+    Raises InputError (with the file name, or `label` when given: a data set names the whole
+    path, its file names repeat) for a missing, empty, corrupt, truncated or non-image file,
     or one whose shorter side is below `min_side` (patient photos: MIN_PHOTO_SIDE), and
-    ImageTooLargeError when the header declares more than `max_pixels` pixels.
+    ImageTooLargeError when the header declares more than `max_pixels` pixels (checked before
+    any pixel is decoded; "resize it below the limit before `purpose`").
     """
     path = Path(path)
-    name = path.name
+    name = label or path.name
     if not path.is_file():
         raise InputError(f"image not found: {path}")
     if path.stat().st_size == 0:
@@ -56,7 +65,7 @@ def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS, min_side: 
                 if width * height > max_pixels:
                     raise ImageTooLargeError(
                         f"{name} is too large ({width} x {height} = {width * height / 1e6:.0f} megapixels, "
-                        f"limit {max_pixels / 1e6:.0f}); resize it below the limit before assessing"
+                        f"limit {max_pixels / 1e6:.0f}); resize it below the limit before {purpose}"
                     )
                 if min(width, height) < min_side:
                     raise InputError(
@@ -73,7 +82,7 @@ def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS, min_side: 
         found = re.search(r"(\d+) pixels", str(exc))
         size = f"{int(found.group(1)) / 1e6:.0f} megapixels" if found else "too many pixels to decode safely"
         raise ImageTooLargeError(
-            f"{name} is too large ({size}, limit {max_pixels / 1e6:.0f}); resize it below the limit before assessing"
+            f"{name} is too large ({size}, limit {max_pixels / 1e6:.0f}); resize it below the limit before {purpose}"
         ) from exc
     except UnidentifiedImageError as exc:
         raise InputError(f"{name} is not an image file Palsy Grader can read (use JPEG or PNG)") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +29,15 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
         raise InputError(f"{folder} is not a folder; pass the folder that holds the expression photos")
     found: dict[str, list[tuple[int, Path]]] = {}
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.suffix.lower() not in IMAGE_SUFFIXES:
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
             continue
         match = _NAME.match(path.stem.lower())
         if not match or match["expression"] not in EXPRESSIONS:
             continue
+        if not path.is_file():
+            # named as a photo but none: skipping it silently graded without that expression
+            raise InputError(f"{path} is {_what_it_is(path)}, not a photo; put the {match['expression']} photo there "
+                             "or move it out of the patient folder")
         index = int(match["index"]) if match["index"] else 0
         found.setdefault(match["expression"], []).append((index, path))
     if not found:
@@ -41,6 +46,23 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
             "(.jpg or .png, or EXPRESSION_N.* for several frames)"
         )
     return {e: [p for _, p in sorted(found[e])] for e in EXPRESSIONS if e in found}
+
+
+def _what_it_is(path: Path) -> str:
+    """A non-regular directory entry in words: a folder, a named pipe, a broken link, ..."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "a broken link" if path.is_symlink() else "unreadable"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 def load_patient_photos(

@@ -184,3 +184,29 @@ def test_patient_photos_must_not_be_thumbnails(tmp_path: Path) -> None:
     photos, _ = load_patient_photos(folder)
     assert photos["rest"][0].shape == (MIN_PHOTO_SIDE, MIN_PHOTO_SIDE, 3)
     assert load_image(folder / "rest.png", min_side=0).shape[0] == MIN_PHOTO_SIDE  # generic reads are not limited
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "broken link"])
+def test_an_entry_named_as_a_photo_that_is_none_is_refused(tmp_path: Path, kind: str) -> None:
+    # audit: a folder or a FIFO named rest.png was skipped silently (graded without the rest photo)
+    import os
+    import re
+
+    from models.pipeline.patient_dir import find_expression_photos
+
+    Image.new("RGB", (80, 80)).save(tmp_path / "close_eyes.jpg")
+    odd = tmp_path / "rest.png"
+    if kind == "folder":
+        odd.mkdir()
+    elif kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes here")
+        os.mkfifo(odd)
+    else:
+        odd.symlink_to(tmp_path / "gone.png")
+    words = {"folder": "a folder", "fifo": "a named pipe (FIFO)", "broken link": "a broken link"}[kind]
+    with pytest.raises(InputError, match=re.escape(f"{odd} is {words}, not a photo; put the rest photo there")):
+        find_expression_photos(tmp_path)
+    (tmp_path / "notes.png").mkdir()  # a name that is no expression is still ignored, whatever it is
+    odd.unlink() if kind != "folder" else odd.rmdir()
+    assert list(find_expression_photos(tmp_path)) == ["close_eyes"]

@@ -71,7 +71,7 @@ def _newer_store(folder: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("damage", ["damaged", "newer"])
+@pytest.mark.parametrize("damage", ["damaged", "malformed", "newer"])
 def test_a_store_that_cannot_open_is_a_message_box_a_log_record_and_exit_2(
         qtbot, tmp_path: Path, settings_path: str, home: Path, boxes: dict, caplog, capsys, damage: str) -> None:
     folder = tmp_path / "store"
@@ -79,6 +79,12 @@ def test_a_store_that_cannot_open_is_a_message_box_a_log_record_and_exit_2(
         folder.mkdir()
         (folder / "palsy.db").write_bytes(b"\x13" * 8192)
         words = "is damaged"
+    elif damage == "malformed":  # a sound header, random bytes over a table crash recovery reads
+        from tests.records.records_helpers import damage_table
+
+        open_gateway(folder).close()
+        damage_table(folder / "palsy.db", "captures")
+        words = f"the database {folder / 'palsy.db'} is damaged (database disk image is malformed). Restore it from a backup"
     else:
         _newer_store(folder)
         words = "schema version 9, newer than this program's"
@@ -95,7 +101,7 @@ def test_a_store_that_cannot_open_is_a_message_box_a_log_record_and_exit_2(
     assert title == "Palsy Grader cannot start" and words in text and f"Data folder: {folder}" in text
     assert f"Log: {log_path}" in text
     logged = log_path.read_text(encoding="utf-8")
-    assert words in logged and "Traceback" in logged and "StorageError" in logged
+    assert words in logged and "Traceback" in logged and ("StorageError" in logged or "DatabaseDamagedError" in logged)
     assert not boxes["question"]  # a folder that holds a database is never asked about
     [record] = [r for r in caplog.records if r.name == "app.gui_main" and r.levelno == logging.ERROR]
     assert words in record.getMessage() and str(folder) in record.getMessage() and record.exc_info

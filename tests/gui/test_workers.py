@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shiboken6
+from PySide6.QtCore import Qt
 
 from app.analysis import load_model, run_analysis
 from app.camera.source import CameraError
@@ -179,3 +180,54 @@ def test_camera_controller_retires_its_threads(qtbot) -> None:
     controller.stop(wait=True)
     assert controller._retiring == []
     assert not shiboken6.isValid(worker) and not shiboken6.isValid(thread)
+
+
+class OddFrameSource:
+    """Delivers two good frames, then frames of the wrong kind (audit: the camera ran on and every
+    display tick raised in the GUI thread)."""
+
+    name = "odd camera"
+
+    def __init__(self, odd: object) -> None:
+        self.odd, self.count, self.closed = odd, 0, False
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> np.ndarray:
+        self.count += 1
+        time.sleep(0.005)
+        return np.zeros((8, 8, 3), np.uint8) if self.count <= 2 else self.odd
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("odd", [None, np.zeros((8, 8, 3), np.float64), np.zeros((8, 8, 4), np.uint8),
+                                 np.zeros((0, 8, 3), np.uint8), "frame"], ids=["none", "float", "rgba", "empty", "str"])
+def test_a_frame_of_the_wrong_kind_stops_the_camera_with_retry(qtbot, odd: object) -> None:
+    source, mailbox, failures = OddFrameSource(odd), LatestFrame(), []
+    worker = CameraWorker(source, mailbox)
+    worker.failed.connect(failures.append, Qt.ConnectionType.DirectConnection)
+    thread = start_worker(worker)
+    qtbot.waitUntil(lambda: bool(failures), timeout=WAIT_MS)
+    assert retire_worker(worker, thread, WAIT_MS)
+    [message] = failures
+    assert message.startswith("The camera stopped: odd camera delivered ") and message.endswith("press Retry")
+    assert source.closed
+    packet = mailbox.take()  # only good frames reached the display
+    assert packet is None or (packet.frame.dtype == np.uint8 and packet.frame.shape == (8, 8, 3))
+
+
+@pytest.mark.parametrize("grey", [np.full((6, 8), 7, np.uint8), np.full((6, 8, 1), 7, np.uint8)])
+def test_a_grey_frame_is_made_rgb(qtbot, grey: np.ndarray) -> None:
+    source, mailbox, failures = OddFrameSource(grey), LatestFrame(), []
+    worker = CameraWorker(source, mailbox)
+    worker.failed.connect(failures.append, Qt.ConnectionType.DirectConnection)
+    thread = start_worker(worker)
+    qtbot.waitUntil(lambda: source.count > 5, timeout=WAIT_MS)
+    packet = mailbox.take()
+    worker.stop()
+    assert retire_worker(worker, thread, WAIT_MS)
+    assert failures == [] and packet.frame.shape == (6, 8, 3) and packet.frame.dtype == np.uint8
+    assert (packet.frame == 7).all() and packet.frame.flags.c_contiguous

@@ -25,3 +25,20 @@ def tiny_png(seed: int, size: int = 8) -> bytes:
 def temp_files(root: Path) -> list[Path]:
     """Leftover temporary files anywhere under `root`."""
     return [Path(d) / f for d, _, files in os.walk(root) for f in files if ".partial-" in f]
+
+
+def damage_table(db_path: Path, table: str, seed: int = 0) -> None:
+    """Overwrite the root page of `table` in the SQLite file `db_path` with random bytes (the
+    store closed), as a failing disk or a stray write would: the rest of the file stays sound."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+    finally:
+        conn.close()
+    with open(db_path, "r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(np.random.default_rng(seed).integers(0, 256, page_size, dtype=np.uint8).tobytes())

@@ -230,3 +230,54 @@ def test_copied_audit_entries_are_marked_imported_and_the_import_names_its_sourc
         assert (imported.actor, imported.new_value, imported.at) == ("admin", "imported", created.at)
         assert str(exported) in imported.reason and digest[:16] in imported.reason
         assert f"marked {IMPORTED_MARK}" in imported.reason
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A small PNG whose header declares `width` x `height` (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+            + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize(("width", "height"), [(30000, 30000), (8000, 6000)])
+def test_a_photo_over_the_pixel_limit_is_refused_by_its_header(tmp_path: Path, exported: Path, width: int,
+                                                               height: int) -> None:
+    # audit: a 900-megapixel photo was stored, and reopening it raised an uncaught DecompressionBombError
+    path = _list_as_photo(exported, "rest.png", _png_header(width, height))
+    _refused(tmp_path, exported, rf"{path} in the export is too large \(.*{width * height / 1e6:.0f} megapixels, limit 40\)")
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (_png_header(30000, 30000), "is too large (900 megapixels, limit 40)"),
+    (_png_header(8000, 6000), "is too large (8000 x 6000 = 48 megapixels, limit 40)"),
+    (tiny_png(3)[:40], "cannot be decoded: it is damaged"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "cannot be decoded: it is damaged"),
+], ids=["bomb", "over-the-limit", "truncated", "garbage"])
+def test_a_stored_photo_that_cannot_be_decoded_is_an_input_error_naming_it(tmp_path: Path, data: bytes,
+                                                                            words: str) -> None:
+    from app.records.imaging import decode_image
+
+    with pytest.raises(InputError) as info:
+        decode_image(data, "/data/photos/000001/000001_rest.png")
+    assert str(info.value).startswith(f"/data/photos/000001/000001_rest.png {words}")
+
+
+def test_a_stored_photo_over_the_limit_reads_back_as_an_input_error(store: Store) -> None:
+    store.create_patient("BIG-1", name="Big")
+    aid = store.start_assessment("BIG-1").id
+    with pytest.raises(InputError, match="the photo is too large .*it was not saved"):
+        store.save_capture(aid, "rest", _png_header(8000, 6000))
+    capture = store.save_capture(aid, "rest", tiny_png(4))
+    bomb = _png_header(30000, 30000)  # a photo stored before imports checked the size
+    path = store.capture_path(capture)
+    path.write_bytes(bomb)
+    with store.db.write() as conn:
+        conn.execute("UPDATE captures SET sha256 = ? WHERE id = ?", (hashlib.sha256(bomb).hexdigest(), capture.id))
+    with pytest.raises(InputError, match=f"{path} is too large"):
+        store.load_capture_image(aid, "rest")
