@@ -50,6 +50,20 @@ def capture_all(qtbot: Any, window: MainWindow) -> None:
     assert page.session.complete
 
 
+def analysed_assessment(qtbot: Any, window: MainWindow, patient_id: str = "MRN-1", name: str = "Ada Lovelace") -> int:
+    """A new patient, six photos and an analysis, through the window, up to its results page;
+    the assessment's number."""
+    from app.records_gateway import PatientInfo
+
+    window.gateway.save_patient(PatientInfo(patient_id, name), is_new=True)
+    window.patients.refresh()
+    window.start_assessment(patient_id)
+    capture_all(qtbot, window)
+    window.start_analysis()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results and window.result is not None, timeout=WAIT_MS)
+    return window.assessment_id
+
+
 def draft_with_photos(folder: Path, patient_id: str, name: str) -> int:
     """A new patient's unfinished assessment with three of its six photos, written through the
     app's gateway and closed again (as a crash or another window leaves it); its number."""

@@ -12,7 +12,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.records_gateway import PatientInfo
 from app.widgets.ask import ask_choice
-from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, draft_with_photos, make_window
+from tests.gui.gui_helpers import (
+    WAIT_MS,
+    analysed_assessment,
+    capture_all,
+    close_window,
+    draft_with_photos,
+    make_window,
+)
 from tests.gui.test_flow_edges import slow_analysis
 
 NOT_CONFIRMED = "The grade is not confirmed yet. Leave anyway?"
@@ -26,17 +33,6 @@ def _asking(answers: list[bool], asked: list[str]):
     return ask
 
 
-def _analysed(qtbot, window, patient_id: str = "MRN-1", name: str = "Ada Lovelace") -> int:
-    window.gateway.save_patient(PatientInfo(patient_id, name), is_new=True)
-    window.patients.refresh()
-    window.start_assessment(patient_id)
-    capture_all(qtbot, window)
-    window.start_analysis()
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results and window.result is not None,
-                    timeout=WAIT_MS)
-    return window.assessment_id
-
-
 def test_every_way_out_of_an_unconfirmed_review_asks_first(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     # a review typed but not confirmed was dropped without a word by Ctrl+1, Ctrl+N, Ctrl+H,
     # closing the window and Ctrl+Q (only Back said, afterwards, that it waits in the history)
@@ -44,7 +40,7 @@ def test_every_way_out_of_an_unconfirmed_review_asks_first(qtbot, data_folder: P
     asked: list[str] = []
     window = make_window(qtbot, data_folder, tiny_weights, ask=_asking(answers, asked))
     try:
-        assessment_id = _analysed(qtbot, window)
+        assessment_id = analysed_assessment(qtbot, window)
         page = window.results
         page.clinician_edit.setText("Dr. Test")
         page.notes_edit.setPlainText("typed, not confirmed")
@@ -169,7 +165,7 @@ def test_back_from_results_keeps_the_patient_selected_and_titled(qtbot, data_fol
     try:
         window.gateway.save_patient(PatientInfo("MRN-0", "Someone Else"), is_new=True)
         window.patients.refresh()
-        _analysed(qtbot, window)
+        analysed_assessment(qtbot, window)
         assert window.windowTitle() == "Palsy Grader \u2013 Ada Lovelace (MRN-1)"
         window.results.clinician_edit.setText("Dr. Test")
         window.results.confirm_button.click()

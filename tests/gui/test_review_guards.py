@@ -6,24 +6,18 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from app.records_gateway import PatientInfo
-from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
-
-
-def _analysed(qtbot, window, patient_id: str) -> int:
-    window.gateway.save_patient(PatientInfo(patient_id, f"Person {patient_id}"), is_new=True)
-    window.patients.refresh()
-    window.start_assessment(patient_id)
-    capture_all(qtbot, window)
-    window.start_analysis()
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results and window.result is not None, timeout=WAIT_MS)
-    return window.assessment_id
+from tests.gui.gui_helpers import (
+    WAIT_MS,
+    analysed_assessment,
+    close_window,
+    make_window,
+)
 
 
 def test_export_waits_until_a_changed_review_is_confirmed_again(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        assessment_id = _analysed(qtbot, window, "MRN-1")
+        assessment_id = analysed_assessment(qtbot, window, "MRN-1", "Person MRN-1")
         page = window.results
         page.clinician_edit.setText("Dr. Test")
         assert page.decision_label.isHidden()
@@ -50,11 +44,11 @@ def test_export_waits_until_a_changed_review_is_confirmed_again(qtbot, data_fold
 def test_reopening_without_its_photos_shows_none_of_another_patients(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        first = _analysed(qtbot, window, "MRN-1")
+        first = analysed_assessment(qtbot, window, "MRN-1", "Person MRN-1")
         window.results.clinician_edit.setText("Dr. Test")
         window.results.confirm_button.click()
         window.show_patients()
-        _analysed(qtbot, window, "MRN-2")  # its photos are now on screen
+        analysed_assessment(qtbot, window, "MRN-2", "Person MRN-2")  # its photos are now on screen
         overlay = window.results.overlay
         assert overlay.photo.image is not None
         for folder in data_folder.rglob("*"):
@@ -74,7 +68,7 @@ def test_reopening_without_its_photos_shows_none_of_another_patients(qtbot, data
 def test_leaving_an_unconfirmed_result_says_where_it_waits(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        _analysed(qtbot, window, "MRN-5")
+        analysed_assessment(qtbot, window, "MRN-5", "Person MRN-5")
         window.results.back_button.click()
         assert window.stack.currentWidget() is window.patients
         assert "Not confirmed yet" in window.statusBar().currentMessage() and "MRN-5" in window.statusBar().currentMessage()
@@ -95,14 +89,14 @@ def test_leaving_a_review_changed_after_confirming_asks_first(qtbot, data_folder
 
     window = make_window(qtbot, data_folder, tiny_weights, ask=ask)
     try:
-        _analysed(qtbot, window, "MRN-1")
+        analysed_assessment(qtbot, window, "MRN-1", "Person MRN-1")
         page = window.results
         page.clinician_edit.setText("Dr. Test")
         page.confirm_button.click()
         page.back_button.click()  # nothing changed since confirming: no question
         assert window.stack.currentWidget() is window.patients and asked == []
 
-        assessment_id = _analysed(qtbot, window, "MRN-2")
+        assessment_id = analysed_assessment(qtbot, window, "MRN-2", "Person MRN-2")
         page.clinician_edit.setText("Dr. Test")
         page.confirm_button.click()
         confirmed = window.gateway.assessment(assessment_id).confirmed_grade
@@ -126,7 +120,7 @@ def test_leaving_a_review_changed_after_confirming_asks_first(qtbot, data_folder
 def test_a_stale_overlay_worker_does_not_release_export(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        first = _analysed(qtbot, window, "MRN-6")
+        first = analysed_assessment(qtbot, window, "MRN-6", "Person MRN-6")
         window.results.clinician_edit.setText("Dr. Test")
         window.results.confirm_button.click()
         window.show_history("MRN-6")

@@ -132,18 +132,12 @@ def test_the_review_form_does_not_overlap_with_long_flags_on_a_small_window(
     # count the extra lines of word-wrapped flags at the width the page gets
     from PySide6.QtWidgets import QWidget
 
-    from app.records_gateway import PatientInfo
     from models.pipeline.assess import Flag
-    from tests.gui.gui_helpers import WAIT_MS, capture_all
+    from tests.gui.gui_helpers import analysed_assessment
 
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        window.gateway.save_patient(PatientInfo("MRN-1", "Ada Lovelace"), is_new=True)
-        window.start_assessment("MRN-1")
-        capture_all(qtbot, window)
-        window.start_analysis()
-        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results and window.result is not None,
-                        timeout=WAIT_MS)
+        analysed_assessment(qtbot, window)
         page = window.results
         result = window.result
         long = " because the network and the measurement do not agree and the clinician must look closely" * 2
