@@ -7,6 +7,7 @@ traceback; exit 1 and nothing on stderr when the reader of stdout has gone (`| h
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -56,11 +57,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except OSError as exc:  # a full disk, a read-only or missing folder met mid-command
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"palsy: error: {exc.strerror or exc}{where}; free space or choose another folder", file=sys.stderr)
+        print(f"palsy: error: {exc.strerror or exc}{where}; {os_error_hint(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM in training (models.errors.Terminated)
         print(f"palsy: interrupted{interrupted_hint(args)}", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
+
+
+def os_error_hint(exc: OSError) -> str:
+    """What to do about an OSError, by its errno: "free space" only where space ran out."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "free space or choose another folder"
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+        return "a file or folder is in the way: choose another path"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "check the permissions or choose another folder"
+    if exc.errno == errno.ENOENT:
+        return "check the path"
+    return "check the path, the permissions and the free space, or choose another folder"
 
 
 def _stdout_gone() -> int:

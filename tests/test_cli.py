@@ -67,6 +67,24 @@ def test_an_os_error_mid_command_is_one_line_not_a_traceback(capsys, monkeypatch
     assert err.startswith("palsy: error: No space left on device (/clinic/out/run.jsonl)")
 
 
+def test_an_os_error_hint_follows_its_errno(capsys, monkeypatch) -> None:
+    # `palsy train clinic --out A_FILE` said "File exists (...); free space or choose another folder"
+    import errno
+
+    import app.commands.info as info
+
+    for number, text, hint in ((errno.EEXIST, "File exists", "a file or folder is in the way: choose another path"),
+                               (errno.ENOTDIR, "Not a directory", "a file or folder is in the way: choose another path"),
+                               (errno.EACCES, "Permission denied", "check the permissions or choose another folder"),
+                               (errno.ENOSPC, "No space left on device", "free space or choose another folder")):
+        def failing(args, number=number, text=text) -> int:
+            raise OSError(number, text, "/clinic/out")
+
+        monkeypatch.setattr(info, "run", failing)
+        assert main(["info"]) == 2
+        assert capsys.readouterr().err == f"palsy: error: {text} (/clinic/out); {hint}\n"
+
+
 def test_ctrl_c_says_how_to_go_on(capsys, monkeypatch) -> None:
     # it told every command "run the same command again to resume", which for palsy train
     # parsing started over from step 0 and overwrote the interrupted checkpoint

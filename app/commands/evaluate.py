@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from app.commands import arg_types
@@ -67,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         report = evaluate_grading(model, args.data, args.split, device, level, mirror=not args.single_pass)
     if args.json:
         print(json.dumps(report, indent=2))
+        if args.task == "grading" and args.split in ("auto", "all"):  # the JSON alone would not say so
+            print(scored_line(report, args.split, level), file=sys.stderr)
     elif args.task == "parsing":
         print(parsing_scored_line(args.data, args.split))
         for name, scores in report["classes"].items():

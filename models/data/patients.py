@@ -1,24 +1,42 @@
 """Reader for the patient data set layout (DESIGN §4, a contract).
 
 `ROOT/labels.csv` with `patient_id,grade,side[,split]`, photos `ROOT/PATIENT_ID/EXPRESSION.jpg|png`
-(or `EXPRESSION_N.*`), optional masks `ROOT/PATIENT_ID/masks/EXPRESSION[_N].png` in the
-project label set. Splits are by patient, never by image: the `split` column when present,
-else a deterministic 2/3 : 1/6 : 1/6 train/val/test split stratified by grade
-(`assign_splits`). labels.csv is UTF-8 text, with or without the byte-order mark Excel writes.
+(or `EXPRESSION_N.*`; any suffix `palsy assess` reads, `models.pipeline.images.IMAGE_SUFFIXES`),
+optional masks `ROOT/PATIENT_ID/masks/EXPRESSION[_N].png` in the project label set. Splits are
+by patient, never by image: the `split` column when present, else a deterministic 2/3 : 1/6 :
+1/6 train/val/test split stratified by grade (`assign_splits`). labels.csv is UTF-8 text, with
+or without the byte-order mark Excel writes.
+
+Photos are read as `palsy assess` reads them (`read_photo`: Pillow, EXIF orientation, alpha over
+white, at least MIN_PHOTO_SIDE pixels a side, damaged or truncated files refused), so training,
+scoring and the app see the same pixels. A patient's folder is found by its name after Unicode
+NFC normalisation and stripping of surrounding spaces (macOS writes "Müller" decomposed, a
+copy may keep "P-10 " with its trailing space).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.data.parsing import IMAGE_SUFFIXES, SPLITS, find_mask, masks_by_stem, read_csv_rows
+import numpy as np
+
+from models.data.parsing import (
+    SPLITS,
+    check_mask_values,
+    find_mask,
+    masks_by_stem,
+    read_csv_rows,
+    read_mask,
+)
 from models.errors import InputError
-from models.labels import EXPRESSIONS, SIDES, grade_index
+from models.labels import CLASSES, EXPRESSIONS, SIDES, grade_index
+from models.pipeline.images import IMAGE_SUFFIXES, MIN_PHOTO_SIDE, load_image
 
 REQUIRED = frozenset({"patient_id", "grade", "side"})  # labels.csv columns
 _PHOTO = re.compile(r"^(?P<expr>[a-z_]+?)(?:_(?P<n>\d+))?$")
@@ -44,6 +62,39 @@ class PatientSample:
     mask: Path | None
     grade: int
     side: str
+
+
+def read_photo(path: Path) -> np.ndarray:
+    """A patient photo as `palsy assess` reads it (`load_image` with its size limits: header
+    checked before decoding, EXIF orientation applied, alpha over white, at least
+    MIN_PHOTO_SIDE pixels a side); InputError naming the whole path."""
+    return load_image(path, min_side=MIN_PHOTO_SIDE, label=str(path), purpose="training or scoring with it")
+
+
+def check_mask_size(image: np.ndarray, photo: Path, mask: np.ndarray, mask_path: Path) -> None:
+    """InputError when a mask's size differs from its photo's (as shown upright): its labels
+    would land on the wrong pixels."""
+    if image.shape[:2] != mask.shape[:2]:
+        (ih, iw), (mh, mw) = image.shape[:2], mask.shape[:2]
+        swapped = " (width and height swapped: the photo has an EXIF rotation tag; draw the mask on the upright photo)" \
+            if (ih, iw) == (mw, mh) else ""
+        raise InputError(f"{mask_path} is {mw} x {mh} pixels but its photo {photo} is {iw} x {ih} as shown upright "
+                         f"(EXIF orientation applied){swapped}; a mask must match its photo's size")
+
+
+def read_labelled_photo(photo: Path, mask_path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A patient photo and its mask in the project's classes: InputError naming a mask value
+    outside them, or a mask whose size differs from the photo's."""
+    image = read_photo(photo)
+    mask = read_mask(mask_path)
+    check_mask_values(mask, mask_path, len(CLASSES), fix=f"the project's classes are {', '.join(CLASSES)}; fix the mask or remove it")
+    check_mask_size(image, photo, mask, mask_path)
+    return image, mask
+
+
+def folder_key(name: str) -> str:
+    """A folder name as patient ids are matched: NFC-normalised, surrounding spaces stripped."""
+    return unicodedata.normalize("NFC", name).strip()
 
 
 def _stable_key(seed: int, text: str) -> str:
@@ -118,6 +169,8 @@ class PatientDataset:
     def __init__(self, root: str | Path, split_seed: int = 0) -> None:
         self.root = Path(root)
         self._photos: dict[str, list[tuple[str, Path, Path | None]]] = {}  # folder listings, read once
+        self._unrecognised: dict[str, list[str]] = {}  # files of a patient folder that are no expression photo
+        self._folders: dict[str, list[Path]] | None = None  # subfolders of root by folder_key
         labels = self.root / "labels.csv"
         if not labels.is_file():
             raise InputError(f"{self.root} is not a patient data set: labels.csv is missing (see DESIGN §4)")
@@ -171,29 +224,101 @@ class PatientDataset:
         matched whatever their case (REST.JPG with masks/rest.png), as `palsy assess` reads them."""
         if patient_id in self._photos:
             return list(self._photos[patient_id])
-        folder = self.root / patient_id
+        folder = self.folder(patient_id)
         masks = masks_by_stem(folder / "masks")
-        found = []
+        found, unrecognised = [], []
         for path in sorted(folder.glob("*")):
-            if path.suffix.lower() not in IMAGE_SUFFIXES:
-                continue
+            if path.name.startswith(".") or not path.is_file():
+                continue  # .DS_Store, masks/
             m = _PHOTO.match(path.stem.lower())  # REST.JPG as `palsy assess` reads it
-            if not m or m.group("expr") not in EXPRESSIONS:
+            if path.suffix.lower() not in IMAGE_SUFFIXES or not m or m.group("expr") not in EXPRESSIONS:
+                unrecognised.append(path.name)
                 continue
             mask = find_mask(masks, path.stem)
             found.append((m.group("expr"), path, mask))
         self._photos[patient_id] = found
+        self._unrecognised[patient_id] = unrecognised
         return list(found)
+
+    def _folder_index(self) -> dict[str, list[Path]]:
+        if self._folders is None:
+            self._folders = {}
+            if self.root.is_dir():
+                for path in sorted(self.root.iterdir()):
+                    if path.is_dir() and not path.name.startswith("."):
+                        self._folders.setdefault(folder_key(path.name), []).append(path)
+        return self._folders
+
+    def folder(self, patient_id: str) -> Path:
+        """The folder of a patient: `ROOT/PATIENT_ID`, else the one folder whose name matches
+        after NFC normalisation and stripping (`folder_key`); InputError when two do."""
+        exact = self.root / patient_id
+        if exact.is_dir():
+            return exact
+        near = self._folder_index().get(folder_key(patient_id), [])
+        if len(near) > 1:
+            raise InputError(f"{len(near)} folders of {self.root} may be patient {patient_id!r}: "
+                             f"{', '.join(repr(p.name) for p in near)}; keep one")
+        return near[0] if near else exact
+
+    def ignored(self) -> dict[str, list[str]]:
+        """What the data set holds but training and scoring leave out, each list sorted:
+        'folders' without a row in labels.csv, 'files' in a listed patient's folder that are
+        no expression photo ("PATIENT/open_mouth (1).png"), 'missing' expressions of listed
+        patients ("PATIENT: puff_cheeks")."""
+        used = {self.folder(pid).name for pid in self.patient_ids()}
+        folders = sorted(p.name for paths in self._folder_index().values() for p in paths if p.name not in used)
+        files, missing = [], []
+        for pid in self.patient_ids():
+            have = {expression for expression, _, _ in self.photos(pid)}
+            files += [f"{pid}/{name}" for name in self._unrecognised.get(pid, [])]
+            if have:
+                absent = [e for e in EXPRESSIONS if e not in have]
+                if absent:
+                    missing.append(f"{pid}: {', '.join(absent)}")
+        return {"folders": folders, "files": files, "missing": missing}
 
     def check_photos(self) -> None:
         """InputError when a patient of labels.csv has no expression photos (no folder, or none
-        in it): the first one is named, rather than the patient silently dropped from training
-        or from the figures (the rule `palsy train clinic` applies, docs/train.md)."""
+        in it): the first one is named, with a folder of a similar name when there is one,
+        rather than the patient silently dropped from training or from the figures (the rule
+        `palsy train clinic` applies, docs/train.md)."""
         without = [pid for pid in self.patient_ids() if not self.photos(pid)]
         if without:
+            first = without[0]
+            near = ""
+            if not self.folder(first).is_dir():
+                import difflib
+
+                unused = {name.casefold(): name for name in self.ignored()["folders"]}
+                close = difflib.get_close_matches(folder_key(first).casefold(), list(unused), n=1, cutoff=0.75)
+                if close:
+                    near = f"; a folder {unused[close[0]]!r} is there: rename it to match labels.csv"
             raise InputError(f"{len(without)} patient(s) of {self.root}/labels.csv have no expression photos, first "
-                             f"{without[0]} (expected {self.root / without[0]}/rest.jpg ...); add the folder or "
-                             "remove the row")
+                             f"{first} (expected {self.folder(first)}/rest.jpg ...){near or '; add the folder or remove the row'}")
+
+    def check_files(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Open and decode every photo and mask of every listed patient, as training and scoring
+        will read them (`read_photo`, `read_labelled_photo`); returns the number of photos.
+        InputError listing the files that cannot be used (how many, the first few named):
+        found before any training, not after it. `progress(done, total)` after each photo."""
+        samples = self.samples()
+        problems = []
+        for done, sample in enumerate(samples, 1):
+            try:
+                if sample.mask is None:
+                    read_photo(sample.image)
+                else:
+                    read_labelled_photo(sample.image, sample.mask)
+            except InputError as exc:
+                problems.append(" ".join(str(exc).split()))
+            if progress is not None:
+                progress(done, len(samples))
+        if problems:
+            more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+            raise InputError(f"{len(problems)} of the {len(samples)} photos of {self.root} (or their masks) cannot be used: "
+                             f"{'; '.join(problems[:3])}{more}; fix or remove them before training")
+        return len(samples)
 
     def samples(self, split: str = "all", patient_ids: list[str] | None = None) -> list[PatientSample]:
         """Every expression photo of the chosen patients, each labelled with the patient's grade."""

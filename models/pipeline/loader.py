@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from dataclasses import dataclass, field
@@ -101,9 +102,34 @@ def grading_never_trained(model: CascadeNet, meta: dict[str, Any]) -> bool:
     return not any(counts)
 
 
+CLINIC_STAGES = ("stage1.pt", "stage2.pt")
+
+
+def clinic_stage_run(weights: str | os.PathLike) -> Path | None:
+    """The run folder when `weights` is an intermediate stage of `palsy train clinic` (stage1.pt
+    or stage2.pt beside a state.json holding a clinic recipe), else None."""
+    path = Path(weights)
+    if path.name not in CLINIC_STAGES:
+        return None
+    try:
+        state = json.loads((path.parent / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    recipe = state.get("recipe") if isinstance(state, dict) else None
+    return path.parent if isinstance(recipe, dict) and "stage1_share" in recipe and "patients" in recipe else None
+
+
 def check_grading_trained(model: CascadeNet, meta: dict[str, Any], weights: str | os.PathLike) -> None:
     """CheckpointError when the weights would grade with an E2 that was never trained
-    (`grading_never_trained`): such weights give a confident-looking grade that means nothing."""
+    (`grading_never_trained`): such weights give a confident-looking grade that means nothing;
+    and for an intermediate stage of a clinic run: stage1.pt grades with the start weights'
+    E2 (the demo's, by default) while its record names the clinic's data, and neither stage
+    has the test figures and card clinic.pt carries."""
+    run = clinic_stage_run(weights)
+    if run is not None:
+        raise CheckpointError(f"{weights} is an intermediate stage of a `palsy train clinic` run, not weights to grade "
+                              f"with; use {run / 'clinic.pt'} (written with its test figures and model card when the "
+                              "run ends; rerun the same command to finish it)")
     if grading_never_trained(model, meta):
         raise CheckpointError(f"{weights} holds face parsing only (stage 1): its grading network was never trained; "
                               f"train stage 2 with `palsy train grading --init {weights}`")

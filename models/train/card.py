@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,17 @@ NO_GRADE_SIGNAL = (
 
 
 CHANCE_KAPPA = 0.2  # below this, per patient, an arm has not learnt to grade
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (95 % for z = 1.96): unlike the normal
+    approximation it stays inside 0..1 and is honest for the small n of a clinic's test split."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _comparison_note(cascaded: dict, end_to_end: dict) -> list[str]:

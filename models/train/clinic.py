@@ -1,34 +1,46 @@
 """`palsy train clinic`: one command that trains the cascade on a clinic's own graded patients.
 
+0. checks: every photo and mask of every split is opened and decoded as `palsy assess` reads
+   it, before any training (a damaged test photo must not surface after hours of it); what
+   the folder holds but the run leaves out is said once, and listed on the card;
 1. stage 1 (face parsing), when there is something to parse: the patients' own masks (if
    their folders have `masks/`) and any parsing sets given; E1 starts from `init` (by
    default the shipped demo weights) or from scratch;
 2. stage 2 (grading): E1 frozen, E2 on the patients of the `train` split, fp32;
 3. evaluation on the `test` split (held out by patient: `labels.csv`'s split column or the
-   automatic subject-wise 2/3 : 1/6 : 1/6 split);
-4. `OUT/clinic.pt` (fp16), `OUT/metrics.json` and `OUT/clinic.md`, a model card that says
-   what the weights were trained on and how they scored.
+   automatic subject-wise 2/3 : 1/6 : 1/6 split), the headline, and on the `val` split
+   (used for nothing else: a second held-out set), logged in `OUT/scoring.jsonl`;
+4. `OUT/metrics.json`, `OUT/clinic.md` (a model card that says what the weights were trained
+   on and how they scored) and then `OUT/clinic.pt` (fp16): the weights file appears only
+   once its figures and card exist.
 
 The minutes are split between the stages (`stage1_share`); stages that finished are
-recorded in `OUT/state.json`, so a rerun goes on from the last finished one.
+recorded in `OUT/state.json`, so a rerun goes on from the last finished one. The training
+patients and the held-out ones are fingerprinted apart: a corrected test or val photo is
+scored again, a changed training patient refuses the folder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from models.checkpoint import load_checkpoint, save_checkpoint
+from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
 from models.counted import counted
 from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.labels import GRADES
 from models.resources import default_weights_path
+from models.train.card import wilson_interval
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress
@@ -40,6 +52,9 @@ from models.train.stages import DataSpec, is_patient_set, train_grading, train_p
 WEIGHTS_NAME = "clinic.pt"
 CARD_NAME = "clinic.md"
 SHIPPED = "shipped"  # `init` value: the shipped demo weights
+SCORING_LOG = "scoring.jsonl"
+TINY_STEPS = 200  # a stage with fewer steps than this has barely moved its weights: the card says so
+SHOWN = 3  # names shown in a one-line summary
 
 
 @dataclass(frozen=True)
@@ -73,7 +88,8 @@ class ClinicRecipe:
 
 
 def _check(recipe: ClinicRecipe) -> tuple[PatientDataset, list[DataSpec], Path | None]:
-    """The patients, the stage-1 data and the start checkpoint, or InputError saying what is missing."""
+    """The patients, the stage-1 data and the start checkpoint, or InputError saying what is missing.
+    Every photo and mask of every split is decoded here, before any training (`check_files`)."""
     if not is_patient_set(Path(recipe.patients)):
         raise InputError(f"{recipe.patients} is not a patient data set (labels.csv missing); "
                          "the first --data of `palsy train clinic` is the graded patients' folder")
@@ -95,20 +111,81 @@ def _check(recipe: ClinicRecipe) -> tuple[PatientDataset, list[DataSpec], Path |
     if init is None and not specs:
         raise InputError("training from scratch needs face-parsing data: masks/ in the patient folders or a parsing set "
                          "as a further --data; or start from trained weights with --init")
+    patients.check_files(_checking_progress())
     return patients, specs, init
+
+
+def _checking_progress(every_s: float = 10.0) -> Callable[[int, int], None]:
+    """A line on stderr at most every `every_s` seconds while the photos are checked (none when it is quick)."""
+    start = last = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= every_s or (done == total and now - start >= every_s):
+            last = now
+            print(f"[clinic] checking the photos and masks: {done} of {total} ({now - start:.0f} s)", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _named(items: list[str], what: str) -> str:
+    """'3 files not named as an expression (a, b, c, ...)': a count and the first few."""
+    more = ", ..." if len(items) > SHOWN else ""
+    return f"{counted(len(items), what)} ({', '.join(items[:SHOWN])}{more})"
+
+
+def left_out_summary(ignored: dict[str, list[str]]) -> str:
+    """One line on what the patient folder holds that the run leaves out ('' when nothing)."""
+    parts = []
+    if ignored["folders"]:
+        parts.append(_named(ignored["folders"], "folder") + " without a row in labels.csv")
+    if ignored["files"]:
+        parts.append(_named(ignored["files"], "file") + " not named as an expression photo (rest, close_eyes, "
+                     "raise_eyebrows, open_mouth, wrinkle_nose, puff_cheeks; .jpg, .png, ...)")
+    if ignored["missing"]:
+        parts.append(_named(ignored["missing"], "patient") + " missing expressions")
+    return "; ".join(parts)
+
+
+def grade_gaps(grades: dict[str, dict[str, int]]) -> list[str]:
+    """Warnings for the card: grades no training patient has, grades the test split lacks."""
+    notes = []
+    untrained = [g for g, n in grades["train"].items() if not n]
+    if untrained:
+        notes.append(f"No training patient has grade {', '.join(untrained)}: the network cannot have learnt "
+                     f"{'it' if len(untrained) == 1 else 'them'}, and will not give {'it' if len(untrained) == 1 else 'them'} "
+                     "reliably.")
+    untested = [g for g, n in grades["test"].items() if not n]
+    if untested:
+        notes.append(f"The test split has no patient of grade {', '.join(untested)}: the figures say nothing about "
+                     f"{'that grade' if len(untested) == 1 else 'those grades'}.")
+    return notes
+
+
+def _warn(message: str) -> None:
+    print(f"palsy: warning: {message}", file=sys.stderr, flush=True)
 
 
 def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | None = None) -> dict[str, Any]:
     """Run the recipe; returns what the card shows (recipe, stage summaries, test metrics, paths)."""
     patients, specs, init = _check(recipe)
-    progress = progress or PrintProgress(every_s=60)
+    ignored = patients.ignored()
+    left_out = left_out_summary(ignored)
+    if left_out:
+        _warn(f"left out of the run: {left_out}")
+    grades = _grade_counts(patients)
+    for note in grade_gaps(grades):
+        _warn(note)
     work = Path(recipe.work)
+    progress = progress or PrintProgress(every_s=60)
     work.mkdir(parents=True, exist_ok=True)
     state = RunState(work / "state.json")
-    _same_run(state, work, recipe, _data_fingerprint(patients))
+    _same_run(state, work, recipe, patients)
     if not state.done("machine"):
         state.record("machine", describe_machine(device))
     state.start_attempt()
+    init_sha = sha256_of(init) if init else None
     stage1_lr = recipe.stage1_lr or (2e-4 if init else 2e-3)
     grading_minutes = recipe.minutes * (1.0 - recipe.stage1_share) if specs else recipe.minutes
 
@@ -131,38 +208,98 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     )[1], tag="clinic")
 
     target = work / WEIGHTS_NAME
-    if not state.done("metrics"):
-        save_checkpoint(load_checkpoint(final)[0], target, half=True)
-        model, _ = load_checkpoint(target)
-        metrics: dict[str, Any] = {"split": "test", "grading": grading_reports(model, recipe.patients, "test", device)}
-        if _has_masks(patients, "test"):
-            metrics["parsing"] = evaluate_parsing(model, recipe.patients, "test", device)
-        state.record("metrics", metrics)
-    metrics = state.data["metrics"]
+    metrics = _score(state, work, final, patients, recipe, device)
     wall_s = state.run_wall_s()
-    training = {"recipe": _plain(recipe), "command": "palsy train clinic",
+    training = {"recipe": _plain(recipe), "command": "palsy train clinic", "init_sha256": init_sha,
                 **{k: state.data[k] for k in ("stage1", "stage2") if k in state.data}}
+    # The weights are written under a temporary name and renamed only after metrics.json and
+    # the card: a run that fails on the way leaves no clinic.pt for `palsy assess` to use.
+    pending = work / (WEIGHTS_NAME + ".partial")
     sha = keep_or_write_final(state, final, target, [training, metrics], lambda: save_checkpoint(
-        load_checkpoint(final)[0], target, training=training, metrics=metrics, half=True))
+        load_checkpoint(final)[0], pending, training=training, metrics=metrics, half=True))
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     results = {"recipe": _plain(recipe), "state": state.data, "sha256": sha, "init": str(init) if init else None,
-               "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},
-               "grades": _grade_counts(patients), "wall_s": wall_s,
+               "init_sha256": init_sha, "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},
+               "grades": grades, "wall_s": wall_s, "ignored": ignored,
                "split_source": patients.split_source, "photos": _photo_counts(patients)}
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
+    if pending.is_file():
+        os.replace(pending, target)
     g = metrics["grading"]["patient"]
     say(f"wrote {target} and {CARD_NAME}: test accuracy {g['accuracy']:.3f}, kappa {g['quadratic_kappa']:.3f}", "clinic")
     return results
 
 
-def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, fingerprint: str) -> None:
+def _score(state: RunState, work: Path, final: Path, patients: PatientDataset, recipe: ClinicRecipe,
+           device: torch.device) -> dict[str, Any]:
+    """The test split's figures (the headline) and the val split's under "val" (None without val
+    patients), scored from the fp16 weights as clinic.pt will hold them (a temporary file, removed
+    after); each split's start, end or failure goes to `OUT/scoring.jsonl`."""
+    if state.done("metrics"):
+        return state.data["metrics"]
+    scoring = work / "scoring.pt"
+    log = work / SCORING_LOG
+    save_checkpoint(load_checkpoint(final)[0], scoring, half=True)
+    metrics: dict[str, Any] = {"split": "test", "val": None}
+    split = "test"
+    try:
+        model, _ = load_checkpoint(scoring)
+        for split in ("test", "val"):
+            ids = patients.patient_ids(split)
+            if not ids:
+                continue
+            photos = len(patients.samples(split))
+            say(f"scoring the {counted(len(ids), f'{split} patient')} ({counted(photos, 'photo')})", "clinic")
+            _log_event(log, {"event": "scoring", "split": split, "patients": len(ids), "photos": photos})
+            start = time.monotonic()
+            part: dict[str, Any] = {"grading": grading_reports(model, recipe.patients, split, device,
+                                                               progress=_scoring_progress(split))}
+            if _has_masks(patients, split):
+                part["parsing"] = evaluate_parsing(model, recipe.patients, split, device)
+            elapsed = round(time.monotonic() - start, 1)
+            g = part["grading"]["patient"]
+            _log_event(log, {"event": "scored", "split": split, "patients": len(ids), "elapsed_s": elapsed,
+                             "accuracy": g["accuracy"], "quadratic_kappa": g["quadratic_kappa"]})
+            say(f"scored the {split} patients in {elapsed:.0f} s: accuracy {g['accuracy']:.3f}", "clinic")
+            if split == "test":
+                metrics.update(part)
+            else:
+                metrics["val"] = {"patients": len(ids), **part}
+    except BaseException as exc:  # logged, then raised as it was (Ctrl-C included)
+        _log_event(log, {"event": "scoring_failed", "split": split, "error": f"{exc.__class__.__name__}: {exc}"})
+        raise
+    finally:
+        scoring.unlink(missing_ok=True)
+    state.record("metrics", metrics)
+    return metrics
+
+
+def _scoring_progress(split: str, every_s: float = 15.0) -> Callable[[int, int], None]:
+    last = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= every_s:
+            last = time.monotonic()
+            print(f"[clinic] scoring the {split} patients: {done} of {total} photos", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _log_event(path: Path, record: dict[str, Any]) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"time": round(time.time(), 1), **record}) + "\n")
+
+
+def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, patients: PatientDataset) -> None:
     """Record the recipe and the data at the first start; a rerun resumes only the same run.
 
     Before any stage has trained a step a changed command simply replaces the recipe (a
     start that failed on a wrong option must not block its folder). After that (a stage
-    finished, or an interrupted one left its checkpoint), another recipe or changed patients
-    (labels.csv, photos) are refused: the stages would not match the card, and a relabelled
-    patient can move others between train and test.
+    finished, or an interrupted one left its checkpoint), another recipe or changed training
+    patients (their rows of labels.csv, photos, masks; a relabelled patient can move others
+    between the splits) are refused: the stages would not match the card. Changed val or test
+    patients only void the figures: they are scored again, nothing is retrained.
     """
     started = any(state.done(key) or (work / f"{key}.pt").is_file() for key in ("stage1", "stage2"))
     old = state.data.get("recipe")
@@ -171,15 +308,43 @@ def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, fingerprint: st
         keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
         raise InputError(f"{work} holds a run with another recipe (differs in {', '.join(keys)}); rerun it with the "
                          f"same options, or choose another --out")
-    if started and state.data.get("data", fingerprint) != fingerprint:
-        raise InputError(f"the patients in {recipe.patients} changed since this run started in {work} (labels.csv or "
-                         "the photos): its stages would not match them; choose another --out for a new run")
+    trained_on, scored_on = _fingerprint(patients, ("train",)), _fingerprint(patients, ("val", "test"))
+    if "training_data" in state.data:
+        changed = state.data["training_data"] != trained_on
+    else:  # a run started before the two fingerprints: its one digest of everything
+        changed = state.data.get("data", _legacy_fingerprint(patients)) != _legacy_fingerprint(patients)
+    if started and changed:
+        raise InputError(f"the training patients in {recipe.patients} changed since this run started in {work} "
+                         "(their rows of labels.csv, photos or masks): its stages would not match them; choose another "
+                         "--out for a new run")
+    if state.done("metrics") and state.data.get("scoring_data") != scored_on:
+        say("the val or test patients changed since they were scored: scoring them again (the stages stand)", "clinic")
+        del state.data["metrics"]
+    state.data.pop("data", None)
     state.record("recipe", new)
-    state.record("data", fingerprint)
+    state.record("training_data", trained_on)
+    state.record("scoring_data", scored_on)
 
 
-def _data_fingerprint(patients: PatientDataset) -> str:
-    """sha256 over labels.csv and every listed patient's photo and mask names and sizes."""
+def _fingerprint(patients: PatientDataset, splits: tuple[str, ...]) -> str:
+    """sha256 over the chosen splits' patients: their row (id, grade, side, split) and every
+    photo's and mask's name and size."""
+    digest = hashlib.sha256()
+    for pid in patients.patient_ids():
+        p = patients.patients[pid]
+        if p.split not in splits:
+            continue
+        digest.update(f"{pid},{p.grade},{p.side},{p.split}\n".encode())
+        for _, image, mask in patients.photos(pid):
+            for path in (image, mask):
+                if path is not None:
+                    digest.update(f"{pid}/{path.name}:{path.stat().st_size}\n".encode())
+    return digest.hexdigest()
+
+
+def _legacy_fingerprint(patients: PatientDataset) -> str:
+    """The one digest runs recorded before the split fingerprints: labels.csv and every listed
+    patient's photo and mask names and sizes."""
     digest = hashlib.sha256((patients.root / "labels.csv").read_bytes())
     for pid in patients.patient_ids():
         for _, image, mask in patients.photos(pid):
@@ -227,10 +392,58 @@ def _grade_counts(patients: PatientDataset) -> dict[str, dict[str, int]]:
     return counts
 
 
+def _counts(confusion: list[list[int]]) -> tuple[int, int, int]:
+    """(n, correct, within one grade) of a confusion matrix."""
+    n = correct = near = 0
+    for i, row in enumerate(confusion):
+        for j, v in enumerate(row):
+            n += v
+            correct += v if i == j else 0
+            near += v if abs(i - j) <= 1 else 0
+    return n, correct, near
+
+
+def _with_interval(k: int, n: int) -> str:
+    low, high = wilson_interval(k, n)
+    return f"{k / n if n else 0.0:.3f} ({low:.2f}-{high:.2f})"
+
+
+def _figures(g: dict[str, Any], split: str) -> list[str]:
+    """The table of a split's grading figures: n beside each, 95 % Wilson intervals."""
+    lines = [
+        "| level | n | accuracy (95% CI) | quadratic kappa | within one (95% CI) |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label, unit in (("patient", "network, per patient", "patients"), ("photo", "network, per photo", "photos"),
+                             ("measured", "measured function", "patients")):
+        r = g[key]
+        n, correct, near = _counts(r["confusion"])
+        shown = f"{n} {unit}" + (f" ({r['unmeasured']} not measurable)" if r.get("unmeasured") else "")
+        lines.append(f"| {label} | {shown} | {_with_interval(correct, n)} | {r['quadratic_kappa']:.3f} | "
+                     f"{_with_interval(near, n)} |")
+    lines += ["", f"Intervals: 95% Wilson score intervals; with {_counts(g['patient']['confusion'])[0]} {split} patients "
+              "they are wide. Photos of one patient are not independent: the per-photo interval is too narrow."]
+    return lines
+
+
+def _short_training(st: dict[str, Any], photos: int) -> list[str]:
+    """A warning when a stage ran fewer than TINY_STEPS steps."""
+    short = [f"stage {key[-1]} {counted(st[key]['steps'], 'step')}" for key in ("stage1", "stage2")
+             if key in st and st[key]["steps"] < TINY_STEPS]
+    if not short:
+        return []
+    seen = st["stage2"]["steps"] * st["recipe"]["batch_size"] / photos if photos else 0.0
+    return [f"> **Warning: very short training** ({', '.join(short)}; fewer than {TINY_STEPS}): each training photo "
+            f"was drawn about {seen:.1f} times in stage 2. Weights this little trained mostly show where they started "
+            "from; give more --minutes before relying on them.", ""]
+
+
 def clinic_card(results: dict[str, Any]) -> str:
     """The model card of a clinic run (markdown)."""
     recipe, st = results["recipe"], results["state"]
-    g = st["metrics"]["grading"]
+    metrics = st["metrics"]
+    g = metrics["grading"]
+    photos = results.get("photos", {})
     lines = [
         "# Model card: clinic-trained Palsy Grader weights",
         "",
@@ -238,18 +451,36 @@ def clinic_card(results: dict[str, Any]) -> str:
         "patients listed below. Check the test figures, and the confusion matrix, before relying on them; a small "
         "test split gives wide error bars.",
         "",
+    ]
+    lines += _short_training(st, photos.get("train", (0, 0))[0])
+    warnings = grade_gaps(results["grades"])
+    for warning in warnings:
+        lines += [f"> **Warning:** {warning}", ""]
+    init = results["init"]
+    started = (f"{init} (sha256 `{results['init_sha256']}`)" if init and results.get("init_sha256") else init) \
+        or "scratch (random initialisation)"
+    lines += [
         "## Data",
         f"- Graded patients: `{recipe['patients']}`: {results['patients']['train']} train / {results['patients']['val']} val / "
         f"{results['patients']['test']} test patients (split by patient; {results.get('split_source', 'split')}).",
         "- Expression photos per split (with masks): " + "; ".join(
-            f"{s} {n} ({m})" for s, (n, m) in results.get("photos", {}).items()) + ".",
+            f"{s} {n} ({m})" for s, (n, m) in photos.items()) + ".",
         "- Grades per split: " + "; ".join(
             f"{s} " + ", ".join(f"{k} {v}" for k, v in results["grades"][s].items()) for s in ("train", "val", "test")),
         f"- Further face-parsing sets: {', '.join(f'`{p}`' for p in recipe['parsing']) or 'none'}.",
-        f"- Started from: {results['init'] or 'scratch (random initialisation)'}.",
-        "",
-        "## Recipe",
+        f"- Started from: {started}.",
+        "- The val patients are used for nothing during training (no early stopping, no tuning): they are scored "
+        "below as a second held-out set; the test figures are the headline.",
     ]
+    ignored = results.get("ignored") or {}
+    if any(ignored.values()):
+        lines += ["", "## Left out of this run", ""]
+        for key, what in (("folders", "Folders without a row in labels.csv"),
+                          ("files", "Files not named as an expression photo"),
+                          ("missing", "Patients missing expressions (trained and scored on the others)")):
+            if ignored.get(key):
+                lines.append(f"- {what} ({len(ignored[key])}): " + "; ".join(f"`{x}`" for x in ignored[key]) + ".")
+    lines += ["", "## Recipe"]
     if "stage1" in st:
         lines.append(f"- Stage 1 (parsing): {counted(st['stage1']['steps'], 'step')} in {st['stage1']['elapsed_s']:.0f} s.")
     lines += [
@@ -260,15 +491,19 @@ def clinic_card(results: dict[str, Any]) -> str:
         "",
         "## Test patients (`palsy evaluate grading --split test`)",
         "",
-        "| level | accuracy | quadratic kappa | within one |",
-        "|---|---|---|---|",
     ]
-    for key, label in (("patient", "network, per patient"), ("photo", "network, per photo"), ("measured", "measured function")):
-        r = g[key]
-        lines.append(f"| {label} | {r['accuracy']:.3f} | {r['quadratic_kappa']:.3f} | {r['within_one']:.3f} |")
-    if "parsing" in st["metrics"]:
-        lines += ["", f"Parsing on the test patients' masks: mean F1 {st['metrics']['parsing']['mean_f1']:.3f}."]
+    lines += _figures(g, "test")
+    if "parsing" in metrics:
+        lines += ["", f"Parsing on the test patients' masks: mean F1 {metrics['parsing']['mean_f1']:.3f}."]
     lines += ["", "Confusion matrix, network per patient (rows = true grade I-VI):", "", "```"]
     lines += [f"{grade:<4}" + " ".join(f"{v:3d}" for v in row) for grade, row in zip(GRADES, g["patient"]["confusion"], strict=True)]
-    lines += ["```", ""]
+    lines += ["```", "", "## Validation patients (`palsy evaluate grading --split val`)", ""]
+    val = metrics.get("val")
+    if val:
+        lines += _figures(val["grading"], "val")
+        if "parsing" in val:
+            lines += ["", f"Parsing on the val patients' masks: mean F1 {val['parsing']['mean_f1']:.3f}."]
+    else:
+        lines.append("No val patients: nothing to report.")
+    lines.append("")
     return "\n".join(lines)

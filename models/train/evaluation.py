@@ -16,7 +16,7 @@ under `unmeasured`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +25,8 @@ import torch
 
 from models.cascade import CascadeNet
 from models.data.augment import fit_square
-from models.data.parsing import ParsingDataset, check_mask_values, read_image, read_mask
-from models.data.patients import PatientDataset, PatientSample
+from models.data.parsing import ParsingDataset
+from models.data.patients import PatientDataset, PatientSample, read_labelled_photo, read_photo
 from models.errors import InputError
 from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report, parsing_report
@@ -72,7 +72,7 @@ def evaluate_parsing(
         pairs = [(s.image, s.mask) for s in patients.samples(split) if s.mask is not None]
         if not pairs:
             raise InputError(f"{data}: no {split} photos with masks to score parsing on")
-        items = [lambda p=p: _patient_pair(*p) for p in pairs]
+        items = [lambda p=p: read_labelled_photo(*p) for p in pairs]
         names, back = list(CLASSES), np.arange(len(CLASSES))
     else:
         dataset = ParsingDataset.open(data)
@@ -98,14 +98,6 @@ def _with_ignore(pair: tuple[np.ndarray, np.ndarray], ignore_index: int) -> tupl
     return image, mask
 
 
-def _patient_pair(image: Path, mask_path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """A patient photo and its mask in the project's classes (InputError naming a mask value
-    outside them)."""
-    mask = read_mask(mask_path)
-    check_mask_values(mask, mask_path, len(CLASSES), fix="fix the mask or remove it")
-    return read_image(image), mask
-
-
 @dataclass
 class PhotoPass:
     """What one pass over a patient set's photos yields, one entry per photo."""
@@ -120,10 +112,11 @@ class PhotoPass:
 
 def grade_photos(
     model: CascadeNet, samples: list[PatientSample], patients: PatientDataset, split: str, device: torch.device,
-    batch_size: int = 8, mirror: bool = True,
+    batch_size: int = 8, mirror: bool = True, progress: Callable[[int, int], None] | None = None,
 ) -> PhotoPass:
     """Run the cascade over the photos, each read once; E1's masks as `parse_masks` makes them; the
-    photo's own mask (when every photo has one) is letterboxed with it, padding counted as background."""
+    photo's own mask (when every photo has one) is letterboxed with it, padding counted as background.
+    `progress(done, total)` after each batch of photos."""
     if not samples:
         raise InputError(f"{patients.root}: no {split} patients with expression photos")
     size = model.config.input_size
@@ -131,7 +124,8 @@ def grade_photos(
     model.to(device).eval()
     probabilities, masks, exact = [], [], []
     for chunk in _batches(samples, batch_size):
-        fitted = [fit_square(read_image(s.image), read_mask(s.mask) if with_masks else None, size) for s in chunk]
+        fitted = [fit_square(*(read_labelled_photo(s.image, s.mask) if with_masks else (read_photo(s.image), None)), size)
+                  for s in chunk]
         with torch.inference_mode():
             batch = to_tensor([image for image, _ in fitted]).to(device)
             out = model(batch, with_attention=False)
@@ -139,6 +133,8 @@ def grade_photos(
         probabilities.append(torch.softmax(out["grade_logits"].float(), 1).cpu().numpy())
         if with_masks:
             exact += [np.where(mask == IGNORE_INDEX, 0, mask).astype(np.uint8) for _, mask in fitted]
+        if progress is not None:
+            progress(sum(map(len, probabilities)), len(samples))
     return PhotoPass(
         [s.patient_id for s in samples], np.array([s.grade for s in samples]), np.concatenate(probabilities),
         np.concatenate(masks), exact if with_masks else None, [s.expression for s in samples],
@@ -169,15 +165,17 @@ def measured_report(samples: list[PatientSample], masks: Sequence[np.ndarray], p
 
 
 def grading_reports(
-    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, mirror: bool = True
+    model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, mirror: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """{'patient', 'photo', 'measured'[, 'measured_exact']: report} from one pass over the photos
-    ('measured_exact' only when every photo has its mask); `mirror` as in `evaluate_parsing`."""
+    ('measured_exact' only when every photo has its mask); `mirror` as in `evaluate_parsing`;
+    `progress` as in `grade_photos`."""
     device = device or torch.device("cpu")
     patients = PatientDataset(data)
     split = "all" if split == "auto" else split
     samples = patients.samples(split)
-    photos = grade_photos(model, samples, patients, split, device, mirror=mirror)
+    photos = grade_photos(model, samples, patients, split, device, mirror=mirror, progress=progress)
     unique, fused = fuse_patients(photos.ids, photos.expressions, photos.probabilities)
     patient_truth = np.array([patients.patients[p].grade for p in unique])
     reports = {

@@ -395,6 +395,7 @@ def train(
         }
         running.clear()
         _log(log_file, record)
+        last_logged.update(loss=record["loss"], lr=record["lr"])
         if report:
             progress.update(settings.stage, step, fraction_done(), {"loss": record["loss"], "lr": record["lr"]})
 
@@ -406,6 +407,7 @@ def train(
     last_save = time.monotonic()
     running: list[float] = []
     last_metrics: dict[str, float] = {}
+    last_logged: dict[str, float] = {}  # the last record's loss and lr, for the closing progress line
     cancelled = False
     in_step = False
     with _sigterm_as_interrupt():  # `kill PID` saves the steps done, as Ctrl-C does
@@ -474,5 +476,5 @@ def train(
     elapsed = time.monotonic() - start
     summary = {"stage": settings.stage, "steps": step, "elapsed_s": round(elapsed, 1), "cancelled": cancelled}
     _log(log_file, {"event": "end", **summary})
-    progress.update(settings.stage, step, 1.0, {"elapsed_s": elapsed})
+    progress.update(settings.stage, step, 1.0, {**last_logged, "elapsed_s": elapsed})
     return summary

@@ -16,9 +16,9 @@ import torch
 
 from models.data.augment import Augmenter
 from models.data.glasses import draw_glasses
-from models.data.parsing import ParsingDataset, check_mask_values, read_image, read_mask
-from models.data.patients import PatientDataset
-from models.labels import CLASSES, IGNORE_INDEX, NUM_CLASSES, SIDES
+from models.data.parsing import ParsingDataset
+from models.data.patients import PatientDataset, read_labelled_photo, read_photo
+from models.labels import IGNORE_INDEX, SIDES
 from models.train.losses import LabelSpace
 
 
@@ -89,15 +89,15 @@ def load_patient_parsing_source(
     A mask value outside the label set (0 to NUM_CLASSES - 1, or 255 = ignore) is refused with
     the file named: it would either crash the loss or, once coarse label sets are registered,
     silently stand for one of them; a mask in another convention is better fixed than guessed.
-    A patient of labels.csv without photos is refused too (`PatientDataset.check_photos`)."""
+    So is a mask whose size differs from its photo's (its labels would land on the wrong
+    pixels), and a patient of labels.csv without photos (`PatientDataset.check_photos`).
+    Photos are read as `palsy assess` reads them (`read_photo`)."""
     dataset.check_photos()
     source = ParsingSource(name)
     for sample in dataset.samples(patient_ids=list(patient_ids)):
         if sample.mask is None:
             continue
-        mask = read_mask(sample.mask)
-        check_mask_values(mask, sample.mask, NUM_CLASSES, fix=f"the project's classes are {', '.join(CLASSES)}; fix the mask or remove it")
-        image, mask = shrink(read_image(sample.image), mask, long_side)
+        image, mask = shrink(*read_labelled_photo(sample.image, sample.mask), long_side)
         source.images.append(image)
         source.masks.append(mask)
     return source
@@ -117,11 +117,12 @@ class GradingSource:
 
 def load_grading_source(dataset: PatientDataset, patient_ids: Sequence[str], long_side: int) -> GradingSource:
     """Every expression photo of the given patients, labelled with the patient's grade; a
-    patient of labels.csv without photos is refused (`PatientDataset.check_photos`), not dropped."""
+    patient of labels.csv without photos is refused (`PatientDataset.check_photos`), not dropped.
+    Photos are read as `palsy assess` reads them (`read_photo`)."""
     dataset.check_photos()
     source = GradingSource()
     for sample in dataset.samples(patient_ids=list(patient_ids)):
-        image, _ = shrink(read_image(sample.image), None, long_side)
+        image, _ = shrink(read_photo(sample.image), None, long_side)
         source.images.append(image)
         source.grades.append(sample.grade)
         source.sides.append(sample.side)
