@@ -132,8 +132,12 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path) -> None:
 
     read_end, write_end = os.pipe()
     os.close(read_end)
+    # buffered as a user's shell has it: with PYTHONUNBUFFERED set (as on some CI machines) every
+    # print fails at once and the final flush this test is about is never reached
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     try:
-        result = subprocess.run([sys.executable, "-m", "app", "info"], stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+        result = subprocess.run([sys.executable, "-m", "app", "info"], stdout=write_end, stderr=subprocess.PIPE, text=True,
+                                timeout=120, env=env)
     finally:
         os.close(write_end)
     assert result.stderr == "" and result.returncode == 1
