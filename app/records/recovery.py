@@ -119,9 +119,12 @@ def orphan_files(layout: DataLayout, conn: sqlite3.Connection, files: list[Path]
     # The stored names are compared as text with the walked files' names relative to the root:
     # resolving each stored name (a realpath per row) made opening a large clinic's store take
     # seconds (5 s of 8.7 s for 75,000 photos). Stored names are '/'-separated and relative.
+    # Read from the tables themselves (NOT INDEXED): the names' unique indexes cover this query,
+    # and a damaged index (which `PRAGMA quick_check` does not read) could hide a recorded file,
+    # which would then be moved out of the data folder as an orphan.
     recorded = {
         posixpath.normpath(r[0])
-        for r in conn.execute("SELECT file_name FROM captures UNION SELECT file_name FROM reports")
+        for r in conn.execute("SELECT file_name FROM captures NOT INDEXED UNION SELECT file_name FROM reports NOT INDEXED")
     }
     return unnamed_files(layout, walk_data_files(layout) if files is None else files, recorded)
 
@@ -140,12 +143,13 @@ def unnamed_files(layout: DataLayout, files: list[Path], recorded: set[str]) -> 
     return unnamed
 
 
-def database_problems(conn: sqlite3.Connection) -> list[str]:
+def database_problems(conn: sqlite3.Connection, *, thorough: bool = False) -> list[str]:
     """SQLite's `PRAGMA quick_check` (the structure of every table and index, not the contents
-    of indexes): empty when the database is sound. A check that cannot even run (the file is
-    too damaged to read) is a problem too."""
+    of indexes), or with `thorough` its `integrity_check` (also that every index holds exactly
+    its table's rows; slower): empty when the database is sound. A check that cannot even run
+    (the file is too damaged to read) is a problem too."""
     try:
-        found = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+        found = [str(r[0]) for r in conn.execute("PRAGMA integrity_check" if thorough else "PRAGMA quick_check")]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
     if found == ["ok"]:
@@ -154,9 +158,9 @@ def database_problems(conn: sqlite3.Connection) -> list[str]:
     return [line.strip() for row in found for line in row.splitlines() if line.strip() and not line.startswith("***")]
 
 
-def require_sound_database(layout: DataLayout, conn: sqlite3.Connection) -> None:
+def require_sound_database(layout: DataLayout, conn: sqlite3.Connection, *, thorough: bool = False) -> None:
     """DatabaseDamagedError (naming the database and what to do) unless `database_problems` is empty."""
-    problems = database_problems(conn)
+    problems = database_problems(conn, thorough=thorough)
     if problems:
         more = f"; {len(problems) - 1} more problem(s)" if len(problems) > 1 else ""
         raise damaged_database_error(layout.db_path, f"{problems[0][:200]}{more}")
@@ -169,7 +173,7 @@ def remove_orphans(layout: DataLayout, conn: sqlite3.Connection, *, min_age_s: f
     removed = []
     candidates = [path for path in orphan_files(layout, conn) if _old_enough(path, now, min_age_s)]
     if candidates:
-        require_sound_database(layout, conn)
+        require_sound_database(layout, conn, thorough=True)
     for path in candidates:
         if remove_file(path):
             removed.append(path)
@@ -197,7 +201,7 @@ def quarantine_orphans(
 
     A name already taken there gets a numeric suffix. Files that cannot be moved stay where
     they are (logged); the next start tries again. Nothing is moved while the database reports
-    damage (`PRAGMA quick_check`): DatabaseDamagedError instead.
+    damage (`PRAGMA integrity_check`): DatabaseDamagedError instead.
     """
     now = time.time() if now is None else now
     moved: list[tuple[Path, Path]] = []
@@ -205,8 +209,9 @@ def quarantine_orphans(
     if candidates:
         # A damaged database can return too few rows without an error: a recorded photo would
         # then look unrecorded and be moved. Checked only when something is to move (a crash
-        # left a file behind), so the normal start pays nothing.
-        require_sound_database(layout, conn)
+        # left a file behind), so the normal start pays nothing; thoroughly then (indexes'
+        # contents too), as that is rare.
+        require_sound_database(layout, conn, thorough=True)
     for path in candidates:
         target = layout.root / RECOVERED_DIR / path.relative_to(layout.root)
         n = 1

@@ -59,7 +59,7 @@ from models.pipeline.images import load_image
 from models.pipeline.measures import HOUSE_MEASURE
 from models.pipeline.overlays import LEGEND_WIDTH
 from models.pipeline.training_summary import describe_training
-from models.resources import is_demo_weights
+from models.resources import is_demo_checkpoint, is_demo_weights
 
 # Without ReportLab's C accelerator, ASCII85-encoding the photos in pure Python took
 # 2.2 s of a 2.6 s report; binary streams are valid PDF and cost nothing.
@@ -109,10 +109,18 @@ class ReportContext:
 
 
 def is_demo_record(model: Mapping | None) -> bool:
-    """Whether an assessment's model record (assessment.json "model": path, sha256) names the
-    demonstration weights, by the GUI banner's rule (`models.resources.is_demo_weights`)."""
+    """Whether an assessment's model record (assessment.json "model") names the demonstration
+    weights. The verdict recorded when the model was loaded (`demo`, with the weights' digest
+    `state_sha256` and `training_command`) says so first: the file may since have been moved or
+    replaced. A recorded `demo: false` never outweighs the GUI banner's rules
+    (`models.resources.is_demo_weights`: name, sha256), which records without the field rely on."""
     if not isinstance(model, Mapping):
         return False
+    if model.get("demo") is True:
+        return True
+    recorded = {"state_sha256": model.get("state_sha256"), "training": {"command": model.get("training_command")}}
+    if is_demo_checkpoint(recorded):
+        return True
     path, sha256 = model.get("path"), model.get("sha256")
     return is_demo_weights(str(path) if path else "", sha256 if isinstance(sha256, str) else None)
 

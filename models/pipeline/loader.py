@@ -14,7 +14,7 @@ import torch
 from models.cascade import CascadeNet
 from models.checkpoint import load_checkpoint, sha256_of
 from models.errors import CheckpointError, PalsyError
-from models.resources import DEMO_WEIGHTS, default_weights_path
+from models.resources import DEMO_WEIGHTS, default_weights_path, is_demo_weights, summary_of
 
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 
@@ -29,15 +29,27 @@ class ModelInfo:
     config: str
     training_data: Any = None
     metrics: dict = field(default_factory=dict)
+    # The verdict when loaded (`models.resources.is_demo_weights`), kept in every stored record so
+    # a report rebuilt later, when the file is gone or replaced, still warns; None: not judged
+    # (an in-memory network, `wrap_model`).
+    demo: bool | None = None
+    state_sha256: str | None = None  # the digest of the weights the checkpoint records
+    training_command: str | None = None  # the command that trained them (`palsy train ...`)
 
     def to_dict(self) -> dict:
-        return {
+        """The model record of assessment.json and of the stored assessments."""
+        record = {
             "name": self.name,
             "config": self.config,
             "sha256": self.sha256,
             "path": self.path,
             "training_data": self.training_data,
         }
+        if self.demo is not None:
+            record["demo"] = self.demo
+            record["state_sha256"] = self.state_sha256
+            record["training_command"] = self.training_command
+        return record
 
 
 @dataclass
@@ -172,6 +184,7 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
         check_grading_trained(model, meta, given)
         model = model.to(target).eval()
         training = meta.get("training") or {}
+        summary = summary_of(meta)
         info = ModelInfo(
             name=path.stem,
             sha256=digest,
@@ -179,6 +192,9 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
             config=model.config.name,
             training_data=training.get("data", training) if isinstance(training, dict) else training,
             metrics=meta.get("metrics") or {},
+            demo=is_demo_weights(path, digest, meta),
+            state_sha256=summary.state_sha256,
+            training_command=summary.command,
         )
         loaded = LoadedModel(model, info, target)
         _CACHE[key] = loaded

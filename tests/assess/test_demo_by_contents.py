@@ -136,3 +136,94 @@ def test_the_real_shipped_weights_resaved(tmp_path: Path) -> None:
     shipped = resources.resources_dir() / "weights" / resources.DEMO_WEIGHTS
     copy = _resave(shipped, tmp_path / "clinic.pt")
     assert resources.is_demo_weights(copy, sha256_of(copy)) and weights_info(str(copy)).is_demo
+
+
+def _forget_this_process() -> None:
+    """What a restart forgets: every file read and every verdict taken in this process."""
+    resources._SUMMARIES.clear()
+    resources._VERDICTS.clear()
+    clear_model_cache()
+
+
+def test_the_stored_record_keeps_the_demo_warning_after_a_restart(capsys: pytest.CaptureFixture, patient_dir: Path,
+                                                                  shipped: Path, tmp_path: Path) -> None:
+    # review: a re-saved copy of the demo weights, graded, then moved or replaced; after a restart
+    # the record (path + sha256 only) no longer named the demo and the PDF lost its warning
+    (tmp_path / "x").mkdir()
+    copy = _resave(shipped, tmp_path / "x" / "clinic.pt")
+    out = tmp_path / "o"
+    assert main(["assess", str(patient_dir), "--out", str(out), "--weights", str(copy), "--device", "cpu"]) == 0
+    capsys.readouterr()
+    cli_record = json.loads((out / "assessment.json").read_text(encoding="utf-8"))["model"]
+    handle = load_model(str(copy), "cpu")  # the GUI: its handle's record and what run_analysis stores
+    from app.analysis import run_analysis
+    from models.pipeline.images import load_image
+    from models.pipeline.progress import NullProgress
+
+    photos = {p.stem: load_image(p) for p in sorted(patient_dir.glob("*.png"))}
+    gui_record = run_analysis(photos, handle, NullProgress()).to_json()["model"]
+    for record in (cli_record, handle.meta, gui_record):
+        assert record["demo"] is True
+        assert record["state_sha256"] and record["training_command"] == DEMO_RUN["command"]
+
+    copy.unlink()  # moved away, or replaced: the file no longer tells
+    _forget_this_process()
+    for record in (cli_record, gui_record):
+        assert is_demo_record(record)
+        assert is_demo_record({**record, "demo": None})  # the recorded digest and command say it too
+        assert not is_demo_record({"path": record["path"], "sha256": record["sha256"]})  # what was stored before
+    from app.report.pdf import ReportContext, write_report
+
+    body = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
+    write_report(tmp_path / "again.pdf", body, ReportContext(), {})
+    assert WARNING in " ".join(PdfReader(str(tmp_path / "again.pdf")).pages[0].extract_text().split())
+
+
+def test_a_recorded_demo_false_never_outweighs_the_name_or_digest(shipped: Path) -> None:
+    assert is_demo_record({"path": "/gone/my_demo.pt", "sha256": None, "demo": False})
+    assert is_demo_record({"path": "/gone/clinic.pt", "sha256": sha256_of(shipped), "demo": False})
+    assert not is_demo_record({"path": "/gone/clinic.pt", "sha256": "0" * 64, "demo": False})
+    assert is_demo_record({"path": "/gone/clinic.pt", "sha256": "0" * 64, "demo": True})
+
+
+def test_a_file_replaced_with_the_same_size_and_time_is_read_again(shipped: Path, tmp_path: Path) -> None:
+    # review: the cache was keyed on (path, size, mtime); `cp -p` of a same-size demo reproduction
+    # over other weights kept the old "not demo" answer, even with the caller's fresh sha256
+    model = build_model(COMPACT.with_input_size(64), seed=1)
+    demo, other = tmp_path / "a.pt", tmp_path / "b.pt"
+    save_checkpoint(model, demo, training={"command": "palsy train demo"}, half=True)
+    save_checkpoint(model, other, training={"command": "palsy train abcd"}, half=True)
+    assert demo.stat().st_size == other.stat().st_size
+    stamp = (1_700_000_000_000_000_000,) * 2
+    target = tmp_path / "clinic.pt"
+    target.write_bytes(other.read_bytes())
+    os.utime(target, ns=stamp)
+    assert not resources.is_demo_weights(target, None)
+
+    new = tmp_path / "clinic.new"  # replaced by rename: another inode
+    new.write_bytes(demo.read_bytes())
+    os.utime(new, ns=stamp)
+    os.replace(new, target)
+    assert resources.is_demo_weights(target, None)
+    assert resources.is_demo_weights(target, sha256_of(target))
+
+    target.write_bytes(other.read_bytes())  # overwritten in place: the same inode, a new change time
+    os.utime(target, ns=stamp)
+    assert not resources.is_demo_weights(target, None)
+
+
+def test_a_stale_cache_entry_gives_way_to_the_callers_digest(shipped: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # a file system whose stat cannot tell the two files apart: the caller's fresh sha256 can
+    model = build_model(COMPACT.with_input_size(64), seed=1)
+    demo, other = tmp_path / "a.pt", tmp_path / "b.pt"
+    save_checkpoint(model, demo, training={"command": "palsy train demo"}, half=True)
+    save_checkpoint(model, other, training={"command": "palsy train abcd"}, half=True)
+    target = tmp_path / "clinic.pt"
+    target.write_bytes(other.read_bytes())
+    frozen = target.stat()
+    real_stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: frozen if self == target else real_stat(self, **kw))
+    assert not resources.is_demo_weights(target, sha256_of(target))
+    target.write_bytes(demo.read_bytes())
+    assert resources.is_demo_weights(target, sha256_of(target))

@@ -12,7 +12,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 
 from app.analysis import load_model, run_analysis
-from app.camera.source import CameraError
+from app.camera.source import CameraError, checked_frame
 from app.camera_controller import CameraController
 from app.progress import Cancelled, ProgressState
 from app.workers import CameraWorker, FunctionWorker, LatestFrame, retire_worker, start_worker
@@ -231,3 +231,18 @@ def test_a_grey_frame_is_made_rgb(qtbot, grey: np.ndarray) -> None:
     assert retire_worker(worker, thread, WAIT_MS)
     assert failures == [] and packet.frame.shape == (6, 8, 3) and packet.frame.dtype == np.uint8
     assert (packet.frame == 7).all() and packet.frame.flags.c_contiguous
+
+
+def test_a_grey_frame_is_converted_by_opencv(monkeypatch: pytest.MonkeyPatch) -> None:
+    # review: np.repeat took 6 ms per 1080p grey frame on the camera thread; OpenCV's conversion
+    import cv2
+
+    grey = np.random.default_rng(0).integers(0, 256, (1080, 1920), np.uint8)
+    calls = []
+    real = cv2.cvtColor
+    monkeypatch.setattr(cv2, "cvtColor", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    for frame in (grey, grey[:, :, None], grey[:, ::2]):
+        rgb = checked_frame(frame, "grey camera")
+        assert rgb.dtype == np.uint8 and rgb.flags.c_contiguous
+        assert np.array_equal(rgb, np.repeat(np.asarray(frame).reshape(frame.shape[:2])[:, :, None], 3, axis=2))
+    assert calls == [cv2.COLOR_GRAY2RGB] * 3
