@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QThread, QTimer
-from PySide6.QtGui import QCloseEvent, QFontMetrics
+from PySide6.QtCore import QDeadlineTimer, Qt, QThread, QTimer
+from PySide6.QtGui import QCloseEvent, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from app import analysis as analysis_module
@@ -51,6 +51,8 @@ from app.workers import FunctionWorker, retire_worker, start_worker
 log = logging.getLogger(__name__)
 
 DATA_LABEL_WIDTH = 320  # px of the status bar for the data folder; the tooltip has it in full
+SHUTDOWN_WAIT_MS = 10000  # how long shutdown waits for the cancelled workers, all together
+_STRAGGLERS: list = []  # (thread, worker) still running after that wait: never deleted while running
 
 
 @dataclass
@@ -99,6 +101,7 @@ class MainWindow(
         self._analysed_id: int | None = None
         self._analysed_patient: str | None = None
         self._closed = False  # results arriving after shutdown are dropped
+        self._quit_requested = False  # set while the app's own Quit (Ctrl+Q, File > Quit) closes the window
         self._threads: list[tuple[QThread, FunctionWorker]] = []  # running, or ended and not yet retired
         self._analysis_worker: FunctionWorker | None = None
         self._load_model_on_show = load_model_on_show
@@ -152,7 +155,7 @@ class MainWindow(
 
         self._build_actions()
         self._connect_pages()
-        self.patients.show_unfinished(self.gateway.unfinished())
+        self.patients.show_unfinished(self.offered_drafts())
         recovered = self.gateway.recovered_files()
         if recovered:
             self.notify(
@@ -161,6 +164,9 @@ class MainWindow(
                 30000,
             )
         self._page_changed(0)
+        app = QGuiApplication.instance()
+        if app is not None:  # logout or shutdown: close without asking (see `closeEvent`)
+            app.commitDataRequest.connect(self.session_ending)
 
     # -- construction ---------------------------------------------------------------------
     def _connect_pages(self) -> None:
@@ -220,15 +226,17 @@ class MainWindow(
         """The sender's thread ended (or is ending): delete it and its worker."""
         self._retire_threads(ended=self.sender())
 
-    def _retire_threads(self, ended: object = None, quit_running: bool = False) -> None:
-        """Retire `ended` and every finished thread; with `quit_running`, stop and wait for all.
-        A thread still running after the wait is kept (deleting it would abort)."""
+    def _retire_threads(self, ended: object = None, quit_running: bool = False, timeout_ms: int = 10000) -> None:
+        """Retire `ended` and every finished thread; with `quit_running`, stop and wait for all,
+        about `timeout_ms` for them together (at least 0.1 s each). A thread still running
+        after the wait is kept (deleting it would abort)."""
+        deadline = QDeadlineTimer(timeout_ms)
         still = []
         for thread, worker in self._threads:
             if quit_running and shiboken6.isValid(thread):
                 thread.quit()
             due = quit_running or thread is ended or not shiboken6.isValid(thread) or thread.isFinished()
-            if not (due and retire_worker(worker, thread)):
+            if not (due and retire_worker(worker, thread, max(100, deadline.remainingTime()))):
                 still.append((thread, worker))
         self._threads = still
 
@@ -288,7 +296,7 @@ class MainWindow(
         self.patients.refresh()
         if self.patient_id and not self.patients.selected():
             self.patients.select(self.patient_id)  # the patient just worked on: Edit and History stay at hand
-        self.patients.show_unfinished(self.gateway.unfinished())
+        self.patients.show_unfinished(self.offered_drafts())
         self.stack.setCurrentWidget(self.patients)
 
     def show_patient_title(self, patient_id: str | None) -> None:
@@ -372,11 +380,17 @@ class MainWindow(
         self.capture.timer.stop()
         self.capture.camera.stop(wait=True)
         self.capture.shutdown_saver()
-        if self._analysis_worker is not None and shiboken6.isValid(self._analysis_worker):
-            self._analysis_worker.cancel()
-        self._retire_threads(quit_running=True)
+        # every worker, not only the analysis: an overlay recompute or a model load still
+        # running was left behind and its QThread destroyed while running
+        for _thread, worker in self._threads:
+            if shiboken6.isValid(worker):
+                worker.cancel()
+        self._retire_threads(quit_running=True, timeout_ms=SHUTDOWN_WAIT_MS)
         if self._threads:
             log.warning("%d worker thread(s) still running at shutdown", len(self._threads))
+            # deleting a running QThread aborts: keep them referenced until the process ends
+            _STRAGGLERS.extend(self._threads)
+            self._threads = []
 
     def may_quit_analysis(self) -> bool:
         """Closing the window stops an analysis that is running: ask first (No by default)."""
@@ -385,8 +399,28 @@ class MainWindow(
         return self.services.ask(self, "Quit during the analysis?",
                                  "An analysis is running; quit anyway? The photos are kept.")
 
+    def quit_requested(self) -> None:
+        """File > Quit, Ctrl+Q: close the window as the user's own close (asked like the close button)."""
+        self._quit_requested = True
+        try:
+            self.close()
+        finally:
+            self._quit_requested = False
+
+    def session_ending(self, _manager: object = None) -> None:
+        """The desktop session ends (logout, shutdown: `commitDataRequest`): shut down and close
+        without a question, which would block the logout (an unconfirmed grade stays on record
+        as 'analysed'; an analysis is cancelled, its photos kept)."""
+        log.info("session ending: closing without questions")
+        self.shutdown()
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self._closed and not (self.may_leave_results() and self.may_quit_analysis()):
+        # Ask only when the user closes the window (the close button: a spontaneous event from
+        # the window system; or the app's Quit). A close from code (QApplication.closeAllWindows
+        # at a logout, say) must not be refused: No there aborted the quit.
+        by_user = event.spontaneous() or self._quit_requested
+        if by_user and not self._closed and not (self.may_leave_results() and self.may_quit_analysis()):
             event.ignore()
             return
         self.shutdown()

@@ -34,7 +34,7 @@ class WindowActionsMixin:
         preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
         self.settings_action = action("&Settings\u2026", self.open_settings,
                                       preferences if not preferences.isEmpty() else QKeySequence("Ctrl+,"))
-        self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = action("&Quit", self.quit_requested, QKeySequence.StandardKey.Quit)
         for a in (self.new_patient_action, self.settings_action):
             file_menu.addAction(a)
         file_menu.addSeparator()

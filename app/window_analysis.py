@@ -57,6 +57,10 @@ class WindowAnalysisMixin:
 
     def _analysis_finished(self) -> None:
         self._analysis_worker = None
+        if not self._closed and self.stack.currentWidget() is self.patients:
+            # left out of the patients page's offer while it ran; cancelled or failed, it is
+            # a draft to resume again
+            self.patients.show_unfinished(self.offered_drafts())
 
     def _analysis_cancelled(self) -> None:
         self.capture.set_analysing(False, 0.0, "Analysis cancelled; the photos are kept.")

@@ -57,13 +57,22 @@ class WindowAssessmentMixin:
         self._open_capture(patient_id, assessment_id, {})
 
     def _unfinished_of(self, patient_id: str) -> Any:
-        """The patient's unfinished assessment to offer (the newest with photos), or None."""
+        """The patient's unfinished assessment to offer (the newest with photos), or None. Not
+        the one being analysed: it is a draft until its results are recorded, and resuming it
+        meanwhile would retake photos the analysis is running on."""
         try:
-            drafts = [d for d in self.gateway.unfinished() if d.patient_id == patient_id]
+            drafts = [d for d in self.offered_drafts() if d.patient_id == patient_id]
         except PalsyError as exc:
             log.warning("unfinished assessments not read: %s", exc)
             return None
         return max(drafts, key=lambda d: (bool(d.captures), d.created)) if drafts else None
+
+    def offered_drafts(self) -> list[Any]:
+        """The unfinished assessments to offer for resumption: all but the one being analysed
+        (a draft until its results are recorded; resuming it would retake its photos while
+        the analysis runs on them)."""
+        analysed = self._analysed_id if self.analysing else None
+        return [d for d in self.gateway.unfinished() if d.assessment_id != analysed]
 
     def _open_capture(self, patient_id: str, assessment_id: int, photos: dict[str, CapturedPhoto]) -> None:
         self.patient_id, self.assessment_id, self.result = patient_id, assessment_id, None
@@ -117,7 +126,7 @@ class WindowAssessmentMixin:
         except PalsyError as exc:
             self.notify(f"Could not discard assessment {assessment_id}: {exc}")
             return
-        self.patients.show_unfinished(self.gateway.unfinished())
+        self.patients.show_unfinished(self.offered_drafts())
         self.notify(f"Assessment {assessment_id} discarded (no longer offered; its photos stay in the data folder)")
 
     def _confirm_discard(self, assessment_id: int) -> bool:

@@ -44,6 +44,23 @@ class CapturedPhoto:
     rgb: np.ndarray
     quality: dict
     intensity: float = 0.0
+    # The photo's 64 x 64 grey thumbnail and its 16 x 16 block grid, computed once (at capture,
+    # or at the first comparison for a resumed photo): the "no movement against rest" check
+    # runs at every refresh of the page, and rebuilding them from a 4K photo took 170 ms.
+    _thumb_cache: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _grid_cache: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+
+    def thumb(self) -> np.ndarray:
+        """The 64 x 64 grey thumbnail of the central face area (computed once)."""
+        if self._thumb_cache is None:
+            self._thumb_cache = _thumb(self.rgb)
+        return self._thumb_cache
+
+    def grid(self) -> np.ndarray:
+        """The 16 x 16 block grid over the face that `movement_against_rest` compares (computed once)."""
+        if self._grid_cache is None:
+            self._grid_cache = face_grid(self.thumb())
+        return self._grid_cache
 
 
 def expression_intensity(frame: np.ndarray, reference: np.ndarray | None) -> float:
@@ -66,12 +83,19 @@ def movement_against_rest(frame: np.ndarray, rest: np.ndarray) -> float:
     """The largest change between `frame` and the rest photo in one block of a 16 x 16 grid
     over the face (0..1). Unlike the mean (`expression_intensity`), a movement confined to the
     eyes or the nose is not averaged away by the face that stays still."""
+    return grid_movement(face_grid(_thumb(frame)), face_grid(_thumb(rest)))
+
+
+def face_grid(thumb: np.ndarray) -> np.ndarray:
+    """The 16 x 16 block grid of a 64 x 64 grey thumbnail (`_thumb`)."""
     import cv2
 
-    def blocks(rgb: np.ndarray) -> np.ndarray:
-        return cv2.resize(_thumb(rgb), (16, 16), interpolation=cv2.INTER_AREA)
+    return cv2.resize(thumb, (16, 16), interpolation=cv2.INTER_AREA)
 
-    return float(np.abs(blocks(frame) - blocks(rest)).max())
+
+def grid_movement(grid: np.ndarray, rest_grid: np.ndarray) -> float:
+    """`movement_against_rest` from the two photos' block grids (`face_grid`)."""
+    return float(np.abs(grid - rest_grid).max())
 
 
 def shows_no_movement(expression: str, photo: np.ndarray, rest: np.ndarray | None) -> bool:
@@ -167,8 +191,12 @@ class CaptureSession:
     def still_photos(self) -> list[str]:
         """The expression photos that show no movement against the rest photo (each compared
         with the rest photo now on record, so a retaken rest photo counts)."""
-        rest = self.reference()
-        return [name for name, photo in self.photos.items() if shows_no_movement(name, photo.rgb, rest)]
+        rest = self.photos.get("rest")
+        if rest is None:
+            return []
+        # the grids are cached on the photos: this runs at every refresh and arrow key
+        return [name for name, photo in self.photos.items()
+                if name != "rest" and grid_movement(photo.grid(), rest.grid()) < NO_MOVEMENT]
 
     def go_to(self, index: int) -> None:
         """Jump to a step (clamped)."""
@@ -191,10 +219,13 @@ class CaptureSession:
         reports the outcome and takes a failed photo back.
         """
         quality = dict(quality or {})
-        if intensity is None:
-            intensity = expression_intensity(frame, self.reference())
         expression = self.expression
-        photo = CapturedPhoto(expression, np.ascontiguousarray(frame).copy(), quality, intensity)
+        photo = CapturedPhoto(expression, np.ascontiguousarray(frame).copy(), quality)
+        photo.grid()  # its thumbnail and grid, once, for the intensity and the "no movement" check
+        rest = self.photos.get("rest")
+        if intensity is None:
+            intensity = float(np.abs(photo.thumb() - rest.thumb()).mean()) if rest is not None else 0.0
+        photo.intensity = intensity
         if self.submit is None:
             self.sink.save_capture(self.assessment_id, expression, photo.rgb, quality)
         else:
@@ -259,7 +290,8 @@ class CaptureSession:
         """Auto-capture: feed a live frame; captures when the peak window closes."""
         if self.expression in self.photos:
             return None
-        intensity = expression_intensity(frame, self.reference())
+        rest = self.photos.get("rest")  # its thumbnail is cached: only the live frame's is made
+        intensity = float(np.abs(_thumb(frame) - rest.thumb()).mean()) if rest is not None else 0.0
         chosen = self.auto.feed(frame, passed, intensity, quality, now)
         if chosen is None:
             return None

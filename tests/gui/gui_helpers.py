@@ -38,6 +38,23 @@ def close_window(window: MainWindow) -> None:
     window.deleteLater()
 
 
+def user_close(window: MainWindow) -> bool:
+    """Close the window as its close button does: a spontaneous close event, from the window
+    system (the offscreen platform sends none). True when the window accepted it."""
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QApplication
+
+    class WindowSystemClose(QCloseEvent):
+        def spontaneous(self) -> bool:  # noqa: D102 - as the window system's close event
+            return True
+
+    event = WindowSystemClose()
+    QApplication.sendEvent(window, event)
+    if event.isAccepted():
+        window.hide()  # what QWidget.close does after an accepted close event
+    return event.isAccepted()
+
+
 def capture_all(qtbot: Any, window: MainWindow) -> None:
     """Take the six photos with the capture button, waiting for live frames each time."""
     page = window.capture

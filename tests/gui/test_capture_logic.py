@@ -160,3 +160,40 @@ def test_an_expression_photo_without_movement_against_rest_is_named(session: Cap
     session.retake("rest")
     session.capture(moved)  # a new rest photo: each is compared with the one on record
     assert session.still_photos() == ["raise_eyebrows"]
+
+
+def test_the_no_movement_check_builds_each_photos_grid_once(session: CaptureSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    # still_photos ran at every refresh and arrow key and rebuilt every photo's thumbnail and
+    # block grid (the rest photo once per expression) each time: 174 ms per call at 4K
+    from app.pages import capture_logic
+    from app.pages.capture_logic import movement_against_rest
+
+    built: list[int] = []
+    original = capture_logic._thumb
+    monkeypatch.setattr(capture_logic, "_thumb", lambda rgb: built.append(1) or original(rgb))
+    rng = np.random.default_rng(1)
+    rest = rng.integers(60, 200, (120, 160, 3)).astype(np.uint8)
+    noisy = np.clip(rest + rng.normal(0, 3, rest.shape), 0, 255).astype(np.uint8)
+    moved = rest.copy()
+    moved[40:60, 60:100] = 20
+    photos = [rest, noisy, moved, noisy, moved, rest]
+    for photo in photos:
+        session.capture(photo)
+    assert len(built) == 6  # one thumbnail per photo, made at capture (the intensity uses it too)
+    expected = [EXPRESSIONS[i] for i in (1, 3, 5)]  # the noisy copies and the rest photo again
+    for _ in range(20):
+        assert session.still_photos() == expected
+    session.go_to(1)
+    assert len(built) == 6
+    # the same verdicts as comparing the full photos, and a retaken rest photo re-judges them
+    assert [n for n, p in session.photos.items() if n != "rest"
+            and movement_against_rest(p.rgb, rest) < capture_logic.NO_MOVEMENT] == expected
+    built.clear()
+    session.retake("rest")
+    session.capture(moved)
+    assert len(built) == 1 and session.still_photos() == [EXPRESSIONS[i] for i in (2, 4)]
+    # resumed photos (no grid yet) get theirs at the first check, once
+    session.restore({e: CapturedPhoto(e, p.rgb, {}) for e, p in session.photos.items()})
+    session.still_photos()
+    session.still_photos()
+    assert len(built) == 7

@@ -19,6 +19,7 @@ from tests.gui.gui_helpers import (
     close_window,
     draft_with_photos,
     make_window,
+    user_close,
 )
 from tests.gui.test_flow_edges import slow_analysis
 
@@ -45,7 +46,7 @@ def test_every_way_out_of_an_unconfirmed_review_asks_first(qtbot, data_folder: P
         page.clinician_edit.setText("Dr. Test")
         page.notes_edit.setPlainText("typed, not confirmed")
         ways_out = (page.back_button.click, window.patients_action.trigger, window.new_patient_action.trigger,
-                    window.history_action.trigger, window.close, window.quit_action.trigger)
+                    window.history_action.trigger, lambda: user_close(window), window.quit_action.trigger)
         answers[:] = [False] * len(ways_out)  # No (the default, as Esc): stay
         for leave in ways_out:
             leave()
@@ -79,13 +80,14 @@ def test_closing_during_an_analysis_asks_first(qtbot, data_folder: Path, tiny_we
         capture_all(qtbot, window)
         window.start_analysis()
         assert window.analysing
-        answers[:] = [False]
-        window.close()
+        answers[:] = [False, False]
+        assert not user_close(window)  # the close button
+        window.quit_action.trigger()  # Ctrl+Q
         assert window.isVisible() and window.analysing and not window._closed
-        assert asked == ["An analysis is running; quit anyway? The photos are kept."]
+        assert asked == ["An analysis is running; quit anyway? The photos are kept."] * 2
         answers[:] = [True]
-        window.close()
-        assert not window.isVisible() and window._closed and len(asked) == 2
+        assert user_close(window)
+        assert not window.isVisible() and window._closed and len(asked) == 3
     finally:
         close_window(window)
 
@@ -214,5 +216,34 @@ def test_an_expression_photo_like_the_rest_photo_is_marked_on_its_step(
         assert "\u2713" in page.steps.item(0).text()  # rest itself is never marked
         page.session.retake("close_eyes")
         assert "not taken" in page.steps.item(1).text() and item.background().style() == Qt.BrushStyle.NoBrush
+    finally:
+        close_window(window)
+
+
+def test_start_does_not_offer_the_assessment_being_analysed(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # Start for the patient whose analysis still ran offered "Resume the unfinished assessment
+    # (6 of 6 photos)": the very one being analysed; so did the patients page's bar
+    from tests.gui.test_quitting import until_cancelled
+
+    offered: list[str] = []
+    window = make_window(qtbot, data_folder, tiny_weights, analyse=until_cancelled,
+                         choose=lambda parent, title, text, choices: offered.append(text) or None)
+    try:
+        window.gateway.save_patient(PatientInfo("MRN-1", "Ada Lovelace"), is_new=True)
+        window.start_assessment("MRN-1")
+        capture_all(qtbot, window)
+        window.start_analysis()
+        analysed = window.assessment_id
+        window.show_patients()
+        window.start_assessment("MRN-1")
+        assert window.analysing and offered == [] and window.assessment_id != analysed  # a new one, no question
+        window.show_patients()
+        assert window.patients._resume_id != analysed  # the bar offers the new (empty) draft at most
+        window.cancel_analysis()
+        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+        # cancelled, it is a draft again: offered on the patients page, and by Start
+        assert window.patients._resume_id == analysed and not window.patients.resume_box.isHidden()
+        window.start_assessment("MRN-1")
+        assert len(offered) == 1 and "6 of 6 photos" in offered[0]
     finally:
         close_window(window)

@@ -11,6 +11,7 @@ from tests.gui.gui_helpers import (
     analysed_assessment,
     close_window,
     make_window,
+    user_close,
 )
 
 
@@ -106,7 +107,7 @@ def test_leaving_a_review_changed_after_confirming_asks_first(qtbot, data_folder
         page.back_button.click()
         window.patients_action.trigger()
         window.show_history("MRN-2")
-        window.close()
+        user_close(window)
         assert window.stack.currentWidget() is window.results and window.isVisible() and page.review_edited()
         assert len(asked) == 4 and f"after grade {confirmed} was confirmed" in asked[0]
         answers[:] = [True]
