@@ -102,6 +102,7 @@ class MainWindow(
         self._analysed_patient: str | None = None
         self._closed = False  # results arriving after shutdown are dropped
         self._quit_requested = False  # set while the app's own Quit (Ctrl+Q, File > Quit) closes the window
+        self._session_ending = False  # set by a logout or shutdown: close without questions
         self._threads: list[tuple[QThread, FunctionWorker]] = []  # running, or ended and not yet retired
         self._analysis_worker: FunctionWorker | None = None
         self._load_model_on_show = load_model_on_show
@@ -408,18 +409,21 @@ class MainWindow(
             self._quit_requested = False
 
     def session_ending(self, _manager: object = None) -> None:
-        """The desktop session ends (logout, shutdown: `commitDataRequest`): shut down and close
-        without a question, which would block the logout (an unconfirmed grade stays on record
-        as 'analysed'; an analysis is cancelled, its photos kept)."""
-        log.info("session ending: closing without questions")
-        self.shutdown()
-        self.close()
+        """The desktop session is ending (logout, shutdown: `commitDataRequest`). Qt's rule for
+        this signal: do not quit here, the session manager may still cancel. So the window only
+        stops asking: the close that follows (a window manager's close is spontaneous, like the
+        close button's) goes through without a question that would block the logout; an
+        unconfirmed grade stays on record as 'analysed', an analysis is cancelled with its
+        photos kept. A logout cancelled by another program leaves the window working, closing
+        without questions from then on."""
+        log.info("session ending: the window will close without questions")
+        self._session_ending = True
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         # Ask only when the user closes the window (the close button: a spontaneous event from
         # the window system; or the app's Quit). A close from code (QApplication.closeAllWindows
         # at a logout, say) must not be refused: No there aborted the quit.
-        by_user = event.spontaneous() or self._quit_requested
+        by_user = (event.spontaneous() or self._quit_requested) and not self._session_ending
         if by_user and not self._closed and not (self.may_leave_results() and self.may_quit_analysis()):
             event.ignore()
             return

@@ -77,6 +77,8 @@ def test_a_logout_during_an_analysis_closes_without_questions(qtbot, data_folder
         # cannot make: the window's connected handler is called as the signal would)
         assert QApplication.instance().receivers(commit_data) == handlers + 1
         window.session_ending()
+        assert window.isVisible() and not window._closed  # Qt: no quitting in commitDataRequest itself
+        assert user_close(window)  # the window manager's close at the logout: no question now
         assert asked == [] and not window.isVisible() and window._closed
         assert window._threads == [] and time.monotonic() - started < 10  # the analysis was cancelled
         assert len(window.gateway.assessment(window.assessment_id).captures) == 6  # the photos are kept
