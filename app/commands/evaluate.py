@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from models.checkpoint import load_checkpoint
     from models.data.patients import PatientDataset
     from models.errors import InputError
-    from models.pipeline.loader import check_grading_trained
+    from models.pipeline.loader import check_grading_trained, clinic_stage_run
     from models.resources import default_weights_path
     from models.train.evaluation import evaluate_grading, evaluate_parsing
     from models.train.loop import resolve_device
@@ -60,7 +60,11 @@ def run(args: argparse.Namespace) -> int:
     weights = Path(args.weights) if args.weights else default_weights_path()
     model, meta = load_checkpoint(weights)
     if args.task == "grading" and level in ("patient", "photo"):  # the measured levels read E1's masks only
-        check_grading_trained(model, meta, weights)
+        check_grading_trained(model, meta, weights, clinic_stages=True)  # scoring a stage is a measurement
+    run = clinic_stage_run(weights)
+    if run is not None:  # on stderr: --json keeps stdout pure JSON
+        print(f"note: {weights} is an intermediate stage of the `palsy train clinic` run in {run}: these figures are "
+              f"of that stage, not of {run / 'clinic.pt'}", file=sys.stderr)
     device = resolve_device(args.device)
     if args.task == "parsing":
         report = evaluate_parsing(model, args.data, args.split, device, mirror=not args.single_pass)

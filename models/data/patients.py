@@ -39,7 +39,20 @@ from models.labels import CLASSES, EXPRESSIONS, SIDES, grade_index
 from models.pipeline.images import IMAGE_SUFFIXES, MIN_PHOTO_SIDE, load_image
 
 REQUIRED = frozenset({"patient_id", "grade", "side"})  # labels.csv columns
-_PHOTO = re.compile(r"^(?P<expr>[a-z_]+?)(?:_(?P<n>\d+))?$")
+# A photo's file stem (lower case): the expression, then an optional frame number (`rest_2`).
+PHOTO_STEM = re.compile(r"^(?P<expr>[a-z_]+?)(?:_(?P<n>\d+))?$")
+# What Windows and macOS leave in folders, skipped like dot files (.DS_Store, ._rest.jpg): file
+# names in a patient's folder, folder names beside the patients (compared case-folded).
+CLUTTER_FILES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini"})
+CLUTTER_FOLDERS = frozenset({"__macosx", "$recycle.bin", "system volume information"})
+CHECK_THREADS = 4  # at most, photos decoded at once by `check_files` (Pillow releases the GIL)
+
+
+def is_clutter(path: Path) -> bool:
+    """Whether a file or folder is the system's, not the clinic's: a dot file, Thumbs.db,
+    desktop.ini, a `__MACOSX` folder (`CLUTTER_FILES`, `CLUTTER_FOLDERS`)."""
+    name = path.name
+    return name.startswith(".") or name.casefold() in CLUTTER_FILES | CLUTTER_FOLDERS
 
 
 @dataclass(frozen=True)
@@ -228,9 +241,9 @@ class PatientDataset:
         masks = masks_by_stem(folder / "masks")
         found, unrecognised = [], []
         for path in sorted(folder.glob("*")):
-            if path.name.startswith(".") or not path.is_file():
-                continue  # .DS_Store, masks/
-            m = _PHOTO.match(path.stem.lower())  # REST.JPG as `palsy assess` reads it
+            if is_clutter(path) or not path.is_file():
+                continue  # .DS_Store, Thumbs.db, desktop.ini, masks/
+            m = PHOTO_STEM.match(path.stem.lower())  # REST.JPG as `palsy assess` reads it
             if path.suffix.lower() not in IMAGE_SUFFIXES or not m or m.group("expr") not in EXPRESSIONS:
                 unrecognised.append(path.name)
                 continue
@@ -245,29 +258,42 @@ class PatientDataset:
             self._folders = {}
             if self.root.is_dir():
                 for path in sorted(self.root.iterdir()):
-                    if path.is_dir() and not path.name.startswith("."):
+                    if path.is_dir() and not is_clutter(path):
                         self._folders.setdefault(folder_key(path.name), []).append(path)
         return self._folders
 
     def folder(self, patient_id: str) -> Path:
-        """The folder of a patient: `ROOT/PATIENT_ID`, else the one folder whose name matches
-        after NFC normalisation and stripping (`folder_key`); InputError when two do."""
-        exact = self.root / patient_id
-        if exact.is_dir():
-            return exact
-        near = self._folder_index().get(folder_key(patient_id), [])
+        """The folder of a patient, as named on disk: the one folder of ROOT whose name matches
+        PATIENT_ID after NFC normalisation and stripping (`folder_key`), "Müller" written
+        decomposed or "P-10 " included; InputError when two do (even when one of them is
+        spelled exactly as labels.csv: either may hold the photos). On a case-insensitive file
+        system (macOS, Windows) a folder that differs in case only is the patient's too, and
+        its real name is returned. `ROOT/PATIENT_ID` when there is none."""
+        index = self._folder_index()
+        key = folder_key(patient_id)
+        near = index.get(key, [])
         if len(near) > 1:
+            names = [repr(p.name) for p in near]
+            if len({folder_key(n) for n in names}) < len(names):  # "Müller" composed and decomposed look alike
+                names = [f"{repr(p.name)} ({ascii(p.name)})" for p in near]
             raise InputError(f"{len(near)} folders of {self.root} may be patient {patient_id!r}: "
-                             f"{', '.join(repr(p.name) for p in near)}; keep one")
-        return near[0] if near else exact
+                             f"{', '.join(names)}; keep one")
+        if near:
+            return near[0]
+        exact = self.root / patient_id
+        if exact.is_dir():  # found by a case-insensitive file system: the name on disk differs in case
+            cased = [p for paths in index.values() for p in paths if folder_key(p.name).casefold() == key.casefold()]
+            if len(cased) == 1:
+                return cased[0]
+        return exact
 
     def ignored(self) -> dict[str, list[str]]:
         """What the data set holds but training and scoring leave out, each list sorted:
         'folders' without a row in labels.csv, 'files' in a listed patient's folder that are
         no expression photo ("PATIENT/open_mouth (1).png"), 'missing' expressions of listed
         patients ("PATIENT: puff_cheeks")."""
-        used = {self.folder(pid).name for pid in self.patient_ids()}
-        folders = sorted(p.name for paths in self._folder_index().values() for p in paths if p.name not in used)
+        used = {self.folder(pid) for pid in self.patient_ids()}  # as named on disk
+        folders = sorted(p.name for paths in self._folder_index().values() for p in paths if p not in used)
         files, missing = [], []
         for pid in self.patient_ids():
             have = {expression for expression, _, _ in self.photos(pid)}
@@ -297,27 +323,45 @@ class PatientDataset:
             raise InputError(f"{len(without)} patient(s) of {self.root}/labels.csv have no expression photos, first "
                              f"{first} (expected {self.folder(first)}/rest.jpg ...){near or '; add the folder or remove the row'}")
 
-    def check_files(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Open and decode every photo and mask of every listed patient, as training and scoring
-        will read them (`read_photo`, `read_labelled_photo`); returns the number of photos.
-        InputError listing the files that cannot be used (how many, the first few named):
-        found before any training, not after it. `progress(done, total)` after each photo."""
-        samples = self.samples()
-        problems = []
-        for done, sample in enumerate(samples, 1):
+    def check_files(self, progress: Callable[[int, int], None] | None = None,
+                    splits: tuple[str, ...] = SPLITS, threads: int | None = None) -> int:
+        """Open and decode every photo and mask of the listed patients of `splits` (all by
+        default), as training and scoring will read them (`read_photo`, `read_labelled_photo`);
+        returns the number of photos. InputError listing the files that cannot be used (how
+        many, the first few named, in the order of `samples`): found before any training, not
+        after it. `threads` photos are decoded at once (default min(CHECK_THREADS, CPUs): Pillow
+        releases the GIL while decoding). `progress(done, total)` after each photo."""
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        samples = [s for split in SPLITS if split in splits for s in self.samples(split)]
+        workers = max(1, min(len(samples), threads or min(CHECK_THREADS, os.cpu_count() or 1)))
+
+        def problem(sample: PatientSample) -> str | None:
             try:
                 if sample.mask is None:
                     read_photo(sample.image)
                 else:
                     read_labelled_photo(sample.image, sample.mask)
             except InputError as exc:
-                problems.append(" ".join(str(exc).split()))
-            if progress is not None:
-                progress(done, len(samples))
+                return " ".join(str(exc).split())
+            return None
+
+        problems = []
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check-photos")
+        try:
+            for done, found in enumerate(pool.map(problem, samples), 1):
+                if found is not None:
+                    problems.append(found)
+                if progress is not None:
+                    progress(done, len(samples))
+        finally:  # Ctrl-C: the photos not started are dropped, not decoded first
+            pool.shutdown(wait=False, cancel_futures=True)
         if problems:
             more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
-            raise InputError(f"{len(problems)} of the {len(samples)} photos of {self.root} (or their masks) cannot be used: "
-                             f"{'; '.join(problems[:3])}{more}; fix or remove them before training")
+            which = "" if set(SPLITS) <= set(splits) else " " + " and ".join(s for s in SPLITS if s in splits)
+            raise InputError(f"{len(problems)} of the {len(samples)}{which} photos of {self.root} (or their masks) cannot "
+                             f"be used: {'; '.join(problems[:3])}{more}; fix or remove them before training")
         return len(samples)
 
     def samples(self, split: str = "all", patient_ids: list[str] | None = None) -> list[PatientSample]:

@@ -131,13 +131,15 @@ def clinic_stage_run(weights: str | os.PathLike) -> Path | None:
     return path.parent if isinstance(recipe, dict) and "stage1_share" in recipe and "patients" in recipe else None
 
 
-def check_grading_trained(model: CascadeNet, meta: dict[str, Any], weights: str | os.PathLike) -> None:
+def check_grading_trained(model: CascadeNet, meta: dict[str, Any], weights: str | os.PathLike,
+                          clinic_stages: bool = False) -> None:
     """CheckpointError when the weights would grade with an E2 that was never trained
     (`grading_never_trained`): such weights give a confident-looking grade that means nothing;
-    and for an intermediate stage of a clinic run: stage1.pt grades with the start weights'
-    E2 (the demo's, by default) while its record names the clinic's data, and neither stage
-    has the test figures and card clinic.pt carries."""
-    run = clinic_stage_run(weights)
+    and, unless `clinic_stages` (`palsy evaluate`: scoring a stage of an interrupted run is a
+    measurement, not grading a patient), for an intermediate stage of a clinic run: stage1.pt
+    grades with the start weights' E2 (the demo's, by default) while its record names the
+    clinic's data, and neither stage has the test figures and card clinic.pt carries."""
+    run = None if clinic_stages else clinic_stage_run(weights)
     if run is not None:
         raise CheckpointError(f"{weights} is an intermediate stage of a `palsy train clinic` run, not weights to grade "
                               f"with; use {run / 'clinic.pt'} (written with its test figures and model card when the "

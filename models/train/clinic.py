@@ -1,8 +1,12 @@
 """`palsy train clinic`: one command that trains the cascade on a clinic's own graded patients.
 
-0. checks: every photo and mask of every split is opened and decoded as `palsy assess` reads
-   it, before any training (a damaged test photo must not surface after hours of it); what
-   the folder holds but the run leaves out is said once, and listed on the card;
+0. checks: the recipe and the data are compared with what `OUT/state.json` recorded (a
+   changed recipe or changed training patients are refused at once); then every photo and
+   mask the remaining steps will read is opened and decoded as `palsy assess` reads it,
+   before any training (a damaged test photo must not surface after hours of it): the train
+   split's while a stage remains, the val and test splits' while scoring remains, a few
+   photos at once; what the folder holds but the run leaves out is said once, and listed on
+   the card;
 1. stage 1 (face parsing), when there is something to parse: the patients' own masks (if
    their folders have `masks/`) and any parsing sets given; E1 starts from `init` (by
    default the shipped demo weights) or from scratch;
@@ -17,7 +21,9 @@
 The minutes are split between the stages (`stage1_share`); stages that finished are
 recorded in `OUT/state.json`, so a rerun goes on from the last finished one. The training
 patients and the held-out ones are fingerprinted apart: a corrected test or val photo is
-scored again, a changed training patient refuses the folder.
+scored again (the clinic.pt, metrics.json and clinic.md of the old figures are moved aside as
+`*.stale` first, and removed once the new ones are written), a changed training patient
+refuses the folder.
 """
 
 from __future__ import annotations
@@ -36,9 +42,10 @@ import torch
 
 from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
 from models.counted import counted
-from models.data.patients import PatientDataset
+from models.data.parsing import find_mask, masks_by_stem
+from models.data.patients import PHOTO_STEM, PatientDataset
 from models.errors import InputError
-from models.labels import GRADES
+from models.labels import EXPRESSIONS, GRADES
 from models.resources import default_weights_path
 from models.train.card import wilson_interval
 from models.train.evaluation import evaluate_parsing, grading_reports
@@ -55,6 +62,8 @@ SHIPPED = "shipped"  # `init` value: the shipped demo weights
 SCORING_LOG = "scoring.jsonl"
 TINY_STEPS = 200  # a stage with fewer steps than this has barely moved its weights: the card says so
 SHOWN = 3  # names shown in a one-line summary
+OUTPUTS = (WEIGHTS_NAME, "metrics.json", CARD_NAME)  # what claims a run's figures
+STALE = ".stale"  # suffix of an output moved aside when the figures it claims are void
 
 
 @dataclass(frozen=True)
@@ -88,8 +97,9 @@ class ClinicRecipe:
 
 
 def _check(recipe: ClinicRecipe) -> tuple[PatientDataset, list[DataSpec], Path | None]:
-    """The patients, the stage-1 data and the start checkpoint, or InputError saying what is missing.
-    Every photo and mask of every split is decoded here, before any training (`check_files`)."""
+    """The patients, the stage-1 data and the start checkpoint, or InputError saying what is
+    missing. Nothing is decoded here: `_check_photos` does that once the run's state says
+    which photos the remaining steps read."""
     if not is_patient_set(Path(recipe.patients)):
         raise InputError(f"{recipe.patients} is not a patient data set (labels.csv missing); "
                          "the first --data of `palsy train clinic` is the graded patients' folder")
@@ -111,8 +121,18 @@ def _check(recipe: ClinicRecipe) -> tuple[PatientDataset, list[DataSpec], Path |
     if init is None and not specs:
         raise InputError("training from scratch needs face-parsing data: masks/ in the patient folders or a parsing set "
                          "as a further --data; or start from trained weights with --init")
-    patients.check_files(_checking_progress())
     return patients, specs, init
+
+
+def _check_photos(state: RunState, patients: PatientDataset, specs: list[DataSpec]) -> None:
+    """Decode every photo and mask the remaining steps read, before they run (`check_files`):
+    the train split's while a stage remains, the val and test splits' while scoring remains;
+    nothing for a rerun of a finished run."""
+    stages = (["stage1"] if specs else []) + ["stage2"]
+    splits = (("train",) if not all(state.done(key) for key in stages) else ()) + \
+        (("val", "test") if _to_score(state) else ())
+    if splits:
+        patients.check_files(_checking_progress(), splits=splits)
 
 
 def _checking_progress(every_s: float = 10.0) -> Callable[[int, int], None]:
@@ -182,6 +202,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     work.mkdir(parents=True, exist_ok=True)
     state = RunState(work / "state.json")
     _same_run(state, work, recipe, patients)
+    _check_photos(state, patients, specs)
     if not state.done("machine"):
         state.record("machine", describe_machine(device))
     state.start_attempt()
@@ -225,6 +246,8 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
     if pending.is_file():
         os.replace(pending, target)
+    for name in OUTPUTS:  # the set of the void figures, moved aside by `_same_run`: replaced now
+        (work / (name + STALE)).unlink(missing_ok=True)
     g = metrics["grading"]["patient"]
     say(f"wrote {target} and {CARD_NAME}: test accuracy {g['accuracy']:.3f}, kappa {g['quadratic_kappa']:.3f}", "clinic")
     return results
@@ -235,16 +258,18 @@ def _score(state: RunState, work: Path, final: Path, patients: PatientDataset, r
     """The test split's figures (the headline) and the val split's under "val" (None without val
     patients), scored from the fp16 weights as clinic.pt will hold them (a temporary file, removed
     after); each split's start, end or failure goes to `OUT/scoring.jsonl`."""
-    if state.done("metrics"):
+    todo = _to_score(state)
+    if not todo:
         return state.data["metrics"]
     scoring = work / "scoring.pt"
     log = work / SCORING_LOG
     save_checkpoint(load_checkpoint(final)[0], scoring, half=True)
-    metrics: dict[str, Any] = {"split": "test", "val": None}
-    split = "test"
+    metrics: dict[str, Any] = dict(state.data.get("metrics") or {"split": "test"})
+    metrics["val"] = None
+    split = todo[0]
     try:
         model, _ = load_checkpoint(scoring)
-        for split in ("test", "val"):
+        for split in todo:
             ids = patients.patient_ids(split)
             if not ids:
                 continue
@@ -274,6 +299,15 @@ def _score(state: RunState, work: Path, final: Path, patients: PatientDataset, r
     return metrics
 
 
+def _to_score(state: RunState) -> tuple[str, ...]:
+    """The splits still to score: both without figures; the val split alone for figures of a
+    run started by an earlier version, which scored the test split only."""
+    metrics = state.data.get("metrics")
+    if metrics is None:
+        return ("test", "val")
+    return () if "val" in metrics else ("val",)
+
+
 def _scoring_progress(split: str, every_s: float = 15.0) -> Callable[[int, int], None]:
     last = time.monotonic()
 
@@ -293,13 +327,20 @@ def _log_event(path: Path, record: dict[str, Any]) -> None:
 
 def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, patients: PatientDataset) -> None:
     """Record the recipe and the data at the first start; a rerun resumes only the same run.
+    Only names and sizes are read here (nothing decoded): a refusal comes at once.
 
     Before any stage has trained a step a changed command simply replaces the recipe (a
     start that failed on a wrong option must not block its folder). After that (a stage
     finished, or an interrupted one left its checkpoint), another recipe or changed training
     patients (their rows of labels.csv, photos, masks; a relabelled patient can move others
     between the splits) are refused: the stages would not match the card. Changed val or test
-    patients only void the figures: they are scored again, nothing is retrained.
+    patients only void the figures: they are scored again, nothing is retrained, and the
+    outputs that claim the old figures (clinic.pt, metrics.json, clinic.md) are moved aside
+    as `*.stale` first (`_set_aside`), so an interrupted rescoring leaves none in place.
+
+    A run started before the two fingerprints holds one digest of everything, made by the
+    reader of that version (`_legacy_fingerprint`); when it matches, the run takes the new
+    fingerprints and keeps its figures.
     """
     started = any(state.done(key) or (work / f"{key}.pt").is_file() for key in ("stage1", "stage2"))
     old = state.data.get("recipe")
@@ -310,20 +351,42 @@ def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, patients: Patie
                          f"same options, or choose another --out")
     trained_on, scored_on = _fingerprint(patients, ("train",)), _fingerprint(patients, ("val", "test"))
     if "training_data" in state.data:
-        changed = state.data["training_data"] != trained_on
-    else:  # a run started before the two fingerprints: its one digest of everything
-        changed = state.data.get("data", _legacy_fingerprint(patients)) != _legacy_fingerprint(patients)
-    if started and changed:
-        raise InputError(f"the training patients in {recipe.patients} changed since this run started in {work} "
-                         "(their rows of labels.csv, photos or masks): its stages would not match them; choose another "
-                         "--out for a new run")
-    if state.done("metrics") and state.data.get("scoring_data") != scored_on:
+        if started and state.data["training_data"] != trained_on:
+            raise InputError(f"the training patients in {recipe.patients} changed since this run started in {work} "
+                             "(their rows of labels.csv, photos or masks): its stages would not match them; choose "
+                             "another --out for a new run")
+        scoring_changed = state.data.get("scoring_data") != scored_on
+    elif "data" in state.data:  # a run started before the two fingerprints: its one digest of everything
+        scoring_changed = state.data["data"] != _legacy_fingerprint(patients)
+        if started and scoring_changed:
+            raise InputError(f"the patients in {recipe.patients} changed since this run started in {work} (labels.csv "
+                             "or the photos' or masks' names or sizes; the run, started by an earlier version, cannot "
+                             "tell training patients from held-out ones): its stages would not match them; choose "
+                             "another --out for a new run")
+    else:
+        scoring_changed = True  # nothing recorded: nothing scored yet
+    if state.done("metrics") and scoring_changed:
         say("the val or test patients changed since they were scored: scoring them again (the stages stand)", "clinic")
         del state.data["metrics"]
+        state.data.pop("final", None)
+        _set_aside(work)
     state.data.pop("data", None)
     state.record("recipe", new)
     state.record("training_data", trained_on)
     state.record("scoring_data", scored_on)
+
+
+def _set_aside(work: Path) -> None:
+    """Move clinic.pt, metrics.json and clinic.md to `NAME.stale`, saying so: their figures
+    are of val or test patients that changed. The new set replaces them after scoring."""
+    moved = []
+    for name in OUTPUTS:
+        if (work / name).is_file():
+            os.replace(work / name, work / (name + STALE))
+            moved.append(name)
+    if moved:
+        say(f"moved {', '.join(moved)} aside as {', '.join(n + STALE for n in moved)} in {work}: their figures are of "
+            "the old val or test patients (removed once the new ones are written)", "clinic")
 
 
 def _fingerprint(patients: PatientDataset, splits: tuple[str, ...]) -> str:
@@ -342,15 +405,25 @@ def _fingerprint(patients: PatientDataset, splits: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
+_LEGACY_SUFFIXES = (".jpg", ".jpeg", ".png")  # the photos the reader of earlier versions found
+
+
 def _legacy_fingerprint(patients: PatientDataset) -> str:
     """The one digest runs recorded before the split fingerprints: labels.csv and every listed
-    patient's photo and mask names and sizes."""
+    patient's photo and mask names and sizes, as the reader of that version found them
+    (`ROOT/PATIENT_ID` exactly, .jpg/.jpeg/.png only: a .tif it never read must not make the
+    run look changed)."""
     digest = hashlib.sha256((patients.root / "labels.csv").read_bytes())
     for pid in patients.patient_ids():
-        for _, image, mask in patients.photos(pid):
-            for path in (image, mask):
-                if path is not None:
-                    digest.update(f"{pid}/{path.name}:{path.stat().st_size}\n".encode())
+        folder = patients.root / pid
+        masks = masks_by_stem(folder / "masks")
+        for path in sorted(folder.glob("*")):
+            m = PHOTO_STEM.match(path.stem.lower())
+            if path.suffix.lower() not in _LEGACY_SUFFIXES or not m or m.group("expr") not in EXPRESSIONS:
+                continue
+            for found in (path, find_mask(masks, path.stem)):
+                if found is not None:
+                    digest.update(f"{pid}/{found.name}:{found.stat().st_size}\n".encode())
     return digest.hexdigest()
 
 
@@ -404,8 +477,11 @@ def _counts(confusion: list[list[int]]) -> tuple[int, int, int]:
 
 
 def _with_interval(k: int, n: int) -> str:
+    """'0.667 (0.21-0.94)': a proportion with its 95% Wilson interval; 'n/a' of nothing."""
+    if not n:
+        return "n/a"
     low, high = wilson_interval(k, n)
-    return f"{k / n if n else 0.0:.3f} ({low:.2f}-{high:.2f})"
+    return f"{k / n:.3f} ({low:.2f}-{high:.2f})"
 
 
 def _figures(g: dict[str, Any], split: str) -> list[str]:
@@ -419,8 +495,8 @@ def _figures(g: dict[str, Any], split: str) -> list[str]:
         r = g[key]
         n, correct, near = _counts(r["confusion"])
         shown = f"{n} {unit}" + (f" ({r['unmeasured']} not measurable)" if r.get("unmeasured") else "")
-        lines.append(f"| {label} | {shown} | {_with_interval(correct, n)} | {r['quadratic_kappa']:.3f} | "
-                     f"{_with_interval(near, n)} |")
+        kappa = f"{r['quadratic_kappa']:.3f}" if n else "n/a"
+        lines.append(f"| {label} | {shown} | {_with_interval(correct, n)} | {kappa} | {_with_interval(near, n)} |")
     lines += ["", f"Intervals: 95% Wilson score intervals; with {_counts(g['patient']['confusion'])[0]} {split} patients "
               "they are wide. Photos of one patient are not independent: the per-photo interval is too narrow."]
     return lines

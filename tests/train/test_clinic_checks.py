@@ -1,7 +1,7 @@
 """`palsy train clinic` on a messy clinic folder: damaged files found before any training, no
 weights file before its figures and card, held-out patients re-scored rather than retrained,
 what is left out said once and listed, the card's counts, intervals and warnings, the val
-split scored, clinic stage files refused for grading."""
+split scored, clinic stage files refused for grading (and scored by `palsy evaluate`)."""
 
 from __future__ import annotations
 
@@ -248,6 +248,20 @@ def test_a_clinic_stage_file_is_refused_for_grading(messy_run):
             load_model(work / name, "cpu")
     assert load_model(work / "clinic.pt", "cpu").model is not None
     clear_model_cache()
+
+
+def test_palsy_evaluate_scores_a_clinic_stage_file(messy_run, capsys):
+    """Scoring an interrupted run's stage is a measurement: `palsy evaluate` reads it, saying what it is."""
+    work, stage = messy_run["work"], messy_run["work"] / "stage2.pt"
+    assert main(["evaluate", "grading", "--data", str(messy_run["data"]), "--weights", str(stage), "--json",
+                 "--split", "test"]) == 0
+    captured = capsys.readouterr()
+    assert sum(map(sum, json.loads(captured.out)["confusion"])) == 3
+    assert captured.err.strip() == (f"note: {stage} is an intermediate stage of the `palsy train clinic` run in "
+                                    f"{work}: these figures are of that stage, not of {work / 'clinic.pt'}")
+    # stage 1 of this run started from an untrained E2: still refused as face parsing only
+    assert main(["evaluate", "grading", "--data", str(messy_run["data"]), "--weights", str(work / "stage1.pt")]) == 2
+    assert "holds face parsing only" in capsys.readouterr().err
 
 
 def test_no_weights_file_before_its_figures_and_card(tiny_patients, tiny_weights, tmp_path, monkeypatch):
