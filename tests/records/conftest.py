@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.records import Store
+from app.records.transfer import export_patient
 from tests.records.records_helpers import tiny_png
 
 
@@ -26,3 +27,17 @@ def patient_with_draft(store: Store) -> tuple[Store, int]:
     store.save_capture(aid, "rest", tiny_png(1), {"sharpness": 0.9})
     store.save_capture(aid, "close_eyes", tiny_png(2), {"sharpness": 0.8})
     return store, aid
+
+
+@pytest.fixture
+def exported(tmp_path: Path) -> Path:
+    """An export of one confirmed assessment with two photos and a report."""
+    with Store.open(tmp_path / "source") as source:
+        source.create_patient("IMP-1", name="Otto Lilienthal", actor="nurse")
+        aid = source.start_assessment("IMP-1", actor="nurse").id
+        source.save_capture(aid, "rest", tiny_png(1))
+        source.save_capture(aid, "close_eyes", tiny_png(2))
+        source.record_results(aid, {"grade": "II"}, model_grade="II")
+        source.confirm_grade(aid, "II", "Dr Kim")
+        source.save_report(aid, b"%PDF-1.4 report")
+        return export_patient(source, "IMP-1", tmp_path / "usb")

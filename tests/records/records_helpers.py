@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,3 +45,12 @@ def damage_table(db_path: Path, table: str, seed: int = 0) -> None:
     with open(db_path, "r+b") as handle:
         handle.seek((root - 1) * page_size)
         handle.write(np.random.default_rng(seed).integers(0, 256, page_size, dtype=np.uint8).tobytes())
+
+
+def edit_manifest(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change an export's patient.json in place (as a hand or a tool on the USB stick would)."""
+    from app.records.transfer import MANIFEST
+
+    manifest = json.loads((folder / MANIFEST).read_text())
+    change(manifest)
+    (folder / MANIFEST).write_text(json.dumps(manifest))

@@ -8,7 +8,6 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,28 +20,7 @@ from app.records.files import atomic_write
 from app.records.migrations import LATEST_VERSION, migrate
 from app.records.transfer import MANIFEST, export_patient, import_patient
 from models.errors import InputError
-from tests.records.records_helpers import tiny_png
-
-
-@pytest.fixture
-def exported(tmp_path: Path) -> Path:
-    """An export of one confirmed assessment with two photos and a report."""
-    with Store.open(tmp_path / "source") as source:
-        source.create_patient("IMP-1", name="Otto Lilienthal", actor="nurse")
-        aid = source.start_assessment("IMP-1", actor="nurse").id
-        source.save_capture(aid, "rest", tiny_png(1))
-        source.save_capture(aid, "close_eyes", tiny_png(2))
-        source.record_results(aid, {"grade": "II"}, model_grade="II")
-        source.confirm_grade(aid, "II", "Dr Kim")
-        source.save_report(aid, b"%PDF-1.4 report")
-        return export_patient(source, "IMP-1", tmp_path / "usb")
-
-
-def _edit(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    manifest = json.loads((folder / MANIFEST).read_text())
-    change(manifest)
-    (folder / MANIFEST).write_text(json.dumps(manifest))
-
+from tests.records.records_helpers import edit_manifest, tiny_png
 
 # --- import: a file outside the export folder ----------------------------------------------
 
@@ -51,7 +29,7 @@ def test_a_listed_file_outside_the_export_folder_is_refused(tmp_path: Path, expo
     outside = exported.parent / "outside.png"  # beside the export folder, not in it
     data = tiny_png(5)
     outside.write_bytes(data)
-    _edit(exported, lambda m: m["assessments"][0]["captures"][0].update(
+    edit_manifest(exported, lambda m: m["assessments"][0]["captures"][0].update(
         file="../outside.png", sha256=hashlib.sha256(data).hexdigest()))
     with Store.open(tmp_path / "station2") as target:
         with pytest.raises(InputError, match="outside"):
@@ -137,7 +115,7 @@ def test_a_database_one_schema_step_newer_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_export_one_schema_step_newer_is_refused(tmp_path: Path, exported: Path) -> None:
-    _edit(exported, lambda m: m.update(schema_version=LATEST_VERSION + 1))
+    edit_manifest(exported, lambda m: m.update(schema_version=LATEST_VERSION + 1))
     with Store.open(tmp_path / "station2") as target:
         with pytest.raises(InputError, match=rf"newer Palsy Grader \(records schema version {LATEST_VERSION + 1};"):
             import_patient(target, exported)

@@ -26,34 +26,14 @@ from app.records.transfer import (
 )
 from models.errors import InputError
 from models.labels import EXPRESSIONS
-from tests.records.records_helpers import tiny_png
-
-
-@pytest.fixture
-def exported(tmp_path: Path) -> Path:
-    """An export of one confirmed assessment with two photos and a report."""
-    with Store.open(tmp_path / "source") as source:
-        source.create_patient("IMP-1", name="Otto Lilienthal", actor="nurse")
-        aid = source.start_assessment("IMP-1", actor="nurse").id
-        source.save_capture(aid, "rest", tiny_png(1))
-        source.save_capture(aid, "close_eyes", tiny_png(2))
-        source.record_results(aid, {"grade": "II"}, model_grade="II")
-        source.confirm_grade(aid, "II", "Dr Kim")
-        source.save_report(aid, b"%PDF-1.4 report")
-        return export_patient(source, "IMP-1", tmp_path / "usb")
-
-
-def _edit(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    manifest = json.loads((folder / MANIFEST).read_text())
-    change(manifest)
-    (folder / MANIFEST).write_text(json.dumps(manifest))
+from tests.records.records_helpers import edit_manifest, tiny_png
 
 
 def _list_as_photo(folder: Path, name: str, data: bytes) -> Path:
     """Put `data` in the export as photos/NAME and list it (with its sha256) as the rest photo."""
     path = folder / "photos" / name
     path.write_bytes(data)
-    _edit(folder, lambda m: m["assessments"][0]["captures"][0].update(
+    edit_manifest(folder, lambda m: m["assessments"][0]["captures"][0].update(
         file=f"photos/{name}", sha256=hashlib.sha256(data).hexdigest()))
     return path
 
@@ -97,7 +77,7 @@ def test_a_jpeg_photo_is_imported_under_the_jpg_extension(tmp_path: Path, export
 def test_a_report_that_is_not_a_pdf_so_named_is_refused(tmp_path: Path, exported: Path, name: str, data: bytes) -> None:
     path = exported / "reports" / name
     path.write_bytes(data)
-    _edit(exported, lambda m: m["assessments"][0]["reports"][0].update(
+    edit_manifest(exported, lambda m: m["assessments"][0]["reports"][0].update(
         file=f"reports/{name}", sha256=hashlib.sha256(data).hexdigest()))
     _refused(tmp_path, exported, rf"{path}.* not a PDF report")
 
@@ -106,7 +86,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path, exported: 
     path = exported / "photos" / "huge.png"
     with open(path, "wb") as handle:  # sparse: costs no disk and, refused by its size, no reading
         handle.truncate(MAX_FILE_BYTES + 1)
-    _edit(exported, lambda m: m["assessments"][0]["captures"][0].update(file="photos/huge.png", sha256="0" * 64))
+    edit_manifest(exported, lambda m: m["assessments"][0]["captures"][0].update(file="photos/huge.png", sha256="0" * 64))
     _refused(tmp_path, exported, rf"{path} in the export is 100 MiB or more, more than the 100 MiB")
 
 
@@ -122,7 +102,7 @@ def test_a_fifo_in_the_export_is_refused_without_blocking(tmp_path: Path, export
     if what == "photo":
         fifo = exported / "photos" / "fifo.png"
         os.mkfifo(fifo)
-        _edit(exported, lambda m: m["assessments"][0]["captures"][0].update(file="photos/fifo.png", sha256="0" * 64))
+        edit_manifest(exported, lambda m: m["assessments"][0]["captures"][0].update(file="photos/fifo.png", sha256="0" * 64))
     else:
         fifo = exported / MANIFEST
         fifo.unlink()
@@ -172,7 +152,7 @@ def test_files_are_read_one_at_a_time(tmp_path: Path) -> None:
 
 
 def test_an_export_of_a_newer_schema_is_refused(tmp_path: Path, exported: Path) -> None:
-    _edit(exported, lambda m: m.update(schema_version=99))
+    edit_manifest(exported, lambda m: m.update(schema_version=99))
     _refused(tmp_path, exported, r"made by a newer Palsy Grader \(records schema version 99; this one knows up to \d+\)")
 
 
@@ -181,7 +161,7 @@ def test_exports_declare_the_last_record_changing_schema_step(tmp_path: Path, ex
     # so a station one step behind imports them; a station at the latest imports either.
     manifest = json.loads((exported / MANIFEST).read_text())
     assert manifest["schema_version"] == RECORD_FIELDS_VERSION == 3 < LATEST_VERSION
-    _edit(exported, lambda m: m.update(schema_version=LATEST_VERSION))
+    edit_manifest(exported, lambda m: m.update(schema_version=LATEST_VERSION))
     with Store.open(tmp_path / "station2") as target:
         assert import_patient(target, exported).patient_id == "IMP-1"
 
@@ -208,14 +188,14 @@ def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
     ("assessments.0.status", "signed", r"assessments\[0\].status 'signed' is not one of"),
 ])
 def test_forged_times_and_audit_entries_are_refused(tmp_path: Path, exported: Path, path: str, value: str, message: str) -> None:
-    _edit(exported, _set(path, value))
+    edit_manifest(exported, _set(path, value))
     _refused(tmp_path, exported, message)
 
 
 def test_copied_audit_entries_are_marked_imported_and_the_import_names_its_source(tmp_path: Path, exported: Path) -> None:
     backdated = {"at": "1999-01-01T00:00:00", "actor": "Dr Forged", "entity": "assessment", "field": "confirmed_grade",
                  "old_value": None, "new_value": "I", "reason": "looks fine"}
-    _edit(exported, lambda m: m["assessments"][0]["audit"].append(backdated))
+    edit_manifest(exported, lambda m: m["assessments"][0]["audit"].append(backdated))
     digest = hashlib.sha256((exported / MANIFEST).read_bytes()).hexdigest()
     with Store.open(tmp_path / "station2") as target:
         import_patient(target, exported, actor="admin")
