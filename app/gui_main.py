@@ -128,6 +128,8 @@ def build_window(
         raise
     except FolderInUse as exc:
         raise FolderLocked(str(exc), folder) from exc
+    except PermissionError as exc:  # another account's private (0700) data folder
+        raise StartError(unreadable_folder_message(folder, exc), folder) from exc
     except Exception as exc:
         message = str(exc) if isinstance(exc, PalsyError) and str(exc) else f"{type(exc).__name__}: {exc}"
         raise StartError(message, folder) from exc
@@ -136,6 +138,17 @@ def build_window(
         window.set_notice("settings", problem)
         window.notify(problem, 0)
     return window
+
+
+def unreadable_folder_message(folder: Path | None, exc: PermissionError) -> str:
+    """The start-up message for a data folder this OS account may not read: the folder is
+    private (0o700) to the account that made it, so a second account meets it on a shared
+    PALSY_HOME or a copied folder."""
+    where = folder if folder is not None else Path(exc.filename or "")
+    return (f"The data folder {where} cannot be read by this user account: it belongs to another account, or "
+            "its permissions do not allow this account in (a data folder is private to the account that made "
+            "it). Start Palsy Grader from that account, have IT fix the folder's owner and permissions, or set "
+            "PALSY_HOME (or the data folder in Settings) to a folder of this account.")
 
 
 def _open_window(settings, qsettings, folder: Path):  # noqa: ANN001, ANN202 - Qt types imported lazily

@@ -37,6 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     verify.add_argument("file", metavar="FILE.pdf", help="the report PDF to look up")
     verify.add_argument("--json", action="store_true", help="print JSON")
+    backup = actions.add_parser(
+        "backup", help="copy the data folder (database, photos, reports) into a new folder, safely while the app runs"
+    )
+    backup.add_argument("--out", required=True, metavar="DIR", help="new (or empty) folder for the copy")
     imp = actions.add_parser("import", help="import a patient folder made by `records export`")
     imp.add_argument("folder")
     imp.add_argument("--actor", default="", help="name recorded in the audit trail")
@@ -71,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         digest = pdf_sha256(Path(args.file))  # a wrong file is refused before the store is opened
         with _open_for_reading(args.data) as store:  # reads only: never a new empty data folder
             return _verify(store, args.file, digest, args.json)
+    if args.records_action == "backup":
+        return _backup(args.data, Path(args.out))
     if args.records_action == "export":
         # Reads the store only: a mistyped --data is an error, not a new empty data folder.
         with _open_for_reading(args.data) as store:
@@ -140,24 +146,56 @@ def _drafts(store: Store, as_json: bool) -> int:
     return 0
 
 
+def _backup(folder: str | None, out: Path) -> int:
+    """Copy the data folder into `out`, then check the copy as `records check` does: one summary
+    line and 0 when it checks clean; the problems and 1 when not."""
+    from app.records import Store
+    from app.records.backup import backup_data_folder, refuse_out
+
+    refuse_out(out)  # before the store is opened: a user's mistake changes nothing
+    with Store.open_existing(folder) as store:  # nothing created in a mistyped --data
+        result = backup_data_folder(store, out)
+    with Store.open_existing(result.folder) as copy:
+        report = _check_report(copy)
+    lost = [f"missing: {name} (deleted from the data folder while the backup ran?)" for name in result.missing]
+    lost += [f"sha256 mismatch: {name} (the file in the data folder differs from its record)"
+             for name in result.mismatched]
+    if report["database_problems"] or report["file_problems"] or lost:
+        for line in lost:
+            print(line)
+        _print_check(report, False)
+        print(f"the backup in {result.folder} has problems (listed above); run `palsy records check` "
+              "on the data folder")
+        return 1
+    print(f"backed up {counted(result.patients, 'patient')}, {counted(result.assessments, 'assessment')}, "
+          f"{counted(result.files, 'file')} ({result.bytes / 1_000_000:.1f} MB) to {result.folder}; "
+          "the copy checks clean")
+    return 0
+
+
 def _check(store: Store, as_json: bool) -> int:
     """Print the check report; 1 when there are problems, else 0.
 
     A damaged database (SQLite's integrity check fails, or a query meets damage) is reported
     with what to do, and its files are not judged: rows read from a damaged database may be
     missing, so sound photos would be reported unrecorded."""
+    return _print_check(_check_report(store), as_json)
+
+
+def _check_report(store: Store) -> dict:
+    """The report of `records check` for `store` (see `_check`)."""
     from app.records.errors import DatabaseDamagedError, damaged_database_error
 
     try:
         problems = store.integrity_problems()
         if any(not p.startswith("broken reference") for p in problems):  # damage, not a stale reference
             advice = str(damaged_database_error(store.layout.db_path, "SQLite's integrity check failed"))
-            return _print_check(_damaged_report(advice, str(store.root), problems), as_json)
+            return _damaged_report(advice, str(store.root), problems)
         found = store.verify_files() + store.unrecorded_files()
         patients = store.count_patients()
     except DatabaseDamagedError as exc:
-        return _print_check(_damaged_report(str(exc), str(store.root), None), as_json)
-    report = {
+        return _damaged_report(str(exc), str(store.root), None)
+    return {
         "data_folder": str(store.root),
         "patients": patients,
         "database_problems": problems,
@@ -165,7 +203,6 @@ def _check(store: Store, as_json: bool) -> int:
         # Unrecorded files younger than an hour: a save or an import in progress, not problems.
         "recent_files": [p.__dict__ for p in found if not p.is_problem],
     }
-    return _print_check(report, as_json)
 
 
 def _damaged_report(advice: str, folder: str | None, problems: list[str] | None) -> dict:

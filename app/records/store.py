@@ -189,19 +189,7 @@ def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
         log.warning("%s is not a complete copy of the version-%d database; taking it again", target.name, version)
     temp = temp_path_for(target)
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
-        os.close(fd)
-        dest = sqlite3.connect(temp, isolation_level=None)
-        try:
-            conn.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")  # no -wal/-shm: the copy is one file
-        finally:
-            dest.close()
-        fd = os.open(temp, os.O_RDWR | getattr(os, "O_BINARY", 0))
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        online_copy(conn, temp)
         copied = _copy_version(temp)
         if copied != version:
             if copied is not None and copied > version:
@@ -222,6 +210,27 @@ def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise _backup_error(exc, target, size_mb) from exc
         raise
+
+
+def online_copy(conn: sqlite3.Connection, temp: Path) -> None:
+    """Copy the database behind `conn` into the new file `temp` (0o600, must not exist) with
+    SQLite's online backup: one consistent snapshot of everything committed, the write-ahead log
+    included, while other connections keep working. The copy is switched to a plain rollback
+    journal (one self-contained file) and fsynced. OSError or sqlite3.Error on failure; the
+    caller removes `temp`."""
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+    os.close(fd)
+    dest = sqlite3.connect(temp, isolation_level=None)
+    try:
+        conn.backup(dest)
+        dest.execute("PRAGMA journal_mode = DELETE")  # no -wal/-shm: the copy is one file
+    finally:
+        dest.close()
+    fd = os.open(temp, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _check_room_to_upgrade(conn: sqlite3.Connection, root: Path, version: int) -> None:
@@ -303,6 +312,9 @@ def _remove_unused_new_store(db_path: Path | None, new_folders: list[Path]) -> N
     is empty or holds no schema at all (version 0, no tables): SQLite writes its header page
     before the first table exists.
     """
+    made = [folder for folder in new_folders if os.path.lexists(folder)]  # the rest were never created
+    if db_path is None and not made:
+        return  # nothing was created (an unwritable home folder): nothing to remove, nothing to say
     try:
         if db_path is not None:
             if pending_changes(db_path):
@@ -319,9 +331,9 @@ def _remove_unused_new_store(db_path: Path | None, new_folders: list[Path]) -> N
             for p in (db_path, *side_files(db_path)):
                 p.unlink(missing_ok=True)
             log.info("removed the unused new database %s after a failed open", db_path)
-        for folder in reversed(new_folders):  # children first; rmdir refuses a folder that is not empty
+        for folder in reversed(made):  # children first; rmdir refuses a folder that is not empty
             folder.rmdir()
-        anchor = new_folders[0] if new_folders else db_path
+        anchor = made[0] if made else db_path
         if anchor is not None:  # the removals survive a power cut
             fsync_dir(next(p for p in anchor.parents if p.exists()))
     except (OSError, sqlite3.Error):

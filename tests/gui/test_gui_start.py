@@ -200,3 +200,23 @@ def test_the_first_run_in_the_default_folder_and_an_existing_store_are_silent(
     finally:
         _close(window)
     assert not boxes["question"] and not boxes["critical"]
+
+
+def test_a_data_folder_of_another_account_is_one_clear_message(
+        qtbot, tmp_path: Path, settings_path: str, home: Path, boxes: dict, monkeypatch, capsys) -> None:
+    import app.gui_main
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+
+    def denied(path: Path, explicit: bool) -> str | None:  # as (folder / "palsy.db").exists() raises
+        raise PermissionError(13, "Permission denied", str(path / "palsy.db"))  # for a 0700 folder of uid 1001
+
+    monkeypatch.setattr(app.gui_main, "missing_store_reason", denied)
+    assert main([], settings_path=_ini(settings_path, folder)) == START_FAILED
+    [(title, text)] = boxes["critical"]
+    assert title == "Palsy Grader cannot start"
+    assert f"The data folder {folder} cannot be read by this user account" in text
+    assert "belongs to another account" in text and "PALSY_HOME" in text
+    assert "Errno 13" not in text and "PermissionError" not in text
+    assert "Errno" not in capsys.readouterr().err
