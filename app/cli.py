@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app import __version__
+from app import version_text
 from app.commands import COMMAND_MODULES
 
 
@@ -25,12 +25,26 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
 
 
+class VersionAction(argparse.Action):
+    """`--version`: the version and the git commit it was built from (asked only when given)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002 - argparse's name
+        super().__init__(option_strings, dest, nargs=0, default=default,
+                         help=help or "show the version and the git commit it was built from, and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(f"palsy {version_text()}", flush=True)  # on stdout, as argparse's own version action
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="palsy",
         description="Palsy Grader: House-Brackmann facial palsy grading (decision support, not a diagnosis).",
     )
-    parser.add_argument("--version", action="version", version=f"palsy {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)

@@ -186,9 +186,13 @@ class MainWindow(
         self.history.open_requested.connect(self.open_read_only)
         self.history.back_requested.connect(self.show_patients)
 
-    def notify(self, message: str, timeout_ms: int = 8000) -> None:
-        """A message in the status bar (no modal boxes: the flow must never block)."""
-        log.info("notice: %s", message)
+    def notify(self, message: str, timeout_ms: int = 8000, log_text: str | None = None) -> None:
+        """A message in the status bar (no modal boxes: the flow must never block).
+
+        Logs carry no names (DESIGN §9): a message that names a person (the confirming
+        clinician) passes `log_text`, the same notice without the name, and that is logged.
+        """
+        log.info("notice: %s", message if log_text is None else log_text)
         self.statusBar().showMessage(message, timeout_ms)
         self.statusBar().setToolTip(message)  # a long message cut off by the labels on the right reads in full here
 

@@ -5,8 +5,12 @@ render the synthetic demo patient, load the default weights, assess the six phot
 the outputs (overlays, report.pdf, assessment.json) to a temporary folder and check them
 (the PDF opens, has pages, names the verified checksum, carries the disclaimer and, made
 with the demo weights, the "demonstration model, not for diagnosis" warning).
-Nothing here imports Qt: a clinic PC with no display can run it, and it proves that the
-bundle's headless path does not depend on widgets. Prints one summary line; exit 0 when
+The headless path imports no Qt (checked: the bundle's headless path does not depend on
+widgets); then a last step, "gui", imports PySide6.QtWidgets and builds the main window over a
+throwaway data folder (offscreen where there is no display) and closes it, so an installation
+whose Qt is broken fails here and not at the clinic's first start. The summary also reports
+the real data folder and log folder (exists, writable, free space) without creating them.
+Prints one summary line; exit 0 when
 every step passed, 1 with the failing step and its reason otherwise. A `--json FILE` that
 cannot be written is refused before the test runs (one line, exit 2); the file is replaced
 atomically.
@@ -17,6 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import shutil
 import sys
 import tempfile
 import time
@@ -73,6 +79,7 @@ class SelfTestResult:
     pdf_bytes: int = 0
     output_folder: str | None = None
     installed_weights: str | None = None  # with --weights: the installed demo file, verified too
+    folders: dict[str, dict[str, Any]] = field(default_factory=dict)  # the real data and log folders
 
     def summary(self) -> str:
         """The one line the executable prints."""
@@ -86,8 +93,19 @@ class SelfTestResult:
             f"PalsyGrader self-test passed in {self.total_s:.1f} s: {which}; "
             f"demo patient (grade {self.demo.get('grade')}, {self.demo.get('side')} side) graded {self.grade} "
             f"by the network (p={prob}), measured {self.measured_grade or '-'}; "
-            f"report.pdf {self.pdf_pages} pages, {self.pdf_bytes // 1024} kB"
+            f"report.pdf {self.pdf_pages} pages, {self.pdf_bytes // 1024} kB; main window built"
+            + self.folders_summary()
         )
+
+    def folders_summary(self) -> str:
+        """'; data folder PATH (exists, writable, N MB free); log folder ...' ('' when not looked at)."""
+        parts = []
+        for label, info in self.folders.items():
+            state = "exists" if info["exists"] else "not created yet"
+            writable = "writable" if info["writable"] else "NOT writable"
+            free = f"{info['free_mb']} MB free" if info["free_mb"] is not None else "free space unknown"
+            parts.append(f"{label} folder {info['path']} ({state}, {writable}, {free})")
+        return "".join(f"; {part}" for part in parts)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for --json and the bundle build record)."""
@@ -180,8 +198,74 @@ def check_assessment(folder: Path, sha256: str) -> dict[str, Any]:
     return data
 
 
+def folder_state(path: Path) -> dict[str, Any]:
+    """Whether `path` exists, can be written (or, missing, could be made) and the free space
+    where it is or would be, in MB. Creates nothing."""
+    existing = path
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    try:
+        free_mb: int | None = shutil.disk_usage(existing).free // (1024 * 1024)
+    except OSError:
+        free_mb = None
+    return {
+        "path": str(path),
+        "exists": path.is_dir(),
+        "writable": existing.is_dir() and os.access(existing, os.W_OK | os.X_OK),
+        "free_mb": free_mb,
+    }
+
+
+def real_folders() -> dict[str, dict[str, Any]]:
+    """The data folder (PALSY_HOME or the platform's) and its log folder, as `folder_state` sees them."""
+    from app.records.paths import default_data_dir
+
+    data = default_data_dir()
+    return {"data": folder_state(data), "log": folder_state(data / "logs")}  # logs: app/frozen_main.py log_dir()
+
+
+def _needs_offscreen() -> bool:
+    """No display to open a window on (Linux and the like without X11 or Wayland)."""
+    if sys.platform.startswith("win") or sys.platform == "darwin" or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def check_gui(data_folder: Path) -> None:
+    """Import Qt's widgets and build the main window over a throwaway store in `data_folder`,
+    then close it. The model is not loaded (the headless steps did that) and nothing is shown."""
+    try:
+        from PySide6.QtCore import QCoreApplication, QEvent
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:
+        raise SelfTestError(
+            f"Qt cannot be loaded ({exc}): the application's window cannot open; reinstall the application"
+        ) from exc
+    offscreen = _needs_offscreen()
+    if offscreen:  # only for this step: the environment is restored below
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    try:
+        app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "palsy"])
+        from app.gateway_store import open_gateway
+        from app.main_window import MainWindow, Services
+        from app.settings import Settings
+
+        gateway = open_gateway(data_folder)
+        try:
+            window = MainWindow(Services(settings=Settings(), gateway=gateway), load_model_on_show=False)
+            window.close()
+            window.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            app.processEvents()
+        finally:
+            gateway.close()
+    finally:
+        if offscreen:
+            os.environ.pop("QT_QPA_PLATFORM", None)
+
+
 def _qt_widgets_loaded() -> list[str]:
-    return [name for name in QT_WIDGET_MODULES if name in sys.modules]
+    return [name for name in QT_WIDGET_MODULES if sys.modules.get(name) is not None]  # None: import blocked
 
 
 def run_self_test(
@@ -202,6 +286,10 @@ def run_self_test(
     when one beside it lists it)."""
     result = SelfTestResult(demo={"grade": grade, "side": side, "seed": seed})
     start = time.perf_counter()
+    try:
+        result.folders = real_folders()
+    except Exception:  # noqa: BLE001 - a report, never a reason to fail the test
+        result.folders = {}
 
     def step(name: str, action: Callable[[], T]) -> T:
         t0 = time.perf_counter()
@@ -279,6 +367,9 @@ def run_self_test(
             widgets = _qt_widgets_loaded()
             if widgets:
                 raise SelfTestError(f"the headless path imported {', '.join(widgets)}")
+
+            current = "gui"  # last: the steps above prove the headless path needs no Qt
+            step(current, lambda: check_gui(root / "gui-data"))
         result.ok = True
     except PalsyError as exc:
         result.failed_step, result.error = current, str(exc)

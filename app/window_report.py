@@ -29,7 +29,10 @@ class WindowReportMixin:
             return
         self.results.mark_confirmed(decision.grade, decision.clinician, decision.notes)
         verb = "overridden" if decision.is_override else "confirmed"
-        self.notify(f"Grade {decision.grade} {verb} by {decision.clinician}")
+        self.notify(
+            f"Grade {decision.grade} {verb} by {decision.clinician}",
+            log_text=f"Grade {decision.grade} {verb} (clinician's name not logged)",
+        )
 
     def export_pdf(self) -> None:
         """Render the PDF of the confirmed assessment on a worker; the store keeps it."""

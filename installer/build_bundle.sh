@@ -8,7 +8,8 @@
 #   2. PyInstaller on build.spec (a clean build every time, so the duration is honest);
 #   3. no CelebAMask file may be in the bundle;
 #   4. dist/PalsyGrader/PalsyGrader --self-test under QT_QPA_PLATFORM=offscreen;
-#   5. build/bundle-record.json: result, build and self-test durations, size, largest parts.
+#   5. build/bundle-record.json: result, version and git commit, build and self-test durations,
+#      size, largest parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -117,8 +118,12 @@ if internal.is_dir():
     for child in (internal / "torch" / "lib").glob("*") if (internal / "torch" / "lib").is_dir() else []:
         parts[f"torch/lib/{child.name}"] = size(child)
 import torch
+sys.path.insert(0, os.getcwd())  # the checkout (this script runs from its root)
+from app import __version__, build_commit
 data = {
     "result": status,
+    "version": __version__,
+    "commit": build_commit(),
     "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     "host": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
     "torch": torch.__version__,

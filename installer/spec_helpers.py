@@ -189,3 +189,15 @@ def forbidden_files_in(folder: Path) -> list[str]:
         for path in folder.rglob("*")
         if "celebamask" in path.as_posix().lower()
     ]
+
+
+def build_commit_datas(commit: str | None, build_dir: Path, file_name: str = "BUILD_COMMIT") -> list[tuple[str, str]]:
+    """PyInstaller `datas` for the file that tells the bundle which git commit it was built
+    from: `commit` written to `build_dir/file_name`, shipped into the bundle's `resources/` folder,
+    where `app.build_commit()` reads it. Nothing when the commit is unknown (no git at build)."""
+    if not commit:
+        return []
+    build_dir.mkdir(parents=True, exist_ok=True)
+    path = build_dir / file_name
+    path.write_text(commit + "\n", encoding="utf-8")
+    return [(str(path), "resources")]

@@ -141,3 +141,58 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path) -> None:
     finally:
         os.close(write_end)
     assert result.stderr == "" and result.returncode == 1
+
+
+def test_version_names_the_release_and_the_commit(capsys, monkeypatch) -> None:
+    import pytest
+
+    import app
+
+    assert app.__version__ == "0.2.0"
+    monkeypatch.setattr(app, "build_commit", lambda: "abc1234")
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code in (0, None)
+    assert capsys.readouterr().out == "palsy 0.2.0 (commit abc1234)\n"
+    assert main(["info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["version"] == "0.2.0" and info["commit"] == "abc1234"
+    assert main(["info"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "palsy 0.2.0 (commit abc1234)"
+
+
+def test_the_commit_comes_from_git_in_a_checkout(monkeypatch) -> None:
+    import shutil
+    from pathlib import Path
+
+    import pytest
+
+    import app
+
+    root = Path(__file__).resolve().parent.parent
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    expected = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    assert app.build_commit() == expected
+    assert app.version_text() == f"0.2.0 (commit {expected})"
+    monkeypatch.setenv("PATH", "")  # no git at all: no failure, the commit is unknown
+    assert app.build_commit() is None and app.version_text() == "0.2.0 (commit unknown)"
+
+
+def test_the_bundle_reads_the_commit_its_build_wrote(tmp_path, monkeypatch) -> None:
+    import app
+    from installer.spec_helpers import build_commit_datas
+
+    assert build_commit_datas(None, tmp_path / "build") == []
+    [(source, dest)] = build_commit_datas("fedcba9", tmp_path / "build", app.BUILD_COMMIT_FILE)
+    assert dest == "resources"
+    # the bundle: PyInstaller puts the file in sys._MEIPASS/resources, a folder that is no checkout
+    bundled = tmp_path / "bundle" / dest
+    bundled.mkdir(parents=True)
+    (bundled / app.BUILD_COMMIT_FILE).write_bytes(open(source, "rb").read())
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path / "bundle"), raising=False)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert app.build_commit() == "fedcba9"
+    (bundled / app.BUILD_COMMIT_FILE).unlink()
+    assert app.build_commit() is None  # neither the file nor a checkout

@@ -165,6 +165,7 @@ class SettingsDialog(QDialog):
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.device.setCurrentIndex(DEVICES.index(m.device))
+        self._explain_cuda()
         self.mirror_parsing = QCheckBox("Parse each photo and its mirror (steadier measured grade; about twice the parsing time)")
         self.mirror_parsing.setChecked(m.mirror_parsing)
         model_box = QGroupBox("Model")
@@ -205,6 +206,18 @@ class SettingsDialog(QDialog):
         for w in (camera_box, model_box, clinic_box, self.error, buttons):
             layout.addWidget(w)
         self._update_checksum()
+
+    def _explain_cuda(self) -> None:
+        """`cuda` is disabled where this PyTorch has no CUDA at all, and says why either way
+        when no GPU can be used now (a saved `cuda` stays selected: the user changes it)."""
+        reason = cuda_unavailable_reason()
+        if reason is None:
+            return
+        index = DEVICES.index("cuda")
+        self.device.setItemData(index, reason, Qt.ItemDataRole.ToolTipRole)
+        if reason == NO_CUDA_BUILD:
+            self.device.model().item(index).setEnabled(False)
+        self.device.setToolTip(f"cuda: {reason}")
 
     def _update_checksum(self) -> None:
         self.checksum.setText(weights_info(self.weights.text().strip()).summary())
@@ -263,3 +276,20 @@ class SettingsDialog(QDialog):
             self.error.setText(str(exc))
             return
         super().accept()
+
+
+NO_CUDA_BUILD = "this installation's PyTorch has no CUDA support"
+NO_GPU = "no GPU found"
+
+
+def cuda_unavailable_reason() -> str | None:
+    """Why the `cuda` device cannot be used now (None when it can): a PyTorch built without
+    CUDA (the clinic bundle's CPU-only torch) never can; a CUDA build without a GPU now might
+    find one later (another machine, a driver installed)."""
+    try:
+        import torch
+    except ImportError:
+        return NO_CUDA_BUILD
+    if torch.cuda.is_available():
+        return None
+    return NO_CUDA_BUILD if torch.version.cuda is None else NO_GPU

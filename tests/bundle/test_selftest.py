@@ -79,7 +79,14 @@ def test_self_test_passes_headless_from_source(weights: Path, tmp_path: Path) ->
     assert result["weights"] == DEFAULT and result["sha256"] == read_manifest(weights)["files"][DEFAULT]["sha256"]
     assert result["grade"] in GRADES and 1 / len(GRADES) <= result["top_probability"] <= 1
     assert result["pdf_pages"] >= 1 and result["pdf_bytes"] > 10_000
-    assert set(result["steps_ms"]) >= {"weights", "render demo patient", "load model", "assess", "write report", "check pdf"}
+    assert set(result["steps_ms"]) >= {"weights", "render demo patient", "load model", "assess", "write report", "check pdf",
+                                       "gui"}
+    # the real data and log folders are reported, and not made
+    home = tmp_path / "home"
+    assert result["folders"]["data"] == {"path": str(home), "exists": False, "writable": True,
+                                         "free_mb": result["folders"]["data"]["free_mb"]}
+    assert result["folders"]["log"]["path"] == str(home / "logs") and not home.exists()
+    assert f"data folder {home} (not created yet, writable" in lines[0] and "main window built" in lines[0]
     # --keep leaves the rendered patient and the outputs for IT to look at.
     assert sorted(p.stem for p in (keep / "patient").iterdir() if p.is_file()) == sorted(EXPRESSIONS)
     assert (keep / "out" / "report.pdf").is_file() and (keep / "out" / "assessment.json").is_file()

@@ -360,3 +360,48 @@ def test_a_damaged_settings_file_gives_printable_problem_lines(settings_path: st
     assert problems and all(_printable(line) for line in problems), problems
     assert all(len(line) < 400 for line in problems)
     assert settings.clinic == Settings().clinic  # the defaults stand in for what the file could not give
+
+
+def _fake_torch(monkeypatch, available: bool, built_with: str | None) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: available)
+    monkeypatch.setattr(torch.version, "cuda", built_with)
+
+
+def _cuda_item(dialog):
+    from PySide6.QtCore import Qt
+
+    from app.settings import DEVICES
+
+    index = DEVICES.index("cuda")
+    return dialog.device.model().item(index), dialog.device.itemData(index, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_cuda_is_disabled_where_pytorch_has_no_cuda(qtbot, monkeypatch) -> None:
+    from app.pages.settings_dialog import SettingsDialog
+
+    _fake_torch(monkeypatch, available=False, built_with=None)  # the bundle's CPU-only torch
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    item, tip = _cuda_item(dialog)
+    assert not item.isEnabled() and tip == "this installation's PyTorch has no CUDA support"
+    assert dialog.device.currentText() == "auto"
+
+
+def test_cuda_stays_offered_by_a_cuda_build_without_a_gpu_now(qtbot, monkeypatch) -> None:
+    from app.pages.settings_dialog import SettingsDialog
+
+    _fake_torch(monkeypatch, available=False, built_with="12.4")
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    item, tip = _cuda_item(dialog)
+    assert item.isEnabled() and tip == "no GPU found"
+    dialog.device.setCurrentText("cuda")
+    assert dialog.device.currentText() == "cuda"
+
+    _fake_torch(monkeypatch, available=True, built_with="12.4")  # a GPU: nothing to say
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    item, tip = _cuda_item(dialog)
+    assert item.isEnabled() and not tip
