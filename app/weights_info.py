@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.resources import default_weights_path, is_demo_weights, listed_sha256
+from models.resources import default_weights_path, is_demo_weights, listed_sha256, sha256_of
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,7 @@ def weights_info(path: str) -> WeightsInfo:
     resolved = resolve_weights(path)
     if not resolved.is_file():
         return WeightsInfo(resolved, False, None, None, is_demo_weights(resolved, None))
-    digest = hashlib.sha256()
-    with open(resolved, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    sha256 = sha256_of(resolved)
     listed = listed_sha256(resolved)
-    sha256 = digest.hexdigest()
     # the same rule as the GUI's red banner (app.analysis.load_model): demo by name or by bytes
     return WeightsInfo(resolved, True, sha256, listed, is_demo_weights(resolved, sha256))

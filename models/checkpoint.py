@@ -33,20 +33,11 @@ from models.cascade import CascadeNet
 from models.config import CascadeConfig
 from models.errors import CheckpointError, InputError
 from models.labels import CLASSES, EXPRESSIONS, GRADES
-from models.resources import WEIGHTS_MANIFEST, weights_dir
+from models.resources import WEIGHTS_MANIFEST, sha256_of, weights_dir
 
 FORMAT = "palsy-grader-checkpoint"
 FORMAT_VERSION = 1
 MANIFEST = WEIGHTS_MANIFEST  # the shipped weights' checksums, beside them
-
-
-def sha256_of(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def state_sha256(state: dict[str, Any]) -> str:

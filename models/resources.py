@@ -60,6 +60,15 @@ def demo_weights_sha256() -> str | None:
     return digest.lower() if digest else None
 
 
+def sha256_of(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file, read in chunks (here, torch-free: models.checkpoint re-exports it)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 # The recorded training command of the shipped demo weights and of every reproduction of them
 # (`palsy train demo ...`, models/train/demo.py). `palsy train clinic` records "palsy train clinic".
 DEMO_COMMAND = "palsy train demo"
@@ -258,14 +267,11 @@ def _file_summary(file: Path, sha256: str | None = None) -> tuple[str, Checkpoin
             cached = None
     if cached is not None:
         return cached
-    digest = hashlib.sha256()
     try:
-        with open(file, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
+        digest = sha256_of(file)
     except OSError:
         return None
-    found = (digest.hexdigest(), read_checkpoint_summary(file))
+    found = (digest, read_checkpoint_summary(file))
     with _SUMMARY_LOCK:
         _SUMMARIES[key] = found
     return found
