@@ -135,18 +135,26 @@ def _check_photos(state: RunState, patients: PatientDataset, specs: list[DataSpe
         patients.check_files(_checking_progress(), splits=splits)
 
 
-def _checking_progress(every_s: float = 10.0) -> Callable[[int, int], None]:
-    """A line on stderr at most every `every_s` seconds while the photos are checked (none when it is quick)."""
-    start = last = time.monotonic()
+def _now_and_then(every_s: float, line: Callable[[int, int, float], str], last: bool = False) -> Callable[[int, int], None]:
+    """A progress callback (done, total) that prints `line(done, total, seconds)` on stderr at
+    most every `every_s` seconds (none when the work is quick); with `last`, also when the work
+    ends, if it took that long."""
+    start = shown = time.monotonic()
 
     def report(done: int, total: int) -> None:
-        nonlocal last
+        nonlocal shown
         now = time.monotonic()
-        if now - last >= every_s or (done == total and now - start >= every_s):
-            last = now
-            print(f"[clinic] checking the photos and masks: {done} of {total} ({now - start:.0f} s)", file=sys.stderr, flush=True)
+        if now - shown >= every_s or (last and done == total and now - start >= every_s):
+            shown = now
+            print(line(done, total, now - start), file=sys.stderr, flush=True)
 
     return report
+
+
+def _checking_progress(every_s: float = 10.0) -> Callable[[int, int], None]:
+    """While the photos are checked."""
+    return _now_and_then(every_s, lambda done, total, s: f"[clinic] checking the photos and masks: {done} of {total} "
+                         f"({s:.0f} s)", last=True)
 
 
 def _named(items: list[str], what: str) -> str:
@@ -309,15 +317,8 @@ def _to_score(state: RunState) -> tuple[str, ...]:
 
 
 def _scoring_progress(split: str, every_s: float = 15.0) -> Callable[[int, int], None]:
-    last = time.monotonic()
-
-    def report(done: int, total: int) -> None:
-        nonlocal last
-        if time.monotonic() - last >= every_s:
-            last = time.monotonic()
-            print(f"[clinic] scoring the {split} patients: {done} of {total} photos", file=sys.stderr, flush=True)
-
-    return report
+    """While a split is scored."""
+    return _now_and_then(every_s, lambda done, total, s: f"[clinic] scoring the {split} patients: {done} of {total} photos")
 
 
 def _log_event(path: Path, record: dict[str, Any]) -> None:
