@@ -63,17 +63,11 @@ def photo_pixels(data: bytes) -> tuple[int, int] | None:
             with Image.open(io.BytesIO(data)) as img:
                 return img.size
     except Image.DecompressionBombError as exc:  # Pillow refuses far larger headers itself
-        return _pixels_from_bomb_error(exc)
+        from models.pipeline.images import bomb_pixels
+
+        return (bomb_pixels(exc) or 2**62, 1)  # (pixels, 1): the count is all Pillow says
     except Exception:  # noqa: BLE001 - a damaged header can raise anything; decoding says why
         return None
-
-
-def _pixels_from_bomb_error(exc: Exception) -> tuple[int, int]:
-    """(pixels, 1) from Pillow's DecompressionBombError message ("... (N pixels) exceeds ...")."""
-    import re
-
-    found = re.search(r"(\d+) pixels", str(exc))
-    return (int(found.group(1)) if found else 2**62, 1)
 
 
 def check_photo_pixels(data: bytes, name: str, advice: str) -> None:

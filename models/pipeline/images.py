@@ -79,8 +79,8 @@ def load_image(
     except Image.DecompressionBombError as exc:
         # Pillow refuses far larger images (over twice its own limit) in Image.open, before our
         # check sees the size: the same words, from the pixel count its message gives.
-        found = re.search(r"(\d+) pixels", str(exc))
-        size = f"{int(found.group(1)) / 1e6:.0f} megapixels" if found else "too many pixels to decode safely"
+        pixels = bomb_pixels(exc)
+        size = f"{pixels / 1e6:.0f} megapixels" if pixels is not None else "too many pixels to decode safely"
         raise ImageTooLargeError(
             f"{name} is too large ({size}, limit {max_pixels / 1e6:.0f}); resize it below the limit before {purpose}"
         ) from exc
@@ -91,6 +91,13 @@ def load_image(
     except (OSError, SyntaxError, ValueError) as exc:
         # Truncated or damaged data surfaces as OSError/SyntaxError/ValueError from the decoders.
         raise InputError(f"{name} is damaged or truncated and cannot be decoded ({exc.__class__.__name__}: {exc})") from exc
+
+
+def bomb_pixels(exc: Exception) -> int | None:
+    """The pixel count Pillow's DecompressionBombError gives ("... (N pixels) exceeds ..."), or
+    None when its message does not say."""
+    found = re.search(r"(\d+) pixels", str(exc))
+    return int(found.group(1)) if found else None
 
 
 def to_rgb_array(image: Image.Image) -> np.ndarray:
