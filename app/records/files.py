@@ -18,6 +18,9 @@ from pathlib import Path
 from app.records.errors import ChecksumError, StorageError, storage_error_from_os
 from app.records.paths import FILE_MODE
 
+# One chunked file digest for the records and the weights (models/resources.py is torch-free).
+from models.resources import sha256_of as sha256_file
+
 TEMP_MARK = ".partial-"
 _CHUNK = 1 << 20
 
@@ -25,15 +28,6 @@ _CHUNK = 1 << 20
 def sha256_bytes(data: bytes) -> str:
     """Hex sha256 of `data`."""
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's content, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def temp_path_for(target: Path) -> Path:
