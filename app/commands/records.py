@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
         print(folder)
         return 0
     with Store.open(args.data) as store:  # an import may start a new data folder
+        done = store.recovery.summary(store.root) if store.recovery else ""
+        if done:  # what the app's status bar says at its start
+            print(done, file=sys.stderr)
         patient = import_patient(store, args.folder, actor=args.actor)
         print(f"imported patient {patient.patient_id}")
         return 0
@@ -147,16 +151,16 @@ def _drafts(store: Store, as_json: bool) -> int:
 
 
 def _backup(folder: str | None, out: Path) -> int:
-    """Copy the data folder into `out`, then check the copy as `records check` does: one summary
-    line and 0 when it checks clean; the problems and 1 when not."""
+    """Copy the data folder into `out`, checking the copy as `records check` does before it
+    takes the name `out`: one summary line and 0 when it checks clean; the problems and 1 when
+    not. A failure (a full disk) leaves no partial copy and is one line naming `out`, exit 2."""
     from app.records import Store
     from app.records.backup import backup_data_folder, refuse_out
 
     refuse_out(out)  # before the store is opened: a user's mistake changes nothing
     with Store.open_existing(folder) as store:  # nothing created in a mistyped --data
-        result = backup_data_folder(store, out)
-    with Store.open_existing(result.folder) as copy:
-        report = _check_report(copy)
+        result = backup_data_folder(store, out, check=_check_report)
+    report = result.report
     lost = [f"missing: {name} (deleted from the data folder while the backup ran?)" for name in result.missing]
     lost += [f"sha256 mismatch: {name} (the file in the data folder differs from its record)"
              for name in result.mismatched]

@@ -6,22 +6,35 @@ copy taken before an upgrade): one snapshot of everything committed, the write-a
 the -wal file. Then the photos and reports the copy's rows name are copied, each one's sha256
 compared with the row's while it is copied. The new folder is private (0o700 folders, 0o600
 files), like a data folder; restoring is pointing PALSY_HOME or --data at it.
+
+The copy is built in a hidden staging folder beside `out` (`.NAME.partial-PID-XXXXXXXX`, the
+export's staging, on the same disk) and renamed to `out` only when complete and checked: a
+backup killed or stopped by a full disk leaves no half copy under `out`, its staging folder is
+removed (a killed one's by the next backup or export into the same folder, `recovery`), and
+the rerun goes ahead.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import shutil
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from app.records.errors import StorageError, storage_error_from_os
+from app.records.errors import StorageError, failure_kind, storage_error_from_os
 from app.records.files import fsync_dir, temp_path_for
 from app.records.paths import FILE_MODE, DataLayout, ensure_private_dir
+from app.records.recovery import remove_abandoned_staging
 from app.records.store import Store, online_copy
 from models.errors import InputError
 
+log = logging.getLogger("palsy.records")
 _CHUNK = 1024 * 1024
 
 
@@ -36,6 +49,7 @@ class BackupResult:
     bytes: int = 0
     mismatched: list[str] = field(default_factory=list)  # rows whose file's sha256 differs
     missing: list[str] = field(default_factory=list)  # rows whose file is not in the data folder
+    report: Any = None  # what `check` returned for the copy (its paths naming `folder`)
 
 
 def refuse_out(out: Path) -> None:
@@ -44,22 +58,56 @@ def refuse_out(out: Path) -> None:
         raise InputError(f"{out} already exists and is not an empty folder; give a new folder for the backup")
 
 
-def backup_data_folder(store: Store, out: Path) -> BackupResult:
-    """Copy the data folder of `store` into the new folder `out` (see the module's text)."""
+def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | None = None) -> BackupResult:
+    """Copy the data folder of `store` into the new folder `out` (see the module's text).
+
+    `check(copy)` is run on the finished copy (a read-only `Store`) before it is renamed to
+    `out`; its result, with the staging folder's path replaced by `out`, is `result.report`.
+    A failure (a full disk: a StorageError naming `out`) leaves neither `out` nor the staging
+    folder behind.
+    """
     out = out.expanduser().resolve()
     refuse_out(out)
     if store.root == out or store.root in out.parents:
         raise InputError(f"{out} is inside the data folder {store.root}; give a folder outside it")
-    layout = DataLayout(out)
-    for folder in (layout.root, layout.photos_dir, layout.reports_dir):
-        ensure_private_dir(folder)
-    temp = temp_path_for(layout.db_path)
+    remove_abandoned_staging(out.parent)  # those of killed backups or exports: patient data
+    with _writing_to(out):
+        out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing folder keeps its mode
+        staging = temp_path_for(out)
+        os.mkdir(staging, 0o700)
     try:
-        online_copy(store.db.connection(), temp)
-        os.replace(temp, layout.db_path)
-    except (OSError, sqlite3.Error) as exc:
-        temp.unlink(missing_ok=True)
-        raise StorageError(f"cannot copy the database {store.layout.db_path} to {layout.db_path}: {exc}") from exc
+        result = _copy_into(store, DataLayout(staging), out)
+        if check is not None:
+            with Store.open_existing(staging) as copy:
+                result.report = _moved(check(copy), str(staging), str(out))
+        with _writing_to(out):
+            refuse_out(out)  # filled meanwhile: not replaced
+            if os.name == "nt" and out.is_dir():
+                os.rmdir(out)  # Windows renames no folder over another, even an empty one
+            os.replace(staging, out)  # POSIX: atomically over an empty folder
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:  # the copy is complete under its name: a failure to flush the rename is no failed backup
+        fsync_dir(out.parent)
+    except OSError as exc:
+        log.warning("could not flush the folder %s after the backup: %s", out.parent, exc.strerror or exc)
+    return result
+
+
+def _copy_into(store: Store, layout: DataLayout, out: Path) -> BackupResult:
+    """Copy the database, then every file its rows name, into the staging folder `layout`
+    (`out` names the destination in errors)."""
+    with _writing_to(out):
+        for folder in (layout.photos_dir, layout.reports_dir):
+            ensure_private_dir(folder)
+        try:
+            online_copy(store.db.connection(), layout.db_path)
+        except sqlite3.Error as exc:
+            if failure_kind(exc) is not None:  # a full or read-only destination
+                raise
+            raise StorageError(f"cannot copy the database {store.layout.db_path} for the backup to {out}: {exc}; "
+                               "nothing was written there.") from exc
     result = BackupResult(out, bytes=layout.db_path.stat().st_size)
     conn = sqlite3.connect(f"file:{layout.db_path}?mode=ro", uri=True)
     try:
@@ -71,35 +119,100 @@ def backup_data_folder(store: Store, out: Path) -> BackupResult:
     finally:
         conn.close()
     for name, sha256 in rows:
-        _copy_file(store.layout, layout, name, sha256, result)
-    for folder in {layout.root, layout.photos_dir, layout.reports_dir}:
-        fsync_dir(folder)
+        _copy_file(store.layout, layout, name, sha256, result, out)
+    with _writing_to(out):
+        for folder in (layout.root, layout.photos_dir, layout.reports_dir):
+            fsync_dir(folder)
     return result
 
 
-def _copy_file(source: DataLayout, dest: DataLayout, name: str, sha256: str | None, result: BackupResult) -> None:
+def _copy_file(source: DataLayout, dest: DataLayout, name: str, sha256: str | None, result: BackupResult,
+               out: Path) -> None:
     """Copy one recorded file, hashing it on the way; a missing source file is noted, not fatal
-    (the check of the copy reports it)."""
+    (the check of the copy reports it). A failure to read the source names the source, one to
+    write names `out`."""
     src = source.resolve(name)
     target = dest.resolve(name)
-    ensure_private_dir(target.parent)
     digest = hashlib.sha256()
     try:
-        with open(src, "rb") as handle:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
-            with os.fdopen(fd, "wb") as copy:
-                for chunk in iter(lambda: handle.read(_CHUNK), b""):
-                    digest.update(chunk)
-                    copy.write(chunk)
-                copy.flush()
-                os.fsync(copy.fileno())
+        handle = open(src, "rb")
     except FileNotFoundError:
         result.missing.append(name)
         return
     except OSError as exc:
-        raise storage_error_from_os(exc, "copy the file", src) from exc
+        raise storage_error_from_os(exc, "read the file", src) from exc
+    with handle, _writing_to(out):
+        ensure_private_dir(target.parent)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+        with os.fdopen(fd, "wb") as copy:
+            while True:
+                try:
+                    chunk = handle.read(_CHUNK)
+                except OSError as exc:
+                    raise _SourceError(storage_error_from_os(exc, "read the file", src)) from exc
+                if not chunk:
+                    break
+                digest.update(chunk)
+                copy.write(chunk)
+            copy.flush()
+            os.fsync(copy.fileno())
     result.files += 1
     result.bytes += target.stat().st_size
     if sha256 and digest.hexdigest() != sha256:
         result.mismatched.append(name)
 
+
+class _SourceError(Exception):
+    """Carries a StorageError about the data folder through `_writing_to` unchanged."""
+
+    def __init__(self, error: StorageError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@contextmanager
+def _writing_to(out: Path) -> Iterator[None]:
+    """Turn a failure to write the backup (OSError, SQLite's "disk is full", a StorageError
+    from an OSError) into one line naming `out`: the destination the user chose, not the data
+    folder (whose errors advise choosing another data folder)."""
+    try:
+        yield
+    except _SourceError as exc:
+        raise exc.error from exc.__cause__
+    except (OSError, sqlite3.Error) as exc:
+        raise _destination_error(exc, out) from exc
+    except StorageError as exc:
+        if isinstance(exc.__cause__, OSError):
+            raise _destination_error(exc.__cause__, out) from exc.__cause__
+        raise
+
+
+def _destination_error(exc: OSError | sqlite3.Error, out: Path) -> StorageError:
+    """The StorageError for a failure to write the backup into `out` (or its staging folder
+    beside it): names `out`, says nothing was left there and what to do."""
+    kept = "the data folder was not changed and no partial copy was left"
+    kind = failure_kind(exc)
+    if kind == "full":
+        return StorageError(
+            f"cannot write the backup to {out}: the disk is full; {kept}. Free some space on that disk "
+            "(the backup needs about the size of the data folder), or give another --out folder, and try again."
+        )
+    if kind == "read-only":
+        return StorageError(
+            f"cannot write the backup to {out}: the folder is read-only or not writable by this user; "
+            f"{kept}. Check its permissions or give another --out folder."
+        )
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return StorageError(f"cannot write the backup to {out} ({reason}); {kept}.")
+
+
+def _moved(value: Any, staging: str, out: str) -> Any:
+    """`value` (a check report: dicts, lists, text) with the staging folder's path replaced by
+    `out`, the name the copy has once renamed."""
+    if isinstance(value, str):
+        return value.replace(staging, out)
+    if isinstance(value, dict):
+        return {k: _moved(v, staging, out) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_moved(v, staging, out) for v in value]
+    return value

@@ -79,11 +79,17 @@ def _remove_quietly(path: Path) -> None:
 def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
     """Write `data` to `target` atomically (temp file, fsync, rename, fsync folder); return its sha256.
 
-    Raises StorageError (disk full, read-only folder...) with no temporary file left behind and
-    the previous content of `target`, if any, untouched; ChecksumError when the file does not
-    read back identically (failing disk), in which case the bad file is removed.
+    A `target` that already holds exactly `data` (files are named after their content: the same
+    photo or report saved again) is not written at all, only its time refreshed. Raises
+    StorageError (disk full, read-only folder...) with no temporary file left behind and the
+    previous content of `target`, if any, untouched; ChecksumError when the file does not read
+    back identically (failing disk): a file this call created is then removed, one that was
+    there before is left (a row may name it; `palsy records check` judges it).
     """
     digest = sha256_bytes(data)
+    existed = _holds(target, digest)
+    if existed is True:
+        return digest
     temp = temp_path_for(target)
     fd: int | None = None
     try:
@@ -108,12 +114,32 @@ def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
         except OSError as exc:
             raise storage_error_from_os(exc, "read back", target) from exc
         if actual != digest:
-            _remove_quietly(target)
+            if existed is None:  # never delete a file that was there before: a row may name it
+                _remove_quietly(target)
+            kept = "; the file was kept, as it was there before (run `palsy records check`)" if existed is False else ""
             raise ChecksumError(
                 f"{target} did not read back as written (sha256 {actual[:12]}... instead of "
-                f"{digest[:12]}...); the disk may be failing. Check it and try again."
+                f"{digest[:12]}...){kept}; the disk may be failing. Check it and try again."
             )
     return digest
+
+
+def _holds(target: Path, digest: str) -> bool | None:
+    """Whether `target` holds the content of sha256 `digest`: True (its time is refreshed, so
+    that crash recovery in another program does not take it for an old unrecorded file before
+    its row commits), False (there, but different or unreadable) or None (not there)."""
+    if not os.path.lexists(target):
+        return None
+    try:
+        if sha256_file(target) != digest:
+            return False
+    except OSError:  # unreadable, a folder, or gone meanwhile: written (over it) as usual
+        return False if os.path.lexists(target) else None
+    try:
+        os.utime(target)
+    except OSError:
+        pass
+    return True
 
 
 PHOTO_HINT = "Restore it from a backup or retake the photo."

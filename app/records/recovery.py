@@ -14,19 +14,23 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+import re
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.records.errors import damaged_database_error
-from app.records.files import fsync_dir, remove_file, temp_owner_pid
+from app.records.files import TEMP_MARK, fsync_dir, remove_file, temp_owner_pid
 from app.records.paths import DataLayout
 
 log = logging.getLogger("palsy.records")
 STALE_TEMP_AGE_S = 24 * 3600.0
 ORPHAN_MIN_AGE_S = 3600.0
 RECOVERED_DIR = "recovered"
+# `.NAME.partial-PID-XXXXXXXX`: the staging folder of an export or a backup (`temp_path_for`).
+STAGING_NAME = re.compile(rf"\..+{re.escape(TEMP_MARK)}(\d+)-[0-9a-f]{{8}}")
 
 
 @dataclass
@@ -36,6 +40,29 @@ class RecoveryReport:
     removed_temp_files: list[Path] = field(default_factory=list)
     # (where the orphan was, where it is now)
     recovered_orphans: list[tuple[Path, Path]] = field(default_factory=list)
+
+
+    def summary(self, root: Path) -> str:
+        """One line saying what was done in the data folder `root`, or "" when nothing was."""
+        done = []
+        if self.recovered_orphans:
+            done.append(f"moved {len(self.recovered_orphans)} unrecorded photo or report file(s) to "
+                        f"{root / RECOVERED_DIR} (kept, not deleted)")
+        if self.removed_temp_files:
+            done.append(f"removed {len(self.removed_temp_files)} temporary file(s) of an interrupted write")
+        return f"crash recovery in {root}: {'; '.join(done)}" if done else ""
+
+
+def recovered_copies(layout: DataLayout, relative: str) -> list[Path]:
+    """The files in `recovered/` moved there under the name of the stored file `relative`
+    ('photos/000001/...png'; a name taken there got a `.1`, `.2`... suffix, `quarantine_orphans`)."""
+    first = layout.root / RECOVERED_DIR / Path(relative)
+    found, candidate, n = [], first, 1
+    while candidate.is_file():
+        found.append(candidate)
+        candidate = first.with_name(f"{first.stem}.{n}{first.suffix}")
+        n += 1
+    return found
 
 
 def _process_alive(pid: int) -> bool:
@@ -93,6 +120,25 @@ def abandoned_temp_files(files: list[Path], now: float) -> list[Path]:
         if left_by_a_dead_writer(pid, age):
             abandoned.append(path)
     return abandoned
+
+
+def remove_abandoned_staging(dest_root: Path) -> int:
+    """Remove the staging folders (`STAGING_NAME`) that killed exports or backups left in
+    `dest_root`: those whose process is gone or that are older than a day (a PID may have been
+    reused), the rule of the store's own temporary files. A live one's folder is left alone.
+    Best effort: what cannot be removed stays. Returns how many were removed."""
+    removed = 0
+    try:
+        folders = [Path(e.path) for e in os.scandir(dest_root)
+                   if STAGING_NAME.fullmatch(e.name) and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return 0  # no destination yet (or unreadable: the writer itself will say so)
+    for folder in abandoned_temp_files(folders, time.time()):
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += not os.path.lexists(folder)
+    if removed:
+        log.info("removed %d unfinished export or backup folder(s) left by an interrupted run", removed)
+    return removed
 
 
 def recover(layout: DataLayout, conn: sqlite3.Connection | None = None, *, now: float | None = None) -> RecoveryReport:

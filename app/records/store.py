@@ -82,8 +82,11 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         names (a crash between writing and recording) are moved to `recovered/` (see `recovery`).
         A first open that fails (a full disk) removes the database it created while that still
         holds nothing, and the empty folders it made: no empty store that looks damaged is left.
+        A folder whose database is missing (or 0 bytes) but that holds photos or reports is
+        refused with a StorageError (`_refuse_lost_database`), nothing created or moved.
         """
         located = DataLayout.locate(folder)
+        _refuse_lost_database(located)
         new_folders = [p for p in (located.root, located.photos_dir, located.reports_dir) if not p.exists()]
         created = False
         try:
@@ -124,7 +127,7 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
                 f"there is no data folder {layout.root}; nothing was created. "
                 f"Check the folder given with --data or in {ENV_VAR}."
             )
-        stray = sum(1 for p in walk_data_files(layout) if p.parent != layout.root and temp_owner_pid(p) is None)
+        stray = _stray_files(layout)
         held = f"; {stray} photo or report file(s) beside it are recorded nowhere" if stray else ""
         restore = f"Restore {layout.db_path.name} from a backup, or check the folder given with --data."
         if not layout.db_path.is_file():
@@ -165,6 +168,35 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         """Group several store calls in one transaction (all or nothing); used for bulk work."""
         with self.db.write():
             yield
+
+
+def _stray_files(layout: DataLayout) -> int:
+    """How many photo and report files (not temporary ones) are under photos/ and reports/."""
+    return sum(1 for p in walk_data_files(layout) if p.parent != layout.root and temp_owner_pid(p) is None)
+
+
+def _refuse_lost_database(layout: DataLayout) -> None:
+    """StorageError when `layout` has no database (or a 0-byte one) but photo or report files:
+    the database was lost (deleted, or the folder copied without it). A new, empty database
+    there would record none of them, and crash recovery would move them all to recovered/.
+    A new or empty folder passes (a first start); the cost is one stat when the database is there."""
+    db = layout.db_path
+    try:
+        if db.stat().st_size > 0:
+            return
+        what = "is empty (0 bytes)"
+    except FileNotFoundError:
+        what = "is missing"
+    except OSError:
+        return  # cannot tell: opening it will say what is wrong
+    stray = _stray_files(layout)
+    if stray:
+        raise StorageError(
+            f"the database {db} {what}; {stray} photo or report file(s) beside it are recorded nowhere; "
+            f"nothing was created or moved. Restore {db.name} from a backup (the {db.name} of a folder "
+            f"that `palsy records backup` made, copied into {layout.root}), or check the data folder "
+            f"given with --data, in {ENV_VAR} or in Settings."
+        )
 
 
 _BACKUP_ACTION = "write the backup copy"

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from app.records.errors import ChecksumError, StorageError
-from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified
+from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, sha256_file
 from app.records.recovery import (
     ORPHAN_MIN_AGE_S,
     abandoned_temp_files,
+    recovered_copies,
     unnamed_files,
     walk_data_files,
 )
@@ -33,6 +34,14 @@ def _may_leave_the_folder(name: str) -> bool:
 # progress), as is one up to this far in the future (a file server whose clock runs a little
 # ahead); further ahead (a folder copied from a computer whose clock was hours ahead) it is not.
 CLOCK_AHEAD_S = 300.0
+
+
+# What happens to an unrecorded file (crash recovery at `Store.open`: files older than an hour
+# are moved to recovered/; one whose time lies ahead of the clock is never old enough).
+_MOVED_AT_START = ("the next start of Palsy Grader or `palsy records import` moves it to recovered/ in the "
+                   "data folder, deleting nothing.")
+_NOT_MOVED_FUTURE = ("its file time lies in the future, so the next start does not move it to recovered/: "
+                     "move it out of the data folder yourself.")
 
 
 def _age_s(path: Path, now: float) -> float:
@@ -101,8 +110,24 @@ class ChecksMixin(StoreBase):
                     kind = "checksum"
                 else:
                     kind = "unreadable" if path.exists() else "missing"
-                problems.append(FileProblem(row["file_name"], kind, str(exc)))
+                detail = str(exc) + (self._recovered_hint(row["file_name"], row["sha256"], path) if kind == "missing" else "")
+                problems.append(FileProblem(row["file_name"], kind, detail))
         return problems
+
+    def _recovered_hint(self, name: str, sha256: str, path: Path) -> str:
+        """For a missing file: where in recovered/ a file of its name is (crash recovery moved it
+        there when a database without its row was opened), and whether it is the recorded one."""
+        copies = recovered_copies(self.layout, name)
+        for copy in copies:
+            try:
+                if sha256_file(copy) == sha256:
+                    return f" {copy} holds it (its sha256 matches the record): move it back to {path}."
+            except OSError:
+                continue
+        if copies:
+            return (f" A file of that name is in recovered/ ({copies[0]}) but its sha256 differs from "
+                    "the record: check it before moving it back.")
+        return ""
 
     def _recorded_names(self) -> set[str]:
         """The recorded files' names, normalised, as text: relative to the data folder and
@@ -145,8 +170,10 @@ class ChecksMixin(StoreBase):
             else:
                 unrecorded.append(FileProblem(
                     name, "unrecorded",
-                    f"{path} is recorded in no database row (left by a crash, or the database was lost "
-                    "or replaced); restore the database from a backup, or re-import the patient's export."))
+                    f"{path} is recorded in no database row: no assessment uses it (a photo replaced by a "
+                    "retake, or a save stopped before it was recorded). Nothing is lost if no record is "
+                    f"missing: {_MOVED_AT_START if age >= 0 else _NOT_MOVED_FUTURE} Only if patients, visits or "
+                    "photos are missing, restore palsy.db from a backup (an older one lacks what was saved since)."))
         return unrecorded + self._leftover_temp_files(files)
 
     def _leftover_temp_files(self, files: list[Path]) -> list[FileProblem]:

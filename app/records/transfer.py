@@ -54,7 +54,6 @@ import secrets
 import shutil
 import sqlite3
 import stat
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -70,7 +69,6 @@ from app.records.errors import (
     storage_error_from_os,
 )
 from app.records.files import (
-    TEMP_MARK,
     atomic_write,
     fsync_dir,
     read_verified,
@@ -82,7 +80,7 @@ from app.records.files import (
 from app.records.imaging import PDF_MAGIC, check_photo_pixels, image_format
 from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.paths import ensure_private_dir
-from app.records.recovery import abandoned_temp_files
+from app.records.recovery import remove_abandoned_staging
 from app.records.rows import STATUSES, Assessment, AuditEntry, Capture, Patient
 from app.records.store import Store, _audit
 from models.errors import InputError
@@ -98,8 +96,6 @@ MAX_FILE_BYTES = 100 * 2**20
 IMPORTED_MARK = "[imported]"
 _PHOTO_SUFFIXES = {"png": ("png",), "jpg": ("jpg", "jpeg")}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-# `.NAME.partial-PID-XXXXXXXX`: the staging folder of an export (see `export_patient`).
-_STAGING = re.compile(rf"\..+{re.escape(TEMP_MARK)}(\d+)-[0-9a-f]{{8}}")
 # Audit actors that are the program, not a person: kept in a de-identified export.
 _PROGRAM_ACTORS = frozenset({"model", "import", "unknown"})
 # Assessment fields whose audit values are codes (no free text, no names).
@@ -215,7 +211,7 @@ def export_patient(
     redact = _Redactor(patient, export_id) if deidentify else _Redactor()
     dest_root = Path(dest).expanduser().resolve()
     final = dest_root / _safe_folder_name(export_id)
-    _remove_stale_staging(dest_root)
+    remove_abandoned_staging(dest_root)
     if final.exists():
         raise DuplicateRecordError(f"{final} already exists; choose another destination folder.")
     staging = temp_path_for(final)
@@ -288,23 +284,6 @@ def _read_capture(store: Store, capture: Capture) -> tuple[Capture, bytes]:
     if (fresh.file_name, fresh.sha256) == (capture.file_name, capture.sha256):
         raise failure
     return fresh, read_verified(store.capture_path(fresh), fresh.sha256)
-
-
-def _remove_stale_staging(dest_root: Path) -> None:
-    """Remove the staging folders (`_STAGING`) that killed exports left in `dest_root`: those
-    whose process is gone or that are older than a day (a PID may have been reused). A live
-    export's folder is left alone. Best effort: what cannot be removed stays."""
-    removed = 0
-    try:
-        folders = [Path(e.path) for e in os.scandir(dest_root)
-                   if _STAGING.fullmatch(e.name) and e.is_dir(follow_symlinks=False)]
-    except OSError:
-        return  # no destination yet (or unreadable: the export itself will say so)
-    for folder in abandoned_temp_files(folders, time.time()):  # the store's own rule
-        shutil.rmtree(folder, ignore_errors=True)
-        removed += not os.path.lexists(folder)
-    if removed:
-        log.info("removed %d unfinished export folder(s) left by an interrupted export", removed)
 
 
 def _write_export_file(path: Path, data: bytes | None, dest_root: Path) -> None:

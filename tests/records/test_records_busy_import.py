@@ -93,9 +93,8 @@ def test_a_failed_import_keeps_an_identical_file_it_reused(tmp_path: Path, monke
     reuses them, writes the report, and a failure removes the report only."""
     folder = _export(tmp_path)
     data = tmp_path / "data"
-    data.mkdir()
-    shutil.copytree(tmp_path / "source" / "photos", data / "photos")
-    Store.open(data).close()  # a new, empty database
+    Store.open(data).close()  # a new, empty database (Store.open refuses to make one beside the files)
+    shutil.copytree(tmp_path / "source" / "photos", data / "photos", dirs_exist_ok=True)
     before = {p: p.read_bytes() for p in _files(data)}
     assert len(before) == 4
 

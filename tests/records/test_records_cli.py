@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -153,8 +154,9 @@ def test_check_reports_unrecorded_files_and_moves_nothing(tmp_path: Path, capsys
     data, files = _old_photo_folder(tmp_path)
     for db in data.glob("palsy.db*"):
         db.unlink()
-    with Store.open(data, recover_files=False):  # the database was lost and a new one made
+    with Store.open(tmp_path / "new", recover_files=False):  # the database was lost and a new one made
         pass
+    shutil.copy2(tmp_path / "new" / "palsy.db", data / "palsy.db")
     db_bytes = (data / "palsy.db").read_bytes()
     assert main(["records", "--data", str(data), "check", "--json"]) == 1
     [problem] = json.loads(capsys.readouterr().out)["file_problems"]

@@ -182,10 +182,9 @@ def _lost_database_folder(tmp_path: Path, with_report: bool = True) -> tuple[Pat
         source.save_report(aid, b"%PDF-1.4 lost")
         folder = export_patient(source, "LOST-1", tmp_path / "usb")
     data = tmp_path / "data"
-    data.mkdir()
+    Store.open(data).close()  # the new, empty database (Store.open refuses to make one beside the files)
     for part in ("photos", "reports") if with_report else ("photos",):
-        shutil.copytree(tmp_path / "old" / part, data / part)
-    Store.open(data).close()  # the new, empty database
+        shutil.copytree(tmp_path / "old" / part, data / part, dirs_exist_ok=True)
     before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file() and p.parent.name == "000001"}
     assert len(before) == (3 if with_report else 2)
     return folder, data, before

@@ -1,0 +1,266 @@
+"""Crash-safety findings of the records audit (2026-12-05): an interrupted backup, a data folder
+whose database was lost, what `records import`'s crash recovery did, a bad read-back of bytes
+already stored, and the advice given for an unrecorded file."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.records import ChecksumError, StorageError, Store, files
+from app.records import backup as backup_module
+from app.records.recovery import RECOVERED_DIR
+from app.records.transfer import export_patient
+from tests.records.records_helpers import tiny_png
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _filled(data: Path) -> int:
+    """A data folder with one confirmed assessment: two photos and a report. Its number."""
+    with Store.open(data) as store:
+        store.create_patient("MRN-1", name="Ada Lovelace")
+        aid = store.start_assessment("MRN-1").id
+        store.save_capture(aid, "rest", tiny_png(1))
+        store.save_capture(aid, "close_eyes", tiny_png(2))
+        store.record_results(aid, {"grade": "II"}, model_grade="II")
+        store.confirm_grade(aid, "II", "Dr Kim")
+        store.save_report(aid, b"%PDF-1.4 report")
+        return aid
+
+
+def _leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if ".partial-" in p.name)
+
+
+def _backup(data: Path, out: Path) -> int:
+    return main(["records", "--data", str(data), "backup", "--out", str(out)])
+
+
+# --- 1. a killed or full backup leaves no half copy, and the rerun succeeds ---------------------
+def test_a_killed_backup_leaves_no_half_copy_and_the_rerun_succeeds(tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "backup"
+    _filled(data)
+    child = (
+        "import os, signal, sys\n"
+        "from app.records import backup\n"
+        "real, n = backup._copy_file, [0]\n"
+        "def killed(*args, **kwargs):\n"
+        "    n[0] += 1\n"
+        "    if n[0] == 2:  # the database and one photo are copied\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(*args, **kwargs)\n"
+        "backup._copy_file = killed\n"
+        "from app.cli import main\n"
+        f"sys.exit(main(['records', '--data', {str(data)!r}, 'backup', '--out', {str(out)!r}]))\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", child], cwd=REPO, capture_output=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr
+    assert not out.exists()  # no half copy under the name asked for
+    assert len(_leftovers(tmp_path)) == 1  # the killed run's staging folder
+    assert _backup(data, out) == 0
+    assert _leftovers(tmp_path) == []  # its process is gone: removed by the rerun
+    assert main(["records", "--data", str(out), "check"]) == 0
+
+
+def test_a_full_disk_while_copying_photos_names_out_and_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, out = tmp_path / "data", tmp_path / "backup"
+    _filled(data)
+    real, calls = os.fsync, []
+
+    def full_at_the_second_file(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 3:  # 1: the database copy, 2: the first photo, 3: the second
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", full_at_the_second_file)
+    assert _backup(data, out) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(out) in err and "disk is full" in err
+    assert "another --out" in err and str(data) not in err and "another data folder" not in err
+    assert not out.exists() and _leftovers(tmp_path) == []
+    monkeypatch.setattr(os, "fsync", real)  # space freed: the rerun is not refused
+    assert _backup(data, out) == 0
+
+
+def test_a_full_disk_while_copying_the_database_names_out_and_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, out = tmp_path / "data", tmp_path / "backup"
+    _filled(data)
+    out.mkdir()  # an empty folder given as --out stays usable
+    real = backup_module.online_copy
+
+    def full(conn: sqlite3.Connection, temp: Path) -> None:
+        temp.write_bytes(b"SQLite format 3\x00")  # cut short
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup_module, "online_copy", full)
+    assert _backup(data, out) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"backup to {out}" in err and "disk is full" in err
+    assert "another --out" in err
+    assert list(out.iterdir()) == [] and _leftovers(tmp_path) == []
+    monkeypatch.setattr(backup_module, "online_copy", real)
+    assert _backup(data, out) == 0
+
+
+# --- 3. a data folder whose database was lost is refused, not reset ----------------------------
+def test_open_refuses_a_lost_database_beside_photos_and_creates_nothing(
+    tmp_path: Path, exported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    _filled(data)
+    for db in data.glob("palsy.db*"):
+        db.unlink()
+    past = time.time() - 2 * 3600  # the restart comes more than an hour later
+    photos = sorted(p for p in data.rglob("*") if p.is_file())
+    for photo in photos:
+        os.utime(photo, (past, past))
+    with pytest.raises(StorageError, match=r"palsy\.db is missing; 3 photo or report file\(s\) beside it are"):
+        Store.open(data)
+    assert main(["records", "--data", str(data), "import", str(exported)]) == 2
+    err = capsys.readouterr().err
+    assert "Restore palsy.db from a backup" in err and "palsy records backup" in err
+    assert not (data / "palsy.db").exists() and not (data / RECOVERED_DIR).exists()
+    assert sorted(p for p in data.rglob("*") if p.is_file()) == photos
+    (data / "palsy.db").write_bytes(b"")  # a 0-byte database is no better
+    with pytest.raises(StorageError, match="is empty"):
+        Store.open(data)
+    with Store.open(tmp_path / "new") as fresh:  # a new folder is still made a store
+        assert fresh.count_patients() == 0
+
+
+def test_check_says_where_in_recovered_a_missing_file_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    aid = _filled(data)
+    with Store.open(data) as store:
+        rest = store.capture_path(store.get_capture(aid, "rest"))
+    kept = data / RECOVERED_DIR / rest.relative_to(data)  # where crash recovery had moved it
+    kept.parent.mkdir(parents=True)
+    rest.rename(kept)
+    assert main(["records", "--data", str(data), "check"]) == 1
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("missing:"))
+    assert f"{kept} holds it (its sha256 matches the record): move it back to {rest}" in line
+
+
+# --- 4. `records import` says what crash recovery did ------------------------------------------
+def test_import_reports_what_crash_recovery_did(
+    tmp_path: Path, exported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    _filled(data)
+    orphan = data / "photos" / "000009" / "000009_rest_0123456789ab.png"  # a crash before its commit
+    orphan.parent.mkdir()
+    orphan.write_bytes(tiny_png(9))
+    past = time.time() - 2 * 3600
+    os.utime(orphan, (past, past))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (data / "photos" / f".x.png.partial-{dead.pid}-00000000").write_bytes(b"cut")
+    assert main(["records", "--data", str(data), "import", str(exported)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"crash recovery in {data}: moved 1 unrecorded photo or report file(s) to "
+                   f"{data / RECOVERED_DIR} (kept, not deleted); removed 1 temporary file(s) of an "
+                   "interrupted write"]
+    assert (data / RECOVERED_DIR / "photos" / "000009" / orphan.name).is_file()
+
+
+# --- 5. a bad read-back of bytes already stored never deletes the stored file -----------------
+def test_saving_identical_bytes_again_does_not_rewrite_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.pdf"
+    digest = files.atomic_write(target, b"%PDF-1.4 same")
+    inode = target.stat().st_ino
+    assert files.atomic_write(target, b"%PDF-1.4 same") == digest
+    assert target.stat().st_ino == inode  # not replaced
+
+
+def test_a_bad_read_back_of_a_report_saved_again_keeps_the_stored_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    aid = _filled(data)
+    with Store.open(data) as store:
+        [report] = store.reports(aid)
+        monkeypatch.setattr(files, "sha256_file", lambda path: "0" * 64)  # a failing disk's read-back
+        with pytest.raises(ChecksumError, match="the file was kept"):
+            store.save_report(aid, b"%PDF-1.4 report")
+        monkeypatch.undo()
+        assert store.load_report(report) == b"%PDF-1.4 report"
+        assert store.verify_files() == []
+
+
+def test_a_bad_read_back_of_a_new_file_still_removes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "sha256_file", lambda path: "0" * 64)
+    with pytest.raises(ChecksumError, match="did not read back"):
+        files.atomic_write(tmp_path / "new.bin", b"payload")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- 6. the advice for an unrecorded file is safe and says what the next start does ------------
+def test_check_advice_for_an_unrecorded_file_matches_what_the_next_start_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    aid = _filled(data)
+    with Store.open(data) as store:  # a retake whose process died before deleting the old photo
+        old = store.capture_path(store.get_capture(aid, "rest"))
+        kept = old.read_bytes()
+    with sqlite3.connect(data / "palsy.db") as conn:
+        conn.execute("UPDATE captures SET file_name = 'photos/000001/x.png' WHERE expression = 'rest'")
+    (data / "photos" / "000001" / "x.png").write_bytes(kept)
+    past = time.time() - 2 * 3600
+    os.utime(old, (past, past))
+    assert main(["records", "--data", str(data), "check"]) == 1
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("unrecorded:"))
+    assert "re-import" not in line and "restore the database from a backup, or" not in line
+    assert "next start" in line and "moves it to recovered/" in line and "deleting nothing" in line
+    assert "Only if patients, visits or photos are missing" in line
+    with Store.open(data) as store:  # and that is what the next start does
+        assert [target for _, target in store.recovery.recovered_orphans] == [
+            data / RECOVERED_DIR / old.relative_to(data)]
+
+
+def test_export_staging_cleanup_is_the_shared_helper(tmp_path: Path) -> None:
+    """The export and the backup clear killed runs' staging folders with one helper."""
+    from app.records import transfer
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    usb = tmp_path / "usb"
+    left = usb / f".MRN-1.partial-{dead.pid}-0123abcd"
+    left.mkdir(parents=True)
+    _filled(tmp_path / "data")
+    with Store.open(tmp_path / "data") as store:
+        export_patient(store, "MRN-1", usb)
+    assert not left.exists()
+    assert transfer.remove_abandoned_staging is backup_module.remove_abandoned_staging
+
+
+def test_check_advice_for_an_unrecorded_file_dated_in_the_future(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Crash recovery moves only files older than an hour: one dated hours ahead (copied from a
+    computer whose clock was ahead) stays, and the advice says so."""
+    data = tmp_path / "data"
+    _filled(data)
+    stray = data / "photos" / "000001" / "000001_rest_0123456789ab.png"
+    stray.write_bytes(tiny_png(7))
+    ahead = time.time() + 3 * 3600
+    os.utime(stray, (ahead, ahead))
+    assert main(["records", "--data", str(data), "check"]) == 1
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("unrecorded:"))
+    assert "does not move it" in line and "moves it to recovered/" not in line
+    with Store.open(data) as store:
+        assert store.recovery.recovered_orphans == [] and stray.exists()
