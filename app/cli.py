@@ -48,13 +48,24 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
+    parser.set_defaults(_subcommands=subparsers.choices)  # for the unrecognized-arguments line
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """parse_args, but arguments nobody knows are refused by the subcommand's parser, so the
+    one line names the help that lists its options (`palsy records --help`, not `palsy --help`)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        owner = getattr(args, "_subcommands", {}).get(getattr(args, "command", None) or "", parser)
+        owner.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `palsy` console script; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

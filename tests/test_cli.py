@@ -48,6 +48,22 @@ def test_a_usage_mistake_in_a_subcommand_is_one_line(capsys) -> None:
         assert words in err and "--help` lists the options" in err and err.startswith("palsy " + argv[0]), err
 
 
+def test_an_unknown_option_names_its_subcommands_help(capsys) -> None:
+    """`palsy records check --data X` (--data belongs before the action) and an option no
+    subcommand has point at the help that lists the subcommand's options, not at `palsy --help`."""
+    for argv, prog in ((["records", "check", "--data", "x"], "palsy records"), (["train", "parsing", "--steps", "3"], "palsy train"),
+                       (["--bogus"], "palsy")):
+        err = _usage_error(argv, capsys)
+        assert err.startswith(f"{prog}: error: unrecognized arguments: {argv[-2] if prog != 'palsy' else '--bogus'}"), err
+        assert f"(`{prog} --help` lists the options)" in err, err
+
+
+def test_a_mistyped_split_is_named_before_any_weights_load(tmp_path, capsys) -> None:
+    (tmp_path / "labels.csv").write_text("patient_id,grade,side\n")
+    assert main(["evaluate", "grading", "--data", str(tmp_path), "--split", "tset", "--weights", str(tmp_path / "none.pt")]) == 2
+    assert "--split 'tset' is not one of auto, all, train, val, test" in capsys.readouterr().err
+
+
 def test_help_does_not_import_torch() -> None:
     code = "import sys; from app.cli import build_parser; build_parser(); print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from app.commands.assess import set_threads
     from models.checkpoint import load_checkpoint
+    from models.data.parsing import SPLITS
     from models.data.patients import PatientDataset
     from models.errors import InputError
     from models.pipeline.loader import check_grading_trained, clinic_stage_run
@@ -53,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     if not Path(args.data).is_dir():
         raise InputError(f"data folder not found: {args.data}")
     patient_set = (Path(args.data) / "labels.csv").is_file()
+    if args.split not in ("auto", "all", *SPLITS):  # a typo, not a part the set lacks
+        raise InputError(f"--split {args.split!r} is not one of auto, all, {', '.join(SPLITS)}")
     if args.task == "grading" and not patient_set:
         raise InputError(f"{args.data} is not a patient data set (labels.csv missing); grading needs graded patients")
     if patient_set:  # a listed patient without photos would silently leave the figures

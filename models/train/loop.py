@@ -109,7 +109,7 @@ class LoopSettings:
         # A negative or NaN budget never ends (the fraction done stays below 1), so it is
         # refused here for every caller, not only by the CLI's argument types.
         if self.steps is None and self.minutes is None:
-            raise InputError("give a training budget: --epochs/steps or --minutes")
+            raise InputError("give a training budget: --epochs or --minutes")
         if self.steps is not None and (isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1):
             raise InputError(f"the step budget must be a whole number of 1 or more, got {self.steps!r}")
         if self.minutes is not None and not finite_above_zero(self.minutes):

@@ -244,3 +244,12 @@ def test_a_fresh_run_over_an_old_log_marks_its_start(tiny_patients, tmp_path):
         assert main(_parsing(tiny_patients, out, "--epochs", "0.05")) == 0
     records = [json.loads(line) for line in out.with_suffix(".jsonl").read_text().splitlines()]
     assert [r["resumed"] for r in records if r.get("event") == "start"] == [False, False]
+
+
+def test_a_run_without_a_budget_names_only_options_that_exist():
+    """The refusal names --epochs and --minutes: the CLI has no --steps (it did say --epochs/steps)."""
+    from models.errors import InputError
+
+    with pytest.raises(InputError) as refused:
+        LoopSettings(stage="parsing")
+    assert str(refused.value) == "give a training budget: --epochs or --minutes"
