@@ -22,8 +22,8 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QDeadlineTimer, Qt, QThread, QTimer
-from PySide6.QtGui import QCloseEvent, QFontMetrics, QGuiApplication
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from app import analysis as analysis_module
 from app.camera.source import FrameSource
@@ -38,8 +38,10 @@ from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
 from app.settings import Settings, SettingsError, resolve_data_folder
 from app.widgets.ask import ask_choice, ask_yes_no
+from app.widgets.elided_label import ElidedLabel
 from app.widgets.page_stack import PageStack
 from app.widgets.screen_fit import opening_size
+from app.widgets.status_bar import StatusBar
 from app.window_actions import WindowActionsMixin
 from app.window_analysis import WindowAnalysisMixin
 from app.window_assessment import WindowAssessmentMixin
@@ -50,7 +52,7 @@ from app.workers import FunctionWorker, retire_worker, start_worker
 
 log = logging.getLogger(__name__)
 
-DATA_LABEL_WIDTH = 320  # px of the status bar for the data folder; the tooltip has it in full
+FRESH_MESSAGE_S = 1.0  # a status message this young came with the page change: it stays
 SHUTDOWN_WAIT_MS = 10000  # how long shutdown waits for the cancelled workers, all together
 _STRAGGLERS: list = []  # (thread, worker) still running after that wait: never deleted while running
 
@@ -107,6 +109,7 @@ class MainWindow(
         self._analysis_worker: FunctionWorker | None = None
         self._load_model_on_show = load_model_on_show
         self._shown_once = False
+        self._focus_next: QWidget | None = None  # where the keyboard goes on the next page instead of its start
         self.setWindowTitle("Palsy Grader")
         self.resize(opening_size(self.screen(), 1360, 860))
 
@@ -145,14 +148,17 @@ class MainWindow(
 
         self.device_label = QLabel("device: \u2013")
         self.model_label = QLabel("model: loading\u2026")
-        self.source_label = QLabel("")
-        self.data_label = QLabel()
+        # the data folder and the source give way to a message (shortened in the middle,
+        # in full in their tooltips): the message is what the user must read now
+        self.source_label = ElidedLabel("", mode=Qt.TextElideMode.ElideMiddle)
+        self.data_label = ElidedLabel("", mode=Qt.TextElideMode.ElideMiddle)
         self._show_data_folder(Path(self.gateway.folder))
-        bar = self.statusBar()
-        bar.addPermanentWidget(self.data_label)
-        bar.addPermanentWidget(self.source_label)
-        bar.addPermanentWidget(self.model_label)
-        bar.addPermanentWidget(self.device_label)
+        bar = StatusBar()
+        self.setStatusBar(bar)
+        bar.add_label(self.data_label, gives_way=True)
+        bar.add_label(self.source_label, gives_way=True)
+        bar.add_label(self.model_label)
+        bar.add_label(self.device_label)
 
         self._build_actions()
         self._connect_pages()
@@ -168,6 +174,8 @@ class MainWindow(
         app = QGuiApplication.instance()
         if app is not None:  # logout or shutdown: close without asking (see `closeEvent`)
             app.commitDataRequest.connect(self.session_ending)
+        if isinstance(app, QApplication):  # the focused control is scrolled into view (a large font)
+            app.focusChanged.connect(self._focus_moved)
 
     # -- construction ---------------------------------------------------------------------
     def _connect_pages(self) -> None:
@@ -193,8 +201,9 @@ class MainWindow(
         clinician) passes `log_text`, the same notice without the name, and that is logged.
         """
         log.info("notice: %s", message if log_text is None else log_text)
+        # the bar's message is never covered by the labels on its right; one too long for the
+        # bar reads in full in its tooltip, to a screen reader and in View > Recent messages
         self.statusBar().showMessage(message, timeout_ms)
-        self.statusBar().setToolTip(message)  # a long message cut off by the labels on the right reads in full here
 
     def set_notice(self, key: str, text: str) -> None:
         """Set (or clear, with "") one line of the notice above the pages; shown while any is set."""
@@ -206,11 +215,24 @@ class MainWindow(
         self.notice.setVisible(bool(self._notices))
 
     def _show_data_folder(self, folder: Path) -> None:
-        """The data folder in use, in the status bar (shortened in the middle; in full as the tooltip)."""
-        text = f"data: {folder}"
-        self.data_label.setText(QFontMetrics(self.data_label.font()).elidedText(text, Qt.TextElideMode.ElideMiddle,
-                                                                                  DATA_LABEL_WIDTH))
+        """The data folder in use, in the status bar (shortened in the middle when a message
+        needs the room; in full as the tooltip)."""
+        self.data_label.setText(f"data: {folder}")
         self.data_label.setToolTip(f"Data folder in use: {folder}")
+
+    def clear_stale_message(self) -> None:
+        """A page change takes away the message about the page left ("Overlays recomputed…"
+        stayed on the patients page), not one that came with the change itself (shown less than
+        FRESH_MESSAGE_S before it: "Not confirmed yet: open it from …'s history")."""
+        bar = self.statusBar()
+        if isinstance(bar, StatusBar) and bar.message_age() > FRESH_MESSAGE_S:
+            bar.clearMessage()
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """The keyboard's new control is scrolled into view when it is on a page that scrolls
+        (at a 15 pt font the ticked grade was below the view, and the arrows changed it unseen)."""
+        if new is not None and not self._closed and shiboken6.isValid(self):
+            self.stack.ensure_visible(new)
 
     # -- model loading and worker threads -------------------------------------------------
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
@@ -385,6 +407,12 @@ class MainWindow(
         self.capture.timer.stop()
         self.capture.camera.stop(wait=True)
         self.capture.shutdown_saver()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            try:
+                app.focusChanged.disconnect(self._focus_moved)
+            except (RuntimeError, TypeError):  # never connected (no QApplication at construction)
+                pass
         # every worker, not only the analysis: an overlay recompute or a model load still
         # running was left behind and its QThread destroyed while running
         for _thread, worker in self._threads:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
 from app.help_dialogs import model_card_window, shortcuts_window
+from app.widgets.screen_fit import opening_size
 
 
 class WindowActionsMixin:
@@ -57,11 +58,14 @@ class WindowActionsMixin:
         self.analyse_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])  # keypad Enter too
         self.cancel_action = action("Cancel analysis", self.cancel_analysis, "Escape")
         self.export_action = action("&Export PDF", self.export_pdf, "Ctrl+E")
+        # Ctrl+Return analyses on the capture page; with Shift it confirms on the results page
+        self.confirm_action = action("Con&firm grade", self.results.confirm, "Ctrl+Shift+Return")
+        self.confirm_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
         for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action, self.auto_capture_action,
                   self.reconnect_action):
             menu.addAction(a)
         menu.addSeparator()
-        for a in (self.analyse_action, self.cancel_action, self.export_action):
+        for a in (self.analyse_action, self.cancel_action, self.confirm_action, self.export_action):
             menu.addAction(a)
 
         view = self.menuBar().addMenu("&View")
@@ -69,6 +73,11 @@ class WindowActionsMixin:
         view.addAction(self.patients_action)
         self.history_action = action("&History", self._history_shortcut, "Ctrl+H")
         view.addAction(self.history_action)
+        self.find_patient_action = action("&Find patient", self.find_patient, QKeySequence.StandardKey.Find)
+        view.addAction(self.find_patient_action)
+        view.addSeparator()
+        self.recent_messages_action = action("&Recent messages\u2026", self.show_recent_messages)
+        view.addAction(self.recent_messages_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.card_action = action("&Model card\u2026", self.show_model_card)
@@ -85,6 +94,8 @@ class WindowActionsMixin:
                   self.cancel_action, self.auto_capture_action, self.reconnect_action):
             a.setEnabled(on_capture)
         self.export_action.setEnabled(self.stack.currentWidget() is self.results)
+        self.confirm_action.setEnabled(self.stack.currentWidget() is self.results)
+        self.clear_stale_message()  # a message about the page left does not stay on the new one
         if not on_capture and self.capture.camera.running:
             self.capture.stop_camera()
         if not on_capture:
@@ -98,9 +109,30 @@ class WindowActionsMixin:
     def _focus_page(self) -> None:
         if self._closed:
             return
-        widget = self.stack.currentWidget().initial_focus()
-        if widget is not None and not widget.hasFocus():
+        widget, self._focus_next = self._focus_next, None
+        if widget is None or not self.stack.currentWidget().isAncestorOf(widget):
+            widget = self.stack.currentWidget().initial_focus()
+        if widget is None:
+            return
+        if not widget.hasFocus():
             widget.setFocus()
+        # the style draws its focus mark (Fusion: only after a keyboard focus change, which
+        # setFocus clears) on the control the keyboard starts on, the ticked grade among them
+        self.setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange, True)
+        self.stack.ensure_visible(widget)  # also when it had the focus already: in view at a large font
+        widget.update()
+
+    def find_patient(self) -> None:
+        """Ctrl+F: the patients page's search field, its text selected to type over (from
+        another page too, asked first as Back is)."""
+        if self.stack.currentWidget() is not self.patients:
+            self._focus_next = self.patients.search  # not the list, where the page would start
+            self.show_patients()
+            if self.stack.currentWidget() is not self.patients:  # the user chose to stay
+                self._focus_next = None
+                return
+        self.patients.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.patients.search.selectAll()
 
     def _history_shortcut(self) -> None:
         """Ctrl+H: the history of the patient selected on the patients page (there), else of the
@@ -126,6 +158,27 @@ class WindowActionsMixin:
     def show_shortcuts(self) -> QDialog:
         menus = [top.menu() for top in self.menuBar().actions() if top.menu() is not None]
         dialog = shortcuts_window(self, [a for menu in menus for a in menu.actions()])
+        dialog.open()
+        return dialog
+
+    def show_recent_messages(self) -> QDialog:
+        """The status bar's last messages in full, newest first (one cut short in the bar
+        reads whole here, by keyboard: View > Recent messages)."""
+        recent = list(reversed(self.statusBar().recent))
+        rows = "\n".join(f"| {when} | {text.replace('|', '/')} |" for when, text in recent)
+        text = ("# Recent messages\n\n| time | message |\n|---|---|\n" + rows) if recent else \
+            "# Recent messages\n\nNo messages yet."
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Recent messages")
+        dialog.browser = QTextBrowser()  # read-only; Tab, arrows and Ctrl+C work in it
+        dialog.browser.setMarkdown(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(dialog.browser)
+        layout.addWidget(buttons)
+        dialog.resize(opening_size(dialog.screen(), 760, 420))
+        dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
 

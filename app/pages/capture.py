@@ -38,6 +38,7 @@ from app.widgets.illustration import expression_icon
 from app.widgets.preview import PreviewWidget
 from app.widgets.qimage import rgb_to_pixmap
 from app.widgets.quality_badges import QualityBadges
+from app.widgets.tones import MUTED, set_tone
 from models.errors import PalsyError
 
 DISPLAY_INTERVAL_MS = 16  # pull the newest frame at ~60 Hz display rate (cheap when none is new)
@@ -96,7 +97,7 @@ class CapturePage(QWidget):
         # patients in a day, and a photo folder is one setting for all of them
         self.patient_line = ElidedLabel()
         self.patient_line.setObjectName("capturePatient")
-        self.patient_line.setStyleSheet("#capturePatient { color: #444; }")
+        set_tone(self.patient_line, MUTED)  # secondary, and readable on a dark palette too
         self.title = QLabel()
         self.title.setObjectName("stepTitle")
         scale_font(self.title, HEADING, bold=True)

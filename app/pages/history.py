@@ -35,6 +35,10 @@ REGION_PENS = ("#222222", "#1f77b4", "#2ca02c", "#9467bd", "#d62728", "#e377c2",
 # each series has its own marker too: the lines do not differ by colour alone (red and green
 # ones, brow and commissure, look alike to a red-green colour-blind reader)
 REGION_SYMBOLS = ("o", "s", "t", "d", "x", "star", "+")
+# grade points: a confirmed grade is a filled green disc, one nobody confirmed a grey square
+CONFIRMED_SYMBOL, CONFIRMED_BRUSH = "o", "#2e8b57"
+UNCONFIRMED_SYMBOL, UNCONFIRMED_BRUSH = "s", "#bbbbbb"
+GRADE_PLOT_TITLE = "Grade over time (\u25cf confirmed, \u25a0 not confirmed)"
 
 
 class HistoryPage(QWidget):
@@ -63,7 +67,8 @@ class HistoryPage(QWidget):
         self.grade_plot.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(GRADES)]])
         self.grade_plot.setYRange(0.5, 6.5)
         self.grade_plot.invertY(True)  # grade I (normal) at the top, as in the PDF report
-        self.grade_plot.setTitle("Grade over time (green = confirmed)")
+        # confirmed and not confirmed differ by shape as well as colour (a colour-blind reader)
+        self.grade_plot.setTitle(GRADE_PLOT_TITLE)
         self.grade_plot.showGrid(y=True, alpha=0.3)
         self.function_plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
         self.function_plot.setLabel("left", "function %")
@@ -74,8 +79,11 @@ class HistoryPage(QWidget):
         self.function_plot.addLegend(offset=(10, 5), colCount=3)
         self.function_plot.setTitle("Measured function over time")
         self.function_plot.setXLink(self.grade_plot)
-        for plot in (self.grade_plot, self.function_plot):
+        for plot, name in ((self.grade_plot, "Grade over time"), (self.function_plot, "Measured function over time")):
             plot.getPlotItem().hideButtons()  # pyqtgraph's "A" (auto-range) button: a control nobody needs here
+            # pictures, not controls: Tab passes them by (it stopped on them with no focus mark)
+            plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            plot.setAccessibleName(name)
         self.open_button = QPushButton("Open")
         self.open_button.setToolTip("Show the selected assessment: confirmed ones read-only, analysed ones for review")
         self.open_button.clicked.connect(self._open)
@@ -117,8 +125,10 @@ class HistoryPage(QWidget):
         if graded:
             x = np.array([g[0] for g in graded])
             y = np.array([g[1] for g in graded])
-            self.grade_plot.plot(x, y, pen=pg.mkPen("#4a7bd0", width=2), symbol="o", symbolSize=10,
-                                 symbolBrush=["#2e8b57" if g[2] else "#bbbbbb" for g in graded])
+            self.grade_plot.plot(x, y, pen=pg.mkPen("#4a7bd0", width=2),
+                                 symbol=[CONFIRMED_SYMBOL if g[2] else UNCONFIRMED_SYMBOL for g in graded], symbolSize=11,
+                                 symbolBrush=[CONFIRMED_BRUSH if g[2] else UNCONFIRMED_BRUSH for g in graded],
+                                 symbolPen=[pg.mkPen("#1b5e35" if g[2] else "#555555") for g in graded])
         series: dict[str, list[tuple[float, float]]] = {}
         for p in points:
             if p.function_percent is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +39,7 @@ from app.pages.patient_logic import (
 )
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.widgets.fonts import HEADING, scale_font
+from app.widgets.tones import ERROR, MUTED, set_tone
 from models.errors import PalsyError
 
 
@@ -84,8 +85,13 @@ class PatientDialog(QDialog):
         self.notes_edit.setFixedHeight(70)
         self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Save instead of typing a tab
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #c0392b;")
+        set_tone(self.error_label, ERROR)  # readable on a dark palette too
         self.error_label.setWordWrap(True)
+        # a screen reader names each field (the form's labels are separate widgets)
+        for widget, name in ((self.id_edit, "Patient ID or MRN"), (self.name_edit, "Name"),
+                             (self.dob_edit, "Date of birth"), (self.sex_combo, "Sex"),
+                             (self.side_combo, "Affected side"), (self.notes_edit, "Patient notes")):
+            widget.setAccessibleName(name)
         form = QFormLayout()
         form.addRow("Patient ID / MRN", self.id_edit)
         form.addRow("Name", self.name_edit)
@@ -142,6 +148,7 @@ class PatientPage(QWidget):
         self.search.setAccessibleName("Search patients by ID or name")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.refresh)
+        self.search.installEventFilter(self)  # Down goes on to the list
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Patient ID", "Name", "Date of birth", "Affected side"])
         self.table.setAccessibleName("Patients")
@@ -164,7 +171,9 @@ class PatientPage(QWidget):
         self.history_button.clicked.connect(lambda: self.selected() and self.open_history.emit(self.selected()))
 
         self.resume_box = QFrame()
-        self.resume_box.setStyleSheet("QFrame { background: #fff4d6; border: 1px solid #e0a800; border-radius: 4px; } QLabel { border: none; }")
+        # its own text colour with its own background: a dark theme's white text on cream was unreadable
+        self.resume_box.setStyleSheet("QFrame { background: #fff4d6; color: #3d2e00; border: 1px solid #e0a800; "
+                                      "border-radius: 4px; } QLabel { border: none; color: #3d2e00; }")
         self.resume_label = QLabel()
         self.resume_label.setWordWrap(True)
         self.resume_button = QPushButton("Resume")
@@ -193,7 +202,7 @@ class PatientPage(QWidget):
         self.empty_hint = QLabel()  # an empty list's hint, or that the list is cut at LIST_LIMIT
         self.empty_hint.setObjectName("listHint")
         self.empty_hint.setWordWrap(True)
-        self.empty_hint.setStyleSheet("color: #555;")
+        set_tone(self.empty_hint, MUTED)  # secondary, and readable on a dark palette too
         self._more = False  # the store held more matches than the list shows
         layout.addWidget(self.empty_hint)
         layout.addLayout(buttons)
@@ -204,6 +213,17 @@ class PatientPage(QWidget):
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
         self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+        """Down in the search field moves to the list (its first patient when none is selected),
+        where the arrows go on and Return starts the assessment."""
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Down and self.table.rowCount()):
+            if not self.selected():
+                self.table.selectRow(0)
+            self.table.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return super().eventFilter(watched, event)
 
     def refresh(self) -> None:
         """Re-run the search and refill the table, keeping the selection when possible."""

@@ -51,9 +51,13 @@ from app.pages.results_logic import (
 )
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import EMPHASIS, HEADING, scale_font
+from app.widgets.tones import ERROR, SUCCESS, WARNING, set_tone, tone_css
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 from models.pipeline.flag_wording import worded_flags
+
+DOUBTFUL_BACKGROUND = "#fdebd0"  # a region measured on a doubtful photo
+DOUBTFUL_TEXT = "#3d2e00"  # its text, dark on that light background whatever the palette
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, foreground="#333333")  # readable axes on white
 
@@ -114,10 +118,13 @@ class ResultsPage(QWidget):
         self.title = ElidedLabel("Results")
         scale_font(self.title, HEADING, bold=True)
         self.expression_combo = QComboBox()
+        self.expression_combo.setAccessibleName("Expression shown")
         self.expression_combo.currentIndexChanged.connect(self._render_overlay)
         self.attention_combo = QComboBox()
+        self.attention_combo.setAccessibleName("Attention map")
         self.attention_combo.currentIndexChanged.connect(self._render_overlay)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setAccessibleName("Heat opacity")
         self.opacity.setRange(0, 100)
         self.opacity.setValue(60)
         self.opacity.valueChanged.connect(self._render_overlay)
@@ -173,7 +180,8 @@ class ResultsPage(QWidget):
         self.grade_label.setWordWrap(True)
         scale_font(self.grade_label, EMPHASIS)
         self.regions = QTableWidget(0, 4)
-        self.regions.setHorizontalHeaderLabels(["Region", "Patient's left", "Patient's right", "Function"])
+        # the sides on two lines: at a 15 pt font "Patient's right" was cut in its quarter of the table
+        self.regions.setHorizontalHeaderLabels(["Region", "Patient's\nleft", "Patient's\nright", "Function"])
         self.regions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.regions.verticalHeader().setVisible(False)
         self.regions.setMinimumHeight(120)
@@ -192,14 +200,18 @@ class ResultsPage(QWidget):
             self.grade_buttons.addButton(button, i)
             grade_row.addWidget(button)
         self.clinician_edit = QLineEdit()
+        self.clinician_edit.setAccessibleName("Clinician confirming the grade")
+        self.clinician_edit.returnPressed.connect(self.confirm)  # Return after typing the name confirms
         self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setAccessibleName("Review notes")
         self.notes_edit.setFixedHeight(60)
         self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Confirm instead of typing a tab
         self.review_error = QLabel()
-        self.review_error.setStyleSheet("color: #c0392b;")
+        set_tone(self.review_error, ERROR)  # readable on a dark palette too
         self.review_error.setWordWrap(True)
         self.confirm_button = QPushButton("Confirm grade")
-        self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the model needs its reason in Notes and is audited as one)")
+        self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the model needs its reason in Notes "
+                                       "and is audited as one): Ctrl+Shift+Return, or Return in the Clinician field")
         self.confirm_button.clicked.connect(self.confirm)
         self.export_button = QPushButton("Export PDF  [Ctrl+E]")
         self.export_button.clicked.connect(self.export_requested)
@@ -212,7 +224,7 @@ class ResultsPage(QWidget):
         # read-only form shows it only as a greyed-out radio button
         self.decision_label = QLabel()
         self.decision_label.setWordWrap(True)
-        self.decision_label.setStyleSheet("color: #1e6b3a; font-weight: 700;")
+        set_tone(self.decision_label, SUCCESS, "font-weight: 700;")
         review_form = QFormLayout(review)
         review_form.addRow(self.decision_label)
         review_form.addRow("Confirmed grade", grade_row)
@@ -280,7 +292,8 @@ class ResultsPage(QWidget):
                 if note:
                     item.setToolTip(note)
                 if region.expression in doubtful:
-                    item.setBackground(QColor("#fdebd0"))
+                    item.setBackground(QColor(DOUBTFUL_BACKGROUND))
+                    item.setForeground(QColor(DOUBTFUL_TEXT))  # the palette's text is light on a dark theme
                 self.regions.setItem(row, col, item)
         # tall enough for every region: nothing hides behind a scroll bar
         self.regions.resizeRowsToContents()
@@ -290,9 +303,9 @@ class ResultsPage(QWidget):
             # in the report's words (flag_wording), not the pipeline's codes
             items = "".join(f"<li><b>{html.escape(title)}</b>: {html.escape(detail)}</li>" if detail
                             else f"<li><b>{html.escape(title)}</b></li>" for title, detail in worded_flags(result.flags))
-            self.flags.setText(f"<b style='color:#b9770e'>Flags for review:</b><ul style='margin:0'>{items}</ul>")
+            self.flags.setText(f"<b style='color:{tone_css(WARNING)}'>Flags for review:</b><ul style='margin:0'>{items}</ul>")
         else:
-            self.flags.setText("<span style='color:#2e8b57'>No flags: results are consistent.</span>")
+            self.flags.setText(f"<span style='color:{tone_css(SUCCESS)}'>No flags: results are consistent.</span>")
         self._stored_review = None  # while the form is filled in, nothing counts as edited
         # read-only shows only a decision that was made; a review starts from the model's grade
         chosen = confirmed or (None if read_only else result.grade)
@@ -303,7 +316,11 @@ class ResultsPage(QWidget):
         self.clinician_edit.setText(clinician)
         self.notes_edit.setPlainText(notes)
         self.review_error.clear()
-        for widget in (self.clinician_edit, self.notes_edit, self.confirm_button, *self.grade_buttons.buttons()):
+        # read-only: the clinician and notes stay Tab stops and legible (disabled, Tab skipped
+        # them and they were light grey); nothing in them can be changed
+        self.clinician_edit.setReadOnly(read_only)
+        self.notes_edit.setReadOnly(read_only)
+        for widget in (self.confirm_button, *self.grade_buttons.buttons()):
             widget.setEnabled(not read_only)
         self._stored_review = (confirmed, clinician.strip(), notes.strip()) if confirmed else None
         self.update_status(status)
@@ -407,6 +424,11 @@ class ResultsPage(QWidget):
             decision = review_decision(self.selected_grade() or "", self.clinician_edit.text(), self.notes_edit.toPlainText(), self.result.grade)
         except InputError as exc:
             self.review_error.setText(str(exc))
+            # the keyboard goes where the message says the form is short (review_decision's order)
+            if self.selected_grade() and not self.clinician_edit.text().strip():
+                self.clinician_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            elif self.selected_grade() and not self.notes_edit.toPlainText().strip():
+                self.notes_edit.setFocus(Qt.FocusReason.OtherFocusReason)  # an override's reason goes in Notes
             return
         self.review_error.clear()
         self.confirm_requested.emit(decision)

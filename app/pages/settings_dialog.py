@@ -43,6 +43,7 @@ from app.settings import (
 )
 from app.weights_info import weights_info
 from app.widgets.fonts import SMALL, scale_font
+from app.widgets.tones import ERROR, set_tone
 from models.labels import GRADES
 
 SOURCE_LABELS = {"demo": "Demo patient (synthetic)", "camera": "Camera (OpenCV)", "video": "Video file", "folder": "Folder of photos"}
@@ -197,7 +198,15 @@ class SettingsDialog(QDialog):
         kf.addRow("", self.folder_in_use)
 
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b;")
+        set_tone(self.error, ERROR)  # readable on a dark palette too
+        # the form's labels are separate widgets: a screen reader names each field by these
+        for widget, name in ((self.source, "Camera source"), (self.demo_grade, "Demo patient grade"),
+                             (self.demo_side, "Demo patient affected side"), (self.demo_seed, "Demo patient seed"),
+                             (self.device, "Compute device"), (self.clinic, "Clinic name"),
+                             (self.clinician, "Default clinician"), (self.index, "Camera index"),
+                             (self.width_spin, "Camera width"), (self.height_spin, "Camera height"),
+                             (self.fps, "Camera frames per second")):
+            widget.setAccessibleName(name)
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

@@ -1,34 +1,54 @@
-"""A one-line label that never widens its window: text that does not fit ends in an ellipsis,
-and the whole text is in the tooltip (a 110-character patient name made the results page
-wider than the screen)."""
+"""A one-line label that never widens its window: text that does not fit is shortened with an
+ellipsis (at the end, or in the middle for a path), and the whole text is in the tooltip (a
+110-character patient name made the results page wider than the screen)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
 class ElidedLabel(QLabel):
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    full_text_changed = Signal(str)
+
+    def __init__(self, text: str = "", parent: QWidget | None = None,
+                 mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(80)
+        self._mode = mode
         self._full = ""
         self.setText(text)
 
     def full_text(self) -> str:
         return self._full
 
+    def full_width(self) -> int:
+        """Pixels the whole text needs (with the label's margins)."""
+        margins = self.contentsMargins()
+        return (QFontMetrics(self.font()).horizontalAdvance(self._full) + margins.left() + margins.right()
+                + 2 * self.margin() + 2)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt naming
+        """The whole text's size (a layout that has the room shows it whole)."""
+        return QSize(self.full_width(), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt naming
+        """Any width: the text is shortened to fit."""
+        return QSize(0, super().minimumSizeHint().height())
+
     def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
         self._full = text
         self.setToolTip(text)
         self._elide()
+        self.updateGeometry()
+        self.full_text_changed.emit(text)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._elide()
 
     def _elide(self) -> None:
-        shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 1))
+        shown = QFontMetrics(self.font()).elidedText(self._full, self._mode, max(self.contentsRect().width(), 1))
         super().setText(shown)

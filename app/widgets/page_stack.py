@@ -6,8 +6,8 @@ of their scroll areas, so callers compare pages as before."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QStackedWidget, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QStackedWidget, QWidget
 
 
 class PageArea(QScrollArea):
@@ -29,7 +29,17 @@ class PageArea(QScrollArea):
         # is the one fit_page makes
         if event.type() == QEvent.Type.LayoutRequest or (event.type() == QEvent.Type.Resize and watched is not self.widget()):
             self.fit_page()
+        if event.type() == QEvent.Type.Resize and watched is self.widget():
+            # the page grew after its control got the keyboard (its layout raised its minimum as
+            # the results filled in): that control stays in view, once the page's layout has
+            # placed it and the scroll bars know the new size
+            QTimer.singleShot(0, self, self._keep_focus_in_view)
         return False
+
+    def _keep_focus_in_view(self) -> None:
+        page, focused = self.widget(), QApplication.focusWidget()
+        if page is not None and focused is not None and page.isAncestorOf(focused) and self.isVisible():
+            self._scroll_to(focused)
 
     def fit_page(self) -> None:
         page = self.widget()
@@ -47,6 +57,23 @@ class PageArea(QScrollArea):
         size = need.expandedTo(view)
         if page.size() != size:
             page.resize(size)
+
+    def show_widget(self, widget: QWidget) -> None:
+        """Scroll so that `widget`, a control on the page, is in view (nothing for another)."""
+        page = self.widget()
+        if page is None or not page.isAncestorOf(widget):
+            return
+        if page.layout() is not None:
+            page.layout().activate()  # a page just filled in: its size and its controls where they will be
+        self.fit_page()
+        self._scroll_to(widget)
+
+    def _scroll_to(self, widget: QWidget) -> None:
+        # the whole control where it fits, its top left corner first where it does not
+        # (ensureWidgetVisible shows only a text box's caret line, not the box)
+        top_left = widget.mapTo(self.widget(), QPoint(0, 0))
+        self.ensureVisible(top_left.x() + widget.width(), top_left.y() + widget.height(), 10, 10)
+        self.ensureVisible(top_left.x(), top_left.y(), 10, 10)
 
 
 class PageStack(QStackedWidget):
@@ -73,3 +100,10 @@ class PageStack(QStackedWidget):
 
     def indexOf(self, page: QWidget) -> int:  # noqa: N802 - Qt naming
         return super().indexOf(self._areas.get(page, page))
+
+    def ensure_visible(self, widget: QWidget) -> None:
+        """Scroll the current page so that `widget` (a control on it that got the keyboard) is
+        in view; nothing when it is elsewhere."""
+        area = super().currentWidget()
+        if isinstance(area, PageArea):
+            area.show_widget(widget)

@@ -1,0 +1,120 @@
+"""The window's status bar: a message that the labels on its right never cover.
+
+QStatusBar paints its message across the whole bar, under the permanent labels: at a 15 pt
+font "Report saved: /tm…" was cut and "Confirm the grade" ran into "data: /tmp…". Here the
+message is a label of its own, left of the permanent labels, and it comes first: the labels
+that may give way (the data folder, the source) are shortened in the middle, down to
+`MIN_LABEL_CHARS`, before the message is; a message still too long is shortened in the
+middle, and reads in full in the tooltip, as the label's accessible name (a screen reader)
+and in `recent` (View → Recent messages). `currentMessage`, `showMessage` and `clearMessage`
+keep QStatusBar's meaning, so callers and tests use them as before.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
+
+from app.widgets.elided_label import ElidedLabel
+
+MIN_LABEL_CHARS = 16  # average characters a label that gives way keeps ("data: /ho…/records")
+RECENT = 20  # messages kept for View → Recent messages
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
+        self.message_label.setObjectName("statusMessage")
+        self.message_label.setMinimumWidth(0)
+        # the room left of the labels, and no more (an Ignored policy let the layout squeeze
+        # the labels on the right over each other)
+        self.message_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.message_label.setAccessibleName("")
+        self.addWidget(self.message_label, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.clearMessage)
+        self._shown_at = 0.0
+        self._yielding: list[ElidedLabel] = []  # shortened before the message, in this order
+        self.recent: deque[tuple[str, str]] = deque(maxlen=RECENT)  # (local time, message), oldest first
+
+    def add_label(self, label: QLabel, gives_way: bool = False) -> None:
+        """A permanent label on the right; `gives_way` (an ElidedLabel) is shortened first
+        when the message needs the room."""
+        self.addPermanentWidget(label)
+        if gives_way and isinstance(label, ElidedLabel):
+            label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)  # the width `_fit` gives it
+            self._yielding.append(label)
+            label.full_text_changed.connect(lambda _text: self._fit())
+        self._fit()
+
+    # -- QStatusBar's message API --------------------------------------------------------
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt naming
+        self.message_label.setText(text)
+        self.message_label.setAccessibleName(text)  # a screen reader reads it whole
+        self.setToolTip(text)
+        self._shown_at = time.monotonic()
+        if text:
+            self.recent.append((datetime.now().astimezone().strftime("%H:%M:%S"), text))
+        if timeout > 0:
+            self._timer.start(timeout)
+        else:
+            self._timer.stop()
+        self._fit()
+        self.messageChanged.emit(text)
+
+    def clearMessage(self) -> None:  # noqa: N802 - Qt naming
+        self._timer.stop()
+        if self.message_label.full_text():
+            self.message_label.setText("")
+            self.message_label.setAccessibleName("")
+            self.setToolTip("")
+            self._fit()
+            self.messageChanged.emit("")
+
+    def currentMessage(self) -> str:  # noqa: N802 - Qt naming
+        return self.message_label.full_text()
+
+    def message_age(self) -> float:
+        """Seconds since the message on show was shown."""
+        return time.monotonic() - self._shown_at
+
+    # -- room for the message ------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Give the message its width: the labels that give way keep theirs when there is room,
+        and are shortened when not, the widest first, down to MIN_LABEL_CHARS."""
+        if not self._yielding:
+            return
+        others = [w for w in self.findChildren(QLabel) if w.parent() is not None and w.isVisibleTo(self)
+                  and w is not self.message_label and w not in self._yielding]
+        spacing = 8 * (len(others) + len(self._yielding) + 1)  # the layout's gaps and margins, roughly
+        grip = 16 if self.isSizeGripEnabled() else 0
+        room = self.width() - grip - spacing - sum(w.sizeHint().width() for w in others)
+        message = self.message_label.full_width() if self.message_label.full_text() else 0
+        widths = [label.full_width() if label.full_text() else 0 for label in self._yielding]
+        floors = [min(w, label.fontMetrics().averageCharWidth() * MIN_LABEL_CHARS)
+                  for w, label in zip(widths, self._yielding, strict=True)]
+
+        def total(level: int) -> int:  # the labels' widths when none is wider than `level`
+            return sum(max(floor, min(w, level)) for w, floor in zip(widths, floors, strict=True))
+
+        budget = max(0, room - message)
+        if total(max(widths, default=0)) > budget:  # the widest give way first, to a common width
+            low, high = 0, max(widths)
+            while low < high:  # the widest level that fits
+                mid = (low + high + 1) // 2
+                low, high = (mid, high) if total(mid) <= budget else (low, mid - 1)
+            widths = [max(floor, min(w, low)) for w, floor in zip(widths, floors, strict=True)]
+        for label, width in zip(self._yielding, widths, strict=True):
+            label.setFixedWidth(width)
+
