@@ -174,7 +174,8 @@ class MainWindow(
         app = QGuiApplication.instance()
         if app is not None:  # logout or shutdown: close without asking (see `closeEvent`)
             app.commitDataRequest.connect(self.session_ending)
-        if isinstance(app, QApplication):  # the focused control is scrolled into view (a large font)
+        self._focus_hooked = isinstance(app, QApplication)
+        if self._focus_hooked:  # the focused control is scrolled into view (a large font)
             app.focusChanged.connect(self._focus_moved)
 
     # -- construction ---------------------------------------------------------------------
@@ -408,11 +409,9 @@ class MainWindow(
         self.capture.camera.stop(wait=True)
         self.capture.shutdown_saver()
         app = QApplication.instance()
-        if isinstance(app, QApplication):
-            try:
-                app.focusChanged.disconnect(self._focus_moved)
-            except (RuntimeError, TypeError):  # never connected (no QApplication at construction)
-                pass
+        if self._focus_hooked and isinstance(app, QApplication):  # once: shutdown may run twice
+            self._focus_hooked = False
+            app.focusChanged.disconnect(self._focus_moved)
         # every worker, not only the analysis: an overlay recompute or a model load still
         # running was left behind and its QThread destroyed while running
         for _thread, worker in self._threads:
