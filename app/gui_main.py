@@ -45,10 +45,16 @@ def missing_store_reason(folder: Path, explicit: bool) -> str | None:
     None when the folder holds a database, or on the first run in the platform's default folder
     (not `explicit`: neither Settings nor PALSY_HOME named it) while it holds nothing (a `logs`
     folder at most). A folder named in Settings or PALSY_HOME that is missing or empty is often
-    a network or removable drive that is not connected: it is never made silently.
+    a network or removable drive that is not connected: it is never made silently. A folder
+    whose database was lost beside its photos is no question: the store's refusal
+    (`lost_database_error`, a StorageError) is raised, as opening it would.
     """
-    from app.records.paths import DB_NAME
+    from app.records.lost_database import CHOSEN_IN_THE_GUI, lost_database_error
+    from app.records.paths import DB_NAME, DataLayout
 
+    lost = lost_database_error(DataLayout.locate(folder), chosen=CHOSEN_IN_THE_GUI)
+    if lost is not None:
+        raise lost
     if (folder / DB_NAME).exists():
         return None
     if not folder.exists():

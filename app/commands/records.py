@@ -41,7 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     backup = actions.add_parser(
         "backup", help="copy the data folder (database, photos, reports) into a new folder, safely while the app runs"
     )
-    backup.add_argument("--out", required=True, metavar="DIR", help="new (or empty) folder for the copy")
+    backup.add_argument("--out", required=True, metavar="DIR",
+                        help="a new folder for the copy, or an empty one (an empty USB stick); the copy is "
+                             "built hidden on that disk and appears only when checked")
     imp = actions.add_parser("import", help="import a patient folder made by `records export`")
     imp.add_argument("folder")
     imp.add_argument("--actor", default="", help="name recorded in the audit trail")

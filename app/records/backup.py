@@ -7,11 +7,14 @@ the -wal file. Then the photos and reports the copy's rows name are copied, each
 compared with the row's while it is copied. The new folder is private (0o700 folders, 0o600
 files), like a data folder; restoring is pointing PALSY_HOME or --data at it.
 
-The copy is built in a hidden staging folder beside `out` (`.NAME.partial-PID-XXXXXXXX`, the
-export's staging, on the same disk) and renamed to `out` only when complete and checked: a
-backup killed or stopped by a full disk leaves no half copy under `out`, its staging folder is
-removed (a killed one's by the next backup or export into the same folder, `recovery`), and
-the rerun goes ahead.
+The copy is built in a hidden staging folder (`.NAME.partial-PID-XXXXXXXX`, as an export's) and
+takes its place only when complete and checked. A new `out` is staged beside it and renamed. An
+empty folder given as `out` (a mount point: an empty USB stick) is staged inside it, on its own
+disk, and the staged entries are then renamed up into it, the database last: a rename cannot
+replace a mount point, and its parent is another disk, often not writable. A backup killed or
+stopped by a full disk leaves no copy under the final names, only its staging folder: removed
+at once on a failure, and a killed one's by the next backup (or export) into the same place
+once its process is gone (`recovery.remove_abandoned_staging`); the rerun goes ahead.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from typing import Any
 
 from app.records.errors import StorageError, failure_kind, storage_error_from_os
 from app.records.files import fsync_dir, temp_path_for
-from app.records.paths import FILE_MODE, DataLayout, ensure_private_dir
-from app.records.recovery import remove_abandoned_staging
+from app.records.paths import DB_NAME, DIR_MODE, FILE_MODE, DataLayout, ensure_private_dir
+from app.records.recovery import STAGING_NAME, remove_abandoned_staging
 from app.records.store import Store, online_copy
 from models.errors import InputError
 
@@ -53,27 +56,33 @@ class BackupResult:
 
 
 def refuse_out(out: Path) -> None:
-    """InputError (exit 2) when `out` exists and is a file or a folder that is not empty."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    """InputError (exit 2) when `out` exists and is a file or a folder that is not empty. The
+    hidden staging folder a killed backup left inside it does not count: the rerun removes it."""
+    if out.exists() and (not out.is_dir() or any(not STAGING_NAME.fullmatch(e.name) for e in out.iterdir())):
         raise InputError(f"{out} already exists and is not an empty folder; give a new folder for the backup")
 
 
 def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | None = None) -> BackupResult:
     """Copy the data folder of `store` into the new folder `out` (see the module's text).
 
-    `check(copy)` is run on the finished copy (a read-only `Store`) before it is renamed to
-    `out`; its result, with the staging folder's path replaced by `out`, is `result.report`.
-    A failure (a full disk: a StorageError naming `out`) leaves neither `out` nor the staging
-    folder behind.
+    `check(copy)` is run on the finished copy (a read-only `Store`) in its staging folder; its
+    result, with the staging folder's path replaced by `out`, is `result.report`. A failure (a
+    full disk: a StorageError naming `out`) leaves no staging folder and nothing in `out`: a
+    new `out` is not made, an empty one given stays empty.
     """
     out = out.expanduser().resolve()
     refuse_out(out)
     if store.root == out or store.root in out.parents:
         raise InputError(f"{out} is inside the data folder {store.root}; give a folder outside it")
-    remove_abandoned_staging(out.parent)  # those of killed backups or exports: patient data
+    inside = out.is_dir()  # an empty folder (a mount point): staged in it, on its own disk
+    where = out if inside else out.parent
+    remove_abandoned_staging(where)  # those of killed backups or exports: patient data
     with _writing_to(out):
-        out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing folder keeps its mode
-        staging = temp_path_for(out)
+        if inside:
+            _make_private(out)
+        else:
+            out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing folder keeps its mode
+        staging = where / temp_path_for(out).name
         os.mkdir(staging, 0o700)
     try:
         result = _copy_into(store, DataLayout(staging), out)
@@ -82,17 +91,52 @@ def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | 
                 result.report = _moved(check(copy), str(staging), str(out))
         with _writing_to(out):
             refuse_out(out)  # filled meanwhile: not replaced
-            if os.name == "nt" and out.is_dir():
-                os.rmdir(out)  # Windows renames no folder over another, even an empty one
-            os.replace(staging, out)  # POSIX: atomically over an empty folder
+            if inside:
+                _move_up(staging, out)
+            else:
+                os.replace(staging, out)  # a new name (POSIX: also over an empty folder made meanwhile)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     try:  # the copy is complete under its name: a failure to flush the rename is no failed backup
-        fsync_dir(out.parent)
+        fsync_dir(where)
     except OSError as exc:
-        log.warning("could not flush the folder %s after the backup: %s", out.parent, exc.strerror or exc)
+        log.warning("could not flush the folder %s after the backup: %s", where, exc.strerror or exc)
     return result
+
+
+def _make_private(out: Path) -> None:
+    """Make the empty folder `out` user-only (0o700), as a data folder is, where its disk allows
+    (a FAT-formatted USB stick has no permissions; a mount point may belong to another user)."""
+    if os.name == "posix" and (out.stat().st_mode & 0o777) != DIR_MODE:
+        try:
+            os.chmod(out, DIR_MODE)
+        except OSError as exc:
+            log.info("could not make the backup folder %s private: %s", out, exc.strerror or exc)
+
+
+def _move_up(staging: Path, out: Path) -> None:
+    """Rename the checked copy's entries from `staging` (inside `out`) into `out`, palsy.db last:
+    a run killed in between leaves no database under `out`, so no folder that passes for a
+    backup (opening it is refused: photos beside no database). On a failure the entries moved
+    so far are moved back, and the caller removes the staging folder with them."""
+    names = sorted(os.listdir(staging), key=lambda name: name == DB_NAME)
+    moved: list[str] = []
+    try:
+        for name in names:
+            os.rename(staging / name, out / name)
+            moved.append(name)
+    except OSError:
+        for name in reversed(moved):
+            try:
+                os.rename(out / name, staging / name)
+            except OSError as exc:
+                log.warning("could not move %s back after a failed backup: %s", out / name, exc.strerror or exc)
+        raise
+    try:  # empty now; one left (a full folder table?) is removed by the next backup into `out`
+        os.rmdir(staging)
+    except OSError as exc:
+        log.warning("could not remove the empty staging folder %s: %s", staging, exc.strerror or exc)
 
 
 def _copy_into(store: Store, layout: DataLayout, out: Path) -> BackupResult:

@@ -125,20 +125,23 @@ def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
 
 
 def _holds(target: Path, digest: str) -> bool | None:
-    """Whether `target` holds the content of sha256 `digest`: True (its time is refreshed, so
-    that crash recovery in another program does not take it for an old unrecorded file before
-    its row commits), False (there, but different or unreadable) or None (not there)."""
+    """Whether `target` holds the content of sha256 `digest`: True (left as a write would leave
+    it: mode FILE_MODE, and its time refreshed, so that crash recovery in another program does
+    not take it for an old unrecorded file before its row commits), False (there, but different,
+    unreadable, a link, or its mode or time cannot be set) or None (not there, or gone
+    meanwhile): in both cases it is written as usual."""
     if not os.path.lexists(target):
         return None
+    if os.path.islink(target):  # a write replaces the link by a file of our own
+        return False
     try:
         if sha256_file(target) != digest:
             return False
-    except OSError:  # unreadable, a folder, or gone meanwhile: written (over it) as usual
-        return False if os.path.lexists(target) else None
-    try:
+        if os.name == "posix" and (os.stat(target).st_mode & 0o777) != FILE_MODE:
+            os.chmod(target, FILE_MODE)
         os.utime(target)
-    except OSError:
-        pass
+    except OSError:  # unreadable, a folder, not ours, or gone meanwhile: written (over it) as usual
+        return False if os.path.lexists(target) else None
     return True
 
 

@@ -37,10 +37,11 @@ from pathlib import Path
 
 from app.records.db import Database, pending_changes, side_files
 from app.records.errors import StorageError, failure_kind, storage_error_from_sqlite
-from app.records.files import fsync_dir, temp_owner_pid, temp_path_for
+from app.records.files import fsync_dir, temp_path_for
+from app.records.lost_database import lost_database_error
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
 from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
-from app.records.recovery import RecoveryReport, recover, walk_data_files
+from app.records.recovery import RecoveryReport, recover
 from app.records.store_assessments import AssessmentsMixin
 from app.records.store_base import _audit as _audit  # re-exported: transfer.py imports it from here
 from app.records.store_checks import ChecksMixin
@@ -82,8 +83,9 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         names (a crash between writing and recording) are moved to `recovered/` (see `recovery`).
         A first open that fails (a full disk) removes the database it created while that still
         holds nothing, and the empty folders it made: no empty store that looks damaged is left.
-        A folder whose database is missing (or 0 bytes) but that holds photos or reports is
-        refused with a StorageError (`_refuse_lost_database`), nothing created or moved.
+        A folder whose database is missing (or 0 bytes) but that holds photos or reports, or the
+        lost database's write-ahead log, is refused with a StorageError (`lost_database`),
+        nothing created or moved.
         """
         located = DataLayout.locate(folder)
         _refuse_lost_database(located)
@@ -127,17 +129,16 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
                 f"there is no data folder {layout.root}; nothing was created. "
                 f"Check the folder given with --data or in {ENV_VAR}."
             )
-        stray = _stray_files(layout)
-        held = f"; {stray} photo or report file(s) beside it are recorded nowhere" if stray else ""
+        _refuse_lost_database(layout)  # photos beside no database: how to restore it
         restore = f"Restore {layout.db_path.name} from a backup, or check the folder given with --data."
         if not layout.db_path.is_file():
-            raise StorageError(f"the database {layout.db_path} is missing{held}; nothing was created. {restore}")
+            raise StorageError(f"the database {layout.db_path} is missing; nothing was created. {restore}")
         db = Database(layout.db_path, read_only=True)
         with _closed_on_error(db):
             version = schema_version(db.connection())
         if version == 0:
             db.close()
-            raise StorageError(f"the database {layout.db_path} is empty (it holds no records){held}. {restore}")
+            raise StorageError(f"the database {layout.db_path} is empty (it holds no records). {restore}")
         if version > LATEST_VERSION:  # this program cannot judge it: a check would report "0 problems"
             db.close()
             raise StorageError(f"the database {layout.db_path} has schema version {version}, newer than this program's "
@@ -170,33 +171,11 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             yield
 
 
-def _stray_files(layout: DataLayout) -> int:
-    """How many photo and report files (not temporary ones) are under photos/ and reports/."""
-    return sum(1 for p in walk_data_files(layout) if p.parent != layout.root and temp_owner_pid(p) is None)
-
-
 def _refuse_lost_database(layout: DataLayout) -> None:
-    """StorageError when `layout` has no database (or a 0-byte one) but photo or report files:
-    the database was lost (deleted, or the folder copied without it). A new, empty database
-    there would record none of them, and crash recovery would move them all to recovered/.
-    A new or empty folder passes (a first start); the cost is one stat when the database is there."""
-    db = layout.db_path
-    try:
-        if db.stat().st_size > 0:
-            return
-        what = "is empty (0 bytes)"
-    except FileNotFoundError:
-        what = "is missing"
-    except OSError:
-        return  # cannot tell: opening it will say what is wrong
-    stray = _stray_files(layout)
-    if stray:
-        raise StorageError(
-            f"the database {db} {what}; {stray} photo or report file(s) beside it are recorded nowhere; "
-            f"nothing was created or moved. Restore {db.name} from a backup (the {db.name} of a folder "
-            f"that `palsy records backup` made, copied into {layout.root}), or check the data folder "
-            f"given with --data, in {ENV_VAR} or in Settings."
-        )
+    """Raise `lost_database_error`'s StorageError when `layout`'s database was lost."""
+    error = lost_database_error(layout)
+    if error is not None:
+        raise error
 
 
 _BACKUP_ACTION = "write the backup copy"

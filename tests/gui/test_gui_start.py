@@ -220,3 +220,23 @@ def test_a_data_folder_of_another_account_is_one_clear_message(
     assert "belongs to another account" in text and "PALSY_HOME" in text
     assert "Errno 13" not in text and "PermissionError" not in text
     assert "Errno" not in capsys.readouterr().err
+
+
+def test_a_data_folder_that_lost_its_database_is_refused_at_once(
+        qtbot, tmp_path: Path, settings_path: str, home: Path, boxes: dict) -> None:
+    # it was first asked about ("holds files but no database ... Yes: create a new, empty data
+    # folder"), and after Yes the store refused it in a second box
+    folder = tmp_path / "clinic"
+    open_gateway(folder).close()
+    photo = folder / "photos" / "000001" / "000001_rest_0123456789ab.png"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\x89PNG photo")
+    for db in folder.glob("palsy.db*"):
+        db.unlink()
+    assert main([], settings_path=_ini(settings_path, folder)) == START_FAILED
+    assert not boxes["question"]
+    [(title, text)] = boxes["critical"]
+    assert title == "Palsy Grader cannot start"
+    assert f"the database {folder / 'palsy.db'} is missing; 1 photo or report file(s)" in text
+    assert "check the data folder in Settings or PALSY_HOME" in text and "--data" not in text
+    assert not (folder / "palsy.db").exists() and photo.is_file()

@@ -17,6 +17,7 @@ import pytest
 from app.cli import main
 from app.records import ChecksumError, StorageError, Store, files
 from app.records import backup as backup_module
+from app.records.paths import FILE_MODE
 from app.records.recovery import RECOVERED_DIR
 from app.records.transfer import export_patient
 from tests.records.records_helpers import tiny_png
@@ -264,3 +265,216 @@ def test_check_advice_for_an_unrecorded_file_dated_in_the_future(
     assert "does not move it" in line and "moves it to recovered/" not in line
     with Store.open(data) as store:
         assert store.recovery.recovered_orphans == [] and stray.exists()
+
+
+# --- review of 2026-12-05: the fixes above, second round ---------------------------------------
+def _as_a_mount_point(monkeypatch: pytest.MonkeyPatch, out: Path) -> None:
+    """Make the empty folder `out` behave as an empty USB stick's mount point: a rename onto it
+    fails (EBUSY: a mount point cannot be replaced), and its parent is another disk this user
+    cannot write (we run as root, where chmod cannot make a folder read-only)."""
+    real_replace, real_rename, real_mkdir = os.replace, os.rename, os.mkdir
+
+    def busy(real):  # noqa: ANN001, ANN202
+        def call(src, dst, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            if Path(dst) == out:
+                raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(dst))
+            return real(src, dst, *args, **kwargs)
+        return call
+
+    def mkdir(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if Path(path).parent == out.parent:
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", busy(real_replace))
+    monkeypatch.setattr(os, "rename", busy(real_rename))
+    monkeypatch.setattr(os, "mkdir", mkdir)
+
+
+def test_a_backup_onto_an_empty_mount_point_is_built_on_that_disk_in_that_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--out /media/usb` (an empty stick): staged beside it, the copy went to the wrong disk and
+    # the final rename onto the mount point failed, "Device or resource busy"
+    data, out = tmp_path / "data", tmp_path / "usb"
+    _filled(data)
+    out.mkdir()
+    inode = out.stat().st_ino
+    _as_a_mount_point(monkeypatch, out)
+    assert _backup(data, out) == 0, capsys.readouterr().err
+    assert f"to {out}; the copy checks clean" in capsys.readouterr().out
+    assert out.stat().st_ino == inode  # the user's folder itself, never removed or replaced
+    assert sorted(p.name for p in out.iterdir()) == ["palsy.db", "photos", "reports"]
+    assert _leftovers(out) == [] and _leftovers(tmp_path) == []
+    monkeypatch.undo()
+    assert main(["records", "--data", str(out), "check"]) == 0
+
+
+def test_a_backup_killed_while_filling_an_empty_folder_leaves_only_its_hidden_staging_there(
+    tmp_path: Path,
+) -> None:
+    data, out = tmp_path / "data", tmp_path / "usb"
+    _filled(data)
+    out.mkdir()
+    child = (
+        "import os, signal, sys\n"
+        "from app.records import backup\n"
+        "real, n = backup._copy_file, [0]\n"
+        "def killed(*args, **kwargs):\n"
+        "    n[0] += 1\n"
+        "    if n[0] == 2:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(*args, **kwargs)\n"
+        "backup._copy_file = killed\n"
+        "from app.cli import main\n"
+        f"sys.exit(main(['records', '--data', {str(data)!r}, 'backup', '--out', {str(out)!r}]))\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", child], cwd=REPO, capture_output=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr
+    assert len(_leftovers(out)) == 1 and len(list(out.iterdir())) == 1  # on the stick, hidden
+    assert _leftovers(tmp_path) == []  # nothing on the parent's disk
+    assert _backup(data, out) == 0  # not refused as "not empty"; the dead run's folder removed
+    assert sorted(p.name for p in out.iterdir()) == ["palsy.db", "photos", "reports"]
+
+
+def test_a_failure_while_moving_the_copy_into_an_empty_folder_leaves_it_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, out = tmp_path / "data", tmp_path / "usb"
+    _filled(data)
+    out.mkdir()
+    real = os.rename
+
+    def fails_on_the_database(src, dst, *args):  # noqa: ANN001, ANN002, ANN202
+        if Path(dst) == out / "palsy.db":
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(dst))
+        return real(src, dst, *args)
+
+    monkeypatch.setattr(os, "rename", fails_on_the_database)
+    assert _backup(data, out) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"backup to {out}" in err
+    assert list(out.iterdir()) == []  # photos/ and reports/ moved back and removed with the staging
+
+
+def test_gui_and_store_refuse_with_the_same_check(tmp_path: Path) -> None:
+    """One function decides: the store's refusal is the GUI's (tests/gui/test_gui_start.py)."""
+    import app.records.store as store_module
+    from app.records.lost_database import lost_database_error
+
+    assert store_module.lost_database_error is lost_database_error
+
+
+def _lost(tmp_path: Path) -> Path:
+    """A data folder whose palsy.db (and its side files) was deleted, photos and reports left."""
+    data = tmp_path / "data"
+    _filled(data)
+    for db in data.glob("palsy.db*"):
+        db.unlink()
+    return data
+
+
+def test_the_refusal_says_how_to_start_again_without_a_backup_and_that_works(tmp_path: Path) -> None:
+    data = _lost(tmp_path)
+    with pytest.raises(StorageError) as refused:
+        Store.open(data)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert f"to start again with an empty database: move photos/ and reports/ out of {data}" in message
+    assert "keep them" in message
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for folder in ("photos", "reports"):  # what it says, exactly
+        (data / folder).rename(kept / folder)
+    with Store.open(data) as fresh:
+        assert fresh.count_patients() == 0 and fresh.recovery.recovered_orphans == []
+    assert len([p for p in kept.rglob("*") if p.is_file()]) == 3
+
+
+def _pending_wal(tmp_path: Path) -> tuple[Path, Path]:
+    """A data folder whose palsy.db was deleted while its -wal held changes (a patient MRN-2
+    committed but not checkpointed), and a backup taken before MRN-2."""
+    data, backup = tmp_path / "data", tmp_path / "backup"
+    _filled(data)
+    assert _backup(data, backup) == 0
+    child = (
+        "import os, sys\n"
+        "from app.records import Store\n"
+        f"s = Store.open({str(data)!r})\n"
+        "s.create_patient('MRN-2', name='Grace Hopper')\n"
+        "os._exit(0)  # killed: no checkpoint, MRN-2 only in palsy.db-wal\n"
+    )
+    subprocess.run([sys.executable, "-c", child], cwd=REPO, check=True, timeout=120)
+    assert (data / "palsy.db-wal").stat().st_size > 0
+    (data / "palsy.db").unlink()
+    return data, backup
+
+
+def test_the_refusal_says_to_move_the_lost_databases_wal_aside_before_restoring(tmp_path: Path) -> None:
+    data, backup = _pending_wal(tmp_path)
+    with pytest.raises(StorageError) as refused:
+        Store.open(data)
+    message = str(refused.value)
+    assert "palsy.db-wal beside it hold(s) part of the lost database" in message
+    assert "move palsy.db-wal and palsy.db-shm out of the folder first" in message
+    assert "photos/, reports/, palsy.db-wal and palsy.db-shm out of" in message
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for side in ("palsy.db-wal", "palsy.db-shm"):  # the advice, followed
+        (data / side).rename(aside / side)
+    (data / "palsy.db").write_bytes((backup / "palsy.db").read_bytes())
+    with Store.open(data) as restored:  # the backup's records, not mixed with the old log
+        assert restored.count_patients() == 1  # MRN-2, only in the old log, is not in it
+
+
+def test_a_lost_database_whose_wal_is_left_is_refused_even_without_photos(tmp_path: Path) -> None:
+    data, _ = _pending_wal(tmp_path)
+    for folder in ("photos", "reports"):
+        for path in sorted((data / folder).rglob("*"), reverse=True):
+            path.rmdir() if path.is_dir() else path.unlink()
+    with pytest.raises(StorageError, match=r"palsy\.db is missing; palsy\.db-wal beside it hold\(s\) part"):
+        Store.open(data)  # a new palsy.db would have had the old log applied to it
+    assert not (data / "palsy.db").exists()
+
+
+def test_file_browser_clutter_is_no_photo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a photos/ holding only Finder's or Explorer's files is no lost database
+    data = tmp_path / "data"
+    clutter = [data / "photos" / ".DS_Store", data / "photos" / "000001" / "._x.png",
+               data / "reports" / "Thumbs.db", data / "reports" / "desktop.ini"]
+    for path in clutter:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"clutter")
+        past = time.time() - 2 * 3600
+        os.utime(path, (past, past))
+    with Store.open(data) as store:  # not refused; and crash recovery leaves them, as check does
+        assert store.recovery.recovered_orphans == []
+    assert all(path.is_file() for path in clutter)
+    assert main(["records", "--data", str(data), "check"]) == 0, capsys.readouterr().out
+
+
+def test_identical_bytes_already_there_get_the_mode_a_write_gives(tmp_path: Path) -> None:
+    target = tmp_path / "a.png"
+    target.write_bytes(b"same")
+    os.chmod(target, 0o644)  # copied in by hand, say
+    files.atomic_write(target, b"same")
+    assert target.stat().st_mode & 0o777 == FILE_MODE
+
+
+def test_identical_bytes_that_vanish_after_the_hash_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "a.png"
+    target.write_bytes(b"same")
+    real, calls = files.sha256_file, []
+
+    def hashed_then_moved(path: Path) -> str:
+        digest = real(path)
+        calls.append(path)
+        if len(calls) == 1:  # another process moves it away (crash recovery) just then
+            os.rename(path, tmp_path / "moved.png")
+        return digest
+
+    monkeypatch.setattr(files, "sha256_file", hashed_then_moved)
+    files.atomic_write(target, b"same")
+    assert target.read_bytes() == b"same"
