@@ -55,7 +55,7 @@ def shortcuts_window(parent: QWidget, actions: Iterable[QAction]) -> QDialog:
     text = ("# Keyboard shortcuts\n\n| action | keys |\n|---|---|\n" + rows + "\n\n"
             "Tab moves between controls and leaves every table and notes box; Return on a selected "
             "row starts the patient's assessment or opens the visit. Capture, Retake, the steps, "
-            "Auto-capture, Reconnect, Analyse and Cancel work on the capture page, Confirm grade and "
-            "Export on the results page, where Return in the Clinician box confirms too. Down in "
-            "the patient search goes to the list.")
+            "Auto-capture, Reconnect, Analyse and Cancel work on the capture page, Confirm grade "
+            "(Ctrl+Shift+Return) and Export on the results page, where Return in the Clinician box "
+            "goes on to Notes and does not confirm. Down in the patient search goes to the list.")
     return _text_window(parent, "Keyboard shortcuts", text)

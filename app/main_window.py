@@ -221,19 +221,31 @@ class MainWindow(
         self.data_label.setText(f"data: {folder}")
         self.data_label.setToolTip(f"Data folder in use: {folder}")
 
-    def clear_stale_message(self) -> None:
+    def clear_stale_message(self, keep_fresh: bool = True) -> None:
         """A page change takes away the message about the page left ("Overlays recomputed…"
-        stayed on the patients page), not one that came with the change itself (shown less than
-        FRESH_MESSAGE_S before it: "Not confirmed yet: open it from …'s history")."""
+        stayed on the patients page), not one that came with the change itself (with
+        `keep_fresh`, shown less than FRESH_MESSAGE_S before it: "Not confirmed yet: open it
+        from …'s history"), nor one the user must act on (a timeout over 8 s or none: the
+        crash-recovery notice, "Settings NOT saved"), which stays its time."""
         bar = self.statusBar()
-        if isinstance(bar, StatusBar) and bar.message_age() > FRESH_MESSAGE_S:
+        if not isinstance(bar, StatusBar) or bar.is_sticky():
+            return
+        if not keep_fresh or bar.message_age() > FRESH_MESSAGE_S:
             bar.clearMessage()
 
-    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+    def _focus_moved(self, old: QWidget | None, new: QWidget | None) -> None:
         """The keyboard's new control is scrolled into view when it is on a page that scrolls
-        (at a 15 pt font the ticked grade was below the view, and the arrows changed it unseen)."""
-        if new is not None and not self._closed and shiboken6.isValid(self):
-            self.stack.ensure_visible(new)
+        (at a 15 pt font the ticked grade was below the view, and the arrows changed it unseen).
+
+        Only a move within the window, not by the mouse: a press on a partly hidden button gave
+        it the focus, the page scrolled and the release fell outside it (no click); and the
+        window's focus coming back (`old` None: re-activated, a dialog closed) undid the
+        user's own scrolling."""
+        if new is None or old is None or self._closed or not shiboken6.isValid(self):
+            return
+        if QGuiApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            return
+        self.stack.ensure_visible(new)
 
     # -- model loading and worker threads -------------------------------------------------
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override

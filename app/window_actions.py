@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -59,7 +60,7 @@ class WindowActionsMixin:
         self.cancel_action = action("Cancel analysis", self.cancel_analysis, "Escape")
         self.export_action = action("&Export PDF", self.export_pdf, "Ctrl+E")
         # Ctrl+Return analyses on the capture page; with Shift it confirms on the results page
-        self.confirm_action = action("Con&firm grade", self.results.confirm, "Ctrl+Shift+Return")
+        self.confirm_action = action("Con&firm grade", self._confirm_shortcut, "Ctrl+Shift+Return")
         self.confirm_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
         for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action, self.auto_capture_action,
                   self.reconnect_action):
@@ -122,6 +123,15 @@ class WindowActionsMixin:
         self.stack.ensure_visible(widget)  # also when it had the focus already: in view at a large font
         widget.update()
 
+    def _confirm_shortcut(self) -> None:
+        """Ctrl+Shift+Return: Confirm grade; on a read-only visit it says why nothing happens
+        (as Ctrl+E does), where it did nothing, silently."""
+        if self.results.read_only:
+            self.notify("This visit is read-only: its grade was confirmed and cannot be confirmed again "
+                        "(a new assessment grades the patient again)")
+            return
+        self.results.confirm()
+
     def find_patient(self) -> None:
         """Ctrl+F: the patients page's search field, its text selected to type over (from
         another page too, asked first as Back is)."""
@@ -165,13 +175,19 @@ class WindowActionsMixin:
         """The status bar's last messages in full, newest first (one cut short in the bar
         reads whole here, by keyboard: View > Recent messages)."""
         recent = list(reversed(self.statusBar().recent))
-        rows = "\n".join(f"| {when} | {text.replace('|', '/')} |" for when, text in recent)
-        text = ("# Recent messages\n\n| time | message |\n|---|---|\n" + rows) if recent else \
-            "# Recent messages\n\nNo messages yet."
+        # each message as the plain text it is, escaped: through Markdown a network path lost
+        # its leading backslash, "*x*" its asterisks, and a line break broke the table; line
+        # breaks and runs of spaces are kept
+        cell = "<td style='white-space: pre-wrap; padding-right: 12px'>{}</td>"
+        rows = "".join(f"<tr>{cell.format(html.escape(when))}{cell.format(html.escape(text))}</tr>"
+                       for when, text in recent)
+        text = (f"<h1>Recent messages</h1><table><tr><th align='left'>time</th><th align='left'>message</th></tr>{rows}</table>"
+                if recent else "<h1>Recent messages</h1><p>No messages yet.</p>")
         dialog = QDialog(self)
         dialog.setWindowTitle("Recent messages")
         dialog.browser = QTextBrowser()  # read-only; Tab, arrows and Ctrl+C work in it
-        dialog.browser.setMarkdown(text)
+        dialog.browser.setOpenLinks(False)  # nothing in a message is a link to follow
+        dialog.browser.setHtml(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)

@@ -78,7 +78,7 @@ class WindowAnalysisMixin:
         try:
             self.gateway.record_results(analysed_id, result.grade, result.measured_grade, result.to_json())
         except PalsyError as exc:
-            self.notify(f"Results could not be saved: {exc}")
+            self.notify(f"Results could not be saved: {exc}", 30000)  # to act on: stays over a page change
         if analysed_id != self.assessment_id:  # the user started something else meanwhile
             self.notify(f"Assessment {analysed_id} of {self._analysed_patient} analysed; open it from the patient's history")
             return

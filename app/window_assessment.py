@@ -76,7 +76,9 @@ class WindowAssessmentMixin:
 
     def _open_capture(self, patient_id: str, assessment_id: int, photos: dict[str, CapturedPhoto]) -> None:
         self.patient_id, self.assessment_id, self.result = patient_id, assessment_id, None
-        self.statusBar().clearMessage()  # the last patient's news ("Overlays recomputed...") is not this one's
+        # the last patient's news ("Overlays recomputed...") is not this one's; a message to act
+        # on (crash recovery, settings not saved) stays its time
+        self.clear_stale_message(keep_fresh=False)
         self.session = CaptureSession(assessment_id, self.gateway)
         if photos:
             self.session.restore(photos)
@@ -92,15 +94,17 @@ class WindowAssessmentMixin:
         if self.session is not None:
             self.session.wait_for_saves(10.0)  # the photos just taken are on record before they are read back
         info = self.gateway.assessment(assessment_id)
-        photos = {}
+        photos, unreadable = {}, []
         for expression in info.captures:
             try:
                 rgb = self.gateway.load_photo(assessment_id, expression)
             except PalsyError as exc:
-                self.notify(f"Photo of {expression} could not be read ({exc}); retake it")
+                unreadable.append(f"Photo of {expression} could not be read ({exc}); retake it")
                 continue
             photos[expression] = CapturedPhoto(expression, rgb, {})
         self._open_capture(info.patient_id, assessment_id, photos)
+        if unreadable:  # after the capture page opened, which clears the last patient's news
+            self.notify("; ".join(unreadable))
 
     def drop_empty_draft(self) -> None:
         """Discard the assessment being captured when it has no photo yet: one left that way

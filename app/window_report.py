@@ -75,7 +75,7 @@ class WindowReportMixin:
         try:
             path = store_report(self.gateway, assessment_id, pdf)
         except PalsyError as exc:
-            self.notify(f"Report could not be saved: {exc}")
+            self.notify(f"Report could not be saved: {exc}", 30000)  # to act on: stays over a page change
             return
         self.last_report = path
         self.notify(f"Report saved: {path}")
@@ -83,4 +83,4 @@ class WindowReportMixin:
     def _report_failed(self, message: str) -> None:
         self._export_id = None
         self.results.update_status(self.results.status)
-        self.notify(f"Report failed: {message}")
+        self.notify(f"Report failed: {message}", 30000)

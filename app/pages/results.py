@@ -201,7 +201,9 @@ class ResultsPage(QWidget):
             grade_row.addWidget(button)
         self.clinician_edit = QLineEdit()
         self.clinician_edit.setAccessibleName("Clinician confirming the grade")
-        self.clinician_edit.returnPressed.connect(self.confirm)  # Return after typing the name confirms
+        # Return (or keypad Enter) after the name goes on to Notes, never confirms: with a default
+        # clinician filled in, Tab then Return wrote an audited confirmation before any note
+        self.clinician_edit.returnPressed.connect(self._clinician_entered)
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setAccessibleName("Review notes")
         self.notes_edit.setFixedHeight(60)
@@ -211,7 +213,7 @@ class ResultsPage(QWidget):
         self.review_error.setWordWrap(True)
         self.confirm_button = QPushButton("Confirm grade")
         self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the model needs its reason in Notes "
-                                       "and is audited as one): Ctrl+Shift+Return, or Return in the Clinician field")
+                                       "and is audited as one): Ctrl+Shift+Return")
         self.confirm_button.clicked.connect(self.confirm)
         self.export_button = QPushButton("Export PDF  [Ctrl+E]")
         self.export_button.clicked.connect(self.export_requested)
@@ -411,6 +413,10 @@ class ResultsPage(QWidget):
         goes on to the clinician, notes and Confirm); the photo choice when read-only."""
         checked = self.grade_buttons.checkedButton()
         return checked if checked is not None and checked.isEnabled() else self.expression_combo
+
+    def _clinician_entered(self) -> None:
+        """Return in the Clinician field: on to Notes (confirming is the button's or Ctrl+Shift+Return's)."""
+        self.notes_edit.setFocus(Qt.FocusReason.TabFocusReason)
 
     def selected_grade(self) -> str | None:
         index = self.grade_buttons.checkedId()

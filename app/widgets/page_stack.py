@@ -6,6 +6,9 @@ of their scroll areas, so callers compare pages as before."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QStackedWidget, QWidget
 
@@ -23,6 +26,29 @@ class PageArea(QScrollArea):
         self.setWidget(page)
         page.installEventFilter(self)  # its minimum changes (a decision line, a long flag list)
         self.viewport().installEventFilter(self)  # a scroll bar coming or going resizes the view
+        # the page follows its focused control when it grows, until the user scrolls it (a wheel,
+        # the scroll bar): a window resized or re-activated then undid the user's scrolling
+        self._follow_focus = True
+        self._own_scroll = False  # a scroll this area makes: to the focus, to fit the page
+        for bar in (self.verticalScrollBar(), self.horizontalScrollBar()):
+            bar.valueChanged.connect(self._scrolled)
+
+    def _scrolled(self, _value: int) -> None:
+        if not self._own_scroll:
+            self._follow_focus = False
+
+    @contextmanager
+    def _scrolling(self) -> Iterator[None]:
+        """A scroll this area makes itself, not the user's."""
+        own, self._own_scroll = self._own_scroll, True
+        try:
+            yield
+        finally:
+            self._own_scroll = own
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802 - Qt naming
+        with self._scrolling():  # Tab: QScrollArea scrolls to the control itself
+            return super().focusNextPrevChild(next)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
         # the page's new minimum (LayoutRequest) or the view's new size; the page's own Resize
@@ -38,7 +64,8 @@ class PageArea(QScrollArea):
 
     def _keep_focus_in_view(self) -> None:
         page, focused = self.widget(), QApplication.focusWidget()
-        if page is not None and focused is not None and page.isAncestorOf(focused) and self.isVisible():
+        if (self._follow_focus and page is not None and focused is not None and page.isAncestorOf(focused)
+                and self.isVisible()):
             self._scroll_to(focused)
 
     def fit_page(self) -> None:
@@ -56,7 +83,8 @@ class PageArea(QScrollArea):
             need.setHeight(max(need.height(), layout.totalMinimumHeightForWidth(width)))
         size = need.expandedTo(view)
         if page.size() != size:
-            page.resize(size)
+            with self._scrolling():  # a shorter page moves the scroll bar, not the user
+                page.resize(size)
 
     def show_widget(self, widget: QWidget) -> None:
         """Scroll so that `widget`, a control on the page, is in view (nothing for another)."""
@@ -72,8 +100,10 @@ class PageArea(QScrollArea):
         # the whole control where it fits, its top left corner first where it does not
         # (ensureWidgetVisible shows only a text box's caret line, not the box)
         top_left = widget.mapTo(self.widget(), QPoint(0, 0))
-        self.ensureVisible(top_left.x() + widget.width(), top_left.y() + widget.height(), 10, 10)
-        self.ensureVisible(top_left.x(), top_left.y(), 10, 10)
+        with self._scrolling():
+            self.ensureVisible(top_left.x() + widget.width(), top_left.y() + widget.height(), 10, 10)
+            self.ensureVisible(top_left.x(), top_left.y(), 10, 10)
+        self._follow_focus = True  # the keyboard's control is in view again: follow it
 
 
 class PageStack(QStackedWidget):

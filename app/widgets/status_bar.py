@@ -24,6 +24,7 @@ from app.widgets.elided_label import ElidedLabel
 
 MIN_LABEL_CHARS = 16  # average characters a label that gives way keeps ("data: /ho…/records")
 RECENT = 20  # messages kept for View → Recent messages
+STICKY_AFTER_MS = 8000  # a message shown longer than this (or with no timeout) is one to act on
 
 
 class StatusBar(QStatusBar):
@@ -41,6 +42,7 @@ class StatusBar(QStatusBar):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.clearMessage)
         self._shown_at = 0.0
+        self._sticky = False
         self._yielding: list[ElidedLabel] = []  # shortened before the message, in this order
         self.recent: deque[tuple[str, str]] = deque(maxlen=RECENT)  # (local time, message), oldest first
 
@@ -60,6 +62,7 @@ class StatusBar(QStatusBar):
         self.message_label.setAccessibleName(text)  # a screen reader reads it whole
         self.setToolTip(text)
         self._shown_at = time.monotonic()
+        self._sticky = bool(text) and (timeout <= 0 or timeout > STICKY_AFTER_MS)
         if text:
             self.recent.append((datetime.now().astimezone().strftime("%H:%M:%S"), text))
         if timeout > 0:
@@ -71,6 +74,7 @@ class StatusBar(QStatusBar):
 
     def clearMessage(self) -> None:  # noqa: N802 - Qt naming
         self._timer.stop()
+        self._sticky = False
         if self.message_label.full_text():
             self.message_label.setText("")
             self.message_label.setAccessibleName("")
@@ -84,6 +88,11 @@ class StatusBar(QStatusBar):
     def message_age(self) -> float:
         """Seconds since the message on show was shown."""
         return time.monotonic() - self._shown_at
+
+    def is_sticky(self) -> bool:
+        """The message on show is one the user must act on (shown with no timeout or one over
+        STICKY_AFTER_MS: crash recovery, "Settings NOT saved"): a page change leaves it."""
+        return self._sticky
 
     # -- room for the message ------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override

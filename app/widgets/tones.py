@@ -5,7 +5,7 @@ palette). A label given a tone follows a later change of the application's palet
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -112,7 +112,8 @@ def set_tone(widget: QWidget, kind: str, extra_css: str = "") -> None:
     """Colour `widget`'s text as `kind` (ERROR, SUCCESS, WARNING, MUTED), readable on the
     application's palette now and after it changes; `extra_css` adds declarations
     ("font-weight: 700;"). The widget's style sheet is replaced."""
-    keeper = widget.findChild(_ToneKeeper)
+    # its own keeper only: a child's (a label inside a tinted frame) is that child's
+    keeper = widget.findChild(_ToneKeeper, options=Qt.FindChildOption.FindDirectChildrenOnly)
     if keeper is None:
         _ToneKeeper(widget, kind, extra_css)
     else:

@@ -1,9 +1,12 @@
 """Keyboard reach and legibility (the accessibility audit of 2026-12-05): the focused control
-is scrolled into view at a large font and shows its focus mark, the status bar's message is
-never covered by its labels and goes with the page it was about, coloured text keeps a 4.5:1
+is scrolled into view at a large font and shows its focus mark (not under a mouse press, not
+undoing the user's own scrolling), the status bar's message is never covered by its labels
+and goes with the page it was about (not one to act on), Recent messages shows plain text,
+coloured text keeps a 4.5:1
 contrast on a light and a dark palette (the crash-recovery bar too), the history charts are no
 Tab stops and tell confirmed grades by shape, a read-only visit's clinician and notes are
-reachable and unchanged, Confirm and the patient search have shortcuts, a refused override
+reachable and unchanged, Confirm and the patient search have shortcuts (Return in Clinician
+goes to Notes, never confirms), a refused override
 sends the keyboard to Notes, Down goes from the search to the list, the results table's
 headers are not cut, and the controls have accessible names."""
 
@@ -13,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
 from app.analysis import AnalysisResult, RegionRow
 from app.camera.demo_source import DemoPatientSource
@@ -26,9 +29,12 @@ from app.main_window import MainWindow, Services
 from app.pages.history import CONFIRMED_SYMBOL, UNCONFIRMED_SYMBOL, HistoryPage
 from app.pages.patient import PatientDialog, PatientPage
 from app.pages.results import ResultsPage
+from app.records.errors import StorageError
 from app.records_gateway import AssessmentInfo, PatientInfo
 from app.settings import Settings
-from app.widgets.tones import MIN_CONTRAST, contrast_ratio
+from app.widgets.page_stack import PageArea
+from app.widgets.tones import MIN_CONTRAST, SUCCESS, WARNING, contrast_ratio, set_tone, tone_css
+from models.errors import PalsyError
 from models.pipeline.assess import Flag
 from tests.gui.gui_helpers import WAIT_MS, close_window, draft_with_photos
 
@@ -147,6 +153,71 @@ def test_the_ticked_grade_is_scrolled_into_view_at_a_large_font(qtbot, data_fold
         close_window(window)
 
 
+def _area(window: MainWindow, page: QWidget) -> PageArea:
+    return next(area for area in window.findChildren(PageArea) if area.widget() is page)
+
+
+def _results_at_15pt(qtbot, window: MainWindow) -> PageArea:
+    """The results page in a small window at 15 pt (it scrolls), its ticked grade focused."""
+    window.resize(900, 460)
+    _show_results(qtbot, window, clinician="Dr Kim")
+    ticked = window.results.grade_buttons.checkedButton()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is ticked and _in_view(window, ticked), timeout=WAIT_MS)
+    area = _area(window, window.results)
+    assert area.verticalScrollBar().maximum() > 0
+    return area
+
+
+def test_a_click_on_a_partly_hidden_control_is_a_click(qtbot, data_folder: Path, font_15pt) -> None:
+    """The press gave the control the focus, the page scrolled it into view, and the release
+    fell outside it: nothing happened."""
+    window = _window(qtbot, data_folder)
+    try:
+        area = _results_at_15pt(qtbot, window)
+        view, bar = area.viewport(), area.verticalScrollBar()
+        target = window.results.grade_buttons.button(4)  # V, the model said III
+        window.results.expression_combo.setFocus()  # the keyboard far above it
+        qtbot.waitUntil(lambda: _in_view(window, window.results.expression_combo), timeout=WAIT_MS)
+        bar.setValue(target.mapTo(window.results, QPoint(0, 0)).y() - view.height() + 8)  # its top 8 px show
+        QApplication.processEvents()
+        assert 0 < view.height() - target.mapTo(view, QPoint(0, 0)).y() <= 10
+        before, local = bar.value(), QPoint(target.width() // 2, 3)
+        where = target.mapToGlobal(local)  # the mouse does not move with the page
+        QTest.mousePress(target, Qt.MouseButton.LeftButton, M.NoModifier, local)
+        QApplication.processEvents()
+        QTest.mouseRelease(target, Qt.MouseButton.LeftButton, M.NoModifier, target.mapFromGlobal(where))
+        assert target.isChecked()
+        assert bar.value() == before
+        assert QApplication.focusWidget() is target
+    finally:
+        close_window(window)
+
+
+def test_the_users_own_scrolling_stays_when_the_window_comes_back_or_resizes(qtbot, data_folder: Path,
+                                                                             font_15pt) -> None:
+    window = _window(qtbot, data_folder)
+    try:
+        area = _results_at_15pt(qtbot, window)
+        bar = area.verticalScrollBar()
+        bar.setValue(0)  # the user scrolls up to the photo (a wheel)
+        dialog = window.show_recent_messages()  # a dialog opens and closes: the window's focus comes back
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=WAIT_MS)
+        dialog.reject()
+        _activate(qtbot, window)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.results.grade_buttons.checkedButton(),
+                        timeout=WAIT_MS)
+        qtbot.wait(50)
+        assert bar.value() == 0
+        window.resize(905, 460)  # the page is resized with the window
+        qtbot.wait(50)
+        assert bar.value() == 0
+        QTest.keyClick(QApplication.focusWidget(), K.Key_Tab)  # the keyboard moves: its control in view again
+        assert QApplication.focusWidget() is window.results.clinician_edit
+        qtbot.waitUntil(lambda: _in_view(window, window.results.clinician_edit), timeout=WAIT_MS)
+    finally:
+        close_window(window)
+
+
 # -- 2. the status bar's message -----------------------------------------------------------
 def test_a_status_message_is_not_covered_by_the_labels_and_reads_in_full(qtbot, tmp_path: Path, font_15pt) -> None:
     folder = tmp_path / ("a-long-folder-name-for-the-clinic-records-" * 2) / "records"
@@ -206,6 +277,78 @@ def test_a_message_about_the_page_left_goes_with_it(qtbot, data_folder: Path, mo
         close_window(window)
 
 
+def test_a_message_to_act_on_stays_when_the_page_changes(qtbot, data_folder: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crash-recovery notice (30 s), "Settings NOT saved" and a settings problem shown with
+    no timeout went with the next page change, unread."""
+    window = _window(qtbot, data_folder)
+    try:
+        window.gateway.save_patient(PatientInfo("MRN-1", "Ada Lovelace"), is_new=True)
+        window.patients.refresh()
+        monkeypatch.setattr("app.main_window.FRESH_MESSAGE_S", -1.0)  # every message counts as old
+        bar = window.statusBar()
+        for message, timeout in (("2 photo(s) from an interrupted session were never recorded; they were kept "
+                                  "in X/recovered", 30000),
+                                 ("Settings NOT saved: the disk is full.", 30000),
+                                 ("The settings file has a value out of range: the default is used", 0)):
+            window.notify(message, timeout)
+            window.show_history("MRN-1")
+            assert bar.currentMessage() == message
+            window.show_patients()
+            assert bar.currentMessage() == message
+            window.start_assessment("MRN-1")  # the capture page opens
+            assert window.stack.currentWidget() is window.capture
+            assert bar.currentMessage() == message
+            window.show_patients()
+            assert bar.currentMessage() == message
+        window.notify("Overlays recomputed from the stored photos with the current model")  # 8 s: about its page
+        window.show_history("MRN-1")
+        assert bar.currentMessage() == ""
+    finally:
+        close_window(window)
+
+
+def test_an_unreadable_photo_of_a_resumed_assessment_is_told(qtbot, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "records"
+    draft = draft_with_photos(folder, "MRN-1", "Ada Lovelace")
+    window = _window(qtbot, folder)
+    try:
+        load = window.gateway.load_photo
+
+        def damaged(assessment_id: int, expression: str):
+            if expression == "close_eyes":
+                raise PalsyError("the file is damaged")
+            return load(assessment_id, expression)
+
+        monkeypatch.setattr(window.gateway, "load_photo", damaged)
+        window.resume_assessment(draft)
+        assert window.stack.currentWidget() is window.capture
+        assert "Photo of close_eyes could not be read" in window.statusBar().currentMessage()  # not cleared at once
+    finally:
+        close_window(window)
+
+
+def test_recent_messages_show_each_message_as_plain_text(qtbot, data_folder: Path) -> None:
+    window = _window(qtbot, data_folder)
+    try:
+        messages = ["Report saved: \\\\clinic-nas\\palsy\\reports\\MRN_1_a_b.pdf",  # a network path
+                    "Could not discard: line one\nline two | with a pipe",
+                    "weird *star* and <b>bold</b> and `code`  and two spaces",
+                    "Report saved: /tmp/x__init__y/MRN_1_*_2.pdf"]
+        for message in messages:
+            window.notify(message)
+        dialog = window.show_recent_messages()
+        try:
+            shown = dialog.browser.toPlainText()
+            for message in messages:
+                assert message in shown, message
+        finally:
+            dialog.close()
+    finally:
+        close_window(window)
+
+
 # -- 3, 4. contrast on a light and a dark palette ------------------------------------------
 def test_coloured_text_is_readable_on_light_and_dark_palettes(qtbot, data_folder: Path, palette_kind: str) -> None:
     window = _window(qtbot, data_folder)
@@ -248,6 +391,17 @@ def test_a_label_follows_a_palette_switched_on_later(qtbot, qapp) -> None:
         _assert_readable(page.review_error, "review error after switching to dark")
     finally:
         qapp.setPalette(old)
+
+
+def test_a_tone_on_a_frame_leaves_the_tone_of_a_label_inside_it(qtbot) -> None:
+    frame = QFrame()
+    qtbot.addWidget(frame)
+    label = QLabel("Saved", frame)
+    set_tone(label, SUCCESS)
+    set_tone(frame, WARNING)  # found the label's keeper (a grandchild) and changed its tone
+    QApplication.sendEvent(label, QEvent(QEvent.Type.PaletteChange))  # the label's keeper applies its tone again
+    assert tone_css(SUCCESS) in label.styleSheet()
+    assert tone_css(WARNING) in frame.styleSheet()
 
 
 def test_the_unfinished_assessment_bar_is_readable_on_a_dark_palette(qtbot, tmp_path: Path, palette_kind: str) -> None:
@@ -331,23 +485,39 @@ def test_a_read_only_visits_notes_are_reachable_legible_and_unchangeable(qtbot) 
 
 
 # -- 7. shortcuts ------------------------------------------------------------------------------
-def test_confirm_has_a_shortcut_and_return_in_the_clinician_field_confirms(qtbot, data_folder: Path) -> None:
+def test_confirm_has_a_shortcut_and_return_in_the_clinician_field_goes_to_notes(qtbot, data_folder: Path) -> None:
     window = _window(qtbot, data_folder)
     try:
-        _show_results(qtbot, window)
+        _show_results(qtbot, window, clinician="Dr Default")  # a default clinician filled in
         results = window.results
-        results.clinician_edit.setText("Dr Kim")
-        results.notes_edit.setFocus()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is results.notes_edit, timeout=WAIT_MS)
+        # Return (and keypad Enter) after the name goes on to Notes: Tab then Return wrote an
+        # audited confirmation of the model's grade before any note
+        for key, modifiers in ((K.Key_Return, M.NoModifier), (K.Key_Enter, M.KeypadModifier)):
+            results.clinician_edit.setFocus()
+            qtbot.waitUntil(lambda: QApplication.focusWidget() is results.clinician_edit, timeout=WAIT_MS)
+            with qtbot.assertNotEmitted(results.confirm_requested):
+                QTest.keyClick(results.clinician_edit, key, modifiers)
+            assert QApplication.focusWidget() is results.notes_edit
+            assert results.notes_edit.toPlainText() == "" and results.review_error.text() == ""
+        assert window.statusBar().currentMessage() == ""  # nothing confirmed
         with qtbot.waitSignal(results.confirm_requested, timeout=WAIT_MS):
             QTest.keyClick(results.notes_edit, K.Key_Return, M.ControlModifier | M.ShiftModifier)
         assert results.notes_edit.toPlainText() == ""  # no line break typed
-        results.clinician_edit.setFocus()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is results.clinician_edit, timeout=WAIT_MS)
-        with qtbot.waitSignal(results.confirm_requested, timeout=WAIT_MS):
-            QTest.keyClick(results.clinician_edit, K.Key_Return)
+        assert "Return in the Clinician" not in results.confirm_button.toolTip()
         window.stack.setCurrentWidget(window.capture)
         assert not window.confirm_action.isEnabled()  # the results page's only
+    finally:
+        close_window(window)
+
+
+def test_confirm_on_a_read_only_visit_says_why_nothing_happens(qtbot, data_folder: Path) -> None:
+    window = _window(qtbot, data_folder)
+    try:
+        _show_results(qtbot, window, status="confirmed", confirmed="III", clinician="Dr Kim", read_only=True)
+        window.statusBar().clearMessage()
+        with qtbot.assertNotEmitted(window.results.confirm_requested):
+            window.confirm_action.trigger()  # Ctrl+Shift+Return, as Ctrl+E explains its refusal
+        assert "read-only" in window.statusBar().currentMessage()
     finally:
         close_window(window)
 
@@ -467,3 +637,29 @@ def test_the_controls_have_accessible_names(qtbot, tmp_path: Path) -> None:
         assert all(names) and len(set(names)) == len(names)
     finally:
         gateway.close()
+
+
+def test_a_failed_report_or_save_stays_when_the_page_changes(qtbot, data_folder: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Report could not be saved", "Report failed" and "Results could not be saved" are to act
+    on (export again, free space): they outlast a page change as crash recovery's notice does."""
+    window = _window(qtbot, data_folder)
+    try:
+        window.gateway.save_patient(PatientInfo("MRN-1", "Ada Lovelace"), is_new=True)
+        window.patients.refresh()
+        monkeypatch.setattr("app.main_window.FRESH_MESSAGE_S", -1.0)  # every message counts as old
+        bar = window.statusBar()
+        window._report_failed("the disk is full")
+        window.show_history("MRN-1")
+        assert bar.currentMessage() == "Report failed: the disk is full"
+
+        def refuse(*_args, **_kwargs):
+            raise StorageError("the disk is full")
+
+        monkeypatch.setattr("app.window_report.store_report", refuse)
+        window._export_id = 1
+        window._report_rendered(b"%PDF-1.4")
+        window.show_patients()
+        assert bar.currentMessage() == "Report could not be saved: the disk is full"
+    finally:
+        close_window(window)
