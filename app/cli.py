@@ -10,6 +10,7 @@ import argparse
 import errno
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -84,9 +85,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"palsy: error: {exc.strerror or exc}{where}; {os_error_hint(exc)}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print(f"palsy: error: {out_of_memory_line(args, 'Python ran out of memory')}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:  # torch's allocators raise RuntimeError; anything else is a bug: traceback
+        if not is_out_of_memory(exc):
+            raise
+        print(f"palsy: error: {out_of_memory_line(args, str(exc))}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM in training (models.errors.Terminated)
         print(f"palsy: interrupted{interrupted_hint(args)}", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
+
+
+# What torch's CPU and CUDA allocators say when an allocation fails (torch.cuda.OutOfMemoryError
+# is a RuntimeError too); only these become the one-line error below.
+OUT_OF_MEMORY = ("can't allocate memory", "out of memory", "cannot allocate memory")
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether `exc` is an allocation failure (MemoryError, or torch's RuntimeError saying so)."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and any(words in text for words in OUT_OF_MEMORY)
+
+
+def out_of_memory_line(args: argparse.Namespace, detail: str) -> str:
+    """One line for a command that ran out of memory: how much it asked for (when the allocator
+    says), and what to do for that command."""
+    asked = re.search(r"tried to allocate (\d+) bytes", detail) or re.search(r"tried to allocate ([\d.]+ ?[KMGT]iB)", detail)
+    if asked is None:
+        what = (detail.strip().splitlines() or ["no memory left"])[0][:160]
+    elif asked[1].isdigit():
+        what = f"an allocation of {int(asked[1]) / 2**30:.2f} GiB failed"
+    else:
+        what = f"an allocation of {asked[1]} failed"
+    command = getattr(args, "command", None) or "the command"
+    todo = ("train at a smaller --input-size or --batch-size" if command == "train"
+            else "use weights with a smaller input size")
+    return f"out of memory in `palsy {command}` ({what}); {todo}, try --device cpu if a small GPU ran out, or close other programs"
 
 
 def os_error_hint(exc: OSError) -> str:

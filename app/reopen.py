@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from app.analysis import AnalysisResult, ExpressionResult, Flag, RegionRow, centre_crop
+from app.records.errors import StorageError
+from app.records.result_shape import result_problem
 from app.records_gateway import AssessmentInfo, RecordsGateway
 from models.errors import PalsyError
 from models.labels import EXPRESSIONS, GRADES
@@ -18,7 +20,16 @@ DISPLAY_SIZE = 256
 
 
 def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> AnalysisResult | None:
-    """The stored result with the stored photos, or None when it was never analysed."""
+    """The stored result with the stored photos, or None when it was never analysed.
+
+    StorageError when the stored result does not have the shape the app writes (an import
+    refuses one, so only a database edited by hand holds it): a message, not a traceback."""
+    problem = result_problem(info.result)
+    if problem:
+        raise StorageError(
+            f"assessment {info.assessment_id} cannot be opened: its stored analysis result is damaged "
+            f"({problem}). Run `palsy records check`, and restore palsy.db from a backup if it was altered."
+        )
     data = info.result or {}
     if not data.get("grade"):
         return None

@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.resources import default_weights_path, is_demo_weights, listed_sha256, sha256_of
+from models.resources import (
+    default_weights_path,
+    file_sha256,
+    is_demo_name,
+    is_demo_weights,
+    listed_sha256,
+)
+
+# Settings hashes a chosen file to show its checksum; a file larger than this is not hashed
+# there (a 10 GiB file took 15-24 s). The largest configuration shipped, `paper`, makes a
+# 351 MiB checkpoint in fp32; loading still checks whatever file is chosen.
+MAX_CHECKED_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -15,6 +26,7 @@ class WeightsInfo:
     sha256: str | None
     manifest_sha256: str | None
     is_demo: bool
+    size: int | None = None  # bytes, set when the file was too large to hash here
 
     @property
     def verified(self) -> bool | None:
@@ -26,6 +38,12 @@ class WeightsInfo:
     def summary(self) -> str:
         if not self.exists:
             return f"not found: {self.path}"
+        if self.sha256 is None and self.size is not None:
+            demo = "; demonstration weights, not for diagnosis" if self.is_demo else ""
+            return (f"not checked: the file is {self.size / 2**30:.1f} GiB, larger than any Palsy Grader checkpoint "
+                    f"({MAX_CHECKED_BYTES / 2**30:.0f} GiB at most here); loading it checks it{demo}")
+        if self.sha256 is None:
+            return f"unreadable: {self.path}"
         check = {True: "matches the manifest", False: "DOES NOT match the manifest", None: "not in a manifest"}[self.verified]
         demo = "; demonstration weights, not for diagnosis" if self.is_demo else ""
         return f"sha256 {self.sha256} ({check}{demo})"
@@ -48,11 +66,18 @@ def model_card(path: str) -> tuple[Path, str | None]:
 
 
 def weights_info(path: str) -> WeightsInfo:
-    """Checksum of the file and the sha256 its folder's manifest.json lists, if any."""
+    """Checksum of the file and the sha256 its folder's manifest.json lists, if any. The file
+    is hashed once (is_demo_weights reuses the digest) and not at all above MAX_CHECKED_BYTES."""
     resolved = resolve_weights(path)
     if not resolved.is_file():
         return WeightsInfo(resolved, False, None, None, is_demo_weights(resolved, None))
-    sha256 = sha256_of(resolved)
+    try:
+        size = resolved.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_CHECKED_BYTES:
+        return WeightsInfo(resolved, True, None, listed_sha256(resolved), is_demo_name(resolved), size)
+    sha256 = file_sha256(resolved)
     listed = listed_sha256(resolved)
     # the same rule as the GUI's red banner (app.analysis.load_model): demo by name or by bytes
     return WeightsInfo(resolved, True, sha256, listed, is_demo_weights(resolved, sha256))

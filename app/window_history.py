@@ -32,8 +32,12 @@ class WindowHistoryMixin:
         else leads back to it."""
         from app.reopen import result_from_record
 
-        info = self.gateway.assessment(assessment_id)
-        result = result_from_record(info, self.gateway)
+        try:
+            info = self.gateway.assessment(assessment_id)
+            result = result_from_record(info, self.gateway)
+        except PalsyError as exc:  # a stored result damaged by hand, an unreadable database
+            self.notify(str(exc))
+            return
         if result is None:
             self.notify("This assessment has no results yet (it was never analysed)")
             return

@@ -20,6 +20,45 @@ MAX_DEPTH = 64  # blocks per backbone stage (ResNet-101's widest stage has 23)
 MAX_KERNEL = 15  # attention kernel side (the configs use 3, 5, 7)
 MAX_POOL = 16  # E2's pooled grid side (VGG16 uses 7)
 
+# Spatial attention memory. E1's feature map z has output stride 8 (models/backbones.py), so
+# N = (input_size / 8)^2 positions, and each spatial scale builds an N x N energy matrix per
+# photo (models/attention.py): its softmax and the product's working copy make about three
+# such matrices live at once (measured peak on the CPU: 2.8-3.4x B x N^2 x 4 bytes at 384-512
+# px). The scales run one after another, so the kernel count does not multiply the peak.
+# N^2 grows as input_size^4: one photo needs ~0.2 GiB at 512 px, ~3 GiB at 1024 px, ~48 GiB at
+# 2048 px. A configuration whose estimate for ONE photo exceeds ATTENTION_PHOTO_LIMIT is
+# refused (it would end in an allocation error or the OOM killer rather than a grade); the
+# limit is fixed, not read from this machine, so a checkpoint is accepted or refused alike
+# everywhere; it admits input sizes up to 1280 px (a GPU's 1024-px experiments among them).
+# The assessment batches photos only as far as ATTENTION_BATCH_BUDGET allows
+# (`photos_per_pass`: 8 at the shipped 256 and 512 px, 1 at 1024 px).
+E1_STRIDE = 8
+ATTENTION_LIVE_MATRICES = 3
+ATTENTION_PHOTO_LIMIT = 8 * 2**30  # bytes for one photo
+ATTENTION_BATCH_BUDGET = 4 * 2**30  # bytes the assessment's batch may use
+MAX_PHOTOS_PER_PASS = 8
+
+
+def attention_bytes(input_size: int, batch: int = 1) -> int:
+    """Estimated peak bytes of one spatial attention scale on `batch` photos of `input_size` px
+    (float32; see ATTENTION_PHOTO_LIMIT above)."""
+    positions = (input_size // E1_STRIDE) ** 2
+    return ATTENTION_LIVE_MATRICES * batch * positions * positions * 4
+
+
+def photos_per_pass(input_size: int) -> int:
+    """How many photos the assessment puts through E1 at once at `input_size`: up to
+    MAX_PHOTOS_PER_PASS, as many as ATTENTION_BATCH_BUDGET holds, at least one."""
+    return max(1, min(MAX_PHOTOS_PER_PASS, ATTENTION_BATCH_BUDGET // attention_bytes(input_size)))
+
+
+def max_attention_input_size() -> int:
+    """The largest input side (a multiple of STRIDE) whose attention fits ATTENTION_PHOTO_LIMIT."""
+    size = MIN_SIZE
+    while size + STRIDE <= MAX_SIZE and attention_bytes(size + STRIDE) <= ATTENTION_PHOTO_LIMIT:
+        size += STRIDE
+    return size
+
 
 @dataclass(frozen=True)
 class CascadeConfig:
@@ -69,6 +108,7 @@ class CascadeConfig:
         _check_text("name", self.name)
         _check_text("backbone", self.backbone)
         _check_side("input_size", self.input_size)
+        _check_attention_memory(self.input_size)
         if self.grading_size != 0:
             _check_side("grading_size", self.grading_size, "0 or ")
         _check_ints("backbone_widths", self.backbone_widths, 1, MAX_CHANNELS, length=4)
@@ -107,7 +147,8 @@ class CascadeConfig:
         return cls(**values)
 
     def with_input_size(self, size: int) -> CascadeConfig:
-        """Same architecture at another input size (a multiple of 32, 32 to 2048)."""
+        """Same architecture at another input size (a multiple of 32 from 32 px, up to the attention
+        memory limit: 1280 px, `max_attention_input_size`)."""
         return CascadeConfig.from_dict({**self.to_dict(), "input_size": size})
 
     def with_grading_size(self, size: int) -> CascadeConfig:
@@ -155,6 +196,16 @@ def _check_side(name: str, value: object, prefix: str = "") -> None:
     if not _is_int(value) or not MIN_SIZE <= value <= MAX_SIZE or value % STRIDE:
         raise InputError(
             f"configuration {name}={value!r}: expected {prefix}a multiple of {STRIDE} from {MIN_SIZE} to {MAX_SIZE} px"
+        )
+
+
+def _check_attention_memory(input_size: int) -> None:
+    needed = attention_bytes(input_size)
+    if needed > ATTENTION_PHOTO_LIMIT:
+        raise InputError(
+            f"configuration input_size={input_size}: its spatial attention would need about {needed / 2**30:.1f} GiB "
+            f"for one photo (limit {ATTENTION_PHOTO_LIMIT / 2**30:.0f} GiB); "
+            f"use an input size up to {max_attention_input_size()} px or other weights"
         )
 
 

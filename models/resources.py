@@ -310,6 +310,21 @@ def is_demo_checkpoint(summary: CheckpointSummary | Mapping[str, Any] | None) ->
     return shipped is not None and summary.state_sha256 == shipped
 
 
+def is_demo_name(path: str | os.PathLike) -> bool:
+    """Whether a weights file's name says demo (`demo_compact.pt`, `my_demo.pt`): the first of
+    `is_demo_weights`' rules, the one that reads nothing."""
+    file = Path(path)
+    return file.name == DEMO_WEIGHTS or "demo" in file.stem.lower()
+
+
+def file_sha256(path: str | os.PathLike) -> str | None:
+    """The sha256 of a weights file, hashed once per version of the file in this process (the
+    cache `is_demo_weights` reads too, so asking both hashes the file once); None when it
+    cannot be read."""
+    found = _file_summary(Path(path))
+    return found[0] if found else None
+
+
 def is_demo_weights(path: str | os.PathLike, sha256: str | None, meta: Mapping[str, Any] | None = None) -> bool:
     """Whether a weights file is the demonstration model (not for diagnosis). Any one says so:
 
@@ -323,7 +338,7 @@ def is_demo_weights(path: str | os.PathLike, sha256: str | None, meta: Mapping[s
 
     The GUI's red banner, Settings, the report's warning and the self-test all ask this."""
     file = Path(path)
-    if file.name == DEMO_WEIGHTS or "demo" in file.stem.lower():
+    if is_demo_name(file):
         return True
     shipped = demo_weights_sha256()
     wanted = sha256.lower() if isinstance(sha256, str) and sha256 else None

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from models.counted import counted
 
@@ -75,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
         with _open_for_reading(args.data) as store:
             return _drafts(store, args.json)
     if args.records_action == "verify":
-        digest = pdf_sha256(Path(args.file))  # a wrong file is refused before the store is opened
-        with _open_for_reading(args.data) as store:  # reads only: never a new empty data folder
-            return _verify(store, args.file, digest, args.json)
+        with open_pdf(Path(args.file)) as pdf:  # a wrong file is refused before the store is opened
+            with _open_for_reading(args.data) as store:  # reads only: never a new empty data folder
+                return _verify(store, args.file, pdf, args.json)
     if args.records_action == "backup":
         return _backup(args.data, Path(args.out))
     if args.records_action == "export":
@@ -197,6 +197,7 @@ def _check_report(store: Store) -> dict:
         if any(not p.startswith("broken reference") for p in problems):  # damage, not a stale reference
             advice = str(damaged_database_error(store.layout.db_path, "SQLite's integrity check failed"))
             return _damaged_report(advice, str(store.root), problems)
+        problems += store.record_problems()
         found = store.verify_files() + store.unrecorded_files()
         patients = store.count_patients()
     except DatabaseDamagedError as exc:
@@ -242,24 +243,47 @@ def _print_check(report: dict, as_json: bool) -> int:
     return 1 if report["database_problems"] or report["file_problems"] else 0
 
 
-def pdf_sha256(path: Path) -> str:
-    """The sha256 of a PDF file; InputError (exit 2) when it is missing, a folder, unreadable
-    or not a PDF."""
-    from app.records.files import sha256_file
+def open_pdf(path: Path) -> BinaryIO:
+    """The PDF file to verify, open for reading; InputError (exit 2) when it is missing, a
+    folder, not a regular file (a pipe would block the read forever, a device never end),
+    unreadable or not a PDF. The open itself does not block."""
+    import os
+    import stat
+
     from app.records.imaging import PDF_MAGIC
     from models.errors import InputError
 
     if path.is_dir():
         raise InputError(f"{path} is a folder; give the report's PDF file")
     try:
-        with open(path, "rb") as handle:
-            if not handle.read(len(PDF_MAGIC)).startswith(PDF_MAGIC):
-                raise InputError(f"{path} is not a PDF file; give a report PDF exported by Palsy Grader")
-        return sha256_file(path)
+        handle = os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)), "rb")
     except FileNotFoundError:
         raise InputError(f"{path} not found; give the path of the report PDF to check") from None
     except OSError as exc:
         raise InputError(f"cannot read {path} ({exc.strerror or exc}); check the file and its permissions") from None
+    try:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise InputError(f"{path} is not a regular file (a pipe or device); give the report's PDF file")
+        if not handle.read(len(PDF_MAGIC)).startswith(PDF_MAGIC):
+            raise InputError(f"{path} is not a PDF file; give a report PDF exported by Palsy Grader")
+    except OSError as exc:
+        handle.close()
+        raise InputError(f"cannot read {path} ({exc.strerror or exc}); check the file and its permissions") from None
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def pdf_sha256(pdf: BinaryIO) -> str:
+    """The sha256 of the whole open file, read in chunks."""
+    import hashlib
+
+    pdf.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: pdf.read(1 << 20), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def find_report(store: Store, sha256: str) -> tuple[Assessment, Report] | None:
@@ -279,11 +303,17 @@ def confirmation_when_stored(store: Store, assessment: Assessment, report: Repor
     return values["confirmed_grade"], values["clinician"]
 
 
-def _verify(store: Store, file: str, sha256: str, as_json: bool) -> int:
-    """Print whether `file` is a report stored in `store`; 0 when it is, 1 when not."""
+def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
+    """Print whether `file` (open as `pdf`) is a report stored in `store`; 0 when it is, 1 when
+    not. A file whose size no stored report has is not one of them: it is not read (a 20 GB file
+    beginning with %PDF would take minutes to hash), and its sha256 is not printed (JSON null)."""
+    import os
+
     from app.local_time import local_date, local_minute
 
-    found = find_report(store, sha256)
+    sizes = store.report_sizes()  # None: a stored report's size is unknown (missing file)
+    sha256 = pdf_sha256(pdf) if sizes is None or os.fstat(pdf.fileno()).st_size in sizes else None
+    found = None if sha256 is None else find_report(store, sha256)
     item: dict = {"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": found is not None}
     if found is not None:
         assessment, report = found

@@ -6,7 +6,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,6 +46,7 @@ from app.widgets.fonts import SMALL, scale_font
 from app.widgets.tones import ERROR, set_tone
 from models.labels import GRADES
 
+CHECKSUM_DELAY_MS = 400  # pause in typing the weights path before the file is hashed
 SOURCE_LABELS = {"demo": "Demo patient (synthetic)", "camera": "Camera (OpenCV)", "video": "Video file", "folder": "Folder of photos"}
 
 
@@ -155,7 +156,13 @@ class SettingsDialog(QDialog):
         self.weights = QLineEdit(m.weights_path)
         self.weights.setAccessibleName("Weights file")
         self.weights.setPlaceholderText("shipped demonstration weights")
-        self.weights.textChanged.connect(self._update_checksum)
+        # Typing a path hashes the file it names once, after a pause (CHECKSUM_DELAY_MS), not at
+        # every keystroke; a path set at once (Browse) is checked at once.
+        self._checksum_timer = QTimer(self)
+        self._checksum_timer.setSingleShot(True)
+        self._checksum_timer.setInterval(CHECKSUM_DELAY_MS)
+        self._checksum_timer.timeout.connect(self._update_checksum)
+        self.weights.textChanged.connect(self._weights_changed)
         self.checksum = QLabel()
         self.checksum.setWordWrap(True)
         scale_font(self.checksum, SMALL)
@@ -227,6 +234,13 @@ class SettingsDialog(QDialog):
         if reason == NO_CUDA_BUILD:
             self.device.model().item(index).setEnabled(False)
         self.device.setToolTip(f"cuda: {reason}")
+
+    def _weights_changed(self) -> None:
+        if self.weights.isModified():  # typed: wait for a pause
+            self._checksum_timer.start()
+        else:  # set by the program (Browse): check now
+            self._checksum_timer.stop()
+            self._update_checksum()
 
     def _update_checksum(self) -> None:
         self.checksum.setText(weights_info(self.weights.text().strip()).summary())

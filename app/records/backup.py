@@ -30,7 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.records.errors import StorageError, failure_kind, storage_error_from_os
+from app.records.errors import (
+    StorageError,
+    failure_kind,
+    full_or_read_only_error,
+    storage_error_from_os,
+)
 from app.records.files import fsync_dir, temp_path_for
 from app.records.paths import DB_NAME, DIR_MODE, FILE_MODE, DataLayout, ensure_private_dir
 from app.records.recovery import STAGING_NAME, remove_abandoned_staging
@@ -235,17 +240,14 @@ def _destination_error(exc: OSError | sqlite3.Error, out: Path) -> StorageError:
     """The StorageError for a failure to write the backup into `out` (or its staging folder
     beside it): names `out`, says nothing was left there and what to do."""
     kept = "the data folder was not changed and no partial copy was left"
-    kind = failure_kind(exc)
-    if kind == "full":
-        return StorageError(
-            f"cannot write the backup to {out}: the disk is full; {kept}. Free some space on that disk "
-            "(the backup needs about the size of the data folder), or give another --out folder, and try again."
-        )
-    if kind == "read-only":
-        return StorageError(
-            f"cannot write the backup to {out}: the folder is read-only or not writable by this user; "
-            f"{kept}. Check its permissions or give another --out folder."
-        )
+    error = full_or_read_only_error(
+        exc, f"cannot write the backup to {out}", "the folder", kept,
+        full_hint="Free some space on that disk (the backup needs about the size of the data folder), "
+        "or give another --out folder, and try again.",
+        read_only_hint="Check its permissions or give another --out folder.",
+    )
+    if error is not None:
+        return error
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return StorageError(f"cannot write the backup to {out} ({reason}); {kept}.")
 

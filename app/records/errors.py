@@ -62,23 +62,32 @@ def failure_kind(exc: OSError | sqlite3.Error) -> str | None:
     return None
 
 
+def full_or_read_only_error(
+    exc: OSError | sqlite3.Error, lead: str, folder: str, kept: str, *, full_hint: str, read_only_hint: str
+) -> StorageError | None:
+    """The StorageError for a write that failed on a full disk or a read-only `folder`: `lead`
+    ("cannot export to X"), what was kept, and what to do; None for any other failure, which
+    the caller words."""
+    kind = failure_kind(exc)
+    if kind == "full":
+        return StorageError(f"{lead}: the disk is full; {kept}. {full_hint}")
+    if kind == "read-only":
+        return StorageError(f"{lead}: {folder} is read-only or not writable by this user; {kept}. {read_only_hint}")
+    return None
+
+
 def storage_error_from_os(exc: OSError, action: str, path: Path | str, *, destination: bool = False) -> StorageError:
     """A StorageError with a clear message and hint for an OSError met while `action`-ing `path`;
     `destination`: `path` is a folder the user chose to write to (an export), not the data folder."""
-    kind = failure_kind(exc)
-    folder = "the destination folder" if destination else "the data folder"
-    if kind == "full":
-        return StorageError(
-            f"cannot {action} {path}: the disk is full; {_NOTHING_LOST}. "
-            f"Free some disk space (or choose {'another destination' if destination else 'another data folder'}) "
-            "and try again."
-        )
-    if kind == "read-only":
-        hint = "choose another destination" if destination else "set PALSY_HOME to a writable folder"
-        return StorageError(
-            f"cannot {action} {path}: {folder} is read-only or not writable by this user; "
-            f"{_NOTHING_LOST}. Check the folder's permissions or {hint}."
-        )
+    hint = "choose another destination" if destination else "set PALSY_HOME to a writable folder"
+    error = full_or_read_only_error(
+        exc, f"cannot {action} {path}", "the destination folder" if destination else "the data folder", _NOTHING_LOST,
+        full_hint=f"Free some disk space (or choose {'another destination' if destination else 'another data folder'}) "
+        "and try again.",
+        read_only_hint=f"Check the folder's permissions or {hint}.",
+    )
+    if error is not None:
+        return error
     if isinstance(exc, FileNotFoundError):
         return StorageError(f"cannot {action} {path}: the file or folder does not exist.")
     reason = exc.strerror or str(exc)

@@ -3,6 +3,7 @@ that no row names and temporary files left by an interrupted write."""
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import sqlite3
@@ -19,6 +20,7 @@ from app.records.recovery import (
     unnamed_files,
     walk_data_files,
 )
+from app.records.result_shape import result_problem
 from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.store_base import StoreBase
 
@@ -71,6 +73,38 @@ class ChecksMixin(StoreBase):
         result = [r[0] for r in self.db.query("PRAGMA integrity_check")]
         problems = [] if result == ["ok"] else result
         problems += [f"broken reference in {r[0]} row {r[1]}" for r in conn.execute("PRAGMA foreign_key_check")]
+        return problems
+
+    def record_problems(self) -> list[str]:
+        """Rows that the store's own writes never make (a database edited by hand, or an import
+        before these were refused): a report of an assessment that is not confirmed, and an
+        analysis result without the shape the app writes (`result_shape`), which no window can
+        reopen. Empty when there are none."""
+        problems = []
+        tables = {r[0] for r in self.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "reports" in tables:  # from schema version 3 (`check` does not upgrade)
+            for row in self.db.query(
+                "SELECT DISTINCT a.id, a.status, p.patient_id FROM reports r JOIN assessments a ON a.id = r.assessment_id"
+                " JOIN patients p ON p.id = a.patient_ref WHERE a.status != 'confirmed' ORDER BY a.id"
+            ):
+                problems.append(
+                    f"assessment {row['id']} of patient {row['patient_id']} is {row['status']} but has a stored "
+                    "report; only confirmed assessments take reports (the database was edited, or the record "
+                    "came from an altered export): review that visit and its report."
+                )
+        for row in self.db.query(
+            "SELECT a.id, a.result_json, p.patient_id FROM assessments a JOIN patients p ON p.id = a.patient_ref"
+            " WHERE a.result_json IS NOT NULL ORDER BY a.id"
+        ):
+            try:
+                problem = result_problem(json.loads(row["result_json"]))
+            except (ValueError, RecursionError):
+                problem = "it is not JSON"
+            if problem:
+                problems.append(
+                    f"assessment {row['id']} of patient {row['patient_id']}: its stored analysis result is "
+                    f"damaged ({problem}), so it cannot be reopened; restore palsy.db from a backup if it was edited."
+                )
         return problems
 
     def _file_rows(self) -> list[sqlite3.Row]:

@@ -7,6 +7,7 @@ after the new row commits (see `_new_file` and `db.after_commit`).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -181,6 +182,18 @@ class FilesMixin(StoreBase):
         bytes were stored twice), or None; `palsy records verify` looks a PDF up with it."""
         rows = self.db.query("SELECT * FROM reports WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256.lower(),))
         return Report.from_row(rows[0]) if rows else None
+
+    def report_sizes(self) -> set[int] | None:
+        """The sizes in bytes of the stored reports' files, or None when one cannot be known (a
+        missing or unreadable file, whose recorded sha256 may still match): `palsy records
+        verify` hashes a PDF only when its size is one of them."""
+        sizes = set()
+        for row in self.db.query("SELECT file_name FROM reports"):
+            try:
+                sizes.add(os.stat(self.layout.resolve(row["file_name"])).st_size)
+            except (OSError, StorageError):
+                return None
+        return sizes
 
     def load_report(self, report: Report) -> bytes:
         """A report's PDF bytes, verified against its sha256."""

@@ -17,7 +17,8 @@ is removed by the next export to the same destination once its process is gone (
 day), the rule the store applies to its own temporary files (`recovery`).
 
 Import refuses, before it touches the store: a manifest from a newer Palsy Grader, one whose
-structure is not what export writes, times that are not ISO date-times or lie in the future,
+structure is not what export writes (an analysis result's included: `result_shape`), an
+assessment not confirmed that lists a report, times that are not ISO date-times or lie in the future,
 and any listed file that is not a regular file (a pipe would block the read), is larger than
 MAX_FILE_BYTES, does not match its sha256, or is not what the store itself accepts (a photo
 must be PNG/JPEG named .png/.jpg/.jpeg, a report a PDF named .pdf), and a patient ID this
@@ -81,6 +82,7 @@ from app.records.imaging import PDF_MAGIC, check_photo_pixels, image_format
 from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.paths import ensure_private_dir
 from app.records.recovery import remove_abandoned_staging
+from app.records.result_shape import result_problem
 from app.records.rows import STATUSES, Assessment, AuditEntry, Capture, Patient
 from app.records.store import Store, _audit
 from models.errors import InputError
@@ -390,7 +392,7 @@ def _load_manifest(folder: Path) -> tuple[dict[str, Any], str]:
     raw = _read_regular(path, f"{folder} is not a patient export: {MANIFEST} is missing.")
     try:
         manifest = json.loads(raw.decode("utf-8"))
-    except ValueError as exc:  # UnicodeDecodeError is a ValueError
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError; nesting too deep
         raise InputError(f"{path} cannot be read as JSON ({exc}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != EXPORT_FORMAT:
         raise InputError(f"{path} is not a Palsy Grader patient export.")
@@ -456,6 +458,10 @@ def _check_structure(manifest: dict[str, Any], path: Path) -> None:
     for i, item in enumerate(records(manifest.get("assessments"), "assessments", "assessment")):
         where = f"assessments[{i}]"
         records(item.get("audit"), f"{where}.audit", "audit")
+        # The result as the app writes it: reopening the visit and its report read these types.
+        problem = result_problem(item.get("result"), f"{where}.result")
+        if problem:
+            raise InputError(f"{path} is damaged: {problem}. Export the patient again.")
         captures = records(item.get("captures"), f"{where}.captures", "capture")
         expressions = [validate.expression(c["expression"]) for c in captures]
         reports = [r["sha256"] for r in records(item.get("reports"), f"{where}.reports", "report")]
@@ -507,6 +513,9 @@ def _check_values(manifest: dict[str, Any], path: Path) -> None:
         where = f"assessments[{i}]"
         if item.get("status") not in STATUSES:
             raise refuse(f"{where}.status {item.get('status')!r} is not one of {', '.join(STATUSES)}.")
+        if item.get("reports") and item["status"] != "confirmed":
+            raise refuse(f"{where} (assessment {item.get('number', i + 1)}) is {item['status']} but has a report; "
+                         "only confirmed assessments take reports.")
         times(item, where, ("created_at", "updated_at"))
         for j, capture in enumerate(item.get("captures") or []):
             times(capture, f"{where}.captures[{j}]", ("captured_at",))

@@ -203,7 +203,7 @@ def json_text(value: Mapping[str, Any] | None, what: str) -> str:
         raise InputError(f"the {what} must be a mapping (dict), not {type(value).__name__}.")
     try:
         return json.dumps(_plain(value), allow_nan=False, sort_keys=True, separators=(",", ":"))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
         raise InputError(f"the {what} cannot be stored as JSON ({exc}).") from None
 
 

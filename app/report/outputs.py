@@ -6,7 +6,9 @@ the old assessment.json goes first, the overlays and the PDF follow, the new
 assessment.json comes last. So a crash, a kill or a full disk never leaves a cut-off file
 under a final name, and when OUT holds an assessment.json, the files beside it are of
 that same run. Only the files this module writes are replaced: a file of the user's in
-OUT/overlays/ (any name but the overlays' own, `OVERLAY_NAME`) is kept.
+OUT/overlays/ (any name but the overlays' own, `OVERLAY_NAME`) is kept. Nothing is written,
+replaced or removed outside OUT: an OUT/overlays that is a link (to another folder, say) is
+refused (`check_no_links`), and a link among the files is replaced as a link, never followed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 
 from app.report.pdf import ReportContext, write_report
 from models.atomic_files import replace_when_done
+from models.errors import InputError
 from models.labels import EXPRESSIONS
 from models.pipeline.assess import Assessment
 from models.pipeline.overlays import attention_overlay, save_png, segmentation_overlay
@@ -134,6 +137,7 @@ def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: Re
     and then moved into `folder` (module docstring). Errors leave no staging folder behind."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    check_no_links(folder)
     with private_stage(folder) as stage:
         paths = _write_into(assessment, stage, context)
         _move_in(stage, folder)
@@ -145,10 +149,22 @@ def check_writable(folder: str | os.PathLike) -> Path:
     OSError otherwise. Leaves nothing behind but the folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    check_no_links(folder)
     probe = folder / f"{STAGING_PREFIX}probe-{os.getpid()}-{secrets.token_hex(4)}"
     probe.write_bytes(b"")
     probe.unlink()
     return folder
+
+
+def check_no_links(folder: Path) -> None:
+    """Refuse (InputError, one line) an output folder whose overlays/ is a link or not a folder:
+    the overlays moved in, and the earlier ones removed, would land wherever it points."""
+    overlays = folder / "overlays"
+    if overlays.is_symlink():
+        raise InputError(f"{overlays} is a link to {os.readlink(overlays)}; the results are written only inside "
+                         f"{folder}: remove the link or choose another output folder")
+    if overlays.exists() and not overlays.is_dir():
+        raise InputError(f"{overlays} is not a folder; move it away or choose another output folder")
 
 
 def remove_stale_staging(folder: Path) -> None:
@@ -157,7 +173,7 @@ def remove_stale_staging(folder: Path) -> None:
     now = time.time()
     for old in folder.glob(STAGING_PREFIX + "*"):
         with contextlib.suppress(OSError):
-            if old.is_dir() and now - old.stat().st_mtime > STALE_STAGING_S:
+            if old.is_dir() and not old.is_symlink() and now - old.stat().st_mtime > STALE_STAGING_S:
                 shutil.rmtree(old, ignore_errors=True)
 
 
@@ -180,6 +196,7 @@ def _move_in(stage: Path, folder: Path) -> None:
     An existing overlays/ folder is kept: the overlays an earlier run wrote (OVERLAY_NAME)
     and this one did not are removed, this run's are moved in file by file, and any other
     file there (the user's notes, say) is left alone."""
+    check_no_links(folder)  # again: it may have become a link while the network ran
     (folder / "assessment.json").unlink(missing_ok=True)
     (folder / "report.pdf").unlink(missing_ok=True)
     overlays, fresh = folder / "overlays", stage / "overlays"

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from models.cascade import CascadeNet
+from models.config import MAX_PHOTOS_PER_PASS, photos_per_pass
 from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.mirror_parsing import parse_masks
@@ -31,7 +32,8 @@ from models.pipeline.quality import QualityReport, QualityThresholds, check_qual
 SCHEMA = "palsy-grader/assessment/1"
 LOW_CONFIDENCE = 0.5  # top fused probability below this is flagged
 DISAGREEMENT = 2  # network vs measured grades this many grades apart are flagged
-MAX_BATCH = 8  # frames per forward pass
+# Frames per forward pass at most; fewer where the attention's memory needs it (`photos_per_pass`).
+MAX_BATCH = MAX_PHOTOS_PER_PASS
 # Below this input size the masks are too coarse for reliable region measurements (measured:
 # a 128 px demo network matched synthetic grades within one grade in 56 % of patients).
 MEASURE_MIN_INPUT = 192
@@ -201,11 +203,12 @@ def assess(
     flat = [(e, c) for e in order for c in crops[e]]
     net.eval()
     masks_parts, attention_parts, prob_parts = [], [], []
-    chunks = range(0, len(flat), MAX_BATCH)
+    per_pass = photos_per_pass(size)
+    chunks = range(0, len(flat), per_pass)
     with torch.inference_mode():
         for n, start in enumerate(chunks):
-            # Six photos are one batch; many frames go in chunks to bound memory.
-            batch = _to_batch([c.image for _, c in flat[start : start + MAX_BATCH]], device)
+            # Six photos are one batch; many frames, or a large input size, go in chunks to bound memory.
+            batch = _to_batch([c.image for _, c in flat[start : start + per_pass]], device)
             checkpoint(progress, 0.35 + 0.5 * n / len(chunks), "parsing faces (E1)")
             with _Timer(timings, "e1"):
                 e1_out = net.e1(batch, with_attention=True)

@@ -243,3 +243,26 @@ def test_measured_function_from_a_small_network_is_marked_approximate() -> None:
     assert any("approximate" in n for n in small.measured.notes)
     full = assess(_photos(), wrap_model(OracleNet(size=256)))
     assert not any("approximate" in n for n in full.measured.notes)
+
+
+def test_a_large_input_size_puts_fewer_photos_through_e1_at_once(monkeypatch) -> None:
+    """The attention's N x N matrices grow with the fourth power of the input size: where
+    `photos_per_pass` says one photo at a time (1024 px), six photos are six passes."""
+    from models.pipeline import assess as assess_module
+
+    net = wrap_model(OracleNet())
+    seen: list[int] = []
+    forward = net.model.e1.forward
+
+    def counting(batch, *args, **kwargs):
+        seen.append(batch.shape[0])
+        return forward(batch, *args, **kwargs)
+
+    monkeypatch.setattr(net.model.e1, "forward", counting)
+    photos = {e: [cartoon_photo(paint_face(e))] for e in EXPRESSIONS}
+    assess(photos, net)
+    assert seen and max(seen) == 6
+    seen.clear()
+    monkeypatch.setattr(assess_module, "photos_per_pass", lambda size: 1)
+    result = assess(photos, net)
+    assert seen and set(seen) == {1} and len(result.expressions) == 6

@@ -21,6 +21,7 @@ from app.records.paths import FILE_MODE
 from app.records.recovery import RECOVERED_DIR
 from app.records.transfer import export_patient
 from tests.records.records_helpers import tiny_png
+from tests.records.test_records_backup import filled
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,14 +29,35 @@ REPO = Path(__file__).resolve().parents[2]
 def _filled(data: Path) -> int:
     """A data folder with one confirmed assessment: two photos and a report. Its number."""
     with Store.open(data) as store:
-        store.create_patient("MRN-1", name="Ada Lovelace")
-        aid = store.start_assessment("MRN-1").id
-        store.save_capture(aid, "rest", tiny_png(1))
-        store.save_capture(aid, "close_eyes", tiny_png(2))
-        store.record_results(aid, {"grade": "II"}, model_grade="II")
-        store.confirm_grade(aid, "II", "Dr Kim")
-        store.save_report(aid, b"%PDF-1.4 report")
-        return aid
+        return filled(store)
+
+
+def _killed_backup(data: Path, out: Path) -> None:
+    """Run `records backup` in a child process that is SIGKILLed as it copies its second file
+    (the database and one photo are copied)."""
+    child = (
+        "import os, signal, sys\n"
+        "from app.records import backup\n"
+        "real, n = backup._copy_file, [0]\n"
+        "def killed(*args, **kwargs):\n"
+        "    n[0] += 1\n"
+        "    if n[0] == 2:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(*args, **kwargs)\n"
+        "backup._copy_file = killed\n"
+        "from app.cli import main\n"
+        f"sys.exit(main(['records', '--data', {str(data)!r}, 'backup', '--out', {str(out)!r}]))\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", child], cwd=REPO, capture_output=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr
+
+
+def _filled_and_empty_usb(tmp_path: Path) -> tuple[Path, Path]:
+    """A filled data folder and an empty folder `usb` (an empty stick's mount point) for --out."""
+    data, out = tmp_path / "data", tmp_path / "usb"
+    _filled(data)
+    out.mkdir()
+    return data, out
 
 
 def _leftovers(parent: Path) -> list[str]:
@@ -50,21 +72,7 @@ def _backup(data: Path, out: Path) -> int:
 def test_a_killed_backup_leaves_no_half_copy_and_the_rerun_succeeds(tmp_path: Path) -> None:
     data, out = tmp_path / "data", tmp_path / "backup"
     _filled(data)
-    child = (
-        "import os, signal, sys\n"
-        "from app.records import backup\n"
-        "real, n = backup._copy_file, [0]\n"
-        "def killed(*args, **kwargs):\n"
-        "    n[0] += 1\n"
-        "    if n[0] == 2:  # the database and one photo are copied\n"
-        "        os.kill(os.getpid(), signal.SIGKILL)\n"
-        "    return real(*args, **kwargs)\n"
-        "backup._copy_file = killed\n"
-        "from app.cli import main\n"
-        f"sys.exit(main(['records', '--data', {str(data)!r}, 'backup', '--out', {str(out)!r}]))\n"
-    )
-    killed = subprocess.run([sys.executable, "-c", child], cwd=REPO, capture_output=True, timeout=120)
-    assert killed.returncode == -9, killed.stderr
+    _killed_backup(data, out)
     assert not out.exists()  # no half copy under the name asked for
     assert len(_leftovers(tmp_path)) == 1  # the killed run's staging folder
     assert _backup(data, out) == 0
@@ -296,9 +304,7 @@ def test_a_backup_onto_an_empty_mount_point_is_built_on_that_disk_in_that_folder
 ) -> None:
     # `--out /media/usb` (an empty stick): staged beside it, the copy went to the wrong disk and
     # the final rename onto the mount point failed, "Device or resource busy"
-    data, out = tmp_path / "data", tmp_path / "usb"
-    _filled(data)
-    out.mkdir()
+    data, out = _filled_and_empty_usb(tmp_path)
     inode = out.stat().st_ino
     _as_a_mount_point(monkeypatch, out)
     assert _backup(data, out) == 0, capsys.readouterr().err
@@ -313,24 +319,8 @@ def test_a_backup_onto_an_empty_mount_point_is_built_on_that_disk_in_that_folder
 def test_a_backup_killed_while_filling_an_empty_folder_leaves_only_its_hidden_staging_there(
     tmp_path: Path,
 ) -> None:
-    data, out = tmp_path / "data", tmp_path / "usb"
-    _filled(data)
-    out.mkdir()
-    child = (
-        "import os, signal, sys\n"
-        "from app.records import backup\n"
-        "real, n = backup._copy_file, [0]\n"
-        "def killed(*args, **kwargs):\n"
-        "    n[0] += 1\n"
-        "    if n[0] == 2:\n"
-        "        os.kill(os.getpid(), signal.SIGKILL)\n"
-        "    return real(*args, **kwargs)\n"
-        "backup._copy_file = killed\n"
-        "from app.cli import main\n"
-        f"sys.exit(main(['records', '--data', {str(data)!r}, 'backup', '--out', {str(out)!r}]))\n"
-    )
-    killed = subprocess.run([sys.executable, "-c", child], cwd=REPO, capture_output=True, timeout=120)
-    assert killed.returncode == -9, killed.stderr
+    data, out = _filled_and_empty_usb(tmp_path)
+    _killed_backup(data, out)
     assert len(_leftovers(out)) == 1 and len(list(out.iterdir())) == 1  # on the stick, hidden
     assert _leftovers(tmp_path) == []  # nothing on the parent's disk
     assert _backup(data, out) == 0  # not refused as "not empty"; the dead run's folder removed
@@ -340,9 +330,7 @@ def test_a_backup_killed_while_filling_an_empty_folder_leaves_only_its_hidden_st
 def test_a_failure_while_moving_the_copy_into_an_empty_folder_leaves_it_empty(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data, out = tmp_path / "data", tmp_path / "usb"
-    _filled(data)
-    out.mkdir()
+    data, out = _filled_and_empty_usb(tmp_path)
     real = os.rename
 
     def fails_on_the_database(src, dst, *args):  # noqa: ANN001, ANN002, ANN202

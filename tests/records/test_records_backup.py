@@ -24,7 +24,9 @@ def _patients(db_path: Path) -> set[str]:
         conn.close()
 
 
-def _filled(store: Store) -> None:
+def filled(store: Store) -> int:
+    """One patient with one confirmed assessment: two photos and a report. Its number (the
+    crash findings' tests fill their data folders with it too)."""
     store.create_patient("MRN-1", name="Ada Lovelace")
     aid = store.start_assessment("MRN-1").id
     store.save_capture(aid, "rest", tiny_png(1))
@@ -32,6 +34,7 @@ def _filled(store: Store) -> None:
     store.record_results(aid, {"grade": "II"}, model_grade="II")
     store.confirm_grade(aid, "II", "Dr Kim")
     store.save_report(aid, b"%PDF-1.4 report")
+    return aid
 
 
 def test_backup_while_the_app_runs_keeps_what_is_only_in_the_wal(
@@ -41,7 +44,7 @@ def test_backup_while_the_app_runs_keeps_what_is_only_in_the_wal(
     app = Store.open(data)  # the running app: its commits stay in palsy.db-wal (no checkpoint yet)
     other = Store.open(data)
     try:
-        _filled(app)
+        filled(app)
         app.create_patient("MRN-WAL")
         assert (data / "palsy.db-wal").stat().st_size > 0
         # The audit's failure: a plain copy of palsy.db alone loses the patient still in the -wal.
@@ -75,7 +78,7 @@ def test_backup_while_the_app_runs_keeps_what_is_only_in_the_wal(
 def test_backup_refuses_an_existing_out_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
     with Store.open(data) as store:
-        _filled(store)
+        filled(store)
     if kind == "a file":
         out.write_text("keep")
     else:
@@ -94,7 +97,7 @@ def test_backup_into_an_empty_folder_and_of_a_missing_data_folder(
     assert "no data folder" in capsys.readouterr().err
     assert not data.exists() and not out.exists()
     with Store.open(data) as store:
-        _filled(store)
+        filled(store)
     out.mkdir()
     assert main(["records", "--data", str(data), "backup", "--out", str(out)]) == 0
     assert main(["records", "--data", str(data), "backup", "--out", str(data / "copy")]) == 2  # inside it
@@ -103,7 +106,7 @@ def test_backup_into_an_empty_folder_and_of_a_missing_data_folder(
 def test_backup_of_an_altered_photo_reports_it_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
     with Store.open(data) as store:
-        _filled(store)
+        filled(store)
     photo = next(p for p in (data / "photos").rglob("*") if p.is_file())
     photo.write_bytes(photo.read_bytes() + b"x")
     assert main(["records", "--data", str(data), "backup", "--out", str(out)]) == 1
