@@ -122,9 +122,13 @@ def out_of_memory_line(args: argparse.Namespace, detail: str) -> str:
     else:
         what = f"an allocation of {asked[1]} failed"
     command = getattr(args, "command", None) or "the command"
-    todo = ("train at a smaller --input-size or --batch-size" if command == "train"
-            else "use weights with a smaller input size")
-    return f"out of memory in `palsy {command}` ({what}); {todo}, try --device cpu if a small GPU ran out, or close other programs"
+    if command == "train":
+        todo = "train at a smaller --input-size or --batch-size, try --device cpu if a small GPU ran out, or close other programs"
+    elif command in ("assess", "evaluate", "demo", "self-test"):  # the commands that run a network
+        todo = "use weights with a smaller input size, try --device cpu if a small GPU ran out, or close other programs"
+    else:
+        todo = "close other programs and try again"
+    return f"out of memory in `palsy {command}` ({what}); {todo}"
 
 
 def os_error_hint(exc: OSError) -> str:

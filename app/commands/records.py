@@ -303,16 +303,23 @@ def confirmation_when_stored(store: Store, assessment: Assessment, report: Repor
     return values["confirmed_grade"], values["clinician"]
 
 
+# Reports the app writes are a few hundred kB (docs/assess.md); a PDF up to this size is always hashed.
+VERIFY_HASH_ALWAYS_BYTES = 64 * 2**20
+
+
 def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
     """Print whether `file` (open as `pdf`) is a report stored in `store`; 0 when it is, 1 when
-    not. A file whose size no stored report has is not one of them: it is not read (a 20 GB file
-    beginning with %PDF would take minutes to hash), and its sha256 is not printed (JSON null)."""
+    not. A file over VERIFY_HASH_ALWAYS_BYTES whose size no stored report file has is not one
+    of them: it is not read (a 20 GB file beginning with %PDF would take minutes to hash), and
+    its sha256 is not printed (JSON null). Smaller files are always hashed: a stored report's
+    file that was damaged since no longer has the original's size, but its row's sha256 does."""
     import os
 
     from app.local_time import local_date, local_minute
 
-    sizes = store.report_sizes()  # None: a stored report's size is unknown (missing file)
-    sha256 = pdf_sha256(pdf) if sizes is None or os.fstat(pdf.fileno()).st_size in sizes else None
+    size = os.fstat(pdf.fileno()).st_size
+    sizes = store.report_sizes() if size > VERIFY_HASH_ALWAYS_BYTES else None  # None: hash it
+    sha256 = pdf_sha256(pdf) if sizes is None or size in sizes else None
     found = None if sha256 is None else find_report(store, sha256)
     item: dict = {"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": found is not None}
     if found is not None:

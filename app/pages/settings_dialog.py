@@ -236,7 +236,8 @@ class SettingsDialog(QDialog):
         self.device.setToolTip(f"cuda: {reason}")
 
     def _weights_changed(self) -> None:
-        if self.weights.isModified():  # typed: wait for a pause
+        if self.weights.isModified():  # typed: wait for a pause; the last file's verdict goes now
+            self.checksum.setText("checking…")
             self._checksum_timer.start()
         else:  # set by the program (Browse): check now
             self._checksum_timer.stop()

@@ -284,6 +284,21 @@ class Database:
         except sqlite3.Error as exc:
             raise storage_error_from_sqlite(exc, self.path) from exc
 
+    def query_each(self, sql: str, params: Any = ()) -> Iterator[sqlite3.Row]:
+        """Run one read query and yield its rows one at a time (a scan of every stored result
+        holds one row in memory, not all of them); StorageError on failure."""
+        try:
+            cursor = self.connection().execute(sql, params)
+            while True:
+                rows = cursor.fetchmany(256)
+                if not rows:
+                    return
+                yield from rows
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as exc:
+            raise storage_error_from_sqlite(exc, self.path) from exc
+
     def release_thread(self) -> None:
         """Close this thread's connection (call at the end of a worker thread; reopened on next use)."""
         conn, self._local.conn = self._local.conn, None

@@ -92,7 +92,7 @@ class ChecksMixin(StoreBase):
                     "report; only confirmed assessments take reports (the database was edited, or the record "
                     "came from an altered export): review that visit and its report."
                 )
-        for row in self.db.query(
+        for row in self.db.query_each(  # one result at a time: 12 KB each, tens of thousands of rows
             "SELECT a.id, a.result_json, p.patient_id FROM assessments a JOIN patients p ON p.id = a.patient_ref"
             " WHERE a.result_json IS NOT NULL ORDER BY a.id"
         ):

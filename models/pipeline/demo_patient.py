@@ -72,14 +72,35 @@ def _check_replaceable(folder: Path) -> None:
         return
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder; move it away or choose another --out folder")
-    names = {p.name for p in folder.iterdir()}
+    from models.data.patients import is_clutter
+
+    names = {p.name for p in folder.iterdir() if not is_clutter(p)}  # a Finder's .DS_Store is no one's photo
     foreign = sorted(names - DEMO_FILES)
     marker = demo_marker(folder)
     ours = marker.is_file() and not marker.is_symlink()
-    # an earlier release's demo left the six photos without a marker, beside its assessment.json
-    # (`make run` run again after an upgrade): the same six names and nothing else
-    earlier_release = names == DEMO_FILES and (folder.parent / "assessment.json").is_file()
-    if foreign or (names and not (ours or earlier_release)):
+    if foreign or (names and not (ours or _earlier_release_demo(folder, names))):
         what = f"files the demo did not write ({', '.join(foreign[:3])})" if foreign else "photos the demo did not write"
         raise InputError(f"{folder} holds {what}; the demo replaces only its own patient folder: "
-                         "choose another --out folder")
+                         "choose another output folder")
+
+
+def _earlier_release_demo(folder: Path, names: set[str]) -> bool:
+    """An earlier release's demo patient (`make run` or `palsy self-test --keep` run again after
+    an upgrade): the six photos without a marker, each the demo's DEMO_SIZE square PNG (read
+    from the PNG header; a camera's photos are not), beside an assessment written from them
+    (`assessment.json` beside the folder, or in `out/` for the self-test)."""
+    if names != DEMO_FILES:
+        return False
+    parent = folder.parent
+    if not ((parent / "assessment.json").is_file() or (parent / "out" / "assessment.json").is_file()):
+        return False
+    for name in names:
+        try:
+            with open(folder / name, "rb") as handle:
+                header = handle.read(24)
+        except OSError:
+            return False
+        square = DEMO_SIZE.to_bytes(4, "big") * 2
+        if header[:8] != b"\x89PNG\r\n\x1a\n" or header[12:16] != b"IHDR" or header[16:24] != square:
+            return False
+    return True

@@ -7,13 +7,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.cli import main
 from app.report.outputs import check_writable, write_outputs
 from models.errors import InputError
 from models.pipeline.assess import assess
-from models.pipeline.demo_patient import demo_marker, render_demo_patient
+from models.pipeline.demo_patient import DEMO_SIZE, demo_marker, render_demo_patient
+from models.pipeline.images import write_png
 from models.pipeline.loader import wrap_model
 from models.pipeline.patient_dir import find_expression_photos
 from tests.assess.fakes import OracleNet, cartoon_photo
@@ -116,20 +118,41 @@ def test_palsy_demo_with_a_linked_patient_folder_is_one_line(tmp_path: Path, cap
     assert (real / "rest.png").read_bytes() == b"a real patient's photo"
 
 
-def test_an_earlier_releases_demo_output_is_replaced(tmp_path: Path) -> None:
-    """`make run` again after an upgrade: the old demo left OUT/patient with the six photos and
-    no marker, beside its OUT/assessment.json; that folder is the demo's and is replaced. The
-    same six names without an assessment.json beside them stay refused (above)."""
+def _six_photos(folder: Path, side: int, height: int | None = None) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("rest", "close_eyes", "raise_eyebrows", "open_mouth", "wrinkle_nose", "puff_cheeks"):
+        write_png(folder / f"{name}.png", np.zeros((height or side, side, 3), np.uint8))
+
+
+@pytest.mark.parametrize("beside", ["assessment.json", "out/assessment.json"])
+def test_an_earlier_releases_demo_output_is_replaced(tmp_path: Path, beside: str) -> None:
+    """`make run` (or `palsy self-test --keep DIR`) again after an upgrade: the old demo left
+    the six 384-px photos without a marker beside its assessment; that folder is the demo's and
+    is replaced, a Finder's .DS_Store in it notwithstanding."""
     out = tmp_path / "palsy-demo-output"
     old = out / "patient"
-    old.mkdir(parents=True)
-    for name in ("rest", "close_eyes", "raise_eyebrows", "open_mouth", "wrinkle_nose", "puff_cheeks"):
-        (old / f"{name}.png").write_bytes(b"an earlier demo's photo")
-    (out / "assessment.json").write_text("{}")
+    _six_photos(old, DEMO_SIZE)
+    (old / ".DS_Store").write_bytes(b"finder")
+    (out / beside).parent.mkdir(parents=True, exist_ok=True)
+    (out / beside).write_text("{}")
+    before = (old / "rest.png").read_bytes()
     folder = render_demo_patient(old, seed=3)
     assert len(find_expression_photos(folder)) == 6 and demo_marker(folder).is_file()
-    assert (folder / "rest.png").read_bytes() != b"an earlier demo's photo"
+    assert (folder / "rest.png").read_bytes() != before
+    (folder / ".DS_Store").write_bytes(b"finder")  # clutter in the demo's own folder is no reason to refuse
+    render_demo_patient(folder, seed=3)
     (folder / "rest_2.jpg").write_bytes(b"a frame someone added")
-    demo_marker(folder).unlink()
     with pytest.raises(InputError, match=r"rest_2.jpg"):  # anything else in it: still refused
         render_demo_patient(folder)
+
+
+def test_a_real_patients_photos_assessed_into_the_same_folder_are_not_taken_for_a_demo(tmp_path: Path) -> None:
+    """`palsy assess X/patient --out X` leaves the six names beside an assessment.json too; a
+    camera's photos are not the demo's 384-px squares, so the demo refuses and keeps them."""
+    out = tmp_path / "X"
+    _six_photos(out / "patient", 640, 480)
+    (out / "assessment.json").write_text("{}")
+    before = (out / "patient" / "rest.png").read_bytes()
+    with pytest.raises(InputError, match="holds photos the demo did not write"):
+        render_demo_patient(out / "patient")
+    assert (out / "patient" / "rest.png").read_bytes() == before

@@ -277,15 +277,22 @@ def test_a_message_about_the_page_left_goes_with_it(qtbot, data_folder: Path, mo
         close_window(window)
 
 
+def _window_with_old_messages(qtbot, data_folder: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+    """A window with patient MRN-1 in which every status message counts as old (shown more than
+    a second before a page change)."""
+    window = _window(qtbot, data_folder)
+    window.gateway.save_patient(PatientInfo("MRN-1", "Ada Lovelace"), is_new=True)
+    window.patients.refresh()
+    monkeypatch.setattr("app.main_window.FRESH_MESSAGE_S", -1.0)
+    return window
+
+
 def test_a_message_to_act_on_stays_when_the_page_changes(qtbot, data_folder: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The crash-recovery notice (30 s), "Settings NOT saved" and a settings problem shown with
     no timeout went with the next page change, unread."""
-    window = _window(qtbot, data_folder)
+    window = _window_with_old_messages(qtbot, data_folder, monkeypatch)
     try:
-        window.gateway.save_patient(PatientInfo("MRN-1", "Ada Lovelace"), is_new=True)
-        window.patients.refresh()
-        monkeypatch.setattr("app.main_window.FRESH_MESSAGE_S", -1.0)  # every message counts as old
         bar = window.statusBar()
         for message, timeout in (("2 photo(s) from an interrupted session were never recorded; they were kept "
                                   "in X/recovered", 30000),
@@ -643,11 +650,8 @@ def test_a_failed_report_or_save_stays_when_the_page_changes(qtbot, data_folder:
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """"Report could not be saved", "Report failed" and "Results could not be saved" are to act
     on (export again, free space): they outlast a page change as crash recovery's notice does."""
-    window = _window(qtbot, data_folder)
+    window = _window_with_old_messages(qtbot, data_folder, monkeypatch)
     try:
-        window.gateway.save_patient(PatientInfo("MRN-1", "Ada Lovelace"), is_new=True)
-        window.patients.refresh()
-        monkeypatch.setattr("app.main_window.FRESH_MESSAGE_S", -1.0)  # every message counts as old
         bar = window.statusBar()
         window._report_failed("the disk is full")
         window.show_history("MRN-1")

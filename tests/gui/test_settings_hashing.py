@@ -38,6 +38,7 @@ def test_typing_a_path_hashes_once_after_a_pause(qtbot, tmp_path: Path, hashes: 
     hashes.clear()
     qtbot.keyClicks(dialog.weights, "w.pt")
     assert hashes == []  # nothing while typing
+    assert dialog.checksum.text() == "checking…"  # not the earlier file's verdict meanwhile
     qtbot.waitUntil(lambda: "sha256 " in dialog.checksum.text(), timeout=5 * CHECKSUM_DELAY_MS)
     assert hashes == ["w.pt"]  # the file typed, once (is_demo_weights reuses the digest)
     assert dialog.checksum.text() == weights_info(str(tmp_path / "w.pt")).summary()

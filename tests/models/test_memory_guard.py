@@ -70,13 +70,13 @@ def test_a_checkpoint_with_only_its_input_size_edited_is_refused_on_loading(tmp_
     assert "spatial attention would need" in message and "up to 1280 px" in message and "\n" not in message
 
 
-def _main_with(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> int:
-    """`palsy boom`, whose handler raises `error`."""
+def _main_with(monkeypatch: pytest.MonkeyPatch, error: BaseException, command: str = "assess") -> int:
+    """`palsy COMMAND` (a stand-in of that name), whose handler raises `error`."""
 
     def build_parser() -> argparse.ArgumentParser:
         parser = cli.OneLineParser(prog="palsy")
         sub = parser.add_subparsers(dest="command")
-        boom = sub.add_parser("boom")
+        boom = sub.add_parser(command)
 
         def handler(args: argparse.Namespace) -> int:
             raise error
@@ -85,7 +85,7 @@ def _main_with(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> int:
         return parser
 
     monkeypatch.setattr(cli, "build_parser", build_parser)
-    return cli.main(["boom"])
+    return cli.main([command])
 
 
 @pytest.mark.parametrize("error", [
@@ -97,8 +97,18 @@ def _main_with(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> int:
 def test_running_out_of_memory_is_one_line_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, error: BaseException) -> None:
     assert _main_with(monkeypatch, error) == 2
     err = capsys.readouterr().err
-    assert err.startswith("palsy: error: out of memory in `palsy boom`") and err.count("\n") == 1
+    assert err.startswith("palsy: error: out of memory in `palsy assess`") and err.count("\n") == 1
     assert "smaller input size" in err and "Traceback" not in err
+
+
+def test_the_advice_fits_the_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    """Only a command that runs a network is told about input sizes (a review found `palsy
+    records` told to use other weights)."""
+    assert _main_with(monkeypatch, MemoryError(), "records") == 2
+    err = capsys.readouterr().err
+    assert "out of memory in `palsy records`" in err and "close other programs" in err and "input size" not in err
+    assert _main_with(monkeypatch, MemoryError(), "train") == 2
+    assert "smaller --input-size or --batch-size" in capsys.readouterr().err
 
 
 def test_the_line_says_how_much_was_asked_for(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
