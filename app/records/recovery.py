@@ -24,6 +24,7 @@ from pathlib import Path
 from app.records.errors import damaged_database_error
 from app.records.files import TEMP_MARK, fsync_dir, remove_file, temp_owner_pid
 from app.records.paths import DataLayout
+from models.clutter import is_clutter
 
 log = logging.getLogger("palsy.records")
 STALE_TEMP_AGE_S = 24 * 3600.0
@@ -31,8 +32,6 @@ ORPHAN_MIN_AGE_S = 3600.0
 RECOVERED_DIR = "recovered"
 # `.NAME.partial-PID-XXXXXXXX`: the staging folder of an export or a backup (`temp_path_for`).
 STAGING_NAME = re.compile(rf"\..+{re.escape(TEMP_MARK)}(\d+)-[0-9a-f]{{8}}")
-# Windows Explorer's files (macOS Finder's are hidden dot-files): `os_clutter`.
-_OS_CLUTTER = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
 
 
 @dataclass
@@ -177,24 +176,17 @@ def orphan_files(layout: DataLayout, conn: sqlite3.Connection, files: list[Path]
     return unnamed_files(layout, walk_data_files(layout) if files is None else files, recorded)
 
 
-def os_clutter(name: str) -> bool:
-    """Whether the file `name` is one that file browsers leave in the folders they show: a
-    hidden dot-file (macOS Finder's .DS_Store and ._NAME) or Windows Explorer's Thumbs.db and
-    desktop.ini. Never a photo or report (their names are not hidden), so never recorded."""
-    return name.startswith(".") or name.lower() in _OS_CLUTTER
-
-
 def unnamed_files(layout: DataLayout, files: list[Path], recorded: set[str]) -> list[Path]:
     """The complete photo and report files among `files` (walked from the data folder) whose
     name relative to the folder, '/'-separated, is not in `recorded`. Files directly in the
     folder (the database, the GUI's lock), temporary files and file browsers' clutter
-    (`os_clutter`: hidden) are never listed. Compared as text: Path arithmetic per file cost a
+    (`models.clutter.is_clutter`: hidden, Thumbs.db...) are never listed. Compared as text: Path arithmetic per file cost a
     second at 75,000 photos."""
     start = len(os.path.join(str(layout.root), ""))  # "C:\\" for a drive root, not "C:\\\\"
     unnamed = []
     for p in files:
         relative = str(p)[start:]
-        if os.sep in relative and not os_clutter(p.name) and relative.replace(os.sep, "/") not in recorded:
+        if os.sep in relative and not is_clutter(p.name) and relative.replace(os.sep, "/") not in recorded:
             unnamed.append(p)
     return unnamed
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from models.clutter import is_clutter
 from models.data.parsing import (
     SPLITS,
     check_mask_values,
@@ -41,18 +42,7 @@ from models.pipeline.images import IMAGE_SUFFIXES, MIN_PHOTO_SIDE, load_image
 REQUIRED = frozenset({"patient_id", "grade", "side"})  # labels.csv columns
 # A photo's file stem (lower case): the expression, then an optional frame number (`rest_2`).
 PHOTO_STEM = re.compile(r"^(?P<expr>[a-z_]+?)(?:_(?P<n>\d+))?$")
-# What Windows and macOS leave in folders, skipped like dot files (.DS_Store, ._rest.jpg): file
-# names in a patient's folder, folder names beside the patients (compared case-folded).
-CLUTTER_FILES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini"})
-CLUTTER_FOLDERS = frozenset({"__macosx", "$recycle.bin", "system volume information"})
 CHECK_THREADS = 4  # at most, photos decoded at once by `check_files` (Pillow releases the GIL)
-
-
-def is_clutter(path: Path) -> bool:
-    """Whether a file or folder is the system's, not the clinic's: a dot file, Thumbs.db,
-    desktop.ini, a `__MACOSX` folder (`CLUTTER_FILES`, `CLUTTER_FOLDERS`)."""
-    name = path.name
-    return name.startswith(".") or name.casefold() in CLUTTER_FILES | CLUTTER_FOLDERS
 
 
 @dataclass(frozen=True)

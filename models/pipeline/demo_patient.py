@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from models.atomic_files import replace_when_done
+from models.clutter import is_clutter
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.images import write_png
@@ -72,8 +73,6 @@ def _check_replaceable(folder: Path) -> None:
         return
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder; move it away or choose another --out folder")
-    from models.data.patients import is_clutter
-
     names = {p.name for p in folder.iterdir() if not is_clutter(p)}  # a Finder's .DS_Store is no one's photo
     foreign = sorted(names - DEMO_FILES)
     marker = demo_marker(folder)
