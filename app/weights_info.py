@@ -6,17 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.resources import (
+    MAX_CHECKED_BYTES,
     default_weights_path,
     file_sha256,
     is_demo_name,
     is_demo_weights,
     listed_sha256,
 )
-
-# Settings hashes a chosen file to show its checksum; a file larger than this is not hashed
-# there (a 10 GiB file took 15-24 s). The largest configuration shipped, `paper`, makes a
-# 351 MiB checkpoint in fp32; loading still checks whatever file is chosen.
-MAX_CHECKED_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pickle
+import stat
 import sys
 import threading
 import zipfile
@@ -310,6 +311,22 @@ def is_demo_checkpoint(summary: CheckpointSummary | Mapping[str, Any] | None) ->
     return shipped is not None and summary.state_sha256 == shipped
 
 
+# No Palsy Grader checkpoint comes near this size (the largest configuration shipped, `paper`,
+# makes a 351 MiB checkpoint in fp32; the demo weights are 12 MB), so a larger file is not hashed
+# to be judged or shown: not by Settings (`app.weights_info`), not by `is_demo_weights` (a 10 GiB
+# file took 15-24 s to hash). Loading a file still checks it, whatever its size.
+MAX_CHECKED_BYTES = 1 << 30
+
+
+def _within_checked_size(file: Path) -> bool:
+    """Whether `file` is a regular file of at most MAX_CHECKED_BYTES (one `stat`)."""
+    try:
+        info = file.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= MAX_CHECKED_BYTES
+
+
 def is_demo_name(path: str | os.PathLike) -> bool:
     """Whether a weights file's name says demo (`demo_compact.pt`, `my_demo.pt`): the first of
     `is_demo_weights`' rules, the one that reads nothing."""
@@ -336,7 +353,10 @@ def is_demo_weights(path: str | os.PathLike, sha256: str | None, meta: Mapping[s
       still `sha256` (or `sha256` is not given), else what this process read earlier from a
       file with those bytes.
 
-    The GUI's red banner, Settings, the report's warning and the self-test all ask this."""
+    A file larger than MAX_CHECKED_BYTES is not read: it is neither the demo's bytes nor any
+    checkpoint of this program, so only its name (and an earlier verdict on `sha256`) counts,
+    as in Settings. The GUI's red banner, Settings, the report's warning and the self-test all
+    ask this."""
     file = Path(path)
     if is_demo_name(file):
         return True
@@ -346,7 +366,7 @@ def is_demo_weights(path: str | os.PathLike, sha256: str | None, meta: Mapping[s
         return True
     if meta is not None:
         return is_demo_checkpoint(meta)
-    found = _file_summary(file, wanted) if str(path) and file.is_file() else None
+    found = _file_summary(file, wanted) if str(path) and _within_checked_size(file) else None
     if found is not None and (wanted is None or found[0] == wanted):
         verdict = found[1] is not None and is_demo_checkpoint(found[1])
         with _SUMMARY_LOCK:

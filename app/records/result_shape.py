@@ -47,9 +47,48 @@ _REGION: dict[str, _Check] = {
 }
 _QUALITY_CHECK: dict[str, _Check] = {"value": _number, "threshold": _text, "passed": _flag, "message": _text}
 _FLAG: dict[str, _Check] = dict.fromkeys(("code", "message", "text", "expression"), _text)
+# `model.training_data`: what the checkpoint records of its training (`models.pipeline.loader`:
+# the `data` entry of its `training` record, else the whole record). Every version wrote an
+# object (a stage's data summary, or a `palsy train demo` / `clinic` record: settings, counts
+# and one object per stage, 5 levels deep at most), a note as text, or null (an in-memory
+# network); the report reads any of them (`describe_training`). A list is tolerated (a
+# checkpoint may hold one as its `data`); a bare number or flag is no summary. The nesting is
+# bounded: the real records are a few levels deep, and a reader walking a deep one recurses.
+TRAINING_DATA_MAX_DEPTH = 16
+
+
+def _training_data(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return None
+    if isinstance(value, (dict, list)) and _plain_json(value, TRAINING_DATA_MAX_DEPTH):
+        return None
+    return (f"text or an object (of texts, finite numbers, true/false, null, lists and objects, "
+            f"nested at most {TRAINING_DATA_MAX_DEPTH} levels)")
+
+
+def _plain_json(value: Any, max_depth: int) -> bool:
+    """Whether `value` holds only JSON's values (numbers finite), its lists and objects nested
+    at most `max_depth` levels; walked without recursion, so any depth is answered."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            if depth > max_depth:
+                return False
+            if isinstance(item, dict):
+                if not all(isinstance(key, str) for key in item):
+                    return False
+                item = item.values()
+            pending.extend((inner, depth + 1) for inner in item)
+        elif not (item is None or isinstance(item, (str, bool)) or _number(item) is None):
+            return False
+    return True
+
+
 _MODEL: dict[str, _Check] = {
     **dict.fromkeys(("name", "config", "sha256", "path", "state_sha256", "training_command"), _text),
     "demo": _flag,
+    "training_data": _training_data,
 }
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from app.records import validate
+from app.records.result_shape import result_problem
 from app.records.rows import Assessment, Draft
 from app.records.store_base import _ASSESSMENT_SELECT, StoreBase, _audit
 from models.errors import InputError
@@ -44,10 +46,22 @@ class AssessmentsMixin(StoreBase):
         measured_grade: str | None = None,
         actor: str = "model",
     ) -> Assessment:
-        """Store the analysis (assessment.json) and grades; the assessment becomes 'analysed'."""
+        """Store the analysis (assessment.json) and grades; the assessment becomes 'analysed'.
+
+        The result must have the shape the app reads back (`result_shape`, the rule import,
+        reopening and `records check` apply): one it would later call damaged is refused
+        (InputError naming the field), nothing stored."""
         model = validate.optional_grade(model_grade, "model grade")
         measured = validate.optional_grade(measured_grade, "measured grade")
         payload = validate.json_text(result, "analysis result")
+        # judged as stored (tuples become lists, numpy numbers plain ones), as the readers see it
+        problem = result_problem(json.loads(payload))
+        if problem:
+            raise InputError(
+                f"the analysis result for assessment {assessment_id} was not stored: {problem}, as the app "
+                "reads it back (app/records/result_shape.py). The program that made it wrote a field of "
+                "another type; nothing was changed."
+            )
         with self.db.write() as conn:
             row = self._assessment_row(conn, assessment_id)
             self._require_status(
