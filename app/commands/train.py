@@ -12,6 +12,7 @@ from models.counted import counted
 from models.numbers import finite_above_zero
 
 if TYPE_CHECKING:
+    from models.train.checkpoint_file import CheckpointFile
     from models.train.demo import DemoRecipe
     from models.train.stages import DataSpec
 
@@ -218,15 +219,17 @@ def _run_single(args: argparse.Namespace, device) -> int:
                 raise InputError(f"--data {text}: a sampling weight is for palsy train parsing (a mixture of folders); "
                                  f"palsy train {mode} trains on one patient folder, give --data {spec.path}")
     steps = None
+    # The checkpoints the checks below read are read once: the run starts from the same payload.
+    resume = init = None
     if args.resume:
-        specs, steps = _resumed_options(args, specs)
+        specs, steps, resume = _resumed_options(args, specs)
     if not args.resume or Path(args.resume).resolve() != out.resolve():
         step = unfinished_step(out, mode)
         if step is not None:
             raise InputError(f"{out} holds an interrupted {mode} run (step {step}); add --resume {out} to go on, "
                              "or choose another --out")
     if not args.resume and args.config and args.init:
-        _check_init_config(args.config, args.init)
+        init = _check_init_config(args.config, args.init)
     if mode != "parsing" and len(specs) != 1:
         raise InputError(f"palsy train {mode} takes one patient data folder (--data DIR)")
     if args.epochs:
@@ -237,7 +240,7 @@ def _run_single(args: argparse.Namespace, device) -> int:
                             loader_threads=args.loader_threads)
     common = dict(
         out=out, settings=settings, device=device, config=args.config or "compact", input_size=args.input_size, epochs=args.epochs,
-        batch_size=_given(args.batch_size, DEFAULT_BATCH_SIZE), init=args.init, resume=args.resume, progress=PrintProgress(),
+        batch_size=_given(args.batch_size, DEFAULT_BATCH_SIZE), init=init or args.init, resume=resume, progress=PrintProgress(),
         log_path=log, pretrained=Pretrained(args.pretrained_resnet, args.pretrained_vgg),
     )
     if mode == "parsing":
@@ -268,28 +271,34 @@ def _refuse_other_modes_options(args: argparse.Namespace) -> None:
         raise InputError("--cache-variants needs a frozen E1 (palsy train grading); the end-to-end baseline trains E1 too")
 
 
-def _check_init_config(config: str, init: str) -> None:
-    """`--config` with `--init`: the run trains the --init checkpoint's network, so they must agree."""
-    from models.checkpoint import read_checkpoint
+def _check_init_config(config: str, init: str) -> CheckpointFile:
+    """`--config` with `--init`: the run trains the --init checkpoint's network, so they must
+    agree. Returns the checkpoint as read, for the run to start from."""
     from models.errors import InputError
+    from models.train.checkpoint_file import CheckpointFile
 
-    name = read_checkpoint(init)["config"].get("name")
+    start = CheckpointFile(init)
+    name = start.peek()["config"].get("name")
     if name != config:
         raise InputError(f"--config {config}, but --init {init} holds a {name!r} network; drop --config or give a {config} checkpoint")
+    return start
 
 
-def _resumed_options(args: argparse.Namespace, specs: list[DataSpec]) -> tuple[list[DataSpec], int | None]:
+def _resumed_options(args: argparse.Namespace, specs: list[DataSpec]) -> tuple[list[DataSpec], int | None, CheckpointFile]:
     """Check a resume against what its checkpoint recorded and fill in the options left out.
 
-    Returns the data (the given --data, or the recorded folders) and the step budget to use
-    when neither --epochs nor --minutes is given (the run's own). Raises InputError naming
-    every option that differs from the run being continued, or a stage that is not this mode."""
-    from models.checkpoint import read_checkpoint, sha256_of
+    Returns the data (the given --data, or the recorded folders), the step budget to use
+    when neither --epochs nor --minutes is given (the run's own) and the checkpoint as read,
+    for the run to go on from. Raises InputError naming every option that differs from the
+    run being continued, or a stage that is not this mode."""
+    from models.checkpoint import sha256_of
     from models.errors import InputError
+    from models.train.checkpoint_file import CheckpointFile
     from models.train.loop import check_resume_stage, train_state_of
     from models.train.stages import DataSpec, data_record
 
-    payload = read_checkpoint(args.resume)
+    checkpoint = CheckpointFile(args.resume)
+    payload = checkpoint.peek()
     state = train_state_of(payload, args.resume)
     check_resume_stage(state, args.mode, args.resume)
     training = payload.get("training") or {}
@@ -340,7 +349,7 @@ def _resumed_options(args: argparse.Namespace, specs: list[DataSpec]) -> tuple[l
             args.minutes = float(minutes)
         if isinstance(steps, int) and steps > 0:
             budget = steps
-    return specs, budget
+    return specs, budget, checkpoint
 
 
 def _run_clinic(args: argparse.Namespace, device) -> int:

@@ -314,27 +314,34 @@ class PatientDataset:
                              f"{first} (expected {self.folder(first)}/rest.jpg ...){near or '; add the folder or remove the row'}")
 
     def check_files(self, progress: Callable[[int, int], None] | None = None,
-                    splits: tuple[str, ...] = SPLITS, threads: int | None = None) -> int:
+                    splits: tuple[str, ...] = SPLITS, threads: int | None = None,
+                    keep: Callable[[str, PatientSample, np.ndarray, np.ndarray | None], None] | None = None) -> int:
         """Open and decode every photo and mask of the listed patients of `splits` (all by
         default), as training and scoring will read them (`read_photo`, `read_labelled_photo`);
         returns the number of photos. InputError listing the files that cannot be used (how
         many, the first few named, in the order of `samples`): found before any training, not
         after it. `threads` photos are decoded at once (default min(CHECK_THREADS, CPUs): Pillow
-        releases the GIL while decoding). `progress(done, total)` after each photo."""
+        releases the GIL while decoding). `progress(done, total)` after each photo.
+        `keep(split, sample, image, mask)` is called with each photo decoded (mask None where
+        the sample has none), so that a caller can keep what it needs of the one decode
+        (`models/train/decoded_photos.py`)."""
         import os
         from concurrent.futures import ThreadPoolExecutor
 
-        samples = [s for split in SPLITS if split in splits for s in self.samples(split)]
+        samples = [(split, s) for split in SPLITS if split in splits for s in self.samples(split)]
         workers = max(1, min(len(samples), threads or min(CHECK_THREADS, os.cpu_count() or 1)))
 
-        def problem(sample: PatientSample) -> str | None:
+        def problem(item: tuple[str, PatientSample]) -> str | None:
+            split, sample = item
             try:
                 if sample.mask is None:
-                    read_photo(sample.image)
+                    image, mask = read_photo(sample.image), None
                 else:
-                    read_labelled_photo(sample.image, sample.mask)
+                    image, mask = read_labelled_photo(sample.image, sample.mask)
             except InputError as exc:
                 return " ".join(str(exc).split())
+            if keep is not None:
+                keep(split, sample, image, mask)
             return None
 
         problems = []

@@ -5,8 +5,9 @@
    mask the remaining steps will read is opened and decoded as `palsy assess` reads it,
    before any training (a damaged test photo must not surface after hours of it): the train
    split's while a stage remains, the val and test splits' while scoring remains, a few
-   photos at once; what the folder holds but the run leaves out is said once, and listed on
-   the card;
+   photos at once; the check keeps what the steps read of each photo (`decoded_photos`), so
+   a run decodes each photo once; what the folder holds but the run leaves out is said once,
+   and listed on the card;
 1. stage 1 (face parsing), when there is something to parse: the patients' own masks (if
    their folders have `masks/`) and any parsing sets given; E1 starts from `init` (by
    default the shipped demo weights) or from scratch;
@@ -41,6 +42,7 @@ from typing import Any
 import torch
 
 from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
+from models.config import get_config
 from models.counted import counted
 from models.data.parsing import find_mask, masks_by_stem
 from models.data.patients import PHOTO_STEM, PatientDataset
@@ -48,13 +50,21 @@ from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.resources import default_weights_path
 from models.train.card import wilson_interval
+from models.train.checkpoint_file import CheckpointFile, CheckpointSource, model_of
+from models.train.decoded_photos import DecodedPhotos, Wanted, check_and_keep
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.machine import describe_machine
 from models.train.precision import resolve_precision
 from models.train.run_state import RunState, keep_or_write_final, run_stage, say, starts_note
-from models.train.stages import DataSpec, is_patient_set, train_grading, train_parsing
+from models.train.stages import (
+    DataSpec,
+    is_patient_set,
+    parsing_long_side,
+    train_grading,
+    train_parsing,
+)
 
 WEIGHTS_NAME = "clinic.pt"
 CARD_NAME = "clinic.md"
@@ -124,15 +134,62 @@ def _check(recipe: ClinicRecipe) -> tuple[PatientDataset, list[DataSpec], Path |
     return patients, specs, init
 
 
-def _check_photos(state: RunState, patients: PatientDataset, specs: list[DataSpec]) -> None:
-    """Decode every photo and mask the remaining steps read, before they run (`check_files`):
-    the train split's while a stage remains, the val and test splits' while scoring remains;
-    nothing for a rerun of a finished run."""
-    stages = (["stage1"] if specs else []) + ["stage2"]
-    splits = (("train",) if not all(state.done(key) for key in stages) else ()) + \
-        (("val", "test") if _to_score(state) else ())
-    if splits:
-        patients.check_files(_checking_progress(), splits=splits)
+def _stages(specs: list[DataSpec]) -> list[str]:
+    return (["stage1"] if specs else []) + ["stage2"]
+
+
+def _check_photos(state: RunState, patients: PatientDataset, specs: list[DataSpec], photos: DecodedPhotos,
+                  size: int | None) -> None:
+    """Decode every photo and mask the remaining steps read, before they run (`check_and_keep`,
+    as `check_files`): the train split's while a stage remains, the val and test splits' while
+    scoring remains; nothing for a rerun of a finished run. What those steps read of each photo
+    at the input size `size` is kept in `photos` (nothing when the size is not known)."""
+    remaining = [key for key in _stages(specs) if not state.done(key)]
+    scoring = bool(_to_score(state))
+    splits = (("train",) if remaining else ()) + (("val", "test") if scoring else ())
+    if not splits:
+        return
+    wanted = Wanted(
+        parsing_side=parsing_long_side(size) if size and "stage1" in remaining else None,
+        grading_side=size if size and "stage2" in remaining else None,
+        scoring_size=size if size and scoring else None,
+    )
+    check_and_keep(patients, splits, photos, wanted, _checking_progress())
+
+
+def _next_start(state: RunState, work: Path, specs: list[DataSpec], init: Path | None) -> Path | None:
+    """The checkpoint the run's next step starts from (`run_stage`'s rule): an interrupted
+    stage's own, else the one a fresh stage starts from (`init`, or the stage before), the last
+    stage's when only the scoring remains; None from scratch."""
+    previous = init
+    for key in _stages(specs):
+        out = work / f"{key}.pt"
+        if not state.done(key):
+            return out if out.is_file() else previous
+        previous = out
+    return previous
+
+
+def _read_next_start(state: RunState, work: Path, specs: list[DataSpec], init: Path | None) -> CheckpointFile | None:
+    """`_next_start`, read (and validated) when a step remains; None from scratch or when none does."""
+    if all(state.done(key) for key in _stages(specs)) and not _to_score(state):
+        return None
+    path = _next_start(state, work, specs, init)
+    return CheckpointFile(path) if path is not None else None
+
+
+def _input_size(start: CheckpointFile | None, recipe: ClinicRecipe) -> int | None:
+    """The input size every step of the run reads photos at: the start checkpoint's, or the
+    configuration's from scratch; None when it cannot be told (the step that builds the
+    network says why)."""
+    if start is not None:
+        size = start.peek()["config"].get("input_size")
+    else:
+        try:
+            size = recipe.input_size or get_config(recipe.config).input_size
+        except ValueError:
+            return None
+    return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
 
 
 def _now_and_then(every_s: float, line: Callable[[int, int, float], str], last: bool = False) -> Callable[[int, int], None]:
@@ -210,7 +267,17 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     work.mkdir(parents=True, exist_ok=True)
     state = RunState(work / "state.json")
     _same_run(state, work, recipe, patients)
-    _check_photos(state, patients, specs)
+    # The checkpoint the next step starts from is read once: for the size the photos are kept
+    # at, and by that step (`once`); a damaged one is refused before the photos are decoded.
+    start = _read_next_start(state, work, specs, init)
+    read_once = {start.path: start} if start is not None else {}
+
+    def once(path: Path | None) -> CheckpointSource | None:
+        """`path`, or the first time it is the start checkpoint's, that checkpoint as read."""
+        return read_once.pop(Path(path), path) if path is not None else None
+
+    photos = DecodedPhotos()
+    _check_photos(state, patients, specs, photos, _input_size(start, recipe))
     if not state.done("machine"):
         state.record("machine", describe_machine(device))
     state.start_attempt()
@@ -228,16 +295,17 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
         e1_source = run_stage(state, work, "stage1", "stage 1 (parsing)", lambda out, resume, log: train_parsing(
             specs, out, loop("parsing", recipe.minutes * recipe.stage1_share, stage1_lr, False), device,
             recipe.config, None if init else recipe.input_size, batch_size=recipe.batch_size,
-            init=None if resume else init, resume=resume, progress=progress, log_path=log,
+            init=None if resume else once(init), resume=once(resume), progress=progress, log_path=log, photos=photos,
         )[1], tag="clinic")
     final = run_stage(state, work, "stage2", "stage 2 (grading)", lambda out, resume, log: train_grading(
         recipe.patients, out, loop("grading", grading_minutes, recipe.stage2_lr, True), device, cascaded=True,
-        batch_size=recipe.batch_size, init=None if resume else e1_source, resume=resume, progress=progress, log_path=log,
-        cache_variants=recipe.cache_variants,
+        batch_size=recipe.batch_size, init=None if resume else once(e1_source), resume=once(resume), progress=progress,
+        log_path=log, cache_variants=recipe.cache_variants, photos=photos,
     )[1], tag="clinic")
 
     target = work / WEIGHTS_NAME
-    metrics = _score(state, work, final, patients, recipe, device)
+    metrics = _score(state, work, once(final), patients, recipe, device, photos)
+    photos.forget()
     wall_s = state.run_wall_s()
     training = {"recipe": _plain(recipe), "command": "palsy train clinic", "init_sha256": init_sha,
                 **{k: state.data[k] for k in ("stage1", "stage2") if k in state.data}}
@@ -261,17 +329,18 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     return results
 
 
-def _score(state: RunState, work: Path, final: Path, patients: PatientDataset, recipe: ClinicRecipe,
-           device: torch.device) -> dict[str, Any]:
+def _score(state: RunState, work: Path, final: CheckpointSource, patients: PatientDataset, recipe: ClinicRecipe,
+           device: torch.device, decoded: DecodedPhotos | None = None) -> dict[str, Any]:
     """The test split's figures (the headline) and the val split's under "val" (None without val
     patients), scored from the fp16 weights as clinic.pt will hold them (a temporary file, removed
-    after); each split's start, end or failure goes to `OUT/scoring.jsonl`."""
+    after); each split's start, end or failure goes to `OUT/scoring.jsonl`. The photos are read
+    through `decoded` (`sources.PhotoReader`)."""
     todo = _to_score(state)
     if not todo:
         return state.data["metrics"]
     scoring = work / "scoring.pt"
     log = work / SCORING_LOG
-    save_checkpoint(load_checkpoint(final)[0], scoring, half=True)
+    save_checkpoint(model_of(final), scoring, half=True)
     metrics: dict[str, Any] = dict(state.data.get("metrics") or {"split": "test"})
     metrics["val"] = None
     split = todo[0]
@@ -286,9 +355,9 @@ def _score(state: RunState, work: Path, final: Path, patients: PatientDataset, r
             _log_event(log, {"event": "scoring", "split": split, "patients": len(ids), "photos": photos})
             start = time.monotonic()
             part: dict[str, Any] = {"grading": grading_reports(model, recipe.patients, split, device,
-                                                               progress=_scoring_progress(split))}
+                                                               progress=_scoring_progress(split), photos=decoded)}
             if _has_masks(patients, split):
-                part["parsing"] = evaluate_parsing(model, recipe.patients, split, device)
+                part["parsing"] = evaluate_parsing(model, recipe.patients, split, device, photos=decoded)
             elapsed = round(time.monotonic() - start, 1)
             g = part["grading"]["patient"]
             _log_event(log, {"event": "scored", "split": split, "patients": len(ids), "elapsed_s": elapsed,

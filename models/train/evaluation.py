@@ -26,14 +26,14 @@ import torch
 from models.cascade import CascadeNet
 from models.data.augment import fit_square
 from models.data.parsing import ParsingDataset
-from models.data.patients import PatientDataset, PatientSample, read_labelled_photo, read_photo
+from models.data.patients import PatientDataset, PatientSample
 from models.errors import InputError
 from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report, parsing_report
 from models.mirror_parsing import parse_masks
 from models.pipeline.fusion import fuse_patients
 from models.pipeline.measures import measure_function
-from models.train.sources import to_tensor
+from models.train.sources import PhotoReader, to_tensor
 
 
 def _batches(items: Sequence, size: int):
@@ -59,20 +59,22 @@ def default_split(path: str | Path) -> str:
 
 def evaluate_parsing(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, batch_size: int = 8,
-    mirror: bool = True,
+    mirror: bool = True, photos: PhotoReader | None = None,
 ) -> dict:
     """DESIGN §8 parsing report on a parsing set (its classes) or a patient set with masks (project classes);
-    masks mirror-averaged as the app makes them (`models.mirror_parsing`), or E1's single pass."""
+    masks mirror-averaged as the app makes them (`models.mirror_parsing`), or E1's single pass.
+    A patient set's photos are read through `photos` (`sources.PhotoReader`: decoded when none is given)."""
     device = device or torch.device("cpu")
     model.to(device)
     size = model.config.input_size
     split = default_split(data) if split == "auto" else split
     if (Path(data) / "labels.csv").is_file():
         patients = PatientDataset(data)
-        pairs = [(s.image, s.mask) for s in patients.samples(split) if s.mask is not None]
-        if not pairs:
+        masked = [s for s in patients.samples(split) if s.mask is not None]
+        if not masked:
             raise InputError(f"{data}: no {split} photos with masks to score parsing on")
-        items = [lambda p=p: read_labelled_photo(*p) for p in pairs]
+        reader = photos or PhotoReader()
+        items = [lambda s=s: reader.fitted(s, size, with_mask=True) for s in masked]
         names, back = list(CLASSES), np.arange(len(CLASSES))
     else:
         dataset = ParsingDataset.open(data)
@@ -80,11 +82,11 @@ def evaluate_parsing(
         if not chosen:
             raise InputError(f"{data}: no images in split {split!r}")
         # ParsingDataset.load refuses mask values outside the set's classes
-        items = [lambda n=n: _with_ignore(dataset.load(n), dataset.ignore_index) for n in chosen]
+        items = [lambda n=n: fit_square(*_with_ignore(dataset.load(n), dataset.ignore_index), size) for n in chosen]
         names, back = dataset.classes, dataset.project_to_dataset()
     conf = np.zeros((len(names), len(names)), dtype=np.int64)
     for chunk in _batches(items, batch_size):
-        images, masks = zip(*(fit_square(*load(), size) for load in chunk), strict=True)
+        images, masks = zip(*(load() for load in chunk), strict=True)
         predicted = back[_predict_masks(model, list(images), device, mirror)]
         conf += confusion_matrix(np.stack(masks), predicted, len(names))
     return parsing_report(conf, names)
@@ -113,19 +115,20 @@ class PhotoPass:
 def grade_photos(
     model: CascadeNet, samples: list[PatientSample], patients: PatientDataset, split: str, device: torch.device,
     batch_size: int = 8, mirror: bool = True, progress: Callable[[int, int], None] | None = None,
+    photos: PhotoReader | None = None,
 ) -> PhotoPass:
-    """Run the cascade over the photos, each read once; E1's masks as `parse_masks` makes them; the
-    photo's own mask (when every photo has one) is letterboxed with it, padding counted as background.
-    `progress(done, total)` after each batch of photos."""
+    """Run the cascade over the photos, each read once (through `photos`, `sources.PhotoReader`);
+    E1's masks as `parse_masks` makes them; the photo's own mask (when every photo has one) is
+    letterboxed with it, padding counted as background. `progress(done, total)` after each batch."""
     if not samples:
         raise InputError(f"{patients.root}: no {split} patients with expression photos")
     size = model.config.input_size
     with_masks = all(s.mask is not None for s in samples)
+    photos = photos or PhotoReader()
     model.to(device).eval()
     probabilities, masks, exact = [], [], []
     for chunk in _batches(samples, batch_size):
-        fitted = [fit_square(*(read_labelled_photo(s.image, s.mask) if with_masks else (read_photo(s.image), None)), size)
-                  for s in chunk]
+        fitted = [photos.fitted(s, size, with_masks) for s in chunk]
         with torch.inference_mode():
             batch = to_tensor([image for image, _ in fitted]).to(device)
             out = model(batch, with_attention=False)
@@ -166,25 +169,25 @@ def measured_report(samples: list[PatientSample], masks: Sequence[np.ndarray], p
 
 def grading_reports(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, mirror: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, photos: PhotoReader | None = None,
 ) -> dict:
     """{'patient', 'photo', 'measured'[, 'measured_exact']: report} from one pass over the photos
     ('measured_exact' only when every photo has its mask); `mirror` as in `evaluate_parsing`;
-    `progress` as in `grade_photos`."""
+    `progress` and `photos` as in `grade_photos`."""
     device = device or torch.device("cpu")
     patients = PatientDataset(data)
     split = "all" if split == "auto" else split
     samples = patients.samples(split)
-    photos = grade_photos(model, samples, patients, split, device, mirror=mirror, progress=progress)
-    unique, fused = fuse_patients(photos.ids, photos.expressions, photos.probabilities)
+    graded = grade_photos(model, samples, patients, split, device, mirror=mirror, progress=progress, photos=photos)
+    unique, fused = fuse_patients(graded.ids, graded.expressions, graded.probabilities)
     patient_truth = np.array([patients.patients[p].grade for p in unique])
     reports = {
         "patient": grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),
-        "photo": grading_report(confusion_matrix(photos.truth, photos.probabilities.argmax(1), NUM_GRADES)),
-        "measured": measured_report(samples, list(photos.masks), patients),
+        "photo": grading_report(confusion_matrix(graded.truth, graded.probabilities.argmax(1), NUM_GRADES)),
+        "measured": measured_report(samples, list(graded.masks), patients),
     }
-    if photos.exact_masks is not None:
-        reports["measured_exact"] = measured_report(samples, photos.exact_masks, patients)
+    if graded.exact_masks is not None:
+        reports["measured_exact"] = measured_report(samples, graded.exact_masks, patients)
     return reports
 
 

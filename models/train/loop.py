@@ -35,6 +35,7 @@ from models.cascade import CascadeNet
 from models.checkpoint import model_from_payload, read_checkpoint, save_checkpoint
 from models.errors import CheckpointError, InputError, Terminated
 from models.numbers import finite_above_zero
+from models.train.checkpoint_file import CheckpointSource, payload_of
 from models.train.precision import autocast, prepare_model, restore_layout
 from models.train.prefetch import BatchPrefetcher, auto_threads, batch_rng
 
@@ -139,9 +140,10 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def resume_checkpoint(path: str | Path) -> tuple[CascadeNet, dict[str, Any], dict[str, Any]]:
-    """Model, checked `train_state` and training record of a checkpoint written by `train`."""
-    payload = read_checkpoint(path)
+def resume_checkpoint(path: CheckpointSource) -> tuple[CascadeNet, dict[str, Any], dict[str, Any]]:
+    """Model, checked `train_state` and training record of a checkpoint written by `train`
+    (a `CheckpointFile` the caller checked gives its payload: the file is not read again)."""
+    payload = payload_of(path)
     state = train_state_of(payload, path)
     return model_from_payload(payload, Path(path).name), state, payload.get("training") or {}
 

@@ -3,6 +3,8 @@
 A `ParsingSource` holds (image, mask) pairs whose masks are already in a shared
 `LabelSpace`; a `GradingSource` holds expression photos with their patient's grade.
 Preloading keeps the per-step cost to one affine warp per image, which matters on 2 cores.
+Patient photos are read through a `PhotoReader` (decoded when asked for; a clinic run's
+`decoded_photos.DecodedPhotos` gives the arrays its photo check kept instead).
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import cv2
 import numpy as np
 import torch
 
-from models.data.augment import Augmenter
+from models.data.augment import Augmenter, fit_square
 from models.data.glasses import draw_glasses
 from models.data.parsing import ParsingDataset
-from models.data.patients import PatientDataset, read_labelled_photo, read_photo
+from models.data.patients import PatientDataset, PatientSample, read_labelled_photo, read_photo
 from models.labels import IGNORE_INDEX, SIDES
 from models.train.losses import LabelSpace
 
@@ -44,6 +46,26 @@ def shrink(image: np.ndarray, mask: np.ndarray | None, long_side: int) -> tuple[
         return image, mask
     image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     return image, None if mask is None else shrink_mask(mask, long_side)
+
+
+def read_sample(sample: PatientSample, with_mask: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """A patient photo as `palsy assess` reads it, with its checked mask when `with_mask`."""
+    if with_mask:
+        return read_labelled_photo(sample.image, sample.mask)
+    return read_photo(sample.image), None
+
+
+class PhotoReader:
+    """How the training sources and the scoring read patient photos: decoded (`read_sample`)
+    each time one is asked for, then shrunk or letterboxed to the size the step reads."""
+
+    def shrunk(self, sample: PatientSample, long_side: int, with_mask: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """The photo (with its mask when `with_mask`) shrunk to `long_side` (`shrink`), as a stage trains on it."""
+        return shrink(*read_sample(sample, with_mask), long_side)
+
+    def fitted(self, sample: PatientSample, size: int, with_mask: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """The photo (with its mask when `with_mask`) letterboxed to `size` (`fit_square`), as the scoring reads it."""
+        return fit_square(*read_sample(sample, with_mask), size)
 
 
 def to_tensor(images: Sequence[np.ndarray]) -> torch.Tensor:
@@ -82,7 +104,8 @@ def load_parsing_source(
 
 
 def load_patient_parsing_source(
-    dataset: PatientDataset, patient_ids: Sequence[str], long_side: int, name: str = "patients"
+    dataset: PatientDataset, patient_ids: Sequence[str], long_side: int, name: str = "patients",
+    photos: PhotoReader | None = None,
 ) -> ParsingSource:
     """Expression photos that have masks (project label set, so no translation is needed).
 
@@ -91,13 +114,14 @@ def load_patient_parsing_source(
     silently stand for one of them; a mask in another convention is better fixed than guessed.
     So is a mask whose size differs from its photo's (its labels would land on the wrong
     pixels), and a patient of labels.csv without photos (`PatientDataset.check_photos`).
-    Photos are read as `palsy assess` reads them (`read_photo`)."""
+    Photos are read as `palsy assess` reads them (`read_photo`), through `photos`."""
     dataset.check_photos()
+    photos = photos or PhotoReader()
     source = ParsingSource(name)
     for sample in dataset.samples(patient_ids=list(patient_ids)):
         if sample.mask is None:
             continue
-        image, mask = shrink(*read_labelled_photo(sample.image, sample.mask), long_side)
+        image, mask = photos.shrunk(sample, long_side, with_mask=True)
         source.images.append(image)
         source.masks.append(mask)
     return source
@@ -115,14 +139,17 @@ class GradingSource:
         return len(self.images)
 
 
-def load_grading_source(dataset: PatientDataset, patient_ids: Sequence[str], long_side: int) -> GradingSource:
+def load_grading_source(
+    dataset: PatientDataset, patient_ids: Sequence[str], long_side: int, photos: PhotoReader | None = None
+) -> GradingSource:
     """Every expression photo of the given patients, labelled with the patient's grade; a
     patient of labels.csv without photos is refused (`PatientDataset.check_photos`), not dropped.
-    Photos are read as `palsy assess` reads them (`read_photo`)."""
+    Photos are read as `palsy assess` reads them (`read_photo`), through `photos`."""
     dataset.check_photos()
+    photos = photos or PhotoReader()
     source = GradingSource()
     for sample in dataset.samples(patient_ids=list(patient_ids)):
-        image, _ = shrink(read_photo(sample.image), None, long_side)
+        image, _ = photos.shrunk(sample, long_side, with_mask=False)
         source.images.append(image)
         source.grades.append(sample.grade)
         source.sides.append(sample.side)

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from models.cascade import CascadeNet, build_model
-from models.checkpoint import load_checkpoint, load_pretrained, sha256_of
+from models.checkpoint import load_pretrained, sha256_of
 from models.config import CascadeConfig, get_config
 from models.data.augment import Augmenter
 from models.data.glasses import check_glasses_fraction
@@ -28,6 +28,7 @@ from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.labels import CLASS_INDEX
 from models.numbers import finite_above_zero
+from models.train.checkpoint_file import CheckpointSource, model_of
 from models.train.feature_cache import (
     DEFAULT_CACHE_LIMIT_GB,
     GradingFeatureCache,
@@ -51,6 +52,7 @@ from models.train.sources import (
     GradingSource,
     ParsingBatcher,
     ParsingSource,
+    PhotoReader,
     load_grading_source,
     load_parsing_source,
     load_patient_parsing_source,
@@ -116,8 +118,16 @@ def unique_names(paths: Sequence[Path]) -> list[str]:
     return [n if names.count(n) == 1 else f"{n}#{i + 1}" for i, n in enumerate(names)]
 
 
-def build_parsing_sources(specs: Sequence[DataSpec], long_side: int) -> tuple[list[ParsingSource], list[float], LabelSpace, dict]:
-    """Load every spec's training part into memory; returns sources, weights, label space, summary."""
+def parsing_long_side(size: int) -> int:
+    """The longer side stage-1 photos are kept at for `size` px training: room for the zoom."""
+    return int(size * 1.4)
+
+
+def build_parsing_sources(
+    specs: Sequence[DataSpec], long_side: int, photos: PhotoReader | None = None
+) -> tuple[list[ParsingSource], list[float], LabelSpace, dict]:
+    """Load every spec's training part into memory; returns sources, weights, label space, summary.
+    Patient photos are read through `photos` (`sources.PhotoReader`: decoded when none is given)."""
     space = LabelSpace()
     sources, weights, summary = [], [], {}
     names = unique_names([Path(spec.path) for spec in specs])
@@ -126,7 +136,7 @@ def build_parsing_sources(specs: Sequence[DataSpec], long_side: int) -> tuple[li
             raise InputError(f"training data folder not found: {spec.path}")
         if is_patient_set(spec.path):
             patients = PatientDataset(spec.path)
-            source = load_patient_parsing_source(patients, patients.patient_ids(spec.split), long_side, name)
+            source = load_patient_parsing_source(patients, patients.patient_ids(spec.split), long_side, name, photos)
         else:
             dataset = ParsingDataset.open(spec.path)
             source = load_parsing_source(dataset, dataset.split_names(spec.split), space, long_side, name)
@@ -178,14 +188,15 @@ def _steps_for(epochs: float | None, n_samples: int, batch_size: int) -> int | N
 
 
 def _model_for(
-    config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None
+    config: CascadeConfig | str, input_size: int | None, seed: int, init: CheckpointSource | None
 ) -> tuple[CascadeNet, dict[str, Any] | None]:
-    """The network to start from and, for `init`, the record of that checkpoint (file, sha256)."""
+    """The network to start from and, for `init`, the record of that checkpoint (file, sha256);
+    an `init` the caller read already (`CheckpointFile`) is not read again."""
     if init:
-        model, meta = load_checkpoint(init)
+        model = model_of(init)
         if input_size is not None and input_size != model.config.input_size:
             raise InputError(f"--init {init} was trained at {model.config.input_size} px; drop --input-size or use the same size")
-        return model, {"file": Path(init).name, "sha256": meta["sha256"]}
+        return model, {"file": Path(init).name, "sha256": sha256_of(init)}
     if isinstance(config, str):
         try:
             config = get_config(config)
@@ -212,7 +223,7 @@ class Pretrained:
 
 
 def _apply_pretrained(
-    model: CascadeNet, pretrained: Pretrained | None, *, stage: str, resume: str | Path | None, init: str | Path | None,
+    model: CascadeNet, pretrained: Pretrained | None, *, stage: str, resume: CheckpointSource | None, init: CheckpointSource | None,
 ) -> dict[str, Any]:
     """Load the `pretrained` files into a new run's model; {"pretrained": what was loaded (file,
     sha256, tensors)} for the checkpoint's training record, {} when nothing was given.
@@ -241,12 +252,13 @@ def _apply_pretrained(
 
 
 def _start(
-    resume: str | Path | None, config: CascadeConfig | str, input_size: int | None, seed: int, init: str | Path | None,
-    stage: str,
+    resume: CheckpointSource | None, config: CascadeConfig | str, input_size: int | None, seed: int,
+    init: CheckpointSource | None, stage: str,
 ) -> tuple[CascadeNet, dict[str, Any] | None, dict[str, Any]]:
     """The model to train, when resuming the loop state to go on from, and the records of what
     the run started from: `init` (the checkpoint) and `pretrained` (torchvision files, added by
-    `_apply_pretrained` for a new run); a resumed run keeps its run's records."""
+    `_apply_pretrained` for a new run); a resumed run keeps its run's records. `resume` and
+    `init` are paths, or `CheckpointFile`s a caller read to check them (not read again)."""
     if resume:
         model, state, training = resume_checkpoint(resume)
         check_resume_stage(state, stage, resume)
@@ -267,21 +279,23 @@ def train_parsing(
     input_size: int | None = None,
     epochs: float | None = None,
     batch_size: int = 8,
-    init: str | Path | None = None,
-    resume: str | Path | None = None,
+    init: CheckpointSource | None = None,
+    resume: CheckpointSource | None = None,
     progress: Progress | None = None,
     log_path: str | Path | None = None,
     glasses_p: float = 0.0,
     pretrained: Pretrained | None = None,
+    photos: PhotoReader | None = None,
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 1: train E1 for face parsing; returns the model and the loop summary. `glasses_p`
     of the training faces get wire-rim glasses drawn around their eyes (`models.data.glasses`).
-    `pretrained`: E1's backbone starts from a local torchvision ResNet file (`Pretrained`)."""
+    `pretrained`: E1's backbone starts from a local torchvision ResNet file (`Pretrained`).
+    `photos` reads the patient photos (`sources.PhotoReader`; a clinic's kept arrays)."""
     check_glasses_fraction(glasses_p)
     model, resume_state, origin = _start(resume, config, input_size, settings.seed, init, settings.stage)
     origin.update(_apply_pretrained(model, pretrained, stage="parsing", resume=resume, init=init))
     size = model.config.input_size
-    sources, weights, space, summary = build_parsing_sources(specs, long_side=int(size * 1.4))
+    sources, weights, space, summary = build_parsing_sources(specs, parsing_long_side(size), photos)
     eyes = space.labels_within((CLASS_INDEX["left_eye"], CLASS_INDEX["right_eye"]))
     batcher = ParsingBatcher(sources, weights, Augmenter(size, swap_table=space.swap_table), batch_size, glasses_p, eyes)
     if epochs:
@@ -304,8 +318,8 @@ def train_grading(
     input_size: int | None = None,
     epochs: float | None = None,
     batch_size: int = 8,
-    init: str | Path | None = None,
-    resume: str | Path | None = None,
+    init: CheckpointSource | None = None,
+    resume: CheckpointSource | None = None,
     patient_ids: Sequence[str] | None = None,
     progress: Progress | None = None,
     log_path: str | Path | None = None,
@@ -313,13 +327,14 @@ def train_grading(
     cache_variants: int = 0,
     cache_limit_gb: float = DEFAULT_CACHE_LIMIT_GB,
     pretrained: Pretrained | None = None,
+    photos: PhotoReader | None = None,
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 2 (`cascaded=True`: E1 frozen, needs a stage-1 `init`) or the end-to-end baseline.
     `ordinal_weight` > 0 adds the ordinal term to the loss (docs/train.md, "Ordinal term").
     `cache_variants` > 0 (cascaded only) trains E2 on that many cached augmented copies of each
     photo with E1's z computed once (`feature_cache`); the caching time counts in `minutes`.
     `pretrained`: E2's VGG layers (and, end-to-end, E1's backbone) start from local torchvision
-    files (`Pretrained`)."""
+    files (`Pretrained`). `photos` reads the patient photos (`sources.PhotoReader`)."""
     if not math.isfinite(ordinal_weight) or ordinal_weight < 0:
         raise InputError(f"--ordinal-weight must be a finite number of 0 or more, got {ordinal_weight!r}")
     if cache_variants and not cascaded:
@@ -343,7 +358,7 @@ def train_grading(
     size = model.config.input_size
     # Photos are shrunk once to the input size (area filter) and warped once more, gently:
     # a 1-2 pixel asymmetry at 128 px is the whole signal, and every resampling blurs it.
-    source = load_grading_source(patients, ids, long_side=size)
+    source = load_grading_source(patients, ids, long_side=size, photos=photos)
     augmenter = grading_augmenter(size)
     batcher = GradingBatcher(source, augmenter, batch_size)
     if epochs:

@@ -49,7 +49,7 @@ def test_evaluate_fuses_patients_as_the_app_does(tmp_path, monkeypatch) -> None:
         if not extra.name.startswith("rest_"):
             extra.unlink()
 
-    def fake_pass(model, samples, patients, split, device, mirror=True, progress=None):
+    def fake_pass(model, samples, patients, split, device, mirror=True, progress=None, photos=None):
         probabilities = np.full((len(samples), len(GRADES)), 1 / len(GRADES))
         for i, sample in enumerate(samples):
             answer = {"rest": 0, "close_eyes": sample.grade, "raise_eyebrows": sample.grade}.get(sample.expression)
