@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from models.cascade import CascadeNet
-from models.checkpoint import load_checkpoint, model_from_payload, read_checkpoint
+from models.checkpoint import load_checkpoint, model_from_payload, read_checkpoint, sha256_of
+from models.errors import CheckpointError
 
 CheckpointSource = str | os.PathLike
 
@@ -28,7 +29,15 @@ class CheckpointFile(os.PathLike):
 
     def __init__(self, path: CheckpointSource) -> None:
         self.path = Path(path)
+        before = _identity(self.path)
         self._payload: dict[str, Any] | None = read_checkpoint(self.path)
+        # the digest the run records names the bytes it trains from: hashed at once, and the
+        # file must not have changed meanwhile (a clinic's photo check can take minutes
+        # before the run reads `sha256`; another run may save over the file then)
+        self.sha256 = sha256_of(self.path)
+        if _identity(self.path) != before:
+            raise CheckpointError(f"{self.path.name} changed while it was being read; start again once nothing "
+                                  "writes to it")
 
     def peek(self) -> dict[str, Any]:
         """The payload, kept for `take` (read again if it was taken already)."""
@@ -50,6 +59,20 @@ class CheckpointFile(os.PathLike):
 
     def __repr__(self) -> str:
         return f"CheckpointFile({str(self.path)!r})"
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells a replaced or rewritten file (inode, size, modification time), or None."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def sha256_of_source(source: CheckpointSource) -> str:
+    """The sha256 of a checkpoint: of the bytes a `CheckpointFile` read, else of the file now."""
+    return source.sha256 if isinstance(source, CheckpointFile) else sha256_of(source)
 
 
 def payload_of(source: CheckpointSource) -> dict[str, Any]:

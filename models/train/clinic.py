@@ -281,7 +281,8 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     if not state.done("machine"):
         state.record("machine", describe_machine(device))
     state.start_attempt()
-    init_sha = sha256_of(init) if init else None
+    # the start file's digest as read before the photo check, when the run starts from it
+    init_sha = (start.sha256 if start is not None and start.path == init else sha256_of(init)) if init else None
     stage1_lr = recipe.stage1_lr or (2e-4 if init else 2e-3)
     grading_minutes = recipe.minutes * (1.0 - recipe.stage1_share) if specs else recipe.minutes
 

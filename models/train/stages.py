@@ -28,7 +28,7 @@ from models.data.patients import PatientDataset
 from models.errors import InputError
 from models.labels import CLASS_INDEX
 from models.numbers import finite_above_zero
-from models.train.checkpoint_file import CheckpointSource, model_of
+from models.train.checkpoint_file import CheckpointSource, model_of, sha256_of_source
 from models.train.feature_cache import (
     DEFAULT_CACHE_LIMIT_GB,
     GradingFeatureCache,
@@ -196,7 +196,7 @@ def _model_for(
         model = model_of(init)
         if input_size is not None and input_size != model.config.input_size:
             raise InputError(f"--init {init} was trained at {model.config.input_size} px; drop --input-size or use the same size")
-        return model, {"file": Path(init).name, "sha256": sha256_of(init)}
+        return model, {"file": Path(init).name, "sha256": sha256_of_source(init)}
     if isinstance(config, str):
         try:
             config = get_config(config)

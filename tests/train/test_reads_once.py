@@ -136,3 +136,51 @@ def test_the_kept_arrays_stay_under_their_limit(tiny_patients, decoded):  # noqa
     for sample in dataset.samples("train"):
         photos.shrunk(sample, 32, with_mask=False)
     assert len(decoded) == len(dataset.samples("train")) - 10
+
+
+def test_the_start_file_replaced_during_the_photo_check_is_recorded_as_the_one_trained_from(
+        tiny_patients, tiny_weights, tmp_path, monkeypatch):
+    """The start checkpoint is read before the photo check (minutes on a clinic): if another
+    file is saved over it meanwhile, the records must still name the bytes stage 1 started
+    from (a review of the read-once change found the new file's digest recorded)."""
+    import shutil
+
+    import models.train.clinic as clinic
+    from models.cascade import build_model
+    from models.checkpoint import save_checkpoint, sha256_of
+    from models.config import get_config
+
+    init = tmp_path / "init.pt"
+    shutil.copy(tiny_weights, init)
+    started_from = sha256_of(init)
+    other = tmp_path / "other.pt"
+    save_checkpoint(build_model(get_config("compact").with_input_size(64), seed=7), other)
+    real = clinic.check_and_keep
+
+    def check_then_replace(*args, **kwargs):
+        found = real(*args, **kwargs)
+        shutil.copy(other, init)
+        return found
+
+    monkeypatch.setattr(clinic, "check_and_keep", check_then_replace)
+    results = run_clinic(_recipe(tiny_patients, init, tmp_path / "run"), CPU)
+    stage1 = read_checkpoint(tmp_path / "run" / "stage1.pt")["training"]["init"]
+    assert stage1["sha256"] == results["init_sha256"] == started_from != sha256_of(init)
+
+
+def test_a_checkpoint_changed_while_it_is_read_is_refused(tiny_weights, tmp_path, monkeypatch):
+    import os
+
+    import models.train.checkpoint_file as checkpoint_file
+    from models.errors import CheckpointError
+
+    real = checkpoint_file.read_checkpoint
+
+    def read_then_touch(path, *args):
+        payload = real(path, *args)
+        os.utime(path, ns=(1, 1))  # written again meanwhile
+        return payload
+
+    monkeypatch.setattr(checkpoint_file, "read_checkpoint", read_then_touch)
+    with pytest.raises(CheckpointError, match="changed while it was being read"):
+        checkpoint_file.CheckpointFile(tiny_weights)
