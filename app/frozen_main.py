@@ -14,11 +14,13 @@ start in the platform's folder (which the GUI makes anyway on a first run): `--h
 `--version`, the self-test and `records check` on a mistyped PALSY_HOME create nothing, and
 log to stderr only. A GUI start whose PALSY_HOME is missing defers the file log: the GUI asks
 before making that folder, then calls `start_deferred_log()`. Log files are created 0600; an
-uncaught exception is logged with its traceback.
+uncaught exception is logged with its traceback, and a fatal fault (a crash no handler sees)
+leaves every thread's stack in `fatal.log` beside the log.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import logging.handlers
 import os
@@ -30,6 +32,7 @@ from typing import TextIO
 
 LOG_NAME = "palsy.log"
 CONSOLE_LOG_NAME = "console.log"  # what a windowed build would have printed
+FATAL_LOG_NAME = "fatal.log"  # Python's own report of a crash no handler sees (faulthandler)
 LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
 CONSOLE_LOG_BYTES = LOG_BYTES  # console.log over this at start is moved to console.log.1
@@ -40,6 +43,7 @@ GUI_COMMAND = "gui"
 INFO_FLAGS = ("-h", "--help", "--version")  # answered by argparse, never create anything
 
 _deferred_log: Path | None = None  # set by main() for a GUI start whose PALSY_HOME is missing
+_fatal_stream: TextIO | None = None  # kept open for faulthandler while the process lives
 
 
 def log_dir() -> Path:
@@ -182,7 +186,34 @@ def configure_logging(folder: Path | None = None, level: int = logging.INFO) -> 
     root.addHandler(handler)
     root.setLevel(level)
     install_excepthook()
+    enable_fatal_log(folder)
     return folder / LOG_NAME
+
+
+def enable_fatal_log(folder: Path) -> Path | None:
+    """Have Python write every thread's stack to `folder/fatal.log` (0600) when the process
+    dies of a fault no exception handler sees (a crash inside Qt or torch, an abort such as
+    PySide6 6.12.0's "none_dealloc", app/qt_binding_check.py): palsy.log just stops then, and
+    a windowed build has no console. Once per process, and not where something enabled
+    faulthandler already (PYTHONFAULTHANDLER, `python -X faulthandler`, pytest): its choice
+    stands. None when not enabled here, or the file cannot be written."""
+    global _fatal_stream
+    if _fatal_stream is not None:
+        return Path(_fatal_stream.name)
+    if faulthandler.is_enabled():
+        return None
+    try:
+        stream = open(folder / FATAL_LOG_NAME, "a", encoding="utf-8", opener=_private_opener)  # noqa: SIM115 - open for life
+    except OSError:
+        return None
+    try:
+        faulthandler.enable(file=stream, all_threads=True)
+    except (OSError, RuntimeError, ValueError):
+        stream.close()
+        return None
+    _make_private(folder / FATAL_LOG_NAME)
+    _fatal_stream = stream
+    return folder / FATAL_LOG_NAME
 
 
 def install_excepthook() -> None:

@@ -247,10 +247,16 @@ def main(argv: list[str] | None = None, settings_path: str | None = None) -> int
     the data folder) or the user would not have a new data folder made."""
     from PySide6.QtWidgets import QApplication
 
+    from app.qt_binding_check import binding_fault
+
     configure_runtime()
     app = QApplication.instance() or QApplication(sys.argv[:1] + list(argv or []))
     app.setApplicationName("Palsy Grader")
     apply_app_icon(app)
+    fault = binding_fault()
+    if fault is not None:  # it would abort mid-capture; say why now, once
+        report_start_failure(StartError(fault))
+        return START_FAILED
     try:
         window = build_window(settings_path)
     except StartDeclined as exc:  # the user has just answered; no second box

@@ -241,6 +241,11 @@ def check_gui(data_folder: Path) -> None:
         raise SelfTestError(
             f"Qt cannot be loaded ({exc}): the application's window cannot open; reinstall the application"
         ) from exc
+    from app.qt_binding_check import binding_fault
+
+    fault = binding_fault()
+    if fault is not None:
+        raise SelfTestError(fault)
     offscreen = _needs_offscreen()
     if offscreen:  # only for this step: the environment is restored below
         os.environ["QT_QPA_PLATFORM"] = "offscreen"

@@ -200,3 +200,39 @@ def test_exception_hook_is_installed_once_and_passes_on(home: Path, monkeypatch:
         sys.excepthook(KeyboardInterrupt, KeyboardInterrupt(), None)
     assert seen == [ValueError, KeyboardInterrupt]
     assert [r.getMessage() for r in caplog.records] == ["uncaught exception"]
+
+@pytest.mark.parametrize("fault", ["abort", "segfault"])
+def test_a_fatal_fault_leaves_every_threads_stack_in_fatal_log(tmp_path: Path, fault: str) -> None:
+    """A crash no exception handler sees (PySide6 6.12.0's none_dealloc abort, a segfault in a
+    library): palsy.log just stops, so Python's faulthandler writes the stacks to fatal.log (0600)."""
+    crash = "os.abort()" if fault == "abort" else "import ctypes; ctypes.string_at(0)"
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from app.frozen_main import configure_logging\n"
+        "configure_logging(Path(sys.argv[1]))\n"
+        "def crashing_here():\n"
+        f"    {crash}\n"
+        "crashing_here()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "logs")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    fatal = tmp_path / "logs" / frozen_main.FATAL_LOG_NAME
+    text = fatal.read_text(encoding="utf-8")
+    assert "Fatal Python error" in text and "crashing_here" in text
+    assert os.name != "posix" or _mode(fatal) == 0o600
+
+
+def test_fatal_log_leaves_a_faulthandler_someone_enabled_alone(tmp_path: Path) -> None:
+    code = (
+        "import faulthandler, sys\n"
+        "from pathlib import Path\n"
+        "from app.frozen_main import enable_fatal_log\n"
+        "print(enable_fatal_log(Path(sys.argv[1])))\n"
+    )
+    proc = subprocess.run([sys.executable, "-X", "faulthandler", "-c", code, str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "None"
+    assert not (tmp_path / frozen_main.FATAL_LOG_NAME).exists()
