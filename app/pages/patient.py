@@ -279,10 +279,18 @@ class PatientPage(QWidget):
     def open_dialog(self, patient_id: str | None) -> PatientDialog:
         """Open the new/edit dialog (window-modal, non-blocking); returns it (tests fill it)."""
         existing = self.gateway.get_patient(patient_id) if patient_id else None
-        self.dialog = PatientDialog(self.gateway, existing, self)
-        self.dialog.accepted.connect(self._dialog_saved)
-        self.dialog.open()
-        return self.dialog
+        dialog = self.dialog = PatientDialog(self.gateway, existing, self)
+        dialog.accepted.connect(self._dialog_saved)
+        dialog.rejected.connect(lambda: self._dialog_closed(dialog))
+        # saved or cancelled, it goes: a cancelled one stayed alive (about 40 widgets each;
+        # a soak run of 53 cancels held 2,120 of them)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self, dialog: PatientDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
 
     def _dialog_saved(self) -> None:
         dialog = self.dialog
@@ -293,8 +301,7 @@ class PatientPage(QWidget):
         self.select(dialog.saved.patient_id)
         self.table.setFocus()  # Return now starts the new patient's assessment
         self.patient_saved.emit(dialog.saved.patient_id)
-        dialog.deleteLater()
-        self.dialog = None
+        self._dialog_closed(dialog)
 
     def show_unfinished(self, drafts: list[AssessmentInfo]) -> None:
         """Offer the newest unfinished assessment for resumption (after a crash)."""
