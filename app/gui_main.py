@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from models.clutter import is_clutter
 from models.errors import PalsyError
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def missing_store_reason(folder: Path, explicit: bool) -> str | None:
     if not folder.is_dir():
         return None  # opening it names the problem
     try:
-        names = {p.name for p in folder.iterdir()} - {"logs"}  # logging may have made logs/ first
+        # logging may have made logs/ first; a file browser's .DS_Store or desktop.ini is no record
+        names = {p.name for p in folder.iterdir() if not is_clutter(p.name)} - {"logs"}
     except OSError:
         return None  # opening it names the problem
     if not names:

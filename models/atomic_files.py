@@ -5,16 +5,58 @@ without an error it takes `path`'s place with one `os.replace`, otherwise it is 
 Checkpoints, PNGs, a recipe's state.json and a synthetic set's labels.csv are written
 through it. (The patient records have their own `app.records.files.atomic_write`, which
 also verifies the bytes and fsyncs the folder.)
+
+`replace_file` is the one `os.replace` of both: on Windows it retries briefly while another
+program (antivirus, the search indexer) holds the file. `fsync_file` is the one fsync: on
+macOS `F_FULLFSYNC`, since there `fsync` does not reach the disk's platters.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+# On Windows, a file just written is often opened for a moment by an antivirus scanner or the
+# search indexer, and a rename then fails with "access denied" (PermissionError): it is tried
+# again REPLACE_TRIES times in all, about half a second, before the error is raised.
+REPLACE_TRIES = 5
+REPLACE_WAIT_S = 0.05  # waits of 0.05, 0.1, 0.15, 0.2 s
+
+
+def replace_file(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """`os.replace(source, target)`, retried on Windows while PermissionError says another
+    program holds one of them (bounded: REPLACE_TRIES); elsewhere, or once spent, it raises."""
+    for attempt in range(1, REPLACE_TRIES + 1):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if sys.platform != "win32" or attempt == REPLACE_TRIES:
+                raise
+            time.sleep(REPLACE_WAIT_S * attempt)
+
+
+def fsync_file(fd: int) -> None:
+    """Flush the open file `fd` to the disk. On macOS `os.fsync` only hands the data to the
+    drive, whose cache a power cut loses; `F_FULLFSYNC` asks the drive to write it (where the
+    file system cannot, plain fsync is what is left)."""
+    if sys.platform == "darwin":
+        import fcntl
+
+        full = getattr(fcntl, "F_FULLFSYNC", None)
+        if full is not None:
+            try:
+                fcntl.fcntl(fd, full)
+                return
+            except OSError:
+                pass
+    os.fsync(fd)
 
 
 @contextmanager
@@ -28,8 +70,8 @@ def replace_when_done(path: str | os.PathLike, *, fsync: bool = False) -> Iterat
             yield handle
             if fsync:
                 handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temp, path)
+                fsync_file(handle.fileno())
+        replace_file(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

@@ -30,16 +30,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.records.db import sqlite_uri
 from app.records.errors import (
     StorageError,
     failure_kind,
     full_or_read_only_error,
     storage_error_from_os,
 )
-from app.records.files import fsync_dir, temp_path_for
+from app.records.files import fsync_dir, fsync_file, replace_file, temp_path_for
 from app.records.paths import DB_NAME, DIR_MODE, FILE_MODE, DataLayout, ensure_private_dir
 from app.records.recovery import STAGING_NAME, remove_abandoned_staging
 from app.records.store import Store, online_copy
+from models.clutter import is_clutter
 from models.errors import InputError
 
 log = logging.getLogger("palsy.records")
@@ -62,9 +64,18 @@ class BackupResult:
 
 def refuse_out(out: Path) -> None:
     """InputError (exit 2) when `out` exists and is a file or a folder that is not empty. The
-    hidden staging folder a killed backup left inside it does not count: the rerun removes it."""
-    if out.exists() and (not out.is_dir() or any(not STAGING_NAME.fullmatch(e.name) for e in out.iterdir())):
+    hidden staging folder a killed backup left inside it does not count: the rerun removes it.
+    Nor does what the system keeps on an empty USB stick or leaves in a folder it showed
+    (`System Volume Information`, `$RECYCLE.BIN`, `.Spotlight-V100`, `.DS_Store`: `is_clutter`);
+    the backup leaves those as they are."""
+    if out.exists() and (not out.is_dir() or any(not _ignored_in_out(e.name) for e in out.iterdir())):
         raise InputError(f"{out} already exists and is not an empty folder; give a new folder for the backup")
+
+
+def _ignored_in_out(name: str) -> bool:
+    """An entry of `out` that does not make it a folder with content: a killed backup's staging
+    folder, or the file system's or a file browser's clutter (never palsy.db, photos, reports)."""
+    return STAGING_NAME.fullmatch(name) is not None or is_clutter(name)
 
 
 def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | None = None) -> BackupResult:
@@ -99,7 +110,7 @@ def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | 
             if inside:
                 _move_up(staging, out)
             else:
-                os.replace(staging, out)  # a new name (POSIX: also over an empty folder made meanwhile)
+                replace_file(staging, out)  # a new name (POSIX: also over an empty folder made meanwhile)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -158,7 +169,7 @@ def _copy_into(store: Store, layout: DataLayout, out: Path) -> BackupResult:
             raise StorageError(f"cannot copy the database {store.layout.db_path} for the backup to {out}: {exc}; "
                                "nothing was written there.") from exc
     result = BackupResult(out, bytes=layout.db_path.stat().st_size)
-    conn = sqlite3.connect(f"file:{layout.db_path}?mode=ro", uri=True)
+    conn = sqlite3.connect(sqlite_uri(layout.db_path, mode="ro"), uri=True)
     try:
         result.patients = conn.execute("SELECT count(*) FROM patients").fetchone()[0]
         result.assessments = conn.execute("SELECT count(*) FROM assessments").fetchone()[0]
@@ -204,7 +215,7 @@ def _copy_file(source: DataLayout, dest: DataLayout, name: str, sha256: str | No
                 digest.update(chunk)
                 copy.write(chunk)
             copy.flush()
-            os.fsync(copy.fileno())
+            fsync_file(copy.fileno())
     result.files += 1
     result.bytes += target.stat().st_size
     if sha256 and digest.hexdigest() != sha256:

@@ -22,11 +22,13 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
+from urllib.parse import urlencode
 
 from app.records.errors import StorageError, storage_error_from_sqlite
 from app.records.paths import data_folder_gone
@@ -59,6 +61,20 @@ def _non_empty(path: Path) -> bool:
         return False
     except OSError:
         return True  # cannot tell: assume it holds something
+
+
+def sqlite_uri(path: str | os.PathLike, **params: str | int) -> str:
+    """The SQLite URI (`file:` form, opened with `uri=True`) of the database file `path`, with
+    the query `params` (mode="ro", immutable=1). The path is percent-encoded, so a folder named
+    `Backup #2`, `100%41` or `a?b` is the folder, not the start of a query or fragment. SQLite
+    accepts only an empty (or `localhost`) authority, so a Windows UNC path (`\\\\nas\\share`, also
+    what `resolve()` makes of a mapped drive), whose `as_uri()` is `file://nas/share/...`, is
+    given as `file:////nas/share/...`: an empty authority and the path `//nas/share/...`."""
+    absolute = path if isinstance(path, PurePath) and path.is_absolute() else Path(path).absolute()
+    uri = absolute.as_uri()  # percent-encodes '#', '%', '?' and spaces
+    if not uri.startswith("file:///"):  # file://HOST/share/...: a UNC path
+        uri = "file:////" + uri[len("file://"):]
+    return f"{uri}?{urlencode(params)}" if params else uri
 
 
 class _ThreadState(threading.local):
@@ -108,6 +124,8 @@ class Database:
                     raise sqlite3.OperationalError(f"cannot switch the database to WAL mode (got {mode})")
                 # FULL: a committed capture survives a power cut, not only a crash.
                 conn.execute("PRAGMA synchronous = FULL")
+                if sys.platform == "darwin":  # there a plain fsync stops at the drive's cache
+                    conn.execute("PRAGMA fullfsync = ON")
         except sqlite3.Error as exc:
             raise storage_error_from_sqlite(exc, self.path, reading=self.read_only) from exc
         with self._lock:
@@ -162,9 +180,8 @@ class Database:
         (-shm) a WAL database needs, an `immutable=1` one, which reads the main file alone. That is
         only right when no -wal (or rollback -journal) file holds changes the main file lacks:
         then the database cannot be read without write access, and the StorageError says so."""
-        uri = self.path.absolute().as_uri()
         if not self.immutable:
-            conn = self._open(f"{uri}?mode=ro", uri=True)
+            conn = self._open(sqlite_uri(self.path, mode="ro"), uri=True)
             try:
                 conn.execute("PRAGMA user_version").fetchone()  # the first read opens the -shm
                 return conn
@@ -185,7 +202,7 @@ class Database:
                 # Nothing outside the main file: reading it as it is, without side files, is exact.
                 log.info("%s: its folder cannot be written; reading it as immutable", self.path)
                 self.immutable = True
-        return self._open(f"{uri}?immutable=1", uri=True)
+        return self._open(sqlite_uri(self.path, immutable=1), uri=True)
 
     def in_transaction(self) -> bool:
         """True inside a `write()` block on this thread."""

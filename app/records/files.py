@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.records.errors import ChecksumError, StorageError, storage_error_from_os
 from app.records.paths import FILE_MODE
+from models.atomic_files import fsync_file, replace_file
 
 # One chunked file digest for the records and the weights (models/resources.py is torch-free).
 from models.resources import sha256_of as sha256_file
@@ -95,10 +96,10 @@ def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
         _write_all(fd, data)
-        os.fsync(fd)
+        fsync_file(fd)
         os.close(fd)
         fd = None
-        os.replace(temp, target)
+        replace_file(temp, target)
         fsync_dir(target.parent)
     except OSError as exc:
         if fd is not None:
@@ -189,6 +190,8 @@ __all__ = [
     "fsync_dir",
     "read_verified",
     "remove_file",
+    "replace_file",
+    "fsync_file",
     "sha256_bytes",
     "sha256_file",
     "temp_owner_pid",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.records.errors import damaged_database_error
-from app.records.files import TEMP_MARK, fsync_dir, remove_file, temp_owner_pid
+from app.records.files import TEMP_MARK, fsync_dir, remove_file, replace_file, temp_owner_pid
 from app.records.paths import DataLayout
 from models.clutter import is_clutter
 
@@ -67,9 +67,18 @@ def recovered_copies(layout: DataLayout, relative: str) -> list[Path]:
     return found
 
 
+# Windows: OpenProcess's access right, GetExitCodeProcess's "still running", OpenProcess's error
+# for a PID no process has.
+_PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
+_STILL_ACTIVE = 259
+_ERROR_INVALID_PARAMETER = 87
+
+
 def _process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
+    if os.name == "nt":
+        return _windows_process_alive(pid)
     if os.name != "posix":
         return True  # no cheap check: rely on the age rule
     try:
@@ -79,6 +88,25 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _windows_process_alive(pid: int) -> bool:
+    """Whether the process `pid` runs, on Windows (`os.kill(pid, 0)` would end it there). When
+    unsure (access denied: another user's process), alive: the age rule then applies."""
+    try:
+        import _winapi  # CPython's, on Windows only
+    except ImportError:
+        return True
+    try:
+        handle = _winapi.OpenProcess(_PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
+    except OSError as exc:
+        return getattr(exc, "winerror", None) != _ERROR_INVALID_PARAMETER  # that: no such process
+    try:
+        return _winapi.GetExitCodeProcess(handle) == _STILL_ACTIVE  # a handle may outlive its process
+    except OSError:
+        return True
+    finally:
+        _winapi.CloseHandle(handle)
 
 
 def left_by_a_dead_writer(pid: int, age_s: float) -> bool:
@@ -299,7 +327,7 @@ def quarantine_orphans(
             n += 1
         try:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.replace(path, target)
+            replace_file(path, target)
             fsync_dir(path.parent)
             fsync_dir(target.parent)
         except OSError as exc:

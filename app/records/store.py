@@ -35,9 +35,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.records.db import Database, pending_changes, side_files
+from app.records.db import Database, pending_changes, side_files, sqlite_uri
 from app.records.errors import StorageError, failure_kind, storage_error_from_sqlite
-from app.records.files import fsync_dir, temp_path_for
+from app.records.files import fsync_dir, fsync_file, replace_file, temp_path_for
 from app.records.lost_database import lost_database_error
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
 from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
@@ -214,7 +214,7 @@ def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
             )
         for side in side_files(target):  # a stale journal must never be applied to the new copy
             side.unlink(missing_ok=True)
-        os.replace(temp, target)
+        replace_file(temp, target)
         fsync_dir(target.parent)
     except BaseException as exc:
         _remove_with_side_files(temp)
@@ -239,7 +239,7 @@ def online_copy(conn: sqlite3.Connection, temp: Path) -> None:
         dest.close()
     fd = os.open(temp, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
-        os.fsync(fd)
+        fsync_file(fd)
     finally:
         os.close(fd)
 
@@ -294,7 +294,7 @@ def _remove_with_side_files(path: Path) -> None:
 def _read_alone(path: Path) -> sqlite3.Connection:
     """A connection that reads the file `path` exactly as it is: no locks, no side files made or
     read (`immutable=1`). Callers make sure no journal beside it holds changes."""
-    return sqlite3.connect(f"{path.absolute().as_uri()}?immutable=1", uri=True)
+    return sqlite3.connect(sqlite_uri(path, immutable=1), uri=True)
 
 
 def _copy_version(path: Path) -> int | None:

@@ -74,6 +74,7 @@ from app.records.files import (
     fsync_dir,
     read_verified,
     remove_file,
+    replace_file,
     sha256_bytes,
     sha256_file,
     temp_path_for,
@@ -254,7 +255,7 @@ def export_patient(
         }
         text = json.dumps(manifest, indent=2, ensure_ascii=False, allow_nan=False)
         _write_export_file(staging / MANIFEST, text.encode("utf-8"), dest_root)
-        os.replace(staging, final)
+        replace_file(staging, final)
         fsync_dir(dest_root)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
