@@ -2,6 +2,8 @@
 
 Exit 0 on success; exit 2 with one clear line on stderr for a user's mistake, never a
 traceback; exit 1 and nothing on stderr when the reader of stdout has gone (`| head -1`).
+Output redirected to a file or a pipe is UTF-8, whatever the system's code page
+(`tolerant_streams`).
 """
 
 from __future__ import annotations
@@ -63,8 +65,34 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpar
     return args
 
 
+def tolerant_streams() -> None:
+    """Make printing a patient ID or a path never raise UnicodeEncodeError.
+
+    Windows gives redirected output (`palsy records patients > ids.txt`) the ANSI code page,
+    cp1252 in Western Europe, which has no "Ł" for an ID such as MRN-Łódź-7. Redirected output
+    becomes UTF-8 (what Python's UTF-8 mode, and Python 3.15 by default, give): lossless, so
+    the IDs in the file can be fed back to `palsy records export`. A console keeps its encoding
+    (Windows consoles are Unicode already). An encoding the user asked for (PYTHONIOENCODING)
+    is kept. Whatever the encoding, a character it cannot hold is written as a backslash
+    escape (`\\u0141`) instead of ending the command with a traceback.
+    """
+    keep_encoding = bool(os.environ.get("PYTHONIOENCODING"))
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:  # None (windowed build) or a stream that is not a TextIOWrapper
+            continue
+        try:
+            if keep_encoding or stream.isatty():
+                reconfigure(errors="backslashreplace")
+            else:
+                reconfigure(encoding="utf-8", errors="backslashreplace")
+        except (OSError, ValueError):  # a closed stream: the command's own output reports it
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `palsy` console script; returns the exit status."""
+    tolerant_streams()
     parser = build_parser()
     args = parse(parser, argv)
     if not getattr(args, "handler", None):
@@ -93,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"palsy: error: {out_of_memory_line(args, str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM in training (models.errors.Terminated)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/Ctrl+Break in training (models.errors.Terminated)
         print(f"palsy: interrupted{interrupted_hint(args)}", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
 

@@ -25,6 +25,7 @@ import logging
 import logging.handlers
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -36,6 +37,7 @@ FATAL_LOG_NAME = "fatal.log"  # Python's own report of a crash no handler sees (
 LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
 CONSOLE_LOG_BYTES = LOG_BYTES  # console.log over this at start is moved to console.log.1
+ROLLOVER_RETRY_S = 60.0  # after a rollover another process blocked, keep writing this long
 LOG_DIR_MODE = 0o700
 LOG_FILE_MODE = 0o600  # the logs name patient IDs
 SELF_TEST_FLAG = "--self-test"
@@ -112,13 +114,59 @@ def _make_log_folder(folder: Path) -> None:
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A RotatingFileHandler whose files (the first and each one after a rollover) are 0600."""
+    """A RotatingFileHandler whose files (the first and each one after a rollover) are 0600,
+    and whose rollover may fail without losing a record.
+
+    On Windows a file another process holds open cannot be renamed: while the GUI has
+    palsy.log open, a CLI run (`records backup`) that finds it full gets PermissionError at
+    the rename. The standard handler then drops every record with a "--- Logging error ---"
+    traceback on stderr. Here the rollover is skipped instead: the record goes to the current
+    file (which grows past maxBytes for a while) and the rollover is tried again after
+    ROLLOVER_RETRY_S.
+    """
+
+    _retry_at = 0.0  # time.monotonic() before which no rollover is tried
 
     def _open(self):  # -> the text stream logging writes to
         stream = open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
                       opener=_private_opener)
         _make_private(Path(self.baseFilename))
         return stream
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 - logging's name
+        if time.monotonic() < self._retry_at:
+            return False
+        return bool(super().shouldRollover(record))
+
+    def doRollover(self) -> None:  # noqa: N802 - logging's name
+        if self.stream:
+            self.stream.close()
+            self.stream = None  # type: ignore[assignment]
+        try:
+            self._rotate_files()
+        except OSError:  # another process has the file open (Windows): write on, try later
+            self._retry_at = time.monotonic() + ROLLOVER_RETRY_S
+        if not self.delay:
+            self.stream = self._open()
+
+    def _rotate_files(self) -> None:
+        """palsy.log -> .1, .1 -> .2, ...; the current file is moved aside first, since that is
+        the step an open handle elsewhere blocks: when it fails, no older file has moved."""
+        if self.backupCount <= 0:
+            return
+        base = self.baseFilename
+        parked = base + ".rollover"
+        os.replace(base, parked)
+        try:
+            for index in range(self.backupCount - 1, 0, -1):
+                older = f"{base}.{index}"
+                if os.path.exists(older):
+                    os.replace(older, f"{base}.{index + 1}")
+            os.replace(parked, f"{base}.1")
+        except OSError:  # an older file is held open: put the current one back, unrotated
+            if not os.path.exists(base):
+                os.replace(parked, base)
+            raise
 
 
 def _open_log_stream(folder: Path | None) -> TextIO:

@@ -3,6 +3,7 @@ from what is there: the card file beside the weights, the window's own actions).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -10,6 +11,29 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 from app.weights_info import model_card
 from app.widgets.screen_fit import opening_size
+
+
+def native_keys(keys: str | QKeySequence) -> str:
+    """A shortcut as this platform writes it, for labels and tooltips: "Ctrl+E" on Windows and
+    Linux, "⌘E" on macOS (where Qt maps Ctrl to Cmd, so a hard-coded "Ctrl+E" is wrong)."""
+    return QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def history_keys(platform: str | None = None) -> QKeySequence:
+    """View > History: Ctrl+H, except on macOS, where Ctrl becomes Cmd and Cmd+H is the
+    system's Hide: there Cmd+Y, the history key of Safari and Chrome (free in this app)."""
+    platform = sys.platform if platform is None else platform
+    return QKeySequence("Ctrl+Y" if platform == "darwin" else "Ctrl+H")
+
+
+def analyse_keys(platform: str | None = None) -> str:
+    """The Analyse shortcut to show on its button: both Ctrl+Return and Ctrl+Enter work; the
+    main key is labelled Enter on Windows and Linux keyboards, Return (↩) on a Mac's."""
+    platform = sys.platform if platform is None else platform
+    return "Ctrl+Return" if platform == "darwin" else "Ctrl+Enter"
+
+
+CONFIRM_KEYS = "Ctrl+Shift+Return"
 
 
 def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
@@ -56,6 +80,6 @@ def shortcuts_window(parent: QWidget, actions: Iterable[QAction]) -> QDialog:
             "Tab moves between controls and leaves every table and notes box; Return on a selected "
             "row starts the patient's assessment or opens the visit. Capture, Retake, the steps, "
             "Auto-capture, Reconnect, Analyse and Cancel work on the capture page, Confirm grade "
-            "(Ctrl+Shift+Return) and Export on the results page, where Return in the Clinician box "
+            f"({native_keys(CONFIRM_KEYS)}) and Export on the results page, where Return in the Clinician box "
             "goes on to Notes and does not confirm. Down in the patient search goes to the list.")
     return _text_window(parent, "Keyboard shortcuts", text)

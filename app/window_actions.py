@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
-from app.help_dialogs import model_card_window, shortcuts_window
+from app.help_dialogs import CONFIRM_KEYS, history_keys, model_card_window, shortcuts_window
 from app.widgets.screen_fit import opening_size
 
 
@@ -60,8 +60,8 @@ class WindowActionsMixin:
         self.cancel_action = action("Cancel analysis", self.cancel_analysis, "Escape")
         self.export_action = action("&Export PDF", self.export_pdf, "Ctrl+E")
         # Ctrl+Return analyses on the capture page; with Shift it confirms on the results page
-        self.confirm_action = action("Con&firm grade", self._confirm_shortcut, "Ctrl+Shift+Return")
-        self.confirm_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
+        self.confirm_action = action("Con&firm grade", self._confirm_shortcut, CONFIRM_KEYS)
+        self.confirm_action.setShortcuts([QKeySequence(CONFIRM_KEYS), QKeySequence("Ctrl+Shift+Enter")])
         for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action, self.auto_capture_action,
                   self.reconnect_action):
             menu.addAction(a)
@@ -72,7 +72,8 @@ class WindowActionsMixin:
         view = self.menuBar().addMenu("&View")
         self.patients_action = action("&Patients", self.show_patients, "Ctrl+1")
         view.addAction(self.patients_action)
-        self.history_action = action("&History", self._history_shortcut, "Ctrl+H")
+        # Ctrl+H; Cmd+Y on macOS, where Cmd+H would hide the application (history_keys)
+        self.history_action = action("&History", self._history_shortcut, history_keys())
         view.addAction(self.history_action)
         self.find_patient_action = action("&Find patient", self.find_patient, QKeySequence.StandardKey.Find)
         view.addAction(self.find_patient_action)
@@ -145,7 +146,7 @@ class WindowActionsMixin:
         self.patients.search.selectAll()
 
     def _history_shortcut(self) -> None:
-        """Ctrl+H: the history of the patient selected on the patients page (there), else of the
+        """Ctrl+H (macOS: Cmd+Y): the history of the patient selected on the patients page (there), else of the
         patient being worked on; says so in the status bar when there is none."""
         if self.stack.currentWidget() is self.patients:
             patient_id = self.patients.selected()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.camera.source import FrameSource
 from app.camera_controller import CameraController
+from app.help_dialogs import analyse_keys, native_keys
 from app.pages.capture_logic import NO_MOVEMENT_NOTE, CaptureSession
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveQuality, check_frame
@@ -141,7 +142,7 @@ class CapturePage(QWidget):
         nav = QHBoxLayout()
         nav.addWidget(self.prev_button)
         nav.addWidget(self.next_button)
-        self.analyse_button = QPushButton("Analyse  [Ctrl+Enter]")
+        self.analyse_button = QPushButton(f"Analyse  [{native_keys(analyse_keys())}]")  # ⌘↩ on macOS
         self.analyse_button.setStyleSheet("QPushButton:enabled { font-weight: 700; }")
         self.analyse_button.clicked.connect(self.analyse_requested)
         self.progress = QProgressBar()
@@ -153,7 +154,8 @@ class CapturePage(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.set_analysing(False)
         self.back_button = QPushButton("Back to patients")
-        self.back_button.setToolTip("The photos taken so far are kept: Resume on the patients page goes on (Ctrl+1)")
+        self.back_button.setToolTip("The photos taken so far are kept: Resume on the patients page goes on "
+                                    f"({native_keys('Ctrl+1')})")
         self.back_button.clicked.connect(self.back_requested)
 
         side = QVBoxLayout()

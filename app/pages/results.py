@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.analysis import AnalysisResult
+from app.help_dialogs import CONFIRM_KEYS, native_keys
 from app.pages.instructions import TITLES
 from app.pages.results_logic import (
     DOUBTFUL_NOTE,
@@ -213,9 +214,9 @@ class ResultsPage(QWidget):
         self.review_error.setWordWrap(True)
         self.confirm_button = QPushButton("Confirm grade")
         self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the model needs its reason in Notes "
-                                       "and is audited as one): Ctrl+Shift+Return")
+                                       f"and is audited as one): {native_keys(CONFIRM_KEYS)}")
         self.confirm_button.clicked.connect(self.confirm)
-        self.export_button = QPushButton("Export PDF  [Ctrl+E]")
+        self.export_button = QPushButton(f"Export PDF  [{native_keys('Ctrl+E')}]")  # ⌘E on macOS
         self.export_button.clicked.connect(self.export_requested)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
@@ -387,7 +388,7 @@ class ResultsPage(QWidget):
     def _refresh_export(self) -> None:
         why = export_blocker(self.status, self.review_edited(), self.overlays_pending)
         self.export_button.setEnabled(not why)
-        self.export_button.setToolTip(why or "Write and store the PDF report of the confirmed grade (Ctrl+E)")
+        self.export_button.setToolTip(why or f"Write and store the PDF report of the confirmed grade ({native_keys('Ctrl+E')})")
 
     def current_expression(self) -> str | None:
         return self.expression_combo.currentData()

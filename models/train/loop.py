@@ -8,8 +8,9 @@ as an uninterrupted one, and a `Step`'s batches can be drawn ahead on threads
 (`LoopSettings.loader_threads`, `prefetch`) without changing them. Checkpoints carry the
 optimizer state, the step, whether the budget was spent (`finished`) and the data the run
 reads (`train_state`); a JSON-lines log records each start, losses, learning rate and
-evaluations. Ctrl-C or SIGTERM saves the state as of the last completed step, so a resumed
-run is the straight run bit for bit, batch-norm statistics included.
+evaluations. Ctrl-C or SIGTERM (on Windows, which never delivers SIGTERM: Ctrl+Break) saves
+the state as of the last completed step, so a resumed run is the straight run bit for bit,
+batch-norm statistics included.
 """
 
 from __future__ import annotations
@@ -255,38 +256,60 @@ def _copy_all(targets: list[torch.Tensor], sources: list[torch.Tensor]) -> None:
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:
-    raise Terminated(f"signal {signum}")
+    stop = Terminated(f"signal {signum}")
+    stop.signal_name = _stop_signal_name(signum)  # type: ignore[attr-defined]
+    raise stop
 
 
-_SIGTERM = getattr(signal, "SIGTERM", None)  # the platforms that have it
+# The signals that stop a run with its steps saved: SIGTERM (`kill PID`, a scheduler's stop)
+# and SIGBREAK (Ctrl+Break in a Windows console; Windows never delivers SIGTERM). Only those
+# the platform has, looked up at each use.
+STOP_SIGNAL_NAMES = ("SIGTERM", "SIGBREAK")
+
+
+def _stop_signals() -> dict[int, str]:
+    """The platform's stop signals, number -> name."""
+    found: dict[int, str] = {}
+    for name in STOP_SIGNAL_NAMES:
+        number = getattr(signal, name, None)
+        if number is not None:
+            found.setdefault(number, name)
+    return found
+
+
+def _stop_signal_name(signum: int | None) -> str:
+    return _stop_signals().get(signum, "SIGTERM") if signum is not None else "SIGTERM"
 
 
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
-    """Inside the block SIGTERM raises `Terminated`; the previous handler is put back after.
-    Only in the main thread (where Python delivers signals) and only over the default action:
-    a handler the caller installed, or SIG_IGN, is left alone."""
-    if _SIGTERM is None or threading.current_thread() is not threading.main_thread() \
-            or signal.getsignal(_SIGTERM) is not signal.SIG_DFL:
+    """Inside the block SIGTERM (and SIGBREAK where there is one) raises `Terminated`; the
+    previous handler is put back after. Only in the main thread (where Python delivers
+    signals) and only over the default action: a handler the caller installed, or SIG_IGN,
+    is left alone."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    signal.signal(_SIGTERM, _raise_terminated)
+    numbers = [n for n in _stop_signals() if signal.getsignal(n) is signal.SIG_DFL]
+    for number in numbers:
+        signal.signal(number, _raise_terminated)
     try:
         yield
     finally:
-        signal.signal(_SIGTERM, signal.SIG_DFL)
+        for number in numbers:
+            signal.signal(number, signal.SIG_DFL)
 
 
 @contextmanager
 def _signals_deferred() -> Iterator[None]:
-    """Ctrl-C (or SIGTERM, see `_sigterm_as_interrupt`) inside the block takes effect when it
+    """Ctrl-C (or SIGTERM/SIGBREAK, see `_sigterm_as_interrupt`) inside the block takes effect when it
     ends: the optimizer's update of the parameters and its moments is never left half done,
     nor the save after an interruption (only in the main thread, where Python delivers
     signals; a handler that is not a Python function is left alone)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    numbers = [n for n in (signal.SIGINT, _SIGTERM) if n is not None and callable(signal.getsignal(n))]
+    numbers = [n for n in (signal.SIGINT, *_stop_signals()) if callable(signal.getsignal(n))]
     previous = {n: signal.getsignal(n) for n in numbers}
     caught: list[tuple[int, Any]] = []
     for number in numbers:
@@ -467,7 +490,8 @@ def train(
                 write_checkpoint()
                 log_block(report=False)
                 _log(log_file, {"event": "interrupted", "stage": settings.stage, "steps": step,
-                                **({"signal": "SIGTERM"} if isinstance(exc, Terminated) else {})})
+                                **({"signal": getattr(exc, "signal_name", "SIGTERM")}
+                                   if isinstance(exc, Terminated) else {})})
             raise
         finally:
             if prefetcher is not None:
