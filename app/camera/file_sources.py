@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
 
 from app.camera.source import CameraError, StepUnavailable
+from models.clutter import is_clutter
 from models.labels import EXPRESSIONS
 from models.pipeline.images import IMAGE_SUFFIXES  # the suffixes `palsy assess` reads
 
 log = logging.getLogger(__name__)
+
+
+def _on_windows() -> bool:
+    return os.name == "nt"
+
+
+def _short_path(path: str) -> str | None:
+    """The 8.3 short form of an existing Windows path (C:\\Users\\JOS~1\\...), None when the
+    volume keeps none."""
+    import ctypes
+
+    size = ctypes.windll.kernel32.GetShortPathNameW(path, None, 0)  # type: ignore[attr-defined]
+    if not size:
+        return None
+    buffer = ctypes.create_unicode_buffer(size)
+    return buffer.value if ctypes.windll.kernel32.GetShortPathNameW(path, buffer, size) else None  # type: ignore[attr-defined]
+
+
+def opencv_file_name(path: Path) -> str:
+    """`path` as OpenCV's video functions can open it. On Windows they pass the name through the
+    ANSI code page, so a path with non-ASCII characters (C:\\Users\\José\\clip.mp4) is given
+    in its 8.3 short form; CameraError with a hint when the volume keeps no short names."""
+    name = str(path)
+    if name.isascii() or not _on_windows():
+        return name
+    short = _short_path(str(path.resolve()))
+    if short is not None and short.isascii():
+        return short
+    raise CameraError(f"OpenCV cannot open a video whose path has letters outside A-Z on Windows ({path}); "
+                      "copy it into a folder with a plain name (C:\\Videos\\clip.mp4) and choose that file in Settings")
 
 
 class VideoFileSource:
@@ -27,7 +59,7 @@ class VideoFileSource:
 
         if not self.path.is_file():
             raise CameraError(f"video file not found: {self.path}; choose a file in Settings")
-        capture = cv2.VideoCapture(str(self.path))
+        capture = cv2.VideoCapture(opencv_file_name(self.path))
         if not capture.isOpened():
             capture.release()
             raise CameraError(f"{self.path.name} is not a video OpenCV can read; try an .mp4 or .avi file")
@@ -92,7 +124,8 @@ class PhotoFolderSource:
     def open(self) -> None:
         if not self.folder.is_dir():
             raise CameraError(f"photo folder not found: {self.folder}; choose a folder in Settings")
-        self._photos = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        # not macOS's `._rest.jpg` (AppleDouble metadata, left on USB sticks and shares)
+        self._photos = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not is_clutter(p))
         if not self._photos:
             raise CameraError(f"no photos ({', '.join(IMAGE_SUFFIXES)}) in {self.folder}")
         for photo in self._photos:

@@ -111,13 +111,16 @@ def remove_old_set(out: Path) -> int:
         raise InputError(f"--force replaces the set in {out}, but its patients cannot be read: {exc}; "
                          "fix or delete that labels.csv first") from None
     removed = 0
+    inside = out.resolve()
     for pid in ids:
         if not is_plain_folder_name(pid):
-            continue  # not a folder of this set (`../x`): never followed
+            continue  # not a folder of this set (`../x`, `C:..` on Windows): never followed
         folder = out / pid
         if folder.is_symlink():
             folder.unlink()
         elif folder.is_dir():
+            if folder.resolve().parent != inside:
+                continue  # a junction or a name the file system reads otherwise: not this set's folder
             shutil.rmtree(folder)
         else:
             continue

@@ -2,10 +2,11 @@
 OUT/assessment.json. Headless; the CLI and the GUI's export both call `write_outputs`.
 
 Everything is first written into a hidden staging folder inside OUT, then moved in:
-the old assessment.json goes first, the overlays and the PDF follow, the new
-assessment.json comes last. So a crash, a kill or a full disk never leaves a cut-off file
-under a final name, and when OUT holds an assessment.json, the files beside it are of
-that same run. Only the files this module writes are replaced: a file of the user's in
+the old result files are moved aside first (all or none: a report.pdf open in a PDF reader
+on Windows stops the run with "close it and run again", the old results untouched), the
+overlays and the PDF follow, the new assessment.json comes last; the old files are deleted
+only after that. So a crash, a kill or a full disk never leaves a cut-off file under a final
+name, and when OUT holds an assessment.json, the files beside it are of that same run. Only the files this module writes are replaced: a file of the user's in
 OUT/overlays/ (any name but the overlays' own, `OVERLAY_NAME`) is kept. Nothing is written,
 replaced or removed outside OUT: an OUT/overlays that is a link (to another folder, say) is
 refused (`check_no_links`), and a link among the files is replaced as a link, never followed.
@@ -188,29 +189,62 @@ OVERLAY_NAME = _overlay_name_pattern()
 
 
 def _move_in(stage: Path, folder: Path) -> None:
-    """Replace the previous outputs: its assessment.json and report.pdf first (from then on
-    the folder claims no complete result, and a run killed while moving in leaves no earlier
-    report beside this run's overlays), then the overlays and the PDF, the new
-    assessment.json last.
+    """Replace the previous outputs. First every old file this run replaces or removes (its
+    assessment.json, report.pdf, and the overlays an earlier run wrote, OVERLAY_NAME) is moved
+    aside into the staging folder, assessment.json first: all of them, or none (a file another
+    program holds open, report.pdf in a PDF reader on Windows, puts back the ones moved and
+    stops the run with InputError, the old results whole). Then this run's overlays, the PDF,
+    and the new assessment.json last. An error while moving in puts the old files back; the
+    ones moved aside are deleted only with the staging folder, after all went in. A run killed
+    midway leaves no old report beside this run's overlays (the old files wait, hidden, in the
+    staging folder until `remove_stale_staging`).
 
-    An existing overlays/ folder is kept: the overlays an earlier run wrote (OVERLAY_NAME)
-    and this one did not are removed, this run's are moved in file by file, and any other
-    file there (the user's notes, say) is left alone."""
+    An existing overlays/ folder is kept: this run's overlays are moved in file by file, and
+    any other file there (the user's notes, say) is left alone."""
     check_no_links(folder)  # again: it may have become a link while the network ran
-    (folder / "assessment.json").unlink(missing_ok=True)
-    (folder / "report.pdf").unlink(missing_ok=True)
     overlays, fresh = folder / "overlays", stage / "overlays"
+    old = [folder / "assessment.json", folder / "report.pdf"]
     if overlays.is_dir():
-        written = {path.name for path in fresh.iterdir()}
-        for old in overlays.iterdir():
-            if old.name not in written and OVERLAY_NAME.fullmatch(old.name) and (old.is_file() or old.is_symlink()):
-                old.unlink()
-        for path in sorted(fresh.iterdir()):
-            os.replace(path, overlays / path.name)
-    else:
-        os.replace(fresh, overlays)
-    os.replace(stage / "report.pdf", folder / "report.pdf")
-    os.replace(stage / "assessment.json", folder / "assessment.json")
+        old += sorted(p for p in overlays.iterdir() if OVERLAY_NAME.fullmatch(p.name) and (p.is_file() or p.is_symlink()))
+    previous = stage / "previous"
+    (previous / "overlays").mkdir(parents=True)
+    aside = _move_aside([p for p in old if p.is_file() or p.is_symlink()], folder, previous)
+    moves = [(path, overlays / path.name) for path in sorted(fresh.iterdir())] if overlays.is_dir() else [(fresh, overlays)]
+    moves += [(stage / "report.pdf", folder / "report.pdf"), (stage / "assessment.json", folder / "assessment.json")]
+    done: list[tuple[Path, Path]] = []
+    try:
+        for source, target in moves:
+            os.replace(source, target)
+            done.append((source, target))
+    except OSError:  # not a kill: leave the folder as it was
+        _put_back(aside + [(target, source) for source, target in done])
+        raise
+
+
+def _move_aside(paths: list[Path], folder: Path, previous: Path) -> list[tuple[Path, Path]]:
+    """Move `paths` (inside `folder`) to the same names under `previous`; (parked, original) of
+    each. All or none: on an error the ones moved go back, and a file another program holds
+    open (PermissionError: Windows refuses to rename it) is InputError naming it."""
+    aside: list[tuple[Path, Path]] = []
+    for path in paths:
+        parked = previous / path.relative_to(folder)
+        try:
+            os.replace(path, parked)
+        except OSError as exc:
+            _put_back(aside)
+            if isinstance(exc, PermissionError):
+                raise InputError(f"{path.name} is open in another program; close it and run again ({path}; "
+                                 "the previous results are kept)") from exc
+            raise
+        aside.append((parked, path))
+    return aside
+
+
+def _put_back(moves: list[tuple[Path, Path]]) -> None:
+    """Undo renames, last first: each (where it is now, where it was)."""
+    for now, was in reversed(moves):
+        with contextlib.suppress(OSError):
+            os.replace(now, was)
 
 
 def _write_into(assessment: Assessment, folder: Path, context: ReportContext | None) -> OutputPaths:

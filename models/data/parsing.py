@@ -59,8 +59,18 @@ def read_image(path: Path) -> np.ndarray:
 
 
 def read_mask(path: Path) -> np.ndarray:
-    """A single-channel uint8 label mask; InputError when it is missing or not single-channel."""
-    data = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    """A single-channel uint8 label mask; InputError when it is missing or not single-channel.
+
+    The file is read by Python and decoded from memory (the pixels `cv2.imread` gave): OpenCV
+    cannot open a path with non-ASCII characters on Windows (C:/Users/José/masks/rest.png)."""
+    try:
+        encoded = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read mask {path} ({exc.strerror or exc})") from None
+    try:
+        data = cv2.imdecode(np.frombuffer(encoded, np.uint8), cv2.IMREAD_UNCHANGED) if encoded else None
+    except cv2.error:  # a damaged file: imread answered None
+        data = None
     if data is None:
         raise InputError(f"cannot read mask {path}")
     if data.ndim != 2 or data.dtype != np.uint8:

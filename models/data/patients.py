@@ -100,6 +100,12 @@ def folder_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip()
 
 
+def case_key(name: str) -> str:
+    """A folder name as a case-insensitive file system (macOS, Windows) may match it: `folder_key`,
+    case-folded. Two patient ids with one key can share one folder there."""
+    return unicodedata.normalize("NFC", folder_key(name).casefold())
+
+
 def _stable_key(seed: int, text: str) -> str:
     return hashlib.sha256(f"{seed}:{text}".encode()).hexdigest()
 
@@ -149,10 +155,40 @@ def fill_empty_splits(splits: dict[str, str], grades: dict[str, int], order: Cal
     return result
 
 
+# What Windows refuses in a file name (any platform: a data set is copied between them). A ':'
+# makes "D:" or "C:.." drive-relative, so `ROOT / "C:.."` is ROOT's parent on Windows.
+WINDOWS_FORBIDDEN = frozenset('<>:"/\\|?*') | frozenset(chr(i) for i in range(32))
+# DOS device names, with any extension ("nul.txt", "CON .png"): Windows opens the device.
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+                            | {f"{port}{n}" for port in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"})
+
+
+def folder_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a folder directly inside another on every platform, or None:
+    empty, `.` or `..`, a path separator, a character Windows forbids (<>:"|?* and control
+    characters; a ':' makes "C:.." drive-relative), a trailing dot or space (Windows drops
+    it: "P1." is folder P1), or a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9,
+    with any extension)."""
+    if not name:
+        return "it is empty"
+    if name in (".", ".."):
+        return f"{name!r} is not a folder inside the data set"
+    bad = sorted({c for c in name if c in WINDOWS_FORBIDDEN})
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        return f"it contains {shown} (no path separator, and none of < > : \" | ? * or control characters)"
+    if name[-1] in ". ":
+        return "it ends in a dot or space, which Windows drops from a folder name"
+    if name.partition(".")[0].rstrip(" ").upper() in WINDOWS_DEVICES:
+        return "it is a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with any extension)"
+    return None
+
+
 def is_plain_folder_name(name: str) -> bool:
-    """Whether `name` names a folder directly inside another: no path separator, not `.` or
-    `..` (a patient_id `../x` would read photos from outside the data set)."""
-    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
+    """Whether `name` names a folder directly inside another, on Windows as well as on Linux
+    and macOS (`folder_name_problem`): a patient_id `../x` or `C:..` would read photos from,
+    or let `palsy synth --force` delete, folders outside the data set."""
+    return folder_name_problem(name) is None
 
 
 def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:
@@ -179,13 +215,15 @@ class PatientDataset:
             raise InputError(f"{self.root} is not a patient data set: labels.csv is missing (see DESIGN §4)")
         rows = []
         seen: dict[str, tuple[int, tuple[int, str, str]]] = {}  # patient id -> (line, its values)
+        by_case: dict[str, tuple[int, str]] = {}  # case_key -> (line, patient id as written there)
         for line, row in _read_labels(labels):
             patient_id = row["patient_id"].strip()
             if not patient_id:
                 raise InputError(f"{labels} line {line}: the patient_id is empty")
-            if not is_plain_folder_name(patient_id):
-                raise InputError(f"{labels} line {line}: patient_id {patient_id!r} is not a plain folder name (no / or \\, "
-                                 f"not . or ..); each patient's photos are in a folder of that name inside {self.root}")
+            problem = folder_name_problem(patient_id)
+            if problem is not None:
+                raise InputError(f"{labels} line {line}: patient_id {patient_id!r} is not a plain folder name: {problem}; "
+                                 f"each patient's photos are in a folder of that name inside {self.root}")
             try:
                 grade = grade_index(row["grade"])
             except ValueError as exc:
@@ -200,6 +238,12 @@ class PatientDataset:
             if earlier is not None and earlier[1] != (grade, side, split):
                 raise InputError(f"{labels} line {line}: patient {patient_id} is already listed on line {earlier[0]} "
                                  "with another grade, side or split; keep one row per patient")
+            alike = by_case.setdefault(case_key(patient_id), (line, patient_id))
+            if alike[1] != patient_id:  # macOS and Windows open one folder for both: one person in two rows
+                raise InputError(f"{labels} line {line}: patient_id {patient_id!r} and {alike[1]!r} on line {alike[0]} "
+                                 "differ only in upper/lower case or Unicode form; on macOS and "
+                                 "Windows they are one folder, so the same photos would count twice (or in two "
+                                 "splits); keep one row per patient")
             if earlier is None:
                 seen[patient_id] = (line, (grade, side, split))
                 rows.append((patient_id, grade, side, split))
@@ -272,7 +316,7 @@ class PatientDataset:
             return near[0]
         exact = self.root / patient_id
         if exact.is_dir():  # found by a case-insensitive file system: the name on disk differs in case
-            cased = [p for paths in index.values() for p in paths if folder_key(p.name).casefold() == key.casefold()]
+            cased = [p for paths in index.values() for p in paths if case_key(p.name) == case_key(key)]
             if len(cased) == 1:
                 return cased[0]
         return exact

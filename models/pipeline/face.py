@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -79,11 +80,27 @@ class FaceCrop:
 
 @functools.lru_cache(maxsize=4)
 def _cascade(name: str) -> cv2.CascadeClassifier | None:
-    """The bundled cascade, loaded once; None when this OpenCV build lacks it."""
+    """The bundled cascade, loaded once; None when this OpenCV build lacks it.
+
+    The XML is read by Python and parsed from memory: OpenCV's own file functions cannot open
+    a path with non-ASCII characters on Windows (an app unzipped under C:/Users/José found no
+    face). Same classifier, same detections as `cv2.CascadeClassifier(path)`."""
     if not hasattr(cv2, "CascadeClassifier") or not hasattr(cv2, "data"):
         return None
-    classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)
-    return None if classifier.empty() else classifier
+    try:
+        text = Path(cv2.data.haarcascades, name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    classifier = cv2.CascadeClassifier()
+    try:
+        storage = cv2.FileStorage(text, cv2.FILE_STORAGE_READ | cv2.FILE_STORAGE_MEMORY)
+        try:
+            loaded = classifier.read(storage.getFirstTopLevelNode())
+        finally:
+            storage.release()
+    except cv2.error:  # a damaged or old-format file
+        return None
+    return classifier if loaded and not classifier.empty() else None
 
 
 def face_detector_available() -> bool:
