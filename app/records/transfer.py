@@ -87,6 +87,7 @@ from app.records.result_shape import result_problem
 from app.records.rows import STATUSES, Assessment, AuditEntry, Capture, Patient
 from app.records.store import Store, _audit
 from models.errors import InputError
+from models.folder_names import is_windows_device_name
 
 log = logging.getLogger("palsy.records")
 EXPORT_FORMAT = "palsy-patient-export"
@@ -106,7 +107,12 @@ _CODED_FIELDS = frozenset({"status", "model_grade", "measured_grade", "confirmed
 
 
 def _safe_folder_name(text: str) -> str:
+    """`text` as a folder name on every platform: letters, digits, '-', '_' and inner dots;
+    a Windows device name (an ID "CON" or "COM1") gets a '_' so Windows makes a folder."""
     cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text).strip("._")
+    if is_windows_device_name(cleaned):
+        head, dot, tail = cleaned.partition(".")
+        cleaned = f"{head}_{dot}{tail}"
     return cleaned or "patient"
 
 

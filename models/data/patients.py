@@ -36,6 +36,7 @@ from models.data.parsing import (
     read_mask,
 )
 from models.errors import InputError
+from models.folder_names import folder_name_problem
 from models.labels import CLASSES, EXPRESSIONS, SIDES, grade_index
 from models.pipeline.images import IMAGE_SUFFIXES, MIN_PHOTO_SIDE, load_image
 
@@ -153,35 +154,6 @@ def fill_empty_splits(splits: dict[str, str], grades: dict[str, int], order: Cal
         grade = max(counts, key=lambda g: (counts[g], -g))
         result[max((pid for pid in members[donor] if grades[pid] == grade), key=order)] = empty
     return result
-
-
-# What Windows refuses in a file name (any platform: a data set is copied between them). A ':'
-# makes "D:" or "C:.." drive-relative, so `ROOT / "C:.."` is ROOT's parent on Windows.
-WINDOWS_FORBIDDEN = frozenset('<>:"/\\|?*') | frozenset(chr(i) for i in range(32))
-# DOS device names, with any extension ("nul.txt", "CON .png"): Windows opens the device.
-WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
-                            | {f"{port}{n}" for port in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"})
-
-
-def folder_name_problem(name: str) -> str | None:
-    """Why `name` cannot name a folder directly inside another on every platform, or None:
-    empty, `.` or `..`, a path separator, a character Windows forbids (<>:"|?* and control
-    characters; a ':' makes "C:.." drive-relative), a trailing dot or space (Windows drops
-    it: "P1." is folder P1), or a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9,
-    with any extension)."""
-    if not name:
-        return "it is empty"
-    if name in (".", ".."):
-        return f"{name!r} is not a folder inside the data set"
-    bad = sorted({c for c in name if c in WINDOWS_FORBIDDEN})
-    if bad:
-        shown = " ".join(repr(c) for c in bad)
-        return f"it contains {shown} (no path separator, and none of < > : \" | ? * or control characters)"
-    if name[-1] in ". ":
-        return "it ends in a dot or space, which Windows drops from a folder name"
-    if name.partition(".")[0].rstrip(" ").upper() in WINDOWS_DEVICES:
-        return "it is a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with any extension)"
-    return None
 
 
 def is_plain_folder_name(name: str) -> bool:

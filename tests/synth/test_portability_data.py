@@ -11,8 +11,9 @@ import pytest
 
 from app.cli import main
 from app.commands.synth import remove_old_set
-from models.data.patients import PatientDataset, folder_name_problem, is_plain_folder_name
+from models.data.patients import PatientDataset, is_plain_folder_name
 from models.errors import InputError
+from models.folder_names import folder_name_problem
 
 HEADER = "patient_id,grade,side,split\n"
 REFUSED = ["C:..", "D:", "C:x", "a<b", "a>b", 'a"b', "a|b", "a?b", "a*b", "tab\there", "P1.", "P1 ", "...",
