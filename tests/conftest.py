@@ -18,3 +18,20 @@ def shared_data() -> Path:
     path = SHARED / "data"
     assert path.is_dir(), f"expected the shared data folder at {path}"
     return path
+
+
+@pytest.fixture
+def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files `models.resources.sha256_of` hashes from now on (weights_info,
+    is_demo_weights and Settings all hash through it)."""
+    import models.resources as resources
+
+    seen: list[str] = []
+    real = resources.sha256_of
+
+    def counting(path: str | os.PathLike) -> str:
+        seen.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(resources, "sha256_of", counting)
+    return seen

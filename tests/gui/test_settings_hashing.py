@@ -6,27 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 import app.weights_info as weights_info_module
-import models.resources as resources
 from app.pages.settings_dialog import CHECKSUM_DELAY_MS, SettingsDialog
 from app.settings import Settings
 from app.weights_info import MAX_CHECKED_BYTES, weights_info
-
-
-@pytest.fixture
-def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every file Settings hashes (resources.sha256_of, which weights_info and is_demo_weights use)."""
-    seen: list[str] = []
-    real = resources.sha256_of
-
-    def counting(path: str | os.PathLike) -> str:
-        seen.append(Path(path).name)
-        return real(path)
-
-    monkeypatch.setattr(resources, "sha256_of", counting)
-    return seen
 
 
 def test_typing_a_path_hashes_once_after_a_pause(qtbot, tmp_path: Path, hashes: list[str]) -> None:

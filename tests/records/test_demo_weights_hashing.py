@@ -4,7 +4,6 @@ on the shipped demo weights and on copies of them is unchanged."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -15,20 +14,6 @@ from models.resources import MAX_CHECKED_BYTES, is_demo_weights, sha256_of
 
 SHIPPED = resources.default_weights_path()
 needs_shipped = pytest.mark.skipif(not SHIPPED.is_file(), reason="the shipped demo weights are not in this checkout")
-
-
-@pytest.fixture
-def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the files `models.resources` hashes."""
-    seen: list[str] = []
-    real = resources.sha256_of
-
-    def counting(path: str | os.PathLike) -> str:
-        seen.append(Path(path).name)
-        return real(path)
-
-    monkeypatch.setattr(resources, "sha256_of", counting)
-    return seen
 
 
 def _sparse(path: Path, size: int) -> Path:
