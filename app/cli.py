@@ -74,18 +74,23 @@ def tolerant_streams() -> None:
     the IDs in the file can be fed back to `palsy records export`. A console keeps its encoding
     (Windows consoles are Unicode already). An encoding the user asked for (PYTHONIOENCODING)
     is kept. Whatever the encoding, a character it cannot hold is written as a backslash
-    escape (`\\u0141`) instead of ending the command with a traceback.
+    escape (`\\u0141`) instead of ending the command with a traceback, where the stream's
+    error handler was "strict"; any other handler (Linux's surrogateescape) is kept.
     """
     keep_encoding = bool(os.environ.get("PYTHONIOENCODING"))
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is None:  # None (windowed build) or a stream that is not a TextIOWrapper
             continue
+        # only "strict" is replaced: Linux's surrogateescape (a file name's bytes that are not
+        # UTF-8 printed as they are) and a handler PYTHONIOENCODING names are kept
+        errors = getattr(stream, "errors", None) or "strict"
+        errors = "backslashreplace" if errors == "strict" else errors
         try:
             if keep_encoding or stream.isatty():
-                reconfigure(errors="backslashreplace")
+                reconfigure(errors=errors)
             else:
-                reconfigure(encoding="utf-8", errors="backslashreplace")
+                reconfigure(encoding="utf-8", errors=errors)
         except (OSError, ValueError):  # a closed stream: the command's own output reports it
             pass
 

@@ -156,17 +156,25 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
             return
         base = self.baseFilename
         parked = base + ".rollover"
+        if os.path.exists(parked):  # a rollover killed between its renames: its records go first
+            self._shift_backups()
+            os.replace(parked, f"{base}.1")
         os.replace(base, parked)
         try:
-            for index in range(self.backupCount - 1, 0, -1):
-                older = f"{base}.{index}"
-                if os.path.exists(older):
-                    os.replace(older, f"{base}.{index + 1}")
+            self._shift_backups()
             os.replace(parked, f"{base}.1")
         except OSError:  # an older file is held open: put the current one back, unrotated
             if not os.path.exists(base):
                 os.replace(parked, base)
             raise
+
+    def _shift_backups(self) -> None:
+        """.1 -> .2 ... (the oldest, .backupCount, is replaced)."""
+        base = self.baseFilename
+        for index in range(self.backupCount - 1, 0, -1):
+            older = f"{base}.{index}"
+            if os.path.exists(older):
+                os.replace(older, f"{base}.{index + 1}")
 
 
 def _open_log_stream(folder: Path | None) -> TextIO:

@@ -27,3 +27,12 @@ def is_clutter(path: str | os.PathLike) -> bool:
 
 
 _ALL_CLUTTER = CLUTTER_FILES | CLUTTER_FOLDERS | VOLUME_FOLDERS
+
+
+def is_system_entry(path: str | os.PathLike) -> bool:
+    """Whether an entry is one the operating system or a file browser made by name: the named
+    clutter above, `.DS_Store` and macOS's `._name` files. Narrower than `is_clutter`, which
+    takes every dot file: a folder holding a user's `.ssh` or `.git` is not empty."""
+    name = os.path.basename(os.fspath(path))
+    folded = name.casefold()
+    return folded in _ALL_CLUTTER or folded == ".ds_store" or name.startswith("._")

@@ -69,3 +69,20 @@ def test_a_console_keeps_its_encoding(monkeypatch) -> None:
     console.flush()
     assert console.encoding == "cp1252"
     assert console.buffer.getvalue().startswith(b"MRN-\\u0141\xf3d\\u017a-7")
+
+
+def test_an_error_handler_other_than_strict_is_kept(monkeypatch) -> None:
+    """Review: Linux's surrogateescape (a file name's non-UTF-8 bytes printed as they are) and a
+    handler PYTHONIOENCODING names were replaced by backslashreplace."""
+    from app.cli import tolerant_streams
+
+    monkeypatch.delenv("PYTHONIOENCODING", raising=False)
+    kept = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="surrogateescape")
+    strict = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    monkeypatch.setattr(sys, "stdout", kept)
+    monkeypatch.setattr(sys, "stderr", strict)
+    tolerant_streams()
+    assert (sys.stdout.errors, sys.stderr.errors) == ("surrogateescape", "backslashreplace")
+    print("caf\udce9", end="")
+    sys.stdout.flush()
+    assert kept.buffer.getvalue() == b"caf\xe9"  # the name's own byte

@@ -101,7 +101,7 @@ def remove_old_set(out: Path) -> int:
     folder. Returns the number of folders removed; InputError when labels.csv cannot be read."""
     import shutil
 
-    from models.data.patients import is_plain_folder_name, listed_patient_ids
+    from models.data.patients import listed_patient_ids
     from models.errors import InputError
 
     labels = out / "labels.csv"
@@ -113,8 +113,10 @@ def remove_old_set(out: Path) -> int:
     removed = 0
     inside = out.resolve()
     for pid in ids:
-        if not is_plain_folder_name(pid):
-            continue  # not a folder of this set (`../x`, `C:..` on Windows): never followed
+        if not pid or pid in (".", "..") or any(c in pid for c in "/\\\0"):
+            continue  # not a name inside the set (`../x`): never followed. An id only Windows
+            # reads otherwise (`C:..`) is left to the check below: on Linux `2024:01` or `P1.`
+            # is the old set's own folder and goes, as before
         folder = out / pid
         if folder.is_symlink():
             folder.unlink()

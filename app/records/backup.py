@@ -41,7 +41,7 @@ from app.records.files import fsync_dir, fsync_file, replace_file, temp_path_for
 from app.records.paths import DB_NAME, DIR_MODE, FILE_MODE, DataLayout, ensure_private_dir
 from app.records.recovery import STAGING_NAME, remove_abandoned_staging
 from app.records.store import Store, online_copy
-from models.clutter import is_clutter
+from models.clutter import is_system_entry
 from models.errors import InputError
 
 log = logging.getLogger("palsy.records")
@@ -66,7 +66,7 @@ def refuse_out(out: Path) -> None:
     """InputError (exit 2) when `out` exists and is a file or a folder that is not empty. The
     hidden staging folder a killed backup left inside it does not count: the rerun removes it.
     Nor does what the system keeps on an empty USB stick or leaves in a folder it showed
-    (`System Volume Information`, `$RECYCLE.BIN`, `.Spotlight-V100`, `.DS_Store`: `is_clutter`);
+    (`System Volume Information`, `$RECYCLE.BIN`, `.Spotlight-V100`, `.DS_Store`: `is_system_entry`);
     the backup leaves those as they are."""
     if out.exists() and (not out.is_dir() or any(not _ignored_in_out(e.name) for e in out.iterdir())):
         raise InputError(f"{out} already exists and is not an empty folder; give a new folder for the backup")
@@ -74,8 +74,10 @@ def refuse_out(out: Path) -> None:
 
 def _ignored_in_out(name: str) -> bool:
     """An entry of `out` that does not make it a folder with content: a killed backup's staging
-    folder, or the file system's or a file browser's clutter (never palsy.db, photos, reports)."""
-    return STAGING_NAME.fullmatch(name) is not None or is_clutter(name)
+    folder, or what the file system or a file browser made (`is_system_entry`: an "empty" USB
+    stick's System Volume Information, .Spotlight-V100, .DS_Store). A user's own hidden files
+    (.bashrc, .git) are content: the backup does not mix with them or make their folder private."""
+    return STAGING_NAME.fullmatch(name) is not None or is_system_entry(name)
 
 
 def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | None = None) -> BackupResult:

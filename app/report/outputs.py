@@ -233,11 +233,16 @@ def _move_aside(paths: list[Path], folder: Path, previous: Path) -> list[tuple[P
         except OSError as exc:
             _put_back(aside)
             if isinstance(exc, PermissionError):
-                raise InputError(f"{path.name} is open in another program; close it and run again ({path}; "
-                                 "the previous results are kept)") from exc
+                why = ("is open in another program; close it and run again" if _on_windows() else  # a reader's lock
+                       "cannot be replaced: check its permissions (or an immutable flag) and run again")
+                raise InputError(f"{path.name} {why} ({path}; the previous results are kept)") from exc
             raise
         aside.append((parked, path))
     return aside
+
+
+def _on_windows() -> bool:
+    return os.name == "nt"
 
 
 def _put_back(moves: list[tuple[Path, Path]]) -> None:

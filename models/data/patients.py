@@ -102,9 +102,11 @@ def folder_key(name: str) -> str:
 
 
 def case_key(name: str) -> str:
-    """A folder name as a case-insensitive file system (macOS, Windows) may match it: `folder_key`,
-    case-folded. Two patient ids with one key can share one folder there."""
-    return unicodedata.normalize("NFC", folder_key(name).casefold())
+    """A folder name as a case-insensitive file system (macOS, Windows) may match it:
+    `folder_key`, each character upper-cased on its own (as NTFS and APFS compare names: "ß"
+    stays "ß", so "Strauß" and "Strauss" are two folders, where `str.casefold` would make them
+    one). Two patient ids with one key can share one folder there."""
+    return "".join(upper if len(upper := char.upper()) == 1 else char for char in folder_key(name))
 
 
 def _stable_key(seed: int, text: str) -> str:

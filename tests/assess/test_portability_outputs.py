@@ -49,6 +49,7 @@ def _hold_open(monkeypatch: pytest.MonkeyPatch, *held: Path) -> None:
 
     monkeypatch.setattr(Path, "unlink", unlink)
     monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(outputs_module, "_on_windows", lambda: True)  # where a reader locks a file
 
 
 def test_an_open_report_keeps_the_previous_results_and_says_close_it(assessment, tmp_path, monkeypatch):
@@ -105,4 +106,18 @@ def test_palsy_assess_into_a_folder_with_an_open_report_exits_2_with_one_line(
     err = capsys.readouterr().err.strip()
     assert err.startswith("palsy: error: report.pdf is open in another program; close it and run again")
     assert len(err.splitlines()) == 1
+    assert _snapshot(out) == before
+
+
+def test_elsewhere_a_file_that_cannot_be_moved_is_not_said_to_be_open(assessment, tmp_path, monkeypatch):
+    """Review: on Linux and macOS a PermissionError is permissions or an immutable flag, not a
+    program holding the file."""
+    out = tmp_path / "out"
+    write_outputs(assessment, out)
+    before = _snapshot(out)
+    _hold_open(monkeypatch, out / "report.pdf")
+    monkeypatch.setattr(outputs_module, "_on_windows", lambda: False)
+    with pytest.raises(InputError, match=r"^report.pdf cannot be replaced: check its permissions") as caught:
+        write_outputs(assessment, out)
+    assert "open in another program" not in str(caught.value)
     assert _snapshot(out) == before

@@ -85,3 +85,19 @@ def test_an_unblocked_rollover_shifts_the_older_files(tmp_path, logger) -> None:
     assert (tmp_path / "palsy.log.2").read_text() == "file 1\n"
     assert (tmp_path / "palsy.log.3").read_text() == "file 2\n"
     assert not (tmp_path / "palsy.log.4").exists() and not (tmp_path / "palsy.log.rollover").exists()
+
+
+def test_records_a_killed_rollover_left_aside_are_kept(tmp_path, logger) -> None:
+    """Review: a kill between the rollover's renames left palsy.log.rollover, and the next
+    rollover replaced it: those records were lost."""
+    log, _ = logger
+    path = tmp_path / frozen_main.LOG_NAME
+    (tmp_path / "palsy.log.1").write_text("file 1\n")
+    (tmp_path / "palsy.log.rollover").write_text("left by a killed rollover\n")
+    path.write_text("x" * 1500 + "\n")
+    log.info("a new file")
+    assert path.read_text().endswith("a new file\n")
+    assert (tmp_path / "palsy.log.1").read_text().startswith("x")
+    assert (tmp_path / "palsy.log.2").read_text() == "left by a killed rollover\n"
+    assert (tmp_path / "palsy.log.3").read_text() == "file 1\n"
+    assert not (tmp_path / "palsy.log.rollover").exists()

@@ -327,3 +327,24 @@ def test_sqlite_fullfsync_on_macos_only(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(sys, "platform", "darwin")
     with Store.open(tmp_path / "mac") as store:
         assert store.db.connection().execute("PRAGMA fullfsync").fetchone()[0] == 1
+
+
+def test_a_folder_of_a_users_hidden_files_is_not_an_empty_backup_target(tmp_path: Path) -> None:
+    """Review of the volume-folder change: every dot file counted as clutter, so a home folder
+    holding only .bashrc and .ssh took the backup and was made private (0700)."""
+    from app.records.backup import refuse_out
+    from models.errors import InputError
+
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".bashrc").write_text("alias ll='ls -l'\n")
+    mode = home.stat().st_mode
+    with pytest.raises(InputError, match="not an empty folder"):
+        refuse_out(home)
+    assert home.stat().st_mode == mode
+    stick = tmp_path / "stick"
+    for name in ("System Volume Information", ".Spotlight-V100", ".fseventsd", "$RECYCLE.BIN"):
+        (stick / name).mkdir(parents=True)
+    for name in (".DS_Store", "._notes.txt", "Thumbs.db", "desktop.ini"):
+        (stick / name).write_bytes(b"x")
+    refuse_out(stick)  # only what the systems made: empty

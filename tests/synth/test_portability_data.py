@@ -91,3 +91,25 @@ def test_a_synthetic_set_with_a_row_retyped_in_upper_case_is_refused(tmp_path):
         handle.write(f"{first[0].upper()},{first[1]},{first[2]},train\n")
     with pytest.raises(InputError, match="differ only in upper/lower case"):
         PatientDataset(root)
+
+
+def test_ids_a_file_system_keeps_apart_are_not_called_duplicates(tmp_path):
+    """Review: `str.casefold` made "Strauß" and "Strauss" (two surnames; two folders on NTFS and
+    APFS, which change case one character at a time) one id."""
+    root = _set(tmp_path / "set", "Strauß,I,none,train", "Strauss,II,left,train", "ﬁsh,III,left,train",
+                "fish,IV,left,train")
+    for pid in ("Strauß", "Strauss", "ﬁsh", "fish"):
+        (root / pid).mkdir()
+    assert sorted(PatientDataset(root).patients) == sorted(["Strauß", "Strauss", "ﬁsh", "fish"])
+
+
+def test_force_still_removes_an_old_folder_only_windows_would_refuse(tmp_path):
+    """Review: with the stricter id rule, `--force` kept an old set's `2024:01` folder on Linux
+    (it is inside the set there) while it deleted labels.csv."""
+    out = tmp_path / "set"
+    _set(out, "2024:01,II,left,train", "P1.,III,left,train", "ok1,I,none,train")
+    for pid in ("2024:01", "P1.", "ok1"):
+        (out / pid).mkdir()
+        (out / pid / "rest.png").write_bytes(b"old")
+    assert remove_old_set(out) == 3
+    assert list(out.iterdir()) == []
