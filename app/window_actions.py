@@ -167,7 +167,8 @@ class WindowActionsMixin:
         return dialog
 
     def show_shortcuts(self) -> QDialog:
-        menus = [top.menu() for top in self.menuBar().actions() if top.menu() is not None]
+        tops = self.menuBar().actions()  # held: older PySide6 deleted the menus with a temporary list
+        menus = [top.menu() for top in tops if top.menu() is not None]
         dialog = shortcuts_window(self, [a for menu in menus for a in menu.actions()])
         dialog.open()
         return dialog

@@ -555,7 +555,8 @@ def test_ctrl_f_goes_to_the_patient_search(qtbot, data_folder: Path) -> None:
 def test_the_shortcuts_help_lists_confirm_and_find(qtbot, data_folder: Path) -> None:
     window = _window(qtbot, data_folder)
     try:
-        menus = [top.menu() for top in window.menuBar().actions() if top.menu() is not None]
+        tops = window.menuBar().actions()
+        menus = [top.menu() for top in tops if top.menu() is not None]
         rows = dict(shortcut_rows([a for menu in menus for a in menu.actions()]))
         assert "Ctrl+Shift+Return" in rows["Confirm grade"]
         assert rows["Find patient"] == "Ctrl+F"

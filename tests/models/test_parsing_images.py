@@ -82,10 +82,13 @@ def test_exif_orientation_is_applied_as_opencv_applied_it(tmp_path: Path, suffix
     path = tmp_path / f"sideways{suffix}"
     extra = {"quality": 100} if suffix == ".jpg" else {"lossless": True} if suffix == ".webp" else {}
     Image.fromarray(rgb).save(path, exif=exif.tobytes(), **extra)
-    opencv = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
     ours = read_image(path)
-    assert ours.shape == opencv.shape == (80, 40, 3)
-    assert np.abs(ours.astype(int) - opencv).max() <= 1
+    assert ours.shape == (80, 40, 3)
+    if suffix != ".jpg":  # lossless: exactly the photo turned upright
+        assert np.array_equal(ours, np.rot90(rgb, -1))
+    if suffix != ".webp":  # OpenCV turns a WebP by its EXIF only from 4.13 (the floor is 4.11)
+        opencv = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        assert np.abs(ours.astype(int) - opencv).max() <= 1
 
 
 def _patients(root: Path, photo: Path) -> Path:
