@@ -97,11 +97,14 @@ class InstanceLock:
 
     def _unreadable_and_old(self) -> bool:
         """The lock file exists, is over UNREADABLE_LOCK_AGE_S old, and names no holder (a
-        writer in the middle of making it has it for milliseconds)."""
+        writer in the middle of making it has it for milliseconds). A file dated more than
+        UNREADABLE_LOCK_AGE_S in the future counts as old too: it was written while the clock
+        was ahead, and waiting for it to age would lock the folder until that date."""
         try:
-            return time.time() - self.path.stat().st_mtime > UNREADABLE_LOCK_AGE_S
+            age = time.time() - self.path.stat().st_mtime
         except OSError:
             return False
+        return abs(age) > UNREADABLE_LOCK_AGE_S
 
     def holder(self) -> LockHolder | None:
         """Who the lock file names (None: no file, or not readable)."""

@@ -21,11 +21,23 @@ def parse_stamp(text: str) -> datetime | None:
 
 def local_date(text: str, tz: tzinfo | None = None) -> str:
     """YYYY-MM-DD in local time (`tz` for tests); text that is no timestamp is cut as it is."""
-    moment = parse_stamp(text)
-    return moment.astimezone(tz).strftime("%Y-%m-%d") if moment else text[:10]
+    moment = _local(parse_stamp(text), tz)
+    return moment.strftime("%Y-%m-%d") if moment else text[:10]
 
 
 def local_minute(text: str, tz: tzinfo | None = None) -> str:
     """YYYY-MM-DD HH:MM in local time (`tz` for tests)."""
-    moment = parse_stamp(text)
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else text.replace("T", " ")[:16]
+    moment = _local(parse_stamp(text), tz)
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else text.replace("T", " ")[:16]
+
+
+def _local(moment: datetime | None, tz: tzinfo | None) -> datetime | None:
+    """`moment` in local time (`tz`), or None when it has none: a time within a day of year 1
+    or 9999 (a station clock reset to zero, an altered import) overflows there, and is then
+    shown as stored rather than stopping the page."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(tz)
+    except OverflowError:
+        return None

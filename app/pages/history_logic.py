@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from app.local_time import local_minute, parse_stamp
 from app.records_gateway import AssessmentInfo
@@ -28,7 +28,8 @@ class HistoryPoint:
 
 
 def _parse_time(text: str) -> datetime:
-    return parse_stamp(text) or datetime.fromtimestamp(0)
+    # Aware, as parse_stamp's times are: a naive fallback could not be sorted among them.
+    return parse_stamp(text) or datetime.fromtimestamp(0, timezone.utc)
 
 
 def history_points(assessments: list[AssessmentInfo]) -> list[HistoryPoint]:

@@ -8,6 +8,7 @@ import os
 import posixpath
 import sqlite3
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from app.records.recovery import (
 from app.records.result_shape import result_problem
 from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.store_base import StoreBase
+from app.records.validate import CLOCK_SKEW
 
 
 def _may_leave_the_folder(name: str) -> bool:
@@ -105,7 +107,36 @@ class ChecksMixin(StoreBase):
                     f"assessment {row['id']} of patient {row['patient_id']}: its stored analysis result is "
                     f"damaged ({problem}), so it cannot be reopened; restore palsy.db from a backup if it was edited."
                 )
-        return problems
+        return problems + self._future_time_problems()
+
+    def _future_time_problems(self) -> list[str]:
+        """One line per kind of stored time (assessments' created_at and updated_at, captures,
+        audit) with rows dated more than CLOCK_SKEW ahead of this computer's clock: recorded
+        while a station's clock was ahead (such visits sort after every later one, and an export
+        of them is refused on import). The store writes UTC with milliseconds, so text compares
+        as time."""
+        limit = (datetime.now(timezone.utc) + CLOCK_SKEW).isoformat(timespec="milliseconds")
+        found: dict[str, list[Any]] = {}  # what -> [count, latest time, first row naming it]
+        for row in self.db.query_each(  # one pass: the audit trail may hold millions of rows
+            "SELECT 'assessment created_at' AS what, a.created_at AS at, 'assessment ' || a.id AS ref"
+            " FROM assessments a WHERE a.created_at > :limit"
+            " UNION ALL SELECT 'assessment updated_at', a.updated_at, 'assessment ' || a.id"
+            " FROM assessments a WHERE a.updated_at > :limit"
+            " UNION ALL SELECT 'capture captured_at', c.captured_at, 'assessment ' || c.assessment_id"
+            " FROM captures c WHERE c.captured_at > :limit"
+            " UNION ALL SELECT 'audit entry at', u.at, u.entity || ' ' || u.entity_id"
+            " FROM audit u WHERE u.at > :limit",
+            {"limit": limit},
+        ):
+            entry = found.setdefault(row["what"], [0, row["at"], row["ref"]])
+            entry[0] += 1
+            entry[1] = max(entry[1], row["at"])
+        return [
+            f"{count} {what} time(s) lie in the future (the latest {latest}, e.g. {ref}): recorded while "
+            "this or another station's clock was ahead; such visits sort after later ones and their "
+            "export is refused on import. Correct the computer's clock; review these records."
+            for what, (count, latest, ref) in found.items()
+        ]
 
     def _file_rows(self) -> list[sqlite3.Row]:
         """id, file_name, sha256, kind ('photo' or 'report') and table of every recorded file.

@@ -174,7 +174,7 @@ class _Redactor:
             return stamp
         try:
             return (datetime.fromisoformat(stamp) - self._shift).isoformat(timespec="milliseconds")
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a time near year 1 (a reset clock)
             return None
 
     def person(self, name: str | None) -> str | None:
@@ -483,8 +483,9 @@ def _check_structure(manifest: dict[str, Any], path: Path) -> None:
 
 def _check_values(manifest: dict[str, Any], path: Path) -> None:
     """Refuse (InputError naming the field) what the store's own writes would never hold: times
-    that are not ISO date-times or lie in the future, unknown statuses, audit entries about
-    another kind of record or with control characters in their actor, field or reason."""
+    that are not ISO date-times, lie before 2000 or in the future, unknown statuses, audit
+    entries about another kind of record or with control characters in their actor, field or
+    reason. The manifest's times are rewritten in the store's own form (`validate.timestamp`)."""
 
     def refuse(problem: object) -> InputError:
         return InputError(f"{path} is damaged or was altered: {problem} Export the patient again.")
@@ -495,10 +496,25 @@ def _check_values(manifest: dict[str, Any], path: Path) -> None:
         except InputError as exc:
             raise refuse(exc) from None
 
+    def when(value: Any, what: str) -> str:
+        try:
+            return validate.timestamp(value, what)
+        except validate.FutureTimeError as exc:
+            # Not damage: the clock of the station that recorded it was ahead. Exporting again
+            # copies the same times, so say what does help.
+            raise InputError(
+                f"{path} was not imported: {exc} That station's clock was probably ahead when "
+                "it recorded them (or the file was altered); exporting the patient again will not "
+                "help until that station's records are corrected."
+            ) from None
+        except InputError as exc:
+            raise refuse(exc) from None
+
     def times(part: dict[str, Any], where: str, keys: tuple[str, ...]) -> None:
+        # Stored in the store's own form (UTC, milliseconds), so that they sort as time.
         for key in keys:
             if part.get(key) is not None:
-                check(validate.timestamp, part[key], f"{where}.{key}")
+                part[key] = when(part[key], f"{where}.{key}")
 
     def audit(entries: list[dict[str, Any]] | None, where: str, entities: tuple[str, ...]) -> None:
         for i, entry in enumerate(entries or []):
@@ -512,7 +528,7 @@ def _check_values(manifest: dict[str, Any], path: Path) -> None:
 
     if manifest.get("exported_at") is None:
         raise refuse("exported_at is missing.")
-    check(validate.timestamp, manifest["exported_at"], "exported_at")
+    manifest["exported_at"] = when(manifest["exported_at"], "exported_at")
     patient = manifest["patient"]
     times(patient, "patient", ("created_at", "updated_at"))
     audit(patient.get("audit"), "patient.audit", ("patient",))

@@ -22,11 +22,20 @@ _PLAIN_LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı"
 # Times up to this far ahead of this computer's clock are accepted from elsewhere (an import):
 # another station's clock may be off, or a naive time written in a zone east of UTC.
 CLOCK_SKEW = timedelta(days=1)
+# No record of this app predates this: an earlier time is a station clock reset to its epoch,
+# or an altered file (and times near year 1 overflow when shown in a zone behind UTC).
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# The date is first "today" at UTC+14 (Kiribati): a date up to then is today somewhere on Earth.
+_EARLIEST_ZONE = timezone(timedelta(hours=14))
 # Invisible formatting characters (Unicode category Cf) refused in one-line text: a
 # RIGHT-TO-LEFT OVERRIDE (U+202E) makes a name display other than it is stored, a BOM
 # (U+FEFF) or soft hyphen makes two equal-looking names differ. ZERO WIDTH NON-JOINER (U+200C)
 # and ZERO WIDTH JOINER (U+200D) stay allowed: Persian, Indic scripts and emoji need them.
 _JOINERS = frozenset("\u200c\u200d")
+
+
+class FutureTimeError(InputError):
+    """A time more than CLOCK_SKEW ahead of this computer's clock (`timestamp`)."""
 
 
 def now_iso() -> str:
@@ -112,7 +121,12 @@ def text(value: Any, what: str, *, max_len: int = MAX_TEXT_LEN, multiline: bool 
 
 
 def birth_date(value: Any) -> str | None:
-    """A date of birth as 'YYYY-MM-DD' (None when unknown); refuses dates in the future."""
+    """A date of birth as 'YYYY-MM-DD' (None when unknown); refuses dates in the future.
+
+    A date that is already today somewhere on Earth (up to UTC+14) is not in the future: a
+    newborn registered in Auckland is exported and imported in New York the same day, when
+    New York's date is still the day before. (The patient form keeps its own rule: today.)
+    """
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -126,17 +140,20 @@ def birth_date(value: Any) -> str | None:
             raise InputError(
                 f"the date of birth {value!r} is not a date; write it as YYYY-MM-DD."
             ) from None
-    if parsed > date.today():
-        raise InputError("the date of birth is in the future; check the year.")
+    if parsed > datetime.now(_EARLIEST_ZONE).date():
+        ahead = (parsed - date.today()).days
+        hint = "check the year" if ahead > 31 else "check the day and month"
+        raise InputError(f"the date of birth {parsed.isoformat()} is in the future; {hint}.")
     return parsed.isoformat()
 
 
 def timestamp(value: Any, what: str, *, now: datetime | None = None) -> str:
-    """A date and time as the store writes them (ISO 8601, `now_iso`), returned as given.
+    """A date and time in the form the store writes (`now_iso`: UTC, milliseconds), so that
+    stored times sort as text in time order whatever zone or precision they were written in.
 
-    Refuses text that is not an ISO date and time (a date alone included) and times more
-    than CLOCK_SKEW ahead of `now` (default: this computer's clock); a time without a zone
-    counts as UTC, as the store writes UTC.
+    Refuses text that is not an ISO date and time (a date alone included), times before
+    EARLIEST and (FutureTimeError) times more than CLOCK_SKEW ahead of `now` (default: this
+    computer's clock); a time without a zone counts as UTC, as the store writes UTC.
     """
     raw = value.strip() if isinstance(value, str) else ""
     try:
@@ -149,9 +166,20 @@ def timestamp(value: Any, what: str, *, now: datetime | None = None) -> str:
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
+    try:
+        parsed = parsed.astimezone(timezone.utc)
+    except OverflowError:  # within a day of year 1 or 9999 with an offset
+        parsed = EARLIEST - timedelta(days=1) if parsed.year < 2000 else datetime.max.replace(tzinfo=timezone.utc)
+    if parsed < EARLIEST:
+        raise InputError(
+            f"the {what} ({raw}) lies before {EARLIEST.year}, before any record of this app: the clock of "
+            "the station that wrote it was wrong (reset), or the file was altered."
+        )
     if parsed > (now or datetime.now(timezone.utc)) + CLOCK_SKEW:
-        raise InputError(f"the {what} ({raw}) lies in the future; check the clock of the computer that wrote it.")
-    return raw
+        raise FutureTimeError(
+            f"the {what} ({raw}) lies in the future; check the clock of the computer that wrote it."
+        )
+    return parsed.isoformat(timespec="milliseconds")
 
 
 def choice(value: Any, allowed: tuple[str, ...], what: str) -> str | None:

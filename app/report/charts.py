@@ -67,7 +67,10 @@ def visit_day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         moment = parse_stamp(text)
-        return moment.astimezone().date() if moment else None
+        try:
+            return moment.astimezone().date() if moment else None
+        except OverflowError:  # within a day of year 1 (a reset clock): no day to place it on
+            return None
 
 
 def history_positions(history: Sequence[HistoryPoint]) -> list[float]:

@@ -29,6 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from app.records.recovery import left_by_a_dead_writer
 from app.report.pdf import ReportContext, write_report
 from models.atomic_files import replace_when_done
 from models.errors import InputError
@@ -169,13 +170,25 @@ def check_no_links(folder: Path) -> None:
 
 
 def remove_stale_staging(folder: Path) -> None:
-    """Remove the `STAGING_PREFIX` folders in `folder` that a killed run left over an hour
-    ago (a younger one may be another run's, still at work)."""
+    """Remove the `STAGING_PREFIX` folders in `folder` that a killed run left: by the records'
+    rule (`left_by_a_dead_writer`) for the run whose PID the name holds, so that a live run's
+    folder stays and a dead run's goes whatever its date (a clock that was ahead dates it in
+    the future); a name without a PID goes once over STALE_STAGING_S old."""
     now = time.time()
     for old in folder.glob(STAGING_PREFIX + "*"):
         with contextlib.suppress(OSError):
-            if old.is_dir() and not old.is_symlink() and now - old.stat().st_mtime > STALE_STAGING_S:
+            if not old.is_dir() or old.is_symlink():
+                continue
+            age = now - old.stat().st_mtime
+            pid = _staging_pid(old.name)
+            if left_by_a_dead_writer(pid, age) if pid is not None else age > STALE_STAGING_S:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _staging_pid(name: str) -> int | None:
+    """The PID in a staging folder's name (`STAGING_PREFIX` PID-HEX), None when it has none."""
+    pid = name[len(STAGING_PREFIX):].partition("-")[0]
+    return int(pid) if pid.isdigit() and int(pid) > 0 else None
 
 
 def _overlay_name_pattern() -> re.Pattern[str]:

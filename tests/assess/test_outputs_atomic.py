@@ -72,13 +72,14 @@ def test_a_run_killed_while_moving_in_leaves_no_earlier_report(assessment, tmp_p
 
 def test_a_killed_runs_staging_folder_is_cleared_later(assessment, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    stale, fresh = out / f"{STAGING_PREFIX}111-aaaa", out / f"{STAGING_PREFIX}222-bbbb"
+    # by the PID in its name: a dead run's folder goes, a live run's (this process) stays
+    stale, fresh = out / f"{STAGING_PREFIX}999999-aaaa", out / f"{STAGING_PREFIX}{os.getpid()}-bbbb"
     for folder in (stale, fresh):
         (folder / "overlays").mkdir(parents=True)
     hours_ago = time.time() - 2 * 3600
     os.utime(stale, (hours_ago, hours_ago))
     write_outputs(assessment, out)
-    assert not stale.exists() and fresh.exists()  # a fresh one may be another run's
+    assert not stale.exists() and fresh.exists()  # a live one is another run's, still at work
 
 
 def test_outputs_share_one_file_mode(assessment, tmp_path: Path) -> None:

@@ -76,7 +76,8 @@ def test_a_failed_render_leaves_nothing_and_stale_leftovers_go(tmp_path: Path, m
     data = tmp_path / "records"
     staging = data / STAGING_DIR
     staging.mkdir(parents=True)
-    old, young = staging / ".palsy-partial-999-dead", staging / ".palsy-partial-998-busy"
+    # the young one is a live run's (this process): kept; the old one's process is gone
+    old, young = staging / ".palsy-partial-999999-dead", staging / f".palsy-partial-{os.getpid()}-busy"
     for folder in (old, young):  # a crash mid-render left face photos behind
         (folder / "overlays").mkdir(parents=True)
         (folder / "overlays" / "rest_photo.png").write_bytes(b"\x89PNG face")
