@@ -7,8 +7,10 @@ which DejaVu lacks, in ReportLab's built-in CID fonts (not embedded: PDF readers
 them). Control and format characters are removed and characters no font covers become
 "?", so nothing is drawn as a box.
 
-ReportLab neither shapes nor reorders right-to-left scripts: Arabic and Hebrew print with
-their letters unjoined and in left-to-right order (readable glyphs, not boxes).
+ReportLab neither shapes nor reorders right-to-left scripts, so a line holding Arabic or
+Hebrew is put into display order here (`visual_order`): Arabic letters are replaced by their
+joined presentation forms (arabic_reshaper, only the ligatures DejaVu has) and the line is
+reordered by the Unicode bidi algorithm (python-bidi). Text without such letters is untouched.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import arabic_reshaper
+from arabic_reshaper.letters import LETTERS_ARABIC
+from arabic_reshaper.ligatures import LIGATURES
+from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
@@ -44,6 +50,10 @@ _CID_RANGES: tuple[tuple[int, int, str], ...] = (
     (0xAC00, 0xD7AF, HANGUL_FONT),  # Hangul syllables
     (0xF900, 0xFAFF, CJK_FONT),  # CJK Compatibility Ideographs
     (0xFF00, 0xFFEF, CJK_FONT),  # Half-width and full-width forms
+)
+# Hebrew, Arabic, Arabic Supplement, Arabic Extended-A, Arabic presentation forms A and B.
+_RTL_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0590, 0x05FF), (0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF),
 )
 _LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\x0b": "\n", "\x0c": "\n"}
 
@@ -111,6 +121,42 @@ def clean_text(text: object, multiline: bool = False) -> str:
     return "".join(out)
 
 
+def has_rtl(text: str) -> bool:
+    """Whether `text` holds a Hebrew or Arabic character (and so needs `visual_order`)."""
+    return any(first <= ord(char) <= last for char in text for first, last in _RTL_RANGES)
+
+
+@functools.cache
+def _reshaper() -> tuple[arabic_reshaper.ArabicReshaper, dict[str, str]]:
+    """Arabic reshaper using only the ligatures DejaVu has glyphs for (lam-alef; not e.g. the
+    Allah ligature U+FDF2), keeping vowel marks (a name's letters are never dropped); and the
+    map from each presentation form back to its letter, for forms DejaVu lacks."""
+    covered = _dejavu_coverage()
+    config = {"delete_harakat": False, "support_ligatures": True}
+    for name, (_match, forms) in LIGATURES:
+        config[name] = all(ord(form) in covered for form in forms if form)
+    base_of = {form: letter for letter, forms in LETTERS_ARABIC.items() for form in forms if form}
+    return arabic_reshaper.ArabicReshaper(configuration=config), base_of
+
+
+def visual_order(line: str) -> str:
+    """One cleaned line of logical-order text in display order, left to right.
+
+    Unchanged when it holds no Hebrew or Arabic letter; otherwise Arabic letters are joined
+    (presentation forms; a form DejaVu lacks falls back to its unjoined letter) and the line
+    is reordered by the Unicode bidi algorithm, its direction taken from its first strong
+    letter.
+    """
+    if not has_rtl(line):
+        return line
+    reshaper, base_of = _reshaper()
+    covered = _dejavu_coverage()
+    shaped = "".join(
+        char if ord(char) in covered else base_of.get(char, char) for char in reshaper.reshape(line)
+    )
+    return clean_text(get_display(shaped))
+
+
 def font_runs(text: str) -> list[tuple[str | None, str]]:
     """Split cleaned text into (CID font name, or None for DejaVu, text) runs."""
     covered = _dejavu_coverage()
@@ -139,9 +185,11 @@ def _paragraph_lines(text: str) -> list[str]:
 def markup(text: object, multiline: bool = False) -> str:
     """Paragraph markup that prints `text` literally: cleaned, escaped (so "<b>" or "&" in a
     name stays text), CJK runs in their CID font, and line breaks as <br/> when `multiline`
-    (blank lines kept as paragraph gaps)."""
+    (blank lines kept as paragraph gaps). Each line is put in display order (`visual_order`)
+    before ReportLab wraps it, so a right-to-left line too long for its space wraps with its
+    lines in imperfect order."""
     cleaned = clean_text(text, multiline)
-    lines = _paragraph_lines(cleaned) if multiline else [cleaned]
+    lines = [visual_order(line) for line in (_paragraph_lines(cleaned) if multiline else [cleaned])]
     return "<br/>".join(
         "".join(escape(run) if font is None else f'<font name="{font}">{escape(run)}</font>' for font, run in font_runs(line))
         for line in lines
@@ -149,13 +197,16 @@ def markup(text: object, multiline: bool = False) -> str:
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width in points of cleaned text drawn with `draw_text`."""
+    """Width in points of cleaned text drawn with `draw_text` (in display order: joined
+    Arabic letters are narrower)."""
     base = FONT_BOLD if bold else FONT
-    return sum(pdfmetrics.stringWidth(run, font or base, size) for font, run in font_runs(text))
+    return sum(pdfmetrics.stringWidth(run, font or base, size) for font, run in font_runs(visual_order(text)))
 
 
 def fit_text(text: str, width: float, size: float, bold: bool = False) -> str:
-    """Cleaned single-line text, shortened with an ellipsis so it fits `width` points."""
+    """Cleaned single-line text, shortened with an ellipsis so it fits `width` points, in
+    logical order (`draw_text` puts it in display order; shortened first, the ellipsis ends
+    the text as read)."""
     text = clean_text(text)
     if text_width(text, size, bold) <= width:
         return text
@@ -170,9 +221,11 @@ def fit_text(text: str, width: float, size: float, bold: bool = False) -> str:
 
 
 def draw_text(canvas, x: float, y: float, text: str, size: float, bold: bool = False, align: str = "left") -> None:  # noqa: ANN001
-    """Draw cleaned single-line text run by run (CJK in its CID font); `align` left or right."""
+    """Draw cleaned single-line logical-order text run by run (CJK in its CID font), in
+    display order (`visual_order`); `align` left or right."""
     if align == "right":
         x -= text_width(text, size, bold)
+    text = visual_order(text)
     base = FONT_BOLD if bold else FONT
     for font, run in font_runs(text):
         canvas.setFont(font or base, size)

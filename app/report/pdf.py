@@ -40,6 +40,7 @@ from app.report.fonts import (
     clean_text,
     draw_text,
     fit_text,
+    has_rtl,
     markup,
     register_fonts,
     text_width,
@@ -215,7 +216,9 @@ def header_line(clinic: str, who: str, day: str, width: float, size: float = HEA
     """
     left = clean_text(clinic).strip()
     who, day = " ".join(clean_text(who).split()), clean_text(day).strip()
-    right = f"{who}  {day}".strip()
+    # After an Arabic name the bidi algorithm would print 2026-11-24 as 24-11-2026: isolate it.
+    shown_day = f"\u2066{day}\u2069" if day and has_rtl(who) else day
+    right = f"{who}  {shown_day}".strip()
     room = width - HEADER_GAP
     left_w, right_w = text_width(left, size, bold=True), text_width(right, size)
     if left_w + right_w <= room:
@@ -230,7 +233,7 @@ def header_line(clinic: str, who: str, day: str, width: float, size: float = HEA
     left = fit_text(left, left_room, size, bold=True)
     day_w = text_width(f"  {day}", size)
     if who and day and day_w < right_room:
-        right = f"{fit_text(who, right_room - day_w, size)}  {day}".strip()
+        right = f"{fit_text(who, right_room - day_w, size)}  {shown_day}".strip()
     else:
         right = fit_text(right, right_room, size)
     return left, right

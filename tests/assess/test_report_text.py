@@ -91,7 +91,7 @@ def test_non_latin_names_print_as_text_in_embedded_fonts(tmp_path: Path) -> None
     text = _text(path)
     for needle in ("Klinika Łódź", "ĞÜR-7", "Иванова Γεωργία Łukasz", "Пациентка: улучшение.", "王秀英", "患者好转。", "김민수"):
         assert needle in text, needle
-    assert set("محمد") <= set(text)  # glyphs present (ReportLab does not join or reorder them)
+    assert set(fonts.visual_order("محمد")) <= set(text)  # joined and reordered (tests/assess/test_report_rtl.py)
     assert "?" not in text  # every one of these characters has a font
     page_fonts = PdfReader(str(path)).pages[0]["/Resources"]["/Font"]
     used = {str(f.get_object()["/BaseFont"]).lstrip("/").split("+")[-1]: f.get_object() for f in page_fonts.values()}
