@@ -8,30 +8,12 @@ from __future__ import annotations
 import sys
 
 import cv2
-import numpy as np
 import pytest
 
 from app.camera import opencv_source
 from app.camera.opencv_source import OpenCVSource, preferred_backends
 from app.camera.source import CameraError
-
-
-class Capture:
-    def __init__(self, opens: bool) -> None:
-        self.opens, self.released, self.props = opens, False, {}
-
-    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
-        return self.opens
-
-    def set(self, prop: int, value: float) -> bool:
-        self.props[prop] = value
-        return True
-
-    def read(self):
-        return True, np.zeros((2, 2, 3), np.uint8)
-
-    def release(self) -> None:
-        self.released = True
+from tests.gui.test_sources import FakeCapture
 
 
 def _fake(monkeypatch, opening: set) -> list:
@@ -39,7 +21,7 @@ def _fake(monkeypatch, opening: set) -> list:
     made: list = []
 
     def video_capture(index, *api):
-        capture = Capture(api in opening)
+        capture = FakeCapture(opens=api in opening, frames=1)
         made.append((index, api, capture))
         return capture
 
