@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 import arabic_reshaper
 from arabic_reshaper.letters import LETTERS_ARABIC
 from arabic_reshaper.ligatures import LIGATURES
-from bidi import get_display
+from bidi.algorithm import get_display  # the Python one mirrors brackets; bidi.get_display does not
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
@@ -95,11 +95,19 @@ def _cid_font(char: str) -> str | None:
     return None
 
 
-def clean_text(text: object, multiline: bool = False) -> str:
+# Format characters that shaping and ordering read: the zero-width non-joiner and joiner
+# (Persian "محمدی‌نژاد" is two words for the shaper) and the left-to-right and right-to-left
+# marks (one keeps a date's digits in order after an Arabic name). `visual_order` reads them,
+# then removes them; `clean_text` keeps them only when asked.
+SHAPING_MARKS = frozenset("\u200c\u200d\u200e\u200f")
+
+
+def clean_text(text: object, multiline: bool = False, keep_marks: bool = False) -> str:
     """User text as the report can draw it.
 
     NFC-composed; tab -> space; line breaks kept when `multiline`, else spaces; other
-    control and format characters (NUL, ESC, zero-width space, bidi overrides) removed;
+    control and format characters (NUL, ESC, zero-width space, bidi overrides) removed,
+    except `SHAPING_MARKS` when `keep_marks` (text about to go through `visual_order`);
     characters no report font covers (most emoji) replaced by "?".
     """
     text = unicodedata.normalize("NFC", "" if text is None else str(text))
@@ -112,6 +120,8 @@ def clean_text(text: object, multiline: bool = False) -> str:
             out.append("\n" if multiline else " ")
         elif char == "\t":
             out.append(" ")
+        elif keep_marks and char in SHAPING_MARKS:
+            out.append(char)
         elif unicodedata.category(char) in ("Cc", "Cf"):
             continue
         elif ord(char) in covered or _cid_font(char):
@@ -148,7 +158,7 @@ def visual_order(line: str) -> str:
     letter.
     """
     if not has_rtl(line):
-        return line
+        return "".join(char for char in line if char not in SHAPING_MARKS)
     reshaper, base_of = _reshaper()
     covered = _dejavu_coverage()
     shaped = "".join(
@@ -182,18 +192,49 @@ def _paragraph_lines(text: str) -> list[str]:
     return lines
 
 
-def markup(text: object, multiline: bool = False) -> str:
+def markup(text: object, multiline: bool = False, wrap_width: float | None = None, size: float = 9.0) -> str:
     """Paragraph markup that prints `text` literally: cleaned, escaped (so "<b>" or "&" in a
     name stays text), CJK runs in their CID font, and line breaks as <br/> when `multiline`
     (blank lines kept as paragraph gaps). Each line is put in display order (`visual_order`)
-    before ReportLab wraps it, so a right-to-left line too long for its space wraps with its
-    lines in imperfect order."""
-    cleaned = clean_text(text, multiline)
-    lines = [visual_order(line) for line in (_paragraph_lines(cleaned) if multiline else [cleaned])]
+    before ReportLab wraps it. ReportLab wraps left to right, so a right-to-left line longer
+    than its space would print its wrapped lines last first: with `wrap_width` (points, at
+    `size`) such a line is first broken in reading order (`rtl_lines`)."""
+    cleaned = clean_text(text, multiline, keep_marks=True)
+    logical = _paragraph_lines(cleaned) if multiline else [cleaned]
+    if wrap_width is not None:
+        logical = [part for line in logical for part in rtl_lines(line, wrap_width, size)]
+    lines = [visual_order(line) for line in logical]
     return "<br/>".join(
         "".join(escape(run) if font is None else f'<font name="{font}">{escape(run)}</font>' for font, run in font_runs(line))
         for line in lines
     )
+
+
+def rtl_lines(line: str, width: float, size: float) -> list[str]:
+    """A right-to-left logical line broken at spaces, in reading order, into lines that fit
+    `width` points at `size` (a word longer than that stays whole, for ReportLab to break);
+    any other line as it is."""
+    if not has_rtl(line) or text_width(line, size) <= width:
+        return [line]
+    out: list[str] = []
+    for word in line.split(" "):
+        if out and text_width(f"{out[-1]} {word}", size) <= width:
+            out[-1] = f"{out[-1]} {word}"
+        else:
+            out.append(word)
+    return out
+
+
+def starts_rtl(text: object) -> bool:
+    """Whether the first letter of `text` with a direction is right-to-left (such a
+    paragraph is right-aligned)."""
+    for char in clean_text(text):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
@@ -207,7 +248,7 @@ def fit_text(text: str, width: float, size: float, bold: bool = False) -> str:
     """Cleaned single-line text, shortened with an ellipsis so it fits `width` points, in
     logical order (`draw_text` puts it in display order; shortened first, the ellipsis ends
     the text as read)."""
-    text = clean_text(text)
+    text = clean_text(text, keep_marks=True)
     if text_width(text, size, bold) <= width:
         return text
     low, high = 0, len(text)  # the longest prefix that fits with the ellipsis

@@ -172,8 +172,9 @@ def check_no_links(folder: Path) -> None:
 def remove_stale_staging(folder: Path) -> None:
     """Remove the `STAGING_PREFIX` folders in `folder` that a killed run left: by the records'
     rule (`left_by_a_dead_writer`) for the run whose PID the name holds, so that a live run's
-    folder stays and a dead run's goes whatever its date (a clock that was ahead dates it in
-    the future); a name without a PID goes once over STALE_STAGING_S old."""
+    folder stays; and only once it is over STALE_STAGING_S old (or dated that far in the
+    future: a clock that was ahead), since a run on another computer writing to a shared
+    folder has a PID this one does not know."""
     now = time.time()
     for old in folder.glob(STAGING_PREFIX + "*"):
         with contextlib.suppress(OSError):
@@ -181,7 +182,9 @@ def remove_stale_staging(folder: Path) -> None:
                 continue
             age = now - old.stat().st_mtime
             pid = _staging_pid(old.name)
-            if left_by_a_dead_writer(pid, age) if pid is not None else age > STALE_STAGING_S:
+            # never younger than STALE_STAGING_S either way: a run on another computer writing
+            # to the same shared folder has a PID this one does not know
+            if abs(age) > STALE_STAGING_S and (pid is None or left_by_a_dead_writer(pid, age)):
                 shutil.rmtree(old, ignore_errors=True)
 
 

@@ -19,7 +19,7 @@ from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -43,6 +43,7 @@ from app.report.fonts import (
     has_rtl,
     markup,
     register_fonts,
+    starts_rtl,
     text_width,
 )
 from app.report.hb_table import HB_TABLE
@@ -154,6 +155,15 @@ def _p(text: object, style: ParagraphStyle, multiline: bool = False) -> Paragrap
     return Paragraph(markup(text, multiline), style)
 
 
+def _notes(notes: str | None, style: ParagraphStyle, width: float) -> Paragraph:
+    """The clinician's notes: right-to-left ones right-aligned, their long lines broken in
+    reading order (`fonts.markup`'s `wrap_width`; the frame's 6 pt paddings left out)."""
+    text = notes if (notes or "").strip() else "No notes."
+    if starts_rtl(text):
+        style = ParagraphStyle(f"{style.name}_rtl", parent=style, alignment=TA_RIGHT)
+    return Paragraph(markup(text, True, wrap_width=width - 12, size=style.fontSize), style)
+
+
 def _fmt(value: object, digits: int = 2) -> str:
     if value is None:
         return "-"
@@ -215,9 +225,10 @@ def header_line(clinic: str, who: str, day: str, width: float, size: float = HEA
     long each gets half. The date stays whole; the patient is shortened before it.
     """
     left = clean_text(clinic).strip()
-    who, day = " ".join(clean_text(who).split()), clean_text(day).strip()
-    # After an Arabic name the bidi algorithm would print 2026-11-24 as 24-11-2026: isolate it.
-    shown_day = f"\u2066{day}\u2069" if day and has_rtl(who) else day
+    who, day = " ".join(clean_text(who, keep_marks=True).split()), clean_text(day).strip()
+    # After an Arabic name the bidi algorithm would print 2026-11-24 as 24-11-2026: a
+    # left-to-right mark before it keeps its digits in order.
+    shown_day = f"\u200e{day}" if day and has_rtl(who) else day
     right = f"{who}  {shown_day}".strip()
     room = width - HEADER_GAP
     left_w, right_w = text_width(left, size, bold=True), text_width(right, size)
@@ -284,7 +295,7 @@ def write_report(
             history_chart(list(context.history), width=width, height=160),
             _history_table(context.history, s, width),
         ]))
-    story.append(KeepTogether([Paragraph("Notes", s["h2"]), _p(context.notes if (context.notes or "").strip() else "No notes.", s["body"], multiline=True)]))
+    story.append(KeepTogether([Paragraph("Notes", s["h2"]), _notes(context.notes, s["body"], width)]))
     story.append(KeepTogether(_model_section(model, context, s, width)))
     story += _photo_section(assessment, images, s, width)
     page = _Page(context, str(model.get("name", "")), demo)

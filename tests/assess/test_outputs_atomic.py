@@ -136,3 +136,16 @@ def test_check_writable(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(OSError):
         check_writable(tmp_path / "file" / "out")
+
+
+def test_a_young_staging_folder_of_another_computer_is_left_alone(assessment, tmp_path: Path) -> None:
+    """Review: by its PID alone, a run on another station writing to the same shared folder
+    (a PID this machine does not know) lost its staging folder mid-run."""
+    out = tmp_path / "out"
+    elsewhere, future = out / f"{STAGING_PREFIX}4000000-cccc", out / f"{STAGING_PREFIX}999999-dddd"
+    for folder in (elsewhere, future):
+        (folder / "overlays").mkdir(parents=True)
+    ahead = time.time() + 2 * 3600  # written while a clock ran two hours ahead; its run is gone
+    os.utime(future, (ahead, ahead))
+    write_outputs(assessment, out)
+    assert elsewhere.exists() and not future.exists()

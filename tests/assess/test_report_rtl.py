@@ -3,13 +3,14 @@ so that the patient's name reads (and copies) as written; other scripts are unto
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import arabic_reshaper
 import pypdf._text_extraction
 import pytest
 from arabic_reshaper.ligatures import LIGATURES
-from bidi import get_display
+from bidi.algorithm import get_display
 from pypdf import PdfReader
 
 from app.report import fonts
@@ -107,3 +108,36 @@ def test_latin_greek_cjk_report_text_is_unchanged_by_the_rtl_path(tmp_path: Path
     without = _text(_report(tmp_path, "old.pdf", **context))
     assert with_path == without
     assert "Γεωργία Παπαδοπούλου" in with_path and "患者好转。" in with_path
+
+
+def test_brackets_and_guillemets_are_mirrored_in_right_to_left_text() -> None:
+    """Review: python-bidi's Rust get_display does not mirror, so "علي (ابن محمد)" printed
+    ")...(" ; written out by hand here, not by the library under test."""
+    assert fonts.visual_order("(שלום)") == "(םולש)"
+    shown = fonts.visual_order("علي (ابن محمد)")
+    assert shown.startswith("(") and shown.endswith("ﻲﻠﻋ") and ") ﻲﻠﻋ" in shown
+    assert fonts.visual_order("«שלום»").startswith("«")
+
+
+def test_a_zero_width_non_joiner_keeps_persian_words_apart_then_goes() -> None:
+    """Review: clean_text dropped U+200C before shaping, so "محمدی‌نژاد" was joined across it."""
+    shown = fonts.visual_order(fonts.clean_text("محمدی\u200cنژاد", keep_marks=True))
+    assert "\u200c" not in shown
+    assert "ﯼ" in shown and "ﻧ" in shown  # ی final, ن initial: two words
+    assert fonts.visual_order("a\u200cb") == "ab"  # left-to-right text as before: the mark removed
+
+
+def test_a_long_right_to_left_note_wraps_in_reading_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: ReportLab wraps left to right, so the display-ordered note printed its last
+    words on the first line."""
+    words = [f"كلمة{number}" for number in range(1, 61)]
+    path = _report(tmp_path, notes=" ".join(words))
+    text = _text(path)  # pypdf gives each line back in reading order
+    start = text.index("Notes")
+    notes = text[start:text.index("Model", start)]
+    lines = [[int(n) for n in re.findall(r"\d+", line)] for line in notes.splitlines()]
+    lines = [numbers for numbers in lines if numbers]
+    assert len(lines) > 1 and sorted(n for numbers in lines for n in numbers) == list(range(1, 61))
+    assert [min(numbers) for numbers in lines] == sorted(min(numbers) for numbers in lines)
+    assert min(lines[0]) == 1  # the note starts on its first printed line
+    assert fonts.rtl_lines(" ".join(words), 1e6, 9) == [" ".join(words)]  # fits: unbroken
