@@ -33,6 +33,7 @@ from app.pages.capture import CapturePage
 from app.pages.capture_logic import CaptureSession
 from app.pages.history import HistoryPage
 from app.pages.patient import PatientPage
+from app.pages.patient_label import PatientLabel
 from app.pages.results import ResultsPage
 from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
@@ -344,9 +345,9 @@ class MainWindow(
         shared station: the last patient's name stayed in the title bar)."""
         self.setWindowTitle(f"Palsy Grader \u2013 {self._patient_label(patient_id)}" if patient_id else "Palsy Grader")
 
-    def _patient_label(self, patient_id: str) -> str:
+    def _patient_label(self, patient_id: str) -> PatientLabel:
         info = self.gateway.get_patient(patient_id)
-        return f"{info.name} ({info.patient_id})"
+        return PatientLabel(info.name, f" ({info.patient_id})")
 
     def _registered_side(self, patient_id: str) -> str:
         return self.gateway.get_patient(patient_id).affected_side

@@ -46,7 +46,7 @@ class WindowHistoryMixin:
         self.show_patient_title(info.patient_id)
         review = info.status == "analysed"
         # the visit's date in the title: with several visits, which one is open
-        label = f"{self._patient_label(info.patient_id)}, visit of {local_date(info.created)}"
+        label = self._patient_label(info.patient_id).with_detail(f", visit of {local_date(info.created)}")
         self.results.show_result(result, label, info.status, info.confirmed_grade,
                                  info.clinician or (self.settings.clinic.clinician if review else ""), info.notes,
                                  read_only=not review, registered_side=self._registered_side(info.patient_id))

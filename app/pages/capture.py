@@ -200,10 +200,14 @@ class CapturePage(QWidget):
         return self._illustrations[expression]
 
     def begin(self, session: CaptureSession, source_factory: Callable[[], FrameSource], read_only: bool = False,
-              who: str = "") -> None:
-        """Show `session` (`who`: the patient and where the photos come from, one line) and
+              who: str | tuple[str, str, str] = "") -> None:
+        """Show `session` (`who`: the patient and where the photos come from, one line, or
+        `capture_line`'s parts, whose name is shortened first when the line is too long) and
         start the camera (unless read-only or already complete)."""
-        self.patient_line.setText(who)
+        if isinstance(who, tuple):
+            self.patient_line.set_parts(*who)
+        else:
+            self.patient_line.setText(who)
         if self.session is not None and self.session is not session:
             self.session.wait_for_saves(10.0)
         self.session = session

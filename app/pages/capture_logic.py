@@ -13,20 +13,22 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from app.pages.patient_label import PatientLabel, label_parts
 from models.labels import EXPRESSIONS
 
 
-def capture_line(patient: str, camera: Any) -> str:
+def capture_line(patient: str | PatientLabel, camera: Any) -> tuple[str, str, str]:
     """The capture page's first line: whose photos are being taken and where they come from
     (`camera`: the CameraSettings). A photo folder or video is one setting for every patient,
-    so its name is shown where the therapist can see that it is this patient's."""
+    so its name is shown where the therapist can see that it is this patient's. Returned as
+    (text before the name, the name, text after it): the page shortens the name first."""
     where = {
         "folder": f"photos from the folder {camera.folder_path}",
         "video": f"frames from the video {camera.video_path}",
         "camera": f"camera {camera.index}",
         "demo": "the synthetic demo patient (no camera)",
     }.get(camera.source, camera.source)
-    return f"Patient: {patient} \u2013 {where}"
+    return label_parts("Patient: ", patient, f" \u2013 {where}")
 
 
 class CaptureSink(Protocol):

@@ -25,6 +25,7 @@ from app.pages.history_logic import (
     time_axis_range,
 )
 from app.pages.patient import on_return
+from app.pages.patient_label import PatientLabel, label_parts
 from app.records_gateway import AssessmentInfo
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import HEADING, scale_font
@@ -105,9 +106,9 @@ class HistoryPage(QWidget):
         layout.addLayout(buttons)
         self.assessments: list[AssessmentInfo] = []
 
-    def show_history(self, patient_label: str, assessments: list[AssessmentInfo]) -> None:
+    def show_history(self, patient_label: str | PatientLabel, assessments: list[AssessmentInfo]) -> None:
         """Fill table and plots."""
-        self.title.setText(f"History \u2013 {patient_label}")
+        self.title.set_parts(*label_parts("History \u2013 ", patient_label))
         self.assessments = sorted(assessments, key=lambda a: (a.created, a.assessment_id), reverse=True)
         self.table.setRowCount(len(self.assessments))
         for row, a in enumerate(self.assessments):

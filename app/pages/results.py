@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.analysis import AnalysisResult
 from app.help_dialogs import CONFIRM_KEYS, native_keys
 from app.pages.instructions import TITLES
+from app.pages.patient_label import PatientLabel, label_parts
 from app.pages.results_logic import (
     DOUBTFUL_NOTE,
     REGION_UNITS,
@@ -260,7 +261,7 @@ class ResultsPage(QWidget):
         layout.addLayout(body, 1)
 
     # -- showing a result ---------------------------------------------------------------
-    def show_result(self, result: AnalysisResult, patient_label: str, status: str, confirmed: str | None = None,
+    def show_result(self, result: AnalysisResult, patient_label: str | PatientLabel, status: str, confirmed: str | None = None,
                     clinician: str = "", notes: str = "", read_only: bool = False, registered_side: str = "unknown") -> None:
         """Render `result`; `status` and the review form decide whether Export is enabled;
         `registered_side` is the affected side entered for the patient, shown beside the
@@ -268,7 +269,7 @@ class ResultsPage(QWidget):
         self.result = result
         self.read_only = read_only
         self.status = status
-        self.title.setText(f"Results \u2013 {patient_label}" + ("  (read-only)" if read_only else ""))
+        self.title.set_parts(*label_parts("Results \u2013 ", patient_label, "  (read-only)" if read_only else ""))
         self._populate_views(result)
         probs = np.array([result.probabilities.get(g, 0.0) for g in GRADES])
         brushes = ["#d9822b" if g == result.grade else "#4a7bd0" for g in GRADES]

@@ -1,6 +1,8 @@
 """A one-line label that never widens its window: text that does not fit is shortened with an
 ellipsis (at the end, or in the middle for a path), and the whole text is in the tooltip (a
-110-character patient name made the results page wider than the screen)."""
+110-character patient name made the results page wider than the screen). `set_parts` shortens
+only the middle part (a name) so that the parts around it (the page, the patient ID) stay
+readable."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ class ElidedLabel(QLabel):
         self.setMinimumWidth(80)
         self._mode = mode
         self._full = ""
+        self._parts: tuple[str, str, str] | None = None
         self.setText(text)
 
     def full_text(self) -> str:
@@ -39,6 +42,16 @@ class ElidedLabel(QLabel):
         return QSize(0, super().minimumSizeHint().height())
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
+        self._parts = None
+        self._set_full(text)
+
+    def set_parts(self, head: str, middle: str, tail: str) -> None:
+        """Show head + middle + tail; when it does not fit, `middle` is shortened first
+        (a long patient name pushed the ID off the page title)."""
+        self._parts = (head, middle, tail)
+        self._set_full(head + middle + tail)
+
+    def _set_full(self, text: str) -> None:
         self._full = text
         self.setToolTip(text)
         self._elide()
@@ -50,5 +63,13 @@ class ElidedLabel(QLabel):
         self._elide()
 
     def _elide(self) -> None:
-        shown = QFontMetrics(self.font()).elidedText(self._full, self._mode, max(self.contentsRect().width(), 1))
+        metrics = QFontMetrics(self.font())
+        width = max(self.contentsRect().width(), 1)
+        shown = metrics.elidedText(self._full, self._mode, width)
+        if self._parts is not None and shown != self._full:
+            head, middle, tail = self._parts
+            room = width - metrics.horizontalAdvance(head + tail)
+            middle_shown = metrics.elidedText(middle, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
+            if middle_shown:  # else head and tail alone do not fit: the whole line is shortened
+                shown = head + middle_shown + tail
         super().setText(shown)
