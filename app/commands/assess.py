@@ -64,6 +64,7 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
     """Run the assessment and write its outputs; returns a one-paragraph summary. `mirror` as in `assess`."""
     from app.report.outputs import write_outputs
     from models.pipeline.assess import assess
+    from models.pipeline.flag_wording import measured_side
     from models.pipeline.progress import NullProgress
 
     # Progress goes to a terminal only, so a failing run prints exactly one error line.
@@ -78,7 +79,7 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
         f"grade {assessment.grade} (network, top probability {assessment.top_probability:.0%}); "
         f"measured {m.grade or '-'}"
         + (f" ({m.function_percent:.0f} % function)" if m.function_percent is not None else "")
-        + f"; affected side {assessment.affected_side}",
+        + f"; affected side {measured_side(assessment.affected_side, m.grade) or 'not measured'}",
     ]
     lines += [f"flag {f.code}: {f.message}" for f in assessment.flags]
     lines.append(f"wrote {outputs.assessment_json}, {outputs.report_pdf} and {outputs.folder / 'overlays'}")

@@ -56,7 +56,7 @@ from app.widgets.fonts import EMPHASIS, HEADING, scale_font
 from app.widgets.tones import ERROR, SUCCESS, WARNING, set_tone, tone_css
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
-from models.pipeline.flag_wording import worded_flags
+from models.pipeline.flag_wording import measured_side, review_flags
 
 DOUBTFUL_BACKGROUND = "#fdebd0"  # a region measured on a doubtful photo
 DOUBTFUL_TEXT = "#3d2e00"  # its text, dark on that light background whatever the palette
@@ -279,7 +279,7 @@ class ResultsPage(QWidget):
                     f"({percent_text(result.function_percent)} function)") if result.measured_grade else ""
         self.grade_label.setText(
             f"Model grade: <b>{grade_label(result.grade)}</b> (probability {top}){measured}"
-            f"<br>{html.escape(side_text(result.affected_side, registered_side))}"
+            f"<br>{html.escape(side_text(measured_side(result.affected_side, result.measured_grade), registered_side))}"
         )
         self.regions.setRowCount(len(result.regions))
         doubtful = doubtful_photos(result.flags)
@@ -303,10 +303,11 @@ class ResultsPage(QWidget):
         self.regions.resizeRowsToContents()
         rows = sum(self.regions.rowHeight(r) for r in range(self.regions.rowCount()))
         self.regions.setFixedHeight(self.regions.horizontalHeader().height() + max(rows, 60) + 2 * self.regions.frameWidth() + 2)
-        if result.flags:
-            # in the report's words (flag_wording), not the pipeline's codes
+        # in the report's words and by its rule (flag_wording), not the pipeline's codes
+        review = review_flags(result.flags, registered_side, result.affected_side)
+        if review:
             items = "".join(f"<li><b>{html.escape(title)}</b>: {html.escape(detail)}</li>" if detail
-                            else f"<li><b>{html.escape(title)}</b></li>" for title, detail in worded_flags(result.flags))
+                            else f"<li><b>{html.escape(title)}</b></li>" for title, detail in review)
             self.flags.setText(f"<b style='color:{tone_css(WARNING)}'>Flags for review:</b><ul style='margin:0'>{items}</ul>")
         else:
             self.flags.setText(f"<span style='color:{tone_css(SUCCESS)}'>No flags: results are consistent.</span>")

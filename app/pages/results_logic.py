@@ -77,10 +77,11 @@ def doubtful_photos(flags: list) -> set[str]:
     return {f.expression for f in flags if f.code in DOUBTFUL_PHOTO_FLAGS and f.expression}
 
 
-def side_text(measured: str, registered: str) -> str:
-    """The results page's side line: the measured side, the registered one beside it, and a
-    warning when they are opposite (a mirrored photo, a mix-up, or a recovery worth a look)."""
-    text = f"Affected side (patient's): {measured} (measured)"
+def side_text(measured: str | None, registered: str) -> str:
+    """The results page's side line: the measured side (None: not measured), the registered
+    one beside it, and a warning when they are opposite (a mirrored photo, a mix-up, or a
+    recovery worth a look)."""
+    text = "Affected side (patient's): " + ("not measured" if measured is None else f"{measured} (measured)")
     if registered in ("left", "right", "none"):
         text += f", {registered} (registered)"
     if side_disagreement(registered, measured):  # the report's rule

@@ -51,11 +51,9 @@ from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.flag_wording import (
     EXPRESSION_LABELS,
-    SIDE_DISAGREEMENT,
     check_list,
-    flag_title,
-    side_disagreement,
-    worded_flags,
+    measured_side,
+    review_flags,
 )
 from models.pipeline.images import load_image
 from models.pipeline.measures import HOUSE_MEASURE
@@ -333,6 +331,12 @@ def _sides(registered: str | None, measured: str | None) -> str:
     return f"{first}, {second}"
 
 
+def _measured_side(assessment: Mapping) -> str | None:
+    measured = assessment.get("measured")
+    grade = measured.get("grade") if isinstance(measured, Mapping) else None
+    return measured_side(assessment.get("affected_side"), grade)
+
+
 def _shown_grade(assessment: Mapping, context: ReportContext) -> str:
     return context.confirmed_grade or assessment.get("grade", "")
 
@@ -380,7 +384,7 @@ def _header(context: ReportContext, assessment: Mapping, s: dict, width: float) 
         [label("Patient ID"), value(context.patient_id, "-"), label("Name"), value(context.patient_name, "-")],
         [label("Date of birth"), value(context.date_of_birth, "-"), label("Sex"), value(context.sex, "-")],
         [label("Clinician"), value(context.clinician, "(not confirmed)"), label("Assessment date"), value(context.assessment_date, "-")],
-        [label("Affected side"), value(_sides(context.registered_side, assessment.get("affected_side")), "-"),
+        [label("Affected side"), value(_sides(context.registered_side, _measured_side(assessment)), "-"),
          label("Record"), value("" if context.assessment_id is None else f"assessment {context.assessment_id}", "not stored")],
     ]
     w = width / 4
@@ -405,7 +409,7 @@ def _grade_section(a: Mapping, context: ReportContext, s: dict, width: float) ->
     summary = [
         ["Network grade", f"{a.get('grade', '-')} ({100 * top:.0f} %)"],
         ["Measured grade", f"{measured.get('grade') or '-'}" + (f": {mf:.0f} % function by {HOUSE_MEASURE}" if mf is not None else "")],
-        ["Measured side", SIDE_WORDS.get(a.get("affected_side", "none"), str(a.get("affected_side")))],
+        ["Measured side", SIDE_WORDS.get(_measured_side(a) or "", "not measured")],
     ]
     if confirmed and confirmed != a.get("grade"):
         summary.append(["Clinician override", f"network said {a.get('grade')}, clinician confirmed {confirmed}"])
@@ -460,10 +464,8 @@ def _method(text: object) -> str:
 def _flags_section(a: Mapping, context: ReportContext, s: dict) -> list:
     """The pipeline's flags in words, and whether the patient record's affected side differs
     from the measured one."""
-    flags = worded_flags(f for f in a.get("flags", []) if isinstance(f, Mapping))
-    sides = side_disagreement(context.registered_side, a.get("affected_side"))
-    if sides:
-        flags.append((flag_title(SIDE_DISAGREEMENT), sides))
+    flags = review_flags((f for f in a.get("flags", []) if isinstance(f, Mapping)), context.registered_side,
+                         a.get("affected_side"))
     out: list = [Paragraph("Review flags", s["h2"])]
     if not flags:
         out.append(_p("None.", s["body"]))

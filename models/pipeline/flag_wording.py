@@ -128,6 +128,25 @@ def worded_flags(flags: Iterable[Mapping | object]) -> list[tuple[str, str]]:
     return out
 
 
+def review_flags(flags: Iterable[Mapping | object], registered_side: str | None,
+                 measured_side: str | None) -> list[tuple[str, str]]:
+    """Everything the clinician should review, worded: the pipeline's flags, and the patient
+    record's affected side when the photos measured the other side weaker. The report and the
+    results screen both list these (the screen said "No flags" beside a side the report flagged)."""
+    out = worded_flags(flags)
+    sides = side_disagreement(registered_side, measured_side)
+    if sides:
+        out.append((flag_title(SIDE_DISAGREEMENT), sides))
+    return out
+
+
+def measured_side(affected_side: str | None, measured_grade: str | None) -> str | None:
+    """The side the photos measured weaker ("left", "right", "none" for no weaker side), or
+    None when nothing was measured (no rest photo, no judgeable movement): the pipeline stores
+    "none" then too, which a screen must not show as "no palsy"."""
+    return None if measured_grade is None else affected_side
+
+
 def side_disagreement(registered: str | None, measured: str | None) -> str | None:
     """The sentence for a patient record whose affected side (entered in the patient form)
     is not the side the photos measured weaker, or None when they agree or either is not

@@ -174,3 +174,26 @@ def test_wording_module_imports_no_qt_or_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
     assert flag_wording.__doc__
+
+
+def test_a_side_that_was_not_measured_is_not_printed_as_none(tmp_path: Path) -> None:
+    # without a rest photo the pipeline stores affected side "none", which read as "no palsy"
+    body = _body(affected_side="none", measured={"grade": None, "function_percent": None, "regions": {}})
+    text = _text(write_report(tmp_path / "r.pdf", body, ReportContext(registered_side="left")))
+    assert "Affected side left (registered), not measured" in text
+    assert "Measured side not measured" in text and "none (measured)" not in text
+    measured_grade_i = _text(write_report(tmp_path / "i.pdf", _body(affected_side="none", measured={"grade": "I"}),
+                                          ReportContext(registered_side="unknown")))
+    assert "not registered, none (measured)" in measured_grade_i  # measured, and no weaker side
+
+
+def test_review_flags_are_the_pipelines_and_the_side_disagreement() -> None:
+    from models.pipeline.flag_wording import measured_side, review_flags
+
+    flags = [{"code": "low_confidence", "message": "top probability 0.42"}]
+    assert [t for t, _ in review_flags(flags, "left", "left")] == ["Low network confidence"]
+    titles = [t for t, _ in review_flags(flags, "left", "right")]
+    assert titles == ["Low network confidence", "Affected side differs from the patient record"]
+    assert review_flags([], "unknown", "right") == []
+    assert measured_side("none", None) is None and measured_side("none", "I") == "none"
+    assert measured_side("left", "IV") == "left"
