@@ -90,6 +90,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"{key:16s} {report[key]:.3f}")
         if "unmeasured" in report:
             print(f"{'unmeasured':16s} {report['unmeasured']} patient(s) without a measured grade")
+        side = report.get("side")
+        if side and side["named"]:
+            print(f"{'affected side':16s} {side['right']} of {side['named']} named sides right "
+                  f"({side['opposite']} opposite, {side['opposite_doubted']} of those flagged uncertain; "
+                  f"{side['right_doubted']} right sides flagged uncertain; "
+                  f"{side['no_side']} of {side['patients']} patients with a palsy side given none)")
     return 0
 
 

@@ -25,7 +25,7 @@ from models.mirror_parsing import parse_masks
 from models.pipeline.face import FaceCrop, FaceCropSettings, crop_face
 from models.pipeline.fusion import expression_means, patient_probabilities
 from models.pipeline.loader import LoadedModel, wrap_model
-from models.pipeline.measures import MeasuredFunction, house_basis, measure_function
+from models.pipeline.measures import MeasuredFunction, house_basis, measure_function, side_doubt
 from models.pipeline.progress import NullProgress, Progress, checkpoint
 from models.pipeline.quality import QualityReport, QualityThresholds, check_quality, roll_from_mask
 
@@ -290,6 +290,9 @@ def build_flags(
     partial = house_basis(measured)
     if measured.grade is not None and partial:
         flags.append(Flag("partial_measure", partial))
+    doubt = side_doubt(measured)
+    if doubt:
+        flags.append(Flag("side_uncertain", doubt))
     for name, r in results.items():
         if not r.quality.passed:
             flags.append(Flag("failed_quality", f"{name}: quality check(s) failed: {', '.join(r.quality.failed)}", name))

@@ -28,6 +28,7 @@ FLAG_TITLES: dict[str, str] = {
     "missing_expressions": "Expressions not photographed",
     "no_measured_grade": "No measured grade",
     "partial_measure": "Measured grade from one region only",
+    "side_uncertain": "Affected side uncertain",
     "failed_quality": "Photo failed the quality check",
     "face_not_detected": "No face found",
     "photos_unreadable": "Stored photos missing or damaged",

@@ -32,7 +32,7 @@ from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report, parsing_report
 from models.mirror_parsing import parse_masks
 from models.pipeline.fusion import fuse_patients
-from models.pipeline.measures import measure_function
+from models.pipeline.measures import MeasuredFunction, measure_function, side_doubt
 from models.train.sources import PhotoReader, to_tensor
 
 
@@ -148,23 +148,45 @@ def measured_report(samples: list[PatientSample], masks: Sequence[np.ndarray], p
     """Grading report of the measured grade (DESIGN §7 step 4) from one mask per photo.
 
     Patients for whom the measure gives no grade are left out of the matrix and counted in
-    `unmeasured`; `coverage` is the measured fraction.
+    `unmeasured`; `coverage` is the measured fraction; `side` scores the affected side
+    (`side_report`).
     """
     by_patient: dict[str, dict[str, np.ndarray]] = {}
     for sample, mask in zip(samples, masks, strict=True):
         by_patient.setdefault(sample.patient_id, {}).setdefault(sample.expression, mask)
     truth, predicted, unmeasured = [], [], 0
+    sides: list[tuple[str, MeasuredFunction]] = []
     for pid in sorted(by_patient):
-        grade = measure_function(by_patient[pid]).grade
-        if grade is None:
+        measured = measure_function(by_patient[pid])
+        if measured.grade is None:
             unmeasured += 1
             continue
         truth.append(patients.patients[pid].grade)
-        predicted.append(GRADES.index(grade))
+        predicted.append(GRADES.index(measured.grade))
+        sides.append((patients.patients[pid].side, measured))
     report = grading_report(confusion_matrix(np.array(truth, dtype=np.int64), np.array(predicted, dtype=np.int64), NUM_GRADES))
     report["unmeasured"] = unmeasured
     report["coverage"] = len(truth) / len(by_patient) if by_patient else 0.0
+    report["side"] = side_report(sides)
     return report
+
+
+def side_report(sides: Sequence[tuple[str, MeasuredFunction]]) -> dict:
+    """How well the measure named the affected side, over the measured patients whose true
+    side is left or right: `named` (a side was named), `right` (it was the true one),
+    `opposite` (the other one), `no_side` (none named: measured grade I), `accuracy` (right /
+    named, None when none was named), and how many named sides `side_doubt` flagged, of the
+    opposite ones and of the right ones."""
+    known = [(truth, m) for truth, m in sides if truth in ("left", "right")]
+    named = [(truth, m) for truth, m in known if m.affected_side in ("left", "right")]
+    right = [m for truth, m in named if m.affected_side == truth]
+    opposite = [m for truth, m in named if m.affected_side != truth]
+    return {
+        "patients": len(known), "named": len(named), "right": len(right), "opposite": len(opposite),
+        "no_side": len(known) - len(named), "accuracy": len(right) / len(named) if named else None,
+        "opposite_doubted": sum(bool(side_doubt(m)) for m in opposite),
+        "right_doubted": sum(bool(side_doubt(m)) for m in right),
+    }
 
 
 def grading_reports(

@@ -25,6 +25,9 @@ def test_measure_on_exact_masks_grades_synthetic_patients(tmp_path):
     assert sum(map(sum, exact["confusion"])) == 6
     # The generator's palsy is what the measure reads: within one grade for every patient.
     assert exact["within_one"] == 1.0 and exact["quadratic_kappa"] > 0.8
+    # and the affected side: grade I has none; the others' sides are named, nearly all right
+    assert exact["side"]["patients"] == len([e for e in entries if e.side in ("left", "right")]) == 5
+    assert exact["side"]["named"] == exact["side"]["right"] + exact["side"]["opposite"] and exact["side"]["right"] >= 4
     # An untrained E1's masks: every patient is either graded or counted as unmeasured.
     measured = reports["measured"]
     assert sum(map(sum, measured["confusion"])) + measured["unmeasured"] == 6
@@ -51,3 +54,18 @@ def test_measured_exact_needs_every_mask(tiny_patients, tiny_weights, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert "needs a mask for every photo" in err and len(err.splitlines()) == 1
+
+
+def test_the_measured_affected_side_is_scored() -> None:
+    # `palsy evaluate` never scored the side, so claims about it rested on a benchmark script
+    from models.pipeline.measures import MeasuredFunction
+    from models.train.evaluation import side_report
+
+    def measured(side: str) -> MeasuredFunction:
+        return MeasuredFunction("IV", 40.0, side, side)
+
+    report = side_report([("left", measured("left")), ("right", measured("left")), ("left", measured("none")),
+                          ("none", measured("right")), ("right", measured("right"))])
+    assert report == {"patients": 4, "named": 3, "right": 2, "opposite": 1, "no_side": 1, "accuracy": 2 / 3,
+                      "opposite_doubted": 0, "right_doubted": 0}
+    assert side_report([])["accuracy"] is None
