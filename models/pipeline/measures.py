@@ -26,8 +26,10 @@ House's measure (brow + commissure): each side's total movement, with each regio
 normalised by its `typical_movement` (a full healthy movement) so the brow's millimetres
 and the mouth's centimetres carry comparable weight: function = weaker total / stronger
 total. Summing before dividing weighs each region by how far the stronger side moved, so a
-barely raised brow cannot swing the result. The grade mapping keeps House's bands but
-tolerates healthy asymmetry (healthy volunteers measure 79-100 %). The percent is kept to one
+barely raised brow cannot swing the result. The grade mapping is not House's table
+(100 % I, 76-99 % II, 51-75 % III, 26-50 % IV, 1-25 % V, 0 % VI): its bands are moved to
+tolerate healthy asymmetry (healthy volunteers measure 79-100 %) and a little measurement
+noise at 0 %, and the report prints them with the method. The percent is kept to one
 decimal and graded in whole percent, rounded as every screen and report prints it (`:.0f`), so
 a shown "75 %" is always grade II and a shown "74 %" always III:
 
