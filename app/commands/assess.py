@@ -24,6 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--weights", metavar="W", default=None, help="checkpoint .pt (default: the shipped demo_compact.pt)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="compute device (default auto)")
     parser.add_argument("--patient-id", default="", help="patient ID printed on the report")
+    parser.add_argument("--affected-side", choices=("left", "right", "none", "unknown"), default="unknown",
+                        help="the patient's affected side as recorded (patient's left/right); the report and the "
+                        "summary say when the photos measured the other side weaker, e.g. mirrored photos "
+                        "(default unknown: no check)")
     parser.add_argument("--clinic", default="Palsy Grader", help="clinic name for the report header")
     parser.add_argument("--threads", type=arg_types.threads, default=None, metavar="N",
                         help="CPU threads for the network (default: torch's choice; 1 is faster on a busy machine)")
@@ -52,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     photos, paths = load_patient_photos(args.patient_dir)
     loaded = load_model(args.weights, args.device)
     # the report puts its "not for diagnosis" box on by the assessment's own model record
-    context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id)
+    context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id, registered_side=args.affected_side)
     result = assess_and_write(photos, loaded, args.out, context, {e: [f.name for f in p] for e, p in paths.items()}, quiet=args.quiet,
                               mirror=not args.single_pass)
     if not args.quiet:
@@ -64,7 +68,7 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
     """Run the assessment and write its outputs; returns a one-paragraph summary. `mirror` as in `assess`."""
     from app.report.outputs import write_outputs
     from models.pipeline.assess import assess
-    from models.pipeline.flag_wording import measured_side
+    from models.pipeline.flag_wording import SIDE_DISAGREEMENT, measured_side, side_disagreement
     from models.pipeline.progress import NullProgress
 
     # Progress goes to a terminal only, so a failing run prints exactly one error line.
@@ -82,6 +86,9 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
         + f"; affected side {measured_side(assessment.affected_side, m.grade) or 'not measured'}",
     ]
     lines += [f"flag {f.code}: {f.message}" for f in assessment.flags]
+    sides = side_disagreement(context.registered_side, measured_side(assessment.affected_side, m.grade))
+    if sides:
+        lines.append(f"flag {SIDE_DISAGREEMENT}: {sides}")
     lines.append(f"wrote {outputs.assessment_json}, {outputs.report_pdf} and {outputs.folder / 'overlays'}")
     return "\n".join(lines)
 

@@ -251,3 +251,26 @@ def test_single_pass_writes_other_segmentations(capsys, patient_dir: Path, small
         segmentations[bool(flag)] = cv2.imread(str(out / body["expressions"]["rest"]["overlays"]["segmentation"]))
     assert segmentations[True].shape == segmentations[False].shape
     assert not np.array_equal(segmentations[True], segmentations[False])
+
+
+def test_affected_side_from_the_record_is_checked_against_the_photos(
+    capsys, patient_dir: Path, small_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `palsy assess` had no way to give the recorded side, so photos that arrived mirrored
+    # named the other side with no warning; the measure is fixed here (the test network is untrained)
+    import models.pipeline.assess as pipeline
+    from models.pipeline.measures import MeasuredFunction
+
+    monkeypatch.setattr(pipeline, "measure_function", lambda masks: MeasuredFunction("IV", 38.0, "left", "left"))
+    base = ["assess", str(patient_dir), "--weights", str(small_weights), "--device", "cpu"]
+    code, stdout, err = run_cli(capsys, *base, "--out", str(tmp_path / "a"), "--affected-side", "right")
+    assert code == 0, err
+    assert ("flag side_disagreement: the patient record says the right side is affected, the photos measured the left "
+            "side weaker") in stdout
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(tmp_path / "a" / "report.pdf")).pages).split())
+    assert "Affected side right (registered), left (measured)" in text
+    assert "Affected side differs from the patient record" in text
+    code, stdout, err = run_cli(capsys, *base, "--out", str(tmp_path / "b"), "--affected-side", "left")
+    assert code == 0 and "side_disagreement" not in stdout, err
+    code, stdout, err = run_cli(capsys, *base, "--out", str(tmp_path / "c"))  # unknown: nothing to check
+    assert code == 0 and "side_disagreement" not in stdout, err
