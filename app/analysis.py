@@ -10,25 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from models.labels import EXPRESSIONS, GRADES
+from models.pipeline.progress import Progress  # the one protocol `assess` takes (no torch)
 from models.resources import is_demo_weights
 
 if TYPE_CHECKING:
     from models.pipeline.loader import Wording  # imports torch: only when the model loads
-
-
-class Progress(Protocol):
-    """What a long task needs from its caller (see app.progress.ProgressState)."""
-
-    def report(self, fraction: float, message: str = "") -> None: ...
-
-    def cancelled(self) -> bool: ...
-
-    def check(self) -> None: ...
 
 
 @dataclass

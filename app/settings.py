@@ -292,11 +292,3 @@ def declared_range(group: type | Any, name: str) -> Range | None:
         if f.name == name:
             return f.metadata.get("range")
     raise KeyError(name)
-
-
-def declared_choices(group: type | Any, name: str) -> tuple[str, ...] | None:
-    """The declared choices of a string setting (for combo boxes), or None."""
-    for f in fields(group):
-        if f.name == name:
-            return f.metadata.get("choices")
-    raise KeyError(name)

@@ -35,21 +35,13 @@ from app.pages.patient_logic import (
     as_sentence,
     list_hint,
     patient_row,
+    typed_birth_date,
     validate_patient,
 )
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.widgets.fonts import HEADING, scale_font
 from app.widgets.tones import ERROR, MUTED, set_tone
 from models.errors import PalsyError
-
-
-def typed_birth_date(text: str) -> str:
-    """A typed date of birth as the form validates it: 8 digits become YYYY-MM-DD, anything
-    else is passed on stripped (blank = unknown; validate_patient refuses what is not a date)."""
-    text = text.strip()
-    if len(text) == 8 and text.isdigit():
-        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    return text
 
 
 def on_return(view: QAbstractItemView, slot: Callable[[], object]) -> None:
@@ -90,14 +82,15 @@ class PatientDialog(QDialog):
         # a screen reader names each field (the form's labels are separate widgets)
         for widget, name in ((self.id_edit, "Patient ID or MRN"), (self.name_edit, "Name"),
                              (self.dob_edit, "Date of birth"), (self.sex_combo, "Sex"),
-                             (self.side_combo, "Affected side"), (self.notes_edit, "Patient notes")):
+                             (self.side_combo, "Affected side (patient's)"), (self.notes_edit, "Patient notes")):
             widget.setAccessibleName(name)
         form = QFormLayout()
         form.addRow("Patient ID / MRN", self.id_edit)
         form.addRow("Name", self.name_edit)
         form.addRow("Date of birth", self.dob_edit)
         form.addRow("Sex", self.sex_combo)
-        form.addRow("Affected side (if known)", self.side_combo)
+        # the patient's own side, as the results page and the report say (not the photo's left)
+        form.addRow("Affected side (patient's, if known)", self.side_combo)
         form.addRow("Notes", self.notes_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

@@ -23,6 +23,15 @@ class PatientFormError(InputError):
         self.field = field
 
 
+def typed_birth_date(text: str) -> str:
+    """A typed date of birth as the form validates it: 8 digits become YYYY-MM-DD, anything
+    else is passed on stripped (blank = unknown; validate_patient refuses what is not a date)."""
+    text = text.strip()
+    if len(text) == 8 and text.isdigit():
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return text
+
+
 def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affected_side: str, notes: str) -> PatientInfo:
     """A PatientInfo from raw form values, or PatientFormError saying what to fix."""
     patient_id = patient_id.strip()

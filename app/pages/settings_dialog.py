@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.pages.settings_logic import NO_CUDA_BUILD, cuda_unavailable_reason, data_folder_placeholder
 from app.settings import (
     DEMO_SIDES,
     DEVICES,
@@ -38,7 +38,6 @@ from app.settings import (
     check_data_folder,
     check_logo,
     declared_range,
-    resolve_data_folder,
     update_group,
 )
 from app.weights_info import weights_info
@@ -68,15 +67,6 @@ def _path_row(edit: QLineEdit, pick) -> QWidget:
     layout.addWidget(edit, 1)
     layout.addWidget(button)
     return row
-
-
-def data_folder_placeholder() -> str:
-    """What the empty data-folder field stands for: the folder PALSY_HOME names when it is set
-    (it said "the default", which it is not), else the platform's default folder."""
-    from app.records.paths import ENV_VAR
-
-    folder = resolve_data_folder("")
-    return f"from {ENV_VAR}: {folder}" if os.environ.get(ENV_VAR, "").strip() else f"the default: {folder}"
 
 
 class SettingsDialog(QDialog):
@@ -300,20 +290,3 @@ class SettingsDialog(QDialog):
             self.error.setText(str(exc))
             return
         super().accept()
-
-
-NO_CUDA_BUILD = "this installation's PyTorch has no CUDA support"
-NO_GPU = "no GPU found"
-
-
-def cuda_unavailable_reason() -> str | None:
-    """Why the `cuda` device cannot be used now (None when it can): a PyTorch built without
-    CUDA (the clinic bundle's CPU-only torch) never can; a CUDA build without a GPU now might
-    find one later (another machine, a driver installed)."""
-    try:
-        import torch
-    except ImportError:
-        return NO_CUDA_BUILD
-    if torch.cuda.is_available():
-        return None
-    return NO_CUDA_BUILD if torch.version.cuda is None else NO_GPU

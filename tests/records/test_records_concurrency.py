@@ -16,6 +16,13 @@ from tests.records.records_helpers import tiny_png
 
 REPO = Path(__file__).resolve().parents[2]
 
+
+def open_connections(store: Store) -> int:
+    """How many thread connections the store's database holds open."""
+    with store.db._lock:
+        return len(store.db._all)
+
+
 READER_PROCESS = """
 import sys, time
 from app.records import Store
@@ -85,7 +92,7 @@ def test_concurrent_readers_while_one_writer_records(tmp_path: Path) -> None:
         t.join(timeout=60)
     out, err = process.communicate(timeout=60)
     assert not any(t.is_alive() for t in threads)
-    assert store.db.open_connections() == 1  # workers released theirs; the main thread's remains
+    assert open_connections(store) == 1  # workers released theirs; the main thread's remains
     assert errors == [], errors
     assert process.returncode == 0, err
     assert reads[0] > 0 and int(out.strip()) > 0

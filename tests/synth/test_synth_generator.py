@@ -10,6 +10,8 @@ from models.data.synthetic.mask_measures import centroid, eye_area
 from models.labels import CLASS_INDEX, EXPRESSIONS, GRADES, NUM_CLASSES
 
 SIZE = 96
+# Every hair style face.py picks (its style_weights) and geometry.py draws.
+HAIR_STYLES = ("bald", "buzz", "short", "slicked", "medium", "long", "curtain", "fringe", "curly")
 
 
 def test_same_seed_same_photo_and_mask() -> None:
@@ -123,8 +125,6 @@ def test_every_hair_style_renders_with_face_regions_intact() -> None:
     from dataclasses import replace
 
     from models.data.synthetic.expressions import EXPRESSION_ACTIONS
-    from models.data.synthetic.face import HAIR_STYLES
-
     assert set(EXPRESSION_ACTIONS) == set(EXPRESSIONS)
     base = make_patient(30, "II", "left")
     for style in HAIR_STYLES:

@@ -42,6 +42,6 @@ def test_every_affected_region_lies_in_its_grades_range(grade: str, side: str) -
 def test_grade_one_has_two_healthy_sides() -> None:
     for seed in range(50):
         profile = sample_palsy(np.random.default_rng(seed), "I", "none")
-        assert profile.affected_function == 1.0
+        assert profile.side == "none"
         for region in REGIONS:
             assert all(HEALTHY_FUNCTION_RANGE[0] <= v <= HEALTHY_FUNCTION_RANGE[1] for v in profile.function[region])

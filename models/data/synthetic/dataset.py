@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -80,18 +80,6 @@ def plan_patients(n: int, seed: int) -> list[PatientEntry]:
 def entry_patient(entry: PatientEntry) -> SyntheticPatient:
     """The synthetic patient an entry stands for."""
     return make_patient(entry.seed, entry.grade, entry.side)
-
-
-def iter_samples(
-    entries: list[PatientEntry], size: int = 256, frames: int = 1
-) -> Iterator[tuple[PatientEntry, str, int, np.ndarray, np.ndarray]]:
-    """Render on the fly: yields (entry, expression, frame, rgb, mask) for every photo."""
-    for entry in entries:
-        patient = entry_patient(entry)
-        for expression in EXPRESSIONS:
-            for frame in range(frames):
-                rgb, mask = render_expression(patient, expression, size, frame_seed=frame)
-                yield entry, expression, frame, rgb, mask
 
 
 class SyntheticSamples:

@@ -25,7 +25,6 @@ ACTION_REGION: dict[str, str] = {
     "purse": "mouth",
     "cheek_puff": "cheek",
 }
-ACTIONS: tuple[str, ...] = tuple(ACTION_REGION)
 
 # Full-effort actions of a healthy face per expression (both sides alike).
 EXPRESSION_ACTIONS: dict[str, dict[str, float]] = {

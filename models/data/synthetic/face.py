@@ -45,17 +45,6 @@ IRIS_RGB: dict[str, tuple[int, int, int]] = {
     "blue": (78, 118, 168),
     "grey": (116, 128, 138),
 }
-HAIR_STYLES: tuple[str, ...] = (
-    "bald",
-    "buzz",
-    "short",
-    "slicked",
-    "medium",
-    "long",
-    "curtain",
-    "fringe",
-    "curly",
-)
 BACKGROUND_RGB: tuple[tuple[int, int, int], ...] = (
     (205, 208, 210),
     (178, 190, 204),

@@ -64,14 +64,6 @@ class PalsyProfile:
     rest: RestAsymmetry
     synkinesis: float = 0.0  # involuntary co-movement on the affected side (0..1)
 
-    @property
-    def affected_function(self) -> float:
-        """Mean function of the affected side over the regions (1.0 for grade I)."""
-        if self.side == "none":
-            return 1.0
-        i = SIDE_INDEX[self.side]
-        return float(np.mean([self.function[r][i] for r in REGIONS]))
-
 
 def eye_closure(grade: str, eye_function: float) -> float:
     """Lid closure (0 open .. 1 closed) of the affected eye at full effort, per Table 1."""

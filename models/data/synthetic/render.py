@@ -126,7 +126,7 @@ def _draw_nose(cv: Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
         )
 
 
-def _draw_mouth(cv: Canvas, face: FaceParams, geom: FaceGeometry, skin) -> None:
+def _draw_mouth(cv: Canvas, face: FaceParams, geom: FaceGeometry) -> None:
     lip = face.lip_rgb
     if geom.inner_mouth is not None:
         cv.fill(geom.inner_mouth, (70, 22, 28), INNER_MOUTH)
@@ -223,7 +223,7 @@ def render_geometry(
         _draw_eye(cv, face, geom, side, skin)
     _draw_nose(cv, face, geom, skin)
     _draw_brows_and_wrinkles(cv, face, geom)
-    _draw_mouth(cv, face, geom, skin)
+    _draw_mouth(cv, face, geom)
     if geom.hair_cap is not None:
         cv.fill(geom.hair_cap, face.hair_rgb, HAIR)
         if geom.hair_part is not None:
