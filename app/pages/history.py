@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.pages.history_logic import (
+    HISTORY_COLUMNS,
     REGION_LABELS,
     grade_number,
     history_points,
@@ -53,8 +54,8 @@ class HistoryPage(QWidget):
         super().__init__(parent)
         self.title = ElidedLabel("History")
         scale_font(self.title, HEADING, bold=True)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["Date", "Status", "Model", "Measured", "Confirmed", "Clinician"])
+        self.table = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(HISTORY_COLUMNS))
         self.table.setAccessibleName("Assessments of this patient")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from app.local_time import local_minute, parse_stamp
 from app.records_gateway import AssessmentInfo
 from models.labels import GRADES
+from models.pipeline.flag_wording import measured_side
 from models.pipeline.measures import REGIONS
 
 # the names the history plot's legend shows: the results table's and the report's
@@ -49,10 +50,16 @@ def grade_number(grade: str | None) -> float | None:
     return float(GRADES.index(grade) + 1) if grade in GRADES else None
 
 
-def history_row(a: AssessmentInfo) -> tuple[str, str, str, str, str, str]:
-    """Table columns: date, status, model grade, measured grade, confirmed grade, clinician."""
+HISTORY_COLUMNS = ("Date", "Status", "Model", "Measured", "Side", "Confirmed", "Clinician")
+
+
+def history_row(a: AssessmentInfo) -> tuple[str, ...]:
+    """Table columns (`HISTORY_COLUMNS`): date, status, model grade, measured grade, the
+    measured affected side (a side that flips between visits points at mirrored photos or a
+    mix-up), confirmed grade, clinician."""
+    side = measured_side((a.result or {}).get("affected_side"), a.measured_grade) if a.result else None
     return (local_minute(a.created), a.status, a.model_grade or "\u2013", a.measured_grade or "\u2013",
-            a.confirmed_grade or "\u2013", a.clinician or "\u2013")
+            side or "\u2013", a.confirmed_grade or "\u2013", a.clinician or "\u2013")
 
 
 DAY_S = 86400.0
