@@ -16,15 +16,39 @@ class WindowAnalysisMixin:
     """Runs the model on the six photos in one `FunctionWorker` at a time (`_analysis_worker`).
 
     Mixed into `MainWindow`, which owns the session, the model handle, the pages and `_run`.
+    The capture page may meanwhile show another patient, whose photos are taken as usual: the
+    analysis's progress, Cancel and outcome show on the page only while it shows the analysed
+    assessment; otherwise the outcome goes to the status bar, naming the analysed patient.
     """
 
     @property
     def analysing(self) -> bool:
         return self._analysis_worker is not None
 
+    def _analysis_on_screen(self) -> bool:
+        """The capture page is showing the assessment being analysed."""
+        return (self.analysing and self.session is not None and self.session.assessment_id == self._analysed_id
+                and self.stack.currentWidget() is self.capture)
+
+    def _analysed_label(self) -> str:
+        """The analysed patient as the user knows them ("Ada Lovelace (MRN-1)"), read when the
+        analysis starts (its outcome may arrive after the store has closed)."""
+        return getattr(self, "_analysed_who", "") or self._analysed_patient or ""
+
+    def _read_patient_label(self, patient_id: str) -> str:
+        try:
+            return str(self._patient_label(patient_id))
+        except PalsyError:
+            return patient_id
+
     def start_analysis(self) -> None:
         """Run the model on the six photos in a worker; the preview keeps running."""
-        if self.session is None or self.analysing or self.stack.currentWidget() is not self.capture:
+        if self.session is None or self.stack.currentWidget() is not self.capture:
+            return
+        if self.analysing:
+            if self.session.assessment_id != self._analysed_id:  # one analysis at a time
+                self.notify(f"The analysis of {self._analysed_label()} is still running: press Analyse again when "
+                            "it is done (the status bar says so)")
             return
         if not self.session.complete:
             self.notify("Capture all six expressions first; missing: " + ", ".join(self.session.missing))
@@ -36,6 +60,7 @@ class WindowAnalysisMixin:
         handle, analyse = self.model_handle, self.services.analyse
         # results go to this assessment and patient even if the user moves on meanwhile
         self._analysed_id, self._analysed_patient = self.session.assessment_id, self.patient_id
+        self._analysed_who = self._read_patient_label(self.patient_id)
         worker = FunctionWorker(lambda progress: analyse(photos, handle, progress))
         worker.progressed.connect(self._analysis_progress)
         worker.returned.connect(self._analysis_done)
@@ -43,17 +68,24 @@ class WindowAnalysisMixin:
         worker.errored.connect(self._analysis_failed)
         worker.finished.connect(self._analysis_finished)
         self._analysis_worker = worker
-        self.capture.set_analysing(True, 0.0, "starting analysis\u2026")
+        self.capture.analysis_started(self._analysed_id, self._analysed_label())
         self._run(worker)
 
     def _analysis_progress(self, fraction: float, message: str) -> None:
         if self._analysis_worker is not None:
-            self.capture.set_analysing(True, fraction, message)
+            self.capture.analysis_progress(fraction, message)
 
     def cancel_analysis(self) -> None:
-        if self._analysis_worker is not None and shiboken6.isValid(self._analysis_worker):
-            self._analysis_worker.cancel()
-            self.capture.set_analysing(True, self.capture.progress.value() / 100, "cancelling\u2026")
+        """Cancel the running analysis (Esc, the page's Cancel). Not from the capture page of
+        another assessment: Esc there is about that page, and the analysis of the patient
+        before it goes on."""
+        if self._analysis_worker is None or not shiboken6.isValid(self._analysis_worker):
+            return
+        if self.stack.currentWidget() is self.capture and not self._analysis_on_screen():
+            self.notify(f"Nothing to cancel on this page; the analysis of {self._analysed_label()} goes on")
+            return
+        self._analysis_worker.cancel()
+        self.capture.analysis_progress(self.capture.progress.value() / 100, "cancelling\u2026")
 
     def _analysis_finished(self) -> None:
         self._analysis_worker = None
@@ -62,26 +94,43 @@ class WindowAnalysisMixin:
             # a draft to resume again
             self.patients.show_unfinished(self.offered_drafts())
 
+    def _analysis_ended(self, page_message: str, elsewhere: str) -> None:
+        """Say how the analysis ended: on the capture page when it shows the analysed assessment
+        (and briefly in the status bar), else in the status bar, naming the patient."""
+        if self._closed:
+            return
+        on_screen = self._analysis_on_screen()
+        self.capture.analysis_ended(page_message if on_screen else "")
+        self.notify(page_message if on_screen else elsewhere, 8000 if on_screen else 30000)
+
     def _analysis_cancelled(self) -> None:
-        self.capture.set_analysing(False, 0.0, "Analysis cancelled; the photos are kept.")
-        self.notify("Analysis cancelled")
+        self._analysis_ended("Analysis cancelled; the photos are kept.",
+                             f"Analysis of {self._analysed_label()} cancelled; the photos are kept (Resume goes on)")
 
     def _analysis_failed(self, message: str) -> None:
-        self.capture.set_analysing(False, 0.0, f"Analysis failed: {message}")
-        self.notify(f"Analysis failed: {message}")
+        self._analysis_ended(f"Analysis failed: {message}",
+                             f"Analysis of {self._analysed_label()} failed: {message}. Resume it and press Analyse "
+                             "to try again")
 
     def _analysis_done(self, result: Any) -> None:
         if self._closed:
             return
-        self.capture.set_analysing(False)
         analysed_id = self._analysed_id
         try:
             self.gateway.record_results(analysed_id, result.grade, result.measured_grade, result.to_json())
         except PalsyError as exc:
-            self.notify(f"Results could not be saved: {exc}", 30000)  # to act on: stays over a page change
-        if analysed_id != self.assessment_id:  # the user started something else meanwhile
-            self.notify(f"Assessment {analysed_id} of {self._analysed_patient} analysed; open it from the patient's history")
+            # not on record: its grade cannot be reviewed or confirmed, so no results page; the
+            # photos are kept and a second Analyse tries again
+            self._analysis_ended(f"The results could not be saved: {exc}. Press Analyse to try again.",
+                                 f"The results of {self._analysed_label()} could not be saved: {exc}. Resume the "
+                                 "assessment and press Analyse to try again")
             return
+        if analysed_id != self.assessment_id:  # the user started something else meanwhile
+            self.capture.analysis_ended()
+            self.notify(f"Assessment {analysed_id} of {self._analysed_label()} analysed; open it from the patient's "
+                        "history", 30000)
+            return
+        self.capture.analysis_ended()
         self.result = result
         # show the page in the next event-loop turn: the store write and the page's first
         # paint then run as two short slices instead of one long stall

@@ -109,9 +109,10 @@ class WindowAssessmentMixin:
     def drop_empty_draft(self) -> None:
         """Discard the assessment being captured when it has no photo yet: one left that way
         holds nothing to resume, and it was offered at the next start as "0 of 6 photos",
-        in place of a real unfinished one."""
+        in place of a real unfinished one. Kept only when it is the one being analysed (another
+        patient's analysis running meanwhile does not keep it)."""
         session = self.session
-        if session is None or session.photos or self.analysing:
+        if session is None or session.photos or (self.analysing and session.assessment_id == self._analysed_id):
             return
         self.session = None
         try:

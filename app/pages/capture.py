@@ -30,7 +30,12 @@ from PySide6.QtWidgets import (
 from app.camera.source import FrameSource
 from app.camera_controller import CameraController
 from app.help_dialogs import analyse_keys, native_keys
-from app.pages.capture_logic import NO_MOVEMENT_NOTE, CaptureSession
+from app.pages.capture_logic import (
+    CAMERA_STOPPED,
+    NO_MOVEMENT_NOTE,
+    CaptureSession,
+    camera_stop_reason,
+)
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveQuality, check_frame
 from app.widgets.elided_label import ElidedLabel
@@ -152,7 +157,11 @@ class CapturePage(QWidget):
         self.cancel_button = QPushButton("Cancel analysis  [Esc]")
         self.cancel_button.setToolTip("Stop the analysis; the photos are kept")
         self.cancel_button.clicked.connect(self.cancel_requested)
-        self.set_analysing(False)
+        # the assessment an analysis runs on, whichever patient the page shows now, and whose it is
+        self._analysed_id: int | None = None
+        self._analysed_who = ""
+        self._checks_paused = False
+        self._render_analysis()
         self.back_button = QPushButton("Back to patients")
         self.back_button.setToolTip("The photos taken so far are kept: Resume on the patients page goes on "
                                     f"({native_keys('Ctrl+1')})")
@@ -208,9 +217,12 @@ class CapturePage(QWidget):
             self.patient_line.set_parts(*who)
         else:
             self.patient_line.setText(who)
-        if self.session is not None and self.session is not session:
+        other = self.session is not session
+        if self.session is not None and other:
             self.session.wait_for_saves(10.0)
         self.session = session
+        if other:  # another assessment's "Analysis cancelled" or progress is not this one's
+            self._render_analysis()
         self._shown_expression = None  # no frame from before this session may be taken
         session.submit = self._saver.submit
         session.on_change = self.refresh
@@ -256,6 +268,7 @@ class CapturePage(QWidget):
         self.illustration.setPixmap(self._illustration(expression))
         taken = expression in s.photos
         # the photos are frozen while an analysis reads them: its grade must be of these photos
+        # (another patient's analysis does not freeze this one's photos)
         editable = not self.read_only and not self._analysing
         self.capture_button.setEnabled(editable and not taken and self.camera.running and self._last_packet is not None)
         self.retake_button.setEnabled(editable and taken)
@@ -263,8 +276,13 @@ class CapturePage(QWidget):
         self.prev_button.setEnabled(s.current > 0)
         self.next_button.setEnabled(s.current < len(s.steps) - 1)
         self.analyse_button.setEnabled(s.complete and not self.read_only and not self._analysing)
-        self.analyse_button.setToolTip("Grade the six photos with the model" if s.complete
-                                       else "Missing: " + ", ".join(TITLES[e] for e in s.missing))
+        if not s.complete:
+            tip = "Missing: " + ", ".join(TITLES[e] for e in s.missing)
+        elif self._analysed_id is not None and not self._analysing:  # one analysis at a time
+            tip = f"The analysis of {self._analysed_who} runs: press Analyse again when it is done"
+        else:
+            tip = "Grade the six photos with the model"
+        self.analyse_button.setToolTip(tip)
         self.camera.request_expression(expression)
 
     # -- camera ------------------------------------------------------------------------
@@ -274,15 +292,18 @@ class CapturePage(QWidget):
             return
         self.error_box.hide()
         self._step_errors.clear()
+        self._forget_frame()  # an auto-capture window from before must not close on new frames
         try:
             source = self._source_factory()
         except PalsyError as exc:
             self._on_camera_failed(str(exc))
             return
-        self.preview.clear("Opening camera\u2026")
-        self.camera.start(source, analyse=check_frame)
         if self.session is not None:
             self.camera.request_expression(self.session.expression)
+        self.camera.set_checks_enabled(not self._analysing)
+        self.camera.start(source, analyse=check_frame)
+        # a slow driver still closing the old camera: the new one opens when it has (never twice)
+        self.preview.clear("Reconnecting\u2026" if self.camera.waiting else "Opening camera\u2026")
         self.timer.start()
 
     def stop_camera(self, wait: bool = False) -> None:
@@ -300,10 +321,13 @@ class CapturePage(QWidget):
         self.refresh()
 
     def _forget_frame(self) -> None:
-        """No stale frame may be captured, and no stale check shown, once the camera stops."""
+        """No stale frame may be captured, and no stale check shown, once the camera stops (nor
+        the best frame of an auto-capture window opened before)."""
         self._last_packet = None
         self._quality = None
         self.badges.show_quality(None)
+        if self.session is not None:
+            self.session.auto.reset()
 
     def _on_camera_opened(self, name: str) -> None:
         self.error_box.hide()
@@ -335,11 +359,12 @@ class CapturePage(QWidget):
         self.timer.stop()
         self.camera.stop(wait=False)
         self._forget_frame()
-        self.error_label.setText(f"The camera stopped: {message}")
+        reason = camera_stop_reason(message)
+        self.error_label.setText(f"{CAMERA_STOPPED}{reason}")
         self.error_box.show()
         self.preview.clear("No camera \u2013 press Retry")
         self.capture_button.setEnabled(False)
-        self.notify.emit(f"Camera problem: {message}")
+        self.notify.emit(f"Camera problem: {reason}")
 
     def _pull_frame(self) -> None:
         packet = self.camera.take()
@@ -430,7 +455,7 @@ class CapturePage(QWidget):
     def retake(self) -> None:
         if self.session is not None and not self.read_only and not self._analysing:
             self.session.retake()
-            self.set_analysing(False)  # "Analysis cancelled; the photos are kept." is no longer so
+            self._render_analysis()  # "Analysis cancelled; the photos are kept." is no longer so
 
     def next_step(self) -> None:
         if self.session is not None:
@@ -445,19 +470,41 @@ class CapturePage(QWidget):
             self.session.go_to(row)
 
     # -- analysis state ----------------------------------------------------------------
-    _analysing = False
+    @property
+    def _analysing(self) -> bool:
+        """An analysis reads this page's photos: they are frozen and its progress shows here.
+        Another patient's analysis neither shows here nor stops this one's capture."""
+        return self.session is not None and self._analysed_id == self.session.assessment_id
 
-    def set_analysing(self, running: bool, fraction: float = 0.0, message: str = "") -> None:
-        """Show or hide the progress bar and Cancel button; Capture and Retake are off while
-        an analysis runs, so its grade is always of the photos on record."""
-        changed = running != self._analysing
-        if changed:
+    def analysis_started(self, assessment_id: int, who: str) -> None:
+        """An analysis of `assessment_id` (of the patient `who`) runs from now on."""
+        self._analysed_id, self._analysed_who = assessment_id, who
+        self._render_analysis(0.0, "starting analysis\u2026")
+        self.refresh()
+
+    def analysis_progress(self, fraction: float, message: str) -> None:
+        """Progress of the running analysis: shown when it is this page's assessment."""
+        if self._analysing:
+            self._render_analysis(fraction, message)
+
+    def analysis_ended(self, message: str = "") -> bool:
+        """The analysis ended (`message`: how, for the page). True when it was this page's
+        assessment and the page says so; else the caller tells the user elsewhere."""
+        shown = self._analysing
+        self._analysed_id, self._analysed_who = None, ""
+        self._render_analysis(0.0, message if shown else "")
+        self.refresh()
+        return shown
+
+    def _render_analysis(self, fraction: float = 0.0, message: str = "") -> None:
+        """Show or hide the progress bar and Cancel button (this page's analysis only); the live
+        checks pause while it runs (they compete with it for the CPU)."""
+        running = self._analysing
+        if running != self._checks_paused:
+            self._checks_paused = running
             self.camera.set_checks_enabled(not running)
-        self._analysing = running
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.progress_label.setVisible(running or bool(message))
         self.progress.setValue(int(fraction * 100))
         self.progress_label.setText(message)
-        if changed and self.session is not None:
-            self.refresh()

@@ -59,7 +59,7 @@ class CapturedPhoto:
         return self._thumb_cache
 
     def grid(self) -> np.ndarray:
-        """The 16 x 16 block grid over the face that `movement_against_rest` compares (computed once)."""
+        """The 16 x 16 block grid over the face that `still_photos` compares (computed once)."""
         if self._grid_cache is None:
             self._grid_cache = face_grid(self.thumb())
         return self._grid_cache
@@ -81,13 +81,6 @@ NO_MOVEMENT = 0.008
 NO_MOVEMENT_NOTE = "no movement against rest \u2013 retake?"
 
 
-def movement_against_rest(frame: np.ndarray, rest: np.ndarray) -> float:
-    """The largest change between `frame` and the rest photo in one block of a 16 x 16 grid
-    over the face (0..1). Unlike the mean (`expression_intensity`), a movement confined to the
-    eyes or the nose is not averaged away by the face that stays still."""
-    return grid_movement(face_grid(_thumb(frame)), face_grid(_thumb(rest)))
-
-
 def face_grid(thumb: np.ndarray) -> np.ndarray:
     """The 16 x 16 block grid of a 64 x 64 grey thumbnail (`_thumb`)."""
     import cv2
@@ -96,16 +89,19 @@ def face_grid(thumb: np.ndarray) -> np.ndarray:
 
 
 def grid_movement(grid: np.ndarray, rest_grid: np.ndarray) -> float:
-    """`movement_against_rest` from the two photos' block grids (`face_grid`)."""
+    """The largest change between a photo and the rest photo in one block of their 16 x 16
+    grids over the face (`face_grid`; 0..1). Unlike the mean (`expression_intensity`), a
+    movement confined to the eyes or the nose is not averaged away by the face that stays still."""
     return float(np.abs(grid - rest_grid).max())
 
 
-def shows_no_movement(expression: str, photo: np.ndarray, rest: np.ndarray | None) -> bool:
-    """True when the photo of `expression` (not `rest`) barely differs from the rest photo:
-    worth a retake, since a grade from it would read as paralysis."""
-    if expression == "rest" or rest is None:
-        return False
-    return movement_against_rest(photo, rest) < NO_MOVEMENT
+CAMERA_STOPPED = "The camera stopped: "
+
+
+def camera_stop_reason(message: str) -> str:
+    """Why the camera stopped, without a leading "The camera stopped: " (a frame check's message
+    has one): the page puts it in front once."""
+    return message.removeprefix(CAMERA_STOPPED)
 
 
 def _thumb(rgb: np.ndarray) -> np.ndarray:

@@ -140,20 +140,27 @@ def test_the_capture_line_names_the_patient_and_the_photo_source() -> None:
 
 
 def test_an_expression_photo_without_movement_against_rest_is_named(session: CaptureSession) -> None:
-    # an expression photo identical (or nearly) to the rest photo was accepted like any other
-    from app.pages.capture_logic import NO_MOVEMENT, movement_against_rest, shows_no_movement
+    # an expression photo identical (or nearly) to the rest photo was accepted like any other;
+    # the check is the one the page runs: `still_photos` over the photos' cached grids
+    from app.pages.capture_logic import NO_MOVEMENT, grid_movement
 
     rng = np.random.default_rng(0)
     rest = rng.integers(60, 200, (120, 160, 3)).astype(np.uint8)
     noisy = np.clip(rest + rng.normal(0, 3, rest.shape), 0, 255).astype(np.uint8)  # camera noise only
     moved = rest.copy()
     moved[40:60, 60:100] = 20  # eyes closed: one region changes, the rest of the face does not
-    assert movement_against_rest(rest, rest) == 0.0
-    assert movement_against_rest(noisy, rest) < NO_MOVEMENT < movement_against_rest(moved, rest)
-    assert shows_no_movement("close_eyes", noisy, rest) and not shows_no_movement("close_eyes", moved, rest)
-    assert not shows_no_movement("rest", rest, rest) and not shows_no_movement("close_eyes", rest, None)
 
+    def grid(rgb: np.ndarray) -> np.ndarray:
+        return CapturedPhoto("close_eyes", rgb, {}).grid()
+
+    assert grid_movement(grid(rest), grid(rest)) == 0.0
+    assert grid_movement(grid(noisy), grid(rest)) < NO_MOVEMENT < grid_movement(grid(moved), grid(rest))
+
+    session.capture(noisy)  # a "rest" photo alone: nothing to compare with, nothing named
+    assert session.still_photos() == []
+    session.retake("rest")
     session.capture(rest)
+    assert session.still_photos() == []  # without an expression photo yet, and rest itself never
     session.capture(noisy)  # close eyes
     session.capture(moved)  # raise eyebrows
     assert session.still_photos() == ["close_eyes"]
@@ -166,7 +173,7 @@ def test_the_no_movement_check_builds_each_photos_grid_once(session: CaptureSess
     # still_photos ran at every refresh and arrow key and rebuilt every photo's thumbnail and
     # block grid (the rest photo once per expression) each time: 174 ms per call at 4K
     from app.pages import capture_logic
-    from app.pages.capture_logic import movement_against_rest
+    from app.pages.capture_logic import grid_movement
 
     built: list[int] = []
     original = capture_logic._thumb
@@ -185,9 +192,11 @@ def test_the_no_movement_check_builds_each_photos_grid_once(session: CaptureSess
         assert session.still_photos() == expected
     session.go_to(1)
     assert len(built) == 6
-    # the same verdicts as comparing the full photos, and a retaken rest photo re-judges them
+    # the same verdicts as grids made afresh from the full photos, and a retaken rest photo
+    # re-judges them
+    rest_grid = CapturedPhoto("rest", rest, {}).grid()
     assert [n for n, p in session.photos.items() if n != "rest"
-            and movement_against_rest(p.rgb, rest) < capture_logic.NO_MOVEMENT] == expected
+            and grid_movement(CapturedPhoto(n, p.rgb, {}).grid(), rest_grid) < capture_logic.NO_MOVEMENT] == expected
     built.clear()
     session.retake("rest")
     session.capture(moved)
@@ -197,3 +206,11 @@ def test_the_no_movement_check_builds_each_photos_grid_once(session: CaptureSess
     session.still_photos()
     session.still_photos()
     assert len(built) == 7
+
+
+def test_why_the_camera_stopped_is_said_once() -> None:
+    # the banner read "The camera stopped: The camera stopped: flaky usb cam delivered no image…"
+    from app.pages.capture_logic import camera_stop_reason
+
+    assert camera_stop_reason("The camera stopped: cam delivered no image; press Retry") == "cam delivered no image; press Retry"
+    assert camera_stop_reason("camera 0 could not be opened") == "camera 0 could not be opened"
