@@ -61,7 +61,8 @@ class StoreGateway:
     def _info(self, a: Assessment) -> AssessmentInfo:
         captures = {c.expression: str(self.store.capture_path(c)) for c in self.store.captures(a.id)}
         return AssessmentInfo(a.id, a.patient_id, a.status, a.created_at, a.model_grade, a.measured_grade,
-                              a.confirmed_grade, a.clinician or "", a.notes or "", a.result or {}, captures)
+                              a.confirmed_grade, a.clinician or "", a.notes or "", a.result or {}, captures,
+                              a.updated_at)
 
     def assessment(self, assessment_id: int) -> AssessmentInfo:
         return self._info(self.store.get_assessment(assessment_id))
@@ -90,9 +91,13 @@ class StoreGateway:
         entries = self.store.audit_trail("assessment", assessment_id)
         return [AuditEntry(e.actor, e.at, e.field, e.old_value, e.new_value) for e in entries]
 
-    def save_report(self, assessment_id: int, pdf: bytes) -> Path:
-        """Store the PDF through the records store (atomic, checksummed) and return its path."""
-        report = self.store.save_report(assessment_id, pdf, actor=self.actor)
+    def save_report(self, assessment_id: int, pdf: bytes, expect: AssessmentInfo | None = None) -> Path:
+        """Store the PDF through the records store (atomic, checksummed) and return its path.
+        With `expect` (the record it was rendered from), only while the record still holds that
+        decision (RecordStateError otherwise, checked in the same transaction)."""
+        state = None if expect is None else {"confirmed_grade": expect.confirmed_grade, "clinician": expect.clinician,
+                                             "notes": expect.notes, "updated_at": expect.updated}
+        report = self.store.save_report(assessment_id, pdf, actor=self.actor, expect=state)
         return self.store.layout.resolve(report.file_name)
 
     def report_path(self, assessment_id: int) -> Path:

@@ -270,6 +270,74 @@ def main(argv: list[str] | None = None, settings_path: str | None = None) -> int
         report_start_failure(exc)
         return START_FAILED
     window.show()
-    code = app.exec()
+    return run_window(app, window)
+
+
+def run_window(app: QApplication, window) -> int:  # noqa: ANN001 - Qt types imported lazily
+    """Run the event loop until the window closes, then close the store. A SIGTERM closes the
+    window as a logout does (143). Where a worker thread outlived the shutdown wait (a model
+    load or a report still running), the process leaves with os._exit once the logs are
+    flushed: destroying a running QThread aborts (exit 134, "QThread: Destroyed while thread
+    is still running")."""
+    from app.main_window import stragglers_running
+
+    terminated = watch_sigterm(app, window)
+    code = int(app.exec())
     window.gateway.close()
-    return int(code)
+    if terminated():
+        code = SIGTERM_EXIT
+    running = stragglers_running()
+    if running:
+        log.warning("leaving with %d worker thread(s) still running (not waited for further)", running)
+        leave_now(code)
+    return code
+
+
+SIGTERM_EXIT = 143  # 128 + SIGTERM, as the CLI's training runs
+
+
+def leave_now(code: int, exit_now: Callable[[int], object] = os._exit) -> None:
+    """End the process at once (no interpreter teardown that would destroy running QThreads),
+    the logs and standard streams flushed first."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    exit_now(code)
+
+
+def watch_sigterm(app: QApplication, window) -> Callable[[], bool]:  # noqa: ANN001 - Qt types imported lazily
+    """On POSIX, a SIGTERM closes `window` as a logout does (no questions; a report being
+    written is kept first). Python runs the handler on the main thread only between bytecodes,
+    so a QTimer gives it the chance while Qt's loop runs, and the close itself is queued to the
+    loop. Windows delivers no SIGTERM to GUI apps: nothing is installed there. Returns "was it
+    terminated?"."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    received: list[int] = []
+    if sys.platform == "win32" or not hasattr(signal, "SIGTERM"):
+        return lambda: False
+
+    def close_window() -> None:
+        window.session_ending()
+        window.close()
+
+    def on_sigterm(signum: int, _frame: object) -> None:
+        if not received:
+            log.info("SIGTERM: closing the window as at a logout")
+            QTimer.singleShot(0, close_window)
+        received.append(signum)
+
+    try:
+        signal.signal(signal.SIGTERM, on_sigterm)
+    except ValueError:  # not the main thread (embedded): leave the default
+        return lambda: False
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)  # Python gets control, and runs a pending handler
+    tick.start(250)
+    return lambda: bool(received)

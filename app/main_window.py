@@ -15,20 +15,22 @@ worker-thread bookkeeping (`_run`), patients, settings and shutdown.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDeadlineTimer, Qt, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, Qt, QThread, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from app import analysis as analysis_module
 from app.camera.source import FrameSource
-from app.export import render_pdf
+from app.export import STAGING_DIR, render_pdf
 from app.instance_lock import folder_in_use
+from app.local_time import local_date
 from app.pages.capture import CapturePage
 from app.pages.capture_logic import CaptureSession
 from app.pages.history import HistoryPage
@@ -56,6 +58,13 @@ log = logging.getLogger(__name__)
 FRESH_MESSAGE_S = 1.0  # a status message this young came with the page change: it stays
 SHUTDOWN_WAIT_MS = 10000  # how long shutdown waits for the cancelled workers, all together
 _STRAGGLERS: list = []  # (thread, worker) still running after that wait: never deleted while running
+UNSAVED_REPORT = "unsaved-report.txt"  # in DATA/tmp: a report lost at close, said at the next start
+
+
+def stragglers_running() -> int:
+    """How many worker threads outlived the shutdown wait and still run (the process must then
+    end without destroying them: `gui_main` leaves with os._exit)."""
+    return sum(1 for thread, _worker in _STRAGGLERS if shiboken6.isValid(thread) and thread.isRunning())
 
 
 @dataclass
@@ -100,6 +109,11 @@ class MainWindow(
         self.last_report: Path | None = None
         self._export_id: int | None = None
         self._export_thread = None  # the QThread writing it
+        self._export_snapshot: Any = None  # the record the report being written shows
+        self._export_label: str | None = None  # whose report it is, for the messages
+        self._overlay_model: tuple[int, str | None] | None = None  # (assessment, weights that recomputed its overlays)
+        self._closing = False  # shutdown is waiting for workers: a second close is ignored
+        self._given_up: QThread | None = None  # the report's thread, still running after closing waited for it
         self._reopen_id: int | None = None  # the reopened assessment whose overlays are being recomputed
         self._analysed_id: int | None = None
         self._analysed_patient: str | None = None
@@ -171,6 +185,7 @@ class MainWindow(
                 f"they were kept in {self.gateway.folder / RECOVERED_DIR}",
                 30000,
             )
+        self._say_unsaved_report()
         self._page_changed(0)
         app = QGuiApplication.instance()
         if app is not None:  # logout or shutdown: close without asking (see `closeEvent`)
@@ -411,12 +426,68 @@ class MainWindow(
         return text
 
     # -- shutdown -------------------------------------------------------------------------
+    def wait_painted(self, done: Callable[[], bool], timeout_ms: int, notice: str) -> bool:
+        """Wait up to `timeout_ms` for `done()`, the window painted and `notice` shown above the
+        pages (closing must not look like a hang), user input held back; queued answers of the
+        workers arrive meanwhile. True when `done()`."""
+        self.set_notice("closing", notice)
+        deadline = QDeadlineTimer(timeout_ms)
+        try:
+            while not done() and not deadline.hasExpired():
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents, 50)
+                time.sleep(0.02)
+            if done():  # answers queued just before the end are taken now, while the store is open
+                QCoreApplication.sendPostedEvents(self)
+            return done()
+        finally:
+            self.set_notice("closing", "")
+
+    def remember_unsaved_report(self, assessment_id: int) -> None:
+        """A report still being written at close is lost: note it in the data folder's private
+        staging folder, so that the next start says so (the log says it too)."""
+        from app.records.paths import ensure_private_dir
+
+        try:
+            folder = ensure_private_dir(Path(self.gateway.folder) / STAGING_DIR)
+            with open(folder / UNSAVED_REPORT, "a", encoding="utf-8") as file:
+                file.write(f"{assessment_id}\n")
+        except Exception:  # noqa: BLE001 - closing goes on; the log has the warning
+            log.warning("could not note the unsaved report", exc_info=True)
+
+    def _say_unsaved_report(self) -> None:
+        """At start: a report that was still being written when the app last closed was not
+        saved; say which assessment, once, so that it is exported again."""
+        marker = Path(self.gateway.folder) / STAGING_DIR / UNSAVED_REPORT
+        try:
+            ids = sorted({int(line) for line in marker.read_text(encoding="utf-8").split() if line.isdigit()})
+            marker.unlink()
+        except OSError:
+            return
+        visits = []
+        for assessment_id in ids:
+            try:
+                info = self.gateway.assessment(assessment_id)
+                visits.append(f"{info.patient_id}, visit of {local_date(info.created)}")
+            except Exception:  # noqa: BLE001 - a record gone since: named by its number
+                visits.append(f"assessment {assessment_id}")
+        if visits:
+            text = (f"A report was still being written when Palsy Grader closed and was not saved ({'; '.join(visits)}): "
+                    "open the visit from the patient's history and export it again.")
+            self.set_notice("unsaved_report", text)
+            log.warning("a report was not saved at the last close (assessment(s) %s)", ids)
+
     def shutdown(self) -> None:
         """Stop the camera and every worker thread and wait for them (no dangling QThreads); a
-        report being written is finished and kept first."""
+        report being written is finished and kept first. The waits keep the window painted with
+        a notice saying what it waits for."""
         if not self._closed:
-            self.finish_export()
-            self.drop_empty_draft()
+            self._closing = True
+            try:
+                if not self.finish_export():  # waited for already: not again below
+                    self._given_up = self._export_thread
+                self.drop_empty_draft()
+            finally:
+                self._closing = False
         self._closed = True
         self.capture.timer.stop()
         self.capture.camera.stop(wait=True)
@@ -430,12 +501,24 @@ class MainWindow(
         for _thread, worker in self._threads:
             if shiboken6.isValid(worker):
                 worker.cancel()
-        self._retire_threads(quit_running=True, timeout_ms=SHUTDOWN_WAIT_MS)
+        if self._threads and self.isVisible():
+            self._closing = True
+            try:
+                self.wait_painted(self._threads_ended, SHUTDOWN_WAIT_MS, "Closing: waiting for the work in progress to stop\u2026")
+            finally:
+                self._closing = False
+            self._retire_threads(quit_running=True, timeout_ms=0)
+        else:
+            self._retire_threads(quit_running=True, timeout_ms=SHUTDOWN_WAIT_MS)
         if self._threads:
             log.warning("%d worker thread(s) still running at shutdown", len(self._threads))
             # deleting a running QThread aborts: keep them referenced until the process ends
             _STRAGGLERS.extend(self._threads)
             self._threads = []
+
+    def _threads_ended(self) -> bool:
+        """Every worker thread has ended, but the report's that closing already waited for."""
+        return all(t is self._given_up or not shiboken6.isValid(t) or t.isFinished() for t, _w in self._threads)
 
     def may_quit_analysis(self) -> bool:
         """Closing the window stops an analysis that is running: ask first (No by default)."""
@@ -467,6 +550,9 @@ class MainWindow(
         # Ask only when the user closes the window (the close button: a spontaneous event from
         # the window system; or the app's Quit). A close from code (QApplication.closeAllWindows
         # at a logout, say) must not be refused: No there aborted the quit.
+        if self._closing:  # already closing, waiting for a worker: this close changes nothing
+            event.ignore()
+            return
         by_user = (event.spontaneous() or self._quit_requested) and not self._session_ending
         if by_user and not self._closed and not (self.may_leave_results() and self.may_quit_analysis()):
             event.ignore()

@@ -47,6 +47,7 @@ class AssessmentInfo:
     notes: str = ""
     result: dict = field(default_factory=dict)
     captures: dict[str, str] = field(default_factory=dict)
+    updated: str = ""  # when the record last changed (a report checks it was not confirmed again meanwhile)
 
 
 @dataclass(frozen=True)

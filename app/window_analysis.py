@@ -54,7 +54,9 @@ class WindowAnalysisMixin:
             self.notify("Capture all six expressions first; missing: " + ", ".join(self.session.missing))
             return
         if self.model_handle is None:
-            self.notify(f"The model is not loaded yet{': ' + self.model_error if self.model_error else ''}")
+            self.notify(f"No model is loaded: {self.model_error}" if self.model_error
+                        else "The model is still loading (status bar: \"model: loading\u2026\"); press Analyse again "
+                        "when it names the model")
             return
         photos = {name: photo.rgb for name, photo in self.session.photos.items()}
         handle, analyse = self.model_handle, self.services.analyse

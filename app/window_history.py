@@ -11,6 +11,18 @@ from app.workers import FunctionWorker
 from models.errors import PalsyError
 
 
+def graded_by(info: Any) -> str | None:
+    """The sha256 of the weights that graded the stored assessment `info` (None if not recorded)."""
+    model = (info.result or {}).get("model") or {}
+    return model.get("sha256") or None
+
+
+def other_model(overlays_sha: str | None, graded_sha: str | None) -> bool:
+    """The overlays were recomputed with other weights than those that graded the visit: a
+    report naming the grading model must not show them as its own."""
+    return bool(overlays_sha and graded_sha and overlays_sha != graded_sha)
+
+
 class WindowHistoryMixin:
     """`show_history` and `open_read_only`.
 
@@ -68,6 +80,8 @@ class WindowHistoryMixin:
         self._reopen_id = info.assessment_id
         reopened = info.assessment_id  # a later reopen makes this worker's answer stale
         worker = FunctionWorker(lambda progress: (reopened, analyse(photos, handle, progress)))
+        worker.model_sha = handle.sha256  # the weights that make these overlays
+        worker.graded_sha = graded_by(info)
         worker.reopen_id = reopened
         # Bound methods of the window, not lambdas: PySide6 runs a lambda slot in the thread
         # that emits (the worker's), while a window method is queued to the GUI thread.
@@ -79,7 +93,8 @@ class WindowHistoryMixin:
 
     def _overlays_returned(self, answer: tuple[int, Any]) -> None:
         reopened, fresh = answer
-        self._overlays_recomputed(fresh, reopened)
+        sender = self.sender()
+        self._overlays_recomputed(fresh, reopened, getattr(sender, "model_sha", None), getattr(sender, "graded_sha", None))
 
     def _overlays_errored(self, message: str) -> None:
         self._overlays_failed(message, getattr(self.sender(), "reopen_id", None))
@@ -93,7 +108,8 @@ class WindowHistoryMixin:
         self.results.set_overlays_pending(False)
         self.notify(f"Overlays could not be recomputed: {message}")
 
-    def _overlays_recomputed(self, fresh: Any, reopened: int) -> None:
+    def _overlays_recomputed(self, fresh: Any, reopened: int, model_sha: str | None = None,
+                             graded_sha: str | None = None) -> None:
         if self._closed or reopened != self._reopen_id:
             return  # another assessment was opened since; its own worker will answer
         self.results.set_overlays_pending(False)
@@ -104,4 +120,9 @@ class WindowHistoryMixin:
             if stored is not None:
                 stored.photo, stored.mask, stored.attention = expression.photo, expression.mask, expression.attention
         self.results.show_images(self.result)  # the review form keeps what the clinician typed
-        self.notify("Overlays recomputed from the stored photos with the current model")
+        self._overlay_model = (reopened, model_sha)
+        if other_model(model_sha, graded_sha):
+            self.notify("Overlays recomputed with the current model, not the weights that graded this visit: "
+                        "they are shown here only; its report leaves them out", 30000)
+        else:
+            self.notify("Overlays recomputed from the stored photos with the current model")

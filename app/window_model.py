@@ -14,20 +14,37 @@ class WindowModelMixin:
     """`load_model` and its two outcomes: `model_handle` set, or `model_error` with the reason.
 
     Mixed into `MainWindow`, which owns the labels, the banner and `_run` (the worker threads).
+    Only the latest load counts: each has a token, and the answer of a load superseded by a
+    later choice of weights is dropped (the slowest load won, whichever was chosen last).
     """
 
+    _load_token = 0
+
     def load_model(self) -> None:
-        """Load the configured weights on a worker thread (torch is imported there)."""
+        """Load the configured weights on a worker thread (torch is imported there). Until it
+        answers there is no model: Analyse says it is loading rather than grade with the weights
+        that were just replaced."""
         weights, device = self.settings.model.weights_path, self.settings.model.device
         mirror = self.settings.model.mirror_parsing
+        self._load_token += 1
+        self.model_handle = None
+        self.model_error = ""
         self.model_label.setText("model: loading\u2026")
+        self.model_label.setToolTip("")
         worker = FunctionWorker(lambda progress: self.services.load_model(weights, device, mirror))
+        worker.load_token = self._load_token
         worker.returned.connect(self._model_loaded)
         worker.errored.connect(self._model_failed)
         self._run(worker)
 
+    def _superseded(self) -> bool:
+        """The answering load (the signal's sender) is not the latest one asked for. A direct
+        call (no sender) counts as current."""
+        token = getattr(self.sender(), "load_token", None)
+        return token is not None and token != self._load_token
+
     def _model_loaded(self, handle: Any) -> None:
-        if self._closed:
+        if self._closed or self._superseded():
             return
         # torch brought ~10^5 long-lived objects; move them out of the collector's way so a
         # full collection during an analysis does not stall the GUI thread
@@ -42,6 +59,8 @@ class WindowModelMixin:
         self.banner.setVisible(bool(handle.is_demo))
 
     def _model_failed(self, message: str) -> None:
+        if self._closed or self._superseded():
+            return
         self.model_handle = None
         self.model_error = message
         self.model_label.setText("model: not loaded")

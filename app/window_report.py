@@ -3,13 +3,36 @@ exporting the PDF of a confirmed assessment on a worker thread."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
 import shiboken6
-from PySide6.QtCore import QCoreApplication
 
 from app.export import store_report
 from app.pages.results_logic import ReviewDecision, export_blocker
+from app.window_history import graded_by, other_model
 from app.workers import FunctionWorker
 from models.errors import PalsyError
+
+log = logging.getLogger(__name__)
+
+EXPORT_CLOSE_WAIT_MS = 60000  # how long closing waits for a report being written (painted, not frozen)
+CHANGED_DURING_EXPORT = "The grade changed while the report was written; the report was not saved: export again"
+
+
+def without_overlays(result: Any) -> Any:
+    """`result` with no recomputed overlays (masks and attention maps): the report shows the
+    stored photos only."""
+    expressions = {name: replace(e, attention={}) for name, e in result.expressions.items()}
+    return replace(result, expressions=expressions)
+
+
+def decision_of(info: Any) -> tuple:
+    """What a report shows of the clinician's decision, and when the record last changed: the
+    report is saved only while the record still holds it."""
+    return (info.status, info.confirmed_grade, info.clinician, info.notes, getattr(info, "updated", ""))
 
 
 class WindowReportMixin:
@@ -21,6 +44,9 @@ class WindowReportMixin:
     def confirm_review(self, decision: ReviewDecision) -> None:
         """Store the confirmed (or overridden) grade; the store writes the audit entry."""
         if self.assessment_id is None:
+            return
+        if self._export_id == self.assessment_id:  # the page is locked; a shortcut must not slip through
+            self.notify("The report is being written; confirm again once it is saved")
             return
         try:
             self.gateway.confirm(self.assessment_id, decision.grade, decision.clinician, decision.notes)
@@ -43,9 +69,17 @@ class WindowReportMixin:
         if why:  # the Ctrl+E shortcut is refused for the same reasons as the button
             self.notify(why)
             return
-        if self._export_id is not None:
-            return  # one report at a time
+        if self._export_id is not None:  # one report at a time: say whose is being written
+            who = getattr(self, "_export_label", None) or "another assessment"
+            self.notify(f"A report for {who} is still being written; export again when it is saved",
+                        log_text="Another report is still being written")  # logs carry no names
+            return
         render, result, settings = self.services.render_report, self.result, self.settings
+        made = getattr(self, "_overlay_model", None)  # (assessment, sha of the weights that recomputed its overlays)
+        left_out = (result.raw is None and made is not None and made[0] == info.assessment_id
+                    and other_model(made[1], graded_by(info)))
+        if left_out:  # the report names the grading model: overlays of another one are not its own
+            result = without_overlays(result)
         patient, history = self.gateway.get_patient(info.patient_id), self.gateway.history(info.patient_id)
         # rendered in the data folder's private staging folder, never in the system's temp folder
         folder = getattr(self.gateway, "folder", None)
@@ -53,34 +87,67 @@ class WindowReportMixin:
         worker.returned.connect(self._report_rendered)
         worker.errored.connect(self._report_failed)
         self._export_id = info.assessment_id
-        self.results.export_button.setEnabled(False)
-        self.notify("Writing the report\u2026")
+        self._export_snapshot = info  # the record the PDF shows: saved only while it still holds
+        self._export_label = str(self._patient_label(info.patient_id))
+        self.results.set_exporting(True)  # no re-confirming while the report of this decision is written
+        self.notify("Writing the report (without the overlays: the current model made them, not the grading one)\u2026"
+                    if left_out else "Writing the report\u2026")
         self._export_thread = self._run(worker)
 
-    def finish_export(self, timeout_ms: int = 60000) -> None:
+    def finish_export(self, timeout_ms: int | None = None) -> bool:
         """At close: let a report being written finish and keep it (it was dropped, unsaved).
-        Waits for the worker, then delivers its queued answer to `_report_rendered`."""
+        Waits with the window painted and a notice saying why; its queued answer reaches
+        `_report_rendered` meanwhile. False when it was still being written after `timeout_ms`:
+        the report is lost, which the log and the next start say (`remember_unsaved_report`)."""
         thread = getattr(self, "_export_thread", None)
         if self._export_id is None or thread is None or not shiboken6.isValid(thread):
-            return
-        self.notify("Saving the report before closing\u2026")
-        if thread.wait(timeout_ms):
-            QCoreApplication.sendPostedEvents(self)  # returned/errored, queued to this window
+            return True
+        timeout_ms = EXPORT_CLOSE_WAIT_MS if timeout_ms is None else timeout_ms
+        who = getattr(self, "_export_label", None) or "the assessment"
+        text = f"Saving the report for {who} before closing (up to {timeout_ms // 1000} s)\u2026"
+        self.notify(text, 0, log_text="Saving the report before closing")
+        if self.wait_painted(lambda: self._export_id is None, timeout_ms, text):
+            return True
+        log.warning("the report of assessment %d was still being written at close and was not saved; "
+                    "export it again", self._export_id)
+        self.remember_unsaved_report(self._export_id)
+        return False
+
+    def _export_done(self) -> Any:
+        """End the export in progress: the page's review unlocks; the record it was rendered from."""
+        self._export_id = None
+        snapshot, self._export_snapshot = getattr(self, "_export_snapshot", None), None
+        self.results.set_exporting(False)
+        return snapshot
 
     def _report_rendered(self, pdf: bytes) -> None:
         if self._closed:
             return
-        assessment_id, self._export_id = self._export_id, None
-        self.results.update_status(self.results.status)
+        assessment_id, who = self._export_id, getattr(self, "_export_label", None)
+        snapshot = self._export_done()
         try:
-            path = store_report(self.gateway, assessment_id, pdf)
+            if snapshot is not None and decision_of(self.gateway.assessment(assessment_id)) != decision_of(snapshot):
+                log.warning("report of assessment %s dropped: the record changed while it was written", assessment_id)
+                text = CHANGED_DURING_EXPORT.replace("The grade", f"The grade of {who}") if who else CHANGED_DURING_EXPORT
+                self.notify(text, 30000, log_text=CHANGED_DURING_EXPORT)
+                return
+            path = self._store_report(assessment_id, pdf, snapshot)
         except PalsyError as exc:
             self.notify(f"Report could not be saved: {exc}", 30000)  # to act on: stays over a page change
             return
         self.last_report = path
-        self.notify(f"Report saved: {path}")
+        # the page on screen may be another patient's by now: the message says whose report it is
+        self.notify(f"Report for {who} saved: {path}" if who else f"Report saved: {path}",
+                    log_text=f"Report of assessment {assessment_id} saved: {path}")
+
+    def _store_report(self, assessment_id: int, pdf: bytes, snapshot: Any) -> Path:
+        """Keep the PDF; the store checks, in the same transaction, that the record still holds
+        the decision the PDF shows (where it can)."""
+        saver = getattr(self.gateway, "save_report", None)
+        if snapshot is not None and callable(saver) and hasattr(snapshot, "updated"):
+            return Path(saver(assessment_id, pdf, expect=snapshot))
+        return store_report(self.gateway, assessment_id, pdf)
 
     def _report_failed(self, message: str) -> None:
-        self._export_id = None
-        self.results.update_status(self.results.status)
+        self._export_done()
         self.notify(f"Report failed: {message}", 30000)

@@ -116,6 +116,7 @@ class ResultsPage(QWidget):
         self.status = "analysed"
         self._stored_review: tuple[str, str, str] | None = None  # (grade, clinician, notes) on record
         self.overlays_pending = False  # a reopened assessment's overlays are being recomputed
+        self.exporting = False  # the report of the assessment shown is being written: the review is locked
 
         self.title = ElidedLabel("Results")
         scale_font(self.title, HEADING, bold=True)
@@ -321,12 +322,8 @@ class ResultsPage(QWidget):
         self.clinician_edit.setText(clinician)
         self.notes_edit.setPlainText(notes)
         self.review_error.clear()
-        # read-only: the clinician and notes stay Tab stops and legible (disabled, Tab skipped
-        # them and they were light grey); nothing in them can be changed
-        self.clinician_edit.setReadOnly(read_only)
-        self.notes_edit.setReadOnly(read_only)
-        for widget in (self.confirm_button, *self.grade_buttons.buttons()):
-            widget.setEnabled(not read_only)
+        self.exporting = False  # another assessment's report may be written: this review is free
+        self._lock_review()
         self._stored_review = (confirmed, clinician.strip(), notes.strip()) if confirmed else None
         self.update_status(status)
         self._render_overlay()
@@ -362,6 +359,24 @@ class ResultsPage(QWidget):
         self._stored_review = (grade, clinician.strip(), notes.strip())
         self.update_status("confirmed")
 
+    def set_exporting(self, exporting: bool) -> None:
+        """The report of the assessment shown is being written (or no longer is). Meanwhile the
+        review is locked and Export is off: a decision confirmed again during the render was
+        stored while the report showed the old one."""
+        self.exporting = exporting
+        self._lock_review()
+        self._refresh_export()
+
+    def _lock_review(self) -> None:
+        """The review form takes changes unless read-only or while its report is written. The
+        clinician and notes stay Tab stops and legible when locked (disabled, Tab skipped them
+        and they were light grey); nothing in them can be changed."""
+        locked = self.read_only or self.exporting
+        self.clinician_edit.setReadOnly(locked)
+        self.notes_edit.setReadOnly(locked)
+        for widget in (self.confirm_button, *self.grade_buttons.buttons()):
+            widget.setEnabled(not locked)
+
     def set_overlays_pending(self, pending: bool) -> None:
         self.overlays_pending = pending
         self._refresh_export()
@@ -389,6 +404,8 @@ class ResultsPage(QWidget):
 
     def _refresh_export(self) -> None:
         why = export_blocker(self.status, self.review_edited(), self.overlays_pending)
+        if self.exporting:
+            why = "The report is being written; the review can be changed again once it is saved"
         self.export_button.setEnabled(not why)
         self.export_button.setToolTip(why or f"Write and store the PDF report of the confirmed grade ({native_keys('Ctrl+E')})")
 
@@ -427,7 +444,7 @@ class ResultsPage(QWidget):
 
     def confirm(self) -> None:
         """Validate the review form and ask the window to store it."""
-        if self.result is None or self.read_only:
+        if self.result is None or self.read_only or self.exporting:
             return
         try:
             decision = review_decision(self.selected_grade() or "", self.clinician_edit.text(), self.notes_edit.toPlainText(), self.result.grade)

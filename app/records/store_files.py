@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.records import validate
-from app.records.errors import RecordNotFoundError, StorageError
+from app.records.errors import RecordNotFoundError, RecordStateError, StorageError
 from app.records.files import REPORT_HINT, atomic_write, read_verified, remove_file, sha256_bytes
 from app.records.imaging import PDF_MAGIC, decode_image, to_image_bytes
 from app.records.paths import ensure_private_dir
@@ -147,8 +147,16 @@ class FilesMixin(StoreBase):
         return decode_image(self.load_capture(assessment_id, expression), str(self.capture_path(capture)))
 
     # ----------------------------------------------------------------- reports
-    def save_report(self, assessment_id: int, pdf: bytes, *, actor: str = "") -> Report:
-        """Store a PDF report of a confirmed assessment (atomic, checksummed); earlier ones stay."""
+    def save_report(
+        self, assessment_id: int, pdf: bytes, *, actor: str = "", expect: Mapping[str, str | None] | None = None
+    ) -> Report:
+        """Store a PDF report of a confirmed assessment (atomic, checksummed); earlier ones stay.
+
+        `expect` (column -> value: confirmed_grade, clinician, notes, updated_at) is the record
+        the PDF was rendered from: checked in the same transaction, so a grade confirmed again
+        while the report was written is never vouched for by a report that shows the old one
+        (RecordStateError, nothing stored).
+        """
         data = bytes(pdf)
         if not data.startswith(PDF_MAGIC):
             raise InputError("the report is not a PDF file.")
@@ -159,6 +167,8 @@ class FilesMixin(StoreBase):
         stamp = validate.now_iso()
         with self._new_file(target, data) as cleanup, self.db.write() as conn:
             self.db.after_rollback(cleanup)
+            if expect:
+                _require_unchanged(self._assessment_row(conn, aid), expect)
             existing = conn.execute("SELECT id FROM reports WHERE file_name = ?", (relative,)).fetchone()
             if existing is None:
                 cur = conn.execute(
@@ -198,3 +208,20 @@ class FilesMixin(StoreBase):
     def load_report(self, report: Report) -> bytes:
         """A report's PDF bytes, verified against its sha256."""
         return read_verified(self.layout.resolve(report.file_name), report.sha256, REPORT_HINT)
+
+
+_EXPECTABLE = ("confirmed_grade", "clinician", "notes", "updated_at")
+
+
+def _require_unchanged(row: Any, expect: Mapping[str, str | None]) -> None:
+    """RecordStateError when the assessment `row` no longer holds what `expect` says (the
+    decision a report was rendered from)."""
+    unknown = set(expect) - set(_EXPECTABLE)
+    if unknown:
+        raise ValueError(f"save_report cannot check {sorted(unknown)}")
+    changed = [name for name, value in expect.items() if (row[name] or "") != (value or "")]
+    if changed:
+        raise RecordStateError(
+            f"assessment {row['id']} changed while its report was written ({', '.join(changed)}); "
+            "the report was not saved: export again."
+        )

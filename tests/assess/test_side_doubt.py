@@ -9,7 +9,13 @@ import pytest
 from models.labels import GRADES
 from models.pipeline.assess import build_flags
 from models.pipeline.flag_wording import flag_title
-from models.pipeline.measures import REGION_BY_NAME, SIDE_DOUBT_SHARE, MeasuredFunction, RegionResult, side_doubt
+from models.pipeline.measures import (
+    REGION_BY_NAME,
+    SIDE_DOUBT_SHARE,
+    MeasuredFunction,
+    RegionResult,
+    side_doubt,
+)
 
 
 def _region(name: str, left: float, right: float, judged: bool = True) -> RegionResult:

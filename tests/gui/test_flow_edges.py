@@ -286,7 +286,9 @@ def test_the_parsing_setting_reaches_the_model_handle(qtbot, data_folder: Path, 
         dialog = window.open_settings()
         dialog.mirror_parsing.setChecked(False)
         dialog.accept()
-        qtbot.waitUntil(lambda: calls == [True, False] and not window.model_handle.mirror_parsing, timeout=WAIT_MS)
+        # the handle is None while the model reloads (Analyse waits for the weights chosen)
+        qtbot.waitUntil(lambda: calls == [True, False] and window.model_handle is not None
+                        and not window.model_handle.mirror_parsing, timeout=WAIT_MS)
     finally:
         close_window(window)
 
