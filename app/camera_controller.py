@@ -8,12 +8,13 @@ from typing import Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from app.camera.source import FrameSource
 from app.workers import CameraWorker, FramePacket, LatestFrame, retire_worker, start_worker
 
 QUICK_RELEASE_MS = 100  # a restart waits this long for the old camera to close, then defers the new one
+STUCK_MS = 5000  # an old camera not closed by then: another source opens anyway, the same one says why it waits
 
 
 class _Relay(QObject):
@@ -71,7 +72,10 @@ class CameraController(QObject):
     Only the current worker's signals are passed on. A restart never blocks the GUI thread on
     a slow driver: while the old worker still holds the device, the new source waits
     (`waiting`) and opens when the old one's `finished` arrives, so a real camera is never
-    opened twice."""
+    opened twice. Each worker has its own frame slot (`mailbox` is the current one's): a frame
+    the old camera read while being replaced is never shown or captured. An old camera still
+    not closed after `STUCK_MS` no longer holds up another source; the same source keeps
+    waiting, and `failed` says why."""
 
     failed = Signal(str)
     step_failed = Signal(str, str)  # expression, message: only that step has no frame
@@ -107,18 +111,34 @@ class CameraController(QObject):
         released the device (at once when it closes within QUICK_RELEASE_MS; else when its
         `finished` arrives, without blocking the GUI thread meanwhile)."""
         self.stop(wait=False)
-        self.mailbox.clear()
+        self.mailbox = LatestFrame()  # nothing of the old camera is shown while the new one waits
         self._pending = (source, analyse)
         self.source_name = source.name
         self._retire(QUICK_RELEASE_MS)
         self._launch_if_released()
+        if self._pending is not None:
+            pending = self._pending
+            QTimer.singleShot(STUCK_MS, self, lambda: self._still_waiting(pending))
 
-    def _launch_if_released(self) -> None:
-        if self._pending is None or self._retiring:
+    def _still_waiting(self, pending: tuple[FrameSource, Any]) -> None:
+        """STUCK_MS after a deferred start: the old camera has not closed. Another source opens
+        now (the stuck thread stays referenced until it ends); the same one waits for it."""
+        if self._pending is not pending:
+            return  # opened, stopped or replaced meanwhile
+        source = pending[0]
+        if all(getattr(w.source, "name", None) != source.name for w, _t in self._retiring):
+            self._launch_if_released(force=True)
+        else:
+            self.failed.emit(f"The previous connection to {source.name} has not closed after {STUCK_MS // 1000} s "
+                             "(its driver does not answer); it reopens when the driver lets go. If it does not, "
+                             "unplug the camera and plug it back in, or restart Palsy Grader.")
+
+    def _launch_if_released(self, force: bool = False) -> None:
+        if self._pending is None or (self._retiring and not force):
             return
         source, analyse = self._pending
         self._pending = None
-        self.mailbox.clear()
+        self.mailbox = LatestFrame()  # the old worker keeps its own: its late frames go nowhere
         worker = CameraWorker(source, self.mailbox, analyse)
         if self._expression is not None:
             worker.request_expression(self._expression)
@@ -170,6 +190,12 @@ class CameraController(QObject):
                 self._worker.checks_enabled.set()
             else:
                 self._worker.checks_enabled.clear()
+
+    def unfinished(self) -> list[tuple[QThread, CameraWorker]]:
+        """Camera threads asked to stop that have not ended (after `stop(wait=True)`: stuck in
+        a driver); the caller keeps them referenced, as deleting a running QThread aborts."""
+        return [(thread, worker) for worker, thread in self._retiring
+                if shiboken6.isValid(thread) and thread.isRunning()]
 
     def take(self) -> FramePacket | None:
         """The newest frame not yet shown, or None."""

@@ -491,6 +491,8 @@ class MainWindow(
         self._closed = True
         self.capture.timer.stop()
         self.capture.camera.stop(wait=True)
+        # a camera stuck in its driver: kept referenced, and gui_main leaves without the abort
+        _STRAGGLERS.extend(self.capture.camera.unfinished())
         self.capture.shutdown_saver()
         app = QApplication.instance()
         if self._focus_hooked and isinstance(app, QApplication):  # once: shutdown may run twice
