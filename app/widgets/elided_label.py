@@ -10,6 +10,8 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+ISOLATE, END_ISOLATE = "\u2068", "\u2069"  # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
+
 
 class ElidedLabel(QLabel):
     full_text_changed = Signal(str)
@@ -47,7 +49,8 @@ class ElidedLabel(QLabel):
 
     def set_parts(self, head: str, middle: str, tail: str) -> None:
         """Show head + middle + tail; when it does not fit, `middle` is shortened first
-        (a long patient name pushed the ID off the page title)."""
+        (a long patient name pushed the ID off the page title). The middle is shown isolated
+        (FSI ... PDI): a right-to-left name no longer pulls the ID after it to its other side."""
         self._parts = (head, middle, tail)
         self._set_full(head + middle + tail)
 
@@ -66,10 +69,11 @@ class ElidedLabel(QLabel):
         metrics = QFontMetrics(self.font())
         width = max(self.contentsRect().width(), 1)
         shown = metrics.elidedText(self._full, self._mode, width)
-        if self._parts is not None and shown != self._full:
+        if self._parts is not None:
             head, middle, tail = self._parts
-            room = width - metrics.horizontalAdvance(head + tail)
-            middle_shown = metrics.elidedText(middle, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
-            if middle_shown:  # else head and tail alone do not fit: the whole line is shortened
-                shown = head + middle_shown + tail
+            if shown != self._full:
+                room = width - metrics.horizontalAdvance(head + tail)
+                middle = metrics.elidedText(middle, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
+            if middle or not self._parts[1]:  # else head and tail alone do not fit: the whole line is shortened
+                shown = head + ISOLATE + middle + END_ISOLATE + tail
         super().setText(shown)
