@@ -183,7 +183,8 @@ def timestamp(value: Any, what: str, *, now: datetime | None = None) -> str:
     parsed = _parse_iso_time(raw)
     if parsed is None:
         raise InputError(
-            f"the {what} ({value!r}) is not an ISO 8601 date and time such as 2024-05-01T09:30:00+00:00."
+            f"the {what} ({value!r}) is not an ISO 8601 date and time in the form 2024-05-01T09:30:00+00:00 "
+            "(seconds, fraction and zone optional; 'Z' for UTC)."
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
