@@ -45,7 +45,8 @@ def launch_child() -> int:
     app = QApplication(sys.argv[:1])
     from app.gui_main import build_window
 
-    tmp = Path(tempfile.mkdtemp(prefix="palsy-launch-"))
+    holder = tempfile.TemporaryDirectory(prefix="palsy-launch-")  # removed when the child ends
+    tmp = Path(holder.name)
     given = sys.argv[sys.argv.index(CHILD_FLAG) + 1:]  # the data folder to open, when one was given
     window = build_window(settings_path=str(tmp / "settings.ini"), data=given[0] if given else str(tmp / "records"))
 
@@ -58,6 +59,7 @@ def launch_child() -> int:
     QTimer.singleShot(0, shown)
     app.exec()
     window.gateway.close()
+    holder.cleanup()
     return 0
 
 

@@ -12,6 +12,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def _torch_threads_restored() -> object:
+    """The app sets torch's thread count process-wide (a core kept for the GUI, `--threads`):
+    put it back after each test, so later tests do not run single-threaded by accident."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    before = torch.get_num_threads() if torch is not None else None
+    yield
+    torch = sys.modules.get("torch")
+    if torch is not None and before is not None and torch.get_num_threads() != before:
+        torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data beside the checkout (CI puts it there)."""

@@ -1,4 +1,5 @@
-"""Fixtures for the training tests: a tiny hand-drawn patient set and the real data folder."""
+"""Fixtures for the training tests: a tiny hand-drawn patient set (the real data folder is
+tests/conftest.py's `shared_data`: ../shared beside the checkout, where CI puts it)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from models.cascade import build_model
 from models.checkpoint import save_checkpoint
 from models.config import get_config
 from models.labels import CLASS_INDEX, EXPRESSIONS, GRADES
-
-SHARED_DATA = Path("/work/shared/data")
 
 
 def draw_face(size: int, droop: float, side: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -68,13 +67,6 @@ def draw_patients(root: Path, n: int, seed: int, size: int = 64, split_column: b
 def tiny_patients(tmp_path: Path) -> Path:
     """18 cartoon patients at 64 px with masks."""
     return draw_patients(tmp_path / "patients", 18, seed=1)
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    """The project's real parsing data (required: these tests read it)."""
-    assert SHARED_DATA.is_dir(), f"{SHARED_DATA} is missing"
-    return SHARED_DATA
 
 
 @pytest.fixture
