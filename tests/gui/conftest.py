@@ -1,11 +1,14 @@
 """GUI test fixtures: offscreen Qt, isolated settings and data, a tiny untrained model.
 
-Every test fails if it leaves a QThread running or a top-level widget alive.
+Every test fails if it leaves a QThread or a Python thread running, or a top-level widget
+shown.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +35,7 @@ def _fail_on_leaks(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Itera
 
     monkeypatch.setattr(QThread, "start", tracking_start)
     before = {id(w) for w in QApplication.topLevelWidgets()}
+    threads_before = set(threading.enumerate())
     yield
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()
@@ -40,6 +44,15 @@ def _fail_on_leaks(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Itera
         thread.quit()
         thread.wait(5000)
     assert not running, f"test leaked {len(running)} running QThread(s)"
+    # Python threads too (quality checks, the photo saver's pool): a moment to finish stopping
+    deadline = time.monotonic() + 2.0
+    while True:
+        alive = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()
+                 and not isinstance(t, threading._DummyThread)]  # a QThread seen from Python
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not alive, f"test leaked running Python thread(s): {[t.name for t in alive]}"
     leaked = [w for w in QApplication.topLevelWidgets() if id(w) not in before and shiboken6.isValid(w)
               and w.isVisible()]
     assert not leaked, f"test leaked top-level widgets: {[type(w).__name__ for w in leaked]}"
