@@ -55,7 +55,7 @@ def test_bf16_run_lowers_the_loss_and_returns_fp32_weights_in_the_default_layout
     settings = LoopSettings(stage="parsing", steps=30, lr=2e-3, log_every=5, seed=0, precision="bf16")
     log = tmp_path / "log.jsonl"
     model, summary = train_parsing(
-        [DataSpec(tiny_patients, split="all")], tmp_path / "p.pt", settings, CPU, input_size=64, batch_size=4, log_path=log
+        [DataSpec(tiny_patients, split="all")], tmp_path / "p.pt", settings, CPU, input_size=32, batch_size=4, log_path=log
     )
     losses = [r["loss"] for r in _records(log)]
     assert summary["steps"] == 30 and losses[-1] < 0.7 * losses[0]
