@@ -294,6 +294,7 @@ def run_window(app: QApplication, window) -> int:  # noqa: ANN001 - Qt types imp
 
 
 SIGTERM_EXIT = 143  # 128 + SIGTERM, as the CLI's training runs
+SIGTERM_GRACE_MS = 80000  # after a SIGTERM the window has closed by then (a report's 60 s, the workers' 10 s)
 
 
 def leave_now(code: int, exit_now: Callable[[int], object] = os._exit) -> None:
@@ -318,6 +319,7 @@ def watch_sigterm(app: QApplication, window) -> Callable[[], bool]:  # noqa: ANN
     import signal
 
     from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
 
     received: list[int] = []
     if sys.platform == "win32" or not hasattr(signal, "SIGTERM"):
@@ -325,13 +327,24 @@ def watch_sigterm(app: QApplication, window) -> Callable[[], bool]:  # noqa: ANN
 
     def close_window() -> None:
         window.session_ending()
-        window.close()
+        # a question open (its own event loop, maybe inside a close already running) is
+        # answered "no" first: Qt ignores a close inside a close, and the process hung on it
+        for _ in range(10):
+            modal = QApplication.activeModalWidget()
+            if modal is None:
+                break
+            modal.reject() if hasattr(modal, "reject") else modal.close()
+        QTimer.singleShot(0, window.close)
+        # whatever still holds the window open (a stuck wait): leave after the longest wait
+        QTimer.singleShot(SIGTERM_GRACE_MS, lambda: leave_now(SIGTERM_EXIT) if window.isVisible() else None)
 
     def on_sigterm(signum: int, _frame: object) -> None:
-        if not received:
-            log.info("SIGTERM: closing the window as at a logout")
-            QTimer.singleShot(0, close_window)
+        if received:  # asked again: at once, as a kill would (SQLite's journal keeps the records whole)
+            log.warning("second SIGTERM: leaving at once")
+            leave_now(SIGTERM_EXIT)
+        log.info("SIGTERM: closing the window as at a logout")
         received.append(signum)
+        QTimer.singleShot(0, close_window)
 
     try:
         signal.signal(signal.SIGTERM, on_sigterm)

@@ -15,6 +15,7 @@ worker-thread bookkeeping (`_run`), patients, settings and shutdown.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -445,11 +446,12 @@ class MainWindow(
     def remember_unsaved_report(self, assessment_id: int) -> None:
         """A report still being written at close is lost: note it in the data folder's private
         staging folder, so that the next start says so (the log says it too)."""
-        from app.records.paths import ensure_private_dir
+        from app.records.paths import FILE_MODE, ensure_private_dir
 
         try:
             folder = ensure_private_dir(Path(self.gateway.folder) / STAGING_DIR)
-            with open(folder / UNSAVED_REPORT, "a", encoding="utf-8") as file:
+            fd = os.open(folder / UNSAVED_REPORT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)  # 0600, as the folder's files
+            with os.fdopen(fd, "a", encoding="utf-8") as file:
                 file.write(f"{assessment_id}\n")
         except Exception:  # noqa: BLE001 - closing goes on; the log has the warning
             log.warning("could not note the unsaved report", exc_info=True)
@@ -459,10 +461,16 @@ class MainWindow(
         saved; say which assessment, once, so that it is exported again."""
         marker = Path(self.gateway.folder) / STAGING_DIR / UNSAVED_REPORT
         try:
-            ids = sorted({int(line) for line in marker.read_text(encoding="utf-8").split() if line.isdigit()})
-            marker.unlink()
+            data = marker.read_bytes()
         except OSError:
             return
+        try:
+            marker.unlink()  # said once
+        except OSError:
+            log.warning("could not remove %s", marker, exc_info=True)
+        # bytes, ASCII digits only: a damaged marker must never stop the start
+        ids = sorted({int(word) for word in data.split() if word.isdigit()})
+        self._unsaved_reports = set(ids)
         visits = []
         for assessment_id in ids:
             try:

@@ -66,10 +66,34 @@ class WindowHistoryMixin:
             self.notify("This assessment awaits review: confirm or override the grade")
         self._recompute_overlays(info)
 
+    def overlays_after_load(self) -> None:
+        """The model load answered: the overlays of a visit reopened meanwhile, if it is still on
+        screen (none when the load failed: the banner says why, and Export is free again)."""
+        waiting, self._overlays_waiting = getattr(self, "_overlays_waiting", None), None
+        if waiting is None:
+            return
+        if self.model_handle is None or waiting != self.assessment_id or self.stack.currentWidget() is not self.results:
+            self.results.set_overlays_pending(False)
+            return
+        try:
+            info = self.gateway.assessment(waiting)
+        except PalsyError as exc:
+            self.results.set_overlays_pending(False)
+            self.notify(f"The overlays could not be made: {exc}")
+            return
+        self._recompute_overlays(info)
+
     def _recompute_overlays(self, info: Any) -> None:
         """Masks and attention maps are not stored: recompute them from the stored photos on a
-        worker (the stored grades and measurements are what is shown)."""
-        if self.model_handle is None or not info.captures:
+        worker (the stored grades and measurements are what is shown). While the model is still
+        loading they wait for it (`overlays_after_load`)."""
+        if not info.captures:
+            return
+        if self.model_handle is None:
+            if not self.model_error:  # loading: they come when it has loaded
+                self._overlays_waiting = info.assessment_id
+                self.results.set_overlays_pending(True)  # a report made now would lack them
+                self.notify("The overlays appear once the model has loaded")
             return
         try:
             photos = {name: self.gateway.load_photo(info.assessment_id, name) for name in info.captures}

@@ -57,6 +57,7 @@ class WindowModelMixin:
         self.device_label.setText(f"device: {handle.device}")
         self.banner.setText(DEMO_BANNER)  # the model's own line: settings problems are in `notice`
         self.banner.setVisible(bool(handle.is_demo))
+        self.overlays_after_load()
 
     def _model_failed(self, message: str) -> None:
         if self._closed or self._superseded():
@@ -66,3 +67,4 @@ class WindowModelMixin:
         self.model_label.setText("model: not loaded")
         self.banner.setText(f"No model loaded: {message}")
         self.banner.show()
+        self.overlays_after_load()

@@ -19,7 +19,8 @@ from models.errors import PalsyError
 log = logging.getLogger(__name__)
 
 EXPORT_CLOSE_WAIT_MS = 60000  # how long closing waits for a report being written (painted, not frozen)
-CHANGED_DURING_EXPORT = "The grade changed while the report was written; the report was not saved: export again"
+CHANGED_DURING_EXPORT = ("The assessment (grade, clinician or notes) changed while the report was written; the "
+                         "report was not saved: export again")
 
 
 def without_overlays(result: Any) -> Any:
@@ -81,18 +82,19 @@ class WindowReportMixin:
         if left_out:  # the report names the grading model: overlays of another one are not its own
             result = without_overlays(result)
         patient, history = self.gateway.get_patient(info.patient_id), self.gateway.history(info.patient_id)
+        label = f"{patient.name} ({patient.patient_id})"
         # rendered in the data folder's private staging folder, never in the system's temp folder
         folder = getattr(self.gateway, "folder", None)
         worker = FunctionWorker(lambda progress: render(info, patient, result, settings, history, folder))
         worker.returned.connect(self._report_rendered)
         worker.errored.connect(self._report_failed)
-        self._export_id = info.assessment_id
+        thread = self._run(worker)  # the state below only once a thread runs: nothing stays locked
+        self._export_id, self._export_thread = info.assessment_id, thread
         self._export_snapshot = info  # the record the PDF shows: saved only while it still holds
-        self._export_label = str(self._patient_label(info.patient_id))
+        self._export_label = label
         self.results.set_exporting(True)  # no re-confirming while the report of this decision is written
         self.notify("Writing the report (without the overlays: the current model made them, not the grading one)\u2026"
                     if left_out else "Writing the report\u2026")
-        self._export_thread = self._run(worker)
 
     def finish_export(self, timeout_ms: int | None = None) -> bool:
         """At close: let a report being written finish and keep it (it was dropped, unsaved).
@@ -128,7 +130,7 @@ class WindowReportMixin:
         try:
             if snapshot is not None and decision_of(self.gateway.assessment(assessment_id)) != decision_of(snapshot):
                 log.warning("report of assessment %s dropped: the record changed while it was written", assessment_id)
-                text = CHANGED_DURING_EXPORT.replace("The grade", f"The grade of {who}") if who else CHANGED_DURING_EXPORT
+                text = CHANGED_DURING_EXPORT.replace("The assessment", f"The assessment of {who}") if who else CHANGED_DURING_EXPORT
                 self.notify(text, 30000, log_text=CHANGED_DURING_EXPORT)
                 return
             path = self._store_report(assessment_id, pdf, snapshot)
@@ -136,9 +138,18 @@ class WindowReportMixin:
             self.notify(f"Report could not be saved: {exc}", 30000)  # to act on: stays over a page change
             return
         self.last_report = path
+        self._report_saved_again(assessment_id)
         # the page on screen may be another patient's by now: the message says whose report it is
         self.notify(f"Report for {who} saved: {path}" if who else f"Report saved: {path}",
                     log_text=f"Report of assessment {assessment_id} saved: {path}")
+
+    def _report_saved_again(self, assessment_id: int) -> None:
+        """A report lost at the last close was exported again: its line of the notice goes."""
+        unsaved = getattr(self, "_unsaved_reports", set())
+        if assessment_id in unsaved:
+            unsaved.discard(assessment_id)
+            if not unsaved:
+                self.set_notice("unsaved_report", "")
 
     def _store_report(self, assessment_id: int, pdf: bytes, snapshot: Any) -> Path:
         """Keep the PDF; the store checks, in the same transaction, that the record still holds

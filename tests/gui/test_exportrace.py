@@ -71,7 +71,7 @@ def test_the_review_is_locked_while_its_report_is_written_and_a_changed_record_i
         release.set()
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
         message = window.statusBar().currentMessage()
-        assert message.startswith("The grade of Alice A (A-1) changed while the report was written")
+        assert message.startswith("The assessment of Alice A (A-1) (grade, clinician or notes) changed while the report was written")
         assert "export again" in message
         assert len(_reports(data_folder, aid)) == 1  # only the first, of the decision it shows
     finally:
@@ -220,6 +220,16 @@ _CHILD = textwrap.dedent("""
     window.show()
     if mode == "term":
         QTimer.singleShot(500, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    elif mode == "term_modal":  # Quit asks "Leave without confirming?" (its own loop) when SIGTERM comes
+        from PySide6.QtWidgets import QMessageBox
+        def leave_results():
+            answer = QMessageBox.question(window, "Leave?", "Leave without confirming?")
+            print("answer", answer, flush=True)
+            return answer == QMessageBox.StandardButton.Yes
+        window.may_leave_results = leave_results
+        window._quit_requested = True
+        QTimer.singleShot(300, window.close)
+        QTimer.singleShot(800, lambda: os.kill(os.getpid(), signal.SIGTERM))
     else:
         QTimer.singleShot(500, window.close)
     code = run_window(app, window)
@@ -228,9 +238,9 @@ _CHILD = textwrap.dedent("""
 """)
 
 
-def _child(tmp_path: Path, mode: str) -> subprocess.CompletedProcess:
+def _child(tmp_path: Path, mode: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", _CHILD, mode, str(tmp_path / "data")], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def test_closing_with_a_worker_still_running_leaves_without_an_abort(tmp_path: Path) -> None:
@@ -245,3 +255,11 @@ def test_sigterm_closes_the_window_as_a_logout_does(tmp_path: Path) -> None:
     done = _child(tmp_path, "term")
     assert done.returncode == 143, (done.returncode, done.stderr[-2000:])
     assert "Destroyed while thread" not in done.stderr
+
+
+def test_sigterm_while_a_question_is_open_still_closes(tmp_path: Path) -> None:
+    # Qt ignores a close inside a running close (the question's own loop): the window stayed open
+    # until someone answered, and the SIGTERM was forgotten
+    done = _child(tmp_path, "term_modal", timeout=60)  # it hung until the question was answered
+    assert done.returncode == 143, (done.returncode, done.stderr[-2000:])
+    assert "answer" in done.stdout
