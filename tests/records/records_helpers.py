@@ -54,3 +54,14 @@ def edit_manifest(folder: Path, change: Callable[[dict[str, Any]], None]) -> Non
     manifest = json.loads((folder / MANIFEST).read_text())
     change(manifest)
     (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
+def confirmed_assessment(store: Any, patient_id: str, name: str, grade: str, clinician: str, seed: int = 1) -> int:
+    """A new patient's assessment with one photo, analysed as `grade` and confirmed by
+    `clinician`; its number."""
+    store.create_patient(patient_id, name=name)
+    aid = store.start_assessment(patient_id).id
+    store.save_capture(aid, "rest", tiny_png(seed))
+    store.record_results(aid, {"grade": grade}, model_grade=grade)
+    store.confirm_grade(aid, grade, clinician)
+    return aid

@@ -10,16 +10,11 @@ import pytest
 from app.gateway_store import StoreGateway
 from app.records import Store
 from app.records.errors import RecordStateError
-from tests.records.records_helpers import tiny_png
+from tests.records.records_helpers import confirmed_assessment
 
 
 def _confirmed(store: Store) -> int:
-    store.create_patient("MRN-9", name="Ada Lovelace")
-    aid = store.start_assessment("MRN-9").id
-    store.save_capture(aid, "rest", tiny_png(1))
-    store.record_results(aid, {"grade": "II"}, model_grade="II")
-    store.confirm_grade(aid, "II", "Dr First")
-    return aid
+    return confirmed_assessment(store, "MRN-9", "Ada Lovelace", "II", "Dr First")
 
 
 def test_a_report_of_a_decision_changed_meanwhile_is_refused(store: Store) -> None:

@@ -20,7 +20,7 @@ from app.records.files import atomic_write
 from app.records.migrations import LATEST_VERSION, migrate
 from app.records.transfer import MANIFEST, export_patient, import_patient
 from models.errors import InputError
-from tests.records.records_helpers import edit_manifest, tiny_png
+from tests.records.records_helpers import confirmed_assessment, edit_manifest, tiny_png
 
 # --- import: a file outside the export folder ----------------------------------------------
 
@@ -68,12 +68,7 @@ def test_deidentified_export_keeps_a_grade_that_equals_a_single_letter_of_the_na
 
 
 def _confirmed(store: Store) -> int:
-    store.create_patient("ST-1", name="Sam Status")
-    aid = store.start_assessment("ST-1").id
-    store.save_capture(aid, "rest", tiny_png(3))
-    store.record_results(aid, {"grade": "III"}, model_grade="III")
-    store.confirm_grade(aid, "III", "Dr Kim")
-    return aid
+    return confirmed_assessment(store, "ST-1", "Sam Status", "III", "Dr Kim", seed=3)
 
 
 def test_a_confirmed_assessment_cannot_be_discarded(store: Store) -> None:
