@@ -14,7 +14,7 @@ from app.camera.source import FrameSource
 from app.workers import CameraWorker, FramePacket, LatestFrame, retire_worker, start_worker
 
 QUICK_RELEASE_MS = 100  # a restart waits this long for the old camera to close, then defers the new one
-STUCK_MS = 5000  # an old camera not closed by then: another source opens anyway, the same one says why it waits
+STUCK_MS = 5000  # an old connection to the same source not closed by then: `still_waiting` says why
 
 
 class _Relay(QObject):
@@ -72,15 +72,17 @@ class CameraController(QObject):
     Only the current worker's signals are passed on. A restart never blocks the GUI thread on
     a slow driver: while the old worker still holds the device, the new source waits
     (`waiting`) and opens when the old one's `finished` arrives, so a real camera is never
-    opened twice. Each worker has its own frame slot (`mailbox` is the current one's): a frame
-    the old camera read while being replaced is never shown or captured. An old camera still
-    not closed after `STUCK_MS` no longer holds up another source; the same source keeps
-    waiting, and `failed` says why."""
+    opened twice. Only an old connection to the same source (its name: "camera 0", "video
+    x.mp4") holds up a start; another source opens at once. Each worker has its own frame slot
+    (`mailbox` is the current one's): a frame the old camera read while being replaced is never
+    shown or captured. A source still waiting after `STUCK_MS` says why (`still_waiting`); it
+    opens when the old connection closes."""
 
     failed = Signal(str)
     step_failed = Signal(str, str)  # expression, message: only that step has no frame
     opened = Signal(str)
     stopped = Signal()
+    still_waiting = Signal(str)  # the old connection to this source does not close: why we wait
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -121,20 +123,20 @@ class CameraController(QObject):
             QTimer.singleShot(STUCK_MS, self, lambda: self._still_waiting(pending))
 
     def _still_waiting(self, pending: tuple[FrameSource, Any]) -> None:
-        """STUCK_MS after a deferred start: the old camera has not closed. Another source opens
-        now (the stuck thread stays referenced until it ends); the same one waits for it."""
+        """STUCK_MS after a deferred start: the old connection to the source has not closed."""
         if self._pending is not pending:
             return  # opened, stopped or replaced meanwhile
-        source = pending[0]
-        if all(getattr(w.source, "name", None) != source.name for w, _t in self._retiring):
-            self._launch_if_released(force=True)
-        else:
-            self.failed.emit(f"The previous connection to {source.name} has not closed after {STUCK_MS // 1000} s "
-                             "(its driver does not answer); it reopens when the driver lets go. If it does not, "
-                             "unplug the camera and plug it back in, or restart Palsy Grader.")
+        self.still_waiting.emit(f"The previous connection to {pending[0].name} has not closed after {STUCK_MS // 1000} s "
+                                "(its driver does not answer); it opens as soon as the driver lets go. If it does not, "
+                                "unplug the camera and plug it back in, or restart Palsy Grader.")
 
-    def _launch_if_released(self, force: bool = False) -> None:
-        if self._pending is None or (self._retiring and not force):
+    def _launch_if_released(self) -> None:
+        """Open the pending source unless an old connection to it (same name) is still closing:
+        a stuck old camera holds up only itself, not a video, a folder or another camera."""
+        if self._pending is None:
+            return
+        name = self._pending[0].name
+        if any(getattr(worker.source, "name", None) == name for worker, _thread in self._retiring):
             return
         source, analyse = self._pending
         self._pending = None

@@ -310,6 +310,16 @@ def leave_now(code: int, exit_now: Callable[[int], object] = os._exit) -> None:
     exit_now(code)
 
 
+def leave_at_once(window, leave: Callable[[int], object] | None = None) -> None:  # noqa: ANN001
+    """A second SIGTERM: leave now, as a kill would (SQLite's journal keeps the records whole),
+    noting a report still being written so that the next start says it was not saved."""
+    log.warning("second SIGTERM: leaving at once")
+    export_id = getattr(window, "_export_id", None)
+    if export_id is not None:
+        window.remember_unsaved_report(export_id)
+    (leave or leave_now)(SIGTERM_EXIT)
+
+
 def watch_sigterm(app: QApplication, window) -> Callable[[], bool]:  # noqa: ANN001 - Qt types imported lazily
     """On POSIX, a SIGTERM closes `window` as a logout does (no questions; a report being
     written is kept first). Python runs the handler on the main thread only between bytecodes,
@@ -326,6 +336,7 @@ def watch_sigterm(app: QApplication, window) -> Callable[[], bool]:  # noqa: ANN
         return lambda: False
 
     def close_window() -> None:
+        log.info("SIGTERM: closing the window as at a logout")
         window.session_ending()
         # a question open (its own event loop, maybe inside a close already running) is
         # answered "no" first: Qt ignores a close inside a close, and the process hung on it
@@ -339,12 +350,10 @@ def watch_sigterm(app: QApplication, window) -> Callable[[], bool]:  # noqa: ANN
         QTimer.singleShot(SIGTERM_GRACE_MS, lambda: leave_now(SIGTERM_EXIT) if window.isVisible() else None)
 
     def on_sigterm(signum: int, _frame: object) -> None:
-        if received:  # asked again: at once, as a kill would (SQLite's journal keeps the records whole)
-            log.warning("second SIGTERM: leaving at once")
-            leave_now(SIGTERM_EXIT)
-        log.info("SIGTERM: closing the window as at a logout")
+        # only queued here: logging or leaving inside a signal handler could interrupt a write
+        second = bool(received)  # decided now: the queued call runs after the append below
+        QTimer.singleShot(0, (lambda: leave_at_once(window)) if second else close_window)
         received.append(signum)
-        QTimer.singleShot(0, close_window)
 
     try:
         signal.signal(signal.SIGTERM, on_sigterm)

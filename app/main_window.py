@@ -144,6 +144,7 @@ class MainWindow(
                                   "padding: 6px 10px; }")
         self.notice.hide()
         self._notices: dict[str, str] = {}
+        self._unsaved_reports: dict[int, str] = {}  # reports lost at the last close -> their visit
 
         self.patients = PatientPage(self.gateway)
         self.capture = CapturePage()
@@ -468,21 +469,25 @@ class MainWindow(
             marker.unlink()  # said once
         except OSError:
             log.warning("could not remove %s", marker, exc_info=True)
-        # bytes, ASCII digits only: a damaged marker must never stop the start
-        ids = sorted({int(word) for word in data.split() if word.isdigit()})
-        self._unsaved_reports = set(ids)
-        visits = []
+        # bytes, ASCII digits only, and short (int() refuses over 4300 digits): a damaged marker
+        # must never stop the start
+        ids = sorted({int(word) for word in data.split() if word.isdigit() and len(word) <= 18})
         for assessment_id in ids:
             try:
                 info = self.gateway.assessment(assessment_id)
-                visits.append(f"{info.patient_id}, visit of {local_date(info.created)}")
+                self._unsaved_reports[assessment_id] = f"{info.patient_id}, visit of {local_date(info.created)}"
             except Exception:  # noqa: BLE001 - a record gone since: named by its number
-                visits.append(f"assessment {assessment_id}")
-        if visits:
-            text = (f"A report was still being written when Palsy Grader closed and was not saved ({'; '.join(visits)}): "
-                    "open the visit from the patient's history and export it again.")
-            self.set_notice("unsaved_report", text)
+                self._unsaved_reports[assessment_id] = f"assessment {assessment_id}"
+        if ids:
             log.warning("a report was not saved at the last close (assessment(s) %s)", ids)
+        self.show_unsaved_reports()
+
+    def show_unsaved_reports(self) -> None:
+        """The notice of the reports lost at the last close that are not exported again yet."""
+        visits = "; ".join(self._unsaved_reports.values())
+        self.set_notice("unsaved_report", visits and (
+            f"A report was still being written when Palsy Grader closed and was not saved ({visits}): "
+            "open the visit from the patient's history and export it again."))
 
     def shutdown(self) -> None:
         """Stop the camera and every worker thread and wait for them (no dangling QThreads); a

@@ -74,6 +74,8 @@ class WindowHistoryMixin:
             return
         if self.model_handle is None or waiting != self.assessment_id or self.stack.currentWidget() is not self.results:
             self.results.set_overlays_pending(False)
+            if self.model_handle is None and waiting == self.assessment_id:
+                self.notify("No overlays: the model did not load (the banner says why)")
             return
         try:
             info = self.gateway.assessment(waiting)

@@ -144,12 +144,9 @@ class WindowReportMixin:
                     log_text=f"Report of assessment {assessment_id} saved: {path}")
 
     def _report_saved_again(self, assessment_id: int) -> None:
-        """A report lost at the last close was exported again: its line of the notice goes."""
-        unsaved = getattr(self, "_unsaved_reports", set())
-        if assessment_id in unsaved:
-            unsaved.discard(assessment_id)
-            if not unsaved:
-                self.set_notice("unsaved_report", "")
+        """A report lost at the last close was exported again: the notice no longer names it."""
+        if self._unsaved_reports.pop(assessment_id, None) is not None:
+            self.show_unsaved_reports()
 
     def _store_report(self, assessment_id: int, pdf: bytes, snapshot: Any) -> Path:
         """Keep the PDF; the store checks, in the same transaction, that the record still holds

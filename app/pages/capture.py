@@ -67,6 +67,7 @@ class CapturePage(QWidget):
         self.camera.failed.connect(self._on_camera_failed)
         self.camera.step_failed.connect(self._on_step_failed)
         self.camera.opened.connect(self._on_camera_opened)
+        self.camera.still_waiting.connect(self._on_camera_still_waiting)
         self._source_factory: Callable[[], FrameSource] | None = None
         self._last_packet = None
         self._shown_expression: str | None = None  # the step whose frames are on screen
@@ -354,6 +355,12 @@ class CapturePage(QWidget):
         self.error_label.setText(f"No picture for this step: {message}")
         self.error_box.show()
         self.preview.clear("No picture for this step – see above")
+
+    def _on_camera_still_waiting(self, message: str) -> None:
+        """The old connection does not close: say why the preview waits (the source is not
+        given up: it opens when the driver lets go; Retry starts the wait again)."""
+        self.preview.clear("Waiting for the camera\u2026")
+        self.notify.emit(message)
 
     def _on_camera_failed(self, message: str) -> None:
         self.timer.stop()

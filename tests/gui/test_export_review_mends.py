@@ -26,7 +26,7 @@ def _confirmed(qtbot, window) -> int:
     return aid
 
 
-@pytest.mark.parametrize("damage", [b"\xff\n", "\u00b2\n".encode(), b"\x00\x01 7x\n"])
+@pytest.mark.parametrize("damage", [b"\xff\n", "\u00b2\n".encode(), b"\x00\x01 7x\n", b"1" * 5000])
 def test_a_damaged_note_of_a_lost_report_does_not_stop_the_start(qtbot, data_folder: Path, tiny_weights: Path,
                                                                    damage: bytes) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
@@ -108,3 +108,31 @@ def test_a_visit_reopened_while_the_model_loads_gets_its_overlays_after(qtbot, d
     finally:
         gate.set()
         close_window(window)
+
+
+def test_the_notice_names_only_the_lost_reports_not_exported_again(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        window._unsaved_reports.update({1: "A-1, visit of 2026-12-01", 2: "B-2, visit of 2026-12-02"})
+        window.show_unsaved_reports()
+        window._report_saved_again(1)
+        assert "B-2, visit of 2026-12-02" in window.notice.text() and "A-1" not in window.notice.text()
+        window._report_saved_again(2)
+        assert "was not saved" not in window.notice.text()
+    finally:
+        close_window(window)
+
+
+def test_a_second_sigterm_notes_the_report_being_written_before_leaving() -> None:
+    # it left at once and the report being written was lost without a word at the next start
+    from types import SimpleNamespace
+
+    from app.gui_main import SIGTERM_EXIT, leave_at_once
+
+    noted: list[int] = []
+    left: list[int] = []
+    window = SimpleNamespace(_export_id=7, remember_unsaved_report=noted.append)
+    leave_at_once(window, left.append)
+    assert noted == [7] and left == [SIGTERM_EXIT]
+    leave_at_once(SimpleNamespace(_export_id=None, remember_unsaved_report=noted.append), left.append)
+    assert noted == [7] and left == [SIGTERM_EXIT, SIGTERM_EXIT]
