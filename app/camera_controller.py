@@ -126,9 +126,11 @@ class CameraController(QObject):
         """STUCK_MS after a deferred start: the old connection to the source has not closed."""
         if self._pending is not pending:
             return  # opened, stopped or replaced meanwhile
-        self.still_waiting.emit(f"The previous connection to {pending[0].name} has not closed after {STUCK_MS // 1000} s "
-                                "(its driver does not answer); it opens as soon as the driver lets go. If it does not, "
-                                "unplug the camera and plug it back in, or restart Palsy Grader.")
+        name = pending[0].name
+        what = ("unplug the camera and plug it back in, or restart Palsy Grader" if name.startswith("camera ")
+                else "restart Palsy Grader")  # a video or a folder has no plug
+        self.still_waiting.emit(f"The previous connection to {name} has not closed after {STUCK_MS // 1000} s "
+                                f"(it does not answer); it opens as soon as it lets go. If it does not, {what}.")
 
     def _launch_if_released(self) -> None:
         """Open the pending source unless an old connection to it (same name) is still closing:

@@ -283,6 +283,7 @@ def run_window(app: QApplication, window) -> int:  # noqa: ANN001 - Qt types imp
 
     terminated = watch_sigterm(app, window)
     code = int(app.exec())
+    stop_watching_sigterm()  # no event loop runs any more to take a queued close: a SIGTERM ends at once
     window.gateway.close()
     if terminated():
         code = SIGTERM_EXIT
@@ -308,6 +309,17 @@ def leave_now(code: int, exit_now: Callable[[int], object] = os._exit) -> None:
         except (OSError, ValueError):
             pass
     exit_now(code)
+
+
+def stop_watching_sigterm() -> None:
+    """SIGTERM back to its default (the process ends), where `watch_sigterm` installed it."""
+    import signal
+
+    if sys.platform != "win32" and hasattr(signal, "SIGTERM"):
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        except ValueError:  # not the main thread: nothing was installed
+            pass
 
 
 def leave_at_once(window, leave: Callable[[int], object] | None = None) -> None:  # noqa: ANN001

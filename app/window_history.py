@@ -74,7 +74,7 @@ class WindowHistoryMixin:
             return
         if self.model_handle is None or waiting != self.assessment_id or self.stack.currentWidget() is not self.results:
             self.results.set_overlays_pending(False)
-            if self.model_handle is None and waiting == self.assessment_id:
+            if self.model_handle is None and waiting == self.assessment_id and self.stack.currentWidget() is self.results:
                 self.notify("No overlays: the model did not load (the banner says why)")
             return
         try:

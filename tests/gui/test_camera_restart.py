@@ -109,14 +109,15 @@ def test_the_same_camera_waits_and_says_why(qtbot, stuck_ms: int) -> None:
     controller.failed.connect(failures.append)
     controller.still_waiting.connect(waits.append)
     try:
-        old = StuckSource(1, hang=hang, release=release)
+        old = StuckSource(1, name="camera 0", hang=hang, release=release)
         controller.start(old)
         qtbot.waitUntil(lambda: controller.take() is not None, timeout=WAIT_MS)
         hang.set()
         assert old.hanging.wait(10)
-        controller.start(StuckSource(4))  # the same device: never opened twice
+        controller.start(StuckSource(4, name="camera 0"))  # the same device: never opened twice
         qtbot.waitUntil(lambda: bool(waits), timeout=WAIT_MS)
-        assert controller.waiting and "The previous connection to usb cam has not closed" in waits[0]
+        assert controller.waiting and "The previous connection to camera 0 has not closed" in waits[0]
+        assert "unplug the camera" in waits[0]  # a camera has a plug; a video or a folder not
         assert failures == []  # not a failure: the page would stop the camera waiting to open
         release.set()
         qtbot.waitUntil(lambda: not controller.waiting, timeout=WAIT_MS)
@@ -175,3 +176,13 @@ def test_the_capture_page_keeps_waiting_for_a_stuck_camera_and_says_why(qtbot, d
     finally:
         release.set()
         close_window(window)
+
+
+def test_the_waiting_message_of_a_video_has_no_plug_to_pull(qtbot) -> None:
+    controller = CameraController()
+    waits: list[str] = []
+    controller.still_waiting.connect(waits.append)
+    controller._pending = (StuckSource(1, name="video clip.mp4"), None)
+    controller._still_waiting(controller._pending)
+    assert "video clip.mp4 has not closed" in waits[0] and "unplug" not in waits[0]
+    controller._pending = None

@@ -136,3 +136,47 @@ def test_a_second_sigterm_notes_the_report_being_written_before_leaving() -> Non
     assert noted == [7] and left == [SIGTERM_EXIT]
     leave_at_once(SimpleNamespace(_export_id=None, remember_unsaved_report=noted.append), left.append)
     assert noted == [7] and left == [SIGTERM_EXIT, SIGTERM_EXIT]
+
+
+def test_sigterm_ends_the_process_once_the_event_loop_has_ended() -> None:
+    # a SIGTERM after app.exec() returned was only queued to a loop that never ran again
+    import signal
+
+    from app.gui_main import stop_watching_sigterm
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)  # as watch_sigterm installs one
+        stop_watching_sigterm()
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def test_a_failed_load_says_nothing_of_overlays_once_the_visit_was_left(qtbot, data_folder: Path,
+                                                                        tiny_weights: Path) -> None:
+    gate, fail = threading.Event(), threading.Event()
+    gate.set()
+
+    def gated_load(weights, device, mirror):
+        gate.wait(20)
+        if fail.is_set():
+            raise RuntimeError("weights file not found")
+        return load_model(weights, device, mirror)
+
+    window = make_window(qtbot, data_folder, tiny_weights, load_model=gated_load)
+    try:
+        aid = _confirmed(qtbot, window)
+        gate.clear()
+        fail.set()
+        window.load_model()
+        window.show_history("A-1")
+        window.open_read_only(aid)
+        window.show_history("A-1")  # left before the load answers
+        gate.set()
+        qtbot.waitUntil(lambda: bool(window.model_error), timeout=WAIT_MS)
+        assert "No overlays" not in window.statusBar().currentMessage()
+        assert not window.results.overlays_pending
+    finally:
+        gate.set()
+        close_window(window)
