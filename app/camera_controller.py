@@ -113,7 +113,9 @@ class CameraController(QObject):
         released the device (at once when it closes within QUICK_RELEASE_MS; else when its
         `finished` arrives, without blocking the GUI thread meanwhile)."""
         self.stop(wait=False)
-        self.mailbox = LatestFrame()  # nothing of the old camera is shown while the new one waits
+        # a new frame slot: the old worker keeps its own, so nothing it reads late is shown
+        # while the new source waits, nor after
+        self.mailbox = LatestFrame()
         self._pending = (source, analyse)
         self.source_name = source.name
         self._retire(QUICK_RELEASE_MS)
@@ -142,7 +144,6 @@ class CameraController(QObject):
             return
         source, analyse = self._pending
         self._pending = None
-        self.mailbox = LatestFrame()  # the old worker keeps its own: its late frames go nowhere
         worker = CameraWorker(source, self.mailbox, analyse)
         if self._expression is not None:
             worker.request_expression(self._expression)

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from app.analysis import AnalysisResult
 from app.local_time import local_date
@@ -102,11 +103,13 @@ def staging_folder(data_folder: Path | None) -> Iterator[Path]:
         yield stage
 
 
-def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes) -> Path:
-    """Keep the PDF with the records (atomic and checksummed when the store offers it)."""
+def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes, expect: Any = None) -> Path:
+    """Keep the PDF with the records (atomic and checksummed when the store offers it). With
+    `expect` (the assessment the PDF was rendered from), the store keeps it only while the
+    record still holds that decision, checked in the same transaction (RecordStateError)."""
     saver = getattr(gateway, "save_report", None)
     if callable(saver):
-        return Path(saver(assessment_id, pdf))
+        return Path(saver(assessment_id, pdf) if expect is None else saver(assessment_id, pdf, expect=expect))
     path = gateway.report_path(assessment_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)

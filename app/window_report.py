@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import shiboken6
 
 from app.export import store_report
 from app.pages.results_logic import ReviewDecision, export_blocker
+from app.records.errors import RecordStateError
 from app.window_history import graded_by, other_model
 from app.workers import FunctionWorker
 from models.errors import PalsyError
@@ -28,12 +28,6 @@ def without_overlays(result: Any) -> Any:
     stored photos only."""
     expressions = {name: replace(e, attention={}) for name, e in result.expressions.items()}
     return replace(result, expressions=expressions)
-
-
-def decision_of(info: Any) -> tuple:
-    """What a report shows of the clinician's decision, and when the record last changed: the
-    report is saved only while the record still holds it."""
-    return (info.status, info.confirmed_grade, info.clinician, info.notes, getattr(info, "updated", ""))
 
 
 class WindowReportMixin:
@@ -128,12 +122,14 @@ class WindowReportMixin:
         assessment_id, who = self._export_id, getattr(self, "_export_label", None)
         snapshot = self._export_done()
         try:
-            if snapshot is not None and decision_of(self.gateway.assessment(assessment_id)) != decision_of(snapshot):
-                log.warning("report of assessment %s dropped: the record changed while it was written", assessment_id)
-                text = CHANGED_DURING_EXPORT.replace("The assessment", f"The assessment of {who}") if who else CHANGED_DURING_EXPORT
-                self.notify(text, 30000, log_text=CHANGED_DURING_EXPORT)
-                return
-            path = self._store_report(assessment_id, pdf, snapshot)
+            # kept only while the record still holds the decision the PDF shows (the store checks
+            # it in the transaction that keeps the file)
+            path = store_report(self.gateway, assessment_id, pdf, expect=snapshot)
+        except RecordStateError:
+            log.warning("report of assessment %s dropped: the record changed while it was written", assessment_id)
+            text = CHANGED_DURING_EXPORT.replace("The assessment", f"The assessment of {who}") if who else CHANGED_DURING_EXPORT
+            self.notify(text, 30000, log_text=CHANGED_DURING_EXPORT)
+            return
         except PalsyError as exc:
             self.notify(f"Report could not be saved: {exc}", 30000)  # to act on: stays over a page change
             return
@@ -147,14 +143,6 @@ class WindowReportMixin:
         """A report lost at the last close was exported again: the notice no longer names it."""
         if self._unsaved_reports.pop(assessment_id, None) is not None:
             self.show_unsaved_reports()
-
-    def _store_report(self, assessment_id: int, pdf: bytes, snapshot: Any) -> Path:
-        """Keep the PDF; the store checks, in the same transaction, that the record still holds
-        the decision the PDF shows (where it can)."""
-        saver = getattr(self.gateway, "save_report", None)
-        if snapshot is not None and callable(saver) and hasattr(snapshot, "updated"):
-            return Path(saver(assessment_id, pdf, expect=snapshot))
-        return store_report(self.gateway, assessment_id, pdf)
 
     def _report_failed(self, message: str) -> None:
         self._export_done()

@@ -448,9 +448,8 @@ def side_doubt(measured: MeasuredFunction) -> str:
     for r in measured.regions.values():
         if not r.judged or r.weaker_side not in evidence:
             continue
-        typical = REGION_BY_NAME[r.name].typical_movement
-        gap = abs(max(r.left or 0.0, 0.0) - max(r.right or 0.0, 0.0)) / typical
-        evidence[r.weaker_side].append((gap, r.label.lower()))
+        left, right = _normalised(r)
+        evidence[r.weaker_side].append((abs(left - right), r.label.lower()))
     other = "right" if side == "left" else "left"
     total = sum(g for pairs in evidence.values() for g, _ in pairs)
     against = sum(g for g, _ in evidence[other])
@@ -476,15 +475,22 @@ def house_basis(measured: MeasuredFunction) -> str:
             f"{REGION_BY_NAME[missing].label.lower()} {why}")
 
 
+def _normalised(r: RegionResult) -> tuple[float, float]:
+    """Each side's movement in the region's typical movements (negative counts as 0): the
+    numbers the side and House's measure are decided on."""
+    typical = REGION_BY_NAME[r.name].typical_movement
+    return max(r.left or 0.0, 0.0) / typical, max(r.right or 0.0, 0.0) / typical
+
+
 def _weighted_function(results: list[RegionResult]) -> tuple[float, str | None] | None:
     """(percent, weaker side) of the sum of typical-normalised movements per side."""
     if not results:
         return None
     totals = {"left": 0.0, "right": 0.0}
     for r in results:
-        typical = REGION_BY_NAME[r.name].typical_movement
-        totals["left"] += max(r.left or 0.0, 0.0) / typical
-        totals["right"] += max(r.right or 0.0, 0.0) / typical
+        left, right = _normalised(r)
+        totals["left"] += left
+        totals["right"] += right
     stronger = max(totals.values())
     if stronger <= 0:
         return None
