@@ -64,6 +64,9 @@ from models.resources import is_demo_checkpoint, is_demo_weights
 # Without ReportLab's C accelerator, ASCII85-encoding the photos in pure Python took
 # 2.2 s of a 2.6 s report; binary streams are valid PDF and cost nothing.
 rl_config.useA85 = 0
+# ReportLab reads the user's ~/.reportlab_settings at import: the report's own choices are
+# pinned, so a file left by another program cannot change how reports are written.
+rl_config.pageCompression = 1
 
 DISCLAIMER = (
     "This software supports and does not replace the clinician's judgement. The grade is a "
