@@ -51,6 +51,18 @@ def _values(controller: CameraController, seconds: float, qtbot) -> set[int]:
     return seen
 
 
+def _stuck_old(qtbot, controller: CameraController, release: threading.Event, name: str = "usb cam",
+               close_s: float = 0.0) -> StuckSource:
+    """A camera started on `controller`, delivering frames, then stuck in read() until `release`."""
+    hang = threading.Event()
+    old = StuckSource(1, name=name, hang=hang, release=release, close_s=close_s)
+    controller.start(old)
+    qtbot.waitUntil(lambda: controller.take() is not None, timeout=WAIT_MS)
+    hang.set()
+    assert old.hanging.wait(10)
+    return old
+
+
 @pytest.fixture
 def stuck_ms(monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(controller_module, "STUCK_MS", 300)
@@ -60,14 +72,10 @@ def stuck_ms(monkeypatch: pytest.MonkeyPatch) -> int:
 def test_a_frame_the_old_camera_reads_late_is_never_taken(qtbot) -> None:
     # the old worker, stuck in read() when F5 was pressed, put one more frame in the shared slot,
     # and Capture stored it
-    hang, release = threading.Event(), threading.Event()
+    release = threading.Event()
     controller = CameraController()
     try:
-        old = StuckSource(1, hang=hang, release=release, close_s=0.5)  # and closes slowly
-        controller.start(old)
-        qtbot.waitUntil(lambda: controller.take() is not None, timeout=WAIT_MS)
-        hang.set()
-        assert old.hanging.wait(10)
+        _stuck_old(qtbot, controller, release, close_s=0.5)  # and closes slowly
         controller.start(StuckSource(2))
         assert controller.waiting
         release.set()  # the old read returns its frame now, while the new camera waits
@@ -80,16 +88,12 @@ def test_a_frame_the_old_camera_reads_late_is_never_taken(qtbot) -> None:
 def test_another_source_opens_at_once_when_the_old_camera_stays_stuck(qtbot, stuck_ms: int) -> None:
     # a driver stuck in read() held up every new source for ever behind "Reconnecting…", then
     # every start by STUCK_MS
-    hang, release = threading.Event(), threading.Event()
+    release = threading.Event()
     controller = CameraController()
     failures: list[str] = []
     controller.failed.connect(failures.append)
     try:
-        old = StuckSource(1, name="usb cam", hang=hang, release=release)
-        controller.start(old)
-        qtbot.waitUntil(lambda: controller.take() is not None, timeout=WAIT_MS)
-        hang.set()
-        assert old.hanging.wait(10)
+        _stuck_old(qtbot, controller, release)
         controller.start(StuckSource(3, name="video.mp4"))
         assert not controller.waiting  # another device: nothing to wait for
         assert 3 in _values(controller, 0.2, qtbot) and failures == []
@@ -102,18 +106,14 @@ def test_another_source_opens_at_once_when_the_old_camera_stays_stuck(qtbot, stu
 
 
 def test_the_same_camera_waits_and_says_why(qtbot, stuck_ms: int) -> None:
-    hang, release = threading.Event(), threading.Event()
+    release = threading.Event()
     controller = CameraController()
     failures: list[str] = []
     waits: list[str] = []
     controller.failed.connect(failures.append)
     controller.still_waiting.connect(waits.append)
     try:
-        old = StuckSource(1, name="camera 0", hang=hang, release=release)
-        controller.start(old)
-        qtbot.waitUntil(lambda: controller.take() is not None, timeout=WAIT_MS)
-        hang.set()
-        assert old.hanging.wait(10)
+        _stuck_old(qtbot, controller, release, name="camera 0")
         controller.start(StuckSource(4, name="camera 0"))  # the same device: never opened twice
         qtbot.waitUntil(lambda: bool(waits), timeout=WAIT_MS)
         assert controller.waiting and "The previous connection to camera 0 has not closed" in waits[0]
@@ -129,13 +129,9 @@ def test_the_same_camera_waits_and_says_why(qtbot, stuck_ms: int) -> None:
 
 def test_a_camera_stuck_at_shutdown_is_handed_over(qtbot) -> None:
     # its QThread was destroyed while running at exit: the process aborted
-    hang, release = threading.Event(), threading.Event()
+    release = threading.Event()
     controller = CameraController()
-    source = StuckSource(1, hang=hang, release=release)
-    controller.start(source)
-    qtbot.waitUntil(lambda: controller.take() is not None, timeout=WAIT_MS)
-    hang.set()
-    assert source.hanging.wait(10)
+    _stuck_old(qtbot, controller, release)
     controller.stop(wait=True, timeout_ms=100)
     stuck = controller.unfinished()
     assert len(stuck) == 1 and stuck[0][0].isRunning()
