@@ -27,6 +27,20 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
 
+    def _print_message(self, message: str, file=None) -> None:  # noqa: ANN001 - argparse's signature
+        """argparse's, but a reader that went away is not ignored: argparse swallows the
+        BrokenPipeError, so `palsy --help | true` exited 0 where output is unbuffered
+        (PYTHONUNBUFFERED); `main` ends it as it ends any command's."""
+        target = file or sys.stderr
+        if not message or target is None:  # a windowed build has no stderr
+            return
+        try:
+            target.write(message)
+        except BrokenPipeError:
+            raise
+        except (AttributeError, OSError):  # as argparse: a stream that cannot take it is no reason to fail
+            pass
+
 
 class VersionAction(argparse.Action):
     """`--version`: the version and the git commit it was built from (asked only when given)."""
@@ -99,7 +113,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `palsy` console script; returns the exit status."""
     tolerant_streams()
     parser = build_parser()
-    args = parse(parser, argv)
+    try:
+        args = parse(parser, argv)
+    except BrokenPipeError:  # `palsy --help | head -1`: help written to a reader that left
+        return _stdout_gone()
+    except SystemExit as exc:
+        if exc.code == 0:  # --help or --version printed: a closed pipe fails here, as for any command
+            try:
+                sys.stdout.flush()
+            except BrokenPipeError:
+                return _stdout_gone()
+        raise
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -43,7 +43,8 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
         if past.status != "confirmed" or not past.confirmed_grade or (past.created, past.assessment_id) > this_visit:
             continue
         measured = (past.result or {}).get("measured") or {}
-        points.append(HistoryPoint(local_date(past.created), past.confirmed_grade, measured.get("function_percent")))
+        # the stored timestamp: the report's table shows its local minute, so two visits of a day differ
+        points.append(HistoryPoint(past.created, past.confirmed_grade, measured.get("function_percent")))
     return ReportContext(
         clinic_name=settings.clinic.clinic_name or "Palsy Grader",
         clinic_logo=settings.clinic.logo_path or None,

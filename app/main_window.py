@@ -44,6 +44,7 @@ from app.settings import Settings, SettingsError, resolve_data_folder
 from app.widgets.ask import ask_choice, ask_yes_no
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.page_stack import PageStack
+from app.widgets.plain_text import plain, plain_tooltip
 from app.widgets.screen_fit import opening_size
 from app.widgets.status_bar import StatusBar
 from app.window_actions import WindowActionsMixin
@@ -129,14 +130,14 @@ class MainWindow(
         self.setWindowTitle("Palsy Grader")
         self.resize(opening_size(self.screen(), 1360, 860))
 
-        self.banner = QLabel(DEMO_BANNER)
+        self.banner = plain(QLabel(DEMO_BANNER))
         self.banner.setObjectName("demoBanner")
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("#demoBanner { background: #b03a2e; color: white; font-weight: 700; padding: 6px 10px; }")
         self.banner.hide()
         # what the user must know until it is dealt with (a settings file with keys not used, a
         # data folder that takes effect at the next start): never replaced by the model's banner
-        self.notice = QLabel()
+        self.notice = plain(QLabel())  # notices name folders and files
         self.notice.setObjectName("settingsNotice")
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -163,8 +164,8 @@ class MainWindow(
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.device_label = QLabel("device: \u2013")
-        self.model_label = QLabel("model: loading\u2026")
+        self.device_label = plain(QLabel("device: \u2013"))
+        self.model_label = plain(QLabel("model: loading\u2026"))
         # the data folder and the source give way to a message (shortened in the middle,
         # in full in their tooltips): the message is what the user must read now
         self.source_label = ElidedLabel("", mode=Qt.TextElideMode.ElideMiddle)
@@ -237,7 +238,7 @@ class MainWindow(
         """The data folder in use, in the status bar (shortened in the middle when a message
         needs the room; in full as the tooltip)."""
         self.data_label.setText(f"data: {folder}")
-        self.data_label.setToolTip(f"Data folder in use: {folder}")
+        self.data_label.setToolTip(plain_tooltip(f"Data folder in use: {folder}"))
 
     def clear_stale_message(self, keep_fresh: bool = True) -> None:
         """A page change takes away the message about the page left ("Overlays recomputed…"

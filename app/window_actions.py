@@ -14,6 +14,13 @@ from app.help_dialogs import CONFIRM_KEYS, history_keys, model_card_window, shor
 from app.widgets.screen_fit import opening_size
 
 
+def platform_key(standard: QKeySequence.StandardKey, fallback: str) -> QKeySequence:
+    """The platform's key for `standard`, or `fallback` where the platform has none (Qt maps
+    no Quit key on Windows and no Preferences key on Linux or Windows)."""
+    key = QKeySequence(standard)
+    return key if not key.isEmpty() else QKeySequence(fallback)
+
+
 class WindowActionsMixin:
     """Builds the QActions (kept on the window: `capture_action`, `export_action`, ...).
 
@@ -32,11 +39,11 @@ class WindowActionsMixin:
         file_menu = self.menuBar().addMenu("&File")
         self.new_patient_action = action("&New patient\u2026", self.new_patient, QKeySequence.StandardKey.New)
         # the platform's Preferences key (Cmd+, on macOS) where it has one; Linux and Windows
-        # have none, so Ctrl+, there
-        preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
+        # have none, so Ctrl+, there; Quit likewise has none on Windows (and none offscreen),
+        # where File -> Quit says Ctrl+Q
         self.settings_action = action("&Settings\u2026", self.open_settings,
-                                      preferences if not preferences.isEmpty() else QKeySequence("Ctrl+,"))
-        self.quit_action = action("&Quit", self.quit_requested, QKeySequence.StandardKey.Quit)
+                                      platform_key(QKeySequence.StandardKey.Preferences, "Ctrl+,"))
+        self.quit_action = action("&Quit", self.quit_requested, platform_key(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
         for a in (self.new_patient_action, self.settings_action):
             file_menu.addAction(a)
         file_menu.addSeparator()

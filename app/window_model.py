@@ -5,9 +5,11 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from app.widgets.plain_text import plain
 from app.workers import FunctionWorker
 
-DEMO_BANNER = "DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS. Grades come from demo weights trained on synthetic faces."
+DEMO_BANNER = ("DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS. Grades come from demo weights: the grading network "
+               "trained on synthetic faces, the face parser also on research photo sets; no palsy patient.")
 
 
 class WindowModelMixin:
@@ -52,7 +54,7 @@ class WindowModelMixin:
         gc.freeze()
         self.model_handle = handle
         self.model_error = ""
-        self.model_label.setText(f"model: {handle.name}")
+        plain(self.model_label).setText(f"model: {handle.name}")  # a file's name: shown as typed, never as HTML
         self.model_label.setToolTip(f"sha256 {handle.sha256}")
         self.device_label.setText(f"device: {handle.device}")
         self.banner.setText(DEMO_BANNER)  # the model's own line: settings problems are in `notice`
@@ -65,6 +67,6 @@ class WindowModelMixin:
         self.model_handle = None
         self.model_error = message
         self.model_label.setText("model: not loaded")
-        self.banner.setText(f"No model loaded: {message}")
+        plain(self.banner).setText(f"No model loaded: {message}")  # the message quotes the weights path
         self.banner.show()
         self.overlays_after_load()

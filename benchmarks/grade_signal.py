@@ -51,7 +51,8 @@ def main() -> None:
     result = runs[args.seed[0]]
     if len(runs) > 1:
         result["by_seed"] = {
-            seed: {name: [round(report[k], 3) for k in ("accuracy", "quadratic_kappa", "within_one")]
+            seed: {name: [None if report[k] is None else round(report[k], 3)
+                          for k in ("accuracy", "quadratic_kappa", "within_one")]
                    for name, report in r.items() if isinstance(report, dict) and "accuracy" in report}
             for seed, r in runs.items()
         }

@@ -6,7 +6,10 @@ training (data summary, recipe), metrics, created, state_sha256. Loading always 
 Shipped weights are listed with their sha256 in `resources/weights/manifest.json`.
 Every checkpoint also carries `state_sha256`, a digest of its weights (names, dtypes,
 shapes, bytes), so a damaged or edited file is refused even where no manifest lists it
-(a clinic's own weights); checkpoints written before the field existed load without it.
+(a clinic's own weights); checkpoints written before the field existed load without it (the
+digest of their weights is set on reading, so the loaded dict always carries the true one).
+Only the install's manifest speaks for a file's origin: a manifest.json beside a file elsewhere
+is checked too, but shows damage only (anyone can write one).
 `config_sha256`, a digest of the configuration (`config_sha256()`), does the same for the
 architecture and input size, which decide the grade as much as the weights do; files
 written before it existed (the shipped weights among them) load without it. Every other
@@ -33,7 +36,7 @@ from models.cascade import CascadeNet
 from models.config import CascadeConfig
 from models.errors import CheckpointError, InputError
 from models.labels import CLASSES, EXPRESSIONS, GRADES
-from models.resources import WEIGHTS_MANIFEST, sha256_of, weights_dir
+from models.resources import WEIGHTS_MANIFEST, in_weights_dir, sha256_of, weights_dir
 
 FORMAT = "palsy-grader-checkpoint"
 FORMAT_VERSION = 1
@@ -121,7 +124,9 @@ def read_manifest(folder: str | os.PathLike | None = None) -> dict[str, Any]:
 
 
 def expected_sha256(path: Path) -> str | None:
-    """The sha256 the manifest beside `path` lists for it, if any."""
+    """The sha256 the manifest beside `path` lists for it, if any. Loading refuses a file that
+    differs (damage); it never takes a match for origin: a manifest outside the install's weights
+    folder is whoever wrote the file's own (`models.resources.shipped_sha256` is the install's)."""
     entry = read_manifest(path.parent).get("files", {}).get(path.name)
     return entry.get("sha256") if entry else None
 
@@ -165,12 +170,16 @@ def read_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> dict[
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"weights file not found: {path}; choose an existing .pt file (Settings or --weights)")
-    expected = sha256 or expected_sha256(path)
+    listed = None if sha256 else expected_sha256(path)
+    expected = sha256 or listed
     if expected is not None:
         actual = sha256_of(path)
         if actual != expected:
+            source = "expected" if listed is None else (
+                "the shipped manifest lists" if in_weights_dir(path) else "the manifest.json beside it lists"
+            )
             raise CheckpointError(
-                f"weights file {path.name} failed its checksum (expected sha256 {expected[:12]}..., got {actual[:12]}...); "
+                f"weights file {path.name} failed its checksum ({source} sha256 {expected[:12]}..., the file has {actual[:12]}...); "
                 "the file is damaged or was modified - reinstall or retrain it"
             )
     payload = _safe_load(path, "checkpoint")
@@ -235,10 +244,11 @@ def _check_config_digest(path: Path, payload: dict[str, Any]) -> None:
 
 
 def _check_state_digest(path: Path, payload: dict[str, Any]) -> None:
-    """Refuse a checkpoint whose weights no longer match the digest written with them."""
+    """Refuse a checkpoint whose weights no longer match the digest written with them. A file
+    written before the field existed gets the digest of its weights set here, so what is loaded
+    always carries the true `state_sha256`: removing the field cannot hide the demo's weights
+    from `models.resources.is_demo_checkpoint`."""
     recorded = payload.get("state_sha256")
-    if recorded is None:
-        return  # written before the field existed
     state = payload.get("state_dict")
     if not isinstance(state, dict):
         raise CheckpointError(f"{path.name} is damaged (its state_dict is missing)")
@@ -246,6 +256,9 @@ def _check_state_digest(path: Path, payload: dict[str, Any]) -> None:
         actual = state_sha256(state)
     except CheckpointError as exc:
         raise CheckpointError(f"{path.name} is damaged ({exc})") from exc
+    if recorded is None:  # written before the field existed
+        payload["state_sha256"] = actual
+        return
     if actual != recorded:
         raise CheckpointError(
             f"{path.name} is damaged or was modified: its weights no longer match the digest written with them "
@@ -352,8 +365,15 @@ def load_pretrained_backbone(
             wrong.append(f"{key} {tuple(tensor.shape)} vs {tuple(own[key].shape)}")
         else:
             loaded.append(key)
-    if wrong or not loaded:
-        detail = wrong[0] if wrong else "no matching parameter names"
+    # every tensor of the part being initialised must come from the file: a resnet50 file
+    # filled 318 of the ResNet-101's 624 tensors and left layer3.6-22 at random, silently
+    # (batch-norm step counters aside: files saved before torch 0.4, such as torchvision's own
+    # vgg16_bn download, have none, and loading leaves the module's own)
+    missing = [k for k in own if (not prefixes or k.startswith(prefixes)) and k not in state
+               and not k.endswith("num_batches_tracked")]
+    if wrong or not loaded or missing:
+        detail = (wrong[0] if wrong else "no matching parameter names" if not loaded
+                  else f"it lacks {missing[0]} and {len(missing) - 1} more of this backbone's tensors")
         raise CheckpointError(f"{path.name} does not fit this backbone ({detail}); use the torchvision weights of the same architecture")
     module.load_state_dict({k: state[k] for k in loaded}, strict=False)
     return {"loaded": loaded, "skipped": skipped}

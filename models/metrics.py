@@ -71,25 +71,38 @@ def parsing_report(conf: np.ndarray, class_names: Sequence[str], exclude: Sequen
     }
 
 
-def quadratic_weighted_kappa(conf: np.ndarray) -> float:
-    """Cohen's kappa with quadratic weights from a square confusion matrix (1.0 = perfect)."""
+# Why a kappa is missing, where one is shown: it compares agreement with what chance gives over
+# the true grades' spread, and there is no spread to compare with below two grades.
+KAPPA_UNDEFINED = "the true grades hold fewer than two grades, so kappa is undefined"
+
+
+def quadratic_weighted_kappa(conf: np.ndarray) -> float | None:
+    """Cohen's kappa with quadratic weights from a square confusion matrix (1.0 = perfect), or
+    None when the true grades (rows) hold fewer than two grades: kappa is undefined there, and
+    the 1.0 or 0.0 it used to give read as perfect or chance agreement (a 1-patient test split
+    printed "kappa 1.000")."""
     conf = np.asarray(conf, dtype=np.float64)
     n = conf.shape[0]
     total = conf.sum()
-    if total == 0:
-        return 0.0
+    if np.count_nonzero(conf.sum(axis=1)) < 2:
+        return None
     idx = np.arange(n)
     weights = (idx[:, None] - idx[None, :]) ** 2 / max((n - 1) ** 2, 1)
     expected = np.outer(conf.sum(axis=1), conf.sum(axis=0)) / total
     denominator = (weights * expected).sum()
-    if denominator == 0:
-        return 1.0 if (weights * conf).sum() == 0 else 0.0
+    # two true grades give a positive denominator whatever is predicted
     return float(1.0 - (weights * conf).sum() / denominator)
 
 
+def kappa_text(kappa: float | None) -> str:
+    """A kappa as shown in logs and cards: three decimals, or "n/a" where it is undefined."""
+    return "n/a" if kappa is None else f"{kappa:.3f}"
+
+
 def grading_report(conf: np.ndarray, grade_names: Sequence[str] = GRADES) -> dict:
-    """DESIGN §8 grading JSON: accuracy, recall, confidence, dice, quadratic_kappa, within_one,
-    per_grade, confusion (rows = true grade, columns = predicted grade)."""
+    """DESIGN §8 grading JSON: accuracy, recall, confidence, dice, quadratic_kappa (None, JSON
+    null, when the true grades hold fewer than two grades), within_one, per_grade, confusion
+    (rows = true grade, columns = predicted grade)."""
     conf = np.asarray(conf, dtype=np.int64)
     total = conf.sum()
     scores = per_class_scores(conf)

@@ -45,7 +45,9 @@ def default_weights_path() -> Path:
 def listed_sha256(weights: str | os.PathLike) -> str | None:
     """The sha256 the manifest.json beside `weights` lists for it, or None when the manifest is
     missing, unreadable or does not list it (read with json only: no torch; loading refuses an
-    unreadable manifest, `models.checkpoint.read_manifest`, this only informs)."""
+    unreadable manifest, `models.checkpoint.read_manifest`, this only informs). Outside the
+    install's weights folder such a manifest detects damage only: anyone can write one
+    (`shipped_sha256` is the one that speaks for origin)."""
     file = Path(weights)
     try:
         files = json.loads((file.parent / WEIGHTS_MANIFEST).read_text(encoding="utf-8")).get("files", {})
@@ -53,6 +55,30 @@ def listed_sha256(weights: str | os.PathLike) -> str | None:
     except (OSError, ValueError, AttributeError):
         return None
     return digest if isinstance(digest, str) and digest else None
+
+
+def in_weights_dir(weights: str | os.PathLike) -> bool:
+    """Whether `weights` is a file of the install's own weights folder (`weights_dir()`), links
+    resolved: only there does the shipped manifest.json speak for a file. A link placed in that
+    folder counts as its file wherever it points (as a bundle may link its data files), as does
+    a file reached through a link to the folder."""
+    try:
+        folder, path = weights_dir().resolve(), Path(weights)
+        return path.resolve().parent == folder or path.absolute().parent.resolve() == folder
+    except (OSError, RuntimeError):
+        return False
+
+
+def shipped_sha256(weights: str | os.PathLike) -> str | None:
+    """The sha256 the install's manifest.json (in `weights_dir()`) lists for `weights`, or None
+    when the file is not in that folder or not listed. A manifest.json anywhere else was written
+    by whoever wrote the file beside it: it can show damage (`listed_sha256`), never origin, so
+    only this answer may make Settings say "matches the shipped manifest"."""
+    if not in_weights_dir(weights):
+        return None
+    path = Path(weights)
+    in_folder = path.absolute().parent.resolve() == weights_dir().resolve()  # the folder's own entry, a link or not
+    return listed_sha256(weights_dir() / (path.name if in_folder else path.resolve().name))
 
 
 def demo_weights_sha256() -> str | None:
@@ -249,6 +275,10 @@ def read_checkpoint_summary(path: str | os.PathLike) -> CheckpointSummary | None
 # the change time catch a file replaced by one of the same size and modification time (`cp -p`)
 _SUMMARIES: dict[tuple[str, int, int, int, int], tuple[str, CheckpointSummary | None]] = {}
 _VERDICTS: dict[str, bool] = {}  # file sha256 -> demo by its contents, for files read in this process
+# (file sha256, the shipped demo's state_sha256) of files a full load found to hold the demo: a
+# load computes the weights' digest (`models.checkpoint`), which a file without the field does
+# not record for the torch-free summary to read
+_LOADED_DEMO: set[tuple[str, str]] = set()
 _SUMMARY_LOCK = threading.Lock()
 
 
@@ -349,9 +379,9 @@ def is_demo_weights(path: str | os.PathLike, sha256: str | None, meta: Mapping[s
     - its bytes are the shipped demo weights' (`sha256`, the file's digest, equals the one the
       shipped manifest lists), whatever the file is called;
     - its contents are the demo's (`is_demo_checkpoint`): the loaded checkpoint's dict `meta`
-      when the caller has it, else what the file at `path` records, read when its bytes are
-      still `sha256` (or `sha256` is not given), else what this process read earlier from a
-      file with those bytes.
+      when the caller has it (or had it, for a file of these bytes, earlier in this process),
+      else what the file at `path` records, read when its bytes are still `sha256` (or `sha256`
+      is not given), else what this process read earlier from a file with those bytes.
 
     A file larger than MAX_CHECKED_BYTES is not read: it is neither the demo's bytes nor any
     checkpoint of this program, so only its name (and an earlier verdict on `sha256`) counts,
@@ -365,7 +395,16 @@ def is_demo_weights(path: str | os.PathLike, sha256: str | None, meta: Mapping[s
     if wanted is not None and shipped is not None and wanted == shipped:
         return True
     if meta is not None:
-        return is_demo_checkpoint(meta)
+        verdict = is_demo_checkpoint(meta)
+        if verdict and wanted is not None:
+            key = (wanted, demo_state_sha256() or "")  # outside the lock: it may read the shipped file
+            with _SUMMARY_LOCK:
+                _LOADED_DEMO.add(key)
+        return verdict
+    with _SUMMARY_LOCK:
+        loaded = any(digest == wanted for digest, _ in _LOADED_DEMO)
+    if loaded and (wanted, demo_state_sha256() or "") in _LOADED_DEMO:
+        return True  # the banner asks after the load, without the loaded dict
     found = _file_summary(file, wanted) if str(path) and _within_checked_size(file) else None
     if found is not None and (wanted is None or found[0] == wanted):
         verdict = found[1] is not None and is_demo_checkpoint(found[1])

@@ -159,6 +159,24 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path) -> None:
     assert result.stderr == "" and result.returncode == 1
 
 
+def test_help_into_a_closed_pipe_is_not_an_error() -> None:
+    # `palsy --help | true` exited 0 with "Exception ignored ... BrokenPipeError" on stderr, where
+    # every command exits 1 quietly (README: the reader of the output went away)
+    import os
+
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    for env, argv in ((buffered, ["--help"]), (buffered, ["train", "--help"]),
+                      ({**buffered, "PYTHONUNBUFFERED": "1"}, ["--help"]), ({**buffered, "PYTHONUNBUFFERED": "1"}, ["records", "--help"])):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            result = subprocess.run([sys.executable, "-m", "app", *argv], stdout=write_end, stderr=subprocess.PIPE,
+                                    text=True, timeout=120, env=env)
+        finally:
+            os.close(write_end)
+        assert (result.stderr, result.returncode) == ("", 1), (argv, env.get("PYTHONUNBUFFERED"))
+
+
 def test_version_names_the_release_and_the_commit(capsys, monkeypatch) -> None:
     import pytest
 

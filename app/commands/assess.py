@@ -67,28 +67,32 @@ def run(args: argparse.Namespace) -> int:
 def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = False, mirror: bool = True) -> str:  # noqa: ANN001
     """Run the assessment and write its outputs; returns a one-paragraph summary. `mirror` as in `assess`."""
     from app.report.outputs import write_outputs
-    from models.pipeline.assess import assess
-    from models.pipeline.flag_wording import SIDE_DISAGREEMENT, measured_side, side_disagreement
+    from app.report.pdf import DEMO_TITLE, is_demo_record
+    from models.pipeline.assess import add_registered_side, assess
+    from models.pipeline.flag_wording import flag_detail, measured_side, top_probability_text
     from models.pipeline.progress import NullProgress
 
     # Progress goes to a terminal only, so a failing run prints exactly one error line.
     progress = _StderrProgress() if not quiet and sys.stderr.isatty() else NullProgress()
     assessment = assess(photos, loaded, progress, names=names, mirror=mirror)
+    # before writing: the side check goes into assessment.json and the report as well as the summary
+    add_registered_side(assessment, context.registered_side)
     try:
         outputs = write_outputs(assessment, out, context)
     except OSError as exc:
         raise _unwritable(out, exc) from exc
     m = assessment.measured
-    lines = [
-        f"grade {assessment.grade} (network, top probability {assessment.top_probability:.0%}); "
+    lines = []
+    if context.demo_model or is_demo_record(assessment.model):  # the report's rule for its warning box
+        lines.append(f"{DEMO_TITLE} ({assessment.model.get('name') or 'demo weights'})")
+    lines += [
+        f"grade {assessment.grade} (network, top probability {top_probability_text(assessment.top_probability)}); "
         f"measured {m.grade or '-'}"
         + (f" ({m.function_percent:.0f} % function)" if m.function_percent is not None else "")
         + f"; affected side {measured_side(assessment.affected_side, m.grade) or 'not measured'}",
     ]
-    lines += [f"flag {f.code}: {f.message}" for f in assessment.flags]
-    sides = side_disagreement(context.registered_side, measured_side(assessment.affected_side, m.grade))
-    if sides:
-        lines.append(f"flag {SIDE_DISAGREEMENT}: {sides}")
+    # the code for scripts, the message in the report's words (expressions and checks, not their codes)
+    lines += [f"flag {f.code}: {flag_detail(f.code, f.message, f.expression)}" for f in assessment.flags]
     lines.append(f"wrote {outputs.assessment_json}, {outputs.report_pdf} and {outputs.folder / 'overlays'}")
     return "\n".join(lines)
 

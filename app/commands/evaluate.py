@@ -85,9 +85,14 @@ def run(args: argparse.Namespace) -> int:
     elif report.get("coverage") == 0:
         print(f"no patient could be measured ({report['unmeasured']} without a measured grade): nothing to score")
     else:
+        from models.metrics import KAPPA_UNDEFINED
+        from models.metrics import kappa_text as figure_text
+
         print(scored_line(report, args.split, level))
         for key in ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one"):
-            print(f"{key:16s} {report[key]:.3f}")
+            print(f"{key:16s} {figure_text(report[key])}")
+        if report["quadratic_kappa"] is None:
+            print(f"{'':16s} (kappa: {KAPPA_UNDEFINED})")
         if "unmeasured" in report:
             print(f"{'unmeasured':16s} {report['unmeasured']} patient(s) without a measured grade")
         side = report.get("side")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -125,12 +126,16 @@ def _open_for_reading(folder: str | None) -> Store:
 
 def _patients(store: Store, as_json: bool) -> int:
     """Print every patient ID with its visits (for exports, backups checks, uninstalling)."""
+    from app.local_time import local_date
+
     items = store.patient_summaries()
-    if as_json:
+    if as_json:  # stored UTC times with their offset, as the other JSON outputs
         print(json.dumps(items, indent=2))
         return 0
     for item in items:
-        last = f", last {item['last_visit'][:10]}" if item["last_visit"] else ""
+        # The local date, as the app and `verify` show it (the evening's visit in Los Angeles is
+        # already tomorrow in UTC).
+        last = f", last {local_date(item['last_visit'])}" if item["last_visit"] else ""
         print(f"{item['patient_id']}\t{counted(item['visits'], 'visit')}, {item['confirmed']} confirmed{last}")
     print(f"{counted(len(items), 'patient')} in {store.root}")
     return 0
@@ -148,8 +153,27 @@ def _drafts(store: Store, as_json: bool) -> int:
         print(json.dumps(items, indent=2))
     for item in [] if as_json else items:
         print(f"assessment {item['assessment']} patient {item['patient_id']} "
-              f"({len(item['captured'])}/6 photos, last change {item['updated_at']})")
+              f"({len(item['captured'])}/6 photos, last change {local_minute_zoned(item['updated_at'])})")
     return 0
+
+
+def local_minute_zoned(text: str, tz: tzinfo | None = None) -> str:
+    """`local_minute` with the zone named ("2026-12-05 21:30 PST", or "UTC-08:00" where the
+    system's zone has no short name): a time printed on a terminal says which clock it is."""
+    from app.local_time import local_minute, parse_stamp
+
+    moment = parse_stamp(text)
+    try:
+        local = None if moment is None else moment.astimezone(tz)
+    except OverflowError:  # within a day of year 1 or 9999: shown as stored
+        local = None
+    if local is None:
+        return local_minute(text, tz)
+    name = local.strftime("%Z")
+    if not (name.isascii() and name.isalpha() and len(name) <= 5):  # Windows: "Pacific Standard Time"
+        offset = local.strftime("%z") or "+0000"
+        name = f"UTC{offset[:3]}:{offset[3:5]}"
+    return f"{local_minute(text, tz)} {name}"
 
 
 def _backup(folder: str | None, out: Path) -> int:
@@ -303,6 +327,23 @@ def confirmation_when_stored(store: Store, assessment: Assessment, report: Repor
     return values["confirmed_grade"], values["clinician"]
 
 
+def report_imported_at(store: Store, assessment: Assessment, report: Report) -> str | None:
+    """When the report came into this data folder by `records import` (the stored time of the
+    patient's "imported" audit entry), or None when it was stored here. An imported report's
+    audit entry is a copy, its reason marked IMPORTED_MARK: this station did not make it."""
+    from app.records.transfer import IMPORTED_MARK
+
+    entries = [e for e in store.audit_trail("report", assessment.id)
+               if e.field == "report" and (e.new_value or "").lower() == report.sha256.lower()]
+    if any(not e.reason.startswith(IMPORTED_MARK) for e in entries):
+        return None  # stored here: its own entry is not a copy
+    imports = [e.at for e in store.audit_trail("patient", assessment.patient_id)
+               if e.field == "record" and e.new_value == "imported"]
+    if imports:
+        return imports[-1]
+    return report.created_at if entries else None  # marked copies without the import's own entry
+
+
 # Reports the app writes are a few hundred kB (docs/assess.md); a PDF up to this size is always hashed.
 VERIFY_HASH_ALWAYS_BYTES = 64 * 2**20
 
@@ -328,8 +369,12 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
         item.update({
             "patient_id": assessment.patient_id, "assessment": assessment.id,
             "assessment_date": local_date(assessment.created_at), "confirmed_grade": grade, "clinician": clinician,
+            # --json keeps its format (local "YYYY-MM-DD HH:MM"); the line below names the zone
             "stored_at": local_minute(report.created_at), "report_file": report.file_name,
         })
+        imported_at = report_imported_at(store, assessment, report)
+        item["imported"] = imported_at is not None
+        item["imported_at"] = None if imported_at is None else local_minute(imported_at)
         later = (assessment.confirmed_grade, assessment.clinician) != (grade, clinician)
         item["confirmed_again_later"] = later
     if as_json:
@@ -339,6 +384,12 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
     else:
         again = (f"; confirmed again later as {assessment.confirmed_grade} by {assessment.clinician}"
                  if item["confirmed_again_later"] else "")
+        origin = ""
+        if item["imported"]:
+            origin = (f"; IMPORTED {local_minute_zoned(imported_at)} from another station's export: made and confirmed "
+                      "there, not on this station, which only checked that it arrived unaltered")
         print(f"{file}: stored report of patient {item['patient_id']}, assessment {item['assessment']} of "
-              f"{item['assessment_date']}, grade {grade} confirmed by {clinician}, stored {item['stored_at']}{again}")
+              f"{item['assessment_date']}, grade {grade} confirmed by {clinician}, stored "
+              f"{local_minute_zoned(report.created_at)}{again}"
+              f"{origin}")
     return 0 if found is not None else 1

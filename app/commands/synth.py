@@ -72,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"removed the {counted(removed, 'patient folder')} of the set that was in {out}", file=sys.stderr)
 
     start = time.perf_counter()
+    # \r progress is for a terminal only (as `palsy assess`): in a log file or a pipe it is one
+    # long line of carriage returns
+    on_terminal = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
         if done == total or done % max(1, total // 20) == 0:
@@ -79,11 +82,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         entries = write_patient_dataset(
-            out, args.patients, args.seed, args.size, args.frames, progress, workers
+            out, args.patients, args.seed, args.size, args.frames, progress if on_terminal else None, workers
         )
     except OSError as exc:
         raise InputError(f"cannot write the data set into {out}: {exc}") from exc
-    print(file=sys.stderr)
+    if on_terminal:
+        print(file=sys.stderr)
     splits = {s: sum(e.split == s for e in entries) for s in ("train", "val", "test")}
     print(
         f"wrote {counted(len(entries), 'patient')} x 6 expressions x {counted(args.frames, 'frame')} to {out} "

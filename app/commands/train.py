@@ -244,7 +244,12 @@ def _run_single(args: argparse.Namespace, device) -> int:
         log_path=log, pretrained=Pretrained(args.pretrained_resnet, args.pretrained_vgg),
     )
     if mode == "parsing":
-        _, summary = train_parsing(specs, glasses_p=args.glasses or 0.0, **common)
+        model, summary = train_parsing(specs, glasses_p=args.glasses or 0.0, **common)
+        from models.pipeline.loader import e2_trained
+
+        if e2_trained(model):  # --init from graded weights: their E2 is kept, on a changed z
+            print(f"note: {out} keeps the grading network (E2) of its --init weights, trained on the face parser this "
+                  f"run changed; its assessments say so until you train stage 2 on it: palsy train grading --init {out}")
     else:
         _, summary = train_grading(specs[0].path, cascaded=mode == "grading", ordinal_weight=args.ordinal_weight or 0.0,
                                    cache_variants=args.cache_variants or 0, **common)

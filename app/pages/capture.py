@@ -41,6 +41,7 @@ from app.pages.quality_logic import LiveQuality, check_frame
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import HEADING, scale_font
 from app.widgets.illustration import expression_icon
+from app.widgets.plain_text import plain, plain_tooltip
 from app.widgets.preview import PreviewWidget
 from app.widgets.qimage import rgb_to_pixmap
 from app.widgets.quality_badges import QualityBadges
@@ -112,7 +113,7 @@ class CapturePage(QWidget):
         self.badges = QualityBadges()
         self.error_box = QFrame()
         self.error_box.setStyleSheet("QFrame { background: #fdecea; border: 1px solid #c0392b; border-radius: 4px; } QLabel { color: #7b1f16; border: none; }")
-        self.error_label = QLabel()
+        self.error_label = plain(QLabel())  # names the camera or the photo file: shown as typed
         self.error_label.setWordWrap(True)
         self.retry_button = QPushButton("Retry  [F5]")
         self.retry_button.clicked.connect(self.retry_camera)
@@ -153,7 +154,7 @@ class CapturePage(QWidget):
         self.analyse_button.clicked.connect(self.analyse_requested)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.progress_label = QLabel()
+        self.progress_label = plain(QLabel())
         self.progress_label.setWordWrap(True)
         self.cancel_button = QPushButton("Cancel analysis  [Esc]")
         self.cancel_button.setToolTip("Stop the analysis; the photos are kept")
@@ -283,7 +284,7 @@ class CapturePage(QWidget):
             tip = f"The analysis of {self._analysed_who} runs: press Analyse again when it is done"
         else:
             tip = "Grade the six photos with the model"
-        self.analyse_button.setToolTip(tip)
+        self.analyse_button.setToolTip(plain_tooltip(tip))  # it may name a patient: read as typed
         self.camera.request_expression(expression)
 
     # -- camera ------------------------------------------------------------------------

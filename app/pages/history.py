@@ -30,6 +30,7 @@ from app.pages.patient_label import PatientLabel, label_parts
 from app.records_gateway import AssessmentInfo
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import HEADING, scale_font
+from app.widgets.plain_text import plain
 from models.labels import GRADES
 from models.pipeline.measures import HOUSE_MEASURE
 
@@ -91,7 +92,7 @@ class HistoryPage(QWidget):
         self.open_button.clicked.connect(self._open)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
-        self.empty = QLabel()
+        self.empty = plain(QLabel())
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)

@@ -50,11 +50,12 @@ def grade_number(grade: str | None) -> float | None:
     return float(GRADES.index(grade) + 1) if grade in GRADES else None
 
 
-HISTORY_COLUMNS = ("Date", "Status", "Model", "Measured", "Side", "Confirmed", "Clinician")
+# "Network": the network's grade, as the report calls it (the measured grade comes from the model too)
+HISTORY_COLUMNS = ("Date", "Status", "Network", "Measured", "Side", "Confirmed", "Clinician")
 
 
 def history_row(a: AssessmentInfo) -> tuple[str, ...]:
-    """Table columns (`HISTORY_COLUMNS`): date, status, model grade, measured grade, the
+    """Table columns (`HISTORY_COLUMNS`): date, status, network grade, measured grade, the
     measured affected side (a side that flips between visits points at mirrored photos or a
     mix-up), confirmed grade, clinician."""
     side = measured_side((a.result or {}).get("affected_side"), a.measured_grade) if a.result else None

@@ -40,6 +40,7 @@ from app.pages.patient_logic import (
 )
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.widgets.fonts import HEADING, scale_font
+from app.widgets.plain_text import plain
 from app.widgets.tones import ERROR, MUTED, set_tone
 from models.errors import PalsyError
 
@@ -76,7 +77,7 @@ class PatientDialog(QDialog):
         self.notes_edit = QPlainTextEdit(existing.notes if existing else "")
         self.notes_edit.setFixedHeight(70)
         self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Save instead of typing a tab
-        self.error_label = QLabel()
+        self.error_label = plain(QLabel())  # the store's errors quote the typed ID
         set_tone(self.error_label, ERROR)  # readable on a dark palette too
         self.error_label.setWordWrap(True)
         # a screen reader names each field (the form's labels are separate widgets)
@@ -167,7 +168,7 @@ class PatientPage(QWidget):
         # its own text colour with its own background: a dark theme's white text on cream was unreadable
         self.resume_box.setStyleSheet("QFrame { background: #fff4d6; color: #3d2e00; border: 1px solid #e0a800; "
                                       "border-radius: 4px; } QLabel { border: none; color: #3d2e00; }")
-        self.resume_label = QLabel()
+        self.resume_label = plain(QLabel())  # names the patient: shown as typed, never as HTML
         self.resume_label.setWordWrap(True)
         self.resume_button = QPushButton("Resume")
         self.discard_button = QPushButton("Discard")
@@ -192,7 +193,7 @@ class PatientPage(QWidget):
         layout.addWidget(self.resume_box)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
-        self.empty_hint = QLabel()  # an empty list's hint, or that the list is cut at LIST_LIMIT
+        self.empty_hint = plain(QLabel())  # an empty list's hint, or that the list is cut at LIST_LIMIT
         self.empty_hint.setObjectName("listHint")
         self.empty_hint.setWordWrap(True)
         set_tone(self.empty_hint, MUTED)  # secondary, and readable on a dark palette too

@@ -36,12 +36,10 @@ from app.help_dialogs import CONFIRM_KEYS, native_keys
 from app.pages.instructions import TITLES
 from app.pages.patient_label import PatientLabel, label_parts
 from app.pages.results_logic import (
-    DOUBTFUL_NOTE,
     REGION_UNITS,
     attention_label,
     class_label,
     decision_text,
-    doubtful_photos,
     export_blocker,
     grade_label,
     heat_lut,
@@ -53,10 +51,18 @@ from app.pages.results_logic import (
 )
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import EMPHASIS, HEADING, scale_font
+from app.widgets.plain_text import plain
 from app.widgets.tones import ERROR, SUCCESS, WARNING, set_tone, tone_css
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
-from models.pipeline.flag_wording import measured_side, review_flags
+from models.pipeline.flag_wording import (
+    DOUBTFUL_NOTE,
+    doubtful_photos,
+    measured_side,
+    review_flags,
+    spaced_percent,
+    top_probability_text,
+)
 
 DOUBTFUL_BACKGROUND = "#fdebd0"  # a region measured on a doubtful photo
 DOUBTFUL_TEXT = "#3d2e00"  # its text, dark on that light background whatever the palette
@@ -181,6 +187,7 @@ class ResultsPage(QWidget):
         self.chart.addItem(self.bars)
         self.grade_label = QLabel()
         self.grade_label.setWordWrap(True)
+        self.grade_label.setTextFormat(Qt.TextFormat.RichText)  # bold grades; the words in it are escaped
         scale_font(self.grade_label, EMPHASIS)
         self.regions = QTableWidget(0, 4)
         # the sides on two lines: at a 15 pt font "Patient's right" was cut in its quarter of the table
@@ -211,11 +218,11 @@ class ResultsPage(QWidget):
         self.notes_edit.setAccessibleName("Review notes")
         self.notes_edit.setFixedHeight(60)
         self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Confirm instead of typing a tab
-        self.review_error = QLabel()
+        self.review_error = plain(QLabel())  # an error may quote a name or a path
         set_tone(self.review_error, ERROR)  # readable on a dark palette too
         self.review_error.setWordWrap(True)
         self.confirm_button = QPushButton("Confirm grade")
-        self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the model needs its reason in Notes "
+        self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the network's grade needs its reason in Notes "
                                        f"and is audited as one): {native_keys(CONFIRM_KEYS)}")
         self.confirm_button.clicked.connect(self.confirm)
         self.export_button = QPushButton(f"Export PDF  [{native_keys('Ctrl+E')}]")  # ⌘E on macOS
@@ -227,7 +234,8 @@ class ResultsPage(QWidget):
         self.notes_edit.textChanged.connect(self._refresh_export)
         # the decision on record, in words: after Confirm the form looks as before, and a
         # read-only form shows it only as a greyed-out radio button
-        self.decision_label = QLabel()
+        # plain text: a clinician typed as '<font size=6>Prof. Chief (grade I)</font>' faked a grade here
+        self.decision_label = plain(QLabel())
         self.decision_label.setWordWrap(True)
         set_tone(self.decision_label, SUCCESS, "font-weight: 700;")
         review_form = QFormLayout(review)
@@ -275,11 +283,12 @@ class ResultsPage(QWidget):
         probs = np.array([result.probabilities.get(g, 0.0) for g in GRADES])
         brushes = ["#d9822b" if g == result.grade else "#4a7bd0" for g in GRADES]
         self.bars.setOpts(height=probs, brushes=brushes)
-        top = percent_text(100.0 * result.probabilities.get(result.grade, 0.0))
-        measured = (f"<br>Measured grade: <b>{grade_label(result.measured_grade)}</b> "
+        # as the low-confidence flag words it: 0.4996 is "49.96 %", never "50 %" beside "< 50%"
+        top = spaced_percent(top_probability_text(result.probabilities.get(result.grade, 0.0)))
+        measured = (f"<br>Measured grade: <b>{html.escape(grade_label(result.measured_grade))}</b> "
                     f"({percent_text(result.function_percent)} function)") if result.measured_grade else ""
         self.grade_label.setText(
-            f"Model grade: <b>{grade_label(result.grade)}</b> (probability {top}){measured}"
+            f"Network grade: <b>{html.escape(grade_label(result.grade))}</b> (probability {top}){measured}"
             f"<br>{html.escape(side_text(measured_side(result.affected_side, result.measured_grade), registered_side))}"
         )
         self.regions.setRowCount(len(result.regions))
@@ -313,7 +322,7 @@ class ResultsPage(QWidget):
         else:
             self.flags.setText(f"<span style='color:{tone_css(SUCCESS)}'>No flags: results are consistent.</span>")
         self._stored_review = None  # while the form is filled in, nothing counts as edited
-        # read-only shows only a decision that was made; a review starts from the model's grade
+        # read-only shows only a decision that was made; a review starts from the network's grade
         chosen = confirmed or (None if read_only else result.grade)
         self.grade_buttons.setExclusive(False)
         for index, button in enumerate(self.grade_buttons.buttons()):

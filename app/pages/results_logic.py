@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.report.hb_table import HB_TABLE
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 from models.pipeline.flag_wording import side_disagreement
@@ -48,9 +49,15 @@ def class_label(index: int) -> str:
     return CLASSES[index].replace("_", " ")
 
 
+# the report's Table 1 words (Wang et al. 2019): the page had its own ("III \u2013 moderate"
+# on screen, "Moderate dysfunction" on paper)
+HB_DESCRIPTIONS = {grade: description for grade, description, *_ in HB_TABLE}
+
+
 def grade_label(grade: str) -> str:
-    names = {"I": "normal", "II": "slight", "III": "moderate", "IV": "moderately severe", "V": "severe", "VI": "total paralysis"}
-    return f"{grade} \u2013 {names.get(grade, '')}"
+    """'III' -> 'III \u2013 moderate dysfunction', in the words of the report's HB table."""
+    description = HB_DESCRIPTIONS.get(grade)
+    return f"{grade} \u2013 {description[:1].lower()}{description[1:]}" if description else grade
 
 
 def movement_text(value: float | None, unit: str = "") -> str:
@@ -65,16 +72,6 @@ def movement_text(value: float | None, unit: str = "") -> str:
 REGION_UNITS = ("Movements are in D, the distance between the eye centres at rest; eye closure is the closed "
                 "share of the rest eye opening. Function is the weaker side's movement as a percentage of the "
                 "stronger side's.")
-
-
-DOUBTFUL_PHOTO_FLAGS = ("failed_quality", "face_not_detected")
-DOUBTFUL_NOTE = "measured on a photo that failed the quality check or showed no face: check that photo or retake it"
-
-
-def doubtful_photos(flags: list) -> set[str]:
-    """The expressions whose photo failed a quality check or showed no face: measurements
-    from them are marked in the table, beside the numbers they put in doubt."""
-    return {f.expression for f in flags if f.code in DOUBTFUL_PHOTO_FLAGS and f.expression}
 
 
 def side_text(measured: str | None, registered: str) -> str:
@@ -95,7 +92,9 @@ def percent_text(value: float | None) -> str:
 
 @dataclass
 class ReviewDecision:
-    """What the clinician confirms under their name: the confirmed grade, whether it overrides the model, notes."""
+    """What the clinician confirms under their name: the confirmed grade, whether it overrides
+    the network's grade, notes. The GUI says "network grade", as the report and the command line
+    do: the measured grade comes from the model too, so "model grade" did not say which."""
 
     grade: str
     clinician: str
@@ -109,7 +108,7 @@ class ReviewDecision:
 
 def review_decision(grade: str, clinician: str, notes: str, model_grade: str) -> ReviewDecision:
     """Validate the review form: a grade and the clinician's name are required, and an
-    override of the model's grade needs its reason in the notes (the report and the audit
+    override of the network's grade needs its reason in the notes (the report and the audit
     trail then say why the clinician disagreed)."""
     if grade not in GRADES:
         raise InputError("Choose the confirmed House-Brackmann grade (I-VI) before confirming")
@@ -118,13 +117,13 @@ def review_decision(grade: str, clinician: str, notes: str, model_grade: str) ->
         raise InputError("Enter the clinician's name to confirm the grade under it")
     decision = ReviewDecision(grade, clinician, notes.strip(), model_grade)
     if decision.is_override and not decision.notes:
-        raise InputError(f"Grade {grade} overrides the model's grade {model_grade}: write the reason in Notes")
+        raise InputError(f"Grade {grade} overrides the network's grade {model_grade}: write the reason in Notes")
     return decision
 
 
 def decision_text(grade: str, clinician: str, notes: str, model_grade: str | None) -> str:
     """The decision on record, in one line for the review box."""
-    how = f", overriding the model's grade {model_grade}" if model_grade and grade != model_grade else ""
+    how = f", overriding the network's grade {model_grade}" if model_grade and grade != model_grade else ""
     return f"\u2713 Confirmed: grade {grade} (House-Brackmann), confirmed by {clinician}{how}"
 
 

@@ -42,6 +42,7 @@ from app.settings import (
 )
 from app.weights_info import weights_info
 from app.widgets.fonts import SMALL, scale_font
+from app.widgets.plain_text import plain
 from app.widgets.tones import ERROR, set_tone
 from models.labels import GRADES
 
@@ -153,7 +154,7 @@ class SettingsDialog(QDialog):
         self._checksum_timer.setInterval(CHECKSUM_DELAY_MS)
         self._checksum_timer.timeout.connect(self._update_checksum)
         self.weights.textChanged.connect(self._weights_changed)
-        self.checksum = QLabel()
+        self.checksum = plain(QLabel())  # names the weights file: shown as typed, never as HTML
         self.checksum.setWordWrap(True)
         scale_font(self.checksum, SMALL)
         mono = self.checksum.font()
@@ -181,8 +182,8 @@ class SettingsDialog(QDialog):
         self.data_folder.setAccessibleName("Data folder")
         self.data_folder.setPlaceholderText(data_folder_placeholder())
         # the folder this session's records go to; a new one is used from the next start
-        self.folder_in_use = QLabel(f"In use now: {folder_in_use} (a change takes effect at the next start)"
-                                    if folder_in_use is not None else "")
+        self.folder_in_use = plain(QLabel(f"In use now: {folder_in_use} (a change takes effect at the next start)"
+                                          if folder_in_use is not None else ""))
         self.folder_in_use.setWordWrap(True)
         self.folder_in_use.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder_in_use.setVisible(folder_in_use is not None)
@@ -194,7 +195,7 @@ class SettingsDialog(QDialog):
         kf.addRow("Data folder", _path_row(self.data_folder, self._pick_data))
         kf.addRow("", self.folder_in_use)
 
-        self.error = QLabel()
+        self.error = plain(QLabel())  # errors quote the paths typed above
         set_tone(self.error, ERROR)  # readable on a dark palette too
         # the form's labels are separate widgets: a screen reader names each field by these
         for widget, name in ((self.source, "Camera source"), (self.demo_grade, "Demo patient grade"),

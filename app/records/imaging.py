@@ -84,16 +84,29 @@ def check_photo_pixels(data: bytes, name: str, advice: str) -> None:
 
 
 def decode_image(data: bytes, name: str = "the stored photo") -> Any:
-    """An H x W x 3 uint8 RGB numpy array from PNG/JPEG bytes; InputError naming `name` (the
-    file's path) when the header declares more pixels than assessing accepts (checked before
-    decoding) or the bytes cannot be decoded (damaged, truncated, not an image)."""
-    import numpy as np
-    from PIL import Image
+    """An H x W x 3 uint8 RGB numpy array from PNG/JPEG bytes, upright per its EXIF orientation
+    and converted as `palsy assess` reads a file (`models.pipeline.images.to_rgb_array`: 16-bit
+    scaled to 8, alpha over white), so a stored photo shows and analyses as it did when it was
+    assessed; InputError naming `name` (the file's path) when the header declares more pixels
+    than assessing accepts (checked before decoding) or the bytes cannot be decoded (damaged,
+    truncated, not an image)."""
+    import warnings
+
+    from PIL import Image, ImageOps
+
+    from models.pipeline.images import check_png_complete, to_rgb_array
 
     check_photo_pixels(data, name, "it cannot be shown or analysed.")
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            return np.asarray(img.convert("RGB"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit above
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+                if img.format == "PNG":  # rows missing at the end decode black without a word
+                    check_png_complete(data, name)
+                return to_rgb_array(ImageOps.exif_transpose(img))
+    except InputError:
+        raise
     except Image.DecompressionBombError as exc:
         raise InputError(f"{name} is too large to decode safely ({exc}).") from None
     except Exception as exc:  # noqa: BLE001 - damaged data raises OSError, SyntaxError, ValueError, ...

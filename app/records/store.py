@@ -42,6 +42,7 @@ from app.records.lost_database import lost_database_error
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
 from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
 from app.records.recovery import RecoveryReport, recover
+from app.records.schema_check import schema_problems, trigger_problem
 from app.records.store_assessments import AssessmentsMixin
 from app.records.store_base import _audit as _audit  # re-exported: transfer.py imports it from here
 from app.records.store_checks import ChecksMixin
@@ -99,6 +100,11 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             with _closed_on_error(db):
                 conn = db.connection()
                 version = schema_version(conn)
+                # Before anything is written (an upgrade included): a trigger that is not the
+                # program's own changes data as it is written (`schema_check`).
+                refused = trigger_problem(conn) if version > 0 else None
+                if refused:
+                    raise StorageError(f"the database {layout.db_path} was changed outside Palsy Grader: {refused}")
                 if 0 < version < LATEST_VERSION:
                     _check_room_to_upgrade(conn, layout.root, version)
                     _backup(conn, layout.root / f"{layout.db_path.name}.v{version}.bak", version)
@@ -108,6 +114,9 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             raise
         if applied:
             log.info("database schema upgraded to version %d (applied %s)", LATEST_VERSION, applied)
+        with _closed_on_error(db):
+            for _, problem in schema_problems(db.connection()):  # tables, indexes: they change no record
+                log.warning("%s; run `palsy records check`", problem)
         store = cls(layout, db)
         if recover_files:
             # A damaged database fails here first (the rows crash recovery compares the files

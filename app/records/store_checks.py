@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from app.records.audit_agreement import AUDITED_FIELDS, trail_disagreements
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, sha256_file
 from app.records.recovery import (
@@ -23,6 +24,7 @@ from app.records.recovery import (
 )
 from app.records.result_shape import result_problem
 from app.records.rows import RECENT, AuditEntry, FileProblem
+from app.records.schema_check import RESTORE_HINT, schema_problems
 from app.records.store_base import StoreBase
 from app.records.validate import CLOCK_SKEW
 
@@ -81,7 +83,9 @@ class ChecksMixin(StoreBase):
         """Rows that the store's own writes never make (a database edited by hand, or an import
         before these were refused): a report of an assessment that is not confirmed, and an
         analysis result without the shape the app writes (`result_shape`), which no window can
-        reopen. Empty when there are none."""
+        reopen, objects in palsy.db that this program does not create (`schema_check`: an added
+        trigger can rewrite grades), and rows that differ from their own audit trail
+        (`audit_agreement`). Empty when there are none."""
         problems = []
         tables = {r[0] for r in self.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "reports" in tables:  # from schema version 3 (`check` does not upgrade)
@@ -107,7 +111,47 @@ class ChecksMixin(StoreBase):
                     f"assessment {row['id']} of patient {row['patient_id']}: its stored analysis result is "
                     f"damaged ({problem}), so it cannot be reopened; restore palsy.db from a backup if it was edited."
                 )
-        return problems + self._future_time_problems()
+        schema = [f"{problem}. {RESTORE_HINT}." for _, problem in schema_problems(self.db.connection())]
+        return schema + problems + self._audit_disagreements() + self._future_time_problems()
+
+    def _audit_disagreements(self) -> list[str]:
+        """One line per assessment whose row or reports differ from the last values of its own
+        audit trail (`audit_agreement`): the store writes both in one transaction, so such a row
+        was edited outside it (or came from an export altered before imports refused that).
+        The trail is read once, in the order it was written (`trail_disagreements`)."""
+        with self.db.read():  # one snapshot: a grade confirmed between the two reads is no edit
+            return self._audit_disagreements_in_snapshot()
+
+    def _audit_disagreements_in_snapshot(self) -> list[str]:
+        tables = {r[0] for r in self.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        trails: dict[str, list[dict]] = {}
+        for row in self.db.query_each(
+            "SELECT entity, entity_id, field, new_value, at FROM audit WHERE entity IN ('assessment', 'report')"
+            " ORDER BY id"
+        ):
+            trails.setdefault(row["entity_id"], []).append(dict(row))
+        reports: dict[int, list[str]] = {}
+        if "reports" in tables:  # from schema version 3 (`check` does not upgrade)
+            for row in self.db.query("SELECT assessment_id, sha256 FROM reports ORDER BY id"):
+                reports.setdefault(row["assessment_id"], []).append(row["sha256"])
+        columns = [c for c in AUDITED_FIELDS if c in self._columns("assessments")]
+        problems = []
+        for row in self.db.query_each(
+            f"SELECT a.id, {', '.join('a.' + c for c in columns)}, p.patient_id FROM assessments a"
+            " JOIN patients p ON p.id = a.patient_ref ORDER BY a.id"
+        ):
+            found = trail_disagreements(trails.get(str(row["id"]), []), {c: row[c] for c in columns},
+                                        reports.get(row["id"], []))
+            if found:
+                problems.append(
+                    f"assessment {row['id']} of patient {row['patient_id']} does not match its own audit trail "
+                    f"({'; '.join(found)}): the database was edited, or the record came from an altered export. "
+                    "Review that visit and its report; restore palsy.db from a backup if it was edited."
+                )
+        return problems
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[1] for r in self.db.query(f"PRAGMA table_info({table})")}
 
     def _future_time_problems(self) -> list[str]:
         """One line per kind of stored time (assessments' created_at and updated_at, captures,

@@ -18,11 +18,12 @@ day), the rule the store applies to its own temporary files (`recovery`).
 
 Import refuses, before it touches the store: a manifest from a newer Palsy Grader, one whose
 structure is not what export writes (an analysis result's included: `result_shape`), an
-assessment not confirmed that lists a report, times that are not ISO date-times or lie in the future,
-and any listed file that is not a regular file (a pipe would block the read), is larger than
-MAX_FILE_BYTES, does not match its sha256, or is not what the store itself accepts (a photo
-must be PNG/JPEG named .png/.jpg/.jpeg, a report a PDF named .pdf), and a patient ID this
-station already has. Files are read one at a time, never all at once. They are written (and
+assessment not confirmed that lists a report, an assessment whose status, grades, clinician or
+report differ from the last values of its own audit trail (`audit_agreement`), times that are
+not ISO date-times or lie in the future, and any listed file that is not a regular file (a pipe
+would block the read), is larger than MAX_FILE_BYTES, does not match its sha256, or is not what
+the store itself accepts (a photo must be PNG/JPEG named .png/.jpg/.jpeg and decode whole, as
+the app reads it; a report a PDF named .pdf), and a patient ID this station already has. Files are read one at a time, never all at once. They are written (and
 fsynced) into the data folder before the write transaction, named for the assessment numbers
 the import will take, and then every row is recorded in one short transaction, so the app
 and other programs can save while the files are copied (if another program takes one of
@@ -62,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from app.records import validate
+from app.records.audit_agreement import trail_disagreements
 from app.records.errors import (
     ChecksumError,
     DuplicateRecordError,
@@ -79,7 +81,7 @@ from app.records.files import (
     sha256_file,
     temp_path_for,
 )
-from app.records.imaging import PDF_MAGIC, check_photo_pixels, image_format
+from app.records.imaging import PDF_MAGIC, check_photo_pixels, decode_image, image_format
 from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.paths import ensure_private_dir
 from app.records.recovery import remove_abandoned_staging
@@ -242,6 +244,9 @@ def export_patient(
         manifest = {
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
+            # each assessment's audit entries in the order they were written (earlier exports:
+            # by time, which a stepped-back or skewed clock reorders)
+            "audit_order": "written",
             "schema_version": RECORD_FIELDS_VERSION,  # not LATEST_VERSION: an index step changes no record
             "exported_at": redact.when(validate.now_iso()),  # shifted too: it would reveal the shift
             "deidentified": deidentify,
@@ -326,13 +331,12 @@ def _export_assessment(store: Store, assessment: Assessment, staging: Path, reda
             name = f"reports/{Path(report.file_name).name}"
             _write_export_file(staging / name, store.load_report(report), staging.parent)
             reports.append({"file": name, "sha256": report.sha256, "created_at": report.created_at})
-    audit = [
-        item
-        for entity in ("assessment", "capture", "report")
-        for item in map(redact.audit, store.audit_trail(entity, assessment.id))
-        if item is not None
-    ]
-    audit.sort(key=lambda e: e["at"] or "")
+    # in the order they were written (the audit table's ids), which import and `records check`
+    # judge the row by: times can run backwards when a clock was stepped back or differs
+    # between the stations of one patient's record
+    entries = sorted((e for entity in ("assessment", "capture", "report") for e in store.audit_trail(entity, assessment.id)),
+                     key=lambda e: e.id)
+    audit = [item for item in map(redact.audit, entries) if item is not None]
     return {
         "number": assessment.id,
         "status": assessment.status,
@@ -547,9 +551,31 @@ def _check_values(manifest: dict[str, Any], path: Path) -> None:
         audit(item.get("audit"), f"{where}.audit", ("assessment", "capture", "report"))
 
 
-def _read_export_file(root: Path, entry: dict[str, Any], kind: str) -> tuple[bytes, str]:
+def _check_audit_agreement(manifest: dict[str, Any], path: Path) -> None:
+    """Refuse an assessment whose row or reports differ from the last values of its own audit
+    trail (`audit_agreement`): both are in patient.json, editable together with the files'
+    checksums, so a disagreement shows an altered export (a swapped report, a changed grade)."""
+    for i, item in enumerate(manifest.get("assessments") or []):
+        problems = trail_disagreements(item.get("audit") or [], item, [r["sha256"] for r in item.get("reports") or []])
+        if problems and manifest.get("audit_order") != "written":
+            raise InputError(
+                f"{path}: assessment {item.get('number', i + 1)} does not match its own audit trail "
+                f"({'; '.join(problems)}); nothing was imported. It was altered, or an earlier Palsy Grader "
+                "exported it with its audit trail in time order, which stations with different clocks mix up: "
+                "update Palsy Grader on the station that recorded it and export the patient again."
+            )
+        if problems:
+            raise InputError(
+                f"{path} was altered or damaged: assessment {item.get('number', i + 1)} does not match its own "
+                f"audit trail ({'; '.join(problems)}); nothing was imported. Export the patient again from "
+                "the station that recorded it."
+            )
+
+
+def _read_export_file(root: Path, entry: dict[str, Any], kind: str, *, decode: bool = False) -> tuple[bytes, str]:
     """(bytes, extension in the store) of a photo or report the manifest lists, after the
-    checks the store's own writes make (`save_capture`, `save_report`) and its sha256."""
+    checks the store's own writes make (`save_capture`, `save_report`) and its sha256. With
+    `decode` (the first pass of an import) a photo is decoded whole, as the app will read it."""
     relative = str(entry["file"])
     path = (root / relative).resolve()
     if root not in path.parents:
@@ -574,6 +600,14 @@ def _read_export_file(root: Path, entry: dict[str, Any], kind: str) -> tuple[byt
     # be shown or analysed again (and decoding 900 megapixels exhausts memory).
     check_photo_pixels(data, f"{path} in the export",
                        "nothing was imported: a photo this large could never be shown or analysed.")
+    if decode:
+        # Refused, not re-encoded: the record's sha256 (and its audit trail's, after a retake)
+        # names these bytes. A truncated photo would otherwise be stored and fail when reopened.
+        try:
+            decode_image(data, f"{path} in the export")
+        except InputError as exc:
+            raise InputError(f"{exc} Nothing was imported; export the patient again from the station that "
+                             "took the photo.") from None
     return data, found
 
 
@@ -614,7 +648,8 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
     assessments = manifest.get("assessments") or []
     # Verify every file before touching the store, one at a time (each is dropped at once).
     for entry, kind in _listed_files(assessments):
-        _read_export_file(root, entry, kind)
+        _read_export_file(root, entry, kind, decode=True)
+    _check_audit_agreement(manifest, root / MANIFEST)
     _refuse_existing(store.db.connection(), pid)  # before any file is written; again under the lock
     stamp = validate.now_iso()
     for attempt in range(_UNLOCKED_TRIES + 1):

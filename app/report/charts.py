@@ -26,7 +26,7 @@ MAX_DATE_LABELS = 8  # on the history chart's time axis
 class HistoryPoint:
     """One earlier (or the current) assessment of the patient."""
 
-    date: str  # ISO date (a timestamp is shown as its local date)
+    date: str  # ISO date, or a stored timestamp: the chart shows its local date, the table its local minute
     grade: str  # I..VI
     function_percent: float | None = None
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.graphics.shapes import Drawing, Rect, String
@@ -33,6 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.local_time import local_minute, parse_stamp
 from app.report.charts import ACCENT, HIGHLIGHT, HistoryPoint, history_chart, probability_chart
 from app.report.fonts import (
     FONT,
@@ -50,12 +52,16 @@ from app.report.hb_table import HB_TABLE
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.flag_wording import (
+    DOUBTFUL_NOTE,
     EXPRESSION_LABELS,
     check_list,
+    doubtful_photos,
     measured_side,
     review_flags,
+    spaced_percent,
+    top_probability_text,
 )
-from models.pipeline.images import load_image
+from models.pipeline.images import ImageTooLargeError, load_image
 from models.pipeline.measures import HOUSE_MEASURE
 from models.pipeline.overlays import LEGEND_WIDTH
 from models.pipeline.training_summary import describe_training
@@ -73,9 +79,15 @@ DISCLAIMER = (
     "decision aid computed from photographs; the clinician confirms or overrides it."
 )
 DEMO_TITLE = "DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS"
+# What the demo recipe trains on (resources/weights/demo_compact.md, "Data"): the grading
+# network on synthetic patients only, the face parser (masks, measurements, overlays) on them
+# and on public research photo sets; no palsy patient in either.
+DOUBTFUL_MARK = "doubtful photo"  # a marked row's note; the sentence saying why is under the table
 DEMO_TEXT = (
-    "These weights were trained on synthetic faces only. The grades, measurements and overlays "
-    "in this report demonstrate the software and must not inform a diagnosis or treatment."
+    "The grading network was trained on synthetic faces only; the face parser behind the "
+    "measurements and overlays on synthetic faces and public research photo sets (Training data, "
+    "below). No palsy patient was seen in training. The grades, measurements and overlays in this "
+    "report demonstrate the software and must not inform a diagnosis or treatment."
 )
 # The one name of the measured grade's method, here and on the screens (DESIGN §7 step 4);
 # the method line under the regions table says what it sums (brow + commissure).
@@ -89,6 +101,7 @@ HEADER_SIZE = 8
 HEADER_GAP = 6 * mm  # between the clinic name and the patient on the running header
 WARNING_RED = colors.HexColor("#b00020")
 WARNING_FILL = colors.HexColor("#fdecee")
+LOGO_MAX_PX = 600  # the embedded logo's longer side (40 mm wide at 380 dpi)
 
 
 @dataclass
@@ -349,22 +362,38 @@ def _logo(path_text: str | None) -> Image | None:
 
     The path is typed in Settings: a file that is not a readable image stops the report
     with a message naming it, rather than with ReportLab's error from inside the build.
+    What is embedded is load_image's upright 8-bit RGB (EXIF rotation applied; a 16-bit
+    grey PNG, which ReportLab draws blank, converted), as a PNG at print size.
     """
     if not path_text:
         return None
     if not Path(path_text).is_file():  # chosen in Settings, then moved or deleted
         raise InputError(f"the clinic logo {path_text} is missing; choose it again in Settings, or clear the logo there.")
     try:
-        load_image(path_text)  # decoded completely, as a patient photo is (a truncated file fails here)
+        # decoded completely, as a patient photo is (a truncated file fails here)
+        pixels = load_image(path_text, label=f"the clinic logo {path_text}", purpose="using it as the logo")
+    except ImageTooLargeError as error:
+        raise InputError(f"{error}, or choose a smaller logo in Settings.") from None
     except InputError:
         raise InputError(
             f"the clinic logo {path_text} cannot be read as an image (damaged, or not a PNG or JPEG file); "
             "choose another logo in Settings."
         ) from None
-    logo = Image(str(path_text))
+    logo = Image(_logo_png(pixels))
     scale = min(18 * mm / logo.imageHeight, 40 * mm / logo.imageWidth)
     logo.drawHeight, logo.drawWidth = logo.imageHeight * scale, logo.imageWidth * scale
     return logo
+
+
+def _logo_png(pixels: np.ndarray) -> io.BytesIO:
+    """The logo as an in-memory PNG, shrunk to LOGO_MAX_PX on its longer side: 40 mm at
+    300 dpi is 472 px, and a camera-sized logo would only make the PDF larger."""
+    image = PILImage.fromarray(pixels)
+    image.thumbnail((LOGO_MAX_PX, LOGO_MAX_PX), PILImage.Resampling.LANCZOS)
+    data = io.BytesIO()
+    image.save(data, "PNG")
+    data.seek(0)
+    return data
 
 
 def _header(context: ReportContext, assessment: Mapping, s: dict, width: float) -> list:
@@ -402,7 +431,7 @@ def _grade_section(a: Mapping, context: ReportContext, s: dict, width: float) ->
     confirmed = context.confirmed_grade
     probabilities = a.get("probabilities", {})
     top = max(probabilities.values()) if probabilities else 0.0
-    box_title = "Confirmed grade" if confirmed else "Model's grade (not yet confirmed)"
+    box_title = "Confirmed grade" if confirmed else "Network's grade (not yet confirmed)"
     box = [
         _p(box_title, s["caption"]),
         _p(confirmed or a.get("grade", "-"), s["big"]),
@@ -410,7 +439,7 @@ def _grade_section(a: Mapping, context: ReportContext, s: dict, width: float) ->
     ]
     mf = measured.get("function_percent")
     summary = [
-        ["Network grade", f"{a.get('grade', '-')} ({100 * top:.0f} %)"],
+        ["Network grade", f"{a.get('grade', '-')} ({spaced_percent(top_probability_text(top))})"],
         ["Measured grade", f"{measured.get('grade') or '-'}" + (f": {mf:.0f} % function by {HOUSE_MEASURE}" if mf is not None else "")],
         ["Measured side", SIDE_WORDS.get(_measured_side(a) or "", "not measured")],
     ]
@@ -436,18 +465,26 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
         out.append(_p("Not available: " + "; ".join(measured.get("notes", [])) if measured.get("notes") else "Not available.", s["body"]))
         return out
     rows = [["Region", "Expression", "Left", "Right", "Ratio", "Function", "Note"]]
+    doubtful = doubtful_photos(f for f in a.get("flags", []) if isinstance(f, Mapping))
+    marked = []  # rows measured on a doubtful photo: tinted and marked, as on the results page
     for r in regions.values():
         percent = r.get("percent")
+        function = "-" if percent is None else f"{percent:.0f} %"
+        note = r.get("note") or ("weaker: " + r["weaker_side"] if r.get("weaker_side") else "")
+        if r.get("expression") in doubtful:
+            function += " \u26a0"
+            note = "; ".join(filter(None, (DOUBTFUL_MARK, note)))  # the whole sentence once, under the table
+            marked.append(len(rows))
         rows.append([
             _p(r.get("label", r.get("name")), s["value"]), _p(EXPRESSION_LABELS.get(r.get("expression"), r.get("expression")), s["value"]),
-            _fmt(r.get("left")), _fmt(r.get("right")), _fmt(r.get("ratio")),
-            "-" if percent is None else f"{percent:.0f} %",
-            _p(r.get("note") or ("weaker: " + r["weaker_side"] if r.get("weaker_side") else ""), s["cell"]),
+            _fmt(r.get("left")), _fmt(r.get("right")), _fmt(r.get("ratio")), function, _p(note, s["cell"]),
         ])
     widths = [35 * mm, 25 * mm, 14 * mm, 14 * mm, 17 * mm, 17 * mm]
     widths.append(width - sum(widths))
-    out.append(_table(rows, widths))
+    out.append(_table(rows, widths, extra=[("BACKGROUND", (0, i), (-1, i), WARNING_FILL) for i in marked]))
     out.append(Spacer(1, 3))
+    if marked:
+        out.append(_p(f"\u26a0 {DOUBTFUL_MARK}: {DOUBTFUL_NOTE}.", s["small"]))
     out.append(_p(
         "Movements in units of the inter-eye distance (eye closure: closed share of the rest opening); "
         "ratio = weaker side / stronger side. "
@@ -496,10 +533,23 @@ def _hb_section(grade: str, s: dict, width: float) -> list:
 
 
 def _history_table(history: Sequence[HistoryPoint], s: dict, width: float) -> Table:
-    rows = [["Date", "Grade", "Measured function"]]
-    rows += [[_p(p.date, s["value"]), _p(p.grade or "-", s["value"]),
+    """The visits in the chart's order (oldest first, as the header says), each with its
+    local time when the point carries a timestamp, so that two visits of one day differ."""
+    rows = [["Visit, local time (oldest first)", "Grade", "Measured function"]]
+    rows += [[_p(_visit_time(p.date), s["value"]), _p(p.grade or "-", s["value"]),
               _p("-" if p.function_percent is None else f"{p.function_percent:.0f} %", s["value"])] for p in history]
-    return _table(rows, [35 * mm, 20 * mm, 35 * mm])
+    return _table(rows, [55 * mm, 20 * mm, 35 * mm])
+
+
+def _visit_time(text: str) -> str:
+    """A history point's date: a stored timestamp (UTC) as local YYYY-MM-DD HH:MM, as the
+    history page shows it; a plain date (no time recorded) as it is."""
+    text = (text or "").strip()
+    try:
+        date.fromisoformat(text)
+        return text
+    except ValueError:
+        return local_minute(text) if parse_stamp(text) else text
 
 
 def _model_section(model: Mapping, context: ReportContext, s: dict, width: float) -> list:

@@ -2,13 +2,15 @@
 ellipsis (at the end, or in the middle for a path), and the whole text is in the tooltip (a
 110-character patient name made the results page wider than the screen). `set_parts` shortens
 only the middle part (a name) so that the parts around it (the page, the patient ID) stay
-readable."""
+readable. Its text is a name, a path or a message: shown as typed, never as HTML (plain_text)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from app.widgets.plain_text import plain, plain_tooltip
 
 ISOLATE, END_ISOLATE = "\u2068", "\u2069"  # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
 
@@ -19,6 +21,7 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None,
                  mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
         super().__init__(parent)
+        plain(self)  # a patient named '<font color=red>…' showed coloured text
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(80)
         self._mode = mode
@@ -56,7 +59,7 @@ class ElidedLabel(QLabel):
 
     def _set_full(self, text: str) -> None:
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(plain_tooltip(text))
         self._elide()
         self.updateGeometry()
         self.full_text_changed.emit(text)

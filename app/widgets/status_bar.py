@@ -21,6 +21,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from app.widgets.elided_label import ElidedLabel
+from app.widgets.plain_text import plain_tooltip
 
 MIN_LABEL_CHARS = 16  # average characters a label that gives way keeps ("data: /ho…/records")
 RECENT = 20  # messages kept for View → Recent messages
@@ -60,7 +61,7 @@ class StatusBar(QStatusBar):
     def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt naming
         self.message_label.setText(text)
         self.message_label.setAccessibleName(text)  # a screen reader reads it whole
-        self.setToolTip(text)
+        self.setToolTip(plain_tooltip(text))  # a message may name a patient or a clinician: read as typed
         self._shown_at = time.monotonic()
         self._sticky = bool(text) and (timeout <= 0 or timeout > STICKY_AFTER_MS)
         if text:

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from models.errors import InputError
 from models.labels import CLASS_INDEX, CLASSES, IGNORE_INDEX, NUM_CLASSES
-from models.pipeline.images import load_image
+from models.pipeline.images import MAX_PIXELS, ImageTooLargeError, bomb_pixels, load_image
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 SPLITS = ("train", "val", "test")  # the parts a splits.csv or labels.csv may name
@@ -58,17 +61,23 @@ def read_image(path: Path) -> np.ndarray:
     return load_image(path, label=str(path), purpose="training or evaluating with it")
 
 
-def read_mask(path: Path) -> np.ndarray:
+def read_mask(path: Path, max_pixels: int = MAX_PIXELS, photo_shape: tuple[int, ...] | None = None) -> np.ndarray:
     """A single-channel uint8 label mask; InputError when it is missing or not single-channel.
 
-    The file is read by Python and decoded from memory (the pixels `cv2.imread` gave): OpenCV
-    cannot open a path with non-ASCII characters on Windows (C:/Users/José/masks/rest.png)."""
+    The header is read first (Pillow, nothing decoded) and a mask declaring more than
+    `max_pixels` pixels, or more than its photo's (`photo_shape`, H x W), is refused: a 389 KB
+    PNG decoded to 20000 x 20000 took 815 MB. The file is read by Python and decoded from memory
+    (the pixels `cv2.imread` gave): OpenCV cannot open a path with non-ASCII characters on
+    Windows (C:/Users/José/masks/rest.png)."""
     try:
         encoded = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read mask {path} ({exc.strerror or exc})") from None
+    if not encoded:
+        raise InputError(f"cannot read mask {path}")
+    _check_mask_header(path, encoded, max_pixels, photo_shape)
     try:
-        data = cv2.imdecode(np.frombuffer(encoded, np.uint8), cv2.IMREAD_UNCHANGED) if encoded else None
+        data = cv2.imdecode(np.frombuffer(encoded, np.uint8), cv2.IMREAD_UNCHANGED)
     except cv2.error:  # a damaged file: imread answered None
         data = None
     if data is None:
@@ -76,6 +85,28 @@ def read_mask(path: Path) -> np.ndarray:
     if data.ndim != 2 or data.dtype != np.uint8:
         raise InputError(f"mask {path} must be a single-channel 8-bit PNG of class indices")
     return data
+
+
+def _check_mask_header(path: Path, encoded: bytes, max_pixels: int, photo_shape: tuple[int, ...] | None) -> None:
+    """Refuse a mask whose header declares too many pixels, before any pixel is decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our limit replaces it
+            with Image.open(io.BytesIO(encoded)) as header:
+                width, height = header.size
+    except Image.DecompressionBombError as exc:
+        pixels = bomb_pixels(exc)
+        size = f"{pixels / 1e6:.0f} megapixels" if pixels is not None else "too many pixels to decode safely"
+        raise ImageTooLargeError(f"mask {path} is too large ({size}, limit {max_pixels / 1e6:.0f}); "
+                                 "a mask must have its photo's size: redraw or resize it") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InputError(f"cannot read mask {path} (not a PNG Palsy Grader can read)") from exc
+    if width * height > max_pixels:
+        raise ImageTooLargeError(f"mask {path} is too large ({width} x {height} = {width * height / 1e6:.0f} megapixels, "
+                                 f"limit {max_pixels / 1e6:.0f}); a mask must have its photo's size: redraw or resize it")
+    if photo_shape is not None and width * height > int(photo_shape[0]) * int(photo_shape[1]):
+        raise InputError(f"mask {path} is {width} x {height} pixels, larger than its photo ({photo_shape[1]} x "
+                         f"{photo_shape[0]}); a mask must match its photo's size")
 
 
 def _integer(value: object) -> int | None:
@@ -337,7 +368,7 @@ class ParsingDataset:
         ignore_index, or 255) is an InputError naming the mask, in training as in evaluation:
         no guess is made about what it stands for."""
         image = read_image(self.image_path(name))
-        mask = read_mask(self.mask_path(name))
+        mask = read_mask(self.mask_path(name), photo_shape=image.shape[:2])
         if mask.shape != image.shape[:2]:
             raise InputError(f"{self.root.name}/{name}: mask {mask.shape} and image {image.shape[:2]} differ in size")
         ignore = tuple(dict.fromkeys((self.ignore_index, IGNORE_INDEX)))

@@ -23,14 +23,27 @@ from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.mirror_parsing import parse_masks
 from models.pipeline.face import FaceCrop, FaceCropSettings, crop_face
+from models.pipeline.flag_wording import (
+    LOW_CONFIDENCE,
+    SIDE_DISAGREEMENT,
+    expression_label,
+    measured_side,
+    side_disagreement,
+    top_probability_text,
+)
 from models.pipeline.fusion import expression_means, patient_probabilities
 from models.pipeline.loader import LoadedModel, wrap_model
-from models.pipeline.measures import MeasuredFunction, house_basis, measure_function, side_doubt
+from models.pipeline.measures import (
+    MeasuredFunction,
+    house_basis,
+    measure_function,
+    opposite_sides,
+    side_doubt,
+)
 from models.pipeline.progress import NullProgress, Progress, checkpoint
 from models.pipeline.quality import QualityReport, QualityThresholds, check_quality, roll_from_mask
 
 SCHEMA = "palsy-grader/assessment/1"
-LOW_CONFIDENCE = 0.5  # top fused probability below this is flagged
 DISAGREEMENT = 2  # network vs measured grades this many grades apart are flagged
 # Below this input size the masks are too coarse for reliable region measurements (measured:
 # a 128 px demo network matched synthetic grades within one grade in 56 % of patients).
@@ -82,6 +95,8 @@ class Assessment:
     timings_ms: dict[str, float]
     model: dict
     warnings: list[str] = field(default_factory=list)
+    # The patient record's affected side, when the caller knows it (`add_registered_side`).
+    registered_side: str | None = None
 
     @property
     def affected_side(self) -> str:
@@ -99,6 +114,7 @@ class Assessment:
             "grade": self.grade,
             "probabilities": _by_grade(self.probabilities),
             "affected_side": self.affected_side,
+            **({} if self.registered_side is None else {"registered_side": self.registered_side}),
             "measured": self.measured.to_dict(),
             "expressions": {
                 name: {
@@ -115,6 +131,18 @@ class Assessment:
             "model": dict(self.model),
             "timing_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
+
+
+def add_registered_side(assessment: Assessment, registered_side: str | None) -> None:
+    """Record the patient record's affected side and, when the photos measured the other side
+    weaker, add the `side_disagreement` flag (once): assessment.json, the report and the
+    summary then all carry it, not only what is printed. Called again, the flag follows the
+    side given last."""
+    assessment.registered_side = registered_side
+    assessment.flags[:] = [f for f in assessment.flags if f.code != SIDE_DISAGREEMENT]
+    sides = side_disagreement(registered_side, measured_side(assessment.affected_side, assessment.measured.grade))
+    if sides:
+        assessment.flags.append(Flag(SIDE_DISAGREEMENT, sides))
 
 
 def _by_grade(p: np.ndarray) -> dict[str, float]:
@@ -257,22 +285,35 @@ def assess(
         )
     fused = patient_probabilities({e: r.probabilities for e, r in results.items()})
     grade = GRADES[int(np.argmax(fused))]
-    flags = build_flags(grade, fused, results, measured)
+    flags = build_flags(grade, fused, results, measured, names)
+    if loaded.info.e2_on_other_e1:
+        flags.append(Flag("e2_on_other_e1", E2_ON_OTHER_E1))
     warnings = [c.warning for e in order for c in crops[e] if c.warning]
     timings["total"] = 1000.0 * (time.perf_counter() - started)
     progress.report(1.0, "assessment ready")
     return Assessment(grade, fused, results, measured, flags, timings, loaded.info.to_dict(), warnings)
 
 
+E2_ON_OTHER_E1 = (
+    "these weights' face parser (E1) was trained further after their grading network (E2) was "
+    "trained on it, so E2 grades features it never saw; train stage 2 again on these weights "
+    "(`palsy train grading --init WEIGHTS`) before relying on the network grade"
+)
+
+
 def build_flags(
-    grade: str, fused: np.ndarray, results: Mapping[str, ExpressionResult], measured: MeasuredFunction
+    grade: str, fused: np.ndarray, results: Mapping[str, ExpressionResult], measured: MeasuredFunction,
+    names: Mapping[str, str | Sequence[str]] | None = None,
 ) -> list[Flag]:
     """The review flags (DESIGN §7): low confidence, network vs measured disagreement,
-    missing rest or expressions, failed quality, face not detected, no measured grade."""
+    missing rest or expressions, failed quality, face not detected, no measured grade.
+    Expressions are named in words ("puff cheeks"); `names` (as in `assess`) adds the file."""
     flags: list[Flag] = []
-    top = float(fused.max())
+    # as stored (`_by_grade`, 4 decimals), so the grade line and this flag read one number
+    top = round(float(fused.max()), 4)
     if top < LOW_CONFIDENCE:
-        flags.append(Flag("low_confidence", f"the network's top probability is {top:.0%} (< {LOW_CONFIDENCE:.0%}): review carefully"))
+        flags.append(Flag("low_confidence", f"the network's top probability is {top_probability_text(top)} "
+                                            f"(< {LOW_CONFIDENCE:.0%}): review carefully"))
     if measured.grade is not None and abs(GRADES.index(measured.grade) - GRADES.index(grade)) >= DISAGREEMENT:
         flags.append(Flag(
             "grade_disagreement",
@@ -282,7 +323,8 @@ def build_flags(
         flags.append(Flag("missing_rest", "no rest photo: the measured function is unavailable; the network grade is given alone"))
     missing = [e for e in EXPRESSIONS if e not in results and e != "rest"]
     if missing:
-        flags.append(Flag("missing_expressions", f"not photographed: {', '.join(missing)}"))
+        # the title says "Expressions not photographed": the message names them, in words
+        flags.append(Flag("missing_expressions", ", ".join(expression_label(e).lower() for e in missing)))
     if "rest" in results and measured.grade is None:
         flags.append(Flag("no_measured_grade", "the measured grade could not be computed: " + "; ".join(measured.notes[-1:])))
     partial = house_basis(measured)
@@ -291,9 +333,22 @@ def build_flags(
     doubt = side_doubt(measured)
     if doubt:
         flags.append(Flag("side_uncertain", doubt))
+    offset = opposite_sides(measured)
+    if offset:
+        flags.append(Flag("opposite_sides", offset))
     for name, r in results.items():
         if not r.quality.passed:
             flags.append(Flag("failed_quality", f"{name}: quality check(s) failed: {', '.join(r.quality.failed)}", name))
         if not r.crop.detected:
-            flags.append(Flag("face_not_detected", r.crop.warning or f"{name}: no face detected", name))
+            flags.append(Flag("face_not_detected", _no_face_message(name, r.crop.warning, names or {}), name))
     return flags
+
+
+def _no_face_message(expression: str, warning: str | None, names: Mapping[str, str | Sequence[str]]) -> str:
+    """The crop's fallback warning led by the expression in words, and its file when one was
+    named: "Close eyes (close_eyes.png): no face detected; ...", not "close_eyes.png: ..." from
+    the CLI and "close eyes: ..." from the GUI."""
+    frame = _frame_name(names, expression, 0)
+    where = expression_label(expression) + ("" if frame == expression else f" ({frame})")
+    reason = (warning or "no face detected").removeprefix(f"{frame}: ")
+    return f"{where}: {reason}"

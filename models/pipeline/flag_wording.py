@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from models.labels import EXPRESSIONS
+
 # Every flag the pipeline (`models.pipeline.assess.build_flags`), the reopened record
 # (`app.reopen`) and the report (`SIDE_DISAGREEMENT`) can raise.
 FLAG_TITLES: dict[str, str] = {
@@ -29,6 +31,8 @@ FLAG_TITLES: dict[str, str] = {
     "no_measured_grade": "No measured grade",
     "partial_measure": "Measured grade from one region only",
     "side_uncertain": "Affected side uncertain",
+    "opposite_sides": "Regions weaker on opposite sides",
+    "e2_on_other_e1": "Grading network trained on another face parser",
     "failed_quality": "Photo failed the quality check",
     "face_not_detected": "No face found",
     "photos_unreadable": "Stored photos missing or damaged",
@@ -133,10 +137,13 @@ def review_flags(flags: Iterable[Mapping | object], registered_side: str | None,
                  measured_side: str | None) -> list[tuple[str, str]]:
     """Everything the clinician should review, worded: the pipeline's flags, and the patient
     record's affected side when the photos measured the other side weaker. The report and the
-    results screen both list these (the screen said "No flags" beside a side the report flagged)."""
+    results screen both list these (the screen said "No flags" beside a side the report flagged).
+    Flags that already carry the disagreement (`palsy assess` stores it in assessment.json,
+    `add_registered_side`) are not given it twice."""
+    flags = list(flags)
     out = worded_flags(flags)
     sides = side_disagreement(registered_side, measured_side)
-    if sides:
+    if sides and not any(_field(f, "code") == SIDE_DISAGREEMENT for f in flags):
         out.append((flag_title(SIDE_DISAGREEMENT), sides))
     return out
 
@@ -159,3 +166,37 @@ def side_disagreement(registered: str | None, measured: str | None) -> str | Non
         f"the patient record says the {registered} side is affected, the photos measured the {measured} "
         "side weaker: check the patient record and whether the photos were mirrored"
     )
+
+
+DOUBTFUL_PHOTO_FLAGS = ("failed_quality", "face_not_detected")
+DOUBTFUL_NOTE = "measured on a photo that failed the quality check or showed no face: check that photo or retake it"
+
+
+def doubtful_photos(flags: Iterable[Mapping | object]) -> set[str]:
+    """The expressions whose measurements are in doubt: their photo failed a quality check or
+    showed no face. Every movement is measured against rest, so a doubtful rest photo puts
+    them all in doubt. The results page and the report mark those rows (assessment.json's
+    dicts or flag objects, as `worded_flags`)."""
+    doubtful = {_field(f, "expression") for f in flags if _field(f, "code") in DOUBTFUL_PHOTO_FLAGS}
+    doubtful.discard(None)
+    return set(EXPRESSIONS) if "rest" in doubtful else doubtful
+
+
+LOW_CONFIDENCE = 0.5  # a fused top probability below this is flagged (`low_confidence`)
+
+
+def top_probability_text(top: float) -> str:
+    """The top probability as a percent; below LOW_CONFIDENCE with as many decimals as it takes
+    to read below it (0.4996 is "49.96%": "50% (< 50%)" contradicted itself)."""
+    if top >= LOW_CONFIDENCE:
+        return f"{top:.0%}"
+    for decimals in range(4):
+        text = f"{top:.{decimals}%}"
+        if float(text[:-1]) < 100 * LOW_CONFIDENCE:
+            return text
+    return f"just under {LOW_CONFIDENCE:.0%}"
+
+
+def spaced_percent(text: str) -> str:
+    """"49.96%" as the screens and the report print percents: "49.96 %"."""
+    return text[:-1] + " %" if text.endswith("%") else text

@@ -35,6 +35,8 @@ class ModelInfo:
     demo: bool | None = None
     state_sha256: str | None = None  # the digest of the weights the checkpoint records
     training_command: str | None = None  # the command that trained them (`palsy train ...`)
+    # E2 was trained on the z of an earlier E1 (`e2_on_other_e1`): every assessment flags it
+    e2_on_other_e1: bool = False
 
     def to_dict(self) -> dict:
         """The model record of assessment.json and of the stored assessments."""
@@ -49,6 +51,8 @@ class ModelInfo:
             record["demo"] = self.demo
             record["state_sha256"] = self.state_sha256
             record["training_command"] = self.training_command
+        if self.e2_on_other_e1:
+            record["e2_on_other_e1"] = True
         return record
 
 
@@ -111,8 +115,25 @@ def grading_never_trained(model: CascadeNet, meta: dict[str, Any]) -> bool:
     stage = training.get("stage") or state.get("stage")
     if not (isinstance(stage, str) and stage.startswith("parsing")):
         return False
-    counts = [int(buffer) for name, buffer in model.e2.named_buffers() if name.endswith("num_batches_tracked")]
-    return not any(counts)
+    return not e2_trained(model)
+
+
+def e2_trained(model: CascadeNet) -> bool:
+    """Whether E2 has seen a training batch (a batch-norm layer of E2 counted one)."""
+    return any(int(buffer) for name, buffer in model.e2.named_buffers() if name.endswith("num_batches_tracked"))
+
+
+def e2_on_other_e1(model: CascadeNet, meta: dict[str, Any]) -> bool:
+    """Whether the checkpoint's last run trained E1 alone (a stage-1 run, `palsy train parsing
+    --init GRADED.pt`) on top of an E2 that had been trained: E2 then grades the z of an E1 it
+    never saw, not the paper's cascade (E2 trained on a fixed E1). Such weights load (a polish
+    can be worth trying), and every assessment says so (flag `e2_on_other_e1`) until stage 2 is
+    trained again on them (`palsy train grading --init W`). Files without a training record and
+    the demo recipe's own polishes (recorded as the recipe, its card says so) are not judged."""
+    training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
+    state = meta.get("train_state") if isinstance(meta.get("train_state"), dict) else {}
+    stage = training.get("stage") or state.get("stage")
+    return isinstance(stage, str) and stage.startswith("parsing") and e2_trained(model)
 
 
 CLINIC_STAGES = ("stage1.pt", "stage2.pt")
@@ -198,6 +219,7 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
             demo=is_demo_weights(path, digest, meta),
             state_sha256=summary.state_sha256,
             training_command=summary.command,
+            e2_on_other_e1=e2_on_other_e1(model, meta),
         )
         loaded = LoadedModel(model, info, target)
         _CACHE[key] = loaded

@@ -38,7 +38,10 @@ a shown "75 %" is always grade II and a shown "74 %" always III:
 The affected side is the weaker side of the weighted total over all judged regions; it is
 "none" when the measured grade is I. It is doubtful (`side_doubt`, flag `side_uncertain`)
 when the regions disagree: when the regions that measured the other side weaker carry at
-least `SIDE_DOUBT_SHARE` of the left-right difference. On the shipped weights' masks
+least `SIDE_DOUBT_SHARE` of the left-right difference. When House's brow and commissure
+measured opposite sides weaker, their movements offset each other in the per-side totals, and
+the measured grade can be milder than each region's alone (`opposite_sides`, flag
+`opposite_sides`). On the shipped weights' masks
 (2026-12-06, `palsy evaluate grading --level measured`, "side"): of 72 synthetic patients, on
 which the share was chosen, it flagged 5 of the 6 wrong sides (grades I-III: mild asymmetry
 read from imperfect masks) and 1 of 53 right ones; of 60 new patients (seed 31), 6 of 7 wrong
@@ -54,6 +57,7 @@ import cv2
 import numpy as np
 
 from models.labels import CLASS_INDEX, GRADES
+from models.pipeline.flag_wording import expression_label
 
 FRAME_EYE_DISTANCE = 64.0  # pixels per D in the canonical frame
 FRAME_SIZE = 320  # canonical canvas, 5 D wide
@@ -412,7 +416,7 @@ def measure_function(masks: dict[str, np.ndarray]) -> MeasuredFunction:
     for spec in REGIONS:
         mask = masks.get(spec.expression)
         if mask is None:
-            notes.append(f"{spec.label}: no {spec.expression} photo")
+            notes.append(f"{spec.label}: no {expression_label(spec.expression).lower()} photo")
             continue
         try:
             frame = face_frame(mask, fallback=rest_frame)
@@ -461,6 +465,38 @@ def side_doubt(measured: MeasuredFunction) -> str:
 
     return (f"the regions disagree on the weaker side: {names(evidence[side])} measured the {side} side weaker, "
             f"{names(evidence[other])} the {other}; confirm the affected side by examination")
+
+
+# A region below this percent is outside what healthy faces show (DESIGN §7: 79-100 % on
+# healthy volunteers) and below grade II's band. Above it, opposite weaker sides are the
+# asymmetry of a healthy face: at "worse than the measured grade" alone, E1's masks flagged
+# 8 of 58 synthetic grade I patients (review of 2026-12-06, seed 11, 256 px, E1 single pass), at
+# this bound 1 (and 2 of 62 grade II).
+OPPOSITE_BELOW = 76.0
+
+
+def opposite_sides(measured: MeasuredFunction) -> str:
+    """"" unless House's two regions measured opposite sides weaker, each alone below
+    OPPOSITE_BELOW and grading worse than the measured grade, else why the measured grade is
+    milder than both: each side's total then holds one weak and one strong movement, and they
+    offset each other (brow 69 % with the left weaker, commissure 56 % with the right weaker
+    make 98 %, grade I). `side_doubt` cannot say so, since a grade I names no side to doubt; where
+    it speaks too (a measured side the regions disagree on) it says which side, this how mild."""
+    if measured.grade is None or measured.function_percent is None:
+        return ""
+    regions = [measured.regions.get(n) for n in HOUSE_REGIONS]
+    if any(r is None or not r.judged or r.percent is None or r.weaker_side not in ("left", "right") for r in regions):
+        return ""
+    first, second = regions
+    if first.weaker_side == second.weaker_side:
+        return ""
+    rank = GRADES.index(measured.grade)
+    if not all(r.percent < OPPOSITE_BELOW and GRADES.index(grade_from_percent(r.percent)) > rank for r in regions):
+        return ""
+    return (f"{first.label.lower()} measured the {first.weaker_side} side weaker ({first.percent:.0f} %), "
+            f"{second.label.lower()} the {second.weaker_side} side ({second.percent:.0f} %): in {HOUSE_MEASURE} "
+            f"they offset each other to {measured.function_percent:.0f} % (grade {measured.grade}); examine both "
+            "sides before accepting the measured grade")
 
 
 def house_basis(measured: MeasuredFunction) -> str:

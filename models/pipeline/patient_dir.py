@@ -20,7 +20,8 @@ _NAME = re.compile(r"^(?P<expression>[a-z_]+?)(?:_(?P<index>\d+))?$")
 def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
     """{expression: [photo paths, frame order]} for the recognised files in `folder`.
 
-    Raises InputError when the folder is missing or holds no recognised photo.
+    Raises InputError when the folder is missing or holds no recognised photo, and when two
+    files name the same frame (`rest.jpg` and `REST.png`, or `rest.png` and `rest_0.png`).
     """
     folder = Path(folder)
     if not folder.exists():
@@ -39,7 +40,17 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
             raise InputError(f"{path} is {_what_it_is(path)}, not a photo; put the {match['expression']} photo there "
                              "or move it out of the patient folder")
         index = int(match["index"]) if match["index"] else 0
-        found.setdefault(match["expression"], []).append((index, path))
+        frames = found.setdefault(match["expression"], [])
+        twin = next((other for i, other in frames if i == index), None)
+        if twin is not None:
+            # REST.JPG, rest.png and rest_0.png all became rest frame 0: one graded, the others
+            # silently averaged in or dropped
+            raise InputError(
+                f"{twin.name} and {path.name} in {folder} are both the {match['expression']} photo"
+                f"{f' (frame {index})' if index else ''}; keep one of them, or name the other "
+                f"{match['expression']}_N with a frame number N not used yet"
+            )
+        frames.append((index, path))
     if not found:
         raise InputError(
             f"no expression photos found in {folder}; name them {', '.join(EXPRESSIONS)} "

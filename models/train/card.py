@@ -8,6 +8,7 @@ from typing import Any
 
 from models.config import CascadeConfig
 from models.counted import counted
+from models.metrics import kappa_text
 from models.train.feature_cache import cache_note
 from models.train.run_state import starts_note
 
@@ -42,7 +43,8 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 def _comparison_note(cascaded: dict, end_to_end: dict) -> list[str]:
     """Say so when the recipe's short comparison cannot tell the arms apart, and where the
     longer runs are."""
-    if max(cascaded["quadratic_kappa"], end_to_end["quadratic_kappa"]) >= CHANCE_KAPPA:
+    kappas = (cascaded["quadratic_kappa"], end_to_end["quadratic_kappa"])
+    if None in kappas or max(kappas) >= CHANCE_KAPPA:  # None: one true grade, chance is not measurable
         return []
     return [
         f"At this budget both arms stay near chance (quadratic kappa below {CHANCE_KAPPA} per patient), so this "
@@ -56,7 +58,7 @@ def _comparison_note(cascaded: dict, end_to_end: dict) -> list[str]:
 def _grading_row(name: str, r: dict[str, Any]) -> str:
     return (
         f"| {name} | {r['accuracy']:.3f} | {r['recall']:.3f} | {r['confidence']:.3f} | {r['dice']:.3f} | "
-        f"{r['quadratic_kappa']:.3f} | {r['within_one']:.3f} |"
+        f"{kappa_text(r['quadratic_kappa'])} | {r['within_one']:.3f} |"
     )
 
 
@@ -96,8 +98,8 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
     net, measured = m["synthetic_grading_patient"], m["synthetic_measured"]
     text = (
         f"In the app, the measured grade from these weights' masks scored accuracy {measured['accuracy']:.3f} "
-        f"(kappa {measured['quadratic_kappa']:.3f}, within one {measured['within_one']:.3f}) against the network "
-        f"grade's {net['accuracy']:.3f} ({net['quadratic_kappa']:.3f}, {net['within_one']:.3f}): "
+        f"(kappa {kappa_text(measured['quadratic_kappa'])}, within one {measured['within_one']:.3f}) against the network "
+        f"grade's {net['accuracy']:.3f} ({kappa_text(net['quadratic_kappa'])}, {net['within_one']:.3f}): "
     )
     if _leads(measured, net):
         text += "prefer the measured grade, and read neither as a diagnosis."
@@ -108,7 +110,7 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
     if "synthetic_measured_exact" in m:
         text += (
             f" With exact masks the same measure reaches {m['synthetic_measured_exact']['accuracy']:.3f} "
-            f"(kappa {m['synthetic_measured_exact']['quadratic_kappa']:.3f}) at {size} px: sharper parsing of "
+            f"(kappa {kappa_text(m['synthetic_measured_exact']['quadratic_kappa'])}) at {size} px: sharper parsing of "
             "brows and lips is what it lacks."
         )
     return [text, ""]
@@ -131,16 +133,20 @@ def _grading_verdict(net: dict[str, Any], e2_size: int) -> list[str]:
               "`palsy train grading --device cuda` at 256-512 px for many epochs.")
     if net["accuracy"] < 0.5:
         return [f"**Grading is weak** (chance is 0.167). {budget}", ""]
-    shown = " / ".join(f"{net[k]:.3f}" for k in GRADE_TARGETS)
+    shown = " / ".join(kappa_text(net[k]) for k in GRADE_TARGETS)  # three decimals, n/a where undefined
     targets = " / ".join(f"{v:.2f}" for v in GRADE_TARGETS.values())
-    verdict = "meets" if all(net[k] >= v for k, v in GRADE_TARGETS.items()) else "is below"
+    verdict = "meets" if all(net[k] is not None and net[k] >= v for k, v in GRADE_TARGETS.items()) else "is below"
     return [f"**The network grade {verdict} the project's targets** (accuracy / kappa / within one {shown} per "
             f"patient against {targets}), and on synthetic faces only. {budget}", ""]
 
 
 def _leads(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Grade a did clearly better than b: kappa higher by 0.05, or accuracy higher by 0.05 at no lower kappa."""
-    kappa, accuracy = a["quadratic_kappa"] - b["quadratic_kappa"], a["accuracy"] - b["accuracy"]
+    """Grade a did clearly better than b: kappa higher by 0.05, or accuracy higher by 0.05 at no lower kappa
+    (accuracy alone where a kappa is undefined: one true grade)."""
+    accuracy = a["accuracy"] - b["accuracy"]
+    if a["quadratic_kappa"] is None or b["quadratic_kappa"] is None:
+        return accuracy > 0.05
+    kappa = a["quadratic_kappa"] - b["quadratic_kappa"]
     return kappa > 0.05 or (kappa >= 0 and accuracy > 0.05)
 
 
@@ -246,7 +252,7 @@ def _reproduce(recipe: dict[str, Any], st: dict[str, Any]) -> str:
         return f"- Reproduce: `{demo_command(recipe)}` (same seeds; CPU thread scheduling makes runs close, not bit-identical)."
     command = demo_command({**recipe, "e1_from": "FILE"})
     what = "the E1 polish on that E1 and E2" if recipe.get("keep_e2") else "stage 2 and the comparison on that E1"
-    return (f"- Reproduce: `{command}` with the earlier weights named above ({what}), or `palsy train demo` for the "
+    return (f"- Reproduce: `{command}` with the earlier weights the Recipe below names ({what}), or `palsy train demo` for the "
             "whole recipe, stage 1 included (same seeds; CPU thread scheduling makes runs close, not bit-identical).")
 
 
@@ -393,7 +399,8 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
     ]
     lines += _grading_verdict(m["synthetic_grading_patient"], _e2_size(results))
     lines += _measured_advice(m, recipe["input_size"])
-    if m["synthetic_grading_patient"]["quadratic_kappa"] <= 0.05:
+    kappa = m["synthetic_grading_patient"]["quadratic_kappa"]
+    if kappa is not None and kappa <= 0.05:
         lines += [NO_GRADE_SIGNAL, ""]
     if "compare_cascaded" in st and "compare_end_to_end" in st:
         c, e = st["compare_cascaded"], st["compare_end_to_end"]

@@ -48,6 +48,7 @@ from models.data.parsing import find_mask, masks_by_stem
 from models.data.patients import PHOTO_STEM, PatientDataset
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
+from models.metrics import KAPPA_UNDEFINED, kappa_text
 from models.resources import default_weights_path
 from models.train.card import wilson_interval
 from models.train.checkpoint_file import CheckpointFile, CheckpointSource, model_of
@@ -326,8 +327,15 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     for name in OUTPUTS:  # the set of the void figures, moved aside by `_same_run`: replaced now
         (work / (name + STALE)).unlink(missing_ok=True)
     g = metrics["grading"]["patient"]
-    say(f"wrote {target} and {CARD_NAME}: test accuracy {g['accuracy']:.3f}, kappa {g['quadratic_kappa']:.3f}", "clinic")
+    say(f"wrote {target} and {CARD_NAME}: {final_figures_line(g)}", "clinic")
     return results
+
+
+def final_figures_line(g: dict[str, Any]) -> str:
+    """The test split's accuracy and kappa as the run's last line says them; the kappa is "n/a"
+    with the reason where it is undefined (a 1-patient test split printed "kappa 1.000")."""
+    why = f" ({KAPPA_UNDEFINED})" if g["quadratic_kappa"] is None else ""
+    return f"test accuracy {g['accuracy']:.3f}, kappa {kappa_text(g['quadratic_kappa'])}{why}"
 
 
 def _score(state: RunState, work: Path, final: CheckpointSource, patients: PatientDataset, recipe: ClinicRecipe,
@@ -561,13 +569,17 @@ def _figures(g: dict[str, Any], split: str) -> list[str]:
         "| level | n | accuracy (95% CI) | quadratic kappa | within one (95% CI) |",
         "|---|---|---|---|---|",
     ]
+    undefined = False
     for key, label, unit in (("patient", "network, per patient", "patients"), ("photo", "network, per photo", "photos"),
                              ("measured", "measured function", "patients")):
         r = g[key]
         n, correct, near = _counts(r["confusion"])
         shown = f"{n} {unit}" + (f" ({r['unmeasured']} not measurable)" if r.get("unmeasured") else "")
-        kappa = f"{r['quadratic_kappa']:.3f}" if n else "n/a"
+        kappa = kappa_text(r["quadratic_kappa"]) if n else "n/a"
+        undefined = undefined or kappa == "n/a"
         lines.append(f"| {label} | {shown} | {_with_interval(correct, n)} | {kappa} | {_with_interval(near, n)} |")
+    if undefined:
+        lines += ["", f"Kappa n/a: {KAPPA_UNDEFINED} (it measures agreement beyond chance across grades)."]
     lines += ["", f"Intervals: 95% Wilson score intervals; with {_counts(g['patient']['confusion'])[0]} {split} patients "
               "they are wide. Photos of one patient are not independent: the per-photo interval is too narrow."]
     return lines

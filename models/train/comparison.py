@@ -54,4 +54,4 @@ HEADLINE = ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "with
 
 def brief(report: dict[str, Any]) -> dict[str, Any]:
     """The headline figures of a grading report (rounded) and its confusion matrix."""
-    return {**{k: round(report[k], 3) for k in HEADLINE}, "confusion": report["confusion"]}
+    return {**{k: None if report[k] is None else round(report[k], 3) for k in HEADLINE}, "confusion": report["confusion"]}

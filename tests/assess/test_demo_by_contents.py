@@ -142,6 +142,7 @@ def _forget_this_process() -> None:
     """What a restart forgets: every file read and every verdict taken in this process."""
     resources._SUMMARIES.clear()
     resources._VERDICTS.clear()
+    resources._LOADED_DEMO.clear()
     clear_model_cache()
 
 

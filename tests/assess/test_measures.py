@@ -101,7 +101,7 @@ def test_missing_expression_is_noted() -> None:
     del masks["puff_cheeks"]
     m = measure_function(masks)
     assert "cheek" not in m.regions
-    assert any("puff_cheeks" in n for n in m.notes)
+    assert any("no puff cheeks photo" in n for n in m.notes)  # in words, not the code
 
 
 def test_closed_eye_that_vanishes_from_the_mask_counts_as_closed() -> None:

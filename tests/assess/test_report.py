@@ -64,7 +64,7 @@ def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -
     assert len(PdfReader(str(path)).pages[0].images) == 1  # the logo
     pages, text = _text(path)
     assert pages == 2  # no photos given: placeholders only
-    assert "Model's grade (not yet confirmed)" in text and "review and confirm before use" in text
+    assert "Network's grade (not yet confirmed)" in text and "review and confirm before use" in text
     assert "Grade history" not in text
     assert "Highlighted: grade II" in text
     assert "(photo not available)" in text  # no image files were given

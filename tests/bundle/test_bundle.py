@@ -1,7 +1,8 @@
 """Build the clinic bundle and run its self-test (`PALSY_BUILD_BUNDLE=1 pytest tests/bundle`).
 
 Minutes of CPU and a download of the build venv's packages, so tests/bundle/conftest.py
-collects this file only when PALSY_BUILD_BUNDLE=1 (docs/bundle.md says why CI does not).
+collects this file only when PALSY_BUILD_BUNDLE=1 (.ci/run sets it when the shipped weights are
+in the checkout: docs/bundle.md, "Decision: CI builds the bundle").
 PALSY_BUNDLE_REUSE=1 tests an existing dist/PalsyGrader/ instead of building again.
 """
 

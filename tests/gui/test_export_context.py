@@ -22,6 +22,8 @@ def test_history_holds_the_confirmed_grades_up_to_the_reported_visit() -> None:
     ]
     context = report_context(visits[2], PatientInfo("MRN-1"), Settings(), visits)
     assert [(p.grade, p.function_percent) for p in context.history] == [("IV", 41.0), ("III", 43.0)]
+    # the stored time, not its date alone: the report's history table shows each visit's local minute
+    assert [p.date for p in context.history] == [visits[0].created, visits[2].created]
     # the first visit's report shows that visit alone
     assert [p.grade for p in report_context(visits[0], PatientInfo("MRN-1"), Settings(), visits).history] == ["IV"]
 

@@ -82,7 +82,7 @@ def test_review_requires_grade_and_clinician() -> None:
 
 def test_an_override_needs_its_reason_in_the_notes() -> None:
     # an override was signed with no word on why the clinician disagreed
-    with pytest.raises(InputError, match="overrides the model's grade III: write the reason in Notes"):
+    with pytest.raises(InputError, match="overrides the network's grade III: write the reason in Notes"):
         review_decision("IV", "Dr A", "  \n ", "III")
     assert review_decision("IV", "Dr A", "brow weaker on effort", "III").notes == "brow weaker on effort"
     assert review_decision("III", "Dr A", "", "III").notes == ""  # agreeing needs no reason
@@ -165,7 +165,7 @@ def test_the_side_line_shows_both_sides_and_warns_when_they_are_opposite() -> No
 
 def test_the_decision_line_says_grade_signer_and_override() -> None:
     assert decision_text("IV", "Dr A", "", "IV") == "\u2713 Confirmed: grade IV (House-Brackmann), confirmed by Dr A"
-    assert decision_text("V", "Dr A", "worse on effort", "IV").endswith("confirmed by Dr A, overriding the model's grade IV")
+    assert decision_text("V", "Dr A", "worse on effort", "IV").endswith("confirmed by Dr A, overriding the network's grade IV")
 
 
 def test_a_birth_date_of_no_real_day_is_said_to_be_no_valid_date() -> None:

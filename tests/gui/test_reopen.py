@@ -47,7 +47,7 @@ def test_a_region_measured_on_a_failed_photo_is_marked_live_and_reopened(qtbot) 
     # "Eye closure 1.00 / 1.00, 100 %" read as a normal result although its photo was dark:
     # the quality flag was only in the list below
     from app.pages.results import ResultsPage
-    from app.pages.results_logic import DOUBTFUL_NOTE, doubtful_photos
+    from models.pipeline.flag_wording import DOUBTFUL_NOTE, doubtful_photos
 
     stored = _stored_result()
     for name, values in stored["measured"]["regions"].items():
@@ -64,3 +64,11 @@ def test_a_region_measured_on_a_failed_photo_is_marked_live_and_reopened(qtbot) 
     eye, brow = rows["eye"], rows["brow"]
     assert page.regions.item(eye, 3).text().endswith("\u26a0") and DOUBTFUL_NOTE in page.regions.item(eye, 3).toolTip()
     assert not page.regions.item(brow, 3).text().endswith("\u26a0") and DOUBTFUL_NOTE not in page.regions.item(brow, 3).toolTip()
+
+
+def test_a_failed_rest_photo_marks_every_region() -> None:
+    # every movement is measured against rest: a rest photo that failed its check marked no row
+    from models.pipeline.flag_wording import doubtful_photos
+    flags = [{"code": "failed_quality", "message": "rest: too dark", "expression": "rest"}]
+    assert {spec.expression for spec in REGIONS} <= doubtful_photos(flags)
+    assert doubtful_photos([{"code": "low_confidence", "message": "", "expression": None}]) == set()

@@ -131,7 +131,7 @@ def test_settings_dialog_round_trip(qtbot, settings_path: str, tmp_path) -> None
     dialog.fps.setValue(24)
     dialog.device.setCurrentText("cpu")
     dialog.weights.setText(str(weights))
-    assert "sha256 " in dialog.checksum.text() and "not in a manifest" in dialog.checksum.text()
+    assert "sha256 " in dialog.checksum.text() and "not in the shipped manifest" in dialog.checksum.text()
     dialog.clinic.setText("Test Clinic")
     assert dialog.mirror_parsing.isChecked()
     dialog.mirror_parsing.setChecked(False)

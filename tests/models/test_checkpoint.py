@@ -200,6 +200,31 @@ def test_local_pretrained_backbone_loads_by_path(tmp_path: Path) -> None:
         load_pretrained_backbone(model.e1.backbone, tmp_path / "vgg16_bn.pth")
 
 
+def test_a_smaller_resnet_is_refused_not_half_loaded(tmp_path: Path) -> None:
+    # paper-fidelity audit: a resnet50 file loaded 318 of the ResNet-101's 624 tensors (same
+    # names and shapes up to layer3.5) and left layer3.6-22 at random, without a word
+    from torchvision.models import resnet50
+
+    torch.save(resnet50(weights=None).state_dict(), tmp_path / "resnet50.pth")
+    model = build_model("paper", seed=0)
+    before = model.e1.backbone.layer1[0].conv1.weight.clone()
+    with pytest.raises(CheckpointError, match=r"resnet50\.pth does not fit this backbone \(it lacks layer3\.6\."):
+        load_pretrained_backbone(model.e1.backbone, tmp_path / "resnet50.pth")
+    assert torch.equal(model.e1.backbone.layer1[0].conv1.weight, before)  # nothing was loaded
+
+
+def test_files_without_batch_norm_step_counters_still_load(tmp_path: Path) -> None:
+    # torchvision's vgg16_bn download and older resnet101 files were saved before torch 0.4 kept
+    # num_batches_tracked: the completeness check must not refuse them
+    from torchvision.models import resnet101, vgg16_bn
+
+    for name, state in (("r.pth", resnet101(weights=None).state_dict()), ("v.pth", vgg16_bn(weights=None).state_dict())):
+        torch.save({k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}, tmp_path / name)
+    model = build_model("paper", seed=0)
+    assert load_pretrained_backbone(model.e1.backbone, tmp_path / "r.pth")["loaded"]
+    assert load_pretrained_backbone(model.e2, tmp_path / "v.pth", prefixes=("features.",))["loaded"]
+
+
 def test_load_pretrained_initialises_both_encoders(tmp_path: Path) -> None:
     from torchvision.models import resnet101, vgg16_bn
 

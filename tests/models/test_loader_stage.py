@@ -5,6 +5,7 @@ still take them, and graded, untrained-test and shipped weights still load."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from models.pipeline.loader import clear_model_cache, grading_never_trained, loa
 from models.resources import default_weights_path
 from models.train.loop import LoopSettings
 from models.train.stages import DataSpec, train_grading, train_parsing
+from tests.assess.conftest import write_rgb
+from tests.assess.fakes import cartoon_photo
+from tests.assess.masks import paint_patient
 from tests.train.conftest import draw_patients
 
 CPU = torch.device("cpu")
@@ -106,3 +110,35 @@ def test_assess_refuses_stage_1_weights(trained, tmp_path, capsys):
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "holds face parsing only (stage 1)" in err
     assert not (out / "assessment.json").exists()
+
+
+def test_weights_whose_e1_was_trained_after_their_e2_say_so_in_every_assessment(trained, tmp_path, capsys):
+    # paper-fidelity audit: `train parsing --init graded.pt` changed z under a kept E2, and the
+    # assessments made with it carried no sign (E2 is trained on a fixed E1 in the paper)
+    assert load_model(trained["polished"], "cpu").info.e2_on_other_e1
+    assert not load_model(trained["graded"], "cpu").info.e2_on_other_e1
+    shipped = default_weights_path()
+    if shipped.is_file():
+        assert not load_model(shipped, "cpu").info.e2_on_other_e1  # the recipe's polishes: its card says so
+    patient = tmp_path / "patient"  # cartoon photos the face check takes (the training set's are not faces)
+    for expression, mask in paint_patient((0.35, 1.0)).items():
+        write_rgb(patient / f"{expression}.png", cartoon_photo(mask))
+    for key, flagged in (("polished", True), ("graded", False)):
+        out = tmp_path / key
+        assert main(["assess", str(patient), "--out", str(out), "--weights", str(trained[key]), "--device", "cpu"]) == 0
+        written = json.loads((out / "assessment.json").read_text())
+        assert ("e2_on_other_e1" in [f["code"] for f in written["flags"]]) is flagged, key
+        assert written["model"].get("e2_on_other_e1", False) is flagged, key
+        assert ("flag e2_on_other_e1: " in capsys.readouterr().out) is flagged, key
+
+
+def test_training_e1_on_graded_weights_says_that_stage_2_is_due(trained, tmp_path, capsys):
+    data, out = str(trained["patients"]), tmp_path / "again.pt"
+    assert main(["train", "parsing", "--data", data, "--init", str(trained["graded"]), "--epochs", "0.2", "--batch-size", "2",
+                 "--out", str(out), "--device", "cpu"]) == 0
+    printed = capsys.readouterr().out
+    assert f"note: {out} keeps the grading network (E2) of its --init weights" in printed
+    assert f"palsy train grading --init {out}" in printed
+    assert main(["train", "parsing", "--data", data, "--init", str(trained["stage1"]), "--epochs", "0.2", "--batch-size", "2",
+                 "--out", str(tmp_path / "plain.pt"), "--device", "cpu"]) == 0
+    assert "note:" not in capsys.readouterr().out  # stage 1 on stage-1 weights: no E2 to speak of

@@ -202,8 +202,10 @@ def test_check_lists_a_draft_with_a_report(tmp_path: Path, capsys: pytest.Captur
     conn.close()
     code, out, _ = _run(capsys, "records", "--data", str(data), "check", "--json")
     assert code == 1
-    [problem] = json.loads(out)["database_problems"]
+    # The edited status also disagrees with the audit trail (reported on its own line).
+    problem, trail = json.loads(out)["database_problems"]
     assert f"assessment {aid} of patient MRN-1 is draft but has a stored report" in problem
+    assert "does not match its own audit trail (its status is 'draft'" in trail
 
 
 # --- finding 4: verify on a pipe, and on a huge file -----------------------------------------------

@@ -32,14 +32,17 @@ def test_labels_inside_the_classes_are_counted() -> None:
 
 
 @pytest.mark.parametrize("grade", range(N))
-def test_a_perfect_confusion_of_one_grade_has_kappa_one(grade: int) -> None:
+def test_a_confusion_of_one_true_grade_has_no_kappa(grade: int) -> None:
+    # undefined: it was 1.0 (all right) or 0.0 (any wrong), read as perfect or chance agreement
     conf = np.zeros((N, N), np.int64)
     conf[grade, grade] = 7
-    assert quadratic_weighted_kappa(conf) == 1.0
+    assert quadratic_weighted_kappa(conf) is None
+    conf[grade, (grade + 1) % N] = 2
+    assert quadratic_weighted_kappa(conf) is None
 
 
-def test_kappa_of_nothing_is_zero_and_of_a_perfect_spread_is_one() -> None:
-    assert quadratic_weighted_kappa(np.zeros((N, N))) == 0.0
+def test_kappa_of_nothing_is_none_and_of_a_perfect_spread_is_one() -> None:
+    assert quadratic_weighted_kappa(np.zeros((N, N))) is None
     assert quadratic_weighted_kappa(np.diag([3, 1, 2, 0, 0, 4])) == pytest.approx(1.0)
 
 

@@ -1,0 +1,77 @@
+"""Whether an assessment's row says what its own audit trail says.
+
+Every change of an assessment's status, grades or clinician, and every stored report, is
+written to the audit trail in the same transaction as the row (`store_assessments`,
+`store_files`). A row whose values are not the last values its trail recorded, or a report
+whose sha256 the trail never recorded, was therefore not written by the store: the database
+was edited, or the record came from an altered export (whose patient.json can be edited
+with its checksums). Import refuses such an assessment and `palsy records check` reports one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# The assessment fields whose every change the store audits.
+AUDITED_FIELDS = ("status", "model_grade", "measured_grade", "confirmed_grade", "clinician")
+
+
+class TrailValues:
+    """The last values an assessment's audit trail recorded, fed its entries oldest first."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str | None] = {}  # only the fields the trail recorded
+        self.reports: set[str] = set()
+
+    def add(self, entity: str, field: str, new_value: str | None) -> None:
+        """Take one audit entry into account (later entries override earlier ones)."""
+        if entity == "assessment" and field in AUDITED_FIELDS:
+            self.fields[field] = new_value
+        elif entity == "report" and field == "report" and new_value:
+            self.reports.add(new_value.lower())
+
+    def disagreements(self, row: Mapping[str, Any], report_sha256s: Iterable[str]) -> list[str]:
+        """How `row` (the assessment's values) and its reports differ from the trail; empty
+        when they agree. Empty text and no value count as the same. A field the trail never
+        recorded is not judged (a database from before the trail, or edited by hand in tests
+        of old versions); a report always is (reports and their entries came together)."""
+        found = [
+            f"its {field.replace('_', ' ')} is {_shown(row.get(field))} but its audit trail ends at "
+            f"{_shown(self.fields[field])}"
+            for field in AUDITED_FIELDS
+            if field in self.fields and (row.get(field) or None) != (self.fields[field] or None)
+        ]
+        found += [
+            f"its report (sha256 {sha[:16]}...) is not the one its audit trail recorded"
+            for sha in report_sha256s
+            if sha.lower() not in self.reports
+        ]
+        return found
+
+
+def trail_values(entries: Iterable[Mapping[str, Any]]) -> TrailValues:
+    """The `TrailValues` of audit entries given as mappings, taken in the order given."""
+    values = TrailValues()
+    for entry in entries:
+        values.add(entry.get("entity") or "", entry.get("field") or "", entry.get("new_value"))
+    return values
+
+
+def trail_disagreements(entries: Iterable[Mapping[str, Any]], row: Mapping[str, Any],
+                        report_sha256s: Iterable[str]) -> list[str]:
+    """How `row` and its reports differ from the last values of their audit trail, `entries`
+    in the order they were written (the audit table's ids; an export lists them so). A row
+    that agrees with the trail read in the order of its times is accepted too: exports made
+    before they kept the write order listed the entries by time, and the two orders differ
+    only where clocks did (a station whose clock was stepped back, two stations' clocks apart
+    in one patient's record), which is no sign of an edit."""
+    entries, reports = list(entries), list(report_sha256s)
+    found = trail_values(entries).disagreements(row, reports)
+    if found and not trail_values(sorted(entries, key=lambda e: e.get("at") or "")).disagreements(row, reports):
+        return []
+    return found
+
+
+def _shown(value: Any) -> str:
+    return "empty" if value in (None, "") else repr(value)
