@@ -31,6 +31,19 @@ def local_minute(text: str, tz: tzinfo | None = None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else text.replace("T", " ")[:16]
 
 
+def local_minute_zoned(text: str, tz: tzinfo | None = None) -> str:
+    """`local_minute` with the zone named ("2026-12-05 21:30 PST", or "UTC-08:00" where the
+    system's zone has no short name): a time printed on a terminal says which clock it is."""
+    local = _local(parse_stamp(text), tz)
+    if local is None:
+        return local_minute(text, tz)
+    name = local.strftime("%Z")
+    if not (name.isascii() and name.isalpha() and len(name) <= 5):  # Windows: "Pacific Standard Time"
+        offset = local.strftime("%z") or "+0000"
+        name = f"UTC{offset[:3]}:{offset[3:5]}"
+    return f"{local_minute(text, tz)} {name}"
+
+
 def _local(moment: datetime | None, tz: tzinfo | None) -> datetime | None:
     """`moment` in local time (`tz`), or None when it has none: a time within a day of year 1
     or 9999 (a station clock reset to zero, an altered import) overflows there, and is then

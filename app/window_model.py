@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from app.widgets.plain_text import plain
 from app.workers import FunctionWorker
 
 DEMO_BANNER = ("DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS. Grades come from demo weights: the grading network "
@@ -54,7 +53,7 @@ class WindowModelMixin:
         gc.freeze()
         self.model_handle = handle
         self.model_error = ""
-        plain(self.model_label).setText(f"model: {handle.name}")  # a file's name: shown as typed, never as HTML
+        self.model_label.setText(f"model: {handle.name}")  # a file's name: a plain-text label (main_window)
         self.model_label.setToolTip(f"sha256 {handle.sha256}")
         self.device_label.setText(f"device: {handle.device}")
         self.banner.setText(DEMO_BANNER)  # the model's own line: settings problems are in `notice`
@@ -67,6 +66,6 @@ class WindowModelMixin:
         self.model_handle = None
         self.model_error = message
         self.model_label.setText("model: not loaded")
-        plain(self.banner).setText(f"No model loaded: {message}")  # the message quotes the weights path
+        self.banner.setText(f"No model loaded: {message}")  # quotes the weights path: a plain-text label (main_window)
         self.banner.show()
         self.overlays_after_load()

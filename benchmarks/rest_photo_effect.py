@@ -23,12 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models.checkpoint import load_checkpoint  # noqa: E402
 from models.data.patients import PatientDataset  # noqa: E402
+from models.labels import GRADES  # noqa: E402
 from models.metrics import confusion_matrix, grading_report  # noqa: E402
 from models.pipeline.fusion import fuse_patients  # noqa: E402
 from models.resources import default_weights_path  # noqa: E402
 from models.train.evaluation import grade_photos  # noqa: E402
 
-NUM_GRADES = 6
+NUM_GRADES = len(GRADES)
 
 
 def patient_figures(patients: PatientDataset, ids: list[str], expressions: np.ndarray, probabilities: np.ndarray,

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = False, mirror: bool = True) -> str:  # noqa: ANN001
     """Run the assessment and write its outputs; returns a one-paragraph summary. `mirror` as in `assess`."""
     from app.report.outputs import write_outputs
-    from app.report.pdf import DEMO_TITLE, is_demo_record
+    from app.report.pdf import DEMO_TITLE, shows_demo_warning
     from models.pipeline.assess import add_registered_side, assess
     from models.pipeline.flag_wording import flag_detail, measured_side, top_probability_text
     from models.pipeline.progress import NullProgress
@@ -83,7 +83,7 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
         raise _unwritable(out, exc) from exc
     m = assessment.measured
     lines = []
-    if context.demo_model or is_demo_record(assessment.model):  # the report's rule for its warning box
+    if shows_demo_warning(context, assessment.model):  # the report's rule for its warning box
         lines.append(f"{DEMO_TITLE} ({assessment.model.get('name') or 'demo weights'})")
     lines += [
         f"grade {assessment.grade} (network, top probability {top_probability_text(assessment.top_probability)}); "

@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from app.local_time import local_minute_zoned
 from models.counted import counted
 
 if TYPE_CHECKING:
@@ -155,25 +155,6 @@ def _drafts(store: Store, as_json: bool) -> int:
         print(f"assessment {item['assessment']} patient {item['patient_id']} "
               f"({len(item['captured'])}/6 photos, last change {local_minute_zoned(item['updated_at'])})")
     return 0
-
-
-def local_minute_zoned(text: str, tz: tzinfo | None = None) -> str:
-    """`local_minute` with the zone named ("2026-12-05 21:30 PST", or "UTC-08:00" where the
-    system's zone has no short name): a time printed on a terminal says which clock it is."""
-    from app.local_time import local_minute, parse_stamp
-
-    moment = parse_stamp(text)
-    try:
-        local = None if moment is None else moment.astimezone(tz)
-    except OverflowError:  # within a day of year 1 or 9999: shown as stored
-        local = None
-    if local is None:
-        return local_minute(text, tz)
-    name = local.strftime("%Z")
-    if not (name.isascii() and name.isalpha() and len(name) <= 5):  # Windows: "Pacific Standard Time"
-        offset = local.strftime("%z") or "+0000"
-        name = f"UTC{offset[:3]}:{offset[3:5]}"
-    return f"{local_minute(text, tz)} {name}"
 
 
 def _backup(folder: str | None, out: Path) -> int:

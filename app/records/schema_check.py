@@ -73,10 +73,11 @@ def schema_problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return problems
 
 
-def trigger_problem(conn: sqlite3.Connection) -> str | None:
+def trigger_problem(problems: list[tuple[str, str]]) -> str | None:
     """The message `Store.open` refuses a database with when its triggers differ from this
-    program's (an added trigger changes data as it is written); None when they are the same."""
-    triggers = [text for kind, text in schema_problems(conn) if kind == "trigger"]
+    program's (an added trigger changes data as it is written), from its `schema_problems`;
+    None when they are the same."""
+    triggers = [text for kind, text in problems if kind == "trigger"]
     if not triggers:
         return None
     return (f"{'; '.join(triggers)}. Nothing was opened or changed, so nothing is saved through it. {RESTORE_HINT}; "

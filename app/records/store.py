@@ -102,7 +102,8 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
                 version = schema_version(conn)
                 # Before anything is written (an upgrade included): a trigger that is not the
                 # program's own changes data as it is written (`schema_check`).
-                refused = trigger_problem(conn) if version > 0 else None
+                problems = schema_problems(conn)  # none at version 0: nothing to compare yet
+                refused = trigger_problem(problems)
                 if refused:
                     raise StorageError(f"the database {layout.db_path} was changed outside Palsy Grader: {refused}")
                 if 0 < version < LATEST_VERSION:
@@ -115,7 +116,7 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         if applied:
             log.info("database schema upgraded to version %d (applied %s)", LATEST_VERSION, applied)
         with _closed_on_error(db):
-            for _, problem in schema_problems(db.connection()):  # tables, indexes: they change no record
+            for _, problem in schema_problems(db.connection()) if applied else problems:  # tables, indexes: no record changes
                 log.warning("%s; run `palsy records check`", problem)
         store = cls(layout, db)
         if recover_files:

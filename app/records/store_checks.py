@@ -87,7 +87,7 @@ class ChecksMixin(StoreBase):
         trigger can rewrite grades), and rows that differ from their own audit trail
         (`audit_agreement`). Empty when there are none."""
         problems = []
-        tables = {r[0] for r in self.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = self._tables()
         if "reports" in tables:  # from schema version 3 (`check` does not upgrade)
             for row in self.db.query(
                 "SELECT DISTINCT a.id, a.status, p.patient_id FROM reports r JOIN assessments a ON a.id = r.assessment_id"
@@ -123,7 +123,7 @@ class ChecksMixin(StoreBase):
             return self._audit_disagreements_in_snapshot()
 
     def _audit_disagreements_in_snapshot(self) -> list[str]:
-        tables = {r[0] for r in self.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = self._tables()
         trails: dict[str, list[dict]] = {}
         for row in self.db.query_each(
             "SELECT entity, entity_id, field, new_value, at FROM audit WHERE entity IN ('assessment', 'report')"
@@ -149,6 +149,9 @@ class ChecksMixin(StoreBase):
                     "Review that visit and its report; restore palsy.db from a backup if it was edited."
                 )
         return problems
+
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def _columns(self, table: str) -> set[str]:
         return {r[1] for r in self.db.query(f"PRAGMA table_info({table})")}
@@ -186,7 +189,7 @@ class ChecksMixin(StoreBase):
         """id, file_name, sha256, kind ('photo' or 'report') and table of every recorded file.
         `check` does not upgrade an old database, and the reports table only exists from schema
         version 3."""
-        tables = {r[0] for r in self.db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = self._tables()
         parts = [
             f"SELECT id, file_name, sha256, '{kind}' AS kind, '{table}' AS source FROM {table}"
             for table, kind in (("captures", "photo"), ("reports", "report"))

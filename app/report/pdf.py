@@ -141,6 +141,12 @@ def is_demo_record(model: Mapping | None) -> bool:
     return is_demo_weights(str(path) if path else "", sha256 if isinstance(sha256, str) else None)
 
 
+def shows_demo_warning(context: ReportContext, model: Mapping | None) -> bool:
+    """Whether a report (and `palsy assess`'s summary) carries the demonstration warning: the
+    caller knows the weights are the demo's, or the model record names them."""
+    return context.demo_model or is_demo_record(model)
+
+
 def _styles() -> dict[str, ParagraphStyle]:
     register_fonts()
     base = getSampleStyleSheet()
@@ -287,7 +293,7 @@ def write_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     s = _styles()
     model = assessment.get("model", {})
-    demo = context.demo_model or is_demo_record(model)
+    demo = shows_demo_warning(context, model)
     subject, keywords = _record_info(context)
     doc = SimpleDocTemplate(
         str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm, bottomMargin=15 * mm,

@@ -104,7 +104,8 @@ class Assessment:
 
     @property
     def top_probability(self) -> float:
-        return float(self.probabilities.max())
+        """As stored (4 decimals, `_by_grade`) and as the low-confidence flag judges it."""
+        return round(float(self.probabilities.max()), 4)
 
     def to_dict(self, overlay_paths: Mapping[str, Mapping[str, str]] | None = None) -> dict:
         """JSON-ready dict; `overlay_paths` = {expression: {kind: relative path}}."""

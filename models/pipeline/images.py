@@ -12,6 +12,7 @@ file) and PNG writing.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import warnings
@@ -63,7 +64,8 @@ def load_image(
         with warnings.catch_warnings():
             # Our own limit below replaces Pillow's DecompressionBombWarning.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            data = path.read_bytes()  # once: the decoder and the PNG completeness check share it
+            with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size  # header only: nothing decoded yet
                 if width * height > max_pixels:
                     raise ImageTooLargeError(
@@ -77,7 +79,7 @@ def load_image(
                     )
                 image.load()
                 if image.format == "PNG":
-                    check_png_complete(path.read_bytes(), name)
+                    check_png_complete(data, name)
                 return to_rgb_array(ImageOps.exif_transpose(image))
     except InputError:
         raise

@@ -110,12 +110,15 @@ def grading_never_trained(model: CascadeNet, meta: dict[str, Any]) -> bool:
     A stage-1 run started with `--init` from graded weights keeps their trained E2 and is not
     refused; checkpoints without a training record (tests' untrained networks, a cascade
     assembled by the demo recipe) are not judged."""
+    return _stage_1_run(meta) and not e2_trained(model)
+
+
+def _stage_1_run(meta: dict[str, Any]) -> bool:
+    """Whether the checkpoint's training record names a stage-1 run (`parsing...`)."""
     training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
     state = meta.get("train_state") if isinstance(meta.get("train_state"), dict) else {}
     stage = training.get("stage") or state.get("stage")
-    if not (isinstance(stage, str) and stage.startswith("parsing")):
-        return False
-    return not e2_trained(model)
+    return isinstance(stage, str) and stage.startswith("parsing")
 
 
 def e2_trained(model: CascadeNet) -> bool:
@@ -130,10 +133,7 @@ def e2_on_other_e1(model: CascadeNet, meta: dict[str, Any]) -> bool:
     can be worth trying), and every assessment says so (flag `e2_on_other_e1`) until stage 2 is
     trained again on them (`palsy train grading --init W`). Files without a training record and
     the demo recipe's own polishes (recorded as the recipe, its card says so) are not judged."""
-    training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
-    state = meta.get("train_state") if isinstance(meta.get("train_state"), dict) else {}
-    stage = training.get("stage") or state.get("stage")
-    return isinstance(stage, str) and stage.startswith("parsing") and e2_trained(model)
+    return _stage_1_run(meta) and e2_trained(model)
 
 
 CLINIC_STAGES = ("stage1.pt", "stage2.pt")

@@ -79,3 +79,14 @@ def test_the_cli_summary_has_no_expression_codes(capsys, patient_dir, small_weig
     assert "flag missing_expressions: puff cheeks" in flag_lines
     assert not any(code in line.partition(": ")[2] for line in flag_lines
                    for code in ("puff_cheeks", "close_eyes", "raise_eyebrows", "open_mouth", "wrinkle_nose")), flag_lines
+
+
+def test_the_summary_reads_the_probability_as_stored() -> None:
+    # last read: the CLI summary printed the unrounded 0.49996 as "49.996%" beside no flag,
+    # while assessment.json and the report held 0.5
+    from models.pipeline.assess import Assessment
+    from models.pipeline.measures import MeasuredFunction
+
+    assessment = Assessment("III", _fused(0.49996), {}, MeasuredFunction(None, None, "none", "none", {}), [], {}, {})
+    assert assessment.top_probability == 0.5 and top_probability_text(assessment.top_probability) == "50%"
+    assert assessment.to_dict()["probabilities"]["III"] == assessment.top_probability

@@ -55,7 +55,7 @@ def test_patients_drafts_and_verify_agree_on_the_local_date(
 
 
 def test_a_zone_without_a_short_name_is_named_by_its_offset() -> None:
-    from app.commands.records import local_minute_zoned
+    from app.local_time import local_minute_zoned
 
     assert local_minute_zoned(EVENING, timezone.utc).endswith(" UTC")
     from datetime import timedelta
