@@ -76,13 +76,16 @@ def ask_new_data_folder(folder: Path, reason: str) -> bool:
     """Ask whether to make a new, empty data folder at `folder` (True) or quit (False)."""
     from PySide6.QtWidgets import QMessageBox
 
+    from app.widgets.plain_text import plain_tooltip
+
     buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
     answer = QMessageBox.question(
         None,
         "Palsy Grader: data folder not found",
-        f"{reason}\n\nIf the records are on a network or removable drive, choose No, connect the "
-        f"drive and start Palsy Grader again.\n\nYes: create a new, empty data folder at {folder}.\n"
-        "No: quit.",
+        plain_tooltip(  # a folder named '<b>…' is shown as named, not as HTML
+            f"{reason}\n\nIf the records are on a network or removable drive, choose No, connect the "
+            f"drive and start Palsy Grader again.\n\nYes: create a new, empty data folder at {folder}.\n"
+            "No: quit."),
         buttons,
         QMessageBox.StandardButton.No,
     )
@@ -201,6 +204,8 @@ def report_start_failure(exc: StartError) -> None:
     (a windowed build has no console, so the box is all a therapist sees)."""
     from PySide6.QtWidgets import QMessageBox
 
+    from app.widgets.plain_text import plain_tooltip
+
     folder = str(exc.folder) if exc.folder is not None else "not known yet"
     locked = isinstance(exc, FolderLocked)  # not a fault: no traceback
     if log.hasHandlers():  # else logging's last resort would print the traceback on stderr
@@ -213,7 +218,7 @@ def report_start_failure(exc: StartError) -> None:
     if logged is not None:
         details.append(f"Log: {logged}")
     title = "Palsy Grader is already open" if locked else "Palsy Grader cannot start"
-    QMessageBox.critical(None, title, f"{exc}\n\n" + "\n".join(details))
+    QMessageBox.critical(None, title, plain_tooltip(f"{exc}\n\n" + "\n".join(details)))
 
 
 def app_icon_path() -> Path:

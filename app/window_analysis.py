@@ -119,6 +119,11 @@ class WindowAnalysisMixin:
             return
         analysed_id = self._analysed_id
         try:
+            if result.raw is not None and self._analysed_patient is not None:
+                # the stored record says what the patient record said, as `palsy assess` stores it
+                from models.pipeline.assess import add_registered_side
+
+                add_registered_side(result.raw, self._registered_side(self._analysed_patient))
             self.gateway.record_results(analysed_id, result.grade, result.measured_grade, result.to_json())
         except PalsyError as exc:
             # not on record: its grade cannot be reviewed or confirmed, so no results page; the

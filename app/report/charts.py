@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
@@ -62,24 +62,32 @@ def probability_chart(probabilities: Mapping[str, float], highlight: str | None 
 def visit_day(text: str) -> date | None:
     """The calendar day of a history date: a plain ISO date as it is, a timestamp (stored
     UTC) in local time; None for text that is neither."""
+    moment = visit_moment(text)
+    return moment.date() if moment else None
+
+
+def visit_moment(text: str) -> datetime | None:
+    """A history date as local wall-clock time (naive): a plain ISO date at its midnight, a
+    timestamp (stored UTC) in local time; None for text that is neither."""
     text = (text or "").strip()
     try:
-        return date.fromisoformat(text)
+        return datetime.combine(date.fromisoformat(text), datetime.min.time())
     except ValueError:
         moment = parse_stamp(text)
         try:
-            return moment.astimezone().date() if moment else None
+            return moment.astimezone().replace(tzinfo=None) if moment else None
         except OverflowError:  # within a day of year 1 (a reset clock): no day to place it on
             return None
 
 
 def history_positions(history: Sequence[HistoryPoint]) -> list[float]:
-    """The x value of each visit: days since the first when every date is readable (so a
-    week and eleven months look different), else the visit's number."""
-    days = [visit_day(p.date) for p in history]
-    if days and all(d is not None for d in days):
-        first = min(days)
-        return [float((d - first).days) for d in days]
+    """The x value of each visit: days (with their fraction) since the first when every date
+    is readable (so a week and eleven months look different, and a morning and an afternoon
+    visit of one day are two points), else the visit's number."""
+    moments = [visit_moment(p.date) for p in history]
+    if moments and all(m is not None for m in moments):
+        first = min(moments)
+        return [(m - first).total_seconds() / 86400.0 for m in moments]
     return [float(i) for i in range(len(history))]
 
 
@@ -125,10 +133,11 @@ def history_chart(history: Sequence[HistoryPoint], width: float = 440, height: f
     pad = (high - low) * 0.03 or 1.0  # keep the first and last markers off the axes
     low, high = low - pad, high + pad
     scale = chart.width / (high - low)
-    # One label per distinct x, thinned so that they neither overlap nor exceed the limit.
+    # One label per day (at its first visit), thinned so that they neither overlap nor exceed the limit.
     label_x: dict[float, str] = {}
     for x, _, label in points:
-        label_x.setdefault(x, label)
+        if label not in label_x.values():
+            label_x.setdefault(x, label)
     distinct = sorted(label_x)
     size = 7
     widest = max(pdfmetrics.stringWidth(label, FONT, size) for label in label_x.values())

@@ -34,7 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from app.local_time import local_minute, parse_stamp
+from app.local_time import local_minute_zoned, parse_stamp
 from app.report.charts import ACCENT, HIGHLIGHT, HistoryPoint, history_chart, probability_chart
 from app.report.fonts import (
     FONT,
@@ -548,14 +548,15 @@ def _history_table(history: Sequence[HistoryPoint], s: dict, width: float) -> Ta
 
 
 def _visit_time(text: str) -> str:
-    """A history point's date: a stored timestamp (UTC) as local YYYY-MM-DD HH:MM, as the
-    history page shows it; a plain date (no time recorded) as it is."""
+    """A history point's date: a stored timestamp (UTC) as local YYYY-MM-DD HH:MM with the
+    zone named (a report is read elsewhere: "CET" says which clock), as the history page
+    shows it; a plain date (no time recorded) as it is."""
     text = (text or "").strip()
     try:
         date.fromisoformat(text)
         return text
     except ValueError:
-        return local_minute(text) if parse_stamp(text) else text
+        return local_minute_zoned(text) if parse_stamp(text) else text
 
 
 def _model_section(model: Mapping, context: ReportContext, s: dict, width: float) -> list:

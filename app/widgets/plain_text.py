@@ -20,6 +20,7 @@ def plain(widget: Shown) -> Shown:
 
 
 def plain_tooltip(text: str) -> str:
-    """`text` as a tooltip that reads as typed: tooltips have no plain-text setting, so text
-    that Qt would take for HTML is escaped (other text is left as it is)."""
+    """`text` as a tooltip, or the text of a static message box (`QMessageBox.critical`), that
+    reads as typed: neither has a plain-text setting, so text that Qt would take for HTML is
+    escaped (other text is left as it is)."""
     return GuiQt.convertFromPlainText(text) if GuiQt.mightBeRichText(text) else text

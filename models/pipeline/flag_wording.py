@@ -138,12 +138,12 @@ def review_flags(flags: Iterable[Mapping | object], registered_side: str | None,
     """Everything the clinician should review, worded: the pipeline's flags, and the patient
     record's affected side when the photos measured the other side weaker. The report and the
     results screen both list these (the screen said "No flags" beside a side the report flagged).
-    Flags that already carry the disagreement (`palsy assess` stores it in assessment.json,
-    `add_registered_side`) are not given it twice."""
-    flags = list(flags)
-    out = worded_flags(flags)
+    A stored disagreement (`add_registered_side`: what the record said when the photos were
+    analysed) gives way to the record as it is now, so a corrected record clears it, and it is
+    never listed twice."""
+    out = worded_flags(f for f in flags if _field(f, "code") != SIDE_DISAGREEMENT)
     sides = side_disagreement(registered_side, measured_side)
-    if sides and not any(_field(f, "code") == SIDE_DISAGREEMENT for f in flags):
+    if sides:
         out.append((flag_title(SIDE_DISAGREEMENT), sides))
     return out
 

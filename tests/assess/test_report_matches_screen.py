@@ -107,7 +107,7 @@ def test_history_rows_show_the_local_time_so_two_visits_of_one_day_differ(tmp_pa
                HistoryPoint("2026-03-10T14:40:00+00:00", "III", 41.0)]
     text = _flat(_text(_report(tmp_path, history=history)))
     assert "Visit, local time (oldest first)" in text
-    rows = [text.index(row) for row in ("2026-01-10 V 15 %", "2026-03-10 10:05 IV 30 %", "2026-03-10 15:40 III 41 %")]
+    rows = [text.index(row) for row in ("2026-01-10 V 15 %", "2026-03-10 10:05 CET IV 30 %", "2026-03-10 15:40 CET III 41 %")]
     assert rows == sorted(rows)  # oldest first, as the chart reads
 
 

@@ -294,3 +294,14 @@ def test_history_chart_reads_stored_timestamps_and_skips_unknown_grades() -> Non
     drawing = history_chart(history)
     assert len(_marker_xs(drawing)) == 2
     assert _date_labels(drawing)[-1][0].text == "2024-03-01"
+
+
+def test_history_chart_draws_two_visits_of_one_day_as_two_points_under_one_date() -> None:
+    # a morning and an afternoon visit of one day shared one x: a vertical line, or one marker
+    history = [HistoryPoint("2024-01-01", "V"), HistoryPoint("2024-01-08T11:00:00+00:00", "IV"),
+               HistoryPoint("2024-01-08T13:00:00+00:00", "III")]
+    drawing = history_chart(history)
+    xs = _marker_xs(drawing)
+    assert len(xs) == 3 and xs[0] < xs[1] < xs[2]
+    assert 0.01 < (xs[2] - xs[1]) / (xs[1] - xs[0]) < 0.015  # two hours against about a week
+    assert [label.text for label, _ in _date_labels(drawing)].count("2024-01-08") == 1

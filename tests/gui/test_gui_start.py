@@ -240,3 +240,28 @@ def test_a_data_folder_that_lost_its_database_is_refused_at_once(
     assert f"the database {folder / 'palsy.db'} is missing; 1 photo or report file(s)" in text
     assert "check the data folder in Settings or PALSY_HOME" in text and "--data" not in text
     assert not (folder / "palsy.db").exists() and photo.is_file()
+
+
+def _as_shown(text: str) -> str:
+    """What a message box shows for `text` (Qt takes text that looks like HTML for HTML)."""
+    from PySide6.QtGui import Qt as GuiQt
+    from PySide6.QtGui import QTextDocument
+
+    if not GuiQt.mightBeRichText(text):
+        return text
+    document = QTextDocument()
+    document.setHtml(text)
+    return document.toPlainText()
+
+
+def test_start_up_boxes_show_a_folder_named_like_html_as_named(
+        qtbot, tmp_path: Path, settings_path: str, home: Path, boxes: dict) -> None:
+    # the two start-up boxes were the only ones left taking a path for HTML: '<b>…' was bold
+    missing = tmp_path / "<b>NAS<i>"
+    assert main([], settings_path=_ini(settings_path, missing)) == START_FAILED
+    [(_, asked)] = boxes["question"]
+    assert f"create a new, empty data folder at {missing}" in _as_shown(asked)
+    folder = _newer_store(tmp_path / "<u>newer")
+    assert main([], settings_path=_ini(settings_path, folder)) == START_FAILED
+    [(_, said)] = boxes["critical"]
+    assert f"Data folder: {folder}" in _as_shown(said)
