@@ -138,7 +138,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PalsyError as exc:
         print(f"palsy: error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:  # torch's libraries refused by a memory limit; anything else is a bug
+        line = torch_load_failure_line(exc)
+        if line is None:
+            raise
+        print(f"palsy: error: {line}", file=sys.stderr)
+        return 2
     except OSError as exc:  # a full disk, a read-only or missing folder met mid-command
+        if (line := torch_load_failure_line(exc)) is not None:  # ctypes' CDLL raises OSError
+            print(f"palsy: error: {line}", file=sys.stderr)
+            return 2
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"palsy: error: {exc.strerror or exc}{where}; {os_error_hint(exc)}", file=sys.stderr)
         return 2
@@ -160,6 +169,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 OUT_OF_MEMORY = ("can't allocate memory", "out of memory", "cannot allocate memory")
 
 
+# What the dynamic loader says when a memory limit leaves no room to map a shared library;
+# torch's libraries need about 5 GB of address space (assess and train ran at `ulimit -v
+# 6000000`, failed at 4000000 and 3000000; /tmp/audit_env/mem.sh, 2026-12-06).
+LIBRARY_MAP_FAILURE = ("failed to map segment", "cannot allocate memory")
+SHARED_LIBRARY = re.compile(r"\.(so(\.\d+)*|dylib|dll)\b")  # a library file's name: libtorch_cpu.so, libc10.so.2
+TORCH_MEMORY_LIMIT_LINE = (
+    "PyTorch could not be loaded: the process memory limit (ulimit -v) is too low; allow at least 6 GB "
+    "(`ulimit -v 6000000`, or `ulimit -v unlimited`) and start again"
+)
+
+
+def torch_load_failure_line(exc: BaseException) -> str | None:
+    """The one line for a shared library (PyTorch's) that a process memory limit kept from loading,
+    or None for any other error. The loader's own words ("libtorch_cuda.so: failed to map segment
+    from shared object") name neither the limit nor what to do."""
+    text = str(exc).lower()
+    if not isinstance(exc, (ImportError, OSError)) or not any(words in text for words in LIBRARY_MAP_FAILURE):
+        return None
+    if isinstance(exc, OSError) and "shared object" not in text and not SHARED_LIBRARY.search(text):
+        return None  # ENOMEM from anything else (a fork, a write, /home/u/.sonar/x.db) is not about loading a library
+    return TORCH_MEMORY_LIMIT_LINE
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
     """Whether `exc` is an allocation failure (MemoryError, or torch's RuntimeError saying so)."""
     if isinstance(exc, MemoryError):
@@ -175,7 +207,7 @@ def out_of_memory_line(args: argparse.Namespace, detail: str) -> str:
     if asked is None:
         what = (detail.strip().splitlines() or ["no memory left"])[0][:160]
     elif asked[1].isdigit():
-        what = f"an allocation of {int(asked[1]) / 2**30:.2f} GiB failed"
+        what = f"an allocation of {byte_size(int(asked[1]))} failed"
     else:
         what = f"an allocation of {asked[1]} failed"
     command = getattr(args, "command", None) or "the command"
@@ -186,6 +218,16 @@ def out_of_memory_line(args: argparse.Namespace, detail: str) -> str:
     else:
         todo = "close other programs and try again"
     return f"out of memory in `palsy {command}` ({what}); {todo}"
+
+
+def byte_size(count: int) -> str:
+    """`count` bytes in GiB, or in MiB/KiB/bytes where GiB would read "0.00 GiB"."""
+    if count >= 0.01 * 2**30:
+        return f"{count / 2**30:.2f} GiB"
+    for unit, size in (("MiB", 2**20), ("KiB", 2**10)):
+        if count >= size:
+            return f"{count / size:.2f} {unit}"
+    return f"{count} bytes"
 
 
 def os_error_hint(exc: OSError) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from app.analysis import AnalysisResult
-from app.local_time import local_date
+from app.local_time import local_date, photo_days, photos_apart
+from app.records.errors import StorageError
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.reopen import in_live_order
 from app.settings import Settings
@@ -30,21 +31,31 @@ from models.errors import InputError
 STAGING_DIR = "tmp"
 
 
+def capture_times(assessment: AssessmentInfo) -> dict[str, str]:
+    """Each photo's capture time (expression -> stored UTC timestamp), as the gateway gives
+    them in `AssessmentInfo.captured_at`."""
+    return dict(assessment.captured_at)
+
+
 def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings, history: list[AssessmentInfo]):  # noqa: ANN201
-    """The ReportContext: clinic, patient, clinician, confirmed grade, notes, grade history."""
+    """The ReportContext: clinic, patient, clinician, confirmed grade, notes, grade history, and
+    the photos' date (dated by the draft's start, a report of photos taken later misdated them)."""
+    from app.pages.history_logic import visit_order
     from app.report.charts import HistoryPoint
     from app.report.pdf import ReportContext
 
     points = []
-    this_visit = (assessment.created, assessment.assessment_id)
-    for past in sorted(history, key=lambda a: (a.created, a.assessment_id)):
+    this_visit = visit_order(assessment)  # by the moment: an older import kept '10:00+05:00'
+    for past in sorted(history, key=visit_order):
         # The clinician's grades up to this visit: a network grade nobody confirmed is not a
         # grade of the record, and a report dated today says nothing of later visits.
-        if past.status != "confirmed" or not past.confirmed_grade or (past.created, past.assessment_id) > this_visit:
+        if past.status != "confirmed" or not past.confirmed_grade or visit_order(past) > this_visit:
             continue
         measured = (past.result or {}).get("measured") or {}
         # the stored timestamp: the report's table shows its local minute, so two visits of a day differ
         points.append(HistoryPoint(past.created, past.confirmed_grade, measured.get("function_percent")))
+    times = list(capture_times(assessment).values())
+    days = photo_days(times)
     return ReportContext(
         clinic_name=settings.clinic.clinic_name or "Palsy Grader",
         clinic_logo=settings.clinic.logo_path or None,
@@ -54,6 +65,8 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
         sex=patient.sex,
         clinician=assessment.clinician,
         assessment_date=local_date(assessment.created),
+        photo_days=days,
+        photos_apart=photos_apart(times),
         confirmed_grade=assessment.confirmed_grade,
         notes=assessment.notes,
         history=points,
@@ -75,16 +88,33 @@ def render_pdf(assessment: AssessmentInfo, patient: PatientInfo, result: Analysi
     # the report's "not for diagnosis" box follows the model record of the body it prints (live
     # or stored): the weights that made these numbers
     context = report_context(assessment, patient, settings, history)
-    with staging_folder(data_folder) as folder:
-        if result.raw is not None:
-            path = write_outputs(result.raw, folder, context).report_pdf
-        else:  # reopened from the store: the stored assessment.json, the overlays recomputed from the stored photos
-            recomputed = {name: e for name, e in result.expressions.items() if e.attention}
-            (folder / "overlays").mkdir()
-            images: dict = {name: {"photo": photo} for name, photo in assessment.captures.items()}
-            images.update(report_images(write_overlays(recomputed, folder), folder))
-            path = write_report(folder / "report.pdf", in_live_order(assessment.result), context, images)
-        return path.read_bytes()
+    try:
+        with staging_folder(data_folder) as folder:
+            if result.raw is not None:
+                path = write_outputs(result.raw, folder, context).report_pdf
+            else:  # reopened from the store: the stored assessment.json, the overlays recomputed from the stored photos
+                recomputed = {name: e for name, e in result.expressions.items() if e.attention}
+                (folder / "overlays").mkdir()
+                images: dict = {name: {"photo": photo} for name, photo in assessment.captures.items()}
+                images.update(report_images(write_overlays(recomputed, folder), folder))
+                path = write_report(folder / "report.pdf", in_live_order(assessment.result), context, images)
+            return path.read_bytes()
+    except OSError as exc:  # a full disk mid-render said only "OSError: [Errno 28] No space left on device"
+        raise render_storage_error(exc, data_folder) from exc
+
+
+def render_storage_error(exc: OSError, data_folder: Path | None) -> StorageError:
+    """The store's clear error for a report render that could not write its staging folder: what
+    happened, that the records are untouched, and what to do before exporting again."""
+    from app.records.errors import NOTHING_LOST, full_or_read_only_error, storage_error_from_os
+
+    where = Path(data_folder) / STAGING_DIR if data_folder is not None else Path(tempfile.gettempdir())
+    error = full_or_read_only_error(
+        exc, f"cannot write the report in {where}", str(where), NOTHING_LOST,
+        full_hint="Free some disk space and export the report again.",
+        read_only_hint="Check the data folder's permissions (or set PALSY_HOME to a writable folder) and export again.",
+    )
+    return error or storage_error_from_os(exc, "write the report in", where)
 
 
 @contextmanager

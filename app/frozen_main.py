@@ -31,6 +31,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
+from models.errors import PalsyError
+
 LOG_NAME = "palsy.log"
 CONSOLE_LOG_NAME = "console.log"  # what a windowed build would have printed
 FATAL_LOG_NAME = "fatal.log"  # Python's own report of a crash no handler sees (faulthandler)
@@ -76,7 +78,7 @@ def file_log_dir(args: Sequence[str]) -> Path | None:
         folder = log_dir()
         if folder.parent.is_dir() or (is_gui_start(args) and not _home_named()):
             return folder
-    except (ImportError, OSError, RuntimeError):  # no home folder to name the data folder by
+    except (ImportError, OSError, RuntimeError, PalsyError):  # no home folder to name the data folder by
         pass
     return None
 
@@ -235,7 +237,7 @@ def configure_logging(folder: Path | None = None, level: int = logging.INFO) -> 
         handler = PrivateRotatingFileHandler(
             folder / LOG_NAME, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
         )
-    except (ImportError, OSError, RuntimeError):
+    except (ImportError, OSError, RuntimeError, PalsyError):  # no home folder (paths.home_folder)
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

@@ -55,14 +55,23 @@ class StoreGateway:
     def save_capture(self, assessment_id: int, expression: str, rgb: np.ndarray, quality: dict) -> Any:
         return self.store.save_capture(assessment_id, expression, np.ascontiguousarray(rgb), quality, actor=self.actor)
 
+    def withdraw_capture(self, assessment_id: int, expression: str) -> bool:
+        """Take a rejected photo off the record (Retake), so a resumed draft does not bring it back."""
+        return self.store.withdraw_capture(assessment_id, expression, actor=self.actor)
+
     def load_photo(self, assessment_id: int, expression: str) -> np.ndarray:
         return np.asarray(self.store.load_capture_image(assessment_id, expression))
 
+    def capture_qualities(self, assessment_id: int) -> dict[str, dict]:
+        """The quality checks stored with each photo at capture (expression -> quality record)."""
+        return {c.expression: dict(c.quality or {}) for c in self.store.captures(assessment_id)}
+
     def _info(self, a: Assessment) -> AssessmentInfo:
-        captures = {c.expression: str(self.store.capture_path(c)) for c in self.store.captures(a.id)}
+        stored = self.store.captures(a.id)
+        captures = {c.expression: str(self.store.capture_path(c)) for c in stored}
         return AssessmentInfo(a.id, a.patient_id, a.status, a.created_at, a.model_grade, a.measured_grade,
                               a.confirmed_grade, a.clinician or "", a.notes or "", a.result or {}, captures,
-                              a.updated_at)
+                              a.updated_at, {c.expression: c.captured_at for c in stored})
 
     def assessment(self, assessment_id: int) -> AssessmentInfo:
         return self._info(self.store.get_assessment(assessment_id))

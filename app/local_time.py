@@ -7,6 +7,7 @@ banner and the PDF report.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone, tzinfo
 
 
@@ -33,12 +34,14 @@ def local_minute(text: str, tz: tzinfo | None = None) -> str:
 
 def local_minute_zoned(text: str, tz: tzinfo | None = None) -> str:
     """`local_minute` with the zone named ("2026-12-05 21:30 PST", or "UTC-08:00" where the
-    system's zone has no short name): a time printed on a terminal says which clock it is."""
+    system's zone has no upper-case short name): a time printed says which clock it is."""
     local = _local(parse_stamp(text), tz)
     if local is None:
         return local_minute(text, tz)
     name = local.strftime("%Z")
-    if not (name.isascii() and name.isalpha() and len(name) <= 5):  # Windows: "Pacific Standard Time"
+    # Windows says "Pacific Standard Time"; a mistyped TZ (Asia/Kolkta) makes glibc use UTC
+    # under the name "Asia": only an upper-case abbreviation (CET, PST, NZDT) is a zone's name
+    if not (name.isascii() and name.isalpha() and name.isupper() and len(name) <= 5):
         offset = local.strftime("%z") or "+0000"
         name = f"UTC{offset[:3]}:{offset[3:5]}"
     return f"{local_minute(text, tz)} {name}"
@@ -54,3 +57,34 @@ def _local(moment: datetime | None, tz: tzinfo | None) -> datetime | None:
         return moment.astimezone(tz)
     except OverflowError:
         return None
+
+
+# Photos of one assessment belong to one sitting: ones taken more than SITTING_HOURS apart, or
+# on two local days at least SAME_SITTING_HOURS apart (not 23:55 and 00:05), measure today's
+# movements against another day's rest photo (a draft resumed later).
+SITTING_HOURS = 12.0
+SAME_SITTING_HOURS = 2.0
+
+
+def separate_sittings(earlier: datetime, later: datetime, tz: tzinfo | None = None) -> bool:
+    """Whether two moments (aware) belong to two sittings (see SITTING_HOURS)."""
+    hours = abs((later - earlier).total_seconds()) / 3600.0
+    if hours > SITTING_HOURS:
+        return True
+    first, last = _local(earlier, tz), _local(later, tz)
+    return hours >= SAME_SITTING_HOURS and first is not None and last is not None and first.date() != last.date()
+
+
+def photo_days(times: Iterable[str], tz: tzinfo | None = None) -> tuple[str, str] | None:
+    """The first and last local day (YYYY-MM-DD) of the photos' capture times, or None when
+    none is known (`palsy assess` reads files). A draft resumed days later has photos of
+    several days; its start date alone said nothing of that."""
+    days = sorted(local_date(t, tz) for t in times if t)
+    return (days[0], days[-1]) if days else None
+
+
+def photos_apart(times: Iterable[str], tz: tzinfo | None = None) -> bool:
+    """Whether the photos' capture times span two sittings (`separate_sittings`): the review
+    flag "Photos taken on different days" is raised on that, not on two dates alone."""
+    moments = sorted(m for m in (parse_stamp(t) for t in times if t) if m is not None)
+    return len(moments) > 1 and separate_sittings(moments[0], moments[-1], tz)

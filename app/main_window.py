@@ -61,6 +61,16 @@ FRESH_MESSAGE_S = 1.0  # a status message this young came with the page change: 
 SHUTDOWN_WAIT_MS = 10000  # how long shutdown waits for the cancelled workers, all together
 _STRAGGLERS: list = []  # (thread, worker) still running after that wait: never deleted while running
 UNSAVED_REPORT = "unsaved-report.txt"  # in DATA/tmp: a report lost at close, said at the next start
+CAPTURE_NOTICE = "capture"  # the key of a photo's save failure in the notice above the pages
+# The capture page's words for a photo that did not reach the record (app/pages/capture.py)
+PHOTO_NOT_SAVED = ("Could not save the photo", "photo could not be saved", "Could not retake the photo",
+                   "could not be removed from the record")
+
+
+def photo_not_saved(message: str) -> bool:
+    """Whether a capture-page message says a photo did not reach the record (a full disk): it
+    must be read whole, and an elided status-bar line that went after 8 s was not."""
+    return any(words in message for words in PHOTO_NOT_SAVED)
 
 
 def stragglers_running() -> int:
@@ -155,6 +165,7 @@ class MainWindow(
         for page in (self.patients, self.capture, self.results, self.history):
             self.stack.add_page(page)
         self.stack.currentChanged.connect(self._page_changed)
+        self.stack.currentChanged.connect(self._capture_page_left)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -205,7 +216,8 @@ class MainWindow(
         self.patients.discard_requested.connect(self.discard_assessment)
         self.capture.analyse_requested.connect(self.start_analysis)
         self.capture.cancel_requested.connect(self.cancel_analysis)
-        self.capture.notify.connect(self.notify)
+        self.capture.notify.connect(self._capture_message)
+        self.capture.analyse_requested.connect(lambda: self.set_notice(CAPTURE_NOTICE, ""))  # every photo saved
         self.capture.camera.opened.connect(lambda name: self.source_label.setText(f"source: {name}"))
         self.results.confirm_requested.connect(self.confirm_review)
         self.results.export_requested.connect(self.export_pdf)
@@ -224,6 +236,17 @@ class MainWindow(
         # the bar's message is never covered by the labels on its right; one too long for the
         # bar reads in full in its tooltip, to a screen reader and in View > Recent messages
         self.statusBar().showMessage(message, timeout_ms)
+
+    def _capture_message(self, message: str) -> None:
+        """A capture-page message in the status bar; one saying a photo was not saved also stays
+        above the pages, whole, until the capture page is left or Analyse is pressed."""
+        if photo_not_saved(message):
+            self.set_notice(CAPTURE_NOTICE, message)
+        self.notify(message)
+
+    def _capture_page_left(self, _index: int) -> None:
+        if self.stack.currentWidget() is not self.capture:
+            self.set_notice(CAPTURE_NOTICE, "")
 
     def set_notice(self, key: str, text: str) -> None:
         """Set (or clear, with "") one line of the notice above the pages; shown while any is set."""

@@ -48,6 +48,7 @@ class AssessmentInfo:
     result: dict = field(default_factory=dict)
     captures: dict[str, str] = field(default_factory=dict)
     updated: str = ""  # when the record last changed (a report checks it was not confirmed again meanwhile)
+    captured_at: dict[str, str] = field(default_factory=dict)  # expression -> when its photo was taken (UTC)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,15 @@ class RecordsGateway(Protocol):
 
     def save_capture(self, assessment_id: int, expression: str, rgb: np.ndarray, quality: dict) -> Any: ...
 
+    def withdraw_capture(self, assessment_id: int, expression: str) -> bool:
+        """Take a rejected photo off the record (row, audited, then file); False when none was stored."""
+        ...
+
     def load_photo(self, assessment_id: int, expression: str) -> np.ndarray: ...
+
+    def capture_qualities(self, assessment_id: int) -> dict[str, dict]:
+        """The quality record stored with each photo at capture, by expression."""
+        ...
 
     def assessment(self, assessment_id: int) -> AssessmentInfo: ...
 
@@ -113,6 +122,7 @@ class MemoryRecords:
         self.patients: dict[str, PatientInfo] = {}
         self.assessments: dict[int, AssessmentInfo] = {}
         self.photos: dict[tuple[int, str], np.ndarray] = {}
+        self.qualities: dict[tuple[int, str], dict] = {}
         self.audits: dict[int, list[AuditEntry]] = {}
 
     def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
@@ -140,11 +150,21 @@ class MemoryRecords:
 
     def save_capture(self, assessment_id: int, expression: str, rgb: np.ndarray, quality: dict) -> Any:
         self.photos[(assessment_id, expression)] = np.array(rgb)
+        self.qualities[(assessment_id, expression)] = dict(quality)
         self.assessments[assessment_id].captures[expression] = f"memory:{assessment_id}/{expression}"
+        self.assessments[assessment_id].captured_at[expression] = _now()
         return expression
+
+    def withdraw_capture(self, assessment_id: int, expression: str) -> bool:
+        self.qualities.pop((assessment_id, expression), None)
+        self.assessments[assessment_id].captures.pop(expression, None)
+        return self.photos.pop((assessment_id, expression), None) is not None
 
     def load_photo(self, assessment_id: int, expression: str) -> np.ndarray:
         return self.photos[(assessment_id, expression)]
+
+    def capture_qualities(self, assessment_id: int) -> dict[str, dict]:
+        return {e: dict(q) for (aid, e), q in self.qualities.items() if aid == assessment_id}
 
     def assessment(self, assessment_id: int) -> AssessmentInfo:
         return self.assessments[assessment_id]

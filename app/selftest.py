@@ -9,7 +9,8 @@ The headless path imports no Qt (checked: the bundle's headless path does not de
 widgets); then a last step, "gui", imports PySide6.QtWidgets and builds the main window over a
 throwaway data folder (offscreen where there is no display) and closes it, so an installation
 whose Qt is broken fails here and not at the clinic's first start. The summary also reports
-the real data folder and log folder (exists, writable, free space) without creating them.
+the real data folder and log folder (exists, writable, free space) without creating them; a
+data folder that cannot be written (a file in its place, no permission) fails the test last.
 Prints one summary line; exit 0 when
 every step passed, 1 with the failing step and its reason otherwise. A `--json FILE` that
 cannot be written is refused before the test runs (one line, exit 2); the file is replaced
@@ -216,12 +217,43 @@ def folder_state(path: Path) -> dict[str, Any]:
     }
 
 
-def real_folders() -> dict[str, dict[str, Any]]:
-    """The data folder (PALSY_HOME or the platform's) and its log folder, as `folder_state` sees them."""
-    from app.records.paths import default_data_dir
+def configured_data_folder() -> str:
+    """The data folder chosen in the GUI's Settings ("" when none, or the settings cannot be read)."""
+    try:
+        from app.settings_store import load_settings, open_qsettings
 
-    data = default_data_dir()
+        return load_settings(open_qsettings())[0].clinic.data_folder
+    except Exception:  # noqa: BLE001 - no Qt, a damaged file: the default folder is checked then
+        return ""
+
+
+def real_folders() -> dict[str, dict[str, Any]]:
+    """The data folder the window would open (Settings, else PALSY_HOME, else the platform's:
+    `resolve_data_folder`) and its log folder, as `folder_state` sees them. The platform's folder
+    alone failed a station whose Settings name another, writable one."""
+    from app.settings import resolve_data_folder
+
+    data = resolve_data_folder(configured_data_folder())
     return {"data": folder_state(data), "log": folder_state(data / "logs")}  # logs: app/frozen_main.py log_dir()
+
+
+def data_folder_problem(info: dict[str, Any] | None) -> str | None:
+    """Why the station could not save a record in the data folder `folder_state` described (a
+    file in its place, no write permission), or None; None too when it could not be looked at.
+    The summary said "(not created yet, NOT writable)" and the test still passed."""
+    from app.records.errors import file_in_the_way, not_a_folder_message
+
+    if not info:
+        return None
+    path = Path(info["path"])
+    blocker = file_in_the_way(path)
+    if blocker is not None:
+        return not_a_folder_message(path, blocker, "data folder")
+    if info["writable"]:
+        return None
+    made = "" if info["exists"] else " (it does not exist yet and cannot be made there)"
+    return (f"the data folder {path} is not writable by this user{made}, so no record could be saved: check its "
+            "permissions, or set PALSY_HOME (or Settings \u2192 Data folder) to a writable folder")
 
 
 def _needs_offscreen() -> bool:
@@ -373,8 +405,13 @@ def run_self_test(
             if widgets:
                 raise SelfTestError(f"the headless path imported {', '.join(widgets)}")
 
-            current = "gui"  # last: the steps above prove the headless path needs no Qt
+            current = "gui"  # the steps above prove the headless path needs no Qt
             step(current, lambda: check_gui(root / "gui-data"))
+
+            current = "data folder"  # last: the rest is proven even where the station cannot save
+            problem = data_folder_problem(result.folders.get("data"))
+            if problem:
+                raise SelfTestError(f"{problem} (every other step passed)")
         result.ok = True
     except PalsyError as exc:
         result.failed_step, result.error = current, str(exc)

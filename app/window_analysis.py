@@ -3,13 +3,37 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QTimer
 
+from app.pages.instructions import TITLES
 from app.workers import FunctionWorker
-from models.errors import PalsyError
+from models.errors import InputError, PalsyError
+
+log = logging.getLogger(__name__)
+
+
+def analyse_noting_no_face(analyse: Callable[..., Any], no_face: dict[str, str]) -> Callable[..., Any]:
+    """`analyse` whose "no face found" error is said in plain words for the screen, naming the
+    step by its title; the step goes into `no_face` (read by the GUI thread once the worker
+    reports the error) and the detector's figures go to the log, not the screen."""
+    def run(photos: dict[str, Any], handle: Any, progress: Any) -> Any:
+        from models.pipeline.face import NoFaceError
+
+        try:
+            return analyse(photos, handle, progress)
+        except NoFaceError as exc:
+            log.info("analysis stopped: %s", exc)
+            if exc.expression is None:
+                raise
+            no_face["expression"] = exc.expression
+            raise InputError(f"no face found in the {TITLES.get(exc.expression, exc.expression)} photo. "
+                             f"Retake it: {exc.advice}") from exc
+    return run
 
 
 class WindowAnalysisMixin:
@@ -51,7 +75,7 @@ class WindowAnalysisMixin:
                             "it is done (the status bar says so)")
             return
         if not self.session.complete:
-            self.notify("Capture all six expressions first; missing: " + ", ".join(self.session.missing))
+            self.notify("Capture all six expressions first; missing: " + ", ".join(TITLES[e] for e in self.session.missing))
             return
         if self.model_handle is None:
             self.notify(f"No model is loaded: {self.model_error}" if self.model_error
@@ -63,7 +87,9 @@ class WindowAnalysisMixin:
         # results go to this assessment and patient even if the user moves on meanwhile
         self._analysed_id, self._analysed_patient = self.session.assessment_id, self.patient_id
         self._analysed_who = self._read_patient_label(self.patient_id)
-        worker = FunctionWorker(lambda progress: analyse(photos, handle, progress))
+        self._no_face: dict[str, str] = {}  # the photo without a face, when that stops the analysis
+        run = analyse_noting_no_face(analyse, self._no_face)
+        worker = FunctionWorker(lambda progress: run(photos, handle, progress))
         worker.progressed.connect(self._analysis_progress)
         worker.returned.connect(self._analysis_done)
         worker.cancelled.connect(self._analysis_cancelled)
@@ -110,9 +136,13 @@ class WindowAnalysisMixin:
                              f"Analysis of {self._analysed_label()} cancelled; the photos are kept (Resume goes on)")
 
     def _analysis_failed(self, message: str) -> None:
+        no_face = getattr(self, "_no_face", {}).get("expression")
+        on_screen = self._analysis_on_screen()
         self._analysis_ended(f"Analysis failed: {message}",
                              f"Analysis of {self._analysed_label()} failed: {message}. Resume it and press Analyse "
                              "to try again")
+        if no_face is not None and on_screen and self.session is not None and not self._closed:
+            self.session.mark_no_face(no_face)  # its step says "no face – retake?" and is the current one
 
     def _analysis_done(self, result: Any) -> None:
         if self._closed:
@@ -134,7 +164,7 @@ class WindowAnalysisMixin:
             return
         if analysed_id != self.assessment_id:  # the user started something else meanwhile
             self.capture.analysis_ended()
-            self.notify(f"Assessment {analysed_id} of {self._analysed_label()} analysed; open it from the patient's "
+            self.notify(f"The assessment of {self._analysed_label()} is analysed; open it from the patient's "
                         "history", 30000)
             return
         self.capture.analysis_ended()
@@ -142,6 +172,14 @@ class WindowAnalysisMixin:
         # show the page in the next event-loop turn: the store write and the page's first
         # paint then run as two short slices instead of one long stall
         QTimer.singleShot(0, self._show_new_result)
+
+    def _capture_times(self, assessment_id: int | None) -> list[str]:
+        """When the assessment's photos were taken (a draft resumed another day mixes days: the
+        results page flags it); none when the record cannot be read now."""
+        try:
+            return list(self.gateway.assessment(assessment_id).captured_at.values()) if assessment_id is not None else []
+        except PalsyError:
+            return []
 
     def _show_new_result(self) -> None:
         if self._closed:
@@ -156,4 +194,5 @@ class WindowAnalysisMixin:
         self.stack.setCurrentWidget(self.results)
         self.show_patient_title(self.patient_id)
         self.results.show_result(self.result, self._patient_label(self.patient_id), "analysed",
-                                 clinician=self.settings.clinic.clinician, registered_side=self._registered_side(self.patient_id))
+                                 clinician=self.settings.clinic.clinician, registered_side=self._registered_side(self.patient_id),
+                                 capture_times=self._capture_times(self.assessment_id))

@@ -9,7 +9,14 @@ from typing import Any
 from app.camera.factory import make_source
 from app.camera.source import FrameSource
 from app.local_time import local_minute
-from app.pages.capture_logic import CapturedPhoto, CaptureSession, capture_line
+from app.pages.capture_logic import (
+    CapturedPhoto,
+    CaptureSession,
+    capture_line,
+    stale_draft_age,
+    stale_draft_warning,
+)
+from app.pages.instructions import TITLES
 from app.records_gateway import EMPTY_DRAFT_REASON
 from models.errors import PalsyError
 
@@ -35,20 +42,29 @@ class WindowAssessmentMixin:
         second draft silently hid the first)."""
         draft = self._unfinished_of(patient_id)
         if draft is not None:
+            taken = len(draft.captures)
+            age = stale_draft_age(draft.created)
+            # an old draft's rest photo must not be the baseline of today's expressions: Start new first
+            warning = f"{stale_draft_warning(age)}\n\n" if age else ""
+            resume = ("Resume: its six photos are taken; review them, retake any, and analyse." if taken >= 6
+                      else "Resume: take the missing photos.")
             answer = self.services.choose(
                 self,
                 "Resume the unfinished assessment?",
-                f"Resume the unfinished assessment of {local_minute(draft.created)} ({len(draft.captures)} of 6 photos), "
-                "or start a new one?\n\n"
-                "Resume: take the missing photos.\n"
+                f"Resume the unfinished assessment of {local_minute(draft.created)} ({taken} of 6 photos), "
+                f"or start a new one?\n\n{warning}"
+                f"{resume}\n"
                 "Start new: a new assessment; the unfinished one stays offered on the patients page.",
-                (RESUME, START_NEW),
+                (START_NEW, RESUME) if age else (RESUME, START_NEW),
             )
             if answer == RESUME:
-                self.resume_assessment(draft.assessment_id)
+                self.resume_assessment(draft.assessment_id, asked=True)
                 return
             if answer != START_NEW:  # Cancel or Esc: nothing happens
                 return
+        self._start_new(patient_id)
+
+    def _start_new(self, patient_id: str) -> None:
         try:
             assessment_id = self.gateway.start_assessment(patient_id)
         except PalsyError as exc:
@@ -89,19 +105,41 @@ class WindowAssessmentMixin:
         self.capture.begin(self.session, self._source_factory, who=capture_line(self._patient_label(patient_id), self.settings.camera))
         self.show_patient_title(patient_id)
 
-    def resume_assessment(self, assessment_id: int) -> None:
-        """Reopen a draft left by a crash, with the photos it already has."""
+    def resume_assessment(self, assessment_id: int, asked: bool = False) -> None:
+        """Reopen a draft left by a crash, with the photos it already has. A draft begun on an
+        earlier day is resumed only when the user says so (`asked`: already asked by Start):
+        the patients page's Resume asks, with Start new the default."""
         if self.session is not None:
             self.session.wait_for_saves(10.0)  # the photos just taken are on record before they are read back
         info = self.gateway.assessment(assessment_id)
+        age = None if asked else stale_draft_age(info.created)
+        if age is not None:
+            answer = self.services.choose(
+                self,
+                "Resume an assessment of another day?",
+                f"The unfinished assessment of {self._patient_label(info.patient_id)} from {local_minute(info.created)} "
+                f"({len(info.captures)} of 6 photos). {stale_draft_warning(age)}\n\n"
+                "Start new: a new assessment; the unfinished one stays offered.\n"
+                "Resume: go on with its photos.",
+                (START_NEW, RESUME),
+            )
+            if answer == START_NEW:
+                self._start_new(info.patient_id)
+            if answer != RESUME:
+                return
+        try:  # the face check of each photo at capture: a photo without a face says so again
+            qualities = self.gateway.capture_qualities(assessment_id)
+        except PalsyError as exc:
+            log.warning("quality records of assessment %d not read: %s", assessment_id, exc)
+            qualities = {}
         photos, unreadable = {}, []
         for expression in info.captures:
             try:
                 rgb = self.gateway.load_photo(assessment_id, expression)
             except PalsyError as exc:
-                unreadable.append(f"Photo of {expression} could not be read ({exc}); retake it")
+                unreadable.append(f"The {TITLES.get(expression, expression)} photo could not be read ({exc}); retake it")
                 continue
-            photos[expression] = CapturedPhoto(expression, rgb, {})
+            photos[expression] = CapturedPhoto(expression, rgb, qualities.get(expression, {}))
         self._open_capture(info.patient_id, assessment_id, photos)
         if unreadable:  # after the capture page opened, which clears the last patient's news
             self.notify("; ".join(unreadable))
@@ -123,25 +161,37 @@ class WindowAssessmentMixin:
     def discard_assessment(self, assessment_id: int) -> None:
         """Discard an unfinished assessment (the Discard of the patients page's bar) once the
         user has said Yes: one click must not drop a draft (No keeps it, still offered)."""
-        if not self._confirm_discard(assessment_id):
-            self.notify(f"Assessment {assessment_id} kept: Resume reopens it")
+        visit = self._draft_words(assessment_id)
+        if not self._confirm_discard(assessment_id, visit):
+            self.notify(f"The {visit} kept: Resume reopens it")
             return
         try:
             self.gateway.discard(assessment_id)
         except PalsyError as exc:
-            self.notify(f"Could not discard assessment {assessment_id}: {exc}")
+            self.notify(f"Could not discard the {visit}: {exc}")
             return
         self.patients.show_unfinished(self.offered_drafts())
-        self.notify(f"Assessment {assessment_id} discarded (no longer offered; its photos stay in the data folder)")
+        self.notify(f"The {visit} discarded (no longer offered; its photos stay in the data folder)")
 
-    def _confirm_discard(self, assessment_id: int) -> bool:
+    def _draft_words(self, assessment_id: int) -> str:
+        """A draft as the therapist knows it: "unfinished assessment of Bob Jones (MRN-200) from
+        2026-12-05 14:02" (its number only when the record cannot be read)."""
         try:
             info = self.gateway.assessment(assessment_id)
         except PalsyError:
-            what = f"Unfinished assessment {assessment_id}"
-        else:
-            what = (f"The unfinished assessment of patient {info.patient_id} from {local_minute(info.created)} "
-                    f"({len(info.captures)} of 6 photos)")
+            return f"unfinished assessment {assessment_id}"
+        try:
+            who = str(self._patient_label(info.patient_id))
+        except PalsyError:
+            who = info.patient_id
+        return f"unfinished assessment of {who} from {local_minute(info.created)}"
+
+    def _confirm_discard(self, assessment_id: int, visit: str) -> bool:
+        try:
+            taken = f" ({len(self.gateway.assessment(assessment_id).captures)} of 6 photos)"
+        except PalsyError:
+            taken = ""
+        what = f"The {visit}{taken}"
         return self.services.ask(
             self,
             "Discard the unfinished assessment?",

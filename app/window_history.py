@@ -61,7 +61,8 @@ class WindowHistoryMixin:
         label = self._patient_label(info.patient_id).with_detail(f", visit of {local_date(info.created)}")
         self.results.show_result(result, label, info.status, info.confirmed_grade,
                                  info.clinician or (self.settings.clinic.clinician if review else ""), info.notes,
-                                 read_only=not review, registered_side=self._registered_side(info.patient_id))
+                                 read_only=not review, registered_side=self._registered_side(info.patient_id),
+                                 capture_times=info.captured_at.values())
         if review:
             self.notify("This assessment awaits review: confirm or override the grade")
         self._recompute_overlays(info)

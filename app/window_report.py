@@ -10,7 +10,7 @@ from typing import Any
 import shiboken6
 
 from app.export import store_report
-from app.pages.results_logic import ReviewDecision, export_blocker
+from app.pages.results_logic import ReviewDecision, confirmed_notice, export_blocker
 from app.records.errors import RecordStateError
 from app.window_history import graded_by, other_model
 from app.workers import FunctionWorker
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 EXPORT_CLOSE_WAIT_MS = 60000  # how long closing waits for a report being written (painted, not frozen)
 CHANGED_DURING_EXPORT = ("The assessment (grade, clinician or notes) changed while the report was written; the "
                          "report was not saved: export again")
+REPORT_NOTICE = "report"  # the key of a failed export's lasting notice (MainWindow.set_notice)
 
 
 def without_overlays(result: Any) -> Any:
@@ -49,11 +50,8 @@ class WindowReportMixin:
             self.results.review_error.setText(str(exc))
             return
         self.results.mark_confirmed(decision.grade, decision.clinician, decision.notes)
-        verb = "overridden" if decision.is_override else "confirmed"
-        self.notify(
-            f"Grade {decision.grade} {verb} by {decision.clinician}",
-            log_text=f"Grade {decision.grade} {verb} (clinician's name not logged)",
-        )
+        text, log_text = confirmed_notice(decision)
+        self.notify(text, log_text=log_text)
 
     def export_pdf(self) -> None:
         """Render the PDF of the confirmed assessment on a worker; the store keeps it."""
@@ -69,6 +67,7 @@ class WindowReportMixin:
             self.notify(f"A report for {who} is still being written; export again when it is saved",
                         log_text="Another report is still being written")  # logs carry no names
             return
+        self.set_notice(REPORT_NOTICE, "")  # the last export's failure: this one says its own outcome
         render, result, settings = self.services.render_report, self.result, self.settings
         made = getattr(self, "_overlay_model", None)  # (assessment, sha of the weights that recomputed its overlays)
         left_out = (result.raw is None and made is not None and made[0] == info.assessment_id
@@ -130,10 +129,12 @@ class WindowReportMixin:
             text = CHANGED_DURING_EXPORT.replace("The assessment", f"The assessment of {who}") if who else CHANGED_DURING_EXPORT
             self.notify(text, 30000, log_text=CHANGED_DURING_EXPORT)
             return
-        except PalsyError as exc:
-            self.notify(f"Report could not be saved: {exc}", 30000)  # to act on: stays over a page change
+        except PalsyError as exc:  # to act on: the notice stays until the next export
+            self._report_problem(f"Report for {who} could not be saved: {exc}" if who else f"Report could not be saved: {exc}",
+                                 f"Report could not be saved: {exc}")
             return
         self.last_report = path
+        self.set_notice(REPORT_NOTICE, "")  # an earlier failure no longer stands
         self._report_saved_again(assessment_id)
         # the page on screen may be another patient's by now: the message says whose report it is
         self.notify(f"Report for {who} saved: {path}" if who else f"Report saved: {path}",
@@ -145,5 +146,14 @@ class WindowReportMixin:
             self.show_unsaved_reports()
 
     def _report_failed(self, message: str) -> None:
+        who = getattr(self, "_export_label", None)
         self._export_done()
-        self.notify(f"Report failed: {message}", 30000)
+        self._report_problem(f"Report for {who} failed: {message}" if who else f"Report failed: {message}",
+                             f"Report failed: {message}")
+
+    def _report_problem(self, text: str, log_text: str) -> None:
+        """A report that was not saved (a full disk, a read-only folder): a lasting notice above the
+        pages, readable whole until the next export, as well as the status bar (30 s, elided);
+        `log_text` is the same without the patient's name (logs carry no names)."""
+        self.set_notice(REPORT_NOTICE, text)
+        self.notify(text, 30000, log_text=log_text)

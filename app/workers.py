@@ -66,7 +66,7 @@ class FunctionWorker(QObject):
             self.errored.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - shown to the user, logged with its traceback
             log.error("worker failed: %s", traceback.format_exc())
-            self.errored.emit(f"{exc.__class__.__name__}: {exc}")
+            self.errored.emit(worker_error_text(exc))
         else:
             if self.progress.cancelled():
                 self.cancelled.emit()
@@ -74,6 +74,14 @@ class FunctionWorker(QObject):
                 self.returned.emit(result)
         finally:
             self.finished.emit()
+
+
+def worker_error_text(exc: Exception) -> str:
+    """What the window shows for an unexpected failure: the clear line where one is known (PyTorch
+    kept from loading by a memory limit, `app.cli.torch_load_failure_line`), else the raw error."""
+    from app.cli import torch_load_failure_line
+
+    return torch_load_failure_line(exc) or f"{exc.__class__.__name__}: {exc}"
 
 
 def start_worker(worker: QObject, parent: QObject | None = None) -> QThread:

@@ -1,4 +1,9 @@
-"""`palsy evaluate parsing|grading --data DIR --weights W [--json]` (DESIGN §8)."""
+"""`palsy evaluate parsing|grading --data DIR --weights W [--json]` (DESIGN §8).
+
+A patient set's photos are prepared as the checkpoint's record says (`models.train.face_prep`:
+the app's face crop for a clinic run, the whole photo letterboxed for the others and for any
+checkpoint without the record); the output says which, and the JSON of a face-crop checkpoint
+carries `photo_preparation` and the photos left out (`no_face`)."""
 
 from __future__ import annotations
 
@@ -39,11 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from app.commands.assess import set_threads
     from models.checkpoint import load_checkpoint
     from models.data.parsing import SPLITS
-    from models.data.patients import PatientDataset
+    from models.data.patients import PatientDataset, held_out_seen
     from models.errors import InputError
     from models.pipeline.loader import check_grading_trained, clinic_stage_run
     from models.resources import default_weights_path
     from models.train.evaluation import evaluate_grading, evaluate_parsing
+    from models.train.face_prep import preparation_of
     from models.train.loop import resolve_device
 
     set_threads(args.threads)
@@ -58,10 +64,15 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--split {args.split!r} is not one of auto, all, {', '.join(SPLITS)}")
     if args.task == "grading" and not patient_set:
         raise InputError(f"{args.data} is not a patient data set (labels.csv missing); grading needs graded patients")
-    if patient_set:  # a listed patient without photos would silently leave the figures
-        PatientDataset(args.data).check_photos()
+    patients = PatientDataset(args.data) if patient_set else None
+    if patients is not None:  # a listed patient without photos would silently leave the figures
+        patients.check_photos()
     weights = Path(args.weights) if args.weights else default_weights_path()
     model, meta = load_checkpoint(weights)
+    seen = held_out_seen(meta.get("training") or {}, patients) if patients is not None and args.split != "train" else None
+    if seen is not None:  # on stderr: --json keeps stdout pure JSON
+        print(f"palsy: warning: {seen}", file=sys.stderr)
+    preparation = preparation_of(meta)  # as it was trained; letterbox when the record is missing
     if args.task == "grading" and level in ("patient", "photo"):  # the measured levels read E1's masks only
         check_grading_trained(model, meta, weights, clinic_stages=True)  # scoring a stage is a measurement
     run = clinic_stage_run(weights)
@@ -70,15 +81,17 @@ def run(args: argparse.Namespace) -> int:
               f"of that stage, not of {run / 'clinic.pt'}", file=sys.stderr)
     device = resolve_device(args.device)
     if args.task == "parsing":
-        report = evaluate_parsing(model, args.data, args.split, device, mirror=not args.single_pass)
+        report = evaluate_parsing(model, args.data, args.split, device, mirror=not args.single_pass,
+                                  preparation=preparation)
     else:
-        report = evaluate_grading(model, args.data, args.split, device, level, mirror=not args.single_pass)
+        report = evaluate_grading(model, args.data, args.split, device, level, mirror=not args.single_pass,
+                                  preparation=preparation)
     if args.json:
         print(json.dumps(report, indent=2))
         if args.task == "grading" and args.split in ("auto", "all"):  # the JSON alone would not say so
             print(scored_line(report, args.split, level), file=sys.stderr)
     elif args.task == "parsing":
-        print(parsing_scored_line(args.data, args.split))
+        print(parsing_scored_line(args.data, args.split, len(report.get("no_face") or [])))
         for name, scores in report["classes"].items():
             print(f"{name:12s} F1 {scores['f1']:.3f}  IoU {scores['iou']:.3f}")
         print(f"mean F1 {report['mean_f1']:.3f}  mIoU {report['miou']:.3f} (background excluded)")
@@ -101,7 +114,24 @@ def run(args: argparse.Namespace) -> int:
                   f"({side['opposite']} opposite, {side['opposite_doubted']} of those flagged uncertain; "
                   f"{side['right_doubted']} right sides flagged uncertain; "
                   f"{side['no_side']} of {side['patients']} patients with a palsy side given none)")
+    if not args.json:
+        print(preparation_line(report, preparation, patient_set))
     return 0
+
+
+def preparation_line(report: dict, preparation: str, patient_set: bool) -> str:
+    """How the photos were prepared for the network, and what the face crop left out: figures of
+    the whole photo and of the app's face crop differ where the face fills less of the frame."""
+    from models.train.face_prep import FACE_CROP, no_face_note
+
+    if not patient_set:
+        return "images: each letterboxed whole to the network's input (a parsing set is scored as stage 1 trains on it)"
+    if preparation != FACE_CROP:
+        return ("photos: each letterboxed whole to the network's input, as these weights were trained "
+                "(palsy assess crops the face instead)")
+    left = report.get("no_face") or []
+    note = f"; {no_face_note(left, 'the figures')}" if left else ""
+    return f"photos: the face crop palsy assess makes, as these weights were trained{note}"
 
 
 def scored_line(report: dict, split: str, level: str) -> str:
@@ -114,17 +144,18 @@ def scored_line(report: dict, split: str, level: str) -> str:
     return f"scored {counted(n, unit)}: {part}"
 
 
-def parsing_scored_line(data: str | Path, split: str) -> str:
-    """What the parsing figures are of: how many images (photos with masks, for a patient set)
-    and which part of the set; a set scored whole, having no held-out part, is said to include
-    the images a network may have trained on."""
+def parsing_scored_line(data: str | Path, split: str, left_out: int = 0) -> str:
+    """What the parsing figures are of: how many images (photos with masks, for a patient set,
+    less the `left_out` ones the face crop found no face in) and which part of the set; a set
+    scored whole, having no held-out part, is said to include the images a network may have
+    trained on."""
     from models.data.parsing import ParsingDataset
     from models.data.patients import PatientDataset
     from models.train.evaluation import default_split
 
     used = default_split(data) if split == "auto" else split
     if (Path(data) / "labels.csv").is_file():
-        n = sum(s.mask is not None for s in PatientDataset(data).samples(used))
+        n = sum(s.mask is not None for s in PatientDataset(data).samples(used)) - left_out
         unit, whole = "photo", "every photo with a mask, training patients included (--split test: the held-out ones)"
     else:
         n = len(ParsingDataset.open(data).split_names(used))

@@ -13,6 +13,8 @@ from app.local_time import local_minute_zoned
 from models.counted import counted
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from app.records import Store
     from app.records.rows import Assessment, Report
 
@@ -97,31 +99,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
 
-def _open_for_reading(folder: str | None) -> Store:
-    """The store in an existing data folder, read-only (`Store.open_existing`: a missing folder or
-    database is a StorageError naming it; a damaged one, found by SQLite's integrity check, a
-    DatabaseDamagedError). A database of another schema version goes through
-    `Store.open` as in the app: an older one is upgraded (after its `.vN.bak` copy), since the
-    queries read the current schema; a newer one is refused with a message."""
-    from app.records import Store
-    from app.records.migrations import LATEST_VERSION, schema_version
-    from app.records.recovery import require_sound_database
+def _open_for_reading(folder: str | None) -> AbstractContextManager[Store]:
+    """The store in an existing data folder, for a command that only reads it: nothing created,
+    upgraded or moved, an older schema included (`app.records.reading.open_for_reading`)."""
+    from app.records.reading import open_for_reading
 
-    store = Store.open_existing(folder)
-    try:
-        current = schema_version(store.db.connection()) == LATEST_VERSION
-        # A damaged database can answer a listing with rows missing and no error: SQLite's
-        # integrity check first, which also reads the indexes' contents (a damaged index passes
-        # the quick check and hides rows): 0.20 s (quick check: 0.15 s) for 10,000 patients with
-        # 50,000 assessments, a 55 MB database.
-        require_sound_database(store.layout, store.db.connection(), thorough=True)
-    except BaseException:
-        store.close()
-        raise
-    if current:
-        return store
-    store.close()
-    return Store.open(folder, recover_files=False)
+    return open_for_reading(folder)
 
 
 def _patients(store: Store, as_json: bool) -> int:
@@ -203,6 +186,7 @@ def _check_report(store: Store) -> dict:
             advice = str(damaged_database_error(store.layout.db_path, "SQLite's integrity check failed"))
             return _damaged_report(advice, str(store.root), problems)
         problems += store.record_problems()
+        notes = store.record_notes()
         found = store.verify_files() + store.unrecorded_files()
         patients = store.count_patients()
     except DatabaseDamagedError as exc:
@@ -214,6 +198,8 @@ def _check_report(store: Store) -> dict:
         "file_problems": [p.__dict__ for p in found if p.is_problem],
         # Unrecorded files younger than an hour: a save or an import in progress, not problems.
         "recent_files": [p.__dict__ for p in found if not p.is_problem],
+        # Records an older release wrote as it then did (`record_notes`): listed, not problems.
+        "notes": notes,
     }
 
 
@@ -221,7 +207,7 @@ def _damaged_report(advice: str, folder: str | None, problems: list[str] | None)
     """The check report of a damaged database: SQLite's findings (or the error that showed the
     damage) and what to do; the files are not judged."""
     return {"data_folder": folder, "patients": None, "database_problems": problems or [advice],
-            "file_problems": [], "recent_files": [], "files_checked": False, "advice": advice}
+            "file_problems": [], "recent_files": [], "notes": [], "files_checked": False, "advice": advice}
 
 
 def _print_check(report: dict, as_json: bool) -> int:
@@ -237,14 +223,18 @@ def _print_check(report: dict, as_json: bool) -> int:
         if report["advice"] not in report["database_problems"]:
             print(report["advice"])
     else:
-        recent = report["recent_files"]
+        recent, notes = report["recent_files"], report.get("notes", [])
         print(f"{counted(report['patients'], 'patient')} in {report['data_folder']}: "
               f"{len(report['database_problems'])} database and {counted(len(report['file_problems']), 'file problem')}"
-              + (f" ({counted(len(recent), 'recent file')} not recorded yet, listed below: not counted)" if recent else ""))
+              + (f" ({counted(len(recent), 'recent file')} not recorded yet, listed below: not counted)" if recent else "")
+              + (f" ({counted(len(notes), 'note')} on records an older release wrote, listed below: not counted)"
+                 if notes else ""))
         for problem in report["database_problems"]:
             print(f"database: {problem}")
         for problem in report["file_problems"] + recent:
             print(f"{problem['problem']}: {problem['detail']}")
+        for note in notes:
+            print(f"note: {note}")
     return 1 if report["database_problems"] or report["file_problems"] else 0
 
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -35,6 +36,7 @@ from app.pages.capture_logic import (
     NO_MOVEMENT_NOTE,
     CaptureSession,
     camera_stop_reason,
+    face_problem,
 )
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveQuality, check_frame
@@ -50,7 +52,7 @@ from models.errors import PalsyError
 
 DISPLAY_INTERVAL_MS = 16  # pull the newest frame at ~60 Hz display rate (cheap when none is new)
 THUMB = 88
-AMBER = "#fdebd0"  # a step whose photo shows no movement against rest
+AMBER = "#fdebd0"  # a step whose photo to retake: no face at capture, or no movement against rest
 
 
 class CapturePage(QWidget):
@@ -227,6 +229,7 @@ class CapturePage(QWidget):
             self._render_analysis()
         self._shown_expression = None  # no frame from before this session may be taken
         session.submit = self._saver.submit
+        session.checker = _photo_checks
         session.on_change = self.refresh
         self._source_factory = source_factory
         self.read_only = read_only
@@ -240,23 +243,23 @@ class CapturePage(QWidget):
         if s is None:
             return
         self.steps.blockSignals(True)
-        still = s.still_photos()  # an expression photo no different from rest: say so on its step
+        # a photo without a face, or an expression no different from rest: say so on its step
+        flagged = s.flagged_photos()
         for row, expression in enumerate(s.steps):
             item = self.steps.item(row)
             photo = s.photos.get(expression)
-            warn = expression in still
+            note = flagged.get(expression)
             if photo is not None:
                 if self._thumbs.get(expression, (None,))[0] is not photo:  # scale each photo once
                     self._thumbs[expression] = (photo, QIcon(rgb_to_pixmap(photo.rgb, THUMB)))
                 item.setIcon(self._thumbs[expression][1])
-                state = "saving\u2026" if s.saving(expression) else "\u26a0 no movement\nagainst rest \u2013 retake?" if warn else "\u2713 taken"
+                state = "saving\u2026" if s.saving(expression) else _step_warning(note) if note else "\u2713 taken"
                 item.setText(f"{TITLES[expression]}\n{state}")
             else:
                 item.setIcon(self._icon(expression))
                 item.setText(f"{TITLES[expression]}\nnot taken")
-            item.setBackground(QBrush(QColor(AMBER)) if warn else QBrush())
-            item.setToolTip(f"{NO_MOVEMENT_NOTE[:1].upper()}{NO_MOVEMENT_NOTE[1:]}: this photo barely differs from the "
-                            "rest photo. Select the step and press Retake (R)." if warn else "")
+            item.setBackground(QBrush(QColor(AMBER)) if note else QBrush())
+            item.setToolTip(_step_tooltip(note) if note else "")
         self.steps.setCurrentRow(s.current)
         self.steps.blockSignals(False)
         expression = s.expression
@@ -419,9 +422,12 @@ class CapturePage(QWidget):
 
     def capture_now(self) -> bool:
         """Take the newest frame for the current step (saved through the store at once)."""
-        if self.session is None or self.read_only or self._analysing or self._last_packet is None or self._saver_stopped:
+        if self.session is None or self.read_only or self._analysing or self._saver_stopped:
             return False
-        if self.session.expression in self.session.photos:
+        if self.session.expression in self.session.photos:  # Space did nothing, silently
+            self.notify.emit(f"{TITLES[self.session.expression]} is already taken \u2013 press R to retake")
+            return False
+        if self._last_packet is None:
             return False
         quality = self._quality.to_dict() if self._quality else {}
         try:
@@ -434,17 +440,28 @@ class CapturePage(QWidget):
         return True
 
     def _say_if_still(self, expression: str) -> None:
-        """The photo just taken shows no movement against rest: say so now (its step says so too)."""
+        """The photo just taken shows no movement against rest: say so now (its step says so
+        too). A photo without a face is said once its own check ran (`_poll_saves`)."""
         if self.session is not None and expression in self.session.still_photos():
-            self.notify.emit(f"{TITLES[expression]}: {NO_MOVEMENT_NOTE}")
+            self.notify.emit(f"{TITLES[expression]}: {NO_MOVEMENT_NOTE} (select the step and press R)")
 
     def _poll_saves(self) -> None:
         if self.session is None:
             self.save_timer.stop()
             return
-        for expression, error in self.session.poll_saves():
+        saving = set(self.session.pending)
+        failures = self.session.poll_saves()
+        for expression, error in failures:
             self.notify.emit(f"The {TITLES[expression]} photo could not be saved ({error}); take it again")
-        if not self.session.pending:
+        failed = {expression for expression, _ in failures}
+        for expression in saving - set(self.session.pending) - failed:
+            problem = face_problem(getattr(self.session.photos.get(expression), "quality", None))
+            if problem is not None:  # found by the photo's own check, run as it was saved
+                self.notify.emit(f"{TITLES[expression]}: {problem} (select the step and press R)")
+        for expression, error in self.session.take_withdraw_failures():
+            self.notify.emit(f"The rejected {TITLES[expression]} photo could not be removed from the record ({error}); "
+                             "take the new photo: it replaces the old one")
+        if not self.session.busy:
             self.save_timer.stop()
 
     def shutdown_saver(self) -> None:
@@ -462,7 +479,12 @@ class CapturePage(QWidget):
 
     def retake(self) -> None:
         if self.session is not None and not self.read_only and not self._analysing:
-            self.session.retake()
+            try:
+                self.session.retake()
+            except PalsyError as exc:
+                self.notify.emit(f"Could not retake the photo: {exc}")
+                return
+            self.save_timer.start()  # the rejected photo is taken off the record on the saver thread
             self._render_analysis()  # "Analysis cancelled; the photos are kept." is no longer so
 
     def next_step(self) -> None:
@@ -516,3 +538,22 @@ class CapturePage(QWidget):
         self.progress_label.setVisible(running or bool(message))
         self.progress.setValue(int(fraction * 100))
         self.progress_label.setText(message)
+
+
+def _step_warning(note: str) -> str:
+    """A flagged step's second line ("⚠ no face – retake?"), broken to fit the step list."""
+    return "\u26a0 " + note.replace(" against", "\nagainst")
+
+
+def _step_tooltip(note: str) -> str:
+    if note == NO_MOVEMENT_NOTE:
+        why = "this photo barely differs from the rest photo"
+    else:
+        why = "the face check found this when the photo was taken, and the analysis needs one face"
+    return f"{note[:1].upper()}{note[1:]}: {why}. Select the step and press Retake (R)."
+
+
+def _photo_checks(rgb: np.ndarray) -> dict:
+    """The quality record stored with a photo: the live checks run on the photo itself (on the
+    saver thread; the badges on screen may still be an earlier frame's)."""
+    return check_frame(rgb).to_dict()

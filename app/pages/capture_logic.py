@@ -6,15 +6,20 @@ every photo goes to the records store the moment it is taken.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
 from typing import Any, Protocol
 
 import numpy as np
 
+from app.local_time import parse_stamp, separate_sittings
 from app.pages.patient_label import PatientLabel, label_parts
 from models.labels import EXPRESSIONS
+
+log = logging.getLogger("palsy.capture")
 
 
 def capture_line(patient: str | PatientLabel, camera: Any) -> tuple[str, str, str]:
@@ -31,11 +36,38 @@ def capture_line(patient: str | PatientLabel, camera: Any) -> tuple[str, str, st
     return label_parts("Patient: ", patient, f" \u2013 {where}")
 
 
+def stale_draft_age(created: str, now: datetime | None = None, tz: tzinfo | None = None) -> str | None:
+    """How long ago a draft's photos were begun ("16 days ago", "13 hours ago") when that was
+    another sitting (`local_time.separate_sittings`: more than 12 hours, or an earlier local day
+    and not within 2 hours), else None (`now`, `tz`: tests): its rest photo would be the
+    baseline of expressions taken on another day, so it is not resumed by default."""
+    began = parse_stamp(created)
+    if began is None:
+        return None
+    now = now or datetime.now(timezone.utc)
+    if not separate_sittings(began, now, tz):
+        return None
+    hours = (now - began).total_seconds() / 3600.0
+    days = (now.astimezone(tz).date() - began.astimezone(tz).date()).days
+    if days <= 0:
+        return f"{int(hours)} hours ago"
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def stale_draft_warning(age: str) -> str:
+    """Why a draft begun `age` (from `stale_draft_age`) is better started anew."""
+    return (f"Its photos were taken {age}: movements measured against a rest photo of another day are not "
+            "comparable, so a new assessment is the default.")
+
+
 class CaptureSink(Protocol):
     """Where a captured photo is persisted (the records gateway)."""
 
     def save_capture(self, assessment_id: int, expression: str, rgb: np.ndarray, quality: dict) -> Any:
         """Persist atomically; a retake replaces the earlier photo."""
+
+    def withdraw_capture(self, assessment_id: int, expression: str) -> Any:
+        """Take a rejected photo off the record, so a resumed draft does not bring it back."""
 
 
 @dataclass
@@ -79,6 +111,18 @@ def expression_intensity(frame: np.ndarray, reference: np.ndarray | None) -> flo
 # full expression of the demo patients (wrinkle nose, grade VI) about 0.015.
 NO_MOVEMENT = 0.008
 NO_MOVEMENT_NOTE = "no movement against rest \u2013 retake?"
+NO_FACE_NOTE = "no face \u2013 retake?"
+MANY_FACES_NOTE = "more than one face \u2013 retake?"
+
+
+def face_problem(quality: dict | None) -> str | None:
+    """What the face check stored with a photo at capture found wrong (NO_FACE_NOTE or
+    MANY_FACES_NOTE), or None: the analysis refuses a photo without a face, so the step says
+    so when it is taken, not minutes later."""
+    check = ((quality or {}).get("checks") or {}).get("one_face") or {}
+    if check.get("passed", True):
+        return None
+    return MANY_FACES_NOTE if "faces found" in str(check.get("detail", "")) else NO_FACE_NOTE
 
 
 def face_grid(thumb: np.ndarray) -> np.ndarray:
@@ -162,6 +206,13 @@ class CaptureSession:
     # callable (one worker, so saves and retakes reach the store in order).
     submit: Callable[..., Future] | None = None
     pending: dict[str, tuple[CapturedPhoto, Future]] = field(default_factory=dict)
+    # Retakes whose stored photo is being taken off the record, in the order asked (on the
+    # same worker as the saves, so a retake never overtakes the save of the photo it rejects).
+    withdrawing: list[tuple[str, Future]] = field(default_factory=list)
+    withdraw_failures: list[tuple[str, BaseException]] = field(default_factory=list)
+    # The quality checks of the photo itself (frame -> quality record), run where the save runs:
+    # the live badges may still be those of an earlier frame when the photo is taken.
+    checker: Callable[[np.ndarray], dict] | None = None
 
     @property
     def expression(self) -> str:
@@ -172,6 +223,11 @@ class CaptureSession:
     def complete(self) -> bool:
         """True when every step has a photo and every photo is stored (Analyse needs both)."""
         return all(step in self.photos for step in self.steps) and not self.pending
+
+    @property
+    def busy(self) -> bool:
+        """True while a save or a retake's withdrawal still runs on the worker."""
+        return bool(self.pending or self.withdrawing)
 
     def saving(self, expression: str) -> bool:
         """True while the photo of `expression` is being written to the store."""
@@ -195,6 +251,16 @@ class CaptureSession:
         # the grids are cached on the photos: this runs at every refresh and arrow key
         return [name for name, photo in self.photos.items()
                 if name != "rest" and grid_movement(photo.grid(), rest.grid()) < NO_MOVEMENT]
+
+    def flagged_photos(self) -> dict[str, str]:
+        """Photos to retake, with why (expression -> note): no face (or several) at capture
+        first, else no movement against rest."""
+        flagged = {name: NO_MOVEMENT_NOTE for name in self.still_photos()}
+        for name, photo in self.photos.items():
+            problem = face_problem(photo.quality)
+            if problem is not None:
+                flagged[name] = problem
+        return flagged
 
     def go_to(self, index: int) -> None:
         """Jump to a step (clamped)."""
@@ -225,9 +291,9 @@ class CaptureSession:
             intensity = float(np.abs(photo.thumb() - rest.thumb()).mean()) if rest is not None else 0.0
         photo.intensity = intensity
         if self.submit is None:
-            self.sink.save_capture(self.assessment_id, expression, photo.rgb, quality)
+            self._check_and_save(photo)
         else:
-            future = self.submit(self.sink.save_capture, self.assessment_id, expression, photo.rgb, quality)
+            future = self.submit(self._check_and_save, photo)
             self.pending[expression] = (photo, future)
         self.photos[expression] = photo
         self.auto.reset()
@@ -238,12 +304,32 @@ class CaptureSession:
         self._changed()
         return photo
 
+    def _check_and_save(self, photo: CapturedPhoto) -> Any:
+        """Run the quality checks on the photo (with a `checker`), then store it with them. A
+        check that fails (an OpenCV error on an odd camera frame) keeps the live check's record:
+        the photo is still saved, as the live check survives such errors too."""
+        if self.checker is not None:
+            try:
+                photo.quality = dict(self.checker(photo.rgb))
+            except Exception:  # noqa: BLE001 - any failure of the check must not lose the photo
+                log.warning("the quality check of the %s photo failed; the live check's record is kept",
+                            photo.expression, exc_info=True)
+        return self.sink.save_capture(self.assessment_id, photo.expression, photo.rgb, photo.quality)
+
     def poll_saves(self) -> list[tuple[str, BaseException]]:
         """Settle finished background saves; returns (expression, error) for each failure.
         A failed photo is taken back (unless a retake already replaced it) and its step
         becomes the current one."""
         failures = []
         settled = 0
+        for expression, future in list(self.withdrawing):
+            if not future.done():
+                break  # in order: a later one waits for this one
+            settled += 1
+            self.withdrawing.remove((expression, future))
+            error = future.exception()
+            if error is not None:
+                self.withdraw_failures.append((expression, error))
         for expression, (photo, future) in list(self.pending.items()):
             if not future.done():
                 continue
@@ -261,17 +347,41 @@ class CaptureSession:
 
     def wait_for_saves(self, timeout: float | None = None) -> list[tuple[str, BaseException]]:
         """Block until every pending save finished (shutdown, tests); then settle them."""
-        for _photo, future in list(self.pending.values()):
+        futures = [future for _photo, future in self.pending.values()] + [f for _e, f in self.withdrawing]
+        for future in futures:
             try:
                 future.result(timeout)
             except Exception:  # noqa: BLE001 - reported by poll_saves below
                 pass
         return self.poll_saves()
 
+    def mark_no_face(self, expression: str) -> None:
+        """The analysis found no face in this photo: flag its step (as the face check at capture
+        would have) and go to it, so the therapist retakes it."""
+        photo = self.photos.get(expression)
+        if photo is not None:
+            checks = dict(photo.quality.get("checks") or {})
+            checks["one_face"] = {"passed": False, "detail": "no face found"}
+            photo.quality = {**photo.quality, "passed": False, "checks": checks}
+        self.go_to(self.steps.index(expression))
+
+    def take_withdraw_failures(self) -> list[tuple[str, BaseException]]:
+        """The retakes whose rejected photo could not be taken off the record (then cleared)."""
+        failures, self.withdraw_failures = self.withdraw_failures, []
+        return failures
+
     def retake(self, expression: str | None = None) -> None:
-        """Discard the current (or named) step's photo and go to it; the store replaces the
-        file when the new photo is taken."""
+        """Reject the current (or named) step's photo and go to it. The stored photo is taken
+        off the record too (a resumed draft brought it back as taken): after its save when that
+        still runs, since both go through the same worker in order.
+
+        Synchronous (no `submit`): raises whatever the sink raises, and the photo stays."""
         expression = expression or self.expression
+        if expression in self.photos:
+            if self.submit is None:
+                self.sink.withdraw_capture(self.assessment_id, expression)
+            else:
+                self.withdrawing.append((expression, self.submit(self.sink.withdraw_capture, self.assessment_id, expression)))
         self.photos.pop(expression, None)
         self.current = self.steps.index(expression)
         self.auto.reset()

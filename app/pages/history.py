@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+import pyqtgraph.graphicsItems.DateAxisItem as date_axis
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +25,7 @@ from app.pages.history_logic import (
     history_points,
     history_row,
     time_axis_range,
+    visit_order,
 )
 from app.pages.patient import on_return
 from app.pages.patient_label import PatientLabel, label_parts
@@ -42,6 +44,29 @@ REGION_SYMBOLS = ("o", "s", "t", "d", "x", "star", "+")
 CONFIRMED_SYMBOL, CONFIRMED_BRUSH = "o", "#2e8b57"
 UNCONFIRMED_SYMBOL, UNCONFIRMED_BRUSH = "s", "#bbbbbb"
 GRADE_PLOT_TITLE = "Grade over time (\u25cf confirmed, \u25a0 not confirmed)"
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class EnglishDateAxis(pg.DateAxisItem):
+    """pyqtgraph's date axis with English month and day names whatever the locale: its strftime
+    `%b` follows LC_TIME, which Qt sets from the system, and the axis read "Dez" in an English app."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802 - pyqtgraph's name
+        spec = next((s for s in self.zoomLevel.tickSpecs if s.spacing == spacing), None)
+        if spec is None or ("%b" not in spec.format and "%a" not in spec.format):
+            return super().tickStrings(values, scale, spacing)  # numbers only: no names to translate
+        strings = []
+        for value in values:
+            try:
+                day = date_axis.utcfromtimestamp(date_axis.adjustTimestampToPreferredUtcOffset(value, self.utcOffset))
+                names = spec.format.replace("%b", MONTHS[day.month - 1]).replace("%a", WEEKDAYS[day.weekday()])
+                strings.append(day.strftime(names))
+            except (OverflowError, ValueError, OSError):  # far outside the dates a record holds
+                strings.append("")
+        return strings
 
 
 class HistoryPage(QWidget):
@@ -65,7 +90,7 @@ class HistoryPage(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between rows
         self.table.doubleClicked.connect(lambda _i: self._open())
         on_return(self.table, self._open)
-        self.grade_plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
+        self.grade_plot = pg.PlotWidget(background="w", axisItems={"bottom": EnglishDateAxis()})
         self.grade_plot.setLabel("left", "House-Brackmann grade")
         self.grade_plot.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(GRADES)]])
         self.grade_plot.setYRange(0.5, 6.5)
@@ -73,7 +98,7 @@ class HistoryPage(QWidget):
         # confirmed and not confirmed differ by shape as well as colour (a colour-blind reader)
         self.grade_plot.setTitle(GRADE_PLOT_TITLE)
         self.grade_plot.showGrid(y=True, alpha=0.3)
-        self.function_plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
+        self.function_plot = pg.PlotWidget(background="w", axisItems={"bottom": EnglishDateAxis()})
         self.function_plot.setLabel("left", "function %")
         # the legend, three entries a row, sits above the 100 % line, where no point can be
         # (in the plot it hid a region at 100 %)
@@ -111,7 +136,7 @@ class HistoryPage(QWidget):
     def show_history(self, patient_label: str | PatientLabel, assessments: list[AssessmentInfo]) -> None:
         """Fill table and plots."""
         self.title.set_parts(*label_parts("History \u2013 ", patient_label))
-        self.assessments = sorted(assessments, key=lambda a: (a.created, a.assessment_id), reverse=True)
+        self.assessments = sorted(assessments, key=visit_order, reverse=True)  # newest first, by the moment
         self.table.setRowCount(len(self.assessments))
         for row, a in enumerate(self.assessments):
             for col, text in enumerate(history_row(a)):

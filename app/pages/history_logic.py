@@ -33,6 +33,13 @@ def _parse_time(text: str) -> datetime:
     return parse_stamp(text) or datetime.fromtimestamp(0, timezone.utc)
 
 
+def visit_order(a: AssessmentInfo) -> tuple[datetime, int]:
+    """Sort key of a visit: the moment it was created, then its number. Not the stored text: an
+    older release's import kept times with another offset than UTC ('10:00+05:00' is 05:00 UTC,
+    before '06:00+00:00'), whose text sorts out of time order."""
+    return _parse_time(a.created), a.assessment_id
+
+
 def history_points(assessments: list[AssessmentInfo]) -> list[HistoryPoint]:
     """Assessments with a grade, oldest first."""
     points = []

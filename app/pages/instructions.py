@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from models.labels import EXPRESSIONS
+from models.pipeline.flag_wording import EXPRESSION_LABELS
 
-TITLES: dict[str, str] = {
-    "rest": "Rest",
-    "close_eyes": "Close eyes",
-    "raise_eyebrows": "Raise eyebrows",
-    "open_mouth": "Open mouth / smile",
-    "wrinkle_nose": "Wrinkle nose",
-    "puff_cheeks": "Puff cheeks",
-}
+# one name per expression on every screen, in the report and on the command line: the
+# capture steps said "Open mouth / smile" where the report said "Open mouth"
+TITLES: dict[str, str] = EXPRESSION_LABELS
 
 INSTRUCTIONS: dict[str, str] = {
     "rest": "Look straight at the camera with a relaxed face. This is the baseline.",

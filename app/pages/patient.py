@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.local_time import local_minute
+from app.pages.capture_logic import stale_draft_age, stale_draft_warning
 from app.pages.patient_logic import (
     LIST_LIMIT,
     SEXES,
@@ -307,9 +308,11 @@ class PatientPage(QWidget):
         draft = max(drafts, key=lambda d: (bool(d.captures), d.created))
         self._resume_id = draft.assessment_id
         more = f" ({len(drafts) - 1} more)" if len(drafts) > 1 else ""
+        age = stale_draft_age(draft.created)  # another day's photos: said here, as Resume's question says it
         self.resume_label.setText(
             f"An unfinished assessment of {self._who(draft.patient_id)} from {local_minute(draft.created)} "
             f"({len(draft.captures)} of 6 photos) was found{more}. Resume it?"
+            + (f" {stale_draft_warning(age)}" if age else "")
         )
         self.resume_box.show()
 

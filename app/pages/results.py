@@ -4,6 +4,7 @@ review (confirm or override), Export PDF."""
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
@@ -33,18 +34,22 @@ from PySide6.QtWidgets import (
 
 from app.analysis import AnalysisResult
 from app.help_dialogs import CONFIRM_KEYS, native_keys
+from app.local_time import photo_days, photos_apart
 from app.pages.instructions import TITLES
 from app.pages.patient_label import PatientLabel, label_parts
 from app.pages.results_logic import (
+    OVERRIDE_REASON_MIN_CHARS,
     REGION_UNITS,
     attention_label,
     class_label,
     decision_text,
     export_blocker,
     grade_label,
+    grade_row_label,
     heat_lut,
     movement_text,
     percent_text,
+    reason_length,
     review_decision,
     segmentation_lut,
     side_text,
@@ -222,7 +227,8 @@ class ResultsPage(QWidget):
         set_tone(self.review_error, ERROR)  # readable on a dark palette too
         self.review_error.setWordWrap(True)
         self.confirm_button = QPushButton("Confirm grade")
-        self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the network's grade needs its reason in Notes "
+        self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the network's grade needs its reason in Notes, "
+                                       f"at least {OVERRIDE_REASON_MIN_CHARS} letters or digits, "
                                        f"and is audited as one): {native_keys(CONFIRM_KEYS)}")
         self.confirm_button.clicked.connect(self.confirm)
         self.export_button = QPushButton(f"Export PDF  [{native_keys('Ctrl+E')}]")  # ⌘E on macOS
@@ -240,7 +246,8 @@ class ResultsPage(QWidget):
         set_tone(self.decision_label, SUCCESS, "font-weight: 700;")
         review_form = QFormLayout(review)
         review_form.addRow(self.decision_label)
-        review_form.addRow("Confirmed grade", grade_row)
+        self.grade_caption = QLabel(grade_row_label(False))  # "Confirmed grade" once it is
+        review_form.addRow(self.grade_caption, grade_row)
         review_form.addRow("Clinician", self.clinician_edit)
         review_form.addRow("Notes", self.notes_edit)
         review_form.addRow(self.review_error)
@@ -271,10 +278,12 @@ class ResultsPage(QWidget):
 
     # -- showing a result ---------------------------------------------------------------
     def show_result(self, result: AnalysisResult, patient_label: str | PatientLabel, status: str, confirmed: str | None = None,
-                    clinician: str = "", notes: str = "", read_only: bool = False, registered_side: str = "unknown") -> None:
+                    clinician: str = "", notes: str = "", read_only: bool = False, registered_side: str = "unknown",
+                    capture_times: Iterable[str] = ()) -> None:
         """Render `result`; `status` and the review form decide whether Export is enabled;
         `registered_side` is the affected side entered for the patient, shown beside the
-        measured one."""
+        measured one; `capture_times` (the photos' stored timestamps) flag photos of several days
+        before anyone confirms, as the report does."""
         self.result = result
         self.read_only = read_only
         self.status = status
@@ -294,8 +303,8 @@ class ResultsPage(QWidget):
         self.regions.setRowCount(len(result.regions))
         doubtful = doubtful_photos(result.flags)
         for row, region in enumerate(result.regions):
-            values = [region.region.replace("_", " "), movement_text(region.left, region.unit),
-                      movement_text(region.right, region.unit),
+            values = [region.region.replace("_", " "), movement_text(region.left, region.unit, region.region),
+                      movement_text(region.right, region.unit, region.region),
                       percent_text(region.percent) if region.judged else "too small"]
             note = region.note
             if region.expression in doubtful:
@@ -314,7 +323,9 @@ class ResultsPage(QWidget):
         rows = sum(self.regions.rowHeight(r) for r in range(self.regions.rowCount()))
         self.regions.setFixedHeight(self.regions.horizontalHeader().height() + max(rows, 60) + 2 * self.regions.frameWidth() + 2)
         # in the report's words and by its rule (flag_wording), not the pipeline's codes
-        review = review_flags(result.flags, registered_side, result.affected_side)
+        times = list(capture_times)
+        review = review_flags(result.flags, registered_side, result.affected_side,
+                              photo_days(times) if photos_apart(times) else None)
         if review:
             items = "".join(f"<li><b>{html.escape(title)}</b>: {html.escape(detail)}</li>" if detail
                             else f"<li><b>{html.escape(title)}</b></li>" for title, detail in review)
@@ -410,6 +421,7 @@ class ResultsPage(QWidget):
         stored = self._stored_review if self.status == "confirmed" else None
         self.decision_label.setText(decision_text(*stored, self.result.grade if self.result else None) if stored else "")
         self.decision_label.setVisible(stored is not None)
+        self.grade_caption.setText(grade_row_label(stored is not None))
 
     def _refresh_export(self) -> None:
         why = export_blocker(self.status, self.review_edited(), self.overlays_pending)
@@ -462,7 +474,7 @@ class ResultsPage(QWidget):
             # the keyboard goes where the message says the form is short (review_decision's order)
             if self.selected_grade() and not self.clinician_edit.text().strip():
                 self.clinician_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-            elif self.selected_grade() and not self.notes_edit.toPlainText().strip():
+            elif self.selected_grade() and reason_length(self.notes_edit.toPlainText()) < OVERRIDE_REASON_MIN_CHARS:
                 self.notes_edit.setFocus(Qt.FocusReason.OtherFocusReason)  # an override's reason goes in Notes
             return
         self.review_error.clear()

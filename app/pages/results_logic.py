@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +11,7 @@ from app.report.hb_table import HB_TABLE
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 from models.pipeline.flag_wording import side_disagreement
+from models.pipeline.measures import movement_figure
 
 SEGMENTATION_ALPHA = 150
 
@@ -60,13 +62,14 @@ def grade_label(grade: str) -> str:
     return f"{grade} \u2013 {description[:1].lower()}{description[1:]}" if description else grade
 
 
-def movement_text(value: float | None, unit: str = "") -> str:
-    """A measured movement with its unit (a dash when not measured)."""
+def movement_text(value: float | None, unit: str = "", region: str | None = None) -> str:
+    """A measured movement with its unit (a dash when not measured); below the `region`'s
+    smallest judged movement with the digits that show it (`movement_figure`)."""
     if value is None:
         return "\u2013"
     if abs(value) < 0.005:  # no "-0.00"
         value = 0.0
-    return f"{value:.2f} {unit}".strip()
+    return f"{movement_figure(value, region)} {unit}".strip()
 
 
 REGION_UNITS = ("Movements are in D, the distance between the eye centres at rest; eye closure is the closed "
@@ -90,6 +93,30 @@ def percent_text(value: float | None) -> str:
     return "\u2013" if value is None else f"{value:.0f} %"
 
 
+# an override's reason must say something: " . " or "ok" was accepted and signed as the
+# reason the clinician disagreed with the network
+OVERRIDE_REASON_MIN_CHARS = 8
+
+
+# Scripts whose one character is a syllable or a word: "眼睑闭合不全" (incomplete eyelid closure)
+# is six characters, a full reason.
+_DENSE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "YI ")
+_DENSE_WEIGHT = 3
+
+
+def reason_length(notes: str) -> int:
+    """How many letters and digits the notes hold, spaces and punctuation aside: a vowel sign
+    (Devanagari's "मुँह", Thai) counts as a letter, and a Chinese, Japanese or Korean character
+    as three (it says what a short word says)."""
+    total = 0
+    for ch in notes:
+        kind = unicodedata.category(ch)
+        if kind[0] not in "LNM":
+            continue
+        total += _DENSE_WEIGHT if unicodedata.name(ch, "").startswith(_DENSE_SCRIPTS) else 1
+    return total
+
+
 @dataclass
 class ReviewDecision:
     """What the clinician confirms under their name: the confirmed grade, whether it overrides
@@ -109,22 +136,38 @@ class ReviewDecision:
 def review_decision(grade: str, clinician: str, notes: str, model_grade: str) -> ReviewDecision:
     """Validate the review form: a grade and the clinician's name are required, and an
     override of the network's grade needs its reason in the notes (the report and the audit
-    trail then say why the clinician disagreed)."""
+    trail then say why the clinician disagreed): at least OVERRIDE_REASON_MIN_CHARS letters or
+    digits, so a dot or "ok" is not taken for a reason."""
     if grade not in GRADES:
         raise InputError("Choose the confirmed House-Brackmann grade (I-VI) before confirming")
     clinician = " ".join(clinician.split())
     if not clinician:
         raise InputError("Enter the clinician's name to confirm the grade under it")
     decision = ReviewDecision(grade, clinician, notes.strip(), model_grade)
-    if decision.is_override and not decision.notes:
-        raise InputError(f"Grade {grade} overrides the network's grade {model_grade}: write the reason in Notes")
+    if decision.is_override and reason_length(decision.notes) < OVERRIDE_REASON_MIN_CHARS:
+        raise InputError(f"Grade {grade} overrides the network's grade {model_grade}: write the reason in Notes "
+                         f"(at least {OVERRIDE_REASON_MIN_CHARS} letters or digits)")
     return decision
+
+
+def grade_row_label(confirmed: bool) -> str:
+    """The review form's label for the grade buttons: before anything is confirmed the network's
+    grade is only preselected, and "Confirmed grade" beside it read as if it were confirmed."""
+    return "Confirmed grade" if confirmed else "Grade to confirm"
 
 
 def decision_text(grade: str, clinician: str, notes: str, model_grade: str | None) -> str:
     """The decision on record, in one line for the review box."""
     how = f", overriding the network's grade {model_grade}" if model_grade and grade != model_grade else ""
     return f"\u2713 Confirmed: grade {grade} (House-Brackmann), confirmed by {clinician}{how}"
+
+
+def confirmed_notice(decision: ReviewDecision) -> tuple[str, str]:
+    """The status bar's line after Confirm, and the log's (without the name). The grade named
+    is the one on record: "Grade IV overridden by ..." read as if IV had been overruled."""
+    how = f" (overriding the network's grade {decision.model_grade})" if decision.is_override else ""
+    return (f"Grade {decision.grade} confirmed by {decision.clinician}{how}",
+            f"Grade {decision.grade} confirmed{how} (clinician's name not logged)")
 
 
 def can_export(status: str) -> bool:

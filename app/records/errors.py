@@ -18,6 +18,7 @@ _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 _NOTHING_LOST = "nothing saved before was lost"
+NOTHING_LOST = _NOTHING_LOST  # for the callers that word their own hints (app.export)
 
 
 class StorageError(PalsyError):
@@ -76,6 +77,29 @@ def full_or_read_only_error(
     return None
 
 
+# What to do about a data folder that cannot be one; the GUI's Settings names it "Data folder".
+SET_A_FOLDER = "set PALSY_HOME (or --data, or Settings \u2192 Data folder) to a folder"
+
+
+def file_in_the_way(path: Path | str) -> Path | None:
+    """The file that stands where `path` or one of the folders above it should be, or None:
+    "File exists" and "Not a directory" named neither the file nor what to do."""
+    for place in (Path(path), *Path(path).parents):
+        try:
+            if place.exists() and not place.is_dir():
+                return place
+        except OSError:  # a component that cannot even be looked at: not ours to name
+            return None
+    return None
+
+
+def not_a_folder_message(folder: Path | str, blocker: Path, what: str = "folder") -> str:
+    """The line for a folder (`what`: the data folder, or one in it) that a file stands in the way of."""
+    if Path(folder) == blocker:
+        return f"the {what} {blocker} is a file, not a folder: {SET_A_FOLDER}."
+    return f"{blocker} is a file, not a folder, so the {what} {folder} cannot be made: {SET_A_FOLDER}."
+
+
 def storage_error_from_os(exc: OSError, action: str, path: Path | str, *, destination: bool = False) -> StorageError:
     """A StorageError with a clear message and hint for an OSError met while `action`-ing `path`;
     `destination`: `path` is a folder the user chose to write to (an export), not the data folder."""
@@ -88,6 +112,13 @@ def storage_error_from_os(exc: OSError, action: str, path: Path | str, *, destin
     )
     if error is not None:
         return error
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and (blocker := file_in_the_way(path)) is not None:
+        if destination:
+            return StorageError(f"cannot {action} {path}: {blocker} is a file, not a folder; choose another destination.")
+        if Path(path).suffix:  # a photo or report in the folder, not the data folder: the stray file is the fault
+            return StorageError(f"cannot {action} {path}: {blocker} is a file where a folder should be; move or rename "
+                                f"that file and try again ({_NOTHING_LOST}).")
+        return StorageError(not_a_folder_message(path, blocker))
     if isinstance(exc, FileNotFoundError):
         return StorageError(f"cannot {action} {path}: the file or folder does not exist.")
     reason = exc.strerror or str(exc)

@@ -4,7 +4,9 @@ The version lives in `PRAGMA user_version` and each applied step is listed in th
 `schema_migrations` table. A migration, once released, is never edited: a change is a new
 step appended to MIGRATIONS. Each step runs in its own transaction (the version bump
 included), so a crash mid-upgrade leaves the previous version intact. `Store.open` copies
-the database to `palsy.db.vN.bak` before upgrading from version N.
+the database to `palsy.db.vN.bak` before upgrading from version N, every time: an earlier copy
+of that name (a clinic rolled back to it, then upgraded again) is kept under its UTC time,
+`palsy.db.vN.20261206T073800Z.bak`, not overwritten.
 """
 
 from __future__ import annotations
@@ -205,6 +207,13 @@ MIGRATIONS: tuple[Migration, ...] = (
 LATEST_VERSION = MIGRATIONS[-1].version
 # The last step that changed what a record holds: the schema version an export declares.
 RECORD_FIELDS_VERSION = max(step.version for step in MIGRATIONS if step.changes_records)
+
+
+def records_read_as_latest(version: int) -> bool:
+    """Whether a database at schema `version` holds its records as the latest schema does: every
+    pending step only changes how records are found (`changes_records` False, as step 4, which
+    rebuilt the name search terms), so a command that only reads them needs no upgrade."""
+    return all(not step.changes_records for step in MIGRATIONS if step.version > version)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

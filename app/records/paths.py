@@ -15,7 +15,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.records.errors import StorageError, storage_error_from_os
+from app.records.errors import (
+    StorageError,
+    file_in_the_way,
+    not_a_folder_message,
+    storage_error_from_os,
+)
 
 APP_FOLDER = "PalsyGrader"
 ENV_VAR = "PALSY_HOME"
@@ -29,7 +34,7 @@ def default_data_dir() -> Path:
     override = os.environ.get(ENV_VAR, "").strip()
     if override:
         return Path(override).expanduser()
-    home = Path.home()
+    home = home_folder()
     if sys.platform.startswith("win"):
         base = os.environ.get("LOCALAPPDATA") or os.environ.get("APPDATA")
         return Path(base) / APP_FOLDER if base else home / "AppData" / "Local" / APP_FOLDER
@@ -37,6 +42,31 @@ def default_data_dir() -> Path:
         return home / "Library" / "Application Support" / APP_FOLDER
     xdg = os.environ.get("XDG_DATA_HOME", "").strip()
     return (Path(xdg) if xdg else home / ".local" / "share") / APP_FOLDER.lower()
+
+
+def home_folder() -> Path:
+    """The user's home folder, an empty HOME counted as unset (the account's own home, as with
+    no HOME at all): `HOME=''` put the data folder at /.local/share/palsygrader. StorageError
+    saying what to set when there is none."""
+    if os.name == "posix" and "HOME" in os.environ and not os.environ["HOME"].strip():
+        try:
+            import pwd
+
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except (ImportError, KeyError, OSError):
+            home = ""
+    else:
+        try:
+            home = str(Path.home())
+        except RuntimeError:  # no HOME and no account entry
+            home = ""
+    if not home:
+        raise StorageError(f"cannot tell where the data folder goes: HOME is empty or unset and this account has no "
+                           f"home folder. Set {ENV_VAR} to the data folder (or HOME to the user's home folder).")
+    if not Path(home).is_absolute():
+        raise StorageError(f"cannot tell where the data folder goes: the home folder {home!r} is not a full path. "
+                           f"Set {ENV_VAR} to the data folder (or HOME to the user's home folder, a full path).")
+    return Path(home)
 
 
 def ensure_private_dir(path: Path, *, inside: Path | None = None) -> Path:
@@ -110,8 +140,13 @@ class DataLayout:
 
     @classmethod
     def locate(cls, folder: Path | str | None = None) -> DataLayout:
-        """The layout of `folder` (default: `default_data_dir()`); nothing is created."""
+        """The layout of `folder` (default: `default_data_dir()`); nothing is created.
+        StorageError when a file stands where the folder (or one above it) should be: "there is
+        no data folder X" beside a file X sent the user looking for a folder."""
         root = Path(folder).expanduser() if folder is not None else default_data_dir()
+        blocker = file_in_the_way(root)
+        if blocker is not None:
+            raise StorageError(not_a_folder_message(root, blocker, "data folder"))
         return cls(root.resolve())
 
     @classmethod

@@ -27,12 +27,14 @@ reports) and `store_checks` (audit trail, integrity, file checksums), on `store_
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from app.records.db import Database, pending_changes, side_files, sqlite_uri
@@ -79,7 +81,8 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
     def open(cls, folder: Path | str | None = None, *, recover_files: bool = True) -> Store:
         """Open (creating or upgrading as needed) the store in `folder` (default: data folder).
 
-        Upgrading first copies the database to `palsy.db.vN.bak` (see `_backup`). With
+        Upgrading first copies the database to `palsy.db.vN.bak`, keeping an earlier copy of that
+        name under its UTC time (see `_backup`). With
         `recover_files`, the temporary files of writers that died are deleted and photos no row
         names (a crash between writing and recording) are moved to `recovered/` (see `recovery`).
         A first open that fails (a full disk) removes the database it created while that still
@@ -119,6 +122,16 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             for _, problem in schema_problems(db.connection()) if applied else problems:  # tables, indexes: no record changes
                 log.warning("%s; run `palsy records check`", problem)
         store = cls(layout, db)
+        # Search terms an older release's station wrote into an upgraded folder (`stale_search_terms`).
+        # Best effort: a folder busy with another station's long write still opens (the next start
+        # tries again; a search typed with the accents finds them meanwhile).
+        try:
+            store.rebuild_stale_search_terms()
+        except StorageError as exc:
+            log.warning("could not rebuild the old-style name search terms (%s); the next start tries again", exc)
+        except BaseException:
+            db.close()
+            raise
         if recover_files:
             # A damaged database fails here first (the rows crash recovery compares the files
             # with): a StorageError naming it, the store closed, no file moved.
@@ -194,19 +207,23 @@ _BACKUP_ACTION = "write the backup copy"
 def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
     """Copy the live database (at schema `version`) to `target` (0o600) before an upgrade.
 
-    An existing `target` is kept only when it is a complete copy (`_copy_version`); anything else
-    (a 0-byte or half-written file left by a full disk or a crash) is replaced. The copy is made
-    with SQLite's online backup into a temporary file beside `target` (named like every temporary
-    file of the store, so a crash leaves nothing the next start does not clean up), switched to a
-    plain rollback journal so it is one self-contained file, fsynced, checked, then renamed over
-    `target` and the folder fsynced. A failure is a StorageError naming `target`; the database
-    is then not upgraded.
+    The copy is always taken afresh: a `target` left by an earlier upgrade from the same version
+    may be older than the records (a clinic went back to it, worked with the old release, and
+    upgrades again). An existing complete copy (`_copy_version`) that differs from the fresh one
+    is kept beside it under its own UTC time (`palsy.db.v3.20261206T073800Z.bak`,
+    `_keep_aside`), never overwritten; one with the same bytes (an upgrade that stopped after its
+    copy) is simply kept; anything else (a 0-byte or half-written file left by a full disk or a
+    crash) is replaced. The copy is made with SQLite's online backup into a temporary file beside
+    `target` (named like every temporary file of the store, so a crash leaves nothing the next
+    start does not clean up), switched to a plain rollback journal so it is one self-contained
+    file, fsynced, checked, then renamed over `target` and the folder fsynced. A failure is a
+    StorageError naming `target`; the database is then not upgraded.
     """
-    if _copy_version(target) == version:
-        return
+    complete = _copy_version(target) == version
+    kept: Path | None = None
     page_count, page_size = (conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
     size_mb = max(1, -(-page_count * page_size // 1_000_000))
-    if target.exists():
+    if target.exists() and not complete:
         log.warning("%s is not a complete copy of the version-%d database; taking it again", target.name, version)
     temp = temp_path_for(target)
     try:
@@ -222,15 +239,59 @@ def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
                 "a complete database; the database was not upgraded. The disk may be failing: check "
                 "it and try again."
             )
+        if complete and _same_pages(target, temp):
+            _remove_with_side_files(temp)  # the same records: one copy is enough
+            return
         for side in side_files(target):  # a stale journal must never be applied to the new copy
             side.unlink(missing_ok=True)
+        if complete:
+            kept = _keep_aside(target)
+            log.info("kept the earlier copy %s as %s; taking a fresh one", target.name, kept.name)
         replace_file(temp, target)
         fsync_dir(target.parent)
     except BaseException as exc:
         _remove_with_side_files(temp)
+        if kept is not None and not os.path.lexists(target):  # the earlier copy keeps its name
+            with contextlib.suppress(OSError):
+                os.replace(kept, target)
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise _backup_error(exc, target, size_mb) from exc
         raise
+
+
+# SQLite's file header: counters that every write (a switch to WAL included) bumps, not records.
+_SQLITE_HEADER_BYTES = 100
+
+
+def _same_pages(a: Path, b: Path) -> bool:
+    """Whether two database copies hold the same pages, their 100-byte file headers aside (a copy
+    of an unchanged database differs there only in SQLite's change counters)."""
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        fa.seek(_SQLITE_HEADER_BYTES)
+        fb.seek(_SQLITE_HEADER_BYTES)
+        while True:
+            chunk = fa.read(1 << 20)
+            if chunk != fb.read(1 << 20):
+                return False
+            if not chunk:
+                return True
+
+
+def _keep_aside(target: Path) -> Path:
+    """Rename the complete earlier copy `target` (`palsy.db.vN.bak`) to a free name carrying the
+    UTC time it was taken (its modification time): `palsy.db.vN.20261206T073800Z.bak`, `...-2.bak`
+    when that is taken. The sorted names are then the copies in the order they were taken."""
+    taken = datetime.fromtimestamp(target.stat().st_mtime, timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stem = target.name[: -len(".bak")]
+    aside = target.with_name(f"{stem}.{taken}.bak")
+    n = 1
+    while os.path.lexists(aside):
+        n += 1
+        aside = target.with_name(f"{stem}.{taken}-{n}.bak")
+    os.replace(target, aside)
+    return aside
 
 
 def online_copy(conn: sqlite3.Connection, temp: Path) -> None:

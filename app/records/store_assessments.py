@@ -145,14 +145,17 @@ class AssessmentsMixin(StoreBase):
             sql = _ASSESSMENT_SELECT + " WHERE a.patient_ref = ?"
             if not include_discarded:
                 sql += " AND a.status != 'discarded'"
-            rows = conn.execute(sql + " ORDER BY a.created_at, a.id", (ref,)).fetchall()
+            # By the moment, not the text: an older release's import kept times with another
+            # offset than UTC ('10:00+05:00' is 05:00 UTC), whose text sorts out of time order.
+            rows = conn.execute(sql + " ORDER BY julianday(a.created_at), a.created_at, a.id", (ref,)).fetchall()
         return [Assessment.from_row(r) for r in rows]
 
     def unfinished_assessments(self) -> list[Draft]:
         """Drafts (capture not finished or not analysed), newest first, with their photos."""
         with self.db.read() as conn:
             rows = conn.execute(
-                _ASSESSMENT_SELECT + " WHERE a.status = 'draft' ORDER BY a.updated_at DESC, a.id DESC"
+                _ASSESSMENT_SELECT + " WHERE a.status = 'draft'"
+                " ORDER BY julianday(a.updated_at) DESC, a.updated_at DESC, a.id DESC"  # by the moment (`history`)
             ).fetchall()
             drafts = [
                 Draft(Assessment.from_row(r), tuple(self._captures(conn, r["id"]))) for r in rows

@@ -26,6 +26,7 @@ from app.records.result_shape import result_problem
 from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.schema_check import RESTORE_HINT, schema_problems
 from app.records.store_base import StoreBase
+from app.records.store_patients import stale_search_terms
 from app.records.validate import CLOCK_SKEW
 
 
@@ -155,6 +156,68 @@ class ChecksMixin(StoreBase):
 
     def _columns(self, table: str) -> set[str]:
         return {r[1] for r in self.db.query(f"PRAGMA table_info({table})")}
+
+    def record_notes(self) -> list[str]:
+        """What `records check` lists without counting it as a problem: records an older release
+        wrote as it then did, which this one reads correctly and nobody needs to repair. Name
+        search terms written the old way (`stale_search_terms`; the next start rebuilds them),
+        stored times not in the store's UTC form, and grade overrides without a reason."""
+        notes = []
+        with self.db.read() as conn:
+            stale = stale_search_terms(conn)
+        if stale:
+            some = ", ".join(pid for _, pid in stale[:5]) + (", ..." if len(stale) > 5 else "")
+            notes.append(
+                f"{len(stale)} patient(s) ({some}) have name search terms written the old way (by a station of an "
+                "older release left running while the folder was upgraded): searching their name without its "
+                "accents misses them. The next start of Palsy Grader rebuilds them; nothing else to do.")
+        return notes + self._non_utc_time_notes() + self._override_without_reason_notes()
+
+    # The store's form of every time it writes (`validate.now_iso`): UTC, milliseconds.
+    _UTC_FORM = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]+00:00"
+    # (table, column, what a row is called, its reference: what and column)
+    _TIMED = (("patients", "created_at", "patient", ("patient", "patient_id")),
+              ("patients", "updated_at", "patient", ("patient", "patient_id")),
+              ("assessments", "created_at", "assessment", ("assessment", "id")),
+              ("assessments", "updated_at", "assessment", ("assessment", "id")),
+              ("captures", "captured_at", "capture", ("assessment", "assessment_id")),
+              ("reports", "created_at", "report", ("assessment", "assessment_id")),
+              ("audit", "at", "audit entry", ("audit entry", "id")))
+
+    def _non_utc_time_notes(self) -> list[str]:
+        """One line per kind of stored time with rows not in the store's UTC form: an older
+        release's import kept the times of the export as they were ('2026-12-06T10:00:00+05:00').
+        The app orders visits by the moment such a time names, so nothing needs to be done."""
+        tables = self._tables()
+        notes = []
+        for table, column, row_name, (what, ref) in self._TIMED:
+            if table not in tables:
+                continue
+            rows = self.db.query(  # the bare column: the row of the one MIN() (SQLite)
+                f"SELECT COUNT(*), {ref}, MIN({column}) FROM {table} WHERE {column} NOT GLOB ?", (self._UTC_FORM,))
+            count, first, example = rows[0]
+            if count:
+                notes.append(
+                    f"{count} {row_name} {column} time(s) are not stored in UTC (e.g. {example!r}, {what} {first}): "
+                    "imported by an older release with their original offset. Palsy Grader orders visits by the "
+                    "moment such a time names; nothing to do.")
+        return notes
+
+    def _override_without_reason_notes(self) -> list[str]:
+        """Confirmed grades that override the network's with empty notes: older releases allowed
+        that; this one asks for the reason (`results_logic`). The record is as it was confirmed,
+        so it is listed, not counted: a clinician may confirm it again with the reason."""
+        rows = self.db.query(
+            "SELECT a.id, p.patient_id, a.model_grade, a.confirmed_grade FROM assessments a"
+            " JOIN patients p ON p.id = a.patient_ref WHERE a.status = 'confirmed' AND a.model_grade IS NOT NULL"
+            " AND a.confirmed_grade IS NOT NULL AND a.confirmed_grade != a.model_grade AND trim(a.notes) = ''"
+            " ORDER BY a.id")
+        return [
+            f"assessment {r['id']} of patient {r['patient_id']}: override without a recorded reason (made by an "
+            f"older release): grade {r['confirmed_grade']} was confirmed over the network's {r['model_grade']} with "
+            "empty notes. Its audit trail names who confirmed it and when; nothing to repair."
+            for r in rows
+        ]
 
     def _future_time_problems(self) -> list[str]:
         """One line per kind of stored time (assessments' created_at and updated_at, captures,

@@ -79,6 +79,33 @@ class FilesMixin(StoreBase):
         log.debug("capture %s saved for assessment %d (patient %s)", expr, aid, row["patient_id"])
         return self.get_capture(aid, expr)
 
+    def withdraw_capture(self, assessment_id: int, expression: str, *, actor: str = "", reason: str = "retake") -> bool:
+        """Take a draft's photo of `expression` off the record (the therapist rejected it with
+        Retake): its row goes, audited, then its file. False when there was no such photo.
+
+        The row is deleted first and the file only after the commit: a crash in between
+        leaves an unrecorded file, which the store's crash recovery moves aside, never a row
+        whose file is gone.
+        """
+        expr = validate.expression(expression)
+        stamp = validate.now_iso()
+        with self.db.write() as conn:
+            row = self._assessment_row(conn, assessment_id)
+            self._require_status(row, ("draft",), "withdraw photos of", "start a new assessment to take new photos.")
+            aid = int(row["id"])
+            old = conn.execute(
+                "SELECT * FROM captures WHERE assessment_id = ? AND expression = ?", (aid, expr)
+            ).fetchone()
+            if old is None:
+                return False
+            conn.execute("DELETE FROM captures WHERE id = ?", (old["id"],))
+            _audit(conn, actor, "capture", aid, expr, old["sha256"], None, reason, at=stamp)
+            conn.execute("UPDATE assessments SET updated_at = ? WHERE id = ?", (stamp, aid))
+            old_path = self.layout.resolve(old["file_name"])
+            self.db.after_commit(lambda: remove_file(old_path))
+        log.debug("capture %s withdrawn from assessment %d (%s)", expr, aid, reason)
+        return True
+
     def _file_place(self, folder: str, aid: int, name: str, data: bytes, ext: str) -> tuple[str, str, Path]:
         """(sha256, relative file name, absolute path with its folder created) of a new file:
         FOLDER/AID/AID_NAME_HASH12.EXT, so a retake or a new report never overwrites a file."""

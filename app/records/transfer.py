@@ -226,10 +226,12 @@ def export_patient(
     if final.exists():
         raise DuplicateRecordError(f"{final} already exists; choose another destination folder.")
     staging = temp_path_for(final)
+    made = _missing_folders(dest_root)  # removed again when the export fails: no empty folder is left
     try:
         dest_root.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing folder keeps its mode
         os.mkdir(staging, 0o700)  # a read-only destination fails here, named as the destination
     except OSError as exc:
+        _remove_empty(made)
         raise storage_error_from_os(exc, "export to", dest_root, destination=True) from exc
     try:
         for folder in (staging / "photos", staging / "reports"):
@@ -270,17 +272,40 @@ def export_patient(
         fsync_dir(dest_root)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_empty(made)
         raise storage_error_from_os(exc, "export to", dest_root, destination=True) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_empty(made)
         raise
     log.info("patient %s exported%s", export_id if deidentify else patient.patient_id,
              " (de-identified)" if deidentify else "")
     return final
 
 
-def _read_capture(store: Store, capture: Capture) -> tuple[Capture, bytes]:
-    """The capture as its row stands when its photo is read, and the photo's verified bytes.
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and the folders above it that do not exist yet, deepest first."""
+    missing = []
+    for place in (folder, *folder.parents):
+        if place.exists() or place.is_symlink():
+            break
+        missing.append(place)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders an export made (deepest first) while they are empty: a failed export
+    (a full disk) left an empty destination folder, which looked like a finished export."""
+    for folder in folders:
+        try:
+            folder.rmdir()  # refuses a folder that is not empty: whatever else was put there stays
+        except OSError:
+            return
+
+
+def _read_capture(store: Store, capture: Capture) -> tuple[Capture, bytes] | None:
+    """The capture as its row stands when its photo is read, and the photo's verified bytes;
+    None when the row is gone (the photo was withdrawn meanwhile: Retake on a draft).
 
     A retake (the app or another program) may replace the row and delete the listed file
     between the listing and the read: the row is read again once, as `Store.load_capture`
@@ -294,7 +319,7 @@ def _read_capture(store: Store, capture: Capture) -> tuple[Capture, bytes]:
     try:
         fresh = store.get_capture(capture.assessment_id, capture.expression)
     except RecordNotFoundError:
-        fresh = capture  # no row to read instead: the read's own error stands
+        return None  # withdrawn since the listing: no longer part of the record, so not exported
     if (fresh.file_name, fresh.sha256) == (capture.file_name, capture.sha256):
         raise failure
     return fresh, read_verified(store.capture_path(fresh), fresh.sha256)
@@ -318,7 +343,10 @@ def _write_export_file(path: Path, data: bytes | None, dest_root: Path) -> None:
 def _export_assessment(store: Store, assessment: Assessment, staging: Path, redact: _Redactor) -> dict[str, Any]:
     captures = []
     for listed in store.captures(assessment.id):
-        capture, data = _read_capture(store, listed)
+        read = _read_capture(store, listed)
+        if read is None:
+            continue
+        capture, data = read
         name = f"photos/{Path(capture.file_name).name}"
         _write_export_file(staging / name, data, staging.parent)
         captures.append({
@@ -785,7 +813,9 @@ def _import_assessment(
             " VALUES (?, ?, ?, ?, ?, ?)",
             (aid, validate.expression(capture.get("expression")), relative, capture["sha256"],
              validate.json_text(capture.get("quality"), "quality record"),
-             capture.get("captured_at") or validate.now_iso()),
+             # a de-identified export leaves a time it could not shift empty: the visit's start,
+             # not the moment of import (the report dates the photos by these)
+             capture.get("captured_at") or item.get("created_at") or validate.now_iso()),
         )
     for report, relative in zip(item.get("reports") or [], reports, strict=True):
         conn.execute(

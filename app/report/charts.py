@@ -67,17 +67,18 @@ def visit_day(text: str) -> date | None:
 
 
 def visit_moment(text: str) -> datetime | None:
-    """A history date as local wall-clock time (naive): a plain ISO date at its midnight, a
-    timestamp (stored UTC) in local time; None for text that is neither."""
+    """A history date as an aware moment: a plain ISO date at its local midnight, a timestamp
+    (stored UTC) as it is; None for text that is neither. Aware, so that the hour repeated at
+    the end of summer time keeps two visits in their order."""
     text = (text or "").strip()
     try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time())
-    except ValueError:
-        moment = parse_stamp(text)
         try:
-            return moment.astimezone().replace(tzinfo=None) if moment else None
-        except OverflowError:  # within a day of year 1 (a reset clock): no day to place it on
-            return None
+            return datetime.combine(date.fromisoformat(text), datetime.min.time()).astimezone()
+        except ValueError:
+            moment = parse_stamp(text)
+            return moment.astimezone() if moment else None
+    except OverflowError:  # within a day of year 1 (a reset clock): no day to place it on
+        return None
 
 
 def history_positions(history: Sequence[HistoryPoint]) -> list[float]:

@@ -57,12 +57,13 @@ from models.pipeline.flag_wording import (
     check_list,
     doubtful_photos,
     measured_side,
+    photo_days_text,
     review_flags,
     spaced_percent,
     top_probability_text,
 )
 from models.pipeline.images import ImageTooLargeError, load_image
-from models.pipeline.measures import HOUSE_MEASURE
+from models.pipeline.measures import HOUSE_MEASURE, movement_figure
 from models.pipeline.overlays import LEGEND_WIDTH
 from models.pipeline.training_summary import describe_training
 from models.resources import is_demo_checkpoint, is_demo_weights
@@ -102,6 +103,7 @@ HEADER_GAP = 6 * mm  # between the clinic name and the patient on the running he
 WARNING_RED = colors.HexColor("#b00020")
 WARNING_FILL = colors.HexColor("#fdecee")
 LOGO_MAX_PX = 600  # the embedded logo's longer side (40 mm wide at 380 dpi)
+NOT_RECORDED = "not recorded"  # a patient field left blank, as the patient form says it
 
 
 @dataclass
@@ -122,6 +124,15 @@ class ReportContext:
     registered_side: str = "unknown"  # the patient form's affected side: unknown, left, right, none
     demo_model: bool = False  # the caller knows the weights are the demo's (the record is asked too)
     assessment_id: int | None = None  # its number in the data folder (None: not stored, `palsy assess`)
+    # first and last local day the photos were taken (None: not known, `palsy assess`); when
+    # known, the report is dated by them, not by the draft's start
+    photo_days: tuple[str, str] | None = None
+    photos_apart: bool = False  # taken in two sittings (`local_time.photos_apart`): flagged for review
+
+    @property
+    def report_date(self) -> str:
+        """The date the report gives: the photos' day(s) when known, else the assessment date."""
+        return photo_days_text(self.photo_days) if self.photo_days else self.assessment_date
 
 
 def is_demo_record(model: Mapping | None) -> bool:
@@ -192,6 +203,11 @@ def _fmt(value: object, digits: int = 2) -> str:
     return str(value)
 
 
+def _movement_cell(value: object, region: str) -> str:
+    """A region's movement as the results page shows it (`movement_figure`)."""
+    return movement_figure(value, region) if isinstance(value, float) else _fmt(value)
+
+
 def _table(rows: list[list], widths: Sequence[float], header: bool = True, extra: Sequence[tuple] = ()) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     style = [
@@ -220,7 +236,7 @@ class _Page:
         canvas.setLineWidth(0.8)
         canvas.line(MARGIN, PAGE_H - 12 * mm, PAGE_W - MARGIN, PAGE_H - 12 * mm)
         c = self.context
-        left, right = header_line(c.clinic_name, f"{c.patient_id} {c.patient_name}", c.assessment_date, PAGE_W - 2 * MARGIN)
+        left, right = header_line(c.clinic_name, f"{c.patient_id} {c.patient_name}", c.report_date, PAGE_W - 2 * MARGIN)
         draw_text(canvas, MARGIN, PAGE_H - 10.5 * mm, left, HEADER_SIZE, bold=True)
         draw_text(canvas, PAGE_W - MARGIN, PAGE_H - 10.5 * mm, right, HEADER_SIZE, align="right")
         canvas.setFont(FONT, 6.8)
@@ -420,8 +436,9 @@ def _header(context: ReportContext, assessment: Mapping, s: dict, width: float) 
 
     rows = [
         [label("Patient ID"), value(context.patient_id, "-"), label("Name"), value(context.patient_name, "-")],
-        [label("Date of birth"), value(context.date_of_birth, "-"), label("Sex"), value(context.sex, "-")],
-        [label("Clinician"), value(context.clinician, "(not confirmed)"), label("Assessment date"), value(context.assessment_date, "-")],
+        # the patient form's words for a field left blank ("-" on paper, "not recorded" on screen)
+        [label("Date of birth"), value(context.date_of_birth, NOT_RECORDED), label("Sex"), value(context.sex, NOT_RECORDED)],
+        [label("Clinician"), value(context.clinician, "(not confirmed)"), label("Photos taken" if context.photo_days else "Assessment date"), value(context.report_date, "-")],
         [label("Affected side"), value(_sides(context.registered_side, _measured_side(assessment)), "-"),
          label("Record"), value("" if context.assessment_id is None else f"assessment {context.assessment_id}", "not stored")],
     ]
@@ -473,7 +490,7 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
     rows = [["Region", "Expression", "Left", "Right", "Ratio", "Function", "Note"]]
     doubtful = doubtful_photos(f for f in a.get("flags", []) if isinstance(f, Mapping))
     marked = []  # rows measured on a doubtful photo: tinted and marked, as on the results page
-    for r in regions.values():
+    for name, r in regions.items():
         percent = r.get("percent")
         function = "-" if percent is None else f"{percent:.0f} %"
         note = r.get("note") or ("weaker: " + r["weaker_side"] if r.get("weaker_side") else "")
@@ -483,7 +500,8 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
             marked.append(len(rows))
         rows.append([
             _p(r.get("label", r.get("name")), s["value"]), _p(EXPRESSION_LABELS.get(r.get("expression"), r.get("expression")), s["value"]),
-            _fmt(r.get("left")), _fmt(r.get("right")), _fmt(r.get("ratio")), function, _p(note, s["cell"]),
+            _movement_cell(r.get("left"), name), _movement_cell(r.get("right"), name), _fmt(r.get("ratio")), function,
+            _p(note, s["cell"]),
         ])
     widths = [35 * mm, 25 * mm, 14 * mm, 14 * mm, 17 * mm, 17 * mm]
     widths.append(width - sum(widths))
@@ -511,7 +529,7 @@ def _flags_section(a: Mapping, context: ReportContext, s: dict) -> list:
     """The pipeline's flags in words, and whether the patient record's affected side differs
     from the measured one."""
     flags = review_flags((f for f in a.get("flags", []) if isinstance(f, Mapping)), context.registered_side,
-                         a.get("affected_side"))
+                         a.get("affected_side"), context.photo_days if context.photos_apart else None)
     out: list = [Paragraph("Review flags", s["h2"])]
     if not flags:
         out.append(_p("None.", s["body"]))

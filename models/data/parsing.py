@@ -68,32 +68,68 @@ def read_mask(path: Path, max_pixels: int = MAX_PIXELS, photo_shape: tuple[int, 
     `max_pixels` pixels, or more than its photo's (`photo_shape`, H x W), is refused: a 389 KB
     PNG decoded to 20000 x 20000 took 815 MB. The file is read by Python and decoded from memory
     (the pixels `cv2.imread` gave): OpenCV cannot open a path with non-ASCII characters on
-    Windows (C:/Users/José/masks/rest.png)."""
+    Windows (C:/Users/José/masks/rest.png). A palette PNG (Pillow mode "P", what annotation
+    tools such as CVAT or labelme write) gives its palette indices, the class values; its
+    colours are not read."""
     try:
         encoded = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read mask {path} ({exc.strerror or exc})") from None
     if not encoded:
         raise InputError(f"cannot read mask {path}")
-    _check_mask_header(path, encoded, max_pixels, photo_shape)
-    try:
-        data = cv2.imdecode(np.frombuffer(encoded, np.uint8), cv2.IMREAD_UNCHANGED)
-    except cv2.error:  # a damaged file: imread answered None
-        data = None
+    mode = _check_mask_header(path, encoded, max_pixels, photo_shape)
+    if mode == "P":  # a palette PNG, as annotation tools write class indices: OpenCV would expand the colours
+        data = _palette_indices(encoded, path)
+    else:
+        try:
+            data = cv2.imdecode(np.frombuffer(encoded, np.uint8), cv2.IMREAD_UNCHANGED)
+        except cv2.error:  # a damaged file: imread answered None
+            data = None
     if data is None:
         raise InputError(f"cannot read mask {path}")
     if data.ndim != 2 or data.dtype != np.uint8:
-        raise InputError(f"mask {path} must be a single-channel 8-bit PNG of class indices")
+        what = "a colour image: export the class indices from the annotation tool" if data.ndim != 2 \
+            else f"{data.dtype.itemsize * 8}-bit: save it as 8-bit"
+        raise InputError(f"mask {path} must be a single-channel 8-bit PNG of class indices (greyscale, or a palette "
+                         f"PNG whose indices are the classes); it is {what}")
     return data
 
 
-def _check_mask_header(path: Path, encoded: bytes, max_pixels: int, photo_shape: tuple[int, ...] | None) -> None:
-    """Refuse a mask whose header declares too many pixels, before any pixel is decoded."""
+def _palette_indices(encoded: bytes, path: Path | str) -> np.ndarray | None:
+    """The palette indices of a palette PNG as a uint8 array; None when it cannot be decoded.
+    A grey palette whose greys are not its indices is refused: a greyscale mask that a PNG
+    optimiser stored as a palette shows its classes as the greys, an annotation tool's
+    indices are the classes, and the file cannot say which it is."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the header was checked
+            with Image.open(io.BytesIO(encoded)) as image:
+                image.load()
+                if image.mode != "P":
+                    return None
+                indices = np.asarray(image, dtype=np.uint8).copy()
+                palette = image.getpalette() or []
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    colours = {int(i): tuple(palette[3 * int(i): 3 * int(i) + 3]) for i in np.unique(indices)}
+    # an optimiser's palette: every used entry a grey of its own (one grey for all says nothing)
+    greys = {c[0] for c in colours.values() if len(c) == 3 and c[0] == c[1] == c[2]}
+    if len(greys) == len(colours) > 1 and any(c[0] != i for i, c in colours.items()):
+        raise InputError(f"mask {path} is a palette PNG whose grey palette shows other values than its indices "
+                         "(a greyscale mask stored as a palette by an image optimiser?): save it as an 8-bit "
+                         "greyscale PNG of class indices")
+    return indices
+
+
+def _check_mask_header(path: Path, encoded: bytes, max_pixels: int, photo_shape: tuple[int, ...] | None) -> str:
+    """Refuse a mask whose header declares too many pixels, before any pixel is decoded;
+    returns its Pillow mode ("L", "P", "RGB", ...)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our limit replaces it
             with Image.open(io.BytesIO(encoded)) as header:
                 width, height = header.size
+                mode = header.mode
     except Image.DecompressionBombError as exc:
         pixels = bomb_pixels(exc)
         size = f"{pixels / 1e6:.0f} megapixels" if pixels is not None else "too many pixels to decode safely"
@@ -107,6 +143,7 @@ def _check_mask_header(path: Path, encoded: bytes, max_pixels: int, photo_shape:
     if photo_shape is not None and width * height > int(photo_shape[0]) * int(photo_shape[1]):
         raise InputError(f"mask {path} is {width} x {height} pixels, larger than its photo ({photo_shape[1]} x "
                          f"{photo_shape[0]}); a mask must match its photo's size")
+    return mode
 
 
 def _integer(value: object) -> int | None:

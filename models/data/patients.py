@@ -37,13 +37,19 @@ from models.data.parsing import (
 )
 from models.errors import InputError
 from models.folder_names import folder_name_problem
-from models.labels import CLASSES, EXPRESSIONS, SIDES, grade_index
+from models.labels import CLASSES, EXPRESSIONS, GRADES, SIDES, grade_index
 from models.pipeline.images import IMAGE_SUFFIXES, MIN_PHOTO_SIDE, load_image
 
 REQUIRED = frozenset({"patient_id", "grade", "side"})  # labels.csv columns
 # A photo's file stem (lower case): the expression, then an optional frame number (`rest_2`).
 PHOTO_STEM = re.compile(r"^(?P<expr>[a-z_]+?)(?:_(?P<n>\d+))?$")
 CHECK_THREADS = 4  # at most, photos decoded at once by `check_files` (Pillow releases the GIL)
+# A photo whose pixels span at most this many grey levels is blank (a black or white frame): two
+# patients may both have one without being one person, so it is not compared.
+BLANK_RANGE = 8
+SHARED_FIX = ("keep one ID per person (one row and one folder), or give both rows the same split in a split "
+              "column of labels.csv (docs/train.md, \"Patient splits\"); a placeholder picture standing in for a "
+              "missing expression is no photo: remove it (a patient may lack an expression)")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,22 @@ class Patient:
     grade: int  # class index 0-5 (grade I-VI)
     side: str  # left / right / none
     split: str
+
+
+@dataclass(frozen=True)
+class SharedPhoto:
+    """One photo file, byte for byte, in the folders of two listed patients."""
+
+    first: str  # patient id
+    first_split: str
+    second: str
+    second_split: str
+    first_photo: str  # "PATIENT/NAME" as in the data set
+    second_photo: str
+
+    def describe(self) -> str:
+        return (f"{self.first} ({self.first_split}) and {self.second} ({self.second_split}) have an identical photo "
+                f"({self.first_photo} = {self.second_photo})")
 
 
 @dataclass(frozen=True)
@@ -116,14 +138,22 @@ def _stable_key(seed: int, text: str) -> str:
 _CYCLE = ("train", "train", "train", "train", "val", "test")
 
 
-def assign_splits(patients: dict[str, int], seed: int = 0) -> dict[str, str]:
+def assign_splits(patients: dict[str, int], seed: int = 0, rare_grades_train: bool = True) -> dict[str, str]:
     """Deterministic subject-wise split, 2/3 train, 1/6 val, 1/6 test, stratified by grade.
 
     Within a grade, patients are ordered by a seeded hash of their id (independent of the
     order of labels.csv) and take the cycle train x4, val, test, started at an offset that
     depends on the grade, so that even small grade groups add up to the 4:1:1 proportions.
+    A grade the cycle would leave without a training patient gives its first patient to train
+    instead: by the offset alone a clinic's lone grade V patient always went to val, a lone VI
+    to test and both of two grade V patients out of train, so the network never saw its
+    rarest grades. Every other split is the cycle's, unchanged: the demo and synthetic sets'
+    (and so the shipped card's figures), and those of clinic runs already under way (their
+    training patients are fingerprinted; a moved patient would refuse their folder).
     A set of 3 patients or more gets at least one patient in every split (`fill_empty_splits`):
-    the cycle alone can leave a small set without a test patient (6 patients: 5 / 1 / 0).
+    the cycle alone can leave a small set without a test patient (6 patients: 5 / 1 / 0), and
+    a split the rare-grade rule empties takes a patient of another grade then.
+    `rare_grades_train=False` is the rule before that change (`PatientDataset.moved_by_split_rule`).
     """
     result: dict[str, str] = {}
     by_grade: dict[int, list[str]] = {}
@@ -131,8 +161,10 @@ def assign_splits(patients: dict[str, int], seed: int = 0) -> dict[str, str]:
         by_grade.setdefault(grade, []).append(pid)
     for grade, ids in by_grade.items():
         ids.sort(key=lambda pid: _stable_key(seed, pid))
-        for rank, pid in enumerate(ids):
-            result[pid] = _CYCLE[(rank + grade) % len(_CYCLE)]
+        cycle = [_CYCLE[(rank + grade) % len(_CYCLE)] for rank in range(len(ids))]
+        if rare_grades_train and "train" not in cycle:  # 1 patient of grade V or VI, 2 of grade V
+            cycle[0] = "train"
+        result.update(zip(ids, cycle, strict=True))
     return fill_empty_splits(result, patients, order=lambda pid: _stable_key(seed, pid))
 
 
@@ -177,6 +209,7 @@ class PatientDataset:
         self._photos: dict[str, list[tuple[str, Path, Path | None]]] = {}  # folder listings, read once
         self._unrecognised: dict[str, list[str]] = {}  # files of a patient folder that are no expression photo
         self._folders: dict[str, list[Path]] | None = None  # subfolders of root by folder_key
+        self.shared_photos: list[SharedPhoto] = []  # of the last `check_files`: identical photos of two patients
         labels = self.root / "labels.csv"
         if not labels.is_file():
             raise InputError(f"{self.root} is not a patient data set: labels.csv is missing (see DESIGN §4)")
@@ -223,6 +256,10 @@ class PatientDataset:
             raise InputError(f"{labels}: {len(blank)} patient(s) have an empty split while others have one, first "
                              f"{blank[0]}; give each train, val or test, or empty the whole column for the automatic split")
         self.split_source = "the split column of labels.csv" if has_column else "automatic: 2/3 : 1/6 : 1/6 by grade"
+        # Patients the automatic split holds out (val, test) that releases before the rare-grade
+        # rule (2026-12-06) trained on: weights trained then have seen them.
+        before = {} if has_column else assign_splits({pid: g for pid, g, _, _ in rows}, split_seed, rare_grades_train=False)
+        self.moved_by_split_rule = sorted(pid for pid, split in before.items() if split == "train" != auto[pid])
         self.patients = {
             pid: Patient(pid, grade, side, split if has_column else auto[pid])
             for pid, grade, side, split in rows
@@ -335,32 +372,47 @@ class PatientDataset:
         releases the GIL while decoding). `progress(done, total)` after each photo.
         `keep(split, sample, image, mask)` is called with each photo decoded (mask None where
         the sample has none), so that a caller can keep what it needs of the one decode
-        (`models/train/decoded_photos.py`)."""
+        (`models/train/decoded_photos.py`).
+
+        Each photo's bytes are hashed too: one person listed under two IDs puts the same files
+        in two folders. Two patients of different splits with an identical photo are refused
+        (InputError naming both and what to do): the network would be scored on a face it was
+        trained on, and the test figures would overstate it. Two of one split are listed in
+        `self.shared_photos` (the caller warns: that person counts twice). Blank frames (pixel
+        range at most BLANK_RANGE) are not compared: two patients may both have one."""
         import os
         from concurrent.futures import ThreadPoolExecutor
 
         samples = [(split, s) for split in SPLITS if split in splits for s in self.samples(split)]
         workers = max(1, min(len(samples), threads or min(CHECK_THREADS, os.cpu_count() or 1)))
 
-        def problem(item: tuple[str, PatientSample]) -> str | None:
+        def problem(item: tuple[str, PatientSample]) -> tuple[str | None, str | None]:
+            """(what is wrong with the photo or None, its bytes' sha256 or None when blank)."""
             split, sample = item
             try:
                 if sample.mask is None:
                     image, mask = read_photo(sample.image), None
                 else:
                     image, mask = read_labelled_photo(sample.image, sample.mask)
+                digest = hashlib.sha256(sample.image.read_bytes()).hexdigest()
             except InputError as exc:
-                return " ".join(str(exc).split())
+                return " ".join(str(exc).split()), None
+            except OSError as exc:  # gone between the decode and the hash
+                return f"cannot read {sample.image} ({exc.strerror or exc})", None
+            blank = int(image.max()) - int(image.min()) <= BLANK_RANGE
             if keep is not None:
                 keep(split, sample, image, mask)
-            return None
+            return None, None if blank else digest
 
         problems = []
+        digests: dict[str, list[tuple[str, PatientSample]]] = {}
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check-photos")
         try:
-            for done, found in enumerate(pool.map(problem, samples), 1):
+            for done, (item, (found, digest)) in enumerate(zip(samples, pool.map(problem, samples), strict=True), 1):
                 if found is not None:
                     problems.append(found)
+                if digest is not None:
+                    digests.setdefault(digest, []).append(item)
                 if progress is not None:
                     progress(done, len(samples))
         finally:  # Ctrl-C: the photos not started are dropped, not decoded first
@@ -370,6 +422,12 @@ class PatientDataset:
             which = "" if set(SPLITS) <= set(splits) else " " + " and ".join(s for s in SPLITS if s in splits)
             raise InputError(f"{len(problems)} of the {len(samples)}{which} photos of {self.root} (or their masks) cannot "
                              f"be used: {'; '.join(problems[:3])}{more}; fix or remove them before training")
+        self.shared_photos = _shared_photos(digests)
+        leaks = [shared for shared in self.shared_photos if shared.first_split != shared.second_split]
+        if leaks:
+            more = f"; and {len(leaks) - 2} more pairs" if len(leaks) > 2 else ""
+            raise InputError(f"{'; '.join(shared.describe() for shared in leaks[:2])}{more}: one person under two IDs in "
+                             f"two splits: the held-out figures would not be of unseen people; {SHARED_FIX}")
         return len(samples)
 
     def samples(self, split: str = "all", patient_ids: list[str] | None = None) -> list[PatientSample]:
@@ -381,3 +439,78 @@ class PatientDataset:
             for expression, image, mask in self.photos(pid):
                 out.append(PatientSample(pid, expression, image, mask, patient.grade, patient.side))
         return out
+
+
+PATIENT_DIGEST_PREFIX = "palsy-patient:"
+
+
+def patient_digest(patient_id: str) -> str:
+    """The sha256 by which a checkpoint's training record names a patient: it can tell whether
+    a patient was trained on without the file carrying the clinic's patient ids in clear
+    (weights travel between clinics; an id such as a record number is identifying)."""
+    return hashlib.sha256(f"{PATIENT_DIGEST_PREFIX}{patient_id}".encode()).hexdigest()
+
+
+def split_digests(dataset: PatientDataset) -> dict[str, list[str]]:
+    """Each split's patients as sorted `patient_digest`s (a checkpoint's training record)."""
+    return {split: sorted(patient_digest(pid) for pid in dataset.patient_ids(split)) for split in SPLITS}
+
+
+def write_splits_csv(dataset: PatientDataset, path: Path) -> None:
+    """`patient_id,grade,split` of every patient, sorted by split then id: the split a run
+    used, in the form labels.csv's split column takes, to pin it for later runs."""
+    import csv
+
+    rows = sorted(dataset.patients.values(), key=lambda p: (SPLITS.index(p.split), p.patient_id))
+    temp = path.with_name(path.name + ".partial")
+    with temp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["patient_id", "grade", "split"])
+        writer.writerows([p.patient_id, GRADES[p.grade], p.split] for p in rows)
+    temp.replace(path)
+
+
+def _shared_photos(digests: dict[str, list[tuple[str, PatientSample]]]) -> list[SharedPhoto]:
+    """One SharedPhoto per pair of patients with an identical photo (the first such photo),
+    in the order the photos were listed."""
+    pairs: dict[tuple[str, str], SharedPhoto] = {}
+    for items in digests.values():
+        for i, (split_a, a) in enumerate(items):
+            for split_b, b in items[i + 1:]:
+                if a.patient_id != b.patient_id and (a.patient_id, b.patient_id) not in pairs:
+                    pairs[(a.patient_id, b.patient_id)] = SharedPhoto(
+                        a.patient_id, split_a, b.patient_id, split_b,
+                        f"{a.patient_id}/{a.image.name}", f"{b.patient_id}/{b.image.name}")
+    return list(pairs.values())
+
+
+def trained_held_out(training: dict, dataset: PatientDataset) -> dict[str, int] | None:
+    """How many of `dataset`'s val and test patients a checkpoint's training record (`splits`,
+    as a clinic run writes it) lists as trained; None when the record lists no training patients."""
+    splits = training.get("splits") if isinstance(training, dict) else None
+    trained = splits.get("train") if isinstance(splits, dict) else None
+    if not isinstance(trained, list):
+        return None
+    seen = set(trained)
+    return {split: sum(patient_digest(pid) in seen for pid in dataset.patient_ids(split)) for split in ("val", "test")}
+
+
+def held_out_seen(training: dict, dataset: PatientDataset) -> str | None:
+    """A warning when weights are scored on patients they may have trained on: their training
+    record (`splits`, as a clinic run writes it) lists patients of this set's val or test split
+    as trained, or (a clinic record without `splits`, made before it was kept) this set's
+    automatic split moved patients since (`moved_by_split_rule`). None otherwise."""
+    counts = trained_held_out(training, dataset)
+    if counts is not None:
+        if not any(counts.values()):
+            return None
+        where = " and ".join(f"{n} {split}" for split, n in counts.items() if n)
+        return (f"these weights were trained on {sum(counts.values())} of this set's held-out patients ({where}): "
+                "their figures overstate the network; score the run's own split (pin it with its splits.csv as a "
+                "split column of labels.csv)")
+    if isinstance(training, dict) and training.get("command") == "palsy train clinic" and dataset.moved_by_split_rule:
+        return (f"these weights were trained before the automatic split gave each grade a training patient: "
+                f"{len(dataset.moved_by_split_rule)} patient(s) this set holds out now were training patients then, so "
+                "the held-out figures include patients they trained on; pin the split the run used with a split "
+                "column of labels.csv")
+    return None

@@ -22,7 +22,7 @@ from models.config import photos_per_pass
 from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.mirror_parsing import parse_masks
-from models.pipeline.face import FaceCrop, FaceCropSettings, crop_face
+from models.pipeline.face import FaceCrop, FaceCropSettings, NoFaceError, crop_face
 from models.pipeline.flag_wording import (
     LOW_CONFIDENCE,
     SIDE_DISAGREEMENT,
@@ -215,16 +215,21 @@ def assess(
     size = net.config.input_size
 
     # 1. Face crop and frame quality.
-    checkpoint(progress, 0.0, "finding faces")
+    # Progress is read by therapists: plain words and the expressions' titles, not code names.
+    checkpoint(progress, 0.0, "Finding the faces")
     crops: dict[str, list[FaceCrop]] = {}
     frames_of: dict[str, list[Image]] = {e: _frames(photos[e]) for e in order}
     for i, expression in enumerate(order):
         with _Timer(timings, "crop"):
-            crops[expression] = [
-                crop_face(frame, size, face_settings, name=_frame_name(names, expression, k))
-                for k, frame in enumerate(frames_of[expression])
-            ]
-        checkpoint(progress, 0.3 * (i + 1) / len(order), f"face found: {expression}")
+            try:
+                crops[expression] = [
+                    crop_face(frame, size, face_settings, name=_frame_name(names, expression, k))
+                    for k, frame in enumerate(frames_of[expression])
+                ]
+            except NoFaceError as exc:
+                exc.expression = expression  # a GUI names the step to retake
+                raise
+        checkpoint(progress, 0.3 * (i + 1) / len(order), f"Finding the face: {expression_label(expression)}")
 
     # 2. E1 then E2 on every frame in one batch.
     flat = [(e, c) for e in order for c in crops[e]]
@@ -236,12 +241,12 @@ def assess(
         for n, start in enumerate(chunks):
             # Six photos are one batch; many frames, or a large input size, go in chunks to bound memory.
             batch = _to_batch([c.image for _, c in flat[start : start + per_pass]], device)
-            checkpoint(progress, 0.35 + 0.5 * n / len(chunks), "parsing faces (E1)")
+            checkpoint(progress, 0.35 + 0.5 * n / len(chunks), "Outlining the face regions")
             with _Timer(timings, "e1"):
                 e1_out = net.e1(batch, with_attention=True)
                 masks_parts.append(parse_masks(net.e1, batch, e1_out["logits"], mirror).cpu())
                 attention_parts.append(e1_out["attention"].float().cpu())
-            checkpoint(progress, 0.35 + 0.5 * (n + 0.6) / len(chunks), "grading (E2)")
+            checkpoint(progress, 0.35 + 0.5 * (n + 0.6) / len(chunks), "Grading")
             with _Timer(timings, "e2"):
                 prob_parts.append(torch.softmax(net.grade(batch, e1_out["z"]).float(), dim=1).cpu())
     masks_t, attention_t = torch.cat(masks_parts), torch.cat(attention_parts)
@@ -276,7 +281,7 @@ def assess(
         )
 
     # 3. Measured function from the masks.
-    checkpoint(progress, 0.9, "measuring regional function")
+    checkpoint(progress, 0.9, "Measuring each region's movement")
     with _Timer(timings, "measures"):
         measured = measure_function({e: r.mask for e, r in results.items()})
     if size < MEASURE_MIN_INPUT and measured.grade is not None:
@@ -291,7 +296,7 @@ def assess(
         flags.append(Flag("e2_on_other_e1", E2_ON_OTHER_E1))
     warnings = [c.warning for e in order for c in crops[e] if c.warning]
     timings["total"] = 1000.0 * (time.perf_counter() - started)
-    progress.report(1.0, "assessment ready")
+    progress.report(1.0, "Assessment ready")
     return Assessment(grade, fused, results, measured, flags, timings, loaded.info.to_dict(), warnings)
 
 

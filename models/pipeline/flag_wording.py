@@ -37,8 +37,10 @@ FLAG_TITLES: dict[str, str] = {
     "face_not_detected": "No face found",
     "photos_unreadable": "Stored photos missing or damaged",
     "side_disagreement": "Affected side differs from the patient record",
+    "photos_other_days": "Photos taken on different days",
 }
 SIDE_DISAGREEMENT = "side_disagreement"
+PHOTOS_OTHER_DAYS = "photos_other_days"
 
 # Every check of `models.pipeline.quality.check_quality`, worded as what a good photo has.
 CHECK_LABELS: dict[str, str] = {
@@ -50,6 +52,8 @@ CHECK_LABELS: dict[str, str] = {
     "head_roll": "head level",
 }
 
+# The one title of each expression: the capture steps, the results page, the report and the
+# command line all use these (`app.pages.instructions.TITLES` is this table).
 EXPRESSION_LABELS: dict[str, str] = {
     "rest": "Rest",
     "close_eyes": "Close eyes",
@@ -134,18 +138,39 @@ def worded_flags(flags: Iterable[Mapping | object]) -> list[tuple[str, str]]:
 
 
 def review_flags(flags: Iterable[Mapping | object], registered_side: str | None,
-                 measured_side: str | None) -> list[tuple[str, str]]:
-    """Everything the clinician should review, worded: the pipeline's flags, and the patient
-    record's affected side when the photos measured the other side weaker. The report and the
-    results screen both list these (the screen said "No flags" beside a side the report flagged).
-    A stored disagreement (`add_registered_side`: what the record said when the photos were
-    analysed) gives way to the record as it is now, so a corrected record clears it, and it is
-    never listed twice."""
+                 measured_side: str | None, photo_days: tuple[str, str] | None = None) -> list[tuple[str, str]]:
+    """Everything the clinician should review, worded: the pipeline's flags, the patient
+    record's affected side when the photos measured the other side weaker, and photos taken on
+    different days (`photo_days`: the first and last local day; None when not known, as for
+    `palsy assess`). The report and the results screen both list these (the screen said "No
+    flags" beside a side the report flagged). A stored disagreement (`add_registered_side`: what
+    the record said when the photos were analysed) gives way to the record as it is now, so a
+    corrected record clears it, and it is never listed twice."""
     out = worded_flags(f for f in flags if _field(f, "code") != SIDE_DISAGREEMENT)
     sides = side_disagreement(registered_side, measured_side)
     if sides:
         out.append((flag_title(SIDE_DISAGREEMENT), sides))
+    days = photos_other_days(photo_days)
+    if days:
+        out.append((flag_title(PHOTOS_OTHER_DAYS), days))
     return out
+
+
+def photo_days_text(photo_days: tuple[str, str]) -> str:
+    """When the photos were taken, as the report's header gives it: "2026-11-20", or
+    "2026-11-20 to 2026-12-06" for photos of several days."""
+    first, last = photo_days
+    return first if first == last else f"{first} to {last}"
+
+
+def photos_other_days(photo_days: tuple[str, str] | None) -> str | None:
+    """The sentence for photos taken on more than one day (a draft resumed days later), or
+    None: every movement is measured against the rest photo, which then shows the face of
+    another day."""
+    if not photo_days or photo_days[0] == photo_days[1]:
+        return None
+    return (f"photos taken {photo_days_text(photo_days)}: movements measured against a rest photo of another day; "
+            "confirm only if the face had not changed meanwhile, otherwise take all the photos again in one session")
 
 
 def measured_side(affected_side: str | None, measured_grade: str | None) -> str | None:

@@ -378,6 +378,34 @@ def _movement(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures, side: st
     raise KeyError(spec.name)
 
 
+def _reads_below(value: float, limit: float) -> str:
+    """`value` with as many decimals (3 at least) as it takes to read below `limit`: 0.0199
+    printed as "0.020" beside a limit of "0.02" read as if it were not too small."""
+    for decimals in range(3, 7):
+        text = f"{value:.{decimals}f}"
+        if float(text) < limit:
+            return text
+    return f"just under {limit:g}"
+
+
+def movement_figure(value: float, region: str | None = None) -> str:
+    """A movement as the tables print it (2 decimals), with the digits it takes to read below
+    the region's `min_movement` when it is below it: "0.02" in the cell beside "too small to
+    judge (moved 0.0199, less than the 0.02 needed)" read as if it were enough."""
+    text = f"{value:.2f}"
+    spec = REGION_BY_NAME.get(region or "")
+    if spec is not None and value < spec.min_movement <= float(text):
+        return _reads_below(value, spec.min_movement)
+    return text
+
+
+def too_small_note(stronger: float, spec: RegionSpec) -> str:
+    """Why a region is not judged, with both numbers readably apart."""
+    unit = f" {spec.unit}" if spec.unit else ""
+    return (f"movement too small to judge (the stronger side moved {_reads_below(stronger, spec.min_movement)}{unit}, "
+            f"less than the {spec.min_movement:g}{unit} needed)")
+
+
 def compare_region(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures) -> RegionResult:
     """Left/right movement, ratio and percent function of one region."""
     left, right = _movement(spec, rest, expr, "left"), _movement(spec, rest, expr, "right")
@@ -388,7 +416,7 @@ def compare_region(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures) -> 
     lpos, rpos = max(left, 0.0), max(right, 0.0)
     stronger = max(lpos, rpos)
     if stronger < spec.min_movement:
-        result.note = f"movement too small to judge (stronger side {stronger:.3f} < {spec.min_movement:g} {spec.unit})"
+        result.note = too_small_note(stronger, spec)
         return result
     result.ratio = min(lpos, rpos) / stronger
     result.percent = 100.0 * result.ratio

@@ -123,7 +123,7 @@ def roll_from_eyes(rgb: np.ndarray, face: Box) -> float | None:
     """Head roll in degrees from Haar eye detections in the upper face (None if not two eyes)."""
     if not hasattr(cv2, "CascadeClassifier"):
         return None
-    from models.pipeline.face import _cascade
+    from models.pipeline.face import CASCADE_LOCK, _cascade
 
     cascade = _cascade("haarcascade_eye.xml")
     if cascade is None:
@@ -132,7 +132,8 @@ def roll_from_eyes(rgb: np.ndarray, face: Box) -> float | None:
     upper = to_grey(rgb)[max(0, y) : max(0, y) + h // 2, max(0, x) : max(0, x) + w]
     if upper.size == 0:
         return None
-    eyes = cascade.detectMultiScale(upper, 1.1, 5, minSize=(max(8, w // 10),) * 2)
+    with CASCADE_LOCK:  # shared with other threads (`face.CASCADE_LOCK`)
+        eyes = cascade.detectMultiScale(upper, 1.1, 5, minSize=(max(8, w // 10),) * 2)
     if len(eyes) < 2:
         return None
     eyes = sorted(eyes, key=lambda e: e[2] * e[3], reverse=True)[:2]

@@ -45,7 +45,14 @@ from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
 from models.config import get_config
 from models.counted import counted
 from models.data.parsing import find_mask, masks_by_stem
-from models.data.patients import PHOTO_STEM, PatientDataset
+from models.data.patients import (
+    PHOTO_STEM,
+    PatientDataset,
+    SharedPhoto,
+    split_digests,
+    trained_held_out,
+    write_splits_csv,
+)
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.metrics import KAPPA_UNDEFINED, kappa_text
@@ -54,6 +61,7 @@ from models.train.card import wilson_interval
 from models.train.checkpoint_file import CheckpointFile, CheckpointSource, model_of
 from models.train.decoded_photos import DecodedPhotos, Wanted, check_and_keep
 from models.train.evaluation import evaluate_parsing, grading_reports
+from models.train.face_prep import RECORD_KEY, clinic_preparation, no_face_note
 from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.machine import describe_machine
@@ -73,6 +81,7 @@ SHIPPED = "shipped"  # `init` value: the shipped demo weights
 SCORING_LOG = "scoring.jsonl"
 TINY_STEPS = 200  # a stage with fewer steps than this has barely moved its weights: the card says so
 SHOWN = 3  # names shown in a one-line summary
+SPLITS_NAME = "splits.csv"  # the run's split, patient by patient
 OUTPUTS = (WEIGHTS_NAME, "metrics.json", CARD_NAME)  # what claims a run's figures
 STALE = ".stale"  # suffix of an output moved aside when the figures it claims are void
 
@@ -140,22 +149,24 @@ def _stages(specs: list[DataSpec]) -> list[str]:
 
 
 def _check_photos(state: RunState, patients: PatientDataset, specs: list[DataSpec], photos: DecodedPhotos,
-                  size: int | None) -> None:
+                  size: int | None) -> tuple[str, ...]:
     """Decode every photo and mask the remaining steps read, before they run (`check_and_keep`,
     as `check_files`): the train split's while a stage remains, the val and test splits' while
     scoring remains; nothing for a rerun of a finished run. What those steps read of each photo
-    at the input size `size` is kept in `photos` (nothing when the size is not known)."""
+    at the input size `size` is kept in `photos` (nothing when the size is not known).
+    Returns the splits checked."""
     remaining = [key for key in _stages(specs) if not state.done(key)]
     scoring = bool(_to_score(state))
     splits = (("train",) if remaining else ()) + (("val", "test") if scoring else ())
     if not splits:
-        return
+        return splits
     wanted = Wanted(
         parsing_side=parsing_long_side(size) if size and "stage1" in remaining else None,
         grading_side=size if size and "stage2" in remaining else None,
         scoring_size=size if size and scoring else None,
     )
     check_and_keep(patients, splits, photos, wanted, _checking_progress())
+    return splits
 
 
 def _next_start(state: RunState, work: Path, specs: list[DataSpec], init: Path | None) -> Path | None:
@@ -222,31 +233,88 @@ def _named(items: list[str], what: str) -> str:
 
 
 def left_out_summary(ignored: dict[str, list[str]]) -> str:
-    """One line on what the patient folder holds that the run leaves out ('' when nothing)."""
+    """One line on what the patient folder holds that the run leaves out ('' when nothing);
+    missing expressions are `missing_summary`'s."""
     parts = []
     if ignored["folders"]:
         parts.append(_named(ignored["folders"], "folder") + " without a row in labels.csv")
     if ignored["files"]:
         parts.append(_named(ignored["files"], "file") + " not named as an expression photo (rest, close_eyes, "
                      "raise_eyebrows, open_mouth, wrinkle_nose, puff_cheeks; .jpg, .png, ...)")
-    if ignored["missing"]:
-        parts.append(_named(ignored["missing"], "patient") + " missing expressions")
     return "; ".join(parts)
 
 
+def missing_summary(ignored: dict[str, list[str]]) -> str:
+    """One line on the expression photos patients lack ('' when none): the patients stay in the
+    run, which a "left out" line made them sound dropped."""
+    missing = ignored["missing"]
+    if not missing:
+        return ""
+    photos = sum(len(entry.rsplit(": ", 1)[1].split(", ")) for entry in missing)
+    return (f"{counted(photos, 'expression photo')} missing ({', '.join(missing[:SHOWN])}{', ...' if len(missing) > SHOWN else ''}; "
+            "patients kept, trained and scored on the photos they have)")
+
+
+CHOOSE_SPLIT = ("to choose which patients train and which are held out, add a split column to labels.csv "
+                "(train / val / test for every row; docs/train.md, \"Patient splits\")")
+MIN_TRAIN_PER_GRADE = 2  # fewer training patients than this a grade present: the figures mean little
+
+
 def grade_gaps(grades: dict[str, dict[str, int]]) -> list[str]:
-    """Warnings for the card: grades no training patient has, grades the test split lacks."""
+    """Warnings for the card and the command line: too few training patients for the grades
+    present, grades no training patient has, grades the test split lacks; each says what to do."""
     notes = []
+    present = [g for g in grades["train"] if any(grades[s][g] for s in grades)]
+    trained = sum(grades["train"].values())
+    if present and trained < MIN_TRAIN_PER_GRADE * len(present):
+        notes.append(f"Only {trained} training patient{'' if trained == 1 else 's'} for the {len(present)} grade"
+                     f"{'' if len(present) == 1 else 's'} in the set (fewer than {MIN_TRAIN_PER_GRADE} a grade): the "
+                     "network has almost nothing to learn from and its test figures mean little; grade more patients "
+                     "before relying on these weights.")
+    else:  # enough on average, yet a grade may have one: a lone grade V among ten grade I
+        thin = [g for g in present if 0 < grades["train"][g] < MIN_TRAIN_PER_GRADE]
+        if thin:
+            notes.append(f"Grade{'' if len(thin) == 1 else 's'} {', '.join(thin)}: fewer than {MIN_TRAIN_PER_GRADE} "
+                         "training patients: the network learns little of "
+                         f"{'it' if len(thin) == 1 else 'them'} and the figures for "
+                         f"{'it' if len(thin) == 1 else 'them'} mean little; grade more such patients.")
     untrained = [g for g, n in grades["train"].items() if not n]
     if untrained:
+        held = [g for g in untrained if g in present]
+        hint = (f" Grade {', '.join(held)} {'is' if len(held) == 1 else 'are'} in the set but held out: {CHOOSE_SPLIT}."
+                if held else "")
         notes.append(f"No training patient has grade {', '.join(untrained)}: the network cannot have learnt "
                      f"{'it' if len(untrained) == 1 else 'them'}, and will not give {'it' if len(untrained) == 1 else 'them'} "
-                     "reliably.")
+                     f"reliably.{hint}")
     untested = [g for g, n in grades["test"].items() if not n]
     if untested:
         notes.append(f"The test split has no patient of grade {', '.join(untested)}: the figures say nothing about "
                      f"{'that grade' if len(untested) == 1 else 'those grades'}.")
     return notes
+
+
+PATIENT_DIGEST_RULE = "sha256('palsy-patient:' + patient_id), hex"  # how `splits` names patients
+
+
+def init_overlap(training: dict[str, Any], patients: PatientDataset) -> str | None:
+    """A warning when the start checkpoint's training record (`splits`, as a clinic run writes
+    it) lists training patients that are in this run's val or test split: their figures are
+    of patients the weights have seen. None when there are none, or the record lists none."""
+    counts = trained_held_out(training, patients)
+    if not counts or not any(counts.values()):
+        return None
+    total = sum(counts.values())
+    where = " and ".join(f"{n} {split}" for split, n in counts.items() if n)
+    return (f"The start weights (--init) were trained on {total} of this run's held-out patients ({where}): their "
+            "figures overstate the network. Pin the split: add a split column to labels.csv that keeps the earlier "
+            f"run's training patients in train (its {SPLITS_NAME} lists them), or start from weights that have not "
+            "seen these patients.")
+
+
+def shared_photo_note(shared: SharedPhoto) -> str:
+    """The warning for two patients of one split with an identical photo."""
+    return (f"{shared.describe()}: probably one person under two IDs, counted twice in the {shared.first_split} "
+            "split; keep one ID per person (one row of labels.csv and one folder).")
 
 
 def _warn(message: str) -> None:
@@ -260,6 +328,9 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     left_out = left_out_summary(ignored)
     if left_out:
         _warn(f"left out of the run: {left_out}")
+    missing = missing_summary(ignored)
+    if missing:
+        _warn(missing)
     grades = _grade_counts(patients)
     for note in grade_gaps(grades):
         _warn(note)
@@ -277,8 +348,34 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
         """`path`, or the first time it is the start checkpoint's, that checkpoint as read."""
         return read_once.pop(Path(path), path) if path is not None else None
 
-    photos = DecodedPhotos()
-    _check_photos(state, patients, specs, photos, _input_size(start, recipe))
+    # The app's face crop for a new run; a run an earlier version started keeps the whole photo
+    # its stages trained on (face_prep.clinic_preparation).
+    started = any(state.done(key) or (work / f"{key}.pt").is_file() for key in ("stage1", "stage2", "metrics"))
+    preparation = clinic_preparation(state.data.get(RECORD_KEY), started)
+    if not state.done(RECORD_KEY):
+        state.record(RECORD_KEY, preparation)
+    photos = DecodedPhotos(preparation=preparation)
+    checked = _check_photos(state, patients, specs, photos, _input_size(start, recipe))
+    if photos.no_face():
+        _warn(no_face_note(photos.no_face(), "the run"))
+        if "test" in checked and not photos.scorable(patients.samples("test")):  # found now, not after training
+            raise InputError(f"no face found in any test photo of {recipe.patients} (the face crop `palsy assess` "
+                             "makes): nothing to score the weights on; retake the test patients' photos with the "
+                             "face filling about half the frame, or choose other test patients in a split column "
+                             "of labels.csv")
+    if len(checked) == 3:  # identical photos are compared over every split at once (the first start)
+        # of one split: those of two splits were refused by the check
+        state.record("shared_photos", [shared_photo_note(s) for s in patients.shared_photos])
+        state.record("no_face", photos.no_face())  # for the card of a rerun that checks fewer splits
+    shared = state.data.get("shared_photos") or []
+    for note in shared:
+        _warn(note)
+    write_splits_csv(patients, work / SPLITS_NAME)
+    if start is not None and init is not None and start.path == init:  # read once, at the run's start
+        state.record("init_overlap", init_overlap(start.peek().get("training") or {}, patients))
+    overlap = state.data.get("init_overlap")
+    if overlap:
+        _warn(overlap)
     if not state.done("machine"):
         state.record("machine", describe_machine(device))
     state.start_attempt()
@@ -309,7 +406,9 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     metrics = _score(state, work, once(final), patients, recipe, device, photos)
     photos.forget()
     wall_s = state.run_wall_s()
-    training = {"recipe": _plain(recipe), "command": "palsy train clinic", "init_sha256": init_sha,
+    training = {"recipe": _plain(recipe), "command": "palsy train clinic", "init_sha256": init_sha, RECORD_KEY: preparation,
+                "split_source": patients.split_source, "patient_digest": PATIENT_DIGEST_RULE,
+                "splits": split_digests(patients),
                 **{k: state.data[k] for k in ("stage1", "stage2") if k in state.data}}
     # The weights are written under a temporary name and renamed only after metrics.json and
     # the card: a run that fails on the way leaves no clinic.pt for `palsy assess` to use.
@@ -320,7 +419,8 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     results = {"recipe": _plain(recipe), "state": state.data, "sha256": sha, "init": str(init) if init else None,
                "init_sha256": init_sha, "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},
                "grades": grades, "wall_s": wall_s, "ignored": ignored,
-               "split_source": patients.split_source, "photos": _photo_counts(patients)}
+               "split_source": patients.split_source, "photos": _photo_counts(patients), "shared_photos": shared,
+               "photo_preparation": preparation, "no_face": state.data.get("no_face", photos.no_face())}
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
     if pending.is_file():
         os.replace(pending, target)
@@ -358,6 +458,9 @@ def _score(state: RunState, work: Path, final: CheckpointSource, patients: Patie
         for split in todo:
             ids = patients.patient_ids(split)
             if not ids:
+                continue
+            if decoded is not None and not decoded.scorable(patients.samples(split)):  # test: refused before training
+                say(f"no face found in any {split} photo: the {split} patients are not scored", "clinic")
                 continue
             photos = len(patients.samples(split))
             say(f"scoring the {counted(len(ids), f'{split} patient')} ({counted(photos, 'photo')})", "clinic")
@@ -432,8 +535,9 @@ def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, patients: Patie
     if "training_data" in state.data:
         if started and state.data["training_data"] != trained_on:
             raise InputError(f"the training patients in {recipe.patients} changed since this run started in {work} "
-                             "(their rows of labels.csv, photos or masks): its stages would not match them; choose "
-                             "another --out for a new run")
+                             "(their rows of labels.csv, photos or masks; or, where a grade had no training patient, "
+                             "the automatic split, which gives it one since 2026-12-06): its stages would not match "
+                             "them; choose another --out for a new run")
         scoring_changed = state.data.get("scoring_data") != scored_on
     elif "data" in state.data:  # a run started before the two fingerprints: its one digest of everything
         scoring_changed = state.data["data"] != _legacy_fingerprint(patients)
@@ -597,6 +701,16 @@ def _short_training(st: dict[str, Any], photos: int) -> list[str]:
             "from; give more --minutes before relying on them.", ""]
 
 
+def _preparation_line(results: dict[str, Any]) -> str:
+    """How the photos were prepared for training and scoring, and how many the app's face crop
+    left out (the counts above are of every photo listed)."""
+    if results.get("photo_preparation", "letterbox") != "face_crop":
+        return "- Photos: the whole photo fitted to the network's input (a run started before the face crop)."
+    left = results.get("no_face") or []
+    out = f"; {counted(len(left), 'photo')} with no face found left out, as the app would refuse them" if left else ""
+    return f"- Photos: the face crop `palsy assess` makes (trained and scored on what the app grades){out}."
+
+
 def clinic_card(results: dict[str, Any]) -> str:
     """The model card of a clinic run (markdown)."""
     recipe, st = results["recipe"], results["state"]
@@ -612,7 +726,8 @@ def clinic_card(results: dict[str, Any]) -> str:
         "",
     ]
     lines += _short_training(st, photos.get("train", (0, 0))[0])
-    warnings = grade_gaps(results["grades"])
+    warnings = grade_gaps(results["grades"]) + list(results.get("shared_photos") or [])
+    warnings += [st["init_overlap"]] if st.get("init_overlap") else []
     for warning in warnings:
         lines += [f"> **Warning:** {warning}", ""]
     init = results["init"]
@@ -624,6 +739,7 @@ def clinic_card(results: dict[str, Any]) -> str:
         f"{results['patients']['test']} test patients (split by patient; {results.get('split_source', 'split')}).",
         "- Expression photos per split (with masks): " + "; ".join(
             f"{s} {n} ({m})" for s, (n, m) in photos.items()) + ".",
+        _preparation_line(results),
         "- Grades per split: " + "; ".join(
             f"{s} " + ", ".join(f"{k} {v}" for k, v in results["grades"][s].items()) for s in ("train", "val", "test")),
         f"- Further face-parsing sets: {', '.join(f'`{p}`' for p in recipe['parsing']) or 'none'}.",

@@ -19,6 +19,7 @@ from the last finished stage. CelebAMask samples are never used (their licence f
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -230,6 +231,7 @@ def run_demo(
     recipe.check()
     if recipe.e1_from and not Path(recipe.e1_from).is_file():
         raise InputError(f"--e1-from {recipe.e1_from}: no such checkpoint file")
+    check_places(recipe, Path(weights_dir or default_weights_dir()))
     progress = progress or PrintProgress(every_s=60)
     torch.set_num_threads(recipe.threads)
     work = Path(recipe.work)
@@ -369,6 +371,37 @@ def run_demo(
     assert sha256_of(target / DEMO_WEIGHTS) == sha
     say(f"wrote {target / DEMO_WEIGHTS} ({results['size_mb']} MB), manifest and {DEMO_CARD}")
     return results
+
+
+DATA_FOLDERS = ("lfw_parts_fine", "fasseg_fine", "lfw_parts", "fasseg")  # stage 1 trains on them, step 4 scores on them
+
+
+def check_places(recipe: DemoRecipe, target: Path) -> None:
+    """InputError, before any rendering or training, for a data folder the recipe names that is
+    missing and for a work or weights folder that cannot be written: a read-only
+    resources/weights failed only after 720 patients and the training, a missing
+    lfw_parts_fine after minutes of rendering."""
+    data = Path(recipe.data_root)
+    missing = [name for name in DATA_FOLDERS if not (data / name).is_dir()]
+    if missing:
+        raise InputError(f"the demo recipe's training data is missing: {', '.join(str(data / m) for m in missing)}; "
+                         f"give --data DIR, the folder holding {', '.join(f'{m}/' for m in DATA_FOLDERS)}")
+    for folder, what, fix in ((target, "the weights", "choose a writable folder with --out DIR"),
+                              (Path(recipe.work), "the run's work files", "make it writable or run from a writable copy")):
+        try:
+            _probe_write(folder)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise InputError(f"cannot write {what} into {folder} ({reason}): {fix}") from exc
+
+
+def _probe_write(folder: Path) -> None:
+    """Create `folder` and a file in it, then remove the file (as `palsy assess --out` checks its
+    folder); OSError when either cannot be written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".palsy-probe-{os.getpid()}"
+    probe.write_bytes(b"")
+    probe.unlink()
 
 
 def _train_e1(recipe: DemoRecipe, state: RunState, work: Path, train_dir: Path, loop: Callable[..., LoopSettings],

@@ -12,12 +12,17 @@ and `level="measured-exact"` the same measure on the set's exact masks brought t
 network's input size: the ceiling of the measure at that resolution, no network involved.
 A patient whose measure gives no grade is left out of the measured matrices and counted
 under `unmeasured`.
+
+A patient set's photos are prepared as the checkpoint was trained (`face_prep`,
+`preparation`): letterboxed whole (above, the default), or the app's face crop, in which
+case the reports say so (`photo_preparation`) and name the photos left out because the app
+finds no face in them (`no_face`). A parsing set's images are always letterboxed whole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +36,10 @@ from models.errors import InputError
 from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report, parsing_report
 from models.mirror_parsing import parse_masks
+from models.pipeline.face import NoFaceError
 from models.pipeline.fusion import fuse_patients
 from models.pipeline.measures import MeasuredFunction, measure_function, side_doubt
+from models.train.face_prep import FACE_CROP, LETTERBOX, photo_name, warn_no_face
 from models.train.sources import PhotoReader, to_tensor
 
 
@@ -57,24 +64,47 @@ def default_split(path: str | Path) -> str:
     return "val" if dataset.has_split else "all"
 
 
+def _reader(photos: PhotoReader | None, preparation: str) -> PhotoReader:
+    """`photos` (whose own preparation rules), or a reader that decodes with `preparation`."""
+    return photos if photos is not None else PhotoReader(preparation)
+
+
+def _prepared(report: dict, reader: PhotoReader, no_face: list[str]) -> dict:
+    """The report, saying it is of the face crop and which photos it left out; a letterbox
+    report is left as it always was (DESIGN §8 keys)."""
+    if reader.preparation == FACE_CROP:
+        report["photo_preparation"] = FACE_CROP
+        report["no_face"] = sorted(no_face)
+    return report
+
+
 def evaluate_parsing(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, batch_size: int = 8,
-    mirror: bool = True, photos: PhotoReader | None = None,
+    mirror: bool = True, photos: PhotoReader | None = None, preparation: str = LETTERBOX,
 ) -> dict:
     """DESIGN §8 parsing report on a parsing set (its classes) or a patient set with masks (project classes);
     masks mirror-averaged as the app makes them (`models.mirror_parsing`), or E1's single pass.
-    A patient set's photos are read through `photos` (`sources.PhotoReader`: decoded when none is given)."""
+    A patient set's photos are read through `photos` (`sources.PhotoReader`: decoded when none is
+    given, prepared as `preparation` says; with the face crop, photos without a face are left out)."""
     device = device or torch.device("cpu")
     model.to(device)
     size = model.config.input_size
     split = default_split(data) if split == "auto" else split
+    reader, no_face = _reader(photos, preparation), []
     if (Path(data) / "labels.csv").is_file():
         patients = PatientDataset(data)
         masked = [s for s in patients.samples(split) if s.mask is not None]
         if not masked:
             raise InputError(f"{data}: no {split} photos with masks to score parsing on")
-        reader = photos or PhotoReader()
-        items = [lambda s=s: reader.fitted(s, size, with_mask=True) for s in masked]
+
+        def fitted(sample: PatientSample) -> tuple[np.ndarray, np.ndarray] | None:
+            try:
+                return reader.fitted(sample, size, with_mask=True)
+            except NoFaceError:
+                no_face.append(photo_name(sample.image))
+                return None
+
+        items = [lambda s=s: fitted(s) for s in masked]
         names, back = list(CLASSES), np.arange(len(CLASSES))
     else:
         dataset = ParsingDataset.open(data)
@@ -84,12 +114,19 @@ def evaluate_parsing(
         # ParsingDataset.load refuses mask values outside the set's classes
         items = [lambda n=n: fit_square(*_with_ignore(dataset.load(n), dataset.ignore_index), size) for n in chosen]
         names, back = dataset.classes, dataset.project_to_dataset()
+        reader = PhotoReader()  # a parsing set is scored whole, as stage 1 trains on it
     conf = np.zeros((len(names), len(names)), dtype=np.int64)
     for chunk in _batches(items, batch_size):
-        images, masks = zip(*(load() for load in chunk), strict=True)
+        loaded = [pair for pair in (load() for load in chunk) if pair is not None]
+        if not loaded:
+            continue
+        images, masks = zip(*loaded, strict=True)
         predicted = back[_predict_masks(model, list(images), device, mirror)]
         conf += confusion_matrix(np.stack(masks), predicted, len(names))
-    return parsing_report(conf, names)
+    warn_no_face(no_face, "the parsing scores")
+    if no_face and len(no_face) == len(items):
+        raise InputError(f"{data}: no face found in any of the {split} photos with masks: nothing to score")
+    return _prepared(parsing_report(conf, names), reader, no_face)
 
 
 def _with_ignore(pair: tuple[np.ndarray, np.ndarray], ignore_index: int) -> tuple[np.ndarray, np.ndarray]:
@@ -110,6 +147,7 @@ class PhotoPass:
     masks: np.ndarray  # E1's masks, N x size x size
     exact_masks: list[np.ndarray] | None  # the set's masks letterboxed alike; None when one is missing
     expressions: list[str]  # the photo's expression
+    no_face: list[str] = field(default_factory=list)  # photos left out: the app finds no face in them (face_crop)
 
 
 def grade_photos(
@@ -119,7 +157,9 @@ def grade_photos(
 ) -> PhotoPass:
     """Run the cascade over the photos, each read once (through `photos`, `sources.PhotoReader`);
     E1's masks as `parse_masks` makes them; the photo's own mask (when every photo has one) is
-    letterboxed with it, padding counted as background. `progress(done, total)` after each batch."""
+    letterboxed with it, padding counted as background. `progress(done, total)` after each batch.
+    A photo the reader refuses as the app would (NoFaceError, face crop) is left out and named
+    in `no_face`; InputError when none is left."""
     if not samples:
         raise InputError(f"{patients.root}: no {split} patients with expression photos")
     size = model.config.input_size
@@ -127,8 +167,23 @@ def grade_photos(
     photos = photos or PhotoReader()
     model.to(device).eval()
     probabilities, masks, exact = [], [], []
+    scored: list[PatientSample] = []
+    no_face: list[str] = []
+    done = 0
     for chunk in _batches(samples, batch_size):
-        fitted = [photos.fitted(s, size, with_masks) for s in chunk]
+        fitted = []
+        for sample in chunk:
+            try:
+                fitted.append(photos.fitted(sample, size, with_masks))
+            except NoFaceError:
+                no_face.append(photo_name(sample.image))
+                continue
+            scored.append(sample)
+        done += len(chunk)
+        if not fitted:
+            if progress is not None:
+                progress(done, len(samples))
+            continue
         with torch.inference_mode():
             batch = to_tensor([image for image, _ in fitted]).to(device)
             out = model(batch, with_attention=False)
@@ -137,10 +192,13 @@ def grade_photos(
         if with_masks:
             exact += [np.where(mask == IGNORE_INDEX, 0, mask).astype(np.uint8) for _, mask in fitted]
         if progress is not None:
-            progress(sum(map(len, probabilities)), len(samples))
+            progress(done, len(samples))
+    warn_no_face(no_face, "the grading scores")
+    if not scored:
+        raise InputError(f"{patients.root}: no face found in any {split} photo: nothing to score")
     return PhotoPass(
-        [s.patient_id for s in samples], np.array([s.grade for s in samples]), np.concatenate(probabilities),
-        np.concatenate(masks), exact if with_masks else None, [s.expression for s in samples],
+        [s.patient_id for s in scored], np.array([s.grade for s in scored]), np.concatenate(probabilities),
+        np.concatenate(masks), exact if with_masks else None, [s.expression for s in scored], no_face,
     )
 
 
@@ -192,15 +250,21 @@ def side_report(sides: Sequence[tuple[str, MeasuredFunction]]) -> dict:
 def grading_reports(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, mirror: bool = True,
     progress: Callable[[int, int], None] | None = None, photos: PhotoReader | None = None,
+    preparation: str = LETTERBOX,
 ) -> dict:
     """{'patient', 'photo', 'measured'[, 'measured_exact']: report} from one pass over the photos
     ('measured_exact' only when every photo has its mask); `mirror` as in `evaluate_parsing`;
-    `progress` and `photos` as in `grade_photos`."""
+    `progress` and `photos` as in `grade_photos`; `preparation` as in `evaluate_parsing`
+    (each report then names the photos left out)."""
     device = device or torch.device("cpu")
     patients = PatientDataset(data)
     split = "all" if split == "auto" else split
+    reader = _reader(photos, preparation)
     samples = patients.samples(split)
-    graded = grade_photos(model, samples, patients, split, device, mirror=mirror, progress=progress, photos=photos)
+    graded = grade_photos(model, samples, patients, split, device, mirror=mirror, progress=progress, photos=reader)
+    if graded.no_face:  # the photos scored, in order
+        left_out = set(graded.no_face)
+        samples = [s for s in samples if photo_name(s.image) not in left_out]
     unique, fused = fuse_patients(graded.ids, graded.expressions, graded.probabilities)
     patient_truth = np.array([patients.patients[p].grade for p in unique])
     reports = {
@@ -210,7 +274,7 @@ def grading_reports(
     }
     if graded.exact_masks is not None:
         reports["measured_exact"] = measured_report(samples, graded.exact_masks, patients)
-    return reports
+    return {level: _prepared(report, reader, graded.no_face) for level, report in reports.items()}
 
 
 LEVELS = ("patient", "photo", "measured", "measured-exact")  # report keys, with "_" for "-"
@@ -218,13 +282,15 @@ LEVELS = ("patient", "photo", "measured", "measured-exact")  # report keys, with
 
 def evaluate_grading(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, level: str = "patient",
-    mirror: bool = True,
+    mirror: bool = True, preparation: str = LETTERBOX,
 ) -> dict:
     """DESIGN §8 grading report; `level` 'patient' (fused expressions), 'photo', 'measured'
-    (the measured grade from E1's masks) or 'measured-exact' (the measure on the set's masks)."""
+    (the measured grade from E1's masks) or 'measured-exact' (the measure on the set's masks);
+    photos prepared as `preparation` says (`face_prep`)."""
     if level not in LEVELS:
         raise InputError(f"unknown --level {level!r}; use {', '.join(LEVELS)}")
-    reports, key = grading_reports(model, data, split, device, mirror), level.replace("-", "_")
+    reports = grading_reports(model, data, split, device, mirror, preparation=preparation)
+    key = level.replace("-", "_")
     if key not in reports:
         raise InputError(f"{data}: --level {level} needs a mask for every photo (masks/EXPRESSION.png)")
     return reports[key]

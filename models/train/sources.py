@@ -4,7 +4,8 @@ A `ParsingSource` holds (image, mask) pairs whose masks are already in a shared
 `LabelSpace`; a `GradingSource` holds expression photos with their patient's grade.
 Preloading keeps the per-step cost to one affine warp per image, which matters on 2 cores.
 Patient photos are read through a `PhotoReader` (decoded when asked for; a clinic run's
-`decoded_photos.DecodedPhotos` gives the arrays its photo check kept instead).
+`decoded_photos.DecodedPhotos` gives the arrays its photo check kept instead), prepared as
+its `preparation` says (`face_prep`: the whole photo, or the app's face crop).
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ from models.data.glasses import draw_glasses
 from models.data.parsing import ParsingDataset
 from models.data.patients import PatientDataset, PatientSample, read_labelled_photo, read_photo
 from models.labels import IGNORE_INDEX, SIDES
+from models.pipeline.face import NoFaceError
+from models.train.face_prep import (
+    FACE_CROP,
+    LETTERBOX,
+    check_preparation,
+    face_crop,
+    photo_name,
+    warn_no_face,
+)
 from models.train.losses import LabelSpace
 
 
@@ -57,14 +67,25 @@ def read_sample(sample: PatientSample, with_mask: bool) -> tuple[np.ndarray, np.
 
 class PhotoReader:
     """How the training sources and the scoring read patient photos: decoded (`read_sample`)
-    each time one is asked for, then shrunk or letterboxed to the size the step reads."""
+    each time one is asked for, then prepared (`face_prep`) at the size the step reads:
+    "letterbox" shrinks or letterboxes the whole photo; "face_crop" cuts the app's face square
+    at that size, and raises NoFaceError for a photo the app would refuse."""
+
+    def __init__(self, preparation: str = LETTERBOX) -> None:
+        self.preparation = check_preparation(preparation)
 
     def shrunk(self, sample: PatientSample, long_side: int, with_mask: bool) -> tuple[np.ndarray, np.ndarray | None]:
-        """The photo (with its mask when `with_mask`) shrunk to `long_side` (`shrink`), as a stage trains on it."""
+        """The photo (with its mask when `with_mask`) as a stage trains on it: shrunk to `long_side`
+        (`shrink`), or its face crop at `long_side` x `long_side`."""
+        if self.preparation == FACE_CROP:
+            return face_crop(*read_sample(sample, with_mask), long_side, photo_name(sample.image))
         return shrink(*read_sample(sample, with_mask), long_side)
 
     def fitted(self, sample: PatientSample, size: int, with_mask: bool) -> tuple[np.ndarray, np.ndarray | None]:
-        """The photo (with its mask when `with_mask`) letterboxed to `size` (`fit_square`), as the scoring reads it."""
+        """The photo (with its mask when `with_mask`) as the scoring reads it: letterboxed to `size`
+        (`fit_square`), or its face crop at `size`, as `palsy assess` grades it."""
+        if self.preparation == FACE_CROP:
+            return face_crop(*read_sample(sample, with_mask), size, photo_name(sample.image))
         return fit_square(*read_sample(sample, with_mask), size)
 
 
@@ -80,6 +101,7 @@ class ParsingSource:
     name: str
     images: list[np.ndarray] = field(default_factory=list)
     masks: list[np.ndarray] = field(default_factory=list)
+    no_face: list[str] = field(default_factory=list)  # photos left out: the app finds no face in them (face_crop)
 
     def __len__(self) -> int:
         return len(self.images)
@@ -114,16 +136,22 @@ def load_patient_parsing_source(
     silently stand for one of them; a mask in another convention is better fixed than guessed.
     So is a mask whose size differs from its photo's (its labels would land on the wrong
     pixels), and a patient of labels.csv without photos (`PatientDataset.check_photos`).
-    Photos are read as `palsy assess` reads them (`read_photo`), through `photos`."""
+    Photos are read as `palsy assess` reads them (`read_photo`), through `photos`; with the
+    face crop, a photo the app would refuse is left out, named in `no_face` and a warning."""
     dataset.check_photos()
     photos = photos or PhotoReader()
     source = ParsingSource(name)
     for sample in dataset.samples(patient_ids=list(patient_ids)):
         if sample.mask is None:
             continue
-        image, mask = photos.shrunk(sample, long_side, with_mask=True)
+        try:
+            image, mask = photos.shrunk(sample, long_side, with_mask=True)
+        except NoFaceError:
+            source.no_face.append(photo_name(sample.image))
+            continue
         source.images.append(image)
         source.masks.append(mask)
+    warn_no_face(source.no_face, "stage 1 (parsing)")
     return source
 
 
@@ -134,6 +162,7 @@ class GradingSource:
     images: list[np.ndarray] = field(default_factory=list)
     grades: list[int] = field(default_factory=list)
     sides: list[str] = field(default_factory=list)
+    no_face: list[str] = field(default_factory=list)  # photos left out: the app finds no face in them (face_crop)
 
     def __len__(self) -> int:
         return len(self.images)
@@ -144,12 +173,17 @@ def load_grading_source(
 ) -> GradingSource:
     """Every expression photo of the given patients, labelled with the patient's grade; a
     patient of labels.csv without photos is refused (`PatientDataset.check_photos`), not dropped.
-    Photos are read as `palsy assess` reads them (`read_photo`), through `photos`."""
+    Photos are read as `palsy assess` reads them (`read_photo`), through `photos`; with the
+    face crop, a photo the app would refuse is left out, named in `no_face` and a warning."""
     dataset.check_photos()
     photos = photos or PhotoReader()
     source = GradingSource()
     for sample in dataset.samples(patient_ids=list(patient_ids)):
-        image, _ = photos.shrunk(sample, long_side, with_mask=False)
+        try:
+            image, _ = photos.shrunk(sample, long_side, with_mask=False)
+        except NoFaceError:
+            source.no_face.append(photo_name(sample.image))
+            continue
         source.images.append(image)
         source.grades.append(sample.grade)
         source.sides.append(sample.side)

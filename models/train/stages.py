@@ -29,6 +29,7 @@ from models.errors import InputError
 from models.labels import CLASS_INDEX
 from models.numbers import finite_above_zero
 from models.train.checkpoint_file import CheckpointSource, model_of, sha256_of_source
+from models.train.face_prep import stage_preparation
 from models.train.feature_cache import (
     DEFAULT_CACHE_LIMIT_GB,
     GradingFeatureCache,
@@ -302,7 +303,7 @@ def train_parsing(
         settings.steps = _steps_for(epochs, sum(len(s) for s in sources), batch_size)
     model.unfreeze_e1()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "label_sets": [list(s) for s in space.sets],
-            "glasses_p": glasses_p, **origin}
+            "glasses_p": glasses_p, **origin, **stage_preparation(photos)}
     result = train(model, parsing_step(batcher, space.allowed_tensor()), settings, out, device, progress, resume_state, log_path, info,
                    run_record={"data": data_record(specs)})
     return model, {**result, "data": summary}
@@ -379,7 +380,7 @@ def train_grading(
         step = cached_grading_step(cache, batch_size, ordinal_weight)
         augment["cached"] = cache.summary()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment,
-            "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **origin}
+            "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **origin, **stage_preparation(photos)}
     result = train(model, step, settings, out, device, progress, resume_state, log_path, info,
                    run_record={"data": data_record([DataSpec(Path(data))])})
     if cache is not None:  # the stage's wall time includes building the cache

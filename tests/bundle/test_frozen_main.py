@@ -99,3 +99,14 @@ def test_windowed_self_test_failure_is_one_logged_line(tmp_path: Path) -> None:
     assert len(failures) == 1
     assert "'weights'" in failures[0] and "manifest" in failures[0]
     assert "self-test FAILED" in (home / "logs" / frozen_main.LOG_NAME).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("home", ["relative", ""])
+def test_a_home_folder_that_names_no_folder_does_not_stop_the_program(
+        home: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # HOME=relative made the data folder's StorageError escape the log set-up: a traceback for --version
+    monkeypatch.delenv("PALSY_HOME", raising=False)
+    monkeypatch.setenv("HOME", home)
+    with pytest.raises(SystemExit) as done:
+        frozen_main.main(["--version"])
+    assert done.value.code in (0, None) and capsys.readouterr().out.startswith("palsy ")

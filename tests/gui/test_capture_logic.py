@@ -214,3 +214,15 @@ def test_why_the_camera_stopped_is_said_once() -> None:
 
     assert camera_stop_reason("The camera stopped: cam delivered no image; press Retry") == "cam delivered no image; press Retry"
     assert camera_stop_reason("camera 0 could not be opened") == "camera 0 could not be opened"
+
+
+def test_a_photo_whose_own_check_fails_is_saved_with_the_live_check(session: CaptureSession, caplog) -> None:
+    # an OpenCV error in the saved photo's check made every save of that step fail
+    def broken_check(rgb: np.ndarray) -> dict:
+        raise RuntimeError("cv2.error: unsupported frame")
+
+    session.checker = broken_check
+    session.capture(frame(10), {"passed": True, "live": 1})
+    assert (session.assessment_id, "rest") in session.sink.photos
+    assert session.sink.qualities[(session.assessment_id, "rest")] == {"passed": True, "live": 1}
+    assert "quality check of the rest photo failed" in caplog.text

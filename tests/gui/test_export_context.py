@@ -28,6 +28,15 @@ def test_history_holds_the_confirmed_grades_up_to_the_reported_visit() -> None:
     assert [p.grade for p in report_context(visits[0], PatientInfo("MRN-1"), Settings(), visits).history] == ["IV"]
 
 
+def test_history_orders_visits_by_their_moment_not_their_stored_text() -> None:
+    # an older release's import kept '10:00+05:00' (05:00 UTC): as text it sorted after 07:36,
+    # so the 07:36 visit's report left out the earlier visit and the 05:00 one listed the later
+    early = _visit(1, "2026-12-06T10:00:00+05:00", "confirmed", "IV", "IV")
+    late = _visit(2, "2026-12-06T07:36:00+00:00", "confirmed", "III", "III")
+    assert [p.grade for p in report_context(late, PatientInfo("MRN-1"), Settings(), [early, late]).history] == ["IV", "III"]
+    assert [p.grade for p in report_context(early, PatientInfo("MRN-1"), Settings(), [early, late]).history] == ["IV"]
+
+
 def test_a_reopened_report_lists_the_regions_in_the_live_order(tmp_path) -> None:
     # the store keeps JSON with sorted keys: the re-exported table read Ala, Brow, Cheek, Commissure, Eye
     from pypdf import PdfReader

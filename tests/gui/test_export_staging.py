@@ -17,6 +17,7 @@ import app.report.outputs  # noqa: F401 - bound to the real write_report before 
 import models.resources as resources
 from app.analysis import AnalysisResult
 from app.export import STAGING_DIR, render_pdf, report_context
+from app.records.errors import StorageError
 from app.records_gateway import AssessmentInfo, PatientInfo
 from app.settings import Settings
 
@@ -89,7 +90,7 @@ def test_a_failed_render_leaves_nothing_and_stale_leftovers_go(tmp_path: Path, m
 
     monkeypatch.setattr(pdf_module, "write_report", crash)
     info, result = _stored()
-    with pytest.raises(OSError):
+    with pytest.raises(StorageError, match="the disk is full"):  # the store's clear error, not the bare OSError
         render_pdf(info, PatientInfo("MRN-1"), result, Settings(), [info], data)
     assert sorted(p.name for p in staging.iterdir()) == [young.name]  # the old one went, this one's too
 

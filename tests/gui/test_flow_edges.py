@@ -460,9 +460,12 @@ def test_discarding_a_draft_says_so(qtbot, data_folder: Path, tiny_weights: Path
         window.show_patients()
         window.discard_assessment(draft_id)
         assert window.gateway.assessment(draft_id).status == "discarded"
-        assert f"Assessment {draft_id} discarded" in window.statusBar().currentMessage()
+        # named by patient and date, not by its database number
+        message = window.statusBar().currentMessage()
+        assert message.startswith("The unfinished assessment of ") and "(MRN-D) from " in message
+        assert "discarded" in message and f"Assessment {draft_id}" not in message
         window.discard_assessment(draft_id)  # twice: the store refuses, the window says why
-        assert f"Could not discard assessment {draft_id}" in window.statusBar().currentMessage()
+        assert "Could not discard the unfinished assessment of " in window.statusBar().currentMessage()
     finally:
         close_window(window)
 

@@ -331,7 +331,7 @@ def test_an_unreadable_photo_of_a_resumed_assessment_is_told(qtbot, tmp_path: Pa
         monkeypatch.setattr(window.gateway, "load_photo", damaged)
         window.resume_assessment(draft)
         assert window.stack.currentWidget() is window.capture
-        assert "Photo of close_eyes could not be read" in window.statusBar().currentMessage()  # not cleared at once
+        assert "The Close eyes photo could not be read" in window.statusBar().currentMessage()  # not cleared at once
     finally:
         close_window(window)
 

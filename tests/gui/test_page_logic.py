@@ -74,8 +74,8 @@ def test_review_requires_grade_and_clinician() -> None:
         review_decision("", "Dr A", "", "III")
     with pytest.raises(InputError, match="clinician"):
         review_decision("IV", "  ", "", "III")
-    decision = review_decision("IV", " Dr  A ", " n ", "III")
-    assert decision.is_override and decision.clinician == "Dr A" and decision.notes == "n"
+    decision = review_decision("IV", " Dr  A ", " brow weak ", "III")
+    assert decision.is_override and decision.clinician == "Dr A" and decision.notes == "brow weak"
     assert not review_decision("III", "Dr A", "", "III").is_override
     assert can_export("confirmed") and not can_export("analysed")
 

@@ -78,10 +78,11 @@ def test_discard_asks_and_no_keeps_the_draft(qtbot, data_folder: Path, tiny_weig
         page.discard_button.click()
         [(title, text)] = questions
         assert title == "Discard the unfinished assessment?"
-        assert "patient MRN-D" in text and "(3 of 6 photos)" in text and "No: keep it" in text
+        assert "Dora Draft (MRN-D)" in text and "(3 of 6 photos)" in text and "No: keep it" in text
         assert window.gateway.assessment(draft).status == "draft"  # No: kept, still offered
         assert page._resume_id == draft and not page.resume_box.isHidden()
-        assert f"Assessment {draft} kept" in window.statusBar().currentMessage()
+        assert "of Dora Draft (MRN-D)" in window.statusBar().currentMessage()
+        assert "kept: Resume reopens it" in window.statusBar().currentMessage()
     finally:
         close_window(window)
 

@@ -62,3 +62,19 @@ def test_a_zone_without_a_short_name_is_named_by_its_offset() -> None:
 
     assert local_minute_zoned(EVENING, timezone(timedelta(hours=5, minutes=30))) == "2026-12-06 11:00 UTC+05:30"
     assert local_minute_zoned("not a time") == "not a time"
+
+
+def test_a_mistyped_zone_is_named_by_its_offset_not_by_a_false_name(monkeypatch) -> None:
+    # TZ=Asia/Kolkta (mistyped): glibc keeps UTC and calls it "Asia"; the time said "07:41 Asia"
+    import time
+
+    from app.local_time import local_minute_zoned
+
+    monkeypatch.setenv("TZ", "Asia/Kolkta")
+    time.tzset()
+    try:
+        shown = local_minute_zoned(EVENING)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert "Asia" not in shown and shown.endswith(" UTC+00:00"), shown

@@ -13,7 +13,7 @@ import pytest
 
 from app.cli import main
 from app.records import Store
-from app.records.migrations import LATEST_VERSION, schema_version
+from app.records.migrations import schema_version
 from tests.records.records_helpers import tiny_png
 
 
@@ -75,7 +75,7 @@ def test_drafts_lists_and_changes_nothing(tmp_path: Path, capsys: pytest.Capture
     assert not (data / "recovered").exists()
 
 
-def test_drafts_of_an_old_database_upgrades_it_as_the_app_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_drafts_of_an_old_database_reads_it_without_upgrading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from tests.records.test_records_migrations import _build_v1
 
     _build_v1(tmp_path / "v1")
@@ -83,9 +83,9 @@ def test_drafts_of_an_old_database_upgrades_it_as_the_app_does(tmp_path: Path, c
     [draft] = json.loads(capsys.readouterr().out)
     assert (draft["assessment"], draft["patient_id"], draft["captured"]) == (2, "OLD-1", ["rest"])
     conn = sqlite3.connect(tmp_path / "v1" / "palsy.db")
-    assert schema_version(conn) == LATEST_VERSION
+    assert schema_version(conn) == 1  # read from an upgraded temporary copy: the folder is left alone
     conn.close()
-    assert [p.name for p in (tmp_path / "v1").glob("*.bak")] == ["palsy.db.v1.bak"]
+    assert not list((tmp_path / "v1").glob("*.bak"))
 
 
 def test_export_from_a_mistyped_data_folder_creates_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -250,4 +250,7 @@ def test_a_complete_backup_is_kept(tmp_path: Path) -> None:
     before = backup.read_bytes()
     with Store.open(folder) as store:
         assert store.count_patients() == 3
-    assert backup.read_bytes() == before  # the copy taken first is not overwritten
+    # The copy taken first is not overwritten: kept under its UTC time; the fresh one holds NEW-3.
+    [kept] = [p for p in folder.glob("palsy.db.v1.*.bak") if p != backup]
+    assert kept.read_bytes() == before
+    assert _backup_state(backup)[:2] == (1, 3)

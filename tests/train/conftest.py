@@ -84,3 +84,18 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+def whole_photo_preparation(recorded: str | None, started: bool) -> str:
+    """`clinic.clinic_preparation` for the hand-drawn sets: whole photos (letterbox), not the
+    app's face crop, since 64-px cartoon faces are no faces to OpenCV's face finder (the crop
+    is tested on its own, tests/train/test_photo_preparation.py)."""
+    return recorded or "letterbox"
+
+
+@pytest.fixture
+def whole_photos(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clinic runs of this test on whole photos (`whole_photo_preparation`)."""
+    import models.train.clinic as clinic
+
+    monkeypatch.setattr(clinic, "clinic_preparation", whole_photo_preparation)

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 CPU = torch.device("cpu")
 
 
-def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny_patients, tiny_weights, tmp_path, capsys):
+def test_clinic_run_trains_both_stages_scores_the_test_patients_and_resumes(tiny_patients, tiny_weights, tmp_path, capsys,
+                                                                           whole_photos):
     work = tmp_path / "clinic"
     recipe = ClinicRecipe(patients=str(tiny_patients), init=str(tiny_weights), work=str(work), steps=3, batch_size=2)
     results = run_clinic(recipe, CPU)

@@ -28,7 +28,7 @@ from models.errors import CheckpointError, InputError
 from models.pipeline.loader import clear_model_cache, load_model
 from models.train.card import wilson_interval
 from models.train.clinic import ClinicRecipe, run_clinic
-from tests.train.conftest import draw_patients
+from tests.train.conftest import draw_patients, whole_photo_preparation
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 CPU = torch.device("cpu")
@@ -173,7 +173,8 @@ def messy_run(tmp_path_factory) -> dict:
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pytest.MonkeyPatch.context() as patch:
+            patch.setattr(clinic, "clinic_preparation", whole_photo_preparation)
             results = run_clinic(ClinicRecipe(patients=str(data), init=str(weights), work=str(work), steps=1, batch_size=2), CPU)
     finally:
         torch.set_num_threads(before)
@@ -187,7 +188,10 @@ def test_what_is_left_out_is_said_once_and_listed_on_the_card(messy_run):
     assert warnings == [
         f"palsy: warning: left out of the run: 1 folder (Unlabelled Patient) without a row in labels.csv; 1 file "
         f"({pid}/open_mouth (1).png) not named as an expression photo (rest, close_eyes, raise_eyebrows, open_mouth, "
-        f"wrinkle_nose, puff_cheeks; .jpg, .png, ...); 1 patient ({pid}: open_mouth, puff_cheeks) missing expressions"]
+        f"wrinkle_nose, puff_cheeks; .jpg, .png, ...)"]
+    # the patient missing photos is kept: the line must not read as if it were dropped
+    assert (f"palsy: warning: 2 expression photos missing ({pid}: open_mouth, puff_cheeks; patients kept, trained "
+            "and scored on the photos they have)") in messy_run["err"].splitlines()
     card = (messy_run["work"] / "clinic.md").read_text()
     assert "## Left out of this run" in card
     assert "- Folders without a row in labels.csv (1): `Unlabelled Patient`." in card
