@@ -31,12 +31,6 @@ from models.errors import InputError
 STAGING_DIR = "tmp"
 
 
-def capture_times(assessment: AssessmentInfo) -> dict[str, str]:
-    """Each photo's capture time (expression -> stored UTC timestamp), as the gateway gives
-    them in `AssessmentInfo.captured_at`."""
-    return dict(assessment.captured_at)
-
-
 def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings, history: list[AssessmentInfo]):  # noqa: ANN201
     """The ReportContext: clinic, patient, clinician, confirmed grade, notes, grade history, and
     the photos' date (dated by the draft's start, a report of photos taken later misdated them)."""
@@ -54,7 +48,7 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
         measured = (past.result or {}).get("measured") or {}
         # the stored timestamp: the report's table shows its local minute, so two visits of a day differ
         points.append(HistoryPoint(past.created, past.confirmed_grade, measured.get("function_percent")))
-    times = list(capture_times(assessment).values())
+    times = list(assessment.captured_at.values())
     days = photo_days(times)
     return ReportContext(
         clinic_name=settings.clinic.clinic_name or "Palsy Grader",

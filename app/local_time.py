@@ -88,3 +88,10 @@ def photos_apart(times: Iterable[str], tz: tzinfo | None = None) -> bool:
     flag "Photos taken on different days" is raised on that, not on two dates alone."""
     moments = sorted(m for m in (parse_stamp(t) for t in times if t) if m is not None)
     return len(moments) > 1 and separate_sittings(moments[0], moments[-1], tz)
+
+
+def days_apart(times: Iterable[str], tz: tzinfo | None = None) -> tuple[str, str] | None:
+    """`photo_days` of photos taken in two sittings (`photos_apart`), else None: what the review
+    flag "Photos taken on different days" is given."""
+    times = list(times)
+    return photo_days(times, tz) if photos_apart(times, tz) else None

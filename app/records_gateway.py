@@ -158,6 +158,7 @@ class MemoryRecords:
     def withdraw_capture(self, assessment_id: int, expression: str) -> bool:
         self.qualities.pop((assessment_id, expression), None)
         self.assessments[assessment_id].captures.pop(expression, None)
+        self.assessments[assessment_id].captured_at.pop(expression, None)
         return self.photos.pop((assessment_id, expression), None) is not None
 
     def load_photo(self, assessment_id: int, expression: str) -> np.ndarray:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.analysis import AnalysisResult
 from app.help_dialogs import CONFIRM_KEYS, native_keys
-from app.local_time import photo_days, photos_apart
+from app.local_time import days_apart
 from app.pages.instructions import TITLES
 from app.pages.patient_label import PatientLabel, label_parts
 from app.pages.results_logic import (
@@ -323,9 +323,7 @@ class ResultsPage(QWidget):
         rows = sum(self.regions.rowHeight(r) for r in range(self.regions.rowCount()))
         self.regions.setFixedHeight(self.regions.horizontalHeader().height() + max(rows, 60) + 2 * self.regions.frameWidth() + 2)
         # in the report's words and by its rule (flag_wording), not the pipeline's codes
-        times = list(capture_times)
-        review = review_flags(result.flags, registered_side, result.affected_side,
-                              photo_days(times) if photos_apart(times) else None)
+        review = review_flags(result.flags, registered_side, result.affected_side, days_apart(capture_times))
         if review:
             items = "".join(f"<li><b>{html.escape(title)}</b>: {html.escape(detail)}</li>" if detail
                             else f"<li><b>{html.escape(title)}</b></li>" for title, detail in review)

@@ -33,7 +33,7 @@ from models.data.augment import fit_square
 from models.data.patients import PatientDataset, PatientSample
 from models.errors import InputError
 from models.pipeline.face import NoFaceError
-from models.train.face_prep import FACE_CROP, LETTERBOX, face_crops, photo_name
+from models.train.face_prep import FACE_CROP, LETTERBOX, check_face, face_crops, photo_name
 from models.train.sources import PhotoReader, shrink
 
 # The most the kept arrays may take: 500 patients' 3,000 photos at 256 px take about 1.3 GB
@@ -176,10 +176,11 @@ def check_and_keep(
     photos; nothing is kept when a photo is refused."""
 
     def keep(split: str, sample: PatientSample, image: np.ndarray, mask: np.ndarray | None) -> None:
-        if photos.full():
-            return
         try:
-            photos.keep(_derived(wanted, split, sample, image, mask, photos.preparation))
+            if not photos.full():
+                photos.keep(_derived(wanted, split, sample, image, mask, photos.preparation))
+            elif photos.preparation == FACE_CROP:  # nothing kept, yet every photo's face is looked for
+                check_face(image, photo_name(sample.image))
         except NoFaceError as error:  # left out by every step, as the app would refuse it
             photos.refuse(sample, error)
 

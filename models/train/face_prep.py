@@ -15,7 +15,6 @@ The record is `checkpoint["training"][RECORD_KEY]`.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,10 +31,8 @@ FACE_CROP = "face_crop"
 PREPARATIONS = (LETTERBOX, FACE_CROP)
 RECORD_KEY = "photo_preparation"
 SHOWN = 5  # file names shown in a warning
+CHECK_SIZE = 32  # the crop `check_face` makes and drops: small, the detection is the cost
 
-# OpenCV's cascade is one shared object (`face._cascade`): photos checked in several threads
-# detect one at a time, as the app does.
-_DETECTING = threading.Lock()
 
 Arrays = tuple[np.ndarray, np.ndarray | None]
 
@@ -91,8 +88,7 @@ def face_crops(image: np.ndarray, mask: np.ndarray | None, sizes: Iterable[int],
     `crop_face` at the first size, the same square cut again (`cut_square`) at the others.
     Raises NoFaceError, with `name`, where `palsy assess` would refuse the photo."""
     sizes = list(dict.fromkeys(sizes))
-    with _DETECTING:
-        crop = crop_face(image, sizes[0], name=name)
+    crop = crop_face(image, sizes[0], name=name)  # its detection takes `face.CASCADE_LOCK`
     out: dict[int, Arrays] = {}
     for size in sizes:
         cut = crop.image if size == sizes[0] else cut_square(image, crop.crop_box, size)
@@ -131,3 +127,9 @@ def stage_preparation(photos: object) -> dict[str, str]:
     letterbox), so that `palsy evaluate` of a clinic run's stage1.pt or stage2.pt prepares photos
     as that stage was trained."""
     return preparation_record(getattr(photos, "preparation", LETTERBOX) if photos is not None else LETTERBOX)
+
+
+def check_face(image: np.ndarray, name: str) -> None:
+    """NoFaceError, with `name`, where `palsy assess` would refuse the photo (the detection of
+    `face_crops` without keeping a crop: the cache of kept photos is full)."""
+    crop_face(image, CHECK_SIZE, name=name)

@@ -152,6 +152,15 @@ def test_a_clinic_check_detects_each_photo_once_and_keeps_the_crops(framed, monk
     assert len(calls) == 30  # the scoring read the kept crops
 
 
+def test_a_full_cache_still_looks_for_every_photos_face(framed):
+    # past the cache's limit nothing was detected: no face found in nothing, a card that undercounted
+    # and a faceless test split found only after training
+    decoded = DecodedPhotos(limit_gb=0, preparation=FACE_CROP)
+    check_and_keep(PatientDataset(framed), ("train", "val", "test"), decoded,
+                   Wanted(parsing_side=96, grading_side=64, scoring_size=64), threads=1)
+    assert decoded.full() and decoded.no_face() == [GREY]
+
+
 def test_evaluate_prepares_photos_as_the_checkpoint_records(framed, tmp_path, capsys):
     old = _weights(tmp_path / "old.pt")
     clinic = _weights(tmp_path / "clinic.pt", {RECORD_KEY: FACE_CROP})
