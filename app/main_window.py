@@ -62,16 +62,6 @@ SHUTDOWN_WAIT_MS = 10000  # how long shutdown waits for the cancelled workers, a
 _STRAGGLERS: list = []  # (thread, worker) still running after that wait: never deleted while running
 UNSAVED_REPORT = "unsaved-report.txt"  # in DATA/tmp: a report lost at close, said at the next start
 CAPTURE_NOTICE = "capture"  # the key of a photo's save failure in the notice above the pages
-# The capture page's words for a photo that did not reach the record (app/pages/capture.py)
-PHOTO_NOT_SAVED = ("Could not save the photo", "photo could not be saved", "Could not retake the photo",
-                   "could not be removed from the record")
-
-
-def photo_not_saved(message: str) -> bool:
-    """Whether a capture-page message says a photo did not reach the record (a full disk): it
-    must be read whole, and an elided status-bar line that went after 8 s was not."""
-    return any(words in message for words in PHOTO_NOT_SAVED)
-
 
 def stragglers_running() -> int:
     """How many worker threads outlived the shutdown wait and still run (the process must then
@@ -216,7 +206,10 @@ class MainWindow(
         self.patients.discard_requested.connect(self.discard_assessment)
         self.capture.analyse_requested.connect(self.start_analysis)
         self.capture.cancel_requested.connect(self.cancel_analysis)
-        self.capture.notify.connect(self._capture_message)
+        self.capture.notify.connect(self.notify)
+        # a photo that did not reach the record is said whole above the pages until the capture
+        # page is left or Analyse is pressed (an elided status-bar line went after 8 s)
+        self.capture.save_failed.connect(lambda message: self.set_notice(CAPTURE_NOTICE, message))
         self.capture.analyse_requested.connect(lambda: self.set_notice(CAPTURE_NOTICE, ""))  # every photo saved
         self.capture.camera.opened.connect(lambda name: self.source_label.setText(f"source: {name}"))
         self.results.confirm_requested.connect(self.confirm_review)
@@ -236,13 +229,6 @@ class MainWindow(
         # the bar's message is never covered by the labels on its right; one too long for the
         # bar reads in full in its tooltip, to a screen reader and in View > Recent messages
         self.statusBar().showMessage(message, timeout_ms)
-
-    def _capture_message(self, message: str) -> None:
-        """A capture-page message in the status bar; one saying a photo was not saved also stays
-        above the pages, whole, until the capture page is left or Analyse is pressed."""
-        if photo_not_saved(message):
-            self.set_notice(CAPTURE_NOTICE, message)
-        self.notify(message)
 
     def _capture_page_left(self, _index: int) -> None:
         if self.stack.currentWidget() is not self.capture:

@@ -62,6 +62,7 @@ class CapturePage(QWidget):
     cancel_requested = Signal()
     back_requested = Signal()  # to the patients page, as View > Patients (Ctrl+1)
     notify = Signal(str)
+    save_failed = Signal(str)  # a photo did not reach the record (or could not leave it): said with `notify` too
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -404,7 +405,7 @@ class CapturePage(QWidget):
                     self.save_timer.start()
                     self._say_if_still(photo.expression)
             except PalsyError as exc:
-                self.notify.emit(f"Could not save the photo: {exc}")
+                self._not_saved(f"Could not save the photo: {exc}")
 
     # -- actions -----------------------------------------------------------------------
     def initial_focus(self) -> QWidget:
@@ -433,11 +434,17 @@ class CapturePage(QWidget):
         try:
             photo = self.session.capture(self._last_packet.frame, quality)
         except PalsyError as exc:
-            self.notify.emit(f"Could not save the photo: {exc}")
+            self._not_saved(f"Could not save the photo: {exc}")
             return False
         self.save_timer.start()
         self._say_if_still(photo.expression)
         return True
+
+    def _not_saved(self, message: str) -> None:
+        """Say that a photo did not reach the record (a full disk): in the status bar, and to
+        the window, which keeps it in view whole (`save_failed`)."""
+        self.save_failed.emit(message)
+        self.notify.emit(message)
 
     def _say_if_still(self, expression: str) -> None:
         """The photo just taken shows no movement against rest: say so now (its step says so
@@ -452,15 +459,15 @@ class CapturePage(QWidget):
         saving = set(self.session.pending)
         failures = self.session.poll_saves()
         for expression, error in failures:
-            self.notify.emit(f"The {TITLES[expression]} photo could not be saved ({error}); take it again")
+            self._not_saved(f"The {TITLES[expression]} photo could not be saved ({error}); take it again")
         failed = {expression for expression, _ in failures}
         for expression in saving - set(self.session.pending) - failed:
             problem = face_problem(getattr(self.session.photos.get(expression), "quality", None))
             if problem is not None:  # found by the photo's own check, run as it was saved
                 self.notify.emit(f"{TITLES[expression]}: {problem} (select the step and press R)")
         for expression, error in self.session.take_withdraw_failures():
-            self.notify.emit(f"The rejected {TITLES[expression]} photo could not be removed from the record ({error}); "
-                             "take the new photo: it replaces the old one")
+            self._not_saved(f"The rejected {TITLES[expression]} photo could not be removed from the record ({error}); "
+                            "take the new photo: it replaces the old one")
         if not self.session.busy:
             self.save_timer.stop()
 
@@ -482,7 +489,7 @@ class CapturePage(QWidget):
             try:
                 self.session.retake()
             except PalsyError as exc:
-                self.notify.emit(f"Could not retake the photo: {exc}")
+                self._not_saved(f"Could not retake the photo: {exc}")
                 return
             self.save_timer.start()  # the rejected photo is taken off the record on the saver thread
             self._render_analysis()  # "Analysis cancelled; the photos are kept." is no longer so
