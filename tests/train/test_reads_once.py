@@ -22,7 +22,7 @@ from models.train.clinic import run_clinic
 from tests.train.test_clinic_rerun import _recipe, decoded  # noqa: F401 - `decoded` is a fixture
 from tests.train.test_train_cli_checks import interrupted  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.usefixtures("one_thread")
+pytestmark = pytest.mark.usefixtures("one_thread", "whole_photos")  # the cache of whole photos: cartoon faces
 CPU = torch.device("cpu")
 
 
