@@ -71,8 +71,9 @@ class ModelSettings:
 
     weights_path: str = ""  # empty = the shipped demo weights
     device: str = _choice("auto", DEVICES)
-    # Parse each photo and its mirror and average (docs/assess.md): a steadier measured
-    # grade for a second E1 pass per photo. Off = one pass (half E1's time).
+    # Parse and grade each photo and its mirror and average (docs/assess.md): a steadier
+    # measured grade, and a network grade that does not depend on which way the photo faces,
+    # for a second E1 and E2 pass per photo. Off = one pass of each.
     mirror_parsing: bool = True
 
 

@@ -17,12 +17,13 @@ from models.errors import InputError, PalsyError
 log = logging.getLogger(__name__)
 
 
-def analyse_noting_no_face(analyse: Callable[..., Any], no_face: dict[str, str]) -> Callable[..., Any]:
+def analyse_noting_no_face(analyse: Callable[..., Any], no_face: dict[str, Any]) -> Callable[..., Any]:
     """`analyse` whose "no face found" error is said in plain words for the screen, naming the
     step by its title; the step goes into `no_face` (read by the GUI thread once the worker
-    reports the error) and the detector's figures go to the log, not the screen."""
+    reports the error), with "too_small" True when the face was found but too small, and the
+    detector's figures go to the log, not the screen."""
     def run(photos: dict[str, Any], handle: Any, progress: Any) -> Any:
-        from models.pipeline.face import NoFaceError
+        from models.pipeline.face import FaceTooSmallError, NoFaceError
 
         try:
             return analyse(photos, handle, progress)
@@ -31,7 +32,9 @@ def analyse_noting_no_face(analyse: Callable[..., Any], no_face: dict[str, str])
             if exc.expression is None:
                 raise
             no_face["expression"] = exc.expression
-            raise InputError(f"no face found in the {TITLES.get(exc.expression, exc.expression)} photo. "
+            no_face["too_small"] = isinstance(exc, FaceTooSmallError)
+            what = "the face is too small in" if no_face["too_small"] else "no face found in"
+            raise InputError(f"{what} the {TITLES.get(exc.expression, exc.expression)} photo. "
                              f"Retake it: {exc.advice}") from exc
     return run
 
@@ -87,7 +90,7 @@ class WindowAnalysisMixin:
         # results go to this assessment and patient even if the user moves on meanwhile
         self._analysed_id, self._analysed_patient = self.session.assessment_id, self.patient_id
         self._analysed_who = self._read_patient_label(self.patient_id)
-        self._no_face: dict[str, str] = {}  # the photo without a face, when that stops the analysis
+        self._no_face: dict[str, Any] = {}  # the photo without a face, when that stops the analysis
         run = analyse_noting_no_face(analyse, self._no_face)
         worker = FunctionWorker(lambda progress: run(photos, handle, progress))
         worker.progressed.connect(self._analysis_progress)
@@ -136,13 +139,15 @@ class WindowAnalysisMixin:
                              f"Analysis of {self._analysed_label()} cancelled; the photos are kept (Resume goes on)")
 
     def _analysis_failed(self, message: str) -> None:
-        no_face = getattr(self, "_no_face", {}).get("expression")
+        noted = getattr(self, "_no_face", {})
+        no_face = noted.get("expression")
         on_screen = self._analysis_on_screen()
         self._analysis_ended(f"Analysis failed: {message}",
                              f"Analysis of {self._analysed_label()} failed: {message}. Resume it and press Analyse "
                              "to try again")
         if no_face is not None and on_screen and self.session is not None and not self._closed:
-            self.session.mark_no_face(no_face)  # its step says "no face – retake?" and is the current one
+            # its step says "no face – retake?" (or "face too small – retake closer?") and is the current one
+            self.session.mark_no_face(no_face, too_small=bool(noted.get("too_small")))
 
     def _analysis_done(self, result: Any) -> None:
         if self._closed:

@@ -21,7 +21,13 @@ log = logging.getLogger(__name__)
 EXPORT_CLOSE_WAIT_MS = 60000  # how long closing waits for a report being written (painted, not frozen)
 CHANGED_DURING_EXPORT = ("The assessment (grade, clinician or notes) changed while the report was written; the "
                          "report was not saved: export again")
-REPORT_NOTICE = "report"  # the key of a failed export's lasting notice (MainWindow.set_notice)
+REPORT_NOTICE = "report"  # the key prefix of a failed export's lasting notice (MainWindow.set_notice)
+
+
+def report_notice_key(assessment_id: int | None) -> str:
+    """The lasting notice of one assessment's failed report: it stands until that report is
+    saved (another patient's report saved meanwhile does not mean this one was)."""
+    return f"{REPORT_NOTICE}:{assessment_id}"
 
 
 def without_overlays(result: Any) -> Any:
@@ -67,7 +73,7 @@ class WindowReportMixin:
             self.notify(f"A report for {who} is still being written; export again when it is saved",
                         log_text="Another report is still being written")  # logs carry no names
             return
-        self.set_notice(REPORT_NOTICE, "")  # the last export's failure: this one says its own outcome
+        self.set_notice(report_notice_key(info.assessment_id), "")  # its last failure: this export says its own outcome
         render, result, settings = self.services.render_report, self.result, self.settings
         made = getattr(self, "_overlay_model", None)  # (assessment, sha of the weights that recomputed its overlays)
         left_out = (result.raw is None and made is not None and made[0] == info.assessment_id
@@ -130,11 +136,12 @@ class WindowReportMixin:
             self.notify(text, 30000, log_text=CHANGED_DURING_EXPORT)
             return
         except PalsyError as exc:  # to act on: the notice stays until the next export
-            self._report_problem(f"Report for {who} could not be saved: {exc}" if who else f"Report could not be saved: {exc}",
+            self._report_problem(assessment_id,
+                                 f"Report for {who} could not be saved: {exc}" if who else f"Report could not be saved: {exc}",
                                  f"Report could not be saved: {exc}")
             return
         self.last_report = path
-        self.set_notice(REPORT_NOTICE, "")  # an earlier failure no longer stands
+        self.set_notice(report_notice_key(assessment_id), "")  # this report's earlier failure no longer stands
         self._report_saved_again(assessment_id)
         # the page on screen may be another patient's by now: the message says whose report it is
         self.notify(f"Report for {who} saved: {path}" if who else f"Report saved: {path}",
@@ -146,14 +153,15 @@ class WindowReportMixin:
             self.show_unsaved_reports()
 
     def _report_failed(self, message: str) -> None:
-        who = getattr(self, "_export_label", None)
+        who, assessment_id = getattr(self, "_export_label", None), self._export_id
         self._export_done()
-        self._report_problem(f"Report for {who} failed: {message}" if who else f"Report failed: {message}",
+        self._report_problem(assessment_id, f"Report for {who} failed: {message}" if who else f"Report failed: {message}",
                              f"Report failed: {message}")
 
-    def _report_problem(self, text: str, log_text: str) -> None:
+    def _report_problem(self, assessment_id: int | None, text: str, log_text: str) -> None:
         """A report that was not saved (a full disk, a read-only folder): a lasting notice above the
-        pages, readable whole until the next export, as well as the status bar (30 s, elided);
-        `log_text` is the same without the patient's name (logs carry no names)."""
-        self.set_notice(REPORT_NOTICE, text)
+        pages, readable whole until that assessment's report is exported again, as well as the
+        status bar (30 s, elided); `log_text` is the same without the patient's name (logs carry
+        no names)."""
+        self.set_notice(report_notice_key(assessment_id), text)
         self.notify(text, 30000, log_text=log_text)

@@ -10,7 +10,7 @@ from torch import nn
 
 from models.config import CascadeConfig, get_config
 from models.encoders import GradingEncoder, ParsingEncoder
-from models.mirror_parsing import parse_masks
+from models.mirror_parsing import parse_and_grade
 
 
 class CascadeNet(nn.Module):
@@ -105,15 +105,16 @@ class CascadeNet(nn.Module):
         return self.e1(images, with_attention=with_attention)
 
     def predict(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Inference: eval mode, no autograd; adds `probabilities` (B x 6) and `mask` (B x H x W, E1's
-        mirror-averaged parse as the app makes it, `models.mirror_parsing`)."""
+        """Inference: eval mode, no autograd; adds `probabilities` (B x 6, E2's answers on the photo
+        and its mirror averaged) and `mask` (B x H x W, E1's mirror-averaged parse), both as the app
+        makes them (`models.mirror_parsing.parse_and_grade`); `grade_logits` are the photo's own pass."""
         was_training = self.training
         self.eval()
         try:
             with torch.inference_mode():
                 out = self.forward(images)
-                out["probabilities"] = torch.softmax(out["grade_logits"].float(), dim=1)
-                out["mask"] = parse_masks(self.e1, images, out["logits"]).long()
+                masks, out["probabilities"] = parse_and_grade(self, images, {"logits": out["logits"], "z": out["z"]})
+                out["mask"] = masks.long()
         finally:
             self.train(was_training)
         return out

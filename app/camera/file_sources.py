@@ -10,7 +10,9 @@ import numpy as np
 
 from app.camera.source import CameraError, StepUnavailable
 from models.clutter import is_clutter
+from models.counted import counted
 from models.labels import EXPRESSIONS
+from models.photo_formats import refused_unreadable_photos, unreadable_photo_problem
 from models.pipeline.images import IMAGE_SUFFIXES  # the suffixes `palsy assess` reads
 
 log = logging.getLogger(__name__)
@@ -110,7 +112,10 @@ class PhotoFolderSource:
     Files are matched by stem (`rest.jpg`, `close_eyes_1.png`, ...); a folder without such
     names is shown photo by photo in name order, advancing with each expression. In a folder
     with expression names, a missing or damaged photo is `StepUnavailable` for its step
-    only: another expression's photo is never shown in its place.
+    only: another expression's photo is never shown in its place. So is a photo in a format
+    the app cannot read (`rest.heic`, `models.photo_formats`) when the folder holds no
+    readable photo of that expression. Which of the two a folder is depends on its readable
+    photos only; a folder of unreadable files alone is shown by expression names.
     """
 
     def __init__(self, folder: str | Path) -> None:
@@ -118,6 +123,9 @@ class PhotoFolderSource:
         self.name = f"photos in {self.folder.name}"
         self._photos: list[Path] = []
         self._by_expression: dict[str, Path] = {}
+        # expression -> why its photo cannot be read (rest.heic), when no readable one is named so
+        self._unreadable: dict[str, str] = {}
+        self._open = False
         self._current: np.ndarray | None = None
         self._expression = EXPRESSIONS[0]
 
@@ -125,14 +133,21 @@ class PhotoFolderSource:
         if not self.folder.is_dir():
             raise CameraError(f"photo folder not found: {self.folder}; choose a folder in Settings")
         # not macOS's `._rest.jpg` (AppleDouble metadata, left on USB sticks and shares)
-        self._photos = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not is_clutter(p))
-        if not self._photos:
-            raise CameraError(f"no photos ({', '.join(IMAGE_SUFFIXES)}) in {self.folder}")
+        files = sorted(p for p in self.folder.iterdir() if not is_clutter(p))
+        self._photos = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
+        self._by_expression, self._unreadable = {}, {}
         for photo in self._photos:
-            stem = photo.stem.lower()
-            for expression in EXPRESSIONS:
-                if (stem == expression or stem.startswith(expression + "_")) and expression not in self._by_expression:
-                    self._by_expression[expression] = photo
+            expression = _expression_of(photo)
+            if expression is not None:
+                self._by_expression.setdefault(expression, photo)
+        # an iPhone's rest.heic was skipped: "no rest photo" though it is there. Not in a folder
+        # shown in name order (IMG_0001.jpg ...): one rest.heic there made every step unavailable
+        if self._by_expression or not self._photos:
+            for path in refused_unreadable_photos(files, _expression_of):
+                self._unreadable.setdefault(_expression_of(path), unreadable_photo_problem(path))
+        if not self._photos and not self._unreadable:
+            raise CameraError(f"no photos ({', '.join(IMAGE_SUFFIXES)}) in {self.folder}{_unreadable_hint(files)}")
+        self._open = True
         self._current = None
 
     def set_expression(self, expression: str) -> None:
@@ -142,11 +157,14 @@ class PhotoFolderSource:
             self._current = None
 
     def read(self) -> np.ndarray:
-        if not self._photos:
+        if not self._open:
             raise CameraError(f"{self.name} is not open")
         if self._current is None:
             path = self._by_expression.get(self._expression)
-            if path is None and self._by_expression:
+            if path is None and self._expression in self._unreadable:
+                raise StepUnavailable(f"{self._unreadable[self._expression]}; replace the file and press Retry, "
+                                      "or take this step with a camera")
+            if path is None and (self._by_expression or self._unreadable):
                 raise StepUnavailable(
                     f"no {self._expression} photo in {self.folder.name} (a file named {self._expression}.jpg "
                     "or .png); add it and press Retry, or take this step with a camera"
@@ -159,4 +177,23 @@ class PhotoFolderSource:
 
     def close(self) -> None:
         self._photos = []
+        self._open = False
         self._current = None
+
+
+def _expression_of(path: Path) -> str | None:
+    """The expression a file of a photo folder is named after (`rest.jpg`, `close_eyes_1.png`,
+    `rest_front.jpg`), None for another name."""
+    stem = path.stem.lower()
+    return next((e for e in EXPRESSIONS if stem == e or stem.startswith(e + "_")), None)
+
+
+def _unreadable_hint(files: list[Path]) -> str:
+    """'; IMG_0001.HEIC is a HEIC photo, which Palsy Grader cannot read: ...' for a folder with
+    no photo the app reads but files in a format it cannot (an iPhone's IMG_0001.HEIC), so
+    that "no photos" says why; '' when there are none."""
+    unreadable = [p for p in files if p.is_file() and unreadable_photo_problem(p) is not None]
+    if not unreadable:
+        return ""
+    more = f" ({counted(len(unreadable) - 1, 'more file')} like it)" if len(unreadable) > 1 else ""
+    return f"; {unreadable_photo_problem(unreadable[0])}{more}"

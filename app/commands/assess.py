@@ -32,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=arg_types.threads, default=None, metavar="N",
                         help="CPU threads for the network (default: torch's choice; 1 is faster on a busy machine)")
     parser.add_argument("--single-pass", action="store_true",
-                        help="parse each photo once instead of mirror-averaged (half E1's time; a less even measured grade)")
+                        help="parse and grade each photo once instead of with its mirror averaged (half the network's time; "
+                             "a less even measured grade, and a network grade that can change when the photo is mirrored)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.set_defaults(handler=run)
 

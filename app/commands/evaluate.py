@@ -3,7 +3,9 @@
 A patient set's photos are prepared as the checkpoint's record says (`models.train.face_prep`:
 the app's face crop for a clinic run, the whole photo letterboxed for the others and for any
 checkpoint without the record); the output says which, and the JSON of a face-crop checkpoint
-carries `photo_preparation` and the photos left out (`no_face`)."""
+carries `photo_preparation` and the photos left out (`no_face`). The JSON also says what it
+scored: `split` (the part of the set, "auto" resolved) and `n` (patients for grading, images or
+photos with masks for parsing); the "scored ..." line goes to stderr beside it."""
 
 from __future__ import annotations
 
@@ -11,9 +13,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.commands import arg_types
 from models.counted import counted
+
+if TYPE_CHECKING:
+    from models.data.patients import PatientDataset
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--single-pass", action="store_true",
-        help="score E1's masks from one pass over each photo (default: mirror-averaged, as the app makes them)",
+        help="score E1's masks and E2's grade from one pass over each photo (default: averaged over the photo and "
+        "its mirror, as the app makes them)",
     )
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--json", action="store_true", help="print the DESIGN §8 JSON")
@@ -86,9 +93,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         report = evaluate_grading(model, args.data, args.split, device, level, mirror=not args.single_pass,
                                   preparation=preparation)
-    if args.json:
+    if args.json:  # what was scored: additive keys, so readers of the DESIGN §8 keys are unaffected
+        if args.task == "parsing":
+            report["split"], report["n"] = parsing_scored(args.data, args.split, len(report.get("no_face") or []))
+        else:
+            report["split"] = "all" if args.split == "auto" else args.split
+            report["n"] = scored_patients(patients, report["split"], report)
         print(json.dumps(report, indent=2))
-        if args.task == "grading" and args.split in ("auto", "all"):  # the JSON alone would not say so
+        if args.task == "parsing":  # on stderr: --json keeps stdout pure JSON
+            print(parsing_scored_line(args.data, args.split, len(report.get("no_face") or [])), file=sys.stderr)
+        elif args.split in ("auto", "all"):  # the figures include the training patients
             print(scored_line(report, args.split, level), file=sys.stderr)
     elif args.task == "parsing":
         print(parsing_scored_line(args.data, args.split, len(report.get("no_face") or [])))
@@ -144,21 +158,37 @@ def scored_line(report: dict, split: str, level: str) -> str:
     return f"scored {counted(n, unit)}: {part}"
 
 
-def parsing_scored_line(data: str | Path, split: str, left_out: int = 0) -> str:
-    """What the parsing figures are of: how many images (photos with masks, for a patient set,
-    less the `left_out` ones the face crop found no face in) and which part of the set; a set
-    scored whole, having no held-out part, is said to include the images a network may have
-    trained on."""
+def scored_patients(patients: PatientDataset, split: str, report: dict) -> int:
+    """How many patients of `split` had photos scored (the face crop's `no_face` photos left out);
+    the measured levels count the unmeasured ones too (the report's `unmeasured` says how many)."""
+    from models.train.face_prep import photo_name
+
+    left_out = set(report.get("no_face") or [])
+    return len({s.patient_id for s in patients.samples(split) if photo_name(s.image) not in left_out})
+
+
+def parsing_scored(data: str | Path, split: str, left_out: int = 0) -> tuple[str, int]:
+    """The split a parsing score is of ("auto" resolved) and how many images (photos with masks,
+    for a patient set, less the `left_out` ones the face crop found no face in) it scored."""
     from models.data.parsing import ParsingDataset
     from models.data.patients import PatientDataset
     from models.train.evaluation import default_split
 
     used = default_split(data) if split == "auto" else split
     if (Path(data) / "labels.csv").is_file():
-        n = sum(s.mask is not None for s in PatientDataset(data).samples(used)) - left_out
+        return used, sum(s.mask is not None for s in PatientDataset(data).samples(used)) - left_out
+    return used, len(ParsingDataset.open(data).split_names(used))
+
+
+def parsing_scored_line(data: str | Path, split: str, left_out: int = 0) -> str:
+    """What the parsing figures are of: how many images (photos with masks, for a patient set,
+    less the `left_out` ones the face crop found no face in) and which part of the set; a set
+    scored whole, having no held-out part, is said to include the images a network may have
+    trained on."""
+    used, n = parsing_scored(data, split, left_out)
+    if (Path(data) / "labels.csv").is_file():
         unit, whole = "photo", "every photo with a mask, training patients included (--split test: the held-out ones)"
     else:
-        n = len(ParsingDataset.open(data).split_names(used))
         unit = "image"
         whole = ("every image of the set, training images included (it has no held-out part: no splits.csv with val "
                  "or test rows)" if split == "auto" else "every image of the set, training images included")

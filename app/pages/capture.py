@@ -34,9 +34,11 @@ from app.help_dialogs import analyse_keys, native_keys
 from app.pages.capture_logic import (
     CAMERA_STOPPED,
     NO_MOVEMENT_NOTE,
+    CaptureLine,
     CaptureSession,
     camera_stop_reason,
     face_problem,
+    source_words,
 )
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveQuality, check_frame
@@ -109,6 +111,13 @@ class CapturePage(QWidget):
         self.patient_line = ElidedLabel()
         self.patient_line.setObjectName("capturePatient")
         set_tone(self.patient_line, MUTED)  # secondary, and readable on a dark palette too
+        # where the photos come from, on a line of its own, shortened in the middle (a path): on
+        # the patient's line it cut the name first ("Patient: Jane… (MRN-2041) – the synthetic…")
+        self.source_line = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
+        self.source_line.setObjectName("captureSource")
+        set_tone(self.source_line, MUTED)
+        self.source_line.hide()
+        self._source_shown = False  # the source line in use (a capture, not a one-line read-only view)
         self.title = QLabel()
         self.title.setObjectName("stepTitle")
         scale_font(self.title, HEADING, bold=True)
@@ -127,6 +136,7 @@ class CapturePage(QWidget):
 
         centre = QVBoxLayout()
         centre.addWidget(self.patient_line)
+        centre.addWidget(self.source_line)
         centre.addWidget(self.title)
         centre.addWidget(self.error_box)
         centre.addWidget(self.preview, 1)
@@ -214,14 +224,18 @@ class CapturePage(QWidget):
         return self._illustrations[expression]
 
     def begin(self, session: CaptureSession, source_factory: Callable[[], FrameSource], read_only: bool = False,
-              who: str | tuple[str, str, str] = "") -> None:
+              who: str | CaptureLine = "") -> None:
         """Show `session` (`who`: the patient and where the photos come from, one line, or
-        `capture_line`'s parts, whose name is shortened first when the line is too long) and
-        start the camera (unless read-only or already complete)."""
-        if isinstance(who, tuple):
-            self.patient_line.set_parts(*who)
+        a `capture_line`: the patient on one line, its name shortened first, and where the
+        photos come from on the next, following the source opened) and start the camera
+        (unless read-only or already complete)."""
+        self._source_shown = isinstance(who, CaptureLine)
+        if isinstance(who, CaptureLine):
+            self.patient_line.set_parts(who.head, who.name, who.detail)
+            self._show_source(who.source)
         else:
             self.patient_line.setText(who)
+            self._show_source("")
         other = self.session is not session
         if self.session is not None and other:
             self.session.wait_for_saves(10.0)
@@ -292,6 +306,11 @@ class CapturePage(QWidget):
         self.camera.request_expression(expression)
 
     # -- camera ------------------------------------------------------------------------
+    def _show_source(self, words: str) -> None:
+        """The source line: where the photos come from, hidden when there is nothing to say."""
+        self.source_line.setText(words[:1].upper() + words[1:])
+        self.source_line.setVisible(bool(words))
+
     def start_camera(self) -> None:
         """Open the source on the camera thread and start pulling frames."""
         if self._source_factory is None:
@@ -304,6 +323,8 @@ class CapturePage(QWidget):
         except PalsyError as exc:
             self._on_camera_failed(str(exc))
             return
+        if self._source_shown:  # Settings may have chosen another source since the line was set
+            self._show_source(source_words(source))
         if self.session is not None:
             self.camera.request_expression(self.session.expression)
         self.camera.set_checks_enabled(not self._analysing)

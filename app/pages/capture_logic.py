@@ -7,7 +7,7 @@ every photo goes to the records store the moment it is taken.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
@@ -15,25 +15,66 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from app.camera.demo_source import DemoPatientSource
+from app.camera.file_sources import PhotoFolderSource, VideoFileSource
+from app.camera.opencv_source import OpenCVSource
 from app.local_time import parse_stamp, separate_sittings
 from app.pages.patient_label import PatientLabel, label_parts
 from models.labels import EXPRESSIONS
 
 log = logging.getLogger("palsy.capture")
+DEMO_WORDS = "the synthetic demo patient (no camera)"
 
 
-def capture_line(patient: str | PatientLabel, camera: Any) -> tuple[str, str, str]:
-    """The capture page's first line: whose photos are being taken and where they come from
-    (`camera`: the CameraSettings). A photo folder or video is one setting for every patient,
-    so its name is shown where the therapist can see that it is this patient's. Returned as
-    (text before the name, the name, text after it): the page shortens the name first."""
-    where = {
+SOURCE_SEPARATOR = " \u2013 "  # between the patient and the source where they share a line
+
+
+@dataclass(frozen=True)
+class CaptureLine:
+    """The capture page's patient (`head`, `name`, `detail`: before the name, the name, after
+    it) and where the photos come from (`source`), each its own part: the page shows the source
+    on a line of its own. Iterated, the parts of one line: the source after the patient."""
+
+    head: str
+    name: str
+    detail: str
+    source: str
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.head, self.name, f"{self.detail}{SOURCE_SEPARATOR}{self.source}"))
+
+
+def settings_source_words(camera: Any) -> str:
+    """Where the photos come from, in words, for the CameraSettings `camera`."""
+    return {
         "folder": f"photos from the folder {camera.folder_path}",
         "video": f"frames from the video {camera.video_path}",
         "camera": f"camera {camera.index}",
-        "demo": "the synthetic demo patient (no camera)",
+        "demo": DEMO_WORDS,
     }.get(camera.source, camera.source)
-    return label_parts("Patient: ", patient, f" \u2013 {where}")
+
+
+def source_words(source: Any) -> str:
+    """The same words for a source being opened: the page's source line follows the source
+    Settings reopen (set once at the start, it went on naming the old one)."""
+    if isinstance(source, DemoPatientSource):
+        return DEMO_WORDS
+    if isinstance(source, PhotoFolderSource):
+        return f"photos from the folder {source.folder}"
+    if isinstance(source, VideoFileSource):
+        return f"frames from the video {source.path}"
+    if isinstance(source, OpenCVSource):
+        return f"camera {source.index}"
+    return str(getattr(source, "name", ""))  # an injected source (tests): its own name
+
+
+def capture_line(patient: str | PatientLabel, camera: Any) -> CaptureLine:
+    """The capture page's first line: whose photos are being taken and where they come from
+    (`camera`: the CameraSettings). A photo folder or video is one setting for every patient,
+    so its name is shown where the therapist can see that it is this patient's. The page
+    shortens the name first."""
+    head, name, detail = label_parts("Patient: ", patient)
+    return CaptureLine(head, name, detail, settings_source_words(camera))
 
 
 def stale_draft_age(created: str, now: datetime | None = None, tz: tzinfo | None = None) -> str | None:
@@ -112,17 +153,24 @@ def expression_intensity(frame: np.ndarray, reference: np.ndarray | None) -> flo
 NO_MOVEMENT = 0.008
 NO_MOVEMENT_NOTE = "no movement against rest \u2013 retake?"
 NO_FACE_NOTE = "no face \u2013 retake?"
+# the analysis found a face, but too small to grade (FaceTooSmallError): closer, not another pose
+FACE_TOO_SMALL_NOTE = "face too small \u2013 retake closer?"
+FACE_TOO_SMALL_DETAIL = "face too small"
 MANY_FACES_NOTE = "more than one face \u2013 retake?"
 
 
 def face_problem(quality: dict | None) -> str | None:
     """What the face check stored with a photo at capture found wrong (NO_FACE_NOTE or
-    MANY_FACES_NOTE), or None: the analysis refuses a photo without a face, so the step says
-    so when it is taken, not minutes later."""
+    MANY_FACES_NOTE; FACE_TOO_SMALL_NOTE when the analysis found the face too small), or None:
+    the analysis refuses a photo without a face, so the step says so when it is taken, not
+    minutes later."""
     check = ((quality or {}).get("checks") or {}).get("one_face") or {}
     if check.get("passed", True):
         return None
-    return MANY_FACES_NOTE if "faces found" in str(check.get("detail", "")) else NO_FACE_NOTE
+    detail = str(check.get("detail", ""))
+    if detail == FACE_TOO_SMALL_DETAIL:
+        return FACE_TOO_SMALL_NOTE
+    return MANY_FACES_NOTE if "faces found" in detail else NO_FACE_NOTE
 
 
 def face_grid(thumb: np.ndarray) -> np.ndarray:
@@ -355,13 +403,14 @@ class CaptureSession:
                 pass
         return self.poll_saves()
 
-    def mark_no_face(self, expression: str) -> None:
-        """The analysis found no face in this photo: flag its step (as the face check at capture
-        would have) and go to it, so the therapist retakes it."""
+    def mark_no_face(self, expression: str, too_small: bool = False) -> None:
+        """The analysis found no face in this photo (or, `too_small`, one too small to grade):
+        flag its step (as the face check at capture would have) and go to it, so the therapist
+        retakes it; a face too small is retaken closer, so its step says that, not "no face"."""
         photo = self.photos.get(expression)
         if photo is not None:
             checks = dict(photo.quality.get("checks") or {})
-            checks["one_face"] = {"passed": False, "detail": "no face found"}
+            checks["one_face"] = {"passed": False, "detail": FACE_TOO_SMALL_DETAIL if too_small else "no face found"}
             photo.quality = {**photo.quality, "passed": False, "checks": checks}
         self.go_to(self.steps.index(expression))
 

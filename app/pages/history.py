@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.graphicsItems.DateAxisItem as date_axis
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -69,6 +70,25 @@ class EnglishDateAxis(pg.DateAxisItem):
         return strings
 
 
+VISITS_SHARE = 35  # per cent of the height the visits' table starts with: more rows than the 2-5 of before, and the
+# plots keep the height their lines had before the legend went below them (at 40 % they lost 30 px)
+VISITS_MIN_ROWS = 6  # visits' rows the table starts with where the share gives fewer and the plots leave room
+LEGEND_MAX_COLUMNS = 3
+MIN_PLOT_HEIGHT = 80  # pixels the function plot's lines keep, besides its legend, title and axis
+LEGEND_ROW = 4  # the PlotItem's grid row under its bottom axis
+
+
+def legend_columns(width: float, entry_widths: list[float], spacing: float = 8.0) -> int:
+    """How many legend entries a row holds in `width` pixels without cutting a name: the
+    most columns (up to LEGEND_MAX_COLUMNS) whose widest entries, column by column, fit;
+    at least one."""
+    for columns in range(min(LEGEND_MAX_COLUMNS, len(entry_widths)), 1, -1):
+        widest = [max(entry_widths[start::columns]) for start in range(columns)]
+        if sum(widest) + spacing * (columns - 1) <= width:
+            return columns
+    return 1
+
+
 class HistoryPage(QWidget):
     """Table of assessments and a plot; Open shows one (read-only once confirmed, for review
     while it awaits one)."""
@@ -100,11 +120,14 @@ class HistoryPage(QWidget):
         self.grade_plot.showGrid(y=True, alpha=0.3)
         self.function_plot = pg.PlotWidget(background="w", axisItems={"bottom": EnglishDateAxis()})
         self.function_plot.setLabel("left", "function %")
-        # the legend, three entries a row, sits above the 100 % line, where no point can be
-        # (in the plot it hid a region at 100 %)
-        self.function_plot.setYRange(0, 135, padding=0)
+        self.function_plot.setYRange(0, 105, padding=0)
         self.function_plot.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])
-        self.function_plot.addLegend(offset=(10, 5), colCount=3)
+        # the legend goes below the plot, as many entries a row as its width holds: in the plot
+        # it hid a region at 100 %, and three a row cut "Brow elevati…" at 1024 pixels wide
+        self.legend = pg.LegendItem(colCount=LEGEND_MAX_COLUMNS)
+        function_item = self.function_plot.getPlotItem()
+        function_item.layout.addItem(self.legend, LEGEND_ROW, 1)
+        function_item.legend = self.legend  # plot(name=...) adds its entry here, clear() removes it
         self.function_plot.setTitle("Measured function over time")
         self.function_plot.setXLink(self.grade_plot)
         for plot, name in ((self.grade_plot, "Grade over time"), (self.function_plot, "Measured function over time")):
@@ -112,6 +135,7 @@ class HistoryPage(QWidget):
             # pictures, not controls: Tab passes them by (it stopped on them with no focus mark)
             plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             plot.setAccessibleName(name)
+        self.function_plot.installEventFilter(self)  # its width sets the legend's columns
         self.open_button = QPushButton("Open")
         self.open_button.setToolTip("Show the selected assessment: confirmed ones read-only, analysed ones for review")
         self.open_button.clicked.connect(self._open)
@@ -122,14 +146,31 @@ class HistoryPage(QWidget):
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
-        plots = QHBoxLayout()
-        plots.addWidget(self.grade_plot)
-        plots.addWidget(self.function_plot)
+        visits = QWidget()
+        visits_layout = QVBoxLayout(visits)
+        visits_layout.setContentsMargins(0, 0, 0, 0)
+        visits_layout.addWidget(self.table, 1)
+        visits_layout.addWidget(self.empty)
+        self.plots = plots = QWidget()
+        plots_layout = QHBoxLayout(plots)
+        plots_layout.setContentsMargins(0, 0, 0, 0)
+        plots_layout.addWidget(self.grade_plot, 1)
+        plots_layout.addWidget(self.function_plot, 1)
+        # the visits start with VISITS_SHARE % of the height, the plots with the rest, and the user moves the line
+        # between them (the plots took two thirds: 2-5 visits of 41 showed)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(visits)
+        self.splitter.addWidget(plots)
+        # the share is set from the splitter's real height at each resize until the user moves the
+        # line (set once before the page was shown, the splitter's growth went half to the table:
+        # it took 56 % and the plots' lines kept 90 pixels at 1024x768)
+        self._keep_share = True
+        self.splitter.splitterMoved.connect(self._share_moved)
+        self.splitter.installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
-        layout.addLayout(plots, 2)
+        layout.addWidget(self.splitter, 1)
         layout.addLayout(buttons)
         self.assessments: list[AssessmentInfo] = []
 
@@ -146,6 +187,7 @@ class HistoryPage(QWidget):
         if self.assessments:
             self.table.selectRow(0)
         self.empty.setText("" if self.assessments else "No assessments yet.")
+        self.empty.setVisible(not self.assessments)  # empty, it took a line from the visits
         points = history_points(assessments)
         self.grade_plot.clear()
         self.function_plot.clear()
@@ -170,9 +212,56 @@ class HistoryPage(QWidget):
             colour = REGION_PENS[i % len(REGION_PENS)]
             self.function_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol=REGION_SYMBOLS[i % len(REGION_SYMBOLS)], symbolSize=9,
                                     symbolBrush=colour, symbolPen=colour, name=name)
+        self._fit_legend()
         # the function plot follows: the x axes are linked
         self.grade_plot.setXRange(*time_axis_range([p.when.timestamp() for p in points]), padding=0)
         self.open_button.setEnabled(bool(self.assessments))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+        if watched is self.function_plot and event.type() == QEvent.Type.Resize:
+            self._fit_legend()
+        elif isinstance(watched, QSplitter) and event.type() == QEvent.Type.Resize and self._keep_share:
+            self._apply_share()
+        return False
+
+    def _apply_share(self) -> None:
+        """The visits VISITS_SHARE % of the splitter's height but at least VISITS_MIN_ROWS rows
+        (where the plots' minimum leaves room), the plots the rest."""
+        height = self.splitter.height() - self.splitter.handleWidth()
+        if height <= 0:
+            return
+        table = self.table
+        rows = (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+                + VISITS_MIN_ROWS * table.verticalHeader().defaultSectionSize())
+        visits = max(round(height * VISITS_SHARE / 100), rows)
+        visits = max(0, min(visits, height - self.plots.minimumHeight()))
+        self.splitter.setSizes([visits, height - visits])
+
+    def _share_moved(self, _pos: int, _index: int) -> None:
+        """The user moved the line: their split stays from now on."""
+        self._keep_share = False
+
+    def _fit_legend(self) -> None:
+        """As many legend entries a row as the plot's width holds, each name whole; the grade
+        plot keeps a band as high under its axis, so the two time axes line up."""
+        spacing = self.legend.layout.horizontalSpacing()
+        # each entry's own width: a label's current width is the column it fills (in one column,
+        # the whole legend's), and measured so the legend never went back to two or three a row
+        entries = [sample.boundingRect().width() + spacing + label.item.boundingRect().width()
+                   for sample, label in self.legend.items]
+        self.legend.setVisible(bool(entries))  # no function series: no empty band under the axis
+        height = 0.0
+        if entries:
+            item = self.function_plot.getPlotItem()
+            width = self.function_plot.width() - item.getAxis("left").width() - 2 * spacing
+            self.legend.setColumnCount(legend_columns(width, entries, spacing))
+            height = self.legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).height()
+        for plot in (self.grade_plot, self.function_plot):  # the same band under both time axes
+            plot.getPlotItem().layout.setRowFixedHeight(LEGEND_ROW, height)
+        # the plot keeps room for its lines above the legend, its title and its axis (at 200 %
+        # three legend rows left the lines a few pixels); the page scrolls where this is too tall
+        text = self.function_plot.fontMetrics().height()
+        self.plots.setMinimumHeight(int(height) + MIN_PLOT_HEIGHT + 4 * text)
 
     def initial_focus(self) -> QWidget:
         """Where the keyboard starts: the visits (arrows choose, Return opens)."""

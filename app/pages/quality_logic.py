@@ -14,6 +14,7 @@ import numpy as np
 LABELS: dict[str, str] = {
     "one_face": "One face",
     "face_size": "Face size",
+    "face_resolution": "Resolution",
     "centring": "Centred",
     "sharpness": "Sharp",
     "exposure": "Exposure",

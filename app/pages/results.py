@@ -8,10 +8,12 @@ from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -56,6 +58,7 @@ from app.pages.results_logic import (
 )
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import EMPHASIS, HEADING, scale_font
+from app.widgets.page_stack import PageArea
 from app.widgets.plain_text import plain
 from app.widgets.tones import ERROR, SUCCESS, WARNING, set_tone, tone_css
 from models.errors import InputError
@@ -69,6 +72,7 @@ from models.pipeline.flag_wording import (
     top_probability_text,
 )
 
+NOTES_LINES = 6  # lines of review notes shown without scrolling
 DOUBTFUL_BACKGROUND = "#fdebd0"  # a region measured on a doubtful photo
 DOUBTFUL_TEXT = "#3d2e00"  # its text, dark on that light background whatever the palette
 
@@ -111,6 +115,11 @@ class OverlayView(pg.GraphicsLayoutWidget):
         self.placeholder.setPos(0, 0)
         self.placeholder.show()
         self.view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+
+
+def confirm_button_text(grade: str | None) -> str:
+    """What Confirm says: the grade it will store, or only what it does when none is ticked."""
+    return f"Confirm grade {grade}" if grade else "Confirm grade"
 
 
 class ResultsPage(QWidget):
@@ -221,12 +230,18 @@ class ResultsPage(QWidget):
         self.clinician_edit.returnPressed.connect(self._clinician_entered)
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setAccessibleName("Review notes")
-        self.notes_edit.setFixedHeight(60)
+        # six lines at the font in use: a 500-character override reason showed 2 of its lines in 60 px
+        margins = self.notes_edit.contentsMargins()
+        self.notes_edit.setFixedHeight(self.notes_edit.fontMetrics().lineSpacing() * NOTES_LINES
+                                       + 2 * int(self.notes_edit.document().documentMargin())
+                                       + margins.top() + margins.bottom())
         self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Confirm instead of typing a tab
         self.review_error = plain(QLabel())  # an error may quote a name or a path
         set_tone(self.review_error, ERROR)  # readable on a dark palette too
         self.review_error.setWordWrap(True)
-        self.confirm_button = QPushButton("Confirm grade")
+        # the button names the grade it confirms: it stays in view below the scrolling form, so it
+        # can be pressed with the ticked grade scrolled away (the network's, unseen)
+        self.confirm_button = QPushButton(confirm_button_text(None))
         self.confirm_button.setToolTip("Confirm the ticked grade under your name (an override of the network's grade needs its reason in Notes, "
                                        f"at least {OVERRIDE_REASON_MIN_CHARS} letters or digits, "
                                        f"and is audited as one): {native_keys(CONFIRM_KEYS)}")
@@ -236,6 +251,7 @@ class ResultsPage(QWidget):
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
         self.grade_buttons.idToggled.connect(lambda *_: self._refresh_export())
+        self.grade_buttons.idToggled.connect(lambda *_: self._name_confirmed_grade())
         self.clinician_edit.textChanged.connect(self._refresh_export)
         self.notes_edit.textChanged.connect(self._refresh_export)
         # the decision on record, in words: after Confirm the form looks as before, and a
@@ -251,10 +267,6 @@ class ResultsPage(QWidget):
         review_form.addRow("Clinician", self.clinician_edit)
         review_form.addRow("Notes", self.notes_edit)
         review_form.addRow(self.review_error)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.confirm_button)
-        buttons.addWidget(self.export_button)
-        review_form.addRow(buttons)
 
         right = QVBoxLayout()
         right.addWidget(self.grade_label)
@@ -267,14 +279,41 @@ class ResultsPage(QWidget):
         right.addWidget(self.regions)
         right.addWidget(self.flags)
         right.addWidget(review)
-        right.addWidget(self.back_button)
 
-        body = QHBoxLayout()
-        body.addLayout(left, 3)
-        body.addLayout(right, 2)
+        body = QWidget()
+        columns = QHBoxLayout(body)
+        columns.setContentsMargins(0, 0, 0, 0)
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        # the photos, numbers and review scroll; Confirm, Export and Back stay below them, in
+        # view (at 1366×768, 1280×720, 1024×768 and at 200 % they began below the screen)
+        self.body_area = PageArea(body)
+        footer = QHBoxLayout()
+        footer.addWidget(self.confirm_button)
+        footer.addWidget(self.export_button)
+        footer.addStretch(1)
+        footer.addWidget(self.back_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.body_area, 1)
+        layout.addLayout(footer)
+        # Tab goes from the notes on to Confirm, Export and Back, as the form reads
+        QWidget.setTabOrder(self.notes_edit, self.confirm_button)
+        QWidget.setTabOrder(self.confirm_button, self.export_button)
+        QWidget.setTabOrder(self.export_button, self.back_button)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # a control given the keyboard is scrolled into view
+            app.focusChanged.connect(self._focus_moved)
+
+    def _focus_moved(self, old: QWidget | None, new: QWidget | None) -> None:
+        """The keyboard's new control, when it is in the scrolling part, is scrolled into view;
+        not a move by the mouse (its release fell outside a control that scrolled away) and not
+        the window's focus coming back (`old` None: that undid the user's scrolling)."""
+        if new is None or old is None or not shiboken6.isValid(self):
+            return
+        if QGuiApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            return
+        self.body_area.show_widget(new)  # nothing for a control outside it
 
     # -- showing a result ---------------------------------------------------------------
     def show_result(self, result: AnalysisResult, patient_label: str | PatientLabel, status: str, confirmed: str | None = None,
@@ -373,9 +412,20 @@ class ResultsPage(QWidget):
         self._render_overlay()
 
     def mark_confirmed(self, grade: str, clinician: str, notes: str) -> None:
-        """The store now holds this decision: Export may use it."""
+        """The store now holds this decision: Export may use it. Its "✓ Confirmed" line is
+        scrolled into view (pressed with the form scrolled away, it stayed out of sight)."""
         self._stored_review = (grade, clinician.strip(), notes.strip())
         self.update_status("confirmed")
+        self.body_area.show_widget(self.decision_label)
+        # once more when the page has grown by the line: the area then scrolls back to a focused
+        # control in it (Ctrl+Shift+Return pressed in the photo choice, say)
+        QTimer.singleShot(0, self, lambda: self.body_area.show_widget(self.decision_label))
+
+    def _name_confirmed_grade(self) -> None:
+        """Confirm's text and accessible name follow the ticked grade."""
+        text = confirm_button_text(self.selected_grade())
+        self.confirm_button.setText(text)
+        self.confirm_button.setAccessibleName(text)
 
     def set_exporting(self, exporting: bool) -> None:
         """The report of the assessment shown is being written (or no longer is). Meanwhile the
@@ -469,6 +519,7 @@ class ResultsPage(QWidget):
             decision = review_decision(self.selected_grade() or "", self.clinician_edit.text(), self.notes_edit.toPlainText(), self.result.grade)
         except InputError as exc:
             self.review_error.setText(str(exc))
+            self.body_area.show_widget(self.review_error)  # the form may be scrolled away from Confirm
             # the keyboard goes where the message says the form is short (review_decision's order)
             if self.selected_grade() and not self.clinician_edit.text().strip():
                 self.clinician_edit.setFocus(Qt.FocusReason.OtherFocusReason)

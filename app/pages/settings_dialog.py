@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -41,8 +42,10 @@ from app.settings import (
     update_group,
 )
 from app.weights_info import weights_info
+from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import SMALL, scale_font
 from app.widgets.plain_text import plain
+from app.widgets.screen_fit import opening_size
 from app.widgets.tones import ERROR, set_tone
 from models.labels import GRADES
 
@@ -165,7 +168,7 @@ class SettingsDialog(QDialog):
         self.device.addItems(list(DEVICES))
         self.device.setCurrentIndex(DEVICES.index(m.device))
         self._explain_cuda()
-        self.mirror_parsing = QCheckBox("Parse each photo and its mirror (steadier measured grade; about twice the parsing time)")
+        self.mirror_parsing = QCheckBox("Parse and grade each photo and its mirror (steadier grades; about twice the network's time)")
         self.mirror_parsing.setChecked(m.mirror_parsing)
         model_box = QGroupBox("Model")
         mf = QFormLayout(model_box)
@@ -182,11 +185,13 @@ class SettingsDialog(QDialog):
         self.data_folder.setAccessibleName("Data folder")
         self.data_folder.setPlaceholderText(data_folder_placeholder())
         # the folder this session's records go to; a new one is used from the next start
-        self.folder_in_use = plain(QLabel(f"In use now: {folder_in_use} (a change takes effect at the next start)"
-                                          if folder_in_use is not None else ""))
-        self.folder_in_use.setWordWrap(True)
-        self.folder_in_use.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # one line, a long path shortened in the middle and whole in the tooltip (a word-wrapped
+        # label here was given one line's height and cut mid-line)
+        self.folder_in_use = ElidedLabel(f"In use now: {folder_in_use}" if folder_in_use is not None else "",
+                                         mode=Qt.TextElideMode.ElideMiddle)
         self.folder_in_use.setVisible(folder_in_use is not None)
+        self.folder_note = plain(QLabel("A change takes effect at the next start."))
+        self.folder_note.setVisible(folder_in_use is not None)
         clinic_box = QGroupBox("Clinic and storage")
         kf = QFormLayout(clinic_box)
         kf.addRow("Clinic name", self.clinic)
@@ -194,6 +199,7 @@ class SettingsDialog(QDialog):
         kf.addRow("Default clinician", self.clinician)
         kf.addRow("Data folder", _path_row(self.data_folder, self._pick_data))
         kf.addRow("", self.folder_in_use)
+        kf.addRow("", self.folder_note)
 
         self.error = plain(QLabel())  # errors quote the paths typed above
         set_tone(self.error, ERROR)  # readable on a dark palette too
@@ -209,10 +215,33 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        # the groups scroll and Save/Cancel (with the error above them) stay below them: at
+        # 200 % with a taskbar (960×500 to draw on) the dialog was 529 high, Save off the screen
+        groups = QWidget()
+        groups_layout = QVBoxLayout(groups)
+        groups_layout.setContentsMargins(0, 0, 0, 0)
+        for box in (camera_box, model_box, clinic_box):
+            groups_layout.addWidget(box)
+        groups_layout.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(groups)
         layout = QVBoxLayout(self)
-        for w in (camera_box, model_box, clinic_box, self.error, buttons):
-            layout.addWidget(w)
-        self._update_checksum()
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.error.hide()  # shown with an error only: empty, it left a gap above Save and Cancel
+        self.buttons = buttons
+        self._update_checksum()  # its line counts in the height the groups want
+        groups_layout.invalidate()  # a size hint cached before the labels were filled in was 10 pixels short
+        wanted = groups.sizeHint()
+        room_for_path = self.folder_in_use.sizeHint().width() + 200  # the form's labels and margins
+        # the groups, Save and Cancel and the dialog's margins, and no more: a fixed +120 left
+        # an empty band above the buttons
+        margins = layout.contentsMargins()
+        height = wanted.height() + layout.spacing() + buttons.sizeHint().height() + margins.top() + margins.bottom()
+        self.resize(opening_size(self.screen(), max(wanted.width() + 40, 720, room_for_path), height))
 
     def _explain_cuda(self) -> None:
         """`cuda` is disabled where this PyTorch has no CUDA at all, and says why either way
@@ -289,5 +318,6 @@ class SettingsDialog(QDialog):
             self.result_settings = self.collect()
         except SettingsError as exc:
             self.error.setText(str(exc))
+            self.error.show()
             return
         super().accept()

@@ -52,7 +52,10 @@ class StatusBar(QStatusBar):
         when the message needs the room."""
         self.addPermanentWidget(label)
         if gives_way and isinstance(label, ElidedLabel):
-            label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)  # the width `_fit` gives it
+            # at most the width `_fit` gives it, at least MIN_LABEL_CHARS: never a fixed width (a
+            # width fixed while the window had room became the window's minimum, wider than a
+            # 1024-pixel screen with a long data folder)
+            label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
             self._yielding.append(label)
             label.full_text_changed.connect(lambda _text: self._fit())
         self._fit()
@@ -125,6 +128,7 @@ class StatusBar(QStatusBar):
                 mid = (low + high + 1) // 2
                 low, high = (mid, high) if total(mid) <= budget else (low, mid - 1)
             widths = [max(floor, min(w, low)) for w, floor in zip(widths, floors, strict=True)]
-        for label, width in zip(self._yielding, widths, strict=True):
-            label.setFixedWidth(width)
+        for label, width, floor in zip(self._yielding, widths, floors, strict=True):
+            label.setMinimumWidth(floor)  # the bar's (and the window's) minimum counts only this
+            label.setMaximumWidth(width)
 

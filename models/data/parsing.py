@@ -3,7 +3,9 @@
 `ROOT/images/NAME.jpg|png`, `ROOT/masks/NAME.png`, `ROOT/classes.json`, optional
 `ROOT/splits.csv`. A data set class may stand for several project classes (`maps_to`);
 `allowed_matrix()` turns that into a boolean (n_dataset_classes x 11) matrix used by the
-partial-label loss and, inverted, by the evaluation rule for coarse sets.
+partial-label loss and, inverted, by the evaluation rule for coarse sets. What a set holds but
+cannot use (an image without a mask, a splits.csv name without an image, an image splits.csv
+does not list, counted as train) is said in a warning, never dropped without a word.
 
 FASSEG has no split of its own. `fasseg_split` holds out a deterministic validation part
 from its file name alone, by person for V3 (multi-pose) and by image for V2 (frontal), so
@@ -17,7 +19,9 @@ import difflib
 import io
 import json
 import re
+import sys
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +29,8 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from models.clutter import is_clutter
+from models.counted import counted
 from models.errors import InputError
 from models.labels import CLASS_INDEX, CLASSES, IGNORE_INDEX, NUM_CLASSES
 from models.pipeline.images import MAX_PIXELS, ImageTooLargeError, bomb_pixels, load_image
@@ -243,21 +249,46 @@ def check_mask_values(mask: np.ndarray, where: Path, n_classes: int, ignore: tup
 
 
 def _pairs(root: Path) -> tuple[dict[str, Path], dict[str, Path], list[Path]]:
-    """(image by name, mask by name, images without a mask; masks found by `find_mask`)."""
+    """(image by name, mask by name, images without a mask; masks found by `find_mask`).
+    InputError for two images of one name (face0.jpg and face0.png, or FACE0.png: one mask
+    for both, and one of them silently won)."""
     found = masks_by_stem(root / "masks")
     images: dict[str, Path] = {}
     masks: dict[str, Path] = {}
     without: list[Path] = []
+    seen: dict[str, Path] = {}  # lower-cased stem -> the first image of that name
     for path in sorted((root / "images").glob("*")):
-        if path.suffix.lower() not in IMAGE_SUFFIXES:
-            continue
+        if path.suffix.lower() not in IMAGE_SUFFIXES or is_clutter(path):
+            continue  # not macOS's ._0.jpg (AppleDouble metadata): "an image without a mask"
         mask = find_mask(found, path.stem)
+        twin = seen.setdefault(path.stem.lower(), path)
+        if twin != path:
+            both = f", with one mask for both (masks/{mask.name})" if mask is not None else ""
+            raise InputError(f"images/{twin.name} and images/{path.name} in {root} are both image {path.stem!r}{both}; "
+                             "keep one of them, or rename the other and give it its own mask")
         if mask is None:
             without.append(path)
             continue
         images[path.stem] = path
         masks[path.stem] = mask
     return images, masks, without
+
+
+_WARNED: set[str] = set()  # a command opens one set several times (split, scores, summary): say it once
+SHOWN = 3  # names a warning gives
+
+
+def _warn(message: str) -> None:
+    """One line on stderr, as the other data warnings (`palsy: warning: ...`), once per process."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        print(f"palsy: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _first_few(names: Iterable[str]) -> str:
+    """The first SHOWN names, comma-separated, with ', ...' when there are more."""
+    names = list(names)
+    return ", ".join(names[:SHOWN]) + (", ..." if len(names) > SHOWN else "")
 
 
 def read_csv_rows(path: Path, required: frozenset[str], expected: str) -> list[tuple[int, dict[str, str]]]:
@@ -323,7 +354,10 @@ class ParsingDataset:
 
     @classmethod
     def open(cls, root: str | Path) -> ParsingDataset:
-        """Read `classes.json`, list image/mask pairs and the split of each name."""
+        """Read `classes.json`, list image/mask pairs and the split of each name. A warning
+        (stderr) names images left out for want of a mask, splits.csv names without a pair,
+        and images splits.csv does not list (counted as train); two images of one name are
+        refused."""
         root = Path(root)
         spec_path = root / "classes.json"
         if not spec_path.is_file():
@@ -337,10 +371,22 @@ class ParsingDataset:
         if not images:
             example = f"images/{without[0].name} has no masks/{without[0].stem}.png" if without else "images/ holds no photo"
             raise InputError(f"{root} holds no image/mask pairs ({example}; expected images/NAME.jpg|png with masks/NAME.png)")
+        if without:  # dropped without a word, the set looked whole
+            _warn(f"{root}: {counted(len(without), 'image')} without a mask left out ("
+                  f"{_first_few(f'images/{p.name}' for p in without)}); each image needs masks/NAME.png")
         splits: dict[str, str] = {}
         split_file = root / "splits.csv"
         if split_file.is_file():
             splits = _read_splits(split_file)
+            unpaired = {p.stem for p in without}
+            unknown = [name for name in splits if name not in images and name not in unpaired]
+            if unknown:
+                _warn(f"{split_file}: {counted(len(unknown), 'name')} without an image/mask pair ignored "
+                      f"({_first_few(unknown)}); a name is the image's file name without its extension")
+            unlisted = [name for name in sorted(images) if name not in splits]
+            if unlisted:  # labels.csv refuses a gapped split column; a parsing set keeps loading as it did
+                _warn(f"{split_file}: {counted(len(unlisted), 'image')} not listed, counted as train "
+                      f"({_first_few(unlisted)}); give each image a row name,split")
         else:
             for name in images:
                 rule = fasseg_split(name)

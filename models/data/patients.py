@@ -2,10 +2,11 @@
 
 `ROOT/labels.csv` with `patient_id,grade,side[,split]`, photos `ROOT/PATIENT_ID/EXPRESSION.jpg|png`
 (or `EXPRESSION_N.*`; any suffix `palsy assess` reads, `models.pipeline.images.IMAGE_SUFFIXES`),
-optional masks `ROOT/PATIENT_ID/masks/EXPRESSION[_N].png` in the project label set. Splits are
-by patient, never by image: the `split` column when present, else a deterministic 2/3 : 1/6 :
-1/6 train/val/test split stratified by grade (`assign_splits`). labels.csv is UTF-8 text, with
-or without the byte-order mark Excel writes.
+optional masks `ROOT/PATIENT_ID/masks/EXPRESSION[_N].png` in the project label set (a frame's own
+`masks/EXPRESSION_N.png`, else `masks/EXPRESSION.png` for the expression's first frame only:
+`PatientDataset.photos`). Splits are by patient, never by image: the `split` column when
+present, else a deterministic 2/3 : 1/6 : 1/6 train/val/test split stratified by grade
+(`assign_splits`). labels.csv is UTF-8 text, with or without the byte-order mark Excel writes.
 
 Photos are read as `palsy assess` reads them (`read_photo`: Pillow, EXIF orientation, alpha over
 white, at least MIN_PHOTO_SIDE pixels a side, damaged or truncated files refused), so training,
@@ -38,6 +39,7 @@ from models.data.parsing import (
 from models.errors import InputError
 from models.folder_names import folder_name_problem
 from models.labels import CLASSES, EXPRESSIONS, GRADES, SIDES, grade_index
+from models.photo_formats import refused_unreadable_photos, unreadable_photo_problem
 from models.pipeline.images import IMAGE_SUFFIXES, MIN_PHOTO_SIDE, load_image
 
 REQUIRED = frozenset({"patient_id", "grade", "side"})  # labels.csv columns
@@ -93,19 +95,28 @@ class PatientSample:
 def read_photo(path: Path) -> np.ndarray:
     """A patient photo as `palsy assess` reads it (`load_image` with its size limits: header
     checked before decoding, EXIF orientation applied, alpha over white, at least
-    MIN_PHOTO_SIDE pixels a side); InputError naming the whole path."""
+    MIN_PHOTO_SIDE pixels a side, a large phone JPEG decoded reduced: its mask, if any, is
+    over the pixel limit too and refused as too large); InputError naming the whole path."""
     return load_image(path, min_side=MIN_PHOTO_SIDE, label=str(path), purpose="training or scoring with it")
 
 
 def check_mask_size(image: np.ndarray, photo: Path, mask: np.ndarray, mask_path: Path) -> None:
     """InputError when a mask's size differs from its photo's (as shown upright): its labels
-    would land on the wrong pixels."""
+    would land on the wrong pixels. A masks/EXPRESSION.png paired with the expression's first
+    frame (`PatientDataset.photos`) may have been drawn on another frame: the message says how
+    to name it for that one."""
     if image.shape[:2] != mask.shape[:2]:
         (ih, iw), (mh, mw) = image.shape[:2], mask.shape[:2]
         swapped = " (width and height swapped: the photo has an EXIF rotation tag; draw the mask on the upright photo)" \
             if (ih, iw) == (mw, mh) else ""
+        pairing = ""
+        if mask_path.stem.lower() != photo.stem.lower():  # masks/rest.png with rest_1.png, the first frame
+            expression = mask_path.stem
+            pairing = (f"; masks/{mask_path.name} goes with the expression's first frame, {photo.name}: name it "
+                       f"masks/{expression}_N.png if it was drawn on {expression}_N (masks/{expression}_2.png for "
+                       f"{expression}_2)")
         raise InputError(f"{mask_path} is {mw} x {mh} pixels but its photo {photo} is {iw} x {ih} as shown upright "
-                         f"(EXIF orientation applied){swapped}; a mask must match its photo's size")
+                         f"(EXIF orientation applied){swapped}; a mask must match its photo's size{pairing}")
 
 
 def read_labelled_photo(photo: Path, mask_path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -116,6 +127,15 @@ def read_labelled_photo(photo: Path, mask_path: Path) -> tuple[np.ndarray, np.nd
     check_mask_values(mask, mask_path, len(CLASSES), fix=f"the project's classes are {', '.join(CLASSES)}; fix the mask or remove it")
     check_mask_size(image, photo, mask, mask_path)
     return image, mask
+
+
+def _frame_of(path: Path) -> tuple[str, int] | None:
+    """(expression, frame number) a file of a patient folder is named after, None for another
+    name; rest.png and rest_0.png are one frame, as `palsy assess` reads them."""
+    m = PHOTO_STEM.match(path.stem.lower())
+    if not m or m.group("expr") not in EXPRESSIONS:
+        return None
+    return m.group("expr"), int(m.group("n") or 0)
 
 
 def folder_key(name: str) -> str:
@@ -272,21 +292,39 @@ class PatientDataset:
     def photos(self, patient_id: str) -> list[tuple[str, Path, Path | None]]:
         """(expression, image path, mask path or None) for each photo of a patient (the folder
         is listed once: a clinic's start asks for it several times). Photo and mask names are
-        matched whatever their case (REST.JPG with masks/rest.png), as `palsy assess` reads them."""
+        matched whatever their case (REST.JPG with masks/rest.png), as `palsy assess` reads them.
+        A photo's mask is masks/ of its own name (rest_2.png: masks/rest_2.png); failing that,
+        an expression's first frame (the unnumbered photo, else the lowest N) takes
+        masks/EXPRESSION.png, as DESIGN §4 writes it: a mask is drawn on one photo, so the other
+        frames have none. InputError for a photo named as an expression in a format the app
+        cannot read (rest.heic) with no readable photo of its frame: left out, the patient
+        trained without it (beside rest.png it is listed in `ignored()`)."""
         if patient_id in self._photos:
             return list(self._photos[patient_id])
         folder = self.folder(patient_id)
         masks = masks_by_stem(folder / "masks")
-        found, unrecognised = [], []
-        for path in sorted(folder.glob("*")):
-            if is_clutter(path) or not path.is_file():
-                continue  # .DS_Store, Thumbs.db, desktop.ini, masks/
+        listed: list[tuple[str, int, Path]] = []  # (expression, frame number, path); 0: no number
+        unrecognised: list[str] = []
+        files = [p for p in sorted(folder.glob("*")) if not is_clutter(p) and p.is_file()]  # not .DS_Store, masks/
+        refused = refused_unreadable_photos(files, _frame_of)
+        if refused:  # an iPhone's rest.heic: left out, the patient trained without it
+            problem = unreadable_photo_problem(refused[0], label=str(refused[0]))
+            raise InputError(f"{problem}, or move it out of the patient folder")
+        for path in files:
             m = PHOTO_STEM.match(path.stem.lower())  # REST.JPG as `palsy assess` reads it
             if path.suffix.lower() not in IMAGE_SUFFIXES or not m or m.group("expr") not in EXPRESSIONS:
-                unrecognised.append(path.name)
+                unrecognised.append(path.name)  # notes.txt; rest.heic beside rest.png
                 continue
+            listed.append((m.group("expr"), int(m.group("n") or 0), path))
+        first: dict[str, Path] = {}  # expression -> its first frame (lowest number, the unnumbered photo first)
+        for expression, _, path in sorted(listed, key=lambda item: (item[0], item[1], item[2].name)):
+            first.setdefault(expression, path)
+        found = []
+        for expression, _, path in listed:
             mask = find_mask(masks, path.stem)
-            found.append((m.group("expr"), path, mask))
+            if mask is None and first[expression] == path:  # DESIGN §4: masks/EXPRESSION.png, drawn on one photo
+                mask = find_mask(masks, expression)
+            found.append((expression, path, mask))
         self._photos[patient_id] = found
         self._unrecognised[patient_id] = unrecognised
         return list(found)

@@ -3,8 +3,9 @@
     result = assess({"rest": rgb, "close_eyes": rgb, ...}, load_model(), progress)
 
 Steps (each timed, with a cancel check between them): face crop + quality, E1 (parsing,
-attention; masks mirror-averaged, `models.mirror_parsing`), E2 (grade probabilities),
-measured function. The patient grade is the argmax of
+attention), E2 (grade probabilities; masks and grades mirror-averaged over the photo and its
+mirror, `models.mirror_parsing.parse_and_grade`, so a grade does not depend on which way the
+photo faces), measured function. The patient grade is the argmax of
 the mean of the expressions' probabilities. Flags mark what a clinician must look at.
 """
 
@@ -21,7 +22,7 @@ from models.cascade import CascadeNet
 from models.config import photos_per_pass
 from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
-from models.mirror_parsing import parse_masks
+from models.mirror_parsing import parse_and_grade
 from models.pipeline.face import FaceCrop, FaceCropSettings, NoFaceError, crop_face
 from models.pipeline.flag_wording import (
     LOW_CONFIDENCE,
@@ -114,7 +115,8 @@ class Assessment:
             "schema": SCHEMA,
             "grade": self.grade,
             "probabilities": _by_grade(self.probabilities),
-            "affected_side": self.affected_side,
+            # null when nothing was measured: "none" would read as "no affected side" (grade I)
+            "affected_side": measured_side(self.affected_side, self.measured.grade),
             **({} if self.registered_side is None else {"registered_side": self.registered_side}),
             "measured": self.measured.to_dict(),
             "expressions": {
@@ -195,8 +197,9 @@ def assess(
 
     `photos` maps expression names (models.labels.EXPRESSIONS) to a frame or a list of
     frames. `names` optionally maps an expression to its file name(s) for messages.
-    `mirror=False` takes the masks from E1's single pass (half E1's time; the measured grade
-    then carries E1's left/right bias, `models.mirror_parsing`). Raises
+    `mirror=False` takes the masks and the grade from E1's and E2's single pass (half the
+    network's time; the measured grade then carries E1's left/right bias and the network
+    grade E2's, so a mirrored photo can grade differently, `models.mirror_parsing`). Raises
     InputError for unknown expressions or photos without a face; Cancelled when
     `progress.cancelled()` turns true between steps.
     """
@@ -244,11 +247,13 @@ def assess(
             checkpoint(progress, 0.35 + 0.5 * n / len(chunks), "Outlining the face regions")
             with _Timer(timings, "e1"):
                 e1_out = net.e1(batch, with_attention=True)
-                masks_parts.append(parse_masks(net.e1, batch, e1_out["logits"], mirror).cpu())
                 attention_parts.append(e1_out["attention"].float().cpu())
             checkpoint(progress, 0.35 + 0.5 * (n + 0.6) / len(chunks), "Grading")
+            # The mirror's E1 pass gives both its masks and its z, so "e2" also holds that pass.
             with _Timer(timings, "e2"):
-                prob_parts.append(torch.softmax(net.grade(batch, e1_out["z"]).float(), dim=1).cpu())
+                masks, probs = parse_and_grade(net, batch, e1_out, mirror)
+                masks_parts.append(masks.cpu())
+                prob_parts.append(probs.cpu())
     masks_t, attention_t = torch.cat(masks_parts), torch.cat(attention_parts)
     probabilities = torch.cat(prob_parts).numpy()
     if not (np.isfinite(probabilities).all() and bool(torch.isfinite(attention_t).all())):
@@ -267,7 +272,8 @@ def assess(
         with _Timer(timings, "quality"):
             # Roll from the mask's eye centroids: the crop is a similarity of the frame.
             quality = check_quality(
-                frames_of[expression][0], crops[expression][0].faces, thresholds, roll_degrees=roll_from_mask(mask), estimate_roll=False
+                frames_of[expression][0], crops[expression][0].faces, thresholds, roll_degrees=roll_from_mask(mask), estimate_roll=False,
+                input_size=size,  # a face of fewer pixels than the network reads is upscaled: "face_resolution"
             )
         results[expression] = ExpressionResult(
             name=expression,

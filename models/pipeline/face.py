@@ -1,15 +1,23 @@
 """Face detection and the square face crop the network sees (DESIGN §7 step 1).
 
 Detection uses OpenCV's bundled Haar cascade (frontal face 'alt2'; the rig keeps heads
-frontal), on a copy downscaled to 320 px, faces of at least 20 % of the shorter side.
-The crop is a square of `crop_scale` x the detected box side, centred on the box; with the
-default 2.0 a face fills about half the crop, the framing of the LFW parsing photos. A square
-larger than the frame is shrunk to the frame's shorter side, and a square crossing an edge
-slides back inside, so the crop holds no padding unless the frame is smaller than the face.
+frontal), on a copy downscaled to 320 px, faces of at least 20 % of the shorter side,
+equalised first and, when that finds nothing, as it is (a plain wall washes the face out of
+an equalised frame). The crop is a square of `crop_scale` x the face box side, centred on the
+box; with the default 2.0 a face fills about half the crop, the framing of the LFW parsing
+photos. The box is averaged with the one found in the mirrored frame, and the square placed
+mirror-exactly, so a mirrored photo gets the mirrored crop (the cascade alone is not
+symmetric). A square larger than the frame is shrunk to the frame's shorter side, still
+centred on the face across the frame, and a square crossing an edge is moved back inside, so
+the crop holds no padding unless the frame is smaller than the face.
 
-When no face is found the photo may still be a rig photo the cascade missed (strong
-lighting, a hand near the face, a synthetic demo face): the crop falls back to the frame
-centre with a warning, but only when the centre looks like skin with texture. The
+When no face is found, a face down to 7 % of the shorter side is looked for: one found is
+refused as too small (FaceTooSmallError), unless the frame's centre looks like a face region
+and the box does not stand out from its surroundings (a false box inside an extreme close-up,
+`_plausibly_whole_face`). Otherwise the photo may still be a rig photo the
+cascade missed (strong lighting, a hand near the face, a synthetic demo face): the crop
+falls back to the frame centre with a warning, but only when the centre looks like skin
+with texture. The
 criterion (see `looks_like_face_region`): at least 25 % of the central square's pixels in
 the YCrCb skin range (Cr 133-173, Cb 77-127, Y > 40) AND a grey-level standard deviation of
 at least 8 (a face has eyes, brows and a mouth). A blank page, a uniform skin-coloured
@@ -20,6 +28,7 @@ InputError.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +59,12 @@ class NoFaceError(InputError):
         super().__init__(message)
         self.photo = photo
         self.expression = expression
+
+
+class FaceTooSmallError(NoFaceError):
+    """A face was found, but too small in the frame to crop and grade."""
+
+    advice = "move the camera closer or crop the photo, so the face fills about half the frame"
 
 
 @dataclass(frozen=True)
@@ -131,23 +146,64 @@ def to_grey(rgb: np.ndarray) -> np.ndarray:
 
 
 def detect_faces(rgb: np.ndarray, settings: FaceCropSettings | None = None) -> list[Box]:
-    """Frontal faces in an RGB frame, largest first, in full-frame pixel coordinates."""
-    settings = settings or FaceCropSettings()
+    """Frontal faces in an RGB frame, largest first, in full-frame pixel coordinates.
+
+    The frame is searched equalised first; only when that finds nothing, again as it is, with
+    stricter votes: a plain wall filling most of the frame dominates the histogram, and
+    equalising it washes the face out (a FASSEG face on a beige wall was found only without)."""
+    return _detect(to_grey(rgb), settings or FaceCropSettings())
+
+
+def _detect(grey: np.ndarray, settings: FaceCropSettings) -> list[Box]:
+    """`detect_faces` of the frame's grey copy."""
+    strict = settings.min_neighbors + SECOND_SEARCH_EXTRA_NEIGHBORS
+    return _search(grey, settings.min_face_fraction, settings.detect_max_side,
+                   ((True, settings.min_neighbors), (False, strict)))
+
+
+# Searches made only when the first found nothing ask for this many more cascade votes: on
+# FASSEG faces turned 30-45 degrees they returned false boxes (a forehead, a nose and mouth,
+# a cheek) that 5 more votes removed, while faces on a plain wall kept their box up to 8 more.
+SECOND_SEARCH_EXTRA_NEIGHBORS = 5
+# Searched only when no face of `min_face_fraction` was found, to say "too small" rather than
+# grade the frame centre: a face down to 7 % of the shorter side, on a copy of at least 640 px
+# (at 320 px such a face is under the cascade's 20 px window).
+SMALL_FACE_FRACTION = 0.07
+SMALL_FACE_DETECT_SIDE = 640
+
+
+def detect_small_faces(rgb: np.ndarray, settings: FaceCropSettings | None = None) -> list[Box]:
+    """Faces down to SMALL_FACE_FRACTION of the shorter side, largest first (see `crop_face`)."""
+    return _detect_small(to_grey(rgb), settings or FaceCropSettings())
+
+
+def _detect_small(grey: np.ndarray, settings: FaceCropSettings) -> list[Box]:
+    """`detect_small_faces` of the frame's grey copy."""
+    strict = settings.min_neighbors + SECOND_SEARCH_EXTRA_NEIGHBORS
+    return _search(grey, min(SMALL_FACE_FRACTION, settings.min_face_fraction),
+                   max(settings.detect_max_side, SMALL_FACE_DETECT_SIDE), ((True, strict), (False, strict)))
+
+
+def _search(grey: np.ndarray, min_fraction: float, max_side: int, passes: tuple[tuple[bool, int], ...]) -> list[Box]:
+    """The cascade on the grey frame downscaled to `max_side`, one pass per (equalised, votes)
+    until a pass finds a face."""
     cascade = _cascade(FACE_CASCADE)
     if cascade is None:
         return []
-    grey = to_grey(rgb)
     h, w = grey.shape
-    scale = min(1.0, settings.detect_max_side / max(h, w))
+    scale = min(1.0, max_side / max(h, w))
     if scale < 1.0:
         grey = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    grey = cv2.equalizeHist(grey)
-    min_side = max(20, int(settings.min_face_fraction * min(grey.shape)))
-    with CASCADE_LOCK:
-        found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=settings.min_neighbors,
-                                         minSize=(min_side, min_side))
-    boxes = [tuple(int(round(v / scale)) for v in box) for box in (found if len(found) else [])]
-    return _plausible(sorted(boxes, key=lambda b: b[2] * b[3], reverse=True))
+    min_side = max(20, int(min_fraction * min(grey.shape)))
+    for equalise, neighbours in passes:
+        prepared = cv2.equalizeHist(grey) if equalise else grey
+        with CASCADE_LOCK:
+            found = cascade.detectMultiScale(prepared, scaleFactor=1.1, minNeighbors=neighbours,
+                                             minSize=(min_side, min_side))
+        if len(found):
+            boxes = [tuple(int(round(v / scale)) for v in box) for box in found]
+            return _plausible(sorted(boxes, key=lambda b: b[2] * b[3], reverse=True))
+    return []
 
 
 SECONDARY_MIN_RATIO = 0.5  # a second face counts only if its side is >= half the largest's
@@ -194,22 +250,62 @@ def looks_like_face_region(rgb: np.ndarray, settings: FaceCropSettings | None = 
     return skin >= settings.min_skin_fraction and texture >= settings.min_texture_std, skin, texture
 
 
-def square_around(box: Box, scale: float) -> Box:
-    """The square of side `scale` x the box's longer side, centred on the box."""
+def mirror_averaged_box(grey: np.ndarray, box: Box, settings: FaceCropSettings) -> tuple[float, float, float, float]:
+    """`box` averaged with the face found in the mirrored frame that overlaps it best, mapped back.
+
+    The cascade is not mirror-symmetric: a synthetic patient's face box moved by up to 6 px
+    when the photo was mirrored, the crops differed by 13 grey levels and the measured grade
+    went from II (affected left) to I. The average of the two detections is the same face
+    box, mirrored, for the mirrored photo. The best-overlapping mirrored face, not the largest:
+    with two faces of similar size the mirrored search may rank the other person first.
+    Without a matching mirrored face the box is kept.
+    `grey` is the frame's grey copy (`to_grey`): flipping it is a third of flipping the RGB."""
+    width = grey.shape[1]
+    mirrored = _detect(np.ascontiguousarray(grey[:, ::-1]), settings)
+    backs = [(width - mx - mw, my, mw, mh) for mx, my, mw, mh in mirrored]
+    back = max(backs, key=lambda b: _overlap(box, b), default=None)
+    if back is None or _overlap(box, back) < 0.5:  # another face, or a false box: nothing to average with
+        return tuple(float(v) for v in box)
+    return tuple((a + b) / 2.0 for a, b in zip(box, back, strict=True))
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def square_in_frame(box: tuple[float, ...], scale: float, width: int, height: int) -> Box:
+    """The square of side `scale` x the box's longer side, centred on the box, shrunk to the
+    frame's shorter side if larger and moved inside the frame, so the network sees photo, not
+    padding (training photos have no black borders). Mirror-exact: a mirrored box in a mirrored
+    frame gets exactly the mirrored square. Across the frame the square is centred on the box
+    after shrinking (not slid from where the larger square began) and its left edge rounds to
+    the nearest pixel with ties toward the frame's centre; down the frame it keeps the larger
+    square's top edge, slid inside."""
     x, y, w, h = box
-    side = max(1, int(round(max(w, h) * scale)))
-    cx, cy = x + w / 2.0, y + h / 2.0
-    return int(round(cx - side / 2.0)), int(round(cy - side / 2.0)), side, side
+    full = max(1, int(round(max(w, h) * scale)))
+    side = min(full, width, height)
+    slack = width - side
+    left = x + w / 2.0 - side / 2.0
+    if slack % 2 and left == slack / 2.0:  # centred on a half pixel: one pixel less is centred
+        side -= 1
+        slack += 1
+        left += 0.5
+    x0 = _round_toward(left, slack / 2.0)
+    y0 = int(round(y + h / 2.0 - full / 2.0))
+    return min(max(x0, 0), slack), min(max(y0, 0), height - side), side, side
 
 
-def keep_inside(square: Box, width: int, height: int) -> Box:
-    """Shrink the square to the frame's shorter side if needed and slide it inside the frame,
-    so the network sees photo, not padding (training photos have no black borders)."""
-    x, y, side, _ = square
-    side = min(side, width, height)
-    x = min(max(x, 0), width - side)
-    y = min(max(y, 0), height - side)
-    return x, y, side, side
+def _round_toward(value: float, centre: float) -> int:
+    """The nearest integer; a tie (x.5) goes toward `centre`."""
+    low = math.floor(value)
+    if value - low != 0.5:
+        return int(round(value))
+    return low + 1 if value < centre else low
 
 
 def cut_square(rgb: np.ndarray, square: Box, size: int) -> np.ndarray:
@@ -225,17 +321,62 @@ def cut_square(rgb: np.ndarray, square: Box, size: int) -> np.ndarray:
     return np.ascontiguousarray(cv2.resize(patch, (size, size), interpolation=interpolation))
 
 
+# A small face's box holds eyes, brows and a mouth against a plainer background: its grey
+# standard deviation was at least 1.33 x that of the square 3 x its side around it for 22
+# FASSEG faces (70-110 px) on a skin-coloured wall; the false boxes inside 3 close-ups (LFW,
+# FASSEG faces filling more than the frame) had 0.38-1.0: a patch of cheek among the features.
+SMALL_FACE_MIN_CONTRAST = 1.2
+
+
+def _plausibly_whole_face(rgb: np.ndarray, grey: np.ndarray, box: Box, settings: FaceCropSettings) -> bool:
+    """Whether a small-face box found in a frame without a larger face is a whole face, not a
+    false box inside a close-up: true when the frame's centre does not look like a face region
+    (no close-up then), or when the box stands out from its surroundings in texture."""
+    if not looks_like_face_region(rgb, settings)[0]:
+        return True
+    height, width = grey.shape
+    x, y, w, h = box
+    half = 1.5 * max(w, h)
+    cx, cy = x + w / 2.0, y + h / 2.0
+    x0, y0 = int(max(0, cx - half)), int(max(0, cy - half))
+    x1, y1 = int(min(width, cx + half)), int(min(height, cy + half))
+    around = np.ones((y1 - y0, x1 - x0), dtype=bool)
+    around[max(0, y - y0) : y + h - y0, max(0, x - x0) : x + w - x0] = False
+    surroundings = grey[y0:y1, x0:x1][around]
+    inside = float(grey[y : y + h, x : x + w].std())
+    return surroundings.size == 0 or inside >= SMALL_FACE_MIN_CONTRAST * float(surroundings.std())
+
+
 def crop_face(rgb: np.ndarray, size: int, settings: FaceCropSettings | None = None, name: str = "photo") -> FaceCrop:
     """Detect the face and return the square crop resized to `size`.
 
-    Falls back to the frame centre with a warning when no face is detected but the centre
-    looks like a face region; raises NoFaceError (an InputError) otherwise.
+    When no face is found, a finer search for smaller faces runs: a face found there (and not
+    a false box inside a close-up, `_plausibly_whole_face`) raises FaceTooSmallError (the centre fallback would grade the wall around it: a FASSEG face on a
+    beige wall passed the skin test). Otherwise falls back to the frame centre with a warning
+    when the centre looks like a face region; raises NoFaceError (an InputError) when not.
     """
     settings = settings or FaceCropSettings()
-    faces = detect_faces(rgb, settings)
+    grey = to_grey(rgb)
+    faces = _detect(grey, settings)
     if faces:
-        square = keep_inside(square_around(faces[0], settings.crop_scale), rgb.shape[1], rgb.shape[0])
-        return FaceCrop(cut_square(rgb, square, size), faces[0], square, faces)
+        box = mirror_averaged_box(grey, faces[0], settings)
+        square = square_in_frame(box, settings.crop_scale, rgb.shape[1], rgb.shape[0])
+        found = tuple(int(round(v)) for v in box)
+        return FaceCrop(cut_square(rgb, square, size), found, square, [found, *faces[1:]])
+    small = _detect_small(grey, settings)
+    # Only a face smaller than the first search looked for counts: a larger box found here
+    # alone is more often a false one (a cheek of a turned face) than a face the first missed.
+    # And only a box that is plausibly the whole face: in a close-up (the face filling more
+    # than the frame) the search finds a small false box inside the face, which the centre
+    # fallback below grades better than a "move closer" would.
+    if (small and max(small[0][2:]) < settings.min_face_fraction * min(rgb.shape[:2])
+            and _plausibly_whole_face(rgb, grey, small[0], settings)):
+        side = max(small[0][2:])
+        raise FaceTooSmallError(
+            f"the face is too small in {name} ({side} px across, {side / min(rgb.shape[:2]):.0%} of the shorter "
+            f"side; at least {settings.min_face_fraction:.0%} needed): {FaceTooSmallError.advice}",
+            photo=name,
+        )
     ok, skin, texture = looks_like_face_region(rgb, settings)
     if not ok:
         raise NoFaceError(
@@ -245,6 +386,7 @@ def crop_face(rgb: np.ndarray, size: int, settings: FaceCropSettings | None = No
         )
     h, w = rgb.shape[:2]
     side = min(h, w)
+    side -= (w - side) % 2  # an even margin either side: the mirrored frame gets the mirrored square
     box = ((w - side) // 2, (h - side) // 2, side, side)
     reason = "face detector unavailable" if not face_detector_available() else "no face detected"
     return FaceCrop(

@@ -46,6 +46,7 @@ PHOTOS_OTHER_DAYS = "photos_other_days"
 CHECK_LABELS: dict[str, str] = {
     "one_face": "one face in view",
     "face_size": "face the right size",
+    "face_resolution": "face of enough pixels",
     "centring": "face centred",
     "sharpness": "photo sharp",
     "exposure": "face well lit",

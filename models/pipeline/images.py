@@ -2,7 +2,9 @@
 file) and PNG writing.
 
 - The pixel count is read from the header and checked BEFORE any pixel is decoded, so a
-  decompression bomb (a small file that expands to gigapixels) is refused cheaply.
+  decompression bomb (a small file that expands to gigapixels) is refused cheaply. A JPEG
+  over the limit (a 50 MP phone photo), up to LARGE_JPEG_PIXELS, is decoded at 1/2, 1/4 or
+  1/8 of its size instead (the JPEG decoder's draft mode: the full size is never in memory).
 - A PNG whose image data ends before its last row is refused as truncated (Pillow would paint
   the missing rows black).
 - EXIF orientation is applied (phones store portrait photos sideways plus a tag).
@@ -31,6 +33,9 @@ MAX_PIXELS = 40_000_000
 # A patient photo needs some pixels: below this on the shorter side (a thumbnail, a strip)
 # it cannot show a face the network or the measures could read.
 MIN_PHOTO_SIDE = 64
+# JPEGs up to this are decoded reduced to fit MAX_PIXELS (50 MP phones: 8660 x 5773); the JPEG
+# decoder scales while decoding, so memory stays that of the reduced image.
+LARGE_JPEG_PIXELS = 120_000_000
 IMAGE_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
@@ -45,6 +50,7 @@ def load_image(
     *,
     label: str | None = None,
     purpose: str = "assessing",
+    large_jpeg_pixels: int | None = LARGE_JPEG_PIXELS,
 ) -> np.ndarray:
     """Read a photo as an H x W x 3 RGB uint8 array, upright per its EXIF orientation.
 
@@ -52,7 +58,9 @@ def load_image(
     path, its file names repeat) for a missing, empty, corrupt, truncated or non-image file,
     or one whose shorter side is below `min_side` (patient photos: MIN_PHOTO_SIDE), and
     ImageTooLargeError when the header declares more than `max_pixels` pixels (checked before
-    any pixel is decoded; "resize it below the limit before `purpose`").
+    any pixel is decoded; "resize it below the limit before `purpose`"). A JPEG of up to
+    `large_jpeg_pixels` is decoded reduced by 2, 4 or 8 to fit instead; None refuses it too
+    (a caller whose masks were drawn on the full-size photo).
     """
     path = Path(path)
     name = label or path.name
@@ -67,10 +75,17 @@ def load_image(
             data = path.read_bytes()  # once: the decoder and the PNG completeness check share it
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size  # header only: nothing decoded yet
-                if width * height > max_pixels:
+                limit = max_pixels
+                # an MPO (a phone JPEG with a second image appended: a preview, an HDR gain map)
+                # is a JPEG to the decoder, and only its first image is read
+                if width * height > max_pixels and image.format in ("JPEG", "MPO") and large_jpeg_pixels:
+                    limit = max(max_pixels, large_jpeg_pixels)
+                    if width * height <= limit:
+                        reduce_jpeg_to_fit(image, max_pixels)
+                if image.size[0] * image.size[1] > max_pixels:
                     raise ImageTooLargeError(
                         f"{name} is too large ({width} x {height} = {width * height / 1e6:.0f} megapixels, "
-                        f"limit {max_pixels / 1e6:.0f}); resize it below the limit before {purpose}"
+                        f"limit {limit / 1e6:.0f}); resize it below the limit before {purpose}"
                     )
                 if min(width, height) < min_side:
                     raise InputError(
@@ -98,6 +113,17 @@ def load_image(
     except (OSError, SyntaxError, ValueError) as exc:
         # Truncated or damaged data surfaces as OSError/SyntaxError/ValueError from the decoders.
         raise InputError(f"{name} is damaged or truncated and cannot be decoded ({exc.__class__.__name__}: {exc})") from exc
+
+
+def reduce_jpeg_to_fit(image: Image.Image, max_pixels: int) -> None:
+    """Set an opened, not yet decoded JPEG to decode at the smallest reduction (2, 4 or 8)
+    whose size fits `max_pixels`; leave it as it is when none does."""
+    width, height = image.size
+    for factor in (2, 4, 8):
+        if -(-width // factor) * -(-height // factor) <= max_pixels:
+            # Pillow picks the largest reduction that keeps the size >= the one asked for.
+            image.draft(image.mode, (width // factor, height // factor))
+            return
 
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -149,7 +149,9 @@ def face_frame(mask: np.ndarray, fallback: FaceFrame | None = None) -> FaceFrame
         mid_fb = inverse @ eye_canvas
         mid = (mid_fb[0] + nose[0] - fallback.nose[0], mid_fb[1] + nose[1] - fallback.nose[1])
     elif left is not None and right is not None:
-        raise FrameError("the left and right eyes are swapped in the mask (is the photo mirrored?)")
+        # Not only a mirrored photo: garbage masks of a face that was not found do this too.
+        raise FrameError("the left and right eyes appear swapped in the mask: check that the photo is not "
+                         "mirrored and that the face was found")
     else:
         raise FrameError("both eyes must be visible in the rest mask")
     if distance < 2.0:

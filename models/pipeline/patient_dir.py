@@ -12,6 +12,7 @@ import numpy as np
 
 from models.errors import InputError
 from models.labels import EXPRESSIONS
+from models.photo_formats import refused_unreadable_photos, unreadable_photo_problem
 from models.pipeline.images import IMAGE_SUFFIXES, MAX_PIXELS, MIN_PHOTO_SIDE, load_image
 
 _NAME = re.compile(r"^(?P<expression>[a-z_]+?)(?:_(?P<index>\d+))?$")
@@ -20,8 +21,11 @@ _NAME = re.compile(r"^(?P<expression>[a-z_]+?)(?:_(?P<index>\d+))?$")
 def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
     """{expression: [photo paths, frame order]} for the recognised files in `folder`.
 
-    Raises InputError when the folder is missing or holds no recognised photo, and when two
-    files name the same frame (`rest.jpg` and `REST.png`, or `rest.png` and `rest_0.png`).
+    Raises InputError when the folder is missing or holds no recognised photo, when two
+    files name the same frame (`rest.jpg` and `REST.png`, or `rest.png` and `rest_0.png`), and
+    when a file named as an expression photo is in a format the app cannot read (`rest.heic`,
+    `models.photo_formats`) and no readable photo of that frame is there (rest.heic beside
+    rest.png is ignored, as any other file).
     """
     folder = Path(folder)
     if not folder.exists():
@@ -29,12 +33,16 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder; pass the folder that holds the expression photos")
     found: dict[str, list[tuple[int, Path]]] = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in IMAGE_SUFFIXES:
-            continue
+    entries = sorted(folder.iterdir())
+    refused = refused_unreadable_photos(entries, _frame_of)
+    if refused:  # an iPhone's rest.heic, skipped, graded the patient without it
+        raise InputError(f"{unreadable_photo_problem(refused[0])}, or move it out of {folder}")
+    for path in entries:
         match = _NAME.match(path.stem.lower())
         if not match or match["expression"] not in EXPRESSIONS:
             continue
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            continue  # rest.txt, rest.xmp, a rest.heic beside rest.png: no photo
         if not path.is_file():
             # named as a photo but none: skipping it silently graded without that expression
             raise InputError(f"{path} is {_what_it_is(path)}, not a photo; put the {match['expression']} photo there "
@@ -57,6 +65,15 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
             "(.jpg or .png, or EXPRESSION_N.* for several frames)"
         )
     return {e: [p for _, p in sorted(found[e])] for e in EXPRESSIONS if e in found}
+
+
+def _frame_of(path: Path) -> tuple[str, int] | None:
+    """(expression, frame number) a file is named after (rest.heic: ("rest", 0)), None for
+    another name; rest.png and rest_0.png are one frame."""
+    match = _NAME.match(path.stem.lower())
+    if not match or match["expression"] not in EXPRESSIONS:
+        return None
+    return match["expression"], int(match["index"]) if match["index"] else 0
 
 
 def _what_it_is(path: Path) -> str:

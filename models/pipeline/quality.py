@@ -1,5 +1,5 @@
-"""Capture quality checks as data (DESIGN §1 step 2): one face, size, centring, sharpness,
-exposure and head roll. The capture wizard shows them as badges; `assess` records them.
+"""Capture quality checks as data (DESIGN §1 step 2): one face, size, resolution (when the
+network's input size is known), centring, sharpness, exposure and head roll. The capture wizard shows them as badges; `assess` records them.
 
 Each check gives its measured value, the threshold it was compared with and whether it
 passed. Thresholds live in `QualityThresholds`, a frozen dataclass with declared ranges.
@@ -26,6 +26,7 @@ THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
     "max_brightness": (128.0, 255.0),
     "max_clipped_fraction": (0.0, 1.0),
     "max_roll_degrees": (1.0, 45.0),
+    "min_face_resolution": (0.1, 2.0),
 }
 
 
@@ -41,6 +42,9 @@ class QualityThresholds:
     max_brightness: float = 210.0
     max_clipped_fraction: float = 0.05  # share of face pixels at 0-4 or 251-255
     max_roll_degrees: float = 8.0  # tilt of the line through the eyes
+    # face box side / the network's input side: with the crop twice the box, a smaller face is
+    # enlarged for the network (a 64 x 90 px photo was graded with no warning)
+    min_face_resolution: float = 0.5
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -141,18 +145,31 @@ def roll_from_eyes(rgb: np.ndarray, face: Box) -> float | None:
     return math.degrees(math.atan2(y2 - y1, x2 - x1))
 
 
+def face_resolution_check(face_side: int, input_size: int, t: QualityThresholds) -> QualityCheck:
+    """Whether the face box has at least `min_face_resolution` x the network's input side in
+    pixels: below that the crop is enlarged and the network grades blur."""
+    needed = t.min_face_resolution * input_size
+    ok = face_side >= needed
+    return QualityCheck(
+        "face_resolution", float(face_side), f">= {needed:.0f} px", ok,
+        "enough pixels" if ok else f"the face is only {face_side} px across: move closer or use a higher resolution",
+    )
+
+
 def check_quality(
     rgb: np.ndarray,
     faces: list[Box] | None = None,
     thresholds: QualityThresholds | None = None,
     roll_degrees: float | None = None,
     estimate_roll: bool = True,
+    input_size: int | None = None,
 ) -> QualityReport:
     """Run every check on a full RGB frame.
 
     `faces` are the frame's detections (detected here when None). `roll_degrees` may come
     from the parsing mask (`roll_from_mask`); otherwise, with `estimate_roll`, it is
-    estimated from Haar eye detections. An unmeasurable roll passes with a note.
+    estimated from Haar eye detections. An unmeasurable roll passes with a note. With the
+    network's `input_size`, "face_resolution" checks the face has the pixels the network reads.
     """
     t = thresholds or QualityThresholds()
     if faces is None:
@@ -166,7 +183,8 @@ def check_quality(
         )
     ]
     if not faces:
-        for name in ("face_size", "centring", "sharpness", "exposure", "head_roll"):
+        names = ("face_size", "face_resolution") if input_size else ("face_size",)
+        for name in (*names, "centring", "sharpness", "exposure", "head_roll"):
             checks.append(QualityCheck(name, None, "needs a face", False, "no face to measure"))
         return QualityReport(tuple(checks))
     x, y, fw, fh = faces[0]
@@ -176,6 +194,8 @@ def check_quality(
         t.min_face_fraction <= size <= t.max_face_fraction,
         "good size" if t.min_face_fraction <= size <= t.max_face_fraction else ("move closer" if size < t.min_face_fraction else "move back"),
     ))
+    if input_size:
+        checks.append(face_resolution_check(max(fw, fh), input_size, t))
     offset = math.hypot(x + fw / 2 - w / 2, y + fh / 2 - h / 2) / short
     checks.append(QualityCheck(
         "centring", round(offset, 3), f"<= {t.max_centre_offset:g}", offset <= t.max_centre_offset,

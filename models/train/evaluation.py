@@ -1,10 +1,10 @@
 """Scoring a checkpoint on a parsing set or a patient set (DESIGN §4, §8).
 
-E1's masks are mirror-averaged as the app makes them (`models.mirror_parsing`; `mirror=False`
-scores E1's single pass). Parsing: each photo is letterboxed to the network's input (padding
+E1's masks and E2's grade probabilities are mirror-averaged as the app makes them
+(`models.mirror_parsing`; `mirror=False` scores E1's and E2's single pass). Parsing: each photo is letterboxed to the network's input (padding
 ignored), the predicted project classes are mapped back to the data set's classes
 (`project_to_dataset`, the DESIGN §4 rule for coarse sets) and scored there at input resolution, background excluded
-from the means. Grading: by default per patient, the grade from the mean of the expressions'
+from the means (a set's class whose `maps_to` is exactly background, whatever its name). Grading: by default per patient, the grade from the mean of the expressions'
 probabilities, each expression's frames averaged first, as the app fuses them (DESIGN §7,
 `models.pipeline.fusion`); `level="photo"` scores every photo alone;
 `level="measured"` scores the measured grade (DESIGN §7 step 4) computed from E1's masks,
@@ -35,7 +35,7 @@ from models.data.patients import PatientDataset, PatientSample
 from models.errors import InputError
 from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report, parsing_report
-from models.mirror_parsing import parse_masks
+from models.mirror_parsing import parse_and_grade, parse_masks
 from models.pipeline.face import NoFaceError
 from models.pipeline.fusion import fuse_patients
 from models.pipeline.measures import MeasuredFunction, measure_function, side_doubt
@@ -95,7 +95,8 @@ def evaluate_parsing(
         patients = PatientDataset(data)
         masked = [s for s in patients.samples(split) if s.mask is not None]
         if not masked:
-            raise InputError(f"{data}: no {split} photos with masks to score parsing on")
+            raise InputError(f"{data}: no photos with masks in the split {split!r} to score parsing on; "
+                             "choose another --split or add masks/EXPRESSION.png")
 
         def fitted(sample: PatientSample) -> tuple[np.ndarray, np.ndarray] | None:
             try:
@@ -105,7 +106,7 @@ def evaluate_parsing(
                 return None
 
         items = [lambda s=s: fitted(s) for s in masked]
-        names, back = list(CLASSES), np.arange(len(CLASSES))
+        names, back, background = list(CLASSES), np.arange(len(CLASSES)), ["background"]
     else:
         dataset = ParsingDataset.open(data)
         chosen = dataset.split_names(split)
@@ -114,6 +115,8 @@ def evaluate_parsing(
         # ParsingDataset.load refuses mask values outside the set's classes
         items = [lambda n=n: fit_square(*_with_ignore(dataset.load(n), dataset.ignore_index), size) for n in chosen]
         names, back = dataset.classes, dataset.project_to_dataset()
+        # the set's own name for background ("bg" mapped to it) is left out of the means too
+        background = [c for c in names if dataset.maps_to[c] == ["background"]]
         reader = PhotoReader()  # a parsing set is scored whole, as stage 1 trains on it
     conf = np.zeros((len(names), len(names)), dtype=np.int64)
     for chunk in _batches(items, batch_size):
@@ -125,8 +128,8 @@ def evaluate_parsing(
         conf += confusion_matrix(np.stack(masks), predicted, len(names))
     warn_no_face(no_face, "the parsing scores")
     if no_face and len(no_face) == len(items):
-        raise InputError(f"{data}: no face found in any of the {split} photos with masks: nothing to score")
-    return _prepared(parsing_report(conf, names), reader, no_face)
+        raise InputError(f"{data}: no face found in any photo with a mask in the split {split!r}: nothing to score")
+    return _prepared(parsing_report(conf, names, exclude=background), reader, no_face)
 
 
 def _with_ignore(pair: tuple[np.ndarray, np.ndarray], ignore_index: int) -> tuple[np.ndarray, np.ndarray]:
@@ -156,12 +159,14 @@ def grade_photos(
     photos: PhotoReader | None = None,
 ) -> PhotoPass:
     """Run the cascade over the photos, each read once (through `photos`, `sources.PhotoReader`);
-    E1's masks as `parse_masks` makes them; the photo's own mask (when every photo has one) is
+    E1's masks and E2's probabilities as the app makes them (`parse_and_grade`: mirror-averaged,
+    or one pass with `mirror` False); the photo's own mask (when every photo has one) is
     letterboxed with it, padding counted as background. `progress(done, total)` after each batch.
     A photo the reader refuses as the app would (NoFaceError, face crop) is left out and named
     in `no_face`; InputError when none is left."""
     if not samples:
-        raise InputError(f"{patients.root}: no {split} patients with expression photos")
+        raise InputError(f"{patients.root}: no patients with expression photos in the split {split!r}; "
+                         "choose another --split")
     size = model.config.input_size
     with_masks = all(s.mask is not None for s in samples)
     photos = photos or PhotoReader()
@@ -186,16 +191,17 @@ def grade_photos(
             continue
         with torch.inference_mode():
             batch = to_tensor([image for image, _ in fitted]).to(device)
-            out = model(batch, with_attention=False)
-            masks.append(parse_masks(model.e1, batch, out["logits"], mirror).cpu().numpy())
-        probabilities.append(torch.softmax(out["grade_logits"].float(), 1).cpu().numpy())
+            model.check_input(batch)
+            chunk_masks, chunk_probabilities = parse_and_grade(model, batch, mirror=mirror)
+        masks.append(chunk_masks.cpu().numpy())
+        probabilities.append(chunk_probabilities.cpu().numpy())
         if with_masks:
             exact += [np.where(mask == IGNORE_INDEX, 0, mask).astype(np.uint8) for _, mask in fitted]
         if progress is not None:
             progress(done, len(samples))
     warn_no_face(no_face, "the grading scores")
     if not scored:
-        raise InputError(f"{patients.root}: no face found in any {split} photo: nothing to score")
+        raise InputError(f"{patients.root}: no face found in any photo of the split {split!r}: nothing to score")
     return PhotoPass(
         [s.patient_id for s in scored], np.array([s.grade for s in scored]), np.concatenate(probabilities),
         np.concatenate(masks), exact if with_masks else None, [s.expression for s in scored], no_face,
@@ -289,8 +295,22 @@ def evaluate_grading(
     photos prepared as `preparation` says (`face_prep`)."""
     if level not in LEVELS:
         raise InputError(f"unknown --level {level!r}; use {', '.join(LEVELS)}")
+    if level == "measured-exact":  # said before the pass over the photos, naming a photo
+        _check_every_mask(data, split)
     reports = grading_reports(model, data, split, device, mirror, preparation=preparation)
     key = level.replace("-", "_")
     if key not in reports:
-        raise InputError(f"{data}: --level {level} needs a mask for every photo (masks/EXPRESSION.png)")
+        raise InputError(f"{data}: --level {level} needs a mask for every photo (masks/ of the photo's own name)")
     return reports[key]
+
+
+def _check_every_mask(data: str | Path, split: str) -> None:
+    """InputError naming the first photo of the split without a mask and the mask it needs:
+    masks/EXPRESSION.png goes with an expression's first frame only (DESIGN §4), so a set
+    with one per expression still lacks the other frames' ('rest_2.png has none')."""
+    samples = PatientDataset(data).samples("all" if split == "auto" else split)
+    bare = next((s for s in samples if s.mask is None), None)
+    if bare is not None:
+        raise InputError(f"{data}: --level measured-exact needs a mask for every photo, and {bare.patient_id}/"
+                         f"{bare.image.name} has none: add {bare.patient_id}/masks/{bare.image.stem}.png "
+                         "(masks/EXPRESSION.png goes with the expression's first frame only)")

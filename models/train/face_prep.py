@@ -6,8 +6,9 @@
 - "face_crop": the square `palsy assess` and the app cut around the detected face
   (`models.pipeline.face.crop_face`, default settings), for training and scoring alike, so a
   clinic's figures are those of the photos the app grades. A mask gets the same square,
-  resized nearest-neighbour. A photo where the app finds no face (`NoFaceError`) is one it
-  would refuse: it is left out of training and scoring, named and counted, not graded whole.
+  resized nearest-neighbour. A photo where the app finds no face, or one too small
+  (`NoFaceError`, `FaceTooSmallError`), is one it would refuse: it is left out of training
+  and scoring, named and counted, not graded whole.
 
 The record is `checkpoint["training"][RECORD_KEY]`.
 """
@@ -108,12 +109,14 @@ def photo_name(image: Path | str) -> str:
 
 
 def no_face_note(names: list[str], what: str) -> str:
-    """'left out of WHAT: 2 photos where no face was found (a, b), as palsy assess would refuse them'."""
+    """'left out of WHAT: 2 photos where no face was found, or the face was too small (a, b), as
+    palsy assess would refuse them': the names come from NoFaceError and FaceTooSmallError alike."""
     more = ", ..." if len(names) > SHOWN else ""
     photos, them, retake = (("photo", "it", "a frontal photo") if len(names) == 1
                             else ("photos", "them", "frontal photos"))
-    return (f"left out of {what}: {len(names)} {photos} where no face was found ({', '.join(names[:SHOWN])}{more}), "
-            f"as palsy assess would refuse {them}; retake {them} as {retake} of the face")
+    return (f"left out of {what}: {len(names)} {photos} where no face was found, or the face was too small "
+            f"({', '.join(names[:SHOWN])}{more}), as palsy assess would refuse {them}; retake {them} as {retake} "
+            "of the face, filling about half the frame")
 
 
 def warn_no_face(names: list[str], what: str) -> None:

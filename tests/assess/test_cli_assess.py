@@ -43,7 +43,7 @@ def test_assess_writes_json_pdf_and_overlays(capsys, patient_dir: Path, small_we
     assert body["grade"] in GRADES
     assert list(body["probabilities"]) == list(GRADES)
     assert sum(body["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
-    assert body["affected_side"] in ("left", "right", "none")
+    assert body["affected_side"] in ("left", "right", "none", None)  # None: not measured
     measured = body["measured"]
     assert set(measured) >= {"grade", "function_percent", "regions", "affected_side"}
     for region in measured["regions"].values():
@@ -51,7 +51,8 @@ def test_assess_writes_json_pdf_and_overlays(capsys, patient_dir: Path, small_we
     assert set(body["expressions"]) == set(EXPRESSIONS)
     for name, entry in body["expressions"].items():
         assert list(entry["probabilities"]) == list(GRADES)
-        assert set(entry["quality"]["checks"]) == {"one_face", "face_size", "centring", "sharpness", "exposure", "head_roll"}
+        assert set(entry["quality"]["checks"]) == {"one_face", "face_size", "face_resolution", "centring", "sharpness", "exposure",
+                                                          "head_roll"}
         for check in entry["quality"]["checks"].values():
             assert set(check) == {"value", "threshold", "passed", "message"}
         overlays = entry["overlays"]

@@ -221,11 +221,13 @@ def test_many_frames_run_in_chunks() -> None:
 
 
 def test_crop_stays_inside_the_frame() -> None:
-    from models.pipeline.face import keep_inside
+    from models.pipeline.face import square_in_frame
 
-    assert keep_inside((-30, 10, 200, 200), 400, 300) == (0, 10, 200, 200)
-    assert keep_inside((250, 150, 200, 200), 400, 300) == (200, 100, 200, 200)
-    assert keep_inside((-50, -50, 500, 500), 400, 300) == (0, 0, 300, 300)
+    # a square of twice the face box, centred on the face, moved inside the frame
+    assert square_in_frame((140, 100, 120, 120), 2.0, 400, 300) == (80, 40, 240, 240)  # fits: centred
+    assert square_in_frame((-30, 10, 100, 100), 2.0, 400, 300) == (0, 0, 200, 200)
+    assert square_in_frame((250, 150, 100, 100), 2.0, 400, 300) == (200, 100, 200, 200)
+    assert square_in_frame((-50, -50, 250, 250), 2.0, 400, 300) == (0, 0, 300, 300)  # shrunk to the shorter side
 
 
 def test_nested_and_tiny_false_detections_are_dropped() -> None:

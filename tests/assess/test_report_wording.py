@@ -67,7 +67,8 @@ def test_every_flag_code_the_program_raises_has_words() -> None:
 
 
 def test_every_quality_check_has_words() -> None:
-    names = {c.name for c in check_quality(np.zeros((120, 160, 3), np.uint8), faces=[]).checks}  # no face: all six
+    # no face: every check, "face_resolution" with the network's input size (as `assess` asks it)
+    names = {c.name for c in check_quality(np.zeros((120, 160, 3), np.uint8), faces=[], input_size=256).checks}
     assert names == set(CHECK_LABELS)
     assert [check_label(n) for n in ("one_face", "face_size", "centring", "head_roll")] == [
         "one face in view", "face the right size", "face centred", "head level"]

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 
 from app.camera.demo_source import DemoPatientSource
-from app.pages.capture_logic import NO_FACE_NOTE, stale_draft_age
+from app.pages.capture_logic import FACE_TOO_SMALL_NOTE, NO_FACE_NOTE, stale_draft_age
 from app.records_gateway import PatientInfo
 from models.labels import EXPRESSIONS
 from models.pipeline.assess import assess
-from models.pipeline.face import NoFaceError
+from models.pipeline.face import FaceTooSmallError, NoFaceError
 from models.pipeline.loader import wrap_model
 from models.pipeline.progress import RecordingProgress
 from tests.assess.fakes import OracleNet, cartoon_photo
@@ -120,6 +120,32 @@ def test_space_on_a_step_already_taken_says_how_to_retake(qtbot, data_folder: Pa
 def _no_face_in_wrinkle_nose(photos, handle, progress):
     raise NoFaceError("no face found in wrinkle_nose (skin-coloured share of the centre 3%, texture 1.2); "
                       f"{NoFaceError.advice}", photo="wrinkle_nose", expression="wrinkle_nose")
+
+
+def _too_small_in_rest(photos, handle, progress):
+    raise FaceTooSmallError(f"the face is too small in rest (229 px across): {FaceTooSmallError.advice}",
+                            photo="rest", expression="rest")
+
+
+def test_a_face_too_small_is_not_called_no_face(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # "no face found in the Rest photo. Retake it: move the camera closer" contradicted itself
+    window = make_window(qtbot, data_folder, tiny_weights, analyse=_too_small_in_rest)
+    try:
+        _patient(window)
+        window.start_assessment("MRN-200")
+        capture_all(qtbot, window)
+        window.start_analysis()
+        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+        shown = window.capture.progress_label.text()
+        assert "the face is too small in the Rest photo" in shown and "no face found" not in shown
+        assert FaceTooSmallError.advice in shown
+        assert window.session.expression == "rest"
+        # the step and the stored check say so too, not "no face"
+        step = window.capture.steps.item(EXPRESSIONS.index("rest")).text()
+        assert f"\u26a0 {FACE_TOO_SMALL_NOTE}" in step and NO_FACE_NOTE not in step
+        assert window.session.photos["rest"].quality["checks"]["one_face"] == {"passed": False, "detail": "face too small"}
+    finally:
+        close_window(window)
 
 
 def test_an_analysis_that_finds_no_face_names_the_step_and_goes_to_it(qtbot, data_folder: Path, tiny_weights: Path) -> None:

@@ -54,7 +54,7 @@ def test_a_failed_export_is_a_lasting_notice_until_the_next_export(qtbot, data_f
     try:
         message = ("cannot write the report in /clinic/data/tmp: the disk is full; nothing saved before was lost. "
                    "Free some disk space and export the report again.")
-        window._export_label = "Ada Lovelace (MRN-1)"
+        window._export_id, window._export_label = 1, "Ada Lovelace (MRN-1)"
         window._report_failed(message)
         assert window.notice.isVisible()
         assert window.notice.text() == f"Report for Ada Lovelace (MRN-1) failed: {message}"
@@ -63,6 +63,26 @@ def test_a_failed_export_is_a_lasting_notice_until_the_next_export(qtbot, data_f
         monkeypatch.setattr("app.window_report.store_report", lambda *args, **kwargs: data_folder / "r.pdf")
         window._export_id, window._export_label = 1, "Ada Lovelace (MRN-1)"
         window._report_rendered(b"%PDF-1.4")  # exported again, and saved: the failure no longer stands
+        assert not window.notice.isVisible()
+    finally:
+        close_window(window)
+
+
+def test_another_patients_saved_report_leaves_the_failed_one_in_view(qtbot, data_folder: Path, tiny_weights: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ada's report failed on a full disk; Bob's, exported next, was saved: the notice about Ada
+    # vanished although her report was still not saved
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        window._export_id, window._export_label = 1, "Ada Lovelace (MRN-1)"
+        window._report_failed("the disk is full")
+        monkeypatch.setattr("app.window_report.store_report", lambda *args, **kwargs: data_folder / "r.pdf")
+        window._export_id, window._export_label = 2, "Bob Brown (MRN-2)"
+        window._report_rendered(b"%PDF-1.4")
+        assert window.notice.isVisible()
+        assert window.notice.text() == "Report for Ada Lovelace (MRN-1) failed: the disk is full"
+        window._export_id, window._export_label = 1, "Ada Lovelace (MRN-1)"
+        window._report_rendered(b"%PDF-1.4")  # Ada's own report saved: her notice goes
         assert not window.notice.isVisible()
     finally:
         close_window(window)

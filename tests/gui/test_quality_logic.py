@@ -21,13 +21,14 @@ def _demo_frame(expression: str) -> np.ndarray:
 
 def test_demo_patient_passes_every_check_and_the_box_is_on_the_face() -> None:
     quality = check_frame(_demo_frame("rest"))
-    assert [b.name for b in quality.badges] == list(LABELS)
+    live = [n for n in LABELS if n != "face_resolution"]  # that one needs the network's input size: the analysis checks it
+    assert [b.name for b in quality.badges] == live
     assert quality.passed, [(b.name, b.detail) for b in quality.badges if not b.passed]
     x, y, w, h = quality.face_box
     assert abs((x + w / 2) - 160) < 40 and abs((y + h / 2) - 120) < 50
     stored = quality.to_dict()
     assert stored["passed"] and stored["face_box"] == [x, y, w, h]
-    assert set(stored["checks"]) == set(LABELS)
+    assert set(stored["checks"]) == set(live)
 
 
 def test_a_blank_frame_fails_with_reasons() -> None:

@@ -229,6 +229,9 @@ def test_predict_uses_inference_mode_and_restores_training() -> None:
     with torch.inference_mode():  # the mask is the mirror-averaged parse, not the logits' argmax
         assert torch.equal(out["mask"], parse_masks(model.eval().e1, x).long())
         assert not torch.equal(out["mask"], out["logits"].argmax(1))
+        # the grade too is the photo's and its mirror's, as the app grades: a mirrored photo, the same answer
+        assert torch.allclose(model.predict(x.flip(-1))["probabilities"], out["probabilities"], atol=1e-6)
+        assert not torch.allclose(out["probabilities"], torch.softmax(out["grade_logits"], dim=1), atol=1e-6)
 
 
 @pytest.mark.parametrize(

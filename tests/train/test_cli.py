@@ -15,7 +15,9 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 def test_evaluate_grading_json_keys(tiny_patients, tiny_weights, capsys):
     assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report) == {"accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one", "per_grade", "confusion"}
+    assert set(report) == {"accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one", "per_grade", "confusion",
+                           "split", "n"}
+    assert (report["split"], report["n"]) == ("all", 18)  # what was scored: every patient of the set
     assert sum(map(sum, report["confusion"])) == 18  # one fused grade per patient
     assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json", "--level", "photo"]) == 0
     assert sum(map(sum, json.loads(capsys.readouterr().out)["confusion"])) == 18 * 6
@@ -24,7 +26,7 @@ def test_evaluate_grading_json_keys(tiny_patients, tiny_weights, capsys):
 def test_evaluate_parsing_json_on_patients_and_on_fasseg(tiny_patients, tiny_weights, shared_data, capsys):
     assert main(["evaluate", "parsing", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report) == {"classes", "mean_f1", "miou"} and len(report["classes"]) == 11
+    assert set(report) == {"classes", "mean_f1", "miou", "split", "n"} and len(report["classes"]) == 11
     assert main(["evaluate", "parsing", "--data", str(shared_data / "fasseg"), "--weights", str(tiny_weights), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert list(report["classes"]) == ["background", "skin", "hair", "eyes", "nose", "mouth"]
@@ -37,6 +39,7 @@ def test_evaluate_scores_mirror_averaged_masks_unless_single_pass(tiny_patients,
     for flag in ([], ["--single-pass"]):
         assert main(["evaluate", "parsing", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json", *flag]) == 0
         reports[bool(flag)] = json.loads(capsys.readouterr().out)
+        del reports[bool(flag)]["split"], reports[bool(flag)]["n"]  # what was scored, beside the scores
     assert reports[False] == json.loads(json.dumps(evaluate_parsing(model, tiny_patients, mirror=True)))
     assert reports[True] == json.loads(json.dumps(evaluate_parsing(model, tiny_patients, mirror=False)))
     assert reports[True] != reports[False]  # the untrained E1 is not mirror-equivariant
@@ -44,7 +47,9 @@ def test_evaluate_scores_mirror_averaged_masks_unless_single_pass(tiny_patients,
         args = ["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json", "--level", level]
         assert main(args + (["--single-pass"] if single else [])) == 0
         expected = grading_reports(model, tiny_patients, mirror=not single)[level]
-        assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(expected))
+        shown = json.loads(capsys.readouterr().out)
+        del shown["split"], shown["n"]
+        assert shown == json.loads(json.dumps(expected))
 
 
 def test_train_cli_then_evaluate(tiny_patients, tmp_path, capsys):

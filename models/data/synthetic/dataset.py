@@ -3,7 +3,9 @@
 The layout is the patient data set of DESIGN §4: `ROOT/labels.csv`
 (`patient_id,grade,side,split`), `ROOT/PATIENT_ID/EXPRESSION.png` and
 `ROOT/PATIENT_ID/masks/EXPRESSION.png`; with several frames per expression the files are
-`EXPRESSION_1.png`, `EXPRESSION_2.png`, ... (masks alike).
+`EXPRESSION_1.png`, `EXPRESSION_2.png`, ... (masks alike). Readers take both mask forms: a
+frame's own `masks/EXPRESSION_N.png`, else `masks/EXPRESSION.png` for the expression's first
+frame only (`models.data.patients.PatientDataset.photos`).
 """
 
 from __future__ import annotations
