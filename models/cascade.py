@@ -113,7 +113,7 @@ class CascadeNet(nn.Module):
         try:
             with torch.inference_mode():
                 out = self.forward(images)
-                masks, out["probabilities"] = parse_and_grade(self, images, {"logits": out["logits"], "z": out["z"]})
+                masks, out["probabilities"] = parse_and_grade(self, images, out)  # E2 on the photo: out's own
                 out["mask"] = masks.long()
         finally:
             self.train(was_training)

@@ -61,13 +61,15 @@ def parse_and_grade(
 
     Both mirror-averaged, from one mirrored E1 pass whose logits give the masks and whose z
     conditions E2 on the mirror; with `mirror` False, E1's and E2's single pass. `e1_out` is
-    E1's output on `images` when the caller has it (the app asks it for the attention maps).
+    E1's output on `images` when the caller has it (the app asks it for the attention maps);
+    with "grade_logits" in it (a whole cascade's forward pass), E2 is not run on the photo again.
     The app (`models.pipeline.assess`) and `palsy evaluate` (`models.train.evaluation`) grade
     through here, so they grade alike.
     """
     if e1_out is None:
         e1_out = net.e1(images, with_attention=False)
-    probabilities = torch.softmax(net.grade(images, e1_out["z"]).float(), dim=1)
+    logits = e1_out["grade_logits"] if "grade_logits" in e1_out else net.grade(images, e1_out["z"])
+    probabilities = torch.softmax(logits.float(), dim=1)
     if not mirror:
         return e1_out["logits"].argmax(dim=1).to(torch.uint8), probabilities
     flipped = images.flip(-1)

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             report["n"] = scored_patients(patients, report["split"], report)
         print(json.dumps(report, indent=2))
         if args.task == "parsing":  # on stderr: --json keeps stdout pure JSON
-            print(parsing_scored_line(args.data, args.split, len(report.get("no_face") or [])), file=sys.stderr)
+            print(parsing_scored_line(args.data, args.split, scored=(report["split"], report["n"])), file=sys.stderr)
         elif args.split in ("auto", "all"):  # the figures include the training patients
             print(scored_line(report, args.split, level), file=sys.stderr)
     elif args.task == "parsing":
@@ -180,12 +180,13 @@ def parsing_scored(data: str | Path, split: str, left_out: int = 0) -> tuple[str
     return used, len(ParsingDataset.open(data).split_names(used))
 
 
-def parsing_scored_line(data: str | Path, split: str, left_out: int = 0) -> str:
+def parsing_scored_line(data: str | Path, split: str, left_out: int = 0, scored: tuple[str, int] | None = None) -> str:
     """What the parsing figures are of: how many images (photos with masks, for a patient set,
     less the `left_out` ones the face crop found no face in) and which part of the set; a set
     scored whole, having no held-out part, is said to include the images a network may have
-    trained on."""
-    used, n = parsing_scored(data, split, left_out)
+    trained on. `scored` is `parsing_scored`'s answer when the caller has it (the set is not
+    read again)."""
+    used, n = scored or parsing_scored(data, split, left_out)
     if (Path(data) / "labels.csv").is_file():
         unit, whole = "photo", "every photo with a mask, training patients included (--split test: the held-out ones)"
     else:

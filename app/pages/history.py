@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.graphicsItems.DateAxisItem as date_axis
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -218,9 +219,11 @@ class HistoryPage(QWidget):
         self.open_button.setEnabled(bool(self.assessments))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
-        if watched is self.function_plot and event.type() == QEvent.Type.Resize:
+        if not shiboken6.isValid(self) or event.type() != QEvent.Type.Resize:
+            return False  # a page being torn down: its plots may be gone already
+        if watched is self.function_plot:
             self._fit_legend()
-        elif isinstance(watched, QSplitter) and event.type() == QEvent.Type.Resize and self._keep_share:
+        elif isinstance(watched, QSplitter) and self._keep_share:
             self._apply_share()
         return False
 

@@ -8,12 +8,10 @@ from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -301,19 +299,8 @@ class ResultsPage(QWidget):
         QWidget.setTabOrder(self.notes_edit, self.confirm_button)
         QWidget.setTabOrder(self.confirm_button, self.export_button)
         QWidget.setTabOrder(self.export_button, self.back_button)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):  # a control given the keyboard is scrolled into view
-            app.focusChanged.connect(self._focus_moved)
-
-    def _focus_moved(self, old: QWidget | None, new: QWidget | None) -> None:
-        """The keyboard's new control, when it is in the scrolling part, is scrolled into view;
-        not a move by the mouse (its release fell outside a control that scrolled away) and not
-        the window's focus coming back (`old` None: that undid the user's scrolling)."""
-        if new is None or old is None or not shiboken6.isValid(self):
-            return
-        if QGuiApplication.mouseButtons() != Qt.MouseButton.NoButton:
-            return
-        self.body_area.show_widget(new)  # nothing for a control outside it
+        # a control given the keyboard is scrolled into view in the body by the window
+        # (`PageStack.ensure_visible` scrolls a page's inner scrolling parts too)
 
     # -- showing a result ---------------------------------------------------------------
     def show_result(self, result: AnalysisResult, patient_label: str | PatientLabel, status: str, confirmed: str | None = None,

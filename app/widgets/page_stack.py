@@ -133,7 +133,14 @@ class PageStack(QStackedWidget):
 
     def ensure_visible(self, widget: QWidget) -> None:
         """Scroll the current page so that `widget` (a control on it that got the keyboard) is
-        in view; nothing when it is elsewhere."""
+        in view; nothing when it is elsewhere. A scrolling part inside the page (the results
+        page's body, above its Confirm row) is scrolled first, then the page."""
         area = super().currentWidget()
-        if isinstance(area, PageArea):
-            area.show_widget(widget)
+        if not isinstance(area, PageArea):
+            return
+        parent = widget.parentWidget()
+        while parent is not None and parent is not area:
+            if isinstance(parent, PageArea):
+                parent.show_widget(widget)
+            parent = parent.parentWidget()
+        area.show_widget(widget)

@@ -41,6 +41,7 @@ from models.folder_names import folder_name_problem
 from models.labels import CLASSES, EXPRESSIONS, GRADES, SIDES, grade_index
 from models.photo_formats import refused_unreadable_photos, unreadable_photo_problem
 from models.pipeline.images import IMAGE_SUFFIXES, MIN_PHOTO_SIDE, load_image
+from models.pipeline.patient_dir import frame_of
 
 REQUIRED = frozenset({"patient_id", "grade", "side"})  # labels.csv columns
 # A photo's file stem (lower case): the expression, then an optional frame number (`rest_2`).
@@ -127,15 +128,6 @@ def read_labelled_photo(photo: Path, mask_path: Path) -> tuple[np.ndarray, np.nd
     check_mask_values(mask, mask_path, len(CLASSES), fix=f"the project's classes are {', '.join(CLASSES)}; fix the mask or remove it")
     check_mask_size(image, photo, mask, mask_path)
     return image, mask
-
-
-def _frame_of(path: Path) -> tuple[str, int] | None:
-    """(expression, frame number) a file of a patient folder is named after, None for another
-    name; rest.png and rest_0.png are one frame, as `palsy assess` reads them."""
-    m = PHOTO_STEM.match(path.stem.lower())
-    if not m or m.group("expr") not in EXPRESSIONS:
-        return None
-    return m.group("expr"), int(m.group("n") or 0)
 
 
 def folder_key(name: str) -> str:
@@ -306,7 +298,7 @@ class PatientDataset:
         listed: list[tuple[str, int, Path]] = []  # (expression, frame number, path); 0: no number
         unrecognised: list[str] = []
         files = [p for p in sorted(folder.glob("*")) if not is_clutter(p) and p.is_file()]  # not .DS_Store, masks/
-        refused = refused_unreadable_photos(files, _frame_of)
+        refused = refused_unreadable_photos(files, frame_of)
         if refused:  # an iPhone's rest.heic: left out, the patient trained without it
             problem = unreadable_photo_problem(refused[0], label=str(refused[0]))
             raise InputError(f"{problem}, or move it out of the patient folder")

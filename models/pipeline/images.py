@@ -59,8 +59,8 @@ def load_image(
     or one whose shorter side is below `min_side` (patient photos: MIN_PHOTO_SIDE), and
     ImageTooLargeError when the header declares more than `max_pixels` pixels (checked before
     any pixel is decoded; "resize it below the limit before `purpose`"). A JPEG of up to
-    `large_jpeg_pixels` is decoded reduced by 2, 4 or 8 to fit instead; None refuses it too
-    (a caller whose masks were drawn on the full-size photo).
+    `large_jpeg_pixels` is decoded reduced by 2, 4 or 8 to fit instead; None refuses it too.
+    (Training sets need not refuse it: a mask of that size is over `max_pixels` itself.)
     """
     path = Path(path)
     name = label or path.name

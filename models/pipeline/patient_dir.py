@@ -34,7 +34,7 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
         raise InputError(f"{folder} is not a folder; pass the folder that holds the expression photos")
     found: dict[str, list[tuple[int, Path]]] = {}
     entries = sorted(folder.iterdir())
-    refused = refused_unreadable_photos(entries, _frame_of)
+    refused = refused_unreadable_photos(entries, frame_of)
     if refused:  # an iPhone's rest.heic, skipped, graded the patient without it
         raise InputError(f"{unreadable_photo_problem(refused[0])}, or move it out of {folder}")
     for path in entries:
@@ -67,9 +67,10 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
     return {e: [p for _, p in sorted(found[e])] for e in EXPRESSIONS if e in found}
 
 
-def _frame_of(path: Path) -> tuple[str, int] | None:
+def frame_of(path: Path) -> tuple[str, int] | None:
     """(expression, frame number) a file is named after (rest.heic: ("rest", 0)), None for
-    another name; rest.png and rest_0.png are one frame."""
+    another name; rest.png and rest_0.png are one frame. Training sets read names so too
+    (`models.data.patients`)."""
     match = _NAME.match(path.stem.lower())
     if not match or match["expression"] not in EXPRESSIONS:
         return None
