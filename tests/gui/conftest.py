@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 import shiboken6  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEvent, QThread  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 TINY_SIZE = 64
 
@@ -34,7 +34,7 @@ def _fail_on_leaks(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Itera
         original_start(self, *args)
 
     monkeypatch.setattr(QThread, "start", tracking_start)
-    before = {id(w) for w in QApplication.topLevelWidgets()}
+    before = {_address(w) for w in _shown_top_levels()}
     threads_before = set(threading.enumerate())
     yield
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -53,9 +53,21 @@ def _fail_on_leaks(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Itera
             break
         time.sleep(0.02)
     assert not alive, f"test leaked running Python thread(s): {[t.name for t in alive]}"
-    leaked = [w for w in QApplication.topLevelWidgets() if id(w) not in before and shiboken6.isValid(w)
-              and w.isVisible()]
+    leaked = [w for w in _shown_top_levels() if _address(w) not in before]
     assert not leaked, f"test leaked top-level widgets: {[type(w).__name__ for w in leaked]}"
+
+
+def _shown_top_levels() -> list[QWidget]:
+    """The top-level widgets on show. shiboken hands back a Python object it made earlier for
+    whatever once lived at the same address, of that object's type (a CI run met a plain QObject
+    there and failed on `isVisible`): only what is a widget is asked."""
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, QWidget) and shiboken6.isValid(w) and w.isVisible()]
+
+
+def _address(widget: QWidget) -> int:
+    """The C++ object's address: stable while it lives, where a temporary wrapper's id() is not."""
+    return shiboken6.getCppPointer(widget)[0]
 
 
 @pytest.fixture(scope="session")
