@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from app.commands import arg_types
 from models.counted import counted
+from models.user_warnings import print_warning
 
 if TYPE_CHECKING:
     from models.data.patients import PatientDataset
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     model, meta = load_checkpoint(weights)
     seen = held_out_seen(meta.get("training") or {}, patients) if patients is not None and args.split != "train" else None
     if seen is not None:  # on stderr: --json keeps stdout pure JSON
-        print(f"palsy: warning: {seen}", file=sys.stderr)
+        print_warning(seen)
     preparation = preparation_of(meta)  # as it was trained; letterbox when the record is missing
     if args.task == "grading" and level in ("patient", "photo"):  # the measured levels read E1's masks only
         check_grading_trained(model, meta, weights, clinic_stages=True)  # scoring a stage is a measurement

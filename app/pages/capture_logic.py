@@ -7,7 +7,7 @@ every photo goes to the records store the moment it is taken.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
@@ -23,48 +23,49 @@ from app.pages.patient_label import PatientLabel, label_parts
 from models.labels import EXPRESSIONS
 
 log = logging.getLogger("palsy.capture")
-DEMO_WORDS = "the synthetic demo patient (no camera)"
 
-
-SOURCE_SEPARATOR = " \u2013 "  # between the patient and the source where they share a line
+# Where the photos come from, in words, one wording per kind of source (a CameraSettings'
+# `source`): the Settings' choice and the source being opened are named from this one table,
+# so the page's line cannot name them differently. "{}" is the folder, video or camera index.
+SOURCE_WORDS = {
+    "folder": "photos from the folder {}",
+    "video": "frames from the video {}",
+    "camera": "camera {}",
+    "demo": "the synthetic demo patient (no camera)",
+}
 
 
 @dataclass(frozen=True)
 class CaptureLine:
     """The capture page's patient (`head`, `name`, `detail`: before the name, the name, after
     it) and where the photos come from (`source`), each its own part: the page shows the source
-    on a line of its own. Iterated, the parts of one line: the source after the patient."""
+    on a line of its own."""
 
     head: str
     name: str
     detail: str
     source: str
 
-    def __iter__(self) -> Iterator[str]:
-        return iter((self.head, self.name, f"{self.detail}{SOURCE_SEPARATOR}{self.source}"))
-
 
 def settings_source_words(camera: Any) -> str:
     """Where the photos come from, in words, for the CameraSettings `camera`."""
-    return {
-        "folder": f"photos from the folder {camera.folder_path}",
-        "video": f"frames from the video {camera.video_path}",
-        "camera": f"camera {camera.index}",
-        "demo": DEMO_WORDS,
-    }.get(camera.source, camera.source)
+    where = {"folder": "folder_path", "video": "video_path", "camera": "index"}.get(camera.source)
+    if camera.source not in SOURCE_WORDS:
+        return camera.source
+    return SOURCE_WORDS[camera.source].format(getattr(camera, where) if where else "")
 
 
 def source_words(source: Any) -> str:
     """The same words for a source being opened: the page's source line follows the source
     Settings reopen (set once at the start, it went on naming the old one)."""
     if isinstance(source, DemoPatientSource):
-        return DEMO_WORDS
+        return SOURCE_WORDS["demo"]
     if isinstance(source, PhotoFolderSource):
-        return f"photos from the folder {source.folder}"
+        return SOURCE_WORDS["folder"].format(source.folder)
     if isinstance(source, VideoFileSource):
-        return f"frames from the video {source.path}"
+        return SOURCE_WORDS["video"].format(source.path)
     if isinstance(source, OpenCVSource):
-        return f"camera {source.index}"
+        return SOURCE_WORDS["camera"].format(source.index)
     return str(getattr(source, "name", ""))  # an injected source (tests): its own name
 
 

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -44,6 +43,7 @@ from app.settings import (
 from app.weights_info import weights_info
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import SMALL, scale_font
+from app.widgets.page_stack import PageArea
 from app.widgets.plain_text import plain
 from app.widgets.screen_fit import opening_size
 from app.widgets.tones import ERROR, set_tone
@@ -223,10 +223,9 @@ class SettingsDialog(QDialog):
         for box in (camera_box, model_box, clinic_box):
             groups_layout.addWidget(box)
         groups_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(groups)
+        # as the window's pages: the groups get the view or their minimum (then scroll), Tab
+        # shows the whole control it goes to, and the area itself is no Tab stop (it drew no mark)
+        self.scroll = PageArea(groups)
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.error)
@@ -242,6 +241,15 @@ class SettingsDialog(QDialog):
         margins = layout.contentsMargins()
         height = wanted.height() + layout.spacing() + buttons.sizeHint().height() + margins.top() + margins.bottom()
         self.resize(opening_size(self.screen(), max(wanted.width() + 40, 720, room_for_path), height))
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802 - Qt naming
+        """Tab from Save or Cancel into the groups: the control it lands on is scrolled into view
+        too (the area scrolls only for moves between its own controls)."""
+        moved = super().focusNextPrevChild(next)
+        focused = self.focusWidget()
+        if moved and focused is not None:
+            self.scroll.show_widget(focused)  # nothing for a control outside the groups
+        return moved
 
     def _explain_cuda(self) -> None:
         """`cuda` is disabled where this PyTorch has no CUDA at all, and says why either way

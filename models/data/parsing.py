@@ -19,7 +19,6 @@ import difflib
 import io
 import json
 import re
-import sys
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from models.counted import counted
 from models.errors import InputError
 from models.labels import CLASS_INDEX, CLASSES, IGNORE_INDEX, NUM_CLASSES
 from models.pipeline.images import MAX_PIXELS, ImageTooLargeError, bomb_pixels, load_image
+from models.user_warnings import print_warning
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 SPLITS = ("train", "val", "test")  # the parts a splits.csv or labels.csv may name
@@ -274,15 +274,13 @@ def _pairs(root: Path) -> tuple[dict[str, Path], dict[str, Path], list[Path]]:
     return images, masks, without
 
 
-_WARNED: set[str] = set()  # a command opens one set several times (split, scores, summary): say it once
 SHOWN = 3  # names a warning gives
 
 
 def _warn(message: str) -> None:
-    """One line on stderr, as the other data warnings (`palsy: warning: ...`), once per process."""
-    if message not in _WARNED:
-        _WARNED.add(message)
-        print(f"palsy: warning: {message}", file=sys.stderr, flush=True)
+    """One line on stderr, as the other data warnings (`palsy: warning: ...`), once per process:
+    a command opens one set several times (split, scores, summary)."""
+    print_warning(message, once=True)
 
 
 def _first_few(names: Iterable[str]) -> str:

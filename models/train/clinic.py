@@ -74,6 +74,7 @@ from models.train.stages import (
     train_grading,
     train_parsing,
 )
+from models.user_warnings import print_warning
 
 WEIGHTS_NAME = "clinic.pt"
 CARD_NAME = "clinic.md"
@@ -318,7 +319,8 @@ def shared_photo_note(shared: SharedPhoto) -> str:
 
 
 def _warn(message: str) -> None:
-    print(f"palsy: warning: {message}", file=sys.stderr, flush=True)
+    """One line on stderr, each time: each note of a run is given once, where it is found."""
+    print_warning(message)
 
 
 def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | None = None) -> dict[str, Any]:

@@ -15,7 +15,6 @@ The record is `checkpoint["training"][RECORD_KEY]`.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import numpy as np
 from models.errors import InputError
 from models.labels import IGNORE_INDEX
 from models.pipeline.face import Box, crop_face, cut_square
+from models.user_warnings import print_warning
 
 LETTERBOX = "letterbox"
 FACE_CROP = "face_crop"
@@ -122,7 +122,7 @@ def no_face_note(names: list[str], what: str) -> str:
 def warn_no_face(names: list[str], what: str) -> None:
     """The `no_face_note` on stderr, when there is something to say."""
     if names:
-        print(f"palsy: warning: {no_face_note(names, what)}", file=sys.stderr, flush=True)
+        print_warning(no_face_note(names, what))
 
 
 def stage_preparation(photos: object) -> dict[str, str]:

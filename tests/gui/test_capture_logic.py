@@ -133,10 +133,10 @@ def test_background_saves_settle_in_order_and_failures_are_taken_back(session: C
 def test_the_capture_line_names_the_patient_and_the_photo_source() -> None:
     # the page said only "Step 1 of 6: Rest": a photo folder left from the last patient went
     # unnoticed
-    line = "".join(capture_line("Ana Lima (MRN-2)", CameraSettings(source="folder", folder_path="/photos/syn7_00003")))
-    assert line.startswith("Patient: Ana Lima (MRN-2)") and "/photos/syn7_00003" in line
-    assert "camera 1" in "".join(capture_line("A (B)", CameraSettings(source="camera", index=1)))
-    assert "/v.mp4" in "".join(capture_line("A (B)", CameraSettings(source="video", video_path="/v.mp4")))
+    line = capture_line("Ana Lima (MRN-2)", CameraSettings(source="folder", folder_path="/photos/syn7_00003"))
+    assert line.head + line.name + line.detail == "Patient: Ana Lima (MRN-2)" and "/photos/syn7_00003" in line.source
+    assert "camera 1" in capture_line("A (B)", CameraSettings(source="camera", index=1)).source
+    assert "/v.mp4" in capture_line("A (B)", CameraSettings(source="video", video_path="/v.mp4")).source
 
 
 def test_an_expression_photo_without_movement_against_rest_is_named(session: CaptureSession) -> None:

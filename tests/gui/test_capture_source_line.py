@@ -12,7 +12,6 @@ from app.camera.demo_source import DemoPatientSource
 from app.camera.file_sources import PhotoFolderSource, VideoFileSource
 from app.camera.opencv_source import OpenCVSource
 from app.pages.capture_logic import (
-    SOURCE_SEPARATOR,
     capture_line,
     settings_source_words,
     source_words,
@@ -28,7 +27,6 @@ def test_the_capture_line_gives_the_source_as_its_own_part() -> None:
     line = capture_line(PatientLabel("Ana Lima", " (MRN-2)"), CameraSettings(source="folder", folder_path="/photos/p7"))
     assert (line.head, line.name, line.detail) == ("Patient: ", "Ana Lima", " (MRN-2)")
     assert line.source == "photos from the folder /photos/p7"  # no " - " to split on
-    assert "".join(line) == f"Patient: Ana Lima (MRN-2){SOURCE_SEPARATOR}photos from the folder /photos/p7"  # one line
 
 
 def test_an_open_source_is_named_as_its_settings_are() -> None:

@@ -61,7 +61,8 @@ def test_the_capture_line_keeps_the_id_and_the_photo_folder_of_a_long_name(qtbot
     label = ElidedLabel()
     qtbot.addWidget(label)
     label.show()  # a hidden widget gets its resize events only when shown
-    label.set_parts(*capture_line(PatientLabel(LONG, " (MRN-5)"), CameraSettings(source="folder", folder_path="/photos/p5")))
+    line = capture_line(PatientLabel(LONG, " (MRN-5)"), CameraSettings(source="folder", folder_path="/photos/p5"))
+    label.set_parts(line.head, line.name, f"{line.detail} \u2013 {line.source}")
     label.resize(500, 30)
     assert _visible(label).startswith("Patient: Maximiliana") and _visible(label).endswith(" (MRN-5) \u2013 photos from the folder /photos/p5")
 

@@ -4,40 +4,26 @@ and the refusal of two images of one name names their mask only when there is on
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 
 from models.data.parsing import ParsingDataset
 from models.errors import InputError
+from tests.train.parsing_set_helpers import write_parsing_set
 
-SPEC = {"classes": ["background", "skin"], "maps_to": {"background": ["background"],
-        "skin": ["skin", "left_brow", "right_brow", "left_eye", "right_eye", "nose", "upper_lip", "inner_mouth",
-                 "lower_lip", "hair"]}, "ignore_index": 255}
-
-
-def _set(root: Path, names: tuple[str, ...] = ("0", "1")) -> Path:
-    (root / "images").mkdir(parents=True)
-    (root / "masks").mkdir()
-    for name in names:
-        cv2.imwrite(str(root / "images" / f"{name}.jpg"), np.full((16, 16, 3), 120, np.uint8))
-        cv2.imwrite(str(root / "masks" / f"{name}.png"), np.zeros((16, 16), np.uint8))
-    (root / "classes.json").write_text(json.dumps(SPEC))
-    return root
+NAMES = ("0", "1")
 
 
 def test_appledouble_files_are_no_images(tmp_path, capsys):
-    root = _set(tmp_path / "s")
+    root = write_parsing_set(tmp_path / "s", NAMES, ".jpg")
     (root / "images" / "._0.jpg").write_bytes(b"\x00\x05\x16\x07")  # macOS metadata on a USB stick
     assert ParsingDataset.open(root).names == ["0", "1"]
     assert "palsy: warning:" not in capsys.readouterr().err
 
 
 def test_two_images_of_one_name_without_a_mask_name_no_mask(tmp_path):
-    root = _set(tmp_path / "s", names=("1",))
+    root = write_parsing_set(tmp_path / "s", ("1",), ".jpg")
     for ext in (".jpg", ".png"):
         cv2.imwrite(str(root / "images" / f"0{ext}"), np.full((16, 16, 3), 120, np.uint8))
     with pytest.raises(InputError, match=r"images/0\.jpg and images/0\.png in .* are both image '0'; keep one") as caught:
@@ -46,7 +32,7 @@ def test_two_images_of_one_name_without_a_mask_name_no_mask(tmp_path):
 
 
 def test_two_images_of_one_name_with_a_mask_name_it(tmp_path):
-    root = _set(tmp_path / "s")
+    root = write_parsing_set(tmp_path / "s", NAMES, ".jpg")
     (root / "masks" / "0.png").rename(root / "masks" / "0.PNG")
     cv2.imwrite(str(root / "images" / "0.png"), np.full((16, 16, 3), 120, np.uint8))
     with pytest.raises(InputError, match=r"are both image '0', with one mask for both \(masks/0\.PNG\); keep one"):
