@@ -279,15 +279,21 @@ def main(argv: list[str] | None = None, settings_path: str | None = None) -> int
 
 
 def run_window(app: QApplication, window) -> int:  # noqa: ANN001 - Qt types imported lazily
-    """Run the event loop until the window closes, then close the store. A SIGTERM closes the
+    """Run the event loop until the window closes, then close the store; garbage is collected
+    on this thread only meanwhile (app.gui_thread_gc). A SIGTERM closes the
     window as a logout does (143). Where a worker thread outlived the shutdown wait (a model
     load or a report still running), the process leaves with os._exit once the logs are
     flushed: destroying a running QThread aborts (exit 134, "QThread: Destroyed while thread
     is still running")."""
+    from app.gui_thread_gc import GuiThreadCollector
     from app.main_window import stragglers_running
 
     terminated = watch_sigterm(app, window)
-    code = int(app.exec())
+    collector = GuiThreadCollector(app)  # Qt objects in cycles are destroyed on this thread only
+    try:
+        code = int(app.exec())
+    finally:
+        collector.stop()
     stop_watching_sigterm()  # no event loop runs any more to take a queued close: a SIGTERM ends at once
     window.gateway.close()
     if terminated():

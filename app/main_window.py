@@ -281,13 +281,12 @@ class MainWindow(
         if not self._shown_once:
             self._shown_once = True
             if self._load_model_on_show:
-                QTimer.singleShot(0, self.load_model)
+                QTimer.singleShot(0, self, self.load_model)  # dropped if the window is gone
 
     def _run(self, worker: FunctionWorker) -> QThread:
-        thread = start_worker(worker)
+        thread = start_worker(worker, on_finished=self._thread_done)
         # Python owns both; they are deleted here, on the GUI thread, once the thread has ended
         self._threads.append((thread, worker))
-        thread.finished.connect(self._thread_done)
         return thread
 
     def _thread_done(self) -> None:
@@ -295,15 +294,18 @@ class MainWindow(
         self._retire_threads(ended=self.sender())
 
     def _retire_threads(self, ended: object = None, quit_running: bool = False, timeout_ms: int = 10000) -> None:
-        """Retire `ended` and every finished thread; with `quit_running`, stop and wait for all,
-        about `timeout_ms` for them together (at least 0.1 s each). A thread still running
-        after the wait is kept (deleting it would abort)."""
+        """Retire `ended`; with `quit_running`, stop and wait for all, about `timeout_ms` for them
+        together (at least 0.1 s each). A thread still running after the wait is kept (deleting
+        it would abort). Only the thread whose own `finished` arrived is retired: another one
+        that has ended may still have its worker's answers queued for this thread, and those
+        answers, read after their worker was deleted, had no sender — a superseded model load
+        then counted as the current one."""
         deadline = QDeadlineTimer(timeout_ms)
         still = []
         for thread, worker in self._threads:
             if quit_running and shiboken6.isValid(thread):
                 thread.quit()
-            due = quit_running or thread is ended or not shiboken6.isValid(thread) or thread.isFinished()
+            due = quit_running or thread is ended or not shiboken6.isValid(thread)
             if not (due and retire_worker(worker, thread, max(100, deadline.remainingTime()))):
                 still.append((thread, worker))
         self._threads = still

@@ -176,7 +176,7 @@ class WindowAnalysisMixin:
         self.result = result
         # show the page in the next event-loop turn: the store write and the page's first
         # paint then run as two short slices instead of one long stall
-        QTimer.singleShot(0, self._show_new_result)
+        QTimer.singleShot(0, self, self._show_new_result)  # dropped if the window is gone
 
     def _capture_times(self, assessment_id: int | None) -> list[str]:
         """When the assessment's photos were taken (a draft resumed another day mixes days: the

@@ -25,6 +25,8 @@ class WindowModelMixin:
         """Load the configured weights on a worker thread (torch is imported there). Until it
         answers there is no model: Analyse says it is loading rather than grade with the weights
         that were just replaced."""
+        if self._closed:  # a load queued before the window closed: no thread after shutdown
+            return
         weights, device = self.settings.model.weights_path, self.settings.model.device
         mirror = self.settings.model.mirror_parsing
         self._load_token += 1

@@ -84,8 +84,11 @@ def worker_error_text(exc: Exception) -> str:
     return torch_load_failure_line(exc) or f"{exc.__class__.__name__}: {exc}"
 
 
-def start_worker(worker: QObject, parent: QObject | None = None) -> QThread:
-    """Move `worker` to a new QThread, start it and return the thread.
+def start_worker(worker: QObject, parent: QObject | None = None,
+                 on_finished: Callable[[], Any] | None = None) -> QThread:
+    """Move `worker` to a new QThread, start it and return the thread; `on_finished` is
+    connected to the thread's `finished` before it starts (a worker that ends at once would
+    otherwise beat the connection, and its thread's end would never be heard of).
 
     The caller keeps both until the thread has ended, then calls `retire_worker` on the
     GUI thread. Nothing is deleted with deleteLater: a worker deleted by its own thread as
@@ -97,6 +100,8 @@ def start_worker(worker: QObject, parent: QObject | None = None) -> QThread:
     thread.started.connect(worker.work)
     # direct: quit() is thread-safe, and the loop ends even while the GUI thread waits for it
     worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    if on_finished is not None:
+        thread.finished.connect(on_finished)
     thread.start()
     return thread
 

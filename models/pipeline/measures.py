@@ -38,14 +38,16 @@ a shown "75 %" is always grade II and a shown "74 %" always III:
 The affected side is the weaker side of the weighted total over all judged regions; it is
 "none" when the measured grade is I. It is doubtful (`side_doubt`, flag `side_uncertain`)
 when the regions disagree: when the regions that measured the other side weaker carry at
-least `SIDE_DOUBT_SHARE` of the left-right difference. When House's brow and commissure
+least `SIDE_DOUBT_SHARE` of the left-right difference, or when House's regions, which set the
+measured grade, measured the other side weaker together. When House's brow and commissure
 measured opposite sides weaker, their movements offset each other in the per-side totals, and
 the measured grade can be milder than each region's alone (`opposite_sides`, flag
 `opposite_sides`). On the shipped weights' masks
 (2026-12-06, `palsy evaluate grading --level measured`, "side"): of 72 synthetic patients, on
 which the share was chosen, it flagged 5 of the 6 wrong sides (grades I-III: mild asymmetry
 read from imperfect masks) and 1 of 53 right ones; of 60 new patients (seed 31), 6 of 7 wrong
-and 4 of 44 right. No side of a grade IV-VI patient was wrong or flagged.
+and 4 of 44 right. No side of a grade IV-VI patient was wrong or flagged. Those counts are of
+the share rule alone; the House's-regions rule, added later, only adds flags (not measured there).
 """
 
 from __future__ import annotations
@@ -474,7 +476,9 @@ def side_doubt(measured: MeasuredFunction) -> str:
     """"" when the measured affected side is clear, else why it is not: the judged regions
     that measured the other side weaker carry at least `SIDE_DOUBT_SHARE` of the difference
     between the sides (each region's difference in its typical movements, as the side is
-    decided)."""
+    decided), or House's regions, which set the measured grade, measured the other side weaker
+    together (the other regions outvoted them: the grade and the side printed beside it would
+    then describe different sides)."""
     side = measured.affected_side
     if side not in ("left", "right"):
         return ""
@@ -487,14 +491,26 @@ def side_doubt(measured: MeasuredFunction) -> str:
     other = "right" if side == "left" else "left"
     total = sum(g for pairs in evidence.values() for g, _ in pairs)
     against = sum(g for g, _ in evidence[other])
-    if total <= 0 or against < SIDE_DOUBT_SHARE * total:
-        return ""
 
     def names(pairs: list[tuple[float, str]]) -> str:
         return ", ".join(label for _, label in sorted(pairs, reverse=True))
 
-    return (f"the regions disagree on the weaker side: {names(evidence[side])} measured the {side} side weaker, "
-            f"{names(evidence[other])} the {other}; confirm the affected side by examination")
+    if total > 0 and against >= SIDE_DOUBT_SHARE * total:
+        return (f"the regions disagree on the weaker side: {names(evidence[side])} measured the {side} side weaker, "
+                f"{names(evidence[other])} the {other}; confirm the affected side by examination")
+    house_regions = [r for n in HOUSE_REGIONS if (r := measured.regions.get(n)) is not None and r.judged]
+    house = _weighted_function(house_regions)
+    if house is None or house[1] != other:
+        return ""
+    graders = []
+    for r in house_regions:
+        if r.weaker_side == other:
+            left, right = _normalised(r)
+            graders.append((abs(left - right), r.label.lower()))
+    graders = graders or [(0.0, r.label.lower()) for r in house_regions]  # no single one: both together
+    return (f"the regions disagree on the weaker side: those that set the measured grade ({names(graders)}) "
+            f"measured the {other} side weaker, all judged regions together the {side}; confirm the affected side "
+            "by examination")
 
 
 # A region below this percent is outside what healthy faces show (DESIGN §7: 79-100 % on

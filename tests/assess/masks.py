@@ -20,8 +20,11 @@ def paint_face(
     size: int = 256,
     shift: tuple[int, int] = (0, 0),
     roll_degrees: float = 0.0,
+    corner_drop: tuple[float, float] = (0.0, 0.0),
 ) -> np.ndarray:
-    """A size x size uint8 mask; `function` = (left, right) movement share of the subject."""
+    """A size x size uint8 mask; `function` = (left, right) movement share of the subject.
+    `corner_drop` = (left, right) pixels (at 256) each mouth corner is dragged down on open_mouth,
+    as the jaw drags a paralysed corner: movement that is not the commissure's own."""
     s = size / 256.0
     mask = np.zeros((size, size), np.uint8)
     cx, cy = 128 * s, 128 * s
@@ -60,8 +63,9 @@ def paint_face(
     cv2.fillPoly(mask, [nose], C["nose"])
     # Mouth: corners move out and up per side on open_mouth; the lower lip drops.
     open_ = expression == "open_mouth"
+    down = {"left": corner_drop[0] * s, "right": corner_drop[1] * s}
     corner = {side: (cx + sign[side] * (24 * s + (12 * s * move[side] if open_ else 0)),
-                     cy + 46 * s - (8 * s * move[side] if open_ else 0)) for side in move}
+                     cy + 46 * s - ((8 * s * move[side] - down[side]) if open_ else 0)) for side in move}
     drop = 14 * s if open_ else 0
     upper = np.array([corner["right"], (cx, cy + 40 * s), corner["left"], (cx, cy + 46 * s)], np.int32)
     inner = np.array([corner["right"], (cx, cy + 46 * s), corner["left"], (cx, cy + 46 * s + drop)], np.int32)

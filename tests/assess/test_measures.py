@@ -16,6 +16,7 @@ from models.pipeline.measures import (
     grade_from_percent,
     house_basis,
     measure_function,
+    side_doubt,
 )
 from tests.assess.masks import paint_face, paint_patient
 
@@ -34,11 +35,14 @@ def test_healthy_face_is_grade_one_with_full_function_both_sides() -> None:
 
 @pytest.mark.parametrize("side", ["left", "right"])
 def test_function_falls_with_weakness_on_the_affected_side(side: str) -> None:
-    percents = []
-    for strength in (1.0, 0.7, 0.4, 0.1):
+    percents, grades = [], []
+    for strength in (1.0, 0.8, 0.7, 0.4, 0.1):  # 0.8 measures grade II
         function = (strength, 1.0) if side == "left" else (1.0, strength)
         m = measure_function(paint_patient(function))
         percents.append(m.function_percent)
+        grades.append(m.grade)
+        # Every grade worse than I names the weaker side, grade II included.
+        assert m.affected_side == ("none" if m.grade == "I" else side), (strength, m.grade)
         if strength < 0.7:
             assert m.affected_side == side
             for region in m.regions.values():
@@ -47,6 +51,7 @@ def test_function_falls_with_weakness_on_the_affected_side(side: str) -> None:
                 assert weak < strong
     assert percents == sorted(percents, reverse=True)
     assert percents[0] > 90 and percents[-1] < 25
+    assert grades[:2] == ["I", "II"]
 
 
 def test_grades_follow_the_measured_percent() -> None:
@@ -111,6 +116,62 @@ def test_closed_eye_that_vanishes_from_the_mask_counts_as_closed() -> None:
     masks["close_eyes"] = closed
     eye = measure_function(masks).regions["eye"]
     assert eye.judged and eye.left == pytest.approx(1.0) and eye.right == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_corner_dragged_only_down_by_the_jaw_is_no_commissure_movement(side: str) -> None:
+    """The commissure's own movement is out and up; a paralysed corner the jaw drags down has none."""
+    function = (0.0, 1.0) if side == "left" else (1.0, 0.0)
+    drop = (8.0, 0.0) if side == "left" else (0.0, 8.0)
+    m = measure_function({"rest": paint_face("rest"), "open_mouth": paint_face("open_mouth", function, corner_drop=drop)})
+    commissure = m.regions["commissure"]
+    assert commissure.judged
+    assert (commissure.left if side == "left" else commissure.right) == 0.0
+    assert (commissure.right if side == "left" else commissure.left) > 0.1
+    assert m.function_percent == 0.0 and m.grade == "VI" and m.affected_side == side
+
+
+def test_both_corners_dragged_only_down_leave_the_commissure_unjudged() -> None:
+    m = measure_function({"rest": paint_face("rest"), "open_mouth": paint_face("open_mouth", (0.0, 0.0), corner_drop=(8.0, 8.0))})
+    commissure = m.regions["commissure"]
+    assert not commissure.judged and commissure.left == 0.0 and commissure.right == 0.0
+    assert m.grade is None
+
+
+def _composite_patient() -> dict[str, np.ndarray]:
+    """Brow and commissure move 70 % on the left, eye, ala and cheek 10 % on the right."""
+    masks = {
+        "rest": paint_face("rest"),
+        "raise_eyebrows": paint_face("raise_eyebrows", (0.7, 1.0)),
+        "open_mouth": paint_face("open_mouth", (0.7, 1.0)),
+    }
+    for expression in ("close_eyes", "wrinkle_nose", "puff_cheeks"):
+        masks[expression] = paint_face(expression, (1.0, 0.1))
+    return masks
+
+
+def test_the_affected_side_is_decided_over_every_judged_region() -> None:
+    """House's regions set the grade; the side is the one weaker over all judged regions (docs/assess.md)."""
+    m = measure_function(_composite_patient())
+    assert m.grade == "III"
+    assert {n: r.weaker_side for n, r in m.regions.items()} == {
+        "brow": "left", "commissure": "left", "eye": "right", "ala": "right", "cheek": "right"
+    }
+    assert m.affected_side == "right"
+
+
+def test_a_side_that_house_regions_measured_the_other_way_is_doubted() -> None:
+    """The grade III comes from the brow and the commissure, weaker on the left; the side printed
+    beside it (right) comes from the other regions: the report must ask for an examination."""
+    m = measure_function(_composite_patient())
+    assert side_doubt(m) == (
+        "the regions disagree on the weaker side: those that set the measured grade (commissure excursion, "
+        "brow elevation) measured the left side weaker, all judged regions together the right; confirm the "
+        "affected side by examination"
+    )
+    # House's regions agreeing with the side printed raise no doubt from them
+    agreeing = measure_function(paint_patient((0.7, 1.0)))
+    assert agreeing.affected_side == "left" and side_doubt(agreeing) == ""
 
 
 def test_grade_bands() -> None:

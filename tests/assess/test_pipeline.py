@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from models.config import MAX_PHOTOS_PER_PASS
 from models.errors import CheckpointError, InputError
@@ -42,6 +43,30 @@ def test_fusion_is_the_mean_of_expression_probabilities() -> None:
     result = assess(_photos(), wrap_model(net))
     assert np.allclose(result.probabilities, 1.0 / 6.0, atol=1e-6)
     assert any(f.code == "low_confidence" for f in result.flags)
+
+
+def test_the_patient_is_the_mean_of_every_expression_rest_included(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DESIGN §7 step 3: the patient's probabilities are the mean over all expressions, rest
+    included. The oracle grades every photo alike, so here each expression gets its own row."""
+    import models.pipeline.assess as assess_module
+
+    real = assess_module.parse_and_grade
+    rest = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # rest says grade I; every other expression leans to III
+    others = [[0.45 - 0.01 * k, 0.0, 0.55 + 0.01 * k, 0.0, 0.0, 0.0] for k in range(5)]
+    rows = iter([rest, *others])  # the photos go through in EXPRESSIONS order, rest first
+
+    def graded(net, images, e1_out=None, mirror=True):
+        masks, probabilities = real(net, images, e1_out, mirror)
+        return masks, torch.tensor([next(rows) for _ in range(len(probabilities))], dtype=torch.float32)
+
+    monkeypatch.setattr(assess_module, "parse_and_grade", graded)
+    result = assess(_photos(), wrap_model(OracleNet()))
+    assert list(result.expressions) == list(EXPRESSIONS) and EXPRESSIONS[0] == "rest"
+    assert np.allclose(result.expressions["rest"].probabilities, rest)
+    expected = np.mean([rest, *others], axis=0)
+    assert np.allclose(result.probabilities, expected, atol=1e-6)
+    assert np.allclose(result.probabilities, np.mean([r.probabilities for r in result.expressions.values()], axis=0))
+    assert result.grade == "I"  # without rest the mean would lean to III
 
 
 def test_missing_rest_still_grades_and_flags() -> None:
@@ -186,6 +211,17 @@ def test_quality_checks_catch_blur_darkness_offset_and_roll() -> None:
     rolled = check_quality(frame, box, roll_degrees=tilted)
     assert not rolled.get("head_roll").passed
     assert rolled.to_dict()["checks"]["head_roll"]["value"] == pytest.approx(tilted, abs=0.1)
+    # A roll the other way is as tilted: the check is on the roll's size, not its sign.
+    other_way = roll_from_mask(paint_face(roll_degrees=12.0))
+    assert other_way == pytest.approx(-12.0, abs=2.0)
+    assert not check_quality(frame, box, roll_degrees=other_way).get("head_roll").passed
+    assert check_quality(frame, box, roll_degrees=-2.0).get("head_roll").passed
+    # A mid-grey mean made of clipped black and white pixels is badly exposed all the same.
+    clipped = frame.copy()
+    clipped[100:300, 100:300] = (np.indices((200, 200)).sum(0) % 2 * 255)[..., None].astype(np.uint8)
+    exposure = check_quality(clipped, box, estimate_roll=False).get("exposure")
+    assert exposure.value == pytest.approx(127.5, abs=1.0)
+    assert not exposure.passed and "100% of the face is clipped to black or white" in exposure.message
 
 
 def test_loader_caches_by_path_and_checksum(small_weights: Path, tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ def test_report_with_confirmation_history_and_notes(oracle_assessment, tmp_path:
         "Mild synkinesis at the mouth on eye closure.", "untrained", "Rest: network grade II",
     ):
         assert needle in text, needle
+    # The big grade box shows the clinician's grade, not the network's (II).
+    assert "Confirmed grade IV by Dr A. Example" in text
     assert " ".join(DISCLAIMER.split()) in text
 
 
@@ -65,6 +67,7 @@ def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -
     pages, text = _text(path)
     assert pages == 2  # no photos given: placeholders only
     assert "Network's grade (not yet confirmed)" in text and "review and confirm before use" in text
+    assert "Network's grade (not yet confirmed) II review and confirm before use" in text
     assert "Grade history" not in text
     assert "Highlighted: grade II" in text
     assert "(photo not available)" in text  # no image files were given

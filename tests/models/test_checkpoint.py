@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import warnings
 from pathlib import Path
@@ -394,3 +395,27 @@ def test_replace_when_done_keeps_the_old_file_when_writing_fails(tmp_path: Path)
     with replace_when_done(path, fsync=True) as handle:
         handle.write(b"new")
     assert path.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+@pytest.mark.parametrize("fsync", [True, False])
+def test_replace_when_done_fsyncs_the_whole_file_before_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fsync: bool
+) -> None:
+    """A power cut after the rename must find the new bytes on the disk, not an empty file."""
+    import models.atomic_files as atomic_files
+
+    calls: list[tuple[str, int]] = []
+    real_replace = os.replace
+    monkeypatch.setattr(atomic_files, "fsync_file", lambda fd: calls.append(("fsync", os.fstat(fd).st_size)))
+
+    def replacing(source, target) -> None:
+        calls.append(("replace", Path(source).stat().st_size))
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic_files.os, "replace", replacing)
+    path = tmp_path / "state.json"
+    with atomic_files.replace_when_done(path, fsync=fsync) as handle:
+        handle.write(b"new content")
+    size = len(b"new content")
+    assert calls == ([("fsync", size)] if fsync else []) + [("replace", size)]
+    assert path.read_bytes() == b"new content"

@@ -169,6 +169,14 @@ def test_results_confirmation_and_every_override_is_audited(patient_with_draft: 
         ("Dr B", "IV", "II", "agrees with model grade II"),
         ("Dr A", "II", "V", "override of model grade II"),
     ]
+    # Only what a confirmation changed is audited: a field given again unchanged adds no entry.
+    trail = store.audit_trail("assessment", aid)
+    assert all(e.old_value != e.new_value for e in trail), [(e.field, e.old_value) for e in trail if e.old_value == e.new_value]
+    assert [(e.actor, e.field) for e in trail if e.actor.startswith("Dr ")] == [
+        ("Dr A", "confirmed_grade"), ("Dr A", "clinician"), ("Dr A", "notes"), ("Dr A", "status"),
+        ("Dr B", "confirmed_grade"), ("Dr B", "clinician"),
+        ("Dr A", "confirmed_grade"), ("Dr A", "clinician"),
+    ]
     with pytest.raises(RecordStateError):
         store.save_capture(aid, "rest", tiny_png(3))
     with pytest.raises(RecordStateError):
