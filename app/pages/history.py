@@ -35,6 +35,7 @@ from app.records_gateway import AssessmentInfo
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import HEADING, scale_font
 from app.widgets.plain_text import plain
+from app.widgets.plot_menus import plot_widget
 from models.labels import GRADES
 from models.pipeline.measures import HOUSE_MEASURE
 
@@ -111,7 +112,7 @@ class HistoryPage(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between rows
         self.table.doubleClicked.connect(lambda _i: self._open())
         on_return(self.table, self._open)
-        self.grade_plot = pg.PlotWidget(background="w", axisItems={"bottom": EnglishDateAxis()})
+        self.grade_plot = plot_widget(background="w", axisItems={"bottom": EnglishDateAxis()})
         self.grade_plot.setLabel("left", "House-Brackmann grade")
         self.grade_plot.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(GRADES)]])
         self.grade_plot.setYRange(0.5, 6.5)
@@ -119,7 +120,7 @@ class HistoryPage(QWidget):
         # confirmed and not confirmed differ by shape as well as colour (a colour-blind reader)
         self.grade_plot.setTitle(GRADE_PLOT_TITLE)
         self.grade_plot.showGrid(y=True, alpha=0.3)
-        self.function_plot = pg.PlotWidget(background="w", axisItems={"bottom": EnglishDateAxis()})
+        self.function_plot = plot_widget(background="w", axisItems={"bottom": EnglishDateAxis()})
         self.function_plot.setLabel("left", "function %")
         self.function_plot.setYRange(0, 105, padding=0)
         self.function_plot.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])

@@ -58,6 +58,7 @@ from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import EMPHASIS, HEADING, scale_font
 from app.widgets.page_stack import PageArea
 from app.widgets.plain_text import plain
+from app.widgets.plot_menus import plot_widget, without_export
 from app.widgets.tones import ERROR, SUCCESS, WARNING, set_tone, tone_css
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
@@ -83,7 +84,8 @@ class OverlayView(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("w")
-        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMouse=True)
+        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMouse=True, enableMenu=False)
+        without_export(self)
         self.photo = pg.ImageItem()
         self.segmentation = pg.ImageItem()
         self.heat = pg.ImageItem()
@@ -185,7 +187,7 @@ class ResultsPage(QWidget):
         left.addWidget(self.overlay, 1)
         left.addWidget(legend)
 
-        self.chart = pg.PlotWidget(background="w")
+        self.chart = plot_widget(background="w")
         self.chart.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.chart.setAccessibleName("Network grade probabilities")
         self.chart.setMinimumHeight(150)

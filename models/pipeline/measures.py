@@ -46,8 +46,8 @@ the measured grade can be milder than each region's alone (`opposite_sides`, fla
 (2026-12-06, `palsy evaluate grading --level measured`, "side"): of 72 synthetic patients, on
 which the share was chosen, it flagged 5 of the 6 wrong sides (grades I-III: mild asymmetry
 read from imperfect masks) and 1 of 53 right ones; of 60 new patients (seed 31), 6 of 7 wrong
-and 4 of 44 right. No side of a grade IV-VI patient was wrong or flagged. Those counts are of
-the share rule alone; the House's-regions rule, added later, only adds flags (not measured there).
+and 4 of 44 right. No side of a grade IV-VI patient was wrong or flagged. The House's-regions
+reason, added later, only adds flags; recounted with it on the same measurements: unchanged.
 """
 
 from __future__ import annotations

@@ -63,6 +63,7 @@ def test_patients_table_tab_leaves_and_return_starts_the_selected_patient(qtbot,
     for pid in ("P-1", "P-2"):
         gateway.save_patient(PatientInfo(pid, f"Person {pid}"), is_new=True)
     page = PatientPage(gateway)
+    qtbot.addWidget(page)
     _show(qtbot, page)
     try:
         assert not page.table.tabKeyNavigation()
@@ -78,6 +79,7 @@ def test_patients_table_tab_leaves_and_return_starts_the_selected_patient(qtbot,
 
 def test_history_table_tab_leaves_and_return_opens_the_selected_assessment(qtbot) -> None:
     page = HistoryPage()
+    qtbot.addWidget(page)
     _fill(page.table, [(7, ["2026-01-02", "confirmed", "m", "", "", ""]), (9, ["2026-01-01", "analysed", "m", "", "", ""])])
     _show(qtbot, page)
     try:
@@ -105,6 +107,7 @@ def test_the_plots_show_no_auto_range_button(qtbot) -> None:
 
 def test_results_regions_table_is_read_only_and_notes_pass_tab_on(qtbot) -> None:
     page = ResultsPage()
+    qtbot.addWidget(page)
     _fill(page.regions, [(None, ["brow", "80", "40", "50 %"]), (None, ["mouth", "70", "35", "50 %"])])
     _show(qtbot, page)
     try:
@@ -131,6 +134,7 @@ def test_results_regions_table_is_read_only_and_notes_pass_tab_on(qtbot) -> None
 
 def _dialog(qtbot, gateway, pid: str) -> PatientDialog:
     dialog = PatientDialog(gateway)
+    qtbot.addWidget(dialog)
     _show(qtbot, dialog)
     _focus(qtbot, dialog.id_edit)
     QTest.keyClicks(dialog.id_edit, pid)
@@ -170,6 +174,7 @@ def test_a_bad_date_of_birth_is_refused_with_a_message(qtbot, gateway, typed: st
 
 def test_patient_dialog_notes_pass_tab_on(qtbot, gateway) -> None:
     dialog = PatientDialog(gateway)
+    qtbot.addWidget(dialog)
     _show(qtbot, dialog)
     try:
         _focus(qtbot, dialog.notes_edit)
@@ -212,6 +217,7 @@ def test_the_patients_page_guides_a_first_start_and_tabs_top_to_bottom(qtbot, ga
     # an empty list said nothing, the disabled buttons gave no reason, and Tab reached the
     # unfinished-assessment bar at the top only after New patient at the bottom
     page = PatientPage(gateway)
+    qtbot.addWidget(page)
     _show(qtbot, page)
     try:
         assert "No patients yet" in page.empty_hint.text() and page.empty_hint.isVisible()
