@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -95,6 +96,13 @@ class OverlayView(pg.GraphicsLayoutWidget):
         self.placeholder = pg.TextItem(anchor=(0.5, 0.5), color="#555555")
         self.view.addItem(self.placeholder)
         self.placeholder.hide()
+        self.setToolTip("Wheel: zoom; drag: move; double-click: the whole photo again")
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """The whole photo again after zooming (pyqtgraph's "View All" menu is off: plot_menus)."""
+        if not self.placeholder.isVisible():
+            self.view.autoRange(padding=0.01)
+        event.accept()
 
     def display(self, photo: np.ndarray, mask: np.ndarray, heat: np.ndarray | None, seg_lut: np.ndarray, heat_table: np.ndarray) -> None:
         """Show one expression: photo under its mask and heat map (same pixel grid)."""

@@ -28,3 +28,23 @@ def test_the_pages_plots_have_no_pyqtgraph_menus(qtbot) -> None:
     shiboken6.delete(results)
     shiboken6.delete(history)
     assert _menus() <= before  # "Plot Options" and its submenus went with their plots
+
+
+def test_a_double_click_shows_the_whole_photo_again_after_zooming(qtbot) -> None:
+    import numpy as np
+    from PySide6.QtCore import QPoint, Qt
+
+    from app.pages.results import OverlayView
+
+    view = OverlayView()
+    qtbot.addWidget(view)
+    view.resize(300, 300)
+    view.show()
+    lut = np.zeros((256, 4), np.uint8)
+    view.display(np.zeros((64, 64, 3), np.uint8), np.zeros((64, 64), np.uint8), None, lut, lut)
+    whole = view.view.viewRange()
+    view.view.scaleBy((0.25, 0.25))  # what the wheel does
+    assert view.view.viewRange()[0][1] - view.view.viewRange()[0][0] < 0.5 * (whole[0][1] - whole[0][0])
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(150, 150))
+    assert np.allclose(view.view.viewRange(), whole, atol=1.0)
+    view.close()
