@@ -152,9 +152,9 @@ class CameraController(QObject):
         relay = _Relay(self, worker)
         self._relays.append(relay)
         self._worker = worker
-        self._thread = start_worker(worker)
-        # also when its thread has ended: a thread slow to end after `finished` still frees the device
-        self._thread.finished.connect(relay._thread_ended)
+        # also when its thread has ended: a thread slow to end after `finished` still frees the
+        # device (connected before the thread starts, so a worker that ends at once is heard of)
+        self._thread = start_worker(worker, on_finished=relay._thread_ended)
 
     def _worker_failed(self, worker: CameraWorker, message: str) -> None:
         if worker is self._worker:

@@ -292,17 +292,17 @@ def run_window(app: QApplication, window) -> int:  # noqa: ANN001 - Qt types imp
     collector = GuiThreadCollector(app)  # Qt objects in cycles are destroyed on this thread only
     try:
         code = int(app.exec())
+        stop_watching_sigterm()  # no event loop runs any more to take a queued close: a SIGTERM ends at once
+        window.gateway.close()
+        if terminated():
+            code = SIGTERM_EXIT
+        running = stragglers_running()
+        if running:  # the collector stays off: a straggler thread must not collect either
+            log.warning("leaving with %d worker thread(s) still running (not waited for further)", running)
+            leave_now(code)
+        return code
     finally:
         collector.stop()
-    stop_watching_sigterm()  # no event loop runs any more to take a queued close: a SIGTERM ends at once
-    window.gateway.close()
-    if terminated():
-        code = SIGTERM_EXIT
-    running = stragglers_running()
-    if running:
-        log.warning("leaving with %d worker thread(s) still running (not waited for further)", running)
-        leave_now(code)
-    return code
 
 
 SIGTERM_EXIT = 143  # 128 + SIGTERM, as the CLI's training runs

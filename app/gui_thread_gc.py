@@ -33,10 +33,12 @@ def collect_due() -> int:
 
 class GuiThreadCollector(QObject):
     """Turns the automatic collector off and collects on a timer of the thread it lives on
-    (create it on the GUI thread); `stop` turns the automatic collector back on."""
+    (create it on the GUI thread); `stop` collects what is due and leaves the automatic
+    collector as it found it."""
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(parent)
+        self._was_enabled = gc.isenabled()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(collect_due)
@@ -45,5 +47,6 @@ class GuiThreadCollector(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
-        gc.enable()
         collect_due()
+        if self._was_enabled:
+            gc.enable()

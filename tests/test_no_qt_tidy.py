@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 QT_MODULES = (
     "app.widgets", "app.widgets.*", "app.window_*", "app.main_window", "app.gui_main", "app.workers",
-    "app.camera_controller", "app.help_dialogs", "app.settings_store", "app.instance_lock",
+    "app.camera_controller", "app.gui_thread_gc", "app.help_dialogs", "app.settings_store", "app.instance_lock",
     "app.pages.capture", "app.pages.history", "app.pages.patient", "app.pages.results",
     "app.pages.settings_dialog",
 )

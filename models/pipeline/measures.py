@@ -502,15 +502,13 @@ def side_doubt(measured: MeasuredFunction) -> str:
     house = _weighted_function(house_regions)
     if house is None or house[1] != other:
         return ""
-    graders = []
+    each = []  # every one of House's regions with the side it measured weaker: they may split
     for r in house_regions:
-        if r.weaker_side == other:
-            left, right = _normalised(r)
-            graders.append((abs(left - right), r.label.lower()))
-    graders = graders or [(0.0, r.label.lower()) for r in house_regions]  # no single one: both together
-    return (f"the regions disagree on the weaker side: those that set the measured grade ({names(graders)}) "
-            f"measured the {other} side weaker, all judged regions together the {side}; confirm the affected side "
-            "by examination")
+        left, right = _normalised(r)
+        each.append((abs(left - right), f"{r.label.lower()}: {r.weaker_side if r.weaker_side in evidence else 'neither'}"))
+    return (f"the regions disagree on the weaker side: those that set the measured grade ({names(each)}) "
+            f"measured the {other} side weaker together, all judged regions the {side}; confirm the affected "
+            "side by examination")
 
 
 # A region below this percent is outside what healthy faces show (DESIGN §7: 79-100 % on

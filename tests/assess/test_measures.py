@@ -165,13 +165,32 @@ def test_a_side_that_house_regions_measured_the_other_way_is_doubted() -> None:
     beside it (right) comes from the other regions: the report must ask for an examination."""
     m = measure_function(_composite_patient())
     assert side_doubt(m) == (
-        "the regions disagree on the weaker side: those that set the measured grade (commissure excursion, "
-        "brow elevation) measured the left side weaker, all judged regions together the right; confirm the "
-        "affected side by examination"
+        "the regions disagree on the weaker side: those that set the measured grade (commissure excursion: "
+        "left, brow elevation: left) measured the left side weaker together, all judged regions the right; "
+        "confirm the affected side by examination"
     )
     # House's regions agreeing with the side printed raise no doubt from them
     agreeing = measure_function(paint_patient((0.7, 1.0)))
     assert agreeing.affected_side == "left" and side_doubt(agreeing) == ""
+
+
+def test_house_regions_that_split_are_each_named_with_their_side() -> None:
+    """Brow weaker on the left, commissure a little on the right: both set the grade, so the
+    doubt names both with the side each measured (review: it named the brow alone)."""
+    masks = {
+        "rest": paint_face("rest"),
+        "raise_eyebrows": paint_face("raise_eyebrows", (0.4, 1.0)),
+        "open_mouth": paint_face("open_mouth", (1.0, 0.9)),
+    }
+    for expression in ("close_eyes", "wrinkle_nose", "puff_cheeks"):
+        masks[expression] = paint_face(expression, (1.0, 0.1))
+    m = measure_function(masks)
+    assert m.affected_side == "right"
+    assert side_doubt(m) == (
+        "the regions disagree on the weaker side: those that set the measured grade (brow elevation: left, "
+        "commissure excursion: right) measured the left side weaker together, all judged regions the right; "
+        "confirm the affected side by examination"
+    )
 
 
 def test_grade_bands() -> None:

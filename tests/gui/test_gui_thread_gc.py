@@ -48,6 +48,7 @@ def test_collect_due_collects_only_past_the_young_threshold(gc_state) -> None:
 
 
 def test_garbage_made_while_a_worker_allocates_dies_on_the_gui_thread(qtbot, gc_state) -> None:
+    gc.enable()  # as in the app before the window runs (the GUI tests' fixture turned it off)
     gc.set_threshold(50, 10, 10)  # the automatic collector would run often on the worker
     collector = GuiThreadCollector(interval_ms=20)
     try:
@@ -83,6 +84,18 @@ def test_the_window_runs_with_the_collector_on_the_gui_thread(qtbot, data_folder
     window.show()
     seen: list[bool] = []
     QTimer.singleShot(50, lambda: (seen.append(gc.isenabled()), window.close()))
-    assert run_window(QApplication.instance(), window) == 0
+    app = QApplication.instance()
+    QTimer.singleShot(20000, app.quit)  # a window an earlier test left open would keep exec() running
+    gc.enable()  # as at the app's start
+    assert run_window(app, window) == 0
     window.deleteLater()
     assert seen == [False] and gc.isenabled()
+
+
+def test_stopping_the_collector_leaves_the_collector_as_it_was(gc_state) -> None:
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        collector = GuiThreadCollector()
+        assert not gc.isenabled()
+        collector.stop()
+        assert gc.isenabled() is enabled

@@ -3,11 +3,20 @@ printed its own `palsy: warning: ...` line), the data set's once per process, th
 
 from __future__ import annotations
 
+import pytest
+
 from models import user_warnings
 from models.data import parsing
 from models.train import clinic
 from models.train.face_prep import no_face_note, warn_no_face
 from models.user_warnings import print_warning
+
+
+@pytest.fixture(autouse=True)
+def _nothing_said_yet(monkeypatch) -> None:
+    """`once` remembers per process: each test starts with nothing said (a rerun, or another
+    test warning first, would otherwise change what these see)."""
+    monkeypatch.setattr(user_warnings, "_SAID", set())
 
 
 def _err(capsys) -> list[str]:
