@@ -138,12 +138,13 @@ def test_both_corners_dragged_only_down_leave_the_commissure_unjudged() -> None:
     assert m.grade is None
 
 
-def _composite_patient() -> dict[str, np.ndarray]:
-    """Brow and commissure move 70 % on the left, eye, ala and cheek 10 % on the right."""
+def _composite_patient(brow: tuple[float, float] = (0.7, 1.0),
+                       commissure: tuple[float, float] = (0.7, 1.0)) -> dict[str, np.ndarray]:
+    """Brow and commissure as given (by default 70 % on the left), eye, ala and cheek 10 % on the right."""
     masks = {
         "rest": paint_face("rest"),
-        "raise_eyebrows": paint_face("raise_eyebrows", (0.7, 1.0)),
-        "open_mouth": paint_face("open_mouth", (0.7, 1.0)),
+        "raise_eyebrows": paint_face("raise_eyebrows", brow),
+        "open_mouth": paint_face("open_mouth", commissure),
     }
     for expression in ("close_eyes", "wrinkle_nose", "puff_cheeks"):
         masks[expression] = paint_face(expression, (1.0, 0.1))
@@ -177,14 +178,7 @@ def test_a_side_that_house_regions_measured_the_other_way_is_doubted() -> None:
 def test_house_regions_that_split_are_each_named_with_their_side() -> None:
     """Brow weaker on the left, commissure a little on the right: both set the grade, so the
     doubt names both with the side each measured (review: it named the brow alone)."""
-    masks = {
-        "rest": paint_face("rest"),
-        "raise_eyebrows": paint_face("raise_eyebrows", (0.4, 1.0)),
-        "open_mouth": paint_face("open_mouth", (1.0, 0.9)),
-    }
-    for expression in ("close_eyes", "wrinkle_nose", "puff_cheeks"):
-        masks[expression] = paint_face(expression, (1.0, 0.1))
-    m = measure_function(masks)
+    m = measure_function(_composite_patient(brow=(0.4, 1.0), commissure=(1.0, 0.9)))
     assert m.affected_side == "right"
     assert side_doubt(m) == (
         "the regions disagree on the weaker side: those that set the measured grade (brow elevation: left, "
