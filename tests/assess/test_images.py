@@ -51,6 +51,16 @@ def test_16_bit_greyscale_is_scaled_not_clipped(tmp_path: Path) -> None:
     assert out[0, :, 0].tolist() == [0, 64, 128, 255]
 
 
+def test_a_dark_16_bit_photo_stays_dark(tmp_path: Path) -> None:
+    # A 16-bit file whose values all fit in 0..255 is still 16-bit data (a very dark photo):
+    # scaled by 65535, not stretched as if it were 8-bit.
+    values = np.array([[0, 128, 255, 200]], dtype=np.uint16)
+    Image.fromarray(values).save(tmp_path / "dark.png")
+    assert Image.open(tmp_path / "dark.png").mode.startswith("I")
+    out = load_image(tmp_path / "dark.png")
+    assert out[0, :, 0].tolist() == [0, 0, 1, 1]  # 255 / 65535 of full scale: about 1
+
+
 def test_rgba_is_composited_over_white(tmp_path: Path) -> None:
     rgba = np.zeros((4, 4, 4), np.uint8)
     rgba[..., 0] = 255  # red

@@ -13,6 +13,7 @@ from app.report.outputs import write_outputs
 from app.report.pdf import DISCLAIMER, ReportContext, write_report
 from models.pipeline.assess import assess
 from models.pipeline.loader import wrap_model
+from models.pipeline.measures import movement_figure
 from models.pipeline.overlays import attention_overlay, segmentation_overlay
 from tests.assess.fakes import OracleNet, cartoon_photo
 from tests.assess.masks import paint_face, paint_patient
@@ -50,6 +51,21 @@ def test_report_with_confirmation_history_and_notes(oracle_assessment, tmp_path:
     # The big grade box shows the clinician's grade, not the network's (II).
     assert "Confirmed grade IV by Dr A. Example" in text
     assert " ".join(DISCLAIMER.split()) in text
+    # Regional table: each row's Left and Right columns are the patient's sides, in that order
+    # (this patient is weak on the left, so a swap would contradict "weaker: left").
+    table = text[text.index("Region Expression Left Right"):]
+    regions = oracle_assessment.to_dict()["measured"]["regions"]
+    measured = [(n, r) for n, r in regions.items()
+                if isinstance(r.get("left"), float) and isinstance(r.get("right"), float)]
+    assert measured
+    for name, r in measured:
+        row = table[table.index(r["label"] + " "):][:120]
+        cells = f" {movement_figure(r['left'], name)} {movement_figure(r['right'], name)} "
+        assert cells in row, (name, cells, row)
+    assert regions["brow"]["left"] < regions["brow"]["right"]  # the weak side really is the left
+    # Grade history, printed under "(oldest first)": the visits in date order.
+    history = text[text.index("(oldest first)"):]
+    assert history.index("2026-01-10") < history.index("2026-04-02") < history.index("2026-11-24")
 
 
 def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -> None:
@@ -74,6 +90,17 @@ def test_unconfirmed_report_without_history(oracle_assessment, tmp_path: Path) -
     # The checkpoint's training record reads as sentences, not as a raw dictionary.
     assert "Trained with 'palsy train demo'. Grading (E1 frozen) (4845 steps): 600 patients (3600 photos)." in text
     assert "train_patients" not in text
+
+
+def test_report_says_why_a_region_was_not_measured(tmp_path: Path) -> None:
+    # Without a raise-eyebrows photo the brow has no row: the measure's note under the table
+    # is the only place the reader learns why.
+    photos = {e: cartoon_photo(m) for e, m in paint_patient((0.35, 1.0)).items() if e != "raise_eyebrows"}
+    assessment = assess(photos, wrap_model(OracleNet()))
+    assert "Brow elevation: no raise eyebrows photo" in assessment.to_dict()["measured"]["notes"]
+    outputs = write_outputs(assessment, tmp_path / "out", ReportContext(patient_id="P-1", patient_name="X"))
+    _, text = _text(outputs.report_pdf)
+    assert "Note: Brow elevation: no raise eyebrows photo" in text
 
 
 def test_overlays_have_legend_and_heat() -> None:

@@ -47,12 +47,24 @@ def test_after_the_last_step_capture_returns_to_the_first_missing(session: Captu
     assert session.expression == "rest"
 
 
+@pytest.mark.parametrize("start", [5, 99])
+def test_next_on_the_last_step_stays_there(session: CaptureSession, start: int) -> None:
+    # Next (button or shortcut) on the last step must not step past the list (IndexError).
+    session.go_to(start)
+    session.next()
+    assert session.current == len(session.steps) - 1 == 5
+    assert session.expression == "puff_cheeks"
+
+
 def test_retake_removes_the_photo_and_the_next_capture_replaces_it(session: CaptureSession) -> None:
     for i in range(6):
         session.capture(frame(i * 10))
     assert session.complete
     session.retake("raise_eyebrows")
     assert not session.complete and session.expression == "raise_eyebrows"
+    # Without a worker the rejected photo is taken off the record at once, not only off the
+    # wizard: a resumed draft would otherwise bring it back as taken.
+    assert (session.assessment_id, "raise_eyebrows") not in session.sink.photos
     session.capture(frame(99))
     assert session.complete
     assert session.sink.photos[(session.assessment_id, "raise_eyebrows")][0, 0, 0] == 99

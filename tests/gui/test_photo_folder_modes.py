@@ -44,3 +44,30 @@ def test_a_folder_named_rest_heic_is_no_photo(tmp_path: Path) -> None:
     source.open()
     with pytest.raises(StepUnavailable, match=r"no rest photo in"):
         source.read()
+
+
+def test_the_plain_name_wins_over_a_numbered_one(tmp_path: Path) -> None:
+    # rest.png is the rest photo; rest_2.png is a second shot, not a replacement for it.
+    _photo(tmp_path / "rest.png", 10)
+    _photo(tmp_path / "rest_2.png", 20)
+    source = PhotoFolderSource(tmp_path)
+    source.open()
+    source.set_expression("rest")
+    assert abs(int(source.read()[0, 0, 0]) - 10) < 4
+
+
+@pytest.mark.parametrize("with_rest", [True, False])
+def test_a_name_that_only_starts_like_an_expression_is_not_that_photo(tmp_path: Path, with_rest: bool) -> None:
+    # A discarded shot named rest-old.png must never become the rest photo, the baseline of every expression.
+    _photo(tmp_path / "rest-old.png", 99)
+    _photo(tmp_path / "close_eyes.png", 30)
+    if with_rest:
+        _photo(tmp_path / "rest.png", 10)
+    source = PhotoFolderSource(tmp_path)
+    source.open()
+    source.set_expression("rest")
+    if with_rest:
+        assert abs(int(source.read()[0, 0, 0]) - 10) < 4
+    else:
+        with pytest.raises(StepUnavailable, match=r"no rest photo in"):
+            source.read()

@@ -57,6 +57,18 @@ def test_bad_values_and_unknown_keys_are_rejected(key: str, value: object, words
         Settings.from_flat({key: value})
 
 
+@pytest.mark.parametrize(("key", "field"), [("camera/demo_grade", "demo_grade"), ("camera/fps", "fps"),
+                                            ("camera/index", "index")])
+def test_both_ends_of_a_declared_range_are_accepted(key: str, field: str) -> None:
+    # Ranges are inclusive: grade VI is a valid demo patient; one past the top is not.
+    r = declared_range(CameraSettings, field)
+    for value in (r.low, r.high):
+        assert getattr(Settings.from_flat({key: value}).camera, field) == value
+    with pytest.raises(SettingsError, match="outside"):
+        Settings.from_flat({key: r.high + 1})
+    assert declared_range(CameraSettings, "demo_grade").high == 6
+
+
 def test_declared_ranges_are_exposed_for_spin_boxes() -> None:
     r = declared_range(CameraSettings, "fps")
     assert (r.low, r.high) == (1, 120)

@@ -11,6 +11,8 @@ import pytest
 
 from app.cli import main
 from app.records import Store
+from app.records.backup import backup_data_folder
+from models.errors import InputError
 from tests.records.records_helpers import tiny_png
 
 
@@ -101,6 +103,23 @@ def test_backup_into_an_empty_folder_and_of_a_missing_data_folder(
     out.mkdir()
     assert main(["records", "--data", str(data), "backup", "--out", str(out)]) == 0
     assert main(["records", "--data", str(data), "backup", "--out", str(data / "copy")]) == 2  # inside it
+
+
+def test_backup_into_an_empty_folder_filled_meanwhile_is_refused(tmp_path: Path) -> None:
+    # Another program writes into the empty folder while the copy is checked: the backup must
+    # not be moved in beside its file, and no staging folder is left behind.
+    data, out = tmp_path / "data", tmp_path / "out"
+    out.mkdir()
+
+    def fill(copy: Store) -> None:
+        (out / "x.txt").write_text("someone else's")
+
+    with Store.open(data) as store:
+        filled(store)
+        with pytest.raises(InputError, match="already exists and is not an empty folder"):
+            backup_data_folder(store, out, check=fill)
+    assert sorted(os.listdir(out)) == ["x.txt"]
+    assert (out / "x.txt").read_text() == "someone else's"
 
 
 def test_backup_of_an_altered_photo_reports_it_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,14 +16,17 @@ SECRETS = ("Otto", "Lilienthal", "Anklam", "Dr Kim", "Kim", "nurse Ann", "1948-0
 
 def _patient(store: Store) -> tuple[int, int]:
     """A patient with a confirmed assessment, free text wherever the store takes it, and a
-    draft discarded with a reason that names the patient."""
+    draft discarded with a reason that names the patient; the kept capture's quality note and the
+    results text name the patient and the birth date."""
     store.create_patient("DEID-1", name="Otto Lilienthal", birth_date="1948-05-23", sex="male",
                          notes="from Anklam", actor="nurse Ann")
     store.update_patient("DEID-1", actor="nurse Ann", notes="glider pilot")
     done = store.start_assessment("DEID-1", actor="nurse Ann", created_at="2024-03-01T09:00:00.000+00:00").id
     store.save_capture(done, "rest", tiny_png(1), {"note": "Otto blinked", "sharpness": 0.7})
-    store.save_capture(done, "rest", tiny_png(2), {"sharpness": 0.8}, actor="nurse Ann")  # a retake
-    store.record_results(done, {"grade": "III", "folder": "/photos/Lilienthal_Otto/DEID-1"}, model_grade="III")
+    # The retake is the kept capture: its quality note and the results text name the patient too.
+    store.save_capture(done, "rest", tiny_png(2), {"note": "Otto again", "sharpness": 0.8}, actor="nurse Ann")
+    store.record_results(done, {"grade": "III", "folder": "/photos/Lilienthal_Otto/DEID-1",
+                                "source": "born 1948-05-23"}, model_grade="III")
     store.confirm_grade(done, "IV", "Dr Kim", notes="Otto glider accident")
     store.confirm_grade(done, "III", "Dr Kim", notes="second look")
     later = store.start_assessment("DEID-1", actor="nurse Ann", created_at="2024-03-15T09:00:00.000+00:00").id
@@ -41,7 +44,8 @@ def test_deidentified_export_drops_free_text_and_staff_names(store: Store, tmp_p
     first, discarded = manifest["assessments"]
     assert first["clinician"] == "STAFF-2" and first["confirmed_grade"] == "III"
     assert first["result"]["folder"] == "/photos/_/STUDY-7"
-    assert first["captures"][0]["quality"] == {"sharpness": 0.8}
+    assert first["captures"][0]["quality"] == {"note": " again", "sharpness": 0.8}  # the kept capture, name gone
+    assert first["result"]["source"] == "born "  # the birth date is an identifier inside free text too
     fields = [(e["actor"], e["field"], e["old_value"], e["new_value"]) for e in first["audit"]]
     assert ("STAFF-2", "confirmed_grade", "IV", "III") in fields  # coded changes are kept...
     assert ("STAFF-2", "clinician", "", "STAFF-2") in fields  # ...with staff as STAFF-n

@@ -17,6 +17,7 @@ import pytest
 from app.records import Store
 from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.transfer import (
+    EXPORT_VERSION,
     IMPORTED_MARK,
     MANIFEST,
     MAX_FILE_BYTES,
@@ -159,6 +160,23 @@ def test_files_are_read_one_at_a_time(tmp_path: Path) -> None:
 def test_an_export_of_a_newer_schema_is_refused(tmp_path: Path, exported: Path) -> None:
     edit_manifest(exported, lambda m: m.update(schema_version=99))
     _refused(tmp_path, exported, r"made by a newer Palsy Grader \(records schema version 99; this one knows up to \d+\)")
+
+
+def test_an_export_of_another_format_version_is_refused(tmp_path: Path, exported: Path) -> None:
+    # Version 2 may lay its files out differently: read as version 1 it could be taken wrongly.
+    edit_manifest(exported, lambda m: m.update(version=EXPORT_VERSION + 1))
+    _refused(tmp_path, exported,
+             rf"has export version {EXPORT_VERSION + 1}; this program reads version {EXPORT_VERSION}\.")
+
+
+def test_a_file_named_outside_the_export_folder_is_refused(tmp_path: Path, exported: Path) -> None:
+    # The sha256 matches, so only the path check stops a hand-edited patient.json from
+    # importing any file the station can read.
+    path = exported.parent / "outside.png"
+    path.write_bytes(tiny_png(9))
+    edit_manifest(exported, lambda m: m["assessments"][0]["captures"][0].update(
+        file="../outside.png", sha256=hashlib.sha256(path.read_bytes()).hexdigest()))
+    _refused(tmp_path, exported, r"the export names a file outside its folder \('\.\./outside\.png'\)")
 
 
 def test_exports_declare_the_last_record_changing_schema_step(tmp_path: Path, exported: Path) -> None:

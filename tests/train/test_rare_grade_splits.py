@@ -79,6 +79,18 @@ def test_too_few_training_patients_for_the_grades_present_are_warned_of():
     assert "its test figures mean little" in notes[0]
 
 
+def test_one_training_patient_per_grade_is_too_few_overall():
+    # Three patients for three grades: more than the per-grade minimum in total, yet fewer
+    # than it for each grade; the overall warning, not a list of grades, is the one to give.
+    grades = {s: dict.fromkeys(GRADES, 0) for s in ("train", "val", "test")}
+    grades["train"].update(I=1, II=1, III=1)
+    grades["val"]["I"] = 1
+    grades["test"].update(I=1, II=1, III=1)
+    notes = grade_gaps(grades)
+    assert notes[0].startswith("Only 3 training patients for the 3 grades in the set (fewer than 2 a grade)"), notes
+    assert not any(n.startswith("Grades I, II, III:") for n in notes), notes
+
+
 def test_a_grade_with_one_training_patient_is_warned_of_among_many_others():
     # ten grade I and one grade V in train: enough "on average", nothing said of grade V
     grades = {s: dict.fromkeys(GRADES, 0) for s in ("train", "val", "test")}
