@@ -18,7 +18,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 import shiboken6  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QEvent, QThread  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread  # noqa: E402
+from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.gui_thread_gc import collect_due  # noqa: E402
@@ -64,6 +65,9 @@ def _fail_on_leaks(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Itera
             break
         time.sleep(0.02)
     assert not alive, f"test leaked running Python thread(s): {[t.name for t in alive]}"
+    # QTest's double-click ends on a press: a button left held made a later test's focus hook
+    # do nothing (the window ignores focus moves while a button is down)
+    assert QGuiApplication.mouseButtons() == Qt.MouseButton.NoButton, "test left a mouse button pressed"
     leaked = [w for w in _shown_top_levels() if _address(w) not in before]
     assert not leaked, f"test leaked top-level widgets: {[type(w).__name__ for w in leaked]}"
 
