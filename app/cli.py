@@ -2,6 +2,9 @@
 
 Exit 0 on success; exit 2 with one clear line on stderr for a user's mistake, never a
 traceback; exit 1 and nothing on stderr when the reader of stdout has gone (`| head -1`).
+A command stopped by Ctrl-C exits 130, and one stopped by SIGTERM (`kill PID`, `timeout`, a
+job scheduler) exits 143 (128 + the signal); both print `palsy: interrupted` after the same
+clean-up, and what running it again does where that helps.
 Output redirected to a file or a pipe is UTF-8, whatever the system's code page
 (`tolerant_streams`).
 """
@@ -13,8 +16,11 @@ import errno
 import importlib
 import os
 import re
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from app import version_text
 from app.commands import COMMAND_MODULES
@@ -130,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from models.errors import PalsyError, Terminated
 
     try:
-        status = int(args.handler(args) or 0)
+        with sigterm_as_interrupt(args.command):
+            status = int(args.handler(args) or 0)
         sys.stdout.flush()  # output a closed pipe refuses fails here, not at exit
         return status
     except BrokenPipeError:  # `palsy records drafts | head -1`: the reader has all it wanted
@@ -159,9 +166,47 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"palsy: error: {out_of_memory_line(args, str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/Ctrl+Break in training (models.errors.Terminated)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Ctrl+Break in training): models.errors.Terminated
+        end_progress_line()
         print(f"palsy: interrupted{interrupted_hint(args)}", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
+
+
+@contextmanager
+def sigterm_as_interrupt(command: str | None) -> Iterator[None]:
+    """Inside the block SIGTERM stops the command as Ctrl-C does (it raises Terminated), so the
+    command's own clean-up runs: SIGTERM's default action ended `palsy synth` at once and left
+    its worker processes running, holding its output open. Not for `palsy gui`, which closes its
+    window on SIGTERM itself; only in the main thread (where Python runs signal handlers) and
+    over the default action (a handler or SIG_IGN the caller set is kept)."""
+    if (command == "gui" or threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    from models.errors import Terminated
+
+    stop = Terminated(f"signal {signum}")
+    stop.signal_name = "SIGTERM"  # type: ignore[attr-defined]  # what a training log's `interrupted` record names
+    raise stop
+
+
+def end_progress_line() -> None:
+    """On a terminal, move to a new line: `palsy synth` and `palsy evaluate` keep a `\\r` progress
+    count there that the next message would otherwise continue. A log file or a pipe gets no
+    progress count, so nothing is added there."""
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            print(file=sys.stderr)
+    except (OSError, ValueError):  # a closed stderr: no line to end
+        pass
 
 
 # What torch's CPU and CUDA allocators say when an allocation fails (torch.cuda.OutOfMemoryError

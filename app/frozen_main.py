@@ -303,9 +303,19 @@ def _run_self_test(args: list[str]) -> int:
     try:
         from app.selftest import main as self_test_main
     except Exception as exc:  # any import failure is the answer the self-test exists to give
-        print(f"PalsyGrader self-test FAILED at step 'imports': {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        print(f"PalsyGrader self-test FAILED at step 'imports': {_import_failure(exc)}", file=sys.stderr)
         return 1
     return self_test_main(args)
+
+
+def _import_failure(exc: Exception) -> str:
+    """What broke the imports, as IT needs it: the missing module ("No module named 'torch'") or
+    file, without Python's class name or errno; anything else (a bug) keeps its class name."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
+    if isinstance(exc, (ImportError, OSError)):  # a loader's OSError (ctypes) has only its text
+        return str(exc)
+    return f"{exc.__class__.__name__}: {exc}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

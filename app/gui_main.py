@@ -108,14 +108,12 @@ def build_window(
     from app.instance_lock import FolderInUse
     from app.records.paths import ENV_VAR
     from app.settings import resolve_data_folder
-    from app.settings_store import load_settings, open_qsettings
+    from app.settings_store import load_settings, open_qsettings, settings_notice
 
     qsettings = open_qsettings(settings_path)
     settings, problems = load_settings(qsettings)
-    problem = ""
-    if problems:
-        problem = (f"Settings file {qsettings.fileName()}: {'; '.join(problems)}. "
-                   "Saving Settings rewrites the file without them.")
+    problem = settings_notice(qsettings, problems)
+    if problem:
         log.warning("%s", problem)
     folder: Path | None = None
     reason: str | None = None
@@ -142,7 +140,11 @@ def build_window(
     except PermissionError as exc:  # another account's private (0700) data folder
         raise StartError(unreadable_folder_message(folder, exc), folder) from exc
     except Exception as exc:
-        message = str(exc) if isinstance(exc, PalsyError) and str(exc) else f"{type(exc).__name__}: {exc}"
+        from app.workers import known_fault_text
+
+        # the box names the log, which holds the traceback (report_start_failure)
+        unexpected = "something unexpected went wrong; the details are in the log"
+        message = str(exc) if isinstance(exc, PalsyError) and str(exc) else known_fault_text(exc) or unexpected
         raise StartError(message, folder) from exc
     log.info("data folder in use: %s", folder)
     if problem:

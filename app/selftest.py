@@ -12,9 +12,9 @@ whose Qt is broken fails here and not at the clinic's first start. The summary a
 the real data folder and log folder (exists, writable, free space) without creating them; a
 data folder that cannot be written (a file in its place, no permission) fails the test last.
 Prints one summary line; exit 0 when
-every step passed, 1 with the failing step and its reason otherwise. A `--json FILE` that
-cannot be written is refused before the test runs (one line, exit 2); the file is replaced
-atomically.
+every step passed, 1 with the failing step and its reason otherwise. A `--json FILE` or a
+`--keep DIR` that cannot be written is refused before the test runs (one line, exit 2); the
+JSON file is replaced atomically.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class SelfTestError(PalsyError):
 
 
 class ReportFileError(PalsyError):
-    """The `--json FILE` cannot be written (a usage mistake: one line, exit 2)."""
+    """The `--json FILE` or the `--keep DIR` cannot be written (a usage mistake: one line, exit 2)."""
 
 
 @dataclass
@@ -415,10 +415,21 @@ def run_self_test(
         result.ok = True
     except PalsyError as exc:
         result.failed_step, result.error = current, str(exc)
+    except OSError as exc:  # a full disk, say: the folder was checked before the test (`check_keep_folder`)
+        result.failed_step, result.error = current, os_error_reason(exc)
     except Exception as exc:  # any other failure is reported as a reason, never a traceback
         result.failed_step, result.error = current, f"{exc.__class__.__name__}: {exc}"
     result.total_s = round(time.perf_counter() - start, 2)
     return result
+
+
+def os_error_reason(exc: OSError) -> str:
+    """An OSError a step met, in words and with what to do: "No space left on device (FILE);
+    free space or choose another folder", not Python's "OSError: [Errno 28] ..."."""
+    from app.cli import os_error_hint
+
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}; {os_error_hint(exc)}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -445,15 +456,37 @@ def check_report_path(path: Path) -> None:
     folder = path.parent
     if path.is_dir():
         raise ReportFileError(f"--json {path} is a folder; give a file name")
+    if folder.exists() and not folder.is_dir():
+        raise ReportFileError(f"cannot write --json {path}: {folder} is a file, not a folder; give a path in an existing folder")
     if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise ReportFileError(f"cannot write --json {path}: the folder {folder} {what}")
-    try:  # a real probe: permissions, ACLs and read-only mounts alike
+        raise ReportFileError(f"cannot write --json {path}: the folder {folder} does not exist; "
+                              "give a path in an existing folder")
+    _probe_folder(f"--json {path}", folder)
+
+
+def check_keep_folder(path: Path) -> None:
+    """Refuse, before the test runs, a `--keep DIR` that is a file, lies under one or cannot be
+    written: found only at the first step that writes, it read as the demo patient failing to render."""
+    existing = path
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if existing == path and not path.is_dir():
+        raise ReportFileError(f"--keep {path} is a file; give a folder (it is made when missing)")
+    if not existing.is_dir():
+        raise ReportFileError(f"cannot write --keep {path}: {existing} is a file, not a folder; give another folder")
+    _probe_folder(f"--keep {path}", existing)
+
+
+def _probe_folder(option: str, folder: Path) -> None:
+    """Write and remove a file in `folder`: a real probe catches permissions, ACLs and read-only
+    mounts alike. ReportFileError naming `option` when it cannot be written."""
+    try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".palsy-selftest-", suffix=".tmp"):
             pass
     except OSError as exc:
         raise ReportFileError(
-            f"cannot write --json {path}: the folder {folder} cannot be written by this user ({exc.strerror or exc})"
+            f"cannot write {option}: the folder {folder} cannot be written by this user ({exc.strerror or exc}); "
+            "choose another folder"
         ) from exc
 
 
@@ -490,14 +523,17 @@ def run_from_args(args: argparse.Namespace) -> int:
     ReportFileError (one line, exit 2 in both callers) when `--json FILE` cannot be written:
     before the test when its folder is missing or read-only, after it when the write itself
     fails; then no "passed" line is printed, the error says the test passed but left no report.
+    So too, before the test, for a `--keep DIR` that cannot be written.
     """
     report = Path(args.json) if args.json else None
-    if report is not None:
-        try:
+    try:
+        if report is not None:
             check_report_path(report)
-        except ReportFileError as exc:  # the caller prints it (`palsy: error: ...`)
-            _log(f"self-test: {exc}", ok=False)
-            raise
+        if args.keep:
+            check_keep_folder(Path(args.keep))
+    except ReportFileError as exc:  # the caller prints it (`palsy: error: ...`)
+        _log(f"self-test: {exc}", ok=False)
+        raise
     result = run_self_test(
         weights_folder=Path(args.weights_dir) if args.weights_dir else None,
         work=Path(args.keep) if args.keep else None,

@@ -25,13 +25,29 @@ def open_qsettings(path: str | None = None) -> QSettings:
 def load_settings(qsettings: QSettings) -> tuple[Settings, list[str]]:
     """Read settings: keys never written take their defaults; an unknown key is ignored and a
     bad value of a known key takes that key's default, each named in the returned problem lines
-    (empty when the file was clean). One stale key never costs the other settings."""
+    (empty when the file was clean). One stale key never costs the other settings.
+
+    A damaged file (random bytes, a binary file) gives one line only: the "setting names" its
+    garbage yields are noise. What it still holds is used all the same: a file with one broken
+    line keeps its data folder."""
     flat = {key: qsettings.value(key) for key in qsettings.allKeys()}
     settings, problems = Settings.from_flat_lenient(flat)
-    if qsettings.status() == QSettings.Status.FormatError:  # random bytes, a binary file
-        problems.insert(0, f"the settings file {qsettings.fileName()} is damaged (not a settings file); "
-                           "the defaults are used for what it could not give")
+    if qsettings.status() == QSettings.Status.FormatError:
+        kept = settings != Settings()
+        used = "the settings it still holds are used, the defaults for the rest" if kept else "the default settings are used"
+        problems = [f"the settings file {qsettings.fileName()} is damaged (not a settings file); {used}"]
     return settings, problems
+
+
+def settings_notice(qsettings: QSettings, problems: list[str]) -> str:
+    """The line the window shows about `load_settings`' problems ("" for none). A damaged file's
+    line names the file itself; the others are prefixed with it."""
+    if not problems:
+        return ""
+    if qsettings.status() == QSettings.Status.FormatError:
+        line = problems[0]
+        return f"{line[:1].upper()}{line[1:]}. Saving Settings replaces it."
+    return f"Settings file {qsettings.fileName()}: {'; '.join(problems)}. Saving Settings rewrites the file without them."
 
 
 def save_settings(qsettings: QSettings, settings: Settings) -> None:

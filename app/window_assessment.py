@@ -137,7 +137,9 @@ class WindowAssessmentMixin:
             try:
                 rgb = self.gateway.load_photo(assessment_id, expression)
             except PalsyError as exc:
-                unreadable.append(f"The {TITLES.get(expression, expression)} photo could not be read ({exc}); retake it")
+                # the message is a sentence ending in a full stop: none inside the brackets
+                reason = str(exc).rstrip(".")
+                unreadable.append(f"The {TITLES.get(expression, expression)} photo could not be read ({reason}); retake it")
                 continue
             photos[expression] = CapturedPhoto(expression, rgb, qualities.get(expression, {}))
         self._open_capture(info.patient_id, assessment_id, photos)

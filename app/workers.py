@@ -13,6 +13,7 @@ frame, which the GUI pulls with a QTimer at display rate.
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -76,12 +77,35 @@ class FunctionWorker(QObject):
             self.finished.emit()
 
 
-def worker_error_text(exc: Exception) -> str:
-    """What the window shows for an unexpected failure: the clear line where one is known (PyTorch
-    kept from loading by a memory limit, `app.cli.torch_load_failure_line`), else the raw error."""
-    from app.cli import torch_load_failure_line
+def worker_error_text(exc: BaseException) -> str:
+    """What the window shows for an unexpected failure: the clear line where one is known
+    (`known_fault_text`), else a plain sentence naming the log, which holds the traceback. A
+    Python class name and an allocator's words ("RuntimeError: [enforce fail at alloc_cpu.cpp]")
+    tell a therapist nothing."""
+    from app.gui_main import log_file
 
-    return torch_load_failure_line(exc) or f"{exc.__class__.__name__}: {exc}"
+    known = known_fault_text(exc)
+    if known is not None:
+        return known
+    logged = log_file()
+    where = f"the log file {logged}" if logged is not None else "the log"
+    return f"something unexpected went wrong; the details are in {where}"
+
+
+def known_fault_text(exc: BaseException) -> str | None:
+    """The line for a failure whose cause a user can act on, None for any other: PyTorch kept
+    from loading by a memory limit, memory running out, a file or disk fault (`palsy` words them
+    the same way, app/cli.py)."""
+    from app.cli import is_out_of_memory, os_error_hint, torch_load_failure_line
+
+    if (line := torch_load_failure_line(exc)) is not None:
+        return line
+    if is_out_of_memory(exc) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM):
+        return "the computer ran out of memory; close other programs and try again"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}; {os_error_hint(exc)}"
+    return None
 
 
 def start_worker(worker: QObject, parent: QObject | None = None,
@@ -290,7 +314,7 @@ class CameraWorker(QObject):
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - a broken driver must not crash the app
             log.error("camera thread failed: %s", traceback.format_exc())
-            self.failed.emit(f"camera failed: {exc.__class__.__name__}: {exc}")
+            self.failed.emit(worker_error_text(exc))  # shown after "The camera stopped: "
         finally:
             if analyser is not None:
                 analyser.stop()

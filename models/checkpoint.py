@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import pickle
 import warnings
@@ -41,6 +42,8 @@ from models.resources import WEIGHTS_MANIFEST, in_weights_dir, sha256_of, weight
 FORMAT = "palsy-grader-checkpoint"
 FORMAT_VERSION = 1
 MANIFEST = WEIGHTS_MANIFEST  # the shipped weights' checksums, beside them
+
+log = logging.getLogger(__name__)
 
 
 def state_sha256(state: dict[str, Any]) -> str:
@@ -81,6 +84,8 @@ def save_checkpoint(
 
     `half=True` stores floating tensors as fp16 (half the size; loading restores fp32).
     `extra` holds further plain entries (e.g. optimizer state for resuming training).
+    A save that cannot be written (a full disk) raises OSError naming `path`, which keeps
+    what it held.
     """
     state = {}
     for key, tensor in model.state_dict().items():
@@ -105,11 +110,28 @@ def save_checkpoint(
         payload.update(extra)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with replace_when_done(path, fsync=True) as handle:
-        torch.save(payload, handle)
-        # weights are no secret, and the app may run as another user than the training
-        os.chmod(handle.name, 0o644)
+    try:
+        with replace_when_done(path, fsync=True) as handle:
+            torch.save(payload, handle)
+            # weights are no secret, and the app may run as another user than the training
+            os.chmod(handle.name, 0o644)
+    except (OSError, RuntimeError) as exc:
+        failure = _os_error_behind(exc)
+        if failure is None:
+            raise
+        # named for the checkpoint, not its temporary file; the file at `path` is as it was
+        raise OSError(failure.errno, failure.strerror or str(failure), str(path)) from failure
     return sha256_of(path)
+
+
+def _os_error_behind(exc: OSError | RuntimeError) -> OSError | None:
+    """The OSError that made a save fail, or None. On a full disk torch's zip writer fails a
+    second time as it closes ("unexpected pos"), and that RuntimeError hides the OSError that
+    says what went wrong; a RuntimeError with no OSError behind it is a bug, not the disk."""
+    if isinstance(exc, OSError):
+        return exc
+    behind = exc.__cause__ or exc.__context__
+    return behind if isinstance(behind, OSError) else None
 
 
 def read_manifest(folder: str | os.PathLike | None = None) -> dict[str, Any]:
@@ -304,8 +326,7 @@ def model_from_payload(payload: dict[str, Any], name: str = "checkpoint") -> Cas
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        first = str(exc).splitlines()[0:2]
-        raise CheckpointError(f"{name}: the weights do not fit the '{config.name}' configuration ({' '.join(first)})") from exc
+        raise _not_this_network(name, config, " ".join(str(exc).splitlines()[0:2])) from exc
     model.eval()
     return model
 
@@ -325,7 +346,15 @@ def _check_shapes(name: str, config: CascadeConfig, reference: dict[str, torch.T
         detail = (
             f"missing {missing[0]}" if missing else f"unexpected {unexpected[0]}" if unexpected else f"size of {wrong[0]}"
         )
-        raise CheckpointError(f"{name}: the weights do not fit the '{config.name}' configuration ({detail})")
+        raise _not_this_network(name, config, detail)
+
+
+def _not_this_network(name: str, config: CascadeConfig, detail: str) -> CheckpointError:
+    """The refusal of weights that do not fit their own configuration's network. The tensor
+    name and shapes mean nothing to the person choosing weights, so they go to the log."""
+    log.info("%s: the weights do not fit the '%s' configuration (%s)", name, config.name, detail)
+    return CheckpointError(f"{name} does not match the network its configuration describes (edited, or written by "
+                           "another version of Palsy Grader); use a checkpoint written by `palsy train` or the shipped weights")
 
 
 def load_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> tuple[CascadeNet, dict[str, Any]]:

@@ -14,6 +14,7 @@ class InputError(PalsyError):
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM during training (`kill PID`, a job scheduler's stop, a container shutting down):
-    handled as Ctrl-C is, so the steps done are saved and `--resume` goes on from them; the
-    command then exits 143 (128 + SIGTERM), as a program stopped by SIGTERM conventionally does."""
+    """SIGTERM during a command (`kill PID`, a job scheduler's stop, a container shutting down;
+    every `palsy` command but `gui`, `app.cli`): handled as Ctrl-C is, so training saves the
+    steps done and `--resume` goes on from them, and `palsy synth` stops its worker processes;
+    the command then exits 143 (128 + SIGTERM), as a program stopped by SIGTERM conventionally does."""

@@ -17,6 +17,8 @@ from models.pipeline.images import IMAGE_SUFFIXES  # the suffixes `palsy assess`
 
 log = logging.getLogger(__name__)
 
+REPLACE = "replace the file and press Retry"  # what to do about a photo of the folder that cannot be used
+
 
 def _on_windows() -> bool:
     return os.name == "nt"
@@ -90,20 +92,17 @@ def _load_rgb(path: Path) -> np.ndarray:
     """The photo as `palsy assess` reads it (`models.pipeline.images.load_image`: 16-bit and
     float scaled, alpha over white, EXIF upright, over 40 MP or under 64 px refused before
     decoding). A file that cannot be used is StepUnavailable: that step's error, never the
-    camera's."""
-    from models.errors import InputError
-    from models.pipeline.images import MIN_PHOTO_SIDE, load_image
+    camera's. Its next step is this source's alone: the loader's advice is for `palsy assess`."""
+    from models.pipeline.images import MIN_PHOTO_SIDE, ImageError, load_image
 
     try:
         return load_image(path, min_side=MIN_PHOTO_SIDE)
-    except (InputError, OSError) as exc:  # OSError: unreadable (permissions, a vanished disk)
-        detail = str(exc) if isinstance(exc, InputError) else f"{path.name} cannot be read ({exc.strerror or exc})"
-        raise StepUnavailable(f"{detail}; replace the file and press Retry") from exc
+    except (ImageError, OSError) as exc:  # OSError: unreadable (permissions, a vanished disk)
+        fault = exc.fault if isinstance(exc, ImageError) else f"{path.name} cannot be read ({exc.strerror or exc})"
+        raise StepUnavailable(f"{fault}; {REPLACE}") from exc
     except Exception as exc:  # a damaged file can make a decoder raise almost anything
         log.warning("reading %s failed", path, exc_info=True)
-        raise StepUnavailable(
-            f"{path.name} is not a readable image ({exc.__class__.__name__}); replace the file and press Retry"
-        ) from exc
+        raise StepUnavailable(f"{path.name} is not a readable image; {REPLACE}") from exc
 
 
 class PhotoFolderSource:
@@ -162,7 +161,7 @@ class PhotoFolderSource:
         if self._current is None:
             path = self._by_expression.get(self._expression)
             if path is None and self._expression in self._unreadable:
-                raise StepUnavailable(f"{self._unreadable[self._expression]}; replace the file and press Retry, "
+                raise StepUnavailable(f"{self._unreadable[self._expression]}; {REPLACE}, "
                                       "or take this step with a camera")
             if path is None and (self._by_expression or self._unreadable):
                 raise StepUnavailable(

@@ -5,13 +5,17 @@ the app's face crop for a clinic run, the whole photo letterboxed for the others
 checkpoint without the record); the output says which, and the JSON of a face-crop checkpoint
 carries `photo_preparation` and the photos left out (`no_face`). The JSON also says what it
 scored: `split` (the part of the set, "auto" resolved) and `n` (patients for grading, images or
-photos with masks for parsing); the "scored ..." line goes to stderr beside it."""
+photos with masks for parsing); the "scored ..." line goes to stderr beside it. On a terminal,
+stderr also counts the photos scored so far (`terminal_progress`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,12 +92,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {weights} is an intermediate stage of the `palsy train clinic` run in {run}: these figures are "
               f"of that stage, not of {run / 'clinic.pt'}", file=sys.stderr)
     device = resolve_device(args.device)
+    unit = "photo" if patient_set else "image"
     if args.task == "parsing":
         report = evaluate_parsing(model, args.data, args.split, device, mirror=not args.single_pass,
-                                  preparation=preparation)
+                                  preparation=preparation, progress=terminal_progress("parsed", unit))
     else:
         report = evaluate_grading(model, args.data, args.split, device, level, mirror=not args.single_pass,
-                                  preparation=preparation)
+                                  preparation=preparation, progress=terminal_progress("graded", unit))
     if args.json:  # what was scored: additive keys, so readers of the DESIGN §8 keys are unaffected
         if args.task == "parsing":
             report["split"], report["n"] = parsing_scored(args.data, args.split, len(report.get("no_face") or []))
@@ -132,6 +137,33 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         print(preparation_line(report, preparation, patient_set))
     return 0
+
+
+def terminal_progress(verb: str, unit: str) -> Callable[[int, int], None] | None:
+    """A `progress(done, total)` that keeps one line on stderr up to date ("graded 120/720
+    photos, about 3 min left"): an evaluation takes minutes, and silence looks like a hang.
+    None when stderr is not a terminal (as `palsy synth`): in a log or a pipe the `\r` line is
+    one long line of carriage returns."""
+    if not sys.stderr.isatty():
+        return None
+    start = time.monotonic()
+    width = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal width
+        line = f"{verb} {done}/{counted(total, unit)}"
+        if done < total:
+            line += f", {_time_left((time.monotonic() - start) / done * (total - done))}"
+        width = max(width, len(line))  # spaces cover the end of a longer line before
+        print(f"\r{line:{width}}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return progress
+
+
+def _time_left(seconds: float) -> str:
+    if seconds < 60:
+        return f"about {max(1, round(seconds))} s left"
+    return f"about {math.ceil(seconds / 60)} min left"
 
 
 def preparation_line(report: dict, preparation: str, patient_set: bool) -> str:

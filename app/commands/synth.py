@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import time
@@ -85,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
             out, args.patients, args.seed, args.size, args.frames, progress if on_terminal else None, workers
         )
     except OSError as exc:
-        raise InputError(f"cannot write the data set into {out}: {exc}") from exc
+        if on_terminal:
+            print(file=sys.stderr)  # the error on a line of its own, not after the progress count
+        raise unwritable(out, exc) from exc
     if on_terminal:
         print(file=sys.stderr)
     splits = {s: sum(e.split == s for e in entries) for s in ("train", "val", "test")}
@@ -95,6 +98,19 @@ def run(args: argparse.Namespace) -> int:
         f"in {time.perf_counter() - start:.1f} s"
     )
     return 0
+
+
+def unwritable(out: Path, exc: OSError) -> Exception:
+    """The line for a data set the disk refused: the system's reason in words and what to do. A
+    file where a folder of --out should be is named ("Not a directory" names neither)."""
+    from app.cli import os_error_hint
+    from app.records.errors import file_in_the_way
+    from models.errors import InputError
+
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and (blocker := file_in_the_way(out)) is not None:
+        return InputError(f"cannot write the data set into {out}: {blocker} is a file, not a folder; "
+                          "choose another --out folder")
+    return InputError(f"cannot write the data set into {out} ({exc.strerror or exc}); {os_error_hint(exc)}")
 
 
 def remove_old_set(out: Path) -> int:

@@ -12,6 +12,7 @@ from models.counted import counted
 from models.numbers import finite_above_zero
 
 if TYPE_CHECKING:
+    from models.errors import InputError
     from models.train.checkpoint_file import CheckpointFile
     from models.train.demo import DemoRecipe
     from models.train.stages import DataSpec
@@ -207,6 +208,7 @@ def _run_single(args: argparse.Namespace, device) -> int:
         raise InputError("--batch-size must be at least 1")
     if args.input_size is not None and (not MIN_SIZE <= args.input_size <= MAX_SIZE or args.input_size % STRIDE):
         raise InputError(f"--input-size {args.input_size}: give a multiple of {STRIDE} from {MIN_SIZE} to {MAX_SIZE}")
+    _check_resume_is_a_checkpoint(args.resume)
     # A resumed run goes on writing the checkpoint it continues unless --out says otherwise.
     out = Path(args.out or args.resume or f"runs/{mode}.pt")
     args.out = str(out)  # what app.cli's Ctrl-C line names
@@ -243,18 +245,49 @@ def _run_single(args: argparse.Namespace, device) -> int:
         batch_size=_given(args.batch_size, DEFAULT_BATCH_SIZE), init=init or args.init, resume=resume, progress=PrintProgress(),
         log_path=log, pretrained=Pretrained(args.pretrained_resnet, args.pretrained_vgg),
     )
+    try:
+        if mode == "parsing":
+            model, summary = train_parsing(specs, glasses_p=args.glasses or 0.0, **common)
+        else:
+            model, summary = train_grading(specs[0].path, cascaded=mode == "grading", ordinal_weight=args.ordinal_weight or 0.0,
+                                           cache_variants=args.cache_variants or 0, **common)
+    except OSError as exc:
+        if exc.filename != str(out):  # models.checkpoint names the checkpoint a save could not write
+            raise
+        raise _checkpoint_not_saved(exc, out, mode) from exc
     if mode == "parsing":
-        model, summary = train_parsing(specs, glasses_p=args.glasses or 0.0, **common)
         from models.pipeline.loader import e2_trained
 
         if e2_trained(model):  # --init from graded weights: their E2 is kept, on a changed z
             print(f"note: {out} keeps the grading network (E2) of its --init weights, trained on the face parser this "
                   f"run changed; its assessments say so until you train stage 2 on it: palsy train grading --init {out}")
-    else:
-        _, summary = train_grading(specs[0].path, cascaded=mode == "grading", ordinal_weight=args.ordinal_weight or 0.0,
-                                   cache_variants=args.cache_variants or 0, **common)
     print(f"wrote {out} after {counted(summary['steps'], 'step')} in {summary['elapsed_s']:.0f} s (log {log})")
     return 0
+
+
+def _checkpoint_not_saved(exc: OSError, out: Path, mode: str) -> InputError:
+    """The line for a checkpoint the disk refused mid-run (full, say), at a timed save or the
+    last one. A save replaces the file only once it is complete, so `out` still holds the last
+    checkpoint saved, which --resume goes on from."""
+    from app.cli import os_error_hint
+    from models.errors import InputError
+    from models.train.loop import unfinished_step
+
+    reason = f"cannot save the checkpoint {out} ({exc.strerror or exc}); {os_error_hint(exc)}"
+    kept = unfinished_step(out, mode)
+    if kept is None:
+        return InputError(f"{reason}, then train again (no step of this run was saved)")
+    return InputError(f"{reason}, then add --resume {out} to the same command to go on from step {kept}, the last one saved")
+
+
+def _check_resume_is_a_checkpoint(resume: str | None) -> None:
+    """Refuse the training log given as --resume (it sits beside the checkpoint, `run.jsonl`
+    by `run.pt`), before the output checks would blame --out and --log, which the user did not give."""
+    from models.errors import InputError
+
+    if resume and Path(resume).suffix.lower() == ".jsonl":
+        raise InputError(f"--resume {resume} is a training log (.jsonl), not a checkpoint: give the .pt file palsy train "
+                         "wrote")
 
 
 def _given(value: Any, default: Any) -> Any:
@@ -403,10 +436,10 @@ def _with_base_size(recipe: DemoRecipe, size: int) -> DemoRecipe:
 
 
 def _render_patients(out: Path, patients: int, seed: int) -> None:
-    """Render a synthetic patient set through the `palsy synth` command (its CLI contract)."""
-    from app.cli import main
-    from models.errors import InputError
+    """Render a synthetic patient set as the `palsy synth` command does (its options and checks).
+    Its errors and a Ctrl-C reach this command's own handling, so an interrupted rendering is
+    reported once, as an interruption with the resume hint, not as a failed `palsy synth`."""
+    from app.cli import build_parser
 
-    status = main(["synth", "--out", str(out), "--patients", str(patients), "--seed", str(seed)])
-    if status != 0:
-        raise InputError(f"palsy synth failed (exit {status}) while rendering {out}")
+    args = build_parser().parse_args(["synth", "--out", str(out), "--patients", str(patients), "--seed", str(seed)])
+    args.handler(args)

@@ -67,8 +67,6 @@ def movement_text(value: float | None, unit: str = "", region: str | None = None
     smallest judged movement with the digits that show it (`movement_figure`)."""
     if value is None:
         return "\u2013"
-    if abs(value) < 0.005:  # no "-0.00"
-        value = 0.0
     return f"{movement_figure(value, region)} {unit}".strip()
 
 

@@ -19,6 +19,7 @@ once its process is gone (`recovery.remove_abandoned_staging`); the rerun goes a
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -34,6 +35,7 @@ from app.records.db import sqlite_uri
 from app.records.errors import (
     StorageError,
     failure_kind,
+    file_in_the_way,
     full_or_read_only_error,
     storage_error_from_os,
 )
@@ -261,6 +263,10 @@ def _destination_error(exc: OSError | sqlite3.Error, out: Path) -> StorageError:
     )
     if error is not None:
         return error
+    blocker = file_in_the_way(out) if isinstance(exc, OSError) and exc.errno in (errno.EEXIST, errno.ENOTDIR) else None
+    if blocker is not None:  # "File exists" named neither the file nor what to do
+        return StorageError(f"cannot write the backup to {out}: {blocker} is a file, not a folder; {kept}. "
+                            "Give another --out folder.")
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return StorageError(f"cannot write the backup to {out} ({reason}); {kept}.")
 

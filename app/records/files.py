@@ -101,14 +101,16 @@ def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
         fd = None
         replace_file(temp, target)
         fsync_dir(target.parent)
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C too: a temporary file left behind fails `records check`
         if fd is not None:
             try:
                 os.close(fd)
             except OSError:
                 pass
         _remove_quietly(temp)
-        raise storage_error_from_os(exc, "write", target) from exc
+        if isinstance(exc, OSError):
+            raise storage_error_from_os(exc, "write", target) from exc
+        raise
     if verify:
         try:
             actual = sha256_file(target)

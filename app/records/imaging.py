@@ -7,6 +7,7 @@ first. Stored frames are never mirrored (DESIGN §3). Pillow and numpy load lazi
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 from models.errors import InputError
@@ -14,6 +15,8 @@ from models.errors import InputError
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
 PDF_MAGIC = b"%PDF-"
+
+log = logging.getLogger(__name__)
 
 
 def image_format(data: bytes) -> str | None:
@@ -79,7 +82,7 @@ def check_photo_pixels(data: bytes, name: str, advice: str) -> None:
     if size is not None and size[0] * size[1] > MAX_PIXELS:
         shown = f"{size[0]} x {size[1]} = " if size[1] > 1 else ""
         raise ImageTooLargeError(
-            f"{name} is too large ({shown}{size[0] * size[1] / 1e6:.0f} megapixels, limit {MAX_PIXELS / 1e6:.0f}); {advice}"
+            f"{name} is too large ({shown}{size[0] * size[1] / 1e6:.0f} megapixels, limit {MAX_PIXELS / 1e6:.0f})", advice
         )
 
 
@@ -94,7 +97,7 @@ def decode_image(data: bytes, name: str = "the stored photo") -> Any:
 
     from PIL import Image, ImageOps
 
-    from models.pipeline.images import check_png_complete, to_rgb_array
+    from models.pipeline.images import ImageError, check_png_complete, to_rgb_array
 
     check_photo_pixels(data, name, "it cannot be shown or analysed.")
     try:
@@ -105,10 +108,11 @@ def decode_image(data: bytes, name: str = "the stored photo") -> Any:
                 if img.format == "PNG":  # rows missing at the end decode black without a word
                     check_png_complete(data, name)
                 return to_rgb_array(ImageOps.exif_transpose(img))
-    except InputError:
-        raise
-    except Image.DecompressionBombError as exc:
-        raise InputError(f"{name} is too large to decode safely ({exc}).") from None
+    except ImageError as exc:  # its advice (copy the photo again) is for a file the user holds
+        raise InputError(f"{exc.fault}.") from None
+    except Image.DecompressionBombError:
+        raise InputError(f"{name} is too large to decode safely.") from None
     except Exception as exc:  # noqa: BLE001 - damaged data raises OSError, SyntaxError, ValueError, ...
-        raise InputError(f"{name} cannot be decoded: it is damaged or not a PNG/JPEG photo "
-                         f"({exc.__class__.__name__}: {exc}).") from None
+        # the decoder's words ("image file is truncated") are for the log, not the user
+        log.info("decoding %s failed: %s: %s", name, exc.__class__.__name__, exc)
+        raise InputError(f"{name} cannot be decoded: it is damaged or not a PNG/JPEG photo.") from None

@@ -432,7 +432,8 @@ def _load_manifest(folder: Path) -> tuple[dict[str, Any], str]:
     try:
         manifest = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError; nesting too deep
-        raise InputError(f"{path} cannot be read as JSON ({exc}).") from None
+        log.info("%s is not JSON: %s", path, exc)  # the parser's words, for IT: where the file breaks off
+        raise InputError(f"{path} is damaged (cut short or edited); {EXPORT_AGAIN}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != EXPORT_FORMAT:
         raise InputError(f"{path} is not a Palsy Grader patient export.")
     if manifest.get("version") != EXPORT_VERSION:
@@ -502,7 +503,8 @@ def _check_structure(manifest: dict[str, Any], path: Path) -> None:
         if problem:
             raise InputError(f"{path} is damaged: {problem}. Export the patient again.")
         captures = records(item.get("captures"), f"{where}.captures", "capture")
-        expressions = [validate.expression(c["expression"]) for c in captures]
+        with _refused_as_invalid_export(path):
+            expressions = [validate.expression(c["expression"]) for c in captures]
         reports = [r["sha256"] for r in records(item.get("reports"), f"{where}.reports", "report")]
         twice = next((f"the {e} photo" for e in expressions if expressions.count(e) > 1), None)
         twice = twice or next(("a report" for r in reports if reports.count(r) > 1), None)
@@ -671,7 +673,8 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
     """
     root = Path(folder).expanduser().resolve()
     manifest, manifest_sha = _load_manifest(root)
-    pid = validate.patient_id(manifest["patient"].get("patient_id"))
+    with _refused_as_invalid_export(root / MANIFEST):
+        pid = validate.patient_id(manifest["patient"].get("patient_id"))
     actor = validate.text(actor, "actor", max_len=200) or "import"
     assessments = manifest.get("assessments") or []
     # Verify every file before touching the store, one at a time (each is dropped at once).
@@ -731,30 +734,31 @@ def _record_import(
             # under the lock (or the files were written under it).
             placed.numbers_free = True
             _refuse_existing(conn, pid)
-            # Created here and now by `actor` (its audit entry says so); the row keeps its dates.
-            store.create_patient(
-                pid,
-                name=info.get("name", ""),
-                birth_date=info.get("birth_date"),
-                sex=info.get("sex"),
-                affected_side=info.get("affected_side"),
-                notes=info.get("notes", ""),
-                actor=actor,
-                created_at=stamp,
-            )
-            ref = conn.execute("SELECT id FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone()[0]
-            conn.execute(
-                "UPDATE patients SET created_at = COALESCE(?, created_at), updated_at = COALESCE(?, updated_at)"
-                " WHERE id = ?",
-                (info.get("created_at"), info.get("updated_at"), ref),
-            )
-            copied = 0
-            for entry in info.get("audit") or []:
-                _copy_audit(conn, entry, pid)
-                copied += 1
-            for offset, item in enumerate(assessments):
-                copied += _import_assessment(conn, ref, placed.first_id + offset, item,
-                                             placed.photos[offset], placed.reports[offset])
+            with _refused_as_invalid_export(root / MANIFEST):  # the store's own checks of each value
+                # Created here and now by `actor` (its audit entry says so); the row keeps its dates.
+                store.create_patient(
+                    pid,
+                    name=info.get("name", ""),
+                    birth_date=info.get("birth_date"),
+                    sex=info.get("sex"),
+                    affected_side=info.get("affected_side"),
+                    notes=info.get("notes", ""),
+                    actor=actor,
+                    created_at=stamp,
+                )
+                ref = conn.execute("SELECT id FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone()[0]
+                conn.execute(
+                    "UPDATE patients SET created_at = COALESCE(?, created_at), updated_at = COALESCE(?, updated_at)"
+                    " WHERE id = ?",
+                    (info.get("created_at"), info.get("updated_at"), ref),
+                )
+                copied = 0
+                for entry in info.get("audit") or []:
+                    _copy_audit(conn, entry, pid)
+                    copied += 1
+                for offset, item in enumerate(assessments):
+                    copied += _import_assessment(conn, ref, placed.first_id + offset, item,
+                                                 placed.photos[offset], placed.reports[offset])
             kind = "de-identified export" if manifest.get("deidentified") else "export"
             _audit(conn, actor, "patient", pid, "record", None, "imported",
                    f"from {kind} {root} of {manifest['exported_at']} ({MANIFEST} sha256 {manifest_sha[:16]}); "
@@ -763,6 +767,24 @@ def _record_import(
         if placed is not None and not began:  # BEGIN refused (busy, folder gone): the lock is not held
             placed.remove_written(store.db.connection())
         raise
+
+
+# How every refusal of a damaged patient.json ends: what became of the import, and what helps.
+EXPORT_AGAIN = "nothing was imported. Export the patient again from the sending station."
+
+
+@contextmanager
+def _refused_as_invalid_export(manifest_path: Path) -> Iterator[None]:
+    """A value of the manifest that the store's own checks refuse, refused as a damaged export.
+    Those checks speak to someone typing into the patient form ("...; write it as YYYY-MM-DD");
+    the one importing typed nothing, and needs the file named and the import's fate."""
+    try:
+        yield
+    except InputError as exc:
+        fault, _, advice = str(exc).rstrip(".").partition("; ")
+        if advice.startswith("expected"):  # what the field may hold is part of the fault; the rest is the form's advice
+            fault = f"{fault}, {advice}"
+        raise InputError(f"{manifest_path} is not a valid export ({fault}); {EXPORT_AGAIN}") from None
 
 
 @contextmanager
@@ -848,9 +870,7 @@ class _PlacedFiles:
         this file is in memory) and place it in the store as `STEM_SHA12.EXT`; return that name."""
         data, ext = _read_export_file(root, entry, kind)
         relative = f"{stem}_{entry['sha256'][:12]}.{ext}"
-        written = _write_into_store(self.store, relative, data)
-        if written is not None:
-            self.written.append(written)
+        _write_into_store(self.store, relative, data, self.written)
         return relative
 
     def still_valid(self, conn: sqlite3.Connection) -> bool:
@@ -928,12 +948,14 @@ def _place_files(store: Store, root: Path, assessments: list[dict[str, Any]], fi
     return placed
 
 
-def _write_into_store(store: Store, relative: str, data: bytes) -> Path | None:
-    """Write an imported file and return its path; None when it was already there.
+def _write_into_store(store: Store, relative: str, data: bytes, written: list[Path]) -> None:
+    """Write an imported file, its path added to `written` (the files a failed import removes)
+    before the write starts: a Ctrl-C during the write or its read-back then leaves no file the
+    import's cleanup does not know.
 
     A file already there (a data folder whose database was lost still holds its photos) is
     kept as it is when it holds the same bytes and refused when it does not: its bytes are
-    never lost, and a failed import never removes it.
+    never lost, and a failed import never removes it (it is not added to `written`).
     """
     target = store.layout.resolve(relative)
     if target.exists():
@@ -946,11 +968,11 @@ def _write_into_store(store: Store, relative: str, data: bytes) -> Path | None:
                 os.utime(target)
             except OSError:
                 pass
-            return None
+            return
         raise DuplicateRecordError(
             f"{target} already holds a different file; nothing was imported. Move that file out of "
             "the data folder (run `palsy records check` to see whether it is recorded) and import again."
         )
     ensure_private_dir(target.parent, inside=store.layout.root)
+    written.append(target)
     atomic_write(target, data)
-    return target

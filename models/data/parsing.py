@@ -359,7 +359,8 @@ class ParsingDataset:
         root = Path(root)
         spec_path = root / "classes.json"
         if not spec_path.is_file():
-            raise InputError(f"{root} is not a parsing data set: classes.json is missing (see DESIGN §4)")
+            raise InputError(f"{root} is not a parsing data set: classes.json is missing; give a folder holding images/, "
+                             "masks/ and classes.json, or a patient set (labels.csv)")
         try:
             spec = json.loads(spec_path.read_text(encoding="utf-8-sig"))  # a BOM (Windows editors) is fine
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -224,7 +224,8 @@ class PatientDataset:
         self.shared_photos: list[SharedPhoto] = []  # of the last `check_files`: identical photos of two patients
         labels = self.root / "labels.csv"
         if not labels.is_file():
-            raise InputError(f"{self.root} is not a patient data set: labels.csv is missing (see DESIGN §4)")
+            raise InputError(f"{self.root} is not a patient data set: labels.csv is missing; give a folder holding "
+                             "labels.csv (patient_id,grade,side) and a folder of expression photos for each patient")
         rows = []
         seen: dict[str, tuple[int, tuple[int, str, str]]] = {}  # patient id -> (line, its values)
         by_case: dict[str, tuple[int, str]] = {}  # case_key -> (line, patient id as written there)

@@ -5,7 +5,8 @@ frontal), on a copy downscaled to 320 px, faces of at least 20 % of the shorter 
 equalised first and, when that finds nothing, as it is (a plain wall washes the face out of
 an equalised frame). The crop is a square of `crop_scale` x the face box side, centred on the
 box; with the default 2.0 a face fills about half the crop, the framing of the LFW parsing
-photos. The box is averaged with the one found in the mirrored frame, and the square placed
+photos. The frame and its mirror are both searched, the face chosen from both searches alike
+and its box averaged with the other search's (`find_face`), and the square placed
 mirror-exactly, so a mirrored photo gets the mirrored crop (the cascade alone is not
 symmetric). A square larger than the frame is shrunk to the frame's shorter side, still
 centred on the face across the frame, and a square crossing an edge is moved back inside, so
@@ -250,23 +251,41 @@ def looks_like_face_region(rgb: np.ndarray, settings: FaceCropSettings | None = 
     return skin >= settings.min_skin_fraction and texture >= settings.min_texture_std, skin, texture
 
 
-def mirror_averaged_box(grey: np.ndarray, box: Box, settings: FaceCropSettings) -> tuple[float, float, float, float]:
-    """`box` averaged with the face found in the mirrored frame that overlaps it best, mapped back.
+def find_face(grey: np.ndarray, settings: FaceCropSettings) -> tuple[tuple[float, float, float, float], list[Box]] | None:
+    """The face box to crop, mirror-averaged, and the faces found (that box first); None when
+    neither the frame nor its mirror shows a face. `grey` is the frame's grey copy (`to_grey`:
+    flipping it is a third of flipping the RGB).
 
-    The cascade is not mirror-symmetric: a synthetic patient's face box moved by up to 6 px
-    when the photo was mirrored, the crops differed by 13 grey levels and the measured grade
-    went from II (affected left) to I. The average of the two detections is the same face
-    box, mirrored, for the mirrored photo. The best-overlapping mirrored face, not the largest:
-    with two faces of similar size the mirrored search may rank the other person first.
-    Without a matching mirrored face the box is kept.
-    `grey` is the frame's grey copy (`to_grey`): flipping it is a third of flipping the RGB."""
+    The cascade is not mirror-symmetric, so the frame and its mirror are both searched and the
+    face is chosen the same way whichever way the photo faces: the larger of the two searches'
+    first faces, averaged with the other search's face that overlaps it best (`_averaged`).
+    Choosing from the frame's own search first cropped one synthetic patient's closed-eyes
+    photo on the whole face (152 px) and its mirror on a 63-px false box, where the mirrored
+    search missed the face: the mirrored photo was graded II, the photo I."""
     width = grey.shape[1]
-    mirrored = _detect(np.ascontiguousarray(grey[:, ::-1]), settings)
-    backs = [(width - mx - mw, my, mw, mh) for mx, my, mw, mh in mirrored]
-    back = max(backs, key=lambda b: _overlap(box, b), default=None)
-    if back is None or _overlap(box, back) < 0.5:  # another face, or a false box: nothing to average with
+    own = _detect(grey, settings)
+    backs = [(width - mx - mw, my, mw, mh) for mx, my, mw, mh in _detect(np.ascontiguousarray(grey[:, ::-1]), settings)]
+    if not own and not backs:
+        return None
+    if not own or (backs and backs[0][2] * backs[0][3] > own[0][2] * own[0][3]):
+        box = _averaged(backs[0], own)
+    else:
+        box = _averaged(own[0], backs)
+    found = tuple(int(round(v)) for v in box)
+    return box, _plausible([found, *own])  # the frame's own faces nested in the chosen one are that face
+
+
+def _averaged(box: Box, other_search: list[Box]) -> tuple[float, float, float, float]:
+    """`box` averaged with the other search's face that overlaps it best: a synthetic patient's
+    face box moved by up to 6 px when the photo was mirrored, the crops differed by 13 grey
+    levels and the measured grade went from II (affected left) to I; the average is the same
+    box, mirrored, for the mirrored photo. The best-overlapping face, not the largest: with two
+    faces of similar size the other search may rank the other person first. Without a matching
+    face (another face, or a false box) the box is kept."""
+    match = max(other_search, key=lambda b: _overlap(box, b), default=None)
+    if match is None or _overlap(box, match) < 0.5:
         return tuple(float(v) for v in box)
-    return tuple((a + b) / 2.0 for a, b in zip(box, back, strict=True))
+    return tuple((a + b) / 2.0 for a, b in zip(box, match, strict=True))
 
 
 def _overlap(a: Box, b: Box) -> float:
@@ -357,12 +376,11 @@ def crop_face(rgb: np.ndarray, size: int, settings: FaceCropSettings | None = No
     """
     settings = settings or FaceCropSettings()
     grey = to_grey(rgb)
-    faces = _detect(grey, settings)
-    if faces:
-        box = mirror_averaged_box(grey, faces[0], settings)
+    chosen = find_face(grey, settings)
+    if chosen is not None:
+        box, faces = chosen
         square = square_in_frame(box, settings.crop_scale, rgb.shape[1], rgb.shape[0])
-        found = tuple(int(round(v)) for v in box)
-        return FaceCrop(cut_square(rgb, square, size), found, square, [found, *faces[1:]])
+        return FaceCrop(cut_square(rgb, square, size), faces[0], square, faces)
     small = _detect_small(grey, settings)
     # Only a face smaller than the first search looked for counts: a larger box found here
     # alone is more often a false one (a cheek of a turned face) than a face the first missed.

@@ -15,6 +15,7 @@ file) and PNG writing.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import warnings
@@ -36,10 +37,26 @@ MIN_PHOTO_SIDE = 64
 # JPEGs up to this are decoded reduced to fit MAX_PIXELS (50 MP phones: 8660 x 5773); the JPEG
 # decoder scales while decoding, so memory stays that of the reduced image.
 LARGE_JPEG_PIXELS = 120_000_000
+# What to do about a photo file that is empty or damaged (`palsy assess`, training sets).
+RETAKE = "retake or copy the photo again"
 IMAGE_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
+log = logging.getLogger(__name__)
 
-class ImageTooLargeError(InputError):
+
+class ImageError(InputError):
+    """A photo that cannot be used: `fault` says what is wrong with it, `advice` what to do
+    (empty when the fault says it); the message is both. Kept apart so that a caller with its
+    own next step (the photo folder's "replace the file and press Retry") gives that one
+    instead of stacking two."""
+
+    def __init__(self, fault: str, advice: str = "") -> None:
+        super().__init__(f"{fault}; {advice}" if advice else fault)
+        self.fault = fault
+        self.advice = advice
+
+
+class ImageTooLargeError(ImageError):
     """The image's header declares more pixels than MAX_PIXELS."""
 
 
@@ -54,7 +71,7 @@ def load_image(
 ) -> np.ndarray:
     """Read a photo as an H x W x 3 RGB uint8 array, upright per its EXIF orientation.
 
-    Raises InputError (with the file name, or `label` when given: a data set names the whole
+    Raises ImageError (with the file name, or `label` when given: a data set names the whole
     path, its file names repeat) for a missing, empty, corrupt, truncated or non-image file,
     or one whose shorter side is below `min_side` (patient photos: MIN_PHOTO_SIDE), and
     ImageTooLargeError when the header declares more than `max_pixels` pixels (checked before
@@ -65,9 +82,9 @@ def load_image(
     path = Path(path)
     name = label or path.name
     if not path.is_file():
-        raise InputError(f"image not found: {path}")
+        raise ImageError(f"image not found: {path}")
     if path.stat().st_size == 0:
-        raise InputError(f"{name} is an empty file (0 bytes); retake or copy the photo again")
+        raise ImageError(f"{name} is an empty file (0 bytes)", RETAKE)
     try:
         with warnings.catch_warnings():
             # Our own limit below replaces Pillow's DecompressionBombWarning.
@@ -85,12 +102,12 @@ def load_image(
                 if image.size[0] * image.size[1] > max_pixels:
                     raise ImageTooLargeError(
                         f"{name} is too large ({width} x {height} = {width * height / 1e6:.0f} megapixels, "
-                        f"limit {limit / 1e6:.0f}); resize it below the limit before {purpose}"
+                        f"limit {limit / 1e6:.0f})", f"resize it below the limit before {purpose}"
                     )
                 if min(width, height) < min_side:
-                    raise InputError(
-                        f"{name} is too small ({width} x {height} pixels; at least {min_side} on each side): "
-                        "use the camera's full-size photo, not a thumbnail"
+                    raise ImageError(
+                        f"{name} is too small ({width} x {height} pixels; at least {min_side} on each side)",
+                        "use the camera's full-size photo, not a thumbnail",
                     )
                 image.load()
                 if image.format == "PNG":
@@ -104,15 +121,17 @@ def load_image(
         pixels = bomb_pixels(exc)
         size = f"{pixels / 1e6:.0f} megapixels" if pixels is not None else "too many pixels to decode safely"
         raise ImageTooLargeError(
-            f"{name} is too large ({size}, limit {max_pixels / 1e6:.0f}); resize it below the limit before {purpose}"
+            f"{name} is too large ({size}, limit {max_pixels / 1e6:.0f})", f"resize it below the limit before {purpose}"
         ) from exc
     except UnidentifiedImageError as exc:
-        raise InputError(f"{name} is not an image file Palsy Grader can read (use JPEG or PNG)") from exc
+        raise ImageError(f"{name} is not an image file Palsy Grader can read (use JPEG or PNG)") from exc
     except PermissionError as exc:  # an OSError too, but the file may be perfectly good
-        raise InputError(f"{name} cannot be opened: permission denied; check the file's permissions") from exc
+        raise ImageError(f"{name} cannot be opened: permission denied", "check the file's permissions") from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        # Truncated or damaged data surfaces as OSError/SyntaxError/ValueError from the decoders.
-        raise InputError(f"{name} is damaged or truncated and cannot be decoded ({exc.__class__.__name__}: {exc})") from exc
+        # Truncated or damaged data surfaces as OSError/SyntaxError/ValueError from the decoders;
+        # their words ("image file is truncated") are for the log, not the user.
+        log.info("decoding %s failed: %s: %s", path, exc.__class__.__name__, exc)
+        raise ImageError(f"{name} is damaged or truncated and cannot be decoded", RETAKE) from exc
 
 
 def reduce_jpeg_to_fit(image: Image.Image, max_pixels: int) -> None:
@@ -170,10 +189,11 @@ def _png_parts(data: bytes) -> tuple[bytes, list[bytes]] | None:
 
 
 def check_png_complete(data: bytes, name: str) -> None:
-    """InputError when a PNG's image data ends before its last row. Pillow stops quietly at the
-    end of a complete zlib stream that holds half the rows, and paints the rest black (audit:
-    a photo graded with its bottom half missing). The data is inflated in 1 MiB steps and only
-    counted, so this costs one more pass over the compressed bytes, never the image's memory."""
+    """ImageError when a PNG's image data is corrupt or ends before its last row. Pillow stops
+    quietly at the end of a complete zlib stream that holds half the rows, and paints the rest
+    black (audit: a photo graded with its bottom half missing). The data is inflated in 1 MiB
+    steps and only counted, so this costs one more pass over the compressed bytes, never the
+    image's memory."""
     parts = _png_parts(data)
     if parts is None:
         return  # Pillow has read it; nothing here to measure it by
@@ -195,11 +215,11 @@ def check_png_complete(data: bytes, name: str) -> None:
         if not inflate.eof and total < expected:
             total += len(inflate.flush())
     except zlib.error as exc:
-        raise InputError(f"{name} is damaged and cannot be decoded (its image data: {exc}); copy the photo again") from exc
+        log.info("inflating the image data of %s failed: %s", name, exc)
+        raise ImageError(f"{name} is damaged and cannot be decoded (its image data is corrupt)", RETAKE) from exc
     if total < expected:
         shown = 100 * total // expected
-        raise InputError(f"{name} is truncated: its image data ends early ({shown}% of the rows); "
-                         "copy the photo again or retake it")
+        raise ImageError(f"{name} is truncated: its image data ends early ({shown}% of the rows)", RETAKE)
 
 
 def bomb_pixels(exc: Exception) -> int | None:

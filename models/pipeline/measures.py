@@ -6,7 +6,11 @@ their distance D becomes `FRAME_EYE_DISTANCE` pixels, and the midline is the per
 bisector of the eye centroids (more stable than the nose under small head turns; the nose
 anchors the frame only when an expression's mask lacks an eye). All distances are reported in units of D (inter-eye-centroid
 distance), so photos taken at different distances compare. Left/right are the subject's
-sides (in an unmirrored photo the subject's left is on the image's right).
+sides (in an unmirrored photo the subject's left is on the image's right). The frame has
+twice the pixels per D that a 256-px photo's face has (128 against about 64), so warping a
+mask into it rounds less: 70 synthetic patients rendered with the head rolled by -8 to 8
+degrees spread their percent by 5.0 points on average against 6.2 at 64 px per D, and the
+model card's 120 patients' exact masks graded 0.800 against 0.733 (docs/assess.md).
 
 Each expression is compared with `rest`, side by side:
 
@@ -48,6 +52,10 @@ which the share was chosen, it flagged 5 of the 6 wrong sides (grades I-III: mil
 read from imperfect masks) and 1 of 53 right ones; of 60 new patients (seed 31), 6 of 7 wrong
 and 4 of 44 right. No side of a grade IV-VI patient was wrong or flagged. The House's-regions
 reason, added later, only adds flags; recounted with it on the same measurements: unchanged.
+These counts were made when the measure read each mask once, in a frame of 64 px per D; since
+it reads each mask and its mirror (`measure_function`) in the frame of 128, the 120 held-out
+patients of the model card (100 with a side) had 91 sides named, all right, 2 of them flagged
+(E1's masks; docs/measurements/measured_grade_frame_2x_2026-12-06.json).
 """
 
 from __future__ import annotations
@@ -58,13 +66,14 @@ from dataclasses import asdict, dataclass, field
 import cv2
 import numpy as np
 
-from models.labels import CLASS_INDEX, GRADES
+from models.labels import CLASS_INDEX, GRADES, mirror_mask
 from models.pipeline.flag_wording import expression_label
 
-FRAME_EYE_DISTANCE = 64.0  # pixels per D in the canonical frame
-FRAME_SIZE = 320  # canonical canvas, 5 D wide
+FRAME_EYE_DISTANCE = 128.0  # pixels per D in the canonical frame (see the module doc)
+FRAME_SIZE = 640  # canonical canvas, 5 D wide
 FRAME_EYE_Y = 0.38  # eye line height in the canvas (fraction)
 MIN_PIXELS = 4  # fewer pixels of a part than this = part not found
+CORNER_BAND = 3.0 / 128.0  # D: the mouth pixels this close to the most lateral one make its corner
 
 BG, SKIN, HAIR = CLASS_INDEX["background"], CLASS_INDEX["skin"], CLASS_INDEX["hair"]
 MOUTH = (CLASS_INDEX["upper_lip"], CLASS_INDEX["inner_mouth"], CLASS_INDEX["lower_lip"])
@@ -196,12 +205,16 @@ def _side_mask(shape: tuple[int, int], midline_px: float, side: str) -> np.ndarr
 
 
 def _largest_component(hit: np.ndarray) -> np.ndarray:
-    """The largest 8-connected blob of a boolean image (speckle elsewhere dropped)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(hit.astype(np.uint8), connectivity=8)
+    """The largest 8-connected blob of a boolean image (speckle elsewhere dropped). Labelled
+    within the pixels' bounding box: a part covers a small corner of the canvas."""
+    x, y, w, h = cv2.boundingRect(hit.astype(np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(hit[y : y + h, x : x + w].astype(np.uint8), connectivity=8)
     if count <= 2:
         return hit
     biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    return labels == biggest
+    out = np.zeros_like(hit)
+    out[y : y + h, x : x + w] = labels == biggest
+    return out
 
 
 def clean_parts(canon: np.ndarray) -> np.ndarray:
@@ -245,12 +258,12 @@ def features(canon: np.ndarray, band: tuple[float, float] | None = None) -> Face
         # Mean height over the eye's columns: robust to the eye's outline noise.
         out.eye_open[side] = float(columns.sum() / width) / d if width >= 2 else 0.0
         sided = _side_mask(canon.shape, midline_px, side)
-        # Commissure: the mouth pixels within 1.5 px of the most lateral one on this side.
+        # Commissure: the mouth pixels within CORNER_BAND of the most lateral one on this side.
         m = mouth & sided
         mys, mxs = np.nonzero(m)
         if len(mxs) >= MIN_PIXELS:
             lateral = np.abs(mxs - midline_px)
-            keep = lateral >= lateral.max() - 1.5
+            keep = lateral >= lateral.max() - CORNER_BAND * d
             out.commissure[side] = (float(np.abs(mxs[keep] - midline_px).mean()) / d, float(mys[keep].mean()) / d)
         else:
             out.commissure[side] = None
@@ -293,13 +306,13 @@ def _cheek_extent(canon: np.ndarray, midline_px: float, side: str, lo: float, hi
     d = FRAME_EYE_DISTANCE
     r0, r1 = int(round(lo * d)), int(round(hi * d))
     mid = int(round(midline_px))
-    rows = range(max(0, r0), min(canon.shape[0], r1 + 1))
-    extents = []
-    for r in rows:
-        row = canon[r, mid:] if side == "left" else canon[r, : mid + 1][::-1]
-        outside = np.nonzero((row == BG) | (row == HAIR))[0]
-        extents.append(outside[0] if len(outside) else len(row))
-    return float(np.mean(extents)) / d if extents else None
+    band = canon[max(0, r0) : min(canon.shape[0], r1 + 1)]
+    if not len(band):
+        return None
+    half = band[:, mid:] if side == "left" else band[:, : mid + 1][:, ::-1]  # from the midline outwards
+    outside = (half == BG) | (half == HAIR)
+    extents = np.where(outside.any(axis=1), outside.argmax(axis=1), half.shape[1])  # the first outside pixel, per row
+    return float(np.mean(extents)) / d
 
 
 @dataclass
@@ -395,7 +408,10 @@ def _reads_below(value: float, limit: float) -> str:
 def movement_figure(value: float, region: str | None = None) -> str:
     """A movement as the tables print it (2 decimals), with the digits it takes to read below
     the region's `min_movement` when it is below it: "0.02" in the cell beside "too small to
-    judge (moved 0.0199, less than the 0.02 needed)" read as if it were enough."""
+    judge (moved 0.0199, less than the 0.02 needed)" read as if it were enough. A movement that rounds to zero prints "0.00", never
+    "-0.00" (a side that moved a hair the wrong way)."""
+    if abs(value) < 0.005:
+        value = 0.0
     text = f"{value:.2f}"
     spec = REGION_BY_NAME.get(region or "")
     if spec is not None and value < spec.min_movement <= float(text):
@@ -412,7 +428,11 @@ def too_small_note(stronger: float, spec: RegionSpec) -> str:
 
 def compare_region(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures) -> RegionResult:
     """Left/right movement, ratio and percent function of one region."""
-    left, right = _movement(spec, rest, expr, "left"), _movement(spec, rest, expr, "right")
+    return judge_region(spec, _movement(spec, rest, expr, "left"), _movement(spec, rest, expr, "right"))
+
+
+def judge_region(spec: RegionSpec, left: float | None, right: float | None) -> RegionResult:
+    """Ratio and percent function of one region from each side's movement."""
     result = RegionResult(spec.name, spec.label, spec.expression, spec.unit, left, right, None, None, None, False, "")
     if left is None or right is None:
         result.note = "part not found in the mask"
@@ -429,34 +449,77 @@ def compare_region(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures) -> 
     return result
 
 
-def measure_function(masks: dict[str, np.ndarray]) -> MeasuredFunction:
-    """Compare every expression's mask with `rest` and summarise (see the module doc).
+@dataclass
+class _Movements:
+    """One pass over a patient's masks: each measured region's (left, right) movement, the
+    notes of the regions it could not measure, or why nothing could be measured."""
 
-    Without `rest`, or when rest lacks the eyes or nose, nothing can be measured: the result
-    has grade None and a note saying why.
-    """
+    sides: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    unmeasured: dict[str, str] = field(default_factory=dict)
+    failure: str | None = None
+
+
+def _movements(masks: dict[str, np.ndarray]) -> _Movements:
+    """Every expression's movements against `rest`, read from the masks as they are."""
     if "rest" not in masks:
-        return MeasuredFunction(None, None, "none", None, notes=["no rest photo: measured function needs the rest baseline"])
+        return _Movements(failure="no rest photo: measured function needs the rest baseline")
     try:
         rest_frame = face_frame(masks["rest"])
     except FrameError as exc:
-        return MeasuredFunction(None, None, "none", None, notes=[f"rest photo: {exc}; measured function unavailable"])
+        return _Movements(failure=f"rest photo: {exc}; measured function unavailable")
     rest = features(to_canonical(masks["rest"], rest_frame))
     band = _cheek_band(rest)
-    notes: list[str] = []
-    regions: dict[str, RegionResult] = {}
+    out = _Movements()
     for spec in REGIONS:
         mask = masks.get(spec.expression)
         if mask is None:
-            notes.append(f"{spec.label}: no {expression_label(spec.expression).lower()} photo")
+            out.unmeasured[spec.name] = f"{spec.label}: no {expression_label(spec.expression).lower()} photo"
             continue
         try:
             frame = face_frame(mask, fallback=rest_frame)
         except FrameError as exc:
-            notes.append(f"{spec.label}: {exc}")
+            out.unmeasured[spec.name] = f"{spec.label}: {exc}"
             continue
         expr = features(to_canonical(mask, frame), band=band if band[0] is not None else None)
-        regions[spec.name] = compare_region(spec, rest, expr)
+        out.sides[spec.name] = (_movement(spec, rest, expr, "left"), _movement(spec, rest, expr, "right"))
+    return out
+
+
+def _mean(a: float | None, b: float | None) -> float | None:
+    """The mean of two readings of one movement; the one there is when the other is missing."""
+    if a is None or b is None:
+        return b if a is None else a
+    return (a + b) / 2.0
+
+
+def measure_function(masks: dict[str, np.ndarray]) -> MeasuredFunction:
+    """Compare every expression's mask with `rest` and summarise (see the module doc).
+
+    The masks are read twice, as they are and mirrored (`mirror_mask`: flipped, left/right
+    classes swapped), and each side's movement is the mean of its two readings: warping a
+    mask into the face frame rounds pixels differently on the two sides of the midline, so
+    one reading measured a perfectly symmetric face's cheek at 78 % and graded a patient III
+    whose mirror image it graded IV. Averaged, the measure is exactly mirror-equivariant (a
+    mirrored patient gets the same percents and grade, the other side) and a symmetric face
+    measures 100 % with no weaker side.
+
+    Without `rest`, or when rest lacks the eyes or nose, nothing can be measured: the result
+    has grade None and a note saying why.
+    """
+    first = _movements(masks)
+    if first.failure is not None:
+        return MeasuredFunction(None, None, "none", None, notes=[first.failure])
+    mirrored = _movements({expression: mirror_mask(mask) for expression, mask in masks.items()})
+    notes: list[str] = []
+    regions: dict[str, RegionResult] = {}
+    for spec in REGIONS:
+        if spec.name not in first.sides:
+            notes.append(first.unmeasured[spec.name])
+            continue
+        left, right = first.sides[spec.name]
+        # the mirror's right side is the patient's left
+        mirror_right, mirror_left = mirrored.sides.get(spec.name, (None, None))
+        regions[spec.name] = judge_region(spec, _mean(left, mirror_left), _mean(right, mirror_right))
         if not regions[spec.name].judged:
             notes.append(f"{spec.label}: {regions[spec.name].note}")
 

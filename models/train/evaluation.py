@@ -81,11 +81,13 @@ def _prepared(report: dict, reader: PhotoReader, no_face: list[str]) -> dict:
 def evaluate_parsing(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, batch_size: int = 8,
     mirror: bool = True, photos: PhotoReader | None = None, preparation: str = LETTERBOX,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """DESIGN §8 parsing report on a parsing set (its classes) or a patient set with masks (project classes);
     masks mirror-averaged as the app makes them (`models.mirror_parsing`), or E1's single pass.
     A patient set's photos are read through `photos` (`sources.PhotoReader`: decoded when none is
-    given, prepared as `preparation` says; with the face crop, photos without a face are left out)."""
+    given, prepared as `preparation` says; with the face crop, photos without a face are left out).
+    `progress(done, total)` after each batch of images."""
     device = device or torch.device("cpu")
     model.to(device)
     size = model.config.input_size
@@ -119,13 +121,16 @@ def evaluate_parsing(
         background = [c for c in names if dataset.maps_to[c] == ["background"]]
         reader = PhotoReader()  # a parsing set is scored whole, as stage 1 trains on it
     conf = np.zeros((len(names), len(names)), dtype=np.int64)
+    done = 0
     for chunk in _batches(items, batch_size):
         loaded = [pair for pair in (load() for load in chunk) if pair is not None]
-        if not loaded:
-            continue
-        images, masks = zip(*loaded, strict=True)
-        predicted = back[_predict_masks(model, list(images), device, mirror)]
-        conf += confusion_matrix(np.stack(masks), predicted, len(names))
+        if loaded:
+            images, masks = zip(*loaded, strict=True)
+            predicted = back[_predict_masks(model, list(images), device, mirror)]
+            conf += confusion_matrix(np.stack(masks), predicted, len(names))
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(items))
     warn_no_face(no_face, "the parsing scores")
     if no_face and len(no_face) == len(items):
         raise InputError(f"{data}: no face found in any photo with a mask in the split {split!r}: nothing to score")
@@ -288,16 +293,16 @@ LEVELS = ("patient", "photo", "measured", "measured-exact")  # report keys, with
 
 def evaluate_grading(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, level: str = "patient",
-    mirror: bool = True, preparation: str = LETTERBOX,
+    mirror: bool = True, preparation: str = LETTERBOX, progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """DESIGN §8 grading report; `level` 'patient' (fused expressions), 'photo', 'measured'
     (the measured grade from E1's masks) or 'measured-exact' (the measure on the set's masks);
-    photos prepared as `preparation` says (`face_prep`)."""
+    photos prepared as `preparation` says (`face_prep`); `progress` as in `grade_photos`."""
     if level not in LEVELS:
         raise InputError(f"unknown --level {level!r}; use {', '.join(LEVELS)}")
     if level == "measured-exact":  # said before the pass over the photos, naming a photo
         _check_every_mask(data, split)
-    reports = grading_reports(model, data, split, device, mirror, preparation=preparation)
+    reports = grading_reports(model, data, split, device, mirror, progress, preparation=preparation)
     key = level.replace("-", "_")
     if key not in reports:
         raise InputError(f"{data}: --level {level} needs a mask for every photo (masks/ of the photo's own name)")

@@ -88,4 +88,9 @@ def test_a_turned_face_gets_no_false_box_from_the_second_searches(name):
     """Without the stricter votes these gave a nose-and-mouth box, a cheek or a "too small" forehead."""
     rgb = _fasseg(name)
     assert detect_faces(rgb) == [] and face.detect_small_faces(rgb) == []
-    assert not crop_face(rgb, 64).detected  # the centre fallback, with its warning, as before
+    # Cropped alike whichever way the photo faces: the centre fallback both ways, or the face
+    # the mirrored search finds (04149: the upper face of the head turned 45 degrees) both ways.
+    crop, mirrored = crop_face(rgb, 64), crop_face(np.ascontiguousarray(rgb[:, ::-1]), 64)
+    assert crop.detected == mirrored.detected == bool(detect_faces(np.ascontiguousarray(rgb[:, ::-1])))
+    x, y, side, _ = crop.crop_box
+    assert mirrored.crop_box == (rgb.shape[1] - x - side, y, side, side)

@@ -115,3 +115,15 @@ def test_overlays_have_legend_and_heat() -> None:
     assert att.shape == photo.shape
     # JET: hot (red) on the right half, cold (blue) on the left.
     assert att[128, 250, 0] > att[128, 250, 2] and att[128, 5, 2] > att[128, 5, 0]
+
+
+def test_report_prints_a_movement_that_rounds_to_zero_as_the_results_page_does(oracle_assessment, tmp_path: Path) -> None:
+    # A paralysed brow that moved a hair the wrong way: "0.00", as on the results page, not "-0.00".
+    from app.pages.results_logic import movement_text
+
+    body = oracle_assessment.to_dict()
+    body["measured"]["regions"]["brow"]["left"] = -0.0006
+    assert movement_text(-0.0006, "D", "brow") == "0.00 D"
+    _, text = _text(write_report(tmp_path / "r.pdf", body))
+    row = text[text.index("Brow elevation "):][:60]
+    assert " 0.00 " in row and "-0.00" not in text, row

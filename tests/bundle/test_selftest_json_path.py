@@ -5,26 +5,11 @@ the report replaces an old one atomically. The test itself is stubbed: these are
 from __future__ import annotations
 
 import json
-import logging
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app import cli, frozen_main, selftest
-
-
-@pytest.fixture()
-def quiet_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PALSY_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    before = list(logging.getLogger().handlers)
-    yield
-    for handler in logging.getLogger().handlers:
-        if handler not in before:
-            logging.getLogger().removeHandler(handler)
-            handler.close()
 
 
 def _passed(**_: object) -> selftest.SelfTestResult:
@@ -59,7 +44,8 @@ def test_unwritable_json_is_refused_before_the_test(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(prefix), err
     assert str(target) in lines[0]
-    expected = {"missing folder": "does not exist", "file as folder": "is not a folder", "a folder": "is a folder"}
+    expected = {"missing folder": "does not exist", "a folder": "is a folder",
+                "file as folder": "plain is a file, not a folder; give a path in an existing folder"}
     assert expected[case] in lines[0]
 
 

@@ -120,8 +120,11 @@ def test_an_unexpected_error_while_building_the_window_is_reported_too(
     with caplog.at_level(logging.ERROR, logger="app.gui_main"):
         assert main([], settings_path=_ini(settings_path, folder)) == START_FAILED
     [(_, text)] = boxes["critical"]
-    assert "RuntimeError: the patient page could not be built" in text and str(folder) in text
-    assert any(r.exc_info and r.levelno == logging.ERROR for r in caplog.records)
+    # it said "RuntimeError: the patient page could not be built": the class and words are the log's
+    assert text.startswith("something unexpected went wrong; the details are in the log") and str(folder) in text
+    assert "RuntimeError" not in text
+    [record] = [r for r in caplog.records if r.exc_info and r.levelno == logging.ERROR]
+    assert record.exc_info[0] is RuntimeError and "the patient page could not be built" in str(record.exc_info[1])
 
 
 @pytest.mark.parametrize("named_by", ["settings", "PALSY_HOME"])

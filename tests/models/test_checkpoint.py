@@ -169,7 +169,7 @@ def test_weights_that_do_not_fit_the_config_are_refused(tmp_path: Path) -> None:
     payload.pop("config_sha256", None)  # as written before the field existed: only the shapes catch it
     payload["config"]["backbone_widths"] = [16, 32, 64, 128]
     torch.save(payload, tmp_path / "mismatch.pt")
-    with pytest.raises(CheckpointError, match="do not fit"):
+    with pytest.raises(CheckpointError, match="does not match the network its configuration describes"):
         load_checkpoint(tmp_path / "mismatch.pt")
     payload["config"]["no_such_key"] = 1
     torch.save(payload, tmp_path / "badcfg.pt")
@@ -325,7 +325,7 @@ def test_a_large_configuration_within_range_is_refused_before_allocating(tmp_pat
         return real(config)
 
     monkeypatch.setattr(checkpoint, "CascadeNet", counting)
-    with pytest.raises(CheckpointError, match="do not fit"):
+    with pytest.raises(CheckpointError, match="does not match the network its configuration describes"):
         load_checkpoint(path)
     assert built == [torch.device("meta")]
 

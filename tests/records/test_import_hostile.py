@@ -95,7 +95,7 @@ def test_a_deeply_nested_manifest_is_one_line_and_exit_2(
     tmp_path: Path, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (exported / MANIFEST).write_text("[" * 200_000 + "]" * 200_000)
-    _import_refused(capsys, tmp_path / "station2", exported, "cannot be read as JSON")
+    _import_refused(capsys, tmp_path / "station2", exported, "is damaged (cut short or edited)")
 
 
 # --- finding 3: the inner types of an analysis result --------------------------------------------

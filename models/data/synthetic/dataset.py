@@ -13,9 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import multiprocessing
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -147,6 +149,29 @@ def _write_patient(out: Path, entry: PatientEntry, size: int, frames: int) -> st
     return entry.patient_id
 
 
+def _ignore_ctrl_c() -> None:
+    """A worker's start: Ctrl-C reaches every process of the terminal's group, and only the
+    parent decides to stop (a worker that took it sent it back as its patient's error, or left
+    the pool hanging). On POSIX the worker already inherits this from its start; on Windows it
+    does not."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _ctrl_c_ignored_while_starting_workers() -> Iterator[None]:
+    """Ignore Ctrl-C in the parent while it starts the workers (in `submit`): a worker inherits
+    that (POSIX) and so is not killed, with a traceback, by a Ctrl-C in the second before its
+    initializer runs. A Ctrl-C in these milliseconds is lost; only the main thread may do this."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def write_patient_dataset(
     out: Path,
     patients: int,
@@ -171,9 +196,13 @@ def write_patient_dataset(
             finished = (_write_patient(out, entry, size, frames) for entry in entries)
         else:
             # spawn, not fork: a fresh interpreter is safe whatever threads the caller runs.
-            pool = stack.enter_context(ProcessPoolExecutor(
-                max_workers=min(workers, len(entries)), mp_context=multiprocessing.get_context("spawn")))
-            futures = [pool.submit(_write_patient, out, entry, size, frames) for entry in entries]
+            pool = ProcessPoolExecutor(max_workers=min(workers, len(entries)),
+                                       mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c)
+            # Leaving early (a worker's error, Ctrl-C) drops the patients not yet started and
+            # waits only for those being rendered; a plain shutdown rendered every one first.
+            stack.callback(pool.shutdown, cancel_futures=True)
+            with _ctrl_c_ignored_while_starting_workers():
+                futures = [pool.submit(_write_patient, out, entry, size, frames) for entry in entries]
             # .result() raises a worker's error (a full disk, say) here
             finished = (future.result() for future in as_completed(futures))
         for done, _ in enumerate(finished, start=1):
