@@ -60,10 +60,21 @@ def save_settings(qsettings: QSettings, settings: Settings) -> None:
     for key, value in flat.items():
         qsettings.setValue(key, value)
     qsettings.sync()
-    if qsettings.status() != QSettings.Status.NoError:  # a read-only file or folder, a full disk
+    if not _written(qsettings):  # a read-only file or folder, a full disk
         raise SettingsError(f"the settings could not be written to {qsettings.fileName()} "
                             "(read-only or full disk); they apply to this session only")
     _owner_only(qsettings.fileName())
+
+
+def _written(qsettings: QSettings) -> bool:
+    """Whether the last `sync` reached the file. QSettings keeps the first error it met, so one
+    that read a damaged file still says FormatError after saving over it: the file is then
+    read again (the notice's "Saving Settings replaces it" was followed by "could not be
+    written", and the file kept the umask's mode)."""
+    status = qsettings.status()
+    if status == QSettings.Status.FormatError:
+        return QSettings(qsettings.fileName(), QSettings.Format.IniFormat).status() == QSettings.Status.NoError
+    return status == QSettings.Status.NoError
 
 
 def _owner_only(path: str) -> None:

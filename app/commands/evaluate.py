@@ -93,12 +93,18 @@ def run(args: argparse.Namespace) -> int:
               f"of that stage, not of {run / 'clinic.pt'}", file=sys.stderr)
     device = resolve_device(args.device)
     unit = "photo" if patient_set else "image"
-    if args.task == "parsing":
-        report = evaluate_parsing(model, args.data, args.split, device, mirror=not args.single_pass,
-                                  preparation=preparation, progress=terminal_progress("parsed", unit))
-    else:
-        report = evaluate_grading(model, args.data, args.split, device, level, mirror=not args.single_pass,
-                                  preparation=preparation, progress=terminal_progress("graded", unit))
+    progress = terminal_progress("parsed" if args.task == "parsing" else "graded", unit)
+    try:
+        if args.task == "parsing":
+            report = evaluate_parsing(model, args.data, args.split, device, mirror=not args.single_pass,
+                                      preparation=preparation, progress=progress)
+        else:
+            report = evaluate_grading(model, args.data, args.split, device, level, mirror=not args.single_pass,
+                                      preparation=preparation, progress=progress)
+    except Exception:
+        if progress is not None:  # the error on a line of its own, not after the count (Ctrl-C: app.cli)
+            print(file=sys.stderr)
+        raise
     if args.json:  # what was scored: additive keys, so readers of the DESIGN §8 keys are unaffected
         if args.task == "parsing":
             report["split"], report["n"] = parsing_scored(args.data, args.split, len(report.get("no_face") or []))

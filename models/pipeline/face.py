@@ -267,12 +267,19 @@ def find_face(grey: np.ndarray, settings: FaceCropSettings) -> tuple[tuple[float
     backs = [(width - mx - mw, my, mw, mh) for mx, my, mw, mh in _detect(np.ascontiguousarray(grey[:, ::-1]), settings)]
     if not own and not backs:
         return None
-    if not own or (backs and backs[0][2] * backs[0][3] > own[0][2] * own[0][3]):
+    if not own or (backs and _rank(backs[0], width) > _rank(own[0], width)):
         box = _averaged(backs[0], own)
     else:
         box = _averaged(own[0], backs)
     found = tuple(int(round(v)) for v in box)
     return box, _plausible([found, *own])  # the frame's own faces nested in the chosen one are that face
+
+
+def _rank(box: Box, width: int) -> tuple[int, float]:
+    """How a search's first face ranks against the other's: the larger, then (equal sizes) the
+    nearer the frame's vertical centre line; both the same for a box and its mirror image."""
+    x, _, w, h = box
+    return w * h, -abs(x + w / 2.0 - width / 2.0)
 
 
 def _averaged(box: Box, other_search: list[Box]) -> tuple[float, float, float, float]:

@@ -72,7 +72,8 @@ from models.pipeline.flag_wording import expression_label
 FRAME_EYE_DISTANCE = 128.0  # pixels per D in the canonical frame (see the module doc)
 FRAME_SIZE = 640  # canonical canvas, 5 D wide
 FRAME_EYE_Y = 0.38  # eye line height in the canvas (fraction)
-MIN_PIXELS = 4  # fewer pixels of a part than this = part not found
+MIN_PIXELS = 4  # fewer of a photo's mask pixels of a part than this = part not found
+MIN_EYE_COLUMNS = 2  # an eye fewer of the mask's columns wide is closed
 CORNER_BAND = 3.0 / 128.0  # D: the mouth pixels this close to the most lateral one make its corner
 
 BG, SKIN, HAIR = CLASS_INDEX["background"], CLASS_INDEX["skin"], CLASS_INDEX["hair"]
@@ -125,10 +126,10 @@ class FaceFrame:
     nose: tuple[float, float]  # nose centroid in mask pixels
 
 
-def _centroid(mask: np.ndarray, classes: int | tuple[int, ...]) -> tuple[float, float] | None:
+def _centroid(mask: np.ndarray, classes: int | tuple[int, ...], min_pixels: int = MIN_PIXELS) -> tuple[float, float] | None:
     hit = np.isin(mask, classes) if isinstance(classes, tuple) else mask == classes
     ys, xs = np.nonzero(hit)
-    if len(xs) < MIN_PIXELS:
+    if len(xs) < min_pixels:
         return None
     return float(xs.mean()), float(ys.mean())
 
@@ -208,6 +209,8 @@ def _largest_component(hit: np.ndarray) -> np.ndarray:
     """The largest 8-connected blob of a boolean image (speckle elsewhere dropped). Labelled
     within the pixels' bounding box: a part covers a small corner of the canvas."""
     x, y, w, h = cv2.boundingRect(hit.astype(np.uint8))
+    if w == 0 or h == 0:  # no pixel: nothing to keep (OpenCV's labelling of an empty image crashes)
+        return hit
     count, labels, stats, _ = cv2.connectedComponentsWithStats(hit[y : y + h, x : x + w].astype(np.uint8), connectivity=8)
     if count <= 2:
         return hit
@@ -231,10 +234,20 @@ def clean_parts(canon: np.ndarray) -> np.ndarray:
     return out
 
 
-def features(canon: np.ndarray, band: tuple[float, float] | None = None) -> FaceFeatures:
+def canvas_scale(frame: FaceFrame) -> float:
+    """The frame's pixels per pixel of the mask it was placed on (about 2.5 for a 256-px photo)."""
+    return FRAME_EYE_DISTANCE / frame.eye_distance_px
+
+
+def features(canon: np.ndarray, band: tuple[float, float] | None = None, scale: float = 1.0) -> FaceFeatures:
     """Read the measured quantities from a canonical mask. `band` (D units, y range) is the
-    mouth-level band for the cheek; by default derived from this mask."""
+    mouth-level band for the cheek; by default derived from this mask. `scale` is the frame's
+    pixels per mask pixel (`canvas_scale`): the smallest part and the narrowest open eye are
+    counted in the mask's pixels, so a scrap of two or three mask pixels, which covers a dozen
+    of the frame's, is no part (a brow scrap under hair measured a grade I face II)."""
     d = FRAME_EYE_DISTANCE
+    min_pixels = max(MIN_PIXELS, round(MIN_PIXELS * scale**2))
+    min_columns = max(MIN_EYE_COLUMNS, round(MIN_EYE_COLUMNS * scale))
     canon = clean_parts(canon)
     # Midline: the perpendicular bisector of the eye centroids (x = FRAME_SIZE / 2 in the
     # canonical frame). The nose protrudes, so a small turn of the head between two photos
@@ -244,24 +257,24 @@ def features(canon: np.ndarray, band: tuple[float, float] | None = None) -> Face
     out = FaceFeatures(midline_px / d, {}, {}, {}, {}, {}, None, None)
     mouth = np.isin(canon, MOUTH)
     ys, xs = np.nonzero(mouth)
-    out.mouth_y = float(ys.mean()) / d if len(ys) >= MIN_PIXELS else None
+    out.mouth_y = float(ys.mean()) / d if len(ys) >= min_pixels else None
     nose = canon == CLASS_INDEX["nose"]
     nys, nxs = np.nonzero(nose)
-    out.nose_bottom = float(np.percentile(nys, 95)) / d if len(nys) >= MIN_PIXELS else None
+    out.nose_bottom = float(np.percentile(nys, 95)) / d if len(nys) >= min_pixels else None
     for side in ("left", "right"):
         classes = SIDE_CLASSES[side]
-        brow = _centroid(canon, classes["brow"])
+        brow = _centroid(canon, classes["brow"], min_pixels)
         out.brow_y[side] = brow[1] / d if brow else None
         eye = canon == classes["eye"]
         columns = np.count_nonzero(eye, axis=0)
         width = np.count_nonzero(columns)
         # Mean height over the eye's columns: robust to the eye's outline noise.
-        out.eye_open[side] = float(columns.sum() / width) / d if width >= 2 else 0.0
+        out.eye_open[side] = float(columns.sum() / width) / d if width >= min_columns else 0.0
         sided = _side_mask(canon.shape, midline_px, side)
         # Commissure: the mouth pixels within CORNER_BAND of the most lateral one on this side.
         m = mouth & sided
         mys, mxs = np.nonzero(m)
-        if len(mxs) >= MIN_PIXELS:
+        if len(mxs) >= min_pixels:
             lateral = np.abs(mxs - midline_px)
             keep = lateral >= lateral.max() - CORNER_BAND * d
             out.commissure[side] = (float(np.abs(mxs[keep] - midline_px).mean()) / d, float(mys[keep].mean()) / d)
@@ -270,7 +283,7 @@ def features(canon: np.ndarray, band: tuple[float, float] | None = None) -> Face
         # Ala: the lateral half of this side's nose.
         n = nose & sided
         ays, axs = np.nonzero(n)
-        if len(axs) >= MIN_PIXELS:
+        if len(axs) >= min_pixels:
             lateral = np.abs(axs - midline_px)
             keep = lateral >= 0.5 * lateral.max()
             out.ala_y[side] = float(ays[keep].mean()) / d
@@ -306,7 +319,7 @@ def _cheek_extent(canon: np.ndarray, midline_px: float, side: str, lo: float, hi
     d = FRAME_EYE_DISTANCE
     r0, r1 = int(round(lo * d)), int(round(hi * d))
     mid = int(round(midline_px))
-    band = canon[max(0, r0) : min(canon.shape[0], r1 + 1)]
+    band = canon[max(0, r0) : max(0, min(canon.shape[0], r1 + 1))]
     if not len(band):
         return None
     half = band[:, mid:] if side == "left" else band[:, : mid + 1][:, ::-1]  # from the midline outwards
@@ -408,8 +421,8 @@ def _reads_below(value: float, limit: float) -> str:
 def movement_figure(value: float, region: str | None = None) -> str:
     """A movement as the tables print it (2 decimals), with the digits it takes to read below
     the region's `min_movement` when it is below it: "0.02" in the cell beside "too small to
-    judge (moved 0.0199, less than the 0.02 needed)" read as if it were enough. A movement that rounds to zero prints "0.00", never
-    "-0.00" (a side that moved a hair the wrong way)."""
+    judge (moved 0.0199, less than the 0.02 needed)" read as if it were enough. A movement
+    that rounds to zero prints "0.00", never "-0.00" (a side that moved a hair the wrong way)."""
     if abs(value) < 0.005:
         value = 0.0
     text = f"{value:.2f}"
@@ -467,7 +480,7 @@ def _movements(masks: dict[str, np.ndarray]) -> _Movements:
         rest_frame = face_frame(masks["rest"])
     except FrameError as exc:
         return _Movements(failure=f"rest photo: {exc}; measured function unavailable")
-    rest = features(to_canonical(masks["rest"], rest_frame))
+    rest = features(to_canonical(masks["rest"], rest_frame), scale=canvas_scale(rest_frame))
     band = _cheek_band(rest)
     out = _Movements()
     for spec in REGIONS:
@@ -480,7 +493,7 @@ def _movements(masks: dict[str, np.ndarray]) -> _Movements:
         except FrameError as exc:
             out.unmeasured[spec.name] = f"{spec.label}: {exc}"
             continue
-        expr = features(to_canonical(mask, frame), band=band if band[0] is not None else None)
+        expr = features(to_canonical(mask, frame), band=band if band[0] is not None else None, scale=canvas_scale(frame))
         out.sides[spec.name] = (_movement(spec, rest, expr, "left"), _movement(spec, rest, expr, "right"))
     return out
 

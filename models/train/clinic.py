@@ -540,7 +540,7 @@ def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, patients: Patie
                              "(their rows of labels.csv, photos or masks; or, where a grade had no training patient, "
                              "the automatic split, which gives it one since 2026-12-06; or, for photos of several "
                              "frames, this version of Palsy Grader now pairs masks/EXPRESSION.png with the "
-                             "expression's first frame, DESIGN §4): its stages would not match them; start the run "
+                             "expression's first frame): its stages would not match them; start the run "
                              "again in a new --out folder")
         scoring_changed = state.data.get("scoring_data") != scored_on
     elif "data" in state.data:  # a run started before the two fingerprints: its one digest of everything

@@ -56,6 +56,7 @@ from models.metrics import confusion_matrix, grading_report
 from models.pipeline.measures import (
     REGIONS,
     FaceFrame,
+    canvas_scale,
     face_frame,
     features,
     measure_function,
@@ -100,7 +101,8 @@ def photo_measures(mask: np.ndarray, ref: RestReference) -> np.ndarray:
 def frame_measures(mask: np.ndarray, fallback: FaceFrame) -> np.ndarray:
     """(FRAME_MEASURES x 2) pairs of one mask in the app's face frame (eye spacings); NaN
     where a part is missing. `fallback` places the frame when the eyes are closed."""
-    found = features(to_canonical(mask, face_frame(mask, fallback=fallback)))
+    frame = face_frame(mask, fallback=fallback)
+    found = features(to_canonical(mask, frame), scale=canvas_scale(frame))
     sides = ("right", "left")
     rows = [[getattr(found, name)[side] for side in sides] for name in FRAME_MEASURES[:4]]
     corners = [found.commissure[side] for side in sides]

@@ -379,6 +379,7 @@ def train(
     budget_s = settings.minutes * 60.0 if settings.minutes else None
     start = time.monotonic() - spent
     done_at = time.monotonic()  # when the last completed step ended
+    first_step = step + 1  # this run's first (its progress line comes at once)
     info = {"stage": settings.stage, "settings": asdict(settings), **(training_info or {})}
     # A resumed run's start names the step its checkpoint held: records of later steps logged
     # before it (a run killed after its last save) are superseded, and counted.
@@ -466,6 +467,8 @@ def train(
                 last_metrics = metrics
                 if step % settings.log_every == 0:
                     log_block()
+                elif step == first_step:  # a slow first step (a large network on a CPU) looked like a hang
+                    progress.update(settings.stage, step, fraction_done(), {"loss": value, "lr": optimizer.param_groups[0]["lr"]})
                 if time.monotonic() - last_save > settings.checkpoint_every_s:
                     write_checkpoint()
                     last_save = time.monotonic()

@@ -85,7 +85,9 @@ def test_the_screenshot_face_keeps_exactly_its_box():
 @pytest.mark.parametrize("name", ["v3_personne01249_panp45.jpg", "v3_personne01144_panm30.jpg",
                                   "v3_personne04149_panp45.jpg", "v3_personne05249_panp45.jpg"])
 def test_a_turned_face_gets_no_false_box_from_the_second_searches(name):
-    """Without the stricter votes these gave a nose-and-mouth box, a cheek or a "too small" forehead."""
+    """Without the stricter votes these gave a nose-and-mouth box, a cheek or a "too small" forehead.
+    The crop is the mirror image of the mirrored photo's: the centre fallback, or for 04149 the
+    face the search of the mirrored photo finds."""
     rgb = _fasseg(name)
     assert detect_faces(rgb) == [] and face.detect_small_faces(rgb) == []
     # Cropped alike whichever way the photo faces: the centre fallback both ways, or the face

@@ -81,3 +81,11 @@ def test_a_synthetic_photo_and_its_mirror_get_mirrored_crops() -> None:
     assert side > 200  # the whole face, not the false box
     assert mirrored.crop_box == (256 - x - side, y, side, side)
     assert np.array_equal(mirrored.image, photo.image[:, ::-1])
+
+
+def test_of_two_faces_of_one_size_the_one_nearer_the_centre_is_taken_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    near, far = (140, 100, 100, 100), (10, 100, 100, 100)  # centres 10 and 140 px from the centre line
+    _searches(monkeypatch, [far], [_mirror(near)])
+    assert find_face(_frame(), FaceCropSettings())[0] == tuple(float(v) for v in near)
+    _searches(monkeypatch, [_mirror(near)], [far])
+    assert find_face(_frame(), FaceCropSettings())[0] == tuple(float(v) for v in _mirror(near))

@@ -62,3 +62,22 @@ def test_the_window_shows_the_damaged_files_notice_once(qtbot, tmp_path: Path, s
         window.close()
         window.gateway.close()
         window.deleteLater()
+
+
+def test_saving_replaces_a_damaged_file_owner_only(settings_path: str) -> None:
+    # QSettings keeps the FormatError of the damaged file it read: the save that replaced the
+    # file was reported as "could not be written" and left it readable by others.
+    import os
+    import stat
+    import sys
+
+    from app.settings_store import save_settings
+
+    Path(settings_path).write_bytes(bytes(range(256)) * 12)
+    qsettings = open_qsettings(settings_path)
+    settings, _ = load_settings(qsettings)
+    save_settings(qsettings, settings)
+    again, problems = load_settings(open_qsettings(settings_path))
+    assert problems == [] and again == settings
+    if sys.platform != "win32":
+        assert stat.S_IMODE(os.stat(settings_path).st_mode) == 0o600

@@ -36,6 +36,6 @@ def test_the_refusal_names_the_first_frame_mask_pairing(tmp_path):
     clinic._same_run(state, work, recipe, PatientDataset(root))  # nothing changed: the run goes on
     (tmp_path / "rest_mask.png").rename(folder / "masks" / "rest.png")  # now paired with rest_1.png
     with pytest.raises(InputError, match=r"changed since this run started .*this version of Palsy Grader now pairs "
-                                         r"masks/EXPRESSION\.png with the expression's first frame, DESIGN §4\): .*"
+                                         r"masks/EXPRESSION\.png with the expression's first frame\): .*"
                                          r"start the run again in a new --out folder"):
         clinic._same_run(state, work, recipe, PatientDataset(root))

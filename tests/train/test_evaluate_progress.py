@@ -58,3 +58,20 @@ def test_the_line_says_the_time_left_and_covers_a_longer_one(capsys, monkeypatch
     assert lines[0] == "graded 120/720 photos, about 10 min left"
     assert lines[1] == "graded 700/720 photos, about 4 s left".ljust(len(lines[0]))
     assert lines[2] == "graded 720/720 photos".ljust(len(lines[0])) + "\n"
+
+
+def test_an_error_midway_gets_a_line_of_its_own(tmp_path: Path, tiny_weights: Path, capsys,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from models.errors import InputError
+    from models.train import evaluation
+
+    def fails_midway(*args, progress, **kwargs):
+        progress(8, 24)
+        raise InputError("the disk went away")
+
+    data = draw_patients(tmp_path / "set", 4, seed=1)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(evaluation, "evaluate_grading", fails_midway)  # imported by the command when it runs
+    assert main(["evaluate", "grading", "--data", str(data), "--weights", str(tiny_weights)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"\rgraded 8/24 photos, about \d+ s left *\npalsy: error: the disk went away", err), err
