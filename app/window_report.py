@@ -9,7 +9,8 @@ from typing import Any
 
 import shiboken6
 
-from app.export import store_report
+from app.export import report_context, store_report
+from app.pages.patient_logic import as_sentence
 from app.pages.results_logic import ReviewDecision, confirmed_notice, export_blocker
 from app.records.errors import RecordStateError
 from app.window_history import graded_by, other_model
@@ -61,6 +62,9 @@ class WindowReportMixin:
 
     def export_pdf(self) -> None:
         """Render the PDF of the confirmed assessment on a worker; the store keeps it."""
+        # ReportLab loads at the first export, not at start
+        from app.report.pdf import unprinted_warning
+
         if self.assessment_id is None or self.result is None or self.services.render_report is None:
             return
         info = self.gateway.assessment(self.assessment_id)
@@ -91,6 +95,8 @@ class WindowReportMixin:
         self._export_id, self._export_thread = info.assessment_id, thread
         self._export_snapshot = info  # the record the PDF shows: saved only while it still holds
         self._export_label = label
+        # said with "Report saved": a name printed as "?" is otherwise found only on paper
+        self._export_unprinted = unprinted_warning(report_context(info, patient, settings, history))
         self.results.set_exporting(True)  # no re-confirming while the report of this decision is written
         self.notify("Writing the report (without the overlays: the current model made them, not the grading one)\u2026"
                     if left_out else "Writing the report\u2026")
@@ -119,12 +125,14 @@ class WindowReportMixin:
         self._export_id = None
         snapshot, self._export_snapshot = getattr(self, "_export_snapshot", None), None
         self.results.set_exporting(False)
+        self._export_unprinted = ""
         return snapshot
 
     def _report_rendered(self, pdf: bytes) -> None:
         if self._closed:
             return
         assessment_id, who = self._export_id, getattr(self, "_export_label", None)
+        unprinted = getattr(self, "_export_unprinted", "")
         snapshot = self._export_done()
         try:
             # kept only while the record still holds the decision the PDF shows (the store checks
@@ -144,8 +152,12 @@ class WindowReportMixin:
         self.set_notice(report_notice_key(assessment_id), "")  # this report's earlier failure no longer stands
         self._report_saved_again(assessment_id)
         # the page on screen may be another patient's by now: the message says whose report it is
-        self.notify(f"Report for {who} saved: {path}" if who else f"Report saved: {path}",
-                    log_text=f"Report of assessment {assessment_id} saved: {path}")
+        text = f"Report for {who} saved: {path}" if who else f"Report saved: {path}"
+        log_text = f"Report of assessment {assessment_id} saved: {path}"
+        if unprinted:  # the records keep every letter; only the PDF lacks the fonts
+            text, log_text = (f"{line}. {as_sentence(unprinted)}; the records keep the text as typed"
+                              for line in (text, log_text))
+        self.notify(text, 30000 if unprinted else 8000, log_text=log_text)
 
     def _report_saved_again(self, assessment_id: int) -> None:
         """A report lost at the last close was exported again: the notice no longer names it."""

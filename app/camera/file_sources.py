@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,13 @@ from models.pipeline.images import IMAGE_SUFFIXES  # the suffixes `palsy assess`
 log = logging.getLogger(__name__)
 
 REPLACE = "replace the file and press Retry"  # what to do about a photo of the folder that cannot be used
+
+# The names cameras and phones give their photos, a running number that says nothing of the
+# expression: Canon and iPhone IMG_0001, Nikon DSC_0001, _DSC0001 and DSCN0001, Sony DSC00001,
+# Fujifilm DSCF0001, Pentax IMGP0001, Olympus and Panasonic P1010001, Canon's Adobe RGB
+# _MG_0001, Android IMG_20240501_093012 or the date alone (20240501_093012), Pixel
+# PXL_20240501_093012345 (PXL_..._093012345.MP for a motion photo).
+CAMERA_NAME = re.compile(r"(?:_?(?:IMG|MG|DSC|DSCN|DSCF|IMGP|PXL|P)[_-]?)?\d+(?:[_-]\d+)*(?:\.MP)?", re.IGNORECASE)
 
 
 def _on_windows() -> bool:
@@ -108,13 +116,16 @@ def _load_rgb(path: Path) -> np.ndarray:
 class PhotoFolderSource:
     """A folder of existing photos: shows the photo named after the requested expression.
 
-    Files are matched by stem (`rest.jpg`, `close_eyes_1.png`, ...); a folder without such
-    names is shown photo by photo in name order, advancing with each expression. In a folder
-    with expression names, a missing or damaged photo is `StepUnavailable` for its step
-    only: another expression's photo is never shown in its place. So is a photo in a format
-    the app cannot read (`rest.heic`, `models.photo_formats`) when the folder holds no
-    readable photo of that expression. Which of the two a folder is depends on its readable
-    photos only; a folder of unreadable files alone is shown by expression names.
+    Files are matched by stem (`rest.jpg`, `close_eyes_1.png`, ...). In a folder with
+    expression names, a missing or damaged photo is `StepUnavailable` for its step only:
+    another expression's photo is never shown in its place. So is a photo in a format the app
+    cannot read (`rest.heic`, `models.photo_formats`) when the folder holds no readable photo
+    of that expression. A folder whose photos all have a camera's names (IMG_0001.jpg,
+    `CAMERA_NAME`) is taken in name order, one photo per step, and `name_order_photo` names
+    the file of each step so that the page can show it. Any other folder is refused at open
+    as `palsy assess` refuses it: a clinic's 01_Ruhe.jpg, 02_Stirn_runzeln.jpg ... in name
+    order gave "Close eyes" the raised brows. Which a folder is depends on its readable photos
+    only; a folder of unreadable files alone is read by expression names.
     """
 
     def __init__(self, folder: str | Path) -> None:
@@ -124,6 +135,9 @@ class PhotoFolderSource:
         self._by_expression: dict[str, Path] = {}
         # expression -> why its photo cannot be read (rest.heic), when no readable one is named so
         self._unreadable: dict[str, str] = {}
+        # the photos of a folder of camera names, one per step; () for one read by expression
+        # names (set in one assignment: the page reads it from the GUI thread)
+        self._in_name_order: tuple[Path, ...] = ()
         self._open = False
         self._current: np.ndarray | None = None
         self._expression = EXPRESSIONS[0]
@@ -146,6 +160,10 @@ class PhotoFolderSource:
                 self._unreadable.setdefault(_expression_of(path), unreadable_photo_problem(path))
         if not self._photos and not self._unreadable:
             raise CameraError(f"no photos ({', '.join(IMAGE_SUFFIXES)}) in {self.folder}{_unreadable_hint(files)}")
+        in_name_order = not self._by_expression and not self._unreadable
+        if in_name_order:
+            _refuse_other_names(self.folder, self._photos)
+        self._in_name_order = tuple(self._photos) if in_name_order else ()
         self._open = True
         self._current = None
 
@@ -159,23 +177,39 @@ class PhotoFolderSource:
         if not self._open:
             raise CameraError(f"{self.name} is not open")
         if self._current is None:
-            path = self._by_expression.get(self._expression)
-            if path is None and self._expression in self._unreadable:
-                raise StepUnavailable(f"{self._unreadable[self._expression]}; {REPLACE}, "
-                                      "or take this step with a camera")
-            if path is None and (self._by_expression or self._unreadable):
-                raise StepUnavailable(
-                    f"no {self._expression} photo in {self.folder.name} (a file named {self._expression}.jpg "
-                    "or .png); add it and press Retry, or take this step with a camera"
-                )
-            if path is None:
-                position = EXPRESSIONS.index(self._expression) if self._expression in EXPRESSIONS else 0
-                path = self._photos[position % len(self._photos)]
-            self._current = _load_rgb(path)
+            self._current = _load_rgb(self._photo_of(self._expression))
         return self._current
+
+    def name_order_photo(self, expression: str) -> str | None:
+        """The name of the file a folder of camera names gives `expression`'s step
+        (IMG_0001.jpg for rest), None in a folder read by expression names or when no photo is
+        left for the step: nothing in a camera's names says which expression a photo shows,
+        so the capture page names the file for the therapist to check."""
+        photos = self._in_name_order
+        position = EXPRESSIONS.index(expression) if expression in EXPRESSIONS else len(photos)
+        return photos[position].name if position < len(photos) else None
+
+    def _photo_of(self, expression: str) -> Path:
+        """The file of `expression`'s step; StepUnavailable when the folder has none that can be
+        shown for it (never another expression's photo)."""
+        if self._in_name_order:
+            name = self.name_order_photo(expression)
+            if name is None:
+                raise StepUnavailable(
+                    f"{self.folder.name} holds {counted(len(self._in_name_order), 'photo')}, taken in name order, "
+                    f"one per step: none is left for {expression}; add it and press Retry, or take this step with a camera")
+            return self.folder / name
+        path = self._by_expression.get(expression)
+        if path is not None:
+            return path
+        if expression in self._unreadable:
+            raise StepUnavailable(f"{self._unreadable[expression]}; {REPLACE}, or take this step with a camera")
+        raise StepUnavailable(f"no {expression} photo in {self.folder.name} (a file named {expression}.jpg "
+                              "or .png); add it and press Retry, or take this step with a camera")
 
     def close(self) -> None:
         self._photos = []
+        self._in_name_order = ()
         self._open = False
         self._current = None
 
@@ -185,6 +219,23 @@ def _expression_of(path: Path) -> str | None:
     `rest_front.jpg`), None for another name."""
     stem = path.stem.lower()
     return next((e for e in EXPRESSIONS if stem == e or stem.startswith(e + "_")), None)
+
+
+def _refuse_other_names(folder: Path, photos: list[Path]) -> None:
+    """CameraError, worded as `palsy assess` refuses such a folder, unless every photo has a
+    camera's name: the order of other names says nothing of what each photo shows (a clinic's
+    own order put the raised brows before the closed eyes), and a clinic names files in its
+    own language, so the message says the names are English and the files can be renamed."""
+    other = [photo for photo in photos if not CAMERA_NAME.fullmatch(photo.stem)]
+    if not other:
+        return
+    mixed = (f"; camera names (IMG_0001.jpg ...) are taken in name order only when every photo has one, "
+             f"and {other[0].name} has not") if len(other) < len(photos) else ""
+    raise CameraError(
+        f"no expression photos found in {folder}; name them {', '.join(EXPRESSIONS)} (.jpg or .png). "
+        f"These names are English, whatever language the clinic uses: rename the photos ({other[0].name} ...) "
+        f"after the expressions they show and press Retry{mixed}"
+    )
 
 
 def _unreadable_hint(files: list[Path]) -> str:

@@ -68,10 +68,11 @@ def run(args: argparse.Namespace) -> int:
 def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = False, mirror: bool = True) -> str:  # noqa: ANN001
     """Run the assessment and write its outputs; returns a one-paragraph summary. `mirror` as in `assess`."""
     from app.report.outputs import write_outputs
-    from app.report.pdf import DEMO_TITLE, shows_demo_warning
+    from app.report.pdf import DEMO_TITLE, shows_demo_warning, unprinted_warning
     from models.pipeline.assess import add_registered_side, assess
     from models.pipeline.flag_wording import flag_detail, measured_side, top_probability_text
     from models.pipeline.progress import NullProgress
+    from models.user_warnings import print_warning
 
     # Progress goes to a terminal only, so a failing run prints exactly one error line.
     progress = _StderrProgress() if not quiet and sys.stderr.isatty() else NullProgress()
@@ -95,6 +96,9 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
     # the code for scripts, the message in the report's words (expressions and checks, not their codes)
     lines += [f"flag {f.code}: {flag_detail(f.code, f.message, f.expression)}" for f in assessment.flags]
     lines.append(f"wrote {outputs.assessment_json}, {outputs.report_pdf} and {outputs.folder / 'overlays'}")
+    unprinted = unprinted_warning(context)
+    if unprinted and not quiet:  # a report printing "?" for a name or ID looks finished: found otherwise only on paper
+        print_warning(unprinted)
     return "\n".join(lines)
 
 

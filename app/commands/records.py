@@ -290,10 +290,16 @@ def find_report(store: Store, sha256: str) -> tuple[Assessment, Report] | None:
 
 def confirmation_when_stored(store: Store, assessment: Assessment, report: Report) -> tuple[str, str]:
     """(confirmed grade, clinician) as they were when the report was stored: the audit trail's
-    last values up to then (a grade confirmed again later is not the one the PDF shows)."""
+    last values up to then (a grade confirmed again later is not the one the PDF shows). "Up to
+    then" is the order the entries were written in, up to the report's own entry: times alone
+    took a confirmation in the report's millisecond for an earlier one (and a clock stepped
+    back reorders them); times decide only for a report without its entry."""
     values = {"confirmed_grade": assessment.confirmed_grade or "", "clinician": assessment.clinician or ""}
+    stored = [e.id for e in store.audit_trail("report", assessment.id)
+              if e.field == "report" and (e.new_value or "").lower() == report.sha256.lower()]
     for entry in store.audit_trail("assessment", assessment.id):  # oldest first
-        if entry.field in values and entry.at <= report.created_at and entry.new_value is not None:
+        before = entry.id < stored[0] if stored else entry.at <= report.created_at
+        if entry.field in values and before and entry.new_value is not None:
             values[entry.field] = entry.new_value
     return values["confirmed_grade"], values["clinician"]
 

@@ -38,6 +38,7 @@ from app.pages.capture_logic import (
     CaptureSession,
     camera_stop_reason,
     face_problem,
+    name_order_note,
     source_words,
 )
 from app.pages.instructions import INSTRUCTIONS, TITLES
@@ -75,6 +76,7 @@ class CapturePage(QWidget):
         self.camera.opened.connect(self._on_camera_opened)
         self.camera.still_waiting.connect(self._on_camera_still_waiting)
         self._source_factory: Callable[[], FrameSource] | None = None
+        self._source: FrameSource | None = None  # the source started last: a photo folder names each step's file
         self._last_packet = None
         self._shown_expression: str | None = None  # the step whose frames are on screen
         self._step_errors: dict[str, str] = {}  # steps the source has no frame for, until Retry
@@ -145,7 +147,7 @@ class CapturePage(QWidget):
         self.illustration = QLabel()
         self.illustration.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.illustration.setMinimumHeight(130)
-        self.instruction = QLabel()
+        self.instruction = plain(QLabel())  # may name a photo file: shown as typed
         self.instruction.setWordWrap(True)
         self.instruction.setMinimumWidth(220)
         self.auto_box = QCheckBox("Auto-capture at peak expression  [A]")
@@ -247,6 +249,7 @@ class CapturePage(QWidget):
         session.checker = _photo_checks
         session.on_change = self.refresh
         self._source_factory = source_factory
+        self._source = None  # a read-only view names no file of the folder a capture used before
         self.read_only = read_only
         self.refresh()
         if not read_only:
@@ -284,7 +287,7 @@ class CapturePage(QWidget):
             self._forget_frame()
             self._show_step_error()
         self.title.setText(f"Step {s.current + 1} of {len(s.steps)}: {TITLES[expression]}")
-        self.instruction.setText(INSTRUCTIONS[expression])
+        self.instruction.setText(_step_text(expression, name_order_note(self._source, expression)))
         self.illustration.setPixmap(self._illustration(expression))
         taken = expression in s.photos
         # the photos are frozen while an analysis reads them: its grade must be of these photos
@@ -323,6 +326,7 @@ class CapturePage(QWidget):
         except PalsyError as exc:
             self._on_camera_failed(str(exc))
             return
+        self._source = source
         if self._source_shown:  # Settings may have chosen another source since the line was set
             self._show_source(source_words(source))
         if self.session is not None:
@@ -338,6 +342,7 @@ class CapturePage(QWidget):
         it is released)."""
         self.timer.stop()
         self.camera.stop(wait=wait)
+        self._source = None
         self._forget_frame()
         self.preview.clear("Camera stopped")
         self.refresh()
@@ -566,6 +571,12 @@ class CapturePage(QWidget):
         self.progress_label.setVisible(running or bool(message))
         self.progress.setValue(int(fraction * 100))
         self.progress_label.setText(message)
+
+
+def _step_text(expression: str, note: str) -> str:
+    """The step's instruction, and below it the file a folder of camera names gives the step
+    (`name_order_note`), when it does."""
+    return f"{INSTRUCTIONS[expression]}\n\n{note}." if note else INSTRUCTIONS[expression]
 
 
 def _step_warning(note: str) -> str:

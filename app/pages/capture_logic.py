@@ -19,6 +19,7 @@ from app.camera.demo_source import DemoPatientSource
 from app.camera.file_sources import PhotoFolderSource, VideoFileSource
 from app.camera.opencv_source import OpenCVSource
 from app.local_time import parse_stamp, separate_sittings
+from app.pages.instructions import TITLES
 from app.pages.patient_label import PatientLabel, label_parts
 from models.labels import EXPRESSIONS
 
@@ -67,6 +68,19 @@ def source_words(source: Any) -> str:
     if isinstance(source, OpenCVSource):
         return SOURCE_WORDS["camera"].format(source.index)
     return str(getattr(source, "name", ""))  # an injected source (tests): its own name
+
+
+def name_order_note(source: Any, expression: str) -> str:
+    """The file a folder of camera names (`PhotoFolderSource.name_order_photo`) gives this
+    step, as "rest ← IMG_0001.jpg, taken in name order: check it shows Rest"; "" for any
+    other source. Nothing in such a name says which expression the photo shows, so the step
+    names the file it takes and the therapist sees a photo taken out of the wizard's order."""
+    if not isinstance(source, PhotoFolderSource):
+        return ""
+    name = source.name_order_photo(expression)
+    if name is None:
+        return ""
+    return f"{expression} \u2190 {name}, taken in name order: check it shows {TITLES[expression]}"
 
 
 def capture_line(patient: str | PatientLabel, camera: Any) -> CaptureLine:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
+from app.records import validate
 from app.records_gateway import PatientInfo
 from models.errors import InputError
 
 SEXES: tuple[str, ...] = ("", "female", "male", "other")
 SIDES: tuple[str, ...] = ("unknown", "left", "right", "none")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 LIST_LIMIT = 50  # rows the patients list shows; the page asks the store for one more to know there are more
 
 
@@ -23,24 +24,36 @@ class PatientFormError(InputError):
         self.field = field
 
 
+def ascii_digits(text: str) -> str:
+    """`text` with every decimal digit written 0-9: a date typed in Arabic-Indic or Persian
+    digits ("١٩٨٠-٠٣-١٥") is a real date, which `date.fromisoformat` reads only in 0-9."""
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
+
+
 def typed_birth_date(text: str) -> str:
-    """A typed date of birth as the form validates it: 8 digits become YYYY-MM-DD, anything
-    else is passed on stripped (blank = unknown; validate_patient refuses what is not a date)."""
-    text = text.strip()
-    if len(text) == 8 and text.isdigit():
+    """A typed date of birth as the form validates it: digits in 0-9 (`ascii_digits`), 8 digits
+    become YYYY-MM-DD, anything else is passed on stripped (blank = unknown; validate_patient
+    refuses what is not a date)."""
+    text = ascii_digits(text.strip())
+    if len(text) == 8 and text.isascii() and text.isdigit():
         return f"{text[:4]}-{text[4:6]}-{text[6:]}"
     return text
 
 
 def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affected_side: str, notes: str) -> PatientInfo:
-    """A PatientInfo from raw form values, or PatientFormError saying what to fix."""
-    patient_id = patient_id.strip()
-    if not _ID.match(patient_id):
-        raise PatientFormError("patient_id", "Patient ID / MRN: 1-40 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    """A PatientInfo from raw form values, or PatientFormError saying what to fix.
+
+    The ID follows the store's rule (`validate.patient_id`), the one an import follows: a
+    narrower form rule refused the Edit of an imported patient ("MÜ-ß-01") over its ID,
+    which that dialog shows read-only."""
+    try:
+        patient_id = validate.patient_id(patient_id)
+    except InputError as exc:
+        raise PatientFormError("patient_id", as_sentence(str(exc))) from None
     name = " ".join(name.split())
     if not name:
         raise PatientFormError("name", "Name is required")
-    birth_date = birth_date.strip()
+    birth_date = ascii_digits(birth_date.strip())
     if birth_date:
         if not _DATE.match(birth_date):
             raise PatientFormError("birth_date", "Date of birth must be YYYY-MM-DD")

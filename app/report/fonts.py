@@ -4,8 +4,9 @@ ReportLab's standard Helvetica covers Latin-1 only: a Polish, Turkish, Cyrillic,
 Arabic or Chinese name printed as black boxes. The report therefore draws all text in the
 bundled DejaVu Sans (resources/fonts, Bitstream Vera licence), and runs of CJK characters,
 which DejaVu lacks, in ReportLab's built-in CID fonts (not embedded: PDF readers supply
-them). Control and format characters are removed and characters no font covers become
-"?", so nothing is drawn as a box.
+them). Control and format characters are removed and characters no font covers (Indic scripts,
+Thai, Khmer, Burmese, Ethiopic, most emoji) become "?", so nothing is drawn as a box;
+`unprintable` and `script_names` say which, so that the user is told (`pdf.unprinted_warning`).
 
 ReportLab neither shapes nor reorders right-to-left scripts, so a line holding Arabic or
 Hebrew is put into display order here (`visual_order`): Arabic letters are replaced by their
@@ -102,33 +103,64 @@ def _cid_font(char: str) -> str | None:
 SHAPING_MARKS = frozenset("\u200c\u200d\u200e\u200f")
 
 
-def clean_text(text: object, multiline: bool = False, keep_marks: bool = False) -> str:
-    """User text as the report can draw it.
-
-    NFC-composed; tab -> space; line breaks kept when `multiline`, else spaces; other
-    control and format characters (NUL, ESC, zero-width space, bidi overrides) removed,
-    except `SHAPING_MARKS` when `keep_marks` (text about to go through `visual_order`);
-    characters no report font covers (most emoji) replaced by "?".
-    """
+def plain_text(text: object, multiline: bool = False, keep_marks: bool = False) -> str:
+    """User text without what no reader shows: NFC-composed; tab -> space; line breaks kept
+    when `multiline`, else spaces; other control and format characters (NUL, ESC, zero-width
+    space, bidi overrides) removed, except `SHAPING_MARKS` when `keep_marks`. Every letter is
+    kept: the PDF's properties (title, author) need no font, so a name stays whole there."""
     text = unicodedata.normalize("NFC", "" if text is None else str(text))
     for old, new in _LINE_BREAKS.items():
         text = text.replace(old, new)
-    covered = _dejavu_coverage()
     out = []
     for char in text:
         if char == "\n":
             out.append("\n" if multiline else " ")
         elif char == "\t":
             out.append(" ")
-        elif keep_marks and char in SHAPING_MARKS:
+        elif (keep_marks and char in SHAPING_MARKS) or unicodedata.category(char) not in ("Cc", "Cf"):
             out.append(char)
-        elif unicodedata.category(char) in ("Cc", "Cf"):
-            continue
-        elif ord(char) in covered or _cid_font(char):
-            out.append(char)
-        else:
-            out.append(PLACEHOLDER)
     return "".join(out)
+
+
+def _printable(char: str) -> bool:
+    """Whether a character of `plain_text` can be drawn with the report's fonts."""
+    return char == "\n" or char in SHAPING_MARKS or ord(char) in _dejavu_coverage() or _cid_font(char) is not None
+
+
+def clean_text(text: object, multiline: bool = False, keep_marks: bool = False) -> str:
+    """User text as the report can draw it: `plain_text`, with the characters no report font
+    covers (Devanagari, Thai, most emoji) replaced by "?" (`unprintable` says which)."""
+    return "".join(char if _printable(char) else PLACEHOLDER for char in plain_text(text, multiline, keep_marks))
+
+
+def unprintable(text: object) -> str:
+    """The characters of `text` that the report prints as "?": a name it cannot print
+    must be said to the user, not only shown as question marks on paper."""
+    return "".join(char for char in plain_text(text) if not _printable(char))
+
+
+# Words that end a script's name in a character's Unicode name ("DEVANAGARI VOWEL SIGN AA",
+# "THAI CHARACTER SO SO", "OL CHIKI LETTER LA", "CJK UNIFIED IDEOGRAPH-20BB7").
+_NAME_ENDS = frozenset({"LETTER", "SIGN", "VOWEL", "SYLLABLE", "SYLLABICS", "CHARACTER", "CONSONANT",
+                        "LIGATURE", "DIGIT", "UNIFIED", "COMPATIBILITY", "IDEOGRAPH", "MARK"})
+_SCRIPT_NAMES = {"Myanmar": "Burmese", "Cjk": "Chinese", "Oriya": "Odia"}
+
+
+def script_names(chars: str) -> list[str]:
+    """The scripts of `chars` in the order met ("Devanagari", "Thai"), from their Unicode
+    names; characters that are not letters (emoji, symbols) are "symbols"."""
+    names: list[str] = []
+    for char in chars:
+        words = unicodedata.name(char, "").split()
+        if not words or unicodedata.category(char)[0] not in "LM":
+            name = "symbols"
+        else:
+            cut = next((i for i, word in enumerate(words[:4]) if word in _NAME_ENDS), 1) or 1
+            name = " ".join(words[:cut]).title()
+            name = _SCRIPT_NAMES.get(name, name)
+        if name not in names:
+            names.append(name)
+    return names
 
 
 def has_rtl(text: str) -> bool:

@@ -44,9 +44,12 @@ from app.report.fonts import (
     fit_text,
     has_rtl,
     markup,
+    plain_text,
     register_fonts,
+    script_names,
     starts_rtl,
     text_width,
+    unprintable,
 )
 from app.report.hb_table import HB_TABLE
 from models.errors import InputError
@@ -313,7 +316,8 @@ def write_report(
     subject, keywords = _record_info(context)
     doc = SimpleDocTemplate(
         str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm, bottomMargin=15 * mm,
-        title=clean_text(f"Facial palsy assessment {context.patient_id}").strip(), author=clean_text(context.clinic_name),
+        # the properties need no font: the ID and clinic stay whole there when the page shows "?"
+        title=plain_text(f"Facial palsy assessment {context.patient_id}").strip(), author=plain_text(context.clinic_name),
         subject=subject, keywords=keywords, creator="Palsy Grader",
     )
     width = PAGE_W - 2 * MARGIN
@@ -339,13 +343,39 @@ def write_report(
     return path
 
 
+def unprinted_warning(context: ReportContext) -> str:
+    """What the report prints as "?" for want of a font ("the patient's name (Devanagari)"),
+    and what still identifies the patient; "" when it prints every letter. The report looks
+    finished either way, so the window and `palsy assess` say it."""
+    fields = (("the clinic name", context.clinic_name), ("the patient ID", context.patient_id),
+              ("the patient's name", context.patient_name), ("the clinician's name", context.clinician),
+              ("the notes", context.notes))
+    lost = [(label, script_names(unprintable(text))) for label, text in fields]
+    lost = [f"{label} ({', '.join(scripts)})" for label, scripts in lost if scripts]
+    if not lost:
+        return ""
+    what = ", ".join(lost[:-1]) + " and " + lost[-1] if len(lost) > 1 else lost[0]
+    told = f"the report could not print {what} with the fonts it carries: it shows ? there"
+    return "; ".join(filter(None, (told, _identified_by(context))))
+
+
+def _identified_by(context: ReportContext) -> str:
+    """What on the report, or in its properties, still tells whose it is ("" when no ID was given)."""
+    patient_id = plain_text(context.patient_id).strip()
+    if patient_id and not unprintable(patient_id):
+        return f"the patient ID {patient_id} on it identifies the patient"
+    if context.assessment_id is not None:
+        return f"its record number (assessment {context.assessment_id}) identifies the patient"
+    return "the PDF's properties (title) keep the patient ID as typed" if patient_id else ""
+
+
 def _record_info(context: ReportContext) -> tuple[str, str]:
     """The PDF's subject and keywords: the assessment's number in the records, so that a
     person holding a copy (File > Properties) can find its record."""
     subject = "House-Brackmann facial palsy assessment"
     if context.assessment_id is None:
         return subject, "Palsy Grader, House-Brackmann"
-    patient = clean_text(context.patient_id).strip()
+    patient = plain_text(context.patient_id).strip()
     subject += f"; Palsy Grader assessment {context.assessment_id}" + (f", patient {patient}" if patient else "")
     return subject, f"Palsy Grader, House-Brackmann, assessment {context.assessment_id}"
 

@@ -292,35 +292,45 @@ def _first_few(names: Iterable[str]) -> str:
 def read_csv_rows(path: Path, required: frozenset[str], expected: str) -> list[tuple[int, dict[str, str]]]:
     """(line number, row by column name) of each data row of a CSV file the user made
     (labels.csv, splits.csv): read as UTF-8 with or without a byte-order mark (Excel's "CSV
-    UTF-8" writes one, which would otherwise stick to the first column's name); header names
-    stripped and lower-cased; rows of empty fields skipped. A header without the `required`
-    columns (with a hint when it is separated by semicolons, as Excel writes in many
-    locales), a row too short to reach them, another encoding (Excel's plain "CSV" is
+    UTF-8" writes one, which would otherwise stick to the first column's name); separated by
+    commas, or by semicolons when the header line holds semicolons and no comma (`csv_delimiter`);
+    header names stripped and lower-cased; rows of empty fields skipped. A header without the
+    `required` columns, a row too short to reach them, another encoding (Excel's plain "CSV" is
     cp1252) or a broken CSV is an InputError naming the file and line; `expected` spells
     the columns for the message."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = [name.strip().lower() for name in next(reader, [])]
-            missing = required - set(header)
-            if missing:
-                hint = "; it is separated by semicolons, save it with commas" if any(";" in h for h in header) else ""
-                raise InputError(f"{path} line 1: lacks the columns {sorted(missing)}; expected {expected}{hint}")
-            rows = []
-            for fields in reader:
-                if not any(field.strip() for field in fields):
-                    continue  # a blank line (Excel adds some at the end)
-                row = dict(zip(header, fields, strict=False))
-                if not required <= set(row):
-                    raise InputError(f"{path} line {reader.line_num}: {len(fields)} field(s) where {len(header)} columns "
-                                     f"are named; expected {expected}")
-                rows.append((reader.line_num, row))
-            return rows
+            text = handle.read()
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+        header = [name.strip().lower() for name in next(reader, [])]
+        missing = required - set(header)
+        if missing:
+            hint = "; separate its columns with commas or with semicolons, not both" if any(";" in h for h in header) else ""
+            raise InputError(f"{path} line 1: lacks the columns {sorted(missing)}; expected {expected}{hint}")
+        rows = []
+        for fields in reader:
+            if not any(field.strip() for field in fields):
+                continue  # a blank line (Excel adds some at the end)
+            row = dict(zip(header, fields, strict=False))
+            if not required <= set(row):
+                raise InputError(f"{path} line {reader.line_num}: {len(fields)} field(s) where {len(header)} columns "
+                                 f"are named; expected {expected}")
+            rows.append((reader.line_num, row))
+        return rows
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} is not UTF-8 text (byte {exc.start}); save it as \"CSV UTF-8\" "
                          "(in Excel: Save As > CSV UTF-8 (Comma delimited))") from None
     except csv.Error as exc:
         raise InputError(f"{path} is not a readable CSV file ({exc})") from None
+
+
+def csv_delimiter(text: str) -> str:
+    """The column separator of a user's CSV: ";" when its header line holds semicolons and no
+    comma, as Excel writes "CSV" (even "CSV UTF-8 (Comma delimited)") wherever the regional
+    list separator is ";" (German, French, Dutch...); else ",". The header is enough: the
+    column names hold neither, and csv.Sniffer guesses from the data rows, which may."""
+    header = text.split("\n", 1)[0]
+    return ";" if ";" in header and "," not in header else ","
 
 
 def _read_splits(split_file: Path) -> dict[str, str]:

@@ -6,7 +6,9 @@ optional masks `ROOT/PATIENT_ID/masks/EXPRESSION[_N].png` in the project label s
 `masks/EXPRESSION_N.png`, else `masks/EXPRESSION.png` for the expression's first frame only:
 `PatientDataset.photos`). Splits are by patient, never by image: the `split` column when
 present, else a deterministic 2/3 : 1/6 : 1/6 train/val/test split stratified by grade
-(`assign_splits`). labels.csv is UTF-8 text, with or without the byte-order mark Excel writes.
+(`assign_splits`). labels.csv is UTF-8 text, with or without the byte-order mark Excel writes,
+separated by commas or, as Excel writes under many regional settings, by semicolons
+(`models.data.parsing.read_csv_rows`).
 
 Photos are read as `palsy assess` reads them (`read_photo`: Pillow, EXIF orientation, alpha over
 white, at least MIN_PHOTO_SIDE pixels a side, damaged or truncated files refused), so training,

@@ -64,7 +64,8 @@ def test_photo_folder_shows_the_photo_of_each_expression(tmp_path: Path) -> None
 
 def test_photo_folder_never_shows_another_expressions_photo(tmp_path: Path) -> None:
     """A named folder without an expression's photo, or with a damaged one, fails that step
-    only (StepUnavailable); an unnamed folder is still shown photo by photo."""
+    only (StepUnavailable); a folder of camera names is still shown photo by photo, and one of
+    other names is refused (`test_photo_folder_names`)."""
     Image.fromarray(np.full((PHOTO_H, PHOTO_W, 3), 10, np.uint8)).save(tmp_path / "rest.png")
     (tmp_path / "open_mouth.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
     source = PhotoFolderSource(tmp_path)
@@ -81,7 +82,7 @@ def test_photo_folder_never_shows_another_expressions_photo(tmp_path: Path) -> N
 
     unnamed = tmp_path / "unnamed"
     unnamed.mkdir()
-    for value, name in ((30, "a.png"), (60, "b.png")):
+    for value, name in ((30, "IMG_0001.png"), (60, "IMG_0002.png")):
         Image.fromarray(np.full((PHOTO_H, PHOTO_W, 3), value, np.uint8)).save(unnamed / name)
     source = PhotoFolderSource(unnamed)
     source.open()

@@ -63,9 +63,12 @@ def test_an_empty_patient_id_names_its_line(tmp_path):
         PatientDataset(_labels(tmp_path, (HEADER + "P1,II,left,\r\n ,II,left,\r\n").encode()))
 
 
-def test_semicolon_separated_file_gets_a_hint(tmp_path):
-    with pytest.raises(InputError, match="semicolons"):
-        PatientDataset(_labels(tmp_path, b"patient_id;grade;side\nP1;II;left\n"))
+def test_semicolon_separated_file_is_read(tmp_path):
+    # Excel writes ";" wherever the regional list separator is one (German, French...)
+    ds = PatientDataset(_labels(tmp_path / "semicolons", b"patient_id;grade;side\nP1;II;left\n"))
+    assert ds.patient_ids() == ["P1"] and ds.patients["P1"].side == "left"
+    with pytest.raises(InputError, match="commas or with semicolons, not both"):
+        PatientDataset(_labels(tmp_path / "mixed", b"patient_id;grade,side\nP1;II,left\n"))
 
 
 @pytest.mark.usefixtures("one_thread")

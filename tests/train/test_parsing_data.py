@@ -106,7 +106,8 @@ def test_files_saved_by_windows_tools_with_a_bom_are_read(tmp_path):
 
 def test_bad_splits_csv_is_a_clear_error(tmp_path):
     spec = b'{"classes": ["background", "skin"]}'
-    with pytest.raises(InputError, match=r"line 1: lacks the columns \[.name., .split.\]; expected name,split; it is separated by semicolons"):
-        ParsingDataset.open(_tiny_set(tmp_path / "short", spec, b"name;split\na;train\n"))
+    with pytest.raises(InputError, match=r"line 1: lacks the columns \[.split.\]; expected name,split; separate its columns "
+                                         r"with commas or with semicolons, not both"):
+        ParsingDataset.open(_tiny_set(tmp_path / "mixed", spec, b"name,kind;split\na,b;train\n"))
     with pytest.raises(InputError, match="not UTF-8.*CSV UTF-8"):
         ParsingDataset.open(_tiny_set(tmp_path / "latin", spec, "name,split\nMüller,train\n".encode("cp1252")))
