@@ -8,32 +8,28 @@ from pathlib import Path
 from tests.gui.gui_helpers import WAIT_MS, analysed_assessment, close_window, make_window
 
 
-def test_a_report_that_prints_the_name_as_question_marks_says_so(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def _saved_line(qtbot, data_folder: Path, tiny_weights: Path, patient_id: str, name: str) -> str:
+    """The status line after confirming and exporting the report of a new patient."""
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        analysed_assessment(qtbot, window, "IN-01", "राहुल शर्मा")
+        analysed_assessment(qtbot, window, patient_id, name)
         window.results.clinician_edit.setText("Dr T")
         window.results.confirm_button.click()
         window.export_pdf()
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
-        message = window.statusBar().currentMessage()
-        assert message.startswith("Report for राहुल शर्मा (IN-01) saved: ")
-        assert message.endswith(". The report could not print the patient's name (Devanagari) with the fonts it carries: "
-                                "it shows ? there; the patient ID IN-01 on it identifies the patient; the records keep "
-                                "the text as typed")
+        return window.statusBar().currentMessage()
     finally:
         close_window(window)
+
+
+def test_a_report_that_prints_the_name_as_question_marks_says_so(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    message = _saved_line(qtbot, data_folder, tiny_weights, "IN-01", "राहुल शर्मा")
+    assert message.startswith("Report for राहुल शर्मा (IN-01) saved: ")
+    assert message.endswith(". The report could not print the patient's name (Devanagari) with the fonts it carries: "
+                            "it shows ? there; the patient ID IN-01 on it identifies the patient; the records keep "
+                            "the text as typed")
 
 
 def test_a_report_that_prints_every_letter_says_only_where_it_is(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights)
-    try:
-        analysed_assessment(qtbot, window, "MÜ-1", "Jürgen Müller")
-        window.results.clinician_edit.setText("Dr T")
-        window.results.confirm_button.click()
-        window.export_pdf()
-        qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
-        message = window.statusBar().currentMessage()
-        assert message.startswith("Report for Jürgen Müller (MÜ-1) saved: ") and message.endswith(".pdf")
-    finally:
-        close_window(window)
+    message = _saved_line(qtbot, data_folder, tiny_weights, "MÜ-1", "Jürgen Müller")
+    assert message.startswith("Report for Jürgen Müller (MÜ-1) saved: ") and message.endswith(".pdf")
