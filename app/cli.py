@@ -16,9 +16,7 @@ import errno
 import importlib
 import os
 import re
-import signal
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -166,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"palsy: error: {out_of_memory_line(args, str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Ctrl+Break in training): models.errors.Terminated
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM or Ctrl+Break: models.errors.Terminated (models.stop_signals)
         end_progress_line()
         print(f"palsy: interrupted{interrupted_hint(args)}", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
@@ -174,28 +172,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextmanager
 def sigterm_as_interrupt(command: str | None) -> Iterator[None]:
-    """Inside the block SIGTERM stops the command as Ctrl-C does (it raises Terminated), so the
-    command's own clean-up runs: SIGTERM's default action ended `palsy synth` at once and left
-    its worker processes running, holding its output open. Not for `palsy gui`, which closes its
-    window on SIGTERM itself; only in the main thread (where Python runs signal handlers) and
-    over the default action (a handler or SIG_IGN the caller set is kept)."""
-    if (command == "gui" or threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+    """Inside the block SIGTERM (and SIGBREAK on Windows) stops the command as Ctrl-C does (it
+    raises Terminated, `models.stop_signals`), so the command's own clean-up runs: SIGTERM's
+    default action ended `palsy synth` at once and left its worker processes running, holding
+    its output open. Not for `palsy gui`, which closes its window on SIGTERM itself."""
+    if command == "gui":
         yield
         return
-    signal.signal(signal.SIGTERM, _raise_terminated)
-    try:
+    from models.stop_signals import stop_signals_as_interrupt
+
+    with stop_signals_as_interrupt():
         yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    from models.errors import Terminated
-
-    stop = Terminated(f"signal {signum}")
-    stop.signal_name = "SIGTERM"  # type: ignore[attr-defined]  # what a training log's `interrupted` record names
-    raise stop
 
 
 def end_progress_line() -> None:

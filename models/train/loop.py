@@ -37,6 +37,7 @@ from models.checkpoint import model_from_payload, read_checkpoint, save_checkpoi
 from models.errors import CheckpointError, InputError, Terminated
 from models.numbers import finite_above_zero
 from models.pipeline.loader import resolve_device as resolve_device  # the assessment's rule
+from models.stop_signals import stop_signals, stop_signals_as_interrupt
 from models.train.checkpoint_file import CheckpointSource, payload_of
 from models.train.precision import autocast, prepare_model, restore_layout
 from models.train.prefetch import BatchPrefetcher, auto_threads, batch_rng
@@ -245,61 +246,16 @@ def _copy_all(targets: list[torch.Tensor], sources: list[torch.Tensor]) -> None:
             target.copy_(source)
 
 
-def _raise_terminated(signum: int, frame: Any) -> None:
-    stop = Terminated(f"signal {signum}")
-    stop.signal_name = _stop_signal_name(signum)  # type: ignore[attr-defined]
-    raise stop
-
-
-# The signals that stop a run with its steps saved: SIGTERM (`kill PID`, a scheduler's stop)
-# and SIGBREAK (Ctrl+Break in a Windows console; Windows never delivers SIGTERM). Only those
-# the platform has, looked up at each use.
-STOP_SIGNAL_NAMES = ("SIGTERM", "SIGBREAK")
-
-
-def _stop_signals() -> dict[int, str]:
-    """The platform's stop signals, number -> name."""
-    found: dict[int, str] = {}
-    for name in STOP_SIGNAL_NAMES:
-        number = getattr(signal, name, None)
-        if number is not None:
-            found.setdefault(number, name)
-    return found
-
-
-def _stop_signal_name(signum: int | None) -> str:
-    return _stop_signals().get(signum, "SIGTERM") if signum is not None else "SIGTERM"
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Inside the block SIGTERM (and SIGBREAK where there is one) raises `Terminated`; the
-    previous handler is put back after. Only in the main thread (where Python delivers
-    signals) and only over the default action: a handler the caller installed, or SIG_IGN,
-    is left alone."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    numbers = [n for n in _stop_signals() if signal.getsignal(n) is signal.SIG_DFL]
-    for number in numbers:
-        signal.signal(number, _raise_terminated)
-    try:
-        yield
-    finally:
-        for number in numbers:
-            signal.signal(number, signal.SIG_DFL)
-
-
 @contextmanager
 def _signals_deferred() -> Iterator[None]:
-    """Ctrl-C (or SIGTERM/SIGBREAK, see `_sigterm_as_interrupt`) inside the block takes effect when it
+    """Ctrl-C (or SIGTERM/SIGBREAK, see `models.stop_signals`) inside the block takes effect when it
     ends: the optimizer's update of the parameters and its moments is never left half done,
     nor the save after an interruption (only in the main thread, where Python delivers
     signals; a handler that is not a Python function is left alone)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    numbers = [n for n in (signal.SIGINT, *_stop_signals()) if callable(signal.getsignal(n))]
+    numbers = [n for n in (signal.SIGINT, *stop_signals()) if callable(signal.getsignal(n))]
     previous = {n: signal.getsignal(n) for n in numbers}
     caught: list[tuple[int, Any]] = []
     for number in numbers:
@@ -426,7 +382,7 @@ def train(
     last_logged: dict[str, float] = {}  # the last record's loss and lr, for the closing progress line
     cancelled = False
     in_step = False
-    with _sigterm_as_interrupt():  # `kill PID` saves the steps done, as Ctrl-C does
+    with stop_signals_as_interrupt():  # `kill PID` saves the steps done, as Ctrl-C does
         try:
             while fraction_done() < 1.0:
                 if progress.cancelled():
