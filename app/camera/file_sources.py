@@ -15,6 +15,7 @@ from models.counted import counted
 from models.labels import EXPRESSIONS
 from models.photo_formats import refused_unreadable_photos, unreadable_photo_problem
 from models.pipeline.images import IMAGE_SUFFIXES  # the suffixes `palsy assess` reads
+from models.pipeline.patient_dir import no_expression_photos
 
 log = logging.getLogger(__name__)
 
@@ -231,11 +232,8 @@ def _refuse_other_names(folder: Path, photos: list[Path]) -> None:
         return
     mixed = (f"; camera names (IMG_0001.jpg ...) are taken in name order only when every photo has one, "
              f"and {other[0].name} has not") if len(other) < len(photos) else ""
-    raise CameraError(
-        f"no expression photos found in {folder}; name them {', '.join(EXPRESSIONS)} (.jpg or .png). "
-        f"These names are English, whatever language the clinic uses: rename the photos ({other[0].name} ...) "
-        f"after the expressions they show and press Retry{mixed}"
-    )
+    raise CameraError(f"{no_expression_photos(folder)}: rename the photos ({other[0].name} ...) after the "
+                      f"expressions they show and press Retry{mixed}")
 
 
 def _unreadable_hint(files: list[Path]) -> str:

@@ -72,7 +72,7 @@ def source_words(source: Any) -> str:
 
 def name_order_note(source: Any, expression: str) -> str:
     """The file a folder of camera names (`PhotoFolderSource.name_order_photo`) gives this
-    step, as "rest ← IMG_0001.jpg, taken in name order: check it shows Rest"; "" for any
+    step, as "This step takes IMG_0001.jpg, the next photo in name order: check it shows Rest"; "" for any
     other source. Nothing in such a name says which expression the photo shows, so the step
     names the file it takes and the therapist sees a photo taken out of the wizard's order."""
     if not isinstance(source, PhotoFolderSource):
@@ -80,7 +80,7 @@ def name_order_note(source: Any, expression: str) -> str:
     name = source.name_order_photo(expression)
     if name is None:
         return ""
-    return f"{expression} \u2190 {name}, taken in name order: check it shows {TITLES[expression]}"
+    return f"This step takes {name}, the next photo in name order: check it shows {TITLES[expression]}"
 
 
 def capture_line(patient: str | PatientLabel, camera: Any) -> CaptureLine:

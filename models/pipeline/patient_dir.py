@@ -60,11 +60,16 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
             )
         frames.append((index, path))
     if not found:
-        raise InputError(
-            f"no expression photos found in {folder}; name them {', '.join(EXPRESSIONS)} "
-            "(.jpg or .png, or EXPRESSION_N.* for several frames)"
-        )
+        raise InputError(no_expression_photos(folder))
     return {e: [p for _, p in sorted(found[e])] for e in EXPRESSIONS if e in found}
+
+
+def no_expression_photos(folder: Path) -> str:
+    """Why a folder none of whose photos is named after an expression is refused, for `palsy
+    assess` and the app's photo folder alike: the names it needs, which are English whatever
+    language the clinic names its files in (a clinic's 01_Ruhe.jpg ...)."""
+    return (f"no expression photos found in {folder}; name them {', '.join(EXPRESSIONS)} (.jpg or .png, or "
+            "EXPRESSION_N.* for several frames). These names are English, whatever language the clinic uses")
 
 
 def frame_of(path: Path) -> tuple[str, int] | None:

@@ -1,5 +1,5 @@
 """The capture page over a photo folder: a folder of camera names says, on each step, which
-file it took ("rest ← IMG_0001.png, taken in name order: check it shows Rest"); a folder
+file it took ("This step takes IMG_0001.png, the next photo in name order: check it shows Rest"); a folder
 named in the clinic's language is refused with the names it needs, and no step can be taken."""
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ def test_each_step_names_the_camera_file_it_takes(qtbot, data_folder: Path, tiny
     try:
         page = window.capture
         for name, title in ((names[0], "Rest"), (names[1], "Close eyes")):
-            expression = page.session.expression
-            note = f"{expression} \u2190 {name}, taken in name order: check it shows {title}."
+            note = f"This step takes {name}, the next photo in name order: check it shows {title}."
             qtbot.waitUntil(lambda n=note: page.instruction.text().endswith(n), timeout=WAIT_MS)
             qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
             assert page.capture_now()
@@ -66,7 +65,8 @@ def test_a_folder_named_in_german_is_refused_for_every_step(qtbot, data_folder: 
         qtbot.waitUntil(lambda: page.error_box.isVisible(), timeout=WAIT_MS)
         assert page.error_label.text().startswith(
             f"The camera stopped: no expression photos found in {folder}; name them rest, close_eyes, "
-            "raise_eyebrows, open_mouth, wrinkle_nose, puff_cheeks (.jpg or .png). These names are English")
+            "raise_eyebrows, open_mouth, wrinkle_nose, puff_cheeks (.jpg or .png, or EXPRESSION_N.* for several frames). "
+            "These names are English")
         for _ in EXPRESSIONS:
             assert page._last_packet is None and not page.capture_button.isEnabled() and not page.capture_now()
             assert "name order" not in page.instruction.text()

@@ -23,7 +23,7 @@ CLINIC_NAMES = ("01_Ruhe.jpg", "02_Stirn_runzeln.jpg", "03_Augen_schliessen.jpg"
 GERMAN_NAMES = ("ruhe.jpg", "augen_schließen.jpg", "stirn_runzeln.jpg", "mund_öffnen.jpg", "nase_rümpfen.jpg",
                 "backen_aufblasen.jpg")
 EXPECTED_NAMES = ("name them rest, close_eyes, raise_eyebrows, open_mouth, wrinkle_nose, puff_cheeks "
-                  "(.jpg or .png). These names are English")
+                  "(.jpg or .png, or EXPRESSION_N.* for several frames). These names are English")
 
 
 def _photos(folder: Path, names: tuple[str, ...]) -> Path:
@@ -76,8 +76,8 @@ def test_camera_names_are_taken_in_name_order_and_each_step_names_its_file(tmp_p
     for i, expression in enumerate(EXPRESSIONS):
         assert abs(_grey(source, expression) - (10 + 30 * i)) < 4
         assert source.name_order_photo(expression) == names[i]
-    assert name_order_note(source, "rest") == f"rest \u2190 {names[0]}, taken in name order: check it shows Rest"
-    assert name_order_note(source, "close_eyes") == (f"close_eyes \u2190 {names[1]}, taken in name order: "
+    assert name_order_note(source, "rest") == f"This step takes {names[0]}, the next photo in name order: check it shows Rest"
+    assert name_order_note(source, "close_eyes") == (f"This step takes {names[1]}, the next photo in name order: "
                                                      "check it shows Close eyes")
 
 
