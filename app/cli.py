@@ -153,8 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (line := torch_load_failure_line(exc)) is not None:  # ctypes' CDLL raises OSError
             print(f"palsy: error: {line}", file=sys.stderr)
             return 2
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"palsy: error: {exc.strerror or exc}{where}; {os_error_hint(exc)}", file=sys.stderr)
+        print(f"palsy: error: {os_error_line(exc)}", file=sys.stderr)
         return 2
     except MemoryError:
         print(f"palsy: error: {out_of_memory_line(args, 'Python ran out of memory')}", file=sys.stderr)
@@ -260,6 +259,13 @@ def byte_size(count: int) -> str:
         if count >= size:
             return f"{count / size:.2f} {unit}"
     return f"{count} bytes"
+
+
+def os_error_line(exc: OSError) -> str:
+    """An OSError in words, with its file and what to do: "No space left on device (FILE);
+    free space or choose another folder", not Python's "OSError: [Errno 28] ..."."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}; {os_error_hint(exc)}"
 
 
 def os_error_hint(exc: OSError) -> str:

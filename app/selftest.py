@@ -416,20 +416,16 @@ def run_self_test(
     except PalsyError as exc:
         result.failed_step, result.error = current, str(exc)
     except OSError as exc:  # a full disk, say: the folder was checked before the test (`check_keep_folder`)
-        result.failed_step, result.error = current, os_error_reason(exc)
+        # imported here: app.cli imports the commands, this module among them
+        from app.cli import os_error_line
+
+        result.failed_step, result.error = current, os_error_line(exc)
     except Exception as exc:  # any other failure is reported as a reason, never a traceback
         result.failed_step, result.error = current, f"{exc.__class__.__name__}: {exc}"
     result.total_s = round(time.perf_counter() - start, 2)
     return result
 
 
-def os_error_reason(exc: OSError) -> str:
-    """An OSError a step met, in words and with what to do: "No space left on device (FILE);
-    free space or choose another folder", not Python's "OSError: [Errno 28] ..."."""
-    from app.cli import os_error_hint
-
-    where = f" ({exc.filename})" if exc.filename else ""
-    return f"{exc.strerror or exc}{where}; {os_error_hint(exc)}"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -96,15 +96,14 @@ def known_fault_text(exc: BaseException) -> str | None:
     """The line for a failure whose cause a user can act on, None for any other: PyTorch kept
     from loading by a memory limit, memory running out, a file or disk fault (`palsy` words them
     the same way, app/cli.py)."""
-    from app.cli import is_out_of_memory, os_error_hint, torch_load_failure_line
+    from app.cli import is_out_of_memory, os_error_line, torch_load_failure_line
 
     if (line := torch_load_failure_line(exc)) is not None:
         return line
     if is_out_of_memory(exc) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM):
         return "the computer ran out of memory; close other programs and try again"
     if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"{exc.strerror or exc}{where}; {os_error_hint(exc)}"
+        return os_error_line(exc)
     return None
 
 
