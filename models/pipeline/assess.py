@@ -2,7 +2,7 @@
 
     result = assess({"rest": rgb, "close_eyes": rgb, ...}, load_model(), progress)
 
-Steps (each timed, with a cancel check between them): face crop + quality, E1 (parsing,
+Steps (each timed, with a cancel check between them and before each layer of a network pass): face crop + quality, E1 (parsing,
 attention), E2 (grade probabilities; masks and grades mirror-averaged over the photo and its
 mirror, `models.mirror_parsing.parse_and_grade`, so a grade does not depend on which way the
 photo faces), measured function. The patient grade is the argmax of
@@ -23,6 +23,7 @@ from models.config import photos_per_pass
 from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.mirror_parsing import parse_and_grade
+from models.pipeline.cancel_in_pass import cancellable_pass
 from models.pipeline.face import FaceCrop, FaceCropSettings, NoFaceError, crop_face
 from models.pipeline.flag_wording import (
     LOW_CONFIDENCE,
@@ -201,7 +202,7 @@ def assess(
     network's time; the measured grade then carries E1's left/right bias and the network
     grade E2's, so a mirrored photo can grade differently, `models.mirror_parsing`). Raises
     InputError for unknown expressions or photos without a face; Cancelled when
-    `progress.cancelled()` turns true between steps.
+    `progress.cancelled()` turns true between steps or inside a network pass (before a layer).
     """
     progress = progress or NullProgress()
     loaded = model if isinstance(model, LoadedModel) else wrap_model(model, device=next(model.parameters()).device)
@@ -240,7 +241,7 @@ def assess(
     masks_parts, attention_parts, prob_parts = [], [], []
     per_pass = photos_per_pass(size)
     chunks = range(0, len(flat), per_pass)
-    with torch.inference_mode():
+    with torch.inference_mode(), cancellable_pass(net, progress):
         for n, start in enumerate(chunks):
             # Six photos are one batch; many frames, or a large input size, go in chunks to bound memory.
             batch = _to_batch([c.image for _, c in flat[start : start + per_pass]], device)
