@@ -198,8 +198,8 @@ def result_from_assessment(assessment: Any) -> AnalysisResult:
 
 
 def run_analysis(photos: dict[str, np.ndarray], handle: ModelHandle, progress: Progress) -> AnalysisResult:
-    """Analyse the captured photos with the pipeline; raises Cancelled between steps when
-    `progress.cancelled()` turns true."""
+    """Analyse the captured photos with the pipeline; raises Cancelled between steps, or before
+    a network layer, when `progress.cancelled()` turns true."""
     from models.pipeline.assess import assess
 
     order = {e: photos[e] for e in EXPRESSIONS if e in photos}
