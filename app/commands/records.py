@@ -143,7 +143,8 @@ def _drafts(store: Store, as_json: bool) -> int:
 def _backup(folder: str | None, out: Path) -> int:
     """Copy the data folder into `out`, checking the copy as `records check` does before it
     takes the name `out`: one summary line and 0 when it checks clean; the problems and 1 when
-    not. A failure (a full disk) leaves no partial copy and is one line naming `out`, exit 2."""
+    not. A failure (a full disk, photos retaken all through the copy) leaves no partial copy and
+    is one line naming `out`, exit 2."""
     from app.records import Store
     from app.records.backup import backup_data_folder, refuse_out
 
@@ -151,7 +152,7 @@ def _backup(folder: str | None, out: Path) -> int:
     with Store.open_existing(folder) as store:  # nothing created in a mistyped --data
         result = backup_data_folder(store, out, check=_check_report)
     report = result.report
-    lost = [f"missing: {name} (deleted from the data folder while the backup ran?)" for name in result.missing]
+    lost = [f"missing: {name} (its record names it, but the data folder does not hold it)" for name in result.missing]
     lost += [f"sha256 mismatch: {name} (the file in the data folder differs from its record)"
              for name in result.mismatched]
     if report["database_problems"] or report["file_problems"] or lost:

@@ -4,8 +4,11 @@ The database is copied with SQLite's online backup (`store.online_copy`, as for 
 copy taken before an upgrade): one snapshot of everything committed, the write-ahead log
 (palsy.db-wal) included. Copying palsy.db alone with a file copy loses whatever is still only in
 the -wal file. Then the photos and reports the copy's rows name are copied, each one's sha256
-compared with the row's while it is copied. The new folder is private (0o700 folders, 0o600
-files), like a data folder; restoring is pointing PALSY_HOME or --data at it.
+compared with the row's while it is copied. A photo retaken meanwhile is deleted from the data
+folder before the backup reaches it: then the database is copied again with the files it names
+now (`_copy_into`); when that keeps happening the backup stops, saving nothing. The new folder
+is private (0o700 folders, 0o600 files), like a data folder; restoring is pointing PALSY_HOME
+or --data at it.
 
 The copy is built in a hidden staging folder (`.NAME.partial-PID-XXXXXXXX`, as an export's) and
 takes its place only when complete and checked. A new `out` is staged beside it and renamed. An
@@ -14,11 +17,14 @@ disk, and the staged entries are then renamed up into it, the database last: a r
 replace a mount point, and its parent is another disk, often not writable. A backup killed or
 stopped by a full disk leaves no copy under the final names, only its staging folder: removed
 at once on a failure, and a killed one's by the next backup (or export) into the same place
-once its process is gone (`recovery.remove_abandoned_staging`); the rerun goes ahead.
+once nothing was added to it for an hour and its process is gone
+(`recovery.remove_abandoned_staging`: a younger one may be another computer's backup into the
+same shared folder); the rerun goes ahead beside it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import logging
@@ -48,6 +54,9 @@ from models.errors import InputError
 
 log = logging.getLogger("palsy.records")
 _CHUNK = 1024 * 1024
+# How many times the database is copied again when photos it names were retaken before the
+# backup reached them (a therapist retaking photos all through a long backup).
+SNAPSHOT_TRIES = 3
 
 
 @dataclass
@@ -161,10 +170,43 @@ def _move_up(staging: Path, out: Path) -> None:
 
 def _copy_into(store: Store, layout: DataLayout, out: Path) -> BackupResult:
     """Copy the database, then every file its rows name, into the staging folder `layout`
-    (`out` names the destination in errors)."""
+    (`out` names the destination in errors).
+
+    A photo retaken (or withdrawn) after the database was copied is deleted from the data folder
+    before the backup reaches it: then the database is copied again and the files its rows name
+    now, the ones already copied kept (a file's name holds its checksum), up to SNAPSHOT_TRIES
+    times. Only a file missing while the live database still names it is a missing file.
+    """
     with _writing_to(out):
         for folder in (layout.photos_dir, layout.reports_dir):
             ensure_private_dir(folder)
+    copied: dict[str, str] = {}  # name -> sha256 of the copy made of it
+    for attempt in range(1, SNAPSHOT_TRIES + 1):
+        result, names = _copy_snapshot(store, layout, out, copied)
+        vanished = [name for name in result.missing if not _still_named(store, name)]
+        if not vanished:
+            break
+        log.info("%d file(s) were replaced in the data folder while the backup copied them (try %d of %d)",
+                 len(vanished), attempt, SNAPSHOT_TRIES)
+    else:
+        raise StorageError(
+            f"the data folder {store.root} was being written while the backup ran (photos retaken or "
+            f"withdrawn during each of {SNAPSHOT_TRIES} tries); nothing was saved to {out}. "
+            "Run the backup again, best when no photos are being taken."
+        )
+    with _writing_to(out):
+        _remove_unnamed(layout, set(copied) - names)
+        for folder in (layout.root, layout.photos_dir, layout.reports_dir):
+            fsync_dir(folder)
+    return result
+
+
+def _copy_snapshot(store: Store, layout: DataLayout, out: Path, copied: dict[str, str]) -> tuple[BackupResult, set[str]]:
+    """Copy the database (over an earlier try's copy), then each file its rows name that is not
+    in `copied` yet; return what the copy holds and the names of its files."""
+    with _writing_to(out):
+        if layout.db_path.exists():
+            os.remove(layout.db_path)
         try:
             online_copy(store.db.connection(), layout.db_path)
         except sqlite3.Error as exc:
@@ -183,26 +225,47 @@ def _copy_into(store: Store, layout: DataLayout, out: Path) -> BackupResult:
     finally:
         conn.close()
     for name, sha256 in rows:
-        _copy_file(store.layout, layout, name, sha256, result, out)
-    with _writing_to(out):
-        for folder in (layout.root, layout.photos_dir, layout.reports_dir):
-            fsync_dir(folder)
-    return result
+        if name not in copied:
+            digest = _copy_file(store.layout, layout, name, out)
+            if digest is None:
+                result.missing.append(name)
+                continue
+            copied[name] = digest
+        result.files += 1
+        result.bytes += layout.resolve(name).stat().st_size
+        if sha256 and copied[name] != sha256:
+            result.mismatched.append(name)
+    return result, {name for name, _ in rows}
 
 
-def _copy_file(source: DataLayout, dest: DataLayout, name: str, sha256: str | None, result: BackupResult,
-               out: Path) -> None:
-    """Copy one recorded file, hashing it on the way; a missing source file is noted, not fatal
-    (the check of the copy reports it). A failure to read the source names the source, one to
-    write names `out`."""
+def _still_named(store: Store, name: str) -> bool:
+    """Whether a row of the live database names the file `name` (a retake since the snapshot
+    replaced the row and deleted the file: then not)."""
+    return bool(store.db.query("SELECT 1 FROM captures WHERE file_name = ? UNION ALL "
+                               "SELECT 1 FROM reports WHERE file_name = ? LIMIT 1", (name, name)))
+
+
+def _remove_unnamed(layout: DataLayout, names: set[str]) -> None:
+    """Remove the copies an earlier try made of files the final database copy no longer names
+    (photos retaken meanwhile), and their assessment's folder when that is left empty."""
+    for name in names:
+        target = layout.resolve(name)
+        os.remove(target)
+        with contextlib.suppress(OSError):
+            target.parent.rmdir()  # refuses a folder that is not empty
+
+
+def _copy_file(source: DataLayout, dest: DataLayout, name: str, out: Path) -> str | None:
+    """Copy one recorded file, hashing it on the way; return the copy's sha256, or None when
+    the source file is missing. A failure to read the source names the source, one to write
+    names `out`."""
     src = source.resolve(name)
     target = dest.resolve(name)
     digest = hashlib.sha256()
     try:
         handle = open(src, "rb")
     except FileNotFoundError:
-        result.missing.append(name)
-        return
+        return None
     except OSError as exc:
         raise storage_error_from_os(exc, "read the file", src) from exc
     with handle, _writing_to(out):
@@ -220,10 +283,7 @@ def _copy_file(source: DataLayout, dest: DataLayout, name: str, sha256: str | No
                 copy.write(chunk)
             copy.flush()
             fsync_file(copy.fileno())
-    result.files += 1
-    result.bytes += target.stat().st_size
-    if sha256 and digest.hexdigest() != sha256:
-        result.mismatched.append(name)
+    return digest.hexdigest()
 
 
 class _SourceError(Exception):

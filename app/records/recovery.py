@@ -29,6 +29,10 @@ from models.clutter import is_clutter
 
 log = logging.getLogger("palsy.records")
 STALE_TEMP_AGE_S = 24 * 3600.0
+# A staging folder in an export's or a backup's destination younger than this is never removed,
+# whatever its PID: a run on another computer writing to the same shared folder has a PID this
+# one does not know.
+STAGING_MIN_AGE_S = 3600.0
 ORPHAN_MIN_AGE_S = 3600.0
 RECOVERED_DIR = "recovered"
 # `.NAME.partial-PID-XXXXXXXX`: the staging folder of an export or a backup (`temp_path_for`).
@@ -117,6 +121,14 @@ def left_by_a_dead_writer(pid: int, age_s: float) -> bool:
     return not _process_alive(pid) or age_s > STALE_TEMP_AGE_S
 
 
+def left_in_a_shared_folder(pid: int | None, age_s: float) -> bool:
+    """The rule for a staging folder in a folder other computers may write to as well (a USB
+    stick, a network share): left behind only when it is more than STAGING_MIN_AGE_S old (or
+    dated that far ahead: a clock that was ahead) and `left_by_a_dead_writer` says so. A PID
+    alone is judged on this computer, where another station's live run looks gone."""
+    return abs(age_s) > STAGING_MIN_AGE_S and (pid is None or left_by_a_dead_writer(pid, age_s))
+
+
 def _file_folders(layout: DataLayout) -> list[Path]:
     return [layout.root, layout.photos_dir, layout.reports_dir]
 
@@ -166,21 +178,39 @@ def abandoned_temp_files(files: Sequence[Path], now: float) -> list[Path]:
 
 def remove_abandoned_staging(dest_root: Path) -> int:
     """Remove the staging folders (`STAGING_NAME`) that killed exports or backups left in
-    `dest_root`: those whose process is gone or that are older than a day (a PID may have been
-    reused), the rule of the store's own temporary files. A live one's folder is left alone.
+    `dest_root`, by `left_in_a_shared_folder`: nothing was added to them for an hour and their
+    process is gone, or for a day. A live one's folder is left alone, also one of another
+    computer writing to the same shared folder (its PID is judged here, where it looks gone).
     Best effort: what cannot be removed stays. Returns how many were removed."""
     removed = 0
+    now = time.time()
     try:
         folders = [Path(e.path) for e in os.scandir(dest_root)
                    if STAGING_NAME.fullmatch(e.name) and e.is_dir(follow_symlinks=False)]
     except OSError:
         return 0  # no destination yet (or unreadable: the writer itself will say so)
-    for folder in abandoned_temp_files(folders, time.time()):
+    for folder in folders:
+        try:
+            age = now - _last_change(folder)
+        except OSError:
+            continue  # gone meanwhile: its run finished
+        if not left_in_a_shared_folder(temp_owner_pid(folder), age):
+            continue
         shutil.rmtree(folder, ignore_errors=True)
         removed += not os.path.lexists(folder)
     if removed:
         log.info("removed %d unfinished export or backup folder(s) left by an interrupted run", removed)
     return removed
+
+
+def _last_change(folder: Path) -> float:
+    """When something was last added to `folder` or to a folder directly in it: an export
+    writes its photos into photos/, a backup a folder per assessment there, so a copy that
+    runs for hours stays young while it adds them. OSError when `folder` is gone."""
+    times = [folder.stat().st_mtime]
+    with os.scandir(folder) as entries:
+        times += [e.stat(follow_symlinks=False).st_mtime for e in entries if e.is_dir(follow_symlinks=False)]
+    return max(times)
 
 
 def recover(layout: DataLayout, conn: sqlite3.Connection | None = None, *, now: float | None = None) -> RecoveryReport:

@@ -10,11 +10,15 @@ Folder layout (a contract for other stations):
         photos/*.png|jpg  captured photos as stored
         reports/*.pdf     PDF reports (not in de-identified exports)
 
-A photo retaken while the export runs (its row replaced, the old file deleted) is exported as
-the row names it when read, with that row's sha256. The export is written to a hidden `.NAME.partial-PID-XXXXXXXX` folder and renamed when
+Every row the export writes (the patient, its assessments, their photos, reports and audit
+trails) is read in one read transaction before any file is copied, so a grade confirmed or an
+assessment discarded while the export runs is exported either wholly before or wholly after
+that change. A photo retaken while the export runs (its row replaced, the old file deleted) is
+exported as the row names it when read, with that row's sha256. The export is written to a hidden `.NAME.partial-PID-XXXXXXXX` folder and renamed when
 complete, so a half-written export never looks finished. Such a folder left by a killed export
-is removed by the next export to the same destination once its process is gone (or after a
-day), the rule the store applies to its own temporary files (`recovery`).
+is removed by the next export to the same destination once nothing was added to it for an hour
+and its process is gone, or for a day (`recovery.left_in_a_shared_folder`: a younger one may
+be another computer's export into the same shared folder).
 
 Import refuses, before it touches the store: a manifest from a newer Palsy Grader, one whose
 structure is not what export writes (an analysis result's included: `result_shape`), an
@@ -58,6 +62,7 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -86,7 +91,7 @@ from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.paths import ensure_private_dir
 from app.records.recovery import remove_abandoned_staging
 from app.records.result_shape import result_problem
-from app.records.rows import STATUSES, Assessment, AuditEntry, Capture, Patient
+from app.records.rows import STATUSES, Assessment, AuditEntry, Capture, Patient, Report
 from app.records.store import Store, _audit
 from models.errors import InputError
 from models.folder_names import is_windows_device_name
@@ -217,7 +222,7 @@ def export_patient(
     Damaged photos stop the export with ChecksumError rather than being copied. Staging
     folders that earlier, killed exports left in `dest` are removed first.
     """
-    patient = store.get_patient(patient_id)
+    patient, patient_trail, listing = _read_records(store, patient_id)
     export_id = validate.patient_id(pseudonym or f"ANON-{secrets.token_hex(4).upper()}") if deidentify else patient.patient_id
     redact = _Redactor(patient, export_id) if deidentify else _Redactor()
     dest_root = Path(dest).expanduser().resolve()
@@ -236,13 +241,8 @@ def export_patient(
     try:
         for folder in (staging / "photos", staging / "reports"):
             _write_export_file(folder, None, dest_root)
-        assessments = [
-            _export_assessment(store, a, staging, redact)
-            for a in store.history(patient.patient_id, include_discarded=True)
-        ]
-        patient_audit = [] if deidentify else [
-            _audit_dict(e) for e in store.audit_trail("patient", patient.patient_id)
-        ]
+        assessments = [_export_assessment(store, listed, staging, redact) for listed in listing]
+        patient_audit = [] if deidentify else [_audit_dict(e) for e in patient_trail]
         manifest = {
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
@@ -281,6 +281,40 @@ def export_patient(
     log.info("patient %s exported%s", export_id if deidentify else patient.patient_id,
              " (de-identified)" if deidentify else "")
     return final
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """One assessment's rows as the export's read transaction saw them (`_read_records`)."""
+
+    assessment: Assessment
+    captures: list[Capture]
+    reports: list[Report]
+    audit: list[AuditEntry]  # in the order they were written (the audit table's ids)
+
+
+def _read_records(store: Store, patient_id: str) -> tuple[Patient, list[AuditEntry], list[_Listed]]:
+    """The patient, its own audit trail and each assessment's rows, read in one read transaction.
+
+    Read at different moments, a grade confirmed in the window meanwhile was exported as
+    "analysed, no grade" beside an audit trail ending at the confirmation, and every other
+    station refused that export as altered. The files are copied after this, outside it.
+    """
+    with store.db.read():
+        patient = store.get_patient(patient_id)
+        listing = [
+            _Listed(a, store.captures(a.id), store.reports(a.id), _assessment_trail(store, a.id))
+            for a in store.history(patient.patient_id, include_discarded=True)
+        ]
+        return patient, store.audit_trail("patient", patient.patient_id), listing
+
+
+def _assessment_trail(store: Store, assessment_id: int) -> list[AuditEntry]:
+    """The audit entries of an assessment, its photos and reports in the order they were
+    written, which import and `records check` judge the row by: times can run backwards when
+    a clock was stepped back or differs between the stations of one patient's record."""
+    entries = (e for entity in ("assessment", "capture", "report") for e in store.audit_trail(entity, assessment_id))
+    return sorted(entries, key=lambda e: e.id)
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -340,10 +374,11 @@ def _write_export_file(path: Path, data: bytes | None, dest_root: Path) -> None:
         raise
 
 
-def _export_assessment(store: Store, assessment: Assessment, staging: Path, redact: _Redactor) -> dict[str, Any]:
+def _export_assessment(store: Store, listed: _Listed, staging: Path, redact: _Redactor) -> dict[str, Any]:
+    assessment = listed.assessment
     captures = []
-    for listed in store.captures(assessment.id):
-        read = _read_capture(store, listed)
+    for row in listed.captures:
+        read = _read_capture(store, row)
         if read is None:
             continue
         capture, data = read
@@ -355,16 +390,11 @@ def _export_assessment(store: Store, assessment: Assessment, staging: Path, reda
         })
     reports = []
     if not redact.active:
-        for report in store.reports(assessment.id):
+        for report in listed.reports:
             name = f"reports/{Path(report.file_name).name}"
             _write_export_file(staging / name, store.load_report(report), staging.parent)
             reports.append({"file": name, "sha256": report.sha256, "created_at": report.created_at})
-    # in the order they were written (the audit table's ids), which import and `records check`
-    # judge the row by: times can run backwards when a clock was stepped back or differs
-    # between the stations of one patient's record
-    entries = sorted((e for entity in ("assessment", "capture", "report") for e in store.audit_trail(entity, assessment.id)),
-                     key=lambda e: e.id)
-    audit = [item for item in map(redact.audit, entries) if item is not None]
+    audit = [item for item in map(redact.audit, listed.audit) if item is not None]
     return {
         "number": assessment.id,
         "status": assessment.status,

@@ -34,7 +34,8 @@ def _filled(data: Path) -> int:
 
 def _killed_backup(data: Path, out: Path) -> None:
     """Run `records backup` in a child process that is SIGKILLed as it copies its second file
-    (the database and one photo are copied)."""
+    (the database and one photo are copied), two hours ago: its staging folder is dated so (a
+    younger one may be another station's backup in progress, and is kept)."""
     child = (
         "import os, signal, sys\n"
         "from app.records import backup\n"
@@ -50,6 +51,10 @@ def _killed_backup(data: Path, out: Path) -> None:
     )
     killed = subprocess.run([sys.executable, "-c", child], cwd=REPO, capture_output=True, timeout=120)
     assert killed.returncode == -9, killed.stderr
+    past = time.time() - 2 * 3600
+    for staging in [*out.parent.glob(".*.partial-*"), *(out.glob(".*.partial-*") if out.is_dir() else [])]:
+        for folder in [*(p for p in staging.iterdir() if p.is_dir()), staging]:
+            os.utime(folder, (past, past))
 
 
 def _filled_and_empty_usb(tmp_path: Path) -> tuple[Path, Path]:
@@ -250,6 +255,8 @@ def test_export_staging_cleanup_is_the_shared_helper(tmp_path: Path) -> None:
     usb = tmp_path / "usb"
     left = usb / f".MRN-1.partial-{dead.pid}-0123abcd"
     left.mkdir(parents=True)
+    past = time.time() - 2 * 3600  # killed two hours ago
+    os.utime(left, (past, past))
     _filled(tmp_path / "data")
     with Store.open(tmp_path / "data") as store:
         export_patient(store, "MRN-1", usb)

@@ -9,6 +9,7 @@ import os
 import pathlib
 import sqlite3
 import sys
+import time
 import types
 from pathlib import Path, PureWindowsPath
 
@@ -213,6 +214,9 @@ def test_a_killed_backups_staging_folder_is_removed_on_windows(
     dead = stick / ".usb.partial-999999-deadbeef"  # a backup killed while filling the stick
     (dead / "photos" / "000001").mkdir(parents=True)
     (dead / "photos" / "000001" / "000001_rest_0123456789ab.png").write_bytes(b"patient photo")
+    past = time.time() - 2 * 3600  # killed two hours ago
+    for folder in (dead / "photos", dead):
+        os.utime(folder, (past, past))
     _windows_recovery(monkeypatch, _FakeWinapi({}))
     assert main(["records", "--data", str(data), "backup", "--out", str(stick)]) == 0
     assert sorted(os.listdir(stick)) == ["palsy.db", "photos", "reports"]

@@ -272,11 +272,12 @@ def test_a_later_export_removes_staging_folders_left_by_killed_exports(full_pati
         (folder / "photos" / "000001_rest_abc.png").write_bytes(b"a patient's face")
         if age_s:
             old = time.time() - age_s
+            os.utime(folder / "photos", (old, old))
             os.utime(folder, (old, old))
         return folder
 
-    killed = staging("EXP-9", _dead_pid())  # a killed export of this patient
-    other = staging("MRN-1", _dead_pid())  # ...and of another one: the same pattern
+    killed = staging("EXP-9", _dead_pid(), age_s=2 * 3600)  # a killed export of this patient
+    other = staging("MRN-1", _dead_pid(), age_s=2 * 3600)  # ...and of another one: the same pattern
     old = staging("EXP-9", os.getpid(), age_s=2 * 86400)  # a live PID two days on: reused
     live = staging("EXP-9", os.getpid())  # an export running now
     users = usb / ".EXP-9.partial-notes"  # not the pattern: the user's
