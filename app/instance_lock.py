@@ -8,6 +8,9 @@ instance is refused with the holder's process and host (`FolderInUse`).
 `QLockFile` (QtCore, no widgets) does the work on every platform: the file names the holder's
 process ID, program and host; one left by a process that is gone (a crash, a power cut) is
 taken over. The age rule is off (`setStaleLockTime(0)`): a window open all day keeps its lock.
+Where such a leftover lock cannot be taken over because the folder is not writable (a window
+closed after the folder became read-only could not remove its own), the start is refused with
+`FolderNotWritable`, which says so, not with "already open" for a process that has exited.
 A lock left by another computer (a data folder on a network drive) cannot be checked from
 here and stays until that computer's Palsy Grader closes or someone deletes the file.
 
@@ -22,8 +25,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile
+from PySide6.QtCore import QLockFile, QSysInfo
 
+from app.records.recovery import left_by_a_dead_writer
 from models.errors import PalsyError
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,21 @@ def in_use_message(folder: Path, holder: LockHolder | None) -> str:
             f"stopped), delete {Path(folder) / LOCK_NAME} and start again.")
 
 
+class FolderNotWritable(PalsyError):  # noqa: N818 - the name says what the user is told
+    """The lock file a closed Palsy Grader left in the data folder cannot be taken over: the
+    folder is read-only or not writable for this account."""
+
+    def __init__(self, folder: Path, holder: LockHolder) -> None:
+        self.folder = folder
+        self.holder = holder
+        super().__init__(
+            f"The data folder {folder} is read-only or not writable for this user account: the lock file "
+            f"{LOCK_NAME} that a Palsy Grader which has closed (process {holder.pid}) left there cannot be "
+            "removed. Have the folder made writable (check its permissions, or whether its drive is "
+            "read-only or full) and start again, or choose another data folder."
+        )
+
+
 class InstanceLock:
     """The lock of one data folder. `acquire` takes it or raises FolderInUse; `release` (also
     safe when not held) gives it back and removes the file."""
@@ -77,7 +96,8 @@ class InstanceLock:
     def acquire(self) -> bool:
         """Take the lock: True when held now; False when the file cannot be made at all (a
         read-only or missing folder: opening the store then names the problem). FolderInUse
-        when another live process holds it."""
+        when another live process holds it; FolderNotWritable when the file names a process of
+        this computer that has ended (Qt takes such a lock over wherever it can remove it)."""
         if self._lock.isLocked():
             return True
         if self._lock.tryLock(0):
@@ -90,6 +110,8 @@ class InstanceLock:
                 # (a power cut just after the file was made): taken over once it is a minute old.
                 log.warning("took over %s, which named no process", self.path)
                 return True
+            if holder is not None and _ended_on_this_computer(holder):
+                raise FolderNotWritable(self.folder, holder)
             raise FolderInUse(self.folder, holder)
         log.warning("could not make the lock file %s (%s); another Palsy Grader on this folder would not be "
                     "noticed", self.path, self._lock.error().name)
@@ -116,6 +138,12 @@ class InstanceLock:
             log.info("released %s", self.path)
 
 
+def _ended_on_this_computer(holder: LockHolder) -> bool:
+    """Whether `holder` was a process of this computer that is gone. Age counts for nothing (a
+    window open for days keeps its lock); another computer's processes cannot be checked."""
+    return holder.host == QSysInfo.machineHostName() and left_by_a_dead_writer(holder.pid, age_s=0.0)
+
+
 def read_holder(path: Path) -> LockHolder | None:
     """The holder a lock file names, or None when there is none or it cannot be read."""
     info = QLockFile(str(path)).getLockInfo()  # (pid, host, program); (0, "", "") when unreadable
@@ -138,6 +166,8 @@ def folder_in_use(folder: Path | str) -> FolderInUse | None:
         probe.acquire()
     except FolderInUse as exc:
         return exc
+    except FolderNotWritable:
+        return None  # nobody has it open; its next start says the folder is read-only
     finally:
         probe.release()
     return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
@@ -13,6 +15,9 @@ ORGANISATION = "PalsyGrader"
 APPLICATION = "PalsyGrader"
 
 log = logging.getLogger(__name__)
+# The settings the program holds for each settings file: what `load_settings` read or
+# `save_settings` wrote; a save writes only what changed since (another window's save is kept).
+_held: weakref.WeakKeyDictionary[QSettings, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def open_qsettings(path: str | None = None) -> QSettings:
@@ -30,8 +35,8 @@ def load_settings(qsettings: QSettings) -> tuple[Settings, list[str]]:
     A damaged file (random bytes, a binary file) gives one line only: the "setting names" its
     garbage yields are noise. What it still holds is used all the same: a file with one broken
     line keeps its data folder."""
-    flat = {key: qsettings.value(key) for key in qsettings.allKeys()}
-    settings, problems = Settings.from_flat_lenient(flat)
+    settings, problems = Settings.from_flat_lenient(_flat(qsettings))
+    _held[qsettings] = settings.to_flat()
     if qsettings.status() == QSettings.Status.FormatError:
         kept = settings != Settings()
         used = "the settings it still holds are used, the defaults for the rest" if kept else "the default settings are used"
@@ -51,9 +56,19 @@ def settings_notice(qsettings: QSettings, problems: list[str]) -> str:
 
 
 def save_settings(qsettings: QSettings, settings: Settings) -> None:
-    """Write every setting, remove keys this version does not know (a stale or mistyped key is
-    never carried on), and flush to disk."""
-    flat = settings.to_flat()
+    """Write the settings changed since `load_settings` (or the last save) read or wrote
+    `qsettings` over the file as it is now, remove keys this version does not know (a stale or
+    mistyped key is never carried on), and flush to disk.
+
+    Two windows (each on its own data folder) share one settings file, and each holds what it
+    loaded at its start: writing every key let the later "Settings saved" undo the other
+    window's changes, a new data folder included. Keys with bad values in the file are written
+    with the defaults they are read as. A `qsettings` never read or written here: every key."""
+    qsettings.sync()  # the file as another window may have saved it
+    held = _held.get(qsettings)
+    changed = {key: value for key, value in settings.to_flat().items() if held is None or held.get(key) != value}
+    on_file, _ = Settings.from_flat_lenient(_flat(qsettings))
+    flat = {**on_file.to_flat(), **changed}
     for key in qsettings.allKeys():
         if key not in flat:
             qsettings.remove(key)
@@ -64,6 +79,11 @@ def save_settings(qsettings: QSettings, settings: Settings) -> None:
         raise SettingsError(f"the settings could not be written to {qsettings.fileName()} "
                             "(read-only or full disk); they apply to this session only")
     _owner_only(qsettings.fileName())
+    _held[qsettings] = settings.to_flat()
+
+
+def _flat(qsettings: QSettings) -> dict[str, Any]:
+    return {key: qsettings.value(key) for key in qsettings.allKeys()}
 
 
 def _written(qsettings: QSettings) -> bool:

@@ -9,6 +9,8 @@ to restore the database, what to move aside first, and how to start again withou
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.records.db import pending_changes, side_files
 from app.records.errors import StorageError
 from app.records.paths import ENV_VAR, DataLayout
@@ -30,20 +32,21 @@ def lost_database_error(layout: DataLayout, chosen: str = CHOSEN_ANYWHERE) -> St
     """The StorageError refusing `layout` when its database is missing or 0 bytes while photo or
     report files, or a non-empty palsy.db-wal (or -journal: SQLite would apply it to a new
     database), are there; None otherwise: a new or empty folder (a first start), or a database
-    that is there, which costs one stat. `chosen` says where the folder was chosen."""
+    that is there, which costs one stat. `chosen` says where the folder was chosen.
+
+    The database is looked at again after the files: one that appeared meanwhile is another
+    program's new database with its first records (`Store.open` makes one whole, never 0 bytes),
+    not a lost one."""
     db = layout.db_path
-    try:
-        if db.stat().st_size > 0:
-            return None
-        what = "is empty (0 bytes)"
-    except FileNotFoundError:
-        what = "is missing"
-    except OSError:
-        return None  # cannot tell: opening it will say what is wrong
+    what = _missing_or_empty(db)
+    if what is None:
+        return None
     pending = pending_changes(db)
     stray = stray_files(layout)
     if not stray and not pending:
         return None
+    if _missing_or_empty(db) is None:
+        return None  # made meanwhile
     sides = [p.name for p in side_files(db) if p.exists()]
     held = f"; {stray} photo or report file(s) beside it are recorded nowhere" if stray else ""
     if pending:
@@ -59,6 +62,17 @@ def lost_database_error(layout: DataLayout, chosen: str = CHOSEN_ANYWHERE) -> St
         f"{layout.root} (keep them: they hold the photos and reports) and start again. "
         f"If this is the wrong folder, check {chosen}."
     )
+
+
+def _missing_or_empty(db: Path) -> str | None:
+    """'is missing' or 'is empty (0 bytes)' for the database `db`; None when it holds something
+    or cannot be looked at (opening it will say what is wrong)."""
+    try:
+        return None if db.stat().st_size > 0 else "is empty (0 bytes)"
+    except FileNotFoundError:
+        return "is missing"
+    except OSError:
+        return None
 
 
 def _listed(names: list[str]) -> str:

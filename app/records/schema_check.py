@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from app.records.migrations import migrate, schema_version
@@ -35,6 +37,19 @@ def schema_of(conn: sqlite3.Connection) -> Schema:
     return {(row[0], row[1]): _normalised(row[2]) for row in rows}
 
 
+@contextmanager
+def _one_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Read the block's statements in one read transaction (or the caller's own transaction)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+
+
 @lru_cache(maxsize=8)
 def expected_schema(version: int) -> Schema:
     """What the migrations create up to `version`, built in memory (the code is the reference)."""
@@ -51,14 +66,15 @@ def schema_problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     changed compared with what this program creates at the database's schema version; empty
     when they are the same. (A database newer than this program is not judged: `open` and
     `open_existing` refuse it first.)"""
-    version = schema_version(conn)
+    with _one_snapshot(conn):  # another program's upgrade step between the two reads is no problem
+        version = schema_version(conn)
+        found = schema_of(conn)
     if version <= 0:
         return []
     try:
         expected = expected_schema(version)
     except ValueError:  # newer than this program
         return []
-    found = schema_of(conn)
     problems = []
     for (kind, name), sql in sorted(found.items()):
         if (kind, name) not in expected:

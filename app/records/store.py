@@ -38,7 +38,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.records.db import Database, pending_changes, side_files, sqlite_uri
-from app.records.errors import StorageError, failure_kind, storage_error_from_sqlite
+from app.records.errors import (
+    StorageError,
+    failure_kind,
+    storage_error_from_os,
+    storage_error_from_sqlite,
+)
 from app.records.files import fsync_dir, fsync_file, replace_file, temp_path_for
 from app.records.lost_database import lost_database_error
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
@@ -89,7 +94,8 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         holds nothing, and the empty folders it made: no empty store that looks damaged is left.
         A folder whose database is missing (or 0 bytes) but that holds photos or reports, or the
         lost database's write-ahead log, is refused with a StorageError (`lost_database`),
-        nothing created or moved.
+        nothing created or moved. A new database appears whole (`_create_database`), so another
+        program opening the new folder at the same moment is not refused as if it were lost.
         """
         located = DataLayout.locate(folder)
         _refuse_lost_database(located)
@@ -97,8 +103,7 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         created = False
         try:
             layout = DataLayout.create(folder)
-            # Created 0o600 before SQLite opens it: SQLite gives -wal/-shm the same mode.
-            created = create_private_file(layout.db_path)
+            created = _create_database(layout.db_path)
             db = Database(layout.db_path, newest_schema=LATEST_VERSION)
             with _closed_on_error(db):
                 conn = db.connection()
@@ -199,6 +204,64 @@ def _refuse_lost_database(layout: DataLayout) -> None:
     error = lost_database_error(layout)
     if error is not None:
         raise error
+
+
+def _create_database(path: Path) -> bool:
+    """Make the new, empty database `path` unless a file has that name; True when this call made it.
+
+    The database is built under a temporary name and appears whole (`_write_empty_database`).
+    Made in place, it was a 0-byte file beside a -journal for a moment, which is what a lost
+    database looks like (`lost_database`): another program opening the folder at that moment
+    was refused. When another program's new database took the name first, that one is used.
+    """
+    if os.path.lexists(path):
+        return create_private_file(path)  # False; a 0-byte file left there is opened in place
+    temp = temp_path_for(path)
+    try:
+        _write_empty_database(temp, path)
+        created = _publish_new(temp, path)
+        if created:
+            fsync_dir(path.parent)  # records are written into it: its name must survive a power cut
+    except OSError as exc:
+        raise storage_error_from_os(exc, "create", path) from exc
+    finally:
+        _remove_with_side_files(temp)
+    return created
+
+
+def _write_empty_database(temp: Path, path: Path) -> None:
+    """Write an empty database into the new file `temp`: 0o600 (SQLite gives -wal/-shm the same
+    mode), its header page written, in WAL mode. OSError, or a StorageError naming `path` (the
+    database it becomes) for a SQLite failure."""
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE))
+    os.chmod(temp, FILE_MODE)  # exactly: the umask may have narrowed it
+    try:
+        conn = sqlite3.connect(temp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")  # writes the header page
+        finally:
+            conn.close()  # the last connection folds the -wal into the file and removes it
+    except sqlite3.Error as exc:
+        raise storage_error_from_sqlite(exc, path) from exc
+
+
+def _publish_new(temp: Path, path: Path) -> bool:
+    """Give the file `temp` the name `path` as well, unless a file has it: True when it did. A hard
+    link never replaces a file; on a drive without hard links (FAT), a rename, which on Windows
+    refuses an existing name too."""
+    try:
+        os.link(temp, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        if os.path.lexists(path):
+            return False
+    try:
+        os.rename(temp, path)
+    except FileExistsError:
+        return False
+    return True
 
 
 _BACKUP_ACTION = "write the backup copy"
