@@ -230,6 +230,12 @@ class MainWindow(
         # bar reads in full in its tooltip, to a screen reader and in View > Recent messages
         self.statusBar().showMessage(message, timeout_ms)
 
+    def notify_naming(self, words: Callable[[str], str], name: str, ref: str, timeout_ms: int = 8000) -> None:
+        """A message about a patient: the status bar reads `words(name)` ("Ada Lovelace (MRN-1)"),
+        the log `words(ref)` ("assessment 4"): logs carry no names (DESIGN §9), and every
+        notice naming a patient went into palsy.log word for word."""
+        self.notify(words(name), timeout_ms, log_text=words(ref))
+
     def _capture_page_left(self, _index: int) -> None:
         if self.stack.currentWidget() is not self.capture:
             self.set_notice(CAPTURE_NOTICE, "")
@@ -366,8 +372,10 @@ class MainWindow(
         self.patients.refresh()
         if self.patient_id and not self.patients.selected():
             self.patients.select(self.patient_id)  # the patient just worked on: Edit and History stay at hand
-        self.patients.show_unfinished(self.offered_drafts())
         self.stack.setCurrentWidget(self.patients)
+        # after the page change, which discards a draft left before its first photo: filled
+        # before it, the bar offered that discarded draft, and its Resume refused every photo
+        self.patients.show_unfinished(self.offered_drafts())
 
     def show_patient_title(self, patient_id: str | None) -> None:
         """The window title names the patient on screen, and nobody on the patients page (a

@@ -193,12 +193,37 @@ def check_logo(path: str) -> None:
         return
     from models.pipeline.images import load_image  # the reader the report's check uses too
 
-    if not Path(path).is_file():
+    if not _looked_up(Path(path), "the logo").is_file():
         raise SettingsError(f"logo file not found: {path}")
     try:
         load_image(path)
     except InputError:
         raise SettingsError(f"the logo {path} is not an image Palsy Grader can read; choose a PNG or JPEG file") from None
+
+
+def check_weights(path: str) -> None:
+    """SettingsError unless `path` is empty (the shipped demo weights) or a full path the system
+    can look up. A relative path was looked up from the folder the app was started in, which a
+    desktop launcher, a terminal and the bundle each set differently. A missing file is not
+    refused: the model's banner says so, and the file may be on a drive not connected now."""
+    if not path:
+        return
+    weights = Path(path)  # not expanded: the model loader takes "~/w.pt" as a relative path too
+    if not weights.is_absolute():
+        raise SettingsError(f"the weights file {path} is not a full path; choose the file with Browse\u2026")
+    _looked_up(weights, "the weights file")
+
+
+def _looked_up(path: Path, what: str) -> Path:
+    """`path`, once the system can look it up. For a name longer than the file system allows
+    (255 bytes), Path.exists() and is_file() raise rather than answer False: uncaught, that
+    left Save doing nothing, or saved weights that then kept Settings from opening."""
+    try:
+        path.exists()
+    except OSError as exc:
+        raise SettingsError(f"{what} {shown_text(str(path), 80)} cannot be used ({exc.strerror or exc}); "
+                            "choose it with Browse\u2026") from None
+    return path
 
 
 def resolve_data_folder(configured: str) -> Path:
@@ -220,7 +245,7 @@ def check_data_folder(path: str) -> None:
     folder = Path(path).expanduser()
     if not folder.is_absolute():
         raise SettingsError(f"the data folder {path} is not a full path; choose the folder with Browse\u2026")
-    if folder.exists():
+    if _looked_up(folder, "the data folder").exists():
         if not folder.is_dir():
             raise SettingsError(f"the data folder {path} is a file, not a folder; choose a folder")
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.settings import shown_text
 from models.resources import (
     MAX_CHECKED_BYTES,
     default_weights_path,
@@ -28,6 +29,7 @@ class WeightsInfo:
     # what a manifest.json beside a file outside the install lists: anyone can write one, so it
     # shows damage, never origin
     beside_sha256: str | None = None
+    problem: str | None = None  # why the system could not look the path up ("File name too long")
 
     @property
     def verified(self) -> bool | None:
@@ -38,6 +40,8 @@ class WeightsInfo:
         return self.sha256 == self.manifest_sha256
 
     def summary(self) -> str:
+        if self.problem is not None:  # such a path is too long to show whole
+            return f"unreadable ({self.problem}): {shown_text(str(self.path), 80)}"
         if not self.exists:
             return f"not found: {self.path}"
         if self.sha256 is None and self.size is not None:
@@ -88,7 +92,11 @@ def weights_info(path: str) -> WeightsInfo:
     it lists (damage, not origin). The file
     is hashed once (is_demo_weights reuses the digest) and not at all above MAX_CHECKED_BYTES."""
     resolved = resolve_weights(path)
-    if not resolved.is_file():
+    try:
+        found = resolved.is_file()
+    except OSError as exc:  # a name too long for the file system: raised, not False; Settings must still open
+        return WeightsInfo(resolved, False, None, None, is_demo_name(resolved), problem=exc.strerror or str(exc))
+    if not found:
         return WeightsInfo(resolved, False, None, None, is_demo_weights(resolved, None))
     try:
         size = resolved.stat().st_size

@@ -62,6 +62,11 @@ class WindowAnalysisMixin:
         analysis starts (its outcome may arrive after the store has closed)."""
         return getattr(self, "_analysed_who", "") or self._analysed_patient or ""
 
+    def _say_about_analysed(self, words: Callable[[str], str], timeout_ms: int = 8000) -> None:
+        """`words` naming the analysed patient in the status bar, and its assessment's number
+        in the log (logs carry no names, DESIGN §9)."""
+        self.notify_naming(words, self._analysed_label(), f"assessment {self._analysed_id}", timeout_ms)
+
     def _read_patient_label(self, patient_id: str) -> str:
         try:
             return str(self._patient_label(patient_id))
@@ -74,8 +79,8 @@ class WindowAnalysisMixin:
             return
         if self.analysing:
             if self.session.assessment_id != self._analysed_id:  # one analysis at a time
-                self.notify(f"The analysis of {self._analysed_label()} is still running: press Analyse again when "
-                            "it is done (the status bar says so)")
+                self._say_about_analysed(lambda who: f"The analysis of {who} is still running: press Analyse again "
+                                         "when it is done (the status bar says so)")
             return
         if not self.session.complete:
             self.notify("Capture all six expressions first; missing: " + ", ".join(TITLES[e] for e in self.session.missing))
@@ -113,7 +118,7 @@ class WindowAnalysisMixin:
         if self._analysis_worker is None or not shiboken6.isValid(self._analysis_worker):
             return
         if self.stack.currentWidget() is self.capture and not self._analysis_on_screen():
-            self.notify(f"Nothing to cancel on this page; the analysis of {self._analysed_label()} goes on")
+            self._say_about_analysed(lambda who: f"Nothing to cancel on this page; the analysis of {who} goes on")
             return
         self._analysis_worker.cancel()
         self.capture.analysis_progress(self.capture.progress.value() / 100, "cancelling\u2026")
@@ -125,25 +130,29 @@ class WindowAnalysisMixin:
             # a draft to resume again
             self.patients.show_unfinished(self.offered_drafts())
 
-    def _analysis_ended(self, page_message: str, elsewhere: str) -> None:
+    def _analysis_ended(self, page_message: str, elsewhere: Callable[[str], str]) -> None:
         """Say how the analysis ended: on the capture page when it shows the analysed assessment
-        (and briefly in the status bar), else in the status bar, naming the patient."""
+        (and briefly in the status bar), else in the status bar, naming the patient (`elsewhere`
+        of the patient's name)."""
         if self._closed:
             return
         on_screen = self._analysis_on_screen()
         self.capture.analysis_ended(page_message if on_screen else "")
-        self.notify(page_message if on_screen else elsewhere, 8000 if on_screen else 30000)
+        if on_screen:
+            self.notify(page_message)
+        else:
+            self._say_about_analysed(elsewhere, 30000)
 
     def _analysis_cancelled(self) -> None:
         self._analysis_ended("Analysis cancelled; the photos are kept.",
-                             f"Analysis of {self._analysed_label()} cancelled; the photos are kept (Resume goes on)")
+                             lambda who: f"Analysis of {who} cancelled; the photos are kept (Resume goes on)")
 
     def _analysis_failed(self, message: str) -> None:
         noted = getattr(self, "_no_face", {})
         no_face = noted.get("expression")
         on_screen = self._analysis_on_screen()
         self._analysis_ended(f"Analysis failed: {message}",
-                             f"Analysis of {self._analysed_label()} failed: {message}. Resume it and press Analyse "
+                             lambda who: f"Analysis of {who} failed: {message}. Resume it and press Analyse "
                              "to try again")
         if no_face is not None and on_screen and self.session is not None and not self._closed:
             # its step says "no face – retake?" (or "face too small – retake closer?") and is the current one
@@ -163,14 +172,15 @@ class WindowAnalysisMixin:
         except PalsyError as exc:
             # not on record: its grade cannot be reviewed or confirmed, so no results page; the
             # photos are kept and a second Analyse tries again
-            self._analysis_ended(f"The results could not be saved: {exc}. Press Analyse to try again.",
-                                 f"The results of {self._analysed_label()} could not be saved: {exc}. Resume the "
+            reason = str(exc)
+            self._analysis_ended(f"The results could not be saved: {reason}. Press Analyse to try again.",
+                                 lambda who: f"The results of {who} could not be saved: {reason}. Resume the "
                                  "assessment and press Analyse to try again")
             return
         if analysed_id != self.assessment_id:  # the user started something else meanwhile
             self.capture.analysis_ended()
-            self.notify(f"The assessment of {self._analysed_label()} is analysed; open it from the patient's "
-                        "history", 30000)
+            self._say_about_analysed(lambda who: f"The analysis of {who} is done; open it from the patient's "
+                                     "history", 30000)
             return
         self.capture.analysis_ended()
         self.result = result

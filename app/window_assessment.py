@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 RESUME, START_NEW = "Resume", "Start new"  # the answers to "Resume the unfinished assessment?"
 
 
+def draft_ref(assessment_id: int) -> str:
+    """A draft by its number only: what the log says (logs carry no names, DESIGN §9), and the
+    status bar when its record cannot be read."""
+    return f"unfinished assessment {assessment_id}"
+
+
 class WindowAssessmentMixin:
     """Sets the window's current `patient_id`, `assessment_id` and capture `session`.
 
@@ -112,6 +118,8 @@ class WindowAssessmentMixin:
         if self.session is not None:
             self.session.wait_for_saves(10.0)  # the photos just taken are on record before they are read back
         info = self.gateway.assessment(assessment_id)
+        if not self._still_a_draft(assessment_id, info.status):
+            return
         age = None if asked else stale_draft_age(info.created)
         if age is not None:
             answer = self.services.choose(
@@ -163,17 +171,38 @@ class WindowAssessmentMixin:
     def discard_assessment(self, assessment_id: int) -> None:
         """Discard an unfinished assessment (the Discard of the patients page's bar) once the
         user has said Yes: one click must not drop a draft (No keeps it, still offered)."""
-        visit = self._draft_words(assessment_id)
+        visit, ref = self._draft_words(assessment_id), draft_ref(assessment_id)
+        try:
+            status = self.gateway.assessment(assessment_id).status
+        except PalsyError:
+            status = "draft"  # unreadable now: the store's refusal below says why
+        if not self._still_a_draft(assessment_id, status):
+            return
         if not self._confirm_discard(assessment_id, visit):
-            self.notify(f"The {visit} kept: Resume reopens it")
+            self.notify_naming(lambda v: f"The {v} kept: Resume reopens it", visit, ref)
             return
         try:
             self.gateway.discard(assessment_id)
         except PalsyError as exc:
-            self.notify(f"Could not discard the {visit}: {exc}")
+            reason = str(exc)
+            self.notify_naming(lambda v: f"Could not discard the {v}: {reason}", visit, ref)
             return
         self.patients.show_unfinished(self.offered_drafts())
-        self.notify(f"The {visit} discarded (no longer offered; its photos stay in the data folder)")
+        self.notify_naming(lambda v: f"The {v} discarded (no longer offered; its photos stay in the data folder)",
+                           visit, ref)
+
+    def _still_a_draft(self, assessment_id: int, status: str) -> bool:
+        """True for a draft. Otherwise the patients page's bar offered one that is a draft no
+        more (discarded by a page change or another window, analysed meanwhile): say so, and
+        offer what is unfinished now; its Resume had refused every photo, its Discard had
+        blamed a confirmation."""
+        if status == "draft":
+            return True
+        hint = "Start assessment takes new photos" if status == "discarded" else "open it from the patient's history"
+        self.notify_naming(lambda v: f"The {v} is already {status}: it is no longer offered ({hint})",
+                           self._draft_words(assessment_id), draft_ref(assessment_id))
+        self.patients.show_unfinished(self.offered_drafts())
+        return False
 
     def _draft_words(self, assessment_id: int) -> str:
         """A draft as the therapist knows it: "unfinished assessment of Bob Jones (MRN-200) from
@@ -181,7 +210,7 @@ class WindowAssessmentMixin:
         try:
             info = self.gateway.assessment(assessment_id)
         except PalsyError:
-            return f"unfinished assessment {assessment_id}"
+            return draft_ref(assessment_id)
         try:
             who = str(self._patient_label(info.patient_id))
         except PalsyError:

@@ -37,6 +37,7 @@ from app.settings import (
     SettingsError,
     check_data_folder,
     check_logo,
+    check_weights,
     declared_range,
     update_group,
 )
@@ -317,6 +318,8 @@ class SettingsDialog(QDialog):
             "clinician": self.clinician.text().strip(), "data_folder": self.data_folder.text().strip(),
         })
         check_logo(clinic.logo_path)
+        if model.weights_path != self.original.model.weights_path:  # as the data folder: the saved one blocks no other change
+            check_weights(model.weights_path)
         if clinic.data_folder != self.original.clinic.data_folder:  # the one in use is not refused again
             check_data_folder(clinic.data_folder)
         return replace(self.original, camera=camera, model=model, clinic=clinic)

@@ -128,7 +128,8 @@ class AssessmentsMixin(StoreBase):
         """Mark an unconfirmed assessment discarded (not offered for resumption); files are kept."""
         with self.db.write() as conn:
             row = self._assessment_row(conn, assessment_id)
-            self._require_status(row, ("draft", "analysed"), "discard", "confirmed assessments are kept.")
+            kept = "it was discarded before." if row["status"] == "discarded" else "confirmed assessments are kept."
+            self._require_status(row, ("draft", "analysed"), "discard", kept)
             stamp = validate.now_iso()
             conn.execute(
                 "UPDATE assessments SET status = 'discarded', updated_at = ? WHERE id = ?", (stamp, row["id"])

@@ -464,8 +464,8 @@ def test_discarding_a_draft_says_so(qtbot, data_folder: Path, tiny_weights: Path
         message = window.statusBar().currentMessage()
         assert message.startswith("The unfinished assessment of ") and "(MRN-D) from " in message
         assert "discarded" in message and f"Assessment {draft_id}" not in message
-        window.discard_assessment(draft_id)  # twice: the store refuses, the window says why
-        assert "Could not discard the unfinished assessment of " in window.statusBar().currentMessage()
+        window.discard_assessment(draft_id)  # twice: the window says it is discarded already
+        assert "is already discarded: it is no longer offered" in window.statusBar().currentMessage()
     finally:
         close_window(window)
 

@@ -238,7 +238,7 @@ def test_start_does_not_offer_the_assessment_being_analysed(qtbot, data_folder: 
         window.start_assessment("MRN-1")
         assert window.analysing and offered == [] and window.assessment_id != analysed  # a new one, no question
         window.show_patients()
-        assert window.patients._resume_id != analysed  # the bar offers the new (empty) draft at most
+        assert window.patients._resume_id is None  # not the analysed one; the new one, left empty, is discarded
         window.cancel_analysis()
         qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
         # cancelled, it is a draft again: offered on the patients page, and by Start

@@ -80,6 +80,15 @@ def test_a_confirmed_assessment_cannot_be_discarded(store: Store) -> None:
     assert [a.id for a in store.history("ST-1")] == [aid]
 
 
+def test_discarding_twice_says_it_was_discarded_before(store: Store) -> None:
+    store.create_patient("ST-3", name="Dee Twice")
+    aid = store.start_assessment("ST-3").id
+    store.discard_assessment(aid, actor="nurse")
+    with pytest.raises(RecordStateError) as refused:
+        store.discard_assessment(aid, actor="nurse")
+    assert "discarded before" in str(refused.value) and "confirmed" not in str(refused.value)
+
+
 def test_a_report_of_an_analysed_assessment_is_refused(store: Store) -> None:
     store.create_patient("ST-2", name="Una Confirmed")
     aid = store.start_assessment("ST-2").id
