@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gc
+import logging
 from typing import Any
 
 from app.workers import FunctionWorker
+
+log = logging.getLogger(__name__)
 
 DEMO_BANNER = ("DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS. Grades come from demo weights: the grading network "
                "trained on synthetic faces, the face parser also on research photo sets; no palsy patient.")
@@ -53,6 +56,8 @@ class WindowModelMixin:
         # full collection during an analysis does not stall the GUI thread
         gc.collect()
         gc.freeze()
+        # the log names the weights that grade this session's photos, next to any error of them
+        log.info("model %s loaded from %s (sha256 %s, device %s)", handle.name, handle.path, handle.sha256, handle.device)
         self.model_handle = handle
         self.model_error = ""
         self.model_label.setText(f"model: {handle.name}")  # a file's name: a plain-text label (main_window)
@@ -65,6 +70,11 @@ class WindowModelMixin:
     def _model_failed(self, message: str) -> None:
         if self._closed or self._superseded():
             return
+        # a refusal the user can mend (a damaged file, a wrong path): the reason, no traceback (an
+        # unexpected failure has its traceback from the worker); support reads it beside the banner
+        model = self.settings.model
+        log.warning("model not loaded from %s (device %s): %s", model.weights_path or "the shipped weights",
+                    model.device, message)
         self.model_handle = None
         self.model_error = message
         self.model_label.setText("model: not loaded")

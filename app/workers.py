@@ -178,6 +178,40 @@ class LatestFrame:
             self._packet = None
 
 
+class RepeatedFailureLog:
+    """Logs a check that fails over and over (the live quality check, 5 times a second) without
+    flooding the log: a line per failure replaced the whole 4 MB log history in about two hours.
+
+    The first failure is logged with its traceback, as is one whose text differs from the last;
+    the same failure again only once every `every_s` seconds, with its count; and one line when
+    the check works again."""
+
+    def __init__(self, what: str, every_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._what = what
+        self._every_s = every_s
+        self._clock = clock
+        self._text: str | None = None  # the failure being repeated; None while the check works
+        self._unlogged = 0  # its repeats since its last line
+        self._logged_at = 0.0
+
+    def failed(self, exc: Exception) -> None:
+        text = f"{type(exc).__name__}: {exc}"
+        now = self._clock()
+        if text != self._text:
+            log.warning("%s failed: %s", self._what, text, exc_info=exc)
+            self._text, self._unlogged, self._logged_at = text, 0, now
+            return
+        self._unlogged += 1
+        if now - self._logged_at >= self._every_s:
+            log.warning("%s failed %d more times: %s", self._what, self._unlogged, text)
+            self._unlogged, self._logged_at = 0, now
+
+    def succeeded(self) -> None:
+        if self._text is not None:
+            log.info("%s works again (it failed %d more times since the last line)", self._what, self._unlogged)
+            self._text = None
+
+
 class _Analyser:
     """Runs `analyse(frame)` on a helper thread over the newest frame, so slow checks (face
     and eye detection) neither stall the GUI thread nor the camera's frame rate."""
@@ -192,6 +226,7 @@ class _Analyser:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="quality-checks", daemon=True)
         self.error: str | None = None
+        self._failures = RepeatedFailureLog("live quality check")
 
     def start(self) -> None:
         self._thread.start()
@@ -218,9 +253,11 @@ class _Analyser:
             try:
                 result = self._analyse(frame)
             except Exception as exc:  # noqa: BLE001 - a failing check must not kill the preview
-                log.warning("live quality check failed: %s", exc)
+                self._failures.failed(exc)
                 self.error = str(exc)
                 result = None
+            else:
+                self._failures.succeeded()
             with self._lock:
                 self._result = result
             self._stop.wait(max(0.0, self._every_s - (time.monotonic() - started)))

@@ -40,6 +40,7 @@ from app.pages.capture_logic import (
     face_problem,
     name_order_note,
     source_words,
+    unexpected_save_error,
 )
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveQuality, check_frame
@@ -51,6 +52,7 @@ from app.widgets.preview import PreviewWidget
 from app.widgets.qimage import rgb_to_pixmap
 from app.widgets.quality_badges import QualityBadges
 from app.widgets.tones import MUTED, set_tone
+from app.workers import worker_error_text
 from models.errors import PalsyError
 
 DISPLAY_INTERVAL_MS = 16  # pull the newest frame at ~60 Hz display rate (cheap when none is new)
@@ -485,14 +487,14 @@ class CapturePage(QWidget):
         saving = set(self.session.pending)
         failures = self.session.poll_saves()
         for expression, error in failures:
-            self._not_saved(f"The {TITLES[expression]} photo could not be saved ({error}); take it again")
+            self._not_saved(f"The {TITLES[expression]} photo could not be saved ({_save_error_text(error)}); take it again")
         failed = {expression for expression, _ in failures}
         for expression in saving - set(self.session.pending) - failed:
             problem = face_problem(getattr(self.session.photos.get(expression), "quality", None))
             if problem is not None:  # found by the photo's own check, run as it was saved
                 self.notify.emit(f"{TITLES[expression]}: {problem} (select the step and press R)")
         for expression, error in self.session.take_withdraw_failures():
-            self._not_saved(f"The rejected {TITLES[expression]} photo could not be removed from the record ({error}); "
+            self._not_saved(f"The rejected {TITLES[expression]} photo could not be removed from the record ({_save_error_text(error)}); "
                             "take the new photo: it replaces the old one")
         if not self.session.busy:
             self.save_timer.stop()
@@ -571,6 +573,13 @@ class CapturePage(QWidget):
         self.progress_label.setVisible(running or bool(message))
         self.progress.setValue(int(fraction * 100))
         self.progress_label.setText(message)
+
+
+def _save_error_text(error: BaseException) -> str:
+    """Why a photo was not saved (or not taken back): the store's own line for a full disk or a
+    folder gone, else the app's sentence for an unexpected failure, which points to the log (a
+    KeyError's "'quality_score'" told a therapist nothing)."""
+    return worker_error_text(error) if unexpected_save_error(error) else str(error)
 
 
 def _step_text(expression: str, note: str) -> str:

@@ -21,6 +21,7 @@ from app.camera.opencv_source import OpenCVSource
 from app.local_time import parse_stamp, separate_sittings
 from app.pages.instructions import TITLES
 from app.pages.patient_label import PatientLabel, label_parts
+from models.errors import PalsyError
 from models.labels import EXPRESSIONS
 
 log = logging.getLogger("palsy.capture")
@@ -34,6 +35,21 @@ SOURCE_WORDS = {
     "camera": "camera {}",
     "demo": "the synthetic demo patient (no camera)",
 }
+
+
+def unexpected_save_error(error: BaseException) -> bool:
+    """A save or withdrawal failed for a reason nobody at the computer caused or can mend (a
+    bug), not a full disk or a folder gone: those are the store's `StorageError` or an OSError."""
+    return not isinstance(error, (PalsyError, OSError))
+
+
+def _log_if_unexpected(action: str, expression: str, error: BaseException) -> None:
+    """Log a failure on the saver thread that is a bug with its traceback, which only its
+    future kept: the user reads that something unexpected happened. An expected one (a full
+    disk) is said, and logged, as the window's notice."""
+    if unexpected_save_error(error):
+        log.error("%s the %s photo failed", action, expression,
+                  exc_info=(type(error), error, error.__traceback__))
 
 
 @dataclass(frozen=True)
@@ -380,7 +396,8 @@ class CaptureSession:
         return self.sink.save_capture(self.assessment_id, photo.expression, photo.rgb, photo.quality)
 
     def poll_saves(self) -> list[tuple[str, BaseException]]:
-        """Settle finished background saves; returns (expression, error) for each failure.
+        """Settle finished background saves; returns (expression, error) for each failure
+        (one that is a bug is logged here, with its traceback).
         A failed photo is taken back (unless a retake already replaced it) and its step
         becomes the current one."""
         failures = []
@@ -392,6 +409,7 @@ class CaptureSession:
             self.withdrawing.remove((expression, future))
             error = future.exception()
             if error is not None:
+                _log_if_unexpected("taking back", expression, error)
                 self.withdraw_failures.append((expression, error))
         for expression, (photo, future) in list(self.pending.items()):
             if not future.done():
@@ -400,6 +418,7 @@ class CaptureSession:
             del self.pending[expression]
             error = future.exception()
             if error is not None:
+                _log_if_unexpected("saving", expression, error)
                 failures.append((expression, error))
                 if self.photos.get(expression) is photo:
                     del self.photos[expression]

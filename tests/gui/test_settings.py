@@ -222,7 +222,8 @@ def test_a_settings_file_with_an_unknown_key_keeps_the_data_folder_and_says_so(q
         text = window.notice.text()
         assert "camera/old_key" in text and "camera/fps" in text and not window.notice.isHidden()
         # the model's banner no longer replaces it, loaded (demo) or not
-        window._model_loaded(SimpleNamespace(name="demo_compact.pt", sha256="0" * 64, device="cpu", is_demo=True))
+        window._model_loaded(SimpleNamespace(name="demo_compact.pt", sha256="0" * 64, device="cpu", is_demo=True,
+                                            path="demo_compact.pt"))
         assert window.banner.text() == DEMO_BANNER and not window.banner.isHidden()
         assert "camera/old_key" in window.notice.text() and not window.notice.isHidden()
         window._model_failed("weights file not found")

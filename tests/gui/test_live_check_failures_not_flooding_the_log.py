@@ -1,0 +1,73 @@
+"""A live quality check that fails on every frame (5 times a second) logs its first failure
+with the traceback, the same failure again only once a minute with a count, and one line when it
+works again: a line a check replaced the whole 4 MB log history in about two hours."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import pytest
+
+from app.workers import CameraWorker, LatestFrame, RepeatedFailureLog, retire_worker, start_worker
+
+WAIT_MS = 10000
+FAILURES = 60
+
+
+class BlankSource:
+    name = "blank"
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> np.ndarray:
+        time.sleep(0.002)
+        return np.zeros((8, 8, 3), np.uint8)
+
+    def close(self) -> None:
+        pass
+
+
+def _worker_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "app.workers"]
+
+
+def test_a_check_failing_on_every_frame_logs_its_first_failure_and_its_recovery_only(qtbot, caplog) -> None:
+    calls = []
+
+    def check(frame: np.ndarray) -> str:
+        calls.append(1)
+        if len(calls) <= FAILURES:
+            raise RuntimeError("face detector returned garbage")
+        return "ok"
+
+    caplog.set_level(logging.INFO)
+    mailbox = LatestFrame()
+    worker = CameraWorker(BlankSource(), mailbox, analyse=check, analyse_every_s=0.0)
+    thread = start_worker(worker)
+    qtbot.waitUntil(lambda: getattr(mailbox.take(), "quality", None) == "ok", timeout=WAIT_MS)
+    worker.stop()
+    assert retire_worker(worker, thread, WAIT_MS)
+    first, recovered = _worker_lines(caplog)
+    assert first.levelno == logging.WARNING and first.exc_info is not None  # where it failed
+    assert "RuntimeError: face detector returned garbage" in first.getMessage()
+    assert recovered.levelno == logging.INFO and "works again" in recovered.getMessage()
+    assert f"failed {FAILURES - 1} more times" in recovered.getMessage()
+
+
+def test_a_repeated_failure_is_counted_once_a_minute_and_a_new_one_is_logged_at_once(caplog) -> None:
+    now = [0.0]
+    failures = RepeatedFailureLog("live quality check", every_s=60.0, clock=lambda: now[0])
+    caplog.set_level(logging.INFO)
+    for _ in range(241):  # a minute of failures at 4 a second
+        now[0] += 0.25
+        failures.failed(RuntimeError("no face"))
+    failures.failed(ValueError("odd frame"))
+    said = [(r.getMessage(), r.exc_info is not None) for r in _worker_lines(caplog)]
+    assert said == [
+        ("live quality check failed: RuntimeError: no face", True),
+        ("live quality check failed 240 more times: RuntimeError: no face", False),
+        ("live quality check failed: ValueError: odd frame", True),
+    ]
