@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import logging
 import os
 import re
 import sys
@@ -22,6 +23,8 @@ from contextlib import contextmanager
 
 from app import version_text
 from app.commands import COMMAND_MODULES
+
+log = logging.getLogger("palsy.cli")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -131,6 +134,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    command = command_name(args)
+    log.info("%s started", command)
+    status = run_command(args, command)
+    log.info("%s ended with exit status %d", command, status)
+    return status
+
+
+def command_name(args: argparse.Namespace) -> str:
+    """`records backup`, `assess`: the command as IT scheduled it, without its arguments, which
+    can hold patient IDs and paths."""
+    return " ".join(name for name in (args.command, getattr(args, "records_action", None)) if name)
+
+
+def run_command(args: argparse.Namespace, command: str) -> int:
+    """Run the parsed command; every failure a user can meet becomes one line and exit 2."""
     from models.errors import PalsyError, Terminated
 
     try:
@@ -141,32 +159,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `palsy records drafts | head -1`: the reader has all it wanted
         return _stdout_gone()
     except PalsyError as exc:
-        print(f"palsy: error: {exc}", file=sys.stderr)
-        return 2
+        return refuse(command, str(exc))
     except ImportError as exc:  # torch's libraries refused by a memory limit; anything else is a bug
         line = torch_load_failure_line(exc)
         if line is None:
             raise
-        print(f"palsy: error: {line}", file=sys.stderr)
-        return 2
+        return refuse(command, line)
     except OSError as exc:  # a full disk, a read-only or missing folder met mid-command
         if (line := torch_load_failure_line(exc)) is not None:  # ctypes' CDLL raises OSError
-            print(f"palsy: error: {line}", file=sys.stderr)
-            return 2
-        print(f"palsy: error: {os_error_line(exc)}", file=sys.stderr)
-        return 2
+            return refuse(command, line)
+        return refuse(command, os_error_line(exc), exc)  # no command foresaw it: traceback in the log
     except MemoryError:
-        print(f"palsy: error: {out_of_memory_line(args, 'Python ran out of memory')}", file=sys.stderr)
-        return 2
+        return refuse(command, out_of_memory_line(args, "Python ran out of memory"))
     except RuntimeError as exc:  # torch's allocators raise RuntimeError; anything else is a bug: traceback
         if not is_out_of_memory(exc):
             raise
-        print(f"palsy: error: {out_of_memory_line(args, str(exc))}", file=sys.stderr)
-        return 2
+        return refuse(command, out_of_memory_line(args, str(exc)))
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM or Ctrl+Break: models.errors.Terminated (models.stop_signals)
         end_progress_line()
         print(f"palsy: interrupted{interrupted_hint(args)}", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
+
+
+def refuse(command: str, line: str, exc: BaseException | None = None) -> int:
+    """Print the one error line and return exit status 2. Where the bundle keeps a log
+    (app/frozen_main.py) the line goes there too, with `exc`'s traceback for a fault no command
+    foresaw: a scheduled run (a nightly backup onto a full disk) has no console to read."""
+    print(f"palsy: error: {line}", file=sys.stderr)
+    if log.hasHandlers():  # else logging's last resort would print the line a second time
+        log.error("%s failed: %s", command, line, exc_info=exc)
+    return 2
 
 
 @contextmanager

@@ -140,11 +140,10 @@ def build_window(
     except PermissionError as exc:  # another account's private (0700) data folder
         raise StartError(unreadable_folder_message(folder, exc), folder) from exc
     except Exception as exc:
-        from app.workers import known_fault_text
+        from app.workers import worker_error_text
 
-        # the box names the log, which holds the traceback (report_start_failure)
-        unexpected = "something unexpected went wrong; the details are in the log"
-        message = str(exc) if isinstance(exc, PalsyError) and str(exc) else known_fault_text(exc) or unexpected
+        # names the log, which holds the traceback (report_start_failure), where one is kept
+        message = str(exc) if isinstance(exc, PalsyError) and str(exc) else worker_error_text(exc)
         raise StartError(message, folder) from exc
     log.info("data folder in use: %s", folder)
     if problem:
@@ -193,10 +192,12 @@ def _open_window(settings, qsettings, folder: Path):  # noqa: ANN001, ANN202 - Q
 
 
 def log_file() -> Path | None:
-    """The file the root logger writes to (app/frozen_main.py configures it), or None."""
+    """The file the root logger writes to (app/frozen_main.py configures it), or None; also
+    None once writing it failed (a full disk: `PrivateRotatingFileHandler.failure`), so no
+    message sends the user to a log that does not hold the details."""
     for handler in logging.getLogger().handlers:
         name = getattr(handler, "baseFilename", None)
-        if name and name != os.devnull:
+        if name and name != os.devnull and not getattr(handler, "failure", None):
             return Path(name)
     return None
 

@@ -1,14 +1,18 @@
-"""Help menu windows: the loaded weights' model card and the keyboard shortcuts (both built
-from what is there: the card file beside the weights, the window's own actions)."""
+"""Help menu windows: the loaded weights' model card, the keyboard shortcuts (both built from
+what is there: the card file beside the weights, the window's own actions) and About (the
+version and the files support asks for)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from app import version_text
+from app.frozen_main import kept_log, no_log_reason, runtime_versions
 from app.weights_info import model_card
 from app.widgets.screen_fit import opening_size
 
@@ -83,3 +87,20 @@ def shortcuts_window(parent: QWidget, actions: Iterable[QAction]) -> QDialog:
             f"({native_keys(CONFIRM_KEYS)}) and Export on the results page, where Return in the Clinician box "
             "goes on to Notes and does not confirm. Down in the patient search goes to the list.")
     return _text_window(parent, "Keyboard shortcuts", text)
+
+
+DISCLAIMER = ("Palsy Grader supports, and does not replace, the clinician's judgement: its grades are "
+              "decision support, not a diagnosis.")
+
+
+def about_window(parent: QWidget, data_folder: str | os.PathLike[str]) -> QDialog:
+    """What support asks on the phone: the version, the runtime, the data folder and the log
+    file to send (or why there is none), with the disclaimer. The text can be selected and copied."""
+    log_file = kept_log()
+    log_line = f"`{log_file}`" if log_file is not None else f"no log is being kept: {no_log_reason()}"
+    text = (f"# Palsy Grader\n\n{DISCLAIMER}\n\n"
+            f"- **Version:** {version_text()}\n"
+            f"- **Runtime:** {runtime_versions()}\n"
+            f"- **Data folder:** `{os.fspath(data_folder)}`\n"
+            f"- **Log file:** {log_line}\n")
+    return _text_window(parent, "About Palsy Grader", text)

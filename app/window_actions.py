@@ -10,7 +10,13 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
-from app.help_dialogs import CONFIRM_KEYS, history_keys, model_card_window, shortcuts_window
+from app.help_dialogs import (
+    CONFIRM_KEYS,
+    about_window,
+    history_keys,
+    model_card_window,
+    shortcuts_window,
+)
 from app.widgets.screen_fit import opening_size
 
 
@@ -207,5 +213,8 @@ class WindowActionsMixin:
         dialog.open()
         return dialog
 
-    def _about(self) -> None:
-        self.notify("Palsy Grader supports, and does not replace, the clinician's judgement.")
+    def _about(self) -> QDialog:
+        """The version, the data folder and the log file to send to support."""
+        dialog = about_window(self, self.gateway.folder)
+        dialog.open()
+        return dialog

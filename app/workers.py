@@ -88,8 +88,9 @@ def worker_error_text(exc: BaseException) -> str:
     if known is not None:
         return known
     logged = log_file()
-    where = f"the log file {logged}" if logged is not None else "the log"
-    return f"something unexpected went wrong; the details are in {where}"
+    if logged is None:
+        return "something unexpected went wrong, and no log is being kept to hold the details"
+    return f"something unexpected went wrong; the details are in the log file {logged}"
 
 
 def known_fault_text(exc: BaseException) -> str | None:

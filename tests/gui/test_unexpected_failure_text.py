@@ -102,3 +102,11 @@ def test_a_broken_camera_driver_names_the_log_not_the_exception(qtbot, log_path:
     assert retire_worker(worker, thread, WAIT_MS)
     assert failures == [f"something unexpected went wrong; the details are in the log file {log_path}"]
     assert "ValueError: cv::VideoCapture::read" in log_path.read_text(encoding="utf-8")
+
+
+def test_a_log_that_stopped_being_written_is_not_named(log_path: Path) -> None:
+    # a full disk stops palsy.log (`PrivateRotatingFileHandler.failure`): the message named it anyway
+    [handler] = [h for h in logging.getLogger().handlers if getattr(h, "baseFilename", None) == str(log_path)]
+    handler.failure = f"{log_path} cannot be written (No space left on device)"
+    text = worker_error_text(RuntimeError("index 7 is out of bounds for axis 0"))
+    assert str(log_path) not in text and "no log is being kept" in text
