@@ -9,7 +9,6 @@ weights of that config). Photos: a synthetic demo patient rendered at --photo-si
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -20,16 +19,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.cli import OneLineParser  # noqa: E402
+from app.commands import arg_types  # noqa: E402
+from benchmarks.arg_checks import existing_file  # noqa: E402
+
 STEPS = ("load", "crop", "quality", "e1", "e2", "measures", "overlays", "pdf")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(description=__doc__.split("\n\n")[0])  # a bad option is one line, exit 2
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--weights", default=None, help="checkpoint (default: untrained compact)")
+    parser.add_argument("--weights", type=existing_file, default=None, help="checkpoint (default: untrained compact)")
     parser.add_argument("--input-size", type=int, default=None, help="network input size for the untrained network (default: the config's)")
     parser.add_argument("--photo-size", type=int, default=512, help="side of the rendered photos")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs after one warm-up")
+    parser.add_argument("--runs", type=arg_types.count, default=5, help="timed runs after one warm-up")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     args = parser.parse_args(argv)
 

@@ -26,6 +26,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.cli import OneLineParser  # noqa: E402
+from benchmarks.arg_checks import existing_file, existing_folder  # noqa: E402
 from models.data.patients import PatientDataset  # noqa: E402
 from models.resources import default_weights_path  # noqa: E402
 from models.train.comparison import brief, compare_run  # noqa: E402
@@ -35,13 +37,13 @@ from models.train.resize import write_reused_e1  # noqa: E402
 ARMS = ("cascaded", "end_to_end")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--train", required=True, help="patient set to train on (its patients in the demo recipe's order)")
-    parser.add_argument("--eval", required=True, help="held-out patient set to score on")
+def main(argv: list[str] | None = None) -> None:
+    parser = OneLineParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # a bad option is one line
+    parser.add_argument("--train", required=True, type=existing_folder, help="patient set to train on (its patients in the demo recipe's order)")
+    parser.add_argument("--eval", required=True, type=existing_folder, help="held-out patient set to score on")
     parser.add_argument("--patients", type=int, nargs="+", default=[60], help="training patient counts")
     parser.add_argument("--minutes", type=float, default=12.0, help="wall clock per arm and count")
-    parser.add_argument("--e1", default=str(default_weights_path()), help="checkpoint whose E1 the cascaded arm freezes")
+    parser.add_argument("--e1", default=str(default_weights_path()), type=existing_file, help="checkpoint whose E1 the cascaded arm freezes")
     parser.add_argument("--input-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
@@ -50,7 +52,7 @@ def main() -> None:
     parser.add_argument("--cache-variants", type=int, default=0,
                         help="cascaded arm on K cached E1 passes per photo (`--cache-variants` of palsy train); 0 = live")
     parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS), help="which arms to train")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     ids = PatientDataset(args.train).patient_ids("all")

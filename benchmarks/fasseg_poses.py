@@ -12,7 +12,6 @@ first and the 0-15 groups are the poses the app sees; `frontal or pan 0-15` pool
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import sys
@@ -23,6 +22,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.cli import OneLineParser  # noqa: E402
+from benchmarks.arg_checks import existing_file, existing_folder  # noqa: E402
 from models.checkpoint import load_checkpoint  # noqa: E402
 from models.data.augment import fit_square  # noqa: E402
 from models.data.parsing import ParsingDataset  # noqa: E402
@@ -44,9 +45,9 @@ def pose_group(name: str, data_set: str, pose: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--weights", required=True)
-    parser.add_argument("--data", default=None, help="the fasseg folder (default ../shared/data/fasseg)")
+    parser = OneLineParser(description=__doc__.split("\n\n")[0])  # a bad option is one line, exit 2
+    parser.add_argument("--weights", required=True, type=existing_file)
+    parser.add_argument("--data", type=existing_folder, default=None, help="the fasseg folder (default ../shared/data/fasseg)")
     parser.add_argument("--single-pass", action="store_true", help="one E1 pass per photo, no mirror average")
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args(argv)

@@ -26,21 +26,23 @@ import time
 
 import torch
 
+from app.cli import OneLineParser
+from benchmarks.arg_checks import existing_file, existing_folder
 from models.checkpoint import load_checkpoint
 from models.train.grade_signal import PROBES, grade_signal, load_measures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--train", required=True, help="patient set (with masks) to fit the classifier on")
-    parser.add_argument("--test", required=True, help="patient set (with masks) to score it on")
+def main(argv: list[str] | None = None) -> None:
+    parser = OneLineParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # a bad option is one line
+    parser.add_argument("--train", required=True, type=existing_folder, help="patient set (with masks) to fit the classifier on")
+    parser.add_argument("--test", required=True, type=existing_folder, help="patient set (with masks) to score it on")
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--seed", type=int, nargs="+", default=[0], help="classifier seeds (the masks are read once)")
     parser.add_argument("--probes", nargs="+", choices=PROBES, default=None, help="default: every probe the masks allow")
-    parser.add_argument("--weights", default=None, help="measure E1's masks of this checkpoint instead of the sets' masks")
+    parser.add_argument("--weights", type=existing_file, default=None, help="measure E1's masks of this checkpoint instead of the sets' masks")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--size", type=int, default=None, help="shrink the masks to this long side first (a network's input size)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     t0 = time.monotonic()
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -22,7 +22,6 @@ weights, else an untrained compact network at 256 px (same cost as the trained o
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -77,7 +76,7 @@ def measure_launch(runs: int, data: str | None = None) -> list[float]:
     return times
 
 
-def measure_analysis(weights: str) -> dict:
+def measure_analysis(weights: str | None) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -193,10 +192,15 @@ def measure_analysis(weights: str) -> dict:
 def main() -> int:
     if CHILD_FLAG in sys.argv:
         return launch_child()
-    parser = argparse.ArgumentParser(description="GUI responsiveness benchmark")
+    # imported here, not at the top: the launch child, this very file, starts without them
+    from app.cli import OneLineParser
+    from app.commands import arg_types
+    from benchmarks.arg_checks import existing_file
+
+    parser = OneLineParser(description="GUI responsiveness benchmark")  # a bad option is one line, exit 2
     parser.add_argument("--json", action="store_true", help="print JSON only")
-    parser.add_argument("--weights", default="")
-    parser.add_argument("--runs", type=int, default=3, help="launch measurements")
+    parser.add_argument("--weights", type=existing_file, default=None)
+    parser.add_argument("--runs", type=arg_types.count, default=3, help="launch measurements")
     parser.add_argument("--data", default=None, metavar="DIR", help="time the launch on this existing data folder")
     parser.add_argument("--launch-only", action="store_true", help="skip the analysis measurements")
     args = parser.parse_args()

@@ -9,7 +9,6 @@ from torch's FLOP counter, which do not depend on machine load.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -24,6 +23,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.cli import OneLineParser  # noqa: E402
+from app.commands import arg_types  # noqa: E402
 from models import build_model  # noqa: E402
 
 
@@ -76,11 +77,11 @@ def measure_deeplab(size: int, repeats: int, device: torch.device, dtype: torch.
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(description=__doc__.split("\n\n")[0])  # a bad option is one line, exit 2
     parser.add_argument("--json", action="store_true", help="one-line JSON (without it: the same JSON, indented)")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--dtype", default="fp32", choices=["fp32", "bf16", "fp16"])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=arg_types.count, default=5)
     parser.add_argument("--quick", action="store_true", help="compact config only")
     args = parser.parse_args()
     device = torch.device(args.device)

@@ -8,7 +8,6 @@ from the rendered photos through the whole pipeline (face crop, E1).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import Counter
@@ -16,12 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.cli import OneLineParser  # noqa: E402
+from app.commands import arg_types  # noqa: E402
+from benchmarks.arg_checks import existing_file  # noqa: E402
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--patients", type=int, default=150)
+    parser = OneLineParser(description=__doc__.split("\n\n")[0])  # a bad option is one line, exit 2
+    parser.add_argument("--patients", type=arg_types.count, default=150)
     parser.add_argument("--size", type=int, default=256, help="rendered photo side")
-    parser.add_argument("--weights", default=None, help="measure from this network's masks instead of the exact ones")
+    parser.add_argument("--weights", type=existing_file, default=None, help="measure from this network's masks instead of the exact ones")
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

@@ -11,7 +11,6 @@ mirror-averaged), with each expression's photo accuracy beside them.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -21,6 +20,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.cli import OneLineParser  # noqa: E402
+from benchmarks.arg_checks import existing_file, existing_folder  # noqa: E402
 from models.checkpoint import load_checkpoint  # noqa: E402
 from models.data.patients import PatientDataset  # noqa: E402
 from models.labels import GRADES  # noqa: E402
@@ -42,9 +43,9 @@ def patient_figures(patients: PatientDataset, ids: list[str], expressions: np.nd
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="a patient set (palsy synth layout)")
-    parser.add_argument("--weights", default=None, help="a graded checkpoint (default: the shipped weights)")
+    parser = OneLineParser(description=__doc__.splitlines()[0])  # a bad option is one line, exit 2
+    parser.add_argument("--data", required=True, type=existing_folder, help="a patient set (palsy synth layout)")
+    parser.add_argument("--weights", type=existing_file, default=None, help="a graded checkpoint (default: the shipped weights)")
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args(argv)
     if args.threads:

@@ -11,7 +11,6 @@ folder, crash recovery's walk included, as the GUI opens it at start (`open_stor
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -26,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
+from app.cli import OneLineParser  # noqa: E402
+from app.commands import arg_types  # noqa: E402
 from app.records import Store  # noqa: E402
 
 FIRST = ["Anna", "Bela", "Carla", "David", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas",
@@ -95,10 +96,10 @@ def timed(fn: Callable[[], object], repeats: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(description=__doc__.split("\n\n")[0])  # a bad option is one line, exit 2
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--assessments", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=300)
+    parser.add_argument("--repeats", type=arg_types.count, default=300)
     parser.add_argument("--photos", type=int, default=20_000, help="small photos stored to time opening the store (0: none)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print JSON only")

@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda: no CUDA GPU is available")
-    precision = resolve_precision(args.precision, device)
-    model = build_model(get_config(args.config).with_input_size(args.size), seed=0)
     grading = args.stage != "parsing"
+    precision = resolve_precision(args.precision, device, grading=grading)  # as `palsy train` resolves "auto"
+    model = build_model(get_config(args.config).with_input_size(args.size), seed=0)
     if grading:
         model.freeze_e1()
     # auto: the layout the training loop picks (the precision's for parsing, `train_grading`'s for grading)

@@ -65,3 +65,49 @@ def test_train_step_time_with_three_steps_times_one(torch_threads: None, capsys:
     load_script("benchmarks/train_step_time.py").main(["--steps", "3", "--size", "32", "--batch", "2"])
     report = json.loads(capsys.readouterr().out)
     assert report["steps_timed"] == 1 and report["median_s_per_step"] > 0
+
+
+@pytest.mark.parametrize("stage", ["grading", "grading_cached"])
+def test_train_step_time_resolves_auto_as_training_does(stage: str, torch_threads: None, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import models.train.precision as precision
+
+    monkeypatch.setattr(precision, "cpu_has_bf16", lambda: True)  # "auto" would be bf16 for stage 1 here
+    load_script("benchmarks/train_step_time.py").main(["--stage", stage, "--precision", "auto", "--steps", "3",
+                                                       "--size", "32", "--batch", "2"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["precision"] == precision.resolve_precision("auto", torch.device("cpu"), grading=True) == "fp32"
+
+
+MISTAKES = [
+    ("benchmarks/assess.py", ["--json", "--weights", "{missing}.pt"], "argument --weights: {missing}.pt: no such file"),
+    ("benchmarks/assess.py", ["--json", "--runs", "0"], "argument --runs: give 1 or more, got 0"),
+    ("benchmarks/rest_photo_effect.py", ["--data", "{missing}"], "argument --data: {missing}: no such folder"),
+    ("benchmarks/grade_signal.py", ["--train", "{missing}", "--test", "{missing}"], "argument --train: {missing}: no such folder"),
+    ("benchmarks/store.py", ["--json", "--repeats", "0"], "argument --repeats: give 1 or more, got 0"),
+    ("benchmarks/batch_speed.py", ["--repeats", "0"], "argument --repeats: give 1 or more, got 0"),
+]
+
+
+@pytest.mark.parametrize("script, argv, words", MISTAKES)
+def test_a_missing_input_or_no_runs_is_one_line(script: str, argv: list[str], words: str, tmp_path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    missing = str(tmp_path / "missing")
+    with pytest.raises(SystemExit) as exc:
+        load_script(script).main([a.format(missing=missing) for a in argv])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and len(err.strip().splitlines()) == 1, err
+    assert words.format(missing=missing) in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["benchmarks/gui.py", "--json", "--runs", "0", "--launch-only"],
+                                  ["benchmarks/fasseg_poses.py", "--weights", "missing.pt"]])
+def test_a_benchmark_run_with_a_mistake_exits_2_without_a_traceback(argv: list[str]) -> None:
+    import subprocess
+    import sys
+
+    from tests.scripts import ROOT
+
+    done = subprocess.run([sys.executable, *argv], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "error: argument" in done.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default=None, help="checkpoint to write (default runs/<mode>.pt; demo: resources/weights; "
                         "clinic: a folder, default runs/clinic)")
     parser.add_argument("--resume", default=None, help="continue from a checkpoint written by palsy train (the options "
-                        "left out are the run's own: data, budget, seed, batch size, learning rate)")
+                        "left out are the run's own: data, budget, seed, batch size, learning rate, precision, threads)")
     parser.add_argument("--init", default=None, help="start from this checkpoint (for grading: the stage-1 parsing checkpoint; "
                         "for clinic: default the shipped demo weights)")
     parser.add_argument("--from-scratch", action="store_true", help="clinic: start from random weights instead of --init")
@@ -93,16 +94,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--seed", type=arg_types.seed, default=None, help=f"default {DEFAULT_SEED}")
     parser.add_argument("--log", default=None, help="JSON-lines log (default: the checkpoint path with .jsonl)")
-    parser.add_argument("--threads", type=arg_types.threads, default=None, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument("--threads", type=arg_types.threads, default=None, help="CPU threads for torch (default: torch's "
+                        "choice; a resumed run: the run's own)")
     parser.add_argument("--loader-threads", type=int, default=None, metavar="N",
                         help="parsing / grading / end-to-end: threads that draw and augment batches ahead of the "
                         "training step (the same batches either way; default: none on a CPU, up to 8 on a GPU; "
                         "demo and clinic use the default)")
     parser.add_argument(
-        "--precision", default="auto", choices=("auto", "fp32", "bf16"),
-        help="forward pass in fp32 or bf16 autocast (weights stay fp32); auto = bf16 where the CPU or GPU runs it "
-        "natively (AMX / AVX-512 BF16, Ampere or later), else fp32; grading and end-to-end: auto = fp32. "
-        "For demo: stage 1 only (stage 2 stays fp32)",
+        "--precision", default=None, choices=("auto", "fp32", "bf16"),
+        help="forward pass in fp32 or bf16 autocast (weights stay fp32); auto (the default; a resumed run: the run's own) "
+        "= bf16 where the CPU or GPU runs it natively (AMX / AVX-512 BF16, Ampere or later), else fp32; grading and "
+        "end-to-end: auto = fp32. For demo: stage 1 only (stage 2 stays fp32)",
     )
     parser.set_defaults(handler=run)
 
@@ -145,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"palsy train demo does not take {', '.join(ignored)}: it follows its recipe (docs/train.md; "
                              "--minutes scales it, --e1-from starts from a trained E1), logs into runs/demo and resumes "
                              "when run again")
-        recipe = DemoRecipe(seed=DEFAULT_SEED if args.seed is None else args.seed, precision=args.precision)
+        recipe = DemoRecipe(seed=DEFAULT_SEED if args.seed is None else args.seed, precision=args.precision or "auto")
         if args.threads:
             recipe = replace(recipe, threads=args.threads)
         if args.data:  # the folder holding fasseg/, fasseg_fine/, lfw_parts/, lfw_parts_fine/
@@ -223,6 +225,9 @@ def _run_single(args: argparse.Namespace, device) -> int:
     steps = None
     # The checkpoints the checks below read are read once: the run starts from the same payload.
     resume = init = None
+    grading = mode != "parsing"
+    if args.precision is not None:  # "auto" as it resolves here, so a resume compares the precision that would run
+        args.precision = resolve_precision(args.precision, device, grading=grading)
     if args.resume:
         specs, steps, resume = _resumed_options(args, specs)
     if not args.resume or Path(args.resume).resolve() != out.resolve():
@@ -238,7 +243,7 @@ def _run_single(args: argparse.Namespace, device) -> int:
         steps = 1  # replaced by the steps of that many epochs once the data is counted
     settings = LoopSettings(stage=mode, minutes=args.minutes, steps=steps, lr=_given(args.lr, DEFAULT_LR),
                             seed=_given(args.seed, DEFAULT_SEED),
-                            precision=resolve_precision(args.precision, device, grading=mode != "parsing"),
+                            precision=resolve_precision(args.precision or "auto", device, grading=grading),
                             loader_threads=args.loader_threads)
     common = dict(
         out=out, settings=settings, device=device, config=args.config or "compact", input_size=args.input_size, epochs=args.epochs,
@@ -347,9 +352,10 @@ def _resumed_options(args: argparse.Namespace, specs: list[DataSpec]) -> tuple[l
         "--seed": settings.get("seed"),
         "--lr": settings.get("lr"),
         "--batch-size": training.get("batch_size"),
+        "--precision": settings.get("precision"),
     }
     given: dict[str, Any] = {"--config": args.config, "--input-size": args.input_size, "--seed": args.seed, "--lr": args.lr,
-                             "--batch-size": args.batch_size}
+                             "--batch-size": args.batch_size, "--precision": args.precision}
     if args.mode == "parsing":
         recorded["--glasses"], given["--glasses"] = training.get("glasses_p"), args.glasses
     else:
@@ -371,9 +377,11 @@ def _resumed_options(args: argparse.Namespace, specs: list[DataSpec]) -> tuple[l
         raise InputError(f"--resume {args.resume} continues a run with other options: {'; '.join(differ)}; "
                          "leave them out (the run's own are used) or start a new run with another --out")
     for flag, attribute in (("--seed", "seed"), ("--lr", "lr"), ("--batch-size", "batch_size"), ("--glasses", "glasses"),
-                            ("--ordinal-weight", "ordinal_weight"), ("--cache-variants", "cache_variants")):
+                            ("--ordinal-weight", "ordinal_weight"), ("--cache-variants", "cache_variants"),
+                            ("--precision", "precision")):
         if getattr(args, attribute) is None and recorded.get(flag) is not None:
             setattr(args, attribute, recorded[flag])
+    _go_on_with_the_runs_threads(args.threads, settings.get("threads"))
     if not specs:
         if not data:
             raise InputError(f"{args.resume} does not record its data folders (written before they were recorded); "
@@ -388,6 +396,22 @@ def _resumed_options(args: argparse.Namespace, specs: list[DataSpec]) -> tuple[l
         if isinstance(steps, int) and steps > 0:
             budget = steps
     return specs, budget, checkpoint
+
+
+def _go_on_with_the_runs_threads(given: int | None, recorded: Any) -> None:
+    """--threads on a resume. torch's CPU kernels add up in an order that depends on the thread
+    count, so a resume left without --threads takes the run's own count, to go on bit for bit.
+    Another count is allowed rather than refused: it is the machine's resource (a busy or a
+    smaller machine), not the run's recipe, and it changes only the rounding; a note says so."""
+    from app.commands.assess import set_threads
+
+    if isinstance(recorded, bool) or not isinstance(recorded, int) or recorded < 1:
+        return  # written before the thread count was recorded
+    if given is None:
+        set_threads(recorded)
+    elif given != recorded:
+        print(f"note: --threads {given}, but the run used {recorded}: it goes on, though its weights will not be bit for "
+              "bit those of an uninterrupted run (the thread count changes the rounding of sums)", file=sys.stderr)
 
 
 def _run_clinic(args: argparse.Namespace, device) -> int:
@@ -415,7 +439,8 @@ def _run_clinic(args: argparse.Namespace, device) -> int:
         patients=args.data[0], parsing=tuple(args.data[1:]), init=None if args.from_scratch else (args.init or SHIPPED),
         work=args.out or "runs/clinic", minutes=120.0 if args.minutes is None else args.minutes,
         config=args.config or "compact", input_size=args.input_size,
-        batch_size=_given(args.batch_size, DEFAULT_BATCH_SIZE), seed=_given(args.seed, DEFAULT_SEED), precision=args.precision,
+        batch_size=_given(args.batch_size, DEFAULT_BATCH_SIZE), seed=_given(args.seed, DEFAULT_SEED),
+        precision=args.precision or "auto",
         **({} if args.cache_variants is None else {"cache_variants": args.cache_variants}),
     )
     results = run_clinic(recipe, device)

@@ -6,11 +6,12 @@ time spent, so a run cut short by the clock still ends with a decayed rate. Ever
 draws its batch from an RNG seeded by (seed, step), so a resumed run sees the same batches
 as an uninterrupted one, and a `Step`'s batches can be drawn ahead on threads
 (`LoopSettings.loader_threads`, `prefetch`) without changing them. Checkpoints carry the
-optimizer state, the step, whether the budget was spent (`finished`) and the data the run
-reads (`train_state`); a JSON-lines log records each start, losses, learning rate and
-evaluations. Ctrl-C or SIGTERM (on Windows, which never delivers SIGTERM: Ctrl+Break) saves
-the state as of the last completed step, so a resumed run is the straight run bit for bit,
-batch-norm statistics included.
+optimizer state, the step, whether the budget was spent (`finished`), the data the run
+reads and the losses of the steps since the last log record (`train_state`); a JSON-lines
+log records each start, losses, learning rate and evaluations. Ctrl-C or SIGTERM (on
+Windows, which never delivers SIGTERM: Ctrl+Break) saves the state as of the last completed
+step, so a resumed run is the straight run bit for bit, batch-norm statistics and log
+records included.
 """
 
 from __future__ import annotations
@@ -161,9 +162,11 @@ def train_state_of(payload: dict[str, Any], path: str | Path) -> dict[str, Any]:
     elapsed = state.get("elapsed_s", 0.0)
     if isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or not math.isfinite(elapsed) or elapsed < 0:
         raise damaged(f"elapsed_s is {str(elapsed)[:20]!r}, not a number of seconds")
-    for key, kind in (("stage", str), ("finished", bool), ("data", list)):
+    for key, kind in (("stage", str), ("finished", bool), ("data", list), ("running_losses", list)):
         if key in state and not isinstance(state[key], kind):
             raise damaged(f"{key} has type {type(state[key]).__name__}, not {kind.__name__}")
+    if not all(isinstance(loss, float) and math.isfinite(loss) for loss in state.get("running_losses", [])):
+        raise damaged("running_losses holds something other than finite losses")
     for entry in state.get("data", []):
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not isinstance(entry.get("split", ""), str) \
                 or not finite_above_zero(entry.get("weight")):
@@ -325,6 +328,7 @@ def train(
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
     step, spent = 0, 0.0
+    running: list[float] = []  # the losses of the steps since the last log record
     if resume_state:
         try:
             optimizer.load_state_dict(resume_state["optimizer"])
@@ -332,11 +336,15 @@ def train(
             raise CheckpointError(f"the optimizer state of the checkpoint does not fit this {settings.stage} run's parameters "
                                   f"({str(exc).splitlines()[0][:120]}); resume with the mode that wrote it") from exc
         step, spent = int(resume_state["step"]), float(resume_state.get("elapsed_s", 0.0))
+        # the block cut short goes on, so the next record is the straight run's mean, not that of the steps since the resume
+        running = list(resume_state.get("running_losses", []))
     budget_s = settings.minutes * 60.0 if settings.minutes else None
     start = time.monotonic() - spent
     done_at = time.monotonic()  # when the last completed step ended
     first_step = step + 1  # this run's first (its progress line comes at once)
-    info = {"stage": settings.stage, "settings": asdict(settings), **(training_info or {})}
+    # The thread count changes the rounding of the CPU kernels' sums: recorded, so a resume can keep it.
+    info = {"stage": settings.stage, "settings": {**asdict(settings), "threads": torch.get_num_threads()},
+            **(training_info or {})}
     # A resumed run's start names the step its checkpoint held: records of later steps logged
     # before it (a run killed after its last save) are superseded, and counted.
     resumed = {"superseded": superseded_records(log_file, step)} if resume_state else {}
@@ -350,11 +358,13 @@ def train(
 
     def write_checkpoint(finished: bool = False) -> None:
         state = {"optimizer": optimizer.state_dict(), "step": step, "elapsed_s": done_at - start, "stage": settings.stage,
-                 "finished": finished, **(run_record or {})}
+                 "finished": finished, "running_losses": list(running), **(run_record or {})}
         save_checkpoint(model, out, training=info, extra={"train_state": state})
 
-    def log_block(report: bool = True) -> None:
-        """The mean loss of the steps since the last record (every `log_every`, and the rest at the end)."""
+    def log_block(report: bool = True, partial: bool = False) -> None:
+        """The mean loss of the steps since the last record (every `log_every`, and the rest at the end).
+        `partial`: a block cut short by a stop before the budget was spent; the checkpoint keeps its
+        losses, so a resumed run logs the whole block again."""
         if not running:
             return
         record = {
@@ -364,6 +374,7 @@ def train(
             "lr": optimizer.param_groups[0]["lr"],
             "elapsed_s": round(done_at - start, 1),
             **last_metrics,
+            **({"partial": True} if partial else {}),
         }
         running.clear()
         _log(log_file, record)
@@ -377,7 +388,6 @@ def train(
     # Ctrl-C must not leave them in the checkpoint, or the resumed run counts that batch twice.
     saved = [b.detach().clone() for b in model.buffers()]
     last_save = time.monotonic()
-    running: list[float] = []
     last_metrics: dict[str, float] = {}
     last_logged: dict[str, float] = {}  # the last record's loss and lr, for the closing progress line
     cancelled = False
@@ -406,7 +416,7 @@ def train(
                     in_step = False
                     restore_layout(model)
                     write_checkpoint()
-                    log_block(report=False)
+                    log_block(report=False, partial=True)
                     _log(log_file, {"event": "diverged", "stage": settings.stage, "steps": step, "loss": str(value)})
                     raise InputError(
                         f"training diverged at step {step + 1}: the loss became {value} (learning rate "
@@ -414,13 +424,13 @@ def train(
                         "run would diverge again: start a new run with a lower --lr")
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
-                with _signals_deferred():
+                with _signals_deferred():  # the step counted with its loss: the checkpoint of a stop holds both
                     optimizer.step()
                     step += 1
+                    running.append(value)
+                    last_metrics = metrics
                     in_step = False
                 done_at = time.monotonic()
-                running.append(value)
-                last_metrics = metrics
                 if step % settings.log_every == 0:
                     log_block()
                 elif step == first_step:  # a slow first step (a large network on a CPU) looked like a hang
@@ -437,7 +447,7 @@ def train(
                     _copy_all(list(model.buffers()), saved)
                 restore_layout(model)
                 write_checkpoint()
-                log_block(report=False)
+                log_block(report=False, partial=True)
                 _log(log_file, {"event": "interrupted", "stage": settings.stage, "steps": step,
                                 **({"signal": getattr(exc, "signal_name", "SIGTERM")}
                                    if isinstance(exc, Terminated) else {})})
@@ -447,7 +457,7 @@ def train(
                 prefetcher.close()
     restore_layout(model)
     write_checkpoint(finished=not cancelled)
-    log_block(report=False)
+    log_block(report=False, partial=cancelled)
     elapsed = time.monotonic() - start
     summary = {"stage": settings.stage, "steps": step, "elapsed_s": round(elapsed, 1), "cancelled": cancelled}
     _log(log_file, {"event": "end", **summary})

@@ -186,6 +186,7 @@ def test_resuming_at_another_input_size_is_refused(spec, tmp_path):
         ({"optimizer": {"state": {}}}, "train_state optimizer is not an optimizer state"),
         ({"elapsed_s": "long"}, "train_state elapsed_s is 'long'"),
         ({"stage": 3}, "train_state stage has type int"),
+        ({"running_losses": [1.5, "x"]}, "train_state running_losses holds something other than finite losses"),
     ],
 )
 def test_an_edited_train_state_is_one_checkpoint_error(spec, tmp_path, change, message):
