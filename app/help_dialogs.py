@@ -51,7 +51,7 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
     return rows
 
 
-def _text_window(parent: QWidget, title: str, markdown: str) -> QDialog:
+def _text_window(parent: QWidget, title: str, markdown: str, height: int = 640) -> QDialog:
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
     browser = QTextBrowser()
@@ -62,7 +62,7 @@ def _text_window(parent: QWidget, title: str, markdown: str) -> QDialog:
     layout = QVBoxLayout(dialog)
     layout.addWidget(browser)
     layout.addWidget(buttons)
-    dialog.resize(opening_size(dialog.screen(), 760, 640))  # the Close button stays on a small screen
+    dialog.resize(opening_size(dialog.screen(), 760, height))  # the Close button stays on a small screen
     dialog.finished.connect(dialog.deleteLater)
     dialog.browser = browser  # for tests
     return dialog
@@ -103,4 +103,4 @@ def about_window(parent: QWidget, data_folder: str | os.PathLike[str]) -> QDialo
             f"- **Runtime:** {runtime_versions()}\n"
             f"- **Data folder:** `{os.fspath(data_folder)}`\n"
             f"- **Log file:** {log_line}\n")
-    return _text_window(parent, "About Palsy Grader", text)
+    return _text_window(parent, "About Palsy Grader", text, height=300)  # five lines, not a page
