@@ -12,7 +12,8 @@ from app.window_assessment import WindowAssessmentMixin
 
 class Gateway:
     def assessment(self, assessment_id: int) -> Any:
-        return SimpleNamespace(patient_id="P1", created="2026-12-06T10:00:00+00:00", captures={"rest": "rest.png"})
+        return SimpleNamespace(patient_id="P1", created="2026-12-06T10:00:00+00:00", captures={"rest": "rest.png"},
+                               status="draft")
 
     def capture_qualities(self, assessment_id: int) -> dict[str, Any]:
         return {}
@@ -25,6 +26,7 @@ def test_the_notice_has_no_full_stop_inside_the_brackets() -> None:
     notices: list[str] = []
     window = SimpleNamespace(session=None, gateway=Gateway(), notify=notices.append,
                              _open_capture=lambda patient_id, assessment_id, photos: None)
+    window._still_a_draft = lambda assessment_id, status: WindowAssessmentMixin._still_a_draft(window, assessment_id, status)
     WindowAssessmentMixin.resume_assessment(window, 7, asked=True)  # type: ignore[arg-type]
     assert notices == ["The Rest photo could not be read (rest.png is damaged or truncated (the end of the file is "
                        "missing)); retake it"]
