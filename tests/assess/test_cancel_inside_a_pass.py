@@ -53,3 +53,30 @@ def test_cancel_stops_the_pass_before_the_next_layer_and_removes_its_hooks() -> 
     assert all(not m._forward_pre_hooks for m in net.modules())
     again = assess(photos, wrap_model(net))  # the same network grades as before
     assert again.grade in ("I", "II", "III", "IV", "V", "VI") and np.isfinite(again.probabilities).all()
+
+
+def test_cancelling_one_pass_leaves_another_thread_on_the_same_network_running() -> None:
+    import threading
+
+    from models.pipeline.cancel_in_pass import cancellable_pass
+    from models.pipeline.progress import RecordingProgress
+
+    net = build_model(COMPACT.with_input_size(64), seed=0).eval()
+    x = torch.rand(1, 3, 64, 64)
+    other_ran = threading.Event()
+    outcome: list[object] = []
+
+    def overlays_beside_it() -> None:  # as the history page recomputing a visit's overlays
+        other_ran.wait(10)
+        try:
+            with torch.inference_mode():
+                outcome.append(net.e1(x, with_attention=True)["attention"].shape)
+        except Cancelled as exc:
+            outcome.append(exc)
+
+    beside = threading.Thread(target=overlays_beside_it)
+    beside.start()
+    with cancellable_pass(net, RecordingProgress(cancel_after=0)):  # this pass is cancelled
+        other_ran.set()
+        beside.join(30)
+    assert len(outcome) == 1 and not isinstance(outcome[0], Cancelled)
