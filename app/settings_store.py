@@ -63,9 +63,12 @@ def save_settings(qsettings: QSettings, settings: Settings) -> None:
     Two windows (each on its own data folder) share one settings file, and each holds what it
     loaded at its start: writing every key let the later "Settings saved" undo the other
     window's changes, a new data folder included. Keys with bad values in the file are written
-    with the defaults they are read as. A `qsettings` never read or written here: every key."""
+    with the defaults they are read as. A `qsettings` never read or written here, or whose file
+    is gone or empty now: every key."""
     qsettings.sync()  # the file as another window may have saved it
-    held = _held.get(qsettings)
+    # a file gone or emptied meanwhile (a roaming profile, IT cleaning up) has nothing to merge
+    # with: only the changed keys left its data folder and clinic name at their defaults
+    held = _held.get(qsettings) if qsettings.allKeys() else None
     changed = {key: value for key, value in settings.to_flat().items() if held is None or held.get(key) != value}
     on_file, _ = Settings.from_flat_lenient(_flat(qsettings))
     flat = {**on_file.to_flat(), **changed}

@@ -78,3 +78,16 @@ def test_a_save_still_replaces_bad_and_unknown_keys_it_did_not_change(settings_p
     assert load_settings(open_qsettings(settings_path)) == (_with_fps(loaded, 15), [])
     text = Path(settings_path).read_text()
     assert "wide" not in text and "zoom" not in text
+
+
+def test_a_settings_file_deleted_meanwhile_is_written_whole(settings_path: str) -> None:
+    window = open_qsettings(settings_path)
+    loaded, _ = load_settings(window)
+    save_settings(window, _with_folder(loaded, "/clinic/data", "Dr A"))
+    Path(window.fileName()).unlink()  # a roaming profile sync, IT cleaning the profile
+    held, _ = load_settings(open_qsettings(settings_path))
+    assert held.clinic.data_folder == ""
+    mine = _with_folder(loaded, "/clinic/data", "Dr A")
+    save_settings(window, _with_fps(mine, 15))  # only the frame rate changed in this window
+    saved, _ = load_settings(open_qsettings(settings_path))
+    assert (saved.clinic.data_folder, saved.clinic.clinician, saved.camera.fps) == ("/clinic/data", "Dr A", 15)
