@@ -10,16 +10,16 @@ now (`_copy_into`); when that keeps happening the backup stops, saving nothing. 
 is private (0o700 folders, 0o600 files), like a data folder; restoring is pointing PALSY_HOME
 or --data at it.
 
-The copy is built in a hidden staging folder (`.NAME.partial-PID-XXXXXXXX`, as an export's) and
+The copy is built in a hidden staging folder (`.NAME.partial-PID-XXXXXXXX-HOST`, as an export's) and
 takes its place only when complete and checked. A new `out` is staged beside it and renamed. An
 empty folder given as `out` (a mount point: an empty USB stick) is staged inside it, on its own
 disk, and the staged entries are then renamed up into it, the database last: a rename cannot
 replace a mount point, and its parent is another disk, often not writable. A backup killed or
 stopped by a full disk leaves no copy under the final names, only its staging folder: removed
-at once on a failure, and a killed one's by the next backup (or export) into the same place
-once nothing was added to it for an hour and its process is gone
-(`recovery.remove_abandoned_staging`: a younger one may be another computer's backup into the
-same shared folder); the rerun goes ahead beside it.
+at once on a failure, and a killed one's by the next backup (or export) into the same place:
+at once when this computer made it and its process is gone, else once nothing was added to it
+for an hour (`recovery.remove_abandoned_staging`: a younger one may be another computer's
+backup into the same shared folder); the rerun goes ahead beside it.
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ from app.records.errors import (
     full_or_read_only_error,
     storage_error_from_os,
 )
-from app.records.files import fsync_dir, fsync_file, replace_file, temp_path_for
+from app.records.files import fsync_dir, fsync_file, replace_file
 from app.records.paths import DB_NAME, DIR_MODE, FILE_MODE, DataLayout, ensure_private_dir
-from app.records.recovery import STAGING_NAME, remove_abandoned_staging
+from app.records.recovery import STAGING_NAME, remove_abandoned_staging, staging_path_for
 from app.records.store import Store, online_copy
 from models.clutter import is_system_entry
 from models.errors import InputError
@@ -111,7 +111,7 @@ def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | 
             _make_private(out)
         else:
             out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing folder keeps its mode
-        staging = where / temp_path_for(out).name
+        staging = where / staging_path_for(out).name
         os.mkdir(staging, 0o700)
     try:
         result = _copy_into(store, DataLayout(staging), out)

@@ -11,11 +11,13 @@ nothing a crash left behind is lost. `remove_orphans` deletes them instead (tool
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import posixpath
 import re
 import shutil
+import socket
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -23,20 +25,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.records.errors import damaged_database_error
-from app.records.files import TEMP_MARK, fsync_dir, remove_file, replace_file, temp_owner_pid
+from app.records.files import (
+    TEMP_MARK,
+    fsync_dir,
+    remove_file,
+    replace_file,
+    temp_owner_pid,
+    temp_path_for,
+)
 from app.records.paths import DataLayout
 from models.clutter import is_clutter
 
 log = logging.getLogger("palsy.records")
 STALE_TEMP_AGE_S = 24 * 3600.0
-# A staging folder in an export's or a backup's destination younger than this is never removed,
-# whatever its PID: a run on another computer writing to the same shared folder has a PID this
-# one does not know.
+# Another computer's staging folder in an export's or a backup's destination younger than this
+# is never removed, whatever its PID: a run on another computer writing to the same shared folder
+# has a PID this one does not know.
 STAGING_MIN_AGE_S = 3600.0
 ORPHAN_MIN_AGE_S = 3600.0
 RECOVERED_DIR = "recovered"
-# `.NAME.partial-PID-XXXXXXXX`: the staging folder of an export or a backup (`temp_path_for`).
-STAGING_NAME = re.compile(rf"\..+{re.escape(TEMP_MARK)}(\d+)-[0-9a-f]{{8}}")
+# `.NAME.partial-PID-XXXXXXXX-HOST`: the staging folder of an export or a backup
+# (`staging_path_for`); earlier releases' have no `-HOST`.
+STAGING_NAME = re.compile(rf"\..+{re.escape(TEMP_MARK)}(\d+)-[0-9a-f]{{8}}(?:-([0-9a-f]{{8}}))?")
 
 
 @dataclass
@@ -129,6 +139,19 @@ def left_in_a_shared_folder(pid: int | None, age_s: float) -> bool:
     return abs(age_s) > STAGING_MIN_AGE_S and (pid is None or left_by_a_dead_writer(pid, age_s))
 
 
+def host_tag() -> str:
+    """This computer in a staging folder's name: 8 hex digits of its host name's sha256 (a host
+    name may hold characters a file name cannot)."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def staging_path_for(target: Path) -> Path:
+    """A fresh staging folder's path beside `target` (`STAGING_NAME`): `temp_path_for`'s with this
+    computer's `host_tag`, so that a killed run's folder is removed by the rerun here at once,
+    while another computer's waits an hour (`remove_abandoned_staging`)."""
+    return Path(f"{temp_path_for(target)}-{host_tag()}")
+
+
 def _file_folders(layout: DataLayout) -> list[Path]:
     return [layout.root, layout.photos_dir, layout.reports_dir]
 
@@ -178,29 +201,40 @@ def abandoned_temp_files(files: Sequence[Path], now: float) -> list[Path]:
 
 def remove_abandoned_staging(dest_root: Path) -> int:
     """Remove the staging folders (`STAGING_NAME`) that killed exports or backups left in
-    `dest_root`, by `left_in_a_shared_folder`: nothing was added to them for an hour and their
-    process is gone, or for a day. A live one's folder is left alone, also one of another
-    computer writing to the same shared folder (its PID is judged here, where it looks gone).
+    `dest_root` (`staging_left_behind`): this computer's once their process is gone, another
+    computer's (or one an earlier release named no computer in) once nothing was added to it
+    for an hour and its process looks gone, or for a day. A live one's folder is left alone.
     Best effort: what cannot be removed stays. Returns how many were removed."""
     removed = 0
     now = time.time()
     try:
-        folders = [Path(e.path) for e in os.scandir(dest_root)
-                   if STAGING_NAME.fullmatch(e.name) and e.is_dir(follow_symlinks=False)]
+        folders = [(Path(e.path), match) for e in os.scandir(dest_root)
+                   if (match := STAGING_NAME.fullmatch(e.name)) and e.is_dir(follow_symlinks=False)]
     except OSError:
         return 0  # no destination yet (or unreadable: the writer itself will say so)
-    for folder in folders:
+    for folder, match in folders:
         try:
             age = now - _last_change(folder)
         except OSError:
             continue  # gone meanwhile: its run finished
-        if not left_in_a_shared_folder(temp_owner_pid(folder), age):
+        if not staging_left_behind(match, age):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed += not os.path.lexists(folder)
     if removed:
         log.info("removed %d unfinished export or backup folder(s) left by an interrupted run", removed)
     return removed
+
+
+def staging_left_behind(name: re.Match[str], age_s: float) -> bool:
+    """Whether the staging folder whose `STAGING_NAME` match is `name`, nothing added to it for
+    `age_s`, was left by a killed run. One of this computer is judged by its PID at once
+    (`left_by_a_dead_writer`): a killed run's must not end up inside the rerun's backup. Any
+    other by `left_in_a_shared_folder`: its PID means nothing here."""
+    pid = int(name.group(1))
+    if name.group(2) == host_tag():
+        return left_by_a_dead_writer(pid, age_s)
+    return left_in_a_shared_folder(pid, age_s)
 
 
 def _last_change(folder: Path) -> float:

@@ -32,6 +32,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -44,7 +45,7 @@ from app.records.errors import (
     storage_error_from_os,
     storage_error_from_sqlite,
 )
-from app.records.files import fsync_dir, fsync_file, replace_file, temp_path_for
+from app.records.files import fsync_dir, fsync_file, remove_file, replace_file, temp_path_for
 from app.records.lost_database import lost_database_error
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
 from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
@@ -58,6 +59,12 @@ from app.records.store_patients import SEARCH_LIMIT as SEARCH_LIMIT
 from app.records.store_patients import PatientsMixin
 
 log = logging.getLogger("palsy.records")
+# Without hard links a new database is renamed into place under a lock file (`_rename_new`):
+# its name's suffix, how long a program finding it taken waits for the holder's database, and
+# the age at which it is a killed program's (it is held for microseconds).
+CREATION_LOCK_SUFFIX = ".creating"
+CREATION_WAIT_S = 10.0
+STALE_CREATION_LOCK_S = 30.0
 
 
 @contextmanager
@@ -247,21 +254,59 @@ def _write_empty_database(temp: Path, path: Path) -> None:
 
 def _publish_new(temp: Path, path: Path) -> bool:
     """Give the file `temp` the name `path` as well, unless a file has it: True when it did. A hard
-    link never replaces a file; on a drive without hard links (FAT), a rename, which on Windows
-    refuses an existing name too."""
+    link never replaces a file; on a drive without hard links (FAT, exFAT, SMB), a rename under
+    the creation lock (`_rename_new`)."""
     try:
         os.link(temp, path)
         return True
     except FileExistsError:
         return False
     except OSError:
+        return _rename_new(temp, path)
+
+
+def _rename_new(temp: Path, path: Path) -> bool:
+    """Rename `temp` to `path` unless a file has that name: True when it did. On POSIX a rename
+    replaces a database another program published after the look, whose records would then go
+    to an unlinked file; so the look and the rename are made while holding the lock file
+    `.palsy.db.creating` (`_take_creation_lock`). A program that finds it taken waits up to
+    CREATION_WAIT_S for the holder's database and uses it. StorageError when none appears."""
+    lock = path.with_name(f".{path.name}{CREATION_LOCK_SUFFIX}")
+    deadline = time.monotonic() + CREATION_WAIT_S
+    while not _take_creation_lock(lock):
         if os.path.lexists(path):
             return False
+        if time.monotonic() > deadline:
+            raise StorageError(
+                f"cannot create {path}: another program has been creating it for {CREATION_WAIT_S:.0f} s "
+                f"and it has not appeared. Try again; if no other Palsy Grader is running, delete {lock}.")
+        time.sleep(0.05)
     try:
-        os.rename(temp, path)
+        if os.path.lexists(path):
+            return False
+        try:
+            os.rename(temp, path)
+        except FileExistsError:  # Windows refuses an existing name
+            return False
+        return True
+    finally:
+        remove_file(lock)
+
+
+def _take_creation_lock(lock: Path) -> bool:
+    """Make the lock file `lock` (O_EXCL: one program gets it): True when this call did. One older
+    than STALE_CREATION_LOCK_S (or dated that far ahead) was left by a program killed while
+    holding it, which takes microseconds: it is removed, to be taken at the next try. OSError
+    when it cannot be made."""
+    try:
+        os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+        return True
     except FileExistsError:
-        return False
-    return True
+        pass
+    with contextlib.suppress(FileNotFoundError):  # dropped meanwhile: free at the next try
+        if abs(time.time() - lock.stat().st_mtime) > STALE_CREATION_LOCK_S:
+            remove_file(lock)
+    return False
 
 
 _BACKUP_ACTION = "write the backup copy"

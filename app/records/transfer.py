@@ -14,11 +14,12 @@ Every row the export writes (the patient, its assessments, their photos, reports
 trails) is read in one read transaction before any file is copied, so a grade confirmed or an
 assessment discarded while the export runs is exported either wholly before or wholly after
 that change. A photo retaken while the export runs (its row replaced, the old file deleted) is
-exported as the row names it when read, with that row's sha256. The export is written to a hidden `.NAME.partial-PID-XXXXXXXX` folder and renamed when
+exported as the row names it when read, with that row's sha256. The export is written to a hidden `.NAME.partial-PID-XXXXXXXX-HOST` folder and renamed when
 complete, so a half-written export never looks finished. Such a folder left by a killed export
-is removed by the next export to the same destination once nothing was added to it for an hour
-and its process is gone, or for a day (`recovery.left_in_a_shared_folder`: a younger one may
-be another computer's export into the same shared folder).
+is removed by the next export to the same destination: at once when this computer made it and
+its process is gone, else once nothing was added to it for an hour, or for a day
+(`recovery.staging_left_behind`: a younger one may be another computer's export into the same
+shared folder).
 
 Import refuses, before it touches the store: a manifest from a newer Palsy Grader, one whose
 structure is not what export writes (an analysis result's included: `result_shape`), an
@@ -84,12 +85,11 @@ from app.records.files import (
     replace_file,
     sha256_bytes,
     sha256_file,
-    temp_path_for,
 )
 from app.records.imaging import PDF_MAGIC, check_photo_pixels, decode_image, image_format
 from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.paths import ensure_private_dir
-from app.records.recovery import remove_abandoned_staging
+from app.records.recovery import remove_abandoned_staging, staging_path_for
 from app.records.result_shape import result_problem
 from app.records.rows import STATUSES, Assessment, AuditEntry, Capture, Patient, Report
 from app.records.store import Store, _audit
@@ -230,7 +230,7 @@ def export_patient(
     remove_abandoned_staging(dest_root)
     if final.exists():
         raise DuplicateRecordError(f"{final} already exists; choose another destination folder.")
-    staging = temp_path_for(final)
+    staging = staging_path_for(final)
     made = _missing_folders(dest_root)  # removed again when the export fails: no empty folder is left
     try:
         dest_root.mkdir(mode=0o700, parents=True, exist_ok=True)  # an existing folder keeps its mode

@@ -1,6 +1,7 @@
-"""Exports and backups into a folder that several stations share: a staging folder whose PID
-is not running here may be another computer's export or backup in progress, so only one that
-nothing was added to for an hour is removed as a killed run's."""
+"""Exports and backups into a folder that several stations share: a staging folder of another
+computer (its name's host tag is not this one's), whose PID is not running here, may be that
+computer's export or backup in progress, so only one that nothing was added to for an hour is
+removed as a killed run's. So is one an earlier release made, which names no computer."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from pathlib import Path
 
 from app.records import Store
 from app.records.backup import backup_data_folder
-from app.records.recovery import STAGING_MIN_AGE_S, left_in_a_shared_folder
+from app.records.recovery import (
+    STAGING_MIN_AGE_S,
+    STAGING_NAME,
+    host_tag,
+    left_in_a_shared_folder,
+    staging_left_behind,
+)
 from app.records.transfer import export_patient
 from tests.records.records_helpers import tiny_png
 
@@ -24,10 +31,18 @@ def _not_running_here() -> int:
     return ended.pid
 
 
-def _staging(shared: Path, name: str, *, idle_s: float = 0.0, photos_idle_s: float | None = None) -> Path:
+def _another_station() -> str:
+    """A host tag that is not this computer's."""
+    return "00000000" if host_tag() != "00000000" else "11111111"
+
+
+def _staging(shared: Path, name: str, *, idle_s: float = 0.0, photos_idle_s: float | None = None,
+             host: str | None = "another") -> Path:
     """A staging folder of another station's run with one photo copied, nothing added to it for
-    `idle_s` seconds (to its photos/ for `photos_idle_s`, by default the same)."""
-    folder = shared / f".{name}.partial-{_not_running_here()}-0123abcd"
+    `idle_s` seconds (to its photos/ for `photos_idle_s`, by default the same). `host`: None for
+    one an earlier release named no computer in."""
+    tag = "" if host is None else f"-{_another_station()}"
+    folder = shared / f".{name}.partial-{_not_running_here()}-0123abcd{tag}"
     (folder / "photos").mkdir(parents=True)
     (folder / "photos" / "000001_rest_0123456789ab.png").write_bytes(b"a patient's face")
     for path, idle in ((folder / "photos", idle_s if photos_idle_s is None else photos_idle_s), (folder, idle_s)):
@@ -72,3 +87,28 @@ def test_the_shared_folder_rule() -> None:
     assert left_in_a_shared_folder(gone, -old)  # dated ahead: a clock that was ahead
     assert not left_in_a_shared_folder(os.getpid(), old)  # this very run
     assert left_in_a_shared_folder(os.getpid(), 2 * 86400)  # a PID reused since
+
+
+def test_an_unmarked_staging_folder_waits_the_hour(tmp_path: Path) -> None:
+    # Left by an earlier release, which named no computer: it may be another station's.
+    shared = tmp_path / "nas_transfer"
+    young = _staging(shared, "OLD-1", host=None)
+    old = _staging(shared, "OLD-2", idle_s=2 * 3600, host=None)
+    with Store.open(tmp_path / "data") as store:
+        _patient(store)
+        export_patient(store, "MRN-1", shared)
+    assert young.is_dir() and not old.exists()
+
+
+def test_the_staging_rule_by_host() -> None:
+    gone, young = _not_running_here(), STAGING_MIN_AGE_S / 2
+
+    def left(host: str, pid: int) -> bool:
+        name = STAGING_NAME.fullmatch(f".x.partial-{pid}-0123abcd{host}")
+        assert name is not None
+        return staging_left_behind(name, young)
+
+    assert left(f"-{host_tag()}", gone)  # this computer's killed run
+    assert not left(f"-{host_tag()}", os.getpid())  # this computer's live run
+    assert not left(f"-{_another_station()}", gone)
+    assert not left("", gone)
