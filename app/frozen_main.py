@@ -17,7 +17,8 @@ before making that folder, then calls `start_deferred_log()`. Log files are crea
 uncaught exception (on any thread) is logged with its traceback, and a fatal fault (a crash no
 handler sees) leaves every thread's stack in `fatal.log` beside the log. Every line carries its
 time with the UTC offset and the process id, and each process starts its log with the version,
-commit and platform. A log that cannot be written is said once, in one line on stderr.
+commit and platform. A log that cannot be written is said once, in one line on stderr, and so
+is its writing resuming.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ CONSOLE_LOG_BYTES = LOG_BYTES  # console.log over this at start is moved to cons
 ROLLOVER_RETRY_S = 60.0  # after a rollover another process blocked, keep writing this long
 ROLLOVER_LOCK_SUFFIX = ".lock"  # palsy.log.lock: the process rolling the log over holds it
 ROLLOVER_LOCK_STALE_S = 30.0  # a lock this old was left by a process killed mid-rollover
-FATAL_LOG_BYTES = LOG_BYTES  # fatal.log over this at start is moved to fatal.log.1
+FATAL_LOG_BYTES = LOG_BYTES  # fatal.log over this gets no more start lines (it is never moved)
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
 LOG_DIR_MODE = 0o700
 LOG_FILE_MODE = 0o600  # the logs name patient IDs
@@ -146,7 +147,8 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """
 
     _retry_at = 0.0  # time.monotonic() before which no rollover is tried
-    failure: str | None = None  # why records are not being written, once one could not be
+    _write_failed = False  # the record being emitted could not be written (set by handleError)
+    failure: str | None = None  # why records are not being written, until one is again
 
     def _open(self):  # -> the text stream logging writes to
         stream = open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
@@ -155,18 +157,33 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         return stream
 
     def emit(self, record: logging.LogRecord) -> None:
+        self._write_failed = False
         try:
             self._follow_path()
         except Exception:  # as logging's own emit: a log fault must not stop the program
             self.handleError(record)
             return
         super().emit(record)
+        if self.failure is not None and not self._write_failed:
+            self._resumed()
+
+    def _resumed(self) -> None:
+        """A record was written after writing had failed (the disk freed, the folder back): the
+        log is kept again, so kept_log() names it again (Help > About, "the details are in the
+        log"), and the log and stderr say which records are missing."""
+        failure, self.failure = self.failure, None
+        _say(f"palsy: the log is being kept again: {self.baseFilename}")
+        super().emit(logging.makeLogRecord({
+            "name": "palsy", "levelno": logging.WARNING, "levelname": "WARNING",
+            "msg": f"log writing resumed; the records since it failed are lost: {failure}",
+        }))
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
         """A record that cannot be written (a full disk, a folder gone read-only): one line on
         stderr, once, saying the log is not being kept and why; logging's own report is 15
         lines per record with the record's arguments (patient IDs), on a full disk for every
         record. Any other fault (a message that cannot be formatted) is logging's to report."""
+        self._write_failed = True
         error = sys.exc_info()[1]
         if not isinstance(error, OSError):
             super().handleError(record)
@@ -378,7 +395,17 @@ def runtime_versions() -> str:
     qt = f" (Qt {qt_core.qVersion()})" if qt_core is not None else ""
     pyside = _package_version("PySide6", "PySide6_Essentials", "PySide6")
     return (f"Python {platform.python_version()}, PySide6 {pyside}{qt}, torch {_package_version('torch')}; "
-            f"{platform.platform()}")
+            f"{_platform_text()}")
+
+
+def _platform_text() -> str:
+    """The OS and its version. On Windows from sys.getwindowsversion(): platform.platform()
+    runs `cmd /c ver` there (Python 3.11), which flashes a console window over a windowed
+    start, at every scheduled `records backup`."""
+    if sys.platform == "win32":
+        version = sys.getwindowsversion()
+        return f"Windows {version.major}.{version.minor}.{version.build} {os.environ.get('PROCESSOR_ARCHITECTURE', '')}".rstrip()
+    return platform.platform()
 
 
 def start_banner() -> str:
@@ -426,7 +453,8 @@ def _log_files() -> list[PrivateRotatingFileHandler]:
 def kept_log() -> Path | None:
     """The palsy.log this process writes, or None when no log is being kept: not configured (a
     `palsy` run from source, no data folder yet), its folder cannot be written, or writing it
-    failed since (a full disk). Messages that would send the user to "the log" ask this first."""
+    fails (a full disk) until a record is written again. Messages that would send the user to
+    "the log" ask this first."""
     for handler in _log_files():
         if handler.failure is None:
             return Path(handler.baseFilename)
@@ -446,10 +474,16 @@ def enable_fatal_log(folder: Path) -> Path | None:
     dies of a fault no exception handler sees (a crash inside Qt or torch, an abort such as
     PySide6 6.12.0's "none_dealloc", app/qt_binding_check.py): palsy.log just stops then, and
     a windowed build has no console. Each process first writes a dated line with its version
-    and pid, so a crash's stacks can be dated and matched to a version (fatal.log over
-    FATAL_LOG_BYTES is moved to fatal.log.1 first). Once per process, and not where something
-    enabled faulthandler already (PYTHONFAULTHANDLER, `python -X faulthandler`, pytest): its
-    choice stands. None when not enabled here, or the file cannot be written."""
+    and pid, so a crash's stacks can be dated and matched to a version. Once per process, and
+    not where something enabled faulthandler already (PYTHONFAULTHANDLER, `python -X
+    faulthandler`, pytest): its choice stands. None when not enabled here, or the file cannot
+    be written.
+
+    fatal.log is never moved aside: every process running (the GUI for its whole session)
+    holds it open, and a later start that renamed it sent the GUI's stacks to fatal.log.1, or,
+    renamed twice, to a deleted file (on Windows the rename failed and that start kept no fatal
+    log). Its growth is bounded by writing the dated line only while the file is under
+    FATAL_LOG_BYTES (thousands of starts); the stacks of a crash are always written."""
     global _fatal_stream
     if _fatal_stream is not None:
         return Path(_fatal_stream.name)
@@ -457,13 +491,11 @@ def enable_fatal_log(folder: Path) -> Path | None:
         return None
     path = folder / FATAL_LOG_NAME
     try:
-        _set_aside_when_over(path, FATAL_LOG_BYTES)
         stream = open(path, "a", encoding="utf-8", opener=_private_opener)  # noqa: SIM115 - open for life
-        stream.write(f"--- {_iso_time(time.time())} {start_banner()}\n")
-        stream.flush()
     except OSError:
         return None
     try:
+        _date_start(stream)
         faulthandler.enable(file=stream, all_threads=True)
     except (OSError, RuntimeError, ValueError):
         stream.close()
@@ -471,6 +503,13 @@ def enable_fatal_log(folder: Path) -> Path | None:
     _make_private(path)
     _fatal_stream = stream
     return path
+
+
+def _date_start(stream: TextIO) -> None:
+    """The dated start line in fatal.log, while the file is under FATAL_LOG_BYTES."""
+    if os.fstat(stream.fileno()).st_size <= FATAL_LOG_BYTES:
+        stream.write(f"--- {_iso_time(time.time())} {start_banner()}\n")
+        stream.flush()
 
 
 def install_excepthook() -> None:

@@ -193,7 +193,7 @@ def _open_window(settings, qsettings, folder: Path):  # noqa: ANN001, ANN202 - Q
 
 def log_file() -> Path | None:
     """The file the root logger writes to (app/frozen_main.py configures it), or None; also
-    None once writing it failed (a full disk: `PrivateRotatingFileHandler.failure`), so no
+    None while writing it fails (a full disk: `PrivateRotatingFileHandler.failure`), so no
     message sends the user to a log that does not hold the details."""
     for handler in logging.getLogger().handlers:
         name = getattr(handler, "baseFilename", None)

@@ -179,38 +179,71 @@ class LatestFrame:
             self._packet = None
 
 
+@dataclass
+class _Repeats:
+    """One kind of failure `RepeatedFailureLog` has logged: when its last line was written, and
+    its repeats since."""
+
+    logged_at: float
+    unlogged: int = 0
+
+
 class RepeatedFailureLog:
     """Logs a check that fails over and over (the live quality check, 5 times a second) without
     flooding the log: a line per failure replaced the whole 4 MB log history in about two hours.
 
-    The first failure is logged with its traceback, as is one whose text differs from the last;
-    the same failure again only once every `every_s` seconds, with its count; and one line when
-    the check works again."""
+    A kind of failure is its exception type and where it was raised (file and line), not its
+    text, which may name a frame number. Each kind is logged with its traceback when first seen,
+    then with its count at most once every `every_s` seconds; one line says when the check works
+    again after such lines, with the failures not yet counted. A kind is forgotten (its next
+    failure has its traceback again) once the check works and the kind has had no line for
+    `every_s`. So a changing text, two failures taking turns, or a check failing on every other
+    frame stay a few lines a minute."""
 
     def __init__(self, what: str, every_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._what = what
         self._every_s = every_s
         self._clock = clock
-        self._text: str | None = None  # the failure being repeated; None while the check works
-        self._unlogged = 0  # its repeats since its last line
-        self._logged_at = 0.0
+        self._seen: dict[tuple, _Repeats] = {}  # the kinds of failure logged and not yet forgotten
+        self._said_failing = False  # a failure line was written since the last "works again"
 
     def failed(self, exc: Exception) -> None:
         text = f"{type(exc).__name__}: {exc}"
         now = self._clock()
-        if text != self._text:
+        kind = _failure_kind(exc)
+        repeats = self._seen.get(kind)
+        if repeats is None:
             log.warning("%s failed: %s", self._what, text, exc_info=exc)
-            self._text, self._unlogged, self._logged_at = text, 0, now
-            return
-        self._unlogged += 1
-        if now - self._logged_at >= self._every_s:
-            log.warning("%s failed %d more times: %s", self._what, self._unlogged, text)
-            self._unlogged, self._logged_at = 0, now
+            self._seen[kind] = _Repeats(now)
+        else:
+            repeats.unlogged += 1
+            if now - repeats.logged_at < self._every_s:
+                return
+            log.warning("%s failed %d more times: %s", self._what, repeats.unlogged, text)
+            repeats.unlogged, repeats.logged_at = 0, now
+        self._said_failing = True
 
     def succeeded(self) -> None:
-        if self._text is not None:
-            log.info("%s works again (it failed %d more times since the last line)", self._what, self._unlogged)
-            self._text = None
+        now = self._clock()
+        stale = [kind for kind, repeats in self._seen.items() if now - repeats.logged_at >= self._every_s]
+        if self._said_failing or any(self._seen[kind].unlogged for kind in stale):
+            unlogged = sum(repeats.unlogged for repeats in self._seen.values())
+            log.info("%s works again (it failed %d more times since the last line)", self._what, unlogged)
+            for repeats in self._seen.values():
+                repeats.unlogged = 0
+            self._said_failing = False
+        for kind in stale:
+            del self._seen[kind]
+
+
+def _failure_kind(exc: BaseException) -> tuple:
+    """The exception's type and the file and line its traceback ends at (where it was raised)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return (type(exc), None, None)
+    return (type(exc), tb.tb_frame.f_code.co_filename, tb.tb_lineno)
 
 
 class _Analyser:

@@ -53,13 +53,10 @@ def test_the_log_starts_with_version_commit_runtimes_and_platform(tmp_path: Path
     assert "unknown" not in banner.split("; ")[1], banner  # the versions are found without importing torch
 
 
-def test_fatal_log_dates_each_start_and_stays_bounded(tmp_path: Path) -> None:
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    (logs / frozen_main.FATAL_LOG_NAME).write_text("an old crash\n" * 20, encoding="utf-8")
+def _crash_after_configuring(logs: Path, limit: int) -> None:
     code = (
         "import os, sys\nfrom pathlib import Path\nfrom app import frozen_main\n"
-        "frozen_main.FATAL_LOG_BYTES = 100\n"
+        f"frozen_main.FATAL_LOG_BYTES = {limit}\n"
         "frozen_main.configure_logging(Path(sys.argv[1]))\n"
         "os.abort()\n"
     )
@@ -67,11 +64,31 @@ def test_fatal_log_dates_each_start_and_stays_bounded(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code, str(logs)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
-    header, *stack = (logs / frozen_main.FATAL_LOG_NAME).read_text(encoding="utf-8").splitlines()
+
+
+def test_fatal_log_dates_each_start(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / frozen_main.FATAL_LOG_NAME).write_text("an old crash\n", encoding="utf-8")
+    _crash_after_configuring(logs, limit=1000)
+    old, header, *stack = (logs / frozen_main.FATAL_LOG_NAME).read_text(encoding="utf-8").splitlines()
+    assert old == "an old crash"
     assert re.match(r"^--- \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d palsy \S+ \(commit \S+\) started \(pid \d+\); "
                     r"Python ", header), header
     assert any("Fatal Python error" in line for line in stack)
-    assert (logs / f"{frozen_main.FATAL_LOG_NAME}.1").read_text(encoding="utf-8") == "an old crash\n" * 20
+
+
+def test_fatal_log_over_its_limit_gets_the_stacks_but_no_more_start_lines(tmp_path: Path) -> None:
+    # never moved aside (a running GUI holds it open): the start lines stop, a crash's stacks do not
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    old = "an old crash\n" * 20
+    (logs / frozen_main.FATAL_LOG_NAME).write_text(old, encoding="utf-8")
+    _crash_after_configuring(logs, limit=100)
+    text = (logs / frozen_main.FATAL_LOG_NAME).read_text(encoding="utf-8")
+    assert text.startswith(old)
+    assert "started (pid" not in text and "Fatal Python error" in text
+    assert sorted(p.name for p in logs.iterdir() if p.name.startswith("fatal")) == [frozen_main.FATAL_LOG_NAME]
 
 
 def _run_thread(work) -> None:  # noqa: ANN001 - any callable
@@ -95,3 +112,19 @@ def test_an_exception_in_a_plain_thread_is_logged_and_passed_on(monkeypatch: pyt
     logged = [r for r in caplog.records if r.name == "palsy"]
     assert [r.getMessage() for r in logged] == ["uncaught exception in thread a-plain-thread"]
     assert logged[0].exc_info[0] is ZeroDivisionError
+
+
+def test_the_windows_platform_line_runs_no_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    # platform.platform() runs `cmd /c ver` on Windows (Python 3.11): a console flashed at every start
+    import subprocess
+    from types import SimpleNamespace
+
+    def no_shell(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("a shell was started")
+
+    monkeypatch.setattr(subprocess, "check_output", no_shell)
+    monkeypatch.setattr(frozen_main.sys, "platform", "win32")
+    monkeypatch.setattr(frozen_main.sys, "getwindowsversion",
+                        lambda: SimpleNamespace(major=10, minor=0, build=22631), raising=False)
+    monkeypatch.setenv("PROCESSOR_ARCHITECTURE", "AMD64")
+    assert frozen_main.runtime_versions().endswith("; Windows 10.0.22631 AMD64")

@@ -56,3 +56,21 @@ def test_an_unwritable_log_folder_is_said_and_known(tmp_path: Path, quiet_home: 
     assert len(err) == 1 and err[0].startswith(f"palsy: no log is being kept: {home / 'logs'} cannot be written ("), err
     assert frozen_main.kept_log() is None
     assert str(home / "logs") in frozen_main.no_log_reason()
+
+
+def test_a_log_written_again_after_a_failure_is_kept_again(tmp_path: Path, quiet_home: None,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # the disk freed after it filled up: Help > About and the error messages said "no log" for good
+    log = frozen_main.configure_logging(tmp_path / "logs")
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h, frozen_main.PrivateRotatingFileHandler))
+    disk = handler.stream
+    handler.stream = FullDisk(disk)
+    logging.getLogger("palsy.records").info("lost while the disk was full")
+    assert frozen_main.kept_log() is None
+    handler.stream = disk
+    logging.getLogger("palsy.records").info("written once space was freed")
+    assert frozen_main.kept_log() == log
+    assert capsys.readouterr().err.splitlines()[-1] == f"palsy: the log is being kept again: {log}"
+    text = log.read_text(encoding="utf-8")
+    assert "written once space was freed" in text and "lost while" not in text
+    assert "log writing resumed; the records since it failed are lost" in text
