@@ -163,6 +163,29 @@ def test_console_log_is_user_only_and_bounded(tmp_path: Path, home: Path, monkey
     assert _mode(console) == 0o600
 
 
+def test_console_log_held_open_elsewhere_is_appended_to(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows cannot move console.log while a running window holds it: this run's output went
+    to os.devnull (a scheduled windowed `records verify` printed nowhere)."""
+    monkeypatch.setattr(frozen_main, "CONSOLE_LOG_BYTES", 100)
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    console = folder / frozen_main.CONSOLE_LOG_NAME
+    console.write_text("old line\n" * 20, encoding="utf-8")
+
+    def held_open(src, dst):  # noqa: ANN001, ANN202 - os.replace's arguments
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(frozen_main.os, "replace", held_open)
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    try:
+        assert frozen_main.ensure_streams(folder) == console
+        print("new line")
+    finally:
+        sys.stdout.close()
+    assert console.read_text(encoding="utf-8") == "old line\n" * 20 + "new line\n"
+
+
 def test_windowed_run_without_a_data_folder_writes_nowhere(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
