@@ -50,6 +50,7 @@ ROLLOVER_RETRY_S = 60.0  # after a rollover another process blocked, keep writin
 ROLLOVER_LOCK_SUFFIX = ".lock"  # palsy.log.lock: the process rolling the log over holds it
 ROLLOVER_LOCK_STALE_S = 30.0  # a lock this old was left by a process killed mid-rollover
 FATAL_LOG_BYTES = LOG_BYTES  # fatal.log over this gets no more start lines (it is never moved)
+WINDOWS_11_BUILD = 22000  # Windows 11 still reports itself as version 10.0; its builds start here
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
 LOG_DIR_MODE = 0o700
 LOG_FILE_MODE = 0o600  # the logs name patient IDs
@@ -148,6 +149,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     _retry_at = 0.0  # time.monotonic() before which no rollover is tried
     _write_failed = False  # the record being emitted could not be written (set by handleError)
+    _ids_usable = True  # whether file ids tell the open file from the path's (`_follow_path`)
     failure: str | None = None  # why records are not being written, until one is again
 
     def _open(self):  # -> the text stream logging writes to
@@ -194,19 +196,26 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     def _follow_path(self) -> bool:
         """Reopen the file when the path no longer names the open one (another process rolled it
-        over, or it was deleted); True when reopened."""
-        if self.stream is None:
+        over, or it was deleted); True when reopened.
+
+        Where file ids cannot be trusted (a drive whose open file and path report different
+        ids, as CPython documents for some Windows network drives, or where asking fails) the
+        file is not followed: reopening at every record grew one file for ever, never rolled
+        over, and a failing fstat dropped records as "no log is being kept"."""
+        if self.stream is None or not self._ids_usable:
             return False
         try:
-            named = os.stat(self.baseFilename)
-        except FileNotFoundError:
-            named = None
-        opened = os.fstat(self.stream.fileno())
-        if named is not None and (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino):
+            named = _file_id(self.baseFilename)
+            if named == _file_id(self.stream.fileno()):
+                return False
+        except OSError:
+            self._ids_usable = False
             return False
         stream, self.stream = self.stream, None  # type: ignore[assignment]
         stream.close()
         self.stream = self._open()
+        if named is None or _file_id(self.baseFilename) != _file_id(self.stream.fileno()):
+            self._ids_usable = named is None  # just opened, yet another id: ids mean nothing here
         return True
 
     def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 - logging's name
@@ -263,6 +272,15 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
             older = f"{base}.{index}"
             if os.path.exists(older):
                 os.replace(older, f"{base}.{index + 1}")
+
+
+def _file_id(file: str | int) -> tuple[int, int] | None:
+    """(device, inode) of a path or an open descriptor; None for a path that does not exist."""
+    try:
+        info = os.stat(file) if isinstance(file, str) else os.fstat(file)
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _take_lock(lock: str) -> bool:
@@ -409,7 +427,8 @@ def _platform_text() -> str:
     start, at every scheduled `records backup`."""
     if sys.platform == "win32":
         version = sys.getwindowsversion()
-        return f"Windows {version.major}.{version.minor}.{version.build} {os.environ.get('PROCESSOR_ARCHITECTURE', '')}".rstrip()
+        name = "Windows 11" if (version.major, version.minor) == (10, 0) and version.build >= WINDOWS_11_BUILD else "Windows"
+        return f"{name} {version.major}.{version.minor}.{version.build} {os.environ.get('PROCESSOR_ARCHITECTURE', '')}".rstrip()
     return platform.platform()
 
 

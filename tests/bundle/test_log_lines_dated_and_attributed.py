@@ -127,4 +127,7 @@ def test_the_windows_platform_line_runs_no_shell(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(frozen_main.sys, "getwindowsversion",
                         lambda: SimpleNamespace(major=10, minor=0, build=22631), raising=False)
     monkeypatch.setenv("PROCESSOR_ARCHITECTURE", "AMD64")
-    assert frozen_main.runtime_versions().endswith("; Windows 10.0.22631 AMD64")
+    assert frozen_main.runtime_versions().endswith("; Windows 11 10.0.22631 AMD64")  # 11 says 10.0
+    monkeypatch.setattr(frozen_main.sys, "getwindowsversion",
+                        lambda: SimpleNamespace(major=10, minor=0, build=19045), raising=False)
+    assert frozen_main.runtime_versions().endswith("; Windows 10.0.19045 AMD64")

@@ -86,3 +86,36 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path: Path, gui_and_c
     os.utime(lock, (old, old))
     _fill(gui, "gui", 14)
     assert "gui 00" in _read(tmp_path / "palsy.log.1") and not lock.exists()
+
+
+def test_a_drive_whose_file_ids_never_match_still_rotates_and_does_not_reopen_per_record(
+        tmp_path: Path, gui_and_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    # some Windows network drives give an open file another id than its path: the handler
+    # reopened the file at every record, and the log grew past its cap, never rolled over
+    gui, _cli = gui_and_cli
+    real_fstat = os.fstat
+
+    def other_id(fd: int) -> os.stat_result:
+        info = list(real_fstat(fd))
+        info[1] += 1  # st_ino
+        return os.stat_result(info)
+
+    monkeypatch.setattr(frozen_main.os, "fstat", other_id)
+    opened = []
+    real_open = gui._open
+    monkeypatch.setattr(gui, "_open", lambda: opened.append(1) or real_open())
+    _fill(gui, "gui", count=40)  # about four caps' worth
+    assert len(opened) <= 6  # one reopen to learn the ids mean nothing, then one per rollover
+    assert (tmp_path / "palsy.log.1").exists() and (tmp_path / "palsy.log").stat().st_size <= CAP + 200
+
+
+def test_a_failing_file_id_query_keeps_the_log(tmp_path: Path, gui_and_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    gui, _cli = gui_and_cli
+
+    def refused(fd: int) -> os.stat_result:
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(frozen_main.os, "fstat", refused)
+    _write(gui, "still written")
+    monkeypatch.undo()  # pytest's own output capture asks os.fstat too
+    assert gui.failure is None and "still written" in _read(tmp_path / "palsy.log")
