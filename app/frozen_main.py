@@ -49,7 +49,6 @@ CONSOLE_LOG_BYTES = LOG_BYTES  # console.log over this at start is moved to cons
 ROLLOVER_RETRY_S = 60.0  # after a rollover another process blocked, keep writing this long
 ROLLOVER_LOCK_SUFFIX = ".lock"  # palsy.log.lock: the process rolling the log over holds it
 ROLLOVER_LOCK_STALE_S = 30.0  # a lock this old was left by a process killed mid-rollover
-FATAL_LOG_BYTES = LOG_BYTES  # fatal.log over this gets no more start lines (it is never moved)
 WINDOWS_11_BUILD = 22000  # Windows 11 still reports itself as version 10.0; its builds start here
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
 LOG_DIR_MODE = 0o700
@@ -506,8 +505,10 @@ def enable_fatal_log(folder: Path) -> Path | None:
     fatal.log is never moved aside: every process running (the GUI for its whole session)
     holds it open, and a later start that renamed it sent the GUI's stacks to fatal.log.1, or,
     renamed twice, to a deleted file (on Windows the rename failed and that start kept no fatal
-    log). Its growth is bounded by writing the dated line only while the file is under
-    FATAL_LOG_BYTES (thousands of starts); the stacks of a crash are always written."""
+    log). Every start writes its dated line (about 175 bytes: some 6,000 starts a megabyte), so
+    a crash's stacks always follow the line of the process that crashed: with the start lines
+    stopped past a size, a new crash read as an old process's. Delete the file while no Palsy
+    Grader runs to start a new one."""
     global _fatal_stream
     if _fatal_stream is not None:
         return Path(_fatal_stream.name)
@@ -530,10 +531,9 @@ def enable_fatal_log(folder: Path) -> Path | None:
 
 
 def _date_start(stream: TextIO) -> None:
-    """The dated start line in fatal.log, while the file is under FATAL_LOG_BYTES."""
-    if os.fstat(stream.fileno()).st_size <= FATAL_LOG_BYTES:
-        stream.write(f"--- {_iso_time(time.time())} {start_banner()}\n")
-        stream.flush()
+    """The dated start line in fatal.log: the line a crash's stacks below it belong to."""
+    stream.write(f"--- {_iso_time(time.time())} {start_banner()}\n")
+    stream.flush()
 
 
 def install_excepthook() -> None:

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "palsy-gui.lock"
 # A lock file naming no process (empty or garbled) older than this is taken over.
 UNREADABLE_LOCK_AGE_S = 60.0
+# Windows cuts a longer computer name to this length in the NetBIOS name QLockFile records there.
+NETBIOS_NAME_LENGTH = 15
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,21 @@ class InstanceLock:
 def _ended_on_this_computer(holder: LockHolder) -> bool:
     """Whether `holder` was a process of this computer that is gone. Age counts for nothing (a
     window open for days keeps its lock); another computer's processes cannot be checked."""
-    return holder.host == QSysInfo.machineHostName() and left_by_a_dead_writer(holder.pid, age_s=0.0)
+    return same_computer(holder.host, QSysInfo.machineHostName()) and left_by_a_dead_writer(holder.pid, age_s=0.0)
+
+
+def same_computer(recorded: str, here: str) -> bool:
+    """Whether the host name a lock file records is `here`, this computer's
+    QSysInfo.machineHostName(). On Windows the two are written differently: QLockFile records
+    the COMPUTERNAME variable (qtbase qlockfile.cpp, `machineName()`), the NetBIOS name, upper
+    case and cut to 15 characters ("CLINIC-RECEPTIO"), while machineHostName() is the DNS host
+    name ("Clinic-Reception-01"); elsewhere both are gethostname(), with or without a domain.
+    So the first DNS labels are compared, ignoring case, and a 15-character label also matches
+    a longer one it begins. An empty name matches nothing: it names no computer."""
+    shorter, longer = sorted((name.split(".", 1)[0].casefold() for name in (recorded, here)), key=len)
+    if not shorter:
+        return False
+    return shorter == longer or (len(shorter) == NETBIOS_NAME_LENGTH and longer.startswith(shorter))
 
 
 def read_holder(path: Path) -> LockHolder | None:

@@ -49,7 +49,7 @@ from app.records.files import fsync_dir, fsync_file, remove_file, replace_file, 
 from app.records.lost_database import lost_database_error
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
 from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
-from app.records.recovery import RecoveryReport, recover
+from app.records.recovery import RecoveryReport, host_tag, left_by_a_dead_writer, recover
 from app.records.schema_check import schema_problems, trigger_problem
 from app.records.store_assessments import AssessmentsMixin
 from app.records.store_base import _audit as _audit  # re-exported: transfer.py imports it from here
@@ -65,6 +65,12 @@ log = logging.getLogger("palsy.records")
 CREATION_LOCK_SUFFIX = ".creating"
 CREATION_WAIT_S = 10.0
 STALE_CREATION_LOCK_S = 30.0
+# On Windows a lock file being deleted while any handle is open on it (the waiter's own look,
+# an antivirus scan) stays "delete pending" on FAT, exFAT and SMB until that handle closes; made
+# or looked at meanwhile it says PermissionError (access denied), not that it exists or is gone.
+# How long that is waited out before the folder is reported not writable.
+DELETE_PENDING_WAIT_S = 2.0
+_WINDOWS = os.name == "nt"
 
 
 @contextmanager
@@ -294,19 +300,50 @@ def _rename_new(temp: Path, path: Path) -> bool:
 
 
 def _take_creation_lock(lock: Path) -> bool:
-    """Make the lock file `lock` (O_EXCL: one program gets it): True when this call did. One older
-    than STALE_CREATION_LOCK_S (or dated that far ahead) was left by a program killed while
-    holding it, which takes microseconds: it is removed, to be taken at the next try. OSError
-    when it cannot be made."""
+    """`_try_creation_lock`, where on Windows a PermissionError is first waited out for up to
+    DELETE_PENDING_WAIT_S: it is the holder deleting the lock file as this program looks at it,
+    not a folder this program cannot write to (it has just written its temporary database)."""
+    deadline = time.monotonic() + DELETE_PENDING_WAIT_S
+    while True:
+        try:
+            return _try_creation_lock(lock)
+        except PermissionError:
+            if not _WINDOWS or time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
+def _try_creation_lock(lock: Path) -> bool:
+    """Make the lock file `lock` (O_EXCL: one program gets it), naming this process and computer:
+    True when this call did. One left by a program killed while holding it (which takes
+    microseconds) is removed, to be taken at the next try: at once when it names a process of
+    this computer that is gone (a killed creator's lock froze the next start for 10 s and then
+    failed it), else once it is older than STALE_CREATION_LOCK_S (or dated that far ahead).
+    OSError when it cannot be made."""
     try:
-        os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-        return True
+        handle = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError:
-        pass
-    with contextlib.suppress(FileNotFoundError):  # dropped meanwhile: free at the next try
-        if abs(time.time() - lock.stat().st_mtime) > STALE_CREATION_LOCK_S:
-            remove_file(lock)
-    return False
+        with contextlib.suppress(FileNotFoundError):  # dropped meanwhile: free at the next try
+            if _left_by_a_killed_creator(lock):
+                remove_file(lock)
+        return False
+    try:
+        os.write(handle, f"{os.getpid()} {host_tag()}".encode("ascii"))
+    finally:
+        os.close(handle)
+    return True
+
+
+def _left_by_a_killed_creator(lock: Path) -> bool:
+    """Whether the creation lock `lock` was left by a program that is gone. FileNotFoundError
+    when it was dropped meanwhile."""
+    if abs(time.time() - lock.stat().st_mtime) > STALE_CREATION_LOCK_S:
+        return True
+    try:
+        pid, host = lock.read_text(encoding="ascii").split()
+        return host == host_tag() and left_by_a_dead_writer(int(pid), age_s=0.0)
+    except (ValueError, UnicodeDecodeError):  # being written, or not ours: the age decides
+        return False
 
 
 _BACKUP_ACTION = "write the backup copy"

@@ -53,10 +53,9 @@ def test_the_log_starts_with_version_commit_runtimes_and_platform(tmp_path: Path
     assert "unknown" not in banner.split("; ")[1], banner  # the versions are found without importing torch
 
 
-def _crash_after_configuring(logs: Path, limit: int) -> None:
+def _crash_after_configuring(logs: Path) -> None:
     code = (
         "import os, sys\nfrom pathlib import Path\nfrom app import frozen_main\n"
-        f"frozen_main.FATAL_LOG_BYTES = {limit}\n"
         "frozen_main.configure_logging(Path(sys.argv[1]))\n"
         "os.abort()\n"
     )
@@ -70,7 +69,7 @@ def test_fatal_log_dates_each_start(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()
     (logs / frozen_main.FATAL_LOG_NAME).write_text("an old crash\n", encoding="utf-8")
-    _crash_after_configuring(logs, limit=1000)
+    _crash_after_configuring(logs)
     old, header, *stack = (logs / frozen_main.FATAL_LOG_NAME).read_text(encoding="utf-8").splitlines()
     assert old == "an old crash"
     assert re.match(r"^--- \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d palsy \S+ \(commit \S+\) started \(pid \d+\); "
@@ -78,16 +77,18 @@ def test_fatal_log_dates_each_start(tmp_path: Path) -> None:
     assert any("Fatal Python error" in line for line in stack)
 
 
-def test_fatal_log_over_its_limit_gets_the_stacks_but_no_more_start_lines(tmp_path: Path) -> None:
-    # never moved aside (a running GUI holds it open): the start lines stop, a crash's stacks do not
+def test_a_crash_in_a_large_fatal_log_follows_its_own_start_line(tmp_path: Path) -> None:
+    # never moved aside (a running GUI holds it open); start lines stopped past 1 MB, and a new
+    # crash then read as the last dated process's
     logs = tmp_path / "logs"
     logs.mkdir()
-    old = "an old crash\n" * 20
+    old = "--- 2026-01-01T00:00:00.000+00:00 palsy 0.1.0 (commit old) started (pid 1)\n" + "x" * 1_100_000 + "\n"
     (logs / frozen_main.FATAL_LOG_NAME).write_text(old, encoding="utf-8")
-    _crash_after_configuring(logs, limit=100)
+    _crash_after_configuring(logs)
     text = (logs / frozen_main.FATAL_LOG_NAME).read_text(encoding="utf-8")
     assert text.startswith(old)
-    assert "started (pid" not in text and "Fatal Python error" in text
+    new = text[len(old):]
+    assert new.startswith("--- ") and "started (pid" in new.splitlines()[0] and "Fatal Python error" in new
     assert sorted(p.name for p in logs.iterdir() if p.name.startswith("fatal")) == [frozen_main.FATAL_LOG_NAME]
 
 

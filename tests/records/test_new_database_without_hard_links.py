@@ -84,6 +84,32 @@ def test_a_killed_creators_lock_is_taken_over(tmp_path: Path, monkeypatch: pytes
     assert not lock.exists()
 
 
+def test_a_fresh_lock_of_a_killed_creator_on_this_computer_is_taken_over_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # it froze the next start for CREATION_WAIT_S and then failed it, and a retry failed again
+    from app.records.recovery import host_tag
+
+    folder = tmp_path / "fat stick"
+    folder.mkdir()
+    gone = _a_finished_process()
+    lock = folder / ".palsy.db.creating"
+    lock.write_text(f"{gone} {host_tag()}", encoding="ascii")  # just now
+    monkeypatch.setattr(os, "link", _no_hard_links)
+    monkeypatch.setattr(store_module, "CREATION_WAIT_S", 0.5)
+    with Store.open(folder) as store:
+        store.create_patient("MRN-1")
+    assert _patient_ids(folder) == ["MRN-1"] and not lock.exists()
+
+
+def _a_finished_process() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
 def test_a_lock_held_without_a_database_appearing_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "fat stick"
     folder.mkdir()
