@@ -144,8 +144,9 @@ def test_log_files_are_created_and_rotated_user_only(tmp_path: Path, home: Path)
     assert _mode(log) == 0o600 and _mode(folder / f"{frozen_main.LOG_NAME}.1") == 0o600
 
 
-def test_console_log_is_user_only_and_bounded(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Windowed builds: console.log past its limit at start moves to console.log.1 (one kept)."""
+def _start_windowed_over_a_full_console_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A windowed start (no stdout, no stderr) whose console.log is past its limit; it prints
+    "new line". Returns the log folder and console.log."""
     monkeypatch.setattr(frozen_main, "CONSOLE_LOG_BYTES", 100)
     folder = tmp_path / "logs"
     folder.mkdir()
@@ -158,6 +159,12 @@ def test_console_log_is_user_only_and_bounded(tmp_path: Path, home: Path, monkey
         print("new line")
     finally:
         sys.stdout.close()
+    return folder, console
+
+
+def test_console_log_is_user_only_and_bounded(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windowed builds: console.log past its limit at start moves to console.log.1 (one kept)."""
+    folder, console = _start_windowed_over_a_full_console_log(tmp_path, monkeypatch)
     assert console.read_text(encoding="utf-8") == "new line\n"
     assert (folder / f"{frozen_main.CONSOLE_LOG_NAME}.1").read_text(encoding="utf-8") == "old line\n" * 20
     assert _mode(console) == 0o600
@@ -166,23 +173,12 @@ def test_console_log_is_user_only_and_bounded(tmp_path: Path, home: Path, monkey
 def test_console_log_held_open_elsewhere_is_appended_to(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows cannot move console.log while a running window holds it: this run's output went
     to os.devnull (a scheduled windowed `records verify` printed nowhere)."""
-    monkeypatch.setattr(frozen_main, "CONSOLE_LOG_BYTES", 100)
-    folder = tmp_path / "logs"
-    folder.mkdir()
-    console = folder / frozen_main.CONSOLE_LOG_NAME
-    console.write_text("old line\n" * 20, encoding="utf-8")
 
     def held_open(src, dst):  # noqa: ANN001, ANN202 - os.replace's arguments
         raise PermissionError(13, "The process cannot access the file because it is being used by another process")
 
     monkeypatch.setattr(frozen_main.os, "replace", held_open)
-    monkeypatch.setattr(sys, "stdout", None)
-    monkeypatch.setattr(sys, "stderr", None)
-    try:
-        assert frozen_main.ensure_streams(folder) == console
-        print("new line")
-    finally:
-        sys.stdout.close()
+    _folder, console = _start_windowed_over_a_full_console_log(tmp_path, monkeypatch)
     assert console.read_text(encoding="utf-8") == "old line\n" * 20 + "new line\n"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -65,3 +66,12 @@ def confirmed_assessment(store: Any, patient_id: str, name: str, grade: str, cli
     store.record_results(aid, {"grade": grade}, model_grade=grade)
     store.confirm_grade(aid, grade, clinician)
     return aid
+
+
+def patient_ids(folder: Path) -> list[str]:
+    """The patient IDs in `folder`'s palsy.db, read with plain sqlite3 (not through a Store)."""
+    conn = sqlite3.connect(folder / "palsy.db")
+    try:
+        return sorted(r[0] for r in conn.execute("SELECT patient_id FROM patients"))
+    finally:
+        conn.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from app.records import Store
 from app.records import store as store_module
 from app.records.errors import StorageError
+from tests.records.records_helpers import patient_ids
 
 LOCK_NAME = ".palsy.db.creating"
 
@@ -46,14 +46,6 @@ def _refuse_the_lock(monkeypatch: pytest.MonkeyPatch, times: int,
     return refusals
 
 
-def _patient_ids(folder: Path) -> list[str]:
-    conn = sqlite3.connect(folder / "palsy.db")
-    try:
-        return sorted(r[0] for r in conn.execute("SELECT patient_id FROM patients"))
-    finally:
-        conn.close()
-
-
 def test_the_database_of_the_program_deleting_the_lock_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Store.open(tmp_path / "other") as other:
         other.create_patient("MRN-OTHER")
@@ -68,7 +60,7 @@ def test_the_database_of_the_program_deleting_the_lock_is_used(tmp_path: Path, m
     with Store.open(folder) as store:
         store.create_patient("MRN-HERE")
     assert len(refusals) == 3
-    assert _patient_ids(folder) == ["MRN-HERE", "MRN-OTHER"]
+    assert patient_ids(folder) == ["MRN-HERE", "MRN-OTHER"]
     assert not list(folder.glob(".palsy.db*"))  # no temporary database or lock left
 
 

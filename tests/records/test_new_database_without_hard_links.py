@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -16,18 +15,11 @@ import pytest
 from app.records import Store
 from app.records import store as store_module
 from app.records.errors import StorageError
+from tests.records.records_helpers import patient_ids
 
 
 def _no_hard_links(*args: object, **kwargs: object) -> None:
     raise OSError(errno.EPERM, "Operation not permitted")
-
-
-def _patient_ids(folder: Path) -> list[str]:
-    conn = sqlite3.connect(folder / "palsy.db")
-    try:
-        return sorted(r[0] for r in conn.execute("SELECT patient_id FROM patients"))
-    finally:
-        conn.close()
 
 
 def test_a_database_published_meanwhile_keeps_its_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,7 +58,7 @@ def test_a_database_published_meanwhile_keeps_its_records(tmp_path: Path, monkey
         a.create_patient("MRN-A1")
     b.join(timeout=30)
     assert not b.is_alive() and b_errors == []
-    assert _patient_ids(folder) == ["MRN-A1", "MRN-B1"]
+    assert patient_ids(folder) == ["MRN-A1", "MRN-B1"]
     assert not list(folder.glob(".palsy.db*"))  # no temporary database or lock left
 
 
@@ -80,7 +72,7 @@ def test_a_killed_creators_lock_is_taken_over(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(os, "link", _no_hard_links)
     with Store.open(folder) as store:
         store.create_patient("MRN-1")
-    assert _patient_ids(folder) == ["MRN-1"]
+    assert patient_ids(folder) == ["MRN-1"]
     assert not lock.exists()
 
 
@@ -98,7 +90,7 @@ def test_a_fresh_lock_of_a_killed_creator_on_this_computer_is_taken_over_at_once
     monkeypatch.setattr(store_module, "CREATION_WAIT_S", 0.5)
     with Store.open(folder) as store:
         store.create_patient("MRN-1")
-    assert _patient_ids(folder) == ["MRN-1"] and not lock.exists()
+    assert patient_ids(folder) == ["MRN-1"] and not lock.exists()
 
 
 def _a_finished_process() -> int:
