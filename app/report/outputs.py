@@ -29,7 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from app.records.recovery import left_by_a_dead_writer
+from app.records.recovery import host_tag, left_by_a_dead_writer, left_in_a_shared_folder
 from app.report.pdf import ReportContext, write_report
 from models.atomic_files import replace_when_done
 from models.errors import InputError
@@ -117,16 +117,15 @@ def report_images(overlays: dict[str, dict], folder: Path) -> dict[str, dict[str
 
 
 STAGING_PREFIX = ".palsy-partial-"
-STALE_STAGING_S = 3600.0  # a staging folder this old was left by a killed run
 
 
 @contextlib.contextmanager
 def private_stage(parent: Path, mode: int = 0o777) -> Iterator[Path]:
-    """A fresh staging folder `.palsy-partial-PID-XXXX` in `parent` (made with `mode`, less the
-    umask), removed when the block ends, however it ends; the ones killed runs left in
-    `parent` over an hour ago are removed first (`remove_stale_staging`)."""
+    """A fresh staging folder `.palsy-partial-PID-XXXX-HOST` in `parent` (made with `mode`, less
+    the umask), removed when the block ends, however it ends; the ones killed runs left in
+    `parent` are removed first (`remove_stale_staging`)."""
     remove_stale_staging(parent)
-    stage = parent / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    stage = parent / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{host_tag()}"
     stage.mkdir(mode=mode)
     try:
         yield stage
@@ -170,11 +169,11 @@ def check_no_links(folder: Path) -> None:
 
 
 def remove_stale_staging(folder: Path) -> None:
-    """Remove the `STAGING_PREFIX` folders in `folder` that a killed run left: by the records'
-    rule (`left_by_a_dead_writer`) for the run whose PID the name holds, so that a live run's
-    folder stays; and only once it is over STALE_STAGING_S old (or dated that far in the
-    future: a clock that was ahead), since a run on another computer writing to a shared
-    folder has a PID this one does not know."""
+    """Remove the `STAGING_PREFIX` folders in `folder` that a killed run left: one of this
+    computer (its name ends in `host_tag`) as soon as the PID its name holds is gone, so a rerun
+    leaves no hidden copy of the previous report beside the new one; any other (another
+    computer writing to a shared folder, whose PID means nothing here, or a name without the
+    tag) by the records' rule for shared destinations, `left_in_a_shared_folder` (an hour)."""
     now = time.time()
     for old in folder.glob(STAGING_PREFIX + "*"):
         with contextlib.suppress(OSError):
@@ -182,9 +181,8 @@ def remove_stale_staging(folder: Path) -> None:
                 continue
             age = now - old.stat().st_mtime
             pid = _staging_pid(old.name)
-            # never younger than STALE_STAGING_S either way: a run on another computer writing
-            # to the same shared folder has a PID this one does not know
-            if abs(age) > STALE_STAGING_S and (pid is None or left_by_a_dead_writer(pid, age)):
+            mine = pid is not None and old.name.endswith(f"-{host_tag()}")
+            if left_by_a_dead_writer(pid, age) if mine else left_in_a_shared_folder(pid, age):
                 shutil.rmtree(old, ignore_errors=True)
 
 

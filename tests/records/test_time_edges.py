@@ -156,3 +156,17 @@ def test_app_written_export_times_stay_byte_identical(tmp_path: Path, exported: 
         [visit] = target.history("IMP-1")
     assert (visit.created_at, visit.updated_at) == (manifest["assessments"][0]["created_at"],
                                                     manifest["assessments"][0]["updated_at"])
+
+
+def test_a_killed_runs_report_staging_on_this_computer_is_removed_at_once(tmp_path: Path) -> None:
+    # a rerun of `palsy assess --out` left the killed run's hidden copy of the previous report
+    # beside the new one for an hour
+    from app.records.recovery import host_tag
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    mine = tmp_path / f"{STAGING_PREFIX}{int(dead.stdout)}-abcd1234-{host_tag()}"
+    elsewhere = tmp_path / f"{STAGING_PREFIX}{int(dead.stdout)}-abcd1234-00000000"
+    for folder in (mine, elsewhere):
+        folder.mkdir()
+    remove_stale_staging(tmp_path)
+    assert not mine.exists() and elsewhere.exists()  # another computer's waits the hour
