@@ -191,12 +191,17 @@ def check_logo(path: str) -> None:
     """SettingsError unless `path` is empty or an image file the report can show."""
     if not path:
         return
-    from models.pipeline.images import load_image  # the reader the report's check uses too
+    from models.pipeline.images import (  # the reader the report's check uses too
+        ImageTooLargeError,
+        load_image,
+    )
 
     if not _looked_up(Path(path), "the logo").is_file():
         raise SettingsError(f"logo file not found: {path}")
     try:
-        load_image(path)
+        load_image(path, label=f"the logo {path}", purpose="using it as the logo")
+    except ImageTooLargeError as error:  # a good image, too large: it said "not an image"
+        raise SettingsError(f"{error}, or choose a smaller logo") from None
     except InputError:
         raise SettingsError(f"the logo {path} is not an image Palsy Grader can read; choose a PNG or JPEG file") from None
 

@@ -106,6 +106,7 @@ HEADER_GAP = 6 * mm  # between the clinic name and the patient on the running he
 WARNING_RED = colors.HexColor("#b00020")
 WARNING_FILL = colors.HexColor("#fdecee")
 LOGO_MAX_PX = 600  # the embedded logo's longer side (40 mm wide at 380 dpi)
+CLINIC_NAME_LINES = 4  # the title's clinic name is shortened with "…" past this many lines
 NOT_RECORDED = "not recorded"  # a patient field left blank, as the patient form says it
 
 
@@ -184,9 +185,13 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _p(text: object, style: ParagraphStyle, multiline: bool = False) -> Paragraph:
-    """A paragraph that prints `text` literally (cleaned, escaped; see fonts.markup)."""
-    return Paragraph(markup(text, multiline), style)
+def _p(text: object, style: ParagraphStyle, multiline: bool = False, width: float | None = None) -> Paragraph:
+    """A paragraph that prints `text` literally (cleaned, escaped; see fonts.markup). User text
+    gives the `width` of its table cell or frame: a right-to-left line longer than that is
+    broken in reading order first (its wrapped lines printed last first, a long Arabic name
+    garbled; the 6 pt paddings either side left out)."""
+    wrap_width = None if width is None else width - 12
+    return Paragraph(markup(text, multiline, wrap_width=wrap_width, size=style.fontSize), style)
 
 
 def _notes(notes: str | None, style: ParagraphStyle, width: float) -> Paragraph:
@@ -449,8 +454,12 @@ def _logo_png(pixels: np.ndarray) -> io.BytesIO:
 
 
 def _header(context: ReportContext, assessment: Mapping, s: dict, width: float) -> list:
-    title = [_p(context.clinic_name, s["title"]), _p("Facial palsy assessment (House-Brackmann)", s["body"])]
     logo = _logo(context.clinic_logo)
+    title_width = width - 45 * mm if logo is not None else width
+    # at most CLINIC_NAME_LINES lines, shortened with "…": beside a logo, a table row cannot
+    # be split over pages, and a 2,000-character name failed every export (LayoutError)
+    clinic = fit_text(context.clinic_name or "", CLINIC_NAME_LINES * (title_width - 12), s["title"].fontSize, bold=True)
+    title = [_p(clinic, s["title"], width=title_width), _p("Facial palsy assessment (House-Brackmann)", s["body"])]
     if logo is not None:
         head = Table([[title, logo]], colWidths=[width - 45 * mm, 45 * mm])
         head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
@@ -458,22 +467,24 @@ def _header(context: ReportContext, assessment: Mapping, s: dict, width: float) 
     else:
         out = list(title)
 
-    def value(text: str, empty: str) -> Paragraph:  # user text: wraps inside its cell
-        return _p(text or empty, s["value"])
+    w = width / 4
+    widths = [w * 0.7, w * 1.3, w * 0.8, w * 1.2]
+
+    def value(text: str, empty: str, column: int = 1) -> Paragraph:  # user text: wraps inside its cell
+        return _p(text or empty, s["value"], width=widths[column])
 
     def label(text: str) -> Paragraph:
         return _p(text, s["label"])
 
     rows = [
-        [label("Patient ID"), value(context.patient_id, "-"), label("Name"), value(context.patient_name, "-")],
+        [label("Patient ID"), value(context.patient_id, "-"), label("Name"), value(context.patient_name, "-", 3)],
         # the patient form's words for a field left blank ("-" on paper, "not recorded" on screen)
-        [label("Date of birth"), value(context.date_of_birth, NOT_RECORDED), label("Sex"), value(context.sex, NOT_RECORDED)],
-        [label("Clinician"), value(context.clinician, "(not confirmed)"), label("Photos taken" if context.photo_days else "Assessment date"), value(context.report_date, "-")],
+        [label("Date of birth"), value(context.date_of_birth, NOT_RECORDED), label("Sex"), value(context.sex, NOT_RECORDED, 3)],
+        [label("Clinician"), value(context.clinician, "(not confirmed)"), label("Photos taken" if context.photo_days else "Assessment date"), value(context.report_date, "-", 3)],
         [label("Affected side"), value(_sides(context.registered_side, _measured_side(assessment)), "-"),
-         label("Record"), value("" if context.assessment_id is None else f"assessment {context.assessment_id}", "not stored")],
+         label("Record"), value("" if context.assessment_id is None else f"assessment {context.assessment_id}", "not stored", 3)],
     ]
-    w = width / 4
-    out += [Spacer(1, 4), _table(rows, [w * 0.7, w * 1.3, w * 0.8, w * 1.2], header=False, extra=[
+    out += [Spacer(1, 4), _table(rows, widths, header=False, extra=[
         ("BACKGROUND", (0, 0), (0, -1), LIGHT), ("BACKGROUND", (2, 0), (2, -1), LIGHT),
     ])]
     return out
@@ -488,7 +499,8 @@ def _grade_section(a: Mapping, context: ReportContext, s: dict, width: float) ->
     box = [
         _p(box_title, s["caption"]),
         _p(confirmed or a.get("grade", "-"), s["big"]),
-        _p(f"by {context.clinician}" if confirmed and context.clinician else ("review and confirm before use" if not confirmed else ""), s["caption"]),
+        _p(f"by {context.clinician}" if confirmed and context.clinician else ("review and confirm before use" if not confirmed else ""),
+           s["caption"], width=40 * mm),
     ]
     mf = measured.get("function_percent")
     summary = [

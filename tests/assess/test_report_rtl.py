@@ -141,3 +141,18 @@ def test_a_long_right_to_left_note_wraps_in_reading_order(tmp_path: Path, monkey
     assert [min(numbers) for numbers in lines] == sorted(min(numbers) for numbers in lines)
     assert min(lines[0]) == 1  # the note starts on its first printed line
     assert fonts.rtl_lines(" ".join(words), 1e6, 9) == [" ".join(words)]  # fits: unbroken
+
+
+def test_a_long_right_to_left_name_wraps_in_reading_order(tmp_path: Path) -> None:
+    """The notes wrapped in reading order, but the patient's name, the clinic's and the
+    clinician's still printed their last words on the first line (audit of awkward reports)."""
+    words = [f"اسم{number}" for number in range(1, 31)]
+    path = _report(tmp_path, patient_name=" ".join(words), patient_id="P-AR-8")
+    page = PdfReader(str(path)).pages[0].extract_text()
+    start = page.index("Name")
+    table = page[start:page.index("Date of birth", start)]
+    arabic = [line for line in table.splitlines() if any(0xFE70 <= ord(char) <= 0xFEFF for char in line)]
+    lines = [[int(n) for n in re.findall(r"\d+", line)] for line in arabic]  # joined forms, as drawn
+    assert len(lines) > 1 and sorted(n for numbers in lines for n in numbers) == list(range(1, 31))
+    assert [min(numbers) for numbers in lines] == sorted(min(numbers) for numbers in lines)
+

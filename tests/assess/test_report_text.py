@@ -323,3 +323,13 @@ def test_history_chart_keeps_two_visits_in_the_hour_repeated_at_the_end_of_summe
         monkeypatch.undo()
         time.tzset()
     assert xs == pytest.approx([0.0, 20 / 1440])
+
+
+def test_a_very_long_clinic_name_beside_a_logo_is_shortened_not_fatal(tmp_path: Path) -> None:
+    # a 2,000-character clinic name beside a logo failed every export with ReportLab's LayoutError
+    logo = save_png(np.full((40, 120, 3), (20, 90, 160), np.uint8), tmp_path / "logo.png")
+    name = "Klinik " + "Nord " * 400
+    path = write_report(tmp_path / "r.pdf", {"grade": "III", "probabilities": {"III": 0.7}},
+                        ReportContext(assessment_date="2026-11-24", clinic_name=name, clinic_logo=str(logo)), None)
+    first = PdfReader(str(path)).pages[0].extract_text()
+    assert fonts.ELLIPSIS in first and "Klinik Nord" in first

@@ -180,6 +180,24 @@ def test_a_logo_that_is_not_an_image_is_refused_in_the_dialog(qtbot, tmp_path) -
     assert dialog.result_settings is not None and dialog.result_settings.clinic.logo_path == str(good)
 
 
+def test_a_logo_too_large_is_refused_for_its_size_not_as_no_image(tmp_path) -> None:
+    # an 8000 x 8000 PNG was "not an image Palsy Grader can read; choose a PNG or JPEG file"
+    import struct
+    import zlib
+
+    from app.settings import check_logo
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    logo = tmp_path / "big.png"  # its header says 8000 x 8000 (64 megapixels): refused before decoding
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8000, 8000, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+    with pytest.raises(SettingsError) as refused:
+        check_logo(str(logo))
+    assert "too large" in str(refused.value) and "not an image" not in str(refused.value)
+
+
 def test_build_window_uses_isolated_settings_and_data(qtbot, settings_path: str, tmp_path, monkeypatch) -> None:
     """The `palsy gui` path: settings from the INI file, the store in the data folder."""
     from app.cli import build_parser
