@@ -106,7 +106,7 @@ HEADER_GAP = 6 * mm  # between the clinic name and the patient on the running he
 WARNING_RED = colors.HexColor("#b00020")
 WARNING_FILL = colors.HexColor("#fdecee")
 LOGO_MAX_PX = 600  # the embedded logo's longer side (40 mm wide at 380 dpi)
-CLINIC_NAME_LINES = 4  # the title's clinic name is shortened with "…" past this many lines
+CLINIC_NAME_LINES = 3  # the clinic name's width in title lines, shortened with "…" past it (word wrap may add one)
 NOT_RECORDED = "not recorded"  # a patient field left blank, as the patient form says it
 
 
@@ -456,7 +456,7 @@ def _logo_png(pixels: np.ndarray) -> io.BytesIO:
 def _header(context: ReportContext, assessment: Mapping, s: dict, width: float) -> list:
     logo = _logo(context.clinic_logo)
     title_width = width - 45 * mm if logo is not None else width
-    # at most CLINIC_NAME_LINES lines, shortened with "…": beside a logo, a table row cannot
+    # about CLINIC_NAME_LINES lines, shortened with "…": beside a logo, a table row cannot
     # be split over pages, and a 2,000-character name failed every export (LayoutError)
     clinic = fit_text(context.clinic_name or "", CLINIC_NAME_LINES * (title_width - 12), s["title"].fontSize, bold=True)
     title = [_p(clinic, s["title"], width=title_width), _p("Facial palsy assessment (House-Brackmann)", s["body"])]
