@@ -27,7 +27,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QSysInfo
 
-from app.records.recovery import left_by_a_dead_writer
+from app.records.recovery import process_gone
 from models.errors import PalsyError
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ class InstanceLock:
 def _ended_on_this_computer(holder: LockHolder) -> bool:
     """Whether `holder` was a process of this computer that is gone. Age counts for nothing (a
     window open for days keeps its lock); another computer's processes cannot be checked."""
-    return same_computer(holder.host, QSysInfo.machineHostName()) and left_by_a_dead_writer(holder.pid, age_s=0.0)
+    return same_computer(holder.host, QSysInfo.machineHostName()) and process_gone(holder.pid)
 
 
 def same_computer(recorded: str, here: str) -> bool:

@@ -123,12 +123,17 @@ def _windows_process_alive(pid: int) -> bool:
         _winapi.CloseHandle(handle)
 
 
+def process_gone(pid: int) -> bool:
+    """Whether no process of this computer has the ID `pid` (lock files name their holder's)."""
+    return not _process_alive(pid)
+
+
 def left_by_a_dead_writer(pid: int, age_s: float) -> bool:
     """The rule for a temporary file or folder named after its writer's process: it was left
     behind (safe to remove) when that process is gone or it is older than STALE_TEMP_AGE_S;
     otherwise it may be a write in progress. Used by the cleanup at open, `records check`
     and the export's staging sweep."""
-    return not _process_alive(pid) or age_s > STALE_TEMP_AGE_S
+    return process_gone(pid) or age_s > STALE_TEMP_AGE_S
 
 
 def left_in_a_shared_folder(pid: int | None, age_s: float) -> bool:

@@ -49,7 +49,7 @@ from app.records.files import fsync_dir, fsync_file, remove_file, replace_file, 
 from app.records.lost_database import lost_database_error
 from app.records.migrations import LATEST_VERSION, migrate, schema_version
 from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
-from app.records.recovery import RecoveryReport, host_tag, left_by_a_dead_writer, recover
+from app.records.recovery import RecoveryReport, host_tag, process_gone, recover
 from app.records.schema_check import schema_problems, trigger_problem
 from app.records.store_assessments import AssessmentsMixin
 from app.records.store_base import _audit as _audit  # re-exported: transfer.py imports it from here
@@ -341,7 +341,7 @@ def _left_by_a_killed_creator(lock: Path) -> bool:
         return True
     try:
         pid, host = lock.read_text(encoding="ascii").split()
-        return host == host_tag() and left_by_a_dead_writer(int(pid), age_s=0.0)
+        return host == host_tag() and process_gone(int(pid))
     except (ValueError, UnicodeDecodeError):  # being written, or not ours: the age decides
         return False
 
