@@ -36,7 +36,7 @@ from app.pages.capture import CapturePage
 from app.pages.capture_logic import CaptureSession
 from app.pages.history import HistoryPage
 from app.pages.patient import PatientPage
-from app.pages.patient_label import PatientLabel
+from app.pages.patient_label import PatientLabel, born
 from app.pages.results import ResultsPage
 from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
@@ -383,8 +383,11 @@ class MainWindow(
         self.setWindowTitle(f"Palsy Grader \u2013 {self._patient_label(patient_id)}" if patient_id else "Palsy Grader")
 
     def _patient_label(self, patient_id: str) -> PatientLabel:
+        """The patient's name, ID and date of birth when known ("Jo Ames (MRN-7, born
+        1970-01-31)"): two records of one name are told apart where photos are taken and a
+        grade confirmed, as on the report."""
         info = self.gateway.get_patient(patient_id)
-        return PatientLabel(info.name, f" ({info.patient_id})")
+        return PatientLabel(info.name, f" ({info.patient_id}{born(info.birth_date)})")
 
     def _registered_side(self, patient_id: str) -> str:
         return self.gateway.get_patient(patient_id).affected_side

@@ -57,8 +57,9 @@ class WindowAssessmentMixin:
             answer = self.services.choose(
                 self,
                 "Resume the unfinished assessment?",
-                f"Resume the unfinished assessment of {local_minute(draft.created)} ({taken} of 6 photos), "
-                f"or start a new one?\n\n{warning}"
+                # names the patient: a question of a date alone did not say whose photos they were
+                f"{self._patient_label(patient_id)} has an unfinished assessment of {local_minute(draft.created)} "
+                f"({taken} of 6 photos). Resume it, or start a new one?\n\n{warning}"
                 f"{resume}\n"
                 "Start new: a new assessment; the unfinished one stays offered on the patients page.",
                 (START_NEW, RESUME) if age else (RESUME, START_NEW),

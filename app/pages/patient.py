@@ -36,6 +36,7 @@ from app.pages.patient_logic import (
     as_sentence,
     list_hint,
     patient_row,
+    search_selection,
     typed_birth_date,
     validate_patient,
 )
@@ -47,9 +48,15 @@ from models.errors import PalsyError
 
 
 def on_return(view: QAbstractItemView, slot: Callable[[], object]) -> None:
-    """Return / Enter on `view` (while it has the focus) calls `slot`, as a double-click does."""
+    """Return / Enter on `view` (while it has the focus) calls `slot`, as a double-click does.
+
+    The context is set after construction: PySide6 ignores the constructor's `context=`
+    keyword (6.11: the shortcut stayed a window shortcut), and Return typed in the patients
+    search field started an assessment of whichever patient the list had selected."""
     for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-        QShortcut(QKeySequence(key), view, slot, context=Qt.ShortcutContext.WidgetShortcut)
+        shortcut = QShortcut(QKeySequence(key), view)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(slot)
 
 
 class PatientDialog(QDialog):
@@ -210,18 +217,23 @@ class PatientPage(QWidget):
         self.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
-        """Down in the search field moves to the list (its first patient when none is selected),
-        where the arrows go on and Return starts the assessment."""
+        """Down, Return or Enter in the search field moves to the list (Down: its first patient
+        when none is selected), where the arrows go on and Return starts the assessment: Return
+        in the field itself never starts one (the list's selection may not be the typed patient)."""
+        keys = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if (watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() == Qt.Key.Key_Down and self.table.rowCount()):
-            if not self.selected():
+                and event.key() in keys and self.table.rowCount()):
+            if not self.selected() and event.key() == Qt.Key.Key_Down:
                 self.table.selectRow(0)
             self.table.setFocus(Qt.FocusReason.TabFocusReason)
             return True
         return super().eventFilter(watched, event)
 
     def refresh(self) -> None:
-        """Re-run the search and refill the table, keeping the selection when possible."""
+        """Re-run the search and refill the table. With a search typed, the patient whose ID is
+        the text is selected, else the only match, else none (`search_selection`: a patient
+        selected before, whose ID merely starts with the text, stayed selected and was started
+        by Return); with none typed, the selection is kept when possible."""
         keep = self.selected()
         # one more than is shown: whether the list is cut (the hint under it says so)
         patients = self.gateway.search_patients(self.search.text(), limit=LIST_LIMIT + 1)
@@ -233,10 +245,10 @@ class PatientPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, info.patient_id)
                 self.table.setItem(row, col, item)
-            if info.patient_id == keep:
-                self.table.selectRow(row)
-        if len(patients) == 1 and self.search.text().strip() and not self.selected():
-            self.table.selectRow(0)  # the one match: Return starts its assessment, Ctrl+H its history
+        self.table.clearSelection()
+        chosen = search_selection(self.search.text(), [p.patient_id for p in patients], keep)
+        if chosen is not None:
+            self.table.selectRow(chosen)  # the typed or only match: Return in the list starts it
         self._update_buttons()
 
     def initial_focus(self) -> QWidget:

@@ -25,3 +25,8 @@ def label_parts(head: str, label: str | PatientLabel, tail: str = "") -> tuple[s
     if isinstance(label, PatientLabel):
         return head, label.name, label.detail + tail
     return head, label, tail
+
+
+def born(birth_date: str) -> str:
+    """", born 1970-01-31" after an ID in a patient's label, or "" when the date is unknown."""
+    return f", born {birth_date}" if birth_date else ""

@@ -101,3 +101,25 @@ def list_hint(rows: int, searching: bool, more: bool) -> str:
 def as_sentence(message: str) -> str:
     """`message` with a capital first letter, for a dialog (one-line errors start lower case)."""
     return message[:1].upper() + message[1:]
+
+
+def search_selection(typed: str, ids: list[str], keep: str | None) -> int | None:
+    """Which row of a patients list (`ids`, in order) to select after a search for `typed`.
+
+    With a search typed: the patient whose ID is the text (the store's comparison,
+    `validate.id_key`), else the only match; never a patient selected before whose ID merely
+    starts with the text (typed "MRN-10" with MRN-10 and MRN-100 listed, the list kept
+    MRN-100 selected, and Return started MRN-100's assessment). With none typed: `keep`
+    where it is listed. None: select nothing. Return in the search field only moves to the
+    list (`PatientPage.eventFilter`), so a selected only match is started by a second Return
+    there, with its row highlighted."""
+    text = typed.strip()
+    if not text:
+        return ids.index(keep) if keep in ids else None
+    key = validate.id_key(text)
+    keys = [validate.id_key(i) for i in ids]
+    if key in keys:
+        return keys.index(key)
+    if len(ids) == 1:
+        return 0
+    return None
