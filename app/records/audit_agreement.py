@@ -6,15 +6,33 @@ written to the audit trail in the same transaction as the row (`store_assessment
 whose sha256 the trail never recorded, was therefore not written by the store: the database
 was edited, or the record came from an altered export (whose patient.json can be edited
 with its checksums). Import refuses such an assessment and `palsy records check` reports one.
+
+Only a confirmed assessment takes reports, and keeps them when it is later marked entered in
+error (`Store.withdraw_assessment`: status confirmed -> discarded, the reason starting with
+ENTERED_IN_ERROR): `reports_allowed` says which assessments may hold reports, by their trail.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 # The assessment fields whose every change the store audits.
 AUDITED_FIELDS = ("status", "model_grade", "measured_grade", "confirmed_grade", "clinician")
+
+# Starts the reason of the audit entry that withdraws a past visit entered in error (recorded
+# under the wrong patient...): `Store.withdraw_assessment`.
+ENTERED_IN_ERROR = "entered in error: "
+# What an import puts before each copied reason (transfer.IMPORTED_MARK, "[imported]"; not
+# imported from there: transfer imports this module), once per import of an imported record.
+_IMPORTED_MARKS = re.compile(r"^(?:\[imported\] ?)+")
+
+
+def entered_in_error(reason: str | None) -> bool:
+    """Whether an audit reason is a withdrawal's (ENTERED_IN_ERROR), on this station or copied
+    by imports."""
+    return _IMPORTED_MARKS.sub("", reason or "").startswith(ENTERED_IN_ERROR)
 
 
 class TrailValues:
@@ -23,9 +41,17 @@ class TrailValues:
     def __init__(self) -> None:
         self.fields: dict[str, str | None] = {}  # only the fields the trail recorded
         self.reports: set[str] = set()
+        # the last status change took a confirmed visit to discarded as entered in error
+        self.withdrawn_confirmed = False
 
-    def add(self, entity: str, field: str, new_value: str | None) -> None:
-        """Take one audit entry into account (later entries override earlier ones)."""
+    def add(self, entity: str, field: str, new_value: str | None, old_value: str | None = None,
+            reason: str | None = None) -> None:
+        """Take one audit entry into account (later entries override earlier ones). `old_value`
+        and `reason` matter only to a status change (`withdrawn_confirmed`)."""
+        if entity == "assessment" and field == "status":
+            before = old_value if old_value is not None else self.fields.get("status")
+            self.withdrawn_confirmed = (new_value == "discarded" and before == "confirmed"
+                                        and entered_in_error(reason))
         if entity == "assessment" and field in AUDITED_FIELDS:
             self.fields[field] = new_value
         elif entity == "report" and field == "report" and new_value:
@@ -54,8 +80,20 @@ def trail_values(entries: Iterable[Mapping[str, Any]]) -> TrailValues:
     """The `TrailValues` of audit entries given as mappings, taken in the order given."""
     values = TrailValues()
     for entry in entries:
-        values.add(entry.get("entity") or "", entry.get("field") or "", entry.get("new_value"))
+        values.add(entry.get("entity") or "", entry.get("field") or "", entry.get("new_value"),
+                   entry.get("old_value"), entry.get("reason"))
     return values
+
+
+def reports_allowed(status: str | None, entries: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether an assessment of `status` may hold stored reports: a confirmed one, and one its
+    audit trail `entries` (in the order they were written, with their old values and reasons)
+    shows withdrawn as entered in error once it was confirmed; its reports are kept, as printed.
+    Any other assessment with a report was not written by the store (import refuses it,
+    `records check` reports it)."""
+    if status == "confirmed":
+        return True
+    return status == "discarded" and trail_values(entries).withdrawn_confirmed
 
 
 def trail_disagreements(entries: Iterable[Mapping[str, Any]], row: Mapping[str, Any],

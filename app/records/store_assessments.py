@@ -1,4 +1,4 @@
-"""Assessments in the store: start, record results, confirm, discard, history, drafts."""
+"""Assessments in the store: start, record results, confirm, discard, withdraw, history, drafts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.records import validate
+from app.records.audit_agreement import ENTERED_IN_ERROR
 from app.records.result_shape import result_problem
 from app.records.rows import Assessment, Draft
 from app.records.store_base import _ASSESSMENT_SELECT, StoreBase, _audit
@@ -137,6 +138,36 @@ class AssessmentsMixin(StoreBase):
             _audit(conn, actor, "assessment", row["id"], "status", row["status"], "discarded",
                    validate.text(reason, "reason", max_len=500), at=stamp)
         log.info("assessment %d discarded", row["id"])
+        return self.get_assessment(row["id"])
+
+    def withdraw_assessment(self, assessment_id: int, *, actor: str, reason: str) -> Assessment:
+        """Mark a past visit (analysed or confirmed) entered in error, e.g. recorded under the
+        wrong patient: it becomes 'discarded', so it leaves the patient's history and the grade
+        history of their later reports. Nothing is deleted: its photos, results and stored
+        reports are kept, and the audit entry (status old -> discarded) keeps `reason` after
+        ENTERED_IN_ERROR. A reason is required (at most 500 characters); a draft is discarded
+        with `discard_assessment` instead."""
+        why = validate.text(reason, "reason", max_len=500)
+        if not why:
+            raise InputError(
+                f"assessment {assessment_id} was not marked entered in error: a reason is required; "
+                "say why (for example, recorded under the wrong patient)."
+            )
+        with self.db.write() as conn:
+            row = self._assessment_row(conn, assessment_id)
+            hints = {
+                "draft": "an unfinished assessment is discarded from the patients page (Discard).",
+                "discarded": "it was discarded or marked entered in error before.",
+            }
+            self._require_status(row, ("analysed", "confirmed"), "mark entered in error",
+                                 hints.get(row["status"], "only analysed or confirmed visits are."))
+            stamp = validate.now_iso()
+            conn.execute(
+                "UPDATE assessments SET status = 'discarded', updated_at = ? WHERE id = ?", (stamp, row["id"])
+            )
+            _audit(conn, actor, "assessment", row["id"], "status", row["status"], "discarded",
+                   ENTERED_IN_ERROR + why, at=stamp)
+        log.info("assessment %d (%s) marked entered in error", row["id"], row["status"])
         return self.get_assessment(row["id"])
 
     def history(self, patient_id: str, *, include_discarded: bool = False) -> list[Assessment]:
