@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from app.records import Store
-    from app.records.rows import Assessment, Report
+    from app.records.rows import Assessment, Patient, Report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -96,7 +96,24 @@ def run(args: argparse.Namespace) -> int:
             print(done, file=sys.stderr)
         patient = import_patient(store, args.folder, actor=args.actor)
         print(f"imported patient {patient.patient_id}")
+        _warn_same_person(store, patient)
         return 0
+
+
+def _warn_same_person(store: Store, patient: Patient) -> None:
+    """Warn (stderr; the import stands, exit 0) when other patients of this station have the
+    imported one's name and date of birth (`patient_identity.others_like`): maybe one person
+    under two IDs. IDs only: no name on the terminal."""
+    from app.records.patient_identity import others_like
+
+    others = others_like(store.db.connection(), patient.patient_id, patient.name, patient.birth_date)
+    if others:
+        which = f"patient {others[0]} on this station has" if len(others) == 1 else \
+            f"patients {', '.join(others)} on this station have"
+        print(f"warning: {which} the same name and date of birth as the imported {patient.patient_id}: if they are "
+              "one person, check which ID the hospital record gives, record new visits under that ID only, and "
+              "note the other ID in each patient's notes (IDs cannot be changed and records are never merged).",
+              file=sys.stderr)
 
 
 def _open_for_reading(folder: str | None) -> AbstractContextManager[Store]:
@@ -322,6 +339,32 @@ def report_imported_at(store: Store, assessment: Assessment, report: Report) -> 
     return report.created_at if entries else None  # marked copies without the import's own entry
 
 
+def patient_corrected_after(store: Store, assessment: Assessment, report: Report) -> bool:
+    """Whether the patient's name or date of birth was corrected after the report was stored
+    (the patient's audit trail holds such a change after it): the PDF prints the old ones.
+
+    "After" is the order the entries were written in, from the report's own entry on, as in
+    `confirmation_when_stored`. Copies made by an import (reason marked IMPORTED_MARK) were
+    written here in another order than they happened (the patient's first), so between two
+    copies their times decide; and times decide for a report without its entry."""
+    from app.records.transfer import IMPORTED_MARK
+
+    stored = [e for e in store.audit_trail("report", assessment.id)
+              if e.field == "report" and (e.new_value or "").lower() == report.sha256.lower()]
+    for entry in store.audit_trail("patient", assessment.patient_id):
+        if entry.field not in ("name", "birth_date"):
+            continue
+        if not stored:
+            later = entry.at > report.created_at
+        elif entry.reason.startswith(IMPORTED_MARK) and stored[0].reason.startswith(IMPORTED_MARK):
+            later = entry.at > stored[0].at
+        else:
+            later = entry.id > stored[0].id
+        if later:
+            return True
+    return False
+
+
 # Reports the app writes are a few hundred kB (docs/assess.md); a PDF up to this size is always hashed.
 VERIFY_HASH_ALWAYS_BYTES = 64 * 2**20
 
@@ -355,6 +398,7 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
         item["imported_at"] = None if imported_at is None else local_minute(imported_at)
         later = (assessment.confirmed_grade, assessment.clinician) != (grade, clinician)
         item["confirmed_again_later"] = later
+        item["patient_corrected_later"] = patient_corrected_after(store, assessment, report)
     if as_json:
         print(json.dumps(item, indent=2))
     elif found is None:
@@ -370,4 +414,7 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
               f"{item['assessment_date']}, grade {grade} confirmed by {clinician}, stored "
               f"{local_minute_zoned(report.created_at)}{again}"
               f"{origin}")
+        if item["patient_corrected_later"]:
+            print("the patient's name or date of birth was corrected after this report was stored; "
+                  "export the report again")
     return 0 if found is not None else 1

@@ -24,11 +24,14 @@ shared folder).
 Import refuses, before it touches the store: a manifest from a newer Palsy Grader, one whose
 structure is not what export writes (an analysis result's included: `result_shape`), an
 assessment not confirmed that lists a report, an assessment whose status, grades, clinician or
-report differ from the last values of its own audit trail (`audit_agreement`), times that are
+report differ from the last values of its own audit trail (`audit_agreement`), a patient
+whose name, date of birth, sex or side differ from the last values of its own audit trail or
+whose visits' trails name another patient ID (`patient_agreement`), times that are
 not ISO date-times or lie in the future, and any listed file that is not a regular file (a pipe
 would block the read), is larger than MAX_FILE_BYTES, does not match its sha256, or is not what
 the store itself accepts (a photo must be PNG/JPEG named .png/.jpg/.jpeg and decode whole, as
-the app reads it; a report a PDF named .pdf), and a patient ID this station already has. Files are read one at a time, never all at once. They are written (and
+the app reads it; a report a PDF named .pdf), and a patient ID this station already has (saying whether the
+export is of that person or of another, `patient_identity`; nothing is merged). Files are read one at a time, never all at once. They are written (and
 fsynced) into the data folder before the write transaction, named for the assessment numbers
 the import will take, and then every row is recorded in one short transaction, so the app
 and other programs can save while the files are copied (if another program takes one of
@@ -68,7 +71,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.records import validate
+from app.records import patient_identity, validate
 from app.records.audit_agreement import trail_disagreements
 from app.records.errors import (
     ChecksumError,
@@ -89,6 +92,7 @@ from app.records.files import (
 from app.records.imaging import PDF_MAGIC, check_photo_pixels, decode_image, image_format
 from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
 from app.records.paths import ensure_private_dir
+from app.records.patient_agreement import patient_disagreements
 from app.records.recovery import remove_abandoned_staging, staging_path_for
 from app.records.result_shape import result_problem
 from app.records.rows import STATUSES, Assessment, AuditEntry, Capture, Patient, Report
@@ -632,6 +636,19 @@ def _check_audit_agreement(manifest: dict[str, Any], path: Path) -> None:
             )
 
 
+def _check_patient_agreement(manifest: dict[str, Any], path: Path) -> None:
+    """Refuse a patient whose ID, name, date of birth, sex or side differ from what its own
+    audit trail and its visits' trails recorded (`patient_agreement`): an export edited to pass
+    one person's visits off as another's. The message names no value (names stay off the terminal)."""
+    problems = patient_disagreements(manifest["patient"], manifest.get("assessments") or [], validate.id_key)
+    if problems:
+        raise InputError(
+            f"{path} was altered or damaged: the patient does not match its own audit trail "
+            f"({'; '.join(problems)}); nothing was imported. Export the patient again from the station "
+            "that recorded it."
+        )
+
+
 def _read_export_file(root: Path, entry: dict[str, Any], kind: str, *, decode: bool = False) -> tuple[bytes, str]:
     """(bytes, extension in the store) of a photo or report the manifest lists, after the
     checks the store's own writes make (`save_capture`, `save_report`) and its sha256. With
@@ -711,7 +728,8 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
     for entry, kind in _listed_files(assessments):
         _read_export_file(root, entry, kind, decode=True)
     _check_audit_agreement(manifest, root / MANIFEST)
-    _refuse_existing(store.db.connection(), pid)  # before any file is written; again under the lock
+    _check_patient_agreement(manifest, root / MANIFEST)
+    _refuse_existing(store.db.connection(), pid, manifest)  # before any file is written; again under the lock
     stamp = validate.now_iso()
     for attempt in range(_UNLOCKED_TRIES + 1):
         try:
@@ -725,12 +743,12 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
     return store.get_patient(pid)
 
 
-def _refuse_existing(conn: sqlite3.Connection, pid: str) -> None:
-    if conn.execute("SELECT 1 FROM patients WHERE id_key = ?", (validate.id_key(pid),)).fetchone():
-        raise DuplicateRecordError(
-            f"patient {pid} already exists on this station; nothing was imported. "
-            "Rename or remove the local record first."
-        )
+def _refuse_existing(conn: sqlite3.Connection, pid: str, manifest: dict[str, Any]) -> None:
+    """Refuse an export whose patient ID this station has, saying whether it is of that same
+    person or of a different one, and what a user can do (`patient_identity.existing_id_refusal`)."""
+    refusal = patient_identity.existing_id_refusal(conn, pid, manifest)
+    if refusal:
+        raise DuplicateRecordError(refusal)
 
 
 def _next_assessment_id(conn: sqlite3.Connection) -> int:
@@ -763,7 +781,7 @@ def _record_import(
             # From here every row naming a placed file is this try's own: its numbers were free
             # under the lock (or the files were written under it).
             placed.numbers_free = True
-            _refuse_existing(conn, pid)
+            _refuse_existing(conn, pid, manifest)
             with _refused_as_invalid_export(root / MANIFEST):  # the store's own checks of each value
                 # Created here and now by `actor` (its audit entry says so); the row keeps its dates.
                 store.create_patient(
