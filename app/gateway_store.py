@@ -100,13 +100,18 @@ class StoreGateway:
         entries = self.store.audit_trail("assessment", assessment_id)
         return [AuditEntry(e.actor, e.at, e.field, e.old_value, e.new_value) for e in entries]
 
-    def save_report(self, assessment_id: int, pdf: bytes, expect: AssessmentInfo | None = None) -> Path:
+    def save_report(self, assessment_id: int, pdf: bytes, expect: AssessmentInfo | None = None,
+                    patient: PatientInfo | None = None) -> Path:
         """Store the PDF through the records store (atomic, checksummed) and return its path.
-        With `expect` (the record it was rendered from), only while the record still holds that
-        decision (RecordStateError otherwise, checked in the same transaction)."""
+        With `expect` (the record it was rendered from) and `patient` (the patient it names),
+        only while the records still hold them (RecordStateError otherwise, checked in the same
+        transaction)."""
         state = None if expect is None else {"confirmed_grade": expect.confirmed_grade, "clinician": expect.clinician,
                                              "notes": expect.notes, "updated_at": expect.updated}
-        report = self.store.save_report(assessment_id, pdf, actor=self.actor, expect=state)
+        named = None if patient is None else {
+            "name": patient.name, "birth_date": patient.birth_date, "sex": patient.sex,
+            "affected_side": None if patient.affected_side == _SIDE_UNKNOWN else patient.affected_side}
+        report = self.store.save_report(assessment_id, pdf, actor=self.actor, expect=state, expect_patient=named)
         return self.store.layout.resolve(report.file_name)
 
     def report_path(self, assessment_id: int) -> Path:

@@ -175,14 +175,17 @@ class FilesMixin(StoreBase):
 
     # ----------------------------------------------------------------- reports
     def save_report(
-        self, assessment_id: int, pdf: bytes, *, actor: str = "", expect: Mapping[str, str | None] | None = None
+        self, assessment_id: int, pdf: bytes, *, actor: str = "", expect: Mapping[str, str | None] | None = None,
+        expect_patient: Mapping[str, str | None] | None = None,
     ) -> Report:
         """Store a PDF report of a confirmed assessment (atomic, checksummed); earlier ones stay.
 
         `expect` (column -> value: confirmed_grade, clinician, notes, updated_at) is the record
         the PDF was rendered from: checked in the same transaction, so a grade confirmed again
         while the report was written is never vouched for by a report that shows the old one
-        (RecordStateError, nothing stored).
+        (RecordStateError, nothing stored). `expect_patient` (column -> value: name,
+        birth_date, sex, affected_side) is the patient the PDF names, checked the same way: a
+        name corrected at another station while the report was written was printed, and kept.
         """
         data = bytes(pdf)
         if not data.startswith(PDF_MAGIC):
@@ -196,6 +199,8 @@ class FilesMixin(StoreBase):
             self.db.after_rollback(cleanup)
             if expect:
                 _require_unchanged(self._assessment_row(conn, aid), expect)
+            if expect_patient:
+                _require_same_patient(conn, row, expect_patient)
             existing = conn.execute("SELECT id FROM reports WHERE file_name = ?", (relative,)).fetchone()
             if existing is None:
                 cur = conn.execute(
@@ -238,6 +243,24 @@ class FilesMixin(StoreBase):
 
 
 _EXPECTABLE = ("confirmed_grade", "clinician", "notes", "updated_at")
+
+
+_PATIENT_EXPECTABLE = ("name", "birth_date", "sex", "affected_side")
+
+
+def _require_same_patient(conn: Any, assessment: Any, expect: Mapping[str, str | None]) -> None:
+    """RecordStateError when the assessment's patient no longer holds what `expect` says (the
+    patient a report names)."""
+    unknown = set(expect) - set(_PATIENT_EXPECTABLE)
+    if unknown:
+        raise ValueError(f"save_report cannot check the patient's {sorted(unknown)}")
+    row = conn.execute("SELECT * FROM patients WHERE id = ?", (assessment["patient_ref"],)).fetchone()
+    changed = [name.replace("_", " ") for name, value in expect.items() if (row[name] or "") != (value or "")]
+    if changed:
+        raise RecordStateError(
+            f"patient {row['patient_id']}'s record ({', '.join(changed)}) changed while the report of assessment "
+            f"{assessment['id']} was written; the report was not saved: export again."
+        )
 
 
 def _require_unchanged(row: Any, expect: Mapping[str, str | None]) -> None:

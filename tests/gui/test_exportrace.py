@@ -71,9 +71,37 @@ def test_the_review_is_locked_while_its_report_is_written_and_a_changed_record_i
         release.set()
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
         message = window.statusBar().currentMessage()
-        assert message.startswith("The assessment of Alice A (A-1) (grade, clinician or notes) changed while the report was written")
+        assert message.startswith("The assessment of Alice A (A-1) (grade, clinician or notes) or the patient's record "
+                                  "changed while the report was written")
         assert "export again" in message
         assert len(_reports(data_folder, aid)) == 1  # only the first, of the decision it shows
+
+    finally:
+        release.set()
+        close_window(window)
+
+
+def test_a_report_naming_a_patient_corrected_meanwhile_is_not_saved(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    """The name corrected at another station while the report was written: the PDF prints the
+    old one, so it is dropped (audit 2026-12-06: it was saved as the patient's report)."""
+    release = threading.Event()
+    window = make_window(qtbot, data_folder, tiny_weights, render_report=_held_render(release))
+    try:
+        aid = analysed_assessment(qtbot, window, "W-1", "Wrong Name")
+        page = window.results
+        page.clinician_edit.setText("Dr First")
+        page.confirm_button.click()
+        window.statusBar().clearMessage()
+        page.export_button.click()
+        assert window._export_id == aid
+        with Store.open(data_folder) as other_station:
+            other_station.update_patient("W-1", actor="station B", name="Right Name")
+        release.set()
+        qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
+        message = window.statusBar().currentMessage()
+        assert message.startswith("The assessment of Wrong Name (W-1) (grade, clinician or notes) or the patient's record "
+                                  "changed while the report was written"), message
+        assert _reports(data_folder, aid) == []
     finally:
         release.set()
         close_window(window)
