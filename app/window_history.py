@@ -1,14 +1,25 @@
-"""A patient's history in the main window, and reopening a past assessment: read-only once
-confirmed, for review while it awaits one (its overlays recomputed from the stored photos on
-a worker thread)."""
+"""A patient's history in the main window, reopening a past assessment (read-only once
+confirmed, for review while it awaits one; its overlays recomputed from the stored photos on
+a worker thread), and marking one entered in error (recorded under the wrong patient)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from app.local_time import local_date
+from app.pages.history import ask_entered_in_error
+from app.pages.history_logic import (
+    ENTERED_IN_ERROR_TITLE,
+    entered_in_error_question,
+    visit_words,
+    withdrawable,
+)
 from app.workers import FunctionWorker
 from models.errors import PalsyError
+
+# Services.extra's key for the question of "Entered in error…": (parent, title, question) -> the
+# reason, or None when the user keeps the visit (tests answer it; the app asks in a dialog).
+ASK_REASON = "ask_reason"
 
 
 def graded_by(info: Any) -> str | None:
@@ -23,8 +34,20 @@ def other_model(overlays_sha: str | None, graded_sha: str | None) -> bool:
     return bool(overlays_sha and graded_sha and overlays_sha != graded_sha)
 
 
+def withdraw_visit_in_store(gateway: Any, assessment_id: int, reason: str) -> None:
+    """Mark the visit entered in error through `gateway`: its `withdraw` when it has one, else
+    its records store's `withdraw_assessment` under the gateway's actor."""
+    withdraw = getattr(gateway, "withdraw", None)
+    if withdraw is not None:
+        withdraw(assessment_id, reason)
+    elif getattr(gateway, "store", None) is not None:
+        gateway.store.withdraw_assessment(assessment_id, actor=gateway.actor, reason=reason)
+    else:
+        raise PalsyError("this records store cannot mark visits entered in error.")
+
+
 class WindowHistoryMixin:
-    """`show_history` and `open_read_only`.
+    """`show_history`, `open_read_only` and `withdraw_visit`.
 
     Mixed into `MainWindow`, which owns the gateway, the history and results pages, the model
     handle and `_run`.
@@ -34,9 +57,55 @@ class WindowHistoryMixin:
         if not self.may_leave_results():
             return
         self.patient_id = patient_id
+        self._hook_withdraw()
         self.history.show_history(self._patient_label(patient_id), self.gateway.history(patient_id))
         self.stack.setCurrentWidget(self.history)
         self.show_patient_title(patient_id)
+
+    def _hook_withdraw(self) -> None:
+        """The history page's "Entered in error…" leads to `withdraw_visit` (connected once, the
+        first time a history is shown: the window's own page wiring does not name it)."""
+        if not getattr(self, "_withdraw_hooked", False):
+            self.history.withdraw_requested.connect(self.withdraw_visit)
+            self._withdraw_hooked = True
+
+    def withdraw_visit(self, assessment_id: int) -> None:
+        """Mark a past visit (analysed or confirmed) entered in error once the user has named a
+        reason: it leaves the history, its plot and later reports; nothing is deleted and the
+        audit trail keeps the reason. The question names the patient and the visit's date and
+        grade; the log names only the assessment's number (logs carry no names, DESIGN §9)."""
+        ref = f"assessment {assessment_id}"
+        try:
+            info = self.gateway.assessment(assessment_id)
+            who = str(self._patient_label(info.patient_id))
+        except PalsyError as exc:
+            problem = str(exc)
+            self.notify(f"The visit could not be read: {problem}")
+            return
+        visit = visit_words(info)
+        if not withdrawable(info):
+            hint = ("discard it from the patients page" if info.status == "draft"
+                    else "it is no longer in the history")
+            self.notify_naming(lambda w: f"The {visit} of {w} is {info.status}: {hint}", who, ref)
+            return
+        ask = self.services.extra.get(ASK_REASON, ask_entered_in_error)
+        reason = ask(self, ENTERED_IN_ERROR_TITLE, entered_in_error_question(who, info))
+        if not reason:
+            self.notify_naming(lambda w: f"The {visit} of {w} was kept", who, ref)
+            return
+        try:
+            withdraw_visit_in_store(self.gateway, assessment_id, reason)
+        except PalsyError as exc:
+            problem = str(exc)
+            self.notify_naming(lambda w: f"The {visit} of {w} was not marked entered in error: {problem}", who, ref)
+            return
+        if self.stack.currentWidget() is self.history and self.patient_id == info.patient_id:
+            self.history.show_history(self._patient_label(info.patient_id), self.gateway.history(info.patient_id))
+            self.history.table.setFocus()
+        self.notify_naming(
+            lambda w: f"Marked entered in error: the {visit} of {w}. It is no longer in the history or on later "
+                      "reports; nothing was deleted (the audit trail keeps the reason)",
+            who, ref, 30000)
 
     def open_read_only(self, assessment_id: int) -> None:
         """Show a past assessment as it was stored. A confirmed one is read-only; one that was

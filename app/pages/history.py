@@ -6,12 +6,16 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.graphicsItems.DateAxisItem as date_axis
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -22,12 +26,14 @@ from PySide6.QtWidgets import (
 
 from app.pages.history_logic import (
     HISTORY_COLUMNS,
+    REASON_MAX_LEN,
     REGION_LABELS,
     grade_number,
     history_points,
     history_row,
     time_axis_range,
     visit_order,
+    withdrawable,
 )
 from app.pages.patient import on_return
 from app.pages.patient_label import PatientLabel, label_parts
@@ -91,11 +97,62 @@ def legend_columns(width: float, entry_widths: list[float], spacing: float = 8.0
     return 1
 
 
+ENTERED_IN_ERROR_TEXT = "Entered in error\u2026"
+ENTERED_IN_ERROR_TIP = ("Mark the selected visit as entered in error (recorded under the wrong patient): it leaves "
+                        "this history and later reports; nothing is deleted")
+DRAFT_TIP = "An unfinished assessment is discarded from the patients page (Discard), not marked entered in error"
+
+
+class EnteredInErrorDialog(QDialog):
+    """The question of "Entered in error…" with the reason it requires: the confirming button
+    stays disabled until a reason is typed (the audit trail keeps it); Cancel and Esc keep the visit."""
+
+    def __init__(self, parent: QWidget | None, title: str, question: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.question = plain(QLabel(question))  # names the patient: shown as typed, never as HTML
+        self.question.setWordWrap(True)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setMaxLength(REASON_MAX_LEN)
+        self.reason_edit.setPlaceholderText("for example: recorded under the wrong patient")
+        self.reason_edit.setAccessibleName("Reason the visit was entered in error")
+        reason_label = QLabel("&Reason (required):")
+        reason_label.setBuddy(self.reason_edit)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm_button = self.buttons.addButton("Mark entered in error", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm_button.setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.reason_edit.textChanged.connect(lambda text: self.confirm_button.setEnabled(bool(text.strip())))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.question)
+        layout.addWidget(reason_label)
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(480)
+        self.reason_edit.setFocus()
+
+    def reason(self) -> str:
+        """The reason typed, without surrounding spaces."""
+        return self.reason_edit.text().strip()
+
+
+def ask_entered_in_error(parent: QWidget | None, title: str, question: str) -> str | None:
+    """The reason given when the user confirms (`EnteredInErrorDialog`), None for Cancel, Esc or
+    closing the dialog."""
+    dialog = EnteredInErrorDialog(parent, title, question)
+    try:
+        return dialog.reason() if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason() else None
+    finally:
+        dialog.deleteLater()
+
+
 class HistoryPage(QWidget):
     """Table of assessments and a plot; Open shows one (read-only once confirmed, for review
-    while it awaits one)."""
+    while it awaits one); "Entered in error…" withdraws an analysed or confirmed one."""
 
     open_requested = Signal(int)
+    withdraw_requested = Signal(int)  # "Entered in error…" on the selected visit
     back_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -112,6 +169,10 @@ class HistoryPage(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between rows
         self.table.doubleClicked.connect(lambda _i: self._open())
         on_return(self.table, self._open)
+        self.table.itemSelectionChanged.connect(self._update_actions)
+        # right click or the keyboard's menu key: Open and Entered in error… on the visit
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_visit_menu)
         self.grade_plot = plot_widget(background="w", axisItems={"bottom": EnglishDateAxis()})
         self.grade_plot.setLabel("left", "House-Brackmann grade")
         self.grade_plot.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(GRADES)]])
@@ -141,12 +202,17 @@ class HistoryPage(QWidget):
         self.open_button = QPushButton("Open")
         self.open_button.setToolTip("Show the selected assessment: confirmed ones read-only, analysed ones for review")
         self.open_button.clicked.connect(self._open)
+        self.withdraw_button = QPushButton(ENTERED_IN_ERROR_TEXT)
+        self.withdraw_button.setToolTip(ENTERED_IN_ERROR_TIP)
+        self.withdraw_button.setEnabled(False)
+        self.withdraw_button.clicked.connect(self._withdraw)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
         self.empty = plain(QLabel())
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.withdraw_button)
         buttons.addWidget(self.open_button)
         visits = QWidget()
         visits_layout = QVBoxLayout(visits)
@@ -218,6 +284,7 @@ class HistoryPage(QWidget):
         # the function plot follows: the x axes are linked
         self.grade_plot.setXRange(*time_axis_range([p.when.timestamp() for p in points]), padding=0)
         self.open_button.setEnabled(bool(self.assessments))
+        self._update_actions()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
         if not shiboken6.isValid(self) or event.type() != QEvent.Type.Resize:
@@ -271,7 +338,43 @@ class HistoryPage(QWidget):
         """Where the keyboard starts: the visits (arrows choose, Return opens)."""
         return self.table
 
+    def selected_visit(self) -> AssessmentInfo | None:
+        """The visit of the selected row, None when none is selected."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        chosen = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return next((a for a in self.assessments if a.assessment_id == chosen), None)
+
+    def _update_actions(self) -> None:
+        """"Entered in error…" for a selected analysed or confirmed visit; a draft's tooltip
+        says where it is discarded instead."""
+        visit = self.selected_visit()
+        self.withdraw_button.setEnabled(withdrawable(visit))
+        draft = visit is not None and visit.status == "draft"
+        self.withdraw_button.setToolTip(DRAFT_TIP if draft else ENTERED_IN_ERROR_TIP)
+
+    def visit_menu(self) -> QMenu:
+        """The selected visit's context menu: Open, Entered in error… (enabled as the buttons)."""
+        menu = QMenu(self)
+        menu.addAction("Open", self._open).setEnabled(self.open_button.isEnabled())
+        withdraw = menu.addAction(ENTERED_IN_ERROR_TEXT, self._withdraw)
+        withdraw.setEnabled(self.withdraw_button.isEnabled())
+        withdraw.setToolTip(self.withdraw_button.toolTip())
+        menu.setToolTipsVisible(True)
+        return menu
+
+    def _show_visit_menu(self, pos: QPoint) -> None:
+        menu = self.visit_menu()
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
     def _open(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
             self.open_requested.emit(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+
+    def _withdraw(self) -> None:
+        visit = self.selected_visit()
+        if withdrawable(visit):
+            self.withdraw_requested.emit(visit.assessment_id)

@@ -88,3 +88,41 @@ def time_axis_range(timestamps: list[float], min_span_days: float = 14.0, now: f
         centre = (lo + hi) / 2
         lo, hi = centre - min_span_days * DAY_S / 2, centre + min_span_days * DAY_S / 2
     return lo, hi
+
+
+# -- "Entered in error": a past visit recorded under the wrong patient -------------------------
+# Drafts are not withdrawn: the patients page's bar discards them (Store.discard_assessment).
+WITHDRAWABLE = ("analysed", "confirmed")
+ENTERED_IN_ERROR_TITLE = "Mark the visit entered in error?"
+REASON_MAX_LEN = 500  # the store's limit (Store.withdraw_assessment)
+
+
+def withdrawable(a: AssessmentInfo | None) -> bool:
+    """Whether "Entered in error…" applies to the selected visit: an analysed or confirmed one."""
+    return a is not None and a.status in WITHDRAWABLE
+
+
+def visit_words(a: AssessmentInfo) -> str:
+    """A visit as the therapist knows it, with no name (logs may carry it): "visit of
+    2026-12-05 14:02 (grade IV, confirmed)", "visit of 2026-12-05 14:02 (network grade II, not
+    confirmed)"."""
+    if a.confirmed_grade:
+        grade = f"grade {a.confirmed_grade}, confirmed"
+    elif a.model_grade:
+        grade = f"network grade {a.model_grade}, not confirmed"
+    else:
+        grade = "no grade"
+    return f"visit of {local_minute(a.created)} ({grade})"
+
+
+def entered_in_error_question(patient: str, a: AssessmentInfo) -> str:
+    """The question "Entered in error…" asks, naming the patient (name and ID) and the visit's
+    date and grade: the visit chosen is the one withdrawn, from the right patient's record."""
+    signed = f" by {a.clinician}" if a.confirmed_grade and a.clinician else ""
+    return (
+        f"Mark the {visit_words(a)}{signed} of {patient} as entered in error (for example, recorded under "
+        "the wrong patient)?\n\n"
+        "It leaves this patient's history and the grade history of their later reports. Nothing is "
+        "deleted: its photos, results and reports stay in the data folder, and the audit trail records "
+        "the change with your reason. It cannot be undone here."
+    )
