@@ -87,6 +87,9 @@ class StoreGateway:
     def discard(self, assessment_id: int, reason: str = DISCARD_REASON) -> None:
         self.store.discard_assessment(assessment_id, actor=self.actor, reason=reason)
 
+    def withdraw(self, assessment_id: int, reason: str) -> None:
+        self.store.withdraw_assessment(assessment_id, actor=self.actor, reason=reason)
+
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:
         self.store.record_results(assessment_id, result, model_grade=model_grade, measured_grade=measured_grade)
 

@@ -34,7 +34,7 @@ from app.instance_lock import folder_in_use
 from app.local_time import local_date
 from app.pages.capture import CapturePage
 from app.pages.capture_logic import CaptureSession
-from app.pages.history import HistoryPage
+from app.pages.history import HistoryPage, ask_entered_in_error
 from app.pages.patient import PatientPage
 from app.pages.patient_label import PatientLabel, born
 from app.pages.results import ResultsPage
@@ -83,6 +83,8 @@ class Services:
     ask: Callable[[Any, str, str], bool] = ask_yes_no  # (parent, title, text) -> Yes?
     # (parent, title, text, choices) -> the choice, None for Cancel; the first is the default
     choose: Callable[[Any, str, str, tuple[str, ...]], str | None] = ask_choice
+    # (parent, title, question) -> the reason a visit was entered in error, None to keep it
+    ask_reason: Callable[[Any, str, str], str | None] = ask_entered_in_error
     extra: dict = field(default_factory=dict)
 
 
@@ -204,6 +206,7 @@ class MainWindow(
         self.patients.open_history.connect(self.show_history)
         self.patients.resume_requested.connect(self.resume_assessment)
         self.patients.discard_requested.connect(self.discard_assessment)
+        self.history.withdraw_requested.connect(self.withdraw_visit)
         self.capture.analyse_requested.connect(self.start_analysis)
         self.capture.cancel_requested.connect(self.cancel_analysis)
         self.capture.notify.connect(self.notify)

@@ -97,6 +97,10 @@ class RecordsGateway(Protocol):
 
     def discard(self, assessment_id: int, reason: str = DISCARD_REASON) -> None: ...
 
+    def withdraw(self, assessment_id: int, reason: str) -> None:
+        """Mark an analysed or confirmed visit entered in error (`Store.withdraw_assessment`)."""
+        ...
+
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None: ...
 
     def confirm(self, assessment_id: int, grade: str, clinician: str, notes: str) -> None: ...
@@ -177,6 +181,11 @@ class MemoryRecords:
         return []
 
     def discard(self, assessment_id: int, reason: str = DISCARD_REASON) -> None:
+        self.assessments[assessment_id].status = "discarded"
+
+    def withdraw(self, assessment_id: int, reason: str) -> None:
+        if not reason.strip() or self.assessments[assessment_id].status not in ("analysed", "confirmed"):
+            raise InputError("only an analysed or confirmed visit is marked entered in error, with a reason.")
         self.assessments[assessment_id].status = "discarded"
 
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:

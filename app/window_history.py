@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from app.local_time import local_date
-from app.pages.history import ask_entered_in_error
 from app.pages.history_logic import (
     ENTERED_IN_ERROR_TITLE,
     entered_in_error_question,
@@ -16,10 +15,6 @@ from app.pages.history_logic import (
 )
 from app.workers import FunctionWorker
 from models.errors import PalsyError
-
-# Services.extra's key for the question of "Entered in error…": (parent, title, question) -> the
-# reason, or None when the user keeps the visit (tests answer it; the app asks in a dialog).
-ASK_REASON = "ask_reason"
 
 
 def graded_by(info: Any) -> str | None:
@@ -34,18 +29,6 @@ def other_model(overlays_sha: str | None, graded_sha: str | None) -> bool:
     return bool(overlays_sha and graded_sha and overlays_sha != graded_sha)
 
 
-def withdraw_visit_in_store(gateway: Any, assessment_id: int, reason: str) -> None:
-    """Mark the visit entered in error through `gateway`: its `withdraw` when it has one, else
-    its records store's `withdraw_assessment` under the gateway's actor."""
-    withdraw = getattr(gateway, "withdraw", None)
-    if withdraw is not None:
-        withdraw(assessment_id, reason)
-    elif getattr(gateway, "store", None) is not None:
-        gateway.store.withdraw_assessment(assessment_id, actor=gateway.actor, reason=reason)
-    else:
-        raise PalsyError("this records store cannot mark visits entered in error.")
-
-
 class WindowHistoryMixin:
     """`show_history`, `open_read_only` and `withdraw_visit`.
 
@@ -57,17 +40,9 @@ class WindowHistoryMixin:
         if not self.may_leave_results():
             return
         self.patient_id = patient_id
-        self._hook_withdraw()
         self.history.show_history(self._patient_label(patient_id), self.gateway.history(patient_id))
         self.stack.setCurrentWidget(self.history)
         self.show_patient_title(patient_id)
-
-    def _hook_withdraw(self) -> None:
-        """The history page's "Entered in error…" leads to `withdraw_visit` (connected once, the
-        first time a history is shown: the window's own page wiring does not name it)."""
-        if not getattr(self, "_withdraw_hooked", False):
-            self.history.withdraw_requested.connect(self.withdraw_visit)
-            self._withdraw_hooked = True
 
     def withdraw_visit(self, assessment_id: int) -> None:
         """Mark a past visit (analysed or confirmed) entered in error once the user has named a
@@ -88,13 +63,12 @@ class WindowHistoryMixin:
                     else "it is no longer in the history")
             self.notify_naming(lambda w: f"The {visit} of {w} is {info.status}: {hint}", who, ref)
             return
-        ask = self.services.extra.get(ASK_REASON, ask_entered_in_error)
-        reason = ask(self, ENTERED_IN_ERROR_TITLE, entered_in_error_question(who, info))
+        reason = self.services.ask_reason(self, ENTERED_IN_ERROR_TITLE, entered_in_error_question(who, info))
         if not reason:
             self.notify_naming(lambda w: f"The {visit} of {w} was kept", who, ref)
             return
         try:
-            withdraw_visit_in_store(self.gateway, assessment_id, reason)
+            self.gateway.withdraw(assessment_id, reason)
         except PalsyError as exc:
             problem = str(exc)
             self.notify_naming(lambda w: f"The {visit} of {w} was not marked entered in error: {problem}", who, ref)

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from app.records.audit_agreement import AUDITED_FIELDS, trail_disagreements
+from app.records.audit_agreement import AUDITED_FIELDS, reports_allowed, trail_disagreements
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, sha256_file
 from app.records.recovery import (
@@ -94,6 +94,8 @@ class ChecksMixin(StoreBase):
                 "SELECT DISTINCT a.id, a.status, p.patient_id FROM reports r JOIN assessments a ON a.id = r.assessment_id"
                 " JOIN patients p ON p.id = a.patient_ref WHERE a.status != 'confirmed' ORDER BY a.id"
             ):
+                if reports_allowed(row["status"], self._status_trail(row["id"])):
+                    continue  # confirmed, reported, then marked entered in error: its reports stay
                 problems.append(
                     f"assessment {row['id']} of patient {row['patient_id']} is {row['status']} but has a stored "
                     "report; only confirmed assessments take reports (the database was edited, or the record "
@@ -114,6 +116,12 @@ class ChecksMixin(StoreBase):
                 )
         schema = [f"{problem}. {RESTORE_HINT}." for _, problem in schema_problems(self.db.connection())]
         return schema + problems + self._audit_disagreements() + self._future_time_problems()
+
+    def _status_trail(self, assessment_id: int) -> list[dict]:
+        """The assessment's status changes from its audit trail, in the order written."""
+        return [dict(r) for r in self.db.query(
+            "SELECT entity, field, old_value, new_value, reason FROM audit WHERE entity = 'assessment'"
+            " AND entity_id = ? AND field = 'status' ORDER BY id", (str(assessment_id),))]
 
     def _audit_disagreements(self) -> list[str]:
         """One line per assessment whose row or reports differ from the last values of its own

@@ -23,7 +23,7 @@ shared folder).
 
 Import refuses, before it touches the store: a manifest from a newer Palsy Grader, one whose
 structure is not what export writes (an analysis result's included: `result_shape`), an
-assessment not confirmed that lists a report, an assessment whose status, grades, clinician or
+assessment not confirmed that lists a report (unless marked entered in error after confirmation), an assessment whose status, grades, clinician or
 report differ from the last values of its own audit trail (`audit_agreement`), a patient
 whose name, date of birth, sex or side differ from the last values of its own audit trail or
 whose visits' trails name another patient ID (`patient_agreement`), times that are
@@ -72,7 +72,7 @@ from pathlib import Path
 from typing import Any
 
 from app.records import patient_identity, validate
-from app.records.audit_agreement import trail_disagreements
+from app.records.audit_agreement import reports_allowed, trail_disagreements
 from app.records.errors import (
     ChecksumError,
     DuplicateRecordError,
@@ -604,9 +604,9 @@ def _check_values(manifest: dict[str, Any], path: Path) -> None:
         where = f"assessments[{i}]"
         if item.get("status") not in STATUSES:
             raise refuse(f"{where}.status {item.get('status')!r} is not one of {', '.join(STATUSES)}.")
-        if item.get("reports") and item["status"] != "confirmed":
+        if item.get("reports") and not reports_allowed(item["status"], item.get("audit") or []):
             raise refuse(f"{where} (assessment {item.get('number', i + 1)}) is {item['status']} but has a report; "
-                         "only confirmed assessments take reports.")
+                         "only confirmed assessments take reports (and keep them when marked entered in error).")
         times(item, where, ("created_at", "updated_at"))
         for j, capture in enumerate(item.get("captures") or []):
             times(capture, f"{where}.captures[{j}]", ("captured_at",))

@@ -21,7 +21,6 @@ from app.pages.history import (
 from app.pages.history_logic import entered_in_error_question, visit_words, withdrawable
 from app.records.audit_agreement import ENTERED_IN_ERROR
 from app.records_gateway import AssessmentInfo
-from app.window_history import ASK_REASON
 from tests.gui.gui_helpers import close_window, make_window
 from tests.records.records_helpers import confirmed_assessment, tiny_png
 
@@ -139,7 +138,7 @@ def test_the_dialog_answers_the_reason_or_none(qtbot, confirm: bool) -> None:
 def _window_with_visits(qtbot, data_folder: Path, tiny_weights: Path, answer: str | None):  # noqa: ANN202
     questions: list[tuple[str, str]] = []
     window = make_window(qtbot, data_folder, tiny_weights,
-                         extra={ASK_REASON: lambda parent, title, text: questions.append((title, text)) or answer})
+                         ask_reason=lambda parent, title, text: questions.append((title, text)) or answer)
     store = window.gateway.store
     first = confirmed_assessment(store, "MRN-1", "Ada Lovelace", "II", "Dr Kim")
     wrong = store.start_assessment("MRN-1").id

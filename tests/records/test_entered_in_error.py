@@ -184,17 +184,11 @@ def test_an_export_with_withdrawn_visits_imports(tmp_path: Path) -> None:
     _import_and_check(tmp_path, folder, reports=0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs app/records/transfer.py `_check_values` and app/records/store_checks.py `record_problems` to accept "
-    "reports of a visit withdrawn after confirmation (audit_agreement.reports_allowed); remove this mark then"))
 def test_an_export_with_a_withdrawn_visit_that_had_a_report_imports(tmp_path: Path) -> None:
     folder, _withdrawn, _kept = _export_withdrawn(tmp_path, with_report=True)
     _import_and_check(tmp_path, folder, reports=1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs app/records/store_checks.py `record_problems` to accept reports of a visit withdrawn after "
-    "confirmation (audit_agreement.reports_allowed); remove this mark then"))
 def test_records_check_accepts_the_report_of_a_withdrawn_visit(store: Store) -> None:
     aid = confirmed_assessment(store, "MRN-10", "Kit Ono", "II", "Dr Kim")
     store.save_report(aid, b"%PDF-1.4 report")
