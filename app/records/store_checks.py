@@ -15,6 +15,8 @@ from typing import Any
 from app.records.audit_agreement import AUDITED_FIELDS, reports_allowed, trail_disagreements
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, sha256_file
+from app.records.patient_agreement import AUDITED_FIELDS as PATIENT_FIELDS
+from app.records.patient_agreement import patient_disagreements
 from app.records.recovery import (
     ORPHAN_MIN_AGE_S,
     abandoned_temp_files,
@@ -27,7 +29,7 @@ from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.schema_check import RESTORE_HINT, schema_problems
 from app.records.store_base import StoreBase
 from app.records.store_patients import stale_search_terms
-from app.records.validate import CLOCK_SKEW
+from app.records.validate import CLOCK_SKEW, id_key
 
 
 def _may_leave_the_folder(name: str) -> bool:
@@ -129,7 +131,37 @@ class ChecksMixin(StoreBase):
         was edited outside it (or came from an export altered before imports refused that).
         The trail is read once, in the order it was written (`trail_disagreements`)."""
         with self.db.read():  # one snapshot: a grade confirmed between the two reads is no edit
-            return self._audit_disagreements_in_snapshot()
+            return self._audit_disagreements_in_snapshot() + self._patient_disagreements_in_snapshot()
+
+    def _patient_disagreements_in_snapshot(self) -> list[str]:
+        """One line per patient whose name, date of birth, sex or side differ from the last
+        values its audit trail recorded, or one of whose visits' trails names another patient
+        (`patient_agreement`, the check an import makes): the row was edited outside the store,
+        or moved to another patient by hand."""
+        trails: dict[str, list[dict]] = {}
+        named: dict[str, list[dict]] = {}  # assessment number -> its draft entries (they name the patient)
+        for row in self.db.query_each(
+            "SELECT entity, entity_id, field, new_value, reason, at FROM audit WHERE entity = 'patient'"
+            " OR (entity = 'assessment' AND field = 'status' AND new_value = 'draft') ORDER BY id"
+        ):
+            (trails if row["entity"] == "patient" else named).setdefault(row["entity_id"], []).append(dict(row))
+        visits: dict[int, list[dict]] = {}
+        for row in self.db.query_each("SELECT id, patient_ref FROM assessments ORDER BY id"):
+            visits.setdefault(row["patient_ref"], []).append(
+                {"number": row["id"], "audit": named.get(str(row["id"]), [])})
+        problems = []
+        for row in self.db.query_each(
+            f"SELECT id, patient_id, {', '.join(PATIENT_FIELDS)} FROM patients ORDER BY id"
+        ):
+            patient = {**dict(row), "audit": trails.get(row["patient_id"], [])}
+            found = patient_disagreements(patient, visits.get(row["id"], []), id_key)
+            if found:
+                problems.append(
+                    f"patient {row['patient_id']} does not match its own audit trail ({'; '.join(found)}): the "
+                    "database was edited, or the record came from an altered export. Review the patient's record "
+                    "and visits; restore palsy.db from a backup if it was edited."
+                )
+        return problems
 
     def _audit_disagreements_in_snapshot(self) -> list[str]:
         tables = self._tables()
