@@ -30,12 +30,15 @@ from app.local_time import local_minute
 from app.pages.capture_logic import stale_draft_age, stale_draft_warning
 from app.pages.patient_logic import (
     LIST_LIMIT,
+    SAME_PERSON_SEARCH,
     SEXES,
     SIDES,
     PatientFormError,
     as_sentence,
     list_hint,
     patient_row,
+    same_person_ids,
+    same_person_warning,
     search_selection,
     typed_birth_date,
     validate_patient,
@@ -60,13 +63,19 @@ def on_return(view: QAbstractItemView, slot: Callable[[], object]) -> None:
 
 
 class PatientDialog(QDialog):
-    """New / edit patient form; Save is refused with the reason shown until the form is valid."""
+    """New / edit patient form; Save is refused with the reason shown until the form is valid.
+
+    A new patient with the name and date of birth of a patient already stored (one person under
+    two IDs: a mistyped MRN) is saved only at a second Save, after the form named the other."""
 
     def __init__(self, gateway: RecordsGateway, existing: PatientInfo | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.gateway = gateway
         self.existing = existing
         self.saved: PatientInfo | None = None
+        # The new patient (ID, name, date of birth) and the stored ones it was said to look like:
+        # a second Save of the same saves it.
+        self._warned: tuple[str, str, str, tuple[str, ...]] | None = None
         self.setWindowTitle("Edit patient" if existing else "New patient")
         self.id_edit = QLineEdit(existing.patient_id if existing else "")
         self.id_edit.setReadOnly(existing is not None)
@@ -119,7 +128,10 @@ class PatientDialog(QDialog):
                 SEXES[self.sex_combo.currentIndex()],
                 SIDES[self.side_combo.currentIndex()],
                 self.notes_edit.toPlainText(),
+                new=self.existing is None,
             )
+            if self.existing is None and not self._told_of_same_person(info):
+                return
             self.saved = self.gateway.save_patient(info, is_new=self.existing is None)
         except PatientFormError as exc:
             self.error_label.setText(str(exc))
@@ -130,6 +142,22 @@ class PatientDialog(QDialog):
             self.error_label.setText(as_sentence(str(exc)))  # the store's one-line errors start lower case
             return
         super().accept()
+
+    def _told_of_same_person(self, info: PatientInfo) -> bool:
+        """True when no stored patient has the new patient's name and date of birth, or when the
+        form already said which do for these very values (this is the second Save); otherwise
+        the form names them and Save waits for a second press."""
+        if not info.birth_date:  # nothing to compare: never a match
+            return True
+        others = same_person_ids(info, self.gateway.search_patients(info.name, SAME_PERSON_SEARCH))
+        if not others:
+            return True
+        warned = (info.patient_id, info.name, info.birth_date, tuple(others))
+        if self._warned == warned:
+            return True
+        self._warned = warned
+        self.error_label.setText(same_person_warning(others))
+        return False
 
 
 class PatientPage(QWidget):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 
 from app.records import validate
+from app.records.patient_identity import name_key
 from app.records_gateway import PatientInfo
 from models.errors import InputError
 
@@ -40,14 +42,16 @@ def typed_birth_date(text: str) -> str:
     return text
 
 
-def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affected_side: str, notes: str) -> PatientInfo:
+def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affected_side: str, notes: str,
+                     *, new: bool = False) -> PatientInfo:
     """A PatientInfo from raw form values, or PatientFormError saying what to fix.
 
     The ID follows the store's rule (`validate.patient_id`), the one an import follows: a
     narrower form rule refused the Edit of an imported patient ("MÜ-ß-01") over its ID,
-    which that dialog shows read-only."""
+    which that dialog shows read-only. A `new` patient's ID must not look like another ID
+    either (`validate.new_patient_id`: mixed alphabets, a combining mark, a superscript digit)."""
     try:
-        patient_id = validate.patient_id(patient_id)
+        patient_id = (validate.new_patient_id if new else validate.patient_id)(patient_id)
     except InputError as exc:
         raise PatientFormError("patient_id", as_sentence(str(exc))) from None
     name = " ".join(name.split())
@@ -68,6 +72,34 @@ def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affe
     if affected_side not in SIDES:
         raise PatientFormError("affected_side", f"Affected side must be one of {', '.join(SIDES)}")
     return PatientInfo(patient_id, name, birth_date, sex, affected_side, notes.strip())
+
+
+# How many patients found by a new patient's name are compared with it (`same_person_ids`): the
+# search's matches of a whole name are the names that start with it, far fewer than this.
+SAME_PERSON_SEARCH = 1000
+
+
+def same_person_ids(info: PatientInfo, found: Iterable[PatientInfo]) -> list[str]:
+    """The IDs among `found` (the patients a search for `info.name` found) of patients with
+    `info`'s date of birth and name as the store compares names (`patient_identity.name_key`:
+    case, accents and spacing aside), `info`'s own ID excepted: perhaps the same person under
+    another ID (`Store.same_person_candidates`). None when the date of birth is blank."""
+    key = name_key(info.name)
+    if not info.birth_date or not key:
+        return []
+    own = validate.id_key(info.patient_id)
+    return [p.patient_id for p in found
+            if p.birth_date == info.birth_date and name_key(p.name) == key and validate.id_key(p.patient_id) != own]
+
+
+def same_person_warning(ids: list[str]) -> str:
+    """What the new-patient form says before saving a patient with the name and date of birth of
+    the patients `ids` (a second Save saves it)."""
+    named = ", ".join(ids[:-1]) + f" and {ids[-1]}" if len(ids) > 1 else ids[0]
+    has = "have" if len(ids) > 1 else "has"
+    return (f"Patient{'s' if len(ids) > 1 else ''} {named} {has} the same name and date of birth. Save a new patient "
+            f"anyway? Press Save again to add it, or Cancel and open {'one of them' if len(ids) > 1 else ids[0]} "
+            "from the search.")
 
 
 def patient_row(info: PatientInfo) -> tuple[str, str, str, str]:

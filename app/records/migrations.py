@@ -11,7 +11,9 @@ of that name (a clinic rolled back to it, then upgraded again) is kept under its
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,6 +33,14 @@ class Migration:
     # holds: an export (which carries RECORD_FIELDS_VERSION) then still imports into a station
     # one step behind.
     changes_records: bool = True
+    # True for a step that changes how a patient is found by its ID (step 5 recomputed
+    # `patients.id_key`): a command that reads records by ID needs it applied, or an ID typed
+    # now would not find (or would find another than) the patient an older key was stored for.
+    changes_id_lookup: bool = False
+    # What refuses the whole upgrade before any pending step is applied (a message), or None to
+    # go on: a refusal from inside a later step would leave the earlier steps applied, and the
+    # release that wrote the database could no longer open it.
+    refusal: Callable[[sqlite3.Connection], str | None] | None = None
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -193,6 +203,63 @@ def _v4_name_search_without_accents(conn: sqlite3.Connection) -> None:
     )
 
 
+def lookalike_id_groups(conn: sqlite3.Connection) -> list[list[str]]:
+    """The patient IDs (oldest record first) that are kept apart by the IDs' stored keys but that
+    `validate.id_key` takes for one ID ('MRN-7' and 'MRN–7' with an en dash, 'MRN 7' and
+    'MRN  7'); empty when every ID has its own key. Each group is one list."""
+    from app.records.validate import id_key
+
+    groups: dict[str, list[str]] = {}
+    for pid, _ in conn.execute("SELECT patient_id, id FROM patients ORDER BY id"):
+        groups.setdefault(id_key(pid), []).append(pid)
+    return [ids for ids in groups.values() if len(ids) > 1]
+
+
+def _spelt(pid: str) -> str:
+    """A patient ID quoted, with what tells it from its look-alike: its characters outside ASCII
+    by code and name, its runs of spaces by length ('MRN–7' (U+2013 EN DASH))."""
+    marks = [f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in dict.fromkeys(pid) if not c.isascii()]
+    marks += [f"{len(run)} spaces in a row" for run in dict.fromkeys(re.findall(r"\s{2,}", pid))]
+    return f"'{pid}'" + (f" ({', '.join(marks)})" if marks else "")
+
+
+def lookalike_ids_refusal(groups: list[list[str]]) -> str:
+    """Why step 5 cannot be applied, naming every group of `lookalike_id_groups`, and what to do."""
+    named = "; ".join(" and ".join(map(_spelt, ids)) for ids in groups[:10]) + ("; ..." if len(groups) > 10 else "")
+    return (
+        f"the database holds patient IDs that differ only in a dash, a minus sign or spacing: {named}. This version "
+        "of Palsy Grader finds such IDs as one, so one patient would open or import as the other; the database was "
+        "not upgraded and nothing in it was changed. Keep using the earlier version of Palsy Grader with this data "
+        "folder (it still opens it), and have the wrong ID of each pair corrected, checked against the hospital "
+        "record, before upgrading: contact whoever supports Palsy Grader at your site with the IDs named here."
+    )
+
+
+def _lookalike_ids(conn: sqlite3.Connection) -> str | None:
+    groups = lookalike_id_groups(conn)
+    return lookalike_ids_refusal(groups) if groups else None
+
+
+def _v5_ids_found_with_any_dash_and_spacing(conn: sqlite3.Connection) -> None:
+    # Every ID's key again, dashes as '-' and white space as one space (`validate.id_key`); the
+    # names' search terms again too, as a dash in a name now separates its words. Two patients
+    # whose IDs would get one key are not merged, nor either one left under a key its ID no longer
+    # finds (it would open as the other): the step is refused, naming both.
+    from app.records.validate import id_key, name_search_terms
+
+    refused = _lookalike_ids(conn)  # again under the write lock: `migrate` asked before taking it
+    if refused:
+        raise StorageError(refused)
+    rows = conn.execute("SELECT id, patient_id, id_key, name FROM patients").fetchall()
+    conn.executemany("UPDATE patients SET id_key = ? WHERE id = ?",
+                     [(id_key(pid), ref) for ref, pid, key, _ in rows if id_key(pid) != key])
+    conn.execute("DELETE FROM patient_terms")
+    conn.executemany(
+        "INSERT OR IGNORE INTO patient_terms(term, patient_ref) VALUES (?, ?)",
+        [(term, ref) for ref, _, _, name in rows for term in name_search_terms(name)],
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "patients, assessments, captures, audit trail", _v1_initial),
     Migration(2, "name search terms; measured grade", _v2_name_search_and_measured_grade),
@@ -203,6 +270,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         foreign_keys_off=True,
     ),
     Migration(4, "name search without accents", _v4_name_search_without_accents, changes_records=False),
+    Migration(5, "IDs and names found with any dash and spacing", _v5_ids_found_with_any_dash_and_spacing,
+              changes_records=False, changes_id_lookup=True, refusal=_lookalike_ids),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 # The last step that changed what a record holds: the schema version an export declares.
@@ -211,9 +280,10 @@ RECORD_FIELDS_VERSION = max(step.version for step in MIGRATIONS if step.changes_
 
 def records_read_as_latest(version: int) -> bool:
     """Whether a database at schema `version` holds its records as the latest schema does: every
-    pending step only changes how records are found (`changes_records` False, as step 4, which
-    rebuilt the name search terms), so a command that only reads them needs no upgrade."""
-    return all(not step.changes_records for step in MIGRATIONS if step.version > version)
+    pending step only changes how records are found by name (`changes_records` False, as step 4,
+    which rebuilt the name search terms), so a command that only reads them needs no upgrade. A
+    pending step that changes how an ID finds its patient (`changes_id_lookup`, step 5) needs it."""
+    return all(not step.changes_records and not step.changes_id_lookup for step in MIGRATIONS if step.version > version)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -227,7 +297,7 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]
     Safe against another process upgrading at the same time: each step re-reads the version
     after taking the write lock. A step already applied takes no lock at all, so opening an
     up-to-date database does not wait for another program's write. A database newer than this
-    program is refused.
+    program is refused, and so is one that a pending step's `refusal` refuses (nothing applied).
     """
     if target > LATEST_VERSION or target < 0:
         raise ValueError(f"unknown schema version {target}; latest is {LATEST_VERSION}")
@@ -237,6 +307,10 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]
             f"the database has schema version {current}, newer than this program's "
             f"{LATEST_VERSION}; install the newer Palsy Grader that created it."
         )
+    for step in MIGRATIONS:  # before the first step: a refused upgrade leaves the database as it was
+        refused = step.refusal(conn) if step.refusal and 0 < current < step.version <= target else None
+        if refused:
+            raise StorageError(refused)
     applied: list[int] = []
     for step in MIGRATIONS:
         if step.version > target:

@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from typing import Any
 
-from app.records import validate
+from app.records import patient_identity, validate
 from app.records.errors import DuplicateRecordError
 from app.records.migrations import schema_version
 from app.records.rows import Patient
@@ -56,7 +56,8 @@ def stale_search_terms(conn: sqlite3.Connection, *, accented_only: bool = False)
     for ref, term in terms:
         stored.setdefault(ref, set()).add(term)
     terms_of = validate.name_search_terms if accents_dropped else validate.name_terms
-    return [(ref, pid) for ref, pid, name in names if stored.get(ref, set()) != terms_of(name)]
+    dashes_folded = version >= 5  # step 5: a dash in a name separates its words
+    return [(ref, pid) for ref, pid, name in names if stored.get(ref, set()) != terms_of(name, dashes_folded=dashes_folded)]
 
 
 class PatientsMixin(StoreBase):
@@ -74,8 +75,12 @@ class PatientsMixin(StoreBase):
         actor: str = "",
         created_at: str | None = None,
     ) -> Patient:
-        """Add a patient; DuplicateRecordError when the ID (case-insensitive) exists."""
-        pid = validate.patient_id(patient_id)
+        """Add a patient; DuplicateRecordError when the ID exists as `validate.id_key` compares
+        IDs (case, dashes and spacing aside). An ID that looks like another (`validate.new_patient_id`:
+        mixed alphabets, a combining mark, a superscript digit) is refused with an InputError, an
+        import's included. One person under another ID is not refused here: the patient form
+        asks first (`same_person_candidates`)."""
+        pid = validate.new_patient_id(patient_id)
         values = {
             "name": validate.text(name, "name", max_len=200),
             "birth_date": validate.birth_date(birth_date),
@@ -99,6 +104,17 @@ class PatientsMixin(StoreBase):
             ) from None
         log.info("patient %s created", pid)
         return self.get_patient(pid)
+
+    def same_person_candidates(self, name: str, birth_date: Any, exclude_id: str | None = None) -> list[str]:
+        """The IDs of the patients (by ID) with this date of birth and this name as the search
+        compares names (`patient_identity.name_key`: case, accents and spacing aside), `exclude_id`
+        excepted: perhaps the same person under another ID. None when the name or the date of
+        birth is blank (nothing to compare: a patient registered by ID alone is no match)."""
+        born = validate.birth_date(birth_date)
+        if born is None:
+            return []
+        with self.db.read() as conn:
+            return patient_identity.others_like(conn, exclude_id or "", name, born)
 
     @staticmethod
     def _set_terms(conn: sqlite3.Connection, ref: int, name: str) -> None:

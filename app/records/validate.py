@@ -32,6 +32,21 @@ _EARLIEST_ZONE = timezone(timedelta(hours=14))
 # (U+FEFF) or soft hyphen makes two equal-looking names differ. ZERO WIDTH NON-JOINER (U+200C)
 # and ZERO WIDTH JOINER (U+200D) stay allowed: Persian, Indic scripts and emoji need them.
 _JOINERS = frozenset("\u200c\u200d")
+# Dashes, hyphens and minus signs that look like '-' (a word processor's en dash, a pasted
+# non-breaking hyphen): one '-' in an ID key and a search, so that 'MRN–7' is 'MRN-7'. A soft
+# hyphen (invisible) is dropped; new IDs and names refuse it (`patient_id`, `text`).
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d\u02d7"
+_FOLD_DASHES = str.maketrans({**dict.fromkeys(_DASHES, "-"), "\u00ad": None})
+_SPACES = re.compile(r"\s+")
+# Compatibility forms refused in a new ID: NFKC reads them as plain letters and digits ('AB¹12'
+# is 'AB112'), so the ID would be found and kept unique as one it does not look like.
+_LOOKALIKE_FORMS = frozenset(("<super>", "<sub>", "<fraction>", "<circle>", "<font>", "<square>"))
+# Combining marks that decorate any character (U+0300-U+036F and the extended blocks): one on
+# a digit or a letter ('AB12' + U+0301) is hard to see, and the ID differs from the one without.
+_GENERIC_MARKS = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
+# Scripts with letters drawn like Latin ones (Cyrillic А, Greek Α, Armenian օ, Cherokee Ꭺ): an ID
+# mixing two of them can look like another ID. (Latin beside kanji or Devanagari cannot.)
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
 # The exact shapes accepted, checked before `fromisoformat`: Python 3.11+ also reads
 # '19700315', '1970W111' or '2024-W18-3T09:30', which 3.10 (supported) refuses, so without
 # this an import could pass on one station and fail on another. A time is what the app has
@@ -66,19 +81,78 @@ def patient_id(value: Any) -> str:
     return text
 
 
+def new_patient_id(value: Any) -> str:
+    """A patient ID for a new patient: `patient_id`, and not one that looks like another ID.
+
+    Refused, each with what to type instead: letters of two alphabets drawn alike (Latin,
+    Cyrillic, Greek, Armenian, Cherokee, Coptic: 'АB12' with a Cyrillic А looks like 'AB12'), digits of two number systems, a combining mark that decorates any
+    character ('AB12' + U+0301), and superscript, subscript, circled or styled forms ('AB¹12',
+    which is 'AB112' to the search and to uniqueness). An ID wholly in one script ('АБ-12',
+    '١٢٣', 'ΑΒ12') is accepted, and so is Latin beside a script of other shapes ('東京-A1').
+    Patients already stored keep their IDs: finding and editing one checks `patient_id` alone.
+    (An import creates its patient through `Store.create_patient`, so it is refused there.)"""
+    text = patient_id(value)
+    problem = lookalike_problem(text)
+    if problem:
+        raise InputError(f"the patient ID {text} {problem}")
+    return text
+
+
+def _lookalike_script(char: str) -> str | None:
+    """Which of `_LOOKALIKE_SCRIPTS` the letter `char` belongs to (by its Unicode name), or None."""
+    if not unicodedata.category(char).startswith("L"):
+        return None
+    word = unicodedata.name(char, "").split(" ", 1)[0]
+    return word if word in _LOOKALIKE_SCRIPTS else None
+
+
+def lookalike_problem(text: str) -> str | None:
+    """Why the ID `text` could be taken for another ID (the end of a sentence that starts with
+    the ID), or None (see `new_patient_id`)."""
+    for char in text:
+        if unicodedata.decomposition(char).split(" ", 1)[0] in _LOOKALIKE_FORMS:
+            return (f"contains {char} ({unicodedata.name(char, f'U+{ord(char):04X}').lower()}), which is read as "
+                    f"{unicodedata.normalize('NFKC', char)}: type the ID with plain letters and digits.")
+    folded = unicodedata.normalize("NFKC", text)
+    for char in folded:
+        if unicodedata.category(char).startswith("M") and any(lo <= ord(char) <= hi for lo, hi in _GENERIC_MARKS):
+            return (f"contains a combining mark (U+{ord(char):04X} {unicodedata.name(char, '').lower()}) that changes "
+                    "how the character before it looks: type the ID again without it.")
+    scripts = sorted({s for s in map(_lookalike_script, folded) if s}, key=_LOOKALIKE_SCRIPTS.index)
+    if len(scripts) > 1:
+        return (f"mixes {scripts[0].title()} and {scripts[1].title()} letters, which look alike: type it again in one "
+                "alphabet (check the keyboard layout).")
+    systems = list(dict.fromkeys(ord(c) - unicodedata.decimal(c) for c in folded if unicodedata.category(c) == "Nd"))
+    if len(systems) > 1:
+        return "mixes digits of two number systems: type its digits again in one of them."
+    return None
+
+
+def _folded(text: str) -> str:
+    """NFKC, case-folded, every dash-like character as '-' and each run of white space as one
+    space: how IDs are compared and searched."""
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_DASHES)
+    return _SPACES.sub(" ", folded)
+
+
 def id_key(value: str) -> str:
-    """The case-folded form used for patient-ID search and uniqueness (MRN 'ab1' == 'AB1')."""
-    return unicodedata.normalize("NFKC", value).casefold()
+    """The form used for patient-ID search and uniqueness: case-folded, NFKC, dashes and minus
+    signs as '-', runs of white space as one space ('ab1' == 'AB1', 'MRN–7' == 'MRN-7',
+    'MRN  7' == 'MRN 7'). Stored in `patients.id_key`: a change is a schema step (step 5)."""
+    return _folded(value)
 
 
 def search_key(prefix: str) -> str:
-    """Normalise a search prefix the way IDs and name terms are stored."""
-    return unicodedata.normalize("NFKC", prefix.strip()).casefold()
+    """Normalise a search prefix the way IDs and name terms are stored (`id_key`'s folding:
+    'anna  maria' finds 'Anna Maria', 'mrn–7' finds 'MRN-7')."""
+    return _folded(prefix.strip())
 
 
-def name_terms(name: str) -> set[str]:
-    """Search terms of a name: the whole name and each of its words, case-folded."""
-    folded = search_key(name)
+def name_terms(name: str, *, dashes_folded: bool = True) -> set[str]:
+    """Search terms of a name: the whole name and each of its words, case-folded. Without
+    `dashes_folded`, as releases before schema step 5 stored them (an en dash kept, not a word
+    break): how `stale_search_terms` judges a database not yet upgraded."""
+    folded = search_key(name) if dashes_folded else unicodedata.normalize("NFKC", name.strip()).casefold()
     if not folded:
         return set()
     terms = {" ".join(folded.split())}
@@ -96,11 +170,11 @@ def without_accents(folded: str) -> str:
     return unicodedata.normalize("NFC", kept).translate(_PLAIN_LETTERS)
 
 
-def name_search_terms(name: str) -> set[str]:
+def name_search_terms(name: str, *, dashes_folded: bool = True) -> set[str]:
     """The terms the patient search index stores for a name: `name_terms` without accents,
     so that 'elodie', 'Elo' and 'élodie' all find 'Élodie Müller' (the search drops the
     accents of what is typed the same way, `search_patients`)."""
-    return {without_accents(term) for term in name_terms(name)}
+    return {without_accents(term) for term in name_terms(name, dashes_folded=dashes_folded)}
 
 
 def text(value: Any, what: str, *, max_len: int = MAX_TEXT_LEN, multiline: bool = False) -> str:

@@ -1,0 +1,105 @@
+"""The new-patient form (audit F2, F3): a patient with the name and date of birth of a stored
+one is saved only at a second Save, after the form named the other ID; an ID that looks like
+another is refused with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.gateway_store import StoreGateway, open_gateway
+from app.pages.patient import PatientDialog
+from app.records_gateway import PatientInfo
+
+WARNING = "Patient MRN-07 has the same name and date of birth. Save a new patient anyway?"
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[StoreGateway]:
+    gateway = open_gateway(tmp_path / "data")
+    gateway.save_patient(PatientInfo("MRN-07", "José Núñez", "1970-01-31"), is_new=True)
+    yield gateway
+    gateway.close()
+
+
+def _new_patient(qtbot, gateway: StoreGateway, patient_id: str, name: str, born: str) -> PatientDialog:
+    dialog = PatientDialog(gateway)
+    qtbot.addWidget(dialog)
+    dialog.id_edit.setText(patient_id)
+    dialog.name_edit.setText(name)
+    dialog.dob_edit.setText(born)
+    return dialog
+
+
+def _ids(gateway: StoreGateway) -> list[str]:
+    return sorted(p.patient_id for p in gateway.search_patients(""))
+
+
+def test_the_same_person_under_another_id_is_saved_only_at_a_second_save(qtbot, gateway: StoreGateway) -> None:
+    dialog = _new_patient(qtbot, gateway, "MRN 7", "jose  nunez", "19700131")
+    dialog.accept()
+    assert WARNING in dialog.error_label.text() and "Press Save again" in dialog.error_label.text()
+    assert dialog.saved is None and dialog.result() == 0 and _ids(gateway) == ["MRN-07"]
+    dialog.accept()
+    assert dialog.saved is not None and dialog.saved.patient_id == "MRN 7"
+    assert _ids(gateway) == ["MRN 7", "MRN-07"]
+
+
+def test_a_change_after_the_warning_is_checked_again(qtbot, gateway: StoreGateway) -> None:
+    gateway.save_patient(PatientInfo("MRN-08", "José Núñez", "1980-05-05"), is_new=True)
+    dialog = _new_patient(qtbot, gateway, "MRN-9", "José Núñez", "1970-01-31")
+    dialog.accept()
+    assert WARNING in dialog.error_label.text()
+    dialog.dob_edit.setText("1980-05-05")  # now like MRN-08: asked again, naming it
+    dialog.accept()
+    assert "Patient MRN-08 has the same name" in dialog.error_label.text() and dialog.saved is None
+    dialog.dob_edit.setText("1990-01-01")  # like nobody: saved at once
+    dialog.accept()
+    assert dialog.saved is not None and dialog.saved.birth_date == "1990-01-01"
+
+
+@pytest.mark.parametrize(("name", "born"), [("José Núñez", ""), ("José Núñez", "1970-02-01"), ("Ana Núñez", "1970-01-31")])
+def test_no_warning_without_a_date_of_birth_or_for_another_person(qtbot, gateway: StoreGateway, name: str, born: str) -> None:
+    dialog = _new_patient(qtbot, gateway, "MRN-9", name, born)
+    dialog.accept()
+    assert dialog.error_label.text() == "" and dialog.saved is not None
+
+
+def test_editing_the_stored_patient_asks_nothing(qtbot, gateway: StoreGateway) -> None:
+    gateway.save_patient(PatientInfo("MRN-08", "José Núñez", "1970-01-31"), is_new=True)
+    dialog = PatientDialog(gateway, gateway.get_patient("MRN-08"))
+    qtbot.addWidget(dialog)
+    dialog.accept()
+    assert dialog.error_label.text() == "" and dialog.saved is not None
+
+
+@pytest.mark.parametrize(("typed", "words"), [
+    ("\u0410B12", "The patient ID \u0410B12 mixes Latin and Cyrillic letters, which look alike: type it again in one alphabet"),
+    ("AB\u00b9" "12", "which is read as 1"),
+    ("MRN\u2013" "07", "A patient with ID MRN\u2013" "07 already exists"),
+])
+def test_a_look_alike_id_is_refused_with_the_reason(qtbot, gateway: StoreGateway, typed: str, words: str) -> None:
+    dialog = _new_patient(qtbot, gateway, typed, "Ana Other", "")
+    dialog.accept()
+    assert words in dialog.error_label.text() and dialog.saved is None
+    assert _ids(gateway) == ["MRN-07"]
+
+
+def test_a_stored_patient_under_a_look_alike_id_can_still_be_edited(qtbot, tmp_path: Path) -> None:
+    import sqlite3
+
+    gateway = open_gateway(tmp_path / "other")
+    try:
+        conn = sqlite3.connect(tmp_path / "other" / "palsy.db", isolation_level=None)
+        conn.execute("INSERT INTO patients(patient_id, id_key, name, created_at, updated_at)"
+                     " VALUES ('\u0410B12', '\u0430b12', 'Old Patient', '2024-05-01T10:00:00.000+00:00', '2024-05-01T10:00:00.000+00:00')")
+        conn.close()
+        dialog = PatientDialog(gateway, gateway.get_patient("\u0410B12"))
+        qtbot.addWidget(dialog)
+        dialog.name_edit.setText("Old Patient Renamed")
+        dialog.accept()
+        assert dialog.error_label.text() == "" and gateway.get_patient("\u0410B12").name == "Old Patient Renamed"
+    finally:
+        gateway.close()
