@@ -60,6 +60,21 @@ def stale_search_terms(conn: sqlite3.Connection, *, accented_only: bool = False)
     return [(ref, pid) for ref, pid, name in names if stored.get(ref, set()) != terms_of(name, dashes_folded=dashes_folded)]
 
 
+def _refuse_lookalike(conn: sqlite3.Connection, pid: str) -> None:
+    """DuplicateRecordError when a stored patient's ID looks the same as `pid` but is another ID
+    (`validate.id_skeleton`). Only IDs with letters outside ASCII can look like another: an ASCII
+    ID is compared with the stored IDs holding such letters, and with its own skeleton by index."""
+    skeleton, key = validate.id_skeleton(pid), validate.id_key(pid)
+    rows = conn.execute("SELECT patient_id, id_key FROM patients WHERE id_key = ? OR id_key GLOB '*[^ -~]*'", (skeleton,))
+    twin = next((other for other, other_key in rows
+                 if other_key != key and validate.id_skeleton(other) == skeleton), None)
+    if twin is not None:
+        raise DuplicateRecordError(
+            f"the patient ID {pid} looks the same as the ID of patient {twin}, in letters of another alphabet; "
+            f"open {twin} from the search, or type the new ID again in the alphabet of the hospital record."
+        )
+
+
 class PatientsMixin(StoreBase):
     """`Store` methods for patient rows and the name search index."""
 
@@ -76,9 +91,10 @@ class PatientsMixin(StoreBase):
         created_at: str | None = None,
     ) -> Patient:
         """Add a patient; DuplicateRecordError when the ID exists as `validate.id_key` compares
-        IDs (case, dashes and spacing aside). An ID that looks like another (`validate.new_patient_id`:
-        mixed alphabets, a combining mark, a superscript digit) is refused with an InputError, an
-        import's included. One person under another ID is not refused here: the patient form
+        IDs (case, dashes and spacing aside), or when it looks the same as a stored ID in other
+        letters (`validate.id_skeleton`: Cyrillic 'АВ12' beside 'AB12'). An ID that looks like
+        another (`validate.new_patient_id`: mixed alphabets, a combining mark, a superscript digit)
+        is refused with an InputError, an import's included. One person under another ID is not refused here: the patient form
         asks first (`same_person_candidates`)."""
         pid = validate.new_patient_id(patient_id)
         values = {
@@ -91,6 +107,7 @@ class PatientsMixin(StoreBase):
         stamp = created_at or validate.now_iso()
         try:
             with self.db.write() as conn:
+                _refuse_lookalike(conn, pid)
                 cur = conn.execute(
                     "INSERT INTO patients(patient_id, id_key, name, birth_date, sex, affected_side,"
                     " notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -47,6 +47,14 @@ _GENERIC_MARKS = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0,
 # Scripts with letters drawn like Latin ones (Cyrillic А, Greek Α, Armenian օ, Cherokee Ꭺ): an ID
 # mixing two of them can look like another ID. (Latin beside kanji or Devanagari cannot.)
 _LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
+# Cyrillic and Greek letters (case-folded, as in `id_key`) drawn like a Latin one: 'АВ12' in
+# Cyrillic and 'ΑΒ12' in Greek are both 'ab12' to the eye (`id_skeleton`).
+_LATIN_SHAPES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
+    "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "y", "χ": "x", "ϲ": "c", "ϳ": "j",
+})
 # The exact shapes accepted, checked before `fromisoformat`: Python 3.11+ also reads
 # '19700315', '1970W111' or '2024-W18-3T09:30', which 3.10 (supported) refuses, so without
 # this an import could pass on one station and fail on another. A time is what the app has
@@ -140,6 +148,13 @@ def id_key(value: str) -> str:
     signs as '-', runs of white space as one space ('ab1' == 'AB1', 'MRN–7' == 'MRN-7',
     'MRN  7' == 'MRN 7'). Stored in `patients.id_key`: a change is a schema step (step 5)."""
     return _folded(value)
+
+
+def id_skeleton(value: str) -> str:
+    """`id_key` with Cyrillic and Greek letters that are drawn like Latin ones as those Latin
+    letters: two IDs with one skeleton look the same on screen ('AB12', Cyrillic 'АВ12' and Greek
+    'ΑΒ12' are all 'ab12'), though they are different IDs."""
+    return id_key(value).translate(_LATIN_SHAPES)
 
 
 def search_key(prefix: str) -> str:

@@ -87,6 +87,14 @@ def test_a_look_alike_id_is_refused_with_the_reason(qtbot, gateway: StoreGateway
     assert _ids(gateway) == ["MRN-07"]
 
 
+def test_an_id_that_looks_the_same_in_another_alphabet_is_refused(qtbot, gateway: StoreGateway) -> None:
+    gateway.save_patient(PatientInfo("AB12", "Ada Lovelace"), is_new=True)
+    dialog = _new_patient(qtbot, gateway, "\u0410\u0412" "12", "Ana Other", "")  # Cyrillic А and В
+    dialog.accept()
+    assert "looks the same as the ID of patient AB12, in letters of another alphabet" in dialog.error_label.text()
+    assert dialog.saved is None and _ids(gateway) == ["AB12", "MRN-07"]
+
+
 def test_a_stored_patient_under_a_look_alike_id_can_still_be_edited(qtbot, tmp_path: Path) -> None:
     import sqlite3
 

@@ -134,3 +134,32 @@ def test_an_export_under_a_dash_variant_of_a_stored_id_is_not_imported_as_anothe
         with pytest.raises(DuplicateRecordError):
             import_patient(store, folder, actor="nurse")
         assert [p.patient_id for p in store.search_patients("")] == ["MRN-7"]
+
+
+@pytest.mark.parametrize(("stored", "typed"), [("AB12", "\u0410\u0412" "12"), ("AB12", "\u0391\u0392" "12"),
+                                               ("\u0410\u0412" "12", "ab12"), ("\u0410\u0412" "12", "\u0391\u0392" "12"),
+                                               ("MPH-7", "\u041c\u0420\u041d\u2013" "7"), ("KOT 1", "\u043a\u043e\u0442  1")])
+def test_an_id_in_another_alphabet_that_looks_the_same_as_a_stored_one_is_refused(store: Store, stored: str, typed: str) -> None:
+    store.create_patient(stored)
+    with pytest.raises(DuplicateRecordError) as err:
+        store.create_patient(typed)
+    assert f"the patient ID {typed} looks the same as the ID of patient {stored}, in letters of another alphabet" in str(err.value)
+    assert store.count_patients() == 1
+
+
+@pytest.mark.parametrize(("stored", "typed"), [("AB12", "\u0410\u0411" "12"), ("AB12", "\u0391\u0392" "13"),
+                                               ("\u0410\u0411" "12", "AB12"), ("\u0430\u0431-1", "\u0430\u0431-2")])
+def test_an_id_in_another_alphabet_that_looks_different_is_accepted(store: Store, stored: str, typed: str) -> None:
+    store.create_patient(stored)
+    assert store.create_patient(typed).patient_id == typed
+
+
+def test_an_import_under_an_id_that_looks_the_same_as_a_stored_one_is_refused(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "source") as source:
+        source.create_patient("\u0410\u0412" "12", name="Grace Hopper")
+        folder = export_patient(source, "\u0410\u0412" "12", tmp_path / "out")
+    with Store.open(tmp_path / "data") as store:
+        store.create_patient("AB12", name="Ada Lovelace")
+        with pytest.raises(DuplicateRecordError, match="looks the same as the ID of patient AB12"):
+            import_patient(store, folder, actor="nurse")
+        assert [p.patient_id for p in store.search_patients("")] == ["AB12"]
