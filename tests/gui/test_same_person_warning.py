@@ -78,7 +78,7 @@ def test_editing_the_stored_patient_asks_nothing(qtbot, gateway: StoreGateway) -
 @pytest.mark.parametrize(("typed", "words"), [
     ("\u0410B12", "The patient ID \u0410B12 mixes Latin and Cyrillic letters, which look alike: type it again in one alphabet"),
     ("AB\u00b9" "12", "which is read as 1"),
-    ("MRN\u2013" "07", "A patient with ID MRN\u2013" "07 already exists"),
+    ("MRN\u2013" "07", "A patient with ID MRN-07 already exists (MRN\u2013" "07 is the same ID: case, dashes and spacing aside)"),
 ])
 def test_a_look_alike_id_is_refused_with_the_reason(qtbot, gateway: StoreGateway, typed: str, words: str) -> None:
     dialog = _new_patient(qtbot, gateway, typed, "Ana Other", "")
