@@ -51,7 +51,9 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
     return rows
 
 
-def _text_window(parent: QWidget, title: str, markdown: str, height: int = 640) -> QDialog:
+def _text_window(parent: QWidget, title: str, markdown: str, height: int | None = 640) -> QDialog:
+    """A dialog showing `markdown`, `height` px tall, or as tall as its text when None (within
+    the screen, `opening_size`)."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
     browser = QTextBrowser()
@@ -62,6 +64,11 @@ def _text_window(parent: QWidget, title: str, markdown: str, height: int = 640) 
     layout = QVBoxLayout(dialog)
     layout.addWidget(browser)
     layout.addWidget(buttons)
+    if height is None:  # the text's own height at the dialog's width and the font in use
+        browser.document().setTextWidth(760 - 2 * (layout.contentsMargins().left() + browser.frameWidth() + 4))
+        margins = layout.contentsMargins()
+        height = (int(browser.document().size().height()) + 2 * browser.frameWidth() + layout.spacing()
+                  + buttons.sizeHint().height() + margins.top() + margins.bottom() + 8)
     dialog.resize(opening_size(dialog.screen(), 760, height))  # the Close button stays on a small screen
     dialog.finished.connect(dialog.deleteLater)
     dialog.browser = browser  # for tests
@@ -85,7 +92,7 @@ def shortcuts_window(parent: QWidget, actions: Iterable[QAction]) -> QDialog:
             "row starts the patient's assessment or opens the visit. Capture, Retake, the steps, "
             "Auto-capture, Reconnect, Analyse and Cancel work on the capture page, Confirm grade "
             f"({native_keys(CONFIRM_KEYS)}) and Export on the results page, where Return in the Clinician box "
-            "goes on to Notes and does not confirm. Down in the patient search goes to the list.")
+            "goes on to Notes and does not confirm. Down or Return in the patient search goes to the list.")
     return _text_window(parent, "Keyboard shortcuts", text)
 
 
@@ -103,4 +110,5 @@ def about_window(parent: QWidget, data_folder: str | os.PathLike[str]) -> QDialo
             f"- **Runtime:** {runtime_versions()}\n"
             f"- **Data folder:** `{os.fspath(data_folder)}`\n"
             f"- **Log file:** {log_line}\n")
-    return _text_window(parent, "About Palsy Grader", text, height=300)  # five lines, not a page
+    # as tall as its lines at the font in use: a fixed 300 px hid the log file's line at 15 pt
+    return _text_window(parent, "About Palsy Grader", text, height=None)

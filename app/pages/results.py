@@ -176,7 +176,8 @@ class ResultsPage(QWidget):
             box = QCheckBox(class_label(index))
             r, g, b = CLASS_COLOURS[index]
             box.setStyleSheet(
-                f"QCheckBox::indicator {{ width: 13px; height: 13px; border: 1px solid #333; }}"
+                # the border in the palette's text colour: #333 vanished on a dark theme's background
+                f"QCheckBox::indicator {{ width: 13px; height: 13px; border: 1px solid palette(window-text); }}"
                 f"QCheckBox::indicator:checked {{ background: rgb({r},{g},{b}); }}"
                 "QCheckBox::indicator:unchecked { background: white; }"
             )
@@ -215,6 +216,9 @@ class ResultsPage(QWidget):
         # the sides on two lines: at a 15 pt font "Patient's right" was cut in its quarter of the table
         self.regions.setHorizontalHeaderLabels(["Region", "Patient's\nleft", "Patient's\nright", "Function"])
         self.regions.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # a long one-word region name wraps rather than ending in "…" ("Commis… excursion" at 15 pt)
+        self.regions.setWordWrap(True)
+        self.regions.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.regions.verticalHeader().setVisible(False)
         self.regions.setMinimumHeight(120)
         self.regions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # measurements, not a form
@@ -277,7 +281,6 @@ class ResultsPage(QWidget):
         review_form.addRow(self.review_error)
 
         right = QVBoxLayout()
-        right.addWidget(self.grade_label)
         right.addWidget(self.chart)
         caption = QLabel("Measured regional function")
         # the PDF explains the units below its table; here the caption's tooltip does
@@ -303,6 +306,10 @@ class ResultsPage(QWidget):
         footer.addWidget(self.back_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        # the network's and the measured grade stay in view above the scrolling body: scrolled to
+        # the ticked grade on a small screen or at a large font, the body hid the line that
+        # states them (1366x768 at 125 %, a 15 pt font)
+        layout.addWidget(self.grade_label)
         layout.addWidget(self.body_area, 1)
         layout.addLayout(footer)
         # Tab goes from the notes on to Confirm, Export and Back, as the form reads

@@ -60,7 +60,9 @@ class PageArea(QScrollArea):
             # the results filled in): that control stays in view, once the page's layout has
             # placed it and the scroll bars know the new size
             QTimer.singleShot(0, self, self._keep_focus_in_view)
-        return False
+        # QScrollArea's own filter sets the scroll bars' range for the page's new size: without
+        # it, show_widget scrolled against the old range and stopped short of the control
+        return super().eventFilter(watched, event)
 
     def _keep_focus_in_view(self) -> None:
         page, focused = self.widget(), QApplication.focusWidget()

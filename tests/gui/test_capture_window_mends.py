@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import Qt
 
 from app.camera.demo_source import DemoPatientSource
 from app.pages.capture_logic import FACE_TOO_SMALL_NOTE, NO_FACE_NOTE, stale_draft_age
@@ -23,6 +24,7 @@ from tests.assess.masks import paint_patient
 from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
 
 AMBER = "#fdebd0"
+AMBER_TEXT = "#3d2e00"
 
 
 class NoFaceOn(DemoPatientSource):
@@ -80,7 +82,10 @@ def test_a_photo_without_a_face_is_flagged_when_taken_and_after_resuming(qtbot, 
         row = EXPRESSIONS.index("close_eyes")
         item = page.steps.item(row)
         assert f"\u26a0 {NO_FACE_NOTE}" in item.text() and item.background().color().name() == AMBER
+        # dark text of its own on the amber: a dark theme's near-white text was unreadable (1.07:1)
+        assert item.foreground().color().name() == AMBER_TEXT
         assert "\u2713" in page.steps.item(0).text()
+        assert page.steps.item(0).foreground().style() == Qt.BrushStyle.NoBrush  # the palette's, unflagged
         window.show_patients()
         window.resume_assessment(draft)  # the stored face check says so again
         assert f"\u26a0 {NO_FACE_NOTE}" in page.steps.item(row).text()
