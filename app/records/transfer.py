@@ -722,6 +722,14 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
     manifest, manifest_sha = _load_manifest(root)
     with _refused_as_invalid_export(root / MANIFEST):
         pid = validate.patient_id(manifest["patient"].get("patient_id"))
+    problem = validate.lookalike_problem(pid)
+    if problem:  # said before any file is read: the export is sound, its ID is not one this station takes
+        raise InputError(
+            f"{root / MANIFEST}: the patient ID {pid} {problem.split(':')[0]}; this station refuses new patient IDs "
+            "that are easily taken for another patient's, and an ID cannot be changed in Palsy Grader. Nothing was "
+            "imported: register the patient on this station with the ID typed again in plain letters and digits "
+            "(the export's visits stay on the station that recorded them)."
+        )
     actor = validate.text(actor, "actor", max_len=200) or "import"
     assessments = manifest.get("assessments") or []
     # Verify every file before touching the store, one at a time (each is dropped at once).

@@ -122,8 +122,10 @@ def test_an_import_of_a_new_patient_under_such_an_id_is_refused_and_changes_noth
     with Store.open(source) as store:
         folder = export_patient(store, "\u0410B12", tmp_path / "out")
     with Store.open(tmp_path / "data") as store:
-        with pytest.raises(InputError, match="mixes Latin and Cyrillic letters"):
+        with pytest.raises(InputError, match="mixes Latin and Cyrillic letters") as err:
             import_patient(store, folder, actor="nurse")
+        assert "register the patient on this station with the ID typed again" in str(err.value)
+        assert "not a valid export" not in str(err.value)  # the export is sound: its ID is not taken here
         assert store.count_patients() == 0
 
 
