@@ -15,6 +15,7 @@ from typing import Any
 from app.records.audit_agreement import AUDITED_FIELDS, reports_allowed, trail_disagreements
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, sha256_file
+from app.records.migrations import MIGRATIONS, schema_version
 from app.records.patient_agreement import AUDITED_FIELDS as PATIENT_FIELDS
 from app.records.patient_agreement import patient_disagreements
 from app.records.recovery import (
@@ -117,7 +118,16 @@ class ChecksMixin(StoreBase):
                     f"damaged ({problem}), so it cannot be reopened; restore palsy.db from a backup if it was edited."
                 )
         schema = [f"{problem}. {RESTORE_HINT}." for _, problem in schema_problems(self.db.connection())]
-        return schema + problems + self._audit_disagreements() + self._future_time_problems()
+        return schema + self._upgrade_refusals() + problems + self._audit_disagreements() + self._future_time_problems()
+
+    def _upgrade_refusals(self) -> list[str]:
+        """Why a pending schema step would refuse this older database (`check` does not upgrade):
+        patient IDs that differ only in a dash or spacing, which this release finds as one. Said
+        here too, or `check` of such a folder found no problem and the next start refused it."""
+        conn = self.db.connection()
+        current = schema_version(conn)
+        return [f"{refused[0].upper()}{refused[1:]}" for step in MIGRATIONS
+                if step.refusal and 0 < current < step.version and (refused := step.refusal(conn))]
 
     def _status_trail(self, assessment_id: int) -> list[dict]:
         """The assessment's status changes from its audit trail, in the order written."""

@@ -131,3 +131,15 @@ def test_a_version_4_folder_s_terms_are_not_called_stale_before_the_upgrade(tmp_
         assert store.stale_search_terms() == []
     finally:
         store.close()
+
+
+def test_records_check_of_such_a_folder_says_why_the_upgrade_will_refuse_it(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    _build(folder, 4, [("MRN-7", "Ada Lovelace"), (EN_DASH_ID, "Grace Hopper")])
+    store = Store.open_existing(folder)  # as `records check` opens it: not upgraded
+    try:
+        problems = store.record_problems()
+    finally:
+        store.close()
+    assert [p for p in problems if p.startswith("The database holds patient IDs that differ only in a dash")]
+    assert _rows(folder)[0] == 4
