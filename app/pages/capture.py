@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -89,6 +89,7 @@ class CapturePage(QWidget):
         self._thumbs: dict[str, tuple[object, QIcon]] = {}
         self._icons: dict[str, QIcon] = {}
         self._illustrations: dict[str, QPixmap] = {}
+        self._pictures_dpr = self.devicePixelRatioF()  # the pixel ratio the drawings were drawn at
 
         self.timer = QTimer(self)
         self.timer.setInterval(DISPLAY_INTERVAL_MS)
@@ -153,7 +154,10 @@ class CapturePage(QWidget):
         self.instruction = plain(QLabel())  # may name a photo file: shown as typed
         self.instruction.setWordWrap(True)
         self.instruction.setMinimumWidth(220)
-        self.auto_box = QCheckBox("Auto-capture at peak expression  [A]")
+        # short, with its key: "Auto-capture at peak expression  [A]" took 393 pixels at 15 pt
+        # and, with the badges, made the page wider than a 1280-pixel screen at 150 % leaves
+        self.auto_box = QCheckBox("Auto-capture at peak  [A]")
+        self.auto_box.setToolTip("Take this step's photo by itself at the peak of the expression (A)")
         self.capture_button = QPushButton("Capture  [Space]")
         self.capture_button.clicked.connect(self.capture_now)
         self.retake_button = QPushButton("Retake  [R]")
@@ -213,20 +217,40 @@ class CapturePage(QWidget):
         self.steps.blockSignals(True)
         self.steps.clear()
         for expression in TITLES:
-            item = QListWidgetItem(QIcon(expression_icon(expression, THUMB)), f"{TITLES[expression]}\nnot taken")
+            item = QListWidgetItem(self._icon(expression), f"{TITLES[expression]}\nnot taken")
             item.setSizeHint(QSize(self.steps.width() - 20, THUMB + 8))
             self.steps.addItem(item)
         self.steps.blockSignals(False)
 
     def _icon(self, expression: str) -> QIcon:
-        if expression not in self._icons:  # drawn once per page, owned by it
-            self._icons[expression] = QIcon(expression_icon(expression, THUMB))
+        if expression not in self._icons:  # drawn once per page and pixel ratio, owned by the page
+            self._icons[expression] = QIcon(expression_icon(expression, THUMB, self._pictures_dpr))
         return self._icons[expression]
 
     def _illustration(self, expression: str) -> QPixmap:
         if expression not in self._illustrations:
-            self._illustrations[expression] = expression_icon(expression, 120)
+            self._illustrations[expression] = expression_icon(expression, 120, self._pictures_dpr)
         return self._illustrations[expression]
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.DevicePixelRatioChange, QEvent.Type.ScreenChangeInternal):
+            self._redraw_pictures()
+        return super().event(event)
+
+    def _redraw_pictures(self) -> None:
+        """Drawings and thumbnails again at the pixel ratio of the screen the page is on now
+        (the window moved to a 200 % screen, or its scale changed)."""
+        dpr = self.devicePixelRatioF()
+        if dpr == self._pictures_dpr:
+            return
+        self._pictures_dpr = dpr
+        self._icons.clear()
+        self._illustrations.clear()
+        self._thumbs.clear()
+        if self.session is None:
+            self._build_step_items()
+        else:
+            self.refresh()
 
     def begin(self, session: CaptureSession, source_factory: Callable[[], FrameSource], read_only: bool = False,
               who: str | CaptureLine = "") -> None:

@@ -6,9 +6,12 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 
 
-def expression_icon(expression: str, size: int = 120) -> QPixmap:
-    """A line drawing of a face doing `expression` (arrows show the movement)."""
-    pixmap = QPixmap(QSize(size, size))
+def expression_icon(expression: str, size: int = 120, dpr: float = 1.0) -> QPixmap:
+    """A line drawing of a face doing `expression` (arrows show the movement), `size` logical
+    pixels square, drawn at the screen's device pixel ratio `dpr` (drawn at 1x, it was blurry
+    at 125-200 %)."""
+    pixmap = QPixmap(QSize(round(size * dpr), round(size * dpr)))
+    pixmap.setDevicePixelRatio(dpr)  # the painter draws in logical pixels, sharp in device ones
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 
 
 def rgb_to_qimage(rgb: np.ndarray) -> QImage:
@@ -15,11 +16,16 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     return QImage(array.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
-def rgb_to_pixmap(rgb: np.ndarray, max_side: int | None = None) -> QPixmap:
-    """A pixmap of `rgb`, scaled down to `max_side` when given."""
+def rgb_to_pixmap(rgb: np.ndarray, max_side: int | None = None, dpr: float | None = None) -> QPixmap:
+    """A pixmap of `rgb`, scaled down to `max_side` logical pixels when given, at the device
+    pixel ratio `dpr` (None: the highest of the screens', sharp on any of them; scaled to
+    logical pixels, a thumbnail was blurry at 125-200 %)."""
     pixmap = QPixmap.fromImage(rgb_to_qimage(rgb))
     if max_side is not None:
-        from PySide6.QtCore import Qt
-
-        pixmap = pixmap.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        if dpr is None:
+            app = QGuiApplication.instance()
+            dpr = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+        side = round(max_side * dpr)
+        pixmap = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        pixmap.setDevicePixelRatio(dpr)
     return pixmap
