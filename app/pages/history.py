@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.graphicsItems.DateAxisItem as date_axis
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -39,7 +42,7 @@ from app.pages.patient import on_return
 from app.pages.patient_label import PatientLabel, label_parts
 from app.records_gateway import AssessmentInfo
 from app.widgets.elided_label import ElidedLabel
-from app.widgets.fonts import HEADING, scale_font
+from app.widgets.fonts import HEADING, SMALL, scale_font
 from app.widgets.plain_text import plain
 from app.widgets.plot_menus import plot_widget
 from models.labels import GRADES
@@ -53,6 +56,14 @@ REGION_SYMBOLS = ("o", "s", "t", "d", "x", "star", "+")
 CONFIRMED_SYMBOL, CONFIRMED_BRUSH = "o", "#2e8b57"
 UNCONFIRMED_SYMBOL, UNCONFIRMED_BRUSH = "s", "#bbbbbb"
 GRADE_PLOT_TITLE = "Grade over time (\u25cf confirmed, \u25a0 not confirmed)"
+FUNCTION_PLOT_TITLE = "Measured function over time"
+GRADE_AXIS_LABEL = "House-Brackmann grade"
+GRADE_AXIS_SHORT = "HB grade"  # where the plot is too low for the whole name (a large font, a small window)
+TITLE_ROW = 30  # pixels pyqtgraph gives a plot's title: the least it keeps
+# the plots' titles and legend follow the page's font, never below pyqtgraph's sizes (11 and
+# 9 pt: the usual font keeps its look); the legend a size smaller than the text, so that at
+# 15 pt on a 1280-pixel screen its names still go two a row
+TITLE_PT, LEGEND_PT = 11.0, 9.0
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -84,6 +95,15 @@ VISITS_MIN_ROWS = 6  # visits' rows the table starts with where the share gives 
 LEGEND_MAX_COLUMNS = 3
 MIN_PLOT_HEIGHT = 80  # pixels the function plot's lines keep, besides its legend, title and axis
 LEGEND_ROW = 4  # the PlotItem's grid row under its bottom axis
+
+
+def css_size(font: QFont, factor: float = 1.0, least_pt: float = 0.0) -> str:
+    """`font`'s size times `factor`, at least `least_pt` points, as pyqtgraph's text items take
+    it ("12.75pt"; pixels for a font set in pixels)."""
+    points = font.pointSizeF()
+    if points > 0:
+        return f"{max(points * factor, least_pt):g}pt"
+    return f"{max(round(font.pixelSize() * factor), round(least_pt * 4 / 3))}px"  # 96 pixels an inch
 
 
 def legend_columns(width: float, entry_widths: list[float], spacing: float = 8.0) -> int:
@@ -163,6 +183,8 @@ class HistoryPage(QWidget):
         self.table.setHorizontalHeaderLabels(list(HISTORY_COLUMNS))
         self.table.setAccessibleName("Assessments of this patient")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # the date and time whole: stretched like the others it read "2026-12-06 …" at 15 pt
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -174,12 +196,12 @@ class HistoryPage(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_visit_menu)
         self.grade_plot = plot_widget(background="w", axisItems={"bottom": EnglishDateAxis()})
-        self.grade_plot.setLabel("left", "House-Brackmann grade")
+        self.grade_plot.setLabel("left", GRADE_AXIS_LABEL)
         self.grade_plot.getAxis("left").setTicks([[(i + 1, g) for i, g in enumerate(GRADES)]])
         self.grade_plot.setYRange(0.5, 6.5)
         self.grade_plot.invertY(True)  # grade I (normal) at the top, as in the PDF report
-        # confirmed and not confirmed differ by shape as well as colour (a colour-blind reader)
-        self.grade_plot.setTitle(GRADE_PLOT_TITLE)
+        # confirmed and not confirmed differ by shape as well as colour (a colour-blind reader):
+        # the title says which is which (set with the page's font in _fit_fonts)
         self.grade_plot.showGrid(y=True, alpha=0.3)
         self.function_plot = plot_widget(background="w", axisItems={"bottom": EnglishDateAxis()})
         self.function_plot.setLabel("left", "function %")
@@ -191,7 +213,6 @@ class HistoryPage(QWidget):
         function_item = self.function_plot.getPlotItem()
         function_item.layout.addItem(self.legend, LEGEND_ROW, 1)
         function_item.legend = self.legend  # plot(name=...) adds its entry here, clear() removes it
-        self.function_plot.setTitle("Measured function over time")
         self.function_plot.setXLink(self.grade_plot)
         for plot, name in ((self.grade_plot, "Grade over time"), (self.function_plot, "Measured function over time")):
             plot.getPlotItem().hideButtons()  # pyqtgraph's "A" (auto-range) button: a control nobody needs here
@@ -199,6 +220,8 @@ class HistoryPage(QWidget):
             plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             plot.setAccessibleName(name)
         self.function_plot.installEventFilter(self)  # its width sets the legend's columns
+        self.grade_plot.getAxis("left").geometryChanged.connect(self._fit_grade_label)
+        self._fit_fonts()
         self.open_button = QPushButton("Open")
         self.open_button.setToolTip("Show the selected assessment: confirmed ones read-only, analysed ones for review")
         self.open_button.clicked.connect(self._open)
@@ -295,6 +318,43 @@ class HistoryPage(QWidget):
             self._apply_share()
         return False
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_fonts()
+            self._fit_legend()
+        super().changeEvent(event)
+
+    def _fit_fonts(self) -> None:
+        """The plots' text in the page's font: pyqtgraph's titles (11 pt) and legend (9 pt) kept
+        their sizes beside 15 pt tick labels, and its time axes kept room for 18 pixels of text
+        ("Jun" read "Iun" at 15 pt)."""
+        font = self.font()
+        title_size = css_size(font, least_pt=TITLE_PT)
+        line = math.ceil(QFontMetricsF(font).height())
+        for plot, title in ((self.grade_plot, GRADE_PLOT_TITLE), (self.function_plot, FUNCTION_PLOT_TITLE)):
+            item = plot.getPlotItem()
+            item.setTitle(title, size=title_size)
+            title_row = max(TITLE_ROW, line + 8)
+            item.titleLabel.setMaximumHeight(title_row)
+            item.layout.setRowFixedHeight(0, title_row)
+            for name in ("left", "bottom"):
+                item.getAxis(name).setStyle(tickFont=font)
+            bottom = item.getAxis("bottom")
+            bottom.setHeight(line + bottom.style["tickTextOffset"][1] + max(0, bottom.style["tickLength"]))
+            item.getAxis("left").label.setFont(font)
+        self.legend.setLabelTextSize(css_size(font, SMALL, LEGEND_PT))
+
+    def _fit_grade_label(self) -> None:
+        """The grade axis's name whole along the axis, shortened where the plot is too low for
+        it (at 15 pt on a 1280x720 screen it ran past the axis's end into the corner)."""
+        if not shiboken6.isValid(self):
+            return  # a page being torn down
+        axis = self.grade_plot.getAxis("left")
+        whole = QFontMetricsF(axis.label.font()).horizontalAdvance(GRADE_AXIS_LABEL)
+        text = GRADE_AXIS_LABEL if whole <= axis.geometry().height() else GRADE_AXIS_SHORT
+        if axis.labelText != text:
+            axis.setLabel(text)
+
     def _apply_share(self) -> None:
         """The visits VISITS_SHARE % of the splitter's height but at least VISITS_MIN_ROWS rows
         (where the plots' minimum leaves room), the plots the rest."""
@@ -332,7 +392,8 @@ class HistoryPage(QWidget):
         # the plot keeps room for its lines above the legend, its title and its axis (at 200 %
         # three legend rows left the lines a few pixels); the page scrolls where this is too tall
         text = self.function_plot.fontMetrics().height()
-        self.plots.setMinimumHeight(int(height) + MIN_PLOT_HEIGHT + 4 * text)
+        lines = max(MIN_PLOT_HEIGHT, len(GRADES) * text)  # a line for each grade's name: at 15 pt they ran together
+        self.plots.setMinimumHeight(int(height) + lines + 4 * text)
 
     def initial_focus(self) -> QWidget:
         """Where the keyboard starts: the visits (arrows choose, Return opens)."""
