@@ -35,8 +35,24 @@ _JOINERS = frozenset("\u200c\u200d")
 # Dashes, hyphens and minus signs that look like '-' (a word processor's en dash, a pasted
 # non-breaking hyphen): one '-' in an ID key and a search, so that 'MRN–7' is 'MRN-7'. A soft
 # hyphen (invisible) is dropped; new IDs and names refuse it (`patient_id`, `text`).
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d\u02d7"
+# Every dash punctuation character (Unicode category Pd: the en dash, the Armenian hyphen, the
+# Hebrew maqaf, the wave dash ...) and the minus-like symbols drawn as a dash (minus sign, heavy
+# minus, box-drawing and horizontal-line extensions, modifier minus, hyphen bullet) read as '-':
+# a hand-picked list let a pasted Armenian hyphen or maqaf make a second "MRN-7".
+# Written out (Unicode 14's Pd, '-' aside), not computed from this Python's tables: the keys are
+# stored, and must not change with the Unicode version of the Python that reads them.
+_DASHES = ("\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
+           "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
+           "\u2043\u2212\u2796\u2500\u2501\u23af\u02d7")
 _FOLD_DASHES = str.maketrans({**dict.fromkeys(_DASHES, "-"), "\u00ad": None})
+# Characters drawn as nothing or as blank space that are not white space, refused in a new ID:
+# variation selectors, fillers, invisible vowels and the combining grapheme joiner (Unicode's
+# default-ignorable code points that are not format characters, which `patient_id` refuses
+# already), and the braille blank ('AB\u28001' looks like 'AB 1').
+_INVISIBLE = frozenset(map(chr, [
+    0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, *range(0x180B, 0x1810), 0x2800, 0x3164, *range(0xFE00, 0xFE10), 0xFFA0,
+    *range(0xE0100, 0xE01F0),
+]))
 _SPACES = re.compile(r"\s+")
 # Compatibility forms refused in a new ID: NFKC reads them as plain letters and digits ('AB¹12'
 # is 'AB112'), so the ID would be found and kept unique as one it does not look like.
@@ -51,7 +67,8 @@ _LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COP
 # Cyrillic and 'ΑΒ12' in Greek are both 'ab12' to the eye (`id_skeleton`).
 _LATIN_SHAPES = str.maketrans({
     "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
-    "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
+    "у": "y", "ү": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    "ӏ": "i",  # the palochka: its capital Ӏ is drawn as a Latin I
     "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
     "ρ": "p", "τ": "t", "υ": "y", "χ": "x", "ϲ": "c", "ϳ": "j",
 })
@@ -118,6 +135,9 @@ def lookalike_problem(text: str) -> str | None:
     """Why the ID `text` could be taken for another ID (the end of a sentence that starts with
     the ID), or None (see `new_patient_id`)."""
     for char in text:
+        if char in _INVISIBLE:
+            return (f"contains an invisible character (U+{ord(char):04X} {unicodedata.name(char, '').lower()}), so it "
+                    "looks like an ID without it: type the ID again with plain letters and digits.")
         if unicodedata.decomposition(char).split(" ", 1)[0] in _LOOKALIKE_FORMS:
             return (f"contains {char} ({unicodedata.name(char, f'U+{ord(char):04X}').lower()}), which is read as "
                     f"{unicodedata.normalize('NFKC', char)}: type the ID with plain letters and digits.")

@@ -16,7 +16,26 @@ from models.errors import InputError
 
 T = "2024-05-01T10:00:00.000+00:00"
 DASHES = ["MRN\u2010" "7", "MRN\u2011" "7", "MRN\u2012" "7", "MRN\u2013" "7", "MRN\u2014" "7", "MRN\u2015" "7",
-          "MRN\u2212" "7", "MRN\ufe58" "7", "MRN\ufe63" "7", "MRN\uff0d" "7"]
+          "MRN\u2212" "7", "MRN\ufe58" "7", "MRN\ufe63" "7", "MRN\uff0d" "7",
+          # review 2026-12-06: any dash punctuation (Armenian hyphen, Hebrew maqaf, double hyphen,
+          # wave dash) and minus-like symbols (heavy minus, box drawing) made a second "MRN-7"
+          "MRN\u058a" "7", "MRN\u05be" "7", "MRN\u2e40" "7", "MRN\u301c" "7", "MRN\u2796" "7", "MRN\u2500" "7"]
+
+
+@pytest.mark.parametrize("typed", ["AB12\ufe0f", "AB12\U000e0100", "AB12\u180b", "AB12\u3164", "AB12\u17b4",
+                                   "AB\u2800" "1", "AB\u034f12"])
+def test_a_new_id_with_an_invisible_character_is_refused(store: Store, typed: str) -> None:
+    store.create_patient("AB12", name="Ada Lovelace")
+    with pytest.raises(InputError, match="contains an invisible character"):
+        store.create_patient(typed, name="Someone Else")
+    assert store.count_patients() == 1
+
+
+@pytest.mark.parametrize(("stored", "typed"), [("YB12", "\u04ae\u0412" "12"), ("ID12", "\u04c0\u0500" "12")])
+def test_cyrillic_straight_u_and_palochka_look_like_their_latin_letters(store: Store, stored: str, typed: str) -> None:
+    store.create_patient(stored, name="Ada Lovelace")
+    with pytest.raises(DuplicateRecordError, match=f"looks the same as the ID of patient {stored}"):
+        store.create_patient(typed, name="Someone Else")
 
 
 @pytest.mark.parametrize("typed", DASHES)
