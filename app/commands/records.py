@@ -339,6 +339,19 @@ def report_imported_at(store: Store, assessment: Assessment, report: Report) -> 
     return report.created_at if entries else None  # marked copies without the import's own entry
 
 
+def withdrawn_at(store: Store, assessment: Assessment) -> str | None:
+    """When the visit was marked entered in error (`Store.withdraw_assessment`; its last status
+    change, to discarded, with a withdrawal's reason, copies included), or None. The reason is
+    not returned: it may name the other patient."""
+    from app.records.audit_agreement import entered_in_error
+
+    if assessment.status != "discarded":
+        return None
+    changes = [e for e in store.audit_trail("assessment", assessment.id) if e.field == "status"]
+    last = changes[-1] if changes else None
+    return last.at if last is not None and last.new_value == "discarded" and entered_in_error(last.reason) else None
+
+
 def patient_corrected_after(store: Store, assessment: Assessment, report: Report) -> bool:
     """Whether the patient's name or date of birth was corrected after the report was stored
     (the patient's audit trail holds such a change after it): the PDF prints the old ones.
@@ -399,6 +412,8 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
         later = (assessment.confirmed_grade, assessment.clinician) != (grade, clinician)
         item["confirmed_again_later"] = later
         item["patient_corrected_later"] = patient_corrected_after(store, assessment, report)
+        withdrawn = withdrawn_at(store, assessment)
+        item["entered_in_error"] = None if withdrawn is None else {"at": local_minute(withdrawn)}
     if as_json:
         print(json.dumps(item, indent=2))
     elif found is None:
@@ -417,4 +432,8 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
         if item["patient_corrected_later"]:
             print("the patient's name or date of birth was corrected after this report was stored; "
                   "export the report again")
-    return 0 if found is not None else 1
+        if withdrawn is not None:
+            print(f"this visit was marked entered in error {local_minute_zoned(withdrawn)} (recorded under the wrong "
+                  "patient, or not to be used): do not use this report")
+    # a report of a visit withdrawn since is genuine, and not to be relied on: exit 1 as for one not stored
+    return 0 if found is not None and item["entered_in_error"] is None else 1

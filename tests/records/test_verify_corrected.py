@@ -47,7 +47,7 @@ def test_a_correction_after_the_report_is_said(tmp_path: Path, capsys: pytest.Ca
     with Store.open(data) as store:
         _report(store)
     item, lines = _verify(capsys, data, pdf)
-    assert item["patient_corrected_later"] is False and set(item) == KEYS | {"patient_corrected_later"}
+    assert item["patient_corrected_later"] is False and set(item) == KEYS | {"patient_corrected_later", "entered_in_error"}
     assert len(lines) == 1
     with Store.open(data) as store:
         store.update_patient("MRN-5", actor="clerk", **changes)
