@@ -60,14 +60,19 @@ def stale_search_terms(conn: sqlite3.Connection, *, accented_only: bool = False)
     return [(ref, pid) for ref, pid, name in names if stored.get(ref, set()) != terms_of(name, dashes_folded=dashes_folded)]
 
 
-def _refuse_lookalike(conn: sqlite3.Connection, pid: str) -> None:
-    """DuplicateRecordError when a stored patient's ID looks the same as `pid` but is another ID
-    (`validate.id_skeleton`). Only IDs with letters outside ASCII can look like another: an ASCII
-    ID is compared with the stored IDs holding such letters, and with its own skeleton by index."""
+def lookalike_twin(conn: sqlite3.Connection, pid: str) -> str | None:
+    """The stored patient ID that looks the same as `pid` but is another ID
+    (`validate.id_skeleton`), or None. Only IDs with letters outside ASCII can look like another:
+    an ASCII ID is compared with the stored IDs holding such letters, and with its own skeleton
+    by index."""
     skeleton, key = validate.id_skeleton(pid), validate.id_key(pid)
     rows = conn.execute("SELECT patient_id, id_key FROM patients WHERE id_key = ? OR id_key GLOB '*[^ -~]*'", (skeleton,))
-    twin = next((other for other, other_key in rows
-                 if other_key != key and validate.id_skeleton(other) == skeleton), None)
+    return next((other for other, other_key in rows if other_key != key and validate.id_skeleton(other) == skeleton), None)
+
+
+def _refuse_lookalike(conn: sqlite3.Connection, pid: str) -> None:
+    """DuplicateRecordError when a stored patient's ID looks the same as `pid` (`lookalike_twin`)."""
+    twin = lookalike_twin(conn, pid)
     if twin is not None:
         raise DuplicateRecordError(
             f"the patient ID {pid} looks the same as the ID of patient {twin}, in letters of another alphabet; "

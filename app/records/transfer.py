@@ -97,6 +97,7 @@ from app.records.recovery import remove_abandoned_staging, staging_path_for
 from app.records.result_shape import result_problem
 from app.records.rows import STATUSES, Assessment, AuditEntry, Capture, Patient, Report
 from app.records.store import Store, _audit
+from app.records.store_patients import lookalike_twin
 from models.errors import InputError
 from models.folder_names import is_windows_device_name
 
@@ -722,6 +723,15 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
     manifest, manifest_sha = _load_manifest(root)
     with _refused_as_invalid_export(root / MANIFEST):
         pid = validate.patient_id(manifest["patient"].get("patient_id"))
+    # the same patient already here is said as such first: the advice below would register them twice
+    _refuse_existing(store.db.connection(), pid, manifest)
+    twin = lookalike_twin(store.db.connection(), pid)
+    if twin is not None:
+        raise InputError(
+            f"{root / MANIFEST}: the patient ID {pid} looks the same as the ID of patient {twin} on this station, in "
+            f"letters of another alphabet; nothing was imported. If they are one person, record new visits under "
+            f"{twin}; if not, the sending station's ID must be corrected before it can be imported here."
+        )
     problem = validate.lookalike_problem(pid)
     if problem:  # said before any file is read: the export is sound, its ID is not one this station takes
         raise InputError(

@@ -183,6 +183,26 @@ def test_an_import_under_an_id_that_looks_the_same_as_a_stored_one_is_refused(tm
         folder = export_patient(source, "\u0410\u0412" "12", tmp_path / "out")
     with Store.open(tmp_path / "data") as store:
         store.create_patient("AB12", name="Ada Lovelace")
-        with pytest.raises(DuplicateRecordError, match="looks the same as the ID of patient AB12"):
+        # worded for an import (review 2026-12-06: the form's "type the new ID again")
+        with pytest.raises(InputError, match="looks the same as the ID of patient AB12 on this station") as err:
             import_patient(store, folder, actor="nurse")
+        assert "nothing was imported" in str(err.value) and "type the new ID" not in str(err.value)
         assert [p.patient_id for p in store.search_patients("")] == ["AB12"]
+
+
+def test_an_import_of_a_patient_already_here_under_a_mixed_script_id_says_so(tmp_path: Path) -> None:
+    """Review 2026-12-06: the mixed-script refusal came first and advised registering the patient
+    again, a second record of someone already on the station."""
+    source = tmp_path / "source"
+    Store.open(source).close()
+    _stored_the_old_way(source, "\u0410B12")
+    with Store.open(source) as store:
+        folder = export_patient(store, "\u0410B12", tmp_path / "out")
+    data = tmp_path / "data"
+    Store.open(data).close()
+    _stored_the_old_way(data, "\u0410B12")
+    with Store.open(data) as store:
+        with pytest.raises(DuplicateRecordError, match="already exists on this station") as err:
+            import_patient(store, folder, actor="nurse")
+        assert "register the patient" not in str(err.value)
+        assert store.count_patients() == 1
