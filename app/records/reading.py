@@ -62,6 +62,8 @@ def _upgraded_copy(store: Store, target: Path, version: int) -> Database:
         conn = sqlite3.connect(target, isolation_level=None)
         try:
             migrate(conn)
+        except StorageError as exc:  # a step's refusal (IDs that would open as one another): said as a read's
+            raise StorageError(f"this version of Palsy Grader cannot read {store.layout.db_path}: {exc}") from exc
         finally:
             conn.close()
     except sqlite3.Error as exc:

@@ -109,8 +109,9 @@ def test_a_reading_command_refuses_such_a_folder_too(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     _build(folder, 4, [("MRN-7", "Ada Lovelace"), (EN_DASH_ID, "Grace Hopper")])
     before = _rows(folder)
-    with pytest.raises(StorageError, match="differ only in a dash"), open_for_reading(folder):
+    with pytest.raises(StorageError, match="differ only in a dash") as err, open_for_reading(folder):
         pass
+    assert str(err.value).startswith("this version of Palsy Grader cannot read ")
     assert _rows(folder) == before
 
 
