@@ -108,3 +108,15 @@ def data_folder(tmp_path: Path) -> Path:
 def settings_path(tmp_path: Path) -> str:
     """An INI file for QSettings so tests never touch the user's settings."""
     return str(tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def font_15pt() -> Iterator[None]:
+    """The application font at 15 pt (a clinic's large system font), put back after."""
+    app = QApplication.instance()
+    old = app.font()
+    big = app.font()
+    big.setPointSizeF(15)
+    app.setFont(big)
+    yield
+    app.setFont(old)

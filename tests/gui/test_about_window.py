@@ -47,16 +47,10 @@ def test_about_names_the_log_file(qtbot, data_folder: Path, tiny_weights: Path, 
     assert str(tmp_path / "logs.d" / "palsy.log") in text and "no log" not in text
 
 
-def test_about_is_as_tall_as_its_text_at_a_large_font(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_about_is_as_tall_as_its_text_at_a_large_font(qtbot, data_folder: Path, tiny_weights: Path, font_15pt) -> None:
     """HiDPI audit 2026-12-06: at a 15 pt font the fixed 300 px hid the log file's line."""
-    from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
-    app_ = QApplication.instance()
-    before = QFont(app_.font())
-    big = QFont(before)
-    big.setPointSize(15)
-    app_.setFont(big)
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
         dialog = window._about()
@@ -67,4 +61,3 @@ def test_about_is_as_tall_as_its_text_at_a_large_font(qtbot, data_folder: Path, 
         dialog.close()
     finally:
         close_window(window)
-        app_.setFont(before)

@@ -5,26 +5,10 @@ Next; white on the grey and green badges was 3.48:1 and 4.25:1, under WCAG AA's 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication
 
 WINDOW_WIDTH = 1177  # 92 % of 1280 logical pixels (1920 at 150 %), as the window opens
 WINDOW_CHROME = 40  # the window's and the page area's margins around the page
-
-
-@pytest.fixture
-def font_15pt() -> Iterator[None]:
-    """The application font at 15 pt, put back after."""
-    app = QApplication.instance()
-    old = app.font()
-    big = app.font()
-    big.setPointSizeF(15)
-    app.setFont(big)
-    yield
-    app.setFont(old)
 
 
 def test_the_capture_page_fits_a_1280_pixel_screen_at_15_pt(qtbot, font_15pt) -> None:

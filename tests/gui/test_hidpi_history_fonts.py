@@ -5,27 +5,12 @@ axis's name ran past the axis's end."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication, QHeaderView
 
 from app.pages.history import GRADE_AXIS_LABEL, GRADE_AXIS_SHORT, LEGEND_ROW, HistoryPage, css_size
 from models.labels import GRADES
 from tests.gui.test_small_screens import _visits
-
-
-@pytest.fixture
-def font_15pt() -> Iterator[None]:
-    """The application font at 15 pt, put back after."""
-    app = QApplication.instance()
-    old = app.font()
-    big = app.font()
-    big.setPointSizeF(15)
-    app.setFont(big)
-    yield
-    app.setFont(old)
 
 
 def _page(qtbot, width: int, height: int) -> HistoryPage:
