@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -110,13 +111,21 @@ def settings_path(tmp_path: Path) -> str:
     return str(tmp_path / "settings.ini")
 
 
-@pytest.fixture
-def font_15pt() -> Iterator[None]:
-    """The application font at 15 pt (a clinic's large system font), put back after."""
+@contextmanager
+def app_font(points: float) -> Iterator[None]:
+    """The application font at `points` (a clinic's large system font), put back after."""
     app = QApplication.instance()
     old = app.font()
     big = app.font()
-    big.setPointSizeF(15)
+    big.setPointSizeF(points)
     app.setFont(big)
-    yield
-    app.setFont(old)
+    try:
+        yield
+    finally:
+        app.setFont(old)
+
+
+@pytest.fixture
+def font_15pt() -> Iterator[None]:
+    with app_font(15):
+        yield

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
 from app.widgets.fonts import HEADING, scale_font
 from app.widgets.screen_fit import opening_size
+from tests.gui.conftest import app_font
 from tests.gui.gui_helpers import close_window, make_window
 
 
@@ -49,13 +50,8 @@ def test_pages_scroll_so_the_window_fits_a_small_screen(qtbot, data_folder: Path
 @pytest.fixture
 def font_14pt() -> Iterator[None]:
     """The application font at 14 pt (a clinic's large system font), put back after."""
-    app = QApplication.instance()
-    old = app.font()
-    big = app.font()
-    big.setPointSizeF(14)
-    app.setFont(big)
-    yield
-    app.setFont(old)
+    with app_font(14):
+        yield
 
 
 def test_headings_follow_the_application_font(qtbot, font_14pt) -> None:
