@@ -12,7 +12,9 @@ from app.pages.history_logic import (
     entered_in_error_question,
     visit_words,
     withdrawable,
+    withdrawn_message,
 )
+from app.records.audit_agreement import entered_in_error
 from app.workers import FunctionWorker
 from models.errors import PalsyError
 
@@ -29,6 +31,26 @@ def other_model(overlays_sha: str | None, graded_sha: str | None) -> bool:
     return bool(overlays_sha and graded_sha and overlays_sha != graded_sha)
 
 
+def withdrawn_visits(gateway: Any, patient_id: str) -> int:
+    """How many of the patient's visits were marked entered in error: discarded, the last change
+    of their status a withdrawal (its reason ENTERED_IN_ERROR, `Store.withdraw_assessment`). Not
+    the drafts discarded from the patients page (Discard, an empty draft left): those were never
+    a visit of the history.
+
+    Read through the store the gateway wraps: the gateway's `history` leaves discarded visits
+    out and its `audit` drops the reason. A gateway without one (`MemoryRecords`) counts none."""
+    store = getattr(gateway, "store", None)
+    if store is None:
+        return 0
+    count = 0
+    for visit in store.history(patient_id, include_discarded=True):
+        if visit.status != "discarded":
+            continue
+        changes = [e for e in store.audit_trail("assessment", visit.id) if e.field == "status"]
+        count += bool(changes) and entered_in_error(changes[-1].reason)
+    return count
+
+
 class WindowHistoryMixin:
     """`show_history`, `open_read_only` and `withdraw_visit`.
 
@@ -40,9 +62,14 @@ class WindowHistoryMixin:
         if not self.may_leave_results():
             return
         self.patient_id = patient_id
-        self.history.show_history(self._patient_label(patient_id), self.gateway.history(patient_id))
+        self._fill_history(patient_id)
         self.stack.setCurrentWidget(self.history)
         self.show_patient_title(patient_id)
+
+    def _fill_history(self, patient_id: str) -> None:
+        """The history page's visits of `patient_id`, and how many were marked entered in error."""
+        visits = self.gateway.history(patient_id)
+        self.history.show_history(self._patient_label(patient_id), visits, withdrawn_visits(self.gateway, patient_id))
 
     def withdraw_visit(self, assessment_id: int) -> None:
         """Mark a past visit (analysed or confirmed) entered in error once the user has named a
@@ -52,7 +79,8 @@ class WindowHistoryMixin:
         ref = f"assessment {assessment_id}"
         try:
             info = self.gateway.assessment(assessment_id)
-            who = str(self._patient_label(info.patient_id))
+            label = self._patient_label(info.patient_id)
+            who = str(label)
         except PalsyError as exc:
             problem = str(exc)
             self.notify(f"The visit could not be read: {problem}")
@@ -74,12 +102,11 @@ class WindowHistoryMixin:
             self.notify_naming(lambda w: f"The {visit} of {w} was not marked entered in error: {problem}", who, ref)
             return
         if self.stack.currentWidget() is self.history and self.patient_id == info.patient_id:
-            self.history.show_history(self._patient_label(info.patient_id), self.gateway.history(info.patient_id))
+            self._fill_history(info.patient_id)  # the line under the visits says one more is not shown
             self.history.table.setFocus()
-        self.notify_naming(
-            lambda w: f"Marked entered in error: the {visit} of {w}. It is no longer in the history or on later "
-                      "reports; nothing was deleted (the audit trail keeps the reason)",
-            who, ref, 30000)
+        # short enough to be read whole beside the data folder (230 characters were cut in the middle)
+        short = ", ".join(part for part in (label.name, info.patient_id) if part)
+        self.notify_naming(lambda w: withdrawn_message(info, w), short, ref, 30000)
 
     def open_read_only(self, assessment_id: int) -> None:
         """Show a past assessment as it was stored. A confirmed one is read-only; one that was

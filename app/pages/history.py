@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.pages.history_logic import (
+    CANNOT_BE_UNDONE,
     HISTORY_COLUMNS,
     REASON_MAX_LEN,
     REGION_LABELS,
@@ -37,6 +38,7 @@ from app.pages.history_logic import (
     time_axis_range,
     visit_order,
     withdrawable,
+    withdrawn_note,
 )
 from app.pages.patient import on_return
 from app.pages.patient_label import PatientLabel, label_parts
@@ -45,6 +47,7 @@ from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import HEADING, SMALL, scale_font
 from app.widgets.plain_text import plain
 from app.widgets.plot_menus import plot_widget
+from app.widgets.tones import MUTED, set_tone
 from models.labels import GRADES
 from models.pipeline.measures import HOUSE_MEASURE
 
@@ -125,13 +128,22 @@ DRAFT_TIP = "An unfinished assessment is discarded from the patients page (Disca
 
 class EnteredInErrorDialog(QDialog):
     """The question of "Entered in error…" with the reason it requires: the confirming button
-    stays disabled until a reason is typed (the audit trail keeps it); Cancel and Esc keep the visit."""
+    stays disabled until a reason is typed (the audit trail keeps it); Cancel and Esc keep the visit.
+    A question ending in CANNOT_BE_UNDONE shows that sentence on its own line, in bold (at the end
+    of a long paragraph it went unread); all of it plain text."""
 
     def __init__(self, parent: QWidget | None, title: str, question: str) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.question = plain(QLabel(question))  # names the patient: shown as typed, never as HTML
+        body, _sep, last = question.rpartition("\n\n")
+        final = last == CANNOT_BE_UNDONE and bool(body)
+        self.question = plain(QLabel(body if final else question))  # names the patient: shown as typed, never as HTML
         self.question.setWordWrap(True)
+        self.warning = plain(QLabel(CANNOT_BE_UNDONE if final else ""))
+        font = self.warning.font()
+        font.setBold(True)
+        self.warning.setFont(font)
+        self.warning.setVisible(final)
         self.reason_edit = QLineEdit()
         self.reason_edit.setMaxLength(REASON_MAX_LEN)
         self.reason_edit.setPlaceholderText("for example: recorded under the wrong patient")
@@ -146,6 +158,10 @@ class EnteredInErrorDialog(QDialog):
         self.reason_edit.textChanged.connect(lambda text: self.confirm_button.setEnabled(bool(text.strip())))
         layout = QVBoxLayout(self)
         layout.addWidget(self.question)
+        if final:
+            layout.addSpacing(self.fontMetrics().lineSpacing() // 2)  # with the layout's spacing, about a blank line
+        layout.addWidget(self.warning)
+        layout.addSpacing(self.fontMetrics().lineSpacing() // 2)  # the reason apart from the question
         layout.addWidget(reason_label)
         layout.addWidget(self.reason_edit)
         layout.addWidget(self.buttons)
@@ -231,11 +247,18 @@ class HistoryPage(QWidget):
         self.withdraw_button.clicked.connect(self._withdraw)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
+        # under the visits: "No assessments yet.", or how many visits marked entered in error are
+        # not shown (a withdrawn visit left no trace, and an only visit withdrawn read "No assessments yet.")
         self.empty = plain(QLabel())
+        self.empty.setWordWrap(True)
+        set_tone(self.empty, MUTED)  # secondary, and readable on a dark palette too
+        # "Entered in error…" on the left, apart from Open (beside it, the same look, a slip was easy);
+        # Open stays rightmost; Tab goes left to right: Back, Entered in error…, Open
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
-        buttons.addStretch(1)
+        buttons.addSpacing(self.fontMetrics().height() * 2)
         buttons.addWidget(self.withdraw_button)
+        buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         visits = QWidget()
         visits_layout = QVBoxLayout(visits)
@@ -265,8 +288,10 @@ class HistoryPage(QWidget):
         layout.addLayout(buttons)
         self.assessments: list[AssessmentInfo] = []
 
-    def show_history(self, patient_label: str | PatientLabel, assessments: list[AssessmentInfo]) -> None:
-        """Fill table and plots."""
+    def show_history(self, patient_label: str | PatientLabel, assessments: list[AssessmentInfo],
+                     withdrawn: int = 0) -> None:
+        """Fill table and plots; `withdrawn`: how many of the patient's visits were marked entered
+        in error (not among `assessments`), said under the table."""
         self.title.set_parts(*label_parts("History \u2013 ", patient_label))
         self.assessments = sorted(assessments, key=visit_order, reverse=True)  # newest first, by the moment
         self.table.setRowCount(len(self.assessments))
@@ -277,8 +302,9 @@ class HistoryPage(QWidget):
                 self.table.setItem(row, col, item)
         if self.assessments:
             self.table.selectRow(0)
-        self.empty.setText("" if self.assessments else "No assessments yet.")
-        self.empty.setVisible(not self.assessments)  # empty, it took a line from the visits
+        note = withdrawn_note(len(self.assessments), withdrawn)
+        self.empty.setText(note)
+        self.empty.setVisible(bool(note))  # empty, it took a line from the visits
         points = history_points(assessments)
         self.grade_plot.clear()
         self.function_plot.clear()

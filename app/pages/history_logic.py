@@ -93,7 +93,9 @@ def time_axis_range(timestamps: list[float], min_span_days: float = 14.0, now: f
 # -- "Entered in error": a past visit recorded under the wrong patient -------------------------
 # Drafts are not withdrawn: the patients page's bar discards them (Store.discard_assessment).
 WITHDRAWABLE = ("analysed", "confirmed")
-ENTERED_IN_ERROR_TITLE = "Mark the visit entered in error?"
+ENTERED_IN_ERROR_TITLE = "Mark visit as entered in error?"
+# the question's last paragraph: the dialog shows it on its own line, in bold
+CANNOT_BE_UNDONE = "This cannot be undone."
 REASON_MAX_LEN = 500  # the store's limit (Store.withdraw_assessment)
 
 
@@ -115,14 +117,47 @@ def visit_words(a: AssessmentInfo) -> str:
     return f"visit of {local_minute(a.created)} ({grade})"
 
 
+def visit_line(a: AssessmentInfo) -> str:
+    """The visit on the question's "Visit:" line: "2026-12-05 14:02, grade IV, confirmed by Dr
+    Kim", "2026-12-05 14:02, network grade II, not confirmed"."""
+    if a.confirmed_grade:
+        grade = f"grade {a.confirmed_grade}, confirmed" + (f" by {a.clinician}" if a.clinician else "")
+    elif a.model_grade:
+        grade = f"network grade {a.model_grade}, not confirmed"
+    else:
+        grade = "no grade"
+    return f"{local_minute(a.created)}, {grade}"
+
+
 def entered_in_error_question(patient: str, a: AssessmentInfo) -> str:
-    """The question "Entered in error…" asks, naming the patient (name and ID) and the visit's
-    date and grade: the visit chosen is the one withdrawn, from the right patient's record."""
-    signed = f" by {a.clinician}" if a.confirmed_grade and a.clinician else ""
+    """The question "Entered in error…" asks: the patient (name, ID, date of birth) and the
+    visit (date, grade, who confirmed it) each on a line of its own, so that the name never reads
+    as part of the clinician's; then what it does, and CANNOT_BE_UNDONE as its last paragraph."""
     return (
-        f"Mark the {visit_words(a)}{signed} of {patient} as entered in error (for example, recorded under "
-        "the wrong patient)?\n\n"
-        "It leaves this patient's history and the grade history of their later reports. Nothing is "
-        "deleted: its photos, results and reports stay in the data folder, and the audit trail records "
-        "the change with your reason. It cannot be undone here."
+        f"Patient: {patient}\n"
+        f"Visit: {visit_line(a)}\n\n"
+        "Use this when the visit was recorded under the wrong patient. It will no longer appear in this "
+        "patient's history, graphs or later reports. Nothing is deleted, and your reason is recorded in the "
+        "audit trail.\n\n"
+        + CANNOT_BE_UNDONE
     )
+
+
+def withdrawn_note(shown: int, withdrawn: int) -> str:
+    """The line under the visits: how many visits marked entered in error the history leaves
+    out (a withdrawn visit left no trace, and a patient whose only visit it was read "No
+    assessments yet."); "" when there are visits and none was withdrawn."""
+    if not shown:
+        return f"No assessments to show ({withdrawn} marked entered in error)." if withdrawn else "No assessments yet."
+    if not withdrawn:
+        return ""
+    if withdrawn == 1:
+        return "1 visit marked entered in error is not shown."
+    return f"{withdrawn} visits marked entered in error are not shown."
+
+
+def withdrawn_message(a: AssessmentInfo, patient: str) -> str:
+    """The status bar's word after a visit was marked entered in error, short enough to be read
+    whole: "Visit of 2026-08-15 10:30 marked entered in error (Jane Doe, MRN-2041). Reason saved
+    in the audit trail." (`patient` is "assessment 4" in the log)."""
+    return f"Visit of {local_minute(a.created)} marked entered in error ({patient}). Reason saved in the audit trail."

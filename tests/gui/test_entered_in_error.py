@@ -51,8 +51,8 @@ def test_only_analysed_and_confirmed_visits_are_withdrawn() -> None:
 def test_the_question_names_the_patient_and_the_visits_date_and_grade() -> None:
     confirmed, analysed, _draft = _visits()
     question = entered_in_error_question("Ada Lovelace (MRN-1, born 1980-12-10)", confirmed)
-    assert f"visit of {local_minute(confirmed.created)} (grade II, confirmed) by Dr Kim" in question
-    assert "of Ada Lovelace (MRN-1, born 1980-12-10) as entered in error" in question
+    assert question.startswith("Patient: Ada Lovelace (MRN-1, born 1980-12-10)\n"
+                               f"Visit: {local_minute(confirmed.created)}, grade II, confirmed by Dr Kim\n\n")
     assert "Nothing is deleted" in question
     assert visit_words(analysed) == f"visit of {local_minute(analysed.created)} (network grade III, not confirmed)"
 
@@ -164,9 +164,9 @@ def test_entered_in_error_withdraws_the_visit_from_history_and_plot(qtbot, data_
         page.withdraw_button.click()
         [(title, question)] = questions
         created = window.gateway.store.get_assessment(wrong).created_at
-        assert title == "Mark the visit entered in error?"
-        assert f"Mark the visit of {local_minute(created)} (grade V, confirmed) by Dr Kim of Ada Lovelace (MRN-1)" \
-            in question
+        assert title == "Mark visit as entered in error?"
+        assert question.startswith(f"Patient: Ada Lovelace (MRN-1)\nVisit: {local_minute(created)}, grade V, "
+                                   "confirmed by Dr Kim\n\n")
         assert window.gateway.store.get_assessment(wrong).status == "discarded"
         trail = window.gateway.store.audit_trail("assessment", wrong)
         assert (trail[-1].old_value, trail[-1].new_value, trail[-1].reason) == (
@@ -175,9 +175,10 @@ def test_entered_in_error_withdraws_the_visit_from_history_and_plot(qtbot, data_
         assert page.table.item(0, 0).data(Qt.ItemDataRole.UserRole) == first
         assert _grade_points(window) == 1
         assert page.function_plot.getPlotItem().listDataItems() == []  # its function % was the only one
-        message = window.statusBar().currentMessage()
-        assert message.startswith(f"Marked entered in error: the visit of {local_minute(created)} (grade V, confirmed) "
-                                  "of Ada Lovelace (MRN-1). It is no longer in the history or on later reports")
+        assert window.statusBar().currentMessage() == (
+            f"Visit of {local_minute(created)} marked entered in error (Ada Lovelace, MRN-1). "
+            "Reason saved in the audit trail.")
+        assert page.empty.isVisible() and page.empty.text() == "1 visit marked entered in error is not shown."
     finally:
         close_window(window)
 
