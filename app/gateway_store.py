@@ -90,6 +90,9 @@ class StoreGateway:
     def withdraw(self, assessment_id: int, reason: str) -> None:
         self.store.withdraw_assessment(assessment_id, actor=self.actor, reason=reason)
 
+    def withdrawn_count(self, patient_id: str) -> int:
+        return self.store.withdrawn_count(patient_id)
+
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:
         self.store.record_results(assessment_id, result, model_grade=model_grade, measured_grade=measured_grade)
 

@@ -382,8 +382,14 @@ class MainWindow(
 
     def show_patient_title(self, patient_id: str | None) -> None:
         """The window title names the patient on screen, and nobody on the patients page (a
-        shared station: the last patient's name stayed in the title bar)."""
-        self.setWindowTitle(f"Palsy Grader \u2013 {self._patient_label(patient_id)}" if patient_id else "Palsy Grader")
+        shared station: the last patient's name stayed in the title bar). Name and ID only: the
+        title also shows in the taskbar, window switchers and screen-sharing lists, and every page
+        gives the date of birth."""
+        if not patient_id:
+            self.setWindowTitle("Palsy Grader")
+            return
+        info = self.gateway.get_patient(patient_id)
+        self.setWindowTitle(f"Palsy Grader \u2013 {info.name} ({info.patient_id})")
 
     def _patient_label(self, patient_id: str) -> PatientLabel:
         """The patient's name, ID and date of birth when known ("Jo Ames (MRN-7, born

@@ -101,6 +101,10 @@ class RecordsGateway(Protocol):
         """Mark an analysed or confirmed visit entered in error (`Store.withdraw_assessment`)."""
         ...
 
+    def withdrawn_count(self, patient_id: str) -> int:
+        """How many of the patient's visits were marked entered in error (not drafts discarded)."""
+        ...
+
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None: ...
 
     def confirm(self, assessment_id: int, grade: str, clinician: str, notes: str) -> None: ...
@@ -128,6 +132,7 @@ class MemoryRecords:
         self.photos: dict[tuple[int, str], np.ndarray] = {}
         self.qualities: dict[tuple[int, str], dict] = {}
         self.audits: dict[int, list[AuditEntry]] = {}
+        self.withdrawn: set[int] = set()  # marked entered in error
 
     def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
         text = text.strip().lower()
@@ -187,6 +192,10 @@ class MemoryRecords:
         if not reason.strip() or self.assessments[assessment_id].status not in ("analysed", "confirmed"):
             raise InputError("only an analysed or confirmed visit is marked entered in error, with a reason.")
         self.assessments[assessment_id].status = "discarded"
+        self.withdrawn.add(assessment_id)
+
+    def withdrawn_count(self, patient_id: str) -> int:
+        return sum(self.assessments[a].patient_id == patient_id for a in self.withdrawn)
 
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:
         a = self.assessments[assessment_id]

@@ -58,8 +58,8 @@ class WindowAssessmentMixin:
                 self,
                 "Resume the unfinished assessment?",
                 # names the patient: a question of a date alone did not say whose photos they were
-                f"{self._patient_label(patient_id)} has an unfinished assessment of {local_minute(draft.created)} "
-                f"({taken} of 6 photos). Resume it, or start a new one?\n\n{warning}"
+                f"{self._patient_label(patient_id)} has an unfinished assessment started {local_minute(draft.created)} "
+                f"({taken} of 6 photos taken). Resume it, or start a new one?\n\n{warning}"
                 f"{resume}\n"
                 "Start new: a new assessment; the unfinished one stays offered on the patients page.",
                 (START_NEW, RESUME) if age else (RESUME, START_NEW),

@@ -14,7 +14,6 @@ from app.pages.history_logic import (
     withdrawable,
     withdrawn_message,
 )
-from app.records.audit_agreement import entered_in_error
 from app.workers import FunctionWorker
 from models.errors import PalsyError
 
@@ -29,26 +28,6 @@ def other_model(overlays_sha: str | None, graded_sha: str | None) -> bool:
     """The overlays were recomputed with other weights than those that graded the visit: a
     report naming the grading model must not show them as its own."""
     return bool(overlays_sha and graded_sha and overlays_sha != graded_sha)
-
-
-def withdrawn_visits(gateway: Any, patient_id: str) -> int:
-    """How many of the patient's visits were marked entered in error: discarded, the last change
-    of their status a withdrawal (its reason ENTERED_IN_ERROR, `Store.withdraw_assessment`). Not
-    the drafts discarded from the patients page (Discard, an empty draft left): those were never
-    a visit of the history.
-
-    Read through the store the gateway wraps: the gateway's `history` leaves discarded visits
-    out and its `audit` drops the reason. A gateway without one (`MemoryRecords`) counts none."""
-    store = getattr(gateway, "store", None)
-    if store is None:
-        return 0
-    count = 0
-    for visit in store.history(patient_id, include_discarded=True):
-        if visit.status != "discarded":
-            continue
-        changes = [e for e in store.audit_trail("assessment", visit.id) if e.field == "status"]
-        count += bool(changes) and entered_in_error(changes[-1].reason)
-    return count
 
 
 class WindowHistoryMixin:
@@ -69,7 +48,7 @@ class WindowHistoryMixin:
     def _fill_history(self, patient_id: str) -> None:
         """The history page's visits of `patient_id`, and how many were marked entered in error."""
         visits = self.gateway.history(patient_id)
-        self.history.show_history(self._patient_label(patient_id), visits, withdrawn_visits(self.gateway, patient_id))
+        self.history.show_history(self._patient_label(patient_id), visits, self.gateway.withdrawn_count(patient_id))
 
     def withdraw_visit(self, assessment_id: int) -> None:
         """Mark a past visit (analysed or confirmed) entered in error once the user has named a

@@ -339,19 +339,6 @@ def report_imported_at(store: Store, assessment: Assessment, report: Report) -> 
     return report.created_at if entries else None  # marked copies without the import's own entry
 
 
-def withdrawn_at(store: Store, assessment: Assessment) -> str | None:
-    """When the visit was marked entered in error (`Store.withdraw_assessment`; its last status
-    change, to discarded, with a withdrawal's reason, copies included), or None. The reason is
-    not returned: it may name the other patient."""
-    from app.records.audit_agreement import entered_in_error
-
-    if assessment.status != "discarded":
-        return None
-    changes = [e for e in store.audit_trail("assessment", assessment.id) if e.field == "status"]
-    last = changes[-1] if changes else None
-    return last.at if last is not None and last.new_value == "discarded" and entered_in_error(last.reason) else None
-
-
 def patient_corrected_after(store: Store, assessment: Assessment, report: Report) -> bool:
     """Whether the patient's name or date of birth was corrected after the report was stored
     (the patient's audit trail holds such a change after it): the PDF prints the old ones.
@@ -412,7 +399,8 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
         later = (assessment.confirmed_grade, assessment.clinician) != (grade, clinician)
         item["confirmed_again_later"] = later
         item["patient_corrected_later"] = patient_corrected_after(store, assessment, report)
-        withdrawn = withdrawn_at(store, assessment)
+        # when (not why: the reason may name the other patient)
+        withdrawn = store.entered_in_error_at(assessment.id) if assessment.status == "discarded" else None
         item["entered_in_error"] = None if withdrawn is None else {"at": local_minute(withdrawn)}
     if as_json:
         print(json.dumps(item, indent=2))

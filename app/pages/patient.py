@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,14 +28,17 @@ from PySide6.QtWidgets import (
 
 from app.local_time import local_minute
 from app.pages.capture_logic import stale_draft_age, stale_draft_warning
+from app.pages.patient_label import born
 from app.pages.patient_logic import (
     LIST_LIMIT,
     SAME_PERSON_SEARCH,
+    SAVE_ANYWAY,
     SEXES,
     SIDES,
     PatientFormError,
     as_sentence,
     list_hint,
+    list_keys_hint,
     patient_row,
     same_person_ids,
     same_person_warning,
@@ -46,7 +49,7 @@ from app.pages.patient_logic import (
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.widgets.fonts import HEADING, scale_font
 from app.widgets.plain_text import plain
-from app.widgets.tones import ERROR, MUTED, set_tone
+from app.widgets.tones import ERROR, MUTED, WARNING, set_tone
 from models.errors import PalsyError
 
 
@@ -111,12 +114,33 @@ class PatientDialog(QDialog):
         form.addRow("Affected side (patient's, if known)", self.side_combo)
         form.addRow("Notes", self.notes_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        # a change after the same-person question makes Save a plain Save again
+        for edit in (self.id_edit, self.name_edit, self.dob_edit):
+            edit.textChanged.connect(self._form_changed)
+
+    def _say(self, text: str, tone: str = ERROR) -> None:
+        """Show `text` under the form in `tone`, the dialog grown to hold it: a message of two or
+        three lines was drawn over the Notes box (usability review 2026-12-06)."""
+        self.error_label.setText(text)
+        set_tone(self.error_label, tone)
+        if text:
+            self.error_label.setMinimumHeight(self.error_label.heightForWidth(max(self.error_label.width(), 1)))
+        else:
+            self.error_label.setMinimumHeight(0)
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
+    def _form_changed(self) -> None:
+        if self.save_button.text() == SAVE_ANYWAY:
+            self.save_button.setText("Save")
+            self._say("")
 
     def accept(self) -> None:
         birth = typed_birth_date(self.dob_edit.text())
@@ -134,12 +158,14 @@ class PatientDialog(QDialog):
                 return
             self.saved = self.gateway.save_patient(info, is_new=self.existing is None)
         except PatientFormError as exc:
-            self.error_label.setText(str(exc))
+            self._say(str(exc))
             if exc.field == "birth_date":
                 self.dob_edit.setFocus()
+            elif exc.field == "patient_id":
+                self.id_edit.setFocus()
             return
         except PalsyError as exc:
-            self.error_label.setText(as_sentence(str(exc)))  # the store's one-line errors start lower case
+            self._say(as_sentence(str(exc)))  # the store's one-line errors start lower case
             return
         super().accept()
 
@@ -156,7 +182,8 @@ class PatientDialog(QDialog):
         if self._warned == warned:
             return True
         self._warned = warned
-        self.error_label.setText(same_person_warning(others))
+        self._say(same_person_warning(others), WARNING)  # a question, in the warning colour, not an error's
+        self.save_button.setText(SAVE_ANYWAY)
         return False
 
 
@@ -251,9 +278,13 @@ class PatientPage(QWidget):
         keys = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if (watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
                 and event.key() in keys and self.table.rowCount()):
-            if not self.selected() and event.key() == Qt.Key.Key_Down:
-                self.table.selectRow(0)
+            if not self.selected():
+                if event.key() == Qt.Key.Key_Down:
+                    self.table.selectRow(0)
+                else:  # no current row either: Down then lands on the first patient, as from the search
+                    self.table.setCurrentIndex(QModelIndex())
             self.table.setFocus(Qt.FocusReason.TabFocusReason)
+            self._update_buttons()  # the line under the list says what Return does now
             return True
         return super().eventFilter(watched, event)
 
@@ -303,7 +334,11 @@ class PatientPage(QWidget):
             b.setEnabled(has)
             b.setToolTip("" if has else "Select a patient in the list first")
         searching = bool(self.search.text().strip())
-        self.empty_hint.setText(list_hint(self.table.rowCount(), searching, self._more))
+        hint = list_hint(self.table.rowCount(), searching, self._more)
+        if self.table.hasFocus() and not hint:
+            chosen = self.selected()
+            hint = list_keys_hint(self._who(chosen) if chosen else None, self.table.rowCount())
+        self.empty_hint.setText(hint)
         self.empty_hint.setVisible(bool(self.empty_hint.text()))
 
     def _start(self) -> None:
@@ -350,16 +385,17 @@ class PatientPage(QWidget):
         more = f" ({len(drafts) - 1} more)" if len(drafts) > 1 else ""
         age = stale_draft_age(draft.created)  # another day's photos: said here, as Resume's question says it
         self.resume_label.setText(
-            f"An unfinished assessment of {self._who(draft.patient_id)} from {local_minute(draft.created)} "
-            f"({len(draft.captures)} of 6 photos) was found{more}. Resume it?"
+            f"An unfinished assessment of {self._who(draft.patient_id)}, started {local_minute(draft.created)} "
+            f"({len(draft.captures)} of 6 photos taken), was found{more}. Resume it?"
             + (f" {stale_draft_warning(age)}" if age else "")
         )
         self.resume_box.show()
 
     def _who(self, patient_id: str) -> str:
-        """The patient's name with their ID ("Dora Draft (MRN-D)"); the ID alone if the record
-        cannot be read."""
+        """The patient's name with their ID and date of birth ("Dora Draft (MRN-D, born
+        1970-01-31)"); the ID alone if the record cannot be read."""
         try:
-            return f"{self.gateway.get_patient(patient_id).name} ({patient_id})"
+            info = self.gateway.get_patient(patient_id)
+            return f"{info.name} ({patient_id}{born(info.birth_date)})"
         except PalsyError:
             return f"patient {patient_id}"

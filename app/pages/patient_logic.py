@@ -96,10 +96,28 @@ def same_person_warning(ids: list[str]) -> str:
     """What the new-patient form says before saving a patient with the name and date of birth of
     the patients `ids` (a second Save saves it)."""
     named = ", ".join(ids[:-1]) + f" and {ids[-1]}" if len(ids) > 1 else ids[0]
-    has = "have" if len(ids) > 1 else "has"
-    return (f"Patient{'s' if len(ids) > 1 else ''} {named} {has} the same name and date of birth. Save a new patient "
-            f"anyway? Press Save again to add it, or Cancel and open {'one of them' if len(ids) > 1 else ids[0]} "
-            "from the search.")
+    are = "are" if len(ids) > 1 else "is"
+    which = "one of them" if len(ids) > 1 else ids[0]
+    # a question, not an error (usability review 2026-12-06: red and worded as a refusal, it read
+    # as if a different person could not be saved)
+    return (f"\u26a0 Check first: {named} {are} already registered with this name and date of birth. If this is the "
+            f"same person, press Cancel and open {which} from the search. If it is a different person, press "
+            f"{SAVE_ANYWAY}.")
+
+
+SAVE_ANYWAY = "Save anyway"  # the new-patient form's Save while it asks about the same person
+
+
+def list_keys_hint(selected: str | None, rows: int) -> str:
+    """What the patients page says under its list once the keyboard moved there from the search
+    (Return in the search field): whom Return starts (`selected`: "Name (ID)"), or how to choose
+    among the `rows` matches. The first Return seemed to do nothing, and a second one then
+    started an assessment unannounced (usability review 2026-12-06)."""
+    if selected:
+        return f"Press Return to start an assessment of {selected}, or Ctrl+F to search again."
+    if rows > 1:
+        return f"{rows} patients match: choose one with \u2191/\u2193, then press Return."
+    return ""
 
 
 def patient_row(info: PatientInfo) -> tuple[str, str, str, str]:

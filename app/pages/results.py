@@ -184,7 +184,8 @@ class ResultsPage(QWidget):
             box.setChecked(True)
             box.toggled.connect(self._render_overlay)
             self.class_boxes[index] = box
-            grid.addWidget(box, (index - 1) // 2, (index - 1) % 2)
+            # three a row: in two, the list was cut at 1366x768 (usability review 2026-12-06)
+            grid.addWidget(box, (index - 1) // 3, (index - 1) % 3)
 
         controls = QFormLayout()
         controls.addRow("Expression", self.expression_combo)

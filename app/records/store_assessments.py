@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.records import validate
-from app.records.audit_agreement import ENTERED_IN_ERROR
+from app.records.audit_agreement import ENTERED_IN_ERROR, entered_in_error
 from app.records.result_shape import result_problem
 from app.records.rows import Assessment, Draft
 from app.records.store_base import _ASSESSMENT_SELECT, StoreBase, _audit
@@ -139,6 +139,21 @@ class AssessmentsMixin(StoreBase):
                    validate.text(reason, "reason", max_len=500), at=stamp)
         log.info("assessment %d discarded", row["id"])
         return self.get_assessment(row["id"])
+
+    def entered_in_error_at(self, assessment_id: int) -> str | None:
+        """When the assessment was marked entered in error (`withdraw_assessment`: discarded, the
+        last change of its status a withdrawal's, copies by an import included), or None. Not a
+        draft discarded from the patients page."""
+        rows = self.db.query(
+            "SELECT new_value, reason, at FROM audit WHERE entity = 'assessment' AND entity_id = ? AND field = 'status'"
+            " ORDER BY id DESC LIMIT 1", (str(int(assessment_id)),))
+        last = rows[0] if rows else None
+        return last["at"] if last is not None and last["new_value"] == "discarded" and entered_in_error(last["reason"]) else None
+
+    def withdrawn_count(self, patient_id: str) -> int:
+        """How many of the patient's visits were marked entered in error (`entered_in_error_at`)."""
+        visits = self.history(patient_id, include_discarded=True)
+        return sum(v.status == "discarded" and self.entered_in_error_at(v.id) is not None for v in visits)
 
     def withdraw_assessment(self, assessment_id: int, *, actor: str, reason: str) -> Assessment:
         """Mark a past visit (analysed or confirmed) entered in error, e.g. recorded under the

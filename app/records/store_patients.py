@@ -122,7 +122,8 @@ class PatientsMixin(StoreBase):
                 _audit(conn, actor, "patient", pid, "record", None, "created", at=stamp)
         except sqlite3.IntegrityError:
             stored = self.db.query("SELECT patient_id FROM patients WHERE id_key = ?", (validate.id_key(pid),))
-            same = f" ({pid} is the same ID: case, dashes and spacing aside)" if stored and stored[0][0] != pid else ""
+            same = (f" ({pid} is the same ID: IDs that differ only in capitals, dashes or spaces are one ID)"
+                    if stored and stored[0][0] != pid else "")
             raise DuplicateRecordError(
                 f"a patient with ID {stored[0][0] if same else pid} already exists{same}; open it from the search instead."
             ) from None

@@ -148,12 +148,25 @@ def lookalike_problem(text: str) -> str | None:
                     "how the character before it looks: type the ID again without it.")
     scripts = sorted({s for s in map(_lookalike_script, folded) if s}, key=_LOOKALIKE_SCRIPTS.index)
     if len(scripts) > 1:
-        return (f"mixes {scripts[0].title()} and {scripts[1].title()} letters, which look alike: type it again in one "
-                "alphabet (check the keyboard layout).")
+        # the odd one out: the first letter of the script with the fewest letters (the ID looks
+        # right on screen, so the message says which character is not what it seems)
+        counts = {s: sum(_lookalike_script(c) == s for c in folded) for s in scripts}
+        odd = min(scripts, key=lambda s: (counts[s], s == "LATIN", _LOOKALIKE_SCRIPTS.index(s)))
+        other = next(s for s in scripts if s != odd)
+        at = next(i for i, c in enumerate(folded) if _lookalike_script(c) == odd)
+        return (f"mixes {scripts[0].title()} and {scripts[1].title()} letters, which look alike: its "
+                f"{_ordinal(at + 1)} character, '{folded[at]}', is a {odd.title()} letter that looks like a "
+                f"{other.title()} one. Type the ID again in {other.title()} letters only (check the keyboard layout).")
     systems = list(dict.fromkeys(ord(c) - unicodedata.decimal(c) for c in folded if unicodedata.category(c) == "Nd"))
     if len(systems) > 1:
         return "mixes digits of two number systems: type its digits again in one of them."
     return None
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _folded(text: str) -> str:

@@ -165,8 +165,6 @@ def test_the_only_visit_withdrawn_is_said_not_no_assessments_yet(qtbot, data_fol
         # it stays: the history shown again still says it
         window.show_history("MRN-1")
         assert page.empty.text() == "No assessments to show (1 marked entered in error)."
-        from app.window_history import withdrawn_visits
-
-        assert withdrawn_visits(window.gateway, "MRN-1") == 1
+        assert window.gateway.withdrawn_count("MRN-1") == 1
     finally:
         close_window(window)

@@ -111,7 +111,7 @@ def test_start_offers_the_patients_unfinished_assessment(qtbot, data_folder: Pat
         assert [d.assessment_id for d in window.gateway.unfinished()] == [draft]
         [(text, choices)] = questions
         assert choices[0] == "Resume" and "Start new" in choices  # Resume is the default
-        assert text.startswith("Dora Draft (MRN-D) has an unfinished assessment of ") and "(3 of 6 photos). Resume it, or start a new one?" in text
+        assert text.startswith("Dora Draft (MRN-D) has an unfinished assessment started ") and "(3 of 6 photos taken). Resume it, or start a new one?" in text
         answers[:] = ["Resume"]
         window.start_assessment("MRN-D")
         assert window.stack.currentWidget() is window.capture and window.assessment_id == draft

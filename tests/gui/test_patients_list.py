@@ -74,7 +74,7 @@ def test_discard_asks_and_no_keeps_the_draft(qtbot, data_folder: Path, tiny_weig
         page = window.patients
         assert page._resume_id == draft and not page.resume_box.isHidden()
         # the bar names the patient, not only their ID
-        assert "An unfinished assessment of Dora Draft (MRN-D) from" in page.resume_label.text()
+        assert "An unfinished assessment of Dora Draft (MRN-D), started" in page.resume_label.text()
         page.discard_button.click()
         [(title, text)] = questions
         assert title == "Discard the unfinished assessment?"

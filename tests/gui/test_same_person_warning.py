@@ -13,7 +13,7 @@ from app.gateway_store import StoreGateway, open_gateway
 from app.pages.patient import PatientDialog
 from app.records_gateway import PatientInfo
 
-WARNING = "Patient MRN-07 has the same name and date of birth. Save a new patient anyway?"
+WARNING = "\u26a0 Check first: MRN-07 is already registered with this name and date of birth."
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def _ids(gateway: StoreGateway) -> list[str]:
 def test_the_same_person_under_another_id_is_saved_only_at_a_second_save(qtbot, gateway: StoreGateway) -> None:
     dialog = _new_patient(qtbot, gateway, "MRN 7", "jose  nunez", "19700131")
     dialog.accept()
-    assert WARNING in dialog.error_label.text() and "Press Save again" in dialog.error_label.text()
+    assert WARNING in dialog.error_label.text() and "press Save anyway" in dialog.error_label.text()
+    assert dialog.save_button.text() == "Save anyway"  # a question, not a refusal (usability review)
     assert dialog.saved is None and dialog.result() == 0 and _ids(gateway) == ["MRN-07"]
     dialog.accept()
     assert dialog.saved is not None and dialog.saved.patient_id == "MRN 7"
@@ -54,7 +55,7 @@ def test_a_change_after_the_warning_is_checked_again(qtbot, gateway: StoreGatewa
     assert WARNING in dialog.error_label.text()
     dialog.dob_edit.setText("1980-05-05")  # now like MRN-08: asked again, naming it
     dialog.accept()
-    assert "Patient MRN-08 has the same name" in dialog.error_label.text() and dialog.saved is None
+    assert "MRN-08 is already registered with this name" in dialog.error_label.text() and dialog.saved is None
     dialog.dob_edit.setText("1990-01-01")  # like nobody: saved at once
     dialog.accept()
     assert dialog.saved is not None and dialog.saved.birth_date == "1990-01-01"
@@ -76,9 +77,9 @@ def test_editing_the_stored_patient_asks_nothing(qtbot, gateway: StoreGateway) -
 
 
 @pytest.mark.parametrize(("typed", "words"), [
-    ("\u0410B12", "The patient ID \u0410B12 mixes Latin and Cyrillic letters, which look alike: type it again in one alphabet"),
+    ("\u0410B12", "The patient ID \u0410B12 mixes Latin and Cyrillic letters, which look alike: its 1st character, '\u0410', is a Cyrillic letter that looks like a Latin one. Type the ID again in Latin letters only"),
     ("AB\u00b9" "12", "which is read as 1"),
-    ("MRN\u2013" "07", "A patient with ID MRN-07 already exists (MRN\u2013" "07 is the same ID: case, dashes and spacing aside)"),
+    ("MRN\u2013" "07", "A patient with ID MRN-07 already exists (MRN\u2013" "07 is the same ID: IDs that differ only in capitals, dashes or spaces are one ID)"),
 ])
 def test_a_look_alike_id_is_refused_with_the_reason(qtbot, gateway: StoreGateway, typed: str, words: str) -> None:
     dialog = _new_patient(qtbot, gateway, typed, "Ana Other", "")
@@ -111,3 +112,27 @@ def test_a_stored_patient_under_a_look_alike_id_can_still_be_edited(qtbot, tmp_p
         assert dialog.error_label.text() == "" and gateway.get_patient("\u0410B12").name == "Old Patient Renamed"
     finally:
         gateway.close()
+
+
+def test_the_question_is_a_warning_that_the_dialog_grows_to_hold(qtbot, gateway: StoreGateway) -> None:
+    """Usability review 2026-12-06: in the error's red and drawn over the Notes box (the dialog
+    did not grow), the question read as a refusal and could not be read whole."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.widgets.tones import ERROR, WARNING, _ToneKeeper
+
+    dialog = _new_patient(qtbot, gateway, "MRN-9", "José Núñez", "1970-01-31")
+    dialog.notes_edit.setPlainText("first line\nsecond line\nthird line")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.accept()
+    QApplication.processEvents()
+    keeper = dialog.error_label.findChild(_ToneKeeper)
+    assert keeper.kind == WARNING
+    label, notes = dialog.error_label.geometry(), dialog.notes_edit.geometry()
+    assert label.top() >= notes.bottom() and label.height() >= dialog.error_label.heightForWidth(label.width())
+    dialog.name_edit.setText("José Núñez-Ruiz")  # another name: a plain Save again, the question gone
+    assert dialog.save_button.text() == "Save" and dialog.error_label.text() == ""
+    dialog.id_edit.setText("")
+    dialog.accept()
+    assert dialog.error_label.findChild(_ToneKeeper).kind == ERROR

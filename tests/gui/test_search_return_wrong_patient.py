@@ -61,6 +61,9 @@ def test_return_in_the_search_field_starts_nothing_and_the_typed_id_is_selected(
         assert window.stack.currentWidget() is page and not asked
         assert window.gateway.unfinished() == []
         qtbot.waitUntil(lambda: window.focusWidget() is page.table, timeout=WAIT_MS)
+        # the line under the list says what the next Return does (usability review 2026-12-06)
+        assert page.empty_hint.text() == ("Press Return to start an assessment of Next Patient (MRN-10, born "
+                                          "1980-01-01), or Ctrl+F to search again.")
         QTest.keyClick(page.table, K.Key_Return)  # in the list, Return starts the selected patient
         assert window.stack.currentWidget() is window.capture
         assert window.patient_id == "MRN-10"
@@ -77,7 +80,7 @@ def test_the_resume_question_names_the_patient(qtbot, data_folder: Path, tiny_we
         window.gateway.start_assessment("MRN-100")
         window.start_assessment("MRN-100")
         assert len(asked) == 1
-        assert asked[0].startswith("Carl Other (MRN-100, born 1950-01-01) has an unfinished assessment of ")
+        assert asked[0].startswith("Carl Other (MRN-100, born 1950-01-01) has an unfinished assessment started ")
     finally:
         close_window(window)
 
@@ -90,3 +93,39 @@ def test_search_selection() -> None:
     assert search_selection("", ids, keep="MRN-100") == 1  # nothing typed: kept
     assert search_selection("", ids, keep="X") is None
     assert search_selection("zz", [], keep="MRN-100") is None
+
+
+def test_return_with_several_matches_says_how_to_choose_and_down_takes_the_first(
+        qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    """Usability review 2026-12-06: after Return nothing was selected and nothing said so, a
+    second Return did nothing, and Down then selected the second patient."""
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        window.gateway.save_patient(PatientInfo("MRN-2041", "Jane Doe"), is_new=True)
+        window.gateway.save_patient(PatientInfo("MRN-2042", "John Roe"), is_new=True)
+        page = window.patients
+        page.refresh()
+        _activate(qtbot, window)
+        page.search.setFocus()
+        qtbot.waitUntil(lambda: window.focusWidget() is page.search, timeout=WAIT_MS)
+        _type(page.search, "MRN-20")
+        assert page.table.rowCount() == 2 and page.selected() is None
+        QTest.keyClick(page.search, K.Key_Return)
+        qtbot.waitUntil(lambda: window.focusWidget() is page.table, timeout=WAIT_MS)
+        assert page.empty_hint.text() == "2 patients match: choose one with \u2191/\u2193, then press Return."
+        QTest.keyClick(page.table, K.Key_Down)
+        assert page.selected() == page.table.item(0, 0).data(Qt.ItemDataRole.UserRole)
+        assert page.empty_hint.text().startswith("Press Return to start an assessment of ")
+    finally:
+        close_window(window)
+
+
+def test_the_window_title_names_the_patient_without_the_date_of_birth(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    """The title shows in the taskbar and screen-sharing lists: name and ID only."""
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        window.gateway.save_patient(PatientInfo("MRN-7", "Jo Ames", "1970-01-31"), is_new=True)
+        window.show_patient_title("MRN-7")
+        assert window.windowTitle() == "Palsy Grader \u2013 Jo Ames (MRN-7)"
+    finally:
+        close_window(window)

@@ -221,3 +221,17 @@ def test_a_later_report_leaves_the_withdrawn_visit_out_of_its_grade_history(tmp_
         assert first in [a.assessment_id for a in gateway.history("MRN-11")]
     finally:
         gateway.close()
+
+
+def test_when_a_visit_was_withdrawn_and_how_many_a_patient_has(store: Store) -> None:
+    """`entered_in_error_at` / `withdrawn_count`: withdrawals only, not drafts discarded."""
+    kept = confirmed_assessment(store, "MRN-20", "Kit Ono", "II", "Dr Kim")
+    withdrawn = store.start_assessment("MRN-20").id
+    store.record_results(withdrawn, {"grade": "III"}, model_grade="III")
+    store.confirm_grade(withdrawn, "III", "Dr Kim")
+    draft = store.start_assessment("MRN-20").id
+    store.discard_assessment(draft, actor="gui", reason="left before any photo was taken")
+    store.withdraw_assessment(withdrawn, actor="gui", reason=WRONG_PATIENT)
+    assert store.entered_in_error_at(withdrawn) is not None
+    assert store.entered_in_error_at(kept) is None and store.entered_in_error_at(draft) is None
+    assert store.withdrawn_count("MRN-20") == 1
