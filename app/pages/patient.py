@@ -138,6 +138,9 @@ class PatientDialog(QDialog):
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _form_changed(self) -> None:
+        """An edit of the ID, name or date of birth asks the same-person question again at the
+        next Save (review: retyping the date made a plain Save that saved without asking)."""
+        self._warned = None
         if self.save_button.text() == SAVE_ANYWAY:
             self.save_button.setText("Save")
             self._say("")
@@ -215,6 +218,7 @@ class PatientPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between rows
+        self.table.installEventFilter(self)  # the line under the list follows the keyboard in and out
         self.table.doubleClicked.connect(lambda _index: self._start())
         on_return(self.table, self._start)
         self.new_button = QPushButton("New patient\u2026")
@@ -275,6 +279,9 @@ class PatientPage(QWidget):
         """Down, Return or Enter in the search field moves to the list (Down: its first patient
         when none is selected), where the arrows go on and Return starts the assessment: Return
         in the field itself never starts one (the list's selection may not be the typed patient)."""
+        if watched is self.table and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self._update_buttons()  # what Return does is said only while it does it
+            return super().eventFilter(watched, event)
         keys = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if (watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
                 and event.key() in keys and self.table.rowCount()):
@@ -339,6 +346,7 @@ class PatientPage(QWidget):
             chosen = self.selected()
             hint = list_keys_hint(self._who(chosen) if chosen else None, self.table.rowCount())
         self.empty_hint.setText(hint)
+        self.table.setAccessibleDescription(hint)  # a screen reader says it with the list
         self.empty_hint.setVisible(bool(self.empty_hint.text()))
 
     def _start(self) -> None:

@@ -118,7 +118,25 @@ class ChecksMixin(StoreBase):
                     f"damaged ({problem}), so it cannot be reopened; restore palsy.db from a backup if it was edited."
                 )
         schema = [f"{problem}. {RESTORE_HINT}." for _, problem in schema_problems(self.db.connection())]
-        return schema + self._upgrade_refusals() + problems + self._audit_disagreements() + self._future_time_problems()
+        return (schema + self._upgrade_refusals() + self._stale_id_keys() + problems + self._audit_disagreements()
+                + self._future_time_problems())
+
+    def _stale_id_keys(self) -> list[str]:
+        """Patients whose stored ID key is not what this release computes from their ID (a data
+        folder of a development build whose comparison of IDs differed): typing such an ID can
+        find another patient, or miss its own. None in a folder before the step that computes
+        the keys this way (the upgrade recomputes them)."""
+        conn = self.db.connection()
+        if schema_version(conn) < max(step.version for step in MIGRATIONS if step.changes_id_lookup):
+            return []
+        stale = [pid for pid, key in self.db.query("SELECT patient_id, id_key FROM patients ORDER BY id")
+                 if key != id_key(pid)]
+        if not stale:
+            return []
+        some = ", ".join(stale[:5]) + (", ..." if len(stale) > 5 else "")
+        return [f"{len(stale)} patient ID(s) ({some}) are stored under a search key that this version computes "
+                "differently, so typing such an ID may open another patient or miss its own: ask whoever supports "
+                "Palsy Grader at your site before recording more visits."]
 
     def _upgrade_refusals(self) -> list[str]:
         """Why a pending schema step would refuse this older database (`check` does not upgrade):

@@ -41,10 +41,13 @@ _JOINERS = frozenset("\u200c\u200d")
 # a hand-picked list let a pasted Armenian hyphen or maqaf make a second "MRN-7".
 # Written out (Unicode 14's Pd, '-' aside), not computed from this Python's tables: the keys are
 # stored, and must not change with the Unicode version of the Python that reads them.
-_DASHES = ("\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
-           "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
+# Those drawn as two strokes or as a wave are left out (U+1400, U+2E17, U+2E40, U+30A0 look like
+# '='; U+301C and U+3030 like '~', and read as '~' with the full-width tilde: a macOS and a
+# Windows input method type one key as U+301C and U+FF5E).
+_DASHES = ("\u058a\u05be\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e1a\u2e3a\u2e3b\u2e5d"
+           "\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
            "\u2043\u2212\u2796\u2500\u2501\u23af\u02d7")
-_FOLD_DASHES = str.maketrans({**dict.fromkeys(_DASHES, "-"), "\u00ad": None})
+_FOLD_DASHES = str.maketrans({**dict.fromkeys(_DASHES, "-"), "\u301c": "~", "\u3030": "~", "\u00ad": None})
 # Characters drawn as nothing or as blank space that are not white space, refused in a new ID:
 # variation selectors, fillers, invisible vowels and the combining grapheme joiner (Unicode's
 # default-ignorable code points that are not format characters, which `patient_id` refuses
@@ -153,9 +156,11 @@ def lookalike_problem(text: str) -> str | None:
         counts = {s: sum(_lookalike_script(c) == s for c in folded) for s in scripts}
         odd = min(scripts, key=lambda s: (counts[s], s == "LATIN", _LOOKALIKE_SCRIPTS.index(s)))
         other = next(s for s in scripts if s != odd)
-        at = next(i for i, c in enumerate(folded) if _lookalike_script(c) == odd)
+        # counted in the ID as typed ('ﬁ' is one character there, two once normalised)
+        at = next(i for i, c in enumerate(text)
+                  if any(_lookalike_script(n) == odd for n in unicodedata.normalize("NFKC", c)))
         return (f"mixes {scripts[0].title()} and {scripts[1].title()} letters, which look alike: its "
-                f"{_ordinal(at + 1)} character, '{folded[at]}', is a {odd.title()} letter that looks like a "
+                f"{_ordinal(at + 1)} character, '{text[at]}', is a {odd.title()} letter that looks like a "
                 f"{other.title()} one. Type the ID again in {other.title()} letters only (check the keyboard layout).")
     systems = list(dict.fromkeys(ord(c) - unicodedata.decimal(c) for c in folded if unicodedata.category(c) == "Nd"))
     if len(systems) > 1:

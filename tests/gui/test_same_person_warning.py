@@ -136,3 +136,16 @@ def test_the_question_is_a_warning_that_the_dialog_grows_to_hold(qtbot, gateway:
     dialog.id_edit.setText("")
     dialog.accept()
     assert dialog.error_label.findChild(_ToneKeeper).kind == ERROR
+
+
+def test_retyping_a_field_after_the_question_asks_it_again(qtbot, gateway: StoreGateway) -> None:
+    """Second review 2026-12-06: the date of birth retyped after the question made a plain Save
+    that saved the duplicate without asking."""
+    dialog = _new_patient(qtbot, gateway, "MRN-9", "José Núñez", "1970-01-31")
+    dialog.accept()
+    assert WARNING in dialog.error_label.text()
+    dialog.dob_edit.setText("")
+    dialog.dob_edit.setText("1970-01-31")
+    assert dialog.save_button.text() == "Save"
+    dialog.accept()
+    assert WARNING in dialog.error_label.text() and dialog.saved is None and _ids(gateway) == ["MRN-07"]

@@ -64,6 +64,13 @@ def test_return_in_the_search_field_starts_nothing_and_the_typed_id_is_selected(
         # the line under the list says what the next Return does (usability review 2026-12-06)
         assert page.empty_hint.text() == ("Press Return to start an assessment of Next Patient (MRN-10, born "
                                           "1980-01-01), or Ctrl+F to search again.")
+        assert page.table.accessibleDescription() == page.empty_hint.text()  # a screen reader says it too
+        page.search.setFocus()  # the keyboard leaves the list: the line goes (review: it stayed)
+        qtbot.waitUntil(lambda: window.focusWidget() is page.search, timeout=WAIT_MS)
+        assert page.empty_hint.text() == ""
+        page.table.setFocus()
+        qtbot.waitUntil(lambda: window.focusWidget() is page.table, timeout=WAIT_MS)
+        assert page.empty_hint.text().startswith("Press Return to start an assessment of Next Patient (MRN-10")
         QTest.keyClick(page.table, K.Key_Return)  # in the list, Return starts the selected patient
         assert window.stack.currentWidget() is window.capture
         assert window.patient_id == "MRN-10"

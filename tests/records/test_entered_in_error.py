@@ -235,3 +235,21 @@ def test_when_a_visit_was_withdrawn_and_how_many_a_patient_has(store: Store) -> 
     assert store.entered_in_error_at(withdrawn) is not None
     assert store.entered_in_error_at(kept) is None and store.entered_in_error_at(draft) is None
     assert store.withdrawn_count("MRN-20") == 1
+
+
+def test_withdrawn_count_reads_the_visits_in_one_query(store: Store) -> None:
+    """Second review 2026-12-06: one query per discarded visit (and every result read) each time
+    the history showed."""
+    kept = confirmed_assessment(store, "MRN-30", "Kit Ono", "II", "Dr Kim")
+    for _ in range(5):
+        aid = store.start_assessment("MRN-30").id
+        store.record_results(aid, {"grade": "III"}, model_grade="III")
+        store.withdraw_assessment(aid, actor="gui", reason=WRONG_PATIENT)
+    statements = []
+    store.db.connection().set_trace_callback(statements.append)
+    try:
+        assert store.withdrawn_count("MRN-30") == 5
+    finally:
+        store.db.connection().set_trace_callback(None)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 2
+    assert store.entered_in_error_at(kept) is None

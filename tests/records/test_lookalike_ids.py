@@ -19,7 +19,19 @@ DASHES = ["MRN\u2010" "7", "MRN\u2011" "7", "MRN\u2012" "7", "MRN\u2013" "7", "M
           "MRN\u2212" "7", "MRN\ufe58" "7", "MRN\ufe63" "7", "MRN\uff0d" "7",
           # review 2026-12-06: any dash punctuation (Armenian hyphen, Hebrew maqaf, double hyphen,
           # wave dash) and minus-like symbols (heavy minus, box drawing) made a second "MRN-7"
-          "MRN\u058a" "7", "MRN\u05be" "7", "MRN\u2e40" "7", "MRN\u301c" "7", "MRN\u2796" "7", "MRN\u2500" "7"]
+          "MRN\u058a" "7", "MRN\u05be" "7", "MRN\u2e3a" "7", "MRN\u2796" "7", "MRN\u2500" "7"]
+
+
+def test_double_strokes_and_waves_are_not_dashes_and_the_two_wave_tildes_are_one() -> None:
+    """Second review 2026-12-06: the wave dash (drawn as a tilde) was MRN-7, and differed from the
+    full-width tilde a Windows input method types for the same key; double hyphens look like '='."""
+    for typed in ("MRN\u301c" "7", "MRN\u30a0" "7", "MRN\u2e40" "7", "MRN\u1400" "7", "MRN\u2e17" "7"):
+        assert validate.id_key(typed) != "mrn-7", repr(typed)
+    assert validate.id_key("MRN\u301c" "7") == validate.id_key("MRN\uff5e" "7") == "mrn~7"
+
+
+def test_the_odd_letter_is_counted_in_the_id_as_typed() -> None:
+    assert "its 5th character, '\u0410'" in validate.lookalike_problem("\ufb01le-\u0410B")
 
 
 @pytest.mark.parametrize("typed", ["AB12\ufe0f", "AB12\U000e0100", "AB12\u180b", "AB12\u3164", "AB12\u17b4",

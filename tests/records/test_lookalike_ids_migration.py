@@ -144,3 +144,21 @@ def test_records_check_of_such_a_folder_says_why_the_upgrade_will_refuse_it(tmp_
         store.close()
     assert [p for p in problems if p.startswith("The database holds patient IDs that differ only in a dash")]
     assert _rows(folder)[0] == 4
+
+
+def test_records_check_lists_ids_stored_under_another_key(tmp_path: Path) -> None:
+    """Second review 2026-12-06: a folder written by a build whose folding differed (keys not what
+    `validate.id_key` computes) opened the wrong patient, and `check` said nothing."""
+    folder = tmp_path / "data"
+    with Store.open(folder) as store:
+        store.create_patient("MRN-7", name="Ada Lovelace")
+    conn = sqlite3.connect(folder / "palsy.db", isolation_level=None)
+    conn.execute("INSERT INTO patients(patient_id, id_key, name, created_at, updated_at) VALUES (?, ?, '', ?, ?)",
+                 ("MRN\u058a" "7", "mrn\u058a" "7", T, T))
+    conn.close()
+    store = Store.open_existing(folder)
+    try:
+        problems = store.record_problems()
+    finally:
+        store.close()
+    assert [p for p in problems if p.startswith("1 patient ID(s) (MRN\u058a" "7) are stored under a search key")]
