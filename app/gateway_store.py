@@ -93,6 +93,11 @@ class StoreGateway:
     def withdrawn_count(self, patient_id: str) -> int:
         return self.store.withdrawn_count(patient_id)
 
+    def same_person_candidates(self, info: PatientInfo) -> list[str]:
+        # every patient of that date of birth, compared in the store (a name search capped at
+        # 1,000 matches stood in for it in the form)
+        return self.store.same_person_candidates(info.name, info.birth_date or None, exclude_id=info.patient_id)
+
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:
         self.store.record_results(assessment_id, result, model_grade=model_grade, measured_grade=measured_grade)
 

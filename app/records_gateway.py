@@ -7,6 +7,7 @@ API touches one adapter, not every page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from app.records import validate
+from app.records.patient_identity import name_key
 from models.errors import InputError
 
 DISCARD_REASON = "discarded at resumption"  # the Discard button of the unfinished-assessment bar
@@ -105,6 +108,10 @@ class RecordsGateway(Protocol):
         """How many of the patient's visits were marked entered in error (not drafts discarded)."""
         ...
 
+    def same_person_candidates(self, info: PatientInfo) -> list[str]:
+        """The IDs of other patients with `info`'s name and date of birth (none when it has no date)."""
+        ...
+
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None: ...
 
     def confirm(self, assessment_id: int, grade: str, clinician: str, notes: str) -> None: ...
@@ -116,6 +123,19 @@ class RecordsGateway(Protocol):
     def report_path(self, assessment_id: int) -> Path: ...
 
     def close(self) -> None: ...
+
+
+def same_person_ids(info: PatientInfo, found: Iterable[PatientInfo]) -> list[str]:
+    """The IDs among `found` of patients with `info`'s date of birth and name as the store
+    compares names (`patient_identity.name_key`: case, accents and spacing aside), `info`'s own
+    ID excepted: perhaps the same person under another ID, as `Store.same_person_candidates`
+    finds them in the database (`MemoryRecords` finds them here). None when the date of birth is blank."""
+    key = name_key(info.name)
+    if not info.birth_date or not key:
+        return []
+    own = validate.id_key(info.patient_id)
+    return [p.patient_id for p in found
+            if p.birth_date == info.birth_date and name_key(p.name) == key and validate.id_key(p.patient_id) != own]
 
 
 def _now() -> str:
@@ -196,6 +216,9 @@ class MemoryRecords:
 
     def withdrawn_count(self, patient_id: str) -> int:
         return sum(self.assessments[a].patient_id == patient_id for a in self.withdrawn)
+
+    def same_person_candidates(self, info: PatientInfo) -> list[str]:
+        return same_person_ids(info, self.patients.values())
 
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:
         a = self.assessments[assessment_id]

@@ -31,7 +31,6 @@ from app.pages.capture_logic import stale_draft_age, stale_draft_warning
 from app.pages.patient_label import born
 from app.pages.patient_logic import (
     LIST_LIMIT,
-    SAME_PERSON_SEARCH,
     SAVE_ANYWAY,
     SEXES,
     SIDES,
@@ -40,7 +39,6 @@ from app.pages.patient_logic import (
     list_hint,
     list_keys_hint,
     patient_row,
-    same_person_ids,
     same_person_warning,
     search_selection,
     typed_birth_date,
@@ -178,7 +176,7 @@ class PatientDialog(QDialog):
         the form names them and Save waits for a second press."""
         if not info.birth_date:  # nothing to compare: never a match
             return True
-        others = same_person_ids(info, self.gateway.search_patients(info.name, SAME_PERSON_SEARCH))
+        others = self.gateway.same_person_candidates(info)
         if not others:
             return True
         warned = (info.patient_id, info.name, info.birth_date, tuple(others))

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from datetime import date
 
 from app.records import validate
-from app.records.patient_identity import name_key
 from app.records_gateway import PatientInfo
 from models.errors import InputError
 
@@ -72,24 +70,6 @@ def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affe
     if affected_side not in SIDES:
         raise PatientFormError("affected_side", f"Affected side must be one of {', '.join(SIDES)}")
     return PatientInfo(patient_id, name, birth_date, sex, affected_side, notes.strip())
-
-
-# How many patients found by a new patient's name are compared with it (`same_person_ids`): the
-# search's matches of a whole name are the names that start with it, far fewer than this.
-SAME_PERSON_SEARCH = 1000
-
-
-def same_person_ids(info: PatientInfo, found: Iterable[PatientInfo]) -> list[str]:
-    """The IDs among `found` (the patients a search for `info.name` found) of patients with
-    `info`'s date of birth and name as the store compares names (`patient_identity.name_key`:
-    case, accents and spacing aside), `info`'s own ID excepted: perhaps the same person under
-    another ID (`Store.same_person_candidates`). None when the date of birth is blank."""
-    key = name_key(info.name)
-    if not info.birth_date or not key:
-        return []
-    own = validate.id_key(info.patient_id)
-    return [p.patient_id for p in found
-            if p.birth_date == info.birth_date and name_key(p.name) == key and validate.id_key(p.patient_id) != own]
 
 
 def same_person_warning(ids: list[str]) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.pages.patient_logic import same_person_ids, same_person_warning
+from app.pages.patient_logic import same_person_warning
 from app.records import Store
-from app.records_gateway import PatientInfo
+from app.records_gateway import PatientInfo, same_person_ids
 
 
 @pytest.fixture
