@@ -128,14 +128,15 @@ def staging_folder(data_folder: Path | None) -> Iterator[Path]:
         yield stage
 
 
-def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes, expect: Any = None, patient: Any = None) -> Path:
+def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes, expect: Any = None, patient: Any = None,
+                 history: Any = None) -> Path:
     """Keep the PDF with the records (atomic and checksummed when the store offers it). With
-    `expect` (the assessment the PDF was rendered from) and `patient` (the PatientInfo it
-    names), the store keeps it only while the records still hold them, checked in the same
-    transaction (RecordStateError)."""
+    `expect` (the assessment the PDF was rendered from), `patient` (the PatientInfo it names)
+    and `history` (the visits of its grade history), the store keeps it only while the records
+    still hold them, checked in the same transaction (RecordStateError)."""
     saver = getattr(gateway, "save_report", None)
     if callable(saver):
-        given = {k: v for k, v in (("expect", expect), ("patient", patient)) if v is not None}
+        given = {k: v for k, v in (("expect", expect), ("patient", patient), ("history", history)) if v is not None}
         return Path(saver(assessment_id, pdf, **given))
     path = gateway.report_path(assessment_id)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -112,17 +112,20 @@ class StoreGateway:
         return [AuditEntry(e.actor, e.at, e.field, e.old_value, e.new_value) for e in entries]
 
     def save_report(self, assessment_id: int, pdf: bytes, expect: AssessmentInfo | None = None,
-                    patient: PatientInfo | None = None) -> Path:
+                    patient: PatientInfo | None = None, history: list[AssessmentInfo] | None = None) -> Path:
         """Store the PDF through the records store (atomic, checksummed) and return its path.
-        With `expect` (the record it was rendered from) and `patient` (the patient it names),
-        only while the records still hold them (RecordStateError otherwise, checked in the same
-        transaction)."""
+        With `expect` (the record it was rendered from), `patient` (the patient it names) and
+        `history` (the visits its grade history was drawn from), only while the records still
+        hold them (RecordStateError otherwise, checked in the same transaction)."""
         state = None if expect is None else {"confirmed_grade": expect.confirmed_grade, "clinician": expect.clinician,
                                              "notes": expect.notes, "updated_at": expect.updated}
         named = None if patient is None else {
             "name": patient.name, "birth_date": patient.birth_date, "sex": patient.sex,
             "affected_side": None if patient.affected_side == _SIDE_UNKNOWN else patient.affected_side}
-        report = self.store.save_report(assessment_id, pdf, actor=self.actor, expect=state, expect_patient=named)
+        visits = None if history is None else [(a.assessment_id, a.confirmed_grade) for a in history
+                                                 if a.status == "confirmed"]
+        report = self.store.save_report(assessment_id, pdf, actor=self.actor, expect=state, expect_patient=named,
+                                        expect_visits=visits)
         return self.store.layout.resolve(report.file_name)
 
     def report_path(self, assessment_id: int) -> Path:

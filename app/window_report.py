@@ -20,7 +20,7 @@ from models.errors import PalsyError
 log = logging.getLogger(__name__)
 
 EXPORT_CLOSE_WAIT_MS = 60000  # how long closing waits for a report being written (painted, not frozen)
-CHANGED_DURING_EXPORT = ("The assessment (grade, clinician or notes) or the patient's record changed while the report was written; the "
+CHANGED_DURING_EXPORT = ("The assessment (grade, clinician or notes), the patient's record or their other visits changed while the report was written; the "
                          "report was not saved: export again")
 REPORT_NOTICE = "report"  # the key prefix of a failed export's lasting notice (MainWindow.set_notice)
 
@@ -95,6 +95,7 @@ class WindowReportMixin:
         self._export_id, self._export_thread = info.assessment_id, thread
         self._export_snapshot = info  # the record the PDF shows: saved only while it still holds
         self._export_patient = patient  # and the patient it names (a name corrected meanwhile)
+        self._export_history = history  # and the visits of its grade history (one withdrawn meanwhile)
         self._export_label = label
         # said with "Report saved": a name printed as "?" is otherwise found only on paper
         self._export_unprinted = unprinted_warning(report_context(info, patient, settings, history))
@@ -135,11 +136,12 @@ class WindowReportMixin:
         assessment_id, who = self._export_id, getattr(self, "_export_label", None)
         unprinted = getattr(self, "_export_unprinted", "")
         snapshot, patient = self._export_done(), getattr(self, "_export_patient", None)
-        self._export_patient = None
+        history = getattr(self, "_export_history", None)
+        self._export_patient = self._export_history = None
         try:
             # kept only while the record still holds the decision the PDF shows (the store checks
             # it in the transaction that keeps the file)
-            path = store_report(self.gateway, assessment_id, pdf, expect=snapshot, patient=patient)
+            path = store_report(self.gateway, assessment_id, pdf, expect=snapshot, patient=patient, history=history)
         except RecordStateError:
             log.warning("report of assessment %s dropped: the record changed while it was written", assessment_id)
             text = CHANGED_DURING_EXPORT.replace("The assessment", f"The assessment of {who}") if who else CHANGED_DURING_EXPORT

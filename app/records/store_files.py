@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -177,6 +177,7 @@ class FilesMixin(StoreBase):
     def save_report(
         self, assessment_id: int, pdf: bytes, *, actor: str = "", expect: Mapping[str, str | None] | None = None,
         expect_patient: Mapping[str, str | None] | None = None,
+        expect_visits: Sequence[tuple[int, str | None]] | None = None,
     ) -> Report:
         """Store a PDF report of a confirmed assessment (atomic, checksummed); earlier ones stay.
 
@@ -186,6 +187,9 @@ class FilesMixin(StoreBase):
         (RecordStateError, nothing stored). `expect_patient` (column -> value: name,
         birth_date, sex, affected_side) is the patient the PDF names, checked the same way: a
         name corrected at another station while the report was written was printed, and kept.
+        `expect_visits` ((number, confirmed grade) of each of the patient's confirmed visits)
+        is the grade history the PDF prints: a visit withdrawn or confirmed again at another
+        station meanwhile was printed as it had been.
         """
         data = bytes(pdf)
         if not data.startswith(PDF_MAGIC):
@@ -201,6 +205,8 @@ class FilesMixin(StoreBase):
                 _require_unchanged(self._assessment_row(conn, aid), expect)
             if expect_patient:
                 _require_same_patient(conn, row, expect_patient)
+            if expect_visits is not None:
+                _require_same_visits(conn, row, expect_visits)
             existing = conn.execute("SELECT id FROM reports WHERE file_name = ?", (relative,)).fetchone()
             if existing is None:
                 cur = conn.execute(
@@ -260,6 +266,20 @@ def _require_same_patient(conn: Any, assessment: Any, expect: Mapping[str, str |
         raise RecordStateError(
             f"patient {row['patient_id']}'s record ({', '.join(changed)}) changed while the report of assessment "
             f"{assessment['id']} was written; the report was not saved: export again."
+        )
+
+
+def _require_same_visits(conn: Any, assessment: Any, expect: Sequence[tuple[int, str | None]]) -> None:
+    """RecordStateError when the patient's confirmed visits or their grades differ from
+    `expect`, the grade history a report prints (a draft begun meanwhile changes nothing)."""
+    now = [(int(r[0]), r[1]) for r in conn.execute(
+        "SELECT id, confirmed_grade FROM assessments WHERE patient_ref = ? AND status = 'confirmed' ORDER BY id",
+        (assessment["patient_ref"],))]
+    if now != sorted((int(number), grade) for number, grade in expect):
+        raise RecordStateError(
+            f"the other visits of patient {assessment['patient_id']} changed while the report of assessment "
+            f"{assessment['id']} was written (one marked entered in error or confirmed again): the report was not "
+            "saved: export again."
         )
 
 

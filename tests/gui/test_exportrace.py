@@ -71,7 +71,7 @@ def test_the_review_is_locked_while_its_report_is_written_and_a_changed_record_i
         release.set()
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
         message = window.statusBar().currentMessage()
-        assert message.startswith("The assessment of Alice A (A-1) (grade, clinician or notes) or the patient's record "
+        assert message.startswith("The assessment of Alice A (A-1) (grade, clinician or notes), the patient's record or their other visits "
                                   "changed while the report was written")
         assert "export again" in message
         assert len(_reports(data_folder, aid)) == 1  # only the first, of the decision it shows
@@ -99,7 +99,7 @@ def test_a_report_naming_a_patient_corrected_meanwhile_is_not_saved(qtbot, data_
         release.set()
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
         message = window.statusBar().currentMessage()
-        assert message.startswith("The assessment of Wrong Name (W-1) (grade, clinician or notes) or the patient's record "
+        assert message.startswith("The assessment of Wrong Name (W-1) (grade, clinician or notes), the patient's record or their other visits "
                                   "changed while the report was written"), message
         assert _reports(data_folder, aid) == []
     finally:

@@ -43,3 +43,26 @@ def test_the_window_path_passes_the_printed_patient(tmp_path: Path) -> None:
         assert path.is_file()
     finally:
         gateway.close()
+
+
+def test_a_report_whose_grade_history_changed_meanwhile_is_refused(tmp_path: Path) -> None:
+    """An earlier visit marked entered in error (or confirmed again) at another station while a
+    later visit's report was written: the PDF printed it in its grade history, and was kept."""
+    gateway = StoreGateway(Store.open(tmp_path / "data"))
+    try:
+        store = gateway.store
+        earlier = confirmed_assessment(store, "MRN-3", "Kit Ono", "IV", "Dr A")
+        later = store.start_assessment("MRN-3").id
+        store.record_results(later, {"grade": "III"}, model_grade="III")
+        store.confirm_grade(later, "III", "Dr A")
+        info, patient, history = gateway.assessment(later), gateway.get_patient("MRN-3"), gateway.history("MRN-3")
+        gateway.start_assessment("MRN-3")  # a draft begun meanwhile is not in the grade history: no refusal
+        assert store_report(gateway, later, b"%PDF-1.4 first", expect=info, patient=patient, history=history).is_file()
+        store.withdraw_assessment(earlier, actor="station B", reason="recorded under the wrong patient")
+        with pytest.raises(RecordStateError, match="other visits of patient MRN-3 changed"):
+            store_report(gateway, later, b"%PDF-1.4 second", expect=info, patient=patient, history=history)
+        assert len(store.reports(later)) == 1
+        now = gateway.history("MRN-3")
+        assert store_report(gateway, later, b"%PDF-1.4 third", expect=info, patient=patient, history=now).is_file()
+    finally:
+        gateway.close()
