@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import errno
 import logging
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app import cli, frozen_main
+from tests.entry_point_home import entry_point_home
 
 
 def _cli_lines(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:
@@ -60,15 +60,8 @@ def test_an_unforeseen_os_error_is_logged_with_its_traceback(
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An existing data folder (so the entry point logs to its logs/); the handlers and hooks
     the entry point adds are taken off again."""
-    monkeypatch.setenv("PALSY_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    (tmp_path / "home").mkdir()
-    before = list(logging.getLogger().handlers)
-    yield tmp_path / "home"
-    for handler in logging.getLogger().handlers:
-        if handler not in before:
-            logging.getLogger().removeHandler(handler)
-            handler.close()
+    with entry_point_home(tmp_path, monkeypatch, create=True) as folder:
+        yield folder
 
 
 def test_the_bundles_failed_command_is_in_palsy_log(home: Path, tmp_path: Path,

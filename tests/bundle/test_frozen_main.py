@@ -6,27 +6,23 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app import frozen_main
+from tests.entry_point_home import entry_point_home
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
-def palsy_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def palsy_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private data folder (not created); log handlers and the exception hook the entry point
     adds are removed afterwards."""
-    monkeypatch.setenv("PALSY_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    before = list(logging.getLogger().handlers)
-    yield tmp_path / "home"
-    for handler in logging.getLogger().handlers:
-        if handler not in before:
-            logging.getLogger().removeHandler(handler)
-            handler.close()
+    with entry_point_home(tmp_path, monkeypatch, create=False) as folder:
+        yield folder
 
 
 def test_missing_streams_are_sent_to_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
