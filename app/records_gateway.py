@@ -15,8 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from app.records import validate
-from app.records.patient_identity import name_key
+from app.records.patient_identity import alike
 from models.errors import InputError
 
 DISCARD_REASON = "discarded at resumption"  # the Discard button of the unfinished-assessment bar
@@ -130,12 +129,7 @@ def same_person_ids(info: PatientInfo, found: Iterable[PatientInfo]) -> list[str
     compares names (`patient_identity.name_key`: case, accents and spacing aside), `info`'s own
     ID excepted: perhaps the same person under another ID, as `Store.same_person_candidates`
     finds them in the database (`MemoryRecords` finds them here). None when the date of birth is blank."""
-    key = name_key(info.name)
-    if not info.birth_date or not key:
-        return []
-    own = validate.id_key(info.patient_id)
-    return [p.patient_id for p in found
-            if p.birth_date == info.birth_date and name_key(p.name) == key and validate.id_key(p.patient_id) != own]
+    return alike(info.patient_id, info.name, info.birth_date, ((p.patient_id, p.name, p.birth_date) for p in found))
 
 
 def _now() -> str:

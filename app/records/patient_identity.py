@@ -47,16 +47,26 @@ def compare(local: Mapping[str, Any], other: Mapping[str, Any]) -> str:
     return SAME if compared else UNKNOWN
 
 
-def others_like(conn: sqlite3.Connection, patient_id: str, name: str | None, birth_date: str | None) -> list[str]:
-    """The IDs of the other patients with this name (`name_key`) and date of birth, by ID; none
-    when either is not recorded (an empty name matches nothing)."""
+def alike(patient_id: str, name: str | None, birth_date: str | None,
+          others: Iterable[tuple[str, str | None, str | None]]) -> list[str]:
+    """The IDs among `others` ((ID, name, date of birth) each, in their order) of other patients
+    with this name (`name_key`) and date of birth; none when either is not recorded (an empty
+    name matches nothing). The one rule of the store, the import and the new-patient form."""
     key = name_key(name)
     if not key or not birth_date:
         return []
-    rows = conn.execute("SELECT patient_id, id_key, name FROM patients WHERE birth_date = ? ORDER BY id_key",
-                        (birth_date,))
     own = validate.id_key(patient_id)
-    return [pid for pid, id_key, other in rows if id_key != own and name_key(other) == key]
+    return [pid for pid, other, born in others
+            if born == birth_date and name_key(other) == key and validate.id_key(pid) != own]
+
+
+def others_like(conn: sqlite3.Connection, patient_id: str, name: str | None, birth_date: str | None) -> list[str]:
+    """The IDs of the other patients of the store with this name and date of birth (`alike`), by ID."""
+    if not birth_date:
+        return []
+    rows = conn.execute("SELECT patient_id, name, birth_date FROM patients WHERE birth_date = ? ORDER BY id_key",
+                        (birth_date,))
+    return alike(patient_id, name, birth_date, rows)
 
 
 def _moment(stamp: str | None) -> Any:
