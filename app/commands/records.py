@@ -55,7 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.records import Store
-    from app.records.transfer import export_patient, import_patient
+    from app.records.export_folder import export_patient
+    from app.records.import_folder import import_patient
 
     if args.records_action == "check":
         from app.records.errors import DatabaseDamagedError
@@ -326,7 +327,7 @@ def report_imported_at(store: Store, assessment: Assessment, report: Report) -> 
     """When the report came into this data folder by `records import` (the stored time of the
     patient's "imported" audit entry), or None when it was stored here. An imported report's
     audit entry is a copy, its reason marked IMPORTED_MARK: this station did not make it."""
-    from app.records.transfer import IMPORTED_MARK
+    from app.records.export_format import IMPORTED_MARK
 
     entries = [e for e in store.audit_trail("report", assessment.id)
                if e.field == "report" and (e.new_value or "").lower() == report.sha256.lower()]
@@ -347,7 +348,7 @@ def patient_corrected_after(store: Store, assessment: Assessment, report: Report
     `confirmation_when_stored`. Copies made by an import (reason marked IMPORTED_MARK) were
     written here in another order than they happened (the patient's first), so between two
     copies their times decide; and times decide for a report without its entry."""
-    from app.records.transfer import IMPORTED_MARK
+    from app.records.export_format import IMPORTED_MARK
 
     stored = [e for e in store.audit_trail("report", assessment.id)
               if e.field == "report" and (e.new_value or "").lower() == report.sha256.lower()]

@@ -18,15 +18,16 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from app.records.export_format import IMPORTED_MARK
+
 # The assessment fields whose every change the store audits.
 AUDITED_FIELDS = ("status", "model_grade", "measured_grade", "confirmed_grade", "clinician")
 
 # Starts the reason of the audit entry that withdraws a past visit entered in error (recorded
 # under the wrong patient...): `Store.withdraw_assessment`.
 ENTERED_IN_ERROR = "entered in error: "
-# What an import puts before each copied reason (transfer.IMPORTED_MARK, "[imported]"; not
-# imported from there: transfer imports this module), once per import of an imported record.
-_IMPORTED_MARKS = re.compile(r"^(?:\[imported\] ?)+")
+# What an import puts before each copied reason, once per import of an imported record.
+_IMPORTED_MARKS = re.compile(rf"^(?:{re.escape(IMPORTED_MARK)} ?)+")
 
 
 def entered_in_error(reason: str | None) -> bool:

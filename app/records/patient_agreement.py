@@ -19,12 +19,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from app.records.export_format import IMPORTED_MARK
+
 # The patient fields whose every change the store audits and that say who the patient is.
 AUDITED_FIELDS = ("name", "birth_date", "sex", "affected_side")
 _SHOWN = {"name": "name", "birth_date": "date of birth", "sex": "sex", "affected_side": "affected side"}
 # The reason of an assessment's first entry (the draft), after any "[imported] " marks
-# (`transfer.IMPORTED_MARK`, not imported here: transfer imports this module) that copies added.
-_DRAFT_REASON = re.compile(r"(?:\[imported\]\s*)*patient (.+)")
+# (IMPORTED_MARK) that copies added.
+_DRAFT_REASON = re.compile(rf"(?:{re.escape(IMPORTED_MARK)}\s*)*patient (.+)")
 
 
 def _last_values(entries: Iterable[Mapping[str, Any]]) -> dict[str, str | None]:

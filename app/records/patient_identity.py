@@ -3,7 +3,7 @@
 Patient IDs are the store's identity, but one person can be registered under two IDs (a
 mistyped MRN, two hospitals' numbering), and two people can be given one ID. An import
 adds whole patients by ID and never merges, so it says which case it met
-(`transfer.import_patient`, `palsy records import`): another ID with this person's name and
+(`import_folder.import_patient`, `palsy records import`): another ID with this person's name and
 date of birth (a warning), or this ID held by a different person or by the same one (a refusal).
 
 Names are compared as the patient search compares them (`validate.name_search_terms`'s

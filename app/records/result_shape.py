@@ -5,7 +5,7 @@ Two writers make it: `models.pipeline.assess.Assessment.to_dict` (schema
 Reopening a visit (`app.reopen`), the history's measured function and the report
 (`app.report.pdf`) read these fields with their types; a value of another type (a list where
 an object is expected, text where a number is) would stop them with a traceback. An import
-refuses such a result (`transfer`), and reopening one stored anyway (a database edited by hand)
+refuses such a result (`import_checks`), and reopening one stored anyway (a database edited by hand)
 says so instead of failing (`app.reopen`). Fields nobody reads, and unknown ones, are not
 checked: an older or newer writer may add some.
 """

@@ -52,7 +52,9 @@ from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_fil
 from app.records.recovery import RecoveryReport, host_tag, process_gone, recover
 from app.records.schema_check import schema_problems, trigger_problem
 from app.records.store_assessments import AssessmentsMixin
-from app.records.store_base import _audit as _audit  # re-exported: transfer.py imports it from here
+from app.records.store_base import (
+    _audit as _audit,  # re-exported: import_folder.py imports it from here
+)
 from app.records.store_checks import ChecksMixin
 from app.records.store_files import FilesMixin
 from app.records.store_patients import SEARCH_LIMIT as SEARCH_LIMIT

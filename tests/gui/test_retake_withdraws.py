@@ -14,7 +14,8 @@ from app.commands.records import _check_report
 from app.gateway_store import StoreGateway
 from app.pages.capture_logic import CaptureSession
 from app.records import Store
-from app.records.transfer import export_patient, import_patient
+from app.records.export_folder import export_patient
+from app.records.import_folder import import_patient
 from models.labels import EXPRESSIONS
 from tests.records.records_helpers import tiny_png
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.records import Store
-from app.records.transfer import export_patient
+from app.records.export_folder import export_patient
 from tests.records.records_helpers import tiny_png
 
 

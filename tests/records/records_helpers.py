@@ -50,7 +50,7 @@ def damage_table(db_path: Path, table: str, seed: int = 0) -> None:
 
 def edit_manifest(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
     """Change an export's patient.json in place (as a hand or a tool on the USB stick would)."""
-    from app.records.transfer import MANIFEST
+    from app.records.export_format import MANIFEST
 
     manifest = json.loads((folder / MANIFEST).read_text())
     change(manifest)

@@ -13,7 +13,8 @@ import pytest
 
 from app.cli import main
 from app.records import Store
-from app.records.transfer import MANIFEST, import_patient
+from app.records.export_format import MANIFEST
+from app.records.import_folder import import_patient
 from models.errors import InputError
 from tests.records.records_helpers import confirmed_assessment, edit_manifest
 
@@ -97,7 +98,7 @@ def test_a_clock_stepped_back_between_two_changes_is_no_edit(tmp_path: Path, mon
     # review: the trail was judged in the order of its times, so a confirmation written before
     # the clock was corrected an hour back outranked the later override, for ever
     from app.records import validate
-    from app.records.transfer import export_patient
+    from app.records.export_folder import export_patient
 
     times = iter(["2026-12-01T10:00:00.000+00:00", "2026-12-01T10:00:01.000+00:00", "2026-12-01T10:00:02.000+00:00",
                   "2026-12-01T11:00:00.000+00:00",  # confirmed while the clock ran an hour fast
@@ -118,7 +119,7 @@ def test_two_stations_with_clocks_apart_keep_one_record(tmp_path: Path, monkeypa
     from datetime import datetime, timedelta, timezone
 
     from app.records import validate
-    from app.records.transfer import export_patient
+    from app.records.export_folder import export_patient
 
     monkeypatch.setattr(validate, "now_iso",
                         lambda: (datetime.now(timezone.utc) + timedelta(hours=8)).isoformat(timespec="milliseconds"))

@@ -17,9 +17,9 @@ import pytest
 from app.cli import main
 from app.records import ChecksumError, StorageError, Store, files
 from app.records import backup as backup_module
+from app.records.export_folder import export_patient
 from app.records.paths import FILE_MODE
 from app.records.recovery import RECOVERED_DIR
-from app.records.transfer import export_patient
 from tests.records.records_helpers import tiny_png
 from tests.records.test_records_backup import filled
 
@@ -248,7 +248,7 @@ def test_check_advice_for_an_unrecorded_file_matches_what_the_next_start_does(
 
 def test_export_staging_cleanup_is_the_shared_helper(tmp_path: Path) -> None:
     """The export and the backup clear killed runs' staging folders with one helper."""
-    from app.records import transfer
+    from app.records import export_folder
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -261,7 +261,7 @@ def test_export_staging_cleanup_is_the_shared_helper(tmp_path: Path) -> None:
     with Store.open(tmp_path / "data") as store:
         export_patient(store, "MRN-1", usb)
     assert not left.exists()
-    assert transfer.remove_abandoned_staging is backup_module.remove_abandoned_staging
+    assert export_folder.remove_abandoned_staging is backup_module.remove_abandoned_staging
 
 
 def test_check_advice_for_an_unrecorded_file_dated_in_the_future(

@@ -11,7 +11,9 @@ import pytest
 from app.records import Store
 from app.records.audit_agreement import ENTERED_IN_ERROR, reports_allowed, trail_disagreements
 from app.records.errors import RecordStateError
-from app.records.transfer import IMPORTED_MARK, export_patient, import_patient
+from app.records.export_folder import export_patient
+from app.records.export_format import IMPORTED_MARK
+from app.records.import_folder import import_patient
 from models.errors import InputError
 from tests.records.records_helpers import confirmed_assessment, tiny_png
 

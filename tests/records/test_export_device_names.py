@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.records import Store
-from app.records.transfer import export_patient, import_patient
+from app.records.export_folder import export_patient
+from app.records.import_folder import import_patient
 from models.folder_names import is_windows_device_name
 from tests.records.records_helpers import tiny_png
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.records import StorageError, Store, transfer
-from app.records.transfer import MANIFEST, export_patient
+from app.records import StorageError, Store, export_folder
+from app.records.export_folder import export_patient
+from app.records.export_format import MANIFEST
 from tests.records.records_helpers import tiny_png
 
 
@@ -23,14 +24,14 @@ def _draft(store: Store) -> int:
 
 
 def _disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = transfer.atomic_write
+    real = export_folder.atomic_write
 
     def full(path: Path, data: bytes, *args: object, **kwargs: object) -> None:
         if path.name == MANIFEST:  # the photos went in; the disk filled at the last file
             raise StorageError("cannot write") from OSError(errno.ENOSPC, "No space left on device", str(path))
         real(path, data, *args, **kwargs)
 
-    monkeypatch.setattr(transfer, "atomic_write", full)
+    monkeypatch.setattr(export_folder, "atomic_write", full)
 
 
 def test_a_full_disk_leaves_no_empty_destination_folder(store: Store, tmp_path: Path,
@@ -59,7 +60,7 @@ def test_a_photo_withdrawn_during_the_export_is_left_out(store: Store, tmp_path:
     # Retake on a draft (Store.withdraw_capture) while the patient was exported stopped it with a read error
     aid = _draft(store)
     listed = store.get_capture(aid, "rest")
-    real = transfer.read_verified
+    real = export_folder.read_verified
     withdrawn: list[bool] = []
 
     def withdraw_first(path: Path, sha256: str, *args: object) -> bytes:
@@ -69,7 +70,7 @@ def test_a_photo_withdrawn_during_the_export_is_left_out(store: Store, tmp_path:
             withdrawn.append(True)
         return real(path, sha256, *args)
 
-    monkeypatch.setattr(transfer, "read_verified", withdraw_first)
+    monkeypatch.setattr(export_folder, "read_verified", withdraw_first)
     folder = export_patient(store, "WD-1", tmp_path / "usb")
     assert withdrawn
     [item] = json.loads((folder / MANIFEST).read_text())["assessments"]

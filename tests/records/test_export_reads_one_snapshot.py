@@ -11,7 +11,9 @@ import pytest
 
 from app.records import Store
 from app.records.audit_agreement import trail_disagreements
-from app.records.transfer import MANIFEST, export_patient, import_patient
+from app.records.export_folder import export_patient
+from app.records.export_format import MANIFEST
+from app.records.import_folder import import_patient
 from tests.records.records_helpers import tiny_png
 
 

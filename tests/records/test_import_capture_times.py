@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.records import Store
-from app.records.transfer import import_patient
+from app.records.import_folder import import_patient
 from tests.records.records_helpers import edit_manifest
 
 

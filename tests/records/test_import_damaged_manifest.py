@@ -11,7 +11,7 @@ import pytest
 
 from app.cli import main
 from app.records import Store
-from app.records.transfer import MANIFEST
+from app.records.export_format import MANIFEST
 from tests.records.records_helpers import edit_manifest
 
 EXPORT_AGAIN = "nothing was imported. Export the patient again from the sending station."

@@ -26,7 +26,8 @@ from app.commands import records as records_command
 from app.gateway_store import StoreGateway
 from app.records import Store
 from app.records.errors import StorageError
-from app.records.transfer import MANIFEST, import_patient
+from app.records.export_format import MANIFEST
+from app.records.import_folder import import_patient
 from app.reopen import result_from_record
 from models.labels import GRADES
 from models.pipeline.measures import MeasuredFunction, RegionResult

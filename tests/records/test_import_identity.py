@@ -11,7 +11,8 @@ import pytest
 
 from app.cli import main
 from app.records import DuplicateRecordError, Store
-from app.records.transfer import export_patient, import_patient
+from app.records.export_folder import export_patient
+from app.records.import_folder import import_patient
 from models.errors import InputError
 from tests.records.records_helpers import edit_manifest, tiny_png
 

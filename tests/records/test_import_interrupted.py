@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from app.records import Store, files
+from app.records.export_folder import export_patient
 from app.records.files import atomic_write
-from app.records.transfer import export_patient, import_patient
+from app.records.import_folder import import_patient
 from tests.records.records_helpers import temp_files, tiny_png
 
 

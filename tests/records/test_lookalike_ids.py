@@ -11,7 +11,8 @@ import pytest
 
 from app.records import Store, validate
 from app.records.errors import DuplicateRecordError
-from app.records.transfer import export_patient, import_patient
+from app.records.export_folder import export_patient
+from app.records.import_folder import import_patient
 from models.errors import InputError
 
 T = "2024-05-01T10:00:00.000+00:00"

@@ -13,7 +13,7 @@ from PIL import Image
 
 from app.records import Store
 from app.records.imaging import decode_image
-from app.records.transfer import import_patient
+from app.records.import_folder import import_patient
 from models.errors import InputError
 from models.pipeline.images import load_image
 from tests.records.records_helpers import edit_manifest

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.records import StorageError, Store, transfer
-from app.records.transfer import MANIFEST, export_patient
+from app.records import StorageError, Store, export_folder
+from app.records.export_folder import export_patient
+from app.records.export_format import MANIFEST
 from tests.records.records_helpers import tiny_png
 
 
@@ -25,7 +26,7 @@ def _draft(store: Store) -> int:
 def test_a_retake_during_the_export_does_not_fail_it(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     aid = _draft(store)
     old = store.get_capture(aid, "rest")
-    real = transfer.read_verified
+    real = export_folder.read_verified
     retaken: list[str] = []
 
     def retake_first(path: Path, sha256: str, *args: object) -> bytes:
@@ -35,7 +36,7 @@ def test_a_retake_during_the_export_does_not_fail_it(store: Store, tmp_path: Pat
             assert not path.exists()  # the retake deleted the listed file
         return real(path, sha256, *args)
 
-    monkeypatch.setattr(transfer, "read_verified", retake_first)
+    monkeypatch.setattr(export_folder, "read_verified", retake_first)
     folder = export_patient(store, "RETAKE-1", tmp_path / "usb")
     [item] = json.loads((folder / MANIFEST).read_text())["assessments"]
     rest = next(c for c in item["captures"] if c["expression"] == "rest")

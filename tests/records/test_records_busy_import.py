@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app.records import DuplicateRecordError, StorageError, Store, transfer
-from app.records.transfer import export_patient, import_patient
+from app.records import DuplicateRecordError, StorageError, Store, import_folder
+from app.records.export_folder import export_patient
+from app.records.import_folder import import_patient
 from tests.records.records_helpers import temp_files, tiny_png
 
 
@@ -50,14 +51,14 @@ def _lock_is_free(db_path: Path) -> bool:
 def test_the_write_lock_is_free_while_the_import_writes_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _export(tmp_path)
     data = tmp_path / "station2"
-    real = transfer.atomic_write
+    real = import_folder.atomic_write
     free_while_writing: list[bool] = []
 
     def watching(target: Path, payload: bytes, **kw: object) -> str:
         free_while_writing.append(_lock_is_free(data / "palsy.db"))
         return real(target, payload, **kw)
 
-    monkeypatch.setattr(transfer, "atomic_write", watching)
+    monkeypatch.setattr(import_folder, "atomic_write", watching)
     with Store.open(data) as target:
         import_patient(target, folder)
         assert free_while_writing == [True] * 5  # 4 photos and a report, none under the lock
@@ -68,7 +69,7 @@ def test_the_write_lock_is_free_while_the_import_writes_its_files(tmp_path: Path
 def test_a_failed_transaction_removes_the_files_the_import_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _export(tmp_path)
     written: list[Path] = []
-    real = transfer.atomic_write
+    real = import_folder.atomic_write
 
     def noting(target: Path, payload: bytes, **kw: object) -> str:
         written.append(target)
@@ -78,8 +79,8 @@ def test_a_failed_transaction_removes_the_files_the_import_wrote(tmp_path: Path,
         assert all(p.is_file() for p in written)  # the files are in place before the rows
         raise StorageError("disk I/O error while recording the audit trail")
 
-    monkeypatch.setattr(transfer, "atomic_write", noting)
-    monkeypatch.setattr(transfer, "_copy_audit", failing)
+    monkeypatch.setattr(import_folder, "atomic_write", noting)
+    monkeypatch.setattr(import_folder, "_copy_audit", failing)
     with Store.open(tmp_path / "station2") as target:
         with pytest.raises(StorageError, match="disk I/O error"):
             import_patient(target, folder)
@@ -102,7 +103,7 @@ def test_a_failed_import_keeps_an_identical_file_it_reused(tmp_path: Path, monke
         assert len(_files(data)) == 5  # the report was written beside the reused photos
         raise StorageError("disk I/O error while recording the audit trail")
 
-    monkeypatch.setattr(transfer, "_copy_audit", failing)
+    monkeypatch.setattr(import_folder, "_copy_audit", failing)
     with Store.open(data) as target:
         with pytest.raises(StorageError, match="disk I/O error"):
             import_patient(target, folder)
@@ -115,7 +116,7 @@ def test_a_refused_begin_removes_the_files_the_import_wrote(tmp_path: Path, monk
     import fails as busy and leaves neither rows nor files."""
     folder = _export(tmp_path)
     data = tmp_path / "station2"
-    real = transfer.atomic_write
+    real = import_folder.atomic_write
     holder: list[sqlite3.Connection] = []
 
     def lock_after_the_last(target: Path, payload: bytes, **kw: object) -> str:
@@ -126,7 +127,7 @@ def test_a_refused_begin_removes_the_files_the_import_wrote(tmp_path: Path, monk
             holder.append(conn)
         return digest
 
-    monkeypatch.setattr(transfer, "atomic_write", lock_after_the_last)
+    monkeypatch.setattr(import_folder, "atomic_write", lock_after_the_last)
     with Store.open(data) as target:
         target.db.connection().execute("PRAGMA busy_timeout = 0")
         try:
@@ -154,7 +155,7 @@ def test_numbers_taken_during_the_import_are_written_again(tmp_path: Path, monke
     named for that number: the import writes them again for the next numbers, removes its
     first copies and leaves the other station's photo alone."""
     folder, data = _export(tmp_path), _station_with_a_patient(tmp_path)
-    real = transfer.atomic_write
+    real = import_folder.atomic_write
     station: list[int] = []
 
     def busy_station(target: Path, payload: bytes, **kw: object) -> str:
@@ -165,7 +166,7 @@ def test_numbers_taken_during_the_import_are_written_again(tmp_path: Path, monke
                 station.append(aid)
         return real(target, payload, **kw)
 
-    monkeypatch.setattr(transfer, "atomic_write", busy_station)
+    monkeypatch.setattr(import_folder, "atomic_write", busy_station)
     with Store.open(data) as target:
         import_patient(target, folder)
         assert station == [1]
@@ -180,7 +181,7 @@ def test_a_station_that_keeps_starting_assessments_gets_a_last_try_under_the_loc
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder, data = _export(tmp_path), _station_with_a_patient(tmp_path)
-    real = transfer.atomic_write
+    real = import_folder.atomic_write
     started: list[int] = []
     under_lock: list[Path] = []
 
@@ -192,10 +193,10 @@ def test_a_station_that_keeps_starting_assessments_gets_a_last_try_under_the_loc
                 started.append(other.start_assessment("LOCAL-1").id)
         return real(target, payload, **kw)
 
-    monkeypatch.setattr(transfer, "atomic_write", busy_station)
+    monkeypatch.setattr(import_folder, "atomic_write", busy_station)
     with Store.open(data) as target:
         import_patient(target, folder)
-        tries = transfer._UNLOCKED_TRIES
+        tries = import_folder._UNLOCKED_TRIES
         # Each try that wrote without the lock lost its numbers twice over (two rest photos).
         assert len(started) == 2 * tries and len(under_lock) == 5
         first = max(started) + 1
@@ -219,7 +220,7 @@ def test_two_imports_of_the_same_photos_at_once_lose_no_committed_photo(tmp_path
             source, "RACE-1", tmp_path / "usb", deidentify=True, pseudonym="ANON-1")
     data = tmp_path / "station"
     with Store.open(data) as store_a, Store.open(data) as store_b:
-        real_place = transfer._place_files
+        real_place = import_folder._place_files
         state = {"b_done": False}
 
         def place(store, root, assessments, first_id):
@@ -229,7 +230,7 @@ def test_two_imports_of_the_same_photos_at_once_lose_no_committed_photo(tmp_path
                 import_patient(store_b, other)  # B, whole, between A's placement and A's lock
             return placed
 
-        transfer._place_files = place
+        import_folder._place_files = place
         try:
             if second == "same export":
                 with pytest.raises(DuplicateRecordError):
@@ -237,7 +238,7 @@ def test_two_imports_of_the_same_photos_at_once_lose_no_committed_photo(tmp_path
             else:
                 assert import_patient(store_a, plain).patient_id == "RACE-1"
         finally:
-            transfer._place_files = real_place
+            import_folder._place_files = real_place
     with Store.open(data) as store:
         assert store.verify_files() == []  # every recorded photo is there and intact
         assert store.unrecorded_files() == []  # and A left nothing behind

@@ -14,8 +14,9 @@ import pytest
 
 from app.cli import main
 from app.records import Store
+from app.records.export_folder import export_patient
+from app.records.export_format import MANIFEST
 from app.records.migrations import schema_version
-from app.records.transfer import MANIFEST, export_patient
 from tests.records.records_helpers import tiny_png
 
 

@@ -14,7 +14,7 @@ import pytest
 from app.cli import main
 from app.records import Store
 from app.records.errors import DatabaseDamagedError, StorageError
-from app.records.transfer import export_patient
+from app.records.export_folder import export_patient
 from tests.records.records_helpers import damage_table, tiny_png
 
 

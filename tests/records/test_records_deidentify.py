@@ -7,7 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from app.records import Store
-from app.records.transfer import MANIFEST, export_patient, import_patient
+from app.records.export_folder import export_patient
+from app.records.export_format import MANIFEST
+from app.records.import_folder import import_patient
 from app.records.validate import now_iso
 from tests.records.records_helpers import tiny_png
 

@@ -14,11 +14,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.records import DuplicateRecordError, StorageError, Store, transfer
+from app.records import DuplicateRecordError, StorageError, Store, import_folder
 from app.records.errors import RecordStateError
+from app.records.export_folder import export_patient
+from app.records.export_format import MANIFEST
 from app.records.files import atomic_write
+from app.records.import_folder import import_patient
 from app.records.migrations import LATEST_VERSION, migrate
-from app.records.transfer import MANIFEST, export_patient, import_patient
 from models.errors import InputError
 from tests.records.records_helpers import confirmed_assessment, edit_manifest, tiny_png
 
@@ -165,13 +167,13 @@ def test_importing_a_patient_that_exists_is_refused_before_any_file_is_written(
     with Store.open(tmp_path / "station2") as target:
         target.create_patient("IMP-1", name="Local Record")
         writes: list[Path] = []
-        real = transfer.atomic_write
+        real = import_folder.atomic_write
 
         def noting(path: Path, data: bytes, **kwargs: Any) -> str:
             writes.append(path)
             return real(path, data, **kwargs)
 
-        monkeypatch.setattr(transfer, "atomic_write", noting)
+        monkeypatch.setattr(import_folder, "atomic_write", noting)
         with pytest.raises(DuplicateRecordError,
                            match="patient IMP-1 already exists on this station; nothing was imported"):
             import_patient(target, exported)

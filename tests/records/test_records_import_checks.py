@@ -15,15 +15,10 @@ from typing import Any
 import pytest
 
 from app.records import Store
+from app.records.export_folder import export_patient
+from app.records.export_format import EXPORT_VERSION, IMPORTED_MARK, MANIFEST, MAX_FILE_BYTES
+from app.records.import_folder import import_patient
 from app.records.migrations import LATEST_VERSION, RECORD_FIELDS_VERSION
-from app.records.transfer import (
-    EXPORT_VERSION,
-    IMPORTED_MARK,
-    MANIFEST,
-    MAX_FILE_BYTES,
-    export_patient,
-    import_patient,
-)
 from models.errors import InputError
 from models.labels import EXPRESSIONS
 from tests.records.records_helpers import edit_manifest, tiny_png

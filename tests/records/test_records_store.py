@@ -219,7 +219,8 @@ def test_history_is_ordered_and_hides_discarded(store: Store) -> None:
 
 
 def test_logs_carry_patient_ids_never_names(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from app.records.transfer import export_patient, import_patient
+    from app.records.export_folder import export_patient
+    from app.records.import_folder import import_patient
 
     caplog.set_level(logging.DEBUG, logger="palsy.records")
     name, dob = "Zebulon Quixote-Marchetti", "1961-07-23"

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from app.records import ChecksumError, DuplicateRecordError, StorageError, Store
-from app.records.transfer import MANIFEST, export_patient, import_patient
+from app.records.export_folder import export_patient
+from app.records.export_format import MANIFEST
+from app.records.import_folder import import_patient
 from models.errors import InputError
 from tests.records.records_helpers import temp_files, tiny_png
 
@@ -127,7 +129,7 @@ def test_export_of_damaged_photo_stops_and_leaves_no_partial_folder(full_patient
 def test_export_to_a_read_only_destination_names_the_destination(full_patient: tuple[Store, int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    from app.records import transfer
+    from app.records import export_folder
 
     source, _, _ = full_patient
     usb = tmp_path / "usb"
@@ -136,7 +138,7 @@ def test_export_to_a_read_only_destination_names_the_destination(full_patient: t
     def read_only(path: object, mode: int = 0o777) -> None:  # as root, chmod cannot make it so
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
 
-    monkeypatch.setattr(transfer.os, "mkdir", read_only)
+    monkeypatch.setattr(export_folder.os, "mkdir", read_only)
     with pytest.raises(StorageError) as info:
         export_patient(source, "EXP-9", usb)
     message = str(info.value)
@@ -146,22 +148,22 @@ def test_export_to_a_read_only_destination_names_the_destination(full_patient: t
 
 
 def test_failed_import_midway_rolls_back_files_and_rows(full_patient: tuple[Store, int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.records import transfer
+    from app.records import import_folder
 
     source, _, _ = full_patient
     folder = export_patient(source, "EXP-9", tmp_path / "usb")
     calls = {"n": 0}
-    real = transfer.atomic_write
+    real = import_folder.atomic_write
 
     def fail_third(target: Path, data: bytes, **kw: object) -> str:
         calls["n"] += 1
         if calls["n"] == 3:
             import errno
 
-            raise transfer.storage_error_from_os(OSError(errno.ENOSPC, "full"), "write", target)
+            raise import_folder.storage_error_from_os(OSError(errno.ENOSPC, "full"), "write", target)
         return real(target, data, **kw)
 
-    monkeypatch.setattr(transfer, "atomic_write", fail_third)
+    monkeypatch.setattr(import_folder, "atomic_write", fail_third)
     with Store.open(tmp_path / "station2") as target:
         with pytest.raises(StorageError, match="disk is full"):
             import_patient(target, folder)
@@ -201,17 +203,17 @@ def test_import_into_a_folder_that_lost_its_database_reuses_the_files(tmp_path: 
 def test_failed_import_keeps_the_files_that_were_there_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    from app.records import transfer
+    from app.records import import_folder
 
     folder, data, before = _lost_database_folder(tmp_path, with_report=False)
-    real = transfer.atomic_write
+    real = import_folder.atomic_write
 
     def full_at_report(target: Path, payload: bytes, **kw: object) -> str:
         if target.parent.parent.name == "reports":
-            raise transfer.storage_error_from_os(OSError(errno.ENOSPC, "full"), "write", target)
+            raise import_folder.storage_error_from_os(OSError(errno.ENOSPC, "full"), "write", target)
         return real(target, payload, **kw)
 
-    monkeypatch.setattr(transfer, "atomic_write", full_at_report)
+    monkeypatch.setattr(import_folder, "atomic_write", full_at_report)
     with Store.open(data) as target:
         with pytest.raises(StorageError, match="nothing saved before was lost"):
             import_patient(target, folder)
@@ -234,7 +236,7 @@ def test_import_refuses_to_overwrite_a_different_file(tmp_path: Path) -> None:
 def test_a_clash_in_the_database_is_an_input_error_and_rolls_back(full_patient: tuple[Store, int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
 
-    from app.records import transfer
+    from app.records import import_folder
 
     source, _, _ = full_patient
     folder = export_patient(source, "EXP-9", tmp_path / "usb")
@@ -242,7 +244,7 @@ def test_a_clash_in_the_database_is_an_input_error_and_rolls_back(full_patient: 
     def clash(*args: object) -> None:
         raise sqlite3.IntegrityError("UNIQUE constraint failed: reports.file_name")
 
-    monkeypatch.setattr(transfer, "_copy_audit", clash)
+    monkeypatch.setattr(import_folder, "_copy_audit", clash)
     with Store.open(tmp_path / "station2") as target:
         with pytest.raises(InputError, match="lists a record twice"):
             import_patient(target, folder)

@@ -33,7 +33,7 @@ def test_an_export_onto_a_full_disk_names_the_destination(tmp_path: Path, monkey
     import app.records.files as files
     from app.records import Store
     from app.records.errors import StorageError
-    from app.records.transfer import export_patient
+    from app.records.export_folder import export_patient
     from tests.records.records_helpers import tiny_png
 
     with Store.open(tmp_path / "data") as store:

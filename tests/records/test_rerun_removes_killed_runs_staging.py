@@ -10,8 +10,8 @@ from pathlib import Path
 
 from app.records import Store
 from app.records.backup import backup_data_folder
+from app.records.export_folder import export_patient
 from app.records.recovery import host_tag
-from app.records.transfer import export_patient
 from tests.records.records_helpers import tiny_png
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.records import Store
 from app.records.backup import backup_data_folder
+from app.records.export_folder import export_patient
 from app.records.recovery import (
     STAGING_MIN_AGE_S,
     STAGING_NAME,
@@ -20,7 +21,6 @@ from app.records.recovery import (
     left_in_a_shared_folder,
     staging_left_behind,
 )
-from app.records.transfer import export_patient
 from tests.records.records_helpers import tiny_png
 
 

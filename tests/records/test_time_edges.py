@@ -16,7 +16,9 @@ import pytest
 from app.local_time import local_date, local_minute
 from app.pages.history_logic import history_points
 from app.records import Store, validate
-from app.records.transfer import MANIFEST, _Redactor, import_patient
+from app.records.export_folder import _Redactor
+from app.records.export_format import MANIFEST
+from app.records.import_folder import import_patient
 from app.records_gateway import AssessmentInfo
 from app.report.charts import visit_day
 from app.report.outputs import STAGING_PREFIX, remove_stale_staging

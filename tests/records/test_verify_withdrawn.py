@@ -12,7 +12,8 @@ import pytest
 
 from app.cli import main
 from app.records import Store
-from app.records.transfer import export_patient, import_patient
+from app.records.export_folder import export_patient
+from app.records.import_folder import import_patient
 
 PDF = b"%PDF-1.4\n% a report of MRN-5\n%%EOF\n"
 REASON = "recorded under the wrong patient: belongs to Grace Other"
