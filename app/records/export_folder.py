@@ -54,6 +54,8 @@ from models.folder_names import is_windows_device_name
 log = logging.getLogger("palsy.records")
 # Audit actors that are the program, not a person: kept in a de-identified export.
 _PROGRAM_ACTORS = frozenset({"model", "import", "unknown"})
+# A de-identified export's notes of a visit that had notes (`_Redactor.notes`).
+NOTES_REMOVED = "[notes removed: de-identified export]"
 # Assessment fields whose audit values are codes (no free text, no names).
 _CODED_FIELDS = frozenset({"status", "model_grade", "measured_grade", "confirmed_grade"})
 
@@ -119,6 +121,14 @@ class _Redactor:
 
     def _is_name_word(self, word: str) -> bool:
         return validate.without_accents(validate.search_key(word)) in self._name_words
+
+    def notes(self, text: str) -> str:
+        """A visit's notes as exported. De-identified, notes that were written become
+        NOTES_REMOVED: they hold the reason of a grade override, and an empty field read as an
+        override confirmed without one (`records check` at the receiving station)."""
+        if not self.active:
+            return text
+        return NOTES_REMOVED if text.strip() else ""
 
     def when(self, stamp: str | None) -> str | None:
         """A stored time, moved back by this export's shift (None when it cannot be read)."""
@@ -347,7 +357,7 @@ def _export_assessment(store: Store, listed: _Listed, staging: Path, redact: _Re
         "measured_grade": assessment.measured_grade,
         "confirmed_grade": assessment.confirmed_grade,
         "clinician": redact.person(assessment.clinician),
-        "notes": "" if redact.active else assessment.notes,
+        "notes": redact.notes(assessment.notes),
         "result": redact.text(assessment.result),
         "created_at": redact.when(assessment.created_at),
         "updated_at": redact.when(assessment.updated_at),

@@ -44,6 +44,8 @@ def _may_leave_the_folder(name: str) -> bool:
 # progress), as is one up to this far in the future (a file server whose clock runs a little
 # ahead); further ahead (a folder copied from a computer whose clock was hours ahead) it is not.
 CLOCK_AHEAD_S = 300.0
+# Assessment numbers named in one patient's note on overrides without a reason.
+_LISTED_OVERRIDES = 10
 
 
 # What happens to an unrecorded file (crash recovery at `Store.open`: files older than an hour
@@ -273,19 +275,32 @@ class ChecksMixin(StoreBase):
 
     def _override_without_reason_notes(self) -> list[str]:
         """Confirmed grades that override the network's with empty notes: older releases allowed
-        that; this one asks for the reason (`results_logic`). The record is as it was confirmed,
-        so it is listed, not counted: a clinician may confirm it again with the reason."""
+        that, and their de-identified exports dropped the notes that held the reason; this one
+        asks for the reason (`results_logic`) and exports NOTES_REMOVED in its place. The record
+        is as it was confirmed, so it is listed, not counted: a clinician may confirm it again
+        with the reason. One line per patient: an imported record may hold hundreds."""
         rows = self.db.query(
             "SELECT a.id, p.patient_id, a.model_grade, a.confirmed_grade FROM assessments a"
             " JOIN patients p ON p.id = a.patient_ref WHERE a.status = 'confirmed' AND a.model_grade IS NOT NULL"
             " AND a.confirmed_grade IS NOT NULL AND a.confirmed_grade != a.model_grade AND trim(a.notes) = ''"
-            " ORDER BY a.id")
-        return [
-            f"assessment {r['id']} of patient {r['patient_id']}: override without a recorded reason (made by an "
-            f"older release): grade {r['confirmed_grade']} was confirmed over the network's {r['model_grade']} with "
-            "empty notes. Its audit trail names who confirmed it and when; nothing to repair."
-            for r in rows
-        ]
+            " ORDER BY p.patient_id, a.id")
+        by_patient: dict[str, list[Any]] = {}
+        for row in rows:
+            by_patient.setdefault(row["patient_id"], []).append(row)
+        return [self._override_note(pid, found) for pid, found in by_patient.items()]
+
+    @staticmethod
+    def _override_note(patient_id: str, rows: list[Any]) -> str:
+        why = ("older releases allowed that, and their de-identified exports dropped the notes; the audit "
+               "trail names who confirmed and when; nothing to repair.")
+        if len(rows) == 1:
+            r = rows[0]
+            return (f"assessment {r['id']} of patient {patient_id}: override without a recorded reason: grade "
+                    f"{r['confirmed_grade']} was confirmed over the network's {r['model_grade']} with empty notes ({why})")
+        numbers = ", ".join(str(r["id"]) for r in rows[:_LISTED_OVERRIDES])
+        more = f" and {len(rows) - _LISTED_OVERRIDES} more" if len(rows) > _LISTED_OVERRIDES else ""
+        return (f"patient {patient_id}: {len(rows)} overrides without a recorded reason (assessments {numbers}{more}): "
+                f"grades confirmed over the network's with empty notes ({why})")
 
     def _future_time_problems(self) -> list[str]:
         """One line per kind of stored time (assessments' created_at and updated_at, captures,

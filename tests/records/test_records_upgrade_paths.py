@@ -252,7 +252,8 @@ def test_check_notes_an_override_without_a_reason(tmp_path: Path, capsys) -> Non
     code, report = _check_json(folder, capsys)
     assert code == 0 and report["database_problems"] == []  # a note, not a problem
     [note] = report["notes"]
-    assert note.startswith(f"assessment {aid} of patient OV-1: override without a recorded reason (made by an older release)")
+    assert note.startswith(f"assessment {aid} of patient OV-1: override without a recorded reason: grade V was "
+                           "confirmed over the network's II with empty notes (older releases allowed that")
     assert main(["records", "--data", str(folder), "check"]) == 0
     out = capsys.readouterr().out
     assert "(1 note on records an older release wrote, listed below: not counted)" in out
