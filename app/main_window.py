@@ -40,7 +40,7 @@ from app.pages.patient_label import PatientLabel, born
 from app.pages.results import ResultsPage
 from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
-from app.settings import Settings, SettingsError, resolve_data_folder
+from app.settings import CameraSettings, Settings, SettingsError, resolve_data_folder
 from app.widgets.ask import ask_choice, ask_yes_no
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.page_stack import PageStack
@@ -415,7 +415,7 @@ class MainWindow(
         if settings is None:
             return
         reload_model = settings.model != self.settings.model
-        camera_changed = settings.camera != self.settings.camera
+        camera_before = self.settings.camera
         folder_changed = settings.clinic.data_folder != self.settings.clinic.data_folder
         self.settings = self.services.settings = settings
         unsaved = ""
@@ -428,14 +428,22 @@ class MainWindow(
                 self.set_notice("settings", unsaved)
         if reload_model:
             self.load_model()
-        if camera_changed and self.stack.currentWidget() is self.capture and not self.capture.read_only:
-            self.capture.preview.mirror = settings.camera.preview_mirrored
-            self.capture.retry_camera()  # reopen with the new source
+        if settings.camera != camera_before and self.stack.currentWidget() is self.capture and not self.capture.read_only:
+            self._capture_follows(camera_before, settings.camera)
         later = self._data_folder_notice(settings) if folder_changed else ""
         if unsaved:
             self.notify(unsaved, 30000)
             return
         self.notify(f"Settings saved. {later}" if later else "Settings saved", 30000 if later else 8000)
+
+    def _capture_follows(self, before: CameraSettings, camera: CameraSettings) -> None:
+        """The capture page open for photos takes a camera change at once, as it says "Settings
+        saved": the preview's mirror, the source reopened, and its Auto-capture box when that
+        setting changed (otherwise the box stays as the therapist set it for this assessment)."""
+        self.capture.preview.mirror = camera.preview_mirrored
+        if camera.auto_capture != before.auto_capture:
+            self.capture.auto_box.setChecked(camera.auto_capture)
+        self.capture.retry_camera()  # reopen with the new source
 
     def _data_folder_notice(self, settings: Settings) -> str:
         """The records stay in the folder opened at start (drafts, photos being written and
@@ -505,14 +513,26 @@ class MainWindow(
         # must never stop the start
         ids = sorted({int(word) for word in data.split() if word.isdigit() and len(word) <= 18})
         for assessment_id in ids:
-            try:
-                info = self.gateway.assessment(assessment_id)
-                self._unsaved_reports[assessment_id] = f"{info.patient_id}, visit of {local_date(info.created)}"
-            except Exception:  # noqa: BLE001 - a record gone since: named by its number
-                self._unsaved_reports[assessment_id] = f"assessment {assessment_id}"
+            visit = self._unsaved_visit(assessment_id)
+            if visit is None:
+                log.info("assessment %s was marked entered in error since: its lost report is not asked for", assessment_id)
+            else:
+                self._unsaved_reports[assessment_id] = visit
         if ids:
             log.warning("a report was not saved at the last close (assessment(s) %s)", ids)
         self.show_unsaved_reports()
+
+    def _unsaved_visit(self, assessment_id: int) -> str | None:
+        """How the notice names the visit whose report was lost; None when it was marked entered
+        in error since (here or on another station): it has left the history the notice sends
+        the user to, and no report of it is wanted."""
+        try:
+            info = self.gateway.assessment(assessment_id)
+            if info.status == "discarded":
+                return None
+            return f"{info.patient_id}, visit of {local_date(info.created)}"
+        except Exception:  # noqa: BLE001 - a record gone since: named by its number
+            return f"assessment {assessment_id}"
 
     def show_unsaved_reports(self) -> None:
         """The notice of the reports lost at the last close that are not exported again yet."""

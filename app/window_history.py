@@ -80,6 +80,7 @@ class WindowHistoryMixin:
             problem = str(exc)
             self.notify_naming(lambda w: f"The {visit} of {w} was not marked entered in error: {problem}", who, ref)
             return
+        self.drop_report_notices(assessment_id)  # no report of it is wanted now
         if self.stack.currentWidget() is self.history and self.patient_id == info.patient_id:
             self._fill_history(info.patient_id)  # the line under the visits says one more is not shown
             self.history.table.setFocus()

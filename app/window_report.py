@@ -168,6 +168,14 @@ class WindowReportMixin:
         if self._unsaved_reports.pop(assessment_id, None) is not None:
             self.show_unsaved_reports()
 
+    def drop_report_notices(self, assessment_id: int) -> None:
+        """A visit marked entered in error: the notices asking for its report (a failed export's,
+        a report lost at the last close) go. It has left the history, so "export it again"
+        could not be done, and they stood for the whole session."""
+        self.set_notice(report_notice_key(assessment_id), "")
+        if self._unsaved_reports.pop(assessment_id, None) is not None:
+            self.show_unsaved_reports()
+
     def _report_failed(self, message: str) -> None:
         who, assessment_id = getattr(self, "_export_label", None), self._export_id
         self._export_done()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -54,12 +55,11 @@ CHECKSUM_DELAY_MS = 400  # pause in typing the weights path before the file is h
 SOURCE_LABELS = {"demo": "Demo patient (synthetic)", "camera": "Camera (OpenCV)", "video": "Video file", "folder": "Folder of photos"}
 
 
-def _spin(group: type, name: str, value: int) -> QSpinBox:
+def _spin(group: type, name: str) -> QSpinBox:
     box = QSpinBox()
     declared = declared_range(group, name)
     if declared is not None:
         box.setRange(int(declared.low), int(declared.high))
-    box.setValue(value)
     return box
 
 
@@ -87,28 +87,24 @@ class SettingsDialog(QDialog):
         self.source = QComboBox()
         for kind in SOURCE_KINDS:
             self.source.addItem(SOURCE_LABELS[kind], kind)
-        self.source.setCurrentIndex(SOURCE_KINDS.index(c.source))
-        self.index = _spin(CameraSettings, "index", c.index)
-        self.width_spin = _spin(CameraSettings, "width", c.width)
-        self.height_spin = _spin(CameraSettings, "height", c.height)
-        self.fps = _spin(CameraSettings, "fps", c.fps)
-        self.video = QLineEdit(c.video_path)
-        self.folder = QLineEdit(c.folder_path)
+        self.index = _spin(CameraSettings, "index")
+        self.width_spin = _spin(CameraSettings, "width")
+        self.height_spin = _spin(CameraSettings, "height")
+        self.fps = _spin(CameraSettings, "fps")
+        self.video = QLineEdit()
+        self.folder = QLineEdit()
         # the form's labels name the rows around these fields (with their Browse buttons), so
         # a screen reader would announce them unnamed
         self.video.setAccessibleName("Video file")
         self.folder.setAccessibleName("Photo folder")
         self.mirror = QCheckBox("Mirror the live camera preview (photos are never mirrored)")
-        self.mirror.setChecked(c.mirror_preview)
         self.auto = QCheckBox("Auto-capture the peak-intensity frame")
-        self.auto.setChecked(c.auto_capture)
         self.demo_grade = QComboBox()  # House-Brackmann I-VI; the setting stores 1-6
         self.demo_grade.addItems(list(GRADES))
-        self.demo_grade.setCurrentIndex(c.demo_grade - 1)
         self.demo_side = QComboBox()
         self.demo_side.addItems(list(DEMO_SIDES))
-        self.demo_side.setCurrentIndex(DEMO_SIDES.index(c.demo_side))
-        self.demo_seed = _spin(CameraSettings, "demo_seed", c.demo_seed)
+        self.demo_seed = _spin(CameraSettings, "demo_seed")
+        self._show_camera(c)
         camera_box = QGroupBox("Camera")
         cf = QFormLayout(camera_box)
         cf.addRow("Source", self.source)
@@ -148,9 +144,13 @@ class SettingsDialog(QDialog):
         self.source.currentIndexChanged.connect(show_source_rows)
         show_source_rows()
 
-        self.weights = QLineEdit(m.weights_path)
+        self.weights = QLineEdit()
         self.weights.setAccessibleName("Weights file")
         self.weights.setPlaceholderText("shipped demonstration weights")
+        self.device = QComboBox()
+        self.device.addItems(list(DEVICES))
+        self.mirror_parsing = QCheckBox("Parse and grade each photo and its mirror (steadier grades; about twice the network's time)")
+        self._show_model(m)  # before the weights field is watched: its file is hashed once, below
         # Typing a path hashes the file it names once, after a pause (CHECKSUM_DELAY_MS), not at
         # every keystroke; a path set at once (Browse) is checked at once.
         self._checksum_timer = QTimer(self)
@@ -165,12 +165,7 @@ class SettingsDialog(QDialog):
         mono.setFamily("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.checksum.setFont(mono)
-        self.device = QComboBox()
-        self.device.addItems(list(DEVICES))
-        self.device.setCurrentIndex(DEVICES.index(m.device))
         self._explain_cuda()
-        self.mirror_parsing = QCheckBox("Parse and grade each photo and its mirror (steadier grades; about twice the network's time)")
-        self.mirror_parsing.setChecked(m.mirror_parsing)
         model_box = QGroupBox("Model")
         mf = QFormLayout(model_box)
         mf.addRow("Weights file", _path_row(self.weights, self._pick_weights))
@@ -181,6 +176,8 @@ class SettingsDialog(QDialog):
         self.clinic = QLineEdit(k.clinic_name)
         self.logo = QLineEdit(k.logo_path)
         self.logo.setAccessibleName("Logo for reports")
+        self.logo_note = plain(QLabel("Not found now: connect its drive, or clear the field for reports without a logo."))
+        scale_font(self.logo_note, SMALL)
         self.clinician = QLineEdit(k.clinician)
         self.data_folder = QLineEdit(k.data_folder)
         self.data_folder.setAccessibleName("Data folder")
@@ -197,6 +194,8 @@ class SettingsDialog(QDialog):
         kf = QFormLayout(clinic_box)
         kf.addRow("Clinic name", self.clinic)
         kf.addRow("Logo for reports", _path_row(self.logo, self._pick_logo))
+        kf.addRow("", self.logo_note)
+        self._watch_missing_logo(kf, k.logo_path)
         kf.addRow("Default clinician", self.clinician)
         kf.addRow("Data folder", _path_row(self.data_folder, self._pick_data))
         kf.addRow("", self.folder_in_use)
@@ -213,9 +212,15 @@ class SettingsDialog(QDialog):
                              (self.fps, "Camera frames per second")):
             widget.setAccessibleName(name)
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.RestoreDefaults)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        restore = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        restore.setText("&Restore defaults")  # Alt+R
+        restore.setToolTip("Camera and model settings back to their defaults; the clinic's name, logo, "
+                           "clinician and data folder stay. Nothing is saved until Save.")
+        restore.clicked.connect(self.restore_defaults)
         # the groups scroll and Save/Cancel (with the error above them) stay below them: at
         # 200 % with a taskbar (960×500 to draw on) the dialog was 529 high, Save off the screen
         groups = QWidget()
@@ -251,6 +256,43 @@ class SettingsDialog(QDialog):
         if moved and focused is not None:
             self.scroll.show_widget(focused)  # nothing for a control outside the groups
         return moved
+
+    def _show_camera(self, c: CameraSettings) -> None:
+        """The camera group's fields show `c` (at opening, and for Restore defaults)."""
+        self.source.setCurrentIndex(SOURCE_KINDS.index(c.source))
+        for box, value in ((self.index, c.index), (self.width_spin, c.width), (self.height_spin, c.height),
+                           (self.fps, c.fps), (self.demo_seed, c.demo_seed)):
+            box.setValue(value)
+        self.video.setText(c.video_path)
+        self.folder.setText(c.folder_path)
+        self.mirror.setChecked(c.mirror_preview)
+        self.auto.setChecked(c.auto_capture)
+        self.demo_grade.setCurrentIndex(c.demo_grade - 1)
+        self.demo_side.setCurrentIndex(DEMO_SIDES.index(c.demo_side))
+
+    def _show_model(self, m: ModelSettings) -> None:
+        """The model group's fields show `m` (at opening, and for Restore defaults)."""
+        self.weights.setText(m.weights_path)
+        self.device.setCurrentIndex(DEVICES.index(m.device))
+        self.mirror_parsing.setChecked(m.mirror_parsing)
+
+    def restore_defaults(self) -> None:
+        """The camera and model fields show their defaults, saved only by Save. The clinic's
+        group stays as it is: its name, logo, clinician and data folder are the clinic's own,
+        not preferences, and a default data folder would open other records at the next start."""
+        defaults = Settings()
+        self._show_camera(defaults.camera)
+        self._show_model(defaults.model)  # the checksum line follows: it names the shipped weights
+        self.error.hide()  # it spoke of values no longer shown
+
+    def _watch_missing_logo(self, form: QFormLayout, saved: str) -> None:
+        """The line under the logo field shows while the saved logo cannot be found now (a drive
+        not connected today): reports are refused until it is back, but it blocks no other
+        setting. It goes once the field is changed (a new logo is checked at Save)."""
+        missing = bool(saved) and not os.path.isfile(saved)  # isfile: an odd path is not found, never an error
+        form.setRowVisible(self.logo_note, missing)
+        if missing:
+            self.logo.textChanged.connect(lambda text: form.setRowVisible(self.logo_note, text.strip() == saved))
 
     def _explain_cuda(self) -> None:
         """`cuda` is disabled where this PyTorch has no CUDA at all, and says why either way
@@ -317,7 +359,8 @@ class SettingsDialog(QDialog):
             "clinic_name": self.clinic.text().strip(), "logo_path": self.logo.text().strip(),
             "clinician": self.clinician.text().strip(), "data_folder": self.data_folder.text().strip(),
         })
-        check_logo(clinic.logo_path)
+        if clinic.logo_path != self.original.clinic.logo_path:  # a saved one on a drive not connected blocks nothing
+            check_logo(clinic.logo_path)
         if model.weights_path != self.original.model.weights_path:  # as the data folder: the saved one blocks no other change
             check_weights(model.weights_path)
         if clinic.data_folder != self.original.clinic.data_folder:  # the one in use is not refused again
