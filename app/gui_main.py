@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,43 +73,129 @@ def missing_store_reason(folder: Path, explicit: bool) -> str | None:
     return f"The data folder {folder} holds files but no Palsy Grader database ({DB_NAME})."
 
 
-def ask_new_data_folder(folder: Path, reason: str) -> bool:
-    """Ask whether to make a new, empty data folder at `folder` (True) or quit (False)."""
-    from PySide6.QtWidgets import QMessageBox
+@dataclass(frozen=True)
+class FolderQuestion:
+    """What the start asks before a new, empty data folder is made at `folder`: `reason` says
+    what is wrong, `named_by` what named the folder ("settings", "PALSY_HOME", "default",
+    "unread": the default as the settings file could not be read, or "chosen" at this start),
+    `settings_file` where it can be corrected. `can_create` is False
+    where the drive or folder above it is not there: making it re-made an unplugged drive's
+    mount point on the local disk, as the Settings dialog refuses to."""
+
+    folder: Path
+    reason: str
+    named_by: str
+    settings_file: str
+    can_create: bool
+
+
+def folder_question(folder: Path, named_by: str, settings_file: str, unknown: str = "") -> FolderQuestion | None:
+    """The question to ask before opening `folder`, or None. `unknown` says why the data folder
+    chosen in Settings is not known (the file could not be read): the default folder is then
+    treated like a chosen one ("unread"), as the records are likely elsewhere."""
+    explicit = named_by in ("settings", "PALSY_HOME", "unread")
+    reason = missing_store_reason(folder, explicit)
+    if reason is None:
+        return None
+    # the default folder's parents are made on a first run; only a named folder's drive is checked
+    can_create = named_by in ("default", "unread") or folder.exists() or folder.parent.is_dir()
+    if not can_create:
+        reason += f" The drive or folder above it, {folder.parent}, is not there either (is a drive not connected?)."
+    return FolderQuestion(folder, f"{unknown} {reason}".strip(), named_by, settings_file, can_create)
+
+
+def question_text(question: FolderQuestion) -> str:
+    """The start question's text: its reason, the advice, and what each button does."""
+    choices = [f"Yes: create a new, empty data folder at {question.folder}."] if question.can_create else []
+    choices += ["Open: choose another data folder (it is saved in Settings).", "No: quit."]
+    return (f"{question.reason}\n\nIf the records are on a network or removable drive, choose No, connect the "
+            "drive and start Palsy Grader again.\n\n" + "\n".join(choices))
+
+
+def where_to_correct(named_by: str, settings_file: str) -> str:
+    """How to correct what named the data folder. Settings cannot be opened while the window
+    does not start, and PALSY_HOME is not read while Settings names a folder: the advice names
+    the settings file and its line instead."""
+    line = f"the line data_folder= under [clinic] in the settings file {settings_file}"
+    if named_by == "settings":
+        return f"have {line} corrected"
+    if named_by == "PALSY_HOME":
+        return "correct PALSY_HOME"
+    if named_by == "unread":
+        return (f"have the settings file {settings_file} made readable or corrected (its line data_folder= "
+                "under [clinic] names the data folder)")
+    if named_by == "default":
+        return "set PALSY_HOME to the data folder"
+    return "choose another data folder"
+
+
+def declined_message(question: FolderQuestion) -> str:
+    """The line the start leaves when the user quits rather than have a new folder made."""
+    ways = ["connect the drive", "choose another folder (Open) at the next start"]
+    if question.named_by in ("settings", "PALSY_HOME", "unread", "default"):
+        ways.append(where_to_correct(question.named_by, question.settings_file))
+    return (f"{question.reason} Not started, and no new database was made there: {', '.join(ways[:-1])}, "
+            f"or {ways[-1]}; then start again.")
+
+
+def chosen_folder_problem(path: str) -> str | None:
+    """Why a folder chosen at the start cannot be the data folder (the Settings dialog's rule,
+    `check_data_folder`), or None."""
+    from app.settings import SettingsError, check_data_folder
+
+    try:
+        check_data_folder(path)
+    except SettingsError as error:
+        return str(error)
+    return None
+
+
+def ask_new_data_folder(question: FolderQuestion) -> Path | None:
+    """Ask which data folder to open: `question.folder` made new (Yes, where it can be), another
+    one chosen (Open, checked as Settings checks it), or None to quit (No)."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     from app.widgets.plain_text import plain_tooltip
 
-    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-    answer = QMessageBox.question(
-        None,
-        "Palsy Grader: data folder not found",
-        plain_tooltip(  # a folder named '<b>…' is shown as named, not as HTML
-            f"{reason}\n\nIf the records are on a network or removable drive, choose No, connect the "
-            f"drive and start Palsy Grader again.\n\nYes: create a new, empty data folder at {folder}.\n"
-            "No: quit."),
-        buttons,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+    button = QMessageBox.StandardButton
+    buttons = (button.Yes if question.can_create else button.NoButton) | button.Open | button.No
+    while True:
+        answer = QMessageBox.question(  # a folder named '<b>…' is shown as named, not as HTML
+            None, "Palsy Grader: data folder not found", plain_tooltip(question_text(question)), buttons, button.No)
+        if answer == button.Yes and question.can_create:
+            return question.folder
+        if answer != button.Open:
+            return None
+        chosen = QFileDialog.getExistingDirectory(None, "Palsy Grader: choose the data folder")
+        problem = chosen_folder_problem(chosen) if chosen else "no folder was chosen"
+        if problem is None:
+            return Path(chosen)
+        QMessageBox.warning(None, "Palsy Grader: data folder", plain_tooltip(f"{problem[:1].upper()}{problem[1:]}."))
 
 
 def build_window(
     settings_path: str | None = None,
     data: str | None = None,
-    confirm_new_folder: Callable[[Path, str], bool] = ask_new_data_folder,
+    confirm_new_folder: Callable[[FolderQuestion], Path | None] = ask_new_data_folder,
 ):  # noqa: ANN201 - Qt types imported lazily
     """The configured main window (not shown).
 
     The data folder is `data` when given (tests, benchmarks: made without asking), else the
     one in Settings, else PALSY_HOME, else the platform's folder; `confirm_new_folder` is asked
-    before a new, empty one is made where Settings or PALSY_HOME named one (StartDeclined if it
-    says no). Another Palsy Grader holding the folder's lock is FolderLocked (naming its process
-    and host). Any failure to open the store or build the window is a StartError naming the folder.
+    before a new, empty one is made where Settings or PALSY_HOME named one, or where the
+    settings file could not tell (StartDeclined if it answers None; another folder it answers
+    is opened and saved in Settings). Another Palsy Grader holding the folder's lock is
+    FolderLocked (naming its process and host). Any failure to open the store or build the
+    window is a StartError naming the folder.
     """
     from app.instance_lock import FolderInUse
-    from app.records.paths import ENV_VAR
     from app.settings import resolve_data_folder
-    from app.settings_store import load_settings, open_qsettings, settings_notice
+    from app.settings_store import (
+        data_folder_unknown,
+        load_settings,
+        open_qsettings,
+        settings_notice,
+    )
 
     qsettings = open_qsettings(settings_path)
     settings, problems = load_settings(qsettings)
@@ -116,19 +203,21 @@ def build_window(
     if problem:
         log.warning("%s", problem)
     folder: Path | None = None
-    reason: str | None = None
+    named_by = "given"
+    made = False
     try:
         if data:
             folder = Path(data)
         else:
             folder = resolve_data_folder(settings.clinic.data_folder)
-            explicit = bool(settings.clinic.data_folder) or bool(os.environ.get(ENV_VAR, "").strip())
-            reason = missing_store_reason(folder, explicit)
-            if reason and not confirm_new_folder(folder, reason):
-                raise StartDeclined(f"{reason} Not started, and no new database was made there: connect the drive "
-                                    "or correct the folder in Settings or PALSY_HOME, then start again.", folder)
+            unknown = data_folder_unknown(qsettings, settings)
+            named_by = _named_by(settings.clinic.data_folder, unknown)
+            folder, named_by, made = _settle_folder(folder, named_by, qsettings.fileName(), unknown,
+                                                    confirm_new_folder)
+            if named_by == "chosen":
+                settings = replace(settings, clinic=replace(settings.clinic, data_folder=str(folder)))
         window = _open_window(settings, qsettings, folder)
-        if not data and reason:
+        if made:
             from app.frozen_main import start_deferred_log
 
             start_deferred_log()  # the bundle put off its file log until this folder existed
@@ -138,7 +227,7 @@ def build_window(
     except FolderInUse as exc:
         raise FolderLocked(str(exc), folder) from exc
     except PermissionError as exc:  # another account's private (0700) data folder
-        raise StartError(unreadable_folder_message(folder, exc), folder) from exc
+        raise StartError(unreadable_folder_message(folder, exc, named_by, qsettings.fileName()), folder) from exc
     except Exception as exc:
         from app.workers import worker_error_text
 
@@ -146,21 +235,77 @@ def build_window(
         message = str(exc) if isinstance(exc, PalsyError) and str(exc) else worker_error_text(exc)
         raise StartError(message, folder) from exc
     log.info("data folder in use: %s", folder)
+    if named_by == "chosen":
+        problem = " ".join(filter(None, [problem, _remember_chosen(window, settings)]))
+    if named_by == "settings":
+        problem = " ".join(filter(None, [problem, palsy_home_not_used(folder)]))
     if problem:
         window.set_notice("settings", problem)
         window.notify(problem, 0)
     return window
 
 
-def unreadable_folder_message(folder: Path | None, exc: PermissionError) -> str:
+def _named_by(configured: str, unknown: str) -> str:
+    """What names the data folder this start opens (see FolderQuestion.named_by)."""
+    from app.records.paths import ENV_VAR
+
+    if configured:
+        return "settings"
+    if os.environ.get(ENV_VAR, "").strip():
+        return "PALSY_HOME"
+    return "unread" if unknown else "default"
+
+
+def _settle_folder(folder: Path, named_by: str, settings_file: str, unknown: str,
+                   confirm: Callable[[FolderQuestion], Path | None]) -> tuple[Path, str, bool]:
+    """The folder to open, what named it, and whether it is to be made at the user's request:
+    asked until the answer is a folder that needs no question (StartDeclined on quit)."""
+    while True:
+        question = folder_question(folder, named_by, settings_file, unknown)
+        if question is None:
+            return folder, named_by, False
+        answer = confirm(question)
+        if answer is None:
+            raise StartDeclined(declined_message(question), folder)
+        if answer == folder:
+            return folder, named_by, True
+        folder, named_by, unknown = answer, "chosen", ""
+
+
+def palsy_home_not_used(folder: Path) -> str:
+    """The notice line when PALSY_HOME names another folder than the one Settings chose and
+    the window opened ("" when not): Settings comes first, and a station set up with
+    PALSY_HOME otherwise ran on an old folder without a word."""
+    from app.records.paths import ENV_VAR
+
+    named = os.environ.get(ENV_VAR, "").strip()
+    if not named or Path(named).expanduser() == folder:
+        return ""
+    return (f"The data folder chosen in Settings, {folder}, is used; {ENV_VAR} names another one, {named}, "
+            "which is used only while Settings names none.")
+
+
+def _remember_chosen(window, settings) -> str:  # noqa: ANN001 - Qt types imported lazily
+    """Save the data folder chosen at the start in Settings; the notice line when that fails
+    (the folder is then used for this session only)."""
+    from app.settings import SettingsError
+
+    try:
+        window.services.save_settings(settings)
+    except SettingsError as error:
+        return f"The data folder chosen at the start is used for this session only: {error}."
+    return ""
+
+
+def unreadable_folder_message(folder: Path | None, exc: PermissionError, named_by: str, settings_file: str) -> str:
     """The start-up message for a data folder this OS account may not read: the folder is
     private (0o700) to the account that made it, so a second account meets it on a shared
     PALSY_HOME or a copied folder."""
     where = folder if folder is not None else Path(exc.filename or "")
     return (f"The data folder {where} cannot be read by this user account: it belongs to another account, or "
             "its permissions do not allow this account in (a data folder is private to the account that made "
-            "it). Start Palsy Grader from that account, have IT fix the folder's owner and permissions, or set "
-            "PALSY_HOME (or the data folder in Settings) to a folder of this account.")
+            "it). Start Palsy Grader from that account, have IT fix the folder's owner and permissions, or "
+            f"{where_to_correct(named_by, settings_file)}.")
 
 
 def _open_window(settings, qsettings, folder: Path):  # noqa: ANN001, ANN202 - Qt types imported lazily

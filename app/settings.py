@@ -8,6 +8,7 @@ drops them one by one and names each, keeping every other valid setting.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,12 @@ def _choice(default: str, choices: tuple[str, ...]) -> Any:
     return field(default=default, metadata={"choices": choices})
 
 
+def _path(expanded: bool = False) -> Any:
+    """A path setting: empty or a full path (`~` counted as the home folder where `expanded`).
+    Read from the file, a relative one is refused (`_path_problem`)."""
+    return field(default="", metadata={"path": "expanded" if expanded else "as is"})
+
+
 @dataclass(frozen=True)
 class CameraSettings:
     """Where frames come from."""
@@ -49,8 +56,8 @@ class CameraSettings:
     width: int = _ranged(1280, 160, 4096)
     height: int = _ranged(720, 120, 4096)
     fps: int = _ranged(30, 1, 120)
-    video_path: str = ""
-    folder_path: str = ""
+    video_path: str = _path()
+    folder_path: str = _path()
     mirror_preview: bool = True
     auto_capture: bool = False
     demo_grade: int = _ranged(3, 1, 6)
@@ -69,7 +76,7 @@ class CameraSettings:
 class ModelSettings:
     """Which weights to load and where to run them."""
 
-    weights_path: str = ""  # empty = the shipped demo weights
+    weights_path: str = _path()  # empty = the shipped demo weights
     device: str = _choice("auto", DEVICES)
     # Parse and grade each photo and its mirror and average (docs/assess.md): a steadier
     # measured grade, and a network grade that does not depend on which way the photo faces,
@@ -82,9 +89,9 @@ class ClinicSettings:
     """What goes on reports and where records live."""
 
     clinic_name: str = ""
-    logo_path: str = ""
+    logo_path: str = _path()
     clinician: str = ""
-    data_folder: str = ""  # empty = platform default (or PALSY_HOME)
+    data_folder: str = _path(expanded=True)  # empty = platform default (or PALSY_HOME)
 
 
 @dataclass(frozen=True)
@@ -137,9 +144,9 @@ class Settings:
         built, problems = {}, []
         for name, values in groups.items():
             group = getattr(defaults, name)
-            built[name], group_unknown, bad = _update_group_lenient(group, values)
+            built[name], group_unknown, lines = _update_group_lenient(group, values)
             unknown += [f"{name}/{key}" for key in group_unknown]
-            problems += [f"{name}/{key}: {reason}; the default {getattr(group, key)!r} is used" for key, reason in bad]
+            problems += [f"{name}/{line}" for line in lines]
         if unknown:
             names = sorted(shown_text(n, 40) for n in unknown)
             more = f" and {len(names) - 5} more" if len(names) > 5 else ""
@@ -173,9 +180,48 @@ def _coerce(kind: type, value: Any, name: str) -> Any:
             return int(value)
         if kind is float:
             return float(value)
-        return str(value)
+        return _text(value)
     except (TypeError, ValueError):
         raise SettingsError(f"setting {name!r} must be {kind.__name__}, got {value!r}") from None
+
+
+def _text(value: Any) -> str:
+    """`value` as a text setting. QSettings reads an unquoted comma in a hand-written file as a
+    list (`clinician=Smith, John`): its items are joined back as written. Anything else that is
+    not text (bytes, a blob, nothing) is refused: its `str()` ("b'Mercy'", "None") went onto
+    the reports."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ", ".join(value)
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+_LOST_BACKSLASH = re.compile(r"^[A-Za-z]:[^\\/]")  # C:\Palsy\w.pt read as C:alsy.pt
+
+
+def _text_problem(f: Any, value: str) -> str | None:
+    """Why a text value read from the file is not used, or None. Only the app's own writes are
+    sure to be read back as written: a hand-edited or copied file may be in another encoding,
+    or hold a path from before the dialog refused relative ones."""
+    if "\ufffd" in value:
+        return f"'{shown_text(value)}' holds characters that are not UTF-8 (the settings file is not UTF-8; save it as UTF-8)"
+    return _path_problem(f.metadata.get("path"), value)
+
+
+def _path_problem(rule: str | None, value: str) -> str | None:
+    """Why a path read from the file cannot be used, or None. A relative path was looked up
+    from the folder the app was started in, which a desktop launcher, a terminal and the
+    bundle each set differently: the records split by launch folder."""
+    if rule is None or not value:
+        return None
+    if _LOST_BACKSLASH.match(value):
+        return (f"'{shown_text(value)}' is a Windows path that lost its backslashes (write each \\ as \\\\ "
+                "in the settings file, or choose it again in Settings)")
+    path = Path(value).expanduser() if rule == "expanded" else Path(value)
+    if not path.is_absolute():
+        return f"'{shown_text(value)}' is not a full path; choose it again in Settings"
+    return None
 
 
 def validate_group(group: Any) -> None:
@@ -295,26 +341,30 @@ def _outside(f: Any, value: Any) -> str | None:
     return None
 
 
-def _update_group_lenient(group: Any, values: dict[str, Any]) -> tuple[Any, list[str], list[tuple[str, str]]]:
-    """`group` with each valid value of `values` applied; also the unknown keys, and the known
-    keys whose value was refused, each with the reason (those keep the group's value)."""
+def _update_group_lenient(group: Any, values: dict[str, Any]) -> tuple[Any, list[str], list[str]]:
+    """`group` with each valid value of `values` applied; also the unknown keys, and one line
+    ("key: why") for each known key whose value was refused (it keeps the group's value) or
+    was read as a list and joined back (used, but the file should quote it)."""
     known = {f.name: f for f in fields(group)}
     unknown = sorted(set(values) - set(known))
-    bad: list[tuple[str, str]] = []
+    lines: list[str] = []
     applied: dict[str, Any] = {}
     for key in sorted(set(values) & set(known)):
-        kind = _kind(known[key])
+        kind, raw = _kind(known[key]), values[key]
         try:
-            value = _coerce(kind, values[key], key)
+            value = _coerce(kind, raw, key)
         except SettingsError:
-            bad.append((key, f"'{shown_text(values[key])}' is not {_KIND_WORDS.get(kind, 'text')}"))
+            lines.append(f"{key}: '{shown_text(raw)}' is not {_KIND_WORDS.get(kind, 'text')}; "
+                         f"the default {getattr(group, key)!r} is used")
             continue
-        reason = _outside(known[key], value)
+        reason = _outside(known[key], value) or (_text_problem(known[key], value) if kind is str else None)
         if reason:
-            bad.append((key, reason))
-        else:
-            applied[key] = value
-    return replace(group, **applied), unknown, bad
+            lines.append(f"{key}: {reason}; the default {getattr(group, key)!r} is used")
+            continue
+        applied[key] = value
+        if isinstance(raw, list):
+            lines.append(f"{key}: '{shown_text(value)}' was read as a list (write values with commas in quotes)")
+    return replace(group, **applied), unknown, lines
 
 
 def declared_range(group: type | Any, name: str) -> Range | None:

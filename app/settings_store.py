@@ -22,9 +22,26 @@ _held: weakref.WeakKeyDictionary[QSettings, dict[str, Any]] = weakref.WeakKeyDic
 
 def open_qsettings(path: str | None = None) -> QSettings:
     """The application's QSettings; an explicit INI `path` isolates tests and portable installs."""
+    path = path or _path_without_home()
     if path:
         return QSettings(path, QSettings.Format.IniFormat)
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
+
+
+def _path_without_home() -> str | None:
+    """The settings file where HOME is set but empty (a launcher or service unit that clears
+    it), else None (Qt's own place). Qt looked it up at /.config, unwritable, and never read
+    the user's own file; the data folder's rule (`home_folder`) takes the account's home."""
+    if os.name != "posix" or os.environ.get("HOME", "x").strip() or os.environ.get("XDG_CONFIG_HOME", "").strip():
+        return None
+    from app.records.errors import StorageError
+    from app.records.paths import home_folder
+
+    try:
+        home = home_folder()
+    except StorageError:  # no home at all: Qt's place, and Save says it cannot write there
+        return None
+    return str(home / ".config" / ORGANISATION / f"{APPLICATION}.ini")
 
 
 def load_settings(qsettings: QSettings) -> tuple[Settings, list[str]]:
@@ -34,25 +51,50 @@ def load_settings(qsettings: QSettings) -> tuple[Settings, list[str]]:
 
     A damaged file (random bytes, a binary file) gives one line only: the "setting names" its
     garbage yields are noise. What it still holds is used all the same: a file with one broken
-    line keeps its data folder."""
+    line keeps its data folder. A file that cannot be read (another account's, no read
+    permission, a folder at its path) gives one line too: QSettings reads it as empty, and the
+    defaults, another data folder among them, were used without a word."""
     settings, problems = Settings.from_flat_lenient(_flat(qsettings))
     _held[qsettings] = settings.to_flat()
-    if qsettings.status() == QSettings.Status.FormatError:
+    name = qsettings.fileName()
+    if qsettings.status() == QSettings.Status.AccessError:
+        problems = [f"the settings file {name} cannot be read (its permissions, or it is not a file); the default "
+                    "settings are used for this session, and nothing is saved over it"]
+    elif qsettings.status() == QSettings.Status.FormatError:
         kept = settings != Settings()
         used = "the settings it still holds are used, the defaults for the rest" if kept else "the default settings are used"
-        problems = [f"the settings file {qsettings.fileName()} is damaged (not a settings file); {used}"]
+        problems = [f"the settings file {name} is damaged (not a settings file); {used}"]
     return settings, problems
 
 
 def settings_notice(qsettings: QSettings, problems: list[str]) -> str:
-    """The line the window shows about `load_settings`' problems ("" for none). A damaged file's
-    line names the file itself; the others are prefixed with it."""
+    """The line the window shows about `load_settings`' problems ("" for none). A damaged or
+    unreadable file's line names the file itself; the others are prefixed with it."""
     if not problems:
         return ""
+    line = problems[0]
+    if qsettings.status() == QSettings.Status.AccessError:
+        return f"{line[:1].upper()}{line[1:]}."
     if qsettings.status() == QSettings.Status.FormatError:
-        line = problems[0]
         return f"{line[:1].upper()}{line[1:]}. Saving Settings replaces it."
     return f"Settings file {qsettings.fileName()}: {'; '.join(problems)}. Saving Settings rewrites the file without them."
+
+
+def data_folder_unknown(qsettings: QSettings, settings: Settings) -> str:
+    """Why the data folder the settings file may name is not known ("" when it is, or the file
+    names none): the file could not be read, is damaged with no data folder left in it, or
+    names one that cannot be used. The start then asks before making a new, empty database in
+    the default folder, as for a folder chosen there: the records are likely elsewhere."""
+    if settings.clinic.data_folder:
+        return ""
+    name = qsettings.fileName()
+    if qsettings.status() == QSettings.Status.AccessError:
+        return f"The settings file {name} cannot be read, so the data folder chosen in Settings is not known."
+    if qsettings.status() == QSettings.Status.FormatError:
+        return f"The settings file {name} is damaged, so the data folder chosen in Settings is not known."
+    if qsettings.value("clinic/data_folder"):
+        return f"The data folder named in the settings file {name} cannot be used (see the notice)."
+    return ""
 
 
 def save_settings(qsettings: QSettings, settings: Settings) -> None:

@@ -133,6 +133,7 @@ def test_a_missing_data_folder_is_asked_about_and_no_quits_without_making_it(
         qtbot, tmp_path: Path, settings_path: str, home: Path, boxes: dict, monkeypatch, capsys, named_by: str) -> None:
     # an unmounted network drive silently became a new, empty data folder (audit D3)
     missing = tmp_path / "unmounted_nas" / "palsy"
+    missing.parent.mkdir()  # the share's mount point, empty (one not there is not offered to be made)
     if named_by == "settings":
         _ini(settings_path, missing)
     else:
@@ -141,7 +142,7 @@ def test_a_missing_data_folder_is_asked_about_and_no_quits_without_making_it(
     [(title, text)] = boxes["question"]
     assert "data folder not found" in title and f"The data folder {missing} does not exist" in text
     assert f"create a new, empty data folder at {missing}" in text
-    assert not missing.exists() and not (tmp_path / "unmounted_nas").exists()
+    assert not missing.exists()
     assert not boxes["critical"]  # the user has answered: no second box
     assert "Not started, and no new database was made there" in capsys.readouterr().err
 
@@ -168,7 +169,7 @@ def test_yes_for_a_missing_palsy_home_starts_the_log_the_bundle_put_off(
     # the user has had the folder made
     import app.frozen_main as frozen_main
 
-    missing = tmp_path / "unmounted" / "palsy"
+    missing = tmp_path / "palsy"
     monkeypatch.setenv("PALSY_HOME", str(missing))
     started = []
     monkeypatch.setattr(frozen_main, "start_deferred_log", lambda: started.append((missing / "palsy.db").is_file()))
@@ -221,7 +222,8 @@ def test_a_data_folder_of_another_account_is_one_clear_message(
     [(title, text)] = boxes["critical"]
     assert title == "Palsy Grader cannot start"
     assert f"The data folder {folder} cannot be read by this user account" in text
-    assert "belongs to another account" in text and "PALSY_HOME" in text
+    assert "belongs to another account" in text and "PALSY_HOME" not in text  # not read while Settings names one
+    assert f"data_folder= under [clinic] in the settings file {settings_path}" in text
     assert "Errno 13" not in text and "PermissionError" not in text
     assert "Errno" not in capsys.readouterr().err
 
