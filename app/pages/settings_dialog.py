@@ -218,8 +218,8 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         restore = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         restore.setText("&Restore defaults")  # Alt+R
-        restore.setToolTip("Camera and model settings back to their defaults; the clinic's name, logo, "
-                           "clinician and data folder stay. Nothing is saved until Save.")
+        restore.setToolTip("Camera and model settings back to their defaults; the weights file and the clinic's "
+                           "name, logo, clinician and data folder stay. Nothing is saved until Save.")
         restore.clicked.connect(self.restore_defaults)
         # the groups scroll and Save/Cancel (with the error above them) stay below them: at
         # 200 % with a taskbar (960×500 to draw on) the dialog was 529 high, Save off the screen
@@ -277,12 +277,14 @@ class SettingsDialog(QDialog):
         self.mirror_parsing.setChecked(m.mirror_parsing)
 
     def restore_defaults(self) -> None:
-        """The camera and model fields show their defaults, saved only by Save. The clinic's
-        group stays as it is: its name, logo, clinician and data folder are the clinic's own,
-        not preferences, and a default data folder would open other records at the next start."""
+        """The camera and model fields show their defaults, saved only by Save. The weights
+        file and the clinic's group stay as they are: the clinic's own weights, name, logo,
+        clinician and data folder are choices, not preferences (a default weights file would
+        grade with the demonstration weights; a default data folder would open other records
+        at the next start)."""
         defaults = Settings()
         self._show_camera(defaults.camera)
-        self._show_model(defaults.model)  # the checksum line follows: it names the shipped weights
+        self._show_model(replace(defaults.model, weights_path=self.weights.text()))
         self.error.hide()  # it spoke of values no longer shown
 
     def _watch_missing_logo(self, form: QFormLayout, saved: str) -> None:
