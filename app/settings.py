@@ -120,7 +120,7 @@ class Settings:
         for name, value in flat.items():
             group, _, key = name.partition("/")
             if group not in groups or not key:
-                raise SettingsError(f"unknown setting {name!r}; reset settings or remove the key")
+                raise SettingsError(f"unknown setting {name!r}; remove the key from the settings file")
             groups[group][key] = value
         defaults = cls()
         built = {name: update_group(getattr(defaults, name), values) for name, values in groups.items()}
@@ -243,7 +243,8 @@ def check_logo(path: str) -> None:
     )
 
     if not _looked_up(Path(path), "the logo").is_file():
-        raise SettingsError(f"logo file not found: {path}")
+        raise SettingsError(f"logo file not found: {path}; connect the drive it is on, choose it with Browse…, "
+                            "or clear the field")
     try:
         load_image(path, label=f"the logo {path}", purpose="using it as the logo")
     except ImageTooLargeError as error:  # a good image, too large: it said "not an image"
