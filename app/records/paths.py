@@ -30,10 +30,17 @@ DB_NAME = "palsy.db"
 
 
 def default_data_dir() -> Path:
-    """The data folder: `PALSY_HOME` when set, else the platform's application-data location."""
+    """The data folder: `PALSY_HOME` when set, else the platform's application-data location.
+    A relative PALSY_HOME is refused, as a relative HOME is: it was read from whatever folder
+    the program started in, so a desktop launcher and a terminal kept two sets of records."""
     override = os.environ.get(ENV_VAR, "").strip()
     if override:
-        return Path(override).expanduser()
+        folder = Path(override).expanduser()
+        if not folder.is_absolute():
+            raise StorageError(f"{ENV_VAR} is {override!r}, not a full path: it would name another folder for "
+                               f"each folder Palsy Grader is started from. Set {ENV_VAR} to the data folder's "
+                               "full path.")
+        return folder
     home = home_folder()
     if sys.platform.startswith("win"):
         base = os.environ.get("LOCALAPPDATA") or os.environ.get("APPDATA")
