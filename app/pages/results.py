@@ -60,7 +60,7 @@ from app.widgets.fonts import EMPHASIS, HEADING, scale_font
 from app.widgets.page_stack import PageArea
 from app.widgets.plain_text import plain
 from app.widgets.plot_menus import plot_widget, without_export
-from app.widgets.tones import ERROR, SUCCESS, WARNING, set_tone, tone_css
+from app.widgets.tones import ERROR, MUTED, SUCCESS, WARNING, set_tone, tone_css
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 from models.pipeline.flag_wording import (
@@ -71,6 +71,7 @@ from models.pipeline.flag_wording import (
     spaced_percent,
     top_probability_text,
 )
+from models.pipeline.overlays import ATTENTION_NOTE
 
 NOTES_LINES = 6  # lines of review notes shown without scrolling
 DOUBTFUL_BACKGROUND = "#fdebd0"  # a region measured on a doubtful photo
@@ -153,6 +154,7 @@ class ResultsPage(QWidget):
         self.expression_combo.currentIndexChanged.connect(self._render_overlay)
         self.attention_combo = QComboBox()
         self.attention_combo.setAccessibleName("Attention map")
+        self.attention_combo.setToolTip(ATTENTION_NOTE)
         self.attention_combo.currentIndexChanged.connect(self._render_overlay)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setAccessibleName("Heat opacity")
@@ -195,6 +197,10 @@ class ResultsPage(QWidget):
         left = QVBoxLayout()
         left.addLayout(controls)
         left.addWidget(self.overlay, 1)
+        self.attention_note = QLabel(ATTENTION_NOTE)
+        self.attention_note.setWordWrap(True)
+        set_tone(self.attention_note, MUTED)
+        left.addWidget(self.attention_note)
         left.addWidget(legend)
 
         self.chart = plot_widget(background="w")

@@ -19,6 +19,12 @@ from models.pipeline.images import write_png
 
 PALETTE = np.array(CLASS_COLOURS, dtype=np.uint8)
 LEGEND_WIDTH = 150
+# What an attention heat map is, beside every one the app and the report show: the hot spot
+# often lies off the face (the demonstration weights' maps do), and a therapist read it as
+# "the network looked at the wall" or as a finding (evaluator's audit, 2026-12-07). docs/gui.md,
+# "What the attention heat maps show", says why.
+ATTENTION_NOTE = ("Attention heat: where the network's attention layer looked, not why it graded. A reading "
+                  "aid, not evidence; it may lie off the face.")
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
