@@ -91,7 +91,10 @@ class RecordsGateway(Protocol):
 
     def assessment(self, assessment_id: int) -> AssessmentInfo: ...
 
-    def unfinished(self) -> list[AssessmentInfo]: ...
+    def unfinished(self, patient_id: str | None = None) -> list[AssessmentInfo]:
+        """Drafts, oldest first: all of them, or only `patient_id`'s (the Resume question asks
+        for one patient's alone; reading every draft of the clinic for it grew with the years)."""
+        ...
 
     def recovered_files(self) -> list[Path]:
         """Unrecorded photos a crash left behind, moved aside when the store opened."""
@@ -193,8 +196,9 @@ class MemoryRecords:
     def assessment(self, assessment_id: int) -> AssessmentInfo:
         return self.assessments[assessment_id]
 
-    def unfinished(self) -> list[AssessmentInfo]:
-        return [a for a in self.assessments.values() if a.status == "draft"]
+    def unfinished(self, patient_id: str | None = None) -> list[AssessmentInfo]:
+        return [a for a in self.assessments.values()
+                if a.status == "draft" and patient_id in (None, a.patient_id)]
 
     def recovered_files(self) -> list[Path]:
         return []

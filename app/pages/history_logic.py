@@ -57,6 +57,16 @@ def grade_number(grade: str | None) -> float | None:
     return float(GRADES.index(grade) + 1) if grade in GRADES else None
 
 
+# the plots' markers full size up to this many visits, half of it above: at 500 visits over four
+# years, 1.3 pixels apart, the 11 and 9 pixel markers merged into a band that hid the lines
+DENSE_VISITS = 50
+
+
+def marker_size(points: int, full: int) -> int:
+    """The size in pixels of the markers of a series of `points` points drawn `full` size when few."""
+    return full if points <= DENSE_VISITS else max(4, full // 2)
+
+
 # "Network": the network's grade, as the report calls it (the measured grade comes from the model too)
 HISTORY_COLUMNS = ("Date", "Status", "Network", "Measured", "Side", "Confirmed", "Clinician")
 

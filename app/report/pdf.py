@@ -108,6 +108,9 @@ WARNING_FILL = colors.HexColor("#fdecee")
 LOGO_MAX_PX = 600  # the embedded logo's longer side (40 mm wide at 380 dpi)
 CLINIC_NAME_LINES = 3  # the clinic name's width in title lines, shortened with "…" past it (word wrap may add one)
 NOT_RECORDED = "not recorded"  # a patient field left blank, as the patient form says it
+# the grade history's table lists the last visits (this one, the newest, among them); the chart
+# shows them all: a 500-visit patient's report printed 10 pages of visits
+HISTORY_TABLE_VISITS = 20
 
 
 @dataclass
@@ -338,7 +341,7 @@ def write_report(
         story.append(KeepTogether([
             Paragraph("Grade history", s["h2"]),
             history_chart(list(context.history), width=width, height=160),
-            _history_table(context.history, s, width),
+            *_history_table(context.history, s),
         ]))
     story.append(KeepTogether([Paragraph("Notes", s["h2"]), _notes(context.notes, s["body"], width)]))
     story.append(KeepTogether(_model_section(model, context, s, width)))
@@ -598,13 +601,20 @@ def _hb_section(grade: str, s: dict, width: float) -> list:
     ]
 
 
-def _history_table(history: Sequence[HistoryPoint], s: dict, width: float) -> Table:
-    """The visits in the chart's order (oldest first, as the header says), each with its
-    local time when the point carries a timestamp, so that two visits of one day differ."""
+def _history_table(history: Sequence[HistoryPoint], s: dict) -> list:
+    """The last HISTORY_TABLE_VISITS visits in the chart's order (oldest first, as the header
+    says), each with its local time when the point carries a timestamp, so that two visits of
+    one day differ; above them, how many earlier visits only the chart shows."""
+    shown = list(history)[-HISTORY_TABLE_VISITS:]
     rows = [["Visit, local time (oldest first)", "Grade", "Measured function"]]
     rows += [[_p(_visit_time(p.date), s["value"]), _p(p.grade or "-", s["value"]),
-              _p("-" if p.function_percent is None else f"{p.function_percent:.0f} %", s["value"])] for p in history]
-    return _table(rows, [55 * mm, 20 * mm, 35 * mm])
+              _p("-" if p.function_percent is None else f"{p.function_percent:.0f} %", s["value"])] for p in shown]
+    table = _table(rows, [55 * mm, 20 * mm, 35 * mm])
+    earlier = len(history) - len(shown)
+    if not earlier:
+        return [table]
+    said = "1 earlier visit is" if earlier == 1 else f"{earlier} earlier visits are"
+    return [_p(f"The last {len(shown)} of {len(history)} visits; the {said} shown in the chart.", s["small"]), table]
 
 
 def _visit_time(text: str) -> str:
