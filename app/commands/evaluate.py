@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     seen = held_out_seen(meta.get("training") or {}, patients) if patients is not None and args.split != "train" else None
     if seen is not None:  # on stderr: --json keeps stdout pure JSON
         print_warning(seen)
+    trained = trained_in_set(meta.get("training") or {}, patients) if args.task == "grading" else None
     preparation = preparation_of(meta)  # as it was trained; letterbox when the record is missing
     if args.task == "grading" and level in ("patient", "photo"):  # the measured levels read E1's masks only
         check_grading_trained(model, meta, weights, clinic_stages=True)  # scoring a stage is a measurement
@@ -114,8 +115,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
         if args.task == "parsing":  # on stderr: --json keeps stdout pure JSON
             print(parsing_scored_line(args.data, args.split, scored=(report["split"], report["n"])), file=sys.stderr)
-        elif args.split in ("auto", "all"):  # the figures include the training patients
-            print(scored_line(report, args.split, level), file=sys.stderr)
+        elif args.split in ("auto", "all"):  # the figures may include the training patients
+            print(scored_line(report, args.split, level, trained), file=sys.stderr)
     elif args.task == "parsing":
         print(parsing_scored_line(args.data, args.split, len(report.get("no_face") or [])))
         for name, scores in report["classes"].items():
@@ -127,9 +128,9 @@ def run(args: argparse.Namespace) -> int:
         from models.metrics import KAPPA_UNDEFINED
         from models.metrics import kappa_text as figure_text
 
-        print(scored_line(report, args.split, level))
+        print(scored_line(report, args.split, level, trained))
         for key in ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one"):
-            print(f"{key:16s} {figure_text(report[key])}")
+            print(f"{key:16s} {figure_text(report[key])}{FIGURE_NOTES.get(key, '')}")
         if report["quadratic_kappa"] is None:
             print(f"{'':16s} (kappa: {KAPPA_UNDEFINED})")
         if "unmeasured" in report:
@@ -143,6 +144,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         print(preparation_line(report, preparation, patient_set))
     return 0
+
+
+# What a printed figure is, where its DESIGN §8 name misleads: the paper calls the macro precision
+# "confidence", while the app's "low network confidence" is the network's top probability.
+FIGURE_NOTES = {"confidence": "  (precision: the paper's name for it, not the network's top probability)"}
 
 
 def terminal_progress(verb: str, unit: str) -> Callable[[int, int], None] | None:
@@ -187,14 +193,53 @@ def preparation_line(report: dict, preparation: str, patient_set: bool) -> str:
     return f"photos: the face crop palsy assess makes, as these weights were trained{note}"
 
 
-def scored_line(report: dict, split: str, level: str) -> str:
+def scored_line(report: dict, split: str, level: str, trained: int | None = None) -> str:
     """What the grading figures are of: how many patients (or photos), and which part of the
-    set; a set scored whole is said to include its training patients."""
+    set. A set scored whole is said to include its training patients unless the weights'
+    training record shows none of them (`trained_in_set` 0): every set `palsy synth` makes has a
+    split column, which says nothing about what the weights saw (the card's held-out set too)."""
     n = sum(map(sum, report["confusion"]))
     unit = "photo" if level == "photo" else "patient"
-    part = (f"the {split} split" if split not in ("auto", "all")
-            else "every patient of the set, training patients included (--split test: the held-out ones)")
+    if split not in ("auto", "all"):
+        part = f"the {split} split"
+    elif trained == 0:
+        part = "every patient of the set (none of them in these weights' training data)"
+    else:
+        part = "every patient of the set, training patients included (--split test: the held-out ones)"
     return f"scored {counted(n, unit)}: {part}"
+
+
+def trained_in_set(training: dict, patients: PatientDataset) -> int | None:
+    """How many of the set's patients the weights' training record names as trained: a clinic
+    run lists them (`splits`, by digest); the demo recipe names the synthetic set it rendered
+    (`train_seed`, `train_patients`: `palsy synth` derives the patient ids from them). None when
+    the record names neither (a checkpoint without one): what the weights saw is unknown."""
+    from models.data.patients import patient_digest
+
+    if not isinstance(training, dict):
+        return None
+    ids = patients.patient_ids("all")
+    splits = training.get("splits")
+    if isinstance(splits, dict) and isinstance(splits.get("train"), list):
+        listed = set(splits["train"])
+        return sum(patient_digest(pid) in listed for pid in ids)
+    synthetic = _synthetic_training_ids(training)
+    return None if synthetic is None else sum(pid in synthetic for pid in ids)
+
+
+def _synthetic_training_ids(training: dict) -> set[str] | None:
+    """The ids of the `palsy synth` patients a demo run trained on, from its recipe and the
+    recipes of the earlier runs it took stages from (`source_recipe`); None when none names one."""
+    from models.data.synthetic.dataset import plan_patients
+
+    stages = [stage for stage in training.values() if isinstance(stage, dict)]
+    recipes = [training.get("recipe"), *(stage.get("source_recipe") for stage in stages)]
+    rendered = {(r["train_patients"], r["train_seed"]) for r in recipes
+                if isinstance(r, dict) and isinstance(r.get("train_patients"), int) and r["train_patients"] > 0
+                and isinstance(r.get("train_seed"), int)}
+    if not rendered:
+        return None
+    return {entry.patient_id for n, seed in rendered for entry in plan_patients(n, seed)}
 
 
 def scored_patients(patients: PatientDataset, split: str, report: dict) -> int:

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from app.records.rows import Assessment, Patient, Report
 
 
+# What a de-identified export holds: a data-protection officer reading "de-identified" would
+# take the folder for anonymous, and its photos show the face.
+PSEUDONYMISED = ("pseudonymise: drop name, date of birth, notes and reports; the face photos stay and identify "
+                 "the patient")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("records", help="check, export or import patient records; verify a report PDF")
     parser.add_argument("--data", metavar="DIR", help="data folder (default: PALSY_HOME or the platform folder)")
@@ -34,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export = actions.add_parser("export", help="export one patient as a folder (JSON + photos + reports)")
     export.add_argument("patient_id")
     export.add_argument("--out", required=True, metavar="DIR", help="destination folder")
-    export.add_argument("--deidentify", action="store_true", help="no name, date of birth, notes or reports")
+    export.add_argument("--deidentify", action="store_true", help=PSEUDONYMISED)
     export.add_argument("--pseudonym", help="patient ID to use in a de-identified export")
     verify = actions.add_parser(
         "verify", help="tell whether a PDF is a report stored in the data folder, unaltered (by its sha256)"
@@ -90,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
             folder = export_patient(store, args.patient_id, args.out, deidentify=args.deidentify,
                                     pseudonym=args.pseudonym)
         print(folder)
+        if args.deidentify:  # on stderr: stdout stays the folder alone, for scripts
+            print(PSEUDONYMISED, file=sys.stderr)
         return 0
     with Store.open(args.data) as store:  # an import may start a new data folder
         done = store.recovery.summary(store.root) if store.recovery else ""
@@ -406,7 +414,8 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
     if as_json:
         print(json.dumps(item, indent=2))
     elif found is None:
-        print(f"{file}: not a report stored in {store.root} (altered, or from another data folder)")
+        print(f"{file}: not a report stored in {store.root} (altered, from another data folder, or made by "
+              "palsy assess / palsy demo, which do not store reports)")
     else:
         again = (f"; confirmed again later as {assessment.confirmed_grade} by {assessment.clinician}"
                  if item["confirmed_again_later"] else "")

@@ -165,6 +165,8 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
 
         StorageError (naming the path) when the folder or its database is missing, or the
         database is empty: a check must not mistake a wrong or damaged folder for a new store.
+        A folder that never held records (no database, photo or report: a fresh install, where
+        palsy demo and palsy assess store nothing) is said to be one, not sent to a backup.
         """
         layout = DataLayout.locate(folder)
         if not layout.root.is_dir():
@@ -174,6 +176,12 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             )
         _refuse_lost_database(layout)  # photos beside no database: how to restore it
         restore = f"Restore {layout.db_path.name} from a backup, or check the folder given with --data."
+        if not layout.db_path.exists():  # and no photo, report or -wal: nothing was ever stored here
+            raise StorageError(
+                f"no patient records yet: the app creates {layout.db_path} when it first saves a patient "
+                f"(palsy demo and palsy assess store nothing); nothing was created. If the records are elsewhere, "
+                f"check the folder given with --data or in {ENV_VAR}."
+            )
         if not layout.db_path.is_file():
             raise StorageError(f"the database {layout.db_path} is missing; nothing was created. {restore}")
         db = Database(layout.db_path, read_only=True)

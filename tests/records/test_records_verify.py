@@ -60,7 +60,8 @@ def test_an_altered_copy_or_another_folders_report_is_not_found(tmp_path: Path, 
     altered.write_bytes(PDF.replace(b"MRN-9", b"MRN-8"))
     code, out, err = _run(capsys, "records", "--data", str(data), "verify", str(altered))
     assert code == 1 and not err
-    assert out.strip() == f"{altered}: not a report stored in {data.resolve()} (altered, or from another data folder)"
+    assert out.strip() == (f"{altered}: not a report stored in {data.resolve()} (altered, from another data folder, "
+                           "or made by palsy assess / palsy demo, which do not store reports)")
 
     other = tmp_path / "other"
     _stored_report(other, PDF + b"% another clinic\n")
