@@ -39,6 +39,7 @@ from app.local_time import days_apart
 from app.pages.instructions import TITLES
 from app.pages.patient_label import PatientLabel, label_parts
 from app.pages.results_logic import (
+    FLAGGED_NOTE,
     OVERRIDE_REASON_MIN_CHARS,
     REGION_UNITS,
     attention_label,
@@ -48,6 +49,7 @@ from app.pages.results_logic import (
     grade_label,
     grade_row_label,
     heat_lut,
+    initial_grade,
     movement_text,
     percent_text,
     reason_length,
@@ -146,6 +148,7 @@ class ResultsPage(QWidget):
         self._stored_review: tuple[str, str, str] | None = None  # (grade, clinician, notes) on record
         self.overlays_pending = False  # a reopened assessment's overlays are being recomputed
         self.exporting = False  # the report of the assessment shown is being written: the review is locked
+        self.flagged = False  # the result carries flags for review: its review starts with no grade ticked
 
         self.title = ElidedLabel("Results")
         scale_font(self.title, HEADING, bold=True)
@@ -279,8 +282,14 @@ class ResultsPage(QWidget):
         self.decision_label = plain(QLabel())
         self.decision_label.setWordWrap(True)
         set_tone(self.decision_label, SUCCESS, "font-weight: 700;")
+        # why no grade is ticked on a flagged result, beside the grade buttons
+        self.flagged_note = QLabel(FLAGGED_NOTE)
+        self.flagged_note.setWordWrap(True)
+        set_tone(self.flagged_note, WARNING)
+        self.flagged_note.hide()
         review_form = QFormLayout(review)
         review_form.addRow(self.decision_label)
+        review_form.addRow(self.flagged_note)
         self.grade_caption = QLabel(grade_row_label(False))  # "Confirmed grade" once it is
         review_form.addRow(self.grade_caption, grade_row)
         review_form.addRow("Clinician", self.clinician_edit)
@@ -381,8 +390,8 @@ class ResultsPage(QWidget):
         else:
             self.flags.setText(f"<span style='color:{tone_css(SUCCESS)}'>No flags: results are consistent.</span>")
         self._stored_review = None  # while the form is filled in, nothing counts as edited
-        # read-only shows only a decision that was made; a review starts from the network's grade
-        chosen = confirmed or (None if read_only else result.grade)
+        self.flagged = bool(review)
+        chosen = initial_grade(result.grade, self.flagged, confirmed, read_only)
         self.grade_buttons.setExclusive(False)
         for index, button in enumerate(self.grade_buttons.buttons()):
             button.setChecked(chosen is not None and GRADES[index] == chosen)
@@ -481,6 +490,7 @@ class ResultsPage(QWidget):
         self.decision_label.setText(decision_text(*stored, self.result.grade if self.result else None) if stored else "")
         self.decision_label.setVisible(stored is not None)
         self.grade_caption.setText(grade_row_label(stored is not None))
+        self.flagged_note.setVisible(self.flagged and stored is None and not self.read_only)
 
     def _refresh_export(self) -> None:
         why = export_blocker(self.status, self.review_edited(), self.overlays_pending)
@@ -510,9 +520,10 @@ class ResultsPage(QWidget):
     # -- review ---------------------------------------------------------------------------
     def initial_focus(self) -> QWidget:
         """Where the keyboard starts: the ticked grade of a review (arrows choose another, Tab
-        goes on to the clinician, notes and Confirm); the photo choice when read-only."""
-        checked = self.grade_buttons.checkedButton()
-        return checked if checked is not None and checked.isEnabled() else self.expression_combo
+        goes on to the clinician, notes and Confirm), grade I when none is ticked (Space ticks
+        it, arrows move on); the photo choice when read-only."""
+        grade = self.grade_buttons.checkedButton() or self.grade_buttons.button(0)
+        return grade if grade.isEnabled() else self.expression_combo
 
     def _clinician_entered(self) -> None:
         """Return in the Clinician field: on to Notes (confirming is the button's or Ctrl+Shift+Return's)."""

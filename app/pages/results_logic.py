@@ -154,6 +154,21 @@ def grade_row_label(confirmed: bool) -> str:
     return "Confirmed grade" if confirmed else "Grade to confirm"
 
 
+def initial_grade(network_grade: str, flagged: bool, confirmed: str | None, read_only: bool) -> str | None:
+    """The grade ticked when the review form opens: the one on record once confirmed; none on a
+    read-only visit nobody confirmed; none either when the result is flagged for review, so the
+    clinician chooses it (the network's grade, ticked, was confirmed with one click under the
+    station's default clinician); else the network's grade."""
+    if confirmed:
+        return confirmed
+    if read_only or flagged:
+        return None
+    return network_grade
+
+
+FLAGGED_NOTE = "Flagged for review: no grade is ticked for you; choose the grade yourself"
+
+
 def decision_text(grade: str, clinician: str, notes: str, model_grade: str | None) -> str:
     """The decision on record, in one line for the review box."""
     how = f", overriding the network's grade {model_grade}" if model_grade and grade != model_grade else ""

@@ -16,12 +16,14 @@ import pytest
 from app.analysis import load_model
 from app.export import STAGING_DIR
 from app.main_window import UNSAVED_REPORT
+from models.labels import GRADES
 from tests.gui.gui_helpers import WAIT_MS, analysed_assessment, close_window, make_window
 
 
 def _confirmed(qtbot, window) -> int:
     aid = analysed_assessment(qtbot, window, "A-1", "Alice A")
     window.results.clinician_edit.setText("Dr T")
+    window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
     window.results.confirm_button.click()
     return aid
 

@@ -20,6 +20,7 @@ from app.export import STAGING_DIR, render_pdf, report_context
 from app.records.errors import StorageError
 from app.records_gateway import AssessmentInfo, PatientInfo
 from app.settings import Settings
+from models.labels import GRADES
 
 DEMO_SHA = "ab" * 32
 WARNING = "DEMONSTRATION MODEL — NOT FOR DIAGNOSIS"
@@ -146,6 +147,7 @@ def test_the_window_exports_through_the_data_folder_with_the_demo_warning(qtbot,
         window.start_analysis()
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
         window.results.clinician_edit.setText("Dr. Test")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
 
         def spy(*args):  # noqa: ANN002, ANN202

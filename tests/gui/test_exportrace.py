@@ -19,6 +19,7 @@ import shiboken6
 from app.export import render_pdf
 from app.main_window import stragglers_running
 from app.records import Store
+from models.labels import GRADES
 from tests.gui.gui_helpers import WAIT_MS, analysed_assessment, close_window, make_window
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,7 @@ def test_the_review_is_locked_while_its_report_is_written_and_a_changed_record_i
         aid = analysed_assessment(qtbot, window, "A-1", "Alice A")
         page = window.results
         page.clinician_edit.setText("Dr First")
+        page.grade_buttons.button(GRADES.index(page.result.grade)).click()  # flagged: none is ticked
         page.confirm_button.click()
         page.export_button.click()
         # the grade, clinician, notes and Confirm are locked; Export stays off through it all
@@ -90,6 +92,7 @@ def test_a_report_naming_a_patient_corrected_meanwhile_is_not_saved(qtbot, data_
         aid = analysed_assessment(qtbot, window, "W-1", "Wrong Name")
         page = window.results
         page.clinician_edit.setText("Dr First")
+        page.grade_buttons.button(GRADES.index(page.result.grade)).click()  # flagged: none is ticked
         page.confirm_button.click()
         window.statusBar().clearMessage()
         page.export_button.click()
@@ -112,6 +115,7 @@ def test_export_elsewhere_says_whose_report_is_being_written(qtbot, data_folder:
     try:
         analysed_assessment(qtbot, window, "B-2", "Bob B")
         window.results.clinician_edit.setText("Dr T")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
         window._export_id, window._export_label = 999, "Alice A (A-1)"  # A's report, still being written
         window.export_pdf()
@@ -172,6 +176,7 @@ def test_a_report_lost_at_close_is_said_at_the_next_start(qtbot, data_folder: Pa
     try:
         aid = analysed_assessment(qtbot, window, "A-1", "Alice A")
         window.results.clinician_edit.setText("Dr T")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
         window.results.export_button.click()
         notices: list[str] = []
@@ -210,6 +215,7 @@ def test_recomputed_overlays_of_another_model_stay_out_of_the_report(qtbot, data
     try:
         aid = analysed_assessment(qtbot, window, "A-1", "Alice A")
         window.results.clinician_edit.setText("Dr T")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
         window.show_history("A-1")
         window.open_read_only(aid)  # overlays recomputed with the same weights: they are the report's

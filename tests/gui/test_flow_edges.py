@@ -14,6 +14,7 @@ from app.analysis import run_analysis
 from app.camera.demo_source import DemoPatientSource
 from app.records import Store
 from app.records_gateway import PatientInfo
+from models.labels import GRADES
 from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
 
 
@@ -217,6 +218,7 @@ def test_full_capture_then_history_review_and_read_only_reopen(qtbot, data_folde
         assert window.results.attention_combo.count() == 5  # None + 3 spatial + channel
         assert window.results.notes_edit.toPlainText() == "typed while the overlays are recomputed"
         window.results.clinician_edit.setText("Dr. Review")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
         assert window.gateway.assessment(assessment_id).status == "confirmed"
         assert window.results.export_button.isEnabled()
@@ -383,6 +385,7 @@ def test_closing_while_a_report_is_written_keeps_the_report(qtbot, data_folder: 
     try:
         _analysed_patient(qtbot, window)
         window.results.clinician_edit.setText("Dr. Test")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
         assessment_id = window.assessment_id
 

@@ -1,5 +1,5 @@
 """A visit by keyboard alone: the focus starts where the work is on each page (new patient ->
-list, capture -> steps, results -> ticked grade), Space presses a focused box instead of
+list, capture -> steps, results -> the grades), Space presses a focused box instead of
 capturing, A toggles auto-capture, F5 reconnects the camera, Ctrl+keypad Enter analyses."""
 
 from __future__ import annotations
@@ -81,12 +81,14 @@ def test_a_visit_by_keyboard(qtbot, data_folder: Path, tiny_weights: Path) -> No
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
 
         results = window.results
-        model = GRADES.index(window.result.grade)
-        ticked = results.grade_buttons.button(model)
-        _focused(qtbot, ticked)  # the review starts at the model's grade
-        step, other = (K.Key_Left, model - 1) if model > 0 else (K.Key_Right, 1)
-        QTest.keyClick(ticked, step)  # an arrow chooses the next grade
-        assert results.selected_grade() == GRADES[other]
+        assert results.flagged  # the untrained network's grade is of low confidence: nothing is ticked
+        first = results.grade_buttons.button(0)
+        _focused(qtbot, first)  # the review starts on grade I
+        assert results.selected_grade() is None
+        QTest.keyClick(first, K.Key_Space)  # Space ticks it
+        assert results.selected_grade() == GRADES[0]
+        QTest.keyClick(first, K.Key_Right)  # an arrow chooses the next grade
+        assert results.selected_grade() == GRADES[1]
     finally:
         close_window(window)
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.records_gateway import PatientInfo
 from app.widgets.ask import ask_choice
+from models.labels import GRADES
 from tests.gui.gui_helpers import (
     WAIT_MS,
     analysed_assessment,
@@ -170,6 +171,7 @@ def test_back_from_results_keeps_the_patient_selected_and_titled(qtbot, data_fol
         analysed_assessment(qtbot, window)
         assert window.windowTitle() == "Palsy Grader \u2013 Ada Lovelace (MRN-1)"
         window.results.clinician_edit.setText("Dr. Test")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
         window.results.back_button.click()
         assert window.stack.currentWidget() is window.patients and window.windowTitle() == "Palsy Grader"

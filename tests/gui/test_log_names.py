@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from models.labels import GRADES
 from tests.gui.gui_helpers import analysed_assessment, close_window, make_window
 
 
@@ -16,6 +17,7 @@ def test_confirming_and_overriding_a_grade_log_no_clinician_name(
         analysed_assessment(qtbot, window, "MRN-7", "Person MRN-7")
         page = window.results
         page.clinician_edit.setText("Dr Hildegard Kim")
+        page.grade_buttons.button(GRADES.index(page.result.grade)).click()  # flagged: none is ticked
         with caplog.at_level(logging.INFO):
             page.confirm_button.click()
         # the clinician still reads the name in the status bar ...

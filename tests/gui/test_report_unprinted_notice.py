@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from models.labels import GRADES
 from tests.gui.gui_helpers import WAIT_MS, analysed_assessment, close_window, make_window
 
 
@@ -14,6 +15,7 @@ def _saved_line(qtbot, data_folder: Path, tiny_weights: Path, patient_id: str, n
     try:
         analysed_assessment(qtbot, window, patient_id, name)
         window.results.clinician_edit.setText("Dr T")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
         window.export_pdf()
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)

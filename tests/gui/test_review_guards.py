@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from models.labels import GRADES
 from tests.gui.gui_helpers import (
     WAIT_MS,
     analysed_assessment,
@@ -22,6 +23,7 @@ def test_export_waits_until_a_changed_review_is_confirmed_again(qtbot, data_fold
         page = window.results
         page.clinician_edit.setText("Dr. Test")
         assert page.decision_label.isHidden()
+        page.grade_buttons.button(GRADES.index(page.result.grade)).click()  # flagged: none is ticked
         page.confirm_button.click()
         assert page.export_button.isEnabled() and not page.review_edited()
         # the decision on record stays in view (only an 8-second status message said so)
@@ -47,6 +49,7 @@ def test_reopening_without_its_photos_shows_none_of_another_patients(qtbot, data
     try:
         first = analysed_assessment(qtbot, window, "MRN-1", "Person MRN-1")
         window.results.clinician_edit.setText("Dr. Test")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
         window.show_patients()
         analysed_assessment(qtbot, window, "MRN-2", "Person MRN-2")  # its photos are now on screen
@@ -93,12 +96,14 @@ def test_leaving_a_review_changed_after_confirming_asks_first(qtbot, data_folder
         analysed_assessment(qtbot, window, "MRN-1", "Person MRN-1")
         page = window.results
         page.clinician_edit.setText("Dr. Test")
+        page.grade_buttons.button(GRADES.index(page.result.grade)).click()  # flagged: none is ticked
         page.confirm_button.click()
         page.back_button.click()  # nothing changed since confirming: no question
         assert window.stack.currentWidget() is window.patients and asked == []
 
         assessment_id = analysed_assessment(qtbot, window, "MRN-2", "Person MRN-2")
         page.clinician_edit.setText("Dr. Test")
+        page.grade_buttons.button(GRADES.index(page.result.grade)).click()  # flagged: none is ticked
         page.confirm_button.click()
         confirmed = window.gateway.assessment(assessment_id).confirmed_grade
         next(b for b in page.grade_buttons.buttons() if not b.isChecked()).setChecked(True)
@@ -123,6 +128,7 @@ def test_a_stale_overlay_worker_does_not_release_export(qtbot, data_folder: Path
     try:
         first = analysed_assessment(qtbot, window, "MRN-6", "Person MRN-6")
         window.results.clinician_edit.setText("Dr. Test")
+        window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
         window.results.confirm_button.click()
         window.show_history("MRN-6")
         window.history.open_button.click()

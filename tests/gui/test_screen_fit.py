@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
 from app.widgets.fonts import HEADING, scale_font
 from app.widgets.screen_fit import opening_size
+from models.labels import GRADES
 from tests.gui.conftest import app_font
 from tests.gui.gui_helpers import close_window, make_window
 
@@ -143,6 +144,7 @@ def test_the_review_form_does_not_overlap_with_long_flags_on_a_small_window(
                         Flag("failed_quality", "close_eyes: quality check(s) failed: centring, head_roll", "close_eyes")]
         page.show_result(result, "Ada Lovelace (MRN-1)", "analysed", clinician="Dr. Ana Physio")
         page.notes_edit.setPlainText("Override: brow weaker on the left at rest and on elevation.")
+        page.grade_buttons.button(GRADES.index(page.result.grade)).click()  # flagged: none is ticked
         page.confirm_button.click()  # the confirmation line above the form, word-wrapped too
         assert page.decision_label.isVisible()
         review = page.clinician_edit.parentWidget()  # Confirm, Export and Back have their own row below
