@@ -80,6 +80,7 @@ class SelfTestResult:
     pdf_bytes: int = 0
     output_folder: str | None = None
     installed_weights: str | None = None  # with --weights: the installed demo file, verified too
+    cautions: list[str] = field(default_factory=list)  # what the loaded weights record (a clinic's own)
     folders: dict[str, dict[str, Any]] = field(default_factory=dict)  # the real data and log folders
 
     def summary(self) -> str:
@@ -95,8 +96,16 @@ class SelfTestResult:
             f"demo patient (grade {self.demo.get('grade')}, {self.demo.get('side')} side) graded {self.grade} "
             f"by the network (p={prob}), measured {self.measured_grade or '-'}; "
             f"report.pdf {self.pdf_pages} pages, {self.pdf_bytes // 1024} kB; main window built"
-            + self.folders_summary()
+            + self.cautions_summary() + self.folders_summary()
         )
+
+    def cautions_summary(self) -> str:
+        """'; weights clinic.pt: clinic-trained, not validated (3 cautions): FIRST' ('' without
+        cautions): a self-test that passes must not make such weights look validated."""
+        if not self.cautions:
+            return ""
+        return (f"; weights {self.weights}: clinic-trained, not validated ({len(self.cautions)} "
+                f"caution{'' if len(self.cautions) == 1 else 's'}): {self.cautions[0]}")
 
     def folders_summary(self) -> str:
         """'; data folder PATH (exists, writable, N MB free); log folder ...' ('' when not looked at)."""
@@ -370,6 +379,7 @@ def run_self_test(
                 loaded = step("load model", lambda: load_model(Path(weights_file), device))
                 result.weights, result.sha256, result.installed_weights = (
                     Path(weights_file).name, loaded.info.sha256, checked.path.name)
+                result.cautions = list(loaded.info.cautions)
             else:
                 loaded = step(current, lambda: load_model(checked.path, device))
                 if loaded.info.sha256 != checked.sha256:

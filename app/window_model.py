@@ -6,12 +6,22 @@ import gc
 import logging
 from typing import Any
 
+from app.widgets.plain_text import plain_tooltip
 from app.workers import FunctionWorker
+from models.resources import weights_cautions
 
 log = logging.getLogger(__name__)
 
 DEMO_BANNER = ("DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS. Grades come from demo weights: the grading network "
                "trained on synthetic faces, the face parser also on research photo sets; no palsy patient.")
+# Weights that carry cautions (a clinic's own, `models.resources.weights_cautions`) get an amber
+# banner: trained on real patients, yet not validated. The first caution says on what and how
+# they scored; the tooltip lists them all, the card (Help > Model card) says the rest.
+CAUTION_BANNER = "Clinic-trained weights, not validated: {first} \u2014 Help \u2192 Model card"
+# The red of the demonstration banner (as main_window builds it) and, for cautions, the amber
+# of the warning tone (app/widgets/tones.py, its colour on a dark palette) under dark text.
+RED_BANNER_CSS = "#demoBanner { background: #b03a2e; color: white; font-weight: 700; padding: 6px 10px; }"
+AMBER_BANNER_CSS = "#demoBanner { background: #f5b041; color: #2b1a00; font-weight: 700; padding: 6px 10px; }"
 
 
 class WindowModelMixin:
@@ -63,9 +73,25 @@ class WindowModelMixin:
         self.model_label.setText(f"model: {handle.name}")  # a file's name: a plain-text label (main_window)
         self.model_label.setToolTip(f"sha256 {handle.sha256}")
         self.device_label.setText(f"device: {handle.device}")
-        self.banner.setText(DEMO_BANNER)  # the model's own line: settings problems are in `notice`
-        self.banner.setVisible(bool(handle.is_demo))
+        self._show_model_banner(handle)  # the model's own line: settings problems are in `notice`
         self.overlays_after_load()
+
+    def _show_model_banner(self, handle: Any) -> None:
+        """Red for the demonstration weights, amber for weights with cautions, hidden otherwise."""
+        cautions = weights_cautions(getattr(handle, "meta", None))  # a stand-in handle (tests) has no meta
+        if cautions and not handle.is_demo:
+            self.banner.setStyleSheet(AMBER_BANNER_CSS)
+            self.banner.setText(CAUTION_BANNER.format(first=cautions[0]))
+            self.banner.setToolTip(plain_tooltip("\n".join(f"\u2022 {text}" for text in cautions)))
+            self.banner.show()
+            return
+        self._red_banner(DEMO_BANNER)
+        self.banner.setVisible(bool(handle.is_demo))
+
+    def _red_banner(self, text: str) -> None:
+        self.banner.setStyleSheet(RED_BANNER_CSS)
+        self.banner.setText(text)
+        self.banner.setToolTip("")
 
     def _model_failed(self, message: str) -> None:
         if self._closed or self._superseded():
@@ -78,6 +104,6 @@ class WindowModelMixin:
         self.model_handle = None
         self.model_error = message
         self.model_label.setText("model: not loaded")
-        self.banner.setText(f"No model loaded: {message}")  # quotes the weights path: a plain-text label (main_window)
+        self._red_banner(f"No model loaded: {message}")  # quotes the weights path: a plain-text label (main_window)
         self.banner.show()
         self.overlays_after_load()

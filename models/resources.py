@@ -341,6 +341,23 @@ def is_demo_checkpoint(summary: CheckpointSummary | Mapping[str, Any] | None) ->
     return shipped is not None and summary.state_sha256 == shipped
 
 
+# The checkpoint key (and model record key) of the sentences a user must see wherever the weights
+# grade: what they were trained and tested on, and that they are not validated. `palsy train
+# clinic` writes them (models/train/clinic.py); the card alone reached only those who opened it.
+CAUTIONS = "cautions"
+
+
+def weights_cautions(meta: Mapping[str, Any] | None) -> list[str]:
+    """The cautions a checkpoint's dict, or an assessment's model record, carries (`CAUTIONS`):
+    the GUI's amber banner, `palsy assess`, the self-test and the report show them. [] for
+    weights that record none (the demonstration weights, whose own red warning says it, and
+    files written before the key existed) and for a value that is not a list of sentences."""
+    cautions = meta.get(CAUTIONS) if isinstance(meta, Mapping) else None
+    if not isinstance(cautions, (list, tuple)):
+        return []
+    return [text.strip() for text in cautions if isinstance(text, str) and text.strip()]
+
+
 # No Palsy Grader checkpoint comes near this size (the largest configuration shipped, `paper`,
 # makes a 351 MiB checkpoint in fp32; the demo weights are 12 MB), so a larger file is not hashed
 # to be judged or shown: not by Settings (`app.weights_info`), not by `is_demo_weights` (a 10 GiB

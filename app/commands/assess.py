@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from app.report.pdf import ReportContext
     from models.errors import InputError
     from models.pipeline.loader import load_model
-    from models.pipeline.patient_dir import load_patient_photos
+    from models.pipeline.patient_dir import ignored_photos, load_patient_photos
 
     set_threads(args.threads)
     if Path(args.out).exists() and not Path(args.out).is_dir():
@@ -55,28 +55,33 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise _unwritable(args.out, exc) from exc
     photos, paths = load_patient_photos(args.patient_dir)
+    ignored = [path.name for path in ignored_photos(args.patient_dir)]  # named in a flag, not graded
     loaded = load_model(args.weights, args.device)
     # the report puts its "not for diagnosis" box on by the assessment's own model record
     context = ReportContext(clinic_name=args.clinic, patient_id=args.patient_id, registered_side=args.affected_side)
     result = assess_and_write(photos, loaded, args.out, context, {e: [f.name for f in p] for e, p in paths.items()}, quiet=args.quiet,
-                              mirror=not args.single_pass)
+                              mirror=not args.single_pass, ignored=ignored)
     if not args.quiet:
         print(result)
     return 0
 
 
-def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = False, mirror: bool = True) -> str:  # noqa: ANN001
-    """Run the assessment and write its outputs; returns a one-paragraph summary. `mirror` as in `assess`."""
+def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = False, mirror: bool = True,  # noqa: ANN001
+                     ignored: tuple[str, ...] | list[str] = ()) -> str:
+    """Run the assessment and write its outputs; returns a one-paragraph summary. `mirror` and
+    `ignored` (photo files not named after an expression) as in `assess`."""
+    from app.report.model_cautions import CAUTIONS_TITLE
     from app.report.outputs import write_outputs
     from app.report.pdf import DEMO_TITLE, shows_demo_warning, unprinted_warning
     from models.pipeline.assess import add_registered_side, assess
     from models.pipeline.flag_wording import flag_detail, measured_side, top_probability_text
     from models.pipeline.progress import NullProgress
+    from models.resources import weights_cautions
     from models.user_warnings import print_warning
 
     # Progress goes to a terminal only, so a failing run prints exactly one error line.
     progress = _StderrProgress() if not quiet and sys.stderr.isatty() else NullProgress()
-    assessment = assess(photos, loaded, progress, names=names, mirror=mirror)
+    assessment = assess(photos, loaded, progress, names=names, mirror=mirror, ignored=ignored)
     # before writing: the side check goes into assessment.json and the report as well as the summary
     add_registered_side(assessment, context.registered_side)
     try:
@@ -87,6 +92,10 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
     lines = []
     if shows_demo_warning(context, assessment.model):  # the report's rule for its warning box
         lines.append(f"{DEMO_TITLE} ({assessment.model.get('name') or 'demo weights'})")
+    cautions = weights_cautions(assessment.model)  # the report's amber box, line for line
+    if cautions:
+        lines.append(f"{CAUTIONS_TITLE} ({assessment.model.get('name') or 'clinic weights'})")
+        lines += [f"caution: {text}" for text in cautions]
     lines += [
         f"grade {assessment.grade} (network, top probability {top_probability_text(assessment.top_probability)}); "
         f"measured {m.grade or '-'}"

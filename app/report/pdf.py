@@ -52,13 +52,14 @@ from app.report.fonts import (
     unprintable,
 )
 from app.report.hb_table import HB_TABLE
+from app.report.model_cautions import cautions_box, draw_cautions_title
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.flag_wording import (
     DOUBTFUL_NOTE,
     EXPRESSION_LABELS,
-    check_list,
     doubtful_photos,
+    failed_checks_text,
     measured_side,
     photo_days_text,
     review_flags,
@@ -67,7 +68,7 @@ from models.pipeline.flag_wording import (
 )
 from models.pipeline.images import ImageTooLargeError, load_image
 from models.pipeline.measures import HOUSE_MEASURE, movement_figure
-from models.pipeline.overlays import LEGEND_WIDTH
+from models.pipeline.overlays import ATTENTION_NOTE, LEGEND_WIDTH
 from models.pipeline.training_summary import describe_training
 from models.resources import is_demo_checkpoint, is_demo_weights
 
@@ -238,8 +239,8 @@ def _table(rows: list[list], widths: Sequence[float], header: bool = True, extra
 class _Page:
     """Header line and footer (disclaimer, page number) drawn on every page."""
 
-    def __init__(self, context: ReportContext, model_name: str, demo: bool = False) -> None:
-        self.context, self.model_name, self.demo = context, model_name, demo
+    def __init__(self, context: ReportContext, model_name: str, demo: bool = False, cautioned: bool = False) -> None:
+        self.context, self.model_name, self.demo, self.cautioned = context, model_name, demo, cautioned
 
     def __call__(self, canvas, doc) -> None:  # noqa: ANN001 - ReportLab callback signature
         canvas.saveState()
@@ -261,6 +262,8 @@ class _Page:
             canvas.setFillColor(WARNING_RED)
             canvas.setFont(FONT_BOLD, 6.8)
             canvas.drawCentredString(PAGE_W / 2, PAGE_H - 15 * mm, DEMO_TITLE)
+        elif self.cautioned:  # a clinic's own weights: not validated, on every page too
+            draw_cautions_title(canvas, PAGE_W / 2, PAGE_H - 15 * mm)
         canvas.restoreState()
 
 
@@ -333,6 +336,9 @@ def write_report(
     story += _header(context, assessment, s, width)
     if demo:
         story += [Spacer(1, 5), _demo_warning(s, width)]
+    cautions = cautions_box(model, width)
+    if cautions is not None:
+        story += [Spacer(1, 5), cautions]
     story += _grade_section(assessment, context, s, width)
     story += _measured_section(assessment, s, width)
     story += _flags_section(assessment, context, s)
@@ -346,7 +352,7 @@ def write_report(
     story.append(KeepTogether([Paragraph("Notes", s["h2"]), _notes(context.notes, s["body"], width)]))
     story.append(KeepTogether(_model_section(model, context, s, width)))
     story += _photo_section(assessment, images, s, width)
-    page = _Page(context, str(model.get("name", "")), demo)
+    page = _Page(context, str(model.get("name", "")), demo, cautions is not None)
     doc.build(story, onFirstPage=page, onLaterPages=page)
     return path
 
@@ -644,9 +650,11 @@ def _model_section(model: Mapping, context: ReportContext, s: dict, width: float
 
 
 def confirmation_statement(context: ReportContext) -> str:
-    """What "confirmed by" means on this report: a typed name, not a signature."""
+    """What "confirmed by" means on this report: a name entered, not a signature. The review's
+    Clinician field starts with Settings' default clinician, so the name may have been accepted
+    rather than typed (evaluator's audit, 2026-12-07)."""
     return (
-        f"Confirmed by {context.clinician}: the name typed when confirming the grade in Palsy Grader, not a "
+        f"Confirmed by {context.clinician}: the name entered when confirming the grade in Palsy Grader, not a "
         "handwritten or digital signature. The confirmation is in the records' audit trail, and the records keep "
         f"this file's SHA-256 with assessment {context.assessment_id}; \"palsy records verify FILE.pdf\" tells "
         "whether a copy is that stored report."
@@ -698,7 +706,7 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
     expressions = [e for e in EXPRESSIONS if e in a.get("expressions", {})]
     if not expressions:
         return []
-    heading = Paragraph("Expression photos, segmentation and attention", s["h2"])
+    heading = [Paragraph("Expression photos, segmentation and attention", s["h2"]), _p(ATTENTION_NOTE, s["caption"])]
     # Photo, segmentation (with its legend panel, wider by LEGEND_WIDTH) and attention at one scale.
     first = images.get(expressions[0], {})
     seg_ratio = (first.get("photo") and _aspect(first.get("segmentation"))) or (256 + LEGEND_WIDTH) / 256
@@ -724,12 +732,11 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
         probs = info.get("probabilities", {})
         top = max(probs, key=probs.get) if probs else "-"
         q = info.get("quality", {})
-        failed = check_list(k for k, c in q.get("checks", {}).items() if not c.get("passed"))
-        verdict = "not recorded" if not q else "passed" if q.get("passed") else "check not met: " + failed
+        verdict = "not recorded" if not q else "passed" if q.get("passed") else "not met: " + failed_checks_text(q.get("checks", {}))
         caption = f"{EXPRESSION_LABELS.get(e, e)}: network grade {top} ({100 * probs.get(top, 0):.0f} %); quality {verdict}"
         grid = Table([row], colWidths=[cell + 2 * mm, cell * seg_ratio + 2 * mm, cell + 2 * mm])
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
         block = [_p(caption, s["body"]), grid, Spacer(1, 5)]
         # The heading travels with the first block, never alone at the foot of a page.
-        out.append(KeepTogether([heading, *block] if not out else block))
+        out.append(KeepTogether([*heading, *block] if not out else block))
     return out

@@ -29,6 +29,7 @@ from models.pipeline.flag_wording import (
     LOW_CONFIDENCE,
     SIDE_DISAGREEMENT,
     expression_label,
+    failed_checks_text,
     measured_side,
     side_disagreement,
     top_probability_text,
@@ -36,6 +37,7 @@ from models.pipeline.flag_wording import (
 from models.pipeline.fusion import expression_means, patient_probabilities
 from models.pipeline.loader import LoadedModel, wrap_model
 from models.pipeline.measures import (
+    NO_MOVEMENT,
     MeasuredFunction,
     house_basis,
     measure_function,
@@ -47,6 +49,7 @@ from models.pipeline.quality import QualityReport, QualityThresholds, check_qual
 
 SCHEMA = "palsy-grader/assessment/1"
 DISAGREEMENT = 2  # network vs measured grades this many grades apart are flagged
+IGNORED_LISTED = 5  # the `ignored_files` flag names this many files, then counts the rest
 # Below this input size the masks are too coarse for reliable region measurements (measured:
 # a 128 px demo network matched synthetic grades within one grade in 56 % of patients).
 MEASURE_MIN_INPUT = 192
@@ -193,6 +196,7 @@ def assess(
     face_settings: FaceCropSettings | None = None,
     names: Mapping[str, str | Sequence[str]] | None = None,
     mirror: bool = True,
+    ignored: Sequence[str] = (),
 ) -> Assessment:
     """Grade one patient from expression photos (full RGB uint8 frames).
 
@@ -200,7 +204,9 @@ def assess(
     frames. `names` optionally maps an expression to its file name(s) for messages.
     `mirror=False` takes the masks and the grade from E1's and E2's single pass (half the
     network's time; the measured grade then carries E1's left/right bias and the network
-    grade E2's, so a mirrored photo can grade differently, `models.mirror_parsing`). Raises
+    grade E2's, so a mirrored photo can grade differently, `models.mirror_parsing`). `ignored`
+    names the patient folder's photos that are not named after an expression
+    (`patient_dir.ignored_photos`), for the `ignored_files` flag. Raises
     InputError for unknown expressions or photos without a face; Cancelled when
     `progress.cancelled()` turns true between steps or inside a network pass (before a layer).
     """
@@ -301,6 +307,7 @@ def assess(
     flags = build_flags(grade, fused, results, measured, names)
     if loaded.info.e2_on_other_e1:
         flags.append(Flag("e2_on_other_e1", E2_ON_OTHER_E1))
+    flags += [f for f in (_same_as_rest(frames_of), _ignored_files(ignored)) if f is not None]
     warnings = [c.warning for e in order for c in crops[e] if c.warning]
     timings["total"] = 1000.0 * (time.perf_counter() - started)
     progress.report(1.0, "Assessment ready")
@@ -339,7 +346,8 @@ def build_flags(
         # the title says "Expressions not photographed": the message names them, in words
         flags.append(Flag("missing_expressions", ", ".join(expression_label(e).lower() for e in missing)))
     if "rest" in results and measured.grade is None:
-        flags.append(Flag("no_measured_grade", "the measured grade could not be computed: " + "; ".join(measured.notes[-1:])))
+        why = measured.notes[-1] if measured.notes else ""
+        flags.append(Flag("no_measured_grade", why if why == NO_MOVEMENT else f"the measured grade could not be computed: {why}"))
     partial = house_basis(measured)
     if measured.grade is not None and partial:
         flags.append(Flag("partial_measure", partial))
@@ -351,10 +359,45 @@ def build_flags(
         flags.append(Flag("opposite_sides", offset))
     for name, r in results.items():
         if not r.quality.passed:
-            flags.append(Flag("failed_quality", f"{name}: quality check(s) failed: {', '.join(r.quality.failed)}", name))
+            flags.append(Flag("failed_quality", f"{name}: {failed_checks_text(r.quality.to_dict()['checks'])}", name))
         if not r.crop.detected:
             flags.append(Flag("face_not_detected", _no_face_message(name, r.crop.warning, names or {}), name))
     return flags
+
+
+def _same_as_rest(frames_of: Mapping[str, list[Image]]) -> Flag | None:
+    """The `same_as_rest` flag for expression photos pixel for pixel the rest photo (one photo
+    copied under every name, a camera that froze), or None: they measure no movement, yet the
+    network graded them with nothing to say so."""
+    rest = frames_of.get("rest")
+    if not rest:
+        return None
+    same = [e for e, frames in frames_of.items() if e != "rest" and any(np.array_equal(f, rest[0]) for f in frames)]
+    if not same:
+        return None
+    if len(same) == 1:
+        return Flag("same_as_rest", f"the {_words(same)} photo is the same picture as rest: the expression was not "
+                                    "captured; take it again")
+    return Flag("same_as_rest", f"the {_words(same)} photos are the same picture as rest: the expressions were not "
+                                "captured; take them again")
+
+
+def _ignored_files(ignored: Sequence[str]) -> Flag | None:
+    """The `ignored_files` flag naming the folder's photos that were not graded, or None: an
+    eyes_closed.png was skipped in silence and the patient graded without it."""
+    if not ignored:
+        return None
+    wanted = ", ".join(f"{e}.jpg" for e in EXPRESSIONS)  # file names: the wording keeps them as they are
+    verb = "is not an expression name and was" if len(ignored) == 1 else "are not expression names and were"
+    listed = ", ".join(ignored[:IGNORED_LISTED]) + (f" and {len(ignored) - IGNORED_LISTED} more"
+                                                     if len(ignored) > IGNORED_LISTED else "")
+    return Flag("ignored_files", f"{listed} {verb} not graded; name a photo one of {wanted} (or .png) to grade it")
+
+
+def _words(expressions: Sequence[str]) -> str:
+    """"close eyes, open mouth and puff cheeks"."""
+    words = [expression_label(e).lower() for e in expressions]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _no_face_message(expression: str, warning: str | None, names: Mapping[str, str | Sequence[str]]) -> str:

@@ -5,8 +5,8 @@ The pipeline names its flags and checks with stable codes (`low_confidence`,
 them. The PDF report and the results screen both word them here, so they say the same.
 
     flag_title("failed_quality")                        -> "Photo failed the quality check"
-    flag_detail("failed_quality", "close_eyes: quality check(s) failed: centring, head_roll",
-                "close_eyes")                           -> "Close eyes: check not met: face centred, head level"
+    flag_detail("failed_quality", "close_eyes: centre the face in the guide",
+                "close_eyes")                           -> "Close eyes: centre the face in the guide"
     check_label("one_face")                             -> "one face in view"
     worded_flags(assessment_json["flags"])              -> [(title, detail), ...]
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from models.labels import EXPRESSIONS
 
-# Every flag the pipeline (`models.pipeline.assess.build_flags`), the reopened record
+# Every flag the pipeline (`models.pipeline.assess`), the reopened record
 # (`app.reopen`) and the report (`SIDE_DISAGREEMENT`) can raise.
 FLAG_TITLES: dict[str, str] = {
     "low_confidence": "Low network confidence",
@@ -38,6 +38,8 @@ FLAG_TITLES: dict[str, str] = {
     "photos_unreadable": "Stored photos missing or damaged",
     "side_disagreement": "Affected side differs from the patient record",
     "photos_other_days": "Photos taken on different days",
+    "same_as_rest": "Expression photo same as rest",
+    "ignored_files": "Photos in the folder not used",
 }
 SIDE_DISAGREEMENT = "side_disagreement"
 PHOTOS_OTHER_DAYS = "photos_other_days"
@@ -95,17 +97,38 @@ def expression_label(name: str) -> str:
     return EXPRESSION_LABELS.get(name, _spaced(name).capitalize())
 
 
+def failed_checks_text(checks: Mapping[str, Mapping]) -> str:
+    """What to do about a photo's failed quality checks, in the checks' own words ("the face is
+    only 123 px across: move closer or use a higher resolution"; assessment.json's
+    `quality.checks`): "check not met: face the right size" said neither too big nor too small
+    nor how to mend it. A check without a message reads as what it needs."""
+    said = [str(c.get("message") or check_label(name)) for name, c in checks.items() if not c.get("passed", True)]
+    return "; ".join(dict.fromkeys(said))  # without a face every check says "no face to measure"
+
+
+def _quality_parts(message: str, expression: str | None) -> tuple[str, str] | None:
+    """(expression in words, what is wrong) of a `failed_quality` message ("rest: too dark: add
+    light"; a record stored before 2026-12-07 says "rest: quality check(s) failed: face_size",
+    its checks put in words), None for another message."""
+    if _FAILED_LIST in message:
+        prefix, _, names = message.partition(_FAILED_LIST)
+        where = expression or prefix.strip().rstrip(":").strip()
+        return expression_label(where), f"check not met: {check_list(names.split(','))}"
+    if expression and message.startswith(f"{expression}: "):
+        return expression_label(expression), message.removeprefix(f"{expression}: ")
+    return None
+
+
 def flag_detail(code: str, message: str, expression: str | None = None) -> str:
     """The flag's message with the pipeline's internal names put into words.
 
-    `failed_quality` names its expression and the checks not met; other messages keep their
+    `failed_quality` names its expression and what to do about it; other messages keep their
     wording, with expression codes ("close_eyes") spelled out.
     """
     message = str(message or "")
-    if code == "failed_quality" and _FAILED_LIST in message:
-        prefix, _, names = message.partition(_FAILED_LIST)
-        where = expression or prefix.strip().rstrip(":").strip()
-        return f"{expression_label(where)}: check not met: {check_list(names.split(','))}"
+    parts = _quality_parts(message, expression) if code == "failed_quality" else None
+    if parts is not None:
+        return ": ".join(parts)
     return _EXPRESSION_CODE.sub(lambda m: expression_label(m.group(1)).lower(), message)
 
 
@@ -116,25 +139,28 @@ def _field(flag: Mapping | object, name: str) -> Any:
 def worded_flags(flags: Iterable[Mapping | object]) -> list[tuple[str, str]]:
     """(title, detail) of each flag, in order: assessment.json's dicts or flag objects
     (`code`, `message` or `text`, `expression`: the pipeline's and the GUI's `Flag`). The
-    expressions that failed the same quality checks share one line ("Rest, Close eyes: check
-    not met: face well lit"), at the first one's place."""
+    photos that failed the quality check share one line, at the first one's place, and those
+    that failed in the same words one sentence ("Rest, Close eyes: too dark: add light. Puff
+    cheeks: blurred: hold still and check the focus"): a line per photo pushed the report's
+    first page over."""
     out: list[tuple[str, str]] = []
-    quality_line: dict[str, int] = {}  # checks not met -> index of its line in `out`
-    quality_where: dict[str, list[str]] = {}
+    quality_at: int | None = None  # index of the quality line in `out`
+    quality_where: dict[str, list[str]] = {}  # what is wrong -> the photos it is wrong with
     for flag in flags:
         code = str(_field(flag, "code") or "")
         message = str(_field(flag, "message") or _field(flag, "text") or "")
         expression = _field(flag, "expression")
-        detail = flag_detail(code, message, expression)
-        where, sep, checks = detail.partition(": check not met: ")
-        if code != "failed_quality" or not sep:
-            out.append((flag_title(code), detail))
+        parts = _quality_parts(message, expression) if code == "failed_quality" else None
+        if parts is None:
+            out.append((flag_title(code), flag_detail(code, message, expression)))
             continue
-        if checks not in quality_line:
-            quality_line[checks], quality_where[checks] = len(out), []
+        if quality_at is None:
+            quality_at = len(out)
             out.append(("", ""))
-        quality_where[checks].append(where)
-        out[quality_line[checks]] = (flag_title(code), f"{', '.join(quality_where[checks])}: check not met: {checks}")
+        where, wrong = parts
+        quality_where.setdefault(wrong, []).append(where)
+        detail = ". ".join(f"{', '.join(places)}: {what}" for what, places in quality_where.items())
+        out[quality_at] = (flag_title(code), detail)
     return out
 
 

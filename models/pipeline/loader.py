@@ -14,7 +14,14 @@ import torch
 from models.cascade import CascadeNet
 from models.checkpoint import load_checkpoint, sha256_of
 from models.errors import CheckpointError, InputError
-from models.resources import DEMO_WEIGHTS, default_weights_path, is_demo_weights, summary_of
+from models.resources import (
+    CAUTIONS,
+    DEMO_WEIGHTS,
+    default_weights_path,
+    is_demo_weights,
+    summary_of,
+    weights_cautions,
+)
 
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 
@@ -37,6 +44,9 @@ class ModelInfo:
     training_command: str | None = None  # the command that trained them (`palsy train ...`)
     # E2 was trained on the z of an earlier E1 (`e2_on_other_e1`): every assessment flags it
     e2_on_other_e1: bool = False
+    # What the weights record a user must see (`models.resources.weights_cautions`: a clinic's
+    # own weights, not validated), kept in every record so a report rebuilt later still shows it
+    cautions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The model record of assessment.json and of the stored assessments."""
@@ -53,6 +63,8 @@ class ModelInfo:
             record["training_command"] = self.training_command
         if self.e2_on_other_e1:
             record["e2_on_other_e1"] = True
+        if self.cautions:
+            record[CAUTIONS] = list(self.cautions)
         return record
 
 
@@ -220,6 +232,7 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
             state_sha256=summary.state_sha256,
             training_command=summary.command,
             e2_on_other_e1=e2_on_other_e1(model, meta),
+            cautions=weights_cautions(meta),
         )
         loaded = LoadedModel(model, info, target)
         _CACHE[key] = loaded

@@ -33,7 +33,8 @@ total. Summing before dividing weighs each region by how far the stronger side m
 barely raised brow cannot swing the result. The grade mapping is not House's table
 (100 % I, 76-99 % II, 51-75 % III, 26-50 % IV, 1-25 % V, 0 % VI): its bands are moved to
 tolerate healthy asymmetry (healthy volunteers measure 79-100 %) and a little measurement
-noise at 0 %, and the report prints them with the method. The percent is kept to one
+noise at 0 %, and the report says so in the method text (`method_text`), which also prints
+each side's total so the percent can be recomputed from the page. The percent is kept to one
 decimal and graded in whole percent, rounded as every screen and report prints it (`:.0f`), so
 a shown "75 %" is always grade II and a shown "74 %" always III:
 
@@ -109,6 +110,7 @@ HOUSE_MEASURE = "House's measure"  # its name on screen, in the report and in `m
 # Lower bounds (percent) of grades I..V; below the last one is VI.
 GRADE_BOUNDS: tuple[float, ...] = (90.0, 75.0, 50.0, 25.0, 5.0)
 BANDS_TEXT = ">=90 I, 75-89 II, 50-74 III, 25-49 IV, 5-24 V, <5 VI"
+HOUSE_BANDS_TEXT = "100/76-99/51-75/26-50/1-25/0 %"  # House's own for I..VI (DESIGN §7)
 SIDE_DOUBT_SHARE = 0.15  # share of the left-right difference pointing at the other side
 
 
@@ -365,11 +367,41 @@ class MeasuredFunction:
             "function_percent": None if self.function_percent is None else round(self.function_percent, 1),
             "affected_side": self.affected_side,
             "weaker_side": self.weaker_side,
-            "method": f"{HOUSE_MEASURE} (brow + commissure), regions weighted by the stronger side's movement; "
-            f"whole percent as shown: {BANDS_TEXT}",
+            "method": method_text(self),
             "regions": {name: r.to_dict() for name, r in self.regions.items()},
             "notes": list(self.notes),
         }
+
+
+def method_text(measured: MeasuredFunction) -> str:
+    """The rule House's measure applies, with this assessment's per-side totals, as the report
+    prints it under the table: a reader recomputes the percent from the page. ("Regions
+    weighted by the stronger side's movement", printed before, applied to the table's percents
+    gave 69 % where the code's 79 % was shown.) The bands are named as moved from House's. Short:
+    the report's first page has hardly a line to spare."""
+    judged = [r for n in HOUSE_REGIONS if (r := measured.regions.get(n)) is not None and r.judged]
+    names = [r.name for r in judged] or list(HOUSE_REGIONS)
+    rule = " + ".join(f"{_MOVED[n]} / {REGION_BY_NAME[n].typical_movement:g} D" for n in names)
+    text = f"{HOUSE_MEASURE}: per side, {rule}"
+    if measured.function_percent is not None and judged:
+        sides = [_side_total(judged, side) for side in (0, 1)]
+        weaker, stronger = sorted(total for total, _ in sides)
+        text += (f": left {sides[0][1]}, right {sides[1][1]}; function = {weaker:.3f} / {stronger:.3f} = "
+                 f"{measured.function_percent:.0f} %")
+    return f"{text}. Bands (House's {HOUSE_BANDS_TEXT} moved for healthy asymmetry): {BANDS_TEXT}"
+
+
+_MOVED = {"brow": "brow rise", "commissure": "commissure travel"}  # what each of House's regions measures
+
+
+def _side_total(regions: list[RegionResult], side: int) -> tuple[float, str]:
+    """One side's total of `_normalised` movements (0: left, 1: right) and its sum as printed
+    ("0.623 + 0.496 = 1.119"; one region: "0.623"). Three decimals: with two, 0.44 / 0.99 gave
+    44 % beside a shown 45 %."""
+    terms = [_normalised(r)[side] for r in regions]
+    total = sum(terms)
+    shown = " + ".join(f"{t:.3f}" for t in terms)
+    return total, shown if len(terms) == 1 else f"{shown} = {total:.3f}"
 
 
 def grade_from_percent(percent: float) -> str:
@@ -539,13 +571,24 @@ def measure_function(masks: dict[str, np.ndarray]) -> MeasuredFunction:
     house = _weighted_function([regions[n] for n in HOUSE_REGIONS if n in regions and regions[n].judged])
     overall = _weighted_function([r for r in regions.values() if r.judged])
     if house is None:
-        notes.append("House's measure needs a judgeable brow or commissure movement; no measured grade")
+        notes.append(NO_MOVEMENT if _nothing_moved(regions) else
+                     "House's measure needs a judgeable brow or commissure movement; no measured grade")
         return MeasuredFunction(None, None, "none", overall[1] if overall else None, regions, notes)
     percent = round(house[0], 1)  # as stored (to_dict) and reopened: one value behind every figure
     grade = grade_from_percent(percent)
     side_source = overall if overall is not None else house
     affected = "none" if grade == GRADES[0] else (side_source[1] or "none")
     return MeasuredFunction(grade, percent, affected, side_source[1], regions, notes)
+
+
+NO_MOVEMENT = "no movement measured in any region: were the expressions performed and the right photos chosen?"
+
+
+def _nothing_moved(regions: dict[str, RegionResult]) -> bool:
+    """Every region was measured on both sides and none moved enough to judge: the same photo
+    given for every expression, or a patient who did not move ("the stronger side moved
+    0.000 D" in each row said it only row by row)."""
+    return bool(regions) and all(r.left is not None and r.right is not None and not r.judged for r in regions.values())
 
 
 def side_doubt(measured: MeasuredFunction) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.clutter import is_clutter
 from models.errors import InputError
 from models.labels import EXPRESSIONS
 from models.photo_formats import refused_unreadable_photos, unreadable_photo_problem
@@ -62,6 +63,15 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
     if not found:
         raise InputError(no_expression_photos(folder))
     return {e: [p for _, p in sorted(found[e])] for e in EXPRESSIONS if e in found}
+
+
+def ignored_photos(folder: str | os.PathLike) -> list[Path]:
+    """The photos in `folder` not named after an expression (eyes_closed.png, IMG_0001.jpg),
+    which `find_expression_photos` skips: `assess` names them in the `ignored_files` flag, since
+    a patient graded without a photo the clinician put there looked complete. A file browser's
+    clutter (`models.clutter`: ._rest.jpg, Thumbs.db) is no photo of the clinic's."""
+    return [path for path in sorted(Path(folder).iterdir())
+            if path.suffix.lower() in IMAGE_SUFFIXES and frame_of(path) is None and not is_clutter(path) and path.is_file()]
 
 
 def no_expression_photos(folder: Path) -> str:

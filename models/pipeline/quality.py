@@ -192,7 +192,9 @@ def check_quality(
     checks.append(QualityCheck(
         "face_size", round(size, 3), f"{t.min_face_fraction:g} .. {t.max_face_fraction:g}",
         t.min_face_fraction <= size <= t.max_face_fraction,
-        "good size" if t.min_face_fraction <= size <= t.max_face_fraction else ("move closer" if size < t.min_face_fraction else "move back"),
+        "good size" if t.min_face_fraction <= size <= t.max_face_fraction  # the failures say too small or too big
+        else "the face is small in the photo: move closer" if size < t.min_face_fraction
+        else "the face fills too much of the photo: move back",
     ))
     if input_size:
         checks.append(face_resolution_check(max(fw, fh), input_size, t))

@@ -17,7 +17,9 @@
    (used for nothing else: a second held-out set), logged in `OUT/scoring.jsonl`;
 4. `OUT/metrics.json`, `OUT/clinic.md` (a model card that says what the weights were trained
    on and how they scored) and then `OUT/clinic.pt` (fp16): the weights file appears only
-   once its figures and card exist.
+   once its figures and card exist. It carries its cautions (`clinic_cautions`: trained on so
+   few patients, not validated, whose face parser, the run's warnings), which the app, `palsy
+   assess` and the report show wherever the weights grade.
 
 The minutes are split between the stages (`stage1_share`); stages that finished are
 recorded in `OUT/state.json`, so a rerun goes on from the last finished one. The training
@@ -41,7 +43,7 @@ from typing import Any
 
 import torch
 
-from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
+from models.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint, sha256_of
 from models.config import get_config
 from models.counted import counted
 from models.data.parsing import find_mask, masks_by_stem
@@ -53,10 +55,10 @@ from models.data.patients import (
     trained_held_out,
     write_splits_csv,
 )
-from models.errors import InputError
+from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.metrics import KAPPA_UNDEFINED, kappa_text
-from models.resources import default_weights_path
+from models.resources import CAUTIONS, default_weights_path
 from models.train.card import wilson_interval
 from models.train.checkpoint_file import CheckpointFile, CheckpointSource, model_of
 from models.train.decoded_photos import DecodedPhotos, Wanted, check_and_keep
@@ -415,14 +417,16 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     # The weights are written under a temporary name and renamed only after metrics.json and
     # the card: a run that fails on the way leaves no clinic.pt for `palsy assess` to use.
     pending = work / (WEIGHTS_NAME + ".partial")
-    sha = keep_or_write_final(state, final, target, [training, metrics], lambda: save_checkpoint(
-        load_checkpoint(final)[0], pending, training=training, metrics=metrics, half=True))
-    (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    results = {"recipe": _plain(recipe), "state": state.data, "sha256": sha, "init": str(init) if init else None,
+    results = {"recipe": _plain(recipe), "state": state.data, "init": str(init) if init else None,
                "init_sha256": init_sha, "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},
                "grades": grades, "wall_s": wall_s, "ignored": ignored,
                "split_source": patients.split_source, "photos": _photo_counts(patients), "shared_photos": shared,
-               "photo_preparation": preparation, "no_face": state.data.get("no_face", photos.no_face())}
+               "photo_preparation": preparation, "no_face": state.data.get("no_face", photos.no_face()),
+               "parser": parser_note(final, patients, specs, init)}
+    cautions = results["cautions"] = clinic_cautions(results)
+    results["sha256"] = keep_or_write_final(state, final, target, [training, metrics, cautions], lambda: save_checkpoint(
+        load_checkpoint(final)[0], pending, training=training, metrics=metrics, half=True, extra={CAUTIONS: cautions}))
+    (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
     if pending.is_file():
         os.replace(pending, target)
@@ -438,6 +442,69 @@ def final_figures_line(g: dict[str, Any]) -> str:
     with the reason where it is undefined (a 1-patient test split printed "kappa 1.000")."""
     why = f" ({KAPPA_UNDEFINED})" if g["quadratic_kappa"] is None else ""
     return f"test accuracy {g['accuracy']:.3f}, kappa {kappa_text(g['quadratic_kappa'])}{why}"
+
+
+# The shipped demo's face parser, in the words of its card (resources/weights/demo_compact.md, "Data")
+DEMO_PARSER = "the demonstration parser, trained on public face photos and synthetic faces, no palsy patient"
+
+
+def parser_note(final: Path, patients: PatientDataset, specs: list[DataSpec], init: Path | None) -> str | None:
+    """A caution when the weights' face parser (E1, behind the masks, the measurements and the
+    measured grade) was not trained on this clinic's faces (no masks in the train split), saying
+    whose it is; None when it was. Stage 2 keeps E1 frozen, so it is then the start weights'
+    parser: the demonstration one by default, which nothing else on the weights says any more."""
+    if _has_masks(patients, "train"):
+        return None
+    if same_parser(read_checkpoint(final)["state_dict"], _demo_state()):
+        origin = DEMO_PARSER
+    elif init is not None and not specs:
+        origin = f"the parser of the start weights {init.name}"
+    else:  # stage 1 ran on the further parsing sets alone
+        origin = "a parser trained on the face-parsing sets " + ", ".join(spec.path.name for spec in specs) + (
+            f", starting from {init.name}" if init is not None else "")
+    return f"The face parser (segmentation and measured grade) was not trained on this clinic's faces: it is {origin}."
+
+
+def _demo_state() -> dict[str, Any] | None:
+    """The shipped demo weights' state dict, or None when they are missing or refused."""
+    path = default_weights_path()
+    try:
+        return read_checkpoint(path)["state_dict"] if path.is_file() else None
+    except CheckpointError:
+        return None
+
+
+def same_parser(state: dict[str, Any], other: dict[str, Any] | None) -> bool:
+    """Whether two state dicts hold the same E1: every `e1.` entry equal in value, whatever
+    precision each file stores (the demo's fp16 stays exact through a clinic run's fp32)."""
+    keys = sorted(k for k in state if k.startswith("e1."))
+    if other is None or not keys or keys != sorted(k for k in other if k.startswith("e1.")):
+        return False
+    return all(state[k].shape == other[k].shape and torch.equal(state[k].float(), other[k].float()) for k in keys)
+
+
+def clinic_cautions(results: dict[str, Any]) -> list[str]:
+    """The sentences clinic.pt carries (meta `cautions`, `models.resources.weights_cautions`),
+    shown wherever the weights grade (the GUI's amber banner, `palsy assess`, the report): the
+    card's warnings reached only those who opened it. First what the weights were trained and
+    tested on, and that they are not validated; then whose face parser they hold; then the
+    run's warnings."""
+    counts, st = results["patients"], results["state"]
+    g = st["metrics"]["grading"]["patient"]
+    cautions = [f"Trained on {counted(counts['train'], 'patient')} of this clinic, tested on {counts['test']} (test "
+                f"accuracy {g['accuracy']:.3f}, kappa {kappa_text(g['quadratic_kappa'])}); not a validated medical device."]
+    cautions += [results["parser"]] if results.get("parser") else []
+    short = _short_stages(st)
+    if short:
+        cautions.append(f"Very short training ({', '.join(short)}; fewer than {TINY_STEPS}): the weights mostly show "
+                        "where they started from.")
+    return cautions + run_warnings(results)
+
+
+def run_warnings(results: dict[str, Any]) -> list[str]:
+    """The run's warnings on its data, as the card and the weights' cautions give them."""
+    overlap = results["state"].get("init_overlap")
+    return grade_gaps(results["grades"]) + list(results.get("shared_photos") or []) + ([overlap] if overlap else [])
 
 
 def _score(state: RunState, work: Path, final: CheckpointSource, patients: PatientDataset, recipe: ClinicRecipe,
@@ -693,10 +760,15 @@ def _figures(g: dict[str, Any], split: str) -> list[str]:
     return lines
 
 
+def _short_stages(st: dict[str, Any]) -> list[str]:
+    """The stages that ran fewer than TINY_STEPS steps ("stage 2 120 steps")."""
+    return [f"stage {key[-1]} {counted(st[key]['steps'], 'step')}" for key in ("stage1", "stage2")
+            if key in st and st[key]["steps"] < TINY_STEPS]
+
+
 def _short_training(st: dict[str, Any], photos: int) -> list[str]:
     """A warning when a stage ran fewer than TINY_STEPS steps."""
-    short = [f"stage {key[-1]} {counted(st[key]['steps'], 'step')}" for key in ("stage1", "stage2")
-             if key in st and st[key]["steps"] < TINY_STEPS]
+    short = _short_stages(st)
     if not short:
         return []
     seen = st["stage2"]["steps"] * st["recipe"]["batch_size"] / photos if photos else 0.0
@@ -730,8 +802,7 @@ def clinic_card(results: dict[str, Any]) -> str:
         "",
     ]
     lines += _short_training(st, photos.get("train", (0, 0))[0])
-    warnings = grade_gaps(results["grades"]) + list(results.get("shared_photos") or [])
-    warnings += [st["init_overlap"]] if st.get("init_overlap") else []
+    warnings = ([results["parser"]] if results.get("parser") else []) + run_warnings(results)
     for warning in warnings:
         lines += [f"> **Warning:** {warning}", ""]
     init = results["init"]

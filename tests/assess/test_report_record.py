@@ -38,7 +38,7 @@ def test_a_report_without_a_record_says_so(tmp_path: Path) -> None:
 def test_confirmed_by_is_explained_as_a_typed_name_not_a_signature(tmp_path: Path) -> None:
     context = ReportContext(clinician="Dr A. Example", confirmed_grade="IV", assessment_id=7)
     text = _text(write_report(tmp_path / "r.pdf", BODY, context))
-    assert "Confirmed by Dr A. Example: the name typed when confirming the grade in Palsy Grader, not a handwritten " \
+    assert "Confirmed by Dr A. Example: the name entered when confirming the grade in Palsy Grader, not a handwritten " \
            "or digital signature" in text
     assert "SHA-256 with assessment 7" in text and "palsy records verify FILE.pdf" in text
     assert "signed" not in text.lower()  # no claim of a signature

@@ -76,6 +76,9 @@ def test_every_quality_check_has_words() -> None:
 
 
 def test_messages_lose_their_internal_names_but_not_file_names() -> None:
+    assert flag_detail("failed_quality", "close_eyes: centre the face in the guide", "close_eyes") == (
+        "Close eyes: centre the face in the guide")
+    # a record stored before the flag carried the checks' own words
     assert flag_detail("failed_quality", "close_eyes: quality check(s) failed: centring, head_roll", "close_eyes") == (
         "Close eyes: check not met: face centred, head level")
     assert flag_detail("missing_expressions", "not photographed: close_eyes, puff_cheeks") == (
@@ -83,35 +86,37 @@ def test_messages_lose_their_internal_names_but_not_file_names() -> None:
     assert flag_detail("face_not_detected", "close_eyes.jpg: no face detected; used the centre") == (
         "close_eyes.jpg: no face detected; used the centre")  # the file the user named stays as it is
     lines = worded_flags([
-        {"code": "failed_quality", "message": "rest: quality check(s) failed: exposure", "expression": "rest"},
+        {"code": "failed_quality", "message": "rest: too dark: add light", "expression": "rest"},
         {"code": "low_confidence", "message": "review carefully"},
-        {"code": "failed_quality", "message": "open_mouth: quality check(s) failed: exposure", "expression": "open_mouth"},
-        {"code": "failed_quality", "message": "puff_cheeks: quality check(s) failed: one_face", "expression": "puff_cheeks"},
+        {"code": "failed_quality", "message": "open_mouth: too dark: add light", "expression": "open_mouth"},
+        {"code": "failed_quality", "message": "puff_cheeks: 2 faces found: only the patient in view", "expression": "puff_cheeks"},
     ])
     assert lines == [
-        ("Photo failed the quality check", "Rest, Open mouth: check not met: face well lit"),
+        ("Photo failed the quality check", "Rest, Open mouth: too dark: add light. Puff cheeks: 2 faces found: only the "
+                                           "patient in view"),
         ("Low network confidence", "review carefully"),
-        ("Photo failed the quality check", "Puff cheeks: check not met: one face in view"),
     ]
     # the results page's flag objects (code, text, expression) read the same
     from app.analysis import Flag
 
-    assert worded_flags([Flag("failed_quality", "rest: quality check(s) failed: exposure", "rest")]) == [
-        ("Photo failed the quality check", "Rest: check not met: face well lit")]
+    assert worded_flags([Flag("failed_quality", "rest: too dark: add light", "rest")]) == [
+        ("Photo failed the quality check", "Rest: too dark: add light")]
 
 
 def test_the_pdf_words_flags_and_checks_without_internal_codes(tmp_path: Path) -> None:
     flags = [
         {"code": "low_confidence", "message": "the network's top probability is 27% (< 50%): review carefully"},
-        {"code": "failed_quality", "message": "close_eyes: quality check(s) failed: centring, head_roll", "expression": "close_eyes"},
+        {"code": "failed_quality", "message": "close_eyes: centre the face in the guide; head tilted: keep the eyes level",
+         "expression": "close_eyes"},
         {"code": "face_not_detected", "message": "close_eyes: no face detected; used the centre of the frame", "expression": "close_eyes"},
         {"code": "missing_expressions", "message": "not photographed: wrinkle_nose, puff_cheeks"},
         {"code": "grade_disagreement", "message": "the network's grade III and the measured grade V differ"},
     ]
     text = _text(write_report(tmp_path / "r.pdf", _body(flags=flags), ReportContext(assessment_date="2026-11-24")))
-    for needle in ("Low network confidence:", "Photo failed the quality check: Close eyes: check not met: face centred, head level",
+    for needle in ("Low network confidence:", "Photo failed the quality check: Close eyes: centre the face in the guide; head "
+                   "tilted: keep the eyes level",
                    "No face found: close eyes: no face detected", "Expressions not photographed: not photographed: wrinkle nose, "
-                   "puff cheeks", "Network and measured grades disagree", "quality check not met: face centred, head level"):
+                   "puff cheeks", "Network and measured grades disagree", "quality not met: face centred; head level"):
         assert needle in text, needle
     assert not INTERNAL.search(text), INTERNAL.search(text)
 

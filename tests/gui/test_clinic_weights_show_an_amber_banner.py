@@ -1,0 +1,56 @@
+"""Weights that carry cautions (a clinic's own, `palsy train clinic`) show an amber banner with
+the first caution and all of them in its tooltip: with them the red demonstration banner went,
+and nothing on the screen said the weights were trained on a few patients and not validated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QColor
+
+from app.widgets.tones import contrast_ratio
+from app.window_model import AMBER_BANNER_CSS, RED_BANNER_CSS
+from models.cascade import build_model
+from models.checkpoint import save_checkpoint
+from models.config import get_config
+from tests.gui.gui_helpers import close_window, make_window
+
+CAUTIONS = [
+    "Trained on 8 patients of this clinic, tested on 2 (test accuracy 0.500, kappa 0.429); not a validated medical device.",
+    "The face parser (segmentation and measured grade) was not trained on this clinic's faces: it is the demonstration "
+    "parser, trained on public face photos and synthetic faces, no palsy patient.",
+    "The test split has no patient of grade I, II, III, VI: the figures say nothing about those grades.",
+]
+
+
+def _clinic_weights(path: Path) -> Path:
+    model = build_model(get_config("compact").with_input_size(64), seed=0)
+    save_checkpoint(model, path, training={"command": "palsy train clinic"}, extra={"cautions": CAUTIONS})
+    return path
+
+
+def test_clinic_weights_show_the_first_caution_in_amber(qtbot, data_folder: Path, tmp_path: Path) -> None:
+    window = make_window(qtbot, data_folder, _clinic_weights(tmp_path / "clinic.pt"))
+    try:
+        banner = window.banner
+        assert banner.isVisible() and banner.styleSheet() == AMBER_BANNER_CSS
+        assert banner.text() == f"Clinic-trained weights, not validated: {CAUTIONS[0]} \u2014 Help \u2192 Model card"
+        assert all(text in banner.toolTip() for text in CAUTIONS)
+        # a failed load afterwards is red again, without the cautions' tooltip
+        window._model_failed("weights file not found")
+        assert banner.styleSheet() == RED_BANNER_CSS and banner.toolTip() == "" and "No model loaded" in banner.text()
+    finally:
+        close_window(window)
+
+
+def test_the_amber_banner_is_readable() -> None:
+    assert contrast_ratio(QColor("#f5b041"), QColor("#2b1a00")) >= 4.5
+    assert "#f5b041" in AMBER_BANNER_CSS and "#2b1a00" in AMBER_BANNER_CSS
+
+
+def test_weights_without_cautions_show_no_banner(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        assert not window.banner.isVisible() and window.banner.toolTip() == ""
+    finally:
+        close_window(window)
