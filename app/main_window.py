@@ -51,7 +51,7 @@ from app.window_actions import WindowActionsMixin
 from app.window_analysis import WindowAnalysisMixin
 from app.window_assessment import WindowAssessmentMixin
 from app.window_history import WindowHistoryMixin
-from app.window_model import DEMO_BANNER, WindowModelMixin
+from app.window_model import DEMO_BANNER, RED_BANNER_CSS, WindowModelMixin
 from app.window_report import WindowReportMixin
 from app.workers import FunctionWorker, retire_worker, start_worker
 
@@ -135,7 +135,7 @@ class MainWindow(
         self.banner = plain(QLabel(DEMO_BANNER))
         self.banner.setObjectName("demoBanner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("#demoBanner { background: #b03a2e; color: white; font-weight: 700; padding: 6px 10px; }")
+        self.banner.setStyleSheet(RED_BANNER_CSS)
         self.banner.hide()
         # what the user must know until it is dealt with (a settings file with keys not used, a
         # data folder that takes effect at the next start): never replaced by the model's banner

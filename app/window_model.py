@@ -18,7 +18,7 @@ DEMO_BANNER = ("DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS. Grades come from d
 # banner: trained on real patients, yet not validated. The first caution says on what and how
 # they scored; the tooltip lists them all, the card (Help > Model card) says the rest.
 CAUTION_BANNER = "Clinic-trained weights, not validated: {first} \u2014 Help \u2192 Model card"
-# The red of the demonstration banner (as main_window builds it) and, for cautions, the amber
+# The red of the demonstration banner (main_window builds it with this) and, for cautions, the amber
 # of the warning tone (app/widgets/tones.py, its colour on a dark palette) under dark text.
 RED_BANNER_CSS = "#demoBanner { background: #b03a2e; color: white; font-weight: 700; padding: 6px 10px; }"
 AMBER_BANNER_CSS = "#demoBanner { background: #f5b041; color: #2b1a00; font-weight: 700; padding: 6px 10px; }"
