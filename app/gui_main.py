@@ -92,13 +92,20 @@ class FolderQuestion:
 def folder_question(folder: Path, named_by: str, settings_file: str, unknown: str = "") -> FolderQuestion | None:
     """The question to ask before opening `folder`, or None. `unknown` says why the data folder
     chosen in Settings is not known (the file could not be read): the default folder is then
-    treated like a chosen one ("unread"), as the records are likely elsewhere."""
-    explicit = named_by in ("settings", "PALSY_HOME", "unread")
+    treated like a chosen one ("unread"), as the records are likely elsewhere. Where the file
+    names a data folder this version refuses ("refused": not a full path, mangled by hand) the
+    question is asked even when the default folder holds a database: opening that one silently
+    showed another set of records (an older release had opened the named folder)."""
+    from app.records.paths import DB_NAME
+
+    explicit = named_by in ("settings", "PALSY_HOME", "unread", "refused")
     reason = missing_store_reason(folder, explicit)
+    if reason is None and named_by == "refused" and (folder / DB_NAME).exists():
+        reason = f"The default data folder {folder} holds a Palsy Grader database, perhaps not this station's records."
     if reason is None:
         return None
     # the default folder's parents are made on a first run; only a named folder's drive is checked
-    can_create = named_by in ("default", "unread") or folder.exists() or folder.parent.is_dir()
+    can_create = named_by in ("default", "unread", "refused") or folder.exists() or folder.parent.is_dir()
     if not can_create:
         reason += f" The drive or folder above it, {folder.parent}, is not there either (is a drive not connected?)."
     return FolderQuestion(folder, f"{unknown} {reason}".strip(), named_by, settings_file, can_create)
@@ -106,7 +113,12 @@ def folder_question(folder: Path, named_by: str, settings_file: str, unknown: st
 
 def question_text(question: FolderQuestion) -> str:
     """The start question's text: its reason, the advice, and what each button does."""
-    choices = [f"Yes: create a new, empty data folder at {question.folder}."] if question.can_create else []
+    from app.records.paths import DB_NAME
+
+    held = (question.folder / DB_NAME).exists()
+    yes = f"Yes: open the data folder {question.folder}." if held else \
+        f"Yes: create a new, empty data folder at {question.folder}."
+    choices = [yes] if question.can_create else []
     choices += ["Open: choose another data folder (it is saved in Settings).", "No: quit."]
     return (f"{question.reason}\n\nIf the records are on a network or removable drive, choose No, connect the "
             "drive and start Palsy Grader again.\n\n" + "\n".join(choices))
@@ -117,7 +129,7 @@ def where_to_correct(named_by: str, settings_file: str) -> str:
     does not start, and PALSY_HOME is not read while Settings names a folder: the advice names
     the settings file and its line instead."""
     line = f"the line data_folder= under [clinic] in the settings file {settings_file}"
-    if named_by == "settings":
+    if named_by in ("settings", "refused"):
         return f"have {line} corrected"
     if named_by == "PALSY_HOME":
         return "correct PALSY_HOME"
@@ -132,7 +144,7 @@ def where_to_correct(named_by: str, settings_file: str) -> str:
 def declined_message(question: FolderQuestion) -> str:
     """The line the start leaves when the user quits rather than have a new folder made."""
     ways = ["connect the drive", "choose another folder (Open) at the next start"]
-    if question.named_by in ("settings", "PALSY_HOME", "unread", "default"):
+    if question.named_by in ("settings", "refused", "PALSY_HOME", "unread", "default"):
         ways.append(where_to_correct(question.named_by, question.settings_file))
     return (f"{question.reason} Not started, and no new database was made there: {', '.join(ways[:-1])}, "
             f"or {ways[-1]}; then start again.")
@@ -194,6 +206,7 @@ def build_window(
         data_folder_unknown,
         load_settings,
         open_qsettings,
+        refused_data_folder,
         settings_notice,
     )
 
@@ -211,7 +224,7 @@ def build_window(
         else:
             folder = resolve_data_folder(settings.clinic.data_folder)
             unknown = data_folder_unknown(qsettings, settings)
-            named_by = _named_by(settings.clinic.data_folder, unknown)
+            named_by = _named_by(settings.clinic.data_folder, unknown, refused_data_folder(qsettings, settings))
             folder, named_by, made = _settle_folder(folder, named_by, qsettings.fileName(), unknown,
                                                     confirm_new_folder)
             if named_by == "chosen":
@@ -245,14 +258,17 @@ def build_window(
     return window
 
 
-def _named_by(configured: str, unknown: str) -> str:
-    """What names the data folder this start opens (see FolderQuestion.named_by)."""
+def _named_by(configured: str, unknown: str, refused: bool) -> str:
+    """What names the data folder this start opens (see FolderQuestion.named_by); `refused`:
+    the settings file names a data folder this version does not use."""
     from app.records.paths import ENV_VAR
 
     if configured:
         return "settings"
     if os.environ.get(ENV_VAR, "").strip():
         return "PALSY_HOME"
+    if refused:
+        return "refused"
     return "unread" if unknown else "default"
 
 

@@ -359,6 +359,11 @@ def _update_group_lenient(group: Any, values: dict[str, Any]) -> tuple[Any, list
                          f"the default {getattr(group, key)!r} is used")
             continue
         reason = _outside(known[key], value) or (_text_problem(known[key], value) if kind is str else None)
+        if reason is None and isinstance(raw, list) and known[key].metadata.get("path"):
+            # Qt drops the spaces around the comma: 'Clinic,North' came back 'Clinic, North', a
+            # folder the start then offered to make beside the real one
+            reason = (f"'{shown_text(value)}' was read as a list, and the path's own spelling cannot be told "
+                      "(write paths with commas in quotes)")
         if reason:
             lines.append(f"{key}: {reason}; the default {getattr(group, key)!r} is used")
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import weakref
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -92,9 +93,31 @@ def data_folder_unknown(qsettings: QSettings, settings: Settings) -> str:
         return f"The settings file {name} cannot be read, so the data folder chosen in Settings is not known."
     if qsettings.status() == QSettings.Status.FormatError:
         return f"The settings file {name} is damaged, so the data folder chosen in Settings is not known."
-    if qsettings.value("clinic/data_folder"):
-        return f"The data folder named in the settings file {name} cannot be used (see the notice)."
+    if refused_data_folder(qsettings, settings):
+        return _refused_folder_reason(name, qsettings.value("clinic/data_folder"))
     return ""
+
+
+def refused_data_folder(qsettings: QSettings, settings: Settings) -> bool:
+    """Whether the settings file names a data folder that was not used (not a full path, read
+    as a list, lost backslashes: the notice says which)."""
+    return not settings.clinic.data_folder and qsettings.status() == QSettings.Status.NoError \
+        and bool(qsettings.value("clinic/data_folder"))
+
+
+def _refused_folder_reason(settings_file: str, raw: object) -> str:
+    """Why the named data folder is not used, and, for a relative one that names a folder of
+    records from where Palsy Grader was started (as an older release used it), that folder."""
+    from app.records.paths import DB_NAME
+
+    shown = ", ".join(map(str, raw)) if isinstance(raw, list) else str(raw)
+    reason = f"The settings file {settings_file} names the data folder {shown!r}, which cannot be used (see the notice)."
+    if isinstance(raw, str) and not Path(raw).expanduser().is_absolute():
+        candidate = Path.cwd() / Path(raw).expanduser()
+        if (candidate / DB_NAME).exists():
+            reason += (f" From the folder Palsy Grader was started in, that is {candidate}, which holds records: "
+                       "choose it with Open to keep using them.")
+    return reason
 
 
 def save_settings(qsettings: QSettings, settings: Settings) -> None:

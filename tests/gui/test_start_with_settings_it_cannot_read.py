@@ -123,7 +123,7 @@ def test_a_relative_data_folder_in_the_file_is_not_used_from_the_launch_folder(
     window = build_window(settings_path=settings_path)
     try:
         [asked] = answers["asked"]
-        assert asked.startswith(f"The data folder named in the settings file {settings_path} cannot be used")
+        assert asked.startswith(f"The settings file {settings_path} names the data folder 'clinic_data', which cannot be used")
         assert window.gateway.folder == default_folder and not (launch / "clinic_data").exists()
         assert "clinic/data_folder: 'clinic_data' is not a full path; choose it again in Settings" in window.notice.text()
     finally:
