@@ -347,15 +347,27 @@ def is_demo_checkpoint(summary: CheckpointSummary | Mapping[str, Any] | None) ->
 CAUTIONS = "cautions"
 
 
+# Said for cautions recorded in a form this version cannot read.
+UNREADABLE_CAUTIONS = "These weights record cautions this version cannot read: treat them as not validated."
+
+
 def weights_cautions(meta: Mapping[str, Any] | None) -> list[str]:
     """The cautions a checkpoint's dict, or an assessment's model record, carries (`CAUTIONS`):
     the GUI's amber banner, `palsy assess`, the self-test and the report show them. [] for
     weights that record none (the demonstration weights, whose own red warning says it, and
-    files written before the key existed) and for a value that is not a list of sentences."""
+    files written before the key existed). A value present but not a list of sentences (one
+    string, a list of objects: an edited or foreign file) is still a caution, never dropped:
+    dropping it made such weights look validated."""
     cautions = meta.get(CAUTIONS) if isinstance(meta, Mapping) else None
-    if not isinstance(cautions, (list, tuple)):
+    if cautions is None or (isinstance(cautions, (list, tuple)) and not cautions):
         return []
-    return [text.strip() for text in cautions if isinstance(text, str) and text.strip()]
+    if isinstance(cautions, str):
+        cautions = [cautions]
+    texts = [text.strip() for text in cautions if isinstance(text, str) and text.strip()] \
+        if isinstance(cautions, (list, tuple)) else []
+    if isinstance(cautions, (list, tuple)) and len(texts) == len(cautions):
+        return texts
+    return texts + [UNREADABLE_CAUTIONS]
 
 
 # No Palsy Grader checkpoint comes near this size (the largest configuration shipped, `paper`,

@@ -13,7 +13,7 @@ import torch
 import models.train.clinic as clinic
 from models.checkpoint import load_checkpoint
 from models.pipeline.loader import clear_model_cache, load_model
-from models.resources import default_weights_path, weights_cautions
+from models.resources import UNREADABLE_CAUTIONS, default_weights_path, weights_cautions
 from models.train.clinic import DEMO_PARSER, ClinicRecipe, run_clinic
 from tests.train.parsing_set_helpers import write_parsing_set
 
@@ -66,10 +66,17 @@ def test_another_start_names_its_parser_and_the_clinics_masks_name_none(tiny_pat
 
 def test_weights_without_cautions_carry_none(tiny_weights):
     assert weights_cautions(load_checkpoint(tiny_weights)[1]) == []  # written before the key existed
-    assert weights_cautions(None) == [] and weights_cautions({"cautions": "one sentence"}) == []
-    assert weights_cautions({"cautions": ["  ", 3, " kept "]}) == ["kept"]
+    assert weights_cautions(None) == [] and weights_cautions({"cautions": []}) == []
     clear_model_cache()
     assert "cautions" not in load_model(tiny_weights, "cpu").info.to_dict()
+
+
+def test_cautions_in_a_form_not_written_here_are_still_cautions() -> None:
+    # an edited or foreign file: dropping them made the weights look validated (no banner, no box)
+    assert weights_cautions({"cautions": "one sentence"}) == ["one sentence"]
+    assert weights_cautions({"cautions": ["  ", 3, " kept "]}) == ["kept", UNREADABLE_CAUTIONS]
+    assert weights_cautions({"cautions": [{"text": "a"}]}) == [UNREADABLE_CAUTIONS]
+    assert weights_cautions({"cautions": 5}) == [UNREADABLE_CAUTIONS]
 
 
 @pytest.mark.skipif(not default_weights_path().is_file(), reason="the shipped demo weights are not in this checkout")
