@@ -397,9 +397,10 @@ _MOVED = {"brow": "brow rise", "commissure": "commissure travel"}  # what each o
 def _side_total(regions: list[RegionResult], side: int) -> tuple[float, str]:
     """One side's total of `_normalised` movements (0: left, 1: right) and its sum as printed
     ("0.623 + 0.496 = 1.119"; one region: "0.623"). Three decimals: with two, 0.44 / 0.99 gave
-    44 % beside a shown 45 %."""
-    terms = [_normalised(r)[side] for r in regions]
-    total = sum(terms)
+    44 % beside a shown 45 %. The total is the sum of the terms as printed, so the page's
+    addition is exact ("0.624 + 0.496 = 1.119" was printed, the exact total's rounding)."""
+    terms = [round(_normalised(r)[side], 3) for r in regions]
+    total = round(sum(terms), 3)
     shown = " + ".join(f"{t:.3f}" for t in terms)
     return total, shown if len(terms) == 1 else f"{shown} = {total:.3f}"
 

@@ -31,11 +31,16 @@ def _recomputed(method: str) -> float:
     totals = {}
     for side, terms, total in SIDE.findall(method):
         summed = sum(float(t) for t in terms.split(" + "))
-        if total:
-            assert abs(summed - float(total)) <= 0.0011, (terms, total)
+        if total:  # the page's own addition is exact
+            assert f"{summed:.3f}" == total, (terms, total)
         totals[side] = summed
     assert set(totals) == {"left", "right"}, method
     return 100.0 * min(totals.values()) / max(totals.values())
+
+
+def _totals(method: str) -> list[str]:
+    """Each side's total as printed (its one term, or the figure after '=')."""
+    return [total or terms for _, terms, total in SIDE.findall(method)]
 
 
 def _assert_reproducible(body: dict) -> None:
@@ -43,6 +48,7 @@ def _assert_reproducible(body: dict) -> None:
     assert "Bands (House's 100/76-99/51-75/26-50/1-25/0 % moved for healthy asymmetry)" in method
     percent = _recomputed(method)
     assert abs(percent - body["function_percent"]) < 0.15, (percent, method)
+    assert f"function = {min(_totals(method), key=float)} / {max(_totals(method), key=float)} =" in method
     assert f"{percent:.0f}" == f"{body['function_percent']:.0f}"
     assert grade_from_percent(percent) == body["grade"]
     assert f"= {body['function_percent']:.0f} %" in method
@@ -73,3 +79,12 @@ def test_one_region_alone_prints_its_own_rule_and_no_measure_prints_no_totals() 
     _assert_reproducible(body)
     nothing = MeasuredFunction(None, None, "none", None).to_dict()["method"]
     assert "commissure travel / 0.25 D" in nothing and "left" not in nothing
+
+
+def test_the_printed_addition_is_exact_where_the_exact_total_rounds_otherwise() -> None:
+    # 0.09358 / 0.15 = 0.62387 and 0.1239 / 0.25 = 0.4956: printed 0.624 + 0.496, whose sum is
+    # 1.120, where the exact total 1.11947 printed "= 1.119"
+    brow = RegionResult(**{**DEMO_BROW, "left": 0.09358})
+    body = MeasuredFunction("II", 78.8, "left", "left", {"brow": brow, "commissure": RegionResult(**DEMO_COMMISSURE)}).to_dict()
+    assert "left 0.624 + 0.496 = 1.120" in body["method"]
+    _recomputed(body["method"])
