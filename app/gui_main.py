@@ -295,10 +295,22 @@ def palsy_home_not_used(folder: Path) -> str:
     from app.records.paths import ENV_VAR
 
     named = os.environ.get(ENV_VAR, "").strip()
-    if not named or Path(named).expanduser() == folder:
+    if not named or _same_folder(Path(named).expanduser(), folder):
         return ""
+    if not Path(named).expanduser().is_absolute():  # refused wherever it would be used (records.paths)
+        return (f"The data folder chosen in Settings, {folder}, is used; {ENV_VAR} is {named!r}, not a full path, "
+                "which Palsy Grader refuses.")
     return (f"The data folder chosen in Settings, {folder}, is used; {ENV_VAR} names another one, {named}, "
             "which is used only while Settings names none.")
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    """Whether `a` and `b` name one folder (through a link too; as written when either
+    cannot be looked up)."""
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
 
 
 def _remember_chosen(window, settings) -> str:  # noqa: ANN001 - Qt types imported lazily

@@ -218,8 +218,9 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         restore = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         restore.setText("&Restore defaults")  # Alt+R
-        restore.setToolTip("Camera and model settings back to their defaults; the weights file and the clinic's "
-                           "name, logo, clinician and data folder stay. Nothing is saved until Save.")
+        restore.setToolTip("Camera and model settings back to their defaults; the source, camera index, video "
+                           "and photo folder, the weights file and the clinic's name, logo, clinician and data "
+                           "folder stay. Nothing is saved until Save.")
         restore.clicked.connect(self.restore_defaults)
         # the groups scroll and Save/Cancel (with the error above them) stay below them: at
         # 200 % with a taskbar (960×500 to draw on) the dialog was 529 high, Save off the screen
@@ -277,13 +278,16 @@ class SettingsDialog(QDialog):
         self.mirror_parsing.setChecked(m.mirror_parsing)
 
     def restore_defaults(self) -> None:
-        """The camera and model fields show their defaults, saved only by Save. The weights
-        file and the clinic's group stay as they are: the clinic's own weights, name, logo,
-        clinician and data folder are choices, not preferences (a default weights file would
-        grade with the demonstration weights; a default data folder would open other records
-        at the next start)."""
+        """The camera and model fields show their defaults, saved only by Save. The source (with
+        its camera index, video file and photo folder), the weights file and the clinic's group
+        stay as they are: the station's camera, the clinic's own weights, name, logo, clinician
+        and data folder are choices, not preferences (the default source is the synthetic demo
+        patient, which a camera station then photographed; a default weights file would grade
+        with the demonstration weights; a default data folder would open other records at the
+        next start)."""
         defaults = Settings()
-        self._show_camera(defaults.camera)
+        self._show_camera(replace(defaults.camera, source=self.source.currentData(), index=self.index.value(),
+                                  video_path=self.video.text(), folder_path=self.folder.text()))
         self._show_model(replace(defaults.model, weights_path=self.weights.text()))
         self.error.hide()  # it spoke of values no longer shown
 

@@ -47,3 +47,17 @@ def test_palsy_home_naming_another_folder_is_said(
         window.close()
         window.gateway.close()
         window.deleteLater()
+
+
+def test_palsy_home_reaching_the_same_folder_through_a_link_is_no_notice(tmp_path: Path) -> None:
+    from app.gui_main import palsy_home_not_used
+
+    chosen = tmp_path / "chosen"
+    chosen.mkdir()
+    (tmp_path / "link").symlink_to(chosen)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PALSY_HOME", str(tmp_path / "link"))
+        assert palsy_home_not_used(chosen) == ""  # said "names another one" at every start
+        patch.setenv("PALSY_HOME", "relative/records")
+        assert palsy_home_not_used(chosen).endswith("PALSY_HOME is 'relative/records', not a full path, which "
+                                                    "Palsy Grader refuses.")

@@ -4,6 +4,7 @@ applied before Save. Before it there was no way back short of deleting the setti
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -45,7 +46,8 @@ def test_restore_defaults_fills_the_defaults_keeps_the_clinic_and_waits_for_save
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     saved = dialog.result_settings
     assert saved is not None, dialog.error.text()
-    assert saved.camera == Settings().camera
+    # the station's source stays: the default is the synthetic demo patient, which a camera station photographed
+    assert saved.camera == replace(Settings().camera, source="camera", index=2, video_path="/v.mp4")
     assert saved.model == ModelSettings(weights_path=tweaked.model.weights_path)
     assert saved.clinic == ClinicSettings(clinic_name="Mercy", logo_path="/media/usb/logo.png", clinician="Dr U",
                                           data_folder=tweaked.clinic.data_folder)
@@ -57,5 +59,5 @@ def test_restore_defaults_is_reached_with_the_keyboard(qtbot, tmp_path: Path) ->
     assert button.focusPolicy() & Qt.FocusPolicy.TabFocus and "&R" in button.text()
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: dialog.fps.value() == Settings().camera.fps)  # a mnemonic clicks after a short animation
-    assert dialog.source.currentData() == "demo"
+    assert dialog.source.currentData() == "camera" and dialog.index.value() == 2
     dialog.reject()
