@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.gateway_store import open_gateway
 from app.gui_main import StartDeclined, build_window
+from app.records import Store
 from app.settings import Settings
 from app.settings_store import load_settings, open_qsettings, settings_notice
 
@@ -128,3 +129,57 @@ def test_a_relative_data_folder_in_the_file_is_not_used_from_the_launch_folder(
         assert "clinic/data_folder: 'clinic_data' is not a full path; choose it again in Settings" in window.notice.text()
     finally:
         _close(window)
+
+
+# A data folder the settings file names but this version refuses (not a full path, as an older
+# release saved it; a path read as a list): the start asks even when the default folder holds a
+# database (opening that one silently showed another set of records), and a comma's spacing
+# cannot be told, so a folder beside the real one was offered.
+@pytest.fixture
+def default_with_records(default_folder: Path) -> Path:
+    """The platform's data folder (`default_folder`), holding a database."""
+    with Store.open(default_folder) as store:
+        store.create_patient("OTHER-1")
+    return default_folder
+
+
+def _settings(tmp_path: Path, line: str) -> str:
+    path = tmp_path / "palsy.ini"
+    path.write_text(f"[clinic]\n{line}\n", encoding="utf-8")
+    return str(path)
+
+
+def test_a_relative_data_folder_is_asked_about_and_its_records_named(
+        qtbot, tmp_path: Path, default_with_records: Path, answers: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store.open(tmp_path / "recs") as store:
+        store.create_patient("MINE-1")
+    monkeypatch.chdir(tmp_path)
+    settings = _settings(tmp_path, "data_folder=recs")
+    with pytest.raises(StartDeclined):
+        build_window(settings_path=settings)
+    [asked] = answers["asked"]
+    assert "names the data folder 'recs', which cannot be used" in asked
+    assert f"that is {tmp_path / 'recs'}, which holds records: choose it with Open" in asked
+    assert f"Yes: open the data folder {default_with_records}." in asked  # not "create a new, empty" one
+
+
+def test_yes_opens_the_default_folder_it_named(qtbot, tmp_path: Path, default_with_records: Path, answers: dict,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    answers["given"].append(QMessageBox.StandardButton.Yes)
+    window = build_window(settings_path=_settings(tmp_path, "data_folder=recs"))
+    try:
+        assert window.gateway.folder == default_with_records
+    finally:
+        _close(window)
+
+
+def test_a_path_read_as_a_list_is_not_used(qtbot, tmp_path: Path, default_with_records: Path, answers: dict) -> None:
+    real = tmp_path / "Clinic,North"
+    with Store.open(real) as store:
+        store.create_patient("MINE-1")
+    with pytest.raises(StartDeclined):
+        build_window(settings_path=_settings(tmp_path, f"data_folder={real}"))  # unquoted: Qt reads a list
+    [asked] = answers["asked"]
+    assert "which cannot be used" in asked and "Clinic, North does not exist" not in asked
+    assert not (tmp_path / "Clinic, North").exists()
