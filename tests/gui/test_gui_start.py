@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.gateway_store import open_gateway
 from app.gui_main import build_window, main
+from tests.gui.start_helpers import close_window, naming_folder
 
 START_FAILED = 2  # the exit status when the window does not open
 
@@ -52,15 +53,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return default
 
 
-def _ini(settings_path: str, folder: Path) -> str:
-    Path(settings_path).write_text(f"[clinic]\ndata_folder={folder}\n")
-    return settings_path
-
-
-def _close(window) -> None:  # noqa: ANN001
-    window.close()
-    window.gateway.close()
-    window.deleteLater()
 
 
 def _newer_store(folder: Path) -> Path:
@@ -93,7 +85,7 @@ def test_a_store_that_cannot_open_is_a_message_box_a_log_record_and_exit_2(
     logging.getLogger().addHandler(handler)
     try:
         with caplog.at_level(logging.ERROR, logger="app.gui_main"):
-            assert main([], settings_path=_ini(settings_path, folder)) == START_FAILED
+            assert main([], settings_path=naming_folder(settings_path, folder)) == START_FAILED
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()
@@ -118,7 +110,7 @@ def test_an_unexpected_error_while_building_the_window_is_reported_too(
     monkeypatch.setattr(app.main_window, "MainWindow", broken)
     folder = open_gateway(tmp_path / "store").folder
     with caplog.at_level(logging.ERROR, logger="app.gui_main"):
-        assert main([], settings_path=_ini(settings_path, folder)) == START_FAILED
+        assert main([], settings_path=naming_folder(settings_path, folder)) == START_FAILED
     [(_, text)] = boxes["critical"]
     # it said "RuntimeError: the patient page could not be built": the class and words are the log's
     # no palsy.log in this test (a run from source keeps none): the box does not send anyone to one
@@ -135,7 +127,7 @@ def test_a_missing_data_folder_is_asked_about_and_no_quits_without_making_it(
     missing = tmp_path / "unmounted_nas" / "palsy"
     missing.parent.mkdir()  # the share's mount point, empty (one not there is not offered to be made)
     if named_by == "settings":
-        _ini(settings_path, missing)
+        naming_folder(settings_path, missing)
     else:
         monkeypatch.setenv("PALSY_HOME", str(missing))
     assert main([], settings_path=settings_path) == START_FAILED
@@ -151,7 +143,7 @@ def test_yes_makes_the_new_data_folder_and_the_status_bar_shows_it(
         qtbot, tmp_path: Path, settings_path: str, home: Path, boxes: dict) -> None:
     missing = tmp_path / "new_store"
     boxes["answers"].append(QMessageBox.StandardButton.Yes)
-    window = build_window(settings_path=_ini(settings_path, missing))
+    window = build_window(settings_path=naming_folder(settings_path, missing))
     try:
         assert len(boxes["question"]) == 1 and (missing / "palsy.db").is_file()
         assert window.gateway.folder == missing
@@ -159,7 +151,7 @@ def test_yes_makes_the_new_data_folder_and_the_status_bar_shows_it(
         assert window.data_label.text().startswith("data: ")
         assert window.data_label in window.statusBar().findChildren(type(window.data_label))
     finally:
-        _close(window)
+        close_window(window)
 
 
 
@@ -178,7 +170,7 @@ def test_yes_for_a_missing_palsy_home_starts_the_log_the_bundle_put_off(
     try:
         assert window.gateway.folder == missing and started == [True]  # once, after the folder was made
     finally:
-        _close(window)
+        close_window(window)
 
 
 def test_an_empty_named_folder_is_asked_about_too(qtbot, tmp_path: Path, settings_path: str, home: Path,
@@ -186,7 +178,7 @@ def test_an_empty_named_folder_is_asked_about_too(qtbot, tmp_path: Path, setting
     # an unmounted drive's mount point is an empty folder (a logs folder may already be there)
     mount = tmp_path / "mnt"
     (mount / "logs").mkdir(parents=True)
-    assert main([], settings_path=_ini(settings_path, mount)) == START_FAILED
+    assert main([], settings_path=naming_folder(settings_path, mount)) == START_FAILED
     [(_, text)] = boxes["question"]
     assert f"The data folder {mount} is empty" in text and not (mount / "palsy.db").exists()
 
@@ -198,12 +190,12 @@ def test_the_first_run_in_the_default_folder_and_an_existing_store_are_silent(
         assert window.gateway.folder == home and (home / "palsy.db").is_file()
         assert window.data_label.toolTip() == f"Data folder in use: {home}"
     finally:
-        _close(window)
-    window = build_window(settings_path=_ini(settings_path, home))  # now named in Settings, and there
+        close_window(window)
+    window = build_window(settings_path=naming_folder(settings_path, home))  # now named in Settings, and there
     try:
         assert window.gateway.folder == home
     finally:
-        _close(window)
+        close_window(window)
     assert not boxes["question"] and not boxes["critical"]
 
 
@@ -218,7 +210,7 @@ def test_a_data_folder_of_another_account_is_one_clear_message(
         raise PermissionError(13, "Permission denied", str(path / "palsy.db"))  # for a 0700 folder of uid 1001
 
     monkeypatch.setattr(app.gui_main, "missing_store_reason", denied)
-    assert main([], settings_path=_ini(settings_path, folder)) == START_FAILED
+    assert main([], settings_path=naming_folder(settings_path, folder)) == START_FAILED
     [(title, text)] = boxes["critical"]
     assert title == "Palsy Grader cannot start"
     assert f"The data folder {folder} cannot be read by this user account" in text
@@ -239,7 +231,7 @@ def test_a_data_folder_that_lost_its_database_is_refused_at_once(
     photo.write_bytes(b"\x89PNG photo")
     for db in folder.glob("palsy.db*"):
         db.unlink()
-    assert main([], settings_path=_ini(settings_path, folder)) == START_FAILED
+    assert main([], settings_path=naming_folder(settings_path, folder)) == START_FAILED
     assert not boxes["question"]
     [(title, text)] = boxes["critical"]
     assert title == "Palsy Grader cannot start"
@@ -264,10 +256,10 @@ def test_start_up_boxes_show_a_folder_named_like_html_as_named(
         qtbot, tmp_path: Path, settings_path: str, home: Path, boxes: dict) -> None:
     # the two start-up boxes were the only ones left taking a path for HTML: '<b>…' was bold
     missing = tmp_path / "<b>NAS<i>"
-    assert main([], settings_path=_ini(settings_path, missing)) == START_FAILED
+    assert main([], settings_path=naming_folder(settings_path, missing)) == START_FAILED
     [(_, asked)] = boxes["question"]
     assert f"create a new, empty data folder at {missing}" in _as_shown(asked)
     folder = _newer_store(tmp_path / "<u>newer")
-    assert main([], settings_path=_ini(settings_path, folder)) == START_FAILED
+    assert main([], settings_path=naming_folder(settings_path, folder)) == START_FAILED
     [(_, said)] = boxes["critical"]
     assert f"Data folder: {folder}" in _as_shown(said)

@@ -23,6 +23,7 @@ from app.gui_main import (
     question_text,
 )
 from app.settings_store import load_settings, open_qsettings
+from tests.gui.start_helpers import close_window, naming_folder
 
 YES, NO, OPEN = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No, QMessageBox.StandardButton.Open
 
@@ -51,15 +52,6 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
     return calls
 
 
-def _ini(settings_path: str, folder: Path) -> str:
-    Path(settings_path).write_text(f"[clinic]\ndata_folder={folder}\n")
-    return settings_path
-
-
-def _close(window) -> None:  # noqa: ANN001
-    window.close()
-    window.gateway.close()
-    window.deleteLater()
 
 
 def test_another_folder_chosen_at_the_start_is_opened_and_saved_in_settings(
@@ -69,13 +61,13 @@ def test_another_folder_chosen_at_the_start_is_opened_and_saved_in_settings(
     open_gateway(records).close()
     dialogs["answers"].append(OPEN)
     dialogs["picked"].append(str(records))
-    window = build_window(settings_path=_ini(settings_path, gone))
+    window = build_window(settings_path=naming_folder(settings_path, gone))
     try:
         assert window.gateway.folder == records and len(dialogs["asked"]) == 1
         assert load_settings(open_qsettings(settings_path))[0].clinic.data_folder == str(records)
         assert window.settings.clinic.data_folder == str(records)
     finally:
-        _close(window)
+        close_window(window)
     assert not gone.parent.exists()
 
 
@@ -86,7 +78,7 @@ def test_a_chosen_folder_the_settings_dialog_would_refuse_is_said_and_asked_agai
     dialogs["answers"] += [OPEN, OPEN]  # a file picked, then the picker cancelled, then No
     dialogs["picked"].append(str(a_file))
     with pytest.raises(StartDeclined):
-        build_window(settings_path=_ini(settings_path, tmp_path / "gone" / "PalsyData"))
+        build_window(settings_path=naming_folder(settings_path, tmp_path / "gone" / "PalsyData"))
     assert len(dialogs["asked"]) == 3
     assert dialogs["warned"][0].startswith(f"The data folder {a_file} is a file, not a folder")
     assert dialogs["warned"][1] == "No folder was chosen."
@@ -97,7 +89,7 @@ def test_the_refusal_names_the_settings_file_and_its_line_not_palsy_home(
     monkeypatch.setenv("PALSY_HOME", str(tmp_path / "palsy_home"))  # not read: Settings names a folder
     gone = tmp_path / "gone"
     with pytest.raises(StartDeclined) as declined:
-        build_window(settings_path=_ini(settings_path, gone))
+        build_window(settings_path=naming_folder(settings_path, gone))
     said = str(declined.value)
     assert f"have the line data_folder= under [clinic] in the settings file {settings_path} corrected" in said
     assert "choose another folder (Open) at the next start" in said and "PALSY_HOME" not in said
@@ -126,6 +118,6 @@ def test_yes_for_a_folder_whose_drive_is_not_there_makes_nothing(
     on_stick = tmp_path / "media" / "USBSTICK" / "PalsyData"
     dialogs["answers"].append(YES)  # not offered; a stray Yes is no
     with pytest.raises(StartDeclined):
-        build_window(settings_path=_ini(settings_path, on_stick))
+        build_window(settings_path=naming_folder(settings_path, on_stick))
     _, buttons = dialogs["asked"][0]
     assert not buttons & YES and not (tmp_path / "media").exists()

@@ -19,6 +19,7 @@ from app.gui_main import StartDeclined, build_window
 from app.records import Store
 from app.settings import Settings
 from app.settings_store import load_settings, open_qsettings, settings_notice
+from tests.gui.start_helpers import close_window
 
 
 @pytest.fixture
@@ -44,11 +45,6 @@ def default_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(paths, "default_data_dir", lambda: default)
     return default
 
-
-def _close(window) -> None:  # noqa: ANN001
-    window.close()
-    window.gateway.close()
-    window.deleteLater()
 
 
 def test_a_folder_at_the_settings_path_is_said_to_be_unreadable(settings_path: str) -> None:
@@ -85,7 +81,7 @@ def test_yes_opens_the_default_folder_and_the_notice_says_the_settings_were_not_
         assert window.gateway.folder == default_folder and (default_folder / "palsy.db").is_file()
         assert window.notice.text().startswith(f"The settings file {settings_path} cannot be read")
     finally:
-        _close(window)
+        close_window(window)
 
 
 def test_unreadable_settings_with_a_database_in_the_default_folder_open_it_with_the_notice(
@@ -97,7 +93,7 @@ def test_unreadable_settings_with_a_database_in_the_default_folder_open_it_with_
         assert not answers["asked"] and window.gateway.folder == default_folder
         assert "cannot be read" in window.notice.text()
     finally:
-        _close(window)
+        close_window(window)
 
 
 def test_a_damaged_settings_file_asks_before_a_new_database_in_the_default_folder(
@@ -128,7 +124,7 @@ def test_a_relative_data_folder_in_the_file_is_not_used_from_the_launch_folder(
         assert window.gateway.folder == default_folder and not (launch / "clinic_data").exists()
         assert "clinic/data_folder: 'clinic_data' is not a full path; choose it again in Settings" in window.notice.text()
     finally:
-        _close(window)
+        close_window(window)
 
 
 # A data folder the settings file names but this version refuses (not a full path, as an older
@@ -171,7 +167,7 @@ def test_yes_opens_the_default_folder_it_named(qtbot, tmp_path: Path, default_wi
     try:
         assert window.gateway.folder == default_with_records
     finally:
-        _close(window)
+        close_window(window)
 
 
 def test_a_path_read_as_a_list_is_not_used(qtbot, tmp_path: Path, default_with_records: Path, answers: dict) -> None:
