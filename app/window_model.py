@@ -77,15 +77,19 @@ class WindowModelMixin:
         self.overlays_after_load()
 
     def _show_model_banner(self, handle: Any) -> None:
-        """Red for the demonstration weights, amber for weights with cautions, hidden otherwise."""
+        """Red for the demonstration weights, amber for weights with cautions, hidden otherwise.
+        Demonstration weights that carry cautions too (a clinic run the demo rule catches) keep
+        the red banner, the cautions in its tooltip, as the report prints both boxes."""
         cautions = weights_cautions(getattr(handle, "meta", None))  # a stand-in handle (tests) has no meta
+        listed = plain_tooltip("\n".join(f"\u2022 {text}" for text in cautions)) if cautions else ""
         if cautions and not handle.is_demo:
             self.banner.setStyleSheet(AMBER_BANNER_CSS)
             self.banner.setText(CAUTION_BANNER.format(first=cautions[0]))
-            self.banner.setToolTip(plain_tooltip("\n".join(f"\u2022 {text}" for text in cautions)))
+            self.banner.setToolTip(listed)
             self.banner.show()
             return
         self._red_banner(DEMO_BANNER)
+        self.banner.setToolTip(listed)
         self.banner.setVisible(bool(handle.is_demo))
 
     def _red_banner(self, text: str) -> None:

@@ -54,3 +54,16 @@ def test_weights_without_cautions_show_no_banner(qtbot, data_folder: Path, tiny_
         assert not window.banner.isVisible() and window.banner.toolTip() == ""
     finally:
         close_window(window)
+
+
+def test_demonstration_weights_with_cautions_keep_the_red_banner_and_list_the_cautions(
+        qtbot, data_folder: Path, tmp_path: Path) -> None:
+    # a name the demo rule catches: red, as the report's red box; the cautions were hidden on screen
+    window = make_window(qtbot, data_folder, _clinic_weights(tmp_path / "clinic_demo.pt"))
+    try:
+        banner = window.banner
+        assert banner.isVisible() and banner.styleSheet() == RED_BANNER_CSS
+        assert banner.text().startswith("DEMONSTRATION MODEL")
+        assert all(text in banner.toolTip() for text in CAUTIONS)
+    finally:
+        close_window(window)
