@@ -116,12 +116,26 @@ def question_text(question: FolderQuestion) -> str:
     from app.records.paths import DB_NAME
 
     held = (question.folder / DB_NAME).exists()
-    yes = f"Yes: open the data folder {question.folder}." if held else \
+    # "Yes: use", not "open": the Open button is the one that chooses another folder
+    yes = f"Yes: use the data folder {question.folder} as it is." if held else \
         f"Yes: create a new, empty data folder at {question.folder}."
     choices = [yes] if question.can_create else []
     choices += ["Open: choose another data folder (it is saved in Settings).", "No: quit."]
-    return (f"{question.reason}\n\nIf the records are on a network or removable drive, choose No, connect the "
-            "drive and start Palsy Grader again.\n\n" + "\n".join(choices))
+    advice = "" if question.named_by == "refused" else (
+        "If the records are on a network or removable drive, choose No, connect the drive and start Palsy Grader "
+        "again.\n\n")
+    return f"{question.reason}\n\n{advice}" + "\n".join(choices)
+
+
+def _picker_start(question: FolderQuestion) -> str:
+    """Where the start's folder picker opens: the folder the question names records in (a
+    relative data folder's, from the launch folder), else the one above the folder asked about."""
+    from app.settings_store import RECORDS_FROM_LAUNCH
+
+    if RECORDS_FROM_LAUNCH in question.reason:
+        return str(Path.cwd())
+    parent = question.folder.parent
+    return str(parent) if parent.is_dir() else ""
 
 
 def where_to_correct(named_by: str, settings_file: str) -> str:
@@ -178,7 +192,7 @@ def ask_new_data_folder(question: FolderQuestion) -> Path | None:
             return question.folder
         if answer != button.Open:
             return None
-        chosen = QFileDialog.getExistingDirectory(None, "Palsy Grader: choose the data folder")
+        chosen = QFileDialog.getExistingDirectory(None, "Palsy Grader: choose the data folder", _picker_start(question))
         problem = chosen_folder_problem(chosen) if chosen else "no folder was chosen"
         if problem is None:
             return Path(chosen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
@@ -75,13 +75,24 @@ def _text_window(parent: QWidget, title: str, markdown: str, height: int | None 
     return dialog
 
 
-def model_card_window(parent: QWidget, weights_path: str) -> QDialog:
-    """The model card of the configured weights, or why there is none to show."""
+def _as_markdown_text(text: str) -> str:
+    """`text` shown as written in Markdown: a checkpoint's cautions are text, not markup (no
+    link, image or heading of a file's making)."""
+    return "".join(f"\\{ch}" if ch in "\\`*_[]<>#!|" else ch for ch in " ".join(text.split()))
+
+
+def model_card_window(parent: QWidget, weights_path: str, cautions: Sequence[str] = ()) -> QDialog:
+    """The model card of the configured weights, or why there is none to show, under the
+    cautions the loaded weights carry: the banner sends the reader here for them, and a
+    `clinic.pt` copied without its card showed "No model card" and none of them."""
     card, text = model_card(weights_path)
     if text is None:
         text = (f"# No model card\n\nNo readable model card was found beside the weights: `{card}`.\n\n"
                 "Ask whoever trained these weights what they were trained on and how they were measured "
                 "before relying on a grade. `palsy train` writes the card beside every checkpoint it ships.")
+    if cautions:
+        listed = "\n".join(f"- {_as_markdown_text(c)}" for c in cautions)
+        text = f"## Cautions recorded in these weights\n\n{listed}\n\n{text}"
     return _text_window(parent, "Model card", text)
 
 

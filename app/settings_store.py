@@ -111,13 +111,18 @@ def _refused_folder_reason(settings_file: str, raw: object) -> str:
     from app.records.paths import DB_NAME
 
     shown = ", ".join(map(str, raw)) if isinstance(raw, list) else str(raw)
-    reason = f"The settings file {settings_file} names the data folder {shown!r}, which cannot be used (see the notice)."
+    why = "it is not a full path" if isinstance(raw, str) and not Path(raw).expanduser().is_absolute() else \
+        "it was changed by hand in a way that cannot be read back for sure"
+    reason = f"The settings file {settings_file} names the data folder {shown!r}, which cannot be used: {why}."
     if isinstance(raw, str) and not Path(raw).expanduser().is_absolute():
         candidate = Path.cwd() / Path(raw).expanduser()
         if (candidate / DB_NAME).exists():
-            reason += (f" From the folder Palsy Grader was started in, that is {candidate}, which holds records: "
-                       "choose it with Open to keep using them.")
+            reason += (f" {RECORDS_FROM_LAUNCH}, that is {candidate}, which holds records: choose it with Open "
+                       "to keep using them.")
     return reason
+
+
+RECORDS_FROM_LAUNCH = "From the folder Palsy Grader was started in"
 
 
 def save_settings(qsettings: QSettings, settings: Settings) -> None:

@@ -18,6 +18,7 @@ from app.help_dialogs import (
     shortcuts_window,
 )
 from app.widgets.screen_fit import opening_size
+from models.resources import weights_cautions
 
 
 def platform_key(standard: QKeySequence.StandardKey, fallback: str) -> QKeySequence:
@@ -175,7 +176,9 @@ class WindowActionsMixin:
 
     def show_model_card(self) -> QDialog:
         """What the configured weights were trained on and how they measured (the card beside them)."""
-        dialog = model_card_window(self, self.settings.model.weights_path)
+        handle = getattr(self, "model_handle", None)
+        dialog = model_card_window(self, self.settings.model.weights_path,
+                                   weights_cautions(getattr(handle, "meta", None)))
         dialog.open()
         return dialog
 

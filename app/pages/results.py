@@ -39,6 +39,7 @@ from app.local_time import days_apart
 from app.pages.instructions import TITLES
 from app.pages.patient_label import PatientLabel, label_parts
 from app.pages.results_logic import (
+    CHOOSE_GRADE,
     FLAGGED_NOTE,
     OVERRIDE_REASON_MIN_CHARS,
     REGION_UNITS,
@@ -442,10 +443,15 @@ class ResultsPage(QWidget):
         QTimer.singleShot(0, self, lambda: self.body_area.show_widget(self.decision_label))
 
     def _name_confirmed_grade(self) -> None:
-        """Confirm's text and accessible name follow the ticked grade."""
+        """Confirm's text and accessible name follow the ticked grade; the flagged line and a
+        refusal for no grade go once one is ticked (they stayed, saying no grade was ticked)."""
         text = confirm_button_text(self.selected_grade())
         self.confirm_button.setText(text)
         self.confirm_button.setAccessibleName(text)
+        if self.selected_grade() is not None:
+            self.flagged_note.hide()
+            if self.review_error.text() == CHOOSE_GRADE:
+                self.review_error.clear()
 
     def set_exporting(self, exporting: bool) -> None:
         """The report of the assessment shown is being written (or no longer is). Meanwhile the
@@ -490,7 +496,8 @@ class ResultsPage(QWidget):
         self.decision_label.setText(decision_text(*stored, self.result.grade if self.result else None) if stored else "")
         self.decision_label.setVisible(stored is not None)
         self.grade_caption.setText(grade_row_label(stored is not None))
-        self.flagged_note.setVisible(self.flagged and stored is None and not self.read_only)
+        self.flagged_note.setVisible(self.flagged and stored is None and not self.read_only
+                                     and self.selected_grade() is None)
 
     def _refresh_export(self) -> None:
         why = export_blocker(self.status, self.review_edited(), self.overlays_pending)

@@ -131,13 +131,16 @@ class ReviewDecision:
         return self.grade != self.model_grade
 
 
+CHOOSE_GRADE = "Choose the confirmed House-Brackmann grade (I-VI) before confirming"
+
+
 def review_decision(grade: str, clinician: str, notes: str, model_grade: str) -> ReviewDecision:
     """Validate the review form: a grade and the clinician's name are required, and an
     override of the network's grade needs its reason in the notes (the report and the audit
     trail then say why the clinician disagreed): at least OVERRIDE_REASON_MIN_CHARS letters or
     digits, so a dot or "ok" is not taken for a reason."""
     if grade not in GRADES:
-        raise InputError("Choose the confirmed House-Brackmann grade (I-VI) before confirming")
+        raise InputError(CHOOSE_GRADE)
     clinician = " ".join(clinician.split())
     if not clinician:
         raise InputError("Enter the clinician's name to confirm the grade under it")
@@ -166,7 +169,8 @@ def initial_grade(network_grade: str, flagged: bool, confirmed: str | None, read
     return network_grade
 
 
-FLAGGED_NOTE = "Flagged for review: no grade is ticked for you; choose the grade yourself"
+FLAGGED_NOTE = ("Flagged for review: no grade is ticked for you; choose the grade yourself (click it, or Space). "
+                "A grade other than the network's needs its reason in Notes.")
 
 
 def decision_text(grade: str, clinician: str, notes: str, model_grade: str | None) -> str:

@@ -48,7 +48,7 @@ from app.widgets.fonts import SMALL, scale_font
 from app.widgets.page_stack import PageArea
 from app.widgets.plain_text import plain
 from app.widgets.screen_fit import opening_size
-from app.widgets.tones import ERROR, set_tone
+from app.widgets.tones import ERROR, WARNING, set_tone
 from models.labels import GRADES
 
 CHECKSUM_DELAY_MS = 400  # pause in typing the weights path before the file is hashed
@@ -176,8 +176,11 @@ class SettingsDialog(QDialog):
         self.clinic = QLineEdit(k.clinic_name)
         self.logo = QLineEdit(k.logo_path)
         self.logo.setAccessibleName("Logo for reports")
-        self.logo_note = plain(QLabel("Not found now: connect its drive, or clear the field for reports without a logo."))
+        self.logo_note = plain(QLabel("Not found now: reports are refused until its drive is connected; clear the "
+                                      "field for reports without a logo."))
+        self.logo_note.setWordWrap(True)
         scale_font(self.logo_note, SMALL)
+        set_tone(self.logo_note, WARNING)  # plain grey read as a hint, not as reports being refused
         self.clinician = QLineEdit(k.clinician)
         self.data_folder = QLineEdit(k.data_folder)
         self.data_folder.setAccessibleName("Data folder")

@@ -67,3 +67,16 @@ def test_demonstration_weights_with_cautions_keep_the_red_banner_and_list_the_ca
         assert all(text in banner.toolTip() for text in CAUTIONS)
     finally:
         close_window(window)
+
+
+def test_the_model_card_lists_the_cautions_even_without_a_card_file(qtbot, data_folder: Path, tmp_path: Path) -> None:
+    # the banner sends the reader to Help > Model card; a clinic.pt copied without clinic.md showed none
+    window = make_window(qtbot, data_folder, _clinic_weights(tmp_path / "clinic.pt"))
+    try:
+        dialog = window.show_model_card()
+        text = " ".join(dialog.browser.toPlainText().split())
+        assert text.startswith("Cautions recorded in these weights")
+        assert all(" ".join(caution.split()) in text for caution in CAUTIONS) and "No model card" in text
+        dialog.close()
+    finally:
+        close_window(window)

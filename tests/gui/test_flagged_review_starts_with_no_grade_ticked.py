@@ -49,6 +49,8 @@ def test_confirm_without_a_chosen_grade_is_refused(qtbot) -> None:
     assert page.review_error.text().startswith("Choose the confirmed House-Brackmann grade")
     page.grade_buttons.button(2).click()  # grade III, chosen by the clinician
     assert page.confirm_button.text() == "Confirm grade III"
+    # what said no grade was ticked goes once one is (both stayed, beside the ticked grade)
+    assert page.review_error.text() == "" and page.flagged_note.isHidden()
     page.confirm_button.click()
     assert [d.grade for d in decisions] == ["III"]
 

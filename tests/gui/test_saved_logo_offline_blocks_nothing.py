@@ -41,7 +41,7 @@ def test_a_line_under_the_field_says_the_saved_logo_is_not_found_now(qtbot, tmp_
     dialog = _dialog(qtbot, GONE)
     dialog.show()
     qtbot.waitExposed(dialog)
-    assert dialog.logo_note.isVisible() and "connect its drive" in dialog.logo_note.text()
+    assert dialog.logo_note.isVisible() and "reports are refused until its drive is connected" in dialog.logo_note.text()
     dialog.logo.clear()  # reports without a logo from now
     assert not dialog.logo_note.isVisible()
     dialog.close()

@@ -156,7 +156,9 @@ def test_a_relative_data_folder_is_asked_about_and_its_records_named(
     [asked] = answers["asked"]
     assert "names the data folder 'recs', which cannot be used" in asked
     assert f"that is {tmp_path / 'recs'}, which holds records: choose it with Open" in asked
-    assert f"Yes: open the data folder {default_with_records}." in asked  # not "create a new, empty" one
+    assert f"Yes: use the data folder {default_with_records} as it is." in asked  # not "create a new, empty" one
+    assert "which cannot be used: it is not a full path." in asked
+    assert "connect the drive" not in asked  # no drive is missing here
 
 
 def test_yes_opens_the_default_folder_it_named(qtbot, tmp_path: Path, default_with_records: Path, answers: dict,
@@ -179,3 +181,15 @@ def test_a_path_read_as_a_list_is_not_used(qtbot, tmp_path: Path, default_with_r
     [asked] = answers["asked"]
     assert "which cannot be used" in asked and "Clinic, North does not exist" not in asked
     assert not (tmp_path / "Clinic, North").exists()
+
+
+def test_the_folder_picker_opens_where_the_question_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.gui_main import FolderQuestion, _picker_start
+    from app.settings_store import RECORDS_FROM_LAUNCH
+
+    monkeypatch.chdir(tmp_path)
+    named = FolderQuestion(tmp_path / "default" / "data", f"... {RECORDS_FROM_LAUNCH}, that is ...", "refused", "s.ini", True)
+    assert _picker_start(named) == str(tmp_path)  # the records the question names are there
+    (tmp_path / "drive").mkdir()
+    missing = FolderQuestion(tmp_path / "drive" / "PalsyData", "does not exist", "settings", "s.ini", True)
+    assert _picker_start(missing) == str(tmp_path / "drive")
