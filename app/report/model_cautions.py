@@ -29,23 +29,29 @@ def cautions_box(model: Mapping | None, width: float) -> Table | None:
     if not cautions:
         return None
     register_fonts()
-    rows = [[Paragraph(markup(CAUTIONS_TITLE, size=TITLE_STYLE.fontSize), TITLE_STYLE)]]
-    rows += [[Paragraph(markup(f"\u2022 {text}", size=LINE_STYLE.fontSize), LINE_STYLE)] for text in cautions]
-    box = Table(rows, colWidths=[width])
+    title = Paragraph(markup(CAUTIONS_TITLE, size=TITLE_STYLE.fontSize), TITLE_STYLE)
+    lines = [Paragraph(markup(f"\u2022 {text}", size=LINE_STYLE.fontSize), LINE_STYLE) for text in cautions]
+    return warning_box([title, *lines], CAUTION_AMBER, CAUTION_FILL, width)
+
+
+def warning_box(paragraphs: list[Paragraph], edge: colors.Color, fill: colors.Color, width: float) -> Table:
+    """A box of `paragraphs`, one a row, bordered in `edge` on `fill`, `width` points wide: the
+    demonstration weights' red box and the cautions' amber one."""
+    box = Table([[p] for p in paragraphs], colWidths=[width])
     box.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 1.6, CAUTION_AMBER),
-        ("BACKGROUND", (0, 0), (-1, -1), CAUTION_FILL),
+        ("BOX", (0, 0), (-1, -1), 1.6, edge),
+        ("BACKGROUND", (0, 0), (-1, -1), fill),
         ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
         ("TOPPADDING", (0, 0), (0, 0), 5), ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
     ]))
     return box
 
 
-def draw_cautions_title(canvas, x: float, y: float) -> None:  # noqa: ANN001 - a ReportLab canvas
-    """The title centred at (x, y), under the running header: a page printed or copied alone
-    still says it."""
+def draw_page_title(canvas, x: float, y: float, text: str, colour: colors.Color) -> None:  # noqa: ANN001 - a ReportLab canvas
+    """`text` centred at (x, y) in bold `colour`, under the running header: a page printed or
+    copied alone still says which weights made it."""
     canvas.saveState()
-    canvas.setFillColor(CAUTION_AMBER)
+    canvas.setFillColor(colour)
     canvas.setFont(FONT_BOLD, 6.8)
-    canvas.drawCentredString(x, y, CAUTIONS_TITLE)
+    canvas.drawCentredString(x, y, text)
     canvas.restoreState()

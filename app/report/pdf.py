@@ -52,7 +52,13 @@ from app.report.fonts import (
     unprintable,
 )
 from app.report.hb_table import HB_TABLE
-from app.report.model_cautions import cautions_box, draw_cautions_title
+from app.report.model_cautions import (
+    CAUTION_AMBER,
+    CAUTIONS_TITLE,
+    cautions_box,
+    draw_page_title,
+    warning_box,
+)
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.flag_wording import (
@@ -259,11 +265,9 @@ class _Page:
         canvas.setFont(FONT, 7)
         canvas.drawRightString(PAGE_W - MARGIN, 6.2 * mm, f"page {doc.page}")
         if self.demo:  # a page printed or copied alone still says it
-            canvas.setFillColor(WARNING_RED)
-            canvas.setFont(FONT_BOLD, 6.8)
-            canvas.drawCentredString(PAGE_W / 2, PAGE_H - 15 * mm, DEMO_TITLE)
+            draw_page_title(canvas, PAGE_W / 2, PAGE_H - 15 * mm, DEMO_TITLE, WARNING_RED)
         elif self.cautioned:  # a clinic's own weights: not validated, on every page too
-            draw_cautions_title(canvas, PAGE_W / 2, PAGE_H - 15 * mm)
+            draw_page_title(canvas, PAGE_W / 2, PAGE_H - 15 * mm, CAUTIONS_TITLE, CAUTION_AMBER)
         canvas.restoreState()
 
 
@@ -396,14 +400,8 @@ def _record_info(context: ReportContext) -> tuple[str, str]:
 
 def _demo_warning(s: dict, width: float) -> Table:
     """The red-bordered box that says the demonstration weights made this report."""
-    box = Table([[_p(DEMO_TITLE, s["warning_title"])], [_p(DEMO_TEXT, s["warning"])]], colWidths=[width])
-    box.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 1.6, WARNING_RED),
-        ("BACKGROUND", (0, 0), (-1, -1), WARNING_FILL),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (0, 0), 5), ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
-    ]))
-    return box
+    return warning_box([_p(DEMO_TITLE, s["warning_title"]), _p(DEMO_TEXT, s["warning"])], WARNING_RED, WARNING_FILL,
+                       width)
 
 
 def _sides(registered: str | None, measured: str | None) -> str:
