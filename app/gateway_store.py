@@ -91,6 +91,11 @@ class StoreGateway:
         drafts = self.store.unfinished_assessments(patient_id)  # newest first
         return [self._info(d.assessment, d.captures, self._listed_path) for d in reversed(drafts)]
 
+    def offered_draft(self, exclude: int | None = None) -> tuple[AssessmentInfo | None, int]:
+        """The patients page's offered draft, its photos listed by name, and the number of others."""
+        draft, others = self.store.offered_draft(exclude)
+        return (None if draft is None else self._info(draft.assessment, draft.captures, self._listed_path)), others
+
     def recovered_files(self) -> list[Path]:
         report = self.store.recovery
         return [target for _, target in report.recovered_orphans] if report else []
@@ -115,8 +120,11 @@ class StoreGateway:
     def confirm(self, assessment_id: int, grade: str, clinician: str, notes: str) -> None:
         self.store.confirm_grade(assessment_id, grade, clinician, notes)
 
-    def history(self, patient_id: str) -> list[AssessmentInfo]:
-        """The patient's visits, oldest first, their photos listed by name (`_listed_path`)."""
+    def history(self, patient_id: str, photos: bool = True) -> list[AssessmentInfo]:
+        """The patient's visits, oldest first, their photos listed by name (`_listed_path`), or
+        none when `photos` is False."""
+        if not photos:
+            return [self._info(a, (), self._listed_path) for a in self.store.history(patient_id)]
         return [self._info(a, stored, self._listed_path) for a, stored in self.store.history_with_captures(patient_id)]
 
     def audit(self, assessment_id: int) -> list[AuditEntry]:

@@ -183,7 +183,7 @@ class MainWindow(
 
         self._build_actions()
         self._connect_pages()
-        self.patients.show_unfinished(self.offered_drafts())
+        self.show_offered_draft()
         recovered = self.gateway.recovered_files()
         if recovered:
             self.notify(
@@ -378,7 +378,7 @@ class MainWindow(
         self.stack.setCurrentWidget(self.patients)
         # after the page change, which discards a draft left before its first photo: filled
         # before it, the bar offered that discarded draft, and its Resume refused every photo
-        self.patients.show_unfinished(self.offered_drafts())
+        self.show_offered_draft()
 
     def show_patient_title(self, patient_id: str | None) -> None:
         """The window title names the patient on screen, and nobody on the patients page (a

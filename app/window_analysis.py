@@ -128,7 +128,7 @@ class WindowAnalysisMixin:
         if not self._closed and self.stack.currentWidget() is self.patients:
             # left out of the patients page's offer while it ran; cancelled or failed, it is
             # a draft to resume again
-            self.patients.show_unfinished(self.offered_drafts())
+            self.show_offered_draft()
 
     def _analysis_ended(self, page_message: str, elsewhere: Callable[[str], str]) -> None:
         """Say how the analysis ended: on the capture page when it shows the analysed assessment

@@ -17,7 +17,7 @@ from app.pages.capture_logic import (
     stale_draft_warning,
 )
 from app.pages.instructions import TITLES
-from app.records_gateway import EMPTY_DRAFT_REASON
+from app.records_gateway import EMPTY_DRAFT_REASON, offer_order
 from models.errors import PalsyError
 
 log = logging.getLogger(__name__)
@@ -88,15 +88,24 @@ class WindowAssessmentMixin:
         except PalsyError as exc:
             log.warning("unfinished assessments not read: %s", exc)
             return None
-        return max(drafts, key=lambda d: (bool(d.captures), d.created)) if drafts else None
+        return max(drafts, key=offer_order) if drafts else None
 
-    def offered_drafts(self, patient_id: str | None = None) -> list[Any]:
-        """The unfinished assessments to offer for resumption (only `patient_id`'s when given:
-        reading every draft of the clinic to find one took 1 s at 1,000 drafts): all but the one
-        being analysed (a draft until its results are recorded; resuming it would retake its
-        photos while the analysis runs on them)."""
-        analysed = self._analysed_id if self.analysing else None
+    def offered_drafts(self, patient_id: str) -> list[Any]:
+        """`patient_id`'s unfinished assessments to offer for resumption (theirs alone: reading
+        every draft of the clinic to find one took 1 s at 1,000 drafts), all but the one being
+        analysed (`_analysed_draft`)."""
+        analysed = self._analysed_draft()
         return [d for d in self.gateway.unfinished(patient_id) if d.assessment_id != analysed]
+
+    def show_offered_draft(self) -> None:
+        """Fill the patients page's bar with the draft it offers and the number of others, the
+        one being analysed left out (`_analysed_draft`)."""
+        self.patients.show_unfinished(*self.gateway.offered_draft(self._analysed_draft()))
+
+    def _analysed_draft(self) -> int | None:
+        """The assessment being analysed, not offered for resumption: a draft until its results
+        are recorded, and resuming it would retake its photos while the analysis runs on them."""
+        return self._analysed_id if self.analysing else None
 
     def _open_capture(self, patient_id: str, assessment_id: int, photos: dict[str, CapturedPhoto]) -> None:
         self.patient_id, self.assessment_id, self.result = patient_id, assessment_id, None
@@ -189,7 +198,7 @@ class WindowAssessmentMixin:
             reason = str(exc)
             self.notify_naming(lambda v: f"Could not discard the {v}: {reason}", visit, ref)
             return
-        self.patients.show_unfinished(self.offered_drafts())
+        self.show_offered_draft()
         self.notify_naming(lambda v: f"The {v} discarded (no longer offered; its photos stay in the data folder)",
                            visit, ref)
 
@@ -203,7 +212,7 @@ class WindowAssessmentMixin:
         hint = "Start assessment takes new photos" if status == "discarded" else "open it from the patient's history"
         self.notify_naming(lambda v: f"The {v} is already {status}: it is no longer offered ({hint})",
                            self._draft_words(assessment_id), draft_ref(assessment_id))
-        self.patients.show_unfinished(self.offered_drafts())
+        self.show_offered_draft()
         return False
 
     def _draft_words(self, assessment_id: int) -> str:

@@ -46,8 +46,9 @@ class WindowHistoryMixin:
         self.show_patient_title(patient_id)
 
     def _fill_history(self, patient_id: str) -> None:
-        """The history page's visits of `patient_id`, and how many were marked entered in error."""
-        visits = self.gateway.history(patient_id)
+        """The history page's visits of `patient_id` (their photos unread: the page lists none),
+        and how many were marked entered in error."""
+        visits = self.gateway.history(patient_id, photos=False)
         self.history.show_history(self._patient_label(patient_id), visits, self.gateway.withdrawn_count(patient_id))
 
     def withdraw_visit(self, assessment_id: int) -> None:

@@ -84,7 +84,8 @@ class WindowReportMixin:
                     and other_model(made[1], graded_by(info)))
         if left_out:  # the report names the grading model: overlays of another one are not its own
             result = without_overlays(result)
-        patient, history = self.gateway.get_patient(info.patient_id), self.gateway.history(info.patient_id)
+        # the grade history needs every visit's grade and result, not its photos (read on the GUI thread)
+        patient, history = self.gateway.get_patient(info.patient_id), self.gateway.history(info.patient_id, photos=False)
         label = f"{patient.name} ({patient.patient_id})"
         # rendered in the data folder's private staging folder, never in the system's temp folder
         folder = getattr(self.gateway, "folder", None)

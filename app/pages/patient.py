@@ -379,16 +379,16 @@ class PatientPage(QWidget):
         self.patient_saved.emit(dialog.saved.patient_id)
         self._dialog_closed(dialog)
 
-    def show_unfinished(self, drafts: list[AssessmentInfo]) -> None:
-        """Offer the newest unfinished assessment for resumption (after a crash)."""
-        if not drafts:
+    def show_unfinished(self, draft: AssessmentInfo | None, others: int = 0) -> None:
+        """Offer an unfinished assessment for resumption (after a crash): `draft`, the one the
+        store offers (`RecordsGateway.offered_draft`), saying how many `others` there are; None
+        hides the bar."""
+        if draft is None:
             self._resume_id = None
             self.resume_box.hide()
             return
-        # the newest with photos: an empty one (left before the first photo) hid a real one
-        draft = max(drafts, key=lambda d: (bool(d.captures), d.created))
         self._resume_id = draft.assessment_id
-        more = f" ({len(drafts) - 1} more)" if len(drafts) > 1 else ""
+        more = f" ({others} more)" if others else ""
         age = stale_draft_age(draft.created)  # another day's photos: said here, as Resume's question says it
         self.resume_label.setText(
             f"An unfinished assessment of {self._who(draft.patient_id)}, started {local_minute(draft.created)} "

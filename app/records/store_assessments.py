@@ -234,6 +234,27 @@ class AssessmentsMixin(StoreBase):
             photos = _captures_where(conn, where, params) if rows else {}
         return [Draft(Assessment.from_row(r), photos.get(r["id"], ())) for r in rows]
 
+    def offered_draft(self, exclude: int | None = None) -> tuple[Draft | None, int]:
+        """The draft the patients page offers for resumption, with its photos, and how many other
+        drafts there are; `exclude` (the one being analysed) is in neither. The offered one is the
+        newest with photos: one left before its first photo hid a real one (by `created_at` as
+        stored, as the Resume question picks among a patient's drafts; a tie goes to the lower
+        number). Three queries whatever the number of drafts: the bar read every draft of the
+        clinic with its photos to show one (0.43 s of frozen window at 1,000 drafts)."""
+        where = "a.status = 'draft' AND a.id IS NOT ?"  # with no `exclude`, `IS NOT NULL`: none left out
+        with self.db.read() as conn:
+            count = conn.execute("SELECT COUNT(*) FROM assessments a WHERE " + where, (exclude,)).fetchone()[0]
+            row = conn.execute(
+                _ASSESSMENT_SELECT + " WHERE " + where
+                + " ORDER BY EXISTS (SELECT 1 FROM captures c WHERE c.assessment_id = a.id) DESC,"
+                " a.created_at DESC, a.id LIMIT 1",
+                (exclude,),
+            ).fetchone()
+            if row is None:
+                return None, 0
+            offered = Draft(Assessment.from_row(row), tuple(self._captures(conn, row["id"])))
+        return offered, count - 1
+
 
 def _captures_where(conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> dict[int, tuple[Capture, ...]]:
     """The photos of the assessments `where` (a condition on `a`, the assessments) selects, by

@@ -37,7 +37,7 @@ def test_resume_and_discard_of_a_draft_discarded_meanwhile_say_so(qtbot, data_fo
         assert "Ada Lovelace (MRN-1)" in message and "is already discarded: it is no longer offered" in message
         assert page._resume_id is None and page.resume_box.isHidden()  # the bar says what is unfinished now
 
-        page.show_unfinished([window.gateway.assessment(draft)])  # the same stale bar again
+        page.show_unfinished(window.gateway.assessment(draft))  # the same stale bar again
         page.discard_button.click()
         assert window.asked == []  # nothing to ask about
         message = window.statusBar().currentMessage()

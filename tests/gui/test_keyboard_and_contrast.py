@@ -414,7 +414,7 @@ def test_the_unfinished_assessment_bar_is_readable_on_a_dark_palette(qtbot, tmp_
     try:
         page = PatientPage(gateway)
         qtbot.addWidget(page)
-        page.show_unfinished(gateway.unfinished())
+        page.show_unfinished(*gateway.offered_draft())
         assert "Dora Draft" in page.resume_label.text()
         _assert_readable(page.resume_label, f"unfinished-assessment bar ({palette_kind})")
     finally:

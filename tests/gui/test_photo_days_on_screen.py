@@ -47,9 +47,9 @@ def test_the_unfinished_bar_says_when_a_drafts_photos_are_from_another_day(qtbot
     old = records.assessments[records.start_assessment("MRN-D")]
     page = PatientPage(records)
     qtbot.addWidget(page)
-    page.show_unfinished([old])
+    page.show_unfinished(old)
     assert "Dora Draft" in page.resume_label.text() and "not comparable" not in page.resume_label.text()
     old.created = (datetime.now(timezone.utc) - timedelta(days=16)).isoformat(timespec="seconds")
-    page.show_unfinished([old])
+    page.show_unfinished(old)
     assert "Its photos were taken 16 days ago" in page.resume_label.text()
     assert "not comparable" in page.resume_label.text()

@@ -51,7 +51,7 @@ def test_the_resume_question_reads_only_the_patients_drafts(qtbot, data_folder: 
         assert all(q.startswith("Dora Draft (MRN-D) has an unfinished assessment") and "(3 of 6 photos taken)" in q
                    for q in questions)
         assert window.stack.currentWidget() is window.patients  # Cancel: nothing started
-        assert draft in [d.assessment_id for d in window.offered_drafts()]
+        assert draft in [d.assessment_id for d in window.offered_drafts("MRN-D")]
         window.start_assessment("MRN-O3")  # another patient's own draft is offered to them
         assert len(questions) == 3 and questions[-1].startswith("Someone Else (MRN-O3) has an unfinished assessment")
     finally:
