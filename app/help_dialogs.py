@@ -1,19 +1,20 @@
-"""Help menu windows: the loaded weights' model card, the keyboard shortcuts (both built from
-what is there: the card file beside the weights, the window's own actions) and About (the
+"""Help menu windows: the loaded weights' model card (in plain words first, then the card file
+beside the weights), the keyboard shortcuts (from the window's own actions) and About (the
 version and the files support asks for)."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from app import version_text
 from app.frozen_main import kept_log, no_log_reason, runtime_versions
-from app.weights_info import model_card
+from app.weights_info import DISCLAIMER, card_markdown
 from app.widgets.screen_fit import opening_size
 
 
@@ -75,25 +76,11 @@ def _text_window(parent: QWidget, title: str, markdown: str, height: int | None 
     return dialog
 
 
-def _as_markdown_text(text: str) -> str:
-    """`text` shown as written in Markdown: a checkpoint's cautions are text, not markup (no
-    link, image or heading of a file's making)."""
-    return "".join(f"\\{ch}" if ch in "\\`*_[]<>#!|" else ch for ch in " ".join(text.split()))
-
-
-def model_card_window(parent: QWidget, weights_path: str, cautions: Sequence[str] = ()) -> QDialog:
-    """The model card of the configured weights, or why there is none to show, under the
-    cautions the loaded weights carry: the banner sends the reader here for them, and a
-    `clinic.pt` copied without its card showed "No model card" and none of them."""
-    card, text = model_card(weights_path)
-    if text is None:
-        text = (f"# No model card\n\nNo readable model card was found beside the weights: `{card}`.\n\n"
-                "Ask whoever trained these weights what they were trained on and how they were measured "
-                "before relying on a grade. `palsy train` writes the card beside every checkpoint it ships.")
-    if cautions:
-        listed = "\n".join(f"- {_as_markdown_text(c)}" for c in cautions)
-        text = f"## Cautions recorded in these weights\n\n{listed}\n\n{text}"
-    return _text_window(parent, "Model card", text)
+def model_card_window(parent: QWidget, weights_path: str, record: Mapping[str, Any] | None = None,
+                      metrics: Mapping[str, Any] | None = None, is_demo: bool = False) -> QDialog:
+    """The configured weights in plain words, their cautions, then their model card for whoever
+    trained them (`card_markdown`; the arguments are its own)."""
+    return _text_window(parent, "Model card", card_markdown(weights_path, record, metrics, is_demo))
 
 
 def shortcuts_window(parent: QWidget, actions: Iterable[QAction]) -> QDialog:
@@ -105,10 +92,6 @@ def shortcuts_window(parent: QWidget, actions: Iterable[QAction]) -> QDialog:
             f"({native_keys(CONFIRM_KEYS)}) and Export on the results page, where Return in the Clinician box "
             "goes on to Notes and does not confirm. Down or Return in the patient search goes to the list.")
     return _text_window(parent, "Keyboard shortcuts", text)
-
-
-DISCLAIMER = ("Palsy Grader supports, and does not replace, the clinician's judgement: its grades are "
-              "decision support, not a diagnosis.")
 
 
 def about_window(parent: QWidget, data_folder: str | os.PathLike[str]) -> QDialog:

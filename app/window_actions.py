@@ -17,8 +17,8 @@ from app.help_dialogs import (
     model_card_window,
     shortcuts_window,
 )
+from app.weights_info import weights_info
 from app.widgets.screen_fit import opening_size
-from models.resources import weights_cautions
 
 
 def platform_key(standard: QKeySequence.StandardKey, fallback: str) -> QKeySequence:
@@ -175,10 +175,16 @@ class WindowActionsMixin:
         self.show_history(patient_id)
 
     def show_model_card(self) -> QDialog:
-        """What the configured weights were trained on and how they measured (the card beside them)."""
+        """The configured weights in plain words (the loaded checkpoint's record and figures), their
+        cautions, then the card beside them. While none are loaded, the file's name and bytes say
+        whether they are the demonstration weights (Settings' rule)."""
         handle = getattr(self, "model_handle", None)
-        dialog = model_card_window(self, self.settings.model.weights_path,
-                                   weights_cautions(getattr(handle, "meta", None)))
+        path = self.settings.model.weights_path
+        if handle is None:
+            dialog = model_card_window(self, path, is_demo=weights_info(path).is_demo)
+        else:
+            info = getattr(handle.model, "info", None)  # the loader's ModelInfo: the checkpoint's figures
+            dialog = model_card_window(self, path, handle.meta, getattr(info, "metrics", None), handle.is_demo)
         dialog.open()
         return dialog
 

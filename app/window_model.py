@@ -6,6 +6,7 @@ import gc
 import logging
 from typing import Any
 
+from app.weights_info import CLINIC_WORDS
 from app.widgets.plain_text import plain_tooltip
 from app.workers import FunctionWorker
 from models.resources import weights_cautions
@@ -17,7 +18,7 @@ DEMO_BANNER = ("DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS. Grades come from d
 # Weights that carry cautions (a clinic's own, `models.resources.weights_cautions`) get an amber
 # banner: trained on real patients, yet not validated. The first caution says on what and how
 # they scored; the tooltip lists them all, the card (Help > Model card) says the rest.
-CAUTION_BANNER = "Clinic-trained weights, not validated: {first} \u2014 Help \u2192 Model card"
+CAUTION_BANNER = CLINIC_WORDS + ": {first} \u2014 Help \u2192 Model card"  # the card says the same words
 # The red of the demonstration banner (main_window builds it with this) and, for cautions, the amber
 # of the warning tone (app/widgets/tones.py, its colour on a dark palette) under dark text.
 RED_BANNER_CSS = "#demoBanner { background: #b03a2e; color: white; font-weight: 700; padding: 6px 10px; }"

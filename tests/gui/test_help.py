@@ -45,7 +45,9 @@ def test_help_menu_shows_the_card_and_the_shortcuts(qtbot, data_folder: Path, ti
         assert "No model card" in missing and str(tiny_weights.with_suffix(".md")) in missing
         tiny_weights.with_suffix(".md").write_text("# Tiny test weights\n\nNot for diagnosis.", encoding="utf-8")
         try:
-            assert window.show_model_card().browser.toPlainText().startswith("Tiny test weights")
+            card = window.show_model_card().browser.toPlainText()  # the plain summary first, the card under its heading
+            assert card.startswith("These weights in plain words")
+            assert card.index("Technical details") < card.index("Tiny test weights")
         finally:
             tiny_weights.with_suffix(".md").unlink()
     finally:
