@@ -212,19 +212,34 @@ def scored_line(report: dict, split: str, level: str, trained: int | None = None
 def trained_in_set(training: dict, patients: PatientDataset) -> int | None:
     """How many of the set's patients the weights' training record names as trained: a clinic
     run lists them (`splits`, by digest); the demo recipe names the synthetic set it rendered
-    (`train_seed`, `train_patients`: `palsy synth` derives the patient ids from them). None when
-    the record names neither (a checkpoint without one): what the weights saw is unknown."""
+    (`train_seed`, `train_patients`: `palsy synth` derives the patient ids from them). A clinic
+    run that started from weights adds what those trained on (its `init_training`). None when
+    the record names neither, or a clinic run's start weights are not recorded (runs before
+    2026-12-07): what the weights saw is unknown."""
+    trained = _trained_ids(training, patients.patient_ids("all"))
+    return None if trained is None else len(trained)
+
+
+def _trained_ids(training: dict, ids: list[str]) -> set[str] | None:
+    """Those of `ids` that `training` names as trained, with those its start weights did
+    (`trained_in_set`); None when that cannot be told."""
     from models.data.patients import patient_digest
 
     if not isinstance(training, dict):
         return None
-    ids = patients.patient_ids("all")
     splits = training.get("splits")
     if isinstance(splits, dict) and isinstance(splits.get("train"), list):
         listed = set(splits["train"])
-        return sum(patient_digest(pid) in listed for pid in ids)
-    synthetic = _synthetic_training_ids(training)
-    return None if synthetic is None else sum(pid in synthetic for pid in ids)
+        own = {pid for pid in ids if patient_digest(pid) in listed}
+    else:
+        synthetic = _synthetic_training_ids(training)
+        if synthetic is None:
+            return None
+        own = synthetic & set(ids)
+    if not training.get("init_sha256"):  # from scratch, or a record that names no start weights
+        return own
+    started = _trained_ids(training.get("init_training"), ids)
+    return None if started is None else own | started
 
 
 def _synthetic_training_ids(training: dict) -> set[str] | None:

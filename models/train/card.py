@@ -9,6 +9,7 @@ from typing import Any
 from models.config import CascadeConfig
 from models.counted import counted
 from models.metrics import kappa_text
+from models.pipeline.flag_wording import LOW_CONFIDENCE
 from models.train.feature_cache import cache_note
 from models.train.run_state import starts_note
 
@@ -119,6 +120,46 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
             "brows and lips is what it lacks."
         )
     return [text, ""]
+
+
+# The grades whose top probability the card states together: mild to moderately severe, then
+# severe and total palsy (the shipped card's hand-written sentence spoke of grades I-IV).
+GRADE_GROUPS = (("I-IV", ("I", "II", "III", "IV")), ("V-VI", ("V", "VI")))
+
+
+def top_probability_text(top: dict[str, dict[str, Any]] | None, scored: str) -> str:
+    """How high the network's top probability ran per grade group on the `scored` patients
+    (`evaluation.top_probabilities`), and how many results fall below the app's low-confidence
+    threshold: the app flags them, which the card's figures alone would not lead one to expect.
+    '' for figures recorded before the summary was kept."""
+    if not top:
+        return ""
+    parts = []
+    for name, grades in GRADE_GROUPS:
+        rows = [top[g] for g in grades if g in top]
+        if not rows:
+            continue
+        n, flagged = sum(r["patients"] for r in rows), sum(r["flagged"] for r in rows)
+        below = "all" if flagged == n > 1 else "none" if flagged == 0 else str(flagged)
+        threshold = f"the app's low-confidence threshold of {LOW_CONFIDENCE:.2f}" if not parts else "it"
+        parts.append(f"{min(r['min'] for r in rows):.2f}-{max(r['max'] for r in rows):.2f} for grades {name} "
+                     f"({counted(n, 'patient')}, {below} below {threshold})")
+    total = sum(r["patients"] for r in top.values())
+    flagged = sum(r["flagged"] for r in top.values())
+    return (f"With these weights the network's top probability (what the app and the report call its confidence) "
+            f"is {' and '.join(parts)} among the {total} {scored}, so such results are {_how_often(flagged, total)} "
+            f"flagged low confidence ({flagged} of {total}).")
+
+
+def _how_often(flagged: int, n: int) -> str:
+    """'always', 'nearly always' (90 % or more), 'mostly' (over half), 'sometimes' or 'never'."""
+    if flagged == n:
+        return "always"
+    if flagged >= 0.9 * n:
+        return "nearly always"
+    if flagged * 2 > n:
+        return "mostly"
+    return "sometimes" if flagged else "never"
 
 
 # The issue's targets for the network grade on held-out synthetic patients.
@@ -402,6 +443,9 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         "Dice (eq. 8), where the paper's Table 3 reports 2RC/(R+C) of its averaged recall R and confidence C.",
         "",
     ]
+    top = top_probability_text(m["synthetic_grading_patient"].get("top_probability"),
+                               f"held-out synthetic patients (seed {recipe['eval_seed']})")
+    lines += [top, ""] if top else []
     lines += _grading_verdict(m["synthetic_grading_patient"], _e2_size(results))
     lines += _measured_advice(m, recipe["input_size"])
     kappa = m["synthetic_grading_patient"]["quadratic_kappa"]

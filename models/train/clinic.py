@@ -59,7 +59,7 @@ from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.metrics import KAPPA_UNDEFINED, kappa_text
 from models.resources import CAUTIONS, default_weights_path
-from models.train.card import wilson_interval
+from models.train.card import top_probability_text, wilson_interval
 from models.train.checkpoint_file import CheckpointFile, CheckpointSource, model_of
 from models.train.decoded_photos import DecodedPhotos, Wanted, check_and_keep
 from models.train.evaluation import evaluate_parsing, grading_reports
@@ -87,6 +87,9 @@ SHOWN = 3  # names shown in a one-line summary
 SPLITS_NAME = "splits.csv"  # the run's split, patient by patient
 OUTPUTS = (WEIGHTS_NAME, "metrics.json", CARD_NAME)  # what claims a run's figures
 STALE = ".stale"  # suffix of an output moved aside when the figures it claims are void
+# The start weights' own training record, kept in the run's: what they trained on (the demo's
+# synthetic seeds, an earlier clinic run's patients) is in these weights too (`palsy evaluate`).
+INIT_TRAINING = "init_training"
 
 
 @dataclass(frozen=True)
@@ -376,7 +379,9 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
         _warn(note)
     write_splits_csv(patients, work / SPLITS_NAME)
     if start is not None and init is not None and start.path == init:  # read once, at the run's start
-        state.record("init_overlap", init_overlap(start.peek().get("training") or {}, patients))
+        init_training = start.peek().get("training") or {}
+        state.record("init_overlap", init_overlap(init_training, patients))
+        state.record(INIT_TRAINING, init_training)
     overlap = state.data.get("init_overlap")
     if overlap:
         _warn(overlap)
@@ -413,7 +418,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     training = {"recipe": _plain(recipe), "command": "palsy train clinic", "init_sha256": init_sha, RECORD_KEY: preparation,
                 "split_source": patients.split_source, "patient_digest": PATIENT_DIGEST_RULE,
                 "splits": split_digests(patients),
-                **{k: state.data[k] for k in ("stage1", "stage2") if k in state.data}}
+                **{k: state.data[k] for k in ("stage1", "stage2", INIT_TRAINING) if k in state.data}}
     # The weights are written under a temporary name and renamed only after metrics.json and
     # the card: a run that fails on the way leaves no clinic.pt for `palsy assess` to use.
     pending = work / (WEIGHTS_NAME + ".partial")
@@ -843,6 +848,9 @@ def clinic_card(results: dict[str, Any]) -> str:
         "",
     ]
     lines += _figures(g, "test")
+    top = top_probability_text(g["patient"].get("top_probability"), "test patients")
+    if top:
+        lines += ["", top]
     if "parsing" in metrics:
         lines += ["", f"Parsing on the test patients' masks: mean F1 {metrics['parsing']['mean_f1']:.3f}."]
     lines += ["", "Confusion matrix, network per patient (rows = true grade I-VI):", "", "```"]

@@ -37,6 +37,7 @@ from models.labels import CLASSES, GRADES, IGNORE_INDEX, NUM_GRADES
 from models.metrics import confusion_matrix, grading_report, parsing_report
 from models.mirror_parsing import parse_and_grade, parse_masks
 from models.pipeline.face import NoFaceError
+from models.pipeline.flag_wording import LOW_CONFIDENCE
 from models.pipeline.fusion import fuse_patients
 from models.pipeline.measures import MeasuredFunction, measure_function, side_doubt
 from models.train.face_prep import FACE_CROP, LETTERBOX, photo_name, warn_no_face
@@ -264,7 +265,8 @@ def grading_reports(
     preparation: str = LETTERBOX,
 ) -> dict:
     """{'patient', 'photo', 'measured'[, 'measured_exact']: report} from one pass over the photos
-    ('measured_exact' only when every photo has its mask); `mirror` as in `evaluate_parsing`;
+    ('measured_exact' only when every photo has its mask; 'patient' also holds the fused top
+    probability per true grade, `top_probabilities`); `mirror` as in `evaluate_parsing`;
     `progress` and `photos` as in `grade_photos`; `preparation` as in `evaluate_parsing`
     (each report then names the photos left out)."""
     device = device or torch.device("cpu")
@@ -279,13 +281,29 @@ def grading_reports(
     unique, fused = fuse_patients(graded.ids, graded.expressions, graded.probabilities)
     patient_truth = np.array([patients.patients[p].grade for p in unique])
     reports = {
-        "patient": grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),
+        "patient": {**grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),
+                    "top_probability": top_probabilities(patient_truth, fused)},
         "photo": grading_report(confusion_matrix(graded.truth, graded.probabilities.argmax(1), NUM_GRADES)),
         "measured": measured_report(samples, list(graded.masks), patients),
     }
     if graded.exact_masks is not None:
         reports["measured_exact"] = measured_report(samples, graded.exact_masks, patients)
     return {level: _prepared(report, reader, graded.no_face) for level, report in reports.items()}
+
+
+def top_probabilities(truth: np.ndarray, fused: np.ndarray) -> dict[str, dict[str, float | int]]:
+    """{true grade: patients, min, max, flagged} of the patients' fused top probability (what the
+    app calls the network's confidence), `flagged` counting those below LOW_CONFIDENCE: the app
+    flags them for review, so the model card can say how often it will. Rounded to 4 decimals,
+    as the app stores and flags it (`assess.build_flags`); grades no patient has are left out."""
+    tops = np.array([round(float(p), 4) for p in fused.max(axis=1)])
+    summary: dict[str, dict[str, float | int]] = {}
+    for index, grade in enumerate(GRADES):
+        mine = tops[np.asarray(truth) == index]
+        if len(mine):
+            summary[grade] = {"patients": len(mine), "min": float(mine.min()), "max": float(mine.max()),
+                              "flagged": int((mine < LOW_CONFIDENCE).sum())}
+    return summary
 
 
 LEVELS = ("patient", "photo", "measured", "measured-exact")  # report keys, with "_" for "-"

@@ -16,7 +16,7 @@ def test_evaluate_grading_json_keys(tiny_patients, tiny_weights, capsys):
     assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report) == {"accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one", "per_grade", "confusion",
-                           "split", "n"}
+                           "top_probability", "split", "n"}  # the fused top probability per true grade, for the card
     assert (report["split"], report["n"]) == ("all", 18)  # what was scored: every patient of the set
     assert sum(map(sum, report["confusion"])) == 18  # one fused grade per patient
     assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tiny_weights), "--json", "--level", "photo"]) == 0
