@@ -216,7 +216,8 @@ def _held_out_text(figures: HeldOut | None) -> str:
         right, near = f"{figures.accuracy:.0%} of them", f"{figures.within_one:.0%}"
     on = f"{n} {figures.who}" if n else f"the {figures.who}"
     return (f"On {on} kept out of training, the network's grade was right for {right} and within one grade for "
-            f"{near} (as recorded in the weights when they were trained).")
+            f"{near} (as recorded in the weights when they were trained; later rescorings, if any, are in the "
+            "technical details below).")
 
 
 def _in_practice(figures: HeldOut | None) -> str:
