@@ -8,19 +8,26 @@ The overlays and photos the PDF is made of are rendered in a private staging fol
 the data folder (`DATA/tmp/.palsy-partial-*`, 0700), never in the system's temp folder: a
 crash mid-render leaves patient images only where the records already are, and the next
 export removes such leftovers once they are an hour old (`app.report.outputs`' rule).
+
+A stored report is handed on as a copy the user places (`copy_report`), named for the patient
+and the visit (`copy_name`): the stored file's name says only the assessment's number.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.analysis import AnalysisResult
-from app.local_time import local_date, photo_days, photos_apart
-from app.records.errors import StorageError
+from app.local_time import local_date, parse_stamp, photo_days, photos_apart
+from app.records.errors import StorageError, storage_error_from_os
+from app.records.files import atomic_write
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.reopen import in_live_order
 from app.settings import Settings
@@ -29,6 +36,20 @@ from models.errors import InputError
 # DATA/tmp/: where reports are rendered (unknown to `palsy records check`, which looks at
 # photos/ and reports/ only).
 STAGING_DIR = "tmp"
+# what Windows, macOS or Linux refuse in a file name ("/" in any, "\\" and ":" on Windows)
+UNSAFE_IN_NAMES = re.compile(r'[<>:"/\\|?*]+')
+# the UTF-8 bytes of the ID and of the name in a copy's file name: with the date and
+# "_HB-report.pdf" at most 226 of the 255 bytes most file systems allow
+MAX_ID_BYTES, MAX_NAME_BYTES = 80, 120
+
+
+@dataclass(frozen=True)
+class SavedReport:
+    """A stored report and the name a copy of it is offered under."""
+
+    assessment_id: int
+    path: Path
+    copy_name: str
 
 
 def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings, history: list[AssessmentInfo]):  # noqa: ANN201
@@ -142,3 +163,74 @@ def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes, expect
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
     return path
+
+
+def unprinted_text(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings,
+                   history: list[AssessmentInfo]) -> str:
+    """What the report could not print (a name in a script its fonts lack), said with "Report
+    saved"; "" when it printed every letter. Asked on the export's worker: it loads ReportLab and
+    its fonts, which froze the window for 0.1-0.6 s at the first export of a session."""
+    from app.report.pdf import unprinted_warning
+
+    return unprinted_warning(report_context(assessment, patient, settings, history))
+
+
+def safe_name_part(text: str) -> str:
+    """`text` fit for a file name on any system: the characters a system refuses and control and
+    direction marks become one "-" (an ID "MRN/1002" named a folder), runs of spaces and tabs
+    one space, and no leading dot hides the file."""
+    spaced = " ".join(text.split())  # a tab or a line break between names: a space
+    shown = "".join("-" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in spaced)
+    return re.sub(r"-{2,}", "-", UNSAFE_IN_NAMES.sub("-", shown)).strip("-. ")
+
+
+def cut_to_bytes(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` UTF-8 bytes, at a character's end (a 200-letter name in
+    Devanagari is 600 bytes, over any file system's limit)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore").rstrip("-. ")
+
+
+def copy_name(assessment: AssessmentInfo, patient: PatientInfo) -> str:
+    """"<ID>_<Name>_<visit date>_HB-report.pdf": whose report of which visit, without opening it
+    (the stored file is named by the assessment's number only)."""
+    parts = [cut_to_bytes(safe_name_part(patient.patient_id), MAX_ID_BYTES),
+             cut_to_bytes(safe_name_part(patient.name), MAX_NAME_BYTES), local_date(assessment.created)]
+    return "_".join(part for part in parts if part) + "_HB-report.pdf"
+
+
+def saved_report(gateway: RecordsGateway, assessment: AssessmentInfo, patient: PatientInfo) -> SavedReport | None:
+    """The newest stored report of `assessment` that shows its decision as it stands, or None:
+    one saved before the grade was confirmed again shows the old grade. Only the records store
+    lists reports; another gateway (tests, tools) has none."""
+    store = getattr(gateway, "store", None)
+    if store is None or assessment.status != "confirmed":
+        return None
+    changed = parse_stamp(assessment.updated)
+    for report in reversed(store.reports(assessment.assessment_id)):
+        made = parse_stamp(report.created_at)
+        if changed is None or (made is not None and made >= changed):
+            return SavedReport(assessment.assessment_id, store.layout.resolve(report.file_name),
+                               copy_name(assessment, patient))
+    return None
+
+
+def copy_report(original: Path, target: Path, data_folder: Path) -> None:
+    """Write a copy of the stored report at `target` (atomically: a full disk leaves no half
+    PDF under the name). Refused inside the data folder, where it would overwrite the stored
+    original or lie among the records as a file no row names. The copy is byte for byte the
+    original: `palsy records verify` recognises it by its sha256."""
+    folder = Path(data_folder).resolve()
+    place = Path(target).resolve()
+    if place == folder or folder in place.parents:
+        raise InputError(f"a copy of the report cannot be saved in the data folder ({folder}), which keeps the "
+                         "original; choose another folder.")
+    try:
+        data = Path(original).read_bytes()
+    except OSError as exc:
+        raise storage_error_from_os(exc, "read the stored report", original) from exc
+    try:
+        atomic_write(place, data)
+    except StorageError as exc:  # said of the folder the user chose, not of the data folder
+        if not isinstance(exc.__cause__, OSError):
+            raise
+        raise storage_error_from_os(exc.__cause__, "save a copy of the report as", place, destination=True) from exc

@@ -51,8 +51,16 @@ class WindowActionsMixin:
         self.settings_action = action("&Settings\u2026", self.open_settings,
                                       platform_key(QKeySequence.StandardKey.Preferences, "Ctrl+,"))
         self.quit_action = action("&Quit", self.quit_requested, platform_key(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
+        # the saved report of the visit on screen: in the system's viewer (which prints it), or a
+        # copy where the user chooses (the stored one lies in the data folder, named by number)
+        self.open_report_action = action("&Open report", self.open_report)
+        self.copy_report_action = action("Save a &copy of the report\u2026", self.save_report_copy)
         for a in (self.new_patient_action, self.settings_action):
             file_menu.addAction(a)
+        file_menu.addSeparator()
+        for a in (self.open_report_action, self.copy_report_action):
+            file_menu.addAction(a)
+        file_menu.aboutToShow.connect(self.offer_report_actions)  # a grade confirmed again since, say
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -104,13 +112,15 @@ class WindowActionsMixin:
     def _page_changed(self, index: int) -> None:
         """The capture-step actions (and Analyse, Esc = cancel analysis) work on the capture page
         only, Ctrl+E on the results page only (Esc in the patients' search field cancelled an
-        analysis nobody saw); leaving the capture page stops the camera."""
+        analysis nobody saw), Open report and Save a copy there once its report is saved; leaving
+        the capture page stops the camera."""
         on_capture = self.stack.currentWidget() is self.capture
         for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action, self.analyse_action,
                   self.cancel_action, self.auto_capture_action, self.reconnect_action):
             a.setEnabled(on_capture)
         self.export_action.setEnabled(self.stack.currentWidget() is self.results)
         self.confirm_action.setEnabled(self.stack.currentWidget() is self.results)
+        self.offer_report_actions()
         self.clear_stale_message()  # a message about the page left does not stay on the new one
         if not on_capture and self.capture.camera.running:
             self.capture.stop_camera()

@@ -1,15 +1,27 @@
-"""Review and report in the main window: confirming (or overriding) the grade, and
-exporting the PDF of a confirmed assessment on a worker thread."""
+"""Review and report in the main window: confirming (or overriding) the grade, exporting the
+PDF of a confirmed assessment on a worker thread, and handing a saved report on (Open report:
+the system's viewer, which prints it; Save a copy: where the user chooses)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import shiboken6
+from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog
 
-from app.export import report_context, store_report
+from app.export import (
+    SavedReport,
+    copy_name,
+    copy_report,
+    saved_report,
+    store_report,
+    unprinted_text,
+)
 from app.pages.patient_logic import as_sentence
 from app.pages.results_logic import ReviewDecision, confirmed_notice, export_blocker
 from app.records.errors import RecordStateError
@@ -57,14 +69,12 @@ class WindowReportMixin:
             self.results.review_error.setText(str(exc))
             return
         self.results.mark_confirmed(decision.grade, decision.clinician, decision.notes)
+        self.offer_report_actions()  # a report saved before shows the grade as it was
         text, log_text = confirmed_notice(decision)
         self.notify(text, log_text=log_text)
 
     def export_pdf(self) -> None:
         """Render the PDF of the confirmed assessment on a worker; the store keeps it."""
-        # ReportLab loads at the first export, not at start
-        from app.report.pdf import unprinted_warning
-
         if self.assessment_id is None or self.result is None or self.services.render_report is None:
             return
         info = self.gateway.assessment(self.assessment_id)
@@ -89,8 +99,12 @@ class WindowReportMixin:
         label = f"{patient.name} ({patient.patient_id})"
         # rendered in the data folder's private staging folder, never in the system's temp folder
         folder = getattr(self.gateway, "folder", None)
-        worker = FunctionWorker(lambda progress: render(info, patient, result, settings, history, folder))
-        worker.returned.connect(self._report_rendered)
+        # with what the PDF could not print ("Report saved" says it: a name printed as "?" is
+        # otherwise found only on paper), asked there too: it loads ReportLab, which froze the
+        # window at the first export when asked here
+        worker = FunctionWorker(lambda progress: (render(info, patient, result, settings, history, folder),
+                                                  unprinted_text(info, patient, settings, history)))
+        worker.returned.connect(self._report_answered)
         worker.errored.connect(self._report_failed)
         thread = self._run(worker)  # the state below only once a thread runs: nothing stays locked
         self._export_id, self._export_thread = info.assessment_id, thread
@@ -98,8 +112,6 @@ class WindowReportMixin:
         self._export_patient = patient  # and the patient it names (a name corrected meanwhile)
         self._export_history = history  # and the visits of its grade history (one withdrawn meanwhile)
         self._export_label = label
-        # said with "Report saved": a name printed as "?" is otherwise found only on paper
-        self._export_unprinted = unprinted_warning(report_context(info, patient, settings, history))
         self.results.set_exporting(True)  # no re-confirming while the report of this decision is written
         self.notify("Writing the report (without the overlays: the current model made them, not the grading one)\u2026"
                     if left_out else "Writing the report\u2026")
@@ -128,14 +140,16 @@ class WindowReportMixin:
         self._export_id = None
         snapshot, self._export_snapshot = getattr(self, "_export_snapshot", None), None
         self.results.set_exporting(False)
-        self._export_unprinted = ""
         return snapshot
 
-    def _report_rendered(self, pdf: bytes) -> None:
+    def _report_answered(self, answer: tuple[bytes, str]) -> None:
+        """The worker's (PDF, what it could not print)."""
+        self._report_rendered(*answer)
+
+    def _report_rendered(self, pdf: bytes, unprinted: str = "") -> None:
         if self._closed:
             return
         assessment_id, who = self._export_id, getattr(self, "_export_label", None)
-        unprinted = getattr(self, "_export_unprinted", "")
         snapshot, patient = self._export_done(), getattr(self, "_export_patient", None)
         history = getattr(self, "_export_history", None)
         self._export_patient = self._export_history = None
@@ -163,6 +177,80 @@ class WindowReportMixin:
             text, log_text = (f"{line}. {as_sentence(unprinted)}; the records keep the text as typed"
                               for line in (text, log_text))
         self.notify(text, 30000 if unprinted else 8000, log_text=log_text)
+        if snapshot is not None and patient is not None:  # for this report, whichever visit is on screen now
+            self._offer_in_status_bar(SavedReport(assessment_id, path, copy_name(snapshot, patient)))
+        self.offer_report_actions()
+
+    def _offer_in_status_bar(self, report: SavedReport) -> None:
+        """Open report and Save a copy beside "Report saved", for as long as it shows."""
+        self.statusBar().offer([("Open report", lambda: self.open_report_file(report.path)),
+                                ("Save a copy\u2026", lambda: self.save_copy_of(report))])
+
+    def shown_report(self) -> SavedReport | None:
+        """The saved report of the visit on the results page as it stands; None on another page,
+        before its export, or once its grade was confirmed again (that report shows the old one)."""
+        if self.stack.currentWidget() is not self.results or self.assessment_id is None:
+            return None
+        try:
+            info = self.gateway.assessment(self.assessment_id)
+            return saved_report(self.gateway, info, self.gateway.get_patient(info.patient_id))
+        except PalsyError:  # a record gone or damaged: nothing to open
+            log.warning("the saved report of assessment %s could not be looked up", self.assessment_id, exc_info=True)
+            return None
+
+    def offer_report_actions(self) -> None:
+        """File > Open report and Save a copy: enabled while the visit on screen has its report saved."""
+        found = self.shown_report() is not None
+        self.open_report_action.setEnabled(found)
+        self.copy_report_action.setEnabled(found)
+
+    def open_report(self) -> None:
+        """File > Open report: the report of the visit on screen."""
+        report = self._shown_report_or_say()
+        if report is not None:
+            self.open_report_file(report.path)
+
+    def save_report_copy(self) -> None:
+        """File > Save a copy of the report: the report of the visit on screen."""
+        report = self._shown_report_or_say()
+        if report is not None:
+            self.save_copy_of(report)
+
+    def _shown_report_or_say(self) -> SavedReport | None:
+        report = self.shown_report()
+        if report is None:
+            self.notify("This visit has no saved report of its grade as it stands: export it (Ctrl+E) first")
+        return report
+
+    def open_report_file(self, path: Path) -> None:
+        """The report in the system's PDF viewer, which prints it and sends it on."""
+        if not path.is_file():
+            self.notify(f"The saved report is missing: {path}; export it again (palsy records check looks at the rest)", 30000)
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.notify(f"No program opened the report {path}; Save a copy\u2026 puts it where another one can", 30000)
+
+    def save_copy_of(self, report: SavedReport) -> None:
+        """A copy of the report where the user chooses, offered under the patient's ID and name and
+        the visit's date (the stored file is named by number); never over the stored original."""
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy of the report",
+                                                str(Path(self._copy_folder()) / report.copy_name), "PDF files (*.pdf)")
+        if not chosen:
+            return
+        ref = f"the report of assessment {report.assessment_id}"  # logs carry no names: the file's does
+        try:
+            copy_report(report.path, Path(chosen), Path(self.gateway.folder))
+        except PalsyError as exc:
+            self.notify(f"The copy was not saved: {exc}", 30000, log_text=f"A copy of {ref} was not saved")
+            return
+        self._last_copy_folder = str(Path(chosen).parent)
+        self.notify(f"Copy of the report saved: {chosen}", log_text=f"A copy of {ref} was saved")
+
+    def _copy_folder(self) -> str:
+        """Where Save a copy starts: the folder of the last copy, else the user's documents."""
+        last = getattr(self, "_last_copy_folder", None)
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return last or (documents if documents and Path(documents).is_dir() else str(Path.home()))
 
     def _report_saved_again(self, assessment_id: int) -> None:
         """A report lost at the last close was exported again: the notice no longer names it."""

@@ -5,20 +5,23 @@ font "Report saved: /tm…" was cut and "Confirm the grade" ran into "data: /tmp
 message is a label of its own, left of the permanent labels, and it comes first: the labels
 that may give way (the data folder, the source) are shortened in the middle, down to
 `MIN_LABEL_CHARS`, before the message is; a message still too long is shortened in the
-middle, and reads in full in the tooltip, as the label's accessible name (a screen reader)
-and in `recent` (View → Recent messages). `currentMessage`, `showMessage` and `clearMessage`
-keep QStatusBar's meaning, so callers and tests use them as before.
+middle, and reads in full in the tooltip, as the label's accessible name (a screen reader),
+in `recent` (View → Recent messages) and on the clipboard (the label's context menu: Copy
+message). A message may come with buttons (`offer`: "Report saved" with Open report), shown
+until the message changes. `currentMessage`, `showMessage` and `clearMessage` keep
+QStatusBar's meaning, so callers and tests use them as before.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QResizeEvent
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStatusBar, QToolButton, QWidget
 
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.plain_text import plain_tooltip
@@ -38,6 +41,9 @@ class StatusBar(QStatusBar):
         # the labels on the right over each other)
         self.message_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.message_label.setAccessibleName("")
+        # a path in it ("Report saved: /…/000017_report_….pdf") was cut short and could not be selected
+        self.message_label.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.message_label.customContextMenuRequested.connect(self._message_menu)
         self.addWidget(self.message_label, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -45,6 +51,7 @@ class StatusBar(QStatusBar):
         self._shown_at = 0.0
         self._sticky = False
         self._yielding: list[ElidedLabel] = []  # shortened before the message, in this order
+        self.offered: list[QToolButton] = []  # the message's buttons (`offer`)
         self.recent: deque[tuple[str, str]] = deque(maxlen=RECENT)  # (local time, message), oldest first
 
     def add_label(self, label: QLabel, gives_way: bool = False) -> None:
@@ -60,8 +67,38 @@ class StatusBar(QStatusBar):
             label.full_text_changed.connect(lambda _text: self._fit())
         self._fit()
 
+    def offer(self, choices: Sequence[tuple[str, Callable[[], object]]]) -> None:
+        """Buttons (text, what a click does) right of the message on show, until it changes or is
+        cleared: what to do with what it reports, within reach while it is read."""
+        self._drop_offer()
+        for text, slot in choices:
+            button = QToolButton()
+            button.setText(text)
+            button.clicked.connect(slot)
+            self.insertWidget(1 + len(self.offered), button)  # after the message, before the labels
+            self.offered.append(button)
+        self._fit()
+
+    def _drop_offer(self) -> None:
+        for button in self.offered:
+            self.removeWidget(button)
+            button.deleteLater()
+        self.offered = []
+
+    def copy_message(self) -> None:
+        """The whole message on the clipboard (the bar may show it shortened)."""
+        QGuiApplication.clipboard().setText(self.message_label.full_text())
+
+    def _message_menu(self, where: QPoint) -> None:
+        menu = QMenu(self)
+        copy = menu.addAction("Copy message", self.copy_message)
+        copy.setEnabled(bool(self.message_label.full_text()))
+        menu.exec(self.message_label.mapToGlobal(where))
+        menu.deleteLater()
+
     # -- QStatusBar's message API --------------------------------------------------------
     def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt naming
+        self._drop_offer()  # they belonged to the message replaced
         self.message_label.setText(text)
         self.message_label.setAccessibleName(text)  # a screen reader reads it whole
         self.setToolTip(plain_tooltip(text))  # a message may name a patient or a clinician: read as typed
@@ -79,6 +116,7 @@ class StatusBar(QStatusBar):
     def clearMessage(self) -> None:  # noqa: N802 - Qt naming
         self._timer.stop()
         self._sticky = False
+        self._drop_offer()
         if self.message_label.full_text():
             self.message_label.setText("")
             self.message_label.setAccessibleName("")
@@ -112,7 +150,9 @@ class StatusBar(QStatusBar):
                   and w is not self.message_label and w not in self._yielding]
         spacing = 8 * (len(others) + len(self._yielding) + 1)  # the layout's gaps and margins, roughly
         grip = 16 if self.isSizeGripEnabled() else 0
-        room = self.width() - grip - spacing - sum(w.sizeHint().width() for w in others)
+        spacing += 8 * len(self.offered)
+        room = (self.width() - grip - spacing - sum(w.sizeHint().width() for w in others)
+                - sum(button.sizeHint().width() for button in self.offered))
         message = self.message_label.full_width() if self.message_label.full_text() else 0
         widths = [label.full_width() if label.full_text() else 0 for label in self._yielding]
         floors = [min(w, label.fontMetrics().averageCharWidth() * MIN_LABEL_CHARS)

@@ -1,0 +1,140 @@
+"""A saved report is handed on from the window: File > Open report (the system's viewer, which
+prints it) and Save a copy of the report (where the user chooses, named for the patient and the
+visit), also beside "Report saved" in the status bar. No real viewer or file dialog: both are faked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog
+
+from app.local_time import local_date
+from models.labels import GRADES
+from tests.gui.gui_helpers import WAIT_MS, analysed_assessment, close_window, make_window
+
+
+def confirm(window, clinician: str = "Dr T") -> None:
+    window.results.clinician_edit.setText(clinician)
+    window.results.grade_buttons.button(GRADES.index(window.results.result.grade)).click()  # flagged: none is ticked
+    window.results.confirm_button.click()
+    assert window.results.status == "confirmed"
+
+
+def export(qtbot, window) -> Path:
+    window.export_pdf()
+    qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
+    assert window.last_report is not None and window.last_report.is_file()
+    return window.last_report
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files handed to the system's viewer."""
+    files: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: files.append(url.toLocalFile()) or True))
+    return files
+
+
+def test_open_report_opens_the_saved_pdf_of_the_visit_on_screen(qtbot, data_folder: Path, tiny_weights: Path,
+                                                                  opened: list[str]) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        analysed_assessment(qtbot, window)
+        confirm(window)
+        assert not window.open_report_action.isEnabled()  # confirmed, not exported yet
+        assert not window.copy_report_action.isEnabled()
+        path = export(qtbot, window)
+        assert window.open_report_action.isEnabled() and window.copy_report_action.isEnabled()
+        window.open_report_action.trigger()
+        assert opened == [str(path)]
+
+        # beside "Report saved", for that report
+        bar = window.statusBar()
+        assert bar.currentMessage().startswith("Report for Ada Lovelace (MRN-1) saved: ")
+        assert [b.text() for b in bar.offered] == ["Open report", "Save a copy\u2026"]
+        bar.offered[0].click()
+        assert opened == [str(path), str(path)]
+
+        # confirmed again (a note added): that report shows the record as it was, and is not offered
+        window.results.notes_edit.setPlainText("Seen with her daughter")
+        window.results.confirm_button.click()
+        assert window.statusBar().currentMessage().startswith("Grade ")
+        assert not bar.offered
+        assert not window.open_report_action.isEnabled() and not window.copy_report_action.isEnabled()
+        again = export(qtbot, window)
+        assert window.open_report_action.isEnabled()
+        visit = window.assessment_id
+        window.show_patients()  # the patients page shows no visit
+        assert not window.open_report_action.isEnabled()
+
+        window.open_read_only(visit)  # from the history, another day: the visit's report as it stands
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        assert window.open_report_action.isEnabled()
+        window.open_report_action.trigger()
+        assert opened[-1] == str(again) != str(path)
+    finally:
+        close_window(window)
+
+
+def test_save_a_copy_proposes_the_patient_and_visit_and_never_overwrites_the_original(
+        qtbot, data_folder: Path, tiny_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proposed: list[str] = []
+    answer: list[str] = []
+
+    def save_dialog(parent, caption: str, start: str, filters: str) -> tuple[str, str]:
+        proposed.append(start)
+        return answer.pop(0), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_dialog))
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        analysed_assessment(qtbot, window, "MRN/7", "Ada  Lovelace")
+        confirm(window)
+        original = export(qtbot, window)
+        stored = original.read_bytes()
+        visit_date = local_date(window.gateway.assessment(window.assessment_id).created)
+
+        answer.append(str(tmp_path / "for the chart.pdf"))
+        window.copy_report_action.trigger()
+        assert Path(proposed[-1]).name == f"MRN-7_Ada Lovelace_{visit_date}_HB-report.pdf"
+        assert (tmp_path / "for the chart.pdf").read_bytes() == stored
+        assert window.statusBar().currentMessage() == f"Copy of the report saved: {tmp_path / 'for the chart.pdf'}"
+
+        answer.append(str(original))  # over the stored original: refused
+        window.copy_report_action.trigger()
+        assert Path(proposed[-1]).parent == tmp_path  # it starts where the last copy went
+        assert original.read_bytes() == stored
+        assert window.statusBar().currentMessage().startswith(
+            "The copy was not saved: a copy of the report cannot be saved in the data folder")
+
+        answer.append("")  # Cancel
+        window.copy_report_action.trigger()
+        assert window.statusBar().currentMessage().startswith("The copy was not saved")
+    finally:
+        close_window(window)
+
+
+def test_the_first_export_asks_reportlab_on_the_worker_not_the_window(qtbot, data_folder: Path, tiny_weights: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the PDF could not print is asked through ReportLab, whose first import froze the
+    window (0.1-0.6 s): it is asked on the export's worker thread."""
+    import threading
+
+    import app.report.pdf as pdf
+
+    asked_on: list[bool] = []
+    real = pdf.unprinted_warning
+    monkeypatch.setattr(pdf, "unprinted_warning",
+                        lambda context: asked_on.append(threading.current_thread() is threading.main_thread())
+                        or real(context))
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        analysed_assessment(qtbot, window, "IN-01", "राहुल शर्मा")
+        confirm(window)
+        export(qtbot, window)
+        assert asked_on == [False]
+        assert "could not print the patient's name (Devanagari)" in window.statusBar().currentMessage()
+    finally:
+        close_window(window)
