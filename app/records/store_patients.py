@@ -16,11 +16,28 @@ log = logging.getLogger("palsy.records")
 
 _PATIENT_FIELDS = ("name", "birth_date", "sex", "affected_side", "notes")
 SEARCH_LIMIT = 50
+DIGIT_RUN_MIN = 3  # digits alone, at least this many, also match inside a patient ID
 
 
 def _prefix_range(prefix: str) -> tuple[str, str]:
     """[low, high) bounds matching every string that starts with `prefix` (index-friendly)."""
     return prefix, prefix + "\U0010ffff"
+
+
+def _is_digit_run(key: str) -> bool:
+    """True when a search key is DIGIT_RUN_MIN or more digits and nothing else: a patient number
+    typed without its letters. Fewer digits would list most of the clinic."""
+    return len(key) >= DIGIT_RUN_MIN and key.isdecimal()
+
+
+def _add_ids_holding(conn: sqlite3.Connection, digits: str, found: dict[int, sqlite3.Row], limit: int) -> None:
+    """Add to `found` (row id -> row), in ID order, the patients whose ID holds `digits` past its
+    start (a prefix match is found already), until `found` holds `limit`. SQLite compares the
+    IDs in the ID index and reads a patient's row only for a match."""
+    for row in conn.execute("SELECT * FROM patients WHERE instr(id_key, ?) > 1 ORDER BY id_key", (digits,)):
+        found.setdefault(row["id"], row)  # streamed in index order: stop as soon as enough
+        if len(found) >= limit:
+            break
 
 
 def stale_search_terms(conn: sqlite3.Connection, *, accented_only: bool = False) -> list[tuple[int, str]]:
@@ -205,10 +222,14 @@ class PatientsMixin(StoreBase):
     def search_patients(self, prefix: str, limit: int = SEARCH_LIMIT) -> list[Patient]:
         """Patients whose ID, full name or any name word starts with `prefix` (case-insensitive;
         for names accent-insensitive too: 'elodie' and 'élo' find 'Élodie', `name_search_terms`).
+        A `prefix` of DIGIT_RUN_MIN or more digits alone also finds the IDs holding those digits
+        anywhere: people read the number off a wristband or a referral, without the 'MRN-'.
 
-        ID matches come first (by ID), then name matches (by the matching name term). Both
-        walk an index in order and stop at `limit`, so a one-letter prefix on a large clinic
-        costs no more than a precise one. An empty prefix lists the most recently updated.
+        ID matches come first (by ID), then name matches (by the matching name term), then the
+        IDs holding the digits (by ID). Each walks an index in order and stops at `limit`, so a
+        one-letter prefix on a large clinic costs no more than a precise one; the digits are
+        looked for in the ID index alone (a few ms for 10,000 patients when nothing matches).
+        An empty prefix lists the most recently updated.
         """
         key = validate.search_key(prefix)
         if limit <= 0:
@@ -241,6 +262,8 @@ class PatientsMixin(StoreBase):
                     found.setdefault(row["id"], row)
                     if len(found) >= limit:
                         break
+            if len(found) < limit and _is_digit_run(key):
+                _add_ids_holding(conn, key, found, limit)
         return [Patient.from_row(r) for r in found.values()]
 
     def patient_summaries(self) -> list[dict[str, Any]]:
