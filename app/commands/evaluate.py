@@ -210,51 +210,15 @@ def scored_line(report: dict, split: str, level: str, trained: int | None = None
 
 
 def trained_in_set(training: dict, patients: PatientDataset) -> int | None:
-    """How many of the set's patients the weights' training record names as trained: a clinic
-    run lists them (`splits`, by digest); the demo recipe names the synthetic set it rendered
-    (`train_seed`, `train_patients`: `palsy synth` derives the patient ids from them). A clinic
-    run that started from weights adds what those trained on (its `init_training`). None when
-    the record names neither, or a clinic run's start weights are not recorded (runs before
-    2026-12-07): what the weights saw is unknown."""
-    trained = _trained_ids(training, patients.patient_ids("all"))
-    return None if trained is None else len(trained)
+    """How many of the set's patients the weights' training record names as trained
+    (`models.data.patients.trained_on`: a clinic run's `splits`, the demo recipe's synthetic set,
+    and what the weights a run started from trained on, its `init_training`). None when the
+    record, or that of weights down the chain, names nothing (a checkpoint without one, a clinic
+    run before 2026-12-07): what the weights saw is unknown."""
+    from models.data.patients import trained_on
 
-
-def _trained_ids(training: dict, ids: list[str]) -> set[str] | None:
-    """Those of `ids` that `training` names as trained, with those its start weights did
-    (`trained_in_set`); None when that cannot be told."""
-    from models.data.patients import patient_digest
-
-    if not isinstance(training, dict):
-        return None
-    splits = training.get("splits")
-    if isinstance(splits, dict) and isinstance(splits.get("train"), list):
-        listed = set(splits["train"])
-        own = {pid for pid in ids if patient_digest(pid) in listed}
-    else:
-        synthetic = _synthetic_training_ids(training)
-        if synthetic is None:
-            return None
-        own = synthetic & set(ids)
-    if not training.get("init_sha256"):  # from scratch, or a record that names no start weights
-        return own
-    started = _trained_ids(training.get("init_training"), ids)
-    return None if started is None else own | started
-
-
-def _synthetic_training_ids(training: dict) -> set[str] | None:
-    """The ids of the `palsy synth` patients a demo run trained on, from its recipe and the
-    recipes of the earlier runs it took stages from (`source_recipe`); None when none names one."""
-    from models.data.synthetic.dataset import plan_patients
-
-    stages = [stage for stage in training.values() if isinstance(stage, dict)]
-    recipes = [training.get("recipe"), *(stage.get("source_recipe") for stage in stages)]
-    rendered = {(r["train_patients"], r["train_seed"]) for r in recipes
-                if isinstance(r, dict) and isinstance(r.get("train_patients"), int) and r["train_patients"] > 0
-                and isinstance(r.get("train_seed"), int)}
-    if not rendered:
-        return None
-    return {entry.patient_id for n, seed in rendered for entry in plan_patients(n, seed)}
+    found = trained_on(training, patients.patient_ids("all"))
+    return len(found.ids) if found.complete else None
 
 
 def scored_patients(patients: PatientDataset, split: str, report: dict) -> int:

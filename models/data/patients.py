@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -517,30 +517,99 @@ def _shared_photos(digests: dict[str, list[tuple[str, PatientSample]]]) -> list[
     return list(pairs.values())
 
 
-def trained_held_out(training: dict, dataset: PatientDataset) -> dict[str, int] | None:
-    """How many of `dataset`'s val and test patients a checkpoint's training record (`splits`,
-    as a clinic run writes it) lists as trained; None when the record lists no training patients."""
-    splits = training.get("splits") if isinstance(training, dict) else None
-    trained = splits.get("train") if isinstance(splits, dict) else None
-    if not isinstance(trained, list):
+# `held_out_seen` for weights whose own training is recorded but not their start weights'.
+START_UNKNOWN = ("these weights were fine-tuned from other weights (--init), and their record does not say what those "
+                 "trained on (a clinic run before 2026-12-07, or start weights without a record of their own): whether "
+                 "this set's held-out patients were among them is unknown")
+
+
+@dataclass(frozen=True)
+class TrainedOn:
+    """Which of some patients weights trained on, as far as their training record tells."""
+
+    ids: frozenset[str]  # named as trained by the weights' own run or by a run they started from
+    named: bool  # the weights' own record names what they trained on
+    complete: bool  # so does every start record down the chain: `ids` is all of it
+
+
+def trained_on(training: Any, ids: Iterable[str]) -> TrainedOn:
+    """Those of `ids` that weights with this training record trained on: the patients their own
+    run names (a clinic run's `splits`, by digest; the demo recipe's synthetic set) and, for a
+    run that started from other weights (`init_sha256`), what those trained on: their record,
+    kept as `init_training`, followed down the chain. Incomplete where a record names nothing
+    (a checkpoint without one, a clinic run before 2026-12-07 that did not keep its start's):
+    what those weights saw is unknown, not held out."""
+    wanted = set(ids)
+    own = _own_trained(training, wanted)
+    if own is None:
+        return TrainedOn(frozenset(), named=False, complete=False)
+    if not training.get("init_sha256"):  # from scratch
+        return TrainedOn(frozenset(own), named=True, complete=True)
+    start = trained_on(training.get("init_training"), wanted)
+    return TrainedOn(frozenset(own | start.ids), named=True, complete=start.complete)
+
+
+def _own_trained(training: Any, ids: set[str]) -> set[str] | None:
+    """Those of `ids` one training record names as trained, its start weights' aside; None when
+    it names no training patients."""
+    if not isinstance(training, dict):
         return None
-    seen = set(trained)
-    return {split: sum(patient_digest(pid) in seen for pid in dataset.patient_ids(split)) for split in ("val", "test")}
+    splits = training.get("splits")
+    if isinstance(splits, dict) and isinstance(splits.get("train"), list):
+        listed = set(splits["train"])
+        return {pid for pid in ids if patient_digest(pid) in listed}
+    synthetic = _synthetic_training_ids(training)
+    return None if synthetic is None else synthetic & ids
 
 
-def held_out_seen(training: dict, dataset: PatientDataset) -> str | None:
+def _synthetic_training_ids(training: dict) -> set[str] | None:
+    """The ids of the `palsy synth` patients a demo run trained on (all of them, whatever their
+    split column says), from its recipe (`train_seed`, `train_patients`) and the recipes of the
+    earlier runs it took stages from (`source_recipe`); None when none names one."""
+    from models.data.synthetic.dataset import plan_patients  # it imports this module
+
+    stages = [stage for stage in training.values() if isinstance(stage, dict)]
+    recipes = [training.get("recipe"), *(stage.get("source_recipe") for stage in stages)]
+    rendered = {(r["train_patients"], r["train_seed"]) for r in recipes
+                if isinstance(r, dict) and isinstance(r.get("train_patients"), int) and r["train_patients"] > 0
+                and isinstance(r.get("train_seed"), int)}
+    if not rendered:
+        return None
+    return {entry.patient_id for n, seed in rendered for entry in plan_patients(n, seed)}
+
+
+def trained_held_out(training: Any, dataset: PatientDataset) -> tuple[dict[str, int], TrainedOn]:
+    """How many of `dataset`'s val and test patients weights with this training record trained
+    on (`trained_on`: their start weights' training included), and what the record told."""
+    held_out = {split: dataset.patient_ids(split) for split in ("val", "test")}
+    found = trained_on(training, [pid for ids in held_out.values() for pid in ids])
+    return {split: len(found.ids.intersection(ids)) for split, ids in held_out.items()}, found
+
+
+def held_out_count(counts: dict[str, int], found: TrainedOn, whose: str) -> str:
+    """How many of `whose` held-out patients were trained on, by split ("2 of this set's held-out
+    patients (1 val and 1 test)"), "or more" when the record does not tell all the weights
+    trained on (`TrainedOn.complete`): the count is then a lower bound."""
+    where = " and ".join(f"{n} {split}" for split, n in counts.items() if n)
+    more = "" if found.complete else " or more (what the weights they were fine-tuned from trained on is not recorded)"
+    return f"{sum(counts.values())} of {whose} held-out patients ({where}){more}"
+
+
+def held_out_seen(training: Any, dataset: PatientDataset) -> str | None:
     """A warning when weights are scored on patients they may have trained on: their training
-    record (`splits`, as a clinic run writes it) lists patients of this set's val or test split
-    as trained, or (a clinic record without `splits`, made before it was kept) this set's
-    automatic split moved patients since (`moved_by_split_rule`). None otherwise."""
-    counts = trained_held_out(training, dataset)
-    if counts is not None:
-        if not any(counts.values()):
-            return None
-        where = " and ".join(f"{n} {split}" for split, n in counts.items() if n)
-        return (f"these weights were trained on {sum(counts.values())} of this set's held-out patients ({where}): "
-                "their figures overstate the network; score the run's own split (pin it with its splits.csv as a "
-                "split column of labels.csv)")
+    record (`trained_on`: a clinic run's `splits`, the demo's synthetic set, and what the weights
+    they started from trained on) names patients of this set's val or test split as trained; or
+    it names its own but not its start weights' (what those saw is unknown); or (a clinic record
+    without `splits`, made before it was kept) this set's automatic split moved patients since
+    (`moved_by_split_rule`). None otherwise, and for a record that names nothing."""
+    counts, found = trained_held_out(training, dataset)
+    if any(counts.values()):
+        trained = held_out_count(counts, found, "this set's")
+        return (f"these weights were trained on {trained}: their figures overstate the network; score patients "
+                "they did not train on (a clinic run's own split: pin it with its splits.csv as a split column of "
+                "labels.csv)")
+    if found.named:
+        return None if found.complete else START_UNKNOWN
     if isinstance(training, dict) and training.get("command") == "palsy train clinic" and dataset.moved_by_split_rule:
         return (f"these weights were trained before the automatic split gave each grade a training patient: "
                 f"{len(dataset.moved_by_split_rule)} patient(s) this set holds out now were training patients then, so "

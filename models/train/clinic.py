@@ -51,6 +51,7 @@ from models.data.patients import (
     PHOTO_STEM,
     PatientDataset,
     SharedPhoto,
+    held_out_count,
     split_digests,
     trained_held_out,
     write_splits_csv,
@@ -303,18 +304,23 @@ PATIENT_DIGEST_RULE = "sha256('palsy-patient:' + patient_id), hex"  # how `split
 
 
 def init_overlap(training: dict[str, Any], patients: PatientDataset) -> str | None:
-    """A warning when the start checkpoint's training record (`splits`, as a clinic run writes
-    it) lists training patients that are in this run's val or test split: their figures are
-    of patients the weights have seen. None when there are none, or the record lists none."""
-    counts = trained_held_out(training, patients)
-    if not counts or not any(counts.values()):
-        return None
-    total = sum(counts.values())
-    where = " and ".join(f"{n} {split}" for split, n in counts.items() if n)
-    return (f"The start weights (--init) were trained on {total} of this run's held-out patients ({where}): their "
-            "figures overstate the network. Pin the split: add a split column to labels.csv that keeps the earlier "
-            f"run's training patients in train (its {SPLITS_NAME} lists them), or start from weights that have not "
-            "seen these patients.")
+    """A warning when the start checkpoint's training record (`trained_on`: a clinic run's
+    `splits`, the demo's synthetic set, and what the weights it started from trained on) names
+    patients of this run's val or test split as trained: their figures are of patients the
+    weights have seen; or when it names its own but not its start weights' (unknown, not held
+    out). None when it names none of them, or names nothing at all."""
+    counts, found = trained_held_out(training, patients)
+    if any(counts.values()):
+        trained = held_out_count(counts, found, "this run's")
+        return (f"The start weights (--init) were trained on {trained}: their figures overstate the network. Pin "
+                "the split: add a split column to labels.csv that keeps the patients they trained on in train (an "
+                f"earlier clinic run's {SPLITS_NAME} lists its own), or start from weights that have not seen these "
+                "patients.")
+    if found.named and not found.complete:
+        return ("The start weights (--init) were fine-tuned from other weights, and their record does not say what "
+                "those trained on (a clinic run before 2026-12-07, or weights without a record of their own): whether "
+                "this run's held-out patients were among them is unknown.")
+    return None
 
 
 def shared_photo_note(shared: SharedPhoto) -> str:
