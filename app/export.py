@@ -201,16 +201,14 @@ def copy_name(assessment: AssessmentInfo, patient: PatientInfo) -> str:
 def saved_report(gateway: RecordsGateway, assessment: AssessmentInfo, patient: PatientInfo) -> SavedReport | None:
     """The newest stored report of `assessment` that shows its decision as it stands, or None:
     one saved before the grade was confirmed again shows the old grade. Only the records store
-    lists reports; another gateway (tests, tools) has none."""
-    store = getattr(gateway, "store", None)
-    if store is None or assessment.status != "confirmed":
+    keeps reports; the in-memory gateway (tests, tools) has none."""
+    if assessment.status != "confirmed":
         return None
     changed = parse_stamp(assessment.updated)
-    for report in reversed(store.reports(assessment.assessment_id)):
-        made = parse_stamp(report.created_at)
+    for created_at, path in reversed(gateway.saved_reports(assessment.assessment_id)):
+        made = parse_stamp(created_at)
         if changed is None or (made is not None and made >= changed):
-            return SavedReport(assessment.assessment_id, store.layout.resolve(report.file_name),
-                               copy_name(assessment, patient))
+            return SavedReport(assessment.assessment_id, path, copy_name(assessment, patient))
     return None
 
 

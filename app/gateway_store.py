@@ -34,7 +34,8 @@ class StoreGateway:
 
     # patients
     def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
-        """Up to `limit` patients (None: the store's SEARCH_LIMIT) whose ID or name starts with `text`."""
+        """Up to `limit` patients (None: the store's SEARCH_LIMIT) whose ID or name starts with `text`,
+        or whose ID holds it when it is 3 or more digits alone (`Store.search_patients`)."""
         found = self.store.search_patients(text) if limit is None else self.store.search_patients(text, limit=limit)
         return [_patient_info(p) for p in found]
 
@@ -96,6 +97,16 @@ class StoreGateway:
         draft, others = self.store.offered_draft(exclude)
         return (None if draft is None else self._info(draft.assessment, draft.captures, self._listed_path)), others
 
+    def offered_review(self, exclude: int | None = None) -> tuple[AssessmentInfo | None, int]:
+        """The patients page's visit awaiting confirmation (photos not listed) and the number of others."""
+        visit, others = self.store.offered_review(exclude)
+        return (None if visit is None else self._info(visit, (), self._listed_path)), others
+
+    def last_visit(self, patient_id: str) -> AssessmentInfo | None:
+        """The patient's newest analysed or confirmed visit, photos not listed."""
+        visit = self.store.last_visit(patient_id)
+        return None if visit is None else self._info(visit, (), self._listed_path)
+
     def recovered_files(self) -> list[Path]:
         report = self.store.recovery
         return [target for _, target in report.recovered_orphans] if report else []
@@ -150,6 +161,9 @@ class StoreGateway:
 
     def report_path(self, assessment_id: int) -> Path:
         return self.folder / "reports" / f"{assessment_id:06d}_report.pdf"
+
+    def saved_reports(self, assessment_id: int) -> list[tuple[str, Path]]:
+        return [(r.created_at, self.store.layout.resolve(r.file_name)) for r in self.store.reports(assessment_id)]
 
     def release_thread(self) -> None:
         """Close the calling (worker) thread's database connection."""

@@ -206,6 +206,7 @@ class MainWindow(
         self.patients.open_history.connect(self.show_history)
         self.patients.resume_requested.connect(self.resume_assessment)
         self.patients.discard_requested.connect(self.discard_assessment)
+        self.patients.review_requested.connect(self.open_read_only)  # as the history opens it
         self.history.withdraw_requested.connect(self.withdraw_visit)
         self.capture.analyse_requested.connect(self.start_analysis)
         self.capture.cancel_requested.connect(self.cancel_analysis)
@@ -326,11 +327,12 @@ class MainWindow(
             self.patients.open_dialog(None)
 
     def _leave_results(self) -> None:
-        """Back to the patients; an assessment left unconfirmed is said to wait in the history."""
+        """Back to the patients; an assessment left unconfirmed is said to be offered there and in the history."""
         waiting = self.awaiting_confirmation() and self.patient_id
         self.show_patients()  # asks first (may_leave_results)
         if waiting and self.stack.currentWidget() is self.patients:
-            self.notify(f"Not confirmed yet: open it from {self.patient_id}'s history to confirm the grade")
+            self.notify(f"Not confirmed yet: the bar above the list and {self.patient_id}'s history offer it to confirm "
+                        "the grade")
 
     def awaiting_confirmation(self) -> bool:
         """The results page shows an analysed assessment whose grade nobody has confirmed yet
@@ -348,8 +350,9 @@ class MainWindow(
                 self,
                 "Leave without confirming the grade?",
                 "The grade is not confirmed yet. Leave anyway? The assessment stays in the patient's history "
-                "as 'analysed'.\n\n"
-                "Yes: leave; open it from the history to confirm the grade later.\n"
+                "as 'analysed'; the grade, clinician and notes you typed are kept until Palsy Grader closes.\n\n"
+                "Yes: leave; open it from the patients page's bar of results to confirm, or the history, "
+                "to confirm the grade later.\n"
                 "No: stay, and press Confirm grade.",
             )
             if not leave:
@@ -372,9 +375,9 @@ class MainWindow(
     def show_patients(self) -> None:
         if not self.may_leave_results():
             return
-        self.patients.refresh()
-        if self.patient_id and not self.patients.selected():
-            self.patients.select(self.patient_id)  # the patient just worked on: Edit and History stay at hand
+        # the search empty, the keyboard in it; the patient just worked on selected for Edit and
+        # History, not to be started again by a Return
+        self.patients.start_over(self.patient_id)
         self.stack.setCurrentWidget(self.patients)
         # after the page change, which discards a draft left before its first photo: filled
         # before it, the bar offered that discarded draft, and its Resume refused every photo

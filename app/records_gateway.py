@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from app.records.patient_identity import alike
+from app.records.store_patients import is_digit_run
 from models.errors import InputError
 
 DISCARD_REASON = "discarded at resumption"  # the Discard button of the unfinished-assessment bar
@@ -68,7 +69,8 @@ class RecordsGateway(Protocol):
     folder: Path
 
     def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
-        """Patients whose ID or name starts with `text`, at most `limit` (None: the store's cap)."""
+        """Patients whose ID or name starts with `text`, then (`text` 3 or more digits alone) those
+        whose ID holds it, at most `limit` (None: the store's cap)."""
         ...
 
     def get_patient(self, patient_id: str) -> PatientInfo: ...
@@ -100,6 +102,17 @@ class RecordsGateway(Protocol):
         """The draft the patients page's bar offers (`offer_order`'s first) and how many other
         drafts there are, `exclude` (the one being analysed) left out of both: the bar reads
         these alone, not every draft of the clinic with its photos."""
+        ...
+
+    def offered_review(self, exclude: int | None = None) -> tuple[AssessmentInfo | None, int]:
+        """The analysed visit whose grade awaits confirmation that the patients page offers (the
+        newest analysed, its photos not listed) and how many others await one, `exclude` (the
+        visit on screen) left out of both."""
+        ...
+
+    def last_visit(self, patient_id: str) -> AssessmentInfo | None:
+        """The patient's newest analysed or confirmed visit (by when it began), photos not
+        listed; None when they have none."""
         ...
 
     def recovered_files(self) -> list[Path]:
@@ -134,6 +147,10 @@ class RecordsGateway(Protocol):
     def audit(self, assessment_id: int) -> list[AuditEntry]: ...
 
     def report_path(self, assessment_id: int) -> Path: ...
+
+    def saved_reports(self, assessment_id: int) -> list[tuple[str, Path]]:
+        """(when it was saved, where it is) for each stored report of the assessment, oldest first."""
+        ...
 
     def close(self) -> None: ...
 
@@ -172,6 +189,9 @@ class MemoryRecords:
     def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
         text = text.strip().lower()
         found = [p for p in self.patients.values() if p.patient_id.lower().startswith(text) or p.name.lower().startswith(text)]
+        if is_digit_run(text):  # the store's rule: the number off a wristband, without its 'MRN-'
+            found += sorted((p for p in self.patients.values() if text in p.patient_id and p not in found),
+                            key=lambda p: p.patient_id)
         return found if limit is None else found[:limit]
 
     def get_patient(self, patient_id: str) -> PatientInfo:
@@ -222,6 +242,15 @@ class MemoryRecords:
         drafts = [a for a in self.unfinished() if a.assessment_id != exclude]
         return (max(drafts, key=offer_order), len(drafts) - 1) if drafts else (None, 0)
 
+    def offered_review(self, exclude: int | None = None) -> tuple[AssessmentInfo | None, int]:
+        waiting = [a for a in self.assessments.values() if a.status == "analysed" and a.assessment_id != exclude]
+        newest = max(waiting, key=lambda a: (a.updated, a.assessment_id), default=None)
+        return newest, max(len(waiting) - 1, 0)
+
+    def last_visit(self, patient_id: str) -> AssessmentInfo | None:
+        visits = [a for a in self.history(patient_id, photos=False) if a.status in ("analysed", "confirmed")]
+        return max(visits, key=lambda a: (a.created, a.assessment_id), default=None)
+
     def recovered_files(self) -> list[Path]:
         return []
 
@@ -243,6 +272,7 @@ class MemoryRecords:
     def record_results(self, assessment_id: int, model_grade: str, measured_grade: str | None, result: dict) -> None:
         a = self.assessments[assessment_id]
         a.model_grade, a.measured_grade, a.result, a.status = model_grade, measured_grade, result, "analysed"
+        a.updated = _now()  # when it was analysed: the patients page offers the newest for review
 
     def confirm(self, assessment_id: int, grade: str, clinician: str, notes: str) -> None:
         a = self.assessments[assessment_id]
@@ -258,6 +288,9 @@ class MemoryRecords:
 
     def report_path(self, assessment_id: int) -> Path:
         return self.folder / f"report_{assessment_id}.pdf"
+
+    def saved_reports(self, assessment_id: int) -> list[tuple[str, Path]]:
+        return []  # reports are kept by the records store only
 
     def close(self) -> None:
         pass

@@ -179,8 +179,8 @@ class WindowAnalysisMixin:
             return
         if analysed_id != self.assessment_id:  # the user started something else meanwhile
             self.capture.analysis_ended()
-            self._say_about_analysed(lambda who: f"The analysis of {who} is done; open it from the patient's "
-                                     "history", 30000)
+            self._say_about_analysed(lambda who: f"The analysis of {who} is done; open it from the patients "
+                                     "page's bar of results to confirm, or the patient's history", 30000)
             return
         self.capture.analysis_ended()
         self.result = result
@@ -203,11 +203,12 @@ class WindowAnalysisMixin:
             return
         if self.stack.currentWidget() is not self.capture:  # the user moved on while it ran
             # the analysed patient, not the one the window shows now (another's history, say)
-            self.notify(f"Analysis of {self._analysed_patient} done (grade {self.result.grade}); it awaits review in "
-                        "that patient's history")
+            self.notify(f"Analysis of {self._analysed_patient} done (grade {self.result.grade}); it awaits review: "
+                        "the patients page's bar of results to confirm and that patient's history offer it")
             return
         self.stack.setCurrentWidget(self.results)
         self.show_patient_title(self.patient_id)
         self.results.show_result(self.result, self._patient_label(self.patient_id), "analysed",
                                  clinician=self.settings.clinic.clinician, registered_side=self._registered_side(self.patient_id),
-                                 capture_times=self._capture_times(self.assessment_id))
+                                 capture_times=self._capture_times(self.assessment_id), assessment_id=self.assessment_id)
+        self.show_last_visit(self.patient_id, self.assessment_id)

@@ -17,6 +17,7 @@ from app.pages.capture_logic import (
     stale_draft_warning,
 )
 from app.pages.instructions import TITLES
+from app.pages.patient_logic import assessed_today_question, time_today
 from app.records_gateway import EMPTY_DRAFT_REASON, offer_order
 from models.errors import PalsyError
 
@@ -72,12 +73,33 @@ class WindowAssessmentMixin:
         self._start_new(patient_id)
 
     def _start_new(self, patient_id: str) -> None:
+        if not self._may_assess_again(patient_id):
+            return
         try:
             assessment_id = self.gateway.start_assessment(patient_id)
         except PalsyError as exc:
             self.notify(str(exc))
             return
         self._open_capture(patient_id, assessment_id, {})
+
+    def _may_assess_again(self, patient_id: str) -> bool:
+        """True unless the patient has a visit analysed or confirmed today and the user, asked
+        (No the default), said not to start another: a Return by habit on the list that still
+        selected the patient just finished started them again, and the next patient's photos
+        went into their record."""
+        try:
+            visit = self.gateway.last_visit(patient_id)
+            info = self.gateway.get_patient(patient_id)
+        except PalsyError as exc:  # not read: the store's own refusal follows, if any
+            log.warning("last visit not read: %s", exc)
+            return True
+        at = time_today(visit.created) if visit is not None else None
+        if at is None:
+            return True
+        return self.services.ask(
+            self, "Assess again today?",
+            assessed_today_question(f"{info.name} ({info.patient_id})", info.name, at, visit.status, visit.confirmed_grade),
+        )
 
     def _unfinished_of(self, patient_id: str) -> Any:
         """The patient's unfinished assessment to offer (the newest with photos), or None. Not
@@ -98,9 +120,13 @@ class WindowAssessmentMixin:
         return [d for d in self.gateway.unfinished(patient_id) if d.assessment_id != analysed]
 
     def show_offered_draft(self) -> None:
-        """Fill the patients page's bar with the draft it offers and the number of others, the
-        one being analysed left out (`_analysed_draft`)."""
+        """Fill the patients page's bars: the draft it offers and the number of others, the one
+        being analysed left out (`_analysed_draft`); and the newest result awaiting confirmation
+        with the number of others, the one on the results page left out (an analysis that ended
+        while the user was elsewhere, a review left unconfirmed: offered nowhere else)."""
         self.patients.show_unfinished(*self.gateway.offered_draft(self._analysed_draft()))
+        on_screen = self.assessment_id if self.stack.currentWidget() is self.results else None
+        self.patients.show_awaiting(*self.gateway.offered_review(on_screen))
 
     def _analysed_draft(self) -> int | None:
         """The assessment being analysed, not offered for resumption: a draft until its results

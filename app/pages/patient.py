@@ -36,6 +36,7 @@ from app.pages.patient_logic import (
     SIDES,
     PatientFormError,
     as_sentence,
+    awaiting_line,
     list_hint,
     list_keys_hint,
     patient_row,
@@ -49,6 +50,22 @@ from app.widgets.fonts import HEADING, scale_font
 from app.widgets.plain_text import plain
 from app.widgets.tones import ERROR, MUTED, WARNING, set_tone
 from models.errors import PalsyError
+
+
+def offer_bar(label: QLabel, *buttons: QPushButton) -> QFrame:
+    """A bar over the patients list offering something to take up (an unfinished assessment, a
+    result awaiting confirmation): `label` says what, the `buttons` act; hidden until filled."""
+    bar = QFrame()
+    # its own text colour with its own background: a dark theme's white text on cream was unreadable
+    bar.setStyleSheet("QFrame { background: #fff4d6; color: #3d2e00; border: 1px solid #e0a800; "
+                      "border-radius: 4px; } QLabel { border: none; color: #3d2e00; }")
+    label.setWordWrap(True)
+    layout = QHBoxLayout(bar)
+    layout.addWidget(label, 1)
+    for button in buttons:
+        layout.addWidget(button)
+    bar.hide()
+    return bar
 
 
 def on_return(view: QAbstractItemView, slot: Callable[[], object]) -> None:
@@ -67,7 +84,11 @@ class PatientDialog(QDialog):
     """New / edit patient form; Save is refused with the reason shown until the form is valid.
 
     A new patient with the name and date of birth of a patient already stored (one person under
-    two IDs: a mistyped MRN) is saved only at a second Save, after the form named the other."""
+    two IDs: a mistyped MRN) is saved only at a second Save, after the form named the other. A new
+    patient with an ID already registered is refused, naming the stored patient, and Open selects
+    that one on the patients page (`open_existing`) and closes the form."""
+
+    open_existing = Signal(str)
 
     def __init__(self, gateway: RecordsGateway, existing: PatientInfo | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +134,11 @@ class PatientDialog(QDialog):
         form.addRow("Notes", self.notes_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.open_button = buttons.addButton("Open", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.setAutoDefault(False)  # Return stays Save: the stored patient may be someone else
+        self.open_button.hide()
+        self.open_button.clicked.connect(self._open_existing)
+        self._existing_id: str | None = None
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -122,6 +148,7 @@ class PatientDialog(QDialog):
         # a change after the same-person question makes Save a plain Save again
         for edit in (self.id_edit, self.name_edit, self.dob_edit):
             edit.textChanged.connect(self._form_changed)
+        self.id_edit.textChanged.connect(self.open_button.hide)  # another ID: not that patient's
 
     def _say(self, text: str, tone: str = ERROR) -> None:
         """Show `text` under the form in `tone`, the dialog grown to hold it: a message of two or
@@ -155,7 +182,7 @@ class PatientDialog(QDialog):
                 self.notes_edit.toPlainText(),
                 new=self.existing is None,
             )
-            if self.existing is None and not self._told_of_same_person(info):
+            if self.existing is None and (self._refused_as_registered(info) or not self._told_of_same_person(info)):
                 return
             self.saved = self.gateway.save_patient(info, is_new=self.existing is None)
         except PatientFormError as exc:
@@ -169,6 +196,32 @@ class PatientDialog(QDialog):
             self._say(as_sentence(str(exc)))  # the store's one-line errors start lower case
             return
         super().accept()
+
+    def _refused_as_registered(self, info: PatientInfo) -> bool:
+        """True when a patient with the new patient's ID is stored (as the store compares IDs):
+        the form names them and offers Open. The refusal said only to use the search, and Esc
+        out of it left a Return on the list to start the patient selected there before."""
+        try:
+            stored = self.gateway.get_patient(info.patient_id)
+        except PalsyError:  # none stored (or unreadable: Save then says why)
+            return False
+        self._existing_id = stored.patient_id
+        same = ("" if stored.patient_id == info.patient_id else
+                f" ({info.patient_id} is the same ID: IDs that differ only in capitals, dashes or spaces are one ID)")
+        self._say(f"Patient ID {stored.patient_id} is already registered{same}: {stored.name}{born(stored.birth_date)}. "
+                  f"Press Open {stored.patient_id} to select them on the patients page, or correct the ID if this "
+                  "is someone else.")
+        self.open_button.setText(f"&Open {stored.patient_id.replace('&', '&&')}")
+        self.open_button.show()
+        self.id_edit.setFocus()
+        return True
+
+    def _open_existing(self) -> None:
+        """Close the form and select the stored patient with the typed ID (`open_existing`)."""
+        if self._existing_id is None:
+            return
+        self.reject()
+        self.open_existing.emit(self._existing_id)
 
     def _told_of_same_person(self, info: PatientInfo) -> bool:
         """True when no stored patient has the new patient's name and date of birth, or when the
@@ -195,6 +248,7 @@ class PatientPage(QWidget):
     open_history = Signal(str)
     resume_requested = Signal(int)
     discard_requested = Signal(int)
+    review_requested = Signal(int)
     patient_saved = Signal(str)
 
     def __init__(self, gateway: RecordsGateway, parent: QWidget | None = None) -> None:
@@ -229,22 +283,19 @@ class PatientPage(QWidget):
         self.history_button = QPushButton("History")
         self.history_button.clicked.connect(lambda: self.selected() and self.open_history.emit(self.selected()))
 
-        self.resume_box = QFrame()
-        # its own text colour with its own background: a dark theme's white text on cream was unreadable
-        self.resume_box.setStyleSheet("QFrame { background: #fff4d6; color: #3d2e00; border: 1px solid #e0a800; "
-                                      "border-radius: 4px; } QLabel { border: none; color: #3d2e00; }")
         self.resume_label = plain(QLabel())  # names the patient: shown as typed, never as HTML
-        self.resume_label.setWordWrap(True)
         self.resume_button = QPushButton("Resume")
         self.discard_button = QPushButton("Discard")
         self._resume_id: int | None = None
         self.resume_button.clicked.connect(lambda: self._resume_id is not None and self.resume_requested.emit(self._resume_id))
         self.discard_button.clicked.connect(lambda: self._resume_id is not None and self.discard_requested.emit(self._resume_id))
-        resume_layout = QHBoxLayout(self.resume_box)
-        resume_layout.addWidget(self.resume_label, 1)
-        resume_layout.addWidget(self.resume_button)
-        resume_layout.addWidget(self.discard_button)
-        self.resume_box.hide()
+        self.resume_box = offer_bar(self.resume_label, self.resume_button, self.discard_button)
+        self.review_label = plain(QLabel())  # names the patient, as the resume bar does
+        self.review_button = QPushButton("Open")
+        self.review_button.setAccessibleName("Open the result awaiting confirmation")
+        self._review_id: int | None = None
+        self.review_button.clicked.connect(lambda: self._review_id is not None and self.review_requested.emit(self._review_id))
+        self.review_box = offer_bar(self.review_label, self.review_button)
 
         buttons = QHBoxLayout()
         for b in (self.new_button, self.edit_button, self.history_button):
@@ -256,6 +307,7 @@ class PatientPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.resume_box)
+        layout.addWidget(self.review_box)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
         self.empty_hint = plain(QLabel())  # an empty list's hint, or that the list is cut at LIST_LIMIT
@@ -267,7 +319,7 @@ class PatientPage(QWidget):
         layout.addLayout(buttons)
         # Tab goes top to bottom as the page reads: the unfinished-assessment bar first
         # (it was reached after New patient, at the bottom)
-        chain = (self.resume_button, self.discard_button, self.search, self.table, self.new_button,
+        chain = (self.resume_button, self.discard_button, self.review_button, self.search, self.table, self.new_button,
                  self.edit_button, self.history_button, self.start_button)
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -316,9 +368,28 @@ class PatientPage(QWidget):
         self._update_buttons()
 
     def initial_focus(self) -> QWidget:
-        """Where the keyboard starts: the list when a patient is selected (Return starts their
-        assessment), else the search field."""
-        return self.table if self.selected() else self.search
+        """Where the keyboard starts: the search field, to find the next patient. Not the list,
+        even with a patient selected: coming back from a visit, the list still selected the
+        patient just finished, and a Return by habit started them again."""
+        return self.search
+
+    def start_over(self, patient_id: str | None) -> None:
+        """The page as the next visit begins: the search empty, the list refreshed, and
+        `patient_id` (the patient just worked on) selected when listed, so that Edit and
+        History stay at hand (`initial_focus` keeps the keyboard off the list)."""
+        if self.search.text():
+            self.search.clear()  # refreshes the list
+        else:
+            self.refresh()
+        if patient_id and not self.selected():
+            self.select(patient_id)
+
+    def show_patient(self, patient_id: str) -> None:
+        """List and select `patient_id` by searching for their ID, the keyboard on the list
+        (Return starts them): the New patient form's Open of an ID already registered."""
+        self.search.setText(patient_id)  # the patient whose ID is the text is selected
+        self.table.setFocus()
+        self._update_buttons()  # the line under the list says whom Return starts
 
     def selected(self) -> str | None:
         """The selected patient's ID."""
@@ -357,6 +428,7 @@ class PatientPage(QWidget):
         existing = self.gateway.get_patient(patient_id) if patient_id else None
         dialog = self.dialog = PatientDialog(self.gateway, existing, self)
         dialog.accepted.connect(self._dialog_saved)
+        dialog.open_existing.connect(self.show_patient)
         dialog.rejected.connect(lambda: self._dialog_closed(dialog))
         # saved or cancelled, it goes: a cancelled one stayed alive (about 40 widgets each;
         # a soak run of 53 cancels held 2,120 of them)
@@ -396,6 +468,17 @@ class PatientPage(QWidget):
             + (f" {stale_draft_warning(age)}" if age else "")
         )
         self.resume_box.show()
+
+    def show_awaiting(self, result: AssessmentInfo | None, others: int = 0) -> None:
+        """Offer the newest result awaiting confirmation for review (`result`, the one the store
+        offers, `RecordsGateway.offered_review`), saying how many `others` wait; None hides the
+        bar. Open reopens it as the history does."""
+        self._review_id = None if result is None else result.assessment_id
+        if result is None:
+            self.review_box.hide()
+            return
+        self.review_label.setText(awaiting_line(self._who(result.patient_id), result.updated or result.created, others))
+        self.review_box.show()
 
     def _who(self, patient_id: str) -> str:
         """The patient's name with their ID and date of birth ("Dora Draft (MRN-D, born

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, tzinfo
 
+from app.local_time import local_minute
 from app.records import validate
 from app.records_gateway import PatientInfo
 from models.errors import InputError
@@ -111,7 +112,7 @@ def empty_list_hint(rows: int, searching: bool) -> str:
     if rows:
         return ""
     if searching:
-        return "No patient matches: search by the start of the patient ID or of a name."
+        return "No patient matches: search by the start of the patient ID or of a name, or by 3 or more digits of the ID."
     return "No patients yet: press New patient\u2026 (Ctrl+N) to add the first one."
 
 
@@ -153,3 +154,29 @@ def search_selection(typed: str, ids: list[str], keep: str | None) -> int | None
     if len(ids) == 1:
         return 0
     return None
+
+
+def time_today(stamp: str, tz: tzinfo | None = None) -> str | None:
+    """"10:02" when the stored time `stamp` falls on today's local date (`tz` for tests), else None."""
+    minute = local_minute(stamp, tz)
+    return minute[11:] if minute[:10] == datetime.now(tz).strftime("%Y-%m-%d") else None
+
+
+def awaiting_line(who: str, analysed: str, others: int, tz: tzinfo | None = None) -> str:
+    """What the patients page's bar says of the results awaiting confirmation: the newest (`who`,
+    analysed at the stored time `analysed`: its time alone today, else its date too) and how many
+    `others` wait (each is offered in turn once the newest is confirmed)."""
+    when = time_today(analysed, tz) or local_minute(analysed, tz)
+    if not others:
+        return f"A result awaits confirmation: {who}, analysed {when}."
+    return f"{others + 1} results await confirmation: {who}, analysed {when}, and {others} more."
+
+
+def assessed_today_question(who: str, name: str, at: str, status: str, grade: str | None) -> str:
+    """The question before another assessment of a patient assessed today (`who`: "Bo Carlsson
+    (MRN-1002)", at the local time `at`, the visit's `status` and confirmed `grade`): Return on a
+    patients list that still selected the patient just finished started them again unasked."""
+    done = f"grade {grade} confirmed" if status == "confirmed" and grade else "its grade awaits confirmation"
+    return (f"{who} was assessed at {at} today ({done}). Start another assessment of {name}?\n\n"
+            "Yes: start a new assessment with new photos.\n"
+            "No: keep the list; choose the next patient.")

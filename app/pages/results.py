@@ -9,13 +9,14 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -41,8 +42,11 @@ from app.pages.patient_label import PatientLabel, label_parts
 from app.pages.results_logic import (
     CHOOSE_GRADE,
     FLAGGED_NOTE,
+    KEPT_REVIEW_NOTE,
     OVERRIDE_REASON_MIN_CHARS,
     REGION_UNITS,
+    KeptReviews,
+    ReviewForm,
     attention_label,
     class_label,
     decision_text,
@@ -54,6 +58,7 @@ from app.pages.results_logic import (
     movement_text,
     percent_text,
     reason_length,
+    recent_names,
     review_decision,
     segmentation_lut,
     side_text,
@@ -129,6 +134,30 @@ class OverlayView(pg.GraphicsLayoutWidget):
         self.view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
 
 
+def window_shortcut(widget: QWidget, event: QKeyEvent) -> bool:
+    """`event` is the key of an enabled action of `widget`'s window that needs Ctrl (or Cmd):
+    Ctrl+E, Ctrl+Shift+Return, Ctrl+H... Keys without it (letters, Space, arrows) stay typing."""
+    combination = event.keyCombination()
+    modifiers = combination.keyboardModifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    if not modifiers & Qt.KeyboardModifier.ControlModifier:
+        return False
+    pressed = QKeySequence(combination.key() | modifiers)
+    return any(action.isEnabled() and any(key.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch for key in action.shortcuts())
+               for action in widget.window().actions())
+
+
+class WindowKeysFirst(QObject):
+    """Event filter of the review's text fields: the window's shortcuts win over the field's own
+    editing keys. Linux's (X11) key bindings make Ctrl+E "end of line" in a text field, so
+    Ctrl+E (Export PDF, printed on the button) did nothing from the Clinician field."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QWidget) and window_shortcut(watched, event):
+            event.ignore()  # not overridden: the window's action takes the key
+            return True
+        return False
+
+
 def confirm_button_text(grade: str | None) -> str:
     """What Confirm says: the grade it will store, or only what it does when none is ticked."""
     return f"Confirm grade {grade}" if grade else "Confirm grade"
@@ -150,6 +179,9 @@ class ResultsPage(QWidget):
         self.overlays_pending = False  # a reopened assessment's overlays are being recomputed
         self.exporting = False  # the report of the assessment shown is being written: the review is locked
         self.flagged = False  # the result carries flags for review: its review starts with no grade ticked
+        self.assessment_id: int | None = None  # the assessment shown, whose unconfirmed review is kept
+        self.kept_reviews = KeptReviews()
+        self._filled: ReviewForm | None = None  # the form as show_result filled it: None while filling
 
         self.title = ElidedLabel("Results")
         scale_font(self.title, HEADING, bold=True)
@@ -223,6 +255,11 @@ class ResultsPage(QWidget):
         self.grade_label.setWordWrap(True)
         self.grade_label.setTextFormat(Qt.TextFormat.RichText)  # bold grades; the words in it are escaped
         scale_font(self.grade_label, EMPHASIS)
+        # the last confirmed visit, beside today's grades: a comparison needed the history, leaving the review
+        self.last_visit_label = plain(QLabel())  # it names the clinician
+        self.last_visit_label.setWordWrap(True)
+        self.last_visit_label.setAccessibleName("Last confirmed visit")
+        self.last_visit_label.hide()
         self.regions = QTableWidget(0, 4)
         # the sides on two lines: at a 15 pt font "Patient's right" was cut in its quarter of the table
         self.regions.setHorizontalHeaderLabels(["Region", "Patient's\nleft", "Patient's\nright", "Function"])
@@ -248,6 +285,16 @@ class ResultsPage(QWidget):
             grade_row.addWidget(button)
         self.clinician_edit = QLineEdit()
         self.clinician_edit.setAccessibleName("Clinician confirming the grade")
+        # the names confirmed earlier in the session complete what one types (the rest selected,
+        # Up/Down for another), never fill an empty field: the name was typed for every patient,
+        # and a name filled in was confirmed with one key. Inline, not a popup list: the popup
+        # took Return and Ctrl+Shift+Return, and stayed open over the confirmed review
+        self.recent_clinicians = QStringListModel(self)
+        names = QCompleter(self.recent_clinicians, self)
+        names.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        names.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
+        self.clinician_edit.setCompleter(names)
+        self.clinician_edit.setToolTip("Names confirmed earlier in this session complete what you type (Up/Down: another)")
         # Return (or keypad Enter) after the name goes on to Notes, never confirms: with a default
         # clinician filled in, Tab then Return wrote an audited confirmation before any note
         self.clinician_edit.returnPressed.connect(self._clinician_entered)
@@ -259,6 +306,9 @@ class ResultsPage(QWidget):
                                        + 2 * int(self.notes_edit.document().documentMargin())
                                        + margins.top() + margins.bottom())
         self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Confirm instead of typing a tab
+        self.keys_filter = WindowKeysFirst(self)
+        for field in (self.clinician_edit, self.notes_edit):
+            field.installEventFilter(self.keys_filter)
         self.review_error = plain(QLabel())  # an error may quote a name or a path
         set_tone(self.review_error, ERROR)  # readable on a dark palette too
         self.review_error.setWordWrap(True)
@@ -277,6 +327,9 @@ class ResultsPage(QWidget):
         self.grade_buttons.idToggled.connect(lambda *_: self._name_confirmed_grade())
         self.clinician_edit.textChanged.connect(self._refresh_export)
         self.notes_edit.textChanged.connect(self._refresh_export)
+        self.grade_buttons.idToggled.connect(lambda *_: self._keep_review())
+        self.clinician_edit.textChanged.connect(self._keep_review)
+        self.notes_edit.textChanged.connect(self._keep_review)
         # the decision on record, in words: after Confirm the form looks as before, and a
         # read-only form shows it only as a greyed-out radio button
         # plain text: a clinician typed as '<font size=6>Prof. Chief (grade I)</font>' faked a grade here
@@ -288,9 +341,15 @@ class ResultsPage(QWidget):
         self.flagged_note.setWordWrap(True)
         set_tone(self.flagged_note, WARNING)
         self.flagged_note.hide()
+        # a review typed earlier in the session and brought back: still to be confirmed
+        self.kept_note = QLabel(KEPT_REVIEW_NOTE)
+        self.kept_note.setWordWrap(True)
+        set_tone(self.kept_note, WARNING)
+        self.kept_note.hide()
         review_form = QFormLayout(review)
         review_form.addRow(self.decision_label)
         review_form.addRow(self.flagged_note)
+        review_form.addRow(self.kept_note)
         self.grade_caption = QLabel(grade_row_label(False))  # "Confirmed grade" once it is
         review_form.addRow(self.grade_caption, grade_row)
         review_form.addRow("Clinician", self.clinician_edit)
@@ -327,6 +386,7 @@ class ResultsPage(QWidget):
         # the ticked grade on a small screen or at a large font, the body hid the line that
         # states them (1366x768 at 125 %, a 15 pt font)
         layout.addWidget(self.grade_label)
+        layout.addWidget(self.last_visit_label)
         layout.addWidget(self.body_area, 1)
         layout.addLayout(footer)
         # Tab goes from the notes on to Confirm, Export and Back, as the form reads
@@ -339,11 +399,14 @@ class ResultsPage(QWidget):
     # -- showing a result ---------------------------------------------------------------
     def show_result(self, result: AnalysisResult, patient_label: str | PatientLabel, status: str, confirmed: str | None = None,
                     clinician: str = "", notes: str = "", read_only: bool = False, registered_side: str = "unknown",
-                    capture_times: Iterable[str] = ()) -> None:
+                    capture_times: Iterable[str] = (), assessment_id: int | None = None) -> None:
         """Render `result`; `status` and the review form decide whether Export is enabled;
         `registered_side` is the affected side entered for the patient, shown beside the
         measured one; `capture_times` (the photos' stored timestamps) flag photos of several days
-        before anyone confirms, as the report does."""
+        before anyone confirms, as the report does. The review typed earlier in the session for
+        `assessment_id`, still unconfirmed, comes back in the form."""
+        self._filled = None  # filling the form is no typing to keep
+        self.assessment_id = assessment_id
         self.result = result
         self.read_only = read_only
         self.status = status
@@ -393,18 +456,45 @@ class ResultsPage(QWidget):
         self._stored_review = None  # while the form is filled in, nothing counts as edited
         self.flagged = bool(review)
         chosen = initial_grade(result.grade, self.flagged, confirmed, read_only)
-        self.grade_buttons.setExclusive(False)
-        for index, button in enumerate(self.grade_buttons.buttons()):
-            button.setChecked(chosen is not None and GRADES[index] == chosen)
-        self.grade_buttons.setExclusive(True)
-        self.clinician_edit.setText(clinician)
-        self.notes_edit.setPlainText(notes)
+        kept = self.kept_reviews.get(assessment_id) if status == "analysed" and not read_only else None
+        if status != "analysed" and assessment_id is not None:
+            self.kept_reviews.drop(assessment_id)  # confirmed since (here or at another station)
+        self._fill_form(kept or ReviewForm(chosen, clinician, notes))
+        self.kept_note.setVisible(kept is not None)
         self.review_error.clear()
         self.exporting = False  # another assessment's report may be written: this review is free
         self._lock_review()
         self._stored_review = (confirmed, clinician.strip(), notes.strip()) if confirmed else None
         self.update_status(status)
         self._render_overlay()
+        self._filled = ReviewForm(chosen, clinician, notes)
+
+    def _fill_form(self, form: ReviewForm) -> None:
+        self.grade_buttons.setExclusive(False)
+        for index, button in enumerate(self.grade_buttons.buttons()):
+            button.setChecked(form.grade is not None and GRADES[index] == form.grade)
+        self.grade_buttons.setExclusive(True)
+        self.clinician_edit.setText(form.clinician)
+        self.notes_edit.setPlainText(form.notes)
+
+    def _form(self) -> ReviewForm:
+        return ReviewForm(self.selected_grade(), self.clinician_edit.text(), self.notes_edit.toPlainText())
+
+    def _keep_review(self) -> None:
+        """Keep the review being typed for the session while its grade is unconfirmed (a form
+        back as it was filled keeps nothing)."""
+        if self._filled is None or self.assessment_id is None or self.read_only or self.status != "analysed":
+            return
+        form = self._form()
+        if form == self._filled:
+            self.kept_reviews.drop(self.assessment_id)
+        else:
+            self.kept_reviews.keep(self.assessment_id, form)
+
+    def show_last_visit(self, text: str) -> None:
+        """The line naming the patient's last confirmed visit ("" hides it)."""
+        self.last_visit_label.setText(text)
+        self.last_visit_label.setVisible(bool(text))
 
     def _populate_views(self, result: AnalysisResult) -> None:
         """The expression and attention choices of `result` (its photos and heat maps); the
@@ -436,7 +526,14 @@ class ResultsPage(QWidget):
         """The store now holds this decision: Export may use it. Its "✓ Confirmed" line is
         scrolled into view (pressed with the form scrolled away, it stayed out of sight)."""
         self._stored_review = (grade, clinician.strip(), notes.strip())
+        if self.assessment_id is not None:
+            self.kept_reviews.drop(self.assessment_id)  # on record now
+        self.recent_clinicians.setStringList(recent_names(self.recent_clinicians.stringList(), clinician))
+        self.kept_note.hide()
         self.update_status("confirmed")
+        if self.export_button.isEnabled():
+            # Return or Ctrl+E goes on to the report; the keyboard was left in the Clinician field
+            self.export_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.body_area.show_widget(self.decision_label)
         # once more when the page has grown by the line: the area then scrolls back to a focused
         # control in it (Ctrl+Shift+Return pressed in the photo choice, say)

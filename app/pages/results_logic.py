@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from app.local_time import local_date
 from app.report.hb_table import HB_TABLE
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
@@ -203,3 +206,62 @@ def export_blocker(status: str, review_edited: bool, overlays_pending: bool) -> 
     if overlays_pending:
         return "Wait for the overlays to be recomputed from the stored photos"
     return ""
+
+
+@dataclass(frozen=True)
+class ReviewForm:
+    """The review form as the clinician left it: the ticked grade (None: none), clinician, notes."""
+
+    grade: str | None
+    clinician: str
+    notes: str
+
+
+class KeptReviews:
+    """Reviews typed but not confirmed, by assessment, for the session: leaving the results page
+    (to compare with the last visit in the history, say) threw away the grade, clinician and
+    notes typed, and reopening the visit showed an empty form."""
+
+    def __init__(self) -> None:
+        self._forms: dict[int, ReviewForm] = {}
+
+    def keep(self, assessment_id: int, form: ReviewForm) -> None:
+        self._forms[assessment_id] = form
+
+    def drop(self, assessment_id: int) -> None:
+        self._forms.pop(assessment_id, None)
+
+    def get(self, assessment_id: int | None) -> ReviewForm | None:
+        return self._forms.get(assessment_id) if assessment_id is not None else None
+
+
+RECENT_CLINICIANS = 8  # names the Clinician field offers
+
+
+def recent_names(names: Sequence[str], name: str, limit: int = RECENT_CLINICIANS) -> list[str]:
+    """`names` with `name` first (once, whatever its case or spacing), at most `limit`: the
+    clinicians who confirmed in this session, the latest first."""
+    name = " ".join(name.split())
+    others = [n for n in names if n.casefold() != name.casefold()]
+    return ([name] + others if name else others)[:limit]
+
+
+KEPT_REVIEW_NOTE = ("Not confirmed yet: the grade, clinician and notes typed earlier in this session are back. "
+                    "Press Confirm grade to store them.")
+
+
+def last_visit_text(visits: Sequence[Any], shown_id: int | None) -> str:
+    """One line naming the patient's last confirmed visit before the one shown ("Last confirmed
+    visit 2026-08-15: grade IV (Dr Kim), measured function 41 %"), or "" when there is none:
+    a returning patient was compared only by leaving the review for the history. `visits` are
+    the patient's, oldest first (`gateway.history`)."""
+    ids = [v.assessment_id for v in visits]
+    earlier = visits[:ids.index(shown_id)] if shown_id in ids else visits
+    confirmed = [v for v in earlier if v.status == "confirmed" and v.confirmed_grade]
+    if not confirmed:
+        return ""
+    last = confirmed[-1]
+    by = f" ({last.clinician})" if last.clinician else ""
+    function = ((last.result or {}).get("measured") or {}).get("function_percent")
+    measured = f", measured function {percent_text(function)}" if isinstance(function, (int, float)) else ""
+    return f"Last confirmed visit {local_date(last.created)}: grade {last.confirmed_grade}{by}{measured}"

@@ -255,6 +255,32 @@ class AssessmentsMixin(StoreBase):
             offered = Draft(Assessment.from_row(row), tuple(self._captures(conn, row["id"])))
         return offered, count - 1
 
+    def offered_review(self, exclude: int | None = None) -> tuple[Assessment | None, int]:
+        """The analysed assessment whose grade awaits confirmation that the patients page offers
+        (the newest analysed) and how many others await one; `exclude` (the visit on screen) is
+        in neither. Withdrawn visits are discarded, so they are not offered. One query over the
+        status index whatever the size of the clinic: the page asks it each time it shows."""
+        rows = self.db.query(
+            "SELECT a.*, p.patient_id AS patient_id, COUNT(*) OVER () AS waiting"
+            " FROM assessments a JOIN patients p ON p.id = a.patient_ref"
+            " WHERE a.status = 'analysed' AND a.id IS NOT ?"  # with no `exclude`, `IS NOT NULL`: none left out
+            " ORDER BY julianday(a.updated_at) DESC, a.updated_at DESC, a.id DESC LIMIT 1",
+            (exclude,),
+        )
+        return (Assessment.from_row(rows[0]), rows[0]["waiting"] - 1) if rows else (None, 0)
+
+    def last_visit(self, patient_id: str) -> Assessment | None:
+        """The patient's newest analysed or confirmed visit (by when it began), or None: one row,
+        not their whole history (Start assessment asks whether they were assessed today)."""
+        with self.db.read() as conn:
+            ref = self._patient_row(conn, patient_id)["id"]
+            row = conn.execute(
+                _ASSESSMENT_SELECT + " WHERE a.patient_ref = ? AND a.status IN ('analysed', 'confirmed')"
+                " ORDER BY julianday(a.created_at) DESC, a.created_at DESC, a.id DESC LIMIT 1",
+                (ref,),
+            ).fetchone()
+        return None if row is None else Assessment.from_row(row)
+
 
 def _captures_where(conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> dict[int, tuple[Capture, ...]]:
     """The photos of the assessments `where` (a condition on `a`, the assessments) selects, by

@@ -24,7 +24,7 @@ def _prefix_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix + "\U0010ffff"
 
 
-def _is_digit_run(key: str) -> bool:
+def is_digit_run(key: str) -> bool:
     """True when a search key is DIGIT_RUN_MIN or more digits and nothing else: a patient number
     typed without its letters. Fewer digits would list most of the clinic."""
     return len(key) >= DIGIT_RUN_MIN and key.isdecimal()
@@ -262,7 +262,7 @@ class PatientsMixin(StoreBase):
                     found.setdefault(row["id"], row)
                     if len(found) >= limit:
                         break
-            if len(found) < limit and _is_digit_run(key):
+            if len(found) < limit and is_digit_run(key):
                 _add_ids_holding(conn, key, found, limit)
         return [Patient.from_row(r) for r in found.values()]
 

@@ -79,7 +79,7 @@ def test_editing_the_stored_patient_asks_nothing(qtbot, gateway: StoreGateway) -
 @pytest.mark.parametrize(("typed", "words"), [
     ("\u0410B12", "The patient ID \u0410B12 mixes Latin and Cyrillic letters, which look alike: its 1st character, '\u0410', is a Cyrillic letter that looks like a Latin one. Type the ID again in Latin letters only"),
     ("AB\u00b9" "12", "which is read as 1"),
-    ("MRN\u2013" "07", "A patient with ID MRN-07 already exists (MRN\u2013" "07 is the same ID: IDs that differ only in capitals, dashes or spaces are one ID)"),
+    ("MRN\u2013" "07", "Patient ID MRN-07 is already registered (MRN\u2013" "07 is the same ID: IDs that differ only in capitals, dashes or spaces are one ID)"),
 ])
 def test_a_look_alike_id_is_refused_with_the_reason(qtbot, gateway: StoreGateway, typed: str, words: str) -> None:
     dialog = _new_patient(qtbot, gateway, typed, "Ana Other", "")

@@ -42,3 +42,13 @@ def test_the_digit_search_keeps_the_result_limit(store: Store) -> None:
     store.create_patient("777-1")
     assert _ids(store, "777", limit=5) == ["777-1", "MRN-00777", "MRN-01777", "MRN-02777", "MRN-03777"]
     assert len(_ids(store, "777")) == 13 and _ids(store, "777", limit=0) == []
+
+
+def test_the_in_memory_records_search_by_the_number_as_the_store_does() -> None:
+    from app.records_gateway import MemoryRecords, PatientInfo
+
+    records = MemoryRecords()
+    for pid, name in (("MRN-123", "Anna Berg"), ("123-9", "Bo Carlsson"), ("A-1234", "Cid Dahl")):
+        records.save_patient(PatientInfo(patient_id=pid, name=name), is_new=True)
+    assert [p.patient_id for p in records.search_patients("123")] == ["123-9", "A-1234", "MRN-123"]
+    assert [p.patient_id for p in records.search_patients("12")] == ["123-9"]  # two digits: from the start only

@@ -1,0 +1,88 @@
+"""The patients page offers the newest result awaiting confirmation with a count of the others
+(an analysis that ended while the therapist was elsewhere was offered nowhere), and asks before
+another assessment of a patient assessed today: the store answers both from one small query,
+and the in-memory gateway answers the same."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.gateway_store import StoreGateway
+from app.records import Store
+from app.records_gateway import MemoryRecords, PatientInfo, RecordsGateway
+
+RESULT = {"grade": "II", "probabilities": {"II": 0.7}}
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[StoreGateway]:
+    gateway = StoreGateway(Store.open(tmp_path / "data"))
+    yield gateway
+    gateway.close()
+
+
+def _visit(records: RecordsGateway, patient_id: str, status: str) -> int:
+    """A visit of `patient_id` (registered on first use) left as `status`."""
+    try:
+        records.get_patient(patient_id)
+    except Exception:  # noqa: BLE001 - not registered yet
+        records.save_patient(PatientInfo(patient_id, f"Patient {patient_id}"), is_new=True)
+    aid = records.start_assessment(patient_id)
+    if status == "draft":
+        return aid
+    records.record_results(aid, "II", "III", RESULT)
+    if status == "confirmed":
+        records.confirm(aid, "II", "Dr A", "")
+    elif status == "withdrawn":
+        records.withdraw(aid, "recorded under the wrong patient")
+    return aid
+
+
+@pytest.mark.parametrize("kind", ["store", "memory"])
+def test_the_newest_analysed_result_is_offered_with_a_count_of_the_others(gateway: StoreGateway, kind: str) -> None:
+    records: RecordsGateway = gateway if kind == "store" else MemoryRecords()
+    assert records.offered_review() == (None, 0)
+    older = _visit(records, "ANNA", "analysed")
+    _visit(records, "ANNA", "confirmed")
+    _visit(records, "CARL", "withdrawn")
+    _visit(records, "DORA", "draft")
+    newest = _visit(records, "BO", "analysed")
+    offered, others = records.offered_review()
+    assert offered is not None and (offered.assessment_id, offered.patient_id, offered.status) == (newest, "BO", "analysed")
+    assert offered.updated  # when it was analysed: the bar says so
+    assert others == 1
+    # the visit on screen is left out of both
+    offered, others = records.offered_review(newest)
+    assert offered is not None and offered.assessment_id == older and others == 0
+    records.confirm(older, "II", "Dr A", "")
+    assert records.offered_review(newest) == (None, 0)
+
+
+@pytest.mark.parametrize("kind", ["store", "memory"])
+def test_the_last_visit_is_the_newest_analysed_or_confirmed(gateway: StoreGateway, kind: str) -> None:
+    records: RecordsGateway = gateway if kind == "store" else MemoryRecords()
+    _visit(records, "BO", "draft")
+    assert records.last_visit("BO") is None  # a draft is no visit yet
+    _visit(records, "BO", "confirmed")
+    analysed = _visit(records, "BO", "analysed")
+    _visit(records, "BO", "withdrawn")
+    _visit(records, "BO", "draft")
+    _visit(records, "ANNA", "confirmed")
+    last = records.last_visit("BO")
+    assert last is not None and (last.assessment_id, last.status) == (analysed, "analysed")
+
+
+def test_the_offered_result_is_read_in_one_query(gateway: StoreGateway) -> None:
+    for i in range(30):
+        _visit(gateway, f"P{i}", "analysed")
+    statements: list[str] = []
+    gateway.store.db.connection().set_trace_callback(statements.append)
+    try:
+        offered, others = gateway.offered_review()
+    finally:
+        gateway.store.db.connection().set_trace_callback(None)
+    assert offered is not None and offered.patient_id == "P29" and others == 29
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1, statements
