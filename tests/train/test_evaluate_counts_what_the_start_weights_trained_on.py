@@ -16,18 +16,11 @@ from models.checkpoint import read_checkpoint, save_checkpoint
 from models.config import get_config
 from models.data.patients import PatientDataset, patient_digest
 from models.train.clinic import ClinicRecipe, run_clinic
+from tests.train.training_record_helpers import DEMO_RECORD, INCLUDED, NONE_TRAINED, synth_set
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-# The shipped demo recipe: 600 training patients rendered by `palsy synth --seed 1`.
-DEMO_RECORD = {"command": "palsy train demo", "recipe": {"train_seed": 1, "train_patients": 600, "eval_seed": 900001}}
-INCLUDED = "every patient of the set, training patients included (--split test: the held-out ones)"
-NONE_TRAINED = "every patient of the set (none of them in these weights' training data)"
 
-
-def _synth(out: Path, seed: int) -> Path:
-    assert main(["synth", "--out", str(out), "--patients", "2", "--seed", str(seed)]) == 0
-    return out
 
 
 def _clinic_record(init_sha256: str | None, **start: dict) -> dict:
@@ -37,8 +30,8 @@ def _clinic_record(init_sha256: str | None, **start: dict) -> dict:
 
 
 def test_a_clinic_record_counts_its_start_weights_training_patients(tmp_path: Path) -> None:
-    trained_on = PatientDataset(_synth(tmp_path / "trained_on", 1))
-    held_out = PatientDataset(_synth(tmp_path / "held_out", 900001))
+    trained_on = PatientDataset(synth_set(tmp_path / "trained_on", 1))
+    held_out = PatientDataset(synth_set(tmp_path / "held_out", 900001))
     from_demo = _clinic_record("ab" * 32, init_training=DEMO_RECORD)
     assert evaluate.trained_in_set(from_demo, trained_on) == 2
     assert evaluate.trained_in_set(from_demo, held_out) == 0
@@ -58,7 +51,7 @@ def test_clinic_weights_from_demo_weights_name_the_demos_patients_as_trained(tin
     run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(start), work=str(work), steps=2, batch_size=2),
                torch.device("cpu"))
     assert read_checkpoint(work / "clinic.pt")["training"]["init_training"] == DEMO_RECORD
-    trained_on, held_out = _synth(tmp_path / "trained_on", 1), _synth(tmp_path / "held_out", 900001)
+    trained_on, held_out = synth_set(tmp_path / "trained_on", 1), synth_set(tmp_path / "held_out", 900001)
     for data, part in ((trained_on, INCLUDED), (held_out, NONE_TRAINED)):
         capsys.readouterr()
         assert main(["evaluate", "grading", "--data", str(data), "--weights", str(work / "clinic.pt")]) == 0

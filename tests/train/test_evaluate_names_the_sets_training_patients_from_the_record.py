@@ -16,18 +16,11 @@ from models.checkpoint import read_checkpoint, save_checkpoint
 from models.config import get_config
 from models.data.patients import PatientDataset, patient_digest
 from models.resources import default_weights_path
+from tests.train.training_record_helpers import DEMO_RECORD, INCLUDED, NONE_TRAINED, synth_set
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-# The shipped demo recipe: 600 training patients rendered by `palsy synth --seed 1`.
-DEMO_RECORD = {"command": "palsy train demo", "recipe": {"train_seed": 1, "train_patients": 600, "eval_seed": 900001}}
-INCLUDED = "every patient of the set, training patients included (--split test: the held-out ones)"
-NONE_TRAINED = "every patient of the set (none of them in these weights' training data)"
 
-
-def _synth(out: Path, seed: int) -> Path:
-    assert main(["synth", "--out", str(out), "--patients", "2", "--seed", str(seed)]) == 0
-    return out
 
 
 def _weights(path: Path, training: dict) -> Path:
@@ -43,9 +36,9 @@ def _first_line(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 def test_the_demo_recipes_held_out_set_is_not_called_training_patients(tmp_path: Path, capsys) -> None:
     weights = _weights(tmp_path / "demo.pt", DEMO_RECORD)
-    held_out = _synth(tmp_path / "held_out", 900001)
+    held_out = synth_set(tmp_path / "held_out", 900001)
     assert _first_line(capsys, "--data", str(held_out), "--weights", str(weights)) == f"scored 2 patients: {NONE_TRAINED}"
-    trained_on = _synth(tmp_path / "trained_on", 1)  # the first patients of the recipe's training set
+    trained_on = synth_set(tmp_path / "trained_on", 1)  # the first patients of the recipe's training set
     assert _first_line(capsys, "--data", str(trained_on), "--weights", str(weights)) == f"scored 2 patients: {INCLUDED}"
     unknown = _weights(tmp_path / "no_record.pt", {})  # what these weights saw is unknown
     assert _first_line(capsys, "--data", str(held_out), "--weights", str(unknown)) == f"scored 2 patients: {INCLUDED}"
@@ -54,13 +47,13 @@ def test_the_demo_recipes_held_out_set_is_not_called_training_patients(tmp_path:
 def test_the_printed_confidence_says_it_is_the_precision(tmp_path: Path, capsys) -> None:
     weights = _weights(tmp_path / "demo.pt", DEMO_RECORD)
     capsys.readouterr()
-    assert main(["evaluate", "grading", "--data", str(_synth(tmp_path / "set", 900001)), "--weights", str(weights)]) == 0
+    assert main(["evaluate", "grading", "--data", str(synth_set(tmp_path / "set", 900001)), "--weights", str(weights)]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("confidence "))
     assert "(precision: the paper's name for it, not the network's top probability)" in line
 
 
 def test_a_clinic_record_counts_the_set_patients_it_lists_as_trained(tmp_path: Path) -> None:
-    patients = PatientDataset(_synth(tmp_path / "set", 900001))
+    patients = PatientDataset(synth_set(tmp_path / "set", 900001))
     first, second = patients.patient_ids("all")
     assert evaluate.trained_in_set({"splits": {"train": [patient_digest("other")], "val": [], "test": []}}, patients) == 0
     assert evaluate.trained_in_set({"splits": {"train": [patient_digest(second)], "val": [], "test": []}}, patients) == 1
@@ -69,8 +62,8 @@ def test_a_clinic_record_counts_the_set_patients_it_lists_as_trained(tmp_path: P
 
 def test_the_shipped_weights_did_not_train_on_the_cards_held_out_seed(tmp_path: Path) -> None:
     training = read_checkpoint(default_weights_path())["training"]
-    assert evaluate.trained_in_set(training, PatientDataset(_synth(tmp_path / "held_out", 900001))) == 0
-    assert evaluate.trained_in_set(training, PatientDataset(_synth(tmp_path / "trained_on", 1))) == 2
+    assert evaluate.trained_in_set(training, PatientDataset(synth_set(tmp_path / "held_out", 900001))) == 0
+    assert evaluate.trained_in_set(training, PatientDataset(synth_set(tmp_path / "trained_on", 1))) == 2
 
 
 def test_scored_line_keeps_the_hint_where_training_patients_are_in_or_unknown() -> None:

@@ -19,20 +19,14 @@ from models.config import get_config
 from models.data.patients import PatientDataset, held_out_seen, patient_digest
 from models.resources import default_weights_path
 from models.train.clinic import ClinicRecipe, init_overlap, run_clinic
+from tests.train.training_record_helpers import DEMO_RECORD, synth_set
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-# The shipped demo recipe: 600 training patients rendered by `palsy synth --seed 1`.
-DEMO_RECORD = {"command": "palsy train demo", "recipe": {"train_seed": 1, "train_patients": 600, "eval_seed": 900001}}
 SEEN = "these weights were trained on 2 of this set's held-out patients (1 val and 1 test): their figures overstate"
 UNKNOWN = "whether this set's held-out patients were among them is unknown"
 START_SEEN = "The start weights (--init) were trained on 2 of this run's held-out patients (1 val and 1 test): their"
 
-
-def _synth(out: Path, seed: int) -> Path:
-    """6 synthetic patients: 4 train, 1 val, 1 test by the set's split column."""
-    assert main(["synth", "--out", str(out), "--patients", "6", "--seed", str(seed)]) == 0
-    return out
 
 
 def _clinic_record(init_sha256: str | None, trained: list[str] | None = None, **start: dict) -> dict:
@@ -45,8 +39,8 @@ def _clinic_record(init_sha256: str | None, trained: list[str] | None = None, **
 @pytest.fixture(scope="module")
 def sets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PatientDataset]:
     root = tmp_path_factory.mktemp("synth")
-    return {"trained_on": PatientDataset(_synth(root / "seed1", 1)),
-            "held_out": PatientDataset(_synth(root / "seed900001", 900001))}
+    return {"trained_on": PatientDataset(synth_set(root / "seed1", 1, patients=6)),
+            "held_out": PatientDataset(synth_set(root / "seed900001", 900001, patients=6))}
 
 
 def test_the_demo_weights_and_weights_fine_tuned_from_them_warn_on_seed_1s_held_out_patients(sets) -> None:
