@@ -206,7 +206,7 @@ class MainWindow(
         self.patients.open_history.connect(self.show_history)
         self.patients.resume_requested.connect(self.resume_assessment)
         self.patients.discard_requested.connect(self.discard_assessment)
-        self.patients.review_requested.connect(self.open_read_only)  # as the history opens it
+        self.patients.review_requested.connect(self.review_offered)  # as the history opens it, if still awaiting
         self.history.withdraw_requested.connect(self.withdraw_visit)
         self.capture.analyse_requested.connect(self.start_analysis)
         self.capture.cancel_requested.connect(self.cancel_analysis)
@@ -327,12 +327,18 @@ class MainWindow(
             self.patients.open_dialog(None)
 
     def _leave_results(self) -> None:
-        """Back to the patients; an assessment left unconfirmed is said to be offered there and in the history."""
-        waiting = self.awaiting_confirmation() and self.patient_id
+        """Back to the patients, saying where an assessment left unconfirmed is offered: its history,
+        and the bar above the list when the bar offers this one (it offers the newest)."""
+        waiting, left = self.awaiting_confirmation() and self.patient_id, self.assessment_id
         self.show_patients()  # asks first (may_leave_results)
-        if waiting and self.stack.currentWidget() is self.patients:
+        if not waiting or self.stack.currentWidget() is not self.patients:
+            return
+        if self.patients.offered_review_id == left:
             self.notify(f"Not confirmed yet: the bar above the list and {self.patient_id}'s history offer it to confirm "
                         "the grade")
+        else:  # a newer result, another patient's, is the one the bar offers
+            self.notify(f"Not confirmed yet: open it from {self.patient_id}'s history to confirm the grade (the bar "
+                        "above the list offers the newest result first)")
 
     def awaiting_confirmation(self) -> bool:
         """The results page shows an analysed assessment whose grade nobody has confirmed yet
@@ -351,8 +357,8 @@ class MainWindow(
                 "Leave without confirming the grade?",
                 "The grade is not confirmed yet. Leave anyway? The assessment stays in the patient's history "
                 "as 'analysed'; the grade, clinician and notes you typed are kept until Palsy Grader closes.\n\n"
-                "Yes: leave; open it from the patients page's bar of results to confirm, or the history, "
-                "to confirm the grade later.\n"
+                "Yes: leave; confirm the grade later from the patient's history (or the patients page's bar "
+                "of results while it is the newest awaiting confirmation).\n"
                 "No: stay, and press Confirm grade.",
             )
             if not leave:

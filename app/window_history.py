@@ -53,7 +53,7 @@ class DecodedPhotos:
 
 
 class WindowHistoryMixin:
-    """`show_history`, `open_read_only` and `withdraw_visit`.
+    """`show_history`, `review_offered`, `open_read_only` and `withdraw_visit`.
 
     Mixed into `MainWindow`, which owns the gateway, the history and results pages, the model
     handle and `_run`.
@@ -111,6 +111,24 @@ class WindowHistoryMixin:
         short = ", ".join(part for part in (label.name, info.patient_id) if part)
         self.notify_naming(lambda w: withdrawn_message(info, w), short, ref, 30000)
 
+    def review_offered(self, assessment_id: int) -> None:
+        """Open the result the patients page's bar offers, if it still awaits confirmation: the
+        bar was filled when the page showed, and another station may have confirmed the visit or
+        marked it entered in error since (Open then showed a withdrawn visit as a plain result).
+        Otherwise say so and offer what awaits now, as the resume bar does (`_still_a_draft`)."""
+        try:
+            info = self.gateway.assessment(assessment_id)
+        except PalsyError as exc:
+            self.notify(str(exc))
+            return
+        if info.status == "analysed":
+            self.open_read_only(assessment_id)
+            return
+        done = {"confirmed": "was confirmed", "discarded": "was marked entered in error"}.get(info.status, f"is {info.status}")
+        self.notify_naming(lambda w: f"The result of {w} {done} meanwhile: it is no longer offered",
+                           str(self._patient_label(info.patient_id)), f"assessment {assessment_id}")
+        self.show_offered_draft()
+
     def open_read_only(self, assessment_id: int) -> None:
         """Show a past assessment as it was stored. A confirmed one is read-only; one that was
         analysed but never confirmed opens for review (confirm, then export), since nothing
@@ -126,6 +144,9 @@ class WindowHistoryMixin:
             return
         if result is None:
             self.notify("This assessment has no results yet (it was never analysed)")
+            return
+        if info.status == "discarded":  # the history lists none: shown, it read as a valid result
+            self.notify("This visit was marked entered in error: it is no longer shown")
             return
         self.patient_id, self.assessment_id, self.result = info.patient_id, assessment_id, result
         self.stack.setCurrentWidget(self.results)

@@ -480,6 +480,11 @@ class PatientPage(QWidget):
         self.review_label.setText(awaiting_line(self._who(result.patient_id), result.updated or result.created, others))
         self.review_box.show()
 
+    @property
+    def offered_review_id(self) -> int | None:
+        """The number of the visit the awaiting bar's Open opens (None while the bar is hidden)."""
+        return self._review_id
+
     def _who(self, patient_id: str) -> str:
         """The patient's name with their ID and date of birth ("Dora Draft (MRN-D, born
         1970-01-31)"); the ID alone if the record cannot be read."""

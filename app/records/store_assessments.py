@@ -258,16 +258,21 @@ class AssessmentsMixin(StoreBase):
     def offered_review(self, exclude: int | None = None) -> tuple[Assessment | None, int]:
         """The analysed assessment whose grade awaits confirmation that the patients page offers
         (the newest analysed) and how many others await one; `exclude` (the visit on screen) is
-        in neither. Withdrawn visits are discarded, so they are not offered. One query over the
-        status index whatever the size of the clinic: the page asks it each time it shows."""
-        rows = self.db.query(
-            "SELECT a.*, p.patient_id AS patient_id, COUNT(*) OVER () AS waiting"
-            " FROM assessments a JOIN patients p ON p.id = a.patient_ref"
-            " WHERE a.status = 'analysed' AND a.id IS NOT ?"  # with no `exclude`, `IS NOT NULL`: none left out
-            " ORDER BY julianday(a.updated_at) DESC, a.updated_at DESC, a.id DESC LIMIT 1",
-            (exclude,),
-        )
-        return (Assessment.from_row(rows[0]), rows[0]["waiting"] - 1) if rows else (None, 0)
+        in neither. Withdrawn visits are discarded, so they are not offered. The page asks it
+        each time it shows: one query joining and sorting every analysed visit took 45 ms at
+        20,000, so the count reads the status index alone and the newest is found by the stored
+        text (every writer stores UTC with milliseconds, `validate.now_iso`/`timestamp`: it sorts
+        as time), the patient joined for that one row."""
+        where = "status = 'analysed' AND id IS NOT ?"  # with no `exclude`, `IS NOT NULL`: none left out
+        with self.db.read() as conn:
+            count = conn.execute("SELECT COUNT(*) FROM assessments WHERE " + where, (exclude,)).fetchone()[0]
+            newest = conn.execute(
+                "SELECT id FROM assessments WHERE " + where + " ORDER BY updated_at DESC, id DESC LIMIT 1", (exclude,)
+            ).fetchone()
+            if newest is None:
+                return None, 0
+            row = conn.execute(_ASSESSMENT_SELECT + " WHERE a.id = ?", (newest[0],)).fetchone()
+        return Assessment.from_row(row), count - 1
 
     def last_visit(self, patient_id: str) -> Assessment | None:
         """The patient's newest analysed or confirmed visit (by when it began), or None: one row,
