@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -199,24 +200,71 @@ def copy_name(assessment: AssessmentInfo, patient: PatientInfo) -> str:
 
 
 def saved_report(gateway: RecordsGateway, assessment: AssessmentInfo, patient: PatientInfo) -> SavedReport | None:
-    """The newest stored report of `assessment` that shows its decision as it stands, or None:
-    one saved before the grade was confirmed again shows the old grade. Only the records store
-    keeps reports; the in-memory gateway (tests, tools) has none."""
+    """The newest stored report of `assessment` if it prints the records as they stand
+    (`changed_since`), or None. Only the records store keeps reports; the in-memory gateway
+    (tests, tools) has none."""
+    newest = newest_report(gateway, assessment)
+    if newest is None or changed_since(gateway, assessment, newest[0]):
+        return None
+    return SavedReport(assessment.assessment_id, newest[1], copy_name(assessment, patient))
+
+
+def newest_report(gateway: RecordsGateway, assessment: AssessmentInfo) -> tuple[str, Path] | None:
+    """(when it was saved, where it is) of the last report stored for a confirmed `assessment`,
+    or None: an earlier one was rendered from the records before it."""
     if assessment.status != "confirmed":
         return None
-    changed = parse_stamp(assessment.updated)
-    for created_at, path in reversed(gateway.saved_reports(assessment.assessment_id)):
-        made = parse_stamp(created_at)
-        if changed is None or (made is not None and made >= changed):
-            return SavedReport(assessment.assessment_id, path, copy_name(assessment, patient))
-    return None
+    reports = gateway.saved_reports(assessment.assessment_id)
+    return reports[-1] if reports else None
+
+
+def changed_since(gateway: RecordsGateway, assessment: AssessmentInfo, saved_at: str) -> list[str]:
+    """What the records changed since a report of `assessment` was saved at `saved_at`, of what
+    it prints (`report_context`): the visit's decision, the patient's details, and the grade
+    history (an earlier visit confirmed, confirmed again or marked entered in error). The
+    export refuses to keep a report rendered before such a change; one kept before it is as
+    out of date. A time that cannot be read is no change."""
+    from app.pages.history_logic import visit_order
+
+    this_visit = visit_order(assessment)
+    earlier = [visit.updated for visit in gateway.graded_visits(assessment.patient_id)
+               if visit.assessment_id != assessment.assessment_id and visit_order(visit) <= this_visit]
+    changes = {"this visit's grade, clinician or notes": [assessment.updated],
+               "the patient's details": [gateway.patient_updated(assessment.patient_id)],
+               "an earlier visit confirmed or marked entered in error": earlier}
+    saved = parse_stamp(saved_at)
+    return [what for what, stamps in changes.items() if any(_later(stamp, saved) for stamp in stamps)]
+
+
+def _later(stamp: str, saved: datetime | None) -> bool:
+    """Whether `stamp` is after `saved`; any readable stamp is after an unreadable `saved`."""
+    moment = parse_stamp(stamp)
+    return moment is not None and (saved is None or moment > saved)
+
+
+def outdated_report_text(gateway: RecordsGateway, assessment: AssessmentInfo) -> str:
+    """Why the visit's saved report is not offered, for the user who asked for it; "" when it
+    has none (or it is current)."""
+    newest = newest_report(gateway, assessment)
+    changed = changed_since(gateway, assessment, newest[0]) if newest else []
+    if not changed:
+        return ""
+    return f"The saved report predates a change to the records ({'; '.join(changed)}): export it again (Ctrl+E)"
+
+
+def copy_target(chosen: Path) -> Path:
+    """The file a copy is written to: `chosen` with ".pdf" added when it does not end so (a
+    name typed without it in a dialog that does not add it was a file no viewer opened)."""
+    return chosen if chosen.suffix.lower() == ".pdf" else chosen.with_name(chosen.name + ".pdf")
 
 
 def copy_report(original: Path, target: Path, data_folder: Path) -> None:
     """Write a copy of the stored report at `target` (atomically: a full disk leaves no half
     PDF under the name). Refused inside the data folder, where it would overwrite the stored
     original or lie among the records as a file no row names. The copy is byte for byte the
-    original: `palsy records verify` recognises it by its sha256."""
+    original: `palsy records verify` recognises it by its sha256. Its permissions are any
+    program's file's (`atomic_write`'s `private=False`), not the records' owner-only ones: it is
+    handed on."""
     folder = Path(data_folder).resolve()
     place = Path(target).resolve()
     if place == folder or folder in place.parents:
@@ -227,7 +275,7 @@ def copy_report(original: Path, target: Path, data_folder: Path) -> None:
     except OSError as exc:
         raise storage_error_from_os(exc, "read the stored report", original) from exc
     try:
-        atomic_write(place, data)
+        atomic_write(place, data, private=False)
     except StorageError as exc:  # said of the folder the user chose, not of the data folder
         if not isinstance(exc.__cause__, OSError):
             raise

@@ -138,6 +138,19 @@ class StoreGateway:
             return [self._info(a, (), self._listed_path) for a in self.store.history(patient_id)]
         return [self._info(a, stored, self._listed_path) for a, stored in self.store.history_with_captures(patient_id)]
 
+    def graded_visits(self, patient_id: str) -> list[AssessmentInfo]:
+        """The patient's visits with a confirmed grade (entered in error since too), in one query
+        reading neither results nor photos: asked each time the results page offers a report."""
+        rows = self.store.db.query(
+            "SELECT a.id, a.status, a.created_at, a.updated_at, a.confirmed_grade FROM assessments a"
+            " JOIN patients p ON p.id = a.patient_ref WHERE p.patient_id = ? AND a.confirmed_grade IS NOT NULL",
+            (patient_id,))
+        return [AssessmentInfo(r["id"], patient_id, r["status"], r["created_at"], confirmed_grade=r["confirmed_grade"],
+                               updated=r["updated_at"]) for r in rows]
+
+    def patient_updated(self, patient_id: str) -> str:
+        return self.store.get_patient(patient_id).updated_at
+
     def audit(self, assessment_id: int) -> list[AuditEntry]:
         entries = self.store.audit_trail("assessment", assessment_id)
         return [AuditEntry(e.actor, e.at, e.field, e.old_value, e.new_value) for e in entries]

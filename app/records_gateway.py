@@ -144,6 +144,16 @@ class RecordsGateway(Protocol):
         read (30 of 38 ms on the GUI thread)."""
         ...
 
+    def graded_visits(self, patient_id: str) -> list[AssessmentInfo]:
+        """The patient's visits given a confirmed grade, those marked entered in error since
+        included, without results or photos: when each last changed says whether a saved
+        report's grade history still holds (`app.export.changed_since`)."""
+        ...
+
+    def patient_updated(self, patient_id: str) -> str:
+        """When the patient's record (name, details or notes) last changed; "" when unknown."""
+        ...
+
     def audit(self, assessment_id: int) -> list[AuditEntry]: ...
 
     def report_path(self, assessment_id: int) -> Path: ...
@@ -185,6 +195,7 @@ class MemoryRecords:
         self.qualities: dict[tuple[int, str], dict] = {}
         self.audits: dict[int, list[AuditEntry]] = {}
         self.withdrawn: set[int] = set()  # marked entered in error
+        self.patients_updated: dict[str, str] = {}
 
     def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
         text = text.strip().lower()
@@ -204,6 +215,7 @@ class MemoryRecords:
         if is_new and info.patient_id in self.patients:
             raise InputError(f"patient ID {info.patient_id!r} already exists; choose another ID")
         self.patients[info.patient_id] = info
+        self.patients_updated[info.patient_id] = _now()
         return info
 
     def start_assessment(self, patient_id: str) -> int:
@@ -261,6 +273,7 @@ class MemoryRecords:
         if not reason.strip() or self.assessments[assessment_id].status not in ("analysed", "confirmed"):
             raise InputError("only an analysed or confirmed visit is marked entered in error, with a reason.")
         self.assessments[assessment_id].status = "discarded"
+        self.assessments[assessment_id].updated = _now()
         self.withdrawn.add(assessment_id)
 
     def withdrawn_count(self, patient_id: str) -> int:
@@ -277,11 +290,19 @@ class MemoryRecords:
     def confirm(self, assessment_id: int, grade: str, clinician: str, notes: str) -> None:
         a = self.assessments[assessment_id]
         self.audits.setdefault(assessment_id, []).append(AuditEntry(clinician, _now(), "confirmed_grade", a.confirmed_grade, grade))
-        self.assessments[assessment_id] = replace(a, confirmed_grade=grade, clinician=clinician, notes=notes, status="confirmed")
+        self.assessments[assessment_id] = replace(a, confirmed_grade=grade, clinician=clinician, notes=notes,
+                                                  status="confirmed", updated=_now())
 
     def history(self, patient_id: str, photos: bool = True) -> list[AssessmentInfo]:
         visits = [a for a in self.assessments.values() if a.patient_id == patient_id and a.status != "discarded"]
         return visits if photos else [replace(a, captures={}, captured_at={}) for a in visits]
+
+    def graded_visits(self, patient_id: str) -> list[AssessmentInfo]:
+        return [replace(a, result={}, captures={}, captured_at={}) for a in self.assessments.values()
+                if a.patient_id == patient_id and a.confirmed_grade]
+
+    def patient_updated(self, patient_id: str) -> str:
+        return self.patients_updated.get(patient_id, "")
 
     def audit(self, assessment_id: int) -> list[AuditEntry]:
         return list(self.audits.get(assessment_id, []))

@@ -18,6 +18,8 @@ from app.export import (
     SavedReport,
     copy_name,
     copy_report,
+    copy_target,
+    outdated_report_text,
     saved_report,
     store_report,
     unprinted_text,
@@ -25,6 +27,7 @@ from app.export import (
 from app.pages.patient_logic import as_sentence
 from app.pages.results_logic import ReviewDecision, confirmed_notice, export_blocker
 from app.records.errors import RecordStateError
+from app.records_gateway import AssessmentInfo
 from app.window_history import graded_by, other_model
 from app.workers import FunctionWorker
 from models.errors import PalsyError
@@ -188,14 +191,25 @@ class WindowReportMixin:
 
     def shown_report(self) -> SavedReport | None:
         """The saved report of the visit on the results page as it stands; None on another page,
-        before its export, or once its grade was confirmed again (that report shows the old one)."""
-        if self.stack.currentWidget() is not self.results or self.assessment_id is None:
+        before its export, or once what it prints changed (`app.export.changed_since`: the
+        visit confirmed again, the patient's details corrected, an earlier visit withdrawn)."""
+        info = self._shown_visit()
+        if info is None:
             return None
         try:
-            info = self.gateway.assessment(self.assessment_id)
             return saved_report(self.gateway, info, self.gateway.get_patient(info.patient_id))
         except PalsyError:  # a record gone or damaged: nothing to open
             log.warning("the saved report of assessment %s could not be looked up", self.assessment_id, exc_info=True)
+            return None
+
+    def _shown_visit(self) -> AssessmentInfo | None:
+        """The AssessmentInfo of the visit on the results page; None on another page or when unreadable."""
+        if self.stack.currentWidget() is not self.results or self.assessment_id is None:
+            return None
+        try:
+            return self.gateway.assessment(self.assessment_id)
+        except PalsyError:
+            log.warning("assessment %s could not be read", self.assessment_id, exc_info=True)
             return None
 
     def offer_report_actions(self) -> None:
@@ -219,8 +233,17 @@ class WindowReportMixin:
     def _shown_report_or_say(self) -> SavedReport | None:
         report = self.shown_report()
         if report is None:
-            self.notify("This visit has no saved report of its grade as it stands: export it (Ctrl+E) first")
+            self.notify(self._outdated_report_text()
+                        or "This visit has no saved report of its grade as it stands: export it (Ctrl+E) first")
         return report
+
+    def _outdated_report_text(self) -> str:
+        """Why the visit on screen's saved report is not offered; "" when it has none."""
+        info = self._shown_visit()
+        try:
+            return "" if info is None else outdated_report_text(self.gateway, info)
+        except PalsyError:
+            return ""
 
     def open_report_file(self, path: Path) -> None:
         """The report in the system's PDF viewer, which prints it and sends it on."""
@@ -238,13 +261,18 @@ class WindowReportMixin:
         if not chosen:
             return
         ref = f"the report of assessment {report.assessment_id}"  # logs carry no names: the file's does
+        target = copy_target(Path(chosen))
+        if target != Path(chosen) and target.exists():  # the dialog asked about the name as typed only
+            self.notify(f"The copy was not saved: {target} exists; choose another name, or type it with .pdf to "
+                        "replace it", 30000, log_text=f"A copy of {ref} was not saved: the file exists")
+            return
         try:
-            copy_report(report.path, Path(chosen), Path(self.gateway.folder))
+            copy_report(report.path, target, Path(self.gateway.folder))
         except PalsyError as exc:
             self.notify(f"The copy was not saved: {exc}", 30000, log_text=f"A copy of {ref} was not saved")
             return
-        self._last_copy_folder = str(Path(chosen).parent)
-        self.notify(f"Copy of the report saved: {chosen}", log_text=f"A copy of {ref} was saved")
+        self._last_copy_folder = str(target.parent)
+        self.notify(f"Copy of the report saved: {target}", log_text=f"A copy of {ref} was saved")
 
     def _copy_folder(self) -> str:
         """Where Save a copy starts: the folder of the last copy, else the user's documents."""

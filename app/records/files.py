@@ -13,6 +13,7 @@ import errno
 import hashlib
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from app.records.errors import ChecksumError, StorageError, storage_error_from_os
@@ -77,8 +78,13 @@ def _remove_quietly(path: Path) -> None:
         pass
 
 
-def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
+def atomic_write(target: Path, data: bytes, *, verify: bool = True, private: bool = True) -> str:
     """Write `data` to `target` atomically (temp file, fsync, rename, fsync folder); return its sha256.
+
+    `private`: the records' own files are owner-only (FILE_MODE). A file the user places
+    elsewhere (`private=False`, a report's copy) gets what any program's would: a file it
+    replaces keeps its permissions, a new one the umask's default (a copy for the front desk
+    was readable by its writer alone).
 
     A `target` that already holds exactly `data` (files are named after their content: the same
     photo or report saved again) is not written at all, only its time refreshed. Raises
@@ -88,13 +94,17 @@ def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
     there before is left (a row may name it; `palsy records check` judges it).
     """
     digest = sha256_bytes(data)
-    existed = _holds(target, digest)
+    existed = _holds(target, digest, private)
     if existed is True:
         return digest
     temp = temp_path_for(target)
     fd: int | None = None
+    kept_mode = None if private else _file_mode(target)
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     FILE_MODE if private else 0o666)  # either less the umask
+        if kept_mode is not None:
+            os.fchmod(fd, kept_mode)
         _write_all(fd, data)
         fsync_file(fd)
         os.close(fd)
@@ -127,12 +137,22 @@ def atomic_write(target: Path, data: bytes, *, verify: bool = True) -> str:
     return digest
 
 
-def _holds(target: Path, digest: str) -> bool | None:
+def _file_mode(target: Path) -> int | None:
+    """The permissions of the file at `target` (links followed), or None: none there, not a
+    file, or not on a POSIX system (whose modes a write keeps)."""
+    try:
+        found = os.stat(target)
+    except OSError:
+        return None
+    return stat.S_IMODE(found.st_mode) if os.name == "posix" and stat.S_ISREG(found.st_mode) else None
+
+
+def _holds(target: Path, digest: str, private: bool = True) -> bool | None:
     """Whether `target` holds the content of sha256 `digest`: True (left as a write would leave
-    it: mode FILE_MODE, and its time refreshed, so that crash recovery in another program does
-    not take it for an old unrecorded file before its row commits), False (there, but different,
-    unreadable, a link, or its mode or time cannot be set) or None (not there, or gone
-    meanwhile): in both cases it is written as usual."""
+    it: mode FILE_MODE when `private`, else its own, and its time refreshed, so that crash
+    recovery in another program does not take it for an old unrecorded file before its row
+    commits), False (there, but different, unreadable, a link, or its mode or time cannot be
+    set) or None (not there, or gone meanwhile): in both cases it is written as usual."""
     if not os.path.lexists(target):
         return None
     if os.path.islink(target):  # a write replaces the link by a file of our own
@@ -140,7 +160,7 @@ def _holds(target: Path, digest: str) -> bool | None:
     try:
         if sha256_file(target) != digest:
             return False
-        if os.name == "posix" and (os.stat(target).st_mode & 0o777) != FILE_MODE:
+        if private and os.name == "posix" and (os.stat(target).st_mode & 0o777) != FILE_MODE:
             os.chmod(target, FILE_MODE)
         os.utime(target)
     except OSError:  # unreadable, a folder, not ours, or gone meanwhile: written (over it) as usual

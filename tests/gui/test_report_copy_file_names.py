@@ -3,12 +3,15 @@ and is written only where the user chose, never in the data folder (no Qt)."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
 
-from app.export import copy_name, copy_report
+from app.export import copy_name, copy_report, copy_target
 from app.records.errors import StorageError
+from app.records.files import atomic_write
 from app.records_gateway import AssessmentInfo, PatientInfo
 from models.errors import InputError
 
@@ -66,3 +69,38 @@ def test_a_copy_that_cannot_be_written_says_to_choose_another_destination(tmp_pa
     with pytest.raises(StorageError, match="choose another destination") as caught:
         copy_report(original, tmp_path / "notes" / "copy.pdf", tmp_path / "data")
     assert "PALSY_HOME" not in str(caught.value)  # the user's folder, not the data folder
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_copy_gets_the_permissions_any_program_s_file_would(tmp_path: Path, umask_022: None) -> None:
+    """The copy is handed on: not owner-only as the records are; a file it replaces keeps its own."""
+    original = tmp_path / "data" / "reports" / "000004_report_abc.pdf"
+    original.parent.mkdir(parents=True)
+    atomic_write(original, b"%PDF-1.4 report")
+    assert stat.S_IMODE(original.stat().st_mode) == 0o600  # the records' own stay private
+    copy_report(original, tmp_path / "new.pdf", tmp_path / "data")
+    assert stat.S_IMODE((tmp_path / "new.pdf").stat().st_mode) == 0o644  # 0o666 less the umask
+    for mode, content in ((0o664, b"older copy"), (0o640, b"%PDF-1.4 report")):  # the same bytes: not rewritten
+        existing = tmp_path / f"existing-{mode:o}.pdf"
+        existing.write_bytes(content)
+        existing.chmod(mode)
+        copy_report(original, existing, tmp_path / "data")
+        assert existing.read_bytes() == b"%PDF-1.4 report"
+        assert stat.S_IMODE(existing.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize(("chosen", "written"), [
+    ("Ada report", "Ada report.pdf"),
+    ("Dr. Kim", "Dr. Kim.pdf"),  # a dot in a name is no suffix a viewer knows
+    ("copy.PDF", "copy.PDF"),
+    ("copy.pdf", "copy.pdf"),
+])
+def test_a_copy_is_named_pdf(tmp_path: Path, chosen: str, written: str) -> None:
+    assert copy_target(tmp_path / chosen) == tmp_path / written

@@ -4,6 +4,7 @@ visit), also beside "Report saved" in the status bar. No real viewer or file dia
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -136,5 +137,49 @@ def test_the_first_export_asks_reportlab_on_the_worker_not_the_window(qtbot, dat
         export(qtbot, window)
         assert asked_on == [False]
         assert "could not print the patient's name (Devanagari)" in window.statusBar().currentMessage()
+    finally:
+        close_window(window)
+
+
+def test_a_report_predating_a_corrected_name_is_not_handed_on(qtbot, data_folder: Path, tiny_weights: Path,
+                                                               opened: list[str]) -> None:
+    """The PDF prints the name as it was: Open report says why it is not offered."""
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        analysed_assessment(qtbot, window)
+        confirm(window)
+        export(qtbot, window)
+        patient = window.gateway.get_patient("MRN-1")
+        window.gateway.save_patient(replace(patient, name="Ada King"), is_new=False)  # at another station
+        window.open_report_action.trigger()
+        assert opened == []
+        assert window.statusBar().currentMessage() == (
+            "The saved report predates a change to the records (the patient's details): export it again (Ctrl+E)")
+        window.offer_report_actions()
+        assert not window.open_report_action.isEnabled() and not window.copy_report_action.isEnabled()
+    finally:
+        close_window(window)
+
+
+def test_a_copy_named_without_pdf_is_saved_as_pdf(qtbot, data_folder: Path, tiny_weights: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dialog that adds no suffix (Qt's own, GTK): ".pdf" is added, never over a file the dialog did not ask about."""
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda parent, caption, start, filters: (str(tmp_path / "Ada report"), filters)))
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        analysed_assessment(qtbot, window)
+        confirm(window)
+        original = export(qtbot, window)
+        window.copy_report_action.trigger()
+        assert (tmp_path / "Ada report.pdf").read_bytes() == original.read_bytes()
+        assert not (tmp_path / "Ada report").exists()
+        assert window.statusBar().currentMessage() == f"Copy of the report saved: {tmp_path / 'Ada report.pdf'}"
+
+        (tmp_path / "Ada report.pdf").write_bytes(b"a colleague's file")
+        window.copy_report_action.trigger()
+        assert (tmp_path / "Ada report.pdf").read_bytes() == b"a colleague's file"
+        assert window.statusBar().currentMessage().startswith(
+            f"The copy was not saved: {tmp_path / 'Ada report.pdf'} exists; choose another name")
     finally:
         close_window(window)
