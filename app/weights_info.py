@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.pages.results_logic import FLAGGED_NOTE
+from app.pages.results_logic import FLAGGED_NOTE, percent_text
 from app.settings import shown_text
-from models.pipeline.flag_wording import LOW_CONFIDENCE
+from models.pipeline.flag_wording import FLAG_TITLES, LOW_CONFIDENCE
 from models.pipeline.training_summary import describe_training
 from models.resources import (
     MAX_CHECKED_BYTES,
@@ -34,6 +34,9 @@ DISCLAIMER = ("Palsy Grader supports, and does not replace, the clinician's judg
 ASK_THE_TRAINER = ("Ask whoever trained these weights what they were trained on and how they were measured "
                    "before relying on a grade.")
 TECHNICAL_HEADING = "Technical details (for the person who trained these weights)"
+# what the summary says of the checkpoint's own record while no weights are loaded: "not
+# recorded" then contradicted the figures the card below lists
+ONCE_LOADED = "Shown once the weights have loaded (the status bar says whether they are loading or why they failed)."
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def plain_summary(card: str | None, record: Mapping[str, Any] | None, metrics: M
     items = [
         ("What they are", _kind(record, is_demo)),
         ("What they were trained on", _trained_on(card, record, is_demo)),
-        ("How well they did on patients kept out of training", _held_out_text(figures)),
+        ("How well they did on patients kept out of training", _held_out_text(figures, loaded=record is not None)),
         ("What this means when you grade", _in_practice(figures)),
         ("Not for diagnosis", DISCLAIMER),
     ]
@@ -193,6 +196,8 @@ def _trained_on(card: str | None, record: Mapping[str, Any] | None, is_demo: boo
     lead = _lead(card) if is_demo else None
     if lead:  # without its bold warning, which "What they are" and "Not for diagnosis" say
         return re.sub(r"\*\*[^*]+\*\*\s*", "", lead) or lead
+    if record is None:
+        return ONCE_LOADED
     training = record.get("training_data") if isinstance(record, Mapping) else None
     return as_markdown_text(describe_training(training)) if training else f"Not recorded. {ASK_THE_TRAINER}"
 
@@ -205,15 +210,18 @@ def _lead(card: str | None) -> str | None:
     return None
 
 
-def _held_out_text(figures: HeldOut | None) -> str:
+def _held_out_text(figures: HeldOut | None, loaded: bool) -> str:
+    """The checkpoint's held-out figures; while none are `loaded` nothing is said of them."""
     if figures is None:
+        if not loaded:
+            return ONCE_LOADED
         return f"Not recorded: these weights carry no figures from patients kept out of training. {ASK_THE_TRAINER}"
     n = figures.patients
     if n:  # counts first: "5 of 8" reads plainer than a percentage of a small test split
-        right = f"{round(figures.accuracy * n)} of them ({figures.accuracy:.0%})"
-        near = f"{round(figures.within_one * n)} ({figures.within_one:.0%})"
+        right = f"{round(figures.accuracy * n)} of them ({_percent(figures.accuracy)})"
+        near = f"{round(figures.within_one * n)} ({_percent(figures.within_one)})"
     else:
-        right, near = f"{figures.accuracy:.0%} of them", f"{figures.within_one:.0%}"
+        right, near = f"{_percent(figures.accuracy)} of them", _percent(figures.within_one)
     on = f"{n} {figures.who}" if n else f"the {figures.who}"
     return (f"On {on} kept out of training, the network's grade was right for {right} and within one grade for "
             f"{near} (as recorded in the weights when they were trained; later rescorings, if any, are in the "
@@ -222,11 +230,18 @@ def _held_out_text(figures: HeldOut | None) -> str:
 
 def _in_practice(figures: HeldOut | None) -> str:
     """The figures turned round (how often it was wrong), and what the results page does about doubt."""
-    wrong = (f"Its grade was wrong for {1 - figures.accuracy:.0%} of those patients and more than one grade off "
-             f"for {1 - figures.within_one:.0%}: take it as a suggestion to check. ") if figures else ""
-    return (f"{wrong}A result it is unsure of (its top probability below {LOW_CONFIDENCE:.0%}), or otherwise "
-            f"doubtful, is flagged, and the results page then says: \u201c{FLAGGED_NOTE}\u201d Whatever it "
+    wrong = (f"Its grade was wrong for {_percent(1 - figures.accuracy)} of those patients and more than one grade "
+             f"off for {_percent(1 - figures.within_one)}: take it as a suggestion to check. ") if figures else ""
+    # the words the results page uses: "probability" beside the network grade, the flag's own title
+    return (f"{wrong}A result whose probability (shown beside the network grade) is below "
+            f"{_percent(LOW_CONFIDENCE)} is flagged \u201c{FLAG_TITLES['low_confidence']}\u201d, and any other doubt "
+            f"flags a result too; the results page then says: \u201c{FLAGGED_NOTE}\u201d Whatever it "
             "suggests, the grade on record is the one you confirm.")
+
+
+def _percent(fraction: float) -> str:
+    """A fraction as the window prints percents, spaced: "71 %"."""
+    return percent_text(fraction * 100)
 
 
 def _no_card(card: Path) -> str:

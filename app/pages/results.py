@@ -56,6 +56,7 @@ from app.pages.results_logic import (
     heat_lut,
     initial_grade,
     movement_text,
+    offered_spelling,
     percent_text,
     reason_length,
     recent_names,
@@ -298,6 +299,7 @@ class ResultsPage(QWidget):
         # Return (or keypad Enter) after the name goes on to Notes, never confirms: with a default
         # clinician filled in, Tab then Return wrote an audited confirmation before any note
         self.clinician_edit.returnPressed.connect(self._clinician_entered)
+        self.clinician_edit.editingFinished.connect(self._use_offered_spelling)
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setAccessibleName("Review notes")
         # six lines at the font in use: a 500-character override reason showed 2 of its lines in 60 px
@@ -320,6 +322,9 @@ class ResultsPage(QWidget):
                                        f"and is audited as one): {native_keys(CONFIRM_KEYS)}")
         self.confirm_button.clicked.connect(self.confirm)
         self.export_button = QPushButton(f"Export PDF  [{native_keys('Ctrl+E')}]")  # ⌘E on macOS
+        # Return on it clicks it (outside a dialog a button takes only Space): Confirm leaves the
+        # keyboard here, and Return, the key one presses next, did nothing
+        self.export_button.setAutoDefault(True)
         self.export_button.clicked.connect(self.export_requested)
         self.back_button = QPushButton("Back to patients")
         self.back_button.clicked.connect(self.back_requested)
@@ -633,6 +638,18 @@ class ResultsPage(QWidget):
         """Return in the Clinician field: on to Notes (confirming is the button's or Ctrl+Shift+Return's)."""
         self.notes_edit.setFocus(Qt.FocusReason.TabFocusReason)
 
+    def _use_offered_spelling(self) -> None:
+        """A name typed in another case than an offered one becomes the offered spelling once the
+        field is left (a name filled in from the record stays as stored: the review unedited)."""
+        filled = self._filled.clinician if self._filled is not None else None
+        if not self.clinician_edit.isReadOnly() and self.clinician_edit.text() != filled:
+            self._spell_as_offered()
+
+    def _spell_as_offered(self) -> None:
+        name = offered_spelling(self.clinician_edit.text(), self.recent_clinicians.stringList())
+        if name != self.clinician_edit.text():
+            self.clinician_edit.setText(name)
+
     def selected_grade(self) -> str | None:
         index = self.grade_buttons.checkedId()
         return GRADES[index] if index >= 0 else None
@@ -641,6 +658,7 @@ class ResultsPage(QWidget):
         """Validate the review form and ask the window to store it."""
         if self.result is None or self.read_only or self.exporting:
             return
+        self._spell_as_offered()  # Ctrl+Shift+Return in the field confirms before it is left
         try:
             decision = review_decision(self.selected_grade() or "", self.clinician_edit.text(), self.notes_edit.toPlainText(), self.result.grade)
         except InputError as exc:

@@ -246,6 +246,14 @@ def recent_names(names: Sequence[str], name: str, limit: int = RECENT_CLINICIANS
     return ([name] + others if name else others)[:limit]
 
 
+def offered_spelling(name: str, offered: Sequence[str]) -> str:
+    """The offered name that `name` is, whatever its case or spacing, else `name` as typed:
+    inline completion keeps the letters typed ("dr. t" completes to "dr. therapist"), and the
+    same clinician was stored under two spellings."""
+    key = " ".join(name.split()).casefold()
+    return next((n for n in offered if n.casefold() == key), name)
+
+
 KEPT_REVIEW_NOTE = ("Not confirmed yet: the grade, clinician and notes typed earlier in this session are back. "
                     "Press Confirm grade to store them.")
 

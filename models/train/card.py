@@ -9,7 +9,7 @@ from typing import Any
 from models.config import CascadeConfig
 from models.counted import counted
 from models.metrics import kappa_text
-from models.pipeline.flag_wording import LOW_CONFIDENCE
+from models.pipeline.flag_wording import FLAG_TITLES, LOW_CONFIDENCE
 from models.train.feature_cache import cache_note
 from models.train.run_state import starts_note
 
@@ -57,7 +57,7 @@ def _comparison_note(cascaded: dict, end_to_end: dict) -> list[str]:
 
 
 # "confidence" is the paper's (eq. 7) name for the macro precision, kept as the JSON key; the
-# header says which, since the app calls the network's top probability its confidence.
+# header says which, since the app's "Low network confidence" is about the network's top probability.
 GRADING_COLUMNS = "accuracy | recall | confidence (precision) | Dice | quadratic kappa | within one"
 
 
@@ -134,21 +134,22 @@ def top_probability_text(top: dict[str, dict[str, Any]] | None, scored: str) -> 
     '' for figures recorded before the summary was kept."""
     if not top:
         return ""
-    parts = []
+    parts, flag = [], f'"{FLAG_TITLES["low_confidence"]}"'  # the flag as the results page and the report title it
     for name, grades in GRADE_GROUPS:
         rows = [top[g] for g in grades if g in top]
         if not rows:
             continue
         n, flagged = sum(r["patients"] for r in rows), sum(r["flagged"] for r in rows)
         below = "all" if flagged == n > 1 else "none" if flagged == 0 else str(flagged)
-        threshold = f"the app's low-confidence threshold of {LOW_CONFIDENCE:.2f}" if not parts else "it"
+        threshold = f"the app's threshold of {LOW_CONFIDENCE:.2f} for {flag}" if not parts else "it"
         parts.append(f"{min(r['min'] for r in rows):.2f}-{max(r['max'] for r in rows):.2f} for grades {name} "
                      f"({counted(n, 'patient')}, {below} below {threshold})")
     total = sum(r["patients"] for r in top.values())
     flagged = sum(r["flagged"] for r in top.values())
-    return (f"With these weights the network's top probability (what the app and the report call its confidence) "
-            f"is {' and '.join(parts)} among the {total} {scored}, so such results are {_how_often(flagged, total)} "
-            f"flagged low confidence ({flagged} of {total}).")
+    # named as the results page and the report show it, beside the network grade: neither calls it a confidence
+    return (f"With these weights the network's probability for its grade (its top probability, shown beside the "
+            f"network grade on the results page and in the report) is {' and '.join(parts)} among the {total} "
+            f"{scored}, so such results are {_how_often(flagged, total)} flagged {flag} ({flagged} of {total}).")
 
 
 def _how_often(flagged: int, n: int) -> str:

@@ -1,15 +1,17 @@
 """The Clinician field completes what one types with the names confirmed earlier in the session
 (the name was typed for every patient), and never fills an empty field: a name filled in was
-confirmed with one key."""
+confirmed with one key. A name typed in another case is stored as offered: completion kept the
+letters typed, and the same clinician was on record under two spellings."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.analysis import AnalysisResult
 from app.pages.results import ResultsPage
-from app.pages.results_logic import recent_names
+from app.pages.results_logic import offered_spelling, recent_names
 
 
 def _result() -> AnalysisResult:
@@ -29,6 +31,26 @@ def test_recent_names_latest_first_once() -> None:
     assert recent_names([f"Dr {n}" for n in range(20)], "Dr X", limit=3) == ["Dr X", "Dr 0", "Dr 1"]
 
 
+def test_a_name_typed_in_another_case_is_spelt_as_offered() -> None:
+    offered = ["Dr Kim", "Dr. Therapist"]
+    assert offered_spelling(" dr.  THERAPIST ", offered) == "Dr. Therapist"
+    assert offered_spelling("dr. thera", offered) == "dr. thera"  # another name: as typed
+    assert offered_spelling("", offered) == ""
+
+
+def test_confirming_from_the_field_stores_the_offered_spelling(qtbot) -> None:
+    page = ResultsPage()
+    qtbot.addWidget(page)
+    page.show_result(_result(), "Ada (MRN-1)", "analysed", assessment_id=1)
+    page.mark_confirmed("II", "Dr. Therapist", "")
+    page.show_result(_result(), "Bo (MRN-2)", "analysed", assessment_id=2)
+    page.grade_buttons.button(1).setChecked(True)  # the network's grade II
+    page.clinician_edit.setText("DR. THERAPIST")  # confirmed before the field is left
+    with qtbot.waitSignal(page.confirm_requested, timeout=1000) as confirmed:
+        page.confirm()
+    assert confirmed.args[0].clinician == "Dr. Therapist"
+
+
 def test_the_next_review_offers_the_name_without_filling_it(qtbot) -> None:
     page = ResultsPage()
     qtbot.addWidget(page)
@@ -46,5 +68,25 @@ def test_the_next_review_offers_the_name_without_filling_it(qtbot) -> None:
     QTest.keyClicks(page.clinician_edit, "dr. t")
     assert page.clinician_edit.text() == "dr. therapist"  # the rest completed, selected: typing on replaces it
     assert page.clinician_edit.selectedText() == "herapist"
+    QTest.keyClick(page.clinician_edit, Qt.Key.Key_End)  # takes the rest, in the letters typed
+    assert page.clinician_edit.text() == "dr. therapist"
+    QTest.keyClick(page.clinician_edit, Qt.Key.Key_Tab)  # on to Notes
+    assert page.clinician_edit.text() == "Dr. Therapist"  # the name as offered, not as typed
     page.mark_confirmed("II", "Dr Kim", "")
     assert _offered(page, "dr") == ["Dr Kim", "Dr. Therapist"]  # the latest first
+
+
+def test_a_name_on_record_stays_as_stored_when_the_field_is_left(qtbot) -> None:
+    page = ResultsPage()
+    qtbot.addWidget(page)
+    page.show_result(_result(), "Ada (MRN-1)", "analysed", assessment_id=1)
+    page.mark_confirmed("II", "Dr. Therapist", "")
+    page.show_result(_result(), "Bo (MRN-2)", "confirmed", confirmed="II", clinician="dr. therapist", assessment_id=2)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    page.clinician_edit.setFocus()
+    qtbot.waitUntil(page.clinician_edit.hasFocus)
+    QTest.keyClick(page.clinician_edit, Qt.Key.Key_Tab)
+    assert page.clinician_edit.text() == "dr. therapist"  # the record's, unedited: Export stays on
+    assert not page.review_edited()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.weights_info import TECHNICAL_HEADING
+from app.weights_info import ONCE_LOADED, TECHNICAL_HEADING
 from models.cascade import build_model
 from models.checkpoint import save_checkpoint
 from models.config import get_config
@@ -38,8 +38,8 @@ def test_the_dialog_opens_on_the_plain_summary(qtbot, data_folder: Path, tmp_pat
         assert text.startswith("These weights in plain words What they are: Clinic-trained weights, not validated.")
         assert browser.document().firstBlock().blockFormat().headingLevel() == 1
         # the figures the checkpoint records, not the card's
-        assert "On 5 test patients kept out of training, the network's grade was right for 3 of them (60%)" in text
-        assert "within one grade for 4 (80%)" in text and "choose the grade yourself" in text
+        assert "On 5 test patients kept out of training, the network's grade was right for 3 of them (60 %)" in text
+        assert "within one grade for 4 (80 %)" in text and "choose the grade yourself" in text
         summary_end = text.index("Not for diagnosis:")
         assert summary_end < text.index("Cautions recorded in these weights") < text.index(CAUTIONS[0])
         assert text.index(CAUTIONS[0]) < text.index(TECHNICAL_HEADING) < text.index("poly LR from 0.0002")
@@ -59,7 +59,10 @@ def test_weights_without_figures_card_or_load_say_not_recorded(qtbot, data_folde
         dialog.close()
         window.model_handle = None  # loading other weights, or refused: nothing is claimed of them
         dialog = window.show_model_card()
-        assert "What they are: Not known yet: no weights are loaded" in " ".join(dialog.browser.toPlainText().split())
+        text = " ".join(dialog.browser.toPlainText().split())
+        assert "What they are: Not known yet: no weights are loaded" in text
+        assert f"How well they did on patients kept out of training: {ONCE_LOADED}" in text
+        assert "Not recorded" not in text
         dialog.close()
     finally:
         close_window(window)

@@ -37,6 +37,6 @@ def test_written_cards_label_the_confidence_column_as_the_precision(tmp_path: Pa
 def test_the_shipped_card_labels_the_precision_and_states_the_top_probability() -> None:
     card = (weights_dir() / "demo_compact.md").read_text(encoding="utf-8")
     assert card.count(LABELLED) == 2 and "| confidence |" not in card
-    assert "the network's top probability (what the app and the report call its confidence) is about 0.25-0.35 " \
-           "for grades I-IV" in card
-    assert "nearly always flagged low confidence" in card
+    assert "the network's probability for its grade (its top probability, shown beside the network grade on the " \
+           "results page and in the report) is about 0.25-0.35 for grades I-IV" in card
+    assert 'nearly always flagged "Low network confidence"' in card

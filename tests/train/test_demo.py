@@ -95,7 +95,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     # How high the top probability ran and how often the app flags it, from the same evaluation.
     top = top_probability_text(metrics["synthetic_grading_patient"]["top_probability"],
                                f"held-out synthetic patients (seed {recipe.eval_seed})")
-    assert "the network's top probability (what the app and the report call its confidence) is" in top and top in card
+    assert "the network's probability for its grade (its top probability, shown beside the network grade on the results page and in the report) is" in top and top in card
     # The metrics are those of the file as shipped (fp16), scored by `palsy evaluate`'s code.
     assert metrics["scored"] == "fp16 as shipped"
     reports = grading_reports(model, tmp_path / "work" / "patients_eval", "all")

@@ -58,5 +58,5 @@ def test_clinic_weights_from_demo_weights_name_the_demos_patients_as_trained(tin
         assert capsys.readouterr().out.splitlines()[0] == f"scored 2 patients: {part}"
     # The clinic card states the test patients' top probability as the demo card does.
     card = (work / "clinic.md").read_text(encoding="utf-8")
-    assert "the network's top probability (what the app and the report call its confidence) is " in card
+    assert "the network's probability for its grade (its top probability, shown beside the network grade on the results page and in the report) is " in card
     assert "among the 3 test patients, so such results are" in card
