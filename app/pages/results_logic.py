@@ -247,9 +247,12 @@ def recent_names(names: Sequence[str], name: str, limit: int = RECENT_CLINICIANS
 
 
 def offered_spelling(name: str, offered: Sequence[str]) -> str:
-    """The offered name that `name` is, whatever its case or spacing, else `name` as typed:
-    inline completion keeps the letters typed ("dr. t" completes to "dr. therapist"), and the
-    same clinician was stored under two spellings."""
+    """The offered name that `name` typed all in lower case is, whatever its spacing, else
+    `name` as typed: inline completion keeps the letters typed ("dr. t" completes to
+    "dr. therapist"), and the same clinician was stored under two spellings. A capital letter
+    was typed on purpose: replacing it locked in the session's first, perhaps hasty, spelling."""
+    if name != name.lower():
+        return name
     key = " ".join(name.split()).casefold()
     return next((n for n in offered if n.casefold() == key), name)
 

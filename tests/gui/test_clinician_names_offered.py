@@ -1,7 +1,9 @@
 """The Clinician field completes what one types with the names confirmed earlier in the session
 (the name was typed for every patient), and never fills an empty field: a name filled in was
-confirmed with one key. A name typed in another case is stored as offered: completion kept the
-letters typed, and the same clinician was on record under two spellings."""
+confirmed with one key. A name typed all in lower case is stored as offered: completion kept
+the letters typed, and the same clinician was on record under two spellings. A name typed with
+a capital letter is kept and offered from then on: the session's first, perhaps hasty, spelling
+locked in."""
 
 from __future__ import annotations
 
@@ -31,9 +33,11 @@ def test_recent_names_latest_first_once() -> None:
     assert recent_names([f"Dr {n}" for n in range(20)], "Dr X", limit=3) == ["Dr X", "Dr 0", "Dr 1"]
 
 
-def test_a_name_typed_in_another_case_is_spelt_as_offered() -> None:
+def test_a_name_typed_in_lower_case_is_spelt_as_offered() -> None:
     offered = ["Dr Kim", "Dr. Therapist"]
-    assert offered_spelling(" dr.  THERAPIST ", offered) == "Dr. Therapist"
+    assert offered_spelling(" dr.  therapist ", offered) == "Dr. Therapist"
+    assert offered_spelling("DR. THERAPIST", offered) == "DR. THERAPIST"  # capitals: on purpose
+    assert offered_spelling("Dr. McDonald", ["dr. mcdonald"]) == "Dr. McDonald"
     assert offered_spelling("dr. thera", offered) == "dr. thera"  # another name: as typed
     assert offered_spelling("", offered) == ""
 
@@ -45,7 +49,7 @@ def test_confirming_from_the_field_stores_the_offered_spelling(qtbot) -> None:
     page.mark_confirmed("II", "Dr. Therapist", "")
     page.show_result(_result(), "Bo (MRN-2)", "analysed", assessment_id=2)
     page.grade_buttons.button(1).setChecked(True)  # the network's grade II
-    page.clinician_edit.setText("DR. THERAPIST")  # confirmed before the field is left
+    page.clinician_edit.setText("dr. therapist")  # confirmed before the field is left
     with qtbot.waitSignal(page.confirm_requested, timeout=1000) as confirmed:
         page.confirm()
     assert confirmed.args[0].clinician == "Dr. Therapist"
@@ -90,3 +94,30 @@ def test_a_name_on_record_stays_as_stored_when_the_field_is_left(qtbot) -> None:
     QTest.keyClick(page.clinician_edit, Qt.Key.Key_Tab)
     assert page.clinician_edit.text() == "dr. therapist"  # the record's, unedited: Export stays on
     assert not page.review_edited()
+
+
+def _type_and_confirm(qtbot, page: ResultsPage, assessment_id: int, typed: str) -> str:
+    """Types `typed` in the Clinician field, leaves it and confirms: the name the page stores."""
+    page.show_result(_result(), f"Patient {assessment_id}", "analysed", assessment_id=assessment_id)
+    page.grade_buttons.button(1).setChecked(True)  # the network's grade II
+    page.clinician_edit.setFocus()
+    qtbot.waitUntil(page.clinician_edit.hasFocus)
+    QTest.keyClicks(page.clinician_edit, typed)
+    QTest.keyClick(page.clinician_edit, Qt.Key.Key_End)  # takes any completed rest
+    QTest.keyClick(page.clinician_edit, Qt.Key.Key_Tab)  # on to Notes
+    with qtbot.waitSignal(page.confirm_requested, timeout=1000) as confirmed:
+        page.confirm()
+    page.mark_confirmed("II", confirmed.args[0].clinician, "")  # as the window does once stored
+    return confirmed.args[0].clinician
+
+
+def test_a_name_typed_with_capitals_is_kept_and_offered_from_then_on(qtbot) -> None:
+    page = ResultsPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    assert _type_and_confirm(qtbot, page, 1, "dr. mcdonald") == "dr. mcdonald"  # the hasty first
+    assert _type_and_confirm(qtbot, page, 2, "Dr. McDonald") == "Dr. McDonald"  # not rewritten
+    assert _offered(page, "dr") == ["Dr. McDonald"]  # the latest spelling, once
+    assert _type_and_confirm(qtbot, page, 3, "dr. mcdonald") == "Dr. McDonald"  # hasty again: as offered
