@@ -21,12 +21,11 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from app.analysis import AnalysisResult
-from app.local_time import local_date, parse_stamp, photo_days, photos_apart
+from app.local_time import local_date, photo_days, photos_apart
 from app.records.errors import StorageError, storage_error_from_os
 from app.records.files import atomic_write
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
@@ -204,7 +203,7 @@ def saved_report(gateway: RecordsGateway, assessment: AssessmentInfo, patient: P
     (`changed_since`), or None. Only the records store keeps reports; the in-memory gateway
     (tests, tools) has none."""
     newest = newest_report(gateway, assessment)
-    if newest is None or changed_since(gateway, assessment, newest[0]):
+    if newest is None or changed_since(gateway, assessment):
         return None
     return SavedReport(assessment.assessment_id, newest[1], copy_name(assessment, patient))
 
@@ -218,35 +217,42 @@ def newest_report(gateway: RecordsGateway, assessment: AssessmentInfo) -> tuple[
     return reports[-1] if reports else None
 
 
-def changed_since(gateway: RecordsGateway, assessment: AssessmentInfo, saved_at: str) -> list[str]:
-    """What the records changed since a report of `assessment` was saved at `saved_at`, of what
-    it prints (`report_context`): the visit's decision, the patient's details, and the grade
-    history (an earlier visit confirmed, confirmed again or marked entered in error). The
-    export refuses to keep a report rendered before such a change; one kept before it is as
-    out of date. A time that cannot be read is no change."""
+# What a report prints of the patient (`report_context`; the ID never changes) and of an earlier
+# visit (its grade while confirmed): their notes, or an earlier visit's clinician, are not printed.
+PRINTED_PATIENT_FIELDS = ("name", "birth_date", "sex", "affected_side")
+PRINTED_HISTORY_FIELDS = ("confirmed_grade", "status")
+THIS_VISIT, PATIENT, EARLIER = ("this visit's grade, clinician or notes", "the patient's details",
+                                "an earlier visit confirmed or marked entered in error")
+
+
+def changed_since(gateway: RecordsGateway, assessment: AssessmentInfo) -> list[str]:
+    """What the records changed since the newest report of `assessment` was saved, of what it
+    prints (`report_context`): the visit's decision, the patient's details, and the grade
+    history (an earlier visit confirmed, given another grade or marked entered in error). The
+    export refuses to keep a report rendered before such a change; one kept before it is as out
+    of date. Judged by the audit trail's fields, not the rows' times: a note added to the
+    patient or an earlier visit changes nothing printed."""
     from app.pages.history_logic import visit_order
 
+    changes = gateway.changes_since_report(assessment.assessment_id, assessment.patient_id)
+    if not changes:
+        return []  # the usual case, asked on each page change: one query
     this_visit = visit_order(assessment)
-    earlier = [visit.updated for visit in gateway.graded_visits(assessment.patient_id)
-               if visit.assessment_id != assessment.assessment_id and visit_order(visit) <= this_visit]
-    changes = {"this visit's grade, clinician or notes": [assessment.updated],
-               "the patient's details": [gateway.patient_updated(assessment.patient_id)],
-               "an earlier visit confirmed or marked entered in error": earlier}
-    saved = parse_stamp(saved_at)
-    return [what for what, stamps in changes.items() if any(_later(stamp, saved) for stamp in stamps)]
-
-
-def _later(stamp: str, saved: datetime | None) -> bool:
-    """Whether `stamp` is after `saved`; any readable stamp is after an unreadable `saved`."""
-    moment = parse_stamp(stamp)
-    return moment is not None and (saved is None or moment > saved)
+    earlier = {str(visit.assessment_id) for visit in gateway.graded_visits(assessment.patient_id)
+               if visit.assessment_id != assessment.assessment_id and visit_order(visit) <= this_visit}
+    found = {PATIENT for change in changes if change.entity == "patient" and change.field in PRINTED_PATIENT_FIELDS}
+    for change in (change for change in changes if change.entity == "assessment"):
+        if change.entity_id == str(assessment.assessment_id):
+            found.add(THIS_VISIT)
+        elif change.entity_id in earlier and change.field in PRINTED_HISTORY_FIELDS:
+            found.add(EARLIER)
+    return [what for what in (THIS_VISIT, PATIENT, EARLIER) if what in found]
 
 
 def outdated_report_text(gateway: RecordsGateway, assessment: AssessmentInfo) -> str:
     """Why the visit's saved report is not offered, for the user who asked for it; "" when it
     has none (or it is current)."""
-    newest = newest_report(gateway, assessment)
-    changed = changed_since(gateway, assessment, newest[0]) if newest else []
+    changed = changed_since(gateway, assessment) if newest_report(gateway, assessment) else []
     if not changed:
         return ""
     return f"The saved report predates a change to the records ({'; '.join(changed)}): export it again (Ctrl+E)"

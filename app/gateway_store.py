@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.records import Store
+from app.records.export_format import IMPORTED_MARK
 from app.records.rows import Assessment, Capture
-from app.records_gateway import DISCARD_REASON, AssessmentInfo, AuditEntry, PatientInfo
+from app.records_gateway import (
+    DISCARD_REASON,
+    AssessmentInfo,
+    AuditEntry,
+    PatientInfo,
+    RecordChange,
+)
 
 if TYPE_CHECKING:
     from app.instance_lock import InstanceLock
@@ -148,8 +155,22 @@ class StoreGateway:
         return [AssessmentInfo(r["id"], patient_id, r["status"], r["created_at"], confirmed_grade=r["confirmed_grade"],
                                updated=r["updated_at"]) for r in rows]
 
-    def patient_updated(self, patient_id: str) -> str:
-        return self.store.get_patient(patient_id).updated_at
+    def changes_since_report(self, assessment_id: int, patient_id: str) -> list[RecordChange]:
+        """The patient's and its visits' audit entries after the newest report's, in the order of
+        commits: a change in the report's own millisecond counts, and stations' clocks that differ
+        do not matter. A report an import copied is judged by the times of the copied trail too:
+        an import lists a patient's entries before those of its visits."""
+        rows = self.store.db.query(
+            "WITH report AS (SELECT id, at, substr(reason, 1, ?) = ? AS copied FROM audit"
+            "   WHERE entity = 'report' AND entity_id = ? ORDER BY id DESC LIMIT 1)"
+            " SELECT audit.entity, audit.entity_id, audit.field FROM audit, report"
+            " WHERE ((audit.entity = 'patient' AND audit.entity_id = ?) OR (audit.entity = 'assessment' AND"
+            "   audit.entity_id IN (SELECT CAST(a.id AS TEXT) FROM assessments a JOIN patients p ON p.id = a.patient_ref"
+            "    WHERE p.patient_id = ?)))"
+            " AND (audit.id > report.id OR (report.copied AND julianday(audit.at) > julianday(report.at)))"
+            " ORDER BY audit.id",
+            (len(IMPORTED_MARK), IMPORTED_MARK, str(assessment_id), patient_id, patient_id))
+        return [RecordChange(r["entity"], r["entity_id"], r["field"]) for r in rows]
 
     def audit(self, assessment_id: int) -> list[AuditEntry]:
         entries = self.store.audit_trail("assessment", assessment_id)

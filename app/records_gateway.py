@@ -63,6 +63,15 @@ class AuditEntry:
     new: str | None
 
 
+@dataclass(frozen=True)
+class RecordChange:
+    """One audited change: to a patient (`entity_id` its ID) or to an assessment (its number)."""
+
+    entity: str
+    entity_id: str
+    field: str
+
+
 class RecordsGateway(Protocol):
     """The store as the GUI uses it."""
 
@@ -146,12 +155,13 @@ class RecordsGateway(Protocol):
 
     def graded_visits(self, patient_id: str) -> list[AssessmentInfo]:
         """The patient's visits given a confirmed grade, those marked entered in error since
-        included, without results or photos: when each last changed says whether a saved
-        report's grade history still holds (`app.export.changed_since`)."""
+        included, without results or photos: which of them a saved report's grade history
+        printed (`app.export.changed_since`)."""
         ...
 
-    def patient_updated(self, patient_id: str) -> str:
-        """When the patient's record (name, details or notes) last changed; "" when unknown."""
+    def changes_since_report(self, assessment_id: int, patient_id: str) -> list[RecordChange]:
+        """The audited changes to the patient and to its visits made after the newest report of
+        `assessment_id` was stored; none when it has no report."""
         ...
 
     def audit(self, assessment_id: int) -> list[AuditEntry]: ...
@@ -195,7 +205,6 @@ class MemoryRecords:
         self.qualities: dict[tuple[int, str], dict] = {}
         self.audits: dict[int, list[AuditEntry]] = {}
         self.withdrawn: set[int] = set()  # marked entered in error
-        self.patients_updated: dict[str, str] = {}
 
     def search_patients(self, text: str, limit: int | None = None) -> list[PatientInfo]:
         text = text.strip().lower()
@@ -215,7 +224,6 @@ class MemoryRecords:
         if is_new and info.patient_id in self.patients:
             raise InputError(f"patient ID {info.patient_id!r} already exists; choose another ID")
         self.patients[info.patient_id] = info
-        self.patients_updated[info.patient_id] = _now()
         return info
 
     def start_assessment(self, patient_id: str) -> int:
@@ -301,8 +309,8 @@ class MemoryRecords:
         return [replace(a, result={}, captures={}, captured_at={}) for a in self.assessments.values()
                 if a.patient_id == patient_id and a.confirmed_grade]
 
-    def patient_updated(self, patient_id: str) -> str:
-        return self.patients_updated.get(patient_id, "")
+    def changes_since_report(self, assessment_id: int, patient_id: str) -> list[RecordChange]:
+        return []  # reports are kept by the records store only
 
     def audit(self, assessment_id: int) -> list[AuditEntry]:
         return list(self.audits.get(assessment_id, []))
