@@ -85,8 +85,9 @@ class PatientDialog(QDialog):
 
     A new patient with the name and date of birth of a patient already stored (one person under
     two IDs: a mistyped MRN) is saved only at a second Save, after the form named the other. A new
-    patient with an ID already registered is refused, naming the stored patient, and Open selects
-    that one on the patients page (`open_existing`) and closes the form."""
+    patient with an ID already registered is refused, naming the stored patient. Either way Open
+    selects the stored patient (the first named) on the patients page (`open_existing`) and closes
+    the form."""
 
     open_existing = Signal(str)
 
@@ -168,6 +169,7 @@ class PatientDialog(QDialog):
         self._warned = None
         if self.save_button.text() == SAVE_ANYWAY:
             self.save_button.setText("Save")
+            self.open_button.hide()  # offered with the question: gone with it
             self._say("")
 
     def accept(self) -> None:
@@ -205,19 +207,24 @@ class PatientDialog(QDialog):
             stored = self.gateway.get_patient(info.patient_id)
         except PalsyError:  # none stored (or unreadable: Save then says why)
             return False
-        self._existing_id = stored.patient_id
         same = ("" if stored.patient_id == info.patient_id else
                 f" ({info.patient_id} is the same ID: IDs that differ only in capitals, dashes or spaces are one ID)")
         self._say(f"Patient ID {stored.patient_id} is already registered{same}: {stored.name}{born(stored.birth_date)}. "
                   f"Press Open {stored.patient_id} to select them on the patients page, or correct the ID if this "
                   "is someone else.")
-        self.open_button.setText(f"&Open {stored.patient_id.replace('&', '&&')}")
-        self.open_button.show()
+        self._offer_open(stored.patient_id)
         self.id_edit.setFocus()
         return True
 
+    def _offer_open(self, patient_id: str) -> None:
+        """Show the Open button for the stored patient `patient_id` (Alt+O): the refusal of a
+        registered ID and the same-person question both name one the user may have meant."""
+        self._existing_id = patient_id
+        self.open_button.setText(f"&Open {patient_id.replace('&', '&&')}")
+        self.open_button.show()
+
     def _open_existing(self) -> None:
-        """Close the form and select the stored patient with the typed ID (`open_existing`)."""
+        """Close the form and select the stored patient it named (`open_existing`)."""
         if self._existing_id is None:
             return
         self.reject()
@@ -238,6 +245,7 @@ class PatientDialog(QDialog):
         self._warned = warned
         self._say(same_person_warning(others), WARNING)  # a question, in the warning colour, not an error's
         self.save_button.setText(SAVE_ANYWAY)
+        self._offer_open(others[0])  # the first named, as the question says
         return False
 
 

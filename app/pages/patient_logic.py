@@ -73,17 +73,24 @@ def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affe
     return PatientInfo(patient_id, name, birth_date, sex, affected_side, notes.strip())
 
 
+def _listed(ids: list[str], last: str) -> str:
+    """`ids` written as a list: "X-1", "X-1 and X-2", "X-1, X-2 and X-3" (`last` "or": ... or X-3)."""
+    return ", ".join(ids[:-1]) + f" {last} {ids[-1]}" if len(ids) > 1 else ids[0]
+
+
 def same_person_warning(ids: list[str]) -> str:
     """What the new-patient form says before saving a patient with the name and date of birth of
-    the patients `ids` (a second Save saves it)."""
-    named = ", ".join(ids[:-1]) + f" and {ids[-1]}" if len(ids) > 1 else ids[0]
+    the patients `ids` (a second Save saves it). The form's Open button opens the first of them,
+    as it opens a registered ID: the warning said to press Cancel and find them in the search."""
     are = "are" if len(ids) > 1 else "is"
-    which = "one of them" if len(ids) > 1 else ids[0]
+    first, rest = ids[0], ids[1:]
+    whom = first if rest else "them"  # "them" would not say which of several
+    others = f", or search there for {_listed(rest, 'or')}" if rest else ""
     # a question, not an error (usability review 2026-12-06: red and worded as a refusal, it read
     # as if a different person could not be saved)
-    return (f"\u26a0 Check first: {named} {are} already registered with this name and date of birth. If this is the "
-            f"same person, press Cancel and open {which} from the search. If it is a different person, press "
-            f"{SAVE_ANYWAY}.")
+    return (f"\u26a0 Check first: {_listed(ids, 'and')} {are} already registered with this name and date of birth. "
+            f"If this is the same person, press Open {first} to select {whom} on the patients page{others}. If it is a "
+            f"different person, press {SAVE_ANYWAY}.")
 
 
 SAVE_ANYWAY = "Save anyway"  # the new-patient form's Save while it asks about the same person

@@ -1,6 +1,6 @@
 """The new-patient form (audit F2, F3): a patient with the name and date of birth of a stored
-one is saved only at a second Save, after the form named the other ID; an ID that looks like
-another is refused with the reason."""
+one is saved only at a second Save, after the form named the other ID and offered to open it;
+an ID that looks like another is refused with the reason."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.gateway_store import StoreGateway, open_gateway
-from app.pages.patient import PatientDialog
+from app.pages.patient import PatientDialog, PatientPage
 from app.records_gateway import PatientInfo
 
 WARNING = "\u26a0 Check first: MRN-07 is already registered with this name and date of birth."
@@ -149,3 +149,52 @@ def test_retyping_a_field_after_the_question_asks_it_again(qtbot, gateway: Store
     assert dialog.save_button.text() == "Save"
     dialog.accept()
     assert WARNING in dialog.error_label.text() and dialog.saved is None and _ids(gateway) == ["MRN-07"]
+
+
+def test_the_question_offers_to_open_the_stored_patient(qtbot, gateway: StoreGateway) -> None:
+    """Workflow review 2026-12-07: the question sent the user to Cancel and the search, where a
+    registered ID's refusal had an Open button that selects the stored patient."""
+    page = PatientPage(gateway)
+    qtbot.addWidget(page)
+    dialog = page.open_dialog(None)
+    dialog.id_edit.setText("MRN-9")
+    dialog.name_edit.setText("José Núñez")
+    dialog.dob_edit.setText("1970-01-31")
+    dialog.accept()
+    assert dialog.error_label.text() == (
+        f"{WARNING} If this is the same person, press Open MRN-07 to select them on the patients page. If it is a "
+        "different person, press Save anyway.")
+    assert dialog.open_button.isVisible() and dialog.open_button.text() == "&Open MRN-07"
+    assert not dialog.open_button.isDefault()  # Return stays Save anyway: it may be someone else
+    dialog.open_button.click()
+    assert not dialog.isVisible() and page.dialog is None
+    assert page.selected() == "MRN-07" and page.search.text() == "MRN-07"
+    assert _ids(gateway) == ["MRN-07"]  # nothing saved
+
+
+def test_with_several_stored_alike_open_opens_the_first_named(qtbot, gateway: StoreGateway) -> None:
+    for patient_id in ("MRN-08", "MRN-10"):
+        gateway.save_patient(PatientInfo(patient_id, "Jose Nunez", "1970-01-31"), is_new=True)
+    dialog = _new_patient(qtbot, gateway, "MRN-9", "José Núñez", "1970-01-31")
+    dialog.show()
+    dialog.accept()
+    assert ("MRN-07, MRN-08 and MRN-10 are already registered with this name and date of birth. If this is the same "
+            "person, press Open MRN-07 to select MRN-07 on the patients page, or search there for MRN-08 or MRN-10."
+            ) in dialog.error_label.text()
+    with qtbot.waitSignal(dialog.open_existing, timeout=1000) as opened:
+        dialog.open_button.click()
+    assert opened.args == ["MRN-07"] and dialog.saved is None
+
+
+def test_a_changed_name_or_date_takes_the_question_s_open_button_away(qtbot, gateway: StoreGateway) -> None:
+    dialog = _new_patient(qtbot, gateway, "MRN-9", "José Núñez", "1970-01-31")
+    dialog.show()
+    dialog.accept()
+    assert dialog.open_button.isVisible()
+    dialog.name_edit.setText("Ana Núñez")  # another person now: nobody to open
+    assert not dialog.open_button.isVisible()
+    dialog.name_edit.setText("José Núñez")
+    dialog.accept()  # asked again, offering Open again
+    assert dialog.open_button.isVisible()
+    dialog.dob_edit.setText("1970-02-01")
+    assert not dialog.open_button.isVisible()

@@ -50,7 +50,7 @@ def test_the_form_s_check_compares_as_the_store_does() -> None:
 def test_the_warning_names_the_other_ids_and_what_to_do() -> None:
     assert same_person_warning(["X-1"]) == (
         "\u26a0 Check first: X-1 is already registered with this name and date of birth. If this is the same person, "
-        "press Cancel and open X-1 from the search. If it is a different person, press Save anyway.")
+        "press Open X-1 to select them on the patients page. If it is a different person, press Save anyway.")
     assert same_person_warning(["X-1", "X-2", "X-3"]).startswith(
         "\u26a0 Check first: X-1, X-2 and X-3 are already registered with this name and date of birth.")
-    assert "open one of them from the search" in same_person_warning(["X-1", "X-2"])
+    assert "or search there for X-2" in same_person_warning(["X-1", "X-2"])
