@@ -260,14 +260,17 @@ class AssessmentsMixin(StoreBase):
         (the newest analysed) and how many others await one; `exclude` (the visit on screen) is
         in neither. Withdrawn visits are discarded, so they are not offered. The page asks it
         each time it shows: one query joining and sorting every analysed visit took 45 ms at
-        20,000, so the count reads the status index alone and the newest is found by the stored
-        text (every writer stores UTC with milliseconds, `validate.now_iso`/`timestamp`: it sorts
-        as time), the patient joined for that one row."""
+        20,000, so the count reads the status index alone and the newest is found among the
+        assessments alone, the patient joined for that one row. Newest by the moment, as `history`
+        sorts (julianday costs 1-2 ms more than the text at 20,000): an older release's import kept
+        times with another offset than UTC ('10:00+05:00' is 05:00 UTC), whose text sorts out of
+        time order."""
         where = "status = 'analysed' AND id IS NOT ?"  # with no `exclude`, `IS NOT NULL`: none left out
         with self.db.read() as conn:
             count = conn.execute("SELECT COUNT(*) FROM assessments WHERE " + where, (exclude,)).fetchone()[0]
             newest = conn.execute(
-                "SELECT id FROM assessments WHERE " + where + " ORDER BY updated_at DESC, id DESC LIMIT 1", (exclude,)
+                "SELECT id FROM assessments WHERE " + where
+                + " ORDER BY julianday(updated_at) DESC, updated_at DESC, id DESC LIMIT 1", (exclude,)
             ).fetchone()
             if newest is None:
                 return None, 0
