@@ -71,6 +71,8 @@ _EXPRESSION_CODE = re.compile(
     r"(?<![\w./\\-])(" + "|".join(k for k in EXPRESSION_LABELS if "_" in k) + r")(?![\w.])"
 )
 _FAILED_LIST = "quality check(s) failed: "
+# A percent as the pipeline writes it ("27%"), not one inside a file name ("50%.jpg").
+_TIGHT_PERCENT = re.compile(r"(?<=\d)%(?![\w.%])")
 
 
 def _spaced(code: str) -> str:
@@ -128,8 +130,14 @@ def flag_detail(code: str, message: str, expression: str | None = None) -> str:
     message = str(message or "")
     parts = _quality_parts(message, expression) if code == "failed_quality" else None
     if parts is not None:
-        return ": ".join(parts)
-    return _EXPRESSION_CODE.sub(lambda m: expression_label(m.group(1)).lower(), message)
+        return _spaced_percents(": ".join(parts))
+    return _spaced_percents(_EXPRESSION_CODE.sub(lambda m: expression_label(m.group(1)).lower(), message))
+
+
+def _spaced_percents(text: str) -> str:
+    """"27% (< 50%)" as the screens and the report print percents: "27 % (< 50 %)" (stored
+    messages keep the pipeline's spelling; the flag line sat beside "III (27 %)")."""
+    return _TIGHT_PERCENT.sub(" %", text)
 
 
 def _field(flag: Mapping | object, name: str) -> Any:
@@ -159,7 +167,7 @@ def worded_flags(flags: Iterable[Mapping | object]) -> list[tuple[str, str]]:
             out.append(("", ""))
         where, wrong = parts
         quality_where.setdefault(wrong, []).append(where)
-        detail = ". ".join(f"{', '.join(places)}: {what}" for what, places in quality_where.items())
+        detail = ". ".join(f"{', '.join(places)}: {_spaced_percents(what)}" for what, places in quality_where.items())
         out[quality_at] = (flag_title(code), detail)
     return out
 

@@ -10,7 +10,7 @@ import pytest
 from app.cli import main
 from models.labels import GRADES
 from models.pipeline.assess import build_flags
-from models.pipeline.flag_wording import top_probability_text, worded_flags
+from models.pipeline.flag_wording import flag_detail, top_probability_text, worded_flags
 from models.pipeline.measures import MeasuredFunction, measure_function
 from tests.assess.masks import paint_patient
 
@@ -90,3 +90,15 @@ def test_the_summary_reads_the_probability_as_stored() -> None:
     assessment = Assessment("III", _fused(0.49996), {}, MeasuredFunction(None, None, "none", "none", {}), [], {}, {})
     assert assessment.top_probability == 0.5 and top_probability_text(assessment.top_probability) == "50%"
     assert assessment.to_dict()["probabilities"]["III"] == assessment.top_probability
+
+
+def test_flag_details_space_their_percents_as_the_grade_line_does() -> None:
+    # last note: the flag read "27% (< 50%)" beside a grade line "III (27 %)"; stored messages
+    # keep the pipeline's spelling, so the wording spaces them for the screen, report and CLI
+    stored = "the network's top probability is 27% (< 50%): review carefully"
+    assert flag_detail("low_confidence", stored) == "the network's top probability is 27 % (< 50 %): review carefully"
+    clipped = {"code": "failed_quality", "message": "rest: 31% of the face is clipped: even out the light",
+               "expression": "rest"}
+    assert worded_flags([clipped]) == [("Photo failed the quality check", "Rest: 31 % of the face is clipped: even out the light")]
+    # a percent inside a file name is the file's name, not a figure
+    assert flag_detail("ignored_files", "not used: scan_50%.jpg") == "not used: scan_50%.jpg"
