@@ -15,6 +15,7 @@ from app.pages.history_logic import (
     withdrawn_message,
 )
 from app.pages.results_logic import last_visit_text
+from app.widgets.busy_cursor import busy_cursor
 from app.workers import FunctionWorker
 from models.errors import PalsyError
 
@@ -138,7 +139,8 @@ class WindowHistoryMixin:
         try:
             info = self.gateway.assessment(assessment_id)
             photos = DecodedPhotos(self.gateway)
-            result = result_from_record(info, photos)
+            with busy_cursor():  # the stored photos are decoded here (about 0.4 s at 1920x1080)
+                result = result_from_record(info, photos)
         except PalsyError as exc:  # a stored result damaged by hand, an unreadable database
             self.notify(str(exc))
             return
