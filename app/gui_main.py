@@ -181,6 +181,7 @@ def ask_new_data_folder(question: FolderQuestion) -> Path | None:
     one chosen (Open, checked as Settings checks it), or None to quit (No)."""
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+    from app.widgets.file_dialog_history import without_folder_history
     from app.widgets.plain_text import plain_tooltip
 
     button = QMessageBox.StandardButton
@@ -192,7 +193,8 @@ def ask_new_data_folder(question: FolderQuestion) -> Path | None:
             return question.folder
         if answer != button.Open:
             return None
-        chosen = QFileDialog.getExistingDirectory(None, "Palsy Grader: choose the data folder", _picker_start(question))
+        chosen = without_folder_history(lambda: QFileDialog.getExistingDirectory(
+            None, "Palsy Grader: choose the data folder", _picker_start(question)))
         problem = chosen_folder_problem(chosen) if chosen else "no folder was chosen"
         if problem is None:
             return Path(chosen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import weakref
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,7 @@ def save_settings(qsettings: QSettings, settings: Settings) -> None:
     window's changes, a new data folder included. Keys with bad values in the file are written
     with the defaults they are read as. A `qsettings` never read or written here, or whose file
     is gone or empty now: every key."""
+    _prepare_private(Path(qsettings.fileName()))
     qsettings.sync()  # the file as another window may have saved it
     # a file gone or emptied meanwhile (a roaming profile, IT cleaning up) has nothing to merge
     # with: only the changed keys left its data folder and clinic name at their defaults
@@ -170,11 +172,46 @@ def _written(qsettings: QSettings) -> bool:
     return status == QSettings.Status.NoError
 
 
+def _prepare_private(path: Path) -> None:
+    """Make the settings file's missing folders owner-only (0700) and the file itself 0600
+    before QSettings writes it: QSettings made them with the umask's modes (0775 and 0664 under
+    umask 002), so each first save showed the file to the group until `_owner_only`, and anyone
+    in the group could replace it. QSettings keeps an existing file's mode when it rewrites it.
+    The folder named ORGANISATION is the program's own: one an older version made is tightened
+    too. Only the group's and others' permissions are taken away (a read-only file stays
+    read-only); what cannot be made or changed is left to the save, which says so."""
+    try:
+        _make_private_folders(path.parent)
+        if path.parent.name == ORGANISATION:
+            _owner_bits_only(path.parent)
+        if path.exists():
+            _owner_bits_only(path)
+        else:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        log.debug("could not make %s owner-only before saving: %s", path, exc)
+
+
+def _owner_bits_only(path: Path) -> None:
+    os.chmod(path, stat.S_IMODE(path.stat().st_mode) & 0o700)
+
+
+def _make_private_folders(folder: Path) -> None:
+    """Create `folder` and its missing parents (a missing $XDG_CONFIG_HOME) owner-only, 0700,
+    as the XDG base directory specification asks."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir(mode=0o700, exist_ok=True)
+
+
 def _owner_only(path: str) -> None:
     """The settings name the clinician and the data and photo folders: readable by the user
-    alone (0600), like the data folder's files. QSettings writes a new file with the umask's
-    mode on each save, so this runs after every save; where modes mean nothing (Windows, some
-    network drives) it changes nothing."""
+    alone (0600), like the data folder's files. Set after each save as well, for a file whose
+    mode could not be set before it (`_prepare_private`); where modes mean nothing (Windows,
+    some network drives) it changes nothing."""
     try:
         os.chmod(path, 0o600)
     except OSError as exc:

@@ -28,6 +28,7 @@ from app.pages.patient_logic import as_sentence
 from app.pages.results_logic import ReviewDecision, confirmed_notice, export_blocker
 from app.records.errors import RecordStateError
 from app.records_gateway import AssessmentInfo
+from app.widgets.file_dialog_history import without_folder_history
 from app.window_history import graded_by, other_model
 from app.workers import FunctionWorker
 from models.errors import PalsyError
@@ -256,8 +257,9 @@ class WindowReportMixin:
     def save_copy_of(self, report: SavedReport) -> None:
         """A copy of the report where the user chooses, offered under the patient's ID and name and
         the visit's date (the stored file is named by number); never over the stored original."""
-        chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy of the report",
-                                                str(Path(self._copy_folder()) / report.copy_name), "PDF files (*.pdf)")
+        start = str(Path(self._copy_folder()) / report.copy_name)
+        chosen, _ = without_folder_history(
+            lambda: QFileDialog.getSaveFileName(self, "Save a copy of the report", start, "PDF files (*.pdf)"))
         if not chosen:
             return
         ref = f"the report of assessment {report.assessment_id}"  # logs carry no names: the file's does

@@ -44,6 +44,7 @@ from app.settings import (
 )
 from app.weights_info import weights_info
 from app.widgets.elided_label import ElidedLabel
+from app.widgets.file_dialog_history import without_folder_history
 from app.widgets.fonts import SMALL, scale_font
 from app.widgets.page_stack import PageArea
 from app.widgets.plain_text import plain
@@ -327,27 +328,30 @@ class SettingsDialog(QDialog):
         self.checksum.setText(weights_info(self.weights.text().strip()).summary())
 
     def _pick_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Video file", self.video.text(), "Videos (*.mp4 *.avi *.mov *.mkv)")
+        path, _ = without_folder_history(lambda: QFileDialog.getOpenFileName(
+            self, "Video file", self.video.text(), "Videos (*.mp4 *.avi *.mov *.mkv)"))
         if path:
             self.video.setText(path)
 
     def _pick_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Folder of photos", self.folder.text())
+        path = without_folder_history(lambda: QFileDialog.getExistingDirectory(self, "Folder of photos", self.folder.text()))
         if path:
             self.folder.setText(path)
 
     def _pick_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Weights file", self.weights.text(), "Palsy Grader weights (*.pt)")
+        path, _ = without_folder_history(lambda: QFileDialog.getOpenFileName(
+            self, "Weights file", self.weights.text(), "Palsy Grader weights (*.pt)"))
         if path:
             self.weights.setText(path)
 
     def _pick_logo(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Clinic logo", self.logo.text(), "Images (*.png *.jpg *.jpeg)")
+        path, _ = without_folder_history(lambda: QFileDialog.getOpenFileName(
+            self, "Clinic logo", self.logo.text(), "Images (*.png *.jpg *.jpeg)"))
         if path:
             self.logo.setText(path)
 
     def _pick_data(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Data folder", self.data_folder.text())
+        path = without_folder_history(lambda: QFileDialog.getExistingDirectory(self, "Data folder", self.data_folder.text()))
         if path:
             self.data_folder.setText(path)
 

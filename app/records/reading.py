@@ -6,25 +6,40 @@ records are found (`migrations.records_read_as_latest`: a version-3 folder, whos
 rebuilt the search terms, which these commands do not use). One that a pending step would
 change (version 1 or 2) is copied with SQLite's online backup into a private temporary folder,
 the copy upgraded and read, and the copy deleted afterwards: an archived backup stays openable
-by the release that wrote it, and a folder on read-only media can be read.
+by the release that wrote it, and a folder on read-only media can be read. The temporary
+folder is named after its process and computer (`palsy-reading-PID-HOST-XXXX`): a command
+killed meanwhile left a full copy of the records (names, dates of birth, notes) there, and the
+next reading command removes it once that process is gone (`remove_left_copies`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from app.records.db import Database
 from app.records.errors import StorageError, storage_error_from_sqlite
 from app.records.migrations import LATEST_VERSION, migrate, records_read_as_latest, schema_version
-from app.records.recovery import require_sound_database
+from app.records.recovery import (
+    host_tag,
+    left_by_a_dead_writer,
+    left_in_a_shared_folder,
+    require_sound_database,
+)
 from app.records.store import Store, online_copy
 
 log = logging.getLogger("palsy.records")
+COPY_PREFIX = "palsy-reading-"
+# `palsy-reading-PID-HOST-XXXX`; an earlier release's `palsy-reading-XXXX` names neither
+_COPY_NAME = re.compile(rf"{re.escape(COPY_PREFIX)}(\d+)-([0-9a-f]{{8}})-.+")
 
 
 @contextmanager
@@ -33,6 +48,7 @@ def open_for_reading(folder: Path | str | None) -> Iterator[Store]:
     folder or database is a StorageError naming it, a newer schema is refused). A damaged
     database, found by SQLite's integrity check, is a DatabaseDamagedError. An older schema is
     never upgraded in place (see the module's docstring)."""
+    remove_left_copies(Path(tempfile.gettempdir()))
     store = Store.open_existing(folder)
     try:
         conn = store.db.connection()
@@ -49,7 +65,8 @@ def open_for_reading(folder: Path | str | None) -> Iterator[Store]:
         with store:
             yield store
         return
-    with store, tempfile.TemporaryDirectory(prefix="palsy-reading-") as temp:  # 0o700
+    prefix = f"{COPY_PREFIX}{os.getpid()}-{host_tag()}-"
+    with store, tempfile.TemporaryDirectory(prefix=prefix) as temp:  # 0o700
         copy = _upgraded_copy(store, Path(temp) / store.layout.db_path.name, version)
         with Store(store.layout, copy) as upgraded:  # photos and reports: the folder's own
             yield upgraded
@@ -79,3 +96,29 @@ def _upgraded_copy(store: Store, target: Path, version: int) -> Database:
              version, LATEST_VERSION)
     return Database(target, read_only=True)
 
+
+def remove_left_copies(temp_root: Path) -> None:
+    """Remove the upgraded copies (`COPY_PREFIX` folders) that killed reading commands left in
+    `temp_root`, by the staging rule: this computer's once their process is gone, any other (a
+    temporary folder other computers share, or an earlier release's name, without a process)
+    once untouched for an hour and its process, where it names one, looks gone. Best effort:
+    the system temporary folder is every account's, and another's copy cannot be removed."""
+    now = time.time()
+    removed = 0
+    for old in temp_root.glob(COPY_PREFIX + "*"):
+        with suppress(OSError):
+            if old.is_symlink() or not old.is_dir():
+                continue
+            if _left_behind(old.name, now - old.stat().st_mtime):
+                shutil.rmtree(old, ignore_errors=True)
+                removed += not old.exists()
+    if removed:
+        log.info("removed %d upgraded temporary copies of records left by interrupted commands", removed)
+
+
+def _left_behind(name: str, age_s: float) -> bool:
+    """Whether the copy folder `name`, untouched for `age_s`, was left by a killed command."""
+    match = _COPY_NAME.fullmatch(name)
+    if match and match.group(2) == host_tag():
+        return left_by_a_dead_writer(int(match.group(1)), age_s)
+    return left_in_a_shared_folder(int(match.group(1)) if match else None, age_s)

@@ -120,10 +120,12 @@ STAGING_PREFIX = ".palsy-partial-"
 
 
 @contextlib.contextmanager
-def private_stage(parent: Path, mode: int = 0o777) -> Iterator[Path]:
+def private_stage(parent: Path, mode: int = 0o700) -> Iterator[Path]:
     """A fresh staging folder `.palsy-partial-PID-XXXX-HOST` in `parent` (made with `mode`, less
     the umask), removed when the block ends, however it ends; the ones killed runs left in
-    `parent` are removed first (`remove_stale_staging`)."""
+    `parent` are removed first (`remove_stale_staging`). Owner-only by default: a run killed
+    before its results moved in left the face overlays and the assessment there, readable by
+    every account (0755/0644 under umask 022), until the next run into the same folder."""
     remove_stale_staging(parent)
     stage = parent / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{host_tag()}"
     stage.mkdir(mode=mode)
