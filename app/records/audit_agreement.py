@@ -64,8 +64,7 @@ class TrailValues:
         recorded is not judged (a database from before the trail, or edited by hand in tests
         of old versions); a report always is (reports and their entries came together)."""
         found = [
-            f"its {field.replace('_', ' ')} is {_shown(row.get(field))} but its audit trail ends at "
-            f"{_shown(self.fields[field])}"
+            _disagreement(field, row.get(field), self.fields[field])
             for field in AUDITED_FIELDS
             if field in self.fields and (row.get(field) or None) != (self.fields[field] or None)
         ]
@@ -110,6 +109,15 @@ def trail_disagreements(entries: Iterable[Mapping[str, Any]], row: Mapping[str, 
     if found and not trail_values(sorted(entries, key=lambda e: e.get("at") or "")).disagreements(row, reports):
         return []
     return found
+
+
+def _disagreement(field: str, value: Any, trail_value: Any) -> str:
+    """How one field differs from its trail. A clinician is named by the field only: the line
+    reaches palsy.log, which holds no names (docs/bundle.md); statuses and grades are codes."""
+    what = field.replace("_", " ")
+    if field == "clinician":
+        return f"its {what} is not the one its audit trail ends at"
+    return f"its {what} is {_shown(value)} but its audit trail ends at {_shown(trail_value)}"
 
 
 def _shown(value: Any) -> str:

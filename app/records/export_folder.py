@@ -11,6 +11,10 @@ export to the same destination: at once when this computer made it and its proce
 else once nothing was added to it for an hour, or for a day (`recovery.staging_left_behind`:
 a younger one may be another computer's export into the same shared folder).
 
+A discarded visit (a draft abandoned, or a visit marked entered in error: often another
+person's photos filed under this patient) is exported as its row and audit trail only, without
+its photos and reports, which stay in the data folder.
+
 De-identified export: the patient ID becomes a pseudonym; name, date of birth, every free-text
 note and every audit reason are dropped; the patient's own audit entries (which hold old names)
 are dropped, and of the assessments' only coded changes are kept (status, grades, clinician,
@@ -18,8 +22,10 @@ photo and report checksums); clinician and other staff names become STAFF-1, STA
 (program actors such as "model" stay); every date and time is moved back by one random number
 of days (1-365) per export, so intervals are kept but calendar dates are not; the ID, each
 word of the name and the date of birth are removed wherever they occur inside results;
-reports are left out because the PDFs print name and date of birth. Photos are kept (the face
-is the data). Photos given to the store as JPEG bytes keep whatever metadata the camera wrote.
+reports are left out because the PDFs print name and date of birth; discarded visits are left
+out; the visits are numbered 1..n in visit order, not by the station's assessment numbers.
+Photos are kept (the face is the data). A chosen pseudonym that identifies the patient is
+refused. Photos given to the store as JPEG bytes keep whatever metadata the camera wrote.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ from app.records.paths import ensure_private_dir
 from app.records.recovery import remove_abandoned_staging, staging_path_for
 from app.records.rows import Assessment, AuditEntry, Capture, Patient, Report
 from app.records.store import Store
+from models.errors import InputError
 from models.folder_names import is_windows_device_name
 
 log = logging.getLogger("palsy.records")
@@ -180,9 +187,13 @@ def export_patient(
     patient, patient_trail, listing = _read_records(store, patient_id)
     export_id = validate.patient_id(pseudonym or f"ANON-{secrets.token_hex(4).upper()}") if deidentify else patient.patient_id
     redact = _Redactor(patient, export_id) if deidentify else _Redactor()
+    if deidentify:
+        if pseudonym:
+            _refuse_identifying_pseudonym(store, patient, export_id, redact)
+        listing = [listed for listed in listing if listed.assessment.status != "discarded"]
     dest_root = Path(dest).expanduser().resolve()
     final = dest_root / _safe_folder_name(export_id)
-    remove_abandoned_staging(dest_root)
+    _remove_abandoned_exports(dest_root)
     if final.exists():
         raise DuplicateRecordError(f"{final} already exists; choose another destination folder.")
     staging = staging_path_for(final)
@@ -196,7 +207,8 @@ def export_patient(
     try:
         for folder in (staging / "photos", staging / "reports"):
             _write_export_file(folder, None, dest_root)
-        assessments = [_export_assessment(store, listed, staging, redact) for listed in listing]
+        assessments = [_export_assessment(store, listed, staging, redact, position)
+                       for position, listed in enumerate(listing, start=1)]
         patient_audit = [] if deidentify else [_audit_dict(e) for e in patient_trail]
         manifest = {
             "format": EXPORT_FORMAT,
@@ -236,6 +248,38 @@ def export_patient(
     log.info("patient %s exported%s", export_id if deidentify else patient.patient_id,
              " (de-identified)" if deidentify else "")
     return final
+
+
+def _refuse_identifying_pseudonym(store: Store, patient: Patient, export_id: str, redact: _Redactor) -> None:
+    """Refuse a chosen pseudonym that is a patient ID of this station, or holds the patient's ID,
+    a word of their name or their date of birth: an export marked de-identified would carry it
+    as its folder name and patient ID (`--pseudonym MRN-1001` typed for MRN-1001). The message
+    does not repeat it: it is the identifier."""
+    holds_identifier = redact.text(export_id) != export_id  # the ID inside, a name word, the birth date
+    if validate.id_key(export_id) == validate.id_key(patient.patient_id) or holds_identifier:
+        raise InputError(
+            "the pseudonym holds the patient's ID, a word of their name or their date of birth; nothing "
+            "was exported. Choose a study code that does not identify the patient, or leave --pseudonym "
+            "out for a random one."
+        )
+    try:
+        store.get_patient(export_id)
+    except RecordNotFoundError:
+        return
+    raise InputError(
+        "the pseudonym is the ID of another patient on this station; nothing was exported. Choose a "
+        "study code that is no patient's ID, or leave --pseudonym out for a random one."
+    )
+
+
+def _remove_abandoned_exports(dest_root: Path) -> None:
+    """Remove the hidden staging folders killed exports or backups left in `dest_root`
+    (`remove_abandoned_staging`) and say so: they hold face photos, and whoever saw one on the
+    disk, or wonders why the disk filled, learns where they went."""
+    removed = remove_abandoned_staging(dest_root)
+    if removed:
+        log.warning("removed %d unfinished export or backup folder(s) (.NAME.partial-...) that an interrupted "
+                    "run left in %s", removed, dest_root)
 
 
 @dataclass(frozen=True)
@@ -329,29 +373,42 @@ def _write_export_file(path: Path, data: bytes | None, dest_root: Path) -> None:
         raise
 
 
-def _export_assessment(store: Store, listed: _Listed, staging: Path, redact: _Redactor) -> dict[str, Any]:
+def _export_assessment(
+    store: Store, listed: _Listed, staging: Path, redact: _Redactor, position: int
+) -> dict[str, Any]:
+    """One assessment as the manifest lists it, its files copied into `staging`.
+
+    A discarded visit (a draft abandoned, or a visit marked entered in error: photos of another
+    person filed under this patient) goes without its photos and reports: its row and audit
+    trail (which holds the reports' sha256) stay, so import and `records check` still agree
+    with it, and its files stay in the data folder. A de-identified export numbers the visits
+    by `position` (1..n in visit order): the station's numbers, which its log and stored
+    reports tie to the real ID, would link the export back and order visits across a cohort.
+    """
     assessment = listed.assessment
+    number = position if redact.active else assessment.id
+    with_files = assessment.status != "discarded"
     captures = []
-    for row in listed.captures:
+    for row in listed.captures if with_files else []:
         read = _read_capture(store, row)
         if read is None:
             continue
         capture, data = read
-        name = f"photos/{Path(capture.file_name).name}"
+        # named after the exported number: a de-identified export's own, not the station's
+        name = f"photos/{number:06d}_{capture.expression}_{capture.sha256[:12]}{Path(capture.file_name).suffix}"
         _write_export_file(staging / name, data, staging.parent)
         captures.append({
             "expression": capture.expression, "file": name, "sha256": capture.sha256,
             "quality": redact.text(capture.quality), "captured_at": redact.when(capture.captured_at),
         })
     reports = []
-    if not redact.active:
-        for report in listed.reports:
-            name = f"reports/{Path(report.file_name).name}"
-            _write_export_file(staging / name, store.load_report(report), staging.parent)
-            reports.append({"file": name, "sha256": report.sha256, "created_at": report.created_at})
+    for report in listed.reports if with_files and not redact.active else []:
+        name = f"reports/{Path(report.file_name).name}"
+        _write_export_file(staging / name, store.load_report(report), staging.parent)
+        reports.append({"file": name, "sha256": report.sha256, "created_at": report.created_at})
     audit = [item for item in map(redact.audit, listed.audit) if item is not None]
     return {
-        "number": assessment.id,
+        "number": number,
         "status": assessment.status,
         "model_grade": assessment.model_grade,
         "measured_grade": assessment.measured_grade,

@@ -5,8 +5,10 @@
                           records' RECORD_FIELDS_VERSION, migrations.py), exported_at,
                           deidentified, dates_shifted, patient, assessments (grades, results,
                           captures, reports, audit trail), sha256 of each file
-        photos/*.png|jpg  captured photos as stored
-        reports/*.pdf     PDF reports (not in de-identified exports)
+        photos/*.png|jpg  captured photos as stored, named NNNNNN_EXPRESSION_SHA12 after
+                          the assessment's "number" (1..n in a de-identified export); none
+                          for a discarded visit, which is its row and audit trail only
+        reports/*.pdf     PDF reports (not in de-identified exports, none of a discarded visit)
 
 Written by `export_folder.export_patient`, checked by `import_checks` and read into a store
 by `import_folder.import_patient`.

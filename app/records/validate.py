@@ -274,11 +274,12 @@ def birth_date(value: Any) -> str | None:
         except ValueError:  # the right shape but no such day (2023-02-30)
             parsed = None
         if parsed is None:
-            raise InputError(f"the date of birth {value!r} is not a date; write it as YYYY-MM-DD with the digits 0-9.")
+            # the value is not repeated: an import's refusal is logged, and the log holds no birth dates
+            raise InputError("the date of birth is not a date; write it as YYYY-MM-DD with the digits 0-9.")
     if parsed > datetime.now(_EARLIEST_ZONE).date():
         ahead = (parsed - date.today()).days
         hint = "check the year" if ahead > 31 else "check the day and month"
-        raise InputError(f"the date of birth {parsed.isoformat()} is in the future; {hint}.")
+        raise InputError(f"the date of birth is in the future; {hint}.")
     return parsed.isoformat()
 
 

@@ -38,7 +38,7 @@ def test_a_patient_json_cut_short_is_called_damaged_with_what_to_do(
 
 
 @pytest.mark.parametrize(("field", "value", "fault"), [
-    ("birth_date", "yesterday", "the date of birth 'yesterday' is not a date"),
+    ("birth_date", "yesterday", "the date of birth is not a date"),
     ("sex", "x", "unknown sex 'x', expected one of female, male, other"),
     ("patient_id", "", "the patient ID (MRN) is empty"),
 ])

@@ -58,7 +58,11 @@ def test_a_report_of_a_visit_not_withdrawn_says_nothing_of_it(tmp_path: Path, ca
     assert json.loads(capsys.readouterr().out)["entered_in_error"] is None
 
 
-def test_an_imported_withdrawn_visit_is_said_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_report_of_an_imported_withdrawn_visit_is_not_stored_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An export carries no report of a discarded visit (privacy audit P1, 2026-12-07): the
+    importing station says the PDF is not a report stored there, exit 1, not to be relied on."""
     source = tmp_path / "source"
     pdf = _withdrawn_report(source, tmp_path)
     with Store.open(source) as store:
@@ -67,4 +71,4 @@ def test_an_imported_withdrawn_visit_is_said_too(tmp_path: Path, capsys: pytest.
     with Store.open(data) as store:
         import_patient(store, folder, actor="nurse")
     assert main(["records", "--data", str(data), "verify", str(pdf), "--json"]) == 1
-    assert json.loads(capsys.readouterr().out)["entered_in_error"] is not None
+    assert json.loads(capsys.readouterr().out)["stored"] is False

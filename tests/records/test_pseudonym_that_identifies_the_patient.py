@@ -1,0 +1,53 @@
+"""`--deidentify --pseudonym` refuses a pseudonym that is a real patient ID or holds the
+patient's ID, a word of their name or their date of birth: the export would be marked
+de-identified and carry it as its folder name and patient ID."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.records import Store
+from app.records.export_folder import export_patient
+from models.errors import InputError
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    with Store.open(tmp_path / "data") as store:
+        store.create_patient("MRN-1001", name="Jane Secretname", birth_date="1961-04-02")
+        store.start_assessment("MRN-1001")
+        store.create_patient("MRN-2002", name="Otto Other")
+    return tmp_path / "data"
+
+
+@pytest.mark.parametrize("pseudonym", ["MRN-1001", "mrn-1001", "X-MRN-1001", "Secretname", "STUDY-jane",
+                                       "1961-04-02", "S-1961-04-02"])
+def test_a_pseudonym_holding_the_patients_identifiers_is_refused(data: Path, tmp_path: Path, pseudonym: str) -> None:
+    with Store.open(data) as store, pytest.raises(InputError, match="the pseudonym holds the patient's ID, a word"):
+        export_patient(store, "MRN-1001", tmp_path / "usb", deidentify=True, pseudonym=pseudonym)
+    assert not (tmp_path / "usb").exists()
+
+
+def test_another_patients_id_is_refused_as_a_pseudonym(data: Path, tmp_path: Path) -> None:
+    with Store.open(data) as store, pytest.raises(InputError, match="the ID of another patient on this station"):
+        export_patient(store, "MRN-1001", tmp_path / "usb", deidentify=True, pseudonym="mrn-2002")
+    assert not (tmp_path / "usb").exists()
+
+
+def test_a_study_code_is_taken(data: Path, tmp_path: Path) -> None:
+    with Store.open(data) as store:
+        assert export_patient(store, "MRN-1001", tmp_path / "usb", deidentify=True, pseudonym="STUDY-7").name == "STUDY-7"
+        # a plain export is the patient's own record: its ID is the point
+        assert export_patient(store, "MRN-1001", tmp_path / "plain").name == "MRN-1001"
+
+
+def test_the_command_refuses_it_in_one_line_without_repeating_it(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["records", "--data", str(data), "export", "MRN-1001", "--out", str(tmp_path / "usb"), "--deidentify"]
+    assert main([*args, "--pseudonym", "Secretname"]) == 2
+    err = capsys.readouterr().err
+    assert "pseudonym holds the patient's ID" in err and "Secretname" not in err and "Traceback" not in err
