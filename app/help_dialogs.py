@@ -87,10 +87,12 @@ def shortcuts_window(parent: QWidget, actions: Iterable[QAction]) -> QDialog:
     rows = "\n".join(f"| {what} | {keys} |" for what, keys in shortcut_rows(actions))
     text = ("# Keyboard shortcuts\n\n| action | keys |\n|---|---|\n" + rows + "\n\n"
             "Tab moves between controls and leaves every table and notes box; Return on a selected "
-            "row starts the patient's assessment or opens the visit. Capture, Retake, the steps, "
+            "row starts the patient's assessment or opens the visit. Capture, Retake, Undo retake, the steps, "
             "Auto-capture, Reconnect, Analyse and Cancel work on the capture page, Confirm grade "
             f"({native_keys(CONFIRM_KEYS)}) and Export on the results page, where Return in the Clinician box "
-            "goes on to Notes and does not confirm. Down or Return in the patient search goes to the list.")
+            "goes on to Notes and does not confirm. The photo there is the page's last Tab stop: + and - "
+            "zoom it, the arrow keys move it, 0 or Home show the whole photo. Down or Return in the patient "
+            "search goes to the list.")
     return _text_window(parent, "Keyboard shortcuts", text)
 
 

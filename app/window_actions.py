@@ -68,12 +68,15 @@ class WindowActionsMixin:
         # Space presses a focused button or box of the capture page, as anywhere in Qt; else it captures
         self.capture_action = action("&Capture", self.capture.space_pressed, "Space")
         self.retake_action = action("&Retake", self.capture.retake, "R")
-        for a in (self.capture_action, self.retake_action):
+        # R is one key, typed by mistake too (type-ahead in the steps list): a retake is undone
+        # (through a lambda: `triggered` would pass its checked flag as the session)
+        self.undo_retake_action = action("&Undo retake", lambda: self.capture.undo_retake(), QKeySequence.StandardKey.Undo)
+        self.capture.retaken.connect(self._offer_undo_retake)
+        for a in (self.capture_action, self.retake_action, self.undo_retake_action):
             a.setAutoRepeat(False)  # a held key takes one photo, not one per repeat
         self.prev_action = action("&Previous step", self.capture.previous_step, "Left")
         self.next_action = action("Ne&xt step", self.capture.next_step, "Right")
-        self.auto_capture_action = action(
-            "A&uto-capture at peak", lambda: self.capture.auto_box.setChecked(self.auto_capture_action.isChecked()), "A")
+        self.auto_capture_action = action("A&uto-capture at peak", self._auto_capture_switched, "A")
         self.auto_capture_action.setCheckable(True)  # mirrors the page's box, both ways
         self.capture.auto_box.toggled.connect(self.auto_capture_action.setChecked)
         self.reconnect_action = action("Reconnect &camera", self.capture.retry_camera, "F5")
@@ -84,8 +87,8 @@ class WindowActionsMixin:
         # Ctrl+Return analyses on the capture page; with Shift it confirms on the results page
         self.confirm_action = action("Con&firm grade", self._confirm_shortcut, CONFIRM_KEYS)
         self.confirm_action.setShortcuts([QKeySequence(CONFIRM_KEYS), QKeySequence("Ctrl+Shift+Enter")])
-        for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action, self.auto_capture_action,
-                  self.reconnect_action):
+        for a in (self.capture_action, self.retake_action, self.undo_retake_action, self.prev_action, self.next_action,
+                  self.auto_capture_action, self.reconnect_action):
             menu.addAction(a)
         menu.addSeparator()
         for a in (self.analyse_action, self.cancel_action, self.confirm_action, self.export_action):
@@ -115,8 +118,8 @@ class WindowActionsMixin:
         analysis nobody saw), Open report and Save a copy there once its report is saved; leaving
         the capture page stops the camera."""
         on_capture = self.stack.currentWidget() is self.capture
-        for a in (self.capture_action, self.retake_action, self.prev_action, self.next_action, self.analyse_action,
-                  self.cancel_action, self.auto_capture_action, self.reconnect_action):
+        for a in (self.capture_action, self.retake_action, self.undo_retake_action, self.prev_action, self.next_action,
+                  self.analyse_action, self.cancel_action, self.auto_capture_action, self.reconnect_action):
             a.setEnabled(on_capture)
         self.export_action.setEnabled(self.stack.currentWidget() is self.results)
         self.confirm_action.setEnabled(self.stack.currentWidget() is self.results)
@@ -131,6 +134,19 @@ class WindowActionsMixin:
         # the keyboard starts on the new page (not on a widget of the page just hidden); after
         # this event-loop turn, once the page shows what it was switched to show
         QTimer.singleShot(0, self, self._focus_page)  # dropped if the window is gone
+
+    def _offer_undo_retake(self, session: object, message: str) -> None:
+        """A retake said in the status bar, with Undo for the assessment it was taken off."""
+        self.notify(message)
+        self.statusBar().offer([("Undo", lambda: self.capture.undo_retake(session))])
+
+    def _auto_capture_switched(self) -> None:
+        """A (or the menu): the page's box follows, and the status bar says which way it went,
+        since a stray "a" typed in the steps list switches it too."""
+        on = self.auto_capture_action.isChecked()
+        self.capture.auto_box.setChecked(on)
+        self.notify("Auto-capture at peak switched on (A switches it off)" if on
+                    else "Auto-capture at peak switched off (A switches it on)")
 
     def _focus_page(self) -> None:
         if self._closed:

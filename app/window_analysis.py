@@ -11,6 +11,7 @@ import shiboken6
 from PySide6.QtCore import QTimer
 
 from app.pages.instructions import TITLES
+from app.widgets.announce import announce
 from app.workers import FunctionWorker
 from models.errors import InputError, PalsyError
 
@@ -130,10 +131,11 @@ class WindowAnalysisMixin:
             # a draft to resume again
             self.show_offered_draft()
 
-    def _analysis_ended(self, page_message: str, elsewhere: Callable[[str], str]) -> None:
+    def _analysis_ended(self, page_message: str, elsewhere: Callable[[str], str], failed: bool = False) -> None:
         """Say how the analysis ended: on the capture page when it shows the analysed assessment
         (and briefly in the status bar), else in the status bar, naming the patient (`elsewhere`
-        of the patient's name)."""
+        of the patient's name); a failure is announced at once (assertive), as the keyboard stays
+        on the steps list while it runs."""
         if self._closed:
             return
         on_screen = self._analysis_on_screen()
@@ -142,6 +144,8 @@ class WindowAnalysisMixin:
             self.notify(page_message)
         else:
             self._say_about_analysed(elsewhere, 30000)
+        if failed:  # the status bar says every message politely; a failure interrupts
+            announce(self, page_message if on_screen else elsewhere(self._analysed_label()), assertive=True)
 
     def _analysis_cancelled(self) -> None:
         self._analysis_ended("Analysis cancelled; the photos are kept.",
@@ -153,7 +157,7 @@ class WindowAnalysisMixin:
         on_screen = self._analysis_on_screen()
         self._analysis_ended(f"Analysis failed: {message}",
                              lambda who: f"Analysis of {who} failed: {message}. Resume it and press Analyse "
-                             "to try again")
+                             "to try again", failed=True)
         if no_face is not None and on_screen and self.session is not None and not self._closed:
             # its step says "no face – retake?" (or "face too small – retake closer?") and is the current one
             self.session.mark_no_face(no_face, too_small=bool(noted.get("too_small")))
@@ -175,8 +179,9 @@ class WindowAnalysisMixin:
             reason = str(exc)
             self._analysis_ended(f"The results could not be saved: {reason}. Press Analyse to try again.",
                                  lambda who: f"The results of {who} could not be saved: {reason}. Resume the "
-                                 "assessment and press Analyse to try again")
+                                 "assessment and press Analyse to try again", failed=True)
             return
+        announce(self, f"Analysis of {self._analysed_label()} finished")  # its results are shown or offered next
         if analysed_id != self.assessment_id:  # the user started something else meanwhile
             self.capture.analysis_ended()
             self._say_about_analysed(lambda who: f"The analysis of {who} is done; open it from the patients "

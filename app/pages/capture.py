@@ -44,6 +44,7 @@ from app.pages.capture_logic import (
 )
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveQuality, check_frame
+from app.widgets.announce import announce
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import HEADING, scale_font
 from app.widgets.illustration import expression_icon
@@ -69,6 +70,7 @@ class CapturePage(QWidget):
     back_requested = Signal()  # to the patients page, as View > Patients (Ctrl+1)
     notify = Signal(str)
     save_failed = Signal(str)  # a photo did not reach the record (or could not leave it): said with `notify` too
+    retaken = Signal(object, str)  # (the session, what was taken off): the window offers Undo
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -176,6 +178,7 @@ class CapturePage(QWidget):
         self.analyse_button.clicked.connect(self.analyse_requested)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
+        self.progress.setAccessibleName("Analysis progress")  # its stage is its description (`_render_analysis`)
         self.progress_label = plain(QLabel())
         self.progress_label.setWordWrap(True)
         self.cancel_button = QPushButton("Cancel analysis  [Esc]")
@@ -319,6 +322,7 @@ class CapturePage(QWidget):
         self.title.setText(f"Step {s.current + 1} of {len(s.steps)}: {TITLES[expression]}")
         self.instruction.setText(_step_text(expression, name_order_note(self._source, expression)))
         self.illustration.setPixmap(self._illustration(expression))
+        self.illustration.setAccessibleName(f"Drawing: {TITLES[expression]}")
         taken = expression in s.photos
         # the photos are frozen while an analysis reads them: its grade must be of these photos
         # (another patient's analysis does not freeze this one's photos)
@@ -413,9 +417,17 @@ class CapturePage(QWidget):
         if message is None:
             self.error_box.hide()
             return
-        self.error_label.setText(f"No picture for this step: {message}")
-        self.error_box.show()
+        self._show_error(f"No picture for this step: {message}")
         self.preview.clear("No picture for this step – see above")
+
+    def _show_error(self, text: str) -> None:
+        """The red box with `text`, announced (assertive) when it appears or its text changes:
+        the keyboard stays on the steps list, so a screen reader would not notice it."""
+        appears = self.error_box.isHidden() or self.error_label.text() != text
+        self.error_label.setText(text)
+        self.error_box.show()
+        if appears:
+            announce(self.error_box, text, assertive=True)
 
     def _on_camera_still_waiting(self, message: str) -> None:
         """The old connection does not close: say why the preview waits (the source is not
@@ -428,8 +440,7 @@ class CapturePage(QWidget):
         self.camera.stop(wait=False)
         self._forget_frame()
         reason = camera_stop_reason(message)
-        self.error_label.setText(f"{CAMERA_STOPPED}{reason}")
-        self.error_box.show()
+        self._show_error(f"{CAMERA_STOPPED}{reason}")
         self.preview.clear("No camera \u2013 press Retry")
         self.capture_button.setEnabled(False)
         self.notify.emit(f"Camera problem: {reason}")
@@ -541,14 +552,42 @@ class CapturePage(QWidget):
         self._saver.shutdown(wait=True)
 
     def retake(self) -> None:
+        """Take the current step's photo off (R, or the button); `retaken` offers to undo it:
+        R is one key, typed by mistake in the steps list too."""
         if self.session is not None and not self.read_only and not self._analysing:
             try:
-                self.session.retake()
+                photo = self.session.retake()
             except PalsyError as exc:
                 self._not_saved(f"Could not retake the photo: {exc}")
                 return
             self.save_timer.start()  # the rejected photo is taken off the record on the saver thread
             self._render_analysis()  # "Analysis cancelled; the photos are kept." is no longer so
+            if photo is not None:
+                self.retaken.emit(self.session, f"Photo of {TITLES[photo.expression]} taken off: take it again, or Undo")
+
+    def undo_retake(self, session: CaptureSession | None = None) -> None:
+        """Put the photo the last retake took off back (Ctrl+Z, or Undo in the status bar for
+        `session`, the assessment it was taken off), saved as a capture is; or say why not."""
+        refusal = self._undo_refusal(session)
+        if refusal is not None:
+            self.notify.emit(refusal)
+            return
+        try:
+            photo = self.session.undo_retake()
+        except PalsyError as exc:
+            self._not_saved(f"Could not put the photo back: {exc}")
+            return
+        self.save_timer.start()
+        self.notify.emit(f"Photo of {TITLES[photo.expression]} put back")
+
+    def _undo_refusal(self, session: CaptureSession | None) -> str | None:
+        if self.session is None or (session is not None and session is not self.session):
+            return "Nothing put back: the photo was taken off another assessment than the one on this page"
+        if self.read_only or self._saver_stopped:
+            return "Nothing put back: this visit's photos cannot change"
+        if self._analysing:
+            return "Nothing put back: photos cannot change while the analysis runs"
+        return self.session.undo_refusal()
 
     def next_step(self) -> None:
         if self.session is not None:
@@ -601,6 +640,7 @@ class CapturePage(QWidget):
         self.progress_label.setVisible(running or bool(message))
         self.progress.setValue(int(fraction * 100))
         self.progress_label.setText(message)
+        self.progress.setAccessibleDescription(message)  # the stage, read with the bar
 
 
 def _save_error_text(error: BaseException) -> str:

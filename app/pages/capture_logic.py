@@ -21,7 +21,7 @@ from app.camera.opencv_source import OpenCVSource
 from app.local_time import parse_stamp, separate_sittings
 from app.pages.instructions import TITLES
 from app.pages.patient_label import PatientLabel, label_parts
-from models.errors import PalsyError
+from models.errors import InputError, PalsyError
 from models.labels import EXPRESSIONS
 
 log = logging.getLogger("palsy.capture")
@@ -292,6 +292,9 @@ class CaptureSession:
     # The quality checks of the photo itself (frame -> quality record), run where the save runs:
     # the live badges may still be those of an earlier frame when the photo is taken.
     checker: Callable[[np.ndarray], dict] | None = None
+    # The photo the last retake took off, kept so an unintended retake (a stray "r") can be
+    # undone: the patient need not make the expression again.
+    retaken: CapturedPhoto | None = None
 
     @property
     def expression(self) -> str:
@@ -369,12 +372,7 @@ class CaptureSession:
         if intensity is None:
             intensity = float(np.abs(photo.thumb() - rest.thumb()).mean()) if rest is not None else 0.0
         photo.intensity = intensity
-        if self.submit is None:
-            self._check_and_save(photo)
-        else:
-            future = self.submit(self._check_and_save, photo)
-            self.pending[expression] = (photo, future)
-        self.photos[expression] = photo
+        self._save(photo)
         self.auto.reset()
         remaining = [i for i, step in enumerate(self.steps) if step not in self.photos]
         if remaining:
@@ -382,6 +380,15 @@ class CaptureSession:
             self.current = later[0] if later else remaining[0]
         self._changed()
         return photo
+
+    def _save(self, photo: CapturedPhoto) -> None:
+        """Store `photo` as its step's photo: at once without `submit` (raising what the sink
+        raises, nothing marked taken), else on the worker, shown as taken while it is written."""
+        if self.submit is None:
+            self._check_and_save(photo)
+        else:
+            self.pending[photo.expression] = (photo, self.submit(self._check_and_save, photo))
+        self.photos[photo.expression] = photo
 
     def _check_and_save(self, photo: CapturedPhoto) -> Any:
         """Run the quality checks on the photo (with a `checker`), then store it with them. A
@@ -453,10 +460,11 @@ class CaptureSession:
         failures, self.withdraw_failures = self.withdraw_failures, []
         return failures
 
-    def retake(self, expression: str | None = None) -> None:
-        """Reject the current (or named) step's photo and go to it. The stored photo is taken
-        off the record too (a resumed draft brought it back as taken): after its save when that
-        still runs, since both go through the same worker in order.
+    def retake(self, expression: str | None = None) -> CapturedPhoto | None:
+        """Reject the current (or named) step's photo and go to it; returns the photo taken off
+        (None when the step had none), kept as `retaken` for `undo_retake`. The stored photo is
+        taken off the record too (a resumed draft brought it back as taken): after its save when
+        that still runs, since both go through the same worker in order.
 
         Synchronous (no `submit`): raises whatever the sink raises, and the photo stays."""
         expression = expression or self.expression
@@ -465,10 +473,38 @@ class CaptureSession:
                 self.sink.withdraw_capture(self.assessment_id, expression)
             else:
                 self.withdrawing.append((expression, self.submit(self.sink.withdraw_capture, self.assessment_id, expression)))
-        self.photos.pop(expression, None)
+        photo = self.photos.pop(expression, None)
+        if photo is not None:
+            self.retaken = photo
         self.current = self.steps.index(expression)
         self.auto.reset()
         self._changed()
+        return photo
+
+    def undo_refusal(self) -> str | None:
+        """Why `undo_retake` cannot put the photo back now, or None when it can: there must be
+        one taken off, and its step must still be empty (a new photo is never replaced unasked)."""
+        if self.retaken is None:
+            return "Nothing to undo: no photo of this assessment was taken off"
+        title = TITLES[self.retaken.expression]
+        if self.retaken.expression in self.photos:
+            return (f"The photo of {title} taken off was not put back: {title} has a new photo "
+                    "(Retake takes that one off)")
+        return None
+
+    def undo_retake(self) -> CapturedPhoto:
+        """Put the photo the last retake took off back on its step and on the record, through
+        the same save as a capture (after the withdrawal: the same worker, in order). Raises
+        InputError with `undo_refusal`'s words when it cannot; synchronous (no `submit`), what
+        the sink raises too."""
+        photo, refusal = self.retaken, self.undo_refusal()
+        if photo is None or refusal is not None:
+            raise InputError(refusal or "Nothing to undo")
+        self._save(photo)
+        self.retaken = None
+        self.auto.reset()
+        self._changed()
+        return photo
 
     def restore(self, photos: dict[str, CapturedPhoto]) -> None:
         """Resume a draft: take its saved photos and go to the first missing step."""

@@ -198,6 +198,7 @@ class HistoryPage(QWidget):
         scale_font(self.title, HEADING, bold=True)
         self.table = QTableWidget(0, len(HISTORY_COLUMNS))
         self.table.setHorizontalHeaderLabels(list(HISTORY_COLUMNS))
+        self.table.horizontalHeaderItem(HISTORY_COLUMNS.index("Function")).setToolTip(f"Measured function, by {HOUSE_MEASURE}")
         self.table.setAccessibleName("Assessments of this patient")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         # the date and time whole: stretched like the others it read "2026-12-06 …" at 15 pt

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from app.local_time import local_minute, parse_stamp
+from app.pages.results_logic import percent_text
 from app.records_gateway import AssessmentInfo
 from models.labels import GRADES
 from models.pipeline.flag_wording import measured_side
@@ -68,16 +69,18 @@ def marker_size(points: int, full: int) -> int:
 
 
 # "Network": the network's grade, as the report calls it (the measured grade comes from the model too)
-HISTORY_COLUMNS = ("Date", "Status", "Network", "Measured", "Side", "Confirmed", "Clinician")
+HISTORY_COLUMNS = ("Date", "Status", "Network", "Measured", "Function", "Side", "Confirmed", "Clinician")
 
 
 def history_row(a: AssessmentInfo) -> tuple[str, ...]:
     """Table columns (`HISTORY_COLUMNS`): date, status, network grade, measured grade, the
-    measured affected side (a side that flips between visits points at mirrored photos or a
-    mix-up), confirmed grade, clinician."""
+    measured function (House's measure, as the report's history table gives it: the plot alone
+    kept it from a screen reader), the measured affected side (a side that flips between visits
+    points at mirrored photos or a mix-up), confirmed grade, clinician."""
     side = measured_side((a.result or {}).get("affected_side"), a.measured_grade) if a.result else None
+    function = ((a.result or {}).get("measured") or {}).get("function_percent")
     return (local_minute(a.created), a.status, a.model_grade or "\u2013", a.measured_grade or "\u2013",
-            side or "\u2013", a.confirmed_grade or "\u2013", a.clinician or "\u2013")
+            percent_text(function), side or "\u2013", a.confirmed_grade or "\u2013", a.clinician or "\u2013")
 
 
 DAY_S = 86400.0

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSlider,
     QTableWidget,
     QTableWidgetItem,
@@ -43,6 +44,7 @@ from app.pages.results_logic import (
     CHOOSE_GRADE,
     FLAGGED_NOTE,
     KEPT_REVIEW_NOTE,
+    NO_FLAGS,
     OVERRIDE_REASON_MIN_CHARS,
     REGION_UNITS,
     KeptReviews,
@@ -53,6 +55,7 @@ from app.pages.results_logic import (
     export_blocker,
     grade_label,
     grade_row_label,
+    heat_key_colours,
     heat_lut,
     initial_grade,
     movement_text,
@@ -60,10 +63,12 @@ from app.pages.results_logic import (
     percent_text,
     reason_length,
     recent_names,
+    result_summary,
     review_decision,
     segmentation_lut,
     side_text,
 )
+from app.widgets.announce import announce
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import EMPHASIS, HEADING, scale_font
 from app.widgets.page_stack import PageArea
@@ -85,6 +90,10 @@ from models.pipeline.overlays import ATTENTION_NOTE
 NOTES_LINES = 6  # lines of review notes shown without scrolling
 DOUBTFUL_BACKGROUND = "#fdebd0"  # a region measured on a doubtful photo
 DOUBTFUL_TEXT = "#3d2e00"  # its text, dark on that light background whatever the palette
+ZOOM_STEP = 1.25  # one + or - on the photo
+PAN_STEP = 0.1  # one arrow key on the photo: this share of the part in view
+NETWORK_GRADE = "the network's grade"  # the accessible description of its grade button
+HEAT_KEY_SIZE = (160, 12)  # the attention heat's colour strip, in pixels
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, foreground="#333333")  # readable axes on white
 
@@ -106,13 +115,43 @@ class OverlayView(pg.GraphicsLayoutWidget):
         self.placeholder = pg.TextItem(anchor=(0.5, 0.5), color="#555555")
         self.view.addItem(self.placeholder)
         self.placeholder.hide()
-        self.setToolTip("Wheel: zoom; drag: move; double-click: the whole photo again")
+        self.setToolTip("Wheel or + / -: zoom; drag or the arrow keys: move; double-click, 0 or Home: the whole photo again")
+        # a Tab stop (the mouse alone zoomed it): a frame marks the keyboard on it, none moves it
+        self.setStyleSheet("QGraphicsView { border: 2px solid transparent; }"
+                           "QGraphicsView:focus { border: 2px solid palette(highlight); }")
 
     def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         """The whole photo again after zooming (pyqtgraph's "View All" menu is off: plot_menus)."""
         if not self.placeholder.isVisible():
             self.view.autoRange(padding=0.01)
         event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Zoom and move by keyboard, as the wheel and a drag do: a low-vision keyboard user
+        could enlarge the photo only by enlarging the window."""
+        if self.placeholder.isVisible() or not self._navigate(Qt.Key(event.key())):
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def _navigate(self, key: Qt.Key) -> bool:
+        """+ or = zooms in (with Ctrl too), - out, an arrow moves that way, 0 or Home shows the
+        whole photo; False for any other key."""
+        (left, right), (top, bottom) = self.view.viewRange()
+        step_x, step_y = (right - left) * PAN_STEP, (bottom - top) * PAN_STEP
+        moves = {Qt.Key.Key_Left: (-step_x, 0), Qt.Key.Key_Right: (step_x, 0),
+                 Qt.Key.Key_Up: (0, -step_y), Qt.Key.Key_Down: (0, step_y)}  # y grows downwards (invertY)
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.view.scaleBy(s=(1 / ZOOM_STEP, 1 / ZOOM_STEP))
+        elif key == Qt.Key.Key_Minus:
+            self.view.scaleBy(s=(ZOOM_STEP, ZOOM_STEP))
+        elif key in (Qt.Key.Key_0, Qt.Key.Key_Home):
+            self.view.autoRange(padding=0.01)
+        elif key in moves:
+            self.view.translateBy(*moves[key])
+        else:
+            return False
+        return True
 
     def display(self, photo: np.ndarray, mask: np.ndarray, heat: np.ndarray | None, seg_lut: np.ndarray, heat_table: np.ndarray) -> None:
         """Show one expression: photo under its mask and heat map (same pixel grid)."""
@@ -133,6 +172,26 @@ class OverlayView(pg.GraphicsLayoutWidget):
         self.placeholder.setPos(0, 0)
         self.placeholder.show()
         self.view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+
+
+class HeatKey(QWidget):
+    """The attention heat's colour key under the photo: "little", the heat's colours, "much
+    attention" (nothing said which end of red to white meant much)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        colours = np.ascontiguousarray(heat_key_colours()[None, :, :])  # one row of 256 pixels
+        image = QImage(colours.data, colours.shape[1], 1, colours.strides[0], QImage.Format.Format_RGB888).copy()
+        strip = QLabel()
+        strip.setPixmap(QPixmap.fromImage(image.scaled(*HEAT_KEY_SIZE)))
+        strip.setAccessibleName("Heat colours: grey, then red, yellow and white as attention grows")
+        self.setAccessibleName("Attention heat key")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("little"))  # the note under it begins "Attention heat:"
+        row.addWidget(strip)
+        row.addWidget(QLabel("much attention"))
+        row.addStretch(1)
 
 
 def window_shortcut(widget: QWidget, event: QKeyEvent) -> bool:
@@ -203,9 +262,8 @@ class ResultsPage(QWidget):
         self.segmentation_box.toggled.connect(self._render_overlay)
         self.overlay = OverlayView()
         self.overlay.setMinimumSize(360, 360)
-        # pictures, not controls: Tab passes them by (it stopped on them with no focus mark)
-        self.overlay.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.overlay.setAccessibleName("Photo with the segmentation and attention overlays")
+        self.heat_key = HeatKey()
 
         self.class_boxes: dict[int, QCheckBox] = {}
         legend = QGroupBox("Classes")
@@ -234,6 +292,7 @@ class ResultsPage(QWidget):
         left = QVBoxLayout()
         left.addLayout(controls)
         left.addWidget(self.overlay, 1)
+        left.addWidget(self.heat_key)
         self.attention_note = QLabel(ATTENTION_NOTE)
         self.attention_note.setWordWrap(True)
         set_tone(self.attention_note, MUTED)
@@ -255,6 +314,9 @@ class ResultsPage(QWidget):
         self.grade_label = QLabel()
         self.grade_label.setWordWrap(True)
         self.grade_label.setTextFormat(Qt.TextFormat.RichText)  # bold grades; the words in it are escaped
+        # a caret reads it by keyboard once clicked (or with a screen reader's review keys); no Tab stop
+        readable = Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
+        self.grade_label.setTextInteractionFlags(readable)
         scale_font(self.grade_label, EMPHASIS)
         # the last confirmed visit, beside today's grades: a comparison needed the history, leaving the review
         self.last_visit_label = plain(QLabel())  # it names the clinician
@@ -276,12 +338,17 @@ class ResultsPage(QWidget):
         self.flags = QLabel()
         self.flags.setWordWrap(True)
         self.flags.setTextFormat(Qt.TextFormat.RichText)
+        self.flags.setTextInteractionFlags(readable)
 
         review = QGroupBox("Review")
         self.grade_buttons = QButtonGroup(self)
-        grade_row = QHBoxLayout()
+        self.grade_row = QWidget()  # named as its caption ("Grade to confirm"): a reader gets the row's name
+        self.grade_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # beside its caption
+        grade_row = QHBoxLayout(self.grade_row)
+        grade_row.setContentsMargins(0, 0, 0, 0)
         for i, grade in enumerate(GRADES):
             button = QRadioButton(grade)
+            button.setAccessibleName(f"Grade {grade_label(grade)}")  # "Grade I – normal": a reader said "I"
             self.grade_buttons.addButton(button, i)
             grade_row.addWidget(button)
         self.clinician_edit = QLineEdit()
@@ -335,6 +402,9 @@ class ResultsPage(QWidget):
         self.grade_buttons.idToggled.connect(lambda *_: self._keep_review())
         self.clinician_edit.textChanged.connect(self._keep_review)
         self.notes_edit.textChanged.connect(self._keep_review)
+        # a refusal's reason, given to the field it sends the keyboard to, goes once the field is edited
+        self.clinician_edit.textChanged.connect(lambda: self.clinician_edit.setAccessibleDescription(""))
+        self.notes_edit.textChanged.connect(lambda: self.notes_edit.setAccessibleDescription(""))
         # the decision on record, in words: after Confirm the form looks as before, and a
         # read-only form shows it only as a greyed-out radio button
         # plain text: a clinician typed as '<font size=6>Prof. Chief (grade I)</font>' faked a grade here
@@ -356,7 +426,7 @@ class ResultsPage(QWidget):
         review_form.addRow(self.flagged_note)
         review_form.addRow(self.kept_note)
         self.grade_caption = QLabel(grade_row_label(False))  # "Confirmed grade" once it is
-        review_form.addRow(self.grade_caption, grade_row)
+        review_form.addRow(self.grade_caption, self.grade_row)
         review_form.addRow("Clinician", self.clinician_edit)
         review_form.addRow("Notes", self.notes_edit)
         review_form.addRow(self.review_error)
@@ -398,6 +468,8 @@ class ResultsPage(QWidget):
         QWidget.setTabOrder(self.notes_edit, self.confirm_button)
         QWidget.setTabOrder(self.confirm_button, self.export_button)
         QWidget.setTabOrder(self.export_button, self.back_button)
+        # then the photo, last: its keys zoom and move it (it is no form control)
+        QWidget.setTabOrder(self.back_button, self.overlay)
         # a control given the keyboard is scrolled into view in the body by the window
         # (`PageStack.ensure_visible` scrolls a page's inner scrolling parts too)
 
@@ -422,12 +494,17 @@ class ResultsPage(QWidget):
         self.bars.setOpts(height=probs, brushes=brushes)
         # as the low-confidence flag words it: 0.4996 is "49.96 %", never "50 %" beside "< 50%"
         top = spaced_percent(top_probability_text(result.probabilities.get(result.grade, 0.0)))
-        measured = (f"<br>Measured grade: <b>{html.escape(grade_label(result.measured_grade))}</b> "
-                    f"({percent_text(result.function_percent)} function)") if result.measured_grade else ""
+        measured_grade = grade_label(result.measured_grade) if result.measured_grade else None
+        function = percent_text(result.function_percent)
+        side = side_text(measured_side(result.affected_side, result.measured_grade), registered_side)
+        measured = (f"<br>Measured grade: <b>{html.escape(measured_grade)}</b> ({function} function)"
+                    if measured_grade else "")
         self.grade_label.setText(
             f"Network grade: <b>{html.escape(grade_label(result.grade))}</b> (probability {top}){measured}"
-            f"<br>{html.escape(side_text(measured_side(result.affected_side, result.measured_grade), registered_side))}"
+            f"<br>{html.escape(side)}"
         )
+        for grade, button in zip(GRADES, self.grade_buttons.buttons(), strict=True):
+            button.setAccessibleDescription(NETWORK_GRADE if grade == result.grade else "")
         self.regions.setRowCount(len(result.regions))
         doubtful = doubtful_photos(result.flags)
         for row, region in enumerate(result.regions):
@@ -457,7 +534,7 @@ class ResultsPage(QWidget):
                             else f"<li><b>{html.escape(title)}</b></li>" for title, detail in review)
             self.flags.setText(f"<b style='color:{tone_css(WARNING)}'>Flags for review:</b><ul style='margin:0'>{items}</ul>")
         else:
-            self.flags.setText(f"<span style='color:{tone_css(SUCCESS)}'>No flags: results are consistent.</span>")
+            self.flags.setText(f"<span style='color:{tone_css(SUCCESS)}'>{NO_FLAGS}</span>")
         self._stored_review = None  # while the form is filled in, nothing counts as edited
         self.flagged = bool(review)
         chosen = initial_grade(result.grade, self.flagged, confirmed, read_only)
@@ -466,13 +543,16 @@ class ResultsPage(QWidget):
             self.kept_reviews.drop(assessment_id)  # confirmed since (here or at another station)
         self._fill_form(kept or ReviewForm(chosen, clinician, notes))
         self.kept_note.setVisible(kept is not None)
-        self.review_error.clear()
+        self._clear_refusal()
         self.exporting = False  # another assessment's report may be written: this review is free
         self._lock_review()
         self._stored_review = (confirmed, clinician.strip(), notes.strip()) if confirmed else None
         self.update_status(status)
         self._render_overlay()
         self._filled = ReviewForm(chosen, clinician, notes)
+        # a reader spoke only the focused grade button: the result, said once it is on screen
+        announce(self, result_summary(str(patient_label), grade_label(result.grade), top, measured_grade, function,
+                                      side, [title for title, _detail in review]))
 
     def _fill_form(self, form: ReviewForm) -> None:
         self.grade_buttons.setExclusive(False)
@@ -597,7 +677,9 @@ class ResultsPage(QWidget):
         stored = self._stored_review if self.status == "confirmed" else None
         self.decision_label.setText(decision_text(*stored, self.result.grade if self.result else None) if stored else "")
         self.decision_label.setVisible(stored is not None)
-        self.grade_caption.setText(grade_row_label(stored is not None))
+        caption = grade_row_label(stored is not None)
+        self.grade_caption.setText(caption)
+        self.grade_row.setAccessibleName(caption)
         self.flagged_note.setVisible(self.flagged and stored is None and not self.read_only
                                      and self.selected_grade() is None)
 
@@ -616,6 +698,7 @@ class ResultsPage(QWidget):
             return
         if not self.result.expressions:
             self.overlay.show_message("The stored photos could not be read")
+            self.heat_key.hide()
             return
         name = self.current_expression() or next(iter(self.result.expressions))
         expr = self.result.expressions[name]
@@ -624,6 +707,7 @@ class ResultsPage(QWidget):
         heat = expr.attention.get(attention) if attention else None
         self.opacity.setEnabled(heat is not None)  # nothing to fade with Attention: None
         self.opacity.setToolTip(f"{self.opacity.value()} %" if heat is not None else "Choose an attention map first")
+        self.heat_key.setVisible(heat is not None)
         self.overlay.display(expr.photo, expr.mask, heat, segmentation_lut(enabled), heat_lut(self.opacity.value() / 100))
 
     # -- review ---------------------------------------------------------------------------
@@ -662,13 +746,35 @@ class ResultsPage(QWidget):
         try:
             decision = review_decision(self.selected_grade() or "", self.clinician_edit.text(), self.notes_edit.toPlainText(), self.result.grade)
         except InputError as exc:
-            self.review_error.setText(str(exc))
-            self.body_area.show_widget(self.review_error)  # the form may be scrolled away from Confirm
-            # the keyboard goes where the message says the form is short (review_decision's order)
-            if self.selected_grade() and not self.clinician_edit.text().strip():
-                self.clinician_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-            elif self.selected_grade() and reason_length(self.notes_edit.toPlainText()) < OVERRIDE_REASON_MIN_CHARS:
-                self.notes_edit.setFocus(Qt.FocusReason.OtherFocusReason)  # an override's reason goes in Notes
+            self._refuse(str(exc))
             return
-        self.review_error.clear()
+        self._clear_refusal()
         self.confirm_requested.emit(decision)
+
+    def _refuse(self, reason: str) -> None:
+        """Show why Confirm was refused, and send the keyboard to the field that is short. A
+        screen reader spoke only "Review notes, edit": the reason is the field's description,
+        given before the focus moves, and is announced at once."""
+        self.review_error.setText(reason)
+        self.body_area.show_widget(self.review_error)  # the form may be scrolled away from Confirm
+        field = self._short_field()
+        if field is not None:
+            field.setAccessibleDescription(reason)
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+        announce(self, reason, assertive=True)
+
+    def _short_field(self) -> QWidget | None:
+        """The field a refusal names, in review_decision's order: the clinician, else the notes
+        of an override (its reason goes there); None when no grade is ticked."""
+        if not self.selected_grade():
+            return None
+        if not self.clinician_edit.text().strip():
+            return self.clinician_edit
+        if reason_length(self.notes_edit.toPlainText()) < OVERRIDE_REASON_MIN_CHARS:
+            return self.notes_edit
+        return None
+
+    def _clear_refusal(self) -> None:
+        self.review_error.clear()
+        for field in (self.clinician_edit, self.notes_edit):
+            field.setAccessibleDescription("")

@@ -42,6 +42,18 @@ def heat_lut(opacity: float) -> np.ndarray:
     return (np.stack([r, g, b, a], axis=1) * 255).round().astype(np.uint8)
 
 
+HEAT_KEY_BACKGROUND = (128, 128, 128)  # mid grey, as a face under the heat: its white, hottest end shows
+
+
+def heat_key_colours(background: tuple[int, int, int] = HEAT_KEY_BACKGROUND) -> np.ndarray:
+    """256 x 3 RGB, little to much attention: `heat_lut` at full opacity over `background`, for
+    the colour key under the photo. Its cold end is see-through on the photo, so the key shows
+    it as what lies beneath, not as the table's black."""
+    lut = heat_lut(1.0).astype(float)
+    alpha = lut[:, 3:] / 255
+    return (lut[:, :3] * alpha + np.array(background, float) * (1 - alpha)).round().astype(np.uint8)
+
+
 def attention_label(name: str) -> str:
     """'spatial_5' -> 'Spatial 5\u00d75', 'channel' -> 'Channel'."""
     if name.startswith("spatial_"):
@@ -92,6 +104,30 @@ def side_text(measured: str | None, registered: str) -> str:
 
 def percent_text(value: float | None) -> str:
     return "\u2013" if value is None else f"{value:.0f} %"
+
+
+NO_FLAGS = "No flags: results are consistent."
+
+
+def flags_summary(titles: Sequence[str]) -> str:
+    """The flags for review by title, in one sentence ("2 flags for review: A; B.")."""
+    if not titles:
+        return NO_FLAGS
+    count = f"{len(titles)} flag{'' if len(titles) == 1 else 's'} for review"
+    return f"{count}: {'; '.join(titles)}."
+
+
+def result_summary(patient: str, network: str, probability: str, measured: str | None, function: str,
+                   side: str, flag_titles: Sequence[str]) -> str:
+    """What a screen reader is told when a result is shown, from the strings the page shows:
+    the grade line (`network`, `measured`: `grade_label`s, `measured` None when not measured),
+    the side line and the flags by title. A sighted user sees them appear; a reader spoke only
+    the focused grade button ("I, radio button, not checked")."""
+    parts = [f"Results for {patient}.", f"Network grade {network}, probability {probability}."]
+    if measured:
+        parts.append(f"Measured grade {measured}, {function} function.")
+    parts += [f"{side}.", flags_summary(flag_titles)]
+    return " ".join(parts)
 
 
 # an override's reason must say something: " . " or "ok" was accepted and signed as the

@@ -25,10 +25,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
     Image,
     KeepTogether,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -60,7 +62,7 @@ from app.report.model_cautions import (
     warning_box,
 )
 from models.errors import InputError
-from models.labels import EXPRESSIONS, GRADES
+from models.labels import CLASSES, EXPRESSIONS, GRADES
 from models.pipeline.flag_wording import (
     DOUBTFUL_NOTE,
     EXPRESSION_LABELS,
@@ -74,7 +76,7 @@ from models.pipeline.flag_wording import (
 )
 from models.pipeline.images import ImageTooLargeError, load_image
 from models.pipeline.measures import HOUSE_MEASURE, movement_figure
-from models.pipeline.overlays import ATTENTION_NOTE, LEGEND_WIDTH
+from models.pipeline.overlays import ATTENTION_NOTE, LEGEND_WIDTH, heat_colours
 from models.pipeline.training_summary import describe_training
 from models.resources import is_demo_checkpoint, is_demo_weights
 
@@ -243,7 +245,9 @@ def _table(rows: list[list], widths: Sequence[float], header: bool = True, extra
 
 
 class _Page:
-    """Header line and footer (disclaimer, page number) drawn on every page."""
+    """Header line and footer (disclaimer, page number) drawn on every page, after its story:
+    text extraction and screen readers without tags follow the drawing order, and read the
+    footer before the title when it came first (accessibility audit, 2026-12-07)."""
 
     def __init__(self, context: ReportContext, model_name: str, demo: bool = False, cautioned: bool = False) -> None:
         self.context, self.model_name, self.demo, self.cautioned = context, model_name, demo, cautioned
@@ -329,11 +333,12 @@ def write_report(
     model = assessment.get("model", {})
     demo = shows_demo_warning(context, model)
     subject, keywords = _record_info(context)
-    doc = SimpleDocTemplate(
+    doc = BaseDocTemplate(
         str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm, bottomMargin=15 * mm,
         # the properties need no font: the ID and clinic stay whole there when the page shows "?"
         title=plain_text(f"Facial palsy assessment {context.patient_id}").strip(), author=plain_text(context.clinic_name),
         subject=subject, keywords=keywords, creator="Palsy Grader",
+        lang="en",  # the catalog's /Lang: a screen reader picks its voice by it
     )
     width = PAGE_W - 2 * MARGIN
     story: list = []
@@ -357,7 +362,9 @@ def write_report(
     story.append(KeepTogether(_model_section(model, context, s, width)))
     story += _photo_section(assessment, images, s, width)
     page = _Page(context, str(model.get("name", "")), demo, cautions is not None)
-    doc.build(story, onFirstPage=page, onLaterPages=page)
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="normal")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=page, pagesize=A4)])
+    doc.build(story)
     return path
 
 
@@ -700,16 +707,55 @@ def _aspect(path: str | os.PathLike | None) -> float | None:
     return w / h if w > 0 and h > 0 else None
 
 
+def _heading_row(s: dict, cell: float, seg_ratio: float) -> Table:
+    """The section's heading with the attention heat's colour key beside it, over the attention
+    column: one key for every attention image, on the heading's line so that the photo rows
+    keep their place on the pages (accessibility audit, 2026-12-07)."""
+    h2 = s["h2"]
+    title = Paragraph("Expression photos, segmentation and attention",
+                      ParagraphStyle("h2_row", parent=h2, spaceBefore=0, spaceAfter=0))
+    # the heading's spaces as the row's: the page joins them with the neighbours' as before
+    row = Table([[title, _heat_key(cell)]], colWidths=[cell * (1 + seg_ratio) + 5 * mm, cell + 3 * mm],
+                spaceBefore=h2.spaceBefore, spaceAfter=h2.spaceAfter)
+    row.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (0, 0), 0), ("LEFTPADDING", (1, 0), (1, 0), 1),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return row
+
+
+def _classes_line(s: dict) -> Paragraph:
+    """The segmentation classes as text: the legend beside each image is pixels, which a screen
+    reader skips."""
+    classes = ", ".join(name.replace("_", " ") for name in CLASSES[1:])
+    return _p(f"Segmentation classes (the legend beside each segmentation image): {classes}.", s["small"])
+
+
+def _heat_key(width: float, steps: int = 64) -> Drawing:
+    """The attention heat's colour strip (`heat_colours`), "little" under its dark end and
+    "much attention" under its light one, as PDF text."""
+    key = Drawing(width, 14)  # the heading's leading: the row is no taller than the heading was
+    step = width / steps
+    for i, (r, g, b) in enumerate(heat_colours(np.linspace(0.0, 1.0, steps))):
+        colour = colors.Color(r / 255, g / 255, b / 255)
+        key.add(Rect(i * step, 7.5, step + 0.3, 6, fillColor=colour, strokeColor=None))  # overlap: no hairline gaps
+    key.add(Rect(0, 7.5, width, 6, fillColor=None, strokeColor=colors.HexColor("#9a9a9a"), strokeWidth=0.4))
+    grey = colors.HexColor("#444444")
+    key.add(String(0, 1, "little", fontName=FONT, fontSize=6.5, fillColor=grey))
+    key.add(String(width, 1, "much attention", fontName=FONT, fontSize=6.5, fillColor=grey, textAnchor="end"))
+    return key
+
+
 def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
     expressions = [e for e in EXPRESSIONS if e in a.get("expressions", {})]
     if not expressions:
         return []
-    heading = [Paragraph("Expression photos, segmentation and attention", s["h2"]), _p(ATTENTION_NOTE, s["caption"])]
     # Photo, segmentation (with its legend panel, wider by LEGEND_WIDTH) and attention at one scale.
     first = images.get(expressions[0], {})
     seg_ratio = (first.get("photo") and _aspect(first.get("segmentation"))) or (256 + LEGEND_WIDTH) / 256
     cell = (width - 8 * mm) / (2 + seg_ratio)
-    out: list = []
+    heading = [_heading_row(s, cell, seg_ratio), _p(ATTENTION_NOTE, s["caption"])]
+    blocks: list[list] = []
     for e in expressions:
         info = a["expressions"][e]
         files = images.get(e, {})
@@ -734,7 +780,7 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
         caption = f"{EXPRESSION_LABELS.get(e, e)}: network grade {top} ({100 * probs.get(top, 0):.0f} %); quality {verdict}"
         grid = Table([row], colWidths=[cell + 2 * mm, cell * seg_ratio + 2 * mm, cell + 2 * mm])
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
-        block = [_p(caption, s["body"]), grid, Spacer(1, 5)]
-        # The heading travels with the first block, never alone at the foot of a page.
-        out.append(KeepTogether([*heading, *block] if not out else block))
-    return out
+        blocks.append([_p(caption, s["body"]), grid, Spacer(1, 5)])
+    blocks[0][:0] = heading  # the heading travels with the first block, never alone at the foot of a page
+    blocks[-1].insert(-1, _classes_line(s))  # under the last images, where a page has room (not on the heading's)
+    return [KeepTogether(block) for block in blocks]

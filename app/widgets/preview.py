@@ -25,6 +25,8 @@ class PreviewWidget(QWidget):
         self.mirror = True
         self.message = "No camera"
         self.frames_shown = 0
+        self.setAccessibleName("Live camera preview")
+        self._describe(self.message)
 
     def show_frame(self, rgb: np.ndarray, face_box: tuple[int, int, int, int] | None, guide_ok: bool) -> None:
         """Display a frame (copied into a QImage here, on the GUI thread)."""
@@ -34,12 +36,20 @@ class PreviewWidget(QWidget):
         self._face_box = face_box
         self._guide_ok = guide_ok
         self.frames_shown += 1
+        self._describe(guide_words(face_box, guide_ok))
         self.update()
 
     def clear(self, message: str = "No camera") -> None:
         self._image = None
         self.message = message
+        self._describe(message)
         self.update()
+
+    def _describe(self, words: str) -> None:
+        """What the preview shows, for a screen reader: the guide's state is drawn by colour
+        only. Set when it changes, not at every frame (60 a second)."""
+        if self.accessibleDescription() != words:
+            self.setAccessibleDescription(words)
 
     def _target(self) -> QRectF:
         w, h = self._frame_size
@@ -74,3 +84,13 @@ class PreviewWidget(QWidget):
             painter.setPen(QPen(colour, 2))
             painter.drawRect(QRectF(target.left() + x * scale, target.top() + y * scale, w * scale, h * scale))
         painter.end()
+
+
+def guide_words(face_box: tuple[int, int, int, int] | None, guide_ok: bool) -> str:
+    """The guide's state in words, as its colour says it (green: every live check passed,
+    the face's place and size among them; amber: not yet)."""
+    if guide_ok:
+        return "Face in the guide, every check passed: ready to capture"
+    if face_box is None:
+        return "No face found: move into the guide"
+    return "Face found, not ready: see the checks below the preview"

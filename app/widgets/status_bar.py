@@ -5,11 +5,11 @@ font "Report saved: /tm…" was cut and "Confirm the grade" ran into "data: /tmp
 message is a label of its own, left of the permanent labels, and it comes first: the labels
 that may give way (the data folder, the source) are shortened in the middle, down to
 `MIN_LABEL_CHARS`, before the message is; a message still too long is shortened in the
-middle, and reads in full in the tooltip, as the label's accessible name (a screen reader),
-in `recent` (View → Recent messages) and on the clipboard (the label's context menu: Copy
-message). A message may come with buttons (`offer`: "Report saved" with Open report), shown
-until the message changes. `currentMessage`, `showMessage` and `clearMessage` keep
-QStatusBar's meaning, so callers and tests use them as before.
+middle, and reads in full in the tooltip, as the label's accessible name and a polite
+announcement (a screen reader), in `recent` (View → Recent messages) and on the clipboard (the
+label's context menu: Copy message). A message may come with buttons (`offer`: "Report saved"
+with Open report), shown until the message changes. `currentMessage`, `showMessage` and
+`clearMessage` keep QStatusBar's meaning, so callers and tests use them as before.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStatusBar, QToolButton, QWidget
 
+from app.widgets.announce import announce
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.plain_text import plain_tooltip
 
@@ -106,6 +107,7 @@ class StatusBar(QStatusBar):
         self._sticky = bool(text) and (timeout <= 0 or timeout > STICKY_AFTER_MS)
         if text:
             self.recent.append((datetime.now().astimezone().strftime("%H:%M:%S"), text))
+            announce(self, text)  # polite: the label's name changed unspoken ("Report saved", a failure)
         if timeout > 0:
             self._timer.start(timeout)
         else:

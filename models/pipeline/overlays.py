@@ -2,8 +2,9 @@
 
 - `segmentation_overlay`: the photo with the parsing mask blended in the fixed
   CLASS_COLOURS of models/labels.py, and a legend panel of the classes present.
-- `attention_overlay`: the photo with one attention map as a colour heat map (OpenCV's
-  JET colormap, cold = little attention), titled with the map's name.
+- `attention_overlay`: the photo with one attention map as a colour heat map (`heat_colours`:
+  the results page's 'hot' ramp, black -> red -> yellow -> white, dark = little attention),
+  titled with the map's name.
 """
 
 from __future__ import annotations
@@ -71,9 +72,12 @@ def legend_panel(height: int, classes: list[int]) -> np.ndarray:
 
 
 def heat_colours(heat: np.ndarray) -> np.ndarray:
-    """A [0, 1] map -> RGB with the JET colormap."""
-    grey = np.clip(heat * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return cv2.cvtColor(cv2.applyColorMap(grey, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
+    """A [0, 1] map -> RGB uint8 in the 'hot' ramp the results page draws (results_logic.heat_lut):
+    its lightness rises with the heat, so it reads in grey and with red-green colour blindness,
+    which OpenCV's JET (light in the middle) did not, and paper and screen show one scale."""
+    t = np.clip(np.asarray(heat, dtype=np.float64), 0.0, 1.0)[..., None]
+    rgb = np.clip(3.0 * t - np.array([0.0, 1.0, 2.0]), 0.0, 1.0)
+    return (rgb * 255.0).round().astype(np.uint8)
 
 
 def attention_overlay(photo: np.ndarray, heat: np.ndarray, name: str = "", alpha: float = 0.5) -> np.ndarray:

@@ -14,7 +14,7 @@ from app.report.pdf import DISCLAIMER, ReportContext, write_report
 from models.pipeline.assess import assess
 from models.pipeline.loader import wrap_model
 from models.pipeline.measures import movement_figure
-from models.pipeline.overlays import attention_overlay, segmentation_overlay
+from models.pipeline.overlays import attention_overlay, heat_colours, segmentation_overlay
 from tests.assess.fakes import OracleNet, cartoon_photo
 from tests.assess.masks import paint_face, paint_patient
 
@@ -113,8 +113,20 @@ def test_overlays_have_legend_and_heat() -> None:
     heat[:, 16:] = 1.0
     att = attention_overlay(photo, heat)
     assert att.shape == photo.shape
-    # JET: hot (red) on the right half, cold (blue) on the left.
-    assert att[128, 250, 0] > att[128, 250, 2] and att[128, 5, 2] > att[128, 5, 0]
+    # The results page's 'hot' ramp: no heat is black (the photo half dimmed), full heat white
+    # (the photo half lightened).
+    left, right = photo[128, 5].astype(int), photo[128, 250].astype(int)
+    assert np.abs(att[128, 5].astype(int) - left // 2).max() <= 1
+    assert np.abs(att[128, 250].astype(int) - (right + 255) // 2).max() <= 1
+
+
+def test_report_heat_is_the_screens_hot_ramp_and_lightens_with_heat() -> None:
+    from app.pages.results_logic import heat_lut
+
+    ramp = heat_colours(np.linspace(0.0, 1.0, 256))
+    assert np.array_equal(ramp, heat_lut(1.0)[:, :3])  # one scale on paper and on screen
+    lightness = ramp.astype(int) @ np.array([299, 587, 114])  # readable in grey: never darker as heat rises
+    assert np.all(np.diff(lightness) >= 0) and lightness[-1] > lightness[0]
 
 
 def test_report_prints_a_movement_that_rounds_to_zero_as_the_results_page_does(oracle_assessment, tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ def test_help_menu_shows_the_card_and_the_shortcuts(qtbot, data_folder: Path, ti
                            ("Export PDF", "Ctrl+E"), ("History", "Ctrl+H")):
             assert f"{what}\n{keys}" in text
         assert "Ctrl+Return or Ctrl+Enter" in text  # keypad Enter listed too
+        assert "Undo retake\nCtrl+Z" in text and "+ and - zoom it" in text  # the photo's keys, said in words
         missing = window.show_model_card().browser.toPlainText()  # the test weights have no card
         assert "No model card" in missing and str(tiny_weights.with_suffix(".md")) in missing
         tiny_weights.with_suffix(".md").write_text("# Tiny test weights\n\nNot for diagnosis.", encoding="utf-8")

@@ -100,11 +100,11 @@ def test_history_points_are_sorted_and_prefer_the_confirmed_grade() -> None:
     assert points[0].grade == "V" and not points[0].confirmed
     assert points[2].grade is None
     assert grade_number("IV") == 4.0 and grade_number(None) is None
-    assert history_row(later)[5] == "IV"
+    assert history_row(later)[6] == "IV"
     # the measured side of each visit (a side that flips between visits is worth a look)
     left = AssessmentInfo(4, "P", "analysed", "2026-05-01T10:00:00+00:00", "V", "V", result={"affected_side": "left"})
     unmeasured = AssessmentInfo(5, "P", "analysed", "2026-05-02T10:00:00+00:00", "V", None, result={"affected_side": "none"})
-    assert history_row(left)[4] == "left" and history_row(unmeasured)[4] == "\u2013" and history_row(draft)[4] == "\u2013"
+    assert history_row(left)[5] == "left" and history_row(unmeasured)[5] == "\u2013" and history_row(draft)[5] == "\u2013"
 
 
 def test_movement_and_percent_text() -> None:

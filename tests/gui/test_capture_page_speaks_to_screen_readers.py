@@ -1,0 +1,111 @@
+"""The capture page to a screen reader: the progress bar, the live preview and the step's
+drawing have names (the bar's stage and the face guide's state as descriptions, kept up to
+date); the red error box and the analysis's end (finished, cancelled, failed) are announced,
+as the keyboard stays on the steps list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from app.camera.file_sources import PhotoFolderSource
+from app.records_gateway import PatientInfo
+from app.widgets.announce import ANNOUNCED
+from app.widgets.preview import PreviewWidget
+from models.errors import InputError
+from models.labels import EXPRESSIONS
+from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
+from tests.gui.test_capture_guards import _photo_folder
+from tests.gui.test_flow_edges import slow_analysis
+
+
+def _start(window, patient_id: str = "MRN-3", name: str = "Eve Stone") -> None:
+    window.gateway.save_patient(PatientInfo(patient_id, name), is_new=True)
+    window.patients.refresh()
+    window.start_assessment(patient_id)
+
+
+def test_the_preview_says_where_the_face_is(qtbot) -> None:
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    assert preview.accessibleName() == "Live camera preview"
+    frame = np.zeros((240, 320, 3), np.uint8)
+    preview.show_frame(frame, None, False)
+    assert preview.accessibleDescription() == "No face found: move into the guide"
+    preview.show_frame(frame, (100, 60, 120, 140), False)
+    assert preview.accessibleDescription() == "Face found, not ready: see the checks below the preview"
+    preview.show_frame(frame, (100, 60, 120, 140), True)
+    assert preview.accessibleDescription() == "Face in the guide, every check passed: ready to capture"
+    preview.clear("Camera stopped")
+    assert preview.accessibleDescription() == "Camera stopped"
+
+
+def test_the_drawing_names_the_step_and_the_bar_its_stage(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights, analyse=slow_analysis)
+    try:
+        _start(window)
+        page = window.capture
+        assert page.illustration.accessibleName() == "Drawing: Rest"
+        page.next_step()
+        assert page.illustration.accessibleName() == "Drawing: Close eyes"
+        assert page.progress.accessibleName() == "Analysis progress"
+        capture_all(qtbot, window)
+        window.start_analysis()
+        qtbot.waitUntil(lambda: page.progress.accessibleDescription() == "warming up", timeout=WAIT_MS)
+        assert page.progress_label.text() == "warming up"
+        ANNOUNCED.clear()
+        window.cancel_analysis()
+        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+        assert page.progress.accessibleDescription() == page.progress_label.text() == "Analysis cancelled; the photos are kept."
+        assert ("Analysis cancelled; the photos are kept.", False) in ANNOUNCED
+    finally:
+        close_window(window)
+
+
+def _fails(photos, handle, progress):
+    raise InputError("the Rest photo is too dark: add light")
+
+
+def test_a_failed_analysis_is_announced_at_once(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights, analyse=_fails)
+    try:
+        _start(window)
+        capture_all(qtbot, window)
+        ANNOUNCED.clear()
+        window.start_analysis()
+        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+        assert ("Analysis failed: the Rest photo is too dark: add light", True) in ANNOUNCED
+    finally:
+        close_window(window)
+
+
+def test_a_finished_analysis_is_announced(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _start(window)
+        capture_all(qtbot, window)
+        ANNOUNCED.clear()
+        window.start_analysis()
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
+        assert ("Analysis of Eve Stone (MRN-3) finished", False) in ANNOUNCED
+    finally:
+        close_window(window)
+
+
+def test_the_error_box_is_announced_when_it_appears(qtbot, data_folder: Path, tiny_weights: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "photos"
+    _photo_folder(folder, EXPRESSIONS[1:])  # no rest photo
+    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: PhotoFolderSource(folder))
+    try:
+        ANNOUNCED.clear()
+        _start(window)
+        page = window.capture
+        qtbot.waitUntil(lambda: page.error_box.isVisible(), timeout=WAIT_MS)
+        text = page.error_label.text()
+        assert text.startswith("No picture for this step:") and "no rest photo" in text
+        assert list(ANNOUNCED).count((text, True)) == 1
+        page._on_camera_failed("The camera stopped: it was unplugged; press Retry")
+        assert ("The camera stopped: it was unplugged; press Retry", True) in ANNOUNCED
+    finally:
+        close_window(window)
