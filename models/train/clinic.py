@@ -509,13 +509,25 @@ def clinic_cautions(results: dict[str, Any]) -> list[str]:
     if short:
         cautions.append(f"Very short training ({', '.join(short)}; fewer than {TINY_STEPS}): the weights mostly show "
                         "where they started from.")
-    return cautions + run_warnings(results)
+    return cautions + run_warnings(results, named=False)
 
 
-def run_warnings(results: dict[str, Any]) -> list[str]:
-    """The run's warnings on its data, as the card and the weights' cautions give them."""
+def run_warnings(results: dict[str, Any], named: bool = True) -> list[str]:
+    """The run's warnings on its data, as the card (`named`: which patients share a photo) and
+    the weights' cautions give them. The cautions travel with clinic.pt onto every report it
+    grades and into every stored result: naming the two patients there printed other patients'
+    record numbers on an unrelated patient's report, so they only count them."""
     overlap = results["state"].get("init_overlap")
-    return grade_gaps(results["grades"]) + list(results.get("shared_photos") or []) + ([overlap] if overlap else [])
+    shared = list(results.get("shared_photos") or [])
+    if shared and not named:
+        shared = [shared_photos_caution(len(shared))]
+    return grade_gaps(results["grades"]) + shared + ([overlap] if overlap else [])
+
+
+def shared_photos_caution(pairs: int) -> str:
+    """The weights' caution for training patients with identical photos, naming none of them."""
+    return (f"{counted(pairs, 'pair')} of this clinic's patients share an identical photo: probably one person under "
+            "two IDs, counted twice (the run's clinic.md names them).")
 
 
 def _score(state: RunState, work: Path, final: CheckpointSource, patients: PatientDataset, recipe: ClinicRecipe,

@@ -80,10 +80,19 @@ def test_a_clinic_run_warns_of_one_person_twice_on_the_command_line_and_the_card
     err = io.StringIO()
     recipe = ClinicRecipe(patients=str(root), init=str(tiny_weights), work=str(tmp_path / "run"), steps=1, batch_size=2)
     with contextlib.redirect_stderr(err):
-        run_clinic(recipe, torch.device("cpu"))
+        results = run_clinic(recipe, torch.device("cpu"))
     line = f"MRN-7 (train) and {source} (train) have an identical photo"
     assert f"palsy: warning: {line}" in err.getvalue()
     assert f"> **Warning:** {line}" in (tmp_path / "run" / "clinic.md").read_text()
+    # the weights' cautions go onto every report they grade: counted, no patient named there
+    from models.checkpoint import load_checkpoint
+    from models.resources import weights_cautions
+
+    cautions = weights_cautions(load_checkpoint(tmp_path / "run" / "clinic.pt")[1])
+    assert cautions == results["cautions"]
+    assert "1 pair of this clinic's patients share an identical photo: probably one person under two IDs, counted " \
+           "twice (the run's clinic.md names them)." in cautions
+    assert not any("MRN-7" in c or source in c for c in cautions)
     err = io.StringIO()
     with contextlib.redirect_stderr(err):  # a rerun decodes nothing and still says it
         run_clinic(recipe, torch.device("cpu"))
