@@ -60,6 +60,7 @@ def _text_window(parent: QWidget, title: str, markdown: str, height: int | None 
     browser = QTextBrowser()
     browser.setOpenExternalLinks(False)  # offline product: nothing opens a browser
     browser.setMarkdown(markdown)
+    browser.setAccessibleName(title)  # a screen reader announced a nameless text
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)

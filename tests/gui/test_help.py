@@ -36,7 +36,9 @@ def test_shortcut_rows_come_from_the_actions(qapp) -> None:
 def test_help_menu_shows_the_card_and_the_shortcuts(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        text = window.show_shortcuts().browser.toPlainText()
+        shortcuts = window.show_shortcuts()
+        assert shortcuts.browser.accessibleName() == shortcuts.windowTitle() == "Keyboard shortcuts"
+        text = shortcuts.browser.toPlainText()
         for what, keys in (("Capture", "Space"), ("Auto-capture at peak", "A"), ("Reconnect camera", "F5"),
                            ("Export PDF", "Ctrl+E"), ("History", "Ctrl+H")):
             assert f"{what}\n{keys}" in text
