@@ -69,8 +69,8 @@ class PreviewWidget(QWidget):
         target = self._target()
         painter.drawImage(target, self._image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = QColor(60, 200, 90) if self._guide_ok else QColor(240, 170, 40)
-        pen = QPen(colour, 3, Qt.PenStyle.DashLine)
+        pen = guide_pen(self._guide_ok)
+        colour = pen.color()
         painter.setPen(pen)
         # guide: an upright oval, 55 % of the frame height, centred
         gh = target.height() * 0.78
@@ -84,6 +84,14 @@ class PreviewWidget(QWidget):
             painter.setPen(QPen(colour, 2))
             painter.drawRect(QRectF(target.left() + x * scale, target.top() + y * scale, w * scale, h * scale))
         painter.end()
+
+
+def guide_pen(guide_ok: bool) -> QPen:
+    """The guide oval's pen: solid green when every live check passed, dashed amber until then.
+    Not by colour alone: under red-green colour blindness the two colours look alike (yellow)."""
+    if guide_ok:
+        return QPen(QColor(60, 200, 90), 3, Qt.PenStyle.SolidLine)
+    return QPen(QColor(240, 170, 40), 3, Qt.PenStyle.DashLine)
 
 
 def guide_words(face_box: tuple[int, int, int, int] | None, guide_ok: bool) -> str:

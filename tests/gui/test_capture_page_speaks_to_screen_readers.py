@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtGui import QImage
 
 from app.camera.file_sources import PhotoFolderSource
 from app.records_gateway import PatientInfo
@@ -109,3 +110,29 @@ def test_the_error_box_is_announced_when_it_appears(qtbot, data_folder: Path, ti
         assert ("The camera stopped: it was unplugged; press Retry", True) in ANNOUNCED
     finally:
         close_window(window)
+
+
+def _guide_drawn(preview: PreviewWidget, ready: bool) -> float:
+    """The share of points along the guide oval where its line is drawn (a grey frame filling
+    the preview, no face box; the oval as `paintEvent` places it)."""
+    preview.show_frame(np.full((240, 320, 3), 128, np.uint8), None, ready)
+    image = preview.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    rgb = rgb[:, :image.width() * 3].reshape(image.height(), image.width(), 3).astype(int)
+    ry = image.height() * 0.78 / 2
+    rx = ry * 0.72
+    angles = np.linspace(0, 2 * np.pi, 720, endpoint=False)
+    ys = np.round(image.height() / 2 + ry * np.sin(angles)).astype(int)
+    xs = np.round(image.width() / 2 + rx * np.cos(angles)).astype(int)
+    points = rgb[ys, xs]
+    return float((points.max(axis=1) - points.min(axis=1) > 60).mean())  # coloured, not the grey frame
+
+
+def test_the_guide_says_ready_by_its_line_not_by_colour_alone(qtbot) -> None:
+    # its green and amber look alike (yellow) under red-green colour blindness: ready is a
+    # solid line, not ready a dashed one
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.resize(320, 240)
+    solid, dashed = _guide_drawn(preview, True), _guide_drawn(preview, False)
+    assert solid > 0.97 and dashed < 0.9, (solid, dashed)
