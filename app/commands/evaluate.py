@@ -56,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
     from app.commands.assess import set_threads
     from models.checkpoint import load_checkpoint
     from models.data.parsing import SPLITS
-    from models.data.patients import PatientDataset, held_out_seen
+    from models.data.patients import (
+        PatientDataset,
+        held_out_seen,
+        labels_found_instead,
+        not_a_patient_set,
+    )
     from models.errors import InputError
     from models.pipeline.loader import check_grading_trained, clinic_stage_run
     from models.resources import default_weights_path
@@ -70,12 +75,13 @@ def run(args: argparse.Namespace) -> int:
                          f"(drop --level {args.level})")
     level = args.level or "patient"
     if not Path(args.data).is_dir():
-        raise InputError(f"data folder not found: {args.data}")
+        found = labels_found_instead(Path(args.data))  # a .zip the set arrived in
+        raise InputError(f"data folder not found: {args.data}" + (f"; {found}" if found else ""))
     patient_set = (Path(args.data) / "labels.csv").is_file()
     if args.split not in ("auto", "all", *SPLITS):  # a typo, not a part the set lacks
         raise InputError(f"--split {args.split!r} is not one of auto, all, {', '.join(SPLITS)}")
     if args.task == "grading" and not patient_set:
-        raise InputError(f"{args.data} is not a patient data set (labels.csv missing); grading needs graded patients")
+        raise not_a_patient_set(args.data, "grading needs graded patients")
     patients = PatientDataset(args.data) if patient_set else None
     if patients is not None:  # a listed patient without photos would silently leave the figures
         patients.check_photos()

@@ -69,7 +69,7 @@ class Patient:
 
 @dataclass(frozen=True)
 class SharedPhoto:
-    """One photo file, byte for byte, in the folders of two listed patients."""
+    """One photo, pixel for pixel (`photo_digest`), in the folders of two listed patients."""
 
     first: str  # patient id
     first_split: str
@@ -101,6 +101,15 @@ def read_photo(path: Path) -> np.ndarray:
     MIN_PHOTO_SIDE pixels a side, a large phone JPEG decoded reduced: its mask, if any, is
     over the pixel limit too and refused as too large); InputError naming the whole path."""
     return load_image(path, min_side=MIN_PHOTO_SIDE, label=str(path), purpose="training or scoring with it")
+
+
+def photo_digest(image: np.ndarray) -> str:
+    """The sha256 of a decoded photo's size and pixels (`read_photo`: upright, RGB): equal for
+    a copy and for one saved again without loss (the PNG of a JPEG's pixels), whose file bytes
+    differ."""
+    digest = hashlib.sha256(str(image.shape).encode())
+    digest.update(np.ascontiguousarray(image).data)
+    return digest.hexdigest()
 
 
 def check_mask_size(image: np.ndarray, photo: Path, mask: np.ndarray, mask_path: Path) -> None:
@@ -226,8 +235,9 @@ class PatientDataset:
         self.shared_photos: list[SharedPhoto] = []  # of the last `check_files`: identical photos of two patients
         labels = self.root / "labels.csv"
         if not labels.is_file():
-            raise InputError(f"{self.root} is not a patient data set: labels.csv is missing; give a folder holding "
-                             "labels.csv (patient_id,grade,side) and a folder of expression photos for each patient")
+            found = labels_found_instead(self.root) or "labels.csv is missing"
+            raise InputError(f"{self.root} is not a patient data set: {found}; give a folder holding labels.csv "
+                             "(patient_id,grade,side) and a folder of expression photos for each patient")
         rows = []
         seen: dict[str, tuple[int, tuple[int, str, str]]] = {}  # patient id -> (line, its values)
         by_case: dict[str, tuple[int, str]] = {}  # case_key -> (line, patient id as written there)
@@ -377,22 +387,41 @@ class PatientDataset:
 
     def check_photos(self) -> None:
         """InputError when a patient of labels.csv has no expression photos (no folder, or none
-        in it): the first one is named, with a folder of a similar name when there is one,
+        in it): the first one is named, with what the set holds instead (`_found_instead`),
         rather than the patient silently dropped from training or from the figures (the rule
         `palsy train clinic` applies, docs/train.md)."""
         without = [pid for pid in self.patient_ids() if not self.photos(pid)]
         if without:
             first = without[0]
-            near = ""
-            if not self.folder(first).is_dir():
-                import difflib
-
-                unused = {name.casefold(): name for name in self.ignored()["folders"]}
-                close = difflib.get_close_matches(folder_key(first).casefold(), list(unused), n=1, cutoff=0.75)
-                if close:
-                    near = f"; a folder {unused[close[0]]!r} is there: rename it to match labels.csv"
+            found = self._found_instead(first)
             raise InputError(f"{len(without)} patient(s) of {self.root}/labels.csv have no expression photos, first "
-                             f"{first} (expected {self.folder(first)}/rest.jpg ...){near or '; add the folder or remove the row'}")
+                             f"{first} (expected {self.folder(first)}/rest.jpg ...); {found}")
+
+    def _found_instead(self, patient_id: str) -> str:
+        """What the set holds in place of a patient's photos, and what to do: "add the folder"
+        sent users the wrong way when the photos were one level down (a dated subfolder) or the
+        folder was named with leading zeros a spreadsheet dropped from labels.csv (0042, 42)."""
+        folder = self.folder(patient_id)
+        if folder.is_dir():
+            below = _subfolders_with_photos(folder)
+            if below:
+                more = f" (and {len(below) - 1} more: keep one visit's photos)" if len(below) > 1 else ""
+                return (f"its photos are one level down, in {below[0]}{more}: move them up into {folder}, as each "
+                        "patient's photos are read from its own folder only")
+            return (f"{folder} holds no photo named as an expression ({', '.join(EXPRESSIONS)}; .jpg or .png): name "
+                    "them so, or remove the row")
+        unused = self.ignored()["folders"]
+        zeros = [name for name in unused if _same_number(folder_key(name), folder_key(patient_id))]
+        if zeros:
+            return (f"a folder {zeros[0]!r} is there, the same number with leading zeros, which a spreadsheet drops "
+                    f"from an ID: write the ID as {zeros[0]} in labels.csv (save the column as text)")
+        import difflib
+
+        by_case = {name.casefold(): name for name in unused}
+        close = difflib.get_close_matches(folder_key(patient_id).casefold(), list(by_case), n=1, cutoff=0.75)
+        if close:
+            return f"a folder {by_case[close[0]]!r} is there: rename it to match labels.csv"
+        return "add the folder or remove the row"
 
     def check_files(self, progress: Callable[[int, int], None] | None = None,
                     splits: tuple[str, ...] = SPLITS, threads: int | None = None,
@@ -407,9 +436,11 @@ class PatientDataset:
         the sample has none), so that a caller can keep what it needs of the one decode
         (`models/train/decoded_photos.py`).
 
-        Each photo's bytes are hashed too: one person listed under two IDs puts the same files
-        in two folders. Two patients of different splits with an identical photo are refused
-        (InputError naming both and what to do): the network would be scored on a face it was
+        Each photo's decoded pixels are hashed too (`photo_digest`): one person listed under two
+        IDs puts the same photos in two folders, copied or exported again (a PNG of a JPEG's
+        pixels); a lossy re-compression changes the pixels and is not found. Two patients of
+        different splits with an identical photo are refused (InputError naming both and what
+        to do): the network would be scored on a face it was
         trained on, and the test figures would overstate it. Two of one split are listed in
         `self.shared_photos` (the caller warns: that person counts twice). Blank frames (pixel
         range at most BLANK_RANGE) are not compared: two patients may both have one."""
@@ -420,22 +451,19 @@ class PatientDataset:
         workers = max(1, min(len(samples), threads or min(CHECK_THREADS, os.cpu_count() or 1)))
 
         def problem(item: tuple[str, PatientSample]) -> tuple[str | None, str | None]:
-            """(what is wrong with the photo or None, its bytes' sha256 or None when blank)."""
+            """(what is wrong with the photo or None, its `photo_digest` or None when blank)."""
             split, sample = item
             try:
                 if sample.mask is None:
                     image, mask = read_photo(sample.image), None
                 else:
                     image, mask = read_labelled_photo(sample.image, sample.mask)
-                digest = hashlib.sha256(sample.image.read_bytes()).hexdigest()
             except InputError as exc:
                 return " ".join(str(exc).split()), None
-            except OSError as exc:  # gone between the decode and the hash
-                return f"cannot read {sample.image} ({exc.strerror or exc})", None
             blank = int(image.max()) - int(image.min()) <= BLANK_RANGE
             if keep is not None:
                 keep(split, sample, image, mask)
-            return None, None if blank else digest
+            return None, None if blank else photo_digest(image)
 
         problems = []
         digests: dict[str, list[tuple[str, PatientSample]]] = {}
@@ -472,6 +500,44 @@ class PatientDataset:
             for expression, image, mask in self.photos(pid):
                 out.append(PatientSample(pid, expression, image, mask, patient.grade, patient.side))
         return out
+
+
+def _subfolders_with_photos(folder: Path) -> list[Path]:
+    """The subfolders of a patient folder (masks/ aside) holding photos named as expressions:
+    a dated visit folder (P008/2024-03-01/rest.jpg), which the patient's photos are not read from."""
+    return [sub for sub in sorted(folder.iterdir())
+            if sub.is_dir() and sub.name.lower() != "masks" and not is_clutter(sub)
+            and any(frame_of(path) and path.suffix.lower() in IMAGE_SUFFIXES for path in sub.iterdir())]
+
+
+def _same_number(folder: str, patient_id: str) -> bool:
+    """Whether a folder name and a patient id are one number written with other leading zeros
+    (folder 0042, id 42: Excel reads an ID column as numbers)."""
+    return folder != patient_id and all(name.isascii() and name.isdigit() for name in (folder, patient_id)) \
+        and int(folder) == int(patient_id)
+
+
+def labels_found_instead(root: Path) -> str | None:
+    """Where labels.csv is, for a `--data` that lacks it: a .zip the set arrived in ("unpack it
+    first"), or the folder above the set (a subfolder holding labels.csv is named); None when
+    neither."""
+    if root.is_file() and root.suffix.lower() == ".zip":
+        return f"{root.name} is a .zip archive: unpack it first and give the unpacked folder that holds labels.csv"
+    if not root.is_dir():
+        return None
+    below = [sub / "labels.csv" for sub in sorted(root.iterdir())
+             if sub.is_dir() and not is_clutter(sub) and (sub / "labels.csv").is_file()]
+    if not below:
+        return None
+    more = f" (and {len(below) - 1} more)" if len(below) > 1 else ""
+    return f"this folder holds no labels.csv but {below[0]} is one level down{more}: give that folder"
+
+
+def not_a_patient_set(root: str | Path, use: str) -> InputError:
+    """The refusal of a `--data` without labels.csv: `use` says what the folder should be; what
+    was found instead (the folder above the set, a .zip) is named when there is such a thing."""
+    found = labels_found_instead(Path(root))
+    return InputError(f"{root} is not a patient data set (labels.csv missing); {use}" + (f"; {found}" if found else ""))
 
 
 PATIENT_DIGEST_PREFIX = "palsy-patient:"

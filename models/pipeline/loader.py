@@ -149,6 +149,10 @@ def e2_on_other_e1(model: CascadeNet, meta: dict[str, Any]) -> bool:
 
 
 CLINIC_STAGES = ("stage1.pt", "stage2.pt")
+# Training-record keys of a clinic run's stage file: which stage ("stage1", "stage2") and the
+# run folder it was written in (`models.train.clinic.clinic_stage_mark`).
+CLINIC_STAGE = "clinic_stage"
+CLINIC_RUN = "clinic_run"
 
 
 def clinic_stage_run(weights: str | os.PathLike) -> Path | None:
@@ -165,6 +169,18 @@ def clinic_stage_run(weights: str | os.PathLike) -> Path | None:
     return path.parent if isinstance(recipe, dict) and "stage1_share" in recipe and "patients" in recipe else None
 
 
+def clinic_stage_of(weights: str | os.PathLike, meta: dict[str, Any]) -> Path | None:
+    """The run folder when `weights` is an intermediate stage of `palsy train clinic`, else None:
+    by its own training record (`CLINIC_STAGE`) wherever the file lies, since a clinic copies
+    weights to its capture station; a stage file an older release wrote carries no such record
+    and is known only beside its run's state.json (`clinic_stage_run`)."""
+    beside = clinic_stage_run(weights)
+    training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
+    if beside is not None or training.get(CLINIC_STAGE) is None:
+        return beside
+    return Path(str(training.get(CLINIC_RUN) or Path(weights).parent))
+
+
 def check_grading_trained(model: CascadeNet, meta: dict[str, Any], weights: str | os.PathLike,
                           clinic_stages: bool = False) -> None:
     """CheckpointError when the weights would grade with an E2 that was never trained
@@ -173,7 +189,7 @@ def check_grading_trained(model: CascadeNet, meta: dict[str, Any], weights: str 
     measurement, not grading a patient), for an intermediate stage of a clinic run: stage1.pt
     grades with the start weights' E2 (the demo's, by default) while its record names the
     clinic's data, and neither stage has the test figures and card clinic.pt carries."""
-    run = None if clinic_stages else clinic_stage_run(weights)
+    run = None if clinic_stages else clinic_stage_of(weights, meta)
     if run is not None:
         raise CheckpointError(f"{weights} is an intermediate stage of a `palsy train clinic` run, not weights to grade "
                               f"with; use {run / 'clinic.pt'} (written with its test figures and model card when the "

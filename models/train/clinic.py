@@ -1,7 +1,8 @@
 """`palsy train clinic`: one command that trains the cascade on a clinic's own graded patients.
 
 0. checks: the recipe and the data are compared with what `OUT/state.json` recorded (a
-   changed recipe or changed training patients are refused at once); then every photo and
+   changed recipe or changed training patients are refused at once), and so is an `OUT` without
+   room for the checkpoints still to write (`check_free_space`); then every photo and
    mask the remaining steps will read is opened and decoded as `palsy assess` reads it,
    before any training (a damaged test photo must not surface after hours of it): the train
    split's while a stage remains, the val and test splits' while scoring remains, a few
@@ -34,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -43,6 +45,7 @@ from typing import Any
 
 import torch
 
+from models.cascade import build_model
 from models.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint, sha256_of
 from models.config import get_config
 from models.counted import counted
@@ -52,6 +55,7 @@ from models.data.patients import (
     PatientDataset,
     SharedPhoto,
     held_out_count,
+    not_a_patient_set,
     split_digests,
     trained_held_out,
     write_splits_csv,
@@ -59,12 +63,13 @@ from models.data.patients import (
 from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.metrics import KAPPA_UNDEFINED, kappa_text
+from models.pipeline.loader import CLINIC_RUN, CLINIC_STAGE
 from models.resources import CAUTIONS, default_weights_path
 from models.train.card import top_probability_text, wilson_interval
 from models.train.checkpoint_file import CheckpointFile, CheckpointSource, model_of
 from models.train.decoded_photos import DecodedPhotos, Wanted, check_and_keep
 from models.train.evaluation import evaluate_parsing, grading_reports
-from models.train.face_prep import RECORD_KEY, clinic_preparation, no_face_note
+from models.train.face_prep import RECORD_KEY, clinic_preparation, no_face_note, photo_name
 from models.train.feature_cache import cache_note
 from models.train.loop import LoopSettings, PrintProgress, Progress
 from models.train.machine import describe_machine
@@ -128,8 +133,7 @@ def _check(recipe: ClinicRecipe) -> tuple[PatientDataset, list[DataSpec], Path |
     missing. Nothing is decoded here: `_check_photos` does that once the run's state says
     which photos the remaining steps read."""
     if not is_patient_set(Path(recipe.patients)):
-        raise InputError(f"{recipe.patients} is not a patient data set (labels.csv missing); "
-                         "the first --data of `palsy train clinic` is the graded patients' folder")
+        raise not_a_patient_set(recipe.patients, "the first --data of `palsy train clinic` is the graded patients' folder")
     patients = PatientDataset(recipe.patients)
     patients.check_photos()
     for split in ("train", "test"):
@@ -209,6 +213,48 @@ def _input_size(start: CheckpointFile | None, recipe: ClinicRecipe) -> int | Non
         except ValueError:
             return None
     return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
+
+
+def _start_state(start: CheckpointFile | None, recipe: ClinicRecipe) -> dict[str, torch.Tensor] | None:
+    """The tensors the run's stages will save: the start checkpoint's, or a fresh network's
+    from scratch; None when the configuration is unknown (the step that builds it says why)."""
+    if start is not None:
+        return start.peek()["state_dict"]
+    try:
+        config = get_config(recipe.config)
+    except ValueError:
+        return None
+    return build_model(config.with_input_size(recipe.input_size) if recipe.input_size else config).state_dict()
+
+
+TRAINED = {"stage1": "e1", "stage2": "e2"}  # the encoder each stage trains
+
+
+def stage_checkpoint_bytes(tensors: dict[str, torch.Tensor], stage: str) -> int:
+    """About the size of a stage's checkpoint: every tensor in fp32, and Adam's two moments of
+    the encoder the stage trains (`TRAINED`), and a megabyte for the record and the file's
+    structure (0.1-0.2 MB measured)."""
+    trained = sum(t.numel() for k, t in tensors.items() if k.startswith(TRAINED[stage] + "."))
+    return 4 * (sum(t.numel() for t in tensors.values()) + 2 * trained) + 1_000_000
+
+
+def check_free_space(work: Path, tensors: dict[str, torch.Tensor] | None, stages: list[str]) -> None:
+    """InputError when `work` has less free space than twice the largest checkpoint of the
+    `stages` to train: a save writes the new checkpoint beside the old one before replacing
+    it. Found before the photos are decoded and the steps trained, not at the first save
+    after them, and saying how much to free."""
+    if tensors is None:
+        return
+    size = max(stage_checkpoint_bytes(tensors, stage) for stage in stages)
+    free = shutil.disk_usage(work).free
+    if free < 2 * size:
+        raise InputError(f"{work} has {_megabytes(free)} free; the run needs about {_megabytes(2 * size)}: a stage "
+                         f"checkpoint of about {_megabytes(size)} is written beside the old one before replacing it; "
+                         "free space or choose another --out")
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1e6:.0f} MB"
 
 
 def _now_and_then(every_s: float, line: Callable[[int, int, float], str], last: bool = False) -> Callable[[int, int], None]:
@@ -344,9 +390,6 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     missing = missing_summary(ignored)
     if missing:
         _warn(missing)
-    grades = _grade_counts(patients)
-    for note in grade_gaps(grades):
-        _warn(note)
     work = Path(recipe.work)
     progress = progress or PrintProgress(every_s=60)
     work.mkdir(parents=True, exist_ok=True)
@@ -355,6 +398,9 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     # The checkpoint the next step starts from is read once: for the size the photos are kept
     # at, and by that step (`once`); a damaged one is refused before the photos are decoded.
     start = _read_next_start(state, work, specs, init)
+    remaining = [key for key in _stages(specs) if not state.done(key)]
+    if remaining:
+        check_free_space(work, _start_state(start, recipe), remaining)
     read_once = {start.path: start} if start is not None else {}
 
     def once(path: Path | None) -> CheckpointSource | None:
@@ -380,6 +426,11 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
         # of one split: those of two splits were refused by the check
         state.record("shared_photos", [shared_photo_note(s) for s in patients.shared_photos])
         state.record("no_face", photos.no_face())  # for the card of a rerun that checks fewer splits
+    no_face = state.data.get("no_face", photos.no_face())
+    used = used_patients(patients, no_face)
+    grades = _grade_counts(patients, used)
+    for note in grade_gaps(grades):  # of the patients trained and scored on, known once the faces are
+        _warn(note)
     shared = state.data.get("shared_photos") or []
     for note in shared:
         _warn(note)
@@ -410,11 +461,12 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
             specs, out, loop("parsing", recipe.minutes * recipe.stage1_share, stage1_lr, False), device,
             recipe.config, None if init else recipe.input_size, batch_size=recipe.batch_size,
             init=None if resume else once(init), resume=once(resume), progress=progress, log_path=log, photos=photos,
+            mark=clinic_stage_mark("stage1", work),
         )[1], tag="clinic")
     final = run_stage(state, work, "stage2", "stage 2 (grading)", lambda out, resume, log: train_grading(
         recipe.patients, out, loop("grading", grading_minutes, recipe.stage2_lr, True), device, cascaded=True,
         batch_size=recipe.batch_size, init=None if resume else once(e1_source), resume=once(resume), progress=progress,
-        log_path=log, cache_variants=recipe.cache_variants, photos=photos,
+        log_path=log, cache_variants=recipe.cache_variants, photos=photos, mark=clinic_stage_mark("stage2", work),
     )[1], tag="clinic")
 
     target = work / WEIGHTS_NAME
@@ -429,14 +481,17 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     # the card: a run that fails on the way leaves no clinic.pt for `palsy assess` to use.
     pending = work / (WEIGHTS_NAME + ".partial")
     results = {"recipe": _plain(recipe), "state": state.data, "init": str(init) if init else None,
-               "init_sha256": init_sha, "patients": {s: len(patients.patient_ids(s)) for s in ("train", "val", "test")},
-               "grades": grades, "wall_s": wall_s, "ignored": ignored,
+               "init_sha256": init_sha, "patients": {s: len(ids) for s, ids in used.items()},
+               "listed": {s: len(patients.patient_ids(s)) for s in used}, "grades": grades, "wall_s": wall_s,
+               "ignored": ignored,
                "split_source": patients.split_source, "photos": _photo_counts(patients), "shared_photos": shared,
-               "photo_preparation": preparation, "no_face": state.data.get("no_face", photos.no_face()),
+               "photo_preparation": preparation, "no_face": no_face,
+               "unused": [pid for s in used for pid in patients.patient_ids(s) if pid not in used[s]],
                "parser": parser_note(final, patients, specs, init)}
     cautions = results["cautions"] = clinic_cautions(results)
-    results["sha256"] = keep_or_write_final(state, final, target, [training, metrics, cautions], lambda: save_checkpoint(
-        load_checkpoint(final)[0], pending, training=training, metrics=metrics, half=True, extra={CAUTIONS: cautions}))
+    carried = weights_metrics(metrics)
+    results["sha256"] = keep_or_write_final(state, final, target, [training, carried, cautions], lambda: save_checkpoint(
+        load_checkpoint(final)[0], pending, training=training, metrics=carried, half=True, extra={CAUTIONS: cautions}))
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
     if pending.is_file():
@@ -446,6 +501,26 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     g = metrics["grading"]["patient"]
     say(f"wrote {target} and {CARD_NAME}: {final_figures_line(g)}", "clinic")
     return results
+
+
+def weights_metrics(metrics: Any) -> Any:
+    """The figures clinic.pt carries: metrics.json's, with each list of photos where no face was
+    found (`no_face`, named patient id first) given as its count. The weights file may travel
+    and carries no patient id in clear (docs/train.md); the names stay in metrics.json and the
+    card, beside the run."""
+    if isinstance(metrics, dict):
+        return {key: len(value) if key == "no_face" and isinstance(value, list) else weights_metrics(value)
+                for key, value in metrics.items()}
+    return metrics
+
+
+def clinic_stage_mark(key: str, work: Path) -> dict[str, Any]:
+    """The entries that name a stage file as an intermediate stage of this run in its own
+    training record: the file is refused for grading wherever it is copied
+    (`models.pipeline.loader.clinic_stage_of`), not only beside the run's state.json. No
+    `command`: a record naming `palsy train clinic` is read as the finished weights' (their
+    `splits`, `models.data.patients.held_out_seen`)."""
+    return {CLINIC_STAGE: key, CLINIC_RUN: str(work.resolve())}
 
 
 def final_figures_line(g: dict[str, Any]) -> str:
@@ -504,6 +579,8 @@ def clinic_cautions(results: dict[str, Any]) -> list[str]:
     g = st["metrics"]["grading"]["patient"]
     cautions = [f"Trained on {counted(counts['train'], 'patient')} of this clinic, tested on {counts['test']} (test "
                 f"accuracy {g['accuracy']:.3f}, kappa {kappa_text(g['quadratic_kappa'])}); not a validated medical device."]
+    unused = unused_note(results)
+    cautions += [unused] if unused else []
     cautions += [results["parser"]] if results.get("parser") else []
     short = _short_stages(st)
     if short:
@@ -621,7 +698,9 @@ def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, patients: Patie
     new = _plain(recipe)
     if started and old is not None and old != new:
         keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-        raise InputError(f"{work} holds a run with another recipe (differs in {', '.join(keys)}); rerun it with the "
+        differences = "; ".join(f"{k}: {_recipe_value(old.get(k))} in the run, {_recipe_value(new.get(k))} asked"
+                                for k in keys)
+        raise InputError(f"{work} holds a run with another recipe (differs in {differences}); rerun it with the "
                          f"same options, or choose another --out")
     trained_on, scored_on = _fingerprint(patients, ("train",)), _fingerprint(patients, ("val", "test"))
     if "training_data" in state.data:
@@ -651,6 +730,16 @@ def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, patients: Patie
     state.record("recipe", new)
     state.record("training_data", trained_on)
     state.record("scoring_data", scored_on)
+
+
+def _recipe_value(value: Any) -> str:
+    """A recipe entry as the refusal of another recipe names it: the user must be able to type
+    the run's value again (a --minutes typed days ago), or see that a folder moved."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    return "none" if value is None else str(value)
 
 
 def _set_aside(work: Path) -> None:
@@ -735,11 +824,34 @@ def _photo_counts(patients: PatientDataset) -> dict[str, tuple[int, int]]:
     return counts
 
 
-def _grade_counts(patients: PatientDataset) -> dict[str, dict[str, int]]:
-    counts = {s: dict.fromkeys(GRADES, 0) for s in ("train", "val", "test")}
-    for p in patients.patients.values():
-        counts[p.split][GRADES[p.grade]] += 1
+def used_patients(patients: PatientDataset, no_face: list[str]) -> dict[str, list[str]]:
+    """Each split's patients with a photo the run reads: one whose photos all had no face found
+    (`no_face`, named as `photo_name` names them) is neither trained nor scored on, and must not
+    count as a grade the network learnt or a patient it was tested on."""
+    left_out = set(no_face)
+    return {split: [pid for pid in patients.patient_ids(split)
+                    if any(photo_name(s.image) not in left_out for s in patients.samples(patient_ids=[pid]))]
+            for split in ("train", "val", "test")}
+
+
+def _grade_counts(patients: PatientDataset, used: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+    """Patients per grade of each split, of those the run reads (`used_patients`)."""
+    counts = {s: dict.fromkeys(GRADES, 0) for s in used}
+    for split, ids in used.items():
+        for pid in ids:
+            counts[split][GRADES[patients.patients[pid].grade]] += 1
     return counts
+
+
+def unused_note(results: dict[str, Any]) -> str | None:
+    """'5 test patients listed, 4 scored: ...' where the patients trained or scored on are fewer
+    than labels.csv lists (every photo of some had no face found); None where none is missing."""
+    used, listed = results["patients"], results.get("listed") or results["patients"]
+    parts = [f"{counted(listed[s], f'{s} patient')} listed, {used[s]} {verb}"
+             for s, verb in (("train", "trained on"), ("val", "scored"), ("test", "scored")) if used[s] != listed[s]]
+    if not parts:
+        return None
+    return "; ".join(parts) + ": the others had no photo in which a face was found."
 
 
 def _counts(confusion: list[list[int]]) -> tuple[int, int, int]:
@@ -810,6 +922,13 @@ def _preparation_line(results: dict[str, Any]) -> str:
     return f"- Photos: the face crop `palsy assess` makes (trained and scored on what the app grades){out}."
 
 
+def _unused_line(results: dict[str, Any]) -> str:
+    """For the card's patient counts: how many labels.csv lists where more, and who had no
+    usable photo (the card stays with the run, so it names them)."""
+    note = unused_note(results)
+    return f" {note[:-1]} ({', '.join(results['unused'])})." if note else ""
+
+
 def clinic_card(results: dict[str, Any]) -> str:
     """The model card of a clinic run (markdown)."""
     recipe, st = results["recipe"], results["state"]
@@ -834,7 +953,8 @@ def clinic_card(results: dict[str, Any]) -> str:
     lines += [
         "## Data",
         f"- Graded patients: `{recipe['patients']}`: {results['patients']['train']} train / {results['patients']['val']} val / "
-        f"{results['patients']['test']} test patients (split by patient; {results.get('split_source', 'split')}).",
+        f"{results['patients']['test']} test patients (split by patient; {results.get('split_source', 'split')})."
+        + _unused_line(results),
         "- Expression photos per split (with masks): " + "; ".join(
             f"{s} {n} ({m})" for s, (n, m) in photos.items()) + ".",
         _preparation_line(results),

@@ -24,7 +24,7 @@ from models.config import CascadeConfig, get_config
 from models.data.augment import Augmenter
 from models.data.glasses import check_glasses_fraction
 from models.data.parsing import ParsingDataset
-from models.data.patients import PatientDataset
+from models.data.patients import PatientDataset, labels_found_instead, not_a_patient_set
 from models.errors import InputError
 from models.labels import CLASS_INDEX
 from models.numbers import finite_above_zero
@@ -287,11 +287,13 @@ def train_parsing(
     glasses_p: float = 0.0,
     pretrained: Pretrained | None = None,
     photos: PhotoReader | None = None,
+    mark: dict[str, Any] | None = None,
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 1: train E1 for face parsing; returns the model and the loop summary. `glasses_p`
     of the training faces get wire-rim glasses drawn around their eyes (`models.data.glasses`).
     `pretrained`: E1's backbone starts from a local torchvision ResNet file (`Pretrained`).
-    `photos` reads the patient photos (`sources.PhotoReader`; a clinic's kept arrays)."""
+    `photos` reads the patient photos (`sources.PhotoReader`; a clinic's kept arrays). `mark`
+    joins the checkpoint's training record (a clinic run names its stage files as such)."""
     check_glasses_fraction(glasses_p)
     model, resume_state, origin = _start(resume, config, input_size, settings.seed, init, settings.stage)
     origin.update(_apply_pretrained(model, pretrained, stage="parsing", resume=resume, init=init))
@@ -303,7 +305,7 @@ def train_parsing(
         settings.steps = _steps_for(epochs, sum(len(s) for s in sources), batch_size)
     model.unfreeze_e1()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "label_sets": [list(s) for s in space.sets],
-            "glasses_p": glasses_p, **origin, **stage_preparation(photos)}
+            "glasses_p": glasses_p, **origin, **stage_preparation(photos), **(mark or {})}
     result = train(model, parsing_step(batcher, space.allowed_tensor()), settings, out, device, progress, resume_state, log_path, info,
                    run_record={"data": data_record(specs)})
     return model, {**result, "data": summary}
@@ -329,23 +331,25 @@ def train_grading(
     cache_limit_gb: float = DEFAULT_CACHE_LIMIT_GB,
     pretrained: Pretrained | None = None,
     photos: PhotoReader | None = None,
+    mark: dict[str, Any] | None = None,
 ) -> tuple[CascadeNet, dict[str, Any]]:
     """Stage 2 (`cascaded=True`: E1 frozen, needs a stage-1 `init`) or the end-to-end baseline.
     `ordinal_weight` > 0 adds the ordinal term to the loss (docs/train.md, "Ordinal term").
     `cache_variants` > 0 (cascaded only) trains E2 on that many cached augmented copies of each
     photo with E1's z computed once (`feature_cache`); the caching time counts in `minutes`.
     `pretrained`: E2's VGG layers (and, end-to-end, E1's backbone) start from local torchvision
-    files (`Pretrained`). `photos` reads the patient photos (`sources.PhotoReader`)."""
+    files (`Pretrained`). `photos` reads the patient photos (`sources.PhotoReader`). `mark` joins
+    the checkpoint's training record (`train_parsing`)."""
     if not math.isfinite(ordinal_weight) or ordinal_weight < 0:
         raise InputError(f"--ordinal-weight must be a finite number of 0 or more, got {ordinal_weight!r}")
     if cache_variants and not cascaded:
         raise InputError("--cache-variants needs a frozen E1 (palsy train grading); the end-to-end baseline trains E1 too")
     if cascaded and not init and not resume:
         raise InputError("cascaded grading trains E2 on a frozen, trained E1: give the stage-1 checkpoint with --init")
-    if not Path(data).is_dir():
+    if not Path(data).is_dir() and not labels_found_instead(Path(data)):  # a .zip is named as one
         raise InputError(f"training data folder not found: {data}")
     if not is_patient_set(Path(data)):
-        raise InputError(f"{data} is not a patient data set (labels.csv missing); grading needs graded patients")
+        raise not_a_patient_set(data, "grading needs graded patients")
     patients = PatientDataset(data)
     ids = list(patient_ids) if patient_ids is not None else patients.patient_ids("train")
     if not ids:
@@ -380,7 +384,8 @@ def train_grading(
         step = cached_grading_step(cache, batch_size, ordinal_weight)
         augment["cached"] = cache.summary()
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "cascaded": cascaded, "augment": augment,
-            "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **origin, **stage_preparation(photos)}
+            "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **origin, **stage_preparation(photos),
+            **(mark or {})}
     result = train(model, step, settings, out, device, progress, resume_state, log_path, info,
                    run_record={"data": data_record([DataSpec(Path(data))])})
     if cache is not None:  # the stage's wall time includes building the cache

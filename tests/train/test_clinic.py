@@ -112,7 +112,7 @@ def test_a_clinic_run_resumes_only_on_the_same_data(tiny_patients, tiny_weights,
     monkeypatch.chdir(tmp_path)
     same = ClinicRecipe(patients="clinic_patients/", init=str(tiny_weights), work="run", steps=2, batch_size=2)
     assert run_clinic(same, CPU)["state"]["stage2"]["steps"] == 2
-    with pytest.raises(InputError, match=r"another recipe \(differs in steps\)"):
+    with pytest.raises(InputError, match=r"another recipe \(differs in steps: 2 in the run, 5 asked\)"):
         run_clinic(ClinicRecipe(patients=str(data), init=str(tiny_weights), work=str(work), steps=5, batch_size=2), CPU)
     # a corrected grade after the stages ran: the card and the split would no longer match them
     labels = data / "labels.csv"
