@@ -723,7 +723,7 @@ class ResultsPage(QWidget):
         self.notes_edit.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _use_offered_spelling(self) -> None:
-        """A name whose typed capitals the offered one shares becomes its spelling once the field is left
+        """A name typed all in lower case becomes the offered spelling once the field is left
         (a name filled in from the record stays as stored: the review unedited)."""
         filled = self._filled.clinician if self._filled is not None else None
         if not self.clinician_edit.isReadOnly() and self.clinician_edit.text() != filled:

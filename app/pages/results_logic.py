@@ -283,18 +283,14 @@ def recent_names(names: Sequence[str], name: str, limit: int = RECENT_CLINICIANS
 
 
 def offered_spelling(name: str, offered: Sequence[str]) -> str:
-    """The offered name that `name` is, whatever its spacing, when every capital typed is a
-    capital there too, else `name` as typed: inline completion keeps the letters typed ("dr. t"
-    completes to "dr. therapist", "Dr. M" to "Dr. Mcdonald" beside the offered "Dr. McDonald"),
-    and the same clinician was stored under two spellings. A capital the offered name lacks was
-    typed on purpose ("DR. THERAPIST"): replacing it locked in the session's first, perhaps
-    hasty, spelling."""
-    key = " ".join(name.split())
-    for spelling in offered:
-        if spelling.casefold() == key.casefold() and len(spelling) == len(key) and all(
-                typed == shown for typed, shown in zip(key, spelling, strict=True) if typed != typed.lower()):
-            return spelling
-    return name
+    """The offered name that `name` typed all in lower case is, whatever its spacing, else
+    `name` as typed: inline completion keeps the letters typed ("dr. t" completes to
+    "dr. therapist"), and the same clinician was stored under two spellings. A capital letter
+    was typed on purpose: replacing it locked in the session's first, perhaps hasty, spelling."""
+    if name != name.lower():
+        return name
+    key = " ".join(name.split()).casefold()
+    return next((n for n in offered if n.casefold() == key), name)
 
 
 KEPT_REVIEW_NOTE = ("Not confirmed yet: the grade, clinician and notes typed earlier in this session are back. "
