@@ -138,7 +138,16 @@ class WindowActionsMixin:
     def _offer_undo_retake(self, session: object, message: str) -> None:
         """A retake said in the status bar, with Undo for the assessment it was taken off."""
         self.notify(message)
-        self.statusBar().offer([("Undo", lambda: self.capture.undo_retake(session))])
+        self.statusBar().offer([("Undo", lambda: self._undo_offered_retake(session))])
+
+    def _undo_offered_retake(self, session: object) -> None:
+        """The status bar's Undo, while its message shows: only on the capture page (after Back
+        to patients it put a photo back into a draft the patients page showed, or one already
+        discarded for having none)."""
+        if self.stack.currentWidget() is not self.capture:
+            self.notify("Nothing put back: the assessment was left; resume it and take the photo again")
+            return
+        self.capture.undo_retake(session)
 
     def _auto_capture_switched(self) -> None:
         """A (or the menu): the page's box follows, and the status bar says which way it went,

@@ -139,13 +139,13 @@ class WindowAnalysisMixin:
         if self._closed:
             return
         on_screen = self._analysis_on_screen()
+        if failed:  # at once, before the status bar says the same words (politely: not again)
+            announce(self, page_message if on_screen else elsewhere(self._analysed_label()), assertive=True)
         self.capture.analysis_ended(page_message if on_screen else "")
         if on_screen:
             self.notify(page_message)
         else:
             self._say_about_analysed(elsewhere, 30000)
-        if failed:  # the status bar says every message politely; a failure interrupts
-            announce(self, page_message if on_screen else elsewhere(self._analysed_label()), assertive=True)
 
     def _analysis_cancelled(self) -> None:
         self._analysis_ended("Analysis cancelled; the photos are kept.",

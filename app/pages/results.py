@@ -551,8 +551,9 @@ class ResultsPage(QWidget):
         self._render_overlay()
         self._filled = ReviewForm(chosen, clinician, notes)
         # a reader spoke only the focused grade button: the result, said once it is on screen
+        on_record = grade_label(confirmed) if status == "confirmed" and confirmed else None
         announce(self, result_summary(str(patient_label), grade_label(result.grade), top, measured_grade, function,
-                                      side, [title for title, _detail in review]))
+                                      side, [title for title, _detail in review], on_record, clinician.strip()))
 
     def _fill_form(self, form: ReviewForm) -> None:
         self.grade_buttons.setExclusive(False)

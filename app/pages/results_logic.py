@@ -118,12 +118,17 @@ def flags_summary(titles: Sequence[str]) -> str:
 
 
 def result_summary(patient: str, network: str, probability: str, measured: str | None, function: str,
-                   side: str, flag_titles: Sequence[str]) -> str:
+                   side: str, flag_titles: Sequence[str], confirmed: str | None = None, clinician: str = "") -> str:
     """What a screen reader is told when a result is shown, from the strings the page shows:
     the grade line (`network`, `measured`: `grade_label`s, `measured` None when not measured),
-    the side line and the flags by title. A sighted user sees them appear; a reader spoke only
-    the focused grade button ("I, radio button, not checked")."""
-    parts = [f"Results for {patient}.", f"Network grade {network}, probability {probability}."]
+    the side line and the flags by title; a confirmed visit's grade on record first (`confirmed`,
+    a `grade_label`, by `clinician`: a reopened visit confirmed as V over the network's II was
+    said to be "grade II"). A sighted user sees them appear; a reader spoke only the focused
+    grade button ("I, radio button, not checked")."""
+    parts = [f"Results for {patient}."]
+    if confirmed:
+        parts.append(f"Confirmed grade {confirmed}" + (f" by {clinician}." if clinician else "."))
+    parts.append(f"Network grade {network}, probability {probability}.")
     if measured:
         parts.append(f"Measured grade {measured}, {function} function.")
     parts += [f"{side}.", flags_summary(flag_titles)]

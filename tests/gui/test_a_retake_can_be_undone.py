@@ -167,3 +167,25 @@ def test_undo_from_another_assessment_puts_nothing_back(qtbot, data_folder: Path
         assert "rest" not in first.photos and "rest" not in page.session.photos
     finally:
         close_window(window)
+
+
+def test_the_status_bars_undo_puts_nothing_back_once_the_page_is_left(qtbot, data_folder: Path,
+                                                                      tiny_weights: Path) -> None:
+    # after Back to patients (the message still showing) it put a photo back into a draft the
+    # patients page listed, or into one already discarded for having none
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _start(window)
+        page, draft = window.capture, window.assessment_id
+        capture_all(qtbot, window)
+        page.session.go_to(0)
+        page.retake_button.click()
+        (undo,) = window.statusBar().offered
+        window.show_patients()
+        if undo.isVisible() or window.statusBar().offered:  # still offered on the patients page
+            undo.click()
+            assert _status(window) == "Nothing put back: the assessment was left; resume it and take the photo again"
+        qtbot.waitUntil(lambda: not page.session.busy, timeout=WAIT_MS)
+        assert sorted(window.gateway.assessment(draft).captures) == sorted(set(EXPRESSIONS) - {"rest"})  # as the patients page says
+    finally:
+        close_window(window)

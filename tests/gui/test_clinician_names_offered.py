@@ -40,6 +40,7 @@ def test_a_name_typed_in_lower_case_is_spelt_as_offered() -> None:
     assert offered_spelling("Dr. McDonald", ["dr. mcdonald"]) == "Dr. McDonald"
     assert offered_spelling("dr. thera", offered) == "dr. thera"  # another name: as typed
     assert offered_spelling("", offered) == ""
+    assert offered_spelling("Dr. de Vries", ["Dr. De Vries"]) == "Dr. de Vries"  # a correction, kept
 
 
 def test_confirming_from_the_field_stores_the_offered_spelling(qtbot) -> None:

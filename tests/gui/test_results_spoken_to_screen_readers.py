@@ -143,3 +143,13 @@ def test_the_named_grade_row_stays_beside_its_caption_in_a_tall_review_box(qtbot
     _shown(qtbot, page)
     caption = page.grade_caption.geometry().center().y()
     assert abs(page.grade_row.geometry().center().y() - caption) <= page.grade_caption.height()
+
+
+def test_a_confirmed_visit_says_the_grade_on_record_first(page: ResultsPage) -> None:
+    # a visit confirmed as V over the network's IV was announced as "Network grade IV" alone
+    page.show_result(_result(), LABEL, "confirmed", "V", "Dr Kim", "asymmetry at rest", read_only=True)
+    said, assertive = ANNOUNCED[-1]
+    assert said.startswith("Results for Jane Doe (MRN-2041). Confirmed grade V \u2013 severe dysfunction by Dr Kim. "
+                           "Network grade IV") and not assertive
+    page.show_result(_result(), LABEL, "analysed", None, "Dr Kim")  # awaiting review: nothing on record yet
+    assert "Confirmed grade" not in ANNOUNCED[-1][0]
