@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         not_a_patient_set,
     )
     from models.errors import InputError
-    from models.pipeline.loader import check_grading_trained, clinic_stage_run
+    from models.pipeline.loader import check_grading_trained, clinic_stage_of
     from models.resources import default_weights_path
     from models.train.evaluation import evaluate_grading, evaluate_parsing
     from models.train.face_prep import preparation_of
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     preparation = preparation_of(meta)  # as it was trained; letterbox when the record is missing
     if args.task == "grading" and level in ("patient", "photo"):  # the measured levels read E1's masks only
         check_grading_trained(model, meta, weights, clinic_stages=True)  # scoring a stage is a measurement
-    run = clinic_stage_run(weights)
+    run = clinic_stage_of(weights, meta)  # copied out of its run folder too
     if run is not None:  # on stderr: --json keeps stdout pure JSON
         print(f"note: {weights} is an intermediate stage of the `palsy train clinic` run in {run}: these figures are "
               f"of that stage, not of {run / 'clinic.pt'}", file=sys.stderr)

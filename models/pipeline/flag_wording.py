@@ -103,9 +103,10 @@ def failed_checks_text(checks: Mapping[str, Mapping]) -> str:
     """What to do about a photo's failed quality checks, in the checks' own words ("the face is
     only 123 px across: move closer or use a higher resolution"; assessment.json's
     `quality.checks`): "check not met: face the right size" said neither too big nor too small
-    nor how to mend it. A check without a message reads as what it needs."""
+    nor how to mend it. A check without a message reads as what it needs; percents spaced as
+    the report's and the screens' others ("41 % of the face is clipped")."""
     said = [str(c.get("message") or check_label(name)) for name, c in checks.items() if not c.get("passed", True)]
-    return "; ".join(dict.fromkeys(said))  # without a face every check says "no face to measure"
+    return _spaced_percents("; ".join(dict.fromkeys(said)))  # without a face every check says "no face to measure"
 
 
 def _quality_parts(message: str, expression: str | None) -> tuple[str, str] | None:

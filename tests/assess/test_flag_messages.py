@@ -102,3 +102,12 @@ def test_flag_details_space_their_percents_as_the_grade_line_does() -> None:
     assert worded_flags([clipped]) == [("Photo failed the quality check", "Rest: 31 % of the face is clipped: even out the light")]
     # a percent inside a file name is the file's name, not a figure
     assert flag_detail("ignored_files", "not used: scan_50%.jpg") == "not used: scan_50%.jpg"
+
+
+def test_failed_checks_are_worded_with_spaced_percents() -> None:
+    # the report's photo caption read "(80 %); quality not met: 41% of the face is clipped"
+    from models.pipeline.flag_wording import failed_checks_text
+
+    checks = {"exposure": {"passed": False, "message": "41% of the face is clipped to black or white: even out the light"},
+              "one_face": {"passed": True}}
+    assert failed_checks_text(checks) == "41 % of the face is clipped to black or white: even out the light"

@@ -52,3 +52,17 @@ def test_an_unmarked_stage_file_of_an_older_release_is_refused_beside_its_state_
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     assert load_model(shutil.copy(run / "stage2.pt", elsewhere / "stage2.pt"), "cpu").model is not None
+
+
+def test_evaluate_notes_a_copied_stage_as_one(run, tmp_path, tiny_patients, capsys):
+    # `palsy evaluate` scores a stage (a measurement), and says whose figures they are: copied
+    # out of its run too (the note was given beside state.json only)
+    from app.cli import main
+
+    station = tmp_path / "capture station"
+    station.mkdir()
+    copied = shutil.copy(run / "stage2.pt", station / "stage2.pt")
+    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(copied), "--split", "test",
+                 "--json"]) == 0
+    err = capsys.readouterr().err
+    assert f"note: {copied} is an intermediate stage of the `palsy train clinic` run in {run.resolve()}" in err
