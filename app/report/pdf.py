@@ -776,8 +776,9 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
         probs = info.get("probabilities", {})
         top = max(probs, key=probs.get) if probs else "-"
         q = info.get("quality", {})
-        verdict = "not recorded" if not q else "passed" if q.get("passed") else "not met: " + failed_checks_text(q.get("checks", {}))
-        caption = f"{EXPRESSION_LABELS.get(e, e)}: network grade {top} ({100 * probs.get(top, 0):.0f} %); quality {verdict}"
+        # what failed, said after "quality:" (with "not met" the caption of a clipped photo took two lines)
+        verdict = " not recorded" if not q else " passed" if q.get("passed") else ": " + failed_checks_text(q.get("checks", {}))
+        caption = f"{EXPRESSION_LABELS.get(e, e)}: network grade {top} ({100 * probs.get(top, 0):.0f} %); quality{verdict}"
         grid = Table([row], colWidths=[cell + 2 * mm, cell * seg_ratio + 2 * mm, cell + 2 * mm])
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
         blocks.append([_p(caption, s["body"]), grid, Spacer(1, 5)])

@@ -12,7 +12,11 @@ from PySide6.QtWidgets import QApplication
 
 @contextmanager
 def busy_cursor() -> Iterator[None]:
-    """The wait cursor for the block, the previous cursor back after it, even on an error."""
+    """The wait cursor for the block, the previous cursor back after it, even on an error (none
+    without an application: Qt aborts the process on a cursor set before one exists)."""
+    if QApplication.instance() is None:
+        yield
+        return
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         yield

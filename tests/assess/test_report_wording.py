@@ -116,7 +116,7 @@ def test_the_pdf_words_flags_and_checks_without_internal_codes(tmp_path: Path) -
     for needle in ("Low network confidence:", "Photo failed the quality check: Close eyes: centre the face in the guide; head "
                    "tilted: keep the eyes level",
                    "No face found: close eyes: no face detected", "Expressions not photographed: not photographed: wrinkle nose, "
-                   "puff cheeks", "Network and measured grades disagree", "quality not met: face centred; head level"):
+                   "puff cheeks", "Network and measured grades disagree", "quality: face centred; head level"):
         assert needle in text, needle
     assert not INTERNAL.search(text), INTERNAL.search(text)
 
