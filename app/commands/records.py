@@ -315,6 +315,17 @@ def find_report(store: Store, sha256: str) -> tuple[Assessment, Report] | None:
     return None if report is None else (store.get_assessment(report.assessment_id), report)
 
 
+def find_withdrawn_report(store: Store, sha256: str) -> tuple[Assessment, str] | None:
+    """The visit marked entered in error whose audit trail records a report with this sha256,
+    and when that report was stored; None otherwise. An export leaves such a visit's report out
+    and keeps its entry, so a station that imported the patient has the entry and no report."""
+    entry = store.report_entry_with_sha256(sha256)
+    if entry is None:
+        return None
+    assessment = store.get_assessment(int(entry.entity_id))
+    return (assessment, entry.at) if store.entered_in_error_at(assessment.id) is not None else None
+
+
 def confirmation_when_stored(store: Store, assessment: Assessment, report: Report) -> tuple[str, str]:
     """(confirmed grade, clinician) as they were when the report was stored: the audit trail's
     last values up to then (a grade confirmed again later is not the one the PDF shows). "Up to
@@ -392,6 +403,9 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
     sizes = store.report_sizes() if size > VERIFY_HASH_ALWAYS_BYTES else None  # None: hash it
     sha256 = pdf_sha256(pdf) if sizes is None or size in sizes else None
     found = None if sha256 is None else find_report(store, sha256)
+    withdrawn_elsewhere = None if found is not None or sha256 is None else find_withdrawn_report(store, sha256)
+    if withdrawn_elsewhere is not None:
+        return _verify_withdrawn_not_stored(store, file, sha256, *withdrawn_elsewhere, as_json)
     item: dict = {"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": found is not None}
     if found is not None:
         assessment, report = found
@@ -431,7 +445,36 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
             print("the patient's name or date of birth was corrected after this report was stored; "
                   "export the report again")
         if withdrawn is not None:
-            print(f"this visit was marked entered in error {local_minute_zoned(withdrawn)} (recorded under the wrong "
-                  "patient, or not to be used): do not use this report")
+            print(_entered_in_error_line(withdrawn))
     # a report of a visit withdrawn since is genuine, and not to be relied on: exit 1 as for one not stored
     return 0 if found is not None and item["entered_in_error"] is None else 1
+
+
+def _verify_withdrawn_not_stored(store: Store, file: str, sha256: str, assessment: Assessment, stored_at: str,
+                                 as_json: bool) -> int:
+    """Say that `file` is the report of a visit marked entered in error that the audit trail
+    records and this data folder does not store (an export leaves it out): do not use it, exit
+    1 as for a stored one. Without that, an importing station called it altered."""
+    from app.local_time import local_date, local_minute
+
+    withdrawn = store.entered_in_error_at(assessment.id)
+    item = {
+        "file": file, "sha256": sha256, "data_folder": str(store.root), "stored": False,
+        "patient_id": assessment.patient_id, "assessment": assessment.id,
+        "assessment_date": local_date(assessment.created_at), "stored_at": local_minute(stored_at),
+        "entered_in_error": {"at": local_minute(withdrawn)},  # when, not why, as for a stored report
+    }
+    if as_json:
+        print(json.dumps(item, indent=2))
+        return 1
+    print(f"{file}: report of patient {assessment.patient_id}, assessment {assessment.id} of "
+          f"{item['assessment_date']}, stored {local_minute_zoned(stored_at)}: the audit trail in {store.root} records it, "
+          "but the PDF is not kept there (exports leave out the report of a visit marked entered in error)")
+    print(_entered_in_error_line(withdrawn))
+    return 1
+
+
+def _entered_in_error_line(withdrawn: str) -> str:
+    """The warning `verify` gives for a report of a visit marked entered in error since."""
+    return (f"this visit was marked entered in error {local_minute_zoned(withdrawn)} (recorded under the wrong "
+            "patient, or not to be used): do not use this report")

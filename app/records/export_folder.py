@@ -189,7 +189,7 @@ def export_patient(
     redact = _Redactor(patient, export_id) if deidentify else _Redactor()
     if deidentify:
         if pseudonym:
-            _refuse_identifying_pseudonym(store, patient, export_id, redact)
+            _refuse_identifying_pseudonym(store, patient, export_id)
         listing = [listed for listed in listing if listed.assessment.status != "discarded"]
     dest_root = Path(dest).expanduser().resolve()
     final = dest_root / _safe_folder_name(export_id)
@@ -250,17 +250,17 @@ def export_patient(
     return final
 
 
-def _refuse_identifying_pseudonym(store: Store, patient: Patient, export_id: str, redact: _Redactor) -> None:
+def _refuse_identifying_pseudonym(store: Store, patient: Patient, export_id: str) -> None:
     """Refuse a chosen pseudonym that is a patient ID of this station, or holds the patient's ID,
     a word of their name or their date of birth: an export marked de-identified would carry it
     as its folder name and patient ID (`--pseudonym MRN-1001` typed for MRN-1001). The message
-    does not repeat it: it is the identifier."""
-    holds_identifier = redact.text(export_id) != export_id  # the ID inside, a name word, the birth date
-    if validate.id_key(export_id) == validate.id_key(patient.patient_id) or holds_identifier:
+    says which of them, so the user knows what to change, and does not repeat it: it is the
+    identifier."""
+    part = _identifying_part(patient, export_id)
+    if part is not None:
         raise InputError(
-            "the pseudonym holds the patient's ID, a word of their name or their date of birth; nothing "
-            "was exported. Choose a study code that does not identify the patient, or leave --pseudonym "
-            "out for a random one."
+            f"the pseudonym contains {part}; nothing was exported. Choose a study code that "
+            "does not identify the patient, or leave --pseudonym out for a random one."
         )
     try:
         store.get_patient(export_id)
@@ -270,6 +270,35 @@ def _refuse_identifying_pseudonym(store: Store, patient: Patient, export_id: str
         "the pseudonym is the ID of another patient on this station; nothing was exported. Choose a "
         "study code that is no patient's ID, or leave --pseudonym out for a random one."
     )
+
+
+# Name words shorter than this are mostly particles and initials ("de", "da", "le"), which a
+# study's own codes share ("DE-001" for Anna de Vries): a pseudonym is not refused for them.
+_MIN_NAME_WORD = 3
+
+
+def _identifying_part(patient: Patient, export_id: str) -> str | None:
+    """Which identifier of the patient the pseudonym holds, said for the refusal ("the patient's
+    ID"), or None. The ID and date of birth count as whole words of it, as the de-identification
+    finds them; the name by the pseudonym's words (split at anything not a letter or digit, case
+    and accents ignored) against the name's words of _MIN_NAME_WORD letters or more."""
+    if validate.id_key(export_id) == validate.id_key(patient.patient_id) or _holds_word(export_id, patient.patient_id):
+        return "the patient's ID"
+    if patient.birth_date and _holds_word(export_id, patient.birth_date):
+        return "the patient's date of birth"
+    name_words = {word for word in _plain_words(patient.name or "") if len(word) >= _MIN_NAME_WORD}
+    return "a word of the patient's name" if name_words & _plain_words(export_id) else None
+
+
+def _holds_word(text: str, value: str) -> bool:
+    """Whether `value` is in `text` with no letter or digit beside it, case ignored."""
+    pattern = rf"(?<![^\W_]){re.escape(validate.search_key(value))}(?![^\W_]|[\u0300-\u036f])"
+    return re.search(pattern, validate.search_key(text)) is not None
+
+
+def _plain_words(text: str) -> set[str]:
+    """The words of `text` (runs of letters and digits), case-folded and without accents."""
+    return {validate.without_accents(word) for word in _WORD.findall(validate.search_key(text))}
 
 
 def _remove_abandoned_exports(dest_root: Path) -> None:

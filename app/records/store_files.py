@@ -18,7 +18,7 @@ from app.records.errors import RecordNotFoundError, RecordStateError, StorageErr
 from app.records.files import REPORT_HINT, atomic_write, read_verified, remove_file, sha256_bytes
 from app.records.imaging import PDF_MAGIC, decode_image, to_image_bytes
 from app.records.paths import ensure_private_dir
-from app.records.rows import Capture, Report
+from app.records.rows import AuditEntry, Capture, Report
 from app.records.store_base import StoreBase, _audit
 from models.errors import InputError
 
@@ -230,6 +230,14 @@ class FilesMixin(StoreBase):
         bytes were stored twice), or None; `palsy records verify` looks a PDF up with it."""
         rows = self.db.query("SELECT * FROM reports WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256.lower(),))
         return Report.from_row(rows[0]) if rows else None
+
+    def report_entry_with_sha256(self, sha256: str) -> AuditEntry | None:
+        """The audit entry that recorded a report with this sha256 (the first), or None. An
+        export leaves out the report of a visit marked entered in error and keeps its entry:
+        at a station that imported the patient, `palsy records verify` knows it only by this."""
+        rows = self.db.query("SELECT * FROM audit WHERE entity = 'report' AND field = 'report'"
+                             " AND lower(new_value) = ? ORDER BY id LIMIT 1", (sha256.lower(),))
+        return AuditEntry.from_row(rows[0]) if rows else None
 
     def report_sizes(self) -> set[int] | None:
         """The sizes in bytes of the stored reports' files, or None when one cannot be known (a

@@ -413,8 +413,7 @@ class PatientDataset:
         unused = self.ignored()["folders"]
         zeros = [name for name in unused if _same_number(folder_key(name), folder_key(patient_id))]
         if zeros:
-            return (f"a folder {zeros[0]!r} is there, the same number with leading zeros, which a spreadsheet drops "
-                    f"from an ID: write the ID as {zeros[0]} in labels.csv (save the column as text)")
+            return _zeros_hint(zeros[0], folder_key(patient_id))
         import difflib
 
         by_case = {name.casefold(): name for name in unused}
@@ -508,6 +507,18 @@ def _subfolders_with_photos(folder: Path) -> list[Path]:
     return [sub for sub in sorted(folder.iterdir())
             if sub.is_dir() and sub.name.lower() != "masks" and not is_clutter(sub)
             and any(frame_of(path) and path.suffix.lower() in IMAGE_SUFFIXES for path in sub.iterdir())]
+
+
+def _zeros_hint(found: str, expected: str) -> str:
+    """What to do about folder `found` holding the number of the folder `expected` by labels.csv:
+    the zeros are the folder's (a spreadsheet dropped them from the ID), or labels.csv's (a
+    folder renamed or made by a script without them), where saving the column as text is no
+    remedy."""
+    if len(found) > len(expected):
+        return (f"a folder {found!r} is there, the same number with leading zeros, which a spreadsheet drops "
+                f"from an ID: write the ID as {found} in labels.csv (save the column as text)")
+    return (f"a folder {found!r} is there, the same number without the leading zeros: rename the folder "
+            f"{expected} or write the ID as {found} in labels.csv")
 
 
 def _same_number(folder: str, patient_id: str) -> bool:

@@ -1,6 +1,7 @@
 """`--deidentify --pseudonym` refuses a pseudonym that is a real patient ID or holds the
-patient's ID, a word of their name or their date of birth: the export would be marked
-de-identified and carry it as its folder name and patient ID."""
+patient's ID, a word of their name (of 3 letters or more) or their date of birth, and says
+which: the export would be marked de-identified and carry it as its folder name and patient ID.
+A study code sharing a short name particle ("DE-001" for Anna de Vries) is taken."""
 
 from __future__ import annotations
 
@@ -23,12 +24,32 @@ def data(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
-@pytest.mark.parametrize("pseudonym", ["MRN-1001", "mrn-1001", "X-MRN-1001", "Secretname", "STUDY-jane",
-                                       "1961-04-02", "S-1961-04-02"])
-def test_a_pseudonym_holding_the_patients_identifiers_is_refused(data: Path, tmp_path: Path, pseudonym: str) -> None:
-    with Store.open(data) as store, pytest.raises(InputError, match="the pseudonym holds the patient's ID, a word"):
+@pytest.mark.parametrize(("pseudonym", "part"), [
+    ("MRN-1001", "the patient's ID"), ("mrn-1001", "the patient's ID"), ("X-MRN-1001", "the patient's ID"),
+    ("Secretname", "a word of the patient's name"), ("STUDY-jane", "a word of the patient's name"),
+    ("1961-04-02", "the patient's date of birth"), ("S-1961-04-02", "the patient's date of birth"),
+])
+def test_a_pseudonym_holding_the_patients_identifiers_is_refused(
+    data: Path, tmp_path: Path, pseudonym: str, part: str,
+) -> None:
+    with Store.open(data) as store, pytest.raises(InputError, match=f"the pseudonym contains {part};"):
         export_patient(store, "MRN-1001", tmp_path / "usb", deidentify=True, pseudonym=pseudonym)
     assert not (tmp_path / "usb").exists()
+
+
+@pytest.mark.parametrize(("name", "pseudonym"), [
+    ("Anna de Vries", "DE-001"), ("Maria da Silva", "PT-DA-017"), ("Ann Le", "LE-04"), ("Li Wei", "LI-STUDY-02"),
+])
+def test_a_study_code_sharing_a_short_name_particle_is_taken(tmp_path: Path, name: str, pseudonym: str) -> None:
+    with Store.open(tmp_path / "data") as store:
+        store.create_patient("P-0042", name=name)
+        assert export_patient(store, "P-0042", tmp_path / "usb", deidentify=True, pseudonym=pseudonym).name == pseudonym
+
+
+def test_a_name_word_of_three_letters_is_refused(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "data") as store, pytest.raises(InputError, match="a word of the patient's name"):
+        store.create_patient("P-0046", name="Rose May")
+        export_patient(store, "P-0046", tmp_path / "usb", deidentify=True, pseudonym="MAY-2025-03")
 
 
 def test_another_patients_id_is_refused_as_a_pseudonym(data: Path, tmp_path: Path) -> None:
@@ -50,4 +71,4 @@ def test_the_command_refuses_it_in_one_line_without_repeating_it(
     args = ["records", "--data", str(data), "export", "MRN-1001", "--out", str(tmp_path / "usb"), "--deidentify"]
     assert main([*args, "--pseudonym", "Secretname"]) == 2
     err = capsys.readouterr().err
-    assert "pseudonym holds the patient's ID" in err and "Secretname" not in err and "Traceback" not in err
+    assert "pseudonym contains a word of the patient's name" in err and "Secretname" not in err and "Traceback" not in err

@@ -58,11 +58,12 @@ def test_a_report_of_a_visit_not_withdrawn_says_nothing_of_it(tmp_path: Path, ca
     assert json.loads(capsys.readouterr().out)["entered_in_error"] is None
 
 
-def test_the_report_of_an_imported_withdrawn_visit_is_not_stored_there(
+def test_the_report_of_an_imported_withdrawn_visit_is_not_to_be_used_there(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """An export carries no report of a discarded visit (privacy audit P1, 2026-12-07): the
-    importing station says the PDF is not a report stored there, exit 1, not to be relied on."""
+    """An export carries no report of a discarded visit (privacy audit P1, 2026-12-07), but its
+    audit entry with the sha256: the importing station says it is that visit's report and not to
+    be used, exit 1 (review r2 F1: it said "not a report stored here (altered, ...)")."""
     source = tmp_path / "source"
     pdf = _withdrawn_report(source, tmp_path)
     with Store.open(source) as store:
@@ -71,4 +72,20 @@ def test_the_report_of_an_imported_withdrawn_visit_is_not_stored_there(
     with Store.open(data) as store:
         import_patient(store, folder, actor="nurse")
     assert main(["records", "--data", str(data), "verify", str(pdf), "--json"]) == 1
-    assert json.loads(capsys.readouterr().out)["stored"] is False
+    item = json.loads(capsys.readouterr().out)
+    assert item["stored"] is False and item["entered_in_error"]["at"]
+    assert (item["patient_id"], item["assessment"]) == ("MRN-5", 1)
+    assert main(["records", "--data", str(data), "verify", str(pdf)]) == 1
+    out = capsys.readouterr().out
+    assert "report of patient MRN-5, assessment 1" in out and "altered" not in out
+    assert "this visit was marked entered in error" in out and "do not use this report" in out
+    assert "Grace" not in out and "Jon" not in out
+
+
+def test_a_pdf_unknown_to_the_trail_is_still_not_stored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    _withdrawn_report(data, tmp_path)
+    other = tmp_path / "other.pdf"
+    other.write_bytes(PDF + b"% changed\n")
+    assert main(["records", "--data", str(data), "verify", str(other)]) == 1
+    assert "not a report stored in" in capsys.readouterr().out

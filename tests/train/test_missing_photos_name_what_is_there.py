@@ -49,6 +49,18 @@ def test_an_id_without_its_leading_zeros_names_the_folder_with_them(root):
                             "drops from an ID: write the ID as 0042 in labels.csv (save the column as text)")
 
 
+def test_an_id_with_leading_zeros_names_the_folder_without_them(root):
+    # the zeros are labels.csv's: no spreadsheet dropped them, and a text column keeps them
+    pid = PatientDataset(root).patient_ids()[0]
+    (root / pid).rename(root / "17")
+    labels = root / "labels.csv"
+    labels.write_text(labels.read_text().replace(f"{pid},", "0017,"))
+    message = _refusal(root)
+    assert message.startswith("1 patient(s) of ") and "first 0017 " in message
+    assert message.endswith("; a folder '17' is there, the same number without the leading zeros: rename the folder "
+                            "0017 or write the ID as 17 in labels.csv")
+
+
 def test_a_folder_without_photos_named_as_expressions_is_not_said_to_be_missing(root):
     pid = PatientDataset(root).patient_ids()[0]
     for photo in (root / pid).glob("*.png"):
