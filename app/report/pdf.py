@@ -76,7 +76,7 @@ from models.pipeline.flag_wording import (
 )
 from models.pipeline.images import ImageTooLargeError, load_image
 from models.pipeline.measures import HOUSE_MEASURE, movement_figure
-from models.pipeline.overlays import ATTENTION_NOTE, LEGEND_WIDTH, heat_colours
+from models.pipeline.overlays import ATTENTION_NOTE, LEGEND_WIDTH, heat_blend
 from models.pipeline.training_summary import describe_training
 from models.resources import is_demo_checkpoint, is_demo_weights
 
@@ -728,15 +728,18 @@ def _classes_line(s: dict) -> Paragraph:
     """The segmentation classes as text: the legend beside each image is pixels, which a screen
     reader skips."""
     classes = ", ".join(name.replace("_", " ") for name in CLASSES[1:])
-    return _p(f"Segmentation classes (the legend beside each segmentation image): {classes}.", s["small"])
+    return _p(f"Segmentation classes: {classes} (each image's legend lists those found in its photo). A caption's "
+              "grade is the network's answer for that photo alone; the network grade is their mean.", s["small"])
 
 
 def _heat_key(width: float, steps: int = 64) -> Drawing:
-    """The attention heat's colour strip (`heat_colours`), "little" under its dark end and
-    "much attention" under its light one, as PDF text."""
+    """The attention heat's colour strip as the images lay it over a photo (`heat_blend`, here
+    over mid-grey: the cold end is see-through), "little" under its cold end and "much
+    attention" under its hot one, as PDF text."""
     key = Drawing(width, 14)  # the heading's leading: the row is no taller than the heading was
     step = width / steps
-    for i, (r, g, b) in enumerate(heat_colours(np.linspace(0.0, 1.0, steps))):
+    ramp = np.linspace(0.0, 1.0, steps)[None, :]
+    for i, (r, g, b) in enumerate(heat_blend(np.full((1, steps, 3), 128, np.uint8), ramp)[0]):
         colour = colors.Color(r / 255, g / 255, b / 255)
         key.add(Rect(i * step, 7.5, step + 0.3, 6, fillColor=colour, strokeColor=None))  # overlap: no hairline gaps
     key.add(Rect(0, 7.5, width, 6, fillColor=None, strokeColor=colors.HexColor("#9a9a9a"), strokeWidth=0.4))
@@ -778,7 +781,9 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
         q = info.get("quality", {})
         # what failed, said after "quality:" (with "not met" the caption of a clipped photo took two lines)
         verdict = " not recorded" if not q else " passed" if q.get("passed") else ": " + failed_checks_text(q.get("checks", {}))
-        caption = f"{EXPRESSION_LABELS.get(e, e)}: network grade {top} ({100 * probs.get(top, 0):.0f} %); quality{verdict}"
+        # the network's answer for this photo alone: "network grade III" under a page-1 network grade
+        # of I (their mean) read as a contradiction
+        caption = f"{EXPRESSION_LABELS.get(e, e)}: this photo alone {top} ({100 * probs.get(top, 0):.0f} %); quality{verdict}"
         grid = Table([row], colWidths=[cell + 2 * mm, cell * seg_ratio + 2 * mm, cell + 2 * mm])
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
         blocks.append([_p(caption, s["body"]), grid, Spacer(1, 5)])

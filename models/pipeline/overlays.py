@@ -80,11 +80,29 @@ def heat_colours(heat: np.ndarray) -> np.ndarray:
     return (rgb * 255.0).round().astype(np.uint8)
 
 
-def attention_overlay(photo: np.ndarray, heat: np.ndarray, name: str = "", alpha: float = 0.5) -> np.ndarray:
-    """Photo blended with a heat map in [0, 1] (resized to the photo), titled `name`."""
+HEAT_OPACITY = 0.6  # the results page's default heat opacity
+
+
+def heat_alpha(heat: np.ndarray, opacity: float = HEAT_OPACITY) -> np.ndarray:
+    """How much of the heat colour covers the photo, rising with the heat as on the results
+    page (results_logic.heat_lut): cold areas stay see-through, so the face remains visible
+    (a fixed half blend printed a dark skin's face at half its brightness, black where cold)."""
+    return np.clip(np.asarray(heat, dtype=np.float64) * 1.4, 0.0, 1.0) * float(opacity)
+
+
+def heat_blend(under: np.ndarray, heat: np.ndarray, opacity: float = HEAT_OPACITY) -> np.ndarray:
+    """`under` (RGB uint8, H x W x 3) with the heat's colours laid over it by `heat_alpha`."""
+    alpha = heat_alpha(heat, opacity)[..., None]
+    out = under.astype(np.float64) * (1.0 - alpha) + heat_colours(heat).astype(np.float64) * alpha
+    return out.round().astype(np.uint8)
+
+
+def attention_overlay(photo: np.ndarray, heat: np.ndarray, name: str = "", opacity: float = HEAT_OPACITY) -> np.ndarray:
+    """Photo with a heat map in [0, 1] (resized to the photo) laid over it as the results page
+    lays it (see-through where cold), titled `name`."""
     if heat.shape[:2] != photo.shape[:2]:
         heat = cv2.resize(heat.astype(np.float32), (photo.shape[1], photo.shape[0]), interpolation=cv2.INTER_LINEAR)
-    out = cv2.addWeighted(photo, 1.0 - alpha, heat_colours(heat), alpha, 0.0)
+    out = heat_blend(photo, heat, opacity)
     if name:
         scale = max(0.35, photo.shape[0] / 600.0)
         cv2.putText(out, name, (6, int(22 * scale / 0.45)), FONT, scale, (0, 0, 0), 3, cv2.LINE_AA)

@@ -14,7 +14,12 @@ from app.report.pdf import DISCLAIMER, ReportContext, write_report
 from models.pipeline.assess import assess
 from models.pipeline.loader import wrap_model
 from models.pipeline.measures import movement_figure
-from models.pipeline.overlays import attention_overlay, heat_colours, segmentation_overlay
+from models.pipeline.overlays import (
+    attention_overlay,
+    heat_alpha,
+    heat_colours,
+    segmentation_overlay,
+)
 from tests.assess.fakes import OracleNet, cartoon_photo
 from tests.assess.masks import paint_face, paint_patient
 
@@ -45,7 +50,7 @@ def test_report_with_confirmation_history_and_notes(oracle_assessment, tmp_path:
         "Measured grade", "Brow elevation", "Commissure excursion", "Eye closure", "Nasal ala lift", "Cheek lateral extent",
         "weaker: left", "left (patient's)", "Network and measured grades disagree",
         "Highlighted: grade IV", "Grade history", "2026-01-10", "31 %",
-        "Mild synkinesis at the mouth on eye closure.", "untrained", "Rest: network grade II",
+        "Mild synkinesis at the mouth on eye closure.", "untrained", "Rest: this photo alone II",
     ):
         assert needle in text, needle
     # The big grade box shows the clinician's grade, not the network's (II).
@@ -113,11 +118,16 @@ def test_overlays_have_legend_and_heat() -> None:
     heat[:, 16:] = 1.0
     att = attention_overlay(photo, heat)
     assert att.shape == photo.shape
-    # The results page's 'hot' ramp: no heat is black (the photo half dimmed), full heat white
-    # (the photo half lightened).
+    # laid over as on the results page: see-through where cold (a half blend printed a dark
+    # face at half its brightness), the 'hot' ramp's white at the page's 60 % where hottest
     left, right = photo[128, 5].astype(int), photo[128, 250].astype(int)
-    assert np.abs(att[128, 5].astype(int) - left // 2).max() <= 1
-    assert np.abs(att[128, 250].astype(int) - (right + 255) // 2).max() <= 1
+    assert np.array_equal(att[128, 5].astype(int), left)
+    assert np.abs(att[128, 250].astype(int) - (right * 0.4 + 255 * 0.6)).max() <= 1
+    from app.pages.results_logic import heat_lut
+
+    lut = heat_lut(0.6)  # the page's default opacity: the same cover at every heat, paper and screen
+    heats = np.linspace(0.0, 1.0, 256)
+    assert np.abs(heat_alpha(heats) * 255 - lut[:, 3]).max() <= 1
 
 
 def test_report_heat_is_the_screens_hot_ramp_and_lightens_with_heat() -> None:

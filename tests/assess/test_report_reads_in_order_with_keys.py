@@ -46,6 +46,7 @@ def test_attention_colour_key_and_segmentation_classes_are_text(report: Path) ->
     text = " ".join(_pages(report))
     section = text[text.index("Expression photos, segmentation and attention"):]
     assert section.count("much attention") == 1  # one key for all the attention images
-    assert section.index("little much attention") < section.index("Rest: network grade")  # read before the images
-    classes = "skin, left brow, right brow, left eye, right eye, nose, upper lip, inner mouth, lower lip, hair."
-    assert section.count(classes) == 1 and section.index(classes) > section.index("Puff cheeks: network grade")
+    assert section.index("little much attention") < section.index("Rest: this photo alone")  # read before the images
+    classes = "skin, left brow, right brow, left eye, right eye, nose, upper lip, inner mouth, lower lip, hair (each"
+    assert section.count(classes) == 1 and section.index(classes) > section.index("Puff cheeks: this photo alone")
+    assert "grade is the network's answer for that photo alone; the network grade is their mean" in section

@@ -228,7 +228,7 @@ def test_photo_heading_is_never_left_alone_at_the_foot_of_a_page(tmp_path: Path)
         path = _report(tmp_path, name=f"r{lines}.pdf", images=images, notes="\n".join(["line"] * (lines + 1)))
         pages = [page.extract_text() for page in PdfReader(str(path)).pages]
         heading = next(i for i, t in enumerate(pages) if "Expression photos, segmentation and attention" in t)
-        assert "Rest: network grade III" in pages[heading], lines
+        assert "Rest: this photo alone III" in pages[heading], lines
 
 
 # --- grade history chart -----------------------------------------------------------------
