@@ -125,6 +125,8 @@ class WindowActionsMixin:
         self.confirm_action.setEnabled(self.stack.currentWidget() is self.results)
         self.offer_report_actions()
         self.clear_stale_message()  # a message about the page left does not stay on the new one
+        if not on_capture and self.statusBar().currentMessage() == getattr(self, "_undo_message", None):
+            self.statusBar().clearMessage()  # its Undo works on the capture page only: not offered elsewhere
         if not on_capture and self.capture.camera.running:
             self.capture.stop_camera()
         if not on_capture:
@@ -139,6 +141,7 @@ class WindowActionsMixin:
         """A retake said in the status bar, with Undo for the assessment it was taken off."""
         self.notify(message)
         self.statusBar().offer([("Undo", lambda: self._undo_offered_retake(session))])
+        self._undo_message = message  # taken away with the capture page (`_page_changed`)
 
     def _undo_offered_retake(self, session: object) -> None:
         """The status bar's Undo, while its message shows: only on the capture page (after Back

@@ -485,7 +485,7 @@ class CaptureSession:
         """Why `undo_retake` cannot put the photo back now, or None when it can: there must be
         one taken off, and its step must still be empty (a new photo is never replaced unasked)."""
         if self.retaken is None:
-            return "Nothing to undo: no photo of this assessment was taken off"
+            return "Nothing to undo: no photo was taken off since this assessment was opened here"
         title = TITLES[self.retaken.expression]
         if self.retaken.expression in self.photos:
             return (f"The photo of {title} taken off was not put back: {title} has a new photo "

@@ -162,7 +162,19 @@ class OverlayView(pg.GraphicsLayoutWidget):
             self.heat.clear()
         else:
             self.heat.setImage((np.clip(heat, 0, 1) * 255).astype(np.uint8), levels=(0, 255), lut=heat_table)
+        self._keep_in_view(*photo.shape[:2])
         self.view.autoRange(padding=0.01)
+
+    def _keep_in_view(self, height: int | None, width: int | None) -> None:
+        """Zoom and move stay where the photo is seen: out to twice its size at most, in to a
+        fiftieth, its middle never beyond the view (pressing - and an arrow key a few times left
+        a speck, then a blank view); no limits while a message shows instead (None)."""
+        if height is None or width is None:
+            self.view.setLimits(xMin=None, xMax=None, yMin=None, yMax=None, maxXRange=None, maxYRange=None,
+                                minXRange=None, minYRange=None)
+            return
+        self.view.setLimits(xMin=-width / 2, xMax=1.5 * width, yMin=-height / 2, yMax=1.5 * height,
+                            maxXRange=2 * width, maxYRange=2 * height, minXRange=width / 50, minYRange=height / 50)
 
     def show_message(self, text: str) -> None:
         """No photo to show: clear every layer (nothing of an earlier patient stays) and say why."""
@@ -171,6 +183,7 @@ class OverlayView(pg.GraphicsLayoutWidget):
         self.placeholder.setText(text)
         self.placeholder.setPos(0, 0)
         self.placeholder.show()
+        self._keep_in_view(None, None)
         self.view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
 
 
@@ -264,6 +277,10 @@ class ResultsPage(QWidget):
         self.overlay.setMinimumSize(360, 360)
         self.overlay.setAccessibleName("Photo with the segmentation and attention overlays")
         self.heat_key = HeatKey()
+        # its room is kept while hidden: the photo shrank and grew 20 px as the heat went on and off
+        policy = self.heat_key.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.heat_key.setSizePolicy(policy)
 
         self.class_boxes: dict[int, QCheckBox] = {}
         legend = QGroupBox("Classes")

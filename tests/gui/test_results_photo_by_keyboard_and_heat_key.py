@@ -89,3 +89,26 @@ def test_the_heat_key_shows_only_with_an_attention_heat(qtbot) -> None:
     assert "little" in words and "much attention" in words
     page.attention_combo.setCurrentIndex(0)  # None
     assert not page.heat_key.isVisible()
+
+
+def test_the_photo_keeps_its_size_as_the_heat_goes_on_and_off(qtbot) -> None:
+    # the key's row came and went with the heat: the photo shrank and grew 20 px
+    page = _page(qtbot)
+    with_heat = page.overlay.size()
+    page.attention_combo.setCurrentIndex(0)  # None
+    QApplication.processEvents()
+    assert not page.heat_key.isVisible() and page.overlay.size() == with_heat
+
+
+def test_zooming_out_and_moving_keep_the_photo_in_view(qtbot) -> None:
+    # - fifteen times left a 14-pixel speck, then the right arrow fifteen times a blank view
+    page = _page(qtbot)
+    page.overlay.setFocus()
+    for key in [K.Key_Minus] * 15 + [K.Key_Right] * 15 + [K.Key_Down] * 15:
+        QTest.keyClick(page.overlay, key)
+    (left, right), (top, bottom) = page.overlay.view.viewRange()
+    assert right - left <= 2 * 48 + 1 and bottom - top <= 2 * 64 + 1  # at most twice the photo
+    assert left < 48 / 2 < right and top < 64 / 2 < bottom  # its middle still seen
+    QTest.keyClick(page.overlay, K.Key_Home)
+    (left, right), (top, bottom) = page.overlay.view.viewRange()
+    assert left <= 0 and right >= 48 and top <= 0 and bottom >= 64  # the whole photo again
