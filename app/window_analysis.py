@@ -106,6 +106,9 @@ class WindowAnalysisMixin:
         worker.finished.connect(self._analysis_finished)
         self._analysis_worker = worker
         self.capture.analysis_started(self._analysed_id, self._analysed_label())
+        # a sighted user sees the bar and Cancel appear; the end is said by the result's summary
+        # (the results page) or the status bar
+        announce(self, f"Analysing the photos of {self._analysed_label()}: Escape cancels")
         self._run(worker)
 
     def _analysis_progress(self, fraction: float, message: str) -> None:
@@ -181,7 +184,6 @@ class WindowAnalysisMixin:
                                  lambda who: f"The results of {who} could not be saved: {reason}. Resume the "
                                  "assessment and press Analyse to try again", failed=True)
             return
-        announce(self, f"Analysis of {self._analysed_label()} finished")  # its results are shown or offered next
         if analysed_id != self.assessment_id:  # the user started something else meanwhile
             self.capture.analysis_ended()
             self._say_about_analysed(lambda who: f"The analysis of {who} is done; open it from the patients "

@@ -470,7 +470,7 @@ class CapturePage(QWidget):
                 photo = self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic())
                 if photo is not None:
                     self.save_timer.start()
-                    self._say_if_still(photo.expression)
+                    self._say_taken(photo.expression)
             except PalsyError as exc:
                 self._not_saved(f"Could not save the photo: {exc}")
 
@@ -504,8 +504,18 @@ class CapturePage(QWidget):
             self._not_saved(f"Could not save the photo: {exc}")
             return False
         self.save_timer.start()
-        self._say_if_still(photo.expression)
+        self._say_taken(photo.expression)
         return True
+
+    def _say_taken(self, expression: str) -> None:
+        """A screen reader hears each photo taken and, with the last, what comes next (the list
+        moving on to "Close eyes, not taken" was all it said); then whether it shows no movement."""
+        taken, steps = len(self.session.photos), len(self.session.steps)
+        if taken == steps:
+            announce(self, f"{TITLES[expression]} taken: all {steps} photos taken; {native_keys(analyse_keys())} analyses")
+        else:
+            announce(self, f"{TITLES[expression]} taken ({taken} of {steps})")
+        self._say_if_still(expression)
 
     def _not_saved(self, message: str) -> None:
         """Say that a photo did not reach the record (a full disk): in the status bar, and to

@@ -295,6 +295,7 @@ class CaptureSession:
     # The photo the last retake took off, kept so an unintended retake (a stray "r") can be
     # undone: the patient need not make the expression again.
     retaken: CapturedPhoto | None = None
+    put_back: str | None = None  # the expression whose photo the last undo put back
 
     @property
     def expression(self) -> str:
@@ -475,7 +476,7 @@ class CaptureSession:
                 self.withdrawing.append((expression, self.submit(self.sink.withdraw_capture, self.assessment_id, expression)))
         photo = self.photos.pop(expression, None)
         if photo is not None:
-            self.retaken = photo
+            self.retaken, self.put_back = photo, None
         self.current = self.steps.index(expression)
         self.auto.reset()
         self._changed()
@@ -484,6 +485,8 @@ class CaptureSession:
     def undo_refusal(self) -> str | None:
         """Why `undo_retake` cannot put the photo back now, or None when it can: there must be
         one taken off, and its step must still be empty (a new photo is never replaced unasked)."""
+        if self.retaken is None and self.put_back is not None:
+            return f"Nothing to undo: the photo of {TITLES[self.put_back]} is back already"
         if self.retaken is None:
             return "Nothing to undo: no photo was taken off since this assessment was opened here"
         title = TITLES[self.retaken.expression]
@@ -501,7 +504,7 @@ class CaptureSession:
         if photo is None or refusal is not None:
             raise InputError(refusal or "Nothing to undo")
         self._save(photo)
-        self.retaken = None
+        self.retaken, self.put_back = None, photo.expression
         self.auto.reset()
         self._changed()
         return photo

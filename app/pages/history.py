@@ -295,6 +295,8 @@ class HistoryPage(QWidget):
         """Fill table and plots; `withdrawn`: how many of the patient's visits were marked entered
         in error (not among `assessments`), said under the table."""
         self.title.set_parts(*label_parts("History \u2013 ", patient_label))
+        # whose visits: a screen reader reached the table as "Assessments of this patient"
+        self.table.setAccessibleName(f"Assessments of {patient_label}")
         self.assessments = sorted(assessments, key=visit_order, reverse=True)  # newest first, by the moment
         # emptied first: filled over the rows it held, the date column (fitted to its contents)
         # was measured again at every item, 0.8 s for 500 visits against 15 ms into an empty table

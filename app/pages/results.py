@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -251,6 +252,7 @@ class ResultsPage(QWidget):
         self._stored_review: tuple[str, str, str] | None = None  # (grade, clinician, notes) on record
         self.overlays_pending = False  # a reopened assessment's overlays are being recomputed
         self.exporting = False  # the report of the assessment shown is being written: the review is locked
+        self._export_had_keyboard = False  # Export had the keyboard when its report was started
         self.flagged = False  # the result carries flags for review: its review starts with no grade ticked
         self.assessment_id: int | None = None  # the assessment shown, whose unconfirmed review is kept
         self.kept_reviews = KeptReviews()
@@ -657,9 +659,18 @@ class ResultsPage(QWidget):
         """The report of the assessment shown is being written (or no longer is). Meanwhile the
         review is locked and Export is off: a decision confirmed again during the render was
         stored while the report showed the old one."""
+        had_keyboard = exporting and self.export_button.hasFocus()
         self.exporting = exporting
         self._lock_review()
         self._refresh_export()
+        if had_keyboard:  # Qt moves it on (to Back to patients, where Space or Return left the page)
+            self._export_had_keyboard = True
+        elif not exporting and self._export_had_keyboard:
+            self._export_had_keyboard = False
+            focus = QApplication.focusWidget()
+            on_page = focus is None or self.isAncestorOf(focus)  # not another page or window the user went to
+            if on_page and self.export_button.isEnabled() and self.isVisible():
+                self.export_button.setFocus(Qt.FocusReason.OtherFocusReason)  # back where the user left it
 
     def _lock_review(self) -> None:
         """The review form takes changes unless read-only or while its report is written. The

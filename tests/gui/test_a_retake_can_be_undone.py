@@ -35,13 +35,15 @@ def test_undo_puts_the_same_photo_back_on_the_record(tmp_path: Path) -> None:
             session = CaptureSession(aid, gateway, submit=pool.submit)
             session.capture(_frame(1))  # rest
             session.capture(_frame(2))  # close_eyes
+            assert session.undo_refusal() == "Nothing to undo: no photo was taken off since this assessment was opened here"
             photo = session.photos["rest"]
             assert session.retake("rest") is photo
             assert session.undo_refusal() is None
             assert session.undo_retake() is photo
             assert session.wait_for_saves(10.0) == [] and not session.busy
             assert session.photos["rest"] is photo
-            assert session.undo_refusal() == "Nothing to undo: no photo was taken off since this assessment was opened here"
+            # a second Ctrl+Z said no photo had been taken off
+            assert session.undo_refusal() == "Nothing to undo: the photo of Rest is back already"
         stored = gateway.assessment(aid).captures
         assert sorted(stored) == ["close_eyes", "rest"]
         assert gateway.store.record_problems() == []

@@ -81,15 +81,19 @@ def test_a_failed_analysis_is_announced_at_once(qtbot, data_folder: Path, tiny_w
         close_window(window)
 
 
-def test_a_finished_analysis_is_announced(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_an_analysis_is_announced_as_it_starts_and_its_result_once(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # its start was silent, and its end was said twice at once ("… finished", then the summary)
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
         _start(window)
         capture_all(qtbot, window)
         ANNOUNCED.clear()
         window.start_analysis()
+        assert ANNOUNCED[0] == ("Analysing the photos of Eve Stone (MRN-3): Escape cancels", False)
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results, timeout=WAIT_MS)
-        assert ("Analysis of Eve Stone (MRN-3) finished", False) in ANNOUNCED
+        said = [text for text, _ in ANNOUNCED]
+        assert said[-1].startswith("Results for Eve Stone (MRN-3).")
+        assert not any("finished" in text for text in said)
     finally:
         close_window(window)
 
@@ -136,3 +140,17 @@ def test_the_guide_says_ready_by_its_line_not_by_colour_alone(qtbot) -> None:
     preview.resize(320, 240)
     solid, dashed = _guide_drawn(preview, True), _guide_drawn(preview, False)
     assert solid > 0.97 and dashed < 0.9, (solid, dashed)
+
+
+def test_each_photo_taken_is_said_and_the_last_says_what_comes_next(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # six Space presses were silent: the list moving on ("Close eyes, not taken") was all a reader said
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _start(window)
+        ANNOUNCED.clear()
+        capture_all(qtbot, window)
+        said = [text for text, _ in ANNOUNCED if " taken" in text]
+        assert said[0] == "Rest taken (1 of 6)" and said[1] == "Close eyes taken (2 of 6)"
+        assert said[-1] == "Puff cheeks taken: all 6 photos taken; Ctrl+Enter analyses"  # as the Analyse button names it
+    finally:
+        close_window(window)

@@ -29,3 +29,13 @@ def test_history_page_shows_the_function_column(qtbot) -> None:
     header = page.table.horizontalHeaderItem(function)
     assert header.text() == "Function" and "House's measure" in header.toolTip()
     assert page.table.item(0, function).text() == "41 %"
+
+
+def test_the_table_is_named_for_its_patient(qtbot) -> None:
+    # a screen reader reached it as "Assessments of this patient"
+    from app.pages.patient_label import PatientLabel
+
+    page = HistoryPage()
+    qtbot.addWidget(page)
+    page.show_history(PatientLabel("Jane Doe", " (MRN-2041)"), [])
+    assert page.table.accessibleName() == "Assessments of Jane Doe (MRN-2041)"
