@@ -15,6 +15,7 @@ from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 from models.pipeline.flag_wording import side_disagreement
 from models.pipeline.measures import movement_figure
+from models.pipeline.overlays import heat_alpha, heat_blend, heat_colours
 
 SEGMENTATION_ALPHA = 150
 
@@ -33,25 +34,22 @@ def segmentation_lut(enabled: set[int] | None = None, alpha: int = SEGMENTATION_
 
 def heat_lut(opacity: float) -> np.ndarray:
     """256 x 4 RGBA 'hot' colormap whose alpha rises with the heat, scaled by `opacity` (0..1):
-    cold areas stay see-through so the face remains visible."""
+    cold areas stay see-through so the face remains visible. The report's attention images are
+    laid over by the same colours and cover (`models.pipeline.overlays.heat_blend`)."""
     t = np.linspace(0.0, 1.0, 256)
-    r = np.clip(3 * t, 0, 1)
-    g = np.clip(3 * t - 1, 0, 1)
-    b = np.clip(3 * t - 2, 0, 1)
-    a = np.clip(t * 1.4, 0, 1) * float(np.clip(opacity, 0.0, 1.0))
-    return (np.stack([r, g, b, a], axis=1) * 255).round().astype(np.uint8)
+    alpha = heat_alpha(t, float(np.clip(opacity, 0.0, 1.0)))
+    return np.concatenate([heat_colours(t), (alpha * 255).round().astype(np.uint8)[:, None]], axis=1)
 
 
 HEAT_KEY_BACKGROUND = (128, 128, 128)  # mid grey, as a face under the heat: its white, hottest end shows
 
 
 def heat_key_colours(background: tuple[int, int, int] = HEAT_KEY_BACKGROUND) -> np.ndarray:
-    """256 x 3 RGB, little to much attention: `heat_lut` at full opacity over `background`, for
+    """256 x 3 RGB, little to much attention: the heat at full opacity over `background`, for
     the colour key under the photo. Its cold end is see-through on the photo, so the key shows
     it as what lies beneath, not as the table's black."""
-    lut = heat_lut(1.0).astype(float)
-    alpha = lut[:, 3:] / 255
-    return (lut[:, :3] * alpha + np.array(background, float) * (1 - alpha)).round().astype(np.uint8)
+    under = np.full((1, 256, 3), background, np.uint8)
+    return heat_blend(under, np.linspace(0.0, 1.0, 256)[None, :], opacity=1.0)[0]
 
 
 def attention_label(name: str) -> str:
