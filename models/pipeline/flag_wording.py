@@ -106,7 +106,7 @@ def failed_checks_text(checks: Mapping[str, Mapping]) -> str:
     nor how to mend it. A check without a message reads as what it needs; percents spaced as
     the report's and the screens' others ("41 % of the face is clipped")."""
     said = [str(c.get("message") or check_label(name)) for name, c in checks.items() if not c.get("passed", True)]
-    return _spaced_percents("; ".join(dict.fromkeys(said)))  # without a face every check says "no face to measure"
+    return spaced_percent("; ".join(dict.fromkeys(said)))  # without a face every check says "no face to measure"
 
 
 def _quality_parts(message: str, expression: str | None) -> tuple[str, str] | None:
@@ -131,14 +131,8 @@ def flag_detail(code: str, message: str, expression: str | None = None) -> str:
     message = str(message or "")
     parts = _quality_parts(message, expression) if code == "failed_quality" else None
     if parts is not None:
-        return _spaced_percents(": ".join(parts))
-    return _spaced_percents(_EXPRESSION_CODE.sub(lambda m: expression_label(m.group(1)).lower(), message))
-
-
-def _spaced_percents(text: str) -> str:
-    """"27% (< 50%)" as the screens and the report print percents: "27 % (< 50 %)" (stored
-    messages keep the pipeline's spelling; the flag line sat beside "III (27 %)")."""
-    return _TIGHT_PERCENT.sub(" %", text)
+        return spaced_percent(": ".join(parts))
+    return spaced_percent(_EXPRESSION_CODE.sub(lambda m: expression_label(m.group(1)).lower(), message))
 
 
 def _field(flag: Mapping | object, name: str) -> Any:
@@ -168,7 +162,7 @@ def worded_flags(flags: Iterable[Mapping | object]) -> list[tuple[str, str]]:
             out.append(("", ""))
         where, wrong = parts
         quality_where.setdefault(wrong, []).append(where)
-        detail = ". ".join(f"{', '.join(places)}: {_spaced_percents(what)}" for what, places in quality_where.items())
+        detail = ". ".join(f"{', '.join(places)}: {spaced_percent(what)}" for what, places in quality_where.items())
         out[quality_at] = (flag_title(code), detail)
     return out
 
@@ -259,5 +253,7 @@ def top_probability_text(top: float) -> str:
 
 
 def spaced_percent(text: str) -> str:
-    """"49.96%" as the screens and the report print percents: "49.96 %"."""
-    return text[:-1] + " %" if text.endswith("%") else text
+    """"49.96%" or "27% (< 50%)" as the screens and the report print percents: "49.96 %",
+    "27 % (< 50 %)" (stored messages keep the pipeline's spelling; the flag line sat beside
+    "III (27 %)"); a percent inside a file name ("scan_50%.jpg") is left as it is."""
+    return _TIGHT_PERCENT.sub(" %", text)
