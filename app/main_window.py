@@ -223,16 +223,17 @@ class MainWindow(
         self.history.open_requested.connect(self.open_read_only)
         self.history.back_requested.connect(self.show_patients)
 
-    def notify(self, message: str, timeout_ms: int = 8000, log_text: str | None = None) -> None:
+    def notify(self, message: str, timeout_ms: int = 8000, log_text: str | None = None, spoken: str | None = None) -> None:
         """A message in the status bar (no modal boxes: the flow must never block).
 
         Logs carry no names (DESIGN §9): a message that names a person (the confirming
         clinician) passes `log_text`, the same notice without the name, and that is logged.
+        `spoken`: what a screen reader is told instead (without a path it would spell out).
         """
         log.info("notice: %s", message if log_text is None else log_text)
         # the bar's message is never covered by the labels on its right; one too long for the
         # bar reads in full in its tooltip, to a screen reader and in View > Recent messages
-        self.statusBar().showMessage(message, timeout_ms)
+        self.statusBar().showMessage(message, timeout_ms, spoken)
 
     def notify_naming(self, words: Callable[[str], str], name: str, ref: str, timeout_ms: int = 8000) -> None:
         """A message about a patient: the status bar reads `words(name)` ("Ada Lovelace (MRN-1)"),

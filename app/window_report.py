@@ -177,10 +177,11 @@ class WindowReportMixin:
         # the page on screen may be another patient's by now: the message says whose report it is
         text = f"Report for {who} saved: {path}" if who else f"Report saved: {path}"
         log_text = f"Report of assessment {assessment_id} saved: {path}"
+        spoken = f"Report for {who} saved" if who else "Report saved"  # not its 110-character path, spelt out
         if unprinted:  # the records keep every letter; only the PDF lacks the fonts
-            text, log_text = (f"{line}. {as_sentence(unprinted)}; the records keep the text as typed"
-                              for line in (text, log_text))
-        self.notify(text, 30000 if unprinted else 8000, log_text=log_text)
+            text, log_text, spoken = (f"{line}. {as_sentence(unprinted)}; the records keep the text as typed"
+                                      for line in (text, log_text, spoken))
+        self.notify(text, 30000 if unprinted else 8000, log_text=log_text, spoken=spoken)
         if snapshot is not None and patient is not None:  # for this report, whichever visit is on screen now
             self._offer_in_status_bar(SavedReport(assessment_id, path, copy_name(snapshot, patient)))
         self.offer_report_actions()

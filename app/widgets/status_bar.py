@@ -98,7 +98,9 @@ class StatusBar(QStatusBar):
         menu.deleteLater()
 
     # -- QStatusBar's message API --------------------------------------------------------
-    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt naming
+    def showMessage(self, text: str, timeout: int = 0, spoken: str | None = None) -> None:  # noqa: N802 - Qt naming
+        """`text` in the bar; a screen reader is told `spoken` instead when given (the message
+        without a long file path it would spell out)."""
         self._drop_offer()  # they belonged to the message replaced
         self.message_label.setText(text)
         self.message_label.setAccessibleName(text)  # a screen reader reads it whole
@@ -107,7 +109,7 @@ class StatusBar(QStatusBar):
         self._sticky = bool(text) and (timeout <= 0 or timeout > STICKY_AFTER_MS)
         if text:
             self.recent.append((datetime.now().astimezone().strftime("%H:%M:%S"), text))
-            announce(self, text)  # polite: the label's name changed unspoken ("Report saved", a failure)
+            announce(self, spoken or text)  # polite: the label's name changed unspoken ("Report saved", a failure)
         if timeout > 0:
             self._timer.start(timeout)
         else:

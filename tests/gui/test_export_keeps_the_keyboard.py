@@ -1,6 +1,6 @@
 """Ctrl+E from the focused Export PDF keeps the keyboard there: the button is off while the
 report is written, Qt moved the keyboard on to Back to patients and left it there, where the
-next Space or Return left the results page."""
+next Space or Return left the results page. "Report saved" is said without its path."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from app.widgets.announce import ANNOUNCED
 from models.labels import GRADES
 from tests.gui.gui_helpers import WAIT_MS, analysed_assessment, close_window, make_window
 
@@ -31,6 +32,8 @@ def test_the_keyboard_comes_back_to_export_once_the_report_is_written(qtbot, dat
         assert not page.export_button.isEnabled()  # off while it is written
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
         assert window.statusBar().currentMessage().startswith("Report for Ada Lovelace (MRN-1) saved: ")
+        # a screen reader is told it without the stored file's path, which it spelt out
+        assert ("Report for Ada Lovelace (MRN-1) saved", False) in ANNOUNCED
         qtbot.waitUntil(lambda: QApplication.focusWidget() is page.export_button, timeout=WAIT_MS)
     finally:
         close_window(window)
