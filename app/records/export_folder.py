@@ -36,6 +36,7 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -105,10 +106,7 @@ class _Redactor:
                     self._identifiers.setdefault(term, "")  # 'Élodie' and 'Elodie' alike
             if patient.birth_date:
                 self._identifiers[patient.birth_date] = ""
-        # Whole words only: letters or digits on neither side ('_' and '/' separate words), and no
-        # combining accent after (the word pass below takes 'Zoe' + U+0308 whole).
-        alternatives = "|".join(map(re.escape, sorted(self._identifiers, key=len, reverse=True)))
-        self._pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_]|[\u0300-\u036f])", re.IGNORECASE) if alternatives else None
+        self._pattern = _whole_words(self._identifiers) if self._identifiers else None
         # Then every word whose accent-free form is a name word: 'Zoë' for a name typed 'Zoe',
         # and decomposed text ('E' + U+0301, as macOS file names are) that the literal pass misses.
         self._name_words = {t for t in validate.name_search_terms(patient.name) if " " not in t and len(t) > 1} if patient else set()
@@ -292,8 +290,15 @@ def _identifying_part(patient: Patient, export_id: str) -> str | None:
 
 def _holds_word(text: str, value: str) -> bool:
     """Whether `value` is in `text` with no letter or digit beside it, case ignored."""
-    pattern = rf"(?<![^\W_]){re.escape(validate.search_key(value))}(?![^\W_]|[\u0300-\u036f])"
-    return re.search(pattern, validate.search_key(text)) is not None
+    return _whole_words([validate.search_key(value)]).search(validate.search_key(text)) is not None
+
+
+def _whole_words(values: Iterable[str]) -> re.Pattern[str]:
+    """A pattern finding any of `values` as whole words, case ignored: letters or digits on
+    neither side ('_' and '/' separate words), and no combining accent after (the redactor's
+    word pass takes 'Zoe' + U+0308 whole); the longest first."""
+    alternatives = "|".join(map(re.escape, sorted(values, key=len, reverse=True)))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_]|[\u0300-\u036f])", re.IGNORECASE)
 
 
 def _plain_words(text: str) -> set[str]:
