@@ -76,7 +76,7 @@ class MultiScaleAttentionHead(nn.Module):
     """z -> reduce -> spatial attention at each kernel size, concat, fuse; + channel attention; + z.
 
     Returns the summed feature map (same shape as z) and the attention display maps at
-    z's resolution, ordered as `ATTENTION_NAMES` for the kernels given.
+    z's resolution, ordered as `attention_names` gives them for the kernels given.
     """
 
     def __init__(self, z_channels: int, channels: int, kernels: tuple[int, ...], qk_ratio: int, value_ratio: int) -> None:

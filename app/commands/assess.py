@@ -74,7 +74,12 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
     from app.report.outputs import write_outputs
     from app.report.pdf import DEMO_TITLE, shows_demo_warning, unprinted_warning
     from models.pipeline.assess import add_registered_side, assess
-    from models.pipeline.flag_wording import flag_detail, measured_side, top_probability_text
+    from models.pipeline.flag_wording import (
+        flag_detail,
+        measured_side,
+        spaced_percent,
+        top_probability_text,
+    )
     from models.pipeline.progress import NullProgress
     from models.resources import weights_cautions
     from models.user_warnings import print_warning
@@ -97,7 +102,7 @@ def assess_and_write(photos, loaded, out, context, names=None, quiet: bool = Fal
         lines.append(f"{CAUTIONS_TITLE} ({assessment.model.get('name') or 'clinic weights'})")
         lines += [f"caution: {text}" for text in cautions]
     lines += [
-        f"grade {assessment.grade} (network, top probability {top_probability_text(assessment.top_probability)}); "
+        f"grade {assessment.grade} (network, top probability {spaced_percent(top_probability_text(assessment.top_probability))}); "
         f"measured {m.grade or '-'}"
         + (f" ({m.function_percent:.0f} % function)" if m.function_percent is not None else "")
         + f"; affected side {measured_side(assessment.affected_side, m.grade) or 'not measured'}",

@@ -109,7 +109,18 @@ HOUSE_REGIONS: tuple[str, ...] = ("brow", "commissure")
 HOUSE_MEASURE = "House's measure"  # its name on screen, in the report and in `method`
 # Lower bounds (percent) of grades I..V; below the last one is VI.
 GRADE_BOUNDS: tuple[float, ...] = (90.0, 75.0, 50.0, 25.0, 5.0)
-BANDS_TEXT = ">=90 I, 75-89 II, 50-74 III, 25-49 IV, 5-24 V, <5 VI"
+
+
+def _bands_text(bounds: tuple[float, ...]) -> str:
+    """The whole-percent bands of `bounds` as the report's method line prints them."""
+    tops = (None, *(b - 1 for b in bounds[:-1]))
+    bands = [f">={bounds[0]:g} {GRADES[0]}"] + [
+        f"{low:g}-{top:g} {grade}" for low, top, grade in zip(bounds[1:], tops[1:], GRADES[1:-1], strict=True)
+    ]
+    return ", ".join([*bands, f"<{bounds[-1]:g} {GRADES[-1]}"])
+
+
+BANDS_TEXT = _bands_text(GRADE_BOUNDS)  # ">=90 I, 75-89 II, 50-74 III, 25-49 IV, 5-24 V, <5 VI"
 HOUSE_BANDS_TEXT = "100/76-99/51-75/26-50/1-25/0 %"  # House's own for I..VI (DESIGN §7)
 SIDE_DOUBT_SHARE = 0.15  # share of the left-right difference pointing at the other side
 
@@ -191,7 +202,6 @@ def to_canonical(mask: np.ndarray, frame: FaceFrame) -> np.ndarray:
 class FaceFeatures:
     """Per-side positions and sizes read from one canonical mask (units: D; y grows down)."""
 
-    midline: float
     brow_y: dict[str, float | None]
     eye_open: dict[str, float | None]
     commissure: dict[str, tuple[float, float] | None]
@@ -256,12 +266,12 @@ def features(canon: np.ndarray, band: tuple[float, float] | None = None, scale: 
     # moves its centroid sideways: on 150 synthetic patients a nose midline matched the true
     # grade in 79 % against 89 % for the eye bisector (benchmarks/measured_function.py).
     midline_px = FRAME_SIZE / 2.0
-    out = FaceFeatures(midline_px / d, {}, {}, {}, {}, {}, None, None)
+    out = FaceFeatures({}, {}, {}, {}, {}, None, None)
     mouth = np.isin(canon, MOUTH)
     ys, xs = np.nonzero(mouth)
     out.mouth_y = float(ys.mean()) / d if len(ys) >= min_pixels else None
     nose = canon == CLASS_INDEX["nose"]
-    nys, nxs = np.nonzero(nose)
+    nys = np.nonzero(nose)[0]
     out.nose_bottom = float(np.percentile(nys, 95)) / d if len(nys) >= min_pixels else None
     for side in ("left", "right"):
         classes = SIDE_CLASSES[side]

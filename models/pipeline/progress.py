@@ -32,7 +32,7 @@ class NullProgress:
 
 
 class RecordingProgress:
-    """Keeps every report; cancels after `cancel_after` reports (tests, CLI verbosity)."""
+    """Keeps every report; cancels after `cancel_after` reports (a stand-in the tests drive)."""
 
     def __init__(self, cancel_after: int | None = None) -> None:
         self.reports: list[tuple[float, str]] = []

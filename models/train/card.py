@@ -127,7 +127,7 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
 GRADE_GROUPS = (("I-IV", ("I", "II", "III", "IV")), ("V-VI", ("V", "VI")))
 
 
-def top_probability_text(top: dict[str, dict[str, Any]] | None, scored: str) -> str:
+def top_probability_sentence(top: dict[str, dict[str, Any]] | None, scored: str) -> str:
     """How high the network's top probability ran per grade group on the `scored` patients
     (`evaluation.top_probabilities`), and how many results fall below the app's low-confidence
     threshold: the app flags them, which the card's figures alone would not lead one to expect.
@@ -444,7 +444,7 @@ def write_card(path: Path, results: dict[str, Any]) -> None:
         "Dice (eq. 8), where the paper's Table 3 reports 2RC/(R+C) of its averaged recall R and confidence C.",
         "",
     ]
-    top = top_probability_text(m["synthetic_grading_patient"].get("top_probability"),
+    top = top_probability_sentence(m["synthetic_grading_patient"].get("top_probability"),
                                f"held-out synthetic patients (seed {recipe['eval_seed']})")
     lines += [top, ""] if top else []
     lines += _grading_verdict(m["synthetic_grading_patient"], _e2_size(results))

@@ -65,7 +65,7 @@ from models.labels import EXPRESSIONS, GRADES
 from models.metrics import KAPPA_UNDEFINED, kappa_text
 from models.pipeline.loader import CLINIC_RUN, CLINIC_STAGE
 from models.resources import CAUTIONS, default_weights_path
-from models.train.card import top_probability_text, wilson_interval
+from models.train.card import top_probability_sentence, wilson_interval
 from models.train.checkpoint_file import CheckpointFile, CheckpointSource, model_of
 from models.train.decoded_photos import DecodedPhotos, Wanted, check_and_keep
 from models.train.evaluation import evaluate_parsing, grading_reports
@@ -1002,7 +1002,7 @@ def clinic_card(results: dict[str, Any]) -> str:
         "",
     ]
     lines += _figures(g, "test")
-    top = top_probability_text(g["patient"].get("top_probability"), "test patients")
+    top = top_probability_sentence(g["patient"].get("top_probability"), "test patients")
     if top:
         lines += ["", top]
     if "parsing" in metrics:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import zlib
@@ -37,6 +38,9 @@ def test_assess_writes_json_pdf_and_overlays(capsys, patient_dir: Path, small_we
     assert code == 0, err
     assert "grade" in stdout and "assessment.json" in stdout
     body = json.loads((out / "assessment.json").read_text())
+    # the summary spaces its percents as the screens and the report do ("27 %", not "27%")
+    top = re.search(r"top probability ([0-9.]+)( ?)%", stdout)
+    assert top is not None and top[2] == " ", stdout
 
     # Schema (DESIGN §8).
     assert body["schema"] == "palsy-grader/assessment/1"

@@ -61,7 +61,7 @@ def test_grade_disagreement_is_flagged_from_two_grades_apart(network: str, measu
 def _features(value: dict[str, float]) -> FaceFeatures:
     """Features whose every per-side value is `value[side]` (commissure: (x, 0))."""
     return FaceFeatures(
-        midline=0.0, brow_y=dict(value), eye_open=dict(value),
+        brow_y=dict(value), eye_open=dict(value),
         commissure={side: (v, 0.0) for side, v in value.items()}, ala_y=dict(value), cheek_extent=dict(value),
         mouth_y=None, nose_bottom=None,
     )

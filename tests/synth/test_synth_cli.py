@@ -107,14 +107,12 @@ def test_cli_refuses_bad_input(tmp_path: Path, capsys) -> None:
     assert "already holds" in capsys.readouterr().err
 
 
-def test_samples_give_random_access_to_the_planned_photos(tmp_path: Path) -> None:
-    from models.data.synthetic.dataset import SyntheticSamples
+def test_a_stored_frame_is_the_render_of_its_planned_patient(tmp_path: Path) -> None:
+    from models.data.synthetic.dataset import entry_patient
+    from models.data.synthetic.patient import render_expression
 
-    entries = plan_patients(3, seed=2)
-    samples = SyntheticSamples(entries, size=40, frames=2, expressions=("rest", "open_mouth"))
-    assert len(samples) == 3 * 2 * 2
-    rgb, mask, entry, expression, frame = samples[7]
-    assert (entry, expression, frame) == (entries[1], "open_mouth", 1)
+    entry = plan_patients(3, seed=2)[1]
+    rgb, mask = render_expression(entry_patient(entry), "open_mouth", 40, frame_seed=1)
     assert rgb.shape == (40, 40, 3) and mask.shape == (40, 40)
     assert (
         main(

@@ -14,7 +14,7 @@ from models.checkpoint import read_checkpoint
 from models.data.parsing import read_mask
 from models.labels import GRADES
 from models.resources import default_weights_path
-from models.train.card import top_probability_text, write_card
+from models.train.card import top_probability_sentence, write_card
 from models.train.evaluation import PhotoPass, grading_reports, top_probabilities
 
 OPENING = ("With these weights the network's probability for its grade (its top probability, shown beside the network "
@@ -58,19 +58,19 @@ def test_the_patient_report_holds_the_fused_top_probability(tiny_patients: Path,
 
 
 def test_the_sentence_gives_each_grade_groups_range_and_the_flagged_share() -> None:
-    text = top_probability_text(SHIPPED_LIKE, "held-out synthetic patients (seed 900001)")
+    text = top_probability_sentence(SHIPPED_LIKE, "held-out synthetic patients (seed 900001)")
     assert text == (OPENING + "0.26-0.36 for grades I-IV (16 patients, all below the app's threshold of 0.50 "
                     "for \"Low network confidence\") and 0.38-0.62 for grades V-VI (8 patients, 6 below it) among the 24 held-out synthetic "
                     "patients (seed 900001), so such results are nearly always flagged \"Low network confidence\" (22 of 24).")
     surer = {**SHIPPED_LIKE, **_grade("V", 4, 0.55, 0.7, 0), **_grade("VI", 4, 0.6, 0.9, 0)}
-    assert top_probability_text(surer, "test patients").endswith(
+    assert top_probability_sentence(surer, "test patients").endswith(
         "0.55-0.90 for grades V-VI (8 patients, none below it) among the 24 test patients, so such results are mostly "
         "flagged \"Low network confidence\" (16 of 24).")
-    severe_only = top_probability_text(_grade("VI", 1, 0.71, 0.71, 0), "test patients")
+    severe_only = top_probability_sentence(_grade("VI", 1, 0.71, 0.71, 0), "test patients")
     assert severe_only == OPENING + ("0.71-0.71 for grades V-VI (1 patient, none below the app's threshold of 0.50 "
                                      "for \"Low network confidence\") among the 1 test patients, so such results are "
                                      "never flagged \"Low network confidence\" (0 of 1).")
-    assert top_probability_text(None, "test patients") == "" and top_probability_text({}, "test patients") == ""
+    assert top_probability_sentence(None, "test patients") == "" and top_probability_sentence({}, "test patients") == ""
 
 
 @pytest.fixture
@@ -89,6 +89,6 @@ def test_the_demo_card_writes_the_sentence_from_its_evaluation(tmp_path: Path, s
                       "meta_config": shipped_record["config"], "run_wall_s": 60.0, "training_wall_s": 60.0,
                       "precision": training["precision"], "machine": training["machine"]})
     card = path.read_text(encoding="utf-8")
-    sentence = top_probability_text(SHIPPED_LIKE, f"held-out synthetic patients (seed {training['recipe']['eval_seed']})")
+    sentence = top_probability_sentence(SHIPPED_LIKE, f"held-out synthetic patients (seed {training['recipe']['eval_seed']})")
     assert f"\n\n{sentence}\n\n**The network grade" in card  # where the shipped card has it, before the verdict
     assert "the network's probability for its grade (its top probability, shown beside the network grade on the results page and in the report) is 0.26-0.36 for grades I-IV" in card

@@ -13,7 +13,7 @@ from models.checkpoint import load_checkpoint, read_checkpoint, sha256_of
 from models.counted import counted
 from models.data.parsing import ParsingDataset
 from models.errors import InputError
-from models.train.card import top_probability_text
+from models.train.card import top_probability_sentence
 from models.train.demo import DemoRecipe, run_demo
 from models.train.evaluation import evaluate_parsing, grading_reports
 from models.train.machine import describe_machine
@@ -93,7 +93,7 @@ def test_demo_recipe_at_toy_scale(shared_data, tmp_path):
     assert metrics["synthetic_measured_exact"]["unmeasured"] == 6  # the cartoon faces never move
     assert "measured grade from E1's masks" in card and "measured grade from the exact masks at 64 px" in card
     # How high the top probability ran and how often the app flags it, from the same evaluation.
-    top = top_probability_text(metrics["synthetic_grading_patient"]["top_probability"],
+    top = top_probability_sentence(metrics["synthetic_grading_patient"]["top_probability"],
                                f"held-out synthetic patients (seed {recipe.eval_seed})")
     assert "the network's probability for its grade (its top probability, shown beside the network grade on the results page and in the report) is" in top and top in card
     # The metrics are those of the file as shipped (fp16), scored by `palsy evaluate`'s code.

@@ -86,50 +86,6 @@ def entry_patient(entry: PatientEntry) -> SyntheticPatient:
     return make_patient(entry.seed, entry.grade, entry.side)
 
 
-class SyntheticSamples:
-    """Random access to the photos of a planned set, rendered on demand (for training).
-
-    Item `i` is `(rgb, mask, entry, expression, frame)`; items run over patients, then
-    expressions, then frames. Patients are built once and kept.
-    """
-
-    def __init__(
-        self,
-        entries: list[PatientEntry],
-        size: int = 256,
-        frames: int = 1,
-        expressions: tuple[str, ...] = EXPRESSIONS,
-    ) -> None:
-        if frames < 1:
-            raise ValueError("frames must be at least 1")
-        unknown = set(expressions) - set(EXPRESSIONS)
-        if unknown:
-            raise ValueError(
-                f"unknown expressions {sorted(unknown)}; expected some of {', '.join(EXPRESSIONS)}"
-            )
-        self.entries = list(entries)
-        self.size = size
-        self.frames = frames
-        self.expressions = tuple(expressions)
-        self._patients: dict[int, SyntheticPatient] = {}
-
-    def __len__(self) -> int:
-        return len(self.entries) * len(self.expressions) * self.frames
-
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray, PatientEntry, str, int]:
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        index %= len(self)
-        per_patient = len(self.expressions) * self.frames
-        p, rest = divmod(index, per_patient)
-        e, frame = divmod(rest, self.frames)
-        if p not in self._patients:
-            self._patients[p] = entry_patient(self.entries[p])
-        expression = self.expressions[e]
-        rgb, mask = render_expression(self._patients[p], expression, self.size, frame_seed=frame)
-        return rgb, mask, self.entries[p], expression, frame
-
-
 def _write_png(path: Path, array: np.ndarray) -> None:
     # Fast compression: sensor noise makes photos nearly incompressible anyway.
     write_png(path, array, compression=1)
