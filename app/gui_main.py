@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,7 +16,6 @@ from models.errors import PalsyError
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-LAUNCH_T0 = time.perf_counter()
 START_FAILED = 2  # the exit status when the window does not open (as the CLI's one-line errors)
 
 log = logging.getLogger(__name__)

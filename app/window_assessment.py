@@ -152,8 +152,8 @@ class WindowAssessmentMixin:
         """Reopen a draft left by a crash, with the photos it already has. A draft begun on an
         earlier day is resumed only when the user says so (`asked`: already asked by Start):
         the patients page's Resume asks, with Start new the default."""
-        if self.session is not None:
-            self.session.wait_for_saves(10.0)  # the photos just taken are on record before they are read back
+        if self.session is not None:  # its photos just taken are on record before they are read back
+            self.capture.settle_saves()
         info = self.gateway.assessment(assessment_id)
         if not self._still_a_draft(assessment_id, info.status):
             return

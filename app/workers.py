@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -153,7 +153,6 @@ class FramePacket:
     index: int
     timestamp: float
     quality: Any = None
-    extras: dict = field(default_factory=dict)
     expression: str | None = None  # the step the source was asked for when it read the frame
 
 

@@ -6,6 +6,7 @@ A thin widget over `capture_logic.CaptureSession`. The camera runs on its own th
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -56,10 +57,15 @@ from app.widgets.tones import MUTED, set_tone
 from app.workers import worker_error_text
 from models.errors import PalsyError
 
+log = logging.getLogger("palsy.capture")
+
 DISPLAY_INTERVAL_MS = 16  # pull the newest frame at ~60 Hz display rate (cheap when none is new)
 THUMB = 88
 AMBER = "#fdebd0"  # a step whose photo to retake: no face at capture, or no movement against rest
 AMBER_TEXT = "#3d2e00"  # its text, whatever the palette's
+# How long opening another assessment waits for the photos of the one left to be written: their
+# failures are said then, naming whose photos they were; a save still running is said when it ends.
+LEAVE_WAIT_S = 10.0
 
 
 class CapturePage(QWidget):
@@ -100,6 +106,8 @@ class CapturePage(QWidget):
         # order, so a capture never freezes the preview; a timer settles finished saves.
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-saver")
         self._saver_stopped = False
+        self._whose = ""  # the shown assessment's patient, as its failures name it once it is left
+        self._left: list[tuple[CaptureSession, str]] = []  # assessments left with saves running, and whose
         self.save_timer = QTimer(self)
         self.save_timer.setInterval(30)
         self.save_timer.timeout.connect(self._poll_saves)
@@ -270,8 +278,9 @@ class CapturePage(QWidget):
             self._show_source("")
         other = self.session is not session
         if self.session is not None and other:
-            self.session.wait_for_saves(10.0)
+            self._leave()
         self.session = session
+        self._whose = f"{who.name}{who.detail}" if isinstance(who, CaptureLine) else ""
         if other:  # another assessment's "Analysis cancelled" or progress is not this one's
             self._render_analysis()
         self._shown_expression = None  # no frame from before this session may be taken
@@ -466,13 +475,10 @@ class CapturePage(QWidget):
         if not self.capture_button.isEnabled() and self.session and self.session.expression not in self.session.photos and not self.read_only:
             self.capture_button.setEnabled(True)
         if self.auto_box.isChecked() and self.session is not None and quality is not None:
-            try:
-                photo = self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic())
-                if photo is not None:
-                    self.save_timer.start()
-                    self._say_taken(photo.expression)
-            except PalsyError as exc:
-                self._not_saved(f"Could not save the photo: {exc}")
+            photo = self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic())
+            if photo is not None:  # written on the saver thread: a failure is said by `_poll_saves`
+                self.save_timer.start()
+                self._say_taken(photo.expression)
 
     # -- actions -----------------------------------------------------------------------
     def initial_focus(self) -> QWidget:
@@ -489,7 +495,8 @@ class CapturePage(QWidget):
         return self.capture_now()
 
     def capture_now(self) -> bool:
-        """Take the newest frame for the current step (saved through the store at once)."""
+        """Take the newest frame as the current step's photo. It is written on the saver
+        thread: a failed save is said when `_poll_saves` settles it, not here."""
         if self.session is None or self.read_only or self._analysing or self._saver_stopped:
             return False
         if self.session.expression in self.session.photos:  # Space did nothing, silently
@@ -498,11 +505,7 @@ class CapturePage(QWidget):
         if self._last_packet is None:
             return False
         quality = self._quality.to_dict() if self._quality else {}
-        try:
-            photo = self.session.capture(self._last_packet.frame, quality)
-        except PalsyError as exc:
-            self._not_saved(f"Could not save the photo: {exc}")
-            return False
+        photo = self.session.capture(self._last_packet.frame, quality)
         self.save_timer.start()
         self._say_taken(photo.expression)
         return True
@@ -530,9 +533,16 @@ class CapturePage(QWidget):
             self.notify.emit(f"{TITLES[expression]}: {NO_MOVEMENT_NOTE} (select the step and press R)")
 
     def _poll_saves(self) -> None:
-        if self.session is None:
+        self._poll_left()
+        if self.session is not None:
+            self._poll_shown()
+        shown_busy = self.session is not None and self.session.busy
+        if not (self._left or shown_busy):
             self.save_timer.stop()
-            return
+
+    def _poll_shown(self) -> None:
+        """Settle the shown assessment's finished saves: say each failure, and a photo whose
+        own face check found a problem."""
         saving = set(self.session.pending)
         failures = self.session.poll_saves()
         for expression, error in failures:
@@ -545,21 +555,63 @@ class CapturePage(QWidget):
         for expression, error in self.session.take_withdraw_failures():
             self._not_saved(f"The rejected {TITLES[expression]} photo could not be removed from the record ({_save_error_text(error)}); "
                             "take the new photo: it replaces the old one")
-        if not self.session.busy:
-            self.save_timer.stop()
+
+    def settle_saves(self) -> None:
+        """Wait (up to LEAVE_WAIT_S) for the shown assessment's photos to be written, as
+        before they are read back from the record, and say each that failed, naming whose
+        photo it was: another assessment opens next, and this one's failures would go unsaid."""
+        if self.session is not None:
+            self._say_left_failures(self.session, self._whose, self.session.wait_for_saves(LEAVE_WAIT_S))
+
+    def _leave(self) -> None:
+        """The page moves off its assessment: `settle_saves`, and keep it while a save still
+        runs, to say that save's failure when it ends (`_poll_left`): such a failure was once
+        dropped, said and logged nowhere."""
+        self.settle_saves()
+        if self.session.busy:
+            self._left.append((self.session, self._whose))
+            self.save_timer.start()
+
+    def _poll_left(self) -> None:
+        """Settle the saves of the assessments left while they were still being written."""
+        for session, whose in self._left:
+            self._say_left_failures(session, whose, session.poll_saves())
+        self._left = [(session, whose) for session, whose in self._left if session.busy]
+
+    def _say_left_failures(self, session: CaptureSession, whose: str, failures: list[tuple[str, BaseException]]) -> None:
+        """Say the photos of `session`, an assessment the page leaves or has left (`whose`: its
+        patient), that did not reach the record or a rejected one that did not leave it: in the
+        notice and to a screen reader, naming the patient, as the page may show another now;
+        logged by the assessment's number (logs carry no names, DESIGN §9), a full disk too."""
+        lost = [(e, error, False) for e, error in failures]
+        lost += [(e, error, True) for e, error in session.take_withdraw_failures()]
+        if not lost:
+            return
+        ref = f"assessment {session.assessment_id}"
+        for expression, error, withdrawal in lost:
+            log.warning("%s", _lost_photo_text(ref, expression, error, withdrawal))
+        text = "\n".join(_lost_photo_text(whose or ref, e, error, withdrawal) for e, error, withdrawal in lost)
+        self.save_failed.emit(text)
+        announce(self, text, assertive=True)
 
     def shutdown_saver(self) -> None:
-        """Finish pending saves, release the saver thread's store connection, stop the thread."""
+        """Finish pending saves, however long they take (a photo is not cut off at close),
+        release the saver thread's store connection, stop the thread; a save that failed is
+        said and logged as for an assessment left (`_say_left_failures`)."""
         self.save_timer.stop()
         if self._saver_stopped:
             return
         self._saver_stopped = True
+        released = None
         if self.session is not None:
-            self.session.wait_for_saves(30.0)
+            self._left.append((self.session, self._whose))
             release = getattr(self.session.sink, "release_thread", None)
             if callable(release):
-                self._saver.submit(release).result(10.0)
+                released = self._saver.submit(release)  # after every save: the same thread, in order
         self._saver.shutdown(wait=True)
+        self._poll_left()
+        if released is not None:
+            released.result()
 
     def retake(self) -> None:
         """Take the current step's photo off (R, or the button); `retaken` offers to undo it:
@@ -658,6 +710,16 @@ def _save_error_text(error: BaseException) -> str:
     folder gone, else the app's sentence for an unexpected failure, which points to the log (a
     KeyError's "'quality_score'" told a therapist nothing)."""
     return worker_error_text(error) if unexpected_save_error(error) else str(error)
+
+
+def _lost_photo_text(whose: str, expression: str, error: BaseException, withdrawal: bool) -> str:
+    """A photo of `whose` (the patient; the assessment's number for the log) that did not reach
+    the record, or (`withdrawal`) a rejected one that did not leave it, and how to mend it."""
+    title, reason = TITLES[expression], _save_error_text(error).rstrip(".")
+    if withdrawal:
+        return (f"The rejected {title} photo of {whose} could not be removed from the record ({reason}): "
+                "resume that assessment and retake it")
+    return f"The {title} photo of {whose} could not be saved ({reason}): resume that assessment and take it again"
 
 
 def _step_text(expression: str, note: str) -> str:

@@ -1,14 +1,15 @@
 """Headless logic of the capture wizard: six steps, capture/retake, auto-capture of the peak.
 
 No Qt. The widget (`capture.py`) feeds frames and live quality in and renders the state;
-every photo goes to the records store the moment it is taken.
+every photo is sent to the records store the moment it is taken (written on the widget's
+saver thread, `CaptureSession.submit`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from typing import Any, Protocol
@@ -169,12 +170,17 @@ class CapturedPhoto:
         return self._grid_cache
 
 
-def expression_intensity(frame: np.ndarray, reference: np.ndarray | None) -> float:
+def expression_intensity(frame: np.ndarray | CapturedPhoto, reference: np.ndarray | CapturedPhoto | None) -> float:
     """How far `frame` moved from the `rest` reference: mean absolute grey difference (0..1)
-    over the central face area, computed on a 64 x 64 thumbnail so it is cheap."""
+    over the central face area, computed on 64 x 64 thumbnails so it is cheap. A CapturedPhoto
+    brings its thumbnail made once: the rest photo is compared with every live frame."""
     if reference is None:
         return 0.0
-    return float(np.abs(_thumb(frame) - _thumb(reference)).mean())
+    return float(np.abs(_thumb_of(frame) - _thumb_of(reference)).mean())
+
+
+def _thumb_of(image: np.ndarray | CapturedPhoto) -> np.ndarray:
+    return image.thumb() if isinstance(image, CapturedPhoto) else _thumb(image)
 
 
 # Below this, an expression photo shows no movement against the rest photo: the same photo
@@ -358,20 +364,19 @@ class CaptureSession:
         self.go_to(self.current - 1)
 
     def capture(self, frame: np.ndarray, quality: dict | None = None, intensity: float | None = None) -> CapturedPhoto:
-        """Save `frame` for the current step through the sink at once, then move on to the
-        next step without a photo.
+        """Take `frame` as the current step's photo and store it through the sink, then move
+        on to the next step without a photo.
 
-        Synchronous (no `submit`): raises whatever the sink raises and nothing is marked
-        taken. With `submit`, the photo shows as taken while it is written; `poll_saves`
-        reports the outcome and takes a failed photo back.
+        Synchronous (no `submit`): saved here, raising whatever the sink raises, and nothing is
+        marked taken. With `submit` (the GUI) it is saved later on the worker, shown as taken
+        meanwhile; `poll_saves` reports the outcome and takes a failed photo back.
         """
         quality = dict(quality or {})
         expression = self.expression
         photo = CapturedPhoto(expression, np.ascontiguousarray(frame).copy(), quality)
         photo.grid()  # its thumbnail and grid, once, for the intensity and the "no movement" check
-        rest = self.photos.get("rest")
         if intensity is None:
-            intensity = float(np.abs(photo.thumb() - rest.thumb()).mean()) if rest is not None else 0.0
+            intensity = expression_intensity(photo, self.photos.get("rest"))
         photo.intensity = intensity
         self._save(photo)
         self.auto.reset()
@@ -436,13 +441,15 @@ class CaptureSession:
         return failures
 
     def wait_for_saves(self, timeout: float | None = None) -> list[tuple[str, BaseException]]:
-        """Block until every pending save finished (shutdown, tests); then settle them."""
+        """Wait up to `timeout` seconds in all for the pending saves and withdrawals (another
+        assessment opens, shutdown, tests), then settle those that ended (`poll_saves`). One
+        still running stays pending (`busy`), logged: a later `poll_saves` reports it, as it
+        may yet fail."""
         futures = [future for _photo, future in self.pending.values()] + [f for _e, f in self.withdrawing]
-        for future in futures:
-            try:
-                future.result(timeout)
-            except Exception:  # noqa: BLE001 - reported by poll_saves below
-                pass
+        running = wait(futures, timeout).not_done
+        if running:
+            log.warning("%d photo save(s) of assessment %d still running after %s s", len(running),
+                        self.assessment_id, timeout)
         return self.poll_saves()
 
     def mark_no_face(self, expression: str, too_small: bool = False) -> None:
@@ -520,8 +527,8 @@ class CaptureSession:
         """Auto-capture: feed a live frame; captures when the peak window closes."""
         if self.expression in self.photos:
             return None
-        rest = self.photos.get("rest")  # its thumbnail is cached: only the live frame's is made
-        intensity = float(np.abs(_thumb(frame) - rest.thumb()).mean()) if rest is not None else 0.0
+        # the rest photo's thumbnail is cached: only the live frame's is made
+        intensity = expression_intensity(frame, self.photos.get("rest"))
         chosen = self.auto.feed(frame, passed, intensity, quality, now)
         if chosen is None:
             return None

@@ -24,7 +24,6 @@ class PreviewWidget(QWidget):
         self._guide_ok = False
         self.mirror = True
         self.message = "No camera"
-        self.frames_shown = 0
         self.setAccessibleName("Live camera preview")
         self._describe(self.message)
 
@@ -35,7 +34,6 @@ class PreviewWidget(QWidget):
         self._frame_size = (rgb.shape[1], rgb.shape[0])
         self._face_box = face_box
         self._guide_ok = guide_ok
-        self.frames_shown += 1
         self._describe(guide_words(face_box, guide_ok))
         self.update()
 
@@ -46,8 +44,8 @@ class PreviewWidget(QWidget):
         self.update()
 
     def _describe(self, words: str) -> None:
-        """What the preview shows, for a screen reader: the guide's state is drawn by colour
-        only. Set when it changes, not at every frame (60 a second)."""
+        """What the preview shows, for a screen reader: the guide's state is drawn (colour and
+        line style, `guide_pen`), not said. Set when it changes, not at every frame (60 a second)."""
         if self.accessibleDescription() != words:
             self.setAccessibleDescription(words)
 
@@ -72,7 +70,7 @@ class PreviewWidget(QWidget):
         pen = guide_pen(self._guide_ok)
         colour = pen.color()
         painter.setPen(pen)
-        # guide: an upright oval, 55 % of the frame height, centred
+        # guide: an upright oval, 78 % of the frame height, centred
         gh = target.height() * 0.78
         gw = gh * 0.72
         painter.drawEllipse(QRectF(target.center().x() - gw / 2, target.center().y() - gh / 2, gw, gh))
@@ -95,8 +93,8 @@ def guide_pen(guide_ok: bool) -> QPen:
 
 
 def guide_words(face_box: tuple[int, int, int, int] | None, guide_ok: bool) -> str:
-    """The guide's state in words, as its colour says it (green: every live check passed,
-    the face's place and size among them; amber: not yet)."""
+    """The guide's state in words, as its pen draws it (`guide_pen`: solid green when every
+    live check passed, the face's place and size among them; dashed amber: not yet)."""
     if guide_ok:
         return "Face in the guide, every check passed: ready to capture"
     if face_box is None:
