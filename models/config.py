@@ -92,6 +92,11 @@ class CascadeConfig:
     # field) or LeakyReLU with this negative slope, which keeps head units that fell silent on
     # stage 2's ln 6 plateau learning (docs/train.md, "Stage 2's plateau and the head's ReLUs").
     e2_negative_slope: float = 0.0
+    # How z joins E2's VGG path after the third pool. False (a network built from scratch, and
+    # checkpoints from before the field): the fusion's output replaces the VGG features. True
+    # (set by `--pretrained-vgg`): it is added to them, scaled by a learned factor that starts
+    # at 0, so the pretrained VGG16's stages 4-5 first see the features they were trained on.
+    e2_residual_fusion: bool = False
     # E2's input side in px; 0 = `input_size`. When set and smaller, E2 grades the photo
     # resized to it (area) and is conditioned on the z of a second E1 backbone pass at that
     # size, while E1's masks and attention stay at `input_size`. Stage 2 can then train at
@@ -127,6 +132,8 @@ class CascadeConfig:
         _check_ints("e2_hidden", self.e2_hidden, 1, MAX_CHANNELS, allow_empty=True)
         _check_float("e2_dropout", self.e2_dropout, 0.0, 1.0)
         _check_float("e2_negative_slope", self.e2_negative_slope, 0.0, 1.0)
+        if not isinstance(self.e2_residual_fusion, bool):
+            raise InputError(f"configuration e2_residual_fusion={self.e2_residual_fusion!r}: expected true or false")
         _check_int("num_classes", self.num_classes, 1, MAX_CHANNELS)
         _check_int("num_grades", self.num_grades, 1, MAX_CHANNELS)
         if not isinstance(self.extra, dict):

@@ -56,7 +56,10 @@ class GradingEncoder(nn.Module):
     z is reduced by a 1x1 convolution, concatenated with the VGG features after the third
     pool (stride 8, the same stride as z) and fused back to the VGG width by a 1x1
     convolution; the remaining VGG stages, VGG's pooling to a small grid (`e2_pool`) and
-    the FC classifier follow.
+    the FC classifier follow. The fused map replaces the VGG features, or, with
+    `e2_residual_fusion` (E2 from a pretrained VGG16), is added to them times `fusion_scale`,
+    which starts at 0 as E1's attention lambdas do: a random fusion would otherwise feed the
+    pretrained stages 4-5 (88 % of VGG16's convolution weights) inputs unlike their training.
     This is our reading of "imported along with the input image"; it lives here alone so
     another reading can replace it.
     """
@@ -82,6 +85,9 @@ class GradingEncoder(nn.Module):
             nn.BatchNorm2d(fuse_channels),
             nn.ReLU(inplace=True),
         )
+        self.register_parameter("fusion_scale", None)
+        if config.e2_residual_fusion:
+            self.add_residual_fusion()
         head: list[nn.Module] = []
         self.pool = config.e2_pool
         width = [v for v in layers if v != "M"][-1] * self.pool * self.pool
@@ -94,13 +100,20 @@ class GradingEncoder(nn.Module):
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 
+    def add_residual_fusion(self) -> None:
+        """Add the fused map to the VGG features instead of replacing them, times a learned
+        `fusion_scale` that starts at 0, so at first E2 is the plain VGG path (the other weights
+        stay as they are, so an untrained E2 switched before its VGG layers load keeps its seed)."""
+        self.fusion_scale = nn.Parameter(torch.zeros(1))
+
     def forward(self, images: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """Grade logits (B, num_grades)."""
         x = self.features[: self.split]((images - self.mean) / self.std)
         zr = self.z_reduce(z)
         if zr.shape[-2:] != x.shape[-2:]:
             zr = F.interpolate(zr, size=x.shape[-2:], mode="bilinear", align_corners=False)
-        x = self.z_fuse(torch.cat([x, zr], dim=1))
+        fused = self.z_fuse(torch.cat([x, zr], dim=1))
+        x = fused if self.fusion_scale is None else x + self.fusion_scale * fused
         return self.head(self.features[self.split :](x))
 
     def head(self, features: torch.Tensor) -> torch.Tensor:

@@ -125,17 +125,44 @@ def grading_never_trained(model: CascadeNet, meta: dict[str, Any]) -> bool:
     return _stage_1_run(meta) and not e2_trained(model)
 
 
-def _stage_1_run(meta: dict[str, Any]) -> bool:
-    """Whether the checkpoint's training record names a stage-1 run (`parsing...`)."""
+def _recorded_stage(meta: dict[str, Any]) -> str | None:
+    """The stage the checkpoint's training record names (`parsing`, `grading`, `end-to-end`, a
+    recipe's own), or None without one."""
     training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
     state = meta.get("train_state") if isinstance(meta.get("train_state"), dict) else {}
     stage = training.get("stage") or state.get("stage")
-    return isinstance(stage, str) and stage.startswith("parsing")
+    return stage if isinstance(stage, str) else None
+
+
+def _stage_1_run(meta: dict[str, Any]) -> bool:
+    """Whether the checkpoint's training record names a stage-1 run (`parsing...`)."""
+    stage = _recorded_stage(meta)
+    return stage is not None and stage.startswith("parsing")
 
 
 def e2_trained(model: CascadeNet) -> bool:
     """Whether E2 has seen a training batch (a batch-norm layer of E2 counted one)."""
-    return any(int(buffer) for name, buffer in model.e2.named_buffers() if name.endswith("num_batches_tracked"))
+    return _counted_a_batch(model.e2)
+
+
+def parser_trained(model: CascadeNet) -> bool:
+    """Whether E1's face parser, the attention head before the pixel classifier, has seen a
+    training batch (a batch-norm layer of the head counted one)."""
+    return _counted_a_batch(model.e1.head)
+
+
+def _counted_a_batch(module: torch.nn.Module) -> bool:
+    return any(int(buffer) for name, buffer in module.named_buffers() if name.endswith("num_batches_tracked"))
+
+
+def parsing_never_trained(model: CascadeNet, meta: dict[str, Any]) -> bool:
+    """Whether a checkpoint holds the paper's end-to-end baseline (or a stage 2 trained on it):
+    its training record names a grading run and E1's face parser never saw a training batch.
+    The grade loss reaches E1's backbone only (E2 reads z), so the baseline's attention head and
+    pixel classifier stay as initialised: its masks, overlays and measured grade mean nothing.
+    Checkpoints without a training record are not judged (`grading_never_trained`)."""
+    stage = _recorded_stage(meta)
+    return stage is not None and not stage.startswith("parsing") and not parser_trained(model)
 
 
 def e2_on_other_e1(model: CascadeNet, meta: dict[str, Any]) -> bool:
@@ -199,6 +226,19 @@ def check_grading_trained(model: CascadeNet, meta: dict[str, Any], weights: str 
                               f"train stage 2 with `palsy train grading --init {weights}`")
 
 
+def check_parsing_trained(model: CascadeNet, meta: dict[str, Any], weights: str | os.PathLike) -> None:
+    """CheckpointError when the weights would parse faces with a parser that was never trained
+    (`parsing_never_trained`): an assessment shows and reports E1's masks and attention. Only
+    grading them is meaningful, which `palsy evaluate grading` does without this check."""
+    if parsing_never_trained(model, meta):
+        raise CheckpointError(f"{weights} holds the paper's end-to-end baseline: its face parser was never trained, so "
+                              "its masks and overlays would be random; score it with `palsy evaluate grading` only, "
+                              "and assess with weights trained in stages (`palsy train parsing`, then `grading`)")
+
+
+# The newest network only, by (path, sha256, device): the app and the commands grade with one
+# set of weights at a time, and each earlier one kept (a clinic.pt retrained at the same path,
+# another device) would hold ~24 MB (compact) to ~350 MB (paper) until the program ends.
 _CACHE: dict[tuple[str, str, str], LoadedModel] = {}
 _LOCK = threading.Lock()
 
@@ -207,8 +247,10 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
     """Load a checkpoint (default: the shipped weights) once per (path, sha256, device).
 
     A second call with the same file returns the cached network; a changed file (new
-    sha256) is loaded afresh. Weights that hold face parsing only (stage 1, E2 never trained)
-    are refused: everything loaded here grades. Raises CheckpointError with a hint when nothing is usable;
+    sha256), another file or device is loaded afresh and replaces it in the cache. Weights
+    that hold face parsing only (stage 1, E2 never trained) are refused: everything loaded
+    here grades; so are weights whose face parser was never trained (the end-to-end baseline):
+    everything loaded here parses too. Raises CheckpointError with a hint when nothing is usable;
     `wording` says how to choose other weights or another device where the message is shown
     (the CLI's options by default, the GUI passes its Settings wording).
     """
@@ -234,6 +276,7 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
             return cached
         model, meta = load_checkpoint(path)
         check_grading_trained(model, meta, given)
+        check_parsing_trained(model, meta, given)
         model = model.to(target).eval()
         training = meta.get("training") or {}
         summary = summary_of(meta)
@@ -251,11 +294,12 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
             cautions=weights_cautions(meta),
         )
         loaded = LoadedModel(model, info, target)
+        _CACHE.clear()
         _CACHE[key] = loaded
         return loaded
 
 
 def clear_model_cache() -> None:
-    """Forget every cached network (tests; freeing memory after a weights change)."""
+    """Forget the cached network, so the next `load_model` reads its file (tests)."""
     with _LOCK:
         _CACHE.clear()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -244,12 +244,24 @@ def _apply_pretrained(
     if pretrained.vgg and stage == "parsing":
         raise InputError("--pretrained-vgg initialises E2, which palsy train parsing does not train; "
                          "use it with palsy train grading or end-to-end")
+    if pretrained.vgg:
+        _use_residual_fusion(model)
     counts = load_pretrained(model, resnet=pretrained.resnet, vgg=pretrained.vgg)
     record = {}
     for key, path, part in (("resnet", pretrained.resnet, "e1_backbone"), ("vgg", pretrained.vgg, "e2_features")):
         if path:
             record[key] = {"file": Path(path).name, "sha256": sha256_of(path), "tensors": counts[part]}
     return {"pretrained": record}
+
+
+def _use_residual_fusion(model: CascadeNet) -> None:
+    """Give the untrained E2 about to load VGG16 weights the residual z fusion
+    (`CascadeConfig.e2_residual_fusion`, recorded in the checkpoint): at the start E2 is the
+    pretrained VGG path itself, where the replacing fusion would feed its stages 4-5 a random
+    projection."""
+    if not model.config.e2_residual_fusion:
+        model.config = replace(model.config, e2_residual_fusion=True)
+        model.e2.add_residual_fusion()
 
 
 def _start(
