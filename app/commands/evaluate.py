@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     level = args.level or "patient"
     if not Path(args.data).is_dir():
         found = labels_found_instead(Path(args.data))  # a .zip the set arrived in
-        raise InputError(f"data folder not found: {args.data}" + (f"; {found}" if found else ""))
+        raise InputError(found or f"data folder not found: {args.data}")
     patient_set = (Path(args.data) / "labels.csv").is_file()
     if args.split not in ("auto", "all", *SPLITS):  # a typo, not a part the set lacks
         raise InputError(f"--split {args.split!r} is not one of auto, all, {', '.join(SPLITS)}")

@@ -277,20 +277,63 @@ _MIN_NAME_WORD = 3
 
 def _identifying_part(patient: Patient, export_id: str) -> str | None:
     """Which identifier of the patient the pseudonym holds, said for the refusal ("the patient's
-    ID"), or None. The ID and date of birth count as whole words of it, as the de-identification
-    finds them; the name by the pseudonym's words (split at anything not a letter or digit, case
-    and accents ignored) against the name's words of _MIN_NAME_WORD letters or more."""
-    if validate.id_key(export_id) == validate.id_key(patient.patient_id) or _holds_word(export_id, patient.patient_id):
+    ID"), or None. The pseudonym is read as its parts (`_parts`), so that the usual re-spellings
+    count: the ID with other separators or none ('MRN77' for MRN-77), the date of birth's digits
+    in the common orders ('31.01.1970', '19700131'), a name word run into others ('AnnaDeVries').
+    It cannot catch every spelling (docs/records.md "De-identified export")."""
+    parts = _parts(export_id)
+    id_skeleton = "".join(_parts(patient.patient_id))
+    if validate.id_key(export_id) == validate.id_key(patient.patient_id) or id_skeleton in _runs(parts):
         return "the patient's ID"
-    if patient.birth_date and _holds_word(export_id, patient.birth_date):
+    if patient.birth_date and _holds_date(parts, patient.birth_date):
         return "the patient's date of birth"
-    name_words = {word for word in _plain_words(patient.name or "") if len(word) >= _MIN_NAME_WORD}
-    return "a word of the patient's name" if name_words & _plain_words(export_id) else None
+    name_spellings = {run for run in _runs(_parts(patient.name or "")) if len(run) >= _MIN_NAME_WORD}
+    return "a word of the patient's name" if name_spellings & set(parts) else None
 
 
-def _holds_word(text: str, value: str) -> bool:
-    """Whether `value` is in `text` with no letter or digit beside it, case ignored."""
-    return _whole_words([validate.search_key(value)]).search(validate.search_key(text)) is not None
+def _parts(text: str) -> list[str]:
+    """The pieces a code is read in, case-folded and without accents: its words (runs of letters
+    and digits) cut again where letters meet digits and where a capital starts a word
+    ('AnnaDeVries-01' -> anna, de, vries, 01; 'VRIES01' -> vries, 01; 'MRN-77' -> mrn, 77)."""
+    pieces = [piece for word in _WORD.findall(text) for piece in _split_word(word)]
+    return [part for part in (validate.without_accents(validate.search_key(p)) for p in pieces) if part]
+
+
+def _split_word(word: str) -> list[str]:
+    """`word` cut before a digit that follows a letter, a letter that follows a digit, a capital
+    after a small letter ('DeVries') and the last capital of a run of them that starts a word
+    ('VRIESAnna')."""
+    pieces, start = [], 0
+    for i in range(1, len(word)):
+        before, char, after = word[i - 1], word[i], word[i + 1:i + 2]
+        if (before.isdigit() != char.isdigit() or before.islower() and char.isupper()
+                or before.isupper() and char.isupper() and after.islower()):
+            pieces.append(word[start:i])
+            start = i
+    return [*pieces, word[start:]]
+
+
+def _runs(parts: list[str]) -> set[str]:
+    """Every part and every run of neighbouring parts written together: what an identifier
+    spelt with other separators, or none, is among ('mrn', '77', 'mrn77')."""
+    return {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
+
+
+def _holds_date(parts: list[str], birth_date: str) -> bool:
+    """Whether a code read as `parts` holds `birth_date` ('YYYY-MM-DD') in any separators:
+    the eight digits year-month-day, day-month-year or month-day-year anywhere in it, or the
+    same with a two-digit year as parts of their own (six digits inside a longer number are
+    too often a study number by chance)."""
+    year, month, day = birth_date.split("-")
+    skeleton = "".join(parts)
+    if any(f"{a}{b}{c}" in skeleton for a, b, c in _date_orders(year, month, day)):
+        return True
+    return not {f"{a}{b}{c}" for a, b, c in _date_orders(year[2:], month, day)}.isdisjoint(_runs(parts))
+
+
+def _date_orders(year: str, month: str, day: str) -> list[tuple[str, str, str]]:
+    """A date's fields in the orders dates are written in: ISO, European and US."""
+    return [(year, month, day), (day, month, year), (month, day, year)]
 
 
 def _whole_words(values: Iterable[str]) -> re.Pattern[str]:
@@ -299,11 +342,6 @@ def _whole_words(values: Iterable[str]) -> re.Pattern[str]:
     word pass takes 'Zoe' + U+0308 whole); the longest first."""
     alternatives = "|".join(map(re.escape, sorted(values, key=len, reverse=True)))
     return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_]|[\u0300-\u036f])", re.IGNORECASE)
-
-
-def _plain_words(text: str) -> set[str]:
-    """The words of `text` (runs of letters and digits), case-folded and without accents."""
-    return {validate.without_accents(word) for word in _WORD.findall(validate.search_key(text))}
 
 
 def _remove_abandoned_exports(dest_root: Path) -> None:

@@ -528,20 +528,31 @@ def _same_number(folder: str, patient_id: str) -> bool:
         and int(folder) == int(patient_id)
 
 
+_UNPACK_ZIP = "unpack it first and give the unpacked folder that holds labels.csv"
+
+
 def labels_found_instead(root: Path) -> str | None:
-    """Where labels.csv is, for a `--data` that lacks it: a .zip the set arrived in ("unpack it
-    first"), or the folder above the set (a subfolder holding labels.csv is named); None when
-    neither."""
-    if root.is_file() and root.suffix.lower() == ".zip":
-        return f"{root.name} is a .zip archive: unpack it first and give the unpacked folder that holds labels.csv"
+    """Where labels.csv is, for a `--data` that lacks it: a .zip the set arrived in, given itself
+    or lying in the folder it was downloaded into ("unpack it first"), or the folder above the set
+    (a subfolder holding labels.csv is named); None when neither."""
+    if _is_zip(root):
+        return f"{root.name} is a .zip archive: {_UNPACK_ZIP}"
     if not root.is_dir():
         return None
-    below = [sub / "labels.csv" for sub in sorted(root.iterdir())
-             if sub.is_dir() and not is_clutter(sub) and (sub / "labels.csv").is_file()]
-    if not below:
-        return None
-    more = f" (and {len(below) - 1} more)" if len(below) > 1 else ""
-    return f"this folder holds no labels.csv but {below[0]} is one level down{more}: give that folder"
+    entries = [entry for entry in sorted(root.iterdir()) if not is_clutter(entry)]
+    below = [sub / "labels.csv" for sub in entries if sub.is_dir() and (sub / "labels.csv").is_file()]
+    if below:
+        return f"this folder holds no labels.csv but {below[0]} is one level down{_more(below)}: give that folder"
+    zips = [entry for entry in entries if _is_zip(entry)]
+    return f"this folder holds {zips[0].name}{_more(zips)}: {_UNPACK_ZIP}" if zips else None
+
+
+def _is_zip(path: Path) -> bool:
+    return path.suffix.lower() == ".zip" and path.is_file()
+
+
+def _more(found: list[Path]) -> str:
+    return f" (and {len(found) - 1} more)" if len(found) > 1 else ""
 
 
 def not_a_patient_set(root: str | Path, use: str) -> InputError:

@@ -1,0 +1,58 @@
+"""`--deidentify --pseudonym` refuses the patient's identifiers in the spellings study codes are
+commonly made in, not only as stored: the ID without its separators, the date of birth's digits
+in day-month-year, month-day-year or compact order, and name words run together or into digits.
+Ordinary study codes, and codes sharing a short ID's digits inside a longer number, are taken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.records import Store
+from app.records.export_folder import export_patient
+from models.errors import InputError
+
+ID, NAME, DOB = "the patient's ID", "a word of the patient's name", "the patient's date of birth"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    with Store.open(tmp_path / "data") as store:
+        store.create_patient("MRN-77", name="Anna de Vries", birth_date="1970-01-31")
+        store.create_patient("7", name="Li Wei", birth_date="2001-02-03")
+    return tmp_path / "data"
+
+
+@pytest.mark.parametrize(("pseudonym", "part"), [
+    ("MRN77", ID), ("mrn 77", ID), ("S-MRN77", ID),
+    ("AnnaDeVries", NAME), ("VRIES01", NAME), ("anna1", NAME), ("ANNADEVRIES", NAME),
+    ("31.01.1970", DOB), ("31-01-1970", DOB), ("19700131", DOB), ("X-19700131", DOB), ("01/31/1970", DOB),
+    ("31.01.70", DOB), ("S1-310170", DOB),
+])
+def test_a_respelt_identifier_is_refused(data: Path, tmp_path: Path, pseudonym: str, part: str) -> None:
+    with Store.open(data) as store, pytest.raises(InputError, match=f"the pseudonym contains {part};"):
+        export_patient(store, "MRN-77", tmp_path / "usb", deidentify=True, pseudonym=pseudonym)
+    assert not (tmp_path / "usb").exists()
+
+
+@pytest.mark.parametrize("pseudonym", ["DE-001", "STUDY-0042", "PALSY-2026-007", "MRN-770", "STUDY-1970"])
+def test_an_ordinary_study_code_is_taken(data: Path, tmp_path: Path, pseudonym: str) -> None:
+    with Store.open(data) as store:
+        assert export_patient(store, "MRN-77", tmp_path / "usb", deidentify=True, pseudonym=pseudonym).name == pseudonym
+
+
+@pytest.mark.parametrize("pseudonym", ["STUDY-17", "PALSY-2026-007", "S-0070"])
+def test_a_short_id_counts_only_as_a_whole_part(data: Path, tmp_path: Path, pseudonym: str) -> None:
+    with Store.open(data) as store:
+        assert export_patient(store, "7", tmp_path / "usb", deidentify=True, pseudonym=pseudonym).name == pseudonym
+
+
+def test_the_command_names_the_part_without_repeating_the_date(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["records", "--data", str(data), "export", "MRN-77", "--out", str(tmp_path / "usb"), "--deidentify"]
+    assert main([*args, "--pseudonym", "31.01.1970"]) == 2
+    err = capsys.readouterr().err
+    assert f"the pseudonym contains {DOB}" in err and "31.01.1970" not in err and "1970" not in err
