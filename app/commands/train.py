@@ -196,7 +196,7 @@ def _run_single(args: argparse.Namespace, device) -> int:
     """`palsy train parsing|grading|end-to-end`: every option checked before data is read or a
     step is taken; a resumed run takes the options left out from its checkpoint and refuses
     ones that differ from it."""
-    from models.config import MAX_SIZE, MIN_SIZE, STRIDE
+    from models.config import MIN_SIZE, STRIDE, max_attention_input_size
     from models.errors import InputError
     from models.train.loop import LoopSettings, PrintProgress, check_output_paths, unfinished_step
     from models.train.precision import resolve_precision
@@ -208,8 +208,9 @@ def _run_single(args: argparse.Namespace, device) -> int:
         raise InputError(f"palsy train {mode} needs --data DIR (or --resume CHECKPOINT)")
     if args.batch_size is not None and args.batch_size < 1:
         raise InputError("--batch-size must be at least 1")
-    if args.input_size is not None and (not MIN_SIZE <= args.input_size <= MAX_SIZE or args.input_size % STRIDE):
-        raise InputError(f"--input-size {args.input_size}: give a multiple of {STRIDE} from {MIN_SIZE} to {MAX_SIZE}")
+    largest = max_attention_input_size()  # above it, the spatial attention of one photo would not fit memory
+    if args.input_size is not None and (not MIN_SIZE <= args.input_size <= largest or args.input_size % STRIDE):
+        raise InputError(f"--input-size {args.input_size}: give a multiple of {STRIDE} from {MIN_SIZE} to {largest}")
     _check_resume_is_a_checkpoint(args.resume)
     # A resumed run goes on writing the checkpoint it continues unless --out says otherwise.
     out = Path(args.out or args.resume or f"runs/{mode}.pt")

@@ -69,7 +69,9 @@ def _parsing(data: Path, out: Path, *extra: str) -> list[str]:
         (["--epochs", "nan"], "argument --epochs: must be a finite number above 0"),
         (["--minutes", "-1"], "give a positive --minutes budget"),
         (["--minutes", "nan"], "give a positive --minutes budget"),
-        (["--input-size", "0"], "--input-size 0: give a multiple of 32 from 32 to 2048"),
+        (["--input-size", "0"], "--input-size 0: give a multiple of 32 from 32 to 1280"),
+        # the largest size whose attention fits memory, not the configuration's 2048 px
+        (["--input-size", "2080"], "--input-size 2080: give a multiple of 32 from 32 to 1280"),
         (["--ordinal-weight", "1"], "--ordinal-weight is for palsy train grading, end-to-end and demo"),
         (["--cache-variants", "2"], "--cache-variants is for palsy train grading, demo and clinic"),
     ],
