@@ -196,7 +196,9 @@ def _copy_into(store: Store, layout: DataLayout, out: Path) -> BackupResult:
         )
     with _writing_to(out):
         _remove_unnamed(layout, set(copied) - names)
-        for folder in (layout.root, layout.photos_dir, layout.reports_dir):
+        # each copy's own folder (an assessment's) holds its name: flushed, like the folders above it
+        visits = sorted({layout.resolve(name).parent for name in names if name in copied})
+        for folder in (*visits, layout.photos_dir, layout.reports_dir, layout.root):
             fsync_dir(folder)
     return result
 
