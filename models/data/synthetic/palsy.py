@@ -1,7 +1,7 @@
 """House-Brackmann calibration of a synthetic patient (paper Table 1, DESIGN §7).
 
-The affected side keeps a fraction of normal movement ("function") drawn from the grade's
-range; every action of a region is multiplied by that region's function. Eyelid closure
+The affected side keeps a fraction of the healthy side's movement ("function") drawn from
+the grade's range; every action of a region is multiplied by that region's function. Eyelid closure
 follows Table 1 instead of the plain scaling: complete with minimal effort (II), complete
 with effort (III), incomplete (IV-VI). Grades V and VI are asymmetric at rest.
 """
@@ -86,8 +86,12 @@ def sample_palsy(rng: np.random.Generator, grade: str, side: str) -> PalsyProfil
     for region in REGIONS:
         pair = [float(rng.uniform(*HEALTHY_FUNCTION_RANGE)) for _ in range(2)]
         if side != "none":
-            # Regions vary around the patient's level but stay inside the grade's range.
-            pair[SIDE_INDEX[side]] = float(np.clip(base + rng.normal(0.0, 0.03), lo, hi))
+            # Regions vary around the patient's level but stay inside the grade's range. The
+            # range is of the healthy side's movement, as House measures it (weaker over stronger):
+            # drawn as an absolute level, the top of grade II (99 %) beside a healthy 97 % made
+            # the labelled side the stronger one.
+            i = SIDE_INDEX[side]
+            pair[i] = float(np.clip(base + rng.normal(0.0, 0.03), lo, hi)) * pair[1 - i]
         function[region] = (pair[0], pair[1])
     rest = RestAsymmetry()
     if grade in ("V", "VI"):
