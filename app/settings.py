@@ -251,6 +251,8 @@ def check_logo(path: str) -> None:
         raise SettingsError(f"{error}, or choose a smaller logo") from None
     except InputError:
         raise SettingsError(f"the logo {path} is not an image Palsy Grader can read; choose a PNG or JPEG file") from None
+    except Exception as error:  # the dialog shows SettingsError only: anything else left Save doing nothing
+        raise SettingsError(f"the logo {path} cannot be read ({error}); choose a PNG or JPEG file") from None
 
 
 def check_weights(path: str) -> None:

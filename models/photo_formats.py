@@ -22,9 +22,13 @@ UNREADABLE_PHOTO_FORMATS: dict[str, str] = {
     ".orf": "Olympus raw", ".rw2": "Panasonic raw", ".raf": "Fujifilm raw", ".pef": "Pentax raw",
     ".srw": "Samsung raw", ".rwl": "Leica raw", ".3fr": "Hasselblad raw", ".iiq": "Phase One raw",
     ".x3f": "Sigma raw", ".mrw": "Minolta raw", ".kdc": "Kodak raw", ".erf": "Epson raw", ".raw": "camera raw",
+    # Pillow decodes GIF, but 256 colours at most (dithered skin) are no photo to grade; rest.gif
+    # was skipped as any other file, and the patient graded without a rest photo
+    ".gif": "GIF", ".jp2": "JPEG 2000", ".j2k": "JPEG 2000", ".jpf": "JPEG 2000", ".jpx": "JPEG 2000",
 }
 _IPHONE = " (on an iPhone: Settings > Camera > Formats > Most Compatible)"
 _RAW = " (export it from the camera's or photo library's software)"
+_GIF = " (a GIF holds 256 colours at most, too few to grade by)"
 
 
 def unreadable_photo_problem(path: Path, label: str | None = None) -> str | None:
@@ -36,7 +40,7 @@ def unreadable_photo_problem(path: Path, label: str | None = None) -> str | None
     if kind is None:
         return None
     article = "an" if kind[0] in "AEIOU" else "a"
-    hint = _IPHONE if kind in ("HEIC", _HEIF) else _RAW if kind.endswith("raw") else ""
+    hint = _IPHONE if kind in ("HEIC", _HEIF) else _RAW if kind.endswith("raw") else _GIF if kind == "GIF" else ""
     return (f"{label or path.name} is {article} {kind} photo, which Palsy Grader cannot read: "
             f"save it as JPEG or PNG{hint}")
 

@@ -95,9 +95,9 @@ def decode_image(data: bytes, name: str = "the stored photo") -> Any:
     truncated, not an image)."""
     import warnings
 
-    from PIL import Image, ImageOps
+    from PIL import Image
 
-    from models.pipeline.images import ImageError, check_png_complete, to_rgb_array
+    from models.pipeline.images import ImageError, check_png_complete, to_rgb_array, upright
 
     check_photo_pixels(data, name, "it cannot be shown or analysed.")
     try:
@@ -107,7 +107,7 @@ def decode_image(data: bytes, name: str = "the stored photo") -> Any:
                 img.load()
                 if img.format == "PNG":  # rows missing at the end decode black without a word
                     check_png_complete(data, name)
-                return to_rgb_array(ImageOps.exif_transpose(img))
+                return to_rgb_array(upright(img, name))  # one mistyped EXIF tag does not make it "damaged"
     except ImageError as exc:  # its advice (copy the photo again) is for a file the user holds
         raise InputError(f"{exc.fault}.") from None
     except Image.DecompressionBombError:

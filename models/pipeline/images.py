@@ -7,7 +7,9 @@ file) and PNG writing.
   1/8 of its size instead (the JPEG decoder's draft mode: the full size is never in memory).
 - A PNG whose image data ends before its last row is refused as truncated (Pillow would paint
   the missing rows black).
-- EXIF orientation is applied (phones store portrait photos sideways plus a tag).
+- A file over MAX_FILE_BYTES is refused by its size, before a byte is read.
+- EXIF orientation is applied (phones store portrait photos sideways plus a tag); EXIF that
+  cannot be read leaves the photo as decoded, never refuses it.
 - Greyscale, 16-bit, float, palette, CMYK and alpha images are converted to RGB uint8;
   alpha is composited over white.
 """
@@ -18,12 +20,13 @@ import io
 import logging
 import os
 import re
+import stat
 import warnings
 import zlib
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 from models.atomic_files import replace_when_done
 from models.errors import InputError
@@ -39,7 +42,21 @@ MIN_PHOTO_SIDE = 64
 LARGE_JPEG_PIXELS = 120_000_000
 # What to do about a photo file that is empty or damaged (`palsy assess`, training sets).
 RETAKE = "retake or copy the photo again"
-IMAGE_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+# .jfif, .jpe and .jif are JPEG under other names (browsers on Windows save many JPEGs as
+# .jfif): left out, rest.jfif was skipped and the patient graded without a rest photo.
+IMAGE_SUFFIXES: tuple[str, ...] = (
+    ".jpg", ".jpeg", ".jfif", ".jpe", ".jif", ".png", ".bmp", ".tif", ".tiff", ".webp",
+)
+# 400 MB: above the largest uncompressed photo MAX_PIXELS allows (16-bit RGBA, 8 bytes a pixel:
+# 320 MB). A larger file named as a photo is a video or a disk image renamed, and is refused by
+# its size: read whole first, a 2 GB one took 2 GB of memory and over a minute.
+MAX_FILE_BYTES = 400_000_000
+# EXIF orientation -> the turn that makes the photo upright (the table of ImageOps.exif_transpose)
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +90,7 @@ def load_image(
 
     Raises ImageError (with the file name, or `label` when given: a data set names the whole
     path, its file names repeat) for a missing, empty, corrupt, truncated or non-image file,
+    an entry that is no regular file (a named pipe, a broken link), a file over MAX_FILE_BYTES,
     or one whose shorter side is below `min_side` (patient photos: MIN_PHOTO_SIDE), and
     ImageTooLargeError when the header declares more than `max_pixels` pixels (checked before
     any pixel is decoded; "resize it below the limit before `purpose`"). A JPEG of up to
@@ -82,9 +100,15 @@ def load_image(
     path = Path(path)
     name = label or path.name
     if not path.is_file():
-        raise ImageError(f"image not found: {path}")
-    if path.stat().st_size == 0:
+        if not path.exists() and not path.is_symlink():
+            raise ImageError(f"image not found: {path}")
+        raise ImageError(f"{name} is {what_it_is(path)}, not a photo", "put the photo file there")
+    size = path.stat().st_size
+    if size == 0:
         raise ImageError(f"{name} is an empty file (0 bytes)", RETAKE)
+    if size > MAX_FILE_BYTES:
+        raise ImageError(f"{name} is too large a file for a photo ({size / 1e6:,.0f} MB, limit "
+                         f"{MAX_FILE_BYTES / 1e6:.0f} MB)", "check that it is the photo, and save it as JPEG or PNG")
     try:
         with warnings.catch_warnings():
             # Our own limit below replaces Pillow's DecompressionBombWarning.
@@ -112,7 +136,7 @@ def load_image(
                 image.load()
                 if image.format == "PNG":
                     check_png_complete(data, name)
-                return to_rgb_array(ImageOps.exif_transpose(image))
+                return to_rgb_array(upright(image, name))
     except InputError:
         raise
     except Image.DecompressionBombError as exc:
@@ -132,6 +156,44 @@ def load_image(
         # their words ("image file is truncated") are for the log, not the user.
         log.info("decoding %s failed: %s: %s", path, exc.__class__.__name__, exc)
         raise ImageError(f"{name} is damaged or truncated and cannot be decoded", RETAKE) from exc
+    except MemoryError:
+        raise  # the machine's fault, not the file's
+    except Exception as exc:
+        # a damaged file can make a decoder raise almost anything (struct.error, IndexError):
+        # one line for the user, never a traceback; the traceback goes to the log
+        log.warning("decoding %s failed", path, exc_info=True)
+        raise ImageError(f"{name} is damaged and cannot be decoded", RETAKE) from exc
+
+
+def what_it_is(path: Path) -> str:
+    """A non-regular directory entry in words: a folder, a named pipe, a broken link, ..."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # a link to nothing, or a loop of links
+        return "a broken link" if path.is_symlink() else "unreadable"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def upright(image: Image.Image, name: str) -> Image.Image:
+    """`image` turned as its EXIF orientation says. Not `ImageOps.exif_transpose`: it rewrites
+    the whole EXIF block, and one mistyped tag (a camera's, a photo tool's) made it raise for a
+    photo that decodes and shows fine (audit: a traceback in `palsy assess`). Only the
+    orientation tag is read; EXIF that cannot be read leaves the photo as decoded."""
+    try:
+        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+        turn = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    except Exception:  # EXIF is a camera's free-form block: any parser error is possible
+        log.warning("the EXIF data of %s cannot be read; the photo is used as stored, unrotated", name, exc_info=True)
+        return image
+    return image.transpose(turn) if turn is not None else image
 
 
 def reduce_jpeg_to_fit(image: Image.Image, max_pixels: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,13 @@ from models.clutter import is_clutter
 from models.errors import InputError
 from models.labels import EXPRESSIONS
 from models.photo_formats import refused_unreadable_photos, unreadable_photo_problem
-from models.pipeline.images import IMAGE_SUFFIXES, MAX_PIXELS, MIN_PHOTO_SIDE, load_image
+from models.pipeline.images import (
+    IMAGE_SUFFIXES,
+    MAX_PIXELS,
+    MIN_PHOTO_SIDE,
+    load_image,
+    what_it_is,
+)
 
 _NAME = re.compile(r"^(?P<expression>[a-z_]+?)(?:_(?P<index>\d+))?$")
 
@@ -46,7 +51,7 @@ def find_expression_photos(folder: str | os.PathLike) -> dict[str, list[Path]]:
             continue  # rest.txt, rest.xmp, a rest.heic beside rest.png: no photo
         if not path.is_file():
             # named as a photo but none: skipping it silently graded without that expression
-            raise InputError(f"{path} is {_what_it_is(path)}, not a photo; put the {match['expression']} photo there "
+            raise InputError(f"{path} is {what_it_is(path)}, not a photo; put the {match['expression']} photo there "
                              "or move it out of the patient folder")
         index = int(match["index"]) if match["index"] else 0
         frames = found.setdefault(match["expression"], [])
@@ -90,23 +95,6 @@ def frame_of(path: Path) -> tuple[str, int] | None:
     if not match or match["expression"] not in EXPRESSIONS:
         return None
     return match["expression"], int(match["index"]) if match["index"] else 0
-
-
-def _what_it_is(path: Path) -> str:
-    """A non-regular directory entry in words: a folder, a named pipe, a broken link, ..."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return "a broken link" if path.is_symlink() else "unreadable"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
 
 
 def load_patient_photos(
