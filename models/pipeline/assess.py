@@ -24,7 +24,13 @@ from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.mirror_parsing import parse_and_grade
 from models.pipeline.cancel_in_pass import cancellable_pass
-from models.pipeline.face import FaceCrop, FaceCropSettings, NoFaceError, crop_face
+from models.pipeline.face import (
+    FaceCrop,
+    FaceCropSettings,
+    NoFaceError,
+    confirm_parsed_face,
+    crop_face,
+)
 from models.pipeline.flag_wording import (
     LOW_CONFIDENCE,
     SIDE_DISAGREEMENT,
@@ -207,7 +213,8 @@ def assess(
     grade E2's, so a mirrored photo can grade differently, `models.mirror_parsing`). `ignored`
     names the patient folder's photos that are not named after an expression
     (`patient_dir.ignored_photos`), for the `ignored_files` flag. Raises
-    InputError for unknown expressions or photos without a face; Cancelled when
+    InputError for unknown expressions or photos without a face (a photo cut at the frame
+    centre is confirmed with E1's mask of it, `_confirm_fallbacks`); Cancelled when
     `progress.cancelled()` turns true between steps or inside a network pass (before a layer).
     """
     progress = progress or NullProgress()
@@ -266,6 +273,7 @@ def assess(
     if not (np.isfinite(probabilities).all() and bool(torch.isfinite(attention_t).all())):
         raise CheckpointError("the model's output holds NaN or infinite values (its weights are damaged or overflow "
                               f"on {device}); no grade is given: choose other weights")
+    _confirm_fallbacks(crops, masks_t, names)
 
     results: dict[str, ExpressionResult] = {}
     per_expression = expression_means([e for e, _ in flat], probabilities)
@@ -312,6 +320,22 @@ def assess(
     timings["total"] = 1000.0 * (time.perf_counter() - started)
     progress.report(1.0, "Assessment ready")
     return Assessment(grade, fused, results, measured, flags, timings, loaded.info.to_dict(), warnings)
+
+
+def _confirm_fallbacks(crops: Mapping[str, list[FaceCrop]], masks: torch.Tensor,
+                       names: Mapping[str, str | Sequence[str]]) -> None:
+    """Refuse a photo cut at the frame centre (no face detected) whose mask shows no face
+    (`confirm_parsed_face`), as a photo of noise is refused: a beach, a brick wall and a door
+    passed the centre's skin test and were graded. `masks` follow `crops`, frame by frame."""
+    frames = [(e, k, crop) for e, crops_of in crops.items() for k, crop in enumerate(crops_of)]
+    for (expression, k, crop), mask in zip(frames, masks, strict=True):
+        if crop.detected:
+            continue
+        try:
+            confirm_parsed_face(mask.numpy(), _frame_name(names, expression, k))
+        except NoFaceError as exc:
+            exc.expression = expression  # a GUI names the step to retake
+            raise
 
 
 E2_ON_OTHER_E1 = (

@@ -22,8 +22,10 @@ with texture. The
 criterion (see `looks_like_face_region`): at least 25 % of the central square's pixels in
 the YCrCb skin range (Cr 133-173, Cb 77-127, Y > 40) AND a grey-level standard deviation of
 at least 8 (a face has eyes, brows and a mouth). A blank page, a uniform skin-coloured
-wall, random noise, a landscape or a greyscale document fail and are refused with an
-InputError.
+wall, random noise or a greyscale document fail and are refused with an InputError; so is a
+photo longer than 3:1 (a banner or a squashed image is no camera frame). Sand, beige brick
+and wood pass that test, so the pipeline confirms a fallback crop with the face parser's
+mask of it (`confirm_parsed_face`: a nose and skin) and refuses it when they are missing.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import cv2
 import numpy as np
 
 from models.errors import InputError
+from models.labels import CLASS_INDEX
 
 # (x, y, width, height) in pixels of the full frame.
 Box = tuple[int, int, int, int]
@@ -379,7 +382,9 @@ def crop_face(rgb: np.ndarray, size: int, settings: FaceCropSettings | None = No
     When no face is found, a finer search for smaller faces runs: a face found there (and not
     a false box inside a close-up, `_plausibly_whole_face`) raises FaceTooSmallError (the centre fallback would grade the wall around it: a FASSEG face on a
     beige wall passed the skin test). Otherwise falls back to the frame centre with a warning
-    when the centre looks like a face region; raises NoFaceError (an InputError) when not.
+    when the centre looks like a face region and the photo has a camera frame's shape; raises
+    NoFaceError (an InputError) when not. The caller confirms a fallback crop with the face
+    parser (`confirm_parsed_face`).
     """
     settings = settings or FaceCropSettings()
     grey = to_grey(rgb)
@@ -402,6 +407,7 @@ def crop_face(rgb: np.ndarray, size: int, settings: FaceCropSettings | None = No
             f"side; at least {settings.min_face_fraction:.0%} needed): {FaceTooSmallError.advice}",
             photo=name,
         )
+    _check_frame_shape(rgb, name)
     ok, skin, texture = looks_like_face_region(rgb, settings)
     if not ok:
         raise NoFaceError(
@@ -418,3 +424,49 @@ def crop_face(rgb: np.ndarray, size: int, settings: FaceCropSettings | None = No
         cut_square(rgb, box, size), box, box, [], detected=False,
         warning=f"{name}: {reason}; used the centre of the frame - check the crop",
     )
+
+
+# A camera frame is at most 16:9 (21:9 on a few phones); a photo longer than this without a
+# face is a banner, a panorama or a squashed export: an 8000 x 200 strip of the demo face passed
+# the skin test, and its centre, streaks, moved the patient's grade from III to IV.
+MAX_FRAME_ASPECT = 3.0
+
+
+def _check_frame_shape(rgb: np.ndarray, name: str) -> None:
+    """NoFaceError for a photo too long and thin to be a camera frame (MAX_FRAME_ASPECT): its
+    centre square is a slice of something, not a face the cascade missed."""
+    h, w = rgb.shape[:2]
+    if max(h, w) > MAX_FRAME_ASPECT * min(h, w):
+        raise NoFaceError(
+            f"no face found in {name} (the photo is {w} x {h} pixels, longer than {MAX_FRAME_ASPECT:g}:1, "
+            f"and none detected); {NoFaceError.advice}",
+            photo=name,
+        )
+
+
+# The face parser's (E1's) mask confirms a centre-fallback crop: every expression shows the nose
+# and skin (closed eyes may parse as no eye). With the demo weights and the cascade made to find
+# nothing, the six expressions of 41 synthetic patients (the demo patient among them) parsed a
+# nose of at least 0.76 % of the crop and skin of at least 30 %, 40 real FASSEG photos 1.9 % and
+# 37 %; a beach, a beige brick wall and a wooden door parsed no nose, a squashed strip 0.008 %.
+MIN_PARSED_NOSE_SHARE = 0.001
+MIN_PARSED_SKIN_SHARE = 0.10
+
+
+def _parsed_face_shares(mask: np.ndarray) -> tuple[float, float]:
+    """(nose share, skin share) of a face parser's class mask."""
+    size = max(1, mask.size)
+    return float((mask == CLASS_INDEX["nose"]).sum()) / size, float((mask == CLASS_INDEX["skin"]).sum()) / size
+
+
+def confirm_parsed_face(mask: np.ndarray, name: str = "photo") -> None:
+    """NoFaceError when the face parser's mask of a centre-fallback crop holds no nose or too
+    little skin (MIN_PARSED_NOSE_SHARE, MIN_PARSED_SKIN_SHARE): the centre passed the skin and
+    texture test, yet it is sand, brick or wood, not a face the cascade missed."""
+    nose, skin = _parsed_face_shares(mask)
+    if nose < MIN_PARSED_NOSE_SHARE or skin < MIN_PARSED_SKIN_SHARE:
+        raise NoFaceError(
+            f"no face found in {name} (none detected, and the face parser found no face at the centre of the "
+            f"frame: nose {nose:.2%} of it, skin {skin:.0%}); {NoFaceError.advice}",
+            photo=name,
+        )
