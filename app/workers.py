@@ -302,8 +302,46 @@ class _Analyser:
             self._thread.join(5.0)
 
 
+DEFAULT_FRAME_RATE = 30.0  # reads a second of a source that reports no rate of its own (a photo folder)
+
+
+def frame_interval(source: FrameSource) -> float:
+    """The least time between two reads of `source`: one over its own `fps` where it reports
+    one (a video file's rate), else DEFAULT_FRAME_RATE. A photo folder returns its still photo at
+    once: read in a plain loop it was read 370,000 times a second, a core busy and the analysis
+    on that page 4-8 times slower. A live camera is not paced: its read waits for its next frame,
+    and a pace at the rate asked of it would fall behind a camera whose clock runs a little
+    fast, while its driver queued ever older frames."""
+    from app.camera.opencv_source import OpenCVSource
+
+    if isinstance(source, OpenCVSource):
+        return 0.0
+    fps = getattr(source, "fps", None)
+    if isinstance(fps, (int, float)) and 0 < fps < float("inf"):
+        return 1.0 / fps
+    return 1.0 / DEFAULT_FRAME_RATE
+
+
+def camera_fault_text(source: FrameSource, exc: BaseException) -> str:
+    """What the page shows after "The camera stopped: " for an unexpected failure of `source`.
+    An OSError of a camera (ENODEV, its driver after an unplug) is the camera's fault: the file
+    wording ("... or choose another folder") sent the user to a folder. A source over files
+    keeps that wording: its OSError is a file's or a folder's."""
+    from app.camera.file_sources import PhotoFolderSource, VideoFileSource
+
+    if (not isinstance(exc, OSError) or exc.errno == errno.ENOMEM
+            or isinstance(source, (PhotoFolderSource, VideoFileSource))):
+        return worker_error_text(exc)
+    code = f"OS error {exc.errno}: " if exc.errno is not None else "OS error: "
+    return f"{source.name} stopped working ({code}{exc.strerror or exc}); check its cable, then press Retry"
+
+
 class CameraWorker(QObject):
     """Reads a FrameSource in a loop on its own thread until stopped or the source fails.
+
+    Reads are at least `frame_interval(source)` apart: a source that answers at once (a photo
+    folder, a video file) is paced to its rate; a read that blocks until the next frame is
+    never held back.
 
     `analyse(frame) -> quality` (optional) runs on a helper thread over the newest frame,
     at most every `analyse_every_s` seconds; packets carry the latest result.
@@ -354,7 +392,9 @@ class CameraWorker(QObject):
             index = 0
             current: str | None = None  # the expression last asked of the source
             unavailable = False  # the source has no frame for `current`: wait for another step
-            while not self._stop.is_set():
+            interval, read_at = frame_interval(self.source), -float("inf")
+            # waits out the rest of the interval since the last read (none after a blocking read)
+            while not self._stop.wait(max(0.0, read_at + interval - time.monotonic())):
                 with self._expression_lock:
                     expression, self._expression = self._expression, None
                 if expression is not None:
@@ -364,6 +404,7 @@ class CameraWorker(QObject):
                 if unavailable:
                     self._stop.wait(0.05)
                     continue
+                read_at = time.monotonic()
                 try:
                     frame = self.source.read()
                 except StepUnavailable as exc:
@@ -383,7 +424,7 @@ class CameraWorker(QObject):
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - a broken driver must not crash the app
             log.error("camera thread failed: %s", traceback.format_exc())
-            self.failed.emit(worker_error_text(exc))  # shown after "The camera stopped: "
+            self.failed.emit(camera_fault_text(self.source, exc))  # shown after "The camera stopped: "
         finally:
             if analyser is not None:
                 analyser.stop()

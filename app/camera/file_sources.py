@@ -19,6 +19,7 @@ from models.pipeline.patient_dir import no_expression_photos
 
 log = logging.getLogger(__name__)
 
+MAX_VIDEO_FPS = 240.0  # a clip's rate above this is taken for a damaged header
 REPLACE = "replace the file and press Retry"  # what to do about a photo of the folder that cannot be used
 
 # The names cameras and phones give their photos, a running number that says nothing of the
@@ -60,11 +61,13 @@ def opencv_file_name(path: Path) -> str:
 
 
 class VideoFileSource:
-    """Frames of a video file, restarting at the end so the preview never runs dry."""
+    """Frames of a video file, restarting at the end so the preview never runs dry. Its `fps`
+    (the clip's own rate) paces the camera thread, which played a 30 fps clip 134 times too fast."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.name = f"video {self.path.name}"
+        self.fps: float | None = None  # known once open; None: the camera thread's default rate
         self._capture = None
 
     def open(self) -> None:
@@ -76,6 +79,8 @@ class VideoFileSource:
         if not capture.isOpened():
             capture.release()
             raise CameraError(f"{self.path.name} is not a video OpenCV can read; try an .mp4 or .avi file")
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if 0 < fps <= MAX_VIDEO_FPS else None  # a header may say 0, or nonsense
         self._capture = capture
 
     def read(self) -> np.ndarray:

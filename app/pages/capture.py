@@ -60,6 +60,11 @@ from models.errors import PalsyError
 log = logging.getLogger("palsy.capture")
 
 DISPLAY_INTERVAL_MS = 16  # pull the newest frame at ~60 Hz display rate (cheap when none is new)
+# No new frame for this long: the camera is frozen (a driver stuck after an unplug blocks its read
+# for minutes; the preview stood still and Capture stored the frozen frame). A photo folder
+# repeats its photo at 30 frames a second, so it never trips this.
+FROZEN_S = 2.0
+FIRST_FRAME_S = 5.0  # the same for the first frame after the camera opened (it adjusts its exposure first)
 THUMB = 88
 AMBER = "#fdebd0"  # a step whose photo to retake: no face at capture, or no movement against rest
 AMBER_TEXT = "#3d2e00"  # its text, whatever the palette's
@@ -89,6 +94,11 @@ class CapturePage(QWidget):
         self._source_factory: Callable[[], FrameSource] | None = None
         self._source: FrameSource | None = None  # the source started last: a photo folder names each step's file
         self._last_packet = None
+        # when the newest frame arrived (or the camera opened) and how long the next may take,
+        # None while no camera is open: `_check_frozen`
+        self._frame_at: float | None = None
+        self._frame_wait_s = FIRST_FRAME_S
+        self._frozen = False  # the page says that the camera is frozen
         self._shown_expression: str | None = None  # the step whose frames are on screen
         self._step_errors: dict[str, str] = {}  # steps the source has no frame for, until Retry
         self._quality: LiveQuality | None = None
@@ -364,6 +374,7 @@ class CapturePage(QWidget):
         self.error_box.hide()
         self._step_errors.clear()
         self._forget_frame()  # an auto-capture window from before must not close on new frames
+        self._stop_frozen_clock()
         try:
             source = self._source_factory()
         except PalsyError as exc:
@@ -387,6 +398,7 @@ class CapturePage(QWidget):
         self.camera.stop(wait=wait)
         self._source = None
         self._forget_frame()
+        self._stop_frozen_clock()
         self.preview.clear("Camera stopped")
         self.refresh()
 
@@ -404,8 +416,13 @@ class CapturePage(QWidget):
         if self.session is not None:
             self.session.auto.reset()
 
+    def _stop_frozen_clock(self) -> None:
+        """No camera is open: nothing is awaited from it."""
+        self._frame_at, self._frozen = None, False
+
     def _on_camera_opened(self, name: str) -> None:
         self.error_box.hide()
+        self._frame_at, self._frame_wait_s = time.monotonic(), FIRST_FRAME_S
         self.refresh()
 
     def _on_step_failed(self, expression: str, message: str) -> None:
@@ -448,6 +465,7 @@ class CapturePage(QWidget):
         self.timer.stop()
         self.camera.stop(wait=False)
         self._forget_frame()
+        self._stop_frozen_clock()
         reason = camera_stop_reason(message)
         self._show_error(f"{CAMERA_STOPPED}{reason}")
         self.preview.clear("No camera \u2013 press Retry")
@@ -457,7 +475,11 @@ class CapturePage(QWidget):
     def _pull_frame(self) -> None:
         packet = self.camera.take()
         if packet is None:
+            self._check_frozen()
             return
+        self._frame_at, self._frame_wait_s = packet.timestamp, FROZEN_S
+        if self._frozen:
+            self._thaw()
         if self.session is not None and packet.expression != self.session.expression:
             return  # read before the source switched to this step
         if packet.expression in self._step_errors:  # the photo is there now (replaced on disk)
@@ -479,6 +501,39 @@ class CapturePage(QWidget):
             if photo is not None:  # written on the saver thread: a failure is said by `_poll_saves`
                 self.save_timer.start()
                 self._say_taken(photo.expression)
+
+    def _check_frozen(self) -> None:
+        """Say that the camera is frozen once no frame came for `_frame_wait_s`: the frozen
+        frame leaves the preview and can no longer be captured (nor an auto-capture window's
+        best frame), and the error box says so, with Retry, announced once; it counts the
+        seconds on. A step the source has no photo for is read no more: its wait is not counted;
+        nor is an analysis of this page's photos (nothing can be taken, and it holds the CPU)."""
+        if self._frame_at is None:
+            return
+        now = time.monotonic()
+        if self.session is None or self._analysing or self.session.expression in self._step_errors:
+            self._frame_at = now
+            return
+        waited = now - self._frame_at
+        if waited <= self._frame_wait_s:
+            return
+        text = _frozen_text(self.camera.source_name, waited)
+        if self.error_box.isHidden():
+            self._show_error(text)
+        elif self.error_label.text() != text:
+            self.error_label.setText(text)  # the seconds count on, not announced again
+        if not self._frozen:
+            self._frozen = True
+            self._forget_frame()
+            self.capture_button.setEnabled(False)
+            self.preview.clear("No new picture \u2013 see above")
+            self.notify.emit(text)  # after the box: a screen reader hears it once, assertive
+
+    def _thaw(self) -> None:
+        """Frames come again: the page goes on by itself (Capture is enabled by the frame)."""
+        self._frozen = False
+        self.error_box.hide()
+        announce(self, "The camera delivers pictures again")
 
     # -- actions -----------------------------------------------------------------------
     def initial_focus(self) -> QWidget:
@@ -503,6 +558,10 @@ class CapturePage(QWidget):
             self.notify.emit(f"{TITLES[self.session.expression]} is already taken \u2013 press R to retake")
             return False
         if self._last_packet is None:
+            return False
+        waited = time.monotonic() - self._last_packet.timestamp
+        if waited > FROZEN_S:  # the display timer has not said so yet
+            self.notify.emit(f"Nothing taken: {_frozen_text(self.camera.source_name, waited)}")
             return False
         quality = self._quality.to_dict() if self._quality else {}
         photo = self.session.capture(self._last_packet.frame, quality)
@@ -720,6 +779,12 @@ def _lost_photo_text(whose: str, expression: str, error: BaseException, withdraw
         return (f"The rejected {title} photo of {whose} could not be removed from the record ({reason}): "
                 "resume that assessment and retake it")
     return f"The {title} photo of {whose} could not be saved ({reason}): resume that assessment and take it again"
+
+
+def _frozen_text(source_name: str, waited: float) -> str:
+    """The error box's words for a source that has sent no frame for `waited` seconds."""
+    hint = "check its cable" if source_name.startswith("camera ") else "check that it can still be read"
+    return f"No new picture from {source_name or 'the camera'} for {waited:.0f} s: {hint}, then press Retry"
 
 
 def _step_text(expression: str, note: str) -> str:

@@ -142,6 +142,9 @@ def test_a_video_under_a_non_ascii_folder_is_opened_by_its_short_name(tmp_path, 
         def isOpened(self) -> bool:
             return True
 
+        def get(self, prop: int) -> float:
+            return 0.0  # a header without a frame rate
+
         def release(self) -> None:
             pass
 

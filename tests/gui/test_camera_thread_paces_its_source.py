@@ -1,0 +1,140 @@
+"""The camera thread reads a source that answers at once (a photo folder's still photo, a video
+file) at the source's own rate, or 30 times a second, not as fast as the CPU allows (it read a
+still photo 370,000 times a second and played a 30 fps clip 134 times too fast), and never
+holds back a camera, whose read waits for its next frame."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from app.camera.file_sources import PhotoFolderSource, VideoFileSource
+from app.workers import (
+    DEFAULT_FRAME_RATE,
+    CameraWorker,
+    FramePacket,
+    LatestFrame,
+    frame_interval,
+    retire_worker,
+    start_worker,
+)
+
+WAIT_MS = 10000
+FRAME = np.zeros((8, 8, 3), np.uint8)
+
+
+class CountingMailbox(LatestFrame):
+    """Counts the frames the camera thread delivers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.puts = 0
+
+    def put(self, packet: FramePacket) -> None:
+        self.puts += 1
+        super().put(packet)
+
+
+class InstantSource:
+    """Answers every read at once, as a photo folder does; reports `fps` when given one."""
+
+    name = "still photo"
+
+    def __init__(self, fps: float | None = None) -> None:
+        if fps is not None:
+            self.fps = fps
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> np.ndarray:
+        return FRAME
+
+    def close(self) -> None:
+        pass
+
+
+class BlockingCamera:
+    """A camera: each read waits for the next frame, 30 a second; records when reads start and end."""
+
+    name = "camera 0"
+    fps = 30
+
+    def __init__(self) -> None:
+        self.started: list[float] = []
+        self.ended: list[float] = []
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> np.ndarray:
+        self.started.append(time.monotonic())
+        time.sleep(1 / self.fps)
+        self.ended.append(time.monotonic())
+        return FRAME
+
+    def close(self) -> None:
+        pass
+
+
+def _frames_per_second(qtbot, source: object, seconds: float = 1.5) -> float:
+    """How many frames a second the camera thread delivers from `source`, once it runs."""
+    mailbox = CountingMailbox()
+    worker = CameraWorker(source, mailbox)
+    thread = start_worker(worker)
+    try:
+        qtbot.waitUntil(lambda: mailbox.puts > 0, timeout=WAIT_MS)
+        first, started = mailbox.puts, time.monotonic()
+        qtbot.wait(int(seconds * 1000))
+        return (mailbox.puts - first) / (time.monotonic() - started)
+    finally:
+        worker.stop()
+        assert retire_worker(worker, thread, WAIT_MS)
+
+
+def test_a_source_that_answers_at_once_is_read_30_times_a_second(qtbot) -> None:
+    rate = _frames_per_second(qtbot, InstantSource())
+    assert 5 < rate <= DEFAULT_FRAME_RATE * 1.1
+
+
+def test_a_source_is_read_at_its_own_frame_rate(qtbot) -> None:
+    rate = _frames_per_second(qtbot, InstantSource(fps=10))
+    assert 3 < rate <= 11
+
+
+def test_a_photo_folder_is_paced(qtbot, tmp_path: Path) -> None:
+    Image.fromarray(np.full((96, 128, 3), 120, np.uint8)).save(tmp_path / "rest.png")
+    rate = _frames_per_second(qtbot, PhotoFolderSource(tmp_path))
+    assert 5 < rate <= DEFAULT_FRAME_RATE * 1.1
+
+
+def test_a_video_file_plays_at_its_own_speed(qtbot, tmp_path: Path) -> None:
+    import cv2
+
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (64, 48))
+    for level in range(50):
+        writer.write(np.full((48, 64, 3), level * 5, np.uint8))
+    writer.release()
+    source = VideoFileSource(path)
+    rate = _frames_per_second(qtbot, source, seconds=2.0)
+    assert source.fps == 25.0
+    assert 12 < rate <= 25 * 1.1  # real time, not 134 times faster
+
+
+def test_a_camera_is_never_held_back(qtbot) -> None:
+    camera = BlockingCamera()
+    _frames_per_second(qtbot, camera)
+    # the next read starts as soon as the last ended: a wait after each read would lose frames
+    gaps = sorted(start - end for end, start in zip(camera.ended, camera.started[1:], strict=False))
+    assert len(gaps) > 10 and gaps[len(gaps) // 2] < 0.005
+
+
+def test_a_live_camera_is_not_paced_at_the_rate_asked_of_it() -> None:
+    from app.camera.opencv_source import OpenCVSource
+
+    # its read waits for the next frame; a pace at 30 would fall behind a camera at 30.05
+    assert frame_interval(OpenCVSource(fps=30)) == 0.0
