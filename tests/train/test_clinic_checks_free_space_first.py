@@ -11,17 +11,13 @@ import pytest
 import torch
 
 import models.train.clinic as clinic
+import models.train.clinic_space as clinic_space
 from models.cascade import build_model
 from models.checkpoint import read_checkpoint
 from models.config import get_config
 from models.errors import InputError
-from models.train.clinic import (
-    ClinicRecipe,
-    check_free_space,
-    run_clinic,
-    space_needed,
-    stage_checkpoint_bytes,
-)
+from models.train.clinic import ClinicRecipe, run_clinic
+from models.train.clinic_space import check_free_space, space_needed, stage_checkpoint_bytes
 
 pytestmark = pytest.mark.usefixtures("one_thread", "whole_photos")
 CPU = torch.device("cpu")
@@ -48,7 +44,7 @@ def test_too_little_free_space_is_refused_before_any_photo_is_read(tiny_patients
     tensors = read_checkpoint(tiny_weights)["state_dict"]
     s1, s2 = (stage_checkpoint_bytes(tensors, stage) for stage in ("stage1", "stage2"))
     need = max(2 * s1, s1 + 2 * s2)
-    monkeypatch.setattr(clinic.shutil, "disk_usage", lambda path: SimpleNamespace(free=need - 1))
+    monkeypatch.setattr(clinic_space.shutil, "disk_usage", lambda path: SimpleNamespace(free=need - 1))
     monkeypatch.setattr(clinic, "check_and_keep", lambda *args, **kwargs: pytest.fail("photos decoded"))
     work = tmp_path / "run"
     with pytest.raises(InputError) as caught:
@@ -70,11 +66,11 @@ def test_a_finished_stage_one_is_on_the_disk_already(tiny_weights, tmp_path, mon
     tensors = read_checkpoint(tiny_weights)["state_dict"]
     (tmp_path / "stage1.pt").write_bytes(b"kept")
     s2 = stage_checkpoint_bytes(tensors, "stage2")
-    monkeypatch.setattr(clinic.shutil, "disk_usage", lambda path: SimpleNamespace(free=2 * s2 - 1))
+    monkeypatch.setattr(clinic_space.shutil, "disk_usage", lambda path: SimpleNamespace(free=2 * s2 - 1))
     with pytest.raises(InputError) as caught:
         check_free_space(tmp_path, tensors, ["stage2"])
     assert str(caught.value) == _refusal(tmp_path, 2 * s2 - 1, 2 * s2, s2)
-    monkeypatch.setattr(clinic.shutil, "disk_usage", lambda path: SimpleNamespace(free=2 * s2))
+    monkeypatch.setattr(clinic_space.shutil, "disk_usage", lambda path: SimpleNamespace(free=2 * s2))
     check_free_space(tmp_path, tensors, ["stage2"])
 
 
@@ -83,7 +79,7 @@ def test_an_interrupted_stage_is_rewritten_in_place(tiny_weights, tmp_path, monk
     s1, s2 = (stage_checkpoint_bytes(tensors, stage) for stage in ("stage1", "stage2"))
     (tmp_path / "stage2.pt").write_bytes(b"interrupted")
     assert space_needed(tmp_path, tensors, ["stage2"]) == (s2, s2)
-    monkeypatch.setattr(clinic.shutil, "disk_usage", lambda path: SimpleNamespace(free=s2))
+    monkeypatch.setattr(clinic_space.shutil, "disk_usage", lambda path: SimpleNamespace(free=s2))
     check_free_space(tmp_path, tensors, ["stage2"])  # room for the new save beside the interrupted one
     (tmp_path / "stage2.pt").unlink()
     (tmp_path / "stage1.pt").write_bytes(b"interrupted")
