@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from models.pipeline.flag_wording import FLAG_TITLES
 from models.resources import default_weights_path
-from models.train.card import top_probability_text
+from models.train.card import top_probability_sentence
 
 NAMED = ("the network's probability for its grade (its top probability, shown beside the network grade on the "
          "results page and in the report) is ")
@@ -18,7 +18,7 @@ TOP = {"II": {"patients": 8, "min": 0.26, "max": 0.36, "flagged": 8},
 
 
 def test_the_card_sentence_uses_the_windows_words() -> None:
-    text = top_probability_text(TOP, "test patients")
+    text = top_probability_sentence(TOP, "test patients")
     assert text == ("With these weights " + NAMED + "0.26-0.36 for grades I-IV (8 patients, all below the app's "
                     f"threshold of 0.50 for {FLAG}) and 0.45-0.70 for grades V-VI (4 patients, 1 below it) among "
                     f"the 12 test patients, so such results are mostly flagged {FLAG} (9 of 12).")
