@@ -281,11 +281,14 @@ def _identifying_part(patient: Patient, export_id: str) -> str | None:
     count: the ID with other separators or none ('MRN77' for MRN-77), the date of birth's digits
     in the common orders ('31.01.1970', '19700131'), a name word run into others ('AnnaDeVries').
     It cannot catch every spelling (docs/records.md "De-identified export")."""
-    parts = _parts(export_id)
-    id_skeleton = "".join(_parts(patient.patient_id))
-    if validate.id_key(export_id) == validate.id_key(patient.patient_id) or id_skeleton in _runs(parts):
+    parts, words = _parts(export_id), _words(export_id)
+    id_parts = _parts(patient.patient_id)
+    # An ID of letters and digits is also found where a code runs them together ('MRN77'); an ID
+    # of digits (or letters) alone only as whole words: '1' is in many a site code ('S1-023').
+    mixed = len({part.isdigit() for part in id_parts}) == 2
+    if validate.id_key(export_id) == validate.id_key(patient.patient_id) or "".join(id_parts) in _runs(parts if mixed else words):
         return "the patient's ID"
-    if patient.birth_date and _holds_date(parts, patient.birth_date):
+    if patient.birth_date and _holds_date(parts, words, patient.birth_date):
         return "the patient's date of birth"
     name_spellings = {run for run in _runs(_parts(patient.name or "")) if len(run) >= _MIN_NAME_WORD}
     return "a word of the patient's name" if name_spellings & set(parts) else None
@@ -297,6 +300,11 @@ def _parts(text: str) -> list[str]:
     ('AnnaDeVries-01' -> anna, de, vries, 01; 'VRIES01' -> vries, 01; 'MRN-77' -> mrn, 77)."""
     pieces = [piece for word in _WORD.findall(text) for piece in _split_word(word)]
     return [part for part in (validate.without_accents(validate.search_key(p)) for p in pieces) if part]
+
+
+def _words(text: str) -> list[str]:
+    """The code's words as written between separators, case-folded and without accents."""
+    return [part for part in (validate.without_accents(validate.search_key(w)) for w in _WORD.findall(text)) if part]
 
 
 def _split_word(word: str) -> list[str]:
@@ -319,16 +327,18 @@ def _runs(parts: list[str]) -> set[str]:
     return {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
 
 
-def _holds_date(parts: list[str], birth_date: str) -> bool:
-    """Whether a code read as `parts` holds `birth_date` ('YYYY-MM-DD') in any separators:
-    the eight digits year-month-day, day-month-year or month-day-year anywhere in it, or the
-    same with a two-digit year as parts of their own (six digits inside a longer number are
-    too often a study number by chance)."""
+def _holds_date(parts: list[str], words: list[str], birth_date: str) -> bool:
+    """Whether a code read as `parts` (its `words` as written) holds `birth_date` ('YYYY-MM-DD')
+    in any separators: the eight digits year-month-day, day-month-year or month-day-year
+    anywhere in it; with a two-digit year only as one word ('310170') or as the whole code
+    ('31.01.70'): six digits inside a longer number, or three small fields of a longer code
+    ('S-01-02-03'), too often match by chance."""
     year, month, day = birth_date.split("-")
     skeleton = "".join(parts)
     if any(f"{a}{b}{c}" in skeleton for a, b, c in _date_orders(year, month, day)):
         return True
-    return not {f"{a}{b}{c}" for a, b, c in _date_orders(year[2:], month, day)}.isdisjoint(_runs(parts))
+    short = {f"{a}{b}{c}" for a, b, c in _date_orders(year[2:], month, day)}
+    return not short.isdisjoint(words) or (len(words) == 3 and "".join(words) in short)
 
 
 def _date_orders(year: str, month: str, day: str) -> list[tuple[str, str, str]]:

@@ -236,7 +236,7 @@ class PatientsMixin(StoreBase):
             return []
         if not key:
             rows = self.db.query(  # by the moment: an older import kept times with other offsets than UTC
-                "SELECT * FROM patients ORDER BY julianday(updated_at) DESC, updated_at DESC LIMIT ?", (limit,))
+                "SELECT * FROM patients ORDER BY julianday(updated_at) DESC, updated_at DESC, id DESC LIMIT ?", (limit,))
             return [Patient.from_row(r) for r in rows]
         low, high = _prefix_range(key)
         with self.db.read() as conn:

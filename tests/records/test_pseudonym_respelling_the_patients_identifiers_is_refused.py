@@ -43,10 +43,20 @@ def test_an_ordinary_study_code_is_taken(data: Path, tmp_path: Path, pseudonym: 
         assert export_patient(store, "MRN-77", tmp_path / "usb", deidentify=True, pseudonym=pseudonym).name == pseudonym
 
 
-@pytest.mark.parametrize("pseudonym", ["STUDY-17", "PALSY-2026-007", "S-0070"])
-def test_a_short_id_counts_only_as_a_whole_part(data: Path, tmp_path: Path, pseudonym: str) -> None:
+@pytest.mark.parametrize("pseudonym", ["STUDY-17", "PALSY-2026-007", "S-0070", "S7-023", "P7-007", "SITE7-0042",
+                                       "PG-7A", "S-01-02-03", "SITE01-02-03"])
+def test_a_short_id_counts_only_as_a_whole_word(data: Path, tmp_path: Path, pseudonym: str) -> None:
+    """An ID of digits alone is in many a site or arm code ('S7-023' for patient 7), and three
+    small fields can spell a two-digit-year birth date by chance (2001-02-03: 'S-01-02-03')."""
     with Store.open(data) as store:
         assert export_patient(store, "7", tmp_path / "usb", deidentify=True, pseudonym=pseudonym).name == pseudonym
+
+
+@pytest.mark.parametrize(("pseudonym", "part"), [("STUDY-7", ID), ("7", ID), ("01.02.03", DOB), ("S-010203", DOB)])
+def test_a_short_id_and_a_short_date_as_whole_words_are_refused(data: Path, tmp_path: Path, pseudonym: str,
+                                                              part: str) -> None:
+    with Store.open(data) as store, pytest.raises(InputError, match=f"the pseudonym contains {part};"):
+        export_patient(store, "7", tmp_path / "usb", deidentify=True, pseudonym=pseudonym)
 
 
 def test_the_command_names_the_part_without_repeating_the_date(
