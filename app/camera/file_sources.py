@@ -19,7 +19,9 @@ from models.pipeline.patient_dir import no_expression_photos
 
 log = logging.getLogger(__name__)
 
-MAX_VIDEO_FPS = 240.0  # a clip's rate above this is taken for a damaged header
+# A clip's rate outside these is taken for a damaged header, or (below) is too slow for the capture
+# page, which calls a camera frozen after 2 s without a picture: read at the default rate instead.
+MIN_VIDEO_FPS, MAX_VIDEO_FPS = 1.0, 240.0
 REPLACE = "replace the file and press Retry"  # what to do about a photo of the folder that cannot be used
 
 # The names cameras and phones give their photos, a running number that says nothing of the
@@ -80,7 +82,7 @@ class VideoFileSource:
             capture.release()
             raise CameraError(f"{self.path.name} is not a video OpenCV can read; try an .mp4 or .avi file")
         fps = capture.get(cv2.CAP_PROP_FPS)
-        self.fps = fps if 0 < fps <= MAX_VIDEO_FPS else None  # a header may say 0, or nonsense
+        self.fps = fps if MIN_VIDEO_FPS <= fps <= MAX_VIDEO_FPS else None  # a header may say 0, or nonsense
         self._capture = capture
 
     def read(self) -> np.ndarray:

@@ -125,6 +125,23 @@ def test_a_video_file_plays_at_its_own_speed(qtbot, tmp_path: Path) -> None:
     assert 12 < rate <= 25 * 1.1  # real time, not 134 times faster
 
 
+def test_a_clip_slower_than_one_frame_a_second_is_read_at_the_default_rate(tmp_path: Path) -> None:
+    """At its own 0.4 fps the capture page would call it frozen between frames (2 s)."""
+    import cv2
+
+    path = tmp_path / "slow.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 0.4, (64, 48))
+    for level in range(3):
+        writer.write(np.full((48, 64, 3), level * 50, np.uint8))
+    writer.release()
+    source = VideoFileSource(path)
+    source.open()
+    try:
+        assert source.fps is None and frame_interval(source) == 1 / DEFAULT_FRAME_RATE
+    finally:
+        source.close()
+
+
 def test_a_camera_is_never_held_back(qtbot) -> None:
     camera = BlockingCamera()
     _frames_per_second(qtbot, camera)
