@@ -111,15 +111,19 @@ def test_a_photo_folder_is_paced(qtbot, tmp_path: Path) -> None:
     assert 5 < rate <= DEFAULT_FRAME_RATE * 1.1
 
 
-def test_a_video_file_plays_at_its_own_speed(qtbot, tmp_path: Path) -> None:
+def _clip(path: Path, fps: float, frames: int) -> Path:
+    """A small MJPG clip whose header says `fps`, each frame a shade lighter."""
     import cv2
 
-    path = tmp_path / "clip.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (64, 48))
-    for level in range(50):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (64, 48))
+    for level in range(frames):
         writer.write(np.full((48, 64, 3), level * 5, np.uint8))
     writer.release()
-    source = VideoFileSource(path)
+    return path
+
+
+def test_a_video_file_plays_at_its_own_speed(qtbot, tmp_path: Path) -> None:
+    source = VideoFileSource(_clip(tmp_path / "clip.avi", 25.0, frames=50))
     rate = _frames_per_second(qtbot, source, seconds=2.0)
     assert source.fps == 25.0
     assert 12 < rate <= 25 * 1.1  # real time, not 134 times faster
@@ -127,14 +131,7 @@ def test_a_video_file_plays_at_its_own_speed(qtbot, tmp_path: Path) -> None:
 
 def test_a_clip_slower_than_one_frame_a_second_is_read_at_the_default_rate(tmp_path: Path) -> None:
     """At its own 0.4 fps the capture page would call it frozen between frames (2 s)."""
-    import cv2
-
-    path = tmp_path / "slow.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 0.4, (64, 48))
-    for level in range(3):
-        writer.write(np.full((48, 64, 3), level * 50, np.uint8))
-    writer.release()
-    source = VideoFileSource(path)
+    source = VideoFileSource(_clip(tmp_path / "slow.avi", 0.4, frames=3))
     source.open()
     try:
         assert source.fps is None and frame_interval(source) == 1 / DEFAULT_FRAME_RATE

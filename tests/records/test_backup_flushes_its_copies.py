@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -24,12 +25,11 @@ def _identity(path_or_fd: Path | int) -> tuple[int, int]:
     return st.st_dev, st.st_ino
 
 
-def test_every_copied_file_and_folder_is_flushed_before_the_backup_takes_its_name(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    data, out = tmp_path / "data", tmp_path / "backup"
+def record_flushes(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> list[tuple[str, tuple[int, int] | None]]:
+    """From now on, each os.fsync as ("fsync", the file's identity) and each of `module`'s
+    `replace_file` renames as ("renamed", None), in the order they happen."""
     events: list[tuple[str, tuple[int, int] | None]] = []
-    real_fsync, real_replace = os.fsync, backup.replace_file
+    real_fsync, real_replace = os.fsync, module.replace_file
 
     def fsync(fd: int) -> None:
         events.append(("fsync", _identity(fd)))
@@ -39,10 +39,18 @@ def test_every_copied_file_and_folder_is_flushed_before_the_backup_takes_its_nam
         real_replace(source, target)
         events.append(("renamed", None))
 
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(module, "replace_file", replace_file)
+    return events
+
+
+def test_every_copied_file_and_folder_is_flushed_before_the_backup_takes_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, out = tmp_path / "data", tmp_path / "backup"
     with Store.open(data) as store:
         filled(store)
-        monkeypatch.setattr(os, "fsync", fsync)
-        monkeypatch.setattr(backup, "replace_file", replace_file)
+        events = record_flushes(monkeypatch, backup)
         backup_data_folder(store, out)
     monkeypatch.undo()
 
