@@ -31,20 +31,6 @@ class NullProgress:
         return False
 
 
-class RecordingProgress:
-    """Keeps every report; cancels after `cancel_after` reports (a stand-in the tests drive)."""
-
-    def __init__(self, cancel_after: int | None = None) -> None:
-        self.reports: list[tuple[float, str]] = []
-        self.cancel_after = cancel_after
-
-    def report(self, fraction: float, message: str) -> None:
-        self.reports.append((fraction, message))
-
-    def cancelled(self) -> bool:
-        return self.cancel_after is not None and len(self.reports) >= self.cancel_after
-
-
 def checkpoint(progress: Progress, fraction: float, message: str) -> None:
     """Report, then raise Cancelled if the caller asked to stop."""
     progress.report(fraction, message)

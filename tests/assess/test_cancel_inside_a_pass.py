@@ -59,7 +59,7 @@ def test_cancelling_one_pass_leaves_another_thread_on_the_same_network_running()
     import threading
 
     from models.pipeline.cancel_in_pass import cancellable_pass
-    from models.pipeline.progress import RecordingProgress
+    from tests.doubles import RecordingProgress
 
     net = build_model(COMPACT.with_input_size(64), seed=0).eval()
     x = torch.rand(1, 3, 64, 64)

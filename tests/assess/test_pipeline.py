@@ -14,10 +14,11 @@ from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.assess import SCHEMA, assess
 from models.pipeline.face import FaceCropSettings, NoFaceError, crop_face
 from models.pipeline.loader import clear_model_cache, load_model, wrap_model
-from models.pipeline.progress import Cancelled, RecordingProgress
+from models.pipeline.progress import Cancelled
 from models.pipeline.quality import QualityThresholds, check_quality, roll_from_mask, sharpness
 from tests.assess.fakes import OracleNet, cartoon_photo
 from tests.assess.masks import paint_face, paint_patient
+from tests.doubles import RecordingProgress
 
 
 def _photos(function=(0.35, 1.0)) -> dict[str, np.ndarray]:

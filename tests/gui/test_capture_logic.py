@@ -12,10 +12,11 @@ from app.pages.capture_logic import (
     capture_line,
     expression_intensity,
 )
-from app.records_gateway import MemoryRecords, PatientInfo
+from app.records_gateway import PatientInfo
 from app.settings import CameraSettings
 from models.errors import InputError
 from models.labels import EXPRESSIONS
+from tests.doubles import MemoryRecords
 
 
 def frame(value: int) -> np.ndarray:

@@ -18,9 +18,9 @@ from models.labels import EXPRESSIONS
 from models.pipeline.assess import assess
 from models.pipeline.face import FaceTooSmallError, NoFaceError
 from models.pipeline.loader import wrap_model
-from models.pipeline.progress import RecordingProgress
 from tests.assess.fakes import OracleNet, cartoon_photo
 from tests.assess.masks import paint_patient
+from tests.doubles import RecordingProgress
 from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
 
 AMBER = "#fdebd0"

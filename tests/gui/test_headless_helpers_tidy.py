@@ -68,7 +68,7 @@ def test_the_patient_form_asks_for_the_patients_side(qtbot) -> None:
     from PySide6.QtWidgets import QFormLayout, QLabel
 
     from app.pages.patient import PatientDialog
-    from app.records_gateway import MemoryRecords
+    from tests.doubles import MemoryRecords
 
     dialog = PatientDialog(MemoryRecords())
     qtbot.addWidget(dialog)

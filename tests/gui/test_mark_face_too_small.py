@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from app.pages.capture_logic import FACE_TOO_SMALL_NOTE, NO_FACE_NOTE, CaptureSession, face_problem
-from app.records_gateway import MemoryRecords, PatientInfo
+from app.records_gateway import PatientInfo
+from tests.doubles import MemoryRecords
 
 
 def _session() -> CaptureSession:

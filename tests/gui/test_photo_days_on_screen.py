@@ -40,7 +40,7 @@ def test_the_unfinished_bar_says_when_a_drafts_photos_are_from_another_day(qtbot
     from datetime import datetime, timedelta, timezone
 
     from app.pages.patient import PatientPage
-    from app.records_gateway import MemoryRecords
+    from tests.doubles import MemoryRecords
 
     records = MemoryRecords()
     records.save_patient(PatientInfo("MRN-D", "Dora Draft"), is_new=True)

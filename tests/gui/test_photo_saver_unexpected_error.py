@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from app.pages.capture_logic import CaptureSession
-from app.records_gateway import MemoryRecords, PatientInfo
+from app.records_gateway import PatientInfo
+from tests.doubles import MemoryRecords
 from tests.gui.gui_helpers import WAIT_MS, close_window, make_window
 
 

@@ -17,7 +17,8 @@ from app.gateway_store import StoreGateway
 from app.records import Store, validate
 from app.records.export_folder import export_patient
 from app.records.import_folder import import_patient
-from app.records_gateway import MemoryRecords, PatientInfo
+from app.records_gateway import PatientInfo
+from tests.doubles import MemoryRecords
 
 RESULT = {"grade": "III", "probabilities": {"III": 0.8}}
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)

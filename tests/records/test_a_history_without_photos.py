@@ -12,7 +12,8 @@ import pytest
 
 from app.gateway_store import StoreGateway
 from app.records import Store
-from app.records_gateway import MemoryRecords, PatientInfo, RecordsGateway
+from app.records_gateway import PatientInfo, RecordsGateway
+from tests.doubles import MemoryRecords
 
 
 @pytest.fixture

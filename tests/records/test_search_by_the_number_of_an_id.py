@@ -45,7 +45,8 @@ def test_the_digit_search_keeps_the_result_limit(store: Store) -> None:
 
 
 def test_the_in_memory_records_search_by_the_number_as_the_store_does() -> None:
-    from app.records_gateway import MemoryRecords, PatientInfo
+    from app.records_gateway import PatientInfo
+    from tests.doubles import MemoryRecords
 
     records = MemoryRecords()
     for pid, name in (("MRN-123", "Anna Berg"), ("123-9", "Bo Carlsson"), ("A-1234", "Cid Dahl")):

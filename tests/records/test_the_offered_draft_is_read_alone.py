@@ -13,7 +13,8 @@ import pytest
 
 from app.gateway_store import StoreGateway
 from app.records import Store
-from app.records_gateway import MemoryRecords, PatientInfo, RecordsGateway
+from app.records_gateway import PatientInfo, RecordsGateway
+from tests.doubles import MemoryRecords
 
 PHOTO = np.full((32, 32, 3), 7, np.uint8)
 
