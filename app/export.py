@@ -167,9 +167,10 @@ def store_report(gateway: RecordsGateway, assessment_id: int, pdf: bytes, expect
 
 def unprinted_text(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings,
                    history: list[AssessmentInfo]) -> str:
-    """What the report could not print (a name in a script its fonts lack), said with "Report
-    saved"; "" when it printed every letter. Asked on the export's worker: it loads ReportLab and
-    its fonts, which froze the window for 0.1-0.6 s at the first export of a session."""
+    """What the report could not print (a name in a script its fonts lack) or leaves to the
+    PDF reader's Asian fonts, said with "Report saved"; "" when it printed every letter. Asked
+    on the export's worker: it loads ReportLab and its fonts, which froze the window for
+    0.1-0.6 s at the first export of a session."""
     from app.report.pdf import unprinted_warning
 
     return unprinted_warning(report_context(assessment, patient, settings, history))

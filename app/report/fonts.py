@@ -4,7 +4,8 @@ ReportLab's standard Helvetica covers Latin-1 only: a Polish, Turkish, Cyrillic,
 Arabic or Chinese name printed as black boxes. The report therefore draws all text in the
 bundled DejaVu Sans (resources/fonts, Bitstream Vera licence), and runs of CJK characters,
 which DejaVu lacks, in ReportLab's built-in CID fonts (not embedded: PDF readers supply
-them). Control and format characters are removed and characters no font covers (Indic scripts,
+them, and one without Asian fonts leaves them blank; `reader_font_chars` says which).
+Control and format characters are removed and characters no font covers (Indic scripts,
 Thai, Khmer, Burmese, Ethiopic, most emoji) become "?", so nothing is drawn as a box;
 `unprintable` and `script_names` say which, so that the user is told (`pdf.unprinted_warning`).
 
@@ -139,6 +140,14 @@ def unprintable(text: object) -> str:
     return "".join(char for char in plain_text(text) if not _printable(char))
 
 
+def reader_font_chars(text: object) -> str:
+    """The characters of `text` drawn in a CID font (Chinese, Japanese, Korean). The PDF does
+    not embed those fonts, so a reader without Asian fonts draws nothing there, not even a
+    box: the user is told, as for `unprintable`."""
+    covered = _dejavu_coverage()
+    return "".join(char for char in plain_text(text) if ord(char) not in covered and _cid_font(char) is not None)
+
+
 # Words that end a script's name in a character's Unicode name ("DEVANAGARI VOWEL SIGN AA",
 # "THAI CHARACTER SO SO", "OL CHIKI LETTER LA", "CJK UNIFIED IDEOGRAPH-20BB7").
 _NAME_ENDS = frozenset({"LETTER", "SIGN", "VOWEL", "SYLLABLE", "SYLLABICS", "CHARACTER", "CONSONANT",
@@ -181,13 +190,14 @@ def _reshaper() -> tuple[arabic_reshaper.ArabicReshaper, dict[str, str]]:
     return arabic_reshaper.ArabicReshaper(configuration=config), base_of
 
 
-def visual_order(line: str) -> str:
+def visual_order(line: str, base_dir: str | None = None) -> str:
     """One cleaned line of logical-order text in display order, left to right.
 
     Unchanged when it holds no Hebrew or Arabic letter; otherwise Arabic letters are joined
     (presentation forms; a form DejaVu lacks falls back to its unjoined letter) and the line
-    is reordered by the Unicode bidi algorithm, its direction taken from its first strong
-    letter.
+    is reordered by the Unicode bidi algorithm in direction `base_dir` ("R" or "L"), by
+    default its first strong letter's. A line wrapped out of a longer one must be given its
+    paragraph's direction: the algorithm sets it once per paragraph, not per printed line.
     """
     if not has_rtl(line):
         return "".join(char for char in line if char not in SHAPING_MARKS)
@@ -196,7 +206,7 @@ def visual_order(line: str) -> str:
     shaped = "".join(
         char if ord(char) in covered else base_of.get(char, char) for char in reshaper.reshape(line)
     )
-    return clean_text(get_display(shaped))
+    return clean_text(get_display(shaped, base_dir=base_dir))
 
 
 def font_runs(text: str) -> list[tuple[str | None, str]]:
@@ -224,33 +234,38 @@ def _paragraph_lines(text: str) -> list[str]:
     return lines
 
 
-def markup(text: object, multiline: bool = False, wrap_width: float | None = None, size: float = 9.0) -> str:
+def markup(text: object, multiline: bool = False, wrap_width: float | None = None, size: float = 9.0,
+           bold: bool = False) -> str:
     """Paragraph markup that prints `text` literally: cleaned, escaped (so "<b>" or "&" in a
     name stays text), CJK runs in their CID font, and line breaks as <br/> when `multiline`
     (blank lines kept as paragraph gaps). Each line is put in display order (`visual_order`)
     before ReportLab wraps it. ReportLab wraps left to right, so a right-to-left line longer
     than its space would print its wrapped lines last first: with `wrap_width` (points, at
-    `size`) such a line is first broken in reading order (`rtl_lines`)."""
+    `size`, in the `bold` face when the paragraph's font is bold) such a line is first broken
+    in reading order (`rtl_lines`), and each piece keeps the direction of its whole line."""
     cleaned = clean_text(text, multiline, keep_marks=True)
     logical = _paragraph_lines(cleaned) if multiline else [cleaned]
-    if wrap_width is not None:
-        logical = [part for line in logical for part in rtl_lines(line, wrap_width, size)]
-    lines = [visual_order(line) for line in logical]
+    lines = []
+    for line in logical:
+        base_dir = "R" if starts_rtl(line) else "L"
+        pieces = [line] if wrap_width is None else rtl_lines(line, wrap_width, size, bold)
+        lines += [visual_order(piece, base_dir) for piece in pieces]
     return "<br/>".join(
         "".join(escape(run) if font is None else f'<font name="{font}">{escape(run)}</font>' for font, run in font_runs(line))
         for line in lines
     )
 
 
-def rtl_lines(line: str, width: float, size: float) -> list[str]:
+def rtl_lines(line: str, width: float, size: float, bold: bool = False) -> list[str]:
     """A right-to-left logical line broken at spaces, in reading order, into lines that fit
-    `width` points at `size` (a word longer than that stays whole, for ReportLab to break);
-    any other line as it is."""
-    if not has_rtl(line) or text_width(line, size) <= width:
+    `width` points at `size` in the face it is drawn in (bold Arabic is about a fifth wider:
+    a piece measured in regular weight would be wrapped again by ReportLab, left to right);
+    a word longer than that stays whole, for ReportLab to break; any other line as it is."""
+    if not has_rtl(line) or text_width(line, size, bold) <= width:
         return [line]
     out: list[str] = []
     for word in line.split(" "):
-        if out and text_width(f"{out[-1]} {word}", size) <= width:
+        if out and text_width(f"{out[-1]} {word}", size, bold) <= width:
             out[-1] = f"{out[-1]} {word}"
         else:
             out.append(word)
@@ -258,9 +273,10 @@ def rtl_lines(line: str, width: float, size: float) -> list[str]:
 
 
 def starts_rtl(text: object) -> bool:
-    """Whether the first letter of `text` with a direction is right-to-left (such a
-    paragraph is right-aligned)."""
-    for char in clean_text(text):
+    """Whether the first letter (or direction mark) of `text` with a direction is
+    right-to-left, as the bidi algorithm decides a paragraph's direction (such a paragraph
+    is right-aligned)."""
+    for char in clean_text(text, keep_marks=True):
         kind = unicodedata.bidirectional(char)
         if kind in ("R", "AL"):
             return True

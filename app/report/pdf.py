@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -47,6 +47,7 @@ from app.report.fonts import (
     has_rtl,
     markup,
     plain_text,
+    reader_font_chars,
     register_fonts,
     script_names,
     starts_rtl,
@@ -201,18 +202,25 @@ def _p(text: object, style: ParagraphStyle, multiline: bool = False, width: floa
     """A paragraph that prints `text` literally (cleaned, escaped; see fonts.markup). User text
     gives the `width` of its table cell or frame: a right-to-left line longer than that is
     broken in reading order first (its wrapped lines printed last first, a long Arabic name
-    garbled; the 6 pt paddings either side left out)."""
+    garbled; the 6 pt paddings either side left out), measured in the style's own face."""
     wrap_width = None if width is None else width - 12
-    return Paragraph(markup(text, multiline, wrap_width=wrap_width, size=style.fontSize), style)
+    bold = style.fontName == FONT_BOLD
+    return Paragraph(markup(text, multiline, wrap_width=wrap_width, size=style.fontSize, bold=bold), style)
+
+
+def _aligned(text: str, style: ParagraphStyle) -> ParagraphStyle:
+    """`style`, right-aligned when `text` starts right to left: a wrapped line then starts
+    where its reader starts reading."""
+    if starts_rtl(text):
+        return ParagraphStyle(f"{style.name}_rtl", parent=style, alignment=TA_RIGHT)
+    return style
 
 
 def _notes(notes: str | None, style: ParagraphStyle, width: float) -> Paragraph:
     """The clinician's notes: right-to-left ones right-aligned, their long lines broken in
     reading order (`fonts.markup`'s `wrap_width`; the frame's 6 pt paddings left out)."""
     text = notes if (notes or "").strip() else "No notes."
-    if starts_rtl(text):
-        style = ParagraphStyle(f"{style.name}_rtl", parent=style, alignment=TA_RIGHT)
-    return Paragraph(markup(text, True, wrap_width=width - 12, size=style.fontSize), style)
+    return _p(text, _aligned(text, style), multiline=True, width=width)
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -370,24 +378,41 @@ def write_report(
 
 def unprinted_warning(context: ReportContext) -> str:
     """What the report prints as "?" for want of a font ("the patient's name (Devanagari)"),
-    and what still identifies the patient; "" when it prints every letter. The report looks
-    finished either way, so the window and `palsy assess` say it."""
+    what it leaves to the PDF reader's Asian fonts (blank in a reader without them), and what
+    still identifies the patient; "" when it prints every letter with its own fonts. The
+    report looks finished either way, so the window and `palsy assess` say it."""
     fields = (("the clinic name", context.clinic_name), ("the patient ID", context.patient_id),
               ("the patient's name", context.patient_name), ("the clinician's name", context.clinician),
               ("the notes", context.notes))
-    lost = [(label, script_names(unprintable(text))) for label, text in fields]
-    lost = [f"{label} ({', '.join(scripts)})" for label, scripts in lost if scripts]
-    if not lost:
+    lost, borrowed = _fields_with(fields, unprintable), _fields_with(fields, reader_font_chars)
+    if not lost and not borrowed:
         return ""
-    what = ", ".join(lost[:-1]) + " and " + lost[-1] if len(lost) > 1 else lost[0]
-    told = f"the report could not print {what} with the fonts it carries: it shows ? there"
-    return "; ".join(filter(None, (told, _identified_by(context))))
+    told = [
+        f"the report could not print {_listed(lost)} with the fonts it carries: it shows ? there" if lost else "",
+        f"the report leaves {_listed(borrowed)} to the PDF reader's own Asian fonts: "
+        "a reader without them shows nothing there" if borrowed else "",
+        _identified_by(context),
+    ]
+    return "; ".join(filter(None, told))
+
+
+def _fields_with(fields: tuple[tuple[str, object], ...], chars_of: Callable[[object], str]) -> list[str]:
+    """The fields in which `chars_of` finds characters, each with their scripts ("the
+    patient's name (Devanagari)")."""
+    named = [(label, script_names(chars_of(text))) for label, text in fields]
+    return [f"{label} ({', '.join(scripts)})" for label, scripts in named if scripts]
+
+
+def _listed(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
 
 
 def _identified_by(context: ReportContext) -> str:
-    """What on the report, or in its properties, still tells whose it is ("" when no ID was given)."""
+    """What on the report, or in its properties, still tells whose it is ("" when no ID was
+    given): an ID in CJK may show blank, so it does not count."""
     patient_id = plain_text(context.patient_id).strip()
-    if patient_id and not unprintable(patient_id):
+    if patient_id and not unprintable(patient_id) and not reader_font_chars(patient_id):
         return f"the patient ID {patient_id} on it identifies the patient"
     if context.assessment_id is not None:
         return f"its record number (assessment {context.assessment_id}) identifies the patient"
@@ -473,7 +498,7 @@ def _header(context: ReportContext, assessment: Mapping, s: dict, width: float) 
     # about CLINIC_NAME_LINES lines, shortened with "…": beside a logo, a table row cannot
     # be split over pages, and a 2,000-character name failed every export (LayoutError)
     clinic = fit_text(context.clinic_name or "", CLINIC_NAME_LINES * (title_width - 12), s["title"].fontSize, bold=True)
-    title = [_p(clinic, s["title"], width=title_width), _p("Facial palsy assessment (House-Brackmann)", s["body"])]
+    title = [_p(clinic, _aligned(clinic, s["title"]), width=title_width), _p("Facial palsy assessment (House-Brackmann)", s["body"])]
     if logo is not None:
         head = Table([[title, logo]], colWidths=[width - 45 * mm, 45 * mm])
         head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))

@@ -104,7 +104,7 @@ def test_latin_greek_cjk_report_text_is_unchanged_by_the_rtl_path(tmp_path: Path
         "clinician": "王秀英 / 김민수", "notes": "Пациентка: улучшение.\n患者好转。",
     }
     with_path = _text(_report(tmp_path, "new.pdf", **context))
-    monkeypatch.setattr(fonts, "visual_order", lambda line: line)
+    monkeypatch.setattr(fonts, "visual_order", lambda line, base_dir=None: line)
     without = _text(_report(tmp_path, "old.pdf", **context))
     assert with_path == without
     assert "Γεωργία Παπαδοπούλου" in with_path and "患者好转。" in with_path
