@@ -39,10 +39,21 @@ def positive_number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}{_decimal_point_hint(text)}") from None
     if not finite_above_zero(value):
         raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
     return value
+
+
+def _decimal_point_hint(text: str) -> str:
+    """"; use a decimal point: 0.0002" when `text` is a number written with a decimal comma
+    ("0,0002", as German or French write it), else "": the refusal did not say what was wrong."""
+    pointed = text.replace(",", ".") if text.count(",") == 1 else ""
+    try:
+        float(pointed)
+    except ValueError:
+        return ""
+    return f"; use a decimal point: {pointed.strip()}"
 
 
 def _int(text: str) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 from app.camera.demo_source import DemoPatientSource
 from app.camera.file_sources import PhotoFolderSource, VideoFileSource
 from app.camera.opencv_source import OpenCVSource
-from app.local_time import parse_stamp, separate_sittings
+from app.local_time import local_minute, parse_stamp, separate_sittings
 from app.pages.instructions import TITLES
 from app.pages.patient_label import PatientLabel, label_parts
 from models.errors import InputError, PalsyError
@@ -113,13 +113,19 @@ def stale_draft_age(created: str, now: datetime | None = None, tz: tzinfo | None
     """How long ago a draft's photos were begun ("16 days ago", "13 hours ago") when that was
     another sitting (`local_time.separate_sittings`: more than 12 hours, or an earlier local day
     and not within 2 hours), else None (`now`, `tz`: tests): its rest photo would be the
-    baseline of expressions taken on another day, so it is not resumed by default."""
+    baseline of expressions taken on another day, so it is not resumed by default.
+
+    A draft begun while the clock was ahead lies in the future: when it was begun ("at 22:00 on
+    2026-12-07", and that the clock was changed), as an age read "-13 hours ago"."""
     began = parse_stamp(created)
     if began is None:
         return None
     now = now or datetime.now(timezone.utc)
     if not separate_sittings(began, now, tz):
         return None
+    if began > now:
+        day, minute = local_minute(created, tz).split(" ")
+        return f"at {minute} on {day} (this computer's clock has been changed since)"
     hours = (now - began).total_seconds() / 3600.0
     days = (now.astimezone(tz).date() - began.astimezone(tz).date()).days
     if days <= 0:

@@ -37,12 +37,12 @@ from app.pages.patient_logic import (
     PatientFormError,
     as_sentence,
     awaiting_line,
+    birth_date_doubt,
     list_hint,
     list_keys_hint,
     patient_row,
     same_person_warning,
     search_selection,
-    typed_birth_date,
     validate_patient,
 )
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
@@ -99,6 +99,7 @@ class PatientDialog(QDialog):
         # The new patient (ID, name, date of birth) and the stored ones it was said to look like:
         # a second Save of the same saves it.
         self._warned: tuple[str, str, str, tuple[str, ...]] | None = None
+        self._doubted: str | None = None  # the date of birth before 1900 the form asked about
         self.setWindowTitle("Edit patient" if existing else "New patient")
         self.id_edit = QLineEdit(existing.patient_id if existing else "")
         self.id_edit.setReadOnly(existing is not None)
@@ -167,23 +168,25 @@ class PatientDialog(QDialog):
         """An edit of the ID, name or date of birth asks the same-person question again at the
         next Save (review: retyping the date made a plain Save that saved without asking)."""
         self._warned = None
+        self._doubted = None
         if self.save_button.text() == SAVE_ANYWAY:
             self.save_button.setText("Save")
             self.open_button.hide()  # offered with the question: gone with it
             self._say("")
 
     def accept(self) -> None:
-        birth = typed_birth_date(self.dob_edit.text())
         try:
             info = validate_patient(
                 self.id_edit.text(),
                 self.name_edit.text(),
-                birth,
+                self.dob_edit.text(),
                 SEXES[self.sex_combo.currentIndex()],
                 SIDES[self.side_combo.currentIndex()],
                 self.notes_edit.toPlainText(),
                 new=self.existing is None,
             )
+            if self._asked_of_birth_date(info):
+                return
             if self.existing is None and (self._refused_as_registered(info) or not self._told_of_same_person(info)):
                 return
             self.saved = self.gateway.save_patient(info, is_new=self.existing is None)
@@ -198,6 +201,18 @@ class PatientDialog(QDialog):
             self._say(as_sentence(str(exc)))  # the store's one-line errors start lower case
             return
         super().accept()
+
+    def _asked_of_birth_date(self, info: PatientInfo) -> bool:
+        """True when the form asks first about an unlikely date of birth (`birth_date_doubt`); a
+        second Save of the same date saves it."""
+        doubt = birth_date_doubt(info.birth_date, self.existing.birth_date if self.existing else "")
+        if doubt is None or self._doubted == info.birth_date:
+            return False
+        self._doubted = info.birth_date
+        self._say(doubt, WARNING)  # a question, as the same-person one: the store takes the date
+        self.save_button.setText(SAVE_ANYWAY)
+        self.dob_edit.setFocus()
+        return True
 
     def _refused_as_registered(self, info: PatientInfo) -> bool:
         """True when a patient with the new patient's ID is stored (as the store compares IDs):

@@ -32,23 +32,66 @@ def ascii_digits(text: str) -> str:
 
 
 def typed_birth_date(text: str) -> str:
-    """A typed date of birth as the form validates it: digits in 0-9 (`ascii_digits`), 8 digits
-    become YYYY-MM-DD, anything else is passed on stripped (blank = unknown; validate_patient
-    refuses what is not a date)."""
-    text = ascii_digits(text.strip())
-    if len(text) == 8 and text.isascii() and text.isdigit():
+    """A typed date of birth as the form validates it: digits in 0-9 (`ascii_digits`), every
+    hyphen and dash as '-' (`validate.fold_dashes`: an input method types "１９７０－０４－０３" with
+    a full-width hyphen, a pasted date may hold a non-breaking one), 8 digits become YYYY-MM-DD,
+    anything else is passed on stripped (blank = unknown; validate_patient refuses what is not
+    a date)."""
+    text = validate.fold_dashes(ascii_digits(text.strip()))
+    if _eight_digits(text):
         return f"{text[:4]}-{text[4:6]}-{text[6:]}"
     return text
 
 
+def _eight_digits(text: str) -> bool:
+    """True when `text` (digits in 0-9) is 8 digits, which the form reads as YYYYMMDD."""
+    return len(text) == 8 and text.isascii() and text.isdigit()
+
+
+def _checked_birth_date(typed: str) -> str:
+    """The date of birth typed in the form as YYYY-MM-DD ("" when blank), or PatientFormError.
+
+    Messages quote the text as typed: "03041970" (day first) was quoted back as "0304-19-70".
+    The range is the store's rule (`validate.birth_date`, up to today anywhere on Earth): the
+    form's own narrower rule refused the Edit of an imported patient over the date it showed."""
+    typed = typed.strip()
+    text = typed_birth_date(typed)
+    if not text:
+        return ""
+    if not _DATE.match(text):
+        raise PatientFormError("birth_date", "Date of birth must be YYYY-MM-DD")
+    try:
+        date.fromisoformat(text)
+    except ValueError:  # the right shape, but no such day (1975-13-40, 2023-02-30, day-first 03041970)
+        hint = (" (8 digits are read year first, YYYYMMDD: type 1970-04-03 or 19700403)"
+                if _eight_digits(ascii_digits(typed)) else " (YYYY-MM-DD)")
+        raise PatientFormError("birth_date", f"Date of birth {typed} is not a valid date{hint}") from None
+    try:
+        return validate.birth_date(text) or ""
+    except InputError as exc:
+        raise PatientFormError("birth_date", as_sentence(str(exc))) from None
+
+
+def birth_date_doubt(birth_date: str, shown: str) -> str | None:
+    """What the form asks before it saves a date of birth before 1900 (a mistyped year: 1097 for
+    1970), or None. The store accepts such a date (an import of a record that held it), so the
+    form asks rather than refuses, and not about the date it shows unchanged (`shown`): an Edit
+    of a patient imported with one must save the name corrected unasked."""
+    if not birth_date or birth_date == shown or int(birth_date[:4]) >= 1900:
+        return None
+    return f"\u26a0 Date of birth {birth_date} lies before 1900: check the year. If it is right, press {SAVE_ANYWAY}."
+
+
 def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affected_side: str, notes: str,
                      *, new: bool = False) -> PatientInfo:
-    """A PatientInfo from raw form values, or PatientFormError saying what to fix.
+    """A PatientInfo from raw form values (`birth_date` as typed), or PatientFormError saying
+    what to fix.
 
     The ID follows the store's rule (`validate.patient_id`), the one an import follows: a
     narrower form rule refused the Edit of an imported patient ("MÜ-ß-01") over its ID,
     which that dialog shows read-only. A `new` patient's ID must not look like another ID
-    either (`validate.new_patient_id`: mixed alphabets, a combining mark, a superscript digit)."""
+    either (`validate.new_patient_id`: mixed alphabets, a combining mark, a superscript digit).
+    The date of birth follows the store's rule too (`_checked_birth_date`)."""
     try:
         patient_id = (validate.new_patient_id if new else validate.patient_id)(patient_id)
     except InputError as exc:
@@ -56,16 +99,7 @@ def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affe
     name = " ".join(name.split())
     if not name:
         raise PatientFormError("name", "Name is required")
-    birth_date = ascii_digits(birth_date.strip())
-    if birth_date:
-        if not _DATE.match(birth_date):
-            raise PatientFormError("birth_date", "Date of birth must be YYYY-MM-DD")
-        try:
-            born = date.fromisoformat(birth_date)
-        except ValueError:  # the right shape, but no such day (1975-13-40, 2023-02-30)
-            raise PatientFormError("birth_date", f"Date of birth {birth_date} is not a valid date (YYYY-MM-DD)") from None
-        if born > date.today() or born.year < 1900:
-            raise PatientFormError("birth_date", "Date of birth must lie between 1900 and today")
+    birth_date = _checked_birth_date(birth_date)
     if sex not in SEXES:
         raise PatientFormError("sex", f"Sex must be one of {', '.join(s or 'blank' for s in SEXES)}")
     if affected_side not in SIDES:

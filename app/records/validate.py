@@ -174,10 +174,16 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def fold_dashes(text: str) -> str:
+    """`text` with every dash, hyphen and minus sign drawn like '-' written '-' (`_DASHES`): an
+    input method's full-width hyphen or a pasted non-breaking hyphen is the '-' it looks like."""
+    return text.translate(_FOLD_DASHES)
+
+
 def _folded(text: str) -> str:
     """NFKC, case-folded, every dash-like character as '-' and each run of white space as one
     space: how IDs are compared and searched."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_DASHES)
+    folded = fold_dashes(unicodedata.normalize("NFKC", text).casefold())
     return _SPACES.sub(" ", folded)
 
 
@@ -191,8 +197,10 @@ def id_key(value: str) -> str:
 def id_skeleton(value: str) -> str:
     """`id_key` with Cyrillic and Greek letters that are drawn like Latin ones as those Latin
     letters: two IDs with one skeleton look the same on screen ('AB12', Cyrillic 'АВ12' and Greek
-    'ΑΒ12' are all 'ab12'), though they are different IDs."""
-    return id_key(value).translate(_LATIN_SHAPES)
+    'ΑΒ12' are all 'ab12'), though they are different IDs. The Turkish dotted capital İ is 'i'
+    here: `casefold` keeps its dot (U+0307) in the key, so 'izm-0042' typed on a Turkish keyboard
+    registered a second patient beside 'İZM-0042' (the stored key keeps the dot: see `id_key`)."""
+    return id_key(value).replace("i\u0307", "i").translate(_LATIN_SHAPES)
 
 
 def search_key(prefix: str) -> str:
@@ -259,7 +267,9 @@ def birth_date(value: Any) -> str | None:
 
     A date that is already today somewhere on Earth (up to UTC+14) is not in the future: a
     newborn registered in Auckland is exported and imported in New York the same day, when
-    New York's date is still the day before. (The patient form keeps its own rule: today.)
+    New York's date is still the day before. The patient form refuses by this same rule
+    (`validate_patient`): its narrower one (1900 to the local today) refused every Edit of
+    such an imported patient, and of one born before 1900, over the date it showed.
     """
     if value is None or value == "":
         return None

@@ -56,9 +56,8 @@ def test_the_data_folder_placeholder_is_worded_without_qt(monkeypatch: pytest.Mo
 
 
 def test_the_dialogs_still_offer_the_helpers_by_their_old_names() -> None:
-    from app.pages import patient, settings_dialog
+    from app.pages import settings_dialog
 
-    assert patient.typed_birth_date is typed_birth_date
     assert settings_dialog.cuda_unavailable_reason is cuda_unavailable_reason
     assert settings_dialog.data_folder_placeholder is data_folder_placeholder
 
