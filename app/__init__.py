@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # Written by the bundle's build (build.spec, installer/spec_helpers.py) into the bundle's
 # resources folder; a source checkout has none and asks git instead.
@@ -37,5 +37,5 @@ def build_commit() -> str | None:
 
 
 def version_text() -> str:
-    """'0.2.0 (commit abc1234)', or '0.2.0 (commit unknown)'."""
+    """'0.3.0 (commit abc1234)', or '0.3.0 (commit unknown)'."""
     return f"{__version__} (commit {build_commit() or 'unknown'})"

@@ -50,16 +50,22 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 class VersionAction(argparse.Action):
-    """`--version`: the version and the git commit it was built from (asked only when given)."""
+    """`--version`: the version, the git commit it was built from (asked only when given) and the
+    records database version it writes: two builds of one version once wrote different ones, and
+    a folder one had upgraded was refused by the other with nothing to tell them apart."""
 
     def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
                  default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002 - argparse's name
         super().__init__(option_strings, dest, nargs=0, default=default,
-                         help=help or "show the version and the git commit it was built from, and exit")
+                         help=help or "show the version, the git commit it was built from and the records "
+                                      "database version it writes, and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
                  option_string: str | None = None) -> None:
-        print(f"palsy {version_text()}", flush=True)  # on stdout, as argparse's own version action
+        from app.records.migrations import LATEST_VERSION
+
+        # on stdout, as argparse's own version action
+        print(f"palsy {version_text()}, records database version {LATEST_VERSION}", flush=True)
         parser.exit(0)
 
 

@@ -262,6 +262,9 @@ def build_window(
         message = str(exc) if isinstance(exc, PalsyError) and str(exc) else worker_error_text(exc)
         raise StartError(message, folder) from exc
     log.info("data folder in use: %s", folder)
+    upgrade = window.gateway.store.upgrade
+    if upgrade:  # once, above the pages: the only other trace was a line in palsy.log
+        window.set_notice("upgrade", upgrade.summary())
     if named_by == "chosen":
         problem = " ".join(filter(None, [problem, _remember_chosen(window, settings)]))
     if named_by == "settings":

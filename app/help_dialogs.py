@@ -98,12 +98,16 @@ def shortcuts_window(parent: QWidget, actions: Iterable[QAction]) -> QDialog:
 
 
 def about_window(parent: QWidget, data_folder: str | os.PathLike[str]) -> QDialog:
-    """What support asks on the phone: the version, the runtime, the data folder and the log
-    file to send (or why there is none), with the disclaimer. The text can be selected and copied."""
+    """What support asks on the phone: the version and the records database version it writes
+    (which release can open a folder it upgraded), the runtime, the data folder and the log file
+    to send (or why there is none), with the disclaimer. The text can be selected and copied."""
+    from app.records.migrations import LATEST_VERSION
+
     log_file = kept_log()
     log_line = f"`{log_file}`" if log_file is not None else f"no log is being kept: {no_log_reason()}"
     text = (f"# Palsy Grader\n\n{DISCLAIMER}\n\n"
             f"- **Version:** {version_text()}\n"
+            f"- **Records database version:** {LATEST_VERSION}\n"
             f"- **Runtime:** {runtime_versions()}\n"
             f"- **Data folder:** `{os.fspath(data_folder)}`\n"
             f"- **Log file:** {log_line}\n")

@@ -9,8 +9,9 @@ The headless path imports no Qt (checked: the bundle's headless path does not de
 widgets); then a last step, "gui", imports PySide6.QtWidgets and builds the main window over a
 throwaway data folder (offscreen where there is no display) and closes it, so an installation
 whose Qt is broken fails here and not at the clinic's first start. The summary also reports
-the real data folder and log folder (exists, writable, free space) without creating them; a
-data folder that cannot be written (a file in its place, no permission) fails the test last.
+the real data folder and log folder (exists, writable, free space, the records database's
+version) without creating them; a data folder that cannot be written (a file in its place, no
+permission) or whose database is newer than this program reads fails the test last.
 Prints one summary line; exit 0 when
 every step passed, 1 with the failing step and its reason otherwise. A `--json FILE` or a
 `--keep DIR` that cannot be written is refused before the test runs (one line, exit 2); the
@@ -114,7 +115,8 @@ class SelfTestResult:
             state = "exists" if info["exists"] else "not created yet"
             writable = "writable" if info["writable"] else "NOT writable"
             free = f"{info['free_mb']} MB free" if info["free_mb"] is not None else "free space unknown"
-            parts.append(f"{label} folder {info['path']} ({state}, {writable}, {free})")
+            held = f", records database version {info['records_version']}" if info.get("records_version") else ""
+            parts.append(f"{label} folder {info['path']} ({state}, {writable}, {free}{held})")
         return "".join(f"; {part}" for part in parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -238,22 +240,33 @@ def configured_data_folder() -> str:
 
 def real_folders() -> dict[str, dict[str, Any]]:
     """The data folder the window would open (Settings, else PALSY_HOME, else the platform's:
-    `resolve_data_folder`) and its log folder, as `folder_state` sees them. The platform's folder
+    `resolve_data_folder`) and its log folder, as `folder_state` sees them; the data folder also
+    with its database's version ("records_version") when it holds one. The platform's folder
     alone failed a station whose Settings name another, writable one."""
+    from app.records.db import stored_schema_version
+    from app.records.paths import DB_NAME
     from app.settings import resolve_data_folder
 
     data = resolve_data_folder(configured_data_folder())
-    return {"data": folder_state(data), "log": folder_state(data / "logs")}  # logs: app/frozen_main.py log_dir()
+    state = folder_state(data)
+    version = stored_schema_version(data / DB_NAME)
+    if version is not None:
+        state["records_version"] = version
+    return {"data": state, "log": folder_state(data / "logs")}  # logs: app/frozen_main.py log_dir()
 
 
 def data_folder_problem(info: dict[str, Any] | None) -> str | None:
     """Why the station could not save a record in the data folder `folder_state` described (a
-    file in its place, no write permission), or None; None too when it could not be looked at.
-    The summary said "(not created yet, NOT writable)" and the test still passed."""
+    file in its place, no write permission) or why the window would refuse it (a database a newer
+    release wrote), or None; None too when it could not be looked at. The summary said "(not
+    created yet, NOT writable)", or nothing of a newer database, and the test still passed."""
     from app.records.errors import file_in_the_way, not_a_folder_message
+    from app.records.migrations import LATEST_VERSION, newer_schema_message
 
     if not info:
         return None
+    if (info.get("records_version") or 0) > LATEST_VERSION:  # the window refuses it with this line
+        return f"the window would refuse the data folder {info['path']}: {newer_schema_message(info['records_version'])}"
     path = Path(info["path"])
     blocker = file_in_the_way(path)
     if blocker is not None:

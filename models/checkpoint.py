@@ -25,6 +25,7 @@ import os
 import pickle
 import warnings
 import zipfile
+from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -288,6 +289,19 @@ def _check_state_digest(path: Path, payload: dict[str, Any]) -> None:
         )
 
 
+def _invalid_config(name: str, payload: dict[str, Any], exc: Exception) -> CheckpointError:
+    """Why a checkpoint's configuration cannot be used. A setting this version does not know, in
+    a configuration its digest vouches for, was added by a newer release (one that did not raise
+    FORMAT_VERSION with it): said as a newer file, not as an invalid one that reads as damage."""
+    config = payload.get("config")
+    unknown = sorted(set(config) - {f.name for f in fields(CascadeConfig)}) if isinstance(config, dict) else []
+    if unknown and "config_sha256" in payload:
+        settings = "setting" if len(unknown) == 1 else "settings"
+        return CheckpointError(f"{name} was written by a newer Palsy Grader (unknown {settings} "
+                               f"{', '.join(map(str, unknown))}); update the application")
+    return CheckpointError(f"{name}: its configuration is invalid ({exc})")
+
+
 def model_from_payload(payload: dict[str, Any], name: str = "checkpoint") -> CascadeNet:
     """Build the network a checkpoint describes and load its weights (fp16 stored -> fp32).
 
@@ -302,7 +316,7 @@ def model_from_payload(payload: dict[str, Any], name: str = "checkpoint") -> Cas
         with torch.device("meta"):
             skeleton = CascadeNet(config)
     except (KeyError, TypeError, ValueError, AttributeError, InputError) as exc:
-        raise CheckpointError(f"{name}: its configuration is invalid ({exc})") from exc
+        raise _invalid_config(name, payload, exc) from exc
     except (RuntimeError, MemoryError) as exc:
         raise CheckpointError(f"{name}: its configuration cannot be built ({str(exc).splitlines()[0][:200]})") from exc
     _check_shapes(name, config, skeleton.state_dict(), stored)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the user's own settings file is never read or written by a test: it may name a real data
+# folder, which the `palsy records` commands follow (as the window does) when --data is not given
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="palsy-tests-config-")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -182,17 +182,17 @@ def test_version_names_the_release_and_the_commit(capsys, monkeypatch) -> None:
 
     import app
 
-    assert app.__version__ == "0.2.0"
+    assert app.__version__ == "0.3.0"
     monkeypatch.setattr(app, "build_commit", lambda: "abc1234")
     with pytest.raises(SystemExit) as stopped:
         main(["--version"])
     assert stopped.value.code in (0, None)
-    assert capsys.readouterr().out == "palsy 0.2.0 (commit abc1234)\n"
+    assert capsys.readouterr().out == "palsy 0.3.0 (commit abc1234), records database version 5\n"
     assert main(["info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["version"] == "0.2.0" and info["commit"] == "abc1234"
+    assert info["version"] == "0.3.0" and info["commit"] == "abc1234" and info["records_database_version"] == 5
     assert main(["info"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "palsy 0.2.0 (commit abc1234)"
+    assert capsys.readouterr().out.splitlines()[0] == "palsy 0.3.0 (commit abc1234), records database version 5"
 
 
 def test_the_commit_comes_from_git_in_a_checkout(monkeypatch) -> None:
@@ -209,9 +209,9 @@ def test_the_commit_comes_from_git_in_a_checkout(monkeypatch) -> None:
     expected = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
                               capture_output=True, text=True, check=True).stdout.strip()
     assert app.build_commit() == expected
-    assert app.version_text() == f"0.2.0 (commit {expected})"
+    assert app.version_text() == f"0.3.0 (commit {expected})"
     monkeypatch.setenv("PATH", "")  # no git at all: no failure, the commit is unknown
-    assert app.build_commit() is None and app.version_text() == "0.2.0 (commit unknown)"
+    assert app.build_commit() is None and app.version_text() == "0.3.0 (commit unknown)"
 
 
 def test_the_bundle_reads_the_commit_its_build_wrote(tmp_path, monkeypatch) -> None:

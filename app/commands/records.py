@@ -27,7 +27,9 @@ PSEUDONYMISED = ("pseudonymise: drop name, date of birth, notes and reports; the
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("records", help="check, export or import patient records; verify a report PDF")
-    parser.add_argument("--data", metavar="DIR", help="data folder (default: PALSY_HOME or the platform folder)")
+    parser.add_argument("--data", metavar="DIR",
+                        help="data folder (default: the one the app opens: Settings, else PALSY_HOME, else the "
+                             "platform folder)")
     actions = parser.add_subparsers(dest="records_action", metavar="ACTION", required=True)
     check = actions.add_parser(
         "check", help="verify the database, every photo's sha256 and that no file is unrecorded (changes nothing)"
@@ -62,8 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from app.records import Store
     from app.records.export_folder import export_patient
-    from app.records.import_folder import import_patient
 
+    args.data = data_folder(args.data)
     if args.records_action == "check":
         from app.records.errors import DatabaseDamagedError
 
@@ -99,14 +101,61 @@ def run(args: argparse.Namespace) -> int:
         if args.deidentify:  # on stderr: stdout stays the folder alone, for scripts
             print(PSEUDONYMISED, file=sys.stderr)
         return 0
-    with Store.open(args.data) as store:  # an import may start a new data folder
+    return _import(args.data, args.folder, args.actor)
+
+
+def _import(folder: str, export_folder: str, actor: str) -> int:
+    """Import the patient exported in `export_folder`. The export is verified, and a patient the
+    station cannot take refused, before the data folder is opened for writing: that open upgrades
+    an older release's folder (said on stderr), and a typo or a refused import upgraded it all
+    the same, locking out the stations still on that release."""
+    from app.records import Store
+    from app.records.import_folder import check_export, import_patient, refuse_for_station
+
+    export = check_export(export_folder)
+    if _upgrade_pending(folder):
+        with _open_for_reading(folder) as older:
+            refuse_for_station(older.db.connection(), export)
+    with Store.open(folder) as store:  # an import may start a new data folder
+        if store.upgrade:
+            print(store.upgrade.summary(), file=sys.stderr)
         done = store.recovery.summary(store.root) if store.recovery else ""
         if done:  # what the app's status bar says at its start
             print(done, file=sys.stderr)
-        patient = import_patient(store, args.folder, actor=args.actor)
+        patient = import_patient(store, export, actor=actor)
         print(f"imported patient {patient.patient_id}")
         _warn_same_person(store, patient)
         return 0
+
+
+def _upgrade_pending(folder: str) -> bool:
+    """Whether opening the data folder `folder` for writing would upgrade its database."""
+    from app.records.db import stored_schema_version
+    from app.records.migrations import LATEST_VERSION
+    from app.records.paths import DataLayout
+
+    version = stored_schema_version(DataLayout.locate(folder).db_path)
+    return version is not None and 0 < version < LATEST_VERSION
+
+
+def data_folder(given: str | None) -> str:
+    """The data folder a `records` command works on: `given` (--data), else the one the window
+    opens: the one chosen in Settings, else PALSY_HOME, else the platform's (`resolve_data_folder`,
+    as `app.gui_main.build_window` and the self-test). Reading PALSY_HOME and the platform's
+    folder only, a nightly backup kept copying the folder left behind when the data folder was
+    moved in Settings. Says on stderr when PALSY_HOME names another folder, as the window does."""
+    if given is not None:
+        return given
+    from app.gui_main import palsy_home_not_used
+    from app.selftest import configured_data_folder
+    from app.settings import resolve_data_folder
+
+    configured = configured_data_folder()
+    folder = resolve_data_folder(configured)
+    ignored = palsy_home_not_used(folder) if configured else ""
+    if ignored:
+        print(ignored, file=sys.stderr)
+    return str(folder)
 
 
 def _warn_same_person(store: Store, patient: Patient) -> None:
@@ -189,8 +238,8 @@ def _backup(folder: str | None, out: Path) -> int:
               "on the data folder")
         return 1
     print(f"backed up {counted(result.patients, 'patient')}, {counted(result.assessments, 'assessment')}, "
-          f"{counted(result.files, 'file')} ({result.bytes / 1_000_000:.1f} MB) to {result.folder}; "
-          "the copy checks clean")
+          f"{counted(result.files, 'file')} (from the data folder {store.root}, {result.bytes / 1_000_000:.1f} MB) "
+          f"to {result.folder}; the copy checks clean")
     return 0
 
 

@@ -340,3 +340,17 @@ class Database:
             except sqlite3.Error:
                 pass
         self._local.conn = None
+
+
+def stored_schema_version(path: Path) -> int | None:
+    """The schema version (`PRAGMA user_version`) of the database file `path`, read without
+    changing anything; None when there is none or it cannot be read."""
+    if not path.is_file():
+        return None
+    db = Database(path, read_only=True)
+    try:
+        return int(db.connection().execute("PRAGMA user_version").fetchone()[0])
+    except (sqlite3.Error, StorageError):
+        return None
+    finally:
+        db.close()

@@ -21,6 +21,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,59 @@ class _PlanOutdated(Exception):
     window or program started an assessment), or a file it placed is gone: try again."""
 
 
-def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Patient:
-    """Add the patient exported in `folder` to `store`; every file is verified first.
+@dataclass(frozen=True)
+class CheckedExport:
+    """An export folder whose patient.json and every file were verified (`check_export`)."""
+
+    root: Path
+    manifest: dict[str, Any]
+    manifest_sha: str
+    patient_id: str
+
+
+def check_export(folder: Path | str) -> CheckedExport:
+    """Read and verify the export in `folder` without any data folder: its patient.json, every
+    file it lists (one at a time, each dropped at once) and its audit trail. InputError for a
+    mistyped path or a damaged export. `records import` calls it before it opens the data
+    folder, which an older release's folder it upgrades: a typo upgraded it all the same."""
+    root = Path(folder).expanduser().resolve()
+    manifest, manifest_sha = load_manifest(root)
+    with refused_as_invalid_export(root / MANIFEST):
+        pid = validate.patient_id(manifest["patient"].get("patient_id"))
+    for entry, kind in listed_files(manifest.get("assessments") or []):
+        read_export_file(root, entry, kind, decode=True)
+    check_audit_agreement(manifest, root / MANIFEST)
+    check_patient_agreement(manifest, root / MANIFEST)
+    return CheckedExport(root, manifest, manifest_sha, pid)
+
+
+def refuse_for_station(conn: sqlite3.Connection, export: CheckedExport) -> None:
+    """Refuse the export when this station's records (`conn`) cannot take its patient ID: the
+    ID is here already (DuplicateRecordError), looks the same as one here in letters of another
+    alphabet, or is one this station refuses for new patients (InputError)."""
+    root, pid = export.root, export.patient_id
+    # the same patient already here is said as such first: the advice below would register them twice
+    _refuse_existing(conn, pid, export.manifest)
+    twin = lookalike_twin(conn, pid)
+    if twin is not None:
+        raise InputError(
+            f"{root / MANIFEST}: the patient ID {pid} looks the same as the ID of patient {twin} on this station, in "
+            f"letters of another alphabet; nothing was imported. If they are one person, record new visits under "
+            f"{twin}; if not, the sending station's ID must be corrected before it can be imported here."
+        )
+    problem = validate.lookalike_problem(pid)
+    if problem:  # the export is sound, its ID is not one this station takes
+        raise InputError(
+            f"{root / MANIFEST}: the patient ID {pid} {problem.split(':')[0]}; this station refuses new patient IDs "
+            "that are easily taken for another patient's, and an ID cannot be changed in Palsy Grader. Nothing was "
+            "imported: register the patient on this station with the ID typed again in plain letters and digits "
+            "(the export's visits stay on the station that recorded them)."
+        )
+
+
+def import_patient(store: Store, folder: Path | str | CheckedExport, *, actor: str = "") -> Patient:
+    """Add the patient exported in `folder` to `store`; every file is verified first (unless
+    `folder` is an export `check_export` verified).
 
     Refuses (DuplicateRecordError) a patient ID that already exists. All or nothing: on any
     error the store is left as it was. The copied audit entries are marked IMPORTED_MARK.
@@ -68,34 +120,14 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
     another program takes one of those numbers meanwhile, the files this try wrote are removed
     and written again for the next free numbers (`_UNLOCKED_TRIES`, then once under the lock).
     """
-    root = Path(folder).expanduser().resolve()
-    manifest, manifest_sha = load_manifest(root)
-    with refused_as_invalid_export(root / MANIFEST):
-        pid = validate.patient_id(manifest["patient"].get("patient_id"))
-    # the same patient already here is said as such first: the advice below would register them twice
-    _refuse_existing(store.db.connection(), pid, manifest)
-    twin = lookalike_twin(store.db.connection(), pid)
-    if twin is not None:
-        raise InputError(
-            f"{root / MANIFEST}: the patient ID {pid} looks the same as the ID of patient {twin} on this station, in "
-            f"letters of another alphabet; nothing was imported. If they are one person, record new visits under "
-            f"{twin}; if not, the sending station's ID must be corrected before it can be imported here."
-        )
-    problem = validate.lookalike_problem(pid)
-    if problem:  # said before any file is read: the export is sound, its ID is not one this station takes
-        raise InputError(
-            f"{root / MANIFEST}: the patient ID {pid} {problem.split(':')[0]}; this station refuses new patient IDs "
-            "that are easily taken for another patient's, and an ID cannot be changed in Palsy Grader. Nothing was "
-            "imported: register the patient on this station with the ID typed again in plain letters and digits "
-            "(the export's visits stay on the station that recorded them)."
-        )
+    if isinstance(folder, CheckedExport):
+        export = folder
+        refuse_for_station(store.db.connection(), export)
+    else:
+        export = _checked_for_station(store, folder)
+    root, manifest, manifest_sha, pid = export.root, export.manifest, export.manifest_sha, export.patient_id
     actor = validate.text(actor, "actor", max_len=200) or "import"
     assessments = manifest.get("assessments") or []
-    # Verify every file before touching the store, one at a time (each is dropped at once).
-    for entry, kind in listed_files(assessments):
-        read_export_file(root, entry, kind, decode=True)
-    check_audit_agreement(manifest, root / MANIFEST)
-    check_patient_agreement(manifest, root / MANIFEST)
     _refuse_existing(store.db.connection(), pid, manifest)  # before any file is written; again under the lock
     stamp = validate.now_iso()
     for attempt in range(_UNLOCKED_TRIES + 1):
@@ -108,6 +140,18 @@ def import_patient(store: Store, folder: Path | str, *, actor: str = "") -> Pati
         break
     log.info("patient %s imported with %d assessment(s)", pid, len(assessments))
     return store.get_patient(pid)
+
+
+def _checked_for_station(store: Store, folder: Path | str) -> CheckedExport:
+    """`check_export` of `folder`, with `refuse_for_station` before any file is read: a patient
+    this station has, or an ID it refuses, is said as such even when the export's files are not
+    sound."""
+    root = Path(folder).expanduser().resolve()
+    manifest, manifest_sha = load_manifest(root)
+    with refused_as_invalid_export(root / MANIFEST):
+        pid = validate.patient_id(manifest["patient"].get("patient_id"))
+    refuse_for_station(store.db.connection(), CheckedExport(root, manifest, manifest_sha, pid))
+    return check_export(root)
 
 
 def _refuse_existing(conn: sqlite3.Connection, pid: str, manifest: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 from app.records.errors import StorageError
 
@@ -286,6 +287,31 @@ def records_read_as_latest(version: int) -> bool:
     return all(not step.changes_records and not step.changes_id_lookup for step in MIGRATIONS if step.version > version)
 
 
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """An upgrade `Store.open` applied: the database's version before it, and the copy of that
+    database it kept (`backup`). Said to the user once (the window's notice, `records import`):
+    the upgrade is the moment a station still on the earlier release is locked out, and only
+    the log recorded it."""
+
+    from_version: int
+    to_version: int
+    backup: Path
+
+    def summary(self) -> str:
+        """The sentence the window and `records import` show."""
+        return (f"The records were upgraded from database version {self.from_version} to {self.to_version}; the "
+                f"previous database is kept as {self.backup}. Earlier releases of Palsy Grader can no longer "
+                "open this data folder.")
+
+
+def newer_schema_message(version: int) -> str:
+    """Why a database at schema `version`, newer than this program's, is refused: the window's
+    line, which the self-test repeats (it passed on a folder the window then refused)."""
+    return (f"the database has schema version {version}, newer than this program's {LATEST_VERSION}; "
+            "install the newer Palsy Grader that created it.")
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     """The database's schema version (0 for a new, empty file)."""
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -303,10 +329,7 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]
         raise ValueError(f"unknown schema version {target}; latest is {LATEST_VERSION}")
     current = schema_version(conn)
     if current > LATEST_VERSION:
-        raise StorageError(
-            f"the database has schema version {current}, newer than this program's "
-            f"{LATEST_VERSION}; install the newer Palsy Grader that created it."
-        )
+        raise StorageError(newer_schema_message(current))
     for step in MIGRATIONS:  # before the first step: a refused upgrade leaves the database as it was
         refused = step.refusal(conn) if step.refusal and 0 < current < step.version <= target else None
         if refused:

@@ -2,9 +2,9 @@
 `verify`, `export`): nothing in the folder is created, upgraded or moved.
 
 A database of an older schema is read as it is when every pending step only changes how
-records are found (`migrations.records_read_as_latest`: a version-3 folder, whose step 4
-rebuilt the search terms, which these commands do not use). One that a pending step would
-change (version 1 or 2) is copied with SQLite's online backup into a private temporary folder,
+records are found by name (`migrations.records_read_as_latest`: step 4 rebuilt the search
+terms, which these commands do not use). One that a pending step would change, or whose ID
+lookup a step changes (step 5: every folder an earlier release wrote, versions 1 to 4), is copied with SQLite's online backup into a private temporary folder,
 the copy upgraded and read, and the copy deleted afterwards: an archived backup stays openable
 by the release that wrote it, and a folder on read-only media can be read. The temporary
 folder is named after its process and computer (`palsy-reading-PID-HOST-XXXX`): a command

@@ -47,7 +47,7 @@ from app.records.errors import (
 )
 from app.records.files import fsync_dir, fsync_file, remove_file, replace_file, temp_path_for
 from app.records.lost_database import lost_database_error
-from app.records.migrations import LATEST_VERSION, migrate, schema_version
+from app.records.migrations import LATEST_VERSION, SchemaUpgrade, migrate, schema_version
 from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
 from app.records.recovery import RecoveryReport, host_tag, process_gone, recover
 from app.records.schema_check import schema_problems, trigger_problem
@@ -95,6 +95,7 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         self.layout = layout
         self.db = db
         self.recovery: RecoveryReport | None = None
+        self.upgrade: SchemaUpgrade | None = None  # set by `open` when it upgraded the database
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -102,7 +103,7 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         """Open (creating or upgrading as needed) the store in `folder` (default: data folder).
 
         Upgrading first copies the database to `palsy.db.vN.bak`, keeping an earlier copy of that
-        name under its UTC time (see `_backup`). With
+        name under its UTC time (see `_backup`); `upgrade` then says so. With
         `recover_files`, the temporary files of writers that died are deleted and photos no row
         names (a crash between writing and recording) are moved to `recovered/` (see `recovery`).
         A first open that fails (a full disk) removes the database it created while that still
@@ -129,19 +130,23 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
                 refused = trigger_problem(problems)
                 if refused:
                     raise StorageError(f"the database {layout.db_path} was changed outside Palsy Grader: {refused}")
+                backup = layout.root / f"{layout.db_path.name}.v{version}.bak"
                 if 0 < version < LATEST_VERSION:
                     _check_room_to_upgrade(conn, layout.root, version)
-                    _backup(conn, layout.root / f"{layout.db_path.name}.v{version}.bak", version)
+                    _backup(conn, backup, version)
                 applied = migrate(conn)
         except BaseException:
             _remove_unused_new_store(located.db_path if created else None, new_folders)
             raise
-        if applied:
-            log.info("database schema upgraded to version %d (applied %s)", LATEST_VERSION, applied)
+        upgrade = SchemaUpgrade(version, LATEST_VERSION, backup) if applied and version > 0 else None
+        if upgrade:  # a warning: the moment a station on the earlier release is locked out
+            log.warning("database schema upgraded to version %d (applied %s); %s kept", LATEST_VERSION, applied,
+                        backup.name)
         with _closed_on_error(db):
             for _, problem in schema_problems(db.connection()) if applied else problems:  # tables, indexes: no record changes
                 log.warning("%s; run `palsy records check`", problem)
         store = cls(layout, db)
+        store.upgrade = upgrade
         # Search terms an older release's station wrote into an upgraded folder (`stale_search_terms`).
         # Best effort: a folder busy with another station's long write still opens (the next start
         # tries again; a search typed with the accents finds them meanwhile).
