@@ -270,9 +270,12 @@ def _refuse_identifying_pseudonym(store: Store, patient: Patient, export_id: str
     )
 
 
-# Name words shorter than this are mostly particles and initials ("de", "da", "le"), which a
-# study's own codes share ("DE-001" for Anna de Vries): a pseudonym is not refused for them.
+# Name words shorter than this inside a name are mostly particles ("de", "da", "van"), which a
+# study's own codes share ("DE-001" for Anna de Vries): a pseudonym is not refused for them. The
+# first and last words count from two letters: a whole given or family name (Wu, Li, Ng, Le; two
+# ideographs, 山田). Initials (one letter) never count.
 _MIN_NAME_WORD = 3
+_MIN_END_WORD = 2
 
 
 def _identifying_part(patient: Patient, export_id: str) -> str | None:
@@ -290,8 +293,15 @@ def _identifying_part(patient: Patient, export_id: str) -> str | None:
         return "the patient's ID"
     if patient.birth_date and _holds_date(parts, words, patient.birth_date):
         return "the patient's date of birth"
-    name_spellings = {run for run in _runs(_parts(patient.name or "")) if len(run) >= _MIN_NAME_WORD}
-    return "a word of the patient's name" if name_spellings & set(parts) else None
+    return "a word of the patient's name" if _name_spellings(patient.name or "") & set(parts) else None
+
+
+def _name_spellings(name: str) -> set[str]:
+    """The name's words and runs of them (`_runs`) a pseudonym may not hold: from three letters,
+    or from two at either end of the name (`_MIN_END_WORD`)."""
+    parts = _parts(name)
+    ends = {parts[0], parts[-1]} if parts else set()
+    return {run for run in _runs(parts) if len(run) >= _MIN_NAME_WORD or (run in ends and len(run) >= _MIN_END_WORD)}
 
 
 def _parts(text: str) -> list[str]:

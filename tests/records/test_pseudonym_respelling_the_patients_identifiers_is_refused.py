@@ -66,3 +66,15 @@ def test_the_command_names_the_part_without_repeating_the_date(
     assert main([*args, "--pseudonym", "31.01.1970"]) == 2
     err = capsys.readouterr().err
     assert f"the pseudonym contains {DOB}" in err and "31.01.1970" not in err and "1970" not in err
+
+
+@pytest.mark.parametrize(("name", "pseudonym"), [("Wu Meiling", "WU-01"), ("Meiling Wu", "wu01"), ("Lê Văn Tám", "LE-3"),
+                                                 ("山田 太郎", "山田-1"), ("Ann Le", "LE-04"),
+                                                 ("Li Wei", "LI-STUDY-02")])
+def test_a_two_letter_given_or_family_name_is_refused(tmp_path: Path, name: str, pseudonym: str) -> None:
+    """A name's first or last word of two letters is a whole name (Wu, Li, Lê; two ideographs),
+    not a particle as 'de' inside 'Anna de Vries' (whose 'DE-001' is taken, above)."""
+    with Store.open(tmp_path / "data") as store:
+        store.create_patient("P-1", name=name)
+        with pytest.raises(InputError, match=f"the pseudonym contains {NAME};"):
+            export_patient(store, "P-1", tmp_path / "usb", deidentify=True, pseudonym=pseudonym)
