@@ -10,7 +10,6 @@ weights of that config). Photos: a synthetic demo patient rendered at --photo-si
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -22,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.cli import OneLineParser  # noqa: E402
 from app.commands import arg_types  # noqa: E402
 from benchmarks.arg_checks import existing_file  # noqa: E402
+from benchmarks.ran_on import load_average, ran_on  # noqa: E402
 
 STEPS = ("load", "crop", "quality", "e1", "e2", "measures", "overlays", "pdf")
 
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     args = parser.parse_args(argv)
 
+    load_at_start = load_average()
     import torch
 
     from app.report.outputs import write_outputs
@@ -82,16 +83,15 @@ def main(argv: list[str] | None = None) -> int:
         "model": loaded.info.name,
         "config": loaded.model.config.name,
         "input_size": loaded.model.config.input_size,
-        "torch_threads": torch.get_num_threads(),
         "runs": args.runs,
         "median_ms": median,
         "min_total_ms": round(min(r["total"] for r in runs), 1),
         # CPU seconds of this process (all threads): with other work on the machine the wall
         # time grows, this does not; on an idle 2-core machine wall >= cpu / 2.
         "median_process_cpu_ms": round(statistics.median(r["cpu"] for r in runs), 1),
-        "load_average_1min": round(os.getloadavg()[0], 2),
         "target_ms": 2000,
         "meets_target": median["total"] <= 2000,
+        "ran_on": ran_on(args.runs, 1, load_at_start),
     }
     if args.json:
         print(json.dumps(report, indent=2))

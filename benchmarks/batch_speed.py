@@ -5,9 +5,10 @@
 Renders a few synthetic patients, then times `GradingBatcher` (the stage-2 / end-to-end
 augmentation: warp, mirror, colour jitter, tensor) per batch at each input size, the colour
 jitter alone per photo, and the batches per second that `BatchPrefetcher` delivers with each
-number of drawing threads at the largest size. Prints one JSON object. On a GPU machine the
-batch rate is what the training loop can reach at most (docs/gpu.md); on a 2-core CPU the
-training step itself needs the cores, so the loops draw inline there.
+number of drawing threads at the largest size (the median of `--rounds` measurements, the
+thread counts taking turns after a warm-up, with their min and max). Prints one JSON object.
+On a GPU machine the batch rate is what the training loop can reach at most (docs/gpu.md); on
+a 2-core CPU the training step itself needs the cores, so the loops draw inline there.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import torch
 
 from app.cli import OneLineParser
 from app.commands import arg_types
+from benchmarks.ran_on import load_average, ran_on
 from models.data.augment import colour_jitter
 from models.data.synthetic.patient import make_patient, render_expression
 from models.labels import EXPRESSIONS, GRADES
@@ -72,6 +74,28 @@ def _prefetch_rate(batcher: GradingBatcher, threads: int, batches: int) -> float
     return round(batches / elapsed, 1)
 
 
+def _prefetch_rates(batcher: GradingBatcher, threads: list[int], batches: int, rounds: int) -> dict[int, list[float]]:
+    """Each thread count's rates over `rounds` rounds, the counts taking turns (0, 1, 0, 1...)
+    after one untimed round of each: measured once each and cold, inline drawing read anywhere
+    from 1.2x to 11x slower than one thread on the same busy machine."""
+    for count in threads:
+        _prefetch_rate(batcher, count, batches)
+    rates: dict[int, list[float]] = {count: [] for count in threads}
+    for _ in range(rounds):
+        for count in threads:
+            rates[count].append(_prefetch_rate(batcher, count, batches))
+    return rates
+
+
+def _thread_counts(text: str, parser: OneLineParser) -> list[int]:
+    """The --threads list; a count given twice is refused (its second figure replaced the first)."""
+    counts = [int(x) for x in text.split(",")]
+    repeated = sorted({c for c in counts if counts.count(c) > 1})
+    if repeated:
+        parser.error(f"argument --threads: {', '.join(map(str, repeated))} given twice; give each thread count once")
+    return counts
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = OneLineParser(description=__doc__.split("\n\n")[0])  # a bad option is one line, exit 2
     parser.add_argument("--sizes", default="128,256,512")
@@ -80,10 +104,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--patients", type=int, default=4)
     parser.add_argument("--repeats", type=arg_types.count, default=15)
     parser.add_argument("--batches", type=arg_types.count, default=40, help="batches per prefetch measurement")
+    parser.add_argument("--rounds", type=arg_types.count, default=5, help="prefetch measurements per thread count")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    threads = _thread_counts(args.threads, parser)
+    load_at_start = load_average()
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
-    result: dict = {"benchmark": "batch_speed", "batch": args.batch, "cpus": os.cpu_count(), "per_size": {}}
+    result: dict = {"benchmark": "batch_speed", "batch": args.batch, "per_size": {}}
     for size in sizes:
         source = _source(size, args.patients)
         batcher = _batcher(source, size, args.batch)
@@ -93,10 +120,11 @@ def main(argv: list[str] | None = None) -> dict:
             "jitter_ms_per_photo": _median_ms(lambda k, im=image: colour_jitter(im, np.random.default_rng(k), 0.25), args.repeats),
         }
     largest = _batcher(_source(max(sizes), args.patients), max(sizes), args.batch)
-    result["prefetch_batches_per_s"] = {
-        "size": max(sizes),
-        **{str(t): _prefetch_rate(largest, t, args.batches) for t in (int(x) for x in args.threads.split(","))},
-    }
+    rates = _prefetch_rates(largest, threads, args.batches, args.rounds)
+    result["prefetch_batches_per_s"] = {"size": max(sizes), **{str(t): statistics.median(r) for t, r in rates.items()}}
+    result["prefetch_min_max"] = {str(t): [min(r), max(r)] for t, r in rates.items()}
+    result["prefetch_rounds"] = args.rounds
+    result["ran_on"] = ran_on(args.repeats, 1, load_at_start)
     print(json.dumps(result))
     return result
 

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.cli import OneLineParser  # noqa: E402
 from benchmarks.arg_checks import existing_file, existing_folder  # noqa: E402
+from benchmarks.ran_on import ran_on  # noqa: E402
 from models.data.patients import PatientDataset  # noqa: E402
 from models.resources import default_weights_path  # noqa: E402
 from models.train.comparison import brief, compare_run  # noqa: E402
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         "e1": str(args.e1), "minutes_per_arm": args.minutes, "input_size": args.input_size, "seed": args.seed,
         "cache_variants": args.cache_variants, "device": str(device), "threads": torch.get_num_threads(),
         "eval_patients": len(PatientDataset(args.eval).patient_ids("all")),
-        "runs": runs, "seconds": round(time.monotonic() - t0, 1),
+        "runs": runs, "seconds": round(time.monotonic() - t0, 1), "ran_on": ran_on(None, None),
     }, indent=2))
 
 

@@ -42,6 +42,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.ran_on import load_average, ran_on  # noqa: E402
+
 SHIPPED = REPO / "resources" / "weights" / "demo_compact.pt"
 MIN_STEP_S = 15.0  # a step is not started with less time than this left in the budget
 
@@ -157,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     chosen = {s for s in args.only.split(",") if s}
+    load_at_start = load_average()
     summary: dict = {"device": args.device, "quick": args.quick, "budget_s": args.budget_s, "steps": {}}
     deadline = time.monotonic() + args.budget_s
     with tempfile.TemporaryDirectory(prefix="palsy_device_") as tmp:
@@ -170,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 summary["steps"][name] = run_step(name, step_argv, min(limit, left), args.out, work)
             print(f"[device_check] {name}: {summary['steps'][name]['status']}", file=sys.stderr, flush=True)
+    summary["ran_on"] = ran_on(None, None, load_at_start)  # each step's own JSON names its repeats
     text = json.dumps(summary, indent=1)
     (args.out / "summary.json").write_text(text)
     print(text)

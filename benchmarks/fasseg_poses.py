@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.cli import OneLineParser  # noqa: E402
 from benchmarks.arg_checks import existing_file, existing_folder  # noqa: E402
+from benchmarks.ran_on import ran_on  # noqa: E402
 from models.checkpoint import load_checkpoint  # noqa: E402
 from models.data.augment import fit_square  # noqa: E402
 from models.data.parsing import ParsingDataset  # noqa: E402
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             "mean_f1": round(scores["mean_f1"], 3),
             "f1": {c: round(v["f1"], 3) for c, v in scores["classes"].items() if c != "background"},
         }
+    report["ran_on"] = ran_on(None, None)
     print(json.dumps(report, indent=1))
     return 0
 

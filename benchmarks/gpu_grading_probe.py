@@ -35,6 +35,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.ran_on import ran_on  # noqa: E402
 from models.data.patients import PatientDataset  # noqa: E402
 from models.data.synthetic.dataset import write_patient_dataset  # noqa: E402
 from models.resources import default_weights_path  # noqa: E402
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> dict:
     device = resolve_device(args.device)
     args.out.mkdir(parents=True, exist_ok=True)
     summary: dict = {"benchmark": "gpu_grading_probe", "machine": describe_machine(device), "minutes": args.minutes,
-                     "e1": str(args.e1), "quick": args.quick, "arms": []}
+                     "e1": str(args.e1), "quick": args.quick, "ran_on": ran_on(None, None), "arms": []}
     with tempfile.TemporaryDirectory(prefix="palsy_probe_") as tmp:
         work = Path(tmp)
         train_dir, eval_dir, summary["render"] = render_sets(work, args.quick)

@@ -28,6 +28,7 @@ import torch
 
 from app.cli import OneLineParser
 from benchmarks.arg_checks import existing_file, existing_folder
+from benchmarks.ran_on import ran_on
 from models.checkpoint import load_checkpoint
 from models.train.grade_signal import PROBES, grade_signal, load_measures
 
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     result["masks"] = f"E1 of {args.weights} at {model.config.input_size} px" if model else "the sets' own"
     result["mask_size"] = model.config.input_size if model else args.size or "as stored"
     result["seconds"] = round(time.monotonic() - t0, 1)
+    result["ran_on"] = ran_on(None, None)
     print(json.dumps(result, indent=2))
 
 

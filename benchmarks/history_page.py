@@ -43,6 +43,7 @@ import numpy as np  # noqa: E402
 from app.cli import OneLineParser  # noqa: E402
 from app.commands import arg_types  # noqa: E402
 from app.records import Store  # noqa: E402
+from benchmarks.ran_on import load_average, ran_on  # noqa: E402
 from models.labels import EXPRESSIONS, GRADES  # noqa: E402
 
 TARGET_MS = 300.0
@@ -155,12 +156,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--visits", type=arg_types.count, default=500, help="visits of the many-visit patient")
     parser.add_argument("--drafts", type=arg_types.count, default=1000, help="unfinished assessments")
     args = parser.parse_args(argv)
+    load_at_start = load_average()
     with tempfile.TemporaryDirectory(prefix="palsy-history-bench-") as tmp:
         folder = Path(tmp) / "data"
         began = time.perf_counter()
         build(folder, args.visits, args.drafts)
         built_s = time.perf_counter() - began
         report = {"benchmark": "history_page", "build_s": round(built_s, 1), **measure(folder, args.drafts)}
+    report["ran_on"] = ran_on(1, 0, load_at_start)  # each figure is one cold run (the refill a second fill)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.cli import OneLineParser  # noqa: E402
 from app.commands import arg_types  # noqa: E402
 from benchmarks.arg_checks import existing_file  # noqa: E402
+from benchmarks.ran_on import ran_on  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         "side_correct_grades_III_VI": [sum(s == ms for s, ms in side_rows), len(side_rows)],
         "per_grade": per_grade,
         "confusion": {f"{g}->{mg}": n for (g, mg), n in sorted(Counter(graded).items(), key=str)},
+        "ran_on": ran_on(None, None),
     }
     print(json.dumps(report, indent=2) if args.json else report)
     return 0

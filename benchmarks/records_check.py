@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.cli import OneLineParser  # noqa: E402
 from app.commands import arg_types  # noqa: E402
 from app.records import Store  # noqa: E402
+from benchmarks.ran_on import load_average, ran_on  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 GRADES = ["I", "II", "III", "IV", "V", "VI"]
@@ -135,11 +136,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--data", type=Path, help="build the folder here, or reuse the one built here before")
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args(argv)
+    load_at_start = load_average()
     if args.data is not None:
         report = measure(args.data.resolve(), args)
     else:
         with tempfile.TemporaryDirectory(prefix="palsy-bench-") as tmp:
             report = measure(Path(tmp) / "data", args)
+    report["ran_on"] = ran_on(1, 0, load_at_start)  # each check is one run, in a fresh child process
     print(json.dumps(report, indent=None if args.json else 2))
     return report
 

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.cli import OneLineParser  # noqa: E402
 from benchmarks.arg_checks import existing_file, existing_folder  # noqa: E402
+from benchmarks.ran_on import ran_on  # noqa: E402
 from models.checkpoint import load_checkpoint  # noqa: E402
 from models.data.patients import PatientDataset  # noqa: E402
 from models.labels import GRADES  # noqa: E402
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> dict:
         "six_photos": patient_figures(patients, graded.ids, expressions, graded.probabilities, np.ones(len(expressions), bool)),
         "five_expressions": patient_figures(patients, graded.ids, expressions, graded.probabilities, expressions != "rest"),
         "photo_accuracy_by_expression": per_expression,
+        "ran_on": ran_on(None, None),
     }
     print(json.dumps(report, indent=2))
     return report

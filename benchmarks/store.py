@@ -31,6 +31,7 @@ import numpy as np  # noqa: E402
 from app.cli import OneLineParser  # noqa: E402
 from app.commands import arg_types  # noqa: E402
 from app.records import Store  # noqa: E402
+from benchmarks.ran_on import load_average, ran_on  # noqa: E402
 
 FIRST = ["Anna", "Bela", "Carla", "David", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas",
          "Kira", "Luis", "Maya", "Nils", "Olga", "Pavel", "Rosa", "Samir", "Tara", "Ugo"]
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
+    load_at_start = load_average()
     with tempfile.TemporaryDirectory(prefix="palsy-bench-") as tmp:
         folder = Path(tmp) / "data"
         start = time.perf_counter()
@@ -156,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "target_ms": TARGET_MS,
         **results,
         "meets_target": all(r["p95_ms"] <= TARGET_MS for r in results.values()),  # type: ignore[index]
+        "ran_on": ran_on(args.repeats, 1, load_at_start),
     }
     if args.json:
         print(json.dumps(report, indent=2))

@@ -15,6 +15,7 @@ import json
 import numpy as np
 
 from app.commands import arg_types
+from benchmarks.ran_on import ran_on
 from models.data.synthetic import make_patient, render_expression
 from models.data.synthetic.mask_measures import movement
 from models.labels import GRADES
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> dict:
         if not args.json:
             cells = [f"{m:.2f} ({lo:.2f}–{hi:.2f})" for m, lo, hi in zip(r.mean(0), r.min(0), r.max(0), strict=True)]
             print(f"| {grade} | " + " | ".join(cells) + " |", flush=True)
+    report["ran_on"] = ran_on(None, None)
     if args.json:
         print(json.dumps(report, indent=2))
     return report

@@ -14,6 +14,7 @@ import json
 import cv2
 
 from app.commands import arg_types
+from benchmarks.ran_on import ran_on
 from models.data.synthetic import make_patient, render_expression
 from models.labels import EXPRESSIONS
 
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> dict:
             faces = cascade.detectMultiScale(grey, 1.1, 5, minSize=(60, 60))
             hits += len(faces) == 1
             total += 1
-    report = {"benchmark": "synth_haar", "photos": total, "one_face": hits, "rate": round(hits / total, 3)}
+    report = {"benchmark": "synth_haar", "photos": total, "one_face": hits, "rate": round(hits / total, 3),
+              "ran_on": ran_on(None, None)}
     if args.json:
         print(json.dumps(report, indent=2))
     else:

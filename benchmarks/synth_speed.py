@@ -15,6 +15,7 @@ import statistics
 import time
 
 from app.commands import arg_types
+from benchmarks.ran_on import load_average, ran_on
 from models.data.synthetic import make_patient, render_expression
 from models.labels import EXPRESSIONS
 
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--patients", type=arg_types.count, default=12, help="patients, six photos each (default 12)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
+    load_at_start = load_average()
     render_expression(make_patient(0), "rest", args.size)  # warm-up (noise bank, imports)
     wall, cpu = [], []
     for seed in range(args.patients):
@@ -38,6 +40,7 @@ def main(argv: list[str] | None = None) -> dict:
         "benchmark": "synth_speed", "size": args.size, "photos": len(wall),
         "median_wall_ms": round(1000 * statistics.median(wall), 1),
         "median_cpu_ms": round(1000 * statistics.median(cpu), 1),
+        "ran_on": ran_on(len(wall), 1, load_at_start),
     }
     if args.json:
         print(json.dumps(report, indent=2))

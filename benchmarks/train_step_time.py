@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from app.cli import OneLineParser
+from benchmarks.ran_on import load_average, ran_on
 from models.cascade import build_model
 from models.config import get_config
 from models.train.precision import PRECISIONS, autocast, prepare_model, resolve_precision
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--layout", choices=("auto", "default", "channels_last"), default="auto",
                         help="memory layout of weights and batch (auto: what the training loop uses)")
     args = parser.parse_args(argv)
+    load_at_start = load_average()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
     device = torch.device(args.device)
@@ -105,6 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         "benchmark": "train_step_time", "config": args.config, "stage": args.stage, "size": args.size,
         "batch": args.batch, "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu", "threads": args.threads, "precision": precision, "layout": layout, "steps_timed": args.steps - WARMUP_STEPS,
         "median_s_per_step": round(statistics.median(times[WARMUP_STEPS:]), 4), "torch": torch.__version__,
+        "ran_on": ran_on(args.steps - WARMUP_STEPS, WARMUP_STEPS, load_at_start),
     }))
 
 
