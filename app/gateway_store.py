@@ -114,6 +114,9 @@ class StoreGateway:
         visit = self.store.last_visit(patient_id)
         return None if visit is None else self._info(visit, (), self._listed_path)
 
+    def newest_visit_time(self) -> str | None:
+        return self.store.newest_visit_time()
+
     def recovered_files(self) -> list[Path]:
         report = self.store.recovery
         return [target for _, target in report.recovered_orphans] if report else []

@@ -121,6 +121,11 @@ class RecordsGateway(Protocol):
         listed; None when they have none."""
         ...
 
+    def newest_visit_time(self) -> str | None:
+        """The latest time any visit was begun or changed, as stored (UTC), or None without any:
+        a new start stamped before it means this computer's clock went back."""
+        ...
+
     def recovered_files(self) -> list[Path]:
         """Unrecorded photos a crash left behind, moved aside when the store opened."""
         ...

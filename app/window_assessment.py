@@ -4,11 +4,12 @@ discarding a draft."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from app.camera.factory import make_source
 from app.camera.source import FrameSource
-from app.local_time import local_minute
+from app.local_time import local_minute, local_minute_zoned, parse_stamp
 from app.pages.capture_logic import (
     CapturedPhoto,
     CaptureSession,
@@ -18,12 +19,27 @@ from app.pages.capture_logic import (
 )
 from app.pages.instructions import TITLES
 from app.pages.patient_logic import assessed_today_question, time_today
+from app.records.validate import CLOCK_STEP
 from app.records_gateway import EMPTY_DRAFT_REASON, offer_order
 from models.errors import PalsyError
 
 log = logging.getLogger(__name__)
 
 RESUME, START_NEW = "Resume", "Start new"  # the answers to "Resume the unfinished assessment?"
+# Shown until the next message: the therapist must check the clock, not just read it.
+_STICKY = 0
+
+
+def clock_went_back(newest: str | None, now: datetime | None = None) -> str | None:
+    """What to tell the therapist when this computer's clock (`now`) reads more than CLOCK_STEP
+    earlier than the newest stored time, else None. Visits sort by their stamps (imported ones
+    carry another station's), so a visit stamped by a clock stepped back sorts before the
+    visits made earlier and the patient's trend reads reversed: said where it happens."""
+    latest = parse_stamp(newest) if newest else None
+    if latest is None or latest - (now or datetime.now(timezone.utc)) <= CLOCK_STEP:
+        return None
+    return (f"This computer's clock reads earlier than the last record ({local_minute_zoned(newest)}): check the "
+            "date and time. Visits recorded now sort before visits made earlier.")
 
 
 def draft_ref(assessment_id: int) -> str:
@@ -75,12 +91,28 @@ class WindowAssessmentMixin:
     def _start_new(self, patient_id: str) -> None:
         if not self._may_assess_again(patient_id):
             return
+        newest = self._newest_visit_time()  # before the new draft's own stamp joins them
         try:
             assessment_id = self.gateway.start_assessment(patient_id)
         except PalsyError as exc:
             self.notify(str(exc))
             return
         self._open_capture(patient_id, assessment_id, {})
+        self._say_if_clock_went_back(newest)  # after the capture page opened, which clears older news
+
+    def _newest_visit_time(self) -> str | None:
+        """The newest time stored for any visit, or None when it cannot be read."""
+        try:
+            return self.gateway.newest_visit_time()
+        except PalsyError as exc:
+            log.warning("newest visit time not read: %s", exc)
+            return None
+
+    def _say_if_clock_went_back(self, newest: str | None) -> None:
+        notice = clock_went_back(newest)
+        if notice:
+            log.warning("clock behind the newest record (%s)", newest)
+            self.notify(notice, _STICKY)
 
     def _may_assess_again(self, patient_id: str) -> bool:
         """True unless the patient has a visit analysed or confirmed today and the user, asked

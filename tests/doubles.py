@@ -107,6 +107,9 @@ class MemoryRecords:
         visits = [a for a in self.history(patient_id, photos=False) if a.status in ("analysed", "confirmed")]
         return max(visits, key=lambda a: (a.created, a.assessment_id), default=None)
 
+    def newest_visit_time(self) -> str | None:
+        return max((t for a in self.assessments.values() for t in (a.created, a.updated) if t), default=None)
+
     def recovered_files(self) -> list[Path]:
         return []
 

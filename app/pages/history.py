@@ -40,6 +40,7 @@ from app.pages.history_logic import (
     visit_order,
     withdrawable,
     withdrawn_note,
+    zones_differ,
 )
 from app.pages.patient import on_return
 from app.pages.patient_label import PatientLabel, label_parts
@@ -302,8 +303,9 @@ class HistoryPage(QWidget):
         # was measured again at every item, 0.8 s for 500 visits against 15 ms into an empty table
         self.table.setRowCount(0)
         self.table.setRowCount(len(self.assessments))
+        zoned = zones_differ(self.assessments)
         for row, a in enumerate(self.assessments):
-            for col, text in enumerate(history_row(a)):
+            for col, text in enumerate(history_row(a, zoned)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, a.assessment_id)
                 self.table.setItem(row, col, item)

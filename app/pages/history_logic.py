@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from app.local_time import local_minute, parse_stamp
+from app.local_time import local_minute, local_minute_zoned, parse_stamp
 from app.pages.results_logic import percent_text
 from app.records_gateway import AssessmentInfo
 from models.labels import GRADES
@@ -41,6 +41,14 @@ def visit_order(a: AssessmentInfo) -> tuple[datetime, int]:
     return _parse_time(a.created), a.assessment_id
 
 
+def visit_time(a: AssessmentInfo) -> str:
+    """When the visit's last photo was taken, else when it began (no photo times known): a
+    visit begun at 23:50 with its photos after midnight is of the photos' day, as the report's
+    header dates it; its start dated the copy's name and the report's history a day earlier."""
+    taken = [t for t in a.captured_at.values() if t]
+    return max(taken, key=_parse_time) if taken else a.created
+
+
 def history_points(assessments: list[AssessmentInfo]) -> list[HistoryPoint]:
     """Assessments with a grade, oldest first."""
     points = []
@@ -72,14 +80,28 @@ def marker_size(points: int, full: int) -> int:
 HISTORY_COLUMNS = ("Date", "Status", "Network", "Measured", "Function", "Side", "Confirmed", "Clinician")
 
 
-def history_row(a: AssessmentInfo) -> tuple[str, ...]:
-    """Table columns (`HISTORY_COLUMNS`): date, status, network grade, measured grade, the
-    measured function (House's measure, as the report's history table gives it: the plot alone
-    kept it from a screen reader), the measured affected side (a side that flips between visits
-    points at mirrored photos or a mix-up), confirmed grade, clinician."""
+def _zone(stamp: str) -> str:
+    """The zone `local_minute_zoned` names for `stamp` (" NZDT"), "" for text that is no time."""
+    return local_minute_zoned(stamp)[len(local_minute(stamp)):]
+
+
+def zones_differ(assessments: list[AssessmentInfo]) -> bool:
+    """Whether the visits' local times fall in more than one zone (daylight and standard time):
+    without the zone, a visit 40 minutes after another across the end of daylight time read
+    02:10 below 02:30, and the table then names it on every row, as the report does."""
+    return len({_zone(a.created) for a in assessments}) > 1
+
+
+def history_row(a: AssessmentInfo, zoned: bool = False) -> tuple[str, ...]:
+    """Table columns (`HISTORY_COLUMNS`): date (with its zone when `zoned`: `zones_differ`),
+    status, network grade, measured grade, the measured function (House's measure, as the
+    report's history table gives it: the plot alone kept it from a screen reader), the measured
+    affected side (a side that flips between visits points at mirrored photos or a mix-up),
+    confirmed grade, clinician."""
     side = measured_side((a.result or {}).get("affected_side"), a.measured_grade) if a.result else None
     function = ((a.result or {}).get("measured") or {}).get("function_percent")
-    return (local_minute(a.created), a.status, a.model_grade or "\u2013", a.measured_grade or "\u2013",
+    when = local_minute_zoned(a.created) if zoned else local_minute(a.created)
+    return (when, a.status, a.model_grade or "\u2013", a.measured_grade or "\u2013",
             percent_text(function), side or "\u2013", a.confirmed_grade or "\u2013", a.clinician or "\u2013")
 
 

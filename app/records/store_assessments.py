@@ -277,6 +277,13 @@ class AssessmentsMixin(StoreBase):
             row = conn.execute(_ASSESSMENT_SELECT + " WHERE a.id = ?", (newest[0],)).fetchone()
         return Assessment.from_row(row), count - 1
 
+    def newest_visit_time(self) -> str | None:
+        """The latest time any assessment was started or changed, as stored (None without any):
+        a start stamped before it means this computer's clock went back, and the new visit will
+        sort before visits made earlier (the window says so). Text compares as time: the store
+        writes UTC with milliseconds."""
+        return self.db.query("SELECT MAX(MAX(created_at, updated_at)) FROM assessments")[0][0]
+
     def last_visit(self, patient_id: str) -> Assessment | None:
         """The patient's newest analysed or confirmed visit (by when it began), or None: one row,
         not their whole history (Start assessment asks whether they were assessed today)."""

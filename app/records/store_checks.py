@@ -16,6 +16,7 @@ from typing import Any
 
 from app.records.audit_agreement import AUDITED_FIELDS, reports_allowed, trail_disagreements
 from app.records.errors import ChecksumError, StorageError
+from app.records.export_format import IMPORTED_MARK
 from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, sha256_file
 from app.records.migrations import MIGRATIONS, schema_version
 from app.records.patient_agreement import AUDITED_FIELDS as PATIENT_FIELDS
@@ -32,7 +33,7 @@ from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.schema_check import RESTORE_HINT, schema_problems
 from app.records.store_base import StoreBase
 from app.records.store_patients import stale_search_terms
-from app.records.validate import CLOCK_SKEW, id_key
+from app.records.validate import CLOCK_SKEW, CLOCK_STEP, id_key
 
 
 def _may_leave_the_folder(name: str) -> bool:
@@ -48,6 +49,8 @@ def _may_leave_the_folder(name: str) -> bool:
 CLOCK_AHEAD_S = 300.0
 # Assessment numbers named in one patient's note on overrides without a reason.
 _LISTED_OVERRIDES = 10
+# Visits named in one patient's note on visits stamped out of the order they were made.
+_LISTED_STEPS = 5
 
 
 # What happens to an unrecorded file (crash recovery at `Store.open`: files older than an hour
@@ -270,7 +273,9 @@ class ChecksMixin(StoreBase):
         """What `records check` lists without counting it as a problem: records an older release
         wrote as it then did, which this one reads correctly and nobody needs to repair. Name
         search terms written the old way (`stale_search_terms`; the next start rebuilds them),
-        stored times not in the store's UTC form, and grade overrides without a reason."""
+        stored times not in the store's UTC form, and grade overrides without a reason. Also
+        visits stamped by a clock set back (`_clock_step_notes`): a warning to read them with
+        care, as nothing in the records can be repaired."""
         notes = []
         with self.db.read() as conn:
             stale = stale_search_terms(conn)
@@ -280,7 +285,8 @@ class ChecksMixin(StoreBase):
                 f"{len(stale)} patient(s) ({some}) have name search terms written the old way (by a station of an "
                 "older release left running while the folder was upgraded): searching their name without its "
                 "accents misses them. The next start of Palsy Grader rebuilds them; nothing else to do.")
-        return notes + self._non_utc_time_notes() + self._override_without_reason_notes()
+        return (notes + self._non_utc_time_notes() + self._override_without_reason_notes()
+                + self._clock_step_notes())
 
     # The store's form of every time it writes (`validate.now_iso`): UTC, milliseconds.
     _UTC_FORM = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]+00:00"
@@ -340,6 +346,45 @@ class ChecksMixin(StoreBase):
         more = f" and {len(rows) - _LISTED_OVERRIDES} more" if len(rows) > _LISTED_OVERRIDES else ""
         return (f"patient {patient_id}: {len(rows)} overrides without a recorded reason (assessments {numbers}{more}): "
                 f"grades confirmed over the network's with empty notes ({why})")
+
+    def _clock_step_notes(self) -> list[str]:
+        """One line per patient with a visit recorded on this station that is stamped more than
+        CLOCK_STEP before a visit of theirs with a lower number: the clock was stepped back
+        between them, so the history, the last visit and the report's grade history put the
+        later visit first. Visits sort by time (an imported one keeps its station's), so
+        nothing is reordered; the records are listed to be read with that in mind. Only local
+        visits are compared: an import marks the audit entry that began each visit
+        (IMPORTED_MARK); a visit with no such entry cannot be told apart and is left out."""
+        rows = self.db.query_each(
+            "SELECT a.id, a.created_at, julianday(a.created_at) AS day, p.patient_id FROM assessments a"
+            " JOIN patients p ON p.id = a.patient_ref WHERE a.status != 'discarded' AND EXISTS (SELECT 1 FROM audit u"
+            " WHERE u.entity = 'assessment' AND u.entity_id = CAST(a.id AS TEXT) AND u.field = 'status'"
+            " AND u.new_value = 'draft' AND substr(coalesce(u.reason, ''), 1, ?) != ?) ORDER BY p.id, a.id",
+            (len(IMPORTED_MARK), IMPORTED_MARK))
+        step_days = CLOCK_STEP.total_seconds() / 86400
+        notes = []
+        for patient_id, visits in _grouped(rows, "patient_id"):
+            steps, latest = [], None
+            for visit in visits:
+                if visit["day"] is None:
+                    continue  # text SQLite reads as no time (an edited row): nothing to compare
+                if latest is not None and latest["day"] - visit["day"] > step_days:
+                    steps.append(f"assessment {visit['id']}, stamped {visit['created_at']}, was begun after "
+                                 f"assessment {latest['id']}, stamped {latest['created_at']}")
+                if latest is None or visit["day"] > latest["day"]:
+                    latest = visit
+            if steps:
+                notes.append(self._clock_step_note(patient_id, steps))
+        return notes
+
+    @staticmethod
+    def _clock_step_note(patient_id: str, steps: list[str]) -> str:
+        more = f" and {len(steps) - _LISTED_STEPS} more" if len(steps) > _LISTED_STEPS else ""
+        return (f"patient {patient_id} has visits recorded here stamped earlier than visits made before "
+                f"them ({'; '.join(steps[:_LISTED_STEPS])}{more}): the clock of the station that recorded them was "
+                "set back between them, so the history, the last visit and the reports' grade history list them out "
+                "of the order they were made. Check that station's date and time; read these visits' dates with "
+                "that in mind.")
 
     def _future_time_problems(self) -> list[str]:
         """One line per kind of stored time (assessments' created_at and updated_at, captures,

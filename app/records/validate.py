@@ -22,6 +22,9 @@ _PLAIN_LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı"
 # Times up to this far ahead of this computer's clock are accepted from elsewhere (an import):
 # another station's clock may be off, or a naive time written in a zone east of UTC.
 CLOCK_SKEW = timedelta(days=1)
+# A time this far or less before one stamped earlier on this station is no step of its clock:
+# two stations a few seconds apart on one shared folder, NTP's small corrections.
+CLOCK_STEP = timedelta(minutes=5)
 # No record of this app predates this: an earlier time is a station clock reset to its epoch,
 # or an altered file (and times near year 1 overflow when shown in a zone behind UTC).
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)

@@ -1,0 +1,64 @@
+"""A station clock set back between two visits of one patient stamps the later visit earlier,
+and the history, the last visit and the report's grade history then put it first. Visits
+stay ordered by their times (imported ones carry their own station's), so `records check`
+names such local visits, as a note; an imported visit's time is its station's and is not
+compared."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from app.records import Store
+from app.records.export_folder import export_patient
+from app.records.import_folder import import_patient
+
+
+def _stamp(hours_ago: float) -> str:
+    return (datetime.now(timezone.utc) - timedelta(hours=hours_ago)).isoformat(timespec="milliseconds")
+
+
+def _confirmed_visit(store: Store, patient_id: str, created_at: str, grade: str) -> int:
+    visit = store.start_assessment(patient_id, created_at=created_at).id
+    store.record_results(visit, {"grade": grade}, model_grade=grade)
+    store.confirm_grade(visit, grade, "Dr A")
+    return visit
+
+
+def _clock_notes(store: Store) -> list[str]:
+    return [n for n in store.record_notes() if "set back" in n]
+
+
+def test_a_visit_stamped_before_the_one_made_before_it_is_named(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "data") as store:
+        store.create_patient("CLK-1", name="Clock Test")
+        first = _confirmed_visit(store, "CLK-1", _stamp(2), "IV")  # the clock ran 2 h fast
+        second = _confirmed_visit(store, "CLK-1", _stamp(3.5), "II")  # after it was corrected
+        store.create_patient("CLK-2", name="Steady Clock")
+        same_moment = _stamp(3)
+        _confirmed_visit(store, "CLK-2", same_moment, "III")
+        _confirmed_visit(store, "CLK-2", same_moment, "III")  # no step
+        [note] = _clock_notes(store)
+        assert note.startswith("patient CLK-1 has visits recorded here stamped earlier than visits made before them")
+        assert f"assessment {second}, stamped " in note and f"begun after assessment {first}, stamped " in note
+        assert "CLK-2" not in note
+        assert store.integrity_problems() == [] and not any("set back" in p for p in store.record_problems())
+
+
+def test_a_few_minutes_back_is_no_step(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "data") as store:
+        store.create_patient("CLK-1", name="Clock Test")
+        _confirmed_visit(store, "CLK-1", _stamp(1), "IV")
+        _confirmed_visit(store, "CLK-1", _stamp(1 + 4 / 60), "II")  # NTP's small correction
+        assert _clock_notes(store) == []
+
+
+def test_an_imported_visit_keeps_its_stations_time_unjudged(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "station1") as sender:
+        sender.create_patient("IMP-1", name="Travelling Record")
+        _confirmed_visit(sender, "IMP-1", _stamp(1), "IV")  # that station's clock ran ahead
+        exported = export_patient(sender, "IMP-1", tmp_path / "out")
+    with Store.open(tmp_path / "station2") as store:
+        import_patient(store, exported)
+        _confirmed_visit(store, "IMP-1", _stamp(3), "II")  # this station's own clock
+        assert _clock_notes(store) == []
