@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,23 @@ def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(resources, "sha256_of", counting)
     return seen
+
+
+@pytest.fixture
+def in_time_zone() -> Iterator[Callable[[str], None]]:
+    """Sets the process's local time zone for the test (`in_time_zone("Pacific/Auckland")`: TZ
+    and time.tzset); the runner's own zone comes back after it."""
+    before = os.environ.get("TZ")
+
+    def set_zone(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    try:
+        yield set_zone
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

@@ -4,8 +4,7 @@ own grade-history row; they gave the start's day (7 December)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -25,14 +24,8 @@ def _visit(number: int, created: str, captured_at: dict[str, str] | None = None)
 
 
 @pytest.fixture
-def auckland(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Pacific/Auckland")
-    time.tzset()
-    try:
-        yield
-    finally:  # the runner's own TZ comes back
-        monkeypatch.undo()
-        time.tzset()
+def auckland(in_time_zone: Callable[[str], None]) -> None:
+    in_time_zone("Pacific/Auckland")
 
 
 def test_the_copys_name_gives_the_photos_day(auckland: None) -> None:

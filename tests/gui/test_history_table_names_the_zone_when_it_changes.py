@@ -4,8 +4,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -19,14 +18,8 @@ SUMMER = AssessmentInfo(3, "AKL-1", "confirmed", "2026-01-10T01:00:00.000+00:00"
 
 
 @pytest.fixture
-def auckland(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Pacific/Auckland")
-    time.tzset()
-    try:
-        yield
-    finally:  # the runner's own TZ comes back
-        monkeypatch.undo()
-        time.tzset()
+def auckland(in_time_zone: Callable[[str], None]) -> None:
+    in_time_zone("Pacific/Auckland")
 
 
 def test_rows_across_the_end_of_daylight_time_name_their_zone(auckland: None) -> None:

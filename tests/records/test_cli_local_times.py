@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timezone
 from pathlib import Path
 
@@ -19,14 +19,8 @@ PDF = b"%PDF-1.4\n% a report\n%%EOF\n"
 
 
 @pytest.fixture
-def los_angeles(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "America/Los_Angeles")
-    time.tzset()
-    try:
-        yield
-    finally:  # the runner's own TZ comes back
-        monkeypatch.undo()
-        time.tzset()
+def los_angeles(in_time_zone: Callable[[str], None]) -> None:
+    in_time_zone("America/Los_Angeles")
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -66,7 +60,6 @@ def test_a_zone_without_a_short_name_is_named_by_its_offset() -> None:
 
 def test_a_mistyped_zone_is_named_by_its_offset_not_by_a_false_name(monkeypatch) -> None:
     # TZ=Asia/Kolkta (mistyped): glibc keeps UTC and calls it "Asia"; the time said "07:41 Asia"
-    import time
 
     from app.local_time import local_minute_zoned
 
