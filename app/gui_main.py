@@ -214,6 +214,7 @@ def build_window(
     FolderLocked (naming its process and host). Any failure to open the store or build the
     window is a StartError naming the folder.
     """
+    from app.data_folder_choice import folder_named_by
     from app.instance_lock import FolderInUse
     from app.settings import resolve_data_folder
     from app.settings_store import (
@@ -238,7 +239,7 @@ def build_window(
         else:
             folder = resolve_data_folder(settings.clinic.data_folder)
             unknown = data_folder_unknown(qsettings, settings)
-            named_by = _named_by(settings.clinic.data_folder, unknown, refused_data_folder(qsettings, settings))
+            named_by = folder_named_by(settings.clinic.data_folder, unknown, refused_data_folder(qsettings, settings))
             folder, named_by, made = _settle_folder(folder, named_by, qsettings.fileName(), unknown,
                                                     confirm_new_folder)
             if named_by == "chosen":
@@ -273,20 +274,6 @@ def build_window(
         window.set_notice("settings", problem)
         window.notify(problem, 0)
     return window
-
-
-def _named_by(configured: str, unknown: str, refused: bool) -> str:
-    """What names the data folder this start opens (see FolderQuestion.named_by); `refused`:
-    the settings file names a data folder this version does not use."""
-    from app.records.paths import ENV_VAR
-
-    if configured:
-        return "settings"
-    if os.environ.get(ENV_VAR, "").strip():
-        return "PALSY_HOME"
-    if refused:
-        return "refused"
-    return "unread" if unknown else "default"
 
 
 def _settle_folder(folder: Path, named_by: str, settings_file: str, unknown: str,

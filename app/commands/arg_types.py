@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from models.numbers import finite_above_zero
 
@@ -46,18 +47,38 @@ def positive_number(text: str) -> float:
 
 
 def _decimal_point_hint(text: str) -> str:
-    """"; use a decimal point: 0.0002" when `text` is a number written with a decimal comma
-    ("0,0002", as German or French write it), else "": the refusal did not say what was wrong."""
-    pointed = text.replace(",", ".") if text.count(",") == 1 else ""
+    """"; use a decimal point: 0.0002" when `text` is a number above 0 written with a decimal
+    comma ("0,0002", as German or French write it), the thousands separator's advice when it
+    reads as one (`_thousands_hint`), else "": the refusal did not say what was wrong. A number
+    the point would not make valid ("-0,5") gets no advice that is refused in turn."""
+    bare = text.strip()
+    if _THOUSANDS.fullmatch(bare):
+        return _thousands_hint(bare, fraction=True)
+    pointed = bare.replace(",", ".") if bare.count(",") == 1 else ""
     try:
-        float(pointed)
+        value = float(pointed)
     except ValueError:
         return ""
-    return f"; use a decimal point: {pointed.strip()}"
+    return f"; use a decimal point: {pointed}" if finite_above_zero(value) else ""
+
+
+# digits grouped in threes by commas ("1,000", "12,500,000"), as English writes thousands
+_THOUSANDS = re.compile(r"\+?[1-9][0-9]{0,2}(,[0-9]{3})+")
+
+
+def _thousands_hint(bare: str, *, fraction: bool) -> str:
+    """The advice for a number written with thousands separators: "1,000" for --epochs is one
+    thousand in English and was advised as "1.000" (one), which trained for one epoch. Where
+    the option takes a `fraction`, a decimal comma reads the same: both are said."""
+    hint = f"; write numbers without a thousands separator: {bare.replace(',', '')}"
+    if fraction and bare.count(",") == 1:
+        hint += f" (a fraction takes a decimal point: {bare.replace(',', '.')})"
+    return hint
 
 
 def _int(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        hint = _thousands_hint(text.strip(), fraction=False) if _THOUSANDS.fullmatch(text.strip()) else ""
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}{hint}") from None

@@ -15,7 +15,9 @@ from models.counted import counted
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
+    from app.data_folder_choice import DataFolderChoice
     from app.records import Store
+    from app.records.import_folder import CheckedExport
     from app.records.rows import Assessment, Patient, Report
 
 
@@ -65,14 +67,15 @@ def run(args: argparse.Namespace) -> int:
     from app.records import Store
     from app.records.export_folder import export_patient
 
-    args.data = data_folder(args.data)
+    choice = data_folder_choice(args.data)
+    args.data = str(choice.folder)
     if args.records_action == "check":
         from app.records.errors import DatabaseDamagedError
 
         # Read-only: a check creates, upgrades and moves nothing (a mistyped --data stays an error,
         # exit 2); a damaged database is a problem the check found (exit 1).
         try:
-            store = Store.open_existing(args.data)
+            store = Store.open_existing(args.data, checked_as(choice))
         except DatabaseDamagedError as exc:
             from app.records.paths import DataLayout
 
@@ -80,42 +83,51 @@ def run(args: argparse.Namespace) -> int:
         with store:
             return _check(store, args.json)
     if args.records_action == "patients":
-        with _open_for_reading(args.data) as store:  # a listing: never a new empty data folder
+        with _open_for_reading(choice) as store:  # a listing: never a new empty data folder
             return _patients(store, args.json)
     if args.records_action == "drafts":
         # A listing: a mistyped --data or PALSY_HOME is an error, never a new empty data folder.
-        with _open_for_reading(args.data) as store:
+        with _open_for_reading(choice) as store:
             return _drafts(store, args.json)
     if args.records_action == "verify":
         with open_pdf(Path(args.file)) as pdf:  # a wrong file is refused before the store is opened
-            with _open_for_reading(args.data) as store:  # reads only: never a new empty data folder
+            with _open_for_reading(choice) as store:  # reads only: never a new empty data folder
                 return _verify(store, args.file, pdf, args.json)
     if args.records_action == "backup":
-        return _backup(args.data, Path(args.out))
+        return _backup(choice, Path(args.out))
     if args.records_action == "export":
         # Reads the store only: a mistyped --data is an error, not a new empty data folder.
-        with _open_for_reading(args.data) as store:
+        with _open_for_reading(choice) as store:
             folder = export_patient(store, args.patient_id, args.out, deidentify=args.deidentify,
                                     pseudonym=args.pseudonym)
         print(folder)
         if args.deidentify:  # on stderr: stdout stays the folder alone, for scripts
             print(PSEUDONYMISED, file=sys.stderr)
         return 0
-    return _import(args.data, args.folder, args.actor)
+    return _import(choice, args.folder, args.actor)
 
 
-def _import(folder: str, export_folder: str, actor: str) -> int:
+def _import(choice: DataFolderChoice, export_folder: str, actor: str) -> int:
     """Import the patient exported in `export_folder`. The export is verified, and a patient the
     station cannot take refused, before the data folder is opened for writing: that open upgrades
     an older release's folder (said on stderr), and a typo or a refused import upgraded it all
-    the same, locking out the stations still on that release."""
+    the same, locking out the stations still on that release. A data folder chosen in Settings
+    is named on stderr; a new one is made without a word only where --data or the first run
+    asks for it (`new_folder_refusal`)."""
+    from app.data_folder_choice import named_how, new_folder_refusal
     from app.records import Store
-    from app.records.import_folder import check_export, import_patient, refuse_for_station
+    from app.records.errors import StorageError
+    from app.records.import_folder import check_export, import_patient
 
     export = check_export(export_folder)
+    refusal = new_folder_refusal(choice, export_folder)
+    if refusal:
+        raise StorageError(refusal)
+    folder = str(choice.folder)
+    if choice.named_by == "settings":  # the records move with Settings: say which folder took them
+        print(f"importing into the data folder {folder} ({named_how(choice)})", file=sys.stderr)
     if _upgrade_pending(folder):
-        with _open_for_reading(folder) as older:
-            refuse_for_station(older.db.connection(), export)
+        _refuse_before_upgrade(choice, export)
     with Store.open(folder) as store:  # an import may start a new data folder
         if store.upgrade:
             print(store.upgrade.summary(), file=sys.stderr)
@@ -128,6 +140,21 @@ def _import(folder: str, export_folder: str, actor: str) -> int:
         return 0
 
 
+def _refuse_before_upgrade(choice: DataFolderChoice, export: CheckedExport) -> None:
+    """Refuse the export, before an older folder is upgraded, when the station cannot take its
+    patient. The older records are read from an upgraded temporary copy; where the temporary
+    folder cannot hold it, the check is left to the import after the upgrade (said on stderr),
+    as before that check was made first: the import did not fail for a small temporary folder."""
+    from app.records.import_folder import refuse_for_station
+    from app.records.reading import TemporaryCopyError
+
+    try:
+        with _open_for_reading(choice) as older:
+            refuse_for_station(older.db.connection(), export)
+    except TemporaryCopyError as exc:
+        print(f"{exc.args[0]} The export is checked after the upgrade instead.", file=sys.stderr)
+
+
 def _upgrade_pending(folder: str) -> bool:
     """Whether opening the data folder `folder` for writing would upgrade its database."""
     from app.records.db import stored_schema_version
@@ -138,24 +165,21 @@ def _upgrade_pending(folder: str) -> bool:
     return version is not None and 0 < version < LATEST_VERSION
 
 
-def data_folder(given: str | None) -> str:
+def data_folder_choice(given: str | None) -> DataFolderChoice:
     """The data folder a `records` command works on: `given` (--data), else the one the window
-    opens: the one chosen in Settings, else PALSY_HOME, else the platform's (`resolve_data_folder`,
-    as `app.gui_main.build_window` and the self-test). Reading PALSY_HOME and the platform's
-    folder only, a nightly backup kept copying the folder left behind when the data folder was
-    moved in Settings. Says on stderr when PALSY_HOME names another folder, as the window does."""
-    if given is not None:
-        return given
+    opens: the one chosen in Settings, else PALSY_HOME, else the platform's (`choose_data_folder`).
+    Reading PALSY_HOME and the platform's folder only, a nightly backup kept copying the folder
+    left behind when the data folder was moved in Settings. Says on stderr when PALSY_HOME names
+    another folder, and when the settings file cannot tell which folder Settings chose (and so
+    which one is used), as the window does."""
+    from app.data_folder_choice import choose_data_folder, used_folder_line
     from app.gui_main import palsy_home_not_used
-    from app.selftest import configured_data_folder
-    from app.settings import resolve_data_folder
 
-    configured = configured_data_folder()
-    folder = resolve_data_folder(configured)
-    ignored = palsy_home_not_used(folder) if configured else ""
-    if ignored:
-        print(ignored, file=sys.stderr)
-    return str(folder)
+    choice = choose_data_folder(given)
+    said = used_folder_line(choice) or (palsy_home_not_used(choice.folder) if choice.named_by == "settings" else "")
+    if said:
+        print(said, file=sys.stderr)
+    return choice
 
 
 def _warn_same_person(store: Store, patient: Patient) -> None:
@@ -174,12 +198,19 @@ def _warn_same_person(store: Store, patient: Patient) -> None:
               file=sys.stderr)
 
 
-def _open_for_reading(folder: str | None) -> AbstractContextManager[Store]:
+def _open_for_reading(choice: DataFolderChoice) -> AbstractContextManager[Store]:
     """The store in an existing data folder, for a command that only reads it: nothing created,
     upgraded or moved, an older schema included (`app.records.reading.open_for_reading`)."""
     from app.records.reading import open_for_reading
 
-    return open_for_reading(folder)
+    return open_for_reading(choice.folder, checked_as(choice))
+
+
+def checked_as(choice: DataFolderChoice) -> str:
+    """The data folder as the store's messages name it ("check ..."): with where it came from."""
+    from app.data_folder_choice import named_how
+
+    return f"the data folder ({named_how(choice)})"
 
 
 def _patients(store: Store, as_json: bool) -> int:
@@ -215,7 +246,7 @@ def _drafts(store: Store, as_json: bool) -> int:
     return 0
 
 
-def _backup(folder: str | None, out: Path) -> int:
+def _backup(choice: DataFolderChoice, out: Path) -> int:
     """Copy the data folder into `out`, checking the copy as `records check` does before it
     takes the name `out`: one summary line and 0 when it checks clean; the problems and 1 when
     not. A failure (a full disk, photos retaken all through the copy) leaves no partial copy and
@@ -224,7 +255,7 @@ def _backup(folder: str | None, out: Path) -> int:
     from app.records.backup import backup_data_folder, refuse_out
 
     refuse_out(out)  # before the store is opened: a user's mistake changes nothing
-    with Store.open_existing(folder) as store:  # nothing created in a mistyped --data
+    with Store.open_existing(choice.folder, checked_as(choice)) as store:  # nothing created in a mistyped --data
         result = backup_data_folder(store, out, check=_check_report)
     report = result.report
     lost = [f"missing: {name} (its record names it, but the data folder does not hold it)" for name in result.missing]
@@ -274,7 +305,8 @@ def _check_report(store: Store) -> dict:
         "file_problems": [p.__dict__ for p in found if p.is_problem],
         # Unrecorded files younger than an hour: a save or an import in progress, not problems.
         "recent_files": [p.__dict__ for p in found if not p.is_problem],
-        # Records an older release wrote as it then did (`record_notes`): listed, not problems.
+        # Records an older release wrote as it then did, visits stamped by a clock set back
+        # (`record_notes`): listed, not problems.
         "notes": notes,
     }
 
@@ -303,7 +335,7 @@ def _print_check(report: dict, as_json: bool) -> int:
         print(f"{counted(report['patients'], 'patient')} in {report['data_folder']}: "
               f"{len(report['database_problems'])} database and {counted(len(report['file_problems']), 'file problem')}"
               + (f" ({counted(len(recent), 'recent file')} not recorded yet, listed below: not counted)" if recent else "")
-              + (f" ({counted(len(notes), 'note')} on records an older release wrote, listed below: not counted)"
+              + (f" ({counted(len(notes), 'note')} on records to know about, nothing to repair, listed below: not counted)"
                  if notes else ""))
         for problem in report["database_problems"]:
             print(f"database: {problem}")

@@ -166,9 +166,10 @@ class PatientDialog(QDialog):
 
     def _form_changed(self) -> None:
         """An edit of the ID, name or date of birth asks the same-person question again at the
-        next Save (review: retyping the date made a plain Save that saved without asking)."""
+        next Save (review: retyping the date made a plain Save that saved without asking). The
+        date-of-birth question is kept answered (`_doubted` holds the date): it is asked again
+        only for another date, not after a typo in the name was corrected."""
         self._warned = None
-        self._doubted = None
         if self.save_button.text() == SAVE_ANYWAY:
             self.save_button.setText("Save")
             self.open_button.hide()  # offered with the question: gone with it
@@ -184,6 +185,7 @@ class PatientDialog(QDialog):
                 SIDES[self.side_combo.currentIndex()],
                 self.notes_edit.toPlainText(),
                 new=self.existing is None,
+                shown_birth_date=self.existing.birth_date if self.existing else "",
             )
             if self._asked_of_birth_date(info):
                 return

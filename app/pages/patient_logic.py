@@ -72,6 +72,18 @@ def _checked_birth_date(typed: str) -> str:
         raise PatientFormError("birth_date", as_sentence(str(exc))) from None
 
 
+def _after_today(birth_date: str, shown: str) -> str:
+    """`birth_date`, or PatientFormError when it was typed or changed (not `shown`) and lies after
+    the local today. The store's rule (up to today anywhere on Earth, for an imported newborn)
+    saved a typo one or two days into the future unasked west of UTC+14; a date shown unchanged
+    keeps the store's rule, or the Edit of such an imported patient was refused."""
+    today = date.today()
+    if birth_date and birth_date != shown and date.fromisoformat(birth_date) > today:
+        raise PatientFormError("birth_date", f"Date of birth {birth_date} lies after today ({today.isoformat()}) "
+                                             "on this computer: check the day")
+    return birth_date
+
+
 def birth_date_doubt(birth_date: str, shown: str) -> str | None:
     """What the form asks before it saves a date of birth before 1900 (a mistyped year: 1097 for
     1970), or None. The store accepts such a date (an import of a record that held it), so the
@@ -83,7 +95,7 @@ def birth_date_doubt(birth_date: str, shown: str) -> str | None:
 
 
 def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affected_side: str, notes: str,
-                     *, new: bool = False) -> PatientInfo:
+                     *, new: bool = False, shown_birth_date: str = "") -> PatientInfo:
     """A PatientInfo from raw form values (`birth_date` as typed), or PatientFormError saying
     what to fix.
 
@@ -91,7 +103,9 @@ def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affe
     narrower form rule refused the Edit of an imported patient ("MÜ-ß-01") over its ID,
     which that dialog shows read-only. A `new` patient's ID must not look like another ID
     either (`validate.new_patient_id`: mixed alphabets, a combining mark, a superscript digit).
-    The date of birth follows the store's rule too (`_checked_birth_date`)."""
+    The date of birth follows the store's rule too (`_checked_birth_date`), and one typed or
+    changed (not `shown_birth_date`, the one the form showed) must not lie after the local today
+    (`_after_today`)."""
     try:
         patient_id = (validate.new_patient_id if new else validate.patient_id)(patient_id)
     except InputError as exc:
@@ -99,7 +113,7 @@ def validate_patient(patient_id: str, name: str, birth_date: str, sex: str, affe
     name = " ".join(name.split())
     if not name:
         raise PatientFormError("name", "Name is required")
-    birth_date = _checked_birth_date(birth_date)
+    birth_date = _after_today(_checked_birth_date(birth_date), shown_birth_date)
     if sex not in SEXES:
         raise PatientFormError("sex", f"Sex must be one of {', '.join(s or 'blank' for s in SEXES)}")
     if affected_side not in SIDES:

@@ -298,10 +298,19 @@ def _identifying_part(patient: Patient, export_id: str) -> str | None:
 
 def _name_spellings(name: str) -> set[str]:
     """The name's words and runs of them (`_runs`) a pseudonym may not hold: from three letters,
-    or from two at either end of the name (`_MIN_END_WORD`)."""
-    parts = _parts(name)
-    ends = {parts[0], parts[-1]} if parts else set()
+    or from two at either end of the name (`_MIN_END_WORD`) unless written in lower case there:
+    a particle ("de Vries, Anna", "Maria da Silva") that a study's codes share ("DE-001"), which
+    counted only as the name was typed family name first. "Wu", "Lê", "Da Silva Maria" count."""
+    parts, ends = _parts(name), _end_words(name)
     return {run for run in _runs(parts) if len(run) >= _MIN_NAME_WORD or (run in ends and len(run) >= _MIN_END_WORD)}
+
+
+def _end_words(name: str) -> set[str]:
+    """The first and last parts of `name`, but for an end word written in lower case (a particle)."""
+    parts, written = _parts(name), _WORD.findall(name)
+    if not parts:
+        return set()
+    return {part for part, word in ((parts[0], written[0]), (parts[-1], written[-1])) if not word.islower()}
 
 
 def _parts(text: str) -> list[str]:

@@ -26,7 +26,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from app.records.db import Database
-from app.records.errors import StorageError, storage_error_from_sqlite
+from app.records.errors import StorageError, failure_kind, storage_error_from_sqlite
+from app.records.lost_database import CHOSEN_ANYWHERE
 from app.records.migrations import LATEST_VERSION, migrate, records_read_as_latest, schema_version
 from app.records.recovery import (
     host_tag,
@@ -43,13 +44,14 @@ _COPY_NAME = re.compile(rf"{re.escape(COPY_PREFIX)}(\d+)-([0-9a-f]{{8}})-.+")
 
 
 @contextmanager
-def open_for_reading(folder: Path | str | None) -> Iterator[Store]:
+def open_for_reading(folder: Path | str | None, chosen: str = CHOSEN_ANYWHERE) -> Iterator[Store]:
     """The store in an existing data folder, for reading only (`Store.open_existing`: a missing
     folder or database is a StorageError naming it, a newer schema is refused). A damaged
     database, found by SQLite's integrity check, is a DatabaseDamagedError. An older schema is
-    never upgraded in place (see the module's docstring)."""
+    never upgraded in place (see the module's docstring). `chosen` names where the folder came
+    from, for the messages."""
     remove_left_copies(Path(tempfile.gettempdir()))
-    store = Store.open_existing(folder)
+    store = Store.open_existing(folder, chosen)
     try:
         conn = store.db.connection()
         version = schema_version(conn)
@@ -72,8 +74,17 @@ def open_for_reading(folder: Path | str | None) -> Iterator[Store]:
             yield upgraded
 
 
+class TemporaryCopyError(StorageError):
+    """The upgraded copy an older database is read from could not be written in the temporary
+    folder (full, read-only): the data folder itself is not at fault, and a command that can do
+    without the copy (`records import` checks again after its upgrade) goes on without it."""
+
+
 def _upgraded_copy(store: Store, target: Path, version: int) -> Database:
-    """`store`'s database copied to `target` and upgraded there, opened read-only."""
+    """`store`'s database copied to `target` and upgraded there, opened read-only. A temporary
+    folder that cannot hold it is a TemporaryCopyError naming that folder: "cannot save to the
+    database /tmp/...: the disk is full; nothing saved before was lost" named a file the user
+    never knew of."""
     try:
         online_copy(store.db.connection(), target)
         conn = sqlite3.connect(target, isolation_level=None)
@@ -83,18 +94,25 @@ def _upgraded_copy(store: Store, target: Path, version: int) -> Database:
             raise StorageError(f"this version of Palsy Grader cannot read {store.layout.db_path}: {exc}") from exc
         finally:
             conn.close()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
+        if isinstance(exc, OSError) or failure_kind(exc) is not None:
+            raise _copy_not_written(store, target, version, exc) from exc
         raise storage_error_from_sqlite(exc, target) from exc
-    except OSError as exc:
-        raise StorageError(
-            f"cannot read the records of {store.layout.db_path} (schema version {version}): they are read from "
-            f"an upgraded copy in {target.parent}, which could not be written ({exc.strerror or exc}). "
-            "Free some space in the temporary folder (TMPDIR), or open the data folder once with "
-            "Palsy Grader to upgrade it."
-        ) from exc
     log.info("read schema version %d from an upgraded temporary copy (version %d); the folder was not changed",
              version, LATEST_VERSION)
     return Database(target, read_only=True)
+
+
+def _copy_not_written(store: Store, target: Path, version: int, exc: sqlite3.Error | OSError) -> TemporaryCopyError:
+    """The TemporaryCopyError for the copy of `store` that `exc` stopped at `target`."""
+    why = "it is full" if failure_kind(exc) == "full" else \
+        getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return TemporaryCopyError(
+        f"cannot read the records of {store.layout.db_path} (schema version {version}): they are read from "
+        f"an upgraded copy in the temporary folder {target.parent.parent}, which could not be written ({why}). "
+        "Free some space in the temporary folder (TMPDIR), or open the data folder once with "
+        "Palsy Grader to upgrade it."
+    )
 
 
 def remove_left_copies(temp_root: Path) -> None:

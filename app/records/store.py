@@ -46,9 +46,9 @@ from app.records.errors import (
     storage_error_from_sqlite,
 )
 from app.records.files import fsync_dir, fsync_file, remove_file, replace_file, temp_path_for
-from app.records.lost_database import lost_database_error
+from app.records.lost_database import CHOSEN_ANYWHERE, lost_database_error
 from app.records.migrations import LATEST_VERSION, SchemaUpgrade, migrate, schema_version
-from app.records.paths import ENV_VAR, FILE_MODE, DataLayout, create_private_file
+from app.records.paths import FILE_MODE, DataLayout, create_private_file
 from app.records.recovery import RecoveryReport, host_tag, process_gone, recover
 from app.records.schema_check import schema_problems, trigger_problem
 from app.records.store_assessments import AssessmentsMixin
@@ -139,8 +139,10 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
             _remove_unused_new_store(located.db_path if created else None, new_folders)
             raise
         upgrade = SchemaUpgrade(version, LATEST_VERSION, backup) if applied and version > 0 else None
-        if upgrade:  # a warning: the moment a station on the earlier release is locked out
-            log.warning("database schema upgraded to version %d (applied %s); %s kept", LATEST_VERSION, applied,
+        # Said as a sentence by the window and `records import` (`SchemaUpgrade.summary`); logged
+        # at INFO, which the window's log file keeps: a warning was echoed raw by the command line.
+        if upgrade:
+            log.info("database schema upgraded to version %d (applied %s); %s kept", LATEST_VERSION, applied,
                         backup.name)
         with _closed_on_error(db):
             for _, problem in schema_problems(db.connection()) if applied else problems:  # tables, indexes: no record changes
@@ -165,8 +167,9 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         return store
 
     @classmethod
-    def open_existing(cls, folder: Path | str | None = None) -> Store:
+    def open_existing(cls, folder: Path | str | None = None, chosen: str = CHOSEN_ANYWHERE) -> Store:
         """Open the store in `folder` read-only, for checking: nothing is created, upgraded or moved.
+        `chosen` names where the folder came from, for the messages' "check ...".
 
         StorageError (naming the path) when the folder or its database is missing, or the
         database is empty: a check must not mistake a wrong or damaged folder for a new store.
@@ -177,15 +180,15 @@ class Store(PatientsMixin, AssessmentsMixin, FilesMixin, ChecksMixin):
         if not layout.root.is_dir():
             raise StorageError(
                 f"there is no data folder {layout.root}; nothing was created. "
-                f"Check the folder given with --data or in {ENV_VAR}."
+                f"Check {chosen}."
             )
         _refuse_lost_database(layout)  # photos beside no database: how to restore it
-        restore = f"Restore {layout.db_path.name} from a backup, or check the folder given with --data."
+        restore = f"Restore {layout.db_path.name} from a backup, or check {chosen}."
         if not layout.db_path.exists():  # and no photo, report or -wal: nothing was ever stored here
             raise StorageError(
                 f"no patient records yet: the app creates {layout.db_path} when it first saves a patient "
                 f"(palsy demo and palsy assess store nothing); nothing was created. If the records are elsewhere, "
-                f"check the folder given with --data or in {ENV_VAR}."
+                f"check {chosen}."
             )
         if not layout.db_path.is_file():
             raise StorageError(f"the database {layout.db_path} is missing; nothing was created. {restore}")

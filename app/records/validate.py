@@ -270,9 +270,10 @@ def birth_date(value: Any) -> str | None:
 
     A date that is already today somewhere on Earth (up to UTC+14) is not in the future: a
     newborn registered in Auckland is exported and imported in New York the same day, when
-    New York's date is still the day before. The patient form refuses by this same rule
-    (`validate_patient`): its narrower one (1900 to the local today) refused every Edit of
-    such an imported patient, and of one born before 1900, over the date it showed.
+    New York's date is still the day before. The patient form applies this rule to a date it
+    shows unchanged (`validate_patient`: its narrower one, 1900 to the local today, refused
+    every Edit of such an imported patient over the date it showed); a date typed or changed
+    there must not lie after the local today.
     """
     if value is None or value == "":
         return None

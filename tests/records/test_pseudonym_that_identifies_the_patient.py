@@ -1,7 +1,9 @@
 """`--deidentify --pseudonym` refuses a pseudonym that is a real patient ID or holds the
 patient's ID, a word of their name (of 3 letters or more) or their date of birth, and says
 which: the export would be marked de-identified and carry it as its folder name and patient ID.
-A study code sharing a short name particle ("DE-001" for Anna de Vries) is taken."""
+A study code sharing a short name particle ("DE-001" for Anna de Vries, or for "de Vries, Anna"
+written family name first) is taken; a capitalised two-letter first or last word (Wu, Lê, "Da
+Silva Maria") is a name and counts."""
 
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ def test_a_pseudonym_holding_the_patients_identifiers_is_refused(
 
 @pytest.mark.parametrize(("name", "pseudonym"), [
     ("Anna de Vries", "DE-001"), ("Maria da Silva", "PT-DA-017"), ("Samir el Amin", "EL-05"),
+    # family name first: the particle, written in lower case, is at the start of the name
+    ("de Vries, Anna", "DE-001"), ("da Silva Maria", "DA-014"), ("el Amrani Youssef", "EL-3"),
 ])
 def test_a_study_code_sharing_a_short_name_particle_is_taken(tmp_path: Path, name: str, pseudonym: str) -> None:
     with Store.open(tmp_path / "data") as store:
@@ -72,3 +76,10 @@ def test_the_command_refuses_it_in_one_line_without_repeating_it(
     assert main([*args, "--pseudonym", "Secretname"]) == 2
     err = capsys.readouterr().err
     assert "pseudonym contains a word of the patient's name" in err and "Secretname" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("name", "pseudonym"), [("Da Silva Maria", "DA-014"), ("Lê Van", "LE-7"), ("Meiling Wu", "WU-01")])
+def test_a_capitalised_two_letter_end_word_counts(tmp_path: Path, name: str, pseudonym: str) -> None:
+    with Store.open(tmp_path / "data") as store, pytest.raises(InputError, match="a word of the patient's name"):
+        store.create_patient("P-0047", name=name)
+        export_patient(store, "P-0047", tmp_path / "usb", deidentify=True, pseudonym=pseudonym)

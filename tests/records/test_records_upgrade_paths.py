@@ -256,7 +256,7 @@ def test_check_notes_an_override_without_a_reason(tmp_path: Path, capsys) -> Non
                            "confirmed over the network's II with empty notes (older releases allowed that")
     assert main(["records", "--data", str(folder), "check"]) == 0
     out = capsys.readouterr().out
-    assert "(1 note on records an older release wrote, listed below: not counted)" in out
+    assert "(1 note on records to know about, nothing to repair, listed below: not counted)" in out
     assert f"note: assessment {aid} of patient OV-1: override without" in out
 
 
