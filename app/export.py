@@ -55,7 +55,7 @@ class SavedReport:
 def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: Settings, history: list[AssessmentInfo]):  # noqa: ANN201
     """The ReportContext: clinic, patient, clinician, confirmed grade, notes, grade history, and
     the photos' date (dated by the draft's start, a report of photos taken later misdated them)."""
-    from app.pages.history_logic import visit_order, visit_time
+    from app.pages.history_logic import visit_order
     from app.report.charts import HistoryPoint
     from app.report.pdf import ReportContext
 
@@ -67,11 +67,10 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
         if past.status != "confirmed" or not past.confirmed_grade or visit_order(past) > this_visit:
             continue
         measured = (past.result or {}).get("measured") or {}
-        # a stored timestamp: the report's table shows its local minute, so two visits of a day
-        # differ; the photos' time, as the header (the history comes without photos: this
-        # visit's own come with `assessment`)
-        dated = assessment if past.assessment_id == assessment.assessment_id else past
-        points.append(HistoryPoint(visit_time(dated), past.confirmed_grade, measured.get("function_percent")))
+        # the stored timestamp: the report's table shows its local minute, so two visits of a day
+        # differ. A visit is dated by its start everywhere (history page, copy's name, every
+        # report's history), so one visit never has two dates; the header names its photos' day
+        points.append(HistoryPoint(past.created, past.confirmed_grade, measured.get("function_percent")))
     times = list(assessment.captured_at.values())
     days = photo_days(times)
     return ReportContext(
@@ -196,12 +195,10 @@ def cut_to_bytes(text: str, limit: int) -> str:
 
 def copy_name(assessment: AssessmentInfo, patient: PatientInfo) -> str:
     """"<ID>_<Name>_<visit date>_HB-report.pdf": whose report of which visit, without opening it
-    (the stored file is named by the assessment's number only). The visit's date is its photos'
-    (`visit_time`), as the report's header: a visit begun before midnight was filed a day early."""
-    from app.pages.history_logic import visit_time
-
+    (the stored file is named by the assessment's number only). The visit is dated by its start,
+    as on the history page and in every report's history."""
     parts = [cut_to_bytes(safe_name_part(patient.patient_id), MAX_ID_BYTES),
-             cut_to_bytes(safe_name_part(patient.name), MAX_NAME_BYTES), local_date(visit_time(assessment))]
+             cut_to_bytes(safe_name_part(patient.name), MAX_NAME_BYTES), local_date(assessment.created)]
     return "_".join(part for part in parts if part) + "_HB-report.pdf"
 
 

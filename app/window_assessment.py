@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 RESUME, START_NEW = "Resume", "Start new"  # the answers to "Resume the unfinished assessment?"
 # Shown until the next message: the therapist must check the clock, not just read it.
 _STICKY = 0
+CLOCK_NOTICE = "clock"  # its line in the notice above the pages
 
 
 def clock_went_back(newest: str | None, now: datetime | None = None) -> str | None:
@@ -109,7 +110,10 @@ class WindowAssessmentMixin:
             return None
 
     def _say_if_clock_went_back(self, newest: str | None) -> None:
+        """In the notice above the pages too, where the next status message does not replace it;
+        taken down at the next start that finds the clock right."""
         notice = clock_went_back(newest)
+        self.set_notice(CLOCK_NOTICE, notice or "")
         if notice:
             log.warning("clock behind the newest record (%s)", newest)
             self.notify(notice, _STICKY)

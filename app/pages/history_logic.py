@@ -41,14 +41,6 @@ def visit_order(a: AssessmentInfo) -> tuple[datetime, int]:
     return _parse_time(a.created), a.assessment_id
 
 
-def visit_time(a: AssessmentInfo) -> str:
-    """When the visit's last photo was taken, else when it began (no photo times known): a
-    visit begun at 23:50 with its photos after midnight is of the photos' day, as the report's
-    header dates it; its start dated the copy's name and the report's history a day earlier."""
-    taken = [t for t in a.captured_at.values() if t]
-    return max(taken, key=_parse_time) if taken else a.created
-
-
 def history_points(assessments: list[AssessmentInfo]) -> list[HistoryPoint]:
     """Assessments with a grade, oldest first."""
     points = []

@@ -305,12 +305,19 @@ def _name_spellings(name: str) -> set[str]:
     return {run for run in _runs(parts) if len(run) >= _MIN_NAME_WORD or (run in ends and len(run) >= _MIN_END_WORD)}
 
 
+# Two-letter name particles, as written in lower case at a name's end when it is typed family
+# name first ("de Vries, Anna"); anything else there is a name ("li wu" typed all in lower case).
+_PARTICLES = frozenset({"de", "da", "di", "du", "do", "la", "le", "el", "al", "te", "zu"})
+
+
 def _end_words(name: str) -> set[str]:
-    """The first and last parts of `name`, but for an end word written in lower case (a particle)."""
+    """The first and last parts of `name`, but for an end word that is a particle written in
+    lower case (`_PARTICLES`: 'de' in "de Vries, Anna"; 'lê' with its accent is a name)."""
     parts, written = _parts(name), _WORD.findall(name)
     if not parts:
         return set()
-    return {part for part, word in ((parts[0], written[0]), (parts[-1], written[-1])) if not word.islower()}
+    return {part for part, word in ((parts[0], written[0]), (parts[-1], written[-1]))
+            if not (word.islower() and word in _PARTICLES)}
 
 
 def _parts(text: str) -> list[str]:

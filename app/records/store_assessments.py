@@ -10,10 +10,19 @@ from typing import Any
 
 from app.records import validate
 from app.records.audit_agreement import ENTERED_IN_ERROR, entered_in_error
+from app.records.export_format import IMPORTED_MARK
 from app.records.result_shape import result_problem
 from app.records.rows import Assessment, Capture, Draft
 from app.records.store_base import _ASSESSMENT_SELECT, _EXPRESSION_ORDER, StoreBase, _audit
 from models.errors import InputError
+
+# A visit (`assessments a`) begun on this station: its audit trail's first entry is not an
+# import's (which marks the entry that began each visit it copies with IMPORTED_MARK).
+LOCAL_VISIT = ("EXISTS (SELECT 1 FROM audit u WHERE u.entity = 'assessment' AND u.entity_id = CAST(a.id AS TEXT)"
+               " AND u.field = 'status' AND u.new_value = 'draft' AND substr(coalesce(u.reason, ''), 1, ?) != ?)")
+LOCAL_VISIT_ARGS = (len(IMPORTED_MARK), IMPORTED_MARK)
+# How many of the newest visits, by number, the clock question looks at.
+_RECENT_VISITS = 50
 
 log = logging.getLogger("palsy.records")
 
@@ -278,11 +287,19 @@ class AssessmentsMixin(StoreBase):
         return Assessment.from_row(row), count - 1
 
     def newest_visit_time(self) -> str | None:
-        """The latest time any assessment was started or changed, as stored (None without any):
-        a start stamped before it means this computer's clock went back, and the new visit will
-        sort before visits made earlier (the window says so). Text compares as time: the store
-        writes UTC with milliseconds."""
-        return self.db.query("SELECT MAX(MAX(created_at, updated_at)) FROM assessments")[0][0]
+        """The latest time a visit begun on this station was started or changed, as stored (None
+        without any): a start stamped before it means this computer's clock went back, and the
+        new visit will sort before visits made earlier (the window says so). Imported visits keep
+        their station's times (a clock ahead there is no fault here) and are left out, as
+        `records check` leaves them out (`LOCAL_VISIT`); so is what lies before the newest
+        `_RECENT_VISITS` visits by number, to keep the question one of a few rows."""
+        rows = self.db.query(
+            "WITH a AS (SELECT * FROM assessments ORDER BY id DESC LIMIT ?),"
+            " local AS (SELECT a.created_at, a.updated_at FROM a WHERE " + LOCAL_VISIT + ")"
+            " SELECT t FROM (SELECT created_at AS t FROM local UNION ALL SELECT updated_at FROM local)"
+            " WHERE julianday(t) IS NOT NULL ORDER BY julianday(t) DESC LIMIT 1",
+            (_RECENT_VISITS, *LOCAL_VISIT_ARGS))
+        return rows[0][0] if rows else None
 
     def last_visit(self, patient_id: str) -> Assessment | None:
         """The patient's newest analysed or confirmed visit (by when it began), or None: one row,

@@ -16,7 +16,6 @@ from typing import Any
 
 from app.records.audit_agreement import AUDITED_FIELDS, reports_allowed, trail_disagreements
 from app.records.errors import ChecksumError, StorageError
-from app.records.export_format import IMPORTED_MARK
 from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, sha256_file
 from app.records.migrations import MIGRATIONS, schema_version
 from app.records.patient_agreement import AUDITED_FIELDS as PATIENT_FIELDS
@@ -31,6 +30,7 @@ from app.records.recovery import (
 from app.records.result_shape import result_problem
 from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.schema_check import RESTORE_HINT, schema_problems
+from app.records.store_assessments import LOCAL_VISIT, LOCAL_VISIT_ARGS
 from app.records.store_base import StoreBase
 from app.records.store_patients import stale_search_terms
 from app.records.validate import CLOCK_SKEW, CLOCK_STEP, id_key
@@ -357,10 +357,8 @@ class ChecksMixin(StoreBase):
         (IMPORTED_MARK); a visit with no such entry cannot be told apart and is left out."""
         rows = self.db.query_each(
             "SELECT a.id, a.created_at, julianday(a.created_at) AS day, p.patient_id FROM assessments a"
-            " JOIN patients p ON p.id = a.patient_ref WHERE a.status != 'discarded' AND EXISTS (SELECT 1 FROM audit u"
-            " WHERE u.entity = 'assessment' AND u.entity_id = CAST(a.id AS TEXT) AND u.field = 'status'"
-            " AND u.new_value = 'draft' AND substr(coalesce(u.reason, ''), 1, ?) != ?) ORDER BY p.id, a.id",
-            (len(IMPORTED_MARK), IMPORTED_MARK))
+            " JOIN patients p ON p.id = a.patient_ref WHERE a.status != 'discarded' AND " + LOCAL_VISIT
+            + " ORDER BY p.id, a.id", LOCAL_VISIT_ARGS)
         step_days = CLOCK_STEP.total_seconds() / 86400
         notes = []
         for patient_id, visits in _grouped(rows, "patient_id"):

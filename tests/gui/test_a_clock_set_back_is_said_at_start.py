@@ -1,6 +1,6 @@
 """A station clock set back below the newest record stamps the next visit before visits made
 earlier, so the patient's history reads reversed. Starting an assessment says so in the
-status bar (no modal box), naming the newest record's time."""
+status bar and the notice above the pages (no modal box), naming the newest record's time."""
 
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ def test_start_assessment_says_the_clock_went_back(qtbot, data_folder: Path, tin
         assert window.stack.currentWidget() is window.capture  # said, not asked: the visit goes on
         message = window.statusBar().currentMessage()
         assert f"clock reads earlier than the last record ({local_minute_zoned(ahead)})" in message
+        window.notify("Rest taken")  # the next message replaces the status bar's ...
+        assert "clock reads earlier" in window.notice.text() and window.notice.isVisibleTo(window)  # ... not the notice
     finally:
         close_window(window)
 
@@ -56,6 +58,6 @@ def test_a_clock_in_step_says_nothing(qtbot, data_folder: Path, tiny_weights: Pa
         store.create_patient("MRN-2", name="Bo Carlsson")
         store.start_assessment("MRN-1")
         window.start_assessment("MRN-2")
-        assert "clock" not in window.statusBar().currentMessage()
+        assert "clock" not in window.statusBar().currentMessage() and "clock" not in window.notice.text()
     finally:
         close_window(window)

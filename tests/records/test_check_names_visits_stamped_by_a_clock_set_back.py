@@ -62,3 +62,26 @@ def test_an_imported_visit_keeps_its_stations_time_unjudged(tmp_path: Path) -> N
         import_patient(store, exported)
         _confirmed_visit(store, "IMP-1", _stamp(3), "II")  # this station's own clock
         assert _clock_notes(store) == []
+
+
+def _ahead(hours: float) -> str:
+    return _stamp(-hours)
+
+
+def test_the_newest_visit_time_is_this_stations_own(tmp_path: Path) -> None:
+    """Start assessment's clock question (`newest_visit_time`) leaves imported visits out: a
+    station whose clock ran ahead would else have every start here told to check a clock that
+    is right."""
+    with Store.open(tmp_path / "station1") as sender:
+        sender.create_patient("IMP-1", name="Travelling Record")
+        _confirmed_visit(sender, "IMP-1", _ahead(3), "IV")  # that station's clock ran 3 h ahead
+        exported = export_patient(sender, "IMP-1", tmp_path / "out")
+    with Store.open(tmp_path / "station2") as store:
+        assert store.newest_visit_time() is None
+        import_patient(store, exported)
+        assert store.newest_visit_time() is None
+        own = _stamp(1)
+        visit = store.start_assessment("IMP-1", created_at=own).id
+        newest = store.newest_visit_time()
+        assert newest is not None and newest == store.get_assessment(visit).updated_at
+        assert datetime.fromisoformat(newest) < datetime.now(timezone.utc)
