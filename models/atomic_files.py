@@ -6,8 +6,9 @@ Checkpoints, PNGs, a recipe's state.json and a synthetic set's labels.csv are wr
 through it. (The patient records have their own `app.records.files.atomic_write`, which
 also verifies the bytes and fsyncs the folder.)
 
-`replace_file` is the one `os.replace` of both: on Windows it retries briefly while another
-program (antivirus, the search indexer) holds the file. `fsync_file` is the one fsync: on
+`replace_file` is the one `os.replace` of both (and of every rename of a file just written:
+results, a demo patient, a clinic checkpoint; `rename_file` where nothing may be replaced): on
+Windows it retries briefly while another program (antivirus, the search indexer) holds the file. `fsync_file` is the one fsync: on
 macOS `F_FULLFSYNC`, since there `fsync` does not reach the disk's platters.
 """
 
@@ -32,9 +33,20 @@ REPLACE_WAIT_S = 0.05  # waits of 0.05, 0.1, 0.15, 0.2 s
 def replace_file(source: str | os.PathLike, target: str | os.PathLike) -> None:
     """`os.replace(source, target)`, retried on Windows while PermissionError says another
     program holds one of them (bounded: REPLACE_TRIES); elsewhere, or once spent, it raises."""
+    _retried(os.replace, source, target)
+
+
+def rename_file(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """`os.rename(source, target)` (which, unlike `replace_file`, never takes the place of an
+    existing `target` on Windows), retried there as `replace_file` is."""
+    _retried(os.rename, source, target)
+
+
+def _retried(move, source: str | os.PathLike, target: str | os.PathLike) -> None:  # noqa: ANN001 - os.replace / os.rename
+    """`move(source, target)`, again after a short wait while Windows says access denied."""
     for attempt in range(1, REPLACE_TRIES + 1):
         try:
-            os.replace(source, target)
+            move(source, target)
             return
         except PermissionError:
             if sys.platform != "win32" or attempt == REPLACE_TRIES:

@@ -49,6 +49,7 @@ from app.records.files import fsync_dir, fsync_file, replace_file
 from app.records.paths import DB_NAME, DIR_MODE, FILE_MODE, DataLayout, ensure_private_dir
 from app.records.recovery import STAGING_NAME, remove_abandoned_staging, staging_path_for
 from app.records.store import Store, online_copy
+from models.atomic_files import rename_file
 from models.clutter import is_system_entry
 from models.errors import InputError
 
@@ -153,12 +154,12 @@ def _move_up(staging: Path, out: Path) -> None:
     moved: list[str] = []
     try:
         for name in names:
-            os.rename(staging / name, out / name)
+            rename_file(staging / name, out / name)
             moved.append(name)
     except OSError:
         for name in reversed(moved):
             try:
-                os.rename(out / name, staging / name)
+                rename_file(out / name, staging / name)
             except OSError as exc:
                 log.warning("could not move %s back after a failed backup: %s", out / name, exc.strerror or exc)
         raise

@@ -59,6 +59,7 @@ from app.records.store_checks import ChecksMixin
 from app.records.store_files import FilesMixin
 from app.records.store_patients import SEARCH_LIMIT as SEARCH_LIMIT
 from app.records.store_patients import PatientsMixin
+from models.atomic_files import rename_file
 
 log = logging.getLogger("palsy.records")
 # Without hard links a new database is renamed into place under a lock file (`_rename_new`):
@@ -309,7 +310,7 @@ def _rename_new(temp: Path, path: Path) -> bool:
         if os.path.lexists(path):
             return False
         try:
-            os.rename(temp, path)
+            rename_file(temp, path)
         except FileExistsError:  # Windows refuses an existing name
             return False
         return True
@@ -416,7 +417,7 @@ def _backup(conn: sqlite3.Connection, target: Path, version: int) -> None:
         _remove_with_side_files(temp)
         if kept is not None and not os.path.lexists(target):  # the earlier copy keeps its name
             with contextlib.suppress(OSError):
-                os.replace(kept, target)
+                replace_file(kept, target)
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise _backup_error(exc, target, size_mb) from exc
         raise
@@ -453,7 +454,7 @@ def _keep_aside(target: Path) -> Path:
     while os.path.lexists(aside):
         n += 1
         aside = target.with_name(f"{stem}.{taken}-{n}.bak")
-    os.replace(target, aside)
+    replace_file(target, aside)
     return aside
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from app.records.recovery import host_tag, left_by_a_dead_writer, left_in_a_shared_folder
 from app.report.pdf import ReportContext, write_report
-from models.atomic_files import replace_when_done
+from models.atomic_files import replace_file, replace_when_done
 from models.errors import InputError
 from models.labels import EXPRESSIONS
 from models.pipeline.assess import Assessment
@@ -230,7 +230,7 @@ def _move_in(stage: Path, folder: Path) -> None:
     done: list[tuple[Path, Path]] = []
     try:
         for source, target in moves:
-            os.replace(source, target)
+            replace_file(source, target)
             done.append((source, target))
     except OSError:  # not a kill: leave the folder as it was
         _put_back(aside + [(target, source) for source, target in done])
@@ -245,7 +245,7 @@ def _move_aside(paths: list[Path], folder: Path, previous: Path) -> list[tuple[P
     for path in paths:
         parked = previous / path.relative_to(folder)
         try:
-            os.replace(path, parked)
+            replace_file(path, parked)
         except OSError as exc:
             _put_back(aside)
             if isinstance(exc, PermissionError):
@@ -265,7 +265,7 @@ def _put_back(moves: list[tuple[Path, Path]]) -> None:
     """Undo renames, last first: each (where it is now, where it was)."""
     for now, was in reversed(moves):
         with contextlib.suppress(OSError):
-            os.replace(now, was)
+            replace_file(now, was)
 
 
 def _write_into(assessment: Assessment, folder: Path, context: ReportContext | None) -> OutputPaths:

@@ -15,7 +15,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from models.atomic_files import replace_when_done
+from models.atomic_files import replace_file, replace_when_done
 from models.clutter import is_clutter
 from models.errors import InputError
 from models.labels import EXPRESSIONS, GRADES
@@ -50,8 +50,8 @@ def render_demo_patient(folder: str | os.PathLike, grade: str = "III", side: str
             handle.write(f"{folder.name}/ was rendered by Palsy Grader's demo; the next demo run replaces it\n".encode())
         if folder.exists():
             old = folder.parent / f"{_STAGING}old-{os.getpid()}-{secrets.token_hex(4)}"
-            os.replace(folder, old)
-        os.replace(stage, folder)
+            replace_file(folder, old)
+        replace_file(stage, folder)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
         if old is not None:

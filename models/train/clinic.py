@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -44,6 +43,7 @@ from typing import Any
 
 import torch
 
+from models.atomic_files import replace_file
 from models.cascade import build_model
 from models.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint, sha256_of
 from models.config import get_config
@@ -465,7 +465,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     (work / CARD_NAME).write_text(clinic_card(results), encoding="utf-8")
     if pending.is_file():
-        os.replace(pending, target)
+        replace_file(pending, target)
     for name in OUTPUTS:  # the set of the void figures, moved aside by `_same_run`: replaced now
         (work / (name + STALE)).unlink(missing_ok=True)
     g = metrics["grading"]["patient"]
@@ -718,7 +718,7 @@ def _set_aside(work: Path) -> None:
     moved = []
     for name in OUTPUTS:
         if (work / name).is_file():
-            os.replace(work / name, work / (name + STALE))
+            replace_file(work / name, work / (name + STALE))
             moved.append(name)
     if moved:
         say(f"moved {', '.join(moved)} aside as {', '.join(n + STALE for n in moved)} in {work}: their figures are of "
