@@ -28,6 +28,7 @@ from app.analysis import AnalysisResult
 from app.local_time import local_date, photo_days, photos_apart
 from app.records.errors import StorageError, storage_error_from_os
 from app.records.files import atomic_write
+from app.records.paths import is_inside
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
 from app.reopen import in_live_order
 from app.settings import Settings
@@ -277,7 +278,7 @@ def copy_report(original: Path, target: Path, data_folder: Path) -> None:
     handed on."""
     folder = Path(data_folder).resolve()
     place = Path(target).resolve()
-    if place == folder or folder in place.parents:
+    if is_inside(folder, place):
         raise InputError(f"a copy of the report cannot be saved in the data folder ({folder}), which keeps the "
                          "original; choose another folder.")
     try:

@@ -46,7 +46,14 @@ from app.records.errors import (
     storage_error_from_os,
 )
 from app.records.files import fsync_dir, fsync_file, replace_file
-from app.records.paths import DB_NAME, DIR_MODE, FILE_MODE, DataLayout, ensure_private_dir
+from app.records.paths import (
+    DB_NAME,
+    DIR_MODE,
+    FILE_MODE,
+    DataLayout,
+    ensure_private_dir,
+    is_inside,
+)
 from app.records.recovery import STAGING_NAME, remove_abandoned_staging, staging_path_for
 from app.records.store import Store, online_copy
 from models.atomic_files import rename_file
@@ -102,7 +109,7 @@ def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | 
     """
     out = out.expanduser().resolve()
     refuse_out(out)
-    if store.root == out or store.root in out.parents:
+    if is_inside(store.root, out):
         raise InputError(f"{out} is inside the data folder {store.root}; give a folder outside it")
     inside = out.is_dir()  # an empty folder (a mount point): staged in it, on its own disk
     where = out if inside else out.parent

@@ -93,6 +93,22 @@ def ensure_private_dir(path: Path, *, inside: Path | None = None) -> Path:
     return path
 
 
+def is_inside(folder: Path, path: Path) -> bool:
+    """Whether `path` is `folder` or lies inside it (both resolved). Decided by the folders'
+    identity as well as their spelling: on macOS's case- and accent-insensitive disks
+    `~/library/application support/palsygrader/bak` is inside `~/Library/Application
+    Support/PalsyGrader`, and a spelling comparison let a backup or a report copy in there."""
+    if path == folder or folder in path.parents:
+        return True
+    for place in (path, *path.parents):
+        try:
+            if os.path.samefile(place, folder):
+                return True
+        except OSError:  # not there (yet): its parents decide
+            continue
+    return False
+
+
 def data_folder_gone(root: Path) -> str:
     """The message for a data folder that was moved or deleted while the program had it open."""
     return (f"the data folder {root} was moved or deleted while Palsy Grader had it open; nothing "
