@@ -249,8 +249,9 @@ class PatientsMixin(StoreBase):
             }
             # The accent-free terms; then, when what was typed has accents, the typed form too: a
             # release from before schema step 4, left open while another station upgraded the
-            # folder, stored its new patients' terms with their accents.
-            for term in dict.fromkeys((validate.without_accents(key), key)):
+            # folder, stored its new patients' terms with their accents; then a German name's
+            # other spelling ('mueller' finds Müller, 'müller' Mueller: `umlaut_spellings`).
+            for term in dict.fromkeys((validate.without_accents(key), key, *validate.umlaut_spellings(key))):
                 if len(found) >= limit:
                     break
                 cursor = conn.execute(

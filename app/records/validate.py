@@ -234,6 +234,23 @@ def without_accents(folded: str) -> str:
     return unicodedata.normalize("NFC", kept).translate(_PLAIN_LETTERS)
 
 
+# German umlauts as written without them: 'Müller' is often typed 'Mueller' (and the reverse).
+_UMLAUT_SPELT = {"ä": "ae", "ö": "oe", "ü": "ue"}
+
+
+def umlaut_spellings(folded: str) -> list[str]:
+    """The other spellings of a search key (`search_key`) that a German name has, without
+    accents as terms are stored: 'müller' -> ['mueller'] (a patient stored as Mueller), and
+    'mueller' -> ['muller'] (one stored as Müller, whose term is 'muller'; an 'ue' still being
+    typed at the end is left: 'mue' would list every 'Mu...'). Empty when it holds neither. The search looks for these too; the stored terms stay as they are."""
+    spelt = "".join(_UMLAUT_SPELT.get(ch, ch) for ch in unicodedata.normalize("NFC", folded))
+    variants = [without_accents(spelt)] if spelt != folded else []
+    plain = re.sub("([aou])e(?=.)", r"\1", without_accents(folded))  # not at the end: 'mue' is on its way to Mu...
+    if plain != without_accents(folded):
+        variants.append(plain)
+    return variants
+
+
 def name_search_terms(name: str, *, dashes_folded: bool = True) -> set[str]:
     """The terms the patient search index stores for a name: `name_terms` without accents,
     so that 'elodie', 'Elo' and 'élodie' all find 'Élodie Müller' (the search drops the
