@@ -307,7 +307,7 @@ def _name_spellings(name: str) -> set[str]:
 
 # Two-letter name particles, as written in lower case at a name's end when it is typed family
 # name first ("de Vries, Anna"); anything else there is a name ("li wu" typed all in lower case).
-_PARTICLES = frozenset({"de", "da", "di", "du", "do", "la", "le", "el", "al", "te", "zu"})
+_PARTICLES = frozenset({"de", "da", "di", "du", "do", "la", "le", "lo", "el", "al", "te", "zu", "op", "af", "am", "im"})
 
 
 def _end_words(name: str) -> set[str]:

@@ -100,12 +100,19 @@ def is_inside(folder: Path, path: Path) -> bool:
     Support/PalsyGrader`, and a spelling comparison let a backup or a report copy in there."""
     if path == folder or folder in path.parents:
         return True
+    try:
+        held = os.stat(folder)
+    except OSError:
+        return False
+    if not held.st_ino:  # a drive that numbers no file (sshfs-win, WebDAV): every folder looked alike
+        return False
     for place in (path, *path.parents):
         try:
-            if os.path.samefile(place, folder):
-                return True
+            seen = os.stat(place)
         except OSError:  # not there (yet): its parents decide
             continue
+        if (seen.st_dev, seen.st_ino) == (held.st_dev, held.st_ino):
+            return True
     return False
 
 

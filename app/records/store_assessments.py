@@ -291,14 +291,15 @@ class AssessmentsMixin(StoreBase):
         without any): a start stamped before it means this computer's clock went back, and the
         new visit will sort before visits made earlier (the window says so). Imported visits keep
         their station's times (a clock ahead there is no fault here) and are left out, as
-        `records check` leaves them out (`LOCAL_VISIT`); so is what lies before the newest
-        `_RECENT_VISITS` visits by number, to keep the question one of a few rows."""
+        `records check` leaves them out (`LOCAL_VISIT`); so is what lies before this station's
+        newest `_RECENT_VISITS` visits by number (an import of many visits does not push them
+        out), to keep the question one of a few rows."""
         rows = self.db.query(
-            "WITH a AS (SELECT * FROM assessments ORDER BY id DESC LIMIT ?),"
-            " local AS (SELECT a.created_at, a.updated_at FROM a WHERE " + LOCAL_VISIT + ")"
+            "WITH local AS (SELECT a.created_at, a.updated_at FROM assessments a WHERE " + LOCAL_VISIT
+            + " ORDER BY a.id DESC LIMIT ?)"
             " SELECT t FROM (SELECT created_at AS t FROM local UNION ALL SELECT updated_at FROM local)"
             " WHERE julianday(t) IS NOT NULL ORDER BY julianday(t) DESC LIMIT 1",
-            (_RECENT_VISITS, *LOCAL_VISIT_ARGS))
+            (*LOCAL_VISIT_ARGS, _RECENT_VISITS))
         return rows[0][0] if rows else None
 
     def last_visit(self, patient_id: str) -> Assessment | None:

@@ -251,7 +251,8 @@ class PatientsMixin(StoreBase):
             # release from before schema step 4, left open while another station upgraded the
             # folder, stored its new patients' terms with their accents; then a German name's
             # other spelling ('mueller' finds Müller, 'müller' Mueller: `umlaut_spellings`).
-            for term in dict.fromkeys((validate.without_accents(key), key, *validate.umlaut_spellings(key))):
+            spelt = validate.umlaut_spellings(key)
+            for term in dict.fromkeys((validate.without_accents(key), key, *spelt)):
                 if len(found) >= limit:
                     break
                 cursor = conn.execute(
@@ -260,6 +261,8 @@ class PatientsMixin(StoreBase):
                     _prefix_range(term),
                 )
                 for row in cursor:  # streamed in index order: stop as soon as enough
+                    if term in spelt and not validate.umlaut_match(row["name"], key):
+                        continue  # 'jol' for 'joel' found Jolanda
                     found.setdefault(row["id"], row)
                     if len(found) >= limit:
                         break

@@ -243,12 +243,25 @@ def umlaut_spellings(folded: str) -> list[str]:
     accents as terms are stored: 'müller' -> ['mueller'] (a patient stored as Mueller), and
     'mueller' -> ['muller'] (one stored as Müller, whose term is 'muller'; an 'ue' still being
     typed at the end is left: 'mue' would list every 'Mu...'). Empty when it holds neither. The search looks for these too; the stored terms stay as they are."""
-    spelt = "".join(_UMLAUT_SPELT.get(ch, ch) for ch in unicodedata.normalize("NFC", folded))
-    variants = [without_accents(spelt)] if spelt != folded else []
+    spelt = _umlauts_spelt(folded)
+    variants = [spelt] if spelt != without_accents(folded) else []
     plain = re.sub("([aou])e(?=.)", r"\1", without_accents(folded))  # not at the end: 'mue' is on its way to Mu...
     if plain != without_accents(folded):
         variants.append(plain)
     return variants
+
+
+def umlaut_match(name: str, folded: str) -> bool:
+    """Whether a word of `name` begins with `folded` once umlauts are spelt out on both sides:
+    what a patient found by an `umlaut_spellings` term must hold ('mueller' and Müller, not
+    'joel' and Jolanda, which the shortened 'jol' also finds)."""
+    typed = _umlauts_spelt(folded)
+    return any(_umlauts_spelt(term).startswith(typed) for term in name_terms(name or ""))
+
+
+def _umlauts_spelt(folded: str) -> str:
+    """`folded` without accents, its umlauts spelt out: 'müller' -> 'mueller'."""
+    return without_accents("".join(_UMLAUT_SPELT.get(ch, ch) for ch in unicodedata.normalize("NFC", folded)))
 
 
 def name_search_terms(name: str, *, dashes_folded: bool = True) -> set[str]:

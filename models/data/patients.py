@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from models.atomic_files import replace_file
 from models.clutter import is_clutter
 from models.data.parsing import (
     SPLITS,
@@ -588,7 +589,7 @@ def write_splits_csv(dataset: PatientDataset, path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["patient_id", "grade", "split"])
         writer.writerows([p.patient_id, GRADES[p.grade], p.split] for p in rows)
-    temp.replace(path)
+    replace_file(temp, path)  # retried while an antivirus holds the file (Windows)
 
 
 def _shared_photos(digests: dict[str, list[tuple[str, PatientSample]]]) -> list[SharedPhoto]:

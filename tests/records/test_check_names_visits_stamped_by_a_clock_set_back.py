@@ -85,3 +85,19 @@ def test_the_newest_visit_time_is_this_stations_own(tmp_path: Path) -> None:
         newest = store.newest_visit_time()
         assert newest is not None and newest == store.get_assessment(visit).updated_at
         assert datetime.fromisoformat(newest) < datetime.now(timezone.utc)
+
+
+def test_a_large_import_does_not_hide_this_stations_newest_visit(tmp_path: Path) -> None:
+    """The question looks at this station's newest visits by number, after leaving imported
+    ones out: 60 visits imported after the newest local one did not push it out of sight."""
+    with Store.open(tmp_path / "station1") as sender:
+        sender.create_patient("IMP-1", name="Many Visits")
+        for hours in range(60):
+            sender.start_assessment("IMP-1", created_at=_stamp(200 - hours))
+        exported = export_patient(sender, "IMP-1", tmp_path / "out")
+    with Store.open(tmp_path / "station2") as store:
+        store.create_patient("OWN-1", name="Own Visit")
+        ahead = _ahead(2)  # stamped while this station's clock ran fast
+        store.start_assessment("OWN-1", created_at=ahead)
+        import_patient(store, exported)
+        assert datetime.fromisoformat(store.newest_visit_time()) > datetime.now(timezone.utc)

@@ -19,17 +19,31 @@ from models.errors import InputError
 
 @pytest.fixture
 def case_blind(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`os.path.samefile` as on a case-insensitive disk: two spellings that differ in case only
-    name the same folder when one exists."""
-    real = os.path.samefile
+    """`os.stat` as on a case-insensitive disk: a path spelt in other capitals is the entry
+    whose name matches it case aside."""
+    real = os.stat
 
-    def samefile(a, b) -> bool:  # noqa: ANN001 - os.path.samefile's signature
-        a, b = str(a), str(b)
-        if a.lower() == b.lower() and (os.path.exists(a) or os.path.exists(b)):
-            return True
-        return real(a, b)
+    def there(path: str) -> bool:
+        try:
+            real(path)
+        except OSError:
+            return False
+        return True
 
-    monkeypatch.setattr(os.path, "samefile", samefile)
+    def found(path: str) -> str:
+        head, name = os.path.split(path)
+        if there(path) or not name:
+            return path
+        parent = found(head)
+        for entry in os.listdir(parent) if there(parent) else ():
+            if entry.lower() == name.lower():
+                return os.path.join(parent, entry)
+        return os.path.join(parent, name)
+
+    def stat(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - os.stat's signature
+        return real(found(os.fspath(path)), *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
 
 
 def test_the_same_folder_in_other_capitals_is_inside(tmp_path: Path, case_blind: None) -> None:
@@ -52,3 +66,20 @@ def test_a_report_copy_typed_in_other_capitals_is_refused(tmp_path: Path, case_b
     original.write_bytes(b"%PDF-1.4\n%%EOF\n")
     with pytest.raises(InputError, match="cannot be saved in the data folder"):
         copy_report(original, tmp_path / "palsygrader" / "copy.pdf", data)
+
+
+def test_a_drive_that_numbers_no_file_is_judged_by_spelling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """sshfs-win and some WebDAV drives give every file the inode number 0: every folder there
+    would look like the data folder, and a backup to a sibling folder was refused."""
+    data, sibling = tmp_path / "PalsyGrader", tmp_path / "Backups"
+    data.mkdir()
+    sibling.mkdir()
+    real = os.stat
+
+    def numberless(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - os.stat's signature
+        found = real(path, *args, **kwargs)
+        return os.stat_result((found.st_mode, 0, 1, *found[3:10]))
+
+    monkeypatch.setattr(os, "stat", numberless)
+    assert not is_inside(data, sibling / "bak")
+    assert is_inside(data, data / "bak")  # the spelling still tells

@@ -42,7 +42,8 @@ def test_a_pseudonym_holding_the_patients_identifiers_is_refused(
 @pytest.mark.parametrize(("name", "pseudonym"), [
     ("Anna de Vries", "DE-001"), ("Maria da Silva", "PT-DA-017"), ("Samir el Amin", "EL-05"),
     # family name first: the particle, written in lower case, is at the start of the name
-    ("de Vries, Anna", "DE-001"), ("da Silva Maria", "DA-014"), ("el Amrani Youssef", "EL-3"),
+    ("de Vries, Anna", "DE-001"), ("da Silva Maria", "DA-014"), ("el Amrani Youssef", "EL-3"), ("op de Beeck Jan", "OP-001"),
+    ("af Klint Hilma", "AF-001"),
 ])
 def test_a_study_code_sharing_a_short_name_particle_is_taken(tmp_path: Path, name: str, pseudonym: str) -> None:
     with Store.open(tmp_path / "data") as store:

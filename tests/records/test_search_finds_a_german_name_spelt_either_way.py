@@ -38,3 +38,11 @@ def test_the_spelling_typed_comes_first(store: Store) -> None:
 def test_an_ending_still_being_typed_is_not_read_as_an_umlaut(store: Store) -> None:
     assert _ids(store, "mue") == ["P-2"]  # not every "Mu..." (Murphy)
     assert umlaut_spellings(search_key("Anna")) == []
+
+
+@pytest.mark.parametrize(("typed", "name"), [("Joel", "Jolanda Berg"), ("Noel", "Nolan Price"), ("Boer", "Boris Lang"),
+                                             ("Michael", "Michalski Jan"), ("Baer", "Barton Lee")])
+def test_a_shortened_spelling_finds_no_unrelated_name(tmp_path: Path, typed: str, name: str) -> None:
+    with Store.open(tmp_path / "other") as store:
+        store.create_patient("Q-1", name=name)
+        assert _ids(store, typed) == []
