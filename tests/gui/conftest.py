@@ -11,7 +11,7 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from app.gateway_store import StoreGateway, open_gateway  # noqa: E402
 from app.gui_thread_gc import collect_due  # noqa: E402
 
 TINY_SIZE = 64
@@ -129,3 +130,18 @@ def app_font(points: float) -> Iterator[None]:
 def font_15pt() -> Iterator[None]:
     with app_font(15):
         yield
+
+
+@pytest.fixture
+def store_gateway(tmp_path: Path) -> Iterator[StoreGateway]:
+    """The window's gateway over a fresh records store (tmp_path/data)."""
+    opened = open_gateway(tmp_path / "data")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def behind_utc(in_time_zone: Callable[[str], None]) -> None:
+    """This computer in Pago Pago (UTC-11): its date is always behind the date at UTC+14, and
+    its tomorrow is today somewhere."""
+    in_time_zone("Pacific/Pago_Pago")

@@ -5,33 +5,12 @@ per date: correcting the name after answering it does not ask it again."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
-from app.gateway_store import StoreGateway, open_gateway
 from app.pages.patient import PatientDialog
 from app.pages.patient_logic import SAVE_ANYWAY, PatientFormError, validate_patient
-
-
-@pytest.fixture
-def gateway(tmp_path: Path) -> Iterator[StoreGateway]:
-    opened = open_gateway(tmp_path / "data")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def behind_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This computer in Pago Pago (UTC-11): tomorrow here is always today somewhere (UTC+14)."""
-    monkeypatch.setenv("TZ", "Pacific/Pago_Pago")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_a_typed_date_after_the_local_today_is_refused(behind_utc) -> None:
@@ -46,18 +25,18 @@ def test_a_shown_date_after_the_local_today_does_not_block_the_save(behind_utc) 
     assert validate_patient("P1", "B", tomorrow, "", "unknown", "", shown_birth_date=tomorrow).birth_date == tomorrow
 
 
-def test_the_edit_dialog_refuses_a_date_changed_to_tomorrow(qtbot, gateway, behind_utc) -> None:
-    gateway.store.create_patient("P-1", name="Ada", birth_date="1970-04-03")
-    dialog = PatientDialog(gateway, gateway.get_patient("P-1"))
+def test_the_edit_dialog_refuses_a_date_changed_to_tomorrow(qtbot, store_gateway, behind_utc) -> None:
+    store_gateway.store.create_patient("P-1", name="Ada", birth_date="1970-04-03")
+    dialog = PatientDialog(store_gateway, store_gateway.get_patient("P-1"))
     qtbot.addWidget(dialog)
     dialog.dob_edit.setText((date.today() + timedelta(days=1)).isoformat())
     dialog.accept()
     assert "lies after today" in dialog.error_label.text() and dialog.saved is None
-    assert gateway.get_patient("P-1").birth_date == "1970-04-03"
+    assert store_gateway.get_patient("P-1").birth_date == "1970-04-03"
 
 
-def test_the_pre_1900_question_is_not_asked_again_after_a_name_edit(qtbot, gateway) -> None:
-    dialog = PatientDialog(gateway)
+def test_the_pre_1900_question_is_not_asked_again_after_a_name_edit(qtbot, store_gateway) -> None:
+    dialog = PatientDialog(store_gateway)
     qtbot.addWidget(dialog)
     dialog.id_edit.setText("P-1")
     dialog.name_edit.setText("Ada Old")
@@ -66,11 +45,11 @@ def test_the_pre_1900_question_is_not_asked_again_after_a_name_edit(qtbot, gatew
     assert "lies before 1900" in dialog.error_label.text() and dialog.save_button.text() == SAVE_ANYWAY
     dialog.name_edit.setText("Ada Olde")
     dialog.accept()
-    assert dialog.saved is not None and gateway.get_patient("P-1").name == "Ada Olde"
+    assert dialog.saved is not None and store_gateway.get_patient("P-1").name == "Ada Olde"
 
 
-def test_the_pre_1900_question_is_asked_again_for_another_date(qtbot, gateway) -> None:
-    dialog = PatientDialog(gateway)
+def test_the_pre_1900_question_is_asked_again_for_another_date(qtbot, store_gateway) -> None:
+    dialog = PatientDialog(store_gateway)
     qtbot.addWidget(dialog)
     dialog.id_edit.setText("P-1")
     dialog.name_edit.setText("Ada Old")

@@ -5,62 +5,42 @@ quoted back as typed, and an input method's full-width or a pasted non-breaking 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from app.gateway_store import StoreGateway, open_gateway
+from app.gateway_store import StoreGateway
 from app.pages.patient import PatientDialog
 from app.pages.patient_logic import SAVE_ANYWAY, PatientFormError, validate_patient
 
 
-@pytest.fixture
-def gateway(tmp_path: Path) -> Iterator[StoreGateway]:
-    opened = open_gateway(tmp_path / "data")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def behind_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This computer in Pago Pago (UTC-11): its date is always behind the date at UTC+14."""
-    monkeypatch.setenv("TZ", "Pacific/Pago_Pago")
-    time.tzset()
-    yield
-    monkeypatch.undo()  # the runner's own TZ comes back
-    time.tzset()
-
-
-def _edit_name(qtbot, gateway: StoreGateway, patient_id: str, name: str) -> PatientDialog:
-    dialog = PatientDialog(gateway, gateway.get_patient(patient_id))
+def _edit_name(qtbot, store_gateway: StoreGateway, patient_id: str, name: str) -> PatientDialog:
+    dialog = PatientDialog(store_gateway, store_gateway.get_patient(patient_id))
     qtbot.addWidget(dialog)
     dialog.name_edit.setText(name)
     dialog.accept()
     return dialog
 
 
-def test_a_newborn_imported_where_it_is_still_yesterday_can_be_edited(qtbot, gateway, behind_utc) -> None:
+def test_a_newborn_imported_where_it_is_still_yesterday_can_be_edited(qtbot, store_gateway, behind_utc) -> None:
     born = datetime.now(timezone(timedelta(hours=14))).date()  # registered "today" in Kiribati or Auckland
     assert born > date.today()
-    gateway.store.create_patient("NB-1", name="Baby Ngata", birth_date=born.isoformat())  # as an import does
-    dialog = _edit_name(qtbot, gateway, "NB-1", "Aroha Ngata")
+    store_gateway.store.create_patient("NB-1", name="Baby Ngata", birth_date=born.isoformat())  # as an import does
+    dialog = _edit_name(qtbot, store_gateway, "NB-1", "Aroha Ngata")
     assert dialog.error_label.text() == ""
-    assert gateway.get_patient("NB-1").name == "Aroha Ngata"
-    assert gateway.get_patient("NB-1").birth_date == born.isoformat()
+    assert store_gateway.get_patient("NB-1").name == "Aroha Ngata"
+    assert store_gateway.get_patient("NB-1").birth_date == born.isoformat()
 
 
-def test_a_patient_imported_with_a_birth_date_before_1900_can_be_edited(qtbot, gateway) -> None:
-    gateway.store.create_patient("OLD-1", name="Ada Old", birth_date="1850-01-01")  # as an import does
-    dialog = _edit_name(qtbot, gateway, "OLD-1", "Ada Older")
+def test_a_patient_imported_with_a_birth_date_before_1900_can_be_edited(qtbot, store_gateway) -> None:
+    store_gateway.store.create_patient("OLD-1", name="Ada Old", birth_date="1850-01-01")  # as an import does
+    dialog = _edit_name(qtbot, store_gateway, "OLD-1", "Ada Older")
     assert dialog.error_label.text() == ""
-    assert gateway.get_patient("OLD-1").name == "Ada Older"
+    assert store_gateway.get_patient("OLD-1").name == "Ada Older"
 
 
-def test_a_birth_date_before_1900_typed_in_the_form_is_asked_about_then_saved(qtbot, gateway) -> None:
-    dialog = PatientDialog(gateway)
+def test_a_birth_date_before_1900_typed_in_the_form_is_asked_about_then_saved(qtbot, store_gateway) -> None:
+    dialog = PatientDialog(store_gateway)
     qtbot.addWidget(dialog)
     dialog.id_edit.setText("P-1")
     dialog.name_edit.setText("Ada Old")
@@ -69,7 +49,7 @@ def test_a_birth_date_before_1900_typed_in_the_form_is_asked_about_then_saved(qt
     assert "1097-04-03 lies before 1900: check the year" in dialog.error_label.text()
     assert dialog.save_button.text() == SAVE_ANYWAY and dialog.saved is None
     dialog.accept()
-    assert gateway.get_patient("P-1").birth_date == "1097-04-03"
+    assert store_gateway.get_patient("P-1").birth_date == "1097-04-03"
 
 
 def test_the_form_refuses_what_the_store_refuses() -> None:

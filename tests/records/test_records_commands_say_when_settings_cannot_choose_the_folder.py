@@ -6,23 +6,10 @@ it; and "check the folder" messages name where the folder came from."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from app.records import Store
-from tests.scripts import ROOT
-
-
-def _palsy(home: Path, *args: str, palsy_home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The CLI in a fresh process with its own home, settings and platform data folder."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PALSY_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")}
-    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
-    if palsy_home is not None:
-        env["PALSY_HOME"] = str(palsy_home)
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+from tests.scripts import fresh_palsy
 
 
 def _settings(home: Path, text: str | None) -> Path:
@@ -42,7 +29,7 @@ def _export(tmp_path: Path) -> Path:
     with Store.open(source) as store:
         store.create_patient("P-1")
     out = tmp_path / "exports"
-    done = _palsy(tmp_path / "exporter", "records", "--data", str(source), "export", "P-1", "--out", str(out))
+    done = fresh_palsy(tmp_path / "exporter", "records", "--data", str(source), "export", "P-1", "--out", str(out))
     assert done.returncode == 0, done.stderr
     return Path(done.stdout.strip())
 
@@ -53,7 +40,7 @@ def test_an_unreadable_settings_file_is_said_with_the_folder_used(tmp_path: Path
     folder = tmp_path / "records"
     with Store.open(folder) as store:
         store.create_patient("ONLY-HERE")
-    done = _palsy(home, "records", "patients", palsy_home=folder)
+    done = fresh_palsy(home, "records", "patients", palsy_home=folder)
     assert done.returncode == 0, done.stderr
     assert f"The settings file {settings} cannot be read" in done.stderr
     assert f"The data folder {folder} is used (named in PALSY_HOME)." in done.stderr
@@ -65,7 +52,7 @@ def test_a_refused_settings_folder_is_said(tmp_path: Path) -> None:
     folder = tmp_path / "records"
     with Store.open(folder) as store:
         store.create_patient("ONLY-HERE")
-    done = _palsy(home, "records", "patients", palsy_home=folder)
+    done = fresh_palsy(home, "records", "patients", palsy_home=folder)
     assert done.returncode == 0, done.stderr
     assert "names the data folder 'rel/palsy', which cannot be used: it is not a full path" in done.stderr
     assert f"The data folder {folder} is used (named in PALSY_HOME)." in done.stderr
@@ -75,7 +62,7 @@ def test_a_missing_settings_folder_is_named_as_chosen_in_settings(tmp_path: Path
     home = tmp_path / "home"
     gone = tmp_path / "nas" / "palsy"
     settings = _settings(home, f"[clinic]\ndata_folder={gone}\n")
-    done = _palsy(home, "records", "check")
+    done = fresh_palsy(home, "records", "check")
     assert done.returncode == 2
     assert f"there is no data folder {gone}" in done.stderr
     assert f"chosen in Settings: the line data_folder= under [clinic] in {settings}" in done.stderr
@@ -88,12 +75,12 @@ def test_import_makes_no_new_folder_where_settings_name_a_missing_one(tmp_path: 
     (tmp_path / "mnt" / "nas").mkdir(parents=True)  # the mount point, the drive not mounted
     gone = tmp_path / "mnt" / "nas" / "palsy"
     _settings(home, f"[clinic]\ndata_folder={gone}\n")
-    done = _palsy(home, "records", "import", str(export))
+    done = fresh_palsy(home, "records", "import", str(export))
     assert done.returncode == 2
     assert f"The data folder {gone} does not exist." in done.stderr
     assert f"give it with --data: palsy records --data \"{gone}\" import" in done.stderr
     assert not gone.exists()
-    made = _palsy(home, "records", "--data", str(gone), "import", str(export))
+    made = fresh_palsy(home, "records", "--data", str(gone), "import", str(export))
     assert made.returncode == 0, made.stderr
     assert "imported patient P-1" in made.stdout
 
@@ -105,7 +92,7 @@ def test_import_names_the_folder_chosen_in_settings(tmp_path: Path) -> None:
     with Store.open(folder) as store:
         store.create_patient("OTHER")
     settings = _settings(home, f"[clinic]\ndata_folder={folder}\n")
-    done = _palsy(home, "records", "import", str(export))
+    done = fresh_palsy(home, "records", "import", str(export))
     assert done.returncode == 0, done.stderr
     assert f"importing into the data folder {folder} (chosen in Settings: the line data_folder= under [clinic] " \
            f"in {settings})" in done.stderr
@@ -114,7 +101,7 @@ def test_import_names_the_folder_chosen_in_settings(tmp_path: Path) -> None:
 def test_import_makes_no_new_folder_where_palsy_home_names_a_missing_one(tmp_path: Path) -> None:
     export = _export(tmp_path)
     gone = tmp_path / "usb" / "palsy"
-    done = _palsy(tmp_path / "home", "records", "import", str(export), palsy_home=gone)
+    done = fresh_palsy(tmp_path / "home", "records", "import", str(export), palsy_home=gone)
     assert done.returncode == 2
     assert f"The data folder {gone} does not exist." in done.stderr
     assert "is not there either (is a drive not connected?)" in done.stderr
@@ -129,7 +116,7 @@ def test_a_lost_database_in_the_settings_folder_names_settings(tmp_path: Path) -
     (folder / "photos" / "P-1").mkdir(parents=True)
     (folder / "photos" / "P-1" / "rest.png").write_bytes(b"\x89PNG")
     _settings(home, f"[clinic]\ndata_folder={folder}\n")
-    done = _palsy(home, "records", "import", str(export))
+    done = fresh_palsy(home, "records", "import", str(export))
     assert done.returncode == 2
     assert "is missing" in done.stderr and "the data folder (chosen in Settings: the line data_folder=" in done.stderr
     assert not (folder / "palsy.db").exists()

@@ -4,25 +4,12 @@ nightly `records backup` kept copying the folder left behind, and said only wher
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.records import Store
-from tests.scripts import ROOT
-
-
-def _palsy(home: Path, *args: str, palsy_home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The CLI in a fresh process with its own home, settings and platform data folder."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PALSY_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")}
-    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
-    if palsy_home is not None:
-        env["PALSY_HOME"] = str(palsy_home)
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+from tests.scripts import fresh_palsy
 
 
 @pytest.fixture
@@ -46,17 +33,17 @@ def test_backup_copies_the_folder_chosen_in_settings_and_names_it(moved: tuple[P
                                                                   tmp_path: Path) -> None:
     home, _old, new = moved
     out = tmp_path / "nightly"
-    done = _palsy(home, "records", "backup", "--out", str(out))
+    done = fresh_palsy(home, "records", "backup", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert f" (from the data folder {new.resolve()}, " in done.stdout
     assert f" to {out.resolve()}; the copy checks clean" in done.stdout
-    listed = _palsy(home, "records", "--data", str(out), "patients")
+    listed = fresh_palsy(home, "records", "--data", str(out), "patients")
     assert "AFTER-MOVE" in listed.stdout
 
 
 def test_palsy_home_gives_way_to_settings_with_a_word(moved: tuple[Path, Path, Path]) -> None:
     home, old, new = moved
-    done = _palsy(home, "records", "patients", palsy_home=old)
+    done = fresh_palsy(home, "records", "patients", palsy_home=old)
     assert done.returncode == 0, done.stderr
     assert "AFTER-MOVE" in done.stdout and f"in {new.resolve()}" in done.stdout
     assert f"PALSY_HOME names another one, {old}, which is used only while Settings names none" in done.stderr
@@ -66,6 +53,6 @@ def test_without_settings_palsy_home_is_used(tmp_path: Path) -> None:
     folder = tmp_path / "records"
     with Store.open(folder) as store:
         store.create_patient("ONLY-HERE")
-    done = _palsy(tmp_path / "home", "records", "patients", palsy_home=folder)
+    done = fresh_palsy(tmp_path / "home", "records", "patients", palsy_home=folder)
     assert done.returncode == 0, done.stderr
     assert "ONLY-HERE" in done.stdout and not done.stderr
