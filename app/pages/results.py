@@ -704,7 +704,11 @@ class ResultsPage(QWidget):
 
     def _show_decision(self) -> None:
         stored = self._stored_review if self.status == "confirmed" else None
-        self.decision_label.setText(decision_text(*stored, self.result.grade if self.result else None) if stored else "")
+        if stored:
+            grade, clinician, _notes = stored
+            self.decision_label.setText(decision_text(grade, clinician, self.result.grade if self.result else None))
+        else:
+            self.decision_label.setText("")
         self.decision_label.setVisible(stored is not None)
         caption = grade_row_label(stored is not None)
         self.grade_caption.setText(caption)

@@ -215,7 +215,7 @@ FLAGGED_NOTE = ("Flagged for review: no grade is ticked for you; choose the grad
                 "A grade other than the network's needs its reason in Notes.")
 
 
-def decision_text(grade: str, clinician: str, notes: str, model_grade: str | None) -> str:
+def decision_text(grade: str, clinician: str, model_grade: str | None) -> str:
     """The decision on record, in one line for the review box."""
     how = f", overriding the network's grade {model_grade}" if model_grade and grade != model_grade else ""
     return f"\u2713 Confirmed: grade {grade} (House-Brackmann), confirmed by {clinician}{how}"

@@ -26,7 +26,7 @@ def test_the_grade_words_are_the_reports_table() -> None:
 
 def test_the_networks_grade_is_called_so_everywhere() -> None:
     assert "Network" in HISTORY_COLUMNS and "Model" not in HISTORY_COLUMNS
-    assert decision_text("V", "Dr A", "worse", "IV").endswith("overriding the network's grade IV")
+    assert decision_text("V", "Dr A", "IV").endswith("overriding the network's grade IV")
     with pytest.raises(InputError, match="overrides the network's grade III"):
         review_decision("IV", "Dr A", "", "III")
 

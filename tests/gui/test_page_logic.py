@@ -164,8 +164,8 @@ def test_the_side_line_shows_both_sides_and_warns_when_they_are_opposite() -> No
 
 
 def test_the_decision_line_says_grade_signer_and_override() -> None:
-    assert decision_text("IV", "Dr A", "", "IV") == "\u2713 Confirmed: grade IV (House-Brackmann), confirmed by Dr A"
-    assert decision_text("V", "Dr A", "worse on effort", "IV").endswith("confirmed by Dr A, overriding the network's grade IV")
+    assert decision_text("IV", "Dr A", "IV") == "\u2713 Confirmed: grade IV (House-Brackmann), confirmed by Dr A"
+    assert decision_text("V", "Dr A", "IV").endswith("confirmed by Dr A, overriding the network's grade IV")
 
 
 def test_a_birth_date_of_no_real_day_is_said_to_be_no_valid_date() -> None:
