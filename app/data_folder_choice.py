@@ -33,17 +33,21 @@ def choose_data_folder(given: str | None) -> DataFolderChoice:
     from app.settings import resolve_data_folder
 
     try:
-        from app.settings_store import (
-            data_folder_unknown,
-            load_settings,
-            open_qsettings,
-            refused_data_folder,
-        )
+        from app.settings_store import load_settings, open_qsettings
     except ImportError as exc:  # a headless image without a working Qt
         unknown = f"The settings cannot be read ({exc}), so the data folder chosen in Settings is not known."
         return DataFolderChoice(resolve_data_folder(""), folder_named_by("", unknown, refused=False), unknown)
     qsettings = open_qsettings()
     settings, _problems = load_settings(qsettings)
+    return settings_choice(qsettings, settings)
+
+
+def settings_choice(qsettings, settings) -> DataFolderChoice:  # noqa: ANN001 - QSettings, Settings: Qt kept lazy
+    """The data folder the settings file `qsettings` (read as `settings`) names, else PALSY_HOME,
+    else the platform's, and what named it: the window's choice and the records commands'."""
+    from app.settings import resolve_data_folder
+    from app.settings_store import data_folder_unknown, refused_data_folder
+
     configured = settings.clinic.data_folder
     unknown = data_folder_unknown(qsettings, settings)
     named_by = folder_named_by(configured, unknown, refused_data_folder(qsettings, settings))

@@ -214,16 +214,9 @@ def build_window(
     FolderLocked (naming its process and host). Any failure to open the store or build the
     window is a StartError naming the folder.
     """
-    from app.data_folder_choice import folder_named_by
+    from app.data_folder_choice import settings_choice
     from app.instance_lock import FolderInUse
-    from app.settings import resolve_data_folder
-    from app.settings_store import (
-        data_folder_unknown,
-        load_settings,
-        open_qsettings,
-        refused_data_folder,
-        settings_notice,
-    )
+    from app.settings_store import load_settings, open_qsettings, settings_notice
 
     qsettings = open_qsettings(settings_path)
     settings, problems = load_settings(qsettings)
@@ -237,10 +230,9 @@ def build_window(
         if data:
             folder = Path(data)
         else:
-            folder = resolve_data_folder(settings.clinic.data_folder)
-            unknown = data_folder_unknown(qsettings, settings)
-            named_by = folder_named_by(settings.clinic.data_folder, unknown, refused_data_folder(qsettings, settings))
-            folder, named_by, made = _settle_folder(folder, named_by, qsettings.fileName(), unknown,
+            choice = settings_choice(qsettings, settings)
+            folder, named_by = choice.folder, choice.named_by  # named in a failure of the question itself
+            folder, named_by, made = _settle_folder(folder, named_by, choice.settings_file, choice.unknown,
                                                     confirm_new_folder)
             if named_by == "chosen":
                 settings = replace(settings, clinic=replace(settings.clinic, data_folder=str(folder)))
