@@ -6,7 +6,7 @@ decoded (16-bit grey, EXIF rotation) or refused as too large in those words."""
 from __future__ import annotations
 
 import io
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -93,12 +93,8 @@ def test_the_demo_notice_names_what_each_network_was_trained_on(tmp_path: Path) 
 
 
 @pytest.fixture
-def berlin_time(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def berlin_time(in_time_zone: Callable[[str], None]) -> None:
+    in_time_zone("Europe/Berlin")
 
 
 def test_history_rows_show_the_local_time_so_two_visits_of_one_day_differ(tmp_path: Path, berlin_time: None) -> None:

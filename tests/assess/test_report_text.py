@@ -307,21 +307,14 @@ def test_history_chart_draws_two_visits_of_one_day_as_two_points_under_one_date(
     assert [label.text for label, _ in _date_labels(drawing)].count("2024-01-08") == 1
 
 
-def test_history_chart_keeps_two_visits_in_the_hour_repeated_at_the_end_of_summer_time(monkeypatch) -> None:
+def test_history_chart_keeps_two_visits_in_the_hour_repeated_at_the_end_of_summer_time(in_time_zone) -> None:
     # St John's left summer time at 04:30 UTC on 2026-11-01: 04:20 and 04:40 UTC read 01:50 and
     # 01:10 local (naive local times put the later visit first)
-    import time
-
     from app.report.charts import history_positions
 
-    monkeypatch.setenv("TZ", "America/St_Johns")
-    time.tzset()
-    try:
-        xs = history_positions([HistoryPoint("2026-11-01T04:20:00+00:00", "IV"),
-                                HistoryPoint("2026-11-01T04:40:00+00:00", "III")])
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    in_time_zone("America/St_Johns")
+    xs = history_positions([HistoryPoint("2026-11-01T04:20:00+00:00", "IV"),
+                            HistoryPoint("2026-11-01T04:40:00+00:00", "III")])
     assert xs == pytest.approx([0.0, 20 / 1440])
 
 

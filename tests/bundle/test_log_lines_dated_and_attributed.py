@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,13 +24,9 @@ LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d) \[(\d+
 
 
 @pytest.fixture()
-def india_time(monkeypatch: pytest.MonkeyPatch):
+def india_time(in_time_zone: Callable[[str], None]) -> None:
     """A local time zone 5 h 30 min ahead of UTC, whatever the machine's."""
-    monkeypatch.setenv("TZ", "IST-5:30")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    in_time_zone("IST-5:30")
 
 
 def test_each_line_has_its_utc_offset_and_process_id(tmp_path: Path, quiet_home: None, india_time: None) -> None:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -94,19 +95,14 @@ def test_a_birth_date_that_is_today_somewhere_on_earth_is_accepted() -> None:
 
 
 def test_a_newborn_exported_in_auckland_imports_in_new_york_the_same_day(
-        tmp_path: Path, exported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "Pacific/Pago_Pago")  # UTC-11: its date is always behind UTC+14's
-    time.tzset()
-    try:
-        born = datetime.now(timezone(timedelta(hours=14))).date()
-        assert born > date.today()
-        edit_manifest(exported, lambda m: m["patient"].update(birth_date=born.isoformat()))
-        with Store.open(tmp_path / "station2") as target:
-            import_patient(target, exported)
-            assert target.get_patient("IMP-1").birth_date == born.isoformat()
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+        tmp_path: Path, exported: Path, in_time_zone: Callable[[str], None]) -> None:
+    in_time_zone("Pacific/Pago_Pago")  # UTC-11: its date is always behind UTC+14's
+    born = datetime.now(timezone(timedelta(hours=14))).date()
+    assert born > date.today()
+    edit_manifest(exported, lambda m: m["patient"].update(birth_date=born.isoformat()))
+    with Store.open(tmp_path / "station2") as target:
+        import_patient(target, exported)
+        assert target.get_patient("IMP-1").birth_date == born.isoformat()
 
 
 def test_an_import_from_a_station_whose_clock_was_ahead_says_so(tmp_path: Path, exported: Path) -> None:
