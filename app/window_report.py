@@ -22,6 +22,7 @@ from app.export import (
     outdated_report_text,
     saved_report,
     store_report,
+    unchanged_report,
     unprinted_text,
 )
 from app.pages.patient_logic import as_sentence
@@ -158,9 +159,12 @@ class WindowReportMixin:
         history = getattr(self, "_export_history", None)
         self._export_patient = self._export_history = None
         try:
-            # kept only while the record still holds the decision the PDF shows (the store checks
-            # it in the transaction that keeps the file)
-            path = store_report(self.gateway, assessment_id, pdf, expect=snapshot, patient=patient, history=history)
+            # the same report as the one saved (printed again): that one stands, no second copy
+            kept = unchanged_report(self.gateway, snapshot, pdf) if snapshot is not None else None
+            # else kept only while the record still holds the decision the PDF shows (the store
+            # checks it in the transaction that keeps the file)
+            path = kept or store_report(self.gateway, assessment_id, pdf, expect=snapshot, patient=patient,
+                                        history=history)
         except RecordStateError:
             log.warning("report of assessment %s dropped: the record changed while it was written", assessment_id)
             text = CHANGED_DURING_EXPORT.replace("The assessment", f"The assessment of {who}") if who else CHANGED_DURING_EXPORT
@@ -175,9 +179,10 @@ class WindowReportMixin:
         self.set_notice(report_notice_key(assessment_id), "")  # this report's earlier failure no longer stands
         self._report_saved_again(assessment_id)
         # the page on screen may be another patient's by now: the message says whose report it is
-        text = f"Report for {who} saved: {path}" if who else f"Report saved: {path}"
-        log_text = f"Report of assessment {assessment_id} saved: {path}"
-        spoken = f"Report for {who} saved" if who else "Report saved"  # not its 110-character path, spelt out
+        saved = "saved already, unchanged" if kept else "saved"  # the same report: no second copy kept
+        text = f"Report for {who} {saved}: {path}" if who else f"Report {saved}: {path}"
+        log_text = f"Report of assessment {assessment_id} {saved}: {path}"
+        spoken = f"Report for {who} {saved}" if who else f"Report {saved}"  # not its 110-character path, spelt out
         if unprinted:  # the records keep every letter; only the PDF lacks the fonts
             text, log_text, spoken = (f"{line}. {as_sentence(unprinted)}; the records keep the text as typed"
                                       for line in (text, log_text, spoken))
