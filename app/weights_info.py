@@ -21,6 +21,7 @@ from models.resources import (
     is_demo_name,
     is_demo_weights,
     listed_sha256,
+    records_only_unvalidated,
     shipped_sha256,
     weights_cautions,
 )
@@ -29,6 +30,7 @@ from models.resources import (
 DEMO_WORDS = "demonstration weights, not for diagnosis"
 # The amber banner's words for weights that record cautions (app.window_model.CAUTION_BANNER)
 CLINIC_WORDS = "Clinic-trained weights, not validated"
+UNVALIDATED_WORDS = "Weights not validated"  # any but the demonstration or clinic-trained ones
 DISCLAIMER = ("Palsy Grader supports, and does not replace, the clinician's judgement: its grades are "
               "decision support, not a diagnosis.")
 ASK_THE_TRAINER = ("Ask whoever trained these weights what they were trained on and how they were measured "
@@ -184,7 +186,8 @@ def _kind(record: Mapping[str, Any] | None, is_demo: bool) -> str:
         return DEMO_WORDS[:1].upper() + DEMO_WORDS[1:] + "."
     if record is None:
         return "Not known yet: no weights are loaded (the status bar says whether they are loading or why they failed)."
-    if weights_cautions(record):
+    cautions = weights_cautions(record)
+    if cautions and not records_only_unvalidated(cautions):
         return f"{CLINIC_WORDS}."
     return ("Neither the shipped demonstration weights nor clinic-trained weights that record their cautions. "
             + ASK_THE_TRAINER)

@@ -6,10 +6,10 @@ import gc
 import logging
 from typing import Any
 
-from app.weights_info import CLINIC_WORDS
+from app.weights_info import CLINIC_WORDS, UNVALIDATED_WORDS
 from app.widgets.plain_text import plain_tooltip
 from app.workers import FunctionWorker
-from models.resources import weights_cautions
+from models.resources import records_only_unvalidated, weights_cautions
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,9 @@ DEMO_BANNER = ("DEMONSTRATION MODEL \u2014 NOT FOR DIAGNOSIS. Grades come from d
 # banner: trained on real patients, yet not validated. The first caution says on what and how
 # they scored; the tooltip lists them all, the card (Help > Model card) says the rest.
 CAUTION_BANNER = CLINIC_WORDS + ": {first} \u2014 Help \u2192 Model card"  # the card says the same words
+# Any other weights but the demonstration ones carry `models.resources.UNVALIDATED_CAUTION`.
+UNVALIDATED_BANNER = (f"{UNVALIDATED_WORDS} \u2014 NOT FOR DIAGNOSIS: neither the demonstration weights nor "
+                      "clinic-trained ones; nothing says how they were checked \u2014 Help \u2192 Model card")
 # The red of the demonstration banner (main_window builds it with this) and, for cautions, the amber
 # of the warning tone (app/widgets/tones.py, its colour on a dark palette) under dark text.
 RED_BANNER_CSS = "#demoBanner { background: #b03a2e; color: white; font-weight: 700; padding: 6px 10px; }"
@@ -78,14 +81,16 @@ class WindowModelMixin:
         self.overlays_after_load()
 
     def _show_model_banner(self, handle: Any) -> None:
-        """Red for the demonstration weights, amber for weights with cautions, hidden otherwise.
+        """Red for the demonstration weights, amber for weights with cautions (any others loaded
+        from a file: `models.resources.shown_cautions`), hidden otherwise (a stand-in handle).
         Demonstration weights that carry cautions too (a clinic run the demo rule catches) keep
         the red banner, the cautions in its tooltip, as the report prints both boxes."""
         cautions = weights_cautions(getattr(handle, "meta", None))  # a stand-in handle (tests) has no meta
         listed = plain_tooltip("\n".join(f"\u2022 {text}" for text in cautions)) if cautions else ""
         if cautions and not handle.is_demo:
             self.banner.setStyleSheet(AMBER_BANNER_CSS)
-            self.banner.setText(CAUTION_BANNER.format(first=cautions[0]))
+            self.banner.setText(UNVALIDATED_BANNER if records_only_unvalidated(cautions)
+                                else CAUTION_BANNER.format(first=cautions[0]))
             self.banner.setToolTip(listed)
             self.banner.show()
             return

@@ -370,6 +370,28 @@ def weights_cautions(meta: Mapping[str, Any] | None) -> list[str]:
     return texts + [UNREADABLE_CAUTIONS]
 
 
+# The caution of weights that are not the demonstration ones and record no cautions of their own
+# (a research run of `palsy train grading`, a file from elsewhere, one written before cautions
+# existed): no Palsy Grader weights are validated for diagnosis, so the absence of a warning must
+# never read as "validated" (such weights made a report that looked like a validated model's).
+UNVALIDATED_CAUTION = ("These weights are neither the shipped demonstration weights nor clinic-trained weights that "
+                       "record their cautions: nothing they carry says on what they were trained or how they were "
+                       "checked. Treat them as not validated; not for diagnosis.")
+
+
+def shown_cautions(meta: Mapping[str, Any] | None, demo: bool) -> list[str]:
+    """The cautions a user must see for weights with this checkpoint dict or model record:
+    `weights_cautions`, or UNVALIDATED_CAUTION for weights other than the demonstration ones
+    (whose red warning says it) that record none."""
+    cautions = weights_cautions(meta)
+    return cautions if cautions or demo else [UNVALIDATED_CAUTION]
+
+
+def records_only_unvalidated(cautions: list[str]) -> bool:
+    """Whether `cautions` are only the one `shown_cautions` adds (no clinic's own)."""
+    return cautions == [UNVALIDATED_CAUTION]
+
+
 # No Palsy Grader checkpoint comes near this size (the largest configuration shipped, `paper`,
 # makes a 351 MiB checkpoint in fp32; the demo weights are 12 MB), so a larger file is not hashed
 # to be judged or shown: not by Settings (`app.weights_info`), not by `is_demo_weights` (a 10 GiB

@@ -1,7 +1,8 @@
 """The amber box, and the line under each page's header, of a report made with weights that
-carry cautions (a clinic's own, `models.resources.weights_cautions`): trained on a few of the
-clinic's patients and not validated. The demonstration weights' red box says "not for
-diagnosis"; without this one a clinic-trained model's report looked like a validated one."""
+carry cautions (`models.resources.shown_cautions`): a clinic's own, trained on a few of the
+clinic's patients, and any other weights but the demonstration ones, none of them validated.
+The demonstration weights' red box says "not for diagnosis"; without this one a clinic-trained
+model's report, or a research run's, looked like a validated one."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 from app.report.fonts import FONT, FONT_BOLD, markup, register_fonts
 from models.resources import weights_cautions
 
-CAUTIONS_TITLE = "CLINIC-TRAINED MODEL \u2014 NOT VALIDATED"
+CAUTIONS_TITLE = "MODEL NOT VALIDATED \u2014 NOT FOR DIAGNOSIS"
 # the warning tone's amber on a light page (app/widgets/tones.py), a pale fill under it
 CAUTION_AMBER = colors.HexColor("#8a5300")
 CAUTION_FILL = colors.HexColor("#fdf3e1")

@@ -19,8 +19,8 @@ from models.resources import (
     DEMO_WEIGHTS,
     default_weights_path,
     is_demo_weights,
+    shown_cautions,
     summary_of,
-    weights_cautions,
 )
 
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
@@ -44,8 +44,8 @@ class ModelInfo:
     training_command: str | None = None  # the command that trained them (`palsy train ...`)
     # E2 was trained on the z of an earlier E1 (`e2_on_other_e1`): every assessment flags it
     e2_on_other_e1: bool = False
-    # What the weights record a user must see (`models.resources.weights_cautions`: a clinic's
-    # own weights, not validated), kept in every record so a report rebuilt later still shows it
+    # What a user must see of the weights (`models.resources.shown_cautions`: a clinic's
+    # own weights, any weights but the demonstration ones: not validated), kept in every record so a report rebuilt later still shows it
     cautions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -280,6 +280,7 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
         model = model.to(target).eval()
         training = meta.get("training") or {}
         summary = summary_of(meta)
+        demo = is_demo_weights(path, digest, meta)
         info = ModelInfo(
             name=path.stem,
             sha256=digest,
@@ -287,11 +288,11 @@ def load_model(path: str | os.PathLike | None = None, device: str = "auto", word
             config=model.config.name,
             training_data=training.get("data", training) if isinstance(training, dict) else training,
             metrics=meta.get("metrics") or {},
-            demo=is_demo_weights(path, digest, meta),
+            demo=demo,
             state_sha256=summary.state_sha256,
             training_command=summary.command,
             e2_on_other_e1=e2_on_other_e1(model, meta),
-            cautions=weights_cautions(meta),
+            cautions=shown_cautions(meta, demo),
         )
         loaded = LoadedModel(model, info, target)
         _CACHE.clear()

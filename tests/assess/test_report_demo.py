@@ -101,13 +101,16 @@ def test_palsy_assess_and_demo_with_the_demo_weights_warn(capsys, patient_dir: P
     assert "left (registered)" in _page_text(demo / "report.pdf")[0]
 
 
-def test_palsy_assess_with_other_weights_does_not_warn(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path,
+def test_palsy_assess_with_other_weights_warns_they_are_not_validated(capsys, patient_dir: Path, small_weights: Path, tmp_path: Path,
                                                        demo_digest: str) -> None:
     clinic = tmp_path / "clinic.pt"
     shutil.copy(small_weights, clinic)
     out = tmp_path / "o"
     assert _run(capsys, "assess", str(patient_dir), "--out", str(out), "--weights", str(clinic), "--device", "cpu") == 0
-    assert "NOT FOR DIAGNOSIS" not in " ".join(_page_text(out / "report.pdf"))
+    text = " ".join(_page_text(out / "report.pdf"))
+    assert "DEMONSTRATION MODEL" not in text
+    # neither the demonstration weights nor a clinic's: the amber box says they are not validated
+    assert "MODEL NOT VALIDATED" in text and "neither the shipped demonstration weights" in text
 
 
 def test_self_test_requires_the_warning_on_a_demo_report(tmp_path: Path, demo_digest: str) -> None:

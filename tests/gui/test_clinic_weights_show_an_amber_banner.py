@@ -9,10 +9,11 @@ from pathlib import Path
 from PySide6.QtGui import QColor
 
 from app.widgets.tones import contrast_ratio
-from app.window_model import AMBER_BANNER_CSS, RED_BANNER_CSS
+from app.window_model import AMBER_BANNER_CSS, RED_BANNER_CSS, UNVALIDATED_BANNER
 from models.cascade import build_model
 from models.checkpoint import save_checkpoint
 from models.config import get_config
+from models.resources import UNVALIDATED_CAUTION
 from tests.gui.gui_helpers import close_window, make_window
 
 CAUTIONS = [
@@ -48,10 +49,16 @@ def test_the_amber_banner_is_readable() -> None:
     assert "#f5b041" in AMBER_BANNER_CSS and "#2b1a00" in AMBER_BANNER_CSS
 
 
-def test_weights_without_cautions_show_no_banner(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_weights_without_cautions_show_the_amber_not_validated_banner(qtbot, data_folder: Path,
+                                                                      tiny_weights: Path) -> None:
+    # neither the demonstration weights nor a clinic's: no banner read as "validated"
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
-        assert not window.banner.isVisible() and window.banner.toolTip() == ""
+        banner = window.banner
+        assert banner.isVisible() and banner.styleSheet() == AMBER_BANNER_CSS
+        assert banner.text() == UNVALIDATED_BANNER and "NOT FOR DIAGNOSIS" in banner.text()
+        assert UNVALIDATED_CAUTION in banner.toolTip()
+        assert window.model_handle.meta["cautions"] == [UNVALIDATED_CAUTION]  # what the report prints
     finally:
         close_window(window)
 
