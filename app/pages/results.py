@@ -46,22 +46,28 @@ from app.pages.results_logic import (
     FLAGGED_NOTE,
     KEPT_REVIEW_NOTE,
     NO_FLAGS,
+    NO_MEASURED_GRADE,
     OVERRIDE_REASON_MIN_CHARS,
     REGION_UNITS,
     KeptReviews,
     ReviewForm,
     attention_label,
+    attention_tip,
     class_label,
     decision_text,
     export_blocker,
+    function_cell,
     grade_label,
     grade_row_label,
     heat_key_colours,
     heat_lut,
     initial_grade,
+    method_line,
     movement_text,
     offered_spelling,
     percent_text,
+    printed_attention,
+    probabilities_text,
     reason_length,
     recent_names,
     result_summary,
@@ -354,6 +360,13 @@ class ResultsPage(QWidget):
         self.regions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # measurements, not a form
         self.regions.setAccessibleName("Measured regional function")
         self.regions.setTabKeyNavigation(False)  # Tab leaves the table
+        # how the Function column and the measured grade's percent are made, as the report prints
+        # it under its table (here it was only in hover tooltips)
+        self.method_label = QLabel()
+        self.method_label.setWordWrap(True)
+        self.method_label.setTextInteractionFlags(readable)
+        self.method_label.setAccessibleName("How the measured function is computed")
+        set_tone(self.method_label, MUTED)
         self.flags = QLabel()
         self.flags.setWordWrap(True)
         self.flags.setTextFormat(Qt.TextFormat.RichText)
@@ -458,6 +471,7 @@ class ResultsPage(QWidget):
         self.regions.setToolTip(REGION_UNITS)
         right.addWidget(caption)
         right.addWidget(self.regions)
+        right.addWidget(self.method_label)
         right.addWidget(self.flags)
         right.addWidget(review)
 
@@ -511,13 +525,18 @@ class ResultsPage(QWidget):
         probs = np.array([result.probabilities.get(g, 0.0) for g in GRADES])
         brushes = ["#d9822b" if g == result.grade else "#4a7bd0" for g in GRADES]
         self.bars.setOpts(height=probs, brushes=brushes)
+        # the bars in words, for a screen reader and for reading a near-tie off the chart
+        in_words = probabilities_text(result.probabilities, result.grade)
+        self.chart.setAccessibleDescription(in_words)
+        self.chart.setToolTip(f"Network grade probabilities: {in_words}")
         # as the low-confidence flag words it: 0.4996 is "49.96 %", never "50 %" beside "< 50%"
         top = spaced_percent(top_probability_text(result.probabilities.get(result.grade, 0.0)))
         measured_grade = grade_label(result.measured_grade) if result.measured_grade else None
         function = percent_text(result.function_percent)
         side = side_text(measured_side(result.affected_side, result.measured_grade), registered_side)
+        # both grades, always (DESIGN §7): with none measured the line said nothing of it
         measured = (f"<br>Measured grade: <b>{html.escape(measured_grade)}</b> ({function} function)"
-                    if measured_grade else "")
+                    if measured_grade else f"<br>Measured grade: {html.escape(NO_MEASURED_GRADE)}")
         self.grade_label.setText(
             f"Network grade: <b>{html.escape(grade_label(result.grade))}</b> (probability {top}){measured}"
             f"<br>{html.escape(side)}"
@@ -529,7 +548,7 @@ class ResultsPage(QWidget):
         for row, region in enumerate(result.regions):
             values = [region.region.replace("_", " "), movement_text(region.left, region.unit, region.region),
                       movement_text(region.right, region.unit, region.region),
-                      percent_text(region.percent) if region.judged else "too small"]
+                      function_cell(region.percent, region.judged, region.left, region.right)]
             note = region.note
             if region.expression in doubtful:
                 values[3] += " \u26a0"
@@ -542,6 +561,7 @@ class ResultsPage(QWidget):
                     item.setBackground(QColor(DOUBTFUL_BACKGROUND))
                     item.setForeground(QColor(DOUBTFUL_TEXT))  # the palette's text is light on a dark theme
                 self.regions.setItem(row, col, item)
+        self.method_label.setText(method_line(result.regions, result.measured_grade, result.function_percent, result.raw))
         # tall enough for every region: nothing hides behind a scroll bar
         self.regions.resizeRowsToContents()
         rows = sum(self.regions.rowHeight(r) for r in range(self.regions.rowCount()))
@@ -615,9 +635,15 @@ class ResultsPage(QWidget):
         self.attention_combo.clear()
         self.attention_combo.addItem("None", None)
         first = next(iter(result.expressions.values()), None)
-        for name in first.attention if first else {}:
+        names = list(first.attention) if first else []
+        for name in names:
             self.attention_combo.addItem(attention_label(name), name)
-        self.attention_combo.setCurrentIndex(1 if self.attention_combo.count() > 1 else 0)
+        # on the map the report prints: the page showed Spatial 3x3 beside a report of 5x5
+        printed = printed_attention(names)
+        self.attention_combo.setCurrentIndex(max(0, self.attention_combo.findData(printed)) if printed else 0)
+        tip = attention_tip(ATTENTION_NOTE, printed)
+        self.attention_combo.setToolTip(tip)
+        self.attention_combo.setAccessibleDescription(tip)
         self.attention_combo.blockSignals(False)
 
     def show_images(self, result: AnalysisResult) -> None:

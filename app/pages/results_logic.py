@@ -13,9 +13,16 @@ from app.local_time import local_date
 from app.report.hb_table import HB_TABLE
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
-from models.pipeline.flag_wording import side_disagreement
-from models.pipeline.measures import movement_figure
-from models.pipeline.overlays import heat_alpha, heat_blend, heat_colours
+from models.pipeline.flag_wording import side_disagreement, spaced_percent, top_probability_text
+from models.pipeline.measures import (
+    REGION_BY_NAME,
+    MeasuredFunction,
+    RegionResult,
+    method_text,
+    movement_figure,
+    part_not_found,
+)
+from models.pipeline.overlays import REPORT_ATTENTION, heat_alpha, heat_blend, heat_colours
 
 SEGMENTATION_ALPHA = 150
 
@@ -60,6 +67,20 @@ def attention_label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def printed_attention(names: Sequence[str]) -> str | None:
+    """Which of a result's attention maps (`names`) the report prints, as `report_images` picks
+    it: REPORT_ATTENTION, else the first there is; None without any."""
+    if not names:
+        return None
+    return REPORT_ATTENTION if REPORT_ATTENTION in names else names[0]
+
+
+def attention_tip(note: str, printed: str | None) -> str:
+    """The attention choice's tooltip: what the maps show (`note`) and which one the report
+    prints (none named when there is no map to print)."""
+    return f"{note} The PDF report prints {attention_label(printed)}, the map this page opens on." if printed else note
+
+
 def class_label(index: int) -> str:
     return CLASSES[index].replace("_", " ")
 
@@ -102,6 +123,56 @@ def side_text(measured: str | None, registered: str) -> str:
 
 def percent_text(value: float | None) -> str:
     return "\u2013" if value is None else f"{value:.0f} %"
+
+
+NOT_FOUND = "not found"  # a region's Function cell when a side's part was missing from a mask
+TOO_SMALL = "too small"  # ... when the stronger side moved less than the region needs
+
+
+def function_cell(percent: float | None, judged: bool, left: float | None, right: float | None) -> str:
+    """The regions table's Function cell: the percent of a judged region, else why not, as the
+    report's row says it: a part the face parser lost is "not found" (a photo to retake), only a
+    movement below the region's minimum is "too small" (a lost brow read "too small", a clinical
+    finding, beside the report's "part not found in the mask")."""
+    if judged:
+        return percent_text(percent)
+    return NOT_FOUND if part_not_found(left, right) else TOO_SMALL
+
+
+NO_MEASURED_GRADE = "not available (see the flags)"  # the grade line's measured grade when none was measured
+
+
+def probabilities_text(probabilities: dict[str, float], network_grade: str) -> str:
+    """The six grade probabilities in words, the network's grade marked ("I 3 %, II 12 % (network's
+    grade), ..."): the chart's bars had no text alternative. Rounded as the grade line and the
+    low-confidence flag round (`top_probability_text`): 0.4996 is "49.96 %", never "50 %"."""
+    return ", ".join(
+        f"{g} {spaced_percent(top_probability_text(float(probabilities.get(g, 0.0))))}"
+        + (" (network's grade)" if g == network_grade else "")
+        for g in GRADES
+    )
+
+
+FUNCTION_MEANS = "Function: the weaker side's movement as a percentage of the stronger side's."
+
+
+def method_line(rows: Sequence[Any], grade: str | None, function_percent: float | None, raw: Any = None) -> str:
+    """How the measured percent is made, as the report prints it under its table: the regions'
+    Function and House's measure (`measures.method_text`), which the screen never said (its
+    "29 % function" was none of the table's percents, nor their mean). From the pipeline's own
+    measurement when the result holds it (`raw.measured`), else rebuilt from the table's rows
+    (`RegionRow`s of a reopened visit: the stored movements) by the same rule."""
+    measured = getattr(raw, "measured", None)
+    if not isinstance(measured, MeasuredFunction):
+        regions = {}
+        for row in rows:
+            spec = REGION_BY_NAME.get(row.region) or next(
+                (r for r in REGION_BY_NAME.values() if r.label == row.region), None)
+            if spec is not None:
+                regions[spec.name] = RegionResult(spec.name, spec.label, spec.expression, spec.unit, row.left, row.right,
+                                                  None, row.percent, None, bool(row.judged), row.note)
+        measured = MeasuredFunction(grade, function_percent, "none", None, regions)
+    return f"{FUNCTION_MEANS} {method_text(measured)}."
 
 
 NO_FLAGS = "No flags: results are consistent."

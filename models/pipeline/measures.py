@@ -482,6 +482,21 @@ def too_small_note(stronger: float, spec: RegionSpec) -> str:
             f"less than the {spec.min_movement:g}{unit} needed)")
 
 
+PART_NOT_FOUND = "part not found in the mask"  # a region's note when a side's part is missing from a mask
+
+
+def part_not_found(left: float | None, right: float | None) -> bool:
+    """A region's part was missing from a mask on a side (`judge_region`'s PART_NOT_FOUND): a
+    parsing failure to retake, not a movement too small to judge."""
+    return left is None or right is None
+
+
+def not_found_text(spec: RegionSpec) -> str:
+    """A region whose part the masks lost, and what to do ("brow elevation: part not found in the
+    mask (retake the Raise eyebrows photo)")."""
+    return f"{spec.label.lower()}: {PART_NOT_FOUND} (retake the {expression_label(spec.expression)} photo)"
+
+
 def compare_region(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures) -> RegionResult:
     """Left/right movement, ratio and percent function of one region."""
     return judge_region(spec, _movement(spec, rest, expr, "left"), _movement(spec, rest, expr, "right"))
@@ -490,8 +505,8 @@ def compare_region(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures) -> 
 def judge_region(spec: RegionSpec, left: float | None, right: float | None) -> RegionResult:
     """Ratio and percent function of one region from each side's movement."""
     result = RegionResult(spec.name, spec.label, spec.expression, spec.unit, left, right, None, None, None, False, "")
-    if left is None or right is None:
-        result.note = "part not found in the mask"
+    if part_not_found(left, right):
+        result.note = PART_NOT_FOUND
         return result
     lpos, rpos = max(left, 0.0), max(right, 0.0)
     stronger = max(lpos, rpos)
@@ -675,14 +690,19 @@ def opposite_sides(measured: MeasuredFunction) -> str:
 
 def house_basis(measured: MeasuredFunction) -> str:
     """"" when House's measure rests on both the brow and the commissure, else which one it
-    rests on alone and why (a measured grade from one region reads like any other)."""
+    rests on alone and why (a measured grade from one region reads like any other). A part
+    the face parser lost is said as such, with the photo to retake: "moved too little to judge"
+    read as a paralysed forehead where the parser had lost a brow under hair."""
     judged = [n for n in HOUSE_REGIONS if n in measured.regions and measured.regions[n].judged]
     if len(judged) != 1:
         return ""
     missing = next(n for n in HOUSE_REGIONS if n not in judged)
-    why = "was not measured" if missing not in measured.regions else "moved too little to judge"
-    return (f"the measured grade rests on {REGION_BY_NAME[judged[0]].label.lower()} alone: "
-            f"{REGION_BY_NAME[missing].label.lower()} {why}")
+    spec, region = REGION_BY_NAME[missing], measured.regions.get(missing)
+    alone = f"the measured grade rests on {REGION_BY_NAME[judged[0]].label.lower()} alone"
+    if region is not None and part_not_found(region.left, region.right):
+        return f"{alone}; {not_found_text(spec)}"
+    why = "was not measured" if region is None else "moved too little to judge"
+    return f"{alone}: {spec.label.lower()} {why}"
 
 
 def _normalised(r: RegionResult) -> tuple[float, float]:

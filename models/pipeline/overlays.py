@@ -18,6 +18,10 @@ import numpy as np
 from models.labels import CLASS_COLOURS, CLASSES
 from models.pipeline.images import write_png
 
+# The attention map the PDF report prints (all are saved as PNG), and the one the results page
+# opens on: the clinician reviews the picture the report shows.
+REPORT_ATTENTION = "spatial_5"
+
 PALETTE = np.array(CLASS_COLOURS, dtype=np.uint8)
 LEGEND_WIDTH = 150
 # What an attention heat map is, beside every one the app and the report show: the hot spot
