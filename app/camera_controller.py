@@ -125,12 +125,21 @@ class CameraController(QObject):
             QTimer.singleShot(STUCK_MS, self, lambda: self._still_waiting(pending))
 
     def _still_waiting(self, pending: tuple[FrameSource, Any]) -> None:
-        """STUCK_MS after a deferred start: the old connection to the source has not closed."""
+        """STUCK_MS after a deferred start: the old connection to the source has not closed, or
+        (no old worker of it ever opened) the earlier try is still opening it."""
         if self._pending is not pending:
             return  # opened, stopped or replaced meanwhile
         name = pending[0].name
-        what = ("unplug the camera and plug it back in, or restart Palsy Grader" if name.startswith("camera ")
+        camera = name.startswith("camera ")
+        what = ("unplug the camera and plug it back in, or restart Palsy Grader" if camera
                 else "restart Palsy Grader")  # a video or a folder has no plug
+        old = [worker for worker, _thread in self._retiring if getattr(worker.source, "name", None) == name]
+        if old and not any(worker.has_opened.is_set() for worker in old):
+            held = (": close any other program that may use it (video calls, the Camera app)" if camera else "")
+            self.still_waiting.emit(f"{name[:1].upper()}{name[1:]} is still opening from the earlier try and does not "
+                                    f"answer after {STUCK_MS // 1000} s{held}; it opens as soon as it answers. "
+                                    f"If it does not, {what}.")
+            return
         self.still_waiting.emit(f"The previous connection to {name} has not closed after {STUCK_MS // 1000} s "
                                 f"(it does not answer); it opens as soon as it lets go. If it does not, {what}.")
 

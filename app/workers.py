@@ -8,7 +8,8 @@ numpy arrays and dataclasses; QImages are built on the GUI thread only.
 
 `CameraWorker` owns a frame source on its own thread: it opens, reads and closes it
 there (the camera is released on the thread that owns it) and keeps only the newest
-frame, which the GUI pulls with a QTimer at display rate.
+frame, which the GUI pulls with a QTimer at display rate. A live camera's frame identical to the
+one before is not passed on (`frame_digest`): the page then calls the feed frozen.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from app.camera.source import (
     FrameSource,
     StepUnavailable,
     checked_frame,
+    repeats_frames,
     set_expression_hint,
 )
 from app.progress import Cancelled, ProgressState
@@ -322,6 +324,25 @@ def frame_interval(source: FrameSource) -> float:
     return 1.0 / DEFAULT_FRAME_RATE
 
 
+DIGEST_STRIDE = 8  # `frame_digest` reads every 8th pixel of every 8th row
+REPEAT_PAUSE_S = 0.01  # the camera thread's pause after a repeated frame
+
+
+def frame_digest(frame: np.ndarray) -> int:
+    """A cheap fingerprint of a frame's pixels (a strided sample, about 0.1 ms at 1080p). A live
+    camera's sensor noise changes it at every frame; the same fingerprint again is a feed stuck
+    on its last frame (OpenCV after an unplug on several back-ends: read() answers True with it)."""
+    return hash((frame.shape, frame[::DIGEST_STRIDE, ::DIGEST_STRIDE].tobytes()))
+
+
+def _blank(frame: np.ndarray) -> bool:
+    """A frame with nothing in it (a lens cap, a privacy shutter: `quality.blank_kind`): its
+    repeats are passed on, so that the page says the picture is black, not the cable."""
+    from models.pipeline.quality import blank_kind
+
+    return blank_kind(frame) is not None
+
+
 def camera_fault_text(source: FrameSource, exc: BaseException) -> str:
     """What the page shows after "The camera stopped: " for an unexpected failure of `source`.
     An OSError of a camera (ENODEV, its driver after an unplug) is the camera's fault: the file
@@ -345,6 +366,11 @@ class CameraWorker(QObject):
 
     `analyse(frame) -> quality` (optional) runs on a helper thread over the newest frame,
     at most every `analyse_every_s` seconds; packets carry the latest result.
+
+    A frame of a live source (not `repeats_frames`) with the same pixels as the one before is
+    dropped, unless it is blank: a feed that repeats its last frame sends no packet, so the
+    page's freeze check (no new packet for FROZEN_S) says so and refuses to capture it.
+    `has_opened` is set once the source has opened (read from any thread).
     """
 
     failed = Signal(str)
@@ -369,6 +395,7 @@ class CameraWorker(QObject):
         self.checks_enabled.set()
         self._expression_lock = threading.Lock()
         self._expression: str | None = None
+        self.has_opened = threading.Event()
 
     def stop(self) -> None:
         """Ask the loop to end; the source is closed on the camera thread (thread-safe)."""
@@ -386,6 +413,7 @@ class CameraWorker(QObject):
         try:
             self.source.open()
             opened = True
+            self.has_opened.set()
             self.opened.emit(self.source.name)
             if analyser is not None:
                 analyser.start()
@@ -393,6 +421,7 @@ class CameraWorker(QObject):
             current: str | None = None  # the expression last asked of the source
             unavailable = False  # the source has no frame for `current`: wait for another step
             interval, read_at = frame_interval(self.source), -float("inf")
+            live, last_digest = not repeats_frames(self.source), None
             # waits out the rest of the interval since the last read (none after a blocking read)
             while not self._stop.wait(max(0.0, read_at + interval - time.monotonic())):
                 with self._expression_lock:
@@ -413,6 +442,12 @@ class CameraWorker(QObject):
                     continue
                 # grey made RGB; anything else a CameraError here, never a failure on every display tick
                 frame = checked_frame(frame, self.source.name)
+                if live:
+                    digest = frame_digest(frame)
+                    if digest == last_digest and not _blank(frame):
+                        self._stop.wait(REPEAT_PAUSE_S)  # a stale feed may answer at once: no busy loop
+                        continue  # the same pixels again: no new picture
+                    last_digest = digest
                 quality = None
                 if analyser is not None:
                     if self.checks_enabled.is_set():  # paused while an analysis needs the CPU

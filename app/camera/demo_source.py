@@ -80,6 +80,8 @@ def _effort_renderer(patient: object, size: int) -> Callable[[str, float], np.nd
 class DemoPatientSource:
     """Synthetic camera: 4:3 frames with a centred face performing the current expression."""
 
+    repeats_frames = True  # LEVELS pre-rendered frames: a held peak repeats byte for byte
+
     def __init__(
         self,
         grade: int = 3,

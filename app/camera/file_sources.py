@@ -66,6 +66,8 @@ class VideoFileSource:
     """Frames of a video file, restarting at the end so the preview never runs dry. Its `fps`
     (the clip's own rate) paces the camera thread, which played a 30 fps clip 134 times too fast."""
 
+    repeats_frames = True  # a still scene of a clip decodes to the same pixels: not a frozen feed
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.name = f"video {self.path.name}"
@@ -135,6 +137,8 @@ class PhotoFolderSource:
     order gave "Close eyes" the raised brows. Which a folder is depends on its readable photos
     only; a folder of unreadable files alone is read by expression names.
     """
+
+    repeats_frames = True  # the same still photo at every read
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)

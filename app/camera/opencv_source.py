@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import fields
 
 import numpy as np
 
-from app.camera.source import CameraError
+from app.camera.source import CameraError, checked_array
+from app.settings import CameraSettings
+
+
+def _least(setting: str) -> int:
+    """The least value Settings accept for the camera's `setting` (width, height)."""
+    return int(next(f for f in fields(CameraSettings) if f.name == setting).metadata["range"].low)
+
+
+# the smallest picture the app uses, as Settings ask it of a camera (upright or turned)
+MIN_WIDTH, MIN_HEIGHT = _least("width"), _least("height")
+NO_PICTURE = ("opened but gives no picture: close any other program that may use it (video calls, the Camera "
+              "app), then press Retry; or check the cable")
 
 
 class OpenCVSource:
-    """cv2.VideoCapture wrapper; converts BGR to RGB and never mirrors."""
+    """cv2.VideoCapture wrapper; converts BGR (grey, BGRA) to RGB and never mirrors."""
 
     def __init__(self, index: int = 0, width: int = 1280, height: int = 720, fps: int = 30) -> None:
         self.index, self.width, self.height, self.fps = index, width, height, fps
         self.name = f"camera {index}"
         self._capture = None
+        self._frames = 0  # frames read since the open
 
     def open(self) -> None:
         capture = _open_capture(self.index)
@@ -30,21 +44,40 @@ class OpenCVSource:
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
         capture.set(cv2.CAP_PROP_FPS, self.fps)
         self._capture = capture
+        self._frames = 0
 
     def read(self) -> np.ndarray:
-        import cv2
-
         if self._capture is None:
             raise CameraError(f"{self.name} is not open")
         ok, frame = self._capture.read()
         if not ok or frame is None:
+            if self._frames == 0:  # none since the open: held by another program, seldom the cable
+                raise CameraError(f"{self.name} {NO_PICTURE}")
             raise CameraError(f"{self.name} stopped delivering frames; check the cable and press Retry")
-        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        self._frames += 1
+        return _rgb(frame, self.name)
 
     def close(self) -> None:
         if self._capture is not None:
             self._capture.release()
             self._capture = None
+
+
+def _rgb(frame: object, name: str) -> np.ndarray:
+    """An OpenCV frame (BGR, BGRA or grey) as RGB, checked before it is converted: a 2-channel
+    (YUYV) or empty frame failed in the conversion with OpenCV's words, and a raw one-row buffer
+    passed as a picture. A picture under MIN_WIDTH x MIN_HEIGHT (either way up) is refused."""
+    import cv2
+
+    array = checked_array(frame, name, channels=(1, 3, 4))
+    h, w = array.shape[:2]
+    if min(h, w) < min(MIN_WIDTH, MIN_HEIGHT) or max(h, w) < max(MIN_WIDTH, MIN_HEIGHT):
+        raise CameraError(f"The camera stopped: {name} delivered a picture of {w} x {h} pixels, too small to use "
+                          f"(at least {MIN_WIDTH} x {MIN_HEIGHT}); choose a higher resolution or another camera in "
+                          "Settings, then press Retry")
+    if array.ndim == 2 or array.shape[2] == 1:
+        return cv2.cvtColor(array, cv2.COLOR_GRAY2RGB)
+    return cv2.cvtColor(array, cv2.COLOR_BGRA2RGB if array.shape[2] == 4 else cv2.COLOR_BGR2RGB)
 
 
 def preferred_backends(platform: str | None = None) -> list[str]:

@@ -29,6 +29,19 @@ THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
     "min_face_resolution": (0.1, 2.0),
 }
 
+# A picture with no face in it is blank when its grey hardly varies (a lens cap, a privacy
+# shutter, a covered lens) or is black or white all over: the exposure check says so, where it
+# said "no face to measure" and the therapist looked at the patient's position.
+BLANK_SPREAD = 3.0  # standard deviation of the picture's grey under this: one even shade
+BLACK_MEAN, WHITE_MEAN = 5.0, 250.0  # mean grey under / over this: black / white, whatever the spread
+DARK_MEAN, LIGHT_MEAN = 64.0, 192.0  # one even shade under / over this is called black / white
+BLANK_SAMPLES = 40_000  # pixels looked at (evenly spread): a 4K frame is measured as fast as a small one
+BLANK_TEXTS: dict[str, str] = {  # the exposure check's message for each kind of blank picture
+    "black": "the picture is black: open the camera's privacy shutter or remove the lens cap",
+    "white": "the picture is white: too much light or a covered lens",
+    "even": "the picture is one even shade with nothing in it: check that nothing covers the lens",
+}
+
 
 @dataclass(frozen=True)
 class QualityThresholds:
@@ -145,6 +158,40 @@ def roll_from_eyes(rgb: np.ndarray, face: Box) -> float | None:
     return math.degrees(math.atan2(y2 - y1, x2 - x1))
 
 
+def picture_levels(rgb: np.ndarray) -> tuple[float, float]:
+    """The mean and the standard deviation of the grey of a whole RGB (or grey) uint8 frame,
+    from about BLANK_SAMPLES evenly spread pixels."""
+    h, w = rgb.shape[:2]
+    if h == 0 or w == 0:
+        return 0.0, 0.0
+    step = max(1, round(math.sqrt(h * w / BLANK_SAMPLES)))
+    sample = rgb[::step, ::step].astype(np.float32)
+    if sample.ndim == 3:
+        sample = sample @ np.array([0.299, 0.587, 0.114], np.float32) if sample.shape[2] == 3 else sample.mean(axis=2)
+    return float(sample.mean()), float(sample.std())
+
+
+def blank_kind(rgb: np.ndarray) -> str | None:
+    """"black", "white" or "even" (a key of BLANK_TEXTS) for a frame with nothing in it, else None."""
+    mean, spread = picture_levels(rgb)
+    if mean < BLACK_MEAN or (spread < BLANK_SPREAD and mean < DARK_MEAN):
+        return "black"
+    if mean > WHITE_MEAN or (spread < BLANK_SPREAD and mean > LIGHT_MEAN):
+        return "white"
+    return "even" if spread < BLANK_SPREAD else None
+
+
+def _no_face_exposure(rgb: np.ndarray) -> QualityCheck:
+    """The exposure check of a frame with no face: whether the whole picture is blank (a lens
+    cap or a privacy shutter), which is what keeps a face from being found."""
+    kind = blank_kind(rgb)
+    if kind is None:
+        return QualityCheck("exposure", None, "needs a face", False, "no face to measure")
+    mean, _spread = picture_levels(rgb)
+    return QualityCheck("exposure", round(mean, 1), f"a picture, not one even shade (grey spread >= {BLANK_SPREAD:g})",
+                        False, BLANK_TEXTS[kind])
+
+
 def face_resolution_check(face_side: int, input_size: int, t: QualityThresholds) -> QualityCheck:
     """Whether the face box has at least `min_face_resolution` x the network's input side in
     pixels: below that the crop is enlarged and the network grades blur."""
@@ -184,8 +231,10 @@ def check_quality(
     ]
     if not faces:
         names = ("face_size", "face_resolution") if input_size else ("face_size",)
-        for name in (*names, "centring", "sharpness", "exposure", "head_roll"):
+        for name in (*names, "centring", "sharpness"):
             checks.append(QualityCheck(name, None, "needs a face", False, "no face to measure"))
+        checks.append(_no_face_exposure(rgb))
+        checks.append(QualityCheck("head_roll", None, "needs a face", False, "no face to measure"))
         return QualityReport(tuple(checks))
     x, y, fw, fh = faces[0]
     size = max(fw, fh) / short

@@ -54,7 +54,8 @@ def test_a_face_too_big_or_too_small_says_which() -> None:
 
 def test_failed_photos_share_one_line_and_no_face_is_said_once() -> None:
     small = QualityReport((face_resolution_check(100, 256, QualityThresholds()),))
-    no_face = check_quality(np.zeros((120, 160, 3), np.uint8), faces=[], input_size=256)
+    scene = np.random.default_rng(0).integers(0, 256, (120, 160, 3)).astype(np.uint8)  # a picture, no face (a black one says so)
+    no_face = check_quality(scene, faces=[], input_size=256)
     lines = worded_flags(_flags(rest=small, open_mouth=small, puff_cheeks=no_face))
     assert lines == [
         ("Photo failed the quality check", "Rest, Open mouth: the face is only 100 px across: move closer or use a "

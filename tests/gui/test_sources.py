@@ -197,7 +197,7 @@ class FakeCapture:
         if self.frames_left == 0:
             return False, None
         self.frames_left -= 1
-        frame = np.zeros((4, 6, 3), np.uint8)
+        frame = np.zeros((120, 160, 3), np.uint8)  # the smallest picture a camera may give
         frame[..., 0] = 200  # blue in OpenCV's BGR order
         return True, frame
 
@@ -227,7 +227,7 @@ def test_opencv_camera_unplugged_mid_session_raises_a_clear_error(monkeypatch) -
     source.open()
     assert opened == [3] and sorted(capture.props.values()) == [15, 480, 640]
     first = source.read()
-    assert first.shape == (4, 6, 3) and first[0, 0].tolist() == [0, 0, 200]  # BGR turned into RGB
+    assert first.shape == (120, 160, 3) and first[0, 0].tolist() == [0, 0, 200]  # BGR turned into RGB
     source.read()
     with pytest.raises(CameraError, match="camera 3 stopped delivering frames; check the cable"):
         source.read()
