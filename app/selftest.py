@@ -15,7 +15,9 @@ permission) or whose database is newer than this program reads fails the test la
 Prints one summary line; exit 0 when
 every step passed, 1 with the failing step and its reason otherwise. A `--json FILE` or a
 `--keep DIR` that cannot be written is refused before the test runs (one line, exit 2); the
-JSON file is replaced atomically.
+JSON file is replaced atomically. The temporary folder it works in is named after its process and
+computer (`palsy-selftest-PID-HOST-XXXX`): one left by a self-test that was killed (Task
+Scheduler's "End", a logoff) is removed by the next (`remove_left_folders`).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,11 +40,14 @@ from typing import Any, TypeVar
 from models.errors import PalsyError
 
 DISCLAIMER_PHRASE = "does not replace"
-DEMO_PHRASE = "NOT FOR DIAGNOSIS"
+DEMO_PHRASE = "DEMONSTRATION MODEL"  # the red box's title (`pdf.DEMO_TITLE`); the amber one also says "NOT FOR DIAGNOSIS"
 DEFAULT_GRADE = "III"
 DEFAULT_SIDE = "left"
 DEFAULT_SEED = 7
 QT_WIDGET_MODULES = ("PySide6.QtWidgets", "PyQt5.QtWidgets", "PyQt6.QtWidgets")
+TEMP_PREFIX = "palsy-selftest-"
+# `palsy-selftest-PID-HOST-XXXX` (`work_folder`); an earlier release's `palsy-selftest-XXXX` names neither
+_TEMP_NAME = re.compile(rf"{re.escape(TEMP_PREFIX)}(\d+)-([0-9a-f]{{8}})-.+")
 
 T = TypeVar("T")
 
@@ -327,6 +334,48 @@ def _qt_widgets_loaded() -> list[str]:
     return [name for name in QT_WIDGET_MODULES if sys.modules.get(name) is not None]  # None: import blocked
 
 
+@contextmanager
+def work_folder() -> Iterator[Path]:
+    """A private (0o700) folder in the system's temporary folder for one self-test, removed when
+    the block ends; its name holds this process's ID and computer, and the ones killed
+    self-tests left there are removed first (`remove_left_folders`): a killed run never reaches
+    the removal, and the system does not empty its temporary folder on Windows."""
+    from app.records.recovery import host_tag
+
+    remove_left_folders(Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-{host_tag()}-") as tmp:
+        yield Path(tmp)
+
+
+def remove_left_folders(temp_root: Path) -> int:
+    """Remove the `TEMP_PREFIX` folders in `temp_root` that killed self-tests left, by the
+    records' staging rule: this computer's once their process is gone (a live self-test's is
+    never touched), any other (a temporary folder other computers share, or an earlier
+    release's name, which holds no process) once untouched for an hour and its process, where
+    it names one, looks gone. Best effort: another account's cannot be removed. Returns how
+    many were removed."""
+    now = time.time()
+    removed = 0
+    for old in temp_root.glob(TEMP_PREFIX + "*"):
+        with suppress(OSError):
+            if old.is_symlink() or not old.is_dir():
+                continue
+            if _left_behind(old.name, now - old.stat().st_mtime):
+                shutil.rmtree(old, ignore_errors=True)
+                removed += not old.exists()
+    return removed
+
+
+def _left_behind(name: str, age_s: float) -> bool:
+    """Whether the self-test folder `name`, untouched for `age_s`, was left by a killed run."""
+    from app.records.recovery import host_tag, left_by_a_dead_writer, left_in_a_shared_folder
+
+    match = _TEMP_NAME.fullmatch(name)
+    if match and match.group(2) == host_tag():
+        return left_by_a_dead_writer(int(match.group(1)), age_s)
+    return left_in_a_shared_folder(int(match.group(1)) if match else None, age_s)
+
+
 def run_self_test(
     weights_folder: Path | None = None,
     work: Path | None = None,
@@ -372,8 +421,8 @@ def run_self_test(
 
         result.steps_ms["imports"] = round(1000.0 * (time.perf_counter() - t_imports), 1)
         folder = Path(weights_folder) if weights_folder is not None else weights_dir()
-        with tempfile.TemporaryDirectory(prefix="palsy-selftest-") as tmp:
-            root = Path(work) if work is not None else Path(tmp)
+        with work_folder() as tmp:
+            root = Path(work) if work is not None else tmp
             current = "face detector"
             if not face_detector_available():
                 raise SelfTestError("OpenCV's Haar face cascade is missing from this installation (cv2/data)")

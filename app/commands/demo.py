@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.commands.assess import assess_and_write, set_threads
+    from app.report.outputs import refuse_data_folder
     from app.report.pdf import ReportContext
     from models.errors import InputError
     from models.labels import grade_index
@@ -45,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file; give a folder for the demo")
+    refuse_data_folder(out)  # before the demo patient's photos: never among the records
     try:
         patient = render_demo_patient(out / "patient", grade=args.grade.upper(), side=args.side, seed=args.seed)
     except OSError as exc:

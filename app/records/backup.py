@@ -19,7 +19,10 @@ stopped by a full disk leaves no copy under the final names, only its staging fo
 at once on a failure, and a killed one's by the next backup (or export) into the same place:
 at once when this computer made it and its process is gone, else once nothing was added to it
 for an hour (`recovery.remove_abandoned_staging`: a younger one may be another computer's
-backup into the same shared folder); the rerun goes ahead beside it.
+backup into the same shared folder); the rerun goes ahead beside it. Before anything is copied
+the size of what the backup copies (the database and the files its rows name) is compared with
+the destination disk's free space (`check_room`): a backup that cannot fit is refused at once,
+not found out by filling the disk, which for a large clinic took an hour of copying.
 """
 
 from __future__ import annotations
@@ -114,7 +117,9 @@ def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | 
     inside = out.is_dir()  # an empty folder (a mount point): staged in it, on its own disk
     where = out if inside else out.parent
     remove_abandoned_staging(where)  # those of killed backups or exports: patient data
-    with _writing_to(out):
+    needed = size_to_copy(store)
+    check_room(out, needed)
+    with _writing_to(out, needed):
         if inside:
             _make_private(out)
         else:
@@ -122,11 +127,11 @@ def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | 
         staging = where / staging_path_for(out).name
         os.mkdir(staging, 0o700)
     try:
-        result = _copy_into(store, DataLayout(staging), out)
+        result = _copy_into(store, DataLayout(staging), out, needed)
         if check is not None:
             with Store.open_existing(staging) as copy:
                 result.report = _moved(check(copy), str(staging), str(out))
-        with _writing_to(out):
+        with _writing_to(out, needed):
             refuse_out(out)  # filled meanwhile: not replaced
             if inside:
                 _move_up(staging, out)
@@ -140,6 +145,46 @@ def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | 
     except OSError as exc:
         log.warning("could not flush the folder %s after the backup: %s", where, exc.strerror or exc)
     return result
+
+
+def size_to_copy(store: Store) -> int:
+    """Bytes a backup of `store` copies: its database (every page of it, as the online copy
+    writes them) and each file a row names (a file that cannot be looked at counts as none)."""
+    conn = store.db.connection()
+    page_count, page_size = (conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
+    tables = [t for t in ("captures", "reports")
+              if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()]
+    names = {row[0] for t in tables for row in conn.execute(f"SELECT file_name FROM {t}")}
+    total = page_count * page_size
+    for name in names:
+        try:
+            total += os.stat(store.layout.resolve(name)).st_size
+        except (OSError, StorageError):  # missing or outside the folder: the copy says so
+            continue
+    return total
+
+
+def check_room(out: Path, needed: int) -> None:
+    """StorageError before anything is written when the disk `out` would be on (that of its
+    nearest existing folder) has less than `needed` bytes free. Nothing is said when the free
+    space cannot be read: a full disk met while copying is said then."""
+    place = next((p for p in (out, *out.parents) if p.exists()), None)
+    if place is None:
+        return
+    try:
+        free = shutil.disk_usage(place).free
+    except OSError:
+        return
+    if free < needed:
+        raise StorageError(
+            f"cannot write the backup to {out}: it needs {_megabytes(needed)} MB, {free // 1_000_000} MB free on "
+            f"{place}; nothing was written. Free some space on that disk, or give another --out folder, and try again."
+        )
+
+
+def _megabytes(size: int) -> int:
+    """`size` bytes in whole MB, rounded up (a backup of 0.2 MB needs 1 MB, not 0)."""
+    return max(1, -(-size // 1_000_000))
 
 
 def _make_private(out: Path) -> None:
@@ -176,21 +221,21 @@ def _move_up(staging: Path, out: Path) -> None:
         log.warning("could not remove the empty staging folder %s: %s", staging, exc.strerror or exc)
 
 
-def _copy_into(store: Store, layout: DataLayout, out: Path) -> BackupResult:
+def _copy_into(store: Store, layout: DataLayout, out: Path, needed: int) -> BackupResult:
     """Copy the database, then every file its rows name, into the staging folder `layout`
-    (`out` names the destination in errors).
+    (`out` names the destination in errors, `needed` what the backup needs in a full disk's).
 
     A photo retaken (or withdrawn) after the database was copied is deleted from the data folder
     before the backup reaches it: then the database is copied again and the files its rows name
     now, the ones already copied kept (a file's name holds its checksum), up to SNAPSHOT_TRIES
     times. Only a file missing while the live database still names it is a missing file.
     """
-    with _writing_to(out):
+    with _writing_to(out, needed):
         for folder in (layout.photos_dir, layout.reports_dir):
             ensure_private_dir(folder)
     copied: dict[str, str] = {}  # name -> sha256 of the copy made of it
     for attempt in range(1, SNAPSHOT_TRIES + 1):
-        result, names = _copy_snapshot(store, layout, out, copied)
+        result, names = _copy_snapshot(store, layout, out, copied, needed)
         vanished = [name for name in result.missing if not _still_named(store, name)]
         if not vanished:
             break
@@ -202,7 +247,7 @@ def _copy_into(store: Store, layout: DataLayout, out: Path) -> BackupResult:
             f"withdrawn during each of {SNAPSHOT_TRIES} tries); nothing was saved to {out}. "
             "Run the backup again, best when no photos are being taken."
         )
-    with _writing_to(out):
+    with _writing_to(out, needed):
         _remove_unnamed(layout, set(copied) - names)
         # each copy's own folder (an assessment's) holds its name: flushed, like the folders above it
         visits = sorted({layout.resolve(name).parent for name in names if name in copied})
@@ -211,10 +256,11 @@ def _copy_into(store: Store, layout: DataLayout, out: Path) -> BackupResult:
     return result
 
 
-def _copy_snapshot(store: Store, layout: DataLayout, out: Path, copied: dict[str, str]) -> tuple[BackupResult, set[str]]:
+def _copy_snapshot(store: Store, layout: DataLayout, out: Path, copied: dict[str, str],
+                   needed: int) -> tuple[BackupResult, set[str]]:
     """Copy the database (over an earlier try's copy), then each file its rows name that is not
     in `copied` yet; return what the copy holds and the names of its files."""
-    with _writing_to(out):
+    with _writing_to(out, needed):
         if layout.db_path.exists():
             os.remove(layout.db_path)
         try:
@@ -236,7 +282,7 @@ def _copy_snapshot(store: Store, layout: DataLayout, out: Path, copied: dict[str
         conn.close()
     for name, sha256 in rows:
         if name not in copied:
-            digest = _copy_file(store.layout, layout, name, out)
+            digest = _copy_file(store.layout, layout, name, out, needed)
             if digest is None:
                 result.missing.append(name)
                 continue
@@ -265,7 +311,7 @@ def _remove_unnamed(layout: DataLayout, names: set[str]) -> None:
             target.parent.rmdir()  # refuses a folder that is not empty
 
 
-def _copy_file(source: DataLayout, dest: DataLayout, name: str, out: Path) -> str | None:
+def _copy_file(source: DataLayout, dest: DataLayout, name: str, out: Path, needed: int) -> str | None:
     """Copy one recorded file, hashing it on the way; return the copy's sha256, or None when
     the source file is missing. A failure to read the source names the source, one to write
     names `out`."""
@@ -278,7 +324,7 @@ def _copy_file(source: DataLayout, dest: DataLayout, name: str, out: Path) -> st
         return None
     except OSError as exc:
         raise storage_error_from_os(exc, "read the file", src) from exc
-    with handle, _writing_to(out):
+    with handle, _writing_to(out, needed):
         ensure_private_dir(target.parent)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
         with os.fdopen(fd, "wb") as copy:
@@ -305,29 +351,31 @@ class _SourceError(Exception):
 
 
 @contextmanager
-def _writing_to(out: Path) -> Iterator[None]:
+def _writing_to(out: Path, needed: int) -> Iterator[None]:
     """Turn a failure to write the backup (OSError, SQLite's "disk is full", a StorageError
     from an OSError) into one line naming `out`: the destination the user chose, not the data
-    folder (whose errors advise choosing another data folder)."""
+    folder (whose errors advise choosing another data folder). `needed`: the bytes the backup
+    copies (`size_to_copy`), said when the disk is full."""
     try:
         yield
     except _SourceError as exc:
         raise exc.error from exc.__cause__
     except (OSError, sqlite3.Error) as exc:
-        raise _destination_error(exc, out) from exc
+        raise _destination_error(exc, out, needed) from exc
     except StorageError as exc:
         if isinstance(exc.__cause__, OSError):
-            raise _destination_error(exc.__cause__, out) from exc.__cause__
+            raise _destination_error(exc.__cause__, out, needed) from exc.__cause__
         raise
 
 
-def _destination_error(exc: OSError | sqlite3.Error, out: Path) -> StorageError:
+def _destination_error(exc: OSError | sqlite3.Error, out: Path, needed: int) -> StorageError:
     """The StorageError for a failure to write the backup into `out` (or its staging folder
-    beside it): names `out`, says nothing was left there and what to do."""
+    beside it): names `out`, says nothing was left there and what to do (on a full disk, how
+    much room the backup needs: `needed` bytes)."""
     kept = "the data folder was not changed and no partial copy was left"
     error = full_or_read_only_error(
         exc, f"cannot write the backup to {out}", "the folder", kept,
-        full_hint="Free some space on that disk (the backup needs about the size of the data folder), "
+        full_hint=f"Free some space on that disk (the backup needs about {_megabytes(needed)} MB), "
         "or give another --out folder, and try again.",
         read_only_hint="Check its permissions or give another --out folder.",
     )

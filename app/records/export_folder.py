@@ -52,7 +52,7 @@ from app.records.errors import (
 from app.records.export_format import EXPORT_FORMAT, EXPORT_VERSION, MANIFEST, SHA256
 from app.records.files import atomic_write, fsync_dir, read_verified, replace_file
 from app.records.migrations import RECORD_FIELDS_VERSION
-from app.records.paths import ensure_private_dir
+from app.records.paths import ensure_private_dir, is_inside
 from app.records.recovery import remove_abandoned_staging, staging_path_for
 from app.records.rows import Assessment, AuditEntry, Capture, Patient, Report
 from app.records.store import Store
@@ -180,8 +180,14 @@ def export_patient(
 
     With `deidentify`, `pseudonym` (default: 'ANON-' + random hex) replaces the patient ID.
     Damaged photos stop the export with ChecksumError rather than being copied. Staging
-    folders that earlier, killed exports left in `dest` are removed first.
+    folders that earlier, killed exports left in `dest` are removed first. A `dest` inside the
+    data folder is refused (InputError), as a backup's is: the export would lie among the
+    records as files no row names, which `records check` reports and the next start moves to
+    recovered/.
     """
+    dest_root = Path(dest).expanduser().resolve()
+    if is_inside(store.root, dest_root):
+        raise InputError(f"{dest_root} is inside the data folder {store.root}; give a folder outside it")
     patient, patient_trail, listing = _read_records(store, patient_id)
     export_id = validate.patient_id(pseudonym or f"ANON-{secrets.token_hex(4).upper()}") if deidentify else patient.patient_id
     redact = _Redactor(patient, export_id) if deidentify else _Redactor()
@@ -189,7 +195,6 @@ def export_patient(
         if pseudonym:
             _refuse_identifying_pseudonym(store, patient, export_id)
         listing = [listed for listed in listing if listed.assessment.status != "discarded"]
-    dest_root = Path(dest).expanduser().resolve()
     final = dest_root / _safe_folder_name(export_id)
     _remove_abandoned_exports(dest_root)
     if final.exists():

@@ -2,9 +2,11 @@
 
 A write goes to a temporary file in the same folder, is fsynced, renamed over the target and
 the folder is fsynced, so a crash leaves either the old file or the complete new one, never a
-half-written file under the real name. Temporary names carry the writer's process ID so the
-next start can delete those left by a process that died (see `recovery`). After the rename the
-file is read back and its sha256 compared with what was meant to be written.
+half-written file under the real name. Temporary names carry the writer's process ID and its
+computer (`host_tag`) so the next start can delete those left by a process of this computer
+that died, and leave another computer's live write alone in a shared folder (see `recovery`).
+After the rename the file is read back and its sha256 compared with what was meant to be
+written.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import errno
 import hashlib
 import os
 import secrets
+import socket
 import stat
 from pathlib import Path
 
@@ -32,18 +35,39 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def host_tag() -> str:
+    """This computer in a temporary file's or a staging folder's name: 8 hex digits of its host
+    name's sha256 (a host name may hold characters a file name cannot)."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
 def temp_path_for(target: Path) -> Path:
-    """A fresh temporary name beside `target`: `.NAME.partial-PID-RANDOM`."""
-    return target.parent / f".{target.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    """A fresh temporary name beside `target`: `.NAME.partial-PID-RANDOM-HOST` (`host_tag`)."""
+    return target.parent / f".{target.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}-{host_tag()}"
+
+
+def temp_owner(path: Path) -> tuple[int, str | None] | None:
+    """The process ID and the `host_tag` written into a temporary file's name (`temp_path_for`;
+    a side file SQLite adds, `-journal`, keeps them), or None when it is not one of ours. The
+    host is None in an earlier release's name, which had none (`.NAME.partial-PID-RANDOM`)."""
+    name = path.name
+    if not name.startswith(".") or TEMP_MARK not in name:
+        return None
+    parts = name.rsplit(TEMP_MARK, 1)[1].split("-")
+    if not parts[0].isdigit():
+        return None
+    host = parts[2] if len(parts) > 2 and _is_tag(parts[2]) else None
+    return int(parts[0]), host
+
+
+def _is_tag(text: str) -> bool:
+    return len(text) == 8 and all(c in "0123456789abcdef" for c in text)
 
 
 def temp_owner_pid(path: Path) -> int | None:
     """The process ID written into a temporary file's name, or None when it is not one of ours."""
-    name = path.name
-    if not name.startswith(".") or TEMP_MARK not in name:
-        return None
-    pid_text = name.rsplit(TEMP_MARK, 1)[1].split("-", 1)[0]
-    return int(pid_text) if pid_text.isdigit() else None
+    owner = temp_owner(path)
+    return None if owner is None else owner[0]
 
 
 def fsync_dir(folder: Path) -> None:
@@ -210,12 +234,14 @@ __all__ = [
     "TEMP_MARK",
     "atomic_write",
     "fsync_dir",
+    "host_tag",
     "read_verified",
     "remove_file",
     "replace_file",
     "fsync_file",
     "sha256_bytes",
     "sha256_file",
+    "temp_owner",
     "temp_owner_pid",
     "temp_path_for",
 ]

@@ -1,23 +1,24 @@
 """Clean-up after a crash: temporary files of dead writers and photos never recorded.
 
-A writer killed between `open(temp)` and `rename` leaves `.NAME.partial-PID-XXXX`; one killed
-after the rename but before its row committed leaves a complete photo no row names (an
-orphan). Temporary files are removed when their process is gone (or after a day, in case the
-PID was reused). Orphans older than an hour (younger ones may belong to a capture in
-progress in another process) are moved, never deleted, to `recovered/` in the data folder
-at start-up, keeping their relative path, so the photo tree holds only recorded files and
-nothing a crash left behind is lost. `remove_orphans` deletes them instead (tools, tests).
+A writer killed between `open(temp)` and `rename` leaves `.NAME.partial-PID-XXXX-HOST`; one
+killed after the rename but before its row committed leaves a complete photo no row names (an
+orphan). This computer's temporary files are removed when their process is gone (or after a
+day, in case the PID was reused); another computer's (a shared data folder), or an earlier
+release's that named no computer, once nothing was written to it for an hour as well
+(`left_in_a_shared_folder`): its PID means nothing here. Orphans older than an hour (younger
+ones may belong to a capture in progress in another process) are moved, never deleted, to
+`recovered/` in the data folder at start-up, keeping their relative path, so the photo tree
+holds only recorded files and nothing a crash left behind is lost. `remove_orphans` deletes
+them instead (tools, tests).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import posixpath
 import re
 import shutil
-import socket
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -28,9 +29,10 @@ from app.records.errors import damaged_database_error
 from app.records.files import (
     TEMP_MARK,
     fsync_dir,
+    host_tag,
     remove_file,
     replace_file,
-    temp_owner_pid,
+    temp_owner,
     temp_path_for,
 )
 from app.records.paths import DataLayout
@@ -45,7 +47,7 @@ STAGING_MIN_AGE_S = 3600.0
 ORPHAN_MIN_AGE_S = 3600.0
 RECOVERED_DIR = "recovered"
 # `.NAME.partial-PID-XXXXXXXX-HOST`: the staging folder of an export or a backup
-# (`staging_path_for`); earlier releases' have no `-HOST`.
+# (`staging_path_for`), named as a temporary file is (`temp_path_for`); earlier releases' have no `-HOST`.
 STAGING_NAME = re.compile(rf"\..+{re.escape(TEMP_MARK)}(\d+)-[0-9a-f]{{8}}(?:-([0-9a-f]{{8}}))?")
 
 
@@ -144,17 +146,11 @@ def left_in_a_shared_folder(pid: int | None, age_s: float) -> bool:
     return abs(age_s) > STAGING_MIN_AGE_S and (pid is None or left_by_a_dead_writer(pid, age_s))
 
 
-def host_tag() -> str:
-    """This computer in a staging folder's name: 8 hex digits of its host name's sha256 (a host
-    name may hold characters a file name cannot)."""
-    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
-
-
 def staging_path_for(target: Path) -> Path:
-    """A fresh staging folder's path beside `target` (`STAGING_NAME`): `temp_path_for`'s with this
-    computer's `host_tag`, so that a killed run's folder is removed by the rerun here at once,
-    while another computer's waits an hour (`remove_abandoned_staging`)."""
-    return Path(f"{temp_path_for(target)}-{host_tag()}")
+    """A fresh staging folder's path beside `target` (`STAGING_NAME`): `temp_path_for`'s, which
+    ends in this computer's `host_tag`, so that a killed run's folder is removed by the rerun
+    here at once, while another computer's waits an hour (`remove_abandoned_staging`)."""
+    return temp_path_for(target)
 
 
 def _file_folders(layout: DataLayout) -> list[Path]:
@@ -188,20 +184,31 @@ def _temp_candidates(files: list[str]) -> list[Path]:
 
 
 def abandoned_temp_files(files: Sequence[Path], now: float) -> list[Path]:
-    """The temporary files (`.NAME.partial-PID-XXXX`) among `files` that their writer left
-    (`left_by_a_dead_writer`); one removed meanwhile finished its write and is not listed."""
+    """The temporary files (`.NAME.partial-PID-XXXX-HOST`) among `files` that their writer left
+    (`temp_left_behind`); one removed meanwhile finished its write and is not listed."""
     abandoned = []
     for path in files:
-        pid = temp_owner_pid(path)
-        if pid is None:
+        owner = temp_owner(path)
+        if owner is None:
             continue
         try:
             age = now - path.stat().st_mtime
         except OSError:
             continue
-        if left_by_a_dead_writer(pid, age):
+        if temp_left_behind(*owner, age):
             abandoned.append(path)
     return abandoned
+
+
+def temp_left_behind(pid: int, host: str | None, age_s: float) -> bool:
+    """Whether a temporary file of process `pid` on the computer `host` (`temp_owner`), written
+    `age_s` ago, was left by a writer that stopped. This computer's is judged by its PID at once
+    (`left_by_a_dead_writer`); another computer's, or one an earlier release named no computer
+    in, by `left_in_a_shared_folder` (an hour): on a data folder several stations share, another
+    station's live write has a PID this computer does not know."""
+    if host == host_tag():
+        return left_by_a_dead_writer(pid, age_s)
+    return left_in_a_shared_folder(pid, age_s)
 
 
 def remove_abandoned_staging(dest_root: Path) -> int:

@@ -517,9 +517,11 @@ class ChecksMixin(StoreBase):
         return unrecorded + self._leftover_temp_files(files)
 
     def _leftover_temp_files(self, files: list[Path]) -> list[FileProblem]:
-        """Temporary files (`.NAME.partial-PID-XXXX`) that the next normal open removes: their
-        writing process is gone or they are older than a day (the rule of `recovery.recover`).
-        A younger one of a live process is a write in progress, not a problem."""
+        """Temporary files (`.NAME.partial-PID-XXXX-HOST`) that the next normal open removes
+        (`recovery.temp_left_behind`, the rule of `recovery.recover`): this computer's whose
+        writing process is gone, another computer's once an hour old as well, any older than a
+        day. A younger one of a live process, or another station's, is a write in progress, not
+        a problem."""
         return [
             FileProblem(
                 path.relative_to(self.layout.root).as_posix(),

@@ -29,15 +29,20 @@ from typing import Any
 import cv2
 import numpy as np
 
+from app.records.errors import StorageError
+from app.records.paths import DB_NAME, default_data_dir, is_inside
 from app.records.recovery import host_tag, left_by_a_dead_writer, left_in_a_shared_folder
 from app.report.pdf import ReportContext, write_report
 from models.atomic_files import replace_file, replace_when_done
 from models.errors import InputError
 from models.labels import EXPRESSIONS
 from models.pipeline.assess import Assessment
-from models.pipeline.overlays import attention_overlay, save_png, segmentation_overlay
-
-REPORT_ATTENTION = "spatial_5"  # the attention map the PDF shows (all are saved as PNG)
+from models.pipeline.overlays import (
+    REPORT_ATTENTION,
+    attention_overlay,
+    save_png,
+    segmentation_overlay,
+)
 
 
 def attention_title(name: str) -> str:
@@ -149,14 +154,40 @@ def write_outputs(assessment: Assessment, folder: str | os.PathLike, context: Re
 
 def check_writable(folder: str | os.PathLike) -> Path:
     """Create `folder` and make sure a file can be written there (before minutes of work);
-    OSError otherwise. Leaves nothing behind but the folder."""
+    OSError otherwise, InputError for a folder inside a data folder (`refuse_data_folder`).
+    Leaves nothing behind but the folder."""
     folder = Path(folder)
+    refuse_data_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
     check_no_links(folder)
     probe = folder / f"{STAGING_PREFIX}probe-{os.getpid()}-{secrets.token_hex(4)}"
     probe.write_bytes(b"")
     probe.unlink()
     return folder
+
+
+def refuse_data_folder(folder: str | os.PathLike) -> None:
+    """InputError (one line, exit 2) when the results folder `folder` is inside a data folder:
+    the default one (PALSY_HOME, else the platform's) or any folder above `folder` holding a
+    records database (one chosen in Settings, which cannot be read here without Qt). There the
+    results would lie among the records as files no row names: `palsy records check` reports
+    them and the next start moves them to recovered/, as a crash's. A backup and a records
+    export are refused there the same way."""
+    place = Path(folder).expanduser().resolve()
+    for data in _data_folders_above(place):
+        if is_inside(data, place):
+            raise InputError(f"{place} is inside the data folder {data}; give a folder outside it")
+
+
+def _data_folders_above(place: Path) -> list[Path]:
+    """The default data folder (when it can be named) and the folders from `place` up that hold
+    a records database."""
+    found = [above for above in (place, *place.parents) if (above / DB_NAME).is_file()]
+    try:
+        found.append(default_data_dir().resolve())
+    except (StorageError, OSError, RuntimeError):  # a relative PALSY_HOME, no home folder: said elsewhere
+        pass
+    return found
 
 
 def check_no_links(folder: Path) -> None:

@@ -19,7 +19,7 @@ from app.records import ChecksumError, StorageError, Store, files
 from app.records import backup as backup_module
 from app.records.export_folder import export_patient
 from app.records.paths import FILE_MODE
-from app.records.recovery import RECOVERED_DIR
+from app.records.recovery import RECOVERED_DIR, host_tag
 from tests.records.records_helpers import tiny_png
 from tests.records.test_records_backup import filled
 
@@ -182,7 +182,7 @@ def test_import_reports_what_crash_recovery_did(
     os.utime(orphan, (past, past))
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    (data / "photos" / f".x.png.partial-{dead.pid}-00000000").write_bytes(b"cut")
+    (data / "photos" / f".x.png.partial-{dead.pid}-00000000-{host_tag()}").write_bytes(b"cut")  # this computer's
     assert main(["records", "--data", str(data), "import", str(exported)]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"crash recovery in {data}: moved 1 unrecorded photo or report file(s) to "

@@ -12,6 +12,7 @@ import pytest
 
 from app.cli import main
 from app.records import ChecksumError, StorageError, Store
+from app.records.recovery import host_tag
 from tests.records.records_helpers import tiny_png
 
 
@@ -27,7 +28,7 @@ def test_check_reports_a_partial_file_left_by_a_killed_writer(tmp_path: Path, ca
         store.create_patient("CHK-1")
         aid = store.start_assessment("CHK-1").id
         photo = store.capture_path(store.save_capture(aid, "rest", tiny_png(1)))
-    leftover = photo.parent / f".000001_close_eyes_0123456789ab.png.partial-{_dead_pid()}-a1b2c3d4"
+    leftover = photo.parent / f".000001_close_eyes_0123456789ab.png.partial-{_dead_pid()}-a1b2c3d4-{host_tag()}"
     leftover.write_bytes(b"\x89PNG half")
     writing = photo.parent / f".000001_open_mouth_0123456789ab.png.partial-{os.getpid()}-a1b2c3d4"
     writing.write_bytes(b"\x89PNG in progress")  # a live writer's: not a problem
