@@ -10,6 +10,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QTimer
 
+from app.pages.capture_logic import still_saving_text
 from app.pages.instructions import TITLES
 from app.widgets.announce import announce
 from app.workers import FunctionWorker
@@ -83,8 +84,12 @@ class WindowAnalysisMixin:
                 self._say_about_analysed(lambda who: f"The analysis of {who} is still running: press Analyse again "
                                          "when it is done (the status bar says so)")
             return
-        if not self.session.complete:
+        if not self.session.complete and self.session.missing:
             self.notify("Capture all six expressions first; missing: " + ", ".join(TITLES[e] for e in self.session.missing))
+            return
+        if not self.session.complete:  # every photo taken, one still being written: it starts then
+            self.capture.analyse_when_saved(self.session)
+            self.notify(still_saving_text(self.session.unsaved, starts=True))
             return
         if self.model_handle is None:
             self.notify(f"No model is loaded: {self.model_error}" if self.model_error

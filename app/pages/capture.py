@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -35,16 +34,22 @@ from app.help_dialogs import analyse_keys, native_keys
 from app.pages.capture_logic import (
     CAMERA_STOPPED,
     NO_MOVEMENT_NOTE,
+    SAME_AS_PREFIX,
+    SPACE_TOO_SOON,
     CaptureLine,
     CaptureSession,
+    SpacePause,
     camera_stop_reason,
     face_problem,
+    frozen_text,
     name_order_note,
+    no_frame_text,
     source_words,
+    still_saving_text,
     unexpected_save_error,
 )
 from app.pages.instructions import INSTRUCTIONS, TITLES
-from app.pages.quality_logic import LiveQuality, check_frame
+from app.pages.quality_logic import LiveChecks, LiveQuality, blank_picture
 from app.widgets.announce import announce
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import HEADING, scale_font
@@ -98,7 +103,13 @@ class CapturePage(QWidget):
         # None while no camera is open: `_check_frozen`
         self._frame_at: float | None = None
         self._frame_wait_s = FIRST_FRAME_S
-        self._frozen = False  # the page says that the camera is frozen
+        self._frozen = False  # the page says that the camera is frozen (or has not opened)
+        self._opened = False  # the source started last has opened (`opened` came)
+        # Space takes nothing just after a capture or a step change (a bouncing key)
+        self._space_pause = SpacePause()
+        # the live checks and each photo's own, with the loaded model's input size ("Resolution")
+        self._checks = LiveChecks()
+        self._analyse_after_save: CaptureSession | None = None  # Analyse asked while a photo was being saved
         self._shown_expression: str | None = None  # the step whose frames are on screen
         self._step_errors: dict[str, str] = {}  # steps the source has no frame for, until Retry
         self._quality: LiveQuality | None = None
@@ -293,9 +304,10 @@ class CapturePage(QWidget):
         self._whose = f"{who.name}{who.detail}" if isinstance(who, CaptureLine) else ""
         if other:  # another assessment's "Analysis cancelled" or progress is not this one's
             self._render_analysis()
+            self._analyse_after_save = None
         self._shown_expression = None  # no frame from before this session may be taken
         session.submit = self._saver.submit
-        session.checker = _photo_checks
+        session.checker = self._checks.record
         session.on_change = self.refresh
         self._source_factory = source_factory
         self._source = None  # a read-only view names no file of the folder a capture used before
@@ -335,6 +347,8 @@ class CapturePage(QWidget):
         expression = s.expression
         if expression != self._shown_expression:
             # a frame of the step before may be the newest one for a moment: never capture it
+            if self._shown_expression is not None:
+                self._space_pause.mark()  # nor take the next step's photo with a second press of Space
             self._shown_expression = expression
             self._forget_frame()
             self._show_step_error()
@@ -352,8 +366,8 @@ class CapturePage(QWidget):
         self.prev_button.setEnabled(s.current > 0)
         self.next_button.setEnabled(s.current < len(s.steps) - 1)
         self.analyse_button.setEnabled(s.complete and not self.read_only and not self._analysing)
-        if not s.complete:
-            tip = "Missing: " + ", ".join(TITLES[e] for e in s.missing)
+        if not s.complete:  # a step without a photo, or a photo still being written
+            tip = "Missing: " + ", ".join(TITLES[e] for e in s.missing) if s.missing else still_saving_text(s.unsaved)
         elif self._analysed_id is not None and not self._analysing:  # one analysis at a time
             tip = f"The analysis of {self._analysed_who} runs: press Analyse again when it is done"
         else:
@@ -386,10 +400,20 @@ class CapturePage(QWidget):
         if self.session is not None:
             self.camera.request_expression(self.session.expression)
         self.camera.set_checks_enabled(not self._analysing)
-        self.camera.start(source, analyse=check_frame)
+        self._checks.input_size = self._model_input_size()
+        self.camera.start(source, analyse=self._checks)
         # a slow driver still closing the old camera: the new one opens when it has (never twice)
         self.preview.clear("Reconnecting\u2026" if self.camera.waiting else "Opening camera\u2026")
+        # an open that hangs (a camera held by another program) is said after FIRST_FRAME_S
+        self._frame_at, self._frame_wait_s, self._opened = time.monotonic(), FIRST_FRAME_S, False
         self.timer.start()
+
+    def _model_input_size(self) -> int | None:
+        """The loaded model's input side (the window's `model_handle`), which the live
+        "Resolution" check compares the face with; None while no model is loaded, or on a page
+        shown without the window."""
+        size = getattr(getattr(self.window(), "model_handle", None), "input_size", None)
+        return size if isinstance(size, int) and size > 0 else None
 
     def stop_camera(self, wait: bool = False) -> None:
         """Stop pulling and release the camera (closed on its own thread; `wait` blocks until
@@ -418,11 +442,14 @@ class CapturePage(QWidget):
 
     def _stop_frozen_clock(self) -> None:
         """No camera is open: nothing is awaited from it."""
-        self._frame_at, self._frozen = None, False
+        self._frame_at, self._frozen, self._opened = None, False, False
 
     def _on_camera_opened(self, name: str) -> None:
         self.error_box.hide()
-        self._frame_at, self._frame_wait_s = time.monotonic(), FIRST_FRAME_S
+        self._frame_at, self._frame_wait_s, self._opened = time.monotonic(), FIRST_FRAME_S, True
+        if self._frozen:  # it was said not to open: it has, late; its first picture is awaited
+            self._frozen = False
+            self.preview.clear("Waiting for the camera's first picture\u2026")
         self.refresh()
 
     def _on_step_failed(self, expression: str, message: str) -> None:
@@ -480,6 +507,7 @@ class CapturePage(QWidget):
         self._frame_at, self._frame_wait_s = packet.timestamp, FROZEN_S
         if self._frozen:
             self._thaw()
+        self._checks.input_size = self._model_input_size()  # a model loaded, or another, since the start
         if self.session is not None and packet.expression != self.session.expression:
             return  # read before the source switched to this step
         if packet.expression in self._step_errors:  # the photo is there now (replaced on disk)
@@ -499,6 +527,7 @@ class CapturePage(QWidget):
         if self.auto_box.isChecked() and self.session is not None and quality is not None:
             photo = self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic())
             if photo is not None:  # written on the saver thread: a failure is said by `_poll_saves`
+                self._space_pause.mark()
                 self.save_timer.start()
                 self._say_taken(photo.expression)
 
@@ -511,13 +540,15 @@ class CapturePage(QWidget):
         if self._frame_at is None:
             return
         now = time.monotonic()
-        if self.session is None or self._analysing or self.session.expression in self._step_errors:
+        # nor while the new source waits for the old connection to close (the controller says why)
+        if self.session is None or self._analysing or self.session.expression in self._step_errors or self.camera.waiting:
             self._frame_at = now
             return
         waited = now - self._frame_at
         if waited <= self._frame_wait_s:
             return
-        text = _frozen_text(self.camera.source_name, waited)
+        # not opened yet, or opened with no picture ever (another program holds it), or frozen
+        text = frozen_text(self.camera.source_name, waited, self._opened, first=self._frame_wait_s == FIRST_FRAME_S)
         if self.error_box.isHidden():
             self._show_error(text)
         elif self.error_label.text() != text:
@@ -526,7 +557,7 @@ class CapturePage(QWidget):
             self._frozen = True
             self._forget_frame()
             self.capture_button.setEnabled(False)
-            self.preview.clear("No new picture \u2013 see above")
+            self.preview.clear("No new picture \u2013 see above" if self._opened else "Not opened \u2013 see above")
             self.notify.emit(text)  # after the box: a screen reader hears it once, assertive
 
     def _thaw(self) -> None:
@@ -542,32 +573,48 @@ class CapturePage(QWidget):
 
     def space_pressed(self) -> bool:
         """Space: a focused button or box of this page is pressed (Space on the Auto-capture box
-        ticks it, as everywhere in Qt); otherwise the live frame is captured."""
+        ticks it, as everywhere in Qt); otherwise the live frame is captured, unless the key
+        comes just after a capture or a step change (`SpacePause`)."""
         focus = QApplication.focusWidget()
         if isinstance(focus, QAbstractButton) and focus is not self.capture_button and self.isAncestorOf(focus):
             focus.click()  # not animateClick: its delayed second click would undo a ticked box
             return False
-        return self.capture_now()
+        return self._capture(from_key=True)
 
     def capture_now(self) -> bool:
         """Take the newest frame as the current step's photo. It is written on the saver
         thread: a failed save is said when `_poll_saves` settles it, not here."""
+        return self._capture(from_key=False)
+
+    def _capture(self, from_key: bool) -> bool:
         if self.session is None or self.read_only or self._analysing or self._saver_stopped:
             return False
-        if self.session.expression in self.session.photos:  # Space did nothing, silently
-            self.notify.emit(f"{TITLES[self.session.expression]} is already taken \u2013 press R to retake")
-            return False
-        if self._last_packet is None:
-            return False
-        waited = time.monotonic() - self._last_packet.timestamp
-        if waited > FROZEN_S:  # the display timer has not said so yet
-            self.notify.emit(f"Nothing taken: {_frozen_text(self.camera.source_name, waited)}")
+        refusal = self._capture_refusal(from_key)
+        if refusal is not None:  # said: a key that took nothing is not silent
+            self.notify.emit(refusal)
             return False
         quality = self._quality.to_dict() if self._quality else {}
         photo = self.session.capture(self._last_packet.frame, quality)
+        self._space_pause.mark()
         self.save_timer.start()
         self._say_taken(photo.expression)
         return True
+
+    def _capture_refusal(self, from_key: bool) -> str | None:
+        """Why the live frame cannot be taken now (`from_key`: by Space), or None."""
+        expression = self.session.expression
+        if expression in self.session.photos:
+            return f"{TITLES[expression]} is already taken \u2013 press R to retake"
+        if from_key and self._space_pause.too_soon():
+            return SPACE_TOO_SOON
+        if self._last_packet is None:
+            return no_frame_text(self.camera.running, self._opened, not self.error_box.isHidden(),
+                                 expression in self._step_errors)
+        waited = time.monotonic() - self._last_packet.timestamp
+        if waited > FROZEN_S:  # the display timer has not said so yet
+            return f"Nothing taken: {frozen_text(self.camera.source_name, waited)}"
+        blank = blank_picture(self._last_packet.frame)  # a lens cap: a black photo in the patient's draft
+        return f"Nothing taken: {blank}" if blank is not None else None
 
     def _say_taken(self, expression: str) -> None:
         """A screen reader hears each photo taken and, with the last, what comes next (the list
@@ -586,10 +633,12 @@ class CapturePage(QWidget):
         self.notify.emit(message)
 
     def _say_if_still(self, expression: str) -> None:
-        """The photo just taken shows no movement against rest: say so now (its step says so
-        too). A photo without a face is said once its own check ran (`_poll_saves`)."""
-        if self.session is not None and expression in self.session.still_photos():
-            self.notify.emit(f"{TITLES[expression]}: {NO_MOVEMENT_NOTE} (select the step and press R)")
+        """The photo just taken shows no movement against rest, or is the same as another
+        expression's photo: say so now (its step says so too). A photo without a face is said
+        once its own check ran (`_poll_saves`)."""
+        note = self.session.movement_notes().get(expression) if self.session is not None else None
+        if note is not None:
+            self.notify.emit(f"{TITLES[expression]}: {note} (select the step and press R)")
 
     def _poll_saves(self) -> None:
         self._poll_left()
@@ -614,6 +663,21 @@ class CapturePage(QWidget):
         for expression, error in self.session.take_withdraw_failures():
             self._not_saved(f"The rejected {TITLES[expression]} photo could not be removed from the record ({_save_error_text(error)}); "
                             "take the new photo: it replaces the old one")
+        self._analyse_if_asked()
+
+    def analyse_when_saved(self, session: CaptureSession) -> None:
+        """Analyse was asked while a photo of `session` is still being written: asked again
+        (`analyse_requested`) once the saves settle, unless one failed, a photo was retaken
+        meanwhile, or the page shows another assessment by then."""
+        self._analyse_after_save = session
+
+    def _analyse_if_asked(self) -> None:
+        asked = self._analyse_after_save
+        if asked is None or asked.pending:
+            return
+        self._analyse_after_save = None
+        if asked is self.session and asked.complete and not self.read_only and not self._analysing:
+            self.analyse_requested.emit()
 
     def settle_saves(self) -> None:
         """Wait (up to LEAVE_WAIT_S) for the shown assessment's photos to be written, as
@@ -781,12 +845,6 @@ def _lost_photo_text(whose: str, expression: str, error: BaseException, withdraw
     return f"The {title} photo of {whose} could not be saved ({reason}): resume that assessment and take it again"
 
 
-def _frozen_text(source_name: str, waited: float) -> str:
-    """The error box's words for a source that has sent no frame for `waited` seconds."""
-    hint = "check its cable" if source_name.startswith("camera ") else "check that it can still be read"
-    return f"No new picture from {source_name or 'the camera'} for {waited:.0f} s: {hint}, then press Retry"
-
-
 def _step_text(expression: str, note: str) -> str:
     """The step's instruction, and below it the file a folder of camera names gives the step
     (`name_order_note`), when it does."""
@@ -795,18 +853,16 @@ def _step_text(expression: str, note: str) -> str:
 
 def _step_warning(note: str) -> str:
     """A flagged step's second line ("⚠ no face – retake?"), broken to fit the step list."""
-    return "\u26a0 " + note.replace(" against", "\nagainst")
+    return "\u26a0 " + note.replace(" against", "\nagainst").replace(SAME_AS_PREFIX, SAME_AS_PREFIX.rstrip() + "\n")
 
 
 def _step_tooltip(note: str) -> str:
     if note == NO_MOVEMENT_NOTE:
         why = "this photo barely differs from the rest photo"
+    elif note.startswith(SAME_AS_PREFIX):
+        why = ("this photo barely differs from that expression's photo: a camera that repeats its last picture, "
+               "or Space pressed twice, takes one expression twice")
     else:
         why = "the face check found this when the photo was taken, and the analysis needs one face"
     return f"{note[:1].upper()}{note[1:]}: {why}. Select the step and press Retake (R)."
 
-
-def _photo_checks(rgb: np.ndarray) -> dict:
-    """The quality record stored with a photo: the live checks run on the photo itself (on the
-    saver thread; the badges on screen may still be an earlier frame's)."""
-    return check_frame(rgb).to_dict()

@@ -8,6 +8,7 @@ saver thread, `CaptureSession.submit`).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
@@ -200,6 +201,13 @@ NO_FACE_NOTE = "no face \u2013 retake?"
 FACE_TOO_SMALL_NOTE = "face too small \u2013 retake closer?"
 FACE_TOO_SMALL_DETAIL = "face too small"
 MANY_FACES_NOTE = "more than one face \u2013 retake?"
+SAME_AS_PREFIX = "same as "
+
+
+def same_as_note(expression: str) -> str:
+    """The note of an expression photo no different from the photo of `expression` (another
+    expression's): a frozen picture, or a double press of Space, took one expression twice."""
+    return f"{SAME_AS_PREFIX}{TITLES[expression]} \u2013 retake?"
 
 
 def face_problem(quality: dict | None) -> str | None:
@@ -237,6 +245,73 @@ def camera_stop_reason(message: str) -> str:
     """Why the camera stopped, without a leading "The camera stopped: " (a frame check's message
     has one): the page puts it in front once."""
     return message.removeprefix(CAMERA_STOPPED)
+
+
+def frozen_text(source_name: str, waited: float, opened: bool = True, first: bool = False) -> str:
+    """The error box's words for a source that has sent nothing for `waited` seconds: not opened
+    yet (`opened` False: a camera held by another program or stuck in its driver can hang in its
+    open), opened but no picture ever came (`first`: most often another program holds the camera,
+    seldom the cable), or frames stopped coming (the cable)."""
+    name = source_name or "the camera"
+    camera = name.startswith("camera ")
+    if not opened:
+        what = ("it may be in use by another program (close video calls or the Camera app), or unplug it "
+                "and plug it back in" if camera else "check that it can still be read")
+        return f"{name[:1].upper()}{name[1:]} has not opened after {waited:.0f} s: {what}; press Retry"
+    if first:
+        what = ("close any other program that may use it (video calls, the Camera app), then press Retry; "
+                "or check the cable" if camera else "check that it can still be read, then press Retry")
+        return f"{name[:1].upper()}{name[1:]} opened but gives no picture after {waited:.0f} s: {what}"
+    hint = "check its cable" if camera else "check that it can still be read"
+    return f"No new picture from {name} for {waited:.0f} s: {hint}, then press Retry"
+
+
+def no_frame_text(running: bool, opened: bool, box_shown: bool, step_error: bool) -> str:
+    """Why Space took nothing when there is no live frame to take: the camera is down (`running`
+    False, or frozen: `box_shown` says why above), still opening, or has no picture for this step
+    (a folder without its photo); else the step's first frame has not come yet."""
+    if step_error:
+        return "Nothing taken: there is no picture for this step (see above)"
+    if running and not opened and not box_shown:
+        return "Nothing taken: the camera is still opening; press Space again once its picture shows"
+    if not running or box_shown:
+        above = " (see above)" if box_shown else ""
+        return f"Nothing taken: the camera is not delivering pictures{above}; press F5 to reconnect"
+    return "Nothing taken: no picture of this step yet; press Space again"
+
+
+# Space within this long of the previous capture or of a step change takes nothing: a second
+# press, or a bouncing key, took the next step's photo from the frame still showing the last
+# expression (the same expression stored as two steps).
+SPACE_PAUSE_S = 0.5
+SPACE_TOO_SOON = "Nothing taken: the step just changed; press Space again"
+
+
+@dataclass
+class SpacePause:
+    """When the last photo was taken or the step shown changed (`mark`), and whether Space
+    comes too soon after it (`too_soon`). `clock`: tests."""
+
+    clock: Callable[[], float] = time.monotonic
+    _at: float | None = None
+
+    def mark(self) -> None:
+        self._at = self.clock()
+
+    def too_soon(self) -> bool:
+        return self._at is not None and self.clock() - self._at < SPACE_PAUSE_S
+
+
+def still_saving_text(expressions: list[str], starts: bool = False) -> str:
+    """Analyse waits for the photos of `expressions`, still being written: it is possible in a
+    moment, or (`starts`: the request is kept) it starts by itself once they are saved."""
+    titles = [TITLES[e] for e in expressions]
+    named = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+    photos = "photo is" if len(titles) == 1 else "photos are"
+    then = "the analysis starts once it is saved" if starts else "Analyse is possible in a moment"
+    if starts and len(titles) > 1:
+        then = "the analysis starts once they are saved"
+    return f"The {named} {photos} still being saved: {then}"
 
 
 def _thumb(rgb: np.ndarray) -> np.ndarray:
@@ -332,6 +407,12 @@ class CaptureSession:
     def missing(self) -> list[str]:
         return [step for step in self.steps if step not in self.photos]
 
+    @property
+    def unsaved(self) -> list[str]:
+        """The steps whose photo is taken but still being written (in step order): Analyse
+        waits for them, though none is missing."""
+        return [step for step in self.steps if step in self.pending]
+
     def reference(self) -> np.ndarray | None:
         """The rest photo, the baseline for expression intensity."""
         rest = self.photos.get("rest")
@@ -347,10 +428,31 @@ class CaptureSession:
         return [name for name, photo in self.photos.items()
                 if name != "rest" and grid_movement(photo.grid(), rest.grid()) < NO_MOVEMENT]
 
+    def repeated_photos(self) -> dict[str, str]:
+        """The expression photos no different from an earlier step's expression photo
+        (expression -> that earlier expression): a camera repeating its last frame, or a double
+        press of Space, stored one expression as two steps. The later step is named, as the
+        photo to retake; rest is `still_photos`' comparison."""
+        taken = [step for step in self.steps if step != "rest" and step in self.photos]
+        repeated = {}
+        for i, name in enumerate(taken):
+            grid = self.photos[name].grid()
+            same = [earlier for earlier in taken[:i] if grid_movement(grid, self.photos[earlier].grid()) < NO_MOVEMENT]
+            if same:
+                repeated[name] = same[0]
+        return repeated
+
+    def movement_notes(self) -> dict[str, str]:
+        """The expression photos that show no movement (expression -> note): against the rest
+        photo (NO_MOVEMENT_NOTE, said first), or against another expression's (`same_as_note`)."""
+        notes = {name: same_as_note(earlier) for name, earlier in self.repeated_photos().items()}
+        notes.update({name: NO_MOVEMENT_NOTE for name in self.still_photos()})
+        return notes
+
     def flagged_photos(self) -> dict[str, str]:
         """Photos to retake, with why (expression -> note): no face (or several) at capture
-        first, else no movement against rest."""
-        flagged = {name: NO_MOVEMENT_NOTE for name in self.still_photos()}
+        first, else no movement against rest or against another expression photo."""
+        flagged = self.movement_notes()
         for name, photo in self.photos.items():
             problem = face_problem(photo.quality)
             if problem is not None:

@@ -62,11 +62,40 @@ def live_quality(report: Any, face_box: tuple[int, int, int, int] | None) -> Liv
     return LiveQuality(badges, face_box)
 
 
-def check_frame(frame: np.ndarray) -> LiveQuality:
-    """Live checks of one frame with the pipeline's thresholds (runs on the camera thread)."""
+def check_frame(frame: np.ndarray, input_size: int | None = None) -> LiveQuality:
+    """Live checks of one frame with the pipeline's thresholds (runs on the camera thread).
+    With the model's `input_size`, "Resolution" checks that the face has the pixels the
+    analysis needs, as the analysis does (`models.pipeline.assess`)."""
     from models.pipeline.face import detect_faces
     from models.pipeline.quality import check_quality
 
     faces = detect_faces(frame)
     box = tuple(int(v) for v in faces[0]) if faces else None
-    return live_quality(check_quality(frame, faces), box)
+    return live_quality(check_quality(frame, faces, input_size=input_size), box)
+
+
+def blank_picture(frame: np.ndarray) -> str | None:
+    """What the exposure check says of a frame with nothing in it (black behind a lens cap or a
+    privacy shutter, white, one even shade: `quality.blank_kind`), else None: such a frame is
+    never taken as a photo."""
+    from models.pipeline.quality import BLANK_TEXTS, blank_kind
+
+    kind = blank_kind(frame)
+    return None if kind is None else BLANK_TEXTS[kind]
+
+
+@dataclass
+class LiveChecks:
+    """`check_frame` with the loaded model's input size (None while no model is loaded): the
+    camera thread calls it for each frame and the photo saver for each photo, and the page sets
+    `input_size` as a model loads (a low-resolution camera passed every live badge, then the
+    analysis flagged each photo: "the face is only 76 px across")."""
+
+    input_size: int | None = None
+
+    def __call__(self, frame: np.ndarray) -> LiveQuality:
+        return check_frame(frame, self.input_size)
+
+    def record(self, rgb: np.ndarray) -> dict:
+        """The quality record stored with a photo: these checks run on the photo itself."""
+        return self(rgb).to_dict()

@@ -28,7 +28,8 @@ AMBER_TEXT = "#3d2e00"
 
 
 class NoFaceOn(DemoPatientSource):
-    """The demo patient, but a blank frame (no face) for one expression."""
+    """The demo patient, but a picture without a face for one expression (not a blank one, all
+    one shade: such a frame is not taken at all)."""
 
     def __init__(self, blank: str) -> None:
         super().__init__(grade=4, side="left", seed=3, frame_size=(320, 240))
@@ -40,7 +41,10 @@ class NoFaceOn(DemoPatientSource):
 
     def read(self) -> np.ndarray:
         frame = super().read()
-        return np.full_like(frame, 200) if self._now == self._blank else frame
+        if self._now != self._blank:
+            return frame
+        stripes = np.linspace(80, 220, frame.shape[1]).astype(np.uint8)  # light, but no face in it
+        return np.ascontiguousarray(np.broadcast_to(stripes[None, :, None], frame.shape))
 
 
 def _status(window) -> str:
