@@ -86,6 +86,9 @@ def report_context(assessment: AssessmentInfo, patient: PatientInfo, settings: S
         photo_days=days,
         photos_apart=photos_apart(times),
         confirmed_grade=assessment.confirmed_grade,
+        # a confirmed visit's record changes only when its grade is confirmed (again): its last
+        # change is when the printed grade was confirmed
+        confirmed_at=assessment.updated if assessment.status == "confirmed" else "",
         notes=assessment.notes,
         history=points,
         registered_side=patient.affected_side,

@@ -16,10 +16,17 @@ from reportlab.pdfbase import pdfmetrics
 from app.local_time import parse_stamp
 from app.report.fonts import FONT, clean_text, register_fonts
 from models.labels import GRADES
+from models.pipeline.flag_wording import LOW_CONFIDENCE, top_probability_text
 
 ACCENT = colors.HexColor("#1f5f99")
-HIGHLIGHT = colors.HexColor("#e07b00")
+HIGHLIGHT = colors.HexColor("#e07b00")  # the grade the report stands by (the confirmed one once confirmed)
+# the network's bar once a clinician confirmed another grade: orange there would tie the bar to
+# the confirmed grade's orange box (auditor a3, F6.10)
+OVERRIDDEN = colors.HexColor("#0b2f52")
+NETWORK_LABEL = "network"  # under the overridden network grade's bar
 MAX_DATE_LABELS = 8  # on the history chart's time axis
+# the history lists the clinician's confirmed grades only (`app.export.report_context`), not the network's
+HISTORY_TITLE = "Confirmed House-Brackmann grade over time"
 
 
 @dataclass(frozen=True)
@@ -31,8 +38,17 @@ class HistoryPoint:
     function_percent: float | None = None
 
 
-def probability_chart(probabilities: Mapping[str, float], highlight: str | None = None, width: float = 220, height: float = 110) -> Drawing:
-    """Bar chart of the six grade probabilities (percent); the `highlight` grade in orange."""
+def bar_label(percent: float) -> str:
+    """A bar's label, by the rule of the network grade's probability text
+    (`top_probability_text`): 49.96 is "49.96", never "50" beside "III (49.96 %)"."""
+    text = top_probability_text(percent / 100.0)
+    return text[:-1] if text.endswith("%") else f"< {100 * LOW_CONFIDENCE:.0f}"  # "just under 50%": no digits say it
+
+
+def probability_chart(probabilities: Mapping[str, float], highlight: str | None = None, width: float = 220,
+                      height: float = 110, overridden: bool = False) -> Drawing:
+    """Bar chart of the six grade probabilities (percent); the `highlight` grade (the network's)
+    in orange, or, once a clinician `overridden` it, in dark blue under a "network" label."""
     register_fonts()
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
@@ -49,12 +65,15 @@ def probability_chart(probabilities: Mapping[str, float], highlight: str | None 
     chart.bars[0].fillColor = ACCENT
     chart.bars[0].strokeColor = None
     if highlight in GRADES:
-        chart.bars[(0, GRADES.index(highlight))].fillColor = HIGHLIGHT
-    chart.barLabelFormat = "%.0f"
+        chart.bars[(0, GRADES.index(highlight))].fillColor = OVERRIDDEN if overridden else HIGHLIGHT
+    chart.barLabelFormat = bar_label
     chart.barLabels.fontName = FONT
     chart.barLabels.fontSize = 7
     chart.barLabels.nudge = 6
     drawing.add(chart)
+    if overridden and highlight in GRADES:  # under its grade's name: the dark bar is the network's
+        x = chart.x + (GRADES.index(highlight) + 0.5) * chart.width / len(GRADES)
+        drawing.add(String(x, 1, NETWORK_LABEL, fontName=FONT, fontSize=6.5, fillColor=OVERRIDDEN, textAnchor="middle"))
     drawing.add(String(width / 2, height - 10, "Network grade probabilities", fontName=FONT, fontSize=8, textAnchor="middle"))
     return drawing
 
@@ -165,5 +184,5 @@ def history_chart(history: Sequence[HistoryPoint], width: float = 440, height: f
     chart.lines[0].symbol = makeMarker("FilledCircle", size=5 if len(points) <= 24 else 3.5)
     chart.lines[0].symbol.fillColor = ACCENT
     drawing.add(chart)
-    drawing.add(String(width / 2, height - 12, "House-Brackmann grade over time", fontName=FONT, fontSize=9, textAnchor="middle"))
+    drawing.add(String(width / 2, height - 12, HISTORY_TITLE, fontName=FONT, fontSize=9, textAnchor="middle"))
     return drawing

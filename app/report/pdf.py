@@ -9,6 +9,7 @@ body, so the GUI can rebuild a report from a stored assessment.
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -36,7 +38,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+import app
 from app.local_time import local_minute_zoned, parse_stamp
+from app.pages.results_logic import grade_label
 from app.report.charts import ACCENT, HIGHLIGHT, HistoryPoint, history_chart, probability_chart
 from app.report.fonts import (
     FONT,
@@ -136,6 +140,7 @@ class ReportContext:
     clinician: str = ""
     assessment_date: str = field(default_factory=lambda: date.today().isoformat())
     confirmed_grade: str | None = None
+    confirmed_at: str = ""  # when the grade was (last) confirmed, a stored UTC timestamp; "" when not known
     notes: str = ""
     history: Sequence[HistoryPoint] = ()
     registered_side: str = "unknown"  # the patient form's affected side: unknown, left, right, none
@@ -252,8 +257,38 @@ def _table(rows: list[list], widths: Sequence[float], header: bool = True, extra
     return table
 
 
+class _NumberedCanvas(Canvas):
+    """A canvas that numbers the pages "page N of M" once it knows M: each finished page is
+    kept until the document is saved, then drawn with its number (ReportLab's two-pass
+    pattern). A missing page of a printed report is then evident (auditor a3, F4). The number
+    is drawn last on the page, after the running header and footer."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - ReportLab's canvas signature
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(FONT, 7)
+            self.setFillColor(colors.HexColor("#555555"))
+            self.drawRightString(PAGE_W - MARGIN, 6.2 * mm, page_number_text(self._pageNumber, total))
+            super().showPage()
+        super().save()
+
+
+def page_number_text(page: int, total: int) -> str:
+    """The footer's page number: "page 2 of 4"."""
+    return f"page {page} of {total}"
+
+
 class _Page:
-    """Header line and footer (disclaimer, page number) drawn on every page, after its story:
+    """Header line and footer (disclaimer; the page number is `_NumberedCanvas`'s) drawn on every page, after its story:
     text extraction and screen readers without tags follow the drawing order, and read the
     footer before the title when it came first (accessibility audit, 2026-12-07)."""
 
@@ -274,8 +309,6 @@ class _Page:
         first, rest = _split_to_width(DISCLAIMER, PAGE_W - 2 * MARGIN - 15 * mm, canvas, FONT, 6.8)
         canvas.drawString(MARGIN, 9 * mm, first)
         canvas.drawString(MARGIN, 6.2 * mm, rest)
-        canvas.setFont(FONT, 7)
-        canvas.drawRightString(PAGE_W - MARGIN, 6.2 * mm, f"page {doc.page}")
         if self.demo:  # a page printed or copied alone still says it
             draw_page_title(canvas, PAGE_W / 2, PAGE_H - 15 * mm, DEMO_TITLE, WARNING_RED)
         elif self.cautioned:  # a clinic's own weights: not validated, on every page too
@@ -345,7 +378,7 @@ def write_report(
         str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm, bottomMargin=15 * mm,
         # the properties need no font: the ID and clinic stay whole there when the page shows "?"
         title=plain_text(f"Facial palsy assessment {context.patient_id}").strip(), author=plain_text(context.clinic_name),
-        subject=subject, keywords=keywords, creator="Palsy Grader",
+        subject=subject, keywords=keywords, creator=f"Palsy Grader {app.version_text()}",
         lang="en",  # the catalog's /Lang: a screen reader picks its voice by it
     )
     width = PAGE_W - 2 * MARGIN
@@ -367,12 +400,14 @@ def write_report(
             *_history_table(context.history, s),
         ]))
     story.append(KeepTogether([Paragraph("Notes", s["h2"]), _notes(context.notes, s["body"], width)]))
-    story.append(KeepTogether(_model_section(model, context, s, width)))
+    # the version that analysed it, where the record keeps it (the body's or its model record's `app_version`)
+    analysed_by = assessment.get("app_version") or model.get("app_version")
+    story.append(KeepTogether(_model_section(model, context, s, width, analysed_by)))
     story += _photo_section(assessment, images, s, width)
     page = _Page(context, str(model.get("name", "")), demo, cautions is not None)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="normal")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=page, pagesize=A4)])
-    doc.build(story)
+    doc.build(story, canvasmaker=_NumberedCanvas)
     return path
 
 
@@ -530,10 +565,8 @@ def _header(context: ReportContext, assessment: Mapping, s: dict, width: float) 
 
 
 def _grade_section(a: Mapping, context: ReportContext, s: dict, width: float) -> list:
-    measured = a.get("measured", {})
     confirmed = context.confirmed_grade
     probabilities = a.get("probabilities", {})
-    top = max(probabilities.values()) if probabilities else 0.0
     box_title = "Confirmed grade" if confirmed else "Network's grade (not yet confirmed)"
     box = [
         _p(box_title, s["caption"]),
@@ -541,17 +574,14 @@ def _grade_section(a: Mapping, context: ReportContext, s: dict, width: float) ->
         _p(f"by {context.clinician}" if confirmed and context.clinician else ("review and confirm before use" if not confirmed else ""),
            s["caption"], width=40 * mm),
     ]
-    mf = measured.get("function_percent")
-    summary = [
-        ["Network grade", f"{a.get('grade', '-')} ({spaced_percent(top_probability_text(top))})"],
-        ["Measured grade", f"{measured.get('grade') or '-'}" + (f": {mf:.0f} % function by {HOUSE_MEASURE}" if mf is not None else "")],
-        ["Measured side", SIDE_WORDS.get(_measured_side(a) or "", "not measured")],
-    ]
+    summary = grade_summary(a, context)
     if confirmed and confirmed != a.get("grade"):
         summary.append(["Clinician override", f"network said {a.get('grade')}, clinician confirmed {confirmed}"])
     summary_table = Table([[_p(k, s["cellb"]), _p(v, s["cell"])] for k, v in summary], colWidths=[28 * mm, 52 * mm])
     summary_table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    chart = probability_chart(probabilities, highlight=a.get("grade"), width=width - 40 * mm - 82 * mm, height=105)
+    overridden = bool(confirmed) and confirmed != a.get("grade")  # the network's bar is then not the orange box's grade
+    chart = probability_chart(probabilities, highlight=a.get("grade"), width=width - 40 * mm - 82 * mm, height=105,
+                              overridden=overridden)
     row = Table([[box, summary_table, chart]], colWidths=[40 * mm, 82 * mm, width - 122 * mm])
     row.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -559,6 +589,46 @@ def _grade_section(a: Mapping, context: ReportContext, s: dict, width: float) ->
         ("BACKGROUND", (0, 0), (0, 0), colors.HexColor("#fff6ea")),
     ]))
     return [Paragraph("Grade", s["h2"]), row]
+
+
+def grade_summary(a: Mapping, context: ReportContext) -> list[list[str]]:
+    """The grade box's rows beside it: each grade with its House-Brackmann name, in the results
+    screen's words (`results_logic.grade_label`): the confirmed one with who and when, the
+    network's with its probability so named, the measured one with its function."""
+    measured = a.get("measured", {})
+    probabilities = a.get("probabilities", {})
+    top = max(probabilities.values()) if probabilities else 0.0
+    network = a.get("grade")
+    rows = []
+    if context.confirmed_grade:
+        rows.append(["Confirmed grade", grade_label(context.confirmed_grade) + confirmed_by_text(context)])
+    # a no-break space before "%": a narrow cell put the "%" alone on the next line
+    probability = f" (probability {_unbroken(spaced_percent(top_probability_text(top)))})" if probabilities else ""
+    rows.append(["Network grade", (grade_label(network) if network else "-") + probability])
+    grade, mf = measured.get("grade"), measured.get("function_percent")
+    function = f" ({mf:.0f}\u00a0% function by {HOUSE_MEASURE})" if mf is not None else ""
+    rows.append(["Measured grade", (grade_label(grade) if grade else "-") + function])
+    rows.append(["Measured side", SIDE_WORDS.get(_measured_side(a) or "", "not measured")])
+    return rows
+
+
+def _unbroken(percent: str) -> str:
+    """"49.96 %" with a no-break space: the number and its "%" stay on one line."""
+    return percent.replace(" %", "\u00a0%")
+
+
+def confirmed_by_text(context: ReportContext) -> str:
+    """", confirmed by Dr X on 2026-12-07 13:10 CET": who confirmed the grade and when (the
+    local minute, its zone named), as far as the records tell; "" when neither is known."""
+    who = f" by {context.clinician}" if context.clinician else ""
+    when = f" on {confirmed_time(context)}" if confirmed_time(context) else ""
+    return f", confirmed{who}{when}" if who or when else ""
+
+
+def confirmed_time(context: ReportContext) -> str:
+    """When the grade was confirmed, as the local minute with its zone; "" when not known."""
+    stamp = (context.confirmed_at or "").strip()
+    return local_minute_zoned(stamp) if stamp and parse_stamp(stamp) else ""
 
 
 def _measured_section(a: Mapping, s: dict, width: float) -> list:
@@ -575,13 +645,14 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
         percent = r.get("percent")
         function = "-" if percent is None else f"{percent:.0f} %"
         note = r.get("note") or ("weaker: " + r["weaker_side"] if r.get("weaker_side") else "")
+        note = "; ".join(filter(None, (note, wider_than_rest(name, r))))
         if r.get("expression") in doubtful:
             function += " \u26a0"
             note = "; ".join(filter(None, (DOUBTFUL_MARK, note)))  # the whole sentence once, under the table
             marked.append(len(rows))
         rows.append([
             _p(r.get("label", r.get("name")), s["value"]), _p(EXPRESSION_LABELS.get(r.get("expression"), r.get("expression")), s["value"]),
-            _movement_cell(r.get("left"), name), _movement_cell(r.get("right"), name), _fmt(r.get("ratio")), function,
+            _movement_cell(r.get("left"), name), _movement_cell(r.get("right"), name), ratio_text(r), function,
             _p(note, s["cell"]),
         ])
     widths = [35 * mm, 25 * mm, 14 * mm, 14 * mm, 17 * mm, 17 * mm]
@@ -599,6 +670,28 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
         if note.split(":")[0] not in shown:  # region notes are already in the table
             out.append(_p("Note: " + note, s["small"]))
     return out
+
+
+def ratio_text(region: Mapping) -> str:
+    """A region's ratio from the same rounding as its Function column: a stored 0.725 (72.5003 %)
+    printed "0.72" beside "73 %"."""
+    percent = region.get("percent")
+    if isinstance(percent, (int, float)) and not isinstance(percent, bool):
+        return f"{int(f'{percent:.0f}') / 100:.2f}"
+    return _fmt(region.get("ratio"))
+
+
+def wider_than_rest(name: str, region: Mapping) -> str:
+    """Why an eye's closure is negative: the eye opened wider than at rest ("" otherwise); a
+    negative "closed share" read as a sign error."""
+    if name != "eye":
+        return ""
+    sides = [side for side in ("left", "right")
+             if isinstance(region.get(side), (int, float)) and float(region[side]) < 0]
+    if not sides:
+        return ""
+    which = " and ".join(sides) + (" eyes" if len(sides) == 2 else " eye")
+    return f"negative: the {which} opened wider than at rest"
 
 
 def _method(text: object) -> str:
@@ -642,10 +735,10 @@ def _history_table(history: Sequence[HistoryPoint], s: dict) -> list:
     says), each with its local time when the point carries a timestamp, so that two visits of
     one day differ; above them, how many earlier visits only the chart shows."""
     shown = list(history)[-HISTORY_TABLE_VISITS:]
-    rows = [["Visit, local time (oldest first)", "Grade", "Measured function"]]
+    rows = [["Visit, local time (oldest first)", "Confirmed grade", "Measured function"]]
     rows += [[_p(_visit_time(p.date), s["value"]), _p(p.grade or "-", s["value"]),
               _p("-" if p.function_percent is None else f"{p.function_percent:.0f} %", s["value"])] for p in shown]
-    table = _table(rows, [55 * mm, 20 * mm, 35 * mm])
+    table = _table(rows, [55 * mm, 27 * mm, 35 * mm])
     earlier = len(history) - len(shown)
     if not earlier:
         return [table]
@@ -665,26 +758,57 @@ def _visit_time(text: str) -> str:
         return local_minute_zoned(text) if parse_stamp(text) else text
 
 
-def _model_section(model: Mapping, context: ReportContext, s: dict, width: float) -> list:
+def _model_section(model: Mapping, context: ReportContext, s: dict, width: float, analysed_by: object = None) -> list:
     training = model.get("training_data")
+    # the software beside the weights' name, on one line: the section keeps its height
     rows = [
-        ["Model", _p(f"{model.get('name', '-')} (configuration {model.get('config', '-')})", s["cell"])],
-        ["SHA-256", _p(model.get("sha256") or "not from a file (untrained or in-memory network)", s["cell"])],
-        ["Training data", _p(describe_training(training), s["cell"])],
+        ["Model", _p(f"{model.get('name', '-')} (configuration {model.get('config', '-')})", s["cell"]),
+         "Software", _p(software_text(analysed_by), s["cell"])],
+        ["SHA-256", _p(model.get("sha256") or "not from a file (untrained or in-memory network)", s["cell"]), "", ""],
+        ["Training data", _p(describe_training(sorted_data_sets(training)), s["cell"]), "", ""],
     ]
-    table = _table(rows, [28 * mm, width - 28 * mm], header=False, extra=[("FONTNAME", (0, 0), (0, -1), FONT_BOLD), ("BACKGROUND", (0, 0), (0, -1), LIGHT)])
+    value = (width - 28 * mm - 18 * mm) / 2
+    table = _table(rows, [28 * mm, value, 18 * mm, value], header=False, extra=[
+        ("FONTNAME", (0, 0), (0, -1), FONT_BOLD), ("BACKGROUND", (0, 0), (0, -1), LIGHT),
+        ("FONTNAME", (2, 0), (2, 0), FONT_BOLD), ("BACKGROUND", (2, 0), (2, 0), LIGHT),
+        ("SPAN", (1, 1), (3, 1)), ("SPAN", (1, 2), (3, 2)),
+    ])
     out = [Paragraph("Model", s["h2"]), table, Spacer(1, 6), _p(DISCLAIMER, s["body"])]
     if context.confirmed_grade and context.clinician and context.assessment_id is not None:
         out += [Spacer(1, 3), _p(confirmation_statement(context), s["small"])]
     return out
 
 
+def software_text(analysed: object = None) -> str:
+    """The software behind the measured grade (bands, thresholds and method are code that
+    changed between releases): "Palsy Grader 0.3.0 (commit abc1234)". The version that
+    analysed the photos, when the record names it (`app_version`) and another one prints the
+    report, is named first."""
+    printing = f"Palsy Grader {app.version_text()}"
+    if isinstance(analysed, str) and analysed.strip() and analysed.strip() != app.version_text():
+        return f"analysed by Palsy Grader {analysed.strip()}; this report printed by {printing}"
+    return printing
+
+
+def sorted_data_sets(training: object) -> object:
+    """The training record with its keys in name order (stages, data sets), as the records keep
+    it (JSON with sorted keys): the live report listed the data sets in the training's order,
+    the re-exported one of the same visit in name order (auditor a3, F6.6)."""
+    if not isinstance(training, Mapping):
+        return training
+    try:
+        return json.loads(json.dumps(training, sort_keys=True, default=str))
+    except (TypeError, ValueError, RecursionError):  # keys of mixed types: as recorded
+        return training
+
+
 def confirmation_statement(context: ReportContext) -> str:
     """What "confirmed by" means on this report: a name entered, not a signature. The review's
     Clinician field starts with Settings' default clinician, so the name may have been accepted
     rather than typed (evaluator's audit, 2026-12-07)."""
+    when = confirmed_time(context)
     return (
-        f"Confirmed by {context.clinician}: the name entered when confirming the grade in Palsy Grader, not a "
+        f"Confirmed by {context.clinician}{f' on {when}' if when else ''}: the name entered when confirming the grade in Palsy Grader, not a "
         "handwritten or digital signature. The confirmation is in the records' audit trail, and the records keep "
         f"this file's SHA-256 with assessment {context.assessment_id}; \"palsy records verify FILE.pdf\" tells "
         "whether a copy is that stored report."
@@ -734,14 +858,13 @@ def _aspect(path: str | os.PathLike | None) -> float | None:
 
 def _heading_row(s: dict, cell: float, seg_ratio: float) -> Table:
     """The section's heading with the attention heat's colour key beside it, over the attention
-    column: one key for every attention image, on the heading's line so that the photo rows
-    keep their place on the pages (accessibility audit, 2026-12-07)."""
+    column: one key for the attention images of a page, on the heading's line so that the photo
+    rows keep their place on the pages (accessibility audit, 2026-12-07)."""
     h2 = s["h2"]
     title = Paragraph("Expression photos, segmentation and attention",
                       ParagraphStyle("h2_row", parent=h2, spaceBefore=0, spaceAfter=0))
     # the heading's spaces as the row's: the page joins them with the neighbours' as before
-    row = Table([[title, _heat_key(cell)]], colWidths=[cell * (1 + seg_ratio) + 5 * mm, cell + 3 * mm],
-                spaceBefore=h2.spaceBefore, spaceAfter=h2.spaceAfter)
+    row = Table([[title, _heat_key(cell)]], colWidths=[cell * (1 + seg_ratio) + 5 * mm, cell + 3 * mm])
     row.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (0, 0), 0), ("LEFTPADDING", (1, 0), (1, 0), 1),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
@@ -753,7 +876,8 @@ def _classes_line(s: dict) -> Paragraph:
     """The segmentation classes as text: the legend beside each image is pixels, which a screen
     reader skips."""
     classes = ", ".join(name.replace("_", " ") for name in CLASSES[1:])
-    return _p(f"Segmentation classes: {classes} (each image's legend lists those found in its photo). A caption's "
+    return _p(f"Segmentation classes: {classes} (each image's legend lists those found in its photo; left and right "
+              "are the patient's sides: the patient's left is on the image's right). A caption's "
               "grade is the network's answer for that photo alone; the network grade is their mean.", s["small"])
 
 
@@ -782,7 +906,6 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
     first = images.get(expressions[0], {})
     seg_ratio = (first.get("photo") and _aspect(first.get("segmentation"))) or (256 + LEGEND_WIDTH) / 256
     cell = (width - 8 * mm) / (2 + seg_ratio)
-    heading = [_heading_row(s, cell, seg_ratio), _p(ATTENTION_NOTE, s["caption"])]
     blocks: list[list] = []
     for e in expressions:
         info = a["expressions"][e]
@@ -812,6 +935,15 @@ def _photo_section(a: Mapping, images: Mapping, s: dict, width: float) -> list:
         grid = Table([row], colWidths=[cell + 2 * mm, cell * seg_ratio + 2 * mm, cell + 2 * mm])
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
         blocks.append([_p(caption, s["body"]), grid, Spacer(1, 5)])
-    blocks[0][:0] = heading  # the heading travels with the first block, never alone at the foot of a page
     blocks[-1].insert(-1, _classes_line(s))  # under the last images, where a page has room (not on the heading's)
-    return [KeepTogether(block) for block in blocks]
+    # One table, its heading row (title, heat key, the "where it looked, not why" caveat) repeated on
+    # every page its rows reach: a photo page printed alone keeps the key (auditor a3, F6.11). A row
+    # (one expression) is never split, and the heading never stands alone at the foot of a page.
+    heading = [_heading_row(s, cell, seg_ratio), _p(ATTENTION_NOTE, s["caption"])]
+    h2 = s["h2"]
+    table = Table([[heading]] + [[block] for block in blocks], colWidths=[width], repeatRows=1,
+                  spaceBefore=h2.spaceBefore)
+    table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                               ("BOTTOMPADDING", (0, 0), (0, 0), h2.spaceAfter)]))
+    return [table]

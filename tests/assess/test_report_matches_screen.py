@@ -169,4 +169,4 @@ def test_the_grade_line_never_rounds_up_to_the_confidence_threshold(tmp_path: Pa
     # review: the flag said 49.96% (< 50%) beside a grade line reading "III (50 %)"
     body = {**BODY, "probabilities": {"II": 0.2, "III": 0.4996, "IV": 0.3004}}
     text = _flat(_text(_report(tmp_path, body)))
-    assert "III (49.96 %)" in text and "III (50 %)" not in text
+    assert "(probability 49.96 %)" in text and "probability 50 %" not in text

@@ -150,7 +150,7 @@ def test_the_attention_panel_is_titled_in_words(tmp_path: Path, monkeypatch: pyt
 def test_house_measure_has_one_name(tmp_path: Path) -> None:
     text = _text(write_report(tmp_path / "r.pdf", _body(), ReportContext()))
     assert HOUSE_MEASURE == "House's measure"
-    assert f"IV: 38 % function by {HOUSE_MEASURE}" in text
+    assert f"(38 % function by {HOUSE_MEASURE})" in text
     assert f"{HOUSE_MEASURE} (brow + commissure), regions weighted" in text
     assert "House (brow" not in text  # measures.py's own short name is not printed
 
