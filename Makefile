@@ -6,17 +6,20 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test setup lint bench demo-weights bundle clean
 
+# Python's version is checked before anything is created. A .venv without the stamp is made
+# afresh (--clear): one left by a failed try with another Python would keep that Python.
 $(STAMP): pyproject.toml
-	$(PY) -m venv $(VENV)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10+ is needed, and $(PY) is Python %s: install a newer one, or name it: make $(or $(MAKECMDGOALS),setup) PY=python3.11" % sys.version.split()[0])'
+	$(PY) -m venv $(if $(wildcard $(STAMP)),,--clear )$(VENV)
 	$(VPY) -m pip install -q --upgrade pip
 	$(VPY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
 setup: $(STAMP)
 
-# Opens the GUI when a display exists, otherwise runs the headless demo.
+# Opens the GUI when a display answers (app/display_check.py), otherwise runs the headless demo.
 run: $(STAMP)
-	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = "Darwin" ]; then \
+	@if $(VPY) -c 'import sys; from app.display_check import missing_display; sys.exit(missing_display() is not None)'; then \
 		$(VENV)/bin/palsy gui; \
 	else \
 		echo "No display found: running the headless demo (palsy demo)."; \

@@ -16,20 +16,24 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from app.cli import OneLineParser
-from app.commands import arg_types
-from benchmarks.ran_on import load_average, ran_on
-from models.data.augment import colour_jitter
-from models.data.synthetic.patient import make_patient, render_expression
-from models.labels import EXPRESSIONS, GRADES
-from models.train.prefetch import BatchPrefetcher, batch_rng
-from models.train.sources import GradingBatcher, GradingSource
-from models.train.stages import grading_augmenter
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.cli import OneLineParser  # noqa: E402
+from app.commands import arg_types  # noqa: E402
+from benchmarks.ran_on import load_average, ran_on  # noqa: E402
+from models.data.augment import colour_jitter  # noqa: E402
+from models.data.synthetic.patient import make_patient, render_expression  # noqa: E402
+from models.labels import EXPRESSIONS, GRADES  # noqa: E402
+from models.train.prefetch import BatchPrefetcher, batch_rng  # noqa: E402
+from models.train.sources import GradingBatcher, GradingSource  # noqa: E402
+from models.train.stages import grading_augmenter  # noqa: E402
 
 
 def _source(size: int, patients: int) -> GradingSource:

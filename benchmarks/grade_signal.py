@@ -22,15 +22,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
+from pathlib import Path
 
 import torch
 
-from app.cli import OneLineParser
-from benchmarks.arg_checks import existing_file, existing_folder
-from benchmarks.ran_on import ran_on
-from models.checkpoint import load_checkpoint
-from models.train.grade_signal import PROBES, grade_signal, load_measures
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.cli import OneLineParser  # noqa: E402
+from benchmarks.arg_checks import existing_file, existing_folder  # noqa: E402
+from benchmarks.ran_on import ran_on  # noqa: E402
+from models.checkpoint import load_checkpoint  # noqa: E402
+from models.train.grade_signal import PROBES, grade_signal, load_measures  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
 
-from app.commands import arg_types
-from benchmarks.ran_on import ran_on
-from models.data.synthetic import make_patient, render_expression
-from models.data.synthetic.mask_measures import movement
-from models.labels import GRADES
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.commands import arg_types  # noqa: E402
+from benchmarks.ran_on import ran_on  # noqa: E402
+from models.data.synthetic import make_patient, render_expression  # noqa: E402
+from models.data.synthetic.mask_measures import movement  # noqa: E402
+from models.labels import GRADES  # noqa: E402
 
 MOVES = ("raise_eyebrows", "close_eyes", "open_mouth", "wrinkle_nose", "puff_cheeks")
 HEADERS = ("brow raise", "eye closure", "commissure", "ala lift", "cheek extent")

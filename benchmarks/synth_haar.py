@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 import cv2
 
-from app.commands import arg_types
-from benchmarks.ran_on import ran_on
-from models.data.synthetic import make_patient, render_expression
-from models.labels import EXPRESSIONS
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.commands import arg_types  # noqa: E402
+from benchmarks.ran_on import ran_on  # noqa: E402
+from models.data.synthetic import make_patient, render_expression  # noqa: E402
+from models.labels import EXPRESSIONS  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> dict:

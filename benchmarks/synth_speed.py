@@ -12,12 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
+from pathlib import Path
 
-from app.commands import arg_types
-from benchmarks.ran_on import load_average, ran_on
-from models.data.synthetic import make_patient, render_expression
-from models.labels import EXPRESSIONS
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.commands import arg_types  # noqa: E402
+from benchmarks.ran_on import load_average, ran_on  # noqa: E402
+from models.data.synthetic import make_patient, render_expression  # noqa: E402
+from models.labels import EXPRESSIONS  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -49,10 +49,10 @@ def test_a_usage_mistake_in_a_subcommand_is_one_line(capsys) -> None:
 
 
 def test_an_unknown_option_names_its_subcommands_help(capsys) -> None:
-    """`palsy records check --data X` (--data belongs before the action) and an option no
-    subcommand has point at the help that lists the subcommand's options, not at `palsy --help`."""
-    for argv, prog in ((["records", "check", "--data", "x"], "palsy records"), (["train", "parsing", "--steps", "3"], "palsy train"),
-                       (["--bogus"], "palsy")):
+    """An option no subcommand has points at the help that lists the subcommand's options, not at
+    `palsy --help` (`palsy records check --data X` says where --data goes:
+    tests/records/test_records_data_after_the_action.py)."""
+    for argv, prog in ((["train", "parsing", "--steps", "3"], "palsy train"), (["--bogus"], "palsy")):
         err = _usage_error(argv, capsys)
         assert err.startswith(f"{prog}: error: unrecognized arguments: {argv[-2] if prog != 'palsy' else '--bogus'}"), err
         assert f"(`{prog} --help` lists the options)" in err, err

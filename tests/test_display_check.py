@@ -15,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_only_linux_without_a_display_server_is_refused() -> None:
     assert "palsy demo" in missing_display("linux", {})
-    assert missing_display("linux", {"DISPLAY": ":0"}) is None
-    assert missing_display("linux", {"WAYLAND_DISPLAY": "wayland-0"}) is None
+    # a display that is set is used when it answers: tests/test_display_reachable.py
     assert missing_display("linux", {"QT_QPA_PLATFORM": "offscreen"}) is None  # the user's own choice
     assert missing_display("win32", {}) is None and missing_display("darwin", {}) is None
 

@@ -64,7 +64,6 @@ def run(args: argparse.Namespace) -> int:
     )
     from models.errors import InputError
     from models.pipeline.loader import check_grading_trained, clinic_stage_of
-    from models.resources import default_weights_path
     from models.train.evaluation import evaluate_grading, evaluate_parsing
     from models.train.face_prep import preparation_of
     from models.train.loop import resolve_device
@@ -85,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     patients = PatientDataset(args.data) if patient_set else None
     if patients is not None:  # a listed patient without photos would silently leave the figures
         patients.check_photos()
-    weights = Path(args.weights) if args.weights else default_weights_path()
+    weights = weights_to_score(args.weights)
     model, meta = load_checkpoint(weights)
     seen = held_out_seen(meta.get("training") or {}, patients) if patients is not None and args.split != "train" else None
     if seen is not None:  # on stderr: --json keeps stdout pure JSON
@@ -213,6 +212,25 @@ def scored_line(report: dict, split: str, level: str, trained: int | None = None
     else:
         part = "every patient of the set, training patients included (--split test: the held-out ones)"
     return f"scored {counted(n, unit)}: {part}"
+
+
+def weights_to_score(given: str | None) -> Path:
+    """--weights, else the shipped demo weights; a missing file is refused with the advice
+    `palsy assess` gives on the command line (the checkpoint reader's also names Settings)."""
+    from models.errors import CheckpointError
+    from models.pipeline.loader import CLI_WORDING
+    from models.resources import DEMO_WEIGHTS, default_weights_path
+
+    if given:
+        path = Path(given)
+        if not path.exists():
+            raise CheckpointError(f"weights file not found: {path}; {CLI_WORDING.choose_weights}")
+        return path
+    path = default_weights_path()
+    if not path.is_file():
+        raise CheckpointError(f"no weights available: the shipped {DEMO_WEIGHTS} is not installed in {path.parent}; "
+                              f"{CLI_WORDING.no_default_weights}")
+    return path
 
 
 def trained_in_set(training: dict, patients: PatientDataset) -> int | None:

@@ -1,9 +1,11 @@
-"""`palsy info`: the configurations, their sizes and the shipped weights."""
+"""`palsy info`: the configurations, their sizes and the shipped weights (the manifest's sha256
+of each, and whether the installed file still has it)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,14 +19,17 @@ def run(args: argparse.Namespace) -> int:
     from app.records.migrations import LATEST_VERSION
     from models.checkpoint import read_manifest
     from models.config import CONFIGS
+    from models.resources import weights_dir
 
     info = {
         "version": __version__,
         "commit": build_commit(),
         "records_database_version": LATEST_VERSION,  # what this version reads and writes
         "configs": {name: {"input_size": c.input_size, "backbone": c.backbone} for name, c in CONFIGS.items()},
-        "shipped_weights": read_manifest().get("files", {}),
+        "shipped_weights": read_manifest(weights_dir()).get("files", {}),
     }
+    for name, entry in info["shipped_weights"].items():  # additive key: true, false, or null (no file, no sha256)
+        entry["file_matches"] = file_matches(weights_dir() / name, entry.get("sha256"))
     if args.json:
         print(json.dumps(info, indent=2))
     else:
@@ -33,5 +38,24 @@ def run(args: argparse.Namespace) -> int:
         for name, c in info["configs"].items():
             print(f"config {name}: backbone {c['backbone']}, input {c['input_size']} px")
         for name, entry in info["shipped_weights"].items():
-            print(f"weights {name}: sha256 {entry.get('sha256', '?')}")
+            listed = entry.get("sha256")
+            print(f"weights {name}: " + (f"manifest sha256 {listed}; {MATCH_WORDS[entry['file_matches']]}" if listed
+                                         else "the manifest lists no sha256 for it"))
     return 0
+
+
+MATCH_WORDS = {
+    True: "the file matches it",
+    False: "the file does NOT match it: it is damaged or was replaced, and will be refused (reinstall the "
+           "application; in a source checkout: git checkout resources/weights)",
+    None: "the file is not installed",
+}
+
+
+def file_matches(path: Path, expected: str | None) -> bool | None:
+    """Whether the file at `path` has the sha256 the manifest lists (None: no file, or none listed)."""
+    from models.resources import sha256_of
+
+    if not expected or not path.is_file():
+        return None
+    return sha256_of(path) == expected

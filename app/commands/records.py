@@ -60,6 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp = actions.add_parser("import", help="import a patient folder made by `records export`")
     imp.add_argument("folder")
     imp.add_argument("--actor", default="", help="name recorded in the audit trail")
+    for action in actions.choices.values():  # after the action, --data is refused with the order to use
+        action.add_argument("--data", dest="data_after_action", metavar="DIR", help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
 
 
@@ -67,6 +69,12 @@ def run(args: argparse.Namespace) -> int:
     from app.records import Store
     from app.records.export_folder import export_patient
 
+    if getattr(args, "data_after_action", None) is not None:
+        from models.errors import InputError
+
+        folder = args.data_after_action
+        shown = f'"{folder}"' if " " in folder else folder
+        raise InputError(f"--data goes before the action: palsy records --data {shown} {args.records_action}")
     choice = data_folder_choice(args.data)
     args.data = str(choice.folder)
     if args.records_action == "check":

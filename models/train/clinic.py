@@ -283,9 +283,16 @@ CHOOSE_SPLIT = ("to choose which patients train and which are held out, add a sp
 MIN_TRAIN_PER_GRADE = 2  # fewer training patients than this a grade present: the figures mean little
 
 
-def grade_gaps(grades: dict[str, dict[str, int]]) -> list[str]:
+def from_split_column(split_source: str | None) -> bool:
+    """Whether labels.csv's split column chose the splits (`PatientDataset.split_source`, kept
+    in the run's results), not the automatic rule."""
+    return bool(split_source) and not split_source.startswith("automatic")
+
+
+def grade_gaps(grades: dict[str, dict[str, int]], split_column: bool = False) -> list[str]:
     """Warnings for the card and the command line: too few training patients for the grades
-    present, grades no training patient has, grades the test split lacks; each says what to do."""
+    present, grades no training patient has, grades the test split lacks; each says what to do
+    (`split_column`: labels.csv has one, which put the grade's patients where they are)."""
     notes = []
     present = [g for g in grades["train"] if any(grades[s][g] for s in grades)]
     trained = sum(grades["train"].values())
@@ -304,8 +311,14 @@ def grade_gaps(grades: dict[str, dict[str, int]]) -> list[str]:
     untrained = [g for g, n in grades["train"].items() if not n]
     if untrained:
         held = [g for g in untrained if g in present]
-        hint = (f" Grade {', '.join(held)} {'is' if len(held) == 1 else 'are'} in the set but held out: {CHOOSE_SPLIT}."
-                if held else "")
+        one = len(held) == 1
+        if held and split_column:
+            hint = (f" labels.csv's split column puts every grade {', '.join(held)} patient in val/test: move at "
+                    f"least one{'' if one else ' of each'} to train (docs/train.md, \"Patient splits\").")
+        elif held:
+            hint = f" Grade {', '.join(held)} {'is' if one else 'are'} in the set but held out: {CHOOSE_SPLIT}."
+        else:
+            hint = ""
         notes.append(f"No training patient has grade {', '.join(untrained)}: the network cannot have learnt "
                      f"{'it' if len(untrained) == 1 else 'them'}, and will not give {'it' if len(untrained) == 1 else 'them'} "
                      f"reliably.{hint}")
@@ -399,7 +412,8 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
     no_face = state.data.get("no_face", photos.no_face())
     used = used_patients(patients, no_face)
     grades = _grade_counts(patients, used)
-    for note in grade_gaps(grades):  # of the patients trained and scored on, known once the faces are
+    # of the patients trained and scored on, known once the faces are
+    for note in grade_gaps(grades, from_split_column(patients.split_source)):
         _warn(note)
     shared = state.data.get("shared_photos") or []
     for note in shared:
@@ -568,7 +582,7 @@ def run_warnings(results: dict[str, Any], named: bool = True) -> list[str]:
     shared = list(results.get("shared_photos") or [])
     if shared and not named:
         shared = [shared_photos_caution(len(shared))]
-    return grade_gaps(results["grades"]) + shared + ([overlap] if overlap else [])
+    return grade_gaps(results["grades"], from_split_column(results.get("split_source"))) + shared + ([overlap] if overlap else [])
 
 
 def shared_photos_caution(pairs: int) -> str:

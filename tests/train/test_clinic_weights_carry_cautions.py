@@ -13,7 +13,13 @@ import torch
 import models.train.clinic as clinic
 from models.checkpoint import load_checkpoint
 from models.pipeline.loader import clear_model_cache, load_model
-from models.resources import UNREADABLE_CAUTIONS, default_weights_path, weights_cautions
+from models.resources import (
+    UNREADABLE_CAUTIONS,
+    UNVALIDATED_CAUTION,
+    default_weights_path,
+    shown_cautions,
+    weights_cautions,
+)
 from models.train.clinic import DEMO_PARSER, ClinicRecipe, run_clinic
 from tests.train.parsing_set_helpers import write_parsing_set
 
@@ -64,11 +70,13 @@ def test_another_start_names_its_parser_and_the_clinics_masks_name_none(tiny_pat
     assert results["cautions"][0].startswith("Trained on 12 patients of this clinic, tested on 3")
 
 
-def test_weights_without_cautions_carry_none(tiny_weights):
+def test_weights_without_cautions_record_none_yet_load_as_not_validated(tiny_weights):
     assert weights_cautions(load_checkpoint(tiny_weights)[1]) == []  # written before the key existed
     assert weights_cautions(None) == [] and weights_cautions({"cautions": []}) == []
     clear_model_cache()
-    assert "cautions" not in load_model(tiny_weights, "cpu").info.to_dict()
+    # neither the demonstration weights nor a clinic's: what they show says they are not validated
+    assert load_model(tiny_weights, "cpu").info.to_dict()["cautions"] == [UNVALIDATED_CAUTION]
+    assert shown_cautions({}, demo=True) == []  # the demonstration weights' red warning says it
 
 
 def test_cautions_in_a_form_not_written_here_are_still_cautions() -> None:
