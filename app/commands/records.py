@@ -474,6 +474,11 @@ def patient_corrected_after(store: Store, assessment: Assessment, report: Report
     return False
 
 
+# `verify`'s exit status for a genuine report that no longer shows the records as they stand (the
+# grade confirmed again, the patient's name or date of birth corrected since), and its line.
+SUPERSEDED = 3
+SUPERSEDED_LINE = ("this report no longer shows the visit as the records hold it: rely on a report exported "
+                   "again (exit status 3)")
 # Reports the app writes are a few hundred kB (docs/assess.md); a PDF up to this size is always hashed.
 VERIFY_HASH_ALWAYS_BYTES = 64 * 2**20
 
@@ -526,8 +531,9 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
         if item["imported"]:
             origin = (f"; IMPORTED {local_minute_zoned(imported_at)} from another station's export: made and confirmed "
                       "there, not on this station, which only checked that it arrived unaltered")
-        print(f"{file}: stored report of patient {item['patient_id']}, assessment {item['assessment']} of "
-              f"{item['assessment_date']}, grade {grade} confirmed by {clinician}, stored "
+        # the visit's start with its zone: read in another zone, a bare date differed from the PDF's
+        print(f"{file}: stored report of patient {item['patient_id']}, assessment {item['assessment']} started "
+              f"{local_minute_zoned(assessment.created_at)}, grade {grade} confirmed by {clinician}, stored "
               f"{local_minute_zoned(report.created_at)}{again}"
               f"{origin}")
         if item["patient_corrected_later"]:
@@ -535,8 +541,13 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
                   "export the report again")
         if withdrawn is not None:
             print(_entered_in_error_line(withdrawn))
+        elif item["confirmed_again_later"] and not item["patient_corrected_later"]:  # that one's line says it
+            print(SUPERSEDED_LINE)
     # a report of a visit withdrawn since is genuine, and not to be relied on: exit 1 as for one not stored
-    return 0 if found is not None and item["entered_in_error"] is None else 1
+    if found is None or item["entered_in_error"] is not None:
+        return 1
+    # genuine, and no longer what the records hold: a script reading the exit status alone took it as good
+    return SUPERSEDED if item["confirmed_again_later"] or item["patient_corrected_later"] else 0
 
 
 def _verify_withdrawn_not_stored(store: Store, file: str, sha256: str, assessment: Assessment, stored_at: str,

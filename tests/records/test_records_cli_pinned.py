@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.commands.records import SUPERSEDED, SUPERSEDED_LINE
 from app.records import Store
 from tests.records.records_helpers import tiny_png
 
@@ -54,10 +55,12 @@ def test_verify_reports_a_later_confirmation_by_another_clinician_with_the_same_
         store.confirm_grade(aid, "IV", clinician="Dr Later")  # same grade, another clinician
     copy = tmp_path / "r.pdf"
     copy.write_bytes(PDF)
-    assert main(["records", "--data", str(data), "verify", str(copy), "--json"]) == 0
+    # genuine, and no longer the visit as the records hold it: exit 3, not 0
+    assert main(["records", "--data", str(data), "verify", str(copy), "--json"]) == SUPERSEDED == 3
     item = json.loads(capsys.readouterr().out)
     assert (item["confirmed_grade"], item["clinician"]) == ("IV", "Dr Ada Example")
     assert item["confirmed_again_later"] is True
-    assert main(["records", "--data", str(data), "verify", str(copy)]) == 0
+    assert main(["records", "--data", str(data), "verify", str(copy)]) == SUPERSEDED
     out = capsys.readouterr().out
     assert "grade IV confirmed by Dr Ada Example" in out and "confirmed again later as IV by Dr Later" in out
+    assert out.splitlines()[-1] == SUPERSEDED_LINE
