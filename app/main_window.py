@@ -23,9 +23,18 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, Qt, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, QSize, Qt, QThread, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import analysis as analysis_module
 from app.camera.source import FrameSource
@@ -41,6 +50,7 @@ from app.pages.results import ResultsPage
 from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
 from app.settings import CameraSettings, Settings, SettingsError, resolve_data_folder
+from app.widgets.announce import announce
 from app.widgets.ask import ask_choice, ask_yes_no
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.page_stack import PageStack
@@ -130,7 +140,6 @@ class MainWindow(
         self._shown_once = False
         self._focus_next: QWidget | None = None  # where the keyboard goes on the next page instead of its start
         self.setWindowTitle("Palsy Grader")
-        self.resize(opening_size(self.screen(), 1360, 860))
 
         self.banner = plain(QLabel(DEMO_BANNER))
         self.banner.setObjectName("demoBanner")
@@ -142,7 +151,11 @@ class MainWindow(
         self.notice = plain(QLabel())  # notices name folders and files
         self.notice.setObjectName("settingsNotice")
         self.notice.setWordWrap(True)
-        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a Tab stop, read and copied by keyboard too (it was reachable by mouse only)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.notice.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.notice.setAccessibleName("Notice")
         self.notice.setStyleSheet("#settingsNotice { background: #fcf3cf; color: #4d3800; border: 1px solid #d4ac0d; "
                                   "padding: 6px 10px; }")
         self.notice.hide()
@@ -158,6 +171,8 @@ class MainWindow(
             self.stack.add_page(page)
         self.stack.currentChanged.connect(self._page_changed)
         self.stack.currentChanged.connect(self._capture_page_left)
+        # a page grown past the window after its page change (the capture page's checks shown)
+        self.stack.page_too_narrow.connect(lambda: QTimer.singleShot(0, self, self.fit_width_to_page))
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -166,6 +181,9 @@ class MainWindow(
         layout.addWidget(self.notice)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # as wide as the widest page where the screen has room (the capture page scrolled sideways at 150 %)
+        self.resize(opening_size(self.screen(), 1360, 860, at_least=QSize(self._widest_page(), 0)))
+        self._opening_size = self.size()  # a size the user chose is never changed (fit_width_to_page)
 
         self.device_label = plain(QLabel("device: \u2013"))
         self.model_label = plain(QLabel("model: loading\u2026"))
@@ -201,6 +219,40 @@ class MainWindow(
             app.focusChanged.connect(self._focus_moved)
 
     # -- construction ---------------------------------------------------------------------
+    def _widest_page(self) -> int:
+        """The window width that shows every page without sideways scrolling."""
+        return max(self._width_for(page) for page in (self.patients, self.capture, self.results, self.history))
+
+    def _width_for(self, page: QWidget) -> int:
+        """The window width that shows `page` without sideways scrolling: its minimum, with the
+        margins, the scroll area's frame and a vertical scroll bar beside it."""
+        page_width = page.minimumSizeHint().expandedTo(page.minimumSize()).width()
+        area = QStackedWidget.widget(self.stack, 0)  # a page's scroll area (PageStack.widget gives the page)
+        frame = 2 * area.frameWidth() if isinstance(area, QFrame) else 0
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        margins = self.centralWidget().layout().contentsMargins()
+        return page_width + frame + bar + margins.left() + margins.right()
+
+    def fit_width_to_page(self) -> None:
+        """The window grown to the page on show where it is wider than it was at opening (the
+        capture page's grows with its content) and the screen has room; never once the user
+        sized the window (or maximised it): their size stays."""
+        full = Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen
+        if self._closed or self.size() != self._opening_size or self.windowState() & full:
+            return
+        screen = self.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        frame = self.frameGeometry().width() - self.width()  # the window system's border
+        width = min(self._width_for(self.stack.currentWidget()), room.width() - frame)
+        if width <= self.width():
+            return
+        self.resize(width, self.height())
+        self._opening_size = self.size()
+        if self.frameGeometry().right() > room.right():  # kept on the screen
+            self.move(max(room.left(), room.right() - self.frameGeometry().width() + 1), self.y())
+
     def _connect_pages(self) -> None:
         self.patients.start_assessment.connect(self.start_assessment)
         self.patients.open_history.connect(self.show_history)
@@ -215,7 +267,11 @@ class MainWindow(
         # page is left or Analyse is pressed (an elided status-bar line went after 8 s)
         self.capture.save_failed.connect(lambda message: self.set_notice(CAPTURE_NOTICE, message))
         self.capture.analyse_requested.connect(lambda: self.set_notice(CAPTURE_NOTICE, ""))  # every photo saved
-        self.capture.camera.opened.connect(lambda name: self.source_label.setText(f"source: {name}"))
+        # the status bar names the source started, "(not open)" until it opens and after it failed
+        # (the old camera's name stayed when a newly chosen one did not open)
+        self._open_mailbox: object = None  # the frame slot of the start whose source opened
+        self.capture.camera.opened.connect(self._source_opened)
+        self.capture.camera.failed.connect(lambda _message: self._source_not_open())
         self.results.confirm_requested.connect(self.confirm_review)
         self.results.export_requested.connect(self.export_pdf)
         self.results.back_requested.connect(self._leave_results)
@@ -246,13 +302,39 @@ class MainWindow(
             self.set_notice(CAPTURE_NOTICE, "")
 
     def set_notice(self, key: str, text: str) -> None:
-        """Set (or clear, with "") one line of the notice above the pages; shown while any is set."""
+        """Set (or clear, with "") one line of the notice above the pages; shown while any is set.
+        A line newly set or changed is announced, politely and once (the upgrade notice and the
+        lost report's were never said to a screen reader)."""
+        said = self._notices.get(key)
         if text:
             self._notices[key] = text
         else:
             self._notices.pop(key, None)
         self.notice.setText("\n".join(self._notices.values()))
+        self.notice.setAccessibleDescription(self.notice.text())
         self.notice.setVisible(bool(self._notices))
+        if text and text != said:
+            announce(self.notice, text)
+
+    def _source_opened(self, name: str) -> None:
+        self._open_mailbox = self.capture.camera.mailbox  # replaced at the next start
+        self.source_label.setText(f"source: {name}")
+
+    def _source_not_open(self) -> None:
+        """The source started (or failed) is not open: named so, not left at the last open one."""
+        self._open_mailbox = None
+        name = self.capture.camera.source_name
+        self.source_label.setText(f"source: {name} (not open)" if name else "source: none open")
+
+    def source_started(self) -> None:
+        """After the capture page started (or failed to start) its source: named in the status bar,
+        "(not open)" until it opens."""
+        camera = self.capture.camera
+        if not camera.running:  # the source could not be made (a setting it refuses)
+            self._open_mailbox = None
+            self.source_label.setText("source: none open")
+        elif camera.mailbox is not self._open_mailbox:  # not opened yet
+            self._source_not_open()
 
     def _show_data_folder(self, folder: Path) -> None:
         """The data folder in use, in the status bar (shortened in the middle when a message
@@ -454,6 +536,7 @@ class MainWindow(
         if camera.auto_capture != before.auto_capture:
             self.capture.auto_box.setChecked(camera.auto_capture)
         self.capture.retry_camera()  # reopen with the new source
+        self.source_started()
 
     def _data_folder_notice(self, settings: Settings) -> str:
         """The records stay in the folder opened at start (drafts, photos being written and

@@ -18,6 +18,7 @@ from app.help_dialogs import (
     shortcuts_window,
 )
 from app.weights_info import weights_info
+from app.widgets.key_action import KeyAwareAction
 from app.widgets.screen_fit import opening_size
 
 
@@ -65,8 +66,12 @@ class WindowActionsMixin:
         file_menu.addAction(self.quit_action)
 
         menu = self.menuBar().addMenu("&Assessment")
-        # Space presses a focused button or box of the capture page, as anywhere in Qt; else it captures
-        self.capture_action = action("&Capture", self.capture.space_pressed, "Space")
+        # the Space key presses a focused button or box of the capture page, as anywhere in Qt, else
+        # it captures; the menu's Capture always captures (it pressed the focused "Back to patients")
+        self.capture_action = KeyAwareAction("&Capture", self)
+        self.capture_action.setShortcut(QKeySequence("Space"))
+        self.capture_action.triggered.connect(self._capture_triggered)
+        self.addAction(self.capture_action)
         self.retake_action = action("&Retake", self.capture.retake, "R")
         # R is one key, typed by mistake too (type-ahead in the steps list): a retake is undone
         # (through a lambda: `triggered` would pass its checked flag as the session)
@@ -76,10 +81,11 @@ class WindowActionsMixin:
             a.setAutoRepeat(False)  # a held key takes one photo, not one per repeat
         self.prev_action = action("&Previous step", self.capture.previous_step, "Left")
         self.next_action = action("Ne&xt step", self.capture.next_step, "Right")
-        self.auto_capture_action = action("A&uto-capture at peak", self._auto_capture_switched, "A")
+        # each item of the menu its own letter: Alt+A then the letter runs it (C and U were taken twice)
+        self.auto_capture_action = action("Au&to-capture at peak", self._auto_capture_switched, "A")
         self.auto_capture_action.setCheckable(True)  # mirrors the page's box, both ways
         self.capture.auto_box.toggled.connect(self.auto_capture_action.setChecked)
-        self.reconnect_action = action("Reconnect &camera", self.capture.retry_camera, "F5")
+        self.reconnect_action = action("Reco&nnect camera", self._reconnect_camera, "F5")
         self.analyse_action = action("&Analyse", self.start_analysis, "Ctrl+Return")
         self.analyse_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])  # keypad Enter too
         self.cancel_action = action("Cancel analysis", self.cancel_analysis, "Escape")
@@ -133,6 +139,8 @@ class WindowActionsMixin:
             self.drop_empty_draft()
         if self.stack.currentWidget() is self.patients:
             self.show_patient_title(None)
+        if on_capture:  # its source starts as the page fills (after this change): then named
+            QTimer.singleShot(0, self, self.source_started)
         # the keyboard starts on the new page (not on a widget of the page just hidden); after
         # this event-loop turn, once the page shows what it was switched to show
         QTimer.singleShot(0, self, self._focus_page)  # dropped if the window is gone
@@ -152,6 +160,19 @@ class WindowActionsMixin:
             return
         self.capture.undo_retake(session)
 
+    def _capture_triggered(self) -> None:
+        """Capture: by the Space key, a focused button of the page is pressed instead
+        (`CapturePage.space_pressed`); from the menu, the photo is taken whatever has the keyboard."""
+        if self.capture_action.from_key:
+            self.capture.space_pressed()
+        else:
+            self.capture.capture_now()
+
+    def _reconnect_camera(self) -> None:
+        """F5 (or the menu): the source opened again, named in the status bar as it opens."""
+        self.capture.retry_camera()
+        self.source_started()
+
     def _auto_capture_switched(self) -> None:
         """A (or the menu): the page's box follows, and the status bar says which way it went,
         since a stray "a" typed in the steps list switches it too."""
@@ -163,6 +184,7 @@ class WindowActionsMixin:
     def _focus_page(self) -> None:
         if self._closed:
             return
+        self.fit_width_to_page()  # the page filled now: as wide as it needs where the screen has room
         widget, self._focus_next = self._focus_next, None
         if widget is None or not self.stack.currentWidget().isAncestorOf(widget):
             widget = self.stack.currentWidget().initial_focus()

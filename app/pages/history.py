@@ -60,7 +60,12 @@ REGION_SYMBOLS = ("o", "s", "t", "d", "x", "star", "+")
 # grade points: a confirmed grade is a filled green disc, one nobody confirmed a grey square
 CONFIRMED_SYMBOL, CONFIRMED_BRUSH = "o", "#2e8b57"
 UNCONFIRMED_SYMBOL, UNCONFIRMED_BRUSH = "s", "#bbbbbb"
-GRADE_PLOT_TITLE = "Grade over time (\u25cf confirmed, \u25a0 not confirmed)"
+GRADE_PLOT_TITLE = "Grade over time"
+# the shapes' key, a legend under the grade plot (in the band under its axis that lines it up
+# with the function plot's): in the title it was cut at 150 % and at 18 pt on a 1280x800
+# screen ("■ not confirmed" gone), and it is the only key to them
+CONFIRMED_KEY, UNCONFIRMED_KEY = "confirmed", "not confirmed"
+GRADE_KEY = "Green disc: grade confirmed; grey square: grade not confirmed"  # for a screen reader
 FUNCTION_PLOT_TITLE = "Measured function over time"
 GRADE_AXIS_LABEL = "House-Brackmann grade"
 GRADE_AXIS_SHORT = "HB grade"  # where the plot is too low for the whole name (a large font, a small window)
@@ -220,7 +225,14 @@ class HistoryPage(QWidget):
         self.grade_plot.setYRange(0.5, 6.5)
         self.grade_plot.invertY(True)  # grade I (normal) at the top, as in the PDF report
         # confirmed and not confirmed differ by shape as well as colour (a colour-blind reader):
-        # the title says which is which (set with the page's font in _fit_fonts)
+        # the legend under the plot says which is which, a row each where the plot is narrow
+        self._graded = False  # grades are shown: the key is too
+        self.grade_legend = pg.LegendItem(colCount=2)
+        self.grade_plot.getPlotItem().layout.addItem(self.grade_legend, LEGEND_ROW, 1)
+        for symbol, brush, name in ((CONFIRMED_SYMBOL, CONFIRMED_BRUSH, CONFIRMED_KEY),
+                                    (UNCONFIRMED_SYMBOL, UNCONFIRMED_BRUSH, UNCONFIRMED_KEY)):
+            self.grade_legend.addItem(pg.ScatterPlotItem(symbol=symbol, brush=brush, pen=pg.mkPen("#555555"), size=9), name)
+        self.grade_plot.setAccessibleDescription(GRADE_KEY)
         self.grade_plot.showGrid(y=True, alpha=0.3)
         self.function_plot = plot_widget(background="w", axisItems={"bottom": EnglishDateAxis()})
         self.function_plot.setLabel("left", "function %")
@@ -318,6 +330,7 @@ class HistoryPage(QWidget):
         self.grade_plot.clear()
         self.function_plot.clear()
         graded = [(p.when.timestamp(), grade_number(p.grade), p.confirmed) for p in points if p.grade]
+        self._graded = bool(graded)  # the grade plot's key shown with grades only
         if graded:
             x = np.array([g[0] for g in graded])
             y = np.array([g[1] for g in graded])
@@ -380,7 +393,8 @@ class HistoryPage(QWidget):
             bottom = item.getAxis("bottom")
             bottom.setHeight(line + bottom.style["tickTextOffset"][1] + max(0, bottom.style["tickLength"]))
             item.getAxis("left").label.setFont(font)
-        self.legend.setLabelTextSize(css_size(font, SMALL, LEGEND_PT))
+        for legend in (self.legend, self.grade_legend):
+            legend.setLabelTextSize(css_size(font, SMALL, LEGEND_PT))
 
     def _fit_grade_label(self) -> None:
         """The grade axis's name whole along the axis, shortened where the plot is too low for
@@ -425,6 +439,15 @@ class HistoryPage(QWidget):
             width = self.function_plot.width() - item.getAxis("left").width() - 2 * spacing
             self.legend.setColumnCount(legend_columns(width, entries, spacing))
             height = self.legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).height()
+        # the grade plot's key while it shows grades: both entries a row, or one each where narrow
+        keys = [sample.boundingRect().width() + spacing + label.item.boundingRect().width()
+                for sample, label in self.grade_legend.items]
+        self.grade_legend.setVisible(self._graded)
+        if self._graded:
+            item = self.grade_plot.getPlotItem()
+            width = self.grade_plot.width() - item.getAxis("left").width() - 2 * spacing
+            self.grade_legend.setColumnCount(legend_columns(width, keys, spacing))
+            height = max(height, self.grade_legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).height())
         for plot in (self.grade_plot, self.function_plot):  # the same band under both time axes
             plot.getPlotItem().layout.setRowFixedHeight(LEGEND_ROW, height)
         # the plot keeps room for its lines above the legend, its title and its axis (at 200 %

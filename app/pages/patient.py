@@ -46,6 +46,7 @@ from app.pages.patient_logic import (
     validate_patient,
 )
 from app.records_gateway import AssessmentInfo, PatientInfo, RecordsGateway
+from app.widgets.announce import announce
 from app.widgets.fonts import HEADING, scale_font
 from app.widgets.plain_text import plain
 from app.widgets.tones import ERROR, MUTED, WARNING, set_tone
@@ -106,7 +107,7 @@ class PatientDialog(QDialog):
         self.name_edit = QLineEdit(existing.name if existing else "")
         # a plain text field: typed as YYYY-MM-DD (or 8 digits), blank when unknown; checked on Save
         self.dob_edit = QLineEdit(existing.birth_date if existing else "")
-        self.dob_edit.setPlaceholderText("YYYY-MM-DD (blank if unknown)")
+        self.dob_edit.setPlaceholderText("YYYY-MM-DD")
         self.dob_edit.setMaxLength(10)
         self.sex_combo = QComboBox()
         self.sex_combo.addItems([s or "not recorded" for s in SEXES])
@@ -129,7 +130,11 @@ class PatientDialog(QDialog):
         form = QFormLayout()
         form.addRow("Patient ID / MRN", self.id_edit)
         form.addRow("Name", self.name_edit)
-        form.addRow("Date of birth", self.dob_edit)
+        # the format in the label, wrapped, not in the placeholder only (cut "YYYY-MM-DD (blan…" at 18 pt)
+        self.dob_label = QLabel("Date of birth (YYYY-MM-DD, blank if unknown)")
+        self.dob_label.setWordWrap(True)
+        self.dob_label.setBuddy(self.dob_edit)
+        form.addRow(self.dob_label, self.dob_edit)
         form.addRow("Sex", self.sex_combo)
         # the patient's own side, as the results page and the report say (not the photo's left)
         form.addRow("Affected side (patient's, if known)", self.side_combo)
@@ -152,9 +157,12 @@ class PatientDialog(QDialog):
             edit.textChanged.connect(self._form_changed)
         self.id_edit.textChanged.connect(self.open_button.hide)  # another ID: not that patient's
 
-    def _say(self, text: str, tone: str = ERROR) -> None:
+    def _say(self, text: str, tone: str = ERROR, field: QWidget | None = None) -> None:
         """Show `text` under the form in `tone`, the dialog grown to hold it: a message of two or
-        three lines was drawn over the Notes box (usability review 2026-12-06)."""
+        three lines was drawn over the Notes box (usability review 2026-12-06). It is announced
+        at once, and `field` takes the keyboard with `text` as its description (a refusal or a
+        question was silent to a screen reader, and a second Return saved "anyway" unheard)."""
+        self._clear_descriptions()
         self.error_label.setText(text)
         set_tone(self.error_label, tone)
         if text:
@@ -163,6 +171,16 @@ class PatientDialog(QDialog):
             self.error_label.setMinimumHeight(0)
         self.layout().activate()
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        if not text:
+            return
+        if field is not None:
+            field.setAccessibleDescription(text)  # before the focus moves: read with the field
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+        announce(self, text, assertive=True)
+
+    def _clear_descriptions(self) -> None:
+        for edit in (self.id_edit, self.name_edit, self.dob_edit):
+            edit.setAccessibleDescription("")
 
     def _form_changed(self) -> None:
         """An edit of the ID, name or date of birth asks the same-person question again at the
@@ -170,6 +188,7 @@ class PatientDialog(QDialog):
         date-of-birth question is kept answered (`_doubted` holds the date): it is asked again
         only for another date, not after a typo in the name was corrected."""
         self._warned = None
+        self._clear_descriptions()  # said of the form before this edit
         if self.save_button.text() == SAVE_ANYWAY:
             self.save_button.setText("Save")
             self.open_button.hide()  # offered with the question: gone with it
@@ -193,11 +212,8 @@ class PatientDialog(QDialog):
                 return
             self.saved = self.gateway.save_patient(info, is_new=self.existing is None)
         except PatientFormError as exc:
-            self._say(str(exc))
-            if exc.field == "birth_date":
-                self.dob_edit.setFocus()
-            elif exc.field == "patient_id":
-                self.id_edit.setFocus()
+            fields = {"birth_date": self.dob_edit, "patient_id": self.id_edit, "name": self.name_edit}
+            self._say(str(exc), field=fields.get(exc.field))
             return
         except PalsyError as exc:
             self._say(as_sentence(str(exc)))  # the store's one-line errors start lower case
@@ -211,9 +227,8 @@ class PatientDialog(QDialog):
         if doubt is None or self._doubted == info.birth_date:
             return False
         self._doubted = info.birth_date
-        self._say(doubt, WARNING)  # a question, as the same-person one: the store takes the date
         self.save_button.setText(SAVE_ANYWAY)
-        self.dob_edit.setFocus()
+        self._say(doubt, WARNING, self.dob_edit)  # a question, as the same-person one: the store takes the date
         return True
 
     def _refused_as_registered(self, info: PatientInfo) -> bool:
@@ -226,11 +241,10 @@ class PatientDialog(QDialog):
             return False
         same = ("" if stored.patient_id == info.patient_id else
                 f" ({info.patient_id} is the same ID: IDs that differ only in capitals, dashes or spaces are one ID)")
+        self._offer_open(stored.patient_id)
         self._say(f"Patient ID {stored.patient_id} is already registered{same}: {stored.name}{born(stored.birth_date)}. "
                   f"Press Open {stored.patient_id} to select them on the patients page, or correct the ID if this "
-                  "is someone else.")
-        self._offer_open(stored.patient_id)
-        self.id_edit.setFocus()
+                  "is someone else.", field=self.id_edit)
         return True
 
     def _offer_open(self, patient_id: str) -> None:
@@ -260,9 +274,11 @@ class PatientDialog(QDialog):
         if self._warned == warned:
             return True
         self._warned = warned
-        self._say(same_person_warning(others), WARNING)  # a question, in the warning colour, not an error's
         self.save_button.setText(SAVE_ANYWAY)
         self._offer_open(others[0])  # the first named, as the question says
+        # a question, in the warning colour, not an error's; the keyboard leaves the field it was
+        # in, so that a screen reader reads the question with the name it is about
+        self._say(same_person_warning(others), WARNING, self.name_edit)
         return False
 
 
@@ -311,6 +327,9 @@ class PatientPage(QWidget):
         self.resume_label = plain(QLabel())  # names the patient: shown as typed, never as HTML
         self.resume_button = QPushButton("Resume")
         self.discard_button = QPushButton("Discard")
+        # named for a screen reader, which said "Resume, button" with no word of whose assessment
+        self.resume_button.setAccessibleName("Resume the unfinished assessment")
+        self.discard_button.setAccessibleName("Discard the unfinished assessment")
         self._resume_id: int | None = None
         self.resume_button.clicked.connect(lambda: self._resume_id is not None and self.resume_requested.emit(self._resume_id))
         self.discard_button.clicked.connect(lambda: self._resume_id is not None and self.discard_requested.emit(self._resume_id))
@@ -321,6 +340,7 @@ class PatientPage(QWidget):
         self._review_id: int | None = None
         self.review_button.clicked.connect(lambda: self._review_id is not None and self.review_requested.emit(self._review_id))
         self.review_box = offer_bar(self.review_label, self.review_button)
+        self._bars_said: dict[QLabel, str] = {}  # what each bar said last: announced when it changes
 
         buttons = QHBoxLayout()
         for b in (self.new_button, self.edit_button, self.history_button):
@@ -483,14 +503,17 @@ class PatientPage(QWidget):
         if draft is None:
             self._resume_id = None
             self.resume_box.hide()
+            self._fill_bar(self.resume_label, "", self.resume_button, self.discard_button)
             return
         self._resume_id = draft.assessment_id
         more = f" ({others} more)" if others else ""
         age = stale_draft_age(draft.created)  # another day's photos: said here, as Resume's question says it
-        self.resume_label.setText(
+        self._fill_bar(
+            self.resume_label,
             f"An unfinished assessment of {self._who(draft.patient_id)}, started {local_minute(draft.created)} "
             f"({len(draft.captures)} of 6 photos taken), was found{more}. Resume it?"
-            + (f" {stale_draft_warning(age)}" if age else "")
+            + (f" {stale_draft_warning(age)}" if age else ""),
+            self.resume_button, self.discard_button,
         )
         self.resume_box.show()
 
@@ -501,9 +524,21 @@ class PatientPage(QWidget):
         self._review_id = None if result is None else result.assessment_id
         if result is None:
             self.review_box.hide()
+            self._fill_bar(self.review_label, "", self.review_button)
             return
-        self.review_label.setText(awaiting_line(self._who(result.patient_id), result.updated or result.created, others))
+        self._fill_bar(self.review_label, awaiting_line(self._who(result.patient_id), result.updated or result.created, others),
+                       self.review_button)
         self.review_box.show()
+
+    def _fill_bar(self, label: QLabel, text: str, *buttons: QPushButton) -> None:
+        """A bar's words, also the description of its buttons (read with "Resume, button"), and
+        said politely to a screen reader when new (the bars filled silently)."""
+        label.setText(text)
+        for button in buttons:
+            button.setAccessibleDescription(text)
+        if text and self._bars_said.get(label) != text:
+            announce(self, text)
+        self._bars_said[label] = text
 
     @property
     def offered_review_id(self) -> int | None:

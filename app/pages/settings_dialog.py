@@ -50,6 +50,7 @@ from app.widgets.page_stack import PageArea
 from app.widgets.plain_text import plain
 from app.widgets.screen_fit import opening_size
 from app.widgets.tones import ERROR, WARNING, set_tone
+from app.widgets.wrapped_check import wrapped_check
 from models.labels import GRADES
 
 CHECKSUM_DELAY_MS = 400  # pause in typing the weights path before the file is hashed
@@ -65,10 +66,15 @@ def _spin(group: type, name: str) -> QSpinBox:
 
 
 def _path_row(edit: QLineEdit, pick) -> QWidget:
+    """`edit` with its Browse… button, named after the field (a screen reader said "Browse…
+    button" five times over with no word of what each picks)."""
     row = QWidget()
     layout = QHBoxLayout(row)
     layout.setContentsMargins(0, 0, 0, 0)
     button = QPushButton("Browse\u2026")
+    name = f"Browse for the {edit.accessibleName().lower()}"
+    button.setAccessibleName(name)
+    button.setToolTip(name)
     button.clicked.connect(pick)
     layout.addWidget(edit, 1)
     layout.addWidget(button)
@@ -98,7 +104,8 @@ class SettingsDialog(QDialog):
         # a screen reader would announce them unnamed
         self.video.setAccessibleName("Video file")
         self.folder.setAccessibleName("Photo folder")
-        self.mirror = QCheckBox("Mirror the live camera preview (photos are never mirrored)")
+        # the long boxes' words wrap (at 18 pt the dialog scrolled sideways, their ends cut)
+        self.mirror, mirror_row = wrapped_check("Mirror the live camera preview (photos are never mirrored)")
         self.auto = QCheckBox("Auto-capture the peak-intensity frame")
         self.demo_grade = QComboBox()  # House-Brackmann I-VI; the setting stores 1-6
         self.demo_grade.addItems(list(GRADES))
@@ -129,7 +136,7 @@ class SettingsDialog(QDialog):
         demo.addWidget(QLabel("seed"))
         demo.addWidget(self.demo_seed)
         cf.addRow("Demo patient", demo)
-        cf.addRow("", self.mirror)
+        cf.addRow("", mirror_row)
         cf.addRow("", self.auto)
         # only the chosen source's fields are shown (all of them at once read as all needed)
         # (each row's field: QFormLayout.setRowVisible takes the widget or layout of a row)
@@ -140,7 +147,7 @@ class SettingsDialog(QDialog):
             for kind, fields in rows.items():
                 for field in fields:
                     cf.setRowVisible(field, kind == chosen)
-            cf.setRowVisible(self.mirror, chosen in LIVE_SOURCES)  # a stored photo is never mirrored
+            cf.setRowVisible(mirror_row, chosen in LIVE_SOURCES)  # a stored photo is never mirrored
 
         self.source.currentIndexChanged.connect(show_source_rows)
         show_source_rows()
@@ -150,7 +157,8 @@ class SettingsDialog(QDialog):
         self.weights.setPlaceholderText("shipped demonstration weights")
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
-        self.mirror_parsing = QCheckBox("Parse and grade each photo and its mirror (steadier grades; about twice the network's time)")
+        self.mirror_parsing, mirror_parsing_row = wrapped_check(
+            "Parse and grade each photo and its mirror (steadier grades; about twice the network's time)")
         self._show_model(m)  # before the weights field is watched: its file is hashed once, below
         # Typing a path hashes the file it names once, after a pause (CHECKSUM_DELAY_MS), not at
         # every keystroke; a path set at once (Browse) is checked at once.
@@ -172,7 +180,7 @@ class SettingsDialog(QDialog):
         mf.addRow("Weights file", _path_row(self.weights, self._pick_weights))
         mf.addRow("Checksum", self.checksum)
         mf.addRow("Compute device", self.device)
-        mf.addRow("", self.mirror_parsing)
+        mf.addRow("", mirror_parsing_row)
 
         self.clinic = QLineEdit(k.clinic_name)
         self.logo = QLineEdit(k.logo_path)
@@ -244,14 +252,25 @@ class SettingsDialog(QDialog):
         self.error.hide()  # shown with an error only: empty, it left a gap above Save and Cancel
         self.buttons = buttons
         self._update_checksum()  # its line counts in the height the groups want
+        # the groups' forms laid out before measuring: at 18 pt their minimum read 693 pixels
+        # before and 996 after the dialog showed, and it opened scrolling sideways
+        for box in (camera_box, model_box, clinic_box):
+            box.layout().activate()
         groups_layout.invalidate()  # a size hint cached before the labels were filled in was 10 pixels short
         wanted = groups.sizeHint()
         room_for_path = self.folder_in_use.sizeHint().width() + 200  # the form's labels and margins
         # the groups, Save and Cancel and the dialog's margins, and no more: a fixed +120 left
         # an empty band above the buttons
         margins = layout.contentsMargins()
-        height = wanted.height() + layout.spacing() + buttons.sizeHint().height() + margins.top() + margins.bottom()
-        self.resize(opening_size(self.screen(), max(wanted.width() + 40, 720, room_for_path), height))
+        # at least the groups' minimum: the wrapped check boxes no longer widen the hint, and at
+        # 18 pt the checksum's line and the demo row then scrolled sideways
+        width = max(wanted.width() + 40, groups.minimumSizeHint().width() + 40, 720, room_for_path)
+        # the wrapped check boxes take as many lines as the width the dialog gets gives them
+        inner = max(opening_size(self.screen(), width, 1).width() - margins.left() - margins.right(),
+                    groups.minimumSizeHint().width())
+        groups_high = groups.heightForWidth(inner) if groups.hasHeightForWidth() else wanted.height()
+        height = groups_high + layout.spacing() + buttons.sizeHint().height() + margins.top() + margins.bottom()
+        self.resize(opening_size(self.screen(), width, height))
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802 - Qt naming
         """Tab from Save or Cancel into the groups: the control it lands on is scrolled into view

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QStackedWidget, QWidget
 
 
@@ -17,7 +17,12 @@ class PageArea(QScrollArea):
     """A scroll area that gives its page the whole view, or the page's minimum size where the
     view is smaller (then it scrolls). QScrollArea's own resizing (`widgetResizable`) sizes a
     page with word-wrapped labels by its preferred height for the width, so the results page
-    scrolled even on a 1400×880 window with room for its minimum."""
+    scrolled even on a 1400×880 window with room for its minimum.
+
+    `too_narrow` says that the shown page is wider than the view (it scrolls sideways): the
+    window may grow where the screen has room."""
+
+    too_narrow = Signal()
 
     def __init__(self, page: QWidget) -> None:
         super().__init__()
@@ -84,6 +89,8 @@ class PageArea(QScrollArea):
             width = max(need.width(), view.width())
             need.setHeight(max(need.height(), layout.totalMinimumHeightForWidth(width)))
         size = need.expandedTo(view)
+        if need.width() > view.width() and self.isVisible():
+            self.too_narrow.emit()
         if page.size() != size:
             with self._scrolling():  # a shorter page moves the scroll bar, not the user
                 page.resize(size)
@@ -109,12 +116,15 @@ class PageArea(QScrollArea):
 
 
 class PageStack(QStackedWidget):
+    page_too_narrow = Signal()  # the page on show scrolls sideways (PageArea.too_narrow)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._areas: dict[QWidget, QScrollArea] = {}
 
     def add_page(self, page: QWidget) -> int:
         area = PageArea(page)  # the page fills the view when it fits, scrolls when not
+        area.too_narrow.connect(self.page_too_narrow)
         self._areas[page] = area
         return super().addWidget(area)
 

@@ -1,6 +1,8 @@
 """Window sizes that fit the screen they open on: a window asked for 1360×860 opened past the
 bottom of a 1366×768 laptop at 125 % (1093×614 to draw on), with Capture and Confirm off
-screen."""
+screen; and not narrower than its widest page where the screen has room for it (at 150 % on a
+1280×800 screen it opened 784 wide, the capture page needed 815 and scrolled sideways, its
+instructions and Next cut)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,20 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QScreen
 
 
-def opening_size(screen: QScreen | None, width: int, height: int, share: float = 0.92) -> QSize:
+def fitted_size(room: QSize, width: int, height: int, share: float = 0.92, at_least: QSize | None = None) -> QSize:
+    """`width` × `height` within `room` (a screen's available area): at most `share` of it each
+    way, but `at_least` as large as it asks where `room` holds it."""
+    need = at_least if at_least is not None else QSize(0, 0)
+    wide = max(int(room.width() * share), min(need.width(), room.width()))
+    high = max(int(room.height() * share), min(need.height(), room.height()))
+    return QSize(min(width, wide), min(height, high))
+
+
+def opening_size(screen: QScreen | None, width: int, height: int, share: float = 0.92,
+                 at_least: QSize | None = None) -> QSize:
     """`width` × `height`, made smaller where the screen's available area (without taskbars)
-    is: at most `share` of it each way."""
+    is: at most `share` of it each way, yet not under `at_least` (the content's minimum) where
+    the area has room for that."""
     if screen is None:
         return QSize(width, height)
-    room = screen.availableGeometry()
-    return QSize(min(width, int(room.width() * share)), min(height, int(room.height() * share)))
+    return fitted_size(screen.availableGeometry().size(), width, height, share, at_least)

@@ -72,7 +72,10 @@ def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Pa
         qtbot.waitUntil(lambda: bool(threads), timeout=WAIT_MS)
         assert all(thread is QApplication.instance().thread() for thread in threads)
         window.results.export_button.click()
-        qtbot.waitUntil(lambda: window.last_report != pdf, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
+        # rendered again from the stored record, it is the live report to the byte but for its
+        # render time: that report stands, no second copy is kept
+        assert window.last_report == pdf and "saved already, unchanged" in window.statusBar().currentMessage()
         assert window.last_report.is_file() and window.last_report.read_bytes().startswith(b"%PDF")
         # with the overlays recomputed from the stored photos, as the live report had them
         # (it used to show the stored photos only, "segmentation not available")

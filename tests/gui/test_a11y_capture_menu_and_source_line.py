@@ -1,0 +1,99 @@
+"""The Assessment menu by keyboard (a6 #10, #2; a1 D4): Capture chosen from the menu takes the
+photo whatever capture-page button has the keyboard (it pressed the focused "Back to patients",
+which left and discarded the assessment, or "Next →", which skipped a step), while the Space
+key still presses a focused button; each menu item has its own Alt letter; and the status bar
+names the source started, "(not open)" when it failed, not the camera used before."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from app.camera.demo_source import DemoPatientSource
+from app.camera.source import CameraError
+from tests.gui.gui_helpers import WAIT_MS, close_window, make_window
+from tests.gui.test_capture_guards import _start
+
+
+class AbsentCamera(DemoPatientSource):
+    """Camera 2, which is not there: its open fails."""
+
+    def __init__(self) -> None:
+        super().__init__(grade=4, side="left", seed=3, frame_size=(320, 240))
+        self.name = "camera 2"
+
+    def open(self) -> None:
+        raise CameraError("camera 2 could not be opened; check that it is connected")
+
+
+def _live(qtbot, window) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.capture._last_packet is not None, timeout=WAIT_MS)
+
+
+def test_capture_from_the_menu_captures_whatever_button_has_the_keyboard(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _start(window)
+        page = window.capture
+        _live(qtbot, window)
+        page.back_button.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is page.back_button, timeout=WAIT_MS)
+        window.capture_action.trigger()  # as the menu item does (a click, or Return on it)
+        assert window.stack.currentWidget() is page  # not sent back to the patients
+        assert set(page.session.photos) == {"rest"}
+        qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)  # a frame of Close eyes
+        page.next_button.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is page.next_button, timeout=WAIT_MS)
+        page._space_pause.clock = lambda: 10.0**9  # long after the last capture (Space's pause, if any)
+        window.capture_action.trigger()
+        assert set(page.session.photos) == {"rest", "close_eyes"}  # taken, not skipped by "Next →"
+    finally:
+        close_window(window)
+
+
+def test_the_space_key_still_presses_the_focused_button(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _start(window)
+        page = window.capture
+        _live(qtbot, window)
+        page.auto_box.setChecked(False)
+        page.auto_box.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is page.auto_box, timeout=WAIT_MS)
+        QTest.keyClick(page.auto_box, Qt.Key.Key_Space)
+        assert page.auto_box.isChecked() and not page.session.photos
+        assert not window.capture_action.from_key  # only while the key's trigger runs
+    finally:
+        close_window(window)
+
+
+def test_each_menu_item_has_its_own_letter(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        for top in window.menuBar().actions():
+            letters = [m.group(1).lower() for a in top.menu().actions()
+                       if (m := re.search(r"&([^&])", a.text().replace("&&", "")))]
+            assert len(letters) == len(set(letters)), (top.text(), letters)
+    finally:
+        close_window(window)
+
+
+def test_the_status_bar_names_a_source_that_did_not_open(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    sources = [lambda: DemoPatientSource(grade=4, side="left", seed=3, frame_size=(320, 240))]
+    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: sources[-1]())
+    try:
+        _start(window)
+        qtbot.waitUntil(lambda: window.source_label.full_text().startswith("source: demo patient"), timeout=WAIT_MS)
+        sources.append(AbsentCamera)  # Settings now name a camera that is not there
+        window.reconnect_action.trigger()
+        assert window.source_label.full_text() == "source: camera 2 (not open)"  # at once, as it opens
+        qtbot.waitUntil(window.capture.error_box.isVisible, timeout=WAIT_MS)
+        assert window.source_label.full_text() == "source: camera 2 (not open)"  # and after it failed
+    finally:
+        close_window(window)
