@@ -189,7 +189,10 @@ class WindowAssessmentMixin:
         earlier day is resumed only when the user says so (`asked`: already asked by Start):
         the patients page's Resume asks, with Start new the default."""
         if self.session is not None:  # its photos just taken are on record before they are read back
-            self.capture.settle_saves()
+            # (the window paints on, saying whose photo it waits for: logged by number, DESIGN §9)
+            ref = f"assessment {assessment_id}"
+            self.capture.settle_saves(assessment_id, lambda whose: self.notify_naming(
+                lambda who: f"Saving the last photo of {who}\u2026", whose or ref, ref))
         info = self.gateway.assessment(assessment_id)
         if not self._still_a_draft(assessment_id, info.status):
             return

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QEventLoop, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -51,6 +51,7 @@ from app.pages.capture_logic import (
 from app.pages.instructions import INSTRUCTIONS, TITLES
 from app.pages.quality_logic import LiveChecks, LiveQuality, blank_picture
 from app.widgets.announce import announce
+from app.widgets.busy_cursor import busy_cursor
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import HEADING, scale_font
 from app.widgets.illustration import expression_icon
@@ -73,9 +74,11 @@ FIRST_FRAME_S = 5.0  # the same for the first frame after the camera opened (it 
 THUMB = 88
 AMBER = "#fdebd0"  # a step whose photo to retake: no face at capture, or no movement against rest
 AMBER_TEXT = "#3d2e00"  # its text, whatever the palette's
-# How long opening another assessment waits for the photos of the one left to be written: their
-# failures are said then, naming whose photos they were; a save still running is said when it ends.
+# How long reading a draft back waits for its photos still being written (the window paints on
+# meanwhile: `settle_saves`); a save still running then is said when it ends. Opening another
+# assessment waits for none: the one left is kept until its saves end (`_leave`).
 LEAVE_WAIT_S = 10.0
+PAINT_S = 0.02  # while it waits, the window paints (and its timers run) this often
 
 
 class CapturePage(QWidget):
@@ -679,18 +682,35 @@ class CapturePage(QWidget):
         if asked is self.session and asked.complete and not self.read_only and not self._analysing:
             self.analyse_requested.emit()
 
-    def settle_saves(self) -> None:
-        """Wait (up to LEAVE_WAIT_S) for the shown assessment's photos to be written, as
-        before they are read back from the record, and say each that failed, naming whose
-        photo it was: another assessment opens next, and this one's failures would go unsaid."""
-        if self.session is not None:
-            self._say_left_failures(self.session, self._whose, self.session.wait_for_saves(LEAVE_WAIT_S))
+    def settle_saves(self, assessment_id: int, waiting: Callable[[str], None] | None = None) -> None:
+        """Before `assessment_id`'s draft is read back from the record: wait (up to LEAVE_WAIT_S)
+        for its photos still being written, shown or left, and say each that failed, naming whose
+        photo it was. The window paints on meanwhile, with the wait cursor and `waiting` told
+        whose photos are awaited (a status line: DESIGN §1, it never freezes; a blocking wait held
+        it up to 10 s). Another assessment's saves are not waited for: it is left at once (`_leave`)."""
+        shown = [(self.session, self._whose)] if self.session is not None else []
+        saving = [(s, whose) for s, whose in shown + self._left if s.assessment_id == assessment_id]
+        running = [future for s, _whose in saving for future in s.running_saves()]
+        if running:
+            self.save_timer.stop()  # their failures are said below, naming whose photos they were
+            if waiting is not None:
+                waiting(saving[0][1])
+            with busy_cursor():
+                still = _wait_painting(running, LEAVE_WAIT_S)
+            if still:  # kept pending: said when it ends (`_poll_left`, `_poll_shown`)
+                log.warning("%d photo save(s) of assessment %d still running after %s s", still, assessment_id, LEAVE_WAIT_S)
+        for s, whose in saving:
+            self._say_left_failures(s, whose, s.poll_saves())
+        self._left = [(s, whose) for s, whose in self._left if s.busy]
+        if self._left or (self.session is not None and self.session.busy):
+            self.save_timer.start()
 
     def _leave(self) -> None:
-        """The page moves off its assessment: `settle_saves`, and keep it while a save still
-        runs, to say that save's failure when it ends (`_poll_left`): such a failure was once
-        dropped, said and logged nowhere."""
-        self.settle_saves()
+        """The page moves off its assessment at once (a photo still being written does not hold
+        the window): the failures of its saves already ended are said, naming whose photos they
+        were, and it is kept while a save still runs, to say that save's failure when it ends
+        (`_poll_left`): such a failure was once dropped, said and logged nowhere."""
+        self._say_left_failures(self.session, self._whose, self.session.poll_saves())
         if self.session.busy:
             self._left.append((self.session, self._whose))
             self.save_timer.start()
@@ -738,8 +758,14 @@ class CapturePage(QWidget):
 
     def retake(self) -> None:
         """Take the current step's photo off (R, or the button); `retaken` offers to undo it:
-        R is one key, typed by mistake in the steps list too."""
+        R is one key, typed by mistake in the steps list too. While the camera delivers no
+        picture (down, frozen or still opening) the photo is kept: nothing could take it again."""
         if self.session is not None and not self.read_only and not self._analysing:
+            expression = self.session.expression
+            if expression in self.session.photos and not self._delivering():
+                self.notify.emit(f"The camera is not delivering pictures: the {TITLES[expression]} photo is kept "
+                                 "until it is back (press F5 to reconnect)")
+                return
             try:
                 photo = self.session.retake()
             except PalsyError as exc:
@@ -749,6 +775,13 @@ class CapturePage(QWidget):
             self._render_analysis()  # "Analysis cancelled; the photos are kept." is no longer so
             if photo is not None:
                 self.retaken.emit(self.session, f"Photo of {TITLES[photo.expression]} taken off: take it again, or Undo")
+
+    def _delivering(self) -> bool:
+        """The camera gives pictures: one is on screen, or it is open and not frozen (the newest
+        frame is forgotten at each step change, until the next arrives)."""
+        if self._last_packet is not None:
+            return True
+        return self.camera.running and not self.camera.waiting and self._opened and not self._frozen
 
     def undo_retake(self, session: CaptureSession | None = None) -> None:
         """Put the photo the last retake took off back (Ctrl+Z, or Undo in the status bar for
@@ -826,6 +859,19 @@ class CapturePage(QWidget):
         self.progress.setValue(int(fraction * 100))
         self.progress_label.setText(message)
         self.progress.setAccessibleDescription(message)  # the stage, read with the bar
+
+
+def _wait_painting(futures: list[Future], timeout_s: float) -> int:
+    """Wait up to `timeout_s` for `futures`, the window painting meanwhile and its timers running
+    (the preview, the status line); the user's clicks and keys wait their turn, as nothing may
+    start while a draft is read back. Returns how many still run."""
+    end = time.monotonic() + timeout_s
+    while True:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        left = end - time.monotonic()
+        running = wait(futures, max(0.0, min(left, PAINT_S))).not_done
+        if not running or left <= 0:
+            return len(running)
 
 
 def _save_error_text(error: BaseException) -> str:

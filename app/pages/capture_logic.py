@@ -399,6 +399,12 @@ class CaptureSession:
         """True while a save or a retake's withdrawal still runs on the worker."""
         return bool(self.pending or self.withdrawing)
 
+    def running_saves(self) -> list[Future]:
+        """The saves and withdrawals still running on the worker (`busy` holds until `poll_saves`
+        settles them, finished or not): what a wait for them waits on."""
+        futures = [future for _photo, future in self.pending.values()] + [f for _e, f in self.withdrawing]
+        return [future for future in futures if not future.done()]
+
     def saving(self, expression: str) -> bool:
         """True while the photo of `expression` is being written to the store."""
         return expression in self.pending
@@ -553,8 +559,7 @@ class CaptureSession:
         assessment opens, shutdown, tests), then settle those that ended (`poll_saves`). One
         still running stays pending (`busy`), logged: a later `poll_saves` reports it, as it
         may yet fail."""
-        futures = [future for _photo, future in self.pending.values()] + [f for _e, f in self.withdrawing]
-        running = wait(futures, timeout).not_done
+        running = wait(self.running_saves(), timeout).not_done
         if running:
             log.warning("%d photo save(s) of assessment %d still running after %s s", len(running),
                         self.assessment_id, timeout)

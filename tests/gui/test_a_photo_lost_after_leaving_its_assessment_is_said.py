@@ -44,8 +44,9 @@ def test_a_save_failing_while_another_patient_is_begun_is_said_naming_the_patien
     try:
         with caplog.at_level(logging.INFO):
             ann = _rest_taken_with_a_slow_full_disk(qtbot, window, monkeypatch, 0.5)
-            window.start_assessment("MRN-2")  # at once, before the save has failed
+            window.start_assessment("MRN-2")  # at once, before the save has failed (it is not waited for)
             assert window.capture.session.assessment_id != ann
+            qtbot.waitUntil(lambda: SAID in window.notice.text(), timeout=WAIT_MS)
         said = window.notice.text()
         assert said == f"{SAID}: resume that assessment and take it again", said
         assert window.notice.isVisible()
@@ -62,7 +63,7 @@ def test_a_save_still_running_after_the_wait_is_said_when_it_fails(
     window = make_window(qtbot, data_folder, tiny_weights)
     try:
         _rest_taken_with_a_slow_full_disk(qtbot, window, monkeypatch, 1.0)
-        window.start_assessment("MRN-2")  # waits 0.05 s: the save is still being written
+        window.start_assessment("MRN-2")  # waits for none: the save is still being written
         qtbot.waitUntil(lambda: SAID in window.notice.text(), timeout=WAIT_MS)
         assert not window.capture._left and "Bob" not in window.notice.text()
     finally:
