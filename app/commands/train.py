@@ -178,12 +178,20 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.glasses is not None and args.mode != "parsing":
         raise InputError("--glasses is for palsy train parsing and palsy train demo (it draws glasses on parsing training faces)")
+    demo_only = [flag for flag, value in (("--e1-from", args.e1_from), ("--keep-e2", args.keep_e2 or None),
+                                          ("--e1-polish-minutes", args.e1_polish_minutes),
+                                          ("--grading-at", args.grading_at), ("--base-size", args.base_size))
+                 if value is not None]
     if args.mode == "clinic":
+        if demo_only:  # the clinic recipe used none of them, not even a missing --e1-from file
+            raise InputError(f"palsy train clinic does not take {', '.join(demo_only)}: --e1-from, --keep-e2, "
+                             "--e1-polish-minutes, --grading-at and --base-size are for palsy train demo; palsy train "
+                             "clinic starts from --init (default the shipped weights) or --from-scratch")
         if args.pretrained_resnet or args.pretrained_vgg:
             raise InputError("palsy train clinic starts from the shipped cascade (or --init / --from-scratch); for "
                              "pretrained backbones train the stages with palsy train parsing and grading")
         return _run_clinic(args, device)
-    if args.e1_from or args.grading_at or args.keep_e2 or args.e1_polish_minutes is not None or args.base_size is not None:
+    if demo_only:
         raise InputError("--e1-from, --keep-e2, --e1-polish-minutes, --grading-at and --base-size are for palsy train demo; "
                          "for stage 2 on a trained E1 use "
                          "palsy train grading --init")
@@ -446,7 +454,7 @@ def _run_clinic(args: argparse.Namespace, device) -> int:
     )
     results = run_clinic(recipe, device)
     print(f"wrote {Path(recipe.work) / 'clinic.pt'} (model card {Path(recipe.work) / 'clinic.md'}); "
-          f"{results['patients']['test']} test patients")
+          f"{counted(results['patients']['test'], 'test patient')}")
     return 0
 
 

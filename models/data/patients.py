@@ -34,6 +34,7 @@ from models.clutter import is_clutter
 from models.data.parsing import (
     SPLITS,
     check_mask_values,
+    csv_delimiter,
     find_mask,
     masks_by_stem,
     read_csv_rows,
@@ -44,7 +45,7 @@ from models.folder_names import folder_name_problem
 from models.labels import CLASSES, EXPRESSIONS, GRADES, SIDES, grade_index
 from models.photo_formats import refused_unreadable_photos, unreadable_photo_problem
 from models.pipeline.images import IMAGE_SUFFIXES, MIN_PHOTO_SIDE, load_image
-from models.pipeline.patient_dir import frame_of
+from models.pipeline.patient_dir import find_expression_photos, frame_of
 
 REQUIRED = frozenset({"patient_id", "grade", "side"})  # labels.csv columns
 # A photo's file stem (lower case): the expression, then an optional frame number (`rest_2`).
@@ -215,8 +216,30 @@ def fill_empty_splits(splits: dict[str, str], grades: dict[str, int], order: Cal
 
 
 def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row by column name) of each data row of labels.csv (`read_csv_rows`)."""
-    return read_csv_rows(labels, REQUIRED, "patient_id,grade,side[,split]")
+    """(line number, row by column name) of each data row of labels.csv (`read_csv_rows`);
+    InputError for a row with more values than the header names (`_check_row_lengths`)."""
+    rows = read_csv_rows(labels, REQUIRED, "patient_id,grade,side[,split]")
+    _check_row_lengths(labels)
+    return rows
+
+
+def _check_row_lengths(labels: Path) -> None:
+    """InputError naming the first row of labels.csv with a value beyond the header's columns,
+    which `read_csv_rows` drops: `,train` typed at the end of a row without a split column in
+    the header was cut off without a word, and the automatic split could hold that very patient
+    out. Empty values past the header (a spreadsheet's trailing separators) lose nothing."""
+    import csv
+    import io
+
+    text = labels.read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+    header = [name.strip().lower() for name in next(reader, [])]
+    for fields in reader:
+        if any(field.strip() for field in fields[len(header):]):
+            fix = ("remove the extra value, or put quotes around a value holding a comma" if "split" in header else
+                   "add a split column to the header (train, val or test for every row) or remove the extra value")
+            raise InputError(f"{labels} line {reader.line_num} has {len(fields)} values, the header names "
+                             f"{len(header)} ({','.join(header)}): {fix}")
 
 
 def listed_patient_ids(labels: Path) -> list[str]:
@@ -304,7 +327,10 @@ class PatientDataset:
         masks/EXPRESSION.png, as DESIGN §4 writes it: a mask is drawn on one photo, so the other
         frames have none. InputError for a photo named as an expression in a format the app
         cannot read (rest.heic) with no readable photo of its frame: left out, the patient
-        trained without it (beside rest.png it is listed in `ignored()`)."""
+        trained without it (beside rest.png it is listed in `ignored()`); and for two photos of
+        one frame (rest.png and REST.jpg, a retake beside the old one), with the words of
+        `find_expression_photos`, which `palsy assess` refuses the folder with: both were
+        trained, paired with one mask."""
         if patient_id in self._photos:
             return list(self._photos[patient_id])
         folder = self.folder(patient_id)
@@ -322,6 +348,8 @@ class PatientDataset:
                 unrecognised.append(path.name)  # notes.txt; rest.heic beside rest.png
                 continue
             listed.append((m.group("expr"), int(m.group("n") or 0), path))
+        if listed:  # rest.png beside REST.jpg (or rest_0.png): refused as `palsy assess` refuses them
+            find_expression_photos(folder)
         first: dict[str, Path] = {}  # expression -> its first frame (lowest number, the unnumbered photo first)
         for expression, _, path in sorted(listed, key=lambda item: (item[0], item[1], item[2].name)):
             first.setdefault(expression, path)

@@ -19,6 +19,7 @@ from typing import Any
 from models.cascade import CascadeNet
 from models.checkpoint import load_checkpoint, model_from_payload, read_checkpoint, sha256_of
 from models.errors import CheckpointError
+from models.resources import weights_cautions
 
 CheckpointSource = str | os.PathLike
 
@@ -86,3 +87,11 @@ def model_of(source: CheckpointSource) -> CascadeNet:
     if isinstance(source, CheckpointFile):
         return model_from_payload(source.take(), source.path.name)
     return load_checkpoint(source)[0]
+
+
+def model_and_cautions_of(source: CheckpointSource) -> tuple[CascadeNet, list[str]]:
+    """`model_of` and, from the same read, the cautions the checkpoint's dict carries
+    (`models.resources.weights_cautions`: [] for weights that record none): weights trained
+    from it keep them (`models.train.stages`)."""
+    payload = payload_of(source)
+    return model_from_payload(payload, Path(source).name), weights_cautions(payload)

@@ -306,6 +306,7 @@ def train(
     log_path: str | Path | None = None,
     training_info: dict[str, Any] | None = None,
     run_record: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run the loop; writes `out` (resumable checkpoint) and returns a summary dict.
 
@@ -313,6 +314,7 @@ def train(
     or time budget is spent or `progress.cancelled()`; the checkpoint is written either way,
     and on Ctrl-C or SIGTERM (KeyboardInterrupt or its subclass `Terminated`, raised again
     after the checkpoint), as of the last completed step. `run_record` (say, the data folders) is stored in `train_state` for a resume.
+    `meta` adds entries to the checkpoint's dict (the cautions of --init weights: `stages.inherited_cautions`).
     """
     progress = progress or PrintProgress()
     out = Path(out)
@@ -359,7 +361,7 @@ def train(
     def write_checkpoint(finished: bool = False) -> None:
         state = {"optimizer": optimizer.state_dict(), "step": step, "elapsed_s": done_at - start, "stage": settings.stage,
                  "finished": finished, "running_losses": list(running), **(run_record or {})}
-        save_checkpoint(model, out, training=info, extra={"train_state": state})
+        save_checkpoint(model, out, training=info, extra={**(meta or {}), "train_state": state})
 
     def log_block(report: bool = True, partial: bool = False) -> None:
         """The mean loss of the steps since the last record (every `log_every`, and the rest at the end).

@@ -28,7 +28,8 @@ from models.data.patients import PatientDataset, labels_found_instead, not_a_pat
 from models.errors import InputError
 from models.labels import CLASS_INDEX
 from models.numbers import finite_above_zero
-from models.train.checkpoint_file import CheckpointSource, model_of, sha256_of_source
+from models.resources import CAUTIONS, weights_cautions
+from models.train.checkpoint_file import CheckpointSource, model_and_cautions_of, sha256_of_source
 from models.train.face_prep import stage_preparation
 from models.train.feature_cache import (
     DEFAULT_CACHE_LIMIT_GB,
@@ -191,13 +192,14 @@ def _steps_for(epochs: float | None, n_samples: int, batch_size: int) -> int | N
 def _model_for(
     config: CascadeConfig | str, input_size: int | None, seed: int, init: CheckpointSource | None
 ) -> tuple[CascadeNet, dict[str, Any] | None]:
-    """The network to start from and, for `init`, the record of that checkpoint (file, sha256);
-    an `init` the caller read already (`CheckpointFile`) is not read again."""
+    """The network to start from and, for `init`, the record of that checkpoint (file, sha256,
+    and the cautions it carries, if any: `inherited_cautions`); an `init` the caller read
+    already (`CheckpointFile`) is not read again."""
     if init:
-        model = model_of(init)
+        model, cautions = model_and_cautions_of(init)
         if input_size is not None and input_size != model.config.input_size:
             raise InputError(f"--init {init} was trained at {model.config.input_size} px; drop --input-size or use the same size")
-        return model, {"file": Path(init).name, "sha256": sha256_of_source(init)}
+        return model, {"file": Path(init).name, "sha256": sha256_of_source(init), **({CAUTIONS: cautions} if cautions else {})}
     if isinstance(config, str):
         try:
             config = get_config(config)
@@ -283,6 +285,22 @@ def _start(
     return model, None, ({"init": init_record} if init_record else {})
 
 
+def inherited_cautions(origin: dict[str, Any], stage: str) -> dict[str, Any]:
+    """The entries a run's checkpoint adds to its dict for what it started from (`origin`, as
+    `_start` gives it): {CAUTIONS: [...]} when its --init weights carry cautions (a clinic's
+    clinic.pt: not validated, trained on a handful of patients), those first, then one sentence
+    saying these weights were trained further from them; {} when they carry none (the
+    demonstration weights: `models.resources.shown_cautions` says what such weights need).
+    Weights trained on from clinic.pt showed no caution at all: no banner, no box on the report."""
+    init = origin.get("init")
+    cautions = weights_cautions(init) if isinstance(init, dict) else []
+    if not cautions:
+        return {}
+    further = (f"Trained further from {init.get('file')} with palsy train {stage}: the cautions above are that file's, "
+               "and no test has checked these weights since.")
+    return {CAUTIONS: [*cautions, further]}
+
+
 def train_parsing(
     specs: Sequence[DataSpec],
     out: str | Path,
@@ -319,7 +337,7 @@ def train_parsing(
     info = {"data": summary, "batch_size": batch_size, "input_size": size, "label_sets": [list(s) for s in space.sets],
             "glasses_p": glasses_p, **origin, **stage_preparation(photos), **(mark or {})}
     result = train(model, parsing_step(batcher, space.allowed_tensor()), settings, out, device, progress, resume_state, log_path, info,
-                   run_record={"data": data_record(specs)})
+                   run_record={"data": data_record(specs)}, meta=inherited_cautions(origin, settings.stage))
     return model, {**result, "data": summary}
 
 
@@ -399,7 +417,7 @@ def train_grading(
             "ordinal_weight": ordinal_weight, "cache_variants": cache_variants, **origin, **stage_preparation(photos),
             **(mark or {})}
     result = train(model, step, settings, out, device, progress, resume_state, log_path, info,
-                   run_record={"data": data_record([DataSpec(Path(data))])})
+                   run_record={"data": data_record([DataSpec(Path(data))])}, meta=inherited_cautions(origin, settings.stage))
     if cache is not None:  # the stage's wall time includes building the cache
         result["elapsed_s"] = round(result["elapsed_s"] + cache.build_s, 1)
     return model, {**result, "data": summary, "augment": augment}

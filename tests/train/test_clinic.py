@@ -136,7 +136,7 @@ def test_a_listed_patient_without_photos_is_refused(tiny_patients, tiny_weights,
     data = tmp_path / "clinic_patients"
     shutil.copytree(tiny_patients, data)
     with (data / "labels.csv").open("a") as handle:
-        handle.write("ghost_001,I,none,test\n")
+        handle.write("ghost_001,I,none\n")
     with pytest.raises(InputError, match="have no expression photos, first ghost_001"):
         run_clinic(ClinicRecipe(patients=str(data), init=str(tiny_weights), work=str(tmp_path / "run"), steps=1), CPU)
 
