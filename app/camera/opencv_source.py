@@ -71,6 +71,10 @@ def _rgb(frame: object, name: str) -> np.ndarray:
 
     array = checked_array(frame, name, channels=(1, 3, 4))
     h, w = array.shape[:2]
+    if min(h, w) == 1 and max(h, w) > 1:  # no picture is one pixel high: the back-end's undecoded bytes
+        raise CameraError(f"The camera stopped: {name} delivered {max(h, w)} undecoded bytes in one row instead of a "
+                          "picture (its video format is not one OpenCV decodes here); choose another camera or "
+                          "resolution in Settings, then press Retry")
     if min(h, w) < min(MIN_WIDTH, MIN_HEIGHT) or max(h, w) < max(MIN_WIDTH, MIN_HEIGHT):
         raise CameraError(f"The camera stopped: {name} delivered a picture of {w} x {h} pixels, too small to use "
                           f"(at least {MIN_WIDTH} x {MIN_HEIGHT}); choose a higher resolution or another camera in "

@@ -66,7 +66,17 @@ def test_bgra_and_grey_frames_are_made_rgb(monkeypatch: pytest.MonkeyPatch) -> N
         assert rgb.shape == (480, 640, 3) and rgb[0, 0].tolist() == [90, 90, 90]
 
 
-@pytest.mark.parametrize("shape", [(1, 614400, 3), (100, 160, 3), (120, 150, 3)])
+@pytest.mark.parametrize("shape", [(1, 614400), (1, 1843200, 3), (614400, 1)])
+def test_a_raw_one_row_buffer_is_not_called_a_small_picture(monkeypatch: pytest.MonkeyPatch,
+                                                            shape: tuple[int, ...]) -> None:
+    # OpenCV hands back an undecoded MJPEG/YUYV buffer as a 1 x N array: raising the resolution mends nothing
+    source = _camera(monkeypatch, np.zeros(shape, np.uint8))
+    with pytest.raises(CameraError, match=rf"delivered {max(shape[:2])} undecoded bytes in one row instead of a picture") as error:
+        source.read()
+    assert "too small" not in str(error.value)
+
+
+@pytest.mark.parametrize("shape", [(100, 160, 3), (120, 150, 3), (2, 2, 3)])
 def test_a_frame_under_the_least_size_is_refused(monkeypatch: pytest.MonkeyPatch, shape: tuple[int, ...]) -> None:
     source = _camera(monkeypatch, np.zeros(shape, np.uint8))
     with pytest.raises(CameraError, match=rf"delivered a picture of {shape[1]} x {shape[0]} pixels, too small to use "
