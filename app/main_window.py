@@ -506,8 +506,20 @@ class MainWindow(
     def apply_settings(self, settings: Settings | None) -> None:
         if settings is None:
             return
-        reload_model = settings.model != self.settings.model
+        from dataclasses import replace
+
+        from app.pages.capture_logic import demo_switch_question, settings_source_words
+
         camera_before = self.settings.camera
+        photos = list(self.capture.session.photos.values()) if self.capture.session is not None else []
+        kept = ""  # the source kept when the demo patient would be mixed into a patient's visit
+        if settings.camera.source == "demo" != camera_before.source and self._capture_open():
+            question = demo_switch_question(photos, settings_source_words(camera_before))
+            if question and not self.services.ask(self, "Switch to the synthetic demo patient?", question):
+                settings = replace(settings, camera=replace(settings.camera, source=camera_before.source))
+                kept = (f"the photos still come from {settings_source_words(camera_before)}: "
+                        "the demo patient was not chosen, as this visit has photos of the patient")
+        reload_model = settings.model != self.settings.model
         folder_changed = settings.clinic.data_folder != self.settings.clinic.data_folder
         self.settings = self.services.settings = settings
         unsaved = ""
@@ -520,23 +532,37 @@ class MainWindow(
                 self.set_notice("settings", unsaved)
         if reload_model:
             self.load_model()
-        if settings.camera != camera_before and self.stack.currentWidget() is self.capture and not self.capture.read_only:
-            self._capture_follows(camera_before, settings.camera)
+        changed = ""  # the photos so far come from another source than the next ones
+        if settings.camera != camera_before and self._capture_open():
+            changed = self._capture_follows(camera_before, settings.camera, photos)
         later = self._data_folder_notice(settings) if folder_changed else ""
         if unsaved:
-            self.notify(unsaved, 30000)
+            self.notify(" ".join(filter(None, (unsaved, changed))), 30000)
             return
-        self.notify(f"Settings saved. {later}" if later else "Settings saved", 30000 if later else 8000)
+        said = "; ".join(filter(None, ("Settings saved", kept)))
+        said = ". ".join(filter(None, (said, changed, later)))
+        self.notify(said, 30000 if later or changed or kept else 8000)
 
-    def _capture_follows(self, before: CameraSettings, camera: CameraSettings) -> None:
+    def _capture_open(self) -> bool:
+        """The capture page is shown, taking photos (not a read-only view of a visit)."""
+        return self.stack.currentWidget() is self.capture and not self.capture.read_only
+
+    def _capture_follows(self, before: CameraSettings, camera: CameraSettings, photos: list | None = None) -> str:
         """The capture page open for photos takes a camera change at once, as it says "Settings
         saved": the preview's mirror, the source reopened, and its Auto-capture box when that
-        setting changed (otherwise the box stays as the therapist set it for this assessment)."""
+        setting changed (otherwise the box stays as the therapist set it for this assessment).
+        Returns what to say when the draft's `photos` come from another source than the next
+        ones (their steps say so too, once one is taken: `other_source_photos`), else ""."""
+        from app.pages.capture_logic import settings_source_words, source_change_text
+
         self.capture.preview.mirror = camera.preview_mirrored
         if camera.auto_capture != before.auto_capture:
             self.capture.auto_box.setChecked(camera.auto_capture)
         self.capture.retry_camera()  # reopen with the new source
         self.source_started()
+        session = self.capture.session
+        after = (session.source if session is not None else "") or settings_source_words(camera)
+        return source_change_text(photos or [], settings_source_words(before), after)
 
     def _data_folder_notice(self, settings: Settings) -> str:
         """The records stay in the folder opened at start (drafts, photos being written and

@@ -156,6 +156,24 @@ class FramePacket:
     timestamp: float
     quality: Any = None
     expression: str | None = None  # the step the source was asked for when it read the frame
+    # `frame` at most DISPLAY_MAX_WIDTH wide, made on the camera thread for the preview (None:
+    # show `frame`); captures and the checks take the full frame
+    display: np.ndarray | None = None
+
+
+DISPLAY_MAX_WIDTH = 1280
+
+
+def display_copy(frame: np.ndarray) -> np.ndarray | None:
+    """`frame` scaled down to DISPLAY_MAX_WIDTH wide for the preview, or None when it is no
+    wider: a 4K frame converted and scaled on the GUI thread dropped the preview to 6 fps."""
+    height, width = frame.shape[:2]
+    if width <= DISPLAY_MAX_WIDTH:
+        return None
+    import cv2
+
+    size = (DISPLAY_MAX_WIDTH, max(1, round(height * DISPLAY_MAX_WIDTH / width)))
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
 
 class LatestFrame:
@@ -453,7 +471,8 @@ class CameraWorker(QObject):
                     if self.checks_enabled.is_set():  # paused while an analysis needs the CPU
                         analyser.offer(frame)
                     quality = analyser.result
-                self.mailbox.put(FramePacket(frame=frame, index=index, timestamp=time.monotonic(), quality=quality, expression=current))
+                self.mailbox.put(FramePacket(frame=frame, index=index, timestamp=time.monotonic(), quality=quality,
+                                             expression=current, display=display_copy(frame)))
                 index += 1
         except CameraError as exc:
             self.failed.emit(str(exc))

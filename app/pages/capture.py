@@ -33,6 +33,7 @@ from app.camera_controller import CameraController
 from app.help_dialogs import analyse_keys, native_keys
 from app.pages.capture_logic import (
     CAMERA_STOPPED,
+    FROM_PREFIX,
     NO_MOVEMENT_NOTE,
     SAME_AS_PREFIX,
     SPACE_TOO_SOON,
@@ -398,6 +399,8 @@ class CapturePage(QWidget):
             self._on_camera_failed(str(exc))
             return
         self._source = source
+        if self.session is not None:  # stored with each photo taken from now on
+            self.session.source = source_words(source)
         if self._source_shown:  # Settings may have chosen another source since the line was set
             self._show_source(source_words(source))
         if self.session is not None:
@@ -520,7 +523,10 @@ class CapturePage(QWidget):
         quality = packet.quality if isinstance(packet.quality, LiveQuality) else None
         self._quality = quality
         box = quality.face_box if quality else None
-        self.preview.show_frame(packet.frame, box, bool(quality and quality.passed))
+        # the camera thread's small copy (a 4K frame scaled on this thread stalled the window);
+        # the face box is in the full frame's pixels, and a capture takes the full frame
+        shown = packet.display if packet.display is not None else packet.frame
+        self.preview.show_frame(shown, box, bool(quality and quality.passed), packet.frame.shape[1::-1])
         self.badges.show_quality(quality)
         self.display_frames += 1
         if self._analysing:
@@ -899,12 +905,15 @@ def _step_text(expression: str, note: str) -> str:
 
 def _step_warning(note: str) -> str:
     """A flagged step's second line ("⚠ no face – retake?"), broken to fit the step list."""
-    return "\u26a0 " + note.replace(" against", "\nagainst").replace(SAME_AS_PREFIX, SAME_AS_PREFIX.rstrip() + "\n")
+    return "\u26a0 " + note.replace(" against", "\nagainst").replace(", not ", ",\nnot ").replace(SAME_AS_PREFIX, SAME_AS_PREFIX.rstrip() + "\n")
 
 
 def _step_tooltip(note: str) -> str:
     if note == NO_MOVEMENT_NOTE:
         why = "this photo barely differs from the rest photo"
+    elif note.startswith(FROM_PREFIX):
+        why = ("the source changed in the middle of the visit: this photo comes from another source than the "
+               "latest photo, so it may show another person or another camera position")
     elif note.startswith(SAME_AS_PREFIX):
         why = ("this photo barely differs from that expression's photo: a camera that repeats its last picture, "
                "or Space pressed twice, takes one expression twice")

@@ -202,6 +202,52 @@ FACE_TOO_SMALL_NOTE = "face too small \u2013 retake closer?"
 FACE_TOO_SMALL_DETAIL = "face too small"
 MANY_FACES_NOTE = "more than one face \u2013 retake?"
 SAME_AS_PREFIX = "same as "
+SOURCE_KEY = "source"  # the key of a photo's quality record naming where it came from ("camera 1")
+FROM_PREFIX = "from "
+
+
+def other_source_note(source: str, latest: str) -> str:
+    """The note of a photo from another source than the latest photo's (Settings changed the
+    camera, or chose the demo patient, in the middle of the visit)."""
+    return f"{FROM_PREFIX}{source}, not {latest} \u2013 retake?"
+
+
+def photo_source(photo: CapturedPhoto) -> str:
+    """Where `photo` came from, as stored with it ("" for a photo taken before sources were kept)."""
+    source = (photo.quality or {}).get(SOURCE_KEY)
+    return source if isinstance(source, str) else ""
+
+
+def demo_switch_question(photos: list[CapturedPhoto], before: str) -> str:
+    """The question asked before the synthetic demo patient replaces the source while the draft
+    has photos of a person (from `before`, or as stored with them); "" when it has none."""
+    demo = SOURCE_WORDS["demo"]
+    real = [photo for photo in photos if (photo_source(photo) or before) != demo]
+    if not real:
+        return ""
+    n = len(real)
+    taken = "1 photo" if n == 1 else f"{n} photos"
+    return (f"This visit has {taken} of the patient, from {before}. Photos of the synthetic demo patient "
+            "taken from now on would be mixed into this patient's visit.\n\n"
+            f"Yes: switch to the demo patient (retake every photo before analysing).\n"
+            f"No: keep {before}; the other settings are saved.")
+
+
+def source_change_text(photos: list[CapturedPhoto], before: str, after: str) -> str:
+    """What to say when the source changes from `before` to `after` while the draft has
+    `photos` ("" when none came from another source than `after`); a photo that names no
+    source counts as `before`'s."""
+    counts: dict[str, int] = {}
+    for photo in photos:
+        source = photo_source(photo) or before
+        counts[source] = counts.get(source, 0) + 1
+    if not photos or set(counts) == {after}:
+        return ""
+    where = " and ".join(f"{s} ({n})" if len(counts) > 1 else s for s, n in counts.items())
+    n = len(photos)
+    taken = "The photo taken so far comes" if n == 1 else f"The {n} photos taken so far come"
+    return (f"{taken} from {where}; the next ones from {after}: "
+            f"retake {'it' if n == 1 else 'them'} if the patient or the camera's position changed")
 
 
 def same_as_note(expression: str) -> str:
@@ -383,6 +429,9 @@ class CaptureSession:
     # undone: the patient need not make the expression again.
     retaken: CapturedPhoto | None = None
     put_back: str | None = None  # the expression whose photo the last undo put back
+    # where the live frames come from now ("camera 1", `source_words`): stored with each photo
+    # taken (`SOURCE_KEY`), so a visit mixing sources can be told later
+    source: str = ""
 
     @property
     def expression(self) -> str:
@@ -455,10 +504,22 @@ class CaptureSession:
         notes.update({name: NO_MOVEMENT_NOTE for name in self.still_photos()})
         return notes
 
+    def other_source_photos(self) -> dict[str, str]:
+        """The photos from another source than the latest photo's (expression -> note): the
+        source changed in the middle of the visit. The latest is the one taken last (a resumed
+        draft's, the last stored); photos that name no source are not compared."""
+        named = [(name, photo_source(photo)) for name, photo in self.photos.items() if photo_source(photo)]
+        if not named:
+            return {}
+        latest = named[-1][1]
+        return {name: other_source_note(source, latest) for name, source in named if source != latest}
+
     def flagged_photos(self) -> dict[str, str]:
         """Photos to retake, with why (expression -> note): no face (or several) at capture
-        first, else no movement against rest or against another expression photo."""
+        first, then a photo from another source than the latest's, else no movement against
+        rest or against another expression photo."""
         flagged = self.movement_notes()
+        flagged.update(self.other_source_photos())
         for name, photo in self.photos.items():
             problem = face_problem(photo.quality)
             if problem is not None:
@@ -486,6 +547,8 @@ class CaptureSession:
         meanwhile; `poll_saves` reports the outcome and takes a failed photo back.
         """
         quality = dict(quality or {})
+        if self.source:
+            quality[SOURCE_KEY] = self.source
         expression = self.expression
         photo = CapturedPhoto(expression, np.ascontiguousarray(frame).copy(), quality)
         photo.grid()  # its thumbnail and grid, once, for the intensity and the "no movement" check
@@ -516,7 +579,8 @@ class CaptureSession:
         the photo is still saved, as the live check survives such errors too."""
         if self.checker is not None:
             try:
-                photo.quality = dict(self.checker(photo.rgb))
+                kept = {SOURCE_KEY: photo.quality[SOURCE_KEY]} if SOURCE_KEY in photo.quality else {}
+                photo.quality = {**dict(self.checker(photo.rgb)), **kept}
             except Exception:  # noqa: BLE001 - any failure of the check must not lose the photo
                 log.warning("the quality check of the %s photo failed; the live check's record is kept",
                             photo.expression, exc_info=True)

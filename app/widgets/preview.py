@@ -27,11 +27,14 @@ class PreviewWidget(QWidget):
         self.setAccessibleName("Live camera preview")
         self._describe(self.message)
 
-    def show_frame(self, rgb: np.ndarray, face_box: tuple[int, int, int, int] | None, guide_ok: bool) -> None:
-        """Display a frame (copied into a QImage here, on the GUI thread)."""
+    def show_frame(self, rgb: np.ndarray, face_box: tuple[int, int, int, int] | None, guide_ok: bool,
+                   frame_size: tuple[int, int] | None = None) -> None:
+        """Display a frame (copied into a QImage here, on the GUI thread). `frame_size`: the
+        (width, height) of the full frame `face_box` was found in, when `rgb` is its smaller
+        display copy (`workers.display_copy`)."""
         image = rgb_to_qimage(rgb)
         self._image = image.flipped(Qt.Orientation.Horizontal) if self.mirror else image
-        self._frame_size = (rgb.shape[1], rgb.shape[0])
+        self._frame_size = tuple(frame_size) if frame_size is not None else (rgb.shape[1], rgb.shape[0])
         self._face_box = face_box
         self._guide_ok = guide_ok
         self._describe(guide_words(face_box, guide_ok))
