@@ -14,7 +14,7 @@ from app.records.result_shape import result_problem
 from app.records_gateway import AssessmentInfo, RecordsGateway
 from models.errors import PalsyError
 from models.labels import EXPRESSIONS, GRADES
-from models.pipeline.measures import REGIONS
+from models.pipeline.measures import REGIONS, restated_flags
 
 DISPLAY_SIZE = 256
 
@@ -56,21 +56,27 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
                   values.get("expression", ""))
         for name, values in stored_regions
     ]
-    return AnalysisResult(
+    result = AnalysisResult(
         grade=data["grade"],
         probabilities={g: float(data.get("probabilities", {}).get(g, 0.0)) for g in GRADES},
         affected_side=data.get("affected_side", "unknown"),
         measured_grade=measured.get("grade"),
         function_percent=measured.get("function_percent"),
         regions=regions,
+        # the partial-measure flag worded from the stored regions, as the table reads them
         flags=[Flag(f.get("code", ""), f.get("message") or f.get("text", ""), f.get("expression"))
-               for f in data.get("flags", [])]
+               for f in restated_flags(data.get("flags", []), measured)]
         + ([Flag("photos_unreadable", f"Stored photos missing or damaged: {', '.join(unreadable)}; "
                  "the grade and measures shown are the stored ones")] if unreadable else []),
         expressions=expressions,
         model=data.get("model", {}),
         timing_ms=data.get("timing_ms", {}),
     )
+    # the method line as stored, the report's: rebuilt from the 4-decimal stored movements its
+    # arithmetic differed from the report's in the third decimal (AnalysisResult has no field for it)
+    method = measured.get("method")
+    result.stored_method = method if isinstance(method, str) else None  # read by results_logic.stored_method
+    return result
 
 
 def in_live_order(stored: dict) -> dict:

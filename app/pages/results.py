@@ -74,6 +74,8 @@ from app.pages.results_logic import (
     review_decision,
     segmentation_lut,
     side_text,
+    stored_method,
+    wider_than_rest,
 )
 from app.widgets.announce import announce
 from app.widgets.elided_label import ElidedLabel
@@ -549,7 +551,7 @@ class ResultsPage(QWidget):
             values = [region.region.replace("_", " "), movement_text(region.left, region.unit, region.region),
                       movement_text(region.right, region.unit, region.region),
                       function_cell(region.percent, region.judged, region.left, region.right)]
-            note = region.note
+            note = "; ".join(filter(None, (region.note, wider_than_rest(region.region, region.left, region.right))))
             if region.expression in doubtful:
                 values[3] += " \u26a0"
                 note = "; ".join(filter(None, (DOUBTFUL_NOTE, note)))
@@ -561,7 +563,10 @@ class ResultsPage(QWidget):
                     item.setBackground(QColor(DOUBTFUL_BACKGROUND))
                     item.setForeground(QColor(DOUBTFUL_TEXT))  # the palette's text is light on a dark theme
                 self.regions.setItem(row, col, item)
-        self.method_label.setText(method_line(result.regions, result.measured_grade, result.function_percent, result.raw))
+        method = method_line(result.regions, result.measured_grade, result.function_percent, result.raw,
+                             stored_method(result))
+        self.method_label.setText(method)
+        self.method_label.setVisible(bool(method))  # nothing measured: no method under an empty table
         # tall enough for every region: nothing hides behind a scroll bar
         self.regions.resizeRowsToContents()
         rows = sum(self.regions.rowHeight(r) for r in range(self.regions.rowCount()))

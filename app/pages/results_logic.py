@@ -139,7 +139,22 @@ def function_cell(percent: float | None, judged: bool, left: float | None, right
     return NOT_FOUND if part_not_found(left, right) else TOO_SMALL
 
 
-NO_MEASURED_GRADE = "not available (see the flags)"  # the grade line's measured grade when none was measured
+# the grade line's measured grade when none was measured, on screen and in the report's grade box
+NO_MEASURED_GRADE = "not available (see the flags)"
+
+
+def wider_than_rest(region: str, left: float | None, right: float | None) -> str:
+    """Why an eye's closure is negative: the eye opened wider than at rest ("" otherwise); a
+    negative "closed share" read as a sign error. `region`: the eye's name or label; the report's
+    row note and the results page's row tooltip."""
+    if region not in ("eye", REGION_BY_NAME["eye"].label):
+        return ""
+    sides = [side for side, value in (("left", left), ("right", right))
+             if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value) < 0]
+    if not sides:
+        return ""
+    which = " and ".join(sides) + (" eyes" if len(sides) == 2 else " eye")
+    return f"negative: the {which} opened wider than at rest"
 
 
 def probabilities_text(probabilities: dict[str, float], network_grade: str) -> str:
@@ -156,13 +171,27 @@ def probabilities_text(probabilities: dict[str, float], network_grade: str) -> s
 FUNCTION_MEANS = "Function: the weaker side's movement as a percentage of the stronger side's."
 
 
-def method_line(rows: Sequence[Any], grade: str | None, function_percent: float | None, raw: Any = None) -> str:
+def stored_method(result: Any) -> str | None:
+    """The method text stored with a reopened visit (`app.reopen.result_from_record` keeps it as
+    `stored_method`), else None (a live result, or a visit stored without it)."""
+    method = getattr(result, "stored_method", None)
+    return method if isinstance(method, str) and method.strip() else None
+
+
+def method_line(rows: Sequence[Any], grade: str | None, function_percent: float | None, raw: Any = None,
+                stored: str | None = None) -> str:
     """How the measured percent is made, as the report prints it under its table: the regions'
     Function and House's measure (`measures.method_text`), which the screen never said (its
     "29 % function" was none of the table's percents, nor their mean). From the pipeline's own
-    measurement when the result holds it (`raw.measured`), else rebuilt from the table's rows
-    (`RegionRow`s of a reopened visit: the stored movements) by the same rule."""
+    measurement when the result holds it (`raw.measured`), else the method text stored with a
+    reopened visit (`stored`, the one its report prints: rebuilt from the stored 4-decimal
+    movements, its sums differed in the third decimal), else rebuilt from the table's rows by the
+    same rule. "" when no region was measured: the report prints no method under "Not available"."""
     measured = getattr(raw, "measured", None)
+    if not (measured.regions if isinstance(measured, MeasuredFunction) else rows):
+        return ""
+    if not isinstance(measured, MeasuredFunction) and stored:
+        return f"{FUNCTION_MEANS} {stored.strip().rstrip('.')}."
     if not isinstance(measured, MeasuredFunction):
         regions = {}
         for row in rows:

@@ -42,7 +42,9 @@ def bar_label(percent: float) -> str:
     """A bar's label, by the rule of the network grade's probability text
     (`top_probability_text`): 49.96 is "49.96", never "50" beside "III (49.96 %)"."""
     text = top_probability_text(percent / 100.0)
-    return text[:-1] if text.endswith("%") else f"< {100 * LOW_CONFIDENCE:.0f}"  # "just under 50%": no digits say it
+    if not text[:1].isdigit():  # "just under 50%": no digits say it, and its words spanned three bars
+        return f"<{100 * LOW_CONFIDENCE:.0f}"
+    return text[:-1] if text.endswith("%") else text
 
 
 def probability_chart(probabilities: Mapping[str, float], highlight: str | None = None, width: float = 220,

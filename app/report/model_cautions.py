@@ -13,7 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from app.report.fonts import FONT, FONT_BOLD, markup, register_fonts
-from models.resources import weights_cautions
+from models.resources import is_demo_checkpoint, is_demo_weights, shown_cautions, weights_cautions
 
 CAUTIONS_TITLE = "MODEL NOT VALIDATED \u2014 NOT FOR DIAGNOSIS"
 # the warning tone's amber on a light page (app/widgets/tones.py), a pale fill under it
@@ -23,10 +23,38 @@ TITLE_STYLE = ParagraphStyle("cautions_title", fontName=FONT_BOLD, fontSize=10, 
 LINE_STYLE = ParagraphStyle("cautions_line", fontName=FONT, fontSize=8, leading=10, textColor=CAUTION_AMBER)
 
 
+def is_demo_record(model: Mapping | None) -> bool:
+    """Whether an assessment's model record (assessment.json "model") names the demonstration
+    weights. The verdict recorded when the model was loaded (`demo`, with the weights' digest
+    `state_sha256` and `training_command`) says so first: the file may since have been moved or
+    replaced. A recorded `demo: false` never outweighs the GUI banner's rules
+    (`models.resources.is_demo_weights`: name, sha256), which records without the field rely on."""
+    if not isinstance(model, Mapping):
+        return False
+    if model.get("demo") is True:
+        return True
+    recorded = {"state_sha256": model.get("state_sha256"), "training": {"command": model.get("training_command")}}
+    if is_demo_checkpoint(recorded):
+        return True
+    path, sha256 = model.get("path"), model.get("sha256")
+    return is_demo_weights(str(path) if path else "", sha256 if isinstance(sha256, str) else None)
+
+
+def record_cautions(model: Mapping | None) -> list[str]:
+    """The cautions a report shows for an assessment's model record, by the rule the weights
+    get when loaded (`models.resources.shown_cautions`): a record of weights from a file
+    (`sha256`) that are not the demonstration ones and records none (a visit graded before the
+    rule, with research or foreign weights) gets the not-validated caution; its reprint had no
+    warning at all. A record of no file (an in-memory network) keeps what it records."""
+    if isinstance(model, Mapping) and isinstance(model.get("sha256"), str) and model.get("sha256"):
+        return shown_cautions(model, demo=is_demo_record(model))
+    return weights_cautions(model)
+
+
 def cautions_box(model: Mapping | None, width: float) -> Table | None:
-    """The amber-bordered box of the model record's cautions, one line each under the title,
-    `width` points wide; None when the record carries none."""
-    cautions = weights_cautions(model)
+    """The amber-bordered box of the model record's cautions (`record_cautions`), one line each
+    under the title, `width` points wide; None when there are none. The page title follows it."""
+    cautions = record_cautions(model)
     if not cautions:
         return None
     register_fonts()

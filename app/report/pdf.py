@@ -40,7 +40,7 @@ from reportlab.platypus import (
 
 import app
 from app.local_time import local_minute_zoned, parse_stamp
-from app.pages.results_logic import grade_label
+from app.pages.results_logic import NO_MEASURED_GRADE, grade_label, wider_than_rest
 from app.report.charts import ACCENT, HIGHLIGHT, HistoryPoint, history_chart, probability_chart
 from app.report.fonts import (
     FONT,
@@ -64,6 +64,7 @@ from app.report.model_cautions import (
     CAUTIONS_TITLE,
     cautions_box,
     draw_page_title,
+    is_demo_record,
     warning_box,
 )
 from models.errors import InputError
@@ -80,10 +81,9 @@ from models.pipeline.flag_wording import (
     top_probability_text,
 )
 from models.pipeline.images import ImageTooLargeError, load_image
-from models.pipeline.measures import HOUSE_MEASURE, movement_figure
+from models.pipeline.measures import HOUSE_MEASURE, movement_figure, restated_flags
 from models.pipeline.overlays import ATTENTION_NOTE, LEGEND_WIDTH, heat_blend
 from models.pipeline.training_summary import describe_training
-from models.resources import is_demo_checkpoint, is_demo_weights
 
 # Without ReportLab's C accelerator, ASCII85-encoding the photos in pure Python took
 # 2.2 s of a 2.6 s report; binary streams are valid PDF and cost nothing.
@@ -155,23 +155,6 @@ class ReportContext:
     def report_date(self) -> str:
         """The date the report gives: the photos' day(s) when known, else the assessment date."""
         return photo_days_text(self.photo_days) if self.photo_days else self.assessment_date
-
-
-def is_demo_record(model: Mapping | None) -> bool:
-    """Whether an assessment's model record (assessment.json "model") names the demonstration
-    weights. The verdict recorded when the model was loaded (`demo`, with the weights' digest
-    `state_sha256` and `training_command`) says so first: the file may since have been moved or
-    replaced. A recorded `demo: false` never outweighs the GUI banner's rules
-    (`models.resources.is_demo_weights`: name, sha256), which records without the field rely on."""
-    if not isinstance(model, Mapping):
-        return False
-    if model.get("demo") is True:
-        return True
-    recorded = {"state_sha256": model.get("state_sha256"), "training": {"command": model.get("training_command")}}
-    if is_demo_checkpoint(recorded):
-        return True
-    path, sha256 = model.get("path"), model.get("sha256")
-    return is_demo_weights(str(path) if path else "", sha256 if isinstance(sha256, str) else None)
 
 
 def shows_demo_warning(context: ReportContext, model: Mapping | None) -> bool:
@@ -607,7 +590,7 @@ def grade_summary(a: Mapping, context: ReportContext) -> list[list[str]]:
     rows.append(["Network grade", (grade_label(network) if network else "-") + probability])
     grade, mf = measured.get("grade"), measured.get("function_percent")
     function = f" ({mf:.0f}\u00a0% function by {HOUSE_MEASURE})" if mf is not None else ""
-    rows.append(["Measured grade", (grade_label(grade) if grade else "-") + function])
+    rows.append(["Measured grade", (grade_label(grade) + function) if grade else NO_MEASURED_GRADE])
     rows.append(["Measured side", SIDE_WORDS.get(_measured_side(a) or "", "not measured")])
     return rows
 
@@ -645,7 +628,7 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
         percent = r.get("percent")
         function = "-" if percent is None else f"{percent:.0f} %"
         note = r.get("note") or ("weaker: " + r["weaker_side"] if r.get("weaker_side") else "")
-        note = "; ".join(filter(None, (note, wider_than_rest(name, r))))
+        note = "; ".join(filter(None, (note, wider_than_rest(name, r.get("left"), r.get("right")))))
         if r.get("expression") in doubtful:
             function += " \u26a0"
             note = "; ".join(filter(None, (DOUBTFUL_MARK, note)))  # the whole sentence once, under the table
@@ -681,19 +664,6 @@ def ratio_text(region: Mapping) -> str:
     return _fmt(region.get("ratio"))
 
 
-def wider_than_rest(name: str, region: Mapping) -> str:
-    """Why an eye's closure is negative: the eye opened wider than at rest ("" otherwise); a
-    negative "closed share" read as a sign error."""
-    if name != "eye":
-        return ""
-    sides = [side for side in ("left", "right")
-             if isinstance(region.get(side), (int, float)) and float(region[side]) < 0]
-    if not sides:
-        return ""
-    which = " and ".join(sides) + (" eyes" if len(sides) == 2 else " eye")
-    return f"negative: the {which} opened wider than at rest"
-
-
 def _method(text: object) -> str:
     """The measure's method text, naming House's measure as the rest of the report does."""
     return str(text or "").replace(_METHOD_NAME, f"{HOUSE_MEASURE} (brow + commissure)")
@@ -702,7 +672,9 @@ def _method(text: object) -> str:
 def _flags_section(a: Mapping, context: ReportContext, s: dict) -> list:
     """The pipeline's flags in words, and whether the patient record's affected side differs
     from the measured one."""
-    flags = review_flags((f for f in a.get("flags", []) if isinstance(f, Mapping)), context.registered_side,
+    # the partial-measure flag worded from the stored regions, as the table beside it reads them
+    stored = restated_flags([f for f in a.get("flags", []) if isinstance(f, Mapping)], a.get("measured") or {})
+    flags = review_flags(stored, context.registered_side,
                          a.get("affected_side"), context.photo_days if context.photos_apart else None)
     out: list = [Paragraph("Review flags", s["h2"])]
     if not flags:

@@ -62,6 +62,7 @@ patients of the model card (100 with a side) had 91 sides named, all right, 2 of
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 import cv2
@@ -355,9 +356,13 @@ class RegionResult:
     weaker_side: str | None
     judged: bool
     note: str
+    # the photos ("rest", the expression) whose mask lost the part of a side not measured: the one
+    # to retake ("retake the Raise eyebrows photo" was said when the Rest photo had lost the brow)
+    missing_in: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+        return {k: (round(v, 4) if isinstance(v, float) else list(v) if isinstance(v, tuple) else v)
+                for k, v in asdict(self).items()}
 
 
 @dataclass
@@ -451,6 +456,19 @@ def _movement(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures, side: st
     raise KeyError(spec.name)
 
 
+_FEATURE = {"brow": "brow_y", "eye": "eye_open", "commissure": "commissure", "ala": "ala_y", "cheek": "cheek_extent"}
+
+
+def _lost_in(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures, side: str) -> tuple[str, ...]:
+    """The photos whose mask lacks the part `_movement` needs on `side` (rest, the expression):
+    () when it measured. A closed eye missing from the close-eyes mask is closed, not lost."""
+    attribute = _FEATURE[spec.name]
+    before, after = getattr(rest, attribute)[side], getattr(expr, attribute)[side]
+    if spec.name == "eye":
+        return ("rest",) if not before else ()
+    return tuple(photo for photo, value in (("rest", before), (spec.expression, after)) if value is None)
+
+
 def _reads_below(value: float, limit: float) -> str:
     """`value` with as many decimals (3 at least) as it takes to read below `limit`: 0.0199
     printed as "0.020" beside a limit of "0.02" read as if it were not too small."""
@@ -491,10 +509,17 @@ def part_not_found(left: float | None, right: float | None) -> bool:
     return left is None or right is None
 
 
-def not_found_text(spec: RegionSpec) -> str:
-    """A region whose part the masks lost, and what to do ("brow elevation: part not found in the
-    mask (retake the Raise eyebrows photo)")."""
-    return f"{spec.label.lower()}: {PART_NOT_FOUND} (retake the {expression_label(spec.expression)} photo)"
+def not_found_text(spec: RegionSpec, missing_in: tuple[str, ...] | list[str] = ()) -> str:
+    """A region whose part the masks lost, and the photo to retake, the one that lost it
+    (`RegionResult.missing_in`): "brow elevation: part not found on the Rest photo (retake it)".
+    A region measured before the photo was recorded names the expression's, as it always did."""
+    photos = [p for p in ("rest", spec.expression) if p in tuple(missing_in or ())]
+    if not photos:
+        return f"{spec.label.lower()}: {PART_NOT_FOUND} (retake the {expression_label(spec.expression)} photo)"
+    named = " and the ".join(expression_label(p) for p in photos)
+    more = len(photos) > 1
+    return (f"{spec.label.lower()}: part not found on the {named} photo{'s' if more else ''} "
+            f"(retake {'them' if more else 'it'})")
 
 
 def compare_region(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures) -> RegionResult:
@@ -502,11 +527,14 @@ def compare_region(spec: RegionSpec, rest: FaceFeatures, expr: FaceFeatures) -> 
     return judge_region(spec, _movement(spec, rest, expr, "left"), _movement(spec, rest, expr, "right"))
 
 
-def judge_region(spec: RegionSpec, left: float | None, right: float | None) -> RegionResult:
-    """Ratio and percent function of one region from each side's movement."""
+def judge_region(spec: RegionSpec, left: float | None, right: float | None,
+                 missing_in: tuple[str, ...] = ()) -> RegionResult:
+    """Ratio and percent function of one region from each side's movement; `missing_in`: the
+    photos whose mask lost the part of a side not measured (`_lost_in`)."""
     result = RegionResult(spec.name, spec.label, spec.expression, spec.unit, left, right, None, None, None, False, "")
     if part_not_found(left, right):
-        result.note = PART_NOT_FOUND
+        result.missing_in = tuple(p for p in ("rest", spec.expression) if p in missing_in)
+        result.note = PART_NOT_FOUND  # the flag (`house_basis`, `not_found_text`) names the photo to retake
         return result
     lpos, rpos = max(left, 0.0), max(right, 0.0)
     stronger = max(lpos, rpos)
@@ -526,6 +554,7 @@ class _Movements:
     notes of the regions it could not measure, or why nothing could be measured."""
 
     sides: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    lost: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # per side, `_lost_in`
     unmeasured: dict[str, str] = field(default_factory=dict)
     failure: str | None = None
 
@@ -553,6 +582,7 @@ def _movements(masks: dict[str, np.ndarray]) -> _Movements:
             continue
         expr = features(to_canonical(mask, frame), band=band if band[0] is not None else None, scale=canvas_scale(frame))
         out.sides[spec.name] = (_movement(spec, rest, expr, "left"), _movement(spec, rest, expr, "right"))
+        out.lost[spec.name] = (_lost_in(spec, rest, expr, "left"), _lost_in(spec, rest, expr, "right"))
     return out
 
 
@@ -590,7 +620,12 @@ def measure_function(masks: dict[str, np.ndarray]) -> MeasuredFunction:
         left, right = first.sides[spec.name]
         # the mirror's right side is the patient's left
         mirror_right, mirror_left = mirrored.sides.get(spec.name, (None, None))
-        regions[spec.name] = judge_region(spec, _mean(left, mirror_left), _mean(right, mirror_right))
+        left, right = _mean(left, mirror_left), _mean(right, mirror_right)
+        lost_left, lost_right = first.lost.get(spec.name, ((), ()))
+        mirror_lost_right, mirror_lost_left = mirrored.lost.get(spec.name, ((), ()))
+        missing = {*(lost_left + mirror_lost_left if left is None else ()),
+                   *(lost_right + mirror_lost_right if right is None else ())}
+        regions[spec.name] = judge_region(spec, left, right, tuple(missing))
         if not regions[spec.name].judged:
             notes.append(f"{spec.label}: {regions[spec.name].note}")
 
@@ -700,9 +735,55 @@ def house_basis(measured: MeasuredFunction) -> str:
     spec, region = REGION_BY_NAME[missing], measured.regions.get(missing)
     alone = f"the measured grade rests on {REGION_BY_NAME[judged[0]].label.lower()} alone"
     if region is not None and part_not_found(region.left, region.right):
-        return f"{alone}; {not_found_text(spec)}"
+        return f"{alone}; {not_found_text(spec, region.missing_in)}"
     why = "was not measured" if region is None else "moved too little to judge"
     return f"{alone}: {spec.label.lower()} {why}"
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def region_from_dict(name: str, values: Mapping) -> RegionResult | None:
+    """A stored region (`RegionResult.to_dict`, assessment.json) back as a RegionResult; None for
+    a region this version does not measure. Movements as stored (4 decimals)."""
+    spec = REGION_BY_NAME.get(name)
+    if spec is None or not isinstance(values, Mapping):
+        return None
+    missing = values.get("missing_in")
+    missing_in = tuple(p for p in missing if isinstance(p, str)) if isinstance(missing, (list, tuple)) else ()
+    return RegionResult(spec.name, spec.label, spec.expression, spec.unit, _number(values.get("left")),
+                        _number(values.get("right")), _number(values.get("ratio")), _number(values.get("percent")),
+                        values.get("weaker_side") if isinstance(values.get("weaker_side"), str) else None,
+                        bool(values.get("judged", True)), str(values.get("note") or ""), missing_in)
+
+
+def measured_from_dict(measured: Mapping) -> MeasuredFunction:
+    """A stored measured function (`MeasuredFunction.to_dict`) back, enough for the flags' wording."""
+    stored = measured.get("regions") if isinstance(measured, Mapping) else None
+    regions = {name: r for name, values in (stored.items() if isinstance(stored, Mapping) else ())
+               if (r := region_from_dict(name, values)) is not None}
+    grade = measured.get("grade") if isinstance(measured, Mapping) else None
+    return MeasuredFunction(grade if grade in GRADES else None, _number(measured.get("function_percent")),
+                            str(measured.get("affected_side") or "none"), measured.get("weaker_side"), regions)
+
+
+PARTIAL_MEASURE = "partial_measure"  # the flag of a measured grade resting on one of House's regions
+
+
+def restated_flags(flags: list, measured: Mapping) -> list:
+    """Stored flags with the partial-measure one worded from the stored regions (`house_basis`):
+    a visit measured before a part the parser lost was said "not found" reopened with its flag
+    saying the brow "moved too little to judge" beside a table saying "not found". Other flags,
+    and one with nothing to restate, are kept as stored."""
+    basis = house_basis(measured_from_dict(measured)) if isinstance(measured, Mapping) else ""
+    out = []
+    for flag in flags:
+        if basis and isinstance(flag, Mapping) and flag.get("code") == PARTIAL_MEASURE:
+            flag = {**flag, "message": basis}
+            flag.pop("text", None)
+        out.append(flag)
+    return out
 
 
 def _normalised(r: RegionResult) -> tuple[float, float]:

@@ -66,10 +66,12 @@ def test_demo_weights_put_a_warning_box_on_page_one(tmp_path: Path, demo_digest:
     assert DEMO_TITLE == WARNING
 
 
-def test_other_weights_have_no_warning(tmp_path: Path, demo_digest: str) -> None:
+def test_other_weights_have_no_demonstration_warning(tmp_path: Path, demo_digest: str) -> None:
     model = {"name": "clinic", "path": "/opt/weights/clinic_v2.pt", "sha256": "cd" * 32}
     text = " ".join(_page_text(write_report(tmp_path / "r.pdf", _body(model), ReportContext())))
-    assert "NOT FOR DIAGNOSIS" not in text
+    assert "DEMONSTRATION MODEL" not in text
+    # weights from a file that record no cautions: not validated, as a report stored before says too
+    assert "MODEL NOT VALIDATED" in text
     # an in-memory network (no path, no sha256) is no demo either
     assert not is_demo_record({"name": "untrained", "path": None, "sha256": None})
     assert not is_demo_record(None)

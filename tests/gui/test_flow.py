@@ -80,7 +80,7 @@ def test_full_flow_create_capture_analyse_override_export(qtbot, data_folder: Pa
         # with the overlays recomputed from the stored photos, as the live report had them
         # (it used to show the stored photos only, "segmentation not available")
         assert _images_drawn(window.last_report) == live_images
-        assert "not available" not in "".join(page.extract_text() for page in PdfReader(str(window.last_report)).pages)
+        assert "segmentation not available" not in "".join(page.extract_text() for page in PdfReader(str(window.last_report)).pages)
     finally:
         close_window(window)
 
