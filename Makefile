@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Opens the GUI when a display answers (app/display_check.py), otherwise runs the headless demo.
+# Opens the GUI when a display answers (app/display_check.py), otherwise runs the headless demo
+# (QT_QPA_PLATFORM=offscreen or minimal, as test shells set it, draw nowhere: the demo too).
 run: $(STAMP)
-	@if $(VPY) -c 'import sys; from app.display_check import missing_display; sys.exit(missing_display() is not None)'; then \
+	@if [ "$$QT_QPA_PLATFORM" != offscreen ] && [ "$$QT_QPA_PLATFORM" != minimal ] && \
+		$(VPY) -c 'import sys; from app.display_check import missing_display; sys.exit(missing_display() is not None)'; then \
 		$(VENV)/bin/palsy gui; \
 	else \
 		echo "No display found: running the headless demo (palsy demo)."; \

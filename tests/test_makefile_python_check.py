@@ -71,3 +71,36 @@ def test_a_stamped_venv_is_kept_when_only_the_project_changed(tmp_path: Path) ->
     done, calls = make_setup(tmp_path, 3, 11, stamp=True)
     assert done.returncode == 0, done.stderr
     assert calls[0] == "-m venv .venv"  # torch and the rest are not downloaded again
+
+
+def make_run(tmp_path: Path, **env: str) -> str:
+    """`make run` in a scratch checkout whose stamped .venv runs this Python on this checkout's
+    code and whose `palsy` says what it was asked; what that `palsy` was asked."""
+    work = tmp_path / "run"
+    (work / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy(ROOT / "Makefile", work)
+    shutil.copy(ROOT / "pyproject.toml", work)
+    bin_dir = work / ".venv" / "bin"
+    (bin_dir / "python").write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec {sys.executable} "$@"\n')
+    (bin_dir / "palsy").write_text('#!/bin/sh\necho "palsy $*"\n')
+    for script in ("python", "palsy"):
+        (bin_dir / script).chmod(0o755)
+    (work / ".venv" / ".installed").touch()  # newer than pyproject.toml: nothing is installed
+    clean = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run(["make", "-s", "run"], cwd=work, capture_output=True, text=True, timeout=60,
+                          env={**clean, **env})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display rule is Linux's")
+@pytest.mark.parametrize("platform", ["offscreen", "minimal"])
+def test_make_run_in_a_headless_shell_runs_the_demo(tmp_path: Path, platform: str) -> None:
+    # a test shell's QT_QPA_PLATFORM draws nowhere: `palsy gui` there never showed nor ended
+    out = make_run(tmp_path, QT_QPA_PLATFORM=platform)
+    assert "palsy demo --out palsy-demo-output" in out and "palsy gui" not in out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display rule is Linux's")
+def test_make_run_without_a_display_runs_the_demo(tmp_path: Path) -> None:
+    assert "palsy demo --out palsy-demo-output" in make_run(tmp_path)
