@@ -39,9 +39,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"config {name}: backbone {c['backbone']}, input {c['input_size']} px")
         for name, entry in info["shipped_weights"].items():
             listed = entry.get("sha256")
-            print(f"weights {name}: " + (f"manifest sha256 {listed}; {MATCH_WORDS[entry['file_matches']]}" if listed
-                                         else "the manifest lists no sha256 for it"))
-    return 0
+            # "weights NAME: sha256 HEX" first, as before (scripts read the fourth field), the verdict after
+            print(f"weights {name}: " + (f"sha256 {listed} (the manifest's); {MATCH_WORDS[entry['file_matches']]}"
+                                         if listed else "the manifest lists no sha256 for it"))
+    # a damaged shipped file fails `palsy info && echo ok`, as every command loading it fails
+    return DAMAGED if any(entry["file_matches"] is False for entry in info["shipped_weights"].values()) else 0
+
+
+DAMAGED = 3  # the exit status when an installed shipped weights file does not match the manifest
 
 
 MATCH_WORDS = {
