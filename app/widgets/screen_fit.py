@@ -9,13 +9,19 @@ from __future__ import annotations
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QScreen
 
+# What a window's frame (borders, title bar) adds to the size given to `resize`, which sizes the
+# inside only: unknown before the window is shown, so estimated (Windows draws 8 px a side, a
+# title bar about 31 px). A window as wide as the screen's room ran its right edge off it.
+FRAME_ALLOWANCE = QSize(16, 40)
+
 
 def fitted_size(room: QSize, width: int, height: int, share: float = 0.92, at_least: QSize | None = None) -> QSize:
     """`width` × `height` within `room` (a screen's available area): at most `share` of it each
-    way, but `at_least` as large as it asks where `room` holds it."""
+    way, but `at_least` as large as it asks where `room`, less the window's frame
+    (FRAME_ALLOWANCE), holds it."""
     need = at_least if at_least is not None else QSize(0, 0)
-    wide = max(int(room.width() * share), min(need.width(), room.width()))
-    high = max(int(room.height() * share), min(need.height(), room.height()))
+    wide = max(int(room.width() * share), min(need.width(), room.width() - FRAME_ALLOWANCE.width()))
+    high = max(int(room.height() * share), min(need.height(), room.height() - FRAME_ALLOWANCE.height()))
     return QSize(min(width, wide), min(height, high))
 
 
