@@ -90,7 +90,10 @@ class AnalysisResult:
     def to_json(self) -> dict[str, Any]:
         """The assessment.json body (the pipeline's own when available); no arrays."""
         if self.raw is not None:
-            return self.raw.to_dict()
+            import app
+
+            # the release that analysed it: a report printed later by another names both
+            return {**self.raw.to_dict(), "app_version": app.version_text()}
         return {
             "schema": "palsy-grader/gui-assessment/1",
             "grade": self.grade,

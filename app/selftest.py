@@ -46,8 +46,11 @@ DEFAULT_SIDE = "left"
 DEFAULT_SEED = 7
 QT_WIDGET_MODULES = ("PySide6.QtWidgets", "PyQt5.QtWidgets", "PyQt6.QtWidgets")
 TEMP_PREFIX = "palsy-selftest-"
+# written into each work folder when it is made: a folder a user named with TEMP_PREFIX is never swept
+WORK_MARKER = ".palsy-selftest-work"
 # `palsy-selftest-PID-HOST-XXXX` (`work_folder`); an earlier release's `palsy-selftest-XXXX` names neither
 _TEMP_NAME = re.compile(rf"{re.escape(TEMP_PREFIX)}(\d+)-([0-9a-f]{{8}})-.+")
+_OLD_NAME = re.compile(rf"{re.escape(TEMP_PREFIX)}[a-z0-9_]{{8}}")  # tempfile's 8 letters, no PID or host
 
 T = TypeVar("T")
 
@@ -104,16 +107,28 @@ class SelfTestResult:
             f"demo patient (grade {self.demo.get('grade')}, {self.demo.get('side')} side) graded {self.grade} "
             f"by the network (p={prob}), measured {self.measured_grade or '-'}; "
             f"report.pdf {self.pdf_pages} pages, {self.pdf_bytes // 1024} kB; main window built"
-            + self.cautions_summary() + self.folders_summary()
+            + self._then(self.cautions_summary(), self.folders_summary())
         )
+
+    @staticmethod
+    def _then(text: str, following: str) -> str:
+        """`text` and then `following` ("; data folder ..."): a caution's last full stop goes
+        before the semicolon ("diagnosis.; data folder" read as a typing slip)."""
+        return (text[:-1] if following and text.endswith(".") else text) + following
 
     def cautions_summary(self) -> str:
         """'; weights clinic.pt: clinic-trained, not validated (3 cautions): FIRST' ('' without
-        cautions): a self-test that passes must not make such weights look validated."""
+        cautions), or '; weights W.pt: not validated (...)' for weights that record none and so
+        carry only the program's caution: a self-test that passes must not make such weights
+        look validated, nor call research weights clinic-trained."""
         if not self.cautions:
             return ""
+        from models.resources import records_only_unvalidated
+
+        if records_only_unvalidated(self.cautions):  # the program's caution: no clinic's
+            return f"; weights {self.weights}: not validated (neither the demonstration nor clinic-trained weights)"
         return (f"; weights {self.weights}: clinic-trained, not validated ({len(self.cautions)} "
-                f"caution{'' if len(self.cautions) == 1 else 's'}): {self.cautions[0]}")
+                f"caution{'' if len(self.cautions) == 1 else 's'}): {self.cautions[0].rstrip()}")
 
     def folders_summary(self) -> str:
         """'; data folder PATH (exists, writable, N MB free); log folder ...' ('' when not looked at)."""
@@ -165,9 +180,10 @@ def verify_weights(folder: Path, default_name: str) -> WeightsCheck:
     return WeightsCheck(folder / default_name, files[default_name]["sha256"], verified)
 
 
-def check_pdf(path: Path, sha256: str, demo: bool = False) -> int:
+def check_pdf(path: Path, sha256: str, demo: bool = False, cautioned: bool = False) -> int:
     """The report opens, has pages, names the weights' checksum and carries the disclaimer;
-    with `demo`, also the demonstration-model warning."""
+    with `demo`, also the demonstration-model warning; with `cautioned` (weights with cautions,
+    the program's own included), the amber box's title (`model_cautions.CAUTIONS_TITLE`)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -188,6 +204,11 @@ def check_pdf(path: Path, sha256: str, demo: bool = False) -> int:
         raise SelfTestError("report.pdf does not name the checksum of the weights that were verified")
     if demo and DEMO_PHRASE not in flat:
         raise SelfTestError("report.pdf of the demo weights lacks the warning that they are not for diagnosis")
+    if cautioned:
+        from app.report.model_cautions import CAUTIONS_TITLE
+
+        if " ".join(CAUTIONS_TITLE.split()) not in flat:
+            raise SelfTestError("report.pdf of weights with cautions lacks the box saying they are not validated")
     return pages
 
 
@@ -335,35 +356,48 @@ def _qt_widgets_loaded() -> list[str]:
 
 
 @contextmanager
-def work_folder() -> Iterator[Path]:
+def work_folder(keep: Path | None = None) -> Iterator[Path]:
     """A private (0o700) folder in the system's temporary folder for one self-test, removed when
     the block ends; its name holds this process's ID and computer, and the ones killed
     self-tests left there are removed first (`remove_left_folders`): a killed run never reaches
     the removal, and the system does not empty its temporary folder on Windows."""
     from app.records.recovery import host_tag
 
-    remove_left_folders(Path(tempfile.gettempdir()))
+    remove_left_folders(Path(tempfile.gettempdir()), keep)
     with tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-{host_tag()}-") as tmp:
+        (Path(tmp) / WORK_MARKER).write_bytes(b"")
         yield Path(tmp)
 
 
-def remove_left_folders(temp_root: Path) -> int:
+def remove_left_folders(temp_root: Path, keep: Path | None = None) -> int:
     """Remove the `TEMP_PREFIX` folders in `temp_root` that killed self-tests left, by the
     records' staging rule: this computer's once their process is gone (a live self-test's is
     never touched), any other (a temporary folder other computers share, or an earlier
     release's name, which holds no process) once untouched for an hour and its process, where
-    it names one, looks gone. Best effort: another account's cannot be removed. Returns how
-    many were removed."""
+    it names one, looks gone. Only a folder a self-test made (`_made_by_a_self_test`) is removed,
+    never `keep` (the `--keep DIR` of this run): a folder a user named with the prefix (a `--keep
+    palsy-selftest-kept` of last night) is theirs. Best effort: another account's cannot be
+    removed. Returns how many were removed."""
     now = time.time()
     removed = 0
+    kept = keep.expanduser().resolve() if keep is not None else None
     for old in temp_root.glob(TEMP_PREFIX + "*"):
         with suppress(OSError):
-            if old.is_symlink() or not old.is_dir():
+            if old.is_symlink() or not old.is_dir() or not _made_by_a_self_test(old):
+                continue
+            if kept is not None and old.resolve() == kept:
                 continue
             if _left_behind(old.name, now - old.stat().st_mtime):
                 shutil.rmtree(old, ignore_errors=True)
                 removed += not old.exists()
     return removed
+
+
+def _made_by_a_self_test(folder: Path) -> bool:
+    """Whether `folder` is a self-test's work folder: it holds `WORK_MARKER`, or it has the
+    exact name a release before the marker gave it (`palsy-selftest-PID-HOST-XXXX`, or
+    `tempfile`'s `palsy-selftest-` and 8 of its letters)."""
+    return (folder / WORK_MARKER).is_file() or bool(_TEMP_NAME.fullmatch(folder.name) or _OLD_NAME.fullmatch(folder.name))
 
 
 def _left_behind(name: str, age_s: float) -> bool:
@@ -417,11 +451,11 @@ def run_self_test(
         from models.pipeline.loader import load_model
         from models.pipeline.patient_dir import load_patient_photos
         from models.pipeline.progress import NullProgress
-        from models.resources import DEMO_WEIGHTS, weights_dir
+        from models.resources import DEMO_WEIGHTS, weights_cautions, weights_dir
 
         result.steps_ms["imports"] = round(1000.0 * (time.perf_counter() - t_imports), 1)
         folder = Path(weights_folder) if weights_folder is not None else weights_dir()
-        with work_folder() as tmp:
+        with work_folder(Path(work) if work is not None else None) as tmp:
             root = Path(work) if work is not None else tmp
             current = "face detector"
             if not face_detector_available():
@@ -465,7 +499,8 @@ def run_self_test(
             data = step(current, lambda: check_assessment(out, result.sha256))
             current = "check pdf"
             demo = is_demo_record(assessment.model)
-            result.pdf_pages = step(current, lambda: check_pdf(out / "report.pdf", result.sha256, demo))
+            cautioned = bool(weights_cautions(assessment.model))
+            result.pdf_pages = step(current, lambda: check_pdf(out / "report.pdf", result.sha256, demo, cautioned))
             result.pdf_bytes = (out / "report.pdf").stat().st_size
             result.grade = data["grade"]
             result.top_probability = max(data["probabilities"].values())

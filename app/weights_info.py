@@ -120,7 +120,9 @@ def card_markdown(weights_path: str, record: Mapping[str, Any] | None, metrics: 
     parts = [plain_summary(text, record, metrics, is_demo)]
     cautions = weights_cautions(record)
     if cautions:
-        parts.append("## Cautions recorded in these weights\n\n" + "\n".join(f"- {as_markdown_text(c)}" for c in cautions))
+        # the program's own caution for weights that record none is not "recorded in these weights"
+        heading = "Caution" if records_only_unvalidated(cautions) else "Cautions recorded in these weights"
+        parts.append(f"## {heading}\n\n" + "\n".join(f"- {as_markdown_text(c)}" for c in cautions))
     parts.append(f"---\n\n# {TECHNICAL_HEADING}\n\n" + (_demoted(text) if text is not None else _no_card(card)))
     return "\n\n".join(parts)
 

@@ -375,8 +375,8 @@ def weights_cautions(meta: Mapping[str, Any] | None) -> list[str]:
 # existed): no Palsy Grader weights are validated for diagnosis, so the absence of a warning must
 # never read as "validated" (such weights made a report that looked like a validated model's).
 UNVALIDATED_CAUTION = ("These weights are neither the shipped demonstration weights nor clinic-trained weights that "
-                       "record their cautions: nothing they carry says on what they were trained or how they were "
-                       "checked. Treat them as not validated; not for diagnosis.")
+                       "record their cautions: they carry no record of a validation on patients and no cautions of "
+                       "their own. Treat them as not validated; not for diagnosis.")
 
 
 def shown_cautions(meta: Mapping[str, Any] | None, demo: bool) -> list[str]:

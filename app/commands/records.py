@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -72,9 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "data_after_action", None) is not None:
         from models.errors import InputError
 
-        folder = args.data_after_action
-        shown = f'"{folder}"' if " " in folder else folder
-        raise InputError(f"--data goes before the action: palsy records --data {shown} {args.records_action}")
+        raise InputError(f"--data goes before the action: {data_first_command(args.data_after_action, args.records_action)}")
     choice = data_folder_choice(args.data)
     args.data = str(choice.folder)
     if args.records_action == "check":
@@ -171,6 +171,47 @@ def _upgrade_pending(folder: str) -> bool:
 
     version = stored_schema_version(DataLayout.locate(folder).db_path)
     return version is not None and 0 < version < LATEST_VERSION
+
+
+def data_first_command(folder: str, action: str, argv: Sequence[str] | None = None) -> str:
+    """The command the user typed (`argv`, default this process's) with `--data FOLDER` moved
+    before the action, quoted for the shell, to run as it is: `palsy records --data D export P1
+    --out X` (naming the action alone dropped `P1 --out X`). Where `argv` holds no `records`
+    command (`main` called with a list of its own) only the action is named."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "records" not in argv:
+        words = ["records", "--data", folder, action]
+    else:
+        start = argv.index("records")
+        rest, skip = [], False
+        for word in argv[start + 1:]:
+            if skip:
+                skip = False
+            elif word == "--data":
+                skip = True
+            elif not word.startswith("--data="):
+                rest.append(word)
+        words = [*argv[:start + 1], "--data", folder, *rest]
+    return "palsy " + _shell_join(words)
+
+
+def _shell_join(words: Sequence[str]) -> str:
+    """`words` quoted for the shell the user types in: cmd.exe's quoting on Windows, POSIX's elsewhere."""
+    if os.name == "nt":
+        import subprocess
+
+        return subprocess.list2cmdline(words)
+    return " ".join(map(_posix_word, words))
+
+
+def _posix_word(word: str) -> str:
+    """`word` as a POSIX shell reads it back: as it is when it needs no quotes, in double quotes
+    (as a user types a folder with spaces) when they hold it, else in shlex's single quotes."""
+    import shlex
+
+    if shlex.quote(word) == word:
+        return word
+    return shlex.quote(word) if any(c in word for c in '"$`\\!') else f'"{word}"'
 
 
 def data_folder_choice(given: str | None) -> DataFolderChoice:

@@ -167,13 +167,17 @@ def size_to_copy(store: Store) -> int:
 def check_room(out: Path, needed: int) -> None:
     """StorageError before anything is written when the disk `out` would be on (that of its
     nearest existing folder) has less than `needed` bytes free. Nothing is said when the free
-    space cannot be read: a full disk met while copying is said then."""
+    space cannot be read, or the disk reports no size at all (0 bytes, 0 free: a GVFS or FUSE
+    share that does not tell): a full disk met while copying is said then."""
     place = next((p for p in (out, *out.parents) if p.exists()), None)
     if place is None:
         return
     try:
-        free = shutil.disk_usage(place).free
+        usage = shutil.disk_usage(place)
     except OSError:
+        return
+    free = usage.free
+    if usage.total == 0 and free == 0:  # a share that reports no size (GVFS smb://, some FUSE): unknown
         return
     if free < needed:
         raise StorageError(

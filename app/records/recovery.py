@@ -205,9 +205,14 @@ def temp_left_behind(pid: int, host: str | None, age_s: float) -> bool:
     `age_s` ago, was left by a writer that stopped. This computer's is judged by its PID at once
     (`left_by_a_dead_writer`); another computer's, or one an earlier release named no computer
     in, by `left_in_a_shared_folder` (an hour): on a data folder several stations share, another
-    station's live write has a PID this computer does not know."""
+    station's live write has a PID this computer does not know. Another computer's file dated
+    ahead of this clock is young, not old: its date comes from that station's (or the file
+    server's) clock, an hour off for a time zone or summer time set wrong, and it may be a write
+    in progress; only one dated more than STALE_TEMP_AGE_S ahead is taken for left behind."""
     if host == host_tag():
         return left_by_a_dead_writer(pid, age_s)
+    if age_s < 0:
+        return -age_s > STALE_TEMP_AGE_S
     return left_in_a_shared_folder(pid, age_s)
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+import app
 from app.records.errors import StorageError
 from app.records.paths import DB_NAME, default_data_dir, is_inside
 from app.records.recovery import host_tag, left_by_a_dead_writer, left_in_a_shared_folder
@@ -168,26 +169,45 @@ def check_writable(folder: str | os.PathLike) -> Path:
 
 def refuse_data_folder(folder: str | os.PathLike) -> None:
     """InputError (one line, exit 2) when the results folder `folder` is inside a data folder:
-    the default one (PALSY_HOME, else the platform's) or any folder above `folder` holding a
-    records database (one chosen in Settings, which cannot be read here without Qt). There the
-    results would lie among the records as files no row names: `palsy records check` reports
-    them and the next start moves them to recovered/, as a crash's. A backup and a records
-    export are refused there the same way."""
+    anywhere in the one the window opens (Settings, else PALSY_HOME, else the platform's), and,
+    for any other folder above `folder` holding a records database, in it or under its photos/
+    or reports/. There the results would lie among the records as files no row names: `palsy
+    records check` reports them and the next start moves them to recovered/, as a crash's. A
+    folder of its own beside such a database (a backup on a USB stick: `/stick/results`) is not
+    walked by either, and a backup cannot be told from a data folder that is not in use, so it
+    is allowed, as a records export there is. A backup and a records export are refused inside
+    their own data folder the same way."""
     place = Path(folder).expanduser().resolve()
-    for data in _data_folders_above(place):
-        if is_inside(data, place):
+    for data, walked in _data_folders_above(place):
+        if is_inside(walked, place):
             raise InputError(f"{place} is inside the data folder {data}; give a folder outside it")
 
 
-def _data_folders_above(place: Path) -> list[Path]:
-    """The default data folder (when it can be named) and the folders from `place` up that hold
-    a records database."""
-    found = [above for above in (place, *place.parents) if (above / DB_NAME).is_file()]
+def _data_folders_above(place: Path) -> list[tuple[Path, Path]]:
+    """Where results may not go, as (data folder, the place in it): the data folders the window
+    could open (when they can be named), whole, and, for each folder from `place` up that holds
+    a records database, the places of it that the records walk (the folder itself when `place`
+    is it, its photos/ and reports/)."""
+    found = [(above, above) if above == place else (above, above / part)
+             for above in (place, *place.parents) if (above / DB_NAME).is_file()
+             for part in ("photos", "reports")]
+    return found + [(data, data) for data in _open_data_folders()]
+
+
+def _open_data_folders() -> list[Path]:
+    """The default data folder (PALSY_HOME, else the platform's) and the one Settings names."""
+    folders = []
     try:
-        found.append(default_data_dir().resolve())
+        folders.append(default_data_dir().resolve())
     except (StorageError, OSError, RuntimeError):  # a relative PALSY_HOME, no home folder: said elsewhere
         pass
-    return found
+    try:
+        from app.data_folder_choice import choose_data_folder
+
+        folders.append(choose_data_folder(None).folder.expanduser().resolve())
+    except Exception:  # noqa: BLE001 - settings that cannot be read: the window says so, not this check
+        pass
+    return folders
 
 
 def check_no_links(folder: Path) -> None:
@@ -307,6 +327,7 @@ def _write_into(assessment: Assessment, folder: Path, context: ReportContext | N
 
     t0 = time.perf_counter()
     body = assessment.to_dict(overlays)
+    body["app_version"] = app.version_text()  # the release that analysed it: the report names it when another prints it
     report = write_report(folder / "report.pdf", body, context, report_images(overlays, folder))
     assessment.timings_ms["pdf"] = 1000.0 * (time.perf_counter() - t0)
 
