@@ -123,8 +123,10 @@ class WindowAnalysisMixin:
     def cancel_analysis(self) -> None:
         """Cancel the running analysis (Esc, the page's Cancel). Not from the capture page of
         another assessment: Esc there is about that page, and the analysis of the patient
-        before it goes on."""
+        before it goes on. An Analyse still waiting for the last photo's save is withdrawn."""
         if self._analysis_worker is None or not shiboken6.isValid(self._analysis_worker):
+            self.capture.withdraw_analyse_request("cancelled before the last photo was saved; the photos are kept "
+                                                  "(press Analyse when you are ready)")
             return
         if self.stack.currentWidget() is self.capture and not self._analysis_on_screen():
             self._say_about_analysed(lambda who: f"Nothing to cancel on this page; the analysis of {who} goes on")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from PySide6.QtCore import QEvent, QEventLoop, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QHideEvent, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -32,6 +32,7 @@ from app.camera.source import FrameSource
 from app.camera_controller import CameraController
 from app.help_dialogs import analyse_keys, native_keys
 from app.pages.capture_logic import (
+    BUTTON_TOO_SOON,
     CAMERA_STOPPED,
     FROM_PREFIX,
     NO_MOVEMENT_NOTE,
@@ -42,9 +43,11 @@ from app.pages.capture_logic import (
     SpacePause,
     camera_stop_reason,
     face_problem,
+    file_source,
     frozen_text,
     name_order_note,
     no_frame_text,
+    opening_text,
     source_words,
     still_saving_text,
     unexpected_save_error,
@@ -72,6 +75,11 @@ DISPLAY_INTERVAL_MS = 16  # pull the newest frame at ~60 Hz display rate (cheap 
 # repeats its photo at 30 frames a second, so it never trips this.
 FROZEN_S = 2.0
 FIRST_FRAME_S = 5.0  # the same for the first frame after the camera opened (it adjusts its exposure first)
+# How long the open itself may take before the page calls it an error, in FIRST_FRAME_S (15 s):
+# a slow driver (Media Foundation, a 4K camera setting its resolution, a USB hub waking up) takes
+# several seconds, and called "in use by another program" at 5 s, the user's Retry made it slower
+# still. From FIRST_FRAME_S on the preview says that it is still opening, counting the seconds.
+OPEN_FIRST_FRAMES = 3
 THUMB = 88
 AMBER = "#fdebd0"  # a step whose photo to retake: no face at capture, or no movement against rest
 AMBER_TEXT = "#3d2e00"  # its text, whatever the palette's
@@ -194,7 +202,7 @@ class CapturePage(QWidget):
         self.auto_box = QCheckBox("Auto-capture at peak  [A]")
         self.auto_box.setToolTip("Take this step's photo by itself at the peak of the expression (A)")
         self.capture_button = QPushButton("Capture  [Space]")
-        self.capture_button.clicked.connect(self.capture_now)
+        self.capture_button.clicked.connect(self.capture_clicked)
         self.retake_button = QPushButton("Retake  [R]")
         self.retake_button.clicked.connect(self.retake)
         self.capture_button.setToolTip("Take the live frame as this step's photo (auto-capture takes it at the peak)")
@@ -410,8 +418,8 @@ class CapturePage(QWidget):
         self.camera.start(source, analyse=self._checks)
         # a slow driver still closing the old camera: the new one opens when it has (never twice)
         self.preview.clear("Reconnecting\u2026" if self.camera.waiting else "Opening camera\u2026")
-        # an open that hangs (a camera held by another program) is said after FIRST_FRAME_S
-        self._frame_at, self._frame_wait_s, self._opened = time.monotonic(), FIRST_FRAME_S, False
+        # an open that hangs (a camera held by another program) is said after 15 s (a wait before)
+        self._frame_at, self._frame_wait_s, self._opened = time.monotonic(), OPEN_FIRST_FRAMES * FIRST_FRAME_S, False
         self.timer.start()
 
     def _model_input_size(self) -> int | None:
@@ -554,6 +562,11 @@ class CapturePage(QWidget):
             self._frame_at = now
             return
         waited = now - self._frame_at
+        if not self._opened and FIRST_FRAME_S < waited <= self._frame_wait_s:  # a slow open: a wait, not an error
+            text = opening_text(self.camera.source_name, waited)
+            if self.preview.message != text:
+                self.preview.clear(text)
+            return
         if waited <= self._frame_wait_s:
             return
         # not opened yet, or opened with no picture ever (another program holds it), or frozen
@@ -588,17 +601,24 @@ class CapturePage(QWidget):
         if isinstance(focus, QAbstractButton) and focus is not self.capture_button and self.isAncestorOf(focus):
             focus.click()  # not animateClick: its delayed second click would undo a ticked box
             return False
-        return self._capture(from_key=True)
+        return self._capture(SPACE_TOO_SOON)
+
+    def capture_clicked(self) -> bool:
+        """The Capture button: as Space, a click just after a capture or a step change takes
+        nothing (a double click stored the last expression as the next step's photo)."""
+        return self._capture(BUTTON_TOO_SOON)
 
     def capture_now(self) -> bool:
-        """Take the newest frame as the current step's photo. It is written on the saver
-        thread: a failed save is said when `_poll_saves` settles it, not here."""
-        return self._capture(from_key=False)
+        """Take the newest frame as the current step's photo (the menu's Capture). It is written
+        on the saver thread: a failed save is said when `_poll_saves` settles it, not here."""
+        return self._capture(None)
 
-    def _capture(self, from_key: bool) -> bool:
+    def _capture(self, too_soon: str | None) -> bool:
+        """Take the live frame; `too_soon`: what to say when it comes within the pause after a
+        capture or a step change (Space, a click), None when no pause applies."""
         if self.session is None or self.read_only or self._analysing or self._saver_stopped:
             return False
-        refusal = self._capture_refusal(from_key)
+        refusal = self._capture_refusal(too_soon)
         if refusal is not None:  # said: a key that took nothing is not silent
             self.notify.emit(refusal)
             return False
@@ -609,20 +629,23 @@ class CapturePage(QWidget):
         self._say_taken(photo.expression)
         return True
 
-    def _capture_refusal(self, from_key: bool) -> str | None:
-        """Why the live frame cannot be taken now (`from_key`: by Space), or None."""
+    def _capture_refusal(self, too_soon: str | None) -> str | None:
+        """Why the live frame cannot be taken now (`too_soon`: `_capture`'s), or None."""
         expression = self.session.expression
         if expression in self.session.photos:
             return f"{TITLES[expression]} is already taken \u2013 press R to retake"
-        if from_key and self._space_pause.too_soon():
-            return SPACE_TOO_SOON
+        if too_soon is not None and self._space_pause.too_soon():
+            return too_soon
         if self._last_packet is None:
             return no_frame_text(self.camera.running, self._opened, not self.error_box.isHidden(),
                                  expression in self._step_errors)
         waited = time.monotonic() - self._last_packet.timestamp
         if waited > FROZEN_S:  # the display timer has not said so yet
             return f"Nothing taken: {frozen_text(self.camera.source_name, waited)}"
-        blank = blank_picture(self._last_packet.frame)  # a lens cap: a black photo in the patient's draft
+        if self._quality is not None and self._quality.face_box is not None:
+            return None  # a face is there: a dim picture's exposure badge says what to do
+        # a lens cap: a black photo in the patient's draft
+        blank = blank_picture(self._last_packet.frame, camera=not file_source(self._source))
         return f"Nothing taken: {blank}" if blank is not None else None
 
     def _say_taken(self, expression: str) -> None:
@@ -679,6 +702,24 @@ class CapturePage(QWidget):
         (`analyse_requested`) once the saves settle, unless one failed, a photo was retaken
         meanwhile, or the page shows another assessment by then."""
         self._analyse_after_save = session
+
+    def withdraw_analyse_request(self, why: str) -> bool:
+        """Drop an Analyse asked while a photo is still being written (`analyse_when_saved`), and
+        say so, replacing the status bar's promise that it starts once saved; `why`: what withdrew
+        it and what to do. False when none was asked."""
+        asked, self._analyse_after_save = self._analyse_after_save, None
+        if asked is None:
+            return False
+        self.notify.emit(f"Analysis not started: {why}")
+        return True
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """The page is left (another page shown): an Analyse waiting for a photo's save is
+        withdrawn, and said so; it was dropped in silence while the status bar promised it."""
+        if not event.spontaneous():  # not the window minimised
+            self.withdraw_analyse_request("you left the capture page before the last photo was saved; "
+                                          "resume the assessment and press Analyse")
+        super().hideEvent(event)
 
     def _analyse_if_asked(self) -> None:
         asked = self._analyse_after_save

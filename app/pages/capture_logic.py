@@ -7,6 +7,7 @@ saver thread, `CaptureSession.submit`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -88,6 +89,12 @@ def source_words(source: Any) -> str:
     return str(getattr(source, "name", ""))  # an injected source (tests): its own name
 
 
+def file_source(source: Any) -> bool:
+    """The photos come from files (a photo folder or a video), not a camera: a blank picture is
+    the file's, not a lens cap's."""
+    return isinstance(source, (PhotoFolderSource, VideoFileSource))
+
+
 def name_order_note(source: Any, expression: str) -> str:
     """The file a folder of camera names (`PhotoFolderSource.name_order_photo`) gives this
     step, as "This step takes IMG_0001.jpg, the next photo in name order: check it shows Rest"; "" for any
@@ -158,6 +165,10 @@ class CapturedPhoto:
     rgb: np.ndarray
     quality: dict
     intensity: float = 0.0
+    # when it was taken, in the order of the session's captures (`CaptureSession.capture`; a
+    # resumed photo: its stored capture time, `restore`): "same as another expression" names the
+    # photo taken later in time, which is not the later step when steps were taken out of order
+    taken: int = 0
     # The photo's 64 x 64 grey thumbnail and its 16 x 16 block grid, computed once (at capture,
     # or at the first comparison for a resumed photo): the "no movement against rest" check
     # runs at every refresh of the page, and rebuilding them from a 4K photo took 170 ms.
@@ -293,6 +304,13 @@ def camera_stop_reason(message: str) -> str:
     return message.removeprefix(CAMERA_STOPPED)
 
 
+def opening_text(source_name: str, waited: float) -> str:
+    """The preview's words while a source takes long to open (a slow driver, a 4K camera setting
+    its resolution, a USB hub waking up): a wait, not yet an error (`frozen_text` once the open allowance is over)."""
+    name = source_name or "the camera"
+    return f"{name[:1].upper()}{name[1:]} is still opening ({waited:.0f} s)\u2026"
+
+
 def frozen_text(source_name: str, waited: float, opened: bool = True, first: bool = False) -> str:
     """The error box's words for a source that has sent nothing for `waited` seconds: not opened
     yet (`opened` False: a camera held by another program or stuck in its driver can hang in its
@@ -326,17 +344,19 @@ def no_frame_text(running: bool, opened: bool, box_shown: bool, step_error: bool
     return "Nothing taken: no picture of this step yet; press Space again"
 
 
-# Space within this long of the previous capture or of a step change takes nothing: a second
-# press, or a bouncing key, took the next step's photo from the frame still showing the last
-# expression (the same expression stored as two steps).
+# Space, or a click on Capture, within this long of the previous capture or of a step change
+# takes nothing: a second press, a bouncing key or a double click took the next step's photo
+# from the frame still showing the last expression (the same expression stored as two steps).
+# Auto-capture is not paused (it waits for its own window of frames).
 SPACE_PAUSE_S = 0.5
 SPACE_TOO_SOON = "Nothing taken: the step just changed; press Space again"
+BUTTON_TOO_SOON = "Nothing taken: the step just changed; press Capture again"
 
 
 @dataclass
 class SpacePause:
-    """When the last photo was taken or the step shown changed (`mark`), and whether Space
-    comes too soon after it (`too_soon`). `clock`: tests."""
+    """When the last photo was taken or the step shown changed (`mark`), and whether Space or a
+    click on Capture comes too soon after it (`too_soon`). `clock`: tests."""
 
     clock: Callable[[], float] = time.monotonic
     _at: float | None = None
@@ -432,6 +452,8 @@ class CaptureSession:
     # where the live frames come from now ("camera 1", `source_words`): stored with each photo
     # taken (`SOURCE_KEY`), so a visit mixing sources can be told later
     source: str = ""
+    # the order of the captures: each photo taken gets the next number (`CapturedPhoto.taken`)
+    _taken: Any = field(default_factory=lambda: itertools.count(1), repr=False)
 
     @property
     def expression(self) -> str:
@@ -484,11 +506,13 @@ class CaptureSession:
                 if name != "rest" and grid_movement(photo.grid(), rest.grid()) < NO_MOVEMENT]
 
     def repeated_photos(self) -> dict[str, str]:
-        """The expression photos no different from an earlier step's expression photo
+        """The expression photos no different from an expression photo taken before them
         (expression -> that earlier expression): a camera repeating its last frame, or a double
-        press of Space, stored one expression as two steps. The later step is named, as the
-        photo to retake; rest is `still_photos`' comparison."""
-        taken = [step for step in self.steps if step != "rest" and step in self.photos]
+        press, stored one expression as two steps. The photo taken later in time is named, as the
+        photo to retake: steps taken out of order (Next, then back) make it an earlier step; rest
+        is `still_photos`' comparison."""
+        taken = sorted((step for step in self.steps if step != "rest" and step in self.photos),
+                       key=lambda step: self.photos[step].taken)  # stable: step order for equal times
         repeated = {}
         for i, name in enumerate(taken):
             grid = self.photos[name].grid()
@@ -550,7 +574,7 @@ class CaptureSession:
         if self.source:
             quality[SOURCE_KEY] = self.source
         expression = self.expression
-        photo = CapturedPhoto(expression, np.ascontiguousarray(frame).copy(), quality)
+        photo = CapturedPhoto(expression, np.ascontiguousarray(frame).copy(), quality, taken=next(self._taken))
         photo.grid()  # its thumbnail and grid, once, for the intensity and the "no movement" check
         if intensity is None:
             intensity = expression_intensity(photo, self.photos.get("rest"))
@@ -694,11 +718,29 @@ class CaptureSession:
         return photo
 
     def restore(self, photos: dict[str, CapturedPhoto]) -> None:
-        """Resume a draft: take its saved photos and go to the first missing step."""
+        """Resume a draft: take its saved photos and go to the first missing step. They are
+        numbered in the order they were taken, by the capture time the record keeps for each
+        (in step order when it cannot be read); the photos taken from now on come after them."""
         self.photos = dict(photos)
+        stored = self._stored_capture_times()
+        for photo in sorted(self.photos.values(), key=lambda p: stored.get(p.expression, "")):
+            photo.taken = next(self._taken)
         missing = [i for i, step in enumerate(self.steps) if step not in self.photos]
         self.current = missing[0] if missing else len(self.steps) - 1
         self._changed()
+
+    def _stored_capture_times(self) -> dict[str, str]:
+        """When each stored photo of the assessment was taken (expression -> UTC ISO 8601 text,
+        which sorts as time), or nothing when the record cannot say."""
+        read = getattr(self.sink, "assessment", None)
+        if not callable(read):
+            return {}
+        try:
+            times = getattr(read(self.assessment_id), "captured_at", None)
+        except PalsyError as exc:
+            log.warning("capture times of assessment %d not read: %s", self.assessment_id, exc)
+            return {}
+        return {str(e): str(t) for e, t in times.items()} if isinstance(times, dict) else {}
 
     def offer_frame(self, frame: np.ndarray, passed: bool, quality: dict, now: float) -> CapturedPhoto | None:
         """Auto-capture: feed a live frame; captures when the peak window closes."""

@@ -74,14 +74,16 @@ def check_frame(frame: np.ndarray, input_size: int | None = None) -> LiveQuality
     return live_quality(check_quality(frame, faces, input_size=input_size), box)
 
 
-def blank_picture(frame: np.ndarray) -> str | None:
-    """What the exposure check says of a frame with nothing in it (black behind a lens cap or a
-    privacy shutter, white, one even shade: `quality.blank_kind`), else None: such a frame is
-    never taken as a photo."""
-    from models.pipeline.quality import BLANK_TEXTS, blank_kind
+def blank_picture(frame: np.ndarray, camera: bool = True) -> str | None:
+    """What to say of a frame with nothing in it (black, white, one even shade:
+    `quality.blank_kind`), else None: such a frame is never taken as a photo. The words fit the
+    source: a lens cap or a privacy shutter for a `camera`, the file for a photo folder or video."""
+    from models.pipeline.quality import BLANK_FILE_TEXTS, BLANK_TEXTS, blank_kind
 
     kind = blank_kind(frame)
-    return None if kind is None else BLANK_TEXTS[kind]
+    if kind is None:
+        return None
+    return (BLANK_TEXTS if camera else BLANK_FILE_TEXTS)[kind]
 
 
 @dataclass

@@ -41,6 +41,13 @@ BLANK_TEXTS: dict[str, str] = {  # the exposure check's message for each kind of
     "white": "the picture is white: too much light or a covered lens",
     "even": "the picture is one even shade with nothing in it: check that nothing covers the lens",
 }
+# the same for a photo folder or a video file, where no lens or shutter is to blame: the file is
+BLANK_FILE_TEXTS: dict[str, str] = {
+    "black": "the picture is all black: replace the photo (or the video) with one that shows the face, then press Retry",
+    "white": "the picture is all white: replace the photo (or the video) with one that shows the face, then press Retry",
+    "even": "the picture is one even shade with nothing in it: replace the photo (or the video) with one that "
+            "shows the face, then press Retry",
+}
 
 
 @dataclass(frozen=True)
