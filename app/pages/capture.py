@@ -594,11 +594,13 @@ class CapturePage(QWidget):
         return self.steps
 
     def space_pressed(self) -> bool:
-        """Space: a focused button or box of this page is pressed (Space on the Auto-capture box
-        ticks it, as everywhere in Qt); otherwise the live frame is captured, unless the key
-        comes just after a capture or a step change (`SpacePause`)."""
+        """Space: a focused button or box of this window is pressed (Space on the Auto-capture box
+        ticks it, as everywhere in Qt; the status bar's Undo after a retake puts the photo back);
+        otherwise the live frame is captured, unless the key comes just after a capture or a
+        step change (`SpacePause`)."""
         focus = QApplication.focusWidget()
-        if isinstance(focus, QAbstractButton) and focus is not self.capture_button and self.isAncestorOf(focus):
+        if (isinstance(focus, QAbstractButton) and focus is not self.capture_button
+                and focus.window() is self.window()):
             focus.click()  # not animateClick: its delayed second click would undo a ticked box
             return False
         return self._capture(SPACE_TOO_SOON)

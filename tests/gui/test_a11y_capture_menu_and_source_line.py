@@ -97,3 +97,24 @@ def test_the_status_bar_names_a_source_that_did_not_open(qtbot, data_folder: Pat
         assert window.source_label.full_text() == "source: camera 2 (not open)"  # and after it failed
     finally:
         close_window(window)
+
+
+def test_space_on_the_status_bars_undo_puts_the_photo_back(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # the status bar's buttons are the window's, not the page's: Space there took a new photo
+    window = make_window(qtbot, data_folder, tiny_weights)
+    try:
+        _start(window)
+        page = window.capture
+        _live(qtbot, window)
+        window.capture_action.trigger()
+        qtbot.waitUntil(lambda: not page.session.busy, timeout=WAIT_MS)
+        page.session.go_to(0)
+        page.retake()
+        assert not page.session.photos
+        undo = next(b for b in window.statusBar().offered if "Undo" in b.text())
+        undo.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is undo, timeout=WAIT_MS)
+        QTest.keyClick(undo, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: set(page.session.photos) == {"rest"}, timeout=WAIT_MS)
+    finally:
+        close_window(window)
