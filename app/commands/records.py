@@ -7,7 +7,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -20,13 +20,17 @@ if TYPE_CHECKING:
     from app.data_folder_choice import DataFolderChoice
     from app.records import Store
     from app.records.import_folder import CheckedExport
-    from app.records.rows import Assessment, Patient, Report
+    from app.records.rows import Assessment, AuditEntry, Patient, Report
 
 
 # What a de-identified export holds: a data-protection officer reading "de-identified" would
 # take the folder for anonymous, and its photos show the face.
 PSEUDONYMISED = ("pseudonymise: drop name, date of birth, notes and reports; the face photos stay and identify "
                  "the patient")
+
+
+VERIFY_EXITS = ("exit 0 current, 3 genuine but superseded (the records changed since: rely on a newer export), "
+                "1 not stored or its visit marked entered in error, 2 not a readable PDF")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--deidentify", action="store_true", help=PSEUDONYMISED)
     export.add_argument("--pseudonym", help="patient ID to use in a de-identified export")
     verify = actions.add_parser(
-        "verify", help="tell whether a PDF is a report stored in the data folder, unaltered (by its sha256)"
+        "verify", help="tell whether a PDF is a report stored in the data folder, unaltered (by its sha256)",
+        epilog=VERIFY_EXITS,
     )
     verify.add_argument("file", metavar="FILE.pdf", help="the report PDF to look up")
     verify.add_argument("--json", action="store_true", help="print JSON")
@@ -489,49 +494,85 @@ def report_imported_at(store: Store, assessment: Assessment, report: Report) -> 
     return report.created_at if entries else None  # marked copies without the import's own entry
 
 
-def patient_corrected_after(store: Store, assessment: Assessment, report: Report) -> bool:
-    """Whether the patient's name or date of birth was corrected after the report was stored
-    (the patient's audit trail holds such a change after it): the PDF prints the old ones.
-
-    "After" is the order the entries were written in, from the report's own entry on, as in
-    `confirmation_when_stored`. Copies made by an import (reason marked IMPORTED_MARK) were
-    written here in another order than they happened (the patient's first), so between two
-    copies their times decide; and times decide for a report without its entry."""
+def _after_report(store: Store, assessment: Assessment, report: Report) -> Callable[[AuditEntry], bool]:
+    """Whether an audit entry was written after the report was stored: the order the entries
+    were written in, from the report's own entry on, as in `confirmation_when_stored`. Copies
+    made by an import (reason marked IMPORTED_MARK) were written here in another order than they
+    happened (the patient's first), so between two copies their times decide; and times decide
+    for a report without its entry."""
     from app.records.export_format import IMPORTED_MARK
 
     stored = [e for e in store.audit_trail("report", assessment.id)
               if e.field == "report" and (e.new_value or "").lower() == report.sha256.lower()]
-    for entry in store.audit_trail("patient", assessment.patient_id):
-        if entry.field not in ("name", "birth_date"):
-            continue
+
+    def later(entry: AuditEntry) -> bool:
         if not stored:
-            later = entry.at > report.created_at
-        elif entry.reason.startswith(IMPORTED_MARK) and stored[0].reason.startswith(IMPORTED_MARK):
-            later = entry.at > stored[0].at
-        else:
-            later = entry.id > stored[0].id
-        if later:
-            return True
-    return False
+            return entry.at > report.created_at
+        if entry.reason.startswith(IMPORTED_MARK) and stored[0].reason.startswith(IMPORTED_MARK):
+            return entry.at > stored[0].at
+        return entry.id > stored[0].id
+    return later
 
 
-# `verify`'s exit status for a genuine report that no longer shows the records as they stand (the
-# grade confirmed again, the patient's name or date of birth corrected since), and its line.
+def changed_after(store: Store, assessment: Assessment, report: Report) -> list[str]:
+    """What the records changed after this report was stored, of what it prints, in the
+    window's words (`app.export.changed_since`, which judges the newest report): this visit's
+    grade, clinician or notes; the patient's details (PRINTED_PATIENT_FIELDS); an earlier
+    visit's grade history (PRINTED_HISTORY_FIELDS). A note on the patient or on another visit
+    changes nothing printed."""
+    from app.export import (
+        EARLIER,
+        PATIENT,
+        PRINTED_HISTORY_FIELDS,
+        PRINTED_PATIENT_FIELDS,
+        THIS_VISIT,
+    )
+    from app.gateway_store import StoreGateway
+    from app.pages.history_logic import visit_order
+
+    later = _after_report(store, assessment, report)
+    found: set[str] = set()
+    if any(e.field in PRINTED_PATIENT_FIELDS and later(e) for e in store.audit_trail("patient", assessment.patient_id)):
+        found.add(PATIENT)
+    if any(later(e) for e in store.audit_trail("assessment", assessment.id)):
+        found.add(THIS_VISIT)
+    visits = StoreGateway(store, actor="").graded_visits(assessment.patient_id)
+    this = [visit_order(v) for v in visits if v.assessment_id == assessment.id]
+    earlier = [v.assessment_id for v in visits if v.assessment_id != assessment.id and this
+               and visit_order(v) <= this[0]]
+    if any(e.field in PRINTED_HISTORY_FIELDS and later(e)
+           for aid in earlier for e in store.audit_trail("assessment", aid)):
+        found.add(EARLIER)
+    return [what for what in (THIS_VISIT, PATIENT, EARLIER) if what in found]
+
+
+# `verify`'s exit status for a genuine report that no longer shows the records as they stand
+# (what `changed_after` finds), and its line.
 SUPERSEDED = 3
-SUPERSEDED_LINE = ("this report no longer shows the visit as the records hold it: rely on a report exported "
-                   "again (exit status 3)")
+
+
+def superseded_line(changed: list[str]) -> str:
+    """The line `verify` prints for a report the records have moved past, naming what changed."""
+    return (f"the records changed after this report was stored ({'; '.join(changed)}): rely on a report exported "
+            "again (exit status 3)")
+
+
 # Reports the app writes are a few hundred kB (docs/assess.md); a PDF up to this size is always hashed.
 VERIFY_HASH_ALWAYS_BYTES = 64 * 2**20
 
 
 def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
-    """Print whether `file` (open as `pdf`) is a report stored in `store`; 0 when it is, 1 when
-    not. A file over VERIFY_HASH_ALWAYS_BYTES whose size no stored report file has is not one
-    of them: it is not read (a 20 GB file beginning with %PDF would take minutes to hash), and
+    """Print whether `file` (open as `pdf`) is a report stored in `store`: exit 0 when it is and
+    still shows the records as they stand; 3 when it is genuine but the records changed since of
+    what it prints (`changed_after`: rely on a newer export); 1 when it is not stored, or its
+    visit was marked entered in error (exit 2, a file that is not a readable PDF, is
+    `open_pdf`'s). A file over VERIFY_HASH_ALWAYS_BYTES whose size no stored report file has is
+    not one of them: it is not read (a 20 GB file beginning with %PDF would take minutes to hash), and
     its sha256 is not printed (JSON null). Smaller files are always hashed: a stored report's
     file that was damaged since no longer has the original's size, but its row's sha256 does."""
     import os
 
+    from app.export import PATIENT, THIS_VISIT
     from app.local_time import local_date, local_minute
 
     size = os.fstat(pdf.fileno()).st_size
@@ -555,8 +596,12 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
         item["imported"] = imported_at is not None
         item["imported_at"] = None if imported_at is None else local_minute(imported_at)
         later = (assessment.confirmed_grade, assessment.clinician) != (grade, clinician)
+        changed = changed_after(store, assessment, report)
+        if later and THIS_VISIT not in changed:  # a report without its entry, confirmed again in its second
+            changed.insert(0, THIS_VISIT)
         item["confirmed_again_later"] = later
-        item["patient_corrected_later"] = patient_corrected_after(store, assessment, report)
+        item["patient_corrected_later"] = PATIENT in changed
+        item["changed_since"] = changed
         # when (not why: the reason may name the other patient)
         withdrawn = store.entered_in_error_at(assessment.id) if assessment.status == "discarded" else None
         item["entered_in_error"] = None if withdrawn is None else {"at": local_minute(withdrawn)}
@@ -577,18 +622,15 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
               f"{local_minute_zoned(assessment.created_at)}, grade {grade} confirmed by {clinician}, stored "
               f"{local_minute_zoned(report.created_at)}{again}"
               f"{origin}")
-        if item["patient_corrected_later"]:
-            print("the patient's name or date of birth was corrected after this report was stored; "
-                  "export the report again")
-        if withdrawn is not None:
+        if withdrawn is not None:  # withdrawn: no export is offered again, so none is asked for
             print(_entered_in_error_line(withdrawn))
-        elif item["confirmed_again_later"] and not item["patient_corrected_later"]:  # that one's line says it
-            print(SUPERSEDED_LINE)
+        elif changed:
+            print(superseded_line(changed))
     # a report of a visit withdrawn since is genuine, and not to be relied on: exit 1 as for one not stored
     if found is None or item["entered_in_error"] is not None:
         return 1
     # genuine, and no longer what the records hold: a script reading the exit status alone took it as good
-    return SUPERSEDED if item["confirmed_again_later"] or item["patient_corrected_later"] else 0
+    return SUPERSEDED if item["changed_since"] else 0
 
 
 def _verify_withdrawn_not_stored(store: Store, file: str, sha256: str, assessment: Assessment, stored_at: str,

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.commands.records import SUPERSEDED, SUPERSEDED_LINE
+from app.commands.records import SUPERSEDED, superseded_line
+from app.export import THIS_VISIT
 from app.records import Store
 from tests.records.records_helpers import tiny_png
 
@@ -63,4 +64,4 @@ def test_verify_reports_a_later_confirmation_by_another_clinician_with_the_same_
     assert main(["records", "--data", str(data), "verify", str(copy)]) == SUPERSEDED
     out = capsys.readouterr().out
     assert "grade IV confirmed by Dr Ada Example" in out and "confirmed again later as IV by Dr Later" in out
-    assert out.splitlines()[-1] == SUPERSEDED_LINE
+    assert out.splitlines()[-1] == superseded_line([THIS_VISIT])

@@ -10,16 +10,18 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.commands.records import SUPERSEDED
+from app.commands.records import SUPERSEDED, superseded_line
+from app.export import PATIENT
 from app.records import Store
 from app.records.export_folder import export_patient
 from app.records.import_folder import import_patient
 
 PDF = b"%PDF-1.4\n% a report of MRN-5\n%%EOF\n"
-LINE = "the patient's name or date of birth was corrected after this report was stored; export the report again"
+LINE = superseded_line([PATIENT])
 # The keys verify printed before this field: unchanged.
 KEYS = {"file", "sha256", "data_folder", "stored", "patient_id", "assessment", "assessment_date", "confirmed_grade",
-        "clinician", "stored_at", "report_file", "imported", "imported_at", "confirmed_again_later"}
+        "clinician", "stored_at", "report_file", "imported", "imported_at", "confirmed_again_later",
+        "changed_since"}
 
 
 def _report(store: Store) -> None:
@@ -60,7 +62,7 @@ def test_a_correction_after_the_report_is_said(tmp_path: Path, capsys: pytest.Ca
     assert lines[0].startswith(f"{pdf}: stored report of patient MRN-5") and lines[1:] == [LINE]
 
 
-def test_a_correction_before_the_report_or_of_another_field_is_not(
+def test_a_correction_before_the_report_or_of_an_unprinted_field_is_not(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, pdf = tmp_path / "data", tmp_path / "new.pdf"
     pdf.write_bytes(PDF)
@@ -71,7 +73,7 @@ def test_a_correction_before_the_report_or_of_another_field_is_not(
         store.record_results(aid, {"grade": "III"}, model_grade="III")
         store.confirm_grade(aid, "III", clinician="Dr A")
         store.save_report(aid, PDF)
-        store.update_patient("MRN-5", actor="clerk", sex="male", affected_side="left", notes="moved house")
+        store.update_patient("MRN-5", actor="clerk", notes="moved house")  # sex and side count (r3 tests)
     item, lines = _verify(capsys, data, pdf)
     assert item["patient_corrected_later"] is False and LINE not in lines
 
