@@ -644,11 +644,17 @@ class CapturePage(QWidget):
         waited = time.monotonic() - self._last_packet.timestamp
         if waited > FROZEN_S:  # the display timer has not said so yet
             return f"Nothing taken: {frozen_text(self.camera.source_name, waited)}"
-        if self._quality is not None and self._quality.face_box is not None:
-            return None  # a face is there: a dim picture's exposure badge says what to do
         # a lens cap: a black photo in the patient's draft
-        blank = blank_picture(self._last_packet.frame, camera=not file_source(self._source))
-        return f"Nothing taken: {blank}" if blank is not None else None
+        frame = self._last_packet.frame
+        blank = blank_picture(frame, camera=not file_source(self._source))
+        if blank is None:
+            return None
+        # A face found: a dim picture, whose exposure badge says what to do. The live result is
+        # an earlier frame's (the checks run every 0.2 s): asked of this frame, as a cap put on
+        # just now still showed the face before it (such a frame is rare: the cost is one check).
+        if self._quality is not None and self._quality.face_box is not None and self._checks(frame).face_box is not None:
+            return None
+        return f"Nothing taken: {blank}"
 
     def _say_taken(self, expression: str) -> None:
         """A screen reader hears each photo taken and, with the last, what comes next (the list

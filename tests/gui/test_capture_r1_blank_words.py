@@ -60,3 +60,42 @@ def test_a_black_photo_in_a_folder_is_said_as_the_files(qtbot, data_folder: Path
                         "shows the face, then press Retry"]
     finally:
         close_window(window)
+
+
+class CappedCamera(DemoPatientSource):
+    """The demo patient through camera 0 until its lens cap goes on (`covered`): black frames."""
+
+    def __init__(self) -> None:
+        super().__init__(grade=3, side="left", seed=3, frame_size=(640, 480))
+        self.name = "camera 0"
+        self.covered = False
+
+    def read(self) -> np.ndarray:
+        frame = super().read()
+        return np.zeros_like(frame) if self.covered else frame
+
+
+def test_a_black_frame_carrying_an_earlier_frames_face_is_not_taken(qtbot, data_folder: Path,
+                                                                     tiny_weights: Path) -> None:
+    # the live checks run every 0.2 s on the newest frame: the first black frames after the cap
+    # went on still carried the face found before it, and Space stored a black Rest photo
+    cameras: list[CappedCamera] = []
+    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: cameras.append(CappedCamera())
+                         or cameras[-1])
+    try:
+        _start(window)
+        page = window.capture
+        said: list[str] = []
+        page.notify.connect(said.append)
+        qtbot.waitUntil(lambda: page._quality is not None and page._quality.face_box is not None, timeout=WAIT_MS)
+        with_face = page._quality
+        cameras[-1].covered = True
+        qtbot.waitUntil(lambda: page._last_packet is not None and page._last_packet.frame.max() == 0, timeout=WAIT_MS)
+        page._quality = with_face  # the earlier frame's result, as it rides on the first black frames
+        page._space_pause.clock = lambda: 10.0**9  # long after the step began
+        assert not page.capture_now()
+        assert said[-1] == ("Nothing taken: the picture is black: open the camera's privacy shutter or remove "
+                            "the lens cap")
+        assert not page.session.photos
+    finally:
+        close_window(window)
