@@ -535,7 +535,8 @@ class CaptureSession:
         named = [(name, photo_source(photo)) for name, photo in self.photos.items() if photo_source(photo)]
         if not named:
             return {}
-        latest = named[-1][1]
+        # by `taken`, as `repeated_photos` orders them: a resumed draft's photos come in step order
+        latest = max(named, key=lambda item: self.photos[item[0]].taken)[1]
         return {name: other_source_note(source, latest) for name, source in named if source != latest}
 
     def flagged_photos(self) -> dict[str, str]:

@@ -63,6 +63,19 @@ def test_a_photo_from_another_source_than_the_latest_is_flagged(session: Capture
     assert "raise_eyebrows" not in session.flagged_photos()
 
 
+def test_the_latest_photo_is_the_last_taken_in_a_resumed_draft_too(session: CaptureSession) -> None:
+    # a resumed draft lists its photos in step order: the last in that order is not the last taken
+    session.source = "camera 1"
+    session.capture(_frame(1))
+    session.capture(_frame(2))
+    session.source = "camera 0"  # the right camera, and Rest retaken with it as the page asked
+    session.go_to(0)
+    session.retake()
+    session.capture(_frame(3))
+    session.photos = {name: session.photos[name] for name in ("rest", "close_eyes")}  # as `restore` gives them
+    assert session.other_source_photos() == {"close_eyes": other_source_note("camera 1", "camera 0")}
+
+
 def test_the_words_name_both_sources(session: CaptureSession) -> None:
     session.source = "camera 0"
     session.capture(_frame(1))
