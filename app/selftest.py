@@ -50,7 +50,6 @@ TEMP_PREFIX = "palsy-selftest-"
 WORK_MARKER = ".palsy-selftest-work"
 # `palsy-selftest-PID-HOST-XXXX` (`work_folder`); an earlier release's `palsy-selftest-XXXX` names neither
 _TEMP_NAME = re.compile(rf"{re.escape(TEMP_PREFIX)}(\d+)-([0-9a-f]{{8}})-.+")
-_OLD_NAME = re.compile(rf"{re.escape(TEMP_PREFIX)}[a-z0-9_]{{8}}")  # tempfile's 8 letters, no PID or host
 
 T = TypeVar("T")
 
@@ -395,9 +394,10 @@ def remove_left_folders(temp_root: Path, keep: Path | None = None) -> int:
 
 def _made_by_a_self_test(folder: Path) -> bool:
     """Whether `folder` is a self-test's work folder: it holds `WORK_MARKER`, or it has the
-    exact name a release before the marker gave it (`palsy-selftest-PID-HOST-XXXX`, or
-    `tempfile`'s `palsy-selftest-` and 8 of its letters)."""
-    return (folder / WORK_MARKER).is_file() or bool(_TEMP_NAME.fullmatch(folder.name) or _OLD_NAME.fullmatch(folder.name))
+    exact name `work_folder` gives it (`palsy-selftest-PID-HOST-XXXX`). An earlier release's
+    `palsy-selftest-` and 8 letters is not judged: a folder the user named for `--keep`
+    (`palsy-selftest-20261206`) looks the same, and was removed with its report."""
+    return (folder / WORK_MARKER).is_file() or bool(_TEMP_NAME.fullmatch(folder.name))
 
 
 def _left_behind(name: str, age_s: float) -> bool:

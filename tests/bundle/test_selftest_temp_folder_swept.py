@@ -63,12 +63,14 @@ def test_only_folders_left_by_killed_runs_are_removed(temp_root: Path) -> None:
     other_young = _left(temp_root, f"{TEMP_PREFIX}{gone}-{_other_host()}-ghi789")
     other_old = _left(temp_root, f"{TEMP_PREFIX}{gone}-{_other_host()}-jkl012", aged=True)
     earlier_young = _left(temp_root, f"{TEMP_PREFIX}rqobebug")  # an earlier release's name
-    earlier_old = _left(temp_root, f"{TEMP_PREFIX}x1y2z3w4", aged=True)
+    # ... or a folder the user named for --keep, which looks the same: never judged
+    earlier_old = _left(temp_root, f"{TEMP_PREFIX}20261206", aged=True)
     a_file = temp_root / f"{TEMP_PREFIX}{gone}-{host_tag()}-file"
     a_file.write_bytes(b"not ours to judge")
-    assert selftest.remove_left_folders(temp_root) == 3
-    assert not killed_here.exists() and not other_old.exists() and not earlier_old.exists()
+    assert selftest.remove_left_folders(temp_root) == 2
+    assert not killed_here.exists() and not other_old.exists()
     assert live_here.exists() and other_young.exists() and earlier_young.exists() and a_file.exists()
+    assert earlier_old.exists()
 
 
 def test_a_self_test_removes_a_killed_ones_folder_and_leaves_none_of_its_own(temp_root: Path) -> None:
