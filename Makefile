@@ -20,8 +20,10 @@ setup: $(STAMP)
 # Opens the GUI when a display answers (app/display_check.py), otherwise runs the headless demo
 # (QT_QPA_PLATFORM=offscreen or minimal, as test shells set it, draw nowhere: the demo too).
 run: $(STAMP)
-	@if [ "$$QT_QPA_PLATFORM" != offscreen ] && [ "$$QT_QPA_PLATFORM" != minimal ] && \
-		$(VPY) -c 'import sys; from app.display_check import missing_display; sys.exit(missing_display() is not None)'; then \
+	@if [ "$$QT_QPA_PLATFORM" = offscreen ] || [ "$$QT_QPA_PLATFORM" = minimal ]; then \
+		echo "QT_QPA_PLATFORM=$$QT_QPA_PLATFORM draws no window: running the headless demo (palsy demo; unset it to open the window)."; \
+		$(VENV)/bin/palsy demo --out palsy-demo-output; \
+	elif $(VPY) -c 'import sys; from app.display_check import missing_display; sys.exit(missing_display() is not None)'; then \
 		$(VENV)/bin/palsy gui; \
 	else \
 		echo "No display found: running the headless demo (palsy demo)."; \

@@ -99,6 +99,7 @@ def test_make_run_in_a_headless_shell_runs_the_demo(tmp_path: Path, platform: st
     # a test shell's QT_QPA_PLATFORM draws nowhere: `palsy gui` there never showed nor ended
     out = make_run(tmp_path, QT_QPA_PLATFORM=platform)
     assert "palsy demo --out palsy-demo-output" in out and "palsy gui" not in out
+    assert f"QT_QPA_PLATFORM={platform} draws no window" in out and "No display found" not in out
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display rule is Linux's")

@@ -134,3 +134,14 @@ def test_an_old_visits_flag_is_reworded_from_its_stored_regions(tmp_path: Path) 
 def test_the_just_under_50_bar_reads_less_than_50() -> None:
     assert bar_label(49.9999) == "<50"
     assert bar_label(49.96) == "49.96" and bar_label(70.0) == "70"
+
+
+def test_a_visit_stored_before_the_measure_was_renamed_reads_alike_on_screen_and_paper() -> None:
+    from app.pages.results_logic import method_line
+    from app.report.pdf import _method
+
+    old = ("House (brow + commissure): per side, brow rise / 10 D + commissure travel / 20 D: left 1.2, right 0.6; "
+           "function = 0.600 / 1.200 = 50 %")
+    screen = method_line(["a stored region row"], "III", 50.0, None, old)
+    assert "House's measure (brow + commissure): per side" in screen and "House (brow" not in screen
+    assert _method(old) in screen

@@ -9,7 +9,9 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("info", help="show network configurations and shipped weights")
+    parser = subparsers.add_parser(
+        "info", help="show network configurations and shipped weights",
+        epilog="exit 0; 3 when a shipped weights file does not match the manifest's sha256 (damaged or replaced)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
 

@@ -18,6 +18,7 @@ from models.pipeline.measures import (
     REGION_BY_NAME,
     MeasuredFunction,
     RegionResult,
+    method_in_current_words,
     method_text,
     movement_figure,
     part_not_found,
@@ -191,7 +192,7 @@ def method_line(rows: Sequence[Any], grade: str | None, function_percent: float 
     if not (measured.regions if isinstance(measured, MeasuredFunction) else rows):
         return ""
     if not isinstance(measured, MeasuredFunction) and stored:
-        return f"{FUNCTION_MEANS} {stored.strip().rstrip('.')}."
+        return f"{FUNCTION_MEANS} {method_in_current_words(stored).strip().rstrip('.')}."
     if not isinstance(measured, MeasuredFunction):
         regions = {}
         for row in rows:

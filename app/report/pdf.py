@@ -81,7 +81,12 @@ from models.pipeline.flag_wording import (
     top_probability_text,
 )
 from models.pipeline.images import ImageTooLargeError, load_image
-from models.pipeline.measures import HOUSE_MEASURE, movement_figure, restated_flags
+from models.pipeline.measures import (
+    HOUSE_MEASURE,
+    method_in_current_words,
+    movement_figure,
+    restated_flags,
+)
 from models.pipeline.overlays import ATTENTION_NOTE, LEGEND_WIDTH, heat_blend
 from models.pipeline.training_summary import describe_training
 
@@ -109,7 +114,6 @@ DEMO_TEXT = (
 )
 # The one name of the measured grade's method, here and on the screens (DESIGN §7 step 4);
 # the method line under the regions table says what it sums (brow + commissure).
-_METHOD_NAME = "House (brow + commissure)"  # how measures.py's `method` text named it before 2026-12-05 (stored records)
 SIDE_WORDS = {"left": "left (patient's)", "right": "right (patient's)", "none": "none"}
 PAGE_W, PAGE_H = A4
 MARGIN = 16 * mm
@@ -666,7 +670,7 @@ def ratio_text(region: Mapping) -> str:
 
 def _method(text: object) -> str:
     """The measure's method text, naming House's measure as the rest of the report does."""
-    return str(text or "").replace(_METHOD_NAME, f"{HOUSE_MEASURE} (brow + commissure)")
+    return method_in_current_words(text)
 
 
 def _flags_section(a: Mapping, context: ReportContext, s: dict) -> list:

@@ -108,6 +108,14 @@ REGIONS: tuple[RegionSpec, ...] = (
 REGION_BY_NAME: dict[str, RegionSpec] = {r.name: r for r in REGIONS}
 HOUSE_REGIONS: tuple[str, ...] = ("brow", "commissure")
 HOUSE_MEASURE = "House's measure"  # its name on screen, in the report and in `method`
+# How `method` named it before 2026-12-05: records stored then keep it.
+_OLD_METHOD_NAME = "House (brow + commissure)"
+
+
+def method_in_current_words(text: object) -> str:
+    """A stored method text with the measure named as today (HOUSE_MEASURE): the report and the
+    results page print a visit stored before 2026-12-05 alike."""
+    return str(text or "").replace(_OLD_METHOD_NAME, f"{HOUSE_MEASURE} (brow + commissure)")
 # Lower bounds (percent) of grades I..V; below the last one is VI.
 GRADE_BOUNDS: tuple[float, ...] = (90.0, 75.0, 50.0, 25.0, 5.0)
 
