@@ -330,10 +330,10 @@ class MainWindow(
         """After the capture page started (or failed to start) its source: named in the status bar,
         "(not open)" until it opens."""
         camera = self.capture.camera
-        if not camera.running:  # the source could not be made (a setting it refuses)
+        if not self.capture.source_made:  # the source could not be made (a setting it refuses)
             self._open_mailbox = None
             self.source_label.setText("source: none open")
-        elif camera.mailbox is not self._open_mailbox:  # not opened yet
+        elif not camera.running or camera.mailbox is not self._open_mailbox:  # not opened yet, or failed at once
             self._source_not_open()
 
     def _show_data_folder(self, folder: Path) -> None:

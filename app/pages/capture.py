@@ -121,6 +121,7 @@ class CapturePage(QWidget):
         self._space_pause = SpacePause()
         # the live checks and each photo's own, with the loaded model's input size ("Resolution")
         self._checks = LiveChecks()
+        self.source_made = False  # the last `start_camera` made its source (Settings did not refuse it)
         self._analyse_after_save: CaptureSession | None = None  # Analyse asked while a photo was being saved
         self._shown_expression: str | None = None  # the step whose frames are on screen
         self._step_errors: dict[str, str] = {}  # steps the source has no frame for, until Retry
@@ -401,12 +402,13 @@ class CapturePage(QWidget):
         self._step_errors.clear()
         self._forget_frame()  # an auto-capture window from before must not close on new frames
         self._stop_frozen_clock()
+        self.source_made = False
         try:
             source = self._source_factory()
         except PalsyError as exc:
             self._on_camera_failed(str(exc))
             return
-        self._source = source
+        self._source, self.source_made = source, True
         if self.session is not None:  # stored with each photo taken from now on
             self.session.source = source_words(source)
         if self._source_shown:  # Settings may have chosen another source since the line was set

@@ -118,3 +118,20 @@ def test_space_on_the_status_bars_undo_puts_the_photo_back(qtbot, data_folder: P
         qtbot.waitUntil(lambda: set(page.session.photos) == {"rest"}, timeout=WAIT_MS)
     finally:
         close_window(window)
+
+
+def test_a_source_that_failed_before_it_was_named_is_still_named(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+    # on a loaded machine the camera thread had failed and ended before the status bar was set:
+    # "source: none open", as if Settings had refused the source
+    sources = [lambda: DemoPatientSource(grade=4, side="left", seed=3, frame_size=(320, 240))]
+    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: sources[-1]())
+    try:
+        _start(window)
+        qtbot.waitUntil(lambda: window.source_label.full_text().startswith("source: demo patient"), timeout=WAIT_MS)
+        sources.append(AbsentCamera)
+        window.capture.retry_camera()
+        qtbot.waitUntil(lambda: not window.capture.camera.running, timeout=WAIT_MS)  # failed, its thread ended
+        window.source_started()
+        assert window.source_label.full_text() == "source: camera 2 (not open)"
+    finally:
+        close_window(window)
