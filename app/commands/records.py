@@ -464,15 +464,14 @@ def find_withdrawn_report(store: Store, sha256: str) -> tuple[Assessment, str] |
 def confirmation_when_stored(store: Store, assessment: Assessment, report: Report) -> tuple[str, str]:
     """(confirmed grade, clinician) as they were when the report was stored: the audit trail's
     last values up to then (a grade confirmed again later is not the one the PDF shows). "Up to
-    then" is the order the entries were written in, up to the report's own entry: times alone
-    took a confirmation in the report's millisecond for an earlier one (and a clock stepped
-    back reorders them); times decide only for a report without its entry."""
+    then" is `_after_report`'s rule: the order the entries were written in, up to the report's
+    own entry (times alone took a confirmation in the report's millisecond for an earlier one,
+    and a clock stepped back reorders them); times decide between an import's copies and for a
+    report without its entry."""
     values = {"confirmed_grade": assessment.confirmed_grade or "", "clinician": assessment.clinician or ""}
-    stored = [e.id for e in store.audit_trail("report", assessment.id)
-              if e.field == "report" and (e.new_value or "").lower() == report.sha256.lower()]
+    later = _after_report(store, assessment, report)
     for entry in store.audit_trail("assessment", assessment.id):  # oldest first
-        before = entry.id < stored[0] if stored else entry.at <= report.created_at
-        if entry.field in values and before and entry.new_value is not None:
+        if entry.field in values and not later(entry) and entry.new_value is not None:
             values[entry.field] = entry.new_value
     return values["confirmed_grade"], values["clinician"]
 
@@ -495,8 +494,8 @@ def report_imported_at(store: Store, assessment: Assessment, report: Report) -> 
 
 
 def _after_report(store: Store, assessment: Assessment, report: Report) -> Callable[[AuditEntry], bool]:
-    """Whether an audit entry was written after the report was stored: the order the entries
-    were written in, from the report's own entry on, as in `confirmation_when_stored`. Copies
+    """Whether an audit entry was written after the report was stored (`confirmation_when_stored`,
+    `changed_after`): the order the entries were written in, from the report's own entry on. Copies
     made by an import (reason marked IMPORTED_MARK) were written here in another order than they
     happened (the patient's first), so between two copies their times decide; and times decide
     for a report without its entry."""

@@ -63,7 +63,7 @@ from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
 from models.metrics import KAPPA_UNDEFINED, kappa_text
 from models.pipeline.loader import CLINIC_RUN, CLINIC_STAGE
-from models.resources import CAUTIONS, default_weights_path
+from models.resources import CAUTIONS, default_weights_path, weights_cautions
 from models.train.card import top_probability_sentence, wilson_interval
 from models.train.checkpoint_file import CheckpointFile, CheckpointSource, model_of
 from models.train.clinic_space import check_free_space
@@ -96,6 +96,7 @@ STALE = ".stale"  # suffix of an output moved aside when the figures it claims a
 # The start weights' own training record, kept in the run's: what they trained on (the demo's
 # synthetic seeds, an earlier clinic run's patients) is in these weights too (`palsy evaluate`).
 INIT_TRAINING = "init_training"
+INIT_CAUTIONS = "init_cautions"  # the start weights' own cautions (another clinic's clinic.pt), kept after this run's
 
 
 @dataclass(frozen=True)
@@ -423,6 +424,7 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
         init_training = start.peek().get("training") or {}
         state.record("init_overlap", init_overlap(init_training, patients))
         state.record(INIT_TRAINING, init_training)
+        state.record(INIT_CAUTIONS, weights_cautions(start.peek()))
     overlap = state.data.get("init_overlap")
     if overlap:
         _warn(overlap)
@@ -570,7 +572,20 @@ def clinic_cautions(results: dict[str, Any]) -> list[str]:
     if short:
         cautions.append(f"Very short training ({', '.join(short)}; fewer than {TINY_STEPS}): the weights mostly show "
                         "where they started from.")
-    return cautions + run_warnings(results, named=False)
+    return cautions + run_warnings(results, named=False) + start_cautions(results)
+
+
+def start_cautions(results: dict[str, Any]) -> list[str]:
+    """The start weights' own cautions (--init another clinic's clinic.pt, or weights trained
+    further from one), after a sentence that says whose they are; [] for start weights that
+    carry none. They were dropped: the final clinic.pt kept only this run's, though its start
+    was not validated either and trained on other patients (its stage files kept both)."""
+    inherited = [c for c in results["state"].get(INIT_CAUTIONS) or [] if isinstance(c, str)]
+    if not inherited or not results.get("init"):
+        return []
+    return [f"Started from {Path(results['init']).name}, which carries {counted(len(inherited), 'caution')} of its "
+            "own, given below as that file gives them: they are that file's, and this run's test figures above are "
+            "the new weights'.", *inherited]
 
 
 def run_warnings(results: dict[str, Any], named: bool = True) -> list[str]:

@@ -84,3 +84,23 @@ def test_weights_without_cautions_give_none_to_write(tiny_patients, tmp_path):
     assert CAUTIONS not in meta and CAUTIONS not in meta["training"]["init"]
     clear_model_cache()
     assert load_model(out, "cpu").info.cautions == [UNVALIDATED_CAUTION]  # said at load time, not written
+
+
+@pytest.mark.usefixtures("whole_photos")
+def test_a_clinic_run_from_another_clinics_weights_keeps_their_cautions_after_its_own(tiny_patients, clinic_weights,
+                                                                                       tmp_path):
+    from models.train.clinic import ClinicRecipe, run_clinic
+
+    work = tmp_path / "run"
+    results = run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(clinic_weights), work=str(work), steps=2,
+                                      batch_size=2), CPU)
+    cautions = weights_cautions(load_checkpoint(work / "clinic.pt")[1])
+    assert cautions == results["cautions"]
+    # this run's own first (the amber banner shows the first), then the start file's, said to be that file's
+    assert cautions[0].startswith("Trained on 12 patients of this clinic")
+    lead = cautions.index(next(c for c in cautions if c.startswith("Started from clinic.pt")))
+    assert "2 cautions of its own" in cautions[lead]
+    assert cautions[lead + 1:] == CLINIC
+    # a rerun (nothing trained again) writes the same
+    assert run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(clinic_weights), work=str(work), steps=2,
+                                   batch_size=2), CPU)["cautions"] == cautions
