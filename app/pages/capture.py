@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from PySide6.QtCore import QEvent, QEventLoop, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QHideEvent, QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QHideEvent, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -38,6 +38,7 @@ from app.pages.capture_logic import (
     NO_MOVEMENT_NOTE,
     SAME_AS_PREFIX,
     SPACE_TOO_SOON,
+    CapturedPhoto,
     CaptureLine,
     CaptureSession,
     SpacePause,
@@ -343,7 +344,7 @@ class CapturePage(QWidget):
             note = flagged.get(expression)
             if photo is not None:
                 if self._thumbs.get(expression, (None,))[0] is not photo:  # scale each photo once
-                    self._thumbs[expression] = (photo, QIcon(rgb_to_pixmap(photo.rgb, THUMB)))
+                    self._thumbs[expression] = (photo, _photo_icon(photo))
                 item.setIcon(self._thumbs[expression][1])
                 state = "saving\u2026" if s.saving(expression) else _step_warning(note) if note else "\u2713 taken"
                 item.setText(f"{TITLES[expression]}\n{state}")
@@ -417,6 +418,7 @@ class CapturePage(QWidget):
             self.camera.request_expression(self.session.expression)
         self.camera.set_checks_enabled(not self._analysing)
         self._checks.input_size = self._model_input_size()
+        self._checks.camera = not file_source(source)  # a blank picture's words: the lens cap's or the file's
         self.camera.start(source, analyse=self._checks)
         # a slow driver still closing the old camera: the new one opens when it has (never twice)
         self.preview.clear("Reconnecting\u2026" if self.camera.waiting else "Opening camera\u2026")
@@ -544,7 +546,8 @@ class CapturePage(QWidget):
         if not self.capture_button.isEnabled() and self.session and self.session.expression not in self.session.photos and not self.read_only:
             self.capture_button.setEnabled(True)
         if self.auto_box.isChecked() and self.session is not None and quality is not None:
-            photo = self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic())
+            photo = self.session.offer_frame(packet.frame, quality.passed, quality.to_dict(), time.monotonic(),
+                                             small=packet.display)  # measured on the small copy
             if photo is not None:  # written on the saver thread: a failure is said by `_poll_saves`
                 self._space_pause.mark()
                 self.save_timer.start()
@@ -957,6 +960,15 @@ def _step_text(expression: str, note: str) -> str:
 def _step_warning(note: str) -> str:
     """A flagged step's second line ("⚠ no face – retake?"), broken to fit the step list."""
     return "\u26a0 " + note.replace(" against", "\nagainst").replace(", not ", ",\nnot ").replace(SAME_AS_PREFIX, SAME_AS_PREFIX.rstrip() + "\n")
+
+
+def _photo_icon(photo: CapturedPhoto) -> QIcon:
+    """A photo's thumbnail for its step, from its small copy (`CapturedPhoto.small`, made once),
+    at the highest pixel ratio of the screens as `rgb_to_pixmap` makes it: the whole 4K photo
+    converted and scaled here held the GUI thread 45 ms at every photo taken."""
+    app = QGuiApplication.instance()
+    dpr = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+    return QIcon(rgb_to_pixmap(photo.small(round(THUMB * dpr)), THUMB, dpr))
 
 
 def _step_tooltip(note: str) -> str:

@@ -174,6 +174,9 @@ class CapturedPhoto:
     # runs at every refresh of the page, and rebuilding them from a 4K photo took 170 ms.
     _thumb_cache: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
     _grid_cache: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    # Its small copies for the step list's thumbnail, one per size in pixels (`small`): the page
+    # converted and scaled the whole 4K photo on the GUI thread for each photo taken (45 ms).
+    _small_cache: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def thumb(self) -> np.ndarray:
         """The 64 x 64 grey thumbnail of the central face area (computed once)."""
@@ -186,6 +189,32 @@ class CapturedPhoto:
         if self._grid_cache is None:
             self._grid_cache = face_grid(self.thumb())
         return self._grid_cache
+
+    def small(self, side: int) -> np.ndarray:
+        """The photo scaled down to fit `side` x `side` pixels (`shrink`; made once per size)."""
+        if side not in self._small_cache:
+            self._small_cache[side] = shrink(self.rgb, side)
+        return self._small_cache[side]
+
+
+def shrink(rgb: np.ndarray, side: int, spare: int = 2) -> np.ndarray:
+    """`rgb` scaled down to fit `side` x `side` pixels, its aspect kept (the size Qt's
+    KeepAspectRatio gives), each pixel the mean of those it covers; as it is when it fits already.
+    A large frame is first halved while it stays `spare` times that size (OpenCV's fast case,
+    a few ms for 4K; straight to the thumbnail took 50 ms, longer than the Qt scaling it
+    replaces): a pixel of the result straddling a halved block shares it with its neighbour, by
+    at most a few grey levels at a sharp edge, fewer the larger `spare`. An odd last row or
+    column at each halving, under one pixel of the result, is left out."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    if max(h, w) <= side:
+        return rgb
+    size = (side, max(1, side * h // w)) if w >= h else (max(1, side * w // h), side)
+    while w // 2 >= spare * size[0] and h // 2 >= spare * size[1]:
+        rgb = cv2.resize(rgb[: h // 2 * 2, : w // 2 * 2], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        h, w = rgb.shape[:2]
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
 def expression_intensity(frame: np.ndarray | CapturedPhoto, reference: np.ndarray | CapturedPhoto | None) -> float:
@@ -380,13 +409,22 @@ def still_saving_text(expressions: list[str], starts: bool = False) -> str:
     return f"The {named} {photos} still being saved: {then}"
 
 
+THUMB_SPARE = 8  # `_thumb` halves a large square while it stays 8 x 64 pixels or more (ends 512 to 1023)
+
+
 def _thumb(rgb: np.ndarray) -> np.ndarray:
+    """The 64 x 64 grey mean of the central square of `rgb` (0..1). A large one is scaled down
+    first and made grey after (`shrink`; the same means to a grey level): the whole 4K square
+    copied and made grey took 40 ms of the GUI thread at each photo taken."""
     import cv2
 
     h, w = rgb.shape[:2]
     side = min(h, w)
     y0, x0 = (h - side) // 2, (w - side) // 2
     crop = rgb[y0 : y0 + side, x0 : x0 + side]
+    if side > THUMB_SPARE * 2 * 64:
+        small = np.ascontiguousarray(shrink(crop, 64, THUMB_SPARE))
+        return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
     grey = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY)
     return cv2.resize(grey, (64, 64), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
 
@@ -743,12 +781,15 @@ class CaptureSession:
             return {}
         return {str(e): str(t) for e, t in times.items()} if isinstance(times, dict) else {}
 
-    def offer_frame(self, frame: np.ndarray, passed: bool, quality: dict, now: float) -> CapturedPhoto | None:
-        """Auto-capture: feed a live frame; captures when the peak window closes."""
+    def offer_frame(self, frame: np.ndarray, passed: bool, quality: dict, now: float,
+                    small: np.ndarray | None = None) -> CapturedPhoto | None:
+        """Auto-capture: feed a live frame; captures when the peak window closes. `small`: the
+        frame scaled down (the camera thread's display copy), which its intensity is measured on:
+        the thumbnail of a whole 4K frame took 35 ms of the GUI thread at every frame."""
         if self.expression in self.photos:
             return None
         # the rest photo's thumbnail is cached: only the live frame's is made
-        intensity = expression_intensity(frame, self.photos.get("rest"))
+        intensity = expression_intensity(frame if small is None else small, self.photos.get("rest"))
         chosen = self.auto.feed(frame, passed, intensity, quality, now)
         if chosen is None:
             return None

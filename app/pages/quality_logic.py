@@ -6,7 +6,7 @@ them into `Badge`s for the preview and a plain dict stored with each capture.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -86,6 +86,18 @@ def blank_picture(frame: np.ndarray, camera: bool = True) -> str | None:
     return (BLANK_TEXTS if camera else BLANK_FILE_TEXTS)[kind]
 
 
+def in_file_words(quality: LiveQuality) -> LiveQuality:
+    """`quality` with a blank picture's exposure words for a photo folder or a video (the
+    file's, as `blank_picture(camera=False)` says them): the pipeline's check names a lens cap or
+    a privacy shutter, and the live badge said so of a black photo in a folder."""
+    from models.pipeline.quality import BLANK_FILE_TEXTS, BLANK_TEXTS
+
+    file_words = {BLANK_TEXTS[kind]: BLANK_FILE_TEXTS[kind] for kind in BLANK_TEXTS}
+    badges = tuple(replace(b, detail=file_words[b.detail]) if b.name == "exposure" and b.detail in file_words else b
+                   for b in quality.badges)
+    return replace(quality, badges=badges) if badges != quality.badges else quality
+
+
 @dataclass
 class LiveChecks:
     """`check_frame` with the loaded model's input size (None while no model is loaded): the
@@ -94,9 +106,13 @@ class LiveChecks:
     analysis flagged each photo: "the face is only 76 px across")."""
 
     input_size: int | None = None
+    # the frames come from a camera (False: a photo folder or a video, `capture_logic.file_source`):
+    # a blank picture's words name the lens cap or the file (`blank_picture`); set as a source opens
+    camera: bool = True
 
     def __call__(self, frame: np.ndarray) -> LiveQuality:
-        return check_frame(frame, self.input_size)
+        quality = check_frame(frame, self.input_size)
+        return quality if self.camera else in_file_words(quality)
 
     def record(self, rgb: np.ndarray) -> dict:
         """The quality record stored with a photo: these checks run on the photo itself."""
