@@ -1,6 +1,7 @@
 """`palsy gui` with a DISPLAY / WAYLAND_DISPLAY that is set but answers nothing (ssh, sudo, a
 stale tmux): one `palsy: error:` line naming the variable, exit 2 (Qt aborted with exit 134 and
-a message about a missing xcb library). A display that answers is never refused."""
+a message about a missing xcb library). A display that answers is never refused: an X server
+on its abstract socket alone, and a Wayland compositor tried before an X connect that may wait."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from app import display_check
 from app.display_check import missing_display
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,3 +107,24 @@ def test_a_real_x_server_started_by_xvfb_run_is_not_refused() -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[1:] == ["None"], done.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract unix sockets are Linux's")
+def test_an_x_server_on_the_abstract_socket_alone_is_used(short_dir: Path) -> None:
+    # under a private /tmp (systemd's PrivateTmp, a sandbox) the socket file is not visible, and
+    # Xlib connects by the abstract name: the window was refused, its display said unreachable
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind("\0" + str(short_dir / "X9"))  # no file
+        server.listen(1)
+        assert not (short_dir / "X9").exists()
+        assert missing_display("linux", {"DISPLAY": ":9"}, x11_dir=short_dir) is None
+
+
+def test_wayland_that_answers_is_used_before_an_x_connect_that_may_wait(short_dir: Path, monkeypatch) -> None:
+    # a remote DISPLAY left over from ssh can hold every start for CONNECT_TIMEOUT_S
+    tried: list[str] = []
+    monkeypatch.setattr(display_check, "x11_unreachable", lambda display, *a, **k: tried.append(display) or "no answer")
+    env = {"DISPLAY": "far.example:0", "WAYLAND_DISPLAY": "wayland-7", "XDG_RUNTIME_DIR": str(short_dir)}
+    with listening_unix(short_dir / "wayland-7"):
+        assert missing_display("linux", env) is None
+    assert tried == []

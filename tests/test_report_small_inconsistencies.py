@@ -2,7 +2,7 @@
 one rounding, a negative eye closure explained, the history naming its grades "confirmed", the
 legend's sides the patient's, the training data in one order, chart labels that never round up
 to 50, the overridden network bar not in the confirmed grade's colour, and the heat key on
-every photo page."""
+every photo page, running from cold ("little") to hot as on screen."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 from pypdf import PdfReader
 from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.shapes import String
+from reportlab.graphics.shapes import Rect, String
 
+from app.pages.results_logic import heat_key_colours
 from app.report import charts
 from app.report.charts import HIGHLIGHT, HistoryPoint, history_chart, probability_chart
-from app.report.pdf import ReportContext, write_report
+from app.report.pdf import ReportContext, _heat_key, write_report
 from models.labels import EXPRESSIONS, GRADES
 from models.pipeline.overlays import save_png
 
@@ -94,6 +95,7 @@ def _chart(drawing) -> VerticalBarChart:  # noqa: ANN001
 def test_chart_labels_never_round_up_to_fifty() -> None:
     assert charts.bar_label(49.96) == "49.96"  # as "III (49.96 %)" beside it
     assert charts.bar_label(70.4) == "70" and charts.bar_label(25.0) == "25" and charts.bar_label(0.0) == "0"
+    assert charts.bar_label(49.99999) == "<50"  # its text is words ("just under 50%"): they spanned three bars
     chart = _chart(probability_chart({"II": 0.25, "III": 0.4996, "IV": 0.2504}, highlight="III"))
     assert [chart._getLabelText(0, i) for i in range(len(GRADES))] == ["0", "25", "49.96", "25", "0", "0"]
 
@@ -129,3 +131,13 @@ def test_every_page_with_photo_rows_has_the_heat_key_and_caveat(tmp_path: Path) 
     for text in photo_pages:
         assert "little much attention" in text and "where the network's attention layer looked, not why" in text
         assert text.index("much attention") < text.index("this photo alone")  # read before the images
+
+
+def test_the_printed_heat_key_runs_from_cold_to_hot_as_on_screen() -> None:
+    # reversed, the key put the hottest white over "little": the attention maps were read backwards
+    fills = [node.fillColor for node in _heat_key(100.0, steps=64).contents
+             if isinstance(node, Rect) and node.fillColor is not None]
+    strip = [tuple(round(255 * v) for v in (c.red, c.green, c.blue)) for c in fills]
+    assert len(strip) == 64
+    assert strip[0] == tuple(heat_key_colours()[0])  # "little": the photo's grey shows through, as on screen
+    assert sum(strip[-1]) == max(sum(c) for c in strip) > sum(strip[0])  # "much attention": the brightest

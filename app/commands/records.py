@@ -571,7 +571,7 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
     file that was damaged since no longer has the original's size, but its row's sha256 does."""
     import os
 
-    from app.export import PATIENT, THIS_VISIT
+    from app.export import PATIENT
     from app.local_time import local_date, local_minute
 
     size = os.fstat(pdf.fileno()).st_size
@@ -594,10 +594,10 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
         imported_at = report_imported_at(store, assessment, report)
         item["imported"] = imported_at is not None
         item["imported_at"] = None if imported_at is None else local_minute(imported_at)
+        # a confirmation after the report is an audit entry after it by `_after_report`'s rule,
+        # which `changed_after` shares: it names this visit then
         later = (assessment.confirmed_grade, assessment.clinician) != (grade, clinician)
         changed = changed_after(store, assessment, report)
-        if later and THIS_VISIT not in changed:  # a report without its entry, confirmed again in its second
-            changed.insert(0, THIS_VISIT)
         item["confirmed_again_later"] = later
         item["patient_corrected_later"] = PATIENT in changed
         item["changed_since"] = changed

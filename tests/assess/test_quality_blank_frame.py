@@ -12,11 +12,23 @@ from models.pipeline.quality import BLANK_TEXTS, blank_kind, check_quality
 RNG = np.random.default_rng(0)
 
 
+def _noisy(mean: float, sd: float) -> np.ndarray:
+    """One shade of grey with a sensor's noise (standard deviation `sd` grey levels)."""
+    grey = np.clip(RNG.normal(mean, sd, (480, 640, 1)), 0, 255).astype(np.uint8)
+    return grey.repeat(3, axis=2)
+
+
 @pytest.mark.parametrize(("frame", "kind"), [
     (np.zeros((480, 640, 3), np.uint8), "black"),
     (RNG.integers(0, 6, (480, 640, 3)).astype(np.uint8), "black"),  # a noisy black sensor
     (np.full((480, 640, 3), 255, np.uint8), "white"),
     (np.full((720, 1280, 3), 128, np.uint8), "even"),
+    # not at the far ends, where the spread decides: a covered lens with a sensor's noise (a spread
+    # of about 1.5 grey levels) is one even shade, not "no face to measure"; a lens cap that leaks
+    # a little light is black, a bright cover white, each with its advice, not "one even shade"
+    (_noisy(128, 1.5), "even"),
+    (_noisy(40, 1.0), "black"),
+    (_noisy(220, 1.0), "white"),
 ])
 def test_a_blank_frame_says_what_the_picture_is(frame: np.ndarray, kind: str) -> None:
     report = check_quality(frame)  # the live check: the detector finds no face in it

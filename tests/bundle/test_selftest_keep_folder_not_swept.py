@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from app import selftest
+from app.records.recovery import host_tag
 
 TWO_HOURS_AGO = time.time() - 2 * 3600
+TWO_DAYS_AGO = time.time() - 2 * 86400
 
 
 @pytest.fixture
@@ -24,14 +26,14 @@ def temp_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _kept(root: Path, name: str, *, marker: bool = False) -> Path:
+def _kept(root: Path, name: str, *, marker: bool = False, touched: float = TWO_HOURS_AGO) -> Path:
     folder = root / name
     for part in ("patient", "out", "gui-data"):
         (folder / part).mkdir(parents=True)
     (folder / "out" / "report.pdf").write_bytes(b"%PDF")
     if marker:
         (folder / selftest.WORK_MARKER).write_bytes(b"")
-    os.utime(folder, (TWO_HOURS_AGO, TWO_HOURS_AGO))
+    os.utime(folder, (touched, touched))
     return folder
 
 
@@ -47,3 +49,19 @@ def test_this_runs_keep_folder_is_never_swept(temp_root: Path) -> None:
     with selftest.work_folder(keep) as work:
         assert (work / selftest.WORK_MARKER).is_file()  # the run's own folder is marked as made by it
     assert keep.is_dir() and (keep / "out" / "report.pdf").is_file() and not work.exists()
+
+
+@pytest.mark.parametrize(("name", "other", "marker"), [
+    # a work folder's name, copied from an earlier run's log; two days old, a killed run's whatever PID 4242 is now
+    (f"palsy-selftest-4242-{host_tag()}-abcd1234", f"palsy-selftest-4242-{host_tag()}-ef567890", False),
+    ("palsy-selftest-kept", "palsy-selftest-kept2", True),  # marked as its work folder by an earlier run
+])
+def test_a_keep_folder_that_looks_left_by_a_killed_run_is_still_kept(temp_root: Path, name: str, other: str,
+                                                                      marker: bool) -> None:
+    # the same folder but for --keep is swept: the sweep would take the kept one, with its report
+    keep = _kept(temp_root, name, marker=marker, touched=TWO_DAYS_AGO)
+    twin = _kept(temp_root, other, marker=marker, touched=TWO_DAYS_AGO)
+    with selftest.work_folder(keep):
+        pass
+    assert not twin.exists()
+    assert (keep / "out" / "report.pdf").is_file()

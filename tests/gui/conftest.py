@@ -23,8 +23,16 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+import app.camera_controller as controller_module  # noqa: E402
+from app.camera_controller import CameraController  # noqa: E402
 from app.gateway_store import StoreGateway, open_gateway  # noqa: E402
 from app.gui_thread_gc import collect_due  # noqa: E402
+from app.main_window import MainWindow  # noqa: E402
+from app.pages.capture_logic import CaptureSession  # noqa: E402
+from app.records_gateway import PatientInfo  # noqa: E402
+from tests.doubles import MemoryRecords  # noqa: E402
+from tests.gui.camera_fakes import CameraGates  # noqa: E402
+from tests.gui.gui_helpers import close_window, make_window  # noqa: E402
 
 TINY_SIZE = 64
 
@@ -145,3 +153,70 @@ def behind_utc(in_time_zone: Callable[[str], None]) -> None:
     """This computer in Pago Pago (UTC-11): its date is always behind the date at UTC+14, and
     its tomorrow is today somewhere."""
     in_time_zone("Pacific/Pago_Pago")
+
+
+@pytest.fixture
+def open_window(qtbot, data_folder: Path, tiny_weights: Path) -> Iterator[Callable[..., MainWindow]]:  # noqa: ANN001
+    """`make_window` over this test's data folder and the tiny weights, its services (a source
+    factory, `ask`, `analyse`…) as keywords; every window it opened is closed after the test."""
+    opened: list[MainWindow] = []
+
+    def open_(**services: object) -> MainWindow:
+        window = make_window(qtbot, data_folder, tiny_weights, **services)
+        opened.append(window)
+        return window
+
+    yield open_
+    for window in opened:
+        close_window(window)
+
+
+@pytest.fixture
+def stuck_ms(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A camera thread is taken as stuck in its driver after 300 ms (STUCK_MS)."""
+    monkeypatch.setattr(controller_module, "STUCK_MS", 300)
+    return 300
+
+
+@pytest.fixture
+def camera_controller() -> Iterator[CameraController]:
+    """A camera controller; stopped after the test, its camera threads waited for."""
+    controller = CameraController()
+    yield controller
+    controller.stop(wait=True)
+
+
+@pytest.fixture
+def driver_release(camera_controller: CameraController) -> Iterator[threading.Event]:
+    """Lets a camera stuck in its driver (in its open or a read) go on; set after the test,
+    before `camera_controller` is stopped (this fixture comes after it for that)."""
+    release = threading.Event()
+    yield release
+    release.set()
+
+
+@pytest.fixture
+def camera_gates(open_window: Callable[..., MainWindow]) -> Iterator[CameraGates]:
+    """The gates of a camera whose open and reads wait (`open_window(source_factory=
+    camera_gates.camera)`); both are set after the test, before its windows close (this fixture
+    comes after `open_window` for that), so that the camera's thread ends."""
+    gates = CameraGates()
+    yield gates
+    gates.release()
+
+
+@pytest.fixture
+def save_gate(open_window: Callable[..., MainWindow]) -> Iterator[threading.Event]:
+    """A gate that a held photo save waits for; set after the test, before its windows close
+    (which wait for the saves)."""
+    gate = threading.Event()
+    yield gate
+    gate.set()
+
+
+@pytest.fixture
+def session() -> CaptureSession:
+    """The capture wizard's session of a new assessment of patient P1, over records kept in memory."""
+    records = MemoryRecords()
+    records.save_patient(PatientInfo("P1", "A"), is_new=True)
+    return CaptureSession(records.start_assessment("P1"), records)

@@ -7,27 +7,15 @@ names the source started, "(not open)" when it failed, not the camera used befor
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.camera.demo_source import DemoPatientSource
-from app.camera.source import CameraError
-from tests.gui.gui_helpers import WAIT_MS, close_window, make_window
-from tests.gui.test_capture_guards import _start
-
-
-class AbsentCamera(DemoPatientSource):
-    """Camera 2, which is not there: its open fails."""
-
-    def __init__(self) -> None:
-        super().__init__(grade=4, side="left", seed=3, frame_size=(320, 240))
-        self.name = "camera 2"
-
-    def open(self) -> None:
-        raise CameraError("camera 2 could not be opened; check that it is connected")
+from tests.gui.camera_fakes import AbsentCamera
+from tests.gui.capture_helpers import start
+from tests.gui.gui_helpers import WAIT_MS
 
 
 def _live(qtbot, window) -> None:
@@ -36,102 +24,85 @@ def _live(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.capture._last_packet is not None, timeout=WAIT_MS)
 
 
-def test_capture_from_the_menu_captures_whatever_button_has_the_keyboard(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights)
-    try:
-        _start(window)
-        page = window.capture
-        _live(qtbot, window)
-        page.back_button.setFocus(Qt.FocusReason.TabFocusReason)
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is page.back_button, timeout=WAIT_MS)
-        window.capture_action.trigger()  # as the menu item does (a click, or Return on it)
-        assert window.stack.currentWidget() is page  # not sent back to the patients
-        assert set(page.session.photos) == {"rest"}
-        qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)  # a frame of Close eyes
-        page.next_button.setFocus(Qt.FocusReason.TabFocusReason)
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is page.next_button, timeout=WAIT_MS)
-        page._space_pause.clock = lambda: 10.0**9  # long after the last capture (Space's pause, if any)
-        window.capture_action.trigger()
-        assert set(page.session.photos) == {"rest", "close_eyes"}  # taken, not skipped by "Next →"
-    finally:
-        close_window(window)
+def _focused(qtbot, widget) -> None:
+    """`widget` given the keyboard, as Tab does."""
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=WAIT_MS)
 
 
-def test_the_space_key_still_presses_the_focused_button(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights)
-    try:
-        _start(window)
-        page = window.capture
-        _live(qtbot, window)
-        page.auto_box.setChecked(False)
-        page.auto_box.setFocus(Qt.FocusReason.TabFocusReason)
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is page.auto_box, timeout=WAIT_MS)
-        QTest.keyClick(page.auto_box, Qt.Key.Key_Space)
-        assert page.auto_box.isChecked() and not page.session.photos
-        assert not window.capture_action.from_key  # only while the key's trigger runs
-    finally:
-        close_window(window)
-
-
-def test_each_menu_item_has_its_own_letter(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights)
-    try:
-        for top in window.menuBar().actions():
-            letters = [m.group(1).lower() for a in top.menu().actions()
-                       if (m := re.search(r"&([^&])", a.text().replace("&&", "")))]
-            assert len(letters) == len(set(letters)), (top.text(), letters)
-    finally:
-        close_window(window)
-
-
-def test_the_status_bar_names_a_source_that_did_not_open(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def _demo_then_camera_2(qtbot, open_window):
+    """A window on the capture page over the demo patient, whose next source is camera 2, which
+    is not there (as Settings name it now)."""
     sources = [lambda: DemoPatientSource(grade=4, side="left", seed=3, frame_size=(320, 240))]
-    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: sources[-1]())
-    try:
-        _start(window)
-        qtbot.waitUntil(lambda: window.source_label.full_text().startswith("source: demo patient"), timeout=WAIT_MS)
-        sources.append(AbsentCamera)  # Settings now name a camera that is not there
-        window.reconnect_action.trigger()
-        assert window.source_label.full_text() == "source: camera 2 (not open)"  # at once, as it opens
-        qtbot.waitUntil(window.capture.error_box.isVisible, timeout=WAIT_MS)
-        assert window.source_label.full_text() == "source: camera 2 (not open)"  # and after it failed
-    finally:
-        close_window(window)
+    window = start(open_window(source_factory=lambda: sources[-1]()))
+    qtbot.waitUntil(lambda: window.source_label.full_text().startswith("source: demo patient"), timeout=WAIT_MS)
+    sources.append(lambda: AbsentCamera("camera 2"))  # Settings now name a camera that is not there
+    return window
 
 
-def test_space_on_the_status_bars_undo_puts_the_photo_back(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_capture_from_the_menu_captures_whatever_button_has_the_keyboard(qtbot, open_window) -> None:
+    window = start(open_window())
+    page = window.capture
+    _live(qtbot, window)
+    _focused(qtbot, page.back_button)
+    window.capture_action.trigger()  # as the menu item does (a click, or Return on it)
+    assert window.stack.currentWidget() is page  # not sent back to the patients
+    assert set(page.session.photos) == {"rest"}
+    qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)  # a frame of Close eyes
+    _focused(qtbot, page.next_button)
+    page._space_pause.clock = lambda: 10.0**9  # long after the last capture (Space's pause, if any)
+    window.capture_action.trigger()
+    assert set(page.session.photos) == {"rest", "close_eyes"}  # taken, not skipped by "Next →"
+
+
+def test_the_space_key_still_presses_the_focused_button(qtbot, open_window) -> None:
+    window = start(open_window())
+    page = window.capture
+    _live(qtbot, window)
+    page.auto_box.setChecked(False)
+    _focused(qtbot, page.auto_box)
+    QTest.keyClick(page.auto_box, Qt.Key.Key_Space)
+    assert page.auto_box.isChecked() and not page.session.photos
+    assert not window.capture_action.from_key  # only while the key's trigger runs
+
+
+def test_each_menu_item_has_its_own_letter(qtbot, open_window) -> None:
+    window = open_window()
+    for top in window.menuBar().actions():
+        letters = [m.group(1).lower() for a in top.menu().actions()
+                   if (m := re.search(r"&([^&])", a.text().replace("&&", "")))]
+        assert len(letters) == len(set(letters)), (top.text(), letters)
+
+
+def test_the_status_bar_names_a_source_that_did_not_open(qtbot, open_window) -> None:
+    window = _demo_then_camera_2(qtbot, open_window)
+    window.reconnect_action.trigger()
+    assert window.source_label.full_text() == "source: camera 2 (not open)"  # at once, as it opens
+    qtbot.waitUntil(window.capture.error_box.isVisible, timeout=WAIT_MS)
+    assert window.source_label.full_text() == "source: camera 2 (not open)"  # and after it failed
+
+
+def test_space_on_the_status_bars_undo_puts_the_photo_back(qtbot, open_window) -> None:
     # the status bar's buttons are the window's, not the page's: Space there took a new photo
-    window = make_window(qtbot, data_folder, tiny_weights)
-    try:
-        _start(window)
-        page = window.capture
-        _live(qtbot, window)
-        window.capture_action.trigger()
-        qtbot.waitUntil(lambda: not page.session.busy, timeout=WAIT_MS)
-        page.session.go_to(0)
-        page.retake()
-        assert not page.session.photos
-        undo = next(b for b in window.statusBar().offered if "Undo" in b.text())
-        undo.setFocus(Qt.FocusReason.TabFocusReason)
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is undo, timeout=WAIT_MS)
-        QTest.keyClick(undo, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: set(page.session.photos) == {"rest"}, timeout=WAIT_MS)
-    finally:
-        close_window(window)
+    window = start(open_window())
+    page = window.capture
+    _live(qtbot, window)
+    window.capture_action.trigger()
+    qtbot.waitUntil(lambda: not page.session.busy, timeout=WAIT_MS)
+    page.session.go_to(0)
+    page.retake()
+    assert not page.session.photos
+    undo = next(b for b in window.statusBar().offered if "Undo" in b.text())
+    _focused(qtbot, undo)
+    QTest.keyClick(undo, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: set(page.session.photos) == {"rest"}, timeout=WAIT_MS)
 
 
-def test_a_source_that_failed_before_it_was_named_is_still_named(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_a_source_that_failed_before_it_was_named_is_still_named(qtbot, open_window) -> None:
     # on a loaded machine the camera thread had failed and ended before the status bar was set:
     # "source: none open", as if Settings had refused the source
-    sources = [lambda: DemoPatientSource(grade=4, side="left", seed=3, frame_size=(320, 240))]
-    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: sources[-1]())
-    try:
-        _start(window)
-        qtbot.waitUntil(lambda: window.source_label.full_text().startswith("source: demo patient"), timeout=WAIT_MS)
-        sources.append(AbsentCamera)
-        window.capture.retry_camera()
-        qtbot.waitUntil(lambda: not window.capture.camera.running, timeout=WAIT_MS)  # failed, its thread ended
-        window.source_started()
-        assert window.source_label.full_text() == "source: camera 2 (not open)"
-    finally:
-        close_window(window)
+    window = _demo_then_camera_2(qtbot, open_window)
+    window.capture.retry_camera()
+    qtbot.waitUntil(lambda: not window.capture.camera.running, timeout=WAIT_MS)  # failed, its thread ended
+    window.source_started()
+    assert window.source_label.full_text() == "source: camera 2 (not open)"

@@ -27,15 +27,21 @@ def _form(qtbot, gateway) -> PatientDialog:
     return dialog
 
 
+def _saved_with_return(dialog: PatientDialog, patient_id: str, name: str, typed_date: str) -> None:
+    """The form filled in, the date typed, and Return pressed in the date field (Save); what
+    was announced before is forgotten."""
+    dialog.id_edit.setText(patient_id)
+    dialog.name_edit.setText(name)
+    dialog.dob_edit.setFocus()
+    QTest.keyClicks(dialog.dob_edit, typed_date)
+    ANNOUNCED.clear()
+    QTest.keyClick(dialog.dob_edit, Qt.Key.Key_Return)
+
+
 def test_the_same_person_question_is_said_and_moves_the_keyboard(qtbot, store_gateway) -> None:
     store_gateway.save_patient(PatientInfo("MRN-1001", "Ada Lovelace", birth_date="1970-01-31"), is_new=True)
     dialog = _form(qtbot, store_gateway)
-    dialog.id_edit.setText("MRN-1002")
-    dialog.name_edit.setText("Ada Lovelace")
-    dialog.dob_edit.setFocus()
-    QTest.keyClicks(dialog.dob_edit, "1970-01-31")
-    ANNOUNCED.clear()
-    QTest.keyClick(dialog.dob_edit, Qt.Key.Key_Return)  # Save
+    _saved_with_return(dialog, "MRN-1002", "Ada Lovelace", "1970-01-31")
     question = dialog.error_label.text()
     assert "MRN-1001" in question and dialog.isVisible() and dialog.saved is None
     assert (question, True) in ANNOUNCED  # said at once, not only written under the form
@@ -47,12 +53,7 @@ def test_the_same_person_question_is_said_and_moves_the_keyboard(qtbot, store_ga
 
 def test_a_refused_date_is_said_though_the_keyboard_is_already_there(qtbot, store_gateway) -> None:
     dialog = _form(qtbot, store_gateway)
-    dialog.id_edit.setText("MRN-7")
-    dialog.name_edit.setText("Bo Carlsson")
-    dialog.dob_edit.setFocus()
-    QTest.keyClicks(dialog.dob_edit, "31/01/1970")
-    ANNOUNCED.clear()
-    QTest.keyClick(dialog.dob_edit, Qt.Key.Key_Return)
+    _saved_with_return(dialog, "MRN-7", "Bo Carlsson", "31/01/1970")
     refusal = dialog.error_label.text()
     assert refusal and (refusal, True) in ANNOUNCED
     assert dialog.dob_edit.accessibleDescription() == refusal

@@ -8,10 +8,7 @@ import threading
 import time
 
 import numpy as np
-import pytest
 
-import app.camera_controller as controller_module
-from app.camera_controller import CameraController
 from tests.gui.gui_helpers import WAIT_MS
 
 
@@ -37,29 +34,19 @@ class HangingOpen:
         pass
 
 
-@pytest.fixture
-def stuck_ms(monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(controller_module, "STUCK_MS", 300)
-    return 300
-
-
-def test_a_retry_behind_an_open_that_hangs_says_the_camera_is_still_opening(qtbot, stuck_ms: int) -> None:
-    release = threading.Event()
-    controller = CameraController()
+def test_a_retry_behind_an_open_that_hangs_says_the_camera_is_still_opening(qtbot, stuck_ms: int, camera_controller,
+                                                                           driver_release) -> None:
+    controller = camera_controller
     waits: list[str] = []
     controller.still_waiting.connect(waits.append)
-    try:
-        first = HangingOpen(release)
-        controller.start(first)
-        assert first.opening.wait(10)
-        controller.start(HangingOpen())  # F5: the same camera, never opened twice
-        qtbot.waitUntil(lambda: bool(waits), timeout=WAIT_MS)
-        assert controller.waiting
-        assert waits[0].startswith("Camera 0 is still opening from the earlier try and does not answer after ")
-        assert "close any other program that may use it (video calls, the Camera app)" in waits[0]
-        assert "previous connection" not in waits[0] and "unplug the camera" in waits[0]
-        release.set()  # the driver lets go: the first try ends, the new one opens
-        qtbot.waitUntil(lambda: not controller.waiting and controller.take() is not None, timeout=WAIT_MS)
-    finally:
-        release.set()
-        controller.stop(wait=True)
+    first = HangingOpen(driver_release)
+    controller.start(first)
+    assert first.opening.wait(10)
+    controller.start(HangingOpen())  # F5: the same camera, never opened twice
+    qtbot.waitUntil(lambda: bool(waits), timeout=WAIT_MS)
+    assert controller.waiting
+    assert waits[0].startswith("Camera 0 is still opening from the earlier try and does not answer after ")
+    assert "close any other program that may use it (video calls, the Camera app)" in waits[0]
+    assert "previous connection" not in waits[0] and "unplug the camera" in waits[0]
+    driver_release.set()  # the driver lets go: the first try ends, the new one opens
+    qtbot.waitUntil(lambda: not controller.waiting and controller.take() is not None, timeout=WAIT_MS)

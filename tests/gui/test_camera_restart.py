@@ -8,9 +8,7 @@ import threading
 import time
 
 import numpy as np
-import pytest
 
-import app.camera_controller as controller_module
 from app.camera_controller import CameraController
 from tests.gui.gui_helpers import WAIT_MS
 
@@ -63,26 +61,15 @@ def _stuck_old(qtbot, controller: CameraController, release: threading.Event, na
     return old
 
 
-@pytest.fixture
-def stuck_ms(monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(controller_module, "STUCK_MS", 300)
-    return 300
-
-
-def test_a_frame_the_old_camera_reads_late_is_never_taken(qtbot) -> None:
+def test_a_frame_the_old_camera_reads_late_is_never_taken(qtbot, camera_controller, driver_release) -> None:
     # the old worker, stuck in read() when F5 was pressed, put one more frame in the shared slot,
     # and Capture stored it
-    release = threading.Event()
-    controller = CameraController()
-    try:
-        _stuck_old(qtbot, controller, release, close_s=0.5)  # and closes slowly
-        controller.start(StuckSource(2))
-        assert controller.waiting
-        release.set()  # the old read returns its frame now, while the new camera waits
-        assert _values(controller, 1.5, qtbot) == {2}  # the page takes frames all the while
-    finally:
-        release.set()
-        controller.stop(wait=True)
+    controller = camera_controller
+    _stuck_old(qtbot, controller, driver_release, close_s=0.5)  # and closes slowly
+    controller.start(StuckSource(2))
+    assert controller.waiting
+    driver_release.set()  # the old read returns its frame now, while the new camera waits
+    assert _values(controller, 1.5, qtbot) == {2}  # the page takes frames all the while
 
 
 def test_another_source_opens_at_once_when_the_old_camera_stays_stuck(qtbot, stuck_ms: int) -> None:
@@ -105,26 +92,21 @@ def test_another_source_opens_at_once_when_the_old_camera_stays_stuck(qtbot, stu
     assert controller.unfinished() == []
 
 
-def test_the_same_camera_waits_and_says_why(qtbot, stuck_ms: int) -> None:
-    release = threading.Event()
-    controller = CameraController()
+def test_the_same_camera_waits_and_says_why(qtbot, stuck_ms: int, camera_controller, driver_release) -> None:
+    controller = camera_controller
     failures: list[str] = []
     waits: list[str] = []
     controller.failed.connect(failures.append)
     controller.still_waiting.connect(waits.append)
-    try:
-        _stuck_old(qtbot, controller, release, name="camera 0")
-        controller.start(StuckSource(4, name="camera 0"))  # the same device: never opened twice
-        qtbot.waitUntil(lambda: bool(waits), timeout=WAIT_MS)
-        assert controller.waiting and "The previous connection to camera 0 has not closed" in waits[0]
-        assert "unplug the camera" in waits[0]  # a camera has a plug; a video or a folder not
-        assert failures == []  # not a failure: the page would stop the camera waiting to open
-        release.set()
-        qtbot.waitUntil(lambda: not controller.waiting, timeout=WAIT_MS)
-        assert 4 in _values(controller, 0.3, qtbot)
-    finally:
-        release.set()
-        controller.stop(wait=True)
+    _stuck_old(qtbot, controller, driver_release, name="camera 0")
+    controller.start(StuckSource(4, name="camera 0"))  # the same device: never opened twice
+    qtbot.waitUntil(lambda: bool(waits), timeout=WAIT_MS)
+    assert controller.waiting and "The previous connection to camera 0 has not closed" in waits[0]
+    assert "unplug the camera" in waits[0]  # a camera has a plug; a video or a folder not
+    assert failures == []  # not a failure: the page would stop the camera waiting to open
+    driver_release.set()
+    qtbot.waitUntil(lambda: not controller.waiting, timeout=WAIT_MS)
+    assert 4 in _values(controller, 0.3, qtbot)
 
 
 def test_a_camera_stuck_at_shutdown_is_handed_over(qtbot) -> None:

@@ -12,30 +12,11 @@ import numpy as np
 from PIL import Image
 
 from app.camera.file_sources import PhotoFolderSource, VideoFileSource
-from app.workers import (
-    DEFAULT_FRAME_RATE,
-    CameraWorker,
-    FramePacket,
-    LatestFrame,
-    frame_interval,
-    retire_worker,
-    start_worker,
-)
+from app.workers import DEFAULT_FRAME_RATE, frame_interval
+from tests.gui.camera_fakes import camera_thread
 
 WAIT_MS = 10000
 FRAME = np.zeros((8, 8, 3), np.uint8)
-
-
-class CountingMailbox(LatestFrame):
-    """Counts the frames the camera thread delivers."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.puts = 0
-
-    def put(self, packet: FramePacket) -> None:
-        self.puts += 1
-        super().put(packet)
 
 
 class InstantSource:
@@ -84,17 +65,11 @@ def _frames_per_second(qtbot, source: object, frames: int = 20) -> float:
     """How many frames a second the camera thread delivers from `source`, once it runs: the
     time `frames` more frames take, waited for as long as a busy machine needs (an upper bound
     on the rate, the pacing, holds on any machine; a lower one would time the machine)."""
-    mailbox = CountingMailbox()
-    worker = CameraWorker(source, mailbox)
-    thread = start_worker(worker)
-    try:
+    with camera_thread(source, WAIT_MS) as mailbox:
         qtbot.waitUntil(lambda: mailbox.puts > 0, timeout=WAIT_MS)
         first, started = mailbox.puts, time.monotonic()
         qtbot.waitUntil(lambda: mailbox.puts >= first + frames, timeout=WAIT_MS)  # frames keep coming
         return (mailbox.puts - first) / (time.monotonic() - started)
-    finally:
-        worker.stop()
-        assert retire_worker(worker, thread, WAIT_MS)
 
 
 def test_a_source_that_answers_at_once_is_read_30_times_a_second(qtbot) -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.records.errors import StorageError
 from app.records_gateway import PatientInfo
-from tests.gui.gui_helpers import WAIT_MS, close_window, make_window
+from tests.gui.gui_helpers import WAIT_MS
 
 ANN = "Ann Example (MRN-1)"
 SAVE_S = 5.0  # the longest a save takes: the test lets it end sooner, once the window moved on
@@ -39,8 +38,8 @@ class SlowSave:
             self.ended.set()
 
 
-def _window(qtbot, data_folder: Path, tiny_weights: Path):  # noqa: ANN001, ANN202
-    window = make_window(qtbot, data_folder, tiny_weights)
+def _window(open_window):  # noqa: ANN001, ANN202
+    window = open_window()
     window.gateway.save_patient(PatientInfo("MRN-1", "Ann Example"), is_new=True)
     window.gateway.save_patient(PatientInfo("MRN-2", "Bob Example"), is_new=True)
     return window
@@ -57,84 +56,77 @@ def _rest_taken(qtbot, window, monkeypatch, full: bool = False) -> tuple[int, Sl
     return page.session.assessment_id, slow
 
 
+def _bob_begun_while_ann_saves(qtbot, window, monkeypatch, full: bool = False) -> tuple[int, SlowSave]:  # noqa: ANN001
+    """Ann's Rest photo taken, and Bob's assessment begun while it is being written: it did not
+    wait for it. Ann's assessment's number and her photo's save."""
+    ann, slow = _rest_taken(qtbot, window, monkeypatch, full)
+    window.start_assessment("MRN-2")
+    assert not slow.ended.is_set()  # returned while Ann's photo is being written: it waited for it
+    return ann, slow
+
+
 def test_the_next_patient_begins_at_once_and_the_last_photo_is_still_saved(
-        qtbot, data_folder: Path, tiny_weights: Path, monkeypatch) -> None:
-    window = _window(qtbot, data_folder, tiny_weights)
-    try:
-        ann, slow = _rest_taken(qtbot, window, monkeypatch)
-        window.start_assessment("MRN-2")
-        assert not slow.ended.is_set()  # returned while Ann's photo is being written: it waited for it
-        assert window.capture.session.assessment_id != ann
-        slow.gate.set()
-        qtbot.waitUntil(lambda: not window.capture._left, timeout=WAIT_MS)
-        assert "rest" in window.gateway.assessment(ann).captures
-    finally:
-        close_window(window)
+        qtbot, open_window, monkeypatch) -> None:
+    window = _window(open_window)
+    ann, slow = _bob_begun_while_ann_saves(qtbot, window, monkeypatch)
+    assert window.capture.session.assessment_id != ann
+    slow.gate.set()
+    qtbot.waitUntil(lambda: not window.capture._left, timeout=WAIT_MS)
+    assert "rest" in window.gateway.assessment(ann).captures
 
 
 def test_the_last_photo_failing_after_the_next_patient_began_is_said_naming_its_patient(
-        qtbot, data_folder: Path, tiny_weights: Path, monkeypatch) -> None:
-    window = _window(qtbot, data_folder, tiny_weights)
-    try:
-        _ann, slow = _rest_taken(qtbot, window, monkeypatch, full=True)
-        window.start_assessment("MRN-2")
-        assert not slow.ended.is_set()
-        slow.gate.set()
-        said = f"The Rest photo of {ANN} could not be saved (cannot write rest.png: the disk is full)"
-        qtbot.waitUntil(lambda: said in window.notice.text(), timeout=WAIT_MS)
-        assert "Bob" not in window.notice.text()
-    finally:
-        close_window(window)
+        qtbot, open_window, monkeypatch) -> None:
+    window = _window(open_window)
+    _ann, slow = _bob_begun_while_ann_saves(qtbot, window, monkeypatch, full=True)
+    slow.gate.set()
+    said = f"The Rest photo of {ANN} could not be saved (cannot write rest.png: the disk is full)"
+    qtbot.waitUntil(lambda: said in window.notice.text(), timeout=WAIT_MS)
+    assert "Bob" not in window.notice.text()
 
 
 def test_resuming_another_draft_does_not_wait_for_the_last_photo(
-        qtbot, data_folder: Path, tiny_weights: Path, monkeypatch) -> None:
-    window = _window(qtbot, data_folder, tiny_weights)
-    try:
-        window.start_assessment("MRN-2")
-        page = window.capture
-        qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
-        assert page.capture_now()  # Bob's draft, with his Rest photo
-        bob = page.session.assessment_id
-        qtbot.waitUntil(lambda: not page.session.busy, timeout=WAIT_MS)
-        ann, slow = _rest_taken(qtbot, window, monkeypatch)
-        window.resume_assessment(bob)
-        assert not slow.ended.is_set()
-        assert page.session.assessment_id == bob and "rest" in page.session.photos
-        slow.gate.set()
-        qtbot.waitUntil(lambda: not page._left, timeout=WAIT_MS)
-        assert "rest" in window.gateway.assessment(ann).captures
-    finally:
-        close_window(window)
+        qtbot, open_window, monkeypatch) -> None:
+    window = _window(open_window)
+    window.start_assessment("MRN-2")
+    page = window.capture
+    qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
+    assert page.capture_now()  # Bob's draft, with his Rest photo
+    bob = page.session.assessment_id
+    qtbot.waitUntil(lambda: not page.session.busy, timeout=WAIT_MS)
+    ann, slow = _rest_taken(qtbot, window, monkeypatch)
+    window.resume_assessment(bob)
+    assert not slow.ended.is_set()
+    assert page.session.assessment_id == bob and "rest" in page.session.photos
+    slow.gate.set()
+    qtbot.waitUntil(lambda: not page._left, timeout=WAIT_MS)
+    assert "rest" in window.gateway.assessment(ann).captures
 
 
 def test_reading_back_the_draft_being_saved_waits_with_the_window_painting(
-        qtbot, caplog, data_folder: Path, tiny_weights: Path, monkeypatch) -> None:
-    window = _window(qtbot, data_folder, tiny_weights)
+        qtbot, caplog, open_window, monkeypatch) -> None:
+    window = _window(open_window)
+    ann, slow = _rest_taken(qtbot, window, monkeypatch)
+    seen: list[tuple[object, str]] = []
+
+    def beat() -> None:  # a heartbeat: it fires only while the window's events run
+        cursor = QApplication.overrideCursor()
+        seen.append((cursor.shape() if cursor is not None else None, window.statusBar().currentMessage()))
+        if len(seen) == 5:
+            slow.gate.set()  # the photo is written once the window painted on for a while
+
+    heart = QTimer()
+    heart.setInterval(10)
+    heart.timeout.connect(beat)
+    heart.start()
     try:
-        ann, slow = _rest_taken(qtbot, window, monkeypatch)
-        seen: list[tuple[object, str]] = []
-
-        def beat() -> None:  # a heartbeat: it fires only while the window's events run
-            cursor = QApplication.overrideCursor()
-            seen.append((cursor.shape() if cursor is not None else None, window.statusBar().currentMessage()))
-            if len(seen) == 5:
-                slow.gate.set()  # the photo is written once the window painted on for a while
-
-        heart = QTimer()
-        heart.setInterval(10)
-        heart.timeout.connect(beat)
-        heart.start()
-        try:
-            with caplog.at_level(logging.INFO):
-                window.resume_assessment(ann)
-        finally:
-            heart.stop()
-        assert len(seen) >= 5, seen  # a blocking wait let no timer fire until the save ended
-        assert seen[0] == (Qt.CursorShape.WaitCursor, f"Saving the last photo of {ANN}\u2026")
-        assert QApplication.overrideCursor() is None
-        logged = "\n".join(record.getMessage() for record in caplog.records)
-        assert f"Saving the last photo of assessment {ann}" in logged and "Ann" not in logged  # DESIGN §9
-        assert window.capture.session.assessment_id == ann and "rest" in window.capture.session.photos
+        with caplog.at_level(logging.INFO):
+            window.resume_assessment(ann)
     finally:
-        close_window(window)
+        heart.stop()
+    assert len(seen) >= 5, seen  # a blocking wait let no timer fire until the save ended
+    assert seen[0] == (Qt.CursorShape.WaitCursor, f"Saving the last photo of {ANN}\u2026")
+    assert QApplication.overrideCursor() is None
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"Saving the last photo of assessment {ann}" in logged and "Ann" not in logged  # DESIGN §9
+    assert window.capture.session.assessment_id == ann and "rest" in window.capture.session.photos

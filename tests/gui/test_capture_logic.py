@@ -12,22 +12,13 @@ from app.pages.capture_logic import (
     capture_line,
     expression_intensity,
 )
-from app.records_gateway import PatientInfo
 from app.settings import CameraSettings
 from models.errors import InputError
 from models.labels import EXPRESSIONS
-from tests.doubles import MemoryRecords
 
 
 def frame(value: int) -> np.ndarray:
     return np.full((48, 64, 3), value, np.uint8)
-
-
-@pytest.fixture
-def session() -> CaptureSession:
-    records = MemoryRecords()
-    records.save_patient(PatientInfo("P1", "A"), is_new=True)
-    return CaptureSession(records.start_assessment("P1"), records)
 
 
 def test_capture_saves_at_once_and_moves_to_the_next_missing_step(session: CaptureSession) -> None:

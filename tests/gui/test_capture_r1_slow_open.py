@@ -6,52 +6,34 @@ seconds. The allowances are scaled down here (FIRST_FRAME_S 1 s: the open's 3 s)
 
 from __future__ import annotations
 
-import threading
 import time
-from pathlib import Path
 
 from app.pages import capture as capture_page
-from tests.gui.gui_helpers import WAIT_MS, close_window, make_window
-from tests.gui.test_capture_guards import _start
-from tests.gui.test_capture_space_and_camera_words import GatedCamera
+from tests.gui.capture_helpers import said, start
+from tests.gui.gui_helpers import WAIT_MS
 
 
-def test_a_slow_open_is_a_wait_not_an_error(qtbot, data_folder: Path, tiny_weights: Path, monkeypatch) -> None:
+def test_a_slow_open_is_a_wait_not_an_error(qtbot, open_window, camera_gates, monkeypatch) -> None:
     monkeypatch.setattr(capture_page, "FIRST_FRAME_S", 1.0)
-    open_gate, read_gate = threading.Event(), threading.Event()
-    read_gate.set()
-    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: GatedCamera(open_gate, read_gate))
-    page = window.capture
-    try:
-        _start(window)
-        said: list[str] = []
-        page.notify.connect(said.append)
-        # past the first frame's allowance, within the open's (3 s): "still opening", no box
-        qtbot.waitUntil(lambda: page.preview.message.startswith("Camera 0 is still opening ("), timeout=WAIT_MS)
-        assert page.preview.message.endswith(" s)\u2026")
-        assert not page.error_box.isVisible() and said == []
-        open_gate.set()  # it opens late: past the first frame's allowance
-        qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
-        assert not page.error_box.isVisible() and said == []
-    finally:
-        open_gate.set()
-        page.stop_camera(wait=True)
-        close_window(window)
+    camera_gates.reads.set()
+    page = start(open_window(source_factory=camera_gates.camera)).capture
+    words = said(page)
+    # past the first frame's allowance, within the open's (3 s): "still opening", no box
+    qtbot.waitUntil(lambda: page.preview.message.startswith("Camera 0 is still opening ("), timeout=WAIT_MS)
+    assert page.preview.message.endswith(" s)\u2026")
+    assert not page.error_box.isVisible() and words == []
+    camera_gates.opens.set()  # it opens late: past the first frame's allowance
+    qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
+    assert not page.error_box.isVisible() and words == []
 
 
-def test_an_open_past_its_allowance_is_said(qtbot, data_folder: Path, tiny_weights: Path, monkeypatch) -> None:
+def test_an_open_past_its_allowance_is_said(qtbot, open_window, camera_gates, monkeypatch) -> None:
     monkeypatch.setattr(capture_page, "FIRST_FRAME_S", 0.3)  # the open's allowance: 0.9 s
-    open_gate, read_gate = threading.Event(), threading.Event()
-    read_gate.set()
-    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: GatedCamera(open_gate, read_gate))
+    camera_gates.reads.set()
+    window = open_window(source_factory=camera_gates.camera)
     page = window.capture
-    try:
-        started = time.monotonic()
-        _start(window)
-        qtbot.waitUntil(lambda: page.error_box.isVisible(), timeout=WAIT_MS)
-        assert time.monotonic() - started >= 0.9  # not at the first frame's allowance
-        assert page.error_label.text().startswith("Camera 0 has not opened after ")
-    finally:
-        open_gate.set()
-        page.stop_camera(wait=True)
-        close_window(window)
+    started = time.monotonic()
+    start(window)
+    qtbot.waitUntil(lambda: page.error_box.isVisible(), timeout=WAIT_MS)
+    assert time.monotonic() - started >= 0.9  # not at the first frame's allowance
+    assert page.error_label.text().startswith("Camera 0 has not opened after ")

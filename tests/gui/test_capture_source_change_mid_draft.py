@@ -2,40 +2,32 @@
 from ("source" in its quality record, kept when its own check replaces the live one); the window
 says that the photos so far come from the old source, naming both; each photo from another
 source than the latest photo's is flagged on its step; and switching to the synthetic demo
-patient while the draft has photos of the patient asks first (No keeps the source)."""
+patient while the draft has photos of the patient asks first (No keeps the source); a photo that
+names no source (taken before sources were kept) is the source's before."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
-import pytest
 
 from app.camera.demo_source import DemoPatientSource
 from app.pages.capture_logic import (
     SOURCE_KEY,
+    SOURCE_WORDS,
+    CapturedPhoto,
     CaptureSession,
     demo_switch_question,
     other_source_note,
     source_change_text,
 )
-from app.records_gateway import PatientInfo
-from tests.doubles import MemoryRecords
-from tests.gui.gui_helpers import WAIT_MS, close_window, make_window
-from tests.gui.test_capture_guards import _start
+from tests.gui.capture_helpers import start
+from tests.gui.gui_helpers import WAIT_MS
 
 
 def _frame(value: int) -> np.ndarray:
     rng = np.random.default_rng(value)
     return rng.integers(0, 255, (48, 64, 3), np.uint8)
-
-
-@pytest.fixture
-def session() -> CaptureSession:
-    records = MemoryRecords()
-    records.save_patient(PatientInfo("P1", "A"), is_new=True)
-    return CaptureSession(records.start_assessment("P1"), records)
 
 
 def test_each_photo_stores_its_source_through_its_own_check(session: CaptureSession) -> None:
@@ -89,6 +81,15 @@ def test_the_words_name_both_sources(session: CaptureSession) -> None:
     assert "2 photos of the patient, from camera 0" in demo_switch_question(photos, "camera 0")
 
 
+def test_photos_that_name_no_source_are_the_sources_before() -> None:
+    # a draft taken before photos kept their source, resumed: with the demo patient already the
+    # source its photos are the demo patient's, and picking the demo again asked
+    # "This visit has 2 photos of the patient…"
+    photos = [CapturedPhoto("rest", _frame(1), {}), CapturedPhoto("close_eyes", _frame(2), {"passed": True})]
+    assert demo_switch_question(photos, SOURCE_WORDS["demo"]) == ""
+    assert "2 photos of the patient, from camera 0" in demo_switch_question(photos, "camera 0")
+
+
 class NamedCamera:
     """A camera of the given name (the demo patient's pictures under it)."""
 
@@ -110,7 +111,7 @@ class NamedCamera:
         self._demo.close()
 
 
-def _window(qtbot, data_folder: Path, tiny_weights: Path, **services):
+def _window(open_window, **services):
     holder = []
 
     def factory():
@@ -119,7 +120,7 @@ def _window(qtbot, data_folder: Path, tiny_weights: Path, **services):
             return DemoPatientSource(grade=4, side="left", seed=3, frame_size=(320, 240))
         return NamedCamera(f"camera {camera.index}")
 
-    window = make_window(qtbot, data_folder, tiny_weights, source_factory=factory, **services)
+    window = open_window(source_factory=factory, **services)
     holder.append(window)
     window.apply_settings(replace(window.settings, camera=replace(window.settings.camera, source="camera", index=0)))
     return window
@@ -133,56 +134,47 @@ def _take(qtbot, page, count: int) -> None:
     qtbot.waitUntil(lambda: not page.session.pending, timeout=WAIT_MS)
 
 
-def test_switching_the_camera_mid_draft_is_said_and_flagged(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = _window(qtbot, data_folder, tiny_weights)
-    try:
-        _start(window)
-        page = window.capture
-        _take(qtbot, page, 2)
-        window.apply_settings(replace(window.settings, camera=replace(window.settings.camera, index=1)))
-        message = window.statusBar().currentMessage()
-        assert ("The 2 photos taken so far come from camera 0; the next ones from camera 1: "
-                "retake them if the patient or the camera's position changed") in message
-        _take(qtbot, page, 1)
-        stored = window.gateway.capture_qualities(page.session.assessment_id)
-        assert {e: q[SOURCE_KEY] for e, q in stored.items()} == {
-            "rest": "camera 0", "close_eyes": "camera 0", "raise_eyebrows": "camera 1"}
-        flagged = page.session.flagged_photos()
-        assert flagged["rest"] == flagged["close_eyes"] == other_source_note("camera 0", "camera 1")
-        assert "from camera 0" in page.steps.item(0).text()  # said on the step itself
-    finally:
-        close_window(window)
+def test_switching_the_camera_mid_draft_is_said_and_flagged(qtbot, open_window) -> None:
+    window = _window(open_window)
+    start(window)
+    page = window.capture
+    _take(qtbot, page, 2)
+    window.apply_settings(replace(window.settings, camera=replace(window.settings.camera, index=1)))
+    message = window.statusBar().currentMessage()
+    assert ("The 2 photos taken so far come from camera 0; the next ones from camera 1: "
+            "retake them if the patient or the camera's position changed") in message
+    _take(qtbot, page, 1)
+    stored = window.gateway.capture_qualities(page.session.assessment_id)
+    assert {e: q[SOURCE_KEY] for e, q in stored.items()} == {
+        "rest": "camera 0", "close_eyes": "camera 0", "raise_eyebrows": "camera 1"}
+    flagged = page.session.flagged_photos()
+    assert flagged["rest"] == flagged["close_eyes"] == other_source_note("camera 0", "camera 1")
+    assert "from camera 0" in page.steps.item(0).text()  # said on the step itself
 
 
-def test_the_demo_patient_is_asked_for_first_and_no_keeps_the_camera(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_the_demo_patient_is_asked_for_first_and_no_keeps_the_camera(qtbot, open_window) -> None:
     asked = []
-    window = _window(qtbot, data_folder, tiny_weights, ask=lambda parent, title, text: asked.append((title, text)) and False)
-    try:
-        _start(window)
-        page = window.capture
-        _take(qtbot, page, 2)
-        asked.clear()
-        window.apply_settings(replace(window.settings, camera=replace(window.settings.camera, source="demo")))
-        [(title, text)] = asked
-        assert title == "Switch to the synthetic demo patient?" and "2 photos of the patient, from camera 0" in text
-        assert window.settings.camera.source == "camera"  # No: the camera is kept
-        assert page.session.source == "camera 0"
-        assert "the demo patient was not chosen" in window.statusBar().currentMessage()
-    finally:
-        close_window(window)
+    window = _window(open_window, ask=lambda parent, title, text: asked.append((title, text)) and False)
+    start(window)
+    page = window.capture
+    _take(qtbot, page, 2)
+    asked.clear()
+    window.apply_settings(replace(window.settings, camera=replace(window.settings.camera, source="demo")))
+    [(title, text)] = asked
+    assert title == "Switch to the synthetic demo patient?" and "2 photos of the patient, from camera 0" in text
+    assert window.settings.camera.source == "camera"  # No: the camera is kept
+    assert page.session.source == "camera 0"
+    assert "the demo patient was not chosen" in window.statusBar().currentMessage()
 
 
-def test_yes_switches_to_the_demo_patient(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = _window(qtbot, data_folder, tiny_weights)  # make_window's questions are answered Yes
-    try:
-        _start(window)
-        page = window.capture
-        _take(qtbot, page, 1)
-        window.asked.clear()
-        window.apply_settings(replace(window.settings, camera=replace(window.settings.camera, source="demo")))
-        assert window.asked == ["Switch to the synthetic demo patient?"]
-        assert window.settings.camera.source == "demo"
-        assert page.session.source == "the synthetic demo patient (no camera)"
-        assert "comes from camera 0; the next ones from the synthetic demo patient" in window.statusBar().currentMessage()
-    finally:
-        close_window(window)
+def test_yes_switches_to_the_demo_patient(qtbot, open_window) -> None:
+    window = _window(open_window)  # make_window's questions are answered Yes
+    start(window)
+    page = window.capture
+    _take(qtbot, page, 1)
+    window.asked.clear()
+    window.apply_settings(replace(window.settings, camera=replace(window.settings.camera, source="demo")))
+    assert window.asked == ["Switch to the synthetic demo patient?"]
+    assert window.settings.camera.source == "demo"
+    assert page.session.source == "the synthetic demo patient (no camera)"
+    assert "comes from camera 0; the next ones from the synthetic demo patient" in window.statusBar().currentMessage()

@@ -6,7 +6,6 @@ name, not internal names or database numbers."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -21,7 +20,8 @@ from models.pipeline.loader import wrap_model
 from tests.assess.fakes import OracleNet, cartoon_photo
 from tests.assess.masks import paint_patient
 from tests.doubles import RecordingProgress
-from tests.gui.gui_helpers import WAIT_MS, capture_all, close_window, make_window
+from tests.gui.capture_helpers import rest_taken_then_shown_again, start
+from tests.gui.gui_helpers import WAIT_MS, capture_all
 
 AMBER = "#fdebd0"
 AMBER_TEXT = "#3d2e00"
@@ -56,74 +56,61 @@ def _patient(window, patient_id: str = "MRN-200", name: str = "Bob Jones") -> No
     window.patients.refresh()
 
 
-def test_a_retaken_photo_does_not_come_back_when_the_draft_is_resumed(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights)
-    try:
-        _patient(window)
-        window.start_assessment("MRN-200")
-        capture_all(qtbot, window)
-        page, draft = window.capture, window.assessment_id
-        page.session.go_to(EXPRESSIONS.index("wrinkle_nose"))
-        page.retake()  # rejected
-        qtbot.waitUntil(lambda: not page.session.busy, timeout=WAIT_MS)
-        window.show_patients()
-        window.resume_assessment(draft)
-        assert "wrinkle_nose" not in window.session.photos
-        row = EXPRESSIONS.index("wrinkle_nose")
-        assert "not taken" in page.steps.item(row).text() and window.session.expression == "wrinkle_nose"
-        assert window.gateway.store.record_problems() == []
-    finally:
-        close_window(window)
+def _begun(window) -> None:
+    """Bob Jones's assessment begun: the window is on the capture page."""
+    start(window, "MRN-200", "Bob Jones")
 
 
-def test_a_photo_without_a_face_is_flagged_when_taken_and_after_resuming(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: NoFaceOn("close_eyes"))
-    try:
-        _patient(window)
-        window.start_assessment("MRN-200")
-        page, draft = window.capture, window.assessment_id
-        capture_all(qtbot, window)  # at once: the live badges may still show the frame before
-        row = EXPRESSIONS.index("close_eyes")
-        item = page.steps.item(row)
-        assert f"\u26a0 {NO_FACE_NOTE}" in item.text() and item.background().color().name() == AMBER
-        # dark text of its own on the amber: a dark theme's near-white text was unreadable (1.07:1)
-        assert item.foreground().color().name() == AMBER_TEXT
-        assert "\u2713" in page.steps.item(0).text()
-        assert page.steps.item(0).foreground().style() == Qt.BrushStyle.NoBrush  # the palette's, unflagged
-        window.show_patients()
-        window.resume_assessment(draft)  # the stored face check says so again
-        assert f"\u26a0 {NO_FACE_NOTE}" in page.steps.item(row).text()
-    finally:
-        close_window(window)
+def test_a_retaken_photo_does_not_come_back_when_the_draft_is_resumed(qtbot, open_window) -> None:
+    window = open_window()
+    _begun(window)
+    capture_all(qtbot, window)
+    page, draft = window.capture, window.assessment_id
+    page.session.go_to(EXPRESSIONS.index("wrinkle_nose"))
+    page.retake()  # rejected
+    qtbot.waitUntil(lambda: not page.session.busy, timeout=WAIT_MS)
+    window.show_patients()
+    window.resume_assessment(draft)
+    assert "wrinkle_nose" not in window.session.photos
+    row = EXPRESSIONS.index("wrinkle_nose")
+    assert "not taken" in page.steps.item(row).text() and window.session.expression == "wrinkle_nose"
+    assert window.gateway.store.record_problems() == []
 
 
-def test_taking_a_photo_without_a_face_says_so_in_the_status_bar(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: NoFaceOn("rest"))
-    try:
-        _patient(window)
-        window.start_assessment("MRN-200")
-        page = window.capture
-        qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
-        assert page.capture_now()  # the photo's own check runs as it is saved, then the status bar says so
-        qtbot.waitUntil(lambda: _status(window).startswith(f"Rest: {NO_FACE_NOTE}"), timeout=WAIT_MS)
-        assert page.session.photos["rest"].quality["checks"]["one_face"]["passed"] is False
-    finally:
-        close_window(window)
+def test_a_photo_without_a_face_is_flagged_when_taken_and_after_resuming(qtbot, open_window) -> None:
+    window = open_window(source_factory=lambda: NoFaceOn("close_eyes"))
+    _begun(window)
+    page, draft = window.capture, window.assessment_id
+    capture_all(qtbot, window)  # at once: the live badges may still show the frame before
+    row = EXPRESSIONS.index("close_eyes")
+    item = page.steps.item(row)
+    assert f"\u26a0 {NO_FACE_NOTE}" in item.text() and item.background().color().name() == AMBER
+    # dark text of its own on the amber: a dark theme's near-white text was unreadable (1.07:1)
+    assert item.foreground().color().name() == AMBER_TEXT
+    assert "\u2713" in page.steps.item(0).text()
+    assert page.steps.item(0).foreground().style() == Qt.BrushStyle.NoBrush  # the palette's, unflagged
+    window.show_patients()
+    window.resume_assessment(draft)  # the stored face check says so again
+    assert f"\u26a0 {NO_FACE_NOTE}" in page.steps.item(row).text()
 
 
-def test_space_on_a_step_already_taken_says_how_to_retake(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights)
-    try:
-        _patient(window)
-        window.start_assessment("MRN-200")
-        page = window.capture
-        qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
-        assert page.capture_now()
-        page.session.go_to(0)
-        assert not page.capture_now()
-        assert _status(window) == "Rest is already taken \u2013 press R to retake"
-    finally:
-        close_window(window)
+def test_taking_a_photo_without_a_face_says_so_in_the_status_bar(qtbot, open_window) -> None:
+    window = open_window(source_factory=lambda: NoFaceOn("rest"))
+    _begun(window)
+    page = window.capture
+    qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
+    assert page.capture_now()  # the photo's own check runs as it is saved, then the status bar says so
+    qtbot.waitUntil(lambda: _status(window).startswith(f"Rest: {NO_FACE_NOTE}"), timeout=WAIT_MS)
+    assert page.session.photos["rest"].quality["checks"]["one_face"]["passed"] is False
+
+
+def test_space_on_a_step_already_taken_says_how_to_retake(qtbot, open_window) -> None:
+    window = open_window()
+    _begun(window)
+    page = window.capture
+    rest_taken_then_shown_again(qtbot, page)
+    assert not page.capture_now()
+    assert _status(window) == "Rest is already taken \u2013 press R to retake"
 
 
 def _no_face_in_wrinkle_nose(photos, handle, progress):
@@ -136,44 +123,36 @@ def _too_small_in_rest(photos, handle, progress):
                             photo="rest", expression="rest")
 
 
-def test_a_face_too_small_is_not_called_no_face(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_a_face_too_small_is_not_called_no_face(qtbot, open_window) -> None:
     # "no face found in the Rest photo. Retake it: move the camera closer" contradicted itself
-    window = make_window(qtbot, data_folder, tiny_weights, analyse=_too_small_in_rest)
-    try:
-        _patient(window)
-        window.start_assessment("MRN-200")
-        capture_all(qtbot, window)
-        window.start_analysis()
-        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
-        shown = window.capture.progress_label.text()
-        assert "the face is too small in the Rest photo" in shown and "no face found" not in shown
-        assert FaceTooSmallError.advice in shown
-        assert window.session.expression == "rest"
-        # the step and the stored check say so too, not "no face"
-        step = window.capture.steps.item(EXPRESSIONS.index("rest")).text()
-        assert f"\u26a0 {FACE_TOO_SMALL_NOTE}" in step and NO_FACE_NOTE not in step
-        assert window.session.photos["rest"].quality["checks"]["one_face"] == {"passed": False, "detail": "face too small"}
-    finally:
-        close_window(window)
+    window = open_window(analyse=_too_small_in_rest)
+    _begun(window)
+    capture_all(qtbot, window)
+    window.start_analysis()
+    qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+    shown = window.capture.progress_label.text()
+    assert "the face is too small in the Rest photo" in shown and "no face found" not in shown
+    assert FaceTooSmallError.advice in shown
+    assert window.session.expression == "rest"
+    # the step and the stored check say so too, not "no face"
+    step = window.capture.steps.item(EXPRESSIONS.index("rest")).text()
+    assert f"\u26a0 {FACE_TOO_SMALL_NOTE}" in step and NO_FACE_NOTE not in step
+    assert window.session.photos["rest"].quality["checks"]["one_face"] == {"passed": False, "detail": "face too small"}
 
 
-def test_an_analysis_that_finds_no_face_names_the_step_and_goes_to_it(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights, analyse=_no_face_in_wrinkle_nose)
-    try:
-        _patient(window)
-        window.start_assessment("MRN-200")
-        capture_all(qtbot, window)
-        page = window.capture
-        page.session.go_to(0)
-        window.start_analysis()
-        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
-        shown = page.progress_label.text()
-        assert "Wrinkle nose" in shown and "wrinkle_nose" not in shown and "skin" not in shown
-        assert "wrinkle_nose" not in _status(window) and "texture" not in _status(window)
-        assert window.session.expression == "wrinkle_nose"
-        assert f"\u26a0 {NO_FACE_NOTE}" in page.steps.item(EXPRESSIONS.index("wrinkle_nose")).text()
-    finally:
-        close_window(window)
+def test_an_analysis_that_finds_no_face_names_the_step_and_goes_to_it(qtbot, open_window) -> None:
+    window = open_window(analyse=_no_face_in_wrinkle_nose)
+    _begun(window)
+    capture_all(qtbot, window)
+    page = window.capture
+    page.session.go_to(0)
+    window.start_analysis()
+    qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+    shown = page.progress_label.text()
+    assert "Wrinkle nose" in shown and "wrinkle_nose" not in shown and "skin" not in shown
+    assert "wrinkle_nose" not in _status(window) and "texture" not in _status(window)
+    assert window.session.expression == "wrinkle_nose"
+    assert f"\u26a0 {NO_FACE_NOTE}" in page.steps.item(EXPRESSIONS.index("wrinkle_nose")).text()
 
 
 def test_the_pipeline_says_which_expression_has_no_face_and_reports_progress_in_words() -> None:
@@ -192,72 +171,54 @@ def test_the_pipeline_says_which_expression_has_no_face_and_reports_progress_in_
         raise AssertionError("a blank photo was graded")
 
 
-def test_missing_photos_are_named_by_title(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights)
-    try:
-        _patient(window)
-        window.start_assessment("MRN-200")
-        window.start_analysis()
-        assert "Raise eyebrows" in _status(window) and "raise_eyebrows" not in _status(window)
-    finally:
-        close_window(window)
+def test_missing_photos_are_named_by_title(qtbot, open_window) -> None:
+    window = open_window()
+    _begun(window)
+    window.start_analysis()
+    assert "Raise eyebrows" in _status(window) and "raise_eyebrows" not in _status(window)
 
 
-def test_a_draft_from_another_day(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_a_draft_from_another_day(qtbot, open_window) -> None:
     asked: list[tuple[str, tuple[str, ...]]] = []
-    window = make_window(qtbot, data_folder, tiny_weights,
-                         choose=lambda parent, title, text, choices: asked.append((text, choices)) or None)
-    try:
-        _patient(window)
-        then = (datetime.now(timezone.utc) - timedelta(days=16)).isoformat(timespec="seconds")
-        old = window.gateway.store.start_assessment("MRN-200", created_at=then).id
-        window.gateway.store.save_capture(old, "rest", np.full((64, 64, 3), 90, np.uint8), captured_at=then)
-        window.start_assessment("MRN-200")  # Start: Start new is the default
-        text, choices = asked[-1]
-        assert choices[0] == "Start new" and "16 days ago" in text and "not comparable" in text
-        window.resume_assessment(old)  # the patients page's Resume asks too
-        text, choices = asked[-1]
-        assert len(asked) == 2 and choices[0] == "Start new" and "16 days ago" in text
-        assert window.session is None or window.session.assessment_id != old  # Cancel: not resumed
-    finally:
-        close_window(window)
+    window = open_window(choose=lambda parent, title, text, choices: asked.append((text, choices)) or None)
+    _patient(window)
+    then = (datetime.now(timezone.utc) - timedelta(days=16)).isoformat(timespec="seconds")
+    old = window.gateway.store.start_assessment("MRN-200", created_at=then).id
+    window.gateway.store.save_capture(old, "rest", np.full((64, 64, 3), 90, np.uint8), captured_at=then)
+    window.start_assessment("MRN-200")  # Start: Start new is the default
+    text, choices = asked[-1]
+    assert choices[0] == "Start new" and "16 days ago" in text and "not comparable" in text
+    window.resume_assessment(old)  # the patients page's Resume asks too
+    text, choices = asked[-1]
+    assert len(asked) == 2 and choices[0] == "Start new" and "16 days ago" in text
+    assert window.session is None or window.session.assessment_id != old  # Cancel: not resumed
 
 
 def test_a_draft_with_six_photos_is_not_offered_for_taking_the_missing_photos(
-        qtbot, data_folder: Path, tiny_weights: Path) -> None:
+        qtbot, open_window) -> None:
     asked: list[tuple[str, tuple[str, ...]]] = []
-    window = make_window(qtbot, data_folder, tiny_weights,
-                         choose=lambda parent, title, text, choices: asked.append((text, choices)) or None)
-    try:
-        _patient(window)
-        window.start_assessment("MRN-200")
-        capture_all(qtbot, window)
-        window.show_patients()
-        window.start_assessment("MRN-200")
-        text, choices = asked[-1]
-        assert choices[0] == "Resume" and "6 of 6" in text and "take the missing photos" not in text
-    finally:
-        close_window(window)
+    window = open_window(choose=lambda parent, title, text, choices: asked.append((text, choices)) or None)
+    _begun(window)
+    capture_all(qtbot, window)
+    window.show_patients()
+    window.start_assessment("MRN-200")
+    text, choices = asked[-1]
+    assert choices[0] == "Resume" and "6 of 6" in text and "take the missing photos" not in text
 
 
-def test_the_discard_question_and_message_name_the_patient(qtbot, data_folder: Path, tiny_weights: Path) -> None:
+def test_the_discard_question_and_message_name_the_patient(qtbot, open_window) -> None:
     questions: list[str] = []
-    window = make_window(qtbot, data_folder, tiny_weights,
-                         ask=lambda parent, title, text: questions.append(text) or True)
-    try:
-        _patient(window)
-        window.start_assessment("MRN-200")
-        page = window.capture
-        qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
-        assert page.capture_now()
-        page.session.wait_for_saves(WAIT_MS / 1000)
-        draft = window.assessment_id
-        window.show_patients()
-        window.discard_assessment(draft)
-        assert "Bob Jones (MRN-200)" in questions[-1]
-        assert "Bob Jones (MRN-200)" in _status(window) and f"Assessment {draft}" not in _status(window)
-    finally:
-        close_window(window)
+    window = open_window(ask=lambda parent, title, text: questions.append(text) or True)
+    _begun(window)
+    page = window.capture
+    qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)
+    assert page.capture_now()
+    page.session.wait_for_saves(WAIT_MS / 1000)
+    draft = window.assessment_id
+    window.show_patients()
+    window.discard_assessment(draft)
+    assert "Bob Jones (MRN-200)" in questions[-1]
+    assert "Bob Jones (MRN-200)" in _status(window) and f"Assessment {draft}" not in _status(window)
 
 
 def test_stale_draft_age() -> None:
@@ -273,20 +234,17 @@ def test_stale_draft_age() -> None:
 
 
 def test_an_analysis_done_after_moving_on_names_the_patient_not_a_number(
-        qtbot, data_folder: Path, tiny_weights: Path) -> None:
+        qtbot, open_window) -> None:
     from tests.gui.test_flow_edges import slow_analysis
 
-    window = make_window(qtbot, data_folder, tiny_weights, analyse=slow_analysis)
-    try:
-        _patient(window)
-        _patient(window, "MRN-300", "Cy Other")
-        window.start_assessment("MRN-200")
-        capture_all(qtbot, window)
-        window.start_analysis()
-        analysed = window.assessment_id
-        window.show_patients()
-        window.start_assessment("MRN-300")  # something else meanwhile
-        qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
-        assert "Bob Jones (MRN-200)" in _status(window) and f"Assessment {analysed}" not in _status(window)
-    finally:
-        close_window(window)
+    window = open_window(analyse=slow_analysis)
+    _patient(window)
+    _patient(window, "MRN-300", "Cy Other")
+    window.start_assessment("MRN-200")
+    capture_all(qtbot, window)
+    window.start_analysis()
+    analysed = window.assessment_id
+    window.show_patients()
+    window.start_assessment("MRN-300")  # something else meanwhile
+    qtbot.waitUntil(lambda: not window.analysing, timeout=WAIT_MS)
+    assert "Bob Jones (MRN-200)" in _status(window) and f"Assessment {analysed}" not in _status(window)

@@ -8,25 +8,14 @@ from __future__ import annotations
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication, QHeaderView
 
-from app.pages.history import GRADE_AXIS_LABEL, GRADE_AXIS_SHORT, LEGEND_ROW, HistoryPage, css_size
+from app.pages.history import GRADE_AXIS_LABEL, GRADE_AXIS_SHORT, LEGEND_ROW, css_size
 from models.labels import GRADES
-from tests.gui.test_small_screens import _visits
-
-
-def _page(qtbot, width: int, height: int) -> HistoryPage:
-    page = HistoryPage()
-    qtbot.addWidget(page)
-    page.resize(width, height)
-    page.show()
-    qtbot.waitExposed(page)
-    page.show_history("Jane Doe (MRN-1)", _visits(5))
-    for _ in range(3):
-        QApplication.processEvents()
-    return page
+from tests.gui.conftest import app_font
+from tests.gui.layout_helpers import shown_history
 
 
 def test_plot_text_follows_a_15_pt_font(qtbot, font_15pt) -> None:
-    page = _page(qtbot, 1400, 880)
+    page = shown_history(qtbot, 1400, 880)
     line = QFontMetricsF(page.font()).height()
     for plot in (page.grade_plot, page.function_plot):
         item = plot.getPlotItem()
@@ -42,7 +31,7 @@ def test_plot_text_follows_a_15_pt_font(qtbot, font_15pt) -> None:
 
 
 def test_the_usual_font_keeps_pyqtgraphs_sizes(qtbot) -> None:
-    page = _page(qtbot, 1400, 880)
+    page = shown_history(qtbot, 1400, 880)
     assert page.font().pointSizeF() <= 11
     assert page.grade_plot.getPlotItem().titleLabel.opts["size"] == "11pt"
     assert page.legend.opts["labelTextSize"] == "9pt"
@@ -59,7 +48,7 @@ def test_css_size_of_a_font_set_in_pixels() -> None:
 
 
 def test_the_visit_date_and_time_show_whole_on_a_1280_pixel_screen(qtbot, font_15pt) -> None:
-    page = _page(qtbot, 1250, 560)
+    page = shown_history(qtbot, 1250, 560)
     header = page.table.horizontalHeader()
     assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.ResizeToContents
     assert header.sectionResizeMode(1) == QHeaderView.ResizeMode.Stretch
@@ -68,7 +57,7 @@ def test_the_visit_date_and_time_show_whole_on_a_1280_pixel_screen(qtbot, font_1
 
 
 def test_the_grade_axis_name_stays_on_its_axis(qtbot, font_15pt) -> None:
-    page = _page(qtbot, 1250, 560)
+    page = shown_history(qtbot, 1250, 560)
     axis = page.grade_plot.getAxis("left")
     room = axis.geometry().height()
     assert QFontMetricsF(axis.label.font()).horizontalAdvance(GRADE_AXIS_LABEL) > room  # too low for the whole name
@@ -82,18 +71,11 @@ def test_the_grade_axis_name_stays_on_its_axis(qtbot, font_15pt) -> None:
 
 
 def test_a_font_changed_while_the_page_is_open_resizes_its_plot_text(qtbot) -> None:
-    page = _page(qtbot, 1400, 880)
+    page = shown_history(qtbot, 1400, 880)
     assert page.legend.opts["labelTextSize"] == "9pt"
-    app = QApplication.instance()
-    old = app.font()
-    big = app.font()
-    big.setPointSizeF(15)
-    try:
-        app.setFont(big)
+    with app_font(15):
         QApplication.processEvents()
         assert page.grade_plot.getPlotItem().titleLabel.opts["size"] == "15pt"
         assert page.legend.opts["labelTextSize"] == "12.75pt"
-        assert page.function_plot.getAxis("bottom").height() >= QFontMetricsF(big).height()
-    finally:
-        app.setFont(old)
+        assert page.function_plot.getAxis("bottom").height() >= QFontMetricsF(QApplication.font()).height()
     page.close()

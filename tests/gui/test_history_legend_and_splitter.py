@@ -7,18 +7,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from app.pages.history import VISITS_SHARE, HistoryPage
-from tests.gui.test_small_screens import _visits
+from tests.gui.layout_helpers import shown_history
 
 
 def _page(qtbot, width: int = 1366, height: int = 640) -> HistoryPage:
-    page = HistoryPage()
-    qtbot.addWidget(page)
-    page.resize(width, height)
-    page.show()
-    qtbot.waitExposed(page)
-    page.show_history("Jane Doe (MRN-1)", _visits(41))
-    QApplication.processEvents()
-    return page
+    return shown_history(qtbot, width, height, visits=41, settles=1)
 
 
 def _resize(page: HistoryPage, width: int, height: int = 640) -> None:
