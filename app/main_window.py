@@ -19,19 +19,22 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, QSize, Qt, QThread, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QScreen
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QStackedWidget,
     QStyle,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -71,7 +74,24 @@ FRESH_MESSAGE_S = 1.0  # a status message this young came with the page change: 
 SHUTDOWN_WAIT_MS = 10000  # how long shutdown waits for the cancelled workers, all together
 _STRAGGLERS: list = []  # (thread, worker) still running after that wait: never deleted while running
 UNSAVED_REPORT = "unsaved-report.txt"  # in DATA/tmp: a report lost at close, said at the next start
+UPGRADE_NOTICE = "upgrade"  # the records upgraded at this start: information only
+# notice lines that are information only, and may be dismissed; every other line (a photo or a
+# report not saved, a settings file not read, a data folder from the next start, the clock) is
+# one to act on or that stands until it is dealt with
+INFO_NOTICES = frozenset({UPGRADE_NOTICE})
 CAPTURE_NOTICE = "capture"  # the key of a photo's save failure in the notice above the pages
+OPENING_SIZE = QSize(1360, 860)  # the window asked for where the screen is not much larger
+OPENING_SHARE = 0.85  # of a larger screen's room: at 1360x860 on 1920x1080 the results page scrolled
+
+
+def opening_request(screen: QScreen | None) -> tuple[int, int]:
+    """The size the window asks for at opening: OPENING_SIZE, or OPENING_SHARE of the screen's
+    available area where that is larger (`opening_size` then fits it to the screen)."""
+    if screen is None:
+        return OPENING_SIZE.width(), OPENING_SIZE.height()
+    room = screen.availableGeometry().size()
+    return (max(OPENING_SIZE.width(), int(room.width() * OPENING_SHARE)),
+            max(OPENING_SIZE.height(), int(room.height() * OPENING_SHARE)))
 
 def stragglers_running() -> int:
     """How many worker threads outlived the shutdown wait and still run (the process must then
@@ -156,10 +176,31 @@ class MainWindow(
                                             | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.notice.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.notice.setAccessibleName("Notice")
-        self.notice.setStyleSheet("#settingsNotice { background: #fcf3cf; color: #4d3800; border: 1px solid #d4ac0d; "
-                                  "padding: 6px 10px; }")
+        self.notice.setStyleSheet("#settingsNotice { background: transparent; color: #4d3800; padding: 6px 10px; }")
         self.notice.hide()
+        # an information-only line (INFO_NOTICES: the upgrade said once) may be dismissed; one to
+        # act on (a report not saved) stays until it is dealt with
+        self.notice_dismiss = QToolButton()
+        self.notice_dismiss.setObjectName("noticeDismiss")
+        self.notice_dismiss.setText("\u00d7")
+        self.notice_dismiss.setToolTip("Dismiss the information in this notice (it stays in View \u2192 Recent messages)")
+        self.notice_dismiss.setAccessibleName("Dismiss notice")
+        self.notice_dismiss.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.notice_dismiss.setAutoRaise(True)
+        self.notice_dismiss.clicked.connect(self.dismiss_notices)
+        self.notice_dismiss.hide()
+        self.notice_box = QFrame()
+        self.notice_box.setObjectName("noticeBox")
+        self.notice_box.setStyleSheet("#noticeBox { background: #fcf3cf; border: 1px solid #d4ac0d; } "
+                                      "#noticeDismiss { color: #4d3800; font-weight: bold; padding: 0 6px; }")
+        notice_row = QHBoxLayout(self.notice_box)
+        notice_row.setContentsMargins(0, 0, 2, 0)
+        notice_row.setSpacing(0)
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.notice_dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        self.notice_box.hide()
         self._notices: dict[str, str] = {}
+        self._dismissed: set[tuple[str, str]] = set()  # (key, text) dismissed this session
         self._unsaved_reports: dict[int, str] = {}  # reports lost at the last close -> their visit
 
         self.patients = PatientPage(self.gateway)
@@ -178,11 +219,11 @@ class MainWindow(
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
-        layout.addWidget(self.notice)
+        layout.addWidget(self.notice_box)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         # as wide as the widest page where the screen has room (the capture page scrolled sideways at 150 %)
-        self.resize(opening_size(self.screen(), 1360, 860, at_least=QSize(self._widest_page(), 0)))
+        self.resize(opening_size(self.screen(), *opening_request(self.screen()), at_least=QSize(self._widest_page(), 0)))
         self._opening_size = self.size()  # a size the user chose is never changed (fit_width_to_page)
 
         self.device_label = plain(QLabel("device: \u2013"))
@@ -279,17 +320,23 @@ class MainWindow(
         self.history.open_requested.connect(self.open_read_only)
         self.history.back_requested.connect(self.show_patients)
 
-    def notify(self, message: str, timeout_ms: int = 8000, log_text: str | None = None, spoken: str | None = None) -> None:
+    def notify(self, message: str, timeout_ms: int = 8000, log_text: str | None = None, spoken: str | None = None,
+               details: str | None = None) -> None:
         """A message in the status bar (no modal boxes: the flow must never block).
 
         Logs carry no names (DESIGN §9): a message that names a person (the confirming
         clinician) passes `log_text`, the same notice without the name, and that is logged.
         `spoken`: what a screen reader is told instead (without a path it would spell out).
+        `details`: the message in full (with a path), in the bar's tooltip and Recent messages.
         """
         log.info("notice: %s", message if log_text is None else log_text)
         # the bar's message is never covered by the labels on its right; one too long for the
         # bar reads in full in its tooltip, to a screen reader and in View > Recent messages
-        self.statusBar().showMessage(message, timeout_ms, spoken)
+        bar = self.statusBar()
+        if isinstance(bar, StatusBar):
+            bar.showMessage(message, timeout_ms, spoken, details)
+        else:
+            bar.showMessage(message, timeout_ms)
 
     def notify_naming(self, words: Callable[[str], str], name: str, ref: str, timeout_ms: int = 8000) -> None:
         """A message about a patient: the status bar reads `words(name)` ("Ada Lovelace (MRN-1)"),
@@ -305,16 +352,36 @@ class MainWindow(
         """Set (or clear, with "") one line of the notice above the pages; shown while any is set.
         A line newly set or changed is announced, politely and once (the upgrade notice and the
         lost report's were never said to a screen reader)."""
+        if (key, text) in self._dismissed:  # dismissed this session: not shown again
+            return
         said = self._notices.get(key)
         if text:
             self._notices[key] = text
         else:
             self._notices.pop(key, None)
+        self._show_notices()
+        if text and text != said:
+            announce(self.notice, text)
+
+    def _show_notices(self) -> None:
         self.notice.setText("\n".join(self._notices.values()))
         self.notice.setAccessibleDescription(self.notice.text())
         self.notice.setVisible(bool(self._notices))
-        if text and text != said:
-            announce(self.notice, text)
+        self.notice_box.setVisible(bool(self._notices))
+        # a click takes away the information lines only, never one to act on
+        self.notice_dismiss.setVisible(any(key in INFO_NOTICES for key in self._notices))
+
+    def dismiss_notices(self) -> None:
+        """The information-only lines (INFO_NOTICES) gone for the rest of the session; their text
+        stays in View > Recent messages."""
+        bar = self.statusBar()
+        for key, text in list(self._notices.items()):
+            if key in INFO_NOTICES:
+                self._dismissed.add((key, text))
+                del self._notices[key]
+                if isinstance(bar, StatusBar):
+                    bar.recent.append((datetime.now().astimezone().strftime("%H:%M:%S"), text))
+        self._show_notices()
 
     def _source_opened(self, name: str) -> None:
         self._open_mailbox = self.capture.camera.mailbox  # replaced at the next start

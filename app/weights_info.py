@@ -30,7 +30,12 @@ from models.resources import (
 DEMO_WORDS = "demonstration weights, not for diagnosis"
 # The amber banner's words for weights that record cautions (app.window_model.CAUTION_BANNER)
 CLINIC_WORDS = "Clinic-trained weights, not validated"
-UNVALIDATED_WORDS = "Weights not validated"  # any but the demonstration or clinic-trained ones
+# Weights not validated (any but the demonstration ones: a clinic's own too): the amber banner
+# (app.window_model.UNVALIDATED_BANNER, these words then " \u2014 NOT FOR DIAGNOSIS") and the
+# report's amber box and running line (app.report.model_cautions.CAUTIONS_TITLE, UNVALIDATED_TITLE)
+# say it in the same words and capitals, so a printout reads like the screen beside it.
+UNVALIDATED_WORDS = "WEIGHTS NOT VALIDATED"
+UNVALIDATED_TITLE = f"{UNVALIDATED_WORDS} \u2014 NOT FOR DIAGNOSIS"
 DISCLAIMER = ("Palsy Grader supports, and does not replace, the clinician's judgement: its grades are "
               "decision support, not a diagnosis.")
 ASK_THE_TRAINER = ("Ask whoever trained these weights what they were trained on and how they were measured "

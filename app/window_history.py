@@ -32,6 +32,13 @@ def other_model(overlays_sha: str | None, graded_sha: str | None) -> bool:
     return bool(overlays_sha and graded_sha and overlays_sha != graded_sha)
 
 
+def stored_notes(stored: Any) -> list[str]:
+    """The notes stored with a visit's measured function (why regions were not measured)."""
+    measured = (stored or {}).get("measured") if isinstance(stored, dict) else None
+    notes = measured.get("notes") if isinstance(measured, dict) else None
+    return [str(note) for note in notes] if isinstance(notes, list) else []
+
+
 class DecodedPhotos:
     """The gateway's `load_photo` for one visit, each photo read and decoded once: the reopened
     result and its overlays' worker used to decode each one on the GUI thread twice (0.75-1.16 s
@@ -150,6 +157,8 @@ class WindowHistoryMixin:
         if info.status == "discarded":  # the history lists none: shown, it read as a valid result
             self.notify("This visit was marked entered in error: it is no longer shown")
             return
+        # why nothing was measured, as its report says it under the regional function heading
+        result.stored_notes = stored_notes(info.result)  # read by results_logic.measured_notes
         self.patient_id, self.assessment_id, self.result = info.patient_id, assessment_id, result
         self.stack.setCurrentWidget(self.results)
         self.show_patient_title(info.patient_id)
@@ -161,9 +170,22 @@ class WindowHistoryMixin:
                                  read_only=not review, registered_side=self._registered_side(info.patient_id),
                                  capture_times=info.captured_at.values(), assessment_id=assessment_id)
         self.show_last_visit(info.patient_id, assessment_id)
+        self.show_graded_by()
         if review:
             self.notify("This assessment awaits review: confirm or override the grade")
         self._recompute_overlays(info, photos)
+
+    def show_graded_by(self) -> None:
+        """The reopened visit on screen names the weights that graded it, with its own record's
+        warning when they are not the loaded ones (`graded_by_text`); again once a load answers."""
+        from app.report.model_cautions import is_demo_record, record_cautions
+
+        if self.result is None or self.results.result is not self.result or self.assessment_id is None:
+            return
+        model = self.result.model if isinstance(self.result.model, dict) else {}
+        handle = self.model_handle
+        self.results.show_graded_by(model, getattr(handle, "sha256", None) if handle is not None else None,
+                                    is_demo_record(model), record_cautions(model))
 
     def show_last_visit(self, patient_id: str | None, assessment_id: int | None) -> None:
         """The results page names the patient's last confirmed visit before this one (grades and
@@ -177,6 +199,8 @@ class WindowHistoryMixin:
     def overlays_after_load(self) -> None:
         """The model load answered: the overlays of a visit reopened meanwhile, if it is still on
         screen (none when the load failed: the banner says why, and Export is free again)."""
+        if self.stack.currentWidget() is self.results and getattr(self.results.result, "stored_notes", None) is not None:
+            self.show_graded_by()  # a reopened visit: the loaded weights are known now
         waiting, self._overlays_waiting = getattr(self, "_overlays_waiting", None), None
         if waiting is None:
             return

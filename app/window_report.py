@@ -180,13 +180,19 @@ class WindowReportMixin:
         self._report_saved_again(assessment_id)
         # the page on screen may be another patient's by now: the message says whose report it is
         saved = "saved already, unchanged" if kept else "saved"  # the same report: no second copy kept
-        text = f"Report for {who} {saved}: {path}" if who else f"Report {saved}: {path}"
+        # short in the bar (a path elided in its middle squeezed the data folder and source to
+        # stubs); the path in its tooltip, Recent messages and Copy message; the buttons open it
+        if kept:
+            text = f"Report for {who} {saved}" if who else f"Report {saved}"
+        else:
+            text = f"Report saved for {who}" if who else "Report saved"
+        details = f"{text}: {path}"
         log_text = f"Report of assessment {assessment_id} {saved}: {path}"
-        spoken = f"Report for {who} {saved}" if who else f"Report {saved}"  # not its 110-character path, spelt out
+        spoken = text  # not its 110-character path, spelt out
         if unprinted:  # the records keep every letter; only the PDF lacks the fonts
-            text, log_text, spoken = (f"{line}. {as_sentence(unprinted)}; the records keep the text as typed"
-                                      for line in (text, log_text, spoken))
-        self.notify(text, 30000 if unprinted else 8000, log_text=log_text, spoken=spoken)
+            text, details, log_text, spoken = (f"{line}. {as_sentence(unprinted)}; the records keep the text as typed"
+                                               for line in (text, details, log_text, spoken))
+        self.notify(text, 30000 if unprinted else 8000, log_text=log_text, spoken=spoken, details=details)
         if snapshot is not None and patient is not None:  # for this report, whichever visit is on screen now
             self._offer_in_status_bar(SavedReport(assessment_id, path, copy_name(snapshot, patient)))
         self.offer_report_actions()

@@ -105,6 +105,32 @@ VISITS_MIN_ROWS = 6  # visits' rows the table starts with where the share gives 
 LEGEND_MAX_COLUMNS = 3
 MIN_PLOT_HEIGHT = 80  # pixels the function plot's lines keep, besides its legend, title and axis
 LEGEND_ROW = 4  # the PlotItem's grid row under its bottom axis
+# what a chart with nothing to plot says in its middle (empty axes with day ticks, some in the
+# future, said nothing; a history of one draft read like one whose grades were lost)
+NO_GRADES = "No graded visits yet"
+NO_FUNCTION = "No measured function yet"  # grades plotted, but no visit measured the function
+
+
+def unfinished_words(drafts: int) -> str:
+    """"1 unfinished assessment: no grade yet" ("2 unfinished assessments: …")."""
+    return f"{drafts} unfinished assessment{'' if drafts == 1 else 's'}: no grade yet"
+
+
+def empty_chart_words(assessments: list[AssessmentInfo]) -> str:
+    """What the charts say when no visit has a grade to plot: the unfinished assessments when
+    those are all the patient has, else NO_GRADES."""
+    drafts = sum(a.status == "draft" for a in assessments)
+    return unfinished_words(drafts) if drafts and drafts == len(assessments) else NO_GRADES
+
+
+def drafts_hint(assessments: list[AssessmentInfo]) -> str:
+    """The line under the visits of a history of unfinished assessments only: what they lack
+    and where they are taken up; "" otherwise."""
+    drafts = sum(a.status == "draft" for a in assessments)
+    if not drafts or drafts != len(assessments):
+        return ""
+    where = "it" if drafts == 1 else "them"
+    return f"{unfinished_words(drafts)}. Resume or discard {where} on the patients page."
 
 
 def css_size(font: QFont, factor: float = 1.0, least_pt: float = 0.0) -> str:
@@ -206,6 +232,8 @@ class HistoryPage(QWidget):
         self.table.setHorizontalHeaderLabels(list(HISTORY_COLUMNS))
         self.table.horizontalHeaderItem(HISTORY_COLUMNS.index("Function")).setToolTip(f"Measured function, by {HOUSE_MEASURE}")
         self.table.setAccessibleName("Assessments of this patient")
+        # no row numbers: Qt's 1, 2, 3… read as visit or record numbers, which they are not
+        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         # the date and time whole: stretched like the others it read "2026-12-06 …" at 15 pt
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -229,6 +257,7 @@ class HistoryPage(QWidget):
         self._graded = False  # grades are shown: the key is too
         self.grade_legend = pg.LegendItem(colCount=2)
         self.grade_plot.getPlotItem().layout.addItem(self.grade_legend, LEGEND_ROW, 1)
+        self.grade_plot.getPlotItem().layout.setAlignment(self.grade_legend, Qt.AlignmentFlag.AlignTop)
         for symbol, brush, name in ((CONFIRMED_SYMBOL, CONFIRMED_BRUSH, CONFIRMED_KEY),
                                     (UNCONFIRMED_SYMBOL, UNCONFIRMED_BRUSH, UNCONFIRMED_KEY)):
             self.grade_legend.addItem(pg.ScatterPlotItem(symbol=symbol, brush=brush, pen=pg.mkPen("#555555"), size=9), name)
@@ -243,8 +272,12 @@ class HistoryPage(QWidget):
         self.legend = pg.LegendItem(colCount=LEGEND_MAX_COLUMNS)
         function_item = self.function_plot.getPlotItem()
         function_item.layout.addItem(self.legend, LEGEND_ROW, 1)
+        function_item.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)  # at its own height: _fit_legend
         function_item.legend = self.legend  # plot(name=...) adds its entry here, clear() removes it
         self.function_plot.setXLink(self.grade_plot)
+        # a chart with nothing to plot says so in its middle (`_show_empty`)
+        self.grade_message = self._chart_message(self.grade_plot)
+        self.function_message = self._chart_message(self.function_plot)
         for plot, name in ((self.grade_plot, "Grade over time"), (self.function_plot, "Measured function over time")):
             plot.getPlotItem().hideButtons()  # pyqtgraph's "A" (auto-range) button: a control nobody needs here
             # pictures, not controls: Tab passes them by (it stopped on them with no focus mark)
@@ -324,6 +357,8 @@ class HistoryPage(QWidget):
         if self.assessments:
             self.table.selectRow(0)
         note = withdrawn_note(len(self.assessments), withdrawn)
+        # a history of drafts only says what they lack (it said nothing, and the charts were empty)
+        note = " ".join(part for part in (drafts_hint(self.assessments), note) if part)
         self.empty.setText(note)
         self.empty.setVisible(bool(note))  # empty, it took a line from the visits
         points = history_points(assessments)
@@ -355,10 +390,34 @@ class HistoryPage(QWidget):
             self.function_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol=REGION_SYMBOLS[i % len(REGION_SYMBOLS)],
                                     symbolSize=marker_size(len(values), 9), symbolBrush=colour, symbolPen=colour, name=name)
         self._fit_legend()
+        nothing = "" if graded or series else empty_chart_words(assessments)
+        self._show_empty(self.grade_message, nothing if not graded else "")
+        self._show_empty(self.function_message, nothing or ("" if series else NO_FUNCTION))
+        for plot in (self.grade_plot, self.function_plot):  # no dates where no visit is plotted
+            plot.getAxis("bottom").setTicks([] if nothing else None)
         # the function plot follows: the x axes are linked
         self.grade_plot.setXRange(*time_axis_range([p.when.timestamp() for p in points]), padding=0)
         self.open_button.setEnabled(bool(self.assessments))
         self._update_actions()
+
+    def _chart_message(self, plot: pg.PlotWidget) -> pg.TextItem:
+        """A hidden line of text kept in the middle of `plot`'s drawing area (`_show_empty`)."""
+        view = plot.getPlotItem().getViewBox()
+        message = pg.TextItem(color="#555555", fill="w", anchor=(0.5, 0.5))  # white: legible over a grid line
+        message.setParentItem(view)  # in the view's pixels, not the data's: centred whatever the range
+        message.setVisible(False)
+
+        def centre() -> None:
+            message.setPos(view.width() / 2, view.height() / 2)
+
+        view.sigResized.connect(centre)
+        centre()
+        return message
+
+    def _show_empty(self, message: pg.TextItem, text: str) -> None:
+        """`text` in the middle of its chart (in the page's font: `_fit_fonts`); none when ""."""
+        message.setText(text)
+        message.setVisible(bool(text))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
         if not shiboken6.isValid(self) or event.type() != QEvent.Type.Resize:
@@ -395,6 +454,8 @@ class HistoryPage(QWidget):
             item.getAxis("left").label.setFont(font)
         for legend in (self.legend, self.grade_legend):
             legend.setLabelTextSize(css_size(font, SMALL, LEGEND_PT))
+        for message in (self.grade_message, self.function_message):
+            message.setFont(font)
 
     def _fit_grade_label(self) -> None:
         """The grade axis's name whole along the axis, shortened where the plot is too low for
@@ -448,8 +509,15 @@ class HistoryPage(QWidget):
             width = self.grade_plot.width() - item.getAxis("left").width() - 2 * spacing
             self.grade_legend.setColumnCount(legend_columns(width, keys, spacing))
             height = max(height, self.grade_legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).height())
-        for plot in (self.grade_plot, self.function_plot):  # the same band under both time axes
+        for plot, legend, shown in ((self.grade_plot, self.grade_legend, self._graded),
+                                    (self.function_plot, self.legend, bool(entries))):
+            # the same band under both time axes; each legend at its own height at the band's top:
+            # stretched to the other's two rows, its markers sat centred in the band and its
+            # labels at the top, 10 pixels apart. A hidden one takes none of it: the grade key's
+            # entries kept 22 pixels under one axis only, and the empty charts' axes differed
             plot.getPlotItem().layout.setRowFixedHeight(LEGEND_ROW, height)
+            legend.setMinimumHeight(0)
+            legend.setMaximumHeight(legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).height() if shown else 0)
         # the plot keeps room for its lines above the legend, its title and its axis (at 200 %
         # three legend rows left the lines a few pixels); the page scrolls where this is too tall
         text = self.function_plot.fontMetrics().height()

@@ -305,6 +305,8 @@ class PatientPage(QWidget):
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Patient ID", "Name", "Date of birth", "Affected side"])
         self.table.setAccessibleName("Patients")
+        # no row numbers: Qt's 1, 2, 3… read as patient or record numbers, which they are not
+        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

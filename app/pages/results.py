@@ -44,11 +44,14 @@ from app.pages.patient_label import PatientLabel, label_parts
 from app.pages.results_logic import (
     CHOOSE_GRADE,
     FLAGGED_NOTE,
+    GRADED_BY_CAUTION,
+    GRADED_BY_DEMO,
     KEPT_REVIEW_NOTE,
     NO_FLAGS,
     NO_MEASURED_GRADE,
     OVERRIDE_REASON_MIN_CHARS,
     REGION_UNITS,
+    REVIEW_FLAGS,
     KeptReviews,
     ReviewForm,
     attention_label,
@@ -59,9 +62,12 @@ from app.pages.results_logic import (
     function_cell,
     grade_label,
     grade_row_label,
+    graded_by_text,
     heat_key_colours,
     heat_lut,
     initial_grade,
+    measured_notes,
+    measured_unavailable_text,
     method_line,
     movement_text,
     offered_spelling,
@@ -81,7 +87,7 @@ from app.widgets.announce import announce
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import EMPHASIS, HEADING, scale_font
 from app.widgets.page_stack import PageArea
-from app.widgets.plain_text import plain
+from app.widgets.plain_text import plain, plain_tooltip
 from app.widgets.plot_menus import plot_widget, without_export
 from app.widgets.tones import ERROR, MUTED, SUCCESS, WARNING, set_tone, tone_css
 from models.errors import InputError
@@ -350,6 +356,12 @@ class ResultsPage(QWidget):
         self.last_visit_label.setWordWrap(True)
         self.last_visit_label.setAccessibleName("Last confirmed visit")
         self.last_visit_label.hide()
+        # a reopened visit: the weights that graded it, and their own warning when they are not the
+        # loaded ones (the banner speaks of those; the visit's report prints its own record's box)
+        self.graded_by_label = plain(QLabel())  # a file's name
+        self.graded_by_label.setWordWrap(True)
+        self.graded_by_label.setAccessibleName("Weights that graded this visit")
+        self.graded_by_label.hide()
         self.regions = QTableWidget(0, 4)
         # the sides on two lines: at a 15 pt font "Patient's right" was cut in its quarter of the table
         self.regions.setHorizontalHeaderLabels(["Region", "Patient's\nleft", "Patient's\nright", "Function"])
@@ -358,10 +370,17 @@ class ResultsPage(QWidget):
         self.regions.setWordWrap(True)
         self.regions.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.regions.verticalHeader().setVisible(False)
+        self._fit_region_headers()
         self.regions.setMinimumHeight(120)
         self.regions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # measurements, not a form
         self.regions.setAccessibleName("Measured regional function")
         self.regions.setTabKeyNavigation(False)  # Tab leaves the table
+        # nothing measured: the report's sentence in place of an empty table
+        self.regions_missing = plain(QLabel())  # the notes may quote a file
+        self.regions_missing.setWordWrap(True)
+        self.regions_missing.setTextInteractionFlags(readable)
+        self.regions_missing.setAccessibleName("Measured regional function")
+        self.regions_missing.hide()
         # how the Function column and the measured grade's percent are made, as the report prints
         # it under its table (here it was only in hover tooltips)
         self.method_label = QLabel()
@@ -460,7 +479,6 @@ class ResultsPage(QWidget):
         review_form.addRow(self.flagged_note)
         review_form.addRow(self.kept_note)
         self.grade_caption = QLabel(grade_row_label(False))  # "Confirmed grade" once it is
-        review_form.addRow(self.grade_caption, self.grade_row)
         review_form.addRow("Clinician", self.clinician_edit)
         review_form.addRow("Notes", self.notes_edit)
         review_form.addRow(self.review_error)
@@ -473,6 +491,7 @@ class ResultsPage(QWidget):
         self.regions.setToolTip(REGION_UNITS)
         right.addWidget(caption)
         right.addWidget(self.regions)
+        right.addWidget(self.regions_missing)
         right.addWidget(self.method_label)
         right.addWidget(self.flags)
         right.addWidget(review)
@@ -485,6 +504,13 @@ class ResultsPage(QWidget):
         # the photos, numbers and review scroll; Confirm, Export and Back stay below them, in
         # view (at 1366×768, 1280×720, 1024×768 and at 200 % they began below the screen)
         self.body_area = PageArea(body)
+        # the grade to confirm stays in view beside Confirm, below the scrolling body: the page
+        # opens with the body at its top (the photo, chart and table whole) and the keyboard on
+        # the grades; in the body, focusing them scrolled it to its middle at 125 % on 1366x768
+        grades = QHBoxLayout()
+        grades.addWidget(self.grade_caption)
+        grades.addWidget(self.grade_row)
+        grades.addStretch(1)
         footer = QHBoxLayout()
         footer.addWidget(self.confirm_button)
         footer.addWidget(self.export_button)
@@ -497,8 +523,15 @@ class ResultsPage(QWidget):
         # states them (1366x768 at 125 %, a 15 pt font)
         layout.addWidget(self.grade_label)
         layout.addWidget(self.last_visit_label)
+        layout.addWidget(self.graded_by_label)
         layout.addWidget(self.body_area, 1)
+        layout.addLayout(grades)
         layout.addLayout(footer)
+        # the grades below the body still come after the table and before the clinician, as in the form
+        buttons = self.grade_buttons.buttons()
+        for before, after in zip([self.regions, *buttons], [*buttons, self.clinician_edit], strict=True):
+            QWidget.setTabOrder(before, after)
+        QWidget.setTabOrder(self.clinician_edit, self.notes_edit)
         # Tab goes from the notes on to Confirm, Export and Back, as the form reads
         QWidget.setTabOrder(self.notes_edit, self.confirm_button)
         QWidget.setTabOrder(self.confirm_button, self.export_button)
@@ -518,6 +551,7 @@ class ResultsPage(QWidget):
         before anyone confirms, as the report does. The review typed earlier in the session for
         `assessment_id`, still unconfirmed, comes back in the form."""
         self._filled = None  # filling the form is no typing to keep
+        self.show_graded_by(None)  # a reopened visit's window names its weights after this
         self.assessment_id = assessment_id
         self.result = result
         self.read_only = read_only
@@ -546,6 +580,11 @@ class ResultsPage(QWidget):
         for grade, button in zip(GRADES, self.grade_buttons.buttons(), strict=True):
             button.setAccessibleDescription(NETWORK_GRADE if grade == result.grade else "")
         self.regions.setRowCount(len(result.regions))
+        self._fit_region_headers()  # at the font in use now
+        # nothing measured: the report's "Not available: <why>" instead of an empty table
+        self.regions.setVisible(bool(result.regions))
+        self.regions_missing.setText("" if result.regions else measured_unavailable_text(measured_notes(result)))
+        self.regions_missing.setVisible(not result.regions)
         doubtful = doubtful_photos(result.flags)
         for row, region in enumerate(result.regions):
             values = [region.region.replace("_", " "), movement_text(region.left, region.unit, region.region),
@@ -576,7 +615,7 @@ class ResultsPage(QWidget):
         if review:
             items = "".join(f"<li><b>{html.escape(title)}</b>: {html.escape(detail)}</li>" if detail
                             else f"<li><b>{html.escape(title)}</b></li>" for title, detail in review)
-            self.flags.setText(f"<b style='color:{tone_css(WARNING)}'>Flags for review:</b><ul style='margin:0'>{items}</ul>")
+            self.flags.setText(f"<b style='color:{tone_css(WARNING)}'>{REVIEW_FLAGS}</b><ul style='margin:0'>{items}</ul>")
         else:
             self.flags.setText(f"<span style='color:{tone_css(SUCCESS)}'>{NO_FLAGS}</span>")
         self._stored_review = None  # while the form is filled in, nothing counts as edited
@@ -594,6 +633,9 @@ class ResultsPage(QWidget):
         self.update_status(status)
         self._render_overlay()
         self._filled = ReviewForm(chosen, clinician, notes)
+        # a result opens at the top of its body: the photo, the chart and the table's header (an
+        # earlier result's scrolling, or its focused control, left it in the middle)
+        self.body_area.verticalScrollBar().setValue(0)
         # a reader spoke only the focused grade button: the result, said once it is on screen
         on_record = grade_label(confirmed) if status == "confirmed" and confirmed else None
         announce(self, result_summary(str(patient_label), grade_label(result.grade), top, measured_grade, function,
@@ -620,6 +662,35 @@ class ResultsPage(QWidget):
             self.kept_reviews.drop(self.assessment_id)
         else:
             self.kept_reviews.keep(self.assessment_id, form)
+
+    def _fit_region_headers(self) -> None:
+        """Each column of the regions table at least as wide as its header's longest line: the
+        grade row beside the review form kept the column wide enough; pinned below the body, the
+        header's "Patient's" was cut at a 15 pt font."""
+        header = self.regions.horizontalHeader()
+        metrics = header.fontMetrics()
+        lines = [line for column in range(self.regions.columnCount())
+                 for line in self.regions.horizontalHeaderItem(column).text().splitlines()]
+        width = max(metrics.horizontalAdvance(line) for line in lines) + 2 * metrics.averageCharWidth() + 4
+        header.setMinimumSectionSize(width)
+        self.regions.setMinimumWidth(width * self.regions.columnCount() + 2 * self.regions.frameWidth() + 2)
+
+    def show_graded_by(self, model: dict | None, loaded_sha: str | None = None, demo: bool = False,
+                       cautions: list[str] | tuple[str, ...] = ()) -> None:
+        """The line naming the weights that graded a reopened visit (`model`, its stored record;
+        None hides it), in the red or amber of its own warning when they are not the weights
+        loaded now (`loaded_sha`): `results_logic.graded_by_text`."""
+        if model is None:
+            self.graded_by_label.clear()
+            self.graded_by_label.setToolTip("")
+            self.graded_by_label.hide()
+            return
+        text, kind = graded_by_text(model, loaded_sha, demo, cautions)
+        self.graded_by_label.setText(text)
+        set_tone(self.graded_by_label, {GRADED_BY_DEMO: ERROR, GRADED_BY_CAUTION: WARNING}.get(kind, MUTED),
+                 "font-weight: 700;" if kind else "")
+        self.graded_by_label.setToolTip(plain_tooltip("\n".join(f"\u2022 {c}" for c in cautions)) if kind else "")
+        self.graded_by_label.show()
 
     def show_last_visit(self, text: str) -> None:
         """The line naming the patient's last confirmed visit ("" hides it)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from models.pipeline.measures import (
     part_not_found,
 )
 from models.pipeline.overlays import REPORT_ATTENTION, heat_alpha, heat_blend, heat_colours
+from models.resources import records_only_unvalidated
 
 SEGMENTATION_ALPHA = 150
 
@@ -111,12 +112,13 @@ REGION_UNITS = ("Movements are in D, the distance between the eye centres at res
 
 
 def side_text(measured: str | None, registered: str) -> str:
-    """The results page's side line: the measured side (None: not measured), the registered
-    one beside it, and a warning when they are opposite (a mirrored photo, a mix-up, or a
-    recovery worth a look)."""
-    text = "Affected side (patient's): " + ("not measured" if measured is None else f"{measured} (measured)")
-    if registered in ("left", "right", "none"):
-        text += f", {registered} (registered)"
+    """The results page's side line: the registered side first, then the measured one (None:
+    not measured), in the report's order ("left (registered), left (measured)": the screen gave
+    them the other way round beside the printout), and a warning when they are opposite (a
+    mirrored photo, a mix-up, or a recovery worth a look)."""
+    sides = [f"{registered} (registered)"] if registered in ("left", "right", "none") else []
+    sides.append("not measured" if measured is None else f"{measured} (measured)")
+    text = "Affected side (patient's): " + ", ".join(sides)
     if side_disagreement(registered, measured):  # the report's rule
         text += " \u2013 they differ: check the photos and the patient's record"
     return text
@@ -206,6 +208,23 @@ def method_line(rows: Sequence[Any], grade: str | None, function_percent: float 
 
 
 NO_FLAGS = "No flags: results are consistent."
+REVIEW_FLAGS = "Review flags"  # the flags' heading, as the report's section names them
+
+
+def measured_notes(result: Any) -> list[str]:
+    """Why regions were not measured, as the report reads them (its `measured.notes`): the
+    pipeline's own measurement of a live result, else the notes stored with a reopened visit
+    (`stored_notes`, set when it is reopened)."""
+    measured = getattr(getattr(result, "raw", None), "measured", None)
+    notes = measured.notes if isinstance(measured, MeasuredFunction) else getattr(result, "stored_notes", None)
+    return [str(note) for note in notes or [] if str(note).strip()]
+
+
+def measured_unavailable_text(notes: Sequence[str]) -> str:
+    """What stands in for the regional table when nothing was measured, the report's sentence
+    under its "Measured regional function" heading: "Not available: <why>" ("Not available."
+    when no reason was recorded)."""
+    return "Not available: " + "; ".join(notes) if notes else "Not available."
 
 
 def flags_summary(titles: Sequence[str]) -> str:
@@ -416,3 +435,31 @@ def last_visit_text(visits: Sequence[Any], shown_id: int | None) -> str:
     function = ((last.result or {}).get("measured") or {}).get("function_percent")
     measured = f", measured function {percent_text(function)}" if isinstance(function, (int, float)) else ""
     return f"Last confirmed visit {local_date(last.created)}: grade {last.confirmed_grade}{by}{measured}"
+
+
+GRADED_BY_DEMO = "demo"  # the reopened visit was graded by the demonstration weights (red)
+GRADED_BY_CAUTION = "caution"  # ... by weights with cautions: not validated (amber)
+
+
+def graded_by_text(model: Mapping | None, loaded_sha: str | None, demo: bool,
+                   cautions: Sequence[str]) -> tuple[str, str]:
+    """The reopened visit's line naming the weights that graded it (its stored model record
+    `model`) and, when they are not the weights loaded now (`loaded_sha`; None while none is
+    loaded), their own caution state as its report prints it (`demo`: the red box; `cautions`:
+    `app.report.model_cautions.record_cautions`, the amber box): the banner speaks only of the
+    loaded weights. With the kind of warning ("" none, GRADED_BY_DEMO, GRADED_BY_CAUTION)."""
+    model = model if isinstance(model, Mapping) else {}
+    name = str(model.get("name") or "weights not named")
+    sha = model.get("sha256") if isinstance(model.get("sha256"), str) else None
+    named = f"{name} (sha256 {sha[:8]}\u2026)" if sha else f"{name} (no checksum recorded)"
+    if sha and loaded_sha and sha == loaded_sha:
+        return f"Graded by {named}, the weights loaded now.", ""
+    if demo:
+        state, kind = "the demonstration weights, not for diagnosis", GRADED_BY_DEMO
+    elif cautions:
+        state = "not validated" if records_only_unvalidated(list(cautions)) else "clinic-trained, not validated"
+        kind = GRADED_BY_CAUTION
+    else:
+        state, kind = "", ""
+    other = " \u2014 not the weights loaded now" if loaded_sha else ""
+    return f"Graded by {named}" + (f": {state}" if state else "") + other + ".", kind

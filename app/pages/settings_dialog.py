@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -252,11 +252,36 @@ class SettingsDialog(QDialog):
         self.error.hide()  # shown with an error only: empty, it left a gap above Save and Cancel
         self.buttons = buttons
         self._update_checksum()  # its line counts in the height the groups want
+        self._groups, self._boxes = groups, (camera_box, model_box, clinic_box)
+        self.resize(opening_size(self.screen(), *self._wanted_size()))
+        # the camera source's rows (index, resolution) made the dialog, sized for the demo's one
+        # row, scroll although the screen had room: it grows with them (after show_source_rows)
+        self.source.currentIndexChanged.connect(self._grow_to_groups)
+        self._opened_at = self.size()  # until shown: a wrapped check box's row is measured at its width then
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._fit_height_once_shown)
+
+    def _fit_height_once_shown(self) -> None:
+        """The height the groups want once their rows have their widths (before, a wrapped check
+        box's one line counted as two: an empty band above Save), unless the user sized it."""
+        if self._opened_at is None or self.size() != self._opened_at:
+            self._opened_at = None
+            return
+        self._opened_at = None
+        wanted = opening_size(self.screen(), self.width(), self._wanted_size()[1])
+        if wanted.height() != self.height():
+            self.resize(self.width(), wanted.height())
+
+    def _wanted_size(self) -> tuple[int, int]:
+        """The width and height that show the groups, Save and Cancel without scrolling."""
+        groups, layout = self._groups, self.layout()
         # the groups' forms laid out before measuring: at 18 pt their minimum read 693 pixels
         # before and 996 after the dialog showed, and it opened scrolling sideways
-        for box in (camera_box, model_box, clinic_box):
+        for box in self._boxes:
             box.layout().activate()
-        groups_layout.invalidate()  # a size hint cached before the labels were filled in was 10 pixels short
+        groups.layout().invalidate()  # a size hint cached before the labels were filled in was 10 pixels short
         wanted = groups.sizeHint()
         room_for_path = self.folder_in_use.sizeHint().width() + 200  # the form's labels and margins
         # the groups, Save and Cancel and the dialog's margins, and no more: a fixed +120 left
@@ -269,8 +294,21 @@ class SettingsDialog(QDialog):
         inner = max(opening_size(self.screen(), width, 1).width() - margins.left() - margins.right(),
                     groups.minimumSizeHint().width())
         groups_high = groups.heightForWidth(inner) if groups.hasHeightForWidth() else wanted.height()
-        height = groups_high + layout.spacing() + buttons.sizeHint().height() + margins.top() + margins.bottom()
-        self.resize(opening_size(self.screen(), width, height))
+        height = groups_high + layout.spacing() + self.buttons.sizeHint().height() + margins.top() + margins.bottom()
+        return width, height
+
+    def _grow_to_groups(self) -> None:
+        """Taller, within the screen, when the source chosen shows more rows than fit; never
+        smaller (a size the user chose stays), and kept on the screen."""
+        wanted = opening_size(self.screen(), self.width(), self._wanted_size()[1])
+        if wanted.height() <= self.height():
+            return
+        self.resize(self.width(), wanted.height())
+        screen = self.screen()
+        if screen is not None and self.isVisible():
+            room = screen.availableGeometry()
+            if self.frameGeometry().bottom() > room.bottom():
+                self.move(self.x(), max(room.top(), room.bottom() - self.frameGeometry().height() + 1))
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802 - Qt naming
         """Tab from Save or Cancel into the groups: the control it lands on is scrolled into view

@@ -13,9 +13,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from app.report.fonts import FONT, FONT_BOLD, markup, register_fonts
+from app.weights_info import UNVALIDATED_TITLE
 from models.resources import is_demo_checkpoint, is_demo_weights, shown_cautions, weights_cautions
 
-CAUTIONS_TITLE = "MODEL NOT VALIDATED \u2014 NOT FOR DIAGNOSIS"
+# the screen's amber banner starts with the same words (app.weights_info)
+CAUTIONS_TITLE = UNVALIDATED_TITLE
 # the warning tone's amber on a light page (app/widgets/tones.py), a pale fill under it
 CAUTION_AMBER = colors.HexColor("#8a5300")
 CAUTION_FILL = colors.HexColor("#fdf3e1")

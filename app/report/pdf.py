@@ -40,7 +40,13 @@ from reportlab.platypus import (
 
 import app
 from app.local_time import local_minute_zoned, parse_stamp
-from app.pages.results_logic import NO_MEASURED_GRADE, grade_label, wider_than_rest
+from app.pages.results_logic import (
+    NO_MEASURED_GRADE,
+    REVIEW_FLAGS,
+    grade_label,
+    measured_unavailable_text,
+    wider_than_rest,
+)
 from app.report.charts import ACCENT, HIGHLIGHT, HistoryPoint, history_chart, probability_chart
 from app.report.fonts import (
     FONT,
@@ -129,6 +135,7 @@ NOT_RECORDED = "not recorded"  # a patient field left blank, as the patient form
 # the grade history's table lists the last visits (this one, the newest, among them); the chart
 # shows them all: a 500-visit patient's report printed 10 pages of visits
 HISTORY_TABLE_VISITS = 20
+EMPTY_CELL = "\u2013"  # en dash: the history page's mark for a visit without a grade or a measure
 
 
 @dataclass
@@ -623,7 +630,7 @@ def _measured_section(a: Mapping, s: dict, width: float) -> list:
     regions = measured.get("regions", {})
     out: list = [Paragraph("Measured regional function (from the parsing masks, each expression against rest)", s["h2"])]
     if not regions:
-        out.append(_p("Not available: " + "; ".join(measured.get("notes", [])) if measured.get("notes") else "Not available.", s["body"]))
+        out.append(_p(measured_unavailable_text(measured.get("notes") or []), s["body"]))
         return out
     rows = [["Region", "Expression", "Left", "Right", "Ratio", "Function", "Note"]]
     doubtful = doubtful_photos(f for f in a.get("flags", []) if isinstance(f, Mapping))
@@ -680,7 +687,7 @@ def _flags_section(a: Mapping, context: ReportContext, s: dict) -> list:
     stored = restated_flags([f for f in a.get("flags", []) if isinstance(f, Mapping)], a.get("measured") or {})
     flags = review_flags(stored, context.registered_side,
                          a.get("affected_side"), context.photo_days if context.photos_apart else None)
-    out: list = [Paragraph("Review flags", s["h2"])]
+    out: list = [Paragraph(REVIEW_FLAGS, s["h2"])]
     if not flags:
         out.append(_p("None.", s["body"]))
     for title, detail in flags:
@@ -711,10 +718,13 @@ def _history_table(history: Sequence[HistoryPoint], s: dict) -> list:
     says), each with its local time when the point carries a timestamp, so that two visits of
     one day differ; above them, how many earlier visits only the chart shows."""
     shown = list(history)[-HISTORY_TABLE_VISITS:]
-    rows = [["Visit, local time (oldest first)", "Confirmed grade", "Measured function"]]
-    rows += [[_p(_visit_time(p.date), s["value"]), _p(p.grade or "-", s["value"]),
-              _p("-" if p.function_percent is None else f"{p.function_percent:.0f} %", s["value"])] for p in shown]
-    table = _table(rows, [55 * mm, 27 * mm, 35 * mm])
+    # header words as paragraphs: one too long for its column wraps instead of running over
+    # the grid line; each column fits its header on one line as worded (bold 7.5 pt)
+    rows = [[_p(text, s["label"]) for text in ("Visit, local time (oldest first)", "Confirmed grade", "Measured function")]]
+    # an empty cell is an en dash, as on the history page
+    rows += [[_p(_visit_time(p.date), s["value"]), _p(p.grade or EMPTY_CELL, s["value"]),
+              _p(EMPTY_CELL if p.function_percent is None else f"{p.function_percent:.0f} %", s["value"])] for p in shown]
+    table = _table(rows, [55 * mm, 31 * mm, 35 * mm])
     earlier = len(history) - len(shown)
     if not earlier:
         return [table]

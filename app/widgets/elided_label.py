@@ -6,6 +6,8 @@ readable. Its text is a name, a path or a message: shown as typed, never as HTML
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
@@ -72,11 +74,34 @@ class ElidedLabel(QLabel):
         metrics = QFontMetrics(self.font())
         width = max(self.contentsRect().width(), 1)
         shown = metrics.elidedText(self._full, self._mode, width)
-        if self._parts is not None:
+        if self._parts is not None and shown != self._full:
+            shown = _fit_parts(metrics, width, *self._parts)
+        elif self._parts is not None:
             head, middle, tail = self._parts
-            if shown != self._full:
-                room = width - metrics.horizontalAdvance(head + tail)
-                middle = metrics.elidedText(middle, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
-            if middle or not self._parts[1]:  # else head and tail alone do not fit: the whole line is shortened
-                shown = head + ISOLATE + middle + END_ISOLATE + tail
+            shown = head + ISOLATE + middle + END_ISOLATE + tail
         super().setText(shown)
+
+
+def _fit_parts(metrics: QFontMetrics, width: int, head: str, middle: str, tail: str) -> str:
+    """head + middle + tail in `width`: the middle (a name) shortened first; where head and tail
+    alone do not fit, the date of birth (", born …") goes from the tail, then the name is
+    shortened down to "…", and only then is the tail (the ID) shortened, in its middle: the ID
+    was the first thing cut at 150 % ("Patient: Maria Guadalupe Fernández de la Concepción…")."""
+    ellipsis = "\u2026"
+    for part in (tail, _without_birth(tail)):
+        room = width - metrics.horizontalAdvance(head + part)
+        name = metrics.elidedText(middle, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
+        if name or not middle:
+            return head + ISOLATE + name + END_ISOLATE + part
+    part = _without_birth(tail)
+    name = ellipsis if middle else ""
+    room = max(0, width - metrics.horizontalAdvance(head + name))
+    ident = part[:part.find(")") + 1] or part  # " (MRN-1)" of " (MRN-1) – photos from …"
+    if metrics.horizontalAdvance(ident + ellipsis) <= room:  # the ID whole, what follows it shortened
+        return head + ISOLATE + name + END_ISOLATE + metrics.elidedText(part, Qt.TextElideMode.ElideRight, room)
+    return head + ISOLATE + name + END_ISOLATE + metrics.elidedText(ident, Qt.TextElideMode.ElideMiddle, room)
+
+
+def _without_birth(tail: str) -> str:
+    """The tail without its date of birth: " (MRN-1, born 1951-02-03)" -> " (MRN-1)"."""
+    return re.sub(r", born [^)]*", "", tail, count=1)

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QStatusBar, QToolButton, QWidget
 
@@ -54,11 +54,31 @@ class StatusBar(QStatusBar):
         self._yielding: list[ElidedLabel] = []  # shortened before the message, in this order
         self.offered: list[QToolButton] = []  # the message's buttons (`offer`)
         self.recent: deque[tuple[str, str]] = deque(maxlen=RECENT)  # (local time, message), oldest first
+        self._details: str = ""  # the message on show in full (with a path), when it is longer
+        self._keep_offer_height()
+
+    def _keep_offer_height(self) -> None:
+        """The bar as tall as with an offer's buttons, always: when "Report saved" brought its
+        buttons, the bar grew and the whole page above moved up 4 px, and back 8 s later."""
+        probe = QToolButton()
+        probe.setText("Open report")
+        self.setMinimumHeight(0)
+        self.addWidget(probe)  # measured in the bar's own layout, then taken out
+        height = self.sizeHint().height()
+        self.removeWidget(probe)
+        probe.setParent(None)
+        self.setMinimumHeight(height)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._keep_offer_height()
 
     def add_label(self, label: QLabel, gives_way: bool = False) -> None:
         """A permanent label on the right; `gives_way` (an ElidedLabel) is shortened first
         when the message needs the room."""
         self.addPermanentWidget(label)
+        self._keep_offer_height()
         if gives_way and isinstance(label, ElidedLabel):
             # at most the width `_fit` gives it, at least MIN_LABEL_CHARS: never a fixed width (a
             # width fixed while the window had room became the window's minimum, wider than a
@@ -88,7 +108,11 @@ class StatusBar(QStatusBar):
 
     def copy_message(self) -> None:
         """The whole message on the clipboard (the bar may show it shortened)."""
-        QGuiApplication.clipboard().setText(self.message_label.full_text())
+        QGuiApplication.clipboard().setText(self._details or self.message_label.full_text())
+
+    def current_details(self) -> str:
+        """The message on show in full (with the path the bar leaves to its tooltip)."""
+        return self._details if self.message_label.full_text() else ""
 
     def _message_menu(self, where: QPoint) -> None:
         menu = QMenu(self)
@@ -98,17 +122,24 @@ class StatusBar(QStatusBar):
         menu.deleteLater()
 
     # -- QStatusBar's message API --------------------------------------------------------
-    def showMessage(self, text: str, timeout: int = 0, spoken: str | None = None) -> None:  # noqa: N802 - Qt naming
+    def showMessage(self, text: str, timeout: int = 0, spoken: str | None = None,  # noqa: N802 - Qt naming
+                    details: str | None = None) -> None:
         """`text` in the bar; a screen reader is told `spoken` instead when given (the message
-        without a long file path it would spell out)."""
+        without a long file path it would spell out). `details`: the message in full ("Report
+        saved for …: /path/….pdf"), in the tooltip, View → Recent messages and Copy message,
+        where the bar shows the short `text`."""
         self._drop_offer()  # they belonged to the message replaced
+        full = details or text
+        self._details = full
         self.message_label.setText(text)
+        self.message_label.setToolTip(plain_tooltip(full))
         self.message_label.setAccessibleName(text)  # a screen reader reads it whole
-        self.setToolTip(plain_tooltip(text))  # a message may name a patient or a clinician: read as typed
+        self.message_label.setAccessibleDescription(full if full != text else "")
+        self.setToolTip(plain_tooltip(full))  # a message may name a patient or a clinician: read as typed
         self._shown_at = time.monotonic()
         self._sticky = bool(text) and (timeout <= 0 or timeout > STICKY_AFTER_MS)
         if text:
-            self.recent.append((datetime.now().astimezone().strftime("%H:%M:%S"), text))
+            self.recent.append((datetime.now().astimezone().strftime("%H:%M:%S"), full))
             announce(self, spoken or text)  # polite: the label's name changed unspoken ("Report saved", a failure)
         if timeout > 0:
             self._timer.start(timeout)
@@ -121,9 +152,11 @@ class StatusBar(QStatusBar):
         self._timer.stop()
         self._sticky = False
         self._drop_offer()
+        self._details = ""
         if self.message_label.full_text():
             self.message_label.setText("")
             self.message_label.setAccessibleName("")
+            self.message_label.setAccessibleDescription("")
             self.setToolTip("")
             self._fit()
             self.messageChanged.emit("")

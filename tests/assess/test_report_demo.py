@@ -71,7 +71,7 @@ def test_other_weights_have_no_demonstration_warning(tmp_path: Path, demo_digest
     text = " ".join(_page_text(write_report(tmp_path / "r.pdf", _body(model), ReportContext())))
     assert "DEMONSTRATION MODEL" not in text
     # weights from a file that record no cautions: not validated, as a report stored before says too
-    assert "MODEL NOT VALIDATED" in text
+    assert "WEIGHTS NOT VALIDATED" in text
     # an in-memory network (no path, no sha256) is no demo either
     assert not is_demo_record({"name": "untrained", "path": None, "sha256": None})
     assert not is_demo_record(None)
@@ -112,7 +112,7 @@ def test_palsy_assess_with_other_weights_warns_they_are_not_validated(capsys, pa
     text = " ".join(_page_text(out / "report.pdf"))
     assert "DEMONSTRATION MODEL" not in text
     # neither the demonstration weights nor a clinic's: the amber box says they are not validated
-    assert "MODEL NOT VALIDATED" in text and "neither the shipped demonstration weights" in text
+    assert "WEIGHTS NOT VALIDATED" in text and "neither the shipped demonstration weights" in text
 
 
 def test_self_test_requires_the_warning_on_a_demo_report(tmp_path: Path, demo_digest: str) -> None:

@@ -6,11 +6,9 @@ wide as its widest page where the screen has room."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.pages.history import HistoryPage
@@ -18,20 +16,8 @@ from app.settings import Settings
 from app.widgets.page_stack import PageArea
 from app.widgets.screen_fit import FRAME_ALLOWANCE, opening_size
 from tests.gui.conftest import app_font
-from tests.gui.gui_helpers import WAIT_MS, close_window, make_window
-from tests.gui.test_small_screens import _visits
-
-
-def _history(qtbot, width: int, height: int) -> HistoryPage:
-    page = HistoryPage()
-    qtbot.addWidget(page)
-    page.resize(width, height)
-    page.show()
-    qtbot.waitExposed(page)
-    page.show_history("Jane Doe (MRN-1)", _visits(5))
-    for _ in range(3):
-        QApplication.processEvents()
-    return page
+from tests.gui.gui_helpers import WAIT_MS
+from tests.gui.layout_helpers import FakeScreen, shown_history
 
 
 def _key_whole(page: HistoryPage) -> None:
@@ -51,20 +37,20 @@ def _key_whole(page: HistoryPage) -> None:
 
 @pytest.mark.parametrize("width, height", [(784, 490), (588, 368)])  # 1280x800 at 150 % and at 200 %
 def test_the_grade_key_is_whole_on_a_scaled_1280x800_screen(qtbot, width: int, height: int) -> None:
-    page = _history(qtbot, width, height)
+    page = shown_history(qtbot, width, height)
     _key_whole(page)
     page.close()
 
 
 def test_the_grade_key_is_whole_at_18_pt(qtbot) -> None:
     with app_font(18):
-        page = _history(qtbot, 1177, 736)
+        page = shown_history(qtbot, 1177, 736)
         _key_whole(page)
         page.close()
 
 
 def test_no_grades_no_key(qtbot) -> None:
-    page = _history(qtbot, 1000, 650)
+    page = shown_history(qtbot, 1000, 650)
     page.show_history("Bob (MRN-2)", [])
     QApplication.processEvents()
     assert not page.grade_legend.isVisible()
@@ -102,22 +88,12 @@ def test_settings_do_not_scroll_sideways_at_18_pt(qtbot) -> None:
         dialog.close()
 
 
-class _Screen:
-    """A screen with `room` to draw on (1280x800 at 150 %: 853x533)."""
-
-    def __init__(self, width: int, height: int) -> None:
-        self.room = QRect(0, 0, width, height)
-
-    def availableGeometry(self) -> QRect:  # noqa: N802 - Qt naming
-        return self.room
-
-
 def test_the_window_opens_as_wide_as_its_widest_page_where_the_screen_has_room() -> None:
-    small = _Screen(853, 533)
+    small = FakeScreen(853, 533)
     assert opening_size(small, 1360, 860, at_least=QSize(834, 0)) == QSize(834, 490)  # was 784: scrolled sideways
     # no wider than the screen with the window's frame (the inside as wide as the room ran the frame off it)
     assert opening_size(small, 1360, 860, at_least=QSize(900, 0)) == QSize(853 - FRAME_ALLOWANCE.width(), 490)
-    assert opening_size(_Screen(1920, 1040), 1360, 860, at_least=QSize(840, 0)) == QSize(1360, 860)
+    assert opening_size(FakeScreen(1920, 1040), 1360, 860, at_least=QSize(840, 0)) == QSize(1360, 860)
     assert opening_size(small, 1360, 860) == QSize(784, 490)  # the 92 % share where nothing needs more
 
 
@@ -135,21 +111,18 @@ def test_a_page_wider_than_its_view_says_so(qtbot) -> None:
         area.fit_page()
 
 
-def test_the_window_grows_to_a_page_that_grew_unless_the_user_sized_it(qtbot, data_folder: Path, tiny_weights: Path) -> None:
-    window = make_window(qtbot, data_folder, tiny_weights)
-    try:
-        room = window.screen().availableGeometry().width() - (window.frameGeometry().width() - window.width())
-        window.resize(room - 100, window.height())  # as if it had opened there
-        window._opening_size = window.size()
-        page = window.patients
-        page.setMinimumWidth(room - 60)  # its content grew (the capture page's checks shown, say)
-        qtbot.waitUntil(lambda: window.width() > room - 100, timeout=WAIT_MS)
-        assert window.width() <= room  # never past the screen
-        page.setMinimumWidth(0)
-        window.resize(window.width() - 50, window.height())  # the user's own size
-        chosen = window.width()
-        page.setMinimumWidth(room)
-        qtbot.wait(200)
-        assert window.width() == chosen  # stays
-    finally:
-        close_window(window)
+def test_the_window_grows_to_a_page_that_grew_unless_the_user_sized_it(qtbot, open_window) -> None:
+    window = open_window()
+    room = window.screen().availableGeometry().width() - (window.frameGeometry().width() - window.width())
+    window.resize(room - 100, window.height())  # as if it had opened there
+    window._opening_size = window.size()
+    page = window.patients
+    page.setMinimumWidth(room - 60)  # its content grew (the capture page's checks shown, say)
+    qtbot.waitUntil(lambda: window.width() > room - 100, timeout=WAIT_MS)
+    assert window.width() <= room  # never past the screen
+    page.setMinimumWidth(0)
+    window.resize(window.width() - 50, window.height())  # the user's own size
+    chosen = window.width()
+    page.setMinimumWidth(room)
+    qtbot.wait(200)
+    assert window.width() == chosen  # stays

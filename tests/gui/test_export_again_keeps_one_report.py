@@ -29,12 +29,13 @@ def test_a_report_exported_again_unchanged_is_the_one_saved(qtbot, data_folder: 
         confirm(window)
         visit = window.assessment_id
         first = export_at(qtbot, window, monkeypatch, 1_700_000_000)
-        assert window.statusBar().currentMessage() == f"Report for Ada Lovelace (MRN-1) saved: {first}"
+        assert window.statusBar().current_details() == f"Report saved for Ada Lovelace (MRN-1): {first}"
 
         again = export_at(qtbot, window, monkeypatch, 1_700_000_100)
         assert again == first
         assert [path for _, path in window.gateway.saved_reports(visit)] == [first]
-        assert window.statusBar().currentMessage() == (
+        assert window.statusBar().currentMessage() == "Report for Ada Lovelace (MRN-1) saved already, unchanged"
+        assert window.statusBar().current_details() == (
             f"Report for Ada Lovelace (MRN-1) saved already, unchanged: {first}")
         assert [b.text() for b in window.statusBar().offered] == ["Open report", "Save a copy\u2026"]
 
@@ -43,7 +44,7 @@ def test_a_report_exported_again_unchanged_is_the_one_saved(qtbot, data_folder: 
         renamed = export_at(qtbot, window, monkeypatch, 1_700_000_200)
         assert renamed != first and renamed.is_file()
         assert [path for _, path in window.gateway.saved_reports(visit)] == [first, renamed]
-        assert window.statusBar().currentMessage().endswith(f"(MRN-1) saved: {renamed}")
+        assert window.statusBar().current_details().endswith(f"(MRN-1): {renamed}")
     finally:
         close_window(window)
 

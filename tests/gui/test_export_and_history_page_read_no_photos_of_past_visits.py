@@ -33,7 +33,7 @@ def test_export_and_the_history_page_read_no_photos_of_past_visits(
         window.results.confirm_button.click()
         window.export_pdf()
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
-        assert window.statusBar().currentMessage().startswith("Report for Ada Lovelace (MRN-1) saved: ")
+        assert window.statusBar().currentMessage() == "Report saved for Ada Lovelace (MRN-1)"
         assert window.gateway.store.reports(visit)  # kept: the grade history it was drawn from still held
         window.show_history("MRN-1")
         assert window.history.table.rowCount() == 3

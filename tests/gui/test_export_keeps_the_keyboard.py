@@ -31,9 +31,10 @@ def test_the_keyboard_comes_back_to_export_once_the_report_is_written(qtbot, dat
         window.export_pdf()
         assert not page.export_button.isEnabled()  # off while it is written
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
-        assert window.statusBar().currentMessage().startswith("Report for Ada Lovelace (MRN-1) saved: ")
+        assert window.statusBar().currentMessage() == "Report saved for Ada Lovelace (MRN-1)"
+        assert window.statusBar().current_details().startswith("Report saved for Ada Lovelace (MRN-1): ")
         # a screen reader is told it without the stored file's path, which it spelt out
-        assert ("Report for Ada Lovelace (MRN-1) saved", False) in ANNOUNCED
+        assert ("Report saved for Ada Lovelace (MRN-1)", False) in ANNOUNCED
         qtbot.waitUntil(lambda: QApplication.focusWidget() is page.export_button, timeout=WAIT_MS)
     finally:
         close_window(window)

@@ -116,7 +116,7 @@ def test_a_stored_demo_assessment_exports_with_the_warning(tmp_path: Path, monke
     other, result = _stored({**demo, "sha256": "cd" * 32})
     text = _text(render_pdf(other, PatientInfo("MRN-1"), result, Settings(), [other], tmp_path), tmp_path)
     # no demonstration warning; weights from a file that record no cautions print as not validated
-    assert "DEMONSTRATION MODEL" not in text and "MODEL NOT VALIDATED" in text
+    assert "DEMONSTRATION MODEL" not in text and "WEIGHTS NOT VALIDATED" in text
 
 
 def test_the_export_carries_the_registered_side_and_the_record(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_the_review_is_locked_while_its_report_is_written_and_a_changed_record_i
         assert window.gateway.assessment(aid).confirmed_grade != "V" and not page.export_button.isEnabled()
         release.set()
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
-        assert "Report for Alice A (A-1) saved" in window.statusBar().currentMessage()  # whose report
+        assert "Report saved for Alice A (A-1)" in window.statusBar().currentMessage()  # whose report
         assert page.confirm_button.isEnabled() and not page.clinician_edit.isReadOnly()
         assert len(_reports(data_folder, aid)) == 1
 

@@ -157,9 +157,9 @@ def test_export_blocker_says_why_in_order() -> None:
 def test_the_side_line_shows_both_sides_and_warns_when_they_are_opposite() -> None:
     # the side registered for the patient was never shown beside the measured one
     assert side_text("right", "left").endswith("they differ: check the photos and the patient's record")
-    assert "right (measured), left (registered)" in side_text("right", "left")
-    assert side_text("left", "left") == "Affected side (patient's): left (measured), left (registered)"
-    assert side_text("none", "left") == "Affected side (patient's): none (measured), left (registered)"
+    assert "left (registered), right (measured)" in side_text("right", "left")  # the report's order
+    assert side_text("left", "left") == "Affected side (patient's): left (registered), left (measured)"
+    assert side_text("none", "left") == "Affected side (patient's): left (registered), none (measured)"
     assert side_text("left", "unknown") == "Affected side (patient's): left (measured)"
 
 

@@ -19,14 +19,14 @@ def _saved_line(qtbot, data_folder: Path, tiny_weights: Path, patient_id: str, n
         window.results.confirm_button.click()
         window.export_pdf()
         qtbot.waitUntil(lambda: window._export_id is None, timeout=WAIT_MS)
-        return window.statusBar().currentMessage()
+        return window.statusBar().current_details()  # with the path the bar leaves to its tooltip
     finally:
         close_window(window)
 
 
 def test_a_report_that_prints_the_name_as_question_marks_says_so(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     message = _saved_line(qtbot, data_folder, tiny_weights, "IN-01", "राहुल शर्मा")
-    assert message.startswith("Report for राहुल शर्मा (IN-01) saved: ")
+    assert message.startswith("Report saved for राहुल शर्मा (IN-01): ")
     assert message.endswith(". The report could not print the patient's name (Devanagari) with the fonts it carries: "
                             "it shows ? there; the patient ID IN-01 on it identifies the patient; the records keep "
                             "the text as typed")
@@ -34,4 +34,4 @@ def test_a_report_that_prints_the_name_as_question_marks_says_so(qtbot, data_fol
 
 def test_a_report_that_prints_every_letter_says_only_where_it_is(qtbot, data_folder: Path, tiny_weights: Path) -> None:
     message = _saved_line(qtbot, data_folder, tiny_weights, "MÜ-1", "Jürgen Müller")
-    assert message.startswith("Report for Jürgen Müller (MÜ-1) saved: ") and message.endswith(".pdf")
+    assert message.startswith("Report saved for Jürgen Müller (MÜ-1): ") and message.endswith(".pdf")

@@ -59,7 +59,7 @@ def test_a_result_shown_is_announced_politely_with_its_flags(page) -> None:
     assert list(ANNOUNCED) == [(
         "Results for Jane Doe (MRN-2041). Network grade IV \u2013 moderately severe dysfunction, probability 27 %. "
         "Measured grade IV \u2013 moderately severe dysfunction, 27 % function. "
-        "Affected side (patient's): left (measured), left (registered). 1 flag for review: Low network confidence.",
+        "Affected side (patient's): left (registered), left (measured). 1 flag for review: Low network confidence.",
         False)]
     # reopened, read-only: announced again, with no flags
     page.show_result(_result(flagged=False), LABEL, "confirmed", confirmed="IV", clinician="Dr Kim", read_only=True)

@@ -53,7 +53,8 @@ def test_open_report_opens_the_saved_pdf_of_the_visit_on_screen(qtbot, data_fold
 
         # beside "Report saved", for that report
         bar = window.statusBar()
-        assert bar.currentMessage().startswith("Report for Ada Lovelace (MRN-1) saved: ")
+        assert bar.currentMessage() == "Report saved for Ada Lovelace (MRN-1)"  # the path in its details
+        assert bar.current_details() == f"Report saved for Ada Lovelace (MRN-1): {path}"
         assert [b.text() for b in bar.offered] == ["Open report", "Save a copy\u2026"]
         bar.offered[0].click()
         assert opened == [str(path), str(path)]

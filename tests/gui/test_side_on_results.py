@@ -28,5 +28,5 @@ def test_a_side_that_was_not_measured_reads_not_measured(qtbot) -> None:
     page = ResultsPage()
     qtbot.addWidget(page)
     page.show_result(_result("none", None), "Ada (MRN-1)", "analysed", registered_side="left")
-    assert "Affected side (patient&#x27;s): not measured, left (registered)" in page.grade_label.text()
+    assert "Affected side (patient&#x27;s): left (registered), not measured" in page.grade_label.text()
     assert side_text(None, "unknown") == "Affected side (patient's): not measured"
