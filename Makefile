@@ -31,7 +31,7 @@ run: $(STAMP)
 	fi
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q --durations=25
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app models tests benchmarks
