@@ -425,6 +425,8 @@ def run_clinic(recipe: ClinicRecipe, device: torch.device, progress: Progress | 
         state.record("init_overlap", init_overlap(init_training, patients))
         state.record(INIT_TRAINING, init_training)
         state.record(INIT_CAUTIONS, weights_cautions(start.peek()))
+    elif init is not None and INIT_CAUTIONS not in state.data:  # a run an earlier version started: read them now
+        state.record(INIT_CAUTIONS, weights_cautions(read_checkpoint(init)))
     overlap = state.data.get("init_overlap")
     if overlap:
         _warn(overlap)

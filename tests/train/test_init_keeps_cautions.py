@@ -104,3 +104,24 @@ def test_a_clinic_run_from_another_clinics_weights_keeps_their_cautions_after_it
     # a rerun (nothing trained again) writes the same
     assert run_clinic(ClinicRecipe(patients=str(tiny_patients), init=str(clinic_weights), work=str(work), steps=2,
                                    batch_size=2), CPU)["cautions"] == cautions
+
+
+@pytest.mark.usefixtures("whole_photos")
+def test_a_rerun_of_a_clinic_run_an_earlier_version_started_reads_the_start_cautions(tiny_patients, clinic_weights,
+                                                                                      tmp_path):
+    """A run started before the start weights' cautions were recorded (no `init_cautions` in
+    its state.json), rerun: they are read from the --init file then (review r1 D5: its
+    clinic.pt kept dropping them, though its stage files had them)."""
+    import json
+
+    from models.train.clinic import INIT_CAUTIONS, ClinicRecipe, run_clinic
+
+    work = tmp_path / "run"
+    recipe = ClinicRecipe(patients=str(tiny_patients), init=str(clinic_weights), work=str(work), steps=2, batch_size=2)
+    run_clinic(recipe, CPU)
+    state = json.loads((work / "state.json").read_text())
+    del state[INIT_CAUTIONS]  # as an earlier version left it
+    (work / "state.json").write_text(json.dumps(state))
+    results = run_clinic(recipe, CPU)
+    assert results["cautions"][-len(CLINIC):] == CLINIC
+    assert weights_cautions(load_checkpoint(work / "clinic.pt")[1]) == results["cautions"]
