@@ -53,8 +53,9 @@ class ElidedLabel(QLabel):
         self._set_full(text)
 
     def set_parts(self, head: str, middle: str, tail: str) -> None:
-        """Show head + middle + tail; when it does not fit, `middle` is shortened first
-        (a long patient name pushed the ID off the page title). The middle is shown isolated
+        """Show head + middle + tail; when it does not fit, a date of birth (", born …") in
+        `tail` goes first, then `middle` is shortened (a long patient name pushed the ID off the
+        page title), and only then the ID (`_fit_parts`). The middle is shown isolated
         (FSI ... PDI): a right-to-left name no longer pulls the ID after it to its other side."""
         self._parts = (head, middle, tail)
         self._set_full(head + middle + tail)
@@ -83,23 +84,31 @@ class ElidedLabel(QLabel):
 
 
 def _fit_parts(metrics: QFontMetrics, width: int, head: str, middle: str, tail: str) -> str:
-    """head + middle + tail in `width`: the middle (a name) shortened first; where head and tail
-    alone do not fit, the date of birth (", born …") goes from the tail, then the name is
-    shortened down to "…", and only then is the tail (the ID) shortened, in its middle: the ID
-    was the first thing cut at 150 % ("Patient: Maria Guadalupe Fernández de la Concepción…")."""
+    """head + middle + tail in `width`. The date of birth (", born …") is kept only beside the
+    whole name: it goes first, then the middle (a name) is shortened down to "…", and only then
+    is the tail (the ID) shortened, in its middle: the ID was the first thing cut at 150 %
+    ("Patient: Maria Guadalupe Fernández de la Concepción…"), and keeping the date of birth cut
+    the name to "…" where a narrower line, without it, showed the name whole."""
     ellipsis = "\u2026"
-    for part in (tail, _without_birth(tail)):
-        room = width - metrics.horizontalAdvance(head + part)
-        name = metrics.elidedText(middle, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
-        if name or not middle:
-            return head + ISOLATE + name + END_ISOLATE + part
+    if metrics.horizontalAdvance(head + middle + tail) <= width:
+        return head + ISOLATE + middle + END_ISOLATE + tail
     part = _without_birth(tail)
+    room = width - metrics.horizontalAdvance(head + part)
+    name = metrics.elidedText(middle, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
+    if not middle or _shows_some_of(name):
+        return head + ISOLATE + name + END_ISOLATE + part
     name = ellipsis if middle else ""
     room = max(0, width - metrics.horizontalAdvance(head + name))
     ident = part[:part.find(")") + 1] or part  # " (MRN-1)" of " (MRN-1) – photos from …"
     if metrics.horizontalAdvance(ident + ellipsis) <= room:  # the ID whole, what follows it shortened
         return head + ISOLATE + name + END_ISOLATE + metrics.elidedText(part, Qt.TextElideMode.ElideRight, room)
     return head + ISOLATE + name + END_ISOLATE + metrics.elidedText(ident, Qt.TextElideMode.ElideMiddle, room)
+
+
+def _shows_some_of(name: str) -> bool:
+    """Whether an elided name shows any of the name: not "", "…", nor the zero-width joiner
+    and "…" that Qt gives an Arabic name."""
+    return bool(name.replace("\u2026", "").strip("\u200c\u200d\u200e\u200f"))
 
 
 def _without_birth(tail: str) -> str:
