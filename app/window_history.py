@@ -14,7 +14,7 @@ from app.pages.history_logic import (
     withdrawable,
     withdrawn_message,
 )
-from app.pages.results_logic import last_visit_text
+from app.pages.results_logic import graded_by_shown, last_visit_text
 from app.widgets.busy_cursor import busy_cursor
 from app.workers import FunctionWorker
 from models.errors import PalsyError
@@ -176,16 +176,22 @@ class WindowHistoryMixin:
         self._recompute_overlays(info, photos)
 
     def show_graded_by(self) -> None:
-        """The reopened visit on screen names the weights that graded it, with its own record's
-        warning when they are not the loaded ones (`graded_by_text`); again once a load answers."""
+        """The result on screen names the weights that graded it, with its own record's warning
+        when they are not the loaded ones (`graded_by_text`): a reopened visit always, a live
+        result only once other weights (or none) are loaded, as Settings may swap them while it
+        is shown (`graded_by_shown`). Again once a load starts and once it answers."""
         from app.report.model_cautions import is_demo_record, record_cautions
 
-        if self.result is None or self.results.result is not self.result or self.assessment_id is None:
+        if self.result is None or self.results.result is not self.result:
             return
         model = self.result.model if isinstance(self.result.model, dict) else {}
         handle = self.model_handle
-        self.results.show_graded_by(model, getattr(handle, "sha256", None) if handle is not None else None,
-                                    is_demo_record(model), record_cautions(model))
+        loaded = getattr(handle, "sha256", None) if handle is not None else None
+        reopened = getattr(self.result, "stored_notes", None) is not None  # set by open_read_only
+        if not graded_by_shown(model, loaded, reopened):
+            self.results.show_graded_by(None)
+            return
+        self.results.show_graded_by(model, loaded, is_demo_record(model), record_cautions(model))
 
     def show_last_visit(self, patient_id: str | None, assessment_id: int | None) -> None:
         """The results page names the patient's last confirmed visit before this one (grades and
@@ -199,8 +205,7 @@ class WindowHistoryMixin:
     def overlays_after_load(self) -> None:
         """The model load answered: the overlays of a visit reopened meanwhile, if it is still on
         screen (none when the load failed: the banner says why, and Export is free again)."""
-        if self.stack.currentWidget() is self.results and getattr(self.results.result, "stored_notes", None) is not None:
-            self.show_graded_by()  # a reopened visit: the loaded weights are known now
+        self.show_graded_by()  # the result shown, live or reopened: the loaded weights are known now
         waiting, self._overlays_waiting = getattr(self, "_overlays_waiting", None), None
         if waiting is None:
             return

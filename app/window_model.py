@@ -51,6 +51,7 @@ class WindowModelMixin:
         self.model_error = ""
         self.model_label.setText("model: loading\u2026")
         self.model_label.setToolTip("")
+        self.show_graded_by()  # the result shown no longer matches "the weights loaded now"
         worker = FunctionWorker(lambda progress: self.services.load_model(weights, device, mirror))
         worker.load_token = self._load_token
         worker.returned.connect(self._model_loaded)

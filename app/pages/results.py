@@ -356,8 +356,9 @@ class ResultsPage(QWidget):
         self.last_visit_label.setWordWrap(True)
         self.last_visit_label.setAccessibleName("Last confirmed visit")
         self.last_visit_label.hide()
-        # a reopened visit: the weights that graded it, and their own warning when they are not the
-        # loaded ones (the banner speaks of those; the visit's report prints its own record's box)
+        # the weights that graded the result (a reopened visit's; a live one's once others are loaded),
+        # and their own warning when they are not the loaded ones (the banner speaks of those; the
+        # result's report prints its own record's box)
         self.graded_by_label = plain(QLabel())  # a file's name
         self.graded_by_label.setWordWrap(True)
         self.graded_by_label.setAccessibleName("Weights that graded this visit")
@@ -464,20 +465,20 @@ class ResultsPage(QWidget):
         self.decision_label = plain(QLabel())
         self.decision_label.setWordWrap(True)
         set_tone(self.decision_label, SUCCESS, "font-weight: 700;")
-        # why no grade is ticked on a flagged result, beside the grade buttons
+        # why no grade is ticked on a flagged result: in the fixed bar, just above the grade buttons
+        # (in the scrolling form it was below the fold at 1280x720 and 1366x768 at 125-150 %)
         self.flagged_note = QLabel(FLAGGED_NOTE)
         self.flagged_note.setWordWrap(True)
         set_tone(self.flagged_note, WARNING)
         self.flagged_note.hide()
-        # a review typed earlier in the session and brought back: still to be confirmed
+        # a review typed earlier in the session and brought back: still to be confirmed (above the
+        # grade buttons too, which show the grade brought back)
         self.kept_note = QLabel(KEPT_REVIEW_NOTE)
         self.kept_note.setWordWrap(True)
         set_tone(self.kept_note, WARNING)
         self.kept_note.hide()
         review_form = QFormLayout(review)
         review_form.addRow(self.decision_label)
-        review_form.addRow(self.flagged_note)
-        review_form.addRow(self.kept_note)
         self.grade_caption = QLabel(grade_row_label(False))  # "Confirmed grade" once it is
         review_form.addRow("Clinician", self.clinician_edit)
         review_form.addRow("Notes", self.notes_edit)
@@ -525,6 +526,8 @@ class ResultsPage(QWidget):
         layout.addWidget(self.last_visit_label)
         layout.addWidget(self.graded_by_label)
         layout.addWidget(self.body_area, 1)
+        layout.addWidget(self.flagged_note)  # shown only when set: a hidden label takes no room
+        layout.addWidget(self.kept_note)
         layout.addLayout(grades)
         layout.addLayout(footer)
         # the grades below the body still come after the table and before the clinician, as in the form
@@ -551,7 +554,7 @@ class ResultsPage(QWidget):
         before anyone confirms, as the report does. The review typed earlier in the session for
         `assessment_id`, still unconfirmed, comes back in the form."""
         self._filled = None  # filling the form is no typing to keep
-        self.show_graded_by(None)  # a reopened visit's window names its weights after this
+        self.show_graded_by(None)  # the window names the weights after this when it has to
         self.assessment_id = assessment_id
         self.result = result
         self.read_only = read_only
@@ -677,9 +680,9 @@ class ResultsPage(QWidget):
 
     def show_graded_by(self, model: dict | None, loaded_sha: str | None = None, demo: bool = False,
                        cautions: list[str] | tuple[str, ...] = ()) -> None:
-        """The line naming the weights that graded a reopened visit (`model`, its stored record;
-        None hides it), in the red or amber of its own warning when they are not the weights
-        loaded now (`loaded_sha`): `results_logic.graded_by_text`."""
+        """The line naming the weights that graded the result shown (`model`, its record; None
+        hides it), in the red or amber of its own warning when they are not the weights loaded
+        now (`loaded_sha`): `results_logic.graded_by_text`."""
         if model is None:
             self.graded_by_label.clear()
             self.graded_by_label.setToolTip("")

@@ -437,22 +437,45 @@ def last_visit_text(visits: Sequence[Any], shown_id: int | None) -> str:
     return f"Last confirmed visit {local_date(last.created)}: grade {last.confirmed_grade}{by}{measured}"
 
 
-GRADED_BY_DEMO = "demo"  # the reopened visit was graded by the demonstration weights (red)
-GRADED_BY_CAUTION = "caution"  # ... by weights with cautions: not validated (amber)
+GRADED_BY_DEMO = "demo"  # the weights that graded the result are the demonstration weights (red)
+GRADED_BY_CAUTION = "caution"  # ... weights with cautions: not validated (amber)
+
+
+def _record_sha(model: Mapping | None) -> str | None:
+    """The sha256 a model record names, lower-cased (an imported record may spell it in capitals)."""
+    sha = model.get("sha256") if isinstance(model, Mapping) else None
+    return sha.lower() if isinstance(sha, str) and sha else None
+
+
+def same_weights(model: Mapping | None, loaded_sha: str | None) -> bool:
+    """The record `model` names the weights loaded now (`loaded_sha`; None while none is loaded)."""
+    sha = _record_sha(model)
+    return bool(sha and loaded_sha and sha == loaded_sha.lower())
+
+
+def graded_by_shown(model: Mapping | None, loaded_sha: str | None, reopened: bool) -> bool:
+    """Whether the results page shows the "Graded by" line: always for a reopened visit; for a
+    live result only when other weights (or none) are loaded now, since the banner speaks of the
+    loaded weights only (Settings may swap them while the result is on screen). A live result
+    with no model record has nothing to name."""
+    if reopened:
+        return True
+    return bool(model) and not same_weights(model, loaded_sha)
 
 
 def graded_by_text(model: Mapping | None, loaded_sha: str | None, demo: bool,
                    cautions: Sequence[str]) -> tuple[str, str]:
-    """The reopened visit's line naming the weights that graded it (its stored model record
-    `model`) and, when they are not the weights loaded now (`loaded_sha`; None while none is
-    loaded), their own caution state as its report prints it (`demo`: the red box; `cautions`:
+    """The line naming the weights that graded the result shown (its model record `model`)
+    and, when they are not the weights loaded now (`loaded_sha`; None while none is loaded),
+    their own caution state as its report prints it (`demo`: the red box; `cautions`:
     `app.report.model_cautions.record_cautions`, the amber box): the banner speaks only of the
-    loaded weights. With the kind of warning ("" none, GRADED_BY_DEMO, GRADED_BY_CAUTION)."""
+    loaded weights. A record without a checksum may or may not be the loaded weights: the line
+    says so. With the kind of warning ("" none, GRADED_BY_DEMO, GRADED_BY_CAUTION)."""
     model = model if isinstance(model, Mapping) else {}
     name = str(model.get("name") or "weights not named")
-    sha = model.get("sha256") if isinstance(model.get("sha256"), str) else None
+    sha = model.get("sha256") if isinstance(model.get("sha256"), str) and model.get("sha256") else None
     named = f"{name} (sha256 {sha[:8]}\u2026)" if sha else f"{name} (no checksum recorded)"
-    if sha and loaded_sha and sha == loaded_sha:
+    if same_weights(model, loaded_sha):
         return f"Graded by {named}, the weights loaded now.", ""
     if demo:
         state, kind = "the demonstration weights, not for diagnosis", GRADED_BY_DEMO
@@ -461,5 +484,10 @@ def graded_by_text(model: Mapping | None, loaded_sha: str | None, demo: bool,
         kind = GRADED_BY_CAUTION
     else:
         state, kind = "", ""
-    other = " \u2014 not the weights loaded now" if loaded_sha else ""
+    if not loaded_sha:
+        other = ""  # none loaded (or loading): nothing to compare with
+    elif sha:
+        other = " \u2014 not the weights loaded now"
+    else:
+        other = " \u2014 the loaded weights may differ"
     return f"Graded by {named}" + (f": {state}" if state else "") + other + ".", kind
