@@ -321,15 +321,10 @@ def test_photo_folder_source_feeds_each_step_its_own_photo(qtbot, data_folder: P
 
     from app.camera.file_sources import PhotoFolderSource
     from models.labels import EXPRESSIONS
+    from tests.gui.capture_helpers import photo_folder
 
     folder = tmp_path / "photos"
-    folder.mkdir()
-    source = DemoPatientSource(grade=3, side="right", seed=3, frame_size=(320, 240), clock=lambda: 1000.0)
-    source.open()
-    for expression in EXPRESSIONS:
-        source.set_expression(expression)
-        Image.fromarray(source.read()).save(folder / f"{expression}.png")
-    source.close()
+    photo_folder(folder, EXPRESSIONS)
 
     window = make_window(qtbot, data_folder, tiny_weights, source_factory=lambda: PhotoFolderSource(folder))
     try:
