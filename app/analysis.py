@@ -86,6 +86,12 @@ class AnalysisResult:
     model: dict
     timing_ms: dict[str, float]
     raw: Any = None  # the pipeline's own result object, for the PDF report
+    # A visit reopened from its record (`app.reopen.result_from_record`), not a live answer,
+    # with what the record keeps that the fields above cannot hold: its method line as the
+    # report printed it and why regions were not measured.
+    reopened: bool = False
+    stored_method: str | None = None
+    stored_notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The assessment.json body (the pipeline's own when available); no arrays."""

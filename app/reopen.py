@@ -6,6 +6,8 @@ are not stored, so a reopened assessment shows the photos with the stored number
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from app.analysis import AnalysisResult, ExpressionResult, Flag, RegionRow, centre_crop
@@ -56,7 +58,7 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
                   values.get("expression", ""))
         for name, values in stored_regions
     ]
-    result = AnalysisResult(
+    return AnalysisResult(
         grade=data["grade"],
         probabilities={g: float(data.get("probabilities", {}).get(g, 0.0)) for g in GRADES},
         affected_side=data.get("affected_side", "unknown"),
@@ -71,12 +73,20 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         expressions=expressions,
         model=data.get("model", {}),
         timing_ms=data.get("timing_ms", {}),
+        reopened=True,
+        # the method line as stored, the report's: rebuilt from the 4-decimal stored movements
+        # its arithmetic differed from the report's in the third decimal
+        stored_method=method if isinstance(method := measured.get("method"), str) else None,
+        # why nothing was measured, as its report says it under the regional function heading
+        stored_notes=stored_notes(data),
     )
-    # the method line as stored, the report's: rebuilt from the 4-decimal stored movements its
-    # arithmetic differed from the report's in the third decimal (AnalysisResult has no field for it)
-    method = measured.get("method")
-    result.stored_method = method if isinstance(method, str) else None  # read by results_logic.stored_method
-    return result
+
+
+def stored_notes(stored: Any) -> list[str]:
+    """The notes stored with a visit's measured function (why regions were not measured)."""
+    measured = (stored or {}).get("measured") if isinstance(stored, dict) else None
+    notes = measured.get("notes") if isinstance(measured, dict) else None
+    return [str(note) for note in notes] if isinstance(notes, list) else []
 
 
 def in_live_order(stored: dict) -> dict:

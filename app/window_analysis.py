@@ -226,3 +226,4 @@ class WindowAnalysisMixin:
                                  clinician=self.settings.clinic.clinician, registered_side=self._registered_side(self.patient_id),
                                  capture_times=self._capture_times(self.assessment_id), assessment_id=self.assessment_id)
         self.show_last_visit(self.patient_id, self.assessment_id)
+        self.show_graded_by()  # other weights may be loading (Settings) while it ran: the banner speaks of those

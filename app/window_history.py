@@ -32,13 +32,6 @@ def other_model(overlays_sha: str | None, graded_sha: str | None) -> bool:
     return bool(overlays_sha and graded_sha and overlays_sha != graded_sha)
 
 
-def stored_notes(stored: Any) -> list[str]:
-    """The notes stored with a visit's measured function (why regions were not measured)."""
-    measured = (stored or {}).get("measured") if isinstance(stored, dict) else None
-    notes = measured.get("notes") if isinstance(measured, dict) else None
-    return [str(note) for note in notes] if isinstance(notes, list) else []
-
-
 class DecodedPhotos:
     """The gateway's `load_photo` for one visit, each photo read and decoded once: the reopened
     result and its overlays' worker used to decode each one on the GUI thread twice (0.75-1.16 s
@@ -157,8 +150,6 @@ class WindowHistoryMixin:
         if info.status == "discarded":  # the history lists none: shown, it read as a valid result
             self.notify("This visit was marked entered in error: it is no longer shown")
             return
-        # why nothing was measured, as its report says it under the regional function heading
-        result.stored_notes = stored_notes(info.result)  # read by results_logic.measured_notes
         self.patient_id, self.assessment_id, self.result = info.patient_id, assessment_id, result
         self.stack.setCurrentWidget(self.results)
         self.show_patient_title(info.patient_id)
@@ -187,8 +178,7 @@ class WindowHistoryMixin:
         model = self.result.model if isinstance(self.result.model, dict) else {}
         handle = self.model_handle
         loaded = getattr(handle, "sha256", None) if handle is not None else None
-        reopened = getattr(self.result, "stored_notes", None) is not None  # set by open_read_only
-        if not graded_by_shown(model, loaded, reopened):
+        if not graded_by_shown(model, loaded, self.result.reopened):
             self.results.show_graded_by(None)
             return
         self.results.show_graded_by(model, loaded, is_demo_record(model), record_cautions(model))

@@ -175,8 +175,8 @@ FUNCTION_MEANS = "Function: the weaker side's movement as a percentage of the st
 
 
 def stored_method(result: Any) -> str | None:
-    """The method text stored with a reopened visit (`app.reopen.result_from_record` keeps it as
-    `stored_method`), else None (a live result, or a visit stored without it)."""
+    """The method text stored with a reopened visit (`AnalysisResult.stored_method`, which
+    `app.reopen.result_from_record` fills), else None (a live result, or a visit stored without it)."""
     method = getattr(result, "stored_method", None)
     return method if isinstance(method, str) and method.strip() else None
 
@@ -214,7 +214,7 @@ REVIEW_FLAGS = "Review flags"  # the flags' heading, as the report's section nam
 def measured_notes(result: Any) -> list[str]:
     """Why regions were not measured, as the report reads them (its `measured.notes`): the
     pipeline's own measurement of a live result, else the notes stored with a reopened visit
-    (`stored_notes`, set when it is reopened)."""
+    (`AnalysisResult.stored_notes`, which `app.reopen.result_from_record` fills)."""
     measured = getattr(getattr(result, "raw", None), "measured", None)
     notes = measured.notes if isinstance(measured, MeasuredFunction) else getattr(result, "stored_notes", None)
     return [str(note) for note in notes or [] if str(note).strip()]

@@ -1,6 +1,6 @@
 """Camera stand-ins of the GUI tests: the demo patient as a named camera (one that cannot open,
-one whose open or reads wait at a gate, one that freezes), and a camera thread run over a
-mailbox that counts what it delivers."""
+one whose open or reads wait at a gate, one that freezes), a camera giving one frame again and
+again, and a camera thread run over a mailbox that counts what it delivers."""
 
 from __future__ import annotations
 
@@ -75,6 +75,25 @@ class FreezingCamera(DemoCamera):
         while self._frozen.is_set():
             time.sleep(0.02)
         return super().read()
+
+
+class StillCamera:
+    """A camera that gives the same `frame` at every read, at once, and counts its reads:
+    `repeats_frames` says whether the worker should expect it (a still scene of a file) or take
+    the repeat for a frozen live feed (an OpenCV camera stuck on its last frame)."""
+
+    def __init__(self, frame: np.ndarray, name: str = "camera 0", repeats_frames: bool = False) -> None:
+        self.frame, self.name, self.repeats_frames, self.reads = frame, name, repeats_frames, 0
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> np.ndarray:
+        self.reads += 1
+        return self.frame
+
+    def close(self) -> None:
+        pass
 
 
 class CountingMailbox(LatestFrame):

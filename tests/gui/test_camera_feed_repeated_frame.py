@@ -18,7 +18,7 @@ from app.camera.demo_source import DemoPatientSource
 from app.camera.file_sources import PhotoFolderSource, VideoFileSource
 from app.pages.capture import FROZEN_S
 from app.workers import frame_digest
-from tests.gui.camera_fakes import DemoCamera, camera_thread
+from tests.gui.camera_fakes import DemoCamera, StillCamera, camera_thread
 from tests.gui.capture_helpers import capture_ready, seconds_until, start
 from tests.gui.gui_helpers import WAIT_MS
 
@@ -119,26 +119,6 @@ def test_a_small_change_in_a_large_frame_is_a_new_picture() -> None:
     assert frame_digest(frame.copy()) == frame_digest(frame)
 
 
-class InstantStale:
-    """A live camera stuck on its last frame that answers every read at once, as OpenCV does after
-    an unplug; small, so that its reads cost next to nothing."""
-
-    name = "camera 0"
-
-    def __init__(self) -> None:
-        self.frame, self.reads = PICTURE[:16, :16].copy(), 0
-
-    def open(self) -> None:
-        pass
-
-    def read(self) -> np.ndarray:
-        self.reads += 1
-        return self.frame
-
-    def close(self) -> None:
-        pass
-
-
 STALE_READS_PER_S = 300  # the thread pauses 10 ms after a repeat: at most about 100 reads a second
 
 
@@ -147,7 +127,9 @@ def test_a_stale_camera_that_answers_at_once_does_not_spin_a_core(qtbot, monkeyp
     # a second, a core held while the page said "No new picture…", slowing the analysis and the
     # window on the clinic's 2-4 core PCs. Only the upper bound is checked: a loaded machine reads less
     monkeypatch.setattr(workers, "frame_interval", lambda source: 0.0)  # as for an OpenCVSource: not paced
-    source = InstantStale()
+    # a live camera stuck on its last frame that answers every read at once, as OpenCV does after
+    # an unplug; small, so that its reads cost next to nothing
+    source = StillCamera(PICTURE[:16, :16].copy())
     with camera_thread(source, WAIT_MS) as mailbox:
         qtbot.waitUntil(lambda: mailbox.puts == 1, timeout=WAIT_MS)
         start_reads, started = source.reads, time.monotonic()

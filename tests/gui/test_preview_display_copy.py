@@ -12,30 +12,16 @@ from app.pages.capture_logic import CaptureSession
 from app.records_gateway import PatientInfo
 from app.workers import DISPLAY_MAX_WIDTH, CameraWorker, LatestFrame, retire_worker, start_worker
 from tests.doubles import MemoryRecords
+from tests.gui.camera_fakes import StillCamera
 from tests.gui.gui_helpers import WAIT_MS
 
 FOUR_K = (2160, 3840, 3)
 
 
-class StillCamera:
+def still_scene(shape: tuple[int, int, int] = FOUR_K) -> StillCamera:
     """A camera giving one noisy frame of `shape` again and again (a still scene)."""
-
-    repeats_frames = True
-
-    def __init__(self, shape: tuple[int, int, int] = FOUR_K) -> None:
-        self.name = "camera 4k"
-        self.frame = np.random.default_rng(7).integers(0, 255, shape, np.uint8)
-        self.reads = 0
-
-    def open(self) -> None:
-        pass
-
-    def read(self) -> np.ndarray:
-        self.reads += 1
-        return self.frame
-
-    def close(self) -> None:
-        pass
+    frame = np.random.default_rng(7).integers(0, 255, shape, np.uint8)
+    return StillCamera(frame, "camera 4k", repeats_frames=True)
 
 
 def _packet(qtbot, source: StillCamera):
@@ -51,14 +37,14 @@ def _packet(qtbot, source: StillCamera):
 
 
 def test_a_4k_packet_carries_a_small_display_copy(qtbot) -> None:
-    packet = _packet(qtbot, StillCamera())
+    packet = _packet(qtbot, still_scene())
     assert packet.frame.shape == FOUR_K  # the full frame, for a capture and the checks
     assert packet.display.shape == (720, DISPLAY_MAX_WIDTH, 3)
     assert abs(int(packet.display.mean()) - int(packet.frame.mean())) <= 2  # the same picture, smaller
 
 
 def test_a_small_frame_needs_no_copy(qtbot) -> None:
-    packet = _packet(qtbot, StillCamera((240, 320, 3)))
+    packet = _packet(qtbot, still_scene((240, 320, 3)))
     assert packet.display is None and packet.frame.shape == (240, 320, 3)
 
 
@@ -68,7 +54,7 @@ def test_the_preview_shows_the_copy_and_capture_stores_the_full_frame(qtbot) -> 
     session = CaptureSession(records.start_assessment("P1"), records)
     page = CapturePage()
     qtbot.addWidget(page)
-    source = StillCamera()
+    source = still_scene()
     try:
         page.begin(session, lambda: source)
         qtbot.waitUntil(lambda: page._last_packet is not None, timeout=WAIT_MS)

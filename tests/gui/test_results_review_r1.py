@@ -91,12 +91,7 @@ def test_a_kept_reviews_note_is_in_view_when_the_page_opens(qtbot, data_folder: 
 def test_a_live_result_names_the_demo_weights_once_others_are_loaded(qtbot, data_folder: Path) -> None:
     window = _window(qtbot, data_folder)
     try:
-        window._model_loaded(_handle("d" * 64, "demo_compact", True))
-        result = _result()
-        result.model = dict(DEMO)
-        window.patient_id, window.assessment_id, window.result = "MRN-1", 7, result
-        window.stack.setCurrentWidget(window.results)
-        window.results.show_result(result, "Ada Lovelace (MRN-1)", "analysed", assessment_id=7)
+        _live_demo_result(window)
         label = window.results.graded_by_label
         assert label.isHidden()  # the red banner says it: the weights that graded it are loaded
         window._model_loaded(_handle("e" * 64, "clinic", False))  # Settings -> Model: other weights
@@ -136,16 +131,45 @@ def test_the_line_claims_no_match_while_weights_load(qtbot, data_folder: Path, m
 def test_a_live_result_is_named_while_weights_load(qtbot, data_folder: Path, monkeypatch) -> None:
     window = _window(qtbot, data_folder)
     try:
-        window._model_loaded(_handle("d" * 64, "demo_compact", True))
-        result = _result()
-        result.model = dict(DEMO)
-        window.patient_id, window.assessment_id, window.result = "MRN-1", 7, result
-        window.results.show_result(result, "Ada Lovelace (MRN-1)", "analysed", assessment_id=7)
+        _live_demo_result(window)
         monkeypatch.setattr(window, "_run", lambda worker: None)
         window.load_model()
         assert window.results.graded_by_label.text() == DEMO_LINE + "."
     finally:
         close_window(window)
+
+
+def test_an_analysis_that_ends_while_weights_load_names_its_weights(qtbot, data_folder: Path, monkeypatch) -> None:
+    """The analysis ran on the demo weights; Settings started loading others before it ended:
+    the banner speaks of the load, so the page names the weights that graded it at once."""
+    window = _window(qtbot, data_folder)
+    try:
+        window._model_loaded(_handle("d" * 64, "demo_compact", True))
+        monkeypatch.setattr(window, "_run", lambda worker: None)  # the load never answers here
+        window.load_model()
+        result = _result()
+        result.model = dict(DEMO)
+        window.gateway.save_patient(PatientInfo("MRN-1", "Ada Lovelace"), is_new=True)
+        visit = window.gateway.start_assessment("MRN-1")
+        window.stack.setCurrentWidget(window.capture)  # still on the capture page, as Analyse left it
+        window.patient_id, window.assessment_id, window.result = "MRN-1", visit, result
+        window._analysed_patient = "MRN-1"
+        window._show_new_result()
+        assert window.stack.currentWidget() is window.results and window.results.result is result
+        label = window.results.graded_by_label
+        assert not label.isHidden() and label.text() == DEMO_LINE + "."
+    finally:
+        close_window(window)
+
+
+def _live_demo_result(window: MainWindow) -> None:
+    """A live result the demo weights graded, on the results page while they are loaded."""
+    window._model_loaded(_handle("d" * 64, "demo_compact", True))
+    result = _result()
+    result.model = dict(DEMO)
+    window.patient_id, window.assessment_id, window.result = "MRN-1", 7, result
+    window.stack.setCurrentWidget(window.results)
+    window.results.show_result(result, "Ada Lovelace (MRN-1)", "analysed", assessment_id=7)
 
 
 # -- D6: no checksum recorded, a digest in capitals ------------------------------------------------------
