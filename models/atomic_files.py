@@ -9,11 +9,13 @@ also verifies the bytes and fsyncs the folder.)
 `replace_file` is the one `os.replace` of both (and of every rename of a file just written:
 results, a demo patient, a clinic checkpoint; `rename_file` where nothing may be replaced): on
 Windows it retries briefly while another program (antivirus, the search indexer) holds the file. `fsync_file` is the one fsync: on
-macOS `F_FULLFSYNC`, since there `fsync` does not reach the disk's platters.
+macOS `F_FULLFSYNC`, since there `fsync` does not reach the disk's platters. `fsync_dir` flushes a
+folder's entry list: a rename into it, or a folder made in it, survives a power cut.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import sys
@@ -69,6 +71,21 @@ def fsync_file(fd: int) -> None:
             except OSError:
                 pass
     os.fsync(fd)
+
+
+def fsync_dir(folder: str | os.PathLike) -> None:
+    """Flush a folder's entry list to disk so a rename survives a power cut (no-op on Windows)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        # Some file systems cannot fsync a directory; the data themselves are already synced.
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
 
 
 @contextmanager

@@ -13,14 +13,17 @@ outermost transaction. Callbacks registered with `after_commit`/`after_rollback`
 the outermost transaction ends: file cleanup that must follow the database's fate.
 
 A read-only `Database` (`palsy records check`, `drafts`) opens with SQLite's `mode=ro`. On
-read-only media a WAL database's `-shm` cannot be created; when no `-wal` holds pending changes
-it is then read with `immutable=1` (the main file alone), else a StorageError says why not.
+read-only media, or a disk too full for SQLite's 32 KiB WAL index, a WAL database's `-shm` cannot
+be created; when no `-wal` holds pending changes it is then read with `immutable=1` (the main file
+alone), else a StorageError says why not. A disk with less than `SIDE_FILE_ROOM` free and no
+`-shm` there is read that way at once: the failed try would leave empty `-shm`/`-wal` files behind.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 import sys
 import threading
@@ -30,13 +33,19 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlencode
 
-from app.records.errors import StorageError, storage_error_from_sqlite
+from app.records.errors import StorageError, failure_kind, storage_error_from_sqlite
 from app.records.paths import data_folder_gone
 
 log = logging.getLogger("palsy.records")
 BUSY_TIMEOUT_S = 10.0
 # SQLite primary result codes of a read-only open that cannot make the -shm/-wal it wants.
 _SIDE_FILE_FAILURES = {8, 14}  # SQLITE_READONLY (..._CANTINIT, ..._RECOVERY), SQLITE_CANTOPEN
+# The same on a full disk: SQLITE_FULL (primary 13), or the -shm could not be created
+# (SQLITE_IOERR_SHMOPEN, extended 4618) or sized (SQLITE_IOERR_SHMSIZE, extended 4874).
+_NO_ROOM_FAILURES = {4618, 4874}
+_SQLITE_FULL = 13
+# Free space a mode=ro open needs beside the database: the 32 KiB -shm, with a margin.
+SIDE_FILE_ROOM = 64 * 1024
 
 
 def journal_files(path: Path) -> list[Path]:
@@ -52,6 +61,29 @@ def side_files(path: Path) -> list[Path]:
 def pending_changes(path: Path) -> list[Path]:
     """The journals beside `path` that hold something (changes the main file may lack)."""
     return [p for p in journal_files(path) if _non_empty(p)]
+
+
+def side_files_failed(exc: sqlite3.Error) -> bool:
+    """Whether `exc`, from the first read of a `mode=ro` connection, says SQLite could not
+    create or size the side files it wanted (read-only media or folder, a full disk)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return False
+    return (code & 0xFF) in _SIDE_FILE_FAILURES or (code & 0xFF) == _SQLITE_FULL or code in _NO_ROOM_FAILURES
+
+
+def too_full_for_side_files(folder: Path) -> bool:
+    """Whether the disk of `folder` has less than SIDE_FILE_ROOM free for this user; False when
+    that is unknown (a network share that reports no size at all: free 0 of 0)."""
+    try:
+        if hasattr(os, "statvfs"):  # POSIX: the data folder's disk looked at directly
+            st = os.statvfs(folder)
+            total, free = st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize
+        else:
+            total, _, free = shutil.disk_usage(folder)
+    except OSError:
+        return False
+    return total > 0 and free < SIDE_FILE_ROOM
 
 
 def _non_empty(path: Path) -> bool:
@@ -176,10 +208,14 @@ class Database:
         return conn
 
     def _open_read_only(self) -> sqlite3.Connection:
-        """A `mode=ro` connection; on read-only media, where SQLite cannot create the WAL index
-        (-shm) a WAL database needs, an `immutable=1` one, which reads the main file alone. That is
-        only right when no -wal (or rollback -journal) file holds changes the main file lacks:
-        then the database cannot be read without write access, and the StorageError says so."""
+        """A `mode=ro` connection; on read-only media or a full disk, where SQLite cannot create
+        the WAL index (-shm) a WAL database needs, an `immutable=1` one, which reads the main file
+        alone. That is only right when no -wal (or rollback -journal) file holds changes the main
+        file lacks: then the database cannot be read without writing beside it, and the
+        StorageError says so."""
+        if not self.immutable and self._read_alone_at_once():
+            log.info("%s: its disk has no room for SQLite's side files; reading it as immutable", self.path)
+            self.immutable = True
         if not self.immutable:
             conn = self._open(sqlite_uri(self.path, mode="ro"), uri=True)
             try:
@@ -187,22 +223,44 @@ class Database:
                 return conn
             except sqlite3.Error as exc:
                 conn.close()
-                code = getattr(exc, "sqlite_errorcode", None)
-                if not isinstance(code, int) or (code & 0xFF) not in _SIDE_FILE_FAILURES:
+                if not side_files_failed(exc):
                     raise
                 pending = pending_changes(self.path)
                 if pending:
-                    raise StorageError(
-                        f"cannot read the database {self.path}: SQLite cannot create its side files "
-                        f"there (read-only media or folder), and {pending[0].name} beside it holds "
-                        "changes not yet written into the database (the program was running or "
-                        "stopped abruptly when this copy was made); nothing was changed. Copy the whole "
-                        "data folder to a writable disk and run the command on the copy."
-                    ) from exc
+                    raise self._unreadable_without_side_files(exc, pending[0]) from exc
                 # Nothing outside the main file: reading it as it is, without side files, is exact.
-                log.info("%s: its folder cannot be written; reading it as immutable", self.path)
+                log.info("%s: SQLite cannot create its side files beside it; reading it as immutable", self.path)
                 self.immutable = True
         return self._open(sqlite_uri(self.path, immutable=1), uri=True)
+
+    def _read_alone_at_once(self) -> bool:
+        """Whether to read the main file alone without trying `mode=ro` first: its disk has no
+        room for the -shm (a try would fail, leaving empty -shm/-wal files behind), none is there
+        (no other program has the database open) and no journal holds changes the file lacks."""
+        shm = self.path.with_name(f"{self.path.name}-shm")
+        if os.path.lexists(shm) or pending_changes(self.path):
+            return False
+        return too_full_for_side_files(self.path.parent)
+
+    def _unreadable_without_side_files(self, exc: sqlite3.Error, pending: Path) -> StorageError:
+        """The StorageError for a read-only open that cannot create its side files while
+        `pending` (the -wal) holds changes the main file lacks."""
+        unwritten = (f"{pending.name} beside it holds changes not yet written into the database (the program "
+                     "is running or stopped abruptly); nothing was changed.")
+        if failure_kind(exc) == "full" or too_full_for_side_files(self.path.parent):
+            return StorageError(
+                f"cannot read the database {self.path}: SQLite needs a little free space on that disk (about "
+                f"{SIDE_FILE_ROOM // 1024} KB) for its side files, and {unwritten} Free some space on that disk "
+                f"(or copy the whole data folder, {pending.name} included, to another disk and run the command on "
+                "the copy) and try again."
+            )
+        return StorageError(
+            f"cannot read the database {self.path}: SQLite cannot create its side files "
+            f"there (read-only media or folder), and {pending.name} beside it holds "
+            "changes not yet written into the database (the program was running or "
+            "stopped abruptly when this copy was made); nothing was changed. Copy the whole "
+            "data folder to a writable disk and run the command on the copy."
+        )
 
     def in_transaction(self) -> bool:
         """True inside a `write()` block on this thread."""

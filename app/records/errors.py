@@ -140,11 +140,17 @@ def damaged_database_error(db_path: Path | str, detail: str) -> DatabaseDamagedE
 
 def storage_error_from_sqlite(exc: sqlite3.Error, db_path: Path | str, *, reading: bool = False) -> StorageError:
     """A StorageError for a SQLite failure, by its result code (message text as a fallback);
-    `reading`: the database was opened read-only, so a failure to open it is not about writing."""
+    `reading`: the database was opened read-only, so a failure to open it is not about writing
+    (a full disk: SQLite found no room for its side files)."""
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(exc).lower()
     kind = failure_kind(exc)
+    if kind == "full" and reading:  # nothing was being saved: SQLite's side files found no room
+        return StorageError(
+            f"cannot read the database {db_path}: SQLite needs a little free space on that disk (about 64 KB) "
+            "for its side files; nothing was changed. Free some disk space and try again."
+        )
     if kind == "full":
         return StorageError(
             f"cannot save to the database {db_path}: the disk is full; {_NOTHING_LOST}. "

@@ -11,7 +11,6 @@ written.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import secrets
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from app.records.errors import ChecksumError, StorageError, storage_error_from_os
 from app.records.paths import FILE_MODE
-from models.atomic_files import fsync_file, replace_file
+from models.atomic_files import fsync_dir, fsync_file, replace_file
 
 # One chunked file digest for the records and the weights (models/resources.py is torch-free).
 from models.resources import sha256_of as sha256_file
@@ -68,21 +67,6 @@ def temp_owner_pid(path: Path) -> int | None:
     """The process ID written into a temporary file's name, or None when it is not one of ours."""
     owner = temp_owner(path)
     return None if owner is None else owner[0]
-
-
-def fsync_dir(folder: Path) -> None:
-    """Flush a folder's entry list to disk so a rename survives a power cut (no-op on Windows)."""
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        # Some file systems cannot fsync a directory; the data themselves are already synced.
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):
-            raise
-    finally:
-        os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:

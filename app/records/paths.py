@@ -10,6 +10,7 @@ medical records. Layout under the data folder:
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ from app.records.errors import (
     not_a_folder_message,
     storage_error_from_os,
 )
+from models.atomic_files import fsync_dir
 
+log = logging.getLogger("palsy.records")
 APP_FOLDER = "PalsyGrader"
 ENV_VAR = "PALSY_HOME"
 DIR_MODE = 0o700
@@ -79,18 +82,46 @@ def home_folder() -> Path:
 def ensure_private_dir(path: Path, *, inside: Path | None = None) -> Path:
     """Create `path` (and parents) if needed and make it user-only (0o700); StorageError if not possible.
 
+    A folder this call makes is flushed into its parent's entry list (`fsync_dir` of the parent)
+    before it returns: a row naming a file in it (an assessment's first photo or report) commits
+    next, and on a file system that does not order a mkdir before later writes a power cut could
+    otherwise lose the whole folder under a committed row. A folder already there costs nothing.
+
     `inside`: a folder that must already exist (the data folder): when it has gone (moved or
     deleted while the program runs) nothing is created, so a photo never lands in a silently
     re-created folder tree without its database."""
     if inside is not None and not inside.is_dir():
         raise StorageError(data_folder_gone(inside))
     try:
+        missing = _missing_folders(path)
         path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         if os.name == "posix" and (path.stat().st_mode & 0o777) != DIR_MODE:
             os.chmod(path, DIR_MODE)
+        for made in reversed(missing):  # the outermost first
+            _flush_entry(made)
     except OSError as exc:
         raise storage_error_from_os(exc, "create the folder", path) from exc
     return path
+
+
+def _missing_folders(path: Path) -> list[Path]:
+    """`path` and the folders above it that are not there yet, innermost first."""
+    missing = []
+    for place in (path, *path.parents):
+        if os.path.lexists(place):
+            break
+        missing.append(place)
+    return missing
+
+
+def _flush_entry(folder: Path) -> None:
+    """Flush the entry of the new `folder` in its parent (`fsync_dir`). Best effort: the folder
+    is there and usable either way (a parent this user may write into but not read cannot even be
+    opened), and each file written into it is flushed and read back on its own."""
+    try:
+        fsync_dir(folder.parent)
+    except OSError as exc:
+        log.warning("could not flush the new folder %s into %s: %s", folder.name, folder.parent, exc.strerror or exc)
 
 
 def is_inside(folder: Path, path: Path) -> bool:

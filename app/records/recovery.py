@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.records.errors import damaged_database_error
+from app.records.errors import StorageError, damaged_database_error
 from app.records.files import (
     TEMP_MARK,
     fsync_dir,
@@ -35,7 +35,7 @@ from app.records.files import (
     temp_owner,
     temp_path_for,
 )
-from app.records.paths import DataLayout
+from app.records.paths import DataLayout, ensure_private_dir
 from models.clutter import is_clutter
 
 log = logging.getLogger("palsy.records")
@@ -407,10 +407,14 @@ def quarantine_orphans(
             target = target.with_name(f"{path.stem}.{n}{path.suffix}")
             n += 1
         try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # the folders it makes are flushed into their parents: the file moves out of photos/
+            ensure_private_dir(target.parent)
             replace_file(path, target)
             fsync_dir(path.parent)
             fsync_dir(target.parent)
+        except StorageError as exc:
+            log.warning("could not move an unrecorded file to %s: %s", RECOVERED_DIR, exc)
+            continue
         except OSError as exc:
             log.warning("could not move an unrecorded file to %s: %s", RECOVERED_DIR, exc.strerror or exc)
             continue
