@@ -15,7 +15,6 @@ worker-thread bookkeeping (`_run`), patients, settings and shutdown.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,7 +64,7 @@ from app.window_analysis import WindowAnalysisMixin
 from app.window_assessment import WindowAssessmentMixin
 from app.window_history import WindowHistoryMixin
 from app.window_model import DEMO_BANNER, RED_BANNER_CSS, WindowModelMixin
-from app.window_report import WindowReportMixin
+from app.window_report import UNSAVED_REPORT, WindowReportMixin, note_unsaved_report, report_stands
 from app.workers import FunctionWorker, retire_worker, start_worker
 
 log = logging.getLogger(__name__)
@@ -73,13 +72,15 @@ log = logging.getLogger(__name__)
 FRESH_MESSAGE_S = 1.0  # a status message this young came with the page change: it stays
 SHUTDOWN_WAIT_MS = 10000  # how long shutdown waits for the cancelled workers, all together
 _STRAGGLERS: list = []  # (thread, worker) still running after that wait: never deleted while running
-UNSAVED_REPORT = "unsaved-report.txt"  # in DATA/tmp: a report lost at close, said at the next start
 UPGRADE_NOTICE = "upgrade"  # the records upgraded at this start: information only
 # notice lines that are information only, and may be dismissed; every other line (a photo or a
 # report not saved, a settings file not read, a data folder from the next start, the clock) is
 # one to act on or that stands until it is dealt with
 INFO_NOTICES = frozenset({UPGRADE_NOTICE})
 CAPTURE_NOTICE = "capture"  # the key of a photo's save failure in the notice above the pages
+# the key of the shown assessment's photos that did not reach the record, while they stand
+# (`CapturePage.unsaved_changed`): the line goes once each is taken again and saved
+UNSAVED_PHOTOS_NOTICE = "capture_unsaved"
 OPENING_SIZE = QSize(1360, 860)  # the window asked for where the screen is not much larger
 OPENING_SHARE = 0.85  # of a larger screen's room: at 1360x860 on 1920x1080 the results page scrolled
 
@@ -304,10 +305,13 @@ class MainWindow(
         self.capture.analyse_requested.connect(self.start_analysis)
         self.capture.cancel_requested.connect(self.cancel_analysis)
         self.capture.notify.connect(self.notify)
-        # a photo that did not reach the record is said whole above the pages until the capture
-        # page is left or Analyse is pressed (an elided status-bar line went after 8 s)
+        # a photo that did not reach the record is said whole above the pages (an elided
+        # status-bar line went after 8 s): the shown assessment's until it is taken again and
+        # saved (the line said "take it again" of a photo on record), another's or a retake's
+        # until the capture page is left or Analyse is pressed
         self.capture.save_failed.connect(lambda message: self.set_notice(CAPTURE_NOTICE, message))
-        self.capture.analyse_requested.connect(lambda: self.set_notice(CAPTURE_NOTICE, ""))  # every photo saved
+        self.capture.unsaved_changed.connect(lambda text: self.set_notice(UNSAVED_PHOTOS_NOTICE, text))
+        self.capture.analyse_requested.connect(self._capture_notices_end)  # every photo saved
         # the status bar names the source started, "(not open)" until it opens and after it failed
         # (the old camera's name stayed when a newly chosen one did not open)
         self._open_mailbox: object = None  # the frame slot of the start whose source opened
@@ -346,7 +350,12 @@ class MainWindow(
 
     def _capture_page_left(self, _index: int) -> None:
         if self.stack.currentWidget() is not self.capture:
-            self.set_notice(CAPTURE_NOTICE, "")
+            self._capture_notices_end()
+
+    def _capture_notices_end(self) -> None:
+        """The capture page's notices of photos not saved go (left, or every photo saved)."""
+        self.set_notice(CAPTURE_NOTICE, "")
+        self.set_notice(UNSAVED_PHOTOS_NOTICE, "")
 
     def set_notice(self, key: str, text: str) -> None:
         """Set (or clear, with "") one line of the notice above the pages; shown while any is set.
@@ -671,21 +680,16 @@ class MainWindow(
             self.set_notice("closing", "")
 
     def remember_unsaved_report(self, assessment_id: int) -> None:
-        """A report still being written at close is lost: note it in the data folder's private
-        staging folder, so that the next start says so (the log says it too)."""
-        from app.records.paths import FILE_MODE, ensure_private_dir
-
-        try:
-            folder = ensure_private_dir(Path(self.gateway.folder) / STAGING_DIR)
-            fd = os.open(folder / UNSAVED_REPORT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)  # 0600, as the folder's files
-            with os.fdopen(fd, "a", encoding="utf-8") as file:
-                file.write(f"{assessment_id}\n")
-        except Exception:  # noqa: BLE001 - closing goes on; the log has the warning
-            log.warning("could not note the unsaved report", exc_info=True)
+        """A report still being written at close is lost: noted in the data folder's private
+        staging folder, so that the next start says so (the log says it too). Its export noted it
+        already when it started (`note_unsaved_report`, for a kill or a power cut): noted again
+        here in case that note could not be written."""
+        note_unsaved_report(Path(self.gateway.folder), assessment_id)
 
     def _say_unsaved_report(self) -> None:
-        """At start: a report that was still being written when the app last closed was not
-        saved; say which assessment, once, so that it is exported again."""
+        """At start: a report that was still being written when the app last closed, was killed,
+        crashed or lost power was not saved; say which assessment, once, so that it is exported
+        again (not one whose report was saved after all: the note outlived it)."""
         marker = Path(self.gateway.folder) / STAGING_DIR / UNSAVED_REPORT
         try:
             data = marker.read_bytes()
@@ -700,31 +704,36 @@ class MainWindow(
         ids = sorted({int(word) for word in data.split() if word.isdigit() and len(word) <= 18})
         for assessment_id in ids:
             visit = self._unsaved_visit(assessment_id)
-            if visit is None:
-                log.info("assessment %s was marked entered in error since: its lost report is not asked for", assessment_id)
-            else:
+            if visit is not None:
                 self._unsaved_reports[assessment_id] = visit
-        if ids:
-            log.warning("a report was not saved at the last close (assessment(s) %s)", ids)
+        if self._unsaved_reports:
+            log.warning("a report being written when Palsy Grader last closed or stopped was not saved (assessment(s) %s)",
+                        sorted(self._unsaved_reports))
         self.show_unsaved_reports()
 
     def _unsaved_visit(self, assessment_id: int) -> str | None:
         """How the notice names the visit whose report was lost; None when it was marked entered
         in error since (here or on another station): it has left the history the notice sends
-        the user to, and no report of it is wanted."""
+        the user to, and no report of it is wanted; None too when its report is saved as the
+        records stand (saved just before the end, its note not yet taken off)."""
         try:
             info = self.gateway.assessment(assessment_id)
-            if info.status == "discarded":
-                return None
-            return f"{info.patient_id}, visit of {local_date(info.created)}"
+            named = f"{info.patient_id}, visit of {local_date(info.created)}"
         except Exception:  # noqa: BLE001 - a record gone since: named by its number
             return f"assessment {assessment_id}"
+        if info.status == "discarded":
+            log.info("assessment %s was marked entered in error since: its lost report is not asked for", assessment_id)
+            return None
+        if report_stands(self.gateway, info):
+            log.info("the report of assessment %s noted as being written was saved", assessment_id)
+            return None
+        return named
 
     def show_unsaved_reports(self) -> None:
         """The notice of the reports lost at the last close that are not exported again yet."""
         visits = "; ".join(self._unsaved_reports.values())
         self.set_notice("unsaved_report", visits and (
-            f"A report was still being written when Palsy Grader closed and was not saved ({visits}): "
+            f"A report was still being written when Palsy Grader last closed or stopped, and was not saved ({visits}): "
             "open the visit from the patient's history and export it again."))
 
     def shutdown(self) -> None:

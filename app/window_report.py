@@ -5,6 +5,7 @@ the system's viewer, which prints it; Save a copy: where the user chooses)."""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,13 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
 from app.export import (
+    STAGING_DIR,
     SavedReport,
+    changed_since,
     copy_name,
     copy_report,
     copy_target,
+    newest_report,
     outdated_report_text,
     saved_report,
     store_report,
@@ -28,10 +32,13 @@ from app.export import (
 from app.pages.patient_logic import as_sentence
 from app.pages.results_logic import ReviewDecision, confirmed_notice, export_blocker
 from app.records.errors import RecordStateError
+from app.records.files import atomic_write, fsync_dir
+from app.records.paths import FILE_MODE, ensure_private_dir
 from app.records_gateway import AssessmentInfo
 from app.widgets.file_dialog_history import without_folder_history
 from app.window_history import graded_by, other_model
 from app.workers import FunctionWorker
+from models.atomic_files import fsync_file
 from models.errors import PalsyError
 
 log = logging.getLogger(__name__)
@@ -40,6 +47,59 @@ EXPORT_CLOSE_WAIT_MS = 60000  # how long closing waits for a report being writte
 CHANGED_DURING_EXPORT = ("The assessment (grade, clinician or notes), the patient's record or their other visits changed while the report was written; the "
                          "report was not saved: export again")
 REPORT_NOTICE = "report"  # the key prefix of a failed export's lasting notice (MainWindow.set_notice)
+# in DATA/tmp: the number of each report being written, from the start of its export until it is
+# saved or its failure said; a number left there (a kill, a crash, a power cut, a close that gave
+# up waiting) is said at the next start (`MainWindow._say_unsaved_report`)
+UNSAVED_REPORT = "unsaved-report.txt"
+
+
+def note_unsaved_report(folder: Path, assessment_id: int) -> None:
+    """Note that the report of `assessment_id` is not saved (yet) in the data folder's private
+    staging folder (`UNSAVED_REPORT`, owner-only as the folder's files), synced to disk: it must
+    outlive a power cut. Never raises (an export goes on without the note; the log has why)."""
+    try:
+        staging = ensure_private_dir(Path(folder) / STAGING_DIR, inside=Path(folder))
+        fd = os.open(staging / UNSAVED_REPORT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        try:
+            os.write(fd, f"{assessment_id}\n".encode("ascii"))
+            fsync_file(fd)
+        finally:
+            os.close(fd)
+        fsync_dir(staging)  # a note just created is found after a power cut too
+    except Exception:  # noqa: BLE001 - the report is written all the same
+        log.warning("could not note the report of assessment %s as being written", assessment_id, exc_info=True)
+
+
+def forget_unsaved_report(folder: Path, assessment_id: int) -> None:
+    """The report of `assessment_id` was saved, or its failure said: its number leaves the note
+    (removed once none is left). Never raises: a number left there is said at the next start
+    only while the visit has no report as it stands (`report_stands`)."""
+    marker = Path(folder) / STAGING_DIR / UNSAVED_REPORT
+    try:
+        words = marker.read_bytes().split()
+        kept = [word for word in words if word != str(assessment_id).encode("ascii")]
+        if kept == words:
+            return
+        if kept:
+            atomic_write(marker, b"".join(word + b"\n" for word in kept), verify=False)
+        else:
+            marker.unlink()
+            fsync_dir(marker.parent)
+    except FileNotFoundError:  # said at a start since (a second window on the folder), or never noted
+        return
+    except Exception:  # noqa: BLE001 - the export's outcome is said all the same
+        log.warning("could not take the report of assessment %s off the note of reports being written", assessment_id,
+                    exc_info=True)
+
+
+def report_stands(gateway: Any, info: AssessmentInfo) -> bool:
+    """The visit has a saved report that prints its records as they stand (`changed_since`): a
+    report noted as being written that is found so was saved after all (the note outlived it)."""
+    try:
+        return newest_report(gateway, info) is not None and not changed_since(gateway, info)
+    except Exception:  # noqa: BLE001 - not known to be saved: said, to be exported again
+        log.warning("the saved reports of assessment %s could not be read", info.assessment_id, exc_info=True)
+        return False
 
 
 def report_notice_key(assessment_id: int | None) -> str:
@@ -104,11 +164,19 @@ class WindowReportMixin:
         label = f"{patient.name} ({patient.patient_id})"
         # rendered in the data folder's private staging folder, never in the system's temp folder
         folder = getattr(self.gateway, "folder", None)
-        # with what the PDF could not print ("Report saved" says it: a name printed as "?" is
-        # otherwise found only on paper), asked there too: it loads ReportLab, which froze the
-        # window at the first export when asked here
-        worker = FunctionWorker(lambda progress: (render(info, patient, result, settings, history, folder),
-                                                  unprinted_text(info, patient, settings, history)))
+
+        def write(_progress: Any) -> tuple[bytes, str]:
+            # noted first, on this thread (it syncs to disk): a kill, a crash or a power cut while
+            # it is written is said at the next start; taken off once its outcome is said
+            if folder is not None:
+                note_unsaved_report(Path(folder), info.assessment_id)
+            # with what the PDF could not print ("Report saved" says it: a name printed as "?" is
+            # otherwise found only on paper), asked there too: it loads ReportLab, which froze the
+            # window at the first export when asked here
+            return (render(info, patient, result, settings, history, folder),
+                    unprinted_text(info, patient, settings, history))
+
+        worker = FunctionWorker(write)
         worker.returned.connect(self._report_answered)
         worker.errored.connect(self._report_failed)
         thread = self._run(worker)  # the state below only once a thread runs: nothing stays locked
@@ -152,8 +220,22 @@ class WindowReportMixin:
         self._report_rendered(*answer)
 
     def _report_rendered(self, pdf: bytes, unprinted: str = "") -> None:
-        if self._closed:
+        if self._closed:  # not saved: its note stays, and the next start says so
             return
+        assessment_id = self._export_id
+        try:
+            self._keep_report(pdf, unprinted)
+        finally:  # saved, or its failure said
+            self._forget_unsaved_report(assessment_id)
+
+    def _forget_unsaved_report(self, assessment_id: int | None) -> None:
+        """The report of `assessment_id` is no longer being written: off the note (`note_unsaved_report`)."""
+        folder = getattr(self.gateway, "folder", None)
+        if folder is not None and assessment_id is not None:
+            forget_unsaved_report(Path(folder), assessment_id)
+
+    def _keep_report(self, pdf: bytes, unprinted: str) -> None:
+        """Store the report rendered, or say why it was not kept."""
         assessment_id, who = self._export_id, getattr(self, "_export_label", None)
         snapshot, patient = self._export_done(), getattr(self, "_export_patient", None)
         history = getattr(self, "_export_history", None)
@@ -312,6 +394,8 @@ class WindowReportMixin:
         self._export_done()
         self._report_problem(assessment_id, f"Report for {who} failed: {message}" if who else f"Report failed: {message}",
                              f"Report failed: {message}")
+        if not self._closed:  # said: not again at the next start
+            self._forget_unsaved_report(assessment_id)
 
     def _report_problem(self, assessment_id: int | None, text: str, log_text: str) -> None:
         """A report that was not saved (a full disk, a read-only folder): a lasting notice above the

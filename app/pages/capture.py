@@ -99,6 +99,9 @@ class CapturePage(QWidget):
     back_requested = Signal()  # to the patients page, as View > Patients (Ctrl+1)
     notify = Signal(str)
     save_failed = Signal(str)  # a photo did not reach the record (or could not leave it): said with `notify` too
+    # the shown assessment's photos that did not reach the record (or a rejected one that did not
+    # leave it), a line each, as they stand: "" once each is saved (taken again or put back)
+    unsaved_changed = Signal(str)
     retaken = Signal(object, str)  # (the session, what was taken off): the window offers Undo
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -142,6 +145,7 @@ class CapturePage(QWidget):
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-saver")
         self._saver_stopped = False
         self._whose = ""  # the shown assessment's patient, as its failures name it once it is left
+        self._unsaved_said: str | None = None  # the last `unsaved_changed` (None: to be said)
         self._left: list[tuple[CaptureSession, str]] = []  # assessments left with saves running, and whose
         self.save_timer = QTimer(self)
         self.save_timer.setInterval(30)
@@ -323,6 +327,8 @@ class CapturePage(QWidget):
         session.submit = self._saver.submit
         session.checker = self._checks.record
         session.on_change = self.refresh
+        self._unsaved_said = None  # this assessment's failures still standing, said afresh
+        self._say_unsaved()
         self._source_factory = source_factory
         self._source = None  # a read-only view names no file of the folder a capture used before
         self.read_only = read_only
@@ -698,17 +704,27 @@ class CapturePage(QWidget):
         own face check found a problem."""
         saving = set(self.session.pending)
         failures = self.session.poll_saves()
-        for expression, error in failures:
-            self._not_saved(f"The {TITLES[expression]} photo could not be saved ({_save_error_text(error)}); take it again")
+        for expression, error in failures:  # in the status bar; in the notice while it stands
+            self.notify.emit(_unsaved_text(expression, error, withdrawal=False))
         failed = {expression for expression, _ in failures}
         for expression in saving - set(self.session.pending) - failed:
             problem = face_problem(getattr(self.session.photos.get(expression), "quality", None))
             if problem is not None:  # found by the photo's own check, run as it was saved
                 self.notify.emit(f"{TITLES[expression]}: {problem} (select the step and press R)")
         for expression, error in self.session.take_withdraw_failures():
-            self._not_saved(f"The rejected {TITLES[expression]} photo could not be removed from the record ({_save_error_text(error)}); "
-                            "take the new photo: it replaces the old one")
+            self.notify.emit(_unsaved_text(expression, error, withdrawal=True))
+        self._say_unsaved()
         self._analyse_if_asked()
+
+    def _say_unsaved(self) -> None:
+        """Tell the window the shown assessment's failures still standing, when they changed: a
+        photo that failed and was then taken again and saved is no longer said to be lost (the
+        notice told the therapist to take again a photo that was on record)."""
+        standing = self.session.standing_failures if self.session is not None else {}
+        text = "\n".join(_unsaved_text(e, error, withdrawal) for e, (error, withdrawal) in standing.items())
+        if text != self._unsaved_said:
+            self._unsaved_said = text
+            self.unsaved_changed.emit(text)
 
     def analyse_when_saved(self, session: CaptureSession) -> None:
         """Analyse was asked while a photo of `session` is still being written: asked again
@@ -939,6 +955,16 @@ def _save_error_text(error: BaseException) -> str:
     folder gone, else the app's sentence for an unexpected failure, which points to the log (a
     KeyError's "'quality_score'" told a therapist nothing)."""
     return worker_error_text(error) if unexpected_save_error(error) else str(error)
+
+
+def _unsaved_text(expression: str, error: BaseException, withdrawal: bool) -> str:
+    """A photo of the shown assessment that did not reach the record, or (`withdrawal`) a rejected
+    one that did not leave it, and how to mend it."""
+    title, reason = TITLES[expression], _save_error_text(error)
+    if withdrawal:
+        return (f"The rejected {title} photo could not be removed from the record ({reason}); "
+                "take the new photo: it replaces the old one")
+    return f"The {title} photo could not be saved ({reason}); take it again"
 
 
 def _lost_photo_text(whose: str, expression: str, error: BaseException, withdrawal: bool) -> str:

@@ -480,6 +480,10 @@ class CaptureSession:
     # same worker as the saves, so a retake never overtakes the save of the photo it rejects).
     withdrawing: list[tuple[str, Future]] = field(default_factory=list)
     withdraw_failures: list[tuple[str, BaseException]] = field(default_factory=list)
+    # The photos that did not reach the record, and the rejected ones that did not leave it
+    # (expression -> (error, a withdrawal?)), in the order they failed: each stands until a photo
+    # of its expression is saved (taken again, or put back), which the window's notice follows.
+    standing_failures: dict[str, tuple[BaseException, bool]] = field(default_factory=dict)
     # The quality checks of the photo itself (frame -> quality record), run where the save runs:
     # the live badges may still be those of an earlier frame when the photo is taken.
     checker: Callable[[np.ndarray], dict] | None = None
@@ -665,21 +669,30 @@ class CaptureSession:
             if error is not None:
                 _log_if_unexpected("taking back", expression, error)
                 self.withdraw_failures.append((expression, error))
+                self._stands(expression, error, withdrawal=True)
         for expression, (photo, future) in list(self.pending.items()):
             if not future.done():
                 continue
             settled += 1
             del self.pending[expression]
             error = future.exception()
-            if error is not None:
-                _log_if_unexpected("saving", expression, error)
-                failures.append((expression, error))
-                if self.photos.get(expression) is photo:
-                    del self.photos[expression]
-                    self.current = self.steps.index(expression)
+            if error is None:  # on record: its expression's earlier failure no longer stands
+                self.standing_failures.pop(expression, None)
+                continue
+            _log_if_unexpected("saving", expression, error)
+            failures.append((expression, error))
+            self._stands(expression, error, withdrawal=False)
+            if self.photos.get(expression) is photo:
+                del self.photos[expression]
+                self.current = self.steps.index(expression)
         if settled:
             self._changed()
         return failures
+
+    def _stands(self, expression: str, error: BaseException, withdrawal: bool) -> None:
+        """`expression`'s failure stands, as the newest (its earlier one replaced)."""
+        self.standing_failures.pop(expression, None)
+        self.standing_failures[expression] = (error, withdrawal)
 
     def wait_for_saves(self, timeout: float | None = None) -> list[tuple[str, BaseException]]:
         """Wait up to `timeout` seconds in all for the pending saves and withdrawals (another
