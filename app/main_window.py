@@ -243,6 +243,7 @@ class MainWindow(
 
         self._build_actions()
         self._connect_pages()
+        self.keep_reviews_in_data_folder()  # a review typed but not confirmed outlives a crash
         self.show_offered_draft()
         recovered = self.gateway.recovered_files()
         if recovered:
@@ -515,7 +516,7 @@ class MainWindow(
                 self,
                 "Leave without confirming the grade?",
                 "The grade is not confirmed yet. Leave anyway? The assessment stays in the patient's history "
-                "as 'analysed'; the grade, clinician and notes you typed are kept until Palsy Grader closes.\n\n"
+                "as 'analysed'; the grade, clinician and notes you typed are kept, even if Palsy Grader closes, until the grade is confirmed.\n\n"
                 "Yes: leave; confirm the grade later from the patient's history (or the patients page's bar "
                 "of results while it is the newest awaiting confirmation).\n"
                 "No: stay, and press Confirm grade.",

@@ -15,6 +15,7 @@ from app.pages.history_logic import (
     withdrawn_message,
 )
 from app.pages.results_logic import graded_by_shown, last_visit_text
+from app.review_drafts import ReviewDrafts, visit_key
 from app.widgets.busy_cursor import busy_cursor
 from app.workers import FunctionWorker
 from models.errors import PalsyError
@@ -59,6 +60,23 @@ class WindowHistoryMixin:
     Mixed into `MainWindow`, which owns the gateway, the history and results pages, the model
     handle and `_run`.
     """
+
+    def keep_reviews_in_data_folder(self) -> None:
+        """The results page keeps a review typed but not confirmed in this data folder as well
+        (`app.review_drafts`): after a crash, a power cut or a session end, reopening the
+        analysed visit (the patients page's bar, its history) brings it back."""
+        folder = getattr(self.gateway, "folder", None)
+        if folder is None:
+            return
+
+        def visit_of(assessment_id: int) -> str:
+            info = self.gateway.assessment(assessment_id)
+            return visit_key(info.patient_id, info.created)
+
+        drafts = ReviewDrafts(folder, visit_of)
+        drafts.remove_leftovers()
+        drafts.remove_settled(lambda number: self.gateway.assessment(number).status == "analysed")
+        self.results.use_review_drafts(drafts)
 
     def show_history(self, patient_id: str) -> None:
         if not self.may_leave_results():
@@ -105,6 +123,7 @@ class WindowHistoryMixin:
             self.notify_naming(lambda w: f"The {visit} of {w} was not marked entered in error: {problem}", who, ref)
             return
         self.drop_report_notices(assessment_id)  # no report of it is wanted now
+        self.results.forget_review(assessment_id)  # nor its review, typed but not confirmed
         if self.stack.currentWidget() is self.history and self.patient_id == info.patient_id:
             self._fill_history(info.patient_id)  # the line under the visits says one more is not shown
             self.history.table.setFocus()
@@ -125,6 +144,7 @@ class WindowHistoryMixin:
         if info.status == "analysed":
             self.open_read_only(assessment_id)
             return
+        self.results.forget_review(assessment_id)  # nothing to confirm there now
         done = {"confirmed": "was confirmed", "discarded": "was marked entered in error"}.get(info.status, f"is {info.status}")
         self.notify_naming(lambda w: f"The result of {w} {done} meanwhile: it is no longer offered",
                            str(self._patient_label(info.patient_id)), f"assessment {assessment_id}")
@@ -148,6 +168,7 @@ class WindowHistoryMixin:
             self.notify("This assessment has no results yet (it was never analysed)")
             return
         if info.status == "discarded":  # the history lists none: shown, it read as a valid result
+            self.results.forget_review(assessment_id)  # a review kept for it has nothing to confirm
             self.notify("This visit was marked entered in error: it is no longer shown")
             return
         self.patient_id, self.assessment_id, self.result = info.patient_id, assessment_id, result

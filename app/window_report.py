@@ -130,8 +130,9 @@ class WindowReportMixin:
             return
         try:
             self.gateway.confirm(self.assessment_id, decision.grade, decision.clinician, decision.notes)
-        except PalsyError as exc:
-            self.results.review_error.setText(str(exc))
+        except PalsyError as exc:  # said where the user looks too: the bar stays until the next message
+            self.results.show_confirm_failure(str(exc))
+            self.notify(f"The grade was not confirmed: {exc}", 0)
             return
         self.results.mark_confirmed(decision.grade, decision.clinician, decision.notes)
         self.offer_report_actions()  # a report saved before shows the grade as it was

@@ -46,7 +46,6 @@ from app.pages.results_logic import (
     FLAGGED_NOTE,
     GRADED_BY_CAUTION,
     GRADED_BY_DEMO,
-    KEPT_REVIEW_NOTE,
     NO_FLAGS,
     NO_MEASURED_GRADE,
     OVERRIDE_REASON_MIN_CHARS,
@@ -66,6 +65,7 @@ from app.pages.results_logic import (
     heat_key_colours,
     heat_lut,
     initial_grade,
+    kept_review_note,
     measured_notes,
     measured_unavailable_text,
     method_line,
@@ -83,6 +83,7 @@ from app.pages.results_logic import (
     stored_method,
     wider_than_rest,
 )
+from app.review_drafts import ReviewDrafts
 from app.widgets.announce import announce
 from app.widgets.elided_label import ElidedLabel
 from app.widgets.fonts import EMPHASIS, HEADING, scale_font
@@ -109,6 +110,9 @@ ZOOM_STEP = 1.25  # one + or - on the photo
 PAN_STEP = 0.1  # one arrow key on the photo: this share of the part in view
 NETWORK_GRADE = "the network's grade"  # the accessible description of its grade button
 HEAT_KEY_SIZE = (160, 12)  # the attention heat's colour strip, in pixels
+# a review being typed is written to the data folder this long after the last change (a crash
+# loses at most the typing of this moment; a write per key pressed would fsync per key)
+REVIEW_DRAFT_DELAY_MS = 500
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, foreground="#333333")  # readable axes on white
 
@@ -269,8 +273,13 @@ class ResultsPage(QWidget):
         self._export_had_keyboard = False  # Export had the keyboard when its report was started
         self.flagged = False  # the result carries flags for review: its review starts with no grade ticked
         self.assessment_id: int | None = None  # the assessment shown, whose unconfirmed review is kept
-        self.kept_reviews = KeptReviews()
+        self.kept_reviews = KeptReviews()  # in the data folder too once the window gives it (`use_review_drafts`)
         self._filled: ReviewForm | None = None  # the form as show_result filled it: None while filling
+        # writes the kept reviews to the data folder once the typing pauses (`_keep_review`)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(REVIEW_DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.write_kept_reviews)
 
         self.title = ElidedLabel("Results")
         scale_font(self.title, HEADING, bold=True)
@@ -471,9 +480,9 @@ class ResultsPage(QWidget):
         self.flagged_note.setWordWrap(True)
         set_tone(self.flagged_note, WARNING)
         self.flagged_note.hide()
-        # a review typed earlier in the session and brought back: still to be confirmed (above the
-        # grade buttons too, which show the grade brought back)
-        self.kept_note = QLabel(KEPT_REVIEW_NOTE)
+        # a review typed earlier (in the session, or before Palsy Grader closed) and brought back:
+        # still to be confirmed (above the grade buttons too, which show the grade brought back)
+        self.kept_note = QLabel(kept_review_note(False))
         self.kept_note.setWordWrap(True)
         set_tone(self.kept_note, WARNING)
         self.kept_note.hide()
@@ -552,7 +561,9 @@ class ResultsPage(QWidget):
         `registered_side` is the affected side entered for the patient, shown beside the
         measured one; `capture_times` (the photos' stored timestamps) flag photos of several days
         before anyone confirms, as the report does. The review typed earlier in the session for
-        `assessment_id`, still unconfirmed, comes back in the form."""
+        `assessment_id`, still unconfirmed, comes back in the form (one typed before Palsy Grader
+        closed too, from the data folder)."""
+        self.write_kept_reviews()  # the review shown until now, before the form is filled again
         self._filled = None  # filling the form is no typing to keep
         self.show_graded_by(None)  # the window names the weights after this when it has to
         self.assessment_id = assessment_id
@@ -626,8 +637,9 @@ class ResultsPage(QWidget):
         chosen = initial_grade(result.grade, self.flagged, confirmed, read_only)
         kept = self.kept_reviews.get(assessment_id) if status == "analysed" and not read_only else None
         if status != "analysed" and assessment_id is not None:
-            self.kept_reviews.drop(assessment_id)  # confirmed since (here or at another station)
+            self.forget_review(assessment_id)  # confirmed since (here or at another station)
         self._fill_form(kept or ReviewForm(chosen, clinician, notes))
+        self.kept_note.setText(kept_review_note(self.kept_reviews.from_before(assessment_id)))
         self.kept_note.setVisible(kept is not None)
         self._clear_refusal()
         self.exporting = False  # another assessment's report may be written: this review is free
@@ -656,8 +668,8 @@ class ResultsPage(QWidget):
         return ReviewForm(self.selected_grade(), self.clinician_edit.text(), self.notes_edit.toPlainText())
 
     def _keep_review(self) -> None:
-        """Keep the review being typed for the session while its grade is unconfirmed (a form
-        back as it was filled keeps nothing)."""
+        """Keep the review being typed while its grade is unconfirmed (a form back as it was
+        filled keeps nothing), in the data folder too once the typing pauses."""
         if self._filled is None or self.assessment_id is None or self.read_only or self.status != "analysed":
             return
         form = self._form()
@@ -665,6 +677,30 @@ class ResultsPage(QWidget):
             self.kept_reviews.drop(self.assessment_id)
         else:
             self.kept_reviews.keep(self.assessment_id, form)
+        self._draft_timer.start()  # (again): written REVIEW_DRAFT_DELAY_MS after the last change
+
+    def use_review_drafts(self, drafts: ReviewDrafts | None) -> None:
+        """Keep the unconfirmed reviews in the data folder of `drafts` as well (the window's):
+        they then survive a crash, and come back when the visit is opened in a later run."""
+        self.kept_reviews.drafts = drafts
+
+    def write_kept_reviews(self) -> None:
+        """Bring the data folder's copies of the kept reviews up to date now."""
+        self._draft_timer.stop()
+        if self.kept_reviews.unwritten:
+            self.kept_reviews.flush()
+
+    def forget_review(self, assessment_id: int) -> None:
+        """Drop the review kept for the assessment, here and in the data folder (confirmed,
+        discarded or entered in error: nothing left to confirm)."""
+        self.kept_reviews.drop(assessment_id)
+        self.write_kept_reviews()
+
+    def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """The page left, or the window closed: the review typed is written at once, not after
+        the pause."""
+        self.write_kept_reviews()
+        super().hideEvent(event)
 
     def _fit_region_headers(self) -> None:
         """Each column of the regions table at least as wide as its header's longest line: the
@@ -737,7 +773,7 @@ class ResultsPage(QWidget):
         scrolled into view (pressed with the form scrolled away, it stayed out of sight)."""
         self._stored_review = (grade, clinician.strip(), notes.strip())
         if self.assessment_id is not None:
-            self.kept_reviews.drop(self.assessment_id)  # on record now
+            self.forget_review(self.assessment_id)  # on record now
         self.recent_clinicians.setStringList(recent_names(self.recent_clinicians.stringList(), clinician))
         self.kept_note.hide()
         self.update_status("confirmed")
@@ -911,6 +947,14 @@ class ResultsPage(QWidget):
         if reason_length(self.notes_edit.toPlainText()) < OVERRIDE_REASON_MIN_CHARS:
             return self.notes_edit
         return None
+
+    def show_confirm_failure(self, reason: str) -> None:
+        """The store refused the confirmation (a full disk, a folder gone): the reason under the
+        form, scrolled into view (at 1366x768 it lay below the fold and Confirm seemed to do
+        nothing), and spoken; the form stays as typed."""
+        self.review_error.setText(reason)
+        self.body_area.show_widget(self.review_error)
+        announce(self, reason, assertive=True)
 
     def _clear_refusal(self) -> None:
         self.review_error.clear()

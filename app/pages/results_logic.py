@@ -11,6 +11,7 @@ import numpy as np
 
 from app.local_time import local_date
 from app.report.hb_table import HB_TABLE
+from app.review_drafts import ReviewDrafts, ReviewForm
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 from models.pipeline.flag_wording import side_disagreement, spaced_percent, top_probability_text
@@ -367,31 +368,66 @@ def export_blocker(status: str, review_edited: bool, overlays_pending: bool) -> 
     return ""
 
 
-@dataclass(frozen=True)
-class ReviewForm:
-    """The review form as the clinician left it: the ticked grade (None: none), clinician, notes."""
-
-    grade: str | None
-    clinician: str
-    notes: str
-
-
 class KeptReviews:
-    """Reviews typed but not confirmed, by assessment, for the session: leaving the results page
-    (to compare with the last visit in the history, say) threw away the grade, clinician and
-    notes typed, and reopening the visit showed an empty form."""
+    """Reviews typed but not confirmed, by assessment: leaving the results page (to compare with
+    the last visit in the history, say) threw away the grade, clinician and notes typed, and
+    reopening the visit showed an empty form. With `drafts` (the data folder's
+    `app.review_drafts.ReviewDrafts`) they outlive the process too: a crash, a power cut or a
+    session end lost them without a word. `keep` and `drop` change the memory at once; `flush`
+    brings the data folder up to date (the page calls it shortly after the typing stops, and at
+    once when the review is confirmed or the page is left). A form is read from the data folder
+    once per assessment and process, the first time it is asked for; after that the memory,
+    where a form dropped since is gone, decides."""
 
-    def __init__(self) -> None:
+    def __init__(self, drafts: ReviewDrafts | None = None) -> None:
         self._forms: dict[int, ReviewForm] = {}
+        self.drafts = drafts
+        self._seen: set[int] = set()  # the data folder was read for these, or the memory has the last word
+        self._unwritten: set[int] = set()  # changed in memory since the last flush
+        self._from_before: set[int] = set()  # brought back from a file an earlier run wrote
 
     def keep(self, assessment_id: int, form: ReviewForm) -> None:
         self._forms[assessment_id] = form
+        self._seen.add(assessment_id)
+        self._unwritten.add(assessment_id)
 
     def drop(self, assessment_id: int) -> None:
         self._forms.pop(assessment_id, None)
+        self._from_before.discard(assessment_id)
+        self._seen.add(assessment_id)
+        self._unwritten.add(assessment_id)
 
     def get(self, assessment_id: int | None) -> ReviewForm | None:
-        return self._forms.get(assessment_id) if assessment_id is not None else None
+        if assessment_id is None:
+            return None
+        if assessment_id not in self._seen:
+            self._seen.add(assessment_id)
+            kept = self.drafts.load(assessment_id) if self.drafts is not None else None
+            if kept is not None:
+                self._forms[assessment_id] = kept
+                self._from_before.add(assessment_id)
+        return self._forms.get(assessment_id)
+
+    def from_before(self, assessment_id: int | None) -> bool:
+        """The form kept for the assessment was typed before Palsy Grader last closed (read back
+        from the data folder), not earlier in this session."""
+        return assessment_id in self._from_before and assessment_id in self._forms
+
+    @property
+    def unwritten(self) -> bool:
+        return bool(self._unwritten)
+
+    def flush(self) -> None:
+        """Write each form changed since the last flush to the data folder, or remove it there
+        when it was dropped. One that cannot be written is tried again at the next flush."""
+        if self.drafts is None:
+            self._unwritten.clear()
+            return
+        for assessment_id in sorted(self._unwritten):
+            form = self._forms.get(assessment_id)
+            done = self.drafts.save(assessment_id, form) if form is not None else self.drafts.remove(assessment_id)
+            if done:
+                self._unwritten.discard(assessment_id)
 
 
 RECENT_CLINICIANS = 8  # names the Clinician field offers
@@ -418,6 +454,15 @@ def offered_spelling(name: str, offered: Sequence[str]) -> str:
 
 KEPT_REVIEW_NOTE = ("Not confirmed yet: the grade, clinician and notes typed earlier in this session are back. "
                     "Press Confirm grade to store them.")
+# ... and one kept in the data folder, typed before Palsy Grader closed (a crash, a power cut, a logout)
+KEPT_FROM_BEFORE_NOTE = ("Not confirmed yet: the grade, clinician and notes typed before Palsy Grader closed are back. "
+                         "Check them and press Confirm grade to store them.")
+
+
+def kept_review_note(from_before: bool) -> str:
+    """What the note above a review brought back says: typed in this session, or before Palsy
+    Grader closed (`KeptReviews.from_before`)."""
+    return KEPT_FROM_BEFORE_NOTE if from_before else KEPT_REVIEW_NOTE
 
 
 def last_visit_text(visits: Sequence[Any], shown_id: int | None) -> str:
