@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         scores = parsing_report(confusions[group], dataset.classes)
         report["groups"][group] = {
             "photos": counts[group],
-            "mean_f1": round(scores["mean_f1"], 3),
+            "mean_f1": None if scores["mean_f1"] is None else round(scores["mean_f1"], 3),  # null: no class scored
             "f1": {c: round(v["f1"], 3) for c, v in scores["classes"].items() if c != "background"},
         }
     report["ran_on"] = ran_on(None, None)

@@ -75,7 +75,7 @@ def probe_size(size: int, train_dir: Path, eval_dir: Path, e1: Path, minutes: fl
                          init=start, input_size=size, log_path=out / f"e2_{size}.jsonl")
     return {"size": size, "steps": result["steps"], "elapsed_s": result["elapsed_s"],
             "steps_per_s": round(result["steps"] / max(result["elapsed_s"], 1e-9), 2),
-            **brief(result["patient_level"]), "photo_accuracy": round(result["photo_level"]["accuracy"], 3)}
+            **brief(result["patient_level"]), "photo_accuracy": brief(result["photo_level"])["accuracy"]}
 
 
 def main(argv: list[str] | None = None) -> dict:

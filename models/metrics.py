@@ -5,9 +5,10 @@ we treat as a typo. Recall, confidence (= precision) and Dice (= F1 = 2TP / (2TP
 per grade) are macro averages over the grades that occur in the ground truth or the
 predictions: a grade predicted but never true adds recall 0, one true but never predicted adds
 confidence 0 (scikit-learn's macro average with zero_division=0). In `per_grade` such undefined
-values are null, not 0. Our Dice is the mean of the per-grade Dice; the paper's Table 3 Dice
-figures equal 2RC / (R + C) of its averaged recall R and confidence C instead (95.90 and 95.75
-give its 95.82), which can differ on uneven confusions.
+values are null, not 0; so is every figure of an empty matrix (nothing scored: no patient had a
+measured grade), where 0.0 read as a measured total failure. Our Dice is the mean of the
+per-grade Dice; the paper's Table 3 Dice figures equal 2RC / (R + C) of its averaged recall R
+and confidence C instead (95.90 and 95.75 give its 95.82), which can differ on uneven confusions.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def parsing_report(conf: np.ndarray, class_names: Sequence[str], exclude: Sequen
 
     Means are over the classes not in `exclude` (background is excluded by the contract). A
     class neither in the truth nor predicted (its F1 undefined, not 0) is left out of both:
-    "over the classes the data set has".
+    "over the classes the data set has". The means are None (JSON null) when no class is left
+    (nothing but background in the masks and the predictions, or nothing scored).
     """
     scores = per_class_scores(conf)
     conf = np.asarray(conf)
@@ -66,8 +68,8 @@ def parsing_report(conf: np.ndarray, class_names: Sequence[str], exclude: Sequen
     scored = [i for i in present if class_names[i] not in exclude]
     return {
         "classes": classes,
-        "mean_f1": float(np.mean(scores["f1"][scored])) if scored else 0.0,
-        "miou": float(np.mean(scores["iou"][scored])) if scored else 0.0,
+        "mean_f1": float(np.mean(scores["f1"][scored])) if scored else None,
+        "miou": float(np.mean(scores["iou"][scored])) if scored else None,
     }
 
 
@@ -94,15 +96,22 @@ def quadratic_weighted_kappa(conf: np.ndarray) -> float | None:
     return float(1.0 - (weights * conf).sum() / denominator)
 
 
+def figure_text(value: float | None) -> str:
+    """A figure as shown in logs and cards: three decimals, or "n/a" where it is undefined (None:
+    a kappa of one true grade, any figure of an empty matrix)."""
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def kappa_text(kappa: float | None) -> str:
     """A kappa as shown in logs and cards: three decimals, or "n/a" where it is undefined."""
-    return "n/a" if kappa is None else f"{kappa:.3f}"
+    return figure_text(kappa)
 
 
 def grading_report(conf: np.ndarray, grade_names: Sequence[str] = GRADES) -> dict:
     """DESIGN §8 grading JSON: accuracy, recall, confidence, dice, quadratic_kappa (None, JSON
     null, when the true grades hold fewer than two grades), within_one, per_grade, confusion
-    (rows = true grade, columns = predicted grade)."""
+    (rows = true grade, columns = predicted grade). Every figure is None when the matrix is
+    empty (nothing scored), as the kappa is: not 0.0, which reads as measured."""
     conf = np.asarray(conf, dtype=np.int64)
     total = conf.sum()
     scores = per_class_scores(conf)
@@ -110,16 +119,16 @@ def grading_report(conf: np.ndarray, grade_names: Sequence[str] = GRADES) -> dic
     idx = np.arange(conf.shape[0])
     near = np.abs(idx[:, None] - idx[None, :]) <= 1
 
-    def macro(key: str) -> float:
-        return float(np.mean(scores[key][present])) if present.any() else 0.0
+    def macro(key: str) -> float | None:
+        return float(np.mean(scores[key][present])) if present.any() else None
 
     return {
-        "accuracy": float(np.trace(conf) / total) if total else 0.0,
+        "accuracy": float(np.trace(conf) / total) if total else None,
         "recall": macro("recall"),
         "confidence": macro("precision"),
         "dice": macro("f1"),
         "quadratic_kappa": quadratic_weighted_kappa(conf),
-        "within_one": float(conf[near].sum() / total) if total else 0.0,
+        "within_one": float(conf[near].sum() / total) if total else None,
         "per_grade": {  # null where undefined: recall of a grade never true, confidence of one never predicted
             name: {
                 "support": int(scores["support"][i]),

@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
         labels_found_instead,
         not_a_patient_set,
     )
-    from models.errors import InputError
-    from models.pipeline.loader import check_grading_trained, clinic_stage_of
+    from models.errors import CheckpointError, InputError
+    from models.pipeline.loader import check_grading_trained, clinic_stage_of, parsing_never_trained
     from models.train.evaluation import evaluate_grading, evaluate_parsing
     from models.train.face_prep import preparation_of
     from models.train.loop import resolve_device
@@ -93,6 +93,10 @@ def run(args: argparse.Namespace) -> int:
     preparation = preparation_of(meta)  # as it was trained; letterbox when the record is missing
     if args.task == "grading" and level in ("patient", "photo"):  # the measured levels read E1's masks only
         check_grading_trained(model, meta, weights, clinic_stages=True)  # scoring a stage is a measurement
+    if (args.task == "parsing" or level == "measured") and parsing_never_trained(model, meta):  # E1's masks
+        raise CheckpointError(f"{weights} holds the paper's end-to-end baseline: its face parser was never trained, "
+                              f"so its masks are random and {describe_scoring(args.task, level)} would score noise; "
+                              "score its grades with `palsy evaluate grading` (--level patient or photo)")
     run = clinic_stage_of(weights, meta)  # copied out of its run folder too
     if run is not None:  # on stderr: --json keeps stdout pure JSON
         print(f"note: {weights} is an intermediate stage of the `palsy train clinic` run in {run}: these figures are "
@@ -126,12 +130,11 @@ def run(args: argparse.Namespace) -> int:
         print(parsing_scored_line(args.data, args.split, len(report.get("no_face") or [])))
         for name, scores in report["classes"].items():
             print(f"{name:12s} F1 {scores['f1']:.3f}  IoU {scores['iou']:.3f}")
-        print(f"mean F1 {report['mean_f1']:.3f}  mIoU {report['miou']:.3f} (background excluded)")
+        print(parsing_means_line(report))
     elif report.get("coverage") == 0:
         print(f"no patient could be measured ({report['unmeasured']} without a measured grade): nothing to score")
     else:
-        from models.metrics import KAPPA_UNDEFINED
-        from models.metrics import kappa_text as figure_text
+        from models.metrics import KAPPA_UNDEFINED, figure_text
 
         print(scored_line(report, args.split, level, trained))
         for key in ("accuracy", "recall", "confidence", "dice", "quadratic_kappa", "within_one"):
@@ -149,6 +152,21 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         print(preparation_line(report, preparation, patient_set))
     return 0
+
+
+def describe_scoring(task: str, level: str) -> str:
+    """The scoring that reads E1's masks, as the command line names it."""
+    return "`palsy evaluate parsing`" if task == "parsing" else f"`palsy evaluate grading --level {level}`"
+
+
+def parsing_means_line(report: dict) -> str:
+    """The parsing report's means as the text output prints them; "n/a" with the reason when no
+    class but background was in the masks or the predictions (the JSON's null)."""
+    from models.metrics import figure_text
+
+    if report["mean_f1"] is None:
+        return "mean F1 n/a  mIoU n/a (background excluded, and no other class was in the masks or the predicted masks)"
+    return f"mean F1 {figure_text(report['mean_f1'])}  mIoU {figure_text(report['miou'])} (background excluded)"
 
 
 # What a printed figure is, where its DESIGN §8 name misleads: the paper calls the macro precision

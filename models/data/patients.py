@@ -177,9 +177,17 @@ def assign_splits(patients: dict[str, int], seed: int = 0, rare_grades_train: bo
     training patients are fingerprinted; a moved patient would refuse their folder).
     A set of 3 patients or more gets at least one patient in every split (`fill_empty_splits`):
     the cycle alone can leave a small set without a test patient (6 patients: 5 / 1 / 0), and
-    a split the rare-grade rule empties takes a patient of another grade then.
-    `rare_grades_train=False` is the rule before that change (`PatientDataset.moved_by_split_rule`).
+    a split the rare-grade rule empties takes a patient of another grade then, never a grade's
+    last training patient while another can go.
+    `rare_grades_train=False` is the rule before that change (`PatientDataset.moved_by_split_rule`),
+    its fill included.
     """
+    return fill_empty_splits(cycle_splits(patients, seed, rare_grades_train), patients,
+                             order=lambda pid: _stable_key(seed, pid), keep_last_trained=rare_grades_train)
+
+
+def cycle_splits(patients: dict[str, int], seed: int = 0, rare_grades_train: bool = True) -> dict[str, str]:
+    """`assign_splits` before `fill_empty_splits`: each grade's cycle, and the rare-grade rule."""
     result: dict[str, str] = {}
     by_grade: dict[int, list[str]] = {}
     for pid, grade in patients.items():
@@ -190,13 +198,20 @@ def assign_splits(patients: dict[str, int], seed: int = 0, rare_grades_train: bo
         if rare_grades_train and "train" not in cycle:  # 1 patient of grade V or VI, 2 of grade V
             cycle[0] = "train"
         result.update(zip(ids, cycle, strict=True))
-    return fill_empty_splits(result, patients, order=lambda pid: _stable_key(seed, pid))
+    return result
 
 
-def fill_empty_splits(splits: dict[str, str], grades: dict[str, int], order: Callable[[str], Any]) -> dict[str, str]:
+def fill_empty_splits(splits: dict[str, str], grades: dict[str, int], order: Callable[[str], Any],
+                      keep_last_trained: bool = True) -> dict[str, str]:
     """`splits` (patient id -> split) with each empty split (train, then val, then test) given one
     patient of the largest split, when there are 3 patients or more: of that split's most common
     grade (`grades`: id -> grade index; the lowest grade on a tie), the patient last in `order`.
+    That choice would take a grade's last training patient when every grade in train has only
+    one (a clinic's 8 patients: one of each grade in train, a second V and VI in test, val
+    empty; grade I's only one went to val): the other held-out split gives one of its own then,
+    when it holds 2 or more; only when it holds fewer does the grade lose it (`grade_gaps`
+    warns). `keep_last_trained=False` is the fill before 2026-12-07 (`assign_splits`'s
+    `rare_grades_train=False`).
     A set whose splits are all taken is returned unchanged: every set of more than a handful
     of patients, so large sets keep their 2/3 : 1/6 : 1/6 proportions."""
     if len(splits) < len(SPLITS):
@@ -207,12 +222,23 @@ def fill_empty_splits(splits: dict[str, str], grades: dict[str, int], order: Cal
         if members[empty]:
             continue
         donor = max(SPLITS, key=lambda s: (len(members[s]), -SPLITS.index(s)))
-        counts: dict[int, int] = {}
-        for pid in members[donor]:
-            counts[grades[pid]] = counts.get(grades[pid], 0) + 1
-        grade = max(counts, key=lambda g: (counts[g], -g))
+        grade = _most_common_grade(members[donor], grades)
+        if keep_last_trained and donor == "train" and sum(grades[pid] == grade for pid in members[donor]) == 1:
+            # every grade in train has one patient: the other held-out split gives one if it can spare it
+            other = next(s for s in SPLITS if s not in (empty, "train"))
+            if len(members[other]) >= 2:
+                donor = other
+                grade = _most_common_grade(members[donor], grades)
         result[max((pid for pid in members[donor] if grades[pid] == grade), key=order)] = empty
     return result
+
+
+def _most_common_grade(ids: list[str], grades: dict[str, int]) -> int:
+    """The grade most of `ids` have (`grades`: id -> grade index), the lowest on a tie."""
+    counts: dict[int, int] = {}
+    for pid in ids:
+        counts[grades[pid]] = counts.get(grades[pid], 0) + 1
+    return max(counts, key=lambda g: (counts[g], -g))
 
 
 def _read_labels(labels: Path) -> list[tuple[int, dict[str, str]]]:

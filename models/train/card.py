@@ -8,7 +8,7 @@ from typing import Any
 
 from models.config import CascadeConfig
 from models.counted import counted
-from models.metrics import kappa_text
+from models.metrics import figure_text, kappa_text
 from models.pipeline.flag_wording import FLAG_TITLES, LOW_CONFIDENCE
 from models.train.feature_cache import cache_note
 from models.train.run_state import starts_note
@@ -63,14 +63,14 @@ GRADING_COLUMNS = "accuracy | recall | confidence (precision) | Dice | quadratic
 
 def _grading_row(name: str, r: dict[str, Any]) -> str:
     return (
-        f"| {name} | {r['accuracy']:.3f} | {r['recall']:.3f} | {r['confidence']:.3f} | {r['dice']:.3f} | "
-        f"{kappa_text(r['quadratic_kappa'])} | {r['within_one']:.3f} |"
+        f"| {name} | {figure_text(r['accuracy'])} | {figure_text(r['recall'])} | {figure_text(r['confidence'])} | "
+        f"{figure_text(r['dice'])} | {kappa_text(r['quadratic_kappa'])} | {figure_text(r['within_one'])} |"
     )
 
 
 def _parsing_rows(name: str, r: dict[str, Any]) -> str:
     per_class = ", ".join(f"{k} {v['f1']:.3f}" for k, v in r["classes"].items() if k != "background")
-    return f"| {name} | {r['mean_f1']:.3f} | {r['miou']:.3f} | {per_class} |"
+    return f"| {name} | {figure_text(r['mean_f1'])} | {figure_text(r['miou'])} | {per_class} |"
 
 
 def _rotation(stage2: dict[str, Any]) -> str:
@@ -102,10 +102,33 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
     if "synthetic_measured" not in m:
         return []
     net, measured = m["synthetic_grading_patient"], m["synthetic_measured"]
+    network = (f"accuracy {figure_text(net['accuracy'])} (kappa {kappa_text(net['quadratic_kappa'])}, within one "
+               f"{figure_text(net['within_one'])})")
+    if measured["accuracy"] is None:  # nothing scored: no held-out patient got a measured grade
+        text = (f"In the app, the measured grade from these weights' masks graded none of the held-out patients (no "
+                f"movement measured), so only the network grade was scored here: {network}; read it as a "
+                "demonstration only.")
+    else:
+        text = _measured_against_network(measured, net)
+    exact = m.get("synthetic_measured_exact")
+    if exact is not None and exact["accuracy"] is None:
+        text += f" With exact masks the same measure graded none of them either at {size} px."
+    elif exact is not None:
+        text += (
+            f" With exact masks the same measure reaches {figure_text(exact['accuracy'])} "
+            f"(kappa {kappa_text(exact['quadratic_kappa'])}) at {size} px: sharper parsing of "
+            "brows and lips is what it lacks."
+        )
+    return [text, ""]
+
+
+def _measured_against_network(measured: dict[str, Any], net: dict[str, Any]) -> str:
+    """Both grades scored: their figures side by side, and which did clearly better."""
     text = (
-        f"In the app, the measured grade from these weights' masks scored accuracy {measured['accuracy']:.3f} "
-        f"(kappa {kappa_text(measured['quadratic_kappa'])}, within one {measured['within_one']:.3f}) against the network "
-        f"grade's {net['accuracy']:.3f} ({kappa_text(net['quadratic_kappa'])}, {net['within_one']:.3f}): "
+        f"In the app, the measured grade from these weights' masks scored accuracy {figure_text(measured['accuracy'])} "
+        f"(kappa {kappa_text(measured['quadratic_kappa'])}, within one {figure_text(measured['within_one'])}) against the "
+        f"network grade's {figure_text(net['accuracy'])} ({kappa_text(net['quadratic_kappa'])}, "
+        f"{figure_text(net['within_one'])}): "
     )
     if _leads(measured, net):
         text += "prefer the measured grade, and read neither as a diagnosis."
@@ -113,13 +136,7 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
         text += "the network grade did better here; read neither as a diagnosis."
     else:
         text += "neither is the better guide; read both as demonstrations only."
-    if "synthetic_measured_exact" in m:
-        text += (
-            f" With exact masks the same measure reaches {m['synthetic_measured_exact']['accuracy']:.3f} "
-            f"(kappa {kappa_text(m['synthetic_measured_exact']['quadratic_kappa'])}) at {size} px: sharper parsing of "
-            "brows and lips is what it lacks."
-        )
-    return [text, ""]
+    return text
 
 
 # The grades whose top probability the card states together: mild to moderately severe, then
@@ -189,7 +206,10 @@ def _grading_verdict(net: dict[str, Any], e2_size: int) -> list[str]:
 
 def _leads(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Grade a did clearly better than b: kappa higher by 0.05, or accuracy higher by 0.05 at no lower kappa
-    (accuracy alone where a kappa is undefined: one true grade)."""
+    (accuracy alone where a kappa is undefined: one true grade); never when either scored no patient
+    (its figures None)."""
+    if a["accuracy"] is None or b["accuracy"] is None:
+        return False
     accuracy = a["accuracy"] - b["accuracy"]
     if a["quadratic_kappa"] is None or b["quadratic_kappa"] is None:
         return accuracy > 0.05

@@ -61,7 +61,7 @@ from models.data.patients import (
 )
 from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
-from models.metrics import KAPPA_UNDEFINED, kappa_text
+from models.metrics import KAPPA_UNDEFINED, figure_text, kappa_text
 from models.pipeline.loader import CLINIC_RUN, CLINIC_STAGE
 from models.resources import CAUTIONS, default_weights_path, weights_cautions
 from models.train.card import top_probability_sentence, wilson_interval
@@ -515,7 +515,7 @@ def final_figures_line(g: dict[str, Any]) -> str:
     """The test split's accuracy and kappa as the run's last line says them; the kappa is "n/a"
     with the reason where it is undefined (a 1-patient test split printed "kappa 1.000")."""
     why = f" ({KAPPA_UNDEFINED})" if g["quadratic_kappa"] is None else ""
-    return f"test accuracy {g['accuracy']:.3f}, kappa {kappa_text(g['quadratic_kappa'])}{why}"
+    return f"test accuracy {figure_text(g['accuracy'])}, kappa {kappa_text(g['quadratic_kappa'])}{why}"
 
 
 # The shipped demo's face parser, in the words of its card (resources/weights/demo_compact.md, "Data")
@@ -566,7 +566,8 @@ def clinic_cautions(results: dict[str, Any]) -> list[str]:
     counts, st = results["patients"], results["state"]
     g = st["metrics"]["grading"]["patient"]
     cautions = [f"Trained on {counted(counts['train'], 'patient')} of this clinic, tested on {counts['test']} (test "
-                f"accuracy {g['accuracy']:.3f}, kappa {kappa_text(g['quadratic_kappa'])}); not a validated medical device."]
+                f"accuracy {figure_text(g['accuracy'])}, kappa {kappa_text(g['quadratic_kappa'])}); not a validated "
+                "medical device."]
     unused = unused_note(results)
     cautions += [unused] if unused else []
     cautions += [results["parser"]] if results.get("parser") else []
@@ -644,7 +645,7 @@ def _score(state: RunState, work: Path, final: CheckpointSource, patients: Patie
             g = part["grading"]["patient"]
             _log_event(log, {"event": "scored", "split": split, "patients": len(ids), "elapsed_s": elapsed,
                              "accuracy": g["accuracy"], "quadratic_kappa": g["quadratic_kappa"]})
-            say(f"scored the {split} patients in {elapsed:.0f} s: accuracy {g['accuracy']:.3f}", "clinic")
+            say(f"scored the {split} patients in {elapsed:.0f} s: accuracy {figure_text(g['accuracy'])}", "clinic")
             if split == "test":
                 metrics.update(part)
             else:
@@ -708,7 +709,8 @@ def _same_run(state: RunState, work: Path, recipe: ClinicRecipe, patients: Patie
         if started and state.data["training_data"] != trained_on:
             raise InputError(f"the training patients in {recipe.patients} changed since this run started in {work} "
                              "(their rows of labels.csv, photos or masks; or, where a grade had no training patient, "
-                             "the automatic split, which gives it one since 2026-12-06; or, for photos of several "
+                             "the automatic split, which gives it one since 2026-12-06 and, filling a small set's "
+                             "empty val or test split, keeps it since 2026-12-07; or, for photos of several "
                              "frames, this version of Palsy Grader now pairs masks/EXPRESSION.png with the "
                              "expression's first frame): its stages would not match them; start the run "
                              "again in a new --out folder")
@@ -896,6 +898,15 @@ def _figures(g: dict[str, Any], split: str) -> list[str]:
     return lines
 
 
+def parsing_sentence(report: dict[str, Any], split: str) -> str:
+    """The card's line on the parsing of a split's masks; "n/a" with the reason when no class but
+    background was in the masks or the predicted masks (the report's null mean)."""
+    if report.get("mean_f1") is None:
+        return (f"Parsing on the {split} patients' masks: mean F1 n/a (no class but background in their masks or "
+                "the predicted masks).")
+    return f"Parsing on the {split} patients' masks: mean F1 {figure_text(report['mean_f1'])}."
+
+
 def _short_stages(st: dict[str, Any]) -> list[str]:
     """The stages that ran fewer than TINY_STEPS steps ("stage 2 120 steps")."""
     return [f"stage {key[-1]} {counted(st[key]['steps'], 'step')}" for key in ("stage1", "stage2")
@@ -991,7 +1002,7 @@ def clinic_card(results: dict[str, Any]) -> str:
     if top:
         lines += ["", top]
     if "parsing" in metrics:
-        lines += ["", f"Parsing on the test patients' masks: mean F1 {metrics['parsing']['mean_f1']:.3f}."]
+        lines += ["", parsing_sentence(metrics["parsing"], "test")]
     lines += ["", "Confusion matrix, network per patient (rows = true grade I-VI):", "", "```"]
     lines += [f"{grade:<4}" + " ".join(f"{v:3d}" for v in row) for grade, row in zip(GRADES, g["patient"]["confusion"], strict=True)]
     lines += ["```", "", "## Validation patients (`palsy evaluate grading --split val`)", ""]
@@ -999,7 +1010,7 @@ def clinic_card(results: dict[str, Any]) -> str:
     if val:
         lines += _figures(val["grading"], "val")
         if "parsing" in val:
-            lines += ["", f"Parsing on the val patients' masks: mean F1 {val['parsing']['mean_f1']:.3f}."]
+            lines += ["", parsing_sentence(val["parsing"], "val")]
     else:
         lines.append("No val patients: nothing to report.")
     lines.append("")
