@@ -79,3 +79,20 @@ def test_assess_refuses_and_evaluate_grading_scores_end_to_end_weights(end_to_en
     for level in ("patient", "photo"):
         assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(end_to_end),
                      "--level", level, "--json"]) == 0
+        capsys.readouterr()
+
+
+def test_evaluate_refuses_to_score_the_never_trained_parser_of_end_to_end_weights(end_to_end, tiny_patients, capsys):
+    """`palsy evaluate parsing` and `--level measured` read E1's masks: for the baseline they
+    scored a random parser as ordinary figures (mean F1 0.01, exit 0; audit a2 #4)."""
+    for task, extra, named in (("parsing", [], "`palsy evaluate parsing`"),
+                               ("grading", ["--level", "measured"], "`palsy evaluate grading --level measured`")):
+        assert main(["evaluate", task, "--data", str(tiny_patients), "--weights", str(end_to_end), *extra, "--json"]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == (f"palsy: error: {end_to_end} holds the paper's end-to-end baseline: its face parser "
+                                f"was never trained, so its masks are random and {named} would score noise; score "
+                                "its grades with `palsy evaluate grading` (--level patient or photo)\n")
+    # the exact masks involve no network: still scored
+    assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(end_to_end),
+                 "--level", "measured-exact", "--json"]) == 0
