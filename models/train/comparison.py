@@ -45,7 +45,7 @@ def compare_run(
         batch_size=batch_size, init=init if cascaded else None, patient_ids=patient_ids, progress=progress,
         log_path=log_path, ordinal_weight=ordinal_weight, cache_variants=cache_variants if cascaded else 0,
     )
-    grading = grading_reports(model, eval_dir, "all", device)
+    grading = grading_reports(model, eval_dir, "all", device, levels=("patient", "photo"))
     return {**summary, "patient_level": grading["patient"], "photo_level": grading["photo"]}
 
 

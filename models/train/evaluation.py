@@ -259,16 +259,25 @@ def side_report(sides: Sequence[tuple[str, MeasuredFunction]]) -> dict:
     }
 
 
+LEVELS = ("patient", "photo", "measured", "measured-exact")  # report keys, with "_" for "-"
+REPORT_KEYS = tuple(level.replace("-", "_") for level in LEVELS)
+
+
 def grading_reports(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, mirror: bool = True,
     progress: Callable[[int, int], None] | None = None, photos: PhotoReader | None = None,
-    preparation: str = LETTERBOX,
+    preparation: str = LETTERBOX, levels: Sequence[str] | None = None,
 ) -> dict:
     """{'patient', 'photo', 'measured'[, 'measured_exact']: report} from one pass over the photos
     ('measured_exact' only when every photo has its mask; 'patient' also holds the fused top
     probability per true grade, `top_probabilities`); `mirror` as in `evaluate_parsing`;
     `progress` and `photos` as in `grade_photos`; `preparation` as in `evaluate_parsing`
-    (each report then names the photos left out)."""
+    (each report then names the photos left out). `levels` (report keys) limits the reports
+    to those: the measured ones read every patient's masks (seconds each), which a caller
+    that shows only the network grade need not pay for; None: all of them."""
+    wanted = set(REPORT_KEYS if levels is None else levels)
+    if not wanted <= set(REPORT_KEYS):
+        raise ValueError(f"unknown report levels {sorted(wanted - set(REPORT_KEYS))}; use {', '.join(REPORT_KEYS)}")
     device = device or torch.device("cpu")
     patients = PatientDataset(data)
     split = "all" if split == "auto" else split
@@ -278,15 +287,17 @@ def grading_reports(
     if graded.no_face:  # the photos scored, in order
         left_out = set(graded.no_face)
         samples = [s for s in samples if photo_name(s.image) not in left_out]
-    unique, fused = fuse_patients(graded.ids, graded.expressions, graded.probabilities)
-    patient_truth = np.array([patients.patients[p].grade for p in unique])
-    reports = {
-        "patient": {**grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),
-                    "top_probability": top_probabilities(patient_truth, fused)},
-        "photo": grading_report(confusion_matrix(graded.truth, graded.probabilities.argmax(1), NUM_GRADES)),
-        "measured": measured_report(samples, list(graded.masks), patients),
-    }
-    if graded.exact_masks is not None:
+    reports = {}
+    if "patient" in wanted:
+        unique, fused = fuse_patients(graded.ids, graded.expressions, graded.probabilities)
+        patient_truth = np.array([patients.patients[p].grade for p in unique])
+        reports["patient"] = {**grading_report(confusion_matrix(patient_truth, fused.argmax(1), NUM_GRADES)),
+                              "top_probability": top_probabilities(patient_truth, fused)}
+    if "photo" in wanted:
+        reports["photo"] = grading_report(confusion_matrix(graded.truth, graded.probabilities.argmax(1), NUM_GRADES))
+    if "measured" in wanted:
+        reports["measured"] = measured_report(samples, list(graded.masks), patients)
+    if "measured_exact" in wanted and graded.exact_masks is not None:
         reports["measured_exact"] = measured_report(samples, graded.exact_masks, patients)
     return {level: _prepared(report, reader, graded.no_face) for level, report in reports.items()}
 
@@ -306,9 +317,6 @@ def top_probabilities(truth: np.ndarray, fused: np.ndarray) -> dict[str, dict[st
     return summary
 
 
-LEVELS = ("patient", "photo", "measured", "measured-exact")  # report keys, with "_" for "-"
-
-
 def evaluate_grading(
     model: CascadeNet, data: str | Path, split: str = "auto", device: torch.device | None = None, level: str = "patient",
     mirror: bool = True, preparation: str = LETTERBOX, progress: Callable[[int, int], None] | None = None,
@@ -320,8 +328,8 @@ def evaluate_grading(
         raise InputError(f"unknown --level {level!r}; use {', '.join(LEVELS)}")
     if level == "measured-exact":  # said before the pass over the photos, naming a photo
         _check_every_mask(data, split)
-    reports = grading_reports(model, data, split, device, mirror, progress, preparation=preparation)
     key = level.replace("-", "_")
+    reports = grading_reports(model, data, split, device, mirror, progress, preparation=preparation, levels=(key,))
     if key not in reports:
         raise InputError(f"{data}: --level {level} needs a mask for every photo (masks/ of the photo's own name)")
     return reports[key]

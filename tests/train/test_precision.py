@@ -52,13 +52,15 @@ def test_autocast_runs_convolutions_in_bf16_only_when_asked():
 def test_bf16_run_lowers_the_loss_and_returns_fp32_weights_in_the_default_layout(tiny_patients, tmp_path):
     from tests.train.test_training import _records
 
-    settings = LoopSettings(stage="parsing", steps=30, lr=2e-3, log_every=5, seed=0, precision="bf16")
+    # 15 steps (each ~0.75 s where the CPU emulates bf16): the logged loss falls from 1.62 to 0.79
+    # (30 steps: 0.75), well under the 0.7 x asserted; a run that does not learn stays near the start.
+    settings = LoopSettings(stage="parsing", steps=15, lr=2e-3, log_every=5, seed=0, precision="bf16")
     log = tmp_path / "log.jsonl"
     model, summary = train_parsing(
         [DataSpec(tiny_patients, split="all")], tmp_path / "p.pt", settings, CPU, input_size=32, batch_size=4, log_path=log
     )
     losses = [r["loss"] for r in _records(log)]
-    assert summary["steps"] == 30 and losses[-1] < 0.7 * losses[0]
+    assert summary["steps"] == settings.steps and len(losses) == 3 and losses[-1] < 0.7 * losses[0]
     weights = [p for p in model.parameters() if p.dim() == 4]
     assert all(p.dtype == torch.float32 and p.is_contiguous() for p in weights)
     payload = read_checkpoint(tmp_path / "p.pt")
