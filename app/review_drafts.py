@@ -128,6 +128,15 @@ class ReviewDrafts:
             return 0
         return sum(remove_file(path) for path in abandoned_temp_files(files, time.time()))
 
+    def kept_for(self, assessment_id: int, visit: str) -> bool:
+        """Whether the form kept for the assessment was typed for `visit` (`visit_key`); True
+        when none is kept or its file cannot be read (nothing to tell: left as it is)."""
+        try:
+            draft = json.loads(self.path(assessment_id).read_bytes().decode("utf-8"))
+        except (OSError, ValueError):
+            return True
+        return not isinstance(draft, dict) or draft.get("visit") in (None, visit)
+
     def remove_settled(self, awaits_review: Callable[[int], bool]) -> int:
         """Remove the forms of visits that no longer await review (`awaits_review(number)` False:
         confirmed or marked entered in error from another station or the command line while this

@@ -15,6 +15,7 @@ from app.pages.history_logic import (
     withdrawn_message,
 )
 from app.pages.results_logic import graded_by_shown, last_visit_text
+from app.records.errors import RecordNotFoundError
 from app.review_drafts import ReviewDrafts, visit_key
 from app.widgets.busy_cursor import busy_cursor
 from app.workers import FunctionWorker
@@ -73,9 +74,17 @@ class WindowHistoryMixin:
             info = self.gateway.assessment(assessment_id)
             return visit_key(info.patient_id, info.created)
 
+        def awaits_review(number: int) -> bool:
+            """The visit of that number awaits review, and it is the one the form was typed for."""
+            try:
+                info = self.gateway.assessment(number)
+            except RecordNotFoundError:  # not in this database (an older one restored): never shown again
+                return False
+            return info.status == "analysed" and drafts.kept_for(number, visit_key(info.patient_id, info.created))
+
         drafts = ReviewDrafts(folder, visit_of)
         drafts.remove_leftovers()
-        drafts.remove_settled(lambda number: self.gateway.assessment(number).status == "analysed")
+        drafts.remove_settled(awaits_review)
         self.results.use_review_drafts(drafts)
 
     def show_history(self, patient_id: str) -> None:

@@ -94,3 +94,15 @@ def test_a_review_kept_for_a_visit_confirmed_elsewhere_is_removed_at_start(qtbot
     first.gateway.store.confirm_grade(visit, "III", "Dr Lee")  # another station, or `palsy records`
     open_window()  # the next start over the same data folder
     assert not draft.exists()  # the typed notes do not linger beside the record
+
+
+def test_a_review_kept_for_a_visit_this_database_lacks_is_removed_at_start(qtbot, open_window: Callable[..., MainWindow]) -> None:  # noqa: ANN001
+    """An older palsy.db restored: a form kept for a number it does not have, or for another visit
+    of that number, can never be shown, and holds typed notes: removed at the next start."""
+    first = open_window()
+    visit = _stored_analysed_visit(first)
+    drafts = ReviewDrafts(first.gateway.folder, lambda _a: visit_key("MRN-GONE", "2026-01-01T09:00:00"))
+    assert drafts.save(999, ReviewForm("IV", "Dr Kim", NOTES)) and drafts.save(visit, ReviewForm("II", "Dr Kim", NOTES))
+    open_window()
+    assert not drafts.path(999).exists()  # no such visit here
+    assert not drafts.path(visit).exists()  # typed for another visit of the same number
