@@ -13,6 +13,7 @@ from app.local_time import local_minute, local_minute_zoned, parse_stamp
 from app.pages.capture_logic import (
     CapturedPhoto,
     CaptureSession,
+    Settled,
     capture_line,
     stale_draft_age,
     stale_draft_warning,
@@ -169,7 +170,10 @@ class WindowAssessmentMixin:
         are recorded, and resuming it would retake its photos while the analysis runs on them."""
         return self._analysed_id if self.analysing else None
 
-    def _open_capture(self, patient_id: str, assessment_id: int, photos: dict[str, CapturedPhoto]) -> None:
+    def _open_capture(self, patient_id: str, assessment_id: int, photos: dict[str, CapturedPhoto],
+                      standing: dict[str, tuple[BaseException, bool]] | None = None) -> None:
+        """Show the capture page on the assessment (`photos`: a resumed draft's; `standing`: its
+        photos that did not reach the record, said until each is taken again and saved)."""
         self.patient_id, self.assessment_id, self.result = patient_id, assessment_id, None
         # the last patient's news ("Overlays recomputed...") is not this one's; a message to act
         # on (crash recovery, settings not saved) stays its time
@@ -177,6 +181,7 @@ class WindowAssessmentMixin:
         self.session = CaptureSession(assessment_id, self.gateway)
         if photos:
             self.session.restore(photos)
+        self.session.standing_failures.update(standing or {})  # said by `begin`
         self.capture.preview.mirror = self.settings.camera.preview_mirrored
         self.capture.auto_box.setChecked(self.settings.camera.auto_capture)
         self.stack.setCurrentWidget(self.capture)
@@ -188,14 +193,27 @@ class WindowAssessmentMixin:
         """Reopen a draft left by a crash, with the photos it already has. A draft begun on an
         earlier day is resumed only when the user says so (`asked`: already asked by Start):
         the patients page's Resume asks, with Start new the default."""
-        if self.session is not None:  # its photos just taken are on record before they are read back
-            # (the window paints on, saying whose photo it waits for: logged by number, DESIGN §9)
-            ref = f"assessment {assessment_id}"
-            self.capture.settle_saves(assessment_id, lambda whose: self.notify_naming(
-                lambda who: f"Saving the last photo of {who}\u2026", whose or ref, ref))
+        if self.session is None:
+            self._reopen(assessment_id, asked, Settled("", {}))
+            return
+        # its photos just taken are on record before they are read back (the window paints on,
+        # saying whose photo it waits for: logged by number, DESIGN §9); those that did not reach
+        # it stand in the resumed session until taken again and saved, else are said at once
+        ref = f"assessment {assessment_id}"
+        settled = self.capture.settle_saves(assessment_id, lambda whose: self.notify_naming(
+            lambda who: f"Saving the last photo of {who}\u2026", whose or ref, ref))
+        resumed = False
+        try:
+            resumed = self._reopen(assessment_id, asked, settled)
+        finally:
+            if not resumed:
+                self.capture.say_not_resumed(assessment_id, settled)
+
+    def _reopen(self, assessment_id: int, asked: bool, settled: Settled) -> bool:
+        """`resume_assessment` once its saves settled: True when the capture page shows it."""
         info = self.gateway.assessment(assessment_id)
         if not self._still_a_draft(assessment_id, info.status):
-            return
+            return False
         age = None if asked else stale_draft_age(info.created)
         if age is not None:
             answer = self.services.choose(
@@ -210,7 +228,7 @@ class WindowAssessmentMixin:
             if answer == START_NEW:
                 self._start_new(info.patient_id)
             if answer != RESUME:
-                return
+                return False
         try:  # the face check of each photo at capture: a photo without a face says so again
             qualities = self.gateway.capture_qualities(assessment_id)
         except PalsyError as exc:
@@ -226,9 +244,10 @@ class WindowAssessmentMixin:
                 unreadable.append(f"The {TITLES.get(expression, expression)} photo could not be read ({reason}); retake it")
                 continue
             photos[expression] = CapturedPhoto(expression, rgb, qualities.get(expression, {}))
-        self._open_capture(info.patient_id, assessment_id, photos)
+        self._open_capture(info.patient_id, assessment_id, photos, settled.standing)
         if unreadable:  # after the capture page opened, which clears the last patient's news
             self.notify("; ".join(unreadable))
+        return True
 
     def drop_empty_draft(self) -> None:
         """Discard the assessment being captured when it has no photo yet: one left that way

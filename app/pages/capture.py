@@ -41,6 +41,7 @@ from app.pages.capture_logic import (
     CapturedPhoto,
     CaptureLine,
     CaptureSession,
+    Settled,
     SpacePause,
     camera_stop_reason,
     face_problem,
@@ -50,6 +51,7 @@ from app.pages.capture_logic import (
     no_frame_text,
     opening_text,
     source_words,
+    standing_failures_of,
     still_saving_text,
     unexpected_save_error,
 )
@@ -758,28 +760,46 @@ class CapturePage(QWidget):
         if asked is self.session and asked.complete and not self.read_only and not self._analysing:
             self.analyse_requested.emit()
 
-    def settle_saves(self, assessment_id: int, waiting: Callable[[str], None] | None = None) -> None:
+    def settle_saves(self, assessment_id: int, waiting: Callable[[str], None] | None = None) -> Settled:
         """Before `assessment_id`'s draft is read back from the record: wait (up to LEAVE_WAIT_S)
-        for its photos still being written, shown or left, and say each that failed, naming whose
-        photo it was. The window paints on meanwhile, with the wait cursor and `waiting` told
-        whose photos are awaited (a status line: DESIGN §1, it never freezes; a blocking wait held
-        it up to 10 s). Another assessment's saves are not waited for: it is left at once (`_leave`)."""
+        for its photos still being written, shown or left. The window paints on meanwhile, with
+        the wait cursor and `waiting` told whose photos are awaited (a status line: DESIGN §1, it
+        never freezes; a blocking wait held it up to 10 s). Another assessment's saves are not
+        waited for: it is left at once (`_leave`).
+
+        Returns its photos that did not reach the record (or rejected ones that did not leave it)
+        and stand, logged by number: the session that resumes it takes them on
+        (`CaptureSession.standing_failures`), said as the shown assessment's until each is taken
+        again and saved; said as a left assessment's ("resume that assessment"), they stayed
+        after the retake. Not resumed after all: `say_not_resumed`."""
         shown = [(self.session, self._whose)] if self.session is not None else []
-        saving = [(s, whose) for s, whose in shown + self._left if s.assessment_id == assessment_id]
+        saving = [(s, whose) for s, whose in self._left + shown if s.assessment_id == assessment_id]  # oldest first
         running = [future for s, _whose in saving for future in s.running_saves()]
         if running:
-            self.save_timer.stop()  # their failures are said below, naming whose photos they were
+            self.save_timer.stop()  # their failures are settled below, and taken on by the resumed session
             if waiting is not None:
-                waiting(saving[0][1])
+                waiting(saving[-1][1])
             with busy_cursor():
                 still = _wait_painting(running, LEAVE_WAIT_S)
             if still:  # kept pending: said when it ends (`_poll_left`, `_poll_shown`)
                 log.warning("%d photo save(s) of assessment %d still running after %s s", still, assessment_id, LEAVE_WAIT_S)
-        for s, whose in saving:
-            self._say_left_failures(s, whose, s.poll_saves())
+        ref = f"assessment {assessment_id}"
+        for s, _whose in saving:
+            lost = [(e, error, False) for e, error in s.poll_saves()]
+            lost += [(e, error, True) for e, error in s.take_withdraw_failures()]
+            for expression, error, withdrawal in lost:
+                log.warning("%s", _lost_photo_text(ref, expression, error, withdrawal))
         self._left = [(s, whose) for s, whose in self._left if s.busy]
         if self._left or (self.session is not None and self.session.busy):
             self.save_timer.start()
+        whose = saving[-1][1] if saving else ""
+        return Settled(whose, standing_failures_of([s for s, _whose in saving]))
+
+    def say_not_resumed(self, assessment_id: int, settled: Settled) -> None:
+        """The failures `settle_saves` returned, of an assessment not resumed after all (no
+        longer a draft, Start new, Cancel): said as a left assessment's, naming whose photos."""
+        lost = [(e, error, withdrawal) for e, (error, withdrawal) in settled.standing.items()]
+        self._say_lost(settled.whose or f"assessment {assessment_id}", lost)
 
     def _leave(self) -> None:
         """The page moves off its assessment at once (a photo still being written does not hold
@@ -809,7 +829,13 @@ class CapturePage(QWidget):
         ref = f"assessment {session.assessment_id}"
         for expression, error, withdrawal in lost:
             log.warning("%s", _lost_photo_text(ref, expression, error, withdrawal))
-        text = "\n".join(_lost_photo_text(whose or ref, e, error, withdrawal) for e, error, withdrawal in lost)
+        self._say_lost(whose or ref, lost)
+
+    def _say_lost(self, whose: str, lost: list[tuple[str, BaseException, bool]]) -> None:
+        """In the notice and to a screen reader, `whose` photos not saved (or not taken off)."""
+        if not lost:
+            return
+        text = "\n".join(_lost_photo_text(whose, e, error, withdrawal) for e, error, withdrawal in lost)
         self.save_failed.emit(text)
         announce(self, text, assertive=True)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -145,6 +145,27 @@ def stale_draft_warning(age: str) -> str:
     """Why a draft begun `age` (from `stale_draft_age`) is better started anew."""
     return (f"Its photos were taken {age}: movements measured against a rest photo of another day are not "
             "comparable, so a new assessment is the default.")
+
+
+class Settled(NamedTuple):
+    """What the capture page found of an assessment about to be read back (`settle_saves`): its
+    patient, as its failures name it, and its failures standing (expression -> (error, a
+    withdrawal?), `standing_failures_of`)."""
+
+    whose: str
+    standing: dict[str, tuple[BaseException, bool]]
+
+
+def standing_failures_of(sessions: list[Any]) -> dict[str, tuple[BaseException, bool]]:
+    """The failures still standing (`CaptureSession.standing_failures`) of `sessions`, all of
+    one assessment and oldest first, as the session that resumes it takes them on: the latest
+    of each expression, in the order they failed."""
+    standing: dict[str, tuple[BaseException, bool]] = {}
+    for session in sessions:
+        for expression, failure in session.standing_failures.items():
+            standing.pop(expression, None)
+            standing[expression] = failure
+    return standing
 
 
 class CaptureSink(Protocol):

@@ -25,7 +25,8 @@ class Gateway:
 def test_the_notice_has_no_full_stop_inside_the_brackets() -> None:
     notices: list[str] = []
     window = SimpleNamespace(session=None, gateway=Gateway(), notify=notices.append,
-                             _open_capture=lambda patient_id, assessment_id, photos: None)
+                             _open_capture=lambda patient_id, assessment_id, photos, standing=None: None)
+    window._reopen = lambda *args: WindowAssessmentMixin._reopen(window, *args)
     window._still_a_draft = lambda assessment_id, status: WindowAssessmentMixin._still_a_draft(window, assessment_id, status)
     WindowAssessmentMixin.resume_assessment(window, 7, asked=True)  # type: ignore[arg-type]
     assert notices == ["The Rest photo could not be read (rest.png is damaged or truncated (the end of the file is "

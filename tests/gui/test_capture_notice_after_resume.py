@@ -1,0 +1,97 @@
+"""Resume pressed for the assessment whose photo is still being written: the photo that then
+fails stands in the resumed assessment, said as the shown assessment's ("…; take it again", not
+"resume that assessment", the one on screen), and goes once it is taken again and saved. It
+stood above the pages after the retake, telling the therapist to resume the assessment they
+were in (review r1 #1 of audit 16)."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+from PySide6.QtCore import QTimer
+
+from app.pages.capture_logic import standing_failures_of
+from app.records.errors import StorageError
+from tests.gui.capture_helpers import capture_ready, start
+from tests.gui.gui_helpers import WAIT_MS
+
+FULL = "cannot write close_eyes.png: the disk is full; nothing saved before was lost"
+
+
+def _take(qtbot: Any, page: Any, expression: str, wait: bool = True) -> None:
+    page.session.go_to(page.session.steps.index(expression))
+    capture_ready(qtbot, page)
+    assert page.capture_now()
+    if wait:
+        qtbot.waitUntil(lambda: not page.session.busy, timeout=WAIT_MS)
+
+
+def _close_eyes_fails_once_when_released(window: Any, monkeypatch: Any) -> tuple[threading.Event, threading.Event]:
+    """The next Close eyes save starts, waits for the release, then fails as on a full disk."""
+    save, started, release, failing = window.gateway.save_capture, threading.Event(), threading.Event(), ["close_eyes"]
+
+    def held(assessment_id, expression, rgb, quality):  # noqa: ANN001, ANN202
+        if expression in failing:
+            failing.remove(expression)
+            started.set()
+            release.wait(WAIT_MS / 1000)
+            raise StorageError(FULL)
+        return save(assessment_id, expression, rgb, quality)
+
+    monkeypatch.setattr(window.gateway, "save_capture", held)
+    return started, release
+
+
+def test_a_photo_failing_while_resume_waits_stands_in_the_resumed_assessment(qtbot, open_window, monkeypatch) -> None:
+    window = start(open_window())
+    page = window.capture
+    started, release = _close_eyes_fails_once_when_released(window, monkeypatch)
+    _take(qtbot, page, "rest")
+    _take(qtbot, page, "close_eyes", wait=False)
+    assert started.wait(WAIT_MS / 1000)
+    aid = page.session.assessment_id
+    window.show_patients()
+    QTimer.singleShot(0, release.set)  # the save ends (fails) while Resume waits for it
+    window.resume_assessment(aid, asked=True)
+    assert window.stack.currentWidget() is page and page.session.assessment_id == aid
+    assert "close_eyes" in page.session.standing_failures
+    text = window.notice.text()
+    assert window.notice.isVisible()
+    assert text == f"The Close eyes photo could not be saved ({FULL}); take it again"
+    assert "resume that assessment" not in text
+    _take(qtbot, page, "close_eyes")  # space freed: saved
+    assert "close_eyes" in window.gateway.assessment(aid).captures
+    assert not window.notice.isVisible() and "could not be saved" not in window.notice.text()
+
+
+def test_not_resumed_after_all_the_failure_is_said_as_a_left_assessments(qtbot, open_window, monkeypatch) -> None:
+    window = start(open_window())
+    page = window.capture
+    started, release = _close_eyes_fails_once_when_released(window, monkeypatch)
+    _take(qtbot, page, "rest")
+    _take(qtbot, page, "close_eyes", wait=False)
+    assert started.wait(WAIT_MS / 1000)
+    aid = page.session.assessment_id
+    window.show_patients()
+    monkeypatch.setattr(window, "_still_a_draft", lambda _aid, _status: False)  # discarded meanwhile
+    QTimer.singleShot(0, release.set)
+    window.resume_assessment(aid, asked=True)
+    assert window.stack.currentWidget() is not page
+    assert window.notice.isVisible()
+    assert window.notice.text() == (f"The Close eyes photo of Test Person (MRN-1) could not be saved "
+                                    f"({FULL}): resume that assessment and take it again")
+
+
+def _session(**standing: tuple[BaseException, bool]) -> Any:
+    return SimpleNamespace(standing_failures=dict(standing))
+
+
+def test_standing_failures_of_sessions_keeps_the_latest_of_each_expression_in_failure_order() -> None:
+    old, new, other = OSError("old"), StorageError("new"), OSError("other")
+    merged = standing_failures_of([_session(close_eyes=(old, False), smile=(other, True)),
+                                   _session(close_eyes=(new, True))])
+    assert merged == {"smile": (other, True), "close_eyes": (new, True)}
+    assert list(merged) == ["smile", "close_eyes"]  # close_eyes failed last
+    assert standing_failures_of([]) == {}
