@@ -49,6 +49,7 @@ from app.pages.history import HistoryPage, ask_entered_in_error
 from app.pages.patient import PatientPage
 from app.pages.patient_label import PatientLabel, born
 from app.pages.results import ResultsPage
+from app.pages.results_logic import leave_unconfirmed_text
 from app.records.recovery import RECOVERED_DIR
 from app.records_gateway import RecordsGateway
 from app.settings import CameraSettings, Settings, SettingsError, resolve_data_folder
@@ -321,6 +322,8 @@ class MainWindow(
         self.results.confirm_requested.connect(self.confirm_review)
         self.results.export_requested.connect(self.export_pdf)
         self.results.back_requested.connect(self._leave_results)
+        self.results.review_unkept.connect(self.say_review_unkept)  # lost if Palsy Grader closes
+        self.stack.currentChanged.connect(self.end_confirm_failure)  # its line goes with the results page
         self.capture.back_requested.connect(self.show_patients)
         self.history.open_requested.connect(self.open_read_only)
         self.history.back_requested.connect(self.show_patients)
@@ -512,15 +515,9 @@ class MainWindow(
         out (Back, Ctrl+1, Ctrl+N, a history, closing the window). True when nothing would be
         lost or the user chose to leave."""
         if self.awaiting_confirmation():
-            leave = self.services.ask(
-                self,
-                "Leave without confirming the grade?",
-                "The grade is not confirmed yet. Leave anyway? The assessment stays in the patient's history "
-                "as 'analysed'; the grade, clinician and notes you typed are kept, even if Palsy Grader closes, until the grade is confirmed.\n\n"
-                "Yes: leave; confirm the grade later from the patient's history (or the patients page's bar "
-                "of results while it is the newest awaiting confirmation).\n"
-                "No: stay, and press Confirm grade.",
-            )
+            # "even if Palsy Grader closes" only when the data folder has the review as typed
+            leave = self.services.ask(self, "Leave without confirming the grade?",
+                                      leave_unconfirmed_text(self.results.review_survives_close()))
             if not leave:
                 self.results.initial_focus().setFocus()
             return leave

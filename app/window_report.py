@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,12 @@ from app.export import (
     unprinted_text,
 )
 from app.pages.patient_logic import as_sentence
-from app.pages.results_logic import ReviewDecision, confirmed_notice, export_blocker
+from app.pages.results_logic import (
+    ReviewDecision,
+    confirmed_notice,
+    export_blocker,
+    unkept_review_notice,
+)
 from app.records.errors import RecordStateError
 from app.records.files import atomic_write, fsync_dir
 from app.records.paths import FILE_MODE, ensure_private_dir
@@ -51,6 +58,17 @@ REPORT_NOTICE = "report"  # the key prefix of a failed export's lasting notice (
 # saved or its failure said; a number left there (a kill, a crash, a power cut, a close that gave
 # up waiting) is said at the next start (`MainWindow._say_unsaved_report`)
 UNSAVED_REPORT = "unsaved-report.txt"
+CONFIRM_FAILURE_MS = 30000  # a refused confirmation's line: to act on, but gone with the results page
+UNKEPT_REVIEW_MS = 30000  # "the review typed ... could not be kept in the data folder"
+_PATH = re.compile(r"\s*(?<![\w.])(?:[A-Za-z]:)?[\\/][^\s:;,]*")  # a path without spaces
+
+
+def spoken_without_paths(text: str, folder: Path | str | None = None) -> str:
+    """`text` as a screen reader is told it: without the paths (the data folder's, with the
+    spaces it may hold, and any other) it would spell out letter by letter."""
+    if folder:
+        text = re.sub(r"\s*" + re.escape(str(folder)) + r"[^\s:;,]*", "", text)
+    return _PATH.sub("", text)
 
 
 def note_unsaved_report(folder: Path, assessment_id: int) -> None:
@@ -130,14 +148,38 @@ class WindowReportMixin:
             return
         try:
             self.gateway.confirm(self.assessment_id, decision.grade, decision.clinician, decision.notes)
-        except PalsyError as exc:  # said where the user looks too: the bar stays until the next message
+        except PalsyError as exc:  # said where the user looks too, and spoken once, by the bar
             self.results.show_confirm_failure(str(exc))
-            self.notify(f"The grade was not confirmed: {exc}", 0)
+            text = f"The grade was not confirmed: {exc}"
+            self.notify(text, CONFIRM_FAILURE_MS, spoken=spoken_without_paths(text, getattr(self.gateway, "folder", None)))
+            self._confirm_failure = text  # goes with the results page (`end_confirm_failure`)
             return
         self.results.mark_confirmed(decision.grade, decision.clinician, decision.notes)
         self.offer_report_actions()  # a report saved before shows the grade as it was
         text, log_text = confirmed_notice(decision)
         self.notify(text, log_text=log_text)
+
+    def end_confirm_failure(self, _index: int = 0) -> None:
+        """The results page left: its refused confirmation's line goes from the status bar (it
+        does not say whose grade it was)."""
+        text = getattr(self, "_confirm_failure", None)
+        if text is None or self.stack.currentWidget() is self.results:
+            return
+        self._confirm_failure = None
+        if self.statusBar().currentMessage() == text:
+            self.statusBar().clearMessage()
+
+    def say_review_unkept(self, assessment_ids: list[int]) -> None:
+        """The review typed for these assessments could not be written to the data folder: it is
+        lost if Palsy Grader closes (said once per visit until its copy is written again)."""
+        for assessment_id in assessment_ids:
+            try:
+                info = self.gateway.assessment(assessment_id)
+                patient = self.gateway.get_patient(info.patient_id)
+                name = f"{patient.name} ({patient.patient_id})"
+            except (PalsyError, OSError, sqlite3.Error):  # the store itself failing: no name to give
+                name = f"assessment {assessment_id}"
+            self.notify_naming(unkept_review_notice, name, f"assessment {assessment_id}", UNKEPT_REVIEW_MS)
 
     def export_pdf(self) -> None:
         """Render the PDF of the confirmed assessment on a worker; the store keeps it."""

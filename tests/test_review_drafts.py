@@ -163,3 +163,35 @@ def test_forms_of_visits_settled_elsewhere_are_removed_at_start(drafts: ReviewDr
         raise RecordNotFoundError(f"assessment {number} not found")
 
     assert drafts.remove_settled(unreadable) == 0 and drafts.load(8) == FORM
+
+
+def test_a_form_retyped_in_this_session_is_no_longer_from_before(drafts: ReviewDrafts, tmp_path: Path) -> None:
+    """Brought back from the data folder, then typed over: its note says "earlier in this
+    session", not "typed before Palsy Grader closed" (audit16 r1, defect 4)."""
+    assert drafts.save(7, FORM)
+    kept = KeptReviews(ReviewDrafts(tmp_path / "data", _visit_of))
+    assert kept.get(7) == FORM and kept.from_before(7)
+    kept.keep(7, ReviewForm("II", "Dr Lee", "rewritten entirely today"))
+    assert not kept.from_before(7)
+    assert kept_review_note(kept.from_before(7)) == KEPT_REVIEW_NOTE
+
+
+def test_a_form_that_cannot_be_written_is_said_once_and_does_not_survive_a_close(tmp_path: Path) -> None:
+    """A copy the data folder cannot take (here: the folder gone) is returned by `flush` once
+    while it keeps failing, and `survives_close` says the form is in memory only; said again
+    after a write that worked (audit16 r1, defect 2)."""
+    kept = KeptReviews(ReviewDrafts(tmp_path / "data", _visit_of))  # tmp_path/data not made: gone
+    kept.keep(7, FORM)
+    assert not kept.survives_close(7)  # not written yet
+    assert kept.flush() == [7]
+    assert not kept.survives_close(7) and kept.unwritten
+    kept.keep(7, ReviewForm("IV", "Dr Kim", NOTES + " and more"))
+    assert kept.flush() == []  # said already
+    (tmp_path / "data").mkdir()  # the folder back
+    assert kept.flush() == [] and kept.survives_close(7) and not kept.unwritten
+    (tmp_path / "data" / DRAFTS_DIR / "000007.json").unlink()
+    (tmp_path / "data" / DRAFTS_DIR).rmdir()
+    (tmp_path / "data").rmdir()
+    kept.keep(7, FORM)
+    assert kept.flush() == [7]  # failing again: said again
+    assert KeptReviews().survives_close(7) is False  # no data folder at all: memory only

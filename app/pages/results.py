@@ -261,6 +261,9 @@ class ResultsPage(QWidget):
     confirm_requested = Signal(object)  # ReviewDecision
     export_requested = Signal()
     back_requested = Signal()
+    # assessment numbers whose review typed could not be written to the data folder (newly):
+    # lost if Palsy Grader closes; the window says so
+    review_unkept = Signal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -688,7 +691,15 @@ class ResultsPage(QWidget):
         """Bring the data folder's copies of the kept reviews up to date now."""
         self._draft_timer.stop()
         if self.kept_reviews.unwritten:
-            self.kept_reviews.flush()
+            failed = self.kept_reviews.flush()
+            if failed:
+                self.review_unkept.emit(failed)
+
+    def review_survives_close(self) -> bool:
+        """The review typed for the assessment shown is in the data folder as it is now (written
+        here first): it comes back even if Palsy Grader closes."""
+        self.write_kept_reviews()
+        return self.kept_reviews.survives_close(self.assessment_id)
 
     def forget_review(self, assessment_id: int) -> None:
         """Drop the review kept for the assessment, here and in the data folder (confirmed,
@@ -951,10 +962,10 @@ class ResultsPage(QWidget):
     def show_confirm_failure(self, reason: str) -> None:
         """The store refused the confirmation (a full disk, a folder gone): the reason under the
         form, scrolled into view (at 1366x768 it lay below the fold and Confirm seemed to do
-        nothing), and spoken; the form stays as typed."""
+        nothing); the form stays as typed. Not spoken here: the window's status bar says it (once,
+        without the database's path)."""
         self.review_error.setText(reason)
         self.body_area.show_widget(self.review_error)
-        announce(self, reason, assertive=True)
 
     def _clear_refusal(self) -> None:
         self.review_error.clear()

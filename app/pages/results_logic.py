@@ -385,9 +385,11 @@ class KeptReviews:
         self._seen: set[int] = set()  # the data folder was read for these, or the memory has the last word
         self._unwritten: set[int] = set()  # changed in memory since the last flush
         self._from_before: set[int] = set()  # brought back from a file an earlier run wrote
+        self._failing: set[int] = set()  # their forms could not be written to the data folder (said once)
 
     def keep(self, assessment_id: int, form: ReviewForm) -> None:
         self._forms[assessment_id] = form
+        self._from_before.discard(assessment_id)  # typed (over) in this session now
         self._seen.add(assessment_id)
         self._unwritten.add(assessment_id)
 
@@ -417,17 +419,31 @@ class KeptReviews:
     def unwritten(self) -> bool:
         return bool(self._unwritten)
 
-    def flush(self) -> None:
+    def survives_close(self, assessment_id: int | None) -> bool:
+        """The form kept for the assessment (if any) is in the data folder as it is now: it
+        comes back even if Palsy Grader closes. False with no data folder, or while its copy is
+        not written (not yet, or it could not be)."""
+        return self.drafts is not None and assessment_id not in self._unwritten
+
+    def flush(self) -> list[int]:
         """Write each form changed since the last flush to the data folder, or remove it there
-        when it was dropped. One that cannot be written is tried again at the next flush."""
+        when it was dropped. One that cannot be written is tried again at the next flush. The
+        assessments whose form could not be written, newly (each said once until its copy is
+        written again): the form is lost if Palsy Grader closes."""
         if self.drafts is None:
             self._unwritten.clear()
-            return
+            return []
+        failed: list[int] = []
         for assessment_id in sorted(self._unwritten):
             form = self._forms.get(assessment_id)
             done = self.drafts.save(assessment_id, form) if form is not None else self.drafts.remove(assessment_id)
             if done:
                 self._unwritten.discard(assessment_id)
+                self._failing.discard(assessment_id)
+            elif form is not None and assessment_id not in self._failing:
+                self._failing.add(assessment_id)
+                failed.append(assessment_id)
+        return failed
 
 
 RECENT_CLINICIANS = 8  # names the Clinician field offers
@@ -457,6 +473,26 @@ KEPT_REVIEW_NOTE = ("Not confirmed yet: the grade, clinician and notes typed ear
 # ... and one kept in the data folder, typed before Palsy Grader closed (a crash, a power cut, a logout)
 KEPT_FROM_BEFORE_NOTE = ("Not confirmed yet: the grade, clinician and notes typed before Palsy Grader closed are back. "
                          "Check them and press Confirm grade to store them.")
+
+
+def unkept_review_notice(who: str, reason: str = "") -> str:
+    """The status bar's line when the review typed for `who` (a patient, or "assessment N" for
+    the log) could not be written to the data folder (`reason`, when known)."""
+    why = f" ({reason})" if reason else ""
+    return (f"The review typed for {who} could not be kept in the data folder{why}: it is lost if Palsy Grader "
+            "closes \u2014 confirm it now")
+
+
+def leave_unconfirmed_text(survives_close: bool) -> str:
+    """The "Leave without confirming the grade?" question: the review typed is kept even if Palsy
+    Grader closes only while its copy in the data folder is written (`KeptReviews.survives_close`)."""
+    kept = ("kept, even if Palsy Grader closes, until the grade is confirmed" if survives_close
+            else "kept until Palsy Grader closes (not in the data folder): confirm the grade before then")
+    return (f"The grade is not confirmed yet. Leave anyway? The assessment stays in the patient's history as "
+            f"'analysed'; the grade, clinician and notes you typed are {kept}.\n\n"
+            "Yes: leave; confirm the grade later from the patient's history (or the patients page's bar "
+            "of results while it is the newest awaiting confirmation).\n"
+            "No: stay, and press Confirm grade.")
 
 
 def kept_review_note(from_before: bool) -> str:
