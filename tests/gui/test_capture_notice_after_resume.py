@@ -44,8 +44,9 @@ def _close_eyes_fails_once_when_released(window: Any, monkeypatch: Any) -> tuple
     return started, release
 
 
-def test_a_photo_failing_while_resume_waits_stands_in_the_resumed_assessment(qtbot, open_window, monkeypatch) -> None:
-    window = start(open_window())
+def _left_while_close_eyes_saves(qtbot, window, monkeypatch) -> tuple[Any, int, Any]:  # noqa: ANN001
+    """Rest taken, Close eyes taken with its save held (it will fail), the patients page shown:
+    the capture page, the assessment's number and the save's release."""
     page = window.capture
     started, release = _close_eyes_fails_once_when_released(window, monkeypatch)
     _take(qtbot, page, "rest")
@@ -53,6 +54,12 @@ def test_a_photo_failing_while_resume_waits_stands_in_the_resumed_assessment(qtb
     assert started.wait(WAIT_MS / 1000)
     aid = page.session.assessment_id
     window.show_patients()
+    return page, aid, release
+
+
+def test_a_photo_failing_while_resume_waits_stands_in_the_resumed_assessment(qtbot, open_window, monkeypatch) -> None:
+    window = start(open_window())
+    page, aid, release = _left_while_close_eyes_saves(qtbot, window, monkeypatch)
     QTimer.singleShot(0, release.set)  # the save ends (fails) while Resume waits for it
     window.resume_assessment(aid, asked=True)
     assert window.stack.currentWidget() is page and page.session.assessment_id == aid
@@ -68,13 +75,7 @@ def test_a_photo_failing_while_resume_waits_stands_in_the_resumed_assessment(qtb
 
 def test_not_resumed_after_all_the_failure_is_said_as_a_left_assessments(qtbot, open_window, monkeypatch) -> None:
     window = start(open_window())
-    page = window.capture
-    started, release = _close_eyes_fails_once_when_released(window, monkeypatch)
-    _take(qtbot, page, "rest")
-    _take(qtbot, page, "close_eyes", wait=False)
-    assert started.wait(WAIT_MS / 1000)
-    aid = page.session.assessment_id
-    window.show_patients()
+    page, aid, release = _left_while_close_eyes_saves(qtbot, window, monkeypatch)
     monkeypatch.setattr(window, "_still_a_draft", lambda _aid, _status: False)  # discarded meanwhile
     QTimer.singleShot(0, release.set)
     window.resume_assessment(aid, asked=True)
