@@ -102,11 +102,6 @@ def figure_text(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def kappa_text(kappa: float | None) -> str:
-    """A kappa as shown in logs and cards: three decimals, or "n/a" where it is undefined."""
-    return figure_text(kappa)
-
-
 def grading_report(conf: np.ndarray, grade_names: Sequence[str] = GRADES) -> dict:
     """DESIGN §8 grading JSON: accuracy, recall, confidence, dice, quadratic_kappa (None, JSON
     null, when the true grades hold fewer than two grades), within_one, per_grade, confusion

@@ -8,7 +8,7 @@ from typing import Any
 
 from models.config import CascadeConfig
 from models.counted import counted
-from models.metrics import figure_text, kappa_text
+from models.metrics import figure_text
 from models.pipeline.flag_wording import FLAG_TITLES, LOW_CONFIDENCE
 from models.train.feature_cache import cache_note
 from models.train.run_state import starts_note
@@ -64,7 +64,7 @@ GRADING_COLUMNS = "accuracy | recall | confidence (precision) | Dice | quadratic
 def _grading_row(name: str, r: dict[str, Any]) -> str:
     return (
         f"| {name} | {figure_text(r['accuracy'])} | {figure_text(r['recall'])} | {figure_text(r['confidence'])} | "
-        f"{figure_text(r['dice'])} | {kappa_text(r['quadratic_kappa'])} | {figure_text(r['within_one'])} |"
+        f"{figure_text(r['dice'])} | {figure_text(r['quadratic_kappa'])} | {figure_text(r['within_one'])} |"
     )
 
 
@@ -102,7 +102,7 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
     if "synthetic_measured" not in m:
         return []
     net, measured = m["synthetic_grading_patient"], m["synthetic_measured"]
-    network = (f"accuracy {figure_text(net['accuracy'])} (kappa {kappa_text(net['quadratic_kappa'])}, within one "
+    network = (f"accuracy {figure_text(net['accuracy'])} (kappa {figure_text(net['quadratic_kappa'])}, within one "
                f"{figure_text(net['within_one'])})")
     if measured["accuracy"] is None:  # nothing scored: no held-out patient got a measured grade
         text = (f"In the app, the measured grade from these weights' masks graded none of the held-out patients (no "
@@ -116,7 +116,7 @@ def _measured_advice(m: dict[str, Any], size: int) -> list[str]:
     elif exact is not None:
         text += (
             f" With exact masks the same measure reaches {figure_text(exact['accuracy'])} "
-            f"(kappa {kappa_text(exact['quadratic_kappa'])}) at {size} px: sharper parsing of "
+            f"(kappa {figure_text(exact['quadratic_kappa'])}) at {size} px: sharper parsing of "
             "brows and lips is what it lacks."
         )
     return [text, ""]
@@ -126,8 +126,8 @@ def _measured_against_network(measured: dict[str, Any], net: dict[str, Any]) -> 
     """Both grades scored: their figures side by side, and which did clearly better."""
     text = (
         f"In the app, the measured grade from these weights' masks scored accuracy {figure_text(measured['accuracy'])} "
-        f"(kappa {kappa_text(measured['quadratic_kappa'])}, within one {figure_text(measured['within_one'])}) against the "
-        f"network grade's {figure_text(net['accuracy'])} ({kappa_text(net['quadratic_kappa'])}, "
+        f"(kappa {figure_text(measured['quadratic_kappa'])}, within one {figure_text(measured['within_one'])}) against the "
+        f"network grade's {figure_text(net['accuracy'])} ({figure_text(net['quadratic_kappa'])}, "
         f"{figure_text(net['within_one'])}): "
     )
     if _leads(measured, net):
@@ -197,7 +197,7 @@ def _grading_verdict(net: dict[str, Any], e2_size: int) -> list[str]:
               "`palsy train grading --device cuda` at 256-512 px for many epochs.")
     if net["accuracy"] < 0.5:
         return [f"**Grading is weak** (chance is 0.167). {budget}", ""]
-    shown = " / ".join(kappa_text(net[k]) for k in GRADE_TARGETS)  # three decimals, n/a where undefined
+    shown = " / ".join(figure_text(net[k]) for k in GRADE_TARGETS)  # three decimals, n/a where undefined
     targets = " / ".join(f"{v:.2f}" for v in GRADE_TARGETS.values())
     verdict = "meets" if all(net[k] is not None and net[k] >= v for k, v in GRADE_TARGETS.items()) else "is below"
     return [f"**The network grade {verdict} the project's targets** (accuracy / kappa / within one {shown} per "

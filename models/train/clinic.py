@@ -61,7 +61,7 @@ from models.data.patients import (
 )
 from models.errors import CheckpointError, InputError
 from models.labels import EXPRESSIONS, GRADES
-from models.metrics import KAPPA_UNDEFINED, figure_text, kappa_text
+from models.metrics import KAPPA_UNDEFINED, figure_text
 from models.pipeline.loader import CLINIC_RUN, CLINIC_STAGE
 from models.resources import CAUTIONS, default_weights_path, weights_cautions
 from models.train.card import top_probability_sentence, wilson_interval
@@ -515,7 +515,7 @@ def final_figures_line(g: dict[str, Any]) -> str:
     """The test split's accuracy and kappa as the run's last line says them; the kappa is "n/a"
     with the reason where it is undefined (a 1-patient test split printed "kappa 1.000")."""
     why = f" ({KAPPA_UNDEFINED})" if g["quadratic_kappa"] is None else ""
-    return f"test accuracy {figure_text(g['accuracy'])}, kappa {kappa_text(g['quadratic_kappa'])}{why}"
+    return f"test accuracy {figure_text(g['accuracy'])}, kappa {figure_text(g['quadratic_kappa'])}{why}"
 
 
 # The shipped demo's face parser, in the words of its card (resources/weights/demo_compact.md, "Data")
@@ -566,7 +566,7 @@ def clinic_cautions(results: dict[str, Any]) -> list[str]:
     counts, st = results["patients"], results["state"]
     g = st["metrics"]["grading"]["patient"]
     cautions = [f"Trained on {counted(counts['train'], 'patient')} of this clinic, tested on {counts['test']} (test "
-                f"accuracy {figure_text(g['accuracy'])}, kappa {kappa_text(g['quadratic_kappa'])}); not a validated "
+                f"accuracy {figure_text(g['accuracy'])}, kappa {figure_text(g['quadratic_kappa'])}); not a validated "
                 "medical device."]
     unused = unused_note(results)
     cautions += [unused] if unused else []
@@ -888,7 +888,7 @@ def _figures(g: dict[str, Any], split: str) -> list[str]:
         r = g[key]
         n, correct, near = _counts(r["confusion"])
         shown = f"{n} {unit}" + (f" ({r['unmeasured']} not measurable)" if r.get("unmeasured") else "")
-        kappa = kappa_text(r["quadratic_kappa"]) if n else "n/a"
+        kappa = figure_text(r["quadratic_kappa"]) if n else "n/a"
         undefined = undefined or kappa == "n/a"
         lines.append(f"| {label} | {shown} | {_with_interval(correct, n)} | {kappa} | {_with_interval(near, n)} |")
     if undefined:

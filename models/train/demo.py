@@ -31,7 +31,7 @@ import torch
 from models.checkpoint import load_checkpoint, save_checkpoint, sha256_of
 from models.data.glasses import check_glasses_fraction
 from models.errors import InputError
-from models.metrics import kappa_text
+from models.metrics import figure_text
 from models.resources import DEMO_CARD, DEMO_WEIGHTS, shared_data_dir
 from models.resources import weights_dir as default_weights_dir
 from models.train.card import demo_command, polish_record, write_card
@@ -515,7 +515,7 @@ def _all_ids(folder: Path) -> list[str]:
 def _headline(metrics: dict[str, Any]) -> str:
     g = metrics["synthetic_grading_patient"]
     return (
-        f"grading acc {g['accuracy']:.3f} kappa {kappa_text(g['quadratic_kappa'])}; parsing F1 synthetic "
+        f"grading acc {g['accuracy']:.3f} kappa {figure_text(g['quadratic_kappa'])}; parsing F1 synthetic "
         f"{metrics['synthetic_parsing']['mean_f1']:.3f}, FASSEG {metrics['fasseg_val']['mean_f1']:.3f}, "
         f"LFW {metrics['lfw_parts_val']['mean_f1']:.3f}"
     )

@@ -8,7 +8,7 @@ import json
 import numpy as np
 
 from models.labels import GRADES
-from models.metrics import KAPPA_UNDEFINED, grading_report, kappa_text, quadratic_weighted_kappa
+from models.metrics import KAPPA_UNDEFINED, figure_text, grading_report, quadratic_weighted_kappa
 from models.train.clinic import _figures, final_figures_line
 
 N = len(GRADES)
@@ -30,7 +30,7 @@ def test_one_true_grade_gives_no_kappa_right_or_wrong() -> None:
 def test_the_report_writes_null_and_the_text_says_n_a() -> None:
     report = grading_report(_one_patient(2, 2))
     assert report["quadratic_kappa"] is None and '"quadratic_kappa": null' in json.dumps(report)
-    assert kappa_text(None) == "n/a" and kappa_text(0.74219) == "0.742"
+    assert figure_text(None) == "n/a" and figure_text(0.74219) == "0.742"
 
 
 def test_the_clinic_run_says_n_a_with_the_reason() -> None:
