@@ -87,7 +87,8 @@ THUMB = 88
 AMBER = "#fdebd0"  # a step whose photo to retake: no face at capture, or no movement against rest
 AMBER_TEXT = "#3d2e00"  # its text, whatever the palette's
 # How long reading a draft back waits for its photos still being written (the window paints on
-# meanwhile: `settle_saves`); a save still running then is said when it ends. Opening another
+# meanwhile: `settle_saves`); a save still running then is said when it ends (as the resumed
+# assessment's own while the page shows it: `_say_left_failures`). Opening another
 # assessment waits for none: the one left is kept until its saves end (`_leave`).
 LEAVE_WAIT_S = 10.0
 PAINT_S = 0.02  # while it waits, the window paints (and its timers run) this often
@@ -318,8 +319,7 @@ class CapturePage(QWidget):
             self.patient_line.setText(who)
             self._show_source("")
         other = self.session is not session
-        if self.session is not None and other:
-            self._leave()
+        left = (self.session, self._whose) if self.session is not None and other else None
         self.session = session
         self._whose = f"{who.name}{who.detail}" if isinstance(who, CaptureLine) else ""
         if other:  # another assessment's "Analysis cancelled" or progress is not this one's
@@ -329,6 +329,8 @@ class CapturePage(QWidget):
         session.submit = self._saver.submit
         session.checker = self._checks.record
         session.on_change = self.refresh
+        if left is not None:  # once `session` is shown: a failure of the same assessment stands in it
+            self._leave(*left)
         self._unsaved_said = None  # this assessment's failures still standing, said afresh
         self._say_unsaved()
         self._source_factory = source_factory
@@ -771,7 +773,8 @@ class CapturePage(QWidget):
         and stand, logged by number: the session that resumes it takes them on
         (`CaptureSession.standing_failures`), said as the shown assessment's until each is taken
         again and saved; said as a left assessment's ("resume that assessment"), they stayed
-        after the retake. Not resumed after all: `say_not_resumed`."""
+        after the retake. A save still running after the wait that fails once the resumed session
+        shows stands in it too (`_say_left_failures`). Not resumed after all: `say_not_resumed`."""
         shown = [(self.session, self._whose)] if self.session is not None else []
         saving = [(s, whose) for s, whose in self._left + shown if s.assessment_id == assessment_id]  # oldest first
         running = [future for s, _whose in saving for future in s.running_saves()]
@@ -801,14 +804,15 @@ class CapturePage(QWidget):
         lost = [(e, error, withdrawal) for e, (error, withdrawal) in settled.standing.items()]
         self._say_lost(settled.whose or f"assessment {assessment_id}", lost)
 
-    def _leave(self) -> None:
-        """The page moves off its assessment at once (a photo still being written does not hold
-        the window): the failures of its saves already ended are said, naming whose photos they
-        were, and it is kept while a save still runs, to say that save's failure when it ends
-        (`_poll_left`): such a failure was once dropped, said and logged nowhere."""
-        self._say_left_failures(self.session, self._whose, self.session.poll_saves())
-        if self.session.busy:
-            self._left.append((self.session, self._whose))
+    def _leave(self, session: CaptureSession, whose: str) -> None:
+        """The page moved off `session` (`whose`: its patient) at once (a photo still being
+        written does not hold the window): the failures of its saves already ended are said,
+        naming whose photos they were, and it is kept while a save still runs, to say that save's
+        failure when it ends (`_poll_left`): such a failure was once dropped, said and logged
+        nowhere."""
+        self._say_left_failures(session, whose, session.poll_saves())
+        if session.busy:
+            self._left.append((session, whose))
             self.save_timer.start()
 
     def _poll_left(self) -> None:
@@ -821,7 +825,10 @@ class CapturePage(QWidget):
         """Say the photos of `session`, an assessment the page leaves or has left (`whose`: its
         patient), that did not reach the record or a rejected one that did not leave it: in the
         notice and to a screen reader, naming the patient, as the page may show another now;
-        logged by the assessment's number (logs carry no names, DESIGN §9), a full disk too."""
+        logged by the assessment's number (logs carry no names, DESIGN §9), a full disk too.
+        When the page shows that same assessment again (resumed while the save still ran), they
+        stand in the session shown, said as its own until each is taken again and saved: "resume
+        that assessment" told the therapist to resume the one they were in."""
         lost = [(e, error, False) for e, error in failures]
         lost += [(e, error, True) for e, error in session.take_withdraw_failures()]
         if not lost:
@@ -829,7 +836,20 @@ class CapturePage(QWidget):
         ref = f"assessment {session.assessment_id}"
         for expression, error, withdrawal in lost:
             log.warning("%s", _lost_photo_text(ref, expression, error, withdrawal))
+        if self._shows_again(session):
+            for expression, error, withdrawal in lost:
+                self.session.stands(expression, error, withdrawal)
+                self.notify.emit(_unsaved_text(expression, error, withdrawal))
+            self._say_unsaved()
+            return
         self._say_lost(whose or ref, lost)
+
+    def _shows_again(self, session: CaptureSession) -> bool:
+        """The page shows `session`'s assessment, in another session (resumed after it was left),
+        and goes on showing it (not closing: its failures are then said as a left assessment's)."""
+        shown = self.session
+        return (shown is not None and shown is not session and not self._saver_stopped
+                and shown.assessment_id == session.assessment_id)
 
     def _say_lost(self, whose: str, lost: list[tuple[str, BaseException, bool]]) -> None:
         """In the notice and to a screen reader, `whose` photos not saved (or not taken off)."""

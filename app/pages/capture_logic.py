@@ -163,9 +163,16 @@ def standing_failures_of(sessions: list[Any]) -> dict[str, tuple[BaseException, 
     standing: dict[str, tuple[BaseException, bool]] = {}
     for session in sessions:
         for expression, failure in session.standing_failures.items():
-            standing.pop(expression, None)
-            standing[expression] = failure
+            put_last(standing, expression, failure)
     return standing
+
+
+def put_last(standing: dict[str, tuple[BaseException, bool]], expression: str,
+             failure: tuple[BaseException, bool]) -> None:
+    """`expression`'s `failure` stands in `standing` as the newest, its earlier one dropped: the
+    notice names them in the order they failed."""
+    standing.pop(expression, None)
+    standing[expression] = failure
 
 
 class CaptureSink(Protocol):
@@ -690,7 +697,7 @@ class CaptureSession:
             if error is not None:
                 _log_if_unexpected("taking back", expression, error)
                 self.withdraw_failures.append((expression, error))
-                self._stands(expression, error, withdrawal=True)
+                self.stands(expression, error, withdrawal=True)
         for expression, (photo, future) in list(self.pending.items()):
             if not future.done():
                 continue
@@ -702,7 +709,7 @@ class CaptureSession:
                 continue
             _log_if_unexpected("saving", expression, error)
             failures.append((expression, error))
-            self._stands(expression, error, withdrawal=False)
+            self.stands(expression, error, withdrawal=False)
             if self.photos.get(expression) is photo:
                 del self.photos[expression]
                 self.current = self.steps.index(expression)
@@ -710,10 +717,11 @@ class CaptureSession:
             self._changed()
         return failures
 
-    def _stands(self, expression: str, error: BaseException, withdrawal: bool) -> None:
-        """`expression`'s failure stands, as the newest (its earlier one replaced)."""
-        self.standing_failures.pop(expression, None)
-        self.standing_failures[expression] = (error, withdrawal)
+    def stands(self, expression: str, error: BaseException, withdrawal: bool) -> None:
+        """`expression`'s failure stands, as the newest (its earlier one replaced): one of this
+        session's saves, or (the capture page) a save of the same assessment begun before it was
+        resumed that failed only once this session showed it."""
+        put_last(self.standing_failures, expression, (error, withdrawal))
 
     def wait_for_saves(self, timeout: float | None = None) -> list[tuple[str, BaseException]]:
         """Wait up to `timeout` seconds in all for the pending saves and withdrawals (another

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 
+from app.pages import capture
 from app.pages.capture_logic import standing_failures_of
 from app.records.errors import StorageError
 from tests.gui.capture_helpers import capture_ready, start
@@ -83,6 +84,60 @@ def test_not_resumed_after_all_the_failure_is_said_as_a_left_assessments(qtbot, 
     assert window.notice.isVisible()
     assert window.notice.text() == (f"The Close eyes photo of Test Person (MRN-1) could not be saved "
                                     f"({FULL}): resume that assessment and take it again")
+
+
+def test_a_photo_failing_after_the_wait_ends_stands_in_the_resumed_assessment(qtbot, open_window, monkeypatch) -> None:
+    """The save still runs when Resume's wait is over, and fails once the resumed assessment is
+    on screen: the therapist is in that assessment, so it is said as its own ("…; take it again"),
+    not as a left one's ("resume that assessment"), and goes once taken again and saved."""
+    monkeypatch.setattr(capture, "LEAVE_WAIT_S", 0.01)  # Resume does not wait for the save to end
+    window = start(open_window())
+    page, aid, release = _left_while_close_eyes_saves(qtbot, window, monkeypatch)
+    window.resume_assessment(aid, asked=True)
+    assert window.stack.currentWidget() is page and page.session.assessment_id == aid
+    assert "close_eyes" not in page.session.standing_failures  # still being written
+    release.set()  # now it fails
+    qtbot.waitUntil(lambda: "close_eyes" in page.session.standing_failures, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not page._left, timeout=WAIT_MS)
+    assert window.notice.isVisible()
+    assert window.notice.text() == f"The Close eyes photo could not be saved ({FULL}); take it again"
+    _take(qtbot, page, "close_eyes")  # space freed: saved
+    assert "close_eyes" in window.gateway.assessment(aid).captures
+    assert "close_eyes" not in page.session.standing_failures
+    assert not window.notice.isVisible() and "could not be saved" not in window.notice.text()
+
+
+def test_a_photo_retaken_before_the_late_failure_does_not_stand(qtbot, open_window, monkeypatch) -> None:
+    """The therapist retakes Close eyes in the resumed assessment while the earlier save still
+    runs: saves are written one after the other, so the earlier one fails first and the retake,
+    saved after it, is the photo on record: no "take it again" is left."""
+    monkeypatch.setattr(capture, "LEAVE_WAIT_S", 0.01)
+    window = start(open_window())
+    page, aid, release = _left_while_close_eyes_saves(qtbot, window, monkeypatch)
+    window.resume_assessment(aid, asked=True)
+    _take(qtbot, page, "close_eyes", wait=False)  # the retake, queued behind the earlier save
+    release.set()  # the earlier save fails now
+    qtbot.waitUntil(lambda: not page._left and not page.session.busy, timeout=WAIT_MS)
+    assert "close_eyes" in window.gateway.assessment(aid).captures
+    assert "close_eyes" not in page.session.standing_failures
+    assert "could not be saved" not in window.notice.text()
+
+
+def test_a_photo_failing_after_its_assessment_is_left_again_is_said_as_a_left_assessments(
+        qtbot, open_window, monkeypatch) -> None:
+    """The same late failure once the page has moved on to another patient's assessment: said
+    naming whose photo it was, "resume that assessment", as before."""
+    monkeypatch.setattr(capture, "LEAVE_WAIT_S", 0.01)
+    window = start(open_window())
+    page, aid, release = _left_while_close_eyes_saves(qtbot, window, monkeypatch)
+    window.resume_assessment(aid, asked=True)
+    start(window, "MRN-2", "Other Person")  # the resumed assessment left in turn
+    assert page.session.assessment_id != aid
+    release.set()
+    qtbot.waitUntil(lambda: "could not be saved" in window.notice.text(), timeout=WAIT_MS)
+    assert window.notice.text() == (f"The Close eyes photo of Test Person (MRN-1) could not be saved "
+                                    f"({FULL}): resume that assessment and take it again")
+    assert page.session.standing_failures == {}
 
 
 def _session(**standing: tuple[BaseException, bool]) -> Any:
