@@ -10,6 +10,8 @@ visit (patient and start time): a database restored or replaced reuses assessmen
 another patient's visit of the same number must never show the form. A damaged, unreadable or
 foreign file is ignored and logged (by number only: logs carry no names), never in the way of
 opening the visit. Nothing here is audited or part of the record until Confirm stores it.
+A form that cannot be written says why, in plain words (`Saved.reason`): the window's notice
+that it is lost if Palsy Grader closes gives that reason.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.records.errors import StorageError
+from app.records.errors import ChecksumError, RecordNotFoundError, StorageError, failure_kind
 from app.records.files import atomic_write, remove_file
 from app.records.paths import ensure_private_dir
 from app.records.recovery import abandoned_temp_files
+from app.records.validate import MAX_TEXT_LEN
 from models.errors import PalsyError
 from models.labels import GRADES
 
@@ -35,6 +38,16 @@ DRAFTS_DIR = "review_drafts"  # in the data folder
 DRAFT_VERSION = 1
 MAX_DRAFT_BYTES = 1 << 20  # far above a form the store would take (10,000 characters of notes)
 
+# why a form was not kept, in the words of the window's notice ("... could not be kept in the
+# data folder (REASON): it is lost if Palsy Grader closes"); no path, no name: logged as said
+DISK_FULL = "the disk is full"
+READ_ONLY = "the data folder is read-only or not writable by this user"
+FOLDER_GONE = "the data folder was moved or deleted"
+DISK_FAILING = "the file did not read back as written: the disk may be failing"
+TOO_LONG = f"the notes are too long: shorten them to at most {MAX_TEXT_LEN:,} characters"  # as the store takes
+VISIT_NOT_FOUND = "its visit is not in the database"
+VISIT_UNREAD = "its visit could not be read from the database"
+
 
 @dataclass(frozen=True)
 class ReviewForm:
@@ -43,6 +56,36 @@ class ReviewForm:
     grade: str | None
     clinician: str
     notes: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What `ReviewDrafts.save` did: true when the form is kept, else false with the `reason`
+    it was not, in plain words (`DISK_FULL`, `TOO_LONG`...)."""
+
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return not self.reason
+
+
+def unwritten_reason(exc: StorageError | OSError, root: Path) -> str:
+    """The plain reason a write into the data folder `root` failed: a full disk, a folder
+    read-only or gone (`app.records.errors.failure_kind` of the OSError behind `exc`), a disk
+    that returned other bytes, or the system's own words for anything else."""
+    cause = exc if isinstance(exc, OSError) else exc.__cause__
+    kind = failure_kind(cause) if isinstance(cause, OSError) else None
+    if kind == "full":
+        return DISK_FULL
+    if not root.is_dir():
+        return FOLDER_GONE
+    if kind == "read-only":
+        return READ_ONLY
+    if isinstance(exc, ChecksumError):
+        return DISK_FAILING
+    if isinstance(cause, OSError) and cause.strerror:
+        return f"the file could not be written: {cause.strerror}"
+    return "the file could not be written"
 
 
 def visit_key(patient_id: str, created: str) -> str:
@@ -66,36 +109,44 @@ class ReviewDrafts:
         return self.folder / f"{int(assessment_id):06d}.json"
 
     def _visit(self, assessment_id: int) -> str | None:
+        return self._visit_or_why(assessment_id)[0]
+
+    def _visit_or_why(self, assessment_id: int) -> tuple[str | None, str]:
+        """(the visit, "") or (None, why it could not be read)."""
         if assessment_id not in self._visits:
             try:
                 visit = self._visit_of(assessment_id)
+            except RecordNotFoundError as exc:  # an older database restored, say
+                log.warning("review draft of assessment %d: the visit could not be read: %s", assessment_id, exc)
+                return None, VISIT_NOT_FOUND
             except (PalsyError, OSError, sqlite3.Error) as exc:  # a store closed or damaged meanwhile too
                 log.warning("review draft of assessment %d: the visit could not be read: %s", assessment_id, exc)
-                return None
+                return None, VISIT_UNREAD
             if not visit:
-                return None
+                return None, VISIT_UNREAD
             self._visits[assessment_id] = visit
-        return self._visits[assessment_id]
+        return self._visits[assessment_id], ""
 
-    def save(self, assessment_id: int, form: ReviewForm) -> bool:
-        """Keep `form` for the assessment (replacing the one kept); False (logged) when it could
-        not be written: the form stays on screen and in memory, only a crash would lose it."""
-        visit = self._visit(assessment_id)
+    def save(self, assessment_id: int, form: ReviewForm) -> Saved:
+        """Keep `form` for the assessment (replacing the one kept). False (logged), with the
+        reason in plain words, when it could not be written: the form stays on screen and in
+        memory, only a crash would lose it."""
+        visit, why = self._visit_or_why(assessment_id)
         if visit is None:
-            return False
+            return Saved(why)
         data = json.dumps({"version": DRAFT_VERSION, "assessment": int(assessment_id), "visit": visit,
                            "grade": form.grade, "clinician": form.clinician, "notes": form.notes},
                           ensure_ascii=False, indent=1).encode("utf-8")
         if len(data) > MAX_DRAFT_BYTES:
             log.warning("review draft of assessment %d not kept: %d bytes is too long", assessment_id, len(data))
-            return False
+            return Saved(TOO_LONG)
         try:
             ensure_private_dir(self.folder, inside=self.root)
             atomic_write(self.path(assessment_id), data)
         except (StorageError, OSError) as exc:
             log.warning("review draft of assessment %d not kept: %s", assessment_id, exc)
-            return False
-        return True
+            return Saved(unwritten_reason(exc, self.root))
+        return Saved()
 
     def load(self, assessment_id: int) -> ReviewForm | None:
         """The form kept for the assessment, or None: none kept, or one that cannot be used

@@ -9,6 +9,7 @@ import os
 import re
 import sqlite3
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -169,17 +170,20 @@ class WindowReportMixin:
         if self.statusBar().currentMessage() == text:
             self.statusBar().clearMessage()
 
-    def say_review_unkept(self, assessment_ids: list[int]) -> None:
+    def say_review_unkept(self, unkept: dict[int, str]) -> None:
         """The review typed for these assessments could not be written to the data folder: it is
-        lost if Palsy Grader closes (said once per visit until its copy is written again)."""
-        for assessment_id in assessment_ids:
+        lost if Palsy Grader closes (said once per visit until its copy is written again), and why
+        (assessment -> reason, `KeptReviews.flush`: a full disk, a folder read-only or gone...).
+        The bar names the patient as every page does (`_patient_label`, with the date of birth),
+        the log the number."""
+        for assessment_id, reason in unkept.items():
             try:
                 info = self.gateway.assessment(assessment_id)
-                patient = self.gateway.get_patient(info.patient_id)
-                name = f"{patient.name} ({patient.patient_id})"
+                name = str(self._patient_label(info.patient_id))
             except (PalsyError, OSError, sqlite3.Error):  # the store itself failing: no name to give
                 name = f"assessment {assessment_id}"
-            self.notify_naming(unkept_review_notice, name, f"assessment {assessment_id}", UNKEPT_REVIEW_MS)
+            self.notify_naming(partial(unkept_review_notice, reason=reason), name, f"assessment {assessment_id}",
+                               UNKEPT_REVIEW_MS)
 
     def export_pdf(self) -> None:
         """Render the PDF of the confirmed assessment on a worker; the store keeps it."""
@@ -204,7 +208,7 @@ class WindowReportMixin:
             result = without_overlays(result)
         # the grade history needs every visit's grade and result, not its photos (read on the GUI thread)
         patient, history = self.gateway.get_patient(info.patient_id), self.gateway.history(info.patient_id, photos=False)
-        label = f"{patient.name} ({patient.patient_id})"
+        label = str(self._patient_label(info.patient_id))  # name, ID and date of birth, as every page names them
         # rendered in the data folder's private staging folder, never in the system's temp folder
         folder = getattr(self.gateway, "folder", None)
 

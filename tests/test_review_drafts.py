@@ -4,6 +4,7 @@ the session's `KeptReviews` writes them through and reads them back in a new pro
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import app.records.files as files
 from app.pages.results_logic import (
     KEPT_FROM_BEFORE_NOTE,
     KEPT_REVIEW_NOTE,
@@ -20,7 +22,17 @@ from app.pages.results_logic import (
 )
 from app.records.errors import RecordNotFoundError
 from app.records.files import TEMP_MARK, host_tag
-from app.review_drafts import DRAFTS_DIR, ReviewDrafts, visit_key
+from app.review_drafts import (
+    DISK_FULL,
+    DRAFTS_DIR,
+    FOLDER_GONE,
+    MAX_DRAFT_BYTES,
+    READ_ONLY,
+    TOO_LONG,
+    VISIT_NOT_FOUND,
+    ReviewDrafts,
+    visit_key,
+)
 
 NOTES = "Synkinesis of the left mouth corner on eye closure; brow weaker than at the last visit"
 FORM = ReviewForm("IV", "Dr Kim", NOTES)
@@ -183,15 +195,44 @@ def test_a_form_that_cannot_be_written_is_said_once_and_does_not_survive_a_close
     kept = KeptReviews(ReviewDrafts(tmp_path / "data", _visit_of))  # tmp_path/data not made: gone
     kept.keep(7, FORM)
     assert not kept.survives_close(7)  # not written yet
-    assert kept.flush() == [7]
+    assert kept.flush() == {7: FOLDER_GONE}
     assert not kept.survives_close(7) and kept.unwritten
     kept.keep(7, ReviewForm("IV", "Dr Kim", NOTES + " and more"))
-    assert kept.flush() == []  # said already
+    assert kept.flush() == {}  # said already
     (tmp_path / "data").mkdir()  # the folder back
-    assert kept.flush() == [] and kept.survives_close(7) and not kept.unwritten
+    assert kept.flush() == {} and kept.survives_close(7) and not kept.unwritten
     (tmp_path / "data" / DRAFTS_DIR / "000007.json").unlink()
     (tmp_path / "data" / DRAFTS_DIR).rmdir()
     (tmp_path / "data").rmdir()
     kept.keep(7, FORM)
-    assert kept.flush() == [7]  # failing again: said again
+    assert kept.flush() == {7: FOLDER_GONE}  # failing again: said again
     assert KeptReviews().survives_close(7) is False  # no data folder at all: memory only
+
+
+def _failing_write(code: int):  # noqa: ANN202
+    def write(_fd: int, _data: bytes) -> None:
+        raise OSError(code, os.strerror(code))
+    return write
+
+
+@pytest.mark.parametrize(("code", "reason"), [(errno.ENOSPC, DISK_FULL), (getattr(errno, "EDQUOT", errno.ENOSPC), DISK_FULL),
+                                               (errno.EACCES, READ_ONLY), (errno.EROFS, READ_ONLY)])
+def test_a_form_not_written_says_why_until_it_is(drafts: ReviewDrafts, monkeypatch: pytest.MonkeyPatch,
+                                                 code: int, reason: str) -> None:
+    """A full disk (or quota), a read-only folder: the reason in plain words, no path, kept for
+    the window's notice; the file kept before is untouched."""
+    assert drafts.save(7, FORM)
+    with monkeypatch.context() as patched:
+        patched.setattr(files, "_write_all", _failing_write(code))  # the real atomic_write, failing
+        saved = drafts.save(7, ReviewForm("II", "Dr Lee", "typed on a full disk"))
+    assert not saved and saved.reason == reason and drafts.load(7) == FORM
+    assert sorted(p.name for p in drafts.folder.iterdir()) == ["000007.json"]  # no temporary file left
+    assert drafts.save(7, FORM) and drafts.save(7, FORM).reason == ""
+
+
+def test_notes_too_long_a_folder_gone_or_a_visit_not_found_say_why(drafts: ReviewDrafts, tmp_path: Path) -> None:
+    too_long = drafts.save(7, ReviewForm("IV", "Dr Kim", "x" * MAX_DRAFT_BYTES))
+    assert not too_long and too_long.reason == TOO_LONG and "shorten" in TOO_LONG
+    assert not drafts.path(7).exists()
+    assert drafts.save(9, FORM).reason == VISIT_NOT_FOUND  # not in this database
+    assert ReviewDrafts(tmp_path / "moved", _visit_of).save(7, FORM).reason == FOLDER_GONE

@@ -263,7 +263,7 @@ class ResultsPage(QWidget):
     back_requested = Signal()
     # assessment numbers whose review typed could not be written to the data folder (newly):
     # lost if Palsy Grader closes; the window says so
-    review_unkept = Signal(list)
+    review_unkept = Signal(object)  # {assessment: why its review was not kept}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

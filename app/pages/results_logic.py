@@ -425,15 +425,15 @@ class KeptReviews:
         not written (not yet, or it could not be)."""
         return self.drafts is not None and assessment_id not in self._unwritten
 
-    def flush(self) -> list[int]:
+    def flush(self) -> dict[int, str]:
         """Write each form changed since the last flush to the data folder, or remove it there
         when it was dropped. One that cannot be written is tried again at the next flush. The
         assessments whose form could not be written, newly (each said once until its copy is
-        written again): the form is lost if Palsy Grader closes."""
+        written again: the form is lost if Palsy Grader closes), with why, in plain words."""
         if self.drafts is None:
             self._unwritten.clear()
-            return []
-        failed: list[int] = []
+            return {}
+        failed: dict[int, str] = {}
         for assessment_id in sorted(self._unwritten):
             form = self._forms.get(assessment_id)
             done = self.drafts.save(assessment_id, form) if form is not None else self.drafts.remove(assessment_id)
@@ -442,7 +442,7 @@ class KeptReviews:
                 self._failing.discard(assessment_id)
             elif form is not None and assessment_id not in self._failing:
                 self._failing.add(assessment_id)
-                failed.append(assessment_id)
+                failed[assessment_id] = getattr(done, "reason", "")
         return failed
 
 
