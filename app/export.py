@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from app.analysis import AnalysisResult
-from app.local_time import local_date, photo_days, photos_apart
+from app.local_time import local_date, local_minute, photo_days, photos_apart
 from app.records.errors import StorageError, storage_error_from_os
 from app.records.files import atomic_write
 from app.records.paths import is_inside
@@ -39,8 +39,8 @@ from models.errors import InputError
 STAGING_DIR = "tmp"
 # what Windows, macOS or Linux refuse in a file name ("/" in any, "\\" and ":" on Windows)
 UNSAFE_IN_NAMES = re.compile(r'[<>:"/\\|?*]+')
-# the UTF-8 bytes of the ID and of the name in a copy's file name: with the date and
-# "_HB-report.pdf" at most 226 of the 255 bytes most file systems allow
+# the UTF-8 bytes of the ID and of the name in a copy's file name: with the visit's date and time
+# ("_2026-07-02_1000") and "_HB-report.pdf" at most 231 of the 255 bytes most file systems allow
 MAX_ID_BYTES, MAX_NAME_BYTES = 80, 120
 
 
@@ -198,12 +198,25 @@ def cut_to_bytes(text: str, limit: int) -> str:
 
 
 def copy_name(assessment: AssessmentInfo, patient: PatientInfo) -> str:
-    """"<ID>_<Name>_<visit date>_HB-report.pdf": whose report of which visit, without opening it
-    (the stored file is named by the assessment's number only). The visit is dated by its start,
-    as on the history page and in every report's history."""
+    """"<ID>_<Name>_<visit date>_<HHMM>_HB-report.pdf": whose report of which visit, without
+    opening it (the stored file is named by the assessment's number only). The visit is dated
+    by its start, as on the history page and in every report's history, in local time to the
+    minute: two visits of one day (copies saved in one folder) get two names, the second copy
+    never offered over the first's."""
     parts = [cut_to_bytes(safe_name_part(patient.patient_id), MAX_ID_BYTES),
-             cut_to_bytes(safe_name_part(patient.name), MAX_NAME_BYTES), local_date(assessment.created)]
+             cut_to_bytes(safe_name_part(patient.name), MAX_NAME_BYTES), visit_time_part(assessment.created)]
     return "_".join(part for part in parts if part) + "_HB-report.pdf"
+
+
+_LOCAL_MINUTE = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d):(\d\d)")
+
+
+def visit_time_part(created: str) -> str:
+    """The visit's start in local time for a file name: "2026-07-02_1000" (no ":", which Windows
+    and macOS refuse); a stored time that is no timestamp, made safe as it is."""
+    minute = local_minute(created)
+    found = _LOCAL_MINUTE.fullmatch(minute)
+    return f"{found[1]}_{found[2]}{found[3]}" if found else safe_name_part(minute)
 
 
 def saved_report(gateway: RecordsGateway, assessment: AssessmentInfo, patient: PatientInfo) -> SavedReport | None:

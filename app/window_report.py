@@ -397,7 +397,8 @@ class WindowReportMixin:
 
     def save_copy_of(self, report: SavedReport) -> None:
         """A copy of the report where the user chooses, offered under the patient's ID and name and
-        the visit's date (the stored file is named by number); never over the stored original."""
+        the visit's local date and time (`copy_name`: the stored file is named by number; two
+        visits of one day differ); never over the stored original."""
         start = str(Path(self._copy_folder()) / report.copy_name)
         chosen, _ = without_folder_history(
             lambda: QFileDialog.getSaveFileName(self, "Save a copy of the report", start, "PDF files (*.pdf)"))

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from app.local_time import local_minute_zoned
 from app.records.audit_agreement import AUDITED_FIELDS, reports_allowed, trail_disagreements
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, sha256_file
@@ -352,7 +353,9 @@ class ChecksMixin(StoreBase):
         CLOCK_STEP before a visit of theirs with a lower number: the clock was stepped back
         between them, so the history, the last visit and the report's grade history put the
         later visit first. Visits sort by time (an imported one keeps its station's), so
-        nothing is reordered; the records are listed to be read with that in mind. Only local
+        nothing is reordered; the records are listed to be read with that in mind, each with its
+        start in local time and zone, as the history and `records patients` date it (the stored
+        UTC stamp named a day no other output shows near midnight). Only local
         visits are compared: an import marks the audit entry that began each visit
         (IMPORTED_MARK); a visit with no such entry cannot be told apart and is left out."""
         rows = self.db.query_each(
@@ -367,8 +370,9 @@ class ChecksMixin(StoreBase):
                 if visit["day"] is None:
                     continue  # text SQLite reads as no time (an edited row): nothing to compare
                 if latest is not None and latest["day"] - visit["day"] > step_days:
-                    steps.append(f"assessment {visit['id']}, stamped {visit['created_at']}, was begun after "
-                                 f"assessment {latest['id']}, stamped {latest['created_at']}")
+                    steps.append(f"assessment {visit['id']}, stamped {local_minute_zoned(visit['created_at'])}, "
+                                 f"was begun after assessment {latest['id']}, stamped "
+                                 f"{local_minute_zoned(latest['created_at'])}")
                 if latest is None or visit["day"] > latest["day"]:
                     latest = visit
             if steps:
@@ -389,7 +393,7 @@ class ChecksMixin(StoreBase):
         audit) with rows dated more than CLOCK_SKEW ahead of this computer's clock: recorded
         while a station's clock was ahead (such visits sort after every later one, and an export
         of them is refused on import). The store writes UTC with milliseconds, so text compares
-        as time."""
+        as time; the latest is said in local time with its zone, as every other output says it."""
         limit = (datetime.now(timezone.utc) + CLOCK_SKEW).isoformat(timespec="milliseconds")
         found: dict[str, list[Any]] = {}  # what -> [count, latest time, first row naming it]
         for row in self.db.query_each(  # one pass: the audit trail may hold millions of rows
@@ -407,9 +411,9 @@ class ChecksMixin(StoreBase):
             entry[0] += 1
             entry[1] = max(entry[1], row["at"])
         return [
-            f"{count} {what} time(s) lie in the future (the latest {latest}, e.g. {ref}): recorded while "
-            "this or another station's clock was ahead; such visits sort after later ones and their "
-            "export is refused on import. Correct the computer's clock; review these records."
+            f"{count} {what} time(s) lie in the future (the latest {local_minute_zoned(latest)}, e.g. {ref}): "
+            "recorded while this or another station's clock was ahead; such visits sort after later ones and "
+            "their export is refused on import. Correct the computer's clock; review these records."
             for what, (count, latest, ref) in found.items()
         ]
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
-from app.local_time import local_date
+from app.local_time import local_minute
 from models.labels import GRADES
 from tests.gui.gui_helpers import WAIT_MS, analysed_assessment, close_window, make_window
 
@@ -96,11 +96,12 @@ def test_save_a_copy_proposes_the_patient_and_visit_and_never_overwrites_the_ori
         confirm(window)
         original = export(qtbot, window)
         stored = original.read_bytes()
-        visit_date = local_date(window.gateway.assessment(window.assessment_id).created)
+        started = local_minute(window.gateway.assessment(window.assessment_id).created)  # "2026-12-07 09:30"
+        visit_date, visit_time = started[:10], started[11:].replace(":", "")
 
         answer.append(str(tmp_path / "for the chart.pdf"))
         window.copy_report_action.trigger()
-        assert Path(proposed[-1]).name == f"MRN-7_Ada Lovelace_{visit_date}_HB-report.pdf"
+        assert Path(proposed[-1]).name == f"MRN-7_Ada Lovelace_{visit_date}_{visit_time}_HB-report.pdf"
         assert (tmp_path / "for the chart.pdf").read_bytes() == stored
         assert window.statusBar().currentMessage() == f"Copy of the report saved: {tmp_path / 'for the chart.pdf'}"
 
