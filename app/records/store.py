@@ -10,6 +10,7 @@ Typical use (GUI and `palsy assess`):
     store.confirm_grade(a.id, "IV", clinician="Dr Who", notes="...")  # audited override
     store.save_report(a.id, pdf_bytes)
     for draft in store.unfinished_assessments(): ...               # offer to resume at start
+    store.imported_drafts()   # drafts another station began (an import brought them): kept, not resumed here
 
 Rules that keep data safe: a photo is written (temp, fsync, rename, verify) before its row is
 committed, so every recorded photo exists; a retake gets a new file name and the old file is

@@ -10,17 +10,29 @@ from typing import Any
 
 from app.records import validate
 from app.records.audit_agreement import ENTERED_IN_ERROR, entered_in_error
+from app.records.errors import RecordStateError
 from app.records.export_format import IMPORTED_MARK
 from app.records.result_shape import result_problem
 from app.records.rows import Assessment, Capture, Draft
 from app.records.store_base import _ASSESSMENT_SELECT, _EXPRESSION_ORDER, StoreBase, _audit
 from models.errors import InputError
 
-# A visit (`assessments a`) begun on this station: its audit trail's first entry is not an
-# import's (which marks the entry that began each visit it copies with IMPORTED_MARK).
-LOCAL_VISIT = ("EXISTS (SELECT 1 FROM audit u WHERE u.entity = 'assessment' AND u.entity_id = CAST(a.id AS TEXT)"
-               " AND u.field = 'status' AND u.new_value = 'draft' AND substr(coalesce(u.reason, ''), 1, ?) != ?)")
+# The entry that began a visit (`assessments a`), its reason compared with IMPORTED_MARK: an
+# import marks the entry that began each visit it copies.
+_BEGUN = ("EXISTS (SELECT 1 FROM audit u WHERE u.entity = 'assessment' AND u.entity_id = CAST(a.id AS TEXT)"
+          " AND u.field = 'status' AND u.new_value = 'draft' AND substr(coalesce(u.reason, ''), 1, ?) ")
+# A visit begun on this station: its audit trail's first entry is not an import's.
+LOCAL_VISIT = _BEGUN + "!= ?)"
 LOCAL_VISIT_ARGS = (len(IMPORTED_MARK), IMPORTED_MARK)
+# A visit begun at another station: its first entry is an import's copy. Not merely "not
+# LOCAL_VISIT": a draft whose trail lacks that entry (a database filled by hand or by an early
+# release) is not taken for another station's.
+IMPORTED_VISIT = _BEGUN + "= ?)"
+IMPORTED_VISIT_ARGS = LOCAL_VISIT_ARGS
+# Why an imported draft takes no photo and no analysis here: the station that began it can still
+# finish it, and an import never merges, so two records of one visit would stay apart for good.
+BEGUN_ELSEWHERE = ("this unfinished assessment was begun at another station (imported); finish it there, "
+                   "or start a new assessment.")
 # How many of the newest visits, by number, the clock question looks at.
 _RECENT_VISITS = 50
 
@@ -79,6 +91,7 @@ class AssessmentsMixin(StoreBase):
                 row, ("draft", "analysed"), "store results for",
                 "start a new assessment to analyse again after confirmation.",
             )
+            refuse_begun_elsewhere(conn, row, "store results for")
             stamp = validate.now_iso()
             conn.execute(
                 "UPDATE assessments SET status = 'analysed', model_grade = ?, measured_grade = ?,"
@@ -228,13 +241,29 @@ class AssessmentsMixin(StoreBase):
         return conn.execute(sql + " ORDER BY julianday(a.created_at), a.created_at, a.id", (ref,)).fetchall()
 
     def unfinished_assessments(self, patient_id: str | None = None) -> list[Draft]:
-        """Drafts (capture not finished or not analysed), newest first, with their photos; only
-        `patient_id`'s when given (the Resume question read every draft of the clinic to find
-        one). Two or three queries whatever the number of drafts."""
-        where, params = "a.status = 'draft'", ()
+        """Drafts (capture not finished or not analysed) to offer for resumption, newest first,
+        with their photos; only `patient_id`'s when given (the Resume question read every draft
+        of the clinic to find one). Not those begun at another station (`imported_drafts`).
+        Two or three queries whatever the number of drafts."""
+        return self._drafts("NOT " + IMPORTED_VISIT, IMPORTED_VISIT_ARGS, patient_id)
+
+    def imported_drafts(self, patient_id: str | None = None) -> list[Draft]:
+        """Drafts an import brought (a patient exported while a visit was unfinished at the
+        station that recorded it), newest first, with their photos: kept, but not offered for
+        resumption, and they take no photo and no analysis here (`BEGUN_ELSEWHERE`)."""
+        return self._drafts(IMPORTED_VISIT, IMPORTED_VISIT_ARGS, patient_id)
+
+    def begun_elsewhere(self, assessment_id: int) -> bool:
+        """Whether the assessment was begun at another station (an import copied it)."""
+        return bool(self.db.query(
+            "SELECT 1 FROM assessments a WHERE a.id = ? AND " + IMPORTED_VISIT, (int(assessment_id), *IMPORTED_VISIT_ARGS)))
+
+    def _drafts(self, which: str, which_args: tuple[Any, ...], patient_id: str | None) -> list[Draft]:
+        """The drafts `which` (a condition on `a`, with `which_args`) selects, newest first."""
+        where, params = f"a.status = 'draft' AND {which}", which_args
         with self.db.read() as conn:
             if patient_id is not None:
-                where, params = where + " AND a.patient_ref = ?", (self._patient_row(conn, patient_id)["id"],)
+                where, params = where + " AND a.patient_ref = ?", (*params, self._patient_row(conn, patient_id)["id"])
             rows = conn.execute(
                 _ASSESSMENT_SELECT + " WHERE " + where
                 + " ORDER BY julianday(a.updated_at) DESC, a.updated_at DESC, a.id DESC",  # by the moment (`history`)
@@ -249,15 +278,18 @@ class AssessmentsMixin(StoreBase):
         newest with photos: one left before its first photo hid a real one (by `created_at` as
         stored, as the Resume question picks among a patient's drafts; a tie goes to the lower
         number). Three queries whatever the number of drafts: the bar read every draft of the
-        clinic with its photos to show one (0.43 s of frozen window at 1,000 drafts)."""
-        where = "a.status = 'draft' AND a.id IS NOT ?"  # with no `exclude`, `IS NOT NULL`: none left out
+        clinic with its photos to show one (0.43 s of frozen window at 1,000 drafts). Drafts
+        begun at another station are in neither (`imported_drafts`)."""
+        # with no `exclude`, `IS NOT NULL`: none left out
+        where = "a.status = 'draft' AND a.id IS NOT ? AND NOT " + IMPORTED_VISIT
+        params = (exclude, *IMPORTED_VISIT_ARGS)
         with self.db.read() as conn:
-            count = conn.execute("SELECT COUNT(*) FROM assessments a WHERE " + where, (exclude,)).fetchone()[0]
+            count = conn.execute("SELECT COUNT(*) FROM assessments a WHERE " + where, params).fetchone()[0]
             row = conn.execute(
                 _ASSESSMENT_SELECT + " WHERE " + where
                 + " ORDER BY EXISTS (SELECT 1 FROM captures c WHERE c.assessment_id = a.id) DESC,"
                 " a.created_at DESC, a.id LIMIT 1",
-                (exclude,),
+                params,
             ).fetchone()
             if row is None:
                 return None, 0
@@ -313,6 +345,14 @@ class AssessmentsMixin(StoreBase):
                 (ref,),
             ).fetchone()
         return None if row is None else Assessment.from_row(row)
+
+
+def refuse_begun_elsewhere(conn: sqlite3.Connection, row: sqlite3.Row, action: str) -> None:
+    """RecordStateError (`BEGUN_ELSEWHERE`) when `row`, an assessment, is a draft an import
+    brought: it takes no photo, loses none and is not analysed here."""
+    if row["status"] == "draft" and conn.execute(
+            "SELECT 1 FROM assessments a WHERE a.id = ? AND " + IMPORTED_VISIT, (row["id"], *IMPORTED_VISIT_ARGS)).fetchone():
+        raise RecordStateError(f"cannot {action} assessment {row['id']}: {BEGUN_ELSEWHERE}")
 
 
 def _captures_where(conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> dict[int, tuple[Capture, ...]]:

@@ -19,6 +19,7 @@ from app.records.files import REPORT_HINT, atomic_write, read_verified, remove_f
 from app.records.imaging import PDF_MAGIC, decode_image, to_image_bytes
 from app.records.paths import ensure_private_dir
 from app.records.rows import AuditEntry, Capture, Report
+from app.records.store_assessments import refuse_begun_elsewhere
 from app.records.store_base import StoreBase, _audit
 from models.errors import InputError
 
@@ -49,6 +50,7 @@ class FilesMixin(StoreBase):
         conn = self.db.connection()
         row = self._assessment_row(conn, assessment_id)
         self._require_status(row, ("draft",), "add photos to", "start a new assessment to take new photos.")
+        refuse_begun_elsewhere(conn, row, "add photos to")  # before its file is written
         aid = int(row["id"])
         digest, relative, target = self._file_place("photos", aid, expr, data, ext)
         stamp = captured_at or validate.now_iso()
@@ -92,6 +94,7 @@ class FilesMixin(StoreBase):
         with self.db.write() as conn:
             row = self._assessment_row(conn, assessment_id)
             self._require_status(row, ("draft",), "withdraw photos of", "start a new assessment to take new photos.")
+            refuse_begun_elsewhere(conn, row, "withdraw photos of")  # its photos stay on record
             aid = int(row["id"])
             old = conn.execute(
                 "SELECT * FROM captures WHERE assessment_id = ? AND expression = ?", (aid, expr)
