@@ -148,9 +148,34 @@ class FaceFrame:
     nose: tuple[float, float]  # nose centroid in mask pixels
 
 
-def _centroid(mask: np.ndarray, classes: int | tuple[int, ...], min_pixels: int = MIN_PIXELS) -> tuple[float, float] | None:
-    hit = np.isin(mask, classes) if isinstance(classes, tuple) else mask == classes
+def _is_class(mask: np.ndarray, classes: int | tuple[int, ...]) -> np.ndarray:
+    """Where `mask` holds one of `classes` (a class or a tuple of them): `np.isin`'s answer in
+    half its time for the mouth's three classes."""
+    if not isinstance(classes, tuple):
+        return mask == classes
+    hit = np.zeros(mask.shape, dtype=bool)
+    for value in classes:
+        hit |= mask == value
+    return hit
+
+
+def _pixels(hit: np.ndarray, origin: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, np.ndarray]:
+    """`np.nonzero(hit)` (rows, columns, in its order) moved by `origin` (row, column: where `hit`
+    lies in the canvas). Searched within the pixels' bounding box: numpy's search of a whole 2-D
+    image takes some 20 times longer than OpenCV's finding the box."""
+    if hit.size:
+        x, y, w, h = cv2.boundingRect(hit.view(np.uint8))
+        hit = hit[y : y + h, x : x + w]
+        origin = (origin[0] + y, origin[1] + x)
     ys, xs = np.nonzero(hit)
+    return ys + origin[0], xs + origin[1]
+
+
+def _centroid(mask: np.ndarray, classes: int | tuple[int, ...], min_pixels: int = MIN_PIXELS,
+              origin: tuple[int, int] = (0, 0)) -> tuple[float, float] | None:
+    """(x, y) mean of the pixels of `classes`, in the canvas when `mask` is the part of it at
+    `origin` (`_labelled_part`); None for fewer than `min_pixels`."""
+    ys, xs = _pixels(_is_class(mask, classes), origin)
     if len(xs) < min_pixels:
         return None
     return float(xs.mean()), float(ys.mean())
@@ -220,10 +245,30 @@ class FaceFeatures:
     nose_bottom: float | None
 
 
-def _side_mask(shape: tuple[int, int], midline_px: float, side: str) -> np.ndarray:
-    xs = np.arange(shape[1])[None, :]
-    # Subject's left is the image's right.
-    return np.broadcast_to(xs > midline_px if side == "left" else xs < midline_px, shape)
+def _on_side(xs: np.ndarray, midline_px: float, side: str) -> np.ndarray:
+    """Which of the canvas columns `xs` lie on the subject's `side` of the midline (the
+    subject's left is the image's right)."""
+    return xs > midline_px if side == "left" else xs < midline_px
+
+
+def _labelled_part(canon: np.ndarray, midline_px: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """(the box of `canon` holding its labelled pixels, the box's (row, column) in `canon`).
+
+    `features` reads the box alone (some 60 % of the canvas on synthetic patients), and gives what
+    it read from the whole canvas: the box keeps one background pixel around the labelled ones
+    where the canvas goes on, where a face outline (`_cheek_extent`) ends, and holds the midline
+    column, where the outline's search starts; a canvas with no labelled pixel is that column
+    alone, with no rows."""
+    height, width = canon.shape[:2]
+    mid = min(int(round(midline_px)), width - 1)
+    if canon.size == 0:
+        return canon, (0, 0)
+    x, y, w, h = cv2.boundingRect((canon != BG).view(np.uint8))
+    if w == 0 or h == 0:
+        return canon[0:0, mid : mid + 1], (0, mid)
+    top, bottom = max(0, y - 1), min(height, y + h + 1)
+    left, right = max(0, min(x - 1, mid)), min(width, max(x + w + 1, mid + 1))
+    return canon[top:bottom, left:right], (top, left)
 
 
 def _largest_component(hit: np.ndarray) -> np.ndarray:
@@ -248,10 +293,12 @@ def clean_parts(canon: np.ndarray) -> np.ndarray:
     out = canon.copy()
     groups = [(CLASS_INDEX[n],) for n in ("left_brow", "right_brow", "left_eye", "right_eye", "nose")] + [MOUTH]
     for classes in groups:
-        hit = np.isin(canon, classes)
+        hit = _is_class(canon, classes)
         if not hit.any():
             continue
-        out[hit & ~_largest_component(hit)] = SKIN
+        kept = _largest_component(hit)
+        if kept is not hit:  # more than one blob
+            out[hit & ~kept] = SKIN
     return out
 
 
@@ -269,32 +316,31 @@ def features(canon: np.ndarray, band: tuple[float, float] | None = None, scale: 
     d = FRAME_EYE_DISTANCE
     min_pixels = max(MIN_PIXELS, round(MIN_PIXELS * scale**2))
     min_columns = max(MIN_EYE_COLUMNS, round(MIN_EYE_COLUMNS * scale))
-    canon = clean_parts(canon)
     # Midline: the perpendicular bisector of the eye centroids (x = FRAME_SIZE / 2 in the
     # canonical frame). The nose protrudes, so a small turn of the head between two photos
     # moves its centroid sideways: on 150 synthetic patients a nose midline matched the true
     # grade in 79 % against 89 % for the eye bisector (benchmarks/measured_function.py).
     midline_px = FRAME_SIZE / 2.0
+    # Read within the labelled pixels' box (`_labelled_part`); every position is the canvas's.
+    part, origin = _labelled_part(canon, midline_px)
+    part = clean_parts(part)
     out = FaceFeatures({}, {}, {}, {}, {}, None, None)
-    mouth = np.isin(canon, MOUTH)
-    ys, xs = np.nonzero(mouth)
+    ys, xs = _pixels(_is_class(part, MOUTH), origin)
     out.mouth_y = float(ys.mean()) / d if len(ys) >= min_pixels else None
-    nose = canon == CLASS_INDEX["nose"]
-    nys = np.nonzero(nose)[0]
+    nys, nxs = _pixels(part == CLASS_INDEX["nose"], origin)
     out.nose_bottom = float(np.percentile(nys, 95)) / d if len(nys) >= min_pixels else None
     for side in ("left", "right"):
         classes = SIDE_CLASSES[side]
-        brow = _centroid(canon, classes["brow"], min_pixels)
+        brow = _centroid(part, classes["brow"], min_pixels, origin)
         out.brow_y[side] = brow[1] / d if brow else None
-        eye = canon == classes["eye"]
+        eye = part == classes["eye"]
         columns = np.count_nonzero(eye, axis=0)
         width = np.count_nonzero(columns)
         # Mean height over the eye's columns: robust to the eye's outline noise.
         out.eye_open[side] = float(columns.sum() / width) / d if width >= min_columns else 0.0
-        sided = _side_mask(canon.shape, midline_px, side)
         # Commissure: the mouth pixels within CORNER_BAND of the most lateral one on this side.
-        m = mouth & sided
-        mys, mxs = np.nonzero(m)
+        sided = _on_side(xs, midline_px, side)
+        mys, mxs = ys[sided], xs[sided]
         if len(mxs) >= min_pixels:
             lateral = np.abs(mxs - midline_px)
             keep = lateral >= lateral.max() - CORNER_BAND * d
@@ -302,8 +348,8 @@ def features(canon: np.ndarray, band: tuple[float, float] | None = None, scale: 
         else:
             out.commissure[side] = None
         # Ala: the lateral half of this side's nose.
-        n = nose & sided
-        ays, axs = np.nonzero(n)
+        sided = _on_side(nxs, midline_px, side)
+        ays, axs = nys[sided], nxs[sided]
         if len(axs) >= min_pixels:
             lateral = np.abs(axs - midline_px)
             keep = lateral >= 0.5 * lateral.max()
@@ -318,8 +364,8 @@ def features(canon: np.ndarray, band: tuple[float, float] | None = None, scale: 
         if lo is None:
             out.cheek_extent[side] = None
             continue
-        cheek = _cheek_extent(canon, midline_px, side, lo, hi)
-        reference = _cheek_extent(canon, midline_px, side, eye_line - 0.1, eye_line + 0.1)
+        cheek = _cheek_extent(part, midline_px, side, lo, hi, origin, canon.shape[0])
+        reference = _cheek_extent(part, midline_px, side, eye_line - 0.1, eye_line + 0.1, origin, canon.shape[0])
         out.cheek_extent[side] = None if cheek is None or reference is None else cheek - reference
     return out
 
@@ -331,21 +377,32 @@ def _cheek_band(f: FaceFeatures) -> tuple[float | None, float | None]:
     return f.nose_bottom, f.mouth_y
 
 
-def _cheek_extent(canon: np.ndarray, midline_px: float, side: str, lo: float, hi: float) -> float | None:
+def _cheek_extent(canon: np.ndarray, midline_px: float, side: str, lo: float, hi: float,
+                  origin: tuple[int, int] = (0, 0), rows: int | None = None) -> float | None:
     """Mean distance from the midline to the face outline over the band rows (D units).
 
     Per row, the face is the run of non-background, non-hair pixels that starts at the
     midline; its far end is the outline (so a stray blob further out does not count).
+    `canon` may be the part of a canvas of `rows` rows at `origin` that `_labelled_part` keeps:
+    a band row outside it is background at the midline (its outline is there), and within it the
+    background kept around the labelled pixels ends the run where the canvas goes on.
     """
     d = FRAME_EYE_DISTANCE
+    top, left = origin
+    rows = canon.shape[0] if rows is None else rows
     r0, r1 = int(round(lo * d)), int(round(hi * d))
-    mid = int(round(midline_px))
-    band = canon[max(0, r0) : max(0, min(canon.shape[0], r1 + 1))]
-    if not len(band):
+    first, stop = max(0, r0), max(0, min(rows, r1 + 1))
+    if stop <= first:
         return None
-    half = band[:, mid:] if side == "left" else band[:, : mid + 1][:, ::-1]  # from the midline outwards
-    outside = (half == BG) | (half == HAIR)
-    extents = np.where(outside.any(axis=1), outside.argmax(axis=1), half.shape[1])  # the first outside pixel, per row
+    extents = np.zeros(stop - first, dtype=np.intp)  # a row without labelled pixels: 0
+    start, end = max(first, top), min(stop, top + canon.shape[0])  # the band's rows `canon` holds
+    if end > start:
+        band = canon[start - top : end - top]
+        mid = int(round(midline_px)) - left
+        half = band[:, mid:] if side == "left" else band[:, : mid + 1][:, ::-1]  # from the midline outwards
+        outside = (half == BG) | (half == HAIR)
+        # the first outside pixel, per row
+        extents[start - first : end - first] = np.where(outside.any(axis=1), outside.argmax(axis=1), half.shape[1])
     return float(np.mean(extents)) / d
 
 

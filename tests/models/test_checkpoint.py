@@ -321,8 +321,9 @@ def test_a_large_configuration_within_range_is_refused_before_allocating(tmp_pat
     real = checkpoint.CascadeNet
 
     def counting(config):
-        built.append(torch.get_default_device())
-        return real(config)
+        model = real(config)
+        built.append(next(model.parameters()).device)  # where its weights are
+        return model
 
     monkeypatch.setattr(checkpoint, "CascadeNet", counting)
     with pytest.raises(CheckpointError, match="does not match the network its configuration describes"):
