@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.local_time import local_date
+from app.local_time import local_minute
 from app.pages.history_logic import (
     ENTERED_IN_ERROR_TITLE,
     entered_in_error_question,
@@ -20,6 +20,9 @@ from app.review_drafts import ReviewDrafts, visit_key
 from app.widgets.busy_cursor import busy_cursor
 from app.workers import FunctionWorker
 from models.errors import PalsyError
+
+# Open on a draft in the history: what it lacks and where it is taken up (as `drafts_hint` says)
+UNFINISHED = "This assessment is unfinished: no grade yet. Resume or discard it on the patients page."
 
 
 def graded_by(info: Any) -> str | None:
@@ -174,7 +177,7 @@ class WindowHistoryMixin:
             self.notify(str(exc))
             return
         if result is None:
-            self.notify("This assessment has no results yet (it was never analysed)")
+            self.notify(UNFINISHED if info.status == "draft" else "This assessment has no results yet (it was never analysed)")
             return
         if info.status == "discarded":  # the history lists none: shown, it read as a valid result
             self.results.forget_review(assessment_id)  # a review kept for it has nothing to confirm
@@ -184,8 +187,8 @@ class WindowHistoryMixin:
         self.stack.setCurrentWidget(self.results)
         self.show_patient_title(info.patient_id)
         review = info.status == "analysed"
-        # the visit's date in the title: with several visits, which one is open
-        label = self._patient_label(info.patient_id).with_detail(f", visit of {local_date(info.created)}")
+        # the visit's date and time in the title: with several visits (two of them on one day), which one is open
+        label = self._patient_label(info.patient_id).with_detail(f", visit of {local_minute(info.created)}")
         self.results.show_result(result, label, info.status, info.confirmed_grade,
                                  info.clinician or (self.settings.clinic.clinician if review else ""), info.notes,
                                  read_only=not review, registered_side=self._registered_side(info.patient_id),

@@ -8,10 +8,12 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.graphicsItems.DateAxisItem as date_axis
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -32,10 +34,12 @@ from app.pages.history_logic import (
     HISTORY_COLUMNS,
     REASON_MAX_LEN,
     REGION_LABELS,
+    axis_times,
     grade_number,
     history_points,
     history_row,
     marker_size,
+    selected_row,
     time_axis_range,
     visit_order,
     withdrawable,
@@ -63,9 +67,10 @@ UNCONFIRMED_SYMBOL, UNCONFIRMED_BRUSH = "s", "#bbbbbb"
 GRADE_PLOT_TITLE = "Grade over time"
 # the shapes' key, a legend under the grade plot (in the band under its axis that lines it up
 # with the function plot's): in the title it was cut at 150 % and at 18 pt on a 1280x800
-# screen ("■ not confirmed" gone), and it is the only key to them
-CONFIRMED_KEY, UNCONFIRMED_KEY = "confirmed", "not confirmed"
-GRADE_KEY = "Green disc: grade confirmed; grey square: grade not confirmed"  # for a screen reader
+# screen ("■ not confirmed" gone), and it is the only key to them. A grey square is the
+# network's grade (not the measured one the table gives beside it): the key says so
+CONFIRMED_KEY, UNCONFIRMED_KEY = "confirmed", "network's grade, not confirmed"
+GRADE_KEY = "Green disc: grade confirmed; grey square: network's grade, not confirmed"  # for a screen reader
 FUNCTION_PLOT_TITLE = "Measured function over time"
 GRADE_AXIS_LABEL = "House-Brackmann grade"
 GRADE_AXIS_SHORT = "HB grade"  # where the plot is too low for the whole name (a large font, a small window)
@@ -280,9 +285,15 @@ class HistoryPage(QWidget):
         self.function_message = self._chart_message(self.function_plot)
         for plot, name in ((self.grade_plot, "Grade over time"), (self.function_plot, "Measured function over time")):
             plot.getPlotItem().hideButtons()  # pyqtgraph's "A" (auto-range) button: a control nobody needs here
+            # no wheel zoom or drag pan: with no way back (no "A" button, no View All) a wheel turn
+            # meant for the page rescaled the chart, grade axis too; the wheel scrolls the page
+            plot.setMouseEnabled(False, False)
             # pictures, not controls: Tab passes them by (it stopped on them with no focus mark)
             plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             plot.setAccessibleName(name)
+        self._plot_views = (self.grade_plot.viewport(), self.function_plot.viewport())
+        for view in self._plot_views:
+            view.installEventFilter(self)
         self.function_plot.installEventFilter(self)  # its width sets the legend's columns
         self.grade_plot.getAxis("left").geometryChanged.connect(self._fit_grade_label)
         self._fit_fonts()
@@ -335,6 +346,7 @@ class HistoryPage(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addLayout(buttons)
         self.assessments: list[AssessmentInfo] = []
+        self.last_opened: int | None = None  # the visit last opened from this page: selected on return
 
     def show_history(self, patient_label: str | PatientLabel, assessments: list[AssessmentInfo],
                      withdrawn: int = 0) -> None:
@@ -354,8 +366,10 @@ class HistoryPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, a.assessment_id)
                 self.table.setItem(row, col, item)
-        if self.assessments:
-            self.table.selectRow(0)
+        row = selected_row(self.assessments, self.last_opened)
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollToItem(self.table.item(row, 0))
         note = withdrawn_note(len(self.assessments), withdrawn)
         # a history of drafts only says what they lack (it said nothing, and the charts were empty)
         note = " ".join(part for part in (drafts_hint(self.assessments), note) if part)
@@ -396,7 +410,7 @@ class HistoryPage(QWidget):
         for plot in (self.grade_plot, self.function_plot):  # no dates where no visit is plotted
             plot.getAxis("bottom").setTicks([] if nothing else None)
         # the function plot follows: the x axes are linked
-        self.grade_plot.setXRange(*time_axis_range([p.when.timestamp() for p in points]), padding=0)
+        self.grade_plot.setXRange(*time_axis_range(axis_times(points)), padding=0)
         self.open_button.setEnabled(bool(self.assessments))
         self._update_actions()
 
@@ -420,13 +434,32 @@ class HistoryPage(QWidget):
         message.setVisible(bool(text))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
-        if not shiboken6.isValid(self) or event.type() != QEvent.Type.Resize:
+        if not shiboken6.isValid(self):
             return False  # a page being torn down: its plots may be gone already
+        if event.type() == QEvent.Type.Wheel and any(watched is view for view in self._plot_views):
+            self._wheel_to_page(watched, event)  # not the chart's
+            return True
+        if event.type() != QEvent.Type.Resize:
+            return False
         if watched is self.function_plot:
             self._fit_legend()
         elif isinstance(watched, QSplitter) and self._keep_share:
             self._apply_share()
         return False
+
+    def _wheel_to_page(self, view: QWidget, event: QWheelEvent) -> None:
+        """A wheel turn over a chart scrolls the page's scroll area (the window's `PageStack`)
+        where there is one; the chart never takes it."""
+        event.accept()
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            return
+        target = area.viewport()
+        where = QPointF(target.mapFromGlobal(view.mapToGlobal(event.position())))
+        QApplication.sendEvent(target, QWheelEvent(where, event.globalPosition(), event.pixelDelta(), event.angleDelta(),
+                                                   event.buttons(), event.modifiers(), event.phase(), event.inverted()))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
         if event.type() == QEvent.Type.FontChange:
@@ -561,8 +594,13 @@ class HistoryPage(QWidget):
 
     def _open(self) -> None:
         rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self.open_requested.emit(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+        if not rows:
+            return
+        number = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        visit = self.selected_visit()
+        if visit is None or visit.status != "draft":  # a draft opens nothing: the place stays where it was
+            self.last_opened = number
+        self.open_requested.emit(number)
 
     def _withdraw(self) -> None:
         visit = self.selected_visit()

@@ -53,6 +53,18 @@ def history_points(assessments: list[AssessmentInfo]) -> list[HistoryPoint]:
     return sorted(points, key=lambda p: (p.when, p.assessment_id))
 
 
+def plotted(p: HistoryPoint) -> bool:
+    """Whether a chart draws `p`: a grade, the function or a region's value (a draft has none)."""
+    return bool(p.grade) or p.function_percent is not None or any(v is not None for v in p.regions.values())
+
+
+def axis_times(points: list[HistoryPoint]) -> list[float]:
+    """The moments the charts' time axis spans: the plotted points' (an unfinished draft of
+    today, never plotted, squeezed months of graded visits into a corner), every point's only
+    when none is plotted."""
+    return [p.when.timestamp() for p in ([p for p in points if plotted(p)] or points)]
+
+
 def grade_number(grade: str | None) -> float | None:
     """'I'..'VI' -> 1..6 for plotting."""
     return float(GRADES.index(grade) + 1) if grade in GRADES else None
@@ -95,6 +107,19 @@ def history_row(a: AssessmentInfo, zoned: bool = False) -> tuple[str, ...]:
     when = local_minute_zoned(a.created) if zoned else local_minute(a.created)
     return (when, a.status, a.model_grade or "\u2013", a.measured_grade or "\u2013",
             percent_text(function), side or "\u2013", a.confirmed_grade or "\u2013", a.clinician or "\u2013")
+
+
+def selected_row(assessments: list[AssessmentInfo], last_opened: int | None) -> int | None:
+    """The row the history selects among `assessments` (newest first): the visit last opened
+    from it while still listed (the clinician stepping through visits kept losing their place),
+    else the newest with results (a draft on top was a dead end for Open), else the top row;
+    None with no row."""
+    if not assessments:
+        return None
+    numbers = [a.assessment_id for a in assessments]
+    if last_opened in numbers:
+        return numbers.index(last_opened)
+    return next((row for row, a in enumerate(assessments) if a.status in WITHDRAWABLE), 0)
 
 
 DAY_S = 86400.0

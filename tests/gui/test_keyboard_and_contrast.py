@@ -436,7 +436,7 @@ def test_confirmed_grades_differ_by_shape_not_colour_alone(qtbot) -> None:
     # oldest first: the confirmed visit, then the analysed one
     assert symbols == [CONFIRMED_SYMBOL, UNCONFIRMED_SYMBOL] and CONFIRMED_SYMBOL != UNCONFIRMED_SYMBOL
     # the key, in a legend under the plot (in the title it was cut off at 150 % or a large font)
-    assert [label.text for _sample, label in page.grade_legend.items] == ["confirmed", "not confirmed"]
+    assert [label.text for _sample, label in page.grade_legend.items] == ["confirmed", "network's grade, not confirmed"]
 
 
 # -- 6. a read-only visit ----------------------------------------------------------------------
