@@ -6,11 +6,18 @@ are not stored, so a reopened assessment shows the photos with the stored number
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from app.analysis import AnalysisResult, ExpressionResult, Flag, RegionRow, centre_crop
+from app.records.audit_agreement import (
+    AUDITED_FIELDS,
+    field_differences,
+    plain_difference,
+    result_disagreements,
+)
 from app.records.errors import StorageError
 from app.records.result_shape import result_problem
 from app.records_gateway import AssessmentInfo, RecordsGateway
@@ -20,12 +27,25 @@ from models.pipeline.measures import REGIONS, restated_flags
 
 DISPLAY_SIZE = 256
 
+# The review flags of a reopened visit that refuse its export (`export_refusal`): its record
+# disagrees with its own audit trail (edited outside Palsy Grader), or photos it was graded on
+# are missing or damaged (a report made then silently lacked them and dropped the flag).
+RECORD_EDITED = "record_disagrees_with_its_audit_trail"
+PHOTOS_UNREADABLE = "photos_unreadable"
+_PHOTOS_UNREADABLE_TEXT = "Stored photos missing or damaged: "
 
-def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> AnalysisResult | None:
+
+def result_from_record(info: AssessmentInfo, gateway: RecordsGateway,
+                       trail: Sequence[Any] | None = None) -> AnalysisResult | None:
     """The stored result with the stored photos, or None when it was never analysed.
 
     StorageError when the stored result does not have the shape the app writes (an import
-    refuses one, so only a database edited by hand holds it): a message, not a traceback."""
+    refuses one, so only a database edited by hand holds it): a message, not a traceback.
+
+    The record is compared, once, with its own audit trail and its stored analysis
+    (`record_disagreements`); a disagreement is a review flag (RECORD_EDITED) that refuses
+    the export. `trail`: the visit's audit entries (`RecordsGateway.audit`); None reads them
+    from `gateway` when it is a records gateway."""
     problem = result_problem(info.result)
     if problem:
         raise StorageError(
@@ -68,8 +88,9 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         # the partial-measure flag worded from the stored regions, as the table reads them
         flags=[Flag(f.get("code", ""), f.get("message") or f.get("text", ""), f.get("expression"))
                for f in restated_flags(data.get("flags", []), measured)]
-        + ([Flag("photos_unreadable", f"Stored photos missing or damaged: {', '.join(unreadable)}; "
-                 "the grade and measures shown are the stored ones")] if unreadable else []),
+        + ([Flag(PHOTOS_UNREADABLE, f"{_PHOTOS_UNREADABLE_TEXT}{', '.join(unreadable)}; "
+                 "the grade and measures shown are the stored ones")] if unreadable else [])
+        + _record_flags(info, gateway, trail),
         expressions=expressions,
         model=data.get("model", {}),
         timing_ms=data.get("timing_ms", {}),
@@ -80,6 +101,44 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway) -> Analysi
         # why nothing was measured, as its report says it under the regional function heading
         stored_notes=stored_notes(data),
     )
+
+
+def record_disagreements(info: AssessmentInfo, trail: Iterable[Any]) -> list[str]:
+    """How the visit's record (its row) disagrees with its own audit trail (`trail`: the
+    gateway's `AuditEntry`s of the visit, oldest first) and with its stored analysis (its
+    network and measured grades), in plain words; empty when they agree. The store writes
+    each with the others, so a disagreement is an edit outside Palsy Grader (one UPDATE of
+    the confirmed grade showed as confirmed and was exported under the clinician's name)."""
+    row = {field: getattr(info, field, None) for field in AUDITED_FIELDS}
+    entries = [{"entity": "assessment", "field": e.field, "new_value": e.new, "old_value": e.old, "at": e.when}
+               for e in trail]
+    return [plain_difference(*d) for d in field_differences(entries, row)] + result_disagreements(info.result, row)
+
+
+def export_refusal(result: AnalysisResult | None) -> str:
+    """Why no report may be made of the result on screen, from its review flags; "" when one
+    may. `app.pages.results_logic.export_blocker` takes it, for the Export button and Ctrl+E."""
+    flags = list(getattr(result, "flags", None) or [])
+    edited = next((f for f in flags if f.code == RECORD_EDITED), None)
+    if edited is not None:
+        return f"{edited.text}. No report is made of it"
+    photos = next((f for f in flags if f.code == PHOTOS_UNREADABLE), None)
+    if photos is not None:
+        names = photos.text.removeprefix(_PHOTOS_UNREADABLE_TEXT).split(";")[0]
+        return (f"Stored photos of this visit are missing or damaged ({names}): restore them from a backup first "
+                "(`palsy records check` lists them); a report made now would lack them")
+    return ""
+
+
+def _record_flags(info: AssessmentInfo, gateway: Any, trail: Sequence[Any] | None) -> list[Flag]:
+    """The RECORD_EDITED flag of a record that disagrees with its trail or its analysis."""
+    if trail is None:
+        trail = gateway.audit(info.assessment_id) if hasattr(gateway, "audit") else []
+    found = record_disagreements(info, trail)
+    if not found:
+        return []
+    return [Flag(RECORD_EDITED, f"This visit's record was changed outside Palsy Grader: {'; '.join(found)}; "
+                                "run `palsy records check`")]
 
 
 def stored_notes(stored: Any) -> list[str]:

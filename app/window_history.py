@@ -172,7 +172,7 @@ class WindowHistoryMixin:
             info = self.gateway.assessment(assessment_id)
             photos = DecodedPhotos(self.gateway)
             with busy_cursor():  # the stored photos are decoded here (about 0.4 s at 1920x1080)
-                result = result_from_record(info, photos)
+                result = result_from_record(info, photos, trail=self.gateway.audit(assessment_id))
         except PalsyError as exc:  # a stored result damaged by hand, an unreadable database
             self.notify(str(exc))
             return

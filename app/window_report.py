@@ -43,6 +43,7 @@ from app.records.errors import RecordStateError
 from app.records.files import atomic_write, fsync_dir
 from app.records.paths import FILE_MODE, ensure_private_dir
 from app.records_gateway import AssessmentInfo
+from app.reopen import export_refusal
 from app.widgets.file_dialog_history import without_folder_history
 from app.window_history import graded_by, other_model
 from app.workers import FunctionWorker
@@ -190,7 +191,8 @@ class WindowReportMixin:
         if self.assessment_id is None or self.result is None or self.services.render_report is None:
             return
         info = self.gateway.assessment(self.assessment_id)
-        why = export_blocker(info.status, self.results.review_edited(), self.results.overlays_pending)
+        why = export_blocker(info.status, self.results.review_edited(), self.results.overlays_pending,
+                             export_refusal(self.result))
         if why:  # the Ctrl+E shortcut is refused for the same reasons as the button
             self.notify(why)
             return

@@ -30,7 +30,8 @@ PSEUDONYMISED = ("pseudonymise: drop name, date of birth, notes and reports; the
 
 
 VERIFY_EXITS = ("exit 0 current, 3 genuine but superseded (the records changed since: rely on a newer export), "
-                "1 not stored or its visit marked entered in error, 2 not a readable PDF")
+                "1 not stored, its visit marked entered in error, or its records disagreeing with their audit trail, "
+                "2 not a readable PDF")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -461,6 +462,40 @@ def find_withdrawn_report(store: Store, sha256: str) -> tuple[Assessment, str] |
     return (assessment, entry.at) if store.entered_in_error_at(assessment.id) is not None else None
 
 
+def trail_disagreements_of(store: Store, assessment: Assessment, report: Report) -> list[str]:
+    """How the records `verify` would certify this report by disagree with the append-only audit
+    trail (`audit_agreement`, `patient_agreement`: the checks `palsy records check` makes, for
+    this one visit): the visit's row against its own trail, the report's sha256 against the
+    ones its trail recorded for this visit (a `reports` row forged, or moved to another visit),
+    and the patient against the visit's trail (a visit moved to another patient) and its own.
+    Empty when they agree. The `reports` table has no append-only triggers: one UPDATE
+    certified a forged PDF, or named the wrong patient."""
+    from app.records.audit_agreement import AUDITED_FIELDS, trail_disagreements
+    from app.records.patient_agreement import AUDITED_FIELDS as PATIENT_FIELDS
+    from app.records.patient_agreement import patient_disagreements
+    from app.records.validate import id_key
+
+    with store.db.read():  # one snapshot: a grade confirmed between two reads is no edit
+        entries = sorted(store.audit_trail("assessment", assessment.id) + store.audit_trail("report", assessment.id),
+                         key=lambda e: e.id)  # in the order written, as `records check` reads them
+        patient = store.get_patient(assessment.patient_id)
+        patient_trail = store.audit_trail("patient", assessment.patient_id)
+    audit = [{"entity": e.entity, "entity_id": e.entity_id, "field": e.field, "new_value": e.new_value,
+              "old_value": e.old_value, "reason": e.reason, "at": e.at} for e in entries]
+    found = trail_disagreements(audit, {f: getattr(assessment, f) for f in AUDITED_FIELDS}, [report.sha256])
+    named = {"patient_id": patient.patient_id, **{f: getattr(patient, f) for f in PATIENT_FIELDS},
+             "audit": [{"entity": e.entity, "entity_id": e.entity_id, "field": e.field, "new_value": e.new_value,
+                        "reason": e.reason, "at": e.at} for e in patient_trail]}
+    return found + patient_disagreements(named, [{"number": assessment.id, "audit": audit}], id_key)
+
+
+def trail_disagreement_line(file: str, store: Store, found: list[str]) -> str:
+    """What `verify` says of a report whose records disagree with their audit trail (exit 1):
+    neither the patient nor the grade the records name can be relied on."""
+    return (f"{file}: the records in {store.root} disagree with their audit trail for this report (edited outside "
+            f"Palsy Grader: {'; '.join(found)}): run `palsy records check`; do not rely on this report")
+
+
 def confirmation_when_stored(store: Store, assessment: Assessment, report: Report) -> tuple[str, str]:
     """(confirmed grade, clinician) as they were when the report was stored: the audit trail's
     last values up to then (a grade confirmed again later is not the one the PDF shows). "Up to
@@ -563,9 +598,10 @@ VERIFY_HASH_ALWAYS_BYTES = 64 * 2**20
 def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
     """Print whether `file` (open as `pdf`) is a report stored in `store`: exit 0 when it is and
     still shows the records as they stand; 3 when it is genuine but the records changed since of
-    what it prints (`changed_after`: rely on a newer export); 1 when it is not stored, or its
-    visit was marked entered in error (exit 2, a file that is not a readable PDF, is
-    `open_pdf`'s). A file over VERIFY_HASH_ALWAYS_BYTES whose size no stored report file has is
+    what it prints (`changed_after`: rely on a newer export); 1 when it is not stored, its
+    visit was marked entered in error, or the records that name it disagree with their audit
+    trail (`trail_disagreements_of`: edited outside Palsy Grader; JSON "stored" false) (exit 2,
+    a file that is not a readable PDF, is `open_pdf`'s). A file over VERIFY_HASH_ALWAYS_BYTES whose size no stored report file has is
     not one of them: it is not read (a 20 GB file beginning with %PDF would take minutes to hash), and
     its sha256 is not printed (JSON null). Smaller files are always hashed: a stored report's
     file that was damaged since no longer has the original's size, but its row's sha256 does."""
@@ -581,6 +617,14 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
     withdrawn_elsewhere = None if found is not None or sha256 is None else find_withdrawn_report(store, sha256)
     if withdrawn_elsewhere is not None:
         return _verify_withdrawn_not_stored(store, file, sha256, *withdrawn_elsewhere, as_json)
+    disagreements = [] if found is None else trail_disagreements_of(store, *found)
+    if disagreements:  # a row edited by hand: what it names (patient, grade) is not what the trail holds
+        if as_json:
+            print(json.dumps({"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": False,
+                              "disagrees_with_audit_trail": disagreements}, indent=2))
+        else:
+            print(trail_disagreement_line(file, store, disagreements))
+        return 1
     item: dict = {"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": found is not None}
     if found is not None:
         assessment, report = found

@@ -83,6 +83,7 @@ from app.pages.results_logic import (
     stored_method,
     wider_than_rest,
 )
+from app.reopen import export_refusal
 from app.review_drafts import ReviewDrafts
 from app.widgets.announce import announce
 from app.widgets.elided_label import ElidedLabel
@@ -869,7 +870,7 @@ class ResultsPage(QWidget):
                                      and self.selected_grade() is None)
 
     def _refresh_export(self) -> None:
-        why = export_blocker(self.status, self.review_edited(), self.overlays_pending)
+        why = export_blocker(self.status, self.review_edited(), self.overlays_pending, export_refusal(self.result))
         if self.exporting:
             why = "The report is being written; the review can be changed again once it is saved"
         self.export_button.setEnabled(not why)

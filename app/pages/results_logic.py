@@ -355,12 +355,16 @@ def can_export(status: str) -> bool:
     return status == "confirmed"
 
 
-def export_blocker(status: str, review_edited: bool, overlays_pending: bool) -> str:
+def export_blocker(status: str, review_edited: bool, overlays_pending: bool, refused: str = "") -> str:
     """Why Export is off, in words, or "" when a report may be made: it needs a confirmed
-    grade, the review form as it was confirmed (a report shows the stored decision), and
+    grade, a record it may print (`refused`: `app.reopen.export_refusal`, a reopened visit
+    whose record disagrees with its audit trail or whose stored photos are missing or
+    damaged), the review form as it was confirmed (a report shows the stored decision), and
     the overlays on screen (a reopened assessment recomputes them)."""
     if not can_export(status):
         return "Confirm the grade first: a report needs a confirmed grade"
+    if refused:
+        return refused
     if review_edited:
         return "The review was changed after it was confirmed: press Confirm grade again to save it"
     if overlays_pending:

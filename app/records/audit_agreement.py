@@ -58,16 +58,22 @@ class TrailValues:
         elif entity == "report" and field == "report" and new_value:
             self.reports.add(new_value.lower())
 
-    def disagreements(self, row: Mapping[str, Any], report_sha256s: Iterable[str]) -> list[str]:
-        """How `row` (the assessment's values) and its reports differ from the trail; empty
-        when they agree. Empty text and no value count as the same. A field the trail never
-        recorded is not judged (a database from before the trail, or edited by hand in tests
-        of old versions); a report always is (reports and their entries came together)."""
-        found = [
-            _disagreement(field, row.get(field), self.fields[field])
+    def differences(self, row: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+        """(field, the row's value, the trail's last value) of each audited field of `row` that
+        differs from the trail. Empty text and no value count as the same. A field the trail
+        never recorded is not judged (a database from before the trail, or edited by hand in
+        tests of old versions)."""
+        return [
+            (field, row.get(field), self.fields[field])
             for field in AUDITED_FIELDS
             if field in self.fields and (row.get(field) or None) != (self.fields[field] or None)
         ]
+
+    def disagreements(self, row: Mapping[str, Any], report_sha256s: Iterable[str]) -> list[str]:
+        """How `row` (the assessment's values) and its reports differ from the trail; empty
+        when they agree (`differences`); a report is always judged (reports and their entries
+        came together)."""
+        found = [_disagreement(*difference) for difference in self.differences(row)]
         found += [
             f"its report (sha256 {sha[:16]}...) is not the one its audit trail recorded"
             for sha in report_sha256s
@@ -109,6 +115,51 @@ def trail_disagreements(entries: Iterable[Mapping[str, Any]], row: Mapping[str, 
     if found and not trail_values(sorted(entries, key=lambda e: e.get("at") or "")).disagreements(row, reports):
         return []
     return found
+
+
+def field_differences(entries: Iterable[Mapping[str, Any]], row: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(field, the row's value, the trail's last value) of each audited field where `row`
+    differs from its audit trail `entries`, by `trail_disagreements`' rule (in the order
+    written, else in the order of their times); empty when they agree. For the window,
+    which words them itself (`plain_difference`)."""
+    entries = list(entries)
+    found = trail_values(entries).differences(row)
+    if found and not trail_values(sorted(entries, key=lambda e: e.get("at") or "")).differences(row):
+        return []
+    return found
+
+
+def plain_difference(field: str, value: Any, trail_value: Any) -> str:
+    """One `field_differences` item in the window's words ("its confirmed grade is II but its
+    audit trail says IV"). A clinician is not named: the line may reach palsy.log."""
+    what = field.replace("_", " ")
+    if field == "clinician":
+        return f"its {what} is not the one its audit trail recorded"
+    return f"its {what} is {_plain(value)} but its audit trail says {_plain(trail_value)}"
+
+
+def result_disagreements(result: Any, row: Mapping[str, Any]) -> list[str]:
+    """How a stored analysis result (assessment.json: its `grade` and `measured.grade`) and
+    its row's `model_grade` and `measured_grade` differ, in the window's words; empty when
+    they agree or nothing was analysed. The store writes them together (`record_results`), so
+    a difference is an edit outside it. The measured grade is judged only where the row holds
+    one: databases from before its column (version 2) have none."""
+    if not isinstance(result, Mapping) or not result.get("grade"):
+        return []
+    found = []
+    if (row.get("model_grade") or None) != result.get("grade"):
+        found.append(f"its stored analysis gives network grade {_plain(result.get('grade'))} but its record says "
+                     f"{_plain(row.get('model_grade'))}")
+    measured = result.get("measured")
+    measured_grade = measured.get("grade") if isinstance(measured, Mapping) else None
+    if row.get("measured_grade") and (measured_grade or None) != row.get("measured_grade"):
+        found.append(f"its stored analysis gives measured grade {_plain(measured_grade)} but its record says "
+                     f"{_plain(row.get('measured_grade'))}")
+    return found
+
+
+def _plain(value: Any) -> str:
+    return "none" if value in (None, "") else str(value)
 
 
 def _disagreement(field: str, value: Any, trail_value: Any) -> str:

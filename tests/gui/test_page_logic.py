@@ -152,6 +152,9 @@ def test_export_blocker_says_why_in_order() -> None:
     assert "changed after it was confirmed" in export_blocker("confirmed", True, True)
     assert "overlays" in export_blocker("confirmed", False, True)
     assert export_blocker("confirmed", False, False) == ""
+    # a record the reopen refused (`app.reopen.export_refusal`) comes before the form and overlays
+    assert export_blocker("confirmed", True, True, "This visit's record was changed") == "This visit's record was changed"
+    assert "Confirm the grade first" in export_blocker("analysed", False, False, "This visit's record was changed")
 
 
 def test_the_side_line_shows_both_sides_and_warns_when_they_are_opposite() -> None:

@@ -72,3 +72,40 @@ def test_a_failed_rest_photo_marks_every_region() -> None:
     flags = [{"code": "failed_quality", "message": "rest: too dark", "expression": "rest"}]
     assert {spec.expression for spec in REGIONS} <= doubtful_photos(flags)
     assert doubtful_photos([{"code": "low_confidence", "message": "", "expression": None}]) == set()
+
+
+def test_a_record_that_disagrees_with_its_trail_or_its_analysis_refuses_the_export() -> None:
+    # a confirmed grade edited by hand showed as confirmed and was exported (audit s1, finding 2);
+    # a stored analysis edited to another grade showed two network grades (finding 5)
+    from app.records_gateway import AuditEntry
+    from app.reopen import RECORD_EDITED, export_refusal, record_disagreements
+
+    trail = [AuditEntry("model", "2026-12-04T10:00:01+00:00", "model_grade", None, "III"),
+             AuditEntry("model", "2026-12-04T10:00:01+00:00", "measured_grade", None, "III"),
+             AuditEntry("Dr", "2026-12-04T10:00:02+00:00", "confirmed_grade", None, "IV"),
+             AuditEntry("Dr", "2026-12-04T10:00:02+00:00", "clinician", None, "Dr")]
+    info = AssessmentInfo(7, "P", "confirmed", "2026-12-04T10:00:00+00:00", "III", "III", "IV", "Dr", "",
+                          _stored_result(), captures={})
+    assert record_disagreements(info, trail) == []
+    assert not [f for f in result_from_record(info, PhotoShelf({}), trail).flags if f.code == RECORD_EDITED]
+
+    info.confirmed_grade = "II"
+    info.result = {**_stored_result(), "grade": "I"}
+    assert record_disagreements(info, trail) == ["its confirmed grade is II but its audit trail says IV",
+                                                 "its stored analysis gives network grade I but its record says III"]
+    result = result_from_record(info, PhotoShelf({}), trail)
+    (flag,) = [f for f in result.flags if f.code == RECORD_EDITED]
+    assert flag.text.startswith("This visit's record was changed outside Palsy Grader: its confirmed grade is II")
+    assert export_refusal(result).startswith(flag.text)
+
+
+def test_missing_photos_refuse_the_export_and_name_them() -> None:
+    from app.reopen import export_refusal
+
+    info = AssessmentInfo(7, "P", "confirmed", "2026-12-04T10:00:00+00:00", "III", "III", "III", "Dr", "",
+                          _stored_result(), captures={e: f"{e}.png" for e in EXPRESSIONS})
+    shelf = PhotoShelf({e: np.zeros((300, 300, 3), np.uint8) for e in EXPRESSIONS if e != "close_eyes"})
+    assert export_refusal(result_from_record(info, shelf)).startswith(
+        "Stored photos of this visit are missing or damaged (close eyes): restore them from a backup first")
+    assert export_refusal(result_from_record(info, PhotoShelf({e: np.zeros((300, 300, 3), np.uint8)
+                                                                for e in EXPRESSIONS}))) == ""

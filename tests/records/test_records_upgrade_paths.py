@@ -111,6 +111,9 @@ def _add_v3_visit(folder: Path, pdf: bytes) -> None:
     (folder / "reports" / "000001" / "000001_report_old.pdf").write_bytes(pdf)
     conn.execute("INSERT INTO reports(assessment_id, file_name, sha256, created_at) VALUES (1, ?, ?, ?)",
                  ("reports/000001/000001_report_old.pdf", hashlib.sha256(pdf).hexdigest(), T))
+    # with its audit entry, as every release wrote one (`verify` refuses a report its trail never recorded)
+    conn.execute("INSERT INTO audit(at, actor, entity, entity_id, field, old_value, new_value)"
+                 " VALUES (?, 'gui', 'report', '1', 'report', NULL, ?)", (T, hashlib.sha256(pdf).hexdigest()))
     conn.close()
 
 
