@@ -6,6 +6,7 @@ it while A could still finish the same visit, two records of one visit no import
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,26 @@ def test_a_draft_imported_twice_is_still_begun_elsewhere(tmp_path: Path) -> None
         assert station_d.offered_draft() == (None, 0) and station_d.unfinished_assessments() == []
         with pytest.raises(RecordStateError, match="begun at another station"):
             station_d.save_capture(visit.id, "wrinkle_nose", tiny_png(14))
+
+
+def test_records_drafts_lists_an_imported_draft_marked_as_begun_elsewhere(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`palsy records drafts` lists the station's own drafts, then the imported one, marked: it
+    was missing from the listing once left out of `unfinished_assessments`."""
+    from app.cli import main
+
+    folder, _ = _exported(tmp_path, deidentify=False)
+    with Store.open(tmp_path / "C") as station:
+        patient = import_patient(station, folder, actor="admin")
+        [imported] = [v.id for v in station.history(patient.patient_id)]
+        own = station.start_assessment(PID, actor="nurse").id
+    capsys.readouterr()
+    assert main(["records", "--data", str(tmp_path / "C"), "drafts"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"assessment {own} patient {PID} (0/6 photos") and "imported" not in lines[0]
+    assert lines[1].startswith(f"assessment {imported} patient {PID} (3/6 photos")
+    assert lines[1].endswith("unfinished at the station that recorded it (imported): finish it there; not resumed here")
+    assert main(["records", "--data", str(tmp_path / "C"), "drafts", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(d["assessment"], d["imported"]) for d in listed] == [(own, False), (imported, True)]

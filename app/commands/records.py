@@ -286,18 +286,22 @@ def _patients(store: Store, as_json: bool) -> int:
 
 
 def _drafts(store: Store, as_json: bool) -> int:
-    """Print the unfinished assessments, newest first."""
+    """Print the unfinished assessments, newest first, then those an import brought from the
+    station that began them (kept, not resumed here: `Store.imported_drafts`), marked so."""
     items = [
         {"assessment": d.assessment.id, "patient_id": d.assessment.patient_id,
          "updated_at": d.assessment.updated_at, "captured": [c.expression for c in d.captures],
-         "missing": list(d.missing)}
-        for d in store.unfinished_assessments()
+         "missing": list(d.missing), "imported": imported}
+        for imported, drafts in ((False, store.unfinished_assessments()), (True, store.imported_drafts()))
+        for d in drafts
     ]
     if as_json:
         print(json.dumps(items, indent=2))
     for item in [] if as_json else items:
+        elsewhere = (" - unfinished at the station that recorded it (imported): finish it there; not resumed here"
+                     if item["imported"] else "")
         print(f"assessment {item['assessment']} patient {item['patient_id']} "
-              f"({len(item['captured'])}/6 photos, last change {local_minute_zoned(item['updated_at'])})")
+              f"({len(item['captured'])}/6 photos, last change {local_minute_zoned(item['updated_at'])}){elsewhere}")
     return 0
 
 
