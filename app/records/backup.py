@@ -23,6 +23,10 @@ backup into the same shared folder); the rerun goes ahead beside it. Before anyt
 the size of what the backup copies (the database and the files its rows name) is compared with
 the destination disk's free space (`check_room`): a backup that cannot fit is refused at once,
 not found out by filling the disk, which for a large clinic took an hour of copying.
+
+Files of the data folder that no row names (`Store.unrecorded_files`: what a visit lost with an
+older palsy.db leaves behind) are not copied: the backup counts them as a problem of its report
+(`_with_unrecorded`), so it does not say "checks clean" while they are in no backup.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.records.db import sqlite_uri
+from app.records.db import decoded_text, sqlite_uri
 from app.records.errors import (
     StorageError,
     failure_kind,
@@ -68,6 +72,8 @@ _CHUNK = 1024 * 1024
 # How many times the database is copied again when photos it names were retaken before the
 # backup reached them (a therapist retaking photos all through a long backup).
 SNAPSHOT_TRIES = 3
+# `FileProblem.problem` of a photo or report file that no row names, older than an hour.
+UNRECORDED = "unrecorded"
 
 
 @dataclass
@@ -81,6 +87,9 @@ class BackupResult:
     bytes: int = 0
     mismatched: list[str] = field(default_factory=list)  # rows whose file's sha256 differs
     missing: list[str] = field(default_factory=list)  # rows whose file is not in the data folder
+    # photo and report files of the data folder that no row names (`Store.unrecorded_files`,
+    # older than an hour): in no backup, so the backup says so (`UNRECORDED`)
+    unrecorded: list[str] = field(default_factory=list)
     report: Any = None  # what `check` returned for the copy (its paths naming `folder`)
 
 
@@ -128,9 +137,10 @@ def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | 
         os.mkdir(staging, 0o700)
     try:
         result = _copy_into(store, DataLayout(staging), out, needed)
+        result.unrecorded = [p.file_name for p in store.unrecorded_files() if p.problem == UNRECORDED]
         if check is not None:
             with Store.open_existing(staging) as copy:
-                result.report = _moved(check(copy), str(staging), str(out))
+                result.report = _with_unrecorded(_moved(check(copy), str(staging), str(out)), store, result.unrecorded)
         with _writing_to(out, needed):
             refuse_out(out)  # filled meanwhile: not replaced
             if inside:
@@ -145,6 +155,23 @@ def backup_data_folder(store: Store, out: Path, check: Callable[[Store], Any] | 
     except OSError as exc:
         log.warning("could not flush the folder %s after the backup: %s", where, exc.strerror or exc)
     return result
+
+
+def _with_unrecorded(report: Any, store: Store, unrecorded: list[str]) -> Any:
+    """The copy's check `report` with one file problem more when the data folder holds files
+    that no row names (`unrecorded`): the backup copies only the files its rows name, so those
+    are in no backup, and a backup that "checks clean" (exit 0) let them be forgotten (a
+    visit lost with an older palsy.db leaves its photos so; the next start moves them to
+    recovered/). A report of another shape (not `records check`'s) is returned as it is."""
+    if not unrecorded or not isinstance(report, dict) or not isinstance(report.get("file_problems"), list):
+        return report
+    some = ", ".join(unrecorded[:3]) + (", ..." if len(unrecorded) > 3 else "")
+    detail = (f"{len(unrecorded)} photo or report file(s) in the data folder {store.root} ({some}) are recorded in "
+              "no database row, so they were not copied and are in no backup: run `palsy records check` on the "
+              "data folder, and keep the older backups until they are sorted out (an older palsy.db may hold "
+              "their visits).")
+    return {**report, "file_problems": [*report["file_problems"],
+                                        {"file_name": "", "problem": "not backed up", "detail": detail}]}
 
 
 def size_to_copy(store: Store) -> int:
@@ -276,6 +303,7 @@ def _copy_snapshot(store: Store, layout: DataLayout, out: Path, copied: dict[str
                                "nothing was written there.") from exc
     result = BackupResult(out, bytes=layout.db_path.stat().st_size)
     conn = sqlite3.connect(sqlite_uri(layout.db_path, mode="ro"), uri=True)
+    conn.text_factory = decoded_text  # a damaged name is the check's finding, not the copy's end
     try:
         result.patients = conn.execute("SELECT count(*) FROM patients").fetchone()[0]
         result.assessments = conn.execute("SELECT count(*) FROM assessments").fetchone()[0]

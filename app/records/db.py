@@ -17,6 +17,12 @@ read-only media, or a disk too full for SQLite's 32 KiB WAL index, a WAL databas
 be created; when no `-wal` holds pending changes it is then read with `immutable=1` (the main file
 alone), else a StorageError says why not. A disk with less than `SIDE_FILE_ROOM` free and no
 `-shm` there is read that way at once: the failed try would leave empty `-shm`/`-wal` files behind.
+
+Every connection decodes text with `decoded_text`: a cell whose bytes are not valid UTF-8 (bit rot
+inside a row, which SQLite's integrity check passes, or a tool that wrote another encoding) reads
+with U+FFFD in place of its bad bytes instead of failing the whole query, so one damaged name
+does not keep the window from starting nor `records check` and `backup` from running.
+`records check` reads the stored bytes themselves and lists each such cell (`text_checks`).
 """
 
 from __future__ import annotations
@@ -46,6 +52,34 @@ _NO_ROOM_FAILURES = {4618, 4874}
 _SQLITE_FULL = 13
 # Free space a mode=ro open needs beside the database: the 32 KiB -shm, with a margin.
 SIDE_FILE_ROOM = 64 * 1024
+
+
+def decoded_text(data: bytes) -> str:
+    """A text cell as read by every records connection (`text_factory`): its UTF-8, with U+FFFD
+    in place of bytes that are not valid UTF-8. SQLite's default raised "Could not decode to
+    UTF-8 column ..." for the whole query. Only an explicit edit of that field writes the
+    replacement back: the store writes the fields a user changed, not every field it read."""
+    return data.decode("utf-8", "replace")
+
+
+def _text_reader(path: Path) -> Callable[[bytes], str]:
+    """A `Database`'s `text_factory`: `decoded_text`, saying once in the log (the window's log
+    file; a command's stderr) that the database holds text that does not decode. A closure: a
+    callable object's `__call__` cost a fifth more per cell."""
+    said = False
+
+    def read(data: bytes) -> str:
+        nonlocal said
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            if not said:
+                said = True
+                log.warning("the database %s holds text that is not valid UTF-8 (it is damaged); it is shown with a "
+                            "replacement character. Run `palsy records check` to find it.", path)
+            return decoded_text(data)
+
+    return read
 
 
 def journal_files(path: Path) -> list[Path]:
@@ -137,6 +171,7 @@ class Database:
         # Set when a read-only open could not create its side files (read-only media): _open_read_only.
         self.immutable = False
         self._local = _ThreadState()
+        self._text = _text_reader(path)
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -200,6 +235,7 @@ class Database:
         )
         try:
             conn.row_factory = sqlite3.Row
+            conn.text_factory = self._text
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
         except BaseException:

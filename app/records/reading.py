@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from app.records.db import Database
+from app.records.db import Database, decoded_text
 from app.records.errors import StorageError, failure_kind, storage_error_from_sqlite
 from app.records.lost_database import CHOSEN_ANYWHERE
 from app.records.migrations import LATEST_VERSION, migrate, records_read_as_latest, schema_version
@@ -88,6 +88,7 @@ def _upgraded_copy(store: Store, target: Path, version: int) -> Database:
     try:
         online_copy(store.db.connection(), target)
         conn = sqlite3.connect(target, isolation_level=None)
+        conn.text_factory = decoded_text  # a step that reads names must not fail on one bad byte
         try:
             migrate(conn)
         except StorageError as exc:  # a step's refusal (IDs that would open as one another): said as a read's

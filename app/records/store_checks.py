@@ -34,7 +34,9 @@ from app.records.schema_check import RESTORE_HINT, schema_problems
 from app.records.store_assessments import LOCAL_VISIT, LOCAL_VISIT_ARGS
 from app.records.store_base import StoreBase
 from app.records.store_patients import stale_search_terms
+from app.records.text_checks import VALID_TEXT, undecodable_text_problems, with_valid_text
 from app.records.validate import CLOCK_SKEW, CLOCK_STEP, id_key
+from models.labels import GRADES
 
 
 def _may_leave_the_folder(name: str) -> bool:
@@ -87,6 +89,38 @@ def _entries(rows: list[sqlite3.Row], columns: tuple[str, ...]) -> list[dict]:
     return [{c: row[c] for c in columns} for row in rows if row["entity"] is not None]
 
 
+def analysis_disagreements(result: dict, row: dict[str, Any]) -> list[str]:
+    """How a stored analysis result (assessment.json, of the shape `result_shape` accepts)
+    differs from its row's `model_grade` and `measured_grade` (the columns `row` holds; the
+    audit trail is compared with those): its network `grade`, the grade its `probabilities`
+    put highest, and its `measured.grade`. The store writes them together (`record_results`),
+    so a difference is an edit outside it. Only what both hold is judged: a result without
+    probabilities or a measured part, or a row without a grade, says nothing to compare (rows
+    analysed before the measured grade had its column, schema step 2, have none).
+    Probabilities are stored rounded (4 decimals), so a grade tied for the highest is the highest."""
+    found = []
+    model = row.get("model_grade")
+    if model:
+        if result.get("grade") and result["grade"] != model:
+            found.append(f"its stored analysis gives network grade {result['grade']} but its record says {model}")
+        probabilities = result.get("probabilities")
+        numbers = {g: p for g, p in probabilities.items() if isinstance(p, (int, float)) and not isinstance(p, bool)
+                   } if isinstance(probabilities, dict) else {}
+        top = max(numbers.values(), default=None)
+        if top is not None and numbers.get(model) != top:
+            highest = next((g for g in GRADES if numbers.get(g) == top), None) or \
+                next(g for g, p in numbers.items() if p == top)
+            if highest != result.get("grade"):  # else said once, by the grade's line
+                found.append(f"its stored analysis's probabilities put grade {highest} highest but its record "
+                             f"says network grade {model}")
+    measured = result.get("measured")
+    if row.get("measured_grade") and isinstance(measured, dict) and "grade" in measured:
+        if measured["grade"] != row["measured_grade"]:
+            found.append(f"its stored analysis gives measured grade {measured['grade'] or 'none'} but its record "
+                         f"says {row['measured_grade']}")
+    return found
+
+
 class _SortedGroups:
     """Rows read in ascending order of `key`, taken group by group with ascending values: a
     merge beside another query in that order, holding one group in memory. The key is an
@@ -133,8 +167,9 @@ class ChecksMixin(StoreBase):
         before these were refused): a report of an assessment that is not confirmed, and an
         analysis result without the shape the app writes (`result_shape`), which no window can
         reopen, objects in palsy.db that this program does not create (`schema_check`: an added
-        trigger can rewrite grades), and rows that differ from their own audit trail
-        (`audit_agreement`). Empty when there are none."""
+        trigger can rewrite grades), rows that differ from their own audit trail
+        (`audit_agreement`), and text cells whose bytes are not valid UTF-8 (`text_checks`:
+        damage SQLite's integrity check passes). Empty when there are none."""
         problems = []
         tables = self._tables()
         if "reports" in tables:  # from schema version 3 (`check` does not upgrade)
@@ -149,12 +184,14 @@ class ChecksMixin(StoreBase):
                     "report; only confirmed assessments take reports (the database was edited, or the record "
                     "came from an altered export): review that visit and its report."
                 )
+        graded = [c for c in ("model_grade", "measured_grade") if c in self._columns("assessments")]
         for row in self.db.query_each(  # one result at a time: 12 KB each, tens of thousands of rows
-            "SELECT a.id, a.result_json, p.patient_id FROM assessments a JOIN patients p ON p.id = a.patient_ref"
-            " WHERE a.result_json IS NOT NULL ORDER BY a.id"
+            f"SELECT a.id, a.result_json, {''.join('a.' + c + ', ' for c in graded)}p.patient_id FROM assessments a"
+            " JOIN patients p ON p.id = a.patient_ref WHERE a.result_json IS NOT NULL ORDER BY a.id"
         ):
             try:
-                problem = result_problem(json.loads(row["result_json"]))
+                result = json.loads(row["result_json"])
+                problem = result_problem(result)
             except (ValueError, RecursionError):
                 problem = "it is not JSON"
             if problem:
@@ -162,9 +199,18 @@ class ChecksMixin(StoreBase):
                     f"assessment {row['id']} of patient {row['patient_id']}: its stored analysis result is "
                     f"damaged ({problem}), so it cannot be reopened; restore palsy.db from a backup if it was edited."
                 )
+                continue
+            differences = analysis_disagreements(result, {c: row[c] for c in graded})
+            if differences:
+                problems.append(
+                    f"assessment {row['id']} of patient {row['patient_id']}: {'; '.join(differences)}: the database "
+                    "was edited (the store writes both together), or the record came from an altered export. Review "
+                    "that visit, whose window shows the stored analysis, and its report; restore palsy.db from a "
+                    "backup if it was edited."
+                )
         schema = [f"{problem}. {RESTORE_HINT}." for _, problem in schema_problems(self.db.connection())]
-        return (schema + self._upgrade_refusals() + self._stale_id_keys() + problems + self._audit_disagreements()
-                + self._future_time_problems())
+        return (undecodable_text_problems(self.db.connection()) + schema + self._upgrade_refusals()
+                + self._stale_id_keys() + problems + self._audit_disagreements() + self._future_time_problems())
 
     def _stale_id_keys(self) -> list[str]:
         """Patients whose stored ID key is not what this release computes from their ID (a data
@@ -279,7 +325,10 @@ class ChecksMixin(StoreBase):
         care, as nothing in the records can be repaired."""
         notes = []
         with self.db.read() as conn:
-            stale = stale_search_terms(conn)
+            # a name that does not decode is a problem (`text_checks`), not an older station's terms
+            damaged = {r[0] for r in with_valid_text(conn).execute(
+                f"SELECT id FROM patients WHERE NOT {VALID_TEXT}(CAST(name AS BLOB))")}
+            stale = [(ref, pid) for ref, pid in stale_search_terms(conn) if ref not in damaged]
         if stale:
             some = ", ".join(pid for _, pid in stale[:5]) + (", ..." if len(stale) > 5 else "")
             notes.append(
@@ -305,12 +354,14 @@ class ChecksMixin(StoreBase):
         release's import kept the times of the export as they were ('2026-12-06T10:00:00+05:00').
         The app orders visits by the moment such a time names, so nothing needs to be done."""
         tables = self._tables()
+        with_valid_text(self.db.connection())
         notes = []
         for table, column, row_name, (what, ref) in self._TIMED:
             if table not in tables:
                 continue
             rows = self.db.query(  # the bare column: the row of the one MIN() (SQLite)
-                f"SELECT COUNT(*), {ref}, MIN({column}) FROM {table} WHERE {column} NOT GLOB ?", (self._UTC_FORM,))
+                f"SELECT COUNT(*), {ref}, MIN({column}) FROM {table} WHERE {column} NOT GLOB ?"
+                f" AND {VALID_TEXT}(CAST({column} AS BLOB))", (self._UTC_FORM,))  # not valid text: a problem
             count, first, example = rows[0]
             if count:
                 notes.append(
@@ -324,7 +375,9 @@ class ChecksMixin(StoreBase):
         that, and their de-identified exports dropped the notes that held the reason; this one
         asks for the reason (`results_logic`) and exports NOTES_REMOVED in its place. The record
         is as it was confirmed, so it is listed, not counted: a clinician may confirm it again
-        with the reason. One line per patient: an imported record may hold hundreds."""
+        with the reason. One line per patient: an imported record may hold hundreds. A visit
+        whose row differs from its own audit trail is left out: `check` lists it as a problem
+        (the database was edited), and the note would explain that edit away."""
         rows = self.db.query(
             "SELECT a.id, p.patient_id, a.model_grade, a.confirmed_grade FROM assessments a"
             " JOIN patients p ON p.id = a.patient_ref WHERE a.status = 'confirmed' AND a.model_grade IS NOT NULL"
@@ -332,8 +385,24 @@ class ChecksMixin(StoreBase):
             " ORDER BY p.patient_id, a.id")
         by_patient: dict[str, list[Any]] = {}
         for row in rows:
+            if self._visit_disagrees_with_its_trail(row["id"]):
+                continue
             by_patient.setdefault(row["patient_id"], []).append(row)
         return [self._override_note(pid, found) for pid, found in by_patient.items()]
+
+    def _visit_disagrees_with_its_trail(self, number: int) -> bool:
+        """Whether assessment `number`'s row or reports differ from its own audit trail, as
+        `_audit_disagreements` judges each visit (one visit's trail read)."""
+        columns = [c for c in AUDITED_FIELDS if c in self._columns("assessments")]
+        with self.db.read():
+            row = self.db.query(f"SELECT {', '.join(columns)} FROM assessments WHERE id = ?", (number,))
+            entries = self.db.query(
+                f"SELECT {', '.join(_ASSESSMENT_ENTRY)} FROM audit WHERE entity IN ('assessment', 'report')"
+                " AND entity_id = ? ORDER BY id", (str(number),))
+            reports = self.db.query("SELECT sha256 FROM reports WHERE assessment_id = ? ORDER BY id", (number,)) \
+                if "reports" in self._tables() else []
+        return bool(row) and bool(trail_disagreements([dict(e) for e in entries], dict(row[0]),
+                                                      [r["sha256"] for r in reports]))
 
     @staticmethod
     def _override_note(patient_id: str, rows: list[Any]) -> str:

@@ -64,7 +64,8 @@ def _pipeline_result() -> dict[str, Any]:
                              QualityCheck("sharpness", 40.9, ">= 20", True, "sharp")))
     probabilities = dict(zip(GRADES, (0.25, 0.26, 0.26, 0.22, 0.01, 0.0), strict=True))
     return {
-        "schema": "palsy-grader/assessment/1", "grade": "III", "probabilities": probabilities, "affected_side": "left",
+        # the exported record's network grade (II, tied for the highest): `check` compares them
+        "schema": "palsy-grader/assessment/1", "grade": "II", "probabilities": probabilities, "affected_side": "left",
         "measured": measured.to_dict(),
         "expressions": {"rest": {"grade": "III", "probabilities": probabilities, "frames": 1, "face_detected": True,
                                  "quality": quality.to_dict(), "overlays": {"photo": "overlays/rest_photo.png"}}},
