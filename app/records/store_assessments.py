@@ -140,10 +140,12 @@ class AssessmentsMixin(StoreBase):
                 if row[field] != new:
                     _audit(conn, signer, "assessment", row["id"], field, row[field], new,
                            reason if field == "confirmed_grade" else "", at=stamp)
+            # only the fields that change are written: a cell whose bytes do not decode reads with
+            # U+FFFD (`db.decoded_text`), and writing it back unchanged would replace them unaudited
+            written = {field: new for field, new in changes.items() if row[field] != new}
             conn.execute(
-                "UPDATE assessments SET confirmed_grade = ?, clinician = ?, notes = ?, status = 'confirmed',"
-                " updated_at = ? WHERE id = ?",
-                (confirmed, signer, new_notes, stamp, row["id"]),
+                "UPDATE assessments SET " + "".join(f"{field} = ?, " for field in written) + "updated_at = ? WHERE id = ?",
+                (*written.values(), stamp, row["id"]),
             )
         log.info("assessment %d confirmed as %s (%s)", row["id"], confirmed, reason)
         return self.get_assessment(row["id"])

@@ -201,3 +201,23 @@ def test_check_lists_twenty_damaged_cells_and_counts_the_rest(
     listed = [line for line in out.splitlines() if " is not valid text " in line]
     assert [line.split(",")[1] for line in listed] == [f" row {n}" for n in range(1, 21)]
     assert "database: 5 more text cells are not valid text (not listed): the database is damaged" in out
+
+
+def test_confirming_again_leaves_damaged_notes_and_clinician_bytes_alone(tmp_path: Path) -> None:
+    """A visit confirmed again (another grade) whose notes and clinician cells do not decode:
+    only the grade is written; the shown text with U+FFFD once replaced the stored bytes, unaudited."""
+    data = tmp_path / "data"
+    first, _ = _folder(data)
+    notes, clinician = b"seen \xff", b"Dr. Aud\xfftor"
+    _edit(data, f"UPDATE assessments SET notes = CAST(x'{notes.hex()}' AS TEXT), "
+                f"clinician = CAST(x'{clinician.hex()}' AS TEXT) WHERE id = {first}")
+    with Store.open(data) as store:
+        shown = store.get_assessment(first)
+        store.confirm_grade(first, "III", shown.clinician)  # notes=None: kept as stored
+    conn = sqlite3.connect(data / "palsy.db")
+    try:
+        row = conn.execute("SELECT confirmed_grade, CAST(notes AS BLOB), CAST(clinician AS BLOB) FROM assessments "
+                           "WHERE id = ?", (first,)).fetchone()
+    finally:
+        conn.close()
+    assert row == ("III", notes, clinician)
