@@ -11,9 +11,13 @@ digest of their weights is set on reading, so the loaded dict always carries the
 Only the install's manifest speaks for a file's origin: a manifest.json beside a file elsewhere
 is checked too, but shows damage only (anyone can write one).
 `config_sha256`, a digest of the configuration (`config_sha256()`), does the same for the
-architecture and input size, which decide the grade as much as the weights do; files
-written before it existed (the shipped weights among them) load without it. Every other
-field is type-checked on reading, so an edited file is refused with a CheckpointError.
+architecture and input sizes, which decide the grade as much as the weights do. Files are
+written as format 2, which always carries it: a format-2 file without it is refused, as one
+whose configuration differs from it is. Format-1 files written before it existed load without
+it, except weights that shipped (`SHIPPED_CONFIGS`, by their `state_sha256`): those load only
+with the configuration they shipped with, so an edited copy of the shipped weights, which
+predate the digest, is refused too. Every other field is type-checked on reading, so an
+edited file is refused with a CheckpointError.
 """
 
 from __future__ import annotations
@@ -47,10 +51,30 @@ from models.labels import CLASSES, EXPRESSIONS, GRADES
 from models.resources import WEIGHTS_MANIFEST, in_weights_dir, sha256_of, weights_dir
 
 FORMAT = "palsy-grader-checkpoint"
-FORMAT_VERSION = 1
+# 1: `config_sha256` optional (files written before it existed); 2: `config_sha256` required, so a
+# file that lost it is told from one written before it. A newer format than this is refused.
+FORMAT_VERSION = 2
+DIGEST_REQUIRED_FROM = 2
 MANIFEST = WEIGHTS_MANIFEST  # the shipped weights' checksums, beside them
 
 log = logging.getLogger(__name__)
+
+# The configuration each set of shipped weights was trained with, by the `state_sha256` of the
+# weights. The shipped demo weights (resources/weights/demo_compact.pt, format 1) predate the
+# configuration digest, so their configuration is recorded here: a copy of them with an edited one
+# (grading_size 128 -> 256 changes no tensor shape, and graded the demo photos V instead of III) is
+# refused. tests/models/test_checkpoint_config_guard.py checks it against the shipped file; a new
+# release of the weights records theirs here.
+SHIPPED_CONFIGS: dict[str, dict[str, Any]] = {
+    "e416d32d55f2063e51118bfd3c272850b8c2530d6833cbc2b22bcfb2362dc427": {
+        "name": "compact", "input_size": 256, "backbone": "resnet_basic", "backbone_widths": (32, 64, 128, 256),
+        "backbone_depths": (2, 2, 2, 2), "attention_channels": 128, "qk_ratio": 8, "value_ratio": 1,
+        "attention_kernels": (3, 5, 7),
+        "e2_layers": (16, 16, "M", 32, 32, "M", 64, 64, 64, "M", 128, 128, 128, "M", 128, 128, 128, "M"),
+        "e2_z_channels": 64, "e2_pool": 4, "e2_hidden": (128, 64), "e2_dropout": 0.3, "e2_negative_slope": 0.0,
+        "grading_size": 128, "num_classes": 11, "num_grades": 6, "extra": {},
+    },
+}
 
 
 def state_sha256(state: dict[str, Any]) -> str:
@@ -256,20 +280,48 @@ def _check_types(path: Path, payload: dict[str, Any]) -> None:
 
 
 def _check_config_digest(path: Path, payload: dict[str, Any]) -> None:
-    """Refuse a checkpoint whose configuration no longer matches the digest written with it."""
+    """Refuse a checkpoint whose configuration no longer matches the digest written with it, a
+    format-2 file without that digest, and shipped weights (`SHIPPED_CONFIGS`) with a configuration
+    other than the one they shipped with. Runs after `_check_state_digest`, which sets
+    `state_sha256` from the weights themselves."""
     recorded = payload.get("config_sha256")
-    if recorded is None:
+    version = payload.get("format_version", 0)
+    shipped = SHIPPED_CONFIGS.get(payload.get("state_sha256"))
+    if recorded is None and version < DIGEST_REQUIRED_FROM and shipped is None:
         return  # written before the field existed
     try:
         actual = config_sha256(payload["config"])
     except CheckpointError as exc:
         raise _damaged(path, str(exc)) from exc
-    if actual != recorded:
+    if recorded is None and version >= DIGEST_REQUIRED_FROM:
+        raise _damaged(
+            path,
+            f"its configuration no longer matches the digest written with it (a format {version} file "
+            f"carries config_sha256; this one has none, now {actual[:12]}...)",
+        )
+    if recorded is not None and actual != recorded:
         raise _damaged(
             path,
             f"its configuration no longer matches the digest written with it "
             f"(config_sha256 {recorded[:12]}..., now {actual[:12]}...)",
         )
+    if shipped is not None and not _same_configuration(payload["config"], shipped):
+        raise _damaged(
+            path,
+            f"its configuration is not the one these weights were trained with (they are the shipped weights, "
+            f"config_sha256 {config_sha256(shipped)[:12]}..., now {actual[:12]}...)",
+        )
+
+
+def _same_configuration(config: dict[str, Any], shipped: dict[str, Any]) -> bool:
+    """Whether `config` describes the network `shipped` does: the same settings, once both are read
+    as a CascadeConfig. The shipped weights saved again by this version keep them (they gain the
+    settings added since, at the defaults that loading the shipped file takes); a configuration
+    this version cannot read is not the shipped one."""
+    try:
+        return CascadeConfig.from_dict(config) == CascadeConfig.from_dict(shipped)
+    except (KeyError, TypeError, ValueError, AttributeError, InputError):
+        return False
 
 
 def _check_state_digest(path: Path, payload: dict[str, Any]) -> None:

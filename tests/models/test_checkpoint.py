@@ -167,6 +167,7 @@ def test_weights_that_do_not_fit_the_config_are_refused(tmp_path: Path) -> None:
     save_checkpoint(tiny_model(), tmp_path / "w.pt")
     payload = torch.load(tmp_path / "w.pt", weights_only=True)
     payload.pop("config_sha256", None)  # as written before the field existed: only the shapes catch it
+    payload["format_version"] = 1  # (format 2 requires the digest)
     payload["config"]["backbone_widths"] = [16, 32, 64, 128]
     torch.save(payload, tmp_path / "mismatch.pt")
     with pytest.raises(CheckpointError, match="does not match the network its configuration describes"):
@@ -242,13 +243,15 @@ def test_load_pretrained_initialises_both_encoders(tmp_path: Path) -> None:
 
 def _edited(tmp_path: Path, name: str, edit, digest: bool = True) -> Path:
     """A copy of a fresh checkpoint with `edit(payload)` applied; `digest=False` drops the
-    config digest first, as in files written before it existed (the shipped weights)."""
+    config digest first and marks the file format 1, as in files written before it existed (the
+    shipped weights)."""
     source = tmp_path / "source.pt"
     if not source.exists():
         save_checkpoint(tiny_model(), source)
     payload = torch.load(source, weights_only=True)
     if not digest:
         payload.pop("config_sha256", None)
+        payload["format_version"] = 1
     edit(payload)
     torch.save(payload, tmp_path / name)
     return tmp_path / name

@@ -50,6 +50,7 @@ def test_an_older_checkpoint_with_a_bad_input_size_exits_2(tiny_patients, tiny_w
     # configuration's ranges refuse the size before a network or a face crop is made with it.
     payload = torch.load(tiny_weights, weights_only=True)
     payload.pop("config_sha256", None)
+    payload["format_version"] = 1  # (format 2 requires the digest)
     payload["config"]["input_size"] = size
     torch.save(payload, tmp_path / "old.pt")
     assert main(["evaluate", "grading", "--data", str(tiny_patients), "--weights", str(tmp_path / "old.pt")]) == 2
