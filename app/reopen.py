@@ -50,7 +50,7 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway,
     if problem:
         raise StorageError(
             f"assessment {info.assessment_id} cannot be opened: its stored analysis result is damaged "
-            f"({problem}). Run `palsy records check`, and restore palsy.db from a backup if it was altered."
+            f"({problem}). Run palsy records check, and restore palsy.db from a backup if it was altered."
         )
     data = info.result or {}
     if not data.get("grade"):
@@ -88,7 +88,7 @@ def result_from_record(info: AssessmentInfo, gateway: RecordsGateway,
         # the partial-measure flag worded from the stored regions, as the table reads them
         flags=[Flag(f.get("code", ""), f.get("message") or f.get("text", ""), f.get("expression"))
                for f in restated_flags(data.get("flags", []), measured)]
-        + ([Flag(PHOTOS_UNREADABLE, f"{_PHOTOS_UNREADABLE_TEXT}{', '.join(unreadable)}; "
+        + ([Flag("photos_unreadable", f"{_PHOTOS_UNREADABLE_TEXT}{', '.join(unreadable)}; "
                  "the grade and measures shown are the stored ones")] if unreadable else [])
         + _record_flags(info, gateway, trail),
         expressions=expressions,
@@ -126,7 +126,7 @@ def export_refusal(result: AnalysisResult | None) -> str:
     if photos is not None:
         names = photos.text.removeprefix(_PHOTOS_UNREADABLE_TEXT).split(";")[0]
         return (f"Stored photos of this visit are missing or damaged ({names}): restore them from a backup first "
-                "(`palsy records check` lists them); a report made now would lack them")
+                "(palsy records check lists them); a report made now would lack them")
     return ""
 
 
@@ -137,8 +137,8 @@ def _record_flags(info: AssessmentInfo, gateway: Any, trail: Sequence[Any] | Non
     found = record_disagreements(info, trail)
     if not found:
         return []
-    return [Flag(RECORD_EDITED, f"This visit's record was changed outside Palsy Grader: {'; '.join(found)}; "
-                                "run `palsy records check`")]
+    return [Flag("record_disagrees_with_its_audit_trail", f"This visit's record was changed outside Palsy Grader: {'; '.join(found)}; "
+                                "run palsy records check")]
 
 
 def stored_notes(stored: Any) -> list[str]:

@@ -83,7 +83,7 @@ from app.pages.results_logic import (
     stored_method,
     wider_than_rest,
 )
-from app.reopen import export_refusal
+from app.reopen import RECORD_EDITED, export_refusal
 from app.review_drafts import ReviewDrafts
 from app.widgets.announce import announce
 from app.widgets.elided_label import ElidedLabel
@@ -859,7 +859,10 @@ class ResultsPage(QWidget):
         stored = self._stored_review if self.status == "confirmed" else None
         if stored:
             grade, clinician, _notes = stored
-            self.decision_label.setText(decision_text(grade, clinician, self.result.grade if self.result else None))
+            edited = any(f.code == RECORD_EDITED for f in getattr(self.result, "flags", None) or [])
+            self.decision_label.setText(decision_text(grade, clinician, self.result.grade if self.result else None,
+                                                      edited))
+            set_tone(self.decision_label, ERROR if edited else SUCCESS, "font-weight: 700;")
         else:
             self.decision_label.setText("")
         self.decision_label.setVisible(stored is not None)

@@ -336,9 +336,14 @@ FLAGGED_NOTE = ("Flagged for review: no grade is ticked for you; choose the grad
                 "A grade other than the network's needs its reason in Notes.")
 
 
-def decision_text(grade: str, clinician: str, model_grade: str | None) -> str:
-    """The decision on record, in one line for the review box."""
+def decision_text(grade: str, clinician: str, model_grade: str | None, edited: bool = False) -> str:
+    """The decision on record, in one line for the review box. `edited`: the record disagrees
+    with its audit trail (`app.reopen` RECORD_EDITED): what the record says, not a decision
+    shown as the clinician's (a grade changed by hand read "✓ Confirmed … by" them)."""
     how = f", overriding the network's grade {model_grade}" if model_grade and grade != model_grade else ""
+    if edited:
+        return (f"The record says grade {grade} (House-Brackmann), confirmed by {clinician}{how}; but the record "
+                "was changed outside Palsy Grader: see Review flags")
     return f"\u2713 Confirmed: grade {grade} (House-Brackmann), confirmed by {clinician}{how}"
 
 

@@ -36,6 +36,7 @@ FLAG_TITLES: dict[str, str] = {
     "failed_quality": "Photo failed the quality check",
     "face_not_detected": "No face found",
     "photos_unreadable": "Stored photos missing or damaged",
+    "record_disagrees_with_its_audit_trail": "Record disagrees with its audit trail",
     "side_disagreement": "Affected side differs from the patient record",
     "photos_other_days": "Photos taken on different days",
     "same_as_rest": "Expression photo same as rest",

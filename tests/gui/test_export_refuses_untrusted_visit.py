@@ -88,7 +88,10 @@ def test_a_record_edited_outside_the_app_is_flagged_and_not_exported(qtbot, conf
     _reopen(qtbot, window, visit)
     flags = window.results.flags.text()
     assert "This visit&#x27;s record was changed outside Palsy Grader" in flags and difference in flags
-    assert "palsy records check" in flags
+    assert "palsy records check" in flags and "`" not in flags
+    decision = window.results.decision_label.text()  # what the record says, not "✓ Confirmed" as the clinician's
+    assert decision.startswith("The record says grade ") and "changed outside Palsy Grader" in decision
+    assert "\u2713" not in decision
     _refused(qtbot, window, visit, f"This visit's record was changed outside Palsy Grader: {difference}")
 
 
@@ -100,13 +103,14 @@ def test_a_visit_with_missing_or_damaged_photos_is_not_exported(qtbot, confirmed
     _reopen(qtbot, window, visit)
     assert "Stored photos missing or damaged" in window.results.flags.text()
     _refused(qtbot, window, visit, "Stored photos of this visit are missing or damaged (rest, close eyes): restore "
-                                   "them from a backup first (`palsy records check` lists them)")
+                                   "them from a backup first (palsy records check lists them)")
 
 
 def test_an_untouched_visit_is_exported_after_reopening(qtbot, confirmed) -> None:  # noqa: ANN001
     window, visit, _ = confirmed
     _reopen(qtbot, window, visit)
     assert "changed outside Palsy Grader" not in window.results.flags.text()
+    assert window.results.decision_label.text().startswith("\u2713 Confirmed: grade ")
     assert window.results.export_button.isEnabled()
     window.export_action.trigger()
     qtbot.waitUntil(lambda: window._export_id is None and window.last_report is not None, timeout=WAIT_MS)
