@@ -77,7 +77,11 @@ def unwritten_reason(exc: StorageError | OSError, root: Path) -> str:
     kind = failure_kind(cause) if isinstance(cause, OSError) else None
     if kind == "full":
         return DISK_FULL
-    if not root.is_dir():
+    try:
+        gone = not root.is_dir()
+    except OSError:  # a share gone stale (EIO, ESTALE) or a parent made unreadable: not there to us
+        gone = True
+    if gone:
         return FOLDER_GONE
     if kind == "read-only":
         return READ_ONLY

@@ -236,3 +236,19 @@ def test_notes_too_long_a_folder_gone_or_a_visit_not_found_say_why(drafts: Revie
     assert not drafts.path(7).exists()
     assert drafts.save(9, FORM).reason == VISIT_NOT_FOUND  # not in this database
     assert ReviewDrafts(tmp_path / "moved", _visit_of).save(7, FORM).reason == FOLDER_GONE
+
+
+def test_a_data_folder_that_cannot_even_be_looked_at_is_a_reason_not_a_crash(
+        drafts: ReviewDrafts, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A share gone stale: the write fails with EIO and so does looking at the folder. `save`
+    raised then (and Back or closing the window with it, review r1 #2); it says the folder is gone."""
+    from app.review_drafts import FOLDER_GONE
+
+    def stale(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(files, "_write_all", _failing_write(errno.EIO))
+        patched.setattr(Path, "is_dir", stale)
+        saved = drafts.save(7, FORM)
+    assert not saved and saved.reason == FOLDER_GONE

@@ -11,7 +11,7 @@ import numpy as np
 
 from app.local_time import local_date
 from app.report.hb_table import HB_TABLE
-from app.review_drafts import ReviewDrafts, ReviewForm
+from app.review_drafts import TOO_LONG, VISIT_NOT_FOUND, ReviewDrafts, ReviewForm
 from models.errors import InputError
 from models.labels import CLASS_COLOURS, CLASSES, GRADES
 from models.pipeline.flag_wording import side_disagreement, spaced_percent, top_probability_text
@@ -486,10 +486,12 @@ KEPT_FROM_BEFORE_NOTE = ("Not confirmed yet: the grade, clinician and notes type
 
 def unkept_review_notice(who: str, reason: str = "") -> str:
     """The status bar's line when the review typed for `who` (a patient, or "assessment N" for
-    the log) could not be written to the data folder (`reason`, when known)."""
+    the log) could not be written to the data folder (`reason`, when known). "Confirm it now"
+    only where Confirm can take it: notes too long are refused by Confirm too, and a visit not in
+    the database has nothing to confirm (the reason says what to do then)."""
     why = f" ({reason})" if reason else ""
-    return (f"The review typed for {who} could not be kept in the data folder{why}: it is lost if Palsy Grader "
-            "closes \u2014 confirm it now")
+    advice = "" if reason in (TOO_LONG, VISIT_NOT_FOUND) else " \u2014 confirm it now"
+    return f"The review typed for {who} could not be kept in the data folder{why}: it is lost if Palsy Grader closes{advice}"
 
 
 def leave_unconfirmed_text(survives_close: bool) -> str:

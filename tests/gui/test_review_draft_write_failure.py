@@ -92,4 +92,4 @@ def test_notes_too_long_to_keep_are_said_with_the_reason(
     window.results.write_kept_reviews()  # as the typing pauses
     said = window.statusBar().currentMessage()
     assert UNKEPT in said and f"Lena Long (MRN-L, born {BORN})" in said
-    assert f"({review_drafts.TOO_LONG})" in said and "shorten them" in said
+    assert f"({review_drafts.TOO_LONG})" in said and "shorten them" in said and "confirm it now" not in said
