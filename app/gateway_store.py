@@ -130,6 +130,9 @@ class StoreGateway:
     def withdrawn_count(self, patient_id: str) -> int:
         return self.store.withdrawn_count(patient_id)
 
+    def begun_elsewhere(self, assessment_id: int) -> bool:
+        return self.store.begun_elsewhere(assessment_id)
+
     def same_person_candidates(self, info: PatientInfo) -> list[str]:
         # every patient of that date of birth, compared in the store (a name search capped at
         # 1,000 matches stood in for it in the form)

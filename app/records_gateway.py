@@ -140,6 +140,11 @@ class RecordsGateway(Protocol):
         """How many of the patient's visits were marked entered in error (not drafts discarded)."""
         ...
 
+    def begun_elsewhere(self, assessment_id: int) -> bool:
+        """Whether the assessment was begun at another station (an import copied it): an
+        unfinished one is not resumed here (`Store.begun_elsewhere`)."""
+        ...
+
     def same_person_candidates(self, info: PatientInfo) -> list[str]:
         """The IDs of other patients with `info`'s name and date of birth (none when it has no date)."""
         ...

@@ -23,6 +23,9 @@ from models.errors import PalsyError
 
 # Open on a draft in the history: what it lacks and where it is taken up (as `drafts_hint` says)
 UNFINISHED = "This assessment is unfinished: no grade yet. Resume or discard it on the patients page."
+# an unfinished visit an import brought: not resumed here (`Store.begun_elsewhere`), in the store's words
+UNFINISHED_ELSEWHERE = ("This assessment was begun at another station (imported) and is unfinished: finish it "
+                        "there, or start a new assessment here.")
 
 
 def graded_by(info: Any) -> str | None:
@@ -177,7 +180,10 @@ class WindowHistoryMixin:
             self.notify(str(exc))
             return
         if result is None:
-            self.notify(UNFINISHED if info.status == "draft" else "This assessment has no results yet (it was never analysed)")
+            if info.status == "draft":
+                self.notify(UNFINISHED_ELSEWHERE if self.gateway.begun_elsewhere(assessment_id) else UNFINISHED)
+            else:
+                self.notify("This assessment has no results yet (it was never analysed)")
             return
         if info.status == "discarded":  # the history lists none: shown, it read as a valid result
             self.results.forget_review(assessment_id)  # a review kept for it has nothing to confirm

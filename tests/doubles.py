@@ -126,6 +126,9 @@ class MemoryRecords:
     def withdrawn_count(self, patient_id: str) -> int:
         return sum(self.assessments[a].patient_id == patient_id for a in self.withdrawn)
 
+    def begun_elsewhere(self, assessment_id: int) -> bool:
+        return False  # nothing is imported into the fake
+
     def same_person_candidates(self, info: PatientInfo) -> list[str]:
         return same_person_ids(info, self.patients.values())
 

@@ -27,6 +27,12 @@ def test_with_nothing_plotted_the_axis_spans_every_visit() -> None:
 def test_the_row_selected() -> None:
     newest_first = [DRAFT, MEASURED, GRADED]
     assert selected_row(newest_first, None) == 1  # the newest with results, not the draft
-    assert selected_row(newest_first, 1) == 2  # the visit last opened
+    assert selected_row(newest_first, 1, frozenset({1, 2, 3})) == 2  # the visit last opened
+    # a visit with results recorded since it was opened (review r1 #1): the newest, not the old one
+    newer = AssessmentInfo(4, "P-1", "confirmed", "2026-12-08T09:00:00+00:00", model_grade="II",
+                           confirmed_grade="II", result=RESULT)
+    assert selected_row([newer, *newest_first], 1, frozenset({1, 2, 3})) == 0
+    assert selected_row([AssessmentInfo(5, "P-1", "draft", "2026-12-09T09:00:00+00:00"), *newest_first],
+                        1, frozenset({1, 2, 3})) == 3  # a new draft only: the place is kept
     assert selected_row(newest_first, 99) == 1  # last opened no longer listed (another patient's)
     assert selected_row([DRAFT], None) == 0 and selected_row([], 1) is None

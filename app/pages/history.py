@@ -347,6 +347,7 @@ class HistoryPage(QWidget):
         layout.addLayout(buttons)
         self.assessments: list[AssessmentInfo] = []
         self.last_opened: int | None = None  # the visit last opened from this page: selected on return
+        self._seen: frozenset[int] = frozenset()  # the visits listed when it was opened
 
     def show_history(self, patient_label: str | PatientLabel, assessments: list[AssessmentInfo],
                      withdrawn: int = 0) -> None:
@@ -366,7 +367,7 @@ class HistoryPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, a.assessment_id)
                 self.table.setItem(row, col, item)
-        row = selected_row(self.assessments, self.last_opened)
+        row = selected_row(self.assessments, self.last_opened, self._seen)
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollToItem(self.table.item(row, 0))
@@ -600,6 +601,7 @@ class HistoryPage(QWidget):
         visit = self.selected_visit()
         if visit is None or visit.status != "draft":  # a draft opens nothing: the place stays where it was
             self.last_opened = number
+            self._seen = frozenset(a.assessment_id for a in self.assessments)
         self.open_requested.emit(number)
 
     def _withdraw(self) -> None:

@@ -109,15 +109,17 @@ def history_row(a: AssessmentInfo, zoned: bool = False) -> tuple[str, ...]:
             percent_text(function), side or "\u2013", a.confirmed_grade or "\u2013", a.clinician or "\u2013")
 
 
-def selected_row(assessments: list[AssessmentInfo], last_opened: int | None) -> int | None:
+def selected_row(assessments: list[AssessmentInfo], last_opened: int | None, seen: frozenset[int] = frozenset()) -> int | None:
     """The row the history selects among `assessments` (newest first): the visit last opened
-    from it while still listed (the clinician stepping through visits kept losing their place),
-    else the newest with results (a draft on top was a dead end for Open), else the top row;
-    None with no row."""
+    from it while still listed and no visit with results has been added since (`seen`: the
+    visits listed when it was opened) (the clinician stepping through visits kept losing their
+    place; a visit recorded since is what they come back for), else the newest with results (a
+    draft on top was a dead end for Open), else the top row; None with no row."""
     if not assessments:
         return None
     numbers = [a.assessment_id for a in assessments]
-    if last_opened in numbers:
+    added = any(a.assessment_id not in seen and a.status in WITHDRAWABLE for a in assessments)
+    if last_opened in numbers and not added:
         return numbers.index(last_opened)
     return next((row for row, a in enumerate(assessments) if a.status in WITHDRAWABLE), 0)
 

@@ -30,3 +30,21 @@ def test_an_imported_draft_is_not_offered_and_start_begins_a_new_one(open_window
     assert window.stack.currentWidget() is window.capture
     assert window.session is not None and window.session.assessment_id != imported
     assert window.gateway.assessment(imported).captures.keys() == {"rest", "close_eyes", "raise_eyebrows"}
+
+
+def test_open_on_an_imported_draft_in_the_history_says_where_to_finish_it(open_window, data_folder: Path,  # noqa: ANN001
+                                                                            tmp_path: Path) -> None:
+    """History → Open on it said "Resume or discard it on the patients page", which offers it
+    no longer (review r1 #3): it names the station that began it."""
+    from app.window_history import UNFINISHED_ELSEWHERE
+
+    draft_with_photos(tmp_path / "A", "MRN-7001", "Mere Tane")
+    with Store.open(tmp_path / "A") as station_a:
+        folder = export_patient(station_a, "MRN-7001", tmp_path / "usb")
+    with Store.open(data_folder) as station_c:
+        import_patient(station_c, folder)
+        [imported] = [visit.id for visit in station_c.history("MRN-7001")]
+    window = open_window()
+    window.open_read_only(imported)
+    assert window.statusBar().currentMessage() == UNFINISHED_ELSEWHERE
+    assert "patients page" not in UNFINISHED_ELSEWHERE
