@@ -210,8 +210,6 @@ class WindowHistoryMixin:
         when they are not the loaded ones (`graded_by_text`): a reopened visit always, a live
         result only once other weights (or none) are loaded, as Settings may swap them while it
         is shown (`graded_by_shown`). Again once a load starts and once it answers."""
-        from app.report.model_cautions import is_demo_record, record_cautions
-
         if self.result is None or self.results.result is not self.result:
             return
         model = self.result.model if isinstance(self.result.model, dict) else {}
@@ -220,6 +218,10 @@ class WindowHistoryMixin:
         if not graded_by_shown(model, loaded, self.result.reopened):
             self.results.show_graded_by(None)
             return
+        # imported only now: it loads ReportLab (0.6-1.3 s), which froze every start on the GUI
+        # thread when imported before the checks (the start's load has no result to name)
+        from app.report.model_cautions import is_demo_record, record_cautions
+
         self.results.show_graded_by(model, loaded, is_demo_record(model), record_cautions(model))
 
     def show_last_visit(self, patient_id: str | None, assessment_id: int | None) -> None:

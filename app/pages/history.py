@@ -40,6 +40,7 @@ from app.pages.history_logic import (
     history_row,
     marker_size,
     selected_row,
+    smooth_lines,
     time_axis_range,
     visit_order,
     withdrawable,
@@ -387,7 +388,7 @@ class HistoryPage(QWidget):
             # two pens and brushes shared by the points: one each made pyqtgraph draw every marker anew (60 ms at 500)
             pens = {True: pg.mkPen("#1b5e35"), False: pg.mkPen("#555555")}
             brushes = {True: pg.mkBrush(CONFIRMED_BRUSH), False: pg.mkBrush(UNCONFIRMED_BRUSH)}
-            self.grade_plot.plot(x, y, pen=pg.mkPen("#4a7bd0", width=2),
+            self.grade_plot.plot(x, y, pen=pg.mkPen("#4a7bd0", width=2), antialias=smooth_lines(len(graded)),
                                  symbol=[CONFIRMED_SYMBOL if g[2] else UNCONFIRMED_SYMBOL for g in graded],
                                  symbolSize=marker_size(len(graded), 11), symbolBrush=[brushes[g[2]] for g in graded],
                                  symbolPen=[pens[g[2]] for g in graded])
@@ -402,7 +403,8 @@ class HistoryPage(QWidget):
             x = np.array([v[0] for v in values])
             y = np.array([v[1] for v in values])
             colour = REGION_PENS[i % len(REGION_PENS)]
-            self.function_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol=REGION_SYMBOLS[i % len(REGION_SYMBOLS)],
+            self.function_plot.plot(x, y, pen=pg.mkPen(colour, width=2), antialias=smooth_lines(len(values)),
+                                    symbol=REGION_SYMBOLS[i % len(REGION_SYMBOLS)],
                                     symbolSize=marker_size(len(values), 9), symbolBrush=colour, symbolPen=colour, name=name)
         self._fit_legend()
         nothing = "" if graded or series else empty_chart_words(assessments)
