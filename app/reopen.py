@@ -16,10 +16,10 @@ from app.records.audit_agreement import (
     AUDITED_FIELDS,
     field_differences,
     plain_difference,
-    result_disagreements,
 )
 from app.records.errors import StorageError
 from app.records.result_shape import result_problem
+from app.records.store_checks import analysis_disagreements
 from app.records_gateway import AssessmentInfo, RecordsGateway
 from models.errors import PalsyError
 from models.labels import EXPRESSIONS, GRADES
@@ -112,7 +112,10 @@ def record_disagreements(info: AssessmentInfo, trail: Iterable[Any]) -> list[str
     row = {field: getattr(info, field, None) for field in AUDITED_FIELDS}
     entries = [{"entity": "assessment", "field": e.field, "new_value": e.new, "old_value": e.old, "at": e.when}
                for e in trail]
-    return [plain_difference(*d) for d in field_differences(entries, row)] + result_disagreements(info.result, row)
+    # the stored analysis judged by `records check`'s own rule (its grade, the grade its
+    # probabilities put highest, its measured grade): screen and check never disagree
+    analysis = analysis_disagreements(info.result, row) if isinstance(info.result, dict) else []
+    return [plain_difference(*d) for d in field_differences(entries, row)] + analysis
 
 
 def export_refusal(result: AnalysisResult | None) -> str:

@@ -138,26 +138,6 @@ def plain_difference(field: str, value: Any, trail_value: Any) -> str:
     return f"its {what} is {_plain(value)} but its audit trail says {_plain(trail_value)}"
 
 
-def result_disagreements(result: Any, row: Mapping[str, Any]) -> list[str]:
-    """How a stored analysis result (assessment.json: its `grade` and `measured.grade`) and
-    its row's `model_grade` and `measured_grade` differ, in the window's words; empty when
-    they agree or nothing was analysed. The store writes them together (`record_results`), so
-    a difference is an edit outside it. The measured grade is judged only where the row holds
-    one: databases from before its column (version 2) have none."""
-    if not isinstance(result, Mapping) or not result.get("grade"):
-        return []
-    found = []
-    if (row.get("model_grade") or None) != result.get("grade"):
-        found.append(f"its stored analysis gives network grade {_plain(result.get('grade'))} but its record says "
-                     f"{_plain(row.get('model_grade'))}")
-    measured = result.get("measured")
-    measured_grade = measured.get("grade") if isinstance(measured, Mapping) else None
-    if row.get("measured_grade") and (measured_grade or None) != row.get("measured_grade"):
-        found.append(f"its stored analysis gives measured grade {_plain(measured_grade)} but its record says "
-                     f"{_plain(row.get('measured_grade'))}")
-    return found
-
-
 def _plain(value: Any) -> str:
     return "none" if value in (None, "") else str(value)
 

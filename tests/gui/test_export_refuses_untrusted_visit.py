@@ -9,6 +9,7 @@ is made of it, by the Export button and Ctrl+E alike (audit s1, findings 2, 3 an
 
 from __future__ import annotations
 
+import html
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -77,8 +78,18 @@ def _edit_stored_grade(window: MainWindow, visit: int, grade: str) -> str:
     return f"its stored analysis gives network grade {_other(grade)} but its record says {grade}"
 
 
+def _edit_probabilities(window: MainWindow, visit: int, grade: str) -> str:
+    """The stored probabilities put another grade highest (`records check` said so; the window,
+    judging by another rule, exported a chart contradicting its grade: review r2 #4)."""
+    result = window.gateway.assessment(visit).result
+    result["probabilities"] = {g: (0.9 if g == _other(grade) else 0.02) for g in result["probabilities"]}
+    _sql(window.gateway.folder, "UPDATE assessments SET result_json = ? WHERE id = ?", json.dumps(result), visit)
+    return f"its stored analysis's probabilities put grade {_other(grade)} highest but its record says network grade {grade}"
+
+
 EDITS: dict[str, Callable[[MainWindow, int, str], str]] = {
-    "confirmed grade": _edit_confirmed_grade, "stored analysis": _edit_stored_grade}
+    "confirmed grade": _edit_confirmed_grade, "stored analysis": _edit_stored_grade,
+    "probabilities": _edit_probabilities}
 
 
 @pytest.mark.parametrize("edit", EDITS)
@@ -87,7 +98,7 @@ def test_a_record_edited_outside_the_app_is_flagged_and_not_exported(qtbot, conf
     difference = EDITS[edit](window, visit, grade)
     _reopen(qtbot, window, visit)
     flags = window.results.flags.text()
-    assert "This visit&#x27;s record was changed outside Palsy Grader" in flags and difference in flags
+    assert "This visit&#x27;s record was changed outside Palsy Grader" in flags and html.escape(difference) in flags
     assert "palsy records check" in flags and "`" not in flags
     decision = window.results.decision_label.text()  # what the record says, not "✓ Confirmed" as the clinician's
     assert decision.startswith("The record says grade ") and "changed outside Palsy Grader" in decision
