@@ -58,6 +58,7 @@ from app.records.rows import Assessment, AuditEntry, Capture, Patient, Report
 from app.records.store import Store
 from models.errors import InputError
 from models.folder_names import is_windows_device_name
+from models.labels import EXPRESSIONS, GRADES, SIDES
 
 log = logging.getLogger("palsy.records")
 # Audit actors that are the program, not a person: kept in a de-identified export.
@@ -90,6 +91,11 @@ def _audit_dict(entry: AuditEntry) -> dict[str, Any]:
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
 
 
+# Values the app writes as codes, never free text: kept whole when a name word spells one (a name
+# "John Smith III" blanked the stored grades, and the receiving station refused the export as damaged)
+_CODES = frozenset(GRADES) | frozenset(SIDES) | frozenset(EXPRESSIONS) | {"unknown"}
+
+
 class _Redactor:
     """What a de-identified export changes (module docstring). Made without a patient, for a
     plain export, it passes every value through unchanged."""
@@ -114,6 +120,8 @@ class _Redactor:
     def text(self, value: Any) -> Any:
         """`value` (nested JSON) with the patient's ID, name words and birth date replaced."""
         if self._pattern is None:
+            return value
+        if isinstance(value, str) and value in _CODES:  # a grade 'III' of "John Smith III", a grade 'VI' of "Vi Nguyen"
             return value
         if isinstance(value, str):
             value = self._pattern.sub(lambda m: self._identifiers.get(validate.search_key(m.group(0)), ""), value)
