@@ -15,7 +15,7 @@ ENTERED_IN_ERROR): `reports_allowed` says which assessments may hold reports, by
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from app.records.export_format import IMPORTED_MARK
@@ -132,10 +132,7 @@ def field_differences(entries: Iterable[Mapping[str, Any]], row: Mapping[str, An
 def plain_difference(field: str, value: Any, trail_value: Any) -> str:
     """One `field_differences` item in the window's words ("its confirmed grade is II but its
     audit trail says IV"). A clinician is not named: the line may reach palsy.log."""
-    what = field.replace("_", " ")
-    if field == "clinician":
-        return f"its {what} is not the one its audit trail recorded"
-    return f"its {what} is {_plain(value)} but its audit trail says {_plain(trail_value)}"
+    return _worded(field, value, trail_value, "recorded", "says", _plain)
 
 
 def _plain(value: Any) -> str:
@@ -143,12 +140,18 @@ def _plain(value: Any) -> str:
 
 
 def _disagreement(field: str, value: Any, trail_value: Any) -> str:
-    """How one field differs from its trail. A clinician is named by the field only: the line
-    reaches palsy.log, which holds no names (docs/bundle.md); statuses and grades are codes."""
+    """How one field differs from its trail, in `records check`'s words. A clinician is named
+    by the field only: the line reaches palsy.log, which holds no names (docs/bundle.md);
+    statuses and grades are codes."""
+    return _worded(field, value, trail_value, "ends at", "ends at", _shown)
+
+
+def _worded(field: str, value: Any, trail_value: Any, clinician_verb: str, verb: str,
+            shown: Callable[[Any], str]) -> str:
     what = field.replace("_", " ")
     if field == "clinician":
-        return f"its {what} is not the one its audit trail ends at"
-    return f"its {what} is {_shown(value)} but its audit trail ends at {_shown(trail_value)}"
+        return f"its {what} is not the one its audit trail {clinician_verb}"
+    return f"its {what} is {shown(value)} but its audit trail {verb} {shown(trail_value)}"
 
 
 def _shown(value: Any) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,16 +18,7 @@ import pytest
 
 from app.main_window import MainWindow
 from tests.gui.gui_helpers import WAIT_MS, analysed_assessment, close_window, make_window
-
-
-def _sql(folder: Path, sql: str, *params: object) -> None:
-    """One statement on palsy.db with sqlite3, behind the app's back (the window stays open)."""
-    conn = sqlite3.connect(folder / "palsy.db")
-    try:
-        conn.execute(sql, params)
-        conn.commit()
-    finally:
-        conn.close()
+from tests.records.records_helpers import edit_behind_the_app
 
 
 @pytest.fixture
@@ -67,14 +57,14 @@ def _refused(qtbot, window: MainWindow, visit: int, words: str) -> None:  # noqa
 
 
 def _edit_confirmed_grade(window: MainWindow, visit: int, grade: str) -> str:
-    _sql(window.gateway.folder, "UPDATE assessments SET confirmed_grade = ? WHERE id = ?", _other(grade), visit)
+    edit_behind_the_app(window.gateway.folder, "UPDATE assessments SET confirmed_grade = ? WHERE id = ?", _other(grade), visit)
     return f"its confirmed grade is {_other(grade)} but its audit trail says {grade}"
 
 
 def _edit_stored_grade(window: MainWindow, visit: int, grade: str) -> str:
     result = window.gateway.assessment(visit).result
     result["grade"] = _other(grade)
-    _sql(window.gateway.folder, "UPDATE assessments SET result_json = ? WHERE id = ?", json.dumps(result), visit)
+    edit_behind_the_app(window.gateway.folder, "UPDATE assessments SET result_json = ? WHERE id = ?", json.dumps(result), visit)
     return f"its stored analysis gives network grade {_other(grade)} but its record says {grade}"
 
 
@@ -83,7 +73,7 @@ def _edit_probabilities(window: MainWindow, visit: int, grade: str) -> str:
     judging by another rule, exported a chart contradicting its grade: review r2 #4)."""
     result = window.gateway.assessment(visit).result
     result["probabilities"] = {g: (0.9 if g == _other(grade) else 0.02) for g in result["probabilities"]}
-    _sql(window.gateway.folder, "UPDATE assessments SET result_json = ? WHERE id = ?", json.dumps(result), visit)
+    edit_behind_the_app(window.gateway.folder, "UPDATE assessments SET result_json = ? WHERE id = ?", json.dumps(result), visit)
     return f"its stored analysis's probabilities put grade {_other(grade)} highest but its record says network grade {grade}"
 
 

@@ -13,14 +13,21 @@ from app.records.import_folder import import_patient
 from tests.gui.gui_helpers import draft_with_photos
 
 
-def test_an_imported_draft_is_not_offered_and_start_begins_a_new_one(open_window, data_folder: Path,  # noqa: ANN001
-                                                                      tmp_path: Path) -> None:
-    draft_with_photos(tmp_path / "A", "MRN-7001", "Mere Tane")  # station A, three photos, left open
+def _imported_draft(tmp_path: Path, data_folder: Path) -> int:
+    """Station A leaves MRN-7001's visit open with three photos and exports the patient; this
+    station (the window's data folder) imports it: the imported draft's number here."""
+    draft_with_photos(tmp_path / "A", "MRN-7001", "Mere Tane")
     with Store.open(tmp_path / "A") as station_a:
         folder = export_patient(station_a, "MRN-7001", tmp_path / "usb")
     with Store.open(data_folder) as station_c:
         import_patient(station_c, folder)
         [imported] = [visit.id for visit in station_c.history("MRN-7001")]
+    return imported
+
+
+def test_an_imported_draft_is_not_offered_and_start_begins_a_new_one(open_window, data_folder: Path,  # noqa: ANN001
+                                                                      tmp_path: Path) -> None:
+    imported = _imported_draft(tmp_path, data_folder)
     window = open_window()
     window.show_offered_draft()
     assert window.patients.resume_box.isHidden() and window.patients._resume_id is None
@@ -38,12 +45,7 @@ def test_open_on_an_imported_draft_in_the_history_says_where_to_finish_it(open_w
     no longer (review r1 #3): it names the station that began it."""
     from app.window_history import UNFINISHED_ELSEWHERE
 
-    draft_with_photos(tmp_path / "A", "MRN-7001", "Mere Tane")
-    with Store.open(tmp_path / "A") as station_a:
-        folder = export_patient(station_a, "MRN-7001", tmp_path / "usb")
-    with Store.open(data_folder) as station_c:
-        import_patient(station_c, folder)
-        [imported] = [visit.id for visit in station_c.history("MRN-7001")]
+    imported = _imported_draft(tmp_path, data_folder)
     window = open_window()
     window.open_read_only(imported)
     assert window.statusBar().currentMessage() == UNFINISHED_ELSEWHERE

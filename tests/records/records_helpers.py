@@ -75,3 +75,14 @@ def patient_ids(folder: Path) -> list[str]:
         return sorted(r[0] for r in conn.execute("SELECT patient_id FROM patients"))
     finally:
         conn.close()
+
+
+def edit_behind_the_app(data: Path, sql: str, *params: object) -> None:
+    """One statement run on the data folder's palsy.db with sqlite3, behind the app's back (an
+    edit outside Palsy Grader, the window may stay open)."""
+    conn = sqlite3.connect(data / "palsy.db")
+    try:
+        conn.execute(sql, params)
+        conn.commit()
+    finally:
+        conn.close()

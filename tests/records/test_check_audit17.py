@@ -6,14 +6,13 @@ the window then showed two network grades for one visit)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
 from app.records import Store
-from tests.records.records_helpers import tiny_png
+from tests.records.records_helpers import edit_behind_the_app, tiny_png
 
 # A result as the pipeline stores it (grade IV, its probabilities, the measured grade), trimmed.
 RESULT = {
@@ -32,15 +31,6 @@ def _visit(store: Store, patient_id: str, result: dict, confirmed: str, notes: s
     return aid
 
 
-def _sql(data: Path, sql: str, params: tuple = ()) -> None:
-    conn = sqlite3.connect(data / "palsy.db")
-    try:
-        conn.execute(sql, params)
-        conn.commit()
-    finally:
-        conn.close()
-
-
 def _check(capsys: pytest.CaptureFixture[str], data: Path) -> tuple[int, str]:
     status = main(["records", "--data", str(data), "check"])
     return status, capsys.readouterr().out
@@ -54,7 +44,7 @@ def test_a_grade_edited_in_the_row_is_not_explained_away_as_an_override_without_
         edited = _visit(store, "MRN-1001", RESULT, "IV", seed=1)
         # an older release's override with empty notes, as confirmed: still a note
         older = _visit(store, "MRN-1002", RESULT, "III", notes="", seed=2)
-    _sql(data, "UPDATE assessments SET confirmed_grade = 'II' WHERE id = ?", (edited,))
+    edit_behind_the_app(data, "UPDATE assessments SET confirmed_grade = 'II' WHERE id = ?", edited)
     status, out = _check(capsys, data)
     assert status == 1
     assert (f"database: assessment {edited} of patient MRN-1001 does not match its own audit trail (its confirmed "
@@ -77,7 +67,7 @@ def test_a_stored_analysis_edited_to_another_grade_is_a_database_problem(
     edited = {**RESULT, "grade": "I", "probabilities": {"I": 0.9, "II": 0.05, "III": 0.02, "IV": 0.01, "V": 0.01,
                                                         "VI": 0.01},
               "measured": {**RESULT["measured"], "grade": "I", "function_percent": 95.0}}
-    _sql(data, "UPDATE assessments SET result_json = ? WHERE id = ?", (json.dumps(edited), aid))
+    edit_behind_the_app(data, "UPDATE assessments SET result_json = ? WHERE id = ?", json.dumps(edited), aid)
     status, out = _check(capsys, data)
     assert status == 1
     assert (f"database: assessment {aid} of patient MRN-1001: its stored analysis gives network grade I but its record "
@@ -94,7 +84,7 @@ def test_probabilities_edited_alone_are_compared_and_a_rounded_tie_is_no_problem
         aid = _visit(store, "MRN-1001", tied, "IV")  # stored rounded: IV tied with III for the highest
     assert _check(capsys, data)[0] == 0
     edited = {**RESULT, "probabilities": {"I": 0.7, "II": 0.1, "III": 0.1, "IV": 0.05, "V": 0.05, "VI": 0.0}}
-    _sql(data, "UPDATE assessments SET result_json = ? WHERE id = ?", (json.dumps(edited), aid))
+    edit_behind_the_app(data, "UPDATE assessments SET result_json = ? WHERE id = ?", json.dumps(edited), aid)
     status, out = _check(capsys, data)
     assert status == 1
     assert (f"database: assessment {aid} of patient MRN-1001: its stored analysis's probabilities put grade I highest "

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
 from app.records import Store
-from tests.records.records_helpers import confirmed_assessment
+from tests.records.records_helpers import confirmed_assessment, edit_behind_the_app
 
 PDF_1 = b"%PDF-1.4\n% the report of MRN-1, grade IV\n%%EOF\n"
 PDF_2 = b"%PDF-1.4\n% the report of MRN-2, grade III\n%%EOF\n"
@@ -29,16 +28,6 @@ def _two_reports(data: Path) -> tuple[int, int]:
         second = confirmed_assessment(store, "MRN-2", "Bob Two", "III", "Dr Real", seed=2)
         store.save_report(second, PDF_2)
     return first, second
-
-
-def _edit(data: Path, sql: str, *params: object) -> None:
-    """One statement run on palsy.db with sqlite3, behind the app's back."""
-    conn = sqlite3.connect(data / "palsy.db")
-    try:
-        conn.execute(sql, params)
-        conn.commit()
-    finally:
-        conn.close()
 
 
 def _verify(capsys: pytest.CaptureFixture[str], data: Path, pdf: Path, *more: str) -> tuple[int, str]:
@@ -63,7 +52,7 @@ def _refused(out: str) -> None:
 def test_a_forged_report_row_is_not_certified(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data"
     first, _ = _two_reports(data)
-    _edit(data, "UPDATE reports SET sha256 = ? WHERE assessment_id = ?", hashlib.sha256(FORGED).hexdigest(), first)
+    edit_behind_the_app(data, "UPDATE reports SET sha256 = ? WHERE assessment_id = ?", hashlib.sha256(FORGED).hexdigest(), first)
     code, out = _verify(capsys, data, _copy(tmp_path, FORGED, "forged.pdf"))
     assert code == 1
     _refused(out)
@@ -77,7 +66,7 @@ def test_a_forged_report_row_is_not_certified(tmp_path: Path, capsys: pytest.Cap
 def test_swapped_report_rows_name_no_wrong_patient(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data"
     first, second = _two_reports(data)
-    _edit(data, "UPDATE reports SET assessment_id = ? - assessment_id", first + second)
+    edit_behind_the_app(data, "UPDATE reports SET assessment_id = ? - assessment_id", first + second)
     code, out = _verify(capsys, data, _copy(tmp_path, PDF_1, "good1.pdf"))
     assert code == 1
     _refused(out)
@@ -88,7 +77,7 @@ def test_a_visit_moved_to_another_patient_is_not_certified_as_theirs(tmp_path: P
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data"
     first, _ = _two_reports(data)
-    _edit(data, "UPDATE assessments SET patient_ref = (SELECT id FROM patients WHERE patient_id = 'MRN-2') WHERE id = ?",
+    edit_behind_the_app(data, "UPDATE assessments SET patient_ref = (SELECT id FROM patients WHERE patient_id = 'MRN-2') WHERE id = ?",
           first)
     code, out = _verify(capsys, data, _copy(tmp_path, PDF_1, "good1.pdf"))
     assert code == 1
@@ -99,7 +88,7 @@ def test_a_visit_moved_to_another_patient_is_not_certified_as_theirs(tmp_path: P
 def test_a_grade_edited_by_hand_is_no_later_confirmation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data"
     first, _ = _two_reports(data)
-    _edit(data, "UPDATE assessments SET confirmed_grade = 'II' WHERE id = ?", first)
+    edit_behind_the_app(data, "UPDATE assessments SET confirmed_grade = 'II' WHERE id = ?", first)
     code, out = _verify(capsys, data, _copy(tmp_path, PDF_1, "good1.pdf"))
     assert code == 1
     _refused(out)
@@ -110,7 +99,7 @@ def test_the_other_patients_report_still_verifies(tmp_path: Path, capsys: pytest
     # only the report whose records were edited is refused; a genuine one stays current
     data = tmp_path / "data"
     first, second = _two_reports(data)
-    _edit(data, "UPDATE assessments SET confirmed_grade = 'II' WHERE id = ?", first)
+    edit_behind_the_app(data, "UPDATE assessments SET confirmed_grade = 'II' WHERE id = ?", first)
     code, out = _verify(capsys, data, _copy(tmp_path, PDF_2, "good2.pdf"))
     assert code == 0
     assert f"stored report of patient MRN-2, assessment {second}" in out and "grade III confirmed by Dr Real" in out
