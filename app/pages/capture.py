@@ -329,6 +329,8 @@ class CapturePage(QWidget):
         session.submit = self._saver.submit
         session.checker = self._checks.record
         session.on_change = self.refresh
+        if other:  # a resumed draft's rejected photo read back as taken, its withdrawal failed
+            session.drop_rejected_photos()
         if left is not None:  # once `session` is shown: a failure of the same assessment stands in it
             self._leave(*left)
         self._unsaved_said = None  # this assessment's failures still standing, said afresh

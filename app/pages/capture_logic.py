@@ -524,6 +524,9 @@ class CaptureSession:
     source: str = ""
     # the order of the captures: each photo taken gets the next number (`CapturedPhoto.taken`)
     _taken: Any = field(default_factory=lambda: itertools.count(1), repr=False)
+    # the steps still showing the photo read back from the record (`restore`), none taken, put
+    # back or taken off here since: a rejected photo whose withdrawal failed is such a one
+    _from_record: set[str] = field(default_factory=set, repr=False)
 
     @property
     def expression(self) -> str:
@@ -667,6 +670,7 @@ class CaptureSession:
         else:
             self.pending[photo.expression] = (photo, self.submit(self._check_and_save, photo))
         self.photos[photo.expression] = photo
+        self._from_record.discard(photo.expression)
 
     def _check_and_save(self, photo: CapturedPhoto) -> Any:
         """Run the quality checks on the photo (with a `checker`), then store it with them. A
@@ -720,8 +724,26 @@ class CaptureSession:
     def stands(self, expression: str, error: BaseException, withdrawal: bool) -> None:
         """`expression`'s failure stands, as the newest (its earlier one replaced): one of this
         session's saves, or (the capture page) a save of the same assessment begun before it was
-        resumed that failed only once this session showed it."""
+        resumed that failed only once this session showed it. A withdrawal's: `drop_rejected`."""
         put_last(self.standing_failures, expression, (error, withdrawal))
+        if withdrawal:
+            self.drop_rejected(expression)
+
+    def drop_rejected(self, expression: str) -> None:
+        """A rejected photo of `expression` did not leave the record (its withdrawal failed). One
+        asked before this session resumed the assessment: the session read that rejected photo
+        back as taken, so it is taken off as the retake took it (`_take_off`): the step asks for
+        a new photo, which replaces it on record, and Analyse waits for it. A photo taken or put
+        back here since (this session's own retake, too) is kept."""
+        if expression in self._from_record:
+            self._take_off(expression)
+
+    def drop_rejected_photos(self) -> None:
+        """`drop_rejected` for each withdrawal failure standing: those the session resuming the
+        assessment took on (`standing_failures_of`) once it read the record back."""
+        for expression, (_error, withdrawal) in list(self.standing_failures.items()):
+            if withdrawal:
+                self.drop_rejected(expression)
 
     def wait_for_saves(self, timeout: float | None = None) -> list[tuple[str, BaseException]]:
         """Wait up to `timeout` seconds in all for the pending saves and withdrawals (another
@@ -763,7 +785,13 @@ class CaptureSession:
                 self.sink.withdraw_capture(self.assessment_id, expression)
             else:
                 self.withdrawing.append((expression, self.submit(self.sink.withdraw_capture, self.assessment_id, expression)))
+        return self._take_off(expression)
+
+    def _take_off(self, expression: str) -> CapturedPhoto | None:
+        """Take `expression`'s photo off the session (kept as `retaken` for `undo_retake`) and go
+        to its step, which asks for a new photo; returns it (None when the step had none)."""
         photo = self.photos.pop(expression, None)
+        self._from_record.discard(expression)
         if photo is not None:
             self.retaken, self.put_back = photo, None
         self.current = self.steps.index(expression)
@@ -803,6 +831,7 @@ class CaptureSession:
         numbered in the order they were taken, by the capture time the record keeps for each
         (in step order when it cannot be read); the photos taken from now on come after them."""
         self.photos = dict(photos)
+        self._from_record = set(self.photos)
         stored = self._stored_capture_times()
         for photo in sorted(self.photos.values(), key=lambda p: stored.get(p.expression, "")):
             photo.taken = next(self._taken)
