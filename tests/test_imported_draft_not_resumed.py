@@ -133,7 +133,8 @@ def test_records_drafts_lists_an_imported_draft_marked_as_begun_elsewhere(
     assert len(lines) == 2
     assert lines[0].startswith(f"assessment {own} patient {PID} (0/6 photos") and "imported" not in lines[0]
     assert lines[1].startswith(f"assessment {imported} patient {PID} (3/6 photos")
-    assert lines[1].endswith("unfinished at the station that recorded it (imported): finish it there; not resumed here")
+    assert lines[1].endswith("unfinished at the station that recorded it (imported): finished there, it stays there"
+                             " (an import never merges); not resumed here")
     assert main(["records", "--data", str(tmp_path / "C"), "drafts", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(d["assessment"], d["imported"]) for d in listed] == [(own, False), (imported, True)]

@@ -46,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("--json", action="store_true", help="print JSON")
     patients = actions.add_parser("patients", help="list every patient ID with its visits (no names)")
     patients.add_argument("--json", action="store_true", help="print JSON")
-    drafts = actions.add_parser("drafts", help="list unfinished assessments (offered for resumption)")
+    drafts = actions.add_parser("drafts", help="list unfinished assessments (this station's, offered for resumption; "
+                                 "then imported ones, not resumed here)")
     drafts.add_argument("--json", action="store_true", help="print JSON")
     export = actions.add_parser("export", help="export one patient as a folder (JSON + photos + reports)")
     export.add_argument("patient_id")
@@ -298,8 +299,8 @@ def _drafts(store: Store, as_json: bool) -> int:
     if as_json:
         print(json.dumps(items, indent=2))
     for item in [] if as_json else items:
-        elsewhere = (" - unfinished at the station that recorded it (imported): finish it there; not resumed here"
-                     if item["imported"] else "")
+        elsewhere = (" - unfinished at the station that recorded it (imported): finished there, it stays there"
+                     " (an import never merges); not resumed here" if item["imported"] else "")
         print(f"assessment {item['assessment']} patient {item['patient_id']} "
               f"({len(item['captured'])}/6 photos, last change {local_minute_zoned(item['updated_at'])}){elsewhere}")
     return 0
@@ -493,6 +494,35 @@ def trail_disagreements_of(store: Store, assessment: Assessment, report: Report)
     return found + patient_disagreements(named, [{"number": assessment.id, "audit": audit}], id_key)
 
 
+def damaged_text_of(store: Store, assessment: Assessment) -> list[str]:
+    """Which audited cells of this report's visit and its patient hold bytes that are not
+    valid UTF-8 ("the clinician of assessment 4"; never their text): damage, which `records
+    check` lists as such, not an edit, so `verify` says it before comparing them with the trail."""
+    from app.records.audit_agreement import AUDITED_FIELDS
+    from app.records.patient_agreement import AUDITED_FIELDS as PATIENT_FIELDS
+    from app.records.text_checks import VALID_TEXT, with_valid_text
+
+    cells = [("a", c, f"the {c.replace('_', ' ')} of assessment {assessment.id}") for c in AUDITED_FIELDS] + [
+        ("p", c, f"the {_SHOWN_PATIENT_FIELD.get(c, c.replace('_', ' '))} of its patient")
+        for c in ("patient_id", *PATIENT_FIELDS)]
+    with store.db.read() as conn:
+        row = with_valid_text(conn).execute(
+            f"SELECT {', '.join(f'{VALID_TEXT}(CAST({t}.{c} AS BLOB))' for t, c, _ in cells)}"
+            " FROM assessments a JOIN patients p ON p.id = a.patient_ref WHERE a.id = ?", (assessment.id,)).fetchone()
+    return [] if row is None else [label for (_, _, label), ok in zip(cells, row, strict=True) if not ok]
+
+
+_SHOWN_PATIENT_FIELD = {"patient_id": "patient ID", "birth_date": "date of birth"}
+
+
+def damaged_text_line(file: str, store: Store, damaged: list[str]) -> str:
+    """What `verify` says of a report whose records hold damaged text (exit 1)."""
+    return (f"{file}: in the records in {store.root}, {' and '.join(damaged)} "
+            f"{'is' if len(damaged) == 1 else 'are'} not valid text (stored bytes that are not UTF-8): the database "
+            "is damaged, so this report cannot be checked against it. Run `palsy records check`, and restore "
+            "palsy.db from a backup that checks clean; do not rely on this report until then")
+
+
 def trail_disagreement_line(file: str, store: Store, found: list[str]) -> str:
     """What `verify` says of a report whose records disagree with their audit trail (exit 1):
     neither the patient nor the grade the records name can be relied on."""
@@ -621,6 +651,14 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
     withdrawn_elsewhere = None if found is not None or sha256 is None else find_withdrawn_report(store, sha256)
     if withdrawn_elsewhere is not None:
         return _verify_withdrawn_not_stored(store, file, sha256, *withdrawn_elsewhere, as_json)
+    damaged = [] if found is None else damaged_text_of(store, found[0])
+    if damaged:  # a cell that does not decode: damage, not an edit (`records check` lists it)
+        if as_json:
+            print(json.dumps({"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": False,
+                              "damaged_text": damaged}, indent=2))
+        else:
+            print(damaged_text_line(file, store, damaged))
+        return 1
     disagreements = [] if found is None else trail_disagreements_of(store, *found)
     if disagreements:  # a row edited by hand: what it names (patient, grade) is not what the trail holds
         if as_json:

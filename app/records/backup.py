@@ -58,6 +58,7 @@ from app.records.paths import (
     DIR_MODE,
     FILE_MODE,
     DataLayout,
+    NameResolver,
     ensure_private_dir,
     is_inside,
 )
@@ -183,9 +184,10 @@ def size_to_copy(store: Store) -> int:
               if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()]
     names = {row[0] for t in tables for row in conn.execute(f"SELECT file_name FROM {t}")}
     total = page_count * page_size
+    resolve = store.layout.resolver()
     for name in names:
         try:
-            total += os.stat(store.layout.resolve(name)).st_size
+            total += os.stat(resolve(name)).st_size
         except (OSError, StorageError):  # missing or outside the folder: the copy says so
             continue
     return total
@@ -264,9 +266,10 @@ def _copy_into(store: Store, layout: DataLayout, out: Path, needed: int) -> Back
     with _writing_to(out, needed):
         for folder in (layout.photos_dir, layout.reports_dir):
             ensure_private_dir(folder)
-    copied: dict[str, str] = {}  # name -> sha256 of the copy made of it
+    copied: dict[str, tuple[str, Path]] = {}  # name -> sha256 and path of the copy made of it
+    source = store.layout.resolver()  # each name's path looked at once, not a realpath per use
     for attempt in range(1, SNAPSHOT_TRIES + 1):
-        result, names = _copy_snapshot(store, layout, out, copied, needed)
+        result, names = _copy_snapshot(store, source, layout, out, copied, needed)
         vanished = [name for name in result.missing if not _still_named(store, name)]
         if not vanished:
             break
@@ -279,18 +282,19 @@ def _copy_into(store: Store, layout: DataLayout, out: Path, needed: int) -> Back
             "Run the backup again, best when no photos are being taken."
         )
     with _writing_to(out, needed):
-        _remove_unnamed(layout, set(copied) - names)
+        _remove_unnamed([copied[name][1] for name in set(copied) - names])
         # each copy's own folder (an assessment's) holds its name: flushed, like the folders above it
-        visits = sorted({layout.resolve(name).parent for name in names if name in copied})
+        visits = sorted({copied[name][1].parent for name in names if name in copied})
         for folder in (*visits, layout.photos_dir, layout.reports_dir, layout.root):
             fsync_dir(folder)
     return result
 
 
-def _copy_snapshot(store: Store, layout: DataLayout, out: Path, copied: dict[str, str],
-                   needed: int) -> tuple[BackupResult, set[str]]:
+def _copy_snapshot(store: Store, source: NameResolver, layout: DataLayout, out: Path,
+                   copied: dict[str, tuple[str, Path]], needed: int) -> tuple[BackupResult, set[str]]:
     """Copy the database (over an earlier try's copy), then each file its rows name that is not
-    in `copied` yet; return what the copy holds and the names of its files."""
+    in `copied` yet (`source` gives its path in the data folder); return what the copy holds and
+    the names of its files."""
     with _writing_to(out, needed):
         if layout.db_path.exists():
             os.remove(layout.db_path)
@@ -312,16 +316,18 @@ def _copy_snapshot(store: Store, layout: DataLayout, out: Path, copied: dict[str
         rows = [r for t in tables for r in conn.execute(f"SELECT file_name, sha256 FROM {t}")]
     finally:
         conn.close()
+    dest = layout.resolver()
     for name, sha256 in rows:
         if name not in copied:
-            digest = _copy_file(store.layout, layout, name, out, needed)
+            target = dest(name)
+            digest = _copy_file(source(name), target, out, needed)
             if digest is None:
                 result.missing.append(name)
                 continue
-            copied[name] = digest
+            copied[name] = (digest, target)
         result.files += 1
-        result.bytes += layout.resolve(name).stat().st_size
-        if sha256 and copied[name] != sha256:
+        result.bytes += copied[name][1].stat().st_size
+        if sha256 and copied[name][0] != sha256:
             result.mismatched.append(name)
     return result, {name for name, _ in rows}
 
@@ -333,22 +339,19 @@ def _still_named(store: Store, name: str) -> bool:
                                "SELECT 1 FROM reports WHERE file_name = ? LIMIT 1", (name, name)))
 
 
-def _remove_unnamed(layout: DataLayout, names: set[str]) -> None:
+def _remove_unnamed(targets: list[Path]) -> None:
     """Remove the copies an earlier try made of files the final database copy no longer names
     (photos retaken meanwhile), and their assessment's folder when that is left empty."""
-    for name in names:
-        target = layout.resolve(name)
+    for target in targets:
         os.remove(target)
         with contextlib.suppress(OSError):
             target.parent.rmdir()  # refuses a folder that is not empty
 
 
-def _copy_file(source: DataLayout, dest: DataLayout, name: str, out: Path, needed: int) -> str | None:
-    """Copy one recorded file, hashing it on the way; return the copy's sha256, or None when
-    the source file is missing. A failure to read the source names the source, one to write
-    names `out`."""
-    src = source.resolve(name)
-    target = dest.resolve(name)
+def _copy_file(src: Path, target: Path, out: Path, needed: int) -> str | None:
+    """Copy one recorded file `src` to `target`, hashing it on the way; return the copy's
+    sha256, or None when the source file is missing. A failure to read the source names the
+    source, one to write names `out`."""
     digest = hashlib.sha256()
     try:
         handle = open(src, "rb")

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from app.local_time import local_minute_zoned
 from app.records import validate
 from models.counted import counted
 
@@ -89,6 +90,47 @@ def visits_not_here(conn: sqlite3.Connection, patient_id: str, assessments: Iter
                if item.get("status") != "discarded" and _moment(item.get("created_at")) not in here)
 
 
+# what a visit's state is, compared between an export and this station (`visits_changed`)
+_STATE = ("status", "model_grade", "measured_grade", "confirmed_grade", "updated_at")
+
+
+def _state(visit: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(_moment(visit.get(key)) if key == "updated_at" else visit.get(key) for key in _STATE)
+
+
+def _described(visit: Mapping[str, Any]) -> str:
+    """A visit's state in words: 'unfinished', 'confirmed as grade II'."""
+    status = visit.get("status")
+    if status == "confirmed":
+        return f"confirmed as grade {visit.get('confirmed_grade')}"
+    return {"draft": "unfinished", "analysed": "analysed, not confirmed"}.get(str(status), str(status))
+
+
+def visits_changed(conn: sqlite3.Connection, patient_id: str, assessments: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The visits of a manifest that the patient `patient_id` of this station has (one started
+    at the same moment, `visits_not_here`) but in another state (status, grades or last change):
+    typically a draft imported unfinished that its station finished since. One line each, in
+    the manifest's order, naming the visit by its start in local time."""
+    here: dict[Any, list[dict[str, Any]]] = {}
+    for row in conn.execute(
+            "SELECT a.created_at, a.status, a.model_grade, a.measured_grade, a.confirmed_grade, a.updated_at"
+            " FROM assessments a JOIN patients p ON p.id = a.patient_ref WHERE p.id_key = ?",
+            (validate.id_key(patient_id),)):
+        here.setdefault(_moment(row[0]), []).append(dict(zip(("created_at", *_STATE), row, strict=True)))
+    lines = []
+    for item in assessments:
+        mine = here.get(_moment(item.get("created_at")))
+        if not mine or any(_state(visit) == _state(item) for visit in mine):
+            continue
+        local, there = _described(mine[0]), _described(item)
+        if local == there:
+            local = f"{local} as last changed {local_minute_zoned(str(mine[0].get('updated_at') or ''))}"
+            there = f"{there} as last changed {local_minute_zoned(str(item.get('updated_at') or ''))}"
+        lines.append(f"the visit of {local_minute_zoned(str(item.get('created_at') or ''))} is here {local}; "
+                     f"this export holds it {there}")
+    return lines
+
+
 def existing_id_refusal(conn: sqlite3.Connection, pid: str, manifest: Mapping[str, Any]) -> str | None:
     """Why an export (its `manifest`) of patient `pid` cannot be imported here, when this
     station has that ID; None when it has not. It says whether the export is of that same person
@@ -117,13 +159,26 @@ def existing_id_refusal(conn: sqlite3.Connection, pid: str, manifest: Mapping[st
             f"patient {row[0]} in the app to check."
         )
     # A de-identified export's times are shifted: its visits cannot be matched to these.
-    missing = 0 if manifest.get("dates_shifted") else visits_not_here(
-        conn, pid, manifest.get("assessments") or [])
+    shifted, visits = manifest.get("dates_shifted"), manifest.get("assessments") or []
+    missing = 0 if shifted else visits_not_here(conn, pid, visits)
+    changed = [] if shifted else visits_changed(conn, pid, visits)
+    # an import never merges: a visit this station has in another state stays as it is here
+    differs = (f"{'; '.join(changed)}. An import never merges records, so this station keeps "
+               f"{'that visit' if len(changed) == 1 else 'those visits'} as {'it is' if len(changed) == 1 else 'they are'}"
+               " here") if changed else ""
     if missing:
         return (
             f"{refused}: this patient is already on this station, and the export holds {counted(missing, 'visit')} "
             "this station does not have; an import never adds visits to a patient already here. See those "
             "visits and their reports on the station that recorded them (this export folder keeps the reports too)."
+            + (f" Also, {differs}." if differs else "")
+        )
+    if changed:
+        return (
+            f"{refused}: this patient is already on this station, but {differs}. See "
+            f"{'it' if len(changed) == 1 else 'them'} as this export holds {'it' if len(changed) == 1 else 'them'} "
+            "on the station that recorded it (this export folder keeps the reports too), or import this export "
+            "into another data folder."
         )
     return (
         f"{refused}: this patient is already on this station, with every visit of this export; there is "

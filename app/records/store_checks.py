@@ -19,6 +19,7 @@ from app.records.audit_agreement import AUDITED_FIELDS, reports_allowed, trail_d
 from app.records.errors import ChecksumError, StorageError
 from app.records.files import PHOTO_HINT, REPORT_HINT, read_verified, sha256_file
 from app.records.migrations import MIGRATIONS, schema_version
+from app.records.paths import DataLayout, may_leave_the_folder
 from app.records.patient_agreement import AUDITED_FIELDS as PATIENT_FIELDS
 from app.records.patient_agreement import patient_disagreements
 from app.records.recovery import (
@@ -26,8 +27,9 @@ from app.records.recovery import (
     abandoned_temp_files,
     recovered_copies,
     unnamed_files,
-    walk_data_files,
 )
+from app.records.recovery import _temp_candidates as temp_candidates
+from app.records.recovery import _walk_paths as walk_paths
 from app.records.result_shape import result_problem
 from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.schema_check import RESTORE_HINT, schema_problems
@@ -39,11 +41,10 @@ from app.records.validate import CLOCK_SKEW, CLOCK_STEP, id_key
 from models.labels import GRADES
 
 
-def _may_leave_the_folder(name: str) -> bool:
-    """Whether a normalised stored file name could point outside the data folder: absolute,
-    leading '..', the folder itself, or a Windows drive or backslash (never in names the store
-    writes)."""
-    return posixpath.isabs(name) or name in (".", "..") or name.startswith("../") or "\\" in name or ":" in name
+def walk_data_files(layout: DataLayout) -> list[str]:
+    """`recovery.walk_data_files` as text: its Path per file held every photo's Path at once
+    during the check (50 MB at 144,000 photos); a Path is made only of a file reported."""
+    return walk_paths(layout)
 
 
 # An unrecorded file younger than crash recovery's hour is 'recent' (a save or an import in
@@ -74,6 +75,14 @@ def _age_s(path: Path, now: float) -> float:
 # The audit columns each trail check is given, as the entries of an export list them.
 _ASSESSMENT_ENTRY = ("entity", "entity_id", "field", "new_value", "at")
 _PATIENT_ENTRY = ("entity", "entity_id", "field", "new_value", "reason", "at")
+
+
+def _valid_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _grouped(rows: Iterable[sqlite3.Row], key: str) -> Iterator[tuple[Any, list[sqlite3.Row]]]:
@@ -220,8 +229,9 @@ class ChecksMixin(StoreBase):
         conn = self.db.connection()
         if schema_version(conn) < max(step.version for step in MIGRATIONS if step.changes_id_lookup):
             return []
-        stale = [pid for pid, key in self.db.query("SELECT patient_id, id_key FROM patients ORDER BY id")
-                 if key != id_key(pid)]
+        damaged = self._damaged_cells("patients", ("patient_id", "id_key"))  # a problem (`text_checks`), not stale
+        stale = [pid for ref, pid, key in self.db.query("SELECT id, patient_id, id_key FROM patients ORDER BY id")
+                 if key != id_key(pid) and ref not in damaged]
         if not stale:
             return []
         some = ", ".join(stale[:5]) + (", ..." if len(stale) > 5 else "")
@@ -252,11 +262,29 @@ class ChecksMixin(StoreBase):
         with self.db.read():  # one snapshot: a grade confirmed between the two reads is no edit
             return self._audit_disagreements_in_snapshot() + self._patient_disagreements_in_snapshot()
 
+    def _damaged_cells(self, table: str, columns: Iterable[str]) -> dict[int, set[str]]:
+        """Which of `columns` of each row of `table` (by rowid) hold bytes that are not valid
+        UTF-8: such a cell is a problem of its own (`text_checks`), so a comparison with the
+        audit trail leaves it out rather than call it an edit."""
+        present = self._columns(table)
+        columns = [c for c in columns if c in present]
+        damaged: dict[int, set[str]] = {}
+        if not columns:
+            return damaged
+        cells = [f"CASE WHEN typeof({c}) = 'text' THEN CAST({c} AS BLOB) END" for c in columns]
+        for row in self.db.query_each(f"SELECT rowid, {', '.join(cells)} FROM {table}"):
+            bad = {c for c, value in zip(columns, tuple(row)[1:], strict=True)
+                   if value is not None and not _valid_utf8(value)}
+            if bad:
+                damaged[row[0]] = bad
+        return damaged
+
     def _patient_disagreements_in_snapshot(self) -> list[str]:
         """One line per patient whose name, date of birth, sex or side differ from the last
         values its audit trail recorded, or one of whose visits' trails names another patient
         (`patient_agreement`, the check an import makes): the row was edited outside the store,
         or moved to another patient by hand. One patient's trail and visits in memory at a time."""
+        damaged = self._damaged_cells("patients", ("patient_id", *PATIENT_FIELDS))  # before any query is open
         visits = _SortedGroups(self.db.query_each(
             "SELECT a.patient_ref, a.id AS number, u.entity, u.entity_id, u.field, u.new_value, u.reason, u.at"
             " FROM assessments a LEFT JOIN audit u ON u.entity = 'assessment' AND u.entity_id = CAST(a.id AS TEXT)"
@@ -270,8 +298,12 @@ class ChecksMixin(StoreBase):
             " AND u.entity_id = p.patient_id ORDER BY p.id, u.id"
         ), "id"):
             row = rows[0]
+            unreadable = damaged.get(row["id"], set())
+            if "patient_id" in unreadable:  # its trail and its visits' name the ID as it was: nothing to compare
+                visits.take(row["id"])
+                continue
             patient = {key: row[key] for key in ("id", "patient_id", *PATIENT_FIELDS)}
-            patient["audit"] = _entries(rows, _PATIENT_ENTRY)
+            patient["audit"] = [e for e in _entries(rows, _PATIENT_ENTRY) if e.get("field") not in unreadable]
             own_visits = [{"number": number, "audit": _entries(entries, _PATIENT_ENTRY)}
                           for number, entries in _grouped(visits.take(row["id"]), "number")]
             found = patient_disagreements(patient, own_visits, id_key)
@@ -287,12 +319,13 @@ class ChecksMixin(StoreBase):
         """See `_audit_disagreements`: each assessment is read with its own trail (one join,
         in the order of the assessments), so one trail is in memory at a time, not the whole
         audit table (84 MB at 188,000 entries)."""
+        columns = [c for c in AUDITED_FIELDS if c in self._columns("assessments")]
+        damaged = self._damaged_cells("assessments", columns)  # before any query is open
         tables = self._tables()
         reports = _SortedGroups(self.db.query_each(  # from schema version 3 (`check` does not upgrade)
             "SELECT assessment_id, sha256 FROM reports WHERE typeof(assessment_id) = 'integer'"
             " ORDER BY assessment_id, id"
         ) if "reports" in tables else iter(()), "assessment_id")
-        columns = [c for c in AUDITED_FIELDS if c in self._columns("assessments")]
         problems = []
         for number, rows in _grouped(self.db.query_each(
             f"SELECT a.id, {', '.join('a.' + c for c in columns)}, p.patient_id, u.entity, u.entity_id, u.field,"
@@ -300,7 +333,10 @@ class ChecksMixin(StoreBase):
             " ON u.entity IN ('assessment', 'report') AND u.entity_id = CAST(a.id AS TEXT) ORDER BY a.id, u.id"
         ), "id"):
             row = rows[0]
-            found = trail_disagreements(_entries(rows, _ASSESSMENT_ENTRY), {c: row[c] for c in columns},
+            unreadable = damaged.get(number, set())
+            entries = [e for e in _entries(rows, _ASSESSMENT_ENTRY)
+                       if not (e.get("entity") == "assessment" and e.get("field") in unreadable)]
+            found = trail_disagreements(entries, {c: row[c] for c in columns},
                                         [r["sha256"] for r in reports.take(number)])
             if found:
                 problems.append(
@@ -487,16 +523,27 @@ class ChecksMixin(StoreBase):
         ]
 
     def _file_rows(self) -> list[sqlite3.Row]:
-        """id, file_name, sha256, kind ('photo' or 'report') and table of every recorded file.
-        `check` does not upgrade an old database, and the reports table only exists from schema
-        version 3."""
+        """The file_name of every recorded file (`_recorded_names`), its name alone: with its
+        id and sha256 the list was 67 MB at 144,000 photos."""
+        query = self._file_query("file_name")
+        return self.db.query(query) if query else []
+
+    def _each_file_row(self) -> Iterator[sqlite3.Row]:
+        """id, file_name, sha256, kind and table of every recorded file, read a few hundred rows
+        at a time, never all of them at once."""
+        query = self._file_query("id, file_name, sha256")
+        return self.db.query_each(query) if query else iter(())
+
+    def _file_query(self, columns: str) -> str:
+        """The query of `columns`, kind ('photo' or 'report') and table of every recorded file
+        ('' when there is no table of files). `check` does not upgrade an old database, and the
+        reports table only exists from schema version 3."""
         tables = self._tables()
-        parts = [
-            f"SELECT id, file_name, sha256, '{kind}' AS kind, '{table}' AS source FROM {table}"
+        return " UNION ALL ".join(
+            f"SELECT {columns}, '{kind}' AS kind, '{table}' AS source FROM {table}"
             for table, kind in (("captures", "photo"), ("reports", "report"))
             if table in tables
-        ]
-        return self.db.query(" UNION ALL ".join(parts)) if parts else []
+        )
 
     def _row_unchanged(self, row: sqlite3.Row) -> bool:
         """Whether the file row read earlier still names the same file with the same sha256 (a
@@ -507,18 +554,24 @@ class ChecksMixin(StoreBase):
     def verify_files(self) -> list[FileProblem]:
         """Check every recorded photo and report against its sha256.
 
-        The rows are read once; a file found missing, unreadable or damaged is reported only
-        when its row, read again, still names it: a retake in the app or another program may
-        have replaced the row and deleted the old file meanwhile (not a problem)."""
-        problems: list[FileProblem] = []
-        for row in self._file_rows():
-            path = self.layout.resolve(row["file_name"])
+        The rows are read once, a few at a time, each name looked up without a realpath
+        (`DataLayout.resolver`); a file found missing, unreadable or damaged is reported only
+        when its row, read again once all were read, still names it: a retake in the app or
+        another program may have replaced the row and deleted the old file meanwhile (not a
+        problem). Read again after the scan: while its query runs, the connection sees the
+        database as it was when the scan began."""
+        resolve = self.layout.resolver()
+        failed: list[tuple[sqlite3.Row, Path, StorageError]] = []
+        for row in self._each_file_row():
+            path = resolve(row["file_name"])
             hint = REPORT_HINT if row["kind"] == "report" else PHOTO_HINT
             try:
                 read_verified(path, row["sha256"], hint)
             except StorageError as exc:
-                if not self._row_unchanged(row):
-                    continue
+                failed.append((row, path, exc))
+        problems: list[FileProblem] = []
+        for row, path, exc in failed:
+            if self._row_unchanged(row):
                 if isinstance(exc, ChecksumError):
                     kind = "checksum"
                 else:
@@ -550,7 +603,7 @@ class ChecksMixin(StoreBase):
         names = set()
         for row in self._file_rows():
             name = posixpath.normpath(row["file_name"])
-            if _may_leave_the_folder(name):
+            if may_leave_the_folder(name):
                 self.layout.resolve(row["file_name"])  # StorageError when it does
             names.add(name)
         return names
@@ -589,7 +642,7 @@ class ChecksMixin(StoreBase):
                     "photos are missing, restore palsy.db from a backup (an older one lacks what was saved since)."))
         return unrecorded + self._leftover_temp_files(files)
 
-    def _leftover_temp_files(self, files: list[Path]) -> list[FileProblem]:
+    def _leftover_temp_files(self, files: list[str]) -> list[FileProblem]:
         """Temporary files (`.NAME.partial-PID-XXXX-HOST`) that the next normal open removes
         (`recovery.temp_left_behind`, the rule of `recovery.recover`): this computer's whose
         writing process is gone, another computer's once an hour old as well, any older than a
@@ -603,5 +656,5 @@ class ChecksMixin(StoreBase):
                 "holds nothing recorded and is removed at the next normal open (the app, or "
                 "`palsy records import`).",
             )
-            for path in abandoned_temp_files(files, time.time())
+            for path in abandoned_temp_files(temp_candidates(files), time.time())
         ]
