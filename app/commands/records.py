@@ -530,6 +530,18 @@ def trail_disagreement_line(file: str, store: Store, found: list[str]) -> str:
             f"Palsy Grader: {'; '.join(found)}): run `palsy records check`; do not rely on this report")
 
 
+def _not_relied_on(file: str, sha256: str | None, store: Store, key: str, found: list[str],
+                   line: Callable[[str, Store, list[str]], str], as_json: bool) -> int:
+    """`verify`'s answer for a stored report whose records cannot be relied on (`found`, under
+    `key` in JSON, said by `line` in text): not certified, exit 1."""
+    if as_json:
+        print(json.dumps({"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": False,
+                          key: found}, indent=2))
+    else:
+        print(line(file, store, found))
+    return 1
+
+
 def confirmation_when_stored(store: Store, assessment: Assessment, report: Report) -> tuple[str, str]:
     """(confirmed grade, clinician) as they were when the report was stored: the audit trail's
     last values up to then (a grade confirmed again later is not the one the PDF shows). "Up to
@@ -653,20 +665,11 @@ def _verify(store: Store, file: str, pdf: BinaryIO, as_json: bool) -> int:
         return _verify_withdrawn_not_stored(store, file, sha256, *withdrawn_elsewhere, as_json)
     damaged = [] if found is None else damaged_text_of(store, found[0])
     if damaged:  # a cell that does not decode: damage, not an edit (`records check` lists it)
-        if as_json:
-            print(json.dumps({"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": False,
-                              "damaged_text": damaged}, indent=2))
-        else:
-            print(damaged_text_line(file, store, damaged))
-        return 1
+        return _not_relied_on(file, sha256, store, "damaged_text", damaged, damaged_text_line, as_json)
     disagreements = [] if found is None else trail_disagreements_of(store, *found)
     if disagreements:  # a row edited by hand: what it names (patient, grade) is not what the trail holds
-        if as_json:
-            print(json.dumps({"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": False,
-                              "disagrees_with_audit_trail": disagreements}, indent=2))
-        else:
-            print(trail_disagreement_line(file, store, disagreements))
-        return 1
+        return _not_relied_on(file, sha256, store, "disagrees_with_audit_trail", disagreements,
+                              trail_disagreement_line, as_json)
     item: dict = {"file": file, "sha256": sha256, "data_folder": str(store.root), "stored": found is not None}
     if found is not None:
         assessment, report = found
