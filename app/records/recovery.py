@@ -159,10 +159,10 @@ def _file_folders(layout: DataLayout) -> list[Path]:
 
 def walk_data_files(layout: DataLayout) -> list[Path]:
     """Files directly in the data folder and anywhere under photos/ and reports/."""
-    return [Path(path) for path in _walk_paths(layout)]
+    return [Path(path) for path in walk_paths(layout)]
 
 
-def _walk_paths(layout: DataLayout) -> list[str]:
+def walk_paths(layout: DataLayout) -> list[str]:
     """`walk_data_files` as text: a Path per file was most of opening a large store's time
     (0.4 s of 0.67 s for 40,000 photos); crash recovery makes Paths of the few files it acts on."""
     files: list[str] = []
@@ -178,7 +178,7 @@ def _walk_paths(layout: DataLayout) -> list[str]:
     return files
 
 
-def _temp_candidates(files: list[str]) -> list[Path]:
+def temp_candidates(files: list[str]) -> list[Path]:
     """The files among `files` named like a temporary file (`temp_owner_pid` judges them)."""
     return [Path(path) for path in files if TEMP_MARK in path and os.path.basename(path).startswith(".")]
 
@@ -269,8 +269,8 @@ def recover(layout: DataLayout, conn: sqlite3.Connection | None = None, *, now: 
     old orphans to `recovered/` (`quarantine_orphans`). One walk over the files serves both."""
     report = RecoveryReport()
     now = time.time() if now is None else now
-    files = _walk_paths(layout)
-    for path in abandoned_temp_files(_temp_candidates(files), now):
+    files = walk_paths(layout)
+    for path in abandoned_temp_files(temp_candidates(files), now):
         if remove_file(path):
             report.removed_temp_files.append(path)
     if report.removed_temp_files:
@@ -299,7 +299,7 @@ def orphan_files(layout: DataLayout, conn: sqlite3.Connection, files: Sequence[s
             "SELECT file_name FROM captures NOT INDEXED UNION ALL SELECT file_name FROM reports NOT INDEXED"
         )
     }
-    return unnamed_files(layout, _walk_paths(layout) if files is None else files, recorded)
+    return unnamed_files(layout, walk_paths(layout) if files is None else files, recorded)
 
 
 def _normal_name(name: str) -> str:

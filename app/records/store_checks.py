@@ -26,17 +26,17 @@ from app.records.recovery import (
     ORPHAN_MIN_AGE_S,
     abandoned_temp_files,
     recovered_copies,
+    temp_candidates,
     unnamed_files,
+    walk_paths,
 )
-from app.records.recovery import _temp_candidates as temp_candidates
-from app.records.recovery import _walk_paths as walk_paths
 from app.records.result_shape import result_problem
 from app.records.rows import RECENT, AuditEntry, FileProblem
 from app.records.schema_check import RESTORE_HINT, schema_problems
 from app.records.store_assessments import LOCAL_VISIT, LOCAL_VISIT_ARGS
 from app.records.store_base import StoreBase
 from app.records.store_patients import stale_search_terms
-from app.records.text_checks import VALID_TEXT, undecodable_text_problems, with_valid_text
+from app.records.text_checks import VALID_TEXT, decodes, undecodable_text_problems, with_valid_text
 from app.records.validate import CLOCK_SKEW, CLOCK_STEP, id_key
 from models.labels import GRADES
 
@@ -75,14 +75,6 @@ def _age_s(path: Path, now: float) -> float:
 # The audit columns each trail check is given, as the entries of an export list them.
 _ASSESSMENT_ENTRY = ("entity", "entity_id", "field", "new_value", "at")
 _PATIENT_ENTRY = ("entity", "entity_id", "field", "new_value", "reason", "at")
-
-
-def _valid_utf8(value: bytes) -> bool:
-    try:
-        value.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _grouped(rows: Iterable[sqlite3.Row], key: str) -> Iterator[tuple[Any, list[sqlite3.Row]]]:
@@ -274,7 +266,7 @@ class ChecksMixin(StoreBase):
         cells = [f"CASE WHEN typeof({c}) = 'text' THEN CAST({c} AS BLOB) END" for c in columns]
         for row in self.db.query_each(f"SELECT rowid, {', '.join(cells)} FROM {table}"):
             bad = {c for c, value in zip(columns, tuple(row)[1:], strict=True)
-                   if value is not None and not _valid_utf8(value)}
+                   if value is not None and not decodes(value)}
             if bad:
                 damaged[row[0]] = bad
         return damaged

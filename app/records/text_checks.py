@@ -63,7 +63,7 @@ def undecodable_cells(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
                 end, count, joined = conn.execute(chunk.format(where="WHERE rowid > ?"), (last,)).fetchone()
             if not count:
                 break
-            if not _decodes(joined or b""):
+            if not decodes(joined or b""):
                 where = ("WHERE rowid <= ?", (end,)) if last is None else ("WHERE rowid > ? AND rowid <= ?", (last, end))
                 found += _cells_of_rows(conn, table, ["rowid"], columns, *where)
             last = end
@@ -83,7 +83,7 @@ def _cells_of_rows(conn: sqlite3.Connection, table: str, keys: list[str], column
     for row in conn.execute(f"SELECT {', '.join(key_sql + cells)} FROM {_quoted(table)} {where}", params):
         values = row[len(keys):]
         found += [(table, _row_label(keys, row[:len(keys)]), column)
-                  for column, value in zip(columns, values, strict=True) if not _decodes(value)]
+                  for column, value in zip(columns, values, strict=True) if not decodes(value)]
     return found
 
 
@@ -95,12 +95,13 @@ def with_valid_text(conn: sqlite3.Connection) -> sqlite3.Connection:
     """`conn` with the SQL function VALID_TEXT(CAST(column AS BLOB)): 0 for a cell whose bytes
     are not valid UTF-8, else 1. For a note that must not explain such a cell away (a damaged
     time is no older release's offset)."""
-    conn.create_function(VALID_TEXT, 1, lambda value: int(not isinstance(value, bytes) or _decodes(value)),
+    conn.create_function(VALID_TEXT, 1, lambda value: int(not isinstance(value, bytes) or decodes(value)),
                          deterministic=True)
     return conn
 
 
-def _decodes(value: bytes) -> bool:
+def decodes(value: bytes) -> bool:
+    """Whether `value` (a cell's stored bytes, or a chunk of cells joined) is valid UTF-8."""
     try:
         value.decode("utf-8")
     except UnicodeDecodeError:
